@@ -1,0 +1,99 @@
+"""Settings read from the environment.
+
+Development runs with no environment at all (an SQLite file under ``instance/``);
+production refuses to start without a real secret key.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'desk.sqlite3'}")
+    # Pool size per worker process; gunicorn runs several workers, PostgreSQL's
+    # default max_connections (100) must cover workers x (pool + overflow).
+    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 5)
+
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
+    MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
+    MAX_ATTACHMENTS_PER_MESSAGE = _env_int("MAX_ATTACHMENTS_PER_MESSAGE", 5)
+    # Whole request body: every attachment of one form plus the form itself.
+    MAX_CONTENT_LENGTH = MAX_ATTACHMENT_BYTES * MAX_ATTACHMENTS_PER_MESSAGE + 1024 * 1024
+
+    MEETING_URL_TEMPLATE = os.environ.get(
+        "MEETING_URL_TEMPLATE", "https://meet.example.gov.cn/hotline/{reference}-{token}"
+    )
+
+    SLA_TIMEZONE = "Asia/Shanghai"
+    # Working hours of every station, as "HH:MM-HH:MM" spans separated by commas.
+    SLA_WORKING_HOURS = os.environ.get("SLA_WORKING_HOURS", "09:00-12:00,13:00-17:00")
+    REOPEN_WINDOW_DAYS = _env_int("REOPEN_WINDOW_DAYS", 14)
+    AUTO_CLOSE_DAYS = _env_int("AUTO_CLOSE_DAYS", 7)
+
+    PASSWORD_TIME_COST = _env_int("PASSWORD_TIME_COST", 3)
+    PASSWORD_MEMORY_COST = _env_int("PASSWORD_MEMORY_COST", 65536)
+
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+
+    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh_Hans_CN", "en")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    TESTING = False
+
+    @classmethod
+    def check(cls) -> None:
+        """Refuse settings that are unsafe for this environment."""
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+    @classmethod
+    def check(cls) -> None:
+        if len(cls.SECRET_KEY) < 32:
+            raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret"
+    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
+    WTF_CSRF_ENABLED = True
+    # Argon2 at its cheapest: the suite hashes hundreds of passwords.
+    PASSWORD_TIME_COST = 1
+    PASSWORD_MEMORY_COST = 1024
+
+
+def config_from_environment() -> type[Config]:
+    name = os.environ.get("APP_ENV", "development")
+    return {"production": ProductionConfig, "development": Config, "testing": TestingConfig}[name]

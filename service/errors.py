@@ -1,0 +1,61 @@
+"""Domain errors raised by operations and mapped to answers by the web layer.
+
+Messages are gettext message ids (marked with ``N_`` so that extraction finds
+them) with ``%(name)s`` placeholders; the web layer translates them for the
+reader.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+def N_(message: str) -> str:
+    """Mark a message for translation where it is defined; it is translated where it is shown."""
+    return message
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str, **params: Any) -> None:
+        super().__init__(message % params if params else message)
+        self.message = message
+        self.params = params
+
+
+class NotFound(DomainError):
+    """The object does not exist, or lies outside the actor's scope (never tell which)."""
+
+    status_code = 404
+
+    def __init__(self, message: str = N_("Not found.")) -> None:
+        super().__init__(message)
+
+
+class Forbidden(DomainError):
+    """The object is in the actor's scope, but the action is not theirs to take."""
+
+    status_code = 403
+
+    def __init__(self, message: str = N_("You are not allowed to do this.")) -> None:
+        super().__init__(message)
+
+
+class InvalidTransition(DomainError):
+    status_code = 409
+
+
+class Conflict(DomainError):
+    """Someone else changed the object since the actor loaded it."""
+
+    status_code = 409
+
+
+class ValidationError(DomainError):
+    """Input breaks a business rule; ``fields`` maps field names to message ids."""
+
+    status_code = 422
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None, **params: Any) -> None:
+        super().__init__(message, **params)
+        self.fields = fields or {}

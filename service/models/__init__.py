@@ -1,0 +1,31 @@
+"""Typed SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
+from service.models.accounts import (
+    ApiToken,
+    Enterprise,
+    LoginThrottle,
+    RecoveryCode,
+    SavedView,
+    Station,
+    User,
+    new_session_token,
+)
+from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
+from service.models.hotline import FollowUpAction, HotlineSession, Instruction
+from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
+from service.models.requests import (
+    Attachment,
+    CalendarDay,
+    Event,
+    Message,
+    Notification,
+    ReferenceCounter,
+    ServiceRequest,
+    SlaTarget,
+)
+
+__all__ = [
+    "ApiToken", "Attachment", "CalendarDay", "Enterprise", "Event", "FollowUpAction", "HotlineSession",
+    "Instruction", "LoginThrottle", "Message", "Milestone", "Notification", "RecoveryCode",
+    "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "SlaTarget", "Station",
+    "TaskForce", "TaskForceMember", "User", "new_session_token",
+]

@@ -1,0 +1,190 @@
+"""The domain's vocabularies. Stored as their string values; labels for people
+live in ``service.web.labels`` so that this module stays free of Flask."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ENTERPRISE = "enterprise"
+    STAFF = "staff"
+    DIRECTOR = "director"
+    ADMIN = "admin"
+
+
+class EnterpriseSize(StrEnum):
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+
+
+class ProductArea(StrEnum):
+    IMAGING = "imaging"
+    LIFE_SUPPORT = "life_support"
+    IVD = "ivd"
+    IMPLANT = "implant"
+    NON_POWERED = "non_powered"
+    ACTIVE = "active"
+    SOFTWARE_AI = "software_ai"
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    PHONE = "phone"
+    VIDEO = "video"
+    ON_SITE = "on_site"
+    API = "api"
+
+
+class Category(StrEnum):
+    REGISTRATION_DOSSIER = "registration_dossier"
+    CLINICAL_EVALUATION = "clinical_evaluation"
+    BIOLOGICAL_EVALUATION = "biological_evaluation"
+    TYPE_TESTING = "type_testing"
+    INNOVATIVE_SPECIAL_REVIEW = "innovative_special_review"
+    PRIORITY_REVIEW = "priority_review"
+    QUALITY_SYSTEM = "quality_system"
+    RESEARCH_TRANSFORMATION = "research_transformation"
+    POLICY = "policy"
+    OTHER = "other"
+
+
+class DeviceClass(StrEnum):
+    I = "I"  # noqa: E741 - the regulation's own name for the class
+    II = "II"
+    III = "III"
+
+
+class ProductType(StrEnum):
+    ACTIVE = "active"
+    NON_ACTIVE = "non_active"
+    IVD = "ivd"
+
+
+class ProductField(StrEnum):
+    """The national classification catalogue's 22 subcategories, plus IVD reagents."""
+
+    F01 = "01"
+    F02 = "02"
+    F03 = "03"
+    F04 = "04"
+    F05 = "05"
+    F06 = "06"
+    F07 = "07"
+    F08 = "08"
+    F09 = "09"
+    F10 = "10"
+    F11 = "11"
+    F12 = "12"
+    F13 = "13"
+    F14 = "14"
+    F15 = "15"
+    F16 = "16"
+    F17 = "17"
+    F18 = "18"
+    F19 = "19"
+    F20 = "20"
+    F21 = "21"
+    F22 = "22"
+    IVD_REAGENT = "ivd_reagent"
+
+
+class LifecycleStage(StrEnum):
+    RESEARCH = "research"
+    TYPE_TESTING = "type_testing"
+    CLINICAL_EVALUATION = "clinical_evaluation"
+    REGISTRATION_SUBMISSION = "registration_submission"
+    TECHNICAL_REVIEW = "technical_review"
+    POST_MARKET = "post_market"
+
+
+class Priority(StrEnum):
+    P1 = "P1"
+    P2 = "P2"
+    P3 = "P3"
+    P4 = "P4"
+
+
+class Status(StrEnum):
+    SUBMITTED = "submitted"
+    TRIAGED = "triaged"
+    EARLY_INTERVENTION = "early_intervention"
+    GUIDANCE = "guidance"
+    WAITING_ENTERPRISE = "waiting_enterprise"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+OPEN_STATUSES = frozenset(
+    {Status.SUBMITTED, Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE, Status.WAITING_ENTERPRISE}
+)
+WORKING_STATUSES = frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.DECLINED, Status.WITHDRAWN})
+
+
+class EventKind(StrEnum):
+    CREATED = "created"
+    STATUS_CHANGED = "status_changed"
+    TRIAGED = "triaged"
+    ASSIGNED = "assigned"
+    TRANSFERRED = "transferred"
+    REPLY = "reply"
+    INTERNAL_NOTE = "internal_note"
+    ATTACHMENT = "attachment"
+    ESCALATED = "escalated"
+    DE_ESCALATED = "de_escalated"
+    INSTRUCTION = "instruction"
+    INSTRUCTION_ACKNOWLEDGED = "instruction_acknowledged"
+    SLA_BREACHED = "sla_breached"
+    PLAN_LINKED = "plan_linked"
+    RATED = "rated"
+    HOTLINE_REQUESTED = "hotline_requested"
+    HOTLINE_SCHEDULED = "hotline_scheduled"
+    HOTLINE_HELD = "hotline_held"
+    HOTLINE_CANCELLED = "hotline_cancelled"
+    FOLLOW_UP_DONE = "follow_up_done"
+    PLAN_CREATED = "plan_created"
+    PLAN_UPDATED = "plan_updated"
+    PLAN_STATUS_CHANGED = "plan_status_changed"
+    MILESTONE_CHANGED = "milestone_changed"
+    TASK_FORCE_CHANGED = "task_force_changed"
+
+
+class PlanStatus(StrEnum):
+    DRAFT = "draft"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+
+
+class MilestonePhase(StrEnum):
+    RD_DESIGN = "rd_design"
+    TYPE_TESTING = "type_testing"
+    CLINICAL_EVALUATION = "clinical_evaluation"
+    REGISTRATION_DOSSIER = "registration_dossier"
+    TECHNICAL_REVIEW = "technical_review"
+    APPROVAL = "approval"
+    POST_MARKET = "post_market"
+    OTHER = "other"
+
+
+class MilestoneStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    BLOCKED = "blocked"
+
+
+class TaskForceStatus(StrEnum):
+    ACTIVE = "active"
+    CLOSED = "closed"
+
+
+class HotlineStatus(StrEnum):
+    REQUESTED = "requested"
+    SCHEDULED = "scheduled"
+    HELD = "held"
+    CANCELLED = "cancelled"

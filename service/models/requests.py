@@ -1,0 +1,190 @@
+"""Requests (tickets) and everything that hangs off one: timeline, messages,
+attachments, notifications; plus the SLA targets and the working-day calendar."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from service.db import Base, utcnow
+from service.models.accounts import Enterprise, Station, User
+from service.models.enums import (
+    Category,
+    Channel,
+    DeviceClass,
+    EventKind,
+    LifecycleStage,
+    Priority,
+    ProductField,
+    ProductType,
+    Status,
+)
+
+
+class ServiceRequest(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        UniqueConstraint("year", "sequence", name="uq_requests_year_sequence"),
+        UniqueConstraint("submitter_id", "idempotency_key", name="uq_requests_submitter_idempotency"),
+        Index("ix_requests_station_status_id", "station_id", "status", "id"),
+        Index("ix_requests_assignee_status_id", "assignee_id", "status", "id"),
+        Index("ix_requests_enterprise_id", "enterprise_id", "id"),
+        Index("ix_requests_status_resolution_due", "status", "resolution_due_at"),
+        Index("ix_requests_escalated", "escalated", "station_id", "id"),
+        Index("ix_requests_plan", "plan_id"),
+        Index("ix_requests_created", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    year: Mapped[int]
+    sequence: Mapped[int]
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id"))
+    submitter_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[Channel]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    category: Mapped[Category]
+    product_name: Mapped[str] = mapped_column(String(200), default="")
+    device_class: Mapped[DeviceClass | None]
+    product_type: Mapped[ProductType | None]
+    product_field: Mapped[ProductField | None]
+    innovative: Mapped[bool] = mapped_column(default=False)
+    lifecycle_stage: Mapped[LifecycleStage]
+    urgent: Mapped[bool] = mapped_column(default=False)
+    priority: Mapped[Priority | None]
+    status: Mapped[Status] = mapped_column(default=Status.SUBMITTED)
+    # Where a request waiting for the enterprise goes back to when it answers.
+    resume_status: Mapped[Status | None]
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("service_plans.id"))
+
+    first_response_due_at: Mapped[datetime | None]
+    resolution_due_at: Mapped[datetime | None]
+    first_responded_at: Mapped[datetime | None]
+    waiting_since: Mapped[datetime | None]
+    first_response_breached: Mapped[bool] = mapped_column(default=False)
+    resolution_breached: Mapped[bool] = mapped_column(default=False)
+
+    escalated: Mapped[bool] = mapped_column(default=False)
+    escalation_reason: Mapped[str | None] = mapped_column(Text)
+    escalated_at: Mapped[datetime | None]
+
+    resolution_summary: Mapped[str | None] = mapped_column(Text)
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    rating: Mapped[int | None]
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    enterprise: Mapped[Enterprise] = relationship()
+    submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
+    station: Mapped[Station] = relationship()
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+
+
+class ReferenceCounter(Base):
+    """Last reference number handed out per year: gap-free, one row locked per submission."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+class Event(Base):
+    """Append-only timeline entry of a request or a service plan."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_request", "request_id", "id"),
+        Index("ix_events_plan", "plan_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("service_plans.id", ondelete="CASCADE"))
+    kind: Mapped[EventKind]
+    public: Mapped[bool] = mapped_column(default=False)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[User | None] = relationship()
+
+
+class Message(Base):
+    """A public reply or an internal note (never shown to the enterprise)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_request", "request_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User] = relationship()
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+    __table_args__ = (Index("ix_attachments_request", "request_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id", ondelete="SET NULL"))
+    uploader_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    original_name: Mapped[str] = mapped_column(String(255))
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    # An attachment of an internal note is as internal as the note.
+    internal: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    kind: Mapped[EventKind]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+
+    request: Mapped[ServiceRequest | None] = relationship()
+
+
+class SlaTarget(Base):
+    """Working hours allowed per priority for the first response and for resolution."""
+
+    __tablename__ = "sla_targets"
+
+    priority: Mapped[Priority] = mapped_column(primary_key=True)
+    first_response_hours: Mapped[int]
+    resolution_hours: Mapped[int]
+
+
+class CalendarDay(Base):
+    """An exception to the Monday-to-Friday week: a holiday, or a make-up working day."""
+
+    __tablename__ = "calendar_days"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    is_working_day: Mapped[bool]
+    name: Mapped[str] = mapped_column(String(120), default="")

@@ -1,0 +1,209 @@
+"""Accounts: enterprise registration, sign-in with lockout, desk users, verification."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.models import Enterprise, EnterpriseSize, LoginThrottle, Role, Station, User, new_session_token
+from service.rules import credit_code, passwords, policy
+
+LOGIN_FAILED = N_(
+    "The email or password is not correct, or the account is locked for a while after repeated failures."
+)
+ADDRESS_WINDOW = timedelta(minutes=15)
+ADDRESS_MAX_FAILURES = 30
+
+
+class AuthenticationFailed(Exception):
+    """Sign-in refused; deliberately says nothing about why."""
+
+
+@dataclass(frozen=True)
+class Registration:
+    company_name: str
+    credit_code: str
+    city: str
+    station_id: int
+    size: EnterpriseSize
+    product_areas: list[str]
+    contact_name: str
+    email: str
+    phone: str
+    password: str
+    locale: str | None = None
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def register_enterprise(session: Session, form: Registration) -> User:
+    """Create an unverified enterprise and its first contact person.
+
+    Raises ValidationError for a bad or already registered credit code, a taken
+    email, an unknown station or a weak password.
+    """
+    code = credit_code.normalize(form.credit_code)
+    email = normalize_email(form.email)
+    if not credit_code.is_valid(code):
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"credit_code": N_("This is not a valid unified social credit code.")})
+    weak = passwords.password_problem(form.password, email)
+    if weak:
+        raise ValidationError(N_("Please correct the highlighted fields."), fields={"password": weak})
+    with unit_of_work(session):
+        station = session.get(Station, form.station_id)
+        if station is None or not station.active:
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"station_id": N_("Choose a station.")})
+        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
+            raise ValidationError(N_("Please correct the highlighted fields."), fields={
+                "credit_code": N_("An enterprise with this credit code is already registered. "
+                                  "Ask its contact person to add you, or contact the station.")})
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"email": N_("This email is already registered; please sign in.")})
+        enterprise = Enterprise(name=form.company_name.strip(), credit_code=code, city=form.city.strip(),
+                                station_id=station.id, size=form.size, product_areas=list(form.product_areas))
+        user = User(email=email, name=form.contact_name.strip(), phone=form.phone.strip(),
+                    password_hash=passwords.hash_password(form.password), role=Role.ENTERPRISE,
+                    enterprise=enterprise, locale=form.locale)
+        session.add_all([enterprise, user])
+        try:
+            session.flush()
+        except IntegrityError:
+            # Two registrations of one code raced past the check above.
+            raise ValidationError(N_("Please correct the highlighted fields."), fields={
+                "credit_code": N_("An enterprise with this credit code is already registered. "
+                                  "Ask its contact person to add you, or contact the station.")}) from None
+    return user
+
+
+def authenticate(session: Session, email: str, password: str, address: str,
+                 max_failures: int = 5, lock_minutes: int = 15, now: datetime | None = None) -> User:
+    """Check credentials, counting failures per account and per client address in the database.
+
+    Raises AuthenticationFailed (one message for every cause) on a wrong email
+    or password, a locked or inactive account, or too many failures from the address.
+    """
+    now = now or utcnow()
+    with unit_of_work(session):
+        throttle = session.get(LoginThrottle, f"ip:{address}")
+        if throttle is not None and now - throttle.window_started_at > ADDRESS_WINDOW:
+            throttle.failures, throttle.window_started_at = 0, now
+        user = session.scalars(select(User).where(User.email == normalize_email(email))).first()
+        password_ok = passwords.verify_password(user.password_hash if user else None, password)
+        address_blocked = throttle is not None and throttle.failures >= ADDRESS_MAX_FAILURES
+        locked = user is not None and user.locked_until is not None and user.locked_until > now
+        if user is not None and password_ok and user.active and not locked and not address_blocked:
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login_at = now
+            return user
+        if throttle is None:
+            throttle = LoginThrottle(key=f"ip:{address}", failures=0, window_started_at=now)
+            session.add(throttle)
+        throttle.failures += 1
+        if user is not None and not locked:
+            user.failed_logins += 1
+            if user.failed_logins >= max_failures:
+                user.locked_until = now + timedelta(minutes=lock_minutes)
+                user.failed_logins = 0
+    raise AuthenticationFailed()
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Sign the user out everywhere: every cookie carrying the old token stops working."""
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is not None:
+            user.session_token = new_session_token()
+
+
+def set_locale(session: Session, user_id: int, locale: str) -> None:
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is not None:
+            user.locale = locale
+
+
+def change_password(session: Session, actor: User, current: str, new: str) -> None:
+    """Raises ValidationError for a wrong current password or a weak new one; ends other sessions."""
+    if not passwords.verify_password(actor.password_hash, current):
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"current_password": N_("The current password is not correct.")})
+    weak = passwords.password_problem(new, actor.email)
+    if weak:
+        raise ValidationError(N_("Please correct the highlighted fields."), fields={"new_password": weak})
+    with unit_of_work(session):
+        user = session.get(User, actor.id)
+        assert user is not None
+        user.password_hash = passwords.hash_password(new)
+        user.session_token = new_session_token()
+
+
+@dataclass(frozen=True)
+class DeskUserForm:
+    email: str
+    name: str
+    role: Role
+    station_id: int
+    password: str
+    phone: str = ""
+
+
+def create_desk_user(session: Session, actor: User, form: DeskUserForm) -> User:
+    """Admin creates a staff, director or admin account. Raises Forbidden, ValidationError."""
+    policy.authorize(actor, "admin.use", None)
+    email = normalize_email(form.email)
+    if form.role == Role.ENTERPRISE:
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"role": N_("Enterprise accounts are created by registration.")})
+    weak = passwords.password_problem(form.password, email)
+    if weak:
+        raise ValidationError(N_("Please correct the highlighted fields."), fields={"password": weak})
+    with unit_of_work(session):
+        if session.get(Station, form.station_id) is None:
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"station_id": N_("Choose a station.")})
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"email": N_("A user with this email already exists.")})
+        user = User(email=email, name=form.name.strip(), phone=form.phone.strip(), role=form.role,
+                    station_id=form.station_id, password_hash=passwords.hash_password(form.password))
+        session.add(user)
+    return user
+
+
+def set_user_active(session: Session, actor: User, user_id: int, active: bool) -> User:
+    """Admin activates or deactivates an account; deactivation ends its live sessions."""
+    policy.authorize(actor, "admin.use", None)
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound()
+        if user.id == actor.id and not active:
+            raise Forbidden(N_("You cannot deactivate your own account."))
+        user.active = active
+        if not active:
+            user.session_token = new_session_token()
+    return user
+
+
+def verify_enterprise(session: Session, actor: User, enterprise_id: int, now: datetime | None = None) -> Enterprise:
+    """Staff of the enterprise's home station (or hub staff) mark it verified. Raises NotFound, Forbidden."""
+    policy.authorize(actor, "enterprise.verify", None)
+    with unit_of_work(session):
+        enterprise = session.get(Enterprise, enterprise_id)
+        if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
+            raise NotFound()
+        enterprise.verified = True
+        enterprise.verified_at = now or utcnow()
+        enterprise.verified_by_id = actor.id
+    return enterprise

@@ -1,0 +1,49 @@
+"""Password hashing (Argon2id) and the password rules."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from service.errors import N_
+
+MIN_LENGTH = 8
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a miss costs the same time as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def configure(time_cost: int, memory_cost: int) -> None:
+    """Set the KDF cost (tests lower it; production keeps argon2's defaults)."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """A message id saying what is wrong with a new password, or None when it is acceptable."""
+    if len(password) < MIN_LENGTH:
+        return N_("The password must be at least 8 characters long.")
+    lowered = password.lower()
+    if lowered in _COMMON or (email and lowered == email.lower().split("@")[0]):
+        return N_("This password is too common or too easy to guess; please choose another.")
+    return None
+
+
+_COMMON = frozenset(
+    """123456 12345678 123456789 1234567890 password password1 password123 qwerty qwerty123 qwertyuiop
+    11111111 00000000 88888888 66666666 12341234 1q2w3e4r 1qaz2wsx abc12345 abcd1234 iloveyou admin123
+    administrator welcome1 letmein1 passw0rd p@ssw0rd sunshine football baseball monkey123 dragon123
+    woaini1314 5201314 a123456789 qq123456 aa123456 zxcvbnm123 asdfghjkl 987654321 147258369 123123123
+    11223344 12344321 changeme trustno1 superman princess""".split()
+)

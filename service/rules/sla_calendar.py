@@ -1,0 +1,253 @@
+"""Working-time calendar for SLA targets counted in working hours (Asia/Shanghai by default).
+
+Everything is computed from one cumulative function: the number of working microseconds
+from a fixed origin up to a local wall-clock moment. Durations are differences of it and
+``add_working_time`` is its inverse, so the two round-trip exactly (to the microsecond
+resolution of ``datetime``) and cost O(log n) whatever the span, with no per-day loop.
+Integer microseconds rather than float seconds keep sums over years exact.
+"""
+from __future__ import annotations
+
+import csv
+import math
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from types import MappingProxyType
+from typing import Mapping
+from zoneinfo import ZoneInfo
+
+_US = 1_000_000  # microseconds per second
+_SPAN = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_TYPES = {"holiday": False, "休": False, "workday": True, "班": True}
+
+
+def _micros(t: time) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * _US + t.microsecond
+
+
+def _weekdays_before(day: date) -> int:
+    """Mon-Fri count from 0001-01-01 (a Monday) up to, not including, ``day``."""
+    n = day.toordinal() - 1
+    return n // 7 * 5 + min(n % 7, 5)
+
+
+def _at(day: date, micros: int) -> datetime:
+    return datetime.combine(day, time()) + timedelta(microseconds=micros)
+
+
+def _parse_time(text: str, hh: str, mm: str) -> time:
+    try:
+        return time(int(hh), int(mm))
+    except ValueError:
+        raise ValueError(f"invalid time {hh}:{mm} in working-hours span {text!r}") from None
+
+
+@dataclass(frozen=True)
+class WorkingCalendar:
+    spans: tuple[tuple[time, time], ...]
+    exceptions: Mapping[date, bool]
+    tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    # Derived lookup tables, built once in __post_init__ (a frozen instance never goes stale).
+    _bounds: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
+    _cum_ends: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    _adj_dates: tuple[date, ...] = field(init=False, repr=False, compare=False)
+    _adj_prefix: tuple[int, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.spans:
+            raise ValueError("working hours must contain at least one span")
+        bounds = tuple((_micros(a), _micros(b)) for a, b in self.spans)
+        for (a, b), (s, e) in zip(self.spans, bounds):
+            if e <= s:
+                raise ValueError(f"working-hours span {a:%H:%M}-{b:%H:%M} must end after it starts")
+        for (s0, e0), (s1, e1) in zip(self.spans, self.spans[1:]):
+            if s1 < e0:
+                raise ValueError(
+                    f"working-hours spans {s0:%H:%M}-{e0:%H:%M} and {s1:%H:%M}-{e1:%H:%M} "
+                    "overlap or are out of order"
+                )
+        cum: list[int] = []
+        total = 0
+        for s, e in bounds:
+            total += e - s
+            cum.append(total)
+        # Only exceptions that flip a day's default status change the working-day count;
+        # a prefix sum over them makes "working days before D" a single bisect.
+        exceptions = MappingProxyType(dict(self.exceptions))  # copy: callers may mutate theirs
+        flips = sorted(
+            (d, 1 if working else -1)
+            for d, working in exceptions.items()
+            if working != (d.weekday() < 5)
+        )
+        prefix = [0]
+        for _, delta in flips:
+            prefix.append(prefix[-1] + delta)
+        object.__setattr__(self, "exceptions", exceptions)
+        object.__setattr__(self, "_bounds", bounds)
+        object.__setattr__(self, "_cum_ends", tuple(cum))
+        object.__setattr__(self, "_adj_dates", tuple(d for d, _ in flips))
+        object.__setattr__(self, "_adj_prefix", tuple(prefix))
+
+    @classmethod
+    def from_setting(cls, hours: str, exceptions: Mapping[date, bool]) -> WorkingCalendar:
+        """Build from a setting like ``"09:00-12:00,13:00-17:00"`` (spans in any order)."""
+        spans: list[tuple[time, time]] = []
+        for part in hours.split(","):
+            text = part.strip()
+            m = _SPAN.fullmatch(text)
+            if not m:
+                raise ValueError(
+                    f"invalid working-hours span {text!r} in {hours!r} (expected HH:MM-HH:MM)"
+                )
+            spans.append((_parse_time(text, *m.group(1, 2)), _parse_time(text, *m.group(3, 4))))
+        return cls(tuple(sorted(spans)), exceptions)
+
+    @property
+    def working_day_seconds(self) -> float:
+        """Length of one full working day, in seconds."""
+        return self._cum_ends[-1] / _US
+
+    def is_working_day(self, day: date) -> bool:
+        return self.exceptions.get(day, day.weekday() < 5)
+
+    def add_working_time(self, start: datetime, seconds: float) -> datetime:
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"working time to add must be a finite number >= 0, got {seconds!r}")
+        amount = round(seconds * _US)
+        if amount == 0:
+            # Not snapped to the next working moment: adding nothing must not move the clock.
+            return self._check_aware(start).astimezone(timezone.utc)
+        local = self._local(start)
+        target = self._cumulative(local) + amount
+        # The earliest moment whose cumulative value is `target`: on the working day preceded
+        # by n working days, at `rest` (0 < rest <= day length) into that day's spans, so a
+        # target that exactly fills a span ends at its close (17:00), not next morning.
+        day_us = self._cum_ends[-1]
+        n = (target - 1) // day_us
+        rest = target - n * day_us
+        day = self._working_day_number(n, local.date())
+        i = bisect_left(self._cum_ends, rest)
+        offset = self._bounds[i][0] + rest - (self._cum_ends[i - 1] if i else 0)
+        return self._utc(_at(day, offset))
+
+    def working_seconds_between(self, start: datetime, end: datetime) -> float:
+        """Working seconds in [start, end); 0 if end <= start."""
+        if self._check_aware(end) <= self._check_aware(start):
+            return 0.0
+        return (self._cumulative(self._local(end)) - self._cumulative(self._local(start))) / _US
+
+    def working_days_between(self, start: datetime, end: datetime) -> float:
+        return self.working_seconds_between(start, end) / self.working_day_seconds
+
+    def next_working_moment(self, moment: datetime) -> datetime:
+        """``moment`` itself if it is working time, else the start of the next working span."""
+        local = self._local(moment)
+        day = local.date()
+        if self.is_working_day(day):
+            now = _micros(local.time())
+            for s, e in self._bounds:
+                if now < e:
+                    return self._utc(local if now >= s else _at(day, s))
+        after = day + timedelta(days=1)
+        nxt = self._working_day_number(self._working_days_before(after), after)
+        return self._utc(_at(nxt, self._bounds[0][0]))
+
+    # -- internals -------------------------------------------------------------------
+
+    def _working_days_before(self, day: date) -> int:
+        """Working days from 0001-01-01 up to, not including, ``day`` (non-decreasing in day)."""
+        return _weekdays_before(day) + self._adj_prefix[bisect_left(self._adj_dates, day)]
+
+    def _cumulative(self, local: datetime) -> int:
+        """Working microseconds from the origin up to the naive local moment ``local``."""
+        day = local.date()
+        total = self._working_days_before(day) * self._cum_ends[-1]
+        if self.is_working_day(day):
+            now = _micros(local.time())
+            total += sum(min(max(now - s, 0), e - s) for s, e in self._bounds)
+        return total
+
+    def _working_day_number(self, n: int, lo: date) -> date:
+        """The working day preceded by exactly ``n`` working days; it must not be before ``lo``.
+
+        It is the first day x with _working_days_before(x + 1) > n: widen the window by
+        doubling (long holiday runs stay cheap), then bisect it.
+        """
+        step = 7
+        while self._working_days_before(lo + timedelta(days=step + 1)) <= n:
+            step *= 2
+        low, high = lo.toordinal(), lo.toordinal() + step
+        while low < high:
+            mid = (low + high) // 2
+            if self._working_days_before(date.fromordinal(mid + 1)) > n:
+                high = mid
+            else:
+                low = mid + 1
+        return date.fromordinal(low)
+
+    @staticmethod
+    def _check_aware(moment: datetime) -> datetime:
+        if moment.tzinfo is None or moment.utcoffset() is None:
+            raise ValueError(f"datetime must be timezone-aware, got naive {moment.isoformat()}")
+        return moment
+
+    def _local(self, moment: datetime) -> datetime:
+        # Naive wall-clock time in the calendar's zone: working hours are wall-clock hours.
+        # Sound because the zone has no DST (Asia/Shanghai has had none since 1991).
+        return self._check_aware(moment).astimezone(self.tz).replace(tzinfo=None)
+
+    def _utc(self, local: datetime) -> datetime:
+        return local.replace(tzinfo=self.tz).astimezone(timezone.utc)
+
+
+def _parse_date(text: str) -> date | None:
+    # fromisoformat alone also takes forms like "20261001"; the import format is strict.
+    if not _ISO_DATE.fullmatch(text):
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_calendar_csv(text: str) -> list[tuple[date, bool, str]]:
+    """Parse ``date,type,name`` rows (type: holiday/workday or 休/班) for the admin import.
+
+    The header row is optional, blank lines are skipped and a UTF-8 BOM is tolerated.
+    Returns (date, is_working_day, name) in file order; a bad row raises ValueError
+    naming its line, and the whole file is rejected so an import is all-or-nothing.
+    """
+    rows: list[tuple[date, bool, str]] = []
+    seen: dict[date, int] = {}
+    first = True
+    for number, line in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+        cells = [c.strip() for c in next(csv.reader([line]), [])]
+        while cells and not cells[-1]:  # spreadsheet exports pad rows with empty columns
+            cells.pop()
+        if not cells:
+            continue
+        header, first = first and cells[0].lower() in ("date", "日期"), False
+        if header:
+            continue
+        if len(cells) not in (2, 3):
+            raise ValueError(
+                f"line {number}: expected 2 or 3 columns (date,type,name), got {len(cells)}"
+            )
+        raw_date, raw_type = cells[0], cells[1]
+        name = cells[2] if len(cells) == 3 else ""
+        day = _parse_date(raw_date)
+        if day is None:
+            raise ValueError(f"line {number}: invalid date {raw_date!r} (expected YYYY-MM-DD)")
+        working = _TYPES.get(raw_type.lower())
+        if working is None:
+            raise ValueError(
+                f"line {number}: invalid type {raw_type!r} (expected holiday, workday, 休 or 班)"
+            )
+        if day in seen:
+            raise ValueError(f"line {number}: duplicate date {day} (already on line {seen[day]})")
+        seen[day] = number
+        rows.append((day, working, name))
+    return rows

@@ -1,0 +1,27 @@
+"""One engine per process and one session per web request."""
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session
+
+from service.db import make_engine, make_session_factory
+
+
+def register(app: Flask) -> None:
+    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE", 5))
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = make_session_factory(engine)
+    app.teardown_appcontext(_close_session)
+
+
+def db() -> Session:
+    """The session of the current web request (or CLI command), created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db_sessions"]()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

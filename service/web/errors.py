@@ -1,0 +1,65 @@
+"""Every failure answers with a page in the reader's language, never a stack trace."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, render_template, request
+from flask_babel import gettext
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from service.errors import N_, DomainError
+
+log = logging.getLogger(__name__)
+
+
+def register(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _render(status: int, title: str, detail: str):  # type: ignore[no-untyped-def]
+    if request.path.startswith("/api/"):
+        return {"error": {"code": status, "message": detail}}, status
+    return render_template("error.html", status=status, title=title, detail=detail), status
+
+
+MESSAGES = {
+    400: (N_("Bad request"), N_("The request could not be understood.")),
+    403: (N_("Not allowed"), N_("You are not allowed to do this.")),
+    404: (N_("Not found"), N_("The page or record does not exist, or you have no access to it.")),
+    405: (N_("Not allowed"), N_("This address does not accept that method.")),
+    409: (N_("Conflict"), N_("Someone changed this record meanwhile. Reload and try again.")),
+    413: (N_("Too large"), N_("The upload is larger than allowed.")),
+    429: (N_("Too many requests"), N_("Too many requests; please wait a moment and try again.")),
+    500: (N_("Something went wrong"), N_("An unexpected error occurred. It has been logged; please try again.")),
+}
+
+
+def _titles(status: int) -> tuple[str, str]:
+    title, detail = MESSAGES.get(status, MESSAGES[400])
+    return gettext(title), gettext(detail)
+
+
+def _csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
+    return _render(400, gettext("Form expired"),
+                   gettext("The form was missing its security token or it expired. Go back, reload the page and try again."))
+
+
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    status = error.code or 500
+    title, detail = _titles(status)
+    return _render(status, title, detail)
+
+
+def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    title, _ = _titles(error.status_code)
+    return _render(error.status_code, title, gettext(error.message, **error.params))
+
+
+def _unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    title, detail = _titles(500)
+    return _render(500, title, detail)

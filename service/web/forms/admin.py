@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length
+
+from service.models import Role
+
+
+class DeskUserForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    role = SelectField(_l("Role"), choices=[(Role.STAFF.value, _l("Station staff")),
+                                            (Role.DIRECTOR.value, _l("Director")),
+                                            (Role.ADMIN.value, _l("Administrator"))])
+    station_id = SelectField(_l("Station"), coerce=int, validators=[DataRequired()])
+    password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
+
+
+class ConfirmForm(FlaskForm):
+    """A bare POST with its CSRF token, for one-button actions."""

@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from service.models import EnterpriseSize, ProductArea
+from service.web.labels import choices
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+
+
+class RegistrationForm(FlaskForm):
+    company_name = StringField(_l("Legal name of the company"), validators=[DataRequired(), Length(max=200)])
+    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=18)],
+                              description=_l("18 characters, as printed on the business licence."))
+    city = StringField(_l("City / county"), validators=[DataRequired(), Length(max=120)])
+    station_id = SelectField(_l("Home station"), coerce=int, validators=[DataRequired()])
+    size = SelectField(_l("Company size"), choices=choices(EnterpriseSize), validators=[DataRequired()])
+    product_areas = SelectMultipleField(_l("Product areas"), choices=choices(ProductArea))
+    contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
+                             description=_l("At least 8 characters; avoid common passwords."))
+    confirm = PasswordField(_l("Repeat the password"),
+                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[("zh", "中文"), ("en", "English")])
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
+    confirm = PasswordField(_l("Repeat the new password"),
+                            validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])

@@ -1,0 +1,64 @@
+"""Small pieces every blueprint shares: the role gate, station choices, error flashing."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import abort, flash
+from flask_babel import gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from service.errors import DomainError
+from service.models import Station, User
+from service.rules import policy
+from service.web.database import db
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def require(action: str) -> Callable[[F], F]:
+    """Coarse role gate for a view: sign-in first, then 403 for roles the policy does not admit."""
+
+    def decorate(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if not policy.may(actor(), action):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorate
+
+
+def actor() -> User:
+    return current_user._get_current_object()  # type: ignore[no-any-return]
+
+
+def station_name(station: Station | None) -> str:
+    from flask_babel import get_locale
+
+    return station.name_for(str(get_locale())) if station else "—"
+
+
+def station_choices(include_hub: bool = True) -> list[tuple[int, str]]:
+    stations = db().scalars(select(Station).where(Station.active.is_(True)).order_by(Station.is_hub.desc(), Station.id))
+    return [(s.id, station_name(s)) for s in stations if include_hub or not s.is_hub]
+
+
+def flash_domain_error(error: DomainError) -> None:
+    flash(gettext(error.message, **error.params), "error")
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only same-site paths may be followed after sign-in (no open redirect)."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target

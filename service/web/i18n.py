@@ -1,0 +1,87 @@
+"""Languages: Simplified Chinese (default) and English, chosen by the user, then Accept-Language."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from flask import Flask, request, session
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+
+from config import BASE_DIR
+
+LOCALES = ("zh", "en")
+DEFAULT_LOCALE = "zh"
+TRANSLATIONS_DIR = BASE_DIR / "translations"
+
+
+def register(app: Flask) -> None:
+    compile_translations(TRANSLATIONS_DIR)
+    app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LOCALE
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
+    Babel(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
+    app.jinja_env.globals["html_lang"] = lambda: "en" if str(get_locale()) == "en" else "zh-CN"
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return current_user.locale
+    return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+
+
+def compile_translations(directory: Path) -> None:
+    """Build each catalog's .mo from its .po when missing or older, atomically.
+
+    The .po files are the source kept in git; compiling at start keeps the
+    two-command setup free of a separate build step.
+    """
+    for po_path in directory.glob("*/LC_MESSAGES/messages.po"):
+        mo_path = po_path.with_suffix(".mo")
+        if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        fd, tmp_name = tempfile.mkstemp(dir=po_path.parent, suffix=".mo.tmp")
+        with os.fdopen(fd, "wb") as mo_file:
+            write_mo(mo_file, catalog)
+        os.replace(tmp_name, mo_path)
+
+
+def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
+    """Extract every message, merge it into both catalogs, and return the msgids still untranslated in Chinese.
+
+    English is the source language: its catalog repeats each msgid so that it is complete too.
+    """
+    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.pofile import write_po
+
+    pot = directory / "messages.pot"
+    cli = CommandLineInterface()
+    cli.run(["pybabel", "-q", "extract", "-F", str(BASE_DIR / "babel.cfg"), "-k", "N_", "-k", "_l",
+             "--no-location", "--sort-output", "-o", str(pot), str(BASE_DIR)])
+    cli.run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(directory), "--no-fuzzy-matching",
+             "--ignore-obsolete"])
+    for locale in LOCALES:
+        po_path = directory / locale / "LC_MESSAGES" / "messages.po"
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file, locale=locale)
+        if locale == "en":
+            for message in catalog:
+                if message.id and not message.string:
+                    message.string = message.id
+        with po_path.open("wb") as po_file:
+            write_po(po_file, catalog, no_location=True, sort_output=True, ignore_obsolete=True)
+    return missing_translations(directory / "zh" / "LC_MESSAGES" / "messages.po")
+
+
+def missing_translations(po_path: Path) -> list[str]:
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file)
+    return [str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]

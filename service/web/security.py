@@ -1,0 +1,59 @@
+"""Sign-in sessions, CSRF and the security headers on every response."""
+from __future__ import annotations
+
+from flask import Flask, Response, request
+from flask_babel import gettext
+from flask_login import LoginManager
+from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import select
+
+from service.errors import N_
+from service.models import User
+from service.rules import passwords
+from service.web.database import db
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+def register(app: Flask) -> None:
+    passwords.configure(app.config.get("PASSWORD_TIME_COST", 3), app.config.get("PASSWORD_MEMORY_COST", 65536))
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = N_("Please sign in to continue.")
+    login_manager.localize_callback = gettext
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user)
+    app.after_request(add_security_headers)
+
+
+def load_user(cookie_id: str) -> User | None:
+    """Find the user of a session cookie; a stale token (logout, password change) or a deactivated user ends it."""
+    user_id, _, token = cookie_id.partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = db().scalars(select(User).where(User.id == int(user_id))).first()
+    if user is None or not user.active or user.session_token != token:
+        return None
+    return user
+
+
+def add_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if "Cache-Control" not in headers and request.endpoint != "static":
+        # Pages carry case data: keep them out of shared caches.
+        headers["Cache-Control"] = "no-store"
+    return response

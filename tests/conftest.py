@@ -1,0 +1,128 @@
+"""Shared fixtures.
+
+The schema is built once per run by the migrations themselves (so every run
+also proves they work); each test then runs inside a transaction that is
+rolled back, so tests stay independent and fast. Set TEST_DATABASE_URL to run
+the same suite on PostgreSQL.
+"""
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
+
+from config import TestingConfig
+from service import seed
+from service.db import make_engine
+from service.rules import passwords
+from service.web.cli import upgrade_database
+
+passwords.configure(TestingConfig.PASSWORD_TIME_COST, TestingConfig.PASSWORD_MEMORY_COST)
+
+
+def _database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+
+
+def reset_database(url: str) -> None:
+    """Empty the database, then migrate it to head."""
+    if url.startswith("postgresql"):
+        engine = make_engine(url)
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
+    elif url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).unlink(missing_ok=True)
+    upgrade_database(url)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = _database_url(tmp_path_factory.mktemp("db"))
+    reset_database(url)
+    engine = make_engine(url)
+    with Session(engine) as session:
+        seed.seed_reference_data(session)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture()
+def connection(engine: Engine) -> Iterator[Connection]:
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+def _joined_session(connection: Connection) -> Session:
+    # Each commit inside the code under test releases a savepoint; the test's
+    # outer transaction is rolled back at the end.
+    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture()
+def session(connection: Connection) -> Iterator[Session]:
+    s = _joined_session(connection)
+    yield s
+    s.close()
+
+
+class _TestConfig(TestingConfig):
+    pass
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    from app import create_app
+
+    _TestConfig.DATABASE_URL = database_url
+    _TestConfig.UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
+    return create_app(_TestConfig)
+
+
+@pytest.fixture()
+def client(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
+    """A test client whose every web request uses the test's rolled-back transaction."""
+    app.extensions["db_sessions"] = lambda: _joined_session(connection)
+    with app.test_client() as test_client:
+        yield test_client
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """A valid CSRF token for the client's session, read from a rendered page like a browser would."""
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, user: object) -> None:
+    """Sign ``user`` in through the session cookie (the login form has its own tests)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()  # type: ignore[attr-defined]
+        sess["_fresh"] = True
+
+
+def post_form(client: FlaskClient, path: str, data: dict, **kwargs: object):  # type: ignore[no-untyped-def]
+    """POST a form with a valid CSRF token, as the browser would after loading the page."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **data}, **kwargs)
