@@ -51,8 +51,19 @@ class Config:
     PASSWORD_TIME_COST = _env_int("PASSWORD_TIME_COST", 3)
     PASSWORD_MEMORY_COST = _env_int("PASSWORD_MEMORY_COST", 65536)
 
+    # API rate limits, fixed one-minute windows counted in the database so that every
+    # worker shares them: per personal access token, and per client address (which
+    # also bounds token guessing). API_TOKEN_MAX_DAYS caps a token's lifetime.
+    API_RATE_LIMIT_PER_MINUTE = _env_int("API_RATE_LIMIT_PER_MINUTE", 120)
+    API_RATE_LIMIT_PER_IP_PER_MINUTE = _env_int("API_RATE_LIMIT_PER_IP_PER_MINUTE", 300)
+    API_TOKEN_MAX_DAYS = 365
+
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # Staff, directors and admins must set up two-step sign-in (TOTP) before any other page.
+    # On in production; off by default in development so that `flask quickstart`'s demo
+    # accounts sign in with a password only (set it to 1 to try the enrolment).
+    REQUIRE_TWO_FACTOR_FOR_DESK = _env_bool("REQUIRE_TWO_FACTOR_FOR_DESK", False)
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -76,6 +87,7 @@ class ProductionConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY", "")
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REQUIRE_TWO_FACTOR_FOR_DESK = _env_bool("REQUIRE_TWO_FACTOR_FOR_DESK", True)
 
     @classmethod
     def check(cls) -> None:
@@ -89,6 +101,8 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"
     DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
     WTF_CSRF_ENABLED = True
+    # Tests that sign desk users in directly are not about enrolment; its own tests switch it on.
+    REQUIRE_TWO_FACTOR_FOR_DESK = False
     # Argon2 at its cheapest: the suite hashes hundreds of passwords.
     PASSWORD_TIME_COST = 1
     PASSWORD_MEMORY_COST = 1024

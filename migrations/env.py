@@ -5,10 +5,11 @@ import os
 from logging.config import fileConfig
 
 from alembic import context
-from sqlalchemy import Connection
+from sqlalchemy import Connection, event
 
 from config import Config
 from service.db import Base, UTCDateTime, make_engine
+from service.search_index import include_object
 import service.models  # noqa: F401 - registers every table
 
 config = context.config
@@ -36,13 +37,19 @@ def _configure(connection: Connection) -> None:
         render_item=_render_item,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
+                      include_object=include_object)
     with context.begin_transaction():
         context.run_migrations()
+
+
+def _foreign_keys_off(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
 
 def run_migrations_online() -> None:
@@ -53,6 +60,11 @@ def run_migrations_online() -> None:
             context.run_migrations()
         return
     engine = make_engine(_url())
+    if engine.dialect.name == "sqlite":
+        # A batch migration recreates a table (copy, drop, rename); with foreign keys
+        # enforced, dropping a table that other tables' rows refer to fails. SQLite's
+        # own advice: switch them off while the schema changes.
+        event.listen(engine, "connect", _foreign_keys_off)
     with engine.connect() as connection:
         _configure(connection)
         with context.begin_transaction():

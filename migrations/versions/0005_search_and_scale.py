@@ -1,4 +1,8 @@
-"""search and scale
+"""search and scale: the full-text index of requests, and indexes for queues and dashboards at scale
+
+The search structures are not ORM tables (an FTS5 virtual table on SQLite, a
+tsvector table on PostgreSQL); migrations/env.py leaves them out of
+autogenerate through service.search_index.is_search_structure.
 
 Revision ID: 0005
 Revises: 0004
@@ -6,17 +10,37 @@ Revises: 0004
 from __future__ import annotations
 
 from alembic import op
-import sqlalchemy as sa
 
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
 depends_on = None
 
+SQLITE_UP = (
+    # Pre-tokenised terms (service.rules.text_index); rowid is the request id.
+    "CREATE VIRTUAL TABLE search_index USING fts5(title_terms, public_terms, internal_terms, tokenize='unicode61')",
+    "CREATE TRIGGER search_index_request_deleted AFTER DELETE ON requests "
+    "BEGIN DELETE FROM search_index WHERE rowid = old.id; END",
+)
+SQLITE_DOWN = ("DROP TRIGGER IF EXISTS search_index_request_deleted", "DROP TABLE IF EXISTS search_index")
+
+POSTGRESQL_UP = (
+    # One weighted tsvector per request: A title, B description and public replies, C internal notes.
+    "CREATE TABLE search_documents ("
+    " request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,"
+    " document TSVECTOR NOT NULL)",
+    "CREATE INDEX ix_search_documents_document ON search_documents USING gin (document)",
+)
+POSTGRESQL_DOWN = ("DROP TABLE IF EXISTS search_documents",)
+
 
 def upgrade() -> None:
-    pass
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in SQLITE_UP if sqlite else POSTGRESQL_UP:
+        op.execute(statement)
 
 
 def downgrade() -> None:
-    pass
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for statement in SQLITE_DOWN if sqlite else POSTGRESQL_DOWN:
+        op.execute(statement)

@@ -15,8 +15,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    op.create_table(
+        "rate_limit_counters",
+        sa.Column("key", sa.String(length=120), nullable=False),
+        sa.Column("window_started_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_rate_limit_counters")),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("rate_limit_counters")

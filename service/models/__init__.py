@@ -12,6 +12,7 @@ from service.models.accounts import (
 from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
+from service.models.rate_limits import RateLimitCounter
 from service.models.requests import (
     Attachment,
     CalendarDay,
@@ -26,6 +27,9 @@ from service.models.requests import (
 __all__ = [
     "ApiToken", "Attachment", "CalendarDay", "Enterprise", "Event", "FollowUpAction", "HotlineSession",
     "Instruction", "LoginThrottle", "Message", "Milestone", "Notification", "RecoveryCode",
-    "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "SlaTarget", "Station",
+    "RateLimitCounter", "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "SlaTarget", "Station",
     "TaskForce", "TaskForceMember", "User", "new_session_token",
 ]
+
+# Last, once every model exists: importing the search index makes it follow every flush.
+from service import search_index as _search_index  # noqa: E402,F401

@@ -70,6 +70,11 @@ class User(Base):
     # user (logout, password change, deactivation).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # Two-step sign-in is on once the user confirmed a code; a secret without
+    # this date is an enrolment in progress.
+    totp_enabled_at: Mapped[datetime | None]
+    # The last accepted TOTP time step: a code is good once, never replayed.
+    totp_last_step: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     station: Mapped[Station | None] = relationship()

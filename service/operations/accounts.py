@@ -1,8 +1,10 @@
 """Accounts: enterprise registration, sign-in with lockout, desk users, verification."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +20,7 @@ LOGIN_FAILED = N_(
 )
 ADDRESS_WINDOW = timedelta(minutes=15)
 ADDRESS_MAX_FAILURES = 30
+T = TypeVar("T")
 
 
 class AuthenticationFailed(Exception):
@@ -91,31 +94,72 @@ def authenticate(session: Session, email: str, password: str, address: str,
 
     Raises AuthenticationFailed (one message for every cause) on a wrong email
     or password, a locked or inactive account, or too many failures from the address.
+    A user with two-step sign-in is returned with its failure count untouched:
+    the second step (service.operations.two_factor) completes the sign-in.
     """
     now = now or utcnow()
+    return retry_on_throttle_race(lambda: _authenticate(session, email, password, address,
+                                                        max_failures, lock_minutes, now))
+
+
+def _authenticate(session: Session, email: str, password: str, address: str,
+                  max_failures: int, lock_minutes: int, now: datetime) -> User:
     with unit_of_work(session):
-        throttle = session.get(LoginThrottle, f"ip:{address}")
-        if throttle is not None and now - throttle.window_started_at > ADDRESS_WINDOW:
-            throttle.failures, throttle.window_started_at = 0, now
-        user = session.scalars(select(User).where(User.email == normalize_email(email))).first()
+        throttle = address_throttle(session, address, now)
+        # Locked rows serialize concurrent attempts on one account (PostgreSQL), so none is left uncounted.
+        user = session.scalars(select(User).where(User.email == normalize_email(email)).with_for_update()).first()
         password_ok = passwords.verify_password(user.password_hash if user else None, password)
-        address_blocked = throttle is not None and throttle.failures >= ADDRESS_MAX_FAILURES
-        locked = user is not None and user.locked_until is not None and user.locked_until > now
-        if user is not None and password_ok and user.active and not locked and not address_blocked:
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login_at = now
+        if user is not None and password_ok and user.active and not is_locked(user, now) \
+                and not address_blocked(throttle):
+            if user.totp_enabled_at is None:
+                mark_signed_in(user, now)
             return user
-        if throttle is None:
-            throttle = LoginThrottle(key=f"ip:{address}", failures=0, window_started_at=now)
-            session.add(throttle)
-        throttle.failures += 1
-        if user is not None and not locked:
-            user.failed_logins += 1
-            if user.failed_logins >= max_failures:
-                user.locked_until = now + timedelta(minutes=lock_minutes)
-                user.failed_logins = 0
+        record_login_failure(session, user, throttle, address, now, max_failures, lock_minutes)
     raise AuthenticationFailed()
+
+
+def retry_on_throttle_race(attempt: Callable[[], T]) -> T:
+    """Run a sign-in attempt, once more if a concurrent failure from the same address created its throttle row first."""
+    try:
+        return attempt()
+    except IntegrityError:
+        return attempt()
+
+
+def address_throttle(session: Session, address: str, now: datetime) -> LoginThrottle | None:
+    """The failure count of a client address, restarted when its window has passed."""
+    throttle = session.get(LoginThrottle, f"ip:{address}", with_for_update=True)
+    if throttle is not None and now - throttle.window_started_at > ADDRESS_WINDOW:
+        throttle.failures, throttle.window_started_at = 0, now
+    return throttle
+
+
+def address_blocked(throttle: LoginThrottle | None) -> bool:
+    return throttle is not None and throttle.failures >= ADDRESS_MAX_FAILURES
+
+
+def is_locked(user: User, now: datetime) -> bool:
+    return user.locked_until is not None and user.locked_until > now
+
+
+def mark_signed_in(user: User, now: datetime) -> None:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+
+
+def record_login_failure(session: Session, user: User | None, throttle: LoginThrottle | None, address: str,
+                         now: datetime, max_failures: int, lock_minutes: int) -> None:
+    """Count one failed sign-in step against the address and, unless already locked, the account."""
+    if throttle is None:
+        throttle = LoginThrottle(key=f"ip:{address}", failures=0, window_started_at=now)
+        session.add(throttle)
+    throttle.failures += 1
+    if user is not None and not is_locked(user, now):
+        user.failed_logins += 1
+        if user.failed_logins >= max_failures:
+            user.locked_until = now + timedelta(minutes=lock_minutes)
+            user.failed_logins = 0
 
 
 def end_sessions(session: Session, user_id: int) -> None:

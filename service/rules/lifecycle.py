@@ -171,7 +171,7 @@ def apply(
         raise InvalidTransition(N_("You cannot take this step on this request."))
     if request.status not in transition.sources:
         raise InvalidTransition(N_("This step is not possible while the request is %(status)s."),
-                                status=request.status.value)
+                                status=request.status)
     _check_needs(transition, request, inputs, now)
 
     source = request.status
@@ -207,7 +207,7 @@ def _leave(request: ServiceRequest, source: Status, now: datetime, calendar: Wor
             due = getattr(request, field)
             if due is not None and due > request.waiting_since:
                 setattr(request, field, calendar.add_working_time(due, paused))
-        request.waiting_since = None
+        pass
 
 
 def _enter(request: ServiceRequest, source: Status, target: Status, now: datetime, inputs: Inputs) -> None:

@@ -1,6 +1,8 @@
 """Password hashing (Argon2id) and the password rules."""
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -35,15 +37,27 @@ def password_problem(password: str, email: str = "") -> str | None:
     if len(password) < MIN_LENGTH:
         return N_("The password must be at least 8 characters long.")
     lowered = password.lower()
-    if lowered in _COMMON or (email and lowered == email.lower().split("@")[0]):
+    if lowered in common_passwords() or (email and lowered == email.lower().split("@")[0]):
         return N_("This password is too common or too easy to guess; please choose another.")
     return None
 
 
-_COMMON = frozenset(
-    """123456 12345678 123456789 1234567890 password password1 password123 qwerty qwerty123 qwertyuiop
-    11111111 00000000 88888888 66666666 12341234 1q2w3e4r 1qaz2wsx abc12345 abcd1234 iloveyou admin123
-    administrator welcome1 letmein1 passw0rd p@ssw0rd sunshine football baseball monkey123 dragon123
-    woaini1314 5201314 a123456789 qq123456 aa123456 zxcvbnm123 asdfghjkl 987654321 147258369 123123123
-    11223344 12344321 changeme trustno1 superman princess""".split()
+COMMON_COUNT = 10_000
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The 10,000 most common passwords (zxcvbn's list, ranked from leaked password sets), plus local favourites."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(FREQUENCY_LISTS["passwords"][:COMMON_COUNT]) | _LOCAL_COMMON
+
+
+# Common in China and absent from the (mostly Western) list above.
+_LOCAL_COMMON = frozenset(
+    """woaini1314 woaini520 5201314520 1314520520 a123456789 qq123456 aa123456 zxcvbnm123 asdfghjkl 987654321
+    147258369 123123123 11223344 12344321 88888888 66666666 00000000 11111111 1q2w3e4r 1qaz2wsx abc12345
+    abcd1234 admin123 administrator welcome1 passw0rd p@ssw0rd qwerty123 password123 iloveyou woaini123
+    wangjian123 zhang123456 li123456 aini1314 520520520 1314woaini qazwsxedc 123qweasd qweasdzxc
+    11235813 12qwaszx 123456aa 123456abc a1234567 a12345678 aa12345678 abc123456 qwe123456""".split()
 )

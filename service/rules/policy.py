@@ -81,6 +81,12 @@ def _sees_task_force(user: User, task_force: TaskForce) -> bool:
     return user.role != Role.ENTERPRISE and (covers_station(user, task_force.station_id) or _is_member(user, task_force))
 
 
+def _manages_task_force(user: User, task_force: TaskForce | TaskForceMember) -> bool:
+    # Members from other stations take part; its station's desk and its lead run it.
+    team = task_force.task_force if isinstance(task_force, TaskForceMember) else task_force
+    return user.role in DESK_ROLES and (covers_station(user, team.station_id) or team.lead_id == user.id)
+
+
 def _desk(user: User, _obj: Any = None) -> bool:
     return user.role in DESK_ROLES
 
@@ -147,7 +153,7 @@ HOTLINE_RULES: dict[str, Rule] = {
 }
 TASK_FORCE_RULES: dict[str, Rule] = {
     "task_force.view": _anyone,
-    "task_force.edit": _desk,
+    "task_force.edit": _manages_task_force,
 }
 GLOBAL_RULES: dict[str, Rule] = {
     "request.submit": _enterprise,
@@ -155,6 +161,7 @@ GLOBAL_RULES: dict[str, Rule] = {
     "desk.use": _desk,
     "director.use": _director,
     "plan.create": _desk,
+    "plan.view_own": _enterprise,
     "enterprise.verify": _desk,
     "admin.use": _admin,
 }

@@ -7,7 +7,8 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from service.errors import ValidationError
 from service.models import EnterpriseSize
-from service.operations import accounts
+from service.operations import accounts, two_factor
+from service.web import two_factor as two_factor_web
 from service.web.database import db
 from service.web.forms import apply_domain_errors
 from service.web.forms.auth import LanguageForm, LoginForm, PasswordChangeForm, RegistrationForm
@@ -31,11 +32,10 @@ def login():  # type: ignore[no-untyped-def]
         except accounts.AuthenticationFailed:
             flash(gettext(accounts.LOGIN_FAILED), "error")
         else:
-            locale = session.get("locale")
+            if two_factor.is_enabled(user):
+                return two_factor_web.begin_second_step(user, request.args.get("next"))
             # A fresh session at sign-in: nothing an attacker planted before survives.
-            session.clear()
-            if locale:
-                session["locale"] = locale
+            two_factor_web.fresh_session()
             login_user(user)
             return redirect(safe_next(request.args.get("next")) or url_for("main.home"))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" or not form.errors else 400
@@ -45,11 +45,8 @@ def login():  # type: ignore[no-untyped-def]
 @login_required
 def logout():  # type: ignore[no-untyped-def]
     accounts.end_sessions(db(), actor().id)
-    locale = session.get("locale")
     logout_user()
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    two_factor_web.fresh_session()
     flash(gettext("You have signed out."), "info")
     return redirect(url_for("auth.login"))
 

@@ -10,6 +10,9 @@ from flask import Flask, current_app
 
 from config import BASE_DIR
 from service import seed
+from service.operations.sla import sweep
+from service.seed_requests import seed_demo_requests
+from service.settings import DeskSettings
 from service.web.database import db
 
 
@@ -31,6 +34,33 @@ def register(app: Flask) -> None:
     app.cli.add_command(seed_command)
     app.cli.add_command(quickstart_command)
     app.cli.add_command(translations_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
+    from service.web.api.commands import create_token_command
+
+    app.cli.add_command(create_token_command)
+    app.cli.add_command(sla_sweep_command)
+    app.cli.add_command(demo_data_command)
+    app.cli.add_command(search_reindex_command)
+
+
+def _desk_settings() -> DeskSettings:
+    return DeskSettings.from_config(current_app.config)
+
+
+def _seed_demo_requests() -> None:
+    created = seed_demo_requests(db(), _desk_settings())
+    if created:
+        click.echo(f"Created {created} demo requests.")
+
+
+@click.command("sla-sweep")
+def sla_sweep_command() -> None:
+    """Flag overdue requests, escalate them and auto-close old resolutions (idempotent; run it from cron)."""
+    report = sweep(db(), settings=_desk_settings())
+    click.echo(f"first-response breaches: {report.first_response_breaches}, "
+               f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
+               f"auto-closed: {report.auto_closed}")
 
 
 @click.command("translations")
@@ -58,6 +88,7 @@ def seed_command(demo: bool) -> None:
     seed.seed_reference_data(db())
     if demo:
         seed.seed_demo_accounts(db())
+        _seed_demo_requests()
     click.echo("Seed data is in place.")
 
 
@@ -70,6 +101,7 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     upgrade_database(current_app.config["DATABASE_URL"])
     seed.seed_reference_data(db())
     accounts = seed.seed_demo_accounts(db())
+    _seed_demo_requests()
     click.echo(f"\nInnovation Service Desk is ready at http://{host}:{port}/login\n")
     click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
     for account in accounts:
@@ -77,3 +109,75 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     click.echo("")
     if not no_serve:
         current_app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+@click.command("backup")
+@click.option("--to", "target", required=True, type=click.Path(file_okay=False),
+              help="A new or empty directory to write the backup into.")
+def backup_command(target: str) -> None:
+    """Back up the database and the uploaded files, safe while the app is running."""
+    from service.operations import backup
+
+    try:
+        outcome = backup.backup(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_FOLDER"], target)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backup written to {outcome.directory}: {len(outcome.tables)} tables, {outcome.rows} rows, "
+               f"{len(outcome.files)} files.")
+    for problem in outcome.problems:
+        click.echo(f"warning: {problem}", err=True)
+
+
+@click.command("restore")
+@click.option("--from", "source", required=True, type=click.Path(exists=True, file_okay=False),
+              help="A directory written by `flask backup`.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(source: str, yes: bool) -> None:
+    """Replace the database and uploaded files by a backup, then verify row counts and checksums.
+
+    Stop the app first: restoring under running workers would mix old and new data.
+    """
+    from service.operations import backup
+
+    if not yes:
+        click.confirm(f"Replace the data of {current_app.config['DATABASE_URL']} by the backup in {source}?",
+                      abort=True)
+    try:
+        outcome = backup.restore(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_FOLDER"], source)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Restored and verified: {len(outcome.tables)} tables and {outcome.rows} rows match the manifest, "
+               f"{len(outcome.files)} files match their sha256.")
+
+
+@click.command("demo-data")
+@click.option("--requests", "count", default=10_000, show_default=True, type=click.IntRange(1, 10_000_000),
+              help="How many requests to generate.")
+@click.option("--enterprises", default=300, show_default=True, type=click.IntRange(1, 100_000))
+@click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))
+@click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
+def demo_data_command(count: int, enterprises: int, years: int, random_seed: int) -> None:
+    """Fill the database in bulk with realistic requests and everything around them (for demos and benchmarks)."""
+    import time
+
+    from service import demo_data
+
+    upgrade_database(current_app.config["DATABASE_URL"])
+    options = demo_data.Options(requests=count, enterprises=enterprises, years=years, seed=random_seed)
+    started = time.monotonic()
+    with click.progressbar(length=count, label="Generating requests", show_pos=True, show_eta=True) as bar:
+        written = demo_data.generate(current_app.extensions["db_engine"], options, progress=bar.update)
+    elapsed = time.monotonic() - started
+    click.echo(", ".join(f"{table}: {rows:,}" for table, rows in written.items()))
+    click.echo(f"{count:,} requests in {elapsed:.1f} s ({count / elapsed:,.0f} requests/s). "
+               f"Every generated account's password is {seed.DEMO_PASSWORD}.")
+
+
+@click.command("search-reindex")
+def search_reindex_command() -> None:
+    """Rebuild the full-text index of every request (after a restore or an import that bypassed the app)."""
+    from service import search_index
+
+    with current_app.extensions["db_engine"].begin() as connection:
+        done = search_index.rebuild(connection)
+    click.echo(f"Search index rebuilt for {done:,} requests.")

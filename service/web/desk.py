@@ -1,25 +1,236 @@
-"""The station staff's desk."""
+"""The station staff's desk: queues, a request's working page, requests opened on an enterprise's behalf."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from service.db import utcnow
 from service.errors import NotFound
-from service.models import Enterprise
+from service.models import OPEN_STATUSES, Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
 from service.operations import accounts
+from service.operations.escalation import de_escalate_request, escalate_request
+from service.operations.request_support import provisional_priority
+from service.operations.requests import add_message, assign_request, transfer_request, triage_request
+from service.operations.sla import sla_state
+from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
+from service.settings import load_calendar
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
-from service.web.helpers import actor, require
+from service.web.forms.requests import (
+    AssignForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    EscalateForm,
+    OnBehalfForm,
+    QueueFilterForm,
+    TransferForm,
+    TriageForm,
+)
+from service.web.helpers import actor, require, station_choices
+from service.web.request_display import install_template_helpers, sla_badge
+from service.web.requests_common import (
+    choice,
+    cursor_arg,
+    desk_settings,
+    detail_context,
+    enterprise_choices,
+    request_or_404,
+    run_edit,
+    send_attachment,
+    submission_page,
+    take_step,
+    uploads_from,
+)
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
+install_template_helpers(bp)
+
+def _queue_tabs() -> list[tuple[str, str]]:
+    names = {
+        "new": gettext("New"), "mine": gettext("Mine"), "unassigned": gettext("Unassigned"),
+        "waiting": gettext("Waiting for the enterprise"), "overdue": gettext("Overdue"),
+        "open": gettext("All open"), "escalated": gettext("Escalated"), "all": gettext("All"),
+    }
+    return [(queue, names[queue]) for queue in DESK_QUEUES]
 
 
 @bp.route("/")
 @require("desk.use")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("desk/index.html")
+    user = actor()
+    hub = policy.sees_every_station(user)
+    form = QueueFilterForm(formdata=request.args)
+    form.assignee_id.choices = [("", gettext("Anyone")),
+                                *((u.id, u.name) for u in assignable_users(db(), user, user.station_id or 0))]
+    form.station_id.choices = [("", gettext("Every station")), *station_choices()]
+    queue = request.args.get("queue", "open")
+    queue = queue if queue in DESK_QUEUES else "open"
+    cursor = cursor_arg()
+    args = {k: v for k, v in request.args.items() if v and k not in ("cursor", "queue")}
+    context = {"form": form, "queue": queue, "tabs": _queue_tabs(), "args": args, "cursor": cursor, "hub": hub}
+    if not form.validate():
+        return render_template("desk/index.html", page=None, badges={}, **context), 400
+    filters = QueueFilters(
+        queue=queue, status=choice(Status, form.status.data), category=choice(Category, form.category.data),
+        priority=choice(Priority, form.priority.data),
+        lifecycle_stage=choice(LifecycleStage, form.lifecycle_stage.data), assignee_id=form.assignee_id.data,
+        station_id=form.station_id.data if hub else None, text=form.text.data or "")
+    page = queue_page(db(), user, filters, cursor=cursor)
+    calendar, now = load_calendar(db(), desk_settings()), utcnow()
+    badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
+    return render_template("desk/index.html", page=page, badges=badges, **context)
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@require("request.submit_on_behalf")
+def new_request():  # type: ignore[no-untyped-def]
+    form = OnBehalfForm()
+    form.enterprise_id.choices = enterprise_choices(actor())
+    return submission_page(form, "desk/new.html", "desk.request_detail")
+
+
+def _people(req: ServiceRequest) -> list[tuple[object, str]]:
+    return [("", gettext("Nobody")), *((u.id, u.name) for u in assignable_users(db(), actor(), req.station_id))]
+
+
+def _other_stations(req: ServiceRequest) -> list[tuple[object, str]]:
+    return [("", gettext("— choose the station —")),
+            *((sid, name) for sid, name in station_choices() if sid != req.station_id)]
+
+
+def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, FlaskForm | None]:
+    """The working forms the page offers for this request, pre-filled, or as the user left them."""
+    user = actor()
+    is_open = req.status in OPEN_STATUSES
+    people = _people(req)
+    forms: dict[str, FlaskForm | None] = {"triage": None, "assign": None, "transfer": None, "escalate": None,
+                                          "de_escalate": None}
+    if is_open:
+        forms["triage"] = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
+            "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
+            "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
+        forms["assign"] = kept.get("assign") or AssignForm(prefix="assign", formdata=None,
+                                                           data={"version": req.version, "assignee_id": req.assignee_id})
+        forms["transfer"] = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None,
+                                                                 data={"version": req.version})
+        forms["triage"].assignee_id.choices = forms["assign"].assignee_id.choices = people
+        forms["transfer"].station_id.choices = _other_stations(req)
+        if not req.escalated:
+            forms["escalate"] = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
+    if req.escalated and policy.may(user, "request.de_escalate", req):
+        forms["de_escalate"] = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
+    forms["message"] = kept.get("message") or DeskMessageForm(formdata=None)
+    return forms
+
+
+def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
+                  conflict: str | None = None) -> ResponseReturnValue:
+    return render_template("desk/detail.html", **detail_context(req, kept, conflict), **_desk_forms(req, kept)), status
+
+
+def _done(request_id: int) -> str:
+    return url_for(".request_detail", request_id=request_id)
+
+
+@bp.route("/requests/<int:request_id>")
+@require("desk.use")
+def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+    return render_detail(request_or_404(request_id), {}, status=200)
+
+
+@bp.route("/requests/<int:request_id>/triage", methods=["POST"])
+@require("desk.use")
+def triage(request_id: int):  # type: ignore[no-untyped-def]
+    form = TriageForm(prefix="triage")
+    form.assignee_id.choices = _people(request_or_404(request_id))
+
+    def call() -> object:
+        return triage_request(db(), actor(), request_id, form.expected_version(),
+                              category=Category(form.category.data), priority=Priority(form.priority.data),
+                              lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
+                              assignee_id=form.assignee_id.data, settings=desk_settings())
+
+    return run_edit(request_id, "triage", form, call, success=gettext("The request has been triaged."),
+                    done_url=_done(request_id), rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/assign", methods=["POST"])
+@require("desk.use")
+def assign(request_id: int):  # type: ignore[no-untyped-def]
+    form = AssignForm(prefix="assign")
+    form.assignee_id.choices = _people(request_or_404(request_id))
+
+    def call() -> object:
+        return assign_request(db(), actor(), request_id, form.expected_version(), form.assignee_id.data)
+
+    return run_edit(request_id, "assign", form, call, success=gettext("The assignment has been saved."),
+                    done_url=_done(request_id), rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
+@require("desk.use")
+def transfer(request_id: int):  # type: ignore[no-untyped-def]
+    form = TransferForm(prefix="transfer")
+    form.station_id.choices = _other_stations(request_or_404(request_id))
+
+    def call() -> object:
+        return transfer_request(db(), actor(), request_id, form.expected_version(), form.station_id.data or 0,
+                                form.reason.data or "")
+
+    # After a transfer out of the user's station the request may be out of sight: go back to the queue.
+    return run_edit(request_id, "transfer", form, call, success=gettext("The request has been transferred."),
+                    done_url=url_for(".index"), rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/messages", methods=["POST"])
+@require("desk.use")
+def message(request_id: int):  # type: ignore[no-untyped-def]
+    form = DeskMessageForm()
+    internal = form.visibility.data == "internal"
+
+    def call() -> object:
+        return add_message(db(), actor(), request_id, form.body.data or "", internal=internal,
+                           uploads=uploads_from(form.attachments), settings=desk_settings())
+
+    success = gettext("The internal note has been saved.") if internal else gettext("The reply has been sent.")
+    return run_edit(request_id, "message", form, call, success=success, done_url=_done(request_id),
+                    rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/escalate", methods=["POST"])
+@require("desk.use")
+def escalate(request_id: int):  # type: ignore[no-untyped-def]
+    form = EscalateForm(prefix="escalate")
+    return run_edit(request_id, "escalate", form,
+                    lambda: escalate_request(db(), actor(), request_id, form.reason.data or ""),
+                    success=gettext("The request has been escalated to the director."),
+                    done_url=_done(request_id), rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/de-escalate", methods=["POST"])
+@require("desk.use")
+def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
+    form = DeEscalateForm(prefix="deescalate")
+    return run_edit(request_id, "de_escalate", form,
+                    lambda: de_escalate_request(db(), actor(), request_id, form.note.data or ""),
+                    success=gettext("The escalation has been lifted."), done_url=_done(request_id),
+                    rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
+@require("desk.use")
+def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
+    return take_step(request_id, action_name, done_url=_done(request_id), rerender=render_detail)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@require("desk.use")
+def download(attachment_id: int):  # type: ignore[no-untyped-def]
+    return send_attachment(attachment_id)
 
 
 @bp.route("/enterprises")

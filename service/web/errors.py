@@ -9,6 +9,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from service.errors import N_, DomainError
+from service.web.api.errors import error_response
+from service.web.helpers import domain_message
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +24,7 @@ def register(app: Flask) -> None:
 
 def _render(status: int, title: str, detail: str):  # type: ignore[no-untyped-def]
     if request.path.startswith("/api/"):
-        return {"error": {"code": status, "message": detail}}, status
+        return error_response(status, detail)
     return render_template("error.html", status=status, title=title, detail=detail), status
 
 
@@ -56,7 +58,7 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 
 def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
     title, _ = _titles(error.status_code)
-    return _render(error.status_code, title, gettext(error.message, **error.params))
+    return _render(error.status_code, title, domain_message(error))
 
 
 def _unexpected_error(error: Exception):  # type: ignore[no-untyped-def]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -50,8 +51,16 @@ def station_choices(include_hub: bool = True) -> list[tuple[int, str]]:
     return [(s.id, station_name(s)) for s in stations if include_hub or not s.is_hub]
 
 
+def domain_message(error: DomainError) -> str:
+    """The error's message in the reader's language, with vocabulary values shown by their labels."""
+    from service.web.labels import label
+
+    params = {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
+    return gettext(error.message, **params)
+
+
 def flash_domain_error(error: DomainError) -> None:
-    flash(gettext(error.message, **error.params), "error")
+    flash(domain_message(error), "error")
 
 
 def safe_next(target: str | None) -> str | None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from flask import Flask, request, session
+from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 
@@ -28,12 +28,24 @@ def register(app: Flask) -> None:
 
 
 def select_locale() -> str:
+    if request.blueprint == "api":
+        return _api_locale()
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return current_user.locale
     return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+
+
+def _api_locale() -> str:
+    """API callers: Accept-Language when sent, else the token owner's language; never the cookie's."""
+    if request.headers.get("Accept-Language"):
+        return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
+    auth = g.get("api_auth")
+    if auth is not None and auth.user.locale in LOCALES:
+        return str(auth.user.locale)
+    return DEFAULT_LOCALE
 
 
 def compile_translations(directory: Path) -> None:

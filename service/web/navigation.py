@@ -20,12 +20,22 @@ class NavItem:
 
 # (endpoint, label) per role, in menu order.
 MENU: dict[Role, list[tuple[str, object]]] = {
-    Role.ENTERPRISE: [("portal.index", _l("My requests"))],
-    Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises"))],
-    Role.DIRECTOR: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises"))],
-    Role.ADMIN: [("admin.users", _l("Users")), ("admin.stations", _l("Stations"))],
+    Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")), ("plans.ours", _l("Our service plan"))],
+    Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
+                 ("instructions.index", _l("My instructions")), ("hotline.index", _l("Director hotline")),
+                 ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces"))],
+    Role.DIRECTOR: [("director.dashboard_page", _l("Dashboard")), ("desk.index", _l("Desk")),
+                    ("desk.enterprises", _l("Enterprises")), ("director.escalated", _l("Escalated")),
+                    ("instructions.index", _l("Instructions")), ("hotline.index", _l("Director hotline")),
+                    ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces"))],
+    Role.ADMIN: [("admin.users", _l("Users")), ("admin.stations", _l("Stations")),
+                 ("admin_sla.sla_targets", _l("Service times")), ("admin_sla.calendar", _l("Calendar")),
+                 ("director.dashboard_page", _l("Dashboard"))],
 }
-COMMON: list[tuple[str, object]] = [("auth.change_password", _l("Password"))]
+COMMON: list[tuple[str, object]] = [("notifications.index", _l("Notifications")),
+                                    ("auth.change_password", _l("Password")),
+                                    ("two_factor.manage", _l("Two-step sign-in")),
+                                    ("tokens.index", _l("API tokens"))]
 
 
 def navigation() -> list[NavItem]:
@@ -34,5 +44,11 @@ def navigation() -> list[NavItem]:
     items = []
     for endpoint, text in [*MENU[current_user.role], *COMMON]:
         if endpoint in current_app.view_functions:
-            items.append(NavItem(str(text), url_for(endpoint), request.endpoint == endpoint))
+            items.append(NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, _badge(endpoint)))
     return items
+
+
+def _badge(endpoint: str) -> int | None:
+    """A count beside a menu item, from a counter a blueprint registered in app.extensions["nav_badges"]."""
+    counter = current_app.extensions.get("nav_badges", {}).get(endpoint)
+    return (counter() or None) if counter else None

@@ -1,14 +1,86 @@
-"""The enterprise's own pages."""
+"""The enterprise's own pages: its requests, a new request, a request's page with replies and steps."""
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_wtf import FlaskForm
 
+from service.models import FINAL_STATUSES, ServiceRequest
+from service.operations.requests import add_message
+from service.queries.requests import QueueFilters, queue_page
+from service.queries.timeline import awaiting
+from service.web.database import db
+from service.web.forms.requests import ReplyForm, RequestForm
 from service.web.helpers import actor, require
+from service.web.request_display import install_template_helpers
+from service.web.requests_common import (
+    cursor_arg,
+    desk_settings,
+    detail_context,
+    request_or_404,
+    run_edit,
+    send_attachment,
+    submission_page,
+    take_step,
+    uploads_from,
+)
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
+install_template_helpers(bp)
 
 
 @bp.route("/")
 @require("request.submit")
 def index():  # type: ignore[no-untyped-def]
-    return render_template("portal/index.html", enterprise=actor().enterprise)
+    user = actor()
+    queue = "all" if request.args.get("queue") == "all" else "open"
+    cursor = cursor_arg()
+    page = queue_page(db(), user, QueueFilters(queue=queue), cursor=cursor)
+    return render_template("portal/index.html", page=page, queue=queue, cursor=cursor, enterprise=user.enterprise,
+                           awaiting=lambda req: gettext(awaiting(req, user)))
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@require("request.submit")
+def new_request():  # type: ignore[no-untyped-def]
+    return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
+
+
+def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
+                  conflict: str | None = None) -> ResponseReturnValue:
+    reply = kept.get("reply") or ReplyForm(formdata=None)
+    return render_template("portal/detail.html", reply=reply, can_reply=req.status not in FINAL_STATUSES,
+                           **detail_context(req, kept, conflict)), status
+
+
+@bp.route("/requests/<int:request_id>")
+@require("request.submit")
+def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+    return render_detail(request_or_404(request_id), {}, status=200)
+
+
+@bp.route("/requests/<int:request_id>/messages", methods=["POST"])
+@require("request.submit")
+def reply(request_id: int):  # type: ignore[no-untyped-def]
+    form = ReplyForm()
+
+    def call() -> object:
+        return add_message(db(), actor(), request_id, form.body.data or "", uploads=uploads_from(form.attachments),
+                           settings=desk_settings())
+
+    return run_edit(request_id, "reply", form, call, success=gettext("Your message has been sent."),
+                    done_url=url_for(".request_detail", request_id=request_id), rerender=render_detail)
+
+
+@bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
+@require("request.submit")
+def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
+    return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id),
+                     rerender=render_detail)
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@require("request.submit")
+def download(attachment_id: int):  # type: ignore[no-untyped-def]
+    return send_attachment(attachment_id)

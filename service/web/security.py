@@ -24,6 +24,10 @@ login_manager = LoginManager()
 def register(app: Flask) -> None:
     passwords.configure(app.config.get("PASSWORD_TIME_COST", 3), app.config.get("PASSWORD_MEMORY_COST", 65536))
     csrf.init_app(app)
+    # The API takes bearer tokens only, never the session cookie (service/web/api/auth.py).
+    from service.web.api import bp as api_bp
+
+    csrf.exempt(api_bp)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = N_("Please sign in to continue.")

@@ -1,0 +1,88 @@
+"""Admin upkeep of the SLA targets and the working-day calendar."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work
+from service.errors import N_, NotFound, ValidationError
+from service.models import CalendarDay, Priority, SlaTarget, User
+from service.rules import policy
+from service.rules.sla_calendar import parse_calendar_csv
+
+MAX_HOURS = 10_000
+
+
+def set_sla_target(session: Session, actor: User, priority: Priority, first_response_hours: int,
+                   resolution_hours: int) -> SlaTarget:
+    """Raises Forbidden, ValidationError (hours out of range, first response after resolution).
+
+    New targets apply to requests submitted or triaged from now on.
+    """
+    policy.authorize(actor, "admin.use", None)
+    problems = {}
+    for name, hours in (("first_response_hours", first_response_hours), ("resolution_hours", resolution_hours)):
+        if not 1 <= hours <= MAX_HOURS:
+            problems[name] = N_("Enter a number of working hours from 1 to 10000.")
+    if not problems and first_response_hours > resolution_hours:
+        problems["first_response_hours"] = N_("The first response cannot be due after the resolution.")
+    if problems:
+        raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
+    with unit_of_work(session):
+        target = session.get(SlaTarget, priority)
+        if target is None:
+            target = SlaTarget(priority=priority)
+            session.add(target)
+        target.first_response_hours = first_response_hours
+        target.resolution_hours = resolution_hours
+    return target
+
+
+def _upsert(session: Session, day: date, is_working_day: bool, name: str) -> CalendarDay:
+    row = session.get(CalendarDay, day)
+    if row is None:
+        row = CalendarDay(day=day)
+        session.add(row)
+    row.is_working_day = is_working_day
+    row.name = name.strip()[:120]
+    return row
+
+
+def set_calendar_day(session: Session, actor: User, day: date, is_working_day: bool, name: str) -> CalendarDay:
+    """Mark ``day`` as a holiday or a make-up working day. Raises Forbidden."""
+    policy.authorize(actor, "admin.use", None)
+    with unit_of_work(session):
+        return _upsert(session, day, is_working_day, name)
+
+
+def delete_calendar_day(session: Session, actor: User, day: date) -> None:
+    """The day goes back to the ordinary week. Raises Forbidden, NotFound."""
+    policy.authorize(actor, "admin.use", None)
+    with unit_of_work(session):
+        row = session.get(CalendarDay, day)
+        if row is None:
+            raise NotFound()
+        session.delete(row)
+
+
+def import_calendar_csv(session: Session, actor: User, text: str) -> int:
+    """Import ``date,type,name`` rows (see sla_calendar.parse_calendar_csv); all or nothing.
+
+    Raises Forbidden, ValidationError naming the bad line. Returns the number of days imported.
+    """
+    policy.authorize(actor, "admin.use", None)
+    try:
+        rows = parse_calendar_csv(text)
+    except ValueError as error:
+        raise ValidationError(N_("The calendar was not imported: %(problem)s"),
+                              fields={"file": N_("Correct the file and import it again.")},
+                              problem=str(error)) from None
+    if not rows:
+        raise ValidationError(N_("The calendar was not imported: %(problem)s"),
+                              fields={"file": N_("Correct the file and import it again.")},
+                              problem="no rows")
+    with unit_of_work(session):
+        for day, working, name in rows:
+            _upsert(session, day, working, name)
+    return len(rows)

@@ -1,0 +1,296 @@
+"""Director hotline sessions: asked for, scheduled, held (with minutes and follow-up actions) or cancelled.
+
+The session's own small lifecycle is the table ``TRANSITIONS``; every step
+writes an event on the request's timeline in the same transaction and tells
+the other side. Internal minutes and decisions stay on the session; the public
+event of a held session carries only the public summary.
+"""
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_, Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.models import (
+    OPEN_STATUSES,
+    Event,
+    EventKind,
+    FollowUpAction,
+    HotlineSession,
+    HotlineStatus,
+    Role,
+    ServiceRequest,
+    User,
+)
+from service.operations.notifications import desk_recipients, director_ids, enterprise_user_ids, notify
+from service.rules import policy
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+MIN_MINUTES, MAX_MINUTES = 15, 240
+PENDING = frozenset({HotlineStatus.REQUESTED, HotlineStatus.SCHEDULED})
+FIX_FIELDS = N_("Please correct the highlighted fields.")
+
+
+class HotlineAction(StrEnum):
+    SCHEDULE = "schedule"
+    HOLD = "hold"
+    CANCEL = "cancel"
+
+
+# action -> (states it may start from, state it leads to). Scheduling a
+# scheduled session again moves it to a new time.
+TRANSITIONS: dict[HotlineAction, tuple[frozenset[HotlineStatus], HotlineStatus]] = {
+    HotlineAction.SCHEDULE: (PENDING, HotlineStatus.SCHEDULED),
+    HotlineAction.HOLD: (frozenset({HotlineStatus.SCHEDULED}), HotlineStatus.HELD),
+    HotlineAction.CANCEL: (PENDING, HotlineStatus.CANCELLED),
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    scheduled_at: datetime
+    duration_minutes: int
+    director_id: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    description: str
+    owner_id: int
+    due_date: date
+
+
+@dataclass(frozen=True)
+class Record:
+    minutes: str
+    public_summary: str
+    decisions: str = ""
+    follow_ups: Sequence[FollowUp] = ()
+
+
+def allowed_hotline_actions(actor: User, hotline: HotlineSession) -> list[HotlineAction]:
+    """What the templates may offer; the operations check the same table again on POST."""
+    return [action for action, (sources, _) in TRANSITIONS.items()
+            if hotline.status in sources and _may_take(actor, action, hotline)]
+
+
+def _may_take(actor: User, action: HotlineAction, hotline: HotlineSession) -> bool:
+    if policy.may(actor, "hotline.manage", hotline):
+        return True
+    # Whoever asked may withdraw the ask before a director has taken it up.
+    return (action == HotlineAction.CANCEL and hotline.status == HotlineStatus.REQUESTED
+            and hotline.requested_by_id == actor.id)
+
+
+def ask_hotline(session: Session, actor: User, request_id: int, reason: str, preferred_times: str = "",
+                now: datetime | None = None) -> HotlineSession:
+    """The enterprise asks for a director hotline session on its request, or the desk proposes one.
+
+    Raises NotFound (out of scope), Forbidden, ValidationError (no reason, the
+    request is no longer open, or a session is already pending).
+    """
+    now = now or utcnow()
+    if not reason.strip():
+        raise ValidationError(FIX_FIELDS, fields={"reason": N_("Please say what the session should address.")})
+    with unit_of_work(session):
+        request = _request(session, actor, request_id)
+        policy.authorize(actor, "request.ask_hotline", request)
+        if request.status not in OPEN_STATUSES:
+            raise ValidationError(N_("A director hotline session can only be asked for on an open request."))
+        pending = session.scalar(select(HotlineSession.id).where(
+            HotlineSession.request_id == request.id, HotlineSession.status.in_(PENDING)))
+        if pending is not None:
+            raise ValidationError(N_("This request already has a director hotline session asked for or scheduled."))
+        hotline = HotlineSession(request=request, requested_by_id=actor.id, reason=reason.strip(),
+                                 preferred_times=preferred_times.strip(), status=HotlineStatus.REQUESTED,
+                                 created_at=now)
+        session.add(hotline)
+        session.flush()
+        _event(session, request, EventKind.HOTLINE_REQUESTED, actor, now, public=True,
+               hotline_id=hotline.id, reason=hotline.reason, preferred_times=hotline.preferred_times)
+        others = enterprise_user_ids(session, request.enterprise_id) if actor.role != Role.ENTERPRISE else []
+        notify(session, [*director_ids(session, request.station_id), *desk_recipients(session, request), *others],
+               request, EventKind.HOTLINE_REQUESTED, now, exclude=actor.id)
+    return hotline
+
+
+def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, plan: Schedule,
+                     meeting_url_template: str, now: datetime | None = None) -> HotlineSession:
+    """A director in scope sets (or moves) the time, length and director, and the meeting link.
+
+    Raises NotFound, Forbidden, InvalidTransition, Conflict (stale version), ValidationError.
+    """
+    now = now or utcnow()
+    with _guard(), unit_of_work(session):
+        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.SCHEDULE)
+        request = hotline.request
+        fields = {}
+        if plan.scheduled_at.tzinfo is None or plan.scheduled_at <= now:
+            fields["scheduled_at"] = N_("Choose a time in the future.")
+        if not MIN_MINUTES <= plan.duration_minutes <= MAX_MINUTES:
+            fields["duration_minutes"] = N_("The session lasts between 15 and 240 minutes.")
+        director = session.get(User, plan.director_id)
+        if (director is None or not director.active or director.role != Role.DIRECTOR
+                or not policy.covers_station(director, request.station_id)):
+            fields["director_id"] = N_("Choose a director responsible for this request's station.")
+        if fields:
+            raise ValidationError(FIX_FIELDS, fields=fields)
+        assert director is not None
+        hotline.status = TRANSITIONS[HotlineAction.SCHEDULE][1]
+        hotline.scheduled_at = plan.scheduled_at
+        hotline.duration_minutes = plan.duration_minutes
+        hotline.director_id = director.id
+        # A moved session keeps its link: people may already have it in their calendars.
+        hotline.meeting_link = hotline.meeting_link or meeting_link(meeting_url_template, request.reference)
+        _event(session, request, EventKind.HOTLINE_SCHEDULED, actor, now, public=True, hotline_id=hotline.id,
+               scheduled_at=plan.scheduled_at.isoformat(), duration_minutes=plan.duration_minutes,
+               director=director.name, meeting_link=hotline.meeting_link)
+        notify(session, [*enterprise_user_ids(session, request.enterprise_id), *desk_recipients(session, request),
+                         director.id, hotline.requested_by_id],
+               request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id)
+    return hotline
+
+
+def meeting_link(template: str, reference: str) -> str:
+    """Fill the configured URL template; only {reference} and {token} are replaced, anything else stays."""
+    return template.replace("{reference}", reference).replace("{token}", secrets.token_urlsafe(12))
+
+
+def record_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, record: Record,
+                   now: datetime | None = None) -> HotlineSession:
+    """The director records the session as held: internal minutes, public summary, decisions, follow-ups.
+
+    Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
+    """
+    now = now or utcnow()
+    fields = {}
+    if not record.minutes.strip():
+        fields["minutes"] = N_("Please write the minutes.")
+    if not record.public_summary.strip():
+        fields["public_summary"] = N_("Please write a summary the enterprise can read.")
+    if fields:
+        raise ValidationError(FIX_FIELDS, fields=fields)
+    with _guard(), unit_of_work(session):
+        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD)
+        request = hotline.request
+        actions = [_follow_up(session, request, item, now) for item in record.follow_ups]
+        hotline.status = TRANSITIONS[HotlineAction.HOLD][1]
+        hotline.minutes_internal = record.minutes.strip()
+        hotline.public_summary = record.public_summary.strip()
+        hotline.decisions = record.decisions.strip() or None
+        hotline.held_at = now
+        hotline.follow_ups.extend(actions)
+        _event(session, request, EventKind.HOTLINE_HELD, actor, now, public=True, hotline_id=hotline.id,
+               summary=hotline.public_summary)
+        notify(session, [*enterprise_user_ids(session, request.enterprise_id), *desk_recipients(session, request),
+                         *(a.owner_id for a in actions)],
+               request, EventKind.HOTLINE_HELD, now, exclude=actor.id)
+    return hotline
+
+
+def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, reason: str,
+                   now: datetime | None = None) -> HotlineSession:
+    """A director cancels a pending session (or the asker withdraws an unscheduled ask), with a reason.
+
+    Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
+    """
+    now = now or utcnow()
+    if not reason.strip():
+        raise ValidationError(FIX_FIELDS, fields={"reason": N_("A reason is required.")})
+    with _guard(), unit_of_work(session):
+        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL)
+        request = hotline.request
+        hotline.status = TRANSITIONS[HotlineAction.CANCEL][1]
+        hotline.cancel_reason = reason.strip()
+        _event(session, request, EventKind.HOTLINE_CANCELLED, actor, now, public=True, hotline_id=hotline.id,
+               reason=hotline.cancel_reason)
+        people = [*enterprise_user_ids(session, request.enterprise_id), *desk_recipients(session, request),
+                  hotline.requested_by_id]
+        if hotline.director_id is not None:
+            people.append(hotline.director_id)
+        notify(session, people, request, EventKind.HOTLINE_CANCELLED, now, exclude=actor.id)
+    return hotline
+
+
+def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: datetime | None = None) -> FollowUpAction:
+    """Mark a follow-up action done: its owner or a director in scope. Raises NotFound, Forbidden."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        action = session.get(FollowUpAction, follow_up_id)
+        if action is None:
+            raise NotFound()
+        hotline = action.hotline_session
+        policy.authorize(actor, "hotline.view", hotline)
+        if action.owner_id != actor.id and not policy.may(actor, "hotline.manage", hotline):
+            raise Forbidden()
+        if action.done_at is not None:
+            return action
+        action.done_at = now
+        _event(session, hotline.request, EventKind.FOLLOW_UP_DONE, actor, now, public=False,
+               hotline_id=hotline.id, follow_up_id=action.id, description=action.description)
+        notify(session, [hotline.director_id] if hotline.director_id else [], hotline.request,
+               EventKind.FOLLOW_UP_DONE, now, exclude=actor.id)
+    return action
+
+
+def _request(session: Session, actor: User, request_id: int) -> ServiceRequest:
+    request = session.get(ServiceRequest, request_id)
+    if request is None:
+        raise NotFound()
+    policy.authorize(actor, "request.view", request)
+    return request
+
+
+def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
+          action: HotlineAction) -> HotlineSession:
+    hotline = session.get(HotlineSession, hotline_id)
+    if hotline is None:
+        raise NotFound()
+    policy.authorize(actor, "hotline.view", hotline)
+    if not _may_take(actor, action, hotline):
+        raise Forbidden()
+    if hotline.version != expected_version:
+        raise Conflict(N_("Someone changed this hotline session meanwhile. Reload and try again."))
+    if hotline.status not in TRANSITIONS[action][0]:
+        raise InvalidTransition(N_("This step is not possible while the session is %(status)s."),
+                                status=hotline.status)
+    return hotline
+
+
+def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: datetime) -> FollowUpAction:
+    owner = session.get(User, item.owner_id)
+    if not item.description.strip():
+        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
+    if (owner is None or not owner.active or owner.role not in policy.DESK_ROLES
+            or not policy.covers_station(owner, request.station_id)):
+        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
+    if item.due_date < now.astimezone(LOCAL_TZ).date():
+        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
+    return FollowUpAction(description=item.description.strip(), owner_id=owner.id, due_date=item.due_date)
+
+
+def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime,
+           public: bool, **data: Any) -> None:
+    session.add(Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id, created_at=now,
+                      data=data))
+
+
+@contextmanager
+def _guard() -> Iterator[None]:
+    """A concurrent writer that committed first makes the version check in the UPDATE fail: same answer."""
+    try:
+        yield
+    except StaleDataError:
+        raise Conflict(N_("Someone changed this hotline session meanwhile. Reload and try again.")) from None
+

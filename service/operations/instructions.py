@@ -1,0 +1,75 @@
+"""Directors' instructions (批示) on a case, and their acknowledgement by the assignee."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
+from service.operations.notifications import notify, station_desk_ids
+from service.rules import policy
+
+MAX_LENGTH = 5000
+
+
+def write_instruction(session: Session, actor: User, request_id: int, body: str,
+                      now: datetime | None = None) -> Instruction:
+    """A director in scope instructs the case's current assignee (or, unassigned, the station's desk).
+
+    Raises NotFound (out of scope), Forbidden (not a director), ValidationError
+    (empty or too long, or the case is finished).
+    """
+    now = now or utcnow()
+    text = body.strip()
+    if not text or len(text) > MAX_LENGTH:
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"body": N_("Write the instruction (at most 5000 characters).")})
+    with unit_of_work(session):
+        request = session.get(ServiceRequest, request_id)
+        if request is None:
+            raise NotFound()
+        policy.authorize(actor, "request.instruct", request)
+        if request.status in FINAL_STATUSES:
+            raise ValidationError(N_("This case is finished; instructions can no longer be given on it."))
+        instruction = Instruction(request_id=request.id, director_id=actor.id, assignee_id=request.assignee_id,
+                                  body=text, created_at=now)
+        session.add(instruction)
+        session.flush()
+        session.add(Event(request_id=request.id, kind=EventKind.INSTRUCTION, public=False, actor_id=actor.id,
+                          created_at=now, data={"instruction_id": instruction.id, "body": text}))
+        recipients = [request.assignee_id] if request.assignee_id else station_desk_ids(session, request.station_id)
+        notify(session, recipients, request, EventKind.INSTRUCTION, now, exclude=actor.id)
+    return instruction
+
+
+def may_acknowledge(actor: User, instruction: Instruction) -> bool:
+    """The person it was addressed to, the case's assignee now, or a director in scope."""
+    if instruction.acknowledged_at is not None or not policy.may(actor, "request.view_internal", instruction.request):
+        return False
+    return instruction.assignee_id == actor.id or policy.may(actor, "request.acknowledge", instruction.request)
+
+
+def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
+                            now: datetime | None = None) -> Instruction:
+    """Acknowledge an open instruction; acknowledging twice changes nothing.
+
+    Raises NotFound (out of scope, or an enterprise user), Forbidden (not the assignee nor a director).
+    """
+    now = now or utcnow()
+    with unit_of_work(session):
+        instruction = session.get(Instruction, instruction_id)
+        if instruction is None or not policy.may(actor, "request.view_internal", instruction.request):
+            raise NotFound()
+        if instruction.acknowledged_at is not None:
+            return instruction
+        if not may_acknowledge(actor, instruction):
+            raise Forbidden(N_("Only the assignee of the case or a director may acknowledge this instruction."))
+        instruction.acknowledged_at = now
+        instruction.acknowledged_by_id = actor.id
+        session.add(Event(request_id=instruction.request_id, kind=EventKind.INSTRUCTION_ACKNOWLEDGED, public=False,
+                          actor_id=actor.id, created_at=now, data={"instruction_id": instruction.id}))
+        notify(session, [instruction.director_id], instruction.request, EventKind.INSTRUCTION_ACKNOWLEDGED, now,
+               exclude=actor.id)
+    return instruction

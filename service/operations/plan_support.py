@@ -1,0 +1,72 @@
+"""Pieces the plan, milestone and task-force operations share: loading in scope,
+the optimistic lock, people checks and the plan's timeline."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from collections.abc import Iterator
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
+from service.models import Event, EventKind, PlanStatus, ServicePlan, User
+from service.rules import policy
+
+OPEN_PLAN_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE})
+STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
+CORRECT_FIELDS = N_("Please correct the highlighted fields.")
+
+
+def load_plan(session: Session, actor: User, plan_id: int, action: str) -> ServicePlan:
+    """The plan, if ``actor`` may take ``action`` on it (NotFound outside scope, Forbidden inside)."""
+    plan = session.get(ServicePlan, plan_id)
+    if plan is None:
+        raise NotFound()
+    policy.authorize(actor, action, plan)
+    return plan
+
+
+def ensure_open(plan: ServicePlan) -> None:
+    if plan.status not in OPEN_PLAN_STATUSES:
+        raise InvalidTransition(N_("A completed or archived plan can no longer be changed."))
+
+
+def check_version(current: int, expected: int | None) -> None:
+    if expected is not None and current != expected:
+        raise Conflict(STALE)
+
+
+@contextmanager
+def stale_is_conflict() -> Iterator[None]:
+    """A concurrent writer got there first: SQLAlchemy's version check answers as a Conflict."""
+    try:
+        yield
+    except StaleDataError:
+        raise Conflict(STALE) from None
+
+
+def desk_user(session: Session, user_id: int | None, field: str, station_id: int | None = None) -> User:
+    """An active staff member or director (covering ``station_id`` when given), or a field error."""
+    user = session.get(User, user_id) if user_id else None
+    if (user is None or not user.active or user.role not in policy.DESK_ROLES
+            or (station_id is not None and not policy.covers_station(user, station_id))):
+        raise ValidationError(CORRECT_FIELDS, fields={field: N_("Choose a staff member or director of the station.")})
+    return user
+
+
+def required_text(value: str, field: str, max_length: int | None = None) -> str:
+    text = value.strip()
+    if not text:
+        raise ValidationError(CORRECT_FIELDS, fields={field: N_("This field is required.")})
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(CORRECT_FIELDS, fields={field: N_("This text is too long.")})
+    return text
+
+
+def record(session: Session, actor: User, kind: EventKind, *, plan_id: int | None = None,
+           request_id: int | None = None, **data: Any) -> Event:
+    """An internal timeline entry; plan changes are never shown to the enterprise as events."""
+    event = Event(plan_id=plan_id, request_id=request_id, kind=kind, public=False, actor_id=actor.id, data=data)
+    session.add(event)
+    return event

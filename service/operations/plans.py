@@ -1,0 +1,227 @@
+"""One-company-one-policy service plans: drafting, editing, their status table, and linking requests.
+
+The plan's status changes only through ``PLAN_TRANSITIONS`` and
+``change_plan_status()``, the same pattern as the request lifecycle: templates
+draw their buttons from ``allowed_plan_actions()``, and a crafted POST cannot
+take a step the table does not allow.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
+from service.models import (
+    Enterprise,
+    EventKind,
+    Milestone,
+    MilestonePhase,
+    PlanStatus,
+    ServicePlan,
+    ServiceRequest,
+    Status,
+    User,
+)
+from service.operations.plan_support import (
+    CORRECT_FIELDS,
+    OPEN_PLAN_STATUSES,
+    check_version,
+    desk_user,
+    ensure_open,
+    load_plan,
+    record,
+    required_text,
+    stale_is_conflict,
+)
+from service.operations.request_support import editing
+from service.rules import policy
+
+# The full process a plan is offered when it is drafted, in order.
+STANDARD_PHASES: tuple[MilestonePhase, ...] = (
+    MilestonePhase.RD_DESIGN,
+    MilestonePhase.TYPE_TESTING,
+    MilestonePhase.CLINICAL_EVALUATION,
+    MilestonePhase.REGISTRATION_DOSSIER,
+    MilestonePhase.TECHNICAL_REVIEW,
+    MilestonePhase.APPROVAL,
+    MilestonePhase.POST_MARKET,
+)
+
+
+class PlanAction(StrEnum):
+    APPROVE = "approve"
+    COMPLETE = "complete"
+    ARCHIVE = "archive"
+    DISCARD = "discard"
+
+
+@dataclass(frozen=True)
+class PlanTransition:
+    action: PlanAction
+    sources: frozenset[PlanStatus]
+    target: PlanStatus
+    # The policy action that says who may take the step (plan.approve: directors in scope;
+    # plan.edit: staff and directors in scope).
+    permission: str
+
+
+PLAN_TRANSITIONS: dict[PlanAction, PlanTransition] = {
+    t.action: t
+    for t in (
+        PlanTransition(PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, "plan.approve"),
+        PlanTransition(PlanAction.COMPLETE, frozenset({PlanStatus.ACTIVE}), PlanStatus.COMPLETED, "plan.approve"),
+        PlanTransition(PlanAction.ARCHIVE, frozenset({PlanStatus.ACTIVE}), PlanStatus.ARCHIVED, "plan.approve"),
+        # A draft that will not go ahead is put away by whoever works on it.
+        PlanTransition(PlanAction.DISCARD, frozenset({PlanStatus.DRAFT}), PlanStatus.ARCHIVED, "plan.edit"),
+    )
+}
+
+ONE_ACTIVE_PLAN = N_("%(enterprise)s already has an active service plan (“%(title)s”). "
+                     "Complete or archive it before approving another one.")
+
+
+@dataclass(frozen=True)
+class PlanFields:
+    title: str
+    goals: str
+    products: str
+    liaison_id: int | None
+
+
+def allowed_plan_actions(actor: User, plan: ServicePlan) -> list[PlanTransition]:
+    return [t for t in PLAN_TRANSITIONS.values() if plan.status in t.sources and policy.may(actor, t.permission, plan)]
+
+
+def _checked_fields(session: Session, fields: PlanFields, station_id: int) -> tuple[str, str, str, User]:
+    title = required_text(fields.title, "title", 200)
+    goals = required_text(fields.goals, "goals")
+    liaison = desk_user(session, fields.liaison_id, "liaison_id", station_id)
+    return title, goals, fields.products.strip(), liaison
+
+
+def create_plan(session: Session, actor: User, enterprise_id: int, fields: PlanFields,
+                phases: Sequence[MilestonePhase] = STANDARD_PHASES) -> ServicePlan:
+    """Draft a plan for an enterprise of the actor's scope, at the enterprise's home station,
+    with one milestone per chosen phase.
+
+    Raises Forbidden (not a desk user), NotFound (enterprise out of scope), ValidationError.
+    """
+    policy.authorize(actor, "plan.create", None)
+    with unit_of_work(session):
+        enterprise = session.get(Enterprise, enterprise_id)
+        if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
+            raise NotFound()
+        title, goals, products, liaison = _checked_fields(session, fields, enterprise.station_id)
+        plan = ServicePlan(enterprise_id=enterprise.id, station_id=enterprise.station_id, title=title, goals=goals,
+                           products=products, liaison_id=liaison.id, created_by_id=actor.id, status=PlanStatus.DRAFT)
+        ordered = [phase for phase in STANDARD_PHASES if phase in phases]
+        ordered += [phase for phase in dict.fromkeys(phases) if phase not in STANDARD_PHASES]
+        plan.milestones = [Milestone(position=n, phase=phase, title="") for n, phase in enumerate(ordered, 1)]
+        session.add(plan)
+        session.flush()
+        record(session, actor, EventKind.PLAN_CREATED, plan_id=plan.id, title=title,
+               phases=[phase.value for phase in ordered])
+    return plan
+
+
+def update_plan(session: Session, actor: User, plan_id: int, expected_version: int | None,
+                fields: PlanFields) -> ServicePlan:
+    """Edit an open plan's title, goals, products and liaison.
+
+    Raises NotFound, Forbidden, InvalidTransition (plan completed or archived),
+    Conflict (someone saved first), ValidationError.
+    """
+    with unit_of_work(session):
+        plan = load_plan(session, actor, plan_id, "plan.edit")
+        check_version(plan.version, expected_version)
+        ensure_open(plan)
+        title, goals, products, liaison = _checked_fields(session, fields, plan.station_id)
+        new = {"title": title, "goals": goals, "products": products, "liaison_id": liaison.id}
+        changed = [name for name, value in new.items() if getattr(plan, name) != value]
+        if not changed:
+            return plan
+        for name in changed:
+            setattr(plan, name, new[name])
+        with stale_is_conflict():
+            session.flush()
+        record(session, actor, EventKind.PLAN_UPDATED, plan_id=plan.id, changed=changed)
+    return plan
+
+
+def change_plan_status(session: Session, actor: User, plan_id: int, action: PlanAction,
+                       expected_version: int | None, now: datetime | None = None) -> ServicePlan:
+    """Take a step of ``PLAN_TRANSITIONS`` (approve, complete, archive, discard).
+
+    Approving records who approved and when. The database keeps one active plan
+    per enterprise: approving a second one raises Conflict and changes nothing.
+    Raises NotFound, Forbidden, InvalidTransition, Conflict.
+    """
+    now = now or utcnow()
+    transition = PLAN_TRANSITIONS[action]
+    with unit_of_work(session):
+        plan = load_plan(session, actor, plan_id, transition.permission)
+        check_version(plan.version, expected_version)
+        if plan.status not in transition.sources:
+            raise InvalidTransition(N_("This step is not possible for a plan in its current status."))
+        source = plan.status
+        try:
+            # In a savepoint, so that the database's refusal leaves the transaction usable.
+            with stale_is_conflict(), session.begin_nested():
+                plan.status = transition.target
+                if action == PlanAction.APPROVE:
+                    plan.approved_by_id = actor.id
+                    plan.approved_at = now
+                session.flush()
+        except IntegrityError:
+            _raise_one_active_plan(session, plan)
+        record(session, actor, EventKind.PLAN_STATUS_CHANGED, plan_id=plan.id, action=action.value,
+               **{"from": source.value, "to": transition.target.value})
+    return plan
+
+
+def _raise_one_active_plan(session: Session, plan: ServicePlan) -> None:
+    # Only the savepoint was rolled back: the transaction can still read which plan holds the place.
+    other = session.scalars(select(ServicePlan).where(
+        ServicePlan.enterprise_id == plan.enterprise_id, ServicePlan.status == PlanStatus.ACTIVE,
+        ServicePlan.id != plan.id)).first()
+    raise Conflict(ONE_ACTIVE_PLAN, enterprise=plan.enterprise.name, title=other.title if other else "")
+
+
+def link_request_to_plan(session: Session, actor: User, request_id: int, plan_id: int | None,
+                         expected_version: int | None) -> ServiceRequest:
+    """Link a request to one of its enterprise's open plans, or unlink it (``plan_id`` None).
+
+    Uses the request's optimistic lock. A request under guidance must stay
+    linked to an active plan. Raises NotFound, Forbidden, Conflict, ValidationError.
+    """
+    with editing(session, actor, request_id, expected_version, "request.link_plan") as request:
+        plan = _linkable_plan(session, actor, request, plan_id)
+        if request.plan_id == plan_id:
+            return request
+        if request.status == Status.GUIDANCE and (plan is None or plan.status != PlanStatus.ACTIVE):
+            raise ValidationError(N_("A request under guidance must stay linked to an active service plan."),
+                                  fields={"plan_id": N_("Choose the enterprise's active plan.")})
+        previous = request.plan_id
+        request.plan_id = plan_id
+        session.flush()
+        record(session, actor, EventKind.PLAN_LINKED, request_id=request.id, plan_id=plan_id or previous,
+               linked_plan_id=plan_id, previous_plan_id=previous, reference=request.reference)
+    return request
+
+
+def _linkable_plan(session: Session, actor: User, request: ServiceRequest, plan_id: int | None) -> ServicePlan | None:
+    if plan_id is None:
+        return None
+    plan = session.get(ServicePlan, plan_id)
+    if (plan is None or plan.enterprise_id != request.enterprise_id or plan.status not in OPEN_PLAN_STATUSES
+            or not policy.may(actor, "plan.view", plan)):
+        raise ValidationError(CORRECT_FIELDS,
+                              fields={"plan_id": N_("Choose a draft or active plan of the request's enterprise.")})
+    return plan

@@ -1,0 +1,100 @@
+"""Pieces every request operation shares: loading in scope, optimistic locking, due times, events."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from service.db import unit_of_work
+from service.errors import N_, Conflict, NotFound
+from service.models import Event, EventKind, Priority, ServiceRequest, SlaTarget, User
+from service.rules import policy
+from service.rules.sla_calendar import WorkingCalendar
+
+CHANGED_MEANWHILE = N_("Someone else changed this request while you were working on it. "
+                       "Review the current version below; what you typed has been kept.")
+
+
+def load_request(session: Session, actor: User, request_id: int, action: str = "request.view") -> ServiceRequest:
+    """The request, if ``actor`` may take ``action`` on it. Raises NotFound outside scope, Forbidden."""
+    request = session.get(ServiceRequest, request_id)
+    if request is None:
+        raise NotFound()
+    policy.authorize(actor, action, request)
+    return request
+
+
+def conflict(session: Session, request_id: int) -> Conflict:
+    """A Conflict whose ``current`` attribute is the request as it now stands (or None if it is gone)."""
+    error = Conflict(CHANGED_MEANWHILE)
+    if session.in_transaction():
+        session.rollback()
+    session.expire_all()
+    error.current = session.get(ServiceRequest, request_id)  # type: ignore[attr-defined]
+    return error
+
+
+@contextmanager
+def editing(session: Session, actor: User | None, request_id: int, expected_version: int | None,
+            action: str) -> Iterator[ServiceRequest]:
+    """One transaction editing one request: scope, permission and version checked first.
+
+    ``expected_version`` None skips the check (used where the caller holds no
+    version, e.g. the SLA sweep); a concurrent commit still surfaces as Conflict
+    through the version column.
+    """
+    try:
+        with unit_of_work(session):
+            request = session.get(ServiceRequest, request_id)
+            if request is None:
+                raise NotFound()
+            if actor is not None:
+                policy.authorize(actor, action, request)
+            if expected_version is not None and request.version != expected_version:
+                raise _Stale()
+            yield request
+    except (_Stale, StaleDataError):
+        raise conflict(session, request_id) from None
+
+
+class _Stale(Exception):
+    pass
+
+
+def target_seconds(session: Session, priority: Priority) -> tuple[float, float]:
+    target = session.get(SlaTarget, priority)
+    if target is None:
+        raise LookupError(f"no SLA target for {priority}")  # seeded reference data: a setup error
+    return target.first_response_hours * 3600.0, target.resolution_hours * 3600.0
+
+
+def provisional_priority(request: ServiceRequest) -> Priority:
+    """Until triage, an urgent request is treated as P2 and any other as P3."""
+    return request.priority or (Priority.P2 if request.urgent else Priority.P3)
+
+
+def set_due_times(session: Session, request: ServiceRequest, calendar: WorkingCalendar, paused: float = 0.0) -> None:
+    """Due times counted in working time from submission, plus working time already spent waiting."""
+    first, resolution = target_seconds(session, provisional_priority(request))
+    request.first_response_due_at = calendar.add_working_time(request.created_at, first + paused)
+    request.resolution_due_at = calendar.add_working_time(request.created_at, resolution + paused)
+
+
+def paused_so_far(session: Session, request: ServiceRequest, calendar: WorkingCalendar) -> float:
+    """Working seconds the resolution clock was stopped: how far its due time sits past the target."""
+    if request.resolution_due_at is None:
+        return 0.0
+    _, resolution = target_seconds(session, provisional_priority(request))
+    return max(0.0, calendar.working_seconds_between(request.created_at, request.resolution_due_at) - resolution)
+
+
+def record(session: Session, request: ServiceRequest, kind: EventKind, actor: User | None, now: datetime,
+           *, public: bool = False, **data: Any) -> Event:
+    event = Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id if actor else None,
+                  created_at=now, data=data)
+    session.add(event)
+    return event

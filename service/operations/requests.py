@@ -1,0 +1,349 @@
+"""Requests from submission to closure: submit, triage, assign, transfer, reply, and the lifecycle buttons.
+
+Every status change goes through ``lifecycle.apply``; every change writes its
+events and notifications in the same transaction. Editing operations take the
+version the actor saw and raise Conflict (with ``.current``) when it moved on.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_, InvalidTransition, NotFound, ValidationError
+from service.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Category,
+    Channel,
+    DeviceClass,
+    Enterprise,
+    EventKind,
+    LifecycleStage,
+    Message,
+    Priority,
+    ProductField,
+    ProductType,
+    ReferenceCounter,
+    Role,
+    ServicePlan,
+    ServiceRequest,
+    Station,
+    Status,
+    User,
+)
+from service.operations import notifications
+from service.operations.attachments import Upload, store_uploads
+from service.operations.request_support import editing, load_request, paused_so_far, record, set_due_times
+from service.rules import lifecycle, policy
+from service.settings import DeskSettings, load_calendar
+
+REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
+ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
+
+
+@dataclass(frozen=True)
+class RequestDraft:
+    title: str
+    description: str
+    category: Category
+    lifecycle_stage: LifecycleStage
+    product_name: str = ""
+    device_class: DeviceClass | None = None
+    product_type: ProductType | None = None
+    product_field: ProductField | None = None
+    innovative: bool = False
+    urgent: bool = False
+    channel: Channel = Channel.WEB
+    idempotency_key: str | None = None
+
+
+def _check_draft(draft: RequestDraft) -> None:
+    problems = {}
+    if not draft.title.strip():
+        problems["title"] = N_("Give the request a title.")
+    elif len(draft.title.strip()) > 200:
+        problems["title"] = N_("Keep the title under 200 characters.")
+    if not draft.description.strip():
+        problems["description"] = N_("Describe the difficulty.")
+    if len(draft.product_name.strip()) > 200:
+        problems["product_name"] = N_("Keep the product name under 200 characters.")
+    if draft.idempotency_key is not None and len(draft.idempotency_key) > 64:
+        problems["idempotency_key"] = N_("The form token is too long.")
+    if problems:
+        raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
+
+
+def _next_reference(session: Session, year: int) -> tuple[int, str]:
+    """Take the next number of ``year`` under the counter row's lock; a rollback gives it back."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(ReferenceCounter).values(year=year, last_value=0)
+                    .on_conflict_do_nothing(index_elements=["year"]))
+    sequence = session.execute(
+        update(ReferenceCounter).where(ReferenceCounter.year == year)
+        .values(last_value=ReferenceCounter.last_value + 1).returning(ReferenceCounter.last_value)
+        .execution_options(synchronize_session=False)).scalar_one()
+    return sequence, f"JL-{year}-{sequence:06d}"
+
+
+def _by_idempotency_key(session: Session, submitter_id: int, key: str | None) -> ServiceRequest | None:
+    if not key:
+        return None
+    return session.scalars(select(ServiceRequest).where(
+        ServiceRequest.submitter_id == submitter_id, ServiceRequest.idempotency_key == key)).first()
+
+
+def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterprise_id: int | None) -> Enterprise:
+    if actor.role == Role.ENTERPRISE:
+        policy.authorize(actor, "request.submit", None)
+        if enterprise_id not in (None, actor.enterprise_id) or draft.channel not in ENTERPRISE_CHANNELS:
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"channel": N_("Choose how the request reached the station.")})
+        enterprise = session.get(Enterprise, actor.enterprise_id)
+        if enterprise is None:
+            raise NotFound()
+        return enterprise
+    policy.authorize(actor, "request.submit_on_behalf", None)
+    if enterprise_id is None:
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"enterprise_id": N_("Choose the enterprise you are opening the request for.")})
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
+        raise NotFound()
+    return enterprise
+
+
+def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: Sequence[Upload] = (), *,
+                   settings: DeskSettings, enterprise_id: int | None = None,
+                   now: datetime | None = None) -> ServiceRequest:
+    """An enterprise submits for itself, or a desk user on behalf of an enterprise of its station.
+
+    The same idempotency key from the same submitter returns the request already
+    made. Raises ValidationError (fields, refused uploads), Forbidden, NotFound.
+    """
+    now = now or utcnow()
+    _check_draft(draft)
+    try:
+        with unit_of_work(session):
+            enterprise = _submitting_for(session, actor, draft, enterprise_id)
+            existing = _by_idempotency_key(session, actor.id, draft.idempotency_key)
+            if existing is not None:
+                return existing
+            year = now.astimezone(REFERENCE_ZONE).year
+            sequence, reference = _next_reference(session, year)
+            request = ServiceRequest(
+                reference=reference, year=year, sequence=sequence, enterprise_id=enterprise.id,
+                submitter_id=actor.id, channel=draft.channel, title=draft.title.strip(),
+                description=draft.description.strip(), category=draft.category,
+                product_name=draft.product_name.strip(), device_class=draft.device_class,
+                product_type=draft.product_type, product_field=draft.product_field, innovative=draft.innovative,
+                lifecycle_stage=draft.lifecycle_stage, urgent=draft.urgent, status=Status.SUBMITTED,
+                station_id=enterprise.station_id, idempotency_key=draft.idempotency_key or None,
+                created_at=now, updated_at=now,
+            )
+            set_due_times(session, request, load_calendar(session, settings))
+            session.add(request)
+            session.flush()
+            record(session, request, EventKind.CREATED, actor, now, public=True, reference=reference,
+                   channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE)
+            _attach(session, actor, request, uploads, settings, now)
+            notifications.notify(session, notifications.station_desk_ids(session, request.station_id), request,
+                                 EventKind.CREATED, now, exclude=actor.id)
+            if actor.role != Role.ENTERPRISE:
+                notifications.notify(session, notifications.enterprise_user_ids(session, enterprise.id), request,
+                                     EventKind.CREATED, now)
+    except IntegrityError:
+        # Two copies of one submission raced past the lookup above: the first one stands.
+        winner = _by_idempotency_key(session, actor.id, draft.idempotency_key)
+        if winner is None:
+            raise
+        return winner
+    return request
+
+
+def _attach(session: Session, actor: User, request: ServiceRequest, uploads: Sequence[Upload],
+            settings: DeskSettings, now: datetime, message: Message | None = None, internal: bool = False) -> None:
+    for attachment in store_uploads(session, actor, request, uploads, settings, message=message, internal=internal):
+        record(session, request, EventKind.ATTACHMENT, actor, now, public=not internal,
+               attachment_id=attachment.id, name=attachment.original_name, size=attachment.size)
+
+
+def get_request(session: Session, actor: User, request_id: int) -> ServiceRequest:
+    """Raises NotFound when the request does not exist or lies outside the actor's scope."""
+    return load_request(session, actor, request_id)
+
+
+def _require_open(request: ServiceRequest) -> None:
+    if request.status not in OPEN_STATUSES:
+        raise InvalidTransition(N_("This request is no longer open."))
+
+
+def _check_assignee(session: Session, request: ServiceRequest, assignee_id: int) -> User:
+    assignee = session.get(User, assignee_id)
+    if (assignee is None or not assignee.active or assignee.role not in (Role.STAFF, Role.DIRECTOR)
+            or not policy.covers_station(assignee, request.station_id)):
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"assignee_id": N_("Choose an active member of the request's station.")})
+    return assignee
+
+
+def _set_assignee(session: Session, actor: User, request: ServiceRequest, assignee_id: int | None,
+                  now: datetime) -> None:
+    if assignee_id == request.assignee_id:
+        return
+    assignee = _check_assignee(session, request, assignee_id) if assignee_id is not None else None
+    record(session, request, EventKind.ASSIGNED, actor, now, previous=request.assignee_id,
+           assignee=assignee_id, assignee_name=assignee.name if assignee else None)
+    request.assignee_id = assignee_id
+    if assignee_id is not None:
+        notifications.notify(session, [assignee_id], request, EventKind.ASSIGNED, now, exclude=actor.id)
+
+
+def triage_request(session: Session, actor: User, request_id: int, expected_version: int, *,
+                   category: Category, priority: Priority, lifecycle_stage: LifecycleStage,
+                   assignee_id: int | None, settings: DeskSettings, now: datetime | None = None) -> ServiceRequest:
+    """Set category, priority, stage and assignee; triages a submitted request, re-triages an open one.
+
+    Due times are recounted from submission with the priority's targets.
+    Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError.
+    """
+    now = now or utcnow()
+    with editing(session, actor, request_id, expected_version, "request.triage") as request:
+        _require_open(request)
+        calendar = load_calendar(session, settings)
+        paused = paused_so_far(session, request, calendar)
+        changes = {"category": category.value, "priority": priority.value, "lifecycle_stage": lifecycle_stage.value}
+        request.category, request.priority, request.lifecycle_stage = category, priority, lifecycle_stage
+        set_due_times(session, request, calendar, paused)
+        for flag, due in (("first_response_breached", request.first_response_due_at),
+                          ("resolution_breached", request.resolution_due_at)):
+            if due is not None and due > now:
+                setattr(request, flag, False)  # a new, later target is not breached yet
+        if request.status == Status.SUBMITTED:
+            lifecycle.apply(session, request, lifecycle.Action.TRIAGE, actor, now, calendar)
+            _tell_enterprise(session, request, EventKind.STATUS_CHANGED, now)
+        record(session, request, EventKind.TRIAGED, actor, now, **changes)
+        _set_assignee(session, actor, request, assignee_id, now)
+    return request
+
+
+def assign_request(session: Session, actor: User, request_id: int, expected_version: int,
+                   assignee_id: int | None, *, now: datetime | None = None) -> ServiceRequest:
+    """Assign (or, with None, unassign). Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError."""
+    now = now or utcnow()
+    with editing(session, actor, request_id, expected_version, "request.triage") as request:
+        _require_open(request)
+        _set_assignee(session, actor, request, assignee_id, now)
+    return request
+
+
+def transfer_request(session: Session, actor: User, request_id: int, expected_version: int, station_id: int,
+                     reason: str, *, now: datetime | None = None) -> ServiceRequest:
+    """Hand the request to another station; due times stand, the assignee is cleared.
+
+    Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError.
+    """
+    now = now or utcnow()
+    if not reason.strip():
+        raise ValidationError(N_("Please give a reason."), fields={"reason": N_("A reason is required.")})
+    with editing(session, actor, request_id, expected_version, "request.transfer") as request:
+        _require_open(request)
+        station = session.get(Station, station_id)
+        if station is None or not station.active or station.id == request.station_id:
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"station_id": N_("Choose another active station.")})
+        record(session, request, EventKind.TRANSFERRED, actor, now, reason=reason.strip(),
+               from_station=request.station_id, to_station=station.id, previous_assignee=request.assignee_id)
+        request.station_id = station.id
+        request.assignee_id = None
+        notifications.notify(session, notifications.station_desk_ids(session, station.id), request,
+                             EventKind.TRANSFERRED, now, exclude=actor.id)
+    return request
+
+
+def _tell_enterprise(session: Session, request: ServiceRequest, kind: EventKind, now: datetime) -> None:
+    notifications.notify(session, notifications.enterprise_user_ids(session, request.enterprise_id),
+                         request, kind, now)
+
+
+def _post(session: Session, actor: User, request: ServiceRequest, body: str, internal: bool,
+          uploads: Sequence[Upload], settings: DeskSettings, now: datetime) -> Message:
+    message = Message(request_id=request.id, author_id=actor.id, body=body.strip(), internal=internal,
+                      created_at=now)
+    session.add(message)
+    session.flush()
+    record(session, request, EventKind.INTERNAL_NOTE if internal else EventKind.REPLY, actor, now,
+           public=not internal, message_id=message.id)
+    _attach(session, actor, request, uploads, settings, now, message=message, internal=internal)
+    if not internal and actor.role != Role.ENTERPRISE and request.first_responded_at is None:
+        request.first_responded_at = now
+    return message
+
+
+def add_message(session: Session, actor: User, request_id: int, body: str, *, internal: bool = False,
+                uploads: Sequence[Upload] = (), settings: DeskSettings, now: datetime | None = None) -> Message:
+    """Post a public reply or (desk only) an internal note, with files.
+
+    An enterprise's reply to a request waiting for it hands the request back to
+    the station. A refused file saves nothing. Raises NotFound, Forbidden,
+    InvalidTransition, ValidationError, Conflict.
+    """
+    now = now or utcnow()
+    if not body.strip() and not uploads:
+        raise ValidationError(N_("Please write a message."), fields={"body": N_("A message is required.")})
+    action = "request.note" if internal else "request.reply"
+    with editing(session, actor, request_id, None, action) as request:
+        if request.status in FINAL_STATUSES and not internal:
+            raise InvalidTransition(N_("This request is closed. Reopen it, or submit a new request."))
+        enterprise_reply = actor.role == Role.ENTERPRISE
+        if enterprise_reply and request.status == Status.WAITING_ENTERPRISE:
+            lifecycle.apply(session, request, lifecycle.Action.ENTERPRISE_ANSWERS, actor, now,
+                            load_calendar(session, settings),
+                            lifecycle.Inputs(message=body.strip() or ", ".join(u.filename for u in uploads)))
+        message = _post(session, actor, request, body, internal, uploads, settings, now)
+        if enterprise_reply:
+            recipients = notifications.desk_recipients(session, request)
+        elif internal:
+            recipients = [request.assignee_id] if request.assignee_id else []
+        else:
+            recipients = notifications.enterprise_user_ids(session, request.enterprise_id)
+        notifications.notify(session, recipients, request, EventKind.INTERNAL_NOTE if internal else EventKind.REPLY,
+                             now, exclude=actor.id)
+    return message
+
+
+def take_action(session: Session, actor: User, request_id: int, expected_version: int, action: lifecycle.Action,
+                *, reason: str = "", summary: str = "", message: str = "", rating: int | None = None,
+                settings: DeskSettings, now: datetime | None = None) -> ServiceRequest:
+    """Take one of the lifecycle's button transitions (see lifecycle.TRANSITIONS).
+
+    ``message`` is the question for request_info (posted as a public reply) and
+    the rating comment for confirm. Raises NotFound, Forbidden, Conflict,
+    InvalidTransition, ValidationError; nothing changes on error.
+    """
+    now = now or utcnow()
+    transition = lifecycle.TRANSITIONS.get(action)
+    if transition is None or not transition.button:
+        raise InvalidTransition(N_("You cannot take this step on this request."))
+    with editing(session, actor, request_id, expected_version, "request.transition") as request:
+        plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
+        inputs = lifecycle.Inputs(reason=reason.strip(), summary=summary, message=message, rating=rating,
+                                  plan=plan, reopen_window=timedelta(days=settings.reopen_window_days))
+        lifecycle.apply(session, request, action, actor, now, load_calendar(session, settings), inputs)
+        if action == lifecycle.Action.REQUEST_INFO:
+            _post(session, actor, request, message, False, (), settings, now)
+        if action == lifecycle.Action.CONFIRM:
+            record(session, request, EventKind.RATED, actor, now, public=True, rating=rating)
+        if actor.role == Role.ENTERPRISE:
+            notifications.notify(session, notifications.desk_recipients(session, request), request,
+                                 EventKind.STATUS_CHANGED, now, exclude=actor.id)
+        else:
+            _tell_enterprise(session, request, EventKind.STATUS_CHANGED, now)
+    return request

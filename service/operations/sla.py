@@ -1,0 +1,125 @@
+"""SLA: the scheduled sweep that flags, escalates and auto-closes, and the due-time display state.
+
+The sweep works in batches of rows it locks with SKIP LOCKED on PostgreSQL, so
+two sweeps at once split the work instead of doubling it; each row's own
+condition (flag not yet set, status still resolved) is re-checked under the
+lock, which makes a second run a no-op. SQLite's write transaction is exclusive.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_
+from service.models import OPEN_STATUSES, EventKind, ServiceRequest, Status
+from service.operations import notifications
+from service.operations.escalation import escalate
+from service.operations.request_support import record
+from service.queries.requests import RUNNING_STATUSES
+from service.rules import lifecycle
+from service.rules.sla_calendar import WorkingCalendar
+from service.settings import DeskSettings, load_calendar
+
+BATCH = 200
+FIRST_RESPONSE_OVERDUE = N_("First response overdue")
+RESOLUTION_OVERDUE = N_("Resolution overdue")
+
+
+@dataclass(frozen=True)
+class SweepReport:
+    first_response_breaches: int = 0
+    resolution_breaches: int = 0
+    escalated: int = 0
+    auto_closed: int = 0
+
+
+@dataclass(frozen=True)
+class SlaState:
+    first_response_due: datetime | None
+    resolution_due: datetime | None
+    overdue: bool
+    paused: bool
+    # Working seconds left before the next due time; negative once it has passed.
+    remaining_seconds: float | None
+    # Which due time the remaining seconds count towards: "first_response" or "resolution".
+    target: str | None = None
+
+
+def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime) -> SlaState:
+    """What a queue or detail page shows: time left, or overdue by, in working time."""
+    first, resolution = request.first_response_due_at, request.resolution_due_at
+    paused = request.status == Status.WAITING_ENTERPRISE
+    if request.status not in OPEN_STATUSES:
+        return SlaState(first, resolution, False, False, None)
+    if request.first_responded_at is None and first is not None:
+        target, due = "first_response", first
+    else:
+        target, due = "resolution", resolution
+    if due is None:
+        return SlaState(first, resolution, False, paused, None, None)
+    # While paused the clock stands where it stopped; the due time moves on resume.
+    at = request.waiting_since if paused and request.waiting_since else now
+    if at < due:
+        return SlaState(first, resolution, False, paused, calendar.working_seconds_between(at, due), target)
+    return SlaState(first, resolution, not paused, paused, -calendar.working_seconds_between(due, at), target)
+
+
+def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # type: ignore[no-untyped-def]
+    query = (select(ServiceRequest).where(*conditions).order_by(ServiceRequest.id).limit(BATCH)
+             .with_for_update(skip_locked=True))
+    return list(session.scalars(query))
+
+
+def _in_batches(session: Session, conditions: tuple, handle: Callable[[ServiceRequest], None]) -> int:  # type: ignore[type-arg]
+    done = 0
+    while True:
+        with unit_of_work(session):
+            batch = _locked_batch(session, *conditions)
+            for request in batch:
+                handle(request)
+        done += len(batch)
+        if len(batch) < BATCH:
+            return done
+
+
+def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
+    """Flag overdue first responses and resolutions (once), escalate them, auto-close old resolutions."""
+    now = now or utcnow()
+    calendar = load_calendar(session, settings)
+    escalated = 0
+
+    def breach(target: str, flag: str, reason: str) -> Callable[[ServiceRequest], None]:
+        def handle(request: ServiceRequest) -> None:
+            nonlocal escalated
+            setattr(request, flag, True)
+            due = getattr(request, f"{target}_due_at")
+            record(session, request, EventKind.SLA_BREACHED, None, now, target=target, due=due.isoformat())
+            notifications.notify(session, notifications.desk_recipients(session, request), request,
+                                 EventKind.SLA_BREACHED, now)
+            escalated += escalate(session, request, None, reason, now)
+
+        return handle
+
+    running = ServiceRequest.status.in_(RUNNING_STATUSES)
+    first = _in_batches(session, (running, ServiceRequest.first_responded_at.is_(None),
+                                  ServiceRequest.first_response_breached.is_(False),
+                                  ServiceRequest.first_response_due_at < now),
+                        breach("first_response", "first_response_breached", FIRST_RESPONSE_OVERDUE))
+    resolution = _in_batches(session, (running, ServiceRequest.resolution_breached.is_(False),
+                                       ServiceRequest.resolution_due_at < now),
+                             breach("resolution", "resolution_breached", RESOLUTION_OVERDUE))
+
+    def close(request: ServiceRequest) -> None:
+        lifecycle.apply(session, request, lifecycle.Action.AUTO_CLOSE, None, now, calendar)
+        notifications.notify(session, notifications.enterprise_user_ids(session, request.enterprise_id),
+                             request, EventKind.STATUS_CHANGED, now)
+
+    cutoff = now - timedelta(days=settings.auto_close_days)
+    closed = _in_batches(session, (and_(ServiceRequest.status == Status.RESOLVED,
+                                        ServiceRequest.resolved_at < cutoff),), close)
+    return SweepReport(first, resolution, escalated, closed)

@@ -1,0 +1,226 @@
+"""Two-step sign-in: TOTP (RFC 6238) authenticator codes, with one-time recovery codes.
+
+Desk roles (staff, directors, admins) must use it; enterprises may. The web
+layer decides when the requirement is enforced (REQUIRE_TWO_FACTOR_FOR_DESK).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import pyotp
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from service.db import unit_of_work, utcnow
+from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.models import RecoveryCode, Role, User, new_session_token
+from service.operations import accounts
+from service.rules import policy
+
+log = logging.getLogger(__name__)
+
+ISSUER = "Innovation Service Desk"
+RECOVERY_CODE_COUNT = 10
+# 16 characters of a 32-letter alphabet without look-alikes (I, O, 0, 1): 80 random bits.
+_RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_RECOVERY_LENGTH = 16
+WRONG_CODE = N_("The code is not correct. Check the time on your phone and try the newest code.")
+
+
+@dataclass(frozen=True)
+class Enrolment:
+    secret: str
+    uri: str
+
+
+def required_for(user: User) -> bool:
+    """Desk accounts can reach every enterprise's unpublished data, so they must use a second factor."""
+    return user.role != Role.ENTERPRISE
+
+
+def is_enabled(user: User) -> bool:
+    return user.totp_enabled_at is not None
+
+
+def remaining_recovery_codes(session: Session, user_id: int) -> int:
+    return session.scalar(select(func.count(RecoveryCode.id)).where(
+        RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))) or 0
+
+
+def start_enrolment(session: Session, actor: User) -> Enrolment:
+    """The secret to put in an authenticator app; the same one until enrolment is confirmed.
+
+    Raises ValidationError when two-step sign-in is already on.
+    """
+    with unit_of_work(session):
+        user = _load(session, actor.id)
+        if is_enabled(user):
+            raise ValidationError(N_("Two-step sign-in is already on."))
+        if user.totp_secret is None:
+            user.totp_secret = pyotp.random_base32()
+        secret, email = user.totp_secret, user.email
+    return Enrolment(secret=secret, uri=pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER))
+
+
+def confirm_enrolment(session: Session, actor: User, code: str, now: datetime | None = None) -> list[str]:
+    """Turn two-step sign-in on with a first good code; returns the recovery codes, shown once.
+
+    Raises ValidationError for a wrong code, a missing enrolment or one already confirmed.
+    """
+    now = now or utcnow()
+    with unit_of_work(session):
+        user = _load(session, actor.id)
+        if is_enabled(user) or user.totp_secret is None:
+            raise ValidationError(N_("Start the set-up again: the page has changed meanwhile."))
+        if not _accept_totp(user, code, now):
+            raise ValidationError(N_("Please correct the highlighted fields."), fields={"code": WRONG_CODE})
+        user.totp_enabled_at = now
+        codes = _replace_recovery_codes(session, user)
+    log.info("two-step sign-in enabled for user %s", actor.id)
+    return codes
+
+
+def verify_second_step(session: Session, user_id: int, session_token: str, code: str, address: str,
+                       max_failures: int = 5, lock_minutes: int = 15, now: datetime | None = None) -> User:
+    """Complete a sign-in whose password step passed, with a TOTP code or an unused recovery code.
+
+    A wrong code counts toward the same account lockout and address throttle as
+    a wrong password. ``session_token`` is the user's token when the password
+    was accepted: a password change or sign-out meanwhile voids the attempt.
+    Raises accounts.AuthenticationFailed.
+    """
+    now = now or utcnow()
+    return accounts.retry_on_throttle_race(lambda: _verify_second_step(
+        session, user_id, session_token, code, address, max_failures, lock_minutes, now))
+
+
+def _verify_second_step(session: Session, user_id: int, session_token: str, code: str, address: str,
+                        max_failures: int, lock_minutes: int, now: datetime) -> User:
+    with unit_of_work(session):
+        throttle = accounts.address_throttle(session, address, now)
+        user = session.get(User, user_id, with_for_update=True)
+        allowed = (user is not None and user.active and is_enabled(user) and user.session_token == session_token
+                   and not accounts.is_locked(user, now) and not accounts.address_blocked(throttle))
+        if allowed and user is not None and _accept_any_code(session, user, code, now):
+            accounts.mark_signed_in(user, now)
+            return user
+        accounts.record_login_failure(session, user, throttle, address, now, max_failures, lock_minutes)
+    raise accounts.AuthenticationFailed()
+
+
+def regenerate_recovery_codes(session: Session, actor: User, code: str, now: datetime | None = None) -> list[str]:
+    """New recovery codes for old ones, confirmed with a current code. Raises ValidationError."""
+    now = now or utcnow()
+    with unit_of_work(session):
+        user = _enabled_user_checked(session, actor.id, code, now)
+        codes = _replace_recovery_codes(session, user)
+    return codes
+
+
+def disable_two_factor(session: Session, actor: User, code: str, now: datetime | None = None) -> None:
+    """Turn two-step sign-in off, confirmed with a current code or a recovery code. Raises ValidationError.
+
+    A desk user is sent straight back to enrolment by the web layer: for them
+    this is how a new phone replaces the old one.
+    """
+    now = now or utcnow()
+    with unit_of_work(session):
+        user = _enabled_user_checked(session, actor.id, code, now)
+        _clear(session, user)
+    log.info("two-step sign-in disabled by user %s", actor.id)
+
+
+def reset_two_factor(session: Session, actor: User, user_id: int) -> User:
+    """An administrator removes a user's lost authenticator; the user's sessions end.
+
+    Raises Forbidden (not an admin, or the admin's own account) and NotFound.
+    """
+    policy.authorize(actor, "admin.use", None)
+    if user_id == actor.id:
+        raise Forbidden(N_("Use your own two-step sign-in page to change your authenticator."))
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound()
+        _clear(session, user)
+        user.session_token = new_session_token()
+    log.info("two-step sign-in of user %s reset by admin %s", user_id, actor.id)
+    return user
+
+
+def _load(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id, with_for_update=True)
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def _enabled_user_checked(session: Session, user_id: int, code: str, now: datetime) -> User:
+    user = _load(session, user_id)
+    if not is_enabled(user):
+        raise ValidationError(N_("Two-step sign-in is off."))
+    if not _accept_any_code(session, user, code, now):
+        raise ValidationError(N_("Please correct the highlighted fields."), fields={"code": WRONG_CODE})
+    return user
+
+
+def _clear(session: Session, user: User) -> None:
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+
+
+def _accept_any_code(session: Session, user: User, code: str, now: datetime) -> bool:
+    cleaned = "".join(code.split())
+    if cleaned.isdigit():
+        return _accept_totp(user, cleaned, now)
+    return _use_recovery_code(session, user, cleaned, now)
+
+
+def _accept_totp(user: User, code: str, now: datetime) -> bool:
+    """Accept the code of the current 30-second step or a neighbour (clock drift), each step only once."""
+    code = "".join(code.split())
+    if user.totp_secret is None or len(code) != 6 or not code.isdigit():
+        return False
+    totp = pyotp.TOTP(user.totp_secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            continue  # already used: a code seen over someone's shoulder cannot be replayed
+        if secrets.compare_digest(totp.generate_otp(step), code):
+            user.totp_last_step = step
+            return True
+    return False
+
+
+def _recovery_hash(code: str) -> str:
+    # A fast hash is enough: each code carries 80 random bits, far beyond guessing offline.
+    normalized = code.replace("-", "").upper()
+    return hashlib.sha256(normalized.encode()).hexdigest()
+
+
+def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
+    if len(code.replace("-", "")) != _RECOVERY_LENGTH:
+        return False
+    found = session.scalars(select(RecoveryCode).where(
+        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_hash(code),
+        RecoveryCode.used_at.is_(None))).first()
+    if found is None:
+        return False
+    found.used_at = now
+    return True
+
+
+def _replace_recovery_codes(session: Session, user: User) -> list[str]:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    codes = []
+    for _ in range(RECOVERY_CODE_COUNT):
+        raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
+        codes.append("-".join(raw[i:i + 4] for i in range(0, _RECOVERY_LENGTH, 4)))
+        session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(raw)))
+    return codes

@@ -1,0 +1,305 @@
+"""The director's dashboard: every number aggregated in SQL over the director's scope.
+
+Each number on the dashboard is a *bucket*: a named WHERE clause in
+``BUCKETS``. The dashboard counts a bucket with ``count(*) FILTER (WHERE …)``
+and the case list behind the number selects rows with the very same clause, so
+a number and its list cannot disagree. Everything works on SQLite and
+PostgreSQL alike: week boundaries are computed in Python (Asia/Shanghai weeks
+starting on Monday) and become plain range filters.
+"""
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy.orm import Session
+
+from service.errors import Forbidden
+from service.models import (
+    OPEN_STATUSES,
+    HotlineSession,
+    HotlineStatus,
+    Instruction,
+    ServiceRequest,
+    Station,
+    Status,
+    User,
+)
+from service.queries.plans import count_overdue_milestones
+from service.queries.requests import RUNNING_STATUSES
+from service.rules import policy
+from service.rules.sla_calendar import WorkingCalendar
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+DEFAULT_RANGE_DAYS = 90
+WEEKS = 12
+UPCOMING_DAYS = 14
+# The median needs each duration in working days, computed in Python: it is
+# taken over the most recent resolutions only, so its cost stays bounded.
+MEDIAN_SAMPLE = 2000
+AGE_BUCKETS = (("age_0_7", 0, 7), ("age_8_30", 8, 30), ("age_31_90", 31, 90), ("age_over_90", 91, None))
+
+R = ServiceRequest
+
+
+def may_view(user: User) -> bool:
+    """Directors see their scope's dashboard; administrators see everything."""
+    return policy.may(user, "director.use") or policy.may(user, "admin.use")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose cases, which station, which dates: everything a bucket's clause may depend on."""
+
+    actor: User
+    station_id: int | None
+    date_from: date
+    date_to: date
+    now: datetime
+
+    @property
+    def start(self) -> datetime:
+        return local_midnight(self.date_from)
+
+    @property
+    def end(self) -> datetime:
+        return local_midnight(self.date_to + timedelta(days=1))
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(LOCAL_TZ).date()
+
+    def where(self) -> ColumnElement[bool]:
+        clause = policy.visible_requests(self.actor)
+        if self.station_id is not None:
+            clause = and_(clause, R.station_id == self.station_id)
+        return clause
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), LOCAL_TZ)
+
+
+def make_scope(actor: User, now: datetime, station_id: int | None = None, date_from: date | None = None,
+               date_to: date | None = None) -> Scope:
+    """The scope the filters ask for, narrowed to what ``actor`` may see.
+
+    Only someone who sees every station may pick one; a station director's
+    scope is always their own station, whatever the address says.
+    """
+    today = now.astimezone(LOCAL_TZ).date()
+    date_to = date_to or today
+    date_from = date_from or date_to - timedelta(days=DEFAULT_RANGE_DAYS - 1)
+    if date_from > date_to:
+        date_from, date_to = date_to, date_from
+    chosen = station_id if policy.sees_every_station(actor) else None
+    return Scope(actor=actor, station_id=chosen, date_from=date_from, date_to=date_to, now=now)
+
+
+def _in(column, start: datetime, end: datetime) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+    return and_(column >= start, column < end)
+
+
+def _open() -> ColumnElement[bool]:
+    return R.status.in_(OPEN_STATUSES)
+
+
+def _age(low: int, high: int | None) -> Callable[[Scope], ColumnElement[bool]]:
+    """Open cases whose age in whole days since creation lies in [low, high]."""
+    def clause(scope: Scope) -> ColumnElement[bool]:
+        parts = [_open(), R.created_at <= scope.now - timedelta(days=low)]
+        if high is not None:
+            parts.append(R.created_at > scope.now - timedelta(days=high + 1))
+        return and_(*parts)
+    return clause
+
+
+def _responded() -> Callable[[Scope], ColumnElement[bool]]:
+    return lambda s: and_(_in(R.first_responded_at, s.start, s.end), R.first_response_due_at.is_not(None))
+
+
+def _hotline(status: HotlineStatus, column, window: Callable[[Scope], tuple[datetime, datetime]]):  # type: ignore[no-untyped-def]
+    def clause(scope: Scope) -> ColumnElement[bool]:
+        start, end = window(scope)
+        return exists().where(HotlineSession.request_id == R.id, HotlineSession.status == status,
+                              _in(column, start, end))
+    return clause
+
+
+BUCKETS: dict[str, Callable[[Scope], ColumnElement[bool]]] = {
+    "open": lambda s: _open(),
+    **{name: _age(low, high) for name, low, high in AGE_BUCKETS},
+    "overdue_response": lambda s: and_(R.status.in_(RUNNING_STATUSES), R.first_responded_at.is_(None),
+                                       R.first_response_due_at < s.now),
+    "overdue_resolution": lambda s: and_(R.status.in_(RUNNING_STATUSES), R.resolution_due_at < s.now),
+    "escalated": lambda s: and_(_open(), R.escalated.is_(True)),
+    "opened": lambda s: _in(R.created_at, s.start, s.end),
+    "responded": _responded(),
+    "responded_on_time": lambda s: and_(_responded()(s), R.first_responded_at <= R.first_response_due_at),
+    "responded_late": lambda s: and_(_responded()(s), R.first_responded_at > R.first_response_due_at),
+    "resolved": lambda s: _in(R.resolved_at, s.start, s.end),
+    "rated": lambda s: and_(_in(R.resolved_at, s.start, s.end), R.rating.is_not(None)),
+    "hotline_upcoming": _hotline(HotlineStatus.SCHEDULED, HotlineSession.scheduled_at,
+                                 lambda s: (s.now, s.now + timedelta(days=UPCOMING_DAYS))),
+    "hotline_held": _hotline(HotlineStatus.HELD, HotlineSession.held_at, lambda s: (s.start, s.end)),
+}
+SNAPSHOT = ("open", *(name for name, _, _ in AGE_BUCKETS), "overdue_response", "overdue_resolution", "escalated")
+
+
+def cases_select(scope: Scope, bucket: str, status: Status | None = None) -> Select[tuple[ServiceRequest]]:
+    """The cases behind one number, newest first. An unknown bucket means "open"."""
+    clause = BUCKETS.get(bucket, BUCKETS["open"])(scope)
+    query = select(R).where(scope.where(), clause)
+    if status is not None:
+        query = query.where(R.status == status)
+    return query.order_by(R.id.desc())
+
+
+@dataclass(frozen=True)
+class Week:
+    start: date
+
+    @property
+    def end(self) -> date:
+        """The week's last day (Sunday), inclusive as the date filters are."""
+        return self.start + timedelta(days=6)
+
+
+@dataclass
+class Dashboard:
+    scope: Scope
+    totals: dict[str, int]
+    by_status: dict[Status, int]
+    by_station: list[tuple[Station, dict[str, int]]]
+    range_counts: dict[str, int]
+    rating_average: float | None
+    median_days: float | None
+    median_sample: int
+    unacknowledged: int
+    overdue_milestones: int
+    upcoming: list[HotlineSession]
+    weeks: list[Week]
+    opened_per_week: list[int]
+    resolved_per_week: list[int]
+    stations: list[Station] = field(default_factory=list)
+
+    def share(self, part: str, whole: str) -> float | None:
+        total = self.range_counts.get(whole, 0)
+        return self.range_counts.get(part, 0) / total if total else None
+
+
+def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -> Dashboard:
+    """Every figure of the dashboard, in a handful of aggregate statements. Raises Forbidden for non-directors."""
+    if not may_view(scope.actor):
+        raise Forbidden()
+    totals, by_status, per_station = _snapshot(session, scope)
+    station_rows = _stations(session, scope)
+    ranged = _counts(session, scope)
+    weeks = weeks_ending(scope.date_to)
+    opened, resolved = _weekly(session, scope, weeks)
+    median, sample = _median_resolution(session, scope, calendar)
+    return Dashboard(
+        scope=scope, totals=totals, by_status=by_status,
+        by_station=[(s, per_station.get(s.id, dict.fromkeys(SNAPSHOT, 0))) for s in station_rows],
+        range_counts=ranged, rating_average=_rating_average(session, scope), median_days=median,
+        median_sample=sample, unacknowledged=_unacknowledged(session, scope),
+        overdue_milestones=_overdue_milestones(session, scope), upcoming=_upcoming(session, scope),
+        weeks=weeks, opened_per_week=opened, resolved_per_week=resolved, stations=station_rows)
+
+
+def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Status, int], dict[int, dict[str, int]]]:
+    """Open cases per station and status, each with its snapshot buckets: one GROUP BY over open cases."""
+    counts = [func.count().filter(BUCKETS[name](scope)).label(name) for name in SNAPSHOT]
+    rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), _open())
+                           .group_by(R.station_id, R.status)).all()
+    totals = dict.fromkeys(SNAPSHOT, 0)
+    by_status = {s: 0 for s in Status if s in OPEN_STATUSES}
+    per_station: dict[int, dict[str, int]] = {}
+    for row in rows:
+        station = per_station.setdefault(row.station_id, dict.fromkeys(SNAPSHOT, 0))
+        for name in SNAPSHOT:
+            value = getattr(row, name) or 0
+            totals[name] += value
+            station[name] += value
+        by_status[row.status] += row.open or 0
+    return totals, by_status, per_station
+
+
+def _stations(session: Session, scope: Scope) -> list[Station]:
+    """The stations the breakdown lists: all for the province-wide view, else just the one in scope."""
+    query = select(Station).where(Station.active.is_(True)).order_by(Station.is_hub.desc(), Station.id)
+    if scope.station_id is not None:
+        query = select(Station).where(Station.id == scope.station_id)
+    elif not policy.sees_every_station(scope.actor):
+        query = select(Station).where(Station.id == scope.actor.station_id)
+    return list(session.scalars(query))
+
+
+def _count(scope: Scope, bucket: str) -> Select[tuple[int]]:
+    return select(func.count()).select_from(R).where(scope.where(), BUCKETS[bucket](scope))
+
+
+COUNTED = ("opened", "responded", "responded_on_time", "responded_late", "resolved", "rated", "hotline_held",
+           "hotline_upcoming")
+
+
+def _counts(session: Session, scope: Scope) -> dict[str, int]:
+    """One statement of scalar subqueries: each can use its own index (created, responded, resolved)."""
+    row = session.execute(select(*(_count(scope, name).scalar_subquery().label(name) for name in COUNTED))).one()
+    return {name: getattr(row, name) or 0 for name in COUNTED}
+
+
+def _rating_average(session: Session, scope: Scope) -> float | None:
+    value = session.scalar(select(func.avg(R.rating)).where(scope.where(), BUCKETS["rated"](scope)))
+    return round(float(value), 2) if value is not None else None
+
+
+def weeks_ending(last_day: date, count: int = WEEKS) -> list[Week]:
+    """``count`` Monday-to-Sunday weeks, the last one containing ``last_day``."""
+    monday = last_day - timedelta(days=last_day.weekday())
+    return [Week(monday - timedelta(weeks=count - 1 - i)) for i in range(count)]
+
+
+def _weekly(session: Session, scope: Scope, weeks: list[Week]) -> tuple[list[int], list[int]]:
+    """Opened and resolved per week, as filtered counts over the twelve weeks' range: one statement per series."""
+    bounds = [(local_midnight(w.start), local_midnight(w.start + timedelta(days=7))) for w in weeks]
+    first, last = bounds[0][0], bounds[-1][1]
+    series = []
+    for column in (R.created_at, R.resolved_at):
+        counts = [func.count().filter(_in(column, a, b)) for a, b in bounds]
+        row = session.execute(select(*counts).where(scope.where(), _in(column, first, last))).one()
+        series.append([value or 0 for value in row])
+    return series[0], series[1]
+
+
+def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar) -> tuple[float | None, int]:
+    rows = session.execute(select(R.created_at, R.resolved_at).where(scope.where(), BUCKETS["resolved"](scope))
+                           .order_by(R.resolved_at.desc()).limit(MEDIAN_SAMPLE)).all()
+    if not rows:
+        return None, 0
+    days = [calendar.working_days_between(created, resolved) for created, resolved in rows]
+    return round(statistics.median(days), 1), len(rows)
+
+
+def _unacknowledged(session: Session, scope: Scope) -> int:
+    query = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
+             .where(scope.where(), Instruction.acknowledged_at.is_(None)))
+    return session.scalar(query) or 0
+
+
+def _upcoming(session: Session, scope: Scope, limit: int = 10) -> list[HotlineSession]:
+    query = (select(HotlineSession).join(R, HotlineSession.request_id == R.id)
+             .where(scope.where(), HotlineSession.status == HotlineStatus.SCHEDULED,
+                    _in(HotlineSession.scheduled_at, scope.now, scope.now + timedelta(days=UPCOMING_DAYS)))
+             .order_by(HotlineSession.scheduled_at).limit(limit))
+    return list(session.scalars(query))
+
+
+def _overdue_milestones(session: Session, scope: Scope) -> int:
+    """Service plans' overdue milestones, counted by the plans module in the director's whole scope."""
+    return count_overdue_milestones(session, scope.actor, scope.today)
+

@@ -1,0 +1,254 @@
+"""Read side of service plans: lists, the plan page, the enterprise's progress view,
+overdue milestones, and the plan panel of a request page.
+
+Every list is built from ``policy.visible_plans`` / ``visible_requests``, so a
+list and a detail page never disagree about scope.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from service.db import utcnow
+from service.errors import NotFound
+from service.models import (
+    Enterprise,
+    Event,
+    HotlineSession,
+    Milestone,
+    MilestoneStatus,
+    PlanStatus,
+    Role,
+    ServicePlan,
+    ServiceRequest,
+    Station,
+    TaskForce,
+    User,
+)
+from service.operations.plan_support import OPEN_PLAN_STATUSES
+from service.queries.task_forces import task_forces_of_plan
+from service.rules import policy
+
+LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
+# What an enterprise is shown: a plan the director has approved, running or finished.
+ENTERPRISE_VISIBLE = frozenset({PlanStatus.ACTIVE, PlanStatus.COMPLETED})
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date at the stations (Asia/Shanghai), which is what due dates mean."""
+    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
+
+
+def is_overdue(milestone: Milestone, today: date) -> bool:
+    return milestone.status != MilestoneStatus.DONE and milestone.due_date is not None and milestone.due_date < today
+
+
+def overdue_clause(today: date) -> ColumnElement[bool]:
+    """The SQL twin of ``is_overdue``."""
+    return and_(Milestone.status != MilestoneStatus.DONE, Milestone.due_date < today)
+
+
+@dataclass(frozen=True)
+class MilestoneLine:
+    milestone: Milestone
+    # done, late, blocked, in_progress, next (the first one still to start), planned
+    state: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    lines: list[MilestoneLine]
+    done: int
+    total: int
+
+    @property
+    def late(self) -> int:
+        return sum(1 for line in self.lines if line.state == "late")
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+def progress(milestones: list[Milestone], today: date) -> Progress:
+    lines: list[MilestoneLine] = []
+    next_marked = False
+    for milestone in sorted(milestones, key=lambda m: (m.position, m.id)):
+        if milestone.status == MilestoneStatus.DONE:
+            state = "done"
+        elif is_overdue(milestone, today):
+            state = "late"
+        elif milestone.status in (MilestoneStatus.BLOCKED, MilestoneStatus.IN_PROGRESS):
+            state = milestone.status.value
+        elif not next_marked:
+            state = "next"
+        else:
+            state = "planned"
+        next_marked = next_marked or state == "next"
+        lines.append(MilestoneLine(milestone, state))
+    return Progress(lines, sum(1 for line in lines if line.state == "done"), len(lines))
+
+
+def get_plan(session: Session, actor: User, plan_id: int, action: str = "plan.view") -> ServicePlan:
+    """Raises NotFound outside scope (and, for an enterprise, for plans not yet approved), Forbidden."""
+    plan = session.get(ServicePlan, plan_id)
+    if plan is None or (actor.role == Role.ENTERPRISE and plan.status not in ENTERPRISE_VISIBLE):
+        raise NotFound()
+    policy.authorize(actor, action, plan)
+    return plan
+
+
+@dataclass(frozen=True)
+class PlanRow:
+    plan: ServicePlan
+    done: int
+    total: int
+    late: int
+
+
+def list_plans(session: Session, actor: User, *, status: PlanStatus | None = None, station_id: int | None = None,
+               text: str = "", before: int | None = None, limit: int = 50,
+               today: date | None = None) -> list[PlanRow]:
+    """Plans in scope, newest first, ``limit`` at a time after the id ``before`` (keyset)."""
+    query = (select(ServicePlan).join(Enterprise, Enterprise.id == ServicePlan.enterprise_id)
+             .where(policy.visible_plans(actor))
+             .options(joinedload(ServicePlan.enterprise), joinedload(ServicePlan.station),
+                      joinedload(ServicePlan.liaison))
+             .order_by(ServicePlan.id.desc()).limit(limit))
+    if status is not None:
+        query = query.where(ServicePlan.status == status)
+    if station_id is not None:
+        query = query.where(ServicePlan.station_id == station_id)
+    if text.strip():
+        needle = text.strip()
+        query = query.where(or_(ServicePlan.title.icontains(needle, autoescape=True),
+                                Enterprise.name.icontains(needle, autoescape=True)))
+    if before is not None:
+        query = query.where(ServicePlan.id < before)
+    plans = session.scalars(query).unique().all()
+    counts = _milestone_counts(session, [p.id for p in plans], today or local_today())
+    return [PlanRow(p, *counts.get(p.id, (0, 0, 0))) for p in plans]
+
+
+def _milestone_counts(session: Session, plan_ids: list[int], today: date) -> dict[int, tuple[int, int, int]]:
+    if not plan_ids:
+        return {}
+    rows = session.execute(
+        select(Milestone.plan_id,
+               func.sum(case((Milestone.status == MilestoneStatus.DONE, 1), else_=0)),
+               func.count(Milestone.id),
+               func.sum(case((overdue_clause(today), 1), else_=0)))
+        .where(Milestone.plan_id.in_(plan_ids)).group_by(Milestone.plan_id))
+    return {plan_id: (int(done or 0), int(total), int(late or 0)) for plan_id, done, total, late in rows}
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: ServicePlan
+    progress: Progress
+    requests: list[ServiceRequest]
+    hotline_sessions: list[HotlineSession]
+    task_forces: list[TaskForce]
+    timeline: list[Event]
+
+
+def plan_page(session: Session, actor: User, plan_id: int, today: date) -> PlanPage:
+    """Everything the desk's plan page shows in one view. Raises NotFound, Forbidden."""
+    plan = get_plan(session, actor, plan_id, "plan.view_internal")
+    requests = session.scalars(
+        select(ServiceRequest).where(ServiceRequest.plan_id == plan.id, policy.visible_requests(actor))
+        .order_by(ServiceRequest.id.desc()).limit(200)).all()
+    hotline = session.scalars(
+        select(HotlineSession).join(ServiceRequest, ServiceRequest.id == HotlineSession.request_id)
+        .where(ServiceRequest.plan_id == plan.id, policy.visible_requests(actor))
+        .options(joinedload(HotlineSession.request), joinedload(HotlineSession.director))
+        .order_by(HotlineSession.id.desc()).limit(100)).all()
+    timeline = session.scalars(
+        select(Event).where(Event.plan_id == plan.id).options(joinedload(Event.actor))
+        .order_by(Event.id.desc()).limit(200)).all()
+    return PlanPage(plan, progress(plan.milestones, today), list(requests), list(hotline),
+                    task_forces_of_plan(session, plan.id), list(timeline))
+
+
+def enterprise_plans(session: Session, actor: User) -> list[ServicePlan]:
+    """The approved plans of the actor's own enterprise, the running one first."""
+    if actor.role != Role.ENTERPRISE or actor.enterprise_id is None:
+        return []
+    return list(session.scalars(
+        select(ServicePlan).where(ServicePlan.enterprise_id == actor.enterprise_id,
+                                  ServicePlan.status.in_(ENTERPRISE_VISIBLE))
+        .order_by(case((ServicePlan.status == PlanStatus.ACTIVE, 0), else_=1), ServicePlan.id.desc())))
+
+
+def overdue_milestones(session: Session, actor: User, today: date, limit: int = 100) -> list[Milestone]:
+    """Milestones of active plans in scope that are not done and past their due date, most overdue first."""
+    return list(session.scalars(
+        select(Milestone).join(ServicePlan, ServicePlan.id == Milestone.plan_id)
+        .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
+        .options(joinedload(Milestone.plan).joinedload(ServicePlan.enterprise), joinedload(Milestone.owner))
+        .order_by(Milestone.due_date, Milestone.id).limit(limit)))
+
+
+def count_overdue_milestones(session: Session, actor: User, today: date) -> int:
+    return session.scalar(
+        select(func.count(Milestone.id)).join(ServicePlan, ServicePlan.id == Milestone.plan_id)
+        .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))) or 0
+
+
+def desk_people(session: Session, station_id: int | None = None) -> list[User]:
+    """Active staff and directors; with ``station_id``, those who cover that station (its own and the hub's)."""
+    query = (select(User).join(Station, Station.id == User.station_id)
+             .where(User.active.is_(True), User.role.in_(policy.DESK_ROLES))
+             .options(joinedload(User.station)).order_by(Station.is_hub, Station.id, User.name))
+    if station_id is not None:
+        query = query.where(or_(User.station_id == station_id, Station.is_hub.is_(True)))
+    return list(session.scalars(query))
+
+
+def enterprises_for_plans(session: Session, actor: User, text: str = "", limit: int = 20) -> list[Enterprise]:
+    """Enterprises of the actor's stations to draft a plan for, found by name or credit code."""
+    query = select(Enterprise).options(joinedload(Enterprise.station)).order_by(Enterprise.name).limit(limit)
+    if not policy.sees_every_station(actor):
+        query = query.where(Enterprise.station_id == actor.station_id)
+    if text.strip():
+        needle = text.strip()
+        query = query.where(or_(Enterprise.name.icontains(needle, autoescape=True),
+                                Enterprise.credit_code == needle.upper()))
+    return list(session.scalars(query))
+
+
+def get_enterprise(session: Session, actor: User, enterprise_id: int) -> Enterprise:
+    enterprise = session.get(Enterprise, enterprise_id)
+    if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
+        raise NotFound()
+    return enterprise
+
+
+@dataclass(frozen=True)
+class PlanPanel:
+    """What the plan panel on a request page shows to the signed-in user."""
+
+    request: ServiceRequest
+    plan: ServicePlan | None
+    # The linked plan is one this user may open (the enterprise sees approved plans only).
+    plan_visible: bool
+    can_link: bool
+    options: list[ServicePlan]
+
+
+def plan_panel(session: Session, actor: User, request: ServiceRequest) -> PlanPanel:
+    plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
+    visible = plan is not None and policy.may(actor, "plan.view", plan) and (
+        actor.role != Role.ENTERPRISE or plan.status in ENTERPRISE_VISIBLE)
+    can_link = policy.may(actor, "request.link_plan", request)
+    options: list[ServicePlan] = []
+    if can_link:
+        options = list(session.scalars(
+            select(ServicePlan).where(ServicePlan.enterprise_id == request.enterprise_id,
+                                      ServicePlan.status.in_(OPEN_PLAN_STATUSES), policy.visible_plans(actor))
+            .order_by(ServicePlan.id.desc())))
+    return PlanPanel(request, plan, visible, can_link, options)

@@ -1,0 +1,141 @@
+"""Request queues: always scoped by the policy, keyset-paginated, counted with a cap.
+
+Keyset pagination (``id < cursor`` on the id-ordered indexes) makes page 5000
+cost what page 1 costs; the count stops at COUNT_CAP so that a queue of a
+million rows answers as fast as one of a hundred.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from service.db import utcnow
+from service.models import (
+    OPEN_STATUSES,
+    Category,
+    LifecycleStage,
+    Priority,
+    Role,
+    ServiceRequest,
+    Station,
+    Status,
+    User,
+)
+from service.rules import policy
+
+COUNT_CAP = 10_000
+DESK_QUEUES = ("new", "mine", "unassigned", "waiting", "overdue", "open", "escalated", "all")
+ENTERPRISE_QUEUES = ("open", "all")
+# Open and not paused: the statuses whose SLA clock runs.
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.WAITING_ENTERPRISE)
+
+
+@dataclass
+class QueueFilters:
+    queue: str = "open"
+    status: Status | None = None
+    category: Category | None = None
+    priority: Priority | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    assignee_id: int | None = None
+    station_id: int | None = None
+    escalated: bool | None = None
+    text: str = ""
+
+
+@dataclass
+class QueuePage:
+    items: list[ServiceRequest]
+    next_cursor: int | None
+    count_label: str
+    count: int = 0
+    capped: bool = False
+    filters: QueueFilters = field(default_factory=QueueFilters)
+
+
+def queues_for(actor: User) -> tuple[str, ...]:
+    return ENTERPRISE_QUEUES if actor.role == Role.ENTERPRISE else DESK_QUEUES
+
+
+def overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
+    """Open, clock running, and past the first-response (if none yet) or the resolution due time."""
+    return and_(
+        ServiceRequest.status.in_(RUNNING_STATUSES),
+        or_(and_(ServiceRequest.first_responded_at.is_(None), ServiceRequest.first_response_due_at < now),
+            ServiceRequest.resolution_due_at < now),
+    )
+
+
+def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-untyped-def]
+    open_ = ServiceRequest.status.in_(OPEN_STATUSES)
+    clauses = {
+        "new": ServiceRequest.status == Status.SUBMITTED,
+        "mine": and_(ServiceRequest.assignee_id == actor.id, open_),
+        "unassigned": and_(ServiceRequest.assignee_id.is_(None), open_),
+        "waiting": ServiceRequest.status == Status.WAITING_ENTERPRISE,
+        "overdue": overdue_clause(now),
+        "open": open_,
+        "escalated": and_(ServiceRequest.escalated.is_(True), open_),
+    }
+    return clauses.get(queue)
+
+
+def build_queue_select(session: Session | None, actor: User, filters: QueueFilters,
+                       now: datetime | None = None) -> Select[tuple[ServiceRequest]]:
+    """The queue's rows, newest first, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
+    now = now or utcnow()
+    queue = filters.queue if filters.queue in queues_for(actor) else "open"
+    query = select(ServiceRequest).where(policy.visible_requests(actor))
+    clause = _queue_clause(queue, actor, now)
+    if clause is not None:
+        query = query.where(clause)
+    for column, value in ((ServiceRequest.status, filters.status), (ServiceRequest.category, filters.category),
+                          (ServiceRequest.priority, filters.priority),
+                          (ServiceRequest.lifecycle_stage, filters.lifecycle_stage),
+                          (ServiceRequest.assignee_id, filters.assignee_id),
+                          (ServiceRequest.station_id, filters.station_id),
+                          (ServiceRequest.escalated, filters.escalated)):
+        if value is not None:
+            query = query.where(column == value)
+    text = filters.text.strip()
+    if text:
+        query = query.where(or_(ServiceRequest.reference == text.upper(),
+                                ServiceRequest.title.icontains(text, autoescape=True)))
+    return query.order_by(ServiceRequest.id.desc())
+
+
+def _count_label(count: int) -> tuple[str, bool]:
+    if count > COUNT_CAP:
+        return f"{COUNT_CAP:,}+", True
+    return f"{count:,}", False
+
+
+def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: int | None, limit: int = 25,
+               now: datetime | None = None) -> QueuePage:
+    """One page after ``cursor`` (the last id of the previous page), with the people and station it shows."""
+    base = build_queue_select(session, actor, filters, now)
+    limit = max(1, min(limit, 200))
+    page_query = base.options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.assignee),
+                              joinedload(ServiceRequest.station))
+    if cursor is not None:
+        page_query = page_query.where(ServiceRequest.id < cursor)
+    rows = list(session.scalars(page_query.limit(limit + 1)).unique())
+    items = rows[:limit]
+    capped_ids = base.with_only_columns(ServiceRequest.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+    count = session.scalar(select(func.count()).select_from(capped_ids)) or 0
+    label, capped = _count_label(count)
+    return QueuePage(items=items, next_cursor=items[-1].id if len(rows) > limit else None, count_label=label,
+                     count=min(count, COUNT_CAP), capped=capped, filters=filters)
+
+
+def assignable_users(session: Session, actor: User, station_id: int) -> list[User]:
+    """Active staff and directors who cover ``station_id``: its own people and the hub's."""
+    policy.authorize(actor, "desk.use", None)
+    query = (select(User).outerjoin(Station, User.station_id == Station.id)
+             .where(User.active.is_(True), User.role.in_([Role.STAFF, Role.DIRECTOR]),
+                    or_(User.station_id == station_id, Station.is_hub.is_(True)))
+             .order_by(Station.is_hub, User.name))
+    return list(session.scalars(query))

@@ -1,0 +1,105 @@
+"""A request's timeline for one reader, and what the request is waiting for.
+
+Enterprises get only the public part: public events, public replies and the
+files attached to them. Internal notes and their files never leave this module
+for an enterprise reader.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from service.errors import N_
+from service.models import Attachment, Event, EventKind, Message, Role, ServiceRequest, Status, User
+from service.rules import policy
+
+# Shown through their message or attachment entry rather than as a line of their own.
+_CARRIED_BY_ENTRIES = frozenset({EventKind.REPLY, EventKind.INTERNAL_NOTE, EventKind.ATTACHMENT})
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    kind: Literal["event", "message", "attachment"]
+    actor: User | None
+    event: Event | None = None
+    message: Message | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+    internal: bool = False
+
+
+def timeline(session: Session, actor: User, request: ServiceRequest) -> list[TimelineEntry]:
+    """Events, messages (with their files) and loose files of ``request``, oldest first, as ``actor`` may see them.
+
+    Raises NotFound when the request is outside the actor's scope.
+    """
+    policy.authorize(actor, "request.view", request)
+    everything = policy.may(actor, "request.view_internal", request) and actor.role != Role.ENTERPRISE
+    events = select(Event).where(Event.request_id == request.id).options(selectinload(Event.actor))
+    messages = select(Message).where(Message.request_id == request.id).options(selectinload(Message.author))
+    files = select(Attachment).where(Attachment.request_id == request.id)
+    if not everything:
+        events = events.where(Event.public.is_(True))
+        messages = messages.where(Message.internal.is_(False))
+        files = files.where(Attachment.internal.is_(False))
+    by_message: dict[int | None, list[Attachment]] = {}
+    for attachment in session.scalars(files.order_by(Attachment.id)):
+        by_message.setdefault(attachment.message_id, []).append(attachment)
+    entries: list[tuple[datetime, int, int, TimelineEntry]] = []
+    for event in session.scalars(events.order_by(Event.id)):
+        if event.kind not in _CARRIED_BY_ENTRIES:
+            entries.append((event.created_at, 0, event.id,
+                            TimelineEntry(event.created_at, "event", event.actor, event=event, internal=not event.public)))
+    for message in session.scalars(messages.order_by(Message.id)):
+        entries.append((message.created_at, 1, message.id,
+                        TimelineEntry(message.created_at, "message", message.author, message=message,
+                                      attachments=by_message.pop(message.id, []), internal=message.internal)))
+    uploaders = _users(session, {a.uploader_id for group in by_message.values() for a in group})
+    # Files whose message is not shown (or that came with the submission) stand on their own.
+    for group in by_message.values():
+        for attachment in group:
+            entries.append((attachment.created_at, 2, attachment.id,
+                            TimelineEntry(attachment.created_at, "attachment", uploaders.get(attachment.uploader_id),
+                                          attachments=[attachment], internal=attachment.internal)))
+    entries.sort(key=lambda item: item[:3])
+    return [entry for *_, entry in entries]
+
+
+def _users(session: Session, ids: set[int]) -> dict[int, User]:
+    if not ids:
+        return {}
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+_AWAITING_ENTERPRISE_VIEW = {
+    Status.SUBMITTED: N_("Awaiting triage by the station"),
+    Status.TRIAGED: N_("The station is working on it"),
+    Status.EARLY_INTERVENTION: N_("The station is working on it"),
+    Status.GUIDANCE: N_("The station is working on it"),
+    Status.WAITING_ENTERPRISE: N_("Awaiting your reply"),
+    Status.RESOLVED: N_("Awaiting your confirmation"),
+    Status.CLOSED: N_("Closed; nothing is awaited"),
+    Status.DECLINED: N_("Declined by the station"),
+    Status.WITHDRAWN: N_("Withdrawn"),
+}
+_AWAITING_DESK_VIEW = {
+    **_AWAITING_ENTERPRISE_VIEW,
+    Status.TRIAGED: N_("Awaiting work by the assignee"),
+    Status.EARLY_INTERVENTION: N_("Awaiting work by the assignee"),
+    Status.GUIDANCE: N_("Awaiting work by the assignee"),
+    Status.WAITING_ENTERPRISE: N_("Awaiting the enterprise's reply"),
+    Status.RESOLVED: N_("Awaiting the enterprise's confirmation"),
+}
+
+
+def awaiting(request: ServiceRequest, viewer: User | None = None) -> str:
+    """A message id saying what is awaited from whom, worded for the enterprise unless ``viewer`` is on the desk."""
+    desk = viewer is not None and viewer.role != Role.ENTERPRISE
+    if desk and request.status in (Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE) \
+            and request.assignee_id is None:
+        return N_("Awaiting assignment")
+    return (_AWAITING_DESK_VIEW if desk else _AWAITING_ENTERPRISE_VIEW)[request.status]

@@ -1,0 +1,177 @@
+"""The full-text index of requests, kept in step with every write.
+
+One index document per request: its title, its public text (description and
+public replies) and its internal notes, each as pre-tokenised terms
+(service.rules.text_index). SQLite keeps them in the FTS5 table
+``search_index`` (rowid = request id); PostgreSQL in ``search_documents`` as one
+tsvector whose weights tell the parts apart (A title, B public, C internal).
+The tsvector is written as a literal, lexeme by lexeme, so that documents and
+queries (service.queries.search) use exactly the same terms, untouched by the
+database's own parser.
+
+A session listener refreshes the document of every request whose title,
+description or messages a flush wrote, inside the same transaction: operations
+need do nothing, and a search never sees a state the database does not hold.
+Bulk loaders (service.demo_data) call ``write_documents`` themselves.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy.orm import Session
+
+from service.models.requests import Message, ServiceRequest
+from service.rules.text_index import join_terms
+
+# Every database object of the search index starts with one of these (the FTS5
+# shadow tables included); the migration-drift check leaves them alone.
+SEARCH_PREFIXES = ("search_", "ix_search_")
+WEIGHTS = ("A", "B", "C")
+# PostgreSQL keeps at most this many positions per lexeme and none above MAX_POSITION.
+MAX_POSITIONS = 256
+MAX_POSITION = 16383
+
+
+def is_search_structure(name: str | None) -> bool:
+    return bool(name) and name.startswith(SEARCH_PREFIXES)  # type: ignore[union-attr]
+
+
+def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+    """Alembic's include_object hook: everything but the search structures, which no model describes."""
+    return not is_search_structure(name)
+
+
+@dataclass(frozen=True)
+class Document:
+    request_id: int
+    title: str
+    public: str
+    internal: str
+
+
+def make_document(request_id: int, title: str, description: str,
+                  messages: Iterable[tuple[str, bool]] = ()) -> Document:
+    """The index document of a request from its texts; ``messages`` are (body, internal) pairs."""
+    public, internal = [description], []
+    for body, is_internal in messages:
+        (internal if is_internal else public).append(body)
+    return Document(request_id, join_terms(title), join_terms(*public), join_terms(*internal))
+
+
+def tsvector_literal(document: Document) -> str:
+    """The document as PostgreSQL tsvector input: each term with its positions and weight."""
+    positions: dict[str, list[str]] = defaultdict(list)
+    position = 0
+    for weight, terms in zip(WEIGHTS, (document.title, document.public, document.internal)):
+        for term in terms.split():
+            position = min(position + 1, MAX_POSITION)
+            slots = positions[term]
+            if len(slots) < MAX_POSITIONS:
+                slots.append(f"{position}{weight}")
+    return " ".join(f"'{term}':{','.join(slots)}" for term, slots in positions.items())
+
+
+_SQLITE_WRITE = text("INSERT OR REPLACE INTO search_index (rowid, title_terms, public_terms, internal_terms) "
+                     "VALUES (:id, :title, :public, :internal)")
+_POSTGRESQL_WRITE = text("INSERT INTO search_documents (request_id, document) VALUES (:id, CAST(:document AS tsvector)) "
+                         "ON CONFLICT (request_id) DO UPDATE SET document = excluded.document")
+
+
+def write_documents(connection: Connection, documents: Sequence[Document]) -> None:
+    """Insert or replace the index documents (one executemany)."""
+    if not documents:
+        return
+    if connection.dialect.name == "sqlite":
+        connection.execute(_SQLITE_WRITE, [
+            {"id": d.request_id, "title": d.title, "public": d.public, "internal": d.internal} for d in documents])
+    else:
+        connection.execute(_POSTGRESQL_WRITE,
+                           [{"id": d.request_id, "document": tsvector_literal(d)} for d in documents])
+
+
+def delete_documents(connection: Connection, request_ids: Iterable[int]) -> None:
+    ids = sorted(set(request_ids))
+    if not ids:
+        return
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("DELETE FROM search_index WHERE rowid = :id"), [{"id": i} for i in ids])
+    else:
+        connection.execute(text("DELETE FROM search_documents WHERE request_id = ANY(:ids)"), {"ids": ids})
+
+
+def refresh_documents(connection: Connection, request_ids: Iterable[int]) -> None:
+    """Rebuild the documents of these requests from what the database now holds (two reads, one write)."""
+    ids = sorted(set(request_ids))
+    if not ids:
+        return
+    requests = connection.execute(select(ServiceRequest.id, ServiceRequest.title, ServiceRequest.description)
+                                  .where(ServiceRequest.id.in_(ids))).all()
+    messages: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for request_id, body, internal in connection.execute(
+            select(Message.request_id, Message.body, Message.internal)
+            .where(Message.request_id.in_(ids)).order_by(Message.id)):
+        messages[request_id].append((body, internal))
+    write_documents(connection, [make_document(r.id, r.title, r.description, messages[r.id]) for r in requests])
+    delete_documents(connection, set(ids) - {r.id for r in requests})
+
+
+def rebuild(connection: Connection, batch: int = 2000) -> int:
+    """Rebuild every document (after a restore or an import that bypassed the ORM); returns the count."""
+    table = "search_index" if connection.dialect.name == "sqlite" else "search_documents"
+    connection.execute(text(f"DELETE FROM {table}"))
+    done, last_id = 0, 0
+    while True:
+        ids = list(connection.scalars(select(ServiceRequest.id).where(ServiceRequest.id > last_id)
+                                      .order_by(ServiceRequest.id).limit(batch)))
+        if not ids:
+            return done
+        refresh_documents(connection, ids)
+        done, last_id = done + len(ids), ids[-1]
+
+
+_TEXT_COLUMNS = {ServiceRequest: ("title", "description"), Message: ("body", "internal", "request_id")}
+
+
+def _changed(obj: object) -> bool:
+    state = inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in _TEXT_COLUMNS[type(obj)])
+
+
+def _request_id(obj: object) -> int | None:
+    return obj.id if isinstance(obj, ServiceRequest) else obj.request_id  # type: ignore[attr-defined]
+
+
+def touched_request_ids(session: Session) -> set[int]:
+    """Requests whose indexed text the flush that just ran inserted, changed or deleted."""
+    ids: set[int] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, (ServiceRequest, Message)):
+            ids.add(_request_id(obj))  # type: ignore[arg-type]
+    for obj in session.dirty:
+        if isinstance(obj, (ServiceRequest, Message)) and _changed(obj):
+            ids.add(_request_id(obj))  # type: ignore[arg-type]
+            if isinstance(obj, Message):
+                ids.update(i for i in inspect(obj).attrs.request_id.history.deleted if i is not None)
+    ids.discard(None)  # type: ignore[arg-type]
+    return ids
+
+
+def _after_flush(session: Session, _flush_context: object) -> None:
+    ids = touched_request_ids(session)
+    if ids:
+        refresh_documents(session.connection(), ids)
+
+
+def install() -> None:
+    """Keep the index in step with every ORM flush, in every session (idempotent)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+# On import (service.models imports this module): whatever code path writes a
+# request - web, API, CLI, tests - the index follows without opting in.
+install()

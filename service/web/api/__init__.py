@@ -1,0 +1,8 @@
+"""The JSON API under /api/v1: bearer tokens only, one error shape, an OpenAPI document built from the code.
+
+Importing the resource modules registers their endpoints on the blueprint.
+"""
+from service.web.api import attachments, auth, desk, docs, requests  # noqa: F401 - they register their routes
+from service.web.api.registry import bp
+
+__all__ = ["bp"]

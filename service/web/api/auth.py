@@ -1,0 +1,77 @@
+"""Bearer-token authentication and rate limits for every API call.
+
+The API never looks at the session cookie: a browser that is signed in to the
+pages but sends no token gets 401, which is also why the blueprint can be
+exempt from CSRF (a cross-site form cannot set an Authorization header).
+"""
+from __future__ import annotations
+
+from flask import current_app, g, request
+from flask_babel import gettext
+from pydantic import ValidationError as PydanticError
+from werkzeug.exceptions import HTTPException
+
+from service.errors import DomainError
+from service.operations import api_tokens, rate_limits
+from service.web.api.errors import (
+    BAD_VERSION,
+    RATE_LIMITED,
+    UNAUTHORIZED,
+    domain_error_response,
+    error_response,
+    invalid_input_response,
+)
+from service.web.api.registry import BadVersion, bp
+from service.web.database import db
+
+# Reachable without a token: the document and its page describe the API, they hold no data.
+PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs"})
+
+
+@bp.before_request
+def authenticate():  # type: ignore[no-untyped-def]
+    session = db()
+    auth = None
+    if request.endpoint not in PUBLIC_ENDPOINTS:
+        scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and secret.strip():
+            try:
+                auth = api_tokens.authenticate(session, secret.strip())
+            except api_tokens.TokenRejected:
+                auth = None
+    limits = [(f"ip:{request.remote_addr or 'unknown'}", current_app.config["API_RATE_LIMIT_PER_IP_PER_MINUTE"])]
+    if auth is not None:
+        limits.append((f"token:{auth.token_id}", current_app.config["API_RATE_LIMIT_PER_MINUTE"]))
+    wait = rate_limits.hit(session, limits)
+    if wait is not None:
+        return error_response(429, gettext(RATE_LIMITED, seconds=wait), headers={"Retry-After": str(wait)})
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if auth is None:
+        return error_response(401, gettext(UNAUTHORIZED))
+    g.api_auth = auth
+    return None
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    return domain_error_response(error)
+
+
+@bp.errorhandler(PydanticError)
+def _invalid_input(error: PydanticError):  # type: ignore[no-untyped-def]
+    return invalid_input_response(error)
+
+
+@bp.errorhandler(BadVersion)
+def _bad_version(_error: BadVersion):  # type: ignore[no-untyped-def]
+    return error_response(400, gettext(BAD_VERSION))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+    from service.web.errors import MESSAGES
+
+    status = error.code or 500
+    _, detail = MESSAGES.get(status, MESSAGES[400])
+    return error_response(status, gettext(detail))

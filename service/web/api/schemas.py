@@ -1,0 +1,272 @@
+"""Pydantic models of the API's bodies and answers: the OpenAPI document's schemas come from these.
+
+Inputs forbid unknown fields and are read strictly (a number is not a string);
+outputs are built by the ``*_out`` functions, which decide what the caller may see.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import PydanticCustomError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import (
+    Attachment,
+    Category,
+    Channel,
+    DeviceClass,
+    LifecycleStage,
+    Message,
+    Priority,
+    ProductField,
+    ProductType,
+    ServiceRequest,
+    Status,
+    User,
+)
+from service.queries.timeline import TimelineEntry
+from service.rules import lifecycle, policy
+
+MAX_ID = 2**31 - 1
+
+
+def _storable(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; reject it (and lone surrogates) rather than fail on insert.
+    if "\x00" in value or any(0xD800 <= ord(c) <= 0xDFFF for c in value):
+        raise PydanticCustomError("text_characters", "text contains characters that cannot be stored")
+    return value
+
+
+def text(max_length: int, min_length: int = 0) -> Any:
+    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_storable)]
+
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+class Input(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Query(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class Output(BaseModel):
+    pass
+
+
+# ---- inputs --------------------------------------------------------------------------------------------------
+
+
+class RequestIn(Input):
+    title: text(200, 1)  # type: ignore[valid-type]
+    description: text(20000, 1)  # type: ignore[valid-type]
+    category: Category
+    lifecycle_stage: LifecycleStage
+    product_name: text(200) = ""  # type: ignore[valid-type]
+    device_class: DeviceClass | None = None
+    product_type: ProductType | None = None
+    product_field: ProductField | None = None
+    innovative: bool = False
+    urgent: bool = False
+    channel: Channel = Field(Channel.API, description="Desk users opening a request on behalf of an "
+                                                      "enterprise say how it reached them.")
+    enterprise_id: Id | None = Field(None, description="Desk users only: the enterprise the request is for.")
+
+
+class MessageIn(Input):
+    body: text(20000, 1)  # type: ignore[valid-type]
+
+
+class ActionIn(Input):
+    action: lifecycle.Action
+    reason: text(5000) = ""  # type: ignore[valid-type]
+    summary: text(20000) = ""  # type: ignore[valid-type]
+    message: text(20000) = ""  # type: ignore[valid-type]
+    rating: int | None = Field(None, ge=1, le=5)
+    version: Id | None = Field(None, description="The version you saw (or send If-Match).")
+
+
+class EnterpriseActionIn(Input):
+    reason: text(5000) = ""  # type: ignore[valid-type]
+    message: text(20000) = ""  # type: ignore[valid-type]
+    rating: int | None = Field(None, ge=1, le=5)
+    version: Id | None = Field(None, description="The version you saw (or send If-Match).")
+
+
+class TriageIn(Input):
+    category: Category
+    priority: Priority
+    lifecycle_stage: LifecycleStage
+    assignee_id: Id | None = None
+    version: Id | None = None
+
+
+class TransferIn(Input):
+    station_id: Id
+    reason: text(5000, 1)  # type: ignore[valid-type]
+    version: Id | None = None
+
+
+class RequestListQuery(Query):
+    status: Status | None = None
+    queue: str | None = Field(None, max_length=20, description="open or all (enterprises); desk users also "
+                                                                "new, mine, unassigned, waiting, overdue, escalated.")
+    cursor: Id | None = Field(None, description="next_cursor of the previous page.")
+    limit: int = Field(25, ge=1, le=100)
+
+
+class QueueQuery(RequestListQuery):
+    category: Category | None = None
+    priority: Priority | None = None
+    lifecycle_stage: LifecycleStage | None = None
+    assignee_id: Id | None = None
+    station_id: Id | None = None
+    escalated: bool | None = None
+    text: str = Field("", max_length=200)
+
+
+# ---- outputs -------------------------------------------------------------------------------------------------
+
+
+class RequestOut(Output):
+    id: int
+    reference: str
+    title: str
+    description: str
+    category: Category
+    channel: Channel
+    status: Status
+    priority: Priority | None
+    urgent: bool
+    lifecycle_stage: LifecycleStage
+    product_name: str
+    device_class: DeviceClass | None
+    product_type: ProductType | None
+    product_field: ProductField | None
+    innovative: bool
+    enterprise_id: int
+    station_code: str
+    plan_id: int | None
+    resolution_summary: str | None
+    rating: int | None
+    created_at: datetime
+    updated_at: datetime
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    first_response_due_at: datetime | None
+    resolution_due_at: datetime | None
+    version: int
+    actions: list[str] = Field(description="Lifecycle actions the caller may take now (POST .../transitions).")
+    # Desk-only facts; null for enterprise callers.
+    assignee_id: int | None = None
+    escalated: bool | None = None
+    first_response_breached: bool | None = None
+    resolution_breached: bool | None = None
+
+
+class RequestPage(Output):
+    items: list[RequestOut]
+    next_cursor: int | None
+    count: int
+    count_capped: bool
+
+
+class AttachmentOut(Output):
+    id: int
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    internal: bool
+    download_url: str
+
+
+class MessageOut(Output):
+    id: int
+    body: str
+    internal: bool
+    author_name: str
+    author_role: str
+    created_at: datetime
+    attachments: list[AttachmentOut]
+
+
+class TimelineItem(Output):
+    kind: str = Field(description="event, message or attachment")
+    at: datetime
+    actor_name: str | None
+    internal: bool
+    event: str | None = Field(None, description="The event kind, for kind=event.")
+    data: dict[str, Any] | None = None
+    message: MessageOut | None = None
+    attachments: list[AttachmentOut] = []
+
+
+class RequestDetail(RequestOut):
+    timeline: list[TimelineItem]
+
+
+class AttachmentList(Output):
+    items: list[AttachmentOut]
+
+
+# ---- builders ------------------------------------------------------------------------------------------------
+
+
+def request_out(request: ServiceRequest, viewer: User) -> RequestOut:
+    return RequestOut(**_request_fields(request, viewer))
+
+
+def _request_fields(request: ServiceRequest, viewer: User) -> dict[str, Any]:
+    fields = {name: getattr(request, name) for name in RequestOut.model_fields
+              if name not in {"station_code", "actions", "assignee_id", "escalated", "first_response_breached",
+                              "resolution_breached"}}
+    fields["station_code"] = request.station.code
+    fields["actions"] = [t.action.value for t in lifecycle.allowed_actions(viewer, request)]
+    if policy.may(viewer, "request.view_internal", request):
+        fields.update(assignee_id=request.assignee_id, escalated=request.escalated,
+                      first_response_breached=request.first_response_breached,
+                      resolution_breached=request.resolution_breached)
+    return fields
+
+
+def attachment_out(attachment: Attachment) -> AttachmentOut:
+    from flask import url_for
+
+    return AttachmentOut(id=attachment.id, name=attachment.original_name, content_type=attachment.content_type,
+                         size=attachment.size, sha256=attachment.sha256, created_at=attachment.created_at,
+                         internal=attachment.internal,
+                         download_url=url_for("api.download_attachment", attachment_id=attachment.id))
+
+
+def attachments_of(session: Session, message: Message) -> list[Attachment]:
+    return list(session.scalars(select(Attachment).where(Attachment.message_id == message.id).order_by(Attachment.id)))
+
+
+def message_out(message: Message, attachments: list[Attachment]) -> MessageOut:
+    return MessageOut(id=message.id, body=message.body, internal=message.internal, author_name=message.author.name,
+                      author_role=message.author.role.value, created_at=message.created_at,
+                      attachments=[attachment_out(a) for a in attachments])
+
+
+def timeline_item(entry: TimelineEntry) -> TimelineItem:
+    item = TimelineItem(kind=entry.kind, at=entry.at, actor_name=entry.actor.name if entry.actor else None,
+                        internal=entry.internal)
+    if entry.event is not None:
+        item.event = entry.event.kind.value
+        item.data = dict(entry.event.data or {})
+    if entry.message is not None:
+        item.message = message_out(entry.message, entry.attachments)
+    else:
+        item.attachments = [attachment_out(a) for a in entry.attachments]
+    return item
+
+
+def request_detail(request: ServiceRequest, viewer: User, entries: list[TimelineEntry]) -> RequestDetail:
+    return RequestDetail(**_request_fields(request, viewer), timeline=[timeline_item(e) for e in entries])

@@ -1,0 +1,74 @@
+"""Forms of the plan pages: one per action; they check shape, the operations check the rules."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
+
+from service.models import MilestonePhase, MilestoneStatus
+from service.operations.plans import STANDARD_PHASES, PlanAction
+from service.web.labels import LABELS, choices
+
+
+class CheckboxListField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class VersionField(IntegerField):
+    """The version the user saw, sent back so that a stale save answers 409."""
+
+    widget = HiddenInput()
+
+
+class _PlanFieldsForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    goals = TextAreaField(_l("Goals"), validators=[DataRequired(), Length(max=5000)],
+                          description=_l("What the station and the enterprise aim to achieve together."))
+    products = TextAreaField(_l("Products covered"), validators=[Length(max=2000)],
+                             description=_l("Product names, classes and models, one per line."))
+    liaison_id = SelectField(_l("Liaison"), coerce=int, validators=[DataRequired()],
+                             description=_l("The station's contact person for this enterprise."))
+
+
+class NewPlanForm(_PlanFieldsForm):
+    phases = CheckboxListField(_l("Milestones along the full process"),
+                               choices=[(phase.value, LABELS[phase]) for phase in STANDARD_PHASES],
+                               description=_l("Untick the phases this plan does not need; "
+                                              "owners and due dates are set on the plan page."))
+
+
+class EditPlanForm(_PlanFieldsForm):
+    version = VersionField(validators=[DataRequired()])
+
+
+class PlanStatusForm(FlaskForm):
+    action = HiddenField(validators=[AnyOf([a.value for a in PlanAction])])
+    version = VersionField(validators=[DataRequired()])
+
+
+class MilestoneForm(FlaskForm):
+    phase = SelectField(_l("Phase"), choices=choices(MilestonePhase), validators=[DataRequired()])
+    title = StringField(_l("Title"), validators=[Length(max=200)],
+                        description=_l("Leave empty to use the phase's name."))
+    owner_id = SelectField(_l("Owner"), coerce=int, validators=[Optional()])
+    due_date = DateField(_l("Due date"), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=choices(MilestoneStatus), validators=[DataRequired()])
+    blocked_reason = TextAreaField(_l("Reason it is blocked"), validators=[Length(max=2000)],
+                                   description=_l("Required when the status is Blocked."))
+    notes = TextAreaField(_l("Internal notes"), validators=[Length(max=5000)],
+                          description=_l("Seen by the stations only, never by the enterprise."))
+
+
+class MoveForm(FlaskForm):
+    direction = HiddenField(validators=[AnyOf(["up", "down"])])
+
+
+class LinkPlanForm(FlaskForm):
+    """Posted by the plan panel of a request page; an empty plan unlinks."""
+
+    plan_id = IntegerField(validators=[Optional()])
+    version = IntegerField(validators=[DataRequired()])
+    next = HiddenField()

@@ -1,0 +1,156 @@
+"""Forms of the request pages: one class per action; they check shape, the operations check the rules."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FileField,
+    HiddenField,
+    IntegerField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
+from service.web.labels import LABELS, choices
+
+NONE_CHOICE = ("", _l("— not specified —"))
+ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.VIDEO, Channel.ON_SITE)
+
+
+def _optional_choices(vocabulary: type) -> list[tuple[str, object]]:
+    return [NONE_CHOICE, *choices(vocabulary)]
+
+
+def optional_int(value: object) -> int | None:
+    """Coerce a select's value to an id, with the empty choice meaning "none"."""
+    if value in (None, "", "None"):
+        return None
+    return int(value)  # type: ignore[arg-type]
+
+
+class VersionedForm(FlaskForm):
+    """Every form that edits a request carries the version the user saw (optimistic locking)."""
+
+    version = HiddenField(validators=[InputRequired()])
+
+    def expected_version(self) -> int:
+        try:
+            return int(self.version.data)
+        except (TypeError, ValueError):
+            return -1  # never a real version: the operation answers Conflict
+
+
+class RequestForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
+                        description=_l("One line that names the difficulty."))
+    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)],
+                                description=_l("What you need help with, what you have tried, and any deadlines."))
+    category = SelectField(_l("Category"), choices=choices(Category), validators=[DataRequired()])
+    lifecycle_stage = SelectField(_l("Lifecycle stage of the product"), choices=choices(LifecycleStage),
+                                  validators=[DataRequired()])
+    product_name = StringField(_l("Product name"), validators=[Optional(), Length(max=200)])
+    device_class = SelectField(_l("Device class"), choices=_optional_choices(DeviceClass), validators=[Optional()])
+    product_type = SelectField(_l("Product type"), choices=_optional_choices(ProductType), validators=[Optional()])
+    product_field = SelectField(_l("Product field (classification catalogue)"),
+                                choices=_optional_choices(ProductField), validators=[Optional()])
+    innovative = BooleanField(_l("The product is an innovative medical device"))
+    urgent = BooleanField(_l("Urgent: an \u201curgent, difficult and anxious\u201d problem"))
+    attachments = MultipleFileField(_l("Attachments"),
+                                    description=_l("PDF, Word, Excel, PowerPoint, images, ZIP or text files."))
+    idempotency_key = HiddenField()
+
+
+class OnBehalfForm(RequestForm):
+    enterprise_id = SelectField(_l("Enterprise"), coerce=optional_int, validators=[InputRequired()])
+    channel = SelectField(_l("How the enterprise reached us"),
+                          choices=[(c.value, LABELS[c]) for c in ON_BEHALF_CHANNELS], validators=[DataRequired()])
+
+
+class ReplyForm(FlaskForm):
+    # A message may be files alone; the operation asks for text when there are none.
+    body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
+    attachments = MultipleFileField(_l("Attachments"))
+
+
+class DeskMessageForm(ReplyForm):
+    visibility = RadioField(_l("Who sees it"), default="public",
+                            choices=[("public", _l("Reply to the enterprise")),
+                                     ("internal", _l("Internal note (staff only)"))])
+
+
+class ActionForm(VersionedForm):
+    """A lifecycle step; the template shows only the fields the step needs, the table checks them."""
+
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
+    summary = TextAreaField(_l("Resolution summary"), validators=[Optional(), Length(max=20000)])
+    message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
+    rating = RadioField(_l("Your rating"), coerce=optional_int, validators=[Optional()],
+                        choices=[(n, str(n)) for n in range(5, 0, -1)])
+
+
+class TriageForm(VersionedForm):
+    category = SelectField(_l("Category"), choices=choices(Category), validators=[DataRequired()])
+    priority = SelectField(_l("Priority"), choices=choices(Priority), validators=[DataRequired()])
+    lifecycle_stage = SelectField(_l("Lifecycle stage"), choices=choices(LifecycleStage), validators=[DataRequired()])
+    assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
+
+
+class AssignForm(VersionedForm):
+    assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
+
+
+class TransferForm(VersionedForm):
+    station_id = SelectField(_l("Transfer to station"), coerce=optional_int, validators=[InputRequired()])
+    reason = TextAreaField(_l("Reason for the transfer"), validators=[DataRequired(), Length(max=5000)])
+
+
+class EscalateForm(FlaskForm):
+    reason = TextAreaField(_l("Why the director should look at this"), validators=[DataRequired(), Length(max=5000)])
+
+
+class DeEscalateForm(FlaskForm):
+    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=5000)])
+
+
+class QueueFilterForm(FlaskForm):
+    """The queue's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), choices=_optional_choices(Status), validators=[Optional()])
+    category = SelectField(_l("Category"), choices=_optional_choices(Category), validators=[Optional()])
+    priority = SelectField(_l("Priority"), choices=_optional_choices(Priority), validators=[Optional()])
+    lifecycle_stage = SelectField(_l("Stage"), choices=_optional_choices(LifecycleStage), validators=[Optional()])
+    assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
+    station_id = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
+    text = StringField(_l("Words in title or description"), validators=[Optional(), Length(max=200)])
+
+
+class SlaTargetForm(FlaskForm):
+    first_response_hours = IntegerField(_l("First response (working hours)"),
+                                        validators=[InputRequired(), NumberRange(min=1, max=2000)])
+    resolution_hours = IntegerField(_l("Resolution (working hours)"),
+                                    validators=[InputRequired(), NumberRange(min=1, max=10000)])
+
+
+class CalendarDayForm(FlaskForm):
+    day = DateField(_l("Date"), validators=[InputRequired()])
+    kind = RadioField(_l("Kind of day"), default="holiday",
+                      choices=[("holiday", _l("Holiday (no work)")), ("workday", _l("Make-up working day"))])
+    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)],
+                       description=_l("For example: Spring Festival."))
+
+
+class CalendarImportForm(FlaskForm):
+    text = TextAreaField(_l("CSV text"), validators=[Optional(), Length(max=200000)],
+                         description=_l("One day per line: date,type,name — for example 2026-10-01,holiday,National Day "
+                                        "or 2026-10-10,workday,make-up working day."))
+    file = FileField(_l("Or a CSV file"))

@@ -1,0 +1,94 @@
+"""Directors' instructions: written on a case, acknowledged by its assignee, listed open and acknowledged."""
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from service.errors import NotFound, ValidationError
+from service.models import Role, ServiceRequest
+from service.operations import instructions as ops
+from service.queries import instructions as queries
+from service.rules import policy
+from service.web.database import db
+from service.web.forms.admin import ConfirmForm
+from service.web.forms.director import InstructionForm
+from service.web.helpers import actor, require, station_choices
+from service.web.hotline import case_url
+from service.web.requests_common import cursor_arg, show_error
+
+bp = Blueprint("instructions", __name__, url_prefix="/instructions")
+
+
+def panel_context(case: ServiceRequest) -> SimpleNamespace | None:
+    """What templates/director/_instructions_panel.html needs (the Jinja global ``instructions_panel``)."""
+    panel = queries.instructions_panel(db(), actor(), case)
+    if panel is None:
+        return None
+    return SimpleNamespace(panel=panel, form=InstructionForm(formdata=None), confirm=ConfirmForm())
+
+
+def open_count() -> int:
+    """The badge beside "My instructions" in the menu."""
+    return queries.open_count(db(), actor())
+
+
+@bp.record_once
+def _register(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.jinja_env.globals["instructions_panel"] = panel_context
+    state.app.extensions.setdefault("nav_badges", {})["instructions.index"] = open_count
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    user = actor()
+    if not (policy.may(user, "desk.use") or policy.may(user, "admin.use")):
+        abort(403)
+    acknowledged = request.args.get("state") == "acknowledged"
+    mine = request.args.get("mine") == "1" and user.role == Role.DIRECTOR
+    station = request.args.get("station", "")
+    station_id = int(station) if station.isdigit() else None
+    items, next_cursor = queries.instructions_page(db(), user, acknowledged=acknowledged, mine=mine,
+                                                   station_id=station_id, cursor=cursor_arg())
+    params = {k: v for k, v in request.args.items() if k != "cursor"}
+    return render_template(
+        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, station_id=station_id,
+        addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
+        may_acknowledge=lambda i: ops.may_acknowledge(user, i), confirm=ConfirmForm(),
+        next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
+
+
+@bp.route("/request/<int:request_id>", methods=["GET", "POST"])
+@require("director.use")
+def write(request_id: int):  # type: ignore[no-untyped-def]
+    case = db().get(ServiceRequest, request_id)
+    if case is None or not policy.may(actor(), "request.view", case):
+        abort(404)
+    form = InstructionForm()
+    if form.validate_on_submit():
+        try:
+            ops.write_instruction(db(), actor(), request_id, form.body.data or "")
+        except ValidationError as error:
+            show_error(form, error)
+        else:
+            flash(gettext("The instruction is on the case; the assignee has been told."), "success")
+            return redirect(case_url(case))
+    status = 400 if request.method == "POST" else 200
+    return render_template("director/instruction_form.html", form=form, case=case, case_link=case_url(case)), status
+
+
+@bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
+@require("desk.use")
+def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
+    except NotFound:
+        abort(404)
+    flash(gettext("Instruction acknowledged."), "success")
+    target = request.form.get("next", "")
+    return redirect(url_for("instructions.index") if target != "case" else case_url(instruction.request))

@@ -1,0 +1,67 @@
+"""The reader's in-app notifications: a list, open one (marking it read), mark all read."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from service.errors import NotFound
+from service.models import Role
+from service.operations import notifications
+from service.web.database import db
+from service.web.forms.admin import ConfirmForm
+from service.web.helpers import actor
+from service.web.request_display import install_template_helpers
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+install_template_helpers(bp)
+
+
+def request_endpoint(role: Role) -> str | None:
+    """Where a notification's request opens for this reader (admins have no request pages)."""
+    return {Role.ENTERPRISE: "portal.request_detail", Role.STAFF: "desk.request_detail",
+            Role.DIRECTOR: "desk.request_detail"}.get(role)
+
+
+def unread_badge() -> int:
+    """The badge beside "Notifications" in the menu."""
+    return notifications.unread_count(db(), actor())
+
+
+@bp.record_once
+def _register(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.extensions.setdefault("nav_badges", {})["notifications.index"] = unread_badge
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    user = actor()
+    return render_template("notifications/index.html", items=notifications.list_notifications(db(), user),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/<int:notification_id>/open", methods=["POST"])
+@login_required
+def open_one(notification_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = actor()
+    try:
+        found = notifications.mark_read(db(), user, notification_id)
+    except NotFound:
+        abort(404)
+    endpoint = request_endpoint(user.role)
+    if found.request_id is None or endpoint is None:
+        return redirect(url_for(".index"))
+    return redirect(url_for(endpoint, request_id=found.request_id))
+
+
+@bp.route("/read", methods=["POST"])
+@login_required
+def read_all():  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    notifications.mark_all_read(db(), actor())
+    flash(gettext("All notifications are marked as read."), "success")
+    return redirect(url_for(".index"))

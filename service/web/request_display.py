@@ -1,0 +1,134 @@
+"""How request pages word things: lifecycle buttons, timeline details, SLA badges and times.
+
+Template helpers are installed on the blueprints that show requests
+(``install_template_helpers``), so every request page shares one wording.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from flask import Blueprint
+from flask_babel import format_datetime, gettext
+from flask_babel import lazy_gettext as _l
+
+from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, Station, Status
+from service.operations.sla import SlaState
+from service.rules.lifecycle import Action
+from service.web.labels import label
+
+ACTION_LABELS: dict[Action, object] = {
+    Action.START_INTERVENTION: _l("Start early intervention"),
+    Action.START_GUIDANCE: _l("Start full-process guidance"),
+    Action.REQUEST_INFO: _l("Ask the enterprise for information"),
+    Action.RESOLVE: _l("Resolve"),
+    Action.DECLINE: _l("Decline"),
+    Action.WITHDRAW: _l("Withdraw the request"),
+    Action.CONFIRM: _l("Confirm the resolution"),
+    Action.REOPEN: _l("Reopen"),
+}
+ACTION_HINTS: dict[Action, object] = {
+    Action.START_GUIDANCE: _l("Needs the request to be linked to the enterprise's active service plan."),
+    Action.REQUEST_INFO: _l("The request waits for the enterprise and its service clock stops until it answers."),
+    Action.WITHDRAW: _l("The station stops working on the request."),
+    Action.CONFIRM: _l("The request is closed. Please rate the service from 1 (poor) to 5 (excellent)."),
+    Action.REOPEN: _l("The station takes the request up again."),
+}
+# Steps that end or undo work are drawn as cautionary buttons.
+DANGEROUS = frozenset({Action.DECLINE, Action.WITHDRAW, Action.REOPEN})
+
+
+def action_label(action: Action) -> str:
+    return str(ACTION_LABELS.get(action, action.value))
+
+
+def when(moment: datetime | None) -> str:
+    """A point in time, in Asia/Shanghai (Babel's configured zone), the same way on every page."""
+    if moment is None:
+        return "—"
+    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+
+
+def working_duration(seconds: float) -> str:
+    minutes = int(abs(seconds) // 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return gettext("%(hours)s h %(minutes)s min", hours=hours, minutes=minutes)
+    return gettext("%(minutes)s min", minutes=minutes)
+
+
+def sla_badge(state: SlaState | None) -> dict[str, str] | None:
+    """The badge's text and style for a request's SLA state, or None when no clock runs."""
+    if state is None or state.remaining_seconds is None:
+        return None
+    due = state.first_response_due if state.target == "first_response" else state.resolution_due
+    what = gettext("First response due") if state.target == "first_response" else gettext("Resolution due")
+    title = f"{what}: {when(due)}"
+    if state.paused:
+        return {"text": gettext("Paused"), "style": "muted", "title": title, "due": when(due)}
+    if state.overdue or state.remaining_seconds < 0:
+        return {"text": gettext("Overdue by %(time)s", time=working_duration(state.remaining_seconds)),
+                "style": "danger", "title": title, "due": when(due)}
+    # Less than one working day left deserves attention.
+    style = "warn" if state.remaining_seconds < 8 * 3600 else "ok"
+    return {"text": gettext("%(time)s left", time=working_duration(state.remaining_seconds)),
+            "style": style, "title": title, "due": when(due)}
+
+
+def _vocabulary(kind: type[Enum], value: Any) -> str:
+    try:
+        return label(kind(value))
+    except ValueError:
+        return str(value)
+
+
+def event_details(event: Event, stations: dict[int, Station] | None = None) -> str:
+    """One line saying what an event changed, in the reader's language ("" when its label says it all)."""
+    from service.web.helpers import station_name
+
+    data = event.data or {}
+    kind = event.kind
+    if kind == EventKind.CREATED and data.get("on_behalf"):
+        return gettext("Opened by the station on the enterprise's behalf (%(channel)s)",
+                       channel=_vocabulary(Channel, data.get("channel")))
+    if kind == EventKind.STATUS_CHANGED:
+        return gettext("%(old)s → %(new)s", old=_vocabulary(Status, data.get("from")),
+                       new=_vocabulary(Status, data.get("to")))
+    if kind == EventKind.TRIAGED:
+        return gettext("Category: %(category)s · priority: %(priority)s · stage: %(stage)s",
+                       category=_vocabulary(Category, data.get("category")),
+                       priority=_vocabulary(Priority, data.get("priority")),
+                       stage=_vocabulary(LifecycleStage, data.get("lifecycle_stage")))
+    if kind == EventKind.ASSIGNED:
+        if data.get("assignee_name"):
+            return gettext("Assigned to %(name)s", name=data["assignee_name"])
+        return gettext("No longer assigned to anyone")
+    if kind == EventKind.TRANSFERRED:
+        stations = stations or {}
+        return gettext("From %(old)s to %(new)s", old=station_name(stations.get(data.get("from_station", 0))),
+                       new=station_name(stations.get(data.get("to_station", 0))))
+    if kind == EventKind.ESCALATED and data.get("by_sweep"):
+        return gettext("Escalated automatically because the service time was exceeded")
+    if kind == EventKind.SLA_BREACHED:
+        return gettext("First response overdue") if data.get("target") == "first_response" \
+            else gettext("Resolution overdue")
+    if kind == EventKind.RATED and data.get("rating"):
+        return gettext("Rating: %(rating)s of 5", rating=data["rating"])
+    return ""
+
+
+def event_note(event: Event) -> str:
+    """The free text a person gave with an event (a reason or a note), shown as written."""
+    data = event.data or {}
+    if data.get("by_sweep"):
+        return ""  # the sweep's reason is a fixed phrase, already worded by event_details
+    return str(data.get("reason") or data.get("note") or "")
+
+
+def install_template_helpers(bp: Blueprint) -> None:
+    bp.add_app_template_filter(when, "when")
+    bp.add_app_template_global(sla_badge, "sla_badge")
+    bp.add_app_template_global(event_details, "event_details")
+    bp.add_app_template_global(event_note, "event_note")
+    bp.add_app_template_global(action_label, "action_label")

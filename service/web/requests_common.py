@@ -1,0 +1,273 @@
+"""View plumbing the portal and the desk share: forms to operation arguments, errors to pages, downloads.
+
+The one rule here: a form that fails (bad shape, a refused rule, a stale
+version) re-renders the page with what the user typed, and a stale version
+answers 409 with the request as it now stands.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Protocol, TypeVar
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import Field
+
+from service.db import utcnow
+from service.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.models import (
+    Category,
+    Channel,
+    DeviceClass,
+    Enterprise,
+    LifecycleStage,
+    ProductField,
+    ProductType,
+    ServiceRequest,
+    Station,
+    User,
+)
+from service.operations.attachments import Upload, attachment_for_download
+from service.operations.requests import RequestDraft, get_request, submit_request, take_action
+from service.operations.sla import sla_state
+from service.queries.timeline import awaiting, timeline
+from service.rules import policy
+from service.rules.lifecycle import Action, Need, allowed_actions
+from service.settings import DeskSettings, load_calendar
+from service.web.database import db
+from service.web.forms import apply_domain_errors
+from service.web.forms.requests import ActionForm, OnBehalfForm, RequestForm, VersionedForm
+from service.web.helpers import actor, domain_message
+from service.web.request_display import ACTION_HINTS, DANGEROUS, action_label, sla_badge
+
+E = TypeVar("E", bound=Enum)
+GENERIC_PROBLEM = "Please correct the highlighted fields."
+
+
+def desk_settings() -> DeskSettings:
+    return DeskSettings.from_config(current_app.config)
+
+
+def choice(vocabulary: type[E], raw: str | None) -> E | None:
+    """A validated select's value as its vocabulary member ("" means none)."""
+    return vocabulary(raw) if raw else None
+
+
+def uploads_from(field: Field) -> list[Upload]:
+    """The files of a file input; a browser sends one empty part when nothing was chosen."""
+    return [Upload(f.filename or "", f.mimetype or "application/octet-stream", f.read())
+            for f in request.files.getlist(field.name) if f and f.filename]
+
+
+def fresh_idempotency_key(form: RequestForm) -> None:
+    """Give a newly drawn form its key; a re-drawn form keeps the one it came with."""
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = uuid.uuid4().hex
+
+
+def draft_from(form: RequestForm, channel: Channel = Channel.WEB) -> RequestDraft:
+    return RequestDraft(
+        title=form.title.data or "", description=form.description.data or "",
+        category=Category(form.category.data), lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
+        product_name=form.product_name.data or "", device_class=choice(DeviceClass, form.device_class.data),
+        product_type=choice(ProductType, form.product_type.data),
+        product_field=choice(ProductField, form.product_field.data),
+        innovative=bool(form.innovative.data), urgent=bool(form.urgent.data), channel=channel,
+        idempotency_key=(form.idempotency_key.data or "")[:64] or None,
+    )
+
+
+def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> ResponseReturnValue:
+    """The new-request page of either audience: submit once (the hidden key makes a retry harmless)."""
+    if form.validate_on_submit():
+        on_behalf = isinstance(form, OnBehalfForm)
+        draft = draft_from(form, Channel(form.channel.data) if on_behalf else Channel.WEB)
+        try:
+            created = submit_request(db(), actor(), draft, uploads_from(form.attachments), settings=desk_settings(),
+                                     enterprise_id=form.enterprise_id.data if on_behalf else None)
+        except ValidationError as error:
+            show_error(form, error)
+        except NotFound:
+            abort(404)
+        else:
+            flash(gettext("Request %(reference)s has been submitted.", reference=created.reference), "success")
+            return redirect(url_for(detail_endpoint, request_id=created.id))
+    fresh_idempotency_key(form)
+    return render_template(template, form=form), 400 if form.errors else 200
+
+
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put an operation's refusal on the form: field messages beside their fields, the rest on top."""
+    if isinstance(error, ValidationError):
+        apply_domain_errors(form, error)
+    if error.message != GENERIC_PROBLEM or not getattr(error, "fields", None):
+        form.form_errors.append(domain_message(error))
+
+
+def cursor_arg() -> int | None:
+    """The keyset cursor of a list page (?cursor=<last id shown>); anything but digits is a bad request."""
+    raw = request.args.get("cursor", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        abort(400)
+    return int(raw)
+
+
+def request_or_404(request_id: int) -> ServiceRequest:
+    try:
+        return get_request(db(), actor(), request_id)
+    except NotFound:
+        abort(404)
+
+
+def enterprise_choices(user: User) -> list[tuple[Any, str]]:
+    """Enterprises a desk user may open requests for: those of its station (every one for the hub)."""
+    query = select(Enterprise.id, Enterprise.name, Enterprise.credit_code).order_by(Enterprise.name)
+    if not policy.sees_every_station(user):
+        query = query.where(Enterprise.station_id == user.station_id)
+    return [("", gettext("— choose the enterprise —")),
+            *((row.id, f"{row.name} ({row.credit_code})") for row in db().execute(query))]
+
+
+def send_attachment(attachment_id: int) -> Response:
+    """The file as a download only: never rendered inline, never sniffed, sandboxed if opened anyway."""
+    try:
+        attachment, path = attachment_for_download(db(), actor(), attachment_id, settings=desk_settings())
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dataclass
+class ActionView:
+    """One lifecycle button on a request page, with the fields its step needs."""
+
+    action: Action
+    form: ActionForm
+    fields: list[Field]
+    label: str
+    hint: str
+    danger: bool
+
+
+def action_or_404(raw: str) -> Action:
+    try:
+        return Action(raw)
+    except ValueError:
+        abort(404)
+
+
+def action_form(action: Action, version: int | None = None, *, submitted: bool = False) -> ActionForm:
+    form = ActionForm(prefix=action.value) if submitted else ActionForm(prefix=action.value, formdata=None)
+    if version is not None:
+        form.version.data = str(version)
+    if action == Action.CONFIRM:
+        form.message.label.text = gettext("Comment (optional)")
+    elif action == Action.REQUEST_INFO:
+        form.message.label.text = gettext("What the enterprise should provide")
+    return form
+
+
+def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
+    fields = [field for need, field in ((Need.RATING, form.rating), (Need.REASON, form.reason),
+                                        (Need.SUMMARY, form.summary), (Need.MESSAGE, form.message))
+              if need in needs]
+    if action == Action.CONFIRM:
+        fields.append(form.message)
+    return fields
+
+
+def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) -> list[ActionView]:
+    views = []
+    for transition in allowed_actions(user, req):
+        form = kept.get(f"action:{transition.action.value}")
+        form = form if isinstance(form, ActionForm) else action_form(transition.action, req.version)
+        views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
+                                action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
+                                transition.action in DANGEROUS))
+    return views
+
+
+def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None) -> dict[str, Any]:
+    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons."""
+    user = actor()
+    entries = timeline(db(), user, req)
+    calendar = load_calendar(db(), desk_settings())
+    return {
+        "req": req,
+        "entries": entries,
+        "files": [a for entry in entries for a in entry.attachments],
+        "awaiting": gettext(awaiting(req, user)),
+        "sla": sla_badge(sla_state(req, calendar, utcnow())),
+        "actions": action_views(user, req, kept),
+        "stations": {s.id: s for s in db().scalars(select(Station))},
+        "conflict": conflict,
+        "recent": entries[-3:][::-1] if conflict else [],
+    }
+
+
+class Rerender(Protocol):
+    def __call__(self, req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
+                 conflict: str | None = None) -> ResponseReturnValue: ...
+
+
+def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], object], *, success: str,
+             done_url: str, rerender: Rerender) -> ResponseReturnValue:
+    """Validate ``form``, run the one operation ``call``; on success flash and go to ``done_url``.
+
+    On failure the page is drawn again with ``form`` (kept in ``slot``) as the
+    user filled it in: 400 for bad input, 409 for a stale version (showing the
+    request as it now stands, the form carrying the new version) or a step the
+    lifecycle no longer allows.
+    """
+    if not form.validate_on_submit():
+        return rerender(request_or_404(request_id), {slot: form}, status=400)
+    try:
+        call()
+    except Conflict as error:
+        current = getattr(error, "current", None)
+        if current is None:
+            abort(404)
+        if isinstance(form, VersionedForm):
+            form.version.data = str(current.version)
+        return rerender(current, {slot: form}, status=409, conflict=domain_message(error))
+    except (ValidationError, InvalidTransition) as error:
+        show_error(form, error)
+        status = 409 if isinstance(error, InvalidTransition) else 400
+        return rerender(request_or_404(request_id), {slot: form}, status=status)
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    flash(success, "success")
+    return redirect(done_url)
+
+
+def take_step(request_id: int, action_name: str, *, done_url: str, rerender: Rerender) -> ResponseReturnValue:
+    """A lifecycle button's POST, for whichever audience's page it came from."""
+    action = action_or_404(action_name)
+    form = action_form(action, submitted=True)
+
+    def call() -> object:
+        return take_action(db(), actor(), request_id, form.expected_version(), action,
+                           reason=form.reason.data or "", summary=form.summary.data or "",
+                           message=form.message.data or "", rating=form.rating.data, settings=desk_settings())
+
+    return run_edit(request_id, f"action:{action.value}", form, call, done_url=done_url, rerender=rerender,
+                    success=gettext("Done: %(step)s.", step=action_label(action)))

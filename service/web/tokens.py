@@ -1,0 +1,58 @@
+"""Personal access tokens for the API, on the user's own account page."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext
+from flask_login import login_required
+
+from service.db import utcnow
+from service.errors import NotFound, ValidationError
+from service.operations import api_tokens
+from service.web.database import db
+from service.web.forms import apply_domain_errors
+from service.web.forms.admin import ConfirmForm
+from service.web.forms.tokens import TokenForm
+from service.web.helpers import actor
+
+bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
+
+
+def _page(form: TokenForm, secret: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    tokens = api_tokens.list_tokens(db(), actor())
+    return render_template("account/tokens.html", form=form, tokens=tokens, secret=secret, confirm=ConfirmForm(),
+                           docs_url=url_for("api.docs"), now=utcnow()), status
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    return _page(TokenForm())
+
+
+@bp.route("/", methods=["POST"])
+@login_required
+def create():  # type: ignore[no-untyped-def]
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _page(form, status=400)
+    try:
+        issued = api_tokens.create_token(db(), actor(), form.name.data or "", form.scope.data or "",
+                                         form.days.data or 0, max_days=current_app.config["API_TOKEN_MAX_DAYS"])
+    except ValidationError as error:
+        apply_domain_errors(form, error)
+        return _page(form, status=400)
+    # Shown on this response only: the database keeps nothing but its hash.
+    return _page(TokenForm(formdata=None), secret=issued.secret)
+
+
+@bp.route("/<int:token_id>/revoke", methods=["POST"])
+@login_required
+def revoke(token_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        api_tokens.revoke_token(db(), actor(), token_id)
+    except NotFound:
+        abort(404)
+    flash(gettext("The token has been revoked; programs using it can no longer sign in."), "success")
+    return redirect(url_for("tokens.index"))

@@ -1,0 +1,93 @@
+"""The migrations build exactly the models' schema on an empty database, and take it down again.
+
+Runs on a fresh SQLite file, and also on a scratch PostgreSQL database when
+TEST_DATABASE_URL points at PostgreSQL (the suite's own database is left alone).
+"""
+from __future__ import annotations
+
+import os
+import pprint
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, make_url, text
+
+import service.models  # noqa: F401 - registers every table on the metadata
+from service.db import Base, make_engine
+from service.search_index import include_object, is_search_structure
+from service.web.cli import alembic_config
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+
+
+def _sqlite(tmp_path: Path) -> Iterator[str]:
+    yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+
+
+def _postgresql() -> Iterator[str]:
+    url = make_url(TEST_DATABASE_URL)
+    scratch = f"{url.database}_migr"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
+    try:
+        yield url.set(database=scratch).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+        admin.dispose()
+
+
+DATABASES = ["sqlite"]
+if TEST_DATABASE_URL.startswith("postgresql"):
+    DATABASES.append("postgresql")
+
+
+@pytest.fixture(params=DATABASES)
+def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from (_sqlite(tmp_path) if request.param == "sqlite" else _postgresql())
+
+
+def _differences(url: str) -> list:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            # Ignored, and only these: the full-text search structures (an FTS5 virtual table
+            # with its shadow tables on SQLite, a tsvector table on PostgreSQL) are written
+            # in raw SQL by migration 0005 because no model can describe them. The test
+            # below still checks that they are created and that downgrade removes them.
+            options = {"compare_type": True, "include_object": include_object}
+            context = MigrationContext.configure(conn, opts=options)
+            return compare_metadata(context, Base.metadata)
+    finally:
+        engine.dispose()
+
+
+def _tables(url: str) -> set[str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_migrations_build_the_models_schema_and_tear_it_down(empty_database: str) -> None:
+    config = alembic_config(empty_database)
+
+    command.upgrade(config, "head")
+    differences = _differences(empty_database)
+    assert differences == [], "migrated schema differs from the models:\n" + pprint.pformat(differences)
+    assert set(Base.metadata.tables) <= _tables(empty_database)
+    assert any(is_search_structure(name) for name in _tables(empty_database)), "no full-text search table"
+
+    command.downgrade(config, "base")
+    assert _tables(empty_database) == {"alembic_version"}
+
+    command.upgrade(config, "head")
+    assert _differences(empty_database) == []

@@ -1,0 +1,145 @@
+"""The policy: who covers which station, which requests a list shows, and NotFound versus Forbidden."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.errors import Forbidden, NotFound
+from service.models import Category, Channel, Enterprise, LifecycleStage, Role, ServiceRequest, User
+from service.rules import policy
+from tests import factories
+
+_numbers = itertools.count(900_001)
+
+
+def _request(session: Session, enterprise: Enterprise, submitter: User) -> ServiceRequest:
+    n = next(_numbers)
+    found = ServiceRequest(
+        reference=f"JL-2026-{n}", year=2026, sequence=n, enterprise_id=enterprise.id, submitter_id=submitter.id,
+        channel=Channel.WEB, title="注册申报资料咨询", description="如何准备注册申报资料？",
+        category=Category.REGISTRATION_DOSSIER, lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
+        station_id=enterprise.station_id,
+    )
+    session.add(found)
+    session.commit()
+    return found
+
+
+@pytest.fixture()
+def world(session: Session) -> dict:
+    """Two enterprises at two sub-stations, one request each, and a user of every kind."""
+    ccnd_company = factories.enterprise(session, "JL-CCND")
+    tonghua_company = factories.enterprise(session, "JL-TH")
+    ccnd_contact = factories.user(session, Role.ENTERPRISE, enterprise_=ccnd_company)
+    tonghua_contact = factories.user(session, Role.ENTERPRISE, enterprise_=tonghua_company)
+    return {
+        "ccnd_request": _request(session, ccnd_company, ccnd_contact),
+        "tonghua_request": _request(session, tonghua_company, tonghua_contact),
+        "ccnd_contact": ccnd_contact,
+        "tonghua_contact": tonghua_contact,
+        "ccnd_staff": factories.user(session, Role.STAFF, "JL-CCND"),
+        "ccnd_director": factories.user(session, Role.DIRECTOR, "JL-CCND"),
+        "tonghua_staff": factories.user(session, Role.STAFF, "JL-TH"),
+        "hub_staff": factories.user(session, Role.STAFF, "JL-HUB"),
+        "hub_director": factories.user(session, Role.DIRECTOR, "JL-HUB"),
+        "admin": factories.user(session, Role.ADMIN, "JL-HUB"),
+    }
+
+
+def test_covers_station(session: Session, world: dict) -> None:
+    ccnd = factories.station(session, "JL-CCND").id
+    tonghua = factories.station(session, "JL-TH").id
+    assert policy.covers_station(world["ccnd_staff"], ccnd)
+    assert not policy.covers_station(world["ccnd_staff"], tonghua)
+    assert not policy.covers_station(world["ccnd_director"], tonghua)
+    for everywhere in ("hub_staff", "hub_director", "admin"):
+        assert policy.covers_station(world[everywhere], tonghua), everywhere
+    # An enterprise contact has no station, even its own company's.
+    assert not policy.covers_station(world["ccnd_contact"], ccnd)
+
+
+@pytest.mark.parametrize(("who", "sees"), [
+    ("ccnd_contact", {"ccnd_request"}),
+    ("tonghua_contact", {"tonghua_request"}),
+    ("ccnd_staff", {"ccnd_request"}),
+    ("ccnd_director", {"ccnd_request"}),
+    ("tonghua_staff", {"tonghua_request"}),
+    ("hub_staff", {"ccnd_request", "tonghua_request"}),
+    ("hub_director", {"ccnd_request", "tonghua_request"}),
+    ("admin", {"ccnd_request", "tonghua_request"}),
+])
+def test_visible_requests_selects_exactly_the_users_scope(session: Session, world: dict, who: str,
+                                                          sees: set[str]) -> None:
+    ours = {world[name].id: name for name in ("ccnd_request", "tonghua_request")}
+    found = session.scalars(select(ServiceRequest.id).where(policy.visible_requests(world[who]))).all()
+    assert {ours[i] for i in found if i in ours} == sees
+    # The list and the detail check never disagree.
+    for request_id, name in ours.items():
+        assert policy.may(world[who], "request.view", session.get(ServiceRequest, request_id)) == (name in sees)
+
+
+def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothing(session: Session,
+                                                                                    world: dict) -> None:
+    orphan_contact = factories.user(session, Role.ENTERPRISE)
+    orphan_contact.enterprise_id = None
+    orphan_staff = factories.user(session, Role.STAFF, station_code=None)
+    for user in (orphan_contact, orphan_staff):
+        assert session.scalars(select(ServiceRequest.id).where(policy.visible_requests(user))).all() == []
+
+
+def test_out_of_scope_answers_not_found_in_scope_but_not_allowed_answers_forbidden(world: dict) -> None:
+    ccnd_request = world["ccnd_request"]
+    with pytest.raises(NotFound):
+        policy.authorize(world["tonghua_staff"], "request.triage", ccnd_request)
+    with pytest.raises(NotFound):
+        policy.authorize(world["tonghua_contact"], "request.view", ccnd_request)
+    with pytest.raises(Forbidden):
+        policy.authorize(world["ccnd_contact"], "request.note", ccnd_request)
+    with pytest.raises(Forbidden):
+        policy.authorize(world["ccnd_staff"], "request.instruct", ccnd_request)
+    policy.authorize(world["ccnd_director"], "request.instruct", ccnd_request)
+    policy.authorize(world["ccnd_staff"], "request.triage", ccnd_request)
+    policy.authorize(world["ccnd_contact"], "request.reply", ccnd_request)
+
+
+def test_internal_views_are_for_the_desk_only(world: dict) -> None:
+    ccnd_request = world["ccnd_request"]
+    assert not policy.may(world["ccnd_contact"], "request.view_internal", ccnd_request)
+    assert policy.may(world["ccnd_staff"], "request.view_internal", ccnd_request)
+    assert not policy.may(world["tonghua_staff"], "request.view_internal", ccnd_request)
+
+
+def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
+    staff = world["ccnd_staff"]
+    staff.active = False
+    assert not policy.may(staff, "request.view", world["ccnd_request"])
+    assert not policy.may(staff, "desk.use")
+    with pytest.raises(NotFound):
+        policy.authorize(staff, "request.view", world["ccnd_request"])
+    with pytest.raises(Forbidden):
+        policy.authorize(staff, "desk.use", None)
+
+
+@pytest.mark.parametrize(("action", "allowed"), [
+    ("desk.use", {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+    ("director.use", {"ccnd_director", "hub_director"}),
+    ("admin.use", {"admin"}),
+    ("request.submit", {"ccnd_contact", "tonghua_contact"}),
+    ("enterprise.verify", {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+])
+def test_role_gates(world: dict, action: str, allowed: set[str]) -> None:
+    users = {"ccnd_contact", "tonghua_contact", "ccnd_staff", "ccnd_director", "hub_staff", "hub_director", "admin"}
+    assert {name for name in users if policy.may(world[name], action)} == allowed
+    for name in users - allowed:
+        with pytest.raises(Forbidden):
+            policy.authorize(world[name], action, None)
+
+
+def test_unknown_actions_and_targets_are_programming_errors(world: dict) -> None:
+    with pytest.raises(KeyError):
+        policy.may(world["admin"], "request.teleport", world["ccnd_request"])
+    with pytest.raises(TypeError):
+        policy.may(world["admin"], "request.view", object())

@@ -1,0 +1,234 @@
+"""The plan pages through the test client: drafting, approving, milestones, the enterprise's view, the
+overdue list, linking requests, and 403/404 by scope."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from flask import render_template_string
+from flask.testing import FlaskClient
+from flask_login import login_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import Milestone, MilestoneStatus, PlanStatus, ServicePlan, ServiceRequest, Status, User
+from service.operations import milestones, plans
+from service.operations.milestones import MilestoneFields
+from service.queries.plans import local_today
+from tests.conftest import login, post_form
+from tests.plan_helpers import Cast, active_plan, cast, draft_plan, make_request  # noqa: F401
+
+
+def _text(response) -> str:  # type: ignore[no-untyped-def]
+    return response.get_data(as_text=True)
+
+
+def test_staff_draft_a_plan_with_the_offered_phases(client: FlaskClient, session: Session, cast: Cast) -> None:
+    login(client, cast.staff)
+    picker = client.get("/plans/new")
+    assert picker.status_code == 200 and cast.enterprise.name in _text(picker)
+    form = client.get(f"/plans/new?enterprise_id={cast.enterprise.id}")
+    page = _text(form)
+    assert page.count('type="checkbox"') == len(plans.STANDARD_PHASES)
+    assert page.count("checked") == len(plans.STANDARD_PHASES)  # offered, all ticked
+    response = post_form(client, f"/plans/new?enterprise_id={cast.enterprise.id}", {
+        "title": "骨科植入物一企一策", "goals": "年内提交注册", "products": "椎间融合器",
+        "liaison_id": cast.staff2.id, "phases": ["rd_design", "type_testing", "approval"]})
+    assert response.status_code == 302
+    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == cast.enterprise.id)).one()
+    assert [m.phase.value for m in plan.milestones] == ["rd_design", "type_testing", "approval"]
+    shown = _text(client.get(response.headers["Location"]))
+    assert "骨科植入物一企一策" in shown and "椎间融合器" in shown
+
+
+def test_the_draft_form_shows_field_errors(client: FlaskClient, cast: Cast) -> None:
+    login(client, cast.staff)
+    response = post_form(client, f"/plans/new?enterprise_id={cast.enterprise.id}",
+                         {"title": "", "goals": "目标", "liaison_id": cast.other_staff.id})
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in _text(response)
+
+
+def test_a_director_approves_from_the_plan_page(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = draft_plan(session, cast)
+    login(client, cast.staff)
+    staff_page = _text(client.get(f"/plans/{plan.id}"))
+    assert 'value="approve"' not in staff_page
+    refused = post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version})
+    assert refused.status_code == 403
+    login(client, cast.director)
+    assert 'value="approve"' in _text(client.get(f"/plans/{plan.id}"))
+    response = post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version},
+                         follow_redirects=True)
+    assert response.status_code == 200
+    session.expire_all()
+    assert session.get(ServicePlan, plan.id).status == PlanStatus.ACTIVE
+    assert 'value="complete"' in _text(response)
+
+
+def test_a_second_approval_shows_the_reason(client: FlaskClient, session: Session, cast: Cast) -> None:
+    active_plan(session, cast, title="现行计划")
+    second = draft_plan(session, cast, title="新计划")
+    login(client, cast.director)
+    response = post_form(client, f"/plans/{second.id}/status", {"action": "approve", "version": second.version},
+                         follow_redirects=True)
+    assert "现行计划" in _text(response)
+    session.expire_all()
+    assert session.get(ServicePlan, second.id).status == PlanStatus.DRAFT
+
+
+def test_a_stale_edit_answers_409_and_keeps_the_typing(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = draft_plan(session, cast)
+    old_version = plan.version
+    plans.update_plan(session, cast.staff2, plan.id, old_version, plans.PlanFields(
+        title=plan.title, goals="同事先保存的目标", products="", liaison_id=cast.staff.id))
+    login(client, cast.staff)
+    response = post_form(client, f"/plans/{plan.id}/edit", {
+        "title": plan.title, "goals": "我输入的目标", "products": "", "liaison_id": cast.staff.id,
+        "version": old_version})
+    assert response.status_code == 409
+    page = _text(response)
+    assert "我输入的目标" in page and "同事先保存的目标" in page
+
+
+def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = draft_plan(session, cast)
+    first, second = plan.milestones[:2]
+    login(client, cast.staff)
+    blocked = post_form(client, f"/plans/milestones/{first.id}", {
+        "phase": first.phase.value, "title": "", "owner_id": cast.staff2.id, "due_date": "2026-04-30",
+        "status": "blocked", "blocked_reason": "", "notes": ""})
+    assert blocked.status_code == 400  # blocked needs a reason
+    saved = post_form(client, f"/plans/milestones/{first.id}", {
+        "phase": first.phase.value, "title": "", "owner_id": cast.staff2.id, "due_date": "2026-04-30",
+        "status": "blocked", "blocked_reason": "样机未定型", "notes": "内部备注"})
+    assert saved.status_code == 302
+    assert post_form(client, f"/plans/milestones/{second.id}/move", {"direction": "up"}).status_code == 302
+    assert post_form(client, f"/plans/milestones/{first.id}/complete", {}).status_code == 302
+    session.expire_all()
+    first = session.get(Milestone, first.id)
+    assert (first.status, first.owner_id, first.position) == (MilestoneStatus.DONE, cast.staff2.id, 2)
+    added = post_form(client, f"/plans/{plan.id}/milestones/new", {
+        "phase": "other", "title": "生物学评价", "owner_id": 0, "status": "planned"})
+    assert added.status_code == 302
+    page = _text(client.get(f"/plans/{plan.id}"))
+    assert "生物学评价" in page and "内部备注" in page
+
+
+def test_the_enterprise_sees_progress_but_no_internal_notes(client: FlaskClient, session: Session,
+                                                            cast: Cast) -> None:
+    plan = active_plan(session, cast, title="我们的一企一策")
+    today = local_today()
+    done, late = plan.milestones[:2]
+    milestones.update_milestone(session, cast.staff, done.id, MilestoneFields(
+        done.phase, status=MilestoneStatus.DONE, notes="只给站内看的备注"))
+    milestones.update_milestone(session, cast.staff, late.id, MilestoneFields(
+        late.phase, status=MilestoneStatus.BLOCKED, blocked_reason="内部阻塞原因", due_date=today - timedelta(days=1)))
+    login(client, cast.contact)
+    ours = client.get("/plans/ours")
+    assert ours.status_code == 302 and ours.headers["Location"].endswith(f"/plans/{plan.id}")
+    page = _text(client.get(f"/plans/{plan.id}"))
+    assert "我们的一企一策" in page and "<progress" in page
+    assert "plan-step-done" in page and "plan-step-late" in page and "plan-step-next" in page
+    assert "只给站内看的备注" not in page and "内部阻塞原因" not in page
+    assert "Timeline" not in page and "时间线" not in page
+
+
+def test_the_enterprise_gets_404_for_other_and_unapproved_plans(client: FlaskClient, session: Session,
+                                                                 cast: Cast) -> None:
+    others = active_plan(session, cast, enterprise=cast.other_enterprise)
+    own_draft = draft_plan(session, cast)
+    login(client, cast.contact)
+    assert client.get(f"/plans/{others.id}").status_code == 404
+    assert client.get(f"/plans/{own_draft.id}").status_code == 404
+    assert client.get("/plans/ours").status_code == 200  # no plan in force: an explanation
+    assert client.get("/plans/").status_code == 403
+    assert post_form(client, f"/plans/{own_draft.id}/status", {"action": "approve", "version": 1}).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["other_staff", "other_director"])
+def test_another_sub_station_gets_404_everywhere(client: FlaskClient, session: Session, cast: Cast,
+                                                 who: str) -> None:
+    plan = draft_plan(session, cast)
+    milestone = plan.milestones[0]
+    login(client, getattr(cast, who))
+    assert client.get(f"/plans/{plan.id}").status_code == 404
+    assert client.get(f"/plans/{plan.id}/edit").status_code == 404
+    assert client.get(f"/plans/milestones/{milestone.id}").status_code == 404
+    assert post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version}).status_code == 404
+    assert post_form(client, f"/plans/milestones/{milestone.id}/complete", {}).status_code == 404
+    assert client.get(f"/plans/new?enterprise_id={cast.enterprise.id}").status_code == 404
+    assert plan.title not in _text(client.get("/plans/"))
+
+
+def test_lists_and_overdue_page_in_scope(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = active_plan(session, cast, title="逾期示例计划")
+    first = plan.milestones[0]
+    milestones.update_milestone(session, cast.staff, first.id, MilestoneFields(
+        first.phase, title="设计验证", due_date=local_today() - timedelta(days=3)))
+    login(client, cast.staff)
+    listing = _text(client.get("/plans/?status=active"))
+    assert "逾期示例计划" in listing
+    assert "逾期示例计划" not in _text(client.get("/plans/?status=draft"))
+    assert "逾期示例计划" in _text(client.get("/plans/?q=逾期"))
+    overdue = _text(client.get("/plans/overdue"))
+    assert "设计验证" in overdue
+    login(client, cast.other_staff)
+    assert "设计验证" not in _text(client.get("/plans/overdue"))
+
+
+def test_bad_input_never_answers_500(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = draft_plan(session, cast)
+    login(client, cast.director)
+    assert post_form(client, f"/plans/{plan.id}/status", {"action": "explode", "version": 1}).status_code == 400
+    assert post_form(client, f"/plans/milestones/{plan.milestones[0].id}/move", {"direction": "sideways"}).status_code == 400
+    assert client.get("/plans/?status=nonsense&before=abc&station=x").status_code == 200
+    assert client.get("/plans/999999").status_code == 404
+    assert post_form(client, "/plans/milestones/999999/complete", {}).status_code == 404
+    assert client.get("/plans/new?enterprise_id=999999").status_code == 404
+
+
+def _panel(client: FlaskClient, user: User, request: ServiceRequest) -> str:
+    """The partial as a request page that calls its request ``req`` renders it for ``user``."""
+    with client.application.test_request_context(f"/desk/requests/{request.id}"):
+        login_user(user)
+        return render_template_string('{% include "plans/_request_panel.html" %}', req=request)
+
+
+def test_the_request_panel_offers_linking_to_desk_users_only(client: FlaskClient, session: Session,
+                                                             cast: Cast) -> None:
+    plan = active_plan(session, cast, title="现行的计划")
+    draft_plan(session, cast, title="草拟中的计划")
+    active_plan(session, cast, enterprise=cast.other_enterprise, title="别家的计划")
+    request = make_request(session, cast.enterprise, cast.contact)
+    desk = _panel(client, cast.staff, request)
+    assert f'action="/plans/requests/{request.id}/link"' in desk
+    assert "现行的计划" in desk and "草拟中的计划" in desk and "别家的计划" not in desk
+    assert "/task-forces/new?request_id=" in desk
+    assert _panel(client, cast.contact, request).count("现行的计划") == 0  # not linked yet
+    plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version)
+    enterprise_view = _panel(client, cast.contact, request)
+    assert f'href="/plans/{plan.id}"' in enterprise_view
+    assert "<form" not in enterprise_view and "task-forces" not in enterprise_view
+
+
+def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = active_plan(session, cast, title="可关联的计划")
+    request = make_request(session, cast.enterprise, cast.contact, status=Status.EARLY_INTERVENTION)
+    login(client, cast.staff)
+    response = post_form(client, f"/plans/requests/{request.id}/link",
+                         {"plan_id": plan.id, "version": request.version, "next": "/plans/ours"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/plans/ours")
+    session.expire_all()
+    request = session.get(ServiceRequest, request.id)
+    assert request.plan_id == plan.id
+    stale = post_form(client, f"/plans/requests/{request.id}/link",
+                      {"plan_id": "", "version": request.version - 1, "next": "https://evil.example/"},
+                      follow_redirects=False)
+    assert stale.status_code == 302 and "evil" not in stale.headers["Location"]
+    session.expire_all()
+    assert session.get(ServiceRequest, request.id).plan_id == plan.id
+    assert request.reference in _text(client.get(f"/plans/{plan.id}"))  # listed on the plan page
+    login(client, cast.other_staff)
+    assert post_form(client, f"/plans/requests/{request.id}/link",
+                     {"plan_id": "", "version": request.version}).status_code == 404

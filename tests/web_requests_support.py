@@ -1,0 +1,59 @@
+"""Shared pieces of the request web tests (portal, desk): app-backed settings, form posts, builders."""
+from __future__ import annotations
+
+import re
+from io import BytesIO
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from service.models import ServiceRequest
+from service.settings import DeskSettings
+from tests.conftest import csrf_token
+
+EN = {"Accept-Language": "en"}
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+@pytest.fixture()
+def settings(app: Flask) -> DeskSettings:
+    """The web app's own settings, so that files stored by operations are the ones its routes serve."""
+    return DeskSettings.from_config(app.config)
+
+
+def send(client: FlaskClient, path: str, data: dict, prefix: str | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
+    """POST a page's form as the browser would: with the CSRF token under the form's (prefixed) name."""
+    token = csrf_token(client, "/notifications/")
+    fields = {"csrf_token": token, **({f"{prefix}-csrf_token": token} if prefix else {}), **data}
+    return client.post(path, data=fields, headers=EN, **kwargs)
+
+
+def get(client: FlaskClient, path: str):  # type: ignore[no-untyped-def]
+    return client.get(path, headers=EN)
+
+
+def request_form(**changes: object) -> dict:
+    form: dict = {"title": "二类有源产品注册资料咨询", "description": "我们准备提交注册申报，需要指导。\n第二行说明。",
+                  "category": "registration_dossier", "lifecycle_stage": "registration_submission",
+                  "product_name": "便携式超声诊断仪", "device_class": "II", "product_type": "active",
+                  "product_field": "06", "innovative": "y", "idempotency_key": "key-" + "a" * 20}
+    form.update(changes)
+    return form
+
+
+def pdf(name: str = "说明书.pdf") -> tuple[BytesIO, str]:
+    return (BytesIO(PDF), name)
+
+
+def by_title(session: Session, title: str) -> list[ServiceRequest]:
+    session.expire_all()
+    return list(session.scalars(select(ServiceRequest).where(ServiceRequest.title == title)))
+
+
+def version_in(html: str, prefix: str) -> int:
+    match = re.search(rf'id="{prefix}-version" name="{prefix}-version" type="hidden" value="(\d+)"', html)
+    assert match, f"no {prefix}-version field on the page"
+    return int(match.group(1))
