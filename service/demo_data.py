@@ -15,12 +15,13 @@ from there.
 """
 from __future__ import annotations
 
+import multiprocessing
 import random
-import threading
+import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from queue import Queue
+from queue import Empty
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -28,7 +29,7 @@ from sqlalchemy.orm import Session
 from service import demo_texts as texts
 from service import seed
 from service.db import Base
-from service.demo_requests import COLUMNS, Batch, Ids, Storyteller, World
+from service.demo_requests import COLUMNS, Batch, Storyteller, World
 from service.demo_requests import Enterprise as Company
 from service.models import (
     Enterprise,
@@ -46,7 +47,6 @@ from service.models import (
 )
 from service.rules import passwords
 from service.rules.credit_code import check_character
-from service.search_index import Document, tsvector_literal
 
 CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 STAFF_PER_STATION = {True: (8, 2), False: (5, 1)}  # is_hub -> (staff, directors)
@@ -72,26 +72,27 @@ def generate(engine: Engine, options: Options, progress: Callable[[int], None] =
         seed.seed_demo_accounts(session)
         world = _build_world(session, options, random.Random(options.seed))
         counters = {c.year: c.last_value for c in session.scalars(select(ReferenceCounter))}
-        start_ids = {table: (session.scalar(text(f"SELECT max(id) FROM {table}")) or 0) + 1 for table in COLUMNS}
+        next_ids = {table: (session.scalar(text(f"SELECT max(id) FROM {table}")) or 0) + 1 for table in COLUMNS}
     engine.dispose()  # the bulk connection below is the only one (SQLite switches its journal mode)
-    teller = Storyteller(world, Ids(start_ids), counters, now, options.seed)
+    postgres = engine.dialect.name == "postgresql"
     written = dict.fromkeys(COLUMNS, 0)
     raw = engine.raw_connection()
     try:
-        loader = (SqliteLoader if engine.dialect.name == "sqlite" else PostgresLoader)(raw.driver_connection)
+        loader = (PostgresLoader if postgres else SqliteLoader)(raw.driver_connection)
         loader.begin()
         since_commit = 0
-        for batch, size in _batches(teller, options, now):
+        producer = _Producer(world, next_ids, counters, now, options, postgres)
+        for batch in producer:
             loader.write(batch)
             for table, rows in batch.rows.items():
                 written[table] += len(rows)
-            since_commit += size
+            since_commit += batch.requests
             if since_commit >= options.commit_every:
                 loader.commit()
                 loader.begin()
                 since_commit = 0
-            progress(size)
-        loader.counters(teller.counters)
+            progress(batch.requests)
+        loader.counters(producer.counters)
         loader.commit()
         loader.finish(list(COLUMNS))
     finally:
@@ -99,35 +100,60 @@ def generate(engine: Engine, options: Options, progress: Callable[[int], None] =
     return written
 
 
-def _batches(teller: Storyteller, options: Options, now: datetime) -> Iterator[tuple[Batch, int]]:
-    """Batches of told requests, made in a second thread while the database writes the previous one."""
-    queue: Queue[tuple[Batch, int] | None] = Queue(maxsize=2)
-    span = timedelta(days=365 * options.years)
-    first = now - span
-    total = options.requests
-    failure: list[BaseException] = []
+class _Producer:
+    """Tells the requests in a second process (the other core) while this one writes the previous batch."""
 
-    def produce() -> None:
+    def __init__(self, world: World, next_ids: dict[str, int], counters: dict[int, int], now: datetime,
+                 options: Options, postgres: bool) -> None:
+        context = multiprocessing.get_context("spawn")
+        self.queue = context.Queue(maxsize=3)
+        self.process = context.Process(target=_produce, name="demo-data-producer", daemon=True,
+                                       args=(self.queue, world, next_ids, counters, now, options, postgres))
+        self.counters = counters
+
+    def __iter__(self) -> Iterator[Batch]:
+        self.process.start()
         try:
-            rng = random.Random(options.seed + 1)
-            for chunk_start in range(0, total, options.chunk):
-                batch = Batch()
-                chunk_end = min(total, chunk_start + options.chunk)
-                for k in range(chunk_start, chunk_end):
-                    teller.tell(batch, first + span * ((k + rng.random()) / total))
-                queue.put((batch, chunk_end - chunk_start))
-        except BaseException as error:  # noqa: BLE001 - handed to the consuming thread, which raises it
-            failure.append(error)
+            while True:
+                item = self._next()
+                if isinstance(item, Batch):
+                    yield item
+                    continue
+                kind, payload = item
+                if kind == "error":
+                    raise RuntimeError(f"generating demo data failed:\n{payload}")
+                self.counters = payload
+                return
         finally:
-            queue.put(None)
+            self.process.join(timeout=10)
+            if self.process.is_alive():
+                self.process.terminate()
 
-    worker = threading.Thread(target=produce, name="demo-data-producer", daemon=True)
-    worker.start()
-    while (item := queue.get()) is not None:
-        yield item
-    worker.join()
-    if failure:
-        raise failure[0]
+    def _next(self) -> Batch | tuple[str, object]:
+        while True:
+            try:
+                return self.queue.get(timeout=5)
+            except Empty:
+                if not self.process.is_alive():
+                    raise RuntimeError("the demo data producer stopped unexpectedly") from None
+
+
+def _produce(queue, world: World, next_ids: dict[str, int], counters: dict[int, int],  # type: ignore[no-untyped-def]
+             now: datetime, options: Options, postgres: bool) -> None:
+    try:
+        stamp = _timestamp_postgres if postgres else _timestamp_sqlite
+        teller = Storyteller(world, next_ids, counters, now, options.seed, stamp, postgres)
+        rng = random.Random(options.seed + 1)
+        span, total = timedelta(days=365 * options.years), options.requests
+        first = now - span
+        for chunk_start in range(0, total, options.chunk):
+            batch = Batch()
+            for k in range(chunk_start, min(total, chunk_start + options.chunk)):
+                teller.tell(batch, first + span * ((k + rng.random()) / total))
+            queue.put(batch)
+        queue.put(("done", teller.counters))
+    except Exception:  # noqa: BLE001 - reported to the parent process, which raises it
+        queue.put(("error", traceback.format_exc()))
 
 
 def check_columns() -> None:
@@ -138,6 +164,13 @@ def check_columns() -> None:
         missing = {c.name for c in table.c if not c.nullable and c.server_default is None} - set(columns)
         if unknown or missing:
             raise RuntimeError(f"demo data for {table_name} is out of date: unknown {unknown}, missing {missing}")
+
+
+def _unique(taken: set[str], pattern: str, rng: random.Random) -> str:
+    while (value := pattern.format(f"{rng.getrandbits(32):08x}")) in taken:
+        pass
+    taken.add(value)
+    return value
 
 
 def _credit_code(rng: random.Random, taken: set[str]) -> str:
@@ -155,11 +188,12 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
         password_hash = passwords.hash_password(seed.DEMO_PASSWORD)
         stations = list(session.scalars(select(Station).order_by(Station.id)))
         hub = next(s for s in stations if s.is_hub)
+        emails = set(session.scalars(select(User.email)))
         for station in stations:
             staff_count, director_count = STAFF_PER_STATION[station.is_hub]
             for role, count in ((Role.STAFF, staff_count), (Role.DIRECTOR, director_count)):
                 for _ in range(count):
-                    session.add(User(email=f"{role.value}-{rng.getrandbits(40):010x}@demo.jl.gov.cn",
+                    session.add(User(email=_unique(emails, f"{role.value}-{{}}@demo.jl.gov.cn", rng),
                                      name=texts.person_name(rng), role=role, station=station,
                                      password_hash=password_hash))
         taken = set(session.scalars(select(Enterprise.credit_code)))
@@ -172,7 +206,7 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
                                     product_areas=[a.value for a in rng.sample(areas, rng.randint(1, 3))])
             session.add(enterprise)
             for _ in range(rng.randint(1, 2)):
-                session.add(User(email=f"contact-{rng.getrandbits(40):010x}@enterprise.example.cn",
+                session.add(User(email=_unique(emails, "contact-{}@enterprise.example.cn", rng),
                                  name=texts.person_name(rng), role=Role.ENTERPRISE, enterprise=enterprise,
                                  password_hash=password_hash))
         session.flush()
@@ -241,13 +275,13 @@ def _timestamp_postgres(value: datetime | None) -> str | None:
 class SqliteLoader:
     """executemany in large batches; journal off and no fsync while loading, WAL and statistics after."""
 
-    timestamp = staticmethod(_timestamp_sqlite)
-
     def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
         self.db = db
         for pragma in ("foreign_keys=OFF", "journal_mode=OFF", "synchronous=OFF", "cache_size=-400000",
                        "temp_store=MEMORY"):
             db.execute(f"PRAGMA {pragma}")
+        # A larger in-memory term buffer: fewer, bigger index segments to merge while loading.
+        db.execute("INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 67108864)")
 
     def begin(self) -> None:
         self.db.execute("BEGIN")
@@ -260,9 +294,9 @@ class SqliteLoader:
             if rows:
                 columns = COLUMNS[table]
                 self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                    f"VALUES ({', '.join('?' * len(columns))})", _formatted(rows, table, self))
-        self.db.executemany("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms) "
-                            "VALUES (?, ?, ?, ?)", batch.documents)
+                                    f"VALUES ({', '.join('?' * len(columns))})", rows)
+        self.db.executemany("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, scope_terms) "
+                            "VALUES (?, ?, ?, ?, ?)", batch.documents)
 
     def counters(self, counters: dict[int, int]) -> None:
         self.db.executemany("INSERT INTO reference_counters (year, last_value) VALUES (?, ?) "
@@ -270,6 +304,7 @@ class SqliteLoader:
                             sorted(counters.items()))
 
     def finish(self, _tables: list[str]) -> None:
+        self.db.execute("INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 1048576)")
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute("ANALYZE")
@@ -277,8 +312,6 @@ class SqliteLoader:
 
 class PostgresLoader:
     """COPY for every batch; sequences moved past the ids used, and statistics, after."""
-
-    timestamp = staticmethod(_timestamp_postgres)
 
     def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
         self.db = db
@@ -293,9 +326,8 @@ class PostgresLoader:
         with self.db.cursor() as cursor:
             for table, rows in batch.rows.items():
                 if rows:
-                    self._copy(cursor, table, COLUMNS[table], _formatted(rows, table, self))
-            self._copy(cursor, "search_documents", ("request_id", "document"),
-                       ((d[0], tsvector_literal(Document(*d))) for d in batch.documents))
+                    self._copy(cursor, table, COLUMNS[table], rows)
+            self._copy(cursor, "search_documents", ("request_id", "document"), batch.documents)
 
     @staticmethod
     def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:  # type: ignore[no-untyped-def]
@@ -317,18 +349,4 @@ class PostgresLoader:
         self.db.commit()
         self.db.autocommit = True
         self.db.execute("ANALYZE")
-
-
-_TIMESTAMP_COLUMNS = {table: [i for i, name in enumerate(columns) if name.endswith("_at") or name == "waiting_since"]
-                      for table, columns in COLUMNS.items()}
-
-
-def _formatted(rows: list[tuple], table: str, loader) -> Iterator[tuple]:  # type: ignore[no-untyped-def]
-    """Rows with their timestamps written the way the database's column expects them."""
-    indexes, stamp = _TIMESTAMP_COLUMNS[table], loader.timestamp
-    for row in rows:
-        values = list(row)
-        for i in indexes:
-            values[i] = stamp(values[i])
-        yield values
 

@@ -2,9 +2,12 @@
 
 One index document per request: its title, its public text (description and
 public replies) and its internal notes, each as pre-tokenised terms
-(service.rules.text_index). SQLite keeps them in the FTS5 table
-``search_index`` (rowid = request id); PostgreSQL in ``search_documents`` as one
-tsvector whose weights tell the parts apart (A title, B public, C internal).
+(service.rules.text_index), plus scope tokens (``e<enterprise id>``,
+``s<station id>``) that let the index itself narrow a search to an actor's
+scope before the policy's clause is applied. SQLite keeps them in the FTS5
+table ``search_index`` (rowid = request id); PostgreSQL in ``search_documents``
+as one tsvector whose weights tell the parts apart (A title, B public,
+C internal, D scope).
 The tsvector is written as a literal, lexeme by lexeme, so that documents and
 queries (service.queries.search) use exactly the same terms, untouched by the
 database's own parser.
@@ -30,7 +33,7 @@ from service.rules.text_index import join_terms
 # Every database object of the search index starts with one of these (the FTS5
 # shadow tables included); the migration-drift check leaves them alone.
 SEARCH_PREFIXES = ("search_", "ix_search_")
-WEIGHTS = ("A", "B", "C")
+WEIGHTS = ("A", "B", "C", "D")
 # PostgreSQL keeps at most this many positions per lexeme and none above MAX_POSITION.
 MAX_POSITIONS = 256
 MAX_POSITION = 16383
@@ -51,22 +54,28 @@ class Document:
     title: str
     public: str
     internal: str
+    scope: str
 
 
-def make_document(request_id: int, title: str, description: str,
+def scope_terms(enterprise_id: int, station_id: int) -> str:
+    return f"e{enterprise_id} s{station_id}"
+
+
+def make_document(request_id: int, enterprise_id: int, station_id: int, title: str, description: str,
                   messages: Iterable[tuple[str, bool]] = ()) -> Document:
     """The index document of a request from its texts; ``messages`` are (body, internal) pairs."""
     public, internal = [description], []
     for body, is_internal in messages:
         (internal if is_internal else public).append(body)
-    return Document(request_id, join_terms(title), join_terms(*public), join_terms(*internal))
+    return Document(request_id, join_terms(title), join_terms(*public), join_terms(*internal),
+                    scope_terms(enterprise_id, station_id))
 
 
 def tsvector_literal(document: Document) -> str:
     """The document as PostgreSQL tsvector input: each term with its positions and weight."""
     positions: dict[str, list[str]] = defaultdict(list)
     position = 0
-    for weight, terms in zip(WEIGHTS, (document.title, document.public, document.internal)):
+    for weight, terms in zip(WEIGHTS, (document.title, document.public, document.internal, document.scope)):
         for term in terms.split():
             position = min(position + 1, MAX_POSITION)
             slots = positions[term]
@@ -75,8 +84,8 @@ def tsvector_literal(document: Document) -> str:
     return " ".join(f"'{term}':{','.join(slots)}" for term, slots in positions.items())
 
 
-_SQLITE_WRITE = text("INSERT OR REPLACE INTO search_index (rowid, title_terms, public_terms, internal_terms) "
-                     "VALUES (:id, :title, :public, :internal)")
+_SQLITE_WRITE = text("INSERT OR REPLACE INTO search_index (rowid, title_terms, public_terms, internal_terms, "
+                     "scope_terms) VALUES (:id, :title, :public, :internal, :scope)")
 _POSTGRESQL_WRITE = text("INSERT INTO search_documents (request_id, document) VALUES (:id, CAST(:document AS tsvector)) "
                          "ON CONFLICT (request_id) DO UPDATE SET document = excluded.document")
 
@@ -87,7 +96,8 @@ def write_documents(connection: Connection, documents: Sequence[Document]) -> No
         return
     if connection.dialect.name == "sqlite":
         connection.execute(_SQLITE_WRITE, [
-            {"id": d.request_id, "title": d.title, "public": d.public, "internal": d.internal} for d in documents])
+            {"id": d.request_id, "title": d.title, "public": d.public, "internal": d.internal, "scope": d.scope}
+            for d in documents])
     else:
         connection.execute(_POSTGRESQL_WRITE,
                            [{"id": d.request_id, "document": tsvector_literal(d)} for d in documents])
@@ -108,14 +118,16 @@ def refresh_documents(connection: Connection, request_ids: Iterable[int]) -> Non
     ids = sorted(set(request_ids))
     if not ids:
         return
-    requests = connection.execute(select(ServiceRequest.id, ServiceRequest.title, ServiceRequest.description)
+    requests = connection.execute(select(ServiceRequest.id, ServiceRequest.enterprise_id, ServiceRequest.station_id,
+                                         ServiceRequest.title, ServiceRequest.description)
                                   .where(ServiceRequest.id.in_(ids))).all()
     messages: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for request_id, body, internal in connection.execute(
             select(Message.request_id, Message.body, Message.internal)
             .where(Message.request_id.in_(ids)).order_by(Message.id)):
         messages[request_id].append((body, internal))
-    write_documents(connection, [make_document(r.id, r.title, r.description, messages[r.id]) for r in requests])
+    write_documents(connection, [make_document(r.id, r.enterprise_id, r.station_id, r.title, r.description,
+                                               messages[r.id]) for r in requests])
     delete_documents(connection, set(ids) - {r.id for r in requests})
 
 
@@ -133,12 +145,14 @@ def rebuild(connection: Connection, batch: int = 2000) -> int:
         done, last_id = done + len(ids), ids[-1]
 
 
-_TEXT_COLUMNS = {ServiceRequest: ("title", "description"), Message: ("body", "internal", "request_id")}
+# What a document is made of: a change to any of these rewrites it (a transfer moves its scope token).
+_INDEXED_COLUMNS = {ServiceRequest: ("title", "description", "station_id", "enterprise_id"),
+                    Message: ("body", "internal", "request_id")}
 
 
 def _changed(obj: object) -> bool:
     state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in _TEXT_COLUMNS[type(obj)])
+    return any(state.attrs[name].history.has_changes() for name in _INDEXED_COLUMNS[type(obj)])
 
 
 def _request_id(obj: object) -> int | None:

@@ -151,7 +151,13 @@ def test_the_cli_commands_back_up_and_restore(live: Live, tmp_path: Path) -> Non
         DATABASE_URL = live.url
         UPLOAD_FOLDER = str(live.uploads)
 
-    runner = create_app(CliConfig).test_cli_runner()
+    app = create_app(CliConfig)
+    runner = app.test_cli_runner()
+    with app.app_context():  # the `flask` command pushes one; the bare runner does not
+        _backup_and_restore_through_the_cli(runner, tmp_path)
+
+
+def _backup_and_restore_through_the_cli(runner, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     made = runner.invoke(args=["backup", "--to", str(tmp_path / "cli-backup")])
     assert made.exit_code == 0, made.output
     assert "Backup written to" in made.output and "files." in made.output

@@ -50,7 +50,7 @@ def calendar(session: Session) -> WorkingCalendar:
 
 
 @pytest.fixture()
-def board_data(session: Session, people: People) -> Fixture:  # noqa: F811
+def board_data(session: Session, people: People) -> Fixture:
     ent, owner, staff = people.enterprise, people.owner, people.staff
     c = {
         # Open, 2 days old, no first response and past its due time.
@@ -71,7 +71,8 @@ def board_data(session: Session, people: People) -> Fixture:  # noqa: F811
                   resolved_at=local(2026, 3, 4, 10)),
         # Closed, Mon 2 Feb -> Mon 9 Feb: 5 working days; answered late; rated 4.
         "F": case(session, ent, owner, created_at=local(2026, 2, 2), status=Status.CLOSED,
-                  first_responded_at=local(2026, 2, 2, 10), first_response_due_at=local(2026, 2, 2, 9) + timedelta(minutes=30),
+                  first_responded_at=local(2026, 2, 2, 10),
+                  first_response_due_at=local(2026, 2, 2, 9) + timedelta(minutes=30),
                   resolved_at=local(2026, 2, 9), closed_at=local(2026, 2, 10), rating=4),
         # Closed, Mon 5 Jan -> Tue 6 Jan: 1 working day; answered without a due time (not counted); rated 5.
         "G": case(session, ent, owner, created_at=local(2026, 1, 5), status=Status.CLOSED,
@@ -199,7 +200,7 @@ def test_dates_given_backwards_are_swapped_and_missing_ones_default() -> None:
     assert default.date_to == date(2026, 3, 18) and (default.date_to - default.date_from).days == 89
 
 
-def test_only_directors_and_admins_see_a_dashboard(session: Session, people: People,  # noqa: F811
+def test_only_directors_and_admins_see_a_dashboard(session: Session, people: People,
                                                     calendar: WorkingCalendar) -> None:
     for user in (people.staff, people.owner, people.hub_staff):
         with pytest.raises(Forbidden):

@@ -8,9 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
-from service.models import Event, EventKind, HotlineStatus, Notification, ServiceRequest, Status
+from service.models import Event, EventKind, HotlineStatus, Notification, Role, ServiceRequest, Status, User
 from service.operations import hotline as ops
 from service.settings import DeskSettings
+from tests import factories
 from tests.request_helpers import TUESDAY_10, People, people, settings, triaged  # noqa: F401 - fixtures
 
 TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"
@@ -18,7 +19,7 @@ THURSDAY_15 = TUESDAY_10 + timedelta(days=2, hours=5)
 
 
 @pytest.fixture()
-def case(session: Session, people: People, settings: DeskSettings) -> ServiceRequest:  # noqa: F811
+def case(session: Session, people: People, settings: DeskSettings) -> ServiceRequest:
     return triaged(session, people, settings)
 
 
@@ -37,7 +38,7 @@ def _scheduled(session: Session, people: People, case: ServiceRequest):  # type:
                                 ops.Schedule(THURSDAY_15, 45, people.director.id), TEMPLATE, now=TUESDAY_10)
 
 
-def test_the_enterprise_asks_and_the_director_and_assignee_are_told(session: Session, people: People,  # noqa: F811
+def test_the_enterprise_asks_and_the_director_and_assignee_are_told(session: Session, people: People,
                                                                    case: ServiceRequest) -> None:
     hotline = ops.ask_hotline(session, people.owner, case.id, "请局长指导临床评价路径", "下周二下午", now=TUESDAY_10)
 
@@ -47,14 +48,14 @@ def test_the_enterprise_asks_and_the_director_and_assignee_are_told(session: Ses
     assert _told(session, case, EventKind.HOTLINE_REQUESTED) == {people.director.id, people.staff.id}
 
 
-def test_staff_propose_a_session_and_the_enterprise_is_told(session: Session, people: People,  # noqa: F811
+def test_staff_propose_a_session_and_the_enterprise_is_told(session: Session, people: People,
                                                            case: ServiceRequest) -> None:
     ops.ask_hotline(session, people.staff, case.id, "建议与局长视频沟通", now=TUESDAY_10)
     told = _told(session, case, EventKind.HOTLINE_REQUESTED)
     assert {people.owner.id, people.colleague.id, people.director.id} <= told and people.staff.id not in told
 
 
-def test_asking_is_scoped_and_once_at_a_time(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_asking_is_scoped_and_once_at_a_time(session: Session, people: People, case: ServiceRequest) -> None:
     with pytest.raises(NotFound):
         ops.ask_hotline(session, people.other_enterprise, case.id, "看看", now=TUESDAY_10)
     with pytest.raises(NotFound):
@@ -66,14 +67,14 @@ def test_asking_is_scoped_and_once_at_a_time(session: Session, people: People, c
         ops.ask_hotline(session, people.colleague, case.id, "第二次", now=TUESDAY_10)
 
 
-def test_no_session_on_a_finished_request(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_no_session_on_a_finished_request(session: Session, people: People, case: ServiceRequest) -> None:
     case.status = Status.CLOSED
     session.commit()
     with pytest.raises(ValidationError):
         ops.ask_hotline(session, people.owner, case.id, "还有问题", now=TUESDAY_10)
 
 
-def test_the_director_schedules_with_a_meeting_link(session: Session, people: People,  # noqa: F811
+def test_the_director_schedules_with_a_meeting_link(session: Session, people: People,
                                                    case: ServiceRequest) -> None:
     hotline = _scheduled(session, people, case)
 
@@ -86,12 +87,12 @@ def test_the_director_schedules_with_a_meeting_link(session: Session, people: Pe
     assert {people.owner.id, people.colleague.id, people.staff.id} <= _told(session, case, EventKind.HOTLINE_SCHEDULED)
 
 
-def test_each_meeting_gets_its_own_token(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_each_meeting_gets_its_own_token(session: Session, people: People, case: ServiceRequest) -> None:
     assert ops.meeting_link(TEMPLATE, "JL-1") != ops.meeting_link(TEMPLATE, "JL-1")
     assert ops.meeting_link("https://m.example/{reference}?x={unknown}", "JL-1") == "https://m.example/JL-1?x={unknown}"
 
 
-def test_rescheduling_keeps_the_link(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_rescheduling_keeps_the_link(session: Session, people: People, case: ServiceRequest) -> None:
     hotline = _scheduled(session, people, case)
     link = hotline.meeting_link
     moved = ops.schedule_hotline(session, people.hub_director, hotline.id, hotline.version,
@@ -100,7 +101,7 @@ def test_rescheduling_keeps_the_link(session: Session, people: People, case: Ser
     assert moved.meeting_link == link and moved.director_id == people.hub_director.id
 
 
-def test_only_a_director_in_scope_schedules(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_only_a_director_in_scope_schedules(session: Session, people: People, case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     plan = ops.Schedule(THURSDAY_15, 60, people.director.id)
     with pytest.raises(Forbidden):
@@ -112,19 +113,17 @@ def test_only_a_director_in_scope_schedules(session: Session, people: People, ca
         ops.schedule_hotline(session, tonghua_director, asked.id, asked.version, plan, TEMPLATE, now=TUESDAY_10)
 
 
-def _director_of(session: Session, code: str):  # type: ignore[no-untyped-def]
-    from service.models import Role
-    from tests import factories
-
+def _director_of(session: Session, code: str) -> User:
     return factories.user(session, Role.DIRECTOR, code)
 
 
-def test_scheduling_checks_time_length_and_director(session: Session, people: People,  # noqa: F811
+def test_scheduling_checks_time_length_and_director(session: Session, people: People,
                                                     case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     with pytest.raises(ValidationError) as error:
         ops.schedule_hotline(session, people.director, asked.id, asked.version,
-                             ops.Schedule(TUESDAY_10 - timedelta(hours=1), 5, people.staff.id), TEMPLATE, now=TUESDAY_10)
+                             ops.Schedule(TUESDAY_10 - timedelta(hours=1), 5, people.staff.id), TEMPLATE,
+                             now=TUESDAY_10)
     assert set(error.value.fields) == {"scheduled_at", "duration_minutes", "director_id"}
     tonghua_director = _director_of(session, "JL-TH")
     with pytest.raises(ValidationError) as error:
@@ -133,7 +132,7 @@ def test_scheduling_checks_time_length_and_director(session: Session, people: Pe
     assert set(error.value.fields) == {"director_id"}
 
 
-def test_a_stale_version_is_a_conflict(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_a_stale_version_is_a_conflict(session: Session, people: People, case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     seen = asked.version
     ops.schedule_hotline(session, people.director, asked.id, seen, ops.Schedule(THURSDAY_15, 60, people.director.id),
@@ -142,7 +141,7 @@ def test_a_stale_version_is_a_conflict(session: Session, people: People, case: S
         ops.cancel_hotline(session, people.director, asked.id, seen, "撞车了", now=TUESDAY_10)
 
 
-def test_recording_keeps_the_minutes_internal(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_recording_keeps_the_minutes_internal(session: Session, people: People, case: ServiceRequest) -> None:
     hotline = _scheduled(session, people, case)
     record = ops.Record(minutes="内部纪要：企业临床数据不足", public_summary="建议补充同品种比对资料",
                         decisions="由分站牵头组织专家论证",
@@ -160,7 +159,7 @@ def test_recording_keeps_the_minutes_internal(session: Session, people: People, 
     assert people.hub_staff.id in _told(session, case, EventKind.HOTLINE_HELD)
 
 
-def test_recording_needs_minutes_summary_and_desk_owners(session: Session, people: People,  # noqa: F811
+def test_recording_needs_minutes_summary_and_desk_owners(session: Session, people: People,
                                                          case: ServiceRequest) -> None:
     hotline = _scheduled(session, people, case)
     with pytest.raises(ValidationError) as error:
@@ -174,13 +173,14 @@ def test_recording_needs_minutes_summary_and_desk_owners(session: Session, peopl
     assert session.get(type(hotline), hotline.id).status == HotlineStatus.SCHEDULED
 
 
-def test_the_state_table_is_enforced(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_the_state_table_is_enforced(session: Session, people: People, case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     with pytest.raises(InvalidTransition):
         ops.record_hotline(session, people.director, asked.id, asked.version, ops.Record("纪要", "摘要"), now=TUESDAY_10)
     cancelled = ops.cancel_hotline(session, people.director, asked.id, asked.version, "企业已自行解决", now=TUESDAY_10)
     assert cancelled.status == HotlineStatus.CANCELLED and cancelled.cancel_reason == "企业已自行解决"
-    for step in (lambda: ops.cancel_hotline(session, people.director, asked.id, cancelled.version, "再取消", now=TUESDAY_10),
+    for step in (lambda: ops.cancel_hotline(session, people.director, asked.id, cancelled.version, "再取消",
+                                            now=TUESDAY_10),
                  lambda: ops.schedule_hotline(session, people.director, asked.id, cancelled.version,
                                               ops.Schedule(THURSDAY_15, 60, people.director.id), TEMPLATE,
                                               now=TUESDAY_10)):
@@ -191,7 +191,7 @@ def test_the_state_table_is_enforced(session: Session, people: People, case: Ser
     assert people.owner.id in _told(session, case, EventKind.HOTLINE_CANCELLED)
 
 
-def test_the_asker_may_withdraw_an_unscheduled_ask_only(session: Session, people: People,  # noqa: F811
+def test_the_asker_may_withdraw_an_unscheduled_ask_only(session: Session, people: People,
                                                         case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     assert ops.allowed_hotline_actions(people.owner, asked) == [ops.HotlineAction.CANCEL]
@@ -206,7 +206,7 @@ def test_the_asker_may_withdraw_an_unscheduled_ask_only(session: Session, people
                                                                       ops.HotlineAction.HOLD, ops.HotlineAction.CANCEL]
 
 
-def test_follow_up_actions_are_done_by_their_owner_or_a_director(session: Session, people: People,  # noqa: F811
+def test_follow_up_actions_are_done_by_their_owner_or_a_director(session: Session, people: People,
                                                                  case: ServiceRequest) -> None:
     hotline = _scheduled(session, people, case)
     held = ops.record_hotline(session, people.director, hotline.id, hotline.version, ops.Record(
@@ -227,7 +227,7 @@ def test_follow_up_actions_are_done_by_their_owner_or_a_director(session: Sessio
     assert len(_events(session, case, EventKind.FOLLOW_UP_DONE)) == 2
 
 
-def test_an_aware_time_is_required(session: Session, people: People, case: ServiceRequest) -> None:  # noqa: F811
+def test_an_aware_time_is_required(session: Session, people: People, case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     with pytest.raises(ValidationError):
         ops.schedule_hotline(session, people.director, asked.id, asked.version,

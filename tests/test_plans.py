@@ -165,7 +165,8 @@ def test_drafting_checks_scope_role_and_liaison(session: Session, cast: Cast) ->
 def test_editing_uses_the_version_and_records_what_changed(session: Session, cast: Cast) -> None:
     plan = draft_plan(session, cast)
     version = plan.version
-    edited = plans.update_plan(session, cast.staff2, plan.id, version, fields(cast, goals="新的目标", liaison_id=cast.staff2.id))
+    edited = plans.update_plan(session, cast.staff2, plan.id, version,
+                               fields(cast, goals="新的目标", liaison_id=cast.staff2.id))
     assert (edited.goals, edited.liaison_id) == ("新的目标", cast.staff2.id)
     [event] = _events(session, plan.id, EventKind.PLAN_UPDATED)
     assert event.data == {"changed": ["goals", "liaison_id"]}

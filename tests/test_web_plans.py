@@ -11,7 +11,16 @@ from flask_login import login_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import Milestone, MilestoneStatus, PlanStatus, ServicePlan, ServiceRequest, Status, User
+from service.models import (
+    HotlineSession,
+    Milestone,
+    MilestoneStatus,
+    PlanStatus,
+    ServicePlan,
+    ServiceRequest,
+    Status,
+    User,
+)
 from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
@@ -155,7 +164,8 @@ def test_another_sub_station_gets_404_everywhere(client: FlaskClient, session: S
     assert client.get(f"/plans/{plan.id}").status_code == 404
     assert client.get(f"/plans/{plan.id}/edit").status_code == 404
     assert client.get(f"/plans/milestones/{milestone.id}").status_code == 404
-    assert post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version}).status_code == 404
+    approve = {"action": "approve", "version": plan.version}
+    assert post_form(client, f"/plans/{plan.id}/status", approve).status_code == 404
     assert post_form(client, f"/plans/milestones/{milestone.id}/complete", {}).status_code == 404
     assert client.get(f"/plans/new?enterprise_id={cast.enterprise.id}").status_code == 404
     assert plan.title not in _text(client.get("/plans/"))
@@ -181,7 +191,8 @@ def test_bad_input_never_answers_500(client: FlaskClient, session: Session, cast
     plan = draft_plan(session, cast)
     login(client, cast.director)
     assert post_form(client, f"/plans/{plan.id}/status", {"action": "explode", "version": 1}).status_code == 400
-    assert post_form(client, f"/plans/milestones/{plan.milestones[0].id}/move", {"direction": "sideways"}).status_code == 400
+    move = f"/plans/milestones/{plan.milestones[0].id}/move"
+    assert post_form(client, move, {"direction": "sideways"}).status_code == 400
     assert client.get("/plans/?status=nonsense&before=abc&station=x").status_code == 200
     assert client.get("/plans/999999").status_code == 404
     assert post_form(client, "/plans/milestones/999999/complete", {}).status_code == 404
@@ -232,3 +243,42 @@ def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session,
     login(client, cast.other_staff)
     assert post_form(client, f"/plans/requests/{request.id}/link",
                      {"plan_id": "", "version": request.version}).status_code == 404
+
+
+def test_the_plan_page_shows_hotline_sessions_of_its_requests(client: FlaskClient, session: Session,
+                                                              cast: Cast) -> None:
+    plan = active_plan(session, cast)
+    request = make_request(session, cast.enterprise, cast.contact)
+    plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version)
+    unlinked = make_request(session, cast.enterprise, cast.contact)
+    session.add_all([HotlineSession(request_id=request.id, requested_by_id=cast.contact.id, reason="审评卡点",
+                                    director_id=cast.director.id),
+                     HotlineSession(request_id=unlinked.id, requested_by_id=cast.contact.id, reason="无关")])
+    session.commit()
+    login(client, cast.staff)
+    page = _text(client.get(f"/plans/{plan.id}"))
+    section = page[page.index('id="hotline"'):page.index('id="timeline"')]
+    assert request.reference in section and cast.director.name in section
+    assert unlinked.reference not in section
+
+
+def test_a_finished_plan_offers_no_editing(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = active_plan(session, cast)
+    plans.change_plan_status(session, cast.director, plan.id, plans.PlanAction.COMPLETE, None)
+    login(client, cast.staff)
+    page = _text(client.get(f"/plans/{plan.id}"))
+    assert f"/plans/{plan.id}/edit" not in page and "/plans/milestones/" not in page
+    first = plan.milestones[0].id
+    for path in (f"/plans/{plan.id}/edit", f"/plans/{plan.id}/milestones/new", f"/plans/milestones/{first}"):
+        response = client.get(path)
+        assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/{plan.id}")
+
+
+def test_progress_labels_follow_each_readers_language(client: FlaskClient, session: Session, cast: Cast) -> None:
+    plan = active_plan(session, cast)
+    milestones.complete_milestone(session, cast.staff, plan.milestones[0].id)
+    login(client, cast.contact)
+    pages = {lang: _text(client.get(f"/plans/{plan.id}", headers={"Accept-Language": lang}))
+             for lang in ("zh-CN", "en", "zh-CN")}
+    assert 'plan-state-done">Done<' in pages["en"]
+    assert 'plan-state-done">Done<' not in pages["zh-CN"]

@@ -26,7 +26,7 @@ def settings(app: Flask) -> DeskSettings:
 
 def send(client: FlaskClient, path: str, data: dict, prefix: str | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
     """POST a page's form as the browser would: with the CSRF token under the form's (prefixed) name."""
-    token = csrf_token(client, "/notifications/")
+    token = csrf_token(client)
     fields = {"csrf_token": token, **({f"{prefix}-csrf_token": token} if prefix else {}), **data}
     return client.post(path, data=fields, headers=EN, **kwargs)
 

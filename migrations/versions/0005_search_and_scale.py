@@ -17,15 +17,17 @@ branch_labels = None
 depends_on = None
 
 SQLITE_UP = (
-    # Pre-tokenised terms (service.rules.text_index); rowid is the request id.
-    "CREATE VIRTUAL TABLE search_index USING fts5(title_terms, public_terms, internal_terms, tokenize='unicode61')",
+    # Pre-tokenised terms (service.rules.text_index) and scope tokens; rowid is the request id.
+    "CREATE VIRTUAL TABLE search_index USING fts5("
+    "title_terms, public_terms, internal_terms, scope_terms, tokenize='unicode61')",
     "CREATE TRIGGER search_index_request_deleted AFTER DELETE ON requests "
     "BEGIN DELETE FROM search_index WHERE rowid = old.id; END",
 )
 SQLITE_DOWN = ("DROP TRIGGER IF EXISTS search_index_request_deleted", "DROP TABLE IF EXISTS search_index")
 
 POSTGRESQL_UP = (
-    # One weighted tsvector per request: A title, B description and public replies, C internal notes.
+    # One weighted tsvector per request: A title, B description and public replies, C internal notes,
+    # D scope tokens.
     "CREATE TABLE search_documents ("
     " request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,"
     " document TSVECTOR NOT NULL)",

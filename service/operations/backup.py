@@ -62,7 +62,7 @@ def backup(database_url: str, upload_folder: str | Path, target: str | Path) -> 
     target.mkdir(parents=True, exist_ok=True)
     if url.get_backend_name() == "sqlite":
         database_file = target / SQLITE_FILE
-        _sqlite_copy(_sqlite_path(url), database_file)
+        _sqlite_copy(_sqlite_path(url), database_file, self_contained=True)
         with _connect(f"sqlite:///{database_file}") as conn:
             tables, attachments, revision = _census(conn)
     elif url.get_backend_name() == "postgresql":
@@ -190,7 +190,7 @@ def _sqlite_path(url: URL) -> Path:
     return Path(url.database)
 
 
-def _sqlite_copy(source: Path, destination: Path) -> None:
+def _sqlite_copy(source: Path, destination: Path, self_contained: bool = False) -> None:
     if not source.is_file():
         raise BackupError(f"no SQLite database at {source}")
     destination.parent.mkdir(parents=True, exist_ok=True)
@@ -199,6 +199,9 @@ def _sqlite_copy(source: Path, destination: Path) -> None:
     try:
         # One step (pages=-1): the copy is a single consistent snapshot, whatever the app writes meanwhile.
         src.backup(dst, pages=-1)
+        if self_contained:
+            # One file, no -wal/-shm beside it (a live database in WAL mode keeps that mode when restored into).
+            dst.execute("PRAGMA journal_mode=DELETE")
     finally:
         dst.close()
         src.close()

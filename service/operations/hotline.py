@@ -274,7 +274,8 @@ def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: d
         raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
     if (owner is None or not owner.active or owner.role not in policy.DESK_ROLES
             or not policy.covers_station(owner, request.station_id)):
-        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
+        raise ValidationError(FIX_FIELDS,
+                              fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
     if item.due_date < now.astimezone(LOCAL_TZ).date():
         raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
     return FollowUpAction(description=item.description.strip(), owner_id=owner.id, due_date=item.due_date)

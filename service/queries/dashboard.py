@@ -122,7 +122,11 @@ def _responded() -> Callable[[Scope], ColumnElement[bool]]:
     return lambda s: and_(_in(R.first_responded_at, s.start, s.end), R.first_response_due_at.is_not(None))
 
 
-def _hotline(status: HotlineStatus, column, window: Callable[[Scope], tuple[datetime, datetime]]):  # type: ignore[no-untyped-def]
+Window = Callable[[Scope], tuple[datetime, datetime]]
+
+
+def _hotline(status: HotlineStatus, column, window: Window):  # type: ignore[no-untyped-def]
+    """Cases with a session in ``status`` whose ``column`` time falls in ``window``."""
     def clause(scope: Scope) -> ColumnElement[bool]:
         start, end = window(scope)
         return exists().where(HotlineSession.request_id == R.id, HotlineSession.status == status,
@@ -207,7 +211,8 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
         by_station=[(s, per_station.get(s.id, dict.fromkeys(SNAPSHOT, 0))) for s in station_rows],
         range_counts=ranged, rating_average=_rating_average(session, scope), median_days=median,
         median_sample=sample, unacknowledged=_unacknowledged(session, scope),
-        overdue_milestones=_overdue_milestones(session, scope), upcoming=_upcoming(session, scope),
+        overdue_milestones=count_overdue_milestones(session, scope.actor, scope.today),
+        upcoming=_upcoming(session, scope),
         weeks=weeks, opened_per_week=opened, resolved_per_week=resolved, stations=station_rows)
 
 
@@ -297,9 +302,4 @@ def _upcoming(session: Session, scope: Scope, limit: int = 10) -> list[HotlineSe
                     _in(HotlineSession.scheduled_at, scope.now, scope.now + timedelta(days=UPCOMING_DAYS)))
              .order_by(HotlineSession.scheduled_at).limit(limit))
     return list(session.scalars(query))
-
-
-def _overdue_milestones(session: Session, scope: Scope) -> int:
-    """Service plans' overdue milestones, counted by the plans module in the director's whole scope."""
-    return count_overdue_milestones(session, scope.actor, scope.today)
 

@@ -47,8 +47,9 @@ def instructions_select(actor: User, *, acknowledged: bool, mine: bool = False,
     if not (policy.may(actor, "desk.use") or policy.may(actor, "admin.use")):
         raise Forbidden()
     query = (select(Instruction).join(ServiceRequest, Instruction.request_id == ServiceRequest.id)
-             .where(policy.visible_requests(actor),
-                    Instruction.acknowledged_at.is_not(None) if acknowledged else Instruction.acknowledged_at.is_(None)))
+             .where(policy.visible_requests(actor)))
+    done = Instruction.acknowledged_at
+    query = query.where(done.is_not(None) if acknowledged else done.is_(None))
     if _addressed_to_me(actor):
         query = query.where(Instruction.assignee_id == actor.id)
     elif mine:

@@ -30,8 +30,8 @@ SNIPPET_CHARS = 160
 
 _fts = table("search_index", column("rowid"))
 _docs = table("search_documents", column("request_id"), column("document"))
-# bm25 weights of the FTS5 columns: title, public text, internal notes.
-_BM25_WEIGHTS = (4.0, 1.0, 0.5)
+# bm25 weights of the FTS5 columns: title, public text, internal notes, scope tokens.
+_BM25_WEIGHTS = (4.0, 1.0, 0.5, 0.0)
 
 
 def sees_internal(actor: User) -> bool:
@@ -39,44 +39,67 @@ def sees_internal(actor: User) -> bool:
     return actor.role != Role.ENTERPRISE
 
 
-def fts5_expression(query: Query, internal: bool) -> str:
-    """The FTS5 MATCH string: every clause quoted, ANDed, restricted to public columns unless ``internal``."""
-    parts = []
+def scope_token(actor: User) -> str | None:
+    """The index's scope token narrowing ``actor``'s search (None: every request).
+
+    Mirrors policy.visible_requests so that the index skips what the policy's
+    clause, still applied on the join, would drop anyway: it can only make a
+    search cheaper, never widen it.
+    """
+    if policy.sees_every_station(actor):
+        return None
+    if actor.role == Role.ENTERPRISE and actor.enterprise_id is not None:
+        return f"e{actor.enterprise_id}"
+    if actor.role in policy.DESK_ROLES and actor.station_id is not None:
+        return f"s{actor.station_id}"
+    return None
+
+
+def _checked(query: Query) -> Query:
     for clause in query.clauses:
         if not all(is_term(t) for t in clause.terms):
             raise ValueError("query terms must come from text_index")
+    return query
+
+
+def fts5_expression(query: Query, internal: bool, scope: str | None) -> str:
+    """The FTS5 MATCH string: each clause a quoted phrase (or prefix), ANDed, in the columns the reader may search."""
+    parts = []
+    for clause in _checked(query).clauses:
         quoted = '"' + " ".join(clause.terms) + '"'
         parts.append(quoted + "*" if clause.prefix else quoted)
-    expression = " AND ".join(parts)
-    return expression if internal else "{title_terms public_terms} : (" + expression + ")"
+    columns = "title_terms public_terms internal_terms" if internal else "title_terms public_terms"
+    expression = "{" + columns + "} : (" + " AND ".join(parts) + ")"
+    return f"scope_terms : {scope} AND {expression}" if scope else expression
 
 
-def tsquery_literal(query: Query, internal: bool) -> str:
-    """The PostgreSQL tsquery: phrases of lexemes, ANDed; weights A and B only unless ``internal``."""
-    weights = "" if internal else "AB"
-    parts = []
-    for clause in query.clauses:
-        if not all(is_term(t) for t in clause.terms):
-            raise ValueError("query terms must come from text_index")
+def tsquery_literal(query: Query, internal: bool, scope: str | None) -> str:
+    """The PostgreSQL tsquery: phrases of lexemes, ANDed, in the weights the reader may search."""
+    weights = "ABC" if internal else "AB"
+    parts = [f"'{scope}':D"] if scope else []
+    for clause in _checked(query).clauses:
         if clause.prefix:
             parts.append(f"'{clause.terms[0]}':*{weights}")
         else:
-            lexemes = [f"'{t}'" + (f":{weights}" if weights else "") for t in clause.terms]
-            parts.append("(" + " <-> ".join(lexemes) + ")")
+            parts.append("(" + " <-> ".join(f"'{t}':{weights}" for t in clause.terms) + ")")
     return " & ".join(parts)
 
 
 def candidates_select(dialect: str, actor: User, query: Query, limit: int = CANDIDATES + 1) -> Select:
     """(id, score) of the newest ``limit`` matches ``actor`` may see; a higher score ranks first."""
-    internal = sees_internal(actor)
+    internal, scope = sees_internal(actor), scope_token(actor)
     if dialect == "sqlite":
         score = -func.bm25(literal_column("search_index"), *_BM25_WEIGHTS)
-        match = literal_column("search_index").op("MATCH")(bindparam("match", fts5_expression(query, internal)))
+        match = literal_column("search_index").op("MATCH")(
+            bindparam("match", fts5_expression(query, internal, scope)))
         key = _fts.c.rowid
         source = _fts.join(ServiceRequest, ServiceRequest.id == key)
     else:
-        tsquery = bindparam("tsquery", tsquery_literal(query, internal)).cast(postgresql.TSQUERY)
-        score = func.ts_rank(_docs.c.document, tsquery)
+        tsquery = bindparam("tsquery", tsquery_literal(query, internal, scope)).cast(postgresql.TSQUERY)
+        # Ranked on the words alone: in an AND query ts_rank weighs how close the terms stand, and the
+        # scope token stands at the end of the document.
+        words = bindparam("words", tsquery_literal(query, internal, None)).cast(postgresql.TSQUERY)
+        score = func.ts_rank(_docs.c.document, words)
         match = _docs.c.document.op("@@")(tsquery)
         key = _docs.c.request_id
         source = _docs.join(ServiceRequest, ServiceRequest.id == key)

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
-FONT = 13
+FONT = 14
 ROW = 30
-WIDTH = 640
+# viewBox widths: the page scales each chart to its card, so these set how large the text reads.
+BAR_WIDTH = 480
+COLUMN_WIDTH = 880
 
 
 @dataclass(frozen=True)
@@ -75,12 +77,12 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
     return [round(i * step, 6) for i in range(int(round(top / step)) + 1)]
 
 
-def _open(chart_id: str, title: str, description: str, height: float, css: str) -> Markup:
+def _open(chart_id: str, title: str, description: str, width: int, height: float, css: str) -> Markup:
     return Markup(
         '<svg class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
-    ).format(css=css, w=WIDTH, h=round(height), id=chart_id, title=title, desc=description)
+    ).format(css=css, w=width, h=round(height), id=chart_id, title=title, desc=description)
 
 
 def _link(href: str | None, label: str, inner: Markup) -> Markup:
@@ -93,12 +95,12 @@ def _link(href: str | None, label: str, inner: Markup) -> Markup:
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str = "",
               css_class: str = "") -> Markup:
     """Horizontal bars, one per row: long Chinese labels stay readable on the left."""
-    label_width = min(max((text_width(b.label) for b in bars), default=0) + 12, WIDTH * 0.42)
+    label_width = min(max((text_width(b.label) for b in bars), default=0) + 12, BAR_WIDTH * 0.48)
     value_width = max((text_width(b.text) for b in bars), default=0) + 12
-    plot = WIDTH - label_width - value_width - 8
+    plot = BAR_WIDTH - label_width - value_width - 8
     top = max((b.value for b in bars), default=0) or 1
     height = max(len(bars), 1) * ROW + 8
-    parts = [_open(chart_id, title, description, height, f"bar-chart {css_class}".strip())]
+    parts = [_open(chart_id, title, description, BAR_WIDTH, height, f"bar-chart {css_class}".strip())]
     for i, b in enumerate(bars):
         y = 4 + i * ROW
         length = plot * b.value / top if b.value > 0 else 0
@@ -116,15 +118,15 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str =
 
 def column_chart(chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series],
                  description: str = "") -> Markup:
-    """Grouped columns per category (e.g. weeks), with a legend, gridlines and a value on each column."""
-    height, left, right, legend_h, axis_h = 300, 36, 8, 28, 26
+    """Grouped columns per category (e.g. weeks), with a legend, gridlines and the value over each non-empty column."""
+    width, height, left, right, legend_h, axis_h = COLUMN_WIDTH, 270, 36, 8, 28, 26
     plot_top, plot_bottom = legend_h + 16, height - axis_h
     plot_h = plot_bottom - plot_top
     ticks = nice_ticks(max((v for s in series for v in s.values), default=0))
     scale = plot_h / ticks[-1]
-    group_w = (WIDTH - left - right) / max(len(categories), 1)
-    col_w = min(group_w * 0.8 / max(len(series), 1), 22)
-    parts = [_open(chart_id, title, description, height, "column-chart")]
+    group_w = (width - left - right) / max(len(categories), 1)
+    col_w = min(group_w * 0.8 / max(len(series), 1), 26)
+    parts = [_open(chart_id, title, description, width, height, "column-chart")]
     x = left
     for s in series:
         parts.append(Markup(
@@ -137,22 +139,22 @@ def column_chart(chart_id: str, title: str, categories: Sequence[str], series: S
         parts.append(Markup(
             '<line class="grid" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line>'
             '<text class="tick" x="{tx}" y="{ty}" text-anchor="end">{t}</text>'
-        ).format(l=left, r=WIDTH - right, y=y, tx=left - 6, ty=round(y + 4, 1), t=_number(t)))
+        ).format(l=left, r=width - right, y=y, tx=left - 6, ty=round(y + 4, 1), t=_number(t)))
     for i, category in enumerate(categories):
         gx = left + i * group_w + (group_w - col_w * len(series)) / 2
         for j, s in enumerate(series):
             value = s.values[i]
             h = value * scale
             cx = gx + j * col_w
-            inner = Markup(
-                '<rect class="bar {c}" x="{x}" y="{y}" width="{w}" height="{h}"></rect>'
-                '<text class="value small" x="{mx}" y="{vy}" text-anchor="middle">{v}</text>'
-            ).format(c=s.css_class, x=round(cx + 1, 1), y=round(plot_bottom - h, 1), w=round(col_w - 2, 1),
-                     h=round(h, 1), mx=round(cx + col_w / 2, 1), vy=round(plot_bottom - h - 4, 1), v=_number(value))
+            inner = Markup('<rect class="bar {c}" x="{x}" y="{y}" width="{w}" height="{h}"></rect>').format(
+                c=s.css_class, x=round(cx + 1, 1), y=round(plot_bottom - h, 1), w=round(col_w - 2, 1), h=round(h, 1))
+            if value:
+                inner += Markup('<text class="value small" x="{x}" y="{y}" text-anchor="middle">{v}</text>').format(
+                    x=round(cx + col_w / 2, 1), y=round(plot_bottom - h - 4, 1), v=_number(value))
             href = s.hrefs[i] if i < len(s.hrefs) else None
             parts.append(_link(href, f"{s.name} · {category}: {_number(value)}", inner))
         parts.append(Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle">{c}</text>').format(
             x=round(left + i * group_w + group_w / 2, 1), y=height - 8, c=category))
     parts.append(Markup('<line class="axis" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line></svg>').format(
-        l=left, r=WIDTH - right, y=plot_bottom))
+        l=left, r=width - right, y=plot_bottom))
     return Markup("").join(parts)

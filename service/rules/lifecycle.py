@@ -91,7 +91,7 @@ TRANSITIONS: dict[Action, Transition] = {
         Transition(Action.DECLINE, frozenset({Status.SUBMITTED, Status.TRIAGED}), Status.DECLINED, DESK,
                    frozenset({Need.REASON})),
         Transition(Action.WITHDRAW, OPEN_STATUSES, Status.WITHDRAWN, ENTERPRISE, frozenset({Need.REASON})),
-        Transition(Action.CONFIRM, frozenset({Status.RESOLVED}), Status.CLOSED, ENTERPRISE,
+        Transition(Action.CONFIRM, frozenset({Status.RESOLVED, Status.TRIAGED}), Status.CLOSED, ENTERPRISE,
                    frozenset({Need.RATING})),
         Transition(Action.AUTO_CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, SYSTEM, button=False),
         Transition(Action.REOPEN, frozenset({Status.RESOLVED, Status.CLOSED}), RESUME, ENTERPRISE,
@@ -207,7 +207,7 @@ def _leave(request: ServiceRequest, source: Status, now: datetime, calendar: Wor
             due = getattr(request, field)
             if due is not None and due > request.waiting_since:
                 setattr(request, field, calendar.add_working_time(due, paused))
-        pass
+        request.waiting_since = None
 
 
 def _enter(request: ServiceRequest, source: Status, target: Status, now: datetime, inputs: Inputs) -> None:

@@ -28,4 +28,7 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (plans, task_forces):
         app.register_blueprint(module.bp)
+    from service.web import search
+
+    app.register_blueprint(search.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, navigation=navigation)

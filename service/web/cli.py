@@ -11,6 +11,7 @@ from flask import Flask, current_app
 from config import BASE_DIR
 from service import seed
 from service.operations.sla import sweep
+from service.seed_plans import seed_demo_plans
 from service.seed_requests import seed_demo_requests
 from service.settings import DeskSettings
 from service.web.database import db
@@ -54,6 +55,11 @@ def _seed_demo_requests() -> None:
         click.echo(f"Created {created} demo requests.")
 
 
+def _seed_demo_plans() -> None:
+    if seed_demo_plans(db()):
+        click.echo("Set up the demo service plans.")
+
+
 @click.command("sla-sweep")
 def sla_sweep_command() -> None:
     """Flag overdue requests, escalate them and auto-close old resolutions (idempotent; run it from cron)."""
@@ -89,6 +95,7 @@ def seed_command(demo: bool) -> None:
     if demo:
         seed.seed_demo_accounts(db())
         _seed_demo_requests()
+        _seed_demo_plans()
     click.echo("Seed data is in place.")
 
 
@@ -102,13 +109,18 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     seed.seed_reference_data(db())
     accounts = seed.seed_demo_accounts(db())
     _seed_demo_requests()
+    _seed_demo_plans()
     click.echo(f"\nInnovation Service Desk is ready at http://{host}:{port}/login\n")
     click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.role.value:<10} {account.email}")
     click.echo("")
     if not no_serve:
-        current_app.run(host=host, port=port, debug=False, use_reloader=False)
+        # Flask ignores app.run() inside a `flask` command, so start the server directly.
+        from werkzeug.serving import run_simple
+
+        db().close()  # the server's requests use sessions of their own
+        run_simple(host, port, current_app._get_current_object(), threaded=True)
 
 
 @click.command("backup")

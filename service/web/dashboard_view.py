@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from service.models import Status
 from service.queries.dashboard import AGE_BUCKETS, Dashboard, Scope
+from service.rules import policy
 from service.rules.charts import Bar, Series, bar_chart, column_chart
 from service.web.helpers import station_name
 from service.web.labels import label
@@ -21,16 +22,20 @@ from service.web.labels import label
 
 def cases_link(scope: Scope, bucket: str, *, status: Status | None = None, station_id: int | None = None,
                date_from: date | None = None, date_to: date | None = None) -> str:
-    """The director's case list behind one number, with the dashboard's own filters carried along."""
-    params: dict[str, str | int] = {"bucket": bucket,
-                                    "date_from": (date_from or scope.date_from).isoformat(),
-                                    "date_to": (date_to or scope.date_to).isoformat()}
+    """The list of cases behind one number, with the dashboard's own filters carried along.
+
+    Open cases (by status, by station) are the desk queue's own "open" queue, and
+    escalated ones the director's escalated page; every other number has its
+    bucket on the director's case list, which knows the period and the age buckets.
+    """
     station = station_id if station_id is not None else scope.station_id
-    if station is not None:
-        params["station"] = station
-    if status is not None:
-        params["status"] = status.value
-    return url_for("director.cases", **params)
+    if bucket == "open" and policy.may(scope.actor, "desk.use"):
+        return url_for("desk.index", queue="open", status=status.value if status else None, station_id=station)
+    if bucket == "escalated" and status is None:
+        return url_for("director.escalated", station=station)
+    return url_for("director.cases", bucket=bucket, status=status.value if status else None, station=station,
+                   date_from=(date_from or scope.date_from).isoformat(),
+                   date_to=(date_to or scope.date_to).isoformat())
 
 
 @dataclass(frozen=True)
@@ -48,6 +53,7 @@ class ChartView:
     svg: Markup
     columns: list[str]
     rows: list[tuple[str, list[Cell]]]
+    wide: bool = False
 
 
 def age_label(low: int, high: int | None) -> str:
@@ -97,4 +103,4 @@ def _weekly_view(board: Dashboard) -> ChartView:
     rows = [(gettext("Week of %(day)s", day=format_date(w.start, "medium")),
              [Cell(str(board.opened_per_week[i]), opened_links[i]),
               Cell(str(board.resolved_per_week[i]), resolved_links[i])]) for i, w in enumerate(weeks)]
-    return ChartView("chart-weekly", title, svg, [opened_name, resolved_name], rows)
+    return ChartView("chart-weekly", title, svg, [opened_name, resolved_name], rows, wide=True)

@@ -64,9 +64,9 @@ def index():  # type: ignore[no-untyped-def]
     user = actor()
     hub = policy.sees_every_station(user)
     form = QueueFilterForm(formdata=request.args)
-    form.assignee_id.choices = [("", gettext("Anyone")),
+    form.assignee_id.choices = [("", gettext("Any")),
                                 *((u.id, u.name) for u in assignable_users(db(), user, user.station_id or 0))]
-    form.station_id.choices = [("", gettext("Every station")), *station_choices()]
+    form.station_id.choices = [("", gettext("Any")), *station_choices()]
     queue = request.args.get("queue", "open")
     queue = queue if queue in DESK_QUEUES else "open"
     cursor = cursor_arg()

@@ -1,7 +1,7 @@
 """The director's review: dashboard, the case lists behind its numbers, escalated cases, CSV export."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from functools import wraps
 from typing import Any
@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from service.db import utcnow
 from service.errors import ValidationError
-from service.models import ServiceRequest, Status
+from service.models import ServiceRequest, Station, Status
 from service.operations.escalation import de_escalate_request
 from service.queries import dashboard
 from service.rules import policy
@@ -99,7 +99,7 @@ def dashboard_page():  # type: ignore[no-untyped-def]
                            form=_filter_form(scope), choose_station=policy.sees_every_station(actor()),
                            link=lambda bucket, **kw: dashboard_view.cases_link(scope, bucket, **kw),
                            may_see_plans=policy.may(actor(), "desk.use"),
-                           export_url=url_for("director.export", **request.args))
+                           export_url=url_for("director.export", **_filters_only(request.args), bucket="open"))
 
 
 @bp.route("/cases")
@@ -116,13 +116,14 @@ def cases():  # type: ignore[no-untyped-def]
     params = {k: v for k, v in request.args.items() if k != "cursor"}
     next_url = url_for("director.cases", **params, cursor=items[-1].id) if len(rows) > PAGE else None
     return render_template("director/cases.html", items=items, title=BUCKET_TITLES[bucket], status=status,
-                           scope=scope, next_url=next_url, first_page=cursor is None,
+                           scope=scope, station=db().get(Station, scope.station_id) if scope.station_id else None,
+                           next_url=next_url, first_page=cursor is None,
                            first_url=url_for("director.cases", **params),
                            export_url=url_for("director.export", **params),
                            dashboard_url=url_for("director.dashboard_page", **_filters_only(params)))
 
 
-def _filters_only(params: dict[str, str]) -> dict[str, str]:
+def _filters_only(params: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in params.items() if k in ("station", "date_from", "date_to")}
 
 
@@ -142,7 +143,7 @@ def escalated():  # type: ignore[no-untyped-def]
     items = list(db().scalars(query.limit(200)))
     return render_template("director/escalated.html", items=items, form=DeEscalateForm(formdata=None),
                            may_de_escalate=lambda case: policy.may(actor(), "request.de_escalate", case),
-                           export_url=url_for("director.export", bucket="escalated", **request.args))
+                           export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"))
 
 
 @bp.route("/escalated/<int:request_id>/de-escalate", methods=["POST"])

@@ -98,16 +98,13 @@ def _int(raw: str | None) -> int | None:
 
 
 def queue_filters(args: Any) -> QueueFilters:
-    """The desk queue's filters from a query string; values that make no sense are ignored, never a 500."""
-    escalated = args.get("escalated")
+    """The desk queue page's filters (same names) from a query string; nonsense is ignored, never a 500."""
     return QueueFilters(
         queue=args.get("queue", "open"), status=_enum(Status, args.get("status")),
         category=_enum(Category, args.get("category")), priority=_enum(Priority, args.get("priority")),
-        lifecycle_stage=_enum(LifecycleStage, args.get("lifecycle_stage") or args.get("stage")),
-        assignee_id=_int(args.get("assignee") or args.get("assignee_id")),
-        station_id=_int(args.get("station") or args.get("station_id")),
-        escalated=True if escalated in ("1", "true", "yes") else None,
-        text=(args.get("q") or args.get("text") or "")[:200])
+        lifecycle_stage=_enum(LifecycleStage, args.get("lifecycle_stage")),
+        assignee_id=_int(args.get("assignee_id")), station_id=_int(args.get("station_id")),
+        text=args.get("text", "")[:200])
 
 
 @bp.route("/requests.csv")

@@ -10,7 +10,7 @@ from flask_login import login_required
 
 from service.db import utcnow
 from service.errors import Conflict, DomainError, NotFound, ValidationError
-from service.models import HotlineStatus, ServiceRequest
+from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
@@ -33,7 +33,8 @@ LISTS = {
 
 def case_url(case: ServiceRequest) -> str:
     """The case's own page for the reader: the portal's for enterprises, the desk's otherwise."""
-    endpoint = "portal.request_detail" if not policy.may(actor(), "request.view_internal", case) else "desk.request_detail"
+    desk = policy.may(actor(), "request.view_internal", case)
+    endpoint = "desk.request_detail" if desk else "portal.request_detail"
     if endpoint in current_app.view_functions:
         return url_for(endpoint, request_id=case.id)
     return url_for("hotline.index")
@@ -69,7 +70,8 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
     form = HotlineAskForm()
     if form.validate_on_submit():
         try:
-            hotline = ops.ask_hotline(db(), actor(), request_id, form.reason.data or "", form.preferred_times.data or "")
+            hotline = ops.ask_hotline(db(), actor(), request_id, form.reason.data or "",
+                                      form.preferred_times.data or "")
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -87,10 +89,20 @@ def session(hotline_id: int):  # type: ignore[no-untyped-def]
                            case_link=case_url(hotline.request), confirm=ConfirmForm())
 
 
-def _edit_page(template: str, hotline_id: int, form, status: int = 200, **extra):  # type: ignore[no-untyped-def]
+def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type: ignore[no-untyped-def]
     hotline = queries.get_session(db(), actor(), hotline_id)
-    return render_template(template, form=form, hotline=hotline, case_link=case_url(hotline.request),
-                           **extra), status
+    if status == 409:
+        # The page now shows the session as it stands; sending the form again is a deliberate choice.
+        form.version.data = str(hotline.version)
+    return render_template(template, form=form, hotline=hotline, case_link=case_url(hotline.request)), status
+
+
+def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
+    """The session, if ``action`` is open to the reader now: 404 out of scope, 409 in the wrong state, else 403."""
+    hotline = queries.get_session(db(), actor(), hotline_id)
+    if action not in ops.allowed_hotline_actions(actor(), hotline):
+        abort(409 if hotline.status not in ops.TRANSITIONS[action][0] else 403)
+    return hotline
 
 
 def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore[no-untyped-def]
@@ -113,7 +125,7 @@ def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore
 @bp.route("/<int:hotline_id>/schedule", methods=["GET", "POST"])
 @require("director.use")
 def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = queries.get_session(db(), actor(), hotline_id)
+    hotline = _offered(hotline_id, ops.HotlineAction.SCHEDULE)
     form = HotlineScheduleForm()
     form.director_id.choices = [(d.id, d.name) for d in queries.directors_for(db(), hotline.request.station_id)]
     if request.method == "GET":
@@ -132,7 +144,7 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
 @require("director.use")
 def record(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = queries.get_session(db(), actor(), hotline_id)
+    hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
     owners = [("", gettext("— choose —"))] + [(u.id, u.name) for u in
                                              assignable_users(db(), actor(), hotline.request.station_id)]
@@ -152,9 +164,7 @@ def record(hotline_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:hotline_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = queries.get_session(db(), actor(), hotline_id)
-    if ops.HotlineAction.CANCEL not in ops.allowed_hotline_actions(actor(), hotline):
-        abort(403 if hotline.status in ops.PENDING else 409)
+    hotline = _offered(hotline_id, ops.HotlineAction.CANCEL)
     form = HotlineCancelForm()
     if request.method == "GET":
         form.version.data = str(hotline.version)
@@ -183,9 +193,13 @@ def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:hotline_id>/invitation.ics")
 @login_required
 def invitation(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = queries.get_session(db(), actor(), hotline_id)
+    return invitation_file(queries.get_session(db(), actor(), hotline_id))
+
+
+def invitation_file(hotline: HotlineSession) -> Response:
+    """The .ics download of a scheduled session, for the pages and the API; NotFound while not scheduled."""
     if hotline.status != HotlineStatus.SCHEDULED or hotline.scheduled_at is None or hotline.director is None:
-        abort(404)
+        raise NotFound()
     case = hotline.request
     link = hotline.meeting_link or ""
     body = build_invitation(Invitation(

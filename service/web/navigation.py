@@ -20,14 +20,17 @@ class NavItem:
 
 # (endpoint, label) per role, in menu order.
 MENU: dict[Role, list[tuple[str, object]]] = {
-    Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")), ("plans.ours", _l("Our service plan"))],
+    Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")), ("plans.ours", _l("Our service plan")),
+                      ("search.index", _l("Search"))],
     Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
                  ("instructions.index", _l("My instructions")), ("hotline.index", _l("Director hotline")),
-                 ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces"))],
+                 ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces")),
+                 ("search.index", _l("Search"))],
     Role.DIRECTOR: [("director.dashboard_page", _l("Dashboard")), ("desk.index", _l("Desk")),
                     ("desk.enterprises", _l("Enterprises")), ("director.escalated", _l("Escalated")),
                     ("instructions.index", _l("Instructions")), ("hotline.index", _l("Director hotline")),
-                    ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces"))],
+                    ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces")),
+                    ("search.index", _l("Search"))],
     Role.ADMIN: [("admin.users", _l("Users")), ("admin.stations", _l("Stations")),
                  ("admin_sla.sla_targets", _l("Service times")), ("admin_sla.calendar", _l("Calendar")),
                  ("director.dashboard_page", _l("Dashboard"))],

@@ -48,7 +48,8 @@ def milestone_name(title: str | None, phase: str | MilestonePhase) -> str:
     return title or label(MilestonePhase(phase))
 
 
-FIELD_NAMES = {"title": N_("Title"), "goals": N_("Goals"), "products": N_("Products covered"), "liaison_id": N_("Liaison")}
+FIELD_NAMES = {"title": N_("Title"), "goals": N_("Goals"), "products": N_("Products covered"),
+               "liaison_id": N_("Liaison")}
 
 
 def describe_event(event: Event) -> str:

@@ -22,6 +22,7 @@ from service.models import (
 )
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
+from service.operations.plan_support import OPEN_PLAN_STATUSES
 from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
@@ -157,8 +158,8 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
     page = queries.plan_page(db(), user, plan_id, today)
     return render_template("plans/show.html", page=page, plan=page.plan, today=today,
                            actions=plan_ops.allowed_plan_actions(user, page.plan),
-                           can_edit=policy.may(user, "plan.edit", page.plan) and page.plan.status in
-                           (PlanStatus.DRAFT, PlanStatus.ACTIVE),
+                           can_edit=policy.may(user, "plan.edit", page.plan)
+                           and page.plan.status in OPEN_PLAN_STATUSES,
                            status_form=PlanStatusForm(), confirm=ConfirmForm())
 
 
@@ -166,6 +167,8 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
 @require("desk.use")
 def edit(plan_id: int):  # type: ignore[no-untyped-def]
     plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+    if plan.status not in OPEN_PLAN_STATUSES:
+        return _closed(plan.id)
     form = EditPlanForm(obj=plan if request.method == "GET" else None)
     form.liaison_id.choices = people_choices(queries.desk_people(db(), plan.station_id))
     status, stale = 200, False
@@ -206,6 +209,8 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
 @require("desk.use")
 def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
     plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+    if plan.status not in OPEN_PLAN_STATUSES:
+        return _closed(plan.id)
     form = MilestoneForm()
     form.owner_id.choices = people_choices(queries.desk_people(db(), plan.station_id), gettext("— nobody yet —"))
     if request.method == "GET":
@@ -229,6 +234,8 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     if milestone is None:
         abort(404)
     plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    if plan.status not in OPEN_PLAN_STATUSES:
+        return _closed(plan.id)
     form = MilestoneForm(obj=milestone if request.method == "GET" else None)
     form.owner_id.choices = people_choices(queries.desk_people(db(), plan.station_id), gettext("— nobody yet —"))
     if request.method == "GET":
@@ -243,6 +250,11 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("plans.show", plan_id=plan.id, _anchor="milestones"))
     return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=milestone), \
         400 if form.errors else 200
+
+
+def _closed(plan_id: int):  # type: ignore[no-untyped-def]
+    flash(gettext("A completed or archived plan can no longer be changed."), "error")
+    return redirect(url_for("plans.show", plan_id=plan_id))
 
 
 def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:

@@ -32,7 +32,7 @@ ACTION_HINTS: dict[Action, object] = {
     Action.START_GUIDANCE: _l("Needs the request to be linked to the enterprise's active service plan."),
     Action.REQUEST_INFO: _l("The request waits for the enterprise and its service clock stops until it answers."),
     Action.WITHDRAW: _l("The station stops working on the request."),
-    Action.CONFIRM: _l("The request is closed. Please rate the service from 1 (poor) to 5 (excellent)."),
+    Action.CONFIRM: _l("Confirming closes the request. Please rate the service from 1 (poor) to 5 (excellent)."),
     Action.REOPEN: _l("The station takes the request up again."),
 }
 # Steps that end or undo work are drawn as cautionary buttons.

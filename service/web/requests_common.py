@@ -41,9 +41,9 @@ from service.rules import policy
 from service.rules.lifecycle import Action, Need, allowed_actions
 from service.settings import DeskSettings, load_calendar
 from service.web.database import db
-from service.web.forms import apply_domain_errors
 from service.web.forms.requests import ActionForm, OnBehalfForm, RequestForm, VersionedForm
 from service.web.helpers import actor, domain_message
+from service.web.labels import label
 from service.web.request_display import ACTION_HINTS, DANGEROUS, action_label, sla_badge
 
 E = TypeVar("E", bound=Enum)
@@ -103,11 +103,24 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put an operation's refusal on the form: field messages beside their fields, the rest on top."""
-    if isinstance(error, ValidationError):
-        apply_domain_errors(form, error)
-    if error.message != GENERIC_PROBLEM or not getattr(error, "fields", None):
-        form.form_errors.append(domain_message(error))
+    """Put an operation's refusal on the form: field messages beside their fields, the rest on top.
+
+    Field messages may carry the error's placeholders (a refused file names itself), so they are
+    formatted with its parameters, which the shared ``apply_domain_errors`` does not do.
+    """
+    params = {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
+    shown = set()
+    for name, message in getattr(error, "fields", {}).items():
+        text = gettext(message, **params)
+        shown.add(text)
+        field = form._fields.get(name)
+        if field is not None:
+            field.errors = [*field.errors, text]
+        else:
+            form.form_errors.append(text)
+    summary = domain_message(error)
+    if error.message != GENERIC_PROBLEM and summary not in shown:
+        form.form_errors.append(summary)
 
 
 def cursor_arg() -> int | None:
@@ -164,6 +177,8 @@ class ActionView:
     label: str
     hint: str
     danger: bool
+    # The user sent this form and it came back (refused or stale): show it open, as they left it.
+    kept: bool
 
 
 def action_or_404(raw: str) -> Action:
@@ -196,11 +211,11 @@ def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> 
 def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) -> list[ActionView]:
     views = []
     for transition in allowed_actions(user, req):
-        form = kept.get(f"action:{transition.action.value}")
-        form = form if isinstance(form, ActionForm) else action_form(transition.action, req.version)
+        sent = kept.get(f"action:{transition.action.value}")
+        form = sent if isinstance(sent, ActionForm) else action_form(transition.action, req.version)
         views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
                                 action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
-                                transition.action in DANGEROUS))
+                                transition.action in DANGEROUS, sent is not None))
     return views
 
 
@@ -218,6 +233,7 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
         "actions": action_views(user, req, kept),
         "stations": {s.id: s for s in db().scalars(select(Station))},
         "conflict": conflict,
+        "kept": set(kept),
         "recent": entries[-3:][::-1] if conflict else [],
     }
 

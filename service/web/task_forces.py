@@ -76,7 +76,7 @@ def show(task_force_id: int):  # type: ignore[no-untyped-def]
     team = queries.get_task_force(db(), actor(), task_force_id)
     can_edit = policy.may(actor(), "task_force.edit", team)
     staff_form = StaffMemberForm()
-    staff_form.user_id.choices = people_choices(plan_queries.desk_people(db()))
+    staff_form.user_id.choices = _member_choices()
     return render_template("plans/task_force.html", task_force=team, can_edit=can_edit, staff_form=staff_form,
                            expert_form=ExpertForm(), confirm=ConfirmForm(),
                            plan=db().get(ServicePlan, team.plan_id) if team.plan_id else None,
@@ -106,12 +106,16 @@ def edit(task_force_id: int):  # type: ignore[no-untyped-def]
 @require("desk.use")
 def add_member(task_force_id: int):  # type: ignore[no-untyped-def]
     form = StaffMemberForm()
-    form.user_id.choices = people_choices(plan_queries.desk_people(db()))
+    form.user_id.choices = _member_choices()
     if not form.validate_on_submit():
-        abort(400)
-    if attempt(lambda: ops.add_staff_member(db(), actor(), task_force_id, form.user_id.data)):
+        flash(gettext("Choose a staff member or director."), "error")
+    elif attempt(lambda: ops.add_staff_member(db(), actor(), task_force_id, form.user_id.data)):
         flash(gettext("The member is added."), "success")
     return redirect(url_for("task_forces.show", task_force_id=task_force_id))
+
+
+def _member_choices() -> list[tuple[int, str]]:
+    return people_choices(plan_queries.desk_people(db()), gettext("— choose a person —"))
 
 
 @bp.route("/<int:task_force_id>/experts", methods=["POST"])

@@ -2,7 +2,17 @@
 
 Importing the resource modules registers their endpoints on the blueprint.
 """
-from service.web.api import attachments, auth, desk, docs, requests  # noqa: F401 - they register their routes
+from service.web.api import (  # noqa: F401 - they register their routes
+    attachments,
+    auth,
+    desk,
+    director,
+    docs,
+    hotline,
+    plans,
+    requests,
+    task_forces,
+)
 from service.web.api.registry import bp
 
 __all__ = ["bp"]

@@ -49,6 +49,7 @@ FIELD_MESSAGES = {
     "greater_than_equal": N_("This number is too small."),
     "less_than_equal": N_("This number is too large."),
     "too_long": N_("This list has too many items."),
+    "timezone_aware": N_("Give the time with its UTC offset, e.g. 2026-05-01T09:30:00+08:00."),
 }
 WRONG_TYPE = N_("This value has the wrong type or format.")
 

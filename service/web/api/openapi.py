@@ -124,8 +124,8 @@ def _operation(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> dict[str, An
 def _responses(spec: Endpoint, keys: dict) -> dict[str, Any]:
     if spec.binary:
         success: dict[str, Any] = {"description": "The file, as a download.",
-                                   "content": {"application/octet-stream": {"schema": {"type": "string",
-                                                                                      "format": "binary"}}}}
+                                   "content": {spec.media_type: {"schema": {"type": "string",
+                                                                            "format": "binary"}}}}
     elif spec.response is not None:
         success = {"description": "OK", "content": {"application/json": {
             "schema": keys[(spec.response, "serialization")]}}}

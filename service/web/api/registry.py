@@ -41,6 +41,7 @@ class Endpoint:
     response: type[BaseModel] | None = None
     status: int = 200
     binary: bool = False  # the answer is a file download
+    media_type: str = "application/octet-stream"  # of a binary answer
     headers: tuple[str, ...] = ()
     errors: frozenset[int] = field(default_factory=frozenset)
 

@@ -5,10 +5,10 @@ outputs are built by the ``*_out`` functions, which decide what the caller may s
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,6 +45,17 @@ def text(max_length: int, min_length: int = 0) -> Any:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _in_utc(value: datetime) -> datetime:
+    # Stored in UTC: an offset that pushes a date past year 9999 (or before year 1) cannot be stored.
+    try:
+        return value.astimezone(timezone.utc)
+    except OverflowError:
+        raise PydanticCustomError("datetime_range", "the time is out of range") from None
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_in_utc)]
 
 
 class Input(BaseModel):

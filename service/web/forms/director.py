@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, \
     TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from service.web.forms.requests import VersionedForm, optional_int
 
@@ -50,9 +50,10 @@ class HotlineRecordForm(VersionedForm):
 
     def validate_follow_ups(self, field: FieldList) -> None:
         for entry in field:
-            filled = [entry.description.data, entry.owner_id.data, entry.due_date.data]
+            row = entry.form
+            filled = [row.description.data, row.owner_id.data, row.due_date.data]
             if any(filled) and not all(filled):
-                raise ValueError(_l("Give each follow-up action a description, an owner and a due date."))
+                raise ValidationError(str(_l("Give each follow-up action a description, an owner and a due date.")))
 
 
 class HotlineCancelForm(VersionedForm):

@@ -21,11 +21,12 @@ from service.models import Category, Channel, DeviceClass, LifecycleStage, Prior
 from service.web.labels import LABELS, choices
 
 NONE_CHOICE = ("", _l("— not specified —"))
+ANY_CHOICE = ("", _l("Any"))
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.VIDEO, Channel.ON_SITE)
 
 
-def _optional_choices(vocabulary: type) -> list[tuple[str, object]]:
-    return [NONE_CHOICE, *choices(vocabulary)]
+def _optional_choices(vocabulary: type, empty: tuple[str, object] = NONE_CHOICE) -> list[tuple[str, object]]:
+    return [empty, *choices(vocabulary)]
 
 
 def optional_int(value: object) -> int | None:
@@ -125,10 +126,11 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    status = SelectField(_l("Status"), choices=_optional_choices(Status), validators=[Optional()])
-    category = SelectField(_l("Category"), choices=_optional_choices(Category), validators=[Optional()])
-    priority = SelectField(_l("Priority"), choices=_optional_choices(Priority), validators=[Optional()])
-    lifecycle_stage = SelectField(_l("Stage"), choices=_optional_choices(LifecycleStage), validators=[Optional()])
+    status = SelectField(_l("Status"), choices=_optional_choices(Status, ANY_CHOICE), validators=[Optional()])
+    category = SelectField(_l("Category"), choices=_optional_choices(Category, ANY_CHOICE), validators=[Optional()])
+    priority = SelectField(_l("Priority"), choices=_optional_choices(Priority, ANY_CHOICE), validators=[Optional()])
+    lifecycle_stage = SelectField(_l("Stage"), choices=_optional_choices(LifecycleStage, ANY_CHOICE),
+                                  validators=[Optional()])
     assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
     station_id = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
     text = StringField(_l("Words in title or description"), validators=[Optional(), Length(max=200)])
@@ -136,7 +138,7 @@ class QueueFilterForm(FlaskForm):
 
 class SlaTargetForm(FlaskForm):
     first_response_hours = IntegerField(_l("First response (working hours)"),
-                                        validators=[InputRequired(), NumberRange(min=1, max=2000)])
+                                        validators=[InputRequired(), NumberRange(min=1, max=10000)])
     resolution_hours = IntegerField(_l("Resolution (working hours)"),
                                     validators=[InputRequired(), NumberRange(min=1, max=10000)])
 
@@ -145,7 +147,7 @@ class CalendarDayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     kind = RadioField(_l("Kind of day"), default="holiday",
                       choices=[("holiday", _l("Holiday (no work)")), ("workday", _l("Make-up working day"))])
-    name = StringField(_l("Name"), validators=[Optional(), Length(max=120)],
+    name = StringField(_l("Name of the day"), validators=[Optional(), Length(max=120)],
                        description=_l("For example: Spring Festival."))
 
 

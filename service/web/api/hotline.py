@@ -1,0 +1,189 @@
+"""Director hotline sessions: asked for (enterprise or desk), scheduled, recorded as held, cancelled; follow-up
+actions; the .ics invitation.
+
+The session's lifecycle and who may take each step live in service.operations.hotline;
+its steps need the version the caller saw (body ``version`` or If-Match), because
+two directors may well work the same session.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import current_app, url_for
+from pydantic import Field
+
+from service.errors import N_, ValidationError
+from service.models import FollowUpAction, HotlineSession, HotlineStatus
+from service.operations import hotline as ops
+from service.operations import requests as request_ops
+from service.queries import hotline as queries
+from service.web.api import schemas as s
+from service.web.api.registry import caller, endpoint, expected_version
+from service.web.database import db
+from service.web.hotline import invitation_file
+
+TAG = "hotline"
+VERSIONED = ("If-Match",)
+VERSION_FIELD = Field(None, description="The version you saw (or send If-Match); required.")
+
+
+class FollowUpOut(s.Output):
+    id: int
+    hotline_session_id: int
+    description: str
+    owner_id: int
+    due_date: date
+    done_at: datetime | None
+
+
+class HotlineOut(s.Output):
+    id: int
+    request_id: int
+    status: HotlineStatus
+    reason: str
+    preferred_times: str
+    requested_by_id: int
+    director_id: int | None
+    scheduled_at: datetime | None
+    duration_minutes: int | None
+    meeting_link: str | None
+    public_summary: str | None
+    cancel_reason: str | None
+    held_at: datetime | None
+    created_at: datetime
+    version: int
+    actions: list[ops.HotlineAction] = Field(description="Steps the caller may take now.")
+    invitation_url: str | None = Field(description="The .ics invitation, while the session is scheduled.")
+    # The desk's record of the session; null for enterprise callers.
+    minutes: str | None = None
+    decisions: str | None = None
+    follow_ups: list[FollowUpOut] | None = None
+
+
+class HotlineList(s.Output):
+    items: list[HotlineOut]
+
+
+class HotlineQuery(s.Query):
+    status: HotlineStatus | None = None
+
+
+class AskIn(s.Input):
+    reason: s.text(5000, 1) = Field(description="What the session should address.")  # type: ignore[valid-type]
+    preferred_times: s.text(1000) = ""  # type: ignore[valid-type]
+
+
+class ScheduleIn(s.Input):
+    scheduled_at: s.UtcDatetime = Field(description="The start, with its UTC offset (e.g. +08:00).")
+    duration_minutes: int = Field(60, ge=ops.MIN_MINUTES, le=ops.MAX_MINUTES)
+    director_id: s.Id | None = Field(None, description="The director who holds it; you when left out.")
+    version: s.Id | None = VERSION_FIELD
+
+
+class FollowUpIn(s.Input):
+    description: s.text(2000, 1)  # type: ignore[valid-type]
+    owner_id: s.Id
+    due_date: date
+
+
+class RecordIn(s.Input):
+    minutes: s.text(50000, 1) = Field(description="Internal minutes (never shown to the enterprise).")  # type: ignore[valid-type]
+    public_summary: s.text(20000, 1) = Field(description="What the enterprise reads.")  # type: ignore[valid-type]
+    decisions: s.text(20000) = ""  # type: ignore[valid-type]
+    follow_ups: list[FollowUpIn] = Field([], max_length=20)
+    version: s.Id | None = VERSION_FIELD
+
+
+class CancelIn(s.Input):
+    reason: s.text(5000, 1)  # type: ignore[valid-type]
+    version: s.Id | None = VERSION_FIELD
+
+
+def _version(body_version: int | None) -> int:
+    version = expected_version(body_version)
+    if version is None:
+        raise ValidationError(N_("Please correct the highlighted fields."),
+                              fields={"version": N_("Send the version you saw, in the body or as If-Match.")})
+    return version
+
+
+def follow_up_out(action: FollowUpAction) -> FollowUpOut:
+    return FollowUpOut.model_validate(action, from_attributes=True)
+
+
+def hotline_out(hotline: HotlineSession) -> HotlineOut:
+    view = queries.view_of(caller(), hotline)
+    fields = {k: getattr(hotline, k) for k in HotlineOut.model_fields
+              if k not in {"actions", "invitation_url", "minutes", "decisions", "follow_ups"}}
+    out = HotlineOut(**fields, actions=view.actions, invitation_url=url_for(
+        "api.hotline_invitation", hotline_id=hotline.id) if view.calendar_file else None)
+    if view.internal:
+        out.minutes = hotline.minutes_internal
+        out.decisions = hotline.decisions
+        out.follow_ups = [follow_up_out(a) for a in hotline.follow_ups]
+    return out
+
+
+@endpoint("/hotline-sessions", summary="Director hotline sessions on the desk's cases (staff and directors).",
+          tag=TAG, query=HotlineQuery, response=HotlineList)
+def list_hotline_sessions(query: HotlineQuery):  # type: ignore[no-untyped-def]
+    statuses = [query.status] if query.status else list(HotlineStatus)
+    return HotlineList(items=[hotline_out(h) for h in queries.list_sessions(db(), caller(), statuses)])
+
+
+@endpoint("/requests/<int:request_id>/hotline-sessions", summary="The hotline sessions of one request, newest "
+          "first (enterprises: of their own requests).", tag=TAG, response=HotlineList)
+def request_hotline_sessions(request_id: int):  # type: ignore[no-untyped-def]
+    found = request_ops.get_request(db(), caller(), request_id)
+    panel = queries.hotline_panel(db(), caller(), found)
+    return HotlineList(items=[hotline_out(v.hotline) for v in panel.sessions])
+
+
+@endpoint("/requests/<int:request_id>/hotline-sessions", "POST", summary="Ask for a director hotline session on "
+          "an open request (the enterprise, or the desk proposing one).", tag=TAG, body=AskIn,
+          response=HotlineOut, status=201)
+def ask_hotline(request_id: int, body: AskIn):  # type: ignore[no-untyped-def]
+    return hotline_out(ops.ask_hotline(db(), caller(), request_id, body.reason, body.preferred_times))
+
+
+@endpoint("/hotline-sessions/<int:hotline_id>", summary="One hotline session you may see.", tag=TAG,
+          response=HotlineOut)
+def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
+    return hotline_out(queries.get_session(db(), caller(), hotline_id))
+
+
+@endpoint("/hotline-sessions/<int:hotline_id>/schedule", "POST", summary="Schedule or move the session: time, "
+          "length, director; the meeting link is made once (directors).", tag=TAG, body=ScheduleIn,
+          response=HotlineOut, headers=VERSIONED)
+def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
+    plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id)
+    return hotline_out(ops.schedule_hotline(db(), caller(), hotline_id, _version(body.version), plan,
+                                            current_app.config["MEETING_URL_TEMPLATE"]))
+
+
+@endpoint("/hotline-sessions/<int:hotline_id>/record", "POST", summary="Record a scheduled session as held: "
+          "minutes, public summary, decisions, follow-up actions (directors).", tag=TAG, body=RecordIn,
+          response=HotlineOut, headers=VERSIONED)
+def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-def]
+    record = ops.Record(body.minutes, body.public_summary, body.decisions,
+                        [ops.FollowUp(f.description, f.owner_id, f.due_date) for f in body.follow_ups])
+    return hotline_out(ops.record_hotline(db(), caller(), hotline_id, _version(body.version), record))
+
+
+@endpoint("/hotline-sessions/<int:hotline_id>/cancel", "POST", summary="Cancel a pending session with a reason "
+          "(directors; whoever asked may withdraw an unscheduled ask).", tag=TAG, body=CancelIn,
+          response=HotlineOut, headers=VERSIONED)
+def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-def]
+    return hotline_out(ops.cancel_hotline(db(), caller(), hotline_id, _version(body.version), body.reason))
+
+
+@endpoint("/follow-ups/<int:follow_up_id>/done", "POST", summary="Mark a follow-up action done (its owner or a "
+          "director).", tag=TAG, response=FollowUpOut)
+def complete_follow_up(follow_up_id: int):  # type: ignore[no-untyped-def]
+    return follow_up_out(ops.complete_follow_up(db(), caller(), follow_up_id))
+
+
+@endpoint("/hotline-sessions/<int:hotline_id>/invitation.ics", summary="The calendar invitation of a scheduled "
+          "session.", tag=TAG, binary=True, media_type="text/calendar")
+def hotline_invitation(hotline_id: int):  # type: ignore[no-untyped-def]
+    return invitation_file(queries.get_session(db(), caller(), hotline_id))

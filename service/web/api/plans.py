@@ -1,0 +1,217 @@
+"""Service plans (one-company-one-policy) and their milestones: read, draft, edit, approve/complete/archive,
+and the milestones along the full process; plus linking a request to a plan.
+
+Every write goes through service.operations.plans / milestones, which hold the
+plan's status table and the policy checks; milestone edits carry no version of
+their own (the operations do not lock them).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from flask import Response
+from pydantic import Field
+
+from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatus, Role, ServicePlan
+from service.operations import milestones as milestone_ops
+from service.operations import plans as plan_ops
+from service.queries import plans as plan_queries
+from service.rules import policy
+from service.web.api import schemas as s
+from service.web.api.registry import caller, endpoint, expected_version
+from service.web.database import db
+
+TAG = "plans"
+VERSIONED = ("If-Match",)
+
+
+class MilestoneOut(s.Output):
+    id: int
+    plan_id: int
+    position: int
+    phase: MilestonePhase
+    title: str
+    owner_id: int | None
+    due_date: date | None
+    status: MilestoneStatus
+    completed_at: datetime | None
+    # The desk's working notes; null for enterprise callers.
+    blocked_reason: str | None = None
+    notes: str | None = None
+
+
+class PlanOut(s.Output):
+    id: int
+    enterprise_id: int
+    station_id: int
+    title: str
+    goals: str
+    products: str
+    liaison_id: int | None
+    status: PlanStatus
+    approved_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    version: int
+    actions: list[plan_ops.PlanAction] = Field(description="Status steps the caller may take now "
+                                                            "(POST .../transitions).")
+    milestones: list[MilestoneOut]
+
+
+class PlanList(s.Output):
+    items: list[PlanOut]
+    next_cursor: int | None
+
+
+class PlanQuery(s.Query):
+    status: PlanStatus | None = None
+    cursor: s.Id | None = None
+    limit: int = Field(25, ge=1, le=100)
+
+
+class PlanEditIn(s.Input):
+    title: s.text(200, 1)  # type: ignore[valid-type]
+    goals: s.text(20000, 1)  # type: ignore[valid-type]
+    products: s.text(20000) = ""  # type: ignore[valid-type]
+    liaison_id: s.Id = Field(description="A staff member or director covering the plan's station.")
+    version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
+
+
+class PlanIn(s.Input):
+    enterprise_id: s.Id
+    title: s.text(200, 1)  # type: ignore[valid-type]
+    goals: s.text(20000, 1)  # type: ignore[valid-type]
+    products: s.text(20000) = ""  # type: ignore[valid-type]
+    liaison_id: s.Id = Field(description="A staff member or director covering the enterprise's station.")
+    phases: list[MilestonePhase] = Field(list(plan_ops.STANDARD_PHASES), max_length=20,
+                                         description="One milestone per phase, in process order.")
+
+
+class PlanActionIn(s.Input):
+    action: plan_ops.PlanAction = Field(description="approve, complete and archive: directors; discard a "
+                                                    "draft: the desk.")
+    version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
+
+
+class MilestoneIn(s.Input):
+    phase: MilestonePhase
+    title: s.text(200) = ""  # type: ignore[valid-type]
+    owner_id: s.Id | None = None
+    due_date: date | None = None
+    status: MilestoneStatus = MilestoneStatus.PLANNED
+    blocked_reason: s.text(5000) = Field("", description="Required when the status is blocked.")  # type: ignore[valid-type]
+    notes: s.text(20000) = ""  # type: ignore[valid-type]
+
+
+class MoveIn(s.Input):
+    direction: Literal["up", "down"]
+
+
+class PlanLinkIn(s.Input):
+    plan_id: s.Id | None = Field(description="The plan to link, or null to unlink.")
+    version: s.Id | None = None
+
+
+def milestone_out(milestone: Milestone, internal: bool) -> MilestoneOut:
+    out = MilestoneOut.model_validate(milestone, from_attributes=True)
+    if not internal:
+        out.blocked_reason = out.notes = None
+    return out
+
+
+def plan_out(plan: ServicePlan) -> PlanOut:
+    user = caller()
+    internal = policy.may(user, "plan.view_internal", plan)
+    fields = {k: getattr(plan, k) for k in PlanOut.model_fields if k not in {"actions", "milestones"}}
+    ordered = sorted(plan.milestones, key=lambda m: (m.position, m.id))
+    return PlanOut(**fields, actions=[t.action for t in plan_ops.allowed_plan_actions(user, plan)],
+                   milestones=[milestone_out(m, internal) for m in ordered])
+
+
+@endpoint("/plans", summary="Service plans you may see, newest first (enterprises: their approved plans).",
+          tag=TAG, query=PlanQuery, response=PlanList)
+def list_plans(query: PlanQuery):  # type: ignore[no-untyped-def]
+    user = caller()
+    if user.role == Role.ENTERPRISE:
+        # An enterprise is shown a plan once a director has approved it, as on its pages.
+        plans = sorted((p for p in plan_queries.enterprise_plans(db(), user)
+                        if (query.status is None or p.status == query.status)
+                        and (query.cursor is None or p.id < query.cursor)), key=lambda p: -p.id)
+        return PlanList(items=[plan_out(p) for p in plans[:query.limit]],
+                        next_cursor=plans[query.limit - 1].id if len(plans) > query.limit else None)
+    rows = plan_queries.list_plans(db(), user, status=query.status, before=query.cursor, limit=query.limit + 1)
+    items = [plan_out(r.plan) for r in rows[:query.limit]]
+    return PlanList(items=items, next_cursor=items[-1].id if len(rows) > query.limit else None)
+
+
+@endpoint("/plans", "POST", summary="Draft a plan for an enterprise of your station, with one milestone per "
+          "phase (desk).", tag=TAG, body=PlanIn, response=PlanOut, status=201)
+def create_plan(body: PlanIn):  # type: ignore[no-untyped-def]
+    fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products,
+                                 liaison_id=body.liaison_id)
+    return plan_out(plan_ops.create_plan(db(), caller(), body.enterprise_id, fields, body.phases))
+
+
+@endpoint("/plans/<int:plan_id>", summary="One service plan with its milestones.", tag=TAG, response=PlanOut)
+def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+    return plan_out(plan_queries.get_plan(db(), caller(), plan_id))
+
+
+@endpoint("/plans/<int:plan_id>", "PUT", summary="Edit an open plan's title, goals, products and liaison "
+          "(desk).", tag=TAG, body=PlanEditIn, response=PlanOut, headers=VERSIONED)
+def update_plan(plan_id: int, body: PlanEditIn):  # type: ignore[no-untyped-def]
+    fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products,
+                                 liaison_id=body.liaison_id)
+    return plan_out(plan_ops.update_plan(db(), caller(), plan_id, expected_version(body.version), fields))
+
+
+@endpoint("/plans/<int:plan_id>/transitions", "POST", summary="Approve, complete or archive a plan "
+          "(directors), or discard a draft (see the plan's `actions`).", tag=TAG, body=PlanActionIn,
+          response=PlanOut, headers=VERSIONED)
+def transition_plan(plan_id: int, body: PlanActionIn):  # type: ignore[no-untyped-def]
+    return plan_out(plan_ops.change_plan_status(db(), caller(), plan_id, body.action, expected_version(body.version)))
+
+
+def _milestone_fields(body: MilestoneIn) -> milestone_ops.MilestoneFields:
+    return milestone_ops.MilestoneFields(phase=body.phase, title=body.title, owner_id=body.owner_id,
+                                         due_date=body.due_date, status=body.status,
+                                         blocked_reason=body.blocked_reason, notes=body.notes)
+
+
+@endpoint("/plans/<int:plan_id>/milestones", "POST", summary="Add a milestone at the end of an open plan "
+          "(desk).", tag=TAG, body=MilestoneIn, response=MilestoneOut, status=201)
+def add_milestone(plan_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
+    return milestone_out(milestone_ops.add_milestone(db(), caller(), plan_id, _milestone_fields(body)), True)
+
+
+@endpoint("/milestones/<int:milestone_id>", "PUT", summary="Edit a milestone: phase, title, owner, due date, "
+          "status (blocked needs a reason), notes (desk).", tag=TAG, body=MilestoneIn, response=MilestoneOut)
+def update_milestone(milestone_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
+    return milestone_out(milestone_ops.update_milestone(db(), caller(), milestone_id, _milestone_fields(body)), True)
+
+
+@endpoint("/milestones/<int:milestone_id>/complete", "POST", summary="Mark a milestone done (desk).", tag=TAG,
+          response=MilestoneOut)
+def complete_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+    return milestone_out(milestone_ops.complete_milestone(db(), caller(), milestone_id), True)
+
+
+@endpoint("/milestones/<int:milestone_id>/move", "POST", summary="Move a milestone one place up or down; "
+          "answers the plan in its new order (desk).", tag=TAG, body=MoveIn, response=PlanOut)
+def move_milestone(milestone_id: int, body: MoveIn):  # type: ignore[no-untyped-def]
+    return plan_out(milestone_ops.move_milestone(db(), caller(), milestone_id, up=body.direction == "up").plan)
+
+
+@endpoint("/milestones/<int:milestone_id>", "DELETE", summary="Drop a milestone from an open plan (desk).",
+          tag=TAG, status=204)
+def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+    milestone_ops.remove_milestone(db(), caller(), milestone_id)
+    return Response(status=204)
+
+
+@endpoint("/requests/<int:request_id>/plan", "POST", summary="Link the request to its enterprise's plan (desk).",
+          tag=TAG, body=PlanLinkIn, response=s.RequestOut, headers=VERSIONED)
+def link_plan(request_id: int, body: PlanLinkIn):  # type: ignore[no-untyped-def]
+    changed = plan_ops.link_request_to_plan(db(), caller(), request_id, body.plan_id, expected_version(body.version))
+    return s.request_out(changed, caller())

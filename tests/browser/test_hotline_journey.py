@@ -1,0 +1,139 @@
+"""In Chromium: an enterprise asks for a director hotline session, the director schedules it, records
+minutes and a follow-up action, and the dashboard shows the session, first upcoming, then held.
+
+Screenshots of the provincial director's dashboard in Chinese and English go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from icalendar import Calendar
+from sqlalchemy import select
+
+from service.db import utcnow
+from service.models import HotlineSession, HotlineStatus, ServiceRequest, User
+from service.operations.requests import submit_request
+from service.seed_requests import seed_demo_requests
+from service.settings import DeskSettings
+from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.request_helpers import draft
+
+pytestmark = pytest.mark.browser
+
+ENTERPRISE = "contact@boshi-med.example.cn"
+DIRECTOR = "ccnd.director@demo.jl.gov.cn"
+PROVINCIAL_DIRECTOR = "director@demo.jl.gov.cn"
+STAFF_NAME = "赵婷（长春新区）"
+PASSWORD = "Demo-Desk-2026"
+LOCAL = ZoneInfo("Asia/Shanghai")
+
+
+def _sign_in(page: Any, email: str) -> None:
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def _submit(page: Any) -> None:
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def _tile(page: Any, bucket: str) -> int:
+    return int(page.locator(f".tile a[href*='bucket={bucket}&'] .tile-value").first.inner_text())
+
+
+def _request(live_server: LiveServer) -> ServiceRequest:
+    with live_server.session() as session:
+        seed_demo_requests(session, DeskSettings.from_config(live_server.app.config))
+        owner = session.scalars(select(User).where(User.email == ENTERPRISE)).one()
+        return submit_request(session, owner, draft(title="浏览器测试：请局长指导临床评价路径"), (),
+                              settings=DeskSettings.from_config(live_server.app.config))
+
+
+def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) -> None:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    case = _request(live_server)
+
+    # The enterprise asks.
+    _sign_in(page, ENTERPRISE)
+    page.goto(f"/hotline/request/{case.id}/ask")
+    page.fill("#reason", "临床评价路径不清楚，希望与局长视频沟通")
+    page.fill("#preferred_times", "下周二或周四下午")
+    _submit(page)
+    assert re.search(r"/hotline/\d+$", page.url)
+    hotline_id = int(page.url.rsplit("/", 1)[1])
+    assert "临床评价路径不清楚" in page.locator("main").inner_text()
+
+    # The director finds it in the hotline list and schedules it.
+    _sign_in(page, DIRECTOR)
+    page.goto("/hotline/")
+    page.locator(f"a[href='/hotline/{hotline_id}']").click()
+    page.locator(f"a[href='/hotline/{hotline_id}/schedule']").click()
+    when = (utcnow() + timedelta(days=3)).astimezone(LOCAL).replace(hour=15, minute=0)
+    page.fill("#scheduled_at", when.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#duration_minutes", "45")
+    _submit(page)
+    assert page.url.endswith(f"/hotline/{hotline_id}")
+    assert when.strftime("%Y-%m-%d") in page.locator("main").inner_text()
+
+    page.goto("/director/")
+    assert case.reference in page.locator("#upcoming-title + ul").inner_text()
+    assert _tile(page, "hotline_upcoming") >= 1
+
+    # The enterprise sees the time and the link, and its calendar file imports.
+    _sign_in(page, ENTERPRISE)
+    page.goto(f"/hotline/{hotline_id}")
+    with live_server.session() as session:
+        link = session.get(HotlineSession, hotline_id).meeting_link
+    assert link and link in page.locator("main").inner_text()
+    invitation = page.request.get(f"/hotline/{hotline_id}/invitation.ics")
+    [event] = Calendar.from_ical(invitation.body()).walk("VEVENT")
+    assert str(event["URL"]) == link
+
+    # The director records the session with a follow-up action.
+    _sign_in(page, DIRECTOR)
+    page.goto(f"/hotline/{hotline_id}")
+    page.locator(f"a[href='/hotline/{hotline_id}/record']").click()
+    page.fill("#minutes", "内部纪要：企业同品种比对数据不足。")
+    page.fill("#public_summary", "建议补充同品种比对资料，分站组织专家论证。")
+    page.fill("#follow_ups-0-description", "组织专家论证会")
+    page.select_option("#follow_ups-0-owner_id", label=STAFF_NAME)
+    page.fill("#follow_ups-0-due_date", (utcnow() + timedelta(days=10)).strftime("%Y-%m-%d"))
+    _submit(page)
+    main = page.locator("main").inner_text()
+    assert "组织专家论证会" in main and "内部纪要" in main
+    with live_server.session() as session:
+        assert session.get(HotlineSession, hotline_id).status == HotlineStatus.HELD
+
+    page.goto("/director/")
+    assert _tile(page, "hotline_held") >= 1
+
+    # The provincial director's dashboard shows it too, with every station: the screenshots.
+    _sign_in(page, PROVINCIAL_DIRECTOR)
+    page.goto("/director/")
+    assert _tile(page, "hotline_held") >= 1
+    assert page.locator("#chart-station-title").count() == 1
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "dashboard-zh.png"), full_page=True)
+    page.locator("form.lang button").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.screenshot(path=str(ARTIFACTS / "dashboard-en.png"), full_page=True)
+    page.locator("form.lang button").click()
+
+    # The enterprise reads the public summary, never the minutes.
+    _sign_in(page, ENTERPRISE)
+    page.goto(f"/hotline/{hotline_id}")
+    main = page.locator("main").inner_text()
+    assert "建议补充同品种比对资料" in main and "内部纪要" not in main and "组织专家论证会" not in main
+    assert errors == []
+

@@ -1,0 +1,181 @@
+"""In Chromium: staff draft a plan with milestones, a director approves it, a request moves to guidance,
+and the enterprise sees the progress; screenshots of the plan page and the progress page in zh and en."""
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import select
+
+from service.models import (
+    Category,
+    Enterprise,
+    EnterpriseSize,
+    LifecycleStage,
+    Priority,
+    Role,
+    ServicePlan,
+    ServiceRequest,
+    Station,
+    Status,
+    User,
+)
+from service.operations import plans
+from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
+from service.queries.plans import local_today
+from service.rules import passwords
+from service.rules.credit_code import check_character
+from service.rules.lifecycle import Action
+from service.settings import DeskSettings
+from tests.browser.conftest import ARTIFACTS, LiveServer
+
+pytestmark = pytest.mark.browser
+PASSWORD = "Plan-Journey-2026"
+INTERNAL_NOTE = "内部：检验排期待与省检院确认"
+
+
+def _people(live_server: LiveServer) -> dict[str, Any]:
+    """A fresh enterprise of 长春新区 with its contact, a staff member and a director of the sub-station."""
+    with live_server.session() as session:
+        station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
+        stem = "91220101MA1PLN7X0"
+        enterprise = Enterprise(name="长春旅程医疗器械有限公司", credit_code=stem + check_character(stem),
+                                city="长春市", station=station, size=EnterpriseSize.SMALL, product_areas=["imaging"],
+                                verified=True)
+        hashed = passwords.hash_password(PASSWORD)
+        users = {key: User(email=f"{key}@journey.example.cn", name=name, role=role, password_hash=hashed,
+                           station=None if role == Role.ENTERPRISE else station,
+                           enterprise=enterprise if role == Role.ENTERPRISE else None)
+                 for key, name, role in (("contact", "秦岚", Role.ENTERPRISE), ("staff", "高远", Role.STAFF),
+                                         ("director", "林站长", Role.DIRECTOR))}
+        session.add_all([enterprise, *users.values()])
+        session.commit()
+        return {"enterprise_id": enterprise.id, "company": enterprise.name,
+                **{key: user.id for key, user in users.items()}}
+
+
+def _request_in_early_intervention(live_server: LiveServer, people: dict[str, Any]) -> int:
+    settings = DeskSettings.from_config(live_server.app.config)
+    with live_server.session() as session:
+        contact, staff = session.get(User, people["contact"]), session.get(User, people["staff"])
+        request = submit_request(session, contact, RequestDraft(
+            title="型式检验与临床评价衔接", description="型式检验完成后如何衔接临床评价？",
+            category=Category.CLINICAL_EVALUATION, lifecycle_stage=LifecycleStage.TYPE_TESTING), settings=settings)
+        request = triage_request(session, staff, request.id, request.version, category=request.category,
+                                 priority=Priority.P2, lifecycle_stage=request.lifecycle_stage,
+                                 assignee_id=staff.id, settings=settings)
+        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION,
+                              settings=settings)
+        return request.id
+
+
+def _status(live_server: LiveServer, request_id: int) -> Status:
+    with live_server.session() as session:
+        return session.get(ServiceRequest, request_id).status
+
+
+def _sign_in(page: Any, key: str) -> None:
+    page.goto("/login")
+    page.fill("#email", f"{key}@journey.example.cn")
+    page.fill("#password", PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+
+
+def _sign_out(page: Any) -> None:
+    page.locator("header form button.link").click()
+    page.wait_for_load_state()
+
+
+def _shoot_both_languages(page: Any, name: str) -> None:
+    """Screenshots in Chinese and English; the page ends up in Chinese again."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    for lang in ("zh", "en"):
+        assert page.locator("html").get_attribute("lang") == ("zh-CN" if lang == "zh" else "en")
+        page.screenshot(path=str(ARTIFACTS / f"{name}-{lang}.png"), full_page=True)
+        page.locator("form.lang button").click()
+        page.wait_for_load_state()
+
+
+def test_a_plan_from_draft_to_the_enterprises_progress_view(page: Any, live_server: LiveServer) -> None:
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    people = _people(live_server)
+    request_id = _request_in_early_intervention(live_server, people)
+
+    # Staff draft the plan, keeping six of the seven offered phases.
+    _sign_in(page, "staff")
+    page.goto(f"/plans/new?q={people['company']}")
+    page.locator(f"a[href$='enterprise_id={people['enterprise_id']}']").click()
+    assert page.locator("input[name=phases]:checked").count() == 7
+    page.fill("#title", "影像设备全程指导“一企一策”方案")
+    page.fill("#goals", "一年内完成型式检验与临床评价，提交第二类注册申报。")
+    page.fill("#products", "数字化X射线摄影系统")
+    page.locator("input[name=phases][value=post_market]").uncheck()
+    page.locator("main form button.primary").click()
+    page.wait_for_load_state()
+    plan_path = urlsplit(page.url).path
+    assert re.fullmatch(r"/plans/\d+", plan_path)
+    assert page.locator("table.plan-milestones tbody tr").count() == 6
+
+    # The first milestone is done; type testing is under way but already past its due date.
+    rows = page.locator("table.plan-milestones tbody tr")
+    rows.nth(0).locator("form[action$='/complete'] button").click()
+    page.wait_for_load_state()
+    rows.nth(1).locator("a[href^='/plans/milestones/']").click()
+    page.fill("#due_date", (local_today() - timedelta(days=2)).isoformat())
+    page.select_option("#status", "in_progress")
+    page.fill("#notes", INTERNAL_NOTE)
+    page.locator("main form button.primary").click()
+    page.wait_for_load_state()
+    assert page.locator("tr.plan-row-late").count() == 1
+    assert page.locator("tr.plan-row-done").count() == 1
+    assert page.locator("form:has(input[name=action][value=approve])").count() == 0  # staff cannot approve
+    _sign_out(page)
+
+    # The sub-station's director approves it.
+    _sign_in(page, "director")
+    page.goto(plan_path)
+    page.locator("form:has(input[name=action][value=approve]) button").click()
+    page.wait_for_load_state()
+    assert page.locator("h1 .plan-status.plan-active").is_visible()
+    assert page.locator("main .plan-timeline li").count() >= 4
+    _shoot_both_languages(page, "plan-page-desk")
+    _sign_out(page)
+
+    # The request moves to guidance once it is linked to the plan in force.
+    _sign_in(page, "staff")
+    page.goto(f"/desk/requests/{request_id}")
+    guidance = page.locator("form[action$='/actions/start_guidance'] button")
+    guidance.click()
+    page.wait_for_load_state()
+    assert _status(live_server, request_id) == Status.EARLY_INTERVENTION  # no plan linked yet
+    with live_server.session() as session:
+        plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == people["enterprise_id"])).one()
+        request = session.get(ServiceRequest, request_id)
+        plans.link_request_to_plan(session, session.get(User, people["staff"]), request_id, plan.id, request.version)
+    page.goto(f"/desk/requests/{request_id}")
+    page.locator("form[action$='/actions/start_guidance'] button").click()
+    page.wait_for_load_state()
+    assert _status(live_server, request_id) == Status.GUIDANCE
+    page.goto(plan_path)
+    assert page.locator("#requests tbody tr").count() == 1
+    _sign_out(page)
+
+    # The enterprise sees goals and progress: done, late and next, but no internal note.
+    _sign_in(page, "contact")
+    page.goto("/plans/ours")
+    assert urlsplit(page.url).path == plan_path
+    assert page.locator("progress").first.get_attribute("value") == "1"
+    assert page.locator(".plan-step-done").count() == 1
+    assert page.locator(".plan-step-late").count() == 1
+    assert page.locator(".plan-step-next").count() == 1
+    assert INTERNAL_NOTE not in page.locator("main").inner_text()
+    _shoot_both_languages(page, "plan-progress-enterprise")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(ARTIFACTS / "plan-progress-enterprise-zh-mobile.png"), full_page=True)
+    # The one refused step (guidance without a plan) answers 409, which Chromium logs; nothing else may.
+    assert [e for e in errors if "409" not in e] == []

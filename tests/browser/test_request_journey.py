@@ -1,0 +1,203 @@
+"""In Chromium, a request's whole journey between an enterprise and the station's staff, in two browsers.
+
+The enterprise submits with a file; staff triage and ask for information; the enterprise
+answers; a colleague's change makes the resolution stale (409, nothing typed is lost); staff
+resolve; the enterprise confirms with a rating. Each step checks what each side sees.
+Screenshots of the main pages in Chinese and English go to test-artifacts/.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask_babel import gettext
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from service import seed
+from service.models import Priority, ServiceRequest, User
+from service.operations.requests import triage_request
+from service.settings import DeskSettings
+from tests.browser.conftest import ARTIFACTS, LiveServer
+
+pytestmark = pytest.mark.browser
+
+ENTERPRISE = "contact@boshi-med.example.cn"
+STAFF = "ccnd.staff@demo.jl.gov.cn"
+HUB_STAFF = "hub.staff@demo.jl.gov.cn"
+ADMIN = "admin@demo.jl.gov.cn"
+TITLE = "浏览器测试：型式检验方案咨询"
+PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
+
+
+def _t(live_server: LiveServer, msgid: str, locale: str = "zh", **params: object) -> str:
+    """What the app shows for ``msgid`` to a reader of ``locale``."""
+    with live_server.app.test_request_context(headers={"Accept-Language": locale}):
+        return gettext(msgid, **params)
+
+
+def _open(browser: Any, live_server: LiveServer, errors: list[str]) -> Any:
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    # A CSP violation (inline script or style) shows up as a console error.
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    return page
+
+
+def _sign_in(page: Any, email: str) -> None:
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", seed.DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _press(page: Any, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+    page.wait_for_load_state()
+
+
+def _open_step(page: Any, summary: str) -> None:
+    page.locator("details summary", has_text=summary).click()
+
+
+def _take_step(page: Any, action: str) -> None:
+    page.locator(f"form[action$='/actions/{action}'] button[type=submit]").click()
+    page.wait_for_load_state()
+
+
+def _shoot(page: Any, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def _status(page: Any) -> Any:
+    return page.locator(".page-head .req-status")
+
+
+def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server: LiveServer) -> None:
+    t = lambda msgid, **params: _t(live_server, msgid, **params)  # noqa: E731 - a short alias keeps steps readable
+    errors: list[str] = []
+    company, desk = _open(browser, live_server, errors), _open(browser, live_server, errors)
+
+    # The enterprise submits a request with a file.
+    _sign_in(company, ENTERPRISE)
+    company.goto("/portal/requests/new")
+    company.fill("#title", TITLE)
+    company.fill("#description", "我们的便携式监护仪需要做型式检验，\n请指导检验方案。")
+    company.select_option("#category", "type_testing")
+    company.select_option("#lifecycle_stage", "type_testing")
+    company.fill("#product_name", "便携式多参数监护仪")
+    company.select_option("#device_class", "II")
+    company.select_option("#product_type", "active")
+    company.select_option("#product_field", "07")
+    company.check("#innovative")
+    company.check("#urgent")
+    company.set_input_files("#attachments", files=[{"name": "产品技术要求.pdf", "mimeType": "application/pdf",
+                                                     "buffer": PDF}])
+    _shoot(company, "journey-portal-new-zh")
+    _press(company, t("Submit the request"))
+
+    assert re.fullmatch(r"/portal/requests/\d+", company.url.removeprefix(live_server.url))
+    reference = company.locator("h1 .mono").inner_text()
+    assert re.fullmatch(r"JL-\d{4}-\d{6}", reference)
+    expect(_status(company)).to_have_text(t("Submitted"))
+    expect(company.locator(".req-awaiting")).to_have_text(t("Awaiting triage by the station"))
+    expect(company.locator("aside .req-files a")).to_have_text("产品技术要求.pdf")
+    _shoot(company, "journey-portal-submitted-zh")
+
+    # Staff find it among the new requests, triage it, note something internally and ask for information.
+    _sign_in(desk, STAFF)
+    desk.goto("/desk/?queue=new")
+    expect(desk.locator("table.req-queue")).to_contain_text(TITLE)
+    _shoot(desk, "journey-desk-queue-zh")
+    desk.get_by_role("link", name=reference).click()
+    desk.wait_for_load_state()
+    desk.select_option("#triage-priority", "P2")
+    desk.select_option("#triage-assignee_id", label="赵婷（长春新区）")
+    _press(desk, t("Triage"))
+    expect(_status(desk)).to_have_text(t("Triaged"))
+    desk.check("input[name=visibility][value=internal]")
+    desk.fill("#body", "内部：该企业去年已做过类似检验，可参考。")
+    _press(desk, t("Save"))
+    expect(desk.locator(".req-entry-message.req-internal")).to_contain_text(t("Internal"))
+    _open_step(desk, t("Ask the enterprise for information"))
+    desk.fill("#request_info-message", "请补充产品技术要求中的电气安全指标。")
+    _take_step(desk, "request_info")
+    expect(_status(desk)).to_have_text(t("Waiting for the enterprise"))
+    expect(desk.locator(".page-head .tag.muted")).to_have_text(t("Paused"))
+    _shoot(desk, "journey-desk-detail-zh")
+
+    # The enterprise sees the question (never the internal note), and answers.
+    company.reload()
+    expect(_status(company)).to_have_text(t("Waiting for the enterprise"))
+    expect(company.locator(".req-awaiting")).to_have_text(t("Awaiting your reply"))
+    expect(company.locator(".req-timeline")).to_contain_text("电气安全指标")
+    assert "去年已做过类似检验" not in company.content()
+    expect(company.locator(".main-nav .badge")).to_be_visible()
+    company.fill("#body", "已补充电气安全指标，见附件说明。")
+    _press(company, t("Send"))
+    expect(_status(company)).to_have_text(t("Triaged"))
+
+    # Staff start resolving; a colleague re-triages meanwhile: the stale resolution is refused, the text kept.
+    desk.reload()
+    expect(desk.locator(".req-timeline")).to_contain_text("已补充电气安全指标")
+    _open_step(desk, t("Resolve"))
+    summary = "已确认检验方案：按 GB 9706.1 进行电气安全检验。"
+    desk.fill("#resolve-summary", summary)
+    with live_server.session() as session:
+        hub_staff = session.scalars(select(User).where(User.email == HUB_STAFF)).one()
+        current = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
+        triage_request(session, hub_staff, current.id, current.version, category=current.category,
+                       priority=Priority.P1, lifecycle_stage=current.lifecycle_stage,
+                       assignee_id=current.assignee_id, settings=DeskSettings.from_config(live_server.app.config))
+    _take_step(desk, "resolve")
+    expect(desk.locator(".req-conflict h2")).to_have_text(t("Someone changed this request meanwhile"))
+    expect(desk.locator("#resolve-summary")).to_have_value(summary)
+    _shoot(desk, "journey-desk-conflict-zh")
+    _take_step(desk, "resolve")
+    expect(_status(desk)).to_have_text(t("Resolved"))
+
+    # The enterprise confirms with a rating.
+    company.reload()
+    expect(company.locator(".req-outcome")).to_contain_text(summary)
+    _open_step(company, t("Confirm the resolution"))
+    company.check("input[name=confirm-rating][value='5']")
+    company.fill("#confirm-message", "指导及时、专业。")
+    _shoot(company, "journey-portal-confirm-zh")
+    _take_step(company, "confirm")
+    expect(_status(company)).to_have_text(t("Closed"))
+    expect(company.locator(".req-outcome")).to_contain_text(t("Rating: %(rating)s of 5", rating=5))
+    desk.reload()
+    expect(_status(desk)).to_have_text(t("Closed"))
+    expect(desk.locator(".req-outcome")).to_contain_text("指导及时、专业。")
+    # The stale resolution's 409 is the one failed load the journey expects.
+    assert [e for e in errors if "409" not in e] == []
+    company.context.close()
+    desk.context.close()
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer, language: str) -> None:
+    errors: list[str] = []
+    pages = {ENTERPRISE: ("/portal/", "/portal/requests/new", "/notifications/"),
+             STAFF: ("/desk/", "/desk/?queue=all", "/desk/requests/new"),
+             ADMIN: ("/admin/sla", "/admin/calendar?year=2026")}
+    with live_server.session() as session:
+        latest = session.scalars(select(ServiceRequest).order_by(ServiceRequest.id.desc())).first()
+    for email, paths in pages.items():
+        page = _open(browser, live_server, errors)
+        _sign_in(page, email)
+        if language == "en":
+            page.locator("form.lang button").click()
+            page.wait_for_load_state()
+        detail = {ENTERPRISE: "/portal/requests/%d", STAFF: "/desk/requests/%d"}.get(email)
+        for path in (*paths, *((detail % latest.id,) if detail and latest else ())):
+            page.goto(path)
+            assert page.locator("html").get_attribute("lang") == ("en" if language == "en" else "zh-CN")
+            name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
+            _shoot(page, f"requests-{name}-{language}")
+        page.context.close()
+    assert errors == []

@@ -1,0 +1,30 @@
+"""Fixtures of the whole-app security tests: the world, and a prober that calls routes as every role."""
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session
+
+from tests.conftest import _joined_session
+from tests.security.probe import Prober
+from tests.security.world import World, build_world
+
+
+@pytest.fixture()
+def web(app: Flask, connection: Connection, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """The app, its every request inside the test's rolled-back transaction, API rate limits out of the way."""
+    monkeypatch.setitem(app.extensions, "db_sessions", lambda: _joined_session(connection))
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_MINUTE", 100_000)
+    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_IP_PER_MINUTE", 100_000)
+    return app
+
+
+@pytest.fixture()
+def world(web: Flask, session: Session) -> World:
+    return build_world(session, web.config["UPLOAD_FOLDER"])
+
+
+@pytest.fixture()
+def prober(web: Flask, connection: Connection, world: World) -> Prober:
+    return Prober(web, connection, world)

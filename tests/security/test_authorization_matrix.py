@@ -1,0 +1,253 @@
+"""Every route of the app x every role, against enterprise A's objects at sub-station X.
+
+The routes come from the URL map, so a new route fails ``test_every_route_is_in_the_table`` until
+someone decides, in the table below, who may reach it. Letters (see tests/security/probe.py), in
+the order of ROLES: anonymous, enterprise A, enterprise B, staff of X, staff of Y, hub staff,
+director of X, provincial director, admin.
+
+    L sign-in redirect   U 401 (API)   F 403 in scope, not allowed   N 404 out of scope
+    V allowed in, the (empty) input refused: 400/409/422   K allowed: a page, a file or a redirect
+
+Form POSTs carry a valid CSRF token and an empty form, except where an empty form would be
+turned away before the authorization check (BODIES): those get a valid one, so that the
+check itself is what answers.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from io import BytesIO
+
+from flask import Flask
+
+from tests.security.probe import Prober, letter
+from tests.security.world import ROLES, World, fill, rules
+
+ADMIN = "LFFFFFFFK"
+PUBLIC = "KKKKKKKKK"
+SIGNED_IN = "LKKKKKKKK"
+SIGNED_IN_REFUSED = "LVVVVVVVV"  # every signed-in user may post, the empty form is refused
+OWNER_ONLY = "LKNNNNNNN"  # enterprise A's own notification or token
+ENTERPRISE = "LKKFFFFFF"  # enterprises' own pages; desk users are turned away
+ENTERPRISE_OBJ = "LKNFFFFFF"  # an enterprise page about A's request: B sees nothing
+DESK = "LFFKKKKKF"  # staff and directors of every station
+DESK_OBJ = "LFFKNKKKF"  # a desk page on A's case at X: staff of Y see nothing
+DESK_OBJ_REFUSED = "LFFVNVVVF"
+DIRECTOR = "LFFFFFKKK"  # directors' pages (admins may look)
+DIRECTOR_OBJ = "LFFFFFKKF"  # a director's action on a case in X
+DIRECTOR_OBJ_REFUSED = "LFFFFFVVF"
+SHARED_OBJ = "LKNKNKKKK"  # a page A and the desk in scope both see
+API_OBJ = "UKNKNKKKK"
+API_DESK_ACTION = "UFNKNKKKF"  # the desk acts on A's case; A itself may not
+API_ENTERPRISE_ACTION = "UVNVNVVVV"  # A's own lifecycle steps (the triaged case refuses them: 409)
+
+EXPECTED: dict[str, dict[str, str]] = {
+    "admin.new_user": {"GET": ADMIN, "POST": ADMIN},
+    "admin.set_active": {"POST": ADMIN},
+    "admin.stations": {"GET": ADMIN},
+    "admin.users": {"GET": ADMIN},
+    "admin_sla.add_day": {"POST": ADMIN},
+    "admin_sla.calendar": {"GET": ADMIN},
+    "admin_sla.delete_day": {"POST": ADMIN},
+    "admin_sla.import_days": {"POST": ADMIN},
+    "admin_sla.set_target": {"POST": ADMIN},
+    "admin_sla.sla_targets": {"GET": ADMIN},
+    "api.confirm_request": {"POST": API_ENTERPRISE_ACTION},
+    "api.dashboard": {"GET": "UFFFFFKKK"},
+    "api.desk_queue": {"GET": "UFFKKKKKF"},
+    "api.docs": {"GET": PUBLIC},
+    "api.download_attachment": {"GET": API_OBJ},
+    "api.get_hotline_session": {"GET": API_OBJ},
+    "api.get_plan": {"GET": API_OBJ},
+    "api.get_request": {"GET": API_OBJ},
+    "api.link_plan": {"POST": API_DESK_ACTION},
+    "api.list_hotline_sessions": {"GET": "UFFKKKKKF"},
+    "api.list_plans": {"GET": "UKKKKKKKK"},
+    "api.list_requests": {"GET": "UKKKKKKKK"},
+    "api.openapi_document": {"GET": PUBLIC},
+    "api.post_note": {"POST": API_DESK_ACTION},
+    "api.post_reply": {"POST": "UKNKNKKKF"},
+    "api.reopen_request": {"POST": API_ENTERPRISE_ACTION},
+    # Desk users must name the enterprise (422); admins submit nothing.
+    "api.submit_request": {"POST": "UKKVVVVVF"},
+    "api.transfer_request": {"POST": API_DESK_ACTION},
+    # start_intervention is a desk step: the lifecycle table refuses it to A and to admins (409).
+    "api.transition_request": {"POST": "UVNKNKKKV"},
+    "api.triage_request": {"POST": API_DESK_ACTION},
+    "api.upload_attachments": {"POST": "UKNKNKKKF"},
+    "api.withdraw_request": {"POST": API_ENTERPRISE_ACTION},
+    "auth.change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN_REFUSED},
+    "auth.language": {"POST": PUBLIC},
+    "auth.login": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
+    "auth.logout": {"POST": "LLLLLLLLL"},  # signing out lands on the sign-in page
+    "auth.register": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
+    "desk.assign": {"POST": DESK_OBJ_REFUSED},
+    "desk.de_escalate": {"POST": DESK_OBJ_REFUSED},
+    "desk.download": {"GET": DESK_OBJ},
+    "desk.enterprises": {"GET": DESK},
+    "desk.escalate": {"POST": DESK_OBJ_REFUSED},
+    "desk.index": {"GET": DESK},
+    "desk.message": {"POST": DESK_OBJ_REFUSED},
+    "desk.new_request": {"GET": DESK, "POST": "LFFVVVVVF"},
+    "desk.request_detail": {"GET": DESK_OBJ},
+    "desk.step": {"POST": DESK_OBJ_REFUSED},
+    "desk.transfer": {"POST": DESK_OBJ_REFUSED},
+    "desk.triage": {"POST": DESK_OBJ_REFUSED},
+    "desk.verify_enterprise": {"POST": DESK_OBJ},
+    "director.cases": {"GET": DIRECTOR},
+    "director.dashboard_page": {"GET": DIRECTOR},
+    # Looked up first, then refused: B and staff of Y do not see the case (404), A and staff of X may not act (403).
+    "director.de_escalate": {"POST": "LFNFNFVVF"},
+    "director.escalated": {"GET": DIRECTOR},
+    "director.export": {"GET": DIRECTOR},
+    "export.requests_csv": {"GET": DESK},
+    "hotline.ask": {"GET": SHARED_OBJ, "POST": "LKNKNKKKF"},
+    "hotline.cancel": {"GET": "LFNFNFKKF", "POST": "LFNFNFVVF"},
+    "hotline.follow_up_done": {"POST": DESK_OBJ},
+    "hotline.index": {"GET": DESK},
+    "hotline.invitation": {"GET": SHARED_OBJ},
+    "hotline.record": {"GET": DIRECTOR_OBJ, "POST": DIRECTOR_OBJ_REFUSED},
+    "hotline.schedule": {"GET": DIRECTOR_OBJ, "POST": DIRECTOR_OBJ_REFUSED},
+    "hotline.session": {"GET": SHARED_OBJ},
+    # The assignee (staff of X) and directors acknowledge; other staff in scope may not.
+    "instructions.acknowledge": {"POST": "LFFKNFKKF"},
+    "instructions.index": {"GET": "LFFKKKKKK"},
+    "instructions.write": {"GET": DIRECTOR_OBJ, "POST": DIRECTOR_OBJ_REFUSED},
+    "main.healthz": {"GET": PUBLIC},
+    "main.home": {"GET": SIGNED_IN},
+    "notifications.index": {"GET": SIGNED_IN},
+    "notifications.open_one": {"POST": OWNER_ONLY},
+    "notifications.read_all": {"POST": SIGNED_IN},
+    "plans.change_status": {"POST": DESK_OBJ},
+    "plans.edit": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
+    "plans.edit_milestone": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
+    "plans.index": {"GET": DESK},
+    "plans.link_request": {"POST": DESK_OBJ},
+    "plans.milestone_step": {"POST": DESK_OBJ},
+    "plans.new": {"GET": DESK_OBJ, "POST": DESK_OBJ},
+    "plans.new_milestone": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
+    "plans.ours": {"GET": ENTERPRISE},
+    "plans.overdue": {"GET": DESK},
+    "plans.show": {"GET": SHARED_OBJ},
+    "portal.download": {"GET": ENTERPRISE_OBJ},
+    "portal.index": {"GET": ENTERPRISE},
+    "portal.new_request": {"GET": ENTERPRISE, "POST": "LVVFFFFFF"},
+    "portal.reply": {"POST": "LVNFFFFFF"},
+    "portal.request_detail": {"GET": ENTERPRISE_OBJ},
+    "portal.step": {"POST": "LVNFFFFFF"},
+    "task_forces.add_expert": {"POST": DESK_OBJ},
+    "task_forces.add_member": {"POST": DESK_OBJ},
+    "task_forces.edit": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
+    "task_forces.mine": {"GET": DESK},
+    "task_forces.new": {"GET": DESK_OBJ, "POST": DESK_OBJ},
+    "task_forces.remove_member": {"POST": DESK_OBJ},
+    "task_forces.show": {"GET": DESK_OBJ},
+    "search.delete_view": {"POST": OWNER_ONLY},
+    "search.index": {"GET": SIGNED_IN},
+    "search.open_view": {"GET": OWNER_ONLY},
+    "search.save_view": {"POST": SIGNED_IN_REFUSED},
+    "search.views": {"GET": SIGNED_IN},
+    "tokens.create": {"POST": SIGNED_IN_REFUSED},
+    "tokens.index": {"GET": SIGNED_IN},
+    "tokens.revoke": {"POST": OWNER_ONLY},
+    "two_factor.disable": {"POST": SIGNED_IN_REFUSED},
+    "two_factor.enrol": {"POST": SIGNED_IN_REFUSED},
+    "two_factor.manage": {"GET": SIGNED_IN},
+    "two_factor.recovery_codes": {"POST": SIGNED_IN_REFUSED},
+    "two_factor.reset": {"POST": ADMIN},
+    "two_factor.second_step": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+}
+
+# Query strings that name the object a "new" page is for.
+QUERIES = {"plans.new": "?enterprise_id={enterprise_id}", "task_forces.new": "?plan_id={plan_id}"}
+
+# Valid input for the routes whose empty form would stop before the authorization check.
+BODIES: dict[str, Callable[[World], dict]] = {
+    "api.link_plan": lambda w: {"plan_id": w.plan.id},
+    "api.post_note": lambda w: {"body": "matrix"},
+    "api.post_reply": lambda w: {"body": "matrix"},
+    "api.submit_request": lambda w: {"title": "t", "description": "d", "category": "other",
+                                      "lifecycle_stage": "research"},
+    "api.transfer_request": lambda w: {"station_id": w.users["staff_y"].station_id, "reason": "matrix"},
+    "api.transition_request": lambda w: {"action": "start_intervention"},
+    "api.triage_request": lambda w: {"category": "registration_dossier", "priority": "P2",
+                                     "lifecycle_stage": "registration_submission"},
+    "api.upload_attachments": lambda w: {"file": (BytesIO(b"%PDF-1.4 matrix"), "matrix.pdf")},
+    "hotline.ask": lambda w: {"reason": "matrix"},
+    "plans.change_status": lambda w: {"action": "complete", "version": str(w.plan.version)},
+    "plans.link_request": lambda w: {"plan_id": str(w.plan.id), "version": str(w.request.version)},
+    "plans.new": lambda w: {"title": "matrix", "goals": "matrix", "liaison_id": str(w.users["staff_x"].id)},
+    "task_forces.add_expert": lambda w: {"name": "专家", "affiliation": "吉林大学"},
+    "task_forces.add_member": lambda w: {"user_id": str(w.users["hub_staff"].id)},
+    "task_forces.new": lambda w: {"name": "matrix", "purpose": "matrix", "lead_id": str(w.users["staff_x"].id)},
+}
+
+# Converters naming one of A's objects: a missing id must answer like A's object does to an outsider.
+OBJECT_CONVERTERS = {"request_id", "attachment_id", "plan_id", "milestone_id", "task_force_id", "member_id",
+                     "hotline_id", "follow_up_id", "instruction_id", "notification_id", "token_id", "enterprise_id",
+                     "view_id"}
+OUTSIDERS = ("enterprise_b", "staff_y")
+MISSING_ID = 987654321
+
+
+def _calls(app: Flask, world: World, values: dict[str, object]):  # type: ignore[no-untyped-def]
+    for rule in rules(app):
+        path = fill(rule, values) + QUERIES.get(rule.endpoint, "").format(**values)
+        for method in ("GET", "POST"):
+            if method in (rule.methods or ()):
+                yield rule, method, path
+
+
+def _observe(prober: Prober, world: World, endpoint: str, method: str, path: str, role: str) -> str:
+    body = BODIES[endpoint](world) if method == "POST" and endpoint in BODIES else None
+    return letter(prober.call(role, method, path, body))
+
+
+def test_every_route_is_in_the_table(web: Flask) -> None:
+    routes = {(r.endpoint, m) for r in rules(web) for m in ("GET", "POST") if m in (r.methods or ())}
+    table = {(endpoint, method) for endpoint, methods in EXPECTED.items() for method in methods}
+    assert sorted(routes - table) == [], "routes nobody has decided about: add them to EXPECTED"
+    assert sorted(table - routes) == [], "EXPECTED names routes that no longer exist"
+    assert all(re.fullmatch(r"[LUFNVKE]{9}", codes) for m in EXPECTED.values() for codes in m.values())
+
+
+def test_every_route_answers_every_role_as_the_table_says(web: Flask, prober: Prober, world: World) -> None:
+    mismatches, crashes = [], []
+    for rule, method, path in _calls(web, world, world.converter_values()):
+        observed = "".join(_observe(prober, world, rule.endpoint, method, path, role) for role in ROLES)
+        expected = EXPECTED.get(rule.endpoint, {}).get(method)
+        if "E" in observed:
+            crashes.append(f"{method} {path} ({rule.endpoint}): {observed}")
+        if observed != expected:
+            mismatches.append(f"{rule.endpoint} {method} {path}: expected {expected}, got {observed}")
+    assert (crashes, mismatches) == ([], []), "\n".join(["5xx answers:", *crashes, "differences:", *mismatches])
+
+
+def test_an_outsider_cannot_tell_a_hidden_object_from_a_missing_one(web: Flask, prober: Prober,
+                                                                    world: World) -> None:
+    values = world.converter_values()
+    missing = {**values, **{name: MISSING_ID for name in OBJECT_CONVERTERS}}
+    differences = []
+    for rule, method, path in _calls(web, world, values):
+        if not set(rule.arguments) & OBJECT_CONVERTERS:
+            continue
+        missing_path = fill(rule, missing) + QUERIES.get(rule.endpoint, "").format(**missing)
+        for role in OUTSIDERS:
+            hidden = _observe(prober, world, rule.endpoint, method, path, role)
+            absent = _observe(prober, world, rule.endpoint, method, missing_path, role)
+            if hidden != absent:
+                differences.append(f"{role} {method} {path}: {hidden} for A's object, {absent} for a missing one")
+    assert differences == [], "\n".join(differences)
+
+
+def test_a_route_with_an_unknown_converter_fails_the_fixture_map(web: Flask, world: World) -> None:
+    from werkzeug.routing import Rule
+
+    rule = Rule("/new/<int:gadget_id>", endpoint="new.gadget")
+    rule.bind(web.url_map.__class__())
+    try:
+        fill(rule, world.converter_values())
+    except AssertionError as error:
+        assert "gadget_id" in str(error)
+    else:
+        raise AssertionError("a converter missing from the map must fail")

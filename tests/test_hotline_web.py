@@ -1,0 +1,224 @@
+"""The hotline pages: ask, schedule, record, cancel, follow-ups and the .ics invitation, as each role sees them."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from flask.testing import FlaskClient
+from icalendar import Calendar
+from sqlalchemy.orm import Session
+
+from service.db import utcnow
+from service.models import HotlineSession, HotlineStatus, ServiceRequest
+from service.operations import hotline as ops
+from service.settings import DeskSettings
+from tests.conftest import login, post_form
+from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
+
+TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"
+
+
+@pytest.fixture()
+def case(session: Session, people: People, settings: DeskSettings) -> ServiceRequest:
+    return triaged(session, people, settings, now=utcnow() - timedelta(hours=1))
+
+
+def _soon() -> datetime:
+    """A whole minute in the future, as the form shows it (Beijing time)."""
+    return (utcnow() + timedelta(days=2)).replace(second=0, microsecond=0)
+
+
+def _asked(session: Session, people: People, case: ServiceRequest) -> HotlineSession:
+    return ops.ask_hotline(session, people.owner, case.id, "请局长指导临床评价路径", "周四下午")
+
+
+def _scheduled(session: Session, people: People, case: ServiceRequest) -> HotlineSession:
+    asked = _asked(session, people, case)
+    return ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                ops.Schedule(_soon(), 45, people.director.id), TEMPLATE)
+
+
+def test_the_enterprise_asks_through_the_form(client: FlaskClient, session: Session, people: People,
+                                              case: ServiceRequest) -> None:
+    login(client, people.owner)
+    page = client.get(f"/hotline/request/{case.id}/ask")
+    assert page.status_code == 200 and 'name="reason"' in page.get_data(as_text=True)
+    response = post_form(client, f"/hotline/request/{case.id}/ask", {"reason": "请局长指导", "preferred_times": "周四"})
+    assert response.status_code == 302
+    hotline = session.query(HotlineSession).filter_by(request_id=case.id).one()
+    assert hotline.status == HotlineStatus.REQUESTED and hotline.preferred_times == "周四"
+    shown = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "请局长指导" in shown and "hotline-requested" in shown
+
+
+def test_asking_again_shows_why_it_is_refused(client: FlaskClient, session: Session, people: People,
+                                              case: ServiceRequest) -> None:
+    _asked(session, people, case)
+    login(client, people.colleague)
+    response = post_form(client, f"/hotline/request/{case.id}/ask", {"reason": "再来一次"})
+    assert response.status_code == 400 and "form-errors" in response.get_data(as_text=True)
+
+
+def test_another_company_gets_404_everywhere(client: FlaskClient, session: Session, people: People,
+                                             case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    login(client, people.other_enterprise)
+    assert client.get(f"/hotline/request/{case.id}/ask").status_code == 404
+    assert post_form(client, f"/hotline/request/{case.id}/ask", {"reason": "x"}).status_code == 404
+    assert client.get(f"/hotline/{hotline.id}").status_code == 404
+    assert client.get(f"/hotline/{hotline.id}/invitation.ics").status_code == 404
+    assert client.get(f"/hotline/{hotline.id}/cancel").status_code == 404
+
+
+def test_staff_cannot_schedule_or_record(client: FlaskClient, session: Session, people: People,
+                                         case: ServiceRequest) -> None:
+    asked = _asked(session, people, case)
+    login(client, people.staff)
+    assert client.get(f"/hotline/{asked.id}/schedule").status_code == 403
+    response = post_form(client, f"/hotline/{asked.id}/schedule", {
+        "version": asked.version, "scheduled_at": "2030-01-01T10:00", "duration_minutes": 60,
+        "director_id": people.director.id})
+    assert response.status_code == 403
+    assert client.get(f"/hotline/{asked.id}/record").status_code == 403
+    assert session.get(HotlineSession, asked.id).status == HotlineStatus.REQUESTED
+
+
+def test_a_director_of_another_station_gets_404(client: FlaskClient, session: Session, people: People,
+                                               case: ServiceRequest) -> None:
+    from service.models import Role
+    from tests import factories
+
+    asked = _asked(session, people, case)
+    login(client, factories.user(session, Role.DIRECTOR, "JL-TH"))
+    assert client.get(f"/hotline/{asked.id}/schedule").status_code == 404
+
+
+def test_the_director_schedules_in_beijing_time(client: FlaskClient, session: Session, people: People,
+                                               case: ServiceRequest) -> None:
+    asked = _asked(session, people, case)
+    login(client, people.director)
+    form = client.get(f"/hotline/{asked.id}/schedule").get_data(as_text=True)
+    assert 'type="datetime-local"' in form
+    response = post_form(client, f"/hotline/{asked.id}/schedule", {
+        "version": asked.version, "scheduled_at": "2030-05-06T14:30", "duration_minutes": 90,
+        "director_id": people.director.id})
+    assert response.status_code == 302
+    hotline = session.get(HotlineSession, asked.id)
+    session.refresh(hotline)
+    assert hotline.scheduled_at == datetime(2030, 5, 6, 6, 30, tzinfo=timezone.utc)
+    assert hotline.duration_minutes == 90 and hotline.meeting_link.startswith("https://meet.example.gov.cn/hotline/")
+
+    login(client, people.owner)
+    seen = client.get(f"/hotline/{hotline.id}").get_data(as_text=True)
+    assert "2030-05-06" in seen and "14:30" in seen and hotline.meeting_link in seen
+
+
+def test_a_bad_schedule_keeps_what_was_typed(client: FlaskClient, session: Session, people: People,
+                                             case: ServiceRequest) -> None:
+    asked = _asked(session, people, case)
+    login(client, people.director)
+    response = post_form(client, f"/hotline/{asked.id}/schedule", {
+        "version": asked.version, "scheduled_at": "2020-01-01T10:00", "duration_minutes": 60,
+        "director_id": people.director.id})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'value="2020-01-01T10:00"' in page and 'aria-invalid="true"' in page
+    stale = post_form(client, f"/hotline/{asked.id}/schedule", {
+        "version": asked.version + 7, "scheduled_at": "2030-01-01T10:00", "duration_minutes": 60,
+        "director_id": people.director.id})
+    assert stale.status_code == 409
+    assert f'name="version" type="hidden" value="{asked.version}"' in stale.get_data(as_text=True)
+    assert client.get(f"/hotline/{asked.id}/record").status_code == 409  # not scheduled yet
+
+
+def test_record_with_a_follow_up_and_mark_it_done(client: FlaskClient, session: Session, people: People,
+                                                  case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    login(client, people.director)
+    assert client.get(f"/hotline/{hotline.id}/record").status_code == 200
+    due = (date.today() + timedelta(days=7)).isoformat()
+    response = post_form(client, f"/hotline/{hotline.id}/record", {
+        "version": hotline.version, "minutes": "内部纪要：数据缺口较大", "public_summary": "请补充同品种比对",
+        "decisions": "分站牵头", "follow_ups-0-description": "组织专家论证", "follow_ups-0-owner_id": people.staff.id,
+        "follow_ups-0-due_date": due, "follow_ups-1-description": "", "follow_ups-1-owner_id": "",
+        "follow_ups-1-due_date": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    held = session.get(HotlineSession, hotline.id)
+    session.refresh(held)
+    assert held.status == HotlineStatus.HELD and len(held.follow_ups) == 1
+
+    login(client, people.owner)
+    enterprise_view = client.get(f"/hotline/{hotline.id}").get_data(as_text=True)
+    assert "请补充同品种比对" in enterprise_view
+    assert "内部纪要" not in enterprise_view and "组织专家论证" not in enterprise_view and "分站牵头" not in enterprise_view
+
+    login(client, people.staff)
+    desk_view = client.get(f"/hotline/{hotline.id}").get_data(as_text=True)
+    assert "内部纪要" in desk_view and "组织专家论证" in desk_view
+    action = held.follow_ups[0]
+    assert post_form(client, f"/hotline/follow-ups/{action.id}/done", {}).status_code == 302
+    session.refresh(action)
+    assert action.done_at is not None
+
+
+def test_a_half_filled_follow_up_row_is_refused(client: FlaskClient, session: Session, people: People,
+                                                case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    login(client, people.director)
+    response = post_form(client, f"/hotline/{hotline.id}/record", {
+        "version": hotline.version, "minutes": "纪要", "public_summary": "摘要",
+        "follow_ups-0-description": "没有负责人", "follow_ups-0-owner_id": "", "follow_ups-0-due_date": ""})
+    assert response.status_code == 400
+    assert session.get(HotlineSession, hotline.id).status == HotlineStatus.SCHEDULED
+
+
+def test_cancel_with_a_reason(client: FlaskClient, session: Session, people: People,
+                              case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    login(client, people.director)
+    assert 'name="reason"' in client.get(f"/hotline/{hotline.id}/cancel").get_data(as_text=True)
+    empty = post_form(client, f"/hotline/{hotline.id}/cancel", {"version": hotline.version, "reason": ""})
+    assert empty.status_code == 400
+    response = post_form(client, f"/hotline/{hotline.id}/cancel", {"version": hotline.version, "reason": "企业改期"})
+    assert response.status_code == 302
+    login(client, people.owner)
+    assert "企业改期" in client.get(f"/hotline/{hotline.id}").get_data(as_text=True)
+    assert client.get(f"/hotline/{hotline.id}/invitation.ics").status_code == 404
+
+
+def test_the_invitation_parses_as_icalendar(client: FlaskClient, session: Session, people: People,
+                                            case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    for reader in (people.owner, people.director):
+        login(client, reader)
+        response = client.get(f"/hotline/{hotline.id}/invitation.ics")
+        assert response.status_code == 200 and response.mimetype == "text/calendar"
+        assert "attachment" in response.headers["Content-Disposition"]
+        [event] = Calendar.from_ical(response.data).walk("VEVENT")
+        assert str(event["UID"]).startswith(f"hotline-{hotline.id}@")
+        assert event.decoded("DTSTART") == hotline.scheduled_at
+        assert event.decoded("DTEND") == hotline.scheduled_at + timedelta(minutes=45)
+        assert event.decoded("DTSTAMP").tzinfo is not None
+        assert case.reference in str(event["SUMMARY"])
+        assert hotline.meeting_link in str(event["DESCRIPTION"]) and str(event["URL"]) == hotline.meeting_link
+        assert str(event["ORGANIZER"]) == f"mailto:{people.director.email}"
+        assert event["ORGANIZER"].params["CN"] == people.director.name
+
+
+def test_the_invitation_exists_only_once_scheduled(client: FlaskClient, session: Session, people: People,
+                                                   case: ServiceRequest) -> None:
+    asked = _asked(session, people, case)
+    login(client, people.owner)
+    assert client.get(f"/hotline/{asked.id}/invitation.ics").status_code == 404
+
+
+def test_the_hotline_list_is_scoped(client: FlaskClient, session: Session, people: People,
+                                    case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    login(client, people.staff)
+    assert case.reference in client.get("/hotline/").get_data(as_text=True)
+    login(client, people.other_staff)
+    assert case.reference not in client.get("/hotline/").get_data(as_text=True)
+    login(client, people.owner)
+    assert client.get("/hotline/").status_code == 403
+    assert re.search(rf"hotline/{hotline.id}\b", client.get(f"/hotline/{hotline.id}").get_data(as_text=True))
