@@ -91,3 +91,32 @@ def test_migrations_build_the_models_schema_and_tear_it_down(empty_database: str
 
     command.upgrade(config, "head")
     assert _differences(empty_database) == []
+
+
+@pytest.mark.slow
+def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path) -> None:
+    """README's first command, without serving: migrate, seed, print the sign-ins; twice."""
+    from app import create_app
+    from config import TestingConfig
+
+    class QuickstartConfig(TestingConfig):
+        DATABASE_URL = f"sqlite:///{tmp_path / 'instance' / 'desk.sqlite3'}"
+        UPLOAD_FOLDER = str(tmp_path / "uploads")
+
+    app = create_app(QuickstartConfig)
+    try:
+        outputs = []
+        for _ in range(2):
+            # The `flask` command pushes an app context for every command; the test runner does not.
+            with app.app_context():
+                outputs.append(app.test_cli_runner().invoke(args=["quickstart", "--no-serve"]))
+        for result in outputs:
+            assert result.exit_code == 0, result.output
+            assert "http://127.0.0.1:5000/login" in result.output
+            assert "admin@demo.jl.gov.cn" in result.output and "Demo-Desk-2026" in result.output
+        with app.extensions["db_engine"].connect() as conn:
+            counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                      for table in ("stations", "users", "enterprises")]
+        assert counts == [7, 10, 3]
+    finally:
+        app.extensions["db_engine"].dispose()

@@ -36,13 +36,27 @@ POSTGRESQL_UP = (
 POSTGRESQL_DOWN = ("DROP TABLE IF EXISTS search_documents",)
 
 
+# Composite indexes of ServiceRequest.__table_args__ for queues and dashboards at scale.
+REQUEST_INDEXES = {
+    "ix_requests_station_id": ["station_id", "id"],
+    "ix_requests_resolved": ["resolved_at", "station_id", "rating"],
+    "ix_requests_responded": ["first_responded_at", "station_id", "first_response_due_at"],
+}
+
+
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_UP if sqlite else POSTGRESQL_UP:
         op.execute(statement)
+    with op.batch_alter_table("requests", schema=None) as batch_op:
+        for name, columns in REQUEST_INDEXES.items():
+            batch_op.create_index(name, columns, unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("requests", schema=None) as batch_op:
+        for name in REQUEST_INDEXES:
+            batch_op.drop_index(name)
     sqlite = op.get_bind().dialect.name == "sqlite"
     for statement in SQLITE_DOWN if sqlite else POSTGRESQL_DOWN:
         op.execute(statement)

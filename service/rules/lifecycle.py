@@ -91,7 +91,7 @@ TRANSITIONS: dict[Action, Transition] = {
         Transition(Action.DECLINE, frozenset({Status.SUBMITTED, Status.TRIAGED}), Status.DECLINED, DESK,
                    frozenset({Need.REASON})),
         Transition(Action.WITHDRAW, OPEN_STATUSES, Status.WITHDRAWN, ENTERPRISE, frozenset({Need.REASON})),
-        Transition(Action.CONFIRM, frozenset({Status.RESOLVED, Status.TRIAGED}), Status.CLOSED, ENTERPRISE,
+        Transition(Action.CONFIRM, frozenset({Status.RESOLVED}), Status.CLOSED, ENTERPRISE,
                    frozenset({Need.RATING})),
         Transition(Action.AUTO_CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, SYSTEM, button=False),
         Transition(Action.REOPEN, frozenset({Status.RESOLVED, Status.CLOSED}), RESUME, ENTERPRISE,

@@ -1,0 +1,304 @@
+"""Benchmark: the app under gunicorn on 127.0.0.1, measured over real HTTP.
+
+    python bench/run.py --database-url sqlite:////tmp/bench.sqlite3 --requests 100000
+    python bench/run.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/desk_bench --requests 1000000
+
+An empty database is first filled with ``flask demo-data``. Then gunicorn
+starts (2 workers, production settings), a station's staff member and the
+provincial director sign in, and each page is fetched --samples times in a row:
+p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
+filtered queue), search (an English and a two-character Chinese word), a
+request's page, the director's dashboard and the CSV export's time to first
+byte. Enterprise users then submit --submissions requests through the portal
+form from --concurrency threads (requests/s and errors), and the peak memory of
+the workers is read from /proc. Routes the app does not have answer "missing".
+The table is printed and written as JSON to bench/results/. Bounded loops and
+loopback traffic only; gunicorn is stopped at the end.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import requests
+from sqlalchemy import create_engine, func, select
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
+from service.seed import DEMO_PASSWORD  # noqa: E402
+
+STAFF, DIRECTOR = "ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn"
+CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+VENV_BIN = Path(sys.executable).parent
+
+
+def machine() -> dict[str, object]:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem_kb / 1024 / 1024, 1),
+            "python": platform.python_version(), "load_average": os.getloadavg()}
+
+
+def flask(args: list[str], database_url: str) -> None:
+    env = {**os.environ, "DATABASE_URL": database_url}
+    subprocess.run([str(VENV_BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True)
+
+
+def prepare(database_url: str, count: int) -> float | None:
+    """Migrate; fill an empty database with ``count`` requests. Returns the generation time, if any."""
+    flask(["migrate"], database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        existing = conn.scalar(select(func.count()).select_from(ServiceRequest))
+    engine.dispose()
+    if existing:
+        return None
+    started = time.monotonic()
+    flask(["demo-data", "--requests", str(count)], database_url)
+    return time.monotonic() - started
+
+
+def facts(database_url: str, samples: int) -> dict[str, object]:
+    """What the measurements need from the data: request ids in the staff's scope, a deep cursor, enterprise users."""
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        station_id = conn.scalar(select(User.station_id).where(User.email == STAFF))
+        in_station = conn.scalar(select(func.count()).where(ServiceRequest.station_id == station_id)) or 0
+        depth = max(0, min(5000 * 25, in_station - 50))
+        cursor = conn.scalar(select(ServiceRequest.id).where(ServiceRequest.station_id == station_id)
+                             .order_by(ServiceRequest.id.desc()).offset(depth).limit(1))
+        ids = list(conn.scalars(select(ServiceRequest.id).where(ServiceRequest.station_id == station_id)
+                                .order_by(func.random()).limit(samples)))
+        submitters = list(conn.scalars(select(User.email).join(Enterprise, User.enterprise_id == Enterprise.id)
+                                       .where(User.role == Role.ENTERPRISE, User.active.is_(True))
+                                       .order_by(User.id).limit(64)))
+        total = conn.scalar(select(func.count()).select_from(ServiceRequest))
+        station = conn.scalar(select(Station.code).where(Station.id == station_id))
+    engine.dispose()
+    return {"station": station, "station_requests": in_station, "deep_cursor": cursor, "deep_rows_above": depth,
+            "detail_ids": ids, "submitters": submitters, "requests": total}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(database_url: str, workers: int, log: Path):
+    port = free_port()
+    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
+           "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": "false"}
+    with log.open("w") as out:
+        process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                                    "--timeout", "120", "app:create_app()"],
+                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            for _ in range(120):
+                try:
+                    if requests.get(base + "/healthz", timeout=10).status_code == 200:
+                        break
+                except requests.RequestException:
+                    pass
+                if process.poll() is not None:
+                    raise RuntimeError(f"gunicorn exited; see {log}")
+                time.sleep(0.5)
+            else:
+                raise RuntimeError(f"gunicorn did not answer; see {log}")
+            yield base, process.pid
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def peak_rss_mb(pids: list[int]) -> float | None:
+    peaks = []
+    for pid in pids:
+        match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+        if match:
+            peaks.append(int(match.group(1)) / 1024)
+    return round(max(peaks), 1) if peaks else None
+
+
+def signed_in(base: str, email: str) -> requests.Session:
+    client = requests.Session()
+    page = client.get(base + "/login", timeout=30)
+    token = CSRF.search(page.text)
+    if token is None:
+        raise RuntimeError("no CSRF token on the login page")
+    answer = client.post(base + "/login", data={"email": email, "password": DEMO_PASSWORD,
+                                                "csrf_token": token.group(1)}, allow_redirects=False, timeout=30)
+    if answer.status_code != 302:
+        raise RuntimeError(f"could not sign in as {email} ({answer.status_code})")
+    return client
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+    def at(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1)
+    return {"p50": at(50), "p95": at(95), "p99": at(99), "mean": round(statistics.fmean(ordered) * 1000, 1)}
+
+
+def measure(client: requests.Session, base: str, paths: list[str], first_byte: bool = False) -> dict[str, object]:
+    """Fetch each path in turn (after two warm-up fetches); latency of the whole page, or of its first byte."""
+    probe = client.get(base + paths[0], timeout=120, stream=True)
+    probe.close()
+    if probe.status_code == 404:
+        return {"missing": True}
+    for path in paths[:2]:
+        client.get(base + path, timeout=120).close()
+    timings, errors = [], 0
+    for path in paths:
+        started = time.perf_counter()
+        response = client.get(base + path, timeout=120, stream=first_byte)
+        if first_byte:
+            next(response.iter_content(chunk_size=1), b"")
+        else:
+            _ = response.content
+        timings.append(time.perf_counter() - started)
+        errors += response.status_code != 200
+        response.close()
+    return {"samples": len(timings), "errors": errors, **percentiles(timings)}
+
+
+def submissions(base: str, emails: list[str], count: int, concurrency: int) -> dict[str, object]:
+    """``count`` portal submissions from ``concurrency`` enterprise users at once."""
+    clients = [signed_in(base, email) for email in emails[:concurrency]]
+    if not clients:
+        return {"missing": True}
+    tokens = []
+    for client in clients:
+        page = client.get(base + "/portal/requests/new", timeout=30)
+        if page.status_code == 404:
+            return {"missing": True}
+        tokens.append(CSRF.search(page.text).group(1))  # type: ignore[union-attr]
+
+    def run(worker: int) -> tuple[int, int, list[float]]:
+        client, token, done, failed, timings = clients[worker], tokens[worker], 0, 0, []
+        for n in range(worker, count, len(clients)):
+            form = {"csrf_token": token, "title": f"基准测试：第二类有源产品注册咨询 {n}",
+                    "description": "Benchmark submission: 请指导注册申报资料的准备。", "category": "registration_dossier",
+                    "lifecycle_stage": "registration_submission", "product_name": "便携式超声诊断仪",
+                    "device_class": "II", "product_type": "active", "product_field": "06",
+                    "idempotency_key": uuid.uuid4().hex}
+            started = time.perf_counter()
+            try:
+                answer = client.post(base + "/portal/requests/new", data=form, allow_redirects=False, timeout=120)
+                ok = answer.status_code == 302 and "/portal/requests/" in answer.headers.get("Location", "")
+            except requests.RequestException:
+                ok = False
+            timings.append(time.perf_counter() - started)
+            done, failed = done + ok, failed + (not ok)
+        return done, failed, timings
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=len(clients)) as pool:
+        outcomes = list(pool.map(run, range(len(clients))))
+    elapsed = time.perf_counter() - started
+    ok, errors = sum(o[0] for o in outcomes), sum(o[1] for o in outcomes)
+    return {"submitted": ok, "errors": errors, "concurrency": len(clients), "seconds": round(elapsed, 2),
+            "per_second": round(ok / elapsed, 1), **percentiles([t for o in outcomes for t in o[2]])}
+
+
+def run_all(args: argparse.Namespace, known: dict[str, object], base: str, master: int) -> dict[str, object]:
+    n = args.samples
+    staff, director = signed_in(base, STAFF), signed_in(base, DIRECTOR)
+    deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
+    pages = {
+        "staff queue, first page": (staff, ["/desk/"] * n),
+        "staff queue, page ~5,000": (staff, [deep] * n),
+        "staff queue, filtered": (staff, ["/desk/?queue=open&category=clinical_evaluation&priority=P2"] * n),
+        "search, English word": (staff, ["/search/?q=clinical"] * n),
+        "search, Chinese word": (staff, ["/search/?q=注册"] * n),
+        "request page": (staff, [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
+        "director dashboard": (director, ["/director/"] * n),
+    }
+    results: dict[str, object] = {name: measure(client, base, paths) for name, (client, paths) in pages.items()}
+    results["CSV export, first byte"] = measure(director, base, ["/director/export.csv?bucket=open"] * min(n, 50),
+                                                first_byte=True)
+    results["submissions"] = submissions(base, list(known["submitters"]), args.submissions, args.concurrency)
+    results["worker peak RSS (MB)"] = peak_rss_mb(worker_pids(master))
+    return results
+
+
+def print_table(results: dict[str, object]) -> None:
+    print(f"\n{'measure':<28}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'n':>6}{'errors':>8}")
+    for name, value in results.items():
+        if isinstance(value, dict) and value.get("missing"):
+            print(f"{name:<28}{'missing':>9}")
+        elif isinstance(value, dict):
+            count = value.get("samples", value.get("submitted"))
+            print(f"{name:<28}{value['p50']:>9}{value['p95']:>9}{value['p99']:>9}{count:>6}{value['errors']:>8}")
+            if "per_second" in value:
+                print(f"{'':<28}{value['per_second']} submissions/s with {value['concurrency']} clients")
+        else:
+            print(f"{name:<28}{value!s:>9}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", required=True)
+    parser.add_argument("--requests", type=int, default=100_000, help="requests to generate into an empty database")
+    parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--submissions", type=int, default=2000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if not 1 <= args.samples <= 5000 or not 1 <= args.submissions <= 100_000 or not 1 <= args.concurrency <= 64:
+        parser.error("samples 1-5000, submissions 1-100000, concurrency 1-64")
+    host = machine()
+    generated = prepare(args.database_url, args.requests)
+    known = facts(args.database_url, args.samples)
+    out = ROOT / "bench" / "results"
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
+    with gunicorn(args.database_url, args.workers, out / f"{stamp}-{dialect}-gunicorn.log") as (base, master):
+        results = run_all(args, known, base, master)
+    report = {"when": stamp, "database": dialect, "requests": known["requests"], "generation_seconds": generated,
+              "machine": {**host, "load_average_after": os.getloadavg()}, "workers": args.workers,
+              "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "submitters")}, "results": results}
+    path = out / f"{stamp}-{dialect}-{known['requests']}.json"
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
+    print(f"{dialect}, {known['requests']:,} requests, {report['machine']['nproc']} × {report['machine']['cpu']}")
+    print_table(results)
+    print(f"\nwritten to {path}")
+
+
+if __name__ == "__main__":
+    main()
