@@ -174,10 +174,23 @@ def touched_request_ids(session: Session) -> set[int]:
     return ids
 
 
+def _new_documents(session: Session) -> list[Document]:
+    """Documents of the requests this flush inserted, from the objects themselves: nothing to read back."""
+    messages: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for obj in session.new:
+        if isinstance(obj, Message):
+            messages[obj.request_id].append((obj.body, obj.internal))
+    return [make_document(r.id, r.enterprise_id, r.station_id, r.title, r.description, messages[r.id])
+            for r in session.new if isinstance(r, ServiceRequest)]
+
+
 def _after_flush(session: Session, _flush_context: object) -> None:
     ids = touched_request_ids(session)
-    if ids:
-        refresh_documents(session.connection(), ids)
+    if not ids:
+        return
+    fresh = _new_documents(session)
+    write_documents(session.connection(), fresh)
+    refresh_documents(session.connection(), ids - {d.request_id for d in fresh})
 
 
 def install() -> None:

@@ -14,7 +14,7 @@ from service.rules.lifecycle import Action
 from tests import factories
 from tests.conftest import login
 from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import EN, PDF, by_title, get, pdf, request_form, send, settings, version_in  # noqa: F401
+from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, settings, version_in  # noqa: F401
 
 
 def _fresh(session: Session, request_id: int) -> ServiceRequest:
@@ -144,6 +144,21 @@ def test_a_stale_edit_answers_409_keeps_the_typing_and_overwrites_nothing(client
     assert stale_triage.status_code == 409
     assert '<option selected value="P4">' in stale_triage.get_data(as_text=True)
     assert _fresh(session, request.id).priority == Priority.P1
+
+
+def test_text_typed_for_a_step_that_is_gone_is_shown_back(client: FlaskClient, session: Session, people: People,
+                                                          settings) -> None:
+    request = in_status(session, people, settings, Status.TRIAGED)
+    seen = request.version
+    act(session, people.staff, request, Action.RESOLVE, settings, summary="同事已先行解决")
+    login(client, people.staff2)
+    response = send(client, f"/desk/requests/{request.id}/actions/resolve",
+                    {"resolve-version": str(seen), "resolve-summary": "我写了很久的解决说明"}, prefix="resolve")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "Someone changed this request meanwhile" in page
+    assert 'name="resolve-summary"' not in page
+    assert re.search(r'What you typed \(not saved\).*我写了很久的解决说明', page, re.S)
+    assert _fresh(session, request.id).resolution_summary == "同事已先行解决"
 
 
 def test_reply_and_internal_note_are_told_apart(client: FlaskClient, session: Session, people: People,

@@ -16,7 +16,7 @@ from service.rules.lifecycle import Action
 from tests import factories
 from tests.conftest import login
 from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import EN, PDF, by_title, get, pdf, request_form, send, settings  # noqa: F401
+from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, settings  # noqa: F401
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')
 
@@ -94,6 +94,7 @@ def test_my_requests_pages_with_a_cursor_and_filters_open_or_all(client: FlaskCl
     assert "列表请求25" in first and "列表请求01" in first and "列表请求00" not in first
     assert withdrawn.reference not in first
     assert "Awaiting triage by the station" in first and "First page" not in first
+    assert "2026-03-10 10:00" in first  # submitted at 02:00 UTC, shown in Asia/Shanghai
     cursor = re.search(r'href="/portal/\?cursor=(\d+)">Next page', first)
     assert cursor
     second = get(client, f"/portal/?cursor={cursor.group(1)}").get_data(as_text=True)
@@ -109,8 +110,8 @@ def test_another_enterprise_finds_nothing(client: FlaskClient, session: Session,
     assert get(client, f"/portal/requests/{request.id}").status_code == 404
     assert get(client, f"/portal/attachments/{attachment.id}").status_code == 404
     assert send(client, f"/portal/requests/{request.id}/messages", {"body": "窥探"}).status_code == 404
-    assert send(client, f"/portal/requests/{request.id}/actions/withdraw",
-                {"withdraw-version": str(request.version), "withdraw-reason": "x"}, prefix="withdraw").status_code == 404
+    withdraw = {"withdraw-version": str(request.version), "withdraw-reason": "x"}
+    assert send(client, f"/portal/requests/{request.id}/actions/withdraw", withdraw, prefix="withdraw").status_code == 404
     assert request.reference not in get(client, "/portal/?queue=all").get_data(as_text=True)
     for path in ("/portal/requests/999999999", "/portal/requests/abc", "/portal/attachments/999999999"):
         assert get(client, path).status_code == 404
@@ -230,6 +231,7 @@ def test_unknown_steps_and_desk_steps_are_refused(client: FlaskClient, session: 
     response = send(client, f"/portal/requests/{request.id}/actions/decline",
                     {"decline-version": str(request.version), "decline-reason": "自己拒绝"}, prefix="decline")
     assert response.status_code == 409
+    assert "You cannot take this step on this request." in response.get_data(as_text=True)
     session.expire_all()
     assert session.get(ServiceRequest, request.id).status == Status.SUBMITTED
 

@@ -24,7 +24,8 @@ def settings(app: Flask) -> DeskSettings:
     return DeskSettings.from_config(app.config)
 
 
-def send(client: FlaskClient, path: str, data: dict, prefix: str | None = None, **kwargs: object):  # type: ignore[no-untyped-def]
+def send(client: FlaskClient, path: str, data: dict, prefix: str | None = None,  # type: ignore[no-untyped-def]
+         **kwargs: object):
     """POST a page's form as the browser would: with the CSRF token under the form's (prefixed) name."""
     token = csrf_token(client)
     fields = {"csrf_token": token, **({f"{prefix}-csrf_token": token} if prefix else {}), **data}

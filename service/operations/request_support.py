@@ -49,7 +49,9 @@ def editing(session: Session, actor: User | None, request_id: int, expected_vers
     """
     try:
         with unit_of_work(session):
-            request = session.get(ServiceRequest, request_id)
+            # The request's row is locked first, so concurrent edits of one request queue up here
+            # instead of deadlocking later over the rows they touch in different orders (PostgreSQL).
+            request = session.get(ServiceRequest, request_id, with_for_update=True)
             if request is None:
                 raise NotFound()
             if actor is not None:

@@ -9,7 +9,7 @@ from service.errors import DomainError, ValidationError
 from service.models import Role, Station, User
 from service.operations import accounts
 from service.web.database import db
-from service.web.forms import apply_domain_errors
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm, DeskUserForm
 from service.web.helpers import actor, flash_domain_error, require, station_choices
 
@@ -38,7 +38,7 @@ def new_user():  # type: ignore[no-untyped-def]
                 email=form.email.data or "", name=form.name.data or "", role=Role(form.role.data),
                 station_id=form.station_id.data or 0, password=form.password.data or "", phone=form.phone.data or ""))
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("Account %(email)s created.", email=user.email), "success")
             return redirect(url_for("admin.users"))

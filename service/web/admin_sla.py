@@ -56,7 +56,8 @@ def set_target(priority_name: str):  # type: ignore[no-untyped-def]
     form = SlaTargetForm(prefix=priority.value)
     if form.validate_on_submit():
         try:
-            set_sla_target(db(), actor(), priority, form.first_response_hours.data or 0, form.resolution_hours.data or 0)
+            set_sla_target(db(), actor(), priority, form.first_response_hours.data or 0,
+                           form.resolution_hours.data or 0)
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -78,7 +79,7 @@ def _year() -> int:
 
 def render_calendar(year: int, day_form: CalendarDayForm | None = None, import_form: CalendarImportForm | None = None,
                     status: int = 200) -> ResponseReturnValue:
-    days = db().scalars(select(CalendarDay).where(CalendarDay.day >= date(year, 1, 1), CalendarDay.day <= date(year, 12, 31))
+    days = db().scalars(select(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
                         .order_by(CalendarDay.day)).all()
     return render_template(
         "admin/calendar.html", year=year, days=days, confirm=ConfirmForm(),

@@ -10,7 +10,7 @@ from service.models import EnterpriseSize
 from service.operations import accounts, two_factor
 from service.web import two_factor as two_factor_web
 from service.web.database import db
-from service.web.forms import apply_domain_errors
+from service.web.forms import show_error
 from service.web.forms.auth import LanguageForm, LoginForm, PasswordChangeForm, RegistrationForm
 from service.web.helpers import actor, safe_next, station_choices
 from service.web.i18n import LOCALES
@@ -68,7 +68,7 @@ def register():  # type: ignore[no-untyped-def]
                 locale=session.get("locale"),
             ))
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("Your company is registered. Sign in to submit requests; "
                           "the station will verify your company shortly."), "success")
@@ -95,7 +95,7 @@ def change_password():  # type: ignore[no-untyped-def]
         try:
             accounts.change_password(db(), actor(), form.current_password.data or "", form.new_password.data or "")
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             login_user(actor())  # the old cookie is void; carry on with one for the new token
             flash(gettext("Your password has been changed; other sessions have been signed out."), "success")

@@ -89,7 +89,7 @@ def charts(board: Dashboard) -> list[ChartView]:
 
 def _weekly_view(board: Dashboard) -> ChartView:
     scope = board.scope
-    opened_name, resolved_name = gettext("Opened"), gettext("Resolved")
+    opened_name, resolved_name = gettext("Requests submitted"), gettext("Requests resolved")
     weeks = board.weeks
     opened_links = [cases_link(scope, "opened", date_from=w.start, date_to=w.end) for w in weeks]
     resolved_links = [cases_link(scope, "resolved", date_from=w.start, date_to=w.end) for w in weeks]
@@ -100,7 +100,7 @@ def _weekly_view(board: Dashboard) -> ChartView:
          Series(resolved_name, board.resolved_per_week, resolved_links, "s2")],
         gettext("Requests opened and resolved in each of the last %(count)s weeks, by the Monday starting the week.",
                 count=len(weeks)))
-    rows = [(gettext("Week of %(day)s", day=format_date(w.start, "medium")),
+    rows = [(gettext("Week of %(day)s", day=format_date(w.start, "yyyy-MM-dd")),
              [Cell(str(board.opened_per_week[i]), opened_links[i]),
               Cell(str(board.resolved_per_week[i]), resolved_links[i])]) for i, w in enumerate(weeks)]
     return ChartView("chart-weekly", title, svg, [opened_name, resolved_name], rows, wide=True)

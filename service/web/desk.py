@@ -113,8 +113,8 @@ def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, Fl
         forms["triage"] = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
             "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
             "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
-        forms["assign"] = kept.get("assign") or AssignForm(prefix="assign", formdata=None,
-                                                           data={"version": req.version, "assignee_id": req.assignee_id})
+        forms["assign"] = kept.get("assign") or AssignForm(
+            prefix="assign", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id})
         forms["transfer"] = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None,
                                                                  data={"version": req.version})
         forms["triage"].assignee_id.choices = forms["assign"].assignee_id.choices = people
@@ -129,7 +129,11 @@ def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, Fl
 
 def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
                   conflict: str | None = None) -> ResponseReturnValue:
-    return render_template("desk/detail.html", **detail_context(req, kept, conflict), **_desk_forms(req, kept)), status
+    forms = _desk_forms(req, kept)
+    if req.status == Status.SUBMITTED:
+        forms["assign"] = None  # triage sets the assignee
+    offered = {slot for slot, form in forms.items() if form is not None}
+    return render_template("desk/detail.html", **detail_context(req, kept, conflict, offered), **forms), status
 
 
 def _done(request_id: int) -> str:

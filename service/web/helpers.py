@@ -51,12 +51,16 @@ def station_choices(include_hub: bool = True) -> list[tuple[int, str]]:
     return [(s.id, station_name(s)) for s in stations if include_hub or not s.is_hub]
 
 
-def domain_message(error: DomainError) -> str:
-    """The error's message in the reader's language, with vocabulary values shown by their labels."""
+def label_params(error: DomainError) -> dict[str, object]:
+    """The error's parameters, with vocabulary values shown by their labels."""
     from service.web.labels import label
 
-    params = {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
-    return gettext(error.message, **params)
+    return {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
+
+
+def domain_message(error: DomainError) -> str:
+    """The error's message in the reader's language."""
+    return gettext(error.message, **label_params(error))
 
 
 def flash_domain_error(error: DomainError) -> None:

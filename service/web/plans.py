@@ -27,7 +27,7 @@ from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
 from service.web.database import db
-from service.web.forms import apply_domain_errors
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import (
     EditPlanForm,
@@ -125,7 +125,7 @@ def new():  # type: ignore[no-untyped-def]
             plan = plan_ops.create_plan(db(), actor(), enterprise.id, _plan_fields(form),
                                         [MilestonePhase(p) for p in form.phases.data or []])
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("The plan is drafted. A director approves it to put it in force."), "success")
             return redirect(url_for("plans.show", plan_id=plan.id))
@@ -176,7 +176,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
         try:
             plan_ops.update_plan(db(), actor(), plan_id, form.version.data, _plan_fields(form))
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         except Conflict as error:
             flash(gettext(error.message), "error")
             # Show the version that won next to what this user typed; saving again overwrites it.
@@ -219,7 +219,7 @@ def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
         try:
             milestone_ops.add_milestone(db(), actor(), plan_id, _milestone_fields(form))
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("The milestone is added."), "success")
             return redirect(url_for("plans.show", plan_id=plan_id, _anchor="milestones"))
@@ -244,7 +244,7 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
         try:
             milestone_ops.update_milestone(db(), actor(), milestone_id, _milestone_fields(form))
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("The milestone is saved."), "success")
             return redirect(url_for("plans.show", plan_id=plan.id, _anchor="milestones"))

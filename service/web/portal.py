@@ -49,9 +49,10 @@ def new_request():  # type: ignore[no-untyped-def]
 
 def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
                   conflict: str | None = None) -> ResponseReturnValue:
+    can_reply = req.status not in FINAL_STATUSES
     reply = kept.get("reply") or ReplyForm(formdata=None)
-    return render_template("portal/detail.html", reply=reply, can_reply=req.status not in FINAL_STATUSES,
-                           **detail_context(req, kept, conflict)), status
+    context = detail_context(req, kept, conflict, {"reply"} if can_reply else set())
+    return render_template("portal/detail.html", reply=reply, can_reply=can_reply, **context), status
 
 
 @bp.route("/requests/<int:request_id>")

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from wtforms import Field
 
 from service.db import utcnow
-from service.errors import Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import (
     Category,
     Channel,
@@ -40,14 +40,13 @@ from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Need, allowed_actions
 from service.settings import DeskSettings, load_calendar
+from service.web.forms import show_error
 from service.web.database import db
 from service.web.forms.requests import ActionForm, OnBehalfForm, RequestForm, VersionedForm
 from service.web.helpers import actor, domain_message
-from service.web.labels import label
 from service.web.request_display import ACTION_HINTS, DANGEROUS, action_label, sla_badge
 
 E = TypeVar("E", bound=Enum)
-GENERIC_PROBLEM = "Please correct the highlighted fields."
 
 
 def desk_settings() -> DeskSettings:
@@ -100,27 +99,6 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
             return redirect(url_for(detail_endpoint, request_id=created.id))
     fresh_idempotency_key(form)
     return render_template(template, form=form), 400 if form.errors else 200
-
-
-def show_error(form: FlaskForm, error: DomainError) -> None:
-    """Put an operation's refusal on the form: field messages beside their fields, the rest on top.
-
-    Field messages may carry the error's placeholders (a refused file names itself), so they are
-    formatted with its parameters, which the shared ``apply_domain_errors`` does not do.
-    """
-    params = {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
-    shown = set()
-    for name, message in getattr(error, "fields", {}).items():
-        text = gettext(message, **params)
-        shown.add(text)
-        field = form._fields.get(name)
-        if field is not None:
-            field.errors = [*field.errors, text]
-        else:
-            form.form_errors.append(text)
-    summary = domain_message(error)
-    if error.message != GENERIC_PROBLEM and summary not in shown:
-        form.form_errors.append(summary)
 
 
 def cursor_arg() -> int | None:
@@ -219,18 +197,34 @@ def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) ->
     return views
 
 
-def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None) -> dict[str, Any]:
-    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons."""
+def unsaved_input(kept: dict[str, FlaskForm], offered: set[str]) -> list[tuple[str, str]]:
+    """Text the user sent in a form the page no longer offers (the request moved on meanwhile).
+
+    Shown back to them as it was, so that nothing typed is lost even when the step is gone.
+    """
+    return [(str(field.label.text), field.data) for slot, form in kept.items() if slot not in offered
+            for field in form if field.type in ("StringField", "TextAreaField") and field.data]
+
+
+def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None,
+                   offered: set[str]) -> dict[str, Any]:
+    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons.
+
+    ``offered`` names the page's own form slots it draws for this request (besides the lifecycle steps).
+    """
     user = actor()
     entries = timeline(db(), user, req)
     calendar = load_calendar(db(), desk_settings())
+    actions = action_views(user, req, kept)
+    offered = offered | {f"action:{view.action.value}" for view in actions}
     return {
         "req": req,
         "entries": entries,
         "files": [a for entry in entries for a in entry.attachments],
         "awaiting": gettext(awaiting(req, user)),
         "sla": sla_badge(sla_state(req, calendar, utcnow())),
-        "actions": action_views(user, req, kept),
+        "actions": actions,
+        "unsaved": unsaved_input(kept, offered),
         "stations": {s.id: s for s in db().scalars(select(Station))},
         "conflict": conflict,
         "kept": set(kept),
@@ -258,15 +252,19 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
         call()
     except Conflict as error:
         current = getattr(error, "current", None)
-        if current is None:
+        # Reloaded as it now stands, it may have left the user's scope (a transfer) meanwhile.
+        if current is None or not policy.may(actor(), "request.view", current):
             abort(404)
         if isinstance(form, VersionedForm):
             form.version.data = str(current.version)
         return rerender(current, {slot: form}, status=409, conflict=domain_message(error))
-    except (ValidationError, InvalidTransition) as error:
+    except ValidationError as error:
         show_error(form, error)
-        status = 409 if isinstance(error, InvalidTransition) else 400
-        return rerender(request_or_404(request_id), {slot: form}, status=status)
+        return rerender(request_or_404(request_id), {slot: form}, status=400)
+    except InvalidTransition as error:
+        # The step may be gone from the page now: say why at the top, where it is always seen.
+        flash(domain_message(error), "error")
+        return rerender(request_or_404(request_id), {slot: form}, status=409)
     except NotFound:
         abort(404)
     except Forbidden:

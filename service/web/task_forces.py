@@ -11,7 +11,7 @@ from service.queries import plans as plan_queries
 from service.queries import task_forces as queries
 from service.rules import policy
 from service.web.database import db
-from service.web.forms import apply_domain_errors
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.task_forces import EditTaskForceForm, ExpertForm, StaffMemberForm, TaskForceForm
 from service.web.helpers import actor, require
@@ -41,7 +41,7 @@ def new():  # type: ignore[no-untyped-def]
             team = ops.create_task_force(db(), actor(), _fields(form), plan_id=plan_id,
                                          request_id=None if plan_id else request_id)
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("The task force is set up. Add its members below."), "success")
             return redirect(url_for("task_forces.show", task_force_id=team.id))
@@ -94,7 +94,7 @@ def edit(task_force_id: int):  # type: ignore[no-untyped-def]
         try:
             ops.update_task_force(db(), actor(), task_force_id, _fields(form, TaskForceStatus(form.status.data)))
         except ValidationError as error:
-            apply_domain_errors(form, error)
+            show_error(form, error)
         else:
             flash(gettext("The task force is saved."), "success")
             return redirect(url_for("task_forces.show", task_force_id=task_force_id))

@@ -9,7 +9,7 @@ from service.db import utcnow
 from service.errors import NotFound, ValidationError
 from service.operations import api_tokens
 from service.web.database import db
-from service.web.forms import apply_domain_errors
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.tokens import TokenForm
 from service.web.helpers import actor
@@ -39,7 +39,7 @@ def create():  # type: ignore[no-untyped-def]
         issued = api_tokens.create_token(db(), actor(), form.name.data or "", form.scope.data or "",
                                          form.days.data or 0, max_days=current_app.config["API_TOKEN_MAX_DAYS"])
     except ValidationError as error:
-        apply_domain_errors(form, error)
+        show_error(form, error)
         return _page(form, status=400)
     # Shown on this response only: the database keeps nothing but its hash.
     return _page(TokenForm(formdata=None), secret=issued.secret)

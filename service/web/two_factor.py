@@ -13,7 +13,7 @@ from service.errors import N_, DomainError, ValidationError
 from service.models import User
 from service.operations import accounts, two_factor
 from service.web.database import db
-from service.web.forms import apply_domain_errors
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.two_factor import DisableForm, EnrolForm, RecoveryCodesForm, SecondStepForm
 from service.web.helpers import actor, flash_domain_error, require, safe_next
@@ -160,7 +160,7 @@ def reset(user_id: int):  # type: ignore[no-untyped-def]
 
 def _show_error(form: object, error: ValidationError) -> None:
     if error.fields:
-        apply_domain_errors(form, error)  # type: ignore[arg-type]
+        show_error(form, error)  # type: ignore[arg-type]
     else:
         flash_domain_error(error)
 

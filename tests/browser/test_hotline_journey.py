@@ -111,6 +111,8 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     _submit(page)
     main = page.locator("main").inner_text()
     assert "组织专家论证会" in main and "内部纪要" in main
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "hotline-session-held-zh.png"), full_page=True)
     with live_server.session() as session:
         assert session.get(HotlineSession, hotline_id).status == HotlineStatus.HELD
 
@@ -122,7 +124,6 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     page.goto("/director/")
     assert _tile(page, "hotline_held") >= 1
     assert page.locator("#chart-station-title").count() == 1
-    ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "dashboard-zh.png"), full_page=True)
     page.locator("form.lang button").click()
     page.wait_for_load_state()

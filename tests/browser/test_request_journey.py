@@ -186,7 +186,8 @@ def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer,
              STAFF: ("/desk/", "/desk/?queue=all", "/desk/requests/new"),
              ADMIN: ("/admin/sla", "/admin/calendar?year=2026")}
     with live_server.session() as session:
-        latest = session.scalars(select(ServiceRequest).order_by(ServiceRequest.id.desc())).first()
+        # The journey's request, when it ran first (it belongs to the enterprise and the staff below).
+        journey = session.scalars(select(ServiceRequest).where(ServiceRequest.title == TITLE)).first()
     for email, paths in pages.items():
         page = _open(browser, live_server, errors)
         _sign_in(page, email)
@@ -194,10 +195,13 @@ def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer,
             page.locator("form.lang button").click()
             page.wait_for_load_state()
         detail = {ENTERPRISE: "/portal/requests/%d", STAFF: "/desk/requests/%d"}.get(email)
-        for path in (*paths, *((detail % latest.id,) if detail and latest else ())):
+        for path in (*paths, *((detail % journey.id,) if detail and journey else ())):
             page.goto(path)
             assert page.locator("html").get_attribute("lang") == ("en" if language == "en" else "zh-CN")
             name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-")
             _shoot(page, f"requests-{name}-{language}")
+        if detail and journey:
+            page.set_viewport_size({"width": 390, "height": 844})
+            _shoot(page, f"requests-{email.split('@')[0].replace('.', '-')}-detail-{language}-mobile")
         page.context.close()
     assert errors == []

@@ -6,7 +6,7 @@ elsewhere, a file).
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from urllib.parse import urlsplit
 
@@ -52,17 +52,25 @@ class Prober:
             savepoint.rollback()
 
     def call(self, role: str, method: str, path: str, data: dict | None = None, csrf: bool = True,
-             **kwargs: object) -> TestResponse:
+             inspect: Callable[[TestResponse], None] | None = None, **kwargs: object) -> TestResponse:
+        """Call ``path`` as ``role``; ``inspect`` sees the response before the call's changes are undone."""
         client = self.clients[role]
         headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[arg-type]
         if path.startswith("/api/") and role != "anonymous":
             headers["Authorization"] = f"Bearer {self.world.bearer[role]}"
         with self.undone(role):
             if method == "GET":
-                return client.get(path, headers=headers, **kwargs)
-            form = {**({"csrf_token": self.tokens[role]} if csrf else {}), **(data or {})}
-            if path.startswith("/api/"):
-                if any(isinstance(value, tuple) for value in (data or {}).values()):  # files: multipart
-                    return client.post(path, headers=headers, data=data, **kwargs)
-                return client.post(path, headers=headers, json=data or {}, **kwargs)
-            return client.post(path, headers=headers, data=form, **kwargs)
+                response = client.get(path, headers=headers, **kwargs)
+            elif not path.startswith("/api/"):
+                form = {**({"csrf_token": self.tokens[role]} if csrf else {}), **(data or {})}
+                response = client.post(path, headers=headers, data=form, **kwargs)
+            elif any(isinstance(value, tuple) for value in (data or {}).values()):  # files: multipart
+                response = client.post(path, headers=headers, data=data, **kwargs)
+            else:
+                response = client.post(path, headers=headers, json=data or {}, **kwargs)
+            # A streamed answer (the CSV export) reads the database while it is consumed: inside the savepoint.
+            response.get_data()
+            response.close()
+            if inspect is not None:
+                inspect(response)
+            return response

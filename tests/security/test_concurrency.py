@@ -164,7 +164,7 @@ def test_mixed_edits_of_the_same_requests_lose_nothing_and_match_the_timeline(db
         return None
 
     results = at_once(30, work, db)
-    assert all(isinstance(r, tuple) for r in results), results
+    assert all(isinstance(r, tuple) for r in results), "\n".join(str(r) for r in results if not isinstance(r, tuple))
     done = Counter(results)
 
     def check(session: Session) -> None:

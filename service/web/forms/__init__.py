@@ -1,20 +1,33 @@
 """WTForms classes, one per action: they check shape only; business rules live in operations."""
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
-from wtforms import Field
 
-from service.errors import ValidationError
+from service.errors import DomainError
+
+# The summary every operation gives with field errors; the fields say more, so it is not repeated.
+GENERIC_PROBLEM = "Please correct the highlighted fields."
 
 
-def apply_domain_errors(form: FlaskForm, error: ValidationError) -> None:
-    """Show an operation's field errors beside the fields they concern (message ids, translated here)."""
-    from flask_babel import gettext
+def show_error(form: FlaskForm, error: DomainError) -> None:
+    """Put an operation's refusal on the form: field messages beside their fields, the rest on top.
 
-    for name, message in error.fields.items():
-        field: Field | None = getattr(form, name, None)
-        text = gettext(message)
+    Field messages may carry the error's placeholders (a refused file names itself), so they are
+    formatted with its parameters.
+    """
+    from service.web.helpers import domain_message, label_params
+
+    params = label_params(error)
+    shown = set()
+    for name, message in getattr(error, "fields", {}).items():
+        text = gettext(message, **params)
+        shown.add(text)
+        field = form._fields.get(name)
         if field is not None:
-            field.errors = [*field.errors, text] if isinstance(field.errors, list) else [text]
+            field.errors = [*field.errors, text]
         else:
             form.form_errors.append(text)
+    summary = domain_message(error)
+    if error.message != GENERIC_PROBLEM and summary not in shown:
+        form.form_errors.append(summary)

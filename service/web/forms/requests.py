@@ -153,6 +153,6 @@ class CalendarDayForm(FlaskForm):
 
 class CalendarImportForm(FlaskForm):
     text = TextAreaField(_l("CSV text"), validators=[Optional(), Length(max=200000)],
-                         description=_l("One day per line: date,type,name — for example 2026-10-01,holiday,National Day "
-                                        "or 2026-10-10,workday,make-up working day."))
+                         description=_l("One day per line: date,type,name — for example "
+                                        "2026-10-01,holiday,National Day or 2026-10-10,workday,make-up working day."))
     file = FileField(_l("Or a CSV file"))

@@ -1,0 +1,163 @@
+"""No scans of the requests table on the hot path: the queue, search and dashboard queries use indexes.
+
+A few thousand generated requests (service.demo_requests, the bulk generator's
+own stories) are written into the test's transaction and the planner's
+statistics refreshed, so that both engines plan as they would for a real
+database. Each statement the queries issue is then EXPLAINed. A statement
+fails when it reads the whole requests table (SQLite "SCAN requests",
+PostgreSQL "Seq Scan on requests", or a full walk of one of its indexes)
+unless it is a keyset page (ORDER BY the id, LIMIT), which stops after a
+page's rows.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import Connection, event, select, text
+from sqlalchemy.orm import Session
+
+from service.demo_requests import COLUMNS, Batch, Storyteller, World
+from service.demo_requests import Enterprise as Company
+from service.models import Role, ServiceRequest, Station, User
+from service.queries import dashboard
+from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
+from service.queries.search import search_requests
+from service.rules.sla_calendar import WorkingCalendar
+from tests import factories
+
+REQUESTS = 4000
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+KEYSET = re.compile(r"ORDER BY requests\.id DESC\s+LIMIT", re.IGNORECASE)
+
+
+def _stamp_sqlite(value: datetime | None) -> str | None:
+    return value.isoformat(" ", "microseconds") if value is not None else None
+
+
+def _stamp_postgres(value: datetime | None) -> str | None:
+    return value.isoformat(" ", "microseconds") + "+00" if value is not None else None
+
+
+@pytest.fixture()
+def people(session: Session) -> dict[str, User]:
+    """Desk staff and an enterprise contact in every station, so that a station holds a seventh of the requests."""
+    found: dict[str, User] = {}
+    for station in session.scalars(select(Station).order_by(Station.id)):
+        found[f"staff:{station.code}"] = factories.user(session, Role.STAFF, station.code)
+        found[f"director:{station.code}"] = factories.user(session, Role.DIRECTOR, station.code)
+        for n in range(4):
+            found[f"enterprise:{station.code}:{n}"] = factories.user(session, Role.ENTERPRISE, station.code)
+    return found
+
+
+@pytest.fixture()
+def many(session: Session, connection: Connection, people: dict[str, User]) -> None:
+    postgres = connection.dialect.name == "postgresql"
+    stations = {u.station_id for u in people.values() if u.station_id}
+    world = World(
+        staff={s: [(u.id, u.name) for u in people.values() if u.station_id == s and u.role == Role.STAFF]
+               for s in stations},
+        directors={s: [u.id for u in people.values() if u.station_id == s and u.role == Role.DIRECTOR]
+                   for s in stations},
+        hub_director=people["director:JL-HUB"].id,
+        enterprises=[Company(u.enterprise_id, u.enterprise.station_id, [u.id])  # type: ignore[union-attr,arg-type]
+                     for u in people.values() if u.role == Role.ENTERPRISE])
+    start = {t: (connection.scalar(text(f"SELECT max(id) FROM {t}")) or 0) + 1 for t in COLUMNS}
+    counters = {year: 500_000 for year in range(2018, 2031)}  # far above anything the suite hands out
+    teller = Storyteller(world, start, counters, NOW.replace(tzinfo=None), 7,
+                         _stamp_postgres if postgres else _stamp_sqlite, postgres)
+    batch = Batch()
+    span = NOW - NOW.replace(year=NOW.year - 2)
+    for k in range(REQUESTS):
+        teller.tell(batch, NOW.replace(tzinfo=None) - span + span * ((k + 0.5) / REQUESTS))
+    marker = "%s" if connection.dialect.paramstyle in ("format", "pyformat") else "?"
+    for table, rows in batch.rows.items():
+        if rows:
+            connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES "
+                                       f"({', '.join([marker] * len(COLUMNS[table]))})", rows)
+    if postgres:
+        connection.exec_driver_sql(f"INSERT INTO search_documents (request_id, document) VALUES ({marker}, "
+                                   f"CAST({marker} AS tsvector))", batch.documents)
+    else:
+        connection.exec_driver_sql("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, "
+                                   "scope_terms) VALUES (?, ?, ?, ?, ?)", batch.documents)
+    connection.exec_driver_sql("ANALYZE")
+    session.expire_all()
+
+
+@contextmanager
+def captured(connection: Connection) -> Iterator[list[tuple[str, object]]]:
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _executemany):  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+            seen.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def full_reads(connection: Connection, statement: str, parameters: object) -> list[str]:
+    """The plan lines that read all of the requests table (or all of one of its indexes)."""
+    if connection.dialect.name == "sqlite":
+        lines = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+        bad = [line for line in lines if re.match(r"SCAN requests\b", line)]
+    else:
+        lines = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
+        bad = []
+        for n, line in enumerate(lines):
+            if re.search(r"Seq Scan on requests\b", line):
+                bad.append(line)
+            elif re.search(r"Index (Only )?Scan (Backward )?using \w+ on requests\b", line):
+                details = "".join(lines[n + 1:n + 3])
+                if "Index Cond" not in details:
+                    bad.append(line)
+    return [] if bad and KEYSET.search(statement) else bad
+
+
+def assert_indexed(connection: Connection, run: Callable[[], object], label: str) -> None:
+    with captured(connection) as seen:
+        run()
+    assert seen, f"{label}: no statement ran"
+    offenders = {}
+    for statement, parameters in seen:
+        bad = full_reads(connection, statement, parameters)
+        if bad:
+            offenders[" ".join(statement.split())[:300]] = bad
+    assert not offenders, f"{label} reads the whole requests table:\n" + "\n".join(
+        f"{sql}\n    {plan}" for sql, plan in offenders.items())
+
+
+def test_queues_page_and_count_with_indexes(many: None, session: Session, connection: Connection,
+                                            people: dict[str, User]) -> None:
+    staff, enterprise = people["staff:JL-CCND"], people["enterprise:JL-CCND:0"]
+    deep = session.scalar(select(ServiceRequest.id).order_by(ServiceRequest.id).offset(REQUESTS // 10).limit(1))
+    for user, queues in ((staff, DESK_QUEUES), (enterprise, ENTERPRISE_QUEUES)):
+        for queue in queues:
+            for cursor in (None, deep):
+                assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue=queue),
+                                                              cursor=cursor, now=NOW),
+                               f"{user.role.value} queue {queue} (cursor {cursor})")
+
+
+def test_search_reads_requests_by_key_only(many: None, session: Session, connection: Connection,
+                                           people: dict[str, User]) -> None:
+    for who in ("staff:JL-CCND", "enterprise:JL-CCND:0", "director:JL-HUB"):
+        for words in ("注册", "clinical", "临床评价 同品种"):
+            assert_indexed(connection, lambda: search_requests(session, people[who], words), f"{who} search {words}")
+
+
+@pytest.mark.parametrize("who", ["director:JL-HUB", "director:JL-CCND"])
+def test_the_dashboard_aggregates_with_indexes(many: None, session: Session, connection: Connection,
+                                               people: dict[str, User], who: str) -> None:
+    scope = dashboard.make_scope(people[who], NOW)
+    calendar = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
+    assert_indexed(connection, lambda: dashboard.build_dashboard(session, scope, calendar),
+                   f"{who} dashboard")

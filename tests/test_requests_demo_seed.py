@@ -1,0 +1,22 @@
+"""Demo requests: every status, made by the real operations, and only once."""
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from service import seed
+from service.models import Event, EventKind, Message, ServiceRequest, Status
+from service.seed_requests import seed_demo_requests
+from tests.request_helpers import TUESDAY_10, settings  # noqa: F401
+
+
+def test_demo_requests_cover_every_status_and_are_seeded_once(session, settings) -> None:
+    seed.seed_demo_accounts(session)
+    assert seed_demo_requests(session, settings, now=TUESDAY_10) == 12
+    statuses = set(session.scalars(select(ServiceRequest.status).where(ServiceRequest.idempotency_key.like("demo-%"))))
+    assert statuses == set(Status)
+    closed = session.scalars(select(ServiceRequest).where(ServiceRequest.status == Status.CLOSED,
+                                                          ServiceRequest.idempotency_key.like("demo-%"))).one()
+    assert closed.rating == 5 and closed.resolution_summary
+    assert session.scalar(select(func.count(Message.id)).where(Message.internal.is_(True))) >= 1
+    assert session.scalar(select(func.count(Event.id)).where(Event.kind == EventKind.CREATED)) >= 12
+    assert seed_demo_requests(session, settings, now=TUESDAY_10) == 0

@@ -1,0 +1,117 @@
+"""Queues: the right rows per queue, keyset pages, a capped count, and no extra query per row."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import event
+
+from service.models import Category, Priority, Status
+from service.operations import escalation
+from service.queries import requests as queues
+from service.queries.requests import QueueFilters, assignable_users, queue_page
+from service.queries.timeline import awaiting
+from tests.request_helpers import TUESDAY_10, People, in_status, people, settings, submit  # noqa: F401
+
+
+def ids(session, actor, now=TUESDAY_10, **filters) -> list[int]:  # type: ignore[no-untyped-def]
+    return [r.id for r in queue_page(session, actor, QueueFilters(**filters), cursor=None, limit=200, now=now).items]
+
+
+def test_each_desk_queue_holds_what_its_name_says(session, people: People, settings) -> None:
+    new = in_status(session, people, settings, Status.SUBMITTED)
+    mine = in_status(session, people, settings, Status.EARLY_INTERVENTION)  # assigned to people.staff
+    waiting = in_status(session, people, settings, Status.WAITING_ENTERPRISE)
+    resolved = in_status(session, people, settings, Status.RESOLVED)
+    declined = in_status(session, people, settings, Status.DECLINED)
+    escalated = escalation.escalate_request(session, people.staff, mine.id, "请关注")
+    staff = people.staff
+    assert ids(session, staff, queue="new") == [new.id]
+    assert set(ids(session, staff, queue="mine")) == {mine.id, waiting.id}
+    assert ids(session, staff, queue="unassigned") == [new.id]
+    assert ids(session, staff, queue="waiting") == [waiting.id]
+    assert set(ids(session, staff, queue="open")) == {new.id, mine.id, waiting.id}
+    assert ids(session, staff, queue="escalated") == [escalated.id]
+    assert ids(session, staff, queue="all") == [declined.id, resolved.id, waiting.id, mine.id, new.id]
+    assert ids(session, people.staff2, queue="mine") == []
+    # Overdue: clock running and past due; the waiting request is paused, the resolved one done.
+    late = new.resolution_due_at + timedelta(hours=1)
+    assert set(ids(session, staff, now=late, queue="overdue")) == {new.id, mine.id}
+
+
+def test_enterprises_get_only_their_own_open_or_all(session, people: People, settings) -> None:
+    open_one = in_status(session, people, settings, Status.TRIAGED)
+    closed = in_status(session, people, settings, Status.CLOSED)
+    assert ids(session, people.owner, queue="open") == [open_one.id]
+    assert ids(session, people.colleague, queue="all") == [closed.id, open_one.id]
+    # Desk queue names mean nothing to an enterprise: they fall back to "open".
+    assert ids(session, people.owner, queue="unassigned") == [open_one.id]
+    assert queues.queues_for(people.owner) == ("open", "all")
+
+
+def test_filters_narrow_the_queue(session, people: People, settings) -> None:
+    a = in_status(session, people, settings, Status.TRIAGED)  # P3
+    b = submit(session, people, settings, title="临床评价路径咨询", category=Category.CLINICAL_EVALUATION)
+    assert ids(session, people.staff, queue="all", priority=Priority.P3) == [a.id]
+    assert ids(session, people.staff, queue="all", category=Category.CLINICAL_EVALUATION) == [b.id]
+    assert ids(session, people.staff, queue="all", status=Status.SUBMITTED) == [b.id]
+    assert ids(session, people.staff, queue="all", assignee_id=people.staff.id) == [a.id]
+    assert ids(session, people.staff, queue="all", text="临床") == [b.id]
+    assert ids(session, people.staff, queue="all", text=b.reference.lower()) == [b.id]
+    assert ids(session, people.staff, queue="all", text="100%_") == []
+
+
+def test_keyset_pages_cover_everything_once(session, people: People, settings) -> None:
+    made = [submit(session, people, settings).id for _ in range(7)]
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = queue_page(session, people.staff, QueueFilters(queue="all"), cursor=cursor, limit=3)
+        assert page.count_label == "7"
+        seen += [r.id for r in page.items]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == sorted(made, reverse=True) and pages == 3
+
+
+def test_count_is_capped(session, people: People, settings, monkeypatch) -> None:
+    monkeypatch.setattr(queues, "COUNT_CAP", 3)
+    for _ in range(5):
+        submit(session, people, settings)
+    page = queue_page(session, people.staff, QueueFilters(queue="all"), cursor=None, limit=2)
+    assert page.count_label == "3+" and page.capped
+
+
+def test_a_page_loads_its_people_and_stations_without_a_query_per_row(session, people: People, settings) -> None:
+    for _ in range(4):
+        in_status(session, people, settings, Status.TRIAGED)
+    session.expire_all()
+    assert people.staff.station is not None  # the signed-in user is loaded before the page, as in a web request
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        page = queue_page(session, people.staff, QueueFilters(queue="all"), cursor=None)
+        shown = [(r.enterprise.name, r.assignee.name if r.assignee else "", r.station.name_zh) for r in page.items]
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert len(shown) == 4
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2  # the page (with its joins) and the count, whatever the number of rows
+
+
+def test_assignable_users_are_the_stations_and_the_hubs_desk(session, people: People) -> None:
+    found = {u.id for u in assignable_users(session, people.staff, people.enterprise.station_id)}
+    assert {people.staff.id, people.staff2.id, people.director.id, people.hub_staff.id, people.hub_director.id} <= found
+    assert not found & {people.other_staff.id, people.owner.id, people.admin.id}
+
+
+def test_awaiting_says_who_has_the_ball(session, people: People, settings) -> None:
+    waiting = in_status(session, people, settings, Status.WAITING_ENTERPRISE)
+    resolved = in_status(session, people, settings, Status.RESOLVED)
+    assert awaiting(waiting) == "Awaiting your reply"
+    assert awaiting(waiting, people.staff) == "Awaiting the enterprise's reply"
+    assert awaiting(resolved) == "Awaiting your confirmation"
+    triaged = in_status(session, people, settings, Status.TRIAGED)
+    assert awaiting(triaged) == "The station is working on it"
+    assert awaiting(triaged, people.staff) == "Awaiting work by the assignee"

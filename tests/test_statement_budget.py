@@ -1,0 +1,80 @@
+"""Each main page issues a small, fixed number of SQL statements, however many rows it shows (no N+1)."""
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session
+
+from service.models import ServiceRequest
+from service.operations.requests import add_message
+from service.settings import DeskSettings
+from tests.conftest import login
+from tests.request_helpers import People, people, submit, triaged  # noqa: F401 - fixtures
+from tests.web_requests_support import EN, settings  # noqa: F401 - fixtures
+
+BUDGET = 10
+ROWS = 30
+# Transaction bookkeeping of the test's joined session, not queries of the page.
+_BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
+
+
+@contextmanager
+def statements(connection: Connection) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(_BOOKKEEPING):
+            seen.append(" ".join(statement.split()))
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+@pytest.fixture()
+def busy(session: Session, people: People, settings: DeskSettings) -> list[ServiceRequest]:
+    """Thirty triaged requests of one enterprise, each with a reply, an internal note and an enterprise answer."""
+    made = []
+    for n in range(ROWS):
+        request = triaged(session, people, settings, title=f"注册申报资料咨询 {n}")
+        add_message(session, people.staff, request.id, f"请补充注册资料 {n}", settings=settings)
+        add_message(session, people.staff, request.id, f"内部备注 {n}", internal=True, settings=settings)
+        add_message(session, people.owner, request.id, f"已补充 {n}", settings=settings)
+        made.append(request)
+    return made
+
+
+def _check(client: FlaskClient, connection: Connection, path: str) -> None:
+    client.get(path, headers=EN)  # warm caches (locale, calendar) that a steady server already holds
+    with statements(connection) as seen:
+        response = client.get(path, headers=EN)
+    assert response.status_code == 200, path
+    repeated = {sql: n for sql, n in Counter(seen).items() if n > 1}
+    assert len(seen) <= BUDGET, f"{path}: {len(seen)} statements; repeated: {repeated}\n" + "\n".join(seen)
+
+
+@pytest.mark.parametrize("page", ["/desk/", "/desk/?queue=all", "detail", "/search/?q=注册"])
+def test_desk_pages_stay_within_the_budget(client: FlaskClient, connection: Connection, people: People,
+                                           busy: list[ServiceRequest], page: str) -> None:
+    login(client, people.staff)
+    _check(client, connection, f"/desk/requests/{busy[0].id}" if page == "detail" else page)
+
+
+@pytest.mark.parametrize("page", ["/portal/", "/portal/?queue=all", "detail", "/search/?q=注册"])
+def test_portal_pages_stay_within_the_budget(client: FlaskClient, connection: Connection, people: People,
+                                             busy: list[ServiceRequest], page: str) -> None:
+    login(client, people.owner)
+    _check(client, connection, f"/portal/requests/{busy[0].id}" if page == "detail" else page)
+
+
+def test_the_director_dashboard_stays_within_the_budget(client: FlaskClient, connection: Connection,
+                                                        people: People, busy: list[ServiceRequest]) -> None:
+    login(client, people.hub_director)
+    _check(client, connection, "/director/")
