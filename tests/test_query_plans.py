@@ -29,7 +29,7 @@ from service.queries.search import search_requests
 from service.rules.sla_calendar import WorkingCalendar
 from tests import factories
 
-REQUESTS = 4000
+REQUESTS = 10000
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 KEYSET = re.compile(r"ORDER BY requests\.id DESC\s+LIMIT", re.IGNORECASE)
 

@@ -118,8 +118,9 @@ def _age(low: int, high: int | None) -> Callable[[Scope], ColumnElement[bool]]:
     return clause
 
 
-def _responded() -> Callable[[Scope], ColumnElement[bool]]:
-    return lambda s: and_(_in(R.first_responded_at, s.start, s.end), R.first_response_due_at.is_not(None))
+def _responded(scope: Scope) -> ColumnElement[bool]:
+    """First answered in the period; a case answered before it had a due time has no "on time" to count."""
+    return and_(_in(R.first_responded_at, scope.start, scope.end), R.first_response_due_at.is_not(None))
 
 
 Window = Callable[[Scope], tuple[datetime, datetime]]
@@ -142,9 +143,9 @@ BUCKETS: dict[str, Callable[[Scope], ColumnElement[bool]]] = {
     "overdue_resolution": lambda s: and_(R.status.in_(RUNNING_STATUSES), R.resolution_due_at < s.now),
     "escalated": lambda s: and_(_open(), R.escalated.is_(True)),
     "opened": lambda s: _in(R.created_at, s.start, s.end),
-    "responded": _responded(),
-    "responded_on_time": lambda s: and_(_responded()(s), R.first_responded_at <= R.first_response_due_at),
-    "responded_late": lambda s: and_(_responded()(s), R.first_responded_at > R.first_response_due_at),
+    "responded": _responded,
+    "responded_on_time": lambda s: and_(_responded(s), R.first_responded_at <= R.first_response_due_at),
+    "responded_late": lambda s: and_(_responded(s), R.first_responded_at > R.first_response_due_at),
     "resolved": lambda s: _in(R.resolved_at, s.start, s.end),
     "rated": lambda s: and_(_in(R.resolved_at, s.start, s.end), R.rating.is_not(None)),
     "hotline_upcoming": _hotline(HotlineStatus.SCHEDULED, HotlineSession.scheduled_at,

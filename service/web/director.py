@@ -102,11 +102,8 @@ def dashboard_page():  # type: ignore[no-untyped-def]
                            export_url=url_for("director.export", **_filters_only(request.args), bucket="open"))
 
 
-@bp.route("/cases")
-@reviewer
-def cases():  # type: ignore[no-untyped-def]
-    scope = _scope()
-    bucket, status, query = _cases_query(scope)
+def _keyset_page(query, endpoint: str):  # type: ignore[no-untyped-def]
+    """One page of cases below ?cursor=, the link to the next page, and the list's own parameters."""
     cursor = cursor_arg()
     if cursor is not None:
         query = query.where(ServiceRequest.id < cursor)
@@ -114,11 +111,19 @@ def cases():  # type: ignore[no-untyped-def]
                                            joinedload(ServiceRequest.assignee)).limit(PAGE + 1)))
     items = rows[:PAGE]
     params = {k: v for k, v in request.args.items() if k != "cursor"}
-    next_url = url_for("director.cases", **params, cursor=items[-1].id) if len(rows) > PAGE else None
+    next_url = url_for(endpoint, **params, cursor=items[-1].id) if len(rows) > PAGE else None
+    return items, next_url, params, cursor is None
+
+
+@bp.route("/cases")
+@reviewer
+def cases():  # type: ignore[no-untyped-def]
+    scope = _scope()
+    bucket, status, query = _cases_query(scope)
+    items, next_url, params, first_page = _keyset_page(query, "director.cases")
     return render_template("director/cases.html", items=items, title=BUCKET_TITLES[bucket], status=status,
                            scope=scope, station=db().get(Station, scope.station_id) if scope.station_id else None,
-                           next_url=next_url, first_page=cursor is None,
-                           first_url=url_for("director.cases", **params),
+                           next_url=next_url, first_page=first_page, first_url=url_for("director.cases", **params),
                            export_url=url_for("director.export", **params),
                            dashboard_url=url_for("director.dashboard_page", **_filters_only(params)))
 
@@ -137,11 +142,10 @@ def export():  # type: ignore[no-untyped-def]
 @bp.route("/escalated")
 @reviewer
 def escalated():  # type: ignore[no-untyped-def]
-    scope = _scope()
-    query = dashboard.cases_select(scope, "escalated").options(
-        joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.station), joinedload(ServiceRequest.assignee))
-    items = list(db().scalars(query.limit(200)))
+    items, next_url, params, first_page = _keyset_page(dashboard.cases_select(_scope(), "escalated"),
+                                                       "director.escalated")
     return render_template("director/escalated.html", items=items, form=DeEscalateForm(formdata=None),
+                           next_url=next_url, first_page=first_page, first_url=url_for("director.escalated", **params),
                            may_de_escalate=lambda case: policy.may(actor(), "request.de_escalate", case),
                            export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"))
 

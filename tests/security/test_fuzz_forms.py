@@ -6,6 +6,7 @@ listing it; every field gets long, empty, Unicode, control-character, huge-numbe
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urlsplit
@@ -38,6 +39,7 @@ NAMES_OF_QUERY_PARAMETERS = ["q", "text", "status", "priority", "category", "lif
                              "assignee_id", "cursor", "queue", "escalated", "limit", "page", "sort", "role",
                              "unverified", "enterprise_id", "plan_id", "request_id", "year", "from", "to", "next"]
 
+WORST = ["\x00", "9" * 40, "-1", "", "𠀀" * 500, "2026-02-30", "[]", "' OR 1=1 --", "NaN", "\u202e"]
 hostile_text = st.one_of(
     st.text(max_size=40),
     st.text(min_size=3000, max_size=25_000, alphabet=st.characters(codec="utf-8")),
@@ -83,7 +85,7 @@ class FormParser(HTMLParser):
 
 def discover_forms(prober: Prober, world: World) -> list[tuple[str, Form]]:
     values = world.converter_values()
-    found: dict[tuple[str, str], tuple[str, Form]] = {}
+    found: dict[tuple[str, str, tuple[str, ...]], tuple[str, Form]] = {}
     for role, pages in FORM_PAGES.items():
         for page in pages:
             path = page.format(**values)
@@ -92,8 +94,10 @@ def discover_forms(prober: Prober, world: World) -> list[tuple[str, Form]]:
             parser = FormParser(path)
             parser.feed(response.get_data(as_text=True))
             for form in parser.forms:
+                # One of each kind: the 40 "delete this holiday" buttons are one form.
+                shape = (role, re.sub(r"\d+", "N", form.action.split("?")[0]), tuple(sorted(form.fields)))
                 if form.action not in ("/logout", "/language"):
-                    found.setdefault((role, form.action), (role, form))
+                    found.setdefault(shape, (role, form))
     return list(found.values())
 
 
@@ -108,7 +112,7 @@ def values_for(form: Form) -> st.SearchStrategy[dict[str, str]]:
     return st.fixed_dictionaries({}, optional={name: one(choices) for name, choices in form.fields.items()})
 
 
-FUZZ = settings(max_examples=12, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=6, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                        HealthCheck.data_too_large])
 
@@ -140,7 +144,7 @@ def test_every_rendered_form_survives_hostile_input(web: Flask, prober: Prober, 
     assert failures == [], "\n".join(failures[:20])
 
 
-@pytest.mark.parametrize("role", ["enterprise_a", "staff_x", "provincial_director", "admin"])
+@pytest.mark.parametrize("role", ["enterprise_a", "provincial_director", "admin"])
 def test_query_parameters_of_every_page_survive_hostile_values(web: Flask, prober: Prober, world: World,
                                                                 role: str) -> None:
     values = world.converter_values()
@@ -148,13 +152,21 @@ def test_query_parameters_of_every_page_survive_hostile_values(web: Flask, probe
     pages += ["/api/v1/requests", "/api/v1/queue", "/api/v1/plans"]
     failures: list[str] = []
 
-    @FUZZ
-    @given(params=st.dictionaries(st.sampled_from(NAMES_OF_QUERY_PARAMETERS), hostile_text, max_size=5))
-    def fetch(params: dict[str, str]) -> None:
-        for path in pages:
-            response = prober.call(role, "GET", path, query_string=params)
-            if response.status_code >= 500:
-                failures.append(f"{role} GET {path} {params!r:.200}: {response.status_code}")
+    def fetch_one(path: str, params: dict[str, str]) -> None:
+        response = prober.call(role, "GET", path, query_string=params)
+        if response.status_code >= 500:
+            failures.append(f"{role} GET {path} {params!r:.200}: {response.status_code}")
+
+    # Every page once with every parameter at its worst, then Hypothesis roams over pages and values.
+    worst = {name: value for name, value in zip(NAMES_OF_QUERY_PARAMETERS, WORST * len(NAMES_OF_QUERY_PARAMETERS))}
+    for path in pages:
+        fetch_one(path, worst)
+
+    @settings(FUZZ, max_examples=60)
+    @given(path=st.sampled_from(pages),
+           params=st.dictionaries(st.sampled_from(NAMES_OF_QUERY_PARAMETERS), hostile_text, max_size=5))
+    def fetch(path: str, params: dict[str, str]) -> None:
+        fetch_one(path, params)
 
     fetch()
     assert failures == [], "\n".join(failures[:20])

@@ -5,7 +5,7 @@ outputs are built by the ``*_out`` functions, which decide what the caller may s
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
@@ -50,7 +50,7 @@ Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 def _in_utc(value: datetime) -> datetime:
     # Stored in UTC: an offset that pushes a date past year 9999 (or before year 1) cannot be stored.
     try:
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
     except OverflowError:
         raise PydanticCustomError("datetime_range", "the time is out of range") from None
 
