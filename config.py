@@ -60,6 +60,11 @@ class Config:
 
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app. With 0 the
+    # client address is the socket's; behind a proxy that is the proxy's own address, and the
+    # per-address sign-in and API limits would then count every user together. Set it to the
+    # number of proxies that append to X-Forwarded-For (usually 1); never more than there are.
+    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
     # Staff, directors and admins must set up two-step sign-in (TOTP) before any other page.
     # On in production; off by default in development so that `flask quickstart`'s demo
     # accounts sign in with a password only (set it to 1 to try the enrolment).

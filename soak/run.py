@@ -37,18 +37,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import pyotp  # noqa: E402
-from sqlalchemy import select  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+import pyotp
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from service import seed  # noqa: E402
-from service.db import make_engine, unit_of_work  # noqa: E402
-from service.models import (  # noqa: E402
-    Category, Enterprise, EnterpriseSize, LifecycleStage, Message, Priority, Role, ServiceRequest, Station, User,
+from service import seed
+from service.db import make_engine, unit_of_work
+from service.models import (
+    Category,
+    Enterprise,
+    EnterpriseSize,
+    LifecycleStage,
+    Message,
+    Priority,
+    Role,
+    ServiceRequest,
+    Station,
+    User,
 )
-from service.rules import passwords  # noqa: E402
-from service.rules.credit_code import check_character  # noqa: E402
-from service.web.cli import upgrade_database  # noqa: E402
+from service.rules import passwords
+from service.rules.credit_code import check_character
+from service.web.cli import upgrade_database
 
 PASSWORD = "Soak-Load-Pass-2026"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -241,10 +250,11 @@ def start_server(url: str, options: Options, workdir: Path) -> tuple[subprocess.
            "UPLOAD_FOLDER": str(workdir / "uploads"), "SESSION_COOKIE_SECURE": "0",
            "DATABASE_POOL_SIZE": str(options.threads)}
     gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen(
-        [str(gunicorn), "--workers", str(options.workers), "--threads", str(options.threads), "--bind",
-         f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:app"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(workdir / "gunicorn.log", "wb"))
+    with open(workdir / "gunicorn.log", "wb") as log:  # the child keeps its own copy of the handle
+        server = subprocess.Popen(
+            [str(gunicorn), "--workers", str(options.workers), "--threads", str(options.threads), "--bind",
+             f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -269,8 +279,8 @@ def stop_server(server: subprocess.Popen) -> None:
 
 def drive(base: str, accounts: dict[str, list[Account]], options: Options, run: str) -> tuple[Tally, float]:
     tally = Tally()
-    plans = [(a, enterprise_steps) for a in accounts["enterprise"]] + \
-            [(a, staff_steps) for a in accounts["staff"]] + [(a, director_steps) for a in accounts["director"]]
+    plans = [*((a, enterprise_steps) for a in accounts["enterprise"]), *((a, staff_steps) for a in accounts["staff"]),
+             *((a, director_steps) for a in accounts["director"])]
     deadline = time.monotonic() + options.seconds
 
     def user(index: int, account: Account, steps) -> None:  # type: ignore[no-untyped-def]
@@ -329,8 +339,8 @@ def report(tally: Tally, elapsed: float, problems: list[str]) -> str:
         f"throughput: {len(every) / elapsed:.1f} requests/s over {elapsed:.1f} s",
         f"statuses: {dict(sorted(tally.statuses.items()))}",
         f"submissions acknowledged: {len(tally.submitted)}, replies acknowledged: {len(tally.replies)}",
-        f"5xx: {len(tally.server_errors)}, transport errors: {len(tally.transport_errors)}, "
-        f"unexpected answers: {len(tally.unexpected)}, lost or altered: {len(problems)}",
+        (f"5xx: {len(tally.server_errors)}, transport errors: {len(tally.transport_errors)}, "
+         f"unexpected answers: {len(tally.unexpected)}, lost or altered: {len(problems)}"),
     ]
     lines += [f"  {item}" for item in (tally.server_errors + tally.transport_errors + tally.unexpected + problems)[:20]]
     return "\n".join(lines)

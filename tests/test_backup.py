@@ -61,7 +61,7 @@ def test_restore_brings_back_every_row_and_file_and_says_it_verified(live: Live,
     with live.engine.begin() as conn:
         conn.execute(delete(Event))
         conn.execute(update(ServiceRequest).values(title="overwritten"))
-    damaged = sorted(live.uploads.iterdir())[0]
+    damaged = min(live.uploads.iterdir())
     damaged.write_bytes(b"ransomware was here")
 
     restored = backup.restore(live.url, live.uploads, tmp_path / "backup")
@@ -74,7 +74,7 @@ def test_restore_brings_back_every_row_and_file_and_says_it_verified(live: Live,
 
 def test_an_altered_backup_is_refused_before_anything_is_touched(live: Live, tmp_path: Path) -> None:
     backup.backup(live.url, live.uploads, tmp_path / "backup")
-    tampered = sorted((tmp_path / "backup" / backup.UPLOADS).iterdir())[0]
+    tampered = min((tmp_path / "backup" / backup.UPLOADS).iterdir())
     tampered.write_bytes(b"changed after the backup")
     with live.engine.begin() as conn:
         conn.execute(delete(Event))
@@ -102,7 +102,7 @@ def test_a_backup_of_the_other_engine_or_a_foreign_file_name_is_refused(live: Li
 
 
 def test_a_missing_attachment_file_is_reported_in_the_backup(live: Live, tmp_path: Path) -> None:
-    lost = sorted(live.uploads.iterdir())[0]
+    lost = min(live.uploads.iterdir())
     lost.unlink()
     made = backup.backup(live.url, live.uploads, tmp_path / "backup")
     assert made.problems == [f"attachment {lost.name}: file missing in the upload folder"]

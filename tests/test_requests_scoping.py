@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
 
 from service.errors import NotFound
-from service.models import Role, Status
+from service.models import Role, ServiceRequest, Status
 from service.operations.attachments import Upload
 from service.operations.requests import add_message, get_request, submit_request
 from service.queries.requests import QueueFilters, queue_page
@@ -64,3 +65,23 @@ def test_internal_notes_and_their_files_never_reach_the_enterprise(session, peop
     assert any(e.event and e.event.kind == "triaged" for e in desk)
     internal_files = [a for e in desk if e.message and e.message.internal for a in e.attachments]
     assert [a.original_name for a in internal_files] == ["核查.pdf"]
+
+
+def test_the_timeline_costs_the_same_whoever_wrote_in_it(session, people: People, settings) -> None:
+    request = in_status(session, people, settings, Status.TRIAGED)
+    for author in (people.staff, people.owner, people.staff2, people.colleague, people.director):
+        add_message(session, author, request.id, "往来答复", uploads=(Upload("a.pdf", "", PDF),), settings=settings)
+    session.expire_all()
+    assert people.staff.station is not None  # the signed-in user is loaded before the page
+    statements: list[str] = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(session.get_bind(), "before_cursor_execute", listener)
+    try:
+        entries = timeline(session, people.staff, session.get(ServiceRequest, request.id))
+        names = [(e.actor.name if e.actor else "", e.message.author.name if e.message else "",
+                  e.event.actor.name if e.event and e.event.actor else "") for e in entries]
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", listener)
+    assert len(names) >= 7
+    # The request, its events, messages, files and the people in them: no query per entry.
+    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 5

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
+from service import search_index
 from service.models import ServiceRequest, User
 from service.operations.requests import add_message, transfer_request
 from service.queries import search
@@ -148,3 +149,13 @@ def test_many_matches_are_counted_as_more_than_the_candidates(session: Session, 
 def test_an_empty_query_searches_nothing(session: Session, people: People, corpus: dict[str, ServiceRequest]) -> None:
     results = search_requests(session, people.staff, " ，。 ")
     assert not results.query and results.hits == [] and results.total == 0
+
+
+def test_a_rebuilt_index_finds_the_same_requests(session: Session, people: People,
+                                                 corpus: dict[str, ServiceRequest]) -> None:
+    before = found(session, people.staff, "注册")
+    connection = session.connection()
+    search_index.delete_documents(connection, [r.id for r in corpus.values()])
+    assert found(session, people.staff, "注册") == set()
+    assert search_index.rebuild(connection) >= len(corpus)
+    assert found(session, people.staff, "注册") == before

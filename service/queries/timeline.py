@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from service.errors import N_
 from service.models import Attachment, Event, EventKind, Message, Role, ServiceRequest, Status, User
@@ -39,31 +39,36 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
     """
     policy.authorize(actor, "request.view", request)
     everything = policy.may(actor, "request.view_internal", request) and actor.role != Role.ENTERPRISE
-    events = select(Event).where(Event.request_id == request.id).options(selectinload(Event.actor))
-    messages = select(Message).where(Message.request_id == request.id).options(selectinload(Message.author))
+    events = select(Event).where(Event.request_id == request.id, Event.kind.not_in(_CARRIED_BY_ENTRIES))
+    messages = select(Message).where(Message.request_id == request.id)
     files = select(Attachment).where(Attachment.request_id == request.id)
     if not everything:
         events = events.where(Event.public.is_(True))
         messages = messages.where(Message.internal.is_(False))
         files = files.where(Attachment.internal.is_(False))
+    shown_events = list(session.scalars(events.order_by(Event.id)))
+    shown_messages = list(session.scalars(messages.order_by(Message.id)))
     by_message: dict[int | None, list[Attachment]] = {}
     for attachment in session.scalars(files.order_by(Attachment.id)):
         by_message.setdefault(attachment.message_id, []).append(attachment)
+    # Everyone who appears, in one query; event.actor and message.author then load from the identity map.
+    people = _users(session, {e.actor_id for e in shown_events if e.actor_id is not None}
+                    | {m.author_id for m in shown_messages}
+                    | {a.uploader_id for group in by_message.values() for a in group})
     entries: list[tuple[datetime, int, int, TimelineEntry]] = []
-    for event in session.scalars(events.order_by(Event.id)):
-        if event.kind not in _CARRIED_BY_ENTRIES:
-            entries.append((event.created_at, 0, event.id,
-                            TimelineEntry(event.created_at, "event", event.actor, event=event, internal=not event.public)))
-    for message in session.scalars(messages.order_by(Message.id)):
+    for event in shown_events:
+        entries.append((event.created_at, 0, event.id,
+                        TimelineEntry(event.created_at, "event", people.get(event.actor_id or 0), event=event,
+                                      internal=not event.public)))
+    for message in shown_messages:
         entries.append((message.created_at, 1, message.id,
-                        TimelineEntry(message.created_at, "message", message.author, message=message,
+                        TimelineEntry(message.created_at, "message", people.get(message.author_id), message=message,
                                       attachments=by_message.pop(message.id, []), internal=message.internal)))
-    uploaders = _users(session, {a.uploader_id for group in by_message.values() for a in group})
     # Files whose message is not shown (or that came with the submission) stand on their own.
     for group in by_message.values():
         for attachment in group:
             entries.append((attachment.created_at, 2, attachment.id,
-                            TimelineEntry(attachment.created_at, "attachment", uploaders.get(attachment.uploader_id),
+                            TimelineEntry(attachment.created_at, "attachment", people.get(attachment.uploader_id),
                                           attachments=[attachment], internal=attachment.internal)))
     entries.sort(key=lambda item: item[:3])
     return [entry for *_, entry in entries]

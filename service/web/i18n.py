@@ -86,7 +86,7 @@ def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
             catalog = read_po(po_file, locale=locale)
         if locale == "en":
             for message in catalog:
-                if message.id and not message.string:
+                if message.id and not _translated(message.string):
                     message.string = message.id
         with po_path.open("wb") as po_file:
             write_po(po_file, catalog, no_location=True, sort_output=True, ignore_obsolete=True)
@@ -96,4 +96,9 @@ def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
 def missing_translations(po_path: Path) -> list[str]:
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file)
-    return [str(m.id) for m in catalog if m.id and (not m.string or m.fuzzy)]
+    return [str(m.id) for m in catalog if m.id and (not _translated(m.string) or m.fuzzy)]
+
+
+def _translated(string: str | tuple[str, ...]) -> bool:
+    """A singular message needs its text; a plural one needs every form."""
+    return all(string) if isinstance(string, tuple) else bool(string)

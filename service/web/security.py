@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.errors import N_
 from service.models import User
@@ -22,6 +23,10 @@ login_manager = LoginManager()
 
 
 def register(app: Flask) -> None:
+    proxies = int(app.config.get("PROXY_COUNT", 0))
+    if proxies:
+        # The client's address and scheme as the trusted proxies report them (limits, HSTS, Secure cookies).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     passwords.configure(app.config.get("PASSWORD_TIME_COST", 3), app.config.get("PASSWORD_MEMORY_COST", 65536))
     csrf.init_app(app)
     # The API takes bearer tokens only, never the session cookie (service/web/api/auth.py).

@@ -175,3 +175,21 @@ def test_the_throttle_row_is_keyed_by_address_only(session: Session) -> None:
             accounts.authenticate(session, email, "Wrong-Password-1", "203.0.113.14", now=T0)
     rows = session.scalars(select(LoginThrottle).where(LoginThrottle.key.like("%203.0.113.14%"))).all()
     assert [(r.key, r.failures) for r in rows] == [("ip:203.0.113.14", 2)]
+
+
+def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(app: Flask, connection: Connection,
+                                                                   session: Session) -> None:
+    from app import create_app
+    from tests.conftest import _TestConfig
+
+    class BehindProxy(_TestConfig):
+        PROXY_COUNT = 1
+
+    proxied = create_app(BehindProxy)
+    proxied.extensions["db_sessions"] = lambda: _joined_session(connection)
+    client = proxied.test_client()
+    for client_address in ("203.0.113.50", "203.0.113.51"):
+        post_form(client, "/login", {"email": "nobody@example.cn", "password": "Wrong-Password-1"},
+                  environ_base={"REMOTE_ADDR": "10.0.0.2"}, headers={"X-Forwarded-For": client_address})
+    keys = set(session.scalars(select(LoginThrottle.key).where(LoginThrottle.key.like("ip:%"))))
+    assert {"ip:203.0.113.50", "ip:203.0.113.51"} <= keys and "ip:10.0.0.2" not in keys

@@ -24,6 +24,7 @@ from tests.security.probe import Prober, letter
 from tests.security.world import ROLES, World, fill, rules
 
 ADMIN = "LFFFFFFFK"
+ADMIN_REFUSED = "LFFFFFFFV"
 PUBLIC = "KKKKKKKKK"
 SIGNED_IN = "LKKKKKKKK"
 SIGNED_IN_REFUSED = "LVVVVVVVV"  # every signed-in user may post, the empty form is refused
@@ -40,42 +41,68 @@ SHARED_OBJ = "LKNKNKKKK"  # a page A and the desk in scope both see
 API_OBJ = "UKNKNKKKK"
 API_DESK_ACTION = "UFNKNKKKF"  # the desk acts on A's case; A itself may not
 API_ENTERPRISE_ACTION = "UVNVNVVVV"  # A's own lifecycle steps (the triaged case refuses them: 409)
+API_DESK_INTERNAL = "UNNKNKKKF"  # the desk's internal objects: enterprises get 404
+API_DIRECTOR_ACTION = "UFNFNFKKF"
 
 EXPECTED: dict[str, dict[str, str]] = {
-    "admin.new_user": {"GET": ADMIN, "POST": ADMIN},
+    "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
     "admin.set_active": {"POST": ADMIN},
     "admin.stations": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},
-    "admin_sla.add_day": {"POST": ADMIN},
+    "admin_sla.add_day": {"POST": ADMIN_REFUSED},
     "admin_sla.calendar": {"GET": ADMIN},
     "admin_sla.delete_day": {"POST": ADMIN},
-    "admin_sla.import_days": {"POST": ADMIN},
-    "admin_sla.set_target": {"POST": ADMIN},
+    "admin_sla.import_days": {"POST": ADMIN_REFUSED},
+    "admin_sla.set_target": {"POST": ADMIN_REFUSED},
     "admin_sla.sla_targets": {"GET": ADMIN},
+    # Instructions and task forces are the desk's internal business: enterprises see none (404).
+    "api.acknowledge_instruction": {"POST": "UNNKNFKKF"},
+    "api.add_milestone": {"POST": API_DESK_ACTION},
+    "api.add_task_force_expert": {"POST": API_DESK_INTERNAL},
+    "api.add_task_force_member": {"POST": API_DESK_INTERNAL},
+    "api.ask_hotline": {"POST": "UVNVNVVVF"},
+    "api.cancel_hotline": {"POST": "UFNFNFKKF"},
+    "api.complete_follow_up": {"POST": "UFNKNFKKF"},
+    "api.complete_milestone": {"POST": API_DESK_ACTION},
     "api.confirm_request": {"POST": API_ENTERPRISE_ACTION},
     "api.dashboard": {"GET": "UFFFFFKKK"},
     "api.desk_queue": {"GET": "UFFKKKKKF"},
     "api.docs": {"GET": PUBLIC},
     "api.download_attachment": {"GET": API_OBJ},
+    "api.create_plan": {"POST": "UFFKNKKKF"},  # enterprises may not draft plans at all (403 before the lookup)
+    "api.create_task_force": {"POST": API_DESK_ACTION},
+    "api.de_escalate_request": {"POST": "UFNFNFVVF"},  # the case is not escalated: 409
+    "api.escalate_request": {"POST": API_DESK_ACTION},
     "api.get_hotline_session": {"GET": API_OBJ},
     "api.get_plan": {"GET": API_OBJ},
     "api.get_request": {"GET": API_OBJ},
+    "api.get_task_force": {"GET": "UNNKNKKKK"},
+    "api.hotline_invitation": {"GET": API_OBJ},
     "api.link_plan": {"POST": API_DESK_ACTION},
     "api.list_hotline_sessions": {"GET": "UFFKKKKKF"},
+    "api.list_instructions": {"GET": "UFFKKKKKK"},
     "api.list_plans": {"GET": "UKKKKKKKK"},
     "api.list_requests": {"GET": "UKKKKKKKK"},
+    "api.move_milestone": {"POST": API_DESK_ACTION},
+    "api.my_task_forces": {"GET": "UFFKKKKKF"},
     "api.openapi_document": {"GET": PUBLIC},
     "api.post_note": {"POST": API_DESK_ACTION},
     "api.post_reply": {"POST": "UKNKNKKKF"},
+    "api.record_hotline": {"POST": API_DIRECTOR_ACTION},
     "api.reopen_request": {"POST": API_ENTERPRISE_ACTION},
+    "api.request_hotline_sessions": {"GET": API_OBJ},
+    "api.request_instructions": {"GET": "UFNKNKKKK"},
+    "api.schedule_hotline": {"POST": "UFNFNFVVF"},  # already scheduled: rescheduling goes through the page
     # Desk users must name the enterprise (422); admins submit nothing.
     "api.submit_request": {"POST": "UKKVVVVVF"},
     "api.transfer_request": {"POST": API_DESK_ACTION},
     # start_intervention is a desk step: the lifecycle table refuses it to A and to admins (409).
     "api.transition_request": {"POST": "UVNKNKKKV"},
+    "api.transition_plan": {"POST": "UFNFNFKKF"},
     "api.triage_request": {"POST": API_DESK_ACTION},
     "api.upload_attachments": {"POST": "UKNKNKKKF"},
     "api.withdraw_request": {"POST": API_ENTERPRISE_ACTION},
+    "api.write_instruction": {"POST": API_DIRECTOR_ACTION},
     "auth.change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN_REFUSED},
     "auth.language": {"POST": PUBLIC},
     "auth.login": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
@@ -101,7 +128,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "director.escalated": {"GET": DIRECTOR},
     "director.export": {"GET": DIRECTOR},
     "export.requests_csv": {"GET": DESK},
-    "hotline.ask": {"GET": SHARED_OBJ, "POST": "LKNKNKKKF"},
+    # A session is already scheduled for the case: those allowed to ask are told so (409).
+    "hotline.ask": {"GET": SHARED_OBJ, "POST": "LVNVNVVVF"},
     "hotline.cancel": {"GET": "LFNFNFKKF", "POST": "LFNFNFVVF"},
     "hotline.follow_up_done": {"POST": DESK_OBJ},
     "hotline.index": {"GET": DESK},
@@ -118,7 +146,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "notifications.index": {"GET": SIGNED_IN},
     "notifications.open_one": {"POST": OWNER_ONLY},
     "notifications.read_all": {"POST": SIGNED_IN},
-    "plans.change_status": {"POST": DESK_OBJ},
+    "plans.change_status": {"POST": "LFFFNFKKF"},  # completing a plan is for directors,
     "plans.edit": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
     "plans.edit_milestone": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
     "plans.index": {"GET": DESK},
@@ -143,7 +171,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "task_forces.remove_member": {"POST": DESK_OBJ},
     "task_forces.show": {"GET": DESK_OBJ},
     "search.delete_view": {"POST": OWNER_ONLY},
-    "search.index": {"GET": SIGNED_IN},
+    "search.index": {"GET": "LKKKKKKKF"},
     "search.open_view": {"GET": OWNER_ONLY},
     "search.save_view": {"POST": SIGNED_IN_REFUSED},
     "search.views": {"GET": SIGNED_IN},
@@ -163,6 +191,23 @@ QUERIES = {"plans.new": "?enterprise_id={enterprise_id}", "task_forces.new": "?p
 
 # Valid input for the routes whose empty form would stop before the authorization check.
 BODIES: dict[str, Callable[[World], dict]] = {
+    "api.add_milestone": lambda w: {"phase": "approval"},
+    "api.add_task_force_expert": lambda w: {"name": "专家", "affiliation": "吉林大学"},
+    "api.add_task_force_member": lambda w: {"user_id": w.users["hub_staff"].id},
+    "api.ask_hotline": lambda w: {"reason": "matrix"},
+    "api.cancel_hotline": lambda w: {"reason": "matrix", "version": w.hotline.version},
+    "api.create_plan": lambda w: {"enterprise_id": w.enterprise_a.id, "title": "matrix", "goals": "matrix",
+                                  "liaison_id": w.users["staff_x"].id},
+    "api.create_task_force": lambda w: {"plan_id": w.plan.id, "name": "matrix", "purpose": "matrix",
+                                        "lead_id": w.users["staff_x"].id},
+    "api.de_escalate_request": lambda w: {"note": "matrix"},
+    "api.escalate_request": lambda w: {"reason": "matrix"},
+    "api.move_milestone": lambda w: {"direction": "down"},
+    "api.record_hotline": lambda w: {"minutes": "matrix", "public_summary": "matrix", "version": w.hotline.version},
+    "api.schedule_hotline": lambda w: {"scheduled_at": "2026-03-20T10:00:00+08:00", "duration_minutes": 60,
+                                       "version": w.hotline.version},
+    "api.transition_plan": lambda w: {"action": "complete"},
+    "api.write_instruction": lambda w: {"body": "matrix"},
     "api.link_plan": lambda w: {"plan_id": w.plan.id},
     "api.post_note": lambda w: {"body": "matrix"},
     "api.post_reply": lambda w: {"body": "matrix"},

@@ -11,8 +11,8 @@ from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
-from markupsafe import escape
 from flask import Flask
+from markupsafe import escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ PAYLOADS = [
 PAYLOAD = "".join(PAYLOADS)
 FORMULA = '=HYPERLINK("http://evil.example","x")'
 # Raw fragments that only unescaped markup would contain.
-DANGEROUS = re.compile(r"<script>alert|<img src=x|<svg onload|href=\"javascript:", re.I)
+DANGEROUS = re.compile(r"<script>alert|<img src=x|<svg onload|href=\"javascript:", re.IGNORECASE)
 # Columns that are not free text: identifiers, secrets, hashes, codes, vocabularies and addresses.
 NOT_TEXT = {"email", "password_hash", "session_token", "totp_secret", "token_hash", "stored_name", "sha256",
             "content_type", "credit_code", "reference", "idempotency_key", "key", "endpoint", "code", "code_hash",
@@ -123,7 +123,7 @@ def test_csv_exports_keep_the_payload_inert_and_formulas_disarmed(session: Sessi
         assert response.headers["Content-Disposition"].startswith("attachment")
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "alert(1)" in body, "the export carries the text as data: a download, never a page"
-        assert not re.search(r'(^|,)"?=HYPERLINK', body, re.M), "a cell may not start a formula"
+        assert not re.search(r'(^|,)"?=HYPERLINK', body, re.MULTILINE), "a cell may not start a formula"
 
 
 def test_notifications_show_the_payload_inert(session: Session, web: Flask, world: World, prober: Prober) -> None:

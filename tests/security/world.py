@@ -85,7 +85,7 @@ class World:
 
 
 def build_world(session: Session, upload_folder: str) -> World:
-    x, y, hub = (factories.station(session, code) for code in ("JL-CCND", "JL-TH", "JL-HUB"))
+    x = factories.station(session, "JL-CCND")
     enterprise_a = factories.enterprise(session, "JL-CCND", name="甲医疗科技有限公司")
     enterprise_b = factories.enterprise(session, "JL-CCND", name="乙医疗科技有限公司")
     users = {
