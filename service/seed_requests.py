@@ -68,7 +68,8 @@ class _Demo:
                               priority=priority, lifecycle_stage=request.lifecycle_stage, assignee_id=staff.id,
                               settings=self.settings, now=self.at(days_ago))
 
-    def act(self, request: ServiceRequest, who: User, days_ago: float, action: Action, **inputs: object) -> ServiceRequest:
+    def act(self, request: ServiceRequest, who: User, days_ago: float, action: Action,
+            **inputs: object) -> ServiceRequest:
         return take_action(self.session, who, request.id, request.version, action, settings=self.settings,
                            now=self.at(days_ago), **inputs)  # type: ignore[arg-type]
 
@@ -94,7 +95,7 @@ def _active_plan(session: Session, staff: User, director: User, enterprise: Ente
 
 
 def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
-    boshi, kangning, ruikang = (_enterprise(session, row[0]) for row in DEMO_ENTERPRISES)
+    boshi, _, ruikang = (_enterprise(session, row[0]) for row in DEMO_ENTERPRISES)
     liu, zhang, wu = (_user(session, e) for e in ("contact@boshi-med.example.cn", "contact@kangning-bio.example.cn",
                                                   "contact@ruikang-implant.example.cn"))
     zhao, zhou = _user(session, "ccnd.staff@demo.jl.gov.cn"), _user(session, "ccnd.director@demo.jl.gov.cn")
@@ -111,7 +112,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         demo.submit(liu, 0.2, "AI辅助诊断软件注册申报资料准备", "我司肺结节CT影像辅助检测软件拟申报第三类医疗器械注册，"
                     "请指导软件描述文档、算法性能评估报告的编写要求。", Category.REGISTRATION_DOSSIER,
                     LifecycleStage.REGISTRATION_SUBMISSION,
-                    files=(_text_file("软件描述文档目录.txt", "1 概述\n2 软件功能\n3 算法设计\n4 性能评估\n"),), **software)
+                    files=(_text_file("软件描述文档目录.txt", "1 概述\n2 软件功能\n3 算法设计\n4 性能评估\n"),),
+                    **software)
 
     def triaged() -> None:
         r = demo.submit(liu, 3, "医学影像设备型式检验送检咨询", "请问产品送检前需要准备哪些技术要求文件，"
@@ -167,7 +169,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
                         Category.QUALITY_SYSTEM, LifecycleStage.POST_MARKET, **reagent)
         r = demo.triage(r, chen, 29.9, Priority.P3)
         r = demo.act(r, chen, 29.8, Action.START_INTERVENTION)
-        r = demo.act(r, chen, 25, Action.RESOLVE, summary="已对照《医疗器械生产质量管理规范》附录逐条预检，企业完成整改。")
+        r = demo.act(r, chen, 25, Action.RESOLVE,
+                     summary="已对照《医疗器械生产质量管理规范》附录逐条预检，企业完成整改。")
         demo.act(r, zhang, 24, Action.CONFIRM, rating=5, message="指导非常及时，现场核查一次通过。")
 
     def reopened() -> None:

@@ -1,12 +1,14 @@
 """Shared builders for the request, SLA and lifecycle tests (imported by those modules)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from service.models import (
@@ -139,3 +141,19 @@ def in_status(session: Session, people: People, settings: DeskSettings, status: 
         request = act(session, actor, request, action, settings, now, **inputs)
     assert request.status == status
     return request
+
+
+@contextmanager
+def selects_issued(session: Session) -> Iterator[list[str]]:
+    """Collect the SELECT statements run on the session's connection inside the block."""
+    statements: list[str] = []
+
+    def collect(_conn, _cursor, statement, *_rest) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            statements.append(statement)
+
+    event.listen(session.get_bind(), "before_cursor_execute", collect)
+    try:
+        yield statements
+    finally:
+        event.remove(session.get_bind(), "before_cursor_execute", collect)

@@ -43,7 +43,7 @@ GOOD = [
     ("a.gif", b"GIF89a" + b"\x00" * 16, "image/gif"),
     ("a.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ", "image/webp"),
     ("a.zip", _zip("readme.txt"), "application/zip"),
-    ("说明.txt", "检验报告说明".encode("utf-8"), "text/plain; charset=utf-8"),
+    ("说明.txt", "检验报告说明".encode(), "text/plain; charset=utf-8"),
     ("gbk.txt", "检验报告说明".encode("gb18030"), "text/plain; charset=utf-8"),
     ("data.csv", b"a,b\n1,2\n", "text/csv; charset=utf-8"),
 ]

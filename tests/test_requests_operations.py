@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from service.errors import Forbidden, NotFound, ValidationError
 from service.models import Channel, Event, EventKind, Notification, Priority, Role, Status

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import event
-
 from service.models import Category, Priority, Status
 from service.operations import escalation
 from service.queries import requests as queues
 from service.queries.requests import QueueFilters, assignable_users, queue_page
 from service.queries.timeline import awaiting
-from tests.request_helpers import TUESDAY_10, People, in_status, people, settings, submit  # noqa: F401
+from tests.request_helpers import TUESDAY_10, People, in_status, people, selects_issued, settings, submit  # noqa: F401
 
 
 def ids(session, actor, now=TUESDAY_10, **filters) -> list[int]:  # type: ignore[no-untyped-def]
@@ -87,16 +85,10 @@ def test_a_page_loads_its_people_and_stations_without_a_query_per_row(session, p
         in_status(session, people, settings, Status.TRIAGED)
     session.expire_all()
     assert people.staff.station is not None  # the signed-in user is loaded before the page, as in a web request
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(session.get_bind(), "before_cursor_execute", listener)
-    try:
+    with selects_issued(session) as selects:
         page = queue_page(session, people.staff, QueueFilters(queue="all"), cursor=None)
         shown = [(r.enterprise.name, r.assignee.name if r.assignee else "", r.station.name_zh) for r in page.items]
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", listener)
     assert len(shown) == 4
-    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) == 2  # the page (with its joins) and the count, whatever the number of rows
 
 

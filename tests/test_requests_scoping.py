@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import event
 
 from service.errors import NotFound
 from service.models import Role, ServiceRequest, Status
@@ -11,7 +10,16 @@ from service.operations.requests import add_message, get_request, submit_request
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import timeline
 from tests import factories
-from tests.request_helpers import PDF, People, draft, in_status, people, settings, submit  # noqa: F401
+from tests.request_helpers import (  # noqa: F401
+    PDF,
+    People,
+    draft,
+    in_status,
+    people,
+    selects_issued,
+    settings,
+    submit,
+)
 
 
 def test_outsiders_get_not_found_for_the_request_and_its_timeline(session, people: People, settings) -> None:
@@ -73,15 +81,10 @@ def test_the_timeline_costs_the_same_whoever_wrote_in_it(session, people: People
         add_message(session, author, request.id, "往来答复", uploads=(Upload("a.pdf", "", PDF),), settings=settings)
     session.expire_all()
     assert people.staff.station is not None  # the signed-in user is loaded before the page
-    statements: list[str] = []
-    listener = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(session.get_bind(), "before_cursor_execute", listener)
-    try:
+    with selects_issued(session) as selects:
         entries = timeline(session, people.staff, session.get(ServiceRequest, request.id))
         names = [(e.actor.name if e.actor else "", e.message.author.name if e.message else "",
                   e.event.actor.name if e.event and e.event.actor else "") for e in entries]
-    finally:
-        event.remove(session.get_bind(), "before_cursor_execute", listener)
     assert len(names) >= 7
     # The request, its events, messages, files and the people in them: no query per entry.
-    assert len([s for s in statements if s.lstrip().upper().startswith("SELECT")]) <= 5
+    assert len(selects) <= 5
