@@ -5,14 +5,14 @@ tsvector table on PostgreSQL); migrations/env.py leaves them out of
 autogenerate through service.search_index.is_search_structure.
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0001
 """
 from __future__ import annotations
 
 from alembic import op
 
 revision = "0005"
-down_revision = "0004"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
