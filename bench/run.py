@@ -5,7 +5,9 @@
 
 An empty database is first filled with ``flask demo-data``. Then gunicorn
 starts (2 workers, production settings), a station's staff member and the
-provincial director sign in, and each page is fetched --samples times in a row:
+provincial director sign in (with two-step sign-in, as production requires of
+desk users: the bench gives them a TOTP secret), and each page is fetched
+--samples times in a row:
 p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
 filtered queue), search (an English and a two-character Chinese word), a
 request's page, the director's dashboard and the CSV export's time to first
@@ -34,8 +36,10 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
+import pyotp
 import requests
 from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -154,15 +158,32 @@ def peak_rss_mb(pids: list[int]) -> float | None:
     return round(max(peaks), 1) if peaks else None
 
 
-def signed_in(base: str, email: str) -> requests.Session:
-    client = requests.Session()
-    page = client.get(base + "/login", timeout=30)
-    token = CSRF.search(page.text)
+def enrol_two_factor(database_url: str, emails: tuple[str, ...]) -> dict[str, str]:
+    """Desk users sign in with two-step sign-in in production: give the measured ones a TOTP secret (kept if set)."""
+    engine = create_engine(database_url)
+    secrets_by_email = {}
+    with Session(engine) as session, session.begin():
+        for user in session.scalars(select(User).where(User.email.in_(emails))):
+            if not user.totp_secret or user.totp_enabled_at is None:
+                user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), datetime.now(timezone.utc)
+            secrets_by_email[user.email] = user.totp_secret
+    engine.dispose()
+    return secrets_by_email
+
+
+def _form(client: requests.Session, url: str, data: dict[str, str]) -> requests.Response:
+    token = CSRF.search(client.get(url, timeout=30).text)
     if token is None:
-        raise RuntimeError("no CSRF token on the login page")
-    answer = client.post(base + "/login", data={"email": email, "password": DEMO_PASSWORD,
-                                                "csrf_token": token.group(1)}, allow_redirects=False, timeout=30)
-    if answer.status_code != 302:
+        raise RuntimeError(f"no CSRF token on {url}")
+    return client.post(url, data={**data, "csrf_token": token.group(1)}, allow_redirects=False, timeout=30)
+
+
+def signed_in(base: str, email: str, totp_secret: str | None = None) -> requests.Session:
+    client = requests.Session()
+    answer = _form(client, base + "/login", {"email": email, "password": DEMO_PASSWORD})
+    if answer.status_code == 302 and answer.headers.get("Location", "").endswith("/login/two-factor") and totp_secret:
+        answer = _form(client, base + "/login/two-factor", {"code": pyotp.TOTP(totp_secret).now()})
+    if answer.status_code != 302 or "/login" in answer.headers.get("Location", ""):
         raise RuntimeError(f"could not sign in as {email} ({answer.status_code})")
     return client
 
@@ -191,7 +212,8 @@ def measure(client: requests.Session, base: str, paths: list[str], first_byte: b
         else:
             _ = response.content
         timings.append(time.perf_counter() - started)
-        errors += response.status_code != 200
+        # A redirect (to the sign-in page, say) would time the wrong page: it counts as an error.
+        errors += response.status_code != 200 or bool(response.history)
         response.close()
     return {"samples": len(timings), "errors": errors, **percentiles(timings)}
 
@@ -235,9 +257,10 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
             "per_second": round(ok / elapsed, 1), **percentiles([t for o in outcomes for t in o[2]])}
 
 
-def run_all(args: argparse.Namespace, known: dict[str, object], base: str, master: int) -> dict[str, object]:
+def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, str], base: str,
+            master: int) -> dict[str, object]:
     n = args.samples
-    staff, director = signed_in(base, STAFF), signed_in(base, DIRECTOR)
+    staff, director = signed_in(base, STAFF, totp[STAFF]), signed_in(base, DIRECTOR, totp[DIRECTOR])
     deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
     pages = {
         "staff queue, first page": (staff, ["/desk/"] * n),
@@ -284,12 +307,13 @@ def main() -> None:
     host = machine()
     generated = prepare(args.database_url, args.requests)
     known = facts(args.database_url, args.samples)
+    totp = enrol_two_factor(args.database_url, (STAFF, DIRECTOR))
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
     with gunicorn(args.database_url, args.workers, out / f"{stamp}-{dialect}-gunicorn.log") as (base, master):
-        results = run_all(args, known, base, master)
+        results = run_all(args, known, totp, base, master)
     report = {"when": stamp, "database": dialect, "requests": known["requests"], "generation_seconds": generated,
               "machine": {**host, "load_average_after": os.getloadavg()}, "workers": args.workers,
               "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "submitters")}, "results": results}

@@ -8,12 +8,13 @@ description, public replies); desk users internal notes too.
 
 Ranking is by where the words stand: requests with every word in the title
 first, then those with them in the public text, then (desk users) those that
-need the internal notes; newest first within each tier. Each tier is one
+need the internal notes; newest first within each tier. Each tier is an
 index lookup with a column filter (FTS5) or weight filter (tsquery), walked
 newest first and cut at CANDIDATES, so a common word in a million requests
-costs what a rare one does. (FTS5's bm25() was measured and dropped: it first
-counts every document holding each phrase, about 130 ms for a four-character
-word in a million requests.)
+costs what a rare one does; all tiers go to the database as one statement.
+(FTS5's bm25() was measured and dropped: it first counts every document
+holding each phrase, about 130 ms for a four-character word in a million
+requests, whatever the LIMIT.)
 """
 from __future__ import annotations
 
@@ -21,7 +22,19 @@ import re
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
-from sqlalchemy import Select, bindparam, column, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    column,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import True_
@@ -31,6 +44,7 @@ from service.rules import policy
 from service.rules.text_index import HAN, Query, is_term, parse_query
 
 CANDIDATES = 1000
+NO_ID = 2**31 - 1
 PER_PAGE = 20
 SNIPPET_CHARS = 160
 
@@ -99,17 +113,17 @@ def tsquery_literal(query: Query, tier: str, scope: str | None) -> str:
 
 
 def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit: int = CANDIDATES + 1,
-                      since: int | None = None) -> Select:
+                      since: ColumnElement[int] | None = None) -> Select:
     """Ids of the newest ``limit`` requests ``actor`` may see with every word in the ``tier``'s text (id >= since)."""
     scope = scope_token(actor)
     if dialect == "sqlite":
         key = _fts.c.rowid
-        match = literal_column("search_index").op("MATCH")(bindparam("match", fts5_expression(query, tier, scope)))
+        match = literal_column("search_index").op("MATCH")(bindparam("match", fts5_expression(query, tier, scope), unique=True))
         source = _fts
     else:
         key = _docs.c.request_id
         match = _docs.c.document.op("@@")(
-            bindparam("tsquery", tsquery_literal(query, tier, scope)).cast(postgresql.TSQUERY))
+            bindparam("tsquery", tsquery_literal(query, tier, scope), unique=True).cast(postgresql.TSQUERY))
         source = _docs
     visible = policy.visible_requests(actor)
     if not isinstance(visible, True_):
@@ -119,6 +133,20 @@ def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit:
     if since is not None:
         query_ = query_.where(key >= since)
     return query_.order_by(key.desc()).limit(limit)
+
+
+def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
+    """(id, tier rank) rows, in one statement: the newest matches (rank 0), then, among those same matches only
+    (so that these lookups stay as cheap), the ones that reach a better tier (rank 1, 2)."""
+    *narrower, widest = tiers_for(actor)
+    matches = candidates_select(dialect, actor, query, widest).cte("matches")
+    # No match at all: a bound above every id, so the better tiers are not searched for nothing.
+    since = select(func.coalesce(func.min(matches.c.id), NO_ID)).scalar_subquery()
+    parts = [select(matches.c.id, literal(0).label("rank"))]
+    for rank, tier in enumerate(reversed(narrower), 1):
+        better = candidates_select(dialect, actor, query, tier, since=since).subquery()
+        parts.append(select(better.c.id, literal(rank)))
+    return union_all(*parts)
 
 
 @dataclass
@@ -154,17 +182,17 @@ def search_requests(session: Session, actor: User, text: str, page: int = 1,
     results = SearchResults(text=text, query=query)
     if not query:
         return results
-    dialect = session.get_bind().dialect.name
-    *narrower, widest = tiers = tiers_for(actor)
-    matches = list(session.scalars(candidates_select(dialect, actor, query, widest)))
-    results.capped = len(matches) > CANDIDATES
-    best = dict.fromkeys(matches[:CANDIDATES], 0)
-    # The better tiers are looked up within the same newest matches only: the lookups stay as cheap.
-    since = min(best) if results.capped else None
-    for rank, tier in enumerate(reversed(narrower), 1):
-        if best:
-            for request_id in session.scalars(candidates_select(dialect, actor, query, tier, since=since)):
-                best[request_id] = rank
+    tiers = tiers_for(actor)
+    matched: list[int] = []
+    better: dict[int, int] = {}
+    for request_id, rank in session.execute(tiers_select(session.get_bind().dialect.name, actor, query)):
+        if rank == 0:
+            matched.append(request_id)
+        else:
+            better[request_id] = max(rank, better.get(request_id, 0))
+    matched.sort(reverse=True)
+    results.capped = len(matched) > CANDIDATES
+    best = {request_id: better.get(request_id, 0) for request_id in matched[:CANDIDATES]}
     ranked = sorted(best.items(), key=lambda item: (-item[1], -item[0]))
     results.total = len(ranked)
     results.pages = -(-results.total // per_page)

@@ -20,8 +20,8 @@ class NavItem:
 
 # (endpoint, label) per role, in menu order.
 MENU: dict[Role, list[tuple[str, object]]] = {
-    Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")), ("plans.ours", _l("Our service plan")),
-                      ("search.index", _l("Search"))],
+    Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")),
+                      ("plans.ours", _l("Our service plan")), ("search.index", _l("Search"))],
     Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
                  ("instructions.index", _l("My instructions")), ("hotline.index", _l("Director hotline")),
                  ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces")),
@@ -35,17 +35,20 @@ MENU: dict[Role, list[tuple[str, object]]] = {
                  ("admin_sla.sla_targets", _l("Service times")), ("admin_sla.calendar", _l("Calendar")),
                  ("director.dashboard_page", _l("Dashboard"))],
 }
-COMMON: list[tuple[str, object]] = [("notifications.index", _l("Notifications")),
-                                    ("auth.change_password", _l("Password")),
-                                    ("two_factor.manage", _l("Two-step sign-in")),
-                                    ("tokens.index", _l("API tokens"))]
+NOTIFICATIONS = ("notifications.index", _l("Notifications"))
+# The user's own account, shown beside their name rather than among the daily work.
+ACCOUNT: list[tuple[str, object]] = [("auth.change_password", _l("Password")),
+                                     ("two_factor.manage", _l("Two-step sign-in")),
+                                     ("tokens.index", _l("API tokens"))]
 
 
-def navigation() -> list[NavItem]:
+def navigation(group: str = "main") -> list[NavItem]:
+    """Menu items of ``group``: "main" (the role's work) or "account" (the user's own settings)."""
     if not current_user.is_authenticated:
         return []
+    entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
     items = []
-    for endpoint, text in [*MENU[current_user.role], *COMMON]:
+    for endpoint, text in entries:
         if endpoint in current_app.view_functions:
             items.append(NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, _badge(endpoint)))
     return items
