@@ -4,13 +4,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
-from service.models import ServiceRequest
+from service.db import utcnow
+from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.operations.requests import add_message
 from service.settings import DeskSettings
 from tests.conftest import login
@@ -40,7 +42,8 @@ def statements(connection: Connection) -> Iterator[list[str]]:
 
 @pytest.fixture()
 def busy(session: Session, people: People, settings: DeskSettings) -> list[ServiceRequest]:
-    """Thirty triaged requests of one enterprise, each with a reply, an internal note and an enterprise answer."""
+    """Thirty triaged requests of one enterprise, each with a reply, an internal note and an enterprise answer;
+    ten of them with a director hotline session in the coming days (the dashboard lists those)."""
     made = []
     for n in range(ROWS):
         request = triaged(session, people, settings, title=f"注册申报资料咨询 {n}")
@@ -48,6 +51,12 @@ def busy(session: Session, people: People, settings: DeskSettings) -> list[Servi
         add_message(session, people.staff, request.id, f"内部备注 {n}", internal=True, settings=settings)
         add_message(session, people.owner, request.id, f"已补充 {n}", settings=settings)
         made.append(request)
+    for n, request in enumerate(made[:10]):
+        session.add(HotlineSession(request_id=request.id, requested_by_id=people.owner.id, reason="沟通注册路径",
+                                   status=HotlineStatus.SCHEDULED, director_id=people.hub_director.id,
+                                   scheduled_at=utcnow() + timedelta(days=1, hours=n), duration_minutes=30,
+                                   meeting_link=f"https://meet.example.gov.cn/{n}"))
+    session.commit()
     return made
 
 

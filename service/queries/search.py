@@ -118,21 +118,24 @@ def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit:
     scope = scope_token(actor)
     if dialect == "sqlite":
         key = _fts.c.rowid
-        match = literal_column("search_index").op("MATCH")(bindparam("match", fts5_expression(query, tier, scope), unique=True))
-        source = _fts
+        match = literal_column("search_index").op("MATCH")(
+            bindparam("match", fts5_expression(query, tier, scope), unique=True))
     else:
         key = _docs.c.request_id
         match = _docs.c.document.op("@@")(
             bindparam("tsquery", tsquery_literal(query, tier, scope), unique=True).cast(postgresql.TSQUERY))
-        source = _docs
-    visible = policy.visible_requests(actor)
-    if not isinstance(visible, True_):
-        # Sees every request otherwise: the index alone answers (documents go with their requests).
-        source = source.join(ServiceRequest, ServiceRequest.id == key)
-    query_ = select(key.label("id")).select_from(source).where(match, visible)
+    found = select(key.label("id")).where(match)
     if since is not None:
-        query_ = query_.where(key >= since)
-    return query_.order_by(key.desc()).limit(limit)
+        found = found.where(key >= since)
+    found = found.order_by(key.desc()).limit(limit)
+    visible = policy.visible_requests(actor)
+    if isinstance(visible, True_):
+        return found  # sees every request: the index alone answers (documents go with their requests)
+    # The scope token already narrowed the index to the actor's scope; the policy's own clause is applied
+    # to what the index returned, a page of keys, not to every match.
+    page = found.subquery()
+    return (select(page.c.id).join(ServiceRequest, ServiceRequest.id == page.c.id).where(visible)
+            .order_by(page.c.id.desc()))
 
 
 def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:

@@ -1,7 +1,7 @@
 """Sign-in sessions, CSRF and the security headers on every response."""
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 from flask_babel import gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
@@ -17,6 +17,8 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
 csrf = CSRFProtect()
 login_manager = LoginManager()
@@ -39,7 +41,15 @@ def register(app: Flask) -> None:
     login_manager.localize_callback = gettext
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+    app.before_request(refuse_nul_characters)
     app.after_request(add_security_headers)
+
+
+def refuse_nul_characters() -> None:
+    """No text of this desk contains U+0000; PostgreSQL refuses it with an error, so it is refused here as bad input."""
+    sources = [request.args, request.form] if request.mimetype in FORM_TYPES else [request.args]
+    if any("\x00" in value for source in sources for _, values in source.lists() for value in values):
+        abort(400)
 
 
 def load_user(cookie_id: str) -> User | None:

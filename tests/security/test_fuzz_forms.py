@@ -170,3 +170,14 @@ def test_query_parameters_of_every_page_survive_hostile_values(web: Flask, probe
 
     fetch()
     assert failures == [], "\n".join(failures[:20])
+
+
+def test_a_nul_character_anywhere_is_bad_input_on_every_engine(prober: Prober, world: World,
+                                                               session: Session) -> None:
+    """PostgreSQL cannot store U+0000; before the guard, /plans/?q=%00 answered 500 there."""
+    assert prober.call("staff_x", "GET", "/plans/", query_string={"q": "a\x00b"}).status_code == 400
+    assert prober.call("staff_x", "GET", "/desk/", query_string={"queue": ["open", "\x00"]}).status_code == 400
+    before, after = row_counts(session), []
+    refused = prober.call("enterprise_a", "POST", f"/portal/requests/{world.request.id}/messages",
+                          {"body": "补充\x00资料"}, inspect=lambda _: after.append(row_counts(session)))
+    assert refused.status_code == 400 and after == [before]

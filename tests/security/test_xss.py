@@ -35,7 +35,7 @@ DANGEROUS = re.compile(r"<script>alert|<img src=x|<svg onload|href=\"javascript:
 # Columns that are not free text: identifiers, secrets, hashes, codes, vocabularies and addresses.
 NOT_TEXT = {"email", "password_hash", "session_token", "totp_secret", "token_hash", "stored_name", "sha256",
             "content_type", "credit_code", "reference", "idempotency_key", "key", "endpoint", "code", "code_hash",
-            "scopes", "locale", "meeting_link", "original_name"}
+            "scopes", "locale", "meeting_link"}
 
 
 def newest_ids(session: Session) -> dict[str, int]:
