@@ -5,12 +5,15 @@ public replies) and its internal notes, each as pre-tokenised terms
 (service.rules.text_index), plus scope tokens (``e<enterprise id>``,
 ``s<station id>``) that let the index itself narrow a search to an actor's
 scope before the policy's clause is applied. SQLite keeps them in the FTS5
-table ``search_index`` (rowid = request id); PostgreSQL in ``search_documents``
-as one tsvector whose weights tell the parts apart (A title, B public,
-C internal, D scope).
-The tsvector is written as a literal, lexeme by lexeme, so that documents and
-queries (service.queries.search) use exactly the same terms, untouched by the
-database's own parser.
+table ``search_index`` (rowid = request id), one column per part. PostgreSQL
+keeps one tsvector per request in ``search_documents``: the set of its terms,
+each prefixed by its part (``t:`` title, ``p:`` public, ``i:`` internal; ``@``
+for scope tokens), without positions or weights, so that the GIN index alone
+decides a match and no document has to be read back and re-checked (a
+weighted or phrase query makes PostgreSQL decompress every candidate: a
+second and more at a million requests). The tsvector is written as a literal,
+so documents and queries (service.queries.search) use exactly the same terms,
+untouched by the database's own parser.
 
 A session listener refreshes the document of every request whose title,
 description or messages a flush wrote, inside the same transaction: operations
@@ -33,10 +36,8 @@ from service.rules.text_index import join_terms
 # Every database object of the search index starts with one of these (the FTS5
 # shadow tables included); the migration-drift check leaves them alone.
 SEARCH_PREFIXES = ("search_", "ix_search_")
-WEIGHTS = ("A", "B", "C", "D")
-# PostgreSQL keeps at most this many positions per lexeme and none above MAX_POSITION.
-MAX_POSITIONS = 256
-MAX_POSITION = 16383
+# Prefixes of the PostgreSQL lexemes of a document's title, public text and internal notes.
+PARTS = ("t", "p", "i")
 
 
 def is_search_structure(name: str | None) -> bool:
@@ -72,16 +73,11 @@ def make_document(request_id: int, enterprise_id: int, station_id: int, title: s
 
 
 def tsvector_literal(document: Document) -> str:
-    """The document as PostgreSQL tsvector input: each term with its positions and weight."""
-    positions: dict[str, list[str]] = defaultdict(list)
-    position = 0
-    for weight, terms in zip(WEIGHTS, (document.title, document.public, document.internal, document.scope)):
-        for term in terms.split():
-            position = min(position + 1, MAX_POSITION)
-            slots = positions[term]
-            if len(slots) < MAX_POSITIONS:
-                slots.append(f"{position}{weight}")
-    return " ".join(f"'{term}':{','.join(slots)}" for term, slots in positions.items())
+    """The document as PostgreSQL tsvector input: its distinct part-prefixed terms and scope tokens."""
+    lexemes = {f"{part}:{term}" for part, terms in zip(PARTS, (document.title, document.public, document.internal))
+               for term in terms.split()}
+    lexemes.update(f"@{token}" for token in document.scope.split())
+    return " ".join(f"'{lexeme}'" for lexeme in sorted(lexemes))
 
 
 _SQLITE_WRITE = text("INSERT OR REPLACE INTO search_index (rowid, title_terms, public_terms, internal_terms, "

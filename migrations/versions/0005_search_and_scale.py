@@ -26,8 +26,8 @@ SQLITE_UP = (
 SQLITE_DOWN = ("DROP TRIGGER IF EXISTS search_index_request_deleted", "DROP TABLE IF EXISTS search_index")
 
 POSTGRESQL_UP = (
-    # One weighted tsvector per request: A title, B description and public replies, C internal notes,
-    # D scope tokens.
+    # One tsvector per request: its terms prefixed by part (t: title, p: public, i: internal) and its
+    # scope tokens (@e<enterprise>, @s<station>), see service.search_index.
     "CREATE TABLE search_documents ("
     " request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,"
     " document TSVECTOR NOT NULL)",

@@ -9,7 +9,7 @@ description, public replies); desk users internal notes too.
 Ranking is by where the words stand: requests with every word in the title
 first, then those with them in the public text, then (desk users) those that
 need the internal notes; newest first within each tier. Each tier is an
-index lookup with a column filter (FTS5) or weight filter (tsquery), walked
+index lookup with a column filter (FTS5) or part-prefixed terms (tsquery), walked
 newest first and cut at CANDIDATES, so a common word in a million requests
 costs what a rare one does; all tiers go to the database as one statement.
 (FTS5's bm25() was measured and dropped: it first counts every document
@@ -52,7 +52,7 @@ SNIPPET_CHARS = 160
 TITLE, PUBLIC, INTERNAL = "title", "public", "internal"
 _FTS5_COLUMNS = {TITLE: "title_terms", PUBLIC: "title_terms public_terms",
                  INTERNAL: "title_terms public_terms internal_terms"}
-_WEIGHTS = {TITLE: "A", PUBLIC: "AB", INTERNAL: "ABC"}
+_PARTS = {TITLE: "t", PUBLIC: "tp", INTERNAL: "tpi"}
 
 _fts = table("search_index", column("rowid"))
 _docs = table("search_documents", column("request_id"), column("document"))
@@ -101,14 +101,16 @@ def fts5_expression(query: Query, tier: str, scope: str | None) -> str:
 
 
 def tsquery_literal(query: Query, tier: str, scope: str | None) -> str:
-    """The PostgreSQL tsquery: phrases of lexemes, ANDed, restricted to the tier's weights."""
-    weights = _WEIGHTS[tier]
-    parts = [f"'{scope}':D"] if scope else []
+    """The PostgreSQL tsquery: each clause's terms in one of the tier's parts, all ANDed (see search_index).
+
+    A longer Chinese word is the AND of its bigrams here, not their phrase: the
+    documents keep no positions, so that the index alone answers.
+    """
+    parts = [f"'@{scope}'"] if scope else []
     for clause in _checked(query).clauses:
-        if clause.prefix:
-            parts.append(f"'{clause.terms[0]}':*{weights}")
-        else:
-            parts.append("(" + " <-> ".join(f"'{t}':{weights}" for t in clause.terms) + ")")
+        for term in clause.terms:
+            lexeme = f"{term}':*" if clause.prefix else f"{term}'"
+            parts.append("(" + " | ".join(f"'{part}:{lexeme}" for part in _PARTS[tier]) + ")")
     return " & ".join(parts)
 
 
