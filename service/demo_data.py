@@ -348,5 +348,8 @@ class PostgresLoader:
                                f"(SELECT coalesce(max(id), 1) FROM {table}))")
         self.db.commit()
         self.db.autocommit = True
+        # VACUUM sets the visibility map of the freshly loaded requests, so that queue counts can be
+        # answered from their indexes alone (autovacuum would get there, later).
+        self.db.execute("VACUUM (ANALYZE) requests")
         self.db.execute("ANALYZE")
 

@@ -39,6 +39,7 @@ POSTGRESQL_DOWN = ("DROP TABLE IF EXISTS search_documents",)
 # Composite indexes of ServiceRequest.__table_args__ for queues and dashboards at scale.
 REQUEST_INDEXES = {
     "ix_requests_station_id": ["station_id", "id"],
+    "ix_requests_station_filters": ["station_id", "status", "category", "priority", "id"],
     "ix_requests_resolved": ["resolved_at", "station_id", "rating"],
     "ix_requests_responded": ["first_responded_at", "station_id", "first_response_due_at"],
 }

@@ -35,8 +35,10 @@ class ServiceRequest(Base):
         Index("ix_requests_escalated", "escalated", "station_id", "id"),
         Index("ix_requests_plan", "plan_id"),
         Index("ix_requests_created", "created_at"),
-        # Scale (migration 0005): a station's whole list by id; dashboard ranges that count without reading rows.
+        # Scale (migration 0005): a station's whole list by id; its queues filtered by category and priority
+        # without reading rows; dashboard ranges that count without reading rows.
         Index("ix_requests_station_id", "station_id", "id"),
+        Index("ix_requests_station_filters", "station_id", "status", "category", "priority", "id"),
         Index("ix_requests_resolved", "resolved_at", "station_id", "rating"),
         Index("ix_requests_responded", "first_responded_at", "station_id", "first_response_due_at"),
     )

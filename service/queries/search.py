@@ -114,22 +114,19 @@ def tsquery_literal(query: Query, tier: str, scope: str | None) -> str:
     return " & ".join(parts)
 
 
-def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit: int = CANDIDATES + 1,
-                      since: ColumnElement[int] | None = None) -> Select:
-    """Ids of the newest ``limit`` requests ``actor`` may see with every word in the ``tier``'s text (id >= since)."""
-    scope = scope_token(actor)
+def _match(dialect: str, query: Query, tier: str, scope: str | None) -> tuple[ColumnElement[int], ColumnElement[bool]]:
+    """The index's key column and the condition that a document holds every word in the tier's text."""
     if dialect == "sqlite":
-        key = _fts.c.rowid
-        match = literal_column("search_index").op("MATCH")(
+        return _fts.c.rowid, literal_column("search_index").op("MATCH")(
             bindparam("match", fts5_expression(query, tier, scope), unique=True))
-    else:
-        key = _docs.c.request_id
-        match = _docs.c.document.op("@@")(
-            bindparam("tsquery", tsquery_literal(query, tier, scope), unique=True).cast(postgresql.TSQUERY))
-    found = select(key.label("id")).where(match)
-    if since is not None:
-        found = found.where(key >= since)
-    found = found.order_by(key.desc()).limit(limit)
+    return _docs.c.request_id, _docs.c.document.op("@@")(
+        bindparam("tsquery", tsquery_literal(query, tier, scope), unique=True).cast(postgresql.TSQUERY))
+
+
+def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit: int = CANDIDATES + 1) -> Select:
+    """Ids of the newest ``limit`` requests ``actor`` may see with every word in the ``tier``'s text."""
+    key, match = _match(dialect, query, tier, scope_token(actor))
+    found = select(key.label("id")).where(match).order_by(key.desc()).limit(limit)
     visible = policy.visible_requests(actor)
     if isinstance(visible, True_):
         return found  # sees every request: the index alone answers (documents go with their requests)
@@ -141,16 +138,22 @@ def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit:
 
 
 def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
-    """(id, tier rank) rows, in one statement: the newest matches (rank 0), then, among those same matches only
-    (so that these lookups stay as cheap), the ones that reach a better tier (rank 1, 2)."""
+    """(id, tier rank) rows, in one statement: the newest matches (rank 0), then those of them that reach a
+    better tier (rank 1, 2), looked up among those matches only so that these lookups stay as cheap."""
     *narrower, widest = tiers_for(actor)
     matches = candidates_select(dialect, actor, query, widest).cte("matches")
-    # No match at all: a bound above every id, so the better tiers are not searched for nothing.
-    since = select(func.coalesce(func.min(matches.c.id), NO_ID)).scalar_subquery()
     parts = [select(matches.c.id, literal(0).label("rank"))]
     for rank, tier in enumerate(reversed(narrower), 1):
-        better = candidates_select(dialect, actor, query, tier, since=since).subquery()
-        parts.append(select(better.c.id, literal(rank)))
+        key, match = _match(dialect, query, tier, None)
+        if dialect == "sqlite":
+            # FTS5 walks a rowid range cheaply; no match at all gives a bound above every id.
+            since = select(func.coalesce(func.min(matches.c.id), NO_ID)).scalar_subquery()
+            better = select(key.label("id")).where(match, key >= since).order_by(key.desc()).limit(CANDIDATES + 1)
+        else:
+            # PostgreSQL reads each document's lexemes: only those of the matches already found.
+            better = select(key.label("id")).where(match, key.in_(select(matches.c.id)))
+        sub = better.subquery()
+        parts.append(select(sub.c.id, literal(rank)))
     return union_all(*parts)
 
 
