@@ -16,7 +16,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service.errors import Forbidden
 from service.models import (
@@ -298,7 +298,9 @@ def _unacknowledged(session: Session, scope: Scope) -> int:
 
 
 def _upcoming(session: Session, scope: Scope, limit: int = 10) -> list[HotlineSession]:
+    # The list shows each session's case and enterprise: load them with it, not one query per row.
     query = (select(HotlineSession).join(R, HotlineSession.request_id == R.id)
+             .options(joinedload(HotlineSession.request).joinedload(ServiceRequest.enterprise))
              .where(scope.where(), HotlineSession.status == HotlineStatus.SCHEDULED,
                     _in(HotlineSession.scheduled_at, scope.now, scope.now + timedelta(days=UPCOMING_DAYS)))
              .order_by(HotlineSession.scheduled_at).limit(limit))

@@ -18,11 +18,11 @@ from service.operations.calendar_admin import (
     set_sla_target,
 )
 from service.web.database import db
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import CalendarDayForm, CalendarImportForm, SlaTargetForm
 from service.web.helpers import actor, require
 from service.web.request_display import install_template_helpers
-from service.web.requests_common import show_error
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
 install_template_helpers(bp)

@@ -22,9 +22,10 @@ from service.settings import DeskSettings, load_calendar
 from service.web import dashboard_view
 from service.web.database import db
 from service.web.export import csv_response
+from service.web.forms import show_error
 from service.web.forms.director import DashboardFilterForm, DeEscalateForm
 from service.web.helpers import actor, station_choices
-from service.web.requests_common import cursor_arg, show_error
+from service.web.requests_common import cursor_arg
 
 bp = Blueprint("director", __name__, url_prefix="/director")
 

@@ -17,10 +17,10 @@ from service.queries.requests import assignable_users
 from service.rules import policy
 from service.rules.ics import Invitation, build_invitation
 from service.web.database import db
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
 from service.web.helpers import actor, flash_domain_error, require
-from service.web.requests_common import show_error
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 

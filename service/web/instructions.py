@@ -13,11 +13,12 @@ from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
 from service.web.database import db
+from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
 from service.web.helpers import actor, require, station_choices
 from service.web.hotline import case_url
-from service.web.requests_common import cursor_arg, show_error
+from service.web.requests_common import cursor_arg
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 

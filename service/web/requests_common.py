@@ -40,8 +40,8 @@ from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Need, allowed_actions
 from service.settings import DeskSettings, load_calendar
-from service.web.forms import show_error
 from service.web.database import db
+from service.web.forms import show_error
 from service.web.forms.requests import ActionForm, OnBehalfForm, RequestForm, VersionedForm
 from service.web.helpers import actor, domain_message
 from service.web.request_display import ACTION_HINTS, DANGEROUS, action_label, sla_badge
