@@ -28,10 +28,8 @@ class ServiceRequest(Base):
     __table_args__ = (
         UniqueConstraint("year", "sequence", name="uq_requests_year_sequence"),
         UniqueConstraint("submitter_id", "idempotency_key", name="uq_requests_submitter_idempotency"),
-        Index("ix_requests_station_status_id", "station_id", "status", "id"),
         Index("ix_requests_assignee_status_id", "assignee_id", "status", "id"),
         Index("ix_requests_enterprise_id", "enterprise_id", "id"),
-        Index("ix_requests_status_resolution_due", "status", "resolution_due_at"),
         Index("ix_requests_escalated", "escalated", "station_id", "id"),
         Index("ix_requests_plan", "plan_id"),
         Index("ix_requests_created", "created_at"),
@@ -41,6 +39,10 @@ class ServiceRequest(Base):
         Index("ix_requests_station_filters", "station_id", "status", "category", "priority", "id"),
         Index("ix_requests_resolved", "resolved_at", "station_id", "rating"),
         Index("ix_requests_responded", "first_responded_at", "station_id", "first_response_due_at"),
+        # Migration 0008: the open cases' clocks, so the dashboard's snapshot and the SLA sweep read
+        # the index alone (tens of thousands of open cases among a million closed ones).
+        Index("ix_requests_open_clocks", "status", "station_id", "created_at", "resolution_due_at",
+              "first_response_due_at", "first_responded_at", "escalated"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -84,12 +84,11 @@ def _check_draft(draft: RequestDraft) -> None:
 def _next_reference(session: Session, year: int) -> tuple[int, str]:
     """Take the next number of ``year`` under the counter row's lock; a rollback gives it back."""
     insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(ReferenceCounter).values(year=year, last_value=0)
-                    .on_conflict_do_nothing(index_elements=["year"]))
+    upsert = insert(ReferenceCounter).values(year=year, last_value=1)
     sequence = session.execute(
-        update(ReferenceCounter).where(ReferenceCounter.year == year)
-        .values(last_value=ReferenceCounter.last_value + 1).returning(ReferenceCounter.last_value)
-        .execution_options(synchronize_session=False)).scalar_one()
+        upsert.on_conflict_do_update(index_elements=["year"],
+                                     set_={"last_value": ReferenceCounter.last_value + 1})
+        .returning(ReferenceCounter.last_value)).scalar_one()
     return sequence, f"JL-{year}-{sequence:06d}"
 
 
@@ -133,9 +132,6 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     try:
         with unit_of_work(session):
             enterprise = _submitting_for(session, actor, draft, enterprise_id)
-            existing = _by_idempotency_key(session, actor.id, draft.idempotency_key)
-            if existing is not None:
-                return existing
             year = now.astimezone(REFERENCE_ZONE).year
             sequence, reference = _next_reference(session, year)
             request = ServiceRequest(
@@ -160,7 +156,8 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
                 notifications.notify(session, notifications.enterprise_user_ids(session, enterprise.id), request,
                                      EventKind.CREATED, now)
     except IntegrityError:
-        # Two copies of one submission raced past the lookup above: the first one stands.
+        # The submitter's idempotency key is unique: a repeat (a retry, or a copy racing the
+        # first) is refused by the database and the request already made stands.
         winner = _by_idempotency_key(session, actor.id, draft.idempotency_key)
         if winner is None:
             raise

@@ -13,9 +13,10 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.errors import Forbidden
@@ -130,8 +131,10 @@ def _hotline(status: HotlineStatus, column, window: Window):  # type: ignore[no-
     """Cases with a session in ``status`` whose ``column`` time falls in ``window``."""
     def clause(scope: Scope) -> ColumnElement[bool]:
         start, end = window(scope)
-        return exists().where(HotlineSession.request_id == R.id, HotlineSession.status == status,
-                              _in(column, start, end))
+        # IN over the few sessions in the window (found by their status-time index), not a
+        # correlated EXISTS that SQLite would evaluate once for each of a million requests.
+        return R.id.in_(select(HotlineSession.request_id).where(HotlineSession.status == status,
+                                                                _in(column, start, end)))
     return clause
 
 
@@ -203,25 +206,26 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
         raise Forbidden()
     totals, by_status, per_station = _snapshot(session, scope)
     station_rows = _stations(session, scope)
-    ranged = _counts(session, scope)
     weeks = weeks_ending(scope.date_to)
-    opened, resolved = _weekly(session, scope, weeks)
+    figures = _figures(session, scope, weeks)
     median, sample = _median_resolution(session, scope, calendar)
     return Dashboard(
         scope=scope, totals=totals, by_status=by_status,
         by_station=[(s, per_station.get(s.id, dict.fromkeys(SNAPSHOT, 0))) for s in station_rows],
-        range_counts=ranged, rating_average=_rating_average(session, scope), median_days=median,
-        median_sample=sample, unacknowledged=_unacknowledged(session, scope),
+        range_counts={name: figures[name] or 0 for name in COUNTED},
+        rating_average=round(float(figures["rating"]), 2) if figures["rating"] is not None else None,
+        median_days=median, median_sample=sample, unacknowledged=figures["unacknowledged"] or 0,
         overdue_milestones=count_overdue_milestones(session, scope.actor, scope.today),
-        upcoming=_upcoming(session, scope),
-        weeks=weeks, opened_per_week=opened, resolved_per_week=resolved, stations=station_rows)
+        upcoming=_upcoming(session, scope), weeks=weeks,
+        opened_per_week=[figures[f"opened_{n}"] or 0 for n in range(len(weeks))],
+        resolved_per_week=[figures[f"resolved_{n}"] or 0 for n in range(len(weeks))], stations=station_rows)
 
 
 def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Status, int], dict[int, dict[str, int]]]:
     """Open cases per station and status, each with its snapshot buckets: one GROUP BY over open cases."""
     counts = [func.count().filter(BUCKETS[name](scope)).label(name) for name in SNAPSHOT]
     rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), _open())
-                           .group_by(R.station_id, R.status)).all()
+                           .group_by(R.status, R.station_id)).all()
     totals = dict.fromkeys(SNAPSHOT, 0)
     by_status = {s: 0 for s in Status if s in OPEN_STATUSES}
     per_station: dict[int, dict[str, int]] = {}
@@ -253,33 +257,29 @@ COUNTED = ("opened", "responded", "responded_on_time", "responded_late", "resolv
            "hotline_upcoming")
 
 
-def _counts(session: Session, scope: Scope) -> dict[str, int]:
-    """One statement of scalar subqueries: each can use its own index (created, responded, resolved)."""
-    row = session.execute(select(*(_count(scope, name).scalar_subquery().label(name) for name in COUNTED))).one()
-    return {name: getattr(row, name) or 0 for name in COUNTED}
+def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any]:
+    """The period's counts, the rating average, open instructions and the weekly series, in one statement.
 
-
-def _rating_average(session: Session, scope: Scope) -> float | None:
-    value = session.scalar(select(func.avg(R.rating)).where(scope.where(), BUCKETS["rated"](scope)))
-    return round(float(value), 2) if value is not None else None
+    Each figure is a scalar subquery, so each walks only its own index range (created,
+    responded, resolved), however many requests the province holds.
+    """
+    figures = {name: _count(scope, name) for name in COUNTED}
+    figures["rating"] = select(func.avg(R.rating)).where(scope.where(), BUCKETS["rated"](scope))
+    figures["unacknowledged"] = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
+                                 .where(scope.where(), Instruction.acknowledged_at.is_(None)))
+    for n, week in enumerate(weeks):
+        start, end = local_midnight(week.start), local_midnight(week.start + timedelta(days=7))
+        for series, column in (("opened", R.created_at), ("resolved", R.resolved_at)):
+            figures[f"{series}_{n}"] = (select(func.count()).select_from(R)
+                                        .where(scope.where(), _in(column, start, end)))
+    row = session.execute(select(*(query.scalar_subquery().label(name) for name, query in figures.items()))).one()
+    return row._asdict()
 
 
 def weeks_ending(last_day: date, count: int = WEEKS) -> list[Week]:
     """``count`` Monday-to-Sunday weeks, the last one containing ``last_day``."""
     monday = last_day - timedelta(days=last_day.weekday())
     return [Week(monday - timedelta(weeks=count - 1 - i)) for i in range(count)]
-
-
-def _weekly(session: Session, scope: Scope, weeks: list[Week]) -> tuple[list[int], list[int]]:
-    """Opened and resolved per week, as filtered counts over the twelve weeks' range: one statement per series."""
-    bounds = [(local_midnight(w.start), local_midnight(w.start + timedelta(days=7))) for w in weeks]
-    first, last = bounds[0][0], bounds[-1][1]
-    series = []
-    for column in (R.created_at, R.resolved_at):
-        counts = [func.count().filter(_in(column, a, b)) for a, b in bounds]
-        row = session.execute(select(*counts).where(scope.where(), _in(column, first, last))).one()
-        series.append([value or 0 for value in row])
-    return series[0], series[1]
 
 
 def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar) -> tuple[float | None, int]:
@@ -289,12 +289,6 @@ def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar
         return None, 0
     days = [calendar.working_days_between(created, resolved) for created, resolved in rows]
     return round(statistics.median(days), 1), len(rows)
-
-
-def _unacknowledged(session: Session, scope: Scope) -> int:
-    query = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
-             .where(scope.where(), Instruction.acknowledged_at.is_(None)))
-    return session.scalar(query) or 0
 
 
 def _upcoming(session: Session, scope: Scope, limit: int = 10) -> list[HotlineSession]:
