@@ -145,6 +145,9 @@ def test_queues_page_and_count_with_indexes(many: None, session: Session, connec
                 assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue=queue),
                                                               cursor=cursor, now=NOW),
                                f"{user.role.value} queue {queue} (cursor {cursor})")
+        for words in ("注册", "clinical"):
+            assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue="open", text=words),
+                                                          cursor=None, now=NOW), f"{user.role.value} queue {words}")
 
 
 def test_search_reads_requests_by_key_only(many: None, session: Session, connection: Connection,

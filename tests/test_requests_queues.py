@@ -5,10 +5,20 @@ from datetime import timedelta
 
 from service.models import Category, Priority, Status
 from service.operations import escalation
+from service.operations.requests import add_message
 from service.queries import requests as queues
 from service.queries.requests import QueueFilters, assignable_users, queue_page
 from service.queries.timeline import awaiting
-from tests.request_helpers import TUESDAY_10, People, in_status, people, selects_issued, settings, submit  # noqa: F401
+from tests.request_helpers import (  # noqa: F401 - fixtures
+    TUESDAY_10,
+    People,
+    in_status,
+    people,
+    selects_issued,
+    settings,
+    submit,
+    triaged,
+)
 
 
 def ids(session, actor, now=TUESDAY_10, **filters) -> list[int]:  # type: ignore[no-untyped-def]
@@ -56,6 +66,21 @@ def test_filters_narrow_the_queue(session, people: People, settings) -> None:
     assert ids(session, people.staff, queue="all", text="临床") == [b.id]
     assert ids(session, people.staff, queue="all", text=b.reference.lower()) == [b.id]
     assert ids(session, people.staff, queue="all", text="100%_") == []
+
+
+def test_the_word_filter_reads_the_public_text_and_says_its_count_is_partial(session, people: People,
+                                                                           settings) -> None:
+    described = submit(session, people, settings, title="注册咨询", description="需要评估 bioburden 测试方案")
+    replied = triaged(session, people, settings, title="变更咨询")
+    add_message(session, people.staff, replied.id, "请补充 bioburden 数据", settings=settings)
+    noted = triaged(session, people, settings, title="备案咨询")
+    add_message(session, people.staff, noted.id, "内部：bioburden 存疑", internal=True, settings=settings)
+    assert ids(session, people.staff, queue="all", text="Bioburden") == [replied.id, described.id]
+    assert ids(session, people.owner, queue="all", text="bioburden") == [replied.id, described.id]
+    page = queue_page(session, people.staff, QueueFilters(queue="all", text="bioburden"), cursor=None, limit=1)
+    assert (page.count_label, page.capped) == ("1+", True)
+    whole = queue_page(session, people.staff, QueueFilters(queue="all", text="bioburden"), cursor=None)
+    assert (whole.count_label, whole.capped) == ("2", False)
 
 
 def test_keyset_pages_cover_everything_once(session, people: People, settings) -> None:

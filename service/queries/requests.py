@@ -6,10 +6,11 @@ million rows answers as fast as one of a hundred.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
@@ -25,8 +26,11 @@ from service.models import (
     User,
 )
 from service.rules import policy
+from service.queries.search import public_matches
 
 COUNT_CAP = 10_000
+# A request's reference number (JL-2026-000123), typed into a queue's search box.
+REFERENCE = re.compile(r"JL-\d{4}-\d{6}", re.IGNORECASE)
 DESK_QUEUES = ("new", "mine", "unassigned", "waiting", "overdue", "open", "escalated", "all")
 ENTERPRISE_QUEUES = ("open", "all")
 # Open and not paused: the statuses whose SLA clock runs.
@@ -83,7 +87,7 @@ def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-un
     return clauses.get(queue)
 
 
-def build_queue_select(session: Session | None, actor: User, filters: QueueFilters,
+def build_queue_select(session: Session, actor: User, filters: QueueFilters,
                        now: datetime | None = None) -> Select[tuple[ServiceRequest]]:
     """The queue's rows, newest first, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
     now = now or utcnow()
@@ -101,9 +105,12 @@ def build_queue_select(session: Session | None, actor: User, filters: QueueFilte
         if value is not None:
             query = query.where(column == value)
     text = filters.text.strip()
-    if text:
-        query = query.where(or_(ServiceRequest.reference == text.upper(),
-                                ServiceRequest.title.icontains(text, autoescape=True)))
+    if text and not _has_words(filters):
+        query = query.where(ServiceRequest.reference == text.upper())
+    elif text:
+        # Words go through the full-text index: a substring test would read every row of the queue.
+        words = public_matches(session.get_bind().dialect.name, actor, text)
+        query = query.where(ServiceRequest.id.in_(words) if words is not None else false())
     return query.order_by(ServiceRequest.id.desc())
 
 
@@ -124,11 +131,23 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
         page_query = page_query.where(ServiceRequest.id < cursor)
     rows = list(session.scalars(page_query.limit(limit + 1)).unique())
     items = rows[:limit]
-    capped_ids = base.with_only_columns(ServiceRequest.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-    count = session.scalar(select(func.count()).select_from(capped_ids)) or 0
-    label, capped = _count_label(count)
-    return QueuePage(items=items, next_cursor=items[-1].id if len(rows) > limit else None, count_label=label,
-                     count=min(count, COUNT_CAP), capped=capped, filters=filters)
+    more = len(rows) > limit
+    if _has_words(filters):
+        # Counting would intersect every request holding the words with the queue: say what the page knows.
+        count, capped = len(items), more
+        label = f"{count:,}+" if more else f"{count:,}"
+    else:
+        capped_ids = base.with_only_columns(ServiceRequest.id).order_by(None).limit(COUNT_CAP + 1).subquery()
+        count = min(session.scalar(select(func.count()).select_from(capped_ids)) or 0, COUNT_CAP + 1)
+        label, capped = _count_label(count)
+        count = min(count, COUNT_CAP)
+    return QueuePage(items=items, next_cursor=items[-1].id if more else None, count_label=label,
+                     count=count, capped=capped, filters=filters)
+
+
+def _has_words(filters: QueueFilters) -> bool:
+    text = filters.text.strip()
+    return bool(text) and not REFERENCE.fullmatch(text)
 
 
 def assignable_users(session: Session, actor: User, station_id: int) -> list[User]:

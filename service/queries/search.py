@@ -140,6 +140,17 @@ def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit:
             .order_by(page.c.id.desc()))
 
 
+def public_matches(dialect: str, actor: User, text: str) -> Select | None:
+    """Ids of the requests in ``actor``'s part of the index whose title or public text holds every word
+    of ``text`` (the queues' word filter; the queue's own clause applies the policy); None when ``text``
+    has no words."""
+    query = parse_query(text)
+    if not query:
+        return None
+    key, match = _match(dialect, query, PUBLIC, scope_token(actor))
+    return select(key).where(match)
+
+
 def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
     """(id, tier rank) rows, in one statement: the newest matches (rank 0), then those of them that reach a
     better tier (rank 1, 2), looked up among those matches only so that these lookups stay as cheap."""

@@ -133,7 +133,8 @@ class QueueFilterForm(FlaskForm):
                                   validators=[Optional()])
     assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
     station_id = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
-    text = StringField(_l("Words in title or description"), validators=[Optional(), Length(max=200)])
+    text = StringField(_l("Words in title, description or replies, or a reference"),
+                       validators=[Optional(), Length(max=200)])
 
 
 class SlaTargetForm(FlaskForm):
