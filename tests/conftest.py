@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from config import TestingConfig
 from service import seed
 from service.db import make_engine
+from service.queries import reference
 from service.rules import passwords
 from service.web.cli import upgrade_database
 
@@ -69,6 +70,13 @@ def connection(engine: Engine) -> Iterator[Connection]:
         outer = conn.begin()
         yield conn
         outer.rollback()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_reference_data() -> None:
+    """Pages read stations and the calendar of this test's own (rolled-back) transaction, never a snapshot
+    that an earlier test left in the process (service/queries/reference.py)."""
+    reference.forget()
 
 
 def _joined_session(connection: Connection) -> Session:

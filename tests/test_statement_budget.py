@@ -20,10 +20,6 @@ from tests.request_helpers import People, people, submit, triaged  # noqa: F401 
 from tests.web_requests_support import EN, settings  # noqa: F401 - fixtures
 
 BUDGET = 10
-# Known to exceed the budget (not N+1: the count is fixed, whatever the rows shown — the
-# page composes many panels and navigation badges). Strict, so fixing one fails here
-# until its mark is removed.
-OVER_BUDGET = pytest.mark.xfail(strict=True, reason="page issues 11-21 fixed statements; panels and badges not yet batched")
 ROWS = 30
 # Transaction bookkeeping of the test's joined session, not queries of the page.
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
@@ -73,24 +69,20 @@ def _check(client: FlaskClient, connection: Connection, path: str) -> None:
     assert len(seen) <= BUDGET, f"{path}: {len(seen)} statements; repeated: {repeated}\n" + "\n".join(seen)
 
 
-@pytest.mark.parametrize("page", [pytest.param("/desk/", marks=OVER_BUDGET),
-                                  pytest.param("/desk/?queue=all", marks=OVER_BUDGET),
-                                  pytest.param("detail", marks=OVER_BUDGET), "/search/?q=注册"])
+@pytest.mark.parametrize("page", ["/desk/", "/desk/?queue=all", "detail", "/search/?q=注册"])
 def test_desk_pages_stay_within_the_budget(client: FlaskClient, connection: Connection, people: People,
                                            busy: list[ServiceRequest], page: str) -> None:
     login(client, people.staff)
     _check(client, connection, f"/desk/requests/{busy[0].id}" if page == "detail" else page)
 
 
-@pytest.mark.parametrize("page", ["/portal/", "/portal/?queue=all", pytest.param("detail", marks=OVER_BUDGET),
-                                  "/search/?q=注册"])
+@pytest.mark.parametrize("page", ["/portal/", "/portal/?queue=all", "detail", "/search/?q=注册"])
 def test_portal_pages_stay_within_the_budget(client: FlaskClient, connection: Connection, people: People,
                                              busy: list[ServiceRequest], page: str) -> None:
     login(client, people.owner)
     _check(client, connection, f"/portal/requests/{busy[0].id}" if page == "detail" else page)
 
 
-@OVER_BUDGET
 def test_the_director_dashboard_stays_within_the_budget(client: FlaskClient, connection: Connection,
                                                         people: People, busy: list[ServiceRequest]) -> None:
     login(client, people.hub_director)

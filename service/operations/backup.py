@@ -154,7 +154,7 @@ def _census(conn: Connection, only: dict[str, int] | None = None) -> tuple[dict[
     quote = conn.dialect.identifier_preparer.quote
     tables = {name: int(conn.scalar(text(f"SELECT count(*) FROM {quote(name)}")) or 0)
               for name in names if name in present}
-    attachments = dict(conn.execute(select(Attachment.stored_name, Attachment.sha256)).tuples().all()) \
+    attachments = dict(conn.execute(select(Attachment.stored_name, Attachment.sha256)).all()) \
         if Attachment.__tablename__ in present else {}
     revision = conn.scalar(text("SELECT version_num FROM alembic_version")) if "alembic_version" in present else ""
     return tables, attachments, revision or ""

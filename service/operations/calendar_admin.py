@@ -1,4 +1,8 @@
-"""Admin upkeep of the SLA targets and the working-day calendar."""
+"""Admin upkeep of the SLA targets and the working-day calendar.
+
+A calendar change, once committed, drops this process's calendar snapshot (service/queries/reference.py),
+so the SLA badges drawn here count with it at once; other workers read it within a minute.
+"""
 from __future__ import annotations
 
 from datetime import date
@@ -8,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.db import unit_of_work
 from service.errors import N_, NotFound, ValidationError
 from service.models import CalendarDay, Priority, SlaTarget, User
+from service.queries import reference
 from service.rules import policy
 from service.rules.sla_calendar import parse_calendar_csv
 
@@ -53,7 +58,9 @@ def set_calendar_day(session: Session, actor: User, day: date, is_working_day: b
     """Mark ``day`` as a holiday or a make-up working day. Raises Forbidden."""
     policy.authorize(actor, "admin.use", None)
     with unit_of_work(session):
-        return _upsert(session, day, is_working_day, name)
+        row = _upsert(session, day, is_working_day, name)
+    reference.forget()
+    return row
 
 
 def delete_calendar_day(session: Session, actor: User, day: date) -> None:
@@ -64,6 +71,7 @@ def delete_calendar_day(session: Session, actor: User, day: date) -> None:
         if row is None:
             raise NotFound()
         session.delete(row)
+    reference.forget()
 
 
 def import_calendar_csv(session: Session, actor: User, text: str) -> int:
@@ -85,4 +93,5 @@ def import_calendar_csv(session: Session, actor: User, text: str) -> int:
     with unit_of_work(session):
         for day, working, name in rows:
             _upsert(session, day, working, name)
+    reference.forget()
     return len(rows)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Select, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.db import unit_of_work, utcnow
@@ -20,10 +20,14 @@ from service.rules import policy
 
 def notify(session: Session, user_ids: Iterable[int], request: ServiceRequest | None, kind: EventKind,
            now: datetime, *, exclude: int | None = None) -> None:
-    """Queue one notification per distinct recipient (never to ``exclude``, usually the actor)."""
-    for user_id in sorted(set(user_ids) - {exclude}):
-        session.add(Notification(user_id=user_id, request_id=request.id if request else None,
-                                 kind=kind, created_at=now))
+    """Queue one notification per distinct recipient (never to ``exclude``, usually the actor).
+
+    One multi-row INSERT, not an object per recipient: a station's whole desk hears of each new request.
+    """
+    rows = [{"user_id": user_id, "request_id": request.id if request else None, "kind": kind, "created_at": now}
+            for user_id in sorted(set(user_ids) - {exclude})]
+    if rows:
+        session.execute(insert(Notification), rows)
 
 
 def station_desk_ids(session: Session, station_id: int, *, directors_only: bool = False) -> list[int]:
@@ -61,9 +65,13 @@ def _inbox(user: User):  # type: ignore[no-untyped-def]
                    or_(Notification.request_id.is_(None), policy.visible_requests(user))))
 
 
+def unread_count_query(user: User) -> Select[tuple[int]]:
+    """The query counting the unread part of the inbox (the menu badge runs it with the other counts)."""
+    return _inbox(user).where(Notification.read_at.is_(None)).with_only_columns(func.count(Notification.id))
+
+
 def unread_count(session: Session, user: User) -> int:
-    query = _inbox(user).where(Notification.read_at.is_(None)).with_only_columns(func.count(Notification.id))
-    return session.scalar(query) or 0
+    return session.scalar(unread_count_query(user)) or 0
 
 
 def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:

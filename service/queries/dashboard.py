@@ -26,11 +26,12 @@ from service.models import (
     HotlineStatus,
     Instruction,
     ServiceRequest,
-    Station,
     Status,
     User,
 )
+from service.queries import reference
 from service.queries.plans import count_overdue_milestones
+from service.queries.reference import StationInfo
 from service.queries.requests import RUNNING_STATUSES
 from service.rules import policy
 from service.rules.sla_calendar import WorkingCalendar
@@ -182,7 +183,7 @@ class Dashboard:
     scope: Scope
     totals: dict[str, int]
     by_status: dict[Status, int]
-    by_station: list[tuple[Station, dict[str, int]]]
+    by_station: list[tuple[StationInfo, dict[str, int]]]
     range_counts: dict[str, int]
     rating_average: float | None
     median_days: float | None
@@ -193,7 +194,7 @@ class Dashboard:
     weeks: list[Week]
     opened_per_week: list[int]
     resolved_per_week: list[int]
-    stations: list[Station] = field(default_factory=list)
+    stations: list[StationInfo] = field(default_factory=list)
 
     def share(self, part: str, whole: str) -> float | None:
         total = self.range_counts.get(whole, 0)
@@ -239,14 +240,14 @@ def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Stat
     return totals, by_status, per_station
 
 
-def _stations(session: Session, scope: Scope) -> list[Station]:
-    """The stations the breakdown lists: all for the province-wide view, else just the one in scope."""
-    query = select(Station).where(Station.active.is_(True)).order_by(Station.is_hub.desc(), Station.id)
+def _stations(session: Session, scope: Scope) -> list[StationInfo]:
+    """The stations the breakdown lists: all active ones for the province-wide view, else just the one in scope."""
+    every = reference.stations(session)
     if scope.station_id is not None:
-        query = select(Station).where(Station.id == scope.station_id)
-    elif not policy.sees_every_station(scope.actor):
-        query = select(Station).where(Station.id == scope.actor.station_id)
-    return list(session.scalars(query))
+        return [s for s in every if s.id == scope.station_id]
+    if not policy.sees_every_station(scope.actor):
+        return [s for s in every if s.id == scope.actor.station_id]
+    return [s for s in every if s.active]
 
 
 def _count(scope: Scope, bucket: str) -> Select[tuple[int]]:

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.errors import NotFound
 from service.models import (
@@ -54,11 +54,13 @@ def view_of(actor: User, hotline: HotlineSession) -> SessionView:
 def hotline_panel(session: Session, actor: User, request: ServiceRequest) -> HotlinePanel:
     """The sessions of ``request`` as ``actor`` may see them, newest first, and whether a new one may be asked."""
     policy.authorize(actor, "request.view", request)
+    # The people shown and the follow-ups come in the same statement (a request has a few sessions, each with
+    # a few follow-ups, so the joined rows stay few).
     sessions = list(session.scalars(
         select(HotlineSession).where(HotlineSession.request_id == request.id)
-        .options(selectinload(HotlineSession.follow_ups).selectinload(FollowUpAction.owner),
-                 selectinload(HotlineSession.director))
-        .order_by(HotlineSession.id.desc())))
+        .options(joinedload(HotlineSession.follow_ups).joinedload(FollowUpAction.owner),
+                 joinedload(HotlineSession.director), joinedload(HotlineSession.requested_by))
+        .order_by(HotlineSession.id.desc())).unique())
     pending = any(s.status in PENDING for s in sessions)
     can_ask = (not pending and request.status in OPEN_STATUSES
                and policy.may(actor, "request.ask_hotline", request))

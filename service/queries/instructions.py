@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.errors import Forbidden
 from service.models import FINAL_STATUSES, Instruction, Role, ServiceRequest, User
@@ -28,7 +28,7 @@ def instructions_panel(session: Session, actor: User, request: ServiceRequest) -
         return None
     found = list(session.scalars(
         select(Instruction).where(Instruction.request_id == request.id)
-        .options(selectinload(Instruction.director), selectinload(Instruction.assignee))
+        .options(joinedload(Instruction.director), joinedload(Instruction.assignee))
         .order_by(Instruction.acknowledged_at.is_not(None), Instruction.id.desc())))
     can_write = policy.may(actor, "request.instruct", request) and request.status not in FINAL_STATUSES
     return InstructionsPanel(request, found, can_write,
@@ -71,11 +71,16 @@ def instructions_page(session: Session, actor: User, *, acknowledged: bool, mine
     return rows[:PAGE], rows[PAGE - 1].id if len(rows) > PAGE else None
 
 
-def open_count(session: Session, actor: User) -> int:
-    """Open instructions addressed to ``actor``: the number beside "My instructions" in the menu."""
+def open_count_query(actor: User) -> Select[tuple[int]] | None:
+    """The query counting open instructions addressed to ``actor`` (the number beside "My instructions" in
+    the menu); None for those who are never addressed."""
     if actor.role not in policy.DESK_ROLES:
-        return 0
-    query = (select(func.count(Instruction.id)).join(ServiceRequest, Instruction.request_id == ServiceRequest.id)
-             .where(Instruction.assignee_id == actor.id, Instruction.acknowledged_at.is_(None),
-                    policy.visible_requests(actor)))
-    return session.scalar(query) or 0
+        return None
+    return (select(func.count(Instruction.id)).join(ServiceRequest, Instruction.request_id == ServiceRequest.id)
+            .where(Instruction.assignee_id == actor.id, Instruction.acknowledged_at.is_(None),
+                   policy.visible_requests(actor)))
+
+
+def open_count(session: Session, actor: User) -> int:
+    query = open_count_query(actor)
+    return (session.scalar(query) or 0) if query is not None else 0

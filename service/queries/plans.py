@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from service.db import utcnow
@@ -193,10 +193,14 @@ def overdue_milestones(session: Session, actor: User, today: date, limit: int = 
         .order_by(Milestone.due_date, Milestone.id).limit(limit)))
 
 
+def overdue_milestones_count(actor: User, today: date) -> Select[tuple[int]]:
+    """The query counting what ``overdue_milestones`` lists (the menu badge runs it with the other counts)."""
+    return (select(func.count(Milestone.id)).join(ServicePlan, ServicePlan.id == Milestone.plan_id)
+            .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor)))
+
+
 def count_overdue_milestones(session: Session, actor: User, today: date) -> int:
-    return session.scalar(
-        select(func.count(Milestone.id)).join(ServicePlan, ServicePlan.id == Milestone.plan_id)
-        .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))) or 0
+    return session.scalar(overdue_milestones_count(actor, today)) or 0
 
 
 def desk_people(session: Session, station_id: int | None = None) -> list[User]:
@@ -241,14 +245,16 @@ class PlanPanel:
 
 
 def plan_panel(session: Session, actor: User, request: ServiceRequest) -> PlanPanel:
-    plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
+    can_link = policy.may(actor, "request.link_plan", request)
+    # The linked plan and, for those who link, the plans to choose from, in one statement.
+    option = and_(ServicePlan.enterprise_id == request.enterprise_id, ServicePlan.status.in_(OPEN_PLAN_STATUSES),
+                  policy.visible_plans(actor)) if can_link else false()
+    rows: list[tuple[ServicePlan, bool]] = []
+    if can_link or request.plan_id is not None:
+        rows = [(found, bool(is_option)) for found, is_option in session.execute(
+            select(ServicePlan, option.label("option")).where(or_(ServicePlan.id == request.plan_id, option))
+            .order_by(ServicePlan.id.desc()))]
+    plan = next((found for found, _ in rows if found.id == request.plan_id), None)
     visible = plan is not None and policy.may(actor, "plan.view", plan) and (
         actor.role != Role.ENTERPRISE or plan.status in ENTERPRISE_VISIBLE)
-    can_link = policy.may(actor, "request.link_plan", request)
-    options: list[ServicePlan] = []
-    if can_link:
-        options = list(session.scalars(
-            select(ServicePlan).where(ServicePlan.enterprise_id == request.enterprise_id,
-                                      ServicePlan.status.in_(OPEN_PLAN_STATUSES), policy.visible_plans(actor))
-            .order_by(ServicePlan.id.desc())))
-    return PlanPanel(request, plan, visible, can_link, options)
+    return PlanPanel(request, plan, visible, can_link, [found for found, is_option in rows if is_option])

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import case, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.errors import NotFound
 from service.models import TaskForce, TaskForceMember, TaskForceStatus, User
@@ -27,8 +27,9 @@ def task_forces_of_plan(session: Session, plan_id: int) -> list[TaskForce]:
 
 
 def task_forces_of_request(session: Session, request_id: int) -> list[TaskForce]:
+    """With their leads, as the request page lists them (members are on the task force's own page)."""
     return list(session.scalars(select(TaskForce).where(TaskForce.request_id == request_id)
-                                .options(*_WITH_PEOPLE).order_by(*_ACTIVE_FIRST)))
+                                .options(joinedload(TaskForce.lead)).order_by(*_ACTIVE_FIRST)))
 
 
 def my_task_forces(session: Session, user: User, limit: int = 200) -> list[TaskForce]:

@@ -15,9 +15,9 @@ from service.operations.escalation import de_escalate_request, escalate_request
 from service.operations.request_support import provisional_priority
 from service.operations.requests import add_message, assign_request, transfer_request, triage_request
 from service.operations.sla import sla_state
+from service.queries import reference
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
-from service.settings import load_calendar
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import (
@@ -80,7 +80,7 @@ def index():  # type: ignore[no-untyped-def]
         lifecycle_stage=choice(LifecycleStage, form.lifecycle_stage.data), assignee_id=form.assignee_id.data,
         station_id=form.station_id.data if hub else None, text=form.text.data or "")
     page = queue_page(db(), user, filters, cursor=cursor)
-    calendar, now = load_calendar(db(), desk_settings()), utcnow()
+    calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
     badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
     return render_template("desk/index.html", page=page, badges=badges, **context)
 

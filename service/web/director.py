@@ -16,9 +16,9 @@ from service.db import utcnow
 from service.errors import ValidationError
 from service.models import ServiceRequest, Station, Status
 from service.operations.escalation import de_escalate_request
-from service.queries import dashboard
+from service.queries import dashboard, reference
 from service.rules import policy
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings
 from service.web import dashboard_view
 from service.web.database import db
 from service.web.export import csv_response
@@ -94,7 +94,7 @@ def _cases_query(scope: dashboard.Scope):  # type: ignore[no-untyped-def]
 @reviewer
 def dashboard_page():  # type: ignore[no-untyped-def]
     scope = _scope()
-    calendar = load_calendar(db(), DeskSettings.from_config(current_app.config))
+    calendar = reference.working_calendar(db(), DeskSettings.from_config(current_app.config))
     board = dashboard.build_dashboard(db(), scope, calendar)
     return render_template("director/dashboard.html", board=board, scope=scope, charts=dashboard_view.charts(board),
                            form=_filter_form(scope), choose_station=policy.sees_every_station(actor()),

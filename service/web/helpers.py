@@ -10,10 +10,10 @@ from urllib.parse import urlsplit
 from flask import abort, flash
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from service.errors import DomainError
 from service.models import Station, User
+from service.queries import reference
 from service.rules import policy
 from service.web.database import db
 
@@ -40,15 +40,15 @@ def actor() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def station_name(station: Station | None) -> str:
+def station_name(station: Station | reference.StationInfo | None) -> str:
     from flask_babel import get_locale
 
     return station.name_for(str(get_locale())) if station else "—"
 
 
 def station_choices(include_hub: bool = True) -> list[tuple[int, str]]:
-    stations = db().scalars(select(Station).where(Station.active.is_(True)).order_by(Station.is_hub.desc(), Station.id))
-    return [(s.id, station_name(s)) for s in stations if include_hub or not s.is_hub]
+    """Active stations, the hub first, from the process's snapshot (a station added shows within a minute)."""
+    return [(s.id, station_name(s)) for s in reference.stations(db()) if s.active and (include_hub or not s.is_hub)]
 
 
 def label_params(error: DomainError) -> dict[str, object]:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from sqlalchemy import Select
 
 from service.errors import NotFound, ValidationError
 from service.models import Role, ServiceRequest
@@ -31,15 +32,15 @@ def panel_context(case: ServiceRequest) -> SimpleNamespace | None:
     return SimpleNamespace(panel=panel, form=InstructionForm(formdata=None), confirm=ConfirmForm())
 
 
-def open_count() -> int:
+def open_badge() -> Select[tuple[int]] | None:
     """The badge beside "My instructions" in the menu."""
-    return queries.open_count(db(), actor())
+    return queries.open_count_query(actor())
 
 
 @bp.record_once
 def _register(state) -> None:  # type: ignore[no-untyped-def]
     state.app.jinja_env.globals["instructions_panel"] = panel_context
-    state.app.extensions.setdefault("nav_badges", {})["instructions.index"] = open_count
+    state.app.extensions.setdefault("nav_badges", {})["instructions.index"] = open_badge
 
 
 @bp.route("/")

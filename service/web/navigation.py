@@ -1,13 +1,20 @@
 """Role-aware navigation for the base layout."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy import Select, select
 
 from service.models import Role
+from service.web.database import db
+
+# What a blueprint registers in app.extensions["nav_badges"][endpoint]: the count beside its menu item, as a
+# query (None when the reader has nothing to count there), so the menu runs every count in one statement.
+BadgeCounter = Callable[[], Select[tuple[int]] | None]
 
 
 @dataclass(frozen=True)
@@ -47,14 +54,22 @@ def navigation(group: str = "main") -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
-    items = []
-    for endpoint, text in entries:
-        if endpoint in current_app.view_functions:
-            items.append(NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, _badge(endpoint)))
-    return items
+    shown = [(endpoint, text) for endpoint, text in entries if endpoint in current_app.view_functions]
+    badges = _badges([endpoint for endpoint, _ in shown])
+    return [NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, badges.get(endpoint))
+            for endpoint, text in shown]
 
 
-def _badge(endpoint: str) -> int | None:
-    """A count beside a menu item, from a counter a blueprint registered in app.extensions["nav_badges"]."""
-    counter = current_app.extensions.get("nav_badges", {}).get(endpoint)
-    return (counter() or None) if counter else None
+def _badges(endpoints: list[str]) -> dict[str, int]:
+    """The non-zero counts beside these menu items, all read in one statement."""
+    registered: dict[str, BadgeCounter] = current_app.extensions.get("nav_badges", {})
+    counts = {}
+    for endpoint in endpoints:
+        counter = registered.get(endpoint)
+        query = counter() if counter else None
+        if query is not None:
+            counts[endpoint] = query.scalar_subquery()
+    if not counts:
+        return {}
+    row = db().execute(select(*counts.values())).one()
+    return {endpoint: count for endpoint, count in zip(counts, row) if count}

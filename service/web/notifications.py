@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from sqlalchemy import Select
 
 from service.errors import NotFound
 from service.models import Role
@@ -23,9 +24,9 @@ def request_endpoint(role: Role) -> str | None:
             Role.DIRECTOR: "desk.request_detail"}.get(role)
 
 
-def unread_badge() -> int:
+def unread_badge() -> Select[tuple[int]]:
     """The badge beside "Notifications" in the menu."""
-    return notifications.unread_count(db(), actor())
+    return notifications.unread_count_query(actor())
 
 
 @bp.record_once

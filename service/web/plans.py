@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from service.errors import Conflict, ValidationError
 from service.models import (
@@ -70,14 +70,14 @@ def plan_panel(*candidates: object) -> RequestPanel | None:
     return RequestPanel(queries.plan_panel(db(), user, found), teams, request.full_path.rstrip("?"))
 
 
-def overdue_count() -> int:
+def overdue_badge() -> Select[tuple[int]]:
     """The badge beside "Service plans" in the menu: late milestones in the reader's scope."""
-    return queries.count_overdue_milestones(db(), actor(), queries.local_today())
+    return queries.overdue_milestones_count(actor(), queries.local_today())
 
 
 @bp.record_once
 def _register(state) -> None:  # type: ignore[no-untyped-def]
-    state.app.extensions.setdefault("nav_badges", {})["plans.index"] = overdue_count
+    state.app.extensions.setdefault("nav_badges", {})["plans.index"] = overdue_badge
 
 
 @bp.route("/")

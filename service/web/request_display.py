@@ -5,6 +5,7 @@ Template helpers are installed on the blueprints that show requests
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -13,8 +14,9 @@ from flask import Blueprint
 from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 
-from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, Station, Status
+from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, Status
 from service.operations.sla import SlaState
+from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
 from service.web.labels import label
 
@@ -83,7 +85,7 @@ def _vocabulary(kind: type[Enum], value: Any) -> str:
         return str(value)
 
 
-def event_details(event: Event, stations: dict[int, Station] | None = None) -> str:
+def event_details(event: Event, stations: Mapping[int, StationInfo] | None = None) -> str:
     """One line saying what an event changed, in the reader's language ("" when its label says it all)."""
     from service.web.helpers import station_name
 

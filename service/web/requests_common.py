@@ -17,6 +17,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from wtforms import Field
 
 from service.db import utcnow
@@ -30,16 +31,16 @@ from service.models import (
     ProductField,
     ProductType,
     ServiceRequest,
-    Station,
     User,
 )
 from service.operations.attachments import Upload, attachment_for_download
-from service.operations.requests import RequestDraft, get_request, submit_request, take_action
+from service.operations.requests import RequestDraft, submit_request, take_action
 from service.operations.sla import sla_state
+from service.queries import reference
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Need, allowed_actions
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.requests import ActionForm, OnBehalfForm, RequestForm, VersionedForm
@@ -112,10 +113,13 @@ def cursor_arg() -> int | None:
 
 
 def request_or_404(request_id: int) -> ServiceRequest:
-    try:
-        return get_request(db(), actor(), request_id)
-    except NotFound:
+    """The request with what its pages show beside it (enterprise, people, station), in one statement."""
+    found = db().get(ServiceRequest, request_id, options=[
+        joinedload(ServiceRequest.enterprise).joinedload(Enterprise.station), joinedload(ServiceRequest.submitter),
+        joinedload(ServiceRequest.assignee), joinedload(ServiceRequest.station)])
+    if found is None or not policy.may(actor(), "request.view", found):
         abort(404)
+    return found
 
 
 def enterprise_choices(user: User) -> list[tuple[Any, str]]:
@@ -214,7 +218,7 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
     """
     user = actor()
     entries = timeline(db(), user, req)
-    calendar = load_calendar(db(), desk_settings())
+    calendar = reference.working_calendar(db(), desk_settings())
     actions = action_views(user, req, kept)
     offered = offered | {f"action:{view.action.value}" for view in actions}
     return {
@@ -225,7 +229,7 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
         "sla": sla_badge(sla_state(req, calendar, utcnow())),
         "actions": actions,
         "unsaved": unsaved_input(kept, offered),
-        "stations": {s.id: s for s in db().scalars(select(Station))},
+        "stations": {s.id: s for s in reference.stations(db())},
         "conflict": conflict,
         "kept": set(kept),
         "recent": entries[-3:][::-1] if conflict else [],

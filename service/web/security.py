@@ -6,6 +6,7 @@ from flask_babel import gettext
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.errors import N_
@@ -57,7 +58,8 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    user = db().scalars(select(User).where(User.id == int(user_id))).first()
+    # Every page's scope checks read the user's station: it comes in the same statement.
+    user = db().scalars(select(User).where(User.id == int(user_id)).options(joinedload(User.station))).first()
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -7,7 +7,7 @@ from service.db import utcnow
 from service.errors import Forbidden
 from service.models import Role
 from service.queries import dashboard as dash
-from service.settings import load_calendar
+from service.queries import reference
 from service.web.api import schemas as s
 from service.web.api.registry import caller, desk_settings, endpoint
 from service.web.database import db
@@ -31,7 +31,7 @@ def dashboard():  # type: ignore[no-untyped-def]
     user = caller()
     if user.role == Role.ENTERPRISE or not dash.may_view(user):
         raise Forbidden()
-    figures = dash.build_dashboard(db(), dash.make_scope(user, utcnow()), load_calendar(db(), desk_settings()))
+    figures = dash.build_dashboard(db(), dash.make_scope(user, utcnow()), reference.working_calendar(db(), desk_settings()))
     return DashboardOut(date_from=figures.scope.date_from, date_to=figures.scope.date_to, totals=figures.totals,
                         by_status={str(k): v for k, v in figures.by_status.items()}, range_counts=figures.range_counts,
                         rating_average=figures.rating_average, median_resolution_days=figures.median_days,
