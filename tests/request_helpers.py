@@ -1,4 +1,4 @@
-"""Shared builders for the request, SLA and lifecycle tests (imported by those modules)."""
+"""Shared people and builders for the request, SLA, lifecycle and plan tests (imported by those modules)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -45,6 +45,7 @@ class People:
     other_staff: User       # staff of another sub-station (JL-TH)
     hub_staff: User
     director: User          # director of JL-CCND
+    other_director: User    # director of JL-TH
     hub_director: User      # the provincial director
     admin: User
     enterprise: Enterprise
@@ -69,6 +70,7 @@ def people(session: Session) -> People:
         other_staff=factories.user(session, Role.STAFF, "JL-TH"),
         hub_staff=factories.user(session, Role.STAFF, "JL-HUB"),
         director=factories.user(session, Role.DIRECTOR, "JL-CCND"),
+        other_director=factories.user(session, Role.DIRECTOR, "JL-TH"),
         hub_director=factories.user(session, Role.DIRECTOR, "JL-HUB"),
         admin=factories.user(session, Role.ADMIN, "JL-HUB"),
         enterprise=enterprise,

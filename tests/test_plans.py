@@ -15,7 +15,8 @@ from service.operations import plans
 from service.operations.plans import PlanAction
 from service.rules import lifecycle
 from service.rules.sla_calendar import WorkingCalendar
-from tests.plan_helpers import Cast, active_plan, cast, draft_plan, fields, make_request  # noqa: F401
+from tests.plan_helpers import active_plan, draft_plan, fields, make_request
+from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 CALENDAR = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
@@ -27,10 +28,10 @@ def _events(session: Session, plan_id: int, kind: EventKind) -> list[Event]:
 
 # --- the database keeps one active plan per enterprise -------------------------------------------
 
-def test_database_refuses_a_second_active_plan_for_one_enterprise(session: Session, cast: Cast) -> None:
+def test_database_refuses_a_second_active_plan_for_one_enterprise(session: Session, people: People) -> None:
     def plan(status: PlanStatus) -> ServicePlan:
-        return ServicePlan(enterprise_id=cast.enterprise.id, station_id=cast.enterprise.station_id, title="计划",
-                           goals="目标", created_by_id=cast.staff.id, status=status)
+        return ServicePlan(enterprise_id=people.enterprise.id, station_id=people.enterprise.station_id, title="计划",
+                           goals="目标", created_by_id=people.staff.id, status=status)
 
     session.add_all([plan(PlanStatus.ACTIVE), plan(PlanStatus.DRAFT), plan(PlanStatus.COMPLETED),
                      plan(PlanStatus.COMPLETED)])
@@ -38,17 +39,17 @@ def test_database_refuses_a_second_active_plan_for_one_enterprise(session: Sessi
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(plan(PlanStatus.ACTIVE))
         session.flush()
-    other_company = ServicePlan(enterprise_id=cast.other_enterprise.id, station_id=cast.enterprise.station_id,
-                                title="计划", goals="目标", created_by_id=cast.staff.id, status=PlanStatus.ACTIVE)
+    other_company = ServicePlan(enterprise_id=people.other_enterprise.enterprise.id, station_id=people.enterprise.station_id,
+                                title="计划", goals="目标", created_by_id=people.staff.id, status=PlanStatus.ACTIVE)
     session.add(other_company)
     session.flush()  # another enterprise has its own active plan
 
 
-def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session: Session, cast: Cast) -> None:
-    first = active_plan(session, cast, title="第一个计划")
-    second = draft_plan(session, cast, title="第二个计划")
+def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session: Session, people: People) -> None:
+    first = active_plan(session, people, title="第一个计划")
+    second = draft_plan(session, people, title="第二个计划")
     with pytest.raises(Conflict) as refused:
-        plans.change_plan_status(session, cast.director, second.id, PlanAction.APPROVE, second.version)
+        plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version)
     assert "第一个计划" in str(refused.value)
     session.expire_all()
     assert session.get(ServicePlan, first.id).status == PlanStatus.ACTIVE
@@ -56,197 +57,197 @@ def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session:
     assert (second.status, second.approved_by_id, second.approved_at) == (PlanStatus.DRAFT, None, None)
     assert _events(session, second.id, EventKind.PLAN_STATUS_CHANGED) == []
     # Once the first one is completed, the second may go ahead.
-    plans.change_plan_status(session, cast.director, first.id, PlanAction.COMPLETE, None)
-    approved = plans.change_plan_status(session, cast.director, second.id, PlanAction.APPROVE, second.version)
+    plans.change_plan_status(session, people.director, first.id, PlanAction.COMPLETE, None)
+    approved = plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version)
     assert approved.status == PlanStatus.ACTIVE
 
 
 # --- the status table and who may take each step --------------------------------------------------
 
-def test_director_in_scope_approves_and_the_approval_is_recorded(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
-    approved = plans.change_plan_status(session, cast.director, plan.id, PlanAction.APPROVE, plan.version, now=NOW)
+def test_director_in_scope_approves_and_the_approval_is_recorded(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    approved = plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version, now=NOW)
     assert approved.status == PlanStatus.ACTIVE
-    assert (approved.approved_by_id, approved.approved_at) == (cast.director.id, NOW)
+    assert (approved.approved_by_id, approved.approved_at) == (people.director.id, NOW)
     [event] = _events(session, plan.id, EventKind.PLAN_STATUS_CHANGED)
     assert event.data == {"action": "approve", "from": "draft", "to": "active"}
-    assert event.public is False and event.actor_id == cast.director.id
+    assert event.public is False and event.actor_id == people.director.id
 
 
-@pytest.mark.parametrize("who, error", [("staff", Forbidden), ("contact", Forbidden),
-                                        ("other_director", NotFound), ("other_contact", NotFound)])
-def test_only_a_director_in_scope_may_approve(session: Session, cast: Cast, who: str, error: type) -> None:
-    plan = draft_plan(session, cast)
+@pytest.mark.parametrize("who, error", [("staff", Forbidden), ("owner", Forbidden),
+                                        ("other_director", NotFound), ("other_enterprise", NotFound)])
+def test_only_a_director_in_scope_may_approve(session: Session, people: People, who: str, error: type) -> None:
+    plan = draft_plan(session, people)
     with pytest.raises(error):
-        plans.change_plan_status(session, getattr(cast, who), plan.id, PlanAction.APPROVE, plan.version)
+        plans.change_plan_status(session, getattr(people, who), plan.id, PlanAction.APPROVE, plan.version)
     session.expire_all()
     assert session.get(ServicePlan, plan.id).status == PlanStatus.DRAFT
 
 
-def test_the_provincial_director_approves_any_station_plan(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
-    assert plans.change_plan_status(session, cast.hub_director, plan.id, PlanAction.APPROVE, None).status \
+def test_the_provincial_director_approves_any_station_plan(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    assert plans.change_plan_status(session, people.hub_director, plan.id, PlanAction.APPROVE, None).status \
         == PlanStatus.ACTIVE
 
 
-def test_completing_and_archiving_follow_the_table(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_completing_and_archiving_follow_the_table(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     with pytest.raises(InvalidTransition):
-        plans.change_plan_status(session, cast.director, plan.id, PlanAction.COMPLETE, None)
-    plans.change_plan_status(session, cast.director, plan.id, PlanAction.APPROVE, None)
+        plans.change_plan_status(session, people.director, plan.id, PlanAction.COMPLETE, None)
+    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None)
     with pytest.raises(Forbidden):
-        plans.change_plan_status(session, cast.staff, plan.id, PlanAction.COMPLETE, None)
+        plans.change_plan_status(session, people.staff, plan.id, PlanAction.COMPLETE, None)
     with pytest.raises(InvalidTransition):  # staff may discard drafts only
-        plans.change_plan_status(session, cast.staff, plan.id, PlanAction.DISCARD, None)
-    done = plans.change_plan_status(session, cast.director, plan.id, PlanAction.COMPLETE, None)
+        plans.change_plan_status(session, people.staff, plan.id, PlanAction.DISCARD, None)
+    done = plans.change_plan_status(session, people.director, plan.id, PlanAction.COMPLETE, None)
     assert done.status == PlanStatus.COMPLETED
     with pytest.raises(InvalidTransition):
-        plans.change_plan_status(session, cast.director, plan.id, PlanAction.ARCHIVE, None)
+        plans.change_plan_status(session, people.director, plan.id, PlanAction.ARCHIVE, None)
 
-    other = active_plan(session, cast)
-    assert plans.change_plan_status(session, cast.director, other.id, PlanAction.ARCHIVE, None).status \
+    other = active_plan(session, people)
+    assert plans.change_plan_status(session, people.director, other.id, PlanAction.ARCHIVE, None).status \
         == PlanStatus.ARCHIVED
 
 
-def test_staff_discard_a_draft(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
-    assert plans.change_plan_status(session, cast.staff, plan.id, PlanAction.DISCARD, None).status \
+def test_staff_discard_a_draft(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    assert plans.change_plan_status(session, people.staff, plan.id, PlanAction.DISCARD, None).status \
         == PlanStatus.ARCHIVED
 
 
-def test_buttons_follow_role_and_status(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_buttons_follow_role_and_status(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     actions = lambda user: {t.action for t in plans.allowed_plan_actions(user, plan)}  # noqa: E731
-    assert actions(cast.director) == {PlanAction.APPROVE, PlanAction.DISCARD}
-    assert actions(cast.staff) == {PlanAction.DISCARD}
-    assert actions(cast.contact) == set() and actions(cast.other_director) == set()
-    plans.change_plan_status(session, cast.director, plan.id, PlanAction.APPROVE, None)
-    assert actions(cast.director) == {PlanAction.COMPLETE, PlanAction.ARCHIVE}
-    assert actions(cast.staff) == set()
+    assert actions(people.director) == {PlanAction.APPROVE, PlanAction.DISCARD}
+    assert actions(people.staff) == {PlanAction.DISCARD}
+    assert actions(people.owner) == set() and actions(people.other_director) == set()
+    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None)
+    assert actions(people.director) == {PlanAction.COMPLETE, PlanAction.ARCHIVE}
+    assert actions(people.staff) == set()
 
 
-def test_a_stale_status_change_is_a_conflict(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_a_stale_status_change_is_a_conflict(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     with pytest.raises(Conflict):
-        plans.change_plan_status(session, cast.director, plan.id, PlanAction.APPROVE, plan.version - 1)
+        plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version - 1)
 
 
 # --- drafting and editing ---------------------------------------------------------------------------
 
-def test_a_draft_gets_the_chosen_phases_in_process_order(session: Session, cast: Cast) -> None:
-    plan = plans.create_plan(session, cast.staff, cast.enterprise.id, fields(cast),
+def test_a_draft_gets_the_chosen_phases_in_process_order(session: Session, people: People) -> None:
+    plan = plans.create_plan(session, people.staff, people.enterprise.id, fields(people),
                              [MilestonePhase.APPROVAL, MilestonePhase.RD_DESIGN, MilestonePhase.OTHER])
     assert [m.phase for m in plan.milestones] == [MilestonePhase.RD_DESIGN, MilestonePhase.APPROVAL,
                                                   MilestonePhase.OTHER]
     assert [m.position for m in plan.milestones] == [1, 2, 3]
-    assert (plan.status, plan.station_id, plan.created_by_id) == (PlanStatus.DRAFT, cast.enterprise.station_id,
-                                                                   cast.staff.id)
+    assert (plan.status, plan.station_id, plan.created_by_id) == (PlanStatus.DRAFT, people.enterprise.station_id,
+                                                                   people.staff.id)
     assert len(_events(session, plan.id, EventKind.PLAN_CREATED)) == 1
-    assert len(draft_plan(session, cast).milestones) == len(plans.STANDARD_PHASES)
+    assert len(draft_plan(session, people).milestones) == len(plans.STANDARD_PHASES)
 
 
-def test_drafting_checks_scope_role_and_liaison(session: Session, cast: Cast) -> None:
+def test_drafting_checks_scope_role_and_liaison(session: Session, people: People) -> None:
     with pytest.raises(NotFound):
-        plans.create_plan(session, cast.other_staff, cast.enterprise.id, fields(cast, liaison_id=cast.other_staff.id))
+        plans.create_plan(session, people.other_staff, people.enterprise.id, fields(people, liaison_id=people.other_staff.id))
     with pytest.raises(Forbidden):
-        plans.create_plan(session, cast.contact, cast.enterprise.id, fields(cast))
+        plans.create_plan(session, people.owner, people.enterprise.id, fields(people))
     with pytest.raises(ValidationError) as bad_liaison:
-        plans.create_plan(session, cast.staff, cast.enterprise.id, fields(cast, liaison_id=cast.other_staff.id))
+        plans.create_plan(session, people.staff, people.enterprise.id, fields(people, liaison_id=people.other_staff.id))
     assert set(bad_liaison.value.fields) == {"liaison_id"}
     with pytest.raises(ValidationError) as blank:
-        plans.create_plan(session, cast.staff, cast.enterprise.id, fields(cast, title="  "))
+        plans.create_plan(session, people.staff, people.enterprise.id, fields(people, title="  "))
     assert set(blank.value.fields) == {"title"}
-    hub_liaison = plans.create_plan(session, cast.staff, cast.enterprise.id, fields(cast, liaison_id=cast.hub_staff.id))
-    assert hub_liaison.liaison_id == cast.hub_staff.id
+    hub_liaison = plans.create_plan(session, people.staff, people.enterprise.id, fields(people, liaison_id=people.hub_staff.id))
+    assert hub_liaison.liaison_id == people.hub_staff.id
     assert session.scalar(select(func.count(ServicePlan.id)).where(
-        ServicePlan.enterprise_id == cast.enterprise.id)) == 1
+        ServicePlan.enterprise_id == people.enterprise.id)) == 1
 
 
-def test_editing_uses_the_version_and_records_what_changed(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_editing_uses_the_version_and_records_what_changed(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     version = plan.version
-    edited = plans.update_plan(session, cast.staff2, plan.id, version,
-                               fields(cast, goals="新的目标", liaison_id=cast.staff2.id))
-    assert (edited.goals, edited.liaison_id) == ("新的目标", cast.staff2.id)
+    edited = plans.update_plan(session, people.staff2, plan.id, version,
+                               fields(people, goals="新的目标", liaison_id=people.staff2.id))
+    assert (edited.goals, edited.liaison_id) == ("新的目标", people.staff2.id)
     [event] = _events(session, plan.id, EventKind.PLAN_UPDATED)
     assert event.data == {"changed": ["goals", "liaison_id"]}
     with pytest.raises(Conflict):
-        plans.update_plan(session, cast.staff, plan.id, version, fields(cast, goals="我的修改"))
+        plans.update_plan(session, people.staff, plan.id, version, fields(people, goals="我的修改"))
     session.expire_all()
     assert session.get(ServicePlan, plan.id).goals == "新的目标"
 
 
-def test_a_finished_plan_cannot_be_edited_and_outsiders_cannot_edit(session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
+def test_a_finished_plan_cannot_be_edited_and_outsiders_cannot_edit(session: Session, people: People) -> None:
+    plan = active_plan(session, people)
     with pytest.raises(NotFound):
-        plans.update_plan(session, cast.other_staff, plan.id, None, fields(cast))
+        plans.update_plan(session, people.other_staff, plan.id, None, fields(people))
     with pytest.raises(Forbidden):
-        plans.update_plan(session, cast.contact, plan.id, None, fields(cast))
-    plans.change_plan_status(session, cast.director, plan.id, PlanAction.COMPLETE, None)
+        plans.update_plan(session, people.owner, plan.id, None, fields(people))
+    plans.change_plan_status(session, people.director, plan.id, PlanAction.COMPLETE, None)
     with pytest.raises(InvalidTransition):
-        plans.update_plan(session, cast.staff, plan.id, None, fields(cast, goals="改"))
+        plans.update_plan(session, people.staff, plan.id, None, fields(people, goals="改"))
 
 
 # --- linking requests, and the guidance rule --------------------------------------------------------
 
-def test_linking_a_request_records_an_internal_event(session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
-    request = make_request(session, cast.enterprise, cast.contact)
-    linked = plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version)
+def test_linking_a_request_records_an_internal_event(session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    request = make_request(session, people.enterprise, people.owner)
+    linked = plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
     assert linked.plan_id == plan.id
     event = session.scalars(select(Event).where(Event.request_id == request.id,
                                                 Event.kind == EventKind.PLAN_LINKED)).one()
     assert (event.public, event.plan_id, event.data["linked_plan_id"]) == (False, plan.id, plan.id)
-    unlinked = plans.link_request_to_plan(session, cast.staff, request.id, None, linked.version)
+    unlinked = plans.link_request_to_plan(session, people.staff, request.id, None, linked.version)
     assert unlinked.plan_id is None
 
 
-def test_only_an_open_plan_of_the_same_enterprise_can_be_linked(session: Session, cast: Cast) -> None:
-    foreign = active_plan(session, cast, enterprise=cast.other_enterprise)
-    discarded = draft_plan(session, cast)
-    plans.change_plan_status(session, cast.staff, discarded.id, PlanAction.DISCARD, None)
-    request = make_request(session, cast.enterprise, cast.contact)
+def test_only_an_open_plan_of_the_same_enterprise_can_be_linked(session: Session, people: People) -> None:
+    foreign = active_plan(session, people, enterprise=people.other_enterprise.enterprise)
+    discarded = draft_plan(session, people)
+    plans.change_plan_status(session, people.staff, discarded.id, PlanAction.DISCARD, None)
+    request = make_request(session, people.enterprise, people.owner)
     for plan_id in (foreign.id, discarded.id, 999_999):
         with pytest.raises(ValidationError):
-            plans.link_request_to_plan(session, cast.staff, request.id, plan_id, request.version)
+            plans.link_request_to_plan(session, people.staff, request.id, plan_id, request.version)
     session.expire_all()
     assert session.get(type(request), request.id).plan_id is None
 
 
-def test_linking_checks_scope_role_and_version(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
-    request = make_request(session, cast.enterprise, cast.contact)
+def test_linking_checks_scope_role_and_version(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    request = make_request(session, people.enterprise, people.owner)
     with pytest.raises(NotFound):
-        plans.link_request_to_plan(session, cast.other_staff, request.id, plan.id, request.version)
+        plans.link_request_to_plan(session, people.other_staff, request.id, plan.id, request.version)
     with pytest.raises(Forbidden):
-        plans.link_request_to_plan(session, cast.contact, request.id, plan.id, request.version)
+        plans.link_request_to_plan(session, people.owner, request.id, plan.id, request.version)
     with pytest.raises(Conflict):
-        plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version + 1)
+        plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version + 1)
 
 
-def test_a_request_under_guidance_keeps_an_active_plan(session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
-    draft = draft_plan(session, cast)
-    request = make_request(session, cast.enterprise, cast.contact, status=Status.GUIDANCE)
-    request = plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version)
+def test_a_request_under_guidance_keeps_an_active_plan(session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    draft = draft_plan(session, people)
+    request = make_request(session, people.enterprise, people.owner, status=Status.GUIDANCE)
+    request = plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
     for plan_id in (None, draft.id):
         with pytest.raises(ValidationError):
-            plans.link_request_to_plan(session, cast.staff, request.id, plan_id, request.version)
+            plans.link_request_to_plan(session, people.staff, request.id, plan_id, request.version)
 
 
-def _start_guidance(session: Session, cast: Cast, request, plan) -> None:  # type: ignore[no-untyped-def]
-    lifecycle.apply(session, request, lifecycle.Action.START_GUIDANCE, cast.staff, NOW, CALENDAR,
+def _start_guidance(session: Session, people: People, request, plan) -> None:  # type: ignore[no-untyped-def]
+    lifecycle.apply(session, request, lifecycle.Action.START_GUIDANCE, people.staff, NOW, CALENDAR,
                     lifecycle.Inputs(plan=plan))
 
 
-def test_guidance_needs_the_enterprises_active_plan(session: Session, cast: Cast) -> None:
-    request = make_request(session, cast.enterprise, cast.contact, status=Status.EARLY_INTERVENTION)
-    draft = draft_plan(session, cast)
-    foreign = active_plan(session, cast, enterprise=cast.other_enterprise)
+def test_guidance_needs_the_enterprises_active_plan(session: Session, people: People) -> None:
+    request = make_request(session, people.enterprise, people.owner, status=Status.EARLY_INTERVENTION)
+    draft = draft_plan(session, people)
+    foreign = active_plan(session, people, enterprise=people.other_enterprise.enterprise)
     for plan in (None, draft, foreign):
         with pytest.raises(InvalidTransition):
-            _start_guidance(session, cast, request, plan)
+            _start_guidance(session, people, request, plan)
         assert request.status == Status.EARLY_INTERVENTION
-    plan = plans.change_plan_status(session, cast.director, draft.id, PlanAction.APPROVE, None)
-    _start_guidance(session, cast, request, plan)
+    plan = plans.change_plan_status(session, people.director, draft.id, PlanAction.APPROVE, None)
+    _start_guidance(session, people, request, plan)
     assert request.status == Status.GUIDANCE

@@ -13,7 +13,8 @@ from service.models import Event, EventKind, Milestone, MilestonePhase, Mileston
 from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries import plans as plan_queries
-from tests.plan_helpers import Cast, active_plan, cast, draft_plan  # noqa: F401
+from tests.plan_helpers import active_plan, draft_plan
+from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 TODAY = date(2026, 3, 10)
 YESTERDAY = TODAY - timedelta(days=1)
@@ -58,58 +59,58 @@ def test_progress_says_what_is_done_late_and_next() -> None:
     assert plan_queries.progress([], TODAY).percent == 0
 
 
-def test_blocked_needs_a_reason_and_leaving_blocked_clears_it(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_blocked_needs_a_reason_and_leaving_blocked_clears_it(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     first = plan.milestones[0]
     with pytest.raises(ValidationError) as refused:
-        milestones.update_milestone(session, cast.staff, first.id,
+        milestones.update_milestone(session, people.staff, first.id,
                                     MilestoneFields(first.phase, status=MilestoneStatus.BLOCKED, blocked_reason=" "))
     assert set(refused.value.fields) == {"blocked_reason"}
-    blocked = milestones.update_milestone(session, cast.staff, first.id, MilestoneFields(
+    blocked = milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
         first.phase, status=MilestoneStatus.BLOCKED, blocked_reason="等待检验机构排期"))
     assert (blocked.status, blocked.blocked_reason) == (MilestoneStatus.BLOCKED, "等待检验机构排期")
-    moving = milestones.update_milestone(session, cast.staff, first.id, MilestoneFields(
+    moving = milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
         first.phase, status=MilestoneStatus.IN_PROGRESS, blocked_reason="等待检验机构排期"))
     assert (moving.status, moving.blocked_reason) == (MilestoneStatus.IN_PROGRESS, None)
 
 
-def test_editing_sets_owner_due_date_notes_and_completion(session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_editing_sets_owner_due_date_notes_and_completion(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     first = plan.milestones[0]
-    edited = milestones.update_milestone(session, cast.staff, first.id, MilestoneFields(
-        first.phase, title="样机设计定型", owner_id=cast.staff2.id, due_date=TODAY, status=MilestoneStatus.DONE,
+    edited = milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
+        first.phase, title="样机设计定型", owner_id=people.staff2.id, due_date=TODAY, status=MilestoneStatus.DONE,
         notes="内部：设计评审已通过"))
-    assert (edited.title, edited.owner_id, edited.due_date, edited.notes) == ("样机设计定型", cast.staff2.id, TODAY,
+    assert (edited.title, edited.owner_id, edited.due_date, edited.notes) == ("样机设计定型", people.staff2.id, TODAY,
                                                                               "内部：设计评审已通过")
     assert edited.completed_at is not None
     with pytest.raises(ValidationError) as bad_owner:
-        milestones.update_milestone(session, cast.staff, first.id,
-                                    MilestoneFields(first.phase, owner_id=cast.other_staff.id))
+        milestones.update_milestone(session, people.staff, first.id,
+                                    MilestoneFields(first.phase, owner_id=people.other_staff.id))
     assert set(bad_owner.value.fields) == {"owner_id"}
 
 
-def test_add_move_complete_and_drop_are_on_the_timeline(session: Session, cast: Cast) -> None:
-    plan = plans.create_plan(session, cast.staff, cast.enterprise.id, _fields(cast),
+def test_add_move_complete_and_drop_are_on_the_timeline(session: Session, people: People) -> None:
+    plan = plans.create_plan(session, people.staff, people.enterprise.id, _fields(people),
                              [MilestonePhase.RD_DESIGN, MilestonePhase.TYPE_TESTING])
-    added = milestones.add_milestone(session, cast.staff, plan.id,
+    added = milestones.add_milestone(session, people.staff, plan.id,
                                      MilestoneFields(MilestonePhase.OTHER, title="生物学评价", due_date=TODAY))
     assert added.position == 3
-    milestones.move_milestone(session, cast.staff, added.id, up=True)
+    milestones.move_milestone(session, people.staff, added.id, up=True)
     assert _order(session, plan.id) == ["rd_design", "other", "type_testing"]
-    milestones.move_milestone(session, cast.staff, plan.milestones[0].id, up=True)  # already first: no change
-    milestones.move_milestone(session, cast.staff, added.id, up=False)
+    milestones.move_milestone(session, people.staff, plan.milestones[0].id, up=True)  # already first: no change
+    milestones.move_milestone(session, people.staff, added.id, up=False)
     assert _order(session, plan.id) == ["rd_design", "type_testing", "other"]
-    done = milestones.complete_milestone(session, cast.staff, added.id)
+    done = milestones.complete_milestone(session, people.staff, added.id)
     assert done.status == MilestoneStatus.DONE and done.completed_at is not None
-    milestones.remove_milestone(session, cast.staff, added.id)
+    milestones.remove_milestone(session, people.staff, added.id)
     assert _order(session, plan.id) == ["rd_design", "type_testing"]
     changes = [e.data["change"] for e in session.scalars(select(Event).where(
         Event.plan_id == plan.id, Event.kind == EventKind.MILESTONE_CHANGED).order_by(Event.id))]
     assert changes == ["added", "moved_up", "moved_down", "completed", "removed"]
 
 
-def _fields(cast: Cast) -> plans.PlanFields:
-    return plans.PlanFields(title="计划", goals="目标", products="", liaison_id=cast.staff.id)
+def _fields(people: People) -> plans.PlanFields:
+    return plans.PlanFields(title="计划", goals="目标", products="", liaison_id=people.staff.id)
 
 
 def _order(session: Session, plan_id: int) -> list[str]:
@@ -118,39 +119,39 @@ def _order(session: Session, plan_id: int) -> list[str]:
         select(Milestone).where(Milestone.plan_id == plan_id).order_by(Milestone.position))]
 
 
-def test_milestones_follow_the_plans_scope_and_freeze_with_it(session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
+def test_milestones_follow_the_plans_scope_and_freeze_with_it(session: Session, people: People) -> None:
+    plan = active_plan(session, people)
     first = plan.milestones[0]
     with pytest.raises(NotFound):
-        milestones.complete_milestone(session, cast.other_staff, first.id)
+        milestones.complete_milestone(session, people.other_staff, first.id)
     with pytest.raises(Forbidden):
-        milestones.complete_milestone(session, cast.contact, first.id)
+        milestones.complete_milestone(session, people.owner, first.id)
     with pytest.raises(NotFound):
-        milestones.add_milestone(session, cast.other_director, plan.id, MilestoneFields(MilestonePhase.OTHER, "x"))
-    plans.change_plan_status(session, cast.director, plan.id, plans.PlanAction.COMPLETE, None)
+        milestones.add_milestone(session, people.other_director, plan.id, MilestoneFields(MilestonePhase.OTHER, "x"))
+    plans.change_plan_status(session, people.director, plan.id, plans.PlanAction.COMPLETE, None)
     with pytest.raises(InvalidTransition):
-        milestones.complete_milestone(session, cast.staff, first.id)
+        milestones.complete_milestone(session, people.staff, first.id)
     with pytest.raises(InvalidTransition):
-        milestones.add_milestone(session, cast.staff, plan.id, MilestoneFields(MilestonePhase.OTHER, "x"))
+        milestones.add_milestone(session, people.staff, plan.id, MilestoneFields(MilestonePhase.OTHER, "x"))
 
 
-def test_overdue_list_holds_late_milestones_of_active_plans_in_scope(session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
+def test_overdue_list_holds_late_milestones_of_active_plans_in_scope(session: Session, people: People) -> None:
+    plan = active_plan(session, people)
     late, done_late, due_today = plan.milestones[:3]
     for milestone, status, due in ((late, MilestoneStatus.IN_PROGRESS, YESTERDAY),
                                    (done_late, MilestoneStatus.DONE, YESTERDAY),
                                    (due_today, MilestoneStatus.PLANNED, TODAY)):
-        milestones.update_milestone(session, cast.staff, milestone.id,
+        milestones.update_milestone(session, people.staff, milestone.id,
                                     MilestoneFields(milestone.phase, status=status, due_date=due))
-    draft = draft_plan(session, cast, enterprise=cast.other_enterprise)
-    milestones.update_milestone(session, cast.staff, draft.milestones[0].id,
+    draft = draft_plan(session, people, enterprise=people.other_enterprise.enterprise)
+    milestones.update_milestone(session, people.staff, draft.milestones[0].id,
                                 MilestoneFields(draft.milestones[0].phase, due_date=YESTERDAY))
 
-    for user in (cast.staff, cast.director, cast.hub_director):
+    for user in (people.staff, people.director, people.hub_director):
         assert [m.id for m in plan_queries.overdue_milestones(session, user, TODAY, 10)] == [late.id]
         assert plan_queries.count_overdue_milestones(session, user, TODAY) == 1
-    assert plan_queries.overdue_milestones(session, cast.other_director, TODAY, 10) == []
-    assert plan_queries.count_overdue_milestones(session, cast.other_staff, TODAY) == 0
+    assert plan_queries.overdue_milestones(session, people.other_director, TODAY, 10) == []
+    assert plan_queries.count_overdue_milestones(session, people.other_staff, TODAY) == 0
     # The next day, the milestone due today is late too.
-    assert plan_queries.count_overdue_milestones(session, cast.staff, TODAY + timedelta(days=1)) == 2
+    assert plan_queries.count_overdue_milestones(session, people.staff, TODAY + timedelta(days=1)) == 2
     assert plan.status == PlanStatus.ACTIVE

@@ -115,7 +115,7 @@ def test_transfer_needs_a_reason_and_tells_the_new_station(session, people: Peop
         transfer_request(session, people.staff, request.id, request.version, request.station_id, "原站")
     moved = transfer_request(session, people.staff, request.id, request.version, tonghua.id, "企业迁至通化")
     assert moved.station_id == tonghua.id and moved.assignee_id is None
-    assert notified(session, moved, EventKind.TRANSFERRED) == {people.other_staff.id}
+    assert notified(session, moved, EventKind.TRANSFERRED) == {people.other_staff.id, people.other_director.id}
     [transferred] = session.scalars(select(Event).where(Event.request_id == moved.id,
                                                         Event.kind == EventKind.TRANSFERRED))
     assert not transferred.public and transferred.data["reason"] == "企业迁至通化"

@@ -25,47 +25,48 @@ from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
 from tests.conftest import login, post_form
-from tests.plan_helpers import Cast, active_plan, cast, draft_plan, make_request  # noqa: F401
+from tests.plan_helpers import active_plan, draft_plan, make_request
+from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
     return response.get_data(as_text=True)
 
 
-def test_staff_draft_a_plan_with_the_offered_phases(client: FlaskClient, session: Session, cast: Cast) -> None:
-    login(client, cast.staff)
+def test_staff_draft_a_plan_with_the_offered_phases(client: FlaskClient, session: Session, people: People) -> None:
+    login(client, people.staff)
     picker = client.get("/plans/new")
-    assert picker.status_code == 200 and cast.enterprise.name in _text(picker)
-    form = client.get(f"/plans/new?enterprise_id={cast.enterprise.id}")
+    assert picker.status_code == 200 and people.enterprise.name in _text(picker)
+    form = client.get(f"/plans/new?enterprise_id={people.enterprise.id}")
     page = _text(form)
     assert page.count('type="checkbox"') == len(plans.STANDARD_PHASES)
     assert page.count("checked") == len(plans.STANDARD_PHASES)  # offered, all ticked
-    response = post_form(client, f"/plans/new?enterprise_id={cast.enterprise.id}", {
+    response = post_form(client, f"/plans/new?enterprise_id={people.enterprise.id}", {
         "title": "骨科植入物一企一策", "goals": "年内提交注册", "products": "椎间融合器",
-        "liaison_id": cast.staff2.id, "phases": ["rd_design", "type_testing", "approval"]})
+        "liaison_id": people.staff2.id, "phases": ["rd_design", "type_testing", "approval"]})
     assert response.status_code == 302
-    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == cast.enterprise.id)).one()
+    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == people.enterprise.id)).one()
     assert [m.phase.value for m in plan.milestones] == ["rd_design", "type_testing", "approval"]
     shown = _text(client.get(response.headers["Location"]))
     assert "骨科植入物一企一策" in shown and "椎间融合器" in shown
 
 
-def test_the_draft_form_shows_field_errors(client: FlaskClient, cast: Cast) -> None:
-    login(client, cast.staff)
-    response = post_form(client, f"/plans/new?enterprise_id={cast.enterprise.id}",
-                         {"title": "", "goals": "目标", "liaison_id": cast.other_staff.id})
+def test_the_draft_form_shows_field_errors(client: FlaskClient, people: People) -> None:
+    login(client, people.staff)
+    response = post_form(client, f"/plans/new?enterprise_id={people.enterprise.id}",
+                         {"title": "", "goals": "目标", "liaison_id": people.other_staff.id})
     assert response.status_code == 400
     assert 'aria-invalid="true"' in _text(response)
 
 
-def test_a_director_approves_from_the_plan_page(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
-    login(client, cast.staff)
+def test_a_director_approves_from_the_plan_page(client: FlaskClient, session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    login(client, people.staff)
     staff_page = _text(client.get(f"/plans/{plan.id}"))
     assert 'value="approve"' not in staff_page
     refused = post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version})
     assert refused.status_code == 403
-    login(client, cast.director)
+    login(client, people.director)
     assert 'value="approve"' in _text(client.get(f"/plans/{plan.id}"))
     response = post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version},
                          follow_redirects=True)
@@ -75,10 +76,10 @@ def test_a_director_approves_from_the_plan_page(client: FlaskClient, session: Se
     assert 'value="complete"' in _text(response)
 
 
-def test_a_second_approval_shows_the_reason(client: FlaskClient, session: Session, cast: Cast) -> None:
-    active_plan(session, cast, title="现行计划")
-    second = draft_plan(session, cast, title="新计划")
-    login(client, cast.director)
+def test_a_second_approval_shows_the_reason(client: FlaskClient, session: Session, people: People) -> None:
+    active_plan(session, people, title="现行计划")
+    second = draft_plan(session, people, title="新计划")
+    login(client, people.director)
     response = post_form(client, f"/plans/{second.id}/status", {"action": "approve", "version": second.version},
                          follow_redirects=True)
     assert "现行计划" in _text(response)
@@ -86,37 +87,37 @@ def test_a_second_approval_shows_the_reason(client: FlaskClient, session: Sessio
     assert session.get(ServicePlan, second.id).status == PlanStatus.DRAFT
 
 
-def test_a_stale_edit_answers_409_and_keeps_the_typing(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_a_stale_edit_answers_409_and_keeps_the_typing(client: FlaskClient, session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     old_version = plan.version
-    plans.update_plan(session, cast.staff2, plan.id, old_version, plans.PlanFields(
-        title=plan.title, goals="同事先保存的目标", products="", liaison_id=cast.staff.id))
-    login(client, cast.staff)
+    plans.update_plan(session, people.staff2, plan.id, old_version, plans.PlanFields(
+        title=plan.title, goals="同事先保存的目标", products="", liaison_id=people.staff.id))
+    login(client, people.staff)
     response = post_form(client, f"/plans/{plan.id}/edit", {
-        "title": plan.title, "goals": "我输入的目标", "products": "", "liaison_id": cast.staff.id,
+        "title": plan.title, "goals": "我输入的目标", "products": "", "liaison_id": people.staff.id,
         "version": old_version})
     assert response.status_code == 409
     page = _text(response)
     assert "我输入的目标" in page and "同事先保存的目标" in page
 
 
-def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
+def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
     first, second = plan.milestones[:2]
-    login(client, cast.staff)
+    login(client, people.staff)
     blocked = post_form(client, f"/plans/milestones/{first.id}", {
-        "phase": first.phase.value, "title": "", "owner_id": cast.staff2.id, "due_date": "2026-04-30",
+        "phase": first.phase.value, "title": "", "owner_id": people.staff2.id, "due_date": "2026-04-30",
         "status": "blocked", "blocked_reason": "", "notes": ""})
     assert blocked.status_code == 400  # blocked needs a reason
     saved = post_form(client, f"/plans/milestones/{first.id}", {
-        "phase": first.phase.value, "title": "", "owner_id": cast.staff2.id, "due_date": "2026-04-30",
+        "phase": first.phase.value, "title": "", "owner_id": people.staff2.id, "due_date": "2026-04-30",
         "status": "blocked", "blocked_reason": "样机未定型", "notes": "内部备注"})
     assert saved.status_code == 302
     assert post_form(client, f"/plans/milestones/{second.id}/move", {"direction": "up"}).status_code == 302
     assert post_form(client, f"/plans/milestones/{first.id}/complete", {}).status_code == 302
     session.expire_all()
     first = session.get(Milestone, first.id)
-    assert (first.status, first.owner_id, first.position) == (MilestoneStatus.DONE, cast.staff2.id, 2)
+    assert (first.status, first.owner_id, first.position) == (MilestoneStatus.DONE, people.staff2.id, 2)
     added = post_form(client, f"/plans/{plan.id}/milestones/new", {
         "phase": "other", "title": "生物学评价", "owner_id": 0, "status": "planned"})
     assert added.status_code == 302
@@ -125,15 +126,15 @@ def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session:
 
 
 def test_the_enterprise_sees_progress_but_no_internal_notes(client: FlaskClient, session: Session,
-                                                            cast: Cast) -> None:
-    plan = active_plan(session, cast, title="我们的一企一策")
+                                                            people: People) -> None:
+    plan = active_plan(session, people, title="我们的一企一策")
     today = local_today()
     done, late = plan.milestones[:2]
-    milestones.update_milestone(session, cast.staff, done.id, MilestoneFields(
+    milestones.update_milestone(session, people.staff, done.id, MilestoneFields(
         done.phase, status=MilestoneStatus.DONE, notes="只给站内看的备注"))
-    milestones.update_milestone(session, cast.staff, late.id, MilestoneFields(
+    milestones.update_milestone(session, people.staff, late.id, MilestoneFields(
         late.phase, status=MilestoneStatus.BLOCKED, blocked_reason="内部阻塞原因", due_date=today - timedelta(days=1)))
-    login(client, cast.contact)
+    login(client, people.owner)
     ours = client.get("/plans/ours")
     assert ours.status_code == 302 and ours.headers["Location"].endswith(f"/plans/{plan.id}")
     page = _text(client.get(f"/plans/{plan.id}"))
@@ -144,10 +145,10 @@ def test_the_enterprise_sees_progress_but_no_internal_notes(client: FlaskClient,
 
 
 def test_the_enterprise_gets_404_for_other_and_unapproved_plans(client: FlaskClient, session: Session,
-                                                                 cast: Cast) -> None:
-    others = active_plan(session, cast, enterprise=cast.other_enterprise)
-    own_draft = draft_plan(session, cast)
-    login(client, cast.contact)
+                                                                 people: People) -> None:
+    others = active_plan(session, people, enterprise=people.other_enterprise.enterprise)
+    own_draft = draft_plan(session, people)
+    login(client, people.owner)
     assert client.get(f"/plans/{others.id}").status_code == 404
     assert client.get(f"/plans/{own_draft.id}").status_code == 404
     assert client.get("/plans/ours").status_code == 200  # no plan in force: an explanation
@@ -156,40 +157,40 @@ def test_the_enterprise_gets_404_for_other_and_unapproved_plans(client: FlaskCli
 
 
 @pytest.mark.parametrize("who", ["other_staff", "other_director"])
-def test_another_sub_station_gets_404_everywhere(client: FlaskClient, session: Session, cast: Cast,
+def test_another_sub_station_gets_404_everywhere(client: FlaskClient, session: Session, people: People,
                                                  who: str) -> None:
-    plan = draft_plan(session, cast)
+    plan = draft_plan(session, people)
     milestone = plan.milestones[0]
-    login(client, getattr(cast, who))
+    login(client, getattr(people, who))
     assert client.get(f"/plans/{plan.id}").status_code == 404
     assert client.get(f"/plans/{plan.id}/edit").status_code == 404
     assert client.get(f"/plans/milestones/{milestone.id}").status_code == 404
     approve = {"action": "approve", "version": plan.version}
     assert post_form(client, f"/plans/{plan.id}/status", approve).status_code == 404
     assert post_form(client, f"/plans/milestones/{milestone.id}/complete", {}).status_code == 404
-    assert client.get(f"/plans/new?enterprise_id={cast.enterprise.id}").status_code == 404
+    assert client.get(f"/plans/new?enterprise_id={people.enterprise.id}").status_code == 404
     assert plan.title not in _text(client.get("/plans/"))
 
 
-def test_lists_and_overdue_page_in_scope(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast, title="逾期示例计划")
+def test_lists_and_overdue_page_in_scope(client: FlaskClient, session: Session, people: People) -> None:
+    plan = active_plan(session, people, title="逾期示例计划")
     first = plan.milestones[0]
-    milestones.update_milestone(session, cast.staff, first.id, MilestoneFields(
+    milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
         first.phase, title="设计验证", due_date=local_today() - timedelta(days=3)))
-    login(client, cast.staff)
+    login(client, people.staff)
     listing = _text(client.get("/plans/?status=active"))
     assert "逾期示例计划" in listing
     assert "逾期示例计划" not in _text(client.get("/plans/?status=draft"))
     assert "逾期示例计划" in _text(client.get("/plans/?q=逾期"))
     overdue = _text(client.get("/plans/overdue"))
     assert "设计验证" in overdue
-    login(client, cast.other_staff)
+    login(client, people.other_staff)
     assert "设计验证" not in _text(client.get("/plans/overdue"))
 
 
-def test_bad_input_never_answers_500(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = draft_plan(session, cast)
-    login(client, cast.director)
+def test_bad_input_never_answers_500(client: FlaskClient, session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    login(client, people.director)
     assert post_form(client, f"/plans/{plan.id}/status", {"action": "explode", "version": 1}).status_code == 400
     move = f"/plans/milestones/{plan.milestones[0].id}/move"
     assert post_form(client, move, {"direction": "sideways"}).status_code == 400
@@ -207,26 +208,26 @@ def _panel(client: FlaskClient, user: User, request: ServiceRequest) -> str:
 
 
 def test_the_request_panel_offers_linking_to_desk_users_only(client: FlaskClient, session: Session,
-                                                             cast: Cast) -> None:
-    plan = active_plan(session, cast, title="现行的计划")
-    draft_plan(session, cast, title="草拟中的计划")
-    active_plan(session, cast, enterprise=cast.other_enterprise, title="别家的计划")
-    request = make_request(session, cast.enterprise, cast.contact)
-    desk = _panel(client, cast.staff, request)
+                                                             people: People) -> None:
+    plan = active_plan(session, people, title="现行的计划")
+    draft_plan(session, people, title="草拟中的计划")
+    active_plan(session, people, enterprise=people.other_enterprise.enterprise, title="别家的计划")
+    request = make_request(session, people.enterprise, people.owner)
+    desk = _panel(client, people.staff, request)
     assert f'action="/plans/requests/{request.id}/link"' in desk
     assert "现行的计划" in desk and "草拟中的计划" in desk and "别家的计划" not in desk
     assert "/task-forces/new?request_id=" in desk
-    assert _panel(client, cast.contact, request).count("现行的计划") == 0  # not linked yet
-    plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version)
-    enterprise_view = _panel(client, cast.contact, request)
+    assert _panel(client, people.owner, request).count("现行的计划") == 0  # not linked yet
+    plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
+    enterprise_view = _panel(client, people.owner, request)
     assert f'href="/plans/{plan.id}"' in enterprise_view
     assert "<form" not in enterprise_view and "task-forces" not in enterprise_view
 
 
-def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast, title="可关联的计划")
-    request = make_request(session, cast.enterprise, cast.contact, status=Status.EARLY_INTERVENTION)
-    login(client, cast.staff)
+def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session, people: People) -> None:
+    plan = active_plan(session, people, title="可关联的计划")
+    request = make_request(session, people.enterprise, people.owner, status=Status.EARLY_INTERVENTION)
+    login(client, people.staff)
     response = post_form(client, f"/plans/requests/{request.id}/link",
                          {"plan_id": plan.id, "version": request.version, "next": "/plans/ours"})
     assert response.status_code == 302 and response.headers["Location"].endswith("/plans/ours")
@@ -240,32 +241,32 @@ def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session,
     session.expire_all()
     assert session.get(ServiceRequest, request.id).plan_id == plan.id
     assert request.reference in _text(client.get(f"/plans/{plan.id}"))  # listed on the plan page
-    login(client, cast.other_staff)
+    login(client, people.other_staff)
     assert post_form(client, f"/plans/requests/{request.id}/link",
                      {"plan_id": "", "version": request.version}).status_code == 404
 
 
 def test_the_plan_page_shows_hotline_sessions_of_its_requests(client: FlaskClient, session: Session,
-                                                              cast: Cast) -> None:
-    plan = active_plan(session, cast)
-    request = make_request(session, cast.enterprise, cast.contact)
-    plans.link_request_to_plan(session, cast.staff, request.id, plan.id, request.version)
-    unlinked = make_request(session, cast.enterprise, cast.contact)
-    session.add_all([HotlineSession(request_id=request.id, requested_by_id=cast.contact.id, reason="审评卡点",
-                                    director_id=cast.director.id),
-                     HotlineSession(request_id=unlinked.id, requested_by_id=cast.contact.id, reason="无关")])
+                                                              people: People) -> None:
+    plan = active_plan(session, people)
+    request = make_request(session, people.enterprise, people.owner)
+    plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
+    unlinked = make_request(session, people.enterprise, people.owner)
+    session.add_all([HotlineSession(request_id=request.id, requested_by_id=people.owner.id, reason="审评卡点",
+                                    director_id=people.director.id),
+                     HotlineSession(request_id=unlinked.id, requested_by_id=people.owner.id, reason="无关")])
     session.commit()
-    login(client, cast.staff)
+    login(client, people.staff)
     page = _text(client.get(f"/plans/{plan.id}"))
     section = page[page.index('id="hotline"'):page.index('id="timeline"')]
-    assert request.reference in section and cast.director.name in section
+    assert request.reference in section and people.director.name in section
     assert unlinked.reference not in section
 
 
-def test_a_finished_plan_offers_no_editing(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
-    plans.change_plan_status(session, cast.director, plan.id, plans.PlanAction.COMPLETE, None)
-    login(client, cast.staff)
+def test_a_finished_plan_offers_no_editing(client: FlaskClient, session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    plans.change_plan_status(session, people.director, plan.id, plans.PlanAction.COMPLETE, None)
+    login(client, people.staff)
     page = _text(client.get(f"/plans/{plan.id}"))
     assert f"/plans/{plan.id}/edit" not in page and "/plans/milestones/" not in page
     first = plan.milestones[0].id
@@ -274,10 +275,10 @@ def test_a_finished_plan_offers_no_editing(client: FlaskClient, session: Session
         assert response.status_code == 302 and response.headers["Location"].endswith(f"/plans/{plan.id}")
 
 
-def test_progress_labels_follow_each_readers_language(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
-    milestones.complete_milestone(session, cast.staff, plan.milestones[0].id)
-    login(client, cast.contact)
+def test_progress_labels_follow_each_readers_language(client: FlaskClient, session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    milestones.complete_milestone(session, people.staff, plan.milestones[0].id)
+    login(client, people.owner)
     pages = {lang: _text(client.get(f"/plans/{plan.id}", headers={"Accept-Language": lang}))
              for lang in ("zh-CN", "en", "zh-CN")}
     assert 'plan-state-done">Done<' in pages["en"]

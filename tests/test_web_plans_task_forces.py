@@ -9,67 +9,68 @@ from service.models import TaskForce, TaskForceStatus
 from service.operations import task_forces
 from service.operations.task_forces import TaskForceFields
 from tests.conftest import login, post_form
-from tests.plan_helpers import Cast, active_plan, cast, make_request  # noqa: F401
+from tests.plan_helpers import active_plan, make_request
+from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 
-def _team(session: Session, cast: Cast, **target: int) -> TaskForce:
-    return task_forces.create_task_force(session, cast.staff, TaskForceFields("注册攻关专班", "解决临床评价难题",
-                                                                              cast.staff.id), **target)
+def _team(session: Session, people: People, **target: int) -> TaskForce:
+    return task_forces.create_task_force(session, people.staff, TaskForceFields("注册攻关专班", "解决临床评价难题",
+                                                                              people.staff.id), **target)
 
 
-def test_set_up_a_task_force_for_a_plan_and_add_people(client: FlaskClient, session: Session, cast: Cast) -> None:
-    plan = active_plan(session, cast)
-    login(client, cast.staff)
+def test_set_up_a_task_force_for_a_plan_and_add_people(client: FlaskClient, session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    login(client, people.staff)
     assert client.get(f"/task-forces/new?plan_id={plan.id}").status_code == 200
     created = post_form(client, f"/task-forces/new?plan_id={plan.id}",
-                        {"name": "影像AI专班", "purpose": "审评问题攻关", "lead_id": cast.staff.id})
+                        {"name": "影像AI专班", "purpose": "审评问题攻关", "lead_id": people.staff.id})
     assert created.status_code == 302
     team = session.scalars(select(TaskForce).where(TaskForce.plan_id == plan.id)).one()
-    assert post_form(client, f"/task-forces/{team.id}/members", {"user_id": cast.other_staff.id}).status_code == 302
+    assert post_form(client, f"/task-forces/{team.id}/members", {"user_id": people.other_staff.id}).status_code == 302
     assert post_form(client, f"/task-forces/{team.id}/experts",
                      {"name": "周教授", "affiliation": "吉林大学", "field": "医学影像"}).status_code == 302
     page = client.get(f"/task-forces/{team.id}").get_data(as_text=True)
-    assert cast.other_staff.name in page and "周教授" in page and "吉林大学" in page
+    assert people.other_staff.name in page and "周教授" in page and "吉林大学" in page
     assert "影像AI专班" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
 
 
-def test_a_task_force_for_a_request(client: FlaskClient, session: Session, cast: Cast) -> None:
-    request = make_request(session, cast.enterprise, cast.contact)
-    login(client, cast.director)
+def test_a_task_force_for_a_request(client: FlaskClient, session: Session, people: People) -> None:
+    request = make_request(session, people.enterprise, people.owner)
+    login(client, people.director)
     response = post_form(client, f"/task-forces/new?request_id={request.id}",
-                         {"name": "急难愁盼专班", "purpose": "限期解决", "lead_id": cast.staff.id})
+                         {"name": "急难愁盼专班", "purpose": "限期解决", "lead_id": people.staff.id})
     assert response.status_code == 302
     team = session.scalars(select(TaskForce).where(TaskForce.request_id == request.id)).one()
     assert request.reference in client.get(f"/task-forces/{team.id}").get_data(as_text=True)
-    login(client, cast.other_staff)
+    login(client, people.other_staff)
     assert client.get(f"/task-forces/new?request_id={request.id}").status_code == 404
 
 
 def test_members_see_it_in_my_task_forces_but_cannot_run_it(client: FlaskClient, session: Session,
-                                                            cast: Cast) -> None:
-    team = _team(session, cast, plan_id=active_plan(session, cast).id)
-    task_forces.add_staff_member(session, cast.staff, team.id, cast.other_staff.id)
-    login(client, cast.other_staff)
+                                                            people: People) -> None:
+    team = _team(session, people, plan_id=active_plan(session, people).id)
+    task_forces.add_staff_member(session, people.staff, team.id, people.other_staff.id)
+    login(client, people.other_staff)
     assert "注册攻关专班" in client.get("/task-forces/mine").get_data(as_text=True)
     page = client.get(f"/task-forces/{team.id}").get_data(as_text=True)
     assert "注册攻关专班" in page and f"/task-forces/{team.id}/edit" not in page
     assert post_form(client, f"/task-forces/{team.id}/experts",
                      {"name": "某", "affiliation": "某院"}).status_code == 403
     assert client.get(f"/task-forces/{team.id}/edit").status_code == 403
-    login(client, cast.other_director)
+    login(client, people.other_director)
     assert client.get(f"/task-forces/{team.id}").status_code == 404
     assert "注册攻关专班" not in client.get("/task-forces/mine").get_data(as_text=True)
-    login(client, cast.contact)
+    login(client, people.owner)
     assert client.get(f"/task-forces/{team.id}").status_code == 403  # not a desk page at all
 
 
-def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Session, cast: Cast) -> None:
-    team = _team(session, cast, plan_id=active_plan(session, cast).id)
-    member = task_forces.add_staff_member(session, cast.staff, team.id, cast.staff2.id)
-    login(client, cast.staff)
+def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Session, people: People) -> None:
+    team = _team(session, people, plan_id=active_plan(session, people).id)
+    member = task_forces.add_staff_member(session, people.staff, team.id, people.staff2.id)
+    login(client, people.staff)
     assert post_form(client, f"/task-forces/members/{member.id}/remove", {}).status_code == 302
     edited = post_form(client, f"/task-forces/{team.id}/edit", {
-        "name": team.name, "purpose": team.purpose, "lead_id": cast.staff.id, "status": "closed"})
+        "name": team.name, "purpose": team.purpose, "lead_id": people.staff.id, "status": "closed"})
     assert edited.status_code == 302
     session.expire_all()
     team = session.get(TaskForce, team.id)
