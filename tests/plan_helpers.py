@@ -30,11 +30,13 @@ def fields(people: People, title: str = "影像AI软件注册一企一策", **ch
     return plans.PlanFields(**values)  # type: ignore[arg-type]
 
 
-def draft_plan(session: Session, people: People, enterprise: Enterprise | None = None, **changes: object) -> ServicePlan:
+def draft_plan(session: Session, people: People, enterprise: Enterprise | None = None,
+               **changes: object) -> ServicePlan:
     return plans.create_plan(session, people.staff, (enterprise or people.enterprise).id, fields(people, **changes))
 
 
-def active_plan(session: Session, people: People, enterprise: Enterprise | None = None, **changes: object) -> ServicePlan:
+def active_plan(session: Session, people: People, enterprise: Enterprise | None = None,
+                **changes: object) -> ServicePlan:
     plan = draft_plan(session, people, enterprise, **changes)
     return plans.change_plan_status(session, people.director, plan.id, plans.PlanAction.APPROVE, plan.version)
 

@@ -39,7 +39,8 @@ def test_database_refuses_a_second_active_plan_for_one_enterprise(session: Sessi
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(plan(PlanStatus.ACTIVE))
         session.flush()
-    other_company = ServicePlan(enterprise_id=people.other_enterprise.enterprise.id, station_id=people.enterprise.station_id,
+    other_company = ServicePlan(enterprise_id=people.other_enterprise.enterprise.id,
+                                station_id=people.enterprise.station_id,
                                 title="计划", goals="目标", created_by_id=people.staff.id, status=PlanStatus.ACTIVE)
     session.add(other_company)
     session.flush()  # another enterprise has its own active plan
@@ -148,7 +149,8 @@ def test_a_draft_gets_the_chosen_phases_in_process_order(session: Session, peopl
 
 def test_drafting_checks_scope_role_and_liaison(session: Session, people: People) -> None:
     with pytest.raises(NotFound):
-        plans.create_plan(session, people.other_staff, people.enterprise.id, fields(people, liaison_id=people.other_staff.id))
+        plans.create_plan(session, people.other_staff, people.enterprise.id,
+                          fields(people, liaison_id=people.other_staff.id))
     with pytest.raises(Forbidden):
         plans.create_plan(session, people.owner, people.enterprise.id, fields(people))
     with pytest.raises(ValidationError) as bad_liaison:
@@ -157,7 +159,8 @@ def test_drafting_checks_scope_role_and_liaison(session: Session, people: People
     with pytest.raises(ValidationError) as blank:
         plans.create_plan(session, people.staff, people.enterprise.id, fields(people, title="  "))
     assert set(blank.value.fields) == {"title"}
-    hub_liaison = plans.create_plan(session, people.staff, people.enterprise.id, fields(people, liaison_id=people.hub_staff.id))
+    hub_liaison = plans.create_plan(session, people.staff, people.enterprise.id,
+                                    fields(people, liaison_id=people.hub_staff.id))
     assert hub_liaison.liaison_id == people.hub_staff.id
     assert session.scalar(select(func.count(ServicePlan.id)).where(
         ServicePlan.enterprise_id == people.enterprise.id)) == 1

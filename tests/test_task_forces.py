@@ -45,7 +45,8 @@ def test_member_checks(session: Session, people: People) -> None:
         task_forces.add_expert(session, people.staff, team.id, Expert("李专家", " "))
     assert set(missing.value.fields) == {"affiliation"}
     with pytest.raises(ValidationError) as far_lead:
-        task_forces.create_task_force(session, people.staff, _fields(people, lead_id=people.other_staff.id), plan_id=plan.id)
+        task_forces.create_task_force(session, people.staff, _fields(people, lead_id=people.other_staff.id),
+                                      plan_id=plan.id)
     assert set(far_lead.value.fields) == {"lead_id"}
 
 
@@ -84,7 +85,8 @@ def test_members_elsewhere_see_but_do_not_run_it(session: Session, people: Peopl
 
 def test_a_lead_from_the_hub_runs_it_and_may_close_it(session: Session, people: People) -> None:
     plan = active_plan(session, people)
-    team = task_forces.create_task_force(session, people.staff, _fields(people, lead_id=people.hub_staff.id), plan_id=plan.id)
+    team = task_forces.create_task_force(session, people.staff, _fields(people, lead_id=people.hub_staff.id),
+                                         plan_id=plan.id)
     closed = task_forces.update_task_force(session, people.hub_staff, team.id,
                                            _fields(people, lead_id=people.hub_staff.id, status=TaskForceStatus.CLOSED))
     assert closed.status == TaskForceStatus.CLOSED
