@@ -119,10 +119,12 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str =
 def column_chart(chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series],
                  description: str = "") -> Markup:
     """Grouped columns per category (e.g. weeks), with a legend, gridlines and the value over each non-empty column."""
-    width, height, left, right, legend_h, axis_h = COLUMN_WIDTH, 270, 36, 8, 28, 26
+    width, height, right, legend_h, axis_h = COLUMN_WIDTH, 270, 8, 28, 26
     plot_top, plot_bottom = legend_h + 16, height - axis_h
     plot_h = plot_bottom - plot_top
     ticks = nice_ticks(max((v for s in series for v in s.values), default=0))
+    # The axis labels stand left of the plot: room for the widest (a province counts in thousands).
+    left = round(12 + max(text_width(_number(t)) for t in ticks))
     scale = plot_h / ticks[-1]
     group_w = (width - left - right) / max(len(categories), 1)
     col_w = min(group_w * 0.8 / max(len(series), 1), 26)
