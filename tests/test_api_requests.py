@@ -33,6 +33,11 @@ def test_list_pages_with_a_cursor_and_filters_by_status(client: FlaskClient, ses
     assert [i["id"] for i in first["items"] + second["items"]] == sorted(ids, reverse=True)
     assert second["next_cursor"] is None
     assert client.get("/api/v1/requests?status=closed", headers=who.headers).get_json()["items"] == []
+    oldest = client.get("/api/v1/requests?limit=2&sort=oldest", headers=who.headers).get_json()
+    rest = client.get(f"/api/v1/requests?limit=2&sort=oldest&cursor={oldest['next_cursor']}",
+                      headers=who.headers).get_json()
+    assert [i["id"] for i in oldest["items"] + rest["items"]] == sorted(ids)
+    assert client.get("/api/v1/requests?sort=sideways", headers=who.headers).status_code == 422
 
 
 def test_another_enterprises_request_is_not_found(client: FlaskClient, session: Session) -> None:

@@ -31,7 +31,7 @@ from tests import factories
 
 REQUESTS = 10000
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
-KEYSET = re.compile(r"ORDER BY requests\.id DESC\s+LIMIT", re.IGNORECASE)
+KEYSET = re.compile(r"ORDER BY requests\.id (?:DESC|ASC)\s+LIMIT", re.IGNORECASE)
 
 
 def _stamp_sqlite(value: datetime | None) -> str | None:
@@ -145,6 +145,11 @@ def test_queues_page_and_count_with_indexes(many: None, session: Session, connec
                 assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue=queue),
                                                               cursor=cursor, now=NOW),
                                f"{user.role.value} queue {queue} (cursor {cursor})")
+        for queue, sort in (("open", "oldest"), ("open", "due"), ("all", "oldest")):
+            for cursor in (None, deep):
+                assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue=queue, sort=sort),
+                                                              cursor=cursor, now=NOW),
+                               f"{user.role.value} {queue} queue by {sort} (cursor {cursor})")
         for words in ("注册", "clinical"):
             assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue="open", text=words),
                                                           cursor=None, now=NOW), f"{user.role.value} queue {words}")

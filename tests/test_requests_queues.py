@@ -97,6 +97,37 @@ def test_keyset_pages_cover_everything_once(session, people: People, settings) -
     assert seen == sorted(made, reverse=True) and pages == 3
 
 
+def _walk(session, actor, filters: QueueFilters, limit: int = 2) -> list[int]:  # type: ignore[no-untyped-def]
+    seen, cursor = [], None
+    while True:
+        page = queue_page(session, actor, filters, cursor=cursor, limit=limit)
+        seen += [r.id for r in page.items]
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
+
+
+def test_queues_sort_by_age_or_by_due_time_and_page_in_that_order(session, people: People, settings) -> None:
+    # Submitted on three mornings; urgent P1 cases fall due first, and two share a due time.
+    monday, tuesday = TUESDAY_10 - timedelta(days=1), TUESDAY_10
+    early = triaged(session, people, settings, monday, priority=Priority.P3)
+    urgent = triaged(session, people, settings, tuesday, priority=Priority.P1)
+    twin = triaged(session, people, settings, tuesday, priority=Priority.P1)
+    late = triaged(session, people, settings, tuesday + timedelta(days=1), priority=Priority.P3)
+    closed = in_status(session, people, settings, Status.DECLINED)
+    by_due = sorted([early, urgent, twin, late], key=lambda r: (r.resolution_due_at, r.id))
+    assert by_due[:2] == [urgent, twin] and by_due[-1] == late
+    staff = people.staff
+    assert _walk(session, staff, QueueFilters(queue="open", sort="due")) == [r.id for r in by_due]
+    assert _walk(session, staff, QueueFilters(queue="all", sort="oldest")) == [
+        early.id, urgent.id, twin.id, late.id, closed.id]
+    assert _walk(session, staff, QueueFilters(queue="all", sort="newest")) == [
+        closed.id, late.id, twin.id, urgent.id, early.id]
+    # A whole history ordered by due time would be read in full: "all" stays newest first.
+    assert _walk(session, staff, QueueFilters(queue="all", sort="due"))[0] == closed.id
+    assert _walk(session, people.owner, QueueFilters(queue="all", sort="oldest"))[0] == early.id
+
+
 def test_count_is_capped(session, people: People, settings, monkeypatch) -> None:
     monkeypatch.setattr(queues, "COUNT_CAP", 3)
     for _ in range(5):

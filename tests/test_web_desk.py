@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -66,7 +67,7 @@ def test_filters_narrow_the_queue_and_bad_values_are_refused(client: FlaskClient
     assert urgent.reference in page and plain.reference not in page
     page = get(client, f"/desk/?queue=open&assignee_id={people.staff.id}&priority=P3").get_data(as_text=True)
     assert urgent.reference in page and plain.reference not in page
-    for bad in ("status=bogus", "priority=P9", "assignee_id=abc", "category=x", "cursor=-1"):
+    for bad in ("status=bogus", "priority=P9", "assignee_id=abc", "category=x", "cursor=-1", "sort=alphabetical"):
         assert get(client, f"/desk/?{bad}").status_code == 400, bad
     assert 'name="station_id"' not in page
     login(client, people.hub_staff)
@@ -308,3 +309,19 @@ def test_staff_notifications_for_new_requests(client: FlaskClient, session: Sess
     response = send(client, f"/notifications/{opened.group(1)}/open", {})
     assert response.headers["Location"].endswith(f"/desk/requests/{request.id}")
     assert session.get(Station, request.station_id) is not None
+
+
+def test_the_queue_orders_by_due_time_and_pages_in_that_order(client: FlaskClient, session: Session,
+                                                              people: People, settings) -> None:
+    later = in_status(session, people, settings, Status.TRIAGED)  # P3
+    sooner = in_status(session, people, settings, Status.TRIAGED)
+    sooner.resolution_due_at = later.resolution_due_at - timedelta(days=2)
+    session.commit()
+    login(client, people.staff)
+    page = get(client, "/desk/?queue=open&sort=due").get_data(as_text=True)
+    assert page.index(sooner.reference) < page.index(later.reference)
+    assert '<option selected value="due">Due soonest</option>' in page
+    newest_first = get(client, "/desk/?queue=open").get_data(as_text=True)
+    assert newest_first.index(sooner.reference) < newest_first.index(later.reference)  # made last
+    oldest_first = get(client, "/desk/?queue=open&sort=oldest").get_data(as_text=True)
+    assert oldest_first.index(later.reference) < oldest_first.index(sooner.reference)

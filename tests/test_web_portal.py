@@ -260,3 +260,15 @@ def test_notifications_badge_list_and_reading(client: FlaskClient, session: Sess
     other = factories.user(session, Role.ENTERPRISE, "JL-TH")
     login(client, other)
     assert send(client, f"/notifications/{first.group(1)}/open", {}).status_code == 404
+
+
+def test_the_enterprise_lists_its_requests_oldest_first_on_request(client: FlaskClient, session: Session,
+                                                                   people: People, settings) -> None:
+    first = submit(session, people, settings, title="第一件")
+    second = submit(session, people, settings, title="第二件")
+    login(client, people.owner)
+    newest = get(client, "/portal/").get_data(as_text=True)
+    assert newest.index(second.reference) < newest.index(first.reference)
+    oldest = get(client, "/portal/?sort=oldest").get_data(as_text=True)
+    assert oldest.index(first.reference) < oldest.index(second.reference)
+    assert 'href="/portal/?queue=all&amp;sort=oldest"' in oldest  # the tabs keep the order

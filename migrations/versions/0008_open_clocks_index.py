@@ -13,7 +13,7 @@ branch_labels = None
 depends_on = None
 
 OPEN_CLOCKS = ["status", "station_id", "created_at", "resolution_due_at", "first_response_due_at",
-               "first_responded_at", "escalated"]
+               "first_responded_at", "escalated", "id"]
 
 
 def upgrade() -> None:

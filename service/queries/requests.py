@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
+from typing import Any
 
-from sqlalchemy import Select, and_, false, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload
 
-from service.db import utcnow
+from service.db import UTCDateTime, utcnow
 from service.models import (
     OPEN_STATUSES,
     Category,
@@ -33,6 +34,12 @@ COUNT_CAP = 10_000
 REFERENCE = re.compile(r"JL-\d{4}-\d{6}", re.IGNORECASE)
 DESK_QUEUES = ("new", "mine", "unassigned", "waiting", "overdue", "open", "escalated", "all")
 ENTERPRISE_QUEUES = ("open", "all")
+SORTS = ("newest", "oldest", "due")
+# Sorting by due time reads a queue's rows in full to order them: fine for open cases (a few
+# thousand per station), not for a province's whole history, where "due" means newest first.
+_DUE_SORT_QUEUES = frozenset(DESK_QUEUES) - {"all"}
+# Requests without a due time (none are open) sort after every real one.
+_NO_DUE_TIME = datetime(9999, 1, 1, tzinfo=timezone.utc)
 # Open and not paused: the statuses whose SLA clock runs.
 RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.WAITING_ENTERPRISE)
 
@@ -48,6 +55,8 @@ class QueueFilters:
     station_id: int | None = None
     escalated: bool | None = None
     text: str = ""
+    # One of SORTS: "newest" first, "oldest" first, or "due" (the resolution due soonest first).
+    sort: str = "newest"
 
 
 @dataclass
@@ -89,9 +98,9 @@ def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-un
 
 def build_queue_select(session: Session, actor: User, filters: QueueFilters,
                        now: datetime | None = None) -> Select[tuple[ServiceRequest]]:
-    """The queue's rows, newest first, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
+    """The queue's rows in the filters' order, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
     now = now or utcnow()
-    queue = filters.queue if filters.queue in queues_for(actor) else "open"
+    queue = _queue_name(actor, filters)
     query = select(ServiceRequest).where(policy.visible_requests(actor))
     clause = _queue_clause(queue, actor, now)
     if clause is not None:
@@ -111,7 +120,40 @@ def build_queue_select(session: Session, actor: User, filters: QueueFilters,
         # Words go through the full-text index: a substring test would read every row of the queue.
         words = public_matches(session.get_bind().dialect.name, actor, text)
         query = query.where(ServiceRequest.id.in_(words) if words is not None else false())
-    return query.order_by(ServiceRequest.id.desc())
+    return query.order_by(*_ordering(_sort(filters, queue)))
+
+
+def _queue_name(actor: User, filters: QueueFilters) -> str:
+    return filters.queue if filters.queue in queues_for(actor) else "open"
+
+
+def _sort(filters: QueueFilters, queue: str) -> str:
+    if filters.sort == "due" and queue not in _DUE_SORT_QUEUES:
+        return "newest"
+    return filters.sort if filters.sort in SORTS else "newest"
+
+
+def _due_key(request: type[ServiceRequest] = ServiceRequest) -> ColumnElement[datetime]:
+    return func.coalesce(request.resolution_due_at, literal(_NO_DUE_TIME, UTCDateTime()))
+
+
+def _ordering(sort: str) -> tuple[ColumnElement[Any], ...]:
+    if sort == "oldest":
+        return (ServiceRequest.id.asc(),)
+    if sort == "due":
+        return (_due_key().asc(), ServiceRequest.id.asc())
+    return (ServiceRequest.id.desc(),)
+
+
+def _after(sort: str, cursor: int) -> ColumnElement[bool]:
+    """Rows after the one with id ``cursor`` in the ``sort`` order: a keyset page, whatever the depth."""
+    if sort == "oldest":
+        return ServiceRequest.id > cursor
+    if sort == "due":
+        shown = aliased(ServiceRequest)
+        due_shown = select(_due_key(shown)).where(shown.id == cursor).scalar_subquery()
+        return or_(_due_key() > due_shown, and_(_due_key() == due_shown, ServiceRequest.id > cursor))
+    return ServiceRequest.id < cursor
 
 
 def _count_label(count: int) -> tuple[str, bool]:
@@ -125,11 +167,17 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
     """One page after ``cursor`` (the last id of the previous page), with the people and station it shows."""
     base = build_queue_select(session, actor, filters, now)
     limit = max(1, min(limit, 200))
-    page_query = base.options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.assignee),
-                              joinedload(ServiceRequest.station))
+    sort = _sort(filters, _queue_name(actor, filters))
+    keys = base.with_only_columns(ServiceRequest.id)
     if cursor is not None:
-        page_query = page_query.where(ServiceRequest.id < cursor)
-    rows = list(session.scalars(page_query.limit(limit + 1)).unique())
+        keys = keys.where(_after(sort, cursor))
+    # The page's ids first, ordered from the indexes alone; then only those rows are read whole
+    # (sorting a province's open cases by due time moves ids, not rows).
+    page_query = (select(ServiceRequest).where(ServiceRequest.id.in_(keys.limit(limit + 1).scalar_subquery()))
+                  .order_by(*_ordering(sort))
+                  .options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.assignee),
+                           joinedload(ServiceRequest.station)))
+    rows = list(session.scalars(page_query).unique())
     items = rows[:limit]
     more = len(rows) > limit
     if _has_words(filters):

@@ -78,7 +78,8 @@ def index():  # type: ignore[no-untyped-def]
         queue=queue, status=choice(Status, form.status.data), category=choice(Category, form.category.data),
         priority=choice(Priority, form.priority.data),
         lifecycle_stage=choice(LifecycleStage, form.lifecycle_stage.data), assignee_id=form.assignee_id.data,
-        station_id=form.station_id.data if hub else None, text=form.text.data or "")
+        station_id=form.station_id.data if hub else None, text=form.text.data or "",
+        sort=form.sort.data or "newest")
     page = queue_page(db(), user, filters, cursor=cursor)
     calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
     badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}

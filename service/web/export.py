@@ -104,7 +104,7 @@ def queue_filters(args: Any) -> QueueFilters:
         category=_enum(Category, args.get("category")), priority=_enum(Priority, args.get("priority")),
         lifecycle_stage=_enum(LifecycleStage, args.get("lifecycle_stage")),
         assignee_id=_int(args.get("assignee_id")), station_id=_int(args.get("station_id")),
-        text=args.get("text", "")[:200])
+        text=args.get("text", "")[:200], sort=args.get("sort", "newest"))
 
 
 @bp.route("/requests.csv")

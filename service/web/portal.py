@@ -11,7 +11,7 @@ from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
 from service.web.database import db
-from service.web.forms.requests import ReplyForm, RequestForm
+from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
 from service.web.helpers import actor, require
 from service.web.request_display import install_template_helpers
 from service.web.requests_common import (
@@ -35,9 +35,11 @@ install_template_helpers(bp)
 def index():  # type: ignore[no-untyped-def]
     user = actor()
     queue = "all" if request.args.get("queue") == "all" else "open"
+    sort = "oldest" if request.args.get("sort") == "oldest" else "newest"
     cursor = cursor_arg()
-    page = queue_page(db(), user, QueueFilters(queue=queue), cursor=cursor)
-    return render_template("portal/index.html", page=page, queue=queue, cursor=cursor, enterprise=user.enterprise,
+    page = queue_page(db(), user, QueueFilters(queue=queue, sort=sort), cursor=cursor)
+    return render_template("portal/index.html", page=page, queue=queue, sort=sort, cursor=cursor,
+                           orders=QUEUE_ORDERS[:2], enterprise=user.enterprise,
                            awaiting=lambda req: gettext(awaiting(req, user)))
 
 

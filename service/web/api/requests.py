@@ -23,10 +23,11 @@ def _page(filters: QueueFilters, query: s.RequestListQuery) -> s.RequestPage:
                          count=page.count, count_capped=page.capped)
 
 
-@endpoint("/requests", summary="List the requests you may see, newest first (keyset pages).", tag=TAG,
+@endpoint("/requests", summary="List the requests you may see, newest first or in ?sort= order (keyset pages).",
+          tag=TAG,
           query=s.RequestListQuery, response=s.RequestPage)
 def list_requests(query: s.RequestListQuery):  # type: ignore[no-untyped-def]
-    return _page(QueueFilters(queue=query.queue or "all", status=query.status), query)
+    return _page(QueueFilters(queue=query.queue or "all", status=query.status, sort=query.sort), query)
 
 
 @endpoint("/queue", summary="Desk queues with filters (staff and directors).", tag=TAG,
@@ -37,7 +38,7 @@ def desk_queue(query: s.QueueQuery):  # type: ignore[no-untyped-def]
     filters = QueueFilters(queue=query.queue or "open", status=query.status, category=query.category,
                            priority=query.priority, lifecycle_stage=query.lifecycle_stage,
                            assignee_id=query.assignee_id, station_id=query.station_id, escalated=query.escalated,
-                           text=query.text)
+                           text=query.text, sort=query.sort)
     return _page(filters, query)
 
 

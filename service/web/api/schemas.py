@@ -6,7 +6,7 @@ outputs are built by the ``*_out`` functions, which decide what the caller may s
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
@@ -129,6 +129,9 @@ class RequestListQuery(Query):
                                                                 "new, mine, unassigned, waiting, overdue, escalated.")
     cursor: Id | None = Field(None, description="next_cursor of the previous page.")
     limit: int = Field(25, ge=1, le=100)
+    sort: Literal["newest", "oldest", "due"] = Field(
+        "newest", description="newest or oldest first, or due: the resolution due soonest first (open queues; "
+                              "the all queue stays newest first).")
 
 
 class QueueQuery(RequestListQuery):

@@ -23,6 +23,8 @@ from service.web.labels import LABELS, choices
 NONE_CHOICE = ("", _l("— not specified —"))
 ANY_CHOICE = ("", _l("Any"))
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.VIDEO, Channel.ON_SITE)
+# The orders of a desk queue (service.queries.requests.SORTS); an enterprise's list offers the first two.
+QUEUE_ORDERS = [("newest", _l("Newest first")), ("oldest", _l("Oldest first")), ("due", _l("Due soonest"))]
 
 
 def _optional_choices(vocabulary: type, empty: tuple[str, object] = NONE_CHOICE) -> list[tuple[str, object]]:
@@ -135,6 +137,7 @@ class QueueFilterForm(FlaskForm):
     station_id = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
     text = StringField(_l("Words in title, description or replies, or a reference"),
                        validators=[Optional(), Length(max=200)])
+    sort = SelectField(_l("Order"), choices=QUEUE_ORDERS, default="newest", validators=[Optional()])
 
 
 class SlaTargetForm(FlaskForm):
