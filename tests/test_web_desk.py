@@ -5,10 +5,22 @@ import re
 from datetime import timedelta
 
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from service.models import Attachment, Channel, Message, Priority, Role, ServiceRequest, Station, Status
+from service.models import (
+    Attachment,
+    Channel,
+    EventKind,
+    Message,
+    Notification,
+    Priority,
+    Role,
+    ServiceRequest,
+    Station,
+    Status,
+)
+from service.operations import notifications
 from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
@@ -325,3 +337,15 @@ def test_the_queue_orders_by_due_time_and_pages_in_that_order(client: FlaskClien
     assert newest_first.index(sooner.reference) < newest_first.index(later.reference)  # made last
     oldest_first = get(client, "/desk/?queue=open&sort=oldest").get_data(as_text=True)
     assert oldest_first.index(later.reference) < oldest_first.index(sooner.reference)
+
+
+def test_a_flood_of_unread_notifications_reads_99_plus(client: FlaskClient, session: Session, people: People,
+                                                       settings) -> None:
+    request = submit(session, people, settings)
+    session.execute(insert(Notification), [{"user_id": people.staff.id, "request_id": request.id,
+                                            "kind": EventKind.REPLY, "created_at": request.created_at}] * 150)
+    session.commit()
+    login(client, people.staff)
+    page = get(client, "/desk/").get_data(as_text=True)
+    assert re.search(r'Notifications <span class="badge">99\+</span>', page)
+    assert notifications.unread_count(session, people.staff) == 150 + 1  # the submission's own, and the flood

@@ -65,9 +65,16 @@ def _inbox(user: User):  # type: ignore[no-untyped-def]
                    or_(Notification.request_id.is_(None), policy.visible_requests(user))))
 
 
-def unread_count_query(user: User) -> Select[tuple[int]]:
-    """The query counting the unread part of the inbox (the menu badge runs it with the other counts)."""
-    return _inbox(user).where(Notification.read_at.is_(None)).with_only_columns(func.count(Notification.id))
+def unread_count_query(user: User, cap: int | None = None) -> Select[tuple[int]]:
+    """The query counting the unread part of the inbox (the menu badge runs it with the other counts).
+
+    With ``cap`` it stops counting past cap + 1: the badge says "99+", and a desk whose notifications
+    nobody reads (a hundred thousand after a few busy years) costs every page the same as any other.
+    """
+    unread = _inbox(user).where(Notification.read_at.is_(None))
+    if cap is None:
+        return unread.with_only_columns(func.count(Notification.id))
+    return select(func.count()).select_from(unread.with_only_columns(Notification.id).limit(cap + 1).subquery())
 
 
 def unread_count(session: Session, user: User) -> int:

@@ -15,6 +15,8 @@ from service.web.database import db
 # What a blueprint registers in app.extensions["nav_badges"][endpoint]: the count beside its menu item, as a
 # query (None when the reader has nothing to count there), so the menu runs every count in one statement.
 BadgeCounter = Callable[[], Select[tuple[int]] | None]
+# Beyond this a badge reads "99+" (and a counter may stop counting there).
+BADGE_CAP = 99
 
 
 @dataclass(frozen=True)
@@ -22,7 +24,7 @@ class NavItem:
     label: str
     url: str
     active: bool
-    badge: int | None = None
+    badge: str | None = None
 
 
 # (endpoint, label) per role, in menu order.
@@ -56,8 +58,14 @@ def navigation(group: str = "main") -> list[NavItem]:
     entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
     shown = [(endpoint, text) for endpoint, text in entries if endpoint in current_app.view_functions]
     badges = _badges([endpoint for endpoint, _ in shown])
-    return [NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, badges.get(endpoint))
+    return [NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, _badge_text(badges.get(endpoint)))
             for endpoint, text in shown]
+
+
+def _badge_text(count: int | None) -> str | None:
+    if not count:
+        return None
+    return f"{BADGE_CAP}+" if count > BADGE_CAP else str(count)
 
 
 def _badges(endpoints: list[str]) -> dict[str, int]:

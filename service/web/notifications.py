@@ -12,6 +12,7 @@ from service.operations import notifications
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.helpers import actor
+from service.web.navigation import BADGE_CAP
 from service.web.request_display import install_template_helpers
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -26,7 +27,7 @@ def request_endpoint(role: Role) -> str | None:
 
 def unread_badge() -> Select[tuple[int]]:
     """The badge beside "Notifications" in the menu."""
-    return notifications.unread_count_query(actor())
+    return notifications.unread_count_query(actor(), cap=BADGE_CAP)
 
 
 @bp.record_once
