@@ -1,12 +1,13 @@
 """Pieces every request operation shares: loading in scope, optimistic locking, due times, events."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.interfaces import ORMOption
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.db import unit_of_work
@@ -19,9 +20,13 @@ CHANGED_MEANWHILE = N_("Someone else changed this request while you were working
                        "Review the current version below; what you typed has been kept.")
 
 
-def load_request(session: Session, actor: User, request_id: int, action: str = "request.view") -> ServiceRequest:
-    """The request, if ``actor`` may take ``action`` on it. Raises NotFound outside scope, Forbidden."""
-    request = session.get(ServiceRequest, request_id)
+def load_request(session: Session, actor: User, request_id: int, action: str = "request.view",
+                 options: Sequence[ORMOption] = ()) -> ServiceRequest:
+    """The request (with ``options``' related rows), if ``actor`` may take ``action`` on it.
+
+    Raises NotFound outside scope, Forbidden.
+    """
+    request = session.get(ServiceRequest, request_id, options=options)
     if request is None:
         raise NotFound()
     policy.authorize(actor, action, request)

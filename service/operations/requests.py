@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from service.db import unit_of_work, utcnow
 from service.errors import N_, InvalidTransition, NotFound, ValidationError
@@ -172,9 +172,16 @@ def _attach(session: Session, actor: User, request: ServiceRequest, uploads: Seq
                attachment_id=attachment.id, name=attachment.original_name, size=attachment.size)
 
 
+# What every reader of a request is shown beside it: loaded in the same statement.
+_SHOWN_WITH = (joinedload(ServiceRequest.enterprise).joinedload(Enterprise.station),
+               joinedload(ServiceRequest.submitter), joinedload(ServiceRequest.assignee),
+               joinedload(ServiceRequest.station))
+
+
 def get_request(session: Session, actor: User, request_id: int) -> ServiceRequest:
-    """Raises NotFound when the request does not exist or lies outside the actor's scope."""
-    return load_request(session, actor, request_id)
+    """The request with its enterprise, people and station. Raises NotFound when it does not exist or lies
+    outside the actor's scope."""
+    return load_request(session, actor, request_id, options=_SHOWN_WITH)
 
 
 def _require_open(request: ServiceRequest) -> None:

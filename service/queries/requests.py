@@ -186,7 +186,7 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
         label = f"{count:,}+" if more else f"{count:,}"
     else:
         capped_ids = base.with_only_columns(ServiceRequest.id).order_by(None).limit(COUNT_CAP + 1).subquery()
-        count = min(session.scalar(select(func.count()).select_from(capped_ids)) or 0, COUNT_CAP + 1)
+        count = session.scalar(select(func.count()).select_from(capped_ids)) or 0
         label, capped = _count_label(count)
         count = min(count, COUNT_CAP)
     return QueuePage(items=items, next_cursor=items[-1].id if more else None, count_label=label,

@@ -17,7 +17,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 from wtforms import Field
 
 from service.db import utcnow
@@ -34,7 +33,7 @@ from service.models import (
     User,
 )
 from service.operations.attachments import Upload, attachment_for_download
-from service.operations.requests import RequestDraft, submit_request, take_action
+from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.operations.sla import sla_state
 from service.queries import reference
 from service.queries.timeline import awaiting, timeline
@@ -113,13 +112,10 @@ def cursor_arg() -> int | None:
 
 
 def request_or_404(request_id: int) -> ServiceRequest:
-    """The request with what its pages show beside it (enterprise, people, station), in one statement."""
-    found = db().get(ServiceRequest, request_id, options=[
-        joinedload(ServiceRequest.enterprise).joinedload(Enterprise.station), joinedload(ServiceRequest.submitter),
-        joinedload(ServiceRequest.assignee), joinedload(ServiceRequest.station)])
-    if found is None or not policy.may(actor(), "request.view", found):
+    try:
+        return get_request(db(), actor(), request_id)
+    except NotFound:
         abort(404)
-    return found
 
 
 def enterprise_choices(user: User) -> list[tuple[Any, str]]:
