@@ -305,6 +305,8 @@ class SqliteLoader:
 
     def finish(self, _tables: list[str]) -> None:
         self.db.execute("INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 1048576)")
+        # One merged index: otherwise the first submissions after loading pay for merging its many segments.
+        self.db.execute("INSERT INTO search_index (search_index) VALUES ('optimize')")
         for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
             self.db.execute(f"PRAGMA {pragma}")
         self.db.execute("ANALYZE")

@@ -33,7 +33,7 @@ from service.models import (
     ServiceRequest,
     User,
 )
-from service.operations.notifications import desk_recipients, director_ids, enterprise_user_ids, notify
+from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
 from service.rules import policy
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
@@ -119,8 +119,8 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
         session.flush()
         _event(session, request, EventKind.HOTLINE_REQUESTED, actor, now, public=True,
                hotline_id=hotline.id, reason=hotline.reason, preferred_times=hotline.preferred_times)
-        others = enterprise_user_ids(session, request.enterprise_id) if actor.role != Role.ENTERPRISE else []
-        notify(session, [*director_ids(session, request.station_id), *desk_recipients(session, request), *others],
+        others = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
+        notify(session, ids_of(session, director_ids(session, request.station_id), desk_recipients(request), others),
                request, EventKind.HOTLINE_REQUESTED, now, exclude=actor.id)
     return hotline
 
@@ -156,8 +156,8 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         _event(session, request, EventKind.HOTLINE_SCHEDULED, actor, now, public=True, hotline_id=hotline.id,
                scheduled_at=plan.scheduled_at.isoformat(), duration_minutes=plan.duration_minutes,
                director=director.name, meeting_link=hotline.meeting_link)
-        notify(session, [*enterprise_user_ids(session, request.enterprise_id), *desk_recipients(session, request),
-                         director.id, hotline.requested_by_id],
+        notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
+                               [director.id, hotline.requested_by_id]),
                request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id)
     return hotline
 
@@ -193,8 +193,8 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         hotline.follow_ups.extend(actions)
         _event(session, request, EventKind.HOTLINE_HELD, actor, now, public=True, hotline_id=hotline.id,
                summary=hotline.public_summary)
-        notify(session, [*enterprise_user_ids(session, request.enterprise_id), *desk_recipients(session, request),
-                         *(a.owner_id for a in actions)],
+        notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
+                               [a.owner_id for a in actions]),
                request, EventKind.HOTLINE_HELD, now, exclude=actor.id)
     return hotline
 
@@ -215,8 +215,8 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         hotline.cancel_reason = reason.strip()
         _event(session, request, EventKind.HOTLINE_CANCELLED, actor, now, public=True, hotline_id=hotline.id,
                reason=hotline.cancel_reason)
-        people = [*enterprise_user_ids(session, request.enterprise_id), *desk_recipients(session, request),
-                  hotline.requested_by_id]
+        people = ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
+                        [hotline.requested_by_id])
         if hotline.director_id is not None:
             people.append(hotline.director_id)
         notify(session, people, request, EventKind.HOTLINE_CANCELLED, now, exclude=actor.id)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
-from service.operations.notifications import notify, station_desk_ids
+from service.operations.notifications import notify, station_desk
 from service.rules import policy
 
 MAX_LENGTH = 5000
@@ -39,7 +39,7 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
         session.flush()
         session.add(Event(request_id=request.id, kind=EventKind.INSTRUCTION, public=False, actor_id=actor.id,
                           created_at=now, data={"instruction_id": instruction.id, "body": text}))
-        recipients = [request.assignee_id] if request.assignee_id else station_desk_ids(session, request.station_id)
+        recipients = [request.assignee_id] if request.assignee_id else station_desk(request.station_id)
         notify(session, recipients, request, EventKind.INSTRUCTION, now, exclude=actor.id)
     return instruction
 

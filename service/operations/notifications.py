@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, func, insert, or_, select, update
+from sqlalchemy import Select, func, insert, literal, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.db import unit_of_work, utcnow
@@ -18,44 +18,65 @@ from service.models import EventKind, Notification, Role, ServiceRequest, Statio
 from service.rules import policy
 
 
-def notify(session: Session, user_ids: Iterable[int], request: ServiceRequest | None, kind: EventKind,
+Recipients = Iterable[int] | Select[tuple[int]]
+
+
+def notify(session: Session, recipients: Recipients, request: ServiceRequest | None, kind: EventKind,
            now: datetime, *, exclude: int | None = None) -> None:
     """Queue one notification per distinct recipient (never to ``exclude``, usually the actor).
 
-    One multi-row INSERT, not an object per recipient: a station's whole desk hears of each new request.
+    One statement, not an object per recipient: a query of recipients (a station's whole desk hears of each
+    new request) becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
     """
-    rows = [{"user_id": user_id, "request_id": request.id if request else None, "kind": kind, "created_at": now}
-            for user_id in sorted(set(user_ids) - {exclude})]
-    if rows:
-        session.execute(insert(Notification), rows)
+    request_id = request.id if request else None
+    if isinstance(recipients, Select):
+        who = recipients.subquery()
+        columns = Notification.__table__.c
+        rows = select(who.c.id, literal(request_id, columns.request_id.type), literal(kind, columns.kind.type),
+                      literal(now, columns.created_at.type))
+        if exclude is not None:
+            rows = rows.where(who.c.id != exclude)
+        session.execute(insert(Notification).from_select(["user_id", "request_id", "kind", "created_at"], rows))
+        return
+    values = [{"user_id": user_id, "request_id": request_id, "kind": kind, "created_at": now}
+              for user_id in sorted(set(recipients) - {exclude})]
+    if values:
+        session.execute(insert(Notification), values)
 
 
-def station_desk_ids(session: Session, station_id: int, *, directors_only: bool = False) -> list[int]:
+def ids_of(session: Session, *groups: Recipients) -> list[int]:
+    """Several groups of recipients as one list of ids (a query among them is run here)."""
+    found: list[int] = []
+    for group in groups:
+        found.extend(session.scalars(group) if isinstance(group, Select) else group)
+    return found
+
+
+def station_desk(station_id: int, *, directors_only: bool = False) -> Select[tuple[int]]:
     """Active staff and directors of one station (its own people, not the hub's)."""
     roles = [Role.DIRECTOR] if directors_only else [Role.STAFF, Role.DIRECTOR]
-    return list(session.scalars(select(User.id).where(
-        User.station_id == station_id, User.role.in_(roles), User.active.is_(True))))
+    return select(User.id).where(User.station_id == station_id, User.role.in_(roles), User.active.is_(True))
 
 
 def director_ids(session: Session, station_id: int) -> list[int]:
     """The station's directors, or the provincial directors when the station has none."""
-    found = station_desk_ids(session, station_id, directors_only=True)
+    found = list(session.scalars(station_desk(station_id, directors_only=True)))
     if found:
         return found
     return list(session.scalars(select(User.id).join(Station, User.station_id == Station.id).where(
         Station.is_hub.is_(True), User.role == Role.DIRECTOR, User.active.is_(True))))
 
 
-def enterprise_user_ids(session: Session, enterprise_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).where(
-        User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE, User.active.is_(True))))
+def enterprise_users(enterprise_id: int) -> Select[tuple[int]]:
+    return select(User.id).where(
+        User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE, User.active.is_(True))
 
 
-def desk_recipients(session: Session, request: ServiceRequest) -> list[int]:
+def desk_recipients(request: ServiceRequest) -> Recipients:
     """Who on the desk hears from the enterprise: the assignee, else the whole station."""
     if request.assignee_id is not None:
         return [request.assignee_id]
-    return station_desk_ids(session, request.station_id)
+    return station_desk(request.station_id)
 
 
 def _inbox(user: User):  # type: ignore[no-untyped-def]

@@ -150,10 +150,10 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
             record(session, request, EventKind.CREATED, actor, now, public=True, reference=reference,
                    channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE)
             _attach(session, actor, request, uploads, settings, now)
-            notifications.notify(session, notifications.station_desk_ids(session, request.station_id), request,
+            notifications.notify(session, notifications.station_desk(request.station_id), request,
                                  EventKind.CREATED, now, exclude=actor.id)
             if actor.role != Role.ENTERPRISE:
-                notifications.notify(session, notifications.enterprise_user_ids(session, enterprise.id), request,
+                notifications.notify(session, notifications.enterprise_users(enterprise.id), request,
                                      EventKind.CREATED, now)
     except IntegrityError:
         # The submitter's idempotency key is unique: a repeat (a retry, or a copy racing the
@@ -267,13 +267,13 @@ def transfer_request(session: Session, actor: User, request_id: int, expected_ve
                from_station=request.station_id, to_station=station.id, previous_assignee=request.assignee_id)
         request.station_id = station.id
         request.assignee_id = None
-        notifications.notify(session, notifications.station_desk_ids(session, station.id), request,
+        notifications.notify(session, notifications.station_desk(station.id), request,
                              EventKind.TRANSFERRED, now, exclude=actor.id)
     return request
 
 
 def _tell_enterprise(session: Session, request: ServiceRequest, kind: EventKind, now: datetime) -> None:
-    notifications.notify(session, notifications.enterprise_user_ids(session, request.enterprise_id),
+    notifications.notify(session, notifications.enterprise_users(request.enterprise_id),
                          request, kind, now)
 
 
@@ -313,11 +313,11 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
                             lifecycle.Inputs(message=body.strip() or ", ".join(u.filename for u in uploads)))
         message = _post(session, actor, request, body, internal, uploads, settings, now)
         if enterprise_reply:
-            recipients = notifications.desk_recipients(session, request)
+            recipients = notifications.desk_recipients(request)
         elif internal:
             recipients = [request.assignee_id] if request.assignee_id else []
         else:
-            recipients = notifications.enterprise_user_ids(session, request.enterprise_id)
+            recipients = notifications.enterprise_users(request.enterprise_id)
         notifications.notify(session, recipients, request, EventKind.INTERNAL_NOTE if internal else EventKind.REPLY,
                              now, exclude=actor.id)
     return message
@@ -346,7 +346,7 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
         if action == lifecycle.Action.CONFIRM:
             record(session, request, EventKind.RATED, actor, now, public=True, rating=rating)
         if actor.role == Role.ENTERPRISE:
-            notifications.notify(session, notifications.desk_recipients(session, request), request,
+            notifications.notify(session, notifications.desk_recipients(request), request,
                                  EventKind.STATUS_CHANGED, now, exclude=actor.id)
         else:
             _tell_enterprise(session, request, EventKind.STATUS_CHANGED, now)

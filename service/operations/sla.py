@@ -99,7 +99,7 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
             setattr(request, flag, True)
             due = getattr(request, f"{target}_due_at")
             record(session, request, EventKind.SLA_BREACHED, None, now, target=target, due=due.isoformat())
-            notifications.notify(session, notifications.desk_recipients(session, request), request,
+            notifications.notify(session, notifications.desk_recipients(request), request,
                                  EventKind.SLA_BREACHED, now)
             escalated += escalate(session, request, None, reason, now)
 
@@ -116,7 +116,7 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
 
     def close(request: ServiceRequest) -> None:
         lifecycle.apply(session, request, lifecycle.Action.AUTO_CLOSE, None, now, calendar)
-        notifications.notify(session, notifications.enterprise_user_ids(session, request.enterprise_id),
+        notifications.notify(session, notifications.enterprise_users(request.enterprise_id),
                              request, EventKind.STATUS_CHANGED, now)
 
     cutoff = now - timedelta(days=settings.auto_close_days)

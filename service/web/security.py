@@ -58,8 +58,13 @@ def load_user(cookie_id: str) -> User | None:
     user_id, _, token = cookie_id.partition(":")
     if not user_id.isdigit() or not token:
         return None
-    # Every page's scope checks read the user's station: it comes in the same statement.
-    user = db().scalars(select(User).where(User.id == int(user_id)).options(joinedload(User.station))).first()
+    # Scope checks read the user's station, and the portal the user's enterprise: they come in the same statement.
+    session = db()
+    user = session.scalars(select(User).where(User.id == int(user_id))
+                           .options(joinedload(User.station), joinedload(User.enterprise))).first()
+    # The read ends here, and a commit expires nothing: a use case's write transaction that follows
+    # starts without reading the user again.
+    session.commit()
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -1,13 +1,31 @@
 """WTForms classes, one per action: they check shape only; business rules live in operations."""
 from __future__ import annotations
 
-from flask_babel import gettext
+from functools import cache
+
+from babel.support import NullTranslations, Translations
+from flask_babel import get_locale, gettext
 from flask_wtf import FlaskForm
+from wtforms.i18n import messages_path
 
 from service.errors import DomainError
 
 # The summary every operation gives with field errors; the fields say more, so it is not repeated.
 GENERIC_PROBLEM = "Please correct the highlighted fields."
+
+
+@cache
+def wtforms_messages(locale: str) -> NullTranslations:
+    """WTForms' own messages ("This field is required.") in one language, read once per process."""
+    return Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class DeskForm(FlaskForm):
+    """Every form of the desk. Flask-WTF would read WTForms' catalogue again for each form drawn."""
+
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: FlaskForm) -> NullTranslations:
+            return wtforms_messages(str(get_locale()))
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

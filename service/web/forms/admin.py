@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from service.models import Role
+from service.web.forms import DeskForm
 
 
-class DeskUserForm(FlaskForm):
+class DeskUserForm(DeskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
@@ -19,5 +19,5 @@ class DeskUserForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(DeskForm):
     """A bare POST with its CSRF token, for one-button actions."""

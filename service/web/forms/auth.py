@@ -1,20 +1,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from service.models import EnterpriseSize, ProductArea
 from service.web.labels import choices
+from service.web.forms import DeskForm
 
 
-class LoginForm(FlaskForm):
+class LoginForm(DeskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(DeskForm):
     company_name = StringField(_l("Legal name of the company"), validators=[DataRequired(), Length(max=200)])
     credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=18)],
                               description=_l("18 characters, as printed on the business licence."))
@@ -31,11 +31,11 @@ class RegistrationForm(FlaskForm):
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(DeskForm):
     locale = SelectField(_l("Language"), choices=[("zh", "中文"), ("en", "English")])
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(DeskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(_l("Repeat the new password"),

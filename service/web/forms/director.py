@@ -5,17 +5,17 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, \
     TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from service.web.forms.requests import VersionedForm, optional_int
+from service.web.forms import DeskForm
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
-class HotlineAskForm(FlaskForm):
+class HotlineAskForm(DeskForm):
     reason = TextAreaField(_l("What should the session address?"), validators=[DataRequired(), Length(max=4000)],
                            description=_l("The difficulty to discuss with the director, and what you hope to settle."))
     preferred_times = StringField(_l("Preferred times"), validators=[Optional(), Length(max=500)],
@@ -60,17 +60,17 @@ class HotlineCancelForm(VersionedForm):
     reason = TextAreaField(_l("Reason for cancelling"), validators=[DataRequired(), Length(max=2000)])
 
 
-class InstructionForm(FlaskForm):
+class InstructionForm(DeskForm):
     body = TextAreaField(_l("Instruction"), validators=[DataRequired(), Length(max=5000)],
                          description=_l("The assignee of the case must acknowledge it."))
 
 
-class DeEscalateForm(FlaskForm):
+class DeEscalateForm(DeskForm):
     note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000)],
                          description=_l("Why the case no longer needs the director."))
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(DeskForm):
     """Read from the query string: no CSRF, the form changes nothing."""
 
     class Meta:

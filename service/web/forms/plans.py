@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
@@ -10,6 +9,7 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 from service.models import MilestonePhase, MilestoneStatus
 from service.operations.plans import STANDARD_PHASES, PlanAction
 from service.web.labels import LABELS, choices
+from service.web.forms import DeskForm
 
 
 class CheckboxListField(SelectMultipleField):
@@ -23,7 +23,7 @@ class VersionField(IntegerField):
     widget = HiddenInput()
 
 
-class _PlanFieldsForm(FlaskForm):
+class _PlanFieldsForm(DeskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     goals = TextAreaField(_l("Goals"), validators=[DataRequired(), Length(max=5000)],
                           description=_l("What the station and the enterprise aim to achieve together."))
@@ -44,12 +44,12 @@ class EditPlanForm(_PlanFieldsForm):
     version = VersionField(validators=[DataRequired()])
 
 
-class PlanStatusForm(FlaskForm):
+class PlanStatusForm(DeskForm):
     action = HiddenField(validators=[AnyOf([a.value for a in PlanAction])])
     version = VersionField(validators=[DataRequired()])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(DeskForm):
     phase = SelectField(_l("Phase"), choices=choices(MilestonePhase), validators=[DataRequired()])
     title = StringField(_l("Title"), validators=[Length(max=200)],
                         description=_l("Leave empty to use the phase's name."))
@@ -62,11 +62,11 @@ class MilestoneForm(FlaskForm):
                           description=_l("Seen by the stations only, never by the enterprise."))
 
 
-class MoveForm(FlaskForm):
+class MoveForm(DeskForm):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
 
-class LinkPlanForm(FlaskForm):
+class LinkPlanForm(DeskForm):
     """Posted by the plan panel of a request page; an empty plan unlinks."""
 
     plan_id = IntegerField(validators=[Optional()])

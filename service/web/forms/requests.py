@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
 from service.web.labels import LABELS, choices
+from service.web.forms import DeskForm
 
 NONE_CHOICE = ("", _l("— not specified —"))
 ANY_CHOICE = ("", _l("Any"))
@@ -38,7 +38,7 @@ def optional_int(value: object) -> int | None:
     return int(value)  # type: ignore[arg-type]
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(DeskForm):
     """Every form that edits a request carries the version the user saw (optimistic locking)."""
 
     version = HiddenField(validators=[InputRequired()])
@@ -50,7 +50,7 @@ class VersionedForm(FlaskForm):
             return -1  # never a real version: the operation answers Conflict
 
 
-class RequestForm(FlaskForm):
+class RequestForm(DeskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
                         description=_l("One line that names the difficulty."))
     description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)],
@@ -76,7 +76,7 @@ class OnBehalfForm(RequestForm):
                           choices=[(c.value, LABELS[c]) for c in ON_BEHALF_CHANNELS], validators=[DataRequired()])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(DeskForm):
     # A message may be files alone; the operation asks for text when there are none.
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
     attachments = MultipleFileField(_l("Attachments"))
@@ -114,15 +114,15 @@ class TransferForm(VersionedForm):
     reason = TextAreaField(_l("Reason for the transfer"), validators=[DataRequired(), Length(max=5000)])
 
 
-class EscalateForm(FlaskForm):
+class EscalateForm(DeskForm):
     reason = TextAreaField(_l("Why the director should look at this"), validators=[DataRequired(), Length(max=5000)])
 
 
-class DeEscalateForm(FlaskForm):
+class DeEscalateForm(DeskForm):
     note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=5000)])
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(DeskForm):
     """The queue's filters, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:
@@ -140,14 +140,14 @@ class QueueFilterForm(FlaskForm):
     sort = SelectField(_l("Order"), choices=QUEUE_ORDERS, default="newest", validators=[Optional()])
 
 
-class SlaTargetForm(FlaskForm):
+class SlaTargetForm(DeskForm):
     first_response_hours = IntegerField(_l("First response (working hours)"),
                                         validators=[InputRequired(), NumberRange(min=1, max=10000)])
     resolution_hours = IntegerField(_l("Resolution (working hours)"),
                                     validators=[InputRequired(), NumberRange(min=1, max=10000)])
 
 
-class CalendarDayForm(FlaskForm):
+class CalendarDayForm(DeskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     kind = RadioField(_l("Kind of day"), default="holiday",
                       choices=[("holiday", _l("Holiday (no work)")), ("workday", _l("Make-up working day"))])
@@ -155,7 +155,7 @@ class CalendarDayForm(FlaskForm):
                        description=_l("For example: Spring Festival."))
 
 
-class CalendarImportForm(FlaskForm):
+class CalendarImportForm(DeskForm):
     text = TextAreaField(_l("CSV text"), validators=[Optional(), Length(max=200000)],
                          description=_l("One day per line: date,type,name — for example "
                                         "2026-10-01,holiday,National Day or 2026-10-10,workday,make-up working day."))

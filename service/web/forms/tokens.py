@@ -1,14 +1,14 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from config import Config
+from service.web.forms import DeskForm
 
 
-class TokenForm(FlaskForm):
+class TokenForm(DeskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("What the token is for, e.g. the system that uses it."))
     scope = SelectField(_l("Scope"), choices=[("read", _l("Read only")), ("write", _l("Read and write"))],

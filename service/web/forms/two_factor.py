@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length
+from service.web.forms import DeskForm
 
 _CODE_ATTRS = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellcheck": "false"}
 
@@ -14,15 +14,15 @@ def _code_field(label: object, description: object) -> StringField:
                        render_kw=_CODE_ATTRS)
 
 
-class SecondStepForm(FlaskForm):
+class SecondStepForm(DeskForm):
     code = _code_field(_l("Code"), _l("The 6-digit code from your authenticator app, or one of your recovery codes."))
 
 
-class EnrolForm(FlaskForm):
+class EnrolForm(DeskForm):
     code = _code_field(_l("6-digit code"), _l("The code your authenticator app shows now."))
 
 
-class RecoveryCodesForm(FlaskForm):
+class RecoveryCodesForm(DeskForm):
     code = _code_field(_l("Current code"), _l("A code from your authenticator app, or a recovery code."))
 
 
