@@ -62,6 +62,16 @@ def machine() -> dict[str, object]:
             "python": platform.python_version(), "load_average": os.getloadavg()}
 
 
+def core_speed() -> float:
+    """Seconds one core takes for a fixed loop of Python arithmetic: on a shared host the same machine runs
+    25 % slower at some hours than at others, and every figure with it."""
+    started = time.process_time()
+    total = 0
+    for n in range(10_000_000):
+        total += n * n % 7
+    return round(time.process_time() - started, 2)
+
+
 def flask(args: list[str], database_url: str) -> None:
     env = {**os.environ, "DATABASE_URL": database_url}
     subprocess.run([str(VENV_BIN / "flask"), "--app", "app", *args], cwd=ROOT, env=env, check=True)
@@ -342,7 +352,7 @@ def main() -> None:
     args = parser.parse_args()
     if not 1 <= args.samples <= 5000 or not 1 <= args.submissions <= 100_000 or not 1 <= args.concurrency <= 64:
         parser.error("samples 1-5000, submissions 1-100000, concurrency 1-64")
-    host = machine()
+    host = {**machine(), "core_speed": core_speed()}
     generated = prepare(args.database_url, args.requests)
     known = facts(args.database_url, args.samples)
     totp = enrol_two_factor(args.database_url, (STAFF, DIRECTOR))
@@ -353,11 +363,13 @@ def main() -> None:
     with gunicorn(args.database_url, args.workers, out / f"{stamp}-{dialect}-gunicorn.log") as (base, master):
         results = run_all(args, known, totp, base, master)
     report = {"when": stamp, "database": dialect, "requests": known["requests"], "generation_seconds": generated,
-              "machine": {**host, "load_average_after": os.getloadavg()}, "workers": args.workers,
+              "machine": {**host, "load_average_after": os.getloadavg(), "core_speed_after": core_speed()},
+              "workers": args.workers,
               "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "submitters")}, "results": results}
     path = out / f"{stamp}-{dialect}-{known['requests']}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"{dialect}, {known['requests']:,} requests, {report['machine']['nproc']} × {report['machine']['cpu']}")
+    print(f"{dialect}, {known['requests']:,} requests, {host['nproc']} × {host['cpu']}; a fixed loop took "
+          f"{host['core_speed']} s of one core before and {report['machine']['core_speed_after']} s after")
     print_table(results)
     print(f"\nwritten to {path}")
 

@@ -17,7 +17,6 @@ from service.errors import NotFound
 from service.models import EventKind, Notification, Role, ServiceRequest, Station, User
 from service.rules import policy
 
-
 Recipients = Iterable[int] | Select[tuple[int]]
 
 

@@ -5,8 +5,8 @@ from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField,
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from service.models import EnterpriseSize, ProductArea
-from service.web.labels import choices
 from service.web.forms import DeskForm
+from service.web.labels import choices
 
 
 class LoginForm(DeskForm):

@@ -5,12 +5,21 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, DateTimeLocalField, FieldList, Form, FormField, IntegerField, SelectField, StringField, \
-    TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    FieldList,
+    Form,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from service.web.forms.requests import VersionedForm, optional_int
 from service.web.forms import DeskForm
+from service.web.forms.requests import VersionedForm, optional_int
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 

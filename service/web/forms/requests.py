@@ -17,8 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
-from service.web.labels import LABELS, choices
 from service.web.forms import DeskForm
+from service.web.labels import LABELS, choices
 
 NONE_CHOICE = ("", _l("— not specified —"))
 ANY_CHOICE = ("", _l("Any"))
