@@ -85,6 +85,11 @@ def test_milestones_are_added_edited_moved_completed_dropped_and_frozen_with_the
     blocked = client.put(f"{API}/milestones/{milestone['id']}", json={"phase": "other", "status": "blocked"},
                          headers=staff.headers)
     assert blocked.status_code == 422 and "blocked_reason" in blocked.get_json()["error"]["fields"]
+    path, edit = f"{API}/milestones/{milestone['id']}", {"phase": "other", "title": "专家咨询会", "notes": "改期"}
+    edited = client.put(path, json={**edit, "version": milestone["version"]}, headers=staff.headers)
+    assert edited.status_code == 200 and edited.get_json()["version"] == milestone["version"] + 1
+    stale = client.put(path, json=edit, headers={**staff.headers, "If-Match": f'"{milestone["version"]}"'})
+    assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
     moved = client.post(f"{API}/milestones/{milestone['id']}/move", json={"direction": "up"}, headers=staff.headers)
     assert [m["title"] for m in moved.get_json()["milestones"]][1] == "专家咨询会"
     done = client.post(f"{API}/milestones/{milestone['id']}/complete", headers=staff.headers).get_json()

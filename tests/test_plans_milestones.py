@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import Forbidden, InvalidTransition, NotFound, ValidationError
+from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import Event, EventKind, Milestone, MilestonePhase, MilestoneStatus, PlanStatus
 from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
@@ -87,6 +87,22 @@ def test_editing_sets_owner_due_date_notes_and_completion(session: Session, peop
         milestones.update_milestone(session, people.staff, first.id,
                                     MilestoneFields(first.phase, owner_id=people.other_staff.id))
     assert set(bad_owner.value.fields) == {"owner_id"}
+
+
+def test_an_edit_from_a_stale_copy_is_refused_and_changes_nothing(session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    first = plan.milestones[0]
+    seen = first.version
+    saved = milestones.update_milestone(session, people.staff2, first.id,
+                                        MilestoneFields(first.phase, notes="先保存的备注"), expected_version=seen)
+    assert saved.version == seen + 1
+    with pytest.raises(Conflict):
+        milestones.update_milestone(session, people.staff, first.id,
+                                    MilestoneFields(first.phase, notes="后保存的备注"), expected_version=seen)
+    session.expire_all()
+    assert session.get(Milestone, first.id).notes == "先保存的备注"
+    updates = session.scalars(select(Event).where(Event.plan_id == plan.id, Event.kind == EventKind.MILESTONE_CHANGED))
+    assert sum(e.data.get("change") == "updated" for e in updates) == 1
 
 
 def test_add_move_complete_and_drop_are_on_the_timeline(session: Session, people: People) -> None:

@@ -101,17 +101,41 @@ def test_a_stale_edit_answers_409_and_keeps_the_typing(client: FlaskClient, sess
     assert "我输入的目标" in page and "同事先保存的目标" in page
 
 
+def test_a_stale_milestone_edit_answers_409_and_keeps_the_typing(client: FlaskClient, session: Session,
+                                                                  people: People) -> None:
+    plan = draft_plan(session, people)
+    first = plan.milestones[0]
+    seen = first.version
+    milestones.update_milestone(session, people.staff2, first.id,
+                                MilestoneFields(first.phase, notes="同事先保存的备注"), expected_version=seen)
+    login(client, people.staff)
+    typed = {"phase": first.phase.value, "title": "", "owner_id": 0, "status": "planned", "blocked_reason": "",
+             "notes": "我输入的备注"}
+    stale = post_form(client, f"/plans/milestones/{first.id}", {**typed, "version": seen})
+    assert stale.status_code == 409
+    page = _text(stale)
+    assert "我输入的备注" in page and "同事先保存的备注" in page
+    session.expire_all()
+    assert session.get(Milestone, first.id).notes == "同事先保存的备注"
+    # The form now carries the saved version: saving again is a deliberate overwrite.
+    again = post_form(client, f"/plans/milestones/{first.id}", {**typed, "version": seen + 1})
+    assert again.status_code == 302
+    session.expire_all()
+    assert session.get(Milestone, first.id).notes == "我输入的备注"
+    assert post_form(client, f"/plans/milestones/{first.id}", typed).status_code == 400  # no version: refused
+
+
 def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     first, second = plan.milestones[:2]
     login(client, people.staff)
     blocked = post_form(client, f"/plans/milestones/{first.id}", {
         "phase": first.phase.value, "title": "", "owner_id": people.staff2.id, "due_date": "2026-04-30",
-        "status": "blocked", "blocked_reason": "", "notes": ""})
+        "status": "blocked", "blocked_reason": "", "notes": "", "version": first.version})
     assert blocked.status_code == 400  # blocked needs a reason
     saved = post_form(client, f"/plans/milestones/{first.id}", {
         "phase": first.phase.value, "title": "", "owner_id": people.staff2.id, "due_date": "2026-04-30",
-        "status": "blocked", "blocked_reason": "样机未定型", "notes": "内部备注"})
+        "status": "blocked", "blocked_reason": "样机未定型", "notes": "内部备注", "version": first.version})
     assert saved.status_code == 302
     assert post_form(client, f"/plans/milestones/{second.id}/move", {"direction": "up"}).status_code == 302
     assert post_form(client, f"/plans/milestones/{first.id}/complete", {}).status_code == 302

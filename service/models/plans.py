@@ -68,8 +68,11 @@ class Milestone(Base):
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     notes: Mapped[str] = mapped_column(Text, default="")
     completed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(default=1)
 
     plan: Mapped[ServicePlan] = relationship(back_populates="milestones")
+
+    __mapper_args__ = {"version_id_col": version}
     owner: Mapped[User | None] = relationship()
 
 

@@ -8,13 +8,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import unit_of_work, utcnow
 from service.errors import N_, NotFound, ValidationError
 from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, User
-from service.operations.plan_support import CORRECT_FIELDS, desk_user, ensure_open, load_plan, record
-from service.rules import policy
+from service.operations.plan_support import (
+    CORRECT_FIELDS,
+    check_version,
+    desk_user,
+    ensure_open,
+    load_plan,
+    record,
+    stale_is_conflict,
+)
 
 
 @dataclass(frozen=True)
@@ -29,11 +37,16 @@ class MilestoneFields:
 
 
 def _load(session: Session, actor: User, milestone_id: int) -> Milestone:
+    """The milestone, read after its plan's row is locked: one writer at a time renumbers or edits a plan's
+    milestones, and each sees what the one before it saved."""
+    plan_id = session.scalar(select(Milestone.plan_id).where(Milestone.id == milestone_id))
+    if plan_id is None:
+        raise NotFound()
+    plan = load_plan(session, actor, plan_id, "plan.edit")
+    ensure_open(plan)
     milestone = session.get(Milestone, milestone_id)
     if milestone is None:
         raise NotFound()
-    policy.authorize(actor, "plan.edit", milestone.plan)
-    ensure_open(milestone.plan)
     return milestone
 
 
@@ -79,14 +92,18 @@ def add_milestone(session: Session, actor: User, plan_id: int, fields: Milestone
 
 
 def update_milestone(session: Session, actor: User, milestone_id: int, fields: MilestoneFields,
-                     now: datetime | None = None) -> Milestone:
+                     now: datetime | None = None, *, expected_version: int | None = None) -> Milestone:
     """Edit owner, due date, status (blocked needs a reason) and notes.
 
-    Raises NotFound, Forbidden, InvalidTransition (plan closed), ValidationError.
+    Raises NotFound, Forbidden, InvalidTransition (plan closed), ValidationError,
+    Conflict (``expected_version`` is not the saved one: someone saved first).
     """
     with unit_of_work(session):
         milestone = _load(session, actor, milestone_id)
+        check_version(milestone.version, expected_version)
         _apply(session, milestone, fields, milestone.plan.station_id, now or utcnow())
+        with stale_is_conflict():
+            session.flush()
         _record(session, actor, milestone, "updated")
     return milestone
 

@@ -19,8 +19,11 @@ CORRECT_FIELDS = N_("Please correct the highlighted fields.")
 
 
 def load_plan(session: Session, actor: User, plan_id: int, action: str) -> ServicePlan:
-    """The plan, if ``actor`` may take ``action`` on it (NotFound outside scope, Forbidden inside)."""
-    plan = session.get(ServicePlan, plan_id)
+    """The plan, if ``actor`` may take ``action`` on it (NotFound outside scope, Forbidden inside).
+
+    Its row is locked first: edits of one plan and of its milestones queue up instead of interleaving.
+    """
+    plan = session.get(ServicePlan, plan_id, with_for_update=True)
     if plan is None:
         raise NotFound()
     policy.authorize(actor, action, plan)

@@ -32,6 +32,7 @@ from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import (
     EditPlanForm,
     LinkPlanForm,
+    EditMilestoneForm,
     MilestoneForm,
     MoveForm,
     NewPlanForm,
@@ -236,20 +237,33 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
-    form = MilestoneForm(obj=milestone if request.method == "GET" else None)
+    form = EditMilestoneForm(obj=milestone if request.method == "GET" else None)
     form.owner_id.choices = people_choices(queries.desk_people(db(), plan.station_id), gettext("— nobody yet —"))
     if request.method == "GET":
         form.owner_id.data = milestone.owner_id or 0
+    status, stale = 200, False
     if form.validate_on_submit():
         try:
-            milestone_ops.update_milestone(db(), actor(), milestone_id, _milestone_fields(form))
+            milestone_ops.update_milestone(db(), actor(), milestone_id, _milestone_fields(form),
+                                           expected_version=form.version.data)
         except ValidationError as error:
             show_error(form, error)
+        except Conflict as error:
+            flash(gettext(error.message), "error")
+            # Show the milestone as saved now next to what this user typed; saving again overwrites it.
+            db().expire_all()
+            milestone = db().get(Milestone, milestone_id)
+            if milestone is None:
+                abort(404)
+            form.version.data = milestone.version
+            status, stale = 409, True
         else:
             flash(gettext("The milestone is saved."), "success")
             return redirect(url_for("plans.show", plan_id=plan.id, _anchor="milestones"))
-    return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=milestone), \
-        400 if form.errors else 200
+    if form.errors:
+        status = 400
+    return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=milestone,
+                           stale=stale), status
 
 
 def _closed(plan_id: int):  # type: ignore[no-untyped-def]

@@ -2,8 +2,8 @@
 and the milestones along the full process; plus linking a request to a plan.
 
 Every write goes through service.operations.plans / milestones, which hold the
-plan's status table and the policy checks; milestone edits carry no version of
-their own (the operations do not lock them).
+plan's status table and the policy checks. Plans and milestones carry versions: an
+edit made from a stale copy answers 409.
 """
 from __future__ import annotations
 
@@ -36,6 +36,7 @@ class MilestoneOut(s.Output):
     due_date: date | None
     status: MilestoneStatus
     completed_at: datetime | None
+    version: int
     # The desk's working notes; null for enterprise callers.
     blocked_reason: str | None = None
     notes: str | None = None
@@ -102,6 +103,7 @@ class MilestoneIn(s.Input):
     status: MilestoneStatus = MilestoneStatus.PLANNED
     blocked_reason: s.text(5000) = Field("", description="Required when the status is blocked.")  # type: ignore[valid-type]
     notes: s.text(20000) = ""  # type: ignore[valid-type]
+    version: s.Id | None = Field(None, description="When editing: the version you saw (or send If-Match).")
 
 
 class MoveIn(s.Input):
@@ -186,9 +188,11 @@ def add_milestone(plan_id: int, body: MilestoneIn):  # type: ignore[no-untyped-d
 
 
 @endpoint("/milestones/<int:milestone_id>", "PUT", summary="Edit a milestone: phase, title, owner, due date, "
-          "status (blocked needs a reason), notes (desk).", tag=TAG, body=MilestoneIn, response=MilestoneOut)
+          "status (blocked needs a reason), notes (desk).", tag=TAG, body=MilestoneIn, response=MilestoneOut,
+          headers=VERSIONED)
 def update_milestone(milestone_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
-    return milestone_out(milestone_ops.update_milestone(db(), caller(), milestone_id, _milestone_fields(body)), True)
+    return milestone_out(milestone_ops.update_milestone(db(), caller(), milestone_id, _milestone_fields(body),
+                                                        expected_version=expected_version(body.version)), True)
 
 
 @endpoint("/milestones/<int:milestone_id>/complete", "POST", summary="Mark a milestone done (desk).", tag=TAG,

@@ -62,6 +62,10 @@ class MilestoneForm(DeskForm):
                           description=_l("Seen by the stations only, never by the enterprise."))
 
 
+class EditMilestoneForm(MilestoneForm):
+    version = VersionField(validators=[DataRequired()])
+
+
 class MoveForm(DeskForm):
     direction = HiddenField(validators=[AnyOf(["up", "down"])])
 
