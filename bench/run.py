@@ -9,7 +9,7 @@ provincial director sign in (with two-step sign-in, as production requires of
 desk users: the bench gives them a TOTP secret), and each page is fetched
 --samples times in a row:
 p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
-filtered queue), search (an English and a two-character Chinese word), a
+filtered queue), search (an English word, a two-character Chinese word and a word no request holds), a
 request's page, the director's dashboard and the CSV export's time to first
 byte. Enterprise users then submit --submissions requests through the portal
 form from --concurrency threads (requests/s and errors), and the peak memory of
@@ -306,6 +306,7 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
         "staff queue, filtered": (staff, ["/desk/?queue=open&category=clinical_evaluation&priority=P2"] * n),
         "search, English word": (staff, ["/search/?q=clinical"] * n),
         "search, Chinese word": (staff, ["/search/?q=注册"] * n),
+        "search, word nobody used": (staff, ["/search/?q=zebrafish"] * n),
         "request page": (staff, [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
         "director dashboard": (director, ["/director/"] * n),
     }

@@ -104,34 +104,35 @@ def captured(connection: Connection) -> Iterator[list[tuple[str, object]]]:
         event.remove(connection, "before_cursor_execute", record)
 
 
-def full_reads(connection: Connection, statement: str, parameters: object) -> list[str]:
-    """The plan lines that read all of the requests table (or all of one of its indexes)."""
+def full_reads(connection: Connection, statement: str, parameters: object, table: str = "requests") -> list[str]:
+    """The plan lines that read all of ``table`` (or all of one of its indexes)."""
     if connection.dialect.name == "sqlite":
         lines = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-        bad = [line for line in lines if re.match(r"SCAN requests\b", line)]
+        # The full-text index answers MATCH from its own doclists ("VIRTUAL TABLE INDEX n:M...").
+        bad = [line for line in lines if re.match(rf"SCAN {table}\b(?! VIRTUAL TABLE INDEX \d+:M)", line)]
     else:
         lines = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
         bad = []
         for n, line in enumerate(lines):
-            if re.search(r"Seq Scan on requests\b", line):
+            if re.search(rf"Seq Scan on {table}\b", line):
                 bad.append(line)
-            elif re.search(r"Index (Only )?Scan (Backward )?using \w+ on requests\b", line):
+            elif re.search(rf"Index (Only )?Scan (Backward )?using \w+ on {table}\b", line):
                 details = "".join(lines[n + 1:n + 3])
                 if "Index Cond" not in details:
                     bad.append(line)
-    return [] if bad and KEYSET.search(statement) else bad
+    return [] if bad and table == "requests" and KEYSET.search(statement) else bad
 
 
-def assert_indexed(connection: Connection, run: Callable[[], object], label: str) -> None:
+def assert_indexed(connection: Connection, run: Callable[[], object], label: str, table: str = "requests") -> None:
     with captured(connection) as seen:
         run()
     assert seen, f"{label}: no statement ran"
     offenders = {}
     for statement, parameters in seen:
-        bad = full_reads(connection, statement, parameters)
+        bad = full_reads(connection, statement, parameters, table)
         if bad:
             offenders[" ".join(statement.split())[:300]] = bad
-    assert not offenders, f"{label} reads the whole requests table:\n" + "\n".join(
+    assert not offenders, f"{label} reads the whole {table} table:\n" + "\n".join(
         f"{sql}\n    {plan}" for sql, plan in offenders.items())
 
 
@@ -160,6 +161,25 @@ def test_search_reads_requests_by_key_only(many: None, session: Session, connect
     for who in ("staff:JL-CCND", "enterprise:JL-CCND:0", "director:JL-HUB"):
         for words in ("注册", "clinical", "临床评价 同品种"):
             assert_indexed(connection, lambda: search_requests(session, people[who], words), f"{who} search {words}")
+
+
+def test_a_word_no_request_holds_is_looked_up_in_the_index(many: None, session: Session, connection: Connection,
+                                                           people: dict[str, User]) -> None:
+    """Not by walking the documents newest first in search of a page of matches that never comes: on
+    PostgreSQL at a million requests that read every document (20 s) until its statistics were refined."""
+    table = "search_index" if connection.dialect.name == "sqlite" else "search_documents"
+    for who in ("staff:JL-CCND", "director:JL-HUB"):
+        for words in ("斑马鱼", "zebrafish"):
+            assert_indexed(connection, lambda: search_requests(session, people[who], words),
+                           f"{who} search {words}", table)
+    if connection.dialect.name == "postgresql":
+        # A test database is too small for the walk to look costly; at scale the choice follows the
+        # planner's guess of how many documents hold the word, which must stay far below a page's worth.
+        plan = connection.exec_driver_sql(
+            "EXPLAIN SELECT request_id FROM search_documents WHERE document @@ CAST(%s AS tsquery)",
+            ("'t:zebrafish' | 'p:zebrafish'",)).scalar()
+        guess = int(re.search(r"rows=(\d+)", plan).group(1))  # type: ignore[union-attr]
+        assert guess <= REQUESTS // 1000, plan
 
 
 @pytest.mark.parametrize("who", ["director:JL-HUB", "director:JL-CCND"])
