@@ -96,6 +96,15 @@ def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-un
     return clauses.get(queue)
 
 
+# The statuses a queue can hold. A status filter outside them empties the queue, and the query says so
+# as a constant: the database would otherwise walk the queue's rows to find none.
+_QUEUE_STATUSES: dict[str, frozenset[Status]] = {
+    "new": frozenset({Status.SUBMITTED}), "waiting": frozenset({Status.WAITING_ENTERPRISE}),
+    "overdue": frozenset(RUNNING_STATUSES), "mine": frozenset(OPEN_STATUSES),
+    "unassigned": frozenset(OPEN_STATUSES), "open": frozenset(OPEN_STATUSES), "escalated": frozenset(OPEN_STATUSES),
+}
+
+
 def build_queue_select(session: Session, actor: User, filters: QueueFilters,
                        now: datetime | None = None) -> Select[tuple[ServiceRequest]]:
     """The queue's rows in the filters' order, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
@@ -105,6 +114,9 @@ def build_queue_select(session: Session, actor: User, filters: QueueFilters,
     clause = _queue_clause(queue, actor, now)
     if clause is not None:
         query = query.where(clause)
+    holds = _QUEUE_STATUSES.get(queue)
+    if filters.status is not None and holds is not None and filters.status not in holds:
+        query = query.where(false())
     for column, value in ((ServiceRequest.status, filters.status), (ServiceRequest.category, filters.category),
                           (ServiceRequest.priority, filters.priority),
                           (ServiceRequest.lifecycle_stage, filters.lifecycle_stage),
