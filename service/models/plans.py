@@ -71,9 +71,9 @@ class Milestone(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     plan: Mapped[ServicePlan] = relationship(back_populates="milestones")
+    owner: Mapped[User | None] = relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    owner: Mapped[User | None] = relationship()
 
 
 class TaskForce(Base):

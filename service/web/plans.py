@@ -2,7 +2,9 @@
 the enterprise's progress view, and linking requests to plans."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -30,9 +32,9 @@ from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import (
+    EditMilestoneForm,
     EditPlanForm,
     LinkPlanForm,
-    EditMilestoneForm,
     MilestoneForm,
     MoveForm,
     NewPlanForm,
@@ -41,6 +43,8 @@ from service.web.forms.plans import (
 from service.web.helpers import actor, require, safe_next
 from service.web.labels import label
 from service.web.plan_support import attempt, describe_event, milestone_name, people_choices, request_url
+
+T = TypeVar("T")
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(describe_event, "describe_plan_event")
@@ -179,10 +183,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            flash(gettext(error.message), "error")
-            # Show the version that won next to what this user typed; saving again overwrites it.
-            db().expire_all()
-            plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+            plan = _saved_after_conflict(error, lambda: queries.get_plan(db(), actor(), plan_id, "plan.edit"))
             form.version.data = plan.version
             status, stale = 409, True
         else:
@@ -249,10 +250,7 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            flash(gettext(error.message), "error")
-            # Show the milestone as saved now next to what this user typed; saving again overwrites it.
-            db().expire_all()
-            milestone = db().get(Milestone, milestone_id)
+            milestone = _saved_after_conflict(error, lambda: db().get(Milestone, milestone_id))
             if milestone is None:
                 abort(404)
             form.version.data = milestone.version
@@ -264,6 +262,14 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
         status = 400
     return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=milestone,
                            stale=stale), status
+
+
+def _saved_after_conflict(error: Conflict, load: Callable[[], T]) -> T:
+    """Someone saved first: say so, and read the saved version afresh. The page shows it next to what this
+    user typed, and the form carries its version, so saving again overwrites it knowingly."""
+    flash(gettext(error.message), "error")
+    db().expire_all()
+    return load()
 
 
 def _closed(plan_id: int):  # type: ignore[no-untyped-def]
