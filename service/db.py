@@ -104,6 +104,18 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
+def end_reads(session: Session) -> None:
+    """End the session's read transaction and keep what it loaded (a commit here expires nothing).
+
+    The write transaction that follows then starts without reading those rows again: on
+    SQLite, whose one write lock is held from BEGIN IMMEDIATE to COMMIT, it holds the lock
+    for its writes alone.
+    """
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("unsaved changes would be committed with the reads")
+    session.commit()
+
+
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
     """Run one use case in one write transaction, committed once at the end.

@@ -93,6 +93,18 @@ def test_migrations_build_the_models_schema_and_tear_it_down(empty_database: str
     assert _differences(empty_database) == []
 
 
+def test_sqlites_full_text_index_merges_sixteen_segments_at_a_time(tmp_path: Path) -> None:
+    url = next(_sqlite(tmp_path))
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            automerge = conn.scalar(text("SELECT v FROM search_index_config WHERE k = 'automerge'"))
+    finally:
+        engine.dispose()
+    assert automerge == 16
+
+
 @pytest.mark.slow
 def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path) -> None:
     """README's first command, without serving: migrate, seed, print the sign-ins; twice."""

@@ -87,3 +87,31 @@ def test_the_director_dashboard_stays_within_the_budget(client: FlaskClient, con
                                                         people: People, busy: list[ServiceRequest]) -> None:
     login(client, people.hub_director)
     _check(client, connection, "/director/")
+
+
+def test_a_submissions_write_transaction_only_writes(session: Session, connection: Connection, people: People,
+                                                     settings: DeskSettings) -> None:
+    """Every submission waits for the reference counter's lock (on SQLite, for the one write lock): reads and
+    computing happen before its write transaction, which holds nothing but the submission's own rows."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, _parameters, _context, _executemany):  # type: ignore[no-untyped-def]
+        seen.append(" ".join(statement.split()).upper())
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        created = submit(session, people, settings)
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+    # The write transaction is the savepoint (in this test's joined session) holding the request's INSERT.
+    insert_at = next(n for n, sql in enumerate(seen) if sql.startswith("INSERT INTO REQUESTS"))
+    begin = max(n for n in range(insert_at) if seen[n].startswith("SAVEPOINT"))
+    end = next(n for n in range(insert_at, len(seen)) if seen[n].startswith("RELEASE SAVEPOINT"))
+    inside = seen[begin + 1:end]
+    assert all(sql.startswith("INSERT") for sql in inside), "\n".join(inside)
+    assert [sql.split(" INTO ")[1].split()[0] for sql in inside] == ["REFERENCE_COUNTERS", "REQUESTS", _INDEX_TABLE[connection.dialect.name],
+                                                  "EVENTS", "NOTIFICATIONS"]
+    assert created.reference.startswith("JL-") and created.status.value == "submitted"
+
+
+_INDEX_TABLE = {"sqlite": "SEARCH_INDEX", "postgresql": "SEARCH_DOCUMENTS"}

@@ -18,6 +18,7 @@ from service.models import EventKind, Notification, Role, ServiceRequest, Statio
 from service.rules import policy
 
 Recipients = Iterable[int] | Select[tuple[int]]
+_TABLE = Notification.__table__
 
 
 def notify(session: Session, recipients: Recipients, request: ServiceRequest | None, kind: EventKind,
@@ -28,19 +29,19 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
     new request) becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
     """
     request_id = request.id if request else None
+    # Into the table itself: the ORM's bulk path would only add work to a plain INSERT.
     if isinstance(recipients, Select):
         who = recipients.subquery()
-        columns = Notification.__table__.c
-        rows = select(who.c.id, literal(request_id, columns.request_id.type), literal(kind, columns.kind.type),
-                      literal(now, columns.created_at.type))
+        rows = select(who.c.id, literal(request_id, _TABLE.c.request_id.type), literal(kind, _TABLE.c.kind.type),
+                      literal(now, _TABLE.c.created_at.type))
         if exclude is not None:
             rows = rows.where(who.c.id != exclude)
-        session.execute(insert(Notification).from_select(["user_id", "request_id", "kind", "created_at"], rows))
+        session.execute(insert(_TABLE).from_select(["user_id", "request_id", "kind", "created_at"], rows))
         return
     values = [{"user_id": user_id, "request_id": request_id, "kind": kind, "created_at": now}
               for user_id in sorted(set(recipients) - {exclude})]
     if values:
-        session.execute(insert(Notification), values)
+        session.execute(insert(_TABLE), values)
 
 
 def ids_of(session: Session, *groups: Recipients) -> list[int]:

@@ -79,16 +79,26 @@ def target_seconds(session: Session, priority: Priority) -> tuple[float, float]:
     return target.first_response_hours * 3600.0, target.resolution_hours * 3600.0
 
 
-def provisional_priority(request: ServiceRequest) -> Priority:
+def untriaged_priority(urgent: bool) -> Priority:
     """Until triage, an urgent request is treated as P2 and any other as P3."""
-    return request.priority or (Priority.P2 if request.urgent else Priority.P3)
+    return Priority.P2 if urgent else Priority.P3
+
+
+def provisional_priority(request: ServiceRequest) -> Priority:
+    return request.priority or untriaged_priority(request.urgent)
+
+
+def due_times(session: Session, calendar: WorkingCalendar, submitted_at: datetime, priority: Priority,
+              paused: float = 0.0) -> tuple[datetime, datetime]:
+    """First-response and resolution due times, in working time from submission plus time spent waiting."""
+    first, resolution = target_seconds(session, priority)
+    return (calendar.add_working_time(submitted_at, first + paused),
+            calendar.add_working_time(submitted_at, resolution + paused))
 
 
 def set_due_times(session: Session, request: ServiceRequest, calendar: WorkingCalendar, paused: float = 0.0) -> None:
-    """Due times counted in working time from submission, plus working time already spent waiting."""
-    first, resolution = target_seconds(session, provisional_priority(request))
-    request.first_response_due_at = calendar.add_working_time(request.created_at, first + paused)
-    request.resolution_due_at = calendar.add_working_time(request.created_at, resolution + paused)
+    request.first_response_due_at, request.resolution_due_at = due_times(
+        session, calendar, request.created_at, provisional_priority(request), paused)
 
 
 def paused_so_far(session: Session, request: ServiceRequest, calendar: WorkingCalendar) -> float:
@@ -99,9 +109,15 @@ def paused_so_far(session: Session, request: ServiceRequest, calendar: WorkingCa
     return max(0.0, calendar.working_seconds_between(request.created_at, request.resolution_due_at) - resolution)
 
 
+def event_values(request_id: int, kind: EventKind, actor: User | None, now: datetime, *, public: bool = False,
+                 **data: Any) -> dict[str, Any]:
+    """The columns of an event on a request's timeline."""
+    return {"request_id": request_id, "kind": kind, "public": public, "actor_id": actor.id if actor else None,
+            "created_at": now, "data": data}
+
+
 def record(session: Session, request: ServiceRequest, kind: EventKind, actor: User | None, now: datetime,
            *, public: bool = False, **data: Any) -> Event:
-    event = Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id if actor else None,
-                  created_at=now, data=data)
+    event = Event(**event_values(request.id, kind, actor, now, public=public, **data))
     session.add(event)
     return event

@@ -7,16 +7,16 @@ version the actor saw and raise Conflict (with ``.current``) when it moved on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Executable, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
-from service.db import unit_of_work, utcnow
+from service.db import end_reads, unit_of_work, utcnow
 from service.errors import N_, InvalidTransition, NotFound, ValidationError
 from service.models import (
     FINAL_STATUSES,
@@ -25,6 +25,7 @@ from service.models import (
     Channel,
     DeviceClass,
     Enterprise,
+    Event,
     EventKind,
     LifecycleStage,
     Message,
@@ -41,7 +42,17 @@ from service.models import (
 )
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
-from service.operations.request_support import editing, load_request, paused_so_far, record, set_due_times
+from service.operations.request_support import (
+    due_times,
+    editing,
+    event_values,
+    load_request,
+    paused_so_far,
+    record,
+    set_due_times,
+    untriaged_priority,
+)
+from service.search_index import make_document, write_documents
 from service.rules import lifecycle, policy
 from service.settings import DeskSettings, load_calendar
 
@@ -81,14 +92,19 @@ def _check_draft(draft: RequestDraft) -> None:
         raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
 
 
+def _counter_upsert(dialect_insert) -> Executable:  # type: ignore[no-untyped-def]
+    counters = ReferenceCounter.__table__
+    return (dialect_insert(counters).values(year=bindparam("year"), last_value=1)
+            .on_conflict_do_update(index_elements=["year"], set_={"last_value": counters.c.last_value + 1})
+            .returning(counters.c.last_value))
+
+
+_NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
+
+
 def _next_reference(session: Session, year: int) -> tuple[int, str]:
     """Take the next number of ``year`` under the counter row's lock; a rollback gives it back."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    upsert = insert(ReferenceCounter).values(year=year, last_value=1)
-    sequence = session.execute(
-        upsert.on_conflict_do_update(index_elements=["year"],
-                                     set_={"last_value": ReferenceCounter.last_value + 1})
-        .returning(ReferenceCounter.last_value)).scalar_one()
+    sequence = session.execute(_NEXT_NUMBER[session.get_bind().dialect.name], {"year": year}).scalar_one()
     return sequence, f"JL-{year}-{sequence:06d}"
 
 
@@ -119,6 +135,11 @@ def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterpri
     return enterprise
 
 
+# Built once: a statement's values given as parameters are bound, not compiled into it.
+_INSERT_REQUEST = insert(ServiceRequest.__table__).returning(ServiceRequest.__table__.c.id)
+_INSERT_EVENT = insert(Event.__table__)
+
+
 def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: Sequence[Upload] = (), *,
                    settings: DeskSettings, enterprise_id: int | None = None,
                    now: datetime | None = None) -> ServiceRequest:
@@ -129,32 +150,43 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     """
     now = now or utcnow()
     _check_draft(draft)
+    # Everything that needs no lock is read and worked out before the write transaction, which then
+    # only numbers the request and inserts its rows, with plain statements rather than an ORM flush:
+    # submissions queue for the counter row (on SQLite, for the one write lock) as briefly as possible.
+    enterprise = _submitting_for(session, actor, draft, enterprise_id)
+    first_response_due_at, resolution_due_at = due_times(session, load_calendar(session, settings), now,
+                                                         untriaged_priority(draft.urgent))
+    recipients = notifications.ids_of(session, notifications.station_desk(enterprise.station_id),
+                                      *([] if actor.role == Role.ENTERPRISE
+                                        else [notifications.enterprise_users(enterprise.id)]))
+    row = dict(enterprise_id=enterprise.id, submitter_id=actor.id, channel=draft.channel, title=draft.title.strip(),
+               description=draft.description.strip(), category=draft.category,
+               product_name=draft.product_name.strip(), device_class=draft.device_class,
+               product_type=draft.product_type, product_field=draft.product_field, innovative=draft.innovative,
+               lifecycle_stage=draft.lifecycle_stage, urgent=draft.urgent, priority=None, status=Status.SUBMITTED,
+               station_id=enterprise.station_id, idempotency_key=draft.idempotency_key or None,
+               first_response_due_at=first_response_due_at, resolution_due_at=resolution_due_at,
+               first_response_breached=False, resolution_breached=False, escalated=False,
+               created_at=now, updated_at=now, version=1)
+    document = make_document(0, enterprise.id, enterprise.station_id, row["title"], row["description"])
+    end_reads(session)
+    row["year"] = now.astimezone(REFERENCE_ZONE).year
     try:
         with unit_of_work(session):
-            enterprise = _submitting_for(session, actor, draft, enterprise_id)
-            year = now.astimezone(REFERENCE_ZONE).year
-            sequence, reference = _next_reference(session, year)
-            request = ServiceRequest(
-                reference=reference, year=year, sequence=sequence, enterprise_id=enterprise.id,
-                submitter_id=actor.id, channel=draft.channel, title=draft.title.strip(),
-                description=draft.description.strip(), category=draft.category,
-                product_name=draft.product_name.strip(), device_class=draft.device_class,
-                product_type=draft.product_type, product_field=draft.product_field, innovative=draft.innovative,
-                lifecycle_stage=draft.lifecycle_stage, urgent=draft.urgent, status=Status.SUBMITTED,
-                station_id=enterprise.station_id, idempotency_key=draft.idempotency_key or None,
-                created_at=now, updated_at=now,
-            )
-            set_due_times(session, request, load_calendar(session, settings))
+            row["sequence"], row["reference"] = _next_reference(session, row["year"])
+            connection = session.connection()
+            row["id"] = connection.execute(_INSERT_REQUEST, row).scalar_one()
+            # Inserted by a statement, not a flush: the index document is written here, not by search_index's hook.
+            write_documents(connection, [replace(document, request_id=row["id"])])
+            connection.execute(_INSERT_EVENT, event_values(
+                row["id"], EventKind.CREATED, actor, now, public=True, reference=row["reference"],
+                channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE))
+            # The session takes the row as if it had loaded it (columns not given above load on first use).
+            request = ServiceRequest(**row)
+            make_transient_to_detached(request)
             session.add(request)
-            session.flush()
-            record(session, request, EventKind.CREATED, actor, now, public=True, reference=reference,
-                   channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE)
             _attach(session, actor, request, uploads, settings, now)
-            notifications.notify(session, notifications.station_desk(request.station_id), request,
-                                 EventKind.CREATED, now, exclude=actor.id)
-            if actor.role != Role.ENTERPRISE:
-                notifications.notify(session, notifications.enterprise_users(enterprise.id), request,
-                                     EventKind.CREATED, now)
+            notifications.notify(session, recipients, request, EventKind.CREATED, now, exclude=actor.id)
     except IntegrityError:
         # The submitter's idempotency key is unique: a repeat (a retry, or a copy racing the
         # first) is refused by the database and the request already made stands.
