@@ -104,28 +104,22 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
-def end_reads(session: Session) -> None:
-    """End the session's read transaction and keep what it loaded (a commit here expires nothing).
-
-    The write transaction that follows then starts without reading those rows again: on
-    SQLite, whose one write lock is held from BEGIN IMMEDIATE to COMMIT, it holds the lock
-    for its writes alone.
-    """
-    if session.new or session.dirty or session.deleted:
-        raise RuntimeError("unsaved changes would be committed with the reads")
-    session.commit()
-
-
 @contextmanager
 def unit_of_work(session: Session) -> Iterator[Session]:
     """Run one use case in one write transaction, committed once at the end.
 
-    Reads made before the use case (loading the signed-in user, for instance)
-    began a read transaction implicitly; it holds nothing worth keeping, so it
-    is ended first and the objects it loaded are refreshed on next access.
+    Reads made before the use case (loading the signed-in user, the inputs a submission works
+    out in advance) began a read transaction implicitly. It is ended by a commit, which expires
+    nothing: the write transaction does not read those rows again, and on SQLite, whose one
+    write lock is held from BEGIN IMMEDIATE to COMMIT, it holds the lock for its writes alone.
+    What a use case edits it reads again under a lock (``with_for_update``). Changes made
+    outside any use case are never written by one: they are rolled back instead.
     """
     if session.in_transaction():
-        session.rollback()
+        if session.new or session.dirty or session.deleted:
+            session.rollback()
+        else:
+            session.commit()
     with session.begin():
         session.connection(execution_options={"write": True})
         yield session

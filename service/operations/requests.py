@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
-from service.db import end_reads, unit_of_work, utcnow
+from service.db import unit_of_work, utcnow
 from service.errors import N_, InvalidTransition, NotFound, ValidationError
 from service.models import (
     FINAL_STATUSES,
@@ -169,7 +169,6 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
                first_response_breached=False, resolution_breached=False, escalated=False,
                created_at=now, updated_at=now, version=1)
     document = make_document(0, enterprise.id, enterprise.station_id, row["title"], row["description"])
-    end_reads(session)
     row["year"] = now.astimezone(REFERENCE_ZONE).year
     try:
         with unit_of_work(session):

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service.db import end_reads
 from service.errors import N_
 from service.models import User
 from service.rules import passwords
@@ -63,7 +62,6 @@ def load_user(cookie_id: str) -> User | None:
     session = db()
     user = session.scalars(select(User).where(User.id == int(user_id))
                            .options(joinedload(User.station), joinedload(User.enterprise))).first()
-    end_reads(session)
     if user is None or not user.active or user.session_token != token:
         return None
     return user
