@@ -37,7 +37,10 @@ class DeskSettings:
         return cls(upload_folder=str(mapping["UPLOAD_FOLDER"]), **values)
 
 
+_CALENDAR_DAYS = select(CalendarDay.day, CalendarDay.is_working_day)
+
+
 def load_calendar(session: Session, settings: DeskSettings) -> WorkingCalendar:
     """The working calendar: the configured hours, with the CalendarDay rows as exceptions."""
-    rows = session.execute(select(CalendarDay.day, CalendarDay.is_working_day)).all()
+    rows = session.execute(_CALENDAR_DAYS).all()
     return WorkingCalendar.from_setting(settings.working_hours, {day: working for day, working in rows})
