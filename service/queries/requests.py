@@ -185,7 +185,11 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
         keys = keys.where(_after(sort, cursor))
     # The page's ids first, ordered from the indexes alone; then only those rows are read whole
     # (sorting a province's open cases by due time moves ids, not rows).
-    page_query = (select(ServiceRequest).where(ServiceRequest.id.in_(keys.limit(limit + 1).scalar_subquery()))
+    # The page size is written into the SQL, not bound: told only "LIMIT ?", SQLite's planner walks the whole
+    # table or a station's requests in id order rather than sort the few rows an index gives it (a station
+    # director's own open cases: 0.2 s -> 0.1 ms at a million requests).
+    page_size = literal(limit + 1, literal_execute=True)
+    page_query = (select(ServiceRequest).where(ServiceRequest.id.in_(keys.limit(page_size).scalar_subquery()))
                   .order_by(*_ordering(sort))
                   .options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.assignee),
                            joinedload(ServiceRequest.station)))
