@@ -159,3 +159,15 @@ def test_a_rebuilt_index_finds_the_same_requests(session: Session, people: Peopl
     assert found(session, people.staff, "注册") == set()
     assert search_index.rebuild(connection) >= len(corpus)
     assert found(session, people.staff, "注册") == before
+
+
+@pytest.mark.parametrize("walked", [2, 10_000])
+def test_a_search_of_several_words_lists_every_match_newest_first_however_far_back(
+        session: Session, people: People, settings: DeskSettings, corpus: dict[str, ServiceRequest],
+        monkeypatch: pytest.MonkeyPatch, walked: int) -> None:
+    """On PostgreSQL a query of several terms reads the newest documents one by one and asks the full-text
+    index only for older matches (search.WALKED): matches on both sides of that line are all found."""
+    monkeypatch.setattr(search, "WALKED", walked)
+    older = submit(session, people, settings, title="临床评价方案", description="同品种对比资料")
+    newer = [submit(session, people, settings, title=f"同品种咨询 {n}", description="临床评价路径") for n in range(3)]
+    assert found(session, people.staff, "临床评价 同品种") == {corpus["clinical"].id, older.id, *(r.id for r in newer)}
