@@ -42,8 +42,9 @@ class ServiceRequest(Base):
         # Migration 0008: the open cases' clocks, so the dashboard's snapshot, the SLA sweep and the
         # due-time order read the index alone (tens of thousands of open cases among a million closed
         # ones); it ends with the id, which PostgreSQL's index entries do not carry by themselves.
+        # Migration 0013: with their category and priority, so a filter on either is tested on the entries.
         Index("ix_requests_open_clocks", "status", "station_id", "created_at", "resolution_due_at",
-              "first_response_due_at", "first_responded_at", "escalated", "id"),
+              "first_response_due_at", "first_responded_at", "escalated", "category", "priority", "id"),
         # Migration 0012: one status in id order (the "new" queue, a status filter over the province), so a
         # page reads 26 entries of the index instead of sorting every request of that status (or, on SQLite,
         # which cannot tell a rare status from a common one, walking a million requests in id order).
