@@ -109,17 +109,28 @@ def unit_of_work(session: Session) -> Iterator[Session]:
     """Run one use case in one write transaction, committed once at the end.
 
     Reads made before the use case (loading the signed-in user, the inputs a submission works
-    out in advance) began a read transaction implicitly. It is ended by a commit, which expires
-    nothing: the write transaction does not read those rows again, and on SQLite, whose one
-    write lock is held from BEGIN IMMEDIATE to COMMIT, it holds the lock for its writes alone.
-    What a use case edits it reads again under a lock (``with_for_update``). Changes made
-    outside any use case are never written by one: they are rolled back instead.
+    out in advance) began a read transaction implicitly. On SQLite, whose one write lock is held
+    from BEGIN IMMEDIATE to COMMIT, that transaction is ended by a commit, which expires nothing:
+    the write transaction does not read those rows again and holds the lock for its writes
+    alone. PostgreSQL locks rows, not the database: there the use case goes on in the same
+    transaction (no COMMIT and BEGIN between the reads and the writes). What a use case edits it
+    reads again under a lock (``with_for_update``). Changes made outside any use case are never
+    written by one: they are rolled back instead.
     """
+    going_on = False
     if session.in_transaction():
         if session.new or session.dirty or session.deleted:
             session.rollback()
-        else:
+        elif session.get_bind().dialect.name == "sqlite":
             session.commit()
-    with session.begin():
+        else:
+            going_on = True
+    if not going_on:
+        session.begin()
         session.connection(execution_options={"write": True})
+    try:
         yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
