@@ -150,9 +150,10 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     """
     now = now or utcnow()
     _check_draft(draft)
-    # Everything that needs no lock is read and worked out before the write transaction, which then
-    # only numbers the request and inserts its rows, with plain statements rather than an ORM flush:
-    # submissions queue for the counter row (on SQLite, for the one write lock) as briefly as possible.
+    # Everything that needs no lock is read and worked out before the reference counter is taken (on
+    # SQLite, before the write transaction); from then on the request is only numbered and its rows
+    # inserted, by plain statements rather than an ORM flush: submissions queue for the counter row
+    # (on SQLite, for the one write lock) as briefly as possible.
     enterprise = _submitting_for(session, actor, draft, enterprise_id)
     first_response_due_at, resolution_due_at = due_times(session, load_calendar(session, settings), now,
                                                          untriaged_priority(draft.urgent))
