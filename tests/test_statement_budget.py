@@ -26,11 +26,12 @@ _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGI
 
 
 @contextmanager
-def statements(connection: Connection) -> Iterator[list[str]]:
+def statements(connection: Connection, *, bookkeeping: bool = False) -> Iterator[list[str]]:
+    """The statements run on ``connection`` meanwhile (with the transaction bookkeeping if asked)."""
     seen: list[str] = []
 
     def record(_conn, _cursor, statement, _parameters, _context, _executemany):  # type: ignore[no-untyped-def]
-        if not statement.lstrip().upper().startswith(_BOOKKEEPING):
+        if bookkeeping or not statement.lstrip().upper().startswith(_BOOKKEEPING):
             seen.append(" ".join(statement.split()))
 
     event.listen(connection, "before_cursor_execute", record)
@@ -93,16 +94,9 @@ def test_a_submissions_write_transaction_only_writes(session: Session, connectio
                                                      settings: DeskSettings) -> None:
     """Every submission waits for the reference counter's lock (on SQLite, for the one write lock): reads and
     computing happen before the lock is taken, and from then to the commit only the submission's rows are written."""
-    seen: list[str] = []
-
-    def record(_conn, _cursor, statement, _parameters, _context, _executemany):  # type: ignore[no-untyped-def]
-        seen.append(" ".join(statement.split()).upper())
-
-    event.listen(connection, "before_cursor_execute", record)
-    try:
+    with statements(connection, bookkeeping=True) as run:
         created = submit(session, people, settings)
-    finally:
-        event.remove(connection, "before_cursor_execute", record)
+    seen = [sql.upper() for sql in run]
     # What runs under the lock: on SQLite the write transaction (the savepoint, in this test's joined session,
     # holding the request's INSERT); on PostgreSQL everything from taking the counter row to the commit.
     insert_at = next(n for n, sql in enumerate(seen) if sql.startswith("INSERT INTO REQUESTS"))
