@@ -170,13 +170,28 @@ def peak_rss_mb(pids: list[int]) -> float | None:
     return round(max(peaks), 1) if peaks else None
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User plus system CPU time the processes have used so far."""
-    ticks = 0
+def database_server_pids() -> list[int]:
+    """The local PostgreSQL server's processes (none for SQLite, which works inside the workers)."""
+    pids = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        try:
+            if comm.read_text().strip() == "postgres":
+                pids.append(int(comm.parent.name))
+        except OSError:
+            continue
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> dict[int, float]:
+    """User plus system CPU time each process has used so far."""
+    spent = {}
     for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended meanwhile (a PostgreSQL backend)
+            continue
+        spent[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return spent
 
 
 def enrol_two_factor(database_url: str, emails: tuple[str, ...]) -> dict[str, str]:
@@ -315,13 +330,19 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
         results.update({name: measure(client, base, paths) for name, (client, paths) in pages.items()})
         results["CSV export, first byte"] = measure(director, base, ["/director/export.csv?bucket=open"] * min(n, 50),
                                                     first_byte=True)
-    workers = worker_pids(master)
-    cpu_before = cpu_seconds(workers)
+    # Where one submission's CPU goes, whatever else the machine is doing: the workers, the database
+    # server (PostgreSQL's processes on this machine) and this script's own load generator.
+    parties = {"server": lambda: worker_pids(master), "database": database_server_pids}
+    before = {name: cpu_seconds(pids()) for name, pids in parties.items()}
+    load_before = time.process_time()
     results["submissions"] = submissions(base, list(known["submitters"]), args.submissions, args.concurrency)
-    if results["submissions"].get("submitted"):
-        # What one submission costs the server, whatever else the machine is doing.
-        spent = cpu_seconds(workers) - cpu_before
-        results["submissions"]["server_cpu_ms_each"] = round(spent / results["submissions"]["submitted"] * 1000, 2)
+    submitted = results["submissions"].get("submitted")
+    if submitted:
+        for name, pids in parties.items():
+            # A process started meanwhile (a new PostgreSQL backend) counts from zero.
+            spent = sum(seconds - before[name].get(pid, 0.0) for pid, seconds in cpu_seconds(pids()).items())
+            results["submissions"][f"{name}_cpu_ms_each"] = round(spent / submitted * 1000, 2)
+        results["submissions"]["load_generator_cpu_ms_each"] = round((time.process_time() - load_before) / submitted * 1000, 2)
     results["worker peak RSS (MB)"] = peak_rss_mb(worker_pids(master))
     return results
 
@@ -336,7 +357,8 @@ def print_table(results: dict[str, object]) -> None:
             print(f"{name:<28}{value['p50']:>9}{value['p95']:>9}{value['p99']:>9}{count:>6}{value['errors']:>8}")
             if "per_second" in value:
                 print(f"{'':<28}{value['per_second']} submissions/s with {value['concurrency']} clients, "
-                      f"{value.get('server_cpu_ms_each')} ms of server CPU each")
+                      f"CPU ms each: {value.get('server_cpu_ms_each')} workers, {value.get('database_cpu_ms_each')} "
+                      f"database server, {value.get('load_generator_cpu_ms_each')} load generator")
         else:
             print(f"{name:<28}{value!s:>9}")
 
