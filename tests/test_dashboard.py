@@ -19,7 +19,7 @@ from service.models import (
 from service.errors import Forbidden
 from service.queries import dashboard
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings, service_times
 from tests import factories
 from tests.director_support import case, station_id
 from tests.request_helpers import People, people  # noqa: F401 - fixture
@@ -46,7 +46,7 @@ class Fixture:
 
 @pytest.fixture()
 def calendar(session: Session) -> WorkingCalendar:
-    return load_calendar(session, DeskSettings(upload_folder="unused"))
+    return service_times(session, DeskSettings(upload_folder="unused")).calendar
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ from service.models import Station
 from service.operations.calendar_admin import delete_calendar_day, set_calendar_day
 from service.queries import reference
 from service.queries.plans import local_today
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings, service_times
 from tests.conftest import login
 from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures
 from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
@@ -39,7 +39,7 @@ def test_a_calendar_edit_shows_in_the_sla_badges_at_once(client: FlaskClient, se
     login(client, people.staff)
     page = f"/desk/requests/{request.id}"
     before = _minutes_left(client, page)
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     day = next(d for d in (local_today() + timedelta(days=n) for n in range(1, 13)) if calendar.is_working_day(d))
     day_minutes = round(calendar.working_day_seconds / 60)
 

@@ -14,7 +14,7 @@ from service.operations.calendar_admin import (
     set_calendar_day,
     set_sla_target,
 )
-from service.settings import load_calendar
+from service.settings import service_times
 from tests.request_helpers import People, people, settings, submit  # noqa: F401
 
 
@@ -32,7 +32,7 @@ def test_new_targets_apply_to_new_requests(session, people: People, settings) ->
     set_sla_target(session, people.admin, Priority.P3, 1, 7)
     assert session.get(SlaTarget, Priority.P3).resolution_hours == 7
     request = submit(session, people, settings)  # Tuesday 10:00, provisional P3
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     assert calendar.working_seconds_between(request.created_at, request.resolution_due_at) == 7 * 3600
 
 
@@ -49,7 +49,7 @@ def test_targets_must_make_sense(session, people: People, first, resolution, fie
 def test_calendar_days_can_be_set_changed_and_removed(session, people: People, settings) -> None:
     christmas = date(2026, 12, 25)  # a Friday
     set_calendar_day(session, people.admin, christmas, False, "临时休息")
-    assert not load_calendar(session, settings).is_working_day(christmas)
+    assert not service_times(session, settings).calendar.is_working_day(christmas)
     set_calendar_day(session, people.admin, christmas, True, "恢复上班")
     assert session.get(CalendarDay, christmas).name == "恢复上班"
     delete_calendar_day(session, people.admin, christmas)
@@ -61,7 +61,7 @@ def test_calendar_days_can_be_set_changed_and_removed(session, people: People, s
 def test_csv_import_is_all_or_nothing_and_names_the_bad_line(session, people: People, settings) -> None:
     good = "date,type,name\n2027-01-01,休,元旦\n2027-02-06,班,春节调休上班\n"
     assert import_calendar_csv(session, people.admin, good) == 2
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     assert not calendar.is_working_day(date(2027, 1, 1)) and calendar.is_working_day(date(2027, 2, 6))
     bad = "2027-05-01,holiday,劳动节\n2027-05-02,vacation,劳动节\n"
     with pytest.raises(ValidationError) as refused:

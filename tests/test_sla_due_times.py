@@ -1,16 +1,17 @@
 """Due times in working time: weekends, holidays, make-up days, pauses while waiting, transfers, re-triage."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import insert, update
 
-from service.models import Priority, Status
+from service.models import CalendarDay, Priority, SlaTarget, Status
 from service.operations.requests import add_message, transfer_request, triage_request
 from service.operations.sla import sla_state
 from service.rules.lifecycle import Action
-from service.settings import load_calendar
+from service.settings import service_times
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, act, people, settings, submit, triaged  # noqa: F401
 
@@ -62,7 +63,7 @@ def test_waiting_pauses_the_clock_and_resuming_shifts_the_due_times(session, peo
     add_message(session, people.owner, request.id, "已补充", settings=settings, now=local(2026, 3, 16, 10))
     session.refresh(request)
     # Waited Friday 16-17 and Monday 9-10: two working hours, whatever the weekend between.
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     assert request.resolution_due_at == calendar.add_working_time(due, 2 * 3600)
     assert request.waiting_since is None and request.status == Status.TRIAGED
 
@@ -76,7 +77,7 @@ def test_a_re_triage_keeps_the_time_already_spent_waiting(session, people: Peopl
     request = triage_request(session, people.staff, request.id, request.version, category=request.category,
                              priority=Priority.P1, lifecycle_stage=request.lifecycle_stage,
                              assignee_id=people.staff.id, settings=settings, now=local(2026, 3, 12, 12))
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     # P1's 16 hours plus the 14 working hours spent waiting (Tue 11:00 to Thu 11:00).
     assert request.resolution_due_at == calendar.add_working_time(local(2026, 3, 10, 10), (16 + 14) * 3600)
 
@@ -91,7 +92,7 @@ def test_transfer_keeps_the_enterprises_clock(session, people: People, settings)
 
 
 def test_sla_state_shows_time_left_overdue_and_paused(session, people: People, settings) -> None:
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     request = submit(session, people, settings, local(2026, 3, 10, 10))
     state = sla_state(request, calendar, local(2026, 3, 10, 15))
     assert (state.target, state.overdue, state.paused) == ("first_response", False, False)
@@ -118,3 +119,34 @@ def _answered(session, people: People, request, settings):  # type: ignore[no-un
     add_message(session, people.owner, request.id, "已补充", settings=settings, now=local(2026, 3, 12, 9))
     session.refresh(request)
     return request
+
+
+def _set_p3_first_response_hours(session, hours: int) -> None:
+    """As SQL typed by hand would: past the admin pages and anything they do besides writing the row."""
+    session.execute(update(SlaTarget).where(SlaTarget.priority == Priority.P3).values(first_response_hours=hours))
+
+
+def test_due_times_follow_a_target_changed_outside_the_desk_at_once(session, people: People, settings) -> None:
+    before = submit(session, people, settings, local(2026, 3, 10, 10))
+    _set_p3_first_response_hours(session, 2)
+    after = submit(session, people, settings, local(2026, 3, 10, 10))
+    assert before.first_response_due_at == local(2026, 3, 11, 11)
+    assert after.first_response_due_at == local(2026, 3, 10, 12)
+
+
+def test_due_times_follow_a_holiday_added_outside_the_desk_at_once(session, people: People, settings) -> None:
+    before = submit(session, people, settings, local(2026, 3, 10, 10))
+    session.execute(insert(CalendarDay).values(day=date(2026, 3, 11), is_working_day=False, name="临时休息日"))
+    after = submit(session, people, settings, local(2026, 3, 10, 10))
+    assert before.first_response_due_at == local(2026, 3, 11, 11)
+    assert after.first_response_due_at == local(2026, 3, 12, 11)
+
+
+def test_a_target_change_that_was_rolled_back_is_never_used_again(session, settings) -> None:
+    """Service times read inside a transaction that then rolled back must not pass for a later change's."""
+    rolled_back = session.begin_nested()
+    _set_p3_first_response_hours(session, 2)
+    assert service_times(session, settings).target_seconds(Priority.P3)[0] == 2 * 3600
+    rolled_back.rollback()
+    _set_p3_first_response_hours(session, 4)
+    assert service_times(session, settings).target_seconds(Priority.P3)[0] == 4 * 3600

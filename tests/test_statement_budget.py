@@ -113,3 +113,14 @@ def test_a_submissions_write_transaction_only_writes(session: Session, connectio
 
 
 _INDEX_TABLE = {"sqlite": "SEARCH_INDEX", "postgresql": "SEARCH_DOCUMENTS"}
+
+
+def test_a_submission_reads_known_service_times_as_one_statement(session: Session, connection: Connection,
+                                                                 people: People, settings: DeskSettings) -> None:
+    """Once a process has read the SLA targets and the calendar, a submission only checks they have not changed."""
+    submit(session, people, settings)
+    with statements(connection) as run:
+        submit(session, people, settings)
+    service_times_reads = [sql for sql in run if any(table in sql for table in
+                                                     ("sla_targets", "calendar_days", "service_times_revision"))]
+    assert len(service_times_reads) == 1 and "service_times_revision" in service_times_reads[0], service_times_reads

@@ -21,14 +21,15 @@ from service.models.requests import (
     Notification,
     ReferenceCounter,
     ServiceRequest,
+    ServiceTimesRevision,
     SlaTarget,
 )
 
 __all__ = [
     "ApiToken", "Attachment", "CalendarDay", "Enterprise", "Event", "FollowUpAction", "HotlineSession",
     "Instruction", "LoginThrottle", "Message", "Milestone", "Notification", "RecoveryCode",
-    "RateLimitCounter", "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "SlaTarget", "Station",
-    "TaskForce", "TaskForceMember", "User", "new_session_token",
+    "RateLimitCounter", "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "ServiceTimesRevision",
+    "SlaTarget", "Station", "TaskForce", "TaskForceMember", "User", "new_session_token",
 ]
 
 # Last, once every model exists: importing the search index makes it follow every flush.

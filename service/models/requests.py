@@ -202,3 +202,17 @@ class CalendarDay(Base):
     day: Mapped[date] = mapped_column(primary_key=True)
     is_working_day: Mapped[bool]
     name: Mapped[str] = mapped_column(String(120), default="")
+
+
+class ServiceTimesRevision(Base):
+    """One row whose token changes with every write to the SLA targets or the calendar.
+
+    Database triggers (migration 0014) write a new random token, whatever makes the change
+    (the admin pages, a seed, a restore, SQL by hand), so a process may keep the service
+    times it read for as long as the token it read with them is current.
+    """
+
+    __tablename__ = "service_times_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    token: Mapped[str] = mapped_column(String(36))

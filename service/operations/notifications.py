@@ -6,6 +6,7 @@ can still see (a request transferred away leaves no dangling links).
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from service.rules import policy
 
 Recipients = Iterable[int] | Select[tuple[int]]
 _TABLE = Notification.__table__
+_INSERT = insert(_TABLE)
 
 
 def notify(session: Session, recipients: Recipients, request: ServiceRequest | None, kind: EventKind,
@@ -41,7 +43,7 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
     values = [{"user_id": user_id, "request_id": request_id, "kind": kind, "created_at": now}
               for user_id in sorted(set(recipients) - {exclude})]
     if values:
-        session.execute(insert(_TABLE), values)
+        session.execute(_INSERT, values)
 
 
 def ids_of(session: Session, *groups: Recipients) -> list[int]:
@@ -52,8 +54,13 @@ def ids_of(session: Session, *groups: Recipients) -> list[int]:
     return found
 
 
+@functools.lru_cache(maxsize=256)
 def station_desk(station_id: int, *, directors_only: bool = False) -> Select[tuple[int]]:
-    """Active staff and directors of one station (its own people, not the hub's)."""
+    """Active staff and directors of one station (its own people, not the hub's).
+
+    Kept per station (statements are immutable): every submission asks for its station's desk, and a
+    statement used again skips working out its cache key, which costs as much as running it on SQLite.
+    """
     roles = [Role.DIRECTOR] if directors_only else [Role.STAFF, Role.DIRECTOR]
     return select(User.id).where(User.station_id == station_id, User.role.in_(roles), User.active.is_(True))
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from service.db import unit_of_work
 from service.errors import N_, Conflict, NotFound
-from service.models import Event, EventKind, Priority, ServiceRequest, SlaTarget, User
+from service.models import Event, EventKind, Priority, ServiceRequest, User
 from service.rules import policy
-from service.rules.sla_calendar import WorkingCalendar
+from service.settings import ServiceTimes
 
 CHANGED_MEANWHILE = N_("Someone else changed this request while you were working on it. "
                        "Review the current version below; what you typed has been kept.")
@@ -72,13 +72,6 @@ class _Stale(Exception):
     pass
 
 
-def target_seconds(session: Session, priority: Priority) -> tuple[float, float]:
-    target = session.get(SlaTarget, priority)
-    if target is None:
-        raise LookupError(f"no SLA target for {priority}")  # seeded reference data: a setup error
-    return target.first_response_hours * 3600.0, target.resolution_hours * 3600.0
-
-
 def untriaged_priority(urgent: bool) -> Priority:
     """Until triage, an urgent request is treated as P2 and any other as P3."""
     return Priority.P2 if urgent else Priority.P3
@@ -88,25 +81,26 @@ def provisional_priority(request: ServiceRequest) -> Priority:
     return request.priority or untriaged_priority(request.urgent)
 
 
-def due_times(session: Session, calendar: WorkingCalendar, submitted_at: datetime, priority: Priority,
+def due_times(times: ServiceTimes, submitted_at: datetime, priority: Priority,
               paused: float = 0.0) -> tuple[datetime, datetime]:
     """First-response and resolution due times, in working time from submission plus time spent waiting."""
-    first, resolution = target_seconds(session, priority)
-    return (calendar.add_working_time(submitted_at, first + paused),
-            calendar.add_working_time(submitted_at, resolution + paused))
+    first, resolution = times.target_seconds(priority)
+    return (times.calendar.add_working_time(submitted_at, first + paused),
+            times.calendar.add_working_time(submitted_at, resolution + paused))
 
 
-def set_due_times(session: Session, request: ServiceRequest, calendar: WorkingCalendar, paused: float = 0.0) -> None:
+def set_due_times(request: ServiceRequest, times: ServiceTimes, paused: float = 0.0) -> None:
     request.first_response_due_at, request.resolution_due_at = due_times(
-        session, calendar, request.created_at, provisional_priority(request), paused)
+        times, request.created_at, provisional_priority(request), paused)
 
 
-def paused_so_far(session: Session, request: ServiceRequest, calendar: WorkingCalendar) -> float:
+def paused_so_far(request: ServiceRequest, times: ServiceTimes) -> float:
     """Working seconds the resolution clock was stopped: how far its due time sits past the target."""
     if request.resolution_due_at is None:
         return 0.0
-    _, resolution = target_seconds(session, provisional_priority(request))
-    return max(0.0, calendar.working_seconds_between(request.created_at, request.resolution_due_at) - resolution)
+    _, resolution = times.target_seconds(provisional_priority(request))
+    return max(0.0, times.calendar.working_seconds_between(request.created_at, request.resolution_due_at)
+               - resolution)
 
 
 def event_values(request_id: int, kind: EventKind, actor: User | None, now: datetime, *, public: bool = False,

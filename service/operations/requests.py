@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Executable, bindparam, insert, select
+from sqlalchemy import Connection, Executable, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
@@ -54,7 +54,7 @@ from service.operations.request_support import (
 )
 from service.search_index import make_document, write_documents
 from service.rules import lifecycle, policy
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings, service_times
 
 REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
 ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
@@ -102,9 +102,9 @@ def _counter_upsert(dialect_insert) -> Executable:  # type: ignore[no-untyped-de
 _NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
 
 
-def _next_reference(session: Session, year: int) -> tuple[int, str]:
+def _next_reference(connection: Connection, year: int) -> tuple[int, str]:
     """Take the next number of ``year`` under the counter row's lock; a rollback gives it back."""
-    sequence = session.execute(_NEXT_NUMBER[session.get_bind().dialect.name], {"year": year}).scalar_one()
+    sequence = connection.execute(_NEXT_NUMBER[connection.dialect.name], {"year": year}).scalar_one()
     return sequence, f"JL-{year}-{sequence:06d}"
 
 
@@ -155,7 +155,7 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     # inserted, by plain statements rather than an ORM flush: submissions queue for the counter row
     # (on SQLite, for the one write lock) as briefly as possible.
     enterprise = _submitting_for(session, actor, draft, enterprise_id)
-    first_response_due_at, resolution_due_at = due_times(session, load_calendar(session, settings), now,
+    first_response_due_at, resolution_due_at = due_times(service_times(session, settings), now,
                                                          untriaged_priority(draft.urgent))
     recipients = notifications.ids_of(session, notifications.station_desk(enterprise.station_id),
                                       *([] if actor.role == Role.ENTERPRISE
@@ -173,8 +173,8 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     row["year"] = now.astimezone(REFERENCE_ZONE).year
     try:
         with unit_of_work(session):
-            row["sequence"], row["reference"] = _next_reference(session, row["year"])
             connection = session.connection()
+            row["sequence"], row["reference"] = _next_reference(connection, row["year"])
             row["id"] = connection.execute(_INSERT_REQUEST, row).scalar_one()
             # Inserted by a statement, not a flush: the index document is written here, not by search_index's hook.
             write_documents(connection, [replace(document, request_id=row["id"])])
@@ -253,17 +253,17 @@ def triage_request(session: Session, actor: User, request_id: int, expected_vers
     now = now or utcnow()
     with editing(session, actor, request_id, expected_version, "request.triage") as request:
         _require_open(request)
-        calendar = load_calendar(session, settings)
-        paused = paused_so_far(session, request, calendar)
+        times = service_times(session, settings)
+        paused = paused_so_far(request, times)
         changes = {"category": category.value, "priority": priority.value, "lifecycle_stage": lifecycle_stage.value}
         request.category, request.priority, request.lifecycle_stage = category, priority, lifecycle_stage
-        set_due_times(session, request, calendar, paused)
+        set_due_times(request, times, paused)
         for flag, due in (("first_response_breached", request.first_response_due_at),
                           ("resolution_breached", request.resolution_due_at)):
             if due is not None and due > now:
                 setattr(request, flag, False)  # a new, later target is not breached yet
         if request.status == Status.SUBMITTED:
-            lifecycle.apply(session, request, lifecycle.Action.TRIAGE, actor, now, calendar)
+            lifecycle.apply(session, request, lifecycle.Action.TRIAGE, actor, now, times.calendar)
             _tell_enterprise(session, request, EventKind.STATUS_CHANGED, now)
         record(session, request, EventKind.TRIAGED, actor, now, **changes)
         _set_assignee(session, actor, request, assignee_id, now)
@@ -341,7 +341,7 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
         enterprise_reply = actor.role == Role.ENTERPRISE
         if enterprise_reply and request.status == Status.WAITING_ENTERPRISE:
             lifecycle.apply(session, request, lifecycle.Action.ENTERPRISE_ANSWERS, actor, now,
-                            load_calendar(session, settings),
+                            service_times(session, settings).calendar,
                             lifecycle.Inputs(message=body.strip() or ", ".join(u.filename for u in uploads)))
         message = _post(session, actor, request, body, internal, uploads, settings, now)
         if enterprise_reply:
@@ -372,7 +372,8 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
         plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
         inputs = lifecycle.Inputs(reason=reason.strip(), summary=summary, message=message, rating=rating,
                                   plan=plan, reopen_window=timedelta(days=settings.reopen_window_days))
-        lifecycle.apply(session, request, action, actor, now, load_calendar(session, settings), inputs)
+        lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar,
+                        inputs)
         if action == lifecycle.Action.REQUEST_INFO:
             _post(session, actor, request, message, False, (), settings, now)
         if action == lifecycle.Action.CONFIRM:

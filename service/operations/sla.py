@@ -23,7 +23,7 @@ from service.operations.request_support import record
 from service.queries.requests import RUNNING_STATUSES
 from service.rules import lifecycle
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings, service_times
 
 BATCH = 200
 FIRST_RESPONSE_OVERDUE = N_("First response overdue")
@@ -90,7 +90,7 @@ def _in_batches(session: Session, conditions: tuple, handle: Callable[[ServiceRe
 def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
     """Flag overdue first responses and resolutions (once), escalate them, auto-close old resolutions."""
     now = now or utcnow()
-    calendar = load_calendar(session, settings)
+    calendar = service_times(session, settings).calendar
     escalated = 0
 
     def breach(target: str, flag: str, reason: str) -> Callable[[ServiceRequest], None]:

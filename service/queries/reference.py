@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Station
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings, load_calendar
+from service.settings import DeskSettings, service_times
 
 TTL_SECONDS = 60.0
 
@@ -69,7 +69,7 @@ def stations(session: Session) -> tuple[StationInfo, ...]:
 
 def working_calendar(session: Session, settings: DeskSettings) -> WorkingCalendar:
     """The working calendar for SLA badges (a WorkingCalendar is immutable, so one can be shared)."""
-    return _kept(("calendar", settings.working_hours), lambda: load_calendar(session, settings))
+    return _kept(("calendar", settings.working_hours), lambda: service_times(session, settings).calendar)
 
 
 def forget() -> None:
