@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from service.demo_requests import COLUMNS, Batch, Storyteller, World
 from service.demo_requests import Enterprise as Company
-from service.models import Role, ServiceRequest, Station, Status, User
+from service.models import Category, Role, ServiceRequest, Station, Status, User
 from service.queries import dashboard
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
 from service.queries.search import search_requests
@@ -192,6 +192,25 @@ def test_one_status_over_the_province_is_read_in_id_order_from_an_index(many: No
         else:
             plan = [row[0] for row in connection.exec_driver_sql("EXPLAIN " + statement, parameters)]
             assert not any(re.search(r"Seq Scan on requests\b", line) for line in plan), plan
+
+
+def test_an_enterprises_list_is_counted_from_an_index_alone(many: None, session: Session, connection: Connection,
+                                                            people: dict[str, User]) -> None:
+    """The portal's list counts an enterprise's open requests, or all of them filtered, from the entries of one
+    index on SQLite: reading each request for its status took 80-140 ms for an enterprise with 31,000."""
+    enterprise = people["enterprise:JL-CCND:0"]
+    for filters in (QueueFilters(queue="open"), QueueFilters(queue="all", category=Category.CLINICAL_EVALUATION),
+                    QueueFilters(queue="all", escalated=True)):
+        with captured(connection) as seen:
+            queue_page(session, enterprise, filters, cursor=None, now=NOW)
+        statement, parameters = next((sql, params) for sql, params in seen if "count(" in sql.lower())
+        if connection.dialect.name == "sqlite":
+            plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            assert any("USING COVERING INDEX ix_requests_enterprise_filters" in line for line in plan), plan
+        else:
+            # PostgreSQL's choice at this suite's size (bitmaps of two indexes, say) says little about a
+            # million rows; bench/sweep.py measures those. Here it only must not read the table through.
+            assert full_reads(connection, statement, parameters) == []
 
 
 def test_search_reads_requests_by_key_only(many: None, session: Session, connection: Connection,
