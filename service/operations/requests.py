@@ -52,8 +52,8 @@ from service.operations.request_support import (
     set_due_times,
     untriaged_priority,
 )
-from service.search_index import make_document, write_documents
 from service.rules import lifecycle, policy
+from service.search_index import make_document, write_documents
 from service.settings import DeskSettings, service_times
 
 REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
