@@ -111,9 +111,9 @@ def _open() -> ColumnElement[bool]:
 
 
 def _age(low: int, high: int | None) -> Callable[[Scope], ColumnElement[bool]]:
-    """Open cases whose age in whole days since creation lies in [low, high]."""
+    """Cases whose age in whole days since creation lies in [low, high]."""
     def clause(scope: Scope) -> ColumnElement[bool]:
-        parts = [_open(), R.created_at <= scope.now - timedelta(days=low)]
+        parts = [R.created_at <= scope.now - timedelta(days=low)]
         if high is not None:
             parts.append(R.created_at > scope.now - timedelta(days=high + 1))
         return and_(*parts)
@@ -139,13 +139,27 @@ def _hotline(status: HotlineStatus, column, window: Window):  # type: ignore[no-
     return clause
 
 
+# The open-case snapshot's buckets: the statuses each one counts, and what it tests of a case besides.
+# The snapshot groups the open cases by status, so it applies the statuses once per group, in Python,
+# instead of testing each of tens of thousands of cases against a list of statuses in every count.
+_OPEN_BUCKETS: dict[str, tuple[frozenset[Status], Callable[[Scope], ColumnElement[bool]] | None]] = {
+    "open": (OPEN_STATUSES, None),
+    **{name: (OPEN_STATUSES, _age(low, high)) for name, low, high in AGE_BUCKETS},
+    "overdue_response": (frozenset(RUNNING_STATUSES),
+                         lambda s: and_(R.first_responded_at.is_(None), R.first_response_due_at < s.now)),
+    "overdue_resolution": (frozenset(RUNNING_STATUSES), lambda s: R.resolution_due_at < s.now),
+    "escalated": (OPEN_STATUSES, lambda s: R.escalated.is_(True)),
+}
+SNAPSHOT = tuple(_OPEN_BUCKETS)
+
+
+def _open_bucket(name: str) -> Callable[[Scope], ColumnElement[bool]]:
+    statuses, test = _OPEN_BUCKETS[name]
+    return lambda s: R.status.in_(statuses) if test is None else and_(R.status.in_(statuses), test(s))
+
+
 BUCKETS: dict[str, Callable[[Scope], ColumnElement[bool]]] = {
-    "open": lambda s: _open(),
-    **{name: _age(low, high) for name, low, high in AGE_BUCKETS},
-    "overdue_response": lambda s: and_(R.status.in_(RUNNING_STATUSES), R.first_responded_at.is_(None),
-                                       R.first_response_due_at < s.now),
-    "overdue_resolution": lambda s: and_(R.status.in_(RUNNING_STATUSES), R.resolution_due_at < s.now),
-    "escalated": lambda s: and_(_open(), R.escalated.is_(True)),
+    **{name: _open_bucket(name) for name in SNAPSHOT},
     "opened": lambda s: _in(R.created_at, s.start, s.end),
     "responded": _responded,
     "responded_on_time": lambda s: and_(_responded(s), R.first_responded_at <= R.first_response_due_at),
@@ -156,7 +170,6 @@ BUCKETS: dict[str, Callable[[Scope], ColumnElement[bool]]] = {
                                  lambda s: (s.now, s.now + timedelta(days=UPCOMING_DAYS))),
     "hotline_held": _hotline(HotlineStatus.HELD, HotlineSession.held_at, lambda s: (s.start, s.end)),
 }
-SNAPSHOT = ("open", *(name for name, _, _ in AGE_BUCKETS), "overdue_response", "overdue_resolution", "escalated")
 
 
 def cases_select(scope: Scope, bucket: str, status: Status | None = None) -> Select[tuple[ServiceRequest]]:
@@ -224,7 +237,8 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
 
 def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Status, int], dict[int, dict[str, int]]]:
     """Open cases per station and status, each with its snapshot buckets: one GROUP BY over open cases."""
-    counts = [func.count().filter(BUCKETS[name](scope)).label(name) for name in SNAPSHOT]
+    tests = {name: test(scope) if test is not None else None for name, (_, test) in _OPEN_BUCKETS.items()}
+    counts = [(func.count() if test is None else func.count().filter(test)).label(name) for name, test in tests.items()]
     rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), _open())
                            .group_by(R.status, R.station_id)).all()
     totals = dict.fromkeys(SNAPSHOT, 0)
@@ -232,8 +246,8 @@ def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Stat
     per_station: dict[int, dict[str, int]] = {}
     for row in rows:
         station = per_station.setdefault(row.station_id, dict.fromkeys(SNAPSHOT, 0))
-        for name in SNAPSHOT:
-            value = getattr(row, name) or 0
+        for name, (statuses, _) in _OPEN_BUCKETS.items():
+            value = (getattr(row, name) or 0) if row.status in statuses else 0
             totals[name] += value
             station[name] += value
         by_status[row.status] += row.open or 0
