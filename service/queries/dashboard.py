@@ -9,6 +9,7 @@ starting on Monday) and become plain range filters.
 """
 from __future__ import annotations
 
+import functools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, func, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from service.errors import Forbidden
@@ -139,10 +140,13 @@ def _hotline(status: HotlineStatus, column, window: Window):  # type: ignore[no-
     return clause
 
 
-# The open-case snapshot's buckets: the statuses each one counts, and what it tests of a case besides.
-# The snapshot groups the open cases by status, so it applies the statuses once per group, in Python,
-# instead of testing each of tens of thousands of cases against a list of statuses in every count.
-_OPEN_BUCKETS: dict[str, tuple[frozenset[Status], Callable[[Scope], ColumnElement[bool]] | None]] = {
+Clause = Callable[[Scope], ColumnElement[bool]]
+
+# Buckets counted together, as (what every bucket of the group selects, what each one tests besides): one
+# walk of the group's rows counts them all. The open-case snapshot groups open cases by status, so it
+# applies each bucket's statuses once per group, in Python, instead of testing every one of tens of
+# thousands of cases against a list of statuses in each count.
+_OPEN_BUCKETS: dict[str, tuple[frozenset[Status], Clause | None]] = {
     "open": (OPEN_STATUSES, None),
     **{name: (OPEN_STATUSES, _age(low, high)) for name, low, high in AGE_BUCKETS},
     "overdue_response": (frozenset(RUNNING_STATUSES),
@@ -151,21 +155,35 @@ _OPEN_BUCKETS: dict[str, tuple[frozenset[Status], Callable[[Scope], ColumnElemen
     "escalated": (OPEN_STATUSES, lambda s: R.escalated.is_(True)),
 }
 SNAPSHOT = tuple(_OPEN_BUCKETS)
+# The period's figures that share an index range (responded, resolved).
+_RANGE_BUCKETS: dict[str, tuple[Clause, dict[str, Clause | None]]] = {
+    "responded": (_responded, {
+        "responded": None,
+        "responded_on_time": lambda s: R.first_responded_at <= R.first_response_due_at,
+        "responded_late": lambda s: R.first_responded_at > R.first_response_due_at}),
+    "resolved": (lambda s: _in(R.resolved_at, s.start, s.end), {
+        "resolved": None,
+        "rated": lambda s: R.rating.is_not(None)}),
+}
 
 
-def _open_bucket(name: str) -> Callable[[Scope], ColumnElement[bool]]:
-    statuses, test = _OPEN_BUCKETS[name]
-    return lambda s: R.status.in_(statuses) if test is None else and_(R.status.in_(statuses), test(s))
+def _both(selects: Clause, test: Clause | None) -> Clause:
+    return selects if test is None else lambda s: and_(selects(s), test(s))
 
 
-BUCKETS: dict[str, Callable[[Scope], ColumnElement[bool]]] = {
-    **{name: _open_bucket(name) for name in SNAPSHOT},
+def _in_statuses(statuses: frozenset[Status]) -> Clause:
+    return lambda s: R.status.in_(statuses)
+
+
+def _counts(tests: dict[str, Clause | None], scope: Scope) -> list[Any]:
+    return [(func.count() if test is None else func.count().filter(test(scope))).label(name)
+            for name, test in tests.items()]
+
+
+BUCKETS: dict[str, Clause] = {
+    **{name: _both(_in_statuses(statuses), test) for name, (statuses, test) in _OPEN_BUCKETS.items()},
+    **{name: _both(selects, test) for selects, tests in _RANGE_BUCKETS.values() for name, test in tests.items()},
     "opened": lambda s: _in(R.created_at, s.start, s.end),
-    "responded": _responded,
-    "responded_on_time": lambda s: and_(_responded(s), R.first_responded_at <= R.first_response_due_at),
-    "responded_late": lambda s: and_(_responded(s), R.first_responded_at > R.first_response_due_at),
-    "resolved": lambda s: _in(R.resolved_at, s.start, s.end),
-    "rated": lambda s: and_(_in(R.resolved_at, s.start, s.end), R.rating.is_not(None)),
     "hotline_upcoming": _hotline(HotlineStatus.SCHEDULED, HotlineSession.scheduled_at,
                                  lambda s: (s.now, s.now + timedelta(days=UPCOMING_DAYS))),
     "hotline_held": _hotline(HotlineStatus.HELD, HotlineSession.held_at, lambda s: (s.start, s.end)),
@@ -237,8 +255,7 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
 
 def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Status, int], dict[int, dict[str, int]]]:
     """Open cases per station and status, each with its snapshot buckets: one GROUP BY over open cases."""
-    tests = {name: test(scope) if test is not None else None for name, (_, test) in _OPEN_BUCKETS.items()}
-    counts = [(func.count() if test is None else func.count().filter(test)).label(name) for name, test in tests.items()]
+    counts = _counts({name: test for name, (_, test) in _OPEN_BUCKETS.items()}, scope)
     rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), _open())
                            .group_by(R.status, R.station_id)).all()
     totals = dict.fromkeys(SNAPSHOT, 0)
@@ -275,10 +292,11 @@ COUNTED = ("opened", "responded", "responded_on_time", "responded_late", "resolv
 def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any]:
     """The period's counts, the rating average, open instructions and the weekly series, in one statement.
 
-    Each figure is a scalar subquery, so each walks only its own index range (created,
-    responded, resolved), however many requests the province holds.
+    Each figure is a subquery, so each walks only its own index range (created, responded,
+    resolved), however many requests the province holds; figures of one range share one walk.
     """
-    figures = {name: _count(scope, name) for name in COUNTED}
+    shared = {name for _, tests in _RANGE_BUCKETS.values() for name in tests}
+    figures = {name: _count(scope, name) for name in COUNTED if name not in shared}
     figures["rating"] = select(func.avg(R.rating)).where(scope.where(), BUCKETS["rated"](scope))
     figures["unacknowledged"] = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
                                  .where(scope.where(), Instruction.acknowledged_at.is_(None)))
@@ -287,7 +305,12 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
         for series, column in (("opened", R.created_at), ("resolved", R.resolved_at)):
             figures[f"{series}_{n}"] = (select(func.count()).select_from(R)
                                         .where(scope.where(), _in(column, start, end)))
-    row = session.execute(select(*(query.scalar_subquery().label(name) for name, query in figures.items()))).one()
+    ranges = [select(*_counts(tests, scope)).where(scope.where(), selects(scope)).subquery(group)
+              for group, (selects, tests) in _RANGE_BUCKETS.items()]
+    # One row each, joined side by side.
+    joined = functools.reduce(lambda left, right: left.join(right, true()), ranges)
+    row = session.execute(select(*(query.scalar_subquery().label(name) for name, query in figures.items()),
+                                 *(column for counted in ranges for column in counted.c)).select_from(joined)).one()
     return row._asdict()
 
 
