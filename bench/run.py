@@ -254,6 +254,15 @@ def measure(client: requests.Session, base: str, paths: list[str], first_byte: b
     return {"samples": len(timings), "errors": errors, **percentiles(timings)}
 
 
+def submission_form(n: int, csrf_token: str) -> dict[str, str]:
+    """The fields of the ``n``-th benchmark submission on the portal's new-request form."""
+    return {"csrf_token": csrf_token, "title": f"基准测试：第二类有源产品注册咨询 {n}",
+            "description": "Benchmark submission: 请指导注册申报资料的准备。",
+            "category": "registration_dossier", "lifecycle_stage": "registration_submission",
+            "product_name": "便携式超声诊断仪", "device_class": "II", "product_type": "active",
+            "product_field": "06", "idempotency_key": uuid.uuid4().hex}
+
+
 def submissions(base: str, emails: list[str], count: int, concurrency: int) -> dict[str, object]:
     """``count`` portal submissions from ``concurrency`` enterprise users at once.
 
@@ -282,11 +291,7 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
         headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
         done, failed, timings = 0, 0, []
         for n in range(worker, count, len(sessions)):
-            body = urlencode({"csrf_token": token, "title": f"基准测试：第二类有源产品注册咨询 {n}",
-                              "description": "Benchmark submission: 请指导注册申报资料的准备。",
-                              "category": "registration_dossier", "lifecycle_stage": "registration_submission",
-                              "product_name": "便携式超声诊断仪", "device_class": "II", "product_type": "active",
-                              "product_field": "06", "idempotency_key": uuid.uuid4().hex})
+            body = urlencode(submission_form(n, token))
             started = time.perf_counter()
             try:
                 connection.request("POST", "/portal/requests/new", body=body, headers=headers)
@@ -342,7 +347,8 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
             # A process started meanwhile (a new PostgreSQL backend) counts from zero.
             spent = sum(seconds - before[name].get(pid, 0.0) for pid, seconds in cpu_seconds(pids()).items())
             results["submissions"][f"{name}_cpu_ms_each"] = round(spent / submitted * 1000, 2)
-        results["submissions"]["load_generator_cpu_ms_each"] = round((time.process_time() - load_before) / submitted * 1000, 2)
+        load_generator = time.process_time() - load_before
+        results["submissions"]["load_generator_cpu_ms_each"] = round(load_generator / submitted * 1000, 2)
     results["worker peak RSS (MB)"] = peak_rss_mb(worker_pids(master))
     return results
 

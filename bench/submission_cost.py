@@ -19,13 +19,14 @@ import shutil
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from run import CSRF, submission_form  # the benchmark beside this script: its form and token pattern
+
 CHILD = "SUBMISSION_COST_UNDER_CALLGRIND"
-CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
 def submit_in_process(database_url: str, warm_up: int, counted: int, toggle: bool) -> float:
@@ -51,11 +52,7 @@ def submit_in_process(database_url: str, warm_up: int, counted: int, toggle: boo
 
     def submit(n: int) -> None:
         client.set_cookie("session", cookie)  # as the benchmark does: "submitted" messages do not pile up
-        answer = client.post("/portal/requests/new", data={
-            "csrf_token": token, "title": f"基准测试：第二类有源产品注册咨询 {n}",
-            "description": "Benchmark submission: 请指导注册申报资料的准备。", "category": "registration_dossier",
-            "lifecycle_stage": "registration_submission", "product_name": "便携式超声诊断仪", "device_class": "II",
-            "product_type": "active", "product_field": "06", "idempotency_key": uuid.uuid4().hex})
+        answer = client.post("/portal/requests/new", data=submission_form(n, token))
         if answer.status_code != 302:
             raise SystemExit(f"submission {n} answered {answer.status_code}")
 

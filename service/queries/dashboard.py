@@ -107,10 +107,6 @@ def _in(column, start: datetime, end: datetime) -> ColumnElement[bool]:  # type:
     return and_(column >= start, column < end)
 
 
-def _open() -> ColumnElement[bool]:
-    return R.status.in_(OPEN_STATUSES)
-
-
 def _age(low: int, high: int | None) -> Callable[[Scope], ColumnElement[bool]]:
     """Cases whose age in whole days since creation lies in [low, high]."""
     def clause(scope: Scope) -> ColumnElement[bool]:
@@ -256,7 +252,7 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
 def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Status, int], dict[int, dict[str, int]]]:
     """Open cases per station and status, each with its snapshot buckets: one GROUP BY over open cases."""
     counts = _counts({name: test for name, (_, test) in _OPEN_BUCKETS.items()}, scope)
-    rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), _open())
+    rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), BUCKETS["open"](scope))
                            .group_by(R.status, R.station_id)).all()
     totals = dict.fromkeys(SNAPSHOT, 0)
     by_status = {s: 0 for s in Status if s in OPEN_STATUSES}
@@ -297,7 +293,6 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
     """
     shared = {name for _, tests in _RANGE_BUCKETS.values() for name in tests}
     figures = {name: _count(scope, name) for name in COUNTED if name not in shared}
-    figures["rating"] = select(func.avg(R.rating)).where(scope.where(), BUCKETS["rated"](scope))
     figures["unacknowledged"] = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
                                  .where(scope.where(), Instruction.acknowledged_at.is_(None)))
     for n, week in enumerate(weeks):
@@ -305,8 +300,11 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
         for series, column in (("opened", R.created_at), ("resolved", R.resolved_at)):
             figures[f"{series}_{n}"] = (select(func.count()).select_from(R)
                                         .where(scope.where(), _in(column, start, end)))
-    ranges = [select(*_counts(tests, scope)).where(scope.where(), selects(scope)).subquery(group)
-              for group, (selects, tests) in _RANGE_BUCKETS.items()]
+    walks = {group: select(*_counts(tests, scope)).where(scope.where(), selects(scope))
+             for group, (selects, tests) in _RANGE_BUCKETS.items()}
+    # Averaged over the resolved: AVG passes over the unrated, so it is the rated ones' average.
+    walks["resolved"] = walks["resolved"].add_columns(func.avg(R.rating).label("rating"))
+    ranges = [query.subquery(group) for group, query in walks.items()]
     # One row each, joined side by side.
     joined = functools.reduce(lambda left, right: left.join(right, true()), ranges)
     row = session.execute(select(*(query.scalar_subquery().label(name) for name, query in figures.items()),
