@@ -137,9 +137,7 @@ class WorkingCalendar:
         """Working seconds in [start, end); 0 if end <= start."""
         if self._check_aware(end) <= self._check_aware(start):
             return 0.0
-        tz = self.tz
-        return (self._cumulative(end.astimezone(tz).replace(tzinfo=None))
-                - self._cumulative(start.astimezone(tz).replace(tzinfo=None))) / _US
+        return (self._cumulative(self._local(end)) - self._cumulative(self._local(start))) / _US
 
     def working_days_between(self, start: datetime, end: datetime) -> float:
         return self.working_seconds_between(start, end) / self.working_day_seconds
@@ -167,10 +165,10 @@ class WorkingCalendar:
         """Working microseconds from the origin up to the naive local moment ``local``."""
         day = local.date()
         total = self._working_days_before(day) * self._cum_ends[-1]
-        if self.exceptions.get(day, day.weekday() < 5):
-            # Written out rather than through _micros and min/max: the dashboard's median runs this
-            # for thousands of resolutions per page.
-            now = ((local.hour * 60 + local.minute) * 60 + local.second) * _US + local.microsecond
+        if self.is_working_day(day):
+            now = _micros(local.time())
+            # A loop that stops at the first span not yet begun, not min/max over every span: the
+            # dashboard's median runs this for thousands of resolutions per page.
             for start, end in self._bounds:
                 if now <= start:
                     break
