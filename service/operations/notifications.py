@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import Select, func, insert, literal, or_, select, update
+from sqlalchemy import Insert, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.db import unit_of_work, utcnow
@@ -33,17 +33,24 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
     request_id = request.id if request else None
     # Into the table itself: the ORM's bulk path would only add work to a plain INSERT.
     if isinstance(recipients, Select):
-        who = recipients.subquery()
-        rows = select(who.c.id, literal(request_id, _TABLE.c.request_id.type), literal(kind, _TABLE.c.kind.type),
-                      literal(now, _TABLE.c.created_at.type))
-        if exclude is not None:
-            rows = rows.where(who.c.id != exclude)
-        session.execute(insert(_TABLE).from_select(["user_id", "request_id", "kind", "created_at"], rows))
+        session.execute(_insert_selected(recipients, exclude is not None),
+                        {"request_id": request_id, "kind": kind, "created_at": now, "exclude": exclude})
         return
     values = [{"user_id": user_id, "request_id": request_id, "kind": kind, "created_at": now}
               for user_id in sorted(set(recipients) - {exclude})]
     if values:
         session.execute(_INSERT, values)
+
+
+@functools.lru_cache(maxsize=256)
+def _insert_selected(recipients: Select[tuple[int]], excluding: bool) -> Insert:
+    """INSERT ... SELECT for one query of recipients, built once per query (see ``station_desk``)."""
+    who = recipients.subquery()
+    given = ("request_id", "kind", "created_at")
+    rows = select(who.c.id, *(bindparam(name, type_=_TABLE.c[name].type) for name in given))
+    if excluding:
+        rows = rows.where(who.c.id != bindparam("exclude"))
+    return insert(_TABLE).from_select(["user_id", *given], rows)
 
 
 def ids_of(session: Session, *groups: Recipients) -> list[int]:

@@ -157,9 +157,6 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     enterprise = _submitting_for(session, actor, draft, enterprise_id)
     first_response_due_at, resolution_due_at = due_times(service_times(session, settings), now,
                                                          untriaged_priority(draft.urgent))
-    recipients = notifications.ids_of(session, notifications.station_desk(enterprise.station_id),
-                                      *([] if actor.role == Role.ENTERPRISE
-                                        else [notifications.enterprise_users(enterprise.id)]))
     row = dict(enterprise_id=enterprise.id, submitter_id=actor.id, channel=draft.channel, title=draft.title.strip(),
                description=draft.description.strip(), category=draft.category,
                product_name=draft.product_name.strip(), device_class=draft.device_class,
@@ -186,7 +183,12 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
             make_transient_to_detached(request)
             session.add(request)
             _attach(session, actor, request, uploads, settings, now)
-            notifications.notify(session, recipients, request, EventKind.CREATED, now, exclude=actor.id)
+            # The desk's recipients are selected by the INSERT itself: no round trip to read them first.
+            notifications.notify(session, notifications.station_desk(enterprise.station_id), request,
+                                 EventKind.CREATED, now, exclude=actor.id)
+            if actor.role != Role.ENTERPRISE:
+                notifications.notify(session, notifications.enterprise_users(enterprise.id), request,
+                                     EventKind.CREATED, now)
     except IntegrityError:
         # The submitter's idempotency key is unique: a repeat (a retry, or a copy racing the
         # first) is refused by the database and the request already made stands.
