@@ -6,6 +6,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from service.db import utcnow
 from service.errors import NotFound
@@ -64,9 +65,9 @@ def index():  # type: ignore[no-untyped-def]
     user = actor()
     hub = policy.sees_every_station(user)
     form = QueueFilterForm(formdata=request.args)
-    form.assignee_id.choices = [("", gettext("Any")),
-                                *((u.id, u.name) for u in assignable_users(db(), user, user.station_id or 0))]
-    form.station_id.choices = [("", gettext("Any")), *station_choices()]
+    people = assignable_users(db(), user, user.station_id or 0)
+    form.assignee_id.choices = [SelectChoice("", gettext("Any")), *(SelectChoice(u.id, u.name) for u in people)]
+    form.station_id.choices = [SelectChoice("", gettext("Any")), *station_choices()]
     queue = request.args.get("queue", "open")
     queue = queue if queue in DESK_QUEUES else "open"
     cursor = cursor_arg()
@@ -94,13 +95,14 @@ def new_request():  # type: ignore[no-untyped-def]
     return submission_page(form, "desk/new.html", "desk.request_detail")
 
 
-def _people(req: ServiceRequest) -> list[tuple[object, str]]:
-    return [("", gettext("Nobody")), *((u.id, u.name) for u in assignable_users(db(), actor(), req.station_id))]
+def _people(req: ServiceRequest) -> list[SelectChoice]:
+    return [SelectChoice("", gettext("Nobody")),
+            *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), req.station_id))]
 
 
-def _other_stations(req: ServiceRequest) -> list[tuple[object, str]]:
-    return [("", gettext("— choose the station —")),
-            *((sid, name) for sid, name in station_choices() if sid != req.station_id)]
+def _other_stations(req: ServiceRequest) -> list[SelectChoice]:
+    return [SelectChoice("", gettext("— choose the station —")),
+            *(choice for choice in station_choices() if choice.value != req.station_id)]
 
 
 def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, FlaskForm | None]:

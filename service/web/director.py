@@ -11,6 +11,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
 
 from service.db import utcnow
 from service.errors import ValidationError
@@ -78,7 +79,7 @@ def _scope() -> dashboard.Scope:
 def _filter_form(scope: dashboard.Scope) -> DashboardFilterForm:
     form = DashboardFilterForm(formdata=None, station=scope.station_id, date_from=scope.date_from,
                                date_to=scope.date_to)
-    form.station.choices = [("", gettext("All stations"))] + station_choices()
+    form.station.choices = [SelectChoice("", gettext("All stations")), *station_choices()]
     return form
 
 

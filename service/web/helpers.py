@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash
 from flask_babel import gettext
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from service.errors import DomainError
 from service.models import Station, User
@@ -46,9 +47,10 @@ def station_name(station: Station | reference.StationInfo | None) -> str:
     return station.name_for(str(get_locale())) if station else "—"
 
 
-def station_choices(include_hub: bool = True) -> list[tuple[int, str]]:
+def station_choices(include_hub: bool = True) -> list[SelectChoice]:
     """Active stations, the hub first, from the process's snapshot (a station added shows within a minute)."""
-    return [(s.id, station_name(s)) for s in reference.stations(db()) if s.active and (include_hub or not s.is_hub)]
+    return [SelectChoice(s.id, station_name(s)) for s in reference.stations(db())
+            if s.active and (include_hub or not s.is_hub)]
 
 
 def label_params(error: DomainError) -> dict[str, object]:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from service.db import utcnow
 from service.errors import Conflict, DomainError, NotFound, ValidationError
@@ -127,7 +128,8 @@ def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore
 def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.SCHEDULE)
     form = HotlineScheduleForm()
-    form.director_id.choices = [(d.id, d.name) for d in queries.directors_for(db(), hotline.request.station_id)]
+    directors = queries.directors_for(db(), hotline.request.station_id)
+    form.director_id.choices = [SelectChoice(d.id, d.name) for d in directors]
     if request.method == "GET":
         form.version.data = str(hotline.version)
         form.director_id.data = hotline.director_id or actor().id
@@ -146,8 +148,8 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
 def record(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
-    owners = [("", gettext("— choose —"))] + [(u.id, u.name) for u in
-                                             assignable_users(db(), actor(), hotline.request.station_id)]
+    owners = [SelectChoice("", gettext("— choose —")),
+              *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), hotline.request.station_id))]
     for entry in form.follow_ups:
         entry.form.owner_id.choices = owners
     if request.method == "GET":

@@ -4,6 +4,7 @@ from __future__ import annotations
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
+from wtforms.fields.choices import SelectChoice
 
 from service.models import (
     Category,
@@ -178,6 +179,6 @@ def label(value: Enum | None) -> str:
     return str(LABELS.get(value, value.value))
 
 
-def choices(vocabulary: type[Enum]) -> list[tuple[str, object]]:
-    """(value, label) pairs for a select field, in the vocabulary's order."""
-    return [(member.value, LABELS[member]) for member in vocabulary]
+def choices(vocabulary: type[Enum]) -> list[SelectChoice]:
+    """A select field's options, in the vocabulary's order."""
+    return [SelectChoice(member.value, LABELS[member]) for member in vocabulary]

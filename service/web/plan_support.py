@@ -8,6 +8,7 @@ from typing import TypeVar
 from flask import current_app, url_for
 from flask_babel import gettext
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError, Forbidden, NotFound
 from service.models import Event, EventKind, MilestonePhase, PlanStatus, Role, ServiceRequest, User
@@ -32,9 +33,9 @@ def attempt(call: Callable[[], T]) -> T | None:
         return None
 
 
-def people_choices(people: list[User], blank: str | None = None) -> list[tuple[int, str]]:
-    options = [(0, blank)] if blank is not None else []
-    return options + [(u.id, f"{u.name} · {label(u.role)} · {station_name(u.station)}") for u in people]
+def people_choices(people: list[User], blank: str | None = None) -> list[SelectChoice]:
+    options = [SelectChoice(0, blank)] if blank is not None else []
+    return options + [SelectChoice(u.id, f"{u.name} · {label(u.role)} · {station_name(u.station)}") for u in people]
 
 
 def request_url(request: ServiceRequest) -> str | None:

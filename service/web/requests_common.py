@@ -18,6 +18,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import Field
+from wtforms.fields.choices import SelectChoice
 
 from service.db import utcnow
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
@@ -118,13 +119,13 @@ def request_or_404(request_id: int) -> ServiceRequest:
         abort(404)
 
 
-def enterprise_choices(user: User) -> list[tuple[Any, str]]:
+def enterprise_choices(user: User) -> list[SelectChoice]:
     """Enterprises a desk user may open requests for: those of its station (every one for the hub)."""
     query = select(Enterprise.id, Enterprise.name, Enterprise.credit_code).order_by(Enterprise.name)
     if not policy.sees_every_station(user):
         query = query.where(Enterprise.station_id == user.station_id)
-    return [("", gettext("— choose the enterprise —")),
-            *((row.id, f"{row.name} ({row.credit_code})") for row in db().execute(query))]
+    return [SelectChoice("", gettext("— choose the enterprise —")),
+            *(SelectChoice(row.id, f"{row.name} ({row.credit_code})") for row in db().execute(query))]
 
 
 def send_attachment(attachment_id: int) -> Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from wtforms.fields.choices import SelectChoice
 
 from service.errors import NotFound, ValidationError
 from service.models import ServicePlan, ServiceRequest, TaskForceStatus
@@ -114,7 +115,7 @@ def add_member(task_force_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("task_forces.show", task_force_id=task_force_id))
 
 
-def _member_choices() -> list[tuple[int, str]]:
+def _member_choices() -> list[SelectChoice]:
     return people_choices(plan_queries.desk_people(db()), gettext("— choose a person —"))
 
 

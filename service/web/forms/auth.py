@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from service.models import EnterpriseSize, ProductArea
@@ -32,7 +33,7 @@ class RegistrationForm(DeskForm):
 
 
 class LanguageForm(DeskForm):
-    locale = SelectField(_l("Language"), choices=[("zh", "中文"), ("en", "English")])
+    locale = SelectField(_l("Language"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")])
 
 
 class PasswordChangeForm(DeskForm):

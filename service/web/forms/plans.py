@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
@@ -35,7 +36,7 @@ class _PlanFieldsForm(DeskForm):
 
 class NewPlanForm(_PlanFieldsForm):
     phases = CheckboxListField(_l("Milestones along the full process"),
-                               choices=[(phase.value, LABELS[phase]) for phase in STANDARD_PHASES],
+                               choices=[SelectChoice(phase.value, LABELS[phase]) for phase in STANDARD_PHASES],
                                description=_l("Untick the phases this plan does not need; "
                                               "owners and due dates are set on the plan page."))
 

@@ -14,20 +14,22 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
 from service.web.forms import DeskForm
 from service.web.labels import LABELS, choices
 
-NONE_CHOICE = ("", _l("— not specified —"))
-ANY_CHOICE = ("", _l("Any"))
+NONE_CHOICE = SelectChoice("", _l("— not specified —"))
+ANY_CHOICE = SelectChoice("", _l("Any"))
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.VIDEO, Channel.ON_SITE)
 # The orders of a desk queue (service.queries.requests.SORTS); an enterprise's list offers the first two.
-QUEUE_ORDERS = [("newest", _l("Newest first")), ("oldest", _l("Oldest first")), ("due", _l("Due soonest"))]
+QUEUE_ORDERS = [SelectChoice("newest", _l("Newest first")), SelectChoice("oldest", _l("Oldest first")),
+                SelectChoice("due", _l("Due soonest"))]
 
 
-def _optional_choices(vocabulary: type, empty: tuple[str, object] = NONE_CHOICE) -> list[tuple[str, object]]:
+def _optional_choices(vocabulary: type, empty: SelectChoice = NONE_CHOICE) -> list[SelectChoice]:
     return [empty, *choices(vocabulary)]
 
 
@@ -73,7 +75,8 @@ class RequestForm(DeskForm):
 class OnBehalfForm(RequestForm):
     enterprise_id = SelectField(_l("Enterprise"), coerce=optional_int, validators=[InputRequired()])
     channel = SelectField(_l("How the enterprise reached us"),
-                          choices=[(c.value, LABELS[c]) for c in ON_BEHALF_CHANNELS], validators=[DataRequired()])
+                          choices=[SelectChoice(c.value, LABELS[c]) for c in ON_BEHALF_CHANNELS],
+                          validators=[DataRequired()])
 
 
 class ReplyForm(DeskForm):
@@ -84,8 +87,8 @@ class ReplyForm(DeskForm):
 
 class DeskMessageForm(ReplyForm):
     visibility = RadioField(_l("Who sees it"), default="public",
-                            choices=[("public", _l("Reply to the enterprise")),
-                                     ("internal", _l("Internal note (staff only)"))])
+                            choices=[SelectChoice("public", _l("Reply to the enterprise")),
+                                     SelectChoice("internal", _l("Internal note (staff only)"))])
 
 
 class ActionForm(VersionedForm):
@@ -95,7 +98,7 @@ class ActionForm(VersionedForm):
     summary = TextAreaField(_l("Resolution summary"), validators=[Optional(), Length(max=20000)])
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
     rating = RadioField(_l("Your rating"), coerce=optional_int, validators=[Optional()],
-                        choices=[(n, str(n)) for n in range(5, 0, -1)])
+                        choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)])
 
 
 class TriageForm(VersionedForm):
@@ -150,7 +153,8 @@ class SlaTargetForm(DeskForm):
 class CalendarDayForm(DeskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     kind = RadioField(_l("Kind of day"), default="holiday",
-                      choices=[("holiday", _l("Holiday (no work)")), ("workday", _l("Make-up working day"))])
+                      choices=[SelectChoice("holiday", _l("Holiday (no work)")),
+                               SelectChoice("workday", _l("Make-up working day"))])
     name = StringField(_l("Name of the day"), validators=[Optional(), Length(max=120)],
                        description=_l("For example: Spring Festival."))
 

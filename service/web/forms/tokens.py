@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
 from config import Config
@@ -11,8 +12,8 @@ from service.web.forms import DeskForm
 class TokenForm(DeskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)],
                        description=_l("What the token is for, e.g. the system that uses it."))
-    scope = SelectField(_l("Scope"), choices=[("read", _l("Read only")), ("write", _l("Read and write"))],
-                        validators=[DataRequired()])
+    scope = SelectField(_l("Scope"), validators=[DataRequired()],
+                        choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))])
     days = IntegerField(_l("Valid for (days)"), default=90,
                         validators=[DataRequired(), NumberRange(min=1, max=Config.API_TOKEN_MAX_DAYS)],
                         description=_l("At most 365 days."))
