@@ -165,3 +165,16 @@ def unit_of_work(session: Session) -> Iterator[Session]:
     except BaseException:
         session.rollback()
         raise
+
+
+@contextmanager
+def pipelined(connection: sa.Connection) -> Iterator[None]:
+    """Send the statements run inside to PostgreSQL without waiting for each answer, then collect every
+    answer in one round trip (psycopg's pipeline mode). Only for statements whose results are not read:
+    a row count or a returned value would not be there yet. SQLite runs in-process: there is nothing to save.
+    """
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+        yield

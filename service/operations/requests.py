@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
-from service.db import unit_of_work, utcnow
+from service.db import pipelined, unit_of_work, utcnow
 from service.errors import N_, InvalidTransition, NotFound, ValidationError
 from service.models import (
     FINAL_STATUSES,
@@ -137,7 +137,7 @@ def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterpri
 
 # Built once: a statement's values given as parameters are bound, not compiled into it.
 _INSERT_REQUEST = insert(ServiceRequest.__table__).returning(ServiceRequest.__table__.c.id)
-_INSERT_EVENT = insert(Event.__table__)
+_INSERT_EVENT = insert(Event.__table__).inline()  # no id read back (it runs pipelined)
 
 
 def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: Sequence[Upload] = (), *,
@@ -173,22 +173,24 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
             connection = session.connection()
             row["sequence"], row["reference"] = _next_reference(connection, row["year"])
             row["id"] = connection.execute(_INSERT_REQUEST, row).scalar_one()
-            # Inserted by a statement, not a flush: the index document is written here, not by search_index's hook.
-            write_documents(connection, [replace(document, request_id=row["id"])])
-            connection.execute(_INSERT_EVENT, event_values(
-                row["id"], EventKind.CREATED, actor, now, public=True, reference=row["reference"],
-                channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE))
             # The session takes the row as if it had loaded it (columns not given above load on first use).
             request = ServiceRequest(**row)
             make_transient_to_detached(request)
             session.add(request)
+            # Nothing below is read back: the statements go to the server together.
+            with pipelined(connection):
+                # Inserted by a statement, not a flush: the index document is written here, not by search_index's hook.
+                write_documents(connection, [replace(document, request_id=row["id"])])
+                connection.execute(_INSERT_EVENT, event_values(
+                    row["id"], EventKind.CREATED, actor, now, public=True, reference=row["reference"],
+                    channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE))
+                # The desk's recipients are selected by the INSERT itself: no round trip to read them first.
+                notifications.notify(session, notifications.station_desk(enterprise.station_id), request,
+                                     EventKind.CREATED, now, exclude=actor.id)
+                if actor.role != Role.ENTERPRISE:
+                    notifications.notify(session, notifications.enterprise_users(enterprise.id), request,
+                                         EventKind.CREATED, now)
             _attach(session, actor, request, uploads, settings, now)
-            # The desk's recipients are selected by the INSERT itself: no round trip to read them first.
-            notifications.notify(session, notifications.station_desk(enterprise.station_id), request,
-                                 EventKind.CREATED, now, exclude=actor.id)
-            if actor.role != Role.ENTERPRISE:
-                notifications.notify(session, notifications.enterprise_users(enterprise.id), request,
-                                     EventKind.CREATED, now)
     except IntegrityError:
         # The submitter's idempotency key is unique: a repeat (a retry, or a copy racing the
         # first) is refused by the database and the request already made stands.
