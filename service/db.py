@@ -1,12 +1,11 @@
 """Engine, sessions and the one-transaction-per-use-case helper."""
 from __future__ import annotations
 
+import enum
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
-
-import enum
-import time
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData, create_engine, event

@@ -42,7 +42,7 @@ def test_a_connection_the_server_dropped_while_idle_is_replaced(pool: Engine, mo
 def test_a_connection_reused_at_once_is_not_pinged(pool: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
     pings: list[object] = []
     real_ping = pool.dialect.do_ping
-    monkeypatch.setattr(pool.dialect, "do_ping", lambda dbapi_connection: pings.append(1) or real_ping(dbapi_connection))
+    monkeypatch.setattr(pool.dialect, "do_ping", lambda connection: pings.append(1) or real_ping(connection))
     first = backend_pid(pool)
     for _ in range(5):
         assert backend_pid(pool) == first

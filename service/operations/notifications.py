@@ -81,7 +81,9 @@ def director_ids(session: Session, station_id: int) -> list[int]:
         Station.is_hub.is_(True), User.role == Role.DIRECTOR, User.active.is_(True))))
 
 
+@functools.lru_cache(maxsize=256)
 def enterprise_users(enterprise_id: int) -> Select[tuple[int]]:
+    """An enterprise's active users (kept per enterprise, as ``station_desk`` is)."""
     return select(User.id).where(
         User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE, User.active.is_(True))
 
