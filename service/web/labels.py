@@ -1,6 +1,7 @@
 """What people read for each value of the domain's vocabularies, in their language."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 
 from flask_babel import lazy_gettext as _l
@@ -179,6 +180,6 @@ def label(value: Enum | None) -> str:
     return str(LABELS.get(value, value.value))
 
 
-def choices(vocabulary: type[Enum]) -> list[SelectChoice]:
-    """A select field's options, in the vocabulary's order."""
-    return [SelectChoice(member.value, LABELS[member]) for member in vocabulary]
+def choices(members: Iterable[Enum]) -> list[SelectChoice]:
+    """A select field's options: a whole vocabulary (an Enum class) or some of its members, in their order."""
+    return [SelectChoice(member.value, LABELS[member]) for member in members]

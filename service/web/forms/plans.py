@@ -3,14 +3,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, HiddenField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from service.models import MilestonePhase, MilestoneStatus
 from service.operations.plans import STANDARD_PHASES, PlanAction
 from service.web.forms import DeskForm
-from service.web.labels import LABELS, choices
+from service.web.labels import choices
 
 
 class CheckboxListField(SelectMultipleField):
@@ -36,7 +35,7 @@ class _PlanFieldsForm(DeskForm):
 
 class NewPlanForm(_PlanFieldsForm):
     phases = CheckboxListField(_l("Milestones along the full process"),
-                               choices=[SelectChoice(phase.value, LABELS[phase]) for phase in STANDARD_PHASES],
+                               choices=choices(STANDARD_PHASES),
                                description=_l("Untick the phases this plan does not need; "
                                               "owners and due dates are set on the plan page."))
 

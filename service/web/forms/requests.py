@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
 from service.web.forms import DeskForm
-from service.web.labels import LABELS, choices
+from service.web.labels import choices
 
 NONE_CHOICE = SelectChoice("", _l("— not specified —"))
 ANY_CHOICE = SelectChoice("", _l("Any"))
@@ -75,8 +75,7 @@ class RequestForm(DeskForm):
 class OnBehalfForm(RequestForm):
     enterprise_id = SelectField(_l("Enterprise"), coerce=optional_int, validators=[InputRequired()])
     channel = SelectField(_l("How the enterprise reached us"),
-                          choices=[SelectChoice(c.value, LABELS[c]) for c in ON_BEHALF_CHANNELS],
-                          validators=[DataRequired()])
+                          choices=choices(ON_BEHALF_CHANNELS), validators=[DataRequired()])
 
 
 class ReplyForm(DeskForm):
