@@ -175,5 +175,11 @@ def pipelined(connection: sa.Connection) -> Iterator[None]:
     if connection.dialect.name != "postgresql":
         yield
         return
-    with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
-        yield
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
+            yield
+    except dbapi_error as error:
+        # A statement's error reported when the answers are collected comes from psycopg itself: callers get
+        # SQLAlchemy's exception for it (IntegrityError and the like), as from any other statement.
+        raise sa.exc.DBAPIError.instance(None, None, error, dbapi_error) from error
