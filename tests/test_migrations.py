@@ -94,8 +94,8 @@ def test_migrations_build_the_models_schema_and_tear_it_down(empty_database: str
 
 
 def test_sqlites_full_text_index_merges_sixteen_segments_at_a_time_in_small_steps(tmp_path: Path) -> None:
-    """A whole level merged inside one write stays a backstop (64 segments), as FTS5's own defaults keep it (16
-    against 4): at 16 and 16, one submission in a few hundred rewrote the whole index under the write lock."""
+    """A whole level merged inside one write stays a backstop (64 segments, four times automerge, as in FTS5's
+    own defaults): at 16 and 16, one write after a large load rewrote the whole index under the write lock."""
     url = next(_sqlite(tmp_path))
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)

@@ -4,13 +4,13 @@ Revision ID: 0016
 Revises: 0015
 
 FTS5 merges a level's segments in small steps, a little after each write, once
-'automerge' of them pile up; when 'crisismerge' of them have piled up it merges
+'automerge' of them have piled up; when 'crisismerge' of them have piled up it merges
 the whole level at once, inside the write that tipped it over. FTS5's defaults keep
 the second four times the first (4 and 16). Migration 0011 raised 'automerge' to 16
-and left 'crisismerge' at 16, so every merge became a whole-level merge: at a million
-requests one submission in a few hundred rewrote the whole 400 MB index in one
-transaction (22 s holding the one write lock every submission waits for). With 64,
-merges go back to small steps and a whole-level merge stays a backstop.
+and left 'crisismerge' at 16, so the stepwise merging never had room to start. After
+the generator's load of a million requests the 240th write merged the loaded 400 MB
+segment in one transaction: 22 s holding the one write lock every submission waits
+for. With 64, 8,000 writes after the same load took at most 96 ms each.
 """
 from __future__ import annotations
 
