@@ -241,3 +241,35 @@ def test_healthz_reports_an_unreachable_database(client: FlaskClient, app: Flask
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.get_json() == {"status": "degraded", "database": "unavailable"}
+
+
+class _DatabaseDown:
+    """A session whose every statement fails as with the database server stopped."""
+
+    def __getattr__(self, _name: str):  # type: ignore[no-untyped-def]
+        def refuse(*_args: object, **_kwargs: object) -> None:
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        return refuse
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(("headers", "expected"), [
+    (EN, "cannot reach its database just now"), ({"Accept-Language": "zh-CN"}, "暂时无法连接数据库")])
+def test_a_database_outage_answers_503_in_the_readers_language_and_asks_to_try_again(
+        client: FlaskClient, app: Flask, headers: dict[str, str], expected: str) -> None:
+    token = csrf_token(client)
+    app.extensions["db_sessions"] = _DatabaseDown
+    response = client.post("/login", data={"csrf_token": token, "email": "li.lei@example.cn",
+                                           "password": "Some-Password-1"}, headers=headers)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert expected in response.get_data(as_text=True)
+
+
+def test_an_api_call_during_a_database_outage_answers_503_as_json(client: FlaskClient, app: Flask) -> None:
+    app.extensions["db_sessions"] = _DatabaseDown
+    response = client.get("/api/v1/requests", headers={"Authorization": "Bearer whatever", **EN})
+    assert response.status_code == 503
+    assert response.get_json()["error"]["code"] == "unavailable"

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, make_response, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from service.errors import N_, DomainError
@@ -19,6 +20,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
 
 
@@ -37,6 +39,7 @@ MESSAGES = {
     413: (N_("Too large"), N_("The upload is larger than allowed.")),
     429: (N_("Too many requests"), N_("Too many requests; please wait a moment and try again.")),
     500: (N_("Something went wrong"), N_("An unexpected error occurred. It has been logged; please try again.")),
+    503: (N_("Briefly unavailable"), N_("The desk cannot reach its database just now. Please try again in a moment.")),
 }
 
 
@@ -59,6 +62,15 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
     title, _ = _titles(error.status_code)
     return _render(error.status_code, title, domain_message(error))
+
+
+def _database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+    # The database is down, restarting or was dropped mid-request (or, on SQLite, stayed locked past the busy
+    # timeout): the transaction was rolled back, so the reader can simply try again.
+    log.warning("database unavailable on %s %s", request.method, request.path, exc_info=error)
+    response = make_response(_render(503, *_titles(503)))
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _unexpected_error(error: Exception):  # type: ignore[no-untyped-def]

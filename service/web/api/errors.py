@@ -22,6 +22,7 @@ CODES = {
     422: "validation_error",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 DOMAIN_CODES: dict[type[DomainError], str] = {
     NotFound: "not_found",
