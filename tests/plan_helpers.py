@@ -10,14 +10,12 @@ from service.models import (
     Channel,
     Enterprise,
     LifecycleStage,
-    Role,
     ServicePlan,
     ServiceRequest,
     Status,
     User,
 )
 from service.operations import plans
-from tests import factories
 from tests.request_helpers import People
 
 _numbers = itertools.count(700_001)
