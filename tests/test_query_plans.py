@@ -24,6 +24,7 @@ from service.demo_requests import COLUMNS, Batch, Storyteller, World
 from service.demo_requests import Enterprise as Company
 from service.models import Category, Role, ServiceRequest, Station, Status, User
 from service.queries import dashboard
+from service.queries import requests as queue_queries
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
 from service.queries.search import search_requests
 from service.rules.sla_calendar import WorkingCalendar
@@ -154,6 +155,29 @@ def test_queues_page_and_count_with_indexes(many: None, session: Session, connec
         for words in ("注册", "clinical"):
             assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue="open", text=words),
                                                           cursor=None, now=NOW), f"{user.role.value} queue {words}")
+
+
+def test_a_common_word_on_the_provinces_open_cases_walks_them_and_shows_the_same_page(
+        many: None, session: Session, connection: Connection, people: dict[str, User],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite looks each of a word's matches up by id; for a word in tens of thousands of the province's
+    documents it walks the open cases instead and tests each against the matches (注册 at a million requests:
+    0.25 s -> 40 ms). The page is the same either way, and neither way reads the whole table."""
+    director = people["director:JL-HUB"]
+    for sort in ("due", "newest"):
+        filters = QueueFilters(queue="open", sort=sort, text="注册")
+        looked_up = queue_page(session, director, filters, cursor=None, limit=10, now=NOW)
+        monkeypatch.setattr(queue_queries, "COMMON_WORD_MATCHES", 1)
+        with captured(connection) as seen:
+            walked = queue_page(session, director, filters, cursor=None, limit=10, now=NOW)
+        assert_indexed(connection, lambda: queue_page(session, director, filters, cursor=walked.next_cursor,
+                                                      limit=10, now=NOW), f"province open by {sort}, 注册, walked")
+        monkeypatch.undo()
+        assert len(looked_up.items) == 10
+        assert [r.id for r in walked.items] == [r.id for r in looked_up.items]
+        assert walked.next_cursor == looked_up.next_cursor
+        walks = any(re.search(r"requests\.id \+ ", statement) for statement, _ in seen)
+        assert walks == (connection.dialect.name == "sqlite")
 
 
 def test_a_status_the_queue_cannot_hold_reads_nothing(many: None, session: Session, connection: Connection,

@@ -130,9 +130,32 @@ def build_queue_select(session: Session, actor: User, filters: QueueFilters,
         query = query.where(ServiceRequest.reference == text.upper())
     elif text:
         # Words go through the full-text index: a substring test would read every row of the queue.
-        words = public_matches(session.get_bind().dialect.name, actor, text)
-        query = query.where(ServiceRequest.id.in_(words) if words is not None else false())
+        dialect = session.get_bind().dialect.name
+        words = public_matches(dialect, actor, text)
+        if words is None:
+            query = query.where(false())
+        elif (holds is not None and dialect == "sqlite" and policy.sees_every_station(actor)
+              and _common(session, words)):
+            # SQLite reads the index's matches one by one and looks each request up (1.4 µs apiece: 注册 in
+            # 180,000 of the province's million documents, 0.25 s). An open-case queue is far smaller: walked
+            # through its status index, each row is tested against the matches, gathered once. "+ 0" keeps
+            # the planner from turning the test back into lookups by id. A station's share of the matches
+            # (28,800 for the largest) is looked up faster than its queue is walked.
+            query = query.where((ServiceRequest.id + 0).in_(words))
+        else:
+            query = query.where(ServiceRequest.id.in_(words))
     return query.order_by(*_ordering(_sort(filters, queue)))
+
+
+# Matches from which walking the province's open cases costs less than looking each match up (SQLite, at a
+# million requests: 20,000 lookups take about 27 ms, walking the 30,000 open cases about 30 ms).
+COMMON_WORD_MATCHES = 20_000
+
+
+def _common(session: Session, words: Select) -> bool:
+    """Whether the words' matches reach COMMON_WORD_MATCHES; counting stops there (a few ms at most)."""
+    capped = words.limit(COMMON_WORD_MATCHES).subquery()
+    return (session.scalar(select(func.count()).select_from(capped)) or 0) >= COMMON_WORD_MATCHES
 
 
 def _queue_name(actor: User, filters: QueueFilters) -> str:
