@@ -17,12 +17,12 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import Connection, event, select, text
+from sqlalchemy import Connection, event, select, text, update
 from sqlalchemy.orm import Session
 
 from service.demo_requests import COLUMNS, Batch, Storyteller, World
 from service.demo_requests import Enterprise as Company
-from service.models import Category, Role, ServiceRequest, Station, Status, User
+from service.models import OPEN_STATUSES, Category, Priority, Role, ServiceRequest, Station, Status, User
 from service.queries import dashboard
 from service.queries import requests as queue_queries
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
@@ -178,6 +178,29 @@ def test_a_common_word_on_the_provinces_open_cases_walks_them_and_shows_the_same
         assert walked.next_cursor == looked_up.next_cursor
         walks = any(re.search(r"requests\.id \+ ", statement) for statement, _ in seen)
         assert walks == (connection.dialect.name == "sqlite")
+
+
+def test_unassigned_cases_filtered_by_priority_are_found_through_the_assignee_index(
+        many: None, session: Session, connection: Connection, people: dict[str, User]) -> None:
+    """Not by walking the station's whole history in id order until a page of them turns up (SQLite chose
+    that: 0.18 s for a station's unassigned P1 cases at a million requests)."""
+    staff = people["staff:JL-CCND"]
+    open_cases = list(session.scalars(select(ServiceRequest.id).where(
+        ServiceRequest.station_id == staff.station_id, ServiceRequest.status.in_(OPEN_STATUSES))
+        .order_by(ServiceRequest.id)))
+    expected = open_cases[::len(open_cases) // 12][:12]
+    session.execute(update(ServiceRequest).where(ServiceRequest.id.in_(expected))
+                    .values(assignee_id=None, priority=Priority.P1))
+    for sort, ids in (("oldest", expected), ("newest", expected[::-1])):
+        filters = QueueFilters(queue="unassigned", sort=sort, priority=Priority.P1)
+        with captured(connection) as seen:
+            first = queue_page(session, staff, filters, cursor=None, limit=5, now=NOW)
+            second = queue_page(session, staff, filters, cursor=first.next_cursor, limit=5, now=NOW)
+        assert [r.id for r in first.items + second.items] == ids[:10]
+        if connection.dialect.name == "sqlite":
+            plans = [" ".join(str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+                     for sql, params in seen if "LIMIT" in sql]
+            assert plans and not any(re.search(r"ix_requests_station_id\b|SCAN requests\b", plan) for plan in plans), plans
 
 
 def test_a_status_the_queue_cannot_hold_reads_nothing(many: None, session: Session, connection: Connection,

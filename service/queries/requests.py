@@ -180,15 +180,16 @@ def _ordering(sort: str) -> tuple[ColumnElement[Any], ...]:
     return (ServiceRequest.id.desc(),)
 
 
-def _after(sort: str, cursor: int) -> ColumnElement[bool]:
-    """Rows after the one with id ``cursor`` in the ``sort`` order: a keyset page, whatever the depth."""
+def _after(sort: str, cursor: int, key: ColumnElement[int] = ServiceRequest.id) -> ColumnElement[bool]:
+    """Rows after the one with id ``cursor`` in the ``sort`` order (ids compared as ``key``): a keyset page,
+    whatever the depth."""
     if sort == "oldest":
-        return ServiceRequest.id > cursor
+        return key > cursor
     if sort == "due":
         shown = aliased(ServiceRequest)
         due_shown = select(_due_key(shown)).where(shown.id == cursor).scalar_subquery()
         return or_(_due_key() > due_shown, and_(_due_key() == due_shown, ServiceRequest.id > cursor))
-    return ServiceRequest.id < cursor
+    return key < cursor
 
 
 def _count_label(count: int) -> tuple[str, bool]:
@@ -204,8 +205,15 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
     limit = max(1, min(limit, 200))
     sort = _sort(filters, _queue_name(actor, filters))
     keys = base.with_only_columns(ServiceRequest.id)
+    key: ColumnElement[int] = ServiceRequest.id
+    if _unassigned_by_id(session, actor, filters, sort):
+        # SQLite fills a page of unassigned cases by walking the station's history in id order (from the
+        # cursor on), however few of them a filter leaves (P1 at a million requests: 0.18 s). Found through the
+        # open cases' indexes and sorted, they take 5 ms; "+ 0" keeps the id index away from the planner.
+        key = ServiceRequest.id + 0
+        keys = keys.order_by(None).order_by(key.asc() if sort == "oldest" else key.desc())
     if cursor is not None:
-        keys = keys.where(_after(sort, cursor))
+        keys = keys.where(_after(sort, cursor, key))
     # The page's ids first, ordered from the indexes alone; then only those rows are read whole
     # (sorting a province's open cases by due time moves ids, not rows).
     # The page size is written into the SQL, not bound: told only "LIMIT ?", SQLite's planner walks the whole
@@ -230,6 +238,13 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
         count = min(count, COUNT_CAP)
     return QueuePage(items=items, next_cursor=items[-1].id if more else None, count_label=label,
                      count=count, capped=capped, filters=filters)
+
+
+def _unassigned_by_id(session: Session, actor: User, filters: QueueFilters, sort: str) -> bool:
+    """Whether the page's ids are sorted after the unassigned queue's index found them (SQLite; words are
+    found through the full-text index instead)."""
+    return (session.get_bind().dialect.name == "sqlite" and sort != "due" and not _has_words(filters)
+            and _queue_name(actor, filters) == "unassigned")
 
 
 def _has_words(filters: QueueFilters) -> bool:
