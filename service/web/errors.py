@@ -66,7 +66,8 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
 
 def _database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
     # The database is down, restarting or was dropped mid-request (or, on SQLite, stayed locked past the busy
-    # timeout): the transaction was rolled back, so the reader can simply try again.
+    # timeout): a passing state, so the reader is asked to try again. A form sent again is harmless: a new
+    # request carries its idempotency key, and edits their version.
     log.warning("database unavailable on %s %s", request.method, request.path, exc_info=error)
     response = make_response(_render(503, *_titles(503)))
     response.headers["Retry-After"] = "5"
