@@ -10,6 +10,7 @@ from service.errors import Forbidden, InvalidTransition, NotFound, ValidationErr
 from service.models import Event, EventKind, TaskForceStatus
 from service.operations import plans, task_forces
 from service.operations.task_forces import Expert, TaskForceFields
+from service.rules import policy
 from service.queries import task_forces as tf_queries
 from tests.plan_helpers import active_plan, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
@@ -116,3 +117,34 @@ def test_my_task_forces_lists_those_led_or_joined(session: Session, people: Peop
                                   plan_id=plan.id)
     assert {t.id for t in tf_queries.my_task_forces(session, people.staff)} == {led.id, joined.id}
     assert tf_queries.my_task_forces(session, people.other_staff) == []
+
+
+def test_a_member_from_another_station_opens_what_the_task_force_serves_with_a_members_rights(
+        session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    request = make_request(session, people.enterprise, people.owner)
+    outsider = people.other_staff  # works at JL-TH; the plan and the request are JL-CCND's
+    for action, target in (("plan.view", plan), ("request.view", request)):
+        with pytest.raises(NotFound):
+            policy.authorize(outsider, action, target)
+    plan_team = task_forces.create_task_force(session, people.staff, _fields(people), plan_id=plan.id)
+    request_team = task_forces.create_task_force(session, people.staff, _fields(people), request_id=request.id)
+    task_forces.add_staff_member(session, people.staff, plan_team.id, outsider.id)
+    task_forces.add_staff_member(session, people.staff, request_team.id, outsider.id)
+    session.expire_all()
+    for action, target in (("plan.view", plan), ("plan.view_internal", plan), ("request.view", request),
+                           ("request.view_internal", request), ("request.note", request)):
+        policy.authorize(outsider, action, target)
+    for action, target in (("plan.edit", plan), ("plan.approve", plan), ("request.triage", request),
+                           ("request.transfer", request), ("request.transition", request)):
+        with pytest.raises(Forbidden):
+            policy.authorize(outsider, action, target)
+    # Everyone else from that station still finds nothing.
+    with pytest.raises(NotFound):
+        policy.authorize(people.other_director, "request.view", request)
+    # A closed task force opens nothing any more.
+    task_forces.update_task_force(session, people.staff, request_team.id,
+                                  _fields(people, status=TaskForceStatus.CLOSED))
+    session.expire_all()
+    with pytest.raises(NotFound):
+        policy.authorize(outsider, "request.view", request)

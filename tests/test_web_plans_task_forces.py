@@ -77,3 +77,25 @@ def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Se
     assert team.status == TaskForceStatus.CLOSED and team.members == []
     assert post_form(client, "/task-forces/members/999999/remove", {}).status_code == 404
     assert client.get("/task-forces/new").status_code == 404
+
+
+def test_a_member_from_another_station_opens_the_plan_and_the_request_but_cannot_run_them(
+        client: FlaskClient, session: Session, people: People) -> None:
+    plan = active_plan(session, people)
+    request = make_request(session, people.enterprise, people.owner)
+    login(client, people.other_staff)
+    assert client.get(f"/plans/{plan.id}").status_code == 404
+    assert client.get(f"/desk/requests/{request.id}").status_code == 404
+    for target in ({"plan_id": plan.id}, {"request_id": request.id}):
+        team = _team(session, people, **target)
+        task_forces.add_staff_member(session, people.staff, team.id, people.other_staff.id)
+    plan_page = client.get(f"/plans/{plan.id}")
+    request_page = client.get(f"/desk/requests/{request.id}")
+    assert plan_page.status_code == 200 and plan.title in plan_page.get_data(as_text=True)
+    assert request_page.status_code == 200 and request.reference in request_page.get_data(as_text=True)
+    # Running the case stays with its own station: no acceptance or assignment form for the member.
+    assert f"/desk/requests/{request.id}/triage" not in request_page.get_data(as_text=True)
+    assert f"/desk/requests/{request.id}/assign" not in request_page.get_data(as_text=True)
+    # The director of that other station is on no task force: still nothing there.
+    login(client, people.other_director)
+    assert client.get(f"/desk/requests/{request.id}").status_code == 404

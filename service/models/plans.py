@@ -48,6 +48,8 @@ class ServicePlan(Base):
     milestones: Mapped[list[Milestone]] = relationship(
         back_populates="plan", order_by="Milestone.position", cascade="all, delete-orphan"
     )
+    # Read by the policy only when the reader's station does not cover the plan (members from elsewhere).
+    task_forces: Mapped[list[TaskForce]] = relationship(viewonly=True)
 
 
 class Milestone(Base):

@@ -3,7 +3,7 @@ attachments, notifications; plus the SLA targets and the working-day calendar.""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -21,6 +21,9 @@ from service.models.enums import (
     ProductType,
     Status,
 )
+
+if TYPE_CHECKING:
+    from service.models.plans import TaskForce
 
 
 class ServiceRequest(Base):
@@ -107,6 +110,8 @@ class ServiceRequest(Base):
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
     station: Mapped[Station] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    # Read by the policy only when the reader's station does not cover the request (members from elsewhere).
+    task_forces: Mapped[list[TaskForce]] = relationship(viewonly=True)
 
 
 class ReferenceCounter(Base):

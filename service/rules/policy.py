@@ -21,6 +21,7 @@ from service.models import (
     ServiceRequest,
     TaskForce,
     TaskForceMember,
+    TaskForceStatus,
     User,
 )
 
@@ -64,17 +65,39 @@ def visible_plans(user: User) -> ColumnElement[bool]:
 def _sees_request(user: User, request: ServiceRequest) -> bool:
     if user.role == Role.ENTERPRISE:
         return request.enterprise_id == user.enterprise_id
-    return covers_station(user, request.station_id)
+    return covers_station(user, request.station_id) or serves_on_task_force(user, request)
 
 
 def _sees_plan(user: User, plan: ServicePlan) -> bool:
     if user.role == Role.ENTERPRISE:
         return plan.enterprise_id == user.enterprise_id
-    return covers_station(user, plan.station_id)
+    return covers_station(user, plan.station_id) or serves_on_task_force(user, plan)
 
 
 def _is_member(user: User, task_force: TaskForce) -> bool:
     return task_force.lead_id == user.id or any(m.user_id == user.id for m in task_force.members)
+
+
+def serves_on_task_force(user: User, served: ServiceRequest | ServicePlan) -> bool:
+    """A desk user from another station who leads or sits on an active task force of this request or plan.
+
+    Such members open the case to work with the team; what they may do there is what their
+    task-force role allows (``_MEMBER_ACTIONS``), not what the case's own station's desk may.
+    """
+    return user.role in DESK_ROLES and any(
+        team.status == TaskForceStatus.ACTIVE and _is_member(user, team) for team in served.task_forces)
+
+
+# What a task-force member from another station may do on the request or plan the team serves.
+_MEMBER_ACTIONS = frozenset({"request.view", "request.view_internal", "request.note", "request.attach",
+                             "plan.view", "plan.view_internal"})
+
+
+def _member_only(user: User, target: Any) -> bool:
+    """True when ``user`` sees ``target`` only through a task force (its station does not cover it)."""
+    if user.role not in DESK_ROLES or not isinstance(target, ServiceRequest | ServicePlan):
+        return False
+    return not covers_station(user, target.station_id)
 
 
 def _sees_task_force(user: User, task_force: TaskForce) -> bool:
@@ -173,7 +196,7 @@ def may(user: User, action: str, target: Any = None) -> bool:
         return False
     if action in GLOBAL_RULES:
         return GLOBAL_RULES[action](user, target)
-    return _visible(user, action, target) and _rules_for(action)[action](user, target)
+    return _visible(user, action, target) and _allowed(user, action, target)
 
 
 def authorize(user: User, action: str, target: Any) -> None:
@@ -184,8 +207,14 @@ def authorize(user: User, action: str, target: Any) -> None:
         return
     if not user.is_active or not _visible(user, action, target):
         raise NotFound()
-    if not _rules_for(action)[action](user, target):
+    if not _allowed(user, action, target):
         raise Forbidden()
+
+
+def _allowed(user: User, action: str, target: Any) -> bool:
+    if _member_only(user, target) and action not in _MEMBER_ACTIONS:
+        return False
+    return _rules_for(action)[action](user, target)
 
 
 def _rules_for(action: str) -> dict[str, Rule]:

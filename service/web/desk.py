@@ -112,7 +112,7 @@ def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, Fl
     people = _people(req)
     forms: dict[str, FlaskForm | None] = {"triage": None, "assign": None, "transfer": None, "escalate": None,
                                           "de_escalate": None}
-    if is_open:
+    if is_open and policy.may(user, "request.triage", req):
         forms["triage"] = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
             "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
             "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
@@ -122,8 +122,8 @@ def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, Fl
                                                                  data={"version": req.version})
         forms["triage"].assignee_id.choices = forms["assign"].assignee_id.choices = people
         forms["transfer"].station_id.choices = _other_stations(req)
-        if not req.escalated:
-            forms["escalate"] = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
+    if is_open and not req.escalated and policy.may(user, "request.escalate", req):
+        forms["escalate"] = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
     if req.escalated and policy.may(user, "request.de_escalate", req):
         forms["de_escalate"] = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
     forms["message"] = kept.get("message") or DeskMessageForm(formdata=None)
