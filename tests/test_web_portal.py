@@ -14,7 +14,7 @@ from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, post_form
 from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures
 from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, settings  # noqa: F401
 
@@ -272,3 +272,24 @@ def test_the_enterprise_lists_its_requests_oldest_first_on_request(client: Flask
     oldest = get(client, "/portal/?sort=oldest").get_data(as_text=True)
     assert oldest.index(first.reference) < oldest.index(second.reference)
     assert 'href="/portal/?queue=all&amp;sort=oldest"' in oldest  # the tabs keep the order
+
+
+def test_notifications_say_who_changed_what_newest_first_in_the_readers_language(
+        client: FlaskClient, session: Session, people: People, settings) -> None:
+    from datetime import timedelta
+
+    from service.db import utcnow
+
+    earlier = in_status(session, people, settings, Status.TRIAGED)
+    later = in_status(session, people, settings, Status.TRIAGED)
+    # Recorded out of time order (as the demo's stories are): the reply recorded second happened first.
+    add_message(session, people.staff, later.id, "后答复", settings=settings, now=utcnow() - timedelta(hours=1))
+    add_message(session, people.staff, earlier.id, "先答复", settings=settings, now=utcnow() - timedelta(hours=2))
+    login(client, people.owner)
+    english = get(client, "/notifications/").get_data(as_text=True)
+    assert f"by {people.staff.name}" in english and "now: " in english
+    replies = [m.start() for m in re.finditer(r"<strong>Reply</strong>", english)]
+    assert english.index(later.reference, replies[0]) < replies[1] < english.index(earlier.reference, replies[1])
+    post_form(client, "/language", {"locale": "zh", "next": "/notifications/"})
+    chinese = client.get("/notifications/").get_data(as_text=True)
+    assert f"由 {people.staff.name}" in chinese and "by " not in chinese

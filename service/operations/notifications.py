@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Insert, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -24,20 +25,21 @@ _INSERT = insert(_TABLE)
 
 
 def notify(session: Session, recipients: Recipients, request: ServiceRequest | None, kind: EventKind,
-           now: datetime, *, exclude: int | None = None) -> None:
-    """Queue one notification per distinct recipient (never to ``exclude``, usually the actor).
+           now: datetime, *, exclude: int | None = None, data: dict[str, Any] | None = None) -> None:
+    """Queue one notification per distinct recipient about a change ``exclude`` made (None: the sweep).
 
-    One statement, not an object per recipient: a query of recipients (a station's whole desk hears of each
-    new request) becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
+    The one who made the change is named in the notification and never told of it; ``data`` says what
+    changed (e.g. the new status), as values the inbox renders in the reader's language. One statement,
+    not an object per recipient: a query of recipients (a station's whole desk hears of each new request)
+    becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
     """
-    request_id = request.id if request else None
+    given = {"request_id": request.id if request else None, "kind": kind, "created_at": now,
+             "actor_id": exclude, "data": data}
     # Into the table itself: the ORM's bulk path would only add work to a plain INSERT.
     if isinstance(recipients, Select):
-        session.execute(_insert_selected(recipients, exclude is not None),
-                        {"request_id": request_id, "kind": kind, "created_at": now, "exclude": exclude})
+        session.execute(_insert_selected(recipients, exclude is not None), {**given, "exclude": exclude})
         return
-    values = [{"user_id": user_id, "request_id": request_id, "kind": kind, "created_at": now}
-              for user_id in sorted(set(recipients) - {exclude})]
+    values = [{"user_id": user_id, **given} for user_id in sorted(set(recipients) - {exclude})]
     if values:
         session.execute(_INSERT, values)
 
@@ -46,7 +48,7 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
 def _insert_selected(recipients: Select[tuple[int]], excluding: bool) -> Insert:
     """INSERT ... SELECT for one query of recipients, built once per query (see ``station_desk``)."""
     who = recipients.subquery()
-    given = ("request_id", "kind", "created_at")
+    given = ("request_id", "kind", "created_at", "actor_id", "data")
     rows = select(who.c.id, *(bindparam(name, type_=_TABLE.c[name].type) for name in given))
     if excluding:
         rows = rows.where(who.c.id != bindparam("exclude"))
@@ -119,9 +121,9 @@ def unread_count(session: Session, user: User) -> int:
 
 
 def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:
-    """Newest first, with the request loaded for the link."""
-    query = _inbox(user).order_by(Notification.id.desc()).limit(limit).options(
-        selectinload(Notification.request))
+    """Newest first by when the change happened, with the request and who made the change loaded."""
+    query = (_inbox(user).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
+             .options(selectinload(Notification.request), selectinload(Notification.actor)))
     return list(session.scalars(query))
 
 

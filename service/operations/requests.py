@@ -268,7 +268,7 @@ def triage_request(session: Session, actor: User, request_id: int, expected_vers
                 setattr(request, flag, False)  # a new, later target is not breached yet
         if request.status == Status.SUBMITTED:
             lifecycle.apply(session, request, lifecycle.Action.TRIAGE, actor, now, times.calendar)
-            _tell_enterprise(session, request, EventKind.STATUS_CHANGED, now)
+            _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
         record(session, request, EventKind.TRIAGED, actor, now, **changes)
         _set_assignee(session, actor, request, assignee_id, now)
     return request
@@ -308,9 +308,10 @@ def transfer_request(session: Session, actor: User, request_id: int, expected_ve
     return request
 
 
-def _tell_enterprise(session: Session, request: ServiceRequest, kind: EventKind, now: datetime) -> None:
+def _tell_enterprise(session: Session, actor: User, request: ServiceRequest, kind: EventKind,
+                     now: datetime) -> None:
     notifications.notify(session, notifications.enterprise_users(request.enterprise_id),
-                         request, kind, now)
+                         request, kind, now, exclude=actor.id, data={"status": request.status.value})
 
 
 def _post(session: Session, actor: User, request: ServiceRequest, body: str, internal: bool,
@@ -384,7 +385,8 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
             record(session, request, EventKind.RATED, actor, now, public=True, rating=rating)
         if actor.role == Role.ENTERPRISE:
             notifications.notify(session, notifications.desk_recipients(request), request,
-                                 EventKind.STATUS_CHANGED, now, exclude=actor.id)
+                                 EventKind.STATUS_CHANGED, now, exclude=actor.id,
+                                 data={"status": request.status.value})
         else:
-            _tell_enterprise(session, request, EventKind.STATUS_CHANGED, now)
+            _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
     return request

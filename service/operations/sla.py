@@ -117,7 +117,7 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
     def close(request: ServiceRequest) -> None:
         lifecycle.apply(session, request, lifecycle.Action.AUTO_CLOSE, None, now, calendar)
         notifications.notify(session, notifications.enterprise_users(request.enterprise_id),
-                             request, EventKind.STATUS_CHANGED, now)
+                             request, EventKind.STATUS_CHANGED, now, data={"status": request.status.value})
 
     cutoff = now - timedelta(days=settings.auto_close_days)
     closed = _in_batches(session, (and_(ServiceRequest.status == Status.RESOLVED,

@@ -7,13 +7,16 @@ from flask_login import login_required
 from sqlalchemy import Select
 
 from service.errors import NotFound
-from service.models import Role
+from service.models import EventKind, Notification, Role, Status
 from service.operations import notifications
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.helpers import actor
+from service.web.labels import label
 from service.web.navigation import BADGE_CAP
 from service.web.request_display import install_template_helpers
+
+STATUS_VALUES = frozenset(status.value for status in Status)
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 install_template_helpers(bp)
@@ -35,12 +38,28 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
     state.app.extensions.setdefault("nav_badges", {})["notifications.index"] = unread_badge
 
 
+def what_changed(notification: Notification) -> str:
+    """What a notification's change did, in the reader's language ("" when its kind says it all)."""
+    status = (notification.data or {}).get("status")
+    if status not in STATUS_VALUES:
+        return ""
+    return gettext("now: %(status)s", status=label(Status(status)))
+
+
+def who_changed(notification: Notification) -> str:
+    if notification.actor is None:
+        # Only the sweep changes a request with nobody signed in; older notifications named nobody.
+        swept = notification.kind == EventKind.SLA_BREACHED or notification.data is not None
+        return gettext("by the desk's scheduled check") if swept else ""
+    return gettext("by %(name)s", name=notification.actor.name)
+
+
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
     user = actor()
     return render_template("notifications/index.html", items=notifications.list_notifications(db(), user),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), what_changed=what_changed, who_changed=who_changed)
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])

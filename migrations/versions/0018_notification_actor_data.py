@@ -1,0 +1,35 @@
+"""Notifications name who made the change and what changed
+
+Revision ID: 0018
+Revises: 0016
+
+Until now a notification held only its kind and request, so the inbox could not say
+who did it or what the new state is, and the inbox is ordered by when things
+happened (records made with past times, as the demo's, come out in time order). Existing rows keep both empty (shown as before).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0018"
+down_revision = "0016"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("notifications") as batch:
+        batch.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("data", sa.JSON(none_as_null=True), nullable=True))
+        batch.create_foreign_key("fk_notifications_actor_id_users", "users", ["actor_id"], ["id"],
+                                 ondelete="SET NULL")
+    op.create_index("ix_notifications_user_created", "notifications", ["user_id", "created_at", "id"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_notifications_user_created", table_name="notifications")
+    with op.batch_alter_table("notifications") as batch:
+        batch.drop_constraint("fk_notifications_actor_id_users", type_="foreignkey")
+        batch.drop_column("data")
+        batch.drop_column("actor_id")
