@@ -91,7 +91,8 @@ def _active_plan(session: Session, staff: User, director: User, enterprise: Ente
         title="AI影像辅助诊断软件注册“一企一策”服务方案",
         goals="在12个月内完成第三类医用软件产品注册申报，重点解决临床评价路径和网络安全资料问题。",
         products="肺结节CT影像辅助检测软件", liaison_id=staff.id))
-    return plans.change_plan_status(session, director, plan.id, plans.PlanAction.APPROVE, plan.version)
+    return plans.change_plan_status(session, director, plan.id, plans.PlanAction.APPROVE, plan.version,
+                                    comment="同意按方案推进。")
 
 
 def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:

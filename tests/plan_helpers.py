@@ -36,7 +36,8 @@ def draft_plan(session: Session, people: People, enterprise: Enterprise | None =
 def active_plan(session: Session, people: People, enterprise: Enterprise | None = None,
                 **changes: object) -> ServicePlan:
     plan = draft_plan(session, people, enterprise, **changes)
-    return plans.change_plan_status(session, people.director, plan.id, plans.PlanAction.APPROVE, plan.version)
+    return plans.change_plan_status(session, people.director, plan.id, plans.PlanAction.APPROVE, plan.version,
+                                    comment="同意按方案推进。")
 
 
 def make_request(session: Session, enterprise: Enterprise, submitter: User,

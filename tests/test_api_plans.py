@@ -29,12 +29,12 @@ def test_staff_draft_a_plan_a_director_approves_it_and_only_then_the_enterprise_
     assert client.get(f"{API}/plans", headers=enterprise.headers).get_json()["items"] == []
     assert client.get(f"{API}/plans/{plan['id']}", headers=enterprise.headers).status_code == 404
 
-    refused = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve"}, headers=staff.headers)
+    refused = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"}, headers=staff.headers)
     assert refused.status_code == 403
-    stale = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "version": 99},
+    stale = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "version": 99, "comment": "同意。"},
                         headers=director.headers)
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
-    approved = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve"},
+    approved = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"},
                            headers={**director.headers, "If-Match": f'"{plan["version"]}"'})
     assert approved.status_code == 200, approved.get_json()
     assert approved.get_json()["status"] == "active" and approved.get_json()["approved_at"]
@@ -42,7 +42,7 @@ def test_staff_draft_a_plan_a_director_approves_it_and_only_then_the_enterprise_
 
     seen = client.get(f"{API}/plans", headers=enterprise.headers).get_json()["items"]
     assert [p["id"] for p in seen] == [plan["id"]] and seen[0]["actions"] == []
-    again = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve"}, headers=director.headers)
+    again = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"}, headers=director.headers)
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "invalid_transition"
 
 
@@ -99,7 +99,7 @@ def test_milestones_are_added_edited_moved_completed_dropped_and_frozen_with_the
     assert client.delete(f"{API}/milestones/{first}", headers=staff.headers).status_code == 404
 
     for action in ("approve", "complete"):
-        assert client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": action},
+        assert client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": action, "comment": "同意。"},
                            headers=director.headers).status_code == 200
     frozen = client.post(f"{API}/milestones/{milestone['id']}/move", json={"direction": "down"}, headers=staff.headers)
     assert frozen.status_code == 409 and frozen.get_json()["error"]["code"] == "invalid_transition"

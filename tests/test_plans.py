@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
-from service.models import Event, EventKind, MilestonePhase, PlanStatus, ServicePlan, Status
+from service.models import Event, EventKind, MilestonePhase, Notification, PlanStatus, ServicePlan, Status
 from service.operations import plans
 from service.operations.plans import PlanAction
+from service.queries import plans as plan_queries
 from service.rules import lifecycle
 from service.rules.sla_calendar import WorkingCalendar
 from tests.plan_helpers import active_plan, draft_plan, fields, make_request
@@ -50,7 +51,7 @@ def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session:
     first = active_plan(session, people, title="第一个计划")
     second = draft_plan(session, people, title="第二个计划")
     with pytest.raises(Conflict) as refused:
-        plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version)
+        plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version, comment="同意。")
     assert "第一个计划" in str(refused.value)
     session.expire_all()
     assert session.get(ServicePlan, first.id).status == PlanStatus.ACTIVE
@@ -59,7 +60,8 @@ def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session:
     assert _events(session, second.id, EventKind.PLAN_STATUS_CHANGED) == []
     # Once the first one is completed, the second may go ahead.
     plans.change_plan_status(session, people.director, first.id, PlanAction.COMPLETE, None)
-    approved = plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version)
+    approved = plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version,
+                                        comment="同意。")
     assert approved.status == PlanStatus.ACTIVE
 
 
@@ -67,11 +69,12 @@ def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session:
 
 def test_director_in_scope_approves_and_the_approval_is_recorded(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
-    approved = plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version, now=NOW)
+    approved = plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version, now=NOW,
+                                        comment="同意。")
     assert approved.status == PlanStatus.ACTIVE
     assert (approved.approved_by_id, approved.approved_at) == (people.director.id, NOW)
     [event] = _events(session, plan.id, EventKind.PLAN_STATUS_CHANGED)
-    assert event.data == {"action": "approve", "from": "draft", "to": "active"}
+    assert event.data == {"action": "approve", "from": "draft", "to": "active", "comment": "同意。"}
     assert event.public is False and event.actor_id == people.director.id
 
 
@@ -80,14 +83,16 @@ def test_director_in_scope_approves_and_the_approval_is_recorded(session: Sessio
 def test_only_a_director_in_scope_may_approve(session: Session, people: People, who: str, error: type) -> None:
     plan = draft_plan(session, people)
     with pytest.raises(error):
-        plans.change_plan_status(session, getattr(people, who), plan.id, PlanAction.APPROVE, plan.version)
+        plans.change_plan_status(session, getattr(people, who), plan.id, PlanAction.APPROVE, plan.version,
+                                 comment="同意。")
     session.expire_all()
     assert session.get(ServicePlan, plan.id).status == PlanStatus.DRAFT
 
 
 def test_the_provincial_director_approves_any_station_plan(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
-    assert plans.change_plan_status(session, people.hub_director, plan.id, PlanAction.APPROVE, None).status \
+    assert plans.change_plan_status(session, people.hub_director, plan.id, PlanAction.APPROVE, None,
+                                    comment="同意。").status \
         == PlanStatus.ACTIVE
 
 
@@ -95,7 +100,7 @@ def test_completing_and_archiving_follow_the_table(session: Session, people: Peo
     plan = draft_plan(session, people)
     with pytest.raises(InvalidTransition):
         plans.change_plan_status(session, people.director, plan.id, PlanAction.COMPLETE, None)
-    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None)
+    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None, comment="同意。")
     with pytest.raises(Forbidden):
         plans.change_plan_status(session, people.staff, plan.id, PlanAction.COMPLETE, None)
     with pytest.raises(InvalidTransition):  # staff may discard drafts only
@@ -119,10 +124,10 @@ def test_staff_discard_a_draft(session: Session, people: People) -> None:
 def test_buttons_follow_role_and_status(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     actions = lambda user: {t.action for t in plans.allowed_plan_actions(user, plan)}  # noqa: E731
-    assert actions(people.director) == {PlanAction.APPROVE, PlanAction.DISCARD}
+    assert actions(people.director) == {PlanAction.APPROVE, PlanAction.RETURN, PlanAction.DISCARD}
     assert actions(people.staff) == {PlanAction.DISCARD}
     assert actions(people.owner) == set() and actions(people.other_director) == set()
-    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None)
+    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None, comment="同意。")
     assert actions(people.director) == {PlanAction.COMPLETE, PlanAction.ARCHIVE}
     assert actions(people.staff) == set()
 
@@ -130,7 +135,7 @@ def test_buttons_follow_role_and_status(session: Session, people: People) -> Non
 def test_a_stale_status_change_is_a_conflict(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     with pytest.raises(Conflict):
-        plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version - 1)
+        plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version - 1, comment="同意。")
 
 
 # --- drafting and editing ---------------------------------------------------------------------------
@@ -251,6 +256,29 @@ def test_guidance_needs_the_enterprises_active_plan(session: Session, people: Pe
         with pytest.raises(InvalidTransition):
             _start_guidance(session, people, request, plan)
         assert request.status == Status.EARLY_INTERVENTION
-    plan = plans.change_plan_status(session, people.director, draft.id, PlanAction.APPROVE, None)
+    plan = plans.change_plan_status(session, people.director, draft.id, PlanAction.APPROVE, None, comment="同意。")
     _start_guidance(session, people, request, plan)
     assert request.status == Status.GUIDANCE
+
+
+def test_approval_is_a_loop_with_a_comment_for_the_author_and_news_for_the_enterprise(
+        session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    waiting = plan_queries.awaiting_approval_count(people.director)
+    assert session.scalar(waiting) == 1
+    with pytest.raises(ValidationError) as bare:
+        plans.change_plan_status(session, people.director, plan.id, PlanAction.RETURN, plan.version, comment=" ")
+    assert set(bare.value.fields) == {"comment"}
+    returned = plans.change_plan_status(session, people.director, plan.id, PlanAction.RETURN, plan.version,
+                                        comment="请补充临床评价里程碑。")
+    assert returned.status == PlanStatus.DRAFT and returned.returned_at is not None
+    assert session.scalar(waiting) == 0  # back with its author
+    told = session.scalars(select(Notification).where(Notification.user_id == people.staff.id)).all()
+    assert [(n.kind, n.plan_id, n.data) for n in told] == [
+        (EventKind.PLAN_RETURNED, plan.id, {"comment": "请补充临床评价里程碑。"})]
+    plans.update_plan(session, people.staff, plan.id, None, fields(people, title="修改后的计划"))
+    assert session.scalar(waiting) == 1  # reworked: awaiting the decision again
+    plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None, comment="同意。")
+    assert session.scalar(waiting) == 0
+    enterprise_news = session.scalars(select(Notification).where(Notification.user_id == people.owner.id)).all()
+    assert [(n.kind, n.plan_id) for n in enterprise_news] == [(EventKind.PLAN_APPROVED, plan.id)]

@@ -2,6 +2,7 @@
 overdue list, linking requests, and 403/404 by scope."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,9 @@ from service.queries.plans import local_today
 from tests.conftest import login, post_form
 from tests.plan_helpers import active_plan, draft_plan, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
+
+
+EN = {"Accept-Language": "en"}
 
 
 def _text(response) -> str:  # type: ignore[no-untyped-def]
@@ -68,8 +72,8 @@ def test_a_director_approves_from_the_plan_page(client: FlaskClient, session: Se
     assert refused.status_code == 403
     login(client, people.director)
     assert 'value="approve"' in _text(client.get(f"/plans/{plan.id}"))
-    response = post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version},
-                         follow_redirects=True)
+    response = post_form(client, f"/plans/{plan.id}/status", {"action": "approve", "version": plan.version,
+                                                                  "comment": "同意。"}, follow_redirects=True)
     assert response.status_code == 200
     session.expire_all()
     assert session.get(ServicePlan, plan.id).status == PlanStatus.ACTIVE
@@ -80,8 +84,8 @@ def test_a_second_approval_shows_the_reason(client: FlaskClient, session: Sessio
     active_plan(session, people, title="现行计划")
     second = draft_plan(session, people, title="新计划")
     login(client, people.director)
-    response = post_form(client, f"/plans/{second.id}/status", {"action": "approve", "version": second.version},
-                         follow_redirects=True)
+    response = post_form(client, f"/plans/{second.id}/status", {"action": "approve", "version": second.version,
+                                                                    "comment": "同意。"}, follow_redirects=True)
     assert "现行计划" in _text(response)
     session.expire_all()
     assert session.get(ServicePlan, second.id).status == PlanStatus.DRAFT
@@ -307,3 +311,28 @@ def test_progress_labels_follow_each_readers_language(client: FlaskClient, sessi
              for lang in ("zh-CN", "en", "zh-CN")}
     assert 'plan-state-done">Done<' in pages["en"]
     assert 'plan-state-done">Done<' not in pages["zh-CN"]
+
+
+def test_the_director_sees_plans_to_approve_and_decides_with_a_comment_the_author_reads(
+        client: FlaskClient, session: Session, people: People) -> None:
+    plan = draft_plan(session, people, title="待批示的方案")
+    login(client, people.director)
+    menu = _text(client.get("/plans/awaiting-approval", headers=EN))
+    assert re.search(r'href="/plans/awaiting-approval"[^>]*>Plans to approve <span class="badge">1</span>', menu)
+    assert "待批示的方案" in menu
+    assert "Service plans awaiting approval" in _text(client.get("/director/", headers=EN))
+    bare = post_form(client, f"/plans/{plan.id}/status", {"action": "return", "version": plan.version, "comment": ""},
+                     follow_redirects=True, headers=EN)
+    assert "takes a comment for its author" in _text(bare)
+    session.expire_all()
+    assert session.get(ServicePlan, plan.id).returned_at is None
+    post_form(client, f"/plans/{plan.id}/status",
+              {"action": "return", "version": plan.version, "comment": "请补充型式检验安排。"})
+    assert "待批示的方案" not in _text(client.get("/plans/awaiting-approval", headers=EN))
+    login(client, people.staff)
+    inbox = _text(client.get("/notifications/", headers=EN))
+    assert "Service plan returned for changes" in inbox and "请补充型式检验安排。" in inbox
+    assert f"by {people.director.name}" in inbox
+    opened = re.search(r'action="/notifications/(\d+)/open"', inbox)
+    assert post_form(client, f"/notifications/{opened.group(1)}/open", {}).headers["Location"].endswith(
+        f"/plans/{plan.id}")

@@ -149,6 +149,8 @@ class EventKind(StrEnum):
     PLAN_CREATED = "plan_created"
     PLAN_UPDATED = "plan_updated"
     PLAN_STATUS_CHANGED = "plan_status_changed"
+    PLAN_APPROVED = "plan_approved"
+    PLAN_RETURNED = "plan_returned"
     MILESTONE_CHANGED = "milestone_changed"
     TASK_FORCE_CHANGED = "task_force_changed"
 

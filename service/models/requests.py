@@ -23,7 +23,7 @@ from service.models.enums import (
 )
 
 if TYPE_CHECKING:
-    from service.models.plans import TaskForce
+    from service.models.plans import ServicePlan, TaskForce
 
 
 class ServiceRequest(Base):
@@ -186,6 +186,7 @@ class Notification(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("service_plans.id", ondelete="CASCADE"))
     kind: Mapped[EventKind]
     # Who made the change (None: the scheduled sweep) and what changed, rendered in the reader's language.
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -195,6 +196,7 @@ class Notification(Base):
 
     request: Mapped[ServiceRequest | None] = relationship()
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    plan: Mapped[ServicePlan | None] = relationship()
 
 
 class SlaTarget(Base):

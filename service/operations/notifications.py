@@ -25,7 +25,8 @@ _INSERT = insert(_TABLE)
 
 
 def notify(session: Session, recipients: Recipients, request: ServiceRequest | None, kind: EventKind,
-           now: datetime, *, exclude: int | None = None, data: dict[str, Any] | None = None) -> None:
+           now: datetime, *, exclude: int | None = None, data: dict[str, Any] | None = None,
+           plan_id: int | None = None) -> None:
     """Queue one notification per distinct recipient about a change ``exclude`` made (None: the sweep).
 
     The one who made the change is named in the notification and never told of it; ``data`` says what
@@ -33,8 +34,8 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
     not an object per recipient: a query of recipients (a station's whole desk hears of each new request)
     becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
     """
-    given = {"request_id": request.id if request else None, "kind": kind, "created_at": now,
-             "actor_id": exclude, "data": data}
+    given = {"request_id": request.id if request else None, "plan_id": plan_id, "kind": kind,
+             "created_at": now, "actor_id": exclude, "data": data}
     # Into the table itself: the ORM's bulk path would only add work to a plain INSERT.
     if isinstance(recipients, Select):
         session.execute(_insert_selected(recipients, exclude is not None), {**given, "exclude": exclude})
@@ -48,7 +49,7 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
 def _insert_selected(recipients: Select[tuple[int]], excluding: bool) -> Insert:
     """INSERT ... SELECT for one query of recipients, built once per query (see ``station_desk``)."""
     who = recipients.subquery()
-    given = ("request_id", "kind", "created_at", "actor_id", "data")
+    given = ("request_id", "plan_id", "kind", "created_at", "actor_id", "data")
     rows = select(who.c.id, *(bindparam(name, type_=_TABLE.c[name].type) for name in given))
     if excluding:
         rows = rows.where(who.c.id != bindparam("exclude"))
@@ -123,7 +124,8 @@ def unread_count(session: Session, user: User) -> int:
 def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:
     """Newest first by when the change happened, with the request and who made the change loaded."""
     query = (_inbox(user).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-             .options(selectinload(Notification.request), selectinload(Notification.actor)))
+             .options(selectinload(Notification.request), selectinload(Notification.plan),
+                      selectinload(Notification.actor)))
     return list(session.scalars(query))
 
 

@@ -40,6 +40,7 @@ from service.operations.plan_support import (
     required_text,
     stale_is_conflict,
 )
+from service.operations import notifications
 from service.operations.request_support import editing
 from service.rules import policy
 
@@ -57,6 +58,7 @@ STANDARD_PHASES: tuple[MilestonePhase, ...] = (
 
 class PlanAction(StrEnum):
     APPROVE = "approve"
+    RETURN = "return"
     COMPLETE = "complete"
     ARCHIVE = "archive"
     DISCARD = "discard"
@@ -76,12 +78,18 @@ PLAN_TRANSITIONS: dict[PlanAction, PlanTransition] = {
     t.action: t
     for t in (
         PlanTransition(PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, "plan.approve"),
+        # Sent back to its author with what to change; it stays a draft.
+        PlanTransition(PlanAction.RETURN, frozenset({PlanStatus.DRAFT}), PlanStatus.DRAFT, "plan.approve"),
         PlanTransition(PlanAction.COMPLETE, frozenset({PlanStatus.ACTIVE}), PlanStatus.COMPLETED, "plan.approve"),
         PlanTransition(PlanAction.ARCHIVE, frozenset({PlanStatus.ACTIVE}), PlanStatus.ARCHIVED, "plan.approve"),
         # A draft that will not go ahead is put away by whoever works on it.
         PlanTransition(PlanAction.DISCARD, frozenset({PlanStatus.DRAFT}), PlanStatus.ARCHIVED, "plan.edit"),
     )
 }
+
+# The director's decisions on a draft: each takes a comment, and its author hears of it.
+DECISIONS = {PlanAction.APPROVE: EventKind.PLAN_APPROVED, PlanAction.RETURN: EventKind.PLAN_RETURNED}
+DECISION_NEEDS_COMMENT = N_("Approving or returning a plan takes a comment for its author.")
 
 ONE_ACTIVE_PLAN = N_("%(enterprise)s already has an active service plan (“%(title)s”). "
                      "Complete or archive it before approving another one.")
@@ -149,6 +157,7 @@ def update_plan(session: Session, actor: User, plan_id: int, expected_version: i
             return plan
         for name in changed:
             setattr(plan, name, new[name])
+        plan.returned_at = None  # reworked: it awaits the directors' approval again
         with stale_is_conflict():
             session.flush()
         record(session, actor, EventKind.PLAN_UPDATED, plan_id=plan.id, changed=changed)
@@ -156,12 +165,15 @@ def update_plan(session: Session, actor: User, plan_id: int, expected_version: i
 
 
 def change_plan_status(session: Session, actor: User, plan_id: int, action: PlanAction,
-                       expected_version: int | None, now: datetime | None = None) -> ServicePlan:
-    """Take a step of ``PLAN_TRANSITIONS`` (approve, complete, archive, discard).
+                       expected_version: int | None, now: datetime | None = None, *,
+                       comment: str = "") -> ServicePlan:
+    """Take a step of ``PLAN_TRANSITIONS`` (approve, return, complete, archive, discard).
 
-    Approving records who approved and when. The database keeps one active plan
-    per enterprise: approving a second one raises Conflict and changes nothing.
-    Raises NotFound, Forbidden, InvalidTransition, Conflict.
+    Approving and returning a draft are a director's decisions: each needs a comment, which goes on the
+    timeline and to the plan's author; the enterprise is told when its plan is approved. Approving
+    records who approved and when. The database keeps one active plan per enterprise: approving a
+    second one raises Conflict and changes nothing.
+    Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
     """
     now = now or utcnow()
     transition = PLAN_TRANSITIONS[action]
@@ -170,6 +182,12 @@ def change_plan_status(session: Session, actor: User, plan_id: int, action: Plan
         check_version(plan.version, expected_version)
         if plan.status not in transition.sources:
             raise InvalidTransition(N_("This step is not possible for a plan in its current status."))
+        decision = DECISIONS.get(action)
+        remark = comment.strip()
+        if decision and not remark:
+            raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": N_("This field is required.")})
+        if len(remark) > 2000:
+            raise ValidationError(CORRECT_FIELDS, fields={"comment": N_("This text is too long.")})
         source = plan.status
         try:
             # In a savepoint, so that the database's refusal leaves the transaction usable.
@@ -178,12 +196,24 @@ def change_plan_status(session: Session, actor: User, plan_id: int, action: Plan
                 if action == PlanAction.APPROVE:
                     plan.approved_by_id = actor.id
                     plan.approved_at = now
+                plan.returned_at = now if action == PlanAction.RETURN else None
                 session.flush()
         except IntegrityError:
             _raise_one_active_plan(session, plan)
         record(session, actor, EventKind.PLAN_STATUS_CHANGED, plan_id=plan.id, action=action.value,
-               **{"from": source.value, "to": transition.target.value})
+               **{"from": source.value, "to": transition.target.value}, **({"comment": remark} if remark else {}))
+        if decision:
+            _tell_of_decision(session, actor, plan, decision, remark, now)
     return plan
+
+
+def _tell_of_decision(session: Session, actor: User, plan: ServicePlan, kind: EventKind, comment: str,
+                      now: datetime) -> None:
+    notifications.notify(session, [plan.created_by_id], None, kind, now, exclude=actor.id, plan_id=plan.id,
+                         data={"comment": comment})
+    if kind == EventKind.PLAN_APPROVED:
+        notifications.notify(session, notifications.enterprise_users(plan.enterprise_id), None, kind, now,
+                             exclude=actor.id, plan_id=plan.id)
 
 
 def _raise_one_active_plan(session: Session, plan: ServicePlan) -> None:

@@ -31,7 +31,7 @@ from service.models import (
     User,
 )
 from service.queries import reference
-from service.queries.plans import count_overdue_milestones
+from service.queries.plans import awaiting_approval_count, count_overdue_milestones
 from service.queries.reference import StationInfo
 from service.queries.requests import RUNNING_STATUSES
 from service.rules import policy
@@ -216,6 +216,7 @@ class Dashboard:
     median_days: float | None
     median_sample: int
     unacknowledged: int
+    plans_awaiting: int
     overdue_milestones: int
     upcoming: list[HotlineSession]
     weeks: list[Week]
@@ -243,6 +244,7 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
         range_counts={name: figures[name] or 0 for name in COUNTED},
         rating_average=round(float(figures["rating"]), 2) if figures["rating"] is not None else None,
         median_days=median, median_sample=sample, unacknowledged=figures["unacknowledged"] or 0,
+        plans_awaiting=figures["plans_awaiting"] or 0,
         overdue_milestones=count_overdue_milestones(session, scope.actor, scope.today),
         upcoming=_upcoming(session, scope), weeks=weeks,
         opened_per_week=[figures[f"opened_{n}"] or 0 for n in range(len(weeks))],
@@ -295,6 +297,7 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
     figures = {name: _count(scope, name) for name in COUNTED if name not in shared}
     figures["unacknowledged"] = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
                                  .where(scope.where(), Instruction.acknowledged_at.is_(None)))
+    figures["plans_awaiting"] = awaiting_approval_count(scope.actor)
     for n, week in enumerate(weeks):
         start, end = local_midnight(week.start), local_midnight(week.start + timedelta(days=7))
         for series, column in (("opened", R.created_at), ("resolved", R.resolved_at)):

@@ -110,10 +110,21 @@ class PlanRow:
     late: int
 
 
+def awaiting_approval() -> ColumnElement[bool]:
+    """Drafts a director has still to decide on (a returned one waits for its author, not the director)."""
+    return and_(ServicePlan.status == PlanStatus.DRAFT, ServicePlan.returned_at.is_(None))
+
+
+def awaiting_approval_count(actor: User) -> Select[tuple[int]]:
+    """The query counting the plans ``actor`` may approve that wait for it (menu badge, dashboard)."""
+    return select(func.count(ServicePlan.id)).where(awaiting_approval(), policy.visible_plans(actor))
+
+
 def list_plans(session: Session, actor: User, *, status: PlanStatus | None = None, station_id: int | None = None,
-               text: str = "", before: int | None = None, limit: int = 50,
+               text: str = "", before: int | None = None, limit: int = 50, awaiting: bool = False,
                today: date | None = None) -> list[PlanRow]:
-    """Plans in scope, newest first, ``limit`` at a time after the id ``before`` (keyset)."""
+    """Plans in scope (only those awaiting approval, with ``awaiting``), newest first, ``limit`` at a time
+    after the id ``before`` (keyset)."""
     query = (select(ServicePlan).join(Enterprise, Enterprise.id == ServicePlan.enterprise_id)
              .where(policy.visible_plans(actor))
              .options(joinedload(ServicePlan.enterprise), joinedload(ServicePlan.station),
@@ -121,6 +132,8 @@ def list_plans(session: Session, actor: User, *, status: PlanStatus | None = Non
              .order_by(ServicePlan.id.desc()).limit(limit))
     if status is not None:
         query = query.where(ServicePlan.status == status)
+    if awaiting:
+        query = query.where(awaiting_approval())
     if station_id is not None:
         query = query.where(ServicePlan.station_id == station_id)
     if text.strip():

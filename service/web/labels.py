@@ -129,6 +129,8 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.PLAN_CREATED, _l("Service plan drafted")),
     (EventKind.PLAN_UPDATED, _l("Service plan updated")),
     (EventKind.PLAN_STATUS_CHANGED, _l("Service plan status changed")),
+    (EventKind.PLAN_APPROVED, _l("Service plan approved")),
+    (EventKind.PLAN_RETURNED, _l("Service plan returned for changes")),
     (EventKind.MILESTONE_CHANGED, _l("Milestone changed")),
     (EventKind.TASK_FORCE_CHANGED, _l("Task force changed")),
     (PlanStatus.DRAFT, _l("Draft")),

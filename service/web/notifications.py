@@ -40,10 +40,12 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 
 def what_changed(notification: Notification) -> str:
     """What a notification's change did, in the reader's language ("" when its kind says it all)."""
-    status = (notification.data or {}).get("status")
-    if status not in STATUS_VALUES:
+    data = notification.data or {}
+    if data.get("comment"):
+        return gettext("comment: %(comment)s", comment=data["comment"])
+    if data.get("status") not in STATUS_VALUES:
         return ""
-    return gettext("now: %(status)s", status=label(Status(status)))
+    return gettext("now: %(status)s", status=label(Status(data["status"])))
 
 
 def who_changed(notification: Notification) -> str:
@@ -72,6 +74,8 @@ def open_one(notification_id: int):  # type: ignore[no-untyped-def]
         found = notifications.mark_read(db(), user, notification_id)
     except NotFound:
         abort(404)
+    if found.plan_id is not None:
+        return redirect(url_for("plans.show", plan_id=found.plan_id))
     endpoint = request_endpoint(user.role)
     if found.request_id is None or endpoint is None:
         return redirect(url_for(".index"))

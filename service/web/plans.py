@@ -80,25 +80,42 @@ def overdue_badge() -> Select[tuple[int]]:
     return queries.overdue_milestones_count(actor(), queries.local_today())
 
 
+def awaiting_badge() -> Select[tuple[int]]:
+    """The badge beside "Plans to approve" in a director's menu."""
+    return queries.awaiting_approval_count(actor())
+
+
 @bp.record_once
 def _register(state) -> None:  # type: ignore[no-untyped-def]
-    state.app.extensions.setdefault("nav_badges", {})["plans.index"] = overdue_badge
+    badges = state.app.extensions.setdefault("nav_badges", {})
+    badges["plans.index"] = overdue_badge
+    badges["plans.awaiting"] = awaiting_badge
 
 
 @bp.route("/")
 @require("desk.use")
 def index():  # type: ignore[no-untyped-def]
-    status = request.args.get("status", "")
+    return _plan_list(awaiting=False)
+
+
+@bp.route("/awaiting-approval")
+@require("director.use")
+def awaiting():  # type: ignore[no-untyped-def]
+    return _plan_list(awaiting=True)
+
+
+def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
+    status = "" if awaiting else request.args.get("status", "")
     station_id = request.args.get("station", type=int)
     text = request.args.get("q", "")[:100]
     before = request.args.get("before", type=int)
     page_size = 50
     rows = queries.list_plans(db(), actor(), status=PlanStatus(status) if status in set(PlanStatus) else None,
-                              station_id=station_id, text=text, before=before, limit=page_size)
+                              station_id=station_id, text=text, before=before, limit=page_size, awaiting=awaiting)
     stations = db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all() \
         if policy.sees_every_station(actor()) else []
     more = rows[-1].plan.id if len(rows) == page_size else None
-    return render_template("plans/index.html", rows=rows, statuses=list(PlanStatus), status=status,
+    return render_template("plans/index.html", rows=rows, statuses=list(PlanStatus), status=status, awaiting=awaiting,
                            station_id=station_id, stations=stations, text=text, more=more,
                            overdue=queries.count_overdue_milestones(db(), actor(), queries.local_today()))
 
@@ -201,7 +218,8 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         abort(400)
     action = plan_ops.PlanAction(form.action.data)
-    changed = attempt(lambda: plan_ops.change_plan_status(db(), actor(), plan_id, action, form.version.data))
+    changed = attempt(lambda: plan_ops.change_plan_status(db(), actor(), plan_id, action, form.version.data,
+                                                          comment=form.comment.data or ""))
     if changed is not None:
         flash(gettext("The plan is now: %(status)s.", status=label(changed.status)), "success")
     return redirect(url_for("plans.show", plan_id=plan_id))

@@ -156,6 +156,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "plans.new_milestone": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
     "plans.ours": {"GET": ENTERPRISE},
     "plans.overdue": {"GET": DESK},
+    "plans.awaiting": {"GET": "LFFFFFKKF"},  # directors only (plans are desk pages; admins have none)
     "plans.show": {"GET": SHARED_OBJ},
     "portal.download": {"GET": ENTERPRISE_OBJ},
     "portal.index": {"GET": ENTERPRISE},

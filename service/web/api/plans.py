@@ -90,9 +90,11 @@ class PlanIn(s.Input):
 
 
 class PlanActionIn(s.Input):
-    action: plan_ops.PlanAction = Field(description="approve, complete and archive: directors; discard a "
+    action: plan_ops.PlanAction = Field(description="approve, return, complete and archive: directors; discard a "
                                                     "draft: the desk.")
     version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
+    comment: str = Field("", max_length=2000, description="Required to approve or return a draft: the "
+                                                           "director's comment, sent to the plan's author.")
 
 
 class MilestoneIn(s.Input):
@@ -168,11 +170,12 @@ def update_plan(plan_id: int, body: PlanEditIn):  # type: ignore[no-untyped-def]
     return plan_out(plan_ops.update_plan(db(), caller(), plan_id, expected_version(body.version), fields))
 
 
-@endpoint("/plans/<int:plan_id>/transitions", "POST", summary="Approve, complete or archive a plan "
-          "(directors), or discard a draft (see the plan's `actions`).", tag=TAG, body=PlanActionIn,
+@endpoint("/plans/<int:plan_id>/transitions", "POST", summary="Approve or return (with a comment), complete "
+          "or archive a plan (directors), or discard a draft (see the plan's `actions`).", tag=TAG, body=PlanActionIn,
           response=PlanOut, headers=VERSIONED)
 def transition_plan(plan_id: int, body: PlanActionIn):  # type: ignore[no-untyped-def]
-    return plan_out(plan_ops.change_plan_status(db(), caller(), plan_id, body.action, expected_version(body.version)))
+    return plan_out(plan_ops.change_plan_status(db(), caller(), plan_id, body.action, expected_version(body.version),
+                                                comment=body.comment))
 
 
 def _milestone_fields(body: MilestoneIn) -> milestone_ops.MilestoneFields:

@@ -47,6 +47,8 @@ class EditPlanForm(_PlanFieldsForm):
 class PlanStatusForm(DeskForm):
     action = HiddenField(validators=[AnyOf([a.value for a in PlanAction])])
     version = VersionField(validators=[DataRequired()])
+    # Approving or returning a draft needs it (the operation says so); other steps may leave it empty.
+    comment = TextAreaField(_l("Your comment to the plan's author"), validators=[Length(max=2000)])
 
 
 class MilestoneForm(DeskForm):
