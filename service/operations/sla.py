@@ -28,6 +28,8 @@ from service.settings import DeskSettings, service_times
 BATCH = 200
 FIRST_RESPONSE_OVERDUE = N_("First response overdue")
 RESOLUTION_OVERDUE = N_("Resolution overdue")
+# The sweep's escalation reasons are stored as these message ids and worded in the reader's language.
+SWEEP_REASONS = frozenset({FIRST_RESPONSE_OVERDUE, RESOLUTION_OVERDUE})
 
 
 @dataclass(frozen=True)

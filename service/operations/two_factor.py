@@ -23,7 +23,8 @@ from service.rules import policy
 
 log = logging.getLogger(__name__)
 
-ISSUER = "Innovation Service Desk"
+# A message id: the view words it in the user's language, as the authenticator app will show it.
+ISSUER = N_("Innovation Service Desk")
 RECOVERY_CODE_COUNT = 10
 # 16 characters of a 32-letter alphabet without look-alikes (I, O, 0, 1): 80 random bits.
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -51,8 +52,10 @@ def remaining_recovery_codes(session: Session, user_id: int) -> int:
         RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))) or 0
 
 
-def start_enrolment(session: Session, actor: User) -> Enrolment:
+def start_enrolment(session: Session, actor: User, issuer: str = ISSUER) -> Enrolment:
     """The secret to put in an authenticator app; the same one until enrolment is confirmed.
+
+    ``issuer`` is the desk's name as the app lists it, already in the user's language.
 
     Raises ValidationError when two-step sign-in is already on.
     """
@@ -63,7 +66,7 @@ def start_enrolment(session: Session, actor: User) -> Enrolment:
         if user.totp_secret is None:
             user.totp_secret = pyotp.random_base32()
         secret, email = user.totp_secret, user.email
-    return Enrolment(secret=secret, uri=pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER))
+    return Enrolment(secret=secret, uri=pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer))
 
 
 def confirm_enrolment(session: Session, actor: User, code: str, now: datetime | None = None) -> list[str]:

@@ -77,6 +77,7 @@ def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
     pot = directory / "messages.pot"
     cli = CommandLineInterface()
     cli.run(["pybabel", "-q", "extract", "-F", str(BASE_DIR / "babel.cfg"), "-k", "N_", "-k", "_l",
+             "-k", "pgettext:1c,2", "-k", "npgettext:1c,2,3", "-k", "lazy_pgettext:1c,2",
              "--no-location", "--sort-output", "-o", str(pot), str(BASE_DIR)])
     cli.run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(directory), "--no-fuzzy-matching",
              "--ignore-obsolete"])

@@ -11,11 +11,12 @@ from enum import Enum
 from typing import Any
 
 from flask import Blueprint
-from flask_babel import format_datetime, gettext
+from babel.units import format_unit
+from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, Status
-from service.operations.sla import SlaState
+from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, ServiceRequest, Status
+from service.operations.sla import SWEEP_REASONS, SlaState
 from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
 from service.web.labels import label
@@ -50,6 +51,20 @@ def when(moment: datetime | None) -> str:
     if moment is None:
         return "—"
     return format_datetime(moment, "yyyy-MM-dd HH:mm")
+
+
+def file_size(size: int) -> str:
+    """A file's size in the reader's language (311 B, 1.5 kB, 2.3 MB), not Jinja's English "311 Bytes"."""
+    for unit, scale in (("digital-megabyte", 1024 ** 2), ("digital-kilobyte", 1024)):
+        if size >= scale:
+            return format_unit(round(size / scale, 1), unit, length="short", locale=get_locale())
+    return format_unit(size, "digital-byte", length="short", locale=get_locale())
+
+
+def escalation_reason(request: ServiceRequest) -> str:
+    """Why a case is escalated: the sweep's reason is a message id worded for the reader, a person's as written."""
+    reason = request.escalation_reason or ""
+    return gettext(reason) if reason in SWEEP_REASONS else reason
 
 
 def working_duration(seconds: float) -> str:
@@ -130,6 +145,8 @@ def event_note(event: Event) -> str:
 
 def install_template_helpers(bp: Blueprint) -> None:
     bp.add_app_template_filter(when, "when")
+    bp.add_app_template_filter(file_size, "file_size")
+    bp.add_app_template_global(escalation_reason, "escalation_reason")
     bp.add_app_template_global(sla_badge, "sla_badge")
     bp.add_app_template_global(event_details, "event_details")
     bp.add_app_template_global(event_note, "event_note")

@@ -172,7 +172,7 @@ def _render_status(user: User, codes_form: RecoveryCodesForm, disable_form: Disa
 
 
 def _render_enrolment(form: EnrolForm, status: int = 200):  # type: ignore[no-untyped-def]
-    enrolment = two_factor.start_enrolment(db(), actor())
+    enrolment = two_factor.start_enrolment(db(), actor(), issuer=gettext(two_factor.ISSUER))
     qr = segno.make(enrolment.uri, error="m").svg_data_uri(scale=5, dark="#1f2d3d")
     secret_groups = " ".join(enrolment.secret[i:i + 4] for i in range(0, len(enrolment.secret), 4))
     return render_template("account/two_factor.html", enabled=False, form=form, qr=qr, secret=secret_groups,

@@ -8,23 +8,41 @@ from flask_babel import get_locale, gettext
 from flask_wtf import FlaskForm
 from wtforms.i18n import messages_path
 
-from service.errors import DomainError
+from service.errors import N_, DomainError
 
 # The summary every operation gives with field errors; the fields say more, so it is not repeated.
 GENERIC_PROBLEM = "Please correct the highlighted fields."
 
 
+# WTForms' messages the desk words itself, so that a form says what operations and the API say
+# (WTForms' Chinese has its own "required" phrase and leaves "Email" in English).
+REWORDED = frozenset({N_("This field is required."), N_("Invalid email address.")})
+
+
+class DeskWording:
+    """WTForms' catalogue, with the desk's own catalogue for the messages in REWORDED."""
+
+    def __init__(self, wtforms: NullTranslations) -> None:
+        self._wtforms = wtforms
+
+    def gettext(self, string: str) -> str:
+        return gettext(string) if string in REWORDED else self._wtforms.gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._wtforms.ngettext(singular, plural, n)
+
+
 @cache
-def wtforms_messages(locale: str) -> NullTranslations:
-    """WTForms' own messages ("This field is required.") in one language, read once per process."""
-    return Translations.load(messages_path(), [locale], domain="wtforms")
+def wtforms_messages(locale: str) -> DeskWording:
+    """WTForms' own messages (e.g. "Not a valid choice.") in one language, read once per process."""
+    return DeskWording(Translations.load(messages_path(), [locale], domain="wtforms"))
 
 
 class DeskForm(FlaskForm):
     """Every form of the desk. Flask-WTF would read WTForms' catalogue again for each form drawn."""
 
     class Meta(FlaskForm.Meta):
-        def get_translations(self, form: FlaskForm) -> NullTranslations:
+        def get_translations(self, form: FlaskForm) -> DeskWording:
             return wtforms_messages(str(get_locale()))
 
 

@@ -1,7 +1,7 @@
 """Forms of the task-force pages."""
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l, lazy_pgettext
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -11,7 +11,7 @@ from service.web.labels import choices
 
 
 class TaskForceForm(DeskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name = StringField(lazy_pgettext("task force", "Name"), validators=[DataRequired(), Length(max=200)])
     purpose = TextAreaField(_l("Purpose"), validators=[DataRequired(), Length(max=5000)])
     lead_id = SelectField(_l("Lead"), coerce=int, validators=[DataRequired()])
 
