@@ -121,6 +121,15 @@ ALLOWED = {
 }
 
 
+# Shown beside every file input, so the limits are known before a file is refused.
+UPLOAD_LIMITS = N_("PDF, Word, Excel, PowerPoint, images (PNG, JPEG, GIF, WebP), ZIP or text files; "
+                   "at most %(count)s files at a time, each up to %(limit)s MB.")
+
+
+def size_limit_mb(settings: DeskSettings) -> float:
+    return round(settings.max_attachment_bytes / (1024 * 1024), 1)
+
+
 def sanitize_filename(raw: str) -> str:
     """The name to show: no directories, no control or direction characters, at most 255 characters."""
     name = raw.replace("\\", "/").split("/")[-1]
@@ -161,7 +170,7 @@ def check_uploads(uploads: Sequence[Upload], settings: DeskSettings) -> list[_Ch
             raise _refuse(N_("%(name)s is empty."), name=name)
         if len(upload.data) > settings.max_attachment_bytes:
             raise _refuse(N_("%(name)s is larger than the limit of %(limit)s MB."), name=name,
-                          limit=round(settings.max_attachment_bytes / (1024 * 1024), 1))
+                          limit=size_limit_mb(settings))
         content_type, looks_right = allowed
         if not looks_right(upload.data):
             raise _refuse(N_("%(name)s: the content of the file does not match its type."), name=name)
