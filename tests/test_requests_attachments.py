@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import zipfile
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 
 from service.errors import NotFound, ValidationError
 from service.models import Attachment, Event, Message
-from service.operations.attachments import Upload, attachment_for_download, sanitize_filename
+from service.operations.attachments import (SweptFiles, Upload, attachment_for_download, sanitize_filename,
+                                            store_uploads, sweep_orphan_files)
 from service.operations.requests import add_message
 from tests.request_helpers import PDF, PNG, People, people, settings, submit  # noqa: F401
 
@@ -182,3 +185,45 @@ def test_download_follows_the_request_scope_and_hides_internal_files(session, pe
         assert attachment_for_download(session, insider, internal.id, settings=settings)[0].id == internal.id
     with pytest.raises(NotFound):
         attachment_for_download(session, people.staff, 10**9, settings=settings)
+
+
+def test_an_upload_gets_its_stored_name_only_once_its_row_is_committed(session, people: People, settings) -> None:
+    request = submit(session, people, settings)
+    folder = Path(settings.upload_folder)
+    [attachment] = store_uploads(session, people.owner, request, (Upload("a.pdf", "", PDF),), settings)
+    # A server killed here leaves no file under a name a row could claim, only a temporary one.
+    assert not (folder / attachment.stored_name).exists()
+    assert [path.name for path in folder.iterdir()] == [attachment.stored_name + ".part"]
+    session.commit()
+    assert [path.name for path in folder.iterdir()] == [attachment.stored_name]
+    assert (folder / attachment.stored_name).read_bytes() == PDF
+
+
+def _aged(path: Path, data: bytes, age: timedelta) -> Path:
+    path.write_bytes(data)
+    stamp = (datetime.now(timezone.utc) - age).timestamp()
+    os.utime(path, (stamp, stamp))
+    return path
+
+
+def test_sweep_removes_orphan_files_older_than_an_hour_and_nothing_else(session, people: People, settings) -> None:
+    request = submit(session, people, settings, uploads=(Upload("kept.pdf", "", PDF), Upload("late.pdf", "", PDF)))
+    kept, late = session.scalars(select(Attachment).where(Attachment.request_id == request.id)
+                                 .order_by(Attachment.original_name)).all()
+    folder = Path(settings.upload_folder)
+    _aged(folder / kept.stored_name, PDF, timedelta(days=3))
+    # The server died between the commit and the move: the row exists, its file is still temporary.
+    (folder / late.stored_name).unlink()
+    _aged(folder / (late.stored_name + ".part"), PDF, timedelta(hours=2))
+    old_orphan = _aged(folder / "0123abcd", PDF, timedelta(hours=1, minutes=1))
+    old_temporary = _aged(folder / "4567ef01.part", PDF, timedelta(hours=5))
+    fresh_orphan = _aged(folder / "89abcdef.part", PDF, timedelta(minutes=59))
+
+    swept = sweep_orphan_files(session, settings)
+
+    assert (swept.removed, swept.completed) == (2, 1)
+    assert not old_orphan.exists() and not old_temporary.exists()
+    assert fresh_orphan.exists()
+    assert sorted(path.name for path in folder.iterdir()) == sorted([kept.stored_name, late.stored_name,
+                                                                     fresh_orphan.name])
+    assert sweep_orphan_files(session, settings) == SweptFiles(removed=0, completed=0)

@@ -55,6 +55,6 @@ def by_title(session: Session, title: str) -> list[ServiceRequest]:
 
 
 def version_in(html: str, prefix: str) -> int:
-    match = re.search(rf'id="{prefix}-version" name="{prefix}-version" type="hidden" value="(\d+)"', html)
+    match = re.search(rf'name="{prefix}-version" type="hidden" value="(\d+)"', html)
     assert match, f"no {prefix}-version field on the page"
     return int(match.group(1))

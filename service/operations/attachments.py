@@ -1,11 +1,13 @@
 """Uploaded files: checked by name and by content, stored under random names, served through the policy.
 
-Files are written before the transaction commits and removed again if it rolls
-back, so no row ever points at a missing file and no file outlives a refused
-or failed operation.
+A file is written under a temporary name inside the transaction, moved to its
+stored name only once the transaction has committed, and removed if it rolls
+back. A server killed in between leaves at most a temporary file, which
+sweep_orphan_files removes (or moves into place, if its row did commit).
 """
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import secrets
@@ -13,11 +15,13 @@ import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from service.db import utcnow
 from service.errors import N_, NotFound, ValidationError
 from service.models import Attachment, Message, Role, ServiceRequest, User
 from service.rules import policy
@@ -117,6 +121,15 @@ ALLOWED = {
 }
 
 
+# Shown beside every file input, so the limits are known before a file is refused.
+UPLOAD_LIMITS = N_("PDF, Word, Excel, PowerPoint, images (PNG, JPEG, GIF, WebP), ZIP or text files; "
+                   "at most %(count)s files at a time, each up to %(limit)s MB.")
+
+
+def size_limit_mb(settings: DeskSettings) -> float:
+    return round(settings.max_attachment_bytes / (1024 * 1024), 1)
+
+
 def sanitize_filename(raw: str) -> str:
     """The name to show: no directories, no control or direction characters, at most 255 characters."""
     name = raw.replace("\\", "/").split("/")[-1]
@@ -157,7 +170,7 @@ def check_uploads(uploads: Sequence[Upload], settings: DeskSettings) -> list[_Ch
             raise _refuse(N_("%(name)s is empty."), name=name)
         if len(upload.data) > settings.max_attachment_bytes:
             raise _refuse(N_("%(name)s is larger than the limit of %(limit)s MB."), name=name,
-                          limit=round(settings.max_attachment_bytes / (1024 * 1024), 1))
+                          limit=size_limit_mb(settings))
         content_type, looks_right = allowed
         if not looks_right(upload.data):
             raise _refuse(N_("%(name)s: the content of the file does not match its type."), name=name)
@@ -176,7 +189,7 @@ def store_uploads(session: Session, actor: User, request: ServiceRequest, upload
     stored = []
     for item in checked:
         stored_name = secrets.token_hex(16)
-        path = folder / stored_name
+        path = _temporary_path(folder / stored_name)
         _track(session, path)
         with open(path, "xb") as handle:
             handle.write(item.data)
@@ -192,6 +205,16 @@ def store_uploads(session: Session, actor: User, request: ServiceRequest, upload
 
 
 _PENDING = "pending_upload_files"
+_TEMPORARY_SUFFIX = ".part"
+ORPHAN_AGE = timedelta(hours=1)
+
+
+def _temporary_path(path: Path) -> Path:
+    return path.with_name(path.name + _TEMPORARY_SUFFIX)
+
+
+def _stored_path(temporary: Path) -> Path:
+    return temporary.with_name(temporary.name.removesuffix(_TEMPORARY_SUFFIX))
 
 
 def _track(session: Session, path: Path) -> None:
@@ -200,7 +223,8 @@ def _track(session: Session, path: Path) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _keep_files(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    for temporary in session.info.pop(_PENDING, []):
+        temporary.replace(_stored_path(temporary))
 
 
 @event.listens_for(Session, "after_transaction_end")
@@ -209,6 +233,40 @@ def _discard_files(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None and not transaction.nested:
         for path in session.info.pop(_PENDING, []):
             path.unlink(missing_ok=True)
+
+
+@dataclass(frozen=True)
+class SweptFiles:
+    removed: int
+    completed: int
+
+
+def sweep_orphan_files(session: Session, settings: DeskSettings, now: datetime | None = None) -> SweptFiles:
+    """Remove upload files older than ORPHAN_AGE that no attachment row names (idempotent).
+
+    Younger files are left alone: their transaction may still be running. A
+    temporary file whose row did commit (the server died before moving it)
+    is moved into place instead.
+    """
+    folder = Path(settings.upload_folder)
+    cutoff = ((now or utcnow()) - ORPHAN_AGE).timestamp()
+    old = [path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < cutoff] \
+        if folder.is_dir() else []
+    if not old:
+        return SweptFiles(removed=0, completed=0)
+    names = {_stored_path(path).name for path in old}
+    known = set(session.scalars(select(Attachment.stored_name).where(Attachment.stored_name.in_(names))))
+    removed = completed = 0
+    for path in old:
+        stored = _stored_path(path)
+        if stored.name not in known:
+            path.unlink(missing_ok=True)
+            removed += 1
+        elif stored != path:
+            with contextlib.suppress(FileNotFoundError):  # a sweep running alongside moved it first
+                path.replace(stored)
+                completed += 1
+    return SweptFiles(removed=removed, completed=completed)
 
 
 def attachment_path(attachment: Attachment, settings: DeskSettings) -> Path:

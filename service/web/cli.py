@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from config import BASE_DIR
 from service import seed
+from service.operations.attachments import sweep_orphan_files
 from service.operations.sla import sweep
 from service.seed_plans import seed_demo_plans
 from service.seed_requests import seed_demo_requests
@@ -62,11 +63,14 @@ def _seed_demo_plans() -> None:
 
 @click.command("sla-sweep")
 def sla_sweep_command() -> None:
-    """Flag overdue requests, escalate them and auto-close old resolutions (idempotent; run it from cron)."""
+    """Flag overdue requests, escalate them, auto-close old resolutions and remove upload files left without
+    an attachment for over an hour (idempotent; run it from cron)."""
     report = sweep(db(), settings=_desk_settings())
+    files = sweep_orphan_files(db(), _desk_settings())
     click.echo(f"first-response breaches: {report.first_response_breaches}, "
                f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
-               f"auto-closed: {report.auto_closed}")
+               f"auto-closed: {report.auto_closed}, orphan files removed: {files.removed}, "
+               f"uploads completed: {files.completed}")
 
 
 @click.command("translations")

@@ -10,15 +10,17 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from flask import Blueprint
 from babel.units import format_unit
+from flask import Blueprint, current_app
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
 from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, ServiceRequest, Status
+from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
 from service.operations.sla import SWEEP_REASONS, SlaState
 from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
+from service.settings import DeskSettings
 from service.web.labels import label
 
 ACTION_LABELS: dict[Action, object] = {
@@ -143,6 +145,12 @@ def event_note(event: Event) -> str:
     return str(data.get("reason") or data.get("note") or "")
 
 
+def upload_limits() -> str:
+    """The hint beside a file input: which files are accepted, how many and how large."""
+    settings = DeskSettings.from_config(current_app.config)
+    return gettext(UPLOAD_LIMITS, count=settings.max_attachments, limit=size_limit_mb(settings))
+
+
 def install_template_helpers(bp: Blueprint) -> None:
     bp.add_app_template_filter(when, "when")
     bp.add_app_template_filter(file_size, "file_size")
@@ -151,3 +159,4 @@ def install_template_helpers(bp: Blueprint) -> None:
     bp.add_app_template_global(event_details, "event_details")
     bp.add_app_template_global(event_note, "event_note")
     bp.add_app_template_global(action_label, "action_label")
+    bp.add_app_template_global(upload_limits, "upload_limits")

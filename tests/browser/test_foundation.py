@@ -168,3 +168,24 @@ def test_every_field_has_a_label(page: Any) -> None:
             assert len(labels) == 1 and labels[0], (path, field.get_attribute("name"))
         assert page.locator("main#main").count() == 1 and page.locator("header").count() == 1
         assert re.fullmatch(r".+ · .+", page.title())
+
+
+def test_a_new_enterprise_sees_that_it_awaits_verification_and_the_upload_limits(page: Any,
+                                                                                  live_server: LiveServer) -> None:
+    email = "li.lei@browser.example.cn"
+    _fill_registration(page, live_server, email)
+    _submit(page)
+    _sign_in(page, email, "Browser-Test-2026")
+
+    assert _path(page) == "/portal/"
+    notice = page.locator("main .flash-warning")
+    assert notice.is_visible()
+    assert "统一社会信用代码" in notice.inner_text() and "服务站" in notice.inner_text()
+
+    page.goto("/portal/requests/new")
+    hint = page.locator(".field:has(input[type=file]) .hint")
+    assert hint.is_visible()
+    config = live_server.app.config
+    limit = round(config["MAX_ATTACHMENT_BYTES"] / (1024 * 1024), 1)
+    assert f"每次最多 {config['MAX_ATTACHMENTS_PER_MESSAGE']} 个文件" in hint.inner_text()
+    assert f"不超过 {limit} MB" in hint.inner_text() and "PDF" in hint.inner_text()

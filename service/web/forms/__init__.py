@@ -6,7 +6,10 @@ from functools import cache
 from babel.support import NullTranslations, Translations
 from flask_babel import get_locale, gettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
+from wtforms import Field
 from wtforms.i18n import messages_path
+from wtforms.widgets import HiddenInput
 
 from service.errors import N_, DomainError
 
@@ -44,6 +47,13 @@ class DeskForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: FlaskForm) -> DeskWording:
             return wtforms_messages(str(get_locale()))
+
+        def render_field(self, field: Field, render_kw: dict[str, object]) -> Markup:
+            # A page holds many forms, each with its CSRF token and version: hidden inputs, which no label
+            # names, go without an id so that the page's ids stay unique.
+            if isinstance(field.widget, HiddenInput):
+                render_kw = {"id": False, **render_kw}
+            return super().render_field(field, render_kw)
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

@@ -70,7 +70,8 @@ class HotlineCancelForm(VersionedForm):
 
 
 class InstructionForm(DeskForm):
-    body = TextAreaField(_l("Instruction"), validators=[DataRequired(), Length(max=5000)],
+    # An id of its own: the desk request page also holds the reply box, whose field is "body" too.
+    body = TextAreaField(_l("Instruction"), id="instruction-body", validators=[DataRequired(), Length(max=5000)],
                          description=_l("The assignee of the case must acknowledge it."))
 
 

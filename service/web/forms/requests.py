@@ -18,11 +18,13 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
+from service.operations.attachments import ALLOWED
 from service.web.forms import DeskForm
 from service.web.labels import choices
 
 NONE_CHOICE = SelectChoice("", _l("— not specified —"))
 ANY_CHOICE = SelectChoice("", _l("Any"))
+ACCEPTED_SUFFIXES = ",".join(ALLOWED)  # lets the browser's file picker offer only what will be accepted
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.VIDEO, Channel.ON_SITE)
 # The orders of a desk queue (service.queries.requests.SORTS); an enterprise's list offers the first two.
 QUEUE_ORDERS = [SelectChoice("newest", _l("Newest first")), SelectChoice("oldest", _l("Oldest first")),
@@ -67,8 +69,7 @@ class RequestForm(DeskForm):
                                 choices=_optional_choices(ProductField), validators=[Optional()])
     innovative = BooleanField(_l("The product is an innovative medical device"))
     urgent = BooleanField(_l("Urgent: an \u201curgent, difficult and anxious\u201d problem"))
-    attachments = MultipleFileField(_l("Attachments"),
-                                    description=_l("PDF, Word, Excel, PowerPoint, images, ZIP or text files."))
+    attachments = MultipleFileField(_l("Attachments"), render_kw={"accept": ACCEPTED_SUFFIXES})
     idempotency_key = HiddenField()
 
 
@@ -81,7 +82,7 @@ class OnBehalfForm(RequestForm):
 class ReplyForm(DeskForm):
     # A message may be files alone; the operation asks for text when there are none.
     body = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
-    attachments = MultipleFileField(_l("Attachments"))
+    attachments = MultipleFileField(_l("Attachments"), render_kw={"accept": ACCEPTED_SUFFIXES})
 
 
 class DeskMessageForm(ReplyForm):
