@@ -3,13 +3,15 @@ attachments, notifications; plus the SLA targets and the working-day calendar.""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
 from service.models.accounts import Enterprise, Station, User
+if TYPE_CHECKING:
+    from service.models.plans import ServicePlan
 from service.models.enums import (
     Category,
     Channel,
@@ -107,6 +109,8 @@ class ServiceRequest(Base):
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])
     station: Mapped[Station] = relationship()
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    # Read with the request on its pages (whether guidance can start); linked through plan_id only.
+    plan: Mapped[ServicePlan | None] = relationship(viewonly=True)
 
 
 class ReferenceCounter(Base):
