@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, utcnow
 from service.models.accounts import Enterprise, Station, User
-if TYPE_CHECKING:
-    from service.models.plans import ServicePlan
 from service.models.enums import (
     Category,
     Channel,
@@ -23,6 +21,9 @@ from service.models.enums import (
     ProductType,
     Status,
 )
+
+if TYPE_CHECKING:
+    from service.models.plans import ServicePlan
 
 
 class ServiceRequest(Base):
