@@ -382,3 +382,13 @@ def test_a_refused_message_comes_back_once_with_the_text(client: FlaskClient, se
     page = get(client, response.location).get_data(as_text=True)
     assert "This request is closed." in page and "迟到的答复</textarea>" in page
     assert "迟到的答复" not in get(client, response.location).get_data(as_text=True)
+
+
+def test_a_refused_text_too_long_for_the_session_is_drawn_again_where_it_was_sent(
+        client: FlaskClient, session: Session, people: People, settings) -> None:
+    request = in_status(session, people, settings, Status.WITHDRAWN)
+    login(client, people.staff)
+    long_reply = "逐条答复企业提出的问题。" * 100
+    response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": long_reply})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "This request is closed." in page and f"{long_reply}</textarea>" in page
