@@ -1,6 +1,9 @@
 """Submitting, triage, assignment, transfer, replies and the notifications they send."""
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -14,6 +17,7 @@ from service.operations.requests import (
     transfer_request,
     triage_request,
 )
+from service.operations.sla import sweep
 from service.queries.timeline import awaiting
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, draft, in_status, people, settings, submit  # noqa: F401
@@ -175,3 +179,33 @@ def test_the_inbox_hides_requests_that_left_the_readers_scope(session, people: P
                      "属地调整")
     assert notifications.unread_count(session, people.staff) == 0
     assert notifications.list_notifications(session, people.staff) == []
+
+
+def test_an_enterprise_reply_on_a_resolved_request_reopens_it(session, people: People, settings) -> None:
+    request = in_status(session, people, settings, Status.RESOLVED)
+    add_message(session, people.owner, request.id, "问题仍然存在，请再看看", settings=settings,
+                now=TUESDAY_10 + timedelta(days=2))
+    session.refresh(request)
+    assert request.status == Status.TRIAGED and request.resolved_at is None
+    [reopening] = [e for e in session.scalars(select(Event).where(Event.request_id == request.id,
+                                                                  Event.kind == EventKind.STATUS_CHANGED))
+                   if e.data["action"] == "reopen"]
+    assert reopening.actor_id == people.owner.id and reopening.data["reason"] == "问题仍然存在，请再看看"
+    told = session.scalars(select(Notification.user_id).where(Notification.request_id == request.id,
+                                                              Notification.kind == EventKind.REPLY)).all()
+    assert people.staff.id in told
+
+
+def test_a_reply_past_the_reopen_window_waits_for_the_officer_instead_of_closing_unseen(session, people: People,
+                                                                                         settings) -> None:
+    settings = replace(settings, reopen_window_days=3)  # shorter than the auto-close: REOPEN is no longer allowed
+    request = in_status(session, people, settings, Status.RESOLVED)
+    add_message(session, people.owner, request.id, "还有一个问题", settings=settings, now=TUESDAY_10 + timedelta(days=4))
+    session.refresh(request)
+    assert request.status == Status.RESOLVED
+    assert people.staff.id in session.scalars(select(Notification.user_id).where(
+        Notification.request_id == request.id, Notification.kind == EventKind.REPLY)).all()
+    later = TUESDAY_10 + timedelta(days=settings.auto_close_days + 1)
+    assert sweep(session, settings=settings, now=later).auto_closed == 0
+    add_message(session, people.staff, request.id, "已答复您的问题", settings=settings, now=later)
+    assert sweep(session, settings=settings, now=later + timedelta(minutes=1)).auto_closed == 1

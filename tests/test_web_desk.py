@@ -26,7 +26,7 @@ from service.operations.requests import add_message
 from service.rules.lifecycle import Action
 from tests import factories
 from tests.conftest import login
-from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures
+from tests.request_helpers import People, act, active_plan, in_status, people, submit  # noqa: F401 - fixtures
 from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, settings, version_in  # noqa: F401
 
 
@@ -128,8 +128,8 @@ def test_bad_triage_values_are_form_errors(client: FlaskClient, session: Session
     assert _fresh(session, request.id).status == Status.SUBMITTED
 
 
-def test_a_stale_edit_answers_409_keeps_the_typing_and_overwrites_nothing(client: FlaskClient, session: Session,
-                                                                         people: People, settings) -> None:
+def test_a_stale_edit_goes_back_to_the_page_with_the_typing_and_overwrites_nothing(
+        client: FlaskClient, session: Session, people: People, settings) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff2)
     seen = version_in(get(client, f"/desk/requests/{request.id}").get_data(as_text=True), "resolve")
@@ -143,19 +143,22 @@ def test_a_stale_edit_answers_409_keeps_the_typing_and_overwrites_nothing(client
     summary = "详细的解决说明：第一，补充临床评价资料；第二，……"
     response = send(client, f"/desk/requests/{request.id}/actions/resolve",
                     {"resolve-version": str(seen), "resolve-summary": summary}, prefix="resolve")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 409
+    # Post/redirect/get: the refusal lands on the request's page, so a reload never sends the step again.
+    assert response.status_code == 302 and response.location == f"/desk/requests/{request.id}"
+    page = get(client, response.location).get_data(as_text=True)
     assert "Someone changed this request meanwhile" in page and "P1 – critical" in page
     assert re.search(rf'<details class="req-step" open>\s*<summary>Resolve</summary>.*>\s*{summary}</textarea>', page,
                      re.S)
     current = _fresh(session, request.id)
     assert version_in(page, "resolve") == current.version != seen
     assert (current.status, current.priority, current.resolution_summary) == (Status.TRIAGED, Priority.P1, None)
+    reloaded = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
+    assert "Someone changed this request meanwhile" not in reloaded and summary not in reloaded
     stale_triage = send(client, f"/desk/requests/{request.id}/triage", {
         "triage-version": str(seen), "triage-category": "other", "triage-priority": "P4",
         "triage-lifecycle_stage": "research", "triage-assignee_id": ""}, prefix="triage")
-    assert stale_triage.status_code == 409
-    assert '<option selected value="P4">' in stale_triage.get_data(as_text=True)
+    assert stale_triage.status_code == 302
+    assert '<option selected value="P4">' in get(client, stale_triage.location).get_data(as_text=True)
     assert _fresh(session, request.id).priority == Priority.P1
 
 
@@ -167,8 +170,9 @@ def test_text_typed_for_a_step_that_is_gone_is_shown_back(client: FlaskClient, s
     login(client, people.staff2)
     response = send(client, f"/desk/requests/{request.id}/actions/resolve",
                     {"resolve-version": str(seen), "resolve-summary": "我写了很久的解决说明"}, prefix="resolve")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 409 and "Someone changed this request meanwhile" in page
+    assert response.status_code == 302
+    page = get(client, response.location).get_data(as_text=True)
+    assert "Someone changed this request meanwhile" in page
     assert 'name="resolve-summary"' not in page
     assert re.search(r'What you typed \(not saved\).*我写了很久的解决说明', page, re.S)
     assert _fresh(session, request.id).resolution_summary == "同事已先行解决"
@@ -236,8 +240,8 @@ def test_escalate_and_only_a_director_de_escalates(client: FlaskClient, session:
                 prefix="escalate").status_code == 302
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert "企业反映进度严重滞后" in page and 'name="deescalate-note"' not in page
-    assert send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "再次"},
-                prefix="escalate").status_code == 409
+    again = send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "再次"}, prefix="escalate")
+    assert again.status_code == 302 and "再次" in get(client, again.location).get_data(as_text=True)
     assert send(client, f"/desk/requests/{request.id}/de-escalate", {"deescalate-note": "x"},
                 prefix="deescalate").status_code == 403
     assert request.reference in get(client, "/desk/?queue=escalated").get_data(as_text=True)
@@ -349,3 +353,42 @@ def test_a_flood_of_unread_notifications_reads_99_plus(client: FlaskClient, sess
     page = get(client, "/desk/").get_data(as_text=True)
     assert re.search(r'Notifications <span class="badge">99\+</span>', page)
     assert notifications.unread_count(session, people.staff) == 150 + 1  # the submission's own, and the flood
+
+
+def test_guidance_without_a_plan_is_shown_disabled_and_a_forged_step_comes_back_to_the_page(
+        client: FlaskClient, session: Session, people: People, settings) -> None:
+    request = in_status(session, people, settings, Status.TRIAGED)
+    login(client, people.staff)
+    page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
+    assert re.search(r'<button type="button" disabled[^>]*>Start full-process guidance</button>\s*'
+                     r'<span class="hint"[^>]*>Guidance needs the request to be linked', page)
+    assert "/actions/start_guidance" not in page
+    response = send(client, f"/desk/requests/{request.id}/actions/start_guidance",
+                    {"start_guidance-version": str(request.version)}, prefix="start_guidance")
+    assert response.status_code == 302 and response.location == f"/desk/requests/{request.id}"
+    assert "Guidance needs the request to be linked" in get(client, response.location).get_data(as_text=True)
+    request.plan_id = active_plan(session, people).id
+    session.commit()
+    page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
+    assert "/actions/start_guidance" in page and "Guidance needs the request to be linked" not in page
+
+
+def test_a_refused_message_comes_back_once_with_the_text(client: FlaskClient, session: Session, people: People,
+                                                         settings) -> None:
+    request = in_status(session, people, settings, Status.WITHDRAWN)
+    login(client, people.staff)
+    response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": "迟到的答复"})
+    assert response.status_code == 302
+    page = get(client, response.location).get_data(as_text=True)
+    assert "This request is closed." in page and "迟到的答复</textarea>" in page
+    assert "迟到的答复" not in get(client, response.location).get_data(as_text=True)
+
+
+def test_a_refused_text_too_long_for_the_session_is_drawn_again_where_it_was_sent(
+        client: FlaskClient, session: Session, people: People, settings) -> None:
+    request = in_status(session, people, settings, Status.WITHDRAWN)
+    login(client, people.staff)
+    long_reply = "逐条答复企业提出的问题。" * 100
+    response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": long_reply})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409 and "This request is closed." in page and f"{long_reply}</textarea>" in page

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
+from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -9,6 +11,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.db import utcnow
+from service.db import utcnow
 from service.models import Attachment, Channel, Message, Role, ServiceRequest, Status
 from service.operations.attachments import Upload
 from service.operations.requests import add_message
@@ -194,7 +198,7 @@ def test_withdraw_asks_for_a_reason(client: FlaskClient, session: Session, peopl
 
 def test_confirming_a_resolution_takes_a_rating_and_a_comment(client: FlaskClient, session: Session,
                                                               people: People, settings) -> None:
-    request = in_status(session, people, settings, Status.RESOLVED)
+    request = in_status(session, people, settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
     assert "已答复" in page and 'name="confirm-rating"' in page and 'name="reopen-reason"' in page
@@ -217,8 +221,8 @@ def test_reopening_brings_the_request_back(client: FlaskClient, session: Session
     response = send(client, f"/portal/requests/{request.id}/actions/reopen",
                     {"reopen-version": str(request.version), "reopen-reason": "问题仍未解决"}, prefix="reopen")
     # Confirmed in March; the reopen window has long passed by now: refused with the reason, nothing changes.
-    assert response.status_code == 409
-    assert "The time to reopen this request has passed" in response.get_data(as_text=True)
+    assert response.status_code == 302 and response.location == f"/portal/requests/{request.id}"
+    assert "The time to reopen this request has passed" in get(client, response.location).get_data(as_text=True)
     session.expire_all()
     assert session.get(ServiceRequest, request.id).status == Status.CLOSED
 
@@ -230,8 +234,8 @@ def test_unknown_steps_and_desk_steps_are_refused(client: FlaskClient, session: 
     assert send(client, f"/portal/requests/{request.id}/actions/explode", {}).status_code == 404
     response = send(client, f"/portal/requests/{request.id}/actions/decline",
                     {"decline-version": str(request.version), "decline-reason": "自己拒绝"}, prefix="decline")
-    assert response.status_code == 409
-    assert "You cannot take this step on this request." in response.get_data(as_text=True)
+    assert response.status_code == 302
+    assert "You cannot take this step on this request." in get(client, response.location).get_data(as_text=True)
     session.expire_all()
     assert session.get(ServiceRequest, request.id).status == Status.SUBMITTED
 
@@ -276,10 +280,6 @@ def test_the_enterprise_lists_its_requests_oldest_first_on_request(client: Flask
 
 def test_notifications_say_who_changed_what_newest_first_in_the_readers_language(
         client: FlaskClient, session: Session, people: People, settings) -> None:
-    from datetime import timedelta
-
-    from service.db import utcnow
-
     earlier = in_status(session, people, settings, Status.TRIAGED)
     later = in_status(session, people, settings, Status.TRIAGED)
     # Recorded out of time order (as the demo's stories are): the reply recorded second happened first.
@@ -293,3 +293,36 @@ def test_notifications_say_who_changed_what_newest_first_in_the_readers_language
     post_form(client, "/language", {"locale": "zh", "next": "/notifications/"})
     chinese = client.get("/notifications/").get_data(as_text=True)
     assert f"由 {people.staff.name}" in chinese and "by " not in chinese
+
+
+def test_a_closed_request_says_how_to_reopen_instead_of_offering_a_reply(client: FlaskClient, session: Session,
+                                                                        people: People, settings) -> None:
+    recent = in_status(session, people, settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
+    recent = act(session, people.owner, recent, Action.CONFIRM, settings, now=utcnow(), rating=5)
+    long_ago = act(session, people.owner, in_status(session, people, settings, Status.RESOLVED), Action.CONFIRM,
+                   settings, rating=3)
+    login(client, people.owner)
+    page = get(client, f"/portal/requests/{recent.id}").get_data(as_text=True)
+    assert 'name="body"' not in page and "Reply to the station" not in page
+    assert "This request is closed. If the difficulty is not settled, use “Reopen” (until" in page
+    assert 'name="reopen-reason"' in page
+    page = get(client, f"/portal/requests/{long_ago.id}").get_data(as_text=True)
+    assert 'name="body"' not in page and 'name="reopen-reason"' not in page
+    assert "This request is closed and can no longer be reopened. Please submit a new request." in page
+    # The step is shown, but disabled, with why.
+    assert re.search(r'<button type="button" disabled[^>]*>Reopen</button>\s*<span class="hint"[^>]*>'
+                     r'The time to reopen this request has passed', page)
+
+
+def test_a_reply_on_a_resolved_request_reopens_it(client: FlaskClient, session: Session, people: People,
+                                                  settings) -> None:
+    request = in_status(session, people, settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
+    login(client, people.owner)
+    page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
+    assert "Sending a message reopens the request" in page
+    response = send(client, f"/portal/requests/{request.id}/messages", {"body": "按指导修改后仍未通过"})
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(ServiceRequest, request.id).status == Status.TRIAGED
+    page = get(client, response.location).get_data(as_text=True)
+    assert "按指导修改后仍未通过" in page and 'name="body"' in page

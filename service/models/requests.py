@@ -112,6 +112,8 @@ class ServiceRequest(Base):
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
     # Read by the policy only when the reader's station does not cover the request (members from elsewhere).
     task_forces: Mapped[list[TaskForce]] = relationship(viewonly=True)
+    # Read with the request on its pages (whether guidance can start); linked through plan_id only.
+    plan: Mapped[ServicePlan | None] = relationship(viewonly=True)
 
 
 class ReferenceCounter(Base):

@@ -211,7 +211,7 @@ def _attach(session: Session, actor: User, request: ServiceRequest, uploads: Seq
 # What every reader of a request is shown beside it: loaded in the same statement.
 _SHOWN_WITH = (joinedload(ServiceRequest.enterprise).joinedload(Enterprise.station),
                joinedload(ServiceRequest.submitter), joinedload(ServiceRequest.assignee),
-               joinedload(ServiceRequest.station))
+               joinedload(ServiceRequest.station), joinedload(ServiceRequest.plan))
 
 
 def get_request(session: Session, actor: User, request_id: int) -> ServiceRequest:
@@ -328,12 +328,28 @@ def _post(session: Session, actor: User, request: ServiceRequest, body: str, int
     return message
 
 
+def _enterprise_replies(session: Session, actor: User, request: ServiceRequest, text: str, settings: DeskSettings,
+                        now: datetime) -> None:
+    """The steps an enterprise's reply takes: it answers a question, or reopens a resolved request."""
+    calendar = service_times(session, settings).calendar
+    if request.status == Status.WAITING_ENTERPRISE:
+        lifecycle.apply(session, request, lifecycle.Action.ENTERPRISE_ANSWERS, actor, now, calendar,
+                        lifecycle.Inputs(message=text))
+        return
+    reopen = lifecycle.TRANSITIONS[lifecycle.Action.REOPEN]
+    inputs = lifecycle.Inputs(reason=text, reopen_window=timedelta(days=settings.reopen_window_days))
+    if request.status in reopen.sources and lifecycle.unavailable_reason(reopen, request, inputs, now) is None:
+        lifecycle.apply(session, request, lifecycle.Action.REOPEN, actor, now, calendar, inputs)
+
+
 def add_message(session: Session, actor: User, request_id: int, body: str, *, internal: bool = False,
                 uploads: Sequence[Upload] = (), settings: DeskSettings, now: datetime | None = None) -> Message:
     """Post a public reply or (desk only) an internal note, with files.
 
     An enterprise's reply to a request waiting for it hands the request back to
-    the station. A refused file saves nothing. Raises NotFound, Forbidden,
+    the station; on a resolved request it reopens it (the reply is the reason),
+    within the reopen window; past it the reply stays in front of the officer and
+    keeps the auto-close sweep away (see sla.sweep). A refused file saves nothing. Raises NotFound, Forbidden,
     InvalidTransition, ValidationError, Conflict.
     """
     now = now or utcnow()
@@ -344,10 +360,9 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
         if request.status in FINAL_STATUSES and not internal:
             raise InvalidTransition(N_("This request is closed. Reopen it, or submit a new request."))
         enterprise_reply = actor.role == Role.ENTERPRISE
-        if enterprise_reply and request.status == Status.WAITING_ENTERPRISE:
-            lifecycle.apply(session, request, lifecycle.Action.ENTERPRISE_ANSWERS, actor, now,
-                            service_times(session, settings).calendar,
-                            lifecycle.Inputs(message=body.strip() or ", ".join(u.filename for u in uploads)))
+        if enterprise_reply:
+            _enterprise_replies(session, actor, request, body.strip() or ", ".join(u.filename for u in uploads),
+                                settings, now)
         message = _post(session, actor, request, body, internal, uploads, settings, now)
         if enterprise_reply:
             recipients = notifications.desk_recipients(request)

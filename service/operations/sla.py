@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, exists, select
+from sqlalchemy.orm import Session, aliased
 
 from service.db import unit_of_work, utcnow
 from service.errors import N_
-from service.models import OPEN_STATUSES, EventKind, ServiceRequest, Status
+from service.models import OPEN_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
 from service.operations import notifications
 from service.operations.escalation import escalate
 from service.operations.request_support import record
@@ -89,6 +89,18 @@ def _in_batches(session: Session, conditions: tuple, handle: Callable[[ServiceRe
             return done
 
 
+def _enterprise_has_the_last_word() -> ColumnElement[bool]:
+    """The enterprise replied after the resolution (past the reopen window) and the station has not answered:
+    the request waits for its officer rather than closing unseen."""
+    desk_reply = aliased(Event)
+    enterprise = select(User.id).where(User.role == Role.ENTERPRISE)
+    return exists().where(
+        Event.request_id == ServiceRequest.id, Event.kind == EventKind.REPLY,
+        Event.created_at >= ServiceRequest.resolved_at, Event.actor_id.in_(enterprise),
+        ~exists().where(desk_reply.request_id == ServiceRequest.id, desk_reply.kind == EventKind.REPLY,
+                        desk_reply.created_at > Event.created_at, desk_reply.actor_id.not_in(enterprise)))
+
+
 def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
     """Flag overdue first responses and resolutions (once), escalate them, auto-close old resolutions."""
     now = now or utcnow()
@@ -123,5 +135,6 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
 
     cutoff = now - timedelta(days=settings.auto_close_days)
     closed = _in_batches(session, (and_(ServiceRequest.status == Status.RESOLVED,
-                                        ServiceRequest.resolved_at < cutoff),), close)
+                                        ServiceRequest.resolved_at < cutoff, ~_enterprise_has_the_last_word()),),
+                         close)
     return SweepReport(first, resolution, escalated, closed)

@@ -137,15 +137,35 @@ def _check_needs(transition: Transition, request: ServiceRequest, inputs: Inputs
     if Need.RATING in needs and (inputs.rating is None or not 1 <= inputs.rating <= 5):
         raise ValidationError(N_("Please rate the service from 1 to 5."),
                               fields={"rating": N_("Choose a rating from 1 to 5.")})
+    if Need.TRIAGE in needs and request.priority is None:
+        raise ValidationError(N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")})
+    missing = unavailable_reason(transition, request, inputs, now)
+    if missing is not None:
+        raise InvalidTransition(missing)
+
+
+def reopen_deadline(request: ServiceRequest, window: timedelta) -> datetime | None:
+    """Until when the enterprise may reopen ``request`` (None when it was never resolved)."""
+    return request.resolved_at + window if request.resolved_at is not None else None
+
+
+def unavailable_reason(transition: Transition, request: ServiceRequest, inputs: Inputs, now: datetime) -> str | None:
+    """Why ``transition`` cannot be taken now for want of something the request lacks, or None.
+
+    Only what the request itself must have (a plan in force, a reopen window still
+    open): what the user types is checked on apply. Pages show the button disabled
+    with this reason as its hint.
+    """
+    needs = transition.needs
     if Need.ACTIVE_PLAN in needs:
         plan = inputs.plan
         if plan is None or plan.status != PlanStatus.ACTIVE or plan.enterprise_id != request.enterprise_id:
-            raise InvalidTransition(N_("Guidance needs the request to be linked to the enterprise's active service plan."))
-    if Need.TRIAGE in needs and request.priority is None:
-        raise ValidationError(N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")})
+            return N_("Guidance needs the request to be linked to the enterprise's active service plan.")
     if Need.REOPEN_WINDOW in needs:
-        if request.resolved_at is None or now > request.resolved_at + inputs.reopen_window:
-            raise InvalidTransition(N_("The time to reopen this request has passed; please submit a new request."))
+        deadline = reopen_deadline(request, inputs.reopen_window)
+        if deadline is None or now > deadline:
+            return N_("The time to reopen this request has passed; please submit a new request.")
+    return None
 
 
 def apply(

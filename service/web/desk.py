@@ -38,6 +38,7 @@ from service.web.requests_common import (
     cursor_arg,
     desk_settings,
     detail_context,
+    detail_page,
     enterprise_choices,
     request_or_404,
     run_edit,
@@ -146,7 +147,7 @@ def _done(request_id: int) -> str:
 @bp.route("/requests/<int:request_id>")
 @require("desk.use")
 def request_detail(request_id: int):  # type: ignore[no-untyped-def]
-    return render_detail(request_or_404(request_id), {}, status=200)
+    return detail_page(request_id, render_detail)
 
 
 @bp.route("/requests/<int:request_id>/triage", methods=["POST"])

@@ -1,22 +1,25 @@
 """View plumbing the portal and the desk share: forms to operation arguments, errors to pages, downloads.
 
-The one rule here: a form that fails (bad shape, a refused rule, a stale
-version) re-renders the page with what the user typed, and a stale version
-answers 409 with the request as it now stands.
+The one rule here: a form with bad input re-renders the page with what the
+user typed (400); a step refused by the lifecycle or made stale by someone
+else's change goes back to the request's page (post/redirect/get, so a reload
+never sends it again) with the reason and the form as the user left it.
 """
 from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
@@ -39,11 +42,23 @@ from service.operations.sla import sla_state
 from service.queries import reference
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
-from service.rules.lifecycle import Action, Need, allowed_actions
+from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
 from service.settings import DeskSettings
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.requests import ActionForm, OnBehalfForm, RequestForm, VersionedForm
+from service.web.forms.requests import (
+    ActionForm,
+    AssignForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    EscalateForm,
+    OnBehalfForm,
+    ReplyForm,
+    RequestForm,
+    TransferForm,
+    TriageForm,
+    VersionedForm,
+)
 from service.web.helpers import actor, domain_message
 from service.web.request_display import ACTION_HINTS, DANGEROUS, action_label, sla_badge
 
@@ -158,6 +173,8 @@ class ActionView:
     danger: bool
     # The user sent this form and it came back (refused or stale): show it open, as they left it.
     kept: bool
+    # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
+    unavailable: str
 
 
 def action_or_404(raw: str) -> Action:
@@ -167,8 +184,12 @@ def action_or_404(raw: str) -> Action:
         abort(404)
 
 
-def action_form(action: Action, version: int | None = None, *, submitted: bool = False) -> ActionForm:
-    form = ActionForm(prefix=action.value) if submitted else ActionForm(prefix=action.value, formdata=None)
+def action_form(action: Action, version: int | None = None, *, submitted: bool = False,
+                formdata: MultiDict[str, str] | None = None) -> ActionForm:
+    if submitted:
+        form = ActionForm(prefix=action.value)
+    else:
+        form = ActionForm(prefix=action.value, formdata=formdata)
     if version is not None:
         form.version.data = str(version)
     if action == Action.CONFIRM:
@@ -189,12 +210,18 @@ def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> 
 
 def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) -> list[ActionView]:
     views = []
-    for transition in allowed_actions(user, req):
+    transitions = allowed_actions(user, req)
+    # The plan comes loaded with the request (get_request): no statement of its own.
+    inputs = Inputs(plan=req.plan, reopen_window=timedelta(days=desk_settings().reopen_window_days))
+    now = utcnow()
+    for transition in transitions:
         sent = kept.get(f"action:{transition.action.value}")
         form = sent if isinstance(sent, ActionForm) else action_form(transition.action, req.version)
+        missing = unavailable_reason(transition, req, inputs, now)
         views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
                                 action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
-                                transition.action in DANGEROUS, sent is not None))
+                                transition.action in DANGEROUS, sent is not None,
+                                gettext(missing) if missing else ""))
     return views
 
 
@@ -238,14 +265,59 @@ class Rerender(Protocol):
                  conflict: str | None = None) -> ResponseReturnValue: ...
 
 
+# A refused form travels to the request's page in the (cookie) session. 700 characters of Chinese that
+# does not compress make a ~3 KB cookie, under the browsers' 4 KB; a longer text is drawn again by the
+# refused POST itself (409) rather than lost.
+REFUSED_FORM_KEY = "refused_form"
+_STASH_LIMIT = 700
+_RESTORABLE = {form.__name__: form for form in (TriageForm, AssignForm, TransferForm, EscalateForm,
+                                                DeEscalateForm, DeskMessageForm, ReplyForm)}
+
+
+def _refused(request_id: int, slot: str, form: FlaskForm, rerender: Rerender, req: ServiceRequest,
+             conflict: str | None) -> ResponseReturnValue:
+    """Back to the request's page with ``form`` as the user left it (once), or the page drawn here when too long."""
+    typed = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
+    if isinstance(form, VersionedForm):
+        # After a conflict the form carries the version the user has now been shown.
+        typed = [(name, form.version.data if name == form.version.name else value) for name, value in typed]
+    if sum(len(value) for _, value in typed) > _STASH_LIMIT:
+        return rerender(req, {slot: form}, status=409, conflict=conflict)
+    session[REFUSED_FORM_KEY] = {"request": request_id, "slot": slot, "form": type(form).__name__,
+                                 "prefix": form._prefix.rstrip("-"), "typed": typed, "conflict": conflict}
+    return redirect(url_for(".request_detail", request_id=request_id))
+
+
+def _restore_refused(request_id: int) -> tuple[dict[str, FlaskForm], str | None]:
+    stash = session.pop(REFUSED_FORM_KEY, None)
+    if not isinstance(stash, dict) or stash.get("request") != request_id:
+        return {}, None
+    slot, typed = str(stash.get("slot")), MultiDict([tuple(pair) for pair in stash.get("typed") or ()])
+    if slot.startswith("action:"):
+        form: FlaskForm = action_form(action_or_404(slot.removeprefix("action:")), formdata=typed)
+    elif stash.get("form") in _RESTORABLE:
+        form = _RESTORABLE[stash["form"]](prefix=str(stash.get("prefix") or ""), formdata=typed)
+    else:
+        return {}, None
+    return {slot: form}, stash.get("conflict")
+
+
+def detail_page(request_id: int, rerender: Rerender) -> ResponseReturnValue:
+    """A request's page; a form refused on the way here comes back once, as the user left it."""
+    req = request_or_404(request_id)
+    kept, conflict = _restore_refused(request_id)
+    return rerender(req, kept, status=200, conflict=conflict)
+
+
 def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], object], *, success: str,
              done_url: str, rerender: Rerender) -> ResponseReturnValue:
     """Validate ``form``, run the one operation ``call``; on success flash and go to ``done_url``.
 
-    On failure the page is drawn again with ``form`` (kept in ``slot``) as the
-    user filled it in: 400 for bad input, 409 for a stale version (showing the
-    request as it now stands, the form carrying the new version) or a step the
-    lifecycle no longer allows.
+    Bad input draws the page again with ``form`` (kept in ``slot``) as the user
+    filled it in (400). A stale version (the banner shows the request as it now
+    stands, the form carries the new version) or a step the lifecycle refuses
+    goes back to the request's page (the blueprint's ``request_detail``) with the
+    reason and the form as it was.
     """
     if not form.validate_on_submit():
         return rerender(request_or_404(request_id), {slot: form}, status=400)
@@ -258,14 +330,14 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
             abort(404)
         if isinstance(form, VersionedForm):
             form.version.data = str(current.version)
-        return rerender(current, {slot: form}, status=409, conflict=domain_message(error))
+        return _refused(request_id, slot, form, rerender, current, domain_message(error))
     except ValidationError as error:
         show_error(form, error)
         return rerender(request_or_404(request_id), {slot: form}, status=400)
     except InvalidTransition as error:
         # The step may be gone from the page now: say why at the top, where it is always seen.
         flash(domain_message(error), "error")
-        return rerender(request_or_404(request_id), {slot: form}, status=409)
+        return _refused(request_id, slot, form, rerender, request_or_404(request_id), None)
     except NotFound:
         abort(404)
     except Forbidden:
