@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
 
@@ -11,7 +10,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.db import utcnow
 from service.models import Attachment, Channel, Message, Role, ServiceRequest, Status
 from service.operations.attachments import Upload
