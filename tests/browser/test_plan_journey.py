@@ -133,13 +133,16 @@ def test_a_plan_from_draft_to_the_enterprises_progress_view(page: Any, live_serv
     page.wait_for_load_state()
     assert page.locator("tr.plan-row-late").count() == 1
     assert page.locator("tr.plan-row-done").count() == 1
-    assert page.locator("form:has(input[name=action][value=approve])").count() == 0  # staff cannot approve
+    assert page.locator("button[name=action][value=approve]").count() == 0  # staff cannot approve
     _sign_out(page)
 
-    # The sub-station's director approves it.
+    # The sub-station's director finds it among the plans to approve and approves it with a comment.
     _sign_in(page, "director")
-    page.goto(plan_path)
-    page.locator("form:has(input[name=action][value=approve]) button").click()
+    page.goto("/plans/awaiting-approval")
+    page.locator(f"main a[href='{plan_path}']").click()
+    page.wait_for_load_state()
+    page.fill("#plan-decision-comment", "同意，按里程碑推进。")
+    page.locator("button[name=action][value=approve]").click()
     page.wait_for_load_state()
     assert page.locator("h1 .plan-status.plan-active").is_visible()
     assert page.locator("main .plan-timeline li").count() >= 4
