@@ -162,6 +162,11 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
     return hotline
 
 
+def has_started(hotline: HotlineSession, now: datetime) -> bool:
+    """A session is held, and its minutes written, only once its scheduled time has come."""
+    return hotline.scheduled_at is not None and hotline.scheduled_at <= now
+
+
 def meeting_link(template: str, reference: str) -> str:
     """Fill the configured URL template; only {reference} and {token} are replaced, anything else stays."""
     return template.replace("{reference}", reference).replace("{token}", secrets.token_urlsafe(12))
@@ -183,6 +188,9 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         raise ValidationError(FIX_FIELDS, fields=fields)
     with _guard(), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD)
+        if not has_started(hotline, now):
+            raise ValidationError(N_("This session has not started yet: it can be recorded as held only from its "
+                                     "scheduled start."))
         request = hotline.request
         actions = [_follow_up(session, request, item, now) for item in record.follow_ups]
         hotline.status = TRANSITIONS[HotlineAction.HOLD][1]
