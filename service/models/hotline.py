@@ -83,3 +83,4 @@ class Instruction(Base):
     request: Mapped[ServiceRequest] = relationship()
     director: Mapped[User] = relationship(foreign_keys=[director_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])

@@ -115,8 +115,11 @@ def _not_enterprise(user: User, _obj: Any = None) -> bool:
     return user.role != Role.ENTERPRISE
 
 
-def _assignee_or_director(user: User, request: ServiceRequest) -> bool:
-    return request.assignee_id == user.id or user.role == Role.DIRECTOR
+def _addressee(user: User, request: ServiceRequest) -> bool:
+    """Whom a director's instruction on ``request`` is for: its assignee, or, unassigned, its station's desk."""
+    if request.assignee_id is not None:
+        return request.assignee_id == user.id
+    return user.role in DESK_ROLES and user.station_id == request.station_id
 
 
 Rule = Callable[[User, Any], bool]
@@ -134,7 +137,7 @@ REQUEST_RULES: dict[str, Rule] = {
     "request.escalate": _desk,
     "request.de_escalate": _director,
     "request.instruct": _director,
-    "request.acknowledge": _assignee_or_director,
+    "request.acknowledge": _addressee,
     "request.link_plan": _desk,
     "request.ask_hotline": _enterprise_or_desk,
     "request.schedule_hotline": _director,
