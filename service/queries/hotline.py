@@ -59,7 +59,8 @@ def hotline_panel(session: Session, actor: User, request: ServiceRequest) -> Hot
     sessions = list(session.scalars(
         select(HotlineSession).where(HotlineSession.request_id == request.id)
         .options(joinedload(HotlineSession.follow_ups).joinedload(FollowUpAction.owner),
-                 joinedload(HotlineSession.director), joinedload(HotlineSession.requested_by))
+                 joinedload(HotlineSession.director), joinedload(HotlineSession.recorder),
+                 joinedload(HotlineSession.requested_by))
         .order_by(HotlineSession.id.desc())).unique())
     pending = any(s.status in PENDING for s in sessions)
     can_ask = (not pending and request.status in OPEN_STATUSES

@@ -115,6 +115,12 @@ def _not_enterprise(user: User, _obj: Any = None) -> bool:
     return user.role != Role.ENTERPRISE
 
 
+def _records_hotline(user: User, hotline: HotlineSession) -> bool:
+    """Directors in scope, the director (a sub-station head) who hosts it, and the recorder named when scheduling."""
+    return user.role == Role.DIRECTOR or (user.role in DESK_ROLES and user.id in (hotline.director_id,
+                                                                                 hotline.recorder_id))
+
+
 def _addressee(user: User, request: ServiceRequest) -> bool:
     """Whom a director's instruction on ``request`` is for: its assignee, or, unassigned, its station's desk."""
     if request.assignee_id is not None:
@@ -153,6 +159,7 @@ PLAN_RULES: dict[str, Rule] = {
 HOTLINE_RULES: dict[str, Rule] = {
     "hotline.view": _anyone,
     "hotline.manage": _director,
+    "hotline.record": _records_hotline,
 }
 TASK_FORCE_RULES: dict[str, Rule] = {
     "task_force.view": _anyone,

@@ -130,21 +130,25 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
     form = HotlineScheduleForm()
     directors = queries.directors_for(db(), hotline.request.station_id)
     form.director_id.choices = [SelectChoice(d.id, d.name) for d in directors]
+    form.recorder_id.choices = [SelectChoice("", gettext("— none —")), *(SelectChoice(u.id, u.name) for u in
+                                assignable_users(db(), actor(), hotline.request.station_id))]
     if request.method == "GET":
         form.version.data = str(hotline.version)
         form.director_id.data = hotline.director_id or actor().id
+        form.recorder_id.data = hotline.recorder_id
         if hotline.scheduled_at:
             form.scheduled_at.data = hotline.scheduled_at.astimezone(ops.LOCAL_TZ).replace(tzinfo=None)
         form.duration_minutes.data = hotline.duration_minutes or 60
         return _edit_page("hotline/schedule.html", hotline_id, form)
     return _run(form, hotline_id, "hotline/schedule.html", lambda: ops.schedule_hotline(
         db(), actor(), hotline_id, form.expected_version(),
-        ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data),
+        ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data,
+                     form.recorder_id.data),
         current_app.config["MEETING_URL_TEMPLATE"]), gettext("The session is scheduled; the enterprise can see it."))
 
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
-@require("director.use")
+@require("desk.use")
 def record(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
