@@ -256,6 +256,20 @@ def test_the_invitation_parses_as_icalendar(client: FlaskClient, session: Sessio
         assert hotline.meeting_link in str(event["DESCRIPTION"]) and str(event["URL"]) == hotline.meeting_link
         assert str(event["ORGANIZER"]) == f"mailto:{people.director.email}"
         assert event["ORGANIZER"].params["CN"] == people.director.name
+        # The enterprise contact who asked for the session takes part.
+        assert str(event["ATTENDEE"]) == f"mailto:{people.owner.email}"
+        assert event["ATTENDEE"].params["CN"] == people.owner.name
+
+
+def test_a_session_the_desk_proposed_invites_the_contact_who_submitted(client: FlaskClient, session: Session,
+                                                                       people: People, case: ServiceRequest) -> None:
+    asked = ops.ask_hotline(session, people.staff, case.id, "建议与局长视频沟通")
+    hotline = ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                   ops.Schedule(_soon(), 45, people.director.id), TEMPLATE)
+    login(client, people.director)
+    [event] = Calendar.from_ical(client.get(f"/hotline/{hotline.id}/invitation.ics").data).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == f"mailto:{people.director.email}"
+    assert str(event["ATTENDEE"]) == f"mailto:{case.submitter.email}" and case.submitter.id == people.owner.id
 
 
 def test_the_invitation_exists_only_once_scheduled(client: FlaskClient, session: Session, people: People,

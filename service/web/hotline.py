@@ -16,7 +16,7 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
-from service.rules.ics import Invitation, build_invitation
+from service.rules.ics import Invitation, Person, build_invitation
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
@@ -208,6 +208,7 @@ def invitation_file(hotline: HotlineSession) -> Response:
         raise NotFound()
     case = hotline.request
     link = hotline.meeting_link or ""
+    contact = queries.enterprise_contact(hotline)
     body = build_invitation(Invitation(
         uid=f"hotline-{hotline.id}@{request.host.split(':')[0]}", start=hotline.scheduled_at,
         duration=timedelta(minutes=hotline.duration_minutes or 60),
@@ -215,7 +216,7 @@ def invitation_file(hotline: HotlineSession) -> Response:
         description=gettext("Director hotline session on request %(reference)s with %(enterprise)s.\n"
                             "Join the video meeting: %(link)s", reference=case.reference,
                             enterprise=case.enterprise.name, link=link),
-        url=link, organizer_email=hotline.director.email, organizer_name=hotline.director.name,
-        sequence=hotline.version), stamp=utcnow())
+        url=link, organizer=Person(hotline.director.email, hotline.director.name),
+        attendee=Person(contact.email, contact.name) if contact else None, sequence=hotline.version), stamp=utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="hotline-{case.reference}.ics"'})
