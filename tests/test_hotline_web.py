@@ -193,7 +193,7 @@ def test_recording_before_the_start_is_refused_with_the_reason(client: FlaskClie
     response = post_form(client, f"/hotline/{hotline.id}/record", {
         "version": hotline.version, "minutes": "纪要", "public_summary": "摘要"})
     assert response.status_code == 400
-    assert "has not started yet" in response.get_data(as_text=True)
+    assert "尚未开始" in response.get_data(as_text=True)  # "has not started yet"
     session.refresh(hotline)
     assert hotline.status == HotlineStatus.SCHEDULED and hotline.minutes_internal is None
 
