@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.models import Role
+from service.models import HotlineSession, Role
 from tests.api_support import Caller, caller, new_request
 
 API = "/api/v1"
@@ -54,6 +55,13 @@ def test_a_session_is_asked_scheduled_held_and_followed_up(client: FlaskClient, 
     assert invitation.status_code == 200 and invitation.mimetype == "text/calendar"
     assert b"BEGIN:VEVENT" in invitation.data and session_["meeting_link"].encode() in invitation.data
 
+    # The session's time comes: only then can it be recorded as held.
+    early = client.post(f"{path}/record", json={"minutes": "x", "public_summary": "y", "version": session_["version"]},
+                        headers=director.headers)
+    assert early.status_code == 422
+    session.execute(update(HotlineSession).where(HotlineSession.id == asked["id"])
+                    .values(scheduled_at=utcnow() - timedelta(minutes=5)))
+    session.commit()
     record = {"minutes": "内部纪要：同品种对比不足", "public_summary": "建议补充临床试验方案", "decisions": "成立专班",
               "follow_ups": [{"description": "两周内反馈试验方案意见", "owner_id": staff.user.id,
                               "due_date": (utcnow() + timedelta(days=14)).date().isoformat()}],

@@ -206,3 +206,17 @@ def test_only_directors_and_admins_see_a_dashboard(session: Session, people: Peo
         with pytest.raises(Forbidden):
             dashboard.build_dashboard(session, _scope(user), calendar)
     assert dashboard.build_dashboard(session, _scope(people.admin), calendar).totals["open"] == 0
+
+
+def test_a_session_marked_held_before_its_start_is_not_counted(session: Session, board_data: Fixture,
+                                                                calendar: WorkingCalendar) -> None:
+    early = board_data.cases["D"]
+    session.add(HotlineSession(request_id=early.id, requested_by_id=board_data.people.owner.id, reason="r",
+                               status=HotlineStatus.HELD, director_id=board_data.people.director.id,
+                               scheduled_at=ago(2), duration_minutes=60, held_at=ago(3)))
+    session.commit()
+    scope = _scope(board_data.people.director)
+    board = dashboard.build_dashboard(session, scope, calendar)
+    assert board.range_counts["hotline_held"] == 1
+    held = session.scalars(dashboard.cases_select(scope, "hotline_held")).all()
+    assert [c.id for c in held] == [board_data.cases["C"].id]

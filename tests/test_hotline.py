@@ -173,6 +173,43 @@ def test_recording_needs_minutes_summary_and_desk_owners(session: Session, peopl
     assert session.get(type(hotline), hotline.id).status == HotlineStatus.SCHEDULED
 
 
+def test_a_session_cannot_be_recorded_as_held_before_its_start(session: Session, people: People,
+                                                               case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    with pytest.raises(ValidationError) as error:
+        ops.record_hotline(session, people.director, hotline.id, hotline.version, ops.Record("纪要", "摘要"),
+                           now=THURSDAY_15 - timedelta(minutes=1))
+    assert "not started yet" in error.value.message
+    session.expire_all()
+    unchanged = session.get(type(hotline), hotline.id)
+    assert unchanged.status == HotlineStatus.SCHEDULED and unchanged.minutes_internal is None
+    assert unchanged.held_at is None and _events(session, case, EventKind.HOTLINE_HELD) == []
+
+
+def test_the_recorder_named_when_scheduling_records_the_minutes(session: Session, people: People,
+                                                                case: ServiceRequest) -> None:
+    asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
+    for outsider in (people.other_staff, people.owner):
+        with pytest.raises(ValidationError) as error:
+            ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                 ops.Schedule(THURSDAY_15, 60, people.director.id, outsider.id), TEMPLATE,
+                                 now=TUESDAY_10)
+        assert set(error.value.fields) == {"recorder_id"}
+    hotline = ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                   ops.Schedule(THURSDAY_15, 60, people.director.id, people.staff2.id), TEMPLATE,
+                                   now=TUESDAY_10)
+    assert hotline.recorder_id == people.staff2.id
+    assert people.staff2.id in _told(session, case, EventKind.HOTLINE_SCHEDULED)
+    assert ops.HotlineAction.HOLD not in ops.allowed_hotline_actions(people.staff, hotline)
+    with pytest.raises(Forbidden):
+        ops.record_hotline(session, people.staff, hotline.id, hotline.version, ops.Record("纪要", "摘要"),
+                           now=THURSDAY_15)
+    assert ops.allowed_hotline_actions(people.staff2, hotline) == [ops.HotlineAction.HOLD]
+    held = ops.record_hotline(session, people.staff2, hotline.id, hotline.version, ops.Record("纪要", "摘要"),
+                              now=THURSDAY_15)
+    assert held.status == HotlineStatus.HELD
+
+
 def test_the_state_table_is_enforced(session: Session, people: People, case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
     with pytest.raises(InvalidTransition):

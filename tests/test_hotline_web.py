@@ -33,10 +33,20 @@ def _asked(session: Session, people: People, case: ServiceRequest) -> HotlineSes
     return ops.ask_hotline(session, people.owner, case.id, "请局长指导临床评价路径", "周四下午")
 
 
-def _scheduled(session: Session, people: People, case: ServiceRequest) -> HotlineSession:
+def _scheduled(session: Session, people: People, case: ServiceRequest, recorder_id: int | None = None,
+               start: datetime | None = None) -> HotlineSession:
+    """Scheduled (by the director, a while before ``start``), for two days from now unless ``start`` is given."""
     asked = _asked(session, people, case)
+    start = start or _soon()
     return ops.schedule_hotline(session, people.director, asked.id, asked.version,
-                                ops.Schedule(_soon(), 45, people.director.id), TEMPLATE)
+                                ops.Schedule(start, 45, people.director.id, recorder_id), TEMPLATE,
+                                now=min(utcnow(), start - timedelta(minutes=30)))
+
+
+def _started(session: Session, people: People, case: ServiceRequest,
+             recorder_id: int | None = None) -> HotlineSession:
+    """A session whose scheduled start has just passed, so it can be recorded as held."""
+    return _scheduled(session, people, case, recorder_id, start=utcnow() - timedelta(minutes=5))
 
 
 def test_the_enterprise_asks_through_the_form(client: FlaskClient, session: Session, people: People,
@@ -80,8 +90,12 @@ def test_staff_cannot_schedule_or_record(client: FlaskClient, session: Session, 
         "version": asked.version, "scheduled_at": "2030-01-01T10:00", "duration_minutes": 60,
         "director_id": people.director.id})
     assert response.status_code == 403
-    assert client.get(f"/hotline/{asked.id}/record").status_code == 403
     assert session.get(HotlineSession, asked.id).status == HotlineStatus.REQUESTED
+    # Staff not named as its recorder do not record a session.
+    started = ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                   ops.Schedule(utcnow() - timedelta(minutes=5), 45, people.director.id), TEMPLATE,
+                                   now=utcnow() - timedelta(minutes=30))
+    assert client.get(f"/hotline/{started.id}/record").status_code == 403
 
 
 def test_a_director_of_another_station_gets_404(client: FlaskClient, session: Session, people: People,
@@ -133,7 +147,7 @@ def test_a_bad_schedule_keeps_what_was_typed(client: FlaskClient, session: Sessi
 
 def test_record_with_a_follow_up_and_mark_it_done(client: FlaskClient, session: Session, people: People,
                                                   case: ServiceRequest) -> None:
-    hotline = _scheduled(session, people, case)
+    hotline = _started(session, people, case)
     login(client, people.director)
     assert client.get(f"/hotline/{hotline.id}/record").status_code == 200
     due = (date.today() + timedelta(days=7)).isoformat()
@@ -163,13 +177,52 @@ def test_record_with_a_follow_up_and_mark_it_done(client: FlaskClient, session: 
 
 def test_a_half_filled_follow_up_row_is_refused(client: FlaskClient, session: Session, people: People,
                                                 case: ServiceRequest) -> None:
-    hotline = _scheduled(session, people, case)
+    hotline = _started(session, people, case)
     login(client, people.director)
     response = post_form(client, f"/hotline/{hotline.id}/record", {
         "version": hotline.version, "minutes": "纪要", "public_summary": "摘要",
         "follow_ups-0-description": "没有负责人", "follow_ups-0-owner_id": "", "follow_ups-0-due_date": ""})
     assert response.status_code == 400
     assert session.get(HotlineSession, hotline.id).status == HotlineStatus.SCHEDULED
+
+
+def test_recording_before_the_start_is_refused_with_the_reason(client: FlaskClient, session: Session,
+                                                               people: People, case: ServiceRequest) -> None:
+    hotline = _scheduled(session, people, case)
+    login(client, people.director)
+    response = post_form(client, f"/hotline/{hotline.id}/record", {
+        "version": hotline.version, "minutes": "纪要", "public_summary": "摘要"})
+    assert response.status_code == 400
+    assert "尚未开始" in response.get_data(as_text=True)  # "has not started yet"
+    session.refresh(hotline)
+    assert hotline.status == HotlineStatus.SCHEDULED and hotline.minutes_internal is None
+
+
+def test_the_director_names_a_recorder_who_records_the_minutes(client: FlaskClient, session: Session,
+                                                               people: People, case: ServiceRequest) -> None:
+    asked = _asked(session, people, case)
+    login(client, people.director)
+    form = client.get(f"/hotline/{asked.id}/schedule").get_data(as_text=True)
+    assert 'name="recorder_id"' in form and people.staff2.name in form
+    assert post_form(client, f"/hotline/{asked.id}/schedule", {
+        "version": asked.version, "scheduled_at": "2030-05-06T14:30", "duration_minutes": 60,
+        "director_id": people.director.id, "recorder_id": people.staff2.id}).status_code == 302
+    session.refresh(asked)
+    assert asked.recorder_id == people.staff2.id
+    hotline = asked
+    hotline.scheduled_at = utcnow() - timedelta(minutes=5)  # the session's time has come
+    session.commit()
+
+    login(client, people.staff)
+    assert client.get(f"/hotline/{hotline.id}/record").status_code == 403
+    login(client, people.staff2)
+    assert f'href="/hotline/{hotline.id}/record"' in client.get(f"/hotline/{hotline.id}").get_data(as_text=True)
+    assert client.get(f"/hotline/{hotline.id}/record").status_code == 200
+    response = post_form(client, f"/hotline/{hotline.id}/record", {
+        "version": hotline.version, "minutes": "记录人整理的纪要", "public_summary": "请补充资料"})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    session.refresh(hotline)
+    assert hotline.status == HotlineStatus.HELD and hotline.minutes_internal == "记录人整理的纪要"
 
 
 def test_cancel_with_a_reason(client: FlaskClient, session: Session, people: People,
@@ -203,6 +256,20 @@ def test_the_invitation_parses_as_icalendar(client: FlaskClient, session: Sessio
         assert hotline.meeting_link in str(event["DESCRIPTION"]) and str(event["URL"]) == hotline.meeting_link
         assert str(event["ORGANIZER"]) == f"mailto:{people.director.email}"
         assert event["ORGANIZER"].params["CN"] == people.director.name
+        # The enterprise contact who asked for the session takes part.
+        assert str(event["ATTENDEE"]) == f"mailto:{people.owner.email}"
+        assert event["ATTENDEE"].params["CN"] == people.owner.name
+
+
+def test_a_session_the_desk_proposed_invites_the_contact_who_submitted(client: FlaskClient, session: Session,
+                                                                       people: People, case: ServiceRequest) -> None:
+    asked = ops.ask_hotline(session, people.staff, case.id, "建议与局长视频沟通")
+    hotline = ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                   ops.Schedule(_soon(), 45, people.director.id), TEMPLATE)
+    login(client, people.director)
+    [event] = Calendar.from_ical(client.get(f"/hotline/{hotline.id}/invitation.ics").data).walk("VEVENT")
+    assert str(event["ORGANIZER"]) == f"mailto:{people.director.email}"
+    assert str(event["ATTENDEE"]) == f"mailto:{case.submitter.email}" and case.submitter.id == people.owner.id
 
 
 def test_the_invitation_exists_only_once_scheduled(client: FlaskClient, session: Session, people: People,

@@ -57,12 +57,14 @@ def test_only_directors_in_scope_write(session: Session, people: People, case: S
         ops.write_instruction(session, people.director, case.id, "已结案", now=TUESDAY_10)
 
 
-def test_the_assignee_or_a_director_acknowledges(session: Session, people: People,
-                                                 case: ServiceRequest) -> None:
+def test_only_its_addressees_acknowledge(session: Session, people: People, case: ServiceRequest) -> None:
     first = ops.write_instruction(session, people.director, case.id, "第一条", now=TUESDAY_10)
     second = ops.write_instruction(session, people.director, case.id, "第二条", now=TUESDAY_10)
-    with pytest.raises(Forbidden):
-        ops.acknowledge_instruction(session, people.staff2, first.id, now=LATER)
+    for outsider in (people.director, people.hub_director, people.staff2):
+        assert not ops.may_acknowledge(outsider, first)
+        with pytest.raises(Forbidden):
+            ops.acknowledge_instruction(session, outsider, first.id, now=LATER)
+    assert session.get(type(first), first.id).acknowledged_at is None
     with pytest.raises(NotFound):
         ops.acknowledge_instruction(session, people.other_staff, first.id, now=LATER)
     with pytest.raises(NotFound):
@@ -72,7 +74,7 @@ def test_the_assignee_or_a_director_acknowledges(session: Session, people: Peopl
     assert done.acknowledged_at == LATER and done.acknowledged_by_id == people.staff.id
     again = ops.acknowledge_instruction(session, people.director, first.id, now=LATER + timedelta(hours=1))
     assert again.acknowledged_at == LATER and again.acknowledged_by_id == people.staff.id
-    assert ops.acknowledge_instruction(session, people.hub_director, second.id, now=LATER).acknowledged_at == LATER
+    assert ops.acknowledge_instruction(session, people.staff, second.id, now=LATER).acknowledged_at == LATER
     acks = session.scalars(select(Event).where(Event.kind == EventKind.INSTRUCTION_ACKNOWLEDGED)).all()
     assert len(acks) == 2 and not any(e.public for e in acks)
 
@@ -83,6 +85,15 @@ def test_the_original_assignee_still_acknowledges_after_a_reassignment(session: 
     case.assignee_id = people.staff2.id
     session.commit()
     assert ops.may_acknowledge(people.staff, instruction) and ops.may_acknowledge(people.staff2, instruction)
+    assert not ops.may_acknowledge(people.hub_staff, instruction)
+
+
+def test_an_instruction_on_an_unassigned_case_is_for_its_station_desk(session: Session, people: People,
+                                                                     settings: DeskSettings) -> None:
+    fresh = submit(session, people, settings)
+    instruction = ops.write_instruction(session, people.director, fresh.id, "请尽快分派", now=TUESDAY_10)
+    assert ops.may_acknowledge(people.staff2, instruction)
+    assert not ops.may_acknowledge(people.director, instruction)
     assert not ops.may_acknowledge(people.hub_staff, instruction)
 
 

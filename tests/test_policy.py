@@ -8,7 +8,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound
-from service.models import Category, Channel, Enterprise, LifecycleStage, Role, ServiceRequest, User
+from service.models import (
+    Category,
+    Channel,
+    Enterprise,
+    HotlineSession,
+    HotlineStatus,
+    LifecycleStage,
+    Role,
+    ServiceRequest,
+    User,
+)
 from service.rules import policy
 from tests import factories
 
@@ -143,3 +153,20 @@ def test_unknown_actions_and_targets_are_programming_errors(world: dict) -> None
         policy.may(world["admin"], "request.teleport", world["ccnd_request"])
     with pytest.raises(TypeError):
         policy.may(world["admin"], "request.view", object())
+
+
+def test_the_hosting_director_and_the_named_recorder_record_a_hotline_session(session: Session, world: dict) -> None:
+    ccnd_request = world["ccnd_request"]
+    second_staff = factories.user(session, Role.STAFF, "JL-CCND")
+    hotline = HotlineSession(request=ccnd_request, requested_by_id=world["ccnd_contact"].id, reason="请指导",
+                             status=HotlineStatus.SCHEDULED, director_id=world["ccnd_director"].id,
+                             recorder_id=world["ccnd_staff"].id)
+    session.add(hotline)
+    session.commit()
+    for recorder in ("ccnd_director", "ccnd_staff", "hub_director"):
+        assert policy.may(world[recorder], "hotline.record", hotline), recorder
+    assert not policy.may(second_staff, "hotline.record", hotline)
+    assert not policy.may(world["ccnd_contact"], "hotline.record", hotline)
+    assert not policy.may(world["ccnd_staff"], "hotline.manage", hotline)
+    with pytest.raises(NotFound):
+        policy.authorize(world["tonghua_staff"], "hotline.record", hotline)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import unescape
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask, render_template_string
@@ -169,12 +170,23 @@ def test_instructions_from_writing_to_acknowledging(client: FlaskClient, session
     assert "请本周内办结" not in _page(client, "/instructions/")
     assert post_form(client, f"/instructions/{instruction.id}/acknowledge", {}).status_code == 403
 
+    login(client, people.director)
+    assert "/acknowledge" not in _page(client, f"/desk/requests/{target.id}")
+    assert post_form(client, f"/instructions/{instruction.id}/acknowledge", {}).status_code == 403
+
     login(client, people.staff)
     assert post_form(client, f"/instructions/{instruction.id}/acknowledge", {}).status_code == 302
     session.refresh(instruction)
     assert instruction.acknowledged_by_id == people.staff.id
     assert "请本周内办结" in _page(client, "/instructions/?state=acknowledged")
     assert not re.search(r'href="/instructions/"[^>]*>[^<]*<span class="badge">', _page(client, "/instructions/"))
+
+    # The issuer sees who acknowledged it, and when.
+    login(client, people.director)
+    when = instruction.acknowledged_at.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d %H:%M")
+    for page in (f"/desk/requests/{target.id}", "/instructions/?state=acknowledged"):
+        text = " ".join(_page(client, page).split())
+        assert re.search(rf"{people.staff.name}.*{when}|{when}.*{people.staff.name}", text), page
 
 
 def test_the_panels_for_the_request_pages(app: Flask, client: FlaskClient, session: Session, people: People,
@@ -194,9 +206,10 @@ def test_the_panels_for_the_request_pages(app: Flask, client: FlaskClient, sessi
     assert "内部批示内容" not in enterprise_view and "instructions-panel" not in enterprise_view
     director_view = render(people.director)
     assert "内部批示内容" in director_view and f'action="/instructions/request/{target.id}"' in director_view
-    assert "/acknowledge" in director_view
+    # The director who gave it does not acknowledge it; the station's desk it was sent to does.
+    assert "/acknowledge" not in director_view
     staff_view = render(people.staff2)
-    assert "内部批示内容" in staff_view and "/acknowledge" not in staff_view
+    assert "内部批示内容" in staff_view and "/acknowledge" in staff_view
     assert "invitation.ics" not in enterprise_view
 
     target = cases["old"]  # has a scheduled session: its invitation instead of a new ask

@@ -26,6 +26,8 @@ class HotlineSession(Base):
     preferred_times: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[HotlineStatus] = mapped_column(default=HotlineStatus.REQUESTED)
     director_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Staff member named when scheduling who may record the minutes besides the directors.
+    recorder_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     scheduled_at: Mapped[datetime | None]
     duration_minutes: Mapped[int | None]
     meeting_link: Mapped[str | None] = mapped_column(String(500))
@@ -41,6 +43,7 @@ class HotlineSession(Base):
 
     request: Mapped[ServiceRequest] = relationship()
     director: Mapped[User | None] = relationship(foreign_keys=[director_id])
+    recorder: Mapped[User | None] = relationship(foreign_keys=[recorder_id])
     requested_by: Mapped[User] = relationship(foreign_keys=[requested_by_id])
     follow_ups: Mapped[list[FollowUpAction]] = relationship(
         back_populates="hotline_session", cascade="all, delete-orphan", order_by="FollowUpAction.id"
@@ -83,3 +86,4 @@ class Instruction(Base):
     request: Mapped[ServiceRequest] = relationship()
     director: Mapped[User] = relationship(foreign_keys=[director_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])

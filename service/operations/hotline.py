@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -62,6 +62,8 @@ class Schedule:
     scheduled_at: datetime
     duration_minutes: int
     director_id: int
+    # Who besides the directors may record the minutes: a desk member of the request's station.
+    recorder_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -86,7 +88,7 @@ def allowed_hotline_actions(actor: User, hotline: HotlineSession) -> list[Hotlin
 
 
 def _may_take(actor: User, action: HotlineAction, hotline: HotlineSession) -> bool:
-    if policy.may(actor, "hotline.manage", hotline):
+    if policy.may(actor, "hotline.record" if action == HotlineAction.HOLD else "hotline.manage", hotline):
         return True
     # Whoever asked may withdraw the ask before a director has taken it up.
     return (action == HotlineAction.CANCEL and hotline.status == HotlineStatus.REQUESTED
@@ -127,7 +129,7 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
 
 def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, plan: Schedule,
                      meeting_url_template: str, now: datetime | None = None) -> HotlineSession:
-    """A director in scope sets (or moves) the time, length and director, and the meeting link.
+    """A director in scope sets (or moves) the time, length, director and recorder, and the meeting link.
 
     Raises NotFound, Forbidden, InvalidTransition, Conflict (stale version), ValidationError.
     """
@@ -144,6 +146,9 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         if (director is None or not director.active or director.role != Role.DIRECTOR
                 or not policy.covers_station(director, request.station_id)):
             fields["director_id"] = N_("Choose a director responsible for this request's station.")
+        recorder = session.get(User, plan.recorder_id) if plan.recorder_id is not None else None
+        if plan.recorder_id is not None and not _on_desk_of(recorder, request):
+            fields["recorder_id"] = N_("Choose a recorder on the desk of this request's station.")
         if fields:
             raise ValidationError(FIX_FIELDS, fields=fields)
         assert director is not None
@@ -151,15 +156,21 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         hotline.scheduled_at = plan.scheduled_at
         hotline.duration_minutes = plan.duration_minutes
         hotline.director_id = director.id
+        hotline.recorder_id = plan.recorder_id
         # A moved session keeps its link: people may already have it in their calendars.
         hotline.meeting_link = hotline.meeting_link or meeting_link(meeting_url_template, request.reference)
         _event(session, request, EventKind.HOTLINE_SCHEDULED, actor, now, public=True, hotline_id=hotline.id,
                scheduled_at=plan.scheduled_at.isoformat(), duration_minutes=plan.duration_minutes,
                director=director.name, meeting_link=hotline.meeting_link)
         notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
-                               [director.id, hotline.requested_by_id]),
+                               [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])]),
                request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id)
     return hotline
+
+
+def has_started(hotline: HotlineSession, now: datetime) -> bool:
+    """A session is held, and its minutes written, only once its scheduled time has come."""
+    return hotline.scheduled_at is not None and hotline.scheduled_at <= now
 
 
 def meeting_link(template: str, reference: str) -> str:
@@ -169,7 +180,8 @@ def meeting_link(template: str, reference: str) -> str:
 
 def record_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, record: Record,
                    now: datetime | None = None) -> HotlineSession:
-    """The director records the session as held: internal minutes, public summary, decisions, follow-ups.
+    """A director, the hosting director or the named recorder records the session as held: internal minutes,
+    public summary, decisions, follow-ups.
 
     Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
     """
@@ -183,6 +195,9 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         raise ValidationError(FIX_FIELDS, fields=fields)
     with _guard(), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD)
+        if not has_started(hotline, now):
+            raise ValidationError(N_("This session has not started yet: it can be recorded as held only from its "
+                                     "scheduled start."))
         request = hotline.request
         actions = [_follow_up(session, request, item, now) for item in record.follow_ups]
         hotline.status = TRANSITIONS[HotlineAction.HOLD][1]
@@ -272,13 +287,17 @@ def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: d
     owner = session.get(User, item.owner_id)
     if not item.description.strip():
         raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
-    if (owner is None or not owner.active or owner.role not in policy.DESK_ROLES
-            or not policy.covers_station(owner, request.station_id)):
+    if not _on_desk_of(owner, request):
         raise ValidationError(FIX_FIELDS,
                               fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
     if item.due_date < now.astimezone(LOCAL_TZ).date():
         raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
     return FollowUpAction(description=item.description.strip(), owner_id=owner.id, due_date=item.due_date)
+
+
+def _on_desk_of(user: User | None, request: ServiceRequest) -> TypeGuard[User]:
+    return (user is not None and user.active and user.role in policy.DESK_ROLES
+            and policy.covers_station(user, request.station_id))
 
 
 def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime,

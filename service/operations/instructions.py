@@ -1,4 +1,4 @@
-"""Directors' instructions (批示) on a case, and their acknowledgement by the assignee."""
+"""Directors' instructions (批示) on a case, and their acknowledgement by those they are addressed to."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -45,8 +45,9 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
 
 
 def may_acknowledge(actor: User, instruction: Instruction) -> bool:
-    """The person it was addressed to, the case's assignee now, or a director in scope."""
-    if instruction.acknowledged_at is not None or not policy.may(actor, "request.view_internal", instruction.request):
+    """Only its addressees: the person it was written to, or whom the case is for now; never its own director."""
+    if (instruction.acknowledged_at is not None or instruction.director_id == actor.id
+            or not policy.may(actor, "request.view_internal", instruction.request)):
         return False
     return instruction.assignee_id == actor.id or policy.may(actor, "request.acknowledge", instruction.request)
 
@@ -55,7 +56,7 @@ def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
                             now: datetime | None = None) -> Instruction:
     """Acknowledge an open instruction; acknowledging twice changes nothing.
 
-    Raises NotFound (out of scope, or an enterprise user), Forbidden (not the assignee nor a director).
+    Raises NotFound (out of scope, or an enterprise user), Forbidden (not one of its addressees).
     """
     now = now or utcnow()
     with unit_of_work(session):
@@ -65,7 +66,7 @@ def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
         if instruction.acknowledged_at is not None:
             return instruction
         if not may_acknowledge(actor, instruction):
-            raise Forbidden(N_("Only the assignee of the case or a director may acknowledge this instruction."))
+            raise Forbidden(N_("Only those the instruction is addressed to may acknowledge it, not the director who gave it."))
         instruction.acknowledged_at = now
         instruction.acknowledged_by_id = actor.id
         session.add(Event(request_id=instruction.request_id, kind=EventKind.INSTRUCTION_ACKNOWLEDGED, public=False,

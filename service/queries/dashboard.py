@@ -125,14 +125,15 @@ def _responded(scope: Scope) -> ColumnElement[bool]:
 Window = Callable[[Scope], tuple[datetime, datetime]]
 
 
-def _hotline(status: HotlineStatus, column, window: Window):  # type: ignore[no-untyped-def]
-    """Cases with a session in ``status`` whose ``column`` time falls in ``window``."""
+def _hotline(status: HotlineStatus, column, window: Window,  # type: ignore[no-untyped-def]
+             *conditions: ColumnElement[bool]):
+    """Cases with a session in ``status`` whose ``column`` time falls in ``window`` (and meets ``conditions``)."""
     def clause(scope: Scope) -> ColumnElement[bool]:
         start, end = window(scope)
         # IN over the few sessions in the window (found by their status-time index), not a
         # correlated EXISTS that SQLite would evaluate once for each of a million requests.
         return R.id.in_(select(HotlineSession.request_id).where(HotlineSession.status == status,
-                                                                _in(column, start, end)))
+                                                                _in(column, start, end), *conditions))
     return clause
 
 
@@ -182,7 +183,9 @@ BUCKETS: dict[str, Clause] = {
     "opened": lambda s: _in(R.created_at, s.start, s.end),
     "hotline_upcoming": _hotline(HotlineStatus.SCHEDULED, HotlineSession.scheduled_at,
                                  lambda s: (s.now, s.now + timedelta(days=UPCOMING_DAYS))),
-    "hotline_held": _hotline(HotlineStatus.HELD, HotlineSession.held_at, lambda s: (s.start, s.end)),
+    # A session marked held before its scheduled start (possible before the rule existed) was not held.
+    "hotline_held": _hotline(HotlineStatus.HELD, HotlineSession.held_at, lambda s: (s.start, s.end),
+                             HotlineSession.held_at >= HotlineSession.scheduled_at),
 }
 
 

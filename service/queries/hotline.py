@@ -59,7 +59,8 @@ def hotline_panel(session: Session, actor: User, request: ServiceRequest) -> Hot
     sessions = list(session.scalars(
         select(HotlineSession).where(HotlineSession.request_id == request.id)
         .options(joinedload(HotlineSession.follow_ups).joinedload(FollowUpAction.owner),
-                 joinedload(HotlineSession.director), joinedload(HotlineSession.requested_by))
+                 joinedload(HotlineSession.director), joinedload(HotlineSession.recorder),
+                 joinedload(HotlineSession.requested_by))
         .order_by(HotlineSession.id.desc())).unique())
     pending = any(s.status in PENDING for s in sessions)
     can_ask = (not pending and request.status in OPEN_STATUSES
@@ -107,3 +108,10 @@ def directors_for(session: Session, station_id: int) -> list[User]:
                     or_(User.station_id == station_id, Station.is_hub.is_(True)))
              .order_by(Station.is_hub, User.name))
     return list(session.scalars(query))
+
+
+def enterprise_contact(hotline: HotlineSession) -> User | None:
+    """The enterprise's person for the session: whoever asked for it, else whoever submitted the request
+    (the desk may have asked, or submitted on the enterprise's behalf: then nobody)."""
+    return next((u for u in (hotline.requested_by, hotline.request.submitter)
+                 if u.role == Role.ENTERPRISE and u.active), None)

@@ -28,7 +28,8 @@ def instructions_panel(session: Session, actor: User, request: ServiceRequest) -
         return None
     found = list(session.scalars(
         select(Instruction).where(Instruction.request_id == request.id)
-        .options(joinedload(Instruction.director), joinedload(Instruction.assignee))
+        .options(joinedload(Instruction.director), joinedload(Instruction.assignee),
+                 joinedload(Instruction.acknowledged_by))
         .order_by(Instruction.acknowledged_at.is_not(None), Instruction.id.desc())))
     can_write = policy.may(actor, "request.instruct", request) and request.status not in FINAL_STATUSES
     return InstructionsPanel(request, found, can_write,
@@ -64,7 +65,8 @@ def instructions_page(session: Session, actor: User, *, acknowledged: bool, mine
     """One keyset page (ids below ``cursor``) and the cursor of the next page, if any."""
     query = instructions_select(actor, acknowledged=acknowledged, mine=mine, station_id=station_id).options(
         selectinload(Instruction.request).selectinload(ServiceRequest.enterprise),
-        selectinload(Instruction.director), selectinload(Instruction.assignee))
+        selectinload(Instruction.director), selectinload(Instruction.assignee),
+        selectinload(Instruction.acknowledged_by))
     if cursor is not None:
         query = query.where(Instruction.id < cursor)
     rows = list(session.scalars(query.limit(PAGE + 1)))

@@ -10,6 +10,12 @@ PRODID = "-//Innovation Service Desk//Director hotline//ZH"
 
 
 @dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+
+
+@dataclass(frozen=True)
 class Invitation:
     uid: str
     start: datetime
@@ -17,8 +23,9 @@ class Invitation:
     summary: str
     description: str
     url: str
-    organizer_email: str
-    organizer_name: str
+    # The director who hosts the session, and the enterprise's contact person who takes part.
+    organizer: Person
+    attendee: Person | None = None
     # Bumped on every reschedule so calendar programs replace the earlier copy.
     sequence: int = 0
 
@@ -44,8 +51,16 @@ def build_invitation(invitation: Invitation, stamp: datetime) -> bytes:
     event.add("location", invitation.url)
     event.add("sequence", invitation.sequence)
     event.add("status", "CONFIRMED")
-    organizer = vCalAddress(f"mailto:{invitation.organizer_email}")
-    organizer.params["cn"] = vText(invitation.organizer_name)
-    event["organizer"] = organizer
+    event["organizer"] = _address(invitation.organizer)
+    if invitation.attendee is not None:
+        attendee = _address(invitation.attendee)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        event.add("attendee", attendee)
     calendar.add_component(event)
     return calendar.to_ical()
+
+
+def _address(person: Person) -> vCalAddress:
+    address = vCalAddress(f"mailto:{person.email}")
+    address.params["cn"] = vText(person.name)
+    return address

@@ -138,8 +138,17 @@ def _not_enterprise(user: User, _obj: Any = None) -> bool:
     return user.role != Role.ENTERPRISE
 
 
-def _assignee_or_director(user: User, request: ServiceRequest) -> bool:
-    return request.assignee_id == user.id or user.role == Role.DIRECTOR
+def _records_hotline(user: User, hotline: HotlineSession) -> bool:
+    """Directors in scope, the director (a sub-station head) who hosts it, and the recorder named when scheduling."""
+    return user.role == Role.DIRECTOR or (user.role in DESK_ROLES and user.id in (hotline.director_id,
+                                                                                 hotline.recorder_id))
+
+
+def _addressee(user: User, request: ServiceRequest) -> bool:
+    """Whom a director's instruction on ``request`` is for: its assignee, or, unassigned, its station's desk."""
+    if request.assignee_id is not None:
+        return request.assignee_id == user.id
+    return user.role in DESK_ROLES and user.station_id == request.station_id
 
 
 Rule = Callable[[User, Any], bool]
@@ -157,7 +166,7 @@ REQUEST_RULES: dict[str, Rule] = {
     "request.escalate": _desk,
     "request.de_escalate": _director,
     "request.instruct": _director,
-    "request.acknowledge": _assignee_or_director,
+    "request.acknowledge": _addressee,
     "request.link_plan": _desk,
     "request.ask_hotline": _enterprise_or_desk,
     "request.schedule_hotline": _director,
@@ -173,6 +182,7 @@ PLAN_RULES: dict[str, Rule] = {
 HOTLINE_RULES: dict[str, Rule] = {
     "hotline.view": _anyone,
     "hotline.manage": _director,
+    "hotline.record": _records_hotline,
 }
 TASK_FORCE_RULES: dict[str, Rule] = {
     "task_force.view": _anyone,

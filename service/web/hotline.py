@@ -16,7 +16,7 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
-from service.rules.ics import Invitation, build_invitation
+from service.rules.ics import Invitation, Person, build_invitation
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
@@ -130,21 +130,25 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
     form = HotlineScheduleForm()
     directors = queries.directors_for(db(), hotline.request.station_id)
     form.director_id.choices = [SelectChoice(d.id, d.name) for d in directors]
+    form.recorder_id.choices = [SelectChoice("", gettext("— none —")), *(SelectChoice(u.id, u.name) for u in
+                                assignable_users(db(), actor(), hotline.request.station_id))]
     if request.method == "GET":
         form.version.data = str(hotline.version)
         form.director_id.data = hotline.director_id or actor().id
+        form.recorder_id.data = hotline.recorder_id
         if hotline.scheduled_at:
             form.scheduled_at.data = hotline.scheduled_at.astimezone(ops.LOCAL_TZ).replace(tzinfo=None)
         form.duration_minutes.data = hotline.duration_minutes or 60
         return _edit_page("hotline/schedule.html", hotline_id, form)
     return _run(form, hotline_id, "hotline/schedule.html", lambda: ops.schedule_hotline(
         db(), actor(), hotline_id, form.expected_version(),
-        ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data),
+        ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data,
+                     form.recorder_id.data),
         current_app.config["MEETING_URL_TEMPLATE"]), gettext("The session is scheduled; the enterprise can see it."))
 
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
-@require("director.use")
+@require("desk.use")
 def record(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
@@ -204,6 +208,7 @@ def invitation_file(hotline: HotlineSession) -> Response:
         raise NotFound()
     case = hotline.request
     link = hotline.meeting_link or ""
+    contact = queries.enterprise_contact(hotline)
     body = build_invitation(Invitation(
         uid=f"hotline-{hotline.id}@{request.host.split(':')[0]}", start=hotline.scheduled_at,
         duration=timedelta(minutes=hotline.duration_minutes or 60),
@@ -211,7 +216,7 @@ def invitation_file(hotline: HotlineSession) -> Response:
         description=gettext("Director hotline session on request %(reference)s with %(enterprise)s.\n"
                             "Join the video meeting: %(link)s", reference=case.reference,
                             enterprise=case.enterprise.name, link=link),
-        url=link, organizer_email=hotline.director.email, organizer_name=hotline.director.name,
-        sequence=hotline.version), stamp=utcnow())
+        url=link, organizer=Person(hotline.director.email, hotline.director.name),
+        attendee=Person(contact.email, contact.name) if contact else None, sequence=hotline.version), stamp=utcnow())
     return Response(body, mimetype="text/calendar", headers={
         "Content-Disposition": f'attachment; filename="hotline-{case.reference}.ics"'})

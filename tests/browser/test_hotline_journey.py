@@ -1,5 +1,6 @@
-"""In Chromium: an enterprise asks for a director hotline session, the director schedules it, records
-minutes and a follow-up action, and the dashboard shows the session, first upcoming, then held.
+"""In Chromium: an enterprise asks for a director hotline session, the director schedules it with a staff
+member as its recorder, who records minutes and a follow-up action once the session has started, and the
+dashboard shows the session, first upcoming, then held.
 
 Screenshots of the provincial director's dashboard in Chinese and English go to test-artifacts/.
 """
@@ -27,6 +28,7 @@ pytestmark = pytest.mark.browser
 ENTERPRISE = "contact@boshi-med.example.cn"
 DIRECTOR = "ccnd.director@demo.jl.gov.cn"
 PROVINCIAL_DIRECTOR = "director@demo.jl.gov.cn"
+STAFF = "ccnd.staff@demo.jl.gov.cn"
 STAFF_NAME = "赵婷（长春新区）"
 PASSWORD = "Demo-Desk-2026"
 LOCAL = ZoneInfo("Asia/Shanghai")
@@ -81,6 +83,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     when = (utcnow() + timedelta(days=3)).astimezone(LOCAL).replace(hour=15, minute=0)
     page.fill("#scheduled_at", when.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#duration_minutes", "45")
+    page.select_option("#recorder_id", label=STAFF_NAME)
     _submit(page)
     assert page.url.endswith(f"/hotline/{hotline_id}")
     assert when.strftime("%Y-%m-%d") in page.locator("main").inner_text()
@@ -99,8 +102,22 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     [event] = Calendar.from_ical(invitation.body()).walk("VEVENT")
     assert str(event["URL"]) == link
 
-    # The director records the session with a follow-up action.
+    # Before its start the session cannot be recorded as held: the form says why and nothing changes.
     _sign_in(page, DIRECTOR)
+    page.goto(f"/hotline/{hotline_id}/record")
+    page.fill("#minutes", "提前记录")
+    page.fill("#public_summary", "提前记录")
+    _submit(page)
+    assert "尚未开始" in page.locator("main").inner_text()
+    errors.remove("Failed to load resource: the server responded with a status of 400 (BAD REQUEST)")
+    with live_server.session() as session:
+        early = session.get(HotlineSession, hotline_id)
+        assert early.status == HotlineStatus.SCHEDULED
+        early.scheduled_at = utcnow() - timedelta(minutes=5)  # the session's time comes
+        session.commit()
+
+    # The recorder named when scheduling records the session with a follow-up action.
+    _sign_in(page, STAFF)
     page.goto(f"/hotline/{hotline_id}")
     page.locator(f"a[href='/hotline/{hotline_id}/record']").click()
     page.fill("#minutes", "内部纪要：企业同品种比对数据不足。")
@@ -116,6 +133,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     with live_server.session() as session:
         assert session.get(HotlineSession, hotline_id).status == HotlineStatus.HELD
 
+    _sign_in(page, DIRECTOR)
     page.goto("/director/")
     assert _tile(page, "hotline_held") >= 1
 

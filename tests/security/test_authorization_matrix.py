@@ -56,7 +56,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "admin_sla.set_target": {"POST": ADMIN_REFUSED},
     "admin_sla.sla_targets": {"GET": ADMIN},
     # Instructions and task forces are the desk's internal business: enterprises see none (404).
-    "api.acknowledge_instruction": {"POST": "UNNKNFKKF"},
+    # Only an instruction's addressees (the assignee, staff of X) acknowledge it; directors, its issuer too, may not.
+    "api.acknowledge_instruction": {"POST": "UNNKNFFFF"},
     "api.add_milestone": {"POST": API_DESK_ACTION},
     "api.add_task_force_expert": {"POST": API_DESK_INTERNAL},
     "api.add_task_force_member": {"POST": API_DESK_INTERNAL},
@@ -134,11 +135,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "hotline.follow_up_done": {"POST": DESK_OBJ},
     "hotline.index": {"GET": DESK},
     "hotline.invitation": {"GET": SHARED_OBJ},
-    "hotline.record": {"GET": DIRECTOR_OBJ, "POST": DIRECTOR_OBJ_REFUSED},
+    # Directors and the session's named recorder record it; the desk reaches the page, so staff of Y get 404.
+    "hotline.record": {"GET": "LFFFNFKKF", "POST": "LFFFNFVVF"},
     "hotline.schedule": {"GET": DIRECTOR_OBJ, "POST": DIRECTOR_OBJ_REFUSED},
     "hotline.session": {"GET": SHARED_OBJ},
-    # The assignee (staff of X) and directors acknowledge; other staff in scope may not.
-    "instructions.acknowledge": {"POST": "LFFKNFKKF"},
+    # The assignee (staff of X) acknowledges; directors (its issuer too) and other staff in scope may not.
+    "instructions.acknowledge": {"POST": "LFFKNFFFF"},
     "instructions.index": {"GET": "LFFKKKKKK"},
     "instructions.write": {"GET": DIRECTOR_OBJ, "POST": DIRECTOR_OBJ_REFUSED},
     "main.healthz": {"GET": PUBLIC},

@@ -44,6 +44,7 @@ class HotlineOut(s.Output):
     preferred_times: str
     requested_by_id: int
     director_id: int | None
+    recorder_id: int | None
     scheduled_at: datetime | None
     duration_minutes: int | None
     meeting_link: str | None
@@ -77,6 +78,8 @@ class ScheduleIn(s.Input):
     scheduled_at: s.UtcDatetime = Field(description="The start, with its UTC offset (e.g. +08:00).")
     duration_minutes: int = Field(60, ge=ops.MIN_MINUTES, le=ops.MAX_MINUTES)
     director_id: s.Id | None = Field(None, description="The director who holds it; you when left out.")
+    recorder_id: s.Id | None = Field(None, description="A desk member of the station who may record the minutes "
+                                     "besides the directors; none when left out.")
     version: s.Id | None = VERSION_FIELD
 
 
@@ -156,13 +159,13 @@ def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
           "length, director; the meeting link is made once (directors).", tag=TAG, body=ScheduleIn,
           response=HotlineOut, headers=VERSIONED)
 def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
-    plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id)
+    plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
     return hotline_out(ops.schedule_hotline(db(), caller(), hotline_id, _version(body.version), plan,
                                             current_app.config["MEETING_URL_TEMPLATE"]))
 
 
 @endpoint("/hotline-sessions/<int:hotline_id>/record", "POST", summary="Record a scheduled session as held: "
-          "minutes, public summary, decisions, follow-up actions (directors).", tag=TAG, body=RecordIn,
+          "minutes, public summary, decisions, follow-up actions (directors and the session's recorder).", tag=TAG, body=RecordIn,
           response=HotlineOut, headers=VERSIONED)
 def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-def]
     record = ops.Record(body.minutes, body.public_summary, body.decisions,

@@ -37,6 +37,8 @@ class HotlineScheduleForm(VersionedForm):
     duration_minutes = IntegerField(_l("Duration in minutes"), default=60,
                                     validators=[InputRequired(), NumberRange(min=15, max=240)])
     director_id = SelectField(_l("Director"), coerce=int, validators=[InputRequired()])
+    recorder_id = SelectField(_l("Recorder"), coerce=optional_int, validators=[Optional()],
+                              description=_l("Besides the directors, the recorder may record the minutes."))
 
     def scheduled_at_local(self) -> datetime:
         """The wall-clock time typed in the form, read as Asia/Shanghai time."""
