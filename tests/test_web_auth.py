@@ -13,13 +13,12 @@ from werkzeug.test import TestResponse
 
 from service.models import Enterprise, Role, User
 from service.operations import accounts
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from tests import factories
 from tests.conftest import csrf_token, login, post_form
 
 EN = {"Accept-Language": "en"}
-STEM = "91220102MA1WEB7KX"
-CODE = STEM + check_character(STEM)
+CODE = complete("91220102MA1WEB7K")
 LOGIN_FAILED = accounts.LOGIN_FAILED
 
 
@@ -74,7 +73,7 @@ def test_a_second_registration_of_the_code_is_refused_clearly(client: FlaskClien
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"credit_code": STEM + ("0" if check_character(STEM) != "0" else "1")},
+    ({"credit_code": CODE[:17] + ("0" if CODE[17] != "0" else "1")},
      "This is not a valid unified social credit code."),
     ({"credit_code": "91220102MA1WEB7K"}, "Field must be exactly 18 characters long."),
     ({"password": "short", "confirm": "short"}, "Field must be between 8 and 200 characters long."),

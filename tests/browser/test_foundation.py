@@ -10,7 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from service.models import Enterprise, Station, User
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from tests.browser.conftest import ARTIFACTS, LiveServer
 
 _serial = itertools.count(1)
@@ -40,8 +40,7 @@ def _submit(page: Any) -> None:
 
 def _fill_registration(page: Any, live_server: LiveServer, email: str) -> tuple[str, str]:
     n = next(_serial)
-    stem = f"9122010{n:04d}MA1BRW"[:17]
-    code = stem + check_character(stem)
+    code = complete(f"91220100{n:04d}MA1B")
     company = f"吉林浏览器测试医疗器械{n}有限公司"
     with live_server.session() as session:
         station_id = session.scalars(select(Station.id).where(Station.code == "JL-CCND")).one()
