@@ -79,11 +79,37 @@ def test_bad_registrations_name_the_field_and_save_nothing(session: Session, cha
     assert _counts(session) == before
 
 
-def test_an_email_already_in_use_is_refused(session: Session) -> None:
-    existing = factories.user(session, Role.STAFF)
+def test_every_problem_of_a_registration_is_named_at_once(session: Session) -> None:
+    before = _counts(session)
     with pytest.raises(ValidationError) as refused:
-        accounts.register_enterprise(session, _registration(session, email=existing.email.upper()))
-    assert set(refused.value.fields) == {"email"}
+        accounts.register_enterprise(session, _registration(session, credit_code=_code()[:17] + "I",
+                                                            password="password123", station_id=999_999))
+    assert set(refused.value.fields) == {"credit_code", "password", "station_id"}
+    assert _counts(session) == before
+
+
+def test_a_taken_code_is_named_together_with_a_weak_password(session: Session) -> None:
+    accounts.register_enterprise(session, _registration(session))
+    with pytest.raises(ValidationError) as refused:
+        accounts.register_enterprise(session, _registration(session, email="other@example.cn", password="short"))
+    assert set(refused.value.fields) == {"credit_code", "password"}
+
+
+def test_an_email_already_in_use_creates_and_changes_nothing_after_the_same_hashing_work(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    existing = factories.user(session, Role.STAFF)
+    hashed_before, before = existing.password_hash, _counts(session)
+    hashed: list[str] = []
+    real_hash = accounts.passwords.hash_password
+    monkeypatch.setattr(accounts.passwords, "hash_password", lambda password: hashed.append(password) or real_hash(password))
+
+    assert accounts.register_enterprise(session, _registration(session, email=existing.email.upper())) is None
+    accounts.register_enterprise(session, _registration(session, credit_code=_code("91220102MA1AB2C3")))
+
+    assert hashed == ["Stable-Password-9", "Stable-Password-9"]
+    assert _counts(session) == (before[0] + 1, before[1] + 1)
+    session.refresh(existing)
+    assert existing.password_hash == hashed_before and existing.enterprise_id is None
 
 
 def _authenticate(session: Session, email: str, password: str, now: datetime = T0) -> User:

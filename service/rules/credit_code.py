@@ -9,6 +9,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
+from service.errors import N_
+
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = tuple(pow(3, i, 31) for i in range(17))
 # GB 32100-2015 appendix A: registration authority -> the organisation categories it registers.
@@ -28,6 +30,7 @@ AUTHORITY_CATEGORIES = {
 }
 ORGANISATION_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 DIVISION_CODES = Path(__file__).with_name("division_codes.tsv")
+INVALID = N_("This is not a valid unified social credit code.")
 
 
 def normalize(code: str) -> str:
