@@ -200,6 +200,7 @@ def change_password(session: Session, actor: User, current: str, new: str) -> No
         user = session.get(User, actor.id)
         assert user is not None
         user.password_hash = passwords.hash_password(new)
+        user.must_change_password = False
         user.session_token = new_session_token()
 
 
@@ -249,6 +250,29 @@ def set_user_active(session: Session, actor: User, user_id: int, active: bool) -
         if not active:
             user.session_token = new_session_token()
     return user
+
+
+def reset_password(session: Session, actor: User, user_id: int) -> tuple[User, str]:
+    """Admin gives a user a temporary password, to be changed at the next sign-in, and signs the user out everywhere.
+
+    Returns the user and the temporary password: it is shown once and kept only as its hash.
+    A lock from failed sign-ins is lifted. Raises Forbidden (also for one's own account:
+    change it on the account page instead), NotFound.
+    """
+    policy.authorize(actor, "admin.use", None)
+    temporary = passwords.temporary_password()
+    password_hash = passwords.hash_password(temporary)
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound()
+        if user.id == actor.id:
+            raise Forbidden(N_("Change your own password on your account page."))
+        user.password_hash = password_hash
+        user.must_change_password = True
+        user.failed_logins, user.locked_until = 0, None
+        user.session_token = new_session_token()
+    return user, temporary
 
 
 def verify_enterprise(session: Session, actor: User, enterprise_id: int, now: datetime | None = None) -> Enterprise:
