@@ -101,7 +101,12 @@ def test_an_email_already_in_use_creates_and_changes_nothing_after_the_same_hash
     hashed_before, before = existing.password_hash, _counts(session)
     hashed: list[str] = []
     real_hash = accounts.passwords.hash_password
-    monkeypatch.setattr(accounts.passwords, "hash_password", lambda password: hashed.append(password) or real_hash(password))
+
+    def counted_hash(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(accounts.passwords, "hash_password", counted_hash)
 
     assert accounts.register_enterprise(session, _registration(session, email=existing.email.upper())) is None
     accounts.register_enterprise(session, _registration(session, credit_code=_code("91220102MA1AB2C3")))

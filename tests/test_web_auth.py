@@ -60,7 +60,8 @@ def test_registering_creates_an_unverified_enterprise_and_leads_to_sign_in(clien
     assert not enterprise.verified and enterprise.product_areas == ["imaging", "software_ai"]
     user = session.scalars(select(User).where(User.email == "li.lei@example.cn")).one()
     assert (user.role, user.enterprise_id) == (Role.ENTERPRISE, enterprise.id)
-    assert "Thank you. Sign in with this email and password" in client.get("/login", headers=EN).get_data(as_text=True)
+    assert "Thank you. Sign in with this email and password" in _flashes(client.get("/login", headers=EN).get_data(
+        as_text=True))
 
 
 def test_registering_an_email_already_in_use_looks_exactly_like_success_and_changes_nothing(
