@@ -136,6 +136,20 @@ def test_the_registration_form_shows_what_is_wrong(page: Any, live_server: LiveS
     assert page.locator("#email").input_value() == "wrong.code@browser.example.cn"
 
 
+def test_the_registration_form_shows_every_problem_at_once(page: Any, live_server: LiveServer) -> None:
+    _fill_registration(page, live_server, "many.problems@browser.example.cn")
+    page.fill("#credit_code", "91350100M000100Y44")
+    page.fill("#password", "password123")
+    page.fill("#confirm", "password123")
+    _submit(page)
+
+    assert _path(page) == "/register"
+    assert page.locator("#credit_code[aria-invalid=true]").is_visible()
+    assert page.locator("#password[aria-invalid=true]").is_visible()
+    assert page.locator("#password-error").inner_text() == _text(
+        live_server, "zh", "This password is too common or too easy to guess; please choose another.")
+
+
 def _shoot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
