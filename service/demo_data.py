@@ -46,9 +46,8 @@ from service.models import (
     User,
 )
 from service.rules import passwords
-from service.rules.credit_code import check_character
+from service.rules.credit_code import ALPHABET, complete, division_codes
 
-CREDIT_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 STAFF_PER_STATION = {True: (8, 2), False: (5, 1)}  # is_hub -> (staff, directors)
 
 
@@ -174,9 +173,11 @@ def _unique(taken: set[str], pattern: str, rng: random.Random) -> str:
 
 
 def _credit_code(rng: random.Random, taken: set[str]) -> str:
+    """A valid code of a company registered by one of Jilin's market regulators."""
+    jilin_divisions = sorted(code for code in division_codes() if code.startswith("22"))
     while True:
-        stem = "91220" + str(rng.randrange(100, 1000)) + "".join(rng.choice(CREDIT_ALPHABET) for _ in range(9))
-        code = stem + check_character(stem)
+        division = rng.choice(jilin_divisions)
+        code = complete("91" + division + "".join(rng.choice(ALPHABET) for _ in range(8)))
         if code not in taken:
             taken.add(code)
             return code
@@ -227,7 +228,7 @@ def _companies(session: Session) -> list[Company]:
     for user_id, enterprise_id in session.execute(select(User.id, User.enterprise_id).where(
             User.role == Role.ENTERPRISE, User.active.is_(True)).order_by(User.id)):
         users.setdefault(enterprise_id, []).append(user_id)
-    demo_codes = [stem + check_character(stem) for stem, *_ in seed.DEMO_ENTERPRISES]
+    demo_codes = [complete(stem) for stem, *_ in seed.DEMO_ENTERPRISES]
     rank = {code: n for n, code in enumerate(demo_codes)}
     enterprises = sorted(session.scalars(select(Enterprise)),
                          key=lambda e: (rank.get(e.credit_code, len(rank)), e.id))

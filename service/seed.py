@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.db import unit_of_work
 from service.models import CalendarDay, Enterprise, EnterpriseSize, Priority, Role, SlaTarget, Station, User
 from service.rules import passwords
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 
 STATIONS = [
     # code, name_zh, name_en, region, is_hub
@@ -59,10 +59,10 @@ class DemoAccount:
 
 
 DEMO_ENTERPRISES = [
-    # credit code without check character, name, city, station, size, areas, verified
-    ("91220101MA17CX0Y5", "长春博识医疗科技有限公司", "长春市", "JL-CCND", EnterpriseSize.SMALL, ["imaging", "software_ai"], True),
-    ("91220501MA14TH2Q8", "通化康宁生物医学有限公司", "通化市", "JL-TH", EnterpriseSize.MEDIUM, ["ivd"], True),
-    ("91220104MA16ED3K2", "吉林瑞康植介器械股份有限公司", "长春市", "JL-CCED", EnterpriseSize.LARGE, ["implant"], False),
+    # credit code without its two check characters, name, city, station, size, areas, verified
+    ("91220101MA17CX0Y", "长春博识医疗科技有限公司", "长春市", "JL-CCND", EnterpriseSize.SMALL, ["imaging", "software_ai"], True),
+    ("91220501MA14TH2Q", "通化康宁生物医学有限公司", "通化市", "JL-TH", EnterpriseSize.MEDIUM, ["ivd"], True),
+    ("91220104MA16ED3K", "吉林瑞康植介器械股份有限公司", "长春市", "JL-CCED", EnterpriseSize.LARGE, ["implant"], False),
 ]
 
 DEMO_ACCOUNTS = [
@@ -73,9 +73,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("ccnd.director@demo.jl.gov.cn", "周站长（长春新区）", Role.DIRECTOR, station="JL-CCND"),
     DemoAccount("tonghua.staff@demo.jl.gov.cn", "陈刚（通化）", Role.STAFF, station="JL-TH"),
     DemoAccount("tonghua.director@demo.jl.gov.cn", "孙站长（通化）", Role.DIRECTOR, station="JL-TH"),
-    DemoAccount("contact@boshi-med.example.cn", "刘洋", Role.ENTERPRISE, enterprise="91220101MA17CX0Y5"),
-    DemoAccount("contact@kangning-bio.example.cn", "张华", Role.ENTERPRISE, enterprise="91220501MA14TH2Q8"),
-    DemoAccount("contact@ruikang-implant.example.cn", "吴静", Role.ENTERPRISE, enterprise="91220104MA16ED3K2"),
+    DemoAccount("contact@boshi-med.example.cn", "刘洋", Role.ENTERPRISE, enterprise="91220101MA17CX0Y"),
+    DemoAccount("contact@kangning-bio.example.cn", "张华", Role.ENTERPRISE, enterprise="91220501MA14TH2Q"),
+    DemoAccount("contact@ruikang-implant.example.cn", "吴静", Role.ENTERPRISE, enterprise="91220104MA16ED3K"),
 ]
 
 
@@ -101,7 +101,7 @@ def seed_demo_accounts(session: Session) -> list[DemoAccount]:
         stations = {s.code: s for s in session.scalars(select(Station))}
         enterprises: dict[str, Enterprise] = {}
         for stem, name, city, station, size, areas, verified in DEMO_ENTERPRISES:
-            code = stem + check_character(stem)
+            code = complete(stem)
             enterprise = session.scalars(select(Enterprise).where(Enterprise.credit_code == code)).first()
             if enterprise is None:
                 enterprise = Enterprise(name=name, credit_code=code, city=city, station=stations[station],

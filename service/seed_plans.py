@@ -14,7 +14,7 @@ from service.models import Enterprise, MilestoneStatus, PlanStatus, ServicePlan,
 from service.operations import milestones, plans, task_forces
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from service.seed import DEMO_ENTERPRISES
 
 # The plan the demo requests link their guidance case to; same title, so either seed may create it.
@@ -41,7 +41,7 @@ KANGNING_SCHEDULE: Schedule = [
 
 def _enterprise(session: Session, index: int) -> Enterprise:
     stem = DEMO_ENTERPRISES[index][0]
-    return session.scalars(select(Enterprise).where(Enterprise.credit_code == stem + check_character(stem))).one()
+    return session.scalars(select(Enterprise).where(Enterprise.credit_code == complete(stem))).one()
 
 
 def _user(session: Session, email: str) -> User:

@@ -28,7 +28,7 @@ from service.models import (
 from service.operations import escalation, plans
 from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from service.rules.lifecycle import Action
 from service.seed import DEMO_ENTERPRISES
 from service.settings import DeskSettings
@@ -37,7 +37,7 @@ KEY_PREFIX = "demo-"
 
 
 def _enterprise(session: Session, stem: str) -> Enterprise:
-    return session.scalars(select(Enterprise).where(Enterprise.credit_code == stem + check_character(stem))).one()
+    return session.scalars(select(Enterprise).where(Enterprise.credit_code == complete(stem))).one()
 
 
 def _user(session: Session, email: str) -> User:

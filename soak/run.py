@@ -56,7 +56,7 @@ from service.models import (
     User,
 )
 from service.rules import passwords
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from service.web.cli import upgrade_database
 
 PASSWORD = "Soak-Load-Pass-2026"
@@ -222,8 +222,8 @@ def prepare(url: str, options: Options, run: str) -> dict[str, list[Account]]:
         with unit_of_work(session):
             stations = {s.code: s for s in session.scalars(select(Station))}
             for n in range(options.enterprises):
-                stem = f"9122{secrets.randbelow(10**13):013d}"
-                enterprise = Enterprise(name=f"{run} 医疗科技有限公司 {n}", credit_code=stem + check_character(stem),
+                code = complete(f"91220102{secrets.randbelow(10**8):08d}")
+                enterprise = Enterprise(name=f"{run} 医疗科技有限公司 {n}", credit_code=code,
                                         city="长春市", station=stations["JL-CCND"], size=EnterpriseSize.SMALL,
                                         product_areas=["imaging"], verified=True)
                 email = f"{run}.ent{n}@soak.example.cn"

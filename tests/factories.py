@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Enterprise, EnterpriseSize, Role, Station, User
 from service.rules import passwords
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 
 PASSWORD = "Correct-Horse-42"
 _counter = itertools.count(1)
@@ -21,8 +21,7 @@ def station(session: Session, code: str) -> Station:
 
 def credit_code(n: int | None = None) -> str:
     n = next(_counter) if n is None else n
-    stem = f"9122010{n:010d}"[:17]
-    return stem + check_character(stem)
+    return complete(f"91220100{n:08d}")
 
 
 def enterprise(session: Session, station_code: str = "JL-CCND", name: str | None = None,

@@ -11,15 +11,15 @@ from sqlalchemy.orm import Session
 from service.errors import Forbidden, NotFound, ValidationError
 from service.models import Enterprise, EnterpriseSize, Role, User
 from service.operations import accounts
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from tests import factories
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 ADDRESS = "203.0.113.7"
 
 
-def _code(stem: str = "91220101MA1AB2C3D") -> str:
-    return stem + check_character(stem)
+def _code(stem: str = "91220101MA1AB2C3") -> str:
+    return complete(stem)
 
 
 def _registration(session: Session, **changes: object) -> accounts.Registration:
@@ -79,11 +79,42 @@ def test_bad_registrations_name_the_field_and_save_nothing(session: Session, cha
     assert _counts(session) == before
 
 
-def test_an_email_already_in_use_is_refused(session: Session) -> None:
-    existing = factories.user(session, Role.STAFF)
+def test_every_problem_of_a_registration_is_named_at_once(session: Session) -> None:
+    before = _counts(session)
     with pytest.raises(ValidationError) as refused:
-        accounts.register_enterprise(session, _registration(session, email=existing.email.upper()))
-    assert set(refused.value.fields) == {"email"}
+        accounts.register_enterprise(session, _registration(session, credit_code=_code()[:17] + "I",
+                                                            password="password123", station_id=999_999))
+    assert set(refused.value.fields) == {"credit_code", "password", "station_id"}
+    assert _counts(session) == before
+
+
+def test_a_taken_code_is_named_together_with_a_weak_password(session: Session) -> None:
+    accounts.register_enterprise(session, _registration(session))
+    with pytest.raises(ValidationError) as refused:
+        accounts.register_enterprise(session, _registration(session, email="other@example.cn", password="short"))
+    assert set(refused.value.fields) == {"credit_code", "password"}
+
+
+def test_an_email_already_in_use_creates_and_changes_nothing_after_the_same_hashing_work(
+        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    existing = factories.user(session, Role.STAFF)
+    hashed_before, before = existing.password_hash, _counts(session)
+    hashed: list[str] = []
+    real_hash = accounts.passwords.hash_password
+
+    def counted_hash(password: str) -> str:
+        hashed.append(password)
+        return real_hash(password)
+
+    monkeypatch.setattr(accounts.passwords, "hash_password", counted_hash)
+
+    assert accounts.register_enterprise(session, _registration(session, email=existing.email.upper())) is None
+    accounts.register_enterprise(session, _registration(session, credit_code=_code("91220102MA1AB2C3")))
+
+    assert hashed == ["Stable-Password-9", "Stable-Password-9"]
+    assert _counts(session) == (before[0] + 1, before[1] + 1)
+    session.refresh(existing)
+    assert existing.password_hash == hashed_before and existing.enterprise_id is None
 
 
 def _authenticate(session: Session, email: str, password: str, now: datetime = T0) -> User:

@@ -12,7 +12,7 @@ from service import seed
 from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Station, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from service.settings import DeskSettings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
@@ -27,8 +27,8 @@ def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> N
             seed.seed_reference_data(session)
             with session.begin():
                 station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
-                stem = "91220101MA17CX0Y7"
-                enterprise = Enterprise(name="并发测试企业", credit_code=stem + check_character(stem), city="长春市",
+                stem = "91220101MA17CX0W"
+                enterprise = Enterprise(name="并发测试企业", credit_code=complete(stem), city="长春市",
                                         station=station, size=EnterpriseSize.SMALL)
                 users = [User(email=f"c{n}@example.cn", name=f"用户{n}", role=Role.ENTERPRISE, password_hash="x",
                               enterprise=enterprise) for n in range(THREADS)]

@@ -13,13 +13,12 @@ from werkzeug.test import TestResponse
 
 from service.models import Enterprise, Role, User
 from service.operations import accounts
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from tests import factories
 from tests.conftest import csrf_token, login, post_form
 
 EN = {"Accept-Language": "en"}
-STEM = "91220102MA1WEB7KX"
-CODE = STEM + check_character(STEM)
+CODE = complete("91220102MA1WEB7K")
 LOGIN_FAILED = accounts.LOGIN_FAILED
 
 
@@ -61,7 +60,40 @@ def test_registering_creates_an_unverified_enterprise_and_leads_to_sign_in(clien
     assert not enterprise.verified and enterprise.product_areas == ["imaging", "software_ai"]
     user = session.scalars(select(User).where(User.email == "li.lei@example.cn")).one()
     assert (user.role, user.enterprise_id) == (Role.ENTERPRISE, enterprise.id)
-    assert "Your company is registered" in client.get("/login", headers=EN).get_data(as_text=True)
+    assert "Thank you. Sign in with this email and password" in _flashes(client.get("/login", headers=EN).get_data(
+        as_text=True))
+
+
+def test_registering_an_email_already_in_use_looks_exactly_like_success_and_changes_nothing(
+        client: FlaskClient, session: Session) -> None:
+    existing = factories.user(session, Role.ENTERPRISE)
+    hashed_before = existing.password_hash
+
+    taken = post_form(client, "/register", _registration(session, email=existing.email), headers=EN)
+    taken_page = _flashes(client.get("/login", headers=EN).get_data(as_text=True))
+    fresh = post_form(client, "/register", _registration(session, credit_code=complete("91220102MA1WEB8K")),
+                      headers=EN)
+    fresh_page = _flashes(client.get("/login", headers=EN).get_data(as_text=True))
+
+    assert (taken.status_code, taken.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
+    assert taken_page == fresh_page and "Thank you" in taken_page
+    assert session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.credit_code == CODE)) == 0
+    session.refresh(existing)
+    assert existing.password_hash == hashed_before
+
+
+def test_a_registration_shows_every_problem_at_once(client: FlaskClient, session: Session) -> None:
+    response = post_form(client, "/register", _registration(
+        session, company_name="", credit_code=CODE[:17] + ("0" if CODE[17] != "0" else "1"),
+        email="not-an-email", password="password123", confirm="password124"), headers=EN)
+
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    for message in ("This field is required.", "This is not a valid unified social credit code.",
+                    "Invalid email address.", "This password is too common", "The passwords do not match."):
+        assert message in page, message
+    assert page.count('aria-invalid="true"') == 5
+    assert _saved(session) == (0, 0)
 
 
 def test_a_second_registration_of_the_code_is_refused_clearly(client: FlaskClient, session: Session) -> None:
@@ -74,7 +106,7 @@ def test_a_second_registration_of_the_code_is_refused_clearly(client: FlaskClien
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"credit_code": STEM + ("0" if check_character(STEM) != "0" else "1")},
+    ({"credit_code": CODE[:17] + ("0" if CODE[17] != "0" else "1")},
      "This is not a valid unified social credit code."),
     ({"credit_code": "91220102MA1WEB7K"}, "Field must be exactly 18 characters long."),
     ({"password": "short", "confirm": "short"}, "Field must be between 8 and 200 characters long."),

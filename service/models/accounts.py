@@ -69,6 +69,8 @@ class User(Base):
     # Part of the session cookie: changing it ends every live session of the
     # user (logout, password change, deactivation).
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
+    # Set when an administrator reset the password: the temporary one must be replaced before anything else.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     # Two-step sign-in is on once the user confirmed a code; a secret without
     # this date is an enrolment in progress.

@@ -46,45 +46,56 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def register_enterprise(session: Session, form: Registration) -> User:
+CODE_TAKEN = N_("An enterprise with this credit code is already registered. "
+                "Ask its contact person to add you, or contact the station.")
+
+
+def registration_problems(form: Registration) -> dict[str, str]:
+    """Every problem of a registration that needs no database, by field: the credit code and the password."""
+    problems = {}
+    if not credit_code.is_valid(credit_code.normalize(form.credit_code)):
+        problems["credit_code"] = credit_code.INVALID
+    weak = passwords.password_problem(form.password, normalize_email(form.email))
+    if weak:
+        problems["password"] = weak
+    return problems
+
+
+def register_enterprise(session: Session, form: Registration) -> User | None:
     """Create an unverified enterprise and its first contact person.
 
-    Raises ValidationError for a bad or already registered credit code, a taken
-    email, an unknown station or a weak password.
+    Raises ValidationError naming every problem at once: a bad or already registered
+    credit code, an unknown station, a weak password. An email that is already registered
+    is not one of them: nothing is created and None is returned, after the same password
+    hashing a registration does, so neither the answer nor its timing tells whether the email exists.
     """
     code = credit_code.normalize(form.credit_code)
     email = normalize_email(form.email)
-    if not credit_code.is_valid(code):
-        raise ValidationError(N_("Please correct the highlighted fields."),
-                              fields={"credit_code": N_("This is not a valid unified social credit code.")})
-    weak = passwords.password_problem(form.password, email)
-    if weak:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields={"password": weak})
+    problems = registration_problems(form)
+    # Hashed before anything is looked up, so every path below costs the same Argon2 work.
+    password_hash = passwords.hash_password(form.password)
     with unit_of_work(session):
         station = session.get(Station, form.station_id)
         if station is None or not station.active:
-            raise ValidationError(N_("Please correct the highlighted fields."),
-                                  fields={"station_id": N_("Choose a station.")})
-        if session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
-            raise ValidationError(N_("Please correct the highlighted fields."), fields={
-                "credit_code": N_("An enterprise with this credit code is already registered. "
-                                  "Ask its contact person to add you, or contact the station.")})
+            problems["station_id"] = N_("Choose a station.")
+        if "credit_code" not in problems and \
+                session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
+            problems["credit_code"] = CODE_TAKEN
+        if problems or station is None:
+            raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationError(N_("Please correct the highlighted fields."),
-                                  fields={"email": N_("This email is already registered; please sign in.")})
+            return None
         enterprise = Enterprise(name=form.company_name.strip(), credit_code=code, city=form.city.strip(),
                                 station_id=station.id, size=form.size, product_areas=list(form.product_areas))
         user = User(email=email, name=form.contact_name.strip(), phone=form.phone.strip(),
-                    password_hash=passwords.hash_password(form.password), role=Role.ENTERPRISE,
-                    enterprise=enterprise, locale=form.locale)
+                    password_hash=password_hash, role=Role.ENTERPRISE, enterprise=enterprise, locale=form.locale)
         session.add_all([enterprise, user])
         try:
             session.flush()
         except IntegrityError:
             # Two registrations of one code raced past the check above.
-            raise ValidationError(N_("Please correct the highlighted fields."), fields={
-                "credit_code": N_("An enterprise with this credit code is already registered. "
-                                  "Ask its contact person to add you, or contact the station.")}) from None
+            raise ValidationError(N_("Please correct the highlighted fields."),
+                                  fields={"credit_code": CODE_TAKEN}) from None
     return user
 
 
@@ -189,6 +200,7 @@ def change_password(session: Session, actor: User, current: str, new: str) -> No
         user = session.get(User, actor.id)
         assert user is not None
         user.password_hash = passwords.hash_password(new)
+        user.must_change_password = False
         user.session_token = new_session_token()
 
 
@@ -238,6 +250,29 @@ def set_user_active(session: Session, actor: User, user_id: int, active: bool) -
         if not active:
             user.session_token = new_session_token()
     return user
+
+
+def reset_password(session: Session, actor: User, user_id: int) -> tuple[User, str]:
+    """Admin gives a user a temporary password, to be changed at the next sign-in, and signs the user out everywhere.
+
+    Returns the user and the temporary password: it is shown once and kept only as its hash.
+    A lock from failed sign-ins is lifted. Raises Forbidden (also for one's own account:
+    change it on the account page instead), NotFound.
+    """
+    policy.authorize(actor, "admin.use", None)
+    temporary = passwords.temporary_password()
+    password_hash = passwords.hash_password(temporary)
+    with unit_of_work(session):
+        user = session.get(User, user_id)
+        if user is None:
+            raise NotFound()
+        if user.id == actor.id:
+            raise Forbidden(N_("Change your own password on your account page."))
+        user.password_hash = password_hash
+        user.must_change_password = True
+        user.failed_logins, user.locked_until = 0, None
+        user.session_token = new_session_token()
+    return user, temporary
 
 
 def verify_enterprise(session: Session, actor: User, enterprise_id: int, now: datetime | None = None) -> Enterprise:

@@ -1,6 +1,7 @@
 """Password hashing (Argon2id) and the password rules."""
 from __future__ import annotations
 
+import secrets
 from functools import cache
 
 from argon2 import PasswordHasher
@@ -9,6 +10,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from service.errors import N_
 
 MIN_LENGTH = 8
+# Read aloud or typed from a screen: no letters or digits that look alike (l/1, o/0).
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _hasher = PasswordHasher()
 # Verified against when the email is unknown, so a miss costs the same time as a wrong password.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -30,6 +33,11 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def temporary_password() -> str:
+    """A random password to hand over once (about 74 bits), in groups of four: xxxx-xxxx-xxxx-xxxx."""
+    return "-".join("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(4))
 
 
 def password_problem(password: str, email: str = "") -> str | None:

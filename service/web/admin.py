@@ -63,6 +63,22 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.users"))
 
 
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@require("admin.use")
+def reset_password(user_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user, temporary = accounts.reset_password(db(), actor(), user_id)
+    except DomainError as error:
+        if error.status_code == 404:
+            abort(404)
+        flash_domain_error(error)
+        return redirect(url_for("admin.users"))
+    # Rendered, not flashed: the temporary password must not travel in the session cookie.
+    return render_template("admin/password_reset.html", user=user, temporary=temporary)
+
+
 @bp.route("/stations")
 @require("admin.use")
 def stations():  # type: ignore[no-untyped-def]

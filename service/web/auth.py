@@ -70,8 +70,10 @@ def register():  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         else:
-            flash(gettext("Your company is registered. Sign in to submit requests; "
-                          "the station will verify your company shortly."), "success")
+            # The same answer whether or not the email was registered before (the operation says why).
+            flash(gettext("Thank you. Sign in with this email and password to submit requests; the station "
+                          "will verify your company shortly. If the email was registered before, nothing was "
+                          "changed: sign in with your existing password."), "success")
             return redirect(url_for("auth.login"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status

@@ -1,9 +1,10 @@
 """Sign-in sessions, CSRF and the security headers on every response."""
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, flash, redirect, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_login import LoginManager
+from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
     app.before_request(refuse_nul_characters)
+    app.before_request(require_password_change)
     app.after_request(add_security_headers)
 
 
@@ -51,6 +53,20 @@ def refuse_nul_characters() -> None:
     sources = [request.args, request.form] if request.mimetype in FORM_TYPES else [request.args]
     if any("\x00" in value for source in sources for _, values in source.lists() for value in values):
         abort(400)
+
+
+# What a user with a temporary password may still reach: the page to replace it, and the way out.
+PASSWORD_CHANGE_ENDPOINTS = frozenset({"auth.change_password", "auth.logout", "auth.language", "static"})
+
+
+def require_password_change() -> ResponseReturnValue | None:
+    """After an administrator's reset, every page leads to the password page until the password is replaced."""
+    if request.blueprint == "api" or request.endpoint in PASSWORD_CHANGE_ENDPOINTS:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        flash(gettext("Your password was reset by an administrator. Choose a new password to continue."), "info")
+        return redirect(url_for("auth.change_password"))
+    return None
 
 
 # Scope checks read the user's station, and the portal the user's enterprise: they come in the same statement,

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from sqlalchemy import select
 
 from service.models import Enterprise, Station, User
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from tests.browser.conftest import ARTIFACTS, LiveServer
 
 _serial = itertools.count(1)
@@ -40,8 +40,7 @@ def _submit(page: Any) -> None:
 
 def _fill_registration(page: Any, live_server: LiveServer, email: str) -> tuple[str, str]:
     n = next(_serial)
-    stem = f"9122010{n:04d}MA1BRW"[:17]
-    code = stem + check_character(stem)
+    code = complete(f"91220100{n:04d}MA1B")
     company = f"吉林浏览器测试医疗器械{n}有限公司"
     with live_server.session() as session:
         station_id = session.scalars(select(Station.id).where(Station.code == "JL-CCND")).one()
@@ -135,6 +134,20 @@ def test_the_registration_form_shows_what_is_wrong(page: Any, live_server: LiveS
     assert page.locator(".form-errors").is_visible()
     # What was typed is kept, except the passwords.
     assert page.locator("#email").input_value() == "wrong.code@browser.example.cn"
+
+
+def test_the_registration_form_shows_every_problem_at_once(page: Any, live_server: LiveServer) -> None:
+    _fill_registration(page, live_server, "many.problems@browser.example.cn")
+    page.fill("#credit_code", "91350100M000100Y44")
+    page.fill("#password", "password123")
+    page.fill("#confirm", "password123")
+    _submit(page)
+
+    assert _path(page) == "/register"
+    assert page.locator("#credit_code[aria-invalid=true]").is_visible()
+    assert page.locator("#password[aria-invalid=true]").is_visible()
+    assert page.locator("#password-error").inner_text() == _text(
+        live_server, "zh", "This password is too common or too easy to guess; please choose another.")
 
 
 def _shoot(page: Any, name: str) -> None:

@@ -27,7 +27,7 @@ from service.operations import plans
 from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
 from service.queries.plans import local_today
 from service.rules import passwords
-from service.rules.credit_code import check_character
+from service.rules.credit_code import complete
 from service.rules.lifecycle import Action
 from service.settings import DeskSettings
 from tests.browser.conftest import ARTIFACTS, LiveServer
@@ -41,8 +41,8 @@ def _people(live_server: LiveServer) -> dict[str, Any]:
     """A fresh enterprise of 长春新区 with its contact, a staff member and a director of the sub-station."""
     with live_server.session() as session:
         station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
-        stem = "91220101MA1PLN7X0"
-        enterprise = Enterprise(name="长春旅程医疗器械有限公司", credit_code=stem + check_character(stem),
+        stem = "91220101MA1PLN7X"
+        enterprise = Enterprise(name="长春旅程医疗器械有限公司", credit_code=complete(stem),
                                 city="长春市", station=station, size=EnterpriseSize.SMALL, product_areas=["imaging"],
                                 verified=True)
         hashed = passwords.hash_password(PASSWORD)

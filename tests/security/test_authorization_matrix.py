@@ -46,6 +46,7 @@ API_DIRECTOR_ACTION = "UFNFNFKKF"
 
 EXPECTED: dict[str, dict[str, str]] = {
     "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
+    "admin.reset_password": {"POST": ADMIN},
     "admin.set_active": {"POST": ADMIN},
     "admin.stations": {"GET": ADMIN},
     "admin.users": {"GET": ADMIN},

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import EmailField, Field, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from service.models import EnterpriseSize, ProductArea
+from service.rules import credit_code, passwords
 from service.web.forms import DeskForm
 from service.web.labels import choices
 
@@ -30,6 +32,16 @@ class RegistrationForm(DeskForm):
                              description=_l("At least 8 characters; avoid common passwords."))
     confirm = PasswordField(_l("Repeat the password"),
                             validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+
+    # The operation's rules, run here too so that one submission shows every problem at once.
+    def validate_credit_code(self, field: Field) -> None:
+        if not field.errors and not credit_code.is_valid(credit_code.normalize(field.data or "")):
+            raise ValidationError(gettext(credit_code.INVALID))
+
+    def validate_password(self, field: Field) -> None:
+        weak = None if field.errors else passwords.password_problem(field.data or "", self.email.data or "")
+        if weak:
+            raise ValidationError(gettext(weak))
 
 
 class LanguageForm(DeskForm):
