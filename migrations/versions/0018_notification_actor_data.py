@@ -1,7 +1,7 @@
 """Notifications name who made the change and what changed, and may be about a plan
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 
 Until now a notification held only its kind and request, so the inbox could not say
 who did it or what the new state is, and the inbox is ordered by when things
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

@@ -1,15 +1,15 @@
 """users carry a flag an administrator's password reset sets: the temporary password must be changed at sign-in
 
-Revision ID: 0022
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 """
 from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0022"
-down_revision = "0016"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
