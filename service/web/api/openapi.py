@@ -8,7 +8,8 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from service.web.api.errors import error_schema
-from service.web.api.registry import MAX_ID, Endpoint
+from service.web.api.registry import Endpoint
+from service.web.converters import MAX_ID
 
 REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")

@@ -17,13 +17,11 @@ from flask_babel import gettext
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from service.errors import NotFound
 from service.models import User
 from service.web.api.errors import BAD_JSON, READ_ONLY, error_response, invalid_input_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-MAX_ID = 2**31 - 1
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -66,8 +64,6 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str, **detail
 
         @wraps(view)
         def wrapped(**path: Any) -> Any:
-            if any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in path.values()):
-                raise NotFound()
             if spec.writes and not g.api_auth.allows("write"):
                 return error_response(403, gettext(READ_ONLY))
             kwargs = dict(path)
