@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from service.models import Role
-from tests import factories
 from tests.api_support import caller
 from tests.conftest import login
 
