@@ -5,6 +5,7 @@ from flask import Flask
 
 from config import Config, config_from_environment
 from service.web import cli, database, errors, i18n, security
+from service.web.converters import RecordIdConverter
 from service.web.blueprints import register_blueprints
 
 
@@ -13,6 +14,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     settings.check()
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(settings)
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
     database.register(app)
     security.register(app)
     i18n.register(app)

@@ -46,9 +46,13 @@ class InvalidTransition(DomainError):
 
 
 class Conflict(DomainError):
-    """Someone else changed the object since the actor loaded it."""
+    """The object's state stands in the way of the change (a version moved on, another plan is active)."""
 
     status_code = 409
+
+
+class StaleVersion(Conflict):
+    """Someone else changed the object since the actor loaded it (the version the actor saw moved on)."""
 
 
 class ValidationError(DomainError):

@@ -28,7 +28,8 @@ def test_plans_and_hotline_sessions_stay_in_scope(client: FlaskClient, session: 
     assert client.get("/api/v1/hotline-sessions", headers=staff.headers).get_json()["items"] == []
     assert client.get("/api/v1/hotline-sessions", headers=enterprise.headers).status_code == 403
     created = new_request(client, enterprise)
-    unlinked = client.post(f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None}, headers=staff.headers)
+    unlinked = client.post(f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None},
+                           headers={**staff.headers, "If-Match": f'"{created["version"]}"'})
     assert unlinked.status_code == 200 and unlinked.get_json()["plan_id"] is None
-    assert client.post(f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None},
+    assert client.post(f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None, "version": 1},
                        headers=enterprise.headers).status_code in (403, 404)

@@ -14,7 +14,7 @@ def _assigned(client: FlaskClient, enterprise: Caller, staff: Caller) -> dict:
     case = new_request(client, enterprise)
     triaged = client.post(f"{API}/requests/{case['id']}/triage",
                           json={"category": "type_testing", "priority": "P2", "lifecycle_stage": "type_testing",
-                                "assignee_id": staff.user.id}, headers=staff.headers)
+                                "assignee_id": staff.user.id, "version": case["version"]}, headers=staff.headers)
     assert triaged.status_code == 200, triaged.get_json()
     return triaged.get_json()  # type: ignore[no-any-return]
 

@@ -42,7 +42,7 @@ def test_a_session_is_asked_scheduled_held_and_followed_up(client: FlaskClient, 
     assert client.post(f"{path}/schedule", json={**plan, "version": asked["version"]},
                        headers=staff.headers).status_code == 403
     unversioned = client.post(f"{path}/schedule", json=plan, headers=director.headers)
-    assert unversioned.status_code == 422 and "version" in unversioned.get_json()["error"]["fields"]
+    assert unversioned.status_code == 428 and "If-Match" in unversioned.get_json()["detail"]
     assert client.post(f"{path}/schedule", json={**plan, "version": 7}, headers=director.headers).status_code == 409
     scheduled = client.post(f"{path}/schedule", json=plan, headers={**director.headers,
                                                                      "If-Match": str(asked["version"])})

@@ -29,10 +29,12 @@ def test_staff_draft_a_plan_a_director_approves_it_and_only_then_the_enterprise_
     assert client.get(f"{API}/plans", headers=enterprise.headers).get_json()["items"] == []
     assert client.get(f"{API}/plans/{plan['id']}", headers=enterprise.headers).status_code == 404
 
-    refused = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"}, headers=staff.headers)
+    refused = client.post(f"{API}/plans/{plan['id']}/transitions",
+                          json={"action": "approve", "version": plan["version"], "comment": "同意。"},
+                          headers=staff.headers)
     assert refused.status_code == 403
-    stale = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "version": 99, "comment": "同意。"},
-                        headers=director.headers)
+    stale = client.post(f"{API}/plans/{plan['id']}/transitions",
+                        json={"action": "approve", "version": 99, "comment": "同意。"}, headers=director.headers)
     assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
     approved = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"},
                            headers={**director.headers, "If-Match": f'"{plan["version"]}"'})
@@ -42,7 +44,8 @@ def test_staff_draft_a_plan_a_director_approves_it_and_only_then_the_enterprise_
 
     seen = client.get(f"{API}/plans", headers=enterprise.headers).get_json()["items"]
     assert [p["id"] for p in seen] == [plan["id"]] and seen[0]["actions"] == []
-    again = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"}, headers=director.headers)
+    again = client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": "approve", "comment": "同意。"},
+                        headers={**director.headers, "If-Match": approved.headers["ETag"]})
     assert again.status_code == 409 and again.get_json()["error"]["code"] == "invalid_transition"
 
 
@@ -58,9 +61,11 @@ def test_a_plan_is_edited_with_its_version_and_checked_by_the_operation(client: 
     assert saved.status_code == 200 and saved.get_json()["title"] == "一企一策（修订）"
     assert client.put(path, json={**body, "version": plan["version"]}, headers=staff.headers).status_code == 409
     assert client.put(path, json=body, headers={**staff.headers, "If-Match": "soon"}).status_code == 400
-    wrong_liaison = client.put(path, json={**body, "liaison_id": far_staff.user.id}, headers=staff.headers)
+    current = saved.get_json()["version"]
+    wrong_liaison = client.put(path, json={**body, "liaison_id": far_staff.user.id, "version": current},
+                               headers=staff.headers)
     assert wrong_liaison.status_code == 422 and "liaison_id" in wrong_liaison.get_json()["error"]["fields"]
-    assert client.put(path, json=body, headers=far_staff.headers).status_code == 404
+    assert client.put(path, json={**body, "version": current}, headers=far_staff.headers).status_code == 404
     assert client.put(path, json={**body, "title": ""}, headers=staff.headers).get_json()["error"]["fields"] == {
         "title": "This field must not be empty."}
     foreign = client.post(f"{API}/plans", json={**body, "enterprise_id": enterprise.user.enterprise_id},
@@ -83,13 +88,13 @@ def test_milestones_are_added_edited_moved_completed_dropped_and_frozen_with_the
     milestone = added.get_json()
 
     blocked = client.put(f"{API}/milestones/{milestone['id']}", json={"phase": "other", "status": "blocked"},
-                         headers=staff.headers)
+                         headers={**staff.headers, "If-Match": added.headers["ETag"]})
     assert blocked.status_code == 422 and "blocked_reason" in blocked.get_json()["error"]["fields"]
     path, edit = f"{API}/milestones/{milestone['id']}", {"phase": "other", "title": "专家咨询会", "notes": "改期"}
     edited = client.put(path, json={**edit, "version": milestone["version"]}, headers=staff.headers)
     assert edited.status_code == 200 and edited.get_json()["version"] == milestone["version"] + 1
     stale = client.put(path, json=edit, headers={**staff.headers, "If-Match": f'"{milestone["version"]}"'})
-    assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
+    assert stale.status_code == 412 and stale.get_json()["error"]["code"] == "precondition_failed"
     moved = client.post(f"{API}/milestones/{milestone['id']}/move", json={"direction": "up"}, headers=staff.headers)
     assert [m["title"] for m in moved.get_json()["milestones"]][1] == "专家咨询会"
     done = client.post(f"{API}/milestones/{milestone['id']}/complete", headers=staff.headers).get_json()
@@ -99,8 +104,9 @@ def test_milestones_are_added_edited_moved_completed_dropped_and_frozen_with_the
     assert client.delete(f"{API}/milestones/{first}", headers=staff.headers).status_code == 404
 
     for action in ("approve", "complete"):
+        etag = client.get(f"{API}/plans/{plan['id']}", headers=director.headers).headers["ETag"]
         assert client.post(f"{API}/plans/{plan['id']}/transitions", json={"action": action, "comment": "同意。"},
-                           headers=director.headers).status_code == 200
+                           headers={**director.headers, "If-Match": etag}).status_code == 200
     frozen = client.post(f"{API}/milestones/{milestone['id']}/move", json={"direction": "down"}, headers=staff.headers)
     assert frozen.status_code == 409 and frozen.get_json()["error"]["code"] == "invalid_transition"
     shown = client.get(f"{API}/plans/{plan['id']}", headers=enterprise.headers).get_json()

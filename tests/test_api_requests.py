@@ -46,7 +46,8 @@ def test_another_enterprises_request_is_not_found(client: FlaskClient, session: 
     created = new_request(client, owner)
     for method, path in (("GET", ""), ("POST", "/messages"), ("POST", "/withdraw")):
         answer = client.open(f"/api/v1/requests/{created['id']}{path}", method=method,
-                             json={"body": "hi"} if path == "/messages" else {"reason": "x"}, headers=stranger.headers)
+                             json={"body": "hi"} if path == "/messages" else {"reason": "x", "version": 1},
+                             headers=stranger.headers)
         assert answer.status_code == 404, path
     assert client.get("/api/v1/requests", headers=stranger.headers).get_json()["items"] == []
 
@@ -70,37 +71,41 @@ def test_enterprise_sees_replies_but_never_internal_notes(client: FlaskClient, s
     assert "内部：先查同类产品" in [i["message"]["body"] for i in desk_view["timeline"] if i["message"]]
 
 
-def test_triage_with_a_stale_version_is_a_conflict(client: FlaskClient, session: Session) -> None:
+def test_triage_with_a_stale_if_match_fails_the_precondition(client: FlaskClient, session: Session) -> None:
     enterprise = caller(session, Role.ENTERPRISE)
     staff = caller(session, Role.STAFF, station_code="JL-CCND")
     created = new_request(client, enterprise)
     triage = {"category": "type_testing", "priority": "P2", "lifecycle_stage": "type_testing"}
     stale = client.post(f"/api/v1/requests/{created['id']}/triage", json=triage,
                         headers={**staff.headers, "If-Match": str(created["version"] + 5)})
-    assert stale.status_code == 409 and stale.get_json()["error"]["code"] == "conflict"
+    assert stale.status_code == 412 and stale.get_json()["error"]["code"] == "precondition_failed"
     done = client.post(f"/api/v1/requests/{created['id']}/triage", json={**triage, "version": created["version"]},
                        headers=staff.headers)
     assert done.status_code == 200
     assert done.get_json()["status"] == "triaged" and done.get_json()["priority"] == "P2"
     assert client.post(f"/api/v1/requests/{created['id']}/triage", json=triage,
-                       headers=enterprise.headers).status_code == 403
+                       headers={**enterprise.headers, "If-Match": done.headers["ETag"]}).status_code == 403
 
 
 def test_resolve_then_confirm_with_a_rating_through_the_lifecycle(client: FlaskClient, session: Session) -> None:
     enterprise = caller(session, Role.ENTERPRISE)
     staff = caller(session, Role.STAFF, station_code="JL-CCND")
     created = new_request(client, enterprise)
-    client.post(f"/api/v1/requests/{created['id']}/triage", headers=staff.headers,
-                json={"category": "policy", "priority": "P3", "lifecycle_stage": "research"})
-    resolved = client.post(f"/api/v1/requests/{created['id']}/transitions", headers=staff.headers,
+    triaged = client.post(f"/api/v1/requests/{created['id']}/triage", headers=staff.headers,
+                          json={"category": "policy", "priority": "P3", "lifecycle_stage": "research",
+                                "version": created["version"]})
+    resolved = client.post(f"/api/v1/requests/{created['id']}/transitions",
+                           headers={**staff.headers, "If-Match": triaged.headers["ETag"]},
                            json={"action": "resolve", "summary": "已电话说明送检数量"})
     assert resolved.status_code == 200 and resolved.get_json()["status"] == "resolved"
     assert "confirm" in client.get(f"/api/v1/requests/{created['id']}", headers=enterprise.headers).get_json()["actions"]
-    missing = client.post(f"/api/v1/requests/{created['id']}/confirm", json={}, headers=enterprise.headers)
+    resolved_version = {**enterprise.headers, "If-Match": resolved.headers["ETag"]}
+    missing = client.post(f"/api/v1/requests/{created['id']}/confirm", json={}, headers=resolved_version)
     assert missing.status_code == 422 and "rating" in missing.get_json()["error"]["fields"]
-    closed = client.post(f"/api/v1/requests/{created['id']}/confirm", json={"rating": 5}, headers=enterprise.headers)
+    closed = client.post(f"/api/v1/requests/{created['id']}/confirm", json={"rating": 5}, headers=resolved_version)
     assert closed.get_json()["status"] == "closed" and closed.get_json()["rating"] == 5
-    wrong = client.post(f"/api/v1/requests/{created['id']}/withdraw", json={"reason": "x"}, headers=enterprise.headers)
+    wrong = client.post(f"/api/v1/requests/{created['id']}/withdraw", json={"reason": "x"},
+                        headers={**enterprise.headers, "If-Match": closed.headers["ETag"]})
     assert wrong.status_code == 409 and wrong.get_json()["error"]["code"] == "invalid_transition"
 
 
@@ -138,3 +143,17 @@ def test_desk_queue_is_for_desk_users_and_scoped_to_their_station(client: FlaskC
     assert client.get(f"/api/v1/requests/{created['id']}", headers=elsewhere.headers).status_code == 404
     assert client.get("/api/v1/queue", headers=enterprise.headers).status_code == 403
     factories.user(session, Role.STAFF)  # the queue does not depend on who else exists
+
+
+def test_an_idempotency_key_reused_for_a_different_request_is_refused(client: FlaskClient,
+                                                                       session: Session) -> None:
+    who = caller(session, Role.ENTERPRISE)
+    body = {"title": "临床评价路径", "description": "同品种对比是否可行？", "category": "clinical_evaluation",
+            "lifecycle_stage": "clinical_evaluation"}
+    headers = {**who.headers, "Idempotency-Key": "erp-4712"}
+    first = client.post("/api/v1/requests", json=body, headers=headers)
+    other = client.post("/api/v1/requests", json={**body, "title": "另一个问题"}, headers=headers)
+    assert first.status_code == 201
+    assert other.status_code == 422 and "idempotency_key" in other.get_json()["error"]["fields"]
+    assert [r["title"] for r in client.get("/api/v1/requests", headers=who.headers).get_json()["items"]] == [
+        "临床评价路径"]

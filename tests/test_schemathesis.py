@@ -77,9 +77,9 @@ def _run_unreachable(operation, who: Caller, fixed: dict[str, int]) -> None:  # 
     @EXAMPLES
     def check(case) -> None:  # type: ignore[no-untyped-def]
         response = case.call(headers=who.headers)
-        # Refused before the lookup (malformed input, a step no one may take) or not found:
+        # Refused before the lookup (malformed input, no If-Match, a step no one may take) or not found:
         # never a success, and never a 403 that would confirm the object exists.
-        assert response.status_code in (400, 404, 409, 422), (case.path, response.status_code)
+        assert response.status_code in (400, 404, 409, 422, 428), (case.path, response.status_code)
         if response.status_code == 409:
             assert response.json()["error"]["code"] == "invalid_transition"
 

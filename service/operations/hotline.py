@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.db import unit_of_work, utcnow
-from service.errors import N_, Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.errors import N_, Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.models import (
     OPEN_STATUSES,
     Event,
@@ -131,7 +131,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
                      meeting_url_template: str, now: datetime | None = None) -> HotlineSession:
     """A director in scope sets (or moves) the time, length, director and recorder, and the meeting link.
 
-    Raises NotFound, Forbidden, InvalidTransition, Conflict (stale version), ValidationError.
+    Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
     with _guard(), unit_of_work(session):
@@ -183,7 +183,7 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     """A director, the hosting director or the named recorder records the session as held: internal minutes,
     public summary, decisions, follow-ups.
 
-    Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
+    Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
     fields = {}
@@ -218,7 +218,7 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
                    now: datetime | None = None) -> HotlineSession:
     """A director cancels a pending session (or the asker withdraws an unscheduled ask), with a reason.
 
-    Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
+    Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
     if not reason.strip():
@@ -276,7 +276,7 @@ def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
     if not _may_take(actor, action, hotline):
         raise Forbidden()
     if hotline.version != expected_version:
-        raise Conflict(N_("Someone changed this hotline session meanwhile. Reload and try again."))
+        raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again."))
     if hotline.status not in TRANSITIONS[action][0]:
         raise InvalidTransition(N_("This step is not possible while the session is %(status)s."),
                                 status=hotline.status)
@@ -312,5 +312,5 @@ def _guard() -> Iterator[None]:
     try:
         yield
     except StaleDataError:
-        raise Conflict(N_("Someone changed this hotline session meanwhile. Reload and try again.")) from None
+        raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again.")) from None
 

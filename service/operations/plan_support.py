@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
+from service.errors import N_, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.models import Event, EventKind, PlanStatus, ServicePlan, User
 from service.rules import policy
 
@@ -37,16 +37,16 @@ def ensure_open(plan: ServicePlan) -> None:
 
 def check_version(current: int, expected: int | None) -> None:
     if expected is not None and current != expected:
-        raise Conflict(STALE)
+        raise StaleVersion(STALE)
 
 
 @contextmanager
 def stale_is_conflict() -> Iterator[None]:
-    """A concurrent writer got there first: SQLAlchemy's version check answers as a Conflict."""
+    """A concurrent writer got there first: SQLAlchemy's version check answers as StaleVersion."""
     try:
         yield
     except StaleDataError:
-        raise Conflict(STALE) from None
+        raise StaleVersion(STALE) from None
 
 
 def desk_user(session: Session, user_id: int | None, field: str, station_id: int | None = None) -> User:

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
 from service.db import unit_of_work
-from service.errors import N_, Conflict, NotFound
+from service.errors import N_, NotFound, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
 from service.rules import policy
 from service.settings import ServiceTimes
@@ -33,9 +33,9 @@ def load_request(session: Session, actor: User, request_id: int, action: str = "
     return request
 
 
-def conflict(session: Session, request_id: int) -> Conflict:
-    """A Conflict whose ``current`` attribute is the request as it now stands (or None if it is gone)."""
-    error = Conflict(CHANGED_MEANWHILE)
+def conflict(session: Session, request_id: int) -> StaleVersion:
+    """A StaleVersion whose ``current`` attribute is the request as it now stands (or None if it is gone)."""
+    error = StaleVersion(CHANGED_MEANWHILE)
     if session.in_transaction():
         session.rollback()
     session.expire_all()
@@ -49,7 +49,7 @@ def editing(session: Session, actor: User | None, request_id: int, expected_vers
     """One transaction editing one request: scope, permission and version checked first.
 
     ``expected_version`` None skips the check (used where the caller holds no
-    version, e.g. the SLA sweep); a concurrent commit still surfaces as Conflict
+    version, e.g. the SLA sweep); a concurrent commit still surfaces as StaleVersion
     through the version column.
     """
     try:

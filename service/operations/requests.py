@@ -146,7 +146,8 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     """An enterprise submits for itself, or a desk user on behalf of an enterprise of its station.
 
     The same idempotency key from the same submitter returns the request already
-    made. Raises ValidationError (fields, refused uploads), Forbidden, NotFound.
+    made; with different content it raises ValidationError. Raises ValidationError
+    (fields, refused uploads), Forbidden, NotFound.
     """
     now = now or utcnow()
     _check_draft(draft)
@@ -197,8 +198,16 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
         winner = _by_idempotency_key(session, actor.id, draft.idempotency_key)
         if winner is None:
             raise
+        if any(getattr(winner, name) != row[name] for name in _SUBMITTED_FIELDS):
+            raise ValidationError(N_("Please correct the highlighted fields."), fields={"idempotency_key": N_(
+                "This key was already used for a different request; use a new key for a new request.")}) from None
         return winner
     return request
+
+
+# What the submitter chose: a repeat with the same idempotency key must carry the same, else it is a new request.
+_SUBMITTED_FIELDS = ("enterprise_id", "channel", "title", "description", "category", "product_name", "device_class",
+                     "product_type", "product_field", "innovative", "lifecycle_stage", "urgent")
 
 
 def _attach(session: Session, actor: User, request: ServiceRequest, uploads: Sequence[Upload],

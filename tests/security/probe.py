@@ -24,7 +24,8 @@ def letter(response: TestResponse) -> str:
         return "E"
     if status in (301, 302, 303, 307) and urlsplit(response.headers.get("Location", "")).path == "/login":
         return "L"
-    return {400: "V", 401: "U", 403: "F", 404: "N", 405: "M", 409: "V", 422: "V", 429: "R"}.get(status, "K")
+    return {400: "V", 401: "U", 403: "F", 404: "N", 405: "M", 409: "V", 412: "V", 422: "V", 428: "V",
+            429: "R"}.get(status, "K")
 
 
 class Prober:

@@ -6,7 +6,7 @@ the order of ROLES: anonymous, enterprise A, enterprise B, staff of X, staff of 
 director of X, provincial director, admin.
 
     L sign-in redirect   U 401 (API)   F 403 in scope, not allowed   N 404 out of scope
-    V allowed in, the (empty) input refused: 400/409/422   K allowed: a page, a file or a redirect
+    V allowed in, the (empty) input refused: 400/409/412/422/428   K allowed: a page, a file or a redirect
 
 Form POSTs carry a valid CSRF token and an empty form, except where an empty form would be
 turned away before the authorization check (BODIES): those get a valid one, so that the
@@ -210,17 +210,22 @@ BODIES: dict[str, Callable[[World], dict]] = {
     "api.record_hotline": lambda w: {"minutes": "matrix", "public_summary": "matrix", "version": w.hotline.version},
     "api.schedule_hotline": lambda w: {"scheduled_at": "2026-03-20T10:00:00+08:00", "duration_minutes": 60,
                                        "version": w.hotline.version},
-    "api.transition_plan": lambda w: {"action": "complete"},
+    "api.transition_plan": lambda w: {"action": "complete", "version": w.plan.version},
     "api.write_instruction": lambda w: {"body": "matrix"},
-    "api.link_plan": lambda w: {"plan_id": w.plan.id},
+    "api.link_plan": lambda w: {"plan_id": w.plan.id, "version": w.request.version},
+    # A versioned API write names the version it read (else 428, before any check); the input stays empty.
+    "api.confirm_request": lambda w: {"version": w.request.version},
+    "api.reopen_request": lambda w: {"version": w.request.version},
+    "api.withdraw_request": lambda w: {"version": w.request.version},
     "api.post_note": lambda w: {"body": "matrix"},
     "api.post_reply": lambda w: {"body": "matrix"},
     "api.submit_request": lambda w: {"title": "t", "description": "d", "category": "other",
                                       "lifecycle_stage": "research"},
-    "api.transfer_request": lambda w: {"station_id": w.users["staff_y"].station_id, "reason": "matrix"},
-    "api.transition_request": lambda w: {"action": "start_intervention"},
+    "api.transfer_request": lambda w: {"station_id": w.users["staff_y"].station_id, "reason": "matrix",
+                                       "version": w.request.version},
+    "api.transition_request": lambda w: {"action": "start_intervention", "version": w.request.version},
     "api.triage_request": lambda w: {"category": "registration_dossier", "priority": "P2",
-                                     "lifecycle_stage": "registration_submission"},
+                                     "lifecycle_stage": "registration_submission", "version": w.request.version},
     "api.upload_attachments": lambda w: {"file": (BytesIO(b"%PDF-1.4 matrix"), "matrix.pdf")},
     "hotline.ask": lambda w: {"reason": "matrix"},
     "plans.change_status": lambda w: {"action": "complete", "version": str(w.plan.version)},

@@ -123,7 +123,7 @@ def test_fifty_conflicting_edits_give_one_success_and_forty_nine_conflicts(db: D
                                        settings=db.settings)
 
     outcomes = Counter(type(r).__name__ for r in at_once(50, triage, db))
-    assert outcomes == {"ServiceRequest": 1, "Conflict": 49}
+    assert outcomes == {"ServiceRequest": 1, "StaleVersion": 49}
 
     def check(session: Session) -> None:
         final = session.get(ServiceRequest, created.id)

@@ -17,11 +17,12 @@ from service.web.api.errors import (
     BAD_VERSION,
     RATE_LIMITED,
     UNAUTHORIZED,
+    VERSION_REQUIRED,
     domain_error_response,
     error_response,
     invalid_input_response,
 )
-from service.web.api.registry import BadVersion, bp
+from service.web.api.registry import BadVersion, VersionRequired, answers_if_match_failed, bp
 from service.web.database import db
 
 # Reachable without a token: the document and its page describe the API, they hold no data.
@@ -55,7 +56,7 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
-    return domain_error_response(error)
+    return domain_error_response(error, 412 if answers_if_match_failed(error) else None)
 
 
 @bp.errorhandler(PydanticError)
@@ -66,6 +67,11 @@ def _invalid_input(error: PydanticError):  # type: ignore[no-untyped-def]
 @bp.errorhandler(BadVersion)
 def _bad_version(_error: BadVersion):  # type: ignore[no-untyped-def]
     return error_response(400, gettext(BAD_VERSION))
+
+
+@bp.errorhandler(VersionRequired)
+def _version_required(_error: VersionRequired):  # type: ignore[no-untyped-def]
+    return error_response(428, gettext(VERSION_REQUIRED), problem=True)
 
 
 @bp.errorhandler(HTTPException)

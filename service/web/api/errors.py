@@ -6,6 +6,7 @@ from typing import Any
 from flask import Response, jsonify
 from flask_babel import gettext
 from pydantic import ValidationError as PydanticError
+from werkzeug.http import HTTP_STATUS_CODES
 
 from service.errors import N_, Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.web.helpers import domain_message
@@ -17,9 +18,11 @@ CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "too_large",
     415: "unsupported_media_type",
     422: "validation_error",
+    428: "precondition_required",
     429: "rate_limited",
     500: "server_error",
     503: "unavailable",
@@ -37,6 +40,8 @@ READ_ONLY = N_("This token may only read; create a token with the write scope to
 RATE_LIMITED = N_("Too many requests; wait %(seconds)s seconds and try again.")
 BAD_JSON = N_("The body must be a JSON object.")
 BAD_VERSION = N_("If-Match must be the version number of the record you edited.")
+VERSION_REQUIRED = N_("Send the ETag of the record you read as If-Match (or its version in the body), so that "
+                      "no one else's change is overwritten.")
 
 # pydantic's error types -> our message ids (pydantic's own messages are English only).
 FIELD_MESSAGES = {
@@ -56,12 +61,20 @@ WRONG_TYPE = N_("This value has the wrong type or format.")
 
 
 def error_response(status: int, message: str, fields: dict[str, str] | None = None,
-                   code: str | None = None, headers: dict[str, str] | None = None) -> Response:
-    """A translated JSON error answer; ``message`` and ``fields`` are already in the caller's language."""
-    body = {"error": {"code": code or CODES.get(status, "error"), "status": status, "message": message,
-                      "fields": fields or {}}}
+                   code: str | None = None, headers: dict[str, str] | None = None, problem: bool = False) -> Response:
+    """A translated JSON error answer; ``message`` and ``fields`` are already in the caller's language.
+
+    ``problem`` also makes it an RFC 9457 problem document (application/problem+json) for clients that
+    handle those generically; the ``error`` member stays, so the API keeps one error shape.
+    """
+    body: dict[str, Any] = {"error": {"code": code or CODES.get(status, "error"), "status": status,
+                                      "message": message, "fields": fields or {}}}
+    if problem:
+        body.update(type="about:blank", title=HTTP_STATUS_CODES[status], status=status, detail=message)
     response = jsonify(body)
     response.status_code = status
+    if problem:
+        response.mimetype = "application/problem+json"
     for name, value in (headers or {}).items():
         response.headers[name] = value
     if status == 401:
@@ -69,11 +82,12 @@ def error_response(status: int, message: str, fields: dict[str, str] | None = No
     return response
 
 
-def domain_error_response(error: DomainError) -> Response:
+def domain_error_response(error: DomainError, status: int | None = None) -> Response:
+    """``status`` overrides the error's own, with its code (a stale If-Match answers 412, not 409)."""
     fields = error.fields if isinstance(error, ValidationError) else {}
-    code = next((c for kind, c in DOMAIN_CODES.items() if isinstance(error, kind)), None)
+    code = None if status else next((c for kind, c in DOMAIN_CODES.items() if isinstance(error, kind)), None)
     params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, float))}
-    return error_response(error.status_code, domain_message(error),
+    return error_response(status or error.status_code, domain_message(error),
                           {name: gettext(text, **params) for name, text in fields.items()}, code)
 
 
@@ -88,17 +102,17 @@ def invalid_input_response(error: PydanticError, prefix: str = "") -> Response:
 
 def error_schema() -> dict[str, Any]:
     """JSON Schema of the error body, for the OpenAPI document."""
-    return {
+    error = {
         "type": "object",
-        "required": ["error"],
-        "properties": {"error": {
-            "type": "object",
-            "required": ["code", "status", "message", "fields"],
-            "properties": {
-                "code": {"type": "string", "examples": ["not_found"]},
-                "status": {"type": "integer"},
-                "message": {"type": "string"},
-                "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-            },
-        }},
+        "required": ["code", "status", "message", "fields"],
+        "properties": {
+            "code": {"type": "string", "examples": ["not_found"]},
+            "status": {"type": "integer"},
+            "message": {"type": "string"},
+            "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+        },
     }
+    # The RFC 9457 members are there in application/problem+json answers (428) only.
+    problem = {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+               "detail": {"type": "string"}}
+    return {"type": "object", "required": ["error"], "properties": {"error": error, **problem}}

@@ -12,7 +12,6 @@ from datetime import date, datetime
 from flask import current_app, url_for
 from pydantic import Field
 
-from service.errors import N_, ValidationError
 from service.models import FollowUpAction, HotlineSession, HotlineStatus
 from service.operations import hotline as ops
 from service.operations import requests as request_ops
@@ -102,14 +101,6 @@ class CancelIn(s.Input):
     version: s.Id | None = VERSION_FIELD
 
 
-def _version(body_version: int | None) -> int:
-    version = expected_version(body_version)
-    if version is None:
-        raise ValidationError(N_("Please correct the highlighted fields."),
-                              fields={"version": N_("Send the version you saw, in the body or as If-Match.")})
-    return version
-
-
 def follow_up_out(action: FollowUpAction) -> FollowUpOut:
     return FollowUpOut.model_validate(action, from_attributes=True)
 
@@ -160,7 +151,7 @@ def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
           response=HotlineOut, headers=VERSIONED)
 def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
-    return hotline_out(ops.schedule_hotline(db(), caller(), hotline_id, _version(body.version), plan,
+    return hotline_out(ops.schedule_hotline(db(), caller(), hotline_id, expected_version(body.version), plan,
                                             current_app.config["MEETING_URL_TEMPLATE"]))
 
 
@@ -170,14 +161,14 @@ def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-unty
 def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-def]
     record = ops.Record(body.minutes, body.public_summary, body.decisions,
                         [ops.FollowUp(f.description, f.owner_id, f.due_date) for f in body.follow_ups])
-    return hotline_out(ops.record_hotline(db(), caller(), hotline_id, _version(body.version), record))
+    return hotline_out(ops.record_hotline(db(), caller(), hotline_id, expected_version(body.version), record))
 
 
 @endpoint("/hotline-sessions/<int:hotline_id>/cancel", "POST", summary="Cancel a pending session with a reason "
           "(directors; whoever asked may withdraw an unscheduled ask).", tag=TAG, body=CancelIn,
           response=HotlineOut, headers=VERSIONED)
 def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-def]
-    return hotline_out(ops.cancel_hotline(db(), caller(), hotline_id, _version(body.version), body.reason))
+    return hotline_out(ops.cancel_hotline(db(), caller(), hotline_id, expected_version(body.version), body.reason))
 
 
 @endpoint("/follow-ups/<int:follow_up_id>/done", "POST", summary="Mark a follow-up action done (its owner or a "

@@ -8,19 +8,23 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from service.web.api.errors import error_schema
-from service.web.api.registry import MAX_ID, Endpoint
+from service.web.api.registry import Endpoint
+from service.web.converters import MAX_ID
 
 REF = "#/components/schemas/{model}"
 _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 HEADERS: dict[str, dict[str, Any]] = {
     "If-Match": {
-        "description": "The version of the record you edited; a different current version answers 409.",
+        "description": "The ETag of the record you read (every answer carrying the record sends it), e.g. "
+                       "`\"3\"`. Required unless the body carries `version`: without either the write answers "
+                       "428; a record changed since answers 412; an empty or malformed If-Match answers 400.",
         "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$'},
     },
     "Idempotency-Key": {
-        "description": "Any unique string of yours: repeating a submission with the same key returns the "
-                       "request created the first time instead of a duplicate.",
+        "description": "Any unique string of yours: repeating a submission with the same key and body returns "
+                       "the request created the first time instead of a duplicate; the same key with a "
+                       "different body answers 422.",
         "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,64}$"},
     },
 }
@@ -29,9 +33,11 @@ ERROR_TEXT = {
     401: "Missing, unknown, expired or revoked token.",
     403: "Not allowed for this user or token scope.",
     404: "No such object within your scope.",
-    409: "Version conflict or a step the lifecycle does not allow now.",
+    409: "Version conflict (version sent in the body) or a step the lifecycle does not allow now.",
+    412: "If-Match names a version the record no longer has: read it again.",
     413: "Upload too large.",
     422: "Input breaks a rule; see error.fields.",
+    428: "A versioned record is written without If-Match (or a body `version`): send the ETag you read.",
     429: "Rate limit reached; see Retry-After.",
 }
 
@@ -129,17 +135,23 @@ def _responses(spec: Endpoint, keys: dict) -> dict[str, Any]:
     elif spec.response is not None:
         success = {"description": "OK", "content": {"application/json": {
             "schema": keys[(spec.response, "serialization")]}}}
+        if "version" in spec.response.model_fields:
+            success["headers"] = {"ETag": {"description": "The record's version, to send back as If-Match.",
+                                           "schema": {"type": "string"}}}
     else:
         success = {"description": "Done"}
     statuses = {400, 401, 403, 404, 422, 429} | set(spec.errors)
     if spec.writes:
         statuses.add(409)
+    if "If-Match" in spec.headers:
+        statuses |= {412, 428}
     if spec.multipart is not None:
         statuses.add(413)
     responses: dict[str, Any] = {str(spec.status): success}
     for status in sorted(statuses):
+        media_type = "application/problem+json" if status == 428 else "application/json"
         answer: dict[str, Any] = {"description": ERROR_TEXT[status],
-                                  "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}}}
+                                  "content": {media_type: {"schema": {"$ref": REF.format(model="Error")}}}}
         if status == 429:
             answer["headers"] = {"Retry-After": {"description": "Seconds to wait.",
                                                  "schema": {"type": "integer"}}}

@@ -17,13 +17,12 @@ from flask_babel import gettext
 from pydantic import BaseModel
 from pydantic import ValidationError as PydanticError
 
-from service.errors import NotFound
+from service.errors import StaleVersion
 from service.models import User
 from service.web.api.errors import BAD_JSON, READ_ONLY, error_response, invalid_input_response
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
-MAX_ID = 2**31 - 1
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
@@ -66,8 +65,6 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str, **detail
 
         @wraps(view)
         def wrapped(**path: Any) -> Any:
-            if any(isinstance(v, int) and not 1 <= v <= MAX_ID for v in path.values()):
-                raise NotFound()
             if spec.writes and not g.api_auth.allows("write"):
                 return error_response(403, gettext(READ_ONLY))
             kwargs = dict(path)
@@ -85,6 +82,9 @@ def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str, **detail
                 return result
             response = jsonify(result.model_dump(mode="json"))
             response.status_code = spec.status
+            if isinstance(getattr(result, "version", None), int):
+                # The version is the record's ETag: the next write sends it back as If-Match.
+                response.set_etag(str(result.version))
             return response
 
         bp.add_url_rule(rule, endpoint=view.__name__, view_func=wrapped, methods=[method])
@@ -115,19 +115,40 @@ def caller() -> User:
 
 
 class BadVersion(Exception):
-    """An If-Match header that is not a version number (answered 400)."""
+    """An If-Match header that is empty or not one version ETag (answered 400)."""
 
 
-def expected_version(body_version: int | None = None) -> int | None:
-    """The version the caller edited: the body's ``version`` field, else the If-Match header, else None."""
+class VersionRequired(Exception):
+    """A write to a versioned record that names no version (answered 428 Precondition Required)."""
+
+
+def expected_version(body_version: int | None = None) -> int:
+    """The version the caller edited: the body's ``version`` field, else the If-Match header (the ETag of a GET).
+
+    A present If-Match must be well-formed even when the body names the version.
+    """
+    header = _if_match()
     if body_version is not None:
         return body_version
-    raw = request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
-    if not raw:
+    if header is None:
+        raise VersionRequired()
+    return header
+
+
+def _if_match() -> int | None:
+    if "If-Match" not in request.headers:
         return None
-    if not raw.isdigit() or len(raw) > 9:
+    raw = request.headers["If-Match"].strip().removeprefix("W/")
+    if raw.startswith('"') and raw.endswith('"') and len(raw) > 1:
+        raw = raw[1:-1]
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 9:
         raise BadVersion()
     return int(raw)
+
+
+def answers_if_match_failed(error: Exception) -> bool:
+    """A stale version sent as If-Match fails the HTTP precondition (412); one sent in the body is a conflict (409)."""
+    return isinstance(error, StaleVersion) and "If-Match" in request.headers
 
 
 

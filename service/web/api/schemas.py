@@ -29,8 +29,7 @@ from service.models import (
 )
 from service.queries.timeline import TimelineEntry
 from service.rules import lifecycle, policy
-
-MAX_ID = 2**31 - 1
+from service.web.converters import MAX_ID
 
 
 def _storable(value: str) -> str:
