@@ -5,8 +5,12 @@ production refuses to start without a real secret key.
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
+
+from cryptography.fernet import Fernet, MultiFernet
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -15,6 +19,19 @@ INSTANCE_DIR = BASE_DIR / "instance"
 def _env_int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw else default
+
+
+# Derived from a public phrase, so the same in every checkout: for development and tests only, never production.
+DEVELOPMENT_TOTP_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(b"innovation-service-desk development TOTP key: not secret").digest()).decode()
+
+
+def totp_cipher(keys: str) -> MultiFernet:
+    """The Fernet keys of TOTP_ENCRYPTION_KEYS, newest first: the first encrypts, every one decrypts.
+
+    Raises ValueError for an empty list or a malformed key.
+    """
+    return MultiFernet([Fernet(key.strip()) for key in keys.split(",") if key.strip()])
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -47,6 +64,10 @@ class Config:
     SLA_WORKING_HOURS = os.environ.get("SLA_WORKING_HOURS", "09:00-12:00,13:00-17:00")
     REOPEN_WINDOW_DAYS = _env_int("REOPEN_WINDOW_DAYS", 14)
     AUTO_CLOSE_DAYS = _env_int("AUTO_CLOSE_DAYS", 7)
+
+    # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
+    # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
+    TOTP_ENCRYPTION_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS", DEVELOPMENT_TOTP_KEY)
 
     PASSWORD_TIME_COST = _env_int("PASSWORD_TIME_COST", 3)
     PASSWORD_MEMORY_COST = _env_int("PASSWORD_MEMORY_COST", 65536)
@@ -93,11 +114,20 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REQUIRE_TWO_FACTOR_FOR_DESK = _env_bool("REQUIRE_TWO_FACTOR_FOR_DESK", True)
+    TOTP_ENCRYPTION_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS", "")
 
     @classmethod
     def check(cls) -> None:
         if len(cls.SECRET_KEY) < 32:
             raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
+        if DEVELOPMENT_TOTP_KEY in cls.TOTP_ENCRYPTION_KEYS:
+            raise RuntimeError("TOTP_ENCRYPTION_KEYS must not use the development key in production")
+        try:
+            totp_cipher(cls.TOTP_ENCRYPTION_KEYS)
+        except ValueError:
+            raise RuntimeError("TOTP_ENCRYPTION_KEYS must be set to one or more Fernet keys in production "
+                               "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
+                               ) from None
 
 
 class TestingConfig(Config):

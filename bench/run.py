@@ -40,6 +40,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pyotp
 import requests
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -47,11 +48,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
+from service.operations import two_factor  # noqa: E402
 from service.seed import DEMO_PASSWORD  # noqa: E402
 
 STAFF, DIRECTOR = "ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 VENV_BIN = Path(sys.executable).parent
+# The production server refuses to run without its own key; the measured users' TOTP secrets are stored with it.
+TOTP_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS") or Fernet.generate_key().decode()
 
 
 def machine() -> dict[str, object]:
@@ -122,7 +126,7 @@ def free_port() -> int:
 def gunicorn(database_url: str, workers: int, log: Path):
     port = free_port()
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": "false"}
+           "TOTP_ENCRYPTION_KEYS": TOTP_KEYS, "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": "false"}
     with log.open("w") as out:
         process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
                                     "--timeout", "120", "app:create_app()"],
@@ -203,14 +207,17 @@ def host_cpu_ticks() -> dict[str, int]:
 
 
 def enrol_two_factor(database_url: str, emails: tuple[str, ...]) -> dict[str, str]:
-    """Desk users sign in with two-step sign-in in production: give the measured ones a TOTP secret (kept if set)."""
+    """Desk users sign in with two-step sign-in in production: give the measured ones a new TOTP secret
+    (under this run's key, so a database kept from an earlier run gets one too)."""
     engine = create_engine(database_url)
+    two_factor.configure_encryption(TOTP_KEYS)
     secrets_by_email = {}
     with Session(engine) as session, session.begin():
         for user in session.scalars(select(User).where(User.email.in_(emails))):
-            if not user.totp_secret or user.totp_enabled_at is None:
-                user.totp_secret, user.totp_enabled_at = pyotp.random_base32(), datetime.now(timezone.utc)
-            secrets_by_email[user.email] = user.totp_secret
+            secret = pyotp.random_base32()
+            two_factor.store_secret(user, secret)
+            user.totp_enabled_at, user.totp_last_step = datetime.now(timezone.utc), None
+            secrets_by_email[user.email] = secret
     engine.dispose()
     return secrets_by_email
 

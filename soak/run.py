@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import pyotp
+from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -55,6 +56,7 @@ from service.models import (
     Station,
     User,
 )
+from service.operations import two_factor
 from service.rules import passwords
 from service.rules.credit_code import complete
 from service.web.cli import upgrade_database
@@ -65,6 +67,8 @@ KEY = re.compile(r'name="idempotency_key" (?:type="hidden" )?value="([^"]*)"')
 VERSION = re.compile(r'name="triage-version" (?:type="hidden" )?value="(\d+)"')
 DESK_LINK = re.compile(r'href="/desk/requests/(\d+)"')
 PORTAL_LINK = re.compile(r"^/portal/requests/(\d+)$")
+# The production server refuses to run without its own key; the desk users' TOTP secrets are stored with it.
+TOTP_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS") or Fernet.generate_key().decode()
 
 
 @dataclass
@@ -214,6 +218,7 @@ class Options:
 def prepare(url: str, options: Options, run: str) -> dict[str, list[Account]]:
     """Migrate and seed the database, then make this run's accounts (desk users with two-step sign-in)."""
     upgrade_database(url)
+    two_factor.configure_encryption(TOTP_KEYS)
     engine = make_engine(url)
     accounts: dict[str, list[Account]] = {"enterprise": [], "staff": [], "director": []}
     with Session(engine) as session:
@@ -234,9 +239,10 @@ def prepare(url: str, options: Options, run: str) -> dict[str, list[Account]]:
                                                ("director", Role.DIRECTOR, options.directors, "JL-HUB")):
                 for n in range(count):
                     secret, email = pyotp.random_base32(), f"{run}.{kind}{n}@soak.example.cn"
-                    session.add(User(email=email, name=f"{kind} {n}", role=role, station=stations[station],
-                                     password_hash=password_hash, totp_secret=secret,
-                                     totp_enabled_at=datetime.now(timezone.utc)))
+                    user = User(email=email, name=f"{kind} {n}", role=role, station=stations[station],
+                                password_hash=password_hash, totp_enabled_at=datetime.now(timezone.utc))
+                    two_factor.store_secret(user, secret)
+                    session.add(user)
                     accounts[kind].append(Account(email, role, secret))
     engine.dispose()
     return accounts
@@ -247,6 +253,7 @@ def start_server(url: str, options: Options, workdir: Path) -> tuple[subprocess.
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
+           "TOTP_ENCRYPTION_KEYS": TOTP_KEYS,
            "UPLOAD_FOLDER": str(workdir / "uploads"), "SESSION_COOKIE_SECURE": "0",
            "DATABASE_POOL_SIZE": str(options.threads)}
     gunicorn = Path(sys.executable).with_name("gunicorn")

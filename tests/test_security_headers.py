@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import pytest
+from cryptography.fernet import Fernet
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app import create_app
-from config import ProductionConfig, TestingConfig
+from config import DEVELOPMENT_TOTP_KEY, ProductionConfig, TestingConfig
 from service.models import Role
+from service.operations import two_factor
 from tests import factories
 from tests.conftest import login
 
@@ -73,6 +75,8 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> Non
 
 class _Production(ProductionConfig):
     SECRET_KEY = "a-production-secret-that-is-long-enough-0123456789"
+    # The key the rest of the suite encrypts TOTP secrets with is the development one, which production refuses.
+    TOTP_ENCRYPTION_KEYS = Fernet.generate_key().decode()
     DATABASE_URL = "sqlite://"
     # The KDF cost is process-wide; keep the rest of the suite fast.
     PASSWORD_TIME_COST = TestingConfig.PASSWORD_TIME_COST
@@ -90,6 +94,7 @@ def test_production_marks_the_session_cookie_secure() -> None:
             assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     finally:
         app.extensions["db_engine"].dispose()
+        two_factor.configure_encryption(TestingConfig.TOTP_ENCRYPTION_KEYS)
 
 
 @pytest.mark.parametrize("secret", ["", "short-secret"])
@@ -98,4 +103,13 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret: str) -> N
         SECRET_KEY = secret
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Unsafe)
+
+
+@pytest.mark.parametrize("keys", ["", "not-a-fernet-key", DEVELOPMENT_TOTP_KEY])
+def test_production_refuses_to_start_without_its_own_totp_encryption_key(keys: str) -> None:
+    class Unsafe(_Production):
+        TOTP_ENCRYPTION_KEYS = keys
+
+    with pytest.raises(RuntimeError, match="TOTP_ENCRYPTION_KEYS"):
         create_app(Unsafe)

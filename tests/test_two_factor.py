@@ -1,13 +1,18 @@
 """Two-step sign-in operations: enrolment, codes used once, recovery codes, lockout, reset."""
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 
 import pyotp
 import pytest
+from cryptography.fernet import Fernet
+from flask import Flask
+from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import TestingConfig, totp_cipher
 from service.errors import Forbidden, ValidationError
 from service.models import RecoveryCode, Role, User
 from service.operations import accounts, two_factor
@@ -58,7 +63,7 @@ def test_enrolment_keeps_one_secret_until_confirmed_and_gives_ten_recovery_codes
 
 def test_a_code_from_a_neighbouring_step_is_accepted_but_never_twice(session: Session) -> None:
     user, _ = enrolled(session)
-    secret = user.totp_secret
+    secret = two_factor.secret_of(user)
     assert secret is not None
     later = T0 + timedelta(minutes=5)
 
@@ -72,9 +77,10 @@ def test_a_code_from_a_neighbouring_step_is_accepted_but_never_twice(session: Se
 
 def test_the_enrolment_code_cannot_be_replayed_to_sign_in(session: Session) -> None:
     user, _ = enrolled(session)
-    assert user.totp_secret is not None
+    secret = two_factor.secret_of(user)
+    assert secret is not None
     with pytest.raises(accounts.AuthenticationFailed):
-        second_step(session, user, code_at(user.totp_secret, T0), T0)
+        second_step(session, user, code_at(secret, T0), T0)
 
 
 def test_each_recovery_code_signs_in_once_in_any_spelling(session: Session) -> None:
@@ -90,7 +96,7 @@ def test_each_recovery_code_signs_in_once_in_any_spelling(session: Session) -> N
 
 def test_wrong_codes_lock_the_account_like_wrong_passwords(session: Session) -> None:
     user, codes = enrolled(session)
-    assert user.totp_secret is not None
+    assert two_factor.secret_of(user) is not None
     for _ in range(5):
         with pytest.raises(accounts.AuthenticationFailed):
             second_step(session, user, "ABCD-EFGH-JKLM-NPQR", T0)
@@ -142,8 +148,9 @@ def test_recovery_codes_are_replaced_and_two_factor_turned_off_only_with_a_code(
 
     with pytest.raises(ValidationError):
         two_factor.disable_two_factor(session, user, "ZZZZ-ZZZZ-ZZZZ-ZZZZ", now=T0)
-    assert user.totp_secret is not None
-    two_factor.disable_two_factor(session, user, code_at(user.totp_secret, T0 + timedelta(seconds=30)), now=T0)
+    secret = two_factor.secret_of(user)
+    assert secret is not None
+    two_factor.disable_two_factor(session, user, code_at(secret, T0 + timedelta(seconds=30)), now=T0)
     session.refresh(user)
     assert not two_factor.is_enabled(user) and user.totp_secret is None
     assert two_factor.remaining_recovery_codes(session, user.id) == 0
@@ -168,3 +175,43 @@ def test_only_an_admin_resets_someone_elses_two_factor_and_that_ends_their_sessi
     (Role.ENTERPRISE, False), (Role.STAFF, True), (Role.DIRECTOR, True), (Role.ADMIN, True)])
 def test_two_factor_is_required_for_every_desk_role(session: Session, role: Role, required: bool) -> None:
     assert two_factor.required_for(factories.user(session, role, "JL-HUB")) is required
+
+
+@pytest.fixture()
+def encryption_keys() -> Iterator[Callable[[str], None]]:
+    """Switch the process-wide TOTP keys for one test, as an operator edits TOTP_ENCRYPTION_KEYS; restored after."""
+    yield two_factor.configure_encryption
+    two_factor.configure_encryption(TestingConfig.TOTP_ENCRYPTION_KEYS)
+
+
+def test_the_secret_is_stored_encrypted_and_sign_in_with_a_code_still_works(session: Session) -> None:
+    user = factories.user(session, Role.STAFF)
+    enrolment = two_factor.start_enrolment(session, user)
+    two_factor.confirm_enrolment(session, user, code_at(enrolment.secret, T0), now=T0)
+
+    stored = session.scalar(select(User.totp_secret).where(User.id == user.id).execution_options(populate_existing=True))
+    assert stored is not None and enrolment.secret not in stored, "a copy of the database must not give the secret away"
+    assert totp_cipher(TestingConfig.TOTP_ENCRYPTION_KEYS).decrypt(stored.encode()).decode() == enrolment.secret
+    later = T0 + timedelta(minutes=5)
+    assert second_step(session, user, code_at(enrolment.secret, later), later).id == user.id
+
+
+def test_rotation_re_encrypts_every_secret_with_the_newest_key(
+        app: Flask, client: FlaskClient, session: Session, encryption_keys: Callable[[str], None]) -> None:
+    old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
+    encryption_keys(old)
+    user, _ = enrolled(session)
+    secret = two_factor.secret_of(user)
+    assert secret is not None
+
+    encryption_keys(f"{new},{old}")
+    assert two_factor.secret_of(user) == secret, "secrets under the old key still decrypt before the rotation"
+    with app.app_context():  # the operator's step: `flask --app app rotate-totp-key`
+        result = app.test_cli_runner().invoke(args=["rotate-totp-key"])
+    assert result.exit_code == 0 and "re-encrypted" in result.output, (result.output, result.exception)
+    session.refresh(user)
+    assert user.totp_secret is not None and Fernet(new).decrypt(user.totp_secret.encode()).decode() == secret
+
+    encryption_keys(new)  # the old key dropped
+    later = T0 + timedelta(minutes=5)
+    assert second_step(session, user, code_at(secret, later), later).id == user.id

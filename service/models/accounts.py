@@ -71,7 +71,7 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token)
     # Set when an administrator reset the password: the temporary one must be replaced before anything else.
     must_change_password: Mapped[bool] = mapped_column(default=False)
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
     # Two-step sign-in is on once the user confirmed a code; a secret without
     # this date is an enrolment in progress.
     totp_enabled_at: Mapped[datetime | None]

@@ -2,6 +2,10 @@
 
 Desk roles (staff, directors, admins) must use it; enterprises may. The web
 layer decides when the requirement is enforced (REQUIRE_TWO_FACTOR_FOR_DESK).
+
+The secret is stored encrypted (Fernet, keys from TOTP_ENCRYPTION_KEYS): a copy
+of the database or a backup does not give away anyone's second factor. Every
+read and write of ``User.totp_secret`` goes through this module.
 """
 from __future__ import annotations
 
@@ -12,8 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pyotp
+from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
+
+from config import config_from_environment, totp_cipher
 
 from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
@@ -30,6 +37,43 @@ RECOVERY_CODE_COUNT = 10
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 _RECOVERY_LENGTH = 16
 WRONG_CODE = N_("The code is not correct. Check the time on your phone and try the newest code.")
+
+
+_cipher: MultiFernet | None = None
+
+
+def configure_encryption(keys: str) -> None:
+    """Use these comma-separated Fernet keys, newest first (the app's TOTP_ENCRYPTION_KEYS)."""
+    global _cipher
+    _cipher = totp_cipher(keys)
+
+
+def _encryption() -> MultiFernet:
+    global _cipher
+    if _cipher is None:  # a script or test without the app: the environment's keys, as the app reads them
+        _cipher = totp_cipher(config_from_environment().TOTP_ENCRYPTION_KEYS)
+    return _cipher
+
+
+def secret_of(user: User) -> str | None:
+    """The user's TOTP secret in the clear (base32), or None before enrolment."""
+    if user.totp_secret is None:
+        return None
+    return _encryption().decrypt(user.totp_secret.encode()).decode()
+
+
+def store_secret(user: User, secret: str | None) -> None:
+    user.totp_secret = None if secret is None else _encryption().encrypt(secret.encode()).decode()
+
+
+def rotate_encryption(session: Session) -> int:
+    """Re-encrypt every stored secret with the newest key, so older keys can be dropped; returns how many."""
+    with unit_of_work(session):
+        users = session.scalars(select(User).where(User.totp_secret.is_not(None)).with_for_update()).all()
+        for user in users:
+            user.totp_secret = _encryption().rotate(str(user.totp_secret).encode()).decode()
+    log.info("TOTP secrets of %s users re-encrypted with the newest key", len(users))
+    return len(users)
 
 
 @dataclass(frozen=True)
@@ -63,9 +107,11 @@ def start_enrolment(session: Session, actor: User, issuer: str = ISSUER) -> Enro
         user = _load(session, actor.id)
         if is_enabled(user):
             raise ValidationError(N_("Two-step sign-in is already on."))
-        if user.totp_secret is None:
-            user.totp_secret = pyotp.random_base32()
-        secret, email = user.totp_secret, user.email
+        secret = secret_of(user)
+        if secret is None:
+            secret = pyotp.random_base32()
+            store_secret(user, secret)
+        email = user.email
     return Enrolment(secret=secret, uri=pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=issuer))
 
 
@@ -172,7 +218,7 @@ def _enabled_user_checked(session: Session, user_id: int, code: str, now: dateti
 
 
 def _clear(session: Session, user: User) -> None:
-    user.totp_secret = None
+    store_secret(user, None)
     user.totp_enabled_at = None
     user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
@@ -188,9 +234,10 @@ def _accept_any_code(session: Session, user: User, code: str, now: datetime) -> 
 def _accept_totp(user: User, code: str, now: datetime) -> bool:
     """Accept the code of the current 30-second step or a neighbour (clock drift), each step only once."""
     code = "".join(code.split())
-    if user.totp_secret is None or len(code) != 6 or not code.isdigit():
+    secret = secret_of(user)
+    if secret is None or len(code) != 6 or not code.isdigit():
         return False
-    totp = pyotp.TOTP(user.totp_secret)
+    totp = pyotp.TOTP(secret)
     current = totp.timecode(now)
     for step in (current - 1, current, current + 1):
         if user.totp_last_step is not None and step <= user.totp_last_step:

@@ -10,6 +10,7 @@ from flask import Flask, current_app
 
 from config import BASE_DIR
 from service import seed
+from service.operations import two_factor
 from service.operations.attachments import sweep_orphan_files
 from service.operations.sla import sweep
 from service.seed_plans import seed_demo_plans
@@ -44,6 +45,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(sla_sweep_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(search_reindex_command)
+    app.cli.add_command(rotate_totp_key_command)
 
 
 def _desk_settings() -> DeskSettings:
@@ -197,3 +199,9 @@ def search_reindex_command() -> None:
     with current_app.extensions["db_engine"].begin() as connection:
         done = search_index.rebuild(connection)
     click.echo(f"Search index rebuilt for {done:,} requests.")
+
+
+@click.command("rotate-totp-key")
+def rotate_totp_key_command() -> None:
+    """Re-encrypt every stored TOTP secret with the first key of TOTP_ENCRYPTION_KEYS (then drop the old keys)."""
+    click.echo(f"TOTP secrets re-encrypted with the newest key: {two_factor.rotate_encryption(db())}.")

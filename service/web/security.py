@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service.errors import N_
 from service.models import User
+from service.operations import two_factor
 from service.rules import passwords
 from service.web.database import db
 
@@ -32,6 +33,7 @@ def register(app: Flask) -> None:
         # The client's address and scheme as the trusted proxies report them (limits, HSTS, Secure cookies).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     passwords.configure(app.config.get("PASSWORD_TIME_COST", 3), app.config.get("PASSWORD_MEMORY_COST", 65536))
+    two_factor.configure_encryption(app.config["TOTP_ENCRYPTION_KEYS"])
     csrf.init_app(app)
     # The API takes bearer tokens only, never the session cookie (service/web/api/auth.py).
     from service.web.api import bp as api_bp

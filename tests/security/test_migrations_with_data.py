@@ -5,12 +5,15 @@ from pathlib import Path
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy import Engine, func, inspect, select, text
 
+from config import config_from_environment, totp_cipher
 from service.db import Base, make_engine
 from service.web.cli import alembic_config
-from tests.security.rows import fill_every_table
+from tests.security.rows import WHEN, fill_every_table
 from tests.security.scratch import ENGINES, scratch_database
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
@@ -41,3 +44,28 @@ def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {name: conn.scalar(select(func.count()).select_from(table)) or 0
                 for name, table in Base.metadata.tables.items()}
+
+
+@pytest.mark.parametrize("engine_name", ENGINES)
+def test_totp_secrets_stored_in_the_clear_are_encrypted_by_the_upgrade(engine_name: str, tmp_path: Path) -> None:
+    with scratch_database(engine_name, tmp_path, "migr_totp", migrate=False) as url:
+        config = alembic_config(url)
+        command.upgrade(config, "0019")
+        engine = make_engine(url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO users (email, name, phone, role, active, password_hash, session_token, "
+                                  "failed_logins, must_change_password, totp_secret, created_at) VALUES "
+                                  "('staff@example.cn', 'Staff', '', 'staff', :yes, 'x', 'token', 0, :no, :secret, :now)"),
+                             {"yes": True, "no": False, "secret": SECRET, "now": WHEN})
+            command.upgrade(config, "head")
+            with engine.connect() as conn:
+                stored = conn.scalar(text("SELECT totp_secret FROM users"))
+            assert stored != SECRET and SECRET not in stored
+            assert totp_cipher(config_from_environment().TOTP_ENCRYPTION_KEYS).decrypt(stored.encode()).decode() == SECRET
+
+            command.downgrade(config, "0019")
+            with engine.connect() as conn:
+                assert conn.scalar(text("SELECT totp_secret FROM users")) == SECRET
+        finally:
+            engine.dispose()
