@@ -6,13 +6,14 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.models import ServiceRequest
+from service.models import HotlineSession, ServiceRequest
 from service.operations import hotline as ops
 from service.settings import DeskSettings
-from tests.conftest import login
+from tests.conftest import login, post_form
 from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
 
 ORGANISATION = "吉林省药品监督管理局医疗器械创新服务站"
@@ -45,8 +46,12 @@ def test_the_organisation_name_is_a_setting(client: FlaskClient) -> None:
 
 def test_a_sub_station_heads_session_is_a_station_head_hotline(client: FlaskClient, session: Session,
                                                                people: People, case: ServiceRequest) -> None:
-    asked = ops.ask_hotline(session, people.owner, case.id, "请站长指导临床评价路径", "周四下午")
     login(client, people.owner)
+    assert "<h1>申请站长热线</h1>" in client.get(f"/hotline/request/{case.id}/ask").get_data(as_text=True)
+    sent = post_form(client, f"/hotline/request/{case.id}/ask", {"reason": "请站长指导临床评价路径", "preferred_times": ""},
+                     follow_redirects=True).get_data(as_text=True)
+    assert "站长热线申请已发送。" in sent
+    asked = session.scalars(select(HotlineSession).where(HotlineSession.request_id == case.id)).one()
     request_page = client.get(f"/portal/requests/{case.id}").get_data(as_text=True)
     assert '<h2 id="hotline-panel-title">站长热线</h2>' in request_page
     session_page = client.get(f"/hotline/{asked.id}").get_data(as_text=True)

@@ -22,7 +22,7 @@ from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
-from service.web.helpers import actor, flash_domain_error, require
+from service.web.helpers import actor, flash_domain_error, hotline_name, require
 from service.web.requests_common import desk_settings
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
@@ -78,7 +78,7 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         else:
-            flash(gettext("Your request for a director hotline session has been sent."), "success")
+            flash(gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)), "success")
             return redirect(url_for("hotline.session", hotline_id=hotline.id))
     status = 400 if request.method == "POST" else 200
     return render_template("hotline/ask.html", form=form, case=case), status
