@@ -43,7 +43,8 @@ class Config:
     # The organisation's one name, in English: every page header, title and footer shows it through the
     # catalog, so a deployment that renames it adds the name's Chinese to translations/zh as well.
     ORGANISATION_NAME = os.environ.get(
-        "ORGANISATION_NAME", N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration")
+        "ORGANISATION_NAME",
+        N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration"),
     )
 
     MEETING_URL_TEMPLATE = os.environ.get(

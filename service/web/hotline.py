@@ -78,7 +78,8 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         else:
-            flash(gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)), "success")
+            flash(gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)),
+                  "success")
             return redirect(url_for("hotline.session", hotline_id=hotline.id))
     status = 400 if request.method == "POST" else 200
     return render_template("hotline/ask.html", form=form, case=case), status
