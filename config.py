@@ -12,6 +12,8 @@ from pathlib import Path
 
 from cryptography.fernet import Fernet, MultiFernet
 
+from service.errors import N_
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -54,6 +56,13 @@ class Config:
     MAX_ATTACHMENTS_PER_MESSAGE = _env_int("MAX_ATTACHMENTS_PER_MESSAGE", 5)
     # Whole request body: every attachment of one form plus the form itself.
     MAX_CONTENT_LENGTH = MAX_ATTACHMENT_BYTES * MAX_ATTACHMENTS_PER_MESSAGE + 1024 * 1024
+
+    # The organisation's one name, in English: every page header, title and footer shows it through the
+    # catalog, so a deployment that renames it adds the name's Chinese to translations/zh as well.
+    ORGANISATION_NAME = os.environ.get(
+        "ORGANISATION_NAME",
+        N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration"),
+    )
 
     MEETING_URL_TEMPLATE = os.environ.get(
         "MEETING_URL_TEMPLATE", "https://meet.example.gov.cn/hotline/{reference}-{token}"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import Event, EventKind, HotlineStatus, Notification, Role, ServiceRequest, Status, User
 from service.operations import hotline as ops
+from service.rules.sla_calendar import WorkingCalendar
 from service.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, people, settings, triaged  # noqa: F401 - fixtures
@@ -270,3 +271,26 @@ def test_an_aware_time_is_required(session: Session, people: People, case: Servi
         ops.schedule_hotline(session, people.director, asked.id, asked.version,
                              ops.Schedule(datetime(2026, 3, 12, 15), 60, people.director.id), TEMPLATE,
                              now=datetime(2026, 3, 10, tzinfo=timezone.utc))
+
+
+def test_a_time_outside_working_hours_is_kept_only_when_ticked(session: Session, people: People,
+                                                                case: ServiceRequest) -> None:
+    friday = date(2026, 3, 13)
+    calendar = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {friday: False})  # a holiday
+    asked = ops.ask_hotline(session, people.owner, case.id, "请局长指导临床评价路径", "", now=TUESDAY_10)
+    beijing = timezone(timedelta(hours=8))
+    for start in (datetime(2026, 3, 12, 18, 0, tzinfo=beijing), datetime(2026, 3, 12, 16, 30, tzinfo=beijing),
+                  datetime(2026, 3, 13, 10, 0, tzinfo=beijing), datetime(2026, 3, 14, 10, 0, tzinfo=beijing)):
+        with pytest.raises(ValidationError) as error:
+            ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                 ops.Schedule(start, 60, people.director.id), TEMPLATE, now=TUESDAY_10,
+                                 calendar=calendar)
+        assert set(error.value.fields) == {"outside_hours_ok"}
+    saturday = ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                    ops.Schedule(datetime(2026, 3, 14, 10, 0, tzinfo=beijing), 60, people.director.id,
+                                                 outside_hours_ok=True), TEMPLATE, now=TUESDAY_10, calendar=calendar)
+    assert saturday.status == HotlineStatus.SCHEDULED
+    moved = ops.schedule_hotline(session, people.director, asked.id, saturday.version,
+                                 ops.Schedule(THURSDAY_15, 60, people.director.id), TEMPLATE, now=TUESDAY_10,
+                                 calendar=calendar)
+    assert moved.scheduled_at == THURSDAY_15

@@ -289,3 +289,21 @@ def test_the_hotline_list_is_scoped(client: FlaskClient, session: Session, peopl
     login(client, people.owner)
     assert client.get("/hotline/").status_code == 403
     assert re.search(rf"hotline/{hotline.id}\b", client.get(f"/hotline/{hotline.id}").get_data(as_text=True))
+
+
+def test_scheduling_on_a_weekend_warns_and_needs_the_tick(client: FlaskClient, session: Session, people: People,
+                                                          case: ServiceRequest) -> None:
+    asked = _asked(session, people, case)
+    login(client, people.director)
+    saturday = {"version": asked.version, "scheduled_at": "2030-05-04T10:00", "duration_minutes": 60,
+                "director_id": people.director.id}
+    warned = post_form(client, f"/hotline/{asked.id}/schedule", saturday)
+    page = warned.get_data(as_text=True)
+    assert warned.status_code == 400
+    assert "不在工作时间内或为节假日" in page and "仍按此时间安排" in page and 'name="outside_hours_ok"' in page
+    assert session.get(HotlineSession, asked.id).status == HotlineStatus.REQUESTED
+    kept = post_form(client, f"/hotline/{asked.id}/schedule", {**saturday, "outside_hours_ok": "y"})
+    assert kept.status_code == 302
+    hotline = session.get(HotlineSession, asked.id)
+    session.refresh(hotline)
+    assert hotline.scheduled_at == datetime(2030, 5, 4, 2, 0, tzinfo=timezone.utc)

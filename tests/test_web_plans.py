@@ -336,3 +336,14 @@ def test_the_director_sees_plans_to_approve_and_decides_with_a_comment_the_autho
     opened = re.search(r'action="/notifications/(\d+)/open"', inbox)
     assert post_form(client, f"/notifications/{opened.group(1)}/open", {}).headers["Location"].endswith(
         f"/plans/{plan.id}")
+
+
+def test_a_joint_research_and_review_milestone_is_recorded_on_a_plan(client: FlaskClient, session: Session,
+                                                                    people: People) -> None:
+    plan = draft_plan(session, people)
+    login(client, people.staff)
+    assert "研审联动" in _text(client.get(f"/plans/{plan.id}/milestones/new"))
+    added = post_form(client, f"/plans/{plan.id}/milestones/new", {
+        "phase": "joint_research_review", "title": "", "owner_id": 0, "status": "planned"})
+    assert added.status_code == 302
+    assert "研审联动" in _text(client.get(f"/plans/{plan.id}"))

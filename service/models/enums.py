@@ -170,6 +170,8 @@ class MilestonePhase(StrEnum):
     TECHNICAL_REVIEW = "technical_review"
     APPROVAL = "approval"
     POST_MARKET = "post_market"
+    # 研审联动: R&D and review move together (the fourth of the NMPA's service measures).
+    JOINT_RESEARCH_REVIEW = "joint_research_review"
     OTHER = "other"
 
 

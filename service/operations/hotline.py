@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any, TypeGuard
 from zoneinfo import ZoneInfo
@@ -35,11 +35,13 @@ from service.models import (
 )
 from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
 from service.rules import policy
+from service.rules.sla_calendar import WorkingCalendar
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
 PENDING = frozenset({HotlineStatus.REQUESTED, HotlineStatus.SCHEDULED})
 FIX_FIELDS = N_("Please correct the highlighted fields.")
+OUTSIDE_HOURS = N_("This time is outside working hours or on a holiday. Tick “Schedule anyway” to keep it.")
 
 
 class HotlineAction(StrEnum):
@@ -64,6 +66,8 @@ class Schedule:
     director_id: int
     # Who besides the directors may record the minutes: a desk member of the request's station.
     recorder_id: int | None = None
+    # The director has been warned that the time is outside working hours (or on a holiday) and keeps it.
+    outside_hours_ok: bool = False
 
 
 @dataclass(frozen=True)
@@ -128,9 +132,12 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
 
 
 def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, plan: Schedule,
-                     meeting_url_template: str, now: datetime | None = None) -> HotlineSession:
+                     meeting_url_template: str, now: datetime | None = None,
+                     calendar: WorkingCalendar | None = None) -> HotlineSession:
     """A director in scope sets (or moves) the time, length, director and recorder, and the meeting link.
 
+    With the working ``calendar``, a session not wholly within working hours (evenings, weekends,
+    holidays) is refused with a warning on ``outside_hours_ok`` until the director ticks it.
     Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
@@ -151,6 +158,8 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
             fields["recorder_id"] = N_("Choose a recorder on the desk of this request's station.")
         if fields:
             raise ValidationError(FIX_FIELDS, fields=fields)
+        if calendar is not None and not plan.outside_hours_ok and not within_working_hours(calendar, plan):
+            raise ValidationError(OUTSIDE_HOURS, fields={"outside_hours_ok": OUTSIDE_HOURS})
         assert director is not None
         hotline.status = TRANSITIONS[HotlineAction.SCHEDULE][1]
         hotline.scheduled_at = plan.scheduled_at
@@ -166,6 +175,12 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
                                [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])]),
                request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id)
     return hotline
+
+
+def within_working_hours(calendar: WorkingCalendar, plan: Schedule) -> bool:
+    """The whole session falls in the working calendar's hours, on a working day."""
+    end = plan.scheduled_at + timedelta(minutes=plan.duration_minutes)
+    return calendar.working_seconds_between(plan.scheduled_at, end) == plan.duration_minutes * 60
 
 
 def has_started(hotline: HotlineSession, now: datetime) -> bool:

@@ -334,9 +334,10 @@ def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar
 
 
 def _upcoming(session: Session, scope: Scope, limit: int = 10) -> list[HotlineSession]:
-    # The list shows each session's case and enterprise: load them with it, not one query per row.
+    # The list shows each session's case, enterprise and host: load them with it, not one query per row.
     query = (select(HotlineSession).join(R, HotlineSession.request_id == R.id)
-             .options(joinedload(HotlineSession.request).joinedload(ServiceRequest.enterprise))
+             .options(joinedload(HotlineSession.request).joinedload(ServiceRequest.enterprise),
+                      joinedload(HotlineSession.director))
              .where(scope.where(), HotlineSession.status == HotlineStatus.SCHEDULED,
                     _in(HotlineSession.scheduled_at, scope.now, scope.now + timedelta(days=UPCOMING_DAYS)))
              .order_by(HotlineSession.scheduled_at).limit(limit))

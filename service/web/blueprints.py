@@ -5,7 +5,7 @@ from flask import Flask
 
 from service.web import admin, auth, desk, main, portal, two_factor
 from service.web.labels import label
-from service.web.helpers import station_name
+from service.web.helpers import hotline_name, station_name
 from service.web.navigation import navigation
 
 
@@ -31,4 +31,5 @@ def register_blueprints(app: Flask) -> None:
     from service.web import search
 
     app.register_blueprint(search.bp)
-    app.jinja_env.globals.update(label=label, station_name=station_name, navigation=navigation)
+    app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name,
+                                  navigation=navigation)

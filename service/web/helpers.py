@@ -13,7 +13,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import DomainError
-from service.models import Station, User
+from service.models import HotlineSession, ServiceRequest, Station, User
 from service.queries import reference
 from service.rules import policy
 from service.web.database import db
@@ -45,6 +45,20 @@ def station_name(station: Station | reference.StationInfo | None) -> str:
     from flask_babel import get_locale
 
     return station.name_for(str(get_locale())) if station else "—"
+
+
+def hotline_name(subject: HotlineSession | ServiceRequest) -> str:
+    """站长热线 when a sub-station's head hosts the session, 局长热线 when the provincial (hub) director does.
+
+    The host's station is the session director's; before a director is named (or for a request without
+    a session yet) it is the request's station, whose head would host it.
+    """
+    if isinstance(subject, HotlineSession):
+        station_id = subject.director.station_id if subject.director else subject.request.station_id
+    else:
+        station_id = subject.station_id
+    hub = next((s.is_hub for s in reference.stations(db()) if s.id == station_id), True)
+    return gettext("Director hotline") if hub else gettext("Station head hotline")
 
 
 def station_choices(include_hub: bool = True) -> list[SelectChoice]:

@@ -14,6 +14,7 @@ from service.errors import Conflict, DomainError, NotFound, ValidationError
 from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.operations import hotline as ops
 from service.queries import hotline as queries
+from service.queries import reference
 from service.queries.requests import assignable_users
 from service.rules import policy
 from service.rules.ics import Invitation, Person, build_invitation
@@ -21,7 +22,8 @@ from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
-from service.web.helpers import actor, flash_domain_error, require
+from service.web.helpers import actor, flash_domain_error, hotline_name, require
+from service.web.requests_common import desk_settings
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -76,7 +78,8 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         else:
-            flash(gettext("Your request for a director hotline session has been sent."), "success")
+            flash(gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)),
+                  "success")
             return redirect(url_for("hotline.session", hotline_id=hotline.id))
     status = 400 if request.method == "POST" else 200
     return render_template("hotline/ask.html", form=form, case=case), status
@@ -143,8 +146,9 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
     return _run(form, hotline_id, "hotline/schedule.html", lambda: ops.schedule_hotline(
         db(), actor(), hotline_id, form.expected_version(),
         ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data,
-                     form.recorder_id.data),
-        current_app.config["MEETING_URL_TEMPLATE"]), gettext("The session is scheduled; the enterprise can see it."))
+                     form.recorder_id.data, form.outside_hours_ok.data),
+        current_app.config["MEETING_URL_TEMPLATE"], calendar=reference.working_calendar(db(), desk_settings())),
+        gettext("The session is scheduled; the enterprise can see it."))
 
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])

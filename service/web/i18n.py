@@ -8,7 +8,7 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, g, request, session
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
 from config import BASE_DIR
@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
     Babel(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["html_lang"] = lambda: "en" if str(get_locale()) == "en" else "zh-CN"
+    app.jinja_env.globals["organisation_name"] = lambda: gettext(app.config["ORGANISATION_NAME"])
 
 
 def select_locale() -> str:

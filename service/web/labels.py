@@ -144,6 +144,7 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (MilestonePhase.TECHNICAL_REVIEW, _l("Technical review")),
     (MilestonePhase.APPROVAL, _l("Approval")),
     (MilestonePhase.POST_MARKET, _l("Post-market")),
+    (MilestonePhase.JOINT_RESEARCH_REVIEW, _l("Joint research and review")),
     (MilestonePhase.OTHER, _l("Other")),
     (MilestoneStatus.PLANNED, _l("Planned")),
     (MilestoneStatus.IN_PROGRESS, _l("In progress")),

@@ -81,6 +81,8 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     page.locator(f"a[href='/hotline/{hotline_id}']").click()
     page.locator(f"a[href='/hotline/{hotline_id}/schedule']").click()
     when = (utcnow() + timedelta(days=3)).astimezone(LOCAL).replace(hour=15, minute=0)
+    while when.weekday() >= 5:  # a weekday afternoon: a weekend time would first ask to "schedule anyway"
+        when += timedelta(days=1)
     page.fill("#scheduled_at", when.strftime("%Y-%m-%dT%H:%M"))
     page.fill("#duration_minutes", "45")
     page.select_option("#recorder_id", label=STAFF_NAME)

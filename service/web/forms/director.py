@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     FieldList,
@@ -39,6 +40,8 @@ class HotlineScheduleForm(VersionedForm):
     director_id = SelectField(_l("Director"), coerce=int, validators=[InputRequired()])
     recorder_id = SelectField(_l("Recorder"), coerce=optional_int, validators=[Optional()],
                               description=_l("Besides the directors, the recorder may record the minutes."))
+    # Shown once the time was found outside working hours: the director keeps it by ticking.
+    outside_hours_ok = BooleanField(_l("Schedule anyway"))
 
     def scheduled_at_local(self) -> datetime:
         """The wall-clock time typed in the form, read as Asia/Shanghai time."""
