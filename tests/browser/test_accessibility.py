@@ -99,3 +99,13 @@ def test_no_serious_accessibility_violation_on_any_main_page(browser: Any, live_
         violations += _serious_violations(axe, page)
     context.close()
     assert violations == [], "\n" + "\n".join(violations)
+
+
+def test_no_serious_accessibility_violation_on_a_form_showing_its_errors(page: Any) -> None:
+    page.goto("/register")
+    form = page.locator("main form").last
+    form.evaluate("form => { form.noValidate = true; }")  # let the server answer, as it does for old browsers
+    form.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator("main .error, main [aria-invalid=true]").count() > 0
+    assert _serious_violations(Axe(), page) == []
