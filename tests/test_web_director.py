@@ -78,7 +78,7 @@ def test_charts_are_accessible_svg_without_inline_style(client: FlaskClient, ses
     login(client, people.hub_director)
     page = _page(client, "/director/")
     for chart in ("chart-status", "chart-age", "chart-station", "chart-weekly"):
-        assert f'role="img" aria-labelledby="{chart}-title {chart}-desc"' in page
+        assert f'role="group" aria-labelledby="{chart}-title {chart}-desc"' in page
         assert f'<title id="{chart}-title">' in page
     assert page.count("<details class=\"chart-table\">") == 4
     assert "style=" not in page and "<script" not in page

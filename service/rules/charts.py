@@ -1,8 +1,9 @@
 """Charts drawn on the server as inline SVG: no script, readable at any width.
 
-Each builder returns one ``<svg role="img">`` whose ``<title>`` and ``<desc>``
-name it for assistive technology; the page puts a table with the same numbers
-behind it. Every piece of text goes through markupsafe, so labels typed by
+Each builder returns one ``<svg role="group">`` whose ``<title>`` and ``<desc>``
+name it for assistive technology (a group, not an image: an image's children are
+presentational, so its links would be interactive content nested where none may be);
+the page puts a table with the same numbers behind it. Every piece of text goes through markupsafe, so labels typed by
 users (station names, for instance) cannot inject markup. Colours come from
 CSS classes (see static/css/app.css), because the CSP forbids inline styles.
 
@@ -79,7 +80,7 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
 
 def _open(chart_id: str, title: str, description: str, width: int, height: float, css: str) -> Markup:
     return Markup(
-        '<svg class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="img" '
+        '<svg class="chart {css}" viewBox="0 0 {w} {h}" width="{w}" height="{h}" role="group" '
         'aria-labelledby="{id}-title {id}-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{desc}</desc>'
     ).format(css=css, w=width, h=round(height), id=chart_id, title=title, desc=description)
