@@ -90,10 +90,10 @@ def post_note(request_id: int, body: s.MessageIn):  # type: ignore[no-untyped-de
 
 
 def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.EnterpriseActionIn) -> s.RequestOut:
-    desk_step = isinstance(body, s.ActionIn)
+    summary, confirmed = (body.summary, body.confirmed) if isinstance(body, s.ActionIn) else ("", False)
     changed = ops.take_action(db(), caller(), request_id, expected_version(body.version), action,  # type: ignore[arg-type]
-                              reason=body.reason, summary=body.summary if desk_step else "", message=body.message,
-                              rating=body.rating, confirmed=desk_step and body.confirmed, settings=desk_settings())
+                              reason=body.reason, summary=summary, message=body.message, rating=body.rating,
+                              confirmed=confirmed, settings=desk_settings())
     return s.request_out(changed, caller())
 
 
