@@ -45,6 +45,16 @@ class InvalidTransition(DomainError):
     status_code = 409
 
 
+class NeedsConfirmation(DomainError):
+    """The step would leave work open: it is taken only once the caller confirms, having seen ``items``."""
+
+    status_code = 409
+
+    def __init__(self, message: str, items: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.items = items
+
+
 class Conflict(DomainError):
     """The object's state stands in the way of the change (a version moved on, another plan is active)."""
 

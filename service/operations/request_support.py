@@ -11,8 +11,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
 from service.db import unit_of_work
-from service.errors import N_, NotFound, StaleVersion
+from service.errors import N_, NeedsConfirmation, NotFound, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
+from service.queries.open_work import open_items
 from service.rules import policy
 from service.settings import ServiceTimes
 
@@ -115,3 +116,16 @@ def record(session: Session, request: ServiceRequest, kind: EventKind, actor: Us
     event = Event(**event_values(request.id, kind, actor, now, public=public, **data))
     session.add(event)
     return event
+
+
+def confirm_nothing_left_open(session: Session, request: ServiceRequest, confirmed: bool) -> None:
+    """Resolving with follow-ups, instructions, task forces or milestones still open needs the actor's say-so.
+
+    Raises NeedsConfirmation listing them unless ``confirmed``; read only when resolving (never on a page view).
+    """
+    if confirmed:
+        return
+    items = open_items(session, request)
+    if items:
+        raise NeedsConfirmation(N_("Work on this request is still open. Resolve it anyway?"),
+                                [item.as_dict() for item in items])

@@ -43,6 +43,7 @@ from service.models import (
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
 from service.operations.request_support import (
+    confirm_nothing_left_open,
     due_times,
     editing,
     event_values,
@@ -386,12 +387,13 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
 
 def take_action(session: Session, actor: User, request_id: int, expected_version: int, action: lifecycle.Action,
                 *, reason: str = "", summary: str = "", message: str = "", rating: int | None = None,
-                settings: DeskSettings, now: datetime | None = None) -> ServiceRequest:
+                confirmed: bool = False, settings: DeskSettings, now: datetime | None = None) -> ServiceRequest:
     """Take one of the lifecycle's button transitions (see lifecycle.TRANSITIONS).
 
     ``message`` is the question for request_info (posted as a public reply) and
-    the rating comment for confirm. Raises NotFound, Forbidden, Conflict,
-    InvalidTransition, ValidationError; nothing changes on error.
+    the rating comment for confirm. Resolving with work still open needs ``confirmed``.
+    Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError,
+    NeedsConfirmation; nothing changes on error.
     """
     now = now or utcnow()
     transition = lifecycle.TRANSITIONS.get(action)
@@ -403,6 +405,8 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
                                   plan=plan, reopen_window=timedelta(days=settings.reopen_window_days))
         lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar,
                         inputs)
+        if action == lifecycle.Action.RESOLVE:
+            confirm_nothing_left_open(session, request, confirmed)
         if action == lifecycle.Action.REQUEST_INFO:
             _post(session, actor, request, message, False, (), settings, now)
         if action == lifecycle.Action.CONFIRM:

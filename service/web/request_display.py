@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, ServiceRequest, Status
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
 from service.operations.sla import SWEEP_REASONS, SlaState
+from service.queries import open_work
 from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
 from service.settings import DeskSettings
@@ -39,6 +40,13 @@ ACTION_HINTS: dict[Action, object] = {
     Action.WITHDRAW: _l("The station stops working on the request."),
     Action.CONFIRM: _l("Confirming closes the request. Please rate the service from 1 (poor) to 5 (excellent)."),
     Action.REOPEN: _l("The station takes the request up again."),
+}
+# What resolving would leave open (service.queries.open_work), as the resolve step lists it.
+OPEN_ITEM_KINDS: dict[str, object] = {
+    open_work.FOLLOW_UP: _l("Hotline follow-up not done"),
+    open_work.INSTRUCTION: _l("Instruction not acknowledged"),
+    open_work.TASK_FORCE: _l("Task force still active"),
+    open_work.MILESTONE: _l("Plan milestone not finished"),
 }
 # Steps that end or undo work are drawn as cautionary buttons.
 DANGEROUS = frozenset({Action.DECLINE, Action.WITHDRAW, Action.REOPEN})

@@ -24,7 +24,7 @@ from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
 from service.db import utcnow
-from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, NotFound, ValidationError
 from service.models import (
     Category,
     Channel,
@@ -40,6 +40,7 @@ from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.operations.sla import sla_state
 from service.queries import reference
+from service.queries.open_work import open_items
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
@@ -60,7 +61,7 @@ from service.web.forms.requests import (
     VersionedForm,
 )
 from service.web.helpers import actor, domain_message
-from service.web.request_display import ACTION_HINTS, DANGEROUS, action_label, sla_badge
+from service.web.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 
 E = TypeVar("E", bound=Enum)
 
@@ -175,6 +176,8 @@ class ActionView:
     kept: bool
     # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
     unavailable: str
+    # Work the step would leave open, as (what it is, its title): the user confirms having seen it.
+    open_items: list[tuple[str, str]]
 
 
 def action_or_404(raw: str) -> Action:
@@ -205,6 +208,8 @@ def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> 
               if need in needs]
     if action == Action.CONFIRM:
         fields.append(form.message)
+    if form.open_items:
+        fields.append(form.confirmed)
     return fields
 
 
@@ -221,7 +226,8 @@ def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) ->
         views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
                                 action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
                                 transition.action in DANGEROUS, sent is not None,
-                                gettext(missing) if missing else ""))
+                                gettext(missing) if missing else "",
+                                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items]))
     return views
 
 
@@ -283,18 +289,22 @@ def _refused(request_id: int, slot: str, form: FlaskForm, rerender: Rerender, re
         typed = [(name, form.version.data if name == form.version.name else value) for name, value in typed]
     if sum(len(value) for _, value in typed) > _STASH_LIMIT:
         return rerender(req, {slot: form}, status=409, conflict=conflict)
+    # Open work is not carried in the cookie (it may be long): the page reads it again, once.
     session[REFUSED_FORM_KEY] = {"request": request_id, "slot": slot, "form": type(form).__name__,
-                                 "prefix": form._prefix.rstrip("-"), "typed": typed, "conflict": conflict}
+                                 "prefix": form._prefix.rstrip("-"), "typed": typed, "conflict": conflict,
+                                 "open_work": isinstance(form, ActionForm) and bool(form.open_items)}
     return redirect(url_for(".request_detail", request_id=request_id))
 
 
-def _restore_refused(request_id: int) -> tuple[dict[str, FlaskForm], str | None]:
+def _restore_refused(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
     stash = session.pop(REFUSED_FORM_KEY, None)
-    if not isinstance(stash, dict) or stash.get("request") != request_id:
+    if not isinstance(stash, dict) or stash.get("request") != req.id:
         return {}, None
     slot, typed = str(stash.get("slot")), MultiDict([tuple(pair) for pair in stash.get("typed") or ()])
     if slot.startswith("action:"):
         form: FlaskForm = action_form(action_or_404(slot.removeprefix("action:")), formdata=typed)
+        if stash.get("open_work"):
+            form.open_items = [item.as_dict() for item in open_items(db(), req)]
     elif stash.get("form") in _RESTORABLE:
         form = _RESTORABLE[stash["form"]](prefix=str(stash.get("prefix") or ""), formdata=typed)
     else:
@@ -305,7 +315,7 @@ def _restore_refused(request_id: int) -> tuple[dict[str, FlaskForm], str | None]
 def detail_page(request_id: int, rerender: Rerender) -> ResponseReturnValue:
     """A request's page; a form refused on the way here comes back once, as the user left it."""
     req = request_or_404(request_id)
-    kept, conflict = _restore_refused(request_id)
+    kept, conflict = _restore_refused(req)
     return rerender(req, kept, status=200, conflict=conflict)
 
 
@@ -334,6 +344,12 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
     except ValidationError as error:
         show_error(form, error)
         return rerender(request_or_404(request_id), {slot: form}, status=400)
+    except NeedsConfirmation as error:
+        # Back to the step, open, with the list and a box to confirm; what was typed stays.
+        flash(domain_message(error), "error")
+        if isinstance(form, ActionForm):
+            form.open_items = error.items
+        return _refused(request_id, slot, form, rerender, request_or_404(request_id), None)
     except InvalidTransition as error:
         # The step may be gone from the page now: say why at the top, where it is always seen.
         flash(domain_message(error), "error")
@@ -354,7 +370,8 @@ def take_step(request_id: int, action_name: str, *, done_url: str, rerender: Rer
     def call() -> object:
         return take_action(db(), actor(), request_id, form.expected_version(), action,
                            reason=form.reason.data or "", summary=form.summary.data or "",
-                           message=form.message.data or "", rating=form.rating.data, settings=desk_settings())
+                           message=form.message.data or "", rating=form.rating.data,
+                           confirmed=bool(form.confirmed.data), settings=desk_settings())
 
     return run_edit(request_id, f"action:{action.value}", form, call, done_url=done_url, rerender=rerender,
                     success=gettext("Done: %(step)s.", step=action_label(action)))

@@ -17,8 +17,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from service import seed
-from service.models import Priority, ServiceRequest, User
-from service.operations.requests import triage_request
+from service.models import Category, LifecycleStage, Priority, ServiceRequest, User
+from service.operations.instructions import write_instruction
+from service.operations.requests import RequestDraft, submit_request, triage_request
 from service.settings import DeskSettings
 from tests.browser.conftest import ARTIFACTS, LiveServer
 
@@ -210,3 +211,35 @@ def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer,
             _shoot(page, f"requests-{email.split('@')[0].replace('.', '-')}-detail-{language}-mobile")
         page.context.close()
     assert errors == []
+
+
+def test_resolving_with_an_open_instruction_asks_first(page: Any, live_server: LiveServer) -> None:
+    """The resolve step lists the director's unacknowledged instruction and resolves once the box is ticked."""
+    t = lambda msgid, **params: _t(live_server, msgid, **params)  # noqa: E731 - a short alias keeps steps readable
+    settings = DeskSettings.from_config(live_server.app.config)
+    with live_server.session() as session:
+        users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(
+            (ENTERPRISE, STAFF, "director@demo.jl.gov.cn"))))}
+        submitted = submit_request(session, users[ENTERPRISE], RequestDraft(
+            title="浏览器测试：办结前的批示", description="请指导。", category=Category.POLICY,
+            lifecycle_stage=LifecycleStage.RESEARCH), settings=settings)
+        request = triage_request(session, users[STAFF], submitted.id, submitted.version, category=Category.POLICY,
+                                 priority=Priority.P3, lifecycle_stage=LifecycleStage.RESEARCH,
+                                 assignee_id=users[STAFF].id, settings=settings)
+        write_instruction(session, users["director@demo.jl.gov.cn"], request.id, "请先与企业确认检验机构")
+        request_id = request.id
+    _sign_in(page, STAFF)
+    page.goto(f"/desk/requests/{request_id}")
+    _open_step(page, t("Resolve"))
+    page.fill("#resolve-summary", "已说明政策适用范围。")
+    _take_step(page, "resolve")
+    open_work = page.locator(".req-open-work")
+    expect(open_work).to_contain_text(t("Instruction not acknowledged"))
+    expect(open_work).to_contain_text("请先与企业确认检验机构")
+    expect(page.locator("#resolve-summary")).to_have_value("已说明政策适用范围。")
+    expect(_status(page)).to_have_text(t("Triaged"))
+    _shoot(page, "journey-desk-resolve-open-work-zh")
+    page.check("#resolve-confirmed")
+    _take_step(page, "resolve")
+    expect(_status(page)).to_have_text(t("Resolved"))
+    expect(page.locator(".req-open-work")).to_have_count(0)

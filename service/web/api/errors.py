@@ -8,7 +8,17 @@ from flask_babel import gettext
 from pydantic import ValidationError as PydanticError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from service.errors import N_, Conflict, DomainError, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.errors import (
+    N_,
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidTransition,
+    NeedsConfirmation,
+    NotFound,
+    ValidationError,
+)
+from service.queries import open_work
 from service.web.helpers import domain_message
 
 CODES = {
@@ -32,6 +42,7 @@ DOMAIN_CODES: dict[type[DomainError], str] = {
     Forbidden: "forbidden",
     InvalidTransition: "invalid_transition",
     Conflict: "conflict",
+    NeedsConfirmation: "confirmation_required",
     ValidationError: "validation_error",
 }
 
@@ -61,14 +72,16 @@ WRONG_TYPE = N_("This value has the wrong type or format.")
 
 
 def error_response(status: int, message: str, fields: dict[str, str] | None = None,
-                   code: str | None = None, headers: dict[str, str] | None = None, problem: bool = False) -> Response:
+                   code: str | None = None, headers: dict[str, str] | None = None, problem: bool = False,
+                   detail: dict[str, Any] | None = None) -> Response:
     """A translated JSON error answer; ``message`` and ``fields`` are already in the caller's language.
 
+    ``detail`` adds members to the error object (e.g. the open work a refused resolve lists).
     ``problem`` also makes it an RFC 9457 problem document (application/problem+json) for clients that
     handle those generically; the ``error`` member stays, so the API keeps one error shape.
     """
     body: dict[str, Any] = {"error": {"code": code or CODES.get(status, "error"), "status": status,
-                                      "message": message, "fields": fields or {}}}
+                                      "message": message, "fields": fields or {}, **(detail or {})}}
     if problem:
         body.update(type="about:blank", title=HTTP_STATUS_CODES[status], status=status, detail=message)
     response = jsonify(body)
@@ -87,8 +100,9 @@ def domain_error_response(error: DomainError, status: int | None = None) -> Resp
     fields = error.fields if isinstance(error, ValidationError) else {}
     code = None if status else next((c for kind, c in DOMAIN_CODES.items() if isinstance(error, kind)), None)
     params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, float))}
+    detail = {"open_items": error.items} if isinstance(error, NeedsConfirmation) else None
     return error_response(status or error.status_code, domain_message(error),
-                          {name: gettext(text, **params) for name, text in fields.items()}, code)
+                          {name: gettext(text, **params) for name, text in fields.items()}, code, detail=detail)
 
 
 def invalid_input_response(error: PydanticError, prefix: str = "") -> Response:
@@ -110,6 +124,13 @@ def error_schema() -> dict[str, Any]:
             "status": {"type": "integer"},
             "message": {"type": "string"},
             "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+            "open_items": {
+                "description": "Work still open that a resolve without `confirmed` was refused for.",
+                "type": "array",
+                "items": {"type": "object", "required": ["kind", "id", "title"], "properties": {
+                    "kind": {"enum": list(open_work.KINDS)},
+                    "id": {"type": "integer"}, "title": {"type": "string"}}},
+            },
         },
     }
     # The RFC 9457 members are there in application/problem+json answers (428) only.

@@ -90,10 +90,10 @@ def post_note(request_id: int, body: s.MessageIn):  # type: ignore[no-untyped-de
 
 
 def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.EnterpriseActionIn) -> s.RequestOut:
-    summary = body.summary if isinstance(body, s.ActionIn) else ""
+    summary, confirmed = (body.summary, body.confirmed) if isinstance(body, s.ActionIn) else ("", False)
     changed = ops.take_action(db(), caller(), request_id, expected_version(body.version), action,  # type: ignore[arg-type]
                               reason=body.reason, summary=summary, message=body.message, rating=body.rating,
-                              settings=desk_settings())
+                              confirmed=confirmed, settings=desk_settings())
     return s.request_out(changed, caller())
 
 

@@ -99,6 +99,8 @@ class ActionIn(Input):
     message: text(20000) = ""  # type: ignore[valid-type]
     rating: int | None = Field(None, ge=1, le=5)
     version: Id | None = Field(None, description="The version you saw (or send If-Match).")
+    confirmed: bool = Field(False, description="Resolve even though work is still open (without it, such a "
+                                               "resolve answers 409 listing that work in `error.open_items`).")
 
 
 class EnterpriseActionIn(Input):

@@ -1,6 +1,8 @@
 """Forms of the request pages: one class per action; they check shape, the operations check the rules."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -99,6 +101,10 @@ class ActionForm(VersionedForm):
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
     rating = RadioField(_l("Your rating"), coerce=optional_int, validators=[Optional()],
                         choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)])
+    # Offered only after a resolve was refused for work still open (listed beside it).
+    confirmed = BooleanField(_l("Resolve anyway: I have seen what is still open"))
+    # That open work, as the refused step reported it (kind, id, title): set by the view, never posted.
+    open_items: Sequence[dict[str, object]] = ()
 
 
 class TriageForm(VersionedForm):
