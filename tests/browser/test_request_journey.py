@@ -228,6 +228,9 @@ def test_resolving_with_an_open_instruction_asks_first(page: Any, live_server: L
                                  assignee_id=users[STAFF].id, settings=settings)
         write_instruction(session, users["director@demo.jl.gov.cn"], request.id, "请先与企业确认检验机构")
         request_id = request.id
+        # Earlier tests may have left the officer's account in English; this walk reads in Chinese.
+        users[STAFF].locale = "zh"
+        session.commit()
     _sign_in(page, STAFF)
     page.goto(f"/desk/requests/{request_id}")
     _open_step(page, t("Resolve"))
