@@ -7,13 +7,10 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from service.models import Category, Enterprise, LifecycleStage, Priority, User
+from service.models import User
 from service.operations import plans
-from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
-from service.rules.lifecycle import Action
 from service.seed import DEMO_PASSWORD
-from service.settings import DeskSettings
-from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -54,22 +51,14 @@ WIDEST_ELEMENT = """() => {
 
 def _arrange(live_server: LiveServer) -> dict[str, int]:
     """A request of 长春博识 in early intervention with a long title, and a plan for the company."""
-    settings = DeskSettings.from_config(live_server.app.config)
     with live_server.session() as session:
         contact = session.scalars(select(User).where(User.email == ENTERPRISE)).one()
         staff = session.scalars(select(User).where(User.email == STAFF)).one()
-        request = submit_request(session, contact, RequestDraft(
-            title=TITLE, description="软件更新是否需要重新提交网络安全资料？" * 8,
-            category=Category.CLINICAL_EVALUATION, lifecycle_stage=LifecycleStage.TYPE_TESTING), settings=settings)
-        request = triage_request(session, staff, request.id, request.version, category=request.category,
-                                 priority=Priority.P2, lifecycle_stage=request.lifecycle_stage,
-                                 assignee_id=staff.id, settings=settings)
-        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION,
-                              settings=settings)
-        enterprise_id = session.scalars(select(Enterprise.id).where(Enterprise.id == contact.enterprise_id)).one()
-        plan = plans.create_plan(session, staff, enterprise_id, plans.PlanFields(
+        request_id = request_in_early_intervention(live_server, contact.id, staff.id, TITLE,
+                                                   "软件更新是否需要重新提交网络安全资料？" * 8)
+        plan = plans.create_plan(session, staff, contact.enterprise_id, plans.PlanFields(
             title=PLAN_TITLE, goals="一年内完成型式检验与临床评价。", products="数字化X射线摄影系统", liaison_id=staff.id))
-        return {"request": request.id, "plan": plan.id, "enterprise": enterprise_id}
+        return {"request": request_id, "plan": plan.id}
 
 
 def _main_pages(ids: dict[str, int]) -> dict[str, list[str]]:
