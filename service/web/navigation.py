@@ -27,10 +27,16 @@ class NavItem:
     badge: str | None = None
 
 
-# (endpoint, label) per role, in menu order.
-MENU: dict[Role, list[tuple[str, object]]] = {
+# (endpoint, label) per role, in menu order; a third element gives the URL's arguments (such an entry points into
+# a page that another entry names, so it is never the one marked current).
+MenuEntry = tuple[str, object] | tuple[str, object, dict[str, str]]
+MENU: dict[Role, list[MenuEntry]] = {
+    # An enterprise has no hotline or company page of its own: its hotline sessions sit on each of its requests,
+    # and its company's name and verification on its home page.
     Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")),
-                      ("plans.ours", _l("Our service plan")), ("search.index", _l("Search"))],
+                      ("plans.ours", _l("Our service plan")),
+                      ("portal.index", _l("Director hotline"), {"queue": "all"}),
+                      ("portal.index", _l("Our company"), {"_anchor": "company"}), ("search.index", _l("Search"))],
     Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
                  ("instructions.index", _l("My instructions")), ("hotline.index", _l("Director hotline")),
                  ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces")),
@@ -46,9 +52,9 @@ MENU: dict[Role, list[tuple[str, object]]] = {
 }
 NOTIFICATIONS = ("notifications.index", _l("Notifications"))
 # The user's own account, shown beside their name rather than among the daily work.
-ACCOUNT: list[tuple[str, object]] = [("auth.change_password", _l("Password")),
-                                     ("two_factor.manage", _l("Two-step sign-in")),
-                                     ("tokens.index", _l("API tokens"))]
+ACCOUNT: list[MenuEntry] = [("auth.change_password", _l("Password")),
+                            ("two_factor.manage", _l("Two-step sign-in")),
+                            ("tokens.index", _l("API tokens"))]
 
 
 def navigation(group: str = "main") -> list[NavItem]:
@@ -56,10 +62,13 @@ def navigation(group: str = "main") -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
-    shown = [(endpoint, text) for endpoint, text in entries if endpoint in current_app.view_functions]
-    badges = _badges([endpoint for endpoint, _ in shown])
-    return [NavItem(str(text), url_for(endpoint), request.endpoint == endpoint, _badge_text(badges.get(endpoint)))
-            for endpoint, text in shown]
+    shown = [(endpoint, text, *values) for endpoint, text, *values in entries
+             if endpoint in current_app.view_functions]
+    badges = _badges([endpoint for endpoint, *_ in shown])
+    return [NavItem(str(text), url_for(endpoint, **(values[0] if values else {})),
+                    request.endpoint == endpoint and not values,
+                    None if values else _badge_text(badges.get(endpoint)))
+            for endpoint, text, *values in shown]
 
 
 def _badge_text(count: int | None) -> str | None:

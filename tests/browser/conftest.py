@@ -20,6 +20,10 @@ from werkzeug.serving import make_server
 from config import BASE_DIR, TestingConfig
 from service import seed
 from service.db import make_engine
+from service.models import Category, LifecycleStage, Priority, User
+from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
+from service.rules.lifecycle import Action
+from service.settings import DeskSettings
 from service.web.cli import upgrade_database
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -54,6 +58,23 @@ class LiveServer:
     def session(self) -> Session:
         """A session on the live server's database, for arranging and checking data."""
         return self.app.extensions["db_sessions"]()
+
+
+def request_in_early_intervention(live_server: LiveServer, contact_id: int, staff_id: int, title: str,
+                                  description: str) -> int:
+    """A request of the contact's company, triaged to the staff member, in early intervention; its id."""
+    settings = DeskSettings.from_config(live_server.app.config)
+    with live_server.session() as session:
+        contact, staff = session.get(User, contact_id), session.get(User, staff_id)
+        request = submit_request(session, contact, RequestDraft(
+            title=title, description=description,
+            category=Category.CLINICAL_EVALUATION, lifecycle_stage=LifecycleStage.TYPE_TESTING), settings=settings)
+        request = triage_request(session, staff, request.id, request.version, category=request.category,
+                                 priority=Priority.P2, lifecycle_stage=request.lifecycle_stage,
+                                 assignee_id=staff.id, settings=settings)
+        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION,
+                              settings=settings)
+        return request.id
 
 
 @pytest.fixture(scope="session")

@@ -11,11 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from service.models import (
-    Category,
     Enterprise,
     EnterpriseSize,
-    LifecycleStage,
-    Priority,
     Role,
     ServicePlan,
     ServiceRequest,
@@ -24,13 +21,10 @@ from service.models import (
     User,
 )
 from service.operations import plans
-from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
 from service.queries.plans import local_today
 from service.rules import passwords
 from service.rules.credit_code import complete
-from service.rules.lifecycle import Action
-from service.settings import DeskSettings
-from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Plan-Journey-2026"
@@ -55,21 +49,6 @@ def _people(live_server: LiveServer) -> dict[str, Any]:
         session.commit()
         return {"enterprise_id": enterprise.id, "company": enterprise.name,
                 **{key: user.id for key, user in users.items()}}
-
-
-def _request_in_early_intervention(live_server: LiveServer, people: dict[str, Any]) -> int:
-    settings = DeskSettings.from_config(live_server.app.config)
-    with live_server.session() as session:
-        contact, staff = session.get(User, people["contact"]), session.get(User, people["staff"])
-        request = submit_request(session, contact, RequestDraft(
-            title="型式检验与临床评价衔接", description="型式检验完成后如何衔接临床评价？",
-            category=Category.CLINICAL_EVALUATION, lifecycle_stage=LifecycleStage.TYPE_TESTING), settings=settings)
-        request = triage_request(session, staff, request.id, request.version, category=request.category,
-                                 priority=Priority.P2, lifecycle_stage=request.lifecycle_stage,
-                                 assignee_id=staff.id, settings=settings)
-        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION,
-                              settings=settings)
-        return request.id
 
 
 def _status(live_server: LiveServer, request_id: int) -> Status:
@@ -104,7 +83,8 @@ def test_a_plan_from_draft_to_the_enterprises_progress_view(page: Any, live_serv
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     people = _people(live_server)
-    request_id = _request_in_early_intervention(live_server, people)
+    request_id = request_in_early_intervention(live_server, people["contact"], people["staff"],
+                                               "型式检验与临床评价衔接", "型式检验完成后如何衔接临床评价？")
 
     # Staff draft the plan, keeping six of the seven offered phases.
     _sign_in(page, "staff")
