@@ -329,6 +329,7 @@ def test_the_director_sees_plans_to_approve_and_decides_with_a_comment_the_autho
     post_form(client, f"/plans/{plan.id}/status",
               {"action": "return", "version": plan.version, "comment": "请补充型式检验安排。"})
     assert "待批示的方案" not in _text(client.get("/plans/awaiting-approval", headers=EN))
+    assert "Returned for changes: 请补充型式检验安排。" in _text(client.get(f"/plans/{plan.id}", headers=EN))
     login(client, people.staff)
     inbox = _text(client.get("/notifications/", headers=EN))
     assert "Service plan returned for changes" in inbox and "请补充型式检验安排。" in inbox

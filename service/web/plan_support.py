@@ -64,8 +64,13 @@ def describe_event(event: Event) -> str:
         names = [gettext(FIELD_NAMES[name]) for name in data.get("changed", []) if name in FIELD_NAMES]
         return gettext("Changed: %(fields)s.", fields=", ".join(names))
     if kind == EventKind.PLAN_STATUS_CHANGED:
-        return gettext("%(from)s → %(to)s", **{"from": label(PlanStatus(data["from"])),
-                                                  "to": label(PlanStatus(data["to"]))})
+        if data.get("action") == "return":
+            return gettext("Returned for changes: %(comment)s", comment=data.get("comment", ""))
+        change = gettext("%(from)s → %(to)s", **{"from": label(PlanStatus(data["from"])),
+                                                    "to": label(PlanStatus(data["to"]))})
+        if not data.get("comment"):
+            return change
+        return gettext("%(change)s, with the comment: %(comment)s", change=change, comment=data["comment"])
     if kind == EventKind.MILESTONE_CHANGED:
         return _milestone_line(data.get("change", ""), milestone_name(data.get("title"), data.get("phase", "other")))
     if kind == EventKind.TASK_FORCE_CHANGED:
