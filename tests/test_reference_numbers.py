@@ -48,8 +48,12 @@ def test_each_year_starts_again_at_one_in_shanghai_time(session, people: People,
 
 def test_same_idempotency_key_returns_the_same_request(session, people: People, settings) -> None:
     first = submit(session, people, settings, idempotency_key="form-123")
-    again = submit(session, people, settings, idempotency_key="form-123", title="双击提交")
+    again = submit(session, people, settings, idempotency_key="form-123")  # the same form sent twice
     assert again.id == first.id and again.title == first.title
+    # The same key with something else in it is not a resend: refused, nothing created.
+    with pytest.raises(ValidationError) as reused:
+        submit(session, people, settings, idempotency_key="form-123", title="双击提交")
+    assert set(reused.value.fields) == {"idempotency_key"}
     other_key = submit(session, people, settings, idempotency_key="form-124")
     assert other_key.sequence == first.sequence + 1
     # The key belongs to its submitter: a colleague's identical key is another submission.

@@ -31,11 +31,11 @@ class NavItem:
 # a page that another entry names, so it is never the one marked current).
 MenuEntry = tuple[str, object] | tuple[str, object, dict[str, str]]
 MENU: dict[Role, list[MenuEntry]] = {
-    # An enterprise has no hotline or company page of its own: its hotline sessions sit on each of its requests,
-    # and its company's name and verification on its home page.
+    # An enterprise has no hotline or company page of its own: its hotline sessions (a station head's or the
+    # director's) sit on each of its requests, and its company's name and verification on its home page.
     Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")),
                       ("plans.ours", _l("Our service plan")),
-                      ("portal.index", _l("Director hotline"), {"queue": "all"}),
+                      ("portal.index", _l("Hotline"), {"queue": "all"}),
                       ("portal.index", _l("Our company"), {"_anchor": "company"}), ("search.index", _l("Search"))],
     Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
                  ("instructions.index", _l("My instructions")), ("hotline.index", _l("Director hotline")),
