@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from config import BASE_DIR, TestingConfig
 from service import seed
+from service.seed import DEMO_PASSWORD
 from service.db import make_engine
 from service.models import Category, LifecycleStage, Priority, User
 from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
@@ -58,6 +59,16 @@ class LiveServer:
     def session(self) -> Session:
         """A session on the live server's database, for arranging and checking data."""
         return self.app.extensions["db_sessions"]()
+
+
+def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in through the login form as a new visitor (no cookie of an earlier sign-in)."""
+    page.context.clear_cookies()
+    page.goto("/login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
 
 
 def request_in_early_intervention(live_server: LiveServer, contact_id: int, staff_id: int, title: str,

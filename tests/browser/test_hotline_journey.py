@@ -20,7 +20,7 @@ from service.models import HotlineSession, HotlineStatus, ServiceRequest, User
 from service.operations.requests import submit_request
 from service.seed_requests import seed_demo_requests
 from service.settings import DeskSettings
-from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.conftest import ARTIFACTS, LiveServer, sign_in
 from tests.request_helpers import draft
 
 pytestmark = pytest.mark.browser
@@ -30,17 +30,7 @@ DIRECTOR = "ccnd.director@demo.jl.gov.cn"
 PROVINCIAL_DIRECTOR = "director@demo.jl.gov.cn"
 STAFF = "ccnd.staff@demo.jl.gov.cn"
 STAFF_NAME = "赵婷（长春新区）"
-PASSWORD = "Demo-Desk-2026"
 LOCAL = ZoneInfo("Asia/Shanghai")
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
 
 
 def _submit(page: Any) -> None:
@@ -66,7 +56,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     case = _request(live_server)
 
     # The enterprise asks.
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(f"/hotline/request/{case.id}/ask")
     page.fill("#reason", "临床评价路径不清楚，希望与局长视频沟通")
     page.fill("#preferred_times", "下周二或周四下午")
@@ -76,7 +66,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     assert "临床评价路径不清楚" in page.locator("main").inner_text()
 
     # The director finds it in the hotline list and schedules it.
-    _sign_in(page, DIRECTOR)
+    sign_in(page, DIRECTOR)
     page.goto("/hotline/")
     page.locator(f"a[href='/hotline/{hotline_id}']").click()
     page.locator(f"a[href='/hotline/{hotline_id}/schedule']").click()
@@ -95,7 +85,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     assert _tile(page, "hotline_upcoming") >= 1
 
     # The enterprise sees the time and the link, and its calendar file imports.
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(f"/hotline/{hotline_id}")
     with live_server.session() as session:
         link = session.get(HotlineSession, hotline_id).meeting_link
@@ -105,7 +95,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     assert str(event["URL"]) == link
 
     # Before its start the session cannot be recorded as held: the form says why and nothing changes.
-    _sign_in(page, DIRECTOR)
+    sign_in(page, DIRECTOR)
     page.goto(f"/hotline/{hotline_id}/record")
     page.fill("#minutes", "提前记录")
     page.fill("#public_summary", "提前记录")
@@ -119,7 +109,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
         session.commit()
 
     # The recorder named when scheduling records the session with a follow-up action.
-    _sign_in(page, STAFF)
+    sign_in(page, STAFF)
     page.goto(f"/hotline/{hotline_id}")
     page.locator(f"a[href='/hotline/{hotline_id}/record']").click()
     page.fill("#minutes", "内部纪要：企业同品种比对数据不足。")
@@ -135,12 +125,12 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     with live_server.session() as session:
         assert session.get(HotlineSession, hotline_id).status == HotlineStatus.HELD
 
-    _sign_in(page, DIRECTOR)
+    sign_in(page, DIRECTOR)
     page.goto("/director/")
     assert _tile(page, "hotline_held") >= 1
 
     # The provincial director's dashboard shows it too, with every station: the screenshots.
-    _sign_in(page, PROVINCIAL_DIRECTOR)
+    sign_in(page, PROVINCIAL_DIRECTOR)
     page.goto("/director/")
     assert _tile(page, "hotline_held") >= 1
     assert page.locator("#chart-station-title").count() == 1
@@ -152,7 +142,7 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     page.locator("form.lang button").click()
 
     # The enterprise reads the public summary, never the minutes.
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     page.goto(f"/hotline/{hotline_id}")
     main = page.locator("main").inner_text()
     assert "建议补充同品种比对资料" in main and "内部纪要" not in main and "组织专家论证会" not in main

@@ -9,18 +9,9 @@ from sqlalchemy import select
 from service.models import Role, Station, User
 from service.rules import passwords
 from service.seed import DEMO_PASSWORD
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, sign_in
 
 EMAIL = "reset.journey@browser.example.cn"
-
-
-def _sign_in(page: Any, email: str, password: str) -> None:
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
 
 
 def test_the_temporary_password_is_shown_once_and_must_be_replaced(page: Any, live_server: LiveServer) -> None:
@@ -31,14 +22,14 @@ def test_the_temporary_password_is_shown_once_and_must_be_replaced(page: Any, li
         session.commit()
         user_id = session.scalars(select(User.id).where(User.email == EMAIL)).one()
 
-    _sign_in(page, "admin@demo.jl.gov.cn", DEMO_PASSWORD)
+    sign_in(page, "admin@demo.jl.gov.cn", DEMO_PASSWORD)
     page.goto("/admin/users")
     page.locator(f"form[action='/admin/users/{user_id}/password-reset'] button").click()
     page.wait_for_load_state()
     temporary = page.locator("#temporary-password").inner_text()
     assert EMAIL in page.locator("main").inner_text() and len(temporary) == 19
 
-    _sign_in(page, EMAIL, temporary)
+    sign_in(page, EMAIL, temporary)
     page.goto("/desk/")
     assert urlsplit(page.url).path == "/account/password"
     assert page.locator(".flash-info").is_visible()

@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from service.models import User
 from service.operations import plans
-from service.seed import DEMO_PASSWORD
-from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention
+from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention, sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
@@ -83,14 +82,6 @@ def _phone(browser: Any, live_server: LiveServer, locale: str = "zh-CN") -> Any:
     return context
 
 
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
-
-
 def _sideways(page: Any) -> str | None:
     """What makes the page wider than the phone, or None when it fits."""
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -105,7 +96,7 @@ def test_no_main_page_scrolls_sideways_on_a_phone(browser: Any, live_server: Liv
     for email, paths in _main_pages(ids).items():
         context = _phone(browser, live_server)
         page = context.new_page()
-        _sign_in(page, email)
+        sign_in(page, email)
         for path in paths:
             response = page.goto(path)
             assert response is not None and response.status == 200, f"{email} {path}: {response and response.status}"
@@ -119,7 +110,7 @@ def test_no_main_page_scrolls_sideways_on_a_phone(browser: Any, live_server: Liv
 def test_the_phone_queue_folds_its_filters_behind_one_button(browser: Any, live_server: LiveServer) -> None:
     context = _phone(browser, live_server)
     page = context.new_page()
-    _sign_in(page, STAFF)
+    sign_in(page, STAFF)
     page.goto("/desk/?queue=all")
     filters = page.locator("details.filters-fold")
     assert filters.count() == 1
@@ -133,7 +124,7 @@ def test_an_enterprises_header_shows_its_work_and_keeps_tokens_under_the_account
         browser: Any, live_server: LiveServer) -> None:
     context = _phone(browser, live_server)
     page = context.new_page()
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE)
     main_links = page.locator("nav.main-nav a")
     hrefs = [main_links.nth(i).get_attribute("href") for i in range(main_links.count())]
     assert {"/portal/", "/portal/?queue=all", "/plans/ours", "/portal/#company"} <= set(hrefs)
@@ -153,7 +144,7 @@ def test_screenshots_at_a_phones_width(browser: Any, live_server: LiveServer, la
     context = _phone(browser, live_server, locale="zh-CN" if language == "zh" else "en-US")
     page = context.new_page()
     ARTIFACTS.mkdir(exist_ok=True)
-    _sign_in(page, STAFF)
+    sign_in(page, STAFF)
     for name, path in (("desk-queue", "/desk/?queue=all"), ("desk-request", f"/desk/requests/{ids['request']}")):
         page.goto(path)
         page.screenshot(path=str(ARTIFACTS / f"phone-{name}-{language}.png"), full_page=True)
