@@ -40,6 +40,7 @@ from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.operations.sla import sla_state
 from service.queries import reference
+from service.queries.hotline import hotline_panel
 from service.queries.open_work import open_items
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
@@ -242,7 +243,8 @@ def unsaved_input(kept: dict[str, FlaskForm], offered: set[str]) -> list[tuple[s
 
 def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None,
                    offered: set[str]) -> dict[str, Any]:
-    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons.
+    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons,
+    the hotline sessions (their panel, and by id for the timeline's lines about them).
 
     ``offered`` names the page's own form slots it draws for this request (besides the lifecycle steps).
     """
@@ -252,6 +254,7 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
     actions = action_views(user, req, kept)
     offered = offered | {f"action:{view.action.value}" for view in actions}
     return {
+    hotline_sessions = hotline_panel(db(), user, req)
         "req": req,
         "entries": entries,
         "files": [a for entry in entries for a in entry.attachments],
@@ -261,6 +264,8 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
         "unsaved": unsaved_input(kept, offered),
         "stations": {s.id: s for s in reference.stations(db())},
         "conflict": conflict,
+        "hotline_sessions": hotline_sessions,
+        "hotlines": {view.hotline.id: view.hotline for view in hotline_sessions.sessions},
         "kept": set(kept),
         "recent": entries[-3:][::-1] if conflict else [],
     }
