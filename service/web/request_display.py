@@ -123,7 +123,7 @@ def sla_badge(state: SlaState | None) -> dict[str, str] | None:
         return None
     due = state.first_response_due if state.target == "first_response" else state.resolution_due
     what = gettext("First response due") if state.target == "first_response" else gettext("Resolution due")
-    title = f"{what}: {when(due)}"
+    title = gettext("%(label)s: %(value)s", label=what, value=when(due))
     if state.paused:
         return {"text": gettext("Paused"), "style": "muted", "title": title, "due": when(due)}
     if state.overdue or state.remaining_seconds < 0:

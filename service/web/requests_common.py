@@ -142,7 +142,8 @@ def enterprise_choices(user: User) -> list[SelectChoice]:
     if not policy.sees_every_station(user):
         query = query.where(Enterprise.station_id == user.station_id)
     return [SelectChoice("", gettext("— choose the enterprise —")),
-            *(SelectChoice(row.id, f"{row.name} ({row.credit_code})") for row in db().execute(query))]
+            *(SelectChoice(row.id, gettext("%(name)s (%(code)s)", name=row.name, code=row.credit_code))
+              for row in db().execute(query))]
 
 
 def send_attachment(attachment_id: int) -> Response:
@@ -253,8 +254,8 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
     calendar = reference.working_calendar(db(), desk_settings())
     actions = action_views(user, req, kept)
     offered = offered | {f"action:{view.action.value}" for view in actions}
-    return {
     hotline_sessions = hotline_panel(db(), user, req)
+    return {
         "req": req,
         "entries": entries,
         "files": [a for entry in entries for a in entry.attachments],
@@ -263,9 +264,9 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
         "actions": actions,
         "unsaved": unsaved_input(kept, offered),
         "stations": {s.id: s for s in reference.stations(db())},
-        "conflict": conflict,
         "hotline_sessions": hotline_sessions,
         "hotlines": {view.hotline.id: view.hotline for view in hotline_sessions.sessions},
+        "conflict": conflict,
         "kept": set(kept),
         "recent": entries[-3:][::-1] if conflict else [],
     }
