@@ -39,9 +39,11 @@ def test_every_page_names_the_organisation_the_same_way_with_the_four_measures(c
         assert "省药品监督管理局医疗器械创新服务站" not in page.replace(ORGANISATION, "")
 
 
-def test_the_organisation_name_is_a_setting(client: FlaskClient) -> None:
-    client.application.config["ORGANISATION_NAME"] = "Innovation Service Station of a test regulator"
-    assert "<span>Innovation Service Station of a test regulator</span>" in client.get("/login").get_data(as_text=True)
+def test_the_organisation_name_is_a_setting(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Through monkeypatch: the app is shared by the whole run, and later tests read the real name.
+    name = "Innovation Service Station of a test regulator"
+    monkeypatch.setitem(client.application.config, "ORGANISATION_NAME", name)
+    assert f"<span>{name}</span>" in client.get("/login").get_data(as_text=True)
 
 
 def test_a_sub_station_heads_session_is_a_station_head_hotline(client: FlaskClient, session: Session,
