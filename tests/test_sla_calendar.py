@@ -190,13 +190,13 @@ def test_parse_calendar_csv() -> None:
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("date,type,name\n2026-10-01,holiday,x\n2026-13-01,holiday,x", "line 3: invalid date '2026-13-01'"),
-        ("20261001,holiday", "line 1: invalid date '20261001'"),
-        ("2026-10-01,vacation", "line 1: invalid type 'vacation'"),
-        ("\n2026-10-01", "line 2: expected 2 or 3 columns"),
-        ("2026-10-01,holiday,a,b", "line 1: expected 2 or 3 columns"),
-        ("2026-10-01,holiday\n2026-10-01,workday", r"line 2: duplicate date 2026-10-01 \(already on line 1"),
-        ("2026-10-01,holiday\ndate,type,name", "line 2: invalid date 'date'"),  # header only on top
+        ("date,type,name\n2026-10-01,holiday,x\n2026-13-01,holiday,x", "line 3 has an invalid date “2026-13-01”"),
+        ("20261001,holiday", "line 1 has an invalid date “20261001”"),
+        ("2026-10-01,vacation", "line 1 has an invalid type “vacation”"),
+        ("\n2026-10-01", r"line 2 should have 2 or 3 columns \(date,type,name\) but has 1"),
+        ("2026-10-01,holiday,a,b", "line 1 should have 2 or 3 columns .* but has 4"),
+        ("2026-10-01,holiday\n2026-10-01,workday", "line 2 repeats the date 2026-10-01 of line 1"),
+        ("2026-10-01,holiday\ndate,type,name", "line 2 has an invalid date “date”"),  # header only on top
     ],
 )
 def test_parse_calendar_csv_rejects(text: str, message: str) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.db import utcnow
 from service.models import HotlineSession, HotlineStatus, Instruction, Role, ServiceRequest, Status, User
+from service.queries.hotline import hotline_panel
 from service.web import director
 from tests import factories
 from tests.conftest import login, post_form
@@ -199,7 +200,8 @@ def test_the_panels_for_the_request_pages(app: Flask, client: FlaskClient, sessi
     def render(user: User) -> str:
         with app.test_request_context("/"):
             login_user(user)
-            return render_template_string(panels, req=session.get(ServiceRequest, target.id))
+            req = session.get(ServiceRequest, target.id)
+            return render_template_string(panels, req=req, hotline_sessions=hotline_panel(session, user, req))
 
     enterprise_view = render(people.owner)
     assert f'action="/hotline/request/{target.id}/ask"' in enterprise_view

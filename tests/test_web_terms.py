@@ -39,9 +39,11 @@ def test_every_page_names_the_organisation_the_same_way_with_the_four_measures(c
         assert "省药品监督管理局医疗器械创新服务站" not in page.replace(ORGANISATION, "")
 
 
-def test_the_organisation_name_is_a_setting(client: FlaskClient) -> None:
-    client.application.config["ORGANISATION_NAME"] = "Innovation Service Station of a test regulator"
-    assert "<span>Innovation Service Station of a test regulator</span>" in client.get("/login").get_data(as_text=True)
+def test_the_organisation_name_is_a_setting(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Through monkeypatch: the app is shared by the whole run, and later tests read the real name.
+    name = "Innovation Service Station of a test regulator"
+    monkeypatch.setitem(client.application.config, "ORGANISATION_NAME", name)
+    assert f"<span>{name}</span>" in client.get("/login").get_data(as_text=True)
 
 
 def test_a_sub_station_heads_session_is_a_station_head_hotline(client: FlaskClient, session: Session,
@@ -69,3 +71,36 @@ def test_the_provincial_directors_session_is_a_director_hotline(client: FlaskCli
     listing = client.get("/hotline/").get_data(as_text=True)
     assert "<h1>局长热线与站长热线</h1>" in listing and '<span class="tag">局长热线</span>' in listing
     assert "局长热线 · " + case.reference in client.get("/director/").get_data(as_text=True)
+
+
+def test_timeline_and_notifications_name_each_session_by_its_host(client: FlaskClient, session: Session,
+                                                                   people: People, case: ServiceRequest,
+                                                                   settings: DeskSettings) -> None:
+    """The sub-station head's session is a 站长热线 on the timeline and in the inbox; the provincial director's, a
+    局长热线 — on the same enterprise's pages, in either language."""
+    asked = ops.ask_hotline(session, people.owner, case.id, "请站长指导临床评价路径", "周四下午")
+    start = utcnow() - timedelta(minutes=5)
+    held = ops.schedule_hotline(session, people.director, asked.id, asked.version,
+                                ops.Schedule(start, 45, people.director.id), TEMPLATE, now=start - timedelta(hours=1))
+    ops.record_hotline(session, people.director, held.id, held.version, ops.Record("纪要", "明确临床评价路径"))
+    other = triaged(session, people, settings, now=utcnow() - timedelta(hours=1))
+    asked = ops.ask_hotline(session, people.owner, other.id, "请局长协调", "")
+    ops.schedule_hotline(session, people.hub_director, asked.id, asked.version,
+                         ops.Schedule(start + timedelta(days=2), 45, people.hub_director.id), TEMPLATE)
+
+    login(client, people.owner)
+    timeline = client.get(f"/portal/requests/{case.id}").get_data(as_text=True)
+    assert "<strong>已申请站长热线</strong>" in timeline and "<strong>站长热线已安排</strong>" in timeline
+    assert "<strong>站长热线已举行</strong>" in timeline and "局长热线" not in timeline
+    assert "<strong>局长热线已安排</strong>" in client.get(f"/portal/requests/{other.id}").get_data(as_text=True)
+    inbox = client.get("/notifications/").get_data(as_text=True)
+    assert "<strong>站长热线已举行</strong>" in inbox and "<strong>站长热线已安排</strong>" in inbox
+    assert "<strong>局长热线已安排</strong>" in inbox
+    english = client.get("/notifications/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "<strong>Station head hotline held</strong>" in english
+    assert "<strong>Director hotline scheduled</strong>" in english
+
+    login(client, people.director)
+    assert "<strong>已申请站长热线</strong>" in client.get("/notifications/").get_data(as_text=True)
+    desk = client.get(f"/desk/requests/{case.id}").get_data(as_text=True)
+    assert "<strong>站长热线已举行</strong>" in desk and "局长热线已" not in desk

@@ -14,7 +14,7 @@ from service.errors import N_, NotFound, ValidationError
 from service.models import CalendarDay, Priority, SlaTarget, User
 from service.queries import reference
 from service.rules import policy
-from service.rules.sla_calendar import parse_calendar_csv
+from service.rules.sla_calendar import CalendarFileError, parse_calendar_csv
 
 MAX_HOURS = 10_000
 
@@ -80,16 +80,13 @@ def import_calendar_csv(session: Session, actor: User, text: str) -> int:
     Raises Forbidden, ValidationError naming the bad line. Returns the number of days imported.
     """
     policy.authorize(actor, "admin.use", None)
+    fields = {"file": N_("Correct the file and import it again.")}
     try:
         rows = parse_calendar_csv(text)
-    except ValueError as error:
-        raise ValidationError(N_("The calendar was not imported: %(problem)s"),
-                              fields={"file": N_("Correct the file and import it again.")},
-                              problem=str(error)) from None
+    except CalendarFileError as error:
+        raise ValidationError(error.message, fields=fields, **error.params) from None
     if not rows:
-        raise ValidationError(N_("The calendar was not imported: %(problem)s"),
-                              fields={"file": N_("Correct the file and import it again.")},
-                              problem="no rows")
+        raise ValidationError(N_("The calendar was not imported: the file has no rows."), fields=fields)
     with unit_of_work(session):
         for day, working, name in rows:
             _upsert(session, day, working, name)

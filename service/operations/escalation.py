@@ -21,7 +21,7 @@ def escalate(session: Session, request: ServiceRequest, actor: User | None, reas
     request.escalated_at = now
     record(session, request, EventKind.ESCALATED, actor, now, reason=reason, by_sweep=actor is None)
     notifications.notify(session, notifications.director_ids(session, request.station_id), request,
-                         EventKind.ESCALATED, now, exclude=actor.id if actor else None)
+                         EventKind.ESCALATED, now, exclude=actor.id if actor else None, data={"reason": reason})
     return True
 
 

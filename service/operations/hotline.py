@@ -1,8 +1,10 @@
-"""Director hotline sessions: asked for, scheduled, held (with minutes and follow-up actions) or cancelled.
+"""Hotline sessions (站长热线 or 局长热线, by the host): asked for, scheduled, held (with minutes and follow-up
+actions) or cancelled.
 
 The session's own small lifecycle is the table ``TRANSITIONS``; every step
 writes an event on the request's timeline in the same transaction and tells
-the other side. Internal minutes and decisions stay on the session; the public
+the other side (the notification names the session, so that it reads as its
+host's hotline). Internal minutes and decisions stay on the session; the public
 event of a held session carries only the public summary.
 """
 from __future__ import annotations
@@ -101,7 +103,7 @@ def _may_take(actor: User, action: HotlineAction, hotline: HotlineSession) -> bo
 
 def ask_hotline(session: Session, actor: User, request_id: int, reason: str, preferred_times: str = "",
                 now: datetime | None = None) -> HotlineSession:
-    """The enterprise asks for a director hotline session on its request, or the desk proposes one.
+    """The enterprise asks for a hotline session on its request, or the desk proposes one.
 
     Raises NotFound (out of scope), Forbidden, ValidationError (no reason, the
     request is no longer open, or a session is already pending).
@@ -113,11 +115,11 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
         request = _request(session, actor, request_id)
         policy.authorize(actor, "request.ask_hotline", request)
         if request.status not in OPEN_STATUSES:
-            raise ValidationError(N_("A director hotline session can only be asked for on an open request."))
+            raise ValidationError(N_("A hotline session can only be asked for on an open request."))
         pending = session.scalar(select(HotlineSession.id).where(
             HotlineSession.request_id == request.id, HotlineSession.status.in_(PENDING)))
         if pending is not None:
-            raise ValidationError(N_("This request already has a director hotline session asked for or scheduled."))
+            raise ValidationError(N_("This request already has a hotline session asked for or scheduled."))
         hotline = HotlineSession(request=request, requested_by_id=actor.id, reason=reason.strip(),
                                  preferred_times=preferred_times.strip(), status=HotlineStatus.REQUESTED,
                                  created_at=now)
@@ -127,7 +129,7 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
                hotline_id=hotline.id, reason=hotline.reason, preferred_times=hotline.preferred_times)
         others = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
         notify(session, ids_of(session, director_ids(session, request.station_id), desk_recipients(request), others),
-               request, EventKind.HOTLINE_REQUESTED, now, exclude=actor.id)
+               request, EventKind.HOTLINE_REQUESTED, now, exclude=actor.id, data={"hotline_id": hotline.id})
     return hotline
 
 
@@ -173,7 +175,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
                director=director.name, meeting_link=hotline.meeting_link)
         notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
                                [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])]),
-               request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id)
+               request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id, data={"hotline_id": hotline.id})
     return hotline
 
 
@@ -225,7 +227,7 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
                summary=hotline.public_summary)
         notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
                                [a.owner_id for a in actions]),
-               request, EventKind.HOTLINE_HELD, now, exclude=actor.id)
+               request, EventKind.HOTLINE_HELD, now, exclude=actor.id, data={"hotline_id": hotline.id})
     return hotline
 
 
@@ -249,7 +251,8 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
                         [hotline.requested_by_id])
         if hotline.director_id is not None:
             people.append(hotline.director_id)
-        notify(session, people, request, EventKind.HOTLINE_CANCELLED, now, exclude=actor.id)
+        notify(session, people, request, EventKind.HOTLINE_CANCELLED, now, exclude=actor.id,
+               data={"hotline_id": hotline.id})
     return hotline
 
 

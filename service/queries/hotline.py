@@ -77,6 +77,18 @@ def get_session(session: Session, actor: User, hotline_id: int) -> HotlineSessio
     return hotline
 
 
+def sessions_by_id(session: Session, ids: Collection[int]) -> dict[int, HotlineSession]:
+    """Sessions with their hosts, for naming them (站长热线 or 局长热线) beside what the reader was told of them.
+
+    Only for naming: the ids come from the reader's own notifications, about requests the inbox checked.
+    """
+    if not ids:
+        return {}
+    found = session.scalars(select(HotlineSession).where(HotlineSession.id.in_(set(ids)))
+                            .options(selectinload(HotlineSession.director)))
+    return {hotline.id: hotline for hotline in found}
+
+
 def list_sessions(session: Session, actor: User, statuses: Collection[HotlineStatus],
                   limit: int = 100) -> list[HotlineSession]:
     """Sessions on the desk's cases in scope: soonest first for pending ones, latest first otherwise."""

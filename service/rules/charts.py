@@ -20,11 +20,15 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 
+from service.errors import N_
+
 FONT = 14
 ROW = 30
 # viewBox widths: the page scales each chart to its card, so these set how large the text reads.
 BAR_WIDTH = 480
 COLUMN_WIDTH = 880
+# A mark's tooltip; callers pass it worded for the reader (Chinese takes a full-width colon).
+TIP = N_("%(label)s: %(value)s")
 
 
 @dataclass(frozen=True)
@@ -94,7 +98,7 @@ def _link(href: str | None, label: str, inner: Markup) -> Markup:
 
 
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str = "",
-              css_class: str = "") -> Markup:
+              css_class: str = "", tip: str = TIP) -> Markup:
     """Horizontal bars, one per row: long Chinese labels stay readable on the left."""
     label_width = min(max((text_width(b.label) for b in bars), default=0) + 12, BAR_WIDTH * 0.48)
     value_width = max((text_width(b.text) for b in bars), default=0) + 12
@@ -112,13 +116,13 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str =
         ).format(lx=round(label_width - 8, 1), ty=round(y + ROW / 2 + FONT * 0.35, 1),
                  label=_fit(b.label, label_width - 12), x=round(label_width, 1), y=y + 4,
                  w=round(max(length, 1.5), 1), h=ROW - 8, vx=round(label_width + length + 6, 1), value=b.text)
-        parts.append(_link(b.href, f"{b.label}: {b.text}", inner))
+        parts.append(_link(b.href, tip % {"label": b.label, "value": b.text}, inner))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
 
 def column_chart(chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series],
-                 description: str = "") -> Markup:
+                 description: str = "", tip: str = TIP) -> Markup:
     """Grouped columns per category (e.g. weeks), with a legend, gridlines and the value over each non-empty column."""
     width, height, right, legend_h, axis_h = COLUMN_WIDTH, 270, 8, 28, 26
     plot_top, plot_bottom = legend_h + 16, height - axis_h
@@ -155,7 +159,7 @@ def column_chart(chart_id: str, title: str, categories: Sequence[str], series: S
                 inner += Markup('<text class="value small" x="{x}" y="{y}" text-anchor="middle">{v}</text>').format(
                     x=round(cx + col_w / 2, 1), y=round(plot_bottom - h - 4, 1), v=_number(value))
             href = s.hrefs[i] if i < len(s.hrefs) else None
-            parts.append(_link(href, f"{s.name} · {category}: {_number(value)}", inner))
+            parts.append(_link(href, tip % {"label": f"{s.name} · {category}", "value": _number(value)}, inner))
         parts.append(Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle">{c}</text>').format(
             x=round(left + i * group_w + group_w / 2, 1), y=height - 8, c=category))
     parts.append(Markup('<line class="axis" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line></svg>').format(

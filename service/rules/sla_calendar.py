@@ -18,6 +18,8 @@ from types import MappingProxyType
 from typing import Mapping
 from zoneinfo import ZoneInfo
 
+from service.errors import N_
+
 _US = 1_000_000  # microseconds per second
 _SPAN = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -218,11 +220,20 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
+class CalendarFileError(ValueError):
+    """A calendar file the import refuses: ``message`` is a message id naming the bad line, with ``params``."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message % params)
+        self.message = message
+        self.params = params
+
+
 def parse_calendar_csv(text: str) -> list[tuple[date, bool, str]]:
     """Parse ``date,type,name`` rows (type: holiday/workday or 休/班) for the admin import.
 
     The header row is optional, blank lines are skipped and a UTF-8 BOM is tolerated.
-    Returns (date, is_working_day, name) in file order; a bad row raises ValueError
+    Returns (date, is_working_day, name) in file order; a bad row raises CalendarFileError
     naming its line, and the whole file is rejected so an import is all-or-nothing.
     """
     rows: list[tuple[date, bool, str]] = []
@@ -238,21 +249,21 @@ def parse_calendar_csv(text: str) -> list[tuple[date, bool, str]]:
         if header:
             continue
         if len(cells) not in (2, 3):
-            raise ValueError(
-                f"line {number}: expected 2 or 3 columns (date,type,name), got {len(cells)}"
-            )
+            raise CalendarFileError(N_("The calendar was not imported: line %(line)s should have 2 or 3 columns "
+                                       "(date,type,name) but has %(count)s."), line=number, count=len(cells))
         raw_date, raw_type = cells[0], cells[1]
         name = cells[2] if len(cells) == 3 else ""
         day = _parse_date(raw_date)
         if day is None:
-            raise ValueError(f"line {number}: invalid date {raw_date!r} (expected YYYY-MM-DD)")
+            raise CalendarFileError(N_("The calendar was not imported: line %(line)s has an invalid date "
+                                       "“%(value)s” (write it as 2026-10-01)."), line=number, value=raw_date)
         working = _TYPES.get(raw_type.lower())
         if working is None:
-            raise ValueError(
-                f"line {number}: invalid type {raw_type!r} (expected holiday, workday, 休 or 班)"
-            )
+            raise CalendarFileError(N_("The calendar was not imported: line %(line)s has an invalid type "
+                                       "“%(value)s” (write 休 or holiday, 班 or workday)."), line=number, value=raw_type)
         if day in seen:
-            raise ValueError(f"line {number}: duplicate date {day} (already on line {seen[day]})")
+            raise CalendarFileError(N_("The calendar was not imported: line %(line)s repeats the date %(day)s "
+                                       "of line %(first)s."), line=number, day=day.isoformat(), first=seen[day])
         seen[day] = number
         rows.append((day, working, name))
     return rows

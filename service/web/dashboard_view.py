@@ -15,7 +15,7 @@ from markupsafe import Markup
 from service.models import Status
 from service.queries.dashboard import AGE_BUCKETS, Dashboard, Scope
 from service.rules import policy
-from service.rules.charts import Bar, Series, bar_chart, column_chart
+from service.rules.charts import TIP, Bar, Series, bar_chart, column_chart
 from service.web.helpers import station_name
 from service.web.labels import label
 
@@ -63,7 +63,7 @@ def age_label(low: int, high: int | None) -> str:
 
 
 def _bars_view(chart_id: str, title: str, description: str, bars: list[Bar]) -> ChartView:
-    return ChartView(chart_id, title, bar_chart(chart_id, title, bars, description),
+    return ChartView(chart_id, title, bar_chart(chart_id, title, bars, description, tip=gettext(TIP)),
                      [gettext("Open cases")], [(b.label, [Cell(b.text, b.href)]) for b in bars])
 
 
@@ -99,7 +99,7 @@ def _weekly_view(board: Dashboard) -> ChartView:
         [Series(opened_name, board.opened_per_week, opened_links, "s1"),
          Series(resolved_name, board.resolved_per_week, resolved_links, "s2")],
         gettext("Requests opened and resolved in each of the last %(count)s weeks, by the Monday starting the week.",
-                count=len(weeks)))
+                count=len(weeks)), tip=gettext(TIP))
     rows = [(gettext("Week of %(day)s", day=format_date(w.start, "yyyy-MM-dd")),
              [Cell(str(board.opened_per_week[i]), opened_links[i]),
               Cell(str(board.resolved_per_week[i]), resolved_links[i])]) for i, w in enumerate(weeks)]

@@ -46,8 +46,8 @@ BUCKET_TITLES: dict[str, Any] = {
     "responded_late": _l("Cases first answered late in the period"),
     "resolved": _l("Cases resolved in the period"),
     "rated": _l("Cases resolved in the period and rated"),
-    "hotline_upcoming": _l("Cases with a director hotline session in the next 14 days"),
-    "hotline_held": _l("Cases with a director hotline session held in the period"),
+    "hotline_upcoming": _l("Cases with a hotline session in the next 14 days"),
+    "hotline_held": _l("Cases with a hotline session held in the period"),
 }
 
 

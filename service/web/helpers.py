@@ -1,14 +1,15 @@
 """Small pieces every blueprint shares: the role gate, station choices, error flashing."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from enum import Enum
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from babel.lists import format_list
 from flask import abort, flash
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
@@ -41,9 +42,12 @@ def actor() -> User:
     return current_user._get_current_object()  # type: ignore[no-any-return]
 
 
-def station_name(station: Station | reference.StationInfo | None) -> str:
-    from flask_babel import get_locale
+def word_list(items: Iterable[str]) -> str:
+    """Items joined the reader's way: "A, B and C", or "A、B和C"."""
+    return format_list(list(items), locale=get_locale())
 
+
+def station_name(station: Station | reference.StationInfo | None) -> str:
     return station.name_for(str(get_locale())) if station else "—"
 
 

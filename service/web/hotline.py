@@ -1,4 +1,4 @@
-"""Director hotline pages: ask, schedule, record, cancel, the invitation file, and the panel on a case."""
+"""Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, and the panel on a case."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -43,10 +43,9 @@ def case_url(case: ServiceRequest) -> str:
     return url_for("hotline.index")
 
 
-def panel_context(case: ServiceRequest) -> SimpleNamespace:
+def panel_context(panel: queries.HotlinePanel) -> SimpleNamespace:
     """What templates/hotline/_request_panel.html needs (registered as the Jinja global ``hotline_panel``)."""
-    return SimpleNamespace(panel=queries.hotline_panel(db(), actor(), case), ask_form=HotlineAskForm(formdata=None),
-                           confirm=ConfirmForm())
+    return SimpleNamespace(panel=panel, ask_form=HotlineAskForm(formdata=None), confirm=ConfirmForm())
 
 
 @bp.record_once
@@ -216,10 +215,11 @@ def invitation_file(hotline: HotlineSession) -> Response:
     body = build_invitation(Invitation(
         uid=f"hotline-{hotline.id}@{request.host.split(':')[0]}", start=hotline.scheduled_at,
         duration=timedelta(minutes=hotline.duration_minutes or 60),
-        summary=gettext("Director hotline: %(reference)s %(title)s", reference=case.reference, title=case.title),
-        description=gettext("Director hotline session on request %(reference)s with %(enterprise)s.\n"
-                            "Join the video meeting: %(link)s", reference=case.reference,
-                            enterprise=case.enterprise.name, link=link),
+        summary=gettext("%(hotline)s: %(reference)s %(title)s", hotline=hotline_name(hotline),
+                        reference=case.reference, title=case.title),
+        description=gettext("%(hotline)s session on request %(reference)s with %(enterprise)s.\n"
+                            "Join the video meeting: %(link)s", hotline=hotline_name(hotline),
+                            reference=case.reference, enterprise=case.enterprise.name, link=link),
         url=link, organizer=Person(hotline.director.email, hotline.director.name),
         attendee=Person(contact.email, contact.name) if contact else None, sequence=hotline.version), stamp=utcnow())
     return Response(body, mimetype="text/calendar", headers={

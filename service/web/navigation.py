@@ -33,17 +33,18 @@ MenuEntry = tuple[str, object] | tuple[str, object, dict[str, str]]
 MENU: dict[Role, list[MenuEntry]] = {
     # An enterprise has no hotline or company page of its own: its hotline sessions (a station head's or the
     # director's) sit on each of its requests, and its company's name and verification on its home page.
+    # "Hotline" (热线会商) names both kinds; each session is called by its host's title on its own page.
     Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")),
                       ("plans.ours", _l("Our service plan")),
                       ("portal.index", _l("Hotline"), {"queue": "all"}),
                       ("portal.index", _l("Our company"), {"_anchor": "company"}), ("search.index", _l("Search"))],
     Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
-                 ("instructions.index", _l("My instructions")), ("hotline.index", _l("Director hotline")),
+                 ("instructions.index", _l("My instructions")), ("hotline.index", _l("Hotline")),
                  ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces")),
                  ("search.index", _l("Search"))],
     Role.DIRECTOR: [("director.dashboard_page", _l("Dashboard")), ("desk.index", _l("Desk")),
                     ("desk.enterprises", _l("Enterprises")), ("director.escalated", _l("Escalated")),
-                    ("instructions.index", _l("Instructions")), ("hotline.index", _l("Director hotline")),
+                    ("instructions.index", _l("Instructions")), ("hotline.index", _l("Hotline")),
                     ("plans.index", _l("Service plans")), ("plans.awaiting", _l("Plans to approve")),
                     ("task_forces.mine", _l("My task forces")), ("search.index", _l("Search"))],
     Role.ADMIN: [("admin.users", _l("Users")), ("admin.stations", _l("Stations")),

@@ -9,12 +9,13 @@ from sqlalchemy import Select
 from service.errors import NotFound
 from service.models import EventKind, Notification, Role, Status
 from service.operations import notifications
+from service.queries.hotline import sessions_by_id
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.helpers import actor
 from service.web.labels import label
 from service.web.navigation import BADGE_CAP
-from service.web.request_display import install_template_helpers
+from service.web.request_display import install_template_helpers, reason_text
 
 STATUS_VALUES = frozenset(status.value for status in Status)
 
@@ -43,6 +44,8 @@ def what_changed(notification: Notification) -> str:
     data = notification.data or {}
     if data.get("comment"):
         return gettext("comment: %(comment)s", comment=data["comment"])
+    if data.get("reason"):
+        return gettext("reason: %(reason)s", reason=reason_text(data["reason"]))
     if data.get("status") not in STATUS_VALUES:
         return ""
     return gettext("now: %(status)s", status=label(Status(data["status"])))
@@ -59,9 +62,10 @@ def who_changed(notification: Notification) -> str:
 @bp.route("/")
 @login_required
 def index():  # type: ignore[no-untyped-def]
-    user = actor()
-    return render_template("notifications/index.html", items=notifications.list_notifications(db(), user),
-                           confirm=ConfirmForm(), what_changed=what_changed, who_changed=who_changed)
+    items = notifications.list_notifications(db(), actor())
+    hotlines = sessions_by_id(db(), [n.data["hotline_id"] for n in items if n.data and "hotline_id" in n.data])
+    return render_template("notifications/index.html", items=items, hotlines=hotlines, confirm=ConfirmForm(),
+                           what_changed=what_changed, who_changed=who_changed)
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])

@@ -11,8 +11,8 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError, Forbidden, NotFound
-from service.models import Event, EventKind, MilestonePhase, PlanStatus, Role, ServiceRequest, User
-from service.web.helpers import flash_domain_error, station_name
+from service.models import Event, EventKind, MilestonePhase, PlanStatus, Role, ServiceRequest, TaskForceMember, User
+from service.web.helpers import flash_domain_error, station_name, word_list
 from service.web.labels import label
 
 T = TypeVar("T")
@@ -45,6 +45,12 @@ def request_url(request: ServiceRequest) -> str | None:
     return url_for(endpoint, request_id=request.id) if endpoint in current_app.view_functions else None
 
 
+def member_names(members: list[TaskForceMember]) -> str:
+    """A task force's members in one line: staff by name, experts with their affiliation."""
+    return word_list(m.user.name if m.user else gettext("%(name)s (%(affiliation)s)", name=m.external_name,
+                                                        affiliation=m.affiliation) for m in members)
+
+
 def milestone_name(title: str | None, phase: str | MilestonePhase) -> str:
     return title or label(MilestonePhase(phase))
 
@@ -62,7 +68,7 @@ def describe_event(event: Event) -> str:
                        count=len(data.get("phases", [])))
     if kind == EventKind.PLAN_UPDATED:
         names = [gettext(FIELD_NAMES[name]) for name in data.get("changed", []) if name in FIELD_NAMES]
-        return gettext("Changed: %(fields)s.", fields=", ".join(names))
+        return gettext("Changed: %(fields)s.", fields=word_list(names))
     if kind == EventKind.PLAN_STATUS_CHANGED:
         if data.get("action") == "return":
             return gettext("Returned for changes: %(comment)s", comment=data.get("comment", ""))

@@ -42,13 +42,21 @@ from service.web.forms.plans import (
 )
 from service.web.helpers import actor, require, safe_next
 from service.web.labels import label
-from service.web.plan_support import attempt, describe_event, milestone_name, people_choices, request_url
+from service.web.plan_support import (
+    attempt,
+    describe_event,
+    member_names,
+    milestone_name,
+    people_choices,
+    request_url,
+)
 
 T = TypeVar("T")
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(describe_event, "describe_plan_event")
 bp.add_app_template_global(milestone_name, "milestone_name")
+bp.add_app_template_global(member_names, "member_names")
 bp.add_app_template_global(request_url, "request_url")
 
 

@@ -15,13 +15,25 @@ from flask import Blueprint, current_app
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
-from service.models import Category, Channel, Event, EventKind, LifecycleStage, Priority, ServiceRequest, Status
+from service.errors import N_
+from service.models import (
+    Category,
+    Channel,
+    Event,
+    EventKind,
+    HotlineSession,
+    LifecycleStage,
+    Priority,
+    ServiceRequest,
+    Status,
+)
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
 from service.operations.sla import SWEEP_REASONS, SlaState
 from service.queries import open_work
 from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
 from service.settings import DeskSettings
+from service.web.helpers import hotline_name, station_name
 from service.web.labels import label
 
 ACTION_LABELS: dict[Action, object] = {
@@ -48,6 +60,13 @@ OPEN_ITEM_KINDS: dict[str, object] = {
     open_work.TASK_FORCE: _l("Task force still active"),
     open_work.MILESTONE: _l("Plan milestone not finished"),
 }
+# A hotline event says whose hotline it is (站长热线 or 局长热线, by the session's host) once its session is known.
+HOTLINE_EVENT_TITLES: dict[EventKind, str] = {
+    EventKind.HOTLINE_REQUESTED: N_("%(hotline)s requested"),
+    EventKind.HOTLINE_SCHEDULED: N_("%(hotline)s scheduled"),
+    EventKind.HOTLINE_HELD: N_("%(hotline)s held"),
+    EventKind.HOTLINE_CANCELLED: N_("%(hotline)s cancelled"),
+}
 # Steps that end or undo work are drawn as cautionary buttons.
 DANGEROUS = frozenset({Action.DECLINE, Action.WITHDRAW, Action.REOPEN})
 
@@ -71,10 +90,23 @@ def file_size(size: int) -> str:
     return format_unit(size, "digital-byte", length="short", locale=get_locale())
 
 
-def escalation_reason(request: ServiceRequest) -> str:
-    """Why a case is escalated: the sweep's reason is a message id worded for the reader, a person's as written."""
-    reason = request.escalation_reason or ""
+def reason_text(reason: str) -> str:
+    """An escalation's reason: the sweep's is a message id worded for the reader, a person's is shown as written."""
     return gettext(reason) if reason in SWEEP_REASONS else reason
+
+
+def escalation_reason(request: ServiceRequest) -> str:
+    return reason_text(request.escalation_reason or "")
+
+
+def event_title(kind: EventKind, data: Mapping[str, Any] | None,
+                hotlines: Mapping[int, HotlineSession] | None = None) -> str:
+    """What a timeline entry or a notification is about; ``hotlines`` are the sessions its data may name."""
+    title = HOTLINE_EVENT_TITLES.get(kind)
+    hotline = (hotlines or {}).get((data or {}).get("hotline_id"))
+    if title is None or hotline is None:
+        return label(kind)
+    return gettext(title, hotline=hotline_name(hotline))
 
 
 def working_duration(seconds: float) -> str:
@@ -91,7 +123,7 @@ def sla_badge(state: SlaState | None) -> dict[str, str] | None:
         return None
     due = state.first_response_due if state.target == "first_response" else state.resolution_due
     what = gettext("First response due") if state.target == "first_response" else gettext("Resolution due")
-    title = f"{what}: {when(due)}"
+    title = gettext("%(label)s: %(value)s", label=what, value=when(due))
     if state.paused:
         return {"text": gettext("Paused"), "style": "muted", "title": title, "due": when(due)}
     if state.overdue or state.remaining_seconds < 0:
@@ -112,8 +144,6 @@ def _vocabulary(kind: type[Enum], value: Any) -> str:
 
 def event_details(event: Event, stations: Mapping[int, StationInfo] | None = None) -> str:
     """One line saying what an event changed, in the reader's language ("" when its label says it all)."""
-    from service.web.helpers import station_name
-
     data = event.data or {}
     kind = event.kind
     if kind == EventKind.CREATED and data.get("on_behalf"):
@@ -163,6 +193,7 @@ def install_template_helpers(bp: Blueprint) -> None:
     bp.add_app_template_filter(when, "when")
     bp.add_app_template_filter(file_size, "file_size")
     bp.add_app_template_global(escalation_reason, "escalation_reason")
+    bp.add_app_template_global(event_title, "event_title")
     bp.add_app_template_global(sla_badge, "sla_badge")
     bp.add_app_template_global(event_details, "event_details")
     bp.add_app_template_global(event_note, "event_note")

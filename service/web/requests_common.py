@@ -40,6 +40,7 @@ from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.operations.sla import sla_state
 from service.queries import reference
+from service.queries.hotline import hotline_panel
 from service.queries.open_work import open_items
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
@@ -141,7 +142,8 @@ def enterprise_choices(user: User) -> list[SelectChoice]:
     if not policy.sees_every_station(user):
         query = query.where(Enterprise.station_id == user.station_id)
     return [SelectChoice("", gettext("— choose the enterprise —")),
-            *(SelectChoice(row.id, f"{row.name} ({row.credit_code})") for row in db().execute(query))]
+            *(SelectChoice(row.id, gettext("%(name)s (%(code)s)", name=row.name, code=row.credit_code))
+              for row in db().execute(query))]
 
 
 def send_attachment(attachment_id: int) -> Response:
@@ -242,7 +244,8 @@ def unsaved_input(kept: dict[str, FlaskForm], offered: set[str]) -> list[tuple[s
 
 def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None,
                    offered: set[str]) -> dict[str, Any]:
-    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons.
+    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons,
+    the hotline sessions (their panel, and by id for the timeline's lines about them).
 
     ``offered`` names the page's own form slots it draws for this request (besides the lifecycle steps).
     """
@@ -251,6 +254,7 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
     calendar = reference.working_calendar(db(), desk_settings())
     actions = action_views(user, req, kept)
     offered = offered | {f"action:{view.action.value}" for view in actions}
+    hotline_sessions = hotline_panel(db(), user, req)
     return {
         "req": req,
         "entries": entries,
@@ -260,6 +264,8 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
         "actions": actions,
         "unsaved": unsaved_input(kept, offered),
         "stations": {s.id: s for s in reference.stations(db())},
+        "hotline_sessions": hotline_sessions,
+        "hotlines": {view.hotline.id: view.hotline for view in hotline_sessions.sessions},
         "conflict": conflict,
         "kept": set(kept),
         "recent": entries[-3:][::-1] if conflict else [],

@@ -8,15 +8,17 @@ templates/search/_saved_views.html.
 """
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from enum import Enum
+from urllib.parse import parse_qsl, urlencode
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from service.errors import NotFound, ValidationError
-from service.models import Role, SavedView
+from service.models import Category, LifecycleStage, PlanStatus, Priority, Role, SavedView, Status
 from service.operations import saved_views as saved_view_operations
 from service.queries.saved_views import saved_view, saved_views
 from service.queries.search import search_requests, sees_internal
@@ -25,12 +27,21 @@ from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.search import SaveViewForm, SearchForm
 from service.web.helpers import actor, flash_domain_error
+from service.web.labels import label
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
-# Pages whose filters can be kept as a view: lists and searches reached by GET without path arguments.
-SAVEABLE_ENDPOINTS = frozenset({"search.index", "desk.index", "portal.index", "director.cases",
-                                "director.escalated", "director.dashboard_page", "plans.index", "hotline.index"})
+# Pages whose filters can be kept as a view (lists and searches reached by GET without path arguments), by name.
+SAVEABLE_ENDPOINTS: dict[str, object] = {
+    "search.index": _l("Search"), "desk.index": _l("Desk"), "portal.index": _l("My requests"),
+    "director.cases": _l("Cases"), "director.escalated": _l("Escalated"), "director.dashboard_page": _l("Dashboard"),
+    "plans.index": _l("Service plans"), "hotline.index": _l("Hotline"),
+}
+# The filters a saved view is listed by: words searched for, and values of the vocabularies the lists share.
+# Other settings (a tab, an order, a station, dates) show when the view is opened.
+TYPED_FILTERS = ("q", "text")
+VOCABULARY_FILTERS: dict[str, type[Enum]] = {"category": Category, "priority": Priority,
+                                              "lifecycle_stage": LifecycleStage}
 
 
 def _may_search() -> bool:
@@ -71,11 +82,28 @@ def saved_views_panel() -> dict[str, object] | None:
             "views": saved_views(db(), actor(), endpoint), "filtered": bool(query)}
 
 
+def _filter_words(endpoint: str, key: str, value: str) -> str | None:
+    if key in TYPED_FILTERS:
+        return gettext("“%(words)s”", words=value)
+    vocabulary = (PlanStatus if endpoint == "plans.index" else Status) if key == "status" \
+        else VOCABULARY_FILTERS.get(key)
+    if vocabulary is None or value not in {member.value for member in vocabulary}:
+        return None
+    return label(vocabulary(value))
+
+
+def describe_view(view: SavedView) -> str:
+    """The page a saved view opens and its main filters, in the reader's language (never the raw query)."""
+    words = [_filter_words(view.endpoint, key, value) for key, value in parse_qsl(view.query)]
+    return " · ".join([str(SAVEABLE_ENDPOINTS.get(view.endpoint, "")), *(w for w in words if w)])
+
+
 @bp.route("/views")
 @login_required
 def views() -> ResponseReturnValue:
     kept = [view for view in saved_views(db(), actor()) if view.endpoint in current_app.view_functions]
-    return render_template("search/views.html", views=kept, confirm=ConfirmForm(), view_url=view_url)
+    return render_template("search/views.html", views=kept, confirm=ConfirmForm(), view_url=view_url,
+                           describe=describe_view)
 
 
 @bp.route("/views", methods=["POST"])
