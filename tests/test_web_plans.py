@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.models import (
     HotlineSession,
     Milestone,
+    MilestonePhase,
     MilestoneStatus,
     PlanStatus,
     ServicePlan,
@@ -151,6 +152,36 @@ def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session:
     assert added.status_code == 302
     page = _text(client.get(f"/plans/{plan.id}"))
     assert "生物学评价" in page and "内部备注" in page
+
+
+def test_dropping_a_milestone_asks_first_and_only_the_confirmed_post_drops_it(client: FlaskClient, session: Session,
+                                                                             people: People) -> None:
+    plan = draft_plan(session, people, title="影像设备一企一策")
+    milestone = milestones.add_milestone(session, people.staff, plan.id,
+                                         MilestoneFields(MilestonePhase.OTHER, title="生物相容性评价")).id
+    login(client, people.staff)
+    remove = f"/plans/milestones/{milestone}/remove"
+    question = "Drop the milestone “生物相容性评价” from the plan “影像设备一企一策”?"
+    plan_page = _text(client.get(f"/plans/{plan.id}", headers=EN))
+    # With the script, the browser's own dialog asks the same question before the confirmed POST.
+    assert f'data-confirm="{question}' in plan_page and "js/confirm.js" in plan_page
+
+    # The button's POST without the script (or a forged one) only asks, naming what would go; nothing is dropped.
+    for unconfirmed in ({}, {"confirm": "no"}, {"confirm": ""}):
+        asked = post_form(client, remove, unconfirmed, headers=EN)
+        page = _text(asked)
+        assert asked.status_code == 200
+        assert question in page
+        assert 'name="confirm" value="yes"' in page and f'href="/plans/{plan.id}#milestones">Cancel</a>' in page
+    session.expire_all()
+    assert session.get(Milestone, milestone) is not None
+
+    dropped = post_form(client, remove, {"confirm": "yes"}, headers=EN, follow_redirects=True)
+    assert dropped.request.path == f"/plans/{plan.id}"
+    assert "The milestone “生物相容性评价” is dropped." in _text(dropped)
+    session.expire_all()
+    assert session.get(Milestone, milestone) is None
+    assert post_form(client, remove, {"confirm": "yes"}).status_code == 404
 
 
 def test_the_enterprise_sees_progress_but_no_internal_notes(client: FlaskClient, session: Session,

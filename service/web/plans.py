@@ -42,7 +42,15 @@ from service.web.forms.plans import (
 )
 from service.web.helpers import actor, require, safe_next
 from service.web.labels import label
-from service.web.plan_support import attempt, describe_event, milestone_name, people_choices, request_url
+from service.web.plan_support import (
+    ask_first,
+    attempt,
+    describe_event,
+    drop_question,
+    milestone_name,
+    people_choices,
+    request_url,
+)
 
 T = TypeVar("T")
 
@@ -50,6 +58,7 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 bp.add_app_template_global(describe_event, "describe_plan_event")
 bp.add_app_template_global(milestone_name, "milestone_name")
 bp.add_app_template_global(request_url, "request_url")
+bp.add_app_template_global(drop_question, "drop_question")
 
 
 @dataclass(frozen=True)
@@ -302,7 +311,7 @@ def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
         blocked_reason=form.blocked_reason.data or "", notes=form.notes.data or "")
 
 
-@bp.route("/milestones/<int:milestone_id>/<any(move, complete, remove):step>", methods=["POST"])
+@bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
 @require("desk.use")
 def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
@@ -317,9 +326,28 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
     else:
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        operation = milestone_ops.complete_milestone if step == "complete" else milestone_ops.remove_milestone
-        attempt(lambda: operation(db(), actor(), milestone_id))
+        attempt(lambda: milestone_ops.complete_milestone(db(), actor(), milestone_id))
     return redirect(url_for("plans.show", plan_id=plan_id, _anchor="milestones"))
+
+
+@bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
+@require("desk.use")
+def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+    milestone = db().get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    if plan.status not in OPEN_PLAN_STATUSES:
+        return _closed(plan.id)
+    back = url_for("plans.show", plan_id=plan.id, _anchor="milestones")
+    name = milestone_name(milestone.title, milestone.phase)
+    asking = ask_first(gettext("Drop a milestone"), drop_question(milestone, plan), gettext("Drop the milestone"),
+                       back)
+    if asking is not None:
+        return asking
+    if attempt(lambda: milestone_ops.remove_milestone(db(), actor(), milestone_id)) is not None:
+        flash(gettext("The milestone “%(name)s” is dropped.", name=name), "success")
+    return redirect(back)
 
 
 @bp.route("/requests/<int:request_id>/link", methods=["POST"])

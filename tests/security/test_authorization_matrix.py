@@ -155,6 +155,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "plans.index": {"GET": DESK},
     "plans.link_request": {"POST": DESK_OBJ},
     "plans.milestone_step": {"POST": DESK_OBJ},
+    "plans.remove_milestone": {"POST": DESK_OBJ},  # unconfirmed: the page that asks first
     "plans.new": {"GET": DESK_OBJ, "POST": DESK_OBJ},
     "plans.new_milestone": {"GET": DESK_OBJ, "POST": DESK_OBJ_REFUSED},
     "plans.ours": {"GET": ENTERPRISE},
