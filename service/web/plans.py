@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from service.errors import Conflict, ValidationError
+from service.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from service.models import (
     Milestone,
     MilestonePhase,
@@ -40,7 +40,8 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
-from service.web.helpers import actor, require, safe_next
+from service.web.helpers import actor, flash_domain_error, require, safe_next
+from service.web.kept_forms import send_back, take_kept
 from service.web.labels import label
 from service.web.plan_support import (
     ask_first,
@@ -187,11 +188,14 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
         return render_template("plans/progress.html", plan=plan, progress=queries.progress(plan.milestones, today),
                                others=[p for p in queries.enterprise_plans(db(), user) if p.id != plan.id])
     page = queries.plan_page(db(), user, plan_id, today)
+    # A decision sent back to the page (no comment, a refusal) comes back once, as it was typed.
+    kept = take_kept()
+    decision = kept.rebuild(PlanStatusForm) if kept else None
     return render_template("plans/show.html", page=page, plan=page.plan, today=today,
                            actions=plan_ops.allowed_plan_actions(user, page.plan),
                            can_edit=policy.may(user, "plan.edit", page.plan)
                            and page.plan.status in OPEN_PLAN_STATUSES,
-                           status_form=PlanStatusForm(), confirm=ConfirmForm())
+                           status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -224,14 +228,24 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 @require("desk.use")
 def change_status(plan_id: int):  # type: ignore[no-untyped-def]
     form = PlanStatusForm()
+    back = url_for("plans.show", plan_id=plan_id)
     if not form.validate_on_submit():
-        abort(400)
-    action = plan_ops.PlanAction(form.action.data)
-    changed = attempt(lambda: plan_ops.change_plan_status(db(), actor(), plan_id, action, form.version.data,
-                                                          comment=form.comment.data or ""))
-    if changed is not None:
-        flash(gettext("The plan is now: %(status)s.", status=label(changed.status)), "success")
-    return redirect(url_for("plans.show", plan_id=plan_id))
+        queries.get_plan(db(), actor(), plan_id)
+        return send_back(back, "decision", form)
+    try:
+        changed = plan_ops.change_plan_status(db(), actor(), plan_id, plan_ops.PlanAction(form.action.data),
+                                              form.version.data, comment=form.comment.data or "")
+    except (NotFound, Forbidden):
+        raise
+    except ValidationError as error:
+        show_error(form, error)
+        return send_back(back, "decision", form)
+    except DomainError as error:
+        # Refused (the plan moved on, another plan is in force): the reason at the top, the comment kept.
+        flash_domain_error(error)
+        return send_back(back, "decision", form)
+    flash(gettext("The plan is now: %(status)s.", status=label(changed.status)), "success")
+    return redirect(back)
 
 
 @bp.route("/<int:plan_id>/milestones/new", methods=["GET", "POST"])
