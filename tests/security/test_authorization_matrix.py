@@ -65,6 +65,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.add_task_force_member": {"POST": API_DESK_INTERNAL},
     "api.ask_hotline": {"POST": "UVNVNVVVF"},
     "api.cancel_hotline": {"POST": "UFNFNFKKF"},
+    "api.check_hotline_time": {"GET": "UFNFNFKKF"},  # those who schedule the session
     "api.complete_follow_up": {"POST": "UFNKNFKKF"},
     "api.complete_milestone": {"POST": API_DESK_ACTION},
     "api.confirm_request": {"POST": API_ENTERPRISE_ACTION},
@@ -192,8 +193,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "two_factor.second_step": {"GET": SIGNED_IN, "POST": SIGNED_IN},
 }
 
-# Query strings that name the object a "new" page is for.
-QUERIES = {"plans.new": "?enterprise_id={enterprise_id}", "task_forces.new": "?plan_id={plan_id}"}
+# Query strings a route needs: the object a "new" page is for, the time a schedule check asks about.
+QUERIES = {"plans.new": "?enterprise_id={enterprise_id}", "task_forces.new": "?plan_id={plan_id}",
+           "api.check_hotline_time": "?scheduled_at=2026-03-20T10:00:00%2B08:00"}
 
 # Valid input for the routes whose empty form would stop before the authorization check.
 BODIES: dict[str, Callable[[World], dict]] = {
