@@ -1,14 +1,15 @@
 """Director hotline sessions through the API: ask, schedule, invitation, record, follow-ups, cancel."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from urllib.parse import quote
 
 from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.db import utcnow
-from service.models import HotlineSession, Role
+from service.models import CalendarDay, HotlineSession, Role
 from tests.api_support import Caller, caller, new_request
 
 API = "/api/v1"
@@ -120,3 +121,56 @@ def test_sessions_outside_the_callers_scope_are_not_found(client: FlaskClient, s
                            headers=who.headers).status_code == 404
     assert client.get(f"{API}/hotline-sessions", headers=enterprise.headers).status_code == 403
     assert client.get(f"{API}/hotline-sessions", headers=far_director.headers).get_json()["items"] == []
+
+
+def test_an_unusual_time_is_warned_of_before_and_when_scheduling(client: FlaskClient, session: Session) -> None:
+    enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
+    other_company = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
+    director = caller(session, Role.DIRECTOR, station_code="JL-CCND")
+    session.add(CalendarDay(day=date(2030, 5, 6), is_working_day=False, name="调休"))
+    session.commit()
+    asked = _asked(client, enterprise, new_request(client, enterprise)["id"])
+    path = f"{API}/hotline-sessions/{asked['id']}"
+    english = {**director.headers, "Accept-Language": "en"}
+
+    def check(start: str, minutes: int = 60) -> list[dict]:
+        answer = client.get(f"{path}/schedule-check?scheduled_at={quote(start)}&duration_minutes={minutes}",
+                            headers=english)
+        assert answer.status_code == 200, answer.get_json()
+        return answer.get_json()["warnings"]  # type: ignore[no-any-return]
+
+    assert check("2030-05-07T10:00:00+08:00") == []  # a Tuesday morning
+    assert check("2030-05-04T10:00:00+08:00") == [
+        {"kind": "weekend", "message": "2030-05-04 is a weekend day, not a working day."}]
+    assert check("2030-05-06T10:00:00+08:00") == [
+        {"kind": "holiday", "message": "2030-05-06 is a public holiday, not a working day."}]
+    assert check("2030-05-07T16:30:00+08:00") == [{"kind": "outside_working_hours", "message":
+                                                   "The session does not fall wholly within working hours "
+                                                   "(09:00–12:00, 13:00–17:00)."}]
+    assert client.get(f"{path}/schedule-check?scheduled_at={quote('2030-05-04T10:00:00+08:00')}",
+                      headers=enterprise.headers).status_code == 403
+    assert client.get(f"{path}/schedule-check?scheduled_at={quote('2030-05-04T10:00:00+08:00')}",
+                      headers=other_company.headers).status_code == 404
+    assert client.get(f"{path}/schedule-check?scheduled_at=soon", headers=english).status_code == 422
+
+    # Scheduled on the Saturday all the same (the API does not refuse it), and the answer says why it is unusual.
+    scheduled = client.post(f"{path}/schedule", json={"scheduled_at": "2030-05-04T10:00:00+08:00",
+                                                      "version": asked["version"]}, headers=english)
+    assert scheduled.status_code == 200, scheduled.get_json()
+    assert scheduled.get_json()["status"] == "scheduled"
+    assert scheduled.get_json()["warnings"] == [
+        {"kind": "weekend", "message": "2030-05-04 is a weekend day, not a working day."}]
+    chinese = client.get(f"{path}/schedule-check?scheduled_at={quote('2030-05-04T10:00:00+08:00')}",
+                         headers={**director.headers, "Accept-Language": "zh"})
+    assert chinese.get_json()["warnings"][0]["message"] == "2030-05-04 为周末，不是工作日。"
+
+
+def test_the_openapi_document_describes_the_warnings(client: FlaskClient) -> None:
+    document = client.get(f"{API}/openapi.json").get_json()
+    check = document["paths"]["/api/v1/hotline-sessions/{hotline_id}/schedule-check"]["get"]
+    assert {p["name"] for p in check["parameters"]} >= {"scheduled_at", "duration_minutes"}
+    scheduled = document["paths"]["/api/v1/hotline-sessions/{hotline_id}/schedule"]["post"]["responses"]["200"]
+    schema = scheduled["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
+    assert "warnings" in document["components"]["schemas"][schema]["properties"]
+    assert set(document["components"]["schemas"]["TimeWarning"]["enum"]) == {
+        "holiday", "weekend", "outside_working_hours"}

@@ -273,6 +273,23 @@ def test_an_aware_time_is_required(session: Session, people: People, case: Servi
                              now=datetime(2026, 3, 10, tzinfo=timezone.utc))
 
 
+def test_the_warning_names_the_day_off_before_the_hours() -> None:
+    friday = date(2026, 3, 13)
+    calendar = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {friday: False})  # a holiday
+    beijing = timezone(timedelta(hours=8))
+
+    def warned(day: int, hour: int, minutes: int = 60) -> tuple[ops.TimeWarning, dict[str, str]] | None:
+        warning = ops.schedule_warning(calendar, datetime(2026, 3, day, hour, 0, tzinfo=beijing), minutes)
+        return (warning.kind, warning.params) if warning else None
+
+    assert warned(12, 10) is None and warned(12, 13, 240) is None  # Thursday, within the hours
+    assert warned(12, 16, 90) == (ops.TimeWarning.OUTSIDE_WORKING_HOURS, {"hours": "09:00–12:00, 13:00–17:00"})
+    assert warned(13, 10) == (ops.TimeWarning.HOLIDAY, {"date": "2026-03-13"})
+    assert warned(14, 10) == (ops.TimeWarning.WEEKEND, {"date": "2026-03-14"})
+    assert warned(12, 22, 240) == (ops.TimeWarning.HOLIDAY, {"date": "2026-03-13"})  # runs past midnight
+    assert warned(11, 23, 60) == (ops.TimeWarning.OUTSIDE_WORKING_HOURS, {"hours": "09:00–12:00, 13:00–17:00"})
+
+
 def test_a_time_outside_working_hours_is_kept_only_when_ticked(session: Session, people: People,
                                                                 case: ServiceRequest) -> None:
     friday = date(2026, 3, 13)

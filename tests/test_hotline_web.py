@@ -16,6 +16,8 @@ from service.settings import DeskSettings
 from tests.conftest import login, post_form
 from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
 
+EN = {"Accept-Language": "en"}
+
 TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"
 
 
@@ -66,8 +68,13 @@ def test_asking_again_shows_why_it_is_refused(client: FlaskClient, session: Sess
                                               case: ServiceRequest) -> None:
     _asked(session, people, case)
     login(client, people.colleague)
-    response = post_form(client, f"/hotline/request/{case.id}/ask", {"reason": "再来一次"})
-    assert response.status_code == 400 and "form-errors" in response.get_data(as_text=True)
+    response = post_form(client, f"/hotline/request/{case.id}/ask", {"reason": "再来一次"}, headers=EN)
+    # Back to the request's page: the panel offers no second ask, so it says why and shows what was typed.
+    assert response.status_code == 302 and response.location == f"/portal/requests/{case.id}"
+    page = client.get(response.location, headers=EN).get_data(as_text=True)
+    panel = page[page.index('class="panel hotline-panel"'):]
+    assert "This request already has a hotline session asked for or scheduled." in panel
+    assert "再来一次" in panel and 'action="/hotline/request/' not in page
 
 
 def test_another_company_gets_404_everywhere(client: FlaskClient, session: Session, people: People,
@@ -300,7 +307,9 @@ def test_scheduling_on_a_weekend_warns_and_needs_the_tick(client: FlaskClient, s
     warned = post_form(client, f"/hotline/{asked.id}/schedule", saturday)
     page = warned.get_data(as_text=True)
     assert warned.status_code == 400
-    assert "不在工作时间内或为节假日" in page and "仍按此时间安排" in page and 'name="outside_hours_ok"' in page
+    # The reason the API also gives (service.operations.hotline.schedule_warning), and the box to keep the time.
+    assert "2030-05-04 为周末，不是工作日。" in page and "如确需此时间，请勾选“仍按此时间安排”。" in page
+    assert 'name="outside_hours_ok"' in page
     assert session.get(HotlineSession, asked.id).status == HotlineStatus.REQUESTED
     kept = post_form(client, f"/hotline/{asked.id}/schedule", {**saturday, "outside_hours_ok": "y"})
     assert kept.status_code == 302

@@ -27,7 +27,17 @@ from service.rules.lifecycle import Action
 from tests import factories
 from tests.conftest import login
 from tests.request_helpers import People, act, active_plan, in_status, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, settings, version_in  # noqa: F401
+from tests.web_requests_support import (  # noqa: F401 - fixture
+    PDF,
+    by_title,
+    get,
+    pdf,
+    request_form,
+    send,
+    sent_back,
+    settings,
+    version_in,
+)
 
 
 def _fresh(session: Session, request_id: int) -> ServiceRequest:
@@ -122,8 +132,7 @@ def test_bad_triage_values_are_form_errors(client: FlaskClient, session: Session
     response = send(client, f"/desk/requests/{request.id}/triage", {
         "triage-version": str(request.version), "triage-category": "registration_dossier", "triage-priority": "P7",
         "triage-lifecycle_stage": "research", "triage-assignee_id": str(outsider.id)}, prefix="triage")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
+    page = sent_back(client, response, f"/desk/requests/{request.id}")
     assert 'id="triage-priority-error"' in page and 'id="triage-assignee_id-error"' in page
     assert _fresh(session, request.id).status == Status.SUBMITTED
 
@@ -186,7 +195,8 @@ def test_reply_and_internal_note_are_told_apart(client: FlaskClient, session: Se
     assert send(client, path, {"visibility": "internal", "body": "只给同事看的意见",
                                "attachments": [pdf("内部.pdf")]}, content_type="multipart/form-data").status_code == 302
     assert send(client, path, {"visibility": "public", "body": "给企业的答复"}).status_code == 302
-    assert send(client, path, {"visibility": "secret", "body": "x"}).status_code == 400
+    refused = send(client, path, {"visibility": "secret", "body": "不该保存的文字"})
+    assert "不该保存的文字</textarea>" in sent_back(client, refused, f"/desk/requests/{request.id}")
     session.expire_all()
     notes = {m.body: m.internal for m in session.scalars(select(Message).where(Message.request_id == request.id))}
     assert notes == {"只给同事看的意见": True, "给企业的答复": False}
@@ -213,7 +223,7 @@ def test_ask_for_information_then_resolve(client: FlaskClient, session: Session,
     current = _fresh(session, request.id)
     empty = send(client, f"/desk/requests/{request.id}/actions/resolve",
                  {"resolve-version": str(current.version), "resolve-summary": ""}, prefix="resolve")
-    assert empty.status_code == 400 and "A resolution summary is required." in empty.get_data(as_text=True)
+    assert "A resolution summary is required." in sent_back(client, empty, f"/desk/requests/{request.id}")
     done = send(client, f"/desk/requests/{request.id}/actions/resolve",
                 {"resolve-version": str(current.version), "resolve-summary": "已指导完成"}, prefix="resolve")
     assert done.status_code == 302
@@ -224,7 +234,10 @@ def test_decline_needs_a_reason(client: FlaskClient, session: Session, people: P
     request = submit(session, people, settings)
     login(client, people.staff)
     path = f"/desk/requests/{request.id}/actions/decline"
-    assert send(client, path, {"decline-version": str(request.version)}, prefix="decline").status_code == 400
+    page = sent_back(client, send(client, path, {"decline-version": str(request.version)}, prefix="decline"),
+                     f"/desk/requests/{request.id}")
+    assert re.search(r'<details class="req-step" open>\s*<summary>Decline</summary>', page)
+    assert 'id="decline-reason-error"' in page and _fresh(session, request.id).status == Status.SUBMITTED
     assert send(client, path, {"decline-version": str(request.version), "decline-reason": "不属于服务范围"},
                 prefix="decline").status_code == 302
     assert _fresh(session, request.id).status == Status.DECLINED
@@ -234,8 +247,8 @@ def test_escalate_and_only_a_director_de_escalates(client: FlaskClient, session:
                                                    settings) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff)
-    assert send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": ""},
-                prefix="escalate").status_code == 400
+    empty = send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": ""}, prefix="escalate")
+    assert 'id="escalate-reason-error"' in sent_back(client, empty, f"/desk/requests/{request.id}")
     assert send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "企业反映进度严重滞后"},
                 prefix="escalate").status_code == 302
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
@@ -264,11 +277,12 @@ def test_assign_and_transfer(client: FlaskClient, session: Session, people: Peop
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     no_reason = send(client, f"/desk/requests/{request.id}/transfer", {
         "transfer-version": str(current.version), "transfer-station_id": str(tonghua.id)}, prefix="transfer")
-    assert no_reason.status_code == 400
+    assert 'id="transfer-reason-error"' in sent_back(client, no_reason, f"/desk/requests/{request.id}")
     own = send(client, f"/desk/requests/{request.id}/transfer", {
         "transfer-version": str(current.version), "transfer-station_id": str(current.station_id),
-        "transfer-reason": "x"}, prefix="transfer")
-    assert own.status_code == 400 and "Transfer to another station" in page
+        "transfer-reason": "留在本站的理由"}, prefix="transfer")
+    page = sent_back(client, own, f"/desk/requests/{request.id}")
+    assert 'id="transfer-station_id-error"' in page and "留在本站的理由</textarea>" in page
     moved = send(client, f"/desk/requests/{request.id}/transfer", {
         "transfer-version": str(current.version), "transfer-station_id": str(tonghua.id),
         "transfer-reason": "企业实际生产地在通化"}, prefix="transfer")
@@ -384,11 +398,28 @@ def test_a_refused_message_comes_back_once_with_the_text(client: FlaskClient, se
     assert "迟到的答复" not in get(client, response.location).get_data(as_text=True)
 
 
-def test_a_refused_text_too_long_for_the_session_is_drawn_again_where_it_was_sent(
-        client: FlaskClient, session: Session, people: People, settings) -> None:
+def test_a_long_refused_text_goes_back_to_the_page_too(client: FlaskClient, session: Session, people: People,
+                                                       settings) -> None:
     request = in_status(session, people, settings, Status.WITHDRAWN)
     login(client, people.staff)
-    long_reply = "逐条答复企业提出的问题。" * 100
+    long_reply = "逐条答复企业提出的问题。" * 1600  # 19,200 characters: far more than a session cookie holds
     response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": long_reply})
-    page = response.get_data(as_text=True)
-    assert response.status_code == 409 and "This request is closed." in page and f"{long_reply}</textarea>" in page
+    page = sent_back(client, response, f"/desk/requests/{request.id}")
+    assert "This request is closed." in page and f"{long_reply}</textarea>" in page
+
+
+def test_a_reply_too_long_goes_back_beside_the_form_and_a_reload_sends_nothing(
+        client: FlaskClient, session: Session, people: People, settings) -> None:
+    request = in_status(session, people, settings, Status.TRIAGED)
+    login(client, people.staff)
+    too_long = "答" * 20001
+    response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "internal", "body": too_long})
+    page = sent_back(client, response, f"/desk/requests/{request.id}")
+    assert f"{too_long}</textarea>" in page and 'id="body-error"' in page
+    assert "Field cannot be longer than 20000 characters." in page
+    assert re.search(r'<input checked[^>]* value="internal"', page)  # still an internal note
+    # Reloading the page shows it as it stands: the form is empty again and nothing was sent.
+    again = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
+    assert too_long not in again and 'id="body-error"' not in again
+    session.expire_all()
+    assert session.scalars(select(Message).where(Message.request_id == request.id)).all() == []

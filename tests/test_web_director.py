@@ -158,7 +158,13 @@ def test_instructions_from_writing_to_acknowledging(client: FlaskClient, session
     login(client, people.staff)
     assert post_form(client, f"/instructions/request/{target.id}", {"body": "我不是局长"}).status_code == 403
     login(client, people.director)
-    assert post_form(client, f"/instructions/request/{target.id}", {"body": ""}).status_code == 400
+    empty = post_form(client, f"/instructions/request/{target.id}", {"body": ""})
+    # Back to the case's page, the instruction box open with the message beside it.
+    assert empty.status_code == 302 and empty.location == f"/desk/requests/{target.id}"
+    page = _page(client, empty.location)
+    assert re.search(r"<details open>\s*<summary>[^<]+</summary>\s*<form method=\"post\" "
+                     rf"action=\"/instructions/request/{target.id}\"", page)
+    assert 'id="instruction-body-error"' in page
     assert post_form(client, f"/instructions/request/{target.id}", {"body": "请本周内办结"}).status_code == 302
     instruction = session.query(Instruction).filter_by(request_id=target.id).one()
     assert "请本周内办结" in _page(client, "/instructions/")

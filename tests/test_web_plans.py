@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from service.models import (
     HotlineSession,
     Milestone,
+    MilestonePhase,
     MilestoneStatus,
     PlanStatus,
     ServicePlan,
@@ -153,6 +154,57 @@ def test_milestones_are_edited_moved_and_completed(client: FlaskClient, session:
     assert "生物学评价" in page and "内部备注" in page
 
 
+def test_a_decision_without_its_comment_goes_back_beside_the_box_and_keeps_the_text(
+        client: FlaskClient, session: Session, people: People) -> None:
+    plan = draft_plan(session, people)
+    login(client, people.director)
+    status = f"/plans/{plan.id}/status"
+    empty = post_form(client, status, {"action": "return", "version": plan.version, "comment": " "}, headers=EN)
+    assert empty.status_code == 302 and empty.location == f"/plans/{plan.id}"
+    page = _text(client.get(empty.location, headers=EN))
+    assert 'id="plan-decision-comment-error"' in page and "This field is required." in page
+
+    too_long = "请补充临床评价路线的论证。" * 160  # 2,080 characters, over the 2,000 a comment holds
+    long = post_form(client, status, {"action": "approve", "version": plan.version, "comment": too_long}, headers=EN)
+    page = _text(client.get(long.location, headers=EN))
+    assert f"{too_long}</textarea>" in page and "Field cannot be longer than 2000 characters." in page
+    # A reload shows the plan as it stands: nothing was decided, and the box is empty again.
+    again = _text(client.get(f"/plans/{plan.id}", headers=EN))
+    assert too_long not in again and 'id="plan-decision-comment-error"' not in again
+    session.expire_all()
+    assert session.get(ServicePlan, plan.id).status == PlanStatus.DRAFT
+
+
+def test_dropping_a_milestone_asks_first_and_only_the_confirmed_post_drops_it(client: FlaskClient, session: Session,
+                                                                             people: People) -> None:
+    plan = draft_plan(session, people, title="影像设备一企一策")
+    milestone = milestones.add_milestone(session, people.staff, plan.id,
+                                         MilestoneFields(MilestonePhase.OTHER, title="生物相容性评价")).id
+    login(client, people.staff)
+    remove = f"/plans/milestones/{milestone}/remove"
+    question = "Drop the milestone “生物相容性评价” from the plan “影像设备一企一策”?"
+    plan_page = _text(client.get(f"/plans/{plan.id}", headers=EN))
+    # With the script, the browser's own dialog asks the same question before the confirmed POST.
+    assert f'data-confirm="{question}' in plan_page and "js/confirm.js" in plan_page
+
+    # The button's POST without the script (or a forged one) only asks, naming what would go; nothing is dropped.
+    for unconfirmed in ({}, {"confirm": "no"}, {"confirm": ""}):
+        asked = post_form(client, remove, unconfirmed, headers=EN)
+        page = _text(asked)
+        assert asked.status_code == 200
+        assert question in page
+        assert 'name="confirm" value="yes"' in page and f'href="/plans/{plan.id}#milestones">Cancel</a>' in page
+    session.expire_all()
+    assert session.get(Milestone, milestone) is not None
+
+    dropped = post_form(client, remove, {"confirm": "yes"}, headers=EN, follow_redirects=True)
+    assert dropped.request.path == f"/plans/{plan.id}"
+    assert "The milestone “生物相容性评价” is dropped." in _text(dropped)
+    session.expire_all()
+    assert session.get(Milestone, milestone) is None
+    assert post_form(client, remove, {"confirm": "yes"}).status_code == 404
+
+
 def test_the_enterprise_sees_progress_but_no_internal_notes(client: FlaskClient, session: Session,
                                                             people: People) -> None:
     plan = active_plan(session, people, title="我们的一企一策")
@@ -219,7 +271,8 @@ def test_lists_and_overdue_page_in_scope(client: FlaskClient, session: Session, 
 def test_bad_input_never_answers_500(client: FlaskClient, session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     login(client, people.director)
-    assert post_form(client, f"/plans/{plan.id}/status", {"action": "explode", "version": 1}).status_code == 400
+    forged = post_form(client, f"/plans/{plan.id}/status", {"action": "explode", "version": 1})
+    assert forged.status_code == 302 and forged.location == f"/plans/{plan.id}"
     move = f"/plans/milestones/{plan.milestones[0].id}/move"
     assert post_form(client, move, {"direction": "sideways"}).status_code == 400
     assert client.get("/plans/?status=nonsense&before=abc&station=x").status_code == 200

@@ -68,14 +68,22 @@ def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Se
     team = _team(session, people, plan_id=active_plan(session, people).id)
     member = task_forces.add_staff_member(session, people.staff, team.id, people.staff2.id)
     login(client, people.staff)
-    assert post_form(client, f"/task-forces/members/{member.id}/remove", {}).status_code == 302
+    remove = f"/task-forces/members/{member.id}/remove"
+    # Unconfirmed (no script asked, or a forged POST): a page asks, naming the member; nobody is removed.
+    asked = post_form(client, remove, {}, headers={"Accept-Language": "en"})
+    assert asked.status_code == 200
+    assert f"Remove {people.staff2.name} from the task force “注册攻关专班”?" in asked.get_data(as_text=True)
+    session.expire_all()
+    assert [m.user_id for m in session.get(TaskForce, team.id).members] == [people.staff2.id]
+    assert post_form(client, remove, {"confirm": "yes"}).status_code == 302
     edited = post_form(client, f"/task-forces/{team.id}/edit", {
         "name": team.name, "purpose": team.purpose, "lead_id": people.staff.id, "status": "closed"})
     assert edited.status_code == 302
     session.expire_all()
     team = session.get(TaskForce, team.id)
     assert team.status == TaskForceStatus.CLOSED and team.members == []
-    assert post_form(client, "/task-forces/members/999999/remove", {}).status_code == 404
+    assert post_form(client, "/task-forces/members/999999/remove", {"confirm": "yes"}).status_code == 404
+    assert post_form(client, remove, {"confirm": "yes"}).status_code == 404
     assert client.get("/task-forces/new").status_code == 404
 
 

@@ -18,7 +18,16 @@ from service.rules.lifecycle import Action
 from tests import factories
 from tests.conftest import login, post_form
 from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, settings  # noqa: F401
+from tests.web_requests_support import (  # noqa: F401 - fixture
+    PDF,
+    by_title,
+    get,
+    pdf,
+    request_form,
+    send,
+    sent_back,
+    settings,
+)
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')
 
@@ -171,8 +180,7 @@ def test_a_refused_reply_file_keeps_the_message(client: FlaskClient, session: Se
     response = send(client, f"/portal/requests/{request.id}/messages",
                     {"body": "请查看附件中的脚本", "attachments": [(BytesIO(b"<html>"), "x.html")]},
                     content_type="multipart/form-data")
-    assert response.status_code == 400
-    page = response.get_data(as_text=True)
+    page = sent_back(client, response, f"/portal/requests/{request.id}")
     assert "请查看附件中的脚本</textarea>" in page and 'id="attachments-error"' in page
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Message).where(Message.request_id == request.id)) == 0
@@ -186,7 +194,10 @@ def test_withdraw_asks_for_a_reason(client: FlaskClient, session: Session, peopl
     assert 'action="/portal/requests/%d/actions/withdraw"' % request.id in page and 'name="withdraw-reason"' in page
     path = f"/portal/requests/{request.id}/actions/withdraw"
     refused = send(client, path, {"withdraw-version": str(request.version), "withdraw-reason": " "}, prefix="withdraw")
-    assert refused.status_code == 400 and "A reason is required." in refused.get_data(as_text=True)
+    page = sent_back(client, refused, f"/portal/requests/{request.id}")
+    assert re.search(r'<details class="req-step" open>\s*<summary>[^<]*</summary>\s*<form method="post" '
+                     rf'action="/portal/requests/{request.id}/actions/withdraw"', page)
+    assert "A reason is required." in page
     done = send(client, path, {"withdraw-version": str(request.version), "withdraw-reason": "已自行解决"},
                 prefix="withdraw")
     assert done.status_code == 302
@@ -201,8 +212,10 @@ def test_confirming_a_resolution_takes_a_rating_and_a_comment(client: FlaskClien
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
     assert "已答复" in page and 'name="confirm-rating"' in page and 'name="reopen-reason"' in page
     path = f"/portal/requests/{request.id}/actions/confirm"
-    bad = send(client, path, {"confirm-version": str(request.version), "confirm-rating": "9"}, prefix="confirm")
-    assert bad.status_code == 400
+    bad = send(client, path, {"confirm-version": str(request.version), "confirm-rating": "9",
+                              "confirm-message": "评分填错了"}, prefix="confirm")
+    page = sent_back(client, bad, f"/portal/requests/{request.id}")
+    assert "Not a valid choice." in page and "评分填错了</textarea>" in page
     good = send(client, path, {"confirm-version": str(request.version), "confirm-rating": "4",
                                "confirm-message": "指导很及时"}, prefix="confirm")
     assert good.status_code == 302

@@ -36,6 +36,12 @@ def get(client: FlaskClient, path: str):  # type: ignore[no-untyped-def]
     return client.get(path, headers=EN)
 
 
+def sent_back(client: FlaskClient, response, page: str) -> str:  # type: ignore[no-untyped-def]
+    """The page a refused or invalid form went back to (post/redirect/get), as the user now sees it."""
+    assert response.status_code == 302 and response.location == page, (response.status_code, response.location)
+    return get(client, page).get_data(as_text=True)
+
+
 def request_form(**changes: object) -> dict:
     form: dict = {"title": "二类有源产品注册资料咨询", "description": "我们准备提交注册申报，需要指导。\n第二行说明。",
                   "category": "registration_dossier", "lifecycle_stage": "registration_submission",

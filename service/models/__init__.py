@@ -11,6 +11,7 @@ from service.models.accounts import (
 )
 from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
+from service.models.kept_forms import KeptForm
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
 from service.models.rate_limits import RateLimitCounter
 from service.models.requests import (
@@ -27,7 +28,7 @@ from service.models.requests import (
 
 __all__ = [
     "ApiToken", "Attachment", "CalendarDay", "Enterprise", "Event", "FollowUpAction", "HotlineSession",
-    "Instruction", "LoginThrottle", "Message", "Milestone", "Notification", "RecoveryCode",
+    "Instruction", "KeptForm", "LoginThrottle", "Message", "Milestone", "Notification", "RecoveryCode",
     "RateLimitCounter", "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "ServiceTimesRevision",
     "SlaTarget", "Station", "TaskForce", "TaskForceMember", "User", "new_session_token",
 ]

@@ -43,7 +43,7 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
 PENDING = frozenset({HotlineStatus.REQUESTED, HotlineStatus.SCHEDULED})
 FIX_FIELDS = N_("Please correct the highlighted fields.")
-OUTSIDE_HOURS = N_("This time is outside working hours or on a holiday. Tick “Schedule anyway” to keep it.")
+SCHEDULE_ANYWAY = N_("Tick “Schedule anyway” to keep this time.")
 
 
 class HotlineAction(StrEnum):
@@ -70,6 +70,33 @@ class Schedule:
     recorder_id: int | None = None
     # The director has been warned that the time is outside working hours (or on a holiday) and keeps it.
     outside_hours_ok: bool = False
+
+
+class TimeWarning(StrEnum):
+    """Why a session's time is not wholly working time."""
+
+    HOLIDAY = "holiday"
+    WEEKEND = "weekend"
+    OUTSIDE_WORKING_HOURS = "outside_working_hours"
+
+
+TIME_WARNINGS = {
+    TimeWarning.HOLIDAY: N_("%(date)s is a public holiday, not a working day."),
+    TimeWarning.WEEKEND: N_("%(date)s is a weekend day, not a working day."),
+    TimeWarning.OUTSIDE_WORKING_HOURS: N_("The session does not fall wholly within working hours (%(hours)s)."),
+}
+
+
+@dataclass(frozen=True)
+class ScheduleWarning:
+    """A session's time the director should weigh: the page asks to confirm it, the API reports it."""
+
+    kind: TimeWarning
+    params: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        return TIME_WARNINGS[self.kind]
 
 
 @dataclass(frozen=True)
@@ -139,7 +166,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
     """A director in scope sets (or moves) the time, length, director and recorder, and the meeting link.
 
     With the working ``calendar``, a session not wholly within working hours (evenings, weekends,
-    holidays) is refused with a warning on ``outside_hours_ok`` until the director ticks it.
+    holidays) is refused with the reason (``schedule_warning``) until the director ticks ``outside_hours_ok``.
     Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
@@ -160,8 +187,9 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
             fields["recorder_id"] = N_("Choose a recorder on the desk of this request's station.")
         if fields:
             raise ValidationError(FIX_FIELDS, fields=fields)
-        if calendar is not None and not plan.outside_hours_ok and not within_working_hours(calendar, plan):
-            raise ValidationError(OUTSIDE_HOURS, fields={"outside_hours_ok": OUTSIDE_HOURS})
+        warning = schedule_warning(calendar, plan.scheduled_at, plan.duration_minutes) if calendar else None
+        if warning is not None and not plan.outside_hours_ok:
+            raise ValidationError(warning.message, fields={"outside_hours_ok": SCHEDULE_ANYWAY}, **warning.params)
         assert director is not None
         hotline.status = TRANSITIONS[HotlineAction.SCHEDULE][1]
         hotline.scheduled_at = plan.scheduled_at
@@ -179,10 +207,36 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
     return hotline
 
 
-def within_working_hours(calendar: WorkingCalendar, plan: Schedule) -> bool:
-    """The whole session falls in the working calendar's hours, on a working day."""
-    end = plan.scheduled_at + timedelta(minutes=plan.duration_minutes)
-    return calendar.working_seconds_between(plan.scheduled_at, end) == plan.duration_minutes * 60
+def check_schedule_time(session: Session, actor: User, hotline_id: int, start: datetime, duration_minutes: int,
+                        calendar: WorkingCalendar) -> ScheduleWarning | None:
+    """What scheduling the session from ``start`` would be warned about, without scheduling it.
+
+    Raises NotFound (out of scope) and Forbidden (not someone who schedules it).
+    """
+    hotline = session.get(HotlineSession, hotline_id)
+    if hotline is None:
+        raise NotFound()
+    policy.authorize(actor, "hotline.manage", hotline)
+    return schedule_warning(calendar, start, duration_minutes)
+
+
+def schedule_warning(calendar: WorkingCalendar, start: datetime, duration_minutes: int) -> ScheduleWarning | None:
+    """Why a session from ``start`` is not wholly in the calendar's working time (None when it is).
+
+    A day off it touches (a holiday, then a weekend day, by the calendar's own days) is named before the hours.
+    """
+    end = start + timedelta(minutes=duration_minutes)
+    if calendar.working_seconds_between(start, end) == duration_minutes * 60:
+        return None
+    first = start.astimezone(calendar.tz).date()
+    last = (end - timedelta(microseconds=1)).astimezone(calendar.tz).date()
+    for offset in range((last - first).days + 1):
+        day = first + timedelta(days=offset)
+        if not calendar.is_working_day(day):
+            kind = TimeWarning.HOLIDAY if day in calendar.exceptions else TimeWarning.WEEKEND
+            return ScheduleWarning(kind, {"date": day.isoformat()})
+    hours = ", ".join(f"{opens:%H:%M}–{closes:%H:%M}" for opens, closes in calendar.spans)
+    return ScheduleWarning(TimeWarning.OUTSIDE_WORKING_HOURS, {"hours": hours})
 
 
 def has_started(hotline: HotlineSession, now: datetime) -> bool:

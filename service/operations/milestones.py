@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.db import unit_of_work, utcnow
 from service.errors import N_, NotFound, ValidationError
-from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, User
+from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, ServicePlan, User
 from service.operations.plan_support import (
     CORRECT_FIELDS,
     check_version,
@@ -136,10 +136,11 @@ def move_milestone(session: Session, actor: User, milestone_id: int, up: bool) -
     return milestone
 
 
-def remove_milestone(session: Session, actor: User, milestone_id: int) -> None:
-    """Drop a milestone from its plan. Raises NotFound, Forbidden, InvalidTransition."""
+def remove_milestone(session: Session, actor: User, milestone_id: int) -> ServicePlan:
+    """Drop a milestone from its plan; the plan. Raises NotFound, Forbidden, InvalidTransition."""
     with unit_of_work(session):
         milestone = _load(session, actor, milestone_id)
         plan = milestone.plan
         _record(session, actor, milestone, "removed")
         plan.milestones.remove(milestone)
+    return plan

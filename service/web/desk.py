@@ -131,13 +131,13 @@ def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, Fl
     return forms
 
 
-def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
+def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
                   conflict: str | None = None) -> ResponseReturnValue:
     forms = _desk_forms(req, kept)
     if req.status == Status.SUBMITTED:
         forms["assign"] = None  # triage sets the assignee
     offered = {slot for slot, form in forms.items() if form is not None}
-    return render_template("desk/detail.html", **detail_context(req, kept, conflict, offered), **forms), status
+    return render_template("desk/detail.html", **detail_context(req, kept, conflict, offered), **forms)
 
 
 def _done(request_id: int) -> str:
@@ -163,7 +163,7 @@ def triage(request_id: int):  # type: ignore[no-untyped-def]
                               assignee_id=form.assignee_id.data, settings=desk_settings())
 
     return run_edit(request_id, "triage", form, call, success=gettext("The request has been triaged."),
-                    done_url=_done(request_id), rerender=render_detail)
+                    done_url=_done(request_id))
 
 
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
@@ -176,7 +176,7 @@ def assign(request_id: int):  # type: ignore[no-untyped-def]
         return assign_request(db(), actor(), request_id, form.expected_version(), form.assignee_id.data)
 
     return run_edit(request_id, "assign", form, call, success=gettext("The assignment has been saved."),
-                    done_url=_done(request_id), rerender=render_detail)
+                    done_url=_done(request_id))
 
 
 @bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
@@ -191,7 +191,7 @@ def transfer(request_id: int):  # type: ignore[no-untyped-def]
 
     # After a transfer out of the user's station the request may be out of sight: go back to the queue.
     return run_edit(request_id, "transfer", form, call, success=gettext("The request has been transferred."),
-                    done_url=url_for(".index"), rerender=render_detail)
+                    done_url=url_for(".index"))
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
@@ -205,8 +205,7 @@ def message(request_id: int):  # type: ignore[no-untyped-def]
                            uploads=uploads_from(form.attachments), settings=desk_settings())
 
     success = gettext("The internal note has been saved.") if internal else gettext("The reply has been sent.")
-    return run_edit(request_id, "message", form, call, success=success, done_url=_done(request_id),
-                    rerender=render_detail)
+    return run_edit(request_id, "message", form, call, success=success, done_url=_done(request_id))
 
 
 @bp.route("/requests/<int:request_id>/escalate", methods=["POST"])
@@ -216,7 +215,7 @@ def escalate(request_id: int):  # type: ignore[no-untyped-def]
     return run_edit(request_id, "escalate", form,
                     lambda: escalate_request(db(), actor(), request_id, form.reason.data or ""),
                     success=gettext("The request has been escalated to the director."),
-                    done_url=_done(request_id), rerender=render_detail)
+                    done_url=_done(request_id))
 
 
 @bp.route("/requests/<int:request_id>/de-escalate", methods=["POST"])
@@ -225,14 +224,13 @@ def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
     form = DeEscalateForm(prefix="deescalate")
     return run_edit(request_id, "de_escalate", form,
                     lambda: de_escalate_request(db(), actor(), request_id, form.note.data or ""),
-                    success=gettext("The escalation has been lifted."), done_url=_done(request_id),
-                    rerender=render_detail)
+                    success=gettext("The escalation has been lifted."), done_url=_done(request_id))
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
 @require("desk.use")
 def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
-    return take_step(request_id, action_name, done_url=_done(request_id), rerender=render_detail)
+    return take_step(request_id, action_name, done_url=_done(request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")

@@ -1,12 +1,14 @@
 """Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, and the panel on a case."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from service.db import utcnow
@@ -23,7 +25,8 @@ from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
 from service.web.helpers import actor, flash_domain_error, hotline_name, require
-from service.web.requests_common import desk_settings
+from service.web.kept_forms import send_back
+from service.web.requests_common import desk_settings, panel_form
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -43,9 +46,13 @@ def case_url(case: ServiceRequest) -> str:
     return url_for("hotline.index")
 
 
-def panel_context(panel: queries.HotlinePanel) -> SimpleNamespace:
-    """What templates/hotline/_request_panel.html needs (registered as the Jinja global ``hotline_panel``)."""
-    return SimpleNamespace(panel=panel, ask_form=HotlineAskForm(formdata=None), confirm=ConfirmForm())
+def panel_context(panel: queries.HotlinePanel, kept: Mapping[str, FlaskForm] | None = None) -> SimpleNamespace:
+    """What templates/hotline/_request_panel.html needs (registered as the Jinja global ``hotline_panel``).
+
+    ``kept``: the request page's forms sent back to it, the ask perhaps among them.
+    """
+    return SimpleNamespace(panel=panel, ask=panel_form(kept, "hotline_ask", lambda: HotlineAskForm(formdata=None),
+                                                       panel.can_ask), confirm=ConfirmForm())
 
 
 @bp.record_once
@@ -70,6 +77,8 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
     if case is None or not policy.may(actor(), "request.view", case):
         abort(404)
     form = HotlineAskForm()
+    if request.method == "GET":
+        return render_template("hotline/ask.html", form=form, case=case)
     if form.validate_on_submit():
         try:
             hotline = ops.ask_hotline(db(), actor(), request_id, form.reason.data or "",
@@ -80,8 +89,8 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
             flash(gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)),
                   "success")
             return redirect(url_for("hotline.session", hotline_id=hotline.id))
-    status = 400 if request.method == "POST" else 200
-    return render_template("hotline/ask.html", form=form, case=case), status
+    # Back to the case's page, whose hotline panel draws the ask as it was sent, with the messages.
+    return send_back(case_url(case), "hotline_ask", form)
 
 
 @bp.route("/<int:hotline_id>")

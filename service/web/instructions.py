@@ -1,11 +1,13 @@
 """Directors' instructions: written on a case, acknowledged by its assignee, listed open and acknowledged."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from types import SimpleNamespace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import Select
 
 from service.errors import NotFound, ValidationError
@@ -19,17 +21,22 @@ from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
 from service.web.helpers import actor, require, station_choices
 from service.web.hotline import case_url
-from service.web.requests_common import cursor_arg
+from service.web.kept_forms import send_back
+from service.web.requests_common import cursor_arg, panel_form
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 
 
-def panel_context(case: ServiceRequest) -> SimpleNamespace | None:
-    """What templates/director/_instructions_panel.html needs (the Jinja global ``instructions_panel``)."""
+def panel_context(case: ServiceRequest, kept: Mapping[str, FlaskForm] | None = None) -> SimpleNamespace | None:
+    """What templates/director/_instructions_panel.html needs (the Jinja global ``instructions_panel``).
+
+    ``kept``: the request page's forms sent back to it, an instruction perhaps among them.
+    """
     panel = queries.instructions_panel(db(), actor(), case)
     if panel is None:
         return None
-    return SimpleNamespace(panel=panel, form=InstructionForm(formdata=None), confirm=ConfirmForm())
+    return SimpleNamespace(panel=panel, write=panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
+                                                         panel.can_write), confirm=ConfirmForm())
 
 
 def open_badge() -> Select[tuple[int]] | None:
@@ -70,6 +77,8 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
     if case is None or not policy.may(actor(), "request.view", case):
         abort(404)
     form = InstructionForm()
+    if request.method == "GET":
+        return render_template("director/instruction_form.html", form=form, case=case, case_link=case_url(case))
     if form.validate_on_submit():
         try:
             ops.write_instruction(db(), actor(), request_id, form.body.data or "")
@@ -78,8 +87,8 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(gettext("The instruction is on the case; the assignee has been told."), "success")
             return redirect(case_url(case))
-    status = 400 if request.method == "POST" else 200
-    return render_template("director/instruction_form.html", form=form, case=case, case_link=case_url(case)), status
+    # Back to the case's page, whose instructions panel draws the instruction as it was sent, with the messages.
+    return send_back(case_url(case), "instruction", form)
 
 
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])

@@ -1,17 +1,31 @@
-"""What the plan and task-force pages share: error handling for one-button posts, people choices,
-links to request pages, and readable lines for the plan's timeline."""
+"""What the plan and task-force pages share: error handling for one-button posts, deletions that ask
+first, people choices, links to request pages, and readable lines for the plan's timeline."""
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import current_app, url_for
+from flask import abort, current_app, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError, Forbidden, NotFound
-from service.models import Event, EventKind, MilestonePhase, PlanStatus, Role, ServiceRequest, TaskForceMember, User
+from service.models import (
+    Event,
+    EventKind,
+    Milestone,
+    MilestonePhase,
+    PlanStatus,
+    Role,
+    ServicePlan,
+    ServiceRequest,
+    TaskForce,
+    TaskForceMember,
+    User,
+)
+from service.web.forms.admin import DeleteForm
 from service.web.helpers import flash_domain_error, station_name, word_list
 from service.web.labels import label
 
@@ -31,6 +45,39 @@ def attempt(call: Callable[[], T]) -> T | None:
     except DomainError as error:
         flash_domain_error(error)
         return None
+
+
+def ask_first(title: str, question: str, button: str, cancel_url: str) -> ResponseReturnValue | None:
+    """None once the deletion's POST is confirmed; until then the page that asks, and nothing is deleted.
+
+    The button's own POST carries ``confirm=yes`` only when static/js/confirm.js asked in the browser's
+    dialog; without the script (or in a forged POST) the server asks instead, with a confirmed button
+    and a way back.
+    """
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if form.confirmed():
+        return None
+    return render_template("confirm_delete.html", form=form, title=title, question=question, button=button,
+                           cancel_url=cancel_url)
+
+
+def drop_question(milestone: Milestone, plan: ServicePlan) -> str:
+    """What dropping a milestone asks, in the browser's dialog and on the page without a script alike."""
+    return gettext("Drop the milestone “%(name)s” from the plan “%(plan)s”? It leaves the plan for good; "
+                   "the plan's timeline keeps that it was dropped.",
+                   name=milestone_name(milestone.title, milestone.phase), plan=plan.title)
+
+
+def member_name(member: TaskForceMember) -> str:
+    return member.user.name if member.user else member.external_name or ""
+
+
+def removal_question(member: TaskForceMember, task_force: TaskForce) -> str:
+    """What removing a member asks, in the browser's dialog and on the page without a script alike."""
+    return gettext("Remove %(member)s from the task force “%(name)s”?", member=member_name(member),
+                   name=task_force.name)
 
 
 def people_choices(people: list[User], blank: str | None = None) -> list[SelectChoice]:

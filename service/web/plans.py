@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
-from service.errors import Conflict, ValidationError
+from service.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
 from service.models import (
     Milestone,
     MilestonePhase,
@@ -40,11 +40,14 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
-from service.web.helpers import actor, require, safe_next
+from service.web.helpers import actor, flash_domain_error, require, safe_next
+from service.web.kept_forms import send_back, take_kept
 from service.web.labels import label
 from service.web.plan_support import (
+    ask_first,
     attempt,
     describe_event,
+    drop_question,
     member_names,
     milestone_name,
     people_choices,
@@ -58,6 +61,7 @@ bp.add_app_template_global(describe_event, "describe_plan_event")
 bp.add_app_template_global(milestone_name, "milestone_name")
 bp.add_app_template_global(member_names, "member_names")
 bp.add_app_template_global(request_url, "request_url")
+bp.add_app_template_global(drop_question, "drop_question")
 
 
 @dataclass(frozen=True)
@@ -186,11 +190,14 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
         return render_template("plans/progress.html", plan=plan, progress=queries.progress(plan.milestones, today),
                                others=[p for p in queries.enterprise_plans(db(), user) if p.id != plan.id])
     page = queries.plan_page(db(), user, plan_id, today)
+    # A decision sent back to the page (no comment, a refusal) comes back once, as it was typed.
+    kept = take_kept()
+    decision = kept.rebuild(PlanStatusForm) if kept else None
     return render_template("plans/show.html", page=page, plan=page.plan, today=today,
                            actions=plan_ops.allowed_plan_actions(user, page.plan),
                            can_edit=policy.may(user, "plan.edit", page.plan)
                            and page.plan.status in OPEN_PLAN_STATUSES,
-                           status_form=PlanStatusForm(), confirm=ConfirmForm())
+                           status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -223,14 +230,24 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 @require("desk.use")
 def change_status(plan_id: int):  # type: ignore[no-untyped-def]
     form = PlanStatusForm()
+    back = url_for("plans.show", plan_id=plan_id)
     if not form.validate_on_submit():
-        abort(400)
-    action = plan_ops.PlanAction(form.action.data)
-    changed = attempt(lambda: plan_ops.change_plan_status(db(), actor(), plan_id, action, form.version.data,
-                                                          comment=form.comment.data or ""))
-    if changed is not None:
-        flash(gettext("The plan is now: %(status)s.", status=label(changed.status)), "success")
-    return redirect(url_for("plans.show", plan_id=plan_id))
+        queries.get_plan(db(), actor(), plan_id)
+        return send_back(back, "decision", form)
+    try:
+        changed = plan_ops.change_plan_status(db(), actor(), plan_id, plan_ops.PlanAction(form.action.data),
+                                              form.version.data, comment=form.comment.data or "")
+    except (NotFound, Forbidden):
+        raise
+    except ValidationError as error:
+        show_error(form, error)
+        return send_back(back, "decision", form)
+    except DomainError as error:
+        # Refused (the plan moved on, another plan is in force): the reason at the top, the comment kept.
+        flash_domain_error(error)
+        return send_back(back, "decision", form)
+    flash(gettext("The plan is now: %(status)s.", status=label(changed.status)), "success")
+    return redirect(back)
 
 
 @bp.route("/<int:plan_id>/milestones/new", methods=["GET", "POST"])
@@ -310,7 +327,7 @@ def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
         blocked_reason=form.blocked_reason.data or "", notes=form.notes.data or "")
 
 
-@bp.route("/milestones/<int:milestone_id>/<any(move, complete, remove):step>", methods=["POST"])
+@bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
 @require("desk.use")
 def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
@@ -325,9 +342,28 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
     else:
         if not ConfirmForm().validate_on_submit():
             abort(400)
-        operation = milestone_ops.complete_milestone if step == "complete" else milestone_ops.remove_milestone
-        attempt(lambda: operation(db(), actor(), milestone_id))
+        attempt(lambda: milestone_ops.complete_milestone(db(), actor(), milestone_id))
     return redirect(url_for("plans.show", plan_id=plan_id, _anchor="milestones"))
+
+
+@bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
+@require("desk.use")
+def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+    milestone = db().get(Milestone, milestone_id)
+    if milestone is None:
+        abort(404)
+    plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    if plan.status not in OPEN_PLAN_STATUSES:
+        return _closed(plan.id)
+    back = url_for("plans.show", plan_id=plan.id, _anchor="milestones")
+    name = milestone_name(milestone.title, milestone.phase)
+    asking = ask_first(gettext("Drop a milestone"), drop_question(milestone, plan), gettext("Drop the milestone"),
+                       back)
+    if asking is not None:
+        return asking
+    if attempt(lambda: milestone_ops.remove_milestone(db(), actor(), milestone_id)) is not None:
+        flash(gettext("The milestone “%(name)s” is dropped.", name=name), "success")
+    return redirect(back)
 
 
 @bp.route("/requests/<int:request_id>/link", methods=["POST"])

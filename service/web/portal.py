@@ -67,7 +67,7 @@ def _closed_note(req: ServiceRequest, context: dict[str, Any]) -> str:
     return gettext("This request is closed and can no longer be reopened. Please submit a new request.")
 
 
-def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
+def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
                   conflict: str | None = None) -> ResponseReturnValue:
     can_reply = req.status not in FINAL_STATUSES
     reply = kept.get("reply") or ReplyForm(formdata=None)
@@ -77,7 +77,7 @@ def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *, status: in
         if can_reply and _reopen_offered(context) else ""
     closed_note = "" if can_reply else _closed_note(req, context)
     return render_template("portal/detail.html", reply=reply, can_reply=can_reply, reply_hint=reply_hint,
-                           closed_note=closed_note, **context), status
+                           closed_note=closed_note, **context)
 
 
 @bp.route("/requests/<int:request_id>")
@@ -96,14 +96,13 @@ def reply(request_id: int):  # type: ignore[no-untyped-def]
                            settings=desk_settings())
 
     return run_edit(request_id, "reply", form, call, success=gettext("Your message has been sent."),
-                    done_url=url_for(".request_detail", request_id=request_id), rerender=render_detail)
+                    done_url=url_for(".request_detail", request_id=request_id))
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
 @require("request.submit")
 def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
-    return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id),
-                     rerender=render_detail)
+    return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")

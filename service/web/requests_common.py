@@ -1,20 +1,20 @@
 """View plumbing the portal and the desk share: forms to operation arguments, errors to pages, downloads.
 
-The one rule here: a form with bad input re-renders the page with what the
-user typed (400); a step refused by the lifecycle or made stale by someone
-else's change goes back to the request's page (post/redirect/get, so a reload
-never sends it again) with the reason and the form as the user left it.
+The one rule here: a form the server does not take (bad input, a step the
+lifecycle refuses, a change made stale by someone else's) goes back to the
+request's page (post/redirect/get, so a reload never sends it again) with the
+reason and the form as the user left it (service/web/kept_forms.py).
 """
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -48,6 +48,7 @@ from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unava
 from service.settings import DeskSettings
 from service.web.database import db
 from service.web.forms import show_error
+from service.web.forms.director import HotlineAskForm, InstructionForm
 from service.web.forms.requests import (
     ActionForm,
     AssignForm,
@@ -62,6 +63,7 @@ from service.web.forms.requests import (
     VersionedForm,
 )
 from service.web.helpers import actor, domain_message
+from service.web.kept_forms import send_back, take_kept
 from service.web.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 
 E = TypeVar("E", bound=Enum)
@@ -242,6 +244,32 @@ def unsaved_input(kept: dict[str, FlaskForm], offered: set[str]) -> list[tuple[s
             for field in form if field.type in ("StringField", "TextAreaField") and field.data]
 
 
+# The panels' forms on a request page: a panel draws its kept form, or what was typed when it no longer offers it.
+PANEL_SLOTS = frozenset({"hotline_ask", "instruction"})
+
+
+@dataclass(frozen=True)
+class PanelForm:
+    """A panel's form on a request page; ``not_taken`` in templates/requests/macros.html draws the fallback."""
+
+    form: FlaskForm
+    # Sent back to the page: drawn open, as the user left it.
+    kept: bool
+    # Sent back, but the panel no longer offers the form: why it was not taken, and the text, shown instead.
+    reasons: list[str]
+    unsaved: list[tuple[str, str]]
+
+
+def panel_form(kept: Mapping[str, FlaskForm] | None, slot: str, fresh: Callable[[], FlaskForm],
+               offered: bool) -> PanelForm:
+    sent = (kept or {}).get(slot)
+    if sent is None:
+        return PanelForm(fresh(), False, [], [])
+    if offered:
+        return PanelForm(sent, True, [], [])
+    return PanelForm(fresh(), True, [str(error) for error in sent.form_errors], unsaved_input({slot: sent}, set()))
+
+
 def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None,
                    offered: set[str]) -> dict[str, Any]:
     """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons,
@@ -253,7 +281,7 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
     entries = timeline(db(), user, req)
     calendar = reference.working_calendar(db(), desk_settings())
     actions = action_views(user, req, kept)
-    offered = offered | {f"action:{view.action.value}" for view in actions}
+    offered = offered | PANEL_SLOTS | {f"action:{view.action.value}" for view in actions}
     hotline_sessions = hotline_panel(db(), user, req)
     return {
         "req": req,
@@ -267,76 +295,67 @@ def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: st
         "hotline_sessions": hotline_sessions,
         "hotlines": {view.hotline.id: view.hotline for view in hotline_sessions.sessions},
         "conflict": conflict,
-        "kept": set(kept),
+        # Read by the panels too (hotline_panel, instructions_panel) for a form of theirs sent back.
+        "kept": kept,
         "recent": entries[-3:][::-1] if conflict else [],
     }
 
 
-class Rerender(Protocol):
-    def __call__(self, req: ServiceRequest, kept: dict[str, FlaskForm], *, status: int,
+class RenderDetail(Protocol):
+    def __call__(self, req: ServiceRequest, kept: dict[str, FlaskForm], *,
                  conflict: str | None = None) -> ResponseReturnValue: ...
 
 
-# A refused form travels to the request's page in the (cookie) session. 700 characters of Chinese that
-# does not compress make a ~3 KB cookie, under the browsers' 4 KB; a longer text is drawn again by the
-# refused POST itself (409) rather than lost.
-REFUSED_FORM_KEY = "refused_form"
-_STASH_LIMIT = 700
-_RESTORABLE = {form.__name__: form for form in (TriageForm, AssignForm, TransferForm, EscalateForm,
-                                                DeEscalateForm, DeskMessageForm, ReplyForm)}
+# The request page's forms that may come back to it, by class: the page's own, and its panels' (PANEL_SLOTS).
+_RESTORABLE = (TriageForm, AssignForm, TransferForm, EscalateForm, DeEscalateForm, DeskMessageForm, ReplyForm,
+               HotlineAskForm, InstructionForm)
 
 
-def _refused(request_id: int, slot: str, form: FlaskForm, rerender: Rerender, req: ServiceRequest,
-             conflict: str | None) -> ResponseReturnValue:
-    """Back to the request's page with ``form`` as the user left it (once), or the page drawn here when too long."""
-    typed = [(name, value) for name, value in request.form.items(multi=True) if name != "csrf_token"]
-    if isinstance(form, VersionedForm):
-        # After a conflict the form carries the version the user has now been shown.
-        typed = [(name, form.version.data if name == form.version.name else value) for name, value in typed]
-    if sum(len(value) for _, value in typed) > _STASH_LIMIT:
-        return rerender(req, {slot: form}, status=409, conflict=conflict)
-    # Open work is not carried in the cookie (it may be long): the page reads it again, once.
-    session[REFUSED_FORM_KEY] = {"request": request_id, "slot": slot, "form": type(form).__name__,
-                                 "prefix": form._prefix.rstrip("-"), "typed": typed, "conflict": conflict,
-                                 "open_work": isinstance(form, ActionForm) and bool(form.open_items)}
-    return redirect(url_for(".request_detail", request_id=request_id))
+def _send_back(request_id: int, slot: str, form: FlaskForm, *, conflict: str | None = None,
+               refusal: str | None = None) -> ResponseReturnValue:
+    """Back to the request's page with ``form``; ``refusal`` is said at the top, ``conflict`` in its banner."""
+    # A request out of the user's scope answers 404 whatever was wrong with the form (nothing is kept for it).
+    request_or_404(request_id)
+    if refusal:
+        flash(refusal, "error")
+    # Open work is not kept with the form: the page reads it again.
+    return send_back(url_for(".request_detail", request_id=request_id), slot, form, conflict=conflict,
+                     open_work=isinstance(form, ActionForm) and bool(form.open_items))
 
 
-def _restore_refused(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
-    stash = session.pop(REFUSED_FORM_KEY, None)
-    if not isinstance(stash, dict) or stash.get("request") != req.id:
+def _restore(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
+    kept = take_kept()
+    if kept is None:
         return {}, None
-    slot, typed = str(stash.get("slot")), MultiDict([tuple(pair) for pair in stash.get("typed") or ()])
-    if slot.startswith("action:"):
-        form: FlaskForm = action_form(action_or_404(slot.removeprefix("action:")), formdata=typed)
-        if stash.get("open_work"):
+    form: FlaskForm | None
+    if kept.slot.startswith("action:"):
+        form = kept.restore(action_form(action_or_404(kept.slot.removeprefix("action:")), formdata=kept.typed))
+        if kept.extra.get("open_work"):
             form.open_items = [item.as_dict() for item in open_items(db(), req)]
-    elif stash.get("form") in _RESTORABLE:
-        form = _RESTORABLE[stash["form"]](prefix=str(stash.get("prefix") or ""), formdata=typed)
     else:
-        return {}, None
-    return {slot: form}, stash.get("conflict")
+        form = kept.rebuild(*_RESTORABLE)
+    return ({kept.slot: form} if form is not None else {}), kept.extra.get("conflict")
 
 
-def detail_page(request_id: int, rerender: Rerender) -> ResponseReturnValue:
-    """A request's page; a form refused on the way here comes back once, as the user left it."""
+def detail_page(request_id: int, render: RenderDetail) -> ResponseReturnValue:
+    """A request's page; a form sent back to it comes back once, as the user left it."""
     req = request_or_404(request_id)
-    kept, conflict = _restore_refused(req)
-    return rerender(req, kept, status=200, conflict=conflict)
+    kept, conflict = _restore(req)
+    return render(req, kept, conflict=conflict)
 
 
 def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], object], *, success: str,
-             done_url: str, rerender: Rerender) -> ResponseReturnValue:
+             done_url: str) -> ResponseReturnValue:
     """Validate ``form``, run the one operation ``call``; on success flash and go to ``done_url``.
 
-    Bad input draws the page again with ``form`` (kept in ``slot``) as the user
-    filled it in (400). A stale version (the banner shows the request as it now
-    stands, the form carries the new version) or a step the lifecycle refuses
-    goes back to the request's page (the blueprint's ``request_detail``) with the
-    reason and the form as it was.
+    Whatever is not taken goes back to the request's page (the blueprint's
+    ``request_detail``) with ``form`` in ``slot`` as the user left it: bad input
+    with the messages beside the fields, a stale version with a banner showing
+    the request as it now stands (the form carries the new version), a step
+    the lifecycle refuses with the reason at the top.
     """
     if not form.validate_on_submit():
-        return rerender(request_or_404(request_id), {slot: form}, status=400)
+        return _send_back(request_id, slot, form)
     try:
         call()
     except Conflict as error:
@@ -346,20 +365,18 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
             abort(404)
         if isinstance(form, VersionedForm):
             form.version.data = str(current.version)
-        return _refused(request_id, slot, form, rerender, current, domain_message(error))
+        return _send_back(request_id, slot, form, conflict=domain_message(error))
     except ValidationError as error:
         show_error(form, error)
-        return rerender(request_or_404(request_id), {slot: form}, status=400)
+        return _send_back(request_id, slot, form)
     except NeedsConfirmation as error:
         # Back to the step, open, with the list and a box to confirm; what was typed stays.
-        flash(domain_message(error), "error")
         if isinstance(form, ActionForm):
             form.open_items = error.items
-        return _refused(request_id, slot, form, rerender, request_or_404(request_id), None)
+        return _send_back(request_id, slot, form, refusal=domain_message(error))
     except InvalidTransition as error:
         # The step may be gone from the page now: say why at the top, where it is always seen.
-        flash(domain_message(error), "error")
-        return _refused(request_id, slot, form, rerender, request_or_404(request_id), None)
+        return _send_back(request_id, slot, form, refusal=domain_message(error))
     except NotFound:
         abort(404)
     except Forbidden:
@@ -368,7 +385,7 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
     return redirect(done_url)
 
 
-def take_step(request_id: int, action_name: str, *, done_url: str, rerender: Rerender) -> ResponseReturnValue:
+def take_step(request_id: int, action_name: str, *, done_url: str) -> ResponseReturnValue:
     """A lifecycle button's POST, for whichever audience's page it came from."""
     action = action_or_404(action_name)
     form = action_form(action, submitted=True)
@@ -379,5 +396,5 @@ def take_step(request_id: int, action_name: str, *, done_url: str, rerender: Rer
                            message=form.message.data or "", rating=form.rating.data,
                            confirmed=bool(form.confirmed.data), settings=desk_settings())
 
-    return run_edit(request_id, f"action:{action.value}", form, call, done_url=done_url, rerender=rerender,
+    return run_edit(request_id, f"action:{action.value}", form, call, done_url=done_url,
                     success=gettext("Done: %(step)s.", step=action_label(action)))

@@ -6,7 +6,7 @@ from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import NotFound, ValidationError
-from service.models import ServicePlan, ServiceRequest, TaskForceStatus
+from service.models import ServicePlan, ServiceRequest, TaskForceMember, TaskForceStatus
 from service.operations import task_forces as ops
 from service.queries import plans as plan_queries
 from service.queries import task_forces as queries
@@ -16,9 +16,10 @@ from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.task_forces import EditTaskForceForm, ExpertForm, StaffMemberForm, TaskForceForm
 from service.web.helpers import actor, require
-from service.web.plan_support import attempt, people_choices
+from service.web.plan_support import ask_first, attempt, member_name, people_choices, removal_question
 
 bp = Blueprint("task_forces", __name__, url_prefix="/task-forces")
+bp.add_app_template_global(removal_question, "removal_question")
 
 
 @bp.route("/mine")
@@ -134,10 +135,17 @@ def add_expert(task_force_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/members/<int:member_id>/remove", methods=["POST"])
 @require("desk.use")
 def remove_member(member_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    team = attempt(lambda: ops.remove_member(db(), actor(), member_id))
-    if team is None:
+    member = db().get(TaskForceMember, member_id)
+    if member is None:
         abort(404)
-    flash(gettext("The member is removed."), "success")
-    return redirect(url_for("task_forces.show", task_force_id=team.id))
+    team = queries.get_task_force(db(), actor(), member.task_force_id)
+    policy.authorize(actor(), "task_force.edit", team)
+    back = url_for("task_forces.show", task_force_id=team.id)
+    name = member_name(member)
+    asking = ask_first(gettext("Remove a member"), removal_question(member, team), gettext("Remove the member"),
+                       back)
+    if asking is not None:
+        return asking
+    if attempt(lambda: ops.remove_member(db(), actor(), member_id)) is not None:
+        flash(gettext("%(member)s is no longer a member.", member=name), "success")
+    return redirect(back)

@@ -10,14 +10,17 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app, url_for
+from flask_babel import gettext
 from pydantic import Field
 
 from service.models import FollowUpAction, HotlineSession, HotlineStatus
 from service.operations import hotline as ops
 from service.operations import requests as request_ops
 from service.queries import hotline as queries
+from service.queries import reference
+from service.rules.sla_calendar import WorkingCalendar
 from service.web.api import schemas as s
-from service.web.api.registry import caller, endpoint, expected_version
+from service.web.api.registry import caller, desk_settings, endpoint, expected_version
 from service.web.database import db
 from service.web.hotline import invitation_file
 
@@ -60,6 +63,22 @@ class HotlineOut(s.Output):
     follow_ups: list[FollowUpOut] | None = None
 
 
+class TimeWarningOut(s.Output):
+    kind: ops.TimeWarning
+    message: str = Field(description="The reason, in the caller's language.")
+
+
+class ScheduledOut(HotlineOut):
+    warnings: list[TimeWarningOut] = Field(description="Why the time is unusual (a public holiday, a weekend, "
+                                           "outside working hours); empty when it is not. The session is scheduled "
+                                           "all the same: the desk's page asks the director to confirm such a "
+                                           "time first (GET .../schedule-check answers before scheduling).")
+
+
+class ScheduleCheck(s.Output):
+    warnings: list[TimeWarningOut] = Field(description="Empty when the whole session falls in working time.")
+
+
 class HotlineList(s.Output):
     items: list[HotlineOut]
 
@@ -82,6 +101,12 @@ class ScheduleIn(s.Input):
     version: s.Id | None = VERSION_FIELD
 
 
+class ScheduleCheckQuery(s.Query):
+    scheduled_at: s.UtcDatetime = Field(description="The start, with its UTC offset (a + written %2B in the "
+                                        "query string).")
+    duration_minutes: int = Field(60, ge=ops.MIN_MINUTES, le=ops.MAX_MINUTES)
+
+
 class FollowUpIn(s.Input):
     description: s.text(2000, 1)  # type: ignore[valid-type]
     owner_id: s.Id
@@ -99,6 +124,14 @@ class RecordIn(s.Input):
 class CancelIn(s.Input):
     reason: s.text(5000, 1)  # type: ignore[valid-type]
     version: s.Id | None = VERSION_FIELD
+
+
+def time_warnings(warning: ops.ScheduleWarning | None) -> list[TimeWarningOut]:
+    return [TimeWarningOut(kind=warning.kind, message=gettext(warning.message, **warning.params))] if warning else []
+
+
+def working_calendar() -> WorkingCalendar:
+    return reference.working_calendar(db(), desk_settings())
 
 
 def follow_up_out(action: FollowUpAction) -> FollowUpOut:
@@ -146,13 +179,23 @@ def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
     return hotline_out(queries.get_session(db(), caller(), hotline_id))
 
 
+@endpoint("/hotline-sessions/<int:hotline_id>/schedule-check", summary="Whether a time for the session is "
+          "unusual (a public holiday, a weekend, outside working hours), before scheduling it (directors).", tag=TAG,
+          query=ScheduleCheckQuery, response=ScheduleCheck)
+def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ignore[no-untyped-def]
+    return ScheduleCheck(warnings=time_warnings(ops.check_schedule_time(
+        db(), caller(), hotline_id, query.scheduled_at, query.duration_minutes, working_calendar())))
+
+
 @endpoint("/hotline-sessions/<int:hotline_id>/schedule", "POST", summary="Schedule or move the session: time, "
-          "length, director; the meeting link is made once (directors).", tag=TAG, body=ScheduleIn,
-          response=HotlineOut, headers=VERSIONED)
+          "length, director; the meeting link is made once (directors). The answer warns of an unusual time.",
+          tag=TAG, body=ScheduleIn, response=ScheduledOut, headers=VERSIONED)
 def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
-    return hotline_out(ops.schedule_hotline(db(), caller(), hotline_id, expected_version(body.version), plan,
-                                            current_app.config["MEETING_URL_TEMPLATE"]))
+    hotline = ops.schedule_hotline(db(), caller(), hotline_id, expected_version(body.version), plan,
+                                   current_app.config["MEETING_URL_TEMPLATE"])
+    warning = ops.schedule_warning(working_calendar(), plan.scheduled_at, plan.duration_minutes)
+    return ScheduledOut(**hotline_out(hotline).model_dump(), warnings=time_warnings(warning))
 
 
 @endpoint("/hotline-sessions/<int:hotline_id>/record", "POST", summary="Record a scheduled session as held: "

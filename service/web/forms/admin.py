@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length
 
@@ -22,3 +22,13 @@ class DeskUserForm(DeskForm):
 
 class ConfirmForm(DeskForm):
     """A bare POST with its CSRF token, for one-button actions."""
+
+
+class DeleteForm(DeskForm):
+    """A deletion's POST. Only ``confirm=yes`` deletes: without it (no script ran, or the POST was forged)
+    the answer is a page that asks first, naming what would go."""
+
+    confirm = HiddenField()
+
+    def confirmed(self) -> bool:
+        return self.confirm.data == "yes"

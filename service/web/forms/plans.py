@@ -48,7 +48,8 @@ class PlanStatusForm(DeskForm):
     action = HiddenField(validators=[AnyOf([a.value for a in PlanAction])])
     version = VersionField(validators=[DataRequired()])
     # Approving or returning a draft needs it (the operation says so); other steps may leave it empty.
-    comment = TextAreaField(_l("Your comment to the plan's author"), validators=[Length(max=2000)])
+    comment = TextAreaField(_l("Your comment to the plan's author"), id="plan-decision-comment",
+                            validators=[Length(max=2000)], render_kw={"rows": 3, "maxlength": 2000})
 
 
 class MilestoneForm(DeskForm):
