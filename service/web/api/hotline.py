@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from pydantic import Field
 
 from service.models import FollowUpAction, HotlineSession, HotlineStatus
@@ -18,6 +18,7 @@ from service.operations import requests as request_ops
 from service.queries import hotline as queries
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
+from service.web.app_settings import settings
 from service.web.database import db
 from service.web.hotline import invitation_file
 
@@ -152,7 +153,7 @@ def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
 def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
     return hotline_out(ops.schedule_hotline(db(), caller(), hotline_id, expected_version(body.version), plan,
-                                            current_app.config["MEETING_URL_TEMPLATE"]))
+                                            settings().meeting_url_template))
 
 
 @endpoint("/hotline-sessions/<int:hotline_id>/record", "POST", summary="Record a scheduled session as held: "
