@@ -3,20 +3,20 @@ from __future__ import annotations
 
 from flask import Flask
 
-from config import Config, config_from_environment
-from service.web import cli, database, errors, i18n, security
+from config import Settings, load_settings
+from service.web import app_settings, cli, database, errors, i18n, security
 from service.web.converters import RecordIdConverter
 from service.web.blueprints import register_blueprints
 
 
-def create_app(config: type[Config] | None = None) -> Flask:
-    settings = config or config_from_environment()
-    settings.check()
+def create_app(settings: Settings | None = None) -> Flask:
+    """The app for these settings; without any, the environment's (a bad value stops the program, naming it)."""
+    settings = settings or load_settings()
     app = Flask(__name__, instance_relative_config=False)
-    app.config.from_object(settings)
+    app_settings.register(app, settings)
     app.url_map.converters["int"] = RecordIdConverter  # before any route is added
-    database.register(app)
-    security.register(app)
+    database.register(app, settings)
+    security.register(app, settings)
     i18n.register(app)
     register_blueprints(app)
     errors.register(app)

@@ -1,31 +1,33 @@
-"""Settings read from the environment.
+"""The app's settings: one typed object, read from the environment variables of README's Configuration table.
 
-Development runs with no environment at all (an SQLite file under ``instance/``);
-production refuses to start without a real secret key.
+Development runs with no environment at all (an SQLite file under ``instance/``); production refuses to
+start without a real secret key and TOTP keys of its own. ``load_settings`` turns a bad value into a
+message naming the variable, and stops.
 """
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
-from pathlib import Path
+import sys
+from typing import Any, Literal
 
 from cryptography.fernet import Fernet, MultiFernet
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from service import PROJECT_DIR
 from service.errors import N_
+from service.rules.sla_calendar import WorkingCalendar
+from service.settings import DeskSettings
 
-BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = BASE_DIR / "instance"
-
-
-def _env_int(name: str, default: int) -> int:
-    raw = os.environ.get(name)
-    return int(raw) if raw else default
-
-
+INSTANCE_DIR = PROJECT_DIR / "instance"
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 # Derived from a public phrase, so the same in every checkout: for development and tests only, never production.
 DEVELOPMENT_TOTP_KEY = base64.urlsafe_b64encode(
     hashlib.sha256(b"innovation-service-desk development TOTP key: not secret").digest()).decode()
+NEW_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
 def totp_cipher(keys: str) -> MultiFernet:
@@ -36,122 +38,152 @@ def totp_cipher(keys: str) -> MultiFernet:
     return MultiFernet([Fernet(key.strip()) for key in keys.split(",") if key.strip()])
 
 
-def _env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None:
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+class Settings(BaseSettings):
+    """Each field is read from the environment variable of its name in capitals (``app_env`` from APP_ENV)."""
 
+    # Frozen: one object is shared by every request of a process. An unknown keyword is a typo, not a setting.
+    model_config = SettingsConfigDict(frozen=True, extra="forbid", env_ignore_empty=True)
 
-class Config:
-    ENV_NAME = "development"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
-    DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'desk.sqlite3'}")
-    # Pool size per worker process; gunicorn runs several workers, PostgreSQL's
-    # default max_connections (100) must cover workers x (pool + overflow).
-    DATABASE_POOL_SIZE = _env_int("DATABASE_POOL_SIZE", 5)
+    # First: the checks of the fields below depend on it.
+    app_env: Literal["development", "production", "testing"] = "development"
+    secret_key: str = DEVELOPMENT_SECRET_KEY
+    database_url: str = f"sqlite:///{INSTANCE_DIR / 'desk.sqlite3'}"
+    # Per worker process, plus as many overflow: workers x 2 x pool must stay below PostgreSQL's max_connections.
+    database_pool_size: int = Field(5, ge=1)
 
-    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", str(INSTANCE_DIR / "uploads"))
-    MAX_ATTACHMENT_BYTES = _env_int("MAX_ATTACHMENT_BYTES", 20 * 1024 * 1024)
-    MAX_ATTACHMENTS_PER_MESSAGE = _env_int("MAX_ATTACHMENTS_PER_MESSAGE", 5)
-    # Whole request body: every attachment of one form plus the form itself.
-    MAX_CONTENT_LENGTH = MAX_ATTACHMENT_BYTES * MAX_ATTACHMENTS_PER_MESSAGE + 1024 * 1024
+    upload_folder: str = str(INSTANCE_DIR / "uploads")
+    max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1)
+    max_attachments_per_message: int = Field(5, ge=1)
 
     # The organisation's one name, in English: every page header, title and footer shows it through the
     # catalog, so a deployment that renames it adds the name's Chinese to translations/zh as well.
-    ORGANISATION_NAME = os.environ.get(
-        "ORGANISATION_NAME",
-        N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration"),
-    )
+    organisation_name: str = Field(
+        N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration"), min_length=1)
+    meeting_url_template: str = "https://meet.example.gov.cn/hotline/{reference}-{token}"
 
-    MEETING_URL_TEMPLATE = os.environ.get(
-        "MEETING_URL_TEMPLATE", "https://meet.example.gov.cn/hotline/{reference}-{token}"
-    )
-
-    SLA_TIMEZONE = "Asia/Shanghai"
-    # Working hours of every station, as "HH:MM-HH:MM" spans separated by commas.
-    SLA_WORKING_HOURS = os.environ.get("SLA_WORKING_HOURS", "09:00-12:00,13:00-17:00")
-    REOPEN_WINDOW_DAYS = _env_int("REOPEN_WINDOW_DAYS", 14)
-    AUTO_CLOSE_DAYS = _env_int("AUTO_CLOSE_DAYS", 7)
+    # Working hours of every station (Asia/Shanghai), as "HH:MM-HH:MM" spans separated by commas.
+    sla_working_hours: str = "09:00-12:00,13:00-17:00"
+    reopen_window_days: int = Field(14, ge=0)
+    auto_close_days: int = Field(7, ge=1)
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
-    TOTP_ENCRYPTION_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS", DEVELOPMENT_TOTP_KEY)
+    totp_encryption_keys: str = DEVELOPMENT_TOTP_KEY
+    # Argon2id; its floor is 8 KiB of memory for each of its 4 lanes.
+    password_time_cost: int = Field(3, ge=1)
+    password_memory_cost: int = Field(65536, ge=32)
 
-    PASSWORD_TIME_COST = _env_int("PASSWORD_TIME_COST", 3)
-    PASSWORD_MEMORY_COST = _env_int("PASSWORD_MEMORY_COST", 65536)
+    # API rate limits, fixed one-minute windows counted in the database so that every worker shares them:
+    # per personal access token, and per client address (which also bounds token guessing).
+    api_rate_limit_per_minute: int = Field(120, ge=1)
+    api_rate_limit_per_ip_per_minute: int = Field(300, ge=1)
+    api_token_max_days: int = Field(365, ge=1)
 
-    # API rate limits, fixed one-minute windows counted in the database so that every
-    # worker shares them: per personal access token, and per client address (which
-    # also bounds token guessing). API_TOKEN_MAX_DAYS caps a token's lifetime.
-    API_RATE_LIMIT_PER_MINUTE = _env_int("API_RATE_LIMIT_PER_MINUTE", 120)
-    API_RATE_LIMIT_PER_IP_PER_MINUTE = _env_int("API_RATE_LIMIT_PER_IP_PER_MINUTE", 300)
-    API_TOKEN_MAX_DAYS = 365
+    # How many reverse proxies (nginx, a load balancer) stand in front of the app. With 0 the client address
+    # is the socket's; behind a proxy that is the proxy's own address, and the per-address sign-in and API
+    # limits would then count every user together. Set it to the number of proxies that append to
+    # X-Forwarded-For (usually 1); never more than there are.
+    proxy_count: int = Field(0, ge=0)
+    # Unset, both follow APP_ENV: on in production. Two-step sign-in is off in development so that
+    # `flask quickstart`'s demo accounts sign in with a password only (set it to 1 to try the enrolment).
+    session_cookie_secure: bool = Field(None, validate_default=True)  # type: ignore[assignment]
+    require_two_factor_for_desk: bool = Field(None, validate_default=True)  # type: ignore[assignment]
 
-    LOGIN_MAX_FAILURES = 5
-    LOGIN_LOCK_MINUTES = 15
-    # How many reverse proxies (nginx, a load balancer) stand in front of the app. With 0 the
-    # client address is the socket's; behind a proxy that is the proxy's own address, and the
-    # per-address sign-in and API limits would then count every user together. Set it to the
-    # number of proxies that append to X-Forwarded-For (usually 1); never more than there are.
-    PROXY_COUNT = _env_int("PROXY_COUNT", 0)
-    # Staff, directors and admins must set up two-step sign-in (TOTP) before any other page.
-    # On in production; off by default in development so that `flask quickstart`'s demo
-    # accounts sign in with a password only (set it to 1 to try the enrolment).
-    REQUIRE_TWO_FACTOR_FOR_DESK = _env_bool("REQUIRE_TWO_FACTOR_FOR_DESK", False)
-
-    BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
-    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
-    LANGUAGES = ("zh_Hans_CN", "en")
-
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    WTF_CSRF_TIME_LIMIT = None
-    TESTING = False
-
+    @field_validator("session_cookie_secure", "require_two_factor_for_desk", mode="before")
     @classmethod
-    def check(cls) -> None:
-        """Refuse settings that are unsafe for this environment."""
+    def _on_in_production(cls, value: Any, info: ValidationInfo) -> Any:
+        return info.data.get("app_env") == "production" if value is None else value
 
-
-class ProductionConfig(Config):
-    ENV_NAME = "production"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "")
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
-    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
-    REQUIRE_TWO_FACTOR_FOR_DESK = _env_bool("REQUIRE_TWO_FACTOR_FOR_DESK", True)
-    TOTP_ENCRYPTION_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS", "")
-
+    @field_validator("secret_key")
     @classmethod
-    def check(cls) -> None:
-        if len(cls.SECRET_KEY) < 32:
-            raise RuntimeError("SECRET_KEY must be set to at least 32 random characters in production")
-        if DEVELOPMENT_TOTP_KEY in cls.TOTP_ENCRYPTION_KEYS:
-            raise RuntimeError("TOTP_ENCRYPTION_KEYS must not use the development key in production")
+    def _real_secret_in_production(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("app_env") == "production" and len(value) < 32:
+            raise ValueError("must be set to at least 32 random characters in production, the same on every server "
+                             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+        return value
+
+    @field_validator("totp_encryption_keys")
+    @classmethod
+    def _fernet_keys(cls, value: str, info: ValidationInfo) -> str:
         try:
-            totp_cipher(cls.TOTP_ENCRYPTION_KEYS)
+            totp_cipher(value)
         except ValueError:
-            raise RuntimeError("TOTP_ENCRYPTION_KEYS must be set to one or more Fernet keys in production "
-                               "(python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')"
-                               ) from None
+            raise ValueError(f"must be one or more Fernet keys separated by commas ({NEW_FERNET_KEY})") from None
+        if info.data.get("app_env") == "production" and DEVELOPMENT_TOTP_KEY in value:
+            raise ValueError(f"must not use the development key in production ({NEW_FERNET_KEY})")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        try:
+            make_url(value)
+        except ArgumentError:
+            raise ValueError("must be an SQLAlchemy URL, e.g. postgresql+psycopg://desk:secret@db.example:5432/desk"
+                             ) from None
+        return value
+
+    @field_validator("sla_working_hours")
+    @classmethod
+    def _working_hours(cls, value: str) -> str:
+        WorkingCalendar.from_setting(value, {})  # its ValueError says which span is wrong
+        return value
+
+    @field_validator("meeting_url_template")
+    @classmethod
+    def _meeting_url(cls, value: str) -> str:
+        try:
+            value.format(reference="JL-2024-0001", token="t")
+        except (KeyError, IndexError, ValueError):
+            raise ValueError("may use {reference} and {token} only, e.g. https://meet.example/{reference}-{token}"
+                             ) from None
+        return value
+
+    @property
+    def desk(self) -> DeskSettings:
+        """What the operations need (they never read this module)."""
+        return DeskSettings(upload_folder=self.upload_folder, max_attachment_bytes=self.max_attachment_bytes,
+                            max_attachments=self.max_attachments_per_message, working_hours=self.sla_working_hours,
+                            reopen_window_days=self.reopen_window_days, auto_close_days=self.auto_close_days)
+
+    def totp_cipher(self) -> MultiFernet:
+        return totp_cipher(self.totp_encryption_keys)
+
+    def flask_config(self) -> dict[str, Any]:
+        """What Flask and its extensions (Flask-WTF, Flask-Login) read from ``app.config``."""
+        return {
+            "TESTING": self.app_env == "testing",
+            "SECRET_KEY": self.secret_key,
+            # The whole request body: every attachment of one form plus the form itself.
+            "MAX_CONTENT_LENGTH": self.max_attachment_bytes * self.max_attachments_per_message + 1024 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.session_cookie_secure,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": self.session_cookie_secure,
+            # A form's CSRF token lives as long as the session: a form left open over lunch still sends.
+            "WTF_CSRF_TIME_LIMIT": None,
+        }
 
 
-class TestingConfig(Config):
-    ENV_NAME = "testing"
-    TESTING = True
-    SECRET_KEY = "testing-secret"
-    DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "sqlite://")
-    WTF_CSRF_ENABLED = True
-    # Tests that sign desk users in directly are not about enrolment; its own tests switch it on.
-    REQUIRE_TWO_FACTOR_FOR_DESK = False
-    # Argon2 at its cheapest: the suite hashes hundreds of passwords.
-    PASSWORD_TIME_COST = 1
-    PASSWORD_MEMORY_COST = 1024
+def settings_problem(error: ValidationError) -> str:
+    """One line per bad variable, named as it is set in the environment (values are not repeated: secrets)."""
+    lines = ["The service desk did not start: fix these settings (see README, Configuration)."]
+    for problem in error.errors():
+        name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
+        lines.append(f"  {name}: {problem['msg'].removeprefix('Value error, ')}")
+    return "\n".join(lines)
 
 
-def config_from_environment() -> type[Config]:
-    name = os.environ.get("APP_ENV", "development")
-    return {"production": ProductionConfig, "development": Config, "testing": TestingConfig}[name]
+# gunicorn's "worker failed to boot": its master stops, rather than start worker after worker that cannot start.
+EXIT_BAD_SETTINGS = 3
+
+
+def load_settings() -> Settings:
+    """The environment's settings; a bad one prints what to fix (no traceback) and exits."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        print(settings_problem(error), file=sys.stderr)
+        raise SystemExit(EXIT_BAD_SETTINGS) from None

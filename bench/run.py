@@ -47,6 +47,7 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from config import totp_cipher  # noqa: E402
 from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
 from service.operations import two_factor  # noqa: E402
 from service.seed import DEMO_PASSWORD  # noqa: E402
@@ -210,7 +211,7 @@ def enrol_two_factor(database_url: str, emails: tuple[str, ...]) -> dict[str, st
     """Desk users sign in with two-step sign-in in production: give the measured ones a new TOTP secret
     (under this run's key, so a database kept from an earlier run gets one too)."""
     engine = create_engine(database_url)
-    two_factor.configure_encryption(TOTP_KEYS)
+    two_factor.configure_encryption(totp_cipher(TOTP_KEYS))
     secrets_by_email = {}
     with Session(engine) as session, session.begin():
         for user in session.scalars(select(User).where(User.email.in_(emails))):

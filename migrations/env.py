@@ -1,13 +1,12 @@
-"""Alembic environment: the URL comes from the caller (the app's CLI) or DATABASE_URL."""
+"""Alembic environment: the URL comes from the caller (the app's CLI) or the settings' DATABASE_URL."""
 from __future__ import annotations
 
-import os
 from logging.config import fileConfig
 
 from alembic import context
 from sqlalchemy import Connection, event
 
-from config import Config
+from config import load_settings
 from service.db import Base, UTCDateTime, make_engine
 from service.search_index import include_object
 import service.models  # noqa: F401 - registers every table
@@ -20,7 +19,7 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    return config.attributes.get("url") or os.environ.get("DATABASE_URL") or Config.DATABASE_URL
+    return config.attributes.get("url") or load_settings().database_url
 
 
 def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:

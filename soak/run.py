@@ -42,6 +42,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from config import totp_cipher
 from service import seed
 from service.db import make_engine, unit_of_work
 from service.models import (
@@ -218,7 +219,7 @@ class Options:
 def prepare(url: str, options: Options, run: str) -> dict[str, list[Account]]:
     """Migrate and seed the database, then make this run's accounts (desk users with two-step sign-in)."""
     upgrade_database(url)
-    two_factor.configure_encryption(TOTP_KEYS)
+    two_factor.configure_encryption(totp_cipher(TOTP_KEYS))
     engine = make_engine(url)
     accounts: dict[str, list[Account]] = {"enterprise": [], "staff": [], "director": []}
     with Session(engine) as session:

@@ -23,7 +23,7 @@ class Caller:
 
 def caller(session: Session, role: Role, scope: str = "write", **kwargs: object) -> Caller:
     user = factories.user(session, role, **kwargs)  # type: ignore[arg-type]
-    return Caller(user, api_tokens.create_token(session, user, "tests", scope, 30).secret)
+    return Caller(user, api_tokens.create_token(session, user, "tests", scope, 30, max_days=30).secret)
 
 
 def new_request(client: FlaskClient, who: Caller, **changes: object) -> dict:

@@ -11,22 +11,57 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from config import TestingConfig
+from config import Settings
 from service import seed
 from service.db import make_engine
+from service.operations import two_factor
 from service.queries import reference
 from service.rules import passwords
 from service.web.cli import upgrade_database
 
-passwords.configure(TestingConfig.PASSWORD_TIME_COST, TestingConfig.PASSWORD_MEMORY_COST)
+
+class SuiteSettings(Settings):
+    """Settings made by the tests alone: the environment of whoever runs the suite changes nothing."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+                                   **environment: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def suite_settings(**overrides: Any) -> Settings:
+    """The suite's settings: Flask's testing mode; Argon2 at its cheapest, since the suite hashes hundreds of
+    passwords; enrolment in two-step sign-in not required (its own tests switch it on). ``overrides`` win."""
+    return SuiteSettings(**{"app_env": "testing", "secret_key": "testing-secret", "require_two_factor_for_desk": False,
+                            "password_time_cost": 1, "password_memory_cost": 1024, **overrides})
+
+
+def change_settings(monkeypatch: pytest.MonkeyPatch, app: Flask, **changes: Any) -> Settings:
+    """Give ``app`` these settings changed for the rest of the test (views read them on every request)."""
+    current = app.extensions["settings"]
+    changed = type(current)(**{**current.model_dump(), **changes})
+    monkeypatch.setitem(app.extensions, "settings", changed)
+    return changed
+
+
+def reset_process_settings() -> None:
+    """Set what create_app sets for the whole process (KDF cost, TOTP cipher) as the suite's settings have it."""
+    suite = suite_settings()
+    passwords.configure(suite.password_time_cost, suite.password_memory_cost)
+    two_factor.configure_encryption(suite.totp_cipher())
+
+
+reset_process_settings()
 
 
 def _database_url(tmp_dir: Path) -> str:
@@ -92,17 +127,12 @@ def session(connection: Connection) -> Iterator[Session]:
     s.close()
 
 
-class _TestConfig(TestingConfig):
-    pass
-
-
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     from app import create_app
 
-    _TestConfig.DATABASE_URL = database_url
-    _TestConfig.UPLOAD_FOLDER = str(tmp_path_factory.mktemp("uploads"))
-    return create_app(_TestConfig)
+    return create_app(suite_settings(database_url=database_url,
+                                       upload_folder=str(tmp_path_factory.mktemp("uploads"))))
 
 
 @pytest.fixture()

@@ -28,6 +28,7 @@ from service.operations.requests import RequestDraft, submit_request, take_actio
 from service.rules.lifecycle import Action
 from service.settings import DeskSettings
 from tests import factories
+from tests.conftest import suite_settings
 
 # Tuesday 2026-03-10 10:00 in Shanghai: an ordinary working morning.
 TUESDAY_10 = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
@@ -53,8 +54,8 @@ class People:
 
 @pytest.fixture()
 def settings(tmp_path: Path) -> DeskSettings:
-    return DeskSettings(upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024,
-                        max_attachments=3)
+    return suite_settings(upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024,
+                            max_attachments_per_message=3).desk
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from service.models import ApiToken, Role
 from service.operations import api_tokens
 from tests import factories
 from tests.api_support import Caller, caller, new_request
-from tests.conftest import csrf_token, login, post_form
+from tests.conftest import change_settings, csrf_token, login, post_form
 
 TOKEN_SHOWN = re.compile(r'value="(isd_[A-Za-z0-9_\-]+)"')
 
@@ -41,6 +41,21 @@ def test_the_page_refuses_a_lifetime_over_a_year(client: FlaskClient, session: S
     assert session.scalars(select(ApiToken)).first() is None
 
 
+def test_the_longest_lifetime_is_the_api_token_max_days_setting(
+        app: Flask, client: FlaskClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    change_settings(monkeypatch, app, api_token_max_days=30)
+    login(client, factories.user(session, Role.STAFF))
+    page = client.get("/account/tokens/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "At most 30 days." in page and re.search(r'<input[^>]*name="days"[^>]*value="30"', page)
+
+    refused = post_form(client, "/account/tokens/", {"name": "a quarter", "scope": "read", "days": "31"},
+                        headers={"Accept-Language": "en"})
+    assert refused.status_code == 400 and "Choose a lifetime from 1 to 30 days." in refused.get_data(as_text=True)
+    assert session.scalars(select(ApiToken)).first() is None
+    assert post_form(client, "/account/tokens/", {"name": "a month", "scope": "read", "days": "30"}).status_code == 200
+    assert session.scalars(select(ApiToken.name)).one() == "a month"
+
+
 def test_a_revoked_token_answers_401(client: FlaskClient, session: Session) -> None:
     who = caller(session, Role.ENTERPRISE)
     login(client, who.user)
@@ -64,7 +79,8 @@ def test_someone_elses_token_cannot_be_revoked(client: FlaskClient, session: Ses
 
 def test_an_expired_token_answers_401(client: FlaskClient, session: Session) -> None:
     user = factories.user(session, Role.ENTERPRISE)
-    issued = api_tokens.create_token(session, user, "old", "read", 1, now=utcnow() - timedelta(days=2))
+    issued = api_tokens.create_token(session, user, "old", "read", 1, max_days=1,
+                                     now=utcnow() - timedelta(days=2))
     assert client.get("/api/v1/requests", headers={"Authorization": f"Bearer {issued.secret}"}).status_code == 401
 
 
@@ -118,7 +134,7 @@ def test_wrong_types_answer_422_with_field_errors_and_bad_json_400(client: Flask
 
 def test_rate_limit_per_token_answers_429_with_retry_after(client: FlaskClient, session: Session,
                                                             app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_MINUTE", 3)
+    change_settings(monkeypatch, app, api_rate_limit_per_minute=3)
     who = caller(session, Role.ENTERPRISE)
     other = caller(session, Role.ENTERPRISE)
     statuses = [client.get("/api/v1/requests", headers=who.headers).status_code for _ in range(4)]
@@ -131,7 +147,7 @@ def test_rate_limit_per_token_answers_429_with_retry_after(client: FlaskClient, 
 
 
 def test_rate_limit_per_address_also_stops_token_guessing(client: FlaskClient, app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_IP_PER_MINUTE", 2)
+    change_settings(monkeypatch, app, api_rate_limit_per_ip_per_minute=2)
     guesses = [client.get("/api/v1/requests", headers={"Authorization": f"Bearer isd_guess{n}"}).status_code
                for n in range(3)]
     assert guesses == [401, 401, 429]
@@ -153,3 +169,12 @@ def test_cli_creates_a_token(app: Flask, session: Session, client: FlaskClient) 
     secret = result.output.strip()
     assert secret.startswith("isd_"), (result.output, result.exception)
     assert new_request(client, Caller(user, secret))["status"] == "submitted"
+
+
+def test_the_cli_refuses_a_lifetime_over_the_setting(app: Flask, session: Session, client: FlaskClient,
+                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    change_settings(monkeypatch, app, api_token_max_days=30)
+    user = factories.user(session, Role.ENTERPRISE)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["create-token", "--email", user.email, "--days", "31"])
+    assert result.exit_code != 0 and "days: Choose a lifetime from 1 to 30 days." in result.output

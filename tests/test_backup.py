@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
 
-from config import TestingConfig
 from service.db import Base, make_engine
 from service.models import Attachment, Event, ServiceRequest
 from service.operations import backup
+from tests.conftest import suite_settings
 from tests.security.rows import fill_every_table
 from tests.security.scratch import ENGINES, scratch_database
 
@@ -147,11 +147,7 @@ def test_a_sqlite_backup_is_consistent_while_the_app_keeps_writing(tmp_path: Pat
 def test_the_cli_commands_back_up_and_restore(live: Live, tmp_path: Path) -> None:
     from app import create_app
 
-    class CliConfig(TestingConfig):
-        DATABASE_URL = live.url
-        UPLOAD_FOLDER = str(live.uploads)
-
-    app = create_app(CliConfig)
+    app = create_app(suite_settings(database_url=live.url, upload_folder=str(live.uploads)))
     runner = app.test_cli_runner()
     with app.app_context():  # the `flask` command pushes one; the bare runner does not
         _backup_and_restore_through_the_cli(runner, tmp_path)

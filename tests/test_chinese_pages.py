@@ -205,7 +205,7 @@ def world(session: Session, people: People, settings: DeskSettings) -> World:
                                    factories.station(session, "JL-TH").id, "不属于本站服务范围，转通化分站。", now=now)
 
     save_view(session, people.staff, "检验类诉求", "desk.index", "queue=overdue&category=type_testing&text=检验")
-    create_token(session, people.staff, "报表系统", "read", 30)
+    create_token(session, people.staff, "报表系统", "read", 30, max_days=365)
     set_calendar_day(session, people.admin, date(date.today().year + 1, 1, 1), False, "元旦")
     enrol(session, people.owner)
     return World(people, case, hub_case, asked_case, closed, transferred, plan, task_force, station_session,

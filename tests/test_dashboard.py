@@ -19,8 +19,9 @@ from service.models import (
 from service.errors import Forbidden
 from service.queries import dashboard
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings, service_times
+from service.settings import service_times
 from tests import factories
+from tests.conftest import suite_settings
 from tests.director_support import case, station_id
 from tests.request_helpers import People, people  # noqa: F401 - fixture
 
@@ -46,7 +47,7 @@ class Fixture:
 
 @pytest.fixture()
 def calendar(session: Session) -> WorkingCalendar:
-    return service_times(session, DeskSettings(upload_folder="unused")).calendar
+    return service_times(session, suite_settings().desk).calendar
 
 
 @pytest.fixture()

@@ -13,7 +13,7 @@ from service import demo_data
 from service.models import Event, EventKind, Message, ReferenceCounter, Role, ServiceRequest, Status, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
-from service.settings import DeskSettings
+from tests.conftest import suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 
@@ -50,8 +50,8 @@ def test_reference_numbers_are_unique_and_the_counters_continue_them(generated: 
         counters = {c.year: c.last_value for c in session.scalars(select(ReferenceCounter))}
         assert counters == highest
         submitter = session.scalars(select(User).where(User.email == "contact@boshi-med.example.cn")).one()
-        made = submit_request(session, submitter, draft(), settings=DeskSettings(upload_folder="/nonexistent"),
-                              now=NOW)
+        made = submit_request(session, submitter, draft(), now=NOW,
+                              settings=suite_settings(upload_folder="/nonexistent").desk)
         assert made.reference == f"JL-2026-{highest[2026] + 1:06d}"
 
 

@@ -13,12 +13,12 @@ from flask.testing import FlaskClient
 from flask_babel import format_datetime
 from sqlalchemy.orm import Session
 
-from config import BASE_DIR
+from service import PROJECT_DIR
 from service.models import Role, User
 from tests import factories
 from tests.conftest import login, post_form
 
-ZH_CATALOG = BASE_DIR / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
+ZH_CATALOG = PROJECT_DIR / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
@@ -101,8 +101,8 @@ def test_times_are_shown_in_shanghai_time(app: Flask) -> None:
 
 def _extract(tmp_path: Path) -> Path:
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(BASE_DIR / "babel.cfg"), "-k", "N_",
-                                "-k", "_l", "--no-location", "-o", str(pot), str(BASE_DIR)])
+    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(PROJECT_DIR / "babel.cfg"), "-k", "N_",
+                                "-k", "_l", "--no-location", "-o", str(pot), str(PROJECT_DIR)])
     return pot
 
 

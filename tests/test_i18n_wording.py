@@ -105,7 +105,7 @@ def test_form_messages_are_one_wording_in_chinese(client: FlaskClient) -> None:
 
 
 def test_times_read_one_way_in_chinese(client: FlaskClient, session: Session, people: People) -> None:
-    create_token(session, people.staff, "报表系统", "read", 30)
+    create_token(session, people.staff, "报表系统", "read", 30, max_days=30)
     login(client, people.staff)
     page = _zh(client, "/account/tokens/")
     assert '<th scope="col">名称</th>' in page and "姓名" not in page

@@ -20,6 +20,7 @@ import service.models  # noqa: F401 - registers every table on the metadata
 from service.db import Base, make_engine
 from service.search_index import include_object, is_search_structure
 from service.web.cli import alembic_config
+from tests.conftest import suite_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -112,13 +113,9 @@ def test_sqlites_full_text_index_merges_sixteen_segments_at_a_time_in_small_step
 def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path) -> None:
     """README's first command, without serving: migrate, seed, print the sign-ins; twice."""
     from app import create_app
-    from config import TestingConfig
 
-    class QuickstartConfig(TestingConfig):
-        DATABASE_URL = f"sqlite:///{tmp_path / 'instance' / 'desk.sqlite3'}"
-        UPLOAD_FOLDER = str(tmp_path / "uploads")
-
-    app = create_app(QuickstartConfig)
+    app = create_app(suite_settings(database_url=f"sqlite:///{tmp_path / 'instance' / 'desk.sqlite3'}",
+                                      upload_folder=str(tmp_path / "uploads")))
     try:
         outputs = []
         for _ in range(2):

@@ -12,7 +12,7 @@ from service.models import Role
 from service.operations.requests import add_message
 from service.settings import DeskSettings
 from tests import factories
-from tests.conftest import login
+from tests.conftest import change_settings, login
 from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures
 from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
 
@@ -22,8 +22,8 @@ FILE_INPUT_HINT = re.compile(r'<input([^>]*type="file"[^>]*)>\s*<p class="hint">
 @pytest.mark.parametrize("page", ["portal new request", "portal request page", "desk new request", "desk request page"])
 def test_every_file_input_shows_the_configured_limits_beside_it(app: Flask, client: FlaskClient, session: Session,
                                                                 people: People, settings: DeskSettings,
-                                                                page: str) -> None:
-    app.config.update(MAX_ATTACHMENTS_PER_MESSAGE=4, MAX_ATTACHMENT_BYTES=5 * 1024 * 1024)
+                                                                page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    change_settings(monkeypatch, app, max_attachments_per_message=4, max_attachment_bytes=5 * 1024 * 1024)
     request = triaged(session, people, settings)
     add_message(session, people.staff, request.id, "请补充注册资料", settings=settings)
     user, path = {

@@ -133,8 +133,8 @@ def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
 def test_the_api_answers_409_with_the_open_work_until_confirmed(
         client: FlaskClient, session: Session, people: People, settings: DeskSettings) -> None:
     request, title = _with(session, people, settings, "milestone")
-    headers = {"Authorization": f"Bearer {api_tokens.create_token(session, people.staff, 't', 'write', 30).secret}",
-               "Accept-Language": "en"}
+    token = api_tokens.create_token(session, people.staff, "t", "write", 30, max_days=30)
+    headers = {"Authorization": f"Bearer {token.secret}", "Accept-Language": "en"}
     path = f"/api/v1/requests/{request.id}/transitions"
     refused = client.post(path, json={"action": "resolve", "summary": SUMMARY, "version": request.version},
                           headers=headers)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from tests.api_support import Caller, caller, new_request
+from tests.conftest import change_settings
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = settings(max_examples=10, derandomize=True, deadline=None, database=None,
@@ -38,8 +39,7 @@ def _run(operation, who: Caller, **fixed: object) -> None:  # type: ignore[no-un
 
 def test_every_operation_conforms_to_the_document_for_each_role(
         app: Flask, client: FlaskClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_MINUTE", 100_000)
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_IP_PER_MINUTE", 100_000)
+    change_settings(monkeypatch, app, api_rate_limit_per_minute=100_000, api_rate_limit_per_ip_per_minute=100_000)
     enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
     staff = caller(session, Role.STAFF, station_code="JL-CCND")
     director = caller(session, Role.DIRECTOR, station_code="JL-CCND")
@@ -55,8 +55,7 @@ def test_every_operation_conforms_to_the_document_for_each_role(
 
 def test_nothing_outside_the_callers_scope_is_reachable(
         app: Flask, client: FlaskClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_MINUTE", 100_000)
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_IP_PER_MINUTE", 100_000)
+    change_settings(monkeypatch, app, api_rate_limit_per_minute=100_000, api_rate_limit_per_ip_per_minute=100_000)
     enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
     other_station_staff = caller(session, Role.STAFF, station_code="JL-TH")
     foreign_owner = caller(session, Role.ENTERPRISE, station_code="JL-CCND")

@@ -13,7 +13,7 @@ from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Sta
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
 from service.rules.credit_code import complete
-from service.settings import DeskSettings
+from tests.conftest import suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 
@@ -34,7 +34,7 @@ def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> N
                               enterprise=enterprise) for n in range(THREADS)]
                 session.add_all(users)
             user_ids = [u.id for u in users]
-        settings = DeskSettings(upload_folder=str(tmp_path / "uploads"))
+        settings = suite_settings(upload_folder=str(tmp_path / "uploads")).desk
 
         def submit_all(user_id: int) -> list[str]:
             with Session(engine, expire_on_commit=False) as session:

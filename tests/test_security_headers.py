@@ -8,11 +8,10 @@ from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
 from app import create_app
-from config import DEVELOPMENT_TOTP_KEY, ProductionConfig, TestingConfig
+from config import DEVELOPMENT_TOTP_KEY, EXIT_BAD_SETTINGS, load_settings
 from service.models import Role
-from service.operations import two_factor
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, reset_process_settings
 
 
 def _assert_security_headers(response: TestResponse) -> None:
@@ -73,18 +72,21 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> Non
     assert "SameSite=Lax" in cookie
 
 
-class _Production(ProductionConfig):
-    SECRET_KEY = "a-production-secret-that-is-long-enough-0123456789"
-    # The key the rest of the suite encrypts TOTP secrets with is the development one, which production refuses.
-    TOTP_ENCRYPTION_KEYS = Fernet.generate_key().decode()
-    DATABASE_URL = "sqlite://"
-    # The KDF cost is process-wide; keep the rest of the suite fast.
-    PASSWORD_TIME_COST = TestingConfig.PASSWORD_TIME_COST
-    PASSWORD_MEMORY_COST = TestingConfig.PASSWORD_MEMORY_COST
+PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789",
+              # The suite's own key is the development one, which production refuses.
+              "TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": "sqlite://",
+              # The KDF cost is process-wide; keep the rest of the suite fast.
+              "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST": "1024"}
 
 
-def test_production_marks_the_session_cookie_secure() -> None:
-    app = create_app(_Production)
+def _environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_production_marks_the_session_cookie_secure(monkeypatch: pytest.MonkeyPatch) -> None:
+    _environment(monkeypatch, **PRODUCTION)
+    app = create_app()
     try:
         with app.test_client() as client:
             response = client.get("/login", base_url="https://desk.example.gov.cn")
@@ -94,22 +96,29 @@ def test_production_marks_the_session_cookie_secure() -> None:
             assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     finally:
         app.extensions["db_engine"].dispose()
-        two_factor.configure_encryption(TestingConfig.TOTP_ENCRYPTION_KEYS)
+        reset_process_settings()
 
 
-@pytest.mark.parametrize("secret", ["", "short-secret"])
-def test_production_refuses_to_start_without_a_real_secret_key(secret: str) -> None:
-    class Unsafe(_Production):
-        SECRET_KEY = secret
+def _refusal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], **variables: str) -> str:
+    """What the operator reads when the app will not start with these environment variables."""
+    _environment(monkeypatch, **{**PRODUCTION, **variables})
+    with pytest.raises(SystemExit) as stopped:
+        load_settings()
+    assert stopped.value.code == EXIT_BAD_SETTINGS
+    return capsys.readouterr().err
 
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(Unsafe)
+
+@pytest.mark.parametrize("secret", ["", "short-secret", "dev-only-not-secret"])
+def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str], secret: str) -> None:
+    message = _refusal(monkeypatch, capsys, SECRET_KEY=secret)
+    assert "SECRET_KEY: must be set to at least 32 random characters in production" in message
+    assert "Traceback" not in message
 
 
 @pytest.mark.parametrize("keys", ["", "not-a-fernet-key", DEVELOPMENT_TOTP_KEY])
-def test_production_refuses_to_start_without_its_own_totp_encryption_key(keys: str) -> None:
-    class Unsafe(_Production):
-        TOTP_ENCRYPTION_KEYS = keys
-
-    with pytest.raises(RuntimeError, match="TOTP_ENCRYPTION_KEYS"):
-        create_app(Unsafe)
+def test_production_refuses_to_start_without_its_own_totp_encryption_key(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], keys: str) -> None:
+    message = _refusal(monkeypatch, capsys, TOTP_ENCRYPTION_KEYS=keys)
+    assert "TOTP_ENCRYPTION_KEYS: must" in message and "Fernet.generate_key()" in message
+    assert not keys or keys not in message, "a key is never printed"

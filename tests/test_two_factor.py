@@ -12,11 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from config import TestingConfig, totp_cipher
+from config import totp_cipher
 from service.errors import Forbidden, ValidationError
 from service.models import RecoveryCode, Role, User
 from service.operations import accounts, two_factor
 from tests import factories
+from tests.conftest import reset_process_settings, suite_settings
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
 ADDRESS = "198.51.100.20"
@@ -180,8 +181,8 @@ def test_two_factor_is_required_for_every_desk_role(session: Session, role: Role
 @pytest.fixture()
 def encryption_keys() -> Iterator[Callable[[str], None]]:
     """Switch the process-wide TOTP keys for one test, as an operator edits TOTP_ENCRYPTION_KEYS; restored after."""
-    yield two_factor.configure_encryption
-    two_factor.configure_encryption(TestingConfig.TOTP_ENCRYPTION_KEYS)
+    yield lambda keys: two_factor.configure_encryption(totp_cipher(keys))
+    reset_process_settings()
 
 
 def test_the_secret_is_stored_encrypted_and_sign_in_with_a_code_still_works(session: Session) -> None:
@@ -191,7 +192,7 @@ def test_the_secret_is_stored_encrypted_and_sign_in_with_a_code_still_works(sess
 
     stored = session.scalar(select(User.totp_secret).where(User.id == user.id).execution_options(populate_existing=True))
     assert stored is not None and enrolment.secret not in stored, "a copy of the database must not give the secret away"
-    assert totp_cipher(TestingConfig.TOTP_ENCRYPTION_KEYS).decrypt(stored.encode()).decode() == enrolment.secret
+    assert suite_settings().totp_cipher().decrypt(stored.encode()).decode() == enrolment.secret
     later = T0 + timedelta(minutes=5)
     assert second_step(session, user, code_at(enrolment.secret, later), later).id == user.id
 

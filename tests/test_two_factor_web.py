@@ -16,14 +16,14 @@ from service.models import Role, User
 from service.operations import two_factor
 from service.web.two_factor import PENDING_KEY
 from tests import factories
-from tests.conftest import login, post_form
+from tests.conftest import change_settings, login, post_form
 
 EN = {"Accept-Language": "en"}
 
 
 @pytest.fixture()
 def required(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setitem(app.config, "REQUIRE_TWO_FACTOR_FOR_DESK", True)
+    change_settings(monkeypatch, app, require_two_factor_for_desk=True)
     yield
 
 

@@ -13,7 +13,7 @@ from service.db import utcnow
 from service.models import HotlineSession, ServiceRequest
 from service.operations import hotline as ops
 from service.settings import DeskSettings
-from tests.conftest import login, post_form
+from tests.conftest import change_settings, login, post_form
 from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
 
 ORGANISATION = "吉林省药品监督管理局医疗器械创新服务站"
@@ -40,10 +40,8 @@ def test_every_page_names_the_organisation_the_same_way_with_the_four_measures(c
 
 
 def test_the_organisation_name_is_a_setting(client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    # Through monkeypatch: the app is shared by the whole run, and later tests read the real name.
-    name = "Innovation Service Station of a test regulator"
-    monkeypatch.setitem(client.application.config, "ORGANISATION_NAME", name)
-    assert f"<span>{name}</span>" in client.get("/login").get_data(as_text=True)
+    change_settings(monkeypatch, client.application, organisation_name="Innovation Service Station of a test regulator")
+    assert "<span>Innovation Service Station of a test regulator</span>" in client.get("/login").get_data(as_text=True)
 
 
 def test_a_sub_station_heads_session_is_a_station_head_hotline(client: FlaskClient, session: Session,

@@ -21,7 +21,7 @@ PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 @pytest.fixture()
 def settings(app: Flask) -> DeskSettings:
     """The web app's own settings, so that files stored by operations are the ones its routes serve."""
-    return DeskSettings.from_config(app.config)
+    return app.extensions["settings"].desk
 
 
 def send(client: FlaskClient, path: str, data: dict, prefix: str | None = None,  # type: ignore[no-untyped-def]

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 from cryptography.fernet import MultiFernet
 
-from config import config_from_environment, totp_cipher
+from config import load_settings
 
 revision = "0020"
 down_revision = "0019"
@@ -37,7 +37,7 @@ def downgrade() -> None:
 
 def _cipher() -> MultiFernet:
     # The keys the app reads (production refuses to run without them), so the app can read what this writes.
-    return totp_cipher(config_from_environment().TOTP_ENCRYPTION_KEYS)
+    return load_settings().totp_cipher()
 
 
 def _rewrite(change: Callable[[str], str]) -> None:

@@ -18,6 +18,9 @@ from service.rules import credit_code, passwords, policy
 LOGIN_FAILED = N_(
     "The email or password is not correct, or the account is locked for a while after repeated failures."
 )
+# Failed sign-ins (wrong password or second-step code) that lock an account, and for how long.
+ACCOUNT_MAX_FAILURES = 5
+ACCOUNT_LOCK_MINUTES = 15
 ADDRESS_WINDOW = timedelta(minutes=15)
 ADDRESS_MAX_FAILURES = 30
 T = TypeVar("T")
@@ -100,7 +103,8 @@ def register_enterprise(session: Session, form: Registration) -> User | None:
 
 
 def authenticate(session: Session, email: str, password: str, address: str,
-                 max_failures: int = 5, lock_minutes: int = 15, now: datetime | None = None) -> User:
+                 max_failures: int = ACCOUNT_MAX_FAILURES, lock_minutes: int = ACCOUNT_LOCK_MINUTES,
+                 now: datetime | None = None) -> User:
     """Check credentials, counting failures per account and per client address in the database.
 
     Raises AuthenticationFailed (one message for every cause) on a wrong email

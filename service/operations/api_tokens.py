@@ -15,6 +15,8 @@ from service.models import ApiToken, User
 
 PREFIX = "isd_"
 SCOPES = ("read", "write")
+# What the forms offer (within API_TOKEN_MAX_DAYS): long enough for a script, short enough to expire if forgotten.
+DEFAULT_DAYS = 90
 # last_used_at is a hint for the owner, not an audit trail: writing it on every
 # call would turn each read into a write, so it is refreshed at most this often.
 TOUCH_INTERVAL = timedelta(minutes=1)
@@ -48,7 +50,7 @@ def scopes_of(token: ApiToken) -> frozenset[str]:
     return frozenset(token.scopes.split())
 
 
-def create_token(session: Session, actor: User, name: str, scope: str, days: int, *, max_days: int = 365,
+def create_token(session: Session, actor: User, name: str, scope: str, days: int, *, max_days: int,
                  now: datetime | None = None) -> IssuedToken:
     """Issue a token for ``actor``; ``write`` includes ``read``.
 

@@ -274,12 +274,11 @@ def attachment_path(attachment: Attachment, settings: DeskSettings) -> Path:
 
 
 def attachment_for_download(session: Session, actor: User, attachment_id: int, *,
-                            settings: DeskSettings | None = None) -> tuple[Attachment, Path]:
+                            settings: DeskSettings) -> tuple[Attachment, Path]:
     """The attachment and its file, for a user who may see it.
 
     Raises NotFound outside the actor's scope, and for an internal attachment
-    asked for by an enterprise. Without ``settings`` the upload folder comes
-    from config.Config (the environment); the web layer passes its own.
+    asked for by an enterprise.
     """
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
@@ -290,8 +289,4 @@ def attachment_for_download(session: Session, actor: User, attachment_id: int, *
     policy.authorize(actor, "request.view", request)
     if attachment.internal and (actor.role == Role.ENTERPRISE or not policy.may(actor, "request.view_internal", request)):
         raise NotFound()
-    if settings is None:
-        from config import Config
-
-        settings = DeskSettings.from_config(vars(Config))
     return attachment, attachment_path(attachment, settings)

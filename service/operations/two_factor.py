@@ -20,8 +20,6 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from config import config_from_environment, totp_cipher
-
 from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
@@ -42,16 +40,15 @@ WRONG_CODE = N_("The code is not correct. Check the time on your phone and try t
 _cipher: MultiFernet | None = None
 
 
-def configure_encryption(keys: str) -> None:
-    """Use these comma-separated Fernet keys, newest first (the app's TOTP_ENCRYPTION_KEYS)."""
+def configure_encryption(cipher: MultiFernet) -> None:
+    """Encrypt with this cipher from now on (create_app passes the one of TOTP_ENCRYPTION_KEYS)."""
     global _cipher
-    _cipher = totp_cipher(keys)
+    _cipher = cipher
 
 
 def _encryption() -> MultiFernet:
-    global _cipher
-    if _cipher is None:  # a script or test without the app: the environment's keys, as the app reads them
-        _cipher = totp_cipher(config_from_environment().TOTP_ENCRYPTION_KEYS)
+    if _cipher is None:
+        raise RuntimeError("two-step sign-in secrets need configure_encryption() first (create_app calls it)")
     return _cipher
 
 
@@ -134,7 +131,8 @@ def confirm_enrolment(session: Session, actor: User, code: str, now: datetime | 
 
 
 def verify_second_step(session: Session, user_id: int, session_token: str, code: str, address: str,
-                       max_failures: int = 5, lock_minutes: int = 15, now: datetime | None = None) -> User:
+                       max_failures: int = accounts.ACCOUNT_MAX_FAILURES,
+                       lock_minutes: int = accounts.ACCOUNT_LOCK_MINUTES, now: datetime | None = None) -> User:
     """Complete a sign-in whose password step passed, with a TOTP code or an unused recovery code.
 
     A wrong code counts toward the same account lockout and address throttle as

@@ -26,9 +26,7 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(
-                db(), form.email.data or "", form.password.data or "", request.remote_addr or "unknown",
-                max_failures=_config("LOGIN_MAX_FAILURES"), lock_minutes=_config("LOGIN_LOCK_MINUTES"),
-            )
+                db(), form.email.data or "", form.password.data or "", request.remote_addr or "unknown")
         except accounts.AuthenticationFailed:
             flash(gettext(accounts.LOGIN_FAILED), "error")
         else:
@@ -103,9 +101,3 @@ def change_password():  # type: ignore[no-untyped-def]
             flash(gettext("Your password has been changed; other sessions have been signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
-
-
-def _config(name: str) -> int:
-    from flask import current_app
-
-    return int(current_app.config[name])

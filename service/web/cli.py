@@ -8,19 +8,18 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
-from config import BASE_DIR
-from service import seed
+from service import PROJECT_DIR, seed
 from service.operations import two_factor
 from service.operations.attachments import sweep_orphan_files
 from service.operations.sla import sweep
 from service.seed_plans import seed_demo_plans
 from service.seed_requests import seed_demo_requests
-from service.settings import DeskSettings
+from service.web.app_settings import desk_settings, settings
 from service.web.database import db
 
 
 def alembic_config(url: str) -> AlembicConfig:
-    cfg = AlembicConfig(str(BASE_DIR / "alembic.ini"))
+    cfg = AlembicConfig(str(PROJECT_DIR / "alembic.ini"))
     cfg.attributes["url"] = url
     cfg.attributes["configure_logging"] = False
     return cfg
@@ -48,12 +47,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(rotate_totp_key_command)
 
 
-def _desk_settings() -> DeskSettings:
-    return DeskSettings.from_config(current_app.config)
-
-
 def _seed_demo_requests() -> None:
-    created = seed_demo_requests(db(), _desk_settings())
+    created = seed_demo_requests(db(), desk_settings())
     if created:
         click.echo(f"Created {created} demo requests.")
 
@@ -67,8 +62,8 @@ def _seed_demo_plans() -> None:
 def sla_sweep_command() -> None:
     """Flag overdue requests, escalate them, auto-close old resolutions and remove upload files left without
     an attachment for over an hour (idempotent; run it from cron)."""
-    report = sweep(db(), settings=_desk_settings())
-    files = sweep_orphan_files(db(), _desk_settings())
+    report = sweep(db(), settings=desk_settings())
+    files = sweep_orphan_files(db(), desk_settings())
     click.echo(f"first-response breaches: {report.first_response_breaches}, "
                f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
                f"auto-closed: {report.auto_closed}, orphan files removed: {files.removed}, "
@@ -89,7 +84,7 @@ def translations_command() -> None:
 @click.command("migrate")
 def migrate_command() -> None:
     """Apply every database migration (alembic upgrade head)."""
-    upgrade_database(current_app.config["DATABASE_URL"])
+    upgrade_database(settings().database_url)
     click.echo("Database is at the newest schema.")
 
 
@@ -111,7 +106,7 @@ def seed_command(demo: bool) -> None:
 @click.option("--no-serve", is_flag=True, help="Prepare the database and print the logins, but do not start the server.")
 def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     """Migrate, seed demo data, print the demo logins and serve the app (development only)."""
-    upgrade_database(current_app.config["DATABASE_URL"])
+    upgrade_database(settings().database_url)
     seed.seed_reference_data(db())
     accounts = seed.seed_demo_accounts(db())
     _seed_demo_requests()
@@ -137,7 +132,7 @@ def backup_command(target: str) -> None:
     from service.operations import backup
 
     try:
-        outcome = backup.backup(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_FOLDER"], target)
+        outcome = backup.backup(settings().database_url, settings().upload_folder, target)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Backup written to {outcome.directory}: {len(outcome.tables)} tables, {outcome.rows} rows, "
@@ -158,10 +153,10 @@ def restore_command(source: str, yes: bool) -> None:
     from service.operations import backup
 
     if not yes:
-        click.confirm(f"Replace the data of {current_app.config['DATABASE_URL']} by the backup in {source}?",
+        click.confirm(f"Replace the data of {settings().database_url} by the backup in {source}?",
                       abort=True)
     try:
-        outcome = backup.restore(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_FOLDER"], source)
+        outcome = backup.restore(settings().database_url, settings().upload_folder, source)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Restored and verified: {len(outcome.tables)} tables and {outcome.rows} rows match the manifest, "
@@ -180,7 +175,7 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
 
     from service import demo_data
 
-    upgrade_database(current_app.config["DATABASE_URL"])
+    upgrade_database(settings().database_url)
     options = demo_data.Options(requests=count, enterprises=enterprises, years=years, seed=random_seed)
     started = time.monotonic()
     with click.progressbar(length=count, label="Generating requests", show_pos=True, show_eta=True) as bar:

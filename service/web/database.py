@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from config import Settings
 from service.db import make_engine, make_session_factory
 
 
-def register(app: Flask) -> None:
-    engine = make_engine(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE", 5))
+def register(app: Flask, settings: Settings) -> None:
+    engine = make_engine(settings.database_url, settings.database_pool_size)
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
     app.teardown_appcontext(_close_session)

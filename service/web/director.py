@@ -6,7 +6,7 @@ from datetime import date
 from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
@@ -19,8 +19,8 @@ from service.models import ServiceRequest, Station, Status
 from service.operations.escalation import de_escalate_request
 from service.queries import dashboard, reference
 from service.rules import policy
-from service.settings import DeskSettings
 from service.web import dashboard_view
+from service.web.app_settings import desk_settings
 from service.web.database import db
 from service.web.export import csv_response
 from service.web.forms import show_error
@@ -95,7 +95,7 @@ def _cases_query(scope: dashboard.Scope):  # type: ignore[no-untyped-def]
 @reviewer
 def dashboard_page():  # type: ignore[no-untyped-def]
     scope = _scope()
-    calendar = reference.working_calendar(db(), DeskSettings.from_config(current_app.config))
+    calendar = reference.working_calendar(db(), desk_settings())
     board = dashboard.build_dashboard(db(), scope, calendar)
     return render_template("director/dashboard.html", board=board, scope=scope, charts=dashboard_view.charts(board),
                            form=_filter_form(scope), choose_station=policy.sees_every_station(actor()),

@@ -20,13 +20,14 @@ from service.queries import reference
 from service.queries.requests import assignable_users
 from service.rules import policy
 from service.rules.ics import Invitation, Person, build_invitation
+from service.web.app_settings import desk_settings, settings
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
 from service.web.helpers import actor, flash_domain_error, hotline_name, require
 from service.web.kept_forms import send_back
-from service.web.requests_common import desk_settings, panel_form
+from service.web.requests_common import panel_form
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -155,7 +156,7 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
         db(), actor(), hotline_id, form.expected_version(),
         ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data,
                      form.recorder_id.data, form.outside_hours_ok.data),
-        current_app.config["MEETING_URL_TEMPLATE"], calendar=reference.working_calendar(db(), desk_settings())),
+        settings().meeting_url_template, calendar=reference.working_calendar(db(), desk_settings())),
         gettext("The session is scheduled; the enterprise can see it."))
 
 

@@ -11,21 +11,23 @@ from flask import Flask, g, request, session
 from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 
-from config import BASE_DIR
+from service import PROJECT_DIR
+from service.web.app_settings import settings
 
 LOCALES = ("zh", "en")
 DEFAULT_LOCALE = "zh"
-TRANSLATIONS_DIR = BASE_DIR / "translations"
+# Every station works in this one zone (the SLA calendar counts in it): dates and times show in it for everyone.
+TIME_ZONE = "Asia/Shanghai"
+TRANSLATIONS_DIR = PROJECT_DIR / "translations"
 
 
 def register(app: Flask) -> None:
     compile_translations(TRANSLATIONS_DIR)
-    app.config["BABEL_DEFAULT_LOCALE"] = DEFAULT_LOCALE
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS_DIR)
-    Babel(app, locale_selector=select_locale, timezone_selector=lambda: app.config["BABEL_DEFAULT_TIMEZONE"])
+    Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE, default_timezone=TIME_ZONE,
+          default_translation_directories=str(TRANSLATIONS_DIR))
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["html_lang"] = lambda: "en" if str(get_locale()) == "en" else "zh-CN"
-    app.jinja_env.globals["organisation_name"] = lambda: gettext(app.config["ORGANISATION_NAME"])
+    app.jinja_env.globals["organisation_name"] = lambda: gettext(settings().organisation_name)
 
 
 def select_locale() -> str:
@@ -77,9 +79,9 @@ def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
 
     pot = directory / "messages.pot"
     cli = CommandLineInterface()
-    cli.run(["pybabel", "-q", "extract", "-F", str(BASE_DIR / "babel.cfg"), "-k", "N_", "-k", "_l",
+    cli.run(["pybabel", "-q", "extract", "-F", str(PROJECT_DIR / "babel.cfg"), "-k", "N_", "-k", "_l",
              "-k", "pgettext:1c,2", "-k", "npgettext:1c,2,3", "-k", "lazy_pgettext:1c,2",
-             "--no-location", "--sort-output", "-o", str(pot), str(BASE_DIR)])
+             "--no-location", "--sort-output", "-o", str(pot), str(PROJECT_DIR)])
     cli.run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(directory), "--no-fuzzy-matching",
              "--ignore-obsolete"])
     for locale in LOCALES:

@@ -11,7 +11,7 @@ from enum import Enum
 from typing import Any
 
 from babel.units import format_unit
-from flask import Blueprint, current_app
+from flask import Blueprint
 from flask_babel import format_datetime, get_locale, gettext
 from flask_babel import lazy_gettext as _l
 
@@ -32,7 +32,7 @@ from service.operations.sla import SWEEP_REASONS, SlaState
 from service.queries import open_work
 from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
+from service.web.app_settings import desk_settings
 from service.web.helpers import hotline_name, station_name
 from service.web.labels import label
 
@@ -185,7 +185,7 @@ def event_note(event: Event) -> str:
 
 def upload_limits() -> str:
     """The hint beside a file input: which files are accepted, how many and how large."""
-    settings = DeskSettings.from_config(current_app.config)
+    settings = desk_settings()
     return gettext(UPLOAD_LIMITS, count=settings.max_attachments, limit=size_limit_mb(settings))
 
 

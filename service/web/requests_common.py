@@ -14,7 +14,7 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any, Protocol, TypeVar
 
-from flask import Response, abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -45,7 +45,7 @@ from service.queries.open_work import open_items
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
-from service.settings import DeskSettings
+from service.web.app_settings import desk_settings
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.director import HotlineAskForm, InstructionForm
@@ -67,10 +67,6 @@ from service.web.kept_forms import send_back, take_kept
 from service.web.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 
 E = TypeVar("E", bound=Enum)
-
-
-def desk_settings() -> DeskSettings:
-    return DeskSettings.from_config(current_app.config)
 
 
 def choice(vocabulary: type[E], raw: str | None) -> E | None:

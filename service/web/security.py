@@ -10,6 +10,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from config import Settings
 from service.errors import N_
 from service.models import User
 from service.operations import two_factor
@@ -27,13 +28,13 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 
 
-def register(app: Flask) -> None:
-    proxies = int(app.config.get("PROXY_COUNT", 0))
+def register(app: Flask, settings: Settings) -> None:
+    proxies = settings.proxy_count
     if proxies:
         # The client's address and scheme as the trusted proxies report them (limits, HSTS, Secure cookies).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
-    passwords.configure(app.config.get("PASSWORD_TIME_COST", 3), app.config.get("PASSWORD_MEMORY_COST", 65536))
-    two_factor.configure_encryption(app.config["TOTP_ENCRYPTION_KEYS"])
+    passwords.configure(settings.password_time_cost, settings.password_memory_cost)
+    two_factor.configure_encryption(settings.totp_cipher())
     csrf.init_app(app)
     # The API takes bearer tokens only, never the session cookie (service/web/api/auth.py).
     from service.web.api import bp as api_bp

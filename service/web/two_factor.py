@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import segno
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from service.errors import N_, DomainError, ValidationError
 from service.models import User
 from service.operations import accounts, two_factor
+from service.web.app_settings import settings
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
@@ -49,7 +50,7 @@ def begin_second_step(user: User, next_url: str | None) -> Response:
 @bp.before_app_request
 def require_enrolment() -> Response | None:
     """A desk user without two-step sign-in reaches nothing but enrolment (when the setting requires it)."""
-    if not current_app.config.get("REQUIRE_TWO_FACTOR_FOR_DESK") or request.endpoint in ENROLMENT_ENDPOINTS:
+    if not settings().require_two_factor_for_desk or request.endpoint in ENROLMENT_ENDPOINTS:
         return None
     # The API signs in with bearer tokens, never with this cookie session.
     if request.path.startswith("/api/") or not current_user.is_authenticated:
@@ -75,8 +76,7 @@ def second_step():  # type: ignore[no-untyped-def]
         try:
             user = two_factor.verify_second_step(
                 db(), int(pending["user"]), str(pending["token"]), form.code.data or "",
-                request.remote_addr or "unknown", max_failures=int(current_app.config["LOGIN_MAX_FAILURES"]),
-                lock_minutes=int(current_app.config["LOGIN_LOCK_MINUTES"]))
+                request.remote_addr or "unknown")
         except accounts.AuthenticationFailed:
             flash(gettext(SECOND_STEP_FAILED), "error")
         else:

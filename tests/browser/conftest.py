@@ -17,19 +17,19 @@ from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from config import BASE_DIR, TestingConfig
-from service import seed
+from config import Settings
+from service import PROJECT_DIR, seed
 from service.seed import DEMO_PASSWORD
 from service.db import make_engine
 from service.models import Category, LifecycleStage, Priority, User
 from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
 from service.web.cli import upgrade_database
+from tests.conftest import suite_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-ARTIFACTS = BASE_DIR / "test-artifacts"
+ARTIFACTS = PROJECT_DIR / "test-artifacts"
 HERE = Path(__file__).resolve().parent
 
 
@@ -60,6 +60,10 @@ class LiveServer:
         """A session on the live server's database, for arranging and checking data."""
         return self.app.extensions["db_sessions"]()
 
+    @property
+    def settings(self) -> Settings:
+        return self.app.extensions["settings"]  # type: ignore[no-any-return]
+
 
 def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     """Sign in through the login form as a new visitor (no cookie of an earlier sign-in)."""
@@ -74,7 +78,7 @@ def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
 def request_in_early_intervention(live_server: LiveServer, contact_id: int, staff_id: int, title: str,
                                   description: str) -> int:
     """A request of the contact's company, triaged to the staff member, in early intervention; its id."""
-    settings = DeskSettings.from_config(live_server.app.config)
+    settings = live_server.settings.desk
     with live_server.session() as session:
         contact, staff = session.get(User, contact_id), session.get(User, staff_id)
         request = submit_request(session, contact, RequestDraft(
@@ -101,11 +105,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         seed.seed_demo_accounts(session)
     engine.dispose()
 
-    class LiveConfig(TestingConfig):
-        DATABASE_URL = database_url
-        UPLOAD_FOLDER = str(folder / "uploads")
-
-    app = create_app(LiveConfig)
+    app = create_app(suite_settings(database_url=database_url, upload_folder=str(folder / "uploads")))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -16,7 +16,6 @@ from service.operations.hotline import ask_hotline
 from service.models.enums import OPEN_STATUSES
 from service.seed_plans import seed_demo_plans
 from service.seed_requests import seed_demo_requests
-from service.settings import DeskSettings
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser
@@ -48,7 +47,7 @@ PAGES = {
 def _demo_ids(live_server: LiveServer) -> dict[str, int]:
     """A request, a plan with its task force and a hotline session of the demo enterprise served by the staff member's sub-station."""
     with live_server.session() as session:
-        seed_demo_requests(session, DeskSettings.from_config(live_server.app.config))
+        seed_demo_requests(session, live_server.settings.desk)
         seed_demo_plans(session)
         enterprise = session.scalars(select(Enterprise).join(User, User.enterprise_id == Enterprise.id)
                                      .where(User.email == ACCOUNTS["enterprise"])).one()

@@ -198,7 +198,7 @@ def test_a_new_enterprise_sees_that_it_awaits_verification_and_the_upload_limits
     page.goto("/portal/requests/new")
     hint = page.locator(".field:has(input[type=file]) .hint")
     assert hint.is_visible()
-    config = live_server.app.config
-    limit = round(config["MAX_ATTACHMENT_BYTES"] / (1024 * 1024), 1)
-    assert f"每次最多 {config['MAX_ATTACHMENTS_PER_MESSAGE']} 个文件" in hint.inner_text()
+    settings = live_server.settings
+    limit = round(settings.max_attachment_bytes / (1024 * 1024), 1)
+    assert f"每次最多 {settings.max_attachments_per_message} 个文件" in hint.inner_text()
     assert f"不超过 {limit} MB" in hint.inner_text() and "PDF" in hint.inner_text()

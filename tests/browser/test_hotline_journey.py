@@ -19,7 +19,6 @@ from service.db import utcnow
 from service.models import HotlineSession, HotlineStatus, ServiceRequest, User
 from service.operations.requests import submit_request
 from service.seed_requests import seed_demo_requests
-from service.settings import DeskSettings
 from tests.browser.conftest import ARTIFACTS, LiveServer, sign_in
 from tests.request_helpers import draft
 
@@ -44,10 +43,10 @@ def _tile(page: Any, bucket: str) -> int:
 
 def _request(live_server: LiveServer) -> ServiceRequest:
     with live_server.session() as session:
-        seed_demo_requests(session, DeskSettings.from_config(live_server.app.config))
+        seed_demo_requests(session, live_server.settings.desk)
         owner = session.scalars(select(User).where(User.email == ENTERPRISE)).one()
         return submit_request(session, owner, draft(title="浏览器测试：请局长指导临床评价路径"), (),
-                              settings=DeskSettings.from_config(live_server.app.config))
+                              settings=live_server.settings.desk)
 
 
 def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) -> None:

@@ -20,7 +20,6 @@ from service import seed
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, User
 from service.operations.instructions import write_instruction
 from service.operations.requests import RequestDraft, submit_request, triage_request
-from service.settings import DeskSettings
 from tests.browser.conftest import ARTIFACTS, LiveServer
 
 pytestmark = pytest.mark.browser
@@ -154,7 +153,7 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
         current = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
         triage_request(session, hub_staff, current.id, current.version, category=current.category,
                        priority=Priority.P1, lifecycle_stage=current.lifecycle_stage,
-                       assignee_id=current.assignee_id, settings=DeskSettings.from_config(live_server.app.config))
+                       assignee_id=current.assignee_id, settings=live_server.settings.desk)
     _take_step(desk, "resolve")
     expect(desk.locator(".req-conflict h2")).to_have_text(t("Someone changed this request meanwhile"))
     expect(desk.locator("#resolve-summary")).to_have_value(summary)
@@ -216,7 +215,7 @@ def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer,
 def test_resolving_with_an_open_instruction_asks_first(page: Any, live_server: LiveServer) -> None:
     """The resolve step lists the director's unacknowledged instruction and resolves once the box is ticked."""
     t = lambda msgid, **params: _t(live_server, msgid, **params)  # noqa: E731 - a short alias keeps steps readable
-    settings = DeskSettings.from_config(live_server.app.config)
+    settings = live_server.settings.desk
     with live_server.session() as session:
         users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(
             (ENTERPRISE, STAFF, "director@demo.jl.gov.cn"))))}

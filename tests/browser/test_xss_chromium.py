@@ -36,7 +36,7 @@ def poisoned(live_server: LiveServer) -> Poisoned:
     """A's world on the shared live server, its own rows (and only those) full of payloads."""
     with live_server.session() as session:
         before = newest_ids(session)
-        world = build_world(session, live_server.app.config["UPLOAD_FOLDER"])
+        world = build_world(session, live_server.settings.upload_folder)
         found = Poisoned({role: user.email for role, user in world.users.items()}, world.converter_values())
         poison(session, since=before)
     return found

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from tests.conftest import _joined_session
+from tests.conftest import _joined_session, change_settings
 from tests.security.probe import Prober
 from tests.security.world import World, build_world
 
@@ -15,14 +15,13 @@ from tests.security.world import World, build_world
 def web(app: Flask, connection: Connection, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """The app, its every request inside the test's rolled-back transaction, API rate limits out of the way."""
     monkeypatch.setitem(app.extensions, "db_sessions", lambda: _joined_session(connection))
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_MINUTE", 100_000)
-    monkeypatch.setitem(app.config, "API_RATE_LIMIT_PER_IP_PER_MINUTE", 100_000)
+    change_settings(monkeypatch, app, api_rate_limit_per_minute=100_000, api_rate_limit_per_ip_per_minute=100_000)
     return app
 
 
 @pytest.fixture()
 def world(web: Flask, session: Session) -> World:
-    return build_world(session, web.config["UPLOAD_FOLDER"])
+    return build_world(session, web.extensions["settings"].upload_folder)
 
 
 @pytest.fixture()

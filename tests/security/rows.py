@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy import Connection
 
 import service.models  # noqa: F401 - registers every table
-from config import config_from_environment, totp_cipher
+from config import load_settings
 from service.db import Base, UTCDateTime
 
 FIRST_ID = 1001
@@ -77,7 +77,7 @@ def _value(column: sa.Column, i: int) -> Any:
     if column.table.name == "users" and column.name == "totp_secret":
         # Stored encrypted with the keys the migrations use: they decrypt it going down and encrypt it going up.
         secret = f"{i}SECRETFORTHEROWSOFTESTS".ljust(32, "A")
-        return totp_cipher(config_from_environment().TOTP_ENCRYPTION_KEYS).encrypt(secret.encode()).decode()
+        return load_settings().totp_cipher().encrypt(secret.encode()).decode()
     if isinstance(kind, sa.String):
         # The number first, so that unique columns stay unique when the length cuts the rest.
         text = f"{i}-{column.table.name}.{column.name}-数据"

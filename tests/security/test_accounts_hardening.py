@@ -59,9 +59,8 @@ def test_the_counts_live_in_the_database(session: Session) -> None:
 def second_worker(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     """Another app process in miniature: its own Flask app and memory, the same database."""
     from app import create_app
-    from tests.conftest import _TestConfig
 
-    other = create_app(_TestConfig)
+    other = create_app(app.extensions["settings"])
     other.extensions["db_sessions"] = lambda: _joined_session(connection)
     yield other.test_client()
 
@@ -180,12 +179,8 @@ def test_the_throttle_row_is_keyed_by_address_only(session: Session) -> None:
 def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(app: Flask, connection: Connection,
                                                                    session: Session) -> None:
     from app import create_app
-    from tests.conftest import _TestConfig
 
-    class BehindProxy(_TestConfig):
-        PROXY_COUNT = 1
-
-    proxied = create_app(BehindProxy)
+    proxied = create_app(app.extensions["settings"].model_copy(update={"proxy_count": 1}))
     proxied.extensions["db_sessions"] = lambda: _joined_session(connection)
     client = proxied.test_client()
     for client_address in ("203.0.113.50", "203.0.113.51"):

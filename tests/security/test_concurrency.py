@@ -42,6 +42,7 @@ from service.models import (
 from service.operations import accounts, requests, sla
 from service.settings import DeskSettings
 from tests import factories
+from tests.conftest import suite_settings
 from tests.security.scratch import ENGINES, scratch_database
 
 POOL = 13  # per engine: 26 connections at most, well inside PostgreSQL's default of 100
@@ -65,7 +66,7 @@ def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
         engine = make_engine(url, pool_size=POOL)
         with Session(engine) as session:
             seed.seed_reference_data(session)
-        yield Db(url, engine, DeskSettings(upload_folder=str(tmp / "uploads")))
+        yield Db(url, engine, suite_settings(upload_folder=str(tmp / "uploads")).desk)
         engine.dispose()
 
 
@@ -249,10 +250,10 @@ def test_parallel_wrong_passwords_are_all_counted(db: Db, cast: Cast) -> None:
 KILLED_WORKER = """
 import sys, time
 from sqlalchemy.orm import Session
+from config import Settings
 from service.db import make_engine
 from service.models import Category, LifecycleStage, User
 from service.operations import notifications, requests
-from service.settings import DeskSettings
 
 def stop_here(*args, **kwargs):
     print("READY", flush=True)  # the request row, its event and its number are written, not committed
@@ -263,7 +264,7 @@ engine = make_engine(sys.argv[1])
 with Session(engine) as session:
     requests.submit_request(session, session.get(User, int(sys.argv[2])), requests.RequestDraft(
         title="被杀死的提交", description="never committed", category=Category.POLICY,
-        lifecycle_stage=LifecycleStage.RESEARCH), settings=DeskSettings(upload_folder=sys.argv[3]))
+        lifecycle_stage=LifecycleStage.RESEARCH), settings=Settings(upload_folder=sys.argv[3]).desk)
 """
 
 

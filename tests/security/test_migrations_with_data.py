@@ -7,7 +7,7 @@ import pytest
 from alembic import command
 from sqlalchemy import Engine, func, inspect, select, text
 
-from config import config_from_environment, totp_cipher
+from config import load_settings
 from service.db import Base, make_engine
 from service.web.cli import alembic_config
 from tests.security.rows import WHEN, fill_every_table
@@ -62,7 +62,7 @@ def test_totp_secrets_stored_in_the_clear_are_encrypted_by_the_upgrade(engine_na
             with engine.connect() as conn:
                 stored = conn.scalar(text("SELECT totp_secret FROM users"))
             assert stored != SECRET and SECRET not in stored
-            assert totp_cipher(config_from_environment().TOTP_ENCRYPTION_KEYS).decrypt(stored.encode()).decode() == SECRET
+            assert load_settings().totp_cipher().decrypt(stored.encode()).decode() == SECRET
 
             command.downgrade(config, "0019")
             with engine.connect() as conn:

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.models import Attachment, Message
+from tests.conftest import change_settings
 from tests.security.probe import Prober
 from tests.security.world import World
 
@@ -73,7 +74,7 @@ def _files_under(root: Path) -> set[Path]:
 def test_dangerous_or_mislabelled_files_are_refused_and_nothing_is_saved(web: Flask, prober: Prober, world: World,
                                                                         session: Session, name: str,
                                                                         content: bytes) -> None:
-    folder = Path(web.config["UPLOAD_FOLDER"])
+    folder = Path(web.extensions["settings"].upload_folder)
     before, files_before = _counts(session), _files_under(folder)
 
     response = _reply(prober, world, [(name, content)])
@@ -94,7 +95,7 @@ def test_one_bad_file_among_good_ones_saves_none_of_them(prober: Prober, world: 
 def test_hostile_names_are_stored_safely_inside_the_upload_folder(web: Flask, prober: Prober, world: World,
                                                                  session: Session,
                                                                  tmp_path_factory: pytest.TempPathFactory) -> None:
-    folder = Path(web.config["UPLOAD_FOLDER"]).resolve()
+    folder = Path(web.extensions["settings"].upload_folder).resolve()
     watched = [tmp_path_factory.getbasetemp(), Path.cwd()]
     before = {root: _files_under(root) for root in watched}
 
@@ -135,7 +136,7 @@ def test_every_download_route_serves_a_sandboxed_attachment(web: Flask, prober: 
     rows = session.scalars(select(Attachment).order_by(Attachment.id)).all()
     assert len(rows) == len(STORED) + 1
     for row in rows:
-        content = (Path(web.config["UPLOAD_FOLDER"]) / row.stored_name).read_bytes()
+        content = (Path(web.extensions["settings"].upload_folder) / row.stored_name).read_bytes()
         _assert_download_only(prober.clients["enterprise_a"].get(f"/portal/attachments/{row.id}"), content)
         _assert_download_only(prober.clients["staff_x"].get(f"/desk/attachments/{row.id}"), content)
         _assert_download_only(prober.call("enterprise_a", "GET", f"/api/v1/attachments/{row.id}"), content)
@@ -145,7 +146,7 @@ def test_every_download_route_serves_a_sandboxed_attachment(web: Flask, prober: 
 
 def test_an_attachment_over_the_limit_is_refused(web: Flask, prober: Prober, world: World, session: Session,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(web.config, "MAX_ATTACHMENT_BYTES", 1024)
+    change_settings(monkeypatch, web, max_attachment_bytes=1024)
     before = _counts(session)
     response = _reply(prober, world, [("big.pdf", PDF + b"0" * 2048)])
     assert "larger than the limit" in _shown(prober, response)
@@ -166,7 +167,7 @@ def test_a_zip_with_traversal_entries_is_kept_as_an_opaque_download(web: Flask, 
         archive.writestr("../../escape.txt", "outside")
     response = _reply(prober, world, [("bundle.zip", buffer.getvalue())])
     assert response.status_code == 302
-    assert not (Path(web.config["UPLOAD_FOLDER"]).parent / "escape.txt").exists()
+    assert not (Path(web.extensions["settings"].upload_folder).parent / "escape.txt").exists()
     session.expire_all()
     row = session.scalars(select(Attachment).order_by(Attachment.id.desc())).first()
     assert row is not None and row.content_type == "application/zip"

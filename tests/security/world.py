@@ -138,8 +138,8 @@ def build_world(session: Session, upload_folder: str) -> World:
                                due_date=date(2026, 4, 1))
     session.add(follow_up)
     session.commit()
-    token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30).token.id
-    bearer = {role: api_tokens.create_token(session, user, "matrix", "write", 30).secret
+    token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30, max_days=30).token.id
+    bearer = {role: api_tokens.create_token(session, user, "matrix", "write", 30, max_days=30).secret
               for role, user in users.items()}
     return World(users, enterprise_a, enterprise_b, request, attachment, plan, milestone, task_force, member,
                  hotline, follow_up, instruction, notification, saved_view, token_id, bearer)

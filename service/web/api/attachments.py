@@ -8,7 +8,8 @@ from service.errors import N_, NotFound, ValidationError
 from service.operations import requests as ops
 from service.operations.attachments import Upload, attachment_for_download
 from service.web.api import schemas as s
-from service.web.api.registry import caller, desk_settings, endpoint
+from service.web.api.registry import caller, endpoint
+from service.web.app_settings import desk_settings
 from service.web.database import db
 
 TAG = "attachments"

@@ -6,7 +6,7 @@ exempt from CSRF (a cross-site form cannot set an Authorization header).
 """
 from __future__ import annotations
 
-from flask import current_app, g, request
+from flask import g, request
 from flask_babel import gettext
 from pydantic import ValidationError as PydanticError
 from werkzeug.exceptions import HTTPException
@@ -23,6 +23,7 @@ from service.web.api.errors import (
     invalid_input_response,
 )
 from service.web.api.registry import BadVersion, VersionRequired, answers_if_match_failed, bp
+from service.web.app_settings import settings
 from service.web.database import db
 
 # Reachable without a token: the document and its page describe the API, they hold no data.
@@ -40,9 +41,9 @@ def authenticate():  # type: ignore[no-untyped-def]
                 auth = api_tokens.authenticate(session, secret.strip())
             except api_tokens.TokenRejected:
                 auth = None
-    limits = [(f"ip:{request.remote_addr or 'unknown'}", current_app.config["API_RATE_LIMIT_PER_IP_PER_MINUTE"])]
+    limits = [(f"ip:{request.remote_addr or 'unknown'}", settings().api_rate_limit_per_ip_per_minute)]
     if auth is not None:
-        limits.append((f"token:{auth.token_id}", current_app.config["API_RATE_LIMIT_PER_MINUTE"]))
+        limits.append((f"token:{auth.token_id}", settings().api_rate_limit_per_minute))
     wait = rate_limits.hit(session, limits)
     if wait is not None:
         return error_response(429, gettext(RATE_LIMITED, seconds=wait), headers={"Retry-After": str(wait)})

@@ -9,7 +9,8 @@ from service.models import Role
 from service.queries import dashboard as dash
 from service.queries import reference
 from service.web.api import schemas as s
-from service.web.api.registry import caller, desk_settings, endpoint
+from service.web.api.registry import caller, endpoint
+from service.web.app_settings import desk_settings
 from service.web.database import db
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext
 from pydantic import Field
 
@@ -20,7 +20,8 @@ from service.queries import hotline as queries
 from service.queries import reference
 from service.rules.sla_calendar import WorkingCalendar
 from service.web.api import schemas as s
-from service.web.api.registry import caller, desk_settings, endpoint, expected_version
+from service.web.api.registry import caller, endpoint, expected_version
+from service.web.app_settings import desk_settings, settings
 from service.web.database import db
 from service.web.hotline import invitation_file
 
@@ -193,7 +194,7 @@ def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ign
 def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
     hotline = ops.schedule_hotline(db(), caller(), hotline_id, expected_version(body.version), plan,
-                                   current_app.config["MEETING_URL_TEMPLATE"])
+                                   settings().meeting_url_template)
     warning = ops.schedule_warning(working_calendar(), plan.scheduled_at, plan.duration_minutes)
     return ScheduledOut(**hotline_out(hotline).model_dump(), warnings=time_warnings(warning))
 

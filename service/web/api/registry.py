@@ -149,12 +149,3 @@ def _if_match() -> int | None:
 def answers_if_match_failed(error: Exception) -> bool:
     """A stale version sent as If-Match fails the HTTP precondition (412); one sent in the body is a conflict (409)."""
     return isinstance(error, StaleVersion) and "If-Match" in request.headers
-
-
-
-def desk_settings():  # type: ignore[no-untyped-def]
-    from flask import current_app
-
-    from service.settings import DeskSettings
-
-    return DeskSettings.from_config(current_app.config)

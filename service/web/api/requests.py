@@ -9,7 +9,8 @@ from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import timeline
 from service.rules import lifecycle, policy
 from service.web.api import schemas as s
-from service.web.api.registry import caller, desk_settings, endpoint, expected_version
+from service.web.api.registry import caller, endpoint, expected_version
+from service.web.app_settings import desk_settings
 from service.web.database import db
 
 TAG = "requests"

@@ -5,7 +5,6 @@ from wtforms import IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from config import Config
 from service.web.forms import DeskForm
 
 
@@ -14,6 +13,5 @@ class TokenForm(DeskForm):
                        description=_l("What the token is for, e.g. the system that uses it."))
     scope = SelectField(_l("Scope"), validators=[DataRequired()],
                         choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))])
-    days = IntegerField(_l("Valid for (days)"), default=90,
-                        validators=[DataRequired(), NumberRange(min=1, max=Config.API_TOKEN_MAX_DAYS)],
-                        description=_l("At most 365 days."))
+    # The longest lifetime is a setting: the operation refuses more, and the page says how much.
+    days = IntegerField(_l("Valid for (days)"), validators=[DataRequired(), NumberRange(min=1)])

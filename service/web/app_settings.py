@@ -1,0 +1,21 @@
+"""The app's settings (config.Settings), given to create_app once; views and commands read them here."""
+from __future__ import annotations
+
+from flask import Flask, current_app
+
+from config import Settings
+from service.settings import DeskSettings
+
+
+def register(app: Flask, settings: Settings) -> None:
+    app.config.update(settings.flask_config())
+    app.extensions["settings"] = settings
+
+
+def settings() -> Settings:
+    """The current app's settings."""
+    return current_app.extensions["settings"]  # type: ignore[no-any-return]
+
+
+def desk_settings() -> DeskSettings:
+    return settings().desk
