@@ -47,9 +47,9 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.demo.seed import DEMO_PASSWORD  # noqa: E402
 from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
 from service.operations import two_factor  # noqa: E402
-from service.seed import DEMO_PASSWORD  # noqa: E402
 
 STAFF, DIRECTOR = "ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

@@ -8,8 +8,8 @@ from alembic import context
 from sqlalchemy import Connection, event
 
 from config import Config
-from service.db import Base, UTCDateTime, make_engine
-from service.search_index import include_object
+from service.infrastructure.search_index import include_object
+from service.store.db import Base, UTCDateTime, make_engine
 import service.models  # noqa: F401 - registers every table
 
 config = context.config

@@ -42,8 +42,8 @@ from cryptography.fernet import Fernet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service import seed
-from service.db import make_engine, unit_of_work
+from service.demo import seed
+from service.infrastructure import passwords
 from service.models import (
     Category,
     Enterprise,
@@ -57,8 +57,8 @@ from service.models import (
     User,
 )
 from service.operations import two_factor
-from service.rules import passwords
 from service.rules.credit_code import complete
+from service.store.db import make_engine, unit_of_work
 from service.web.cli import upgrade_database
 
 PASSWORD = "Soak-Load-Pass-2026"

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from service import seed
-from service.db import make_engine
-from service.queries import reference
-from service.rules import passwords
+from service.demo import seed
+from service.infrastructure import passwords
+from service.store import reference
+from service.store.db import make_engine
 from service.web.cli import upgrade_database
 
 passwords.configure(TestingConfig.PASSWORD_TIME_COST, TestingConfig.PASSWORD_MEMORY_COST)
@@ -75,7 +75,7 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture(autouse=True)
 def _fresh_reference_data() -> None:
     """Pages read stations and the calendar of this test's own (rolled-back) transaction, never a snapshot
-    that an earlier test left in the process (service/queries/reference.py)."""
+    that an earlier test left in the process (service/store/reference.py)."""
     reference.forget()
 
 

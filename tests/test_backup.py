@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
 
 from config import TestingConfig
-from service.db import Base, make_engine
+from service.infrastructure import backup
 from service.models import Attachment, Event, ServiceRequest
-from service.operations import backup
+from service.store.db import Base, make_engine
 from tests.security.rows import fill_every_table
 from tests.security.scratch import ENGINES, scratch_database
 

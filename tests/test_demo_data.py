@@ -9,11 +9,11 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from service import demo_data
+from service.demo import bulk as demo_data
 from service.models import Event, EventKind, Message, ReferenceCounter, Role, ServiceRequest, Status, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 

@@ -11,7 +11,7 @@ from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, Val
 from service.models import Event, EventKind, HotlineStatus, Notification, Role, ServiceRequest, Status, User
 from service.operations import hotline as ops
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, people, settings, triaged  # noqa: F401 - fixtures
 

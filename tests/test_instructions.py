@@ -11,7 +11,7 @@ from service.errors import Forbidden, NotFound, ValidationError
 from service.models import Event, EventKind, Notification, Role, ServiceRequest, Status
 from service.operations import instructions as ops
 from service.queries import instructions as queries
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, people, settings, submit, triaged  # noqa: F401 - fixtures
 

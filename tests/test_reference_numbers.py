@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.db import make_engine
 from service.errors import ValidationError
 from service.models import Enterprise, Event, ReferenceCounter, Role, ServiceRequest, User
 from service.operations.attachments import Upload
 from service.operations.requests import submit_request
-from service.settings import DeskSettings
+from service.store.db import make_engine
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, draft, people, settings, submit  # noqa: F401
 

@@ -8,12 +8,12 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from service import seed
+from service.demo import seed
 from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Station, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
 from service.rules.credit_code import complete
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 

@@ -8,12 +8,12 @@ import pytest
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.db import make_engine
 from service.models import Enterprise, Event, EventKind, Notification, Role, ServiceRequest, Status, User
 from service.operations import escalation
 from service.operations.requests import add_message, submit_request
 from service.operations.sla import SweepReport, sweep
 from service.rules.lifecycle import Action
+from service.store.db import make_engine
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, act, draft, in_status, people, settings, submit  # noqa: F401
 

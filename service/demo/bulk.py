@@ -1,6 +1,6 @@
 """Bulk demo data at a province's scale: ``flask --app app demo-data --requests N``.
 
-Reference data and the demo accounts come from service.seed; then a few
+Reference data and the demo accounts come from service.demo.seed; then a few
 hundred enterprises with their users, desk staff for every station, service
 plans with milestones, and N requests spread over the last years in every
 status, with replies, internal notes, events, hotline sessions, instructions
@@ -26,11 +26,10 @@ from queue import Empty
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from service import demo_texts as texts
-from service import seed
-from service.db import Base
-from service.demo_requests import COLUMNS, Batch, Storyteller, World
-from service.demo_requests import Enterprise as Company
+from service.demo import seed, texts
+from service.demo.stories import COLUMNS, Batch, Storyteller, World
+from service.demo.stories import Enterprise as Company
+from service.infrastructure import passwords
 from service.models import (
     Enterprise,
     EnterpriseSize,
@@ -45,8 +44,8 @@ from service.models import (
     Station,
     User,
 )
-from service.rules import passwords
 from service.rules.credit_code import ALPHABET, complete, division_codes
+from service.store.db import Base
 
 STAFF_PER_STATION = {True: (8, 2), False: (5, 1)}  # is_hub -> (staff, directors)
 

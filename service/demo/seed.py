@@ -10,10 +10,10 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work
+from service.infrastructure import passwords
 from service.models import CalendarDay, Enterprise, EnterpriseSize, Priority, Role, SlaTarget, Station, User
-from service.rules import passwords
 from service.rules.credit_code import complete
+from service.store.db import unit_of_work
 
 STATIONS = [
     # code, name_zh, name_en, region, is_hub

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.demo.seed import DEMO_ENTERPRISES
 from service.models import Enterprise, MilestoneStatus, PlanStatus, ServicePlan, TaskForce, User
 from service.operations import milestones, plans, task_forces
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
 from service.rules.credit_code import complete
-from service.seed import DEMO_ENTERPRISES
 
 # The plan the demo requests link their guidance case to; same title, so either seed may create it.
 BOSHI_PLAN_TITLE = "AI影像辅助诊断软件注册“一企一策”服务方案"

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
+from service.demo.seed import DEMO_ENTERPRISES
 from service.models import (
     Category,
     Channel,
@@ -30,8 +30,8 @@ from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
 from service.rules.credit_code import complete
 from service.rules.lifecycle import Action
-from service.seed import DEMO_ENTERPRISES
-from service.settings import DeskSettings
+from service.store.db import utcnow
+from service.store.settings import DeskSettings
 
 KEY_PREFIX = "demo-"
 

@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from service import demo_texts as texts
+from service.demo import texts
+from service.demo.seed import SLA_DEFAULTS
+from service.infrastructure.search_index import Document, scope_terms, tsvector_literal
 from service.models import Category, Channel, EventKind, HotlineStatus, LifecycleStage, Priority, ProductField
 from service.models import Status as S
-from service.search_index import Document, scope_terms, tsvector_literal
-from service.seed import SLA_DEFAULTS
 
 COLUMNS = {
     "requests": (

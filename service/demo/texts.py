@@ -9,8 +9,8 @@ from __future__ import annotations
 import random
 from functools import lru_cache
 
+from service.infrastructure.text_index import index_terms
 from service.models import Category
-from service.rules.text_index import index_terms
 
 # (Chinese name, English name) of products an enterprise of the province might bring.
 PRODUCTS = [

@@ -24,8 +24,8 @@ from sqlalchemy import Connection, create_engine, inspect, make_url, select, tex
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
-from service.db import utcnow
 from service.models import Attachment
+from service.store.db import utcnow
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"

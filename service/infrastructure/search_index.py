@@ -2,7 +2,7 @@
 
 One index document per request: its title, its public text (description and
 public replies) and its internal notes, each as pre-tokenised terms
-(service.rules.text_index), plus scope tokens (``e<enterprise id>``,
+(service.infrastructure.text_index), plus scope tokens (``e<enterprise id>``,
 ``s<station id>``) that let the index itself narrow a search to an actor's
 scope before the policy's clause is applied. SQLite keeps them in the FTS5
 table ``search_index`` (rowid = request id), one column per part. PostgreSQL
@@ -18,7 +18,7 @@ untouched by the database's own parser.
 A session listener refreshes the document of every request whose title,
 description or messages a flush wrote, inside the same transaction: operations
 need do nothing, and a search never sees a state the database does not hold.
-Bulk loaders (service.demo_data) call ``write_documents`` themselves.
+Bulk loaders (service.demo.bulk) call ``write_documents`` themselves.
 """
 from __future__ import annotations
 
@@ -30,8 +30,8 @@ from typing import Any
 from sqlalchemy import Connection, event, inspect, select, text
 from sqlalchemy.orm import Session
 
+from service.infrastructure.text_index import join_terms
 from service.models.requests import Message, ServiceRequest
-from service.rules.text_index import join_terms
 
 # Every database object of the search index starts with one of these (the FTS5
 # shadow tables included); the migration-drift check leaves them alone.

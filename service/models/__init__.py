@@ -33,4 +33,4 @@ __all__ = [
 ]
 
 # Last, once every model exists: importing the search index makes it follow every flush.
-from service import search_index as _search_index  # noqa: E402,F401
+from service.infrastructure import search_index as _search_index  # noqa: E402,F401

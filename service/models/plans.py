@@ -6,9 +6,9 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, utcnow
 from service.models.accounts import Enterprise, Station, User
 from service.models.enums import MilestonePhase, MilestoneStatus, PlanStatus, TaskForceStatus
+from service.store.db import Base, utcnow
 
 
 class ServicePlan(Base):

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, utcnow
 from service.models.accounts import Enterprise, Station, User
 from service.models.enums import (
     Category,
@@ -21,6 +20,7 @@ from service.models.enums import (
     ProductType,
     Status,
 )
+from service.store.db import Base, utcnow
 
 if TYPE_CHECKING:
     from service.models.plans import ServicePlan, TaskForce

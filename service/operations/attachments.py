@@ -21,11 +21,11 @@ from pathlib import Path, PurePosixPath
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
-from service.db import utcnow
 from service.errors import N_, NotFound, ValidationError
 from service.models import Attachment, Message, Role, ServiceRequest, User
 from service.rules import policy
-from service.settings import DeskSettings
+from service.store.db import utcnow
+from service.store.settings import DeskSettings
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")

@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.models import (
     OPEN_STATUSES,
@@ -38,6 +37,7 @@ from service.models import (
 from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
 from service.rules import policy
 from service.rules.sla_calendar import WorkingCalendar
+from service.store.db import unit_of_work, utcnow
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240

@@ -5,11 +5,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
 from service.operations.notifications import notify, station_desk
 from service.rules import policy
+from service.store.db import unit_of_work, utcnow
 
 MAX_LENGTH = 5000
 

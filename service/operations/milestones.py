@@ -11,7 +11,6 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, NotFound, ValidationError
 from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, User
 from service.operations.plan_support import (
@@ -23,6 +22,7 @@ from service.operations.plan_support import (
     record,
     stale_is_conflict,
 )
+from service.store.db import unit_of_work, utcnow
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
 from service.models import (
     Enterprise,
@@ -29,6 +28,7 @@ from service.models import (
     Status,
     User,
 )
+from service.operations import notifications
 from service.operations.plan_support import (
     CORRECT_FIELDS,
     OPEN_PLAN_STATUSES,
@@ -40,9 +40,9 @@ from service.operations.plan_support import (
     required_text,
     stale_is_conflict,
 )
-from service.operations import notifications
 from service.operations.request_support import editing
 from service.rules import policy
+from service.store.db import unit_of_work, utcnow
 
 # The full process a plan is offered when it is drafted, in order.
 STANDARD_PHASES: tuple[MilestonePhase, ...] = (

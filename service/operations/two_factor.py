@@ -22,11 +22,11 @@ from sqlalchemy.orm import Session
 
 from config import config_from_environment, totp_cipher
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
 from service.operations import accounts
 from service.rules import policy
+from service.store.db import unit_of_work, utcnow
 
 log = logging.getLogger(__name__)
 

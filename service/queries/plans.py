@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from service.db import utcnow
 from service.errors import NotFound
 from service.models import (
     Enterprise,
@@ -32,6 +31,7 @@ from service.models import (
 from service.operations.plan_support import OPEN_PLAN_STATUSES
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
+from service.store.db import utcnow
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 # What an enterprise is shown: a plan the director has approved, running or finished.

@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from service.db import UTCDateTime, utcnow
 from service.models import (
     OPEN_STATUSES,
     Category,
@@ -26,8 +25,9 @@ from service.models import (
     Status,
     User,
 )
-from service.rules import policy
 from service.queries.search import public_matches
+from service.rules import policy
+from service.store.db import UTCDateTime, utcnow
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.

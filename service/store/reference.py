@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Station
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings, service_times
+from service.store.settings import DeskSettings, service_times
 
 TTL_SECONDS = 60.0
 

@@ -9,13 +9,13 @@ from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
 from config import BASE_DIR
-from service import seed
+from service.demo import seed
+from service.demo.seed_plans import seed_demo_plans
+from service.demo.seed_requests import seed_demo_requests
 from service.operations import two_factor
 from service.operations.attachments import sweep_orphan_files
 from service.operations.sla import sweep
-from service.seed_plans import seed_demo_plans
-from service.seed_requests import seed_demo_requests
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from service.web.database import db
 
 
@@ -134,7 +134,7 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
               help="A new or empty directory to write the backup into.")
 def backup_command(target: str) -> None:
     """Back up the database and the uploaded files, safe while the app is running."""
-    from service.operations import backup
+    from service.infrastructure import backup
 
     try:
         outcome = backup.backup(current_app.config["DATABASE_URL"], current_app.config["UPLOAD_FOLDER"], target)
@@ -155,7 +155,7 @@ def restore_command(source: str, yes: bool) -> None:
 
     Stop the app first: restoring under running workers would mix old and new data.
     """
-    from service.operations import backup
+    from service.infrastructure import backup
 
     if not yes:
         click.confirm(f"Replace the data of {current_app.config['DATABASE_URL']} by the backup in {source}?",
@@ -178,7 +178,7 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
     """Fill the database in bulk with realistic requests and everything around them (for demos and benchmarks)."""
     import time
 
-    from service import demo_data
+    from service.demo import bulk as demo_data
 
     upgrade_database(current_app.config["DATABASE_URL"])
     options = demo_data.Options(requests=count, enterprises=enterprises, years=years, seed=random_seed)
@@ -194,7 +194,7 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
 @click.command("search-reindex")
 def search_reindex_command() -> None:
     """Rebuild the full-text index of every request (after a restore or an import that bypassed the app)."""
-    from service import search_index
+    from service.infrastructure import search_index
 
     with current_app.extensions["db_engine"].begin() as connection:
         done = search_index.rebuild(connection)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
-from service.db import make_engine, make_session_factory
+from service.store.db import make_engine, make_session_factory
 
 
 def register(app: Flask) -> None:

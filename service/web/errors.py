@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.errors import N_, DomainError
 from service.web.api.errors import error_response
-from service.web.helpers import domain_message
+from service.web.common.helpers import domain_message
 
 log = logging.getLogger(__name__)
 

@@ -18,13 +18,13 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from config import BASE_DIR, TestingConfig
-from service import seed
-from service.seed import DEMO_PASSWORD
-from service.db import make_engine
+from service.demo import seed
+from service.demo.seed import DEMO_PASSWORD
 from service.models import Category, LifecycleStage, Priority, User
 from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
+from service.store.db import make_engine
+from service.store.settings import DeskSettings
 from service.web.cli import upgrade_database
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -22,8 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from service import seed
-from service.db import make_engine, utcnow
+from service.demo import seed
 from service.errors import Conflict
 from service.models import (
     Category,
@@ -40,7 +39,8 @@ from service.models import (
     User,
 )
 from service.operations import accounts, requests, sla
-from service.settings import DeskSettings
+from service.store.db import make_engine, utcnow
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.security.scratch import ENGINES, scratch_database
 
@@ -249,10 +249,10 @@ def test_parallel_wrong_passwords_are_all_counted(db: Db, cast: Cast) -> None:
 KILLED_WORKER = """
 import sys, time
 from sqlalchemy.orm import Session
-from service.db import make_engine
+from service.store.db import make_engine
 from service.models import Category, LifecycleStage, User
 from service.operations import notifications, requests
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 
 def stop_here(*args, **kwargs):
     print("READY", flush=True)  # the request row, its event and its number are written, not committed

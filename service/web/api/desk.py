@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from service.db import utcnow
 from service.errors import Forbidden
 from service.models import Role
 from service.queries import dashboard as dash
-from service.queries import reference
+from service.store import reference
+from service.store.db import utcnow
 from service.web.api import schemas as s
 from service.web.api.registry import caller, desk_settings, endpoint
 from service.web.database import db

@@ -19,7 +19,7 @@ from service.queries import hotline as queries
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.database import db
-from service.web.hotline import invitation_file
+from service.web.director.hotline import invitation_file
 
 TAG = "hotline"
 VERSIONED = ("If-Match",)

@@ -155,6 +155,6 @@ def answers_if_match_failed(error: Exception) -> bool:
 def desk_settings():  # type: ignore[no-untyped-def]
     from flask import current_app
 
-    from service.settings import DeskSettings
+    from service.store.settings import DeskSettings
 
     return DeskSettings.from_config(current_app.config)

@@ -5,14 +5,14 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import gettext
 from flask_login import login_required
 
-from service.db import utcnow
 from service.errors import NotFound, ValidationError
 from service.operations import api_tokens
+from service.store.db import utcnow
+from service.web.common.helpers import actor
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.tokens import TokenForm
-from service.web.helpers import actor
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
 

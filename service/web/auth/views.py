@@ -8,11 +8,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from service.errors import ValidationError
 from service.models import EnterpriseSize
 from service.operations import accounts, two_factor
-from service.web import two_factor as two_factor_web
+from service.web.auth import two_factor as two_factor_web
+from service.web.common.helpers import actor, safe_next, station_choices
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.auth import LanguageForm, LoginForm, PasswordChangeForm, RegistrationForm
-from service.web.helpers import actor, safe_next, station_choices
 from service.web.i18n import LOCALES
 
 bp = Blueprint("auth", __name__)

@@ -15,8 +15,8 @@ from wtforms.fields.choices import SelectChoice
 
 from service.errors import DomainError
 from service.models import HotlineSession, ServiceRequest, Station, User
-from service.queries import reference
 from service.rules import policy
+from service.store import reference
 from service.web.database import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -73,7 +73,7 @@ def station_choices(include_hub: bool = True) -> list[SelectChoice]:
 
 def label_params(error: DomainError) -> dict[str, object]:
     """The error's parameters, with vocabulary values shown by their labels."""
-    from service.web.labels import label
+    from service.web.common.labels import label
 
     return {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
 

@@ -29,12 +29,12 @@ from service.models import (
 )
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
 from service.operations.sla import SWEEP_REASONS, SlaState
-from service.queries import open_work
-from service.queries.reference import StationInfo
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
-from service.web.helpers import hotline_name, station_name
-from service.web.labels import label
+from service.store import open_work
+from service.store.reference import StationInfo
+from service.store.settings import DeskSettings
+from service.web.common.helpers import hotline_name, station_name
+from service.web.common.labels import label
 
 ACTION_LABELS: dict[Action, object] = {
     Action.START_INTERVENTION: _l("Start early intervention"),
@@ -53,7 +53,7 @@ ACTION_HINTS: dict[Action, object] = {
     Action.CONFIRM: _l("Confirming closes the request. Please rate the service from 1 (poor) to 5 (excellent)."),
     Action.REOPEN: _l("The station takes the request up again."),
 }
-# What resolving would leave open (service.queries.open_work), as the resolve step lists it.
+# What resolving would leave open (service.store.open_work), as the resolve step lists it.
 OPEN_ITEM_KINDS: dict[str, object] = {
     open_work.FOLLOW_UP: _l("Hotline follow-up not done"),
     open_work.INSTRUCTION: _l("Instruction not acknowledged"),

@@ -23,7 +23,6 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
-from service.db import utcnow
 from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, NotFound, ValidationError
 from service.models import (
     Category,
@@ -39,13 +38,16 @@ from service.models import (
 from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.operations.sla import sla_state
-from service.queries import reference
 from service.queries.hotline import hotline_panel
-from service.queries.open_work import open_items
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
-from service.settings import DeskSettings
+from service.store import reference
+from service.store.db import utcnow
+from service.store.open_work import open_items
+from service.store.settings import DeskSettings
+from service.web.common.helpers import actor, domain_message
+from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.requests import (
@@ -61,8 +63,6 @@ from service.web.forms.requests import (
     TriageForm,
     VersionedForm,
 )
-from service.web.helpers import actor, domain_message
-from service.web.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 
 E = TypeVar("E", bound=Enum)
 

@@ -12,8 +12,8 @@ from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError, Forbidden, NotFound
 from service.models import Event, EventKind, MilestonePhase, PlanStatus, Role, ServiceRequest, TaskForceMember, User
-from service.web.helpers import flash_domain_error, station_name, word_list
-from service.web.labels import label
+from service.web.common.helpers import flash_domain_error, station_name, word_list
+from service.web.common.labels import label
 
 T = TypeVar("T")
 

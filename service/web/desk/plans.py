@@ -28,7 +28,17 @@ from service.operations.plan_support import OPEN_PLAN_STATUSES
 from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
+from service.web.common.helpers import actor, require, safe_next
+from service.web.common.labels import label
 from service.web.database import db
+from service.web.desk.plan_support import (
+    attempt,
+    describe_event,
+    member_names,
+    milestone_name,
+    people_choices,
+    request_url,
+)
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import (
@@ -39,16 +49,6 @@ from service.web.forms.plans import (
     MoveForm,
     NewPlanForm,
     PlanStatusForm,
-)
-from service.web.helpers import actor, require, safe_next
-from service.web.labels import label
-from service.web.plan_support import (
-    attempt,
-    describe_event,
-    member_names,
-    milestone_name,
-    people_choices,
-    request_url,
 )
 
 T = TypeVar("T")

@@ -11,12 +11,12 @@ from service.operations import task_forces as ops
 from service.queries import plans as plan_queries
 from service.queries import task_forces as queries
 from service.rules import policy
+from service.web.common.helpers import actor, require
 from service.web.database import db
+from service.web.desk.plan_support import attempt, people_choices
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.task_forces import EditTaskForceForm, ExpertForm, StaffMemberForm, TaskForceForm
-from service.web.helpers import actor, require
-from service.web.plan_support import attempt, people_choices
 
 bp = Blueprint("task_forces", __name__, url_prefix="/task-forces")
 

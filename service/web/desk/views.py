@@ -8,7 +8,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service.db import utcnow
 from service.errors import NotFound
 from service.models import OPEN_STATUSES, Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
 from service.operations import accounts
@@ -16,24 +15,13 @@ from service.operations.escalation import de_escalate_request, escalate_request
 from service.operations.request_support import provisional_priority
 from service.operations.requests import add_message, assign_request, transfer_request, triage_request
 from service.operations.sla import sla_state
-from service.queries import reference
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
-from service.web.database import db
-from service.web.forms.admin import ConfirmForm
-from service.web.forms.requests import (
-    AssignForm,
-    DeEscalateForm,
-    DeskMessageForm,
-    EscalateForm,
-    OnBehalfForm,
-    QueueFilterForm,
-    TransferForm,
-    TriageForm,
-)
-from service.web.helpers import actor, require, station_choices
-from service.web.request_display import install_template_helpers, sla_badge
-from service.web.requests_common import (
+from service.store import reference
+from service.store.db import utcnow
+from service.web.common.helpers import actor, require, station_choices
+from service.web.common.request_display import install_template_helpers, sla_badge
+from service.web.common.request_pages import (
     choice,
     cursor_arg,
     desk_settings,
@@ -46,6 +34,18 @@ from service.web.requests_common import (
     submission_page,
     take_step,
     uploads_from,
+)
+from service.web.database import db
+from service.web.forms.admin import ConfirmForm
+from service.web.forms.requests import (
+    AssignForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    EscalateForm,
+    OnBehalfForm,
+    QueueFilterForm,
+    TransferForm,
+    TriageForm,
 )
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")

@@ -12,12 +12,12 @@ from flask import url_for
 from flask_babel import format_date, gettext
 from markupsafe import Markup
 
+from service.infrastructure.charts import TIP, Bar, Series, bar_chart, column_chart
 from service.models import Status
 from service.queries.dashboard import AGE_BUCKETS, Dashboard, Scope
 from service.rules import policy
-from service.rules.charts import TIP, Bar, Series, bar_chart, column_chart
-from service.web.helpers import station_name
-from service.web.labels import label
+from service.web.common.helpers import station_name
+from service.web.common.labels import label
 
 
 def cases_link(scope: Scope, bucket: str, *, status: Status | None = None, station_id: int | None = None,

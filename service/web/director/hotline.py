@@ -9,21 +9,21 @@ from flask_babel import gettext
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from service.db import utcnow
 from service.errors import Conflict, DomainError, NotFound, ValidationError
+from service.infrastructure.ics import Invitation, Person, build_invitation
 from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.operations import hotline as ops
 from service.queries import hotline as queries
-from service.queries import reference
 from service.queries.requests import assignable_users
 from service.rules import policy
-from service.rules.ics import Invitation, Person, build_invitation
+from service.store import reference
+from service.store.db import utcnow
+from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
+from service.web.common.request_pages import desk_settings
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
-from service.web.helpers import actor, flash_domain_error, hotline_name, require
-from service.web.requests_common import desk_settings
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 

@@ -13,13 +13,13 @@ from service.models import Role, ServiceRequest
 from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
+from service.web.common.helpers import actor, require, station_choices
+from service.web.common.request_pages import cursor_arg
 from service.web.database import db
+from service.web.director.hotline import case_url
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
-from service.web.helpers import actor, require, station_choices
-from service.web.hotline import case_url
-from service.web.requests_common import cursor_arg
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 

@@ -13,20 +13,21 @@ from flask_login import login_required
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from service.db import utcnow
 from service.errors import ValidationError
 from service.models import ServiceRequest, Station, Status
 from service.operations.escalation import de_escalate_request
-from service.queries import dashboard, reference
+from service.queries import dashboard
 from service.rules import policy
-from service.settings import DeskSettings
-from service.web import dashboard_view
+from service.store import reference
+from service.store.db import utcnow
+from service.store.settings import DeskSettings
+from service.web.common.helpers import actor, station_choices
+from service.web.common.request_pages import cursor_arg
 from service.web.database import db
-from service.web.export import csv_response
+from service.web.desk.export import csv_response
+from service.web.director import dashboard as dashboard_view
 from service.web.forms import show_error
 from service.web.forms.director import DashboardFilterForm, DeEscalateForm
-from service.web.helpers import actor, station_choices
-from service.web.requests_common import cursor_arg
 
 bp = Blueprint("director", __name__, url_prefix="/director")
 

@@ -62,7 +62,7 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
     Field messages may carry the error's placeholders (a refused file names itself), so they are
     formatted with its parameters.
     """
-    from service.web.helpers import domain_message, label_params
+    from service.web.common.helpers import domain_message, label_params
 
     params = label_params(error)
     shown = set()

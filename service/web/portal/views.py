@@ -14,11 +14,9 @@ from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
 from service.rules.lifecycle import Action, reopen_deadline
-from service.web.database import db
-from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
-from service.web.helpers import actor, require
-from service.web.request_display import action_label, install_template_helpers, when
-from service.web.requests_common import (
+from service.web.common.helpers import actor, require
+from service.web.common.request_display import action_label, install_template_helpers, when
+from service.web.common.request_pages import (
     cursor_arg,
     desk_settings,
     detail_context,
@@ -29,6 +27,8 @@ from service.web.requests_common import (
     take_step,
     uploads_from,
 )
+from service.web.database import db
+from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 install_template_helpers(bp)
