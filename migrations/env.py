@@ -9,7 +9,8 @@ from sqlalchemy import Connection, event
 
 from config import Config
 from service.infrastructure.search_index import include_object
-from service.store.db import Base, UTCDateTime, make_engine
+from service.models.base import Base, UTCDateTime
+from service.store.db import make_engine
 import service.models  # noqa: F401 - registers every table
 
 config = context.config

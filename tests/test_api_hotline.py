@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from service.models import HotlineSession, Role
-from service.store.db import utcnow
+from service.models.base import utcnow
 from tests.api_support import Caller, caller, new_request
 
 API = "/api/v1"

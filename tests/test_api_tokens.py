@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import ApiToken, Role
+from service.models.base import utcnow
 from service.operations import api_tokens
-from service.store.db import utcnow
 from tests import factories
 from tests.api_support import Caller, caller, new_request
 from tests.conftest import csrf_token, login, post_form

@@ -14,7 +14,8 @@ from sqlalchemy import Engine, delete, func, select, text, update
 from config import TestingConfig
 from service.infrastructure import backup
 from service.models import Attachment, Event, ServiceRequest
-from service.store.db import Base, make_engine
+from service.models.base import Base
+from service.store.db import make_engine
 from tests.security.rows import fill_every_table
 from tests.security.scratch import ENGINES, scratch_database
 

@@ -12,9 +12,9 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from service.models import Category, Channel, LifecycleStage, Message, Priority, ServiceRequest, Status
+from service.models.base import utcnow
 from service.queries import export as export_queries
 from service.queries.dashboard import cases_select, make_scope
-from service.store.db import utcnow
 from service.web.common.labels import label
 from service.web.desk import export as export_web
 from tests import factories

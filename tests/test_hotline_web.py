@@ -10,8 +10,8 @@ from icalendar import Calendar
 from sqlalchemy.orm import Session
 
 from service.models import HotlineSession, HotlineStatus, ServiceRequest
+from service.models.base import utcnow
 from service.operations import hotline as ops
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from tests.conftest import login, post_form
 from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures

@@ -18,7 +18,8 @@ from sqlalchemy import create_engine, inspect, make_url, text
 
 import service.models  # noqa: F401 - registers every table on the metadata
 from service.infrastructure.search_index import include_object, is_search_structure
-from service.store.db import Base, make_engine
+from service.models.base import Base
+from service.store.db import make_engine
 from service.web.cli import alembic_config
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

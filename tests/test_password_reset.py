@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from service.errors import Forbidden, NotFound
 from service.infrastructure import passwords
 from service.models import Role
+from service.models.base import utcnow
 from service.operations import accounts
-from service.store.db import utcnow
 from tests import factories
 from tests.conftest import login, post_form
 

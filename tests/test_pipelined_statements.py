@@ -8,7 +8,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from service.models import Event, EventKind
-from service.store.db import make_engine, pipelined, utcnow
+from service.models.base import utcnow
+from service.store.db import make_engine, pipelined
 from tests.scratch import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"),

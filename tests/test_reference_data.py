@@ -13,10 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import Station
+from service.models.base import utcnow
 from service.operations.calendar_admin import delete_calendar_day, set_calendar_day
 from service.queries.plans import local_today
 from service.store import reference
-from service.store.db import utcnow
 from service.store.settings import DeskSettings, service_times
 from tests.conftest import login
 from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures

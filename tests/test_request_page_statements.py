@@ -17,10 +17,10 @@ from service.models import (
     TaskForce,
     TaskForceMember,
 )
+from service.models.base import utcnow
 from service.operations.attachments import Upload
 from service.operations.instructions import write_instruction
 from service.operations.requests import add_message
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import PDF, People, active_plan, people, triaged  # noqa: F401 - fixtures

@@ -22,10 +22,10 @@ from service.models import (
     TaskForce,
     TaskForceStatus,
 )
+from service.models.base import utcnow
 from service.operations import api_tokens
 from service.operations.instructions import write_instruction
 from service.rules.lifecycle import Action
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import People, act, active_plan, people, triaged  # noqa: F401 - fixtures

@@ -12,8 +12,8 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from service.models import HotlineSession, HotlineStatus, ServiceRequest
+from service.models.base import utcnow
 from service.operations.requests import add_message
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import People, people, submit, triaged  # noqa: F401 - fixtures

@@ -13,8 +13,8 @@ from flask_login import login_user
 from sqlalchemy.orm import Session
 
 from service.models import HotlineSession, HotlineStatus, Instruction, Role, ServiceRequest, Status, User
+from service.models.base import utcnow
 from service.queries.hotline import hotline_panel
-from service.store.db import utcnow
 from service.web.director import views as director
 from tests import factories
 from tests.conftest import login, post_form

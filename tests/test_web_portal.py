@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from service.models import Attachment, Channel, Message, Role, ServiceRequest, Status
+from service.models.base import utcnow
 from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
-from service.store.db import utcnow
 from tests import factories
 from tests.conftest import login, post_form
 from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures

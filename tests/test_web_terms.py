@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import HotlineSession, ServiceRequest
+from service.models.base import utcnow
 from service.operations import hotline as ops
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from tests.conftest import login, post_form
 from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures

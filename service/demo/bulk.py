@@ -44,8 +44,8 @@ from service.models import (
     Station,
     User,
 )
+from service.models.base import Base
 from service.rules.credit_code import ALPHABET, complete, division_codes
-from service.store.db import Base
 
 STAFF_PER_STATION = {True: (8, 2), False: (5, 1)}  # is_hub -> (staff, directors)
 

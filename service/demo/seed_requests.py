@@ -25,12 +25,12 @@ from service.models import (
     ServiceRequest,
     User,
 )
+from service.models.base import utcnow
 from service.operations import escalation, plans
 from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
 from service.rules.credit_code import complete
 from service.rules.lifecycle import Action
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 
 KEY_PREFIX = "demo-"

@@ -25,7 +25,7 @@ from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from service.models import Attachment
-from service.store.db import utcnow
+from service.models.base import utcnow
 
 MANIFEST = "manifest.json"
 SQLITE_FILE = "database.sqlite3"

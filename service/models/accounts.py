@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from service.models.base import Base, utcnow
 from service.models.enums import EnterpriseSize, Role
-from service.store.db import Base, utcnow
 
 
 class Station(Base):

@@ -7,9 +7,9 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import User
+from service.models.base import Base, utcnow
 from service.models.enums import HotlineStatus
 from service.models.requests import ServiceRequest
-from service.store.db import Base, utcnow
 
 
 class HotlineSession(Base):

@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import Enterprise, Station, User
+from service.models.base import Base, utcnow
 from service.models.enums import MilestonePhase, MilestoneStatus, PlanStatus, TaskForceStatus
-from service.store.db import Base, utcnow
 
 
 class ServicePlan(Base):

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import Enterprise, Station, User
+from service.models.base import Base, utcnow
 from service.models.enums import (
     Category,
     Channel,
@@ -20,7 +21,6 @@ from service.models.enums import (
     ProductType,
     Status,
 )
-from service.store.db import Base, utcnow
 
 if TYPE_CHECKING:
     from service.models.plans import ServicePlan, TaskForce

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from service.errors import N_, NotFound, ValidationError
 from service.models import ApiToken, User
-from service.store.db import unit_of_work, utcnow
+from service.models.base import utcnow
+from service.store.db import unit_of_work
 
 PREFIX = "isd_"
 SCOPES = ("read", "write")

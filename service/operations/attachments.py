@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from service.errors import N_, NotFound, ValidationError
 from service.models import Attachment, Message, Role, ServiceRequest, User
+from service.models.base import utcnow
 from service.rules import policy
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

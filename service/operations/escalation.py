@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 
 from service.errors import N_, InvalidTransition, ValidationError
 from service.models import OPEN_STATUSES, EventKind, ServiceRequest, User
+from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.request_support import editing, record
-from service.store.db import utcnow
 
 
 def escalate(session: Session, request: ServiceRequest, actor: User | None, reason: str, now: datetime) -> bool:

@@ -34,10 +34,11 @@ from service.models import (
     ServiceRequest,
     User,
 )
+from service.models.base import utcnow
 from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
 from service.rules import policy
 from service.rules.sla_calendar import WorkingCalendar
-from service.store.db import unit_of_work, utcnow
+from service.store.db import unit_of_work
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240

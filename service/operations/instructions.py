@@ -7,9 +7,10 @@ from sqlalchemy.orm import Session
 
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
+from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
 from service.rules import policy
-from service.store.db import unit_of_work, utcnow
+from service.store.db import unit_of_work
 
 MAX_LENGTH = 5000
 

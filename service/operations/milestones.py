@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.errors import N_, NotFound, ValidationError
 from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, User
+from service.models.base import utcnow
 from service.operations.plan_support import (
     CORRECT_FIELDS,
     check_version,
@@ -22,7 +23,7 @@ from service.operations.plan_support import (
     record,
     stale_is_conflict,
 )
-from service.store.db import unit_of_work, utcnow
+from service.store.db import unit_of_work
 
 
 @dataclass(frozen=True)

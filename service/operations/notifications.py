@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from service.errors import NotFound
 from service.models import EventKind, Notification, Role, ServiceRequest, Station, User
+from service.models.base import utcnow
 from service.rules import policy
-from service.store.db import unit_of_work, utcnow
+from service.store.db import unit_of_work
 
 Recipients = Iterable[int] | Select[tuple[int]]
 _TABLE = Notification.__table__

@@ -28,6 +28,7 @@ from service.models import (
     Status,
     User,
 )
+from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.plan_support import (
     CORRECT_FIELDS,
@@ -42,7 +43,7 @@ from service.operations.plan_support import (
 )
 from service.operations.request_support import editing
 from service.rules import policy
-from service.store.db import unit_of_work, utcnow
+from service.store.db import unit_of_work
 
 # The full process a plan is offered when it is drafted, in order.
 STANDARD_PHASES: tuple[MilestonePhase, ...] = (

@@ -9,7 +9,8 @@ from sqlalchemy import case
 from sqlalchemy.orm import Session
 
 from service.models import RateLimitCounter
-from service.store.db import unit_of_work, utcnow
+from service.models.base import utcnow
+from service.store.db import unit_of_work
 
 WINDOW_SECONDS = 60
 

@@ -40,6 +40,7 @@ from service.models import (
     Status,
     User,
 )
+from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
 from service.operations.request_support import (
@@ -54,7 +55,7 @@ from service.operations.request_support import (
     untriaged_priority,
 )
 from service.rules import lifecycle, policy
-from service.store.db import pipelined, unit_of_work, utcnow
+from service.store.db import pipelined, unit_of_work
 from service.store.settings import DeskSettings, service_times
 
 REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")

@@ -24,9 +24,10 @@ from config import config_from_environment, totp_cipher
 
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
+from service.models.base import utcnow
 from service.operations import accounts
 from service.rules import policy
-from service.store.db import unit_of_work, utcnow
+from service.store.db import unit_of_work
 
 log = logging.getLogger(__name__)
 

@@ -28,10 +28,10 @@ from service.models import (
     TaskForce,
     User,
 )
+from service.models.base import utcnow
 from service.operations.plan_support import OPEN_PLAN_STATUSES
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
-from service.store.db import utcnow
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 # What an enterprise is shown: a plan the director has approved, running or finished.

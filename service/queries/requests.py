@@ -25,9 +25,9 @@ from service.models import (
     Status,
     User,
 )
+from service.models.base import UTCDateTime, utcnow
 from service.queries.search import public_matches
 from service.rules import policy
-from service.store.db import UTCDateTime, utcnow
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.

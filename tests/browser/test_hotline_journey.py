@@ -17,8 +17,8 @@ from sqlalchemy import select
 
 from service.demo.seed_requests import seed_demo_requests
 from service.models import HotlineSession, HotlineStatus, ServiceRequest, User
+from service.models.base import utcnow
 from service.operations.requests import submit_request
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from tests.browser.conftest import ARTIFACTS, LiveServer, sign_in
 from tests.request_helpers import draft

@@ -38,8 +38,9 @@ from service.models import (
     Station,
     User,
 )
+from service.models.base import utcnow
 from service.operations import accounts, requests, sla
-from service.store.db import make_engine, utcnow
+from service.store.db import make_engine
 from service.store.settings import DeskSettings
 from tests import factories
 from tests.security.scratch import ENGINES, scratch_database

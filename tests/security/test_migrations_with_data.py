@@ -8,7 +8,8 @@ from alembic import command
 from sqlalchemy import Engine, func, inspect, select, text
 
 from config import config_from_environment, totp_cipher
-from service.store.db import Base, make_engine
+from service.models.base import Base
+from service.store.db import make_engine
 from service.web.cli import alembic_config
 from tests.security.rows import WHEN, fill_every_table
 from tests.security.scratch import ENGINES, scratch_database

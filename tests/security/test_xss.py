@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest
-from service.store.db import Base
+from service.models.base import Base
 from tests.security.probe import Prober
 from tests.security.world import ROLES, World, fill, rules
 

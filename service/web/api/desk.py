@@ -5,9 +5,9 @@ from datetime import date
 
 from service.errors import Forbidden
 from service.models import Role
+from service.models.base import utcnow
 from service.queries import dashboard as dash
 from service.store import reference
-from service.store.db import utcnow
 from service.web.api import schemas as s
 from service.web.api.registry import caller, desk_settings, endpoint
 from service.web.database import db

@@ -6,8 +6,8 @@ from flask_babel import gettext
 from flask_login import login_required
 
 from service.errors import NotFound, ValidationError
+from service.models.base import utcnow
 from service.operations import api_tokens
-from service.store.db import utcnow
 from service.web.common.helpers import actor
 from service.web.database import db
 from service.web.forms import show_error

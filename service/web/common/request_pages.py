@@ -35,6 +35,7 @@ from service.models import (
     ServiceRequest,
     User,
 )
+from service.models.base import utcnow
 from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.operations.sla import sla_state
@@ -43,7 +44,6 @@ from service.queries.timeline import awaiting, timeline
 from service.rules import policy
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
 from service.store import reference
-from service.store.db import utcnow
 from service.store.open_work import open_items
 from service.store.settings import DeskSettings
 from service.web.common.helpers import actor, domain_message

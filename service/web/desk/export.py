@@ -20,9 +20,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select
 
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, Status
+from service.models.base import utcnow
 from service.queries.export import stream_rows
 from service.queries.requests import QueueFilters, build_queue_select
-from service.store.db import utcnow
 from service.web.common.helpers import actor, require
 from service.web.common.labels import label
 from service.web.database import db

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from service.errors import NotFound
 from service.models import OPEN_STATUSES, Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
+from service.models.base import utcnow
 from service.operations import accounts
 from service.operations.escalation import de_escalate_request, escalate_request
 from service.operations.request_support import provisional_priority
@@ -18,7 +19,6 @@ from service.operations.sla import sla_state
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
 from service.store import reference
-from service.store.db import utcnow
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.request_display import install_template_helpers, sla_badge
 from service.web.common.request_pages import (

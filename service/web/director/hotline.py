@@ -12,12 +12,12 @@ from wtforms.fields.choices import SelectChoice
 from service.errors import Conflict, DomainError, NotFound, ValidationError
 from service.infrastructure.ics import Invitation, Person, build_invitation
 from service.models import HotlineSession, HotlineStatus, ServiceRequest
+from service.models.base import utcnow
 from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
 from service.store import reference
-from service.store.db import utcnow
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
 from service.web.common.request_pages import desk_settings
 from service.web.database import db

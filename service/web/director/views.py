@@ -15,11 +15,11 @@ from wtforms.fields.choices import SelectChoice
 
 from service.errors import ValidationError
 from service.models import ServiceRequest, Station, Status
+from service.models.base import utcnow
 from service.operations.escalation import de_escalate_request
 from service.queries import dashboard
 from service.rules import policy
 from service.store import reference
-from service.store.db import utcnow
 from service.store.settings import DeskSettings
 from service.web.common.helpers import actor, station_choices
 from service.web.common.request_pages import cursor_arg
