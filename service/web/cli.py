@@ -12,8 +12,8 @@ from config import BASE_DIR
 from service.demo import seed
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
+from service.infrastructure.attachment_files import sweep_orphan_files
 from service.operations import two_factor
-from service.operations.attachments import sweep_orphan_files
 from service.operations.sla import sweep
 from service.store.settings import DeskSettings
 from service.web.database import db
