@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
 from service.models import (
+    OPEN_PLAN_STATUSES,
     Enterprise,
     EventKind,
     Milestone,
@@ -32,7 +33,6 @@ from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.plan_support import (
     CORRECT_FIELDS,
-    OPEN_PLAN_STATUSES,
     check_version,
     desk_user,
     ensure_open,

@@ -15,12 +15,11 @@ from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from service.errors import N_
-from service.models import OPEN_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
+from service.models import OPEN_STATUSES, RUNNING_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.escalation import escalate
 from service.operations.request_support import record
-from service.queries.requests import RUNNING_STATUSES
 from service.rules import lifecycle
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work

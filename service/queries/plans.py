@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from service.errors import NotFound
 from service.models import (
+    OPEN_PLAN_STATUSES,
     Enterprise,
     Event,
     HotlineSession,
@@ -29,7 +30,6 @@ from service.models import (
     User,
 )
 from service.models.base import utcnow
-from service.operations.plan_support import OPEN_PLAN_STATUSES
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
 

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from service.models import (
     OPEN_STATUSES,
+    RUNNING_STATUSES,
     Category,
     LifecycleStage,
     Priority,
@@ -40,8 +41,6 @@ SORTS = ("newest", "oldest", "due")
 _DUE_SORT_QUEUES = frozenset(DESK_QUEUES) - {"all"}
 # Requests without a due time (none are open) sort after every real one.
 _NO_DUE_TIME = datetime(9999, 1, 1, tzinfo=timezone.utc)
-# Open and not paused: the statuses whose SLA clock runs.
-RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.WAITING_ENTERPRISE)
 
 
 @dataclass

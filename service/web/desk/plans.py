@@ -13,6 +13,7 @@ from sqlalchemy import Select, select
 
 from service.errors import Conflict, ValidationError
 from service.models import (
+    OPEN_PLAN_STATUSES,
     Milestone,
     MilestonePhase,
     MilestoneStatus,
@@ -24,7 +25,6 @@ from service.models import (
 )
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
-from service.operations.plan_support import OPEN_PLAN_STATUSES
 from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
 from service.rules import policy

@@ -17,6 +17,7 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
+from service.rules.hotline import allowed_hotline_actions
 from service.store import reference
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
 from service.web.common.request_pages import desk_settings
@@ -103,7 +104,7 @@ def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type
 def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
     """The session, if ``action`` is open to the reader now: 404 out of scope, 409 in the wrong state, else 403."""
     hotline = queries.get_session(db(), actor(), hotline_id)
-    if action not in ops.allowed_hotline_actions(actor(), hotline):
+    if action not in allowed_hotline_actions(actor(), hotline):
         abort(409 if hotline.status not in ops.TRANSITIONS[action][0] else 403)
     return hotline
 

@@ -59,7 +59,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, station_id=station_id,
         addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
-        may_acknowledge=lambda i: ops.may_acknowledge(user, i), confirm=ConfirmForm(),
+        may_acknowledge=lambda i: policy.may_acknowledge(user, i), confirm=ConfirmForm(),
         next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
 
 
