@@ -15,8 +15,8 @@ from service.models import Category, Channel, LifecycleStage, Message, Priority,
 from service.models.base import utcnow
 from service.queries import export as export_queries
 from service.queries.dashboard import cases_select, make_scope
-from service.web.common.labels import label
 from service.web.desk import export as export_web
+from service.web.labels import label
 from tests import factories
 from tests.conftest import login
 from tests.director_support import case

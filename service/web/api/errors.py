@@ -19,7 +19,7 @@ from service.errors import (
     ValidationError,
 )
 from service.store import open_work
-from service.web.common.helpers import domain_message
+from service.web.labels import domain_message
 
 CODES = {
     400: "bad_request",

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from enum import Enum
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
@@ -18,6 +17,7 @@ from service.models import HotlineSession, ServiceRequest, Station, User
 from service.rules import policy
 from service.store import reference
 from service.web.database import db
+from service.web.labels import domain_message
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,18 +69,6 @@ def station_choices(include_hub: bool = True) -> list[SelectChoice]:
     """Active stations, the hub first, from the process's snapshot (a station added shows within a minute)."""
     return [SelectChoice(s.id, station_name(s)) for s in reference.stations(db())
             if s.active and (include_hub or not s.is_hub)]
-
-
-def label_params(error: DomainError) -> dict[str, object]:
-    """The error's parameters, with vocabulary values shown by their labels."""
-    from service.web.common.labels import label
-
-    return {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
-
-
-def domain_message(error: DomainError) -> str:
-    """The error's message in the reader's language."""
-    return gettext(error.message, **label_params(error))
 
 
 def flash_domain_error(error: DomainError) -> None:

@@ -11,11 +11,11 @@ from service.models import EventKind, Notification, Role, Status
 from service.operations import notifications
 from service.queries.hotline import sessions_by_id
 from service.web.common.helpers import actor
-from service.web.common.labels import label
 from service.web.common.navigation import BADGE_CAP
 from service.web.common.request_display import install_template_helpers, reason_text
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
+from service.web.labels import label
 
 STATUS_VALUES = frozenset(status.value for status in Status)
 

@@ -34,7 +34,7 @@ from service.store import open_work
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
 from service.web.common.helpers import hotline_name, station_name
-from service.web.common.labels import label
+from service.web.labels import label
 
 ACTION_LABELS: dict[Action, object] = {
     Action.START_INTERVENTION: _l("Start early intervention"),

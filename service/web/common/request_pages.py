@@ -46,7 +46,7 @@ from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unava
 from service.store import reference
 from service.store.open_work import open_items
 from service.store.settings import DeskSettings
-from service.web.common.helpers import actor, domain_message
+from service.web.common.helpers import actor
 from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 from service.web.database import db
 from service.web.forms import show_error
@@ -63,6 +63,7 @@ from service.web.forms.requests import (
     TriageForm,
     VersionedForm,
 )
+from service.web.labels import domain_message
 
 E = TypeVar("E", bound=Enum)
 

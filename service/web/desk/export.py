@@ -24,8 +24,8 @@ from service.models.base import utcnow
 from service.queries.export import stream_rows
 from service.queries.requests import QueueFilters, build_queue_select
 from service.web.common.helpers import actor, require
-from service.web.common.labels import label
 from service.web.database import db
+from service.web.labels import label
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 

@@ -13,7 +13,7 @@ from wtforms.fields.choices import SelectChoice
 from service.errors import N_, DomainError, Forbidden, NotFound
 from service.models import Event, EventKind, MilestonePhase, PlanStatus, Role, ServiceRequest, TaskForceMember, User
 from service.web.common.helpers import flash_domain_error, station_name, word_list
-from service.web.common.labels import label
+from service.web.labels import label
 
 T = TypeVar("T")
 

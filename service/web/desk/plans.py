@@ -29,7 +29,6 @@ from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
 from service.web.common.helpers import actor, require, safe_next
-from service.web.common.labels import label
 from service.web.database import db
 from service.web.desk.plan_support import (
     attempt,
@@ -50,6 +49,7 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
+from service.web.labels import label
 
 T = TypeVar("T")
 

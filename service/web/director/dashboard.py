@@ -17,7 +17,7 @@ from service.models import Status
 from service.queries.dashboard import AGE_BUCKETS, Dashboard, Scope
 from service.rules import policy
 from service.web.common.helpers import station_name
-from service.web.common.labels import label
+from service.web.labels import label
 
 
 def cases_link(scope: Scope, bucket: str, *, status: Status | None = None, station_id: int | None = None,

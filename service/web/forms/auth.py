@@ -9,8 +9,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from service.infrastructure import passwords
 from service.models import EnterpriseSize, ProductArea
 from service.rules import credit_code
-from service.web.common.labels import choices
 from service.web.forms import DeskForm
+from service.web.labels import choices
 
 
 class LoginForm(DeskForm):

@@ -8,8 +8,8 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from service.models import MilestonePhase, MilestoneStatus
 from service.operations.plans import STANDARD_PHASES, PlanAction
-from service.web.common.labels import choices
 from service.web.forms import DeskForm
+from service.web.labels import choices
 
 
 class CheckboxListField(SelectMultipleField):

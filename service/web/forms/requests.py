@@ -21,8 +21,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
 from service.operations.attachments import ALLOWED
-from service.web.common.labels import choices
 from service.web.forms import DeskForm
+from service.web.labels import choices
 
 NONE_CHOICE = SelectChoice("", _l("— not specified —"))
 ANY_CHOICE = SelectChoice("", _l("Any"))

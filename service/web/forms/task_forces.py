@@ -6,8 +6,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from service.models import TaskForceStatus
-from service.web.common.labels import choices
 from service.web.forms import DeskForm
+from service.web.labels import choices
 
 
 class TaskForceForm(DeskForm):
