@@ -260,7 +260,7 @@ def start_server(url: str, options: Options, workdir: Path) -> tuple[subprocess.
     with open(workdir / "gunicorn.log", "wb") as log:  # the child keeps its own copy of the handle
         server = subprocess.Popen(
             [str(gunicorn), "--workers", str(options.workers), "--threads", str(options.threads), "--bind",
-             f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:app"],
+             f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -17,10 +17,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import TestingConfig
 from service.demo import seed
+from service.infrastructure import session_hooks
 from service.infrastructure import passwords
 from service.store import reference
 from service.store.db import make_engine
@@ -79,10 +80,21 @@ def _fresh_reference_data() -> None:
     reference.forget()
 
 
+def session_factory(**options: object) -> sessionmaker[Session]:
+    """Sessions kept in step with the search index and the attachment files, as the app's own are."""
+    sessions: sessionmaker[Session] = sessionmaker(**options)  # type: ignore[call-overload]
+    session_hooks.register(sessions)
+    return sessions
+
+
+# Sessions of tests that commit for real (concurrency, locking): Sessions(bind=engine).
+Sessions = session_factory()
+# Each commit inside the code under test releases a savepoint; the test's outer transaction is rolled back at the end.
+_joined_sessions = session_factory(join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
 def _joined_session(connection: Connection) -> Session:
-    # Each commit inside the code under test releases a savepoint; the test's
-    # outer transaction is rolled back at the end.
-    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return _joined_sessions(bind=connection)
 
 
 @pytest.fixture()

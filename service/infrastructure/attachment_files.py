@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
 
 from service.models import Attachment
 from service.models.base import utcnow
@@ -49,13 +49,18 @@ def _track(session: Session, path: Path) -> None:
     session.info.setdefault(_PENDING, []).append(path)
 
 
-@event.listens_for(Session, "after_commit")
+def install(sessions: sessionmaker[Session]) -> None:
+    """Keep or remove the files written in the transactions of the sessions this factory makes (idempotent)."""
+    for name, listener in (("after_commit", _keep_files), ("after_transaction_end", _discard_files)):
+        if not event.contains(sessions, name, listener):
+            event.listen(sessions, name, listener)
+
+
 def _keep_files(session: Session) -> None:
     for temporary in session.info.pop(_PENDING, []):
         temporary.replace(_stored_path(temporary))
 
 
-@event.listens_for(Session, "after_transaction_end")
 def _discard_files(session: Session, transaction: SessionTransaction) -> None:
     # Reached with files still pending only when the outermost transaction ended without commit.
     if transaction.parent is None and not transaction.nested:

@@ -15,9 +15,11 @@ second and more at a million requests). The tsvector is written as a literal,
 so documents and queries (service.queries.search) use exactly the same terms,
 untouched by the database's own parser.
 
-A session listener refreshes the document of every request whose title,
-description or messages a flush wrote, inside the same transaction: operations
-need do nothing, and a search never sees a state the database does not hold.
+A session listener (installed on the app's session factory by
+service.infrastructure.session_hooks) refreshes the document of every request
+whose title, description or messages a flush wrote, inside the same
+transaction: operations need do nothing, and a search never sees a state the
+database does not hold.
 Bulk loaders (service.demo.bulk) call ``write_documents`` themselves.
 """
 from __future__ import annotations
@@ -28,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, event, inspect, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from service.infrastructure.text_index import join_terms
 from service.models.requests import Message, ServiceRequest
@@ -189,12 +191,7 @@ def _after_flush(session: Session, _flush_context: object) -> None:
     refresh_documents(session.connection(), ids - {d.request_id for d in fresh})
 
 
-def install() -> None:
-    """Keep the index in step with every ORM flush, in every session (idempotent)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
-
-
-# On import (service.models imports this module): whatever code path writes a
-# request - web, API, CLI, tests - the index follows without opting in.
-install()
+def install(sessions: sessionmaker[Session]) -> None:
+    """Keep the index in step with every ORM flush of the sessions this factory makes (idempotent)."""
+    if not event.contains(sessions, "after_flush", _after_flush):
+        event.listen(sessions, "after_flush", _after_flush)

@@ -4,13 +4,16 @@ from __future__ import annotations
 from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
+from service.infrastructure import session_hooks
 from service.store.db import make_engine, make_session_factory
 
 
 def register(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE", 5))
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessions"] = make_session_factory(engine)
+    sessions = make_session_factory(engine)
+    session_hooks.register(sessions)
+    app.extensions["db_sessions"] = sessions
     app.teardown_appcontext(_close_session)
 
 
