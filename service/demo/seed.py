@@ -79,6 +79,16 @@ DEMO_ACCOUNTS = [
 ]
 
 
+def demo_enterprise(session: Session, index: int) -> Enterprise:
+    """The enterprise of ``DEMO_ENTERPRISES[index]``."""
+    code = complete(DEMO_ENTERPRISES[index][0])
+    return session.scalars(select(Enterprise).where(Enterprise.credit_code == code)).one()
+
+
+def demo_user(session: Session, email: str) -> User:
+    return session.scalars(select(User).where(User.email == email)).one()
+
+
 def seed_reference_data(session: Session) -> None:
     """Stations, SLA targets and the current year's working-day calendar."""
     with unit_of_work(session):

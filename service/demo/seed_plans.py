@@ -10,12 +10,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.demo.seed import DEMO_ENTERPRISES
+from service.demo.seed import demo_enterprise, demo_user
 from service.models import Enterprise, MilestoneStatus, PlanStatus, ServicePlan, TaskForce, User
 from service.operations import milestones, plans, task_forces
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
-from service.rules.credit_code import complete
 
 # The plan the demo requests link their guidance case to; same title, so either seed may create it.
 BOSHI_PLAN_TITLE = "AI影像辅助诊断软件注册“一企一策”服务方案"
@@ -39,13 +38,19 @@ KANGNING_SCHEDULE: Schedule = [
 ]
 
 
-def _enterprise(session: Session, index: int) -> Enterprise:
-    stem = DEMO_ENTERPRISES[index][0]
-    return session.scalars(select(Enterprise).where(Enterprise.credit_code == complete(stem))).one()
-
-
-def _user(session: Session, email: str) -> User:
-    return session.scalars(select(User).where(User.email == email)).one()
+def active_boshi_plan(session: Session, staff: User, director: User, boshi: Enterprise) -> ServicePlan:
+    """博识's plan in force; made and approved through the operations when it has none (the demo requests link
+    their guidance case to it, whichever seed runs first)."""
+    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == boshi.id,
+                                                     ServicePlan.status == PlanStatus.ACTIVE)).first()
+    if plan is not None:
+        return plan
+    plan = plans.create_plan(session, staff, boshi.id, plans.PlanFields(
+        title=BOSHI_PLAN_TITLE,
+        goals="在12个月内完成第三类医用软件产品注册申报，重点解决临床评价路径和网络安全资料问题。",
+        products="肺结节CT影像辅助检测软件", liaison_id=staff.id))
+    return plans.change_plan_status(session, director, plan.id, plans.PlanAction.APPROVE, plan.version,
+                                    comment="同意按方案推进。")
 
 
 def _has_plans(session: Session, enterprise: Enterprise) -> bool:
@@ -60,34 +65,26 @@ def _schedule(session: Session, staff: User, plan: ServicePlan, schedule: Schedu
 
 
 def _boshi(session: Session, today: date) -> bool:
-    boshi = _enterprise(session, 0)
-    zhao = _user(session, "ccnd.staff@demo.jl.gov.cn")
-    zhou = _user(session, "ccnd.director@demo.jl.gov.cn")
-    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == boshi.id,
-                                                     ServicePlan.status == PlanStatus.ACTIVE)).first()
-    if plan is not None and session.scalar(select(TaskForce.id).where(TaskForce.plan_id == plan.id)) is not None:
+    boshi = demo_enterprise(session, 0)
+    zhao = demo_user(session, "ccnd.staff@demo.jl.gov.cn")
+    zhou = demo_user(session, "ccnd.director@demo.jl.gov.cn")
+    plan = active_boshi_plan(session, zhao, zhou, boshi)
+    if session.scalar(select(TaskForce.id).where(TaskForce.plan_id == plan.id)) is not None:
         return False
-    if plan is None:
-        plan = plans.create_plan(session, zhao, boshi.id, plans.PlanFields(
-            title=BOSHI_PLAN_TITLE,
-            goals="在12个月内完成第三类医用软件产品注册申报，重点解决临床评价路径和网络安全资料问题。",
-            products="肺结节CT影像辅助检测软件", liaison_id=zhao.id))
-        plan = plans.change_plan_status(session, zhou, plan.id, plans.PlanAction.APPROVE, plan.version,
-                                        comment="同意按方案推进。")
     _schedule(session, zhao, plan, BOSHI_SCHEDULE, today)
     team = task_forces.create_task_force(session, zhao, task_forces.TaskForceFields(
         "AI影像软件注册定制化专班", "统筹临床评价方案、网络安全资料和审评沟通，研审联动推进注册。", zhao.id), plan_id=plan.id)
-    task_forces.add_staff_member(session, zhao, team.id, _user(session, "hub.staff@demo.jl.gov.cn").id)
+    task_forces.add_staff_member(session, zhao, team.id, demo_user(session, "hub.staff@demo.jl.gov.cn").id)
     task_forces.add_expert(session, zhao, team.id, task_forces.Expert("王振华", "吉林大学第一医院放射科", "医学影像与人工智能"))
     return True
 
 
 def _kangning(session: Session, today: date) -> bool:
-    kangning = _enterprise(session, 1)
+    kangning = demo_enterprise(session, 1)
     if _has_plans(session, kangning):
         return False
-    chen = _user(session, "tonghua.staff@demo.jl.gov.cn")
-    sun = _user(session, "tonghua.director@demo.jl.gov.cn")
+    chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
+    sun = demo_user(session, "tonghua.director@demo.jl.gov.cn")
     earlier = plans.create_plan(session, chen, kangning.id, plans.PlanFields(
         title="第二类体外诊断试剂注册辅导方案", goals="完成降钙素原检测试剂盒第二类注册。",
         products="降钙素原（PCT）测定试剂盒", liaison_id=chen.id), plans.STANDARD_PHASES[3:6])
@@ -107,10 +104,10 @@ def _kangning(session: Session, today: date) -> bool:
 
 
 def _ruikang(session: Session) -> bool:
-    ruikang = _enterprise(session, 2)
+    ruikang = demo_enterprise(session, 2)
     if _has_plans(session, ruikang):
         return False
-    li = _user(session, "hub.staff@demo.jl.gov.cn")
+    li = demo_user(session, "hub.staff@demo.jl.gov.cn")
     plans.create_plan(session, li, ruikang.id, plans.PlanFields(
         title="可降解镁合金骨科螺钉全程指导方案（草案）",
         goals="提前介入产品设计定型与生物学评价，规划动物实验与临床评价路径。",

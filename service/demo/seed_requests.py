@@ -10,18 +10,17 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.demo.seed import DEMO_ENTERPRISES
+from service.demo.seed import DEMO_ENTERPRISES, demo_enterprise, demo_user
+from service.demo.seed_plans import active_boshi_plan
 from service.models import (
     Category,
     Channel,
     DeviceClass,
     Enterprise,
     LifecycleStage,
-    PlanStatus,
     Priority,
     ProductField,
     ProductType,
-    ServicePlan,
     ServiceRequest,
     User,
 )
@@ -29,19 +28,10 @@ from service.models.base import utcnow
 from service.operations import escalation, plans
 from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
-from service.rules.credit_code import complete
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
 
 KEY_PREFIX = "demo-"
-
-
-def _enterprise(session: Session, stem: str) -> Enterprise:
-    return session.scalars(select(Enterprise).where(Enterprise.credit_code == complete(stem))).one()
-
-
-def _user(session: Session, email: str) -> User:
-    return session.scalars(select(User).where(User.email == email)).one()
 
 
 class _Demo:
@@ -82,26 +72,13 @@ def _text_file(name: str, text: str) -> Upload:
     return Upload(name, "text/plain", text.encode("utf-8"))
 
 
-def _active_plan(session: Session, staff: User, director: User, enterprise: Enterprise) -> ServicePlan:
-    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == enterprise.id,
-                                                     ServicePlan.status == PlanStatus.ACTIVE)).first()
-    if plan is not None:
-        return plan
-    plan = plans.create_plan(session, staff, enterprise.id, plans.PlanFields(
-        title="AI影像辅助诊断软件注册“一企一策”服务方案",
-        goals="在12个月内完成第三类医用软件产品注册申报，重点解决临床评价路径和网络安全资料问题。",
-        products="肺结节CT影像辅助检测软件", liaison_id=staff.id))
-    return plans.change_plan_status(session, director, plan.id, plans.PlanAction.APPROVE, plan.version,
-                                    comment="同意按方案推进。")
-
-
 def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
-    boshi, _, ruikang = (_enterprise(session, row[0]) for row in DEMO_ENTERPRISES)
-    liu, zhang, wu = (_user(session, e) for e in ("contact@boshi-med.example.cn", "contact@kangning-bio.example.cn",
+    boshi, _, ruikang = (demo_enterprise(session, n) for n in range(len(DEMO_ENTERPRISES)))
+    liu, zhang, wu = (demo_user(session, e) for e in ("contact@boshi-med.example.cn", "contact@kangning-bio.example.cn",
                                                   "contact@ruikang-implant.example.cn"))
-    zhao, zhou = _user(session, "ccnd.staff@demo.jl.gov.cn"), _user(session, "ccnd.director@demo.jl.gov.cn")
-    chen = _user(session, "tonghua.staff@demo.jl.gov.cn")
-    hub = _user(session, "hub.staff@demo.jl.gov.cn")
+    zhao, zhou = demo_user(session, "ccnd.staff@demo.jl.gov.cn"), demo_user(session, "ccnd.director@demo.jl.gov.cn")
+    chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
+    hub = demo_user(session, "hub.staff@demo.jl.gov.cn")
     software = dict(product_name="肺结节CT影像辅助检测软件", device_class=DeviceClass.III,
                     product_type=ProductType.ACTIVE, product_field=ProductField.F21, innovative=True)
     reagent = dict(product_name="心肌肌钙蛋白I测定试剂盒（化学发光法）", device_class=DeviceClass.III,
@@ -137,7 +114,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
                         **software)
         r = demo.triage(r, zhao, 19.9, Priority.P2)
         r = demo.act(r, zhao, 19.8, Action.START_INTERVENTION)
-        plan = _active_plan(session, zhao, zhou, boshi)
+        plan = active_boshi_plan(session, zhao, zhou, boshi)
         r = plans.link_request_to_plan(session, zhao, r.id, plan.id, r.version)
         r = demo.act(r, zhao, 19, Action.START_GUIDANCE)
         demo.say(r, zhao, 18, "已纳入“一企一策”服务方案，建议开展前瞻性多中心临床试验，方案设计阶段提前沟通。")
