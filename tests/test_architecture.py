@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,18 +31,23 @@ def test_importing_the_app_module_builds_no_app() -> None:
     assert [name for name, value in vars(module).items() if isinstance(value, Flask)] == []
 
 
-def test_flask_finds_the_factory(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture()
+def factory_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
+    """The app as `flask --app app` finds it (the suite's shared app has its sessions swapped for the tests')."""
     monkeypatch.setenv("APP_ENV", "testing")
-    app = ScriptInfo(app_import_path="app").load_app()  # what `flask --app app` does
-    try:
-        assert {"portal", "desk", "director", "admin", "auth", "api"} <= set(app.blueprints)
-    finally:
-        app.extensions["db_engine"].dispose()
+    app = ScriptInfo(app_import_path="app").load_app()
+    yield app
+    app.extensions["db_engine"].dispose()
 
 
-def test_session_hooks_follow_only_the_factories_they_were_registered_on(app: Flask) -> None:
-    assert event.contains(app.extensions["db_sessions"], "after_flush", search_index._after_flush)
-    assert event.contains(app.extensions["db_sessions"], "after_commit", attachment_files._keep_files)
+def test_flask_finds_the_factory(factory_app: Flask) -> None:
+    assert {"portal", "desk", "director", "admin", "auth", "api"} <= set(factory_app.blueprints)
+
+
+def test_session_hooks_follow_only_the_factories_they_were_registered_on(factory_app: Flask) -> None:
+    sessions = factory_app.extensions["db_sessions"]
+    assert event.contains(sessions, "after_flush", search_index._after_flush)
+    assert event.contains(sessions, "after_commit", attachment_files._keep_files)
     assert not event.contains(Session, "after_flush", search_index._after_flush)
     assert not event.contains(Session, "after_commit", attachment_files._keep_files)
     elsewhere: sessionmaker[Session] = sessionmaker()
