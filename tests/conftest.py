@@ -21,8 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import TestingConfig
 from service.demo import seed
-from service.infrastructure import session_hooks
-from service.infrastructure import passwords
+from service.infrastructure import passwords, session_hooks
 from service.store import reference
 from service.store.db import make_engine
 from service.web.cli import upgrade_database
