@@ -24,10 +24,10 @@ from service.queries.saved_views import saved_view, saved_views
 from service.queries.search import search_requests, sees_internal
 from service.rules import policy
 from service.web.common.helpers import actor, flash_domain_error
-from service.web.common.labels import label
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.search import SaveViewForm, SearchForm
+from service.web.labels import label
 
 bp = Blueprint("search", __name__, url_prefix="/search")
 
