@@ -1,4 +1,5 @@
-"""Application factory. ``flask --app app run`` uses the module-level ``app``."""
+"""Application factory. Importing this module builds nothing: ``flask --app app`` and gunicorn's ``'app:create_app()'``
+call the factory."""
 from __future__ import annotations
 
 from flask import Flask
@@ -22,6 +23,3 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.register(app)
     cli.register(app)
     return app
-
-
-app = create_app()

@@ -20,7 +20,7 @@ from sqlalchemy.exc import ArgumentError
 from service import PROJECT_DIR
 from service.errors import N_
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 
 INSTANCE_DIR = PROJECT_DIR / "instance"
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"

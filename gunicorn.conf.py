@@ -1,6 +1,9 @@
 """gunicorn's settings file, read from the directory gunicorn starts in (the README's commands and bench/run.py)."""
 import gc
 
+# The app is built by its factory in each worker: importing app.py builds nothing.
+wsgi_app = "app:create_app()"
+
 
 def post_worker_init(worker):  # type: ignore[no-untyped-def]
     """Move what loading the app made (modules, models, compiled templates) out of the collector's sight.

@@ -48,9 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from config import totp_cipher  # noqa: E402
+from service.demo.seed import DEMO_PASSWORD  # noqa: E402
 from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
 from service.operations import two_factor  # noqa: E402
-from service.seed import DEMO_PASSWORD  # noqa: E402
 
 STAFF, DIRECTOR = "ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')

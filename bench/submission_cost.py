@@ -36,7 +36,7 @@ def submit_in_process(database_url: str, warm_up: int, counted: int, toggle: boo
 
     from app import create_app
     from service.models import Enterprise, User
-    from service.seed import DEMO_PASSWORD
+    from service.demo.seed import DEMO_PASSWORD
 
     app = create_app()
     with app.extensions["db_engine"].connect() as conn:

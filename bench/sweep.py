@@ -25,10 +25,10 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.db import make_engine  # noqa: E402
 from service.models import Category, Priority, Role, Status, User  # noqa: E402
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, SORTS, QueueFilters, queue_page  # noqa: E402
 from service.queries.search import search_requests  # noqa: E402
+from service.store.db import make_engine  # noqa: E402
 
 DESK_USERS = ("ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn", "ccnd.director@demo.jl.gov.cn")
 FILTERS: tuple[dict[str, Any], ...] = (

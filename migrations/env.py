@@ -7,8 +7,9 @@ from alembic import context
 from sqlalchemy import Connection, event
 
 from config import load_settings
-from service.db import Base, UTCDateTime, make_engine
-from service.search_index import include_object
+from service.infrastructure.search_index import include_object
+from service.models.base import Base, UTCDateTime
+from service.store.db import make_engine
 import service.models  # noqa: F401 - registers every table
 
 config = context.config

@@ -43,8 +43,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import totp_cipher
-from service import seed
-from service.db import make_engine, unit_of_work
+from service.demo import seed
+from service.infrastructure import passwords
 from service.models import (
     Category,
     Enterprise,
@@ -58,8 +58,8 @@ from service.models import (
     User,
 )
 from service.operations import two_factor
-from service.rules import passwords
 from service.rules.credit_code import complete
+from service.store.db import make_engine, unit_of_work
 from service.web.cli import upgrade_database
 
 PASSWORD = "Soak-Load-Pass-2026"
@@ -261,7 +261,7 @@ def start_server(url: str, options: Options, workdir: Path) -> tuple[subprocess.
     with open(workdir / "gunicorn.log", "wb") as log:  # the child keeps its own copy of the handle
         server = subprocess.Popen(
             [str(gunicorn), "--workers", str(options.workers), "--threads", str(options.threads), "--bind",
-             f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:app"],
+             f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:create_app()"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

@@ -19,14 +19,15 @@ from flask.testing import FlaskClient
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
-from service import seed
-from service.db import make_engine
+from service.demo import seed
+from service.infrastructure import passwords
 from service.operations import two_factor
-from service.queries import reference
-from service.rules import passwords
+from service.store import reference
+from service.store.db import make_engine
+from service.infrastructure import session_hooks
 from service.web.cli import upgrade_database
 
 
@@ -110,14 +111,25 @@ def connection(engine: Engine) -> Iterator[Connection]:
 @pytest.fixture(autouse=True)
 def _fresh_reference_data() -> None:
     """Pages read stations and the calendar of this test's own (rolled-back) transaction, never a snapshot
-    that an earlier test left in the process (service/queries/reference.py)."""
+    that an earlier test left in the process (service/store/reference.py)."""
     reference.forget()
 
 
+def session_factory(**options: object) -> sessionmaker[Session]:
+    """Sessions kept in step with the search index and the attachment files, as the app's own are."""
+    sessions: sessionmaker[Session] = sessionmaker(**options)  # type: ignore[call-overload]
+    session_hooks.register(sessions)
+    return sessions
+
+
+# Sessions of tests that commit for real (concurrency, locking): Sessions(bind=engine).
+Sessions = session_factory()
+# Each commit inside the code under test releases a savepoint; the test's outer transaction is rolled back at the end.
+_joined_sessions = session_factory(join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
 def _joined_session(connection: Connection) -> Session:
-    # Each commit inside the code under test releases a savepoint; the test's
-    # outer transaction is rolled back at the end.
-    return Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    return _joined_sessions(bind=connection)
 
 
 @pytest.fixture()

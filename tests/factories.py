@@ -6,8 +6,8 @@ import itertools
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.infrastructure import passwords
 from service.models import Enterprise, EnterpriseSize, Role, Station, User
-from service.rules import passwords
 from service.rules.credit_code import complete
 
 PASSWORD = "Correct-Horse-42"

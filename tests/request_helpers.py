@@ -26,7 +26,7 @@ from service.models import (
 from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.conftest import suite_settings
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.engine import Engine
 
-from service.db import make_engine
+from service.store.db import make_engine
 from service.web.cli import upgrade_database
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")

@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import CalendarDay, HotlineSession, Role
+from service.models.base import utcnow
 from tests.api_support import Caller, caller, new_request
 
 API = "/api/v1"

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import ApiToken, Role
+from service.models.base import utcnow
 from service.operations import api_tokens
 from tests import factories
 from tests.api_support import Caller, caller, new_request

@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
 
-from service.db import Base, make_engine
+from service.infrastructure import backup
 from service.models import Attachment, Event, ServiceRequest
-from service.operations import backup
+from service.models.base import Base
+from service.store.db import make_engine
 from tests.conftest import suite_settings
 from tests.security.rows import fill_every_table
 from tests.security.scratch import ENGINES, scratch_database

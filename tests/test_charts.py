@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from service.rules.charts import Series, column_chart, text_width
+from service.infrastructure.charts import Series, column_chart, text_width
 
 
 def test_the_weekly_chart_leaves_room_for_a_province_sized_axis() -> None:

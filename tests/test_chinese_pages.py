@@ -16,7 +16,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import (
     CalendarDay,
     Enterprise,
@@ -29,6 +28,7 @@ from service.models import (
     TaskForce,
     User,
 )
+from service.models.base import utcnow
 from service.operations import hotline, milestones, plans, task_forces
 from service.operations.api_tokens import create_token
 from service.operations.attachments import Upload
@@ -38,7 +38,7 @@ from service.operations.requests import add_message, transfer_request
 from service.operations.saved_views import save_view
 from service.operations.sla import sweep
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.conftest import csrf_token, login
 from tests.request_helpers import PDF, People, act, in_status, people, submit, triaged  # noqa: F401 - fixture

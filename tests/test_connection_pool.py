@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from service import db as service_db
-from service.db import make_engine
+from service.store import db as service_db
+from service.store.db import make_engine
 from tests.scratch import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"),

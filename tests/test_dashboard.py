@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy.orm import Session
 
+from service.errors import Forbidden
 from service.models import (
     HotlineSession,
     HotlineStatus,
@@ -16,10 +17,9 @@ from service.models import (
     Status,
     User,
 )
-from service.errors import Forbidden
 from service.queries import dashboard
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import service_times
+from service.store.settings import service_times
 from tests import factories
 from tests.conftest import suite_settings
 from tests.director_support import case, station_id

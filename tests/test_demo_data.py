@@ -9,7 +9,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from service import demo_data
+from service.demo import bulk as demo_data
 from service.models import Event, EventKind, Message, ReferenceCounter, Role, ServiceRequest, Status, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests

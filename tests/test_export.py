@@ -11,11 +11,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import Category, Channel, LifecycleStage, Message, Priority, ServiceRequest, Status
+from service.models.base import utcnow
 from service.queries import export as export_queries
 from service.queries.dashboard import cases_select, make_scope
-from service.web import export as export_web
+from service.web.desk import export as export_web
 from service.web.labels import label
 from tests import factories
 from tests.conftest import login

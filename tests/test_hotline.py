@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import Event, EventKind, HotlineStatus, Notification, Role, ServiceRequest, Status, User
 from service.operations import hotline as ops
+from service.rules.hotline import allowed_hotline_actions
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, people, settings, triaged  # noqa: F401 - fixtures
 
@@ -201,11 +202,11 @@ def test_the_recorder_named_when_scheduling_records_the_minutes(session: Session
                                    now=TUESDAY_10)
     assert hotline.recorder_id == people.staff2.id
     assert people.staff2.id in _told(session, case, EventKind.HOTLINE_SCHEDULED)
-    assert ops.HotlineAction.HOLD not in ops.allowed_hotline_actions(people.staff, hotline)
+    assert ops.HotlineAction.HOLD not in allowed_hotline_actions(people.staff, hotline)
     with pytest.raises(Forbidden):
         ops.record_hotline(session, people.staff, hotline.id, hotline.version, ops.Record("纪要", "摘要"),
                            now=THURSDAY_15)
-    assert ops.allowed_hotline_actions(people.staff2, hotline) == [ops.HotlineAction.HOLD]
+    assert allowed_hotline_actions(people.staff2, hotline) == [ops.HotlineAction.HOLD]
     held = ops.record_hotline(session, people.staff2, hotline.id, hotline.version, ops.Record("纪要", "摘要"),
                               now=THURSDAY_15)
     assert held.status == HotlineStatus.HELD
@@ -232,16 +233,16 @@ def test_the_state_table_is_enforced(session: Session, people: People, case: Ser
 def test_the_asker_may_withdraw_an_unscheduled_ask_only(session: Session, people: People,
                                                         case: ServiceRequest) -> None:
     asked = ops.ask_hotline(session, people.owner, case.id, "请指导", now=TUESDAY_10)
-    assert ops.allowed_hotline_actions(people.owner, asked) == [ops.HotlineAction.CANCEL]
-    assert ops.allowed_hotline_actions(people.staff, asked) == []
+    assert allowed_hotline_actions(people.owner, asked) == [ops.HotlineAction.CANCEL]
+    assert allowed_hotline_actions(people.staff, asked) == []
     with pytest.raises(Forbidden):
         ops.cancel_hotline(session, people.colleague, asked.id, asked.version, "不需要了", now=TUESDAY_10)
     hotline = ops.schedule_hotline(session, people.director, asked.id, asked.version,
                                    ops.Schedule(THURSDAY_15, 60, people.director.id), TEMPLATE, now=TUESDAY_10)
     with pytest.raises(Forbidden):
         ops.cancel_hotline(session, people.owner, hotline.id, hotline.version, "不需要了", now=TUESDAY_10)
-    assert ops.allowed_hotline_actions(people.director, hotline) == [ops.HotlineAction.SCHEDULE,
-                                                                      ops.HotlineAction.HOLD, ops.HotlineAction.CANCEL]
+    assert allowed_hotline_actions(people.director, hotline) == [ops.HotlineAction.SCHEDULE,
+                                                                  ops.HotlineAction.HOLD, ops.HotlineAction.CANCEL]
 
 
 def test_follow_up_actions_are_done_by_their_owner_or_a_director(session: Session, people: People,

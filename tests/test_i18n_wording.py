@@ -12,7 +12,7 @@ from service.operations.api_tokens import create_token
 from service.operations.attachments import Upload
 from service.operations.instructions import write_instruction
 from service.operations.sla import sweep
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import login, post_form
 from tests.request_helpers import PDF, People, people, submit, triaged  # noqa: F401 - fixture
 from tests.test_two_factor_web import enrol

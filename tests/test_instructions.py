@@ -11,7 +11,8 @@ from service.errors import Forbidden, NotFound, ValidationError
 from service.models import Event, EventKind, Notification, Role, ServiceRequest, Status
 from service.operations import instructions as ops
 from service.queries import instructions as queries
-from service.settings import DeskSettings
+from service.rules import policy
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, people, settings, submit, triaged  # noqa: F401 - fixtures
 
@@ -61,7 +62,7 @@ def test_only_its_addressees_acknowledge(session: Session, people: People, case:
     first = ops.write_instruction(session, people.director, case.id, "第一条", now=TUESDAY_10)
     second = ops.write_instruction(session, people.director, case.id, "第二条", now=TUESDAY_10)
     for outsider in (people.director, people.hub_director, people.staff2):
-        assert not ops.may_acknowledge(outsider, first)
+        assert not policy.may_acknowledge(outsider, first)
         with pytest.raises(Forbidden):
             ops.acknowledge_instruction(session, outsider, first.id, now=LATER)
     assert session.get(type(first), first.id).acknowledged_at is None
@@ -84,17 +85,17 @@ def test_the_original_assignee_still_acknowledges_after_a_reassignment(session: 
     instruction = ops.write_instruction(session, people.director, case.id, "请跟进", now=TUESDAY_10)
     case.assignee_id = people.staff2.id
     session.commit()
-    assert ops.may_acknowledge(people.staff, instruction) and ops.may_acknowledge(people.staff2, instruction)
-    assert not ops.may_acknowledge(people.hub_staff, instruction)
+    assert policy.may_acknowledge(people.staff, instruction) and policy.may_acknowledge(people.staff2, instruction)
+    assert not policy.may_acknowledge(people.hub_staff, instruction)
 
 
 def test_an_instruction_on_an_unassigned_case_is_for_its_station_desk(session: Session, people: People,
                                                                      settings: DeskSettings) -> None:
     fresh = submit(session, people, settings)
     instruction = ops.write_instruction(session, people.director, fresh.id, "请尽快分派", now=TUESDAY_10)
-    assert ops.may_acknowledge(people.staff2, instruction)
-    assert not ops.may_acknowledge(people.director, instruction)
-    assert not ops.may_acknowledge(people.hub_staff, instruction)
+    assert policy.may_acknowledge(people.staff2, instruction)
+    assert not policy.may_acknowledge(people.director, instruction)
+    assert not policy.may_acknowledge(people.hub_staff, instruction)
 
 
 def test_lists_and_counts(session: Session, people: People, case: ServiceRequest,

@@ -6,8 +6,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import KeptForm, Role
+from service.models.base import utcnow
 from service.operations.kept_forms import KEEP_FOR, keep_form, take_form
 from tests import factories
 

@@ -17,8 +17,9 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, make_url, text
 
 import service.models  # noqa: F401 - registers every table on the metadata
-from service.db import Base, make_engine
-from service.search_index import include_object, is_search_structure
+from service.infrastructure.search_index import include_object, is_search_structure
+from service.models.base import Base
+from service.store.db import make_engine
 from service.web.cli import alembic_config
 from tests.conftest import suite_settings
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from service.operations.requests import add_message
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.conftest import change_settings, login
 from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures

@@ -8,11 +8,11 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.errors import Forbidden, NotFound
+from service.infrastructure import passwords
 from service.models import Role
+from service.models.base import utcnow
 from service.operations import accounts
-from service.rules import passwords
 from tests import factories
 from tests.conftest import login, post_form
 

@@ -1,4 +1,4 @@
-"""Statements sent together to PostgreSQL (service.db.pipelined): a refused one raises SQLAlchemy's exception,
+"""Statements sent together to PostgreSQL (service.store.db.pipelined): a refused one raises SQLAlchemy's exception,
 as any statement does, and the transaction rolls back."""
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from service.db import make_engine, pipelined, utcnow
 from service.models import Event, EventKind
+from service.models.base import utcnow
+from service.store.db import make_engine, pipelined
 from tests.scratch import TEST_DATABASE_URL
 
 pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service import seed
+from service.demo import seed
+from service.demo.seed_plans import seed_demo_plans
 from service.models import Event, PlanStatus, ServicePlan, TaskForce, User
 from service.queries.plans import count_overdue_milestones, local_today
-from service.seed_plans import seed_demo_plans
 
 
 def test_demo_plans_cover_several_stages_and_are_idempotent(session: Session) -> None:

@@ -1,6 +1,6 @@
 """No scans of the requests table on the hot path: the queue, search and dashboard queries use indexes.
 
-A few thousand generated requests (service.demo_requests, the bulk generator's
+A few thousand generated requests (service.demo.stories, the bulk generator's
 own stories) are written into the test's transaction and the planner's
 statistics refreshed, so that both engines plan as they would for a real
 database. Each statement the queries issue is then EXPLAINed. A statement
@@ -20,8 +20,8 @@ import pytest
 from sqlalchemy import Connection, event, select, text, update
 from sqlalchemy.orm import Session
 
-from service.demo_requests import COLUMNS, Batch, Storyteller, World
-from service.demo_requests import Enterprise as Company
+from service.demo.stories import COLUMNS, Batch, Storyteller, World
+from service.demo.stories import Enterprise as Company
 from service.models import OPEN_STATUSES, Category, Priority, Role, ServiceRequest, Station, Status, User
 from service.queries import dashboard
 from service.queries import requests as queue_queries

@@ -1,4 +1,4 @@
-"""Stations and the working calendar are kept per process (service/queries/reference.py): a calendar edit shows
+"""Stations and the working calendar are kept per process (service/store/reference.py): a calendar edit shows
 at once, anything else within the snapshot's minute."""
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import Station
+from service.models.base import utcnow
 from service.operations.calendar_admin import delete_calendar_day, set_calendar_day
-from service.queries import reference
 from service.queries.plans import local_today
-from service.settings import DeskSettings, service_times
+from service.store import reference
+from service.store.settings import DeskSettings, service_times
 from tests.conftest import login
 from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures
 from tests.web_requests_support import get, settings  # noqa: F401 - fixtures

@@ -6,15 +6,15 @@ from datetime import datetime, timezone
 
 import pytest
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
-from service.db import make_engine
 from service.errors import ValidationError
 from service.models import Enterprise, Event, ReferenceCounter, Role, ServiceRequest, User
 from service.operations.attachments import Upload
 from service.operations.requests import submit_request
-from service.settings import DeskSettings
+from service.store.db import make_engine
+from service.store.settings import DeskSettings
 from tests import factories
+from tests.conftest import Sessions
 from tests.request_helpers import TUESDAY_10, People, draft, people, settings, submit  # noqa: F401
 
 
@@ -72,14 +72,14 @@ CONCURRENT_YEAR = 2099
 @pytest.fixture()
 def committed_submitters(database_url: str):
     engine = make_engine(database_url, pool_size=10)
-    with Session(engine, expire_on_commit=False) as session:
+    with Sessions(bind=engine, expire_on_commit=False) as session:
         enterprise = factories.enterprise(session, "JL-CCND")
         users = [factories.user(session, Role.ENTERPRISE, enterprise_=enterprise) for _ in range(3)]
         ids = [u.id for u in users]
     try:
         yield engine, ids
     finally:
-        with Session(engine) as session, session.begin():
+        with Sessions(bind=engine) as session, session.begin():
             request_ids = select(ServiceRequest.id).where(ServiceRequest.enterprise_id == enterprise.id)
             session.execute(delete(Event).where(Event.request_id.in_(request_ids)))
             session.execute(delete(ServiceRequest).where(ServiceRequest.enterprise_id == enterprise.id))
@@ -90,7 +90,7 @@ def committed_submitters(database_url: str):
 
 
 def _submit_in_own_session(engine, user_id: int, settings: DeskSettings, key: str | None) -> tuple[int, str]:
-    with Session(engine, expire_on_commit=False) as session:
+    with Sessions(bind=engine, expire_on_commit=False) as session:
         actor = session.get(User, user_id)
         request = submit_request(session, actor, draft(idempotency_key=key), settings=settings,
                                  now=datetime(CONCURRENT_YEAR, 6, 1, 2, 0, tzinfo=timezone.utc))
@@ -104,7 +104,7 @@ def test_fifty_concurrent_submissions_get_fifty_gap_free_numbers(committed_submi
                                 range(50)))
     references = sorted(reference for _, reference in results)
     assert references == [f"JL-{CONCURRENT_YEAR}-{n:06d}" for n in range(1, 51)]
-    with Session(engine) as session:
+    with Sessions(bind=engine) as session:
         assert session.get(ReferenceCounter, CONCURRENT_YEAR).last_value == 50
 
 
@@ -113,6 +113,6 @@ def test_a_double_submission_racing_itself_creates_one_request(committed_submitt
     with ThreadPoolExecutor(max_workers=10) as pool:
         results = list(pool.map(lambda _: _submit_in_own_session(engine, ids[0], settings, "same-form"), range(10)))
     assert len({request_id for request_id, _ in results}) == 1
-    with Session(engine) as session:
+    with Sessions(bind=engine) as session:
         # The losers' numbers were given back: the next submission continues without a gap.
         assert session.get(ReferenceCounter, CONCURRENT_YEAR).last_value == 1

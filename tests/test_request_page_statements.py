@@ -9,7 +9,6 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import (
     FollowUpAction,
     HotlineSession,
@@ -18,10 +17,11 @@ from service.models import (
     TaskForce,
     TaskForceMember,
 )
+from service.models.base import utcnow
 from service.operations.attachments import Upload
 from service.operations.instructions import write_instruction
 from service.operations.requests import add_message
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import PDF, People, active_plan, people, triaged  # noqa: F401 - fixtures
 from tests.test_statement_budget import BUDGET, statements

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import func, select
 
 from service.errors import NotFound, ValidationError
+from service.infrastructure.attachment_files import SweptFiles, sweep_orphan_files
 from service.models import Attachment, Event, Message
-from service.operations.attachments import (SweptFiles, Upload, attachment_for_download, sanitize_filename,
-                                            store_uploads, sweep_orphan_files)
+from service.operations.attachments import Upload, attachment_for_download, sanitize_filename, store_uploads
 from service.operations.requests import add_message
 from tests.request_helpers import PDF, PNG, People, people, settings, submit  # noqa: F401
 

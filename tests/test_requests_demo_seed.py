@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from service import seed
+from service.demo import seed
+from service.demo.seed_requests import seed_demo_requests
 from service.models import Event, EventKind, Message, ServiceRequest, Status
-from service.seed_requests import seed_demo_requests
 from tests.request_helpers import TUESDAY_10, settings  # noqa: F401
 
 

@@ -9,7 +9,6 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.errors import NeedsConfirmation
 from service.models import (
     FollowUpAction,
@@ -23,10 +22,11 @@ from service.models import (
     TaskForce,
     TaskForceStatus,
 )
+from service.models.base import utcnow
 from service.operations import api_tokens
 from service.operations.instructions import write_instruction
 from service.rules.lifecycle import Action
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import People, act, active_plan, people, triaged  # noqa: F401 - fixtures
 from tests.web_requests_support import get, send, settings, version_in  # noqa: F401 - fixtures

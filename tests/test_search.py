@@ -4,12 +4,12 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.orm import Session
 
-from service import search_index
+from service.infrastructure import search_index
 from service.models import ServiceRequest, User
 from service.operations.requests import add_message, transfer_request
 from service.queries import search
 from service.queries.search import search_requests
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.request_helpers import People, people, settings, submit  # noqa: F401 - fixtures
 

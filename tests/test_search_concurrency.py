@@ -6,14 +6,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
-from service import seed
+from service.demo import seed
 from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Station, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
 from service.rules.credit_code import complete
 from tests.conftest import suite_settings
+from tests.conftest import Sessions
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 
@@ -23,7 +23,7 @@ NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
 
 def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> None:
     with scratch_database("concurrency", tmp_path) as engine:
-        with Session(engine) as session:
+        with Sessions(bind=engine) as session:
             seed.seed_reference_data(session)
             with session.begin():
                 station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
@@ -37,7 +37,7 @@ def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> N
         settings = suite_settings(upload_folder=str(tmp_path / "uploads")).desk
 
         def submit_all(user_id: int) -> list[str]:
-            with Session(engine, expire_on_commit=False) as session:
+            with Sessions(bind=engine, expire_on_commit=False) as session:
                 user = session.get(User, user_id)
                 return [submit_request(session, user, draft(title=f"并发注册申报 {user_id}-{n}"),  # type: ignore[arg-type]
                                        settings=settings, now=NOW).reference for n in range(EACH)]
@@ -46,7 +46,7 @@ def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> N
             references = [ref for refs in pool.map(submit_all, user_ids) for ref in refs]
 
         assert len(references) == len(set(references)) == THREADS * EACH
-        with Session(engine) as session:
+        with Sessions(bind=engine) as session:
             assert session.scalar(select(func.count()).select_from(ServiceRequest)) == THREADS * EACH
             table = "search_index" if engine.dialect.name == "sqlite" else "search_documents"
             assert session.scalar(text(f"SELECT count(*) FROM {table}")) == THREADS * EACH

@@ -5,7 +5,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
 from service.operations.requests import add_message
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import People, people, submit  # noqa: F401 - fixtures
 from tests.web_requests_support import get, settings  # noqa: F401 - fixtures

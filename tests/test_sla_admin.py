@@ -14,7 +14,7 @@ from service.operations.calendar_admin import (
     set_calendar_day,
     set_sla_target,
 )
-from service.settings import service_times
+from service.store.settings import service_times
 from tests.request_helpers import People, people, settings, submit  # noqa: F401
 
 

@@ -11,7 +11,7 @@ from service.models import CalendarDay, Priority, SlaTarget, Status
 from service.operations.requests import add_message, transfer_request, triage_request
 from service.operations.sla import sla_state
 from service.rules.lifecycle import Action
-from service.settings import service_times
+from service.store.settings import service_times
 from tests import factories
 from tests.request_helpers import TUESDAY_10, People, act, people, settings, submit, triaged  # noqa: F401
 

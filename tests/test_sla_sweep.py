@@ -6,15 +6,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
 
-from service.db import make_engine
 from service.models import Enterprise, Event, EventKind, Notification, Role, ServiceRequest, Status, User
 from service.operations import escalation
 from service.operations.requests import add_message, submit_request
 from service.operations.sla import SweepReport, sweep
 from service.rules.lifecycle import Action
+from service.store.db import make_engine
 from tests import factories
+from tests.conftest import Sessions
 from tests.request_helpers import TUESDAY_10, People, act, draft, in_status, people, settings, submit  # noqa: F401
 
 
@@ -99,7 +99,7 @@ def test_reopen_is_still_possible_after_the_auto_close(session, people: People, 
 @pytest.fixture()
 def committed_overdue_requests(database_url: str, settings):
     engine = make_engine(database_url, pool_size=4)
-    with Session(engine, expire_on_commit=False) as session:
+    with Sessions(bind=engine, expire_on_commit=False) as session:
         enterprise = factories.enterprise(session, "JL-DF")
         owner = factories.user(session, Role.ENTERPRISE, enterprise_=enterprise)
         for n in range(30):
@@ -108,7 +108,7 @@ def committed_overdue_requests(database_url: str, settings):
     try:
         yield engine, enterprise.id
     finally:
-        with Session(engine) as session, session.begin():
+        with Sessions(bind=engine) as session, session.begin():
             ids = select(ServiceRequest.id).where(ServiceRequest.enterprise_id == enterprise.id)
             session.execute(delete(Notification).where(Notification.request_id.in_(ids)))
             session.execute(delete(Event).where(Event.request_id.in_(ids)))
@@ -123,14 +123,14 @@ def test_two_sweeps_at_once_do_the_work_once(committed_overdue_requests, setting
     later = datetime(2098, 6, 1, 2, 0, tzinfo=timezone.utc)
 
     def run(_: int) -> SweepReport:
-        with Session(engine, expire_on_commit=False) as session:
+        with Sessions(bind=engine, expire_on_commit=False) as session:
             return sweep(session, settings=settings, now=later)
 
     with ThreadPoolExecutor(max_workers=2) as pool:
         reports = list(pool.map(run, range(2)))
     # At least: the sweep covers the whole database, which other tests may have committed to.
     assert sum(r.first_response_breaches for r in reports) >= 30
-    with Session(engine) as session:
+    with Sessions(bind=engine) as session:
         ids = select(ServiceRequest.id).where(ServiceRequest.enterprise_id == enterprise_id)
         breaches = session.scalar(select(func.count(Event.id)).where(Event.request_id.in_(ids),
                                                                      Event.kind == EventKind.SLA_BREACHED))

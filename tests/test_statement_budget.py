@@ -11,10 +11,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import HotlineSession, HotlineStatus, ServiceRequest
+from service.models.base import utcnow
 from service.operations.requests import add_message
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import login
 from tests.request_helpers import People, people, submit, triaged  # noqa: F401 - fixtures
 from tests.web_requests_support import EN, settings  # noqa: F401 - fixtures

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.rules.text_index import index_terms, is_term, parse_query
+from service.infrastructure.text_index import index_terms, is_term, parse_query
 
 
 def test_chinese_runs_become_overlapping_bigrams_and_their_last_character() -> None:

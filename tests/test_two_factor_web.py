@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Role, User
 from service.operations import two_factor
-from service.web.two_factor import PENDING_KEY
+from service.web.auth.two_factor import PENDING_KEY
 from tests import factories
 from tests.conftest import change_settings, login, post_form
 

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from flask_login import login_user
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import HotlineSession, HotlineStatus, Instruction, Role, ServiceRequest, Status, User
+from service.models.base import utcnow
 from service.queries.hotline import hotline_panel
-from service.web import director
+from service.web.director import views as director
 from tests import factories
 from tests.conftest import login, post_form
 from tests.director_support import case, station_id

@@ -10,8 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import Attachment, Channel, Message, Role, ServiceRequest, Status
+from service.models.base import utcnow
 from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action

@@ -9,10 +9,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.models import HotlineSession, ServiceRequest
+from service.models.base import utcnow
 from service.operations import hotline as ops
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import change_settings, login, post_form
 from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 from tests.conftest import csrf_token
 
 EN = {"Accept-Language": "en"}

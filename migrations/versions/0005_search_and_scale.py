@@ -2,7 +2,7 @@
 
 The search structures are not ORM tables (an FTS5 virtual table on SQLite, a
 tsvector table on PostgreSQL); migrations/env.py leaves them out of
-autogenerate through service.search_index.is_search_structure.
+autogenerate through service.infrastructure.search_index.is_search_structure.
 
 Revision ID: 0005
 Revises: 0001
@@ -17,7 +17,7 @@ branch_labels = None
 depends_on = None
 
 SQLITE_UP = (
-    # Pre-tokenised terms (service.rules.text_index) and scope tokens; rowid is the request id.
+    # Pre-tokenised terms (service.infrastructure.text_index) and scope tokens; rowid is the request id.
     "CREATE VIRTUAL TABLE search_index USING fts5("
     "title_terms, public_terms, internal_terms, scope_terms, tokenize='unicode61')",
     "CREATE TRIGGER search_index_request_deleted AFTER DELETE ON requests "
@@ -27,7 +27,7 @@ SQLITE_DOWN = ("DROP TRIGGER IF EXISTS search_index_request_deleted", "DROP TABL
 
 POSTGRESQL_UP = (
     # One tsvector per request: its terms prefixed by part (t: title, p: public, i: internal) and its
-    # scope tokens (@e<enterprise>, @s<station>), see service.search_index.
+    # scope tokens (@e<enterprise>, @s<station>), see service.infrastructure.search_index.
     "CREATE TABLE search_documents ("
     " request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,"
     " document TSVECTOR NOT NULL)",

@@ -32,6 +32,3 @@ __all__ = [
     "RateLimitCounter", "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "ServiceTimesRevision",
     "SlaTarget", "Station", "TaskForce", "TaskForceMember", "User", "new_session_token",
 ]
-
-# Last, once every model exists: importing the search index makes it follow every flush.
-from service import search_index as _search_index  # noqa: E402,F401

@@ -123,6 +123,8 @@ OPEN_STATUSES = frozenset(
 )
 WORKING_STATUSES = frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE})
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.DECLINED, Status.WITHDRAWN})
+# Open and not paused: the statuses whose SLA clock runs.
+RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.WAITING_ENTERPRISE)
 
 
 class EventKind(StrEnum):
@@ -160,6 +162,9 @@ class PlanStatus(StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"
     ARCHIVED = "archived"
+
+
+OPEN_PLAN_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE})
 
 
 class MilestonePhase(StrEnum):

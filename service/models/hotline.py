@@ -6,8 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, utcnow
 from service.models.accounts import User
+from service.models.base import Base, utcnow
 from service.models.enums import HotlineStatus
 from service.models.requests import ServiceRequest
 

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base
+from service.models.base import Base
 
 
 class KeptForm(Base):

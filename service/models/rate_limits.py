@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from service.db import Base
+from service.models.base import Base
 
 
 class RateLimitCounter(Base):

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from service.db import Base, utcnow
 from service.models.accounts import Enterprise, Station, User
+from service.models.base import Base, utcnow
 from service.models.enums import (
     Category,
     Channel,

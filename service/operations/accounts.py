@@ -10,10 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.infrastructure import passwords
 from service.models import Enterprise, EnterpriseSize, LoginThrottle, Role, Station, User, new_session_token
-from service.rules import credit_code, passwords, policy
+from service.models.base import utcnow
+from service.rules import credit_code, policy
+from service.store.db import unit_of_work
 
 LOGIN_FAILED = N_(
     "The email or password is not correct, or the account is locked for a while after repeated failures."

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, NotFound, ValidationError
 from service.models import ApiToken, User
+from service.models.base import utcnow
+from service.store.db import unit_of_work
 
 PREFIX = "isd_"
 SCOPES = ("read", "write")

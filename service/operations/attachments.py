@@ -1,31 +1,24 @@
 """Uploaded files: checked by name and by content, stored under random names, served through the policy.
 
-A file is written under a temporary name inside the transaction, moved to its
-stored name only once the transaction has committed, and removed if it rolls
-back. A server killed in between leaves at most a temporary file, which
-sweep_orphan_files removes (or moves into place, if its row did commit).
+The files on disk follow the transaction that records them (service.infrastructure.attachment_files).
 """
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import secrets
 import unicodedata
 import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from pathlib import Path, PurePosixPath
 
-from sqlalchemy import event, select
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.errors import N_, NotFound, ValidationError
+from service.infrastructure import attachment_files
 from service.models import Attachment, Message, Role, ServiceRequest, User
 from service.rules import policy
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
@@ -184,15 +177,9 @@ def store_uploads(session: Session, actor: User, request: ServiceRequest, upload
     checked = check_uploads(uploads, settings)
     if not checked:
         return []
-    folder = Path(settings.upload_folder)
-    folder.mkdir(parents=True, exist_ok=True)
     stored = []
     for item in checked:
-        stored_name = secrets.token_hex(16)
-        path = _temporary_path(folder / stored_name)
-        _track(session, path)
-        with open(path, "xb") as handle:
-            handle.write(item.data)
+        stored_name = attachment_files.write_pending(session, settings, item.data)
         attachment = Attachment(
             request_id=request.id, message_id=message.id if message else None, uploader_id=actor.id,
             original_name=item.name, stored_name=stored_name, content_type=item.content_type,
@@ -202,75 +189,6 @@ def store_uploads(session: Session, actor: User, request: ServiceRequest, upload
         stored.append(attachment)
     session.flush()
     return stored
-
-
-_PENDING = "pending_upload_files"
-_TEMPORARY_SUFFIX = ".part"
-ORPHAN_AGE = timedelta(hours=1)
-
-
-def _temporary_path(path: Path) -> Path:
-    return path.with_name(path.name + _TEMPORARY_SUFFIX)
-
-
-def _stored_path(temporary: Path) -> Path:
-    return temporary.with_name(temporary.name.removesuffix(_TEMPORARY_SUFFIX))
-
-
-def _track(session: Session, path: Path) -> None:
-    session.info.setdefault(_PENDING, []).append(path)
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    for temporary in session.info.pop(_PENDING, []):
-        temporary.replace(_stored_path(temporary))
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _discard_files(session: Session, transaction: SessionTransaction) -> None:
-    # Reached with files still pending only when the outermost transaction ended without commit.
-    if transaction.parent is None and not transaction.nested:
-        for path in session.info.pop(_PENDING, []):
-            path.unlink(missing_ok=True)
-
-
-@dataclass(frozen=True)
-class SweptFiles:
-    removed: int
-    completed: int
-
-
-def sweep_orphan_files(session: Session, settings: DeskSettings, now: datetime | None = None) -> SweptFiles:
-    """Remove upload files older than ORPHAN_AGE that no attachment row names (idempotent).
-
-    Younger files are left alone: their transaction may still be running. A
-    temporary file whose row did commit (the server died before moving it)
-    is moved into place instead.
-    """
-    folder = Path(settings.upload_folder)
-    cutoff = ((now or utcnow()) - ORPHAN_AGE).timestamp()
-    old = [path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < cutoff] \
-        if folder.is_dir() else []
-    if not old:
-        return SweptFiles(removed=0, completed=0)
-    names = {_stored_path(path).name for path in old}
-    known = set(session.scalars(select(Attachment.stored_name).where(Attachment.stored_name.in_(names))))
-    removed = completed = 0
-    for path in old:
-        stored = _stored_path(path)
-        if stored.name not in known:
-            path.unlink(missing_ok=True)
-            removed += 1
-        elif stored != path:
-            with contextlib.suppress(FileNotFoundError):  # a sweep running alongside moved it first
-                path.replace(stored)
-                completed += 1
-    return SweptFiles(removed=removed, completed=completed)
-
-
-def attachment_path(attachment: Attachment, settings: DeskSettings) -> Path:
-    return Path(settings.upload_folder) / attachment.stored_name
 
 
 def attachment_for_download(session: Session, actor: User, attachment_id: int, *,
@@ -289,4 +207,4 @@ def attachment_for_download(session: Session, actor: User, attachment_id: int, *
     policy.authorize(actor, "request.view", request)
     if attachment.internal and (actor.role == Role.ENTERPRISE or not policy.may(actor, "request.view_internal", request)):
         raise NotFound()
-    return attachment, attachment_path(attachment, settings)
+    return attachment, attachment_files.attachment_path(attachment, settings)

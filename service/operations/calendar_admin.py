@@ -1,6 +1,6 @@
 """Admin upkeep of the SLA targets and the working-day calendar.
 
-A calendar change, once committed, drops this process's calendar snapshot (service/queries/reference.py),
+A calendar change, once committed, drops this process's calendar snapshot (service/store/reference.py),
 so the SLA badges drawn here count with it at once; other workers read it within a minute.
 """
 from __future__ import annotations
@@ -9,12 +9,12 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work
 from service.errors import N_, NotFound, ValidationError
 from service.models import CalendarDay, Priority, SlaTarget, User
-from service.queries import reference
 from service.rules import policy
 from service.rules.sla_calendar import CalendarFileError, parse_calendar_csv
+from service.store import reference
+from service.store.db import unit_of_work
 
 MAX_HOURS = 10_000
 

@@ -5,9 +5,9 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.db import utcnow
 from service.errors import N_, InvalidTransition, ValidationError
 from service.models import OPEN_STATUSES, EventKind, ServiceRequest, User
+from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.request_support import editing, record
 

@@ -22,7 +22,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.models import (
     OPEN_STATUSES,
@@ -35,30 +34,17 @@ from service.models import (
     ServiceRequest,
     User,
 )
+from service.models.base import utcnow
 from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
 from service.rules import policy
+from service.rules.hotline import PENDING, TRANSITIONS, HotlineAction, may_take
 from service.rules.sla_calendar import WorkingCalendar
+from service.store.db import unit_of_work
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
-PENDING = frozenset({HotlineStatus.REQUESTED, HotlineStatus.SCHEDULED})
 FIX_FIELDS = N_("Please correct the highlighted fields.")
 SCHEDULE_ANYWAY = N_("Tick “Schedule anyway” to keep this time.")
-
-
-class HotlineAction(StrEnum):
-    SCHEDULE = "schedule"
-    HOLD = "hold"
-    CANCEL = "cancel"
-
-
-# action -> (states it may start from, state it leads to). Scheduling a
-# scheduled session again moves it to a new time.
-TRANSITIONS: dict[HotlineAction, tuple[frozenset[HotlineStatus], HotlineStatus]] = {
-    HotlineAction.SCHEDULE: (PENDING, HotlineStatus.SCHEDULED),
-    HotlineAction.HOLD: (frozenset({HotlineStatus.SCHEDULED}), HotlineStatus.HELD),
-    HotlineAction.CANCEL: (PENDING, HotlineStatus.CANCELLED),
-}
 
 
 @dataclass(frozen=True)
@@ -112,20 +98,6 @@ class Record:
     public_summary: str
     decisions: str = ""
     follow_ups: Sequence[FollowUp] = ()
-
-
-def allowed_hotline_actions(actor: User, hotline: HotlineSession) -> list[HotlineAction]:
-    """What the templates may offer; the operations check the same table again on POST."""
-    return [action for action, (sources, _) in TRANSITIONS.items()
-            if hotline.status in sources and _may_take(actor, action, hotline)]
-
-
-def _may_take(actor: User, action: HotlineAction, hotline: HotlineSession) -> bool:
-    if policy.may(actor, "hotline.record" if action == HotlineAction.HOLD else "hotline.manage", hotline):
-        return True
-    # Whoever asked may withdraw the ask before a director has taken it up.
-    return (action == HotlineAction.CANCEL and hotline.status == HotlineStatus.REQUESTED
-            and hotline.requested_by_id == actor.id)
 
 
 def ask_hotline(session: Session, actor: User, request_id: int, reason: str, preferred_times: str = "",
@@ -345,7 +317,7 @@ def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
     if hotline is None:
         raise NotFound()
     policy.authorize(actor, "hotline.view", hotline)
-    if not _may_take(actor, action, hotline):
+    if not may_take(actor, action, hotline):
         raise Forbidden()
     if hotline.version != expected_version:
         raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again."))

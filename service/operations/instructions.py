@@ -5,11 +5,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
+from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
 from service.rules import policy
+from service.store.db import unit_of_work
 
 MAX_LENGTH = 5000
 
@@ -44,14 +45,6 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
     return instruction
 
 
-def may_acknowledge(actor: User, instruction: Instruction) -> bool:
-    """Only its addressees: the person it was written to, or whom the case is for now; never its own director."""
-    if (instruction.acknowledged_at is not None or instruction.director_id == actor.id
-            or not policy.may(actor, "request.view_internal", instruction.request)):
-        return False
-    return instruction.assignee_id == actor.id or policy.may(actor, "request.acknowledge", instruction.request)
-
-
 def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
                             now: datetime | None = None) -> Instruction:
     """Acknowledge an open instruction; acknowledging twice changes nothing.
@@ -65,7 +58,7 @@ def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
             raise NotFound()
         if instruction.acknowledged_at is not None:
             return instruction
-        if not may_acknowledge(actor, instruction):
+        if not policy.may_acknowledge(actor, instruction):
             raise Forbidden(N_("Only those the instruction is addressed to may acknowledge it, not the director who gave it."))
         instruction.acknowledged_at = now
         instruction.acknowledged_by_id = actor.id

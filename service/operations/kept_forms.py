@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.models import KeptForm, User
+from service.models.base import utcnow
+from service.store.db import unit_of_work
 
 # The page reads its form right after the redirect; one never read (the browser went elsewhere) goes after this.
 KEEP_FOR = timedelta(hours=1)

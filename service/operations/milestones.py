@@ -11,9 +11,9 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, NotFound, ValidationError
 from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, ServicePlan, User
+from service.models.base import utcnow
 from service.operations.plan_support import (
     CORRECT_FIELDS,
     check_version,
@@ -23,6 +23,7 @@ from service.operations.plan_support import (
     record,
     stale_is_conflict,
 )
+from service.store.db import unit_of_work
 
 
 @dataclass(frozen=True)

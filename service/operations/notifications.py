@@ -14,10 +14,11 @@ from typing import Any
 from sqlalchemy import Insert, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from service.db import unit_of_work, utcnow
 from service.errors import NotFound
 from service.models import EventKind, Notification, Role, ServiceRequest, Station, User
+from service.models.base import utcnow
 from service.rules import policy
+from service.store.db import unit_of_work
 
 Recipients = Iterable[int] | Select[tuple[int]]
 _TABLE = Notification.__table__

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from service.errors import N_, InvalidTransition, NotFound, StaleVersion, ValidationError
-from service.models import Event, EventKind, PlanStatus, ServicePlan, User
+from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
 
-OPEN_PLAN_STATUSES = frozenset({PlanStatus.DRAFT, PlanStatus.ACTIVE})
 STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 CORRECT_FIELDS = N_("Please correct the highlighted fields.")
 

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
 from service.models import (
+    OPEN_PLAN_STATUSES,
     Enterprise,
     EventKind,
     Milestone,
@@ -29,9 +29,10 @@ from service.models import (
     Status,
     User,
 )
+from service.models.base import utcnow
+from service.operations import notifications
 from service.operations.plan_support import (
     CORRECT_FIELDS,
-    OPEN_PLAN_STATUSES,
     check_version,
     desk_user,
     ensure_open,
@@ -40,9 +41,9 @@ from service.operations.plan_support import (
     required_text,
     stale_is_conflict,
 )
-from service.operations import notifications
 from service.operations.request_support import editing
 from service.rules import policy
+from service.store.db import unit_of_work
 
 # The full process a plan is offered when it is drafted, in order.
 STANDARD_PHASES: tuple[MilestonePhase, ...] = (

@@ -8,8 +8,9 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import case
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
 from service.models import RateLimitCounter
+from service.models.base import utcnow
+from service.store.db import unit_of_work
 
 WINDOW_SECONDS = 60
 

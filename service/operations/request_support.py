@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
-from service.db import unit_of_work
 from service.errors import N_, NeedsConfirmation, NotFound, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
-from service.queries.open_work import open_items
 from service.rules import policy
-from service.settings import ServiceTimes
+from service.store.db import unit_of_work
+from service.store.open_work import open_items
+from service.store.settings import ServiceTimes
 
 CHANGED_MEANWHILE = N_("Someone else changed this request while you were working on it. "
                        "Review the current version below; what you typed has been kept.")

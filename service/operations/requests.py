@@ -16,8 +16,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
-from service.db import pipelined, unit_of_work, utcnow
 from service.errors import N_, InvalidTransition, NotFound, ValidationError
+from service.infrastructure.search_index import make_document, write_documents
 from service.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
@@ -40,6 +40,7 @@ from service.models import (
     Status,
     User,
 )
+from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
 from service.operations.request_support import (
@@ -54,8 +55,8 @@ from service.operations.request_support import (
     untriaged_priority,
 )
 from service.rules import lifecycle, policy
-from service.search_index import make_document, write_documents
-from service.settings import DeskSettings, service_times
+from service.store.db import pipelined, unit_of_work
+from service.store.settings import DeskSettings, service_times
 
 REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
 ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})

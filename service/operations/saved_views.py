@@ -13,9 +13,9 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work
 from service.errors import N_, NotFound, ValidationError
 from service.models import SavedView, User
+from service.store.db import unit_of_work
 
 MAX_VIEWS_PER_USER = 50
 MAX_NAME = 120

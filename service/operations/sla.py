@@ -14,16 +14,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
-from service.db import unit_of_work, utcnow
 from service.errors import N_
-from service.models import OPEN_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
+from service.models import OPEN_STATUSES, RUNNING_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
+from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.escalation import escalate
 from service.operations.request_support import record
-from service.queries.requests import RUNNING_STATUSES
 from service.rules import lifecycle
 from service.rules.sla_calendar import WorkingCalendar
-from service.settings import DeskSettings, service_times
+from service.store.db import unit_of_work
+from service.store.settings import DeskSettings, service_times
 
 BATCH = 200
 FIRST_RESPONSE_OVERDUE = N_("First response overdue")

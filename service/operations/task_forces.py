@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work
 from service.errors import N_, NotFound, ValidationError
 from service.models import EventKind, ServicePlan, ServiceRequest, TaskForce, TaskForceMember, TaskForceStatus, User
 from service.operations.plan_support import CORRECT_FIELDS, desk_user, ensure_open, record, required_text
 from service.rules import policy
+from service.store.db import unit_of_work
 
 
 @dataclass(frozen=True)

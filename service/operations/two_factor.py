@@ -20,7 +20,9 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.db import unit_of_work, utcnow
+from service.models.base import utcnow
+from service.store.db import unit_of_work
+
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
 from service.operations import accounts

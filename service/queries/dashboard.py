@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from service.errors import Forbidden
 from service.models import (
     OPEN_STATUSES,
+    RUNNING_STATUSES,
     HotlineSession,
     HotlineStatus,
     Instruction,
@@ -30,12 +31,11 @@ from service.models import (
     Status,
     User,
 )
-from service.queries import reference
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
-from service.queries.reference import StationInfo
-from service.queries.requests import RUNNING_STATUSES
 from service.rules import policy
 from service.rules.sla_calendar import WorkingCalendar
+from service.store import reference
+from service.store.reference import StationInfo
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_RANGE_DAYS = 90

@@ -18,8 +18,8 @@ from service.models import (
     Station,
     User,
 )
-from service.operations.hotline import PENDING, HotlineAction, allowed_hotline_actions
 from service.rules import policy
+from service.rules.hotline import PENDING, HotlineAction, allowed_hotline_actions
 
 
 @dataclass(frozen=True)

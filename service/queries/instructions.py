@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from service.errors import Forbidden
 from service.models import FINAL_STATUSES, Instruction, Role, ServiceRequest, User
-from service.operations.instructions import may_acknowledge
 from service.rules import policy
+from service.rules.policy import may_acknowledge
 
 PAGE = 50
 

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from service.db import utcnow
 from service.errors import NotFound
 from service.models import (
+    OPEN_PLAN_STATUSES,
     Enterprise,
     Event,
     HotlineSession,
@@ -29,7 +29,7 @@ from service.models import (
     TaskForce,
     User,
 )
-from service.operations.plan_support import OPEN_PLAN_STATUSES
+from service.models.base import utcnow
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
 

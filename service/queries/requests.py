@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
-from service.db import UTCDateTime, utcnow
 from service.models import (
     OPEN_STATUSES,
+    RUNNING_STATUSES,
     Category,
     LifecycleStage,
     Priority,
@@ -26,8 +26,9 @@ from service.models import (
     Status,
     User,
 )
-from service.rules import policy
+from service.models.base import UTCDateTime, utcnow
 from service.queries.search import public_matches
+from service.rules import policy
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.
@@ -40,8 +41,6 @@ SORTS = ("newest", "oldest", "due")
 _DUE_SORT_QUEUES = frozenset(DESK_QUEUES) - {"all"}
 # Requests without a due time (none are open) sort after every real one.
 _NO_DUE_TIME = datetime(9999, 1, 1, tzinfo=timezone.utc)
-# Open and not paused: the statuses whose SLA clock runs.
-RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.WAITING_ENTERPRISE)
 
 
 @dataclass

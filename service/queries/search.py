@@ -1,7 +1,7 @@
 """Full-text search of requests: scoped by the policy, ranked, with the matches highlighted.
 
 The query's words become index terms as documents' texts do
-(service.rules.text_index); the database's full-text index finds the
+(service.infrastructure.text_index); the database's full-text index finds the
 requests, joined to ``requests`` so that ``visible_requests(actor)`` decides
 what the actor may find. Enterprises search only public text (title,
 description, public replies); desk users internal notes too.
@@ -40,9 +40,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import True_
 
+from service.infrastructure.text_index import HAN, Query, is_term, parse_query
 from service.models import Message, Role, ServiceRequest, User
 from service.rules import policy
-from service.rules.text_index import HAN, Query, is_term, parse_query
 
 # How many of the newest matches are ranked; beyond them the count reads "500+". A common English
 # word in a station's share of a million requests is found by walking the documents newest first,

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, false, true
 from service.errors import Forbidden, NotFound
 from service.models import (
     HotlineSession,
+    Instruction,
     Role,
     ServicePlan,
     ServiceRequest,
@@ -219,6 +220,14 @@ def authorize(user: User, action: str, target: Any) -> None:
         raise NotFound()
     if not _allowed(user, action, target):
         raise Forbidden()
+
+
+def may_acknowledge(actor: User, instruction: Instruction) -> bool:
+    """Only its addressees: the person it was written to, or whom the case is for now; never its own director."""
+    if (instruction.acknowledged_at is not None or instruction.director_id == actor.id
+            or not may(actor, "request.view_internal", instruction.request)):
+        return False
+    return instruction.assignee_id == actor.id or may(actor, "request.acknowledge", instruction.request)
 
 
 def _allowed(user: User, action: str, target: Any) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Flask, current_app
 
 from config import Settings
-from service.settings import DeskSettings
+from service.store.settings import DeskSettings
 
 
 def register(app: Flask, settings: Settings) -> None:

@@ -1,35 +1,27 @@
-"""Blueprints by audience."""
+"""Blueprints by audience. A blueprint's name (and so every url_for endpoint) does not depend on its module's place."""
 from __future__ import annotations
 
 from flask import Flask
 
-from service.web import admin, auth, desk, main, portal, two_factor
+from service.web import api
+from service.web.admin import sla as admin_sla
+from service.web.admin import views as admin
+from service.web.auth import tokens, two_factor
+from service.web.auth import views as auth
+from service.web.common import main, notifications, search
+from service.web.common.helpers import hotline_name, station_name
+from service.web.common.navigation import navigation
+from service.web.desk import export, plans, task_forces
+from service.web.desk import views as desk
+from service.web.director import hotline, instructions
+from service.web.director import views as director
 from service.web.labels import label
-from service.web.helpers import hotline_name, station_name
-from service.web.navigation import navigation
+from service.web.portal import views as portal
 
 
 def register_blueprints(app: Flask) -> None:
-    from service.web import api, tokens
-
-    app.register_blueprint(api.bp)
-    app.register_blueprint(tokens.bp)
-    for module in (main, auth, two_factor, portal, desk, admin):
+    for module in (api, tokens, main, auth, two_factor, portal, desk, admin, director, export, hotline, instructions,
+                   notifications, admin_sla, plans, task_forces, search):
         app.register_blueprint(module.bp)
-    from service.web import director, export, hotline, instructions
-
-    for module in (director, export, hotline, instructions):
-        app.register_blueprint(module.bp)
-    from service.web import admin_sla, notifications
-
-    for module in (notifications, admin_sla):
-        app.register_blueprint(module.bp)
-    from service.web import plans, task_forces
-
-    for module in (plans, task_forces):
-        app.register_blueprint(module.bp)
-    from service.web import search
-
-    app.register_blueprint(search.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name,
                                   navigation=navigation)

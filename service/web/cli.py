@@ -8,12 +8,13 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app
 
-from service import PROJECT_DIR, seed
+from service import PROJECT_DIR
+from service.demo import seed
+from service.demo.seed_plans import seed_demo_plans
+from service.demo.seed_requests import seed_demo_requests
+from service.infrastructure.attachment_files import sweep_orphan_files
 from service.operations import two_factor
-from service.operations.attachments import sweep_orphan_files
 from service.operations.sla import sweep
-from service.seed_plans import seed_demo_plans
-from service.seed_requests import seed_demo_requests
 from service.web.app_settings import desk_settings, settings
 from service.web.database import db
 
@@ -129,7 +130,7 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
               help="A new or empty directory to write the backup into.")
 def backup_command(target: str) -> None:
     """Back up the database and the uploaded files, safe while the app is running."""
-    from service.operations import backup
+    from service.infrastructure import backup
 
     try:
         outcome = backup.backup(settings().database_url, settings().upload_folder, target)
@@ -150,7 +151,7 @@ def restore_command(source: str, yes: bool) -> None:
 
     Stop the app first: restoring under running workers would mix old and new data.
     """
-    from service.operations import backup
+    from service.infrastructure import backup
 
     if not yes:
         click.confirm(f"Replace the data of {settings().database_url} by the backup in {source}?",
@@ -173,7 +174,7 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
     """Fill the database in bulk with realistic requests and everything around them (for demos and benchmarks)."""
     import time
 
-    from service import demo_data
+    from service.demo import bulk as demo_data
 
     upgrade_database(settings().database_url)
     options = demo_data.Options(requests=count, enterprises=enterprises, years=years, seed=random_seed)
@@ -189,7 +190,7 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
 @click.command("search-reindex")
 def search_reindex_command() -> None:
     """Rebuild the full-text index of every request (after a restore or an import that bypassed the app)."""
-    from service import search_index
+    from service.infrastructure import search_index
 
     with current_app.extensions["db_engine"].begin() as connection:
         done = search_index.rebuild(connection)

@@ -5,13 +5,16 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session
 
 from config import Settings
-from service.db import make_engine, make_session_factory
+from service.infrastructure import session_hooks
+from service.store.db import make_engine, make_session_factory
 
 
 def register(app: Flask, settings: Settings) -> None:
     engine = make_engine(settings.database_url, settings.database_pool_size)
     app.extensions["db_engine"] = engine
-    app.extensions["db_sessions"] = make_session_factory(engine)
+    sessions = make_session_factory(engine)
+    session_hooks.register(sessions)
+    app.extensions["db_sessions"] = sessions
     app.teardown_appcontext(_close_session)
 
 

@@ -9,9 +9,9 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service.errors import N_, DomainError
+from service.errors import DomainError
 from service.web.api.errors import error_response
-from service.web.helpers import domain_message
+from service.web.labels import MESSAGES, domain_message
 
 log = logging.getLogger(__name__)
 
@@ -28,19 +28,6 @@ def _render(status: int, title: str, detail: str):  # type: ignore[no-untyped-de
     if request.path.startswith("/api/"):
         return error_response(status, detail)
     return render_template("error.html", status=status, title=title, detail=detail), status
-
-
-MESSAGES = {
-    400: (N_("Bad request"), N_("The request could not be understood.")),
-    403: (N_("Not allowed"), N_("You are not allowed to do this.")),
-    404: (N_("Not found"), N_("The page or record does not exist, or you have no access to it.")),
-    405: (N_("Not allowed"), N_("This address does not accept that method.")),
-    409: (N_("Conflict"), N_("Someone changed this record meanwhile. Reload and try again.")),
-    413: (N_("Too large"), N_("The upload is larger than allowed.")),
-    429: (N_("Too many requests"), N_("Too many requests; please wait a moment and try again.")),
-    500: (N_("Something went wrong"), N_("An unexpected error occurred. It has been logged; please try again.")),
-    503: (N_("Briefly unavailable"), N_("The desk cannot reach its database just now. Please try again in a moment.")),
-}
 
 
 def _titles(status: int) -> tuple[str, str]:

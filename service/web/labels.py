@@ -1,12 +1,15 @@
-"""What people read for each value of the domain's vocabularies, in their language."""
+"""What people read, in their language, for each value of the domain's vocabularies, for a domain error and for an
+HTTP status."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 from enum import Enum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms.fields.choices import SelectChoice
 
+from service.errors import N_, DomainError
 from service.models import (
     Category,
     Channel,
@@ -187,3 +190,26 @@ def label(value: Enum | None) -> str:
 def choices(members: Iterable[Enum]) -> list[SelectChoice]:
     """A select field's options: a whole vocabulary (an Enum class) or some of its members, in their order."""
     return [SelectChoice(member.value, LABELS[member]) for member in members]
+
+
+def label_params(error: DomainError) -> dict[str, object]:
+    """The error's parameters, with vocabulary values shown by their labels."""
+    return {k: label(v) if isinstance(v, Enum) else v for k, v in error.params.items()}
+
+
+def domain_message(error: DomainError) -> str:
+    """The error's message in the reader's language."""
+    return gettext(error.message, **label_params(error))
+
+
+MESSAGES = {
+    400: (N_("Bad request"), N_("The request could not be understood.")),
+    403: (N_("Not allowed"), N_("You are not allowed to do this.")),
+    404: (N_("Not found"), N_("The page or record does not exist, or you have no access to it.")),
+    405: (N_("Not allowed"), N_("This address does not accept that method.")),
+    409: (N_("Conflict"), N_("Someone changed this record meanwhile. Reload and try again.")),
+    413: (N_("Too large"), N_("The upload is larger than allowed.")),
+    429: (N_("Too many requests"), N_("Too many requests; please wait a moment and try again.")),
+    500: (N_("Something went wrong"), N_("An unexpected error occurred. It has been logged; please try again.")),
+    503: (N_("Briefly unavailable"), N_("The desk cannot reach its database just now. Please try again in a moment.")),
+}

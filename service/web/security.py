@@ -12,9 +12,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Settings
 from service.errors import N_
+from service.infrastructure import passwords
 from service.models import User
 from service.operations import two_factor
-from service.rules import passwords
 from service.web.database import db
 
 CONTENT_SECURITY_POLICY = (

@@ -18,12 +18,13 @@ from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
 from config import Settings
-from service import PROJECT_DIR, seed
-from service.seed import DEMO_PASSWORD
-from service.db import make_engine
+from service import PROJECT_DIR
+from service.demo import seed
+from service.demo.seed import DEMO_PASSWORD
 from service.models import Category, LifecycleStage, Priority, User
 from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
 from service.rules.lifecycle import Action
+from service.store.db import make_engine
 from service.web.cli import upgrade_database
 from tests.conftest import suite_settings
 

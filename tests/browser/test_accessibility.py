@@ -11,11 +11,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from sqlalchemy import select
 
+from service.demo.seed_plans import seed_demo_plans
+from service.demo.seed_requests import seed_demo_requests
 from service.models import Enterprise, HotlineSession, ServicePlan, ServiceRequest, Station, TaskForce, User
-from service.operations.hotline import ask_hotline
 from service.models.enums import OPEN_STATUSES
-from service.seed_plans import seed_demo_plans
-from service.seed_requests import seed_demo_requests
+from service.operations.hotline import ask_hotline
 from tests.browser.conftest import LiveServer
 
 pytestmark = pytest.mark.browser

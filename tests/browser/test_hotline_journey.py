@@ -15,10 +15,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import select
 
-from service.db import utcnow
+from service.demo.seed_requests import seed_demo_requests
 from service.models import HotlineSession, HotlineStatus, ServiceRequest, User
+from service.models.base import utcnow
 from service.operations.requests import submit_request
-from service.seed_requests import seed_demo_requests
 from tests.browser.conftest import ARTIFACTS, LiveServer, sign_in
 from tests.request_helpers import draft
 

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
+from service.demo.seed import DEMO_PASSWORD
+from service.infrastructure import passwords
 from service.models import Role, Station, User
-from service.rules import passwords
-from service.seed import DEMO_PASSWORD
 from tests.browser.conftest import LiveServer, sign_in
 
 EMAIL = "reset.journey@browser.example.cn"

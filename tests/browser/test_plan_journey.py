@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
+from service.infrastructure import passwords
 from service.models import (
     Enterprise,
     EnterpriseSize,
@@ -22,7 +23,6 @@ from service.models import (
 )
 from service.operations import plans
 from service.queries.plans import local_today
-from service.rules import passwords
 from service.rules.credit_code import complete
 from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention
 

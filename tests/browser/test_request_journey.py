@@ -16,7 +16,7 @@ from flask_babel import gettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from service import seed
+from service.demo import seed
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, User
 from service.operations.instructions import write_instruction
 from service.operations.requests import RequestDraft, submit_request, triage_request

@@ -10,7 +10,7 @@ from sqlalchemy import Connection
 
 import service.models  # noqa: F401 - registers every table
 from config import load_settings
-from service.db import Base, UTCDateTime
+from service.models.base import Base, UTCDateTime
 
 FIRST_ID = 1001
 WHEN = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)

@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from service.infrastructure import passwords
 from service.models import LoginThrottle, Role
 from service.operations import accounts
-from service.rules import passwords
 from tests import factories
 from tests.conftest import _joined_session, csrf_token, post_form
 

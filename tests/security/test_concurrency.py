@@ -22,8 +22,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
-from service import seed
-from service.db import make_engine, utcnow
+from service.demo import seed
 from service.errors import Conflict
 from service.models import (
     Category,
@@ -39,10 +38,13 @@ from service.models import (
     Station,
     User,
 )
+from service.models.base import utcnow
 from service.operations import accounts, requests, sla
-from service.settings import DeskSettings
+from service.store.db import make_engine
+from service.store.settings import DeskSettings
 from tests import factories
 from tests.conftest import suite_settings
+from tests.conftest import Sessions
 from tests.security.scratch import ENGINES, scratch_database
 
 POOL = 13  # per engine: 26 connections at most, well inside PostgreSQL's default of 100
@@ -55,7 +57,7 @@ class Db:
     settings: DeskSettings
 
     def run(self, work: Callable[[Session], Any]) -> Any:
-        with Session(self.engine, expire_on_commit=False) as session:
+        with Sessions(bind=self.engine, expire_on_commit=False) as session:
             return work(session)
 
 
@@ -64,7 +66,7 @@ def db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
     tmp = tmp_path_factory.mktemp(f"concurrency-{request.param}")
     with scratch_database(request.param, tmp, "concurrency") as url:
         engine = make_engine(url, pool_size=POOL)
-        with Session(engine) as session:
+        with Sessions(bind=engine) as session:
             seed.seed_reference_data(session)
         yield Db(url, engine, suite_settings(upload_folder=str(tmp / "uploads")).desk)
         engine.dispose()
@@ -99,7 +101,7 @@ def at_once(count: int, work: Callable[[int, Session], Any], db: Db) -> list[Any
     barrier, results = threading.Barrier(count), [None] * count
 
     def worker(index: int) -> None:
-        with Session(db.engine, expire_on_commit=False) as session:
+        with Sessions(bind=db.engine, expire_on_commit=False) as session:
             barrier.wait()
             try:
                 results[index] = work(index, session)
@@ -251,9 +253,15 @@ KILLED_WORKER = """
 import sys, time
 from sqlalchemy.orm import Session
 from config import Settings
-from service.db import make_engine
+from service.store.db import make_engine
 from service.models import Category, LifecycleStage, User
 from service.operations import notifications, requests
+from sqlalchemy.orm import sessionmaker
+from service.infrastructure import session_hooks
+from service.store.db import make_engine
+from service.models import Category, LifecycleStage, User
+from service.operations import notifications, requests
+from service.store.settings import DeskSettings
 
 def stop_here(*args, **kwargs):
     print("READY", flush=True)  # the request row, its event and its number are written, not committed
@@ -261,7 +269,9 @@ def stop_here(*args, **kwargs):
 
 notifications.notify = stop_here
 engine = make_engine(sys.argv[1])
-with Session(engine) as session:
+sessions = sessionmaker(bind=engine)
+session_hooks.register(sessions)  # as the app's workers have them
+with sessions() as session:
     requests.submit_request(session, session.get(User, int(sys.argv[2])), requests.RequestDraft(
         title="被杀死的提交", description="never committed", category=Category.POLICY,
         lifecycle_stage=LifecycleStage.RESEARCH), settings=Settings(upload_folder=sys.argv[3]).desk)

@@ -6,7 +6,7 @@ from flask import Flask
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.db import Base
+from service.models.base import Base
 from tests.security.probe import Prober
 from tests.security.world import World, fill, rules
 

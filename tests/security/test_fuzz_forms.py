@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
 
-from service.db import Base
+from service.models.base import Base
 from tests.security.probe import Prober
 from tests.security.world import World, fill, rules
 

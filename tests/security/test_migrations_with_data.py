@@ -8,7 +8,8 @@ from alembic import command
 from sqlalchemy import Engine, func, inspect, select, text
 
 from config import load_settings
-from service.db import Base, make_engine
+from service.models.base import Base
+from service.store.db import make_engine
 from service.web.cli import alembic_config
 from tests.security.rows import WHEN, fill_every_table
 from tests.security.scratch import ENGINES, scratch_database

@@ -13,8 +13,8 @@ from markupsafe import escape
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.db import Base
 from service.models import ServiceRequest
+from service.models.base import Base
 from tests.security.probe import Prober
 from tests.security.world import ROLES, World, fill, rules
 

@@ -25,6 +25,7 @@ from service.web.api.errors import (
 from service.web.api.registry import BadVersion, VersionRequired, answers_if_match_failed, bp
 from service.web.app_settings import settings
 from service.web.database import db
+from service.web.labels import MESSAGES
 
 # Reachable without a token: the document and its page describe the API, they hold no data.
 PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs"})
@@ -77,8 +78,6 @@ def _version_required(_error: VersionRequired):  # type: ignore[no-untyped-def]
 
 @bp.errorhandler(HTTPException)
 def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
-    from service.web.errors import MESSAGES
-
     status = error.code or 500
     _, detail = MESSAGES.get(status, MESSAGES[400])
     return error_response(status, gettext(detail))

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from service.db import utcnow
 from service.errors import Forbidden
 from service.models import Role
+from service.models.base import utcnow
 from service.queries import dashboard as dash
-from service.queries import reference
+from service.store import reference
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint
 from service.web.app_settings import desk_settings

@@ -16,6 +16,7 @@ from service.operations import escalation
 from service.operations import instructions as ops
 from service.operations import requests as request_ops
 from service.queries import instructions as queries
+from service.rules import policy
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint
 from service.web.database import db
@@ -59,7 +60,7 @@ class DeEscalateIn(s.Input):
 
 def instruction_out(instruction: Instruction) -> InstructionOut:
     return InstructionOut(**{k: getattr(instruction, k) for k in InstructionOut.model_fields if k != "can_acknowledge"},
-                          can_acknowledge=ops.may_acknowledge(caller(), instruction))
+                          can_acknowledge=policy.may_acknowledge(caller(), instruction))
 
 
 @endpoint("/instructions", summary="Instructions, newest first: staff see those addressed to them, directors "

@@ -18,8 +18,8 @@ from service.errors import (
     NotFound,
     ValidationError,
 )
-from service.queries import open_work
-from service.web.helpers import domain_message
+from service.store import open_work
+from service.web.labels import domain_message
 
 CODES = {
     400: "bad_request",

@@ -17,13 +17,13 @@ from service.models import FollowUpAction, HotlineSession, HotlineStatus
 from service.operations import hotline as ops
 from service.operations import requests as request_ops
 from service.queries import hotline as queries
-from service.queries import reference
 from service.rules.sla_calendar import WorkingCalendar
+from service.store import reference
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.app_settings import desk_settings, settings
 from service.web.database import db
-from service.web.hotline import invitation_file
+from service.web.director.hotline import invitation_file
 
 TAG = "hotline"
 VERSIONED = ("If-Match",)

@@ -12,6 +12,7 @@ from wtforms.i18n import messages_path
 from wtforms.widgets import HiddenInput
 
 from service.errors import N_, DomainError
+from service.web.labels import domain_message, label_params
 
 # The summary every operation gives with field errors; the fields say more, so it is not repeated.
 GENERIC_PROBLEM = "Please correct the highlighted fields."
@@ -62,8 +63,6 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
     Field messages may carry the error's placeholders (a refused file names itself), so they are
     formatted with its parameters.
     """
-    from service.web.helpers import domain_message, label_params
-
     params = label_params(error)
     shown = set()
     for name, message in getattr(error, "fields", {}).items():

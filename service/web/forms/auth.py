@@ -6,8 +6,9 @@ from wtforms import EmailField, Field, PasswordField, SelectField, SelectMultipl
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from service.infrastructure import passwords
 from service.models import EnterpriseSize, ProductArea
-from service.rules import credit_code, passwords
+from service.rules import credit_code
 from service.web.forms import DeskForm
 from service.web.labels import choices
 

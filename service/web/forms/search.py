@@ -5,8 +5,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SearchField, StringField
 from wtforms.validators import DataRequired, Length
 
+from service.infrastructure.text_index import MAX_QUERY_CHARS
 from service.operations.saved_views import MAX_NAME, MAX_QUERY
-from service.rules.text_index import MAX_QUERY_CHARS
 from service.web.forms import DeskForm
 
 

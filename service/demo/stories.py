@@ -1,0 +1,355 @@
+"""The life story of each generated request, as rows: the request, its messages, events, hotline and instruction.
+
+Stories follow the lifecycle table (submitted -> triaged -> early intervention
+-> guidance -> resolved -> closed, with waiting, declines and withdrawals), and
+their event data has the shape the operations write, so generated requests
+read on every page like real ones. Rows are tuples in the column order of
+``COLUMNS``, ready for the database: timestamps already written as the
+dialect stores them, JSON as text. Hot paths avoid enum lookups and json.dumps
+(a million requests make ten million rows).
+"""
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+from service.demo import texts
+from service.demo.seed import SLA_DEFAULTS
+from service.infrastructure.search_index import Document, scope_terms, tsvector_literal
+from service.models import Category, Channel, EventKind, HotlineStatus, LifecycleStage, Priority, ProductField
+from service.models import Status as S
+
+COLUMNS = {
+    "requests": (
+        "id", "reference", "year", "sequence", "enterprise_id", "submitter_id", "channel", "title", "description",
+        "category", "product_name", "device_class", "product_type", "product_field", "innovative", "lifecycle_stage",
+        "urgent", "priority", "status", "resume_status", "station_id", "assignee_id", "plan_id",
+        "first_response_due_at", "resolution_due_at", "first_responded_at", "waiting_since",
+        "first_response_breached", "resolution_breached", "escalated", "escalation_reason", "escalated_at",
+        "resolution_summary", "resolved_at", "closed_at", "rating", "rating_comment", "idempotency_key",
+        "created_at", "updated_at", "version"),
+    "messages": ("id", "request_id", "author_id", "body", "internal", "created_at"),
+    "events": ("id", "request_id", "plan_id", "kind", "public", "actor_id", "data", "created_at"),
+    "hotline_sessions": (
+        "id", "request_id", "requested_by_id", "reason", "preferred_times", "status", "director_id", "scheduled_at",
+        "duration_minutes", "meeting_link", "minutes_internal", "public_summary", "decisions", "cancel_reason",
+        "held_at", "created_at", "version"),
+    "follow_up_actions": ("id", "hotline_session_id", "description", "owner_id", "due_date", "done_at"),
+    "instructions": ("id", "request_id", "director_id", "assignee_id", "body", "created_at", "acknowledged_at",
+                     "acknowledged_by_id"),
+}
+Stamp = Callable[[datetime | None], str | None]
+
+# Wall-clock hours per working hour of an SLA target (seven working hours a day, five days a week).
+WALL_PER_WORKING_HOUR = 3.4
+CATEGORIES = list(Category)
+STAGES = [s.value for s in LifecycleStage]
+FIELDS = [f.value for f in ProductField]
+CHANNELS = [Channel.WEB.value] * 7 + [Channel.PHONE.value, Channel.VIDEO.value, Channel.ON_SITE.value]
+PRIORITIES = [Priority.P1] + [Priority.P2] * 3 + [Priority.P3] * 5 + [Priority.P4]
+DUE_HOURS = {p.value: (first * WALL_PER_WORKING_HOUR, whole * WALL_PER_WORKING_HOUR)
+             for p, (first, whole) in SLA_DEFAULTS.items()}
+OPEN = frozenset(s.value for s in (S.SUBMITTED, S.TRIAGED, S.EARLY_INTERVENTION, S.GUIDANCE, S.WAITING_ENTERPRISE))
+K_CREATED, K_STATUS, K_TRIAGED, K_ASSIGNED = (EventKind.CREATED.value, EventKind.STATUS_CHANGED.value,
+                                              EventKind.TRIAGED.value, EventKind.ASSIGNED.value)
+K_REPLY, K_NOTE, K_RATED = EventKind.REPLY.value, EventKind.INTERNAL_NOTE.value, EventKind.RATED.value
+SUBMITTED, TRIAGED, INTERVENTION, GUIDANCE = S.SUBMITTED.value, S.TRIAGED.value, S.EARLY_INTERVENTION.value, \
+    S.GUIDANCE.value
+WAITING, RESOLVED, CLOSED, DECLINED, WITHDRAWN = S.WAITING_ENTERPRISE.value, S.RESOLVED.value, S.CLOSED.value, \
+    S.DECLINED.value, S.WITHDRAWN.value
+
+
+def _spread(weights: dict[str, int]) -> list[str]:
+    return [status for status, weight in weights.items() for _ in range(weight)]
+
+
+# Statuses by age: old requests are almost all finished, recent ones spread over the open states.
+OLD = _spread({CLOSED: 86, DECLINED: 6, WITHDRAWN: 5, GUIDANCE: 1, INTERVENTION: 1, WAITING: 1})
+MIDDLE = _spread({CLOSED: 55, RESOLVED: 5, GUIDANCE: 10, INTERVENTION: 10, WAITING: 8, TRIAGED: 4, DECLINED: 4,
+                  WITHDRAWN: 4})
+RECENT = _spread({SUBMITTED: 25, TRIAGED: 15, INTERVENTION: 15, GUIDANCE: 10, WAITING: 10, RESOLVED: 15, CLOSED: 5,
+                  DECLINED: 3, WITHDRAWN: 2})
+
+
+@lru_cache(maxsize=4096)
+def _json(*items: tuple[str, object]) -> str:
+    return json.dumps(dict(items), ensure_ascii=False)
+
+
+@dataclass
+class Enterprise:
+    id: int
+    station_id: int
+    user_ids: list[int]
+    plan_id: int | None = None
+
+
+@dataclass
+class World:
+    """Who exists: staff and directors per station, enterprises with their users and active plan."""
+
+    staff: dict[int, list[tuple[int, str]]]
+    directors: dict[int, list[int]]
+    hub_director: int
+    enterprises: list[Enterprise]
+
+
+@dataclass
+class Batch:
+    rows: dict[str, list[tuple]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
+    # Search-index rows: (id, title, public, internal, scope terms) for SQLite, (id, tsvector) for PostgreSQL.
+    documents: list[tuple] = field(default_factory=list)
+    requests: int = 0
+
+
+class Storyteller:
+    """Tells requests one after the other, handing out ids and reference numbers as it goes."""
+
+    def __init__(self, world: World, next_ids: dict[str, int], counters: dict[int, int], now: datetime, seed: int,
+                 stamp: Stamp, postgres: bool) -> None:
+        self.world, self.ids, self.counters, self.now = world, dict(next_ids), counters, now
+        self.rng = random.Random(seed)
+        self.stamp, self.postgres = stamp, postgres
+
+    def take(self, table: str) -> int:
+        value = self.ids[table]
+        self.ids[table] = value + 1
+        return value
+
+    def tell(self, batch: Batch, created: datetime) -> None:
+        rng = self.rng
+        enterprises = self.world.enterprises
+        # A few enterprises bring most requests (the demo ones come first).
+        enterprise = enterprises[int(len(enterprises) * rng.random() ** 1.6)]
+        age_days = (self.now - created).total_seconds() / 86400
+        statuses = OLD if age_days > 60 else MIDDLE if age_days > 14 else RECENT
+        status = statuses[int(rng.random() * len(statuses))]
+        if status == GUIDANCE and enterprise.plan_id is None:
+            status = INTERVENTION
+        _Story(self, batch, enterprise, created, status).play()
+        batch.requests += 1
+
+
+class _Story:
+    """One request from submission to where it stands now."""
+
+    def __init__(self, teller: Storyteller, batch: Batch, enterprise: Enterprise, created: datetime,
+                 status: str) -> None:
+        rng = self.rng = teller.rng
+        self.t, self.batch, self.enterprise = teller, batch, enterprise
+        self.id = teller.take("requests")
+        self.created, self.clock, self.status = created, created, status
+        self.english = rng.random() < 0.2
+        self.submitter = enterprise.user_ids[int(rng.random() * len(enterprise.user_ids))]
+        staff = teller.world.staff[enterprise.station_id]
+        self.assignee, self.assignee_name = staff[int(rng.random() * len(staff))]
+        self.channel = CHANNELS[int(rng.random() * len(CHANNELS))]
+        year = (created + timedelta(hours=8)).year  # reference numbers count years in Beijing time
+        self.sequence = teller.counters.get(year, 0) + 1
+        teller.counters[year] = self.sequence
+        self.year, self.reference = year, f"JL-{year}-{self.sequence:06d}"
+        self.public_terms: list[str] = []
+        self.internal_terms: list[str] = []
+        self.fields: dict[str, object] = {}
+        # Time between submission and now, shared out over the story's steps (never past now).
+        self.budget = max(60.0, min((teller.now - created).total_seconds() * 0.9, 86400 * rng.uniform(3, 45)))
+
+    def later(self, share: float) -> datetime:
+        self.clock += timedelta(seconds=self.budget * share * (0.5 + self.rng.random() / 2))
+        return self.clock
+
+    def event(self, kind: str, at: datetime, actor: int | None, public: bool, data: str) -> None:
+        self.batch.rows["events"].append((self.t.take("events"), self.id, None, kind, public, actor, data,
+                                          self.t.stamp(at)))
+
+    def message(self, body: str, author: int, internal: bool, at: datetime) -> None:
+        message_id = self.t.take("messages")
+        self.batch.rows["messages"].append((message_id, self.id, author, body, internal, self.t.stamp(at)))
+        (self.internal_terms if internal else self.public_terms).append(texts.sentence_terms(body))
+        self.event(K_NOTE if internal else K_REPLY, at, author, not internal, f'{{"message_id": {message_id}}}')
+
+    def move(self, action: str, source: str, target: str, actor: int | None, share: float,
+             reason: str | None = None) -> datetime:
+        at = self.later(share)
+        items = (("action", action), ("from", source), ("to", target))
+        self.event(K_STATUS, at, actor, True, _json(*items, ("reason", reason)) if reason else _json(*items))
+        return at
+
+    def play(self) -> None:
+        rng, status = self.rng, self.status
+        self.category = CATEGORIES[int(rng.random() * len(CATEGORIES))]
+        self.product, self.title, self.body = texts.request_text(rng, self.category, self.english)
+        self.urgent = rng.random() < 0.1
+        self.stage = STAGES[int(rng.random() * len(STAGES))]
+        self.priority = None if status == SUBMITTED else PRIORITIES[int(rng.random() * len(PRIORITIES))].value
+        first, whole = DUE_HOURS[self.priority or ("P2" if self.urgent else "P3")]
+        self.first_due = self.created + timedelta(hours=first)
+        self.resolution_due = self.created + timedelta(hours=whole)
+        on_behalf = "false" if self.channel == "web" else "true"
+        self.event(K_CREATED, self.created, self.submitter, True,
+                   f'{{"reference": "{self.reference}", "channel": "{self.channel}", "on_behalf": {on_behalf}}}')
+        if status == SUBMITTED or (status in (DECLINED, WITHDRAWN) and rng.random() < 0.5):
+            if status != SUBMITTED:
+                self.finish_early(SUBMITTED)
+            self.assignee = self.assignee_name = None
+        else:
+            self.work()
+        self.write()
+
+    def finish_early(self, source: str) -> None:
+        reason = texts.reason(self.rng)
+        if self.status == DECLINED:
+            self.fields["closed_at"] = self.move("decline", source, DECLINED, self.assignee, 0.3, reason)
+        else:
+            self.fields["closed_at"] = self.move("withdraw", source, WITHDRAWN, self.submitter, 0.3, reason)
+
+    def work(self) -> None:
+        rng, staff, status = self.rng, self.assignee, self.status
+        at = self.move("triage", SUBMITTED, TRIAGED, staff, 0.05)
+        self.event(K_TRIAGED, at, staff, False, _json(("category", self.category.value), ("priority", self.priority),
+                                                       ("lifecycle_stage", self.stage)))
+        if rng.random() < 0.1 and status in (TRIAGED, INTERVENTION):
+            self.assignee = self.assignee_name = None
+        else:
+            self.event(K_ASSIGNED, at, staff, False, _json(("previous", None), ("assignee", staff),
+                                                           ("assignee_name", self.assignee_name)))
+        answered = self.later(0.05)
+        self.fields["first_responded_at"] = answered
+        self.message(texts.reply(rng, self.english), staff, False, answered)
+        if rng.random() < 0.45:
+            self.message(texts.note(rng, self.english), staff, True, self.later(0.05))
+        if status in (TRIAGED, DECLINED, WITHDRAWN):
+            if status != TRIAGED:
+                self.finish_early(TRIAGED)
+            return
+        working = TRIAGED
+        if status in (INTERVENTION, GUIDANCE) or rng.random() < 0.5:
+            self.move("start_intervention", working, INTERVENTION, staff, 0.1)
+            working = INTERVENTION
+        if status == GUIDANCE or (self.enterprise.plan_id and status != INTERVENTION and rng.random() < 0.3):
+            self.move("start_guidance", working, GUIDANCE, staff, 0.1)
+            working = GUIDANCE
+            self.fields["plan_id"] = self.enterprise.plan_id
+        if status == WAITING or (status not in (INTERVENTION, GUIDANCE) and rng.random() < 0.2):
+            at = self.move("request_info", working, WAITING, staff, 0.1)
+            self.message(texts.reply(rng, self.english), staff, False, at)
+            if status == WAITING:
+                self.fields.update(waiting_since=at, resume_status=working)
+                return
+            at = self.move("enterprise_answers", WAITING, working, self.submitter, 0.1)
+            self.message(texts.enterprise_reply(rng), self.submitter, False, at)
+        if status in (INTERVENTION, GUIDANCE):
+            return
+        resolved = self.move("resolve", working, RESOLVED, staff, 0.2)
+        self.fields.update(resolved_at=resolved, resolution_summary=texts.summary(rng), resume_status=working)
+        if status == CLOSED:
+            self.close()
+
+    def close(self) -> None:
+        if self.rng.random() < 0.8:
+            rating = (2, 3, 4, 4, 5, 5, 5, 5)[int(self.rng.random() * 8)]
+            at = self.move("confirm", RESOLVED, CLOSED, self.submitter, 0.1)
+            self.event(K_RATED, at, self.submitter, True, f'{{"rating": {rating}}}')
+            self.fields["rating"] = rating
+        else:
+            at = self.move("auto_close", RESOLVED, CLOSED, None, 0.1)
+        self.fields["closed_at"] = at
+
+    def write(self) -> None:
+        teller, rng, f, stamp = self.t, self.rng, self.fields, self.t.stamp
+        open_ = self.status in OPEN
+        responded = f.get("first_responded_at")
+        first_breached = (responded or teller.now) > self.first_due and (responded is not None or open_)
+        finished = f.get("resolved_at") or f.get("closed_at")
+        resolution_breached = (finished or teller.now) > self.resolution_due and (finished is not None or open_)
+        escalated = open_ and self.status != SUBMITTED and rng.random() < 0.04
+        if escalated:
+            self.escalate()
+        if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < 0.006:
+            _Hotline(self).write()
+        field_code = FIELDS[int(rng.random() * len(FIELDS))]
+        self.batch.rows["requests"].append((
+            self.id, self.reference, self.year, self.sequence, self.enterprise.id, self.submitter, self.channel,
+            self.title, (" " if self.english else "").join(self.body), self.category.value, self.product,
+            "III" if rng.random() < 0.4 else "II", "ivd" if field_code == "ivd_reagent" else "active", field_code,
+            rng.random() < 0.15, self.stage, self.urgent, self.priority, self.status,
+            f.get("resume_status"), self.enterprise.station_id, self.assignee, f.get("plan_id"),
+            stamp(self.first_due), stamp(self.resolution_due), stamp(responded), stamp(f.get("waiting_since")),
+            first_breached, resolution_breached, escalated, f.get("escalation_reason"), stamp(f.get("escalated_at")),
+            f.get("resolution_summary"), stamp(f.get("resolved_at")), stamp(f.get("closed_at")), f.get("rating"),
+            None, None, stamp(self.created), stamp(self.clock), 1))
+        title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))
+        internal = " ".join(self.internal_terms)
+        scope = scope_terms(self.enterprise.id, self.enterprise.station_id)
+        self.batch.documents.append(
+            (self.id, tsvector_literal(Document(self.id, title, public, internal, scope))) if teller.postgres
+            else (self.id, title, public, internal, scope))
+
+    def escalate(self) -> None:
+        teller, rng = self.t, self.rng
+        at = self.later(0.05)
+        reason = texts.note(rng, self.english)
+        self.fields.update(escalation_reason=reason, escalated_at=at)
+        self.event(EventKind.ESCALATED.value, at, self.assignee, False, _json(("reason", reason), ("by_sweep", False)))
+        if rng.random() < 0.6:
+            directors = teller.world.directors.get(self.enterprise.station_id) or [teller.world.hub_director]
+            director = directors[int(rng.random() * len(directors))]
+            instruction_id = teller.take("instructions")
+            body = "请尽快与企业沟通，一周内反馈进展。"
+            acknowledged = at + timedelta(hours=6)
+            if rng.random() < 0.5 or acknowledged > teller.now:
+                acknowledged = None
+            self.batch.rows["instructions"].append((
+                instruction_id, self.id, director, self.assignee, body, teller.stamp(at), teller.stamp(acknowledged),
+                self.assignee if acknowledged else None))
+            self.event(EventKind.INSTRUCTION.value, at, director, False,
+                       _json(("instruction_id", instruction_id), ("body", body)))
+
+
+class _Hotline:
+    """A director hotline session of the story's request: requested, scheduled, held (with a follow-up) or cancelled."""
+
+    REASON = "希望通过局长热线当面沟通注册申报中的卡脖子问题。"
+    TIMES = "工作日下午"
+    SUMMARY = "已明确下一步申报路径。"
+
+    def __init__(self, story: _Story) -> None:
+        self.story, self.t, self.rng = story, story.t, story.rng
+
+    def write(self) -> None:
+        story, teller, rng, stamp = self.story, self.t, self.rng, self.t.stamp
+        hotline_id = teller.take("hotline_sessions")
+        requested = story.created + timedelta(hours=1 + rng.random() * 47)
+        director = teller.world.hub_director
+        if story.status in OPEN:
+            status = HotlineStatus.SCHEDULED if rng.random() < 0.5 else HotlineStatus.REQUESTED
+        else:
+            status = HotlineStatus.CANCELLED if rng.random() < 0.3 else HotlineStatus.HELD
+        scheduled = None
+        if status == HotlineStatus.SCHEDULED:
+            scheduled = teller.now + timedelta(days=0.5 + rng.random() * 12.5)
+        elif status != HotlineStatus.REQUESTED:
+            scheduled = min(requested + timedelta(days=1 + rng.random() * 9), teller.now - timedelta(hours=1))
+        held = status == HotlineStatus.HELD
+        teller_rows = story.batch.rows
+        teller_rows["hotline_sessions"].append((
+            hotline_id, story.id, story.submitter, self.REASON, self.TIMES, status.value,
+            director if scheduled else None, stamp(scheduled), 45 if scheduled else None,
+            f"https://meet.example.gov.cn/hotline/{story.reference}" if scheduled else None,
+            "会议纪要：企业介绍了产品进展，审评专家给出整改建议。" if held else None,
+            self.SUMMARY if held else None, "由分站一企一策跟进。" if held else None,
+            "企业申请改期。" if status == HotlineStatus.CANCELLED else None, stamp(scheduled) if held else None,
+            stamp(requested), 1))
+        story.event(EventKind.HOTLINE_REQUESTED.value, requested, story.submitter, True,
+                    _json(("hotline_id", hotline_id), ("reason", self.REASON), ("preferred_times", self.TIMES)))
+        if held and scheduled is not None:
+            teller_rows["follow_up_actions"].append((
+                teller.take("follow_up_actions"), hotline_id, "补充临床评价资料并提交分站审阅。",
+                story.assignee or director, (scheduled + timedelta(days=14)).date().isoformat(),
+                stamp(scheduled) if rng.random() < 0.6 else None))
+            story.event(EventKind.HOTLINE_HELD.value, scheduled, director, True,
+                        _json(("hotline_id", hotline_id), ("summary", self.SUMMARY)))

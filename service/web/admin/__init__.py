@@ -1,0 +1,1 @@
+"""Pages of the administrators: accounts and stations, service targets and the working calendar."""

@@ -1,0 +1,86 @@
+"""System administration: desk accounts and their stations."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from sqlalchemy import select
+
+from service.errors import DomainError, ValidationError
+from service.models import Role, Station, User
+from service.operations import accounts
+from service.web.common.helpers import actor, flash_domain_error, require, station_choices
+from service.web.database import db
+from service.web.forms import show_error
+from service.web.forms.admin import ConfirmForm, DeskUserForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users")
+@require("admin.use")
+def users():  # type: ignore[no-untyped-def]
+    role = request.args.get("role", "")
+    query = select(User).order_by(User.role, User.id)
+    if role in {r.value for r in Role}:
+        query = query.where(User.role == Role(role))
+    return render_template("admin/users.html", users=db().scalars(query.limit(500)).all(), role=role,
+                           roles=list(Role), confirm=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@require("admin.use")
+def new_user():  # type: ignore[no-untyped-def]
+    form = DeskUserForm()
+    form.station_id.choices = station_choices()
+    if form.validate_on_submit():
+        try:
+            user = accounts.create_desk_user(db(), actor(), accounts.DeskUserForm(
+                email=form.email.data or "", name=form.name.data or "", role=Role(form.role.data),
+                station_id=form.station_id.data or 0, password=form.password.data or "", phone=form.phone.data or ""))
+        except ValidationError as error:
+            show_error(form, error)
+        else:
+            flash(gettext("Account %(email)s created.", email=user.email), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@require("admin.use")
+def set_active(user_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    active = request.form.get("active") == "1"
+    try:
+        user = accounts.set_user_active(db(), actor(), user_id, active)
+    except DomainError as error:
+        if error.status_code == 404:
+            abort(404)
+        flash_domain_error(error)
+    else:
+        flash(gettext("Account %(email)s activated.", email=user.email) if active
+              else gettext("Account %(email)s deactivated.", email=user.email), "success")
+    return redirect(url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
+@require("admin.use")
+def reset_password(user_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        user, temporary = accounts.reset_password(db(), actor(), user_id)
+    except DomainError as error:
+        if error.status_code == 404:
+            abort(404)
+        flash_domain_error(error)
+        return redirect(url_for("admin.users"))
+    # Rendered, not flashed: the temporary password must not travel in the session cookie.
+    return render_template("admin/password_reset.html", user=user, temporary=temporary)
+
+
+@bp.route("/stations")
+@require("admin.use")
+def stations():  # type: ignore[no-untyped-def]
+    return render_template("admin/stations.html",
+                           stations=db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all())

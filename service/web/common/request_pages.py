@@ -1,0 +1,397 @@
+"""View plumbing the portal and the desk share: forms to operation arguments, errors to pages, downloads.
+
+The one rule here: a form the server does not take (bad input, a step the
+lifecycle refuses, a change made stale by someone else's) goes back to the
+request's page (post/redirect/get, so a reload never sends it again) with the
+reason and the form as the user left it (service/web/kept_forms.py).
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Any, Protocol, TypeVar
+
+from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+from wtforms import Field
+from wtforms.fields.choices import SelectChoice
+
+from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, NotFound, ValidationError
+from service.models import (
+    Category,
+    Channel,
+    DeviceClass,
+    Enterprise,
+    LifecycleStage,
+    ProductField,
+    ProductType,
+    ServiceRequest,
+    User,
+)
+from service.models.base import utcnow
+from service.operations.attachments import Upload, attachment_for_download
+from service.operations.requests import RequestDraft, get_request, submit_request, take_action
+from service.operations.sla import sla_state
+from service.queries.hotline import hotline_panel
+from service.queries.timeline import awaiting, timeline
+from service.rules import policy
+from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
+from service.store import reference
+from service.store.open_work import open_items
+from service.web.app_settings import desk_settings
+from service.web.common.helpers import actor
+from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
+from service.web.database import db
+from service.web.forms import show_error
+from service.web.forms.director import HotlineAskForm, InstructionForm
+from service.web.forms.requests import (
+    ActionForm,
+    AssignForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    EscalateForm,
+    OnBehalfForm,
+    ReplyForm,
+    RequestForm,
+    TransferForm,
+    TriageForm,
+    VersionedForm,
+)
+from service.web.common.kept_forms import send_back, take_kept
+from service.web.labels import domain_message
+
+E = TypeVar("E", bound=Enum)
+
+
+def choice(vocabulary: type[E], raw: str | None) -> E | None:
+    """A validated select's value as its vocabulary member ("" means none)."""
+    return vocabulary(raw) if raw else None
+
+
+def uploads_from(field: Field) -> list[Upload]:
+    """The files of a file input; a browser sends one empty part when nothing was chosen."""
+    return [Upload(f.filename or "", f.mimetype or "application/octet-stream", f.read())
+            for f in request.files.getlist(field.name) if f and f.filename]
+
+
+def fresh_idempotency_key(form: RequestForm) -> None:
+    """Give a newly drawn form its key; a re-drawn form keeps the one it came with."""
+    if not form.idempotency_key.data:
+        form.idempotency_key.data = uuid.uuid4().hex
+
+
+def draft_from(form: RequestForm, channel: Channel = Channel.WEB) -> RequestDraft:
+    return RequestDraft(
+        title=form.title.data or "", description=form.description.data or "",
+        category=Category(form.category.data), lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
+        product_name=form.product_name.data or "", device_class=choice(DeviceClass, form.device_class.data),
+        product_type=choice(ProductType, form.product_type.data),
+        product_field=choice(ProductField, form.product_field.data),
+        innovative=bool(form.innovative.data), urgent=bool(form.urgent.data), channel=channel,
+        idempotency_key=(form.idempotency_key.data or "")[:64] or None,
+    )
+
+
+def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> ResponseReturnValue:
+    """The new-request page of either audience: submit once (the hidden key makes a retry harmless)."""
+    if form.validate_on_submit():
+        on_behalf = isinstance(form, OnBehalfForm)
+        draft = draft_from(form, Channel(form.channel.data) if on_behalf else Channel.WEB)
+        try:
+            created = submit_request(db(), actor(), draft, uploads_from(form.attachments), settings=desk_settings(),
+                                     enterprise_id=form.enterprise_id.data if on_behalf else None)
+        except ValidationError as error:
+            show_error(form, error)
+        except NotFound:
+            abort(404)
+        else:
+            flash(gettext("Request %(reference)s has been submitted.", reference=created.reference), "success")
+            return redirect(url_for(detail_endpoint, request_id=created.id))
+    fresh_idempotency_key(form)
+    return render_template(template, form=form), 400 if form.errors else 200
+
+
+def cursor_arg() -> int | None:
+    """The keyset cursor of a list page (?cursor=<last id shown>); anything but digits is a bad request."""
+    raw = request.args.get("cursor", "")
+    if not raw:
+        return None
+    if not raw.isdigit() or len(raw) > 18:
+        abort(400)
+    return int(raw)
+
+
+def request_or_404(request_id: int) -> ServiceRequest:
+    try:
+        return get_request(db(), actor(), request_id)
+    except NotFound:
+        abort(404)
+
+
+def enterprise_choices(user: User) -> list[SelectChoice]:
+    """Enterprises a desk user may open requests for: those of its station (every one for the hub)."""
+    query = select(Enterprise.id, Enterprise.name, Enterprise.credit_code).order_by(Enterprise.name)
+    if not policy.sees_every_station(user):
+        query = query.where(Enterprise.station_id == user.station_id)
+    return [SelectChoice("", gettext("— choose the enterprise —")),
+            *(SelectChoice(row.id, gettext("%(name)s (%(code)s)", name=row.name, code=row.credit_code))
+              for row in db().execute(query))]
+
+
+def send_attachment(attachment_id: int) -> Response:
+    """The file as a download only: never rendered inline, never sniffed, sandboxed if opened anyway."""
+    try:
+        attachment, path = attachment_for_download(db(), actor(), attachment_id, settings=desk_settings())
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                         download_name=attachment.original_name, max_age=0)
+    response.headers["Content-Security-Policy"] = "sandbox"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@dataclass
+class ActionView:
+    """One lifecycle button on a request page, with the fields its step needs."""
+
+    action: Action
+    form: ActionForm
+    fields: list[Field]
+    label: str
+    hint: str
+    danger: bool
+    # The user sent this form and it came back (refused or stale): show it open, as they left it.
+    kept: bool
+    # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
+    unavailable: str
+    # Work the step would leave open, as (what it is, its title): the user confirms having seen it.
+    open_items: list[tuple[str, str]]
+
+
+def action_or_404(raw: str) -> Action:
+    try:
+        return Action(raw)
+    except ValueError:
+        abort(404)
+
+
+def action_form(action: Action, version: int | None = None, *, submitted: bool = False,
+                formdata: MultiDict[str, str] | None = None) -> ActionForm:
+    if submitted:
+        form = ActionForm(prefix=action.value)
+    else:
+        form = ActionForm(prefix=action.value, formdata=formdata)
+    if version is not None:
+        form.version.data = str(version)
+    if action == Action.CONFIRM:
+        form.message.label.text = gettext("Comment (optional)")
+    elif action == Action.REQUEST_INFO:
+        form.message.label.text = gettext("What the enterprise should provide")
+    return form
+
+
+def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
+    fields = [field for need, field in ((Need.RATING, form.rating), (Need.REASON, form.reason),
+                                        (Need.SUMMARY, form.summary), (Need.MESSAGE, form.message))
+              if need in needs]
+    if action == Action.CONFIRM:
+        fields.append(form.message)
+    if form.open_items:
+        fields.append(form.confirmed)
+    return fields
+
+
+def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) -> list[ActionView]:
+    views = []
+    transitions = allowed_actions(user, req)
+    # The plan comes loaded with the request (get_request): no statement of its own.
+    inputs = Inputs(plan=req.plan, reopen_window=timedelta(days=desk_settings().reopen_window_days))
+    now = utcnow()
+    for transition in transitions:
+        sent = kept.get(f"action:{transition.action.value}")
+        form = sent if isinstance(sent, ActionForm) else action_form(transition.action, req.version)
+        missing = unavailable_reason(transition, req, inputs, now)
+        views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
+                                action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
+                                transition.action in DANGEROUS, sent is not None,
+                                gettext(missing) if missing else "",
+                                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items]))
+    return views
+
+
+def unsaved_input(kept: dict[str, FlaskForm], offered: set[str]) -> list[tuple[str, str]]:
+    """Text the user sent in a form the page no longer offers (the request moved on meanwhile).
+
+    Shown back to them as it was, so that nothing typed is lost even when the step is gone.
+    """
+    return [(str(field.label.text), field.data) for slot, form in kept.items() if slot not in offered
+            for field in form if field.type in ("StringField", "TextAreaField") and field.data]
+
+
+# The panels' forms on a request page: a panel draws its kept form, or what was typed when it no longer offers it.
+PANEL_SLOTS = frozenset({"hotline_ask", "instruction"})
+
+
+@dataclass(frozen=True)
+class PanelForm:
+    """A panel's form on a request page; ``not_taken`` in templates/requests/macros.html draws the fallback."""
+
+    form: FlaskForm
+    # Sent back to the page: drawn open, as the user left it.
+    kept: bool
+    # Sent back, but the panel no longer offers the form: why it was not taken, and the text, shown instead.
+    reasons: list[str]
+    unsaved: list[tuple[str, str]]
+
+
+def panel_form(kept: Mapping[str, FlaskForm] | None, slot: str, fresh: Callable[[], FlaskForm],
+               offered: bool) -> PanelForm:
+    sent = (kept or {}).get(slot)
+    if sent is None:
+        return PanelForm(fresh(), False, [], [])
+    if offered:
+        return PanelForm(sent, True, [], [])
+    return PanelForm(fresh(), True, [str(error) for error in sent.form_errors], unsaved_input({slot: sent}, set()))
+
+
+def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None,
+                   offered: set[str]) -> dict[str, Any]:
+    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons,
+    the hotline sessions (their panel, and by id for the timeline's lines about them).
+
+    ``offered`` names the page's own form slots it draws for this request (besides the lifecycle steps).
+    """
+    user = actor()
+    entries = timeline(db(), user, req)
+    calendar = reference.working_calendar(db(), desk_settings())
+    actions = action_views(user, req, kept)
+    offered = offered | PANEL_SLOTS | {f"action:{view.action.value}" for view in actions}
+    hotline_sessions = hotline_panel(db(), user, req)
+    return {
+        "req": req,
+        "entries": entries,
+        "files": [a for entry in entries for a in entry.attachments],
+        "awaiting": gettext(awaiting(req, user)),
+        "sla": sla_badge(sla_state(req, calendar, utcnow())),
+        "actions": actions,
+        "unsaved": unsaved_input(kept, offered),
+        "stations": {s.id: s for s in reference.stations(db())},
+        "hotline_sessions": hotline_sessions,
+        "hotlines": {view.hotline.id: view.hotline for view in hotline_sessions.sessions},
+        "conflict": conflict,
+        # Read by the panels too (hotline_panel, instructions_panel) for a form of theirs sent back.
+        "kept": kept,
+        "recent": entries[-3:][::-1] if conflict else [],
+    }
+
+
+class RenderDetail(Protocol):
+    def __call__(self, req: ServiceRequest, kept: dict[str, FlaskForm], *,
+                 conflict: str | None = None) -> ResponseReturnValue: ...
+
+
+# The request page's forms that may come back to it, by class: the page's own, and its panels' (PANEL_SLOTS).
+_RESTORABLE = (TriageForm, AssignForm, TransferForm, EscalateForm, DeEscalateForm, DeskMessageForm, ReplyForm,
+               HotlineAskForm, InstructionForm)
+
+
+def _send_back(request_id: int, slot: str, form: FlaskForm, *, conflict: str | None = None,
+               refusal: str | None = None) -> ResponseReturnValue:
+    """Back to the request's page with ``form``; ``refusal`` is said at the top, ``conflict`` in its banner."""
+    # A request out of the user's scope answers 404 whatever was wrong with the form (nothing is kept for it).
+    request_or_404(request_id)
+    if refusal:
+        flash(refusal, "error")
+    # Open work is not kept with the form: the page reads it again.
+    return send_back(url_for(".request_detail", request_id=request_id), slot, form, conflict=conflict,
+                     open_work=isinstance(form, ActionForm) and bool(form.open_items))
+
+
+def _restore(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
+    kept = take_kept()
+    if kept is None:
+        return {}, None
+    form: FlaskForm | None
+    if kept.slot.startswith("action:"):
+        form = kept.restore(action_form(action_or_404(kept.slot.removeprefix("action:")), formdata=kept.typed))
+        if kept.extra.get("open_work"):
+            form.open_items = [item.as_dict() for item in open_items(db(), req)]
+    else:
+        form = kept.rebuild(*_RESTORABLE)
+    return ({kept.slot: form} if form is not None else {}), kept.extra.get("conflict")
+
+
+def detail_page(request_id: int, render: RenderDetail) -> ResponseReturnValue:
+    """A request's page; a form sent back to it comes back once, as the user left it."""
+    req = request_or_404(request_id)
+    kept, conflict = _restore(req)
+    return render(req, kept, conflict=conflict)
+
+
+def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], object], *, success: str,
+             done_url: str) -> ResponseReturnValue:
+    """Validate ``form``, run the one operation ``call``; on success flash and go to ``done_url``.
+
+    Whatever is not taken goes back to the request's page (the blueprint's
+    ``request_detail``) with ``form`` in ``slot`` as the user left it: bad input
+    with the messages beside the fields, a stale version with a banner showing
+    the request as it now stands (the form carries the new version), a step
+    the lifecycle refuses with the reason at the top.
+    """
+    if not form.validate_on_submit():
+        return _send_back(request_id, slot, form)
+    try:
+        call()
+    except Conflict as error:
+        current = getattr(error, "current", None)
+        # Reloaded as it now stands, it may have left the user's scope (a transfer) meanwhile.
+        if current is None or not policy.may(actor(), "request.view", current):
+            abort(404)
+        if isinstance(form, VersionedForm):
+            form.version.data = str(current.version)
+        return _send_back(request_id, slot, form, conflict=domain_message(error))
+    except ValidationError as error:
+        show_error(form, error)
+        return _send_back(request_id, slot, form)
+    except NeedsConfirmation as error:
+        # Back to the step, open, with the list and a box to confirm; what was typed stays.
+        if isinstance(form, ActionForm):
+            form.open_items = error.items
+        return _send_back(request_id, slot, form, refusal=domain_message(error))
+    except InvalidTransition as error:
+        # The step may be gone from the page now: say why at the top, where it is always seen.
+        return _send_back(request_id, slot, form, refusal=domain_message(error))
+    except NotFound:
+        abort(404)
+    except Forbidden:
+        abort(403)
+    flash(success, "success")
+    return redirect(done_url)
+
+
+def take_step(request_id: int, action_name: str, *, done_url: str) -> ResponseReturnValue:
+    """A lifecycle button's POST, for whichever audience's page it came from."""
+    action = action_or_404(action_name)
+    form = action_form(action, submitted=True)
+
+    def call() -> object:
+        return take_action(db(), actor(), request_id, form.expected_version(), action,
+                           reason=form.reason.data or "", summary=form.summary.data or "",
+                           message=form.message.data or "", rating=form.rating.data,
+                           confirmed=bool(form.confirmed.data), settings=desk_settings())
+
+    return run_edit(request_id, f"action:{action.value}", form, call, done_url=done_url,
+                    success=gettext("Done: %(step)s.", step=action_label(action)))

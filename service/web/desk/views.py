@@ -1,0 +1,264 @@
+"""The station staff's desk: queues, a request's working page, requests opened on an enterprise's behalf."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from service.errors import NotFound
+from service.models import OPEN_STATUSES, Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
+from service.models.base import utcnow
+from service.operations import accounts
+from service.operations.escalation import de_escalate_request, escalate_request
+from service.operations.request_support import provisional_priority
+from service.operations.requests import add_message, assign_request, transfer_request, triage_request
+from service.operations.sla import sla_state
+from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
+from service.rules import policy
+from service.store import reference
+from service.web.common.helpers import actor, require, station_choices
+from service.web.common.request_display import install_template_helpers, sla_badge
+from service.web.common.request_pages import (
+    choice,
+    cursor_arg,
+    desk_settings,
+    detail_context,
+    detail_page,
+    enterprise_choices,
+    request_or_404,
+    run_edit,
+    send_attachment,
+    submission_page,
+    take_step,
+    uploads_from,
+)
+from service.web.database import db
+from service.web.forms.admin import ConfirmForm
+from service.web.forms.requests import (
+    AssignForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    EscalateForm,
+    OnBehalfForm,
+    QueueFilterForm,
+    TransferForm,
+    TriageForm,
+)
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
+install_template_helpers(bp)
+
+def _queue_tabs() -> list[tuple[str, str]]:
+    names = {
+        "new": gettext("New"), "mine": gettext("Mine"), "unassigned": gettext("Unassigned"),
+        "waiting": gettext("Waiting for the enterprise"), "overdue": gettext("Overdue"),
+        "open": gettext("All open"), "escalated": gettext("Escalated"), "all": gettext("All"),
+    }
+    return [(queue, names[queue]) for queue in DESK_QUEUES]
+
+
+@bp.route("/")
+@require("desk.use")
+def index():  # type: ignore[no-untyped-def]
+    user = actor()
+    hub = policy.sees_every_station(user)
+    form = QueueFilterForm(formdata=request.args)
+    people = assignable_users(db(), user, user.station_id or 0)
+    form.assignee_id.choices = [SelectChoice("", gettext("Any")), *(SelectChoice(u.id, u.name) for u in people)]
+    form.station_id.choices = [SelectChoice("", gettext("Any")), *station_choices()]
+    queue = request.args.get("queue", "open")
+    queue = queue if queue in DESK_QUEUES else "open"
+    cursor = cursor_arg()
+    args = {k: v for k, v in request.args.items() if v and k not in ("cursor", "queue")}
+    context = {"form": form, "queue": queue, "tabs": _queue_tabs(), "args": args, "cursor": cursor, "hub": hub}
+    if not form.validate():
+        return render_template("desk/index.html", page=None, badges={}, **context), 400
+    filters = QueueFilters(
+        queue=queue, status=choice(Status, form.status.data), category=choice(Category, form.category.data),
+        priority=choice(Priority, form.priority.data),
+        lifecycle_stage=choice(LifecycleStage, form.lifecycle_stage.data), assignee_id=form.assignee_id.data,
+        station_id=form.station_id.data if hub else None, text=form.text.data or "",
+        sort=form.sort.data or "newest")
+    page = queue_page(db(), user, filters, cursor=cursor)
+    calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
+    badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
+    return render_template("desk/index.html", page=page, badges=badges, **context)
+
+
+@bp.route("/requests/new", methods=["GET", "POST"])
+@require("request.submit_on_behalf")
+def new_request():  # type: ignore[no-untyped-def]
+    form = OnBehalfForm()
+    form.enterprise_id.choices = enterprise_choices(actor())
+    return submission_page(form, "desk/new.html", "desk.request_detail")
+
+
+def _people(req: ServiceRequest) -> list[SelectChoice]:
+    return [SelectChoice("", gettext("Nobody")),
+            *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), req.station_id))]
+
+
+def _other_stations(req: ServiceRequest) -> list[SelectChoice]:
+    return [SelectChoice("", gettext("— choose the station —")),
+            *(choice for choice in station_choices() if choice.value != req.station_id)]
+
+
+def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, FlaskForm | None]:
+    """The working forms the page offers for this request, pre-filled, or as the user left them."""
+    user = actor()
+    is_open = req.status in OPEN_STATUSES
+    people = _people(req)
+    forms: dict[str, FlaskForm | None] = {"triage": None, "assign": None, "transfer": None, "escalate": None,
+                                          "de_escalate": None}
+    if is_open and policy.may(user, "request.triage", req):
+        forms["triage"] = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
+            "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
+            "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
+        forms["assign"] = kept.get("assign") or AssignForm(
+            prefix="assign", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id})
+        forms["transfer"] = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None,
+                                                                 data={"version": req.version})
+        forms["triage"].assignee_id.choices = forms["assign"].assignee_id.choices = people
+        forms["transfer"].station_id.choices = _other_stations(req)
+    if is_open and not req.escalated and policy.may(user, "request.escalate", req):
+        forms["escalate"] = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
+    if req.escalated and policy.may(user, "request.de_escalate", req):
+        forms["de_escalate"] = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
+    forms["message"] = kept.get("message") or DeskMessageForm(formdata=None)
+    return forms
+
+
+def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
+                  conflict: str | None = None) -> ResponseReturnValue:
+    forms = _desk_forms(req, kept)
+    if req.status == Status.SUBMITTED:
+        forms["assign"] = None  # triage sets the assignee
+    offered = {slot for slot, form in forms.items() if form is not None}
+    return render_template("desk/detail.html", **detail_context(req, kept, conflict, offered), **forms)
+
+
+def _done(request_id: int) -> str:
+    return url_for(".request_detail", request_id=request_id)
+
+
+@bp.route("/requests/<int:request_id>")
+@require("desk.use")
+def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+    return detail_page(request_id, render_detail)
+
+
+@bp.route("/requests/<int:request_id>/triage", methods=["POST"])
+@require("desk.use")
+def triage(request_id: int):  # type: ignore[no-untyped-def]
+    form = TriageForm(prefix="triage")
+    form.assignee_id.choices = _people(request_or_404(request_id))
+
+    def call() -> object:
+        return triage_request(db(), actor(), request_id, form.expected_version(),
+                              category=Category(form.category.data), priority=Priority(form.priority.data),
+                              lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
+                              assignee_id=form.assignee_id.data, settings=desk_settings())
+
+    return run_edit(request_id, "triage", form, call, success=gettext("The request has been triaged."),
+                    done_url=_done(request_id))
+
+
+@bp.route("/requests/<int:request_id>/assign", methods=["POST"])
+@require("desk.use")
+def assign(request_id: int):  # type: ignore[no-untyped-def]
+    form = AssignForm(prefix="assign")
+    form.assignee_id.choices = _people(request_or_404(request_id))
+
+    def call() -> object:
+        return assign_request(db(), actor(), request_id, form.expected_version(), form.assignee_id.data)
+
+    return run_edit(request_id, "assign", form, call, success=gettext("The assignment has been saved."),
+                    done_url=_done(request_id))
+
+
+@bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
+@require("desk.use")
+def transfer(request_id: int):  # type: ignore[no-untyped-def]
+    form = TransferForm(prefix="transfer")
+    form.station_id.choices = _other_stations(request_or_404(request_id))
+
+    def call() -> object:
+        return transfer_request(db(), actor(), request_id, form.expected_version(), form.station_id.data or 0,
+                                form.reason.data or "")
+
+    # After a transfer out of the user's station the request may be out of sight: go back to the queue.
+    return run_edit(request_id, "transfer", form, call, success=gettext("The request has been transferred."),
+                    done_url=url_for(".index"))
+
+
+@bp.route("/requests/<int:request_id>/messages", methods=["POST"])
+@require("desk.use")
+def message(request_id: int):  # type: ignore[no-untyped-def]
+    form = DeskMessageForm()
+    internal = form.visibility.data == "internal"
+
+    def call() -> object:
+        return add_message(db(), actor(), request_id, form.body.data or "", internal=internal,
+                           uploads=uploads_from(form.attachments), settings=desk_settings())
+
+    success = gettext("The internal note has been saved.") if internal else gettext("The reply has been sent.")
+    return run_edit(request_id, "message", form, call, success=success, done_url=_done(request_id))
+
+
+@bp.route("/requests/<int:request_id>/escalate", methods=["POST"])
+@require("desk.use")
+def escalate(request_id: int):  # type: ignore[no-untyped-def]
+    form = EscalateForm(prefix="escalate")
+    return run_edit(request_id, "escalate", form,
+                    lambda: escalate_request(db(), actor(), request_id, form.reason.data or ""),
+                    success=gettext("The request has been escalated to the director."),
+                    done_url=_done(request_id))
+
+
+@bp.route("/requests/<int:request_id>/de-escalate", methods=["POST"])
+@require("desk.use")
+def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
+    form = DeEscalateForm(prefix="deescalate")
+    return run_edit(request_id, "de_escalate", form,
+                    lambda: de_escalate_request(db(), actor(), request_id, form.note.data or ""),
+                    success=gettext("The escalation has been lifted."), done_url=_done(request_id))
+
+
+@bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
+@require("desk.use")
+def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
+    return take_step(request_id, action_name, done_url=_done(request_id))
+
+
+@bp.route("/attachments/<int:attachment_id>")
+@require("desk.use")
+def download(attachment_id: int):  # type: ignore[no-untyped-def]
+    return send_attachment(attachment_id)
+
+
+@bp.route("/enterprises")
+@require("enterprise.verify")
+def enterprises():  # type: ignore[no-untyped-def]
+    user = actor()
+    query = select(Enterprise).order_by(Enterprise.verified, Enterprise.id.desc()).limit(200)
+    if not policy.sees_every_station(user):
+        query = query.where(Enterprise.station_id == user.station_id)
+    if request.args.get("unverified"):
+        query = query.where(Enterprise.verified.is_(False))
+    return render_template("desk/enterprises.html", enterprises=db().scalars(query).all(), confirm=ConfirmForm())
+
+
+@bp.route("/enterprises/<int:enterprise_id>/verify", methods=["POST"])
+@require("enterprise.verify")
+def verify_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
+    except NotFound:
+        abort(404)
+    flash(gettext("%(name)s is now verified.", name=enterprise.name), "success")
+    return redirect(url_for("desk.enterprises"))

@@ -1,0 +1,1 @@
+"""Pages of the directors: the dashboard, the director hotline and instructions."""

@@ -1,0 +1,105 @@
+"""Directors' instructions: written on a case, acknowledged by its assignee, listed open and acknowledged."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import SimpleNamespace
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
+from flask_login import login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import Select
+
+from service.errors import NotFound, ValidationError
+from service.models import Role, ServiceRequest
+from service.operations import instructions as ops
+from service.queries import instructions as queries
+from service.rules import policy
+from service.web.common.helpers import actor, require, station_choices
+from service.web.common.request_pages import cursor_arg, panel_form
+from service.web.database import db
+from service.web.director.hotline import case_url
+from service.web.forms import show_error
+from service.web.forms.admin import ConfirmForm
+from service.web.forms.director import InstructionForm
+from service.web.common.kept_forms import send_back
+
+bp = Blueprint("instructions", __name__, url_prefix="/instructions")
+
+
+def panel_context(case: ServiceRequest, kept: Mapping[str, FlaskForm] | None = None) -> SimpleNamespace | None:
+    """What templates/director/_instructions_panel.html needs (the Jinja global ``instructions_panel``).
+
+    ``kept``: the request page's forms sent back to it, an instruction perhaps among them.
+    """
+    panel = queries.instructions_panel(db(), actor(), case)
+    if panel is None:
+        return None
+    return SimpleNamespace(panel=panel, write=panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
+                                                         panel.can_write), confirm=ConfirmForm())
+
+
+def open_badge() -> Select[tuple[int]] | None:
+    """The badge beside "My instructions" in the menu."""
+    return queries.open_count_query(actor())
+
+
+@bp.record_once
+def _register(state) -> None:  # type: ignore[no-untyped-def]
+    state.app.jinja_env.globals["instructions_panel"] = panel_context
+    state.app.extensions.setdefault("nav_badges", {})["instructions.index"] = open_badge
+
+
+@bp.route("/")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    user = actor()
+    if not (policy.may(user, "desk.use") or policy.may(user, "admin.use")):
+        abort(403)
+    acknowledged = request.args.get("state") == "acknowledged"
+    mine = request.args.get("mine") == "1" and user.role == Role.DIRECTOR
+    station = request.args.get("station", "")
+    station_id = int(station) if station.isdigit() else None
+    items, next_cursor = queries.instructions_page(db(), user, acknowledged=acknowledged, mine=mine,
+                                                   station_id=station_id, cursor=cursor_arg())
+    params = {k: v for k, v in request.args.items() if k != "cursor"}
+    return render_template(
+        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, station_id=station_id,
+        addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
+        may_acknowledge=lambda i: policy.may_acknowledge(user, i), confirm=ConfirmForm(),
+        next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
+
+
+@bp.route("/request/<int:request_id>", methods=["GET", "POST"])
+@require("director.use")
+def write(request_id: int):  # type: ignore[no-untyped-def]
+    case = db().get(ServiceRequest, request_id)
+    if case is None or not policy.may(actor(), "request.view", case):
+        abort(404)
+    form = InstructionForm()
+    if request.method == "GET":
+        return render_template("director/instruction_form.html", form=form, case=case, case_link=case_url(case))
+    if form.validate_on_submit():
+        try:
+            ops.write_instruction(db(), actor(), request_id, form.body.data or "")
+        except ValidationError as error:
+            show_error(form, error)
+        else:
+            flash(gettext("The instruction is on the case; the assignee has been told."), "success")
+            return redirect(case_url(case))
+    # Back to the case's page, whose instructions panel draws the instruction as it was sent, with the messages.
+    return send_back(case_url(case), "instruction", form)
+
+
+@bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
+@require("desk.use")
+def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
+    except NotFound:
+        abort(404)
+    flash(gettext("Instruction acknowledged."), "success")
+    target = request.form.get("next", "")
+    return redirect(url_for("instructions.index") if target != "case" else case_url(instruction.request))

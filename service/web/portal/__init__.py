@@ -1,0 +1,1 @@
+"""Pages of the enterprise's contacts: their requests, submitted and followed."""
