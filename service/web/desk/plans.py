@@ -3,12 +3,11 @@ the enterprise's progress view, and linking requests to plans."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import Select, select
 
 from service.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
@@ -19,16 +18,14 @@ from service.models import (
     MilestoneStatus,
     PlanStatus,
     Role,
-    ServiceRequest,
     Station,
-    TaskForce,
 )
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as queries
-from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
+from service.web.common.kept_forms import send_back, take_kept
 from service.web.database import db
 from service.web.desk.plan_support import (
     ask_first,
@@ -51,7 +48,6 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
-from service.web.common.kept_forms import send_back, take_kept
 from service.web.labels import label
 
 T = TypeVar("T")
@@ -62,29 +58,6 @@ bp.add_app_template_global(milestone_name, "milestone_name")
 bp.add_app_template_global(member_names, "member_names")
 bp.add_app_template_global(request_url, "request_url")
 bp.add_app_template_global(drop_question, "drop_question")
-
-
-@dataclass(frozen=True)
-class RequestPanel:
-    plan: queries.PlanPanel
-    task_forces: list[TaskForce]
-    # The request page itself, to come back to after linking.
-    back: str
-
-
-@bp.app_template_global("plan_panel")
-def plan_panel(*candidates: object) -> RequestPanel | None:
-    """Data for templates/plans/_request_panel.html on a request page.
-
-    Request pages name their request variable differently, so the partial
-    passes the likely names and the first ServiceRequest among them is used.
-    """
-    found = next((c for c in candidates if isinstance(c, ServiceRequest)), None)
-    if found is None or not current_user.is_authenticated:
-        return None
-    user = actor()
-    teams = task_forces_of_request(db(), found.id) if policy.may(user, "request.view_internal", found) else []
-    return RequestPanel(queries.plan_panel(db(), user, found), teams, request.full_path.rstrip("?"))
 
 
 def overdue_badge() -> Select[tuple[int]]:
