@@ -8,8 +8,10 @@ import pytest
 from flask import Flask, before_render_template, template_rendered
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, event
+from sqlalchemy.orm import Session
 
-from service.models import ServiceRequest
+from service.models import MilestonePhase, MilestoneStatus, ServiceRequest, TaskForce, TaskForceMember
+from service.operations.milestones import MilestoneFields, add_milestone
 from tests.conftest import login
 from tests.request_helpers import People, people  # noqa: F401 - fixtures
 from tests.test_request_page_statements import full  # noqa: F401 - fixture
@@ -49,5 +51,32 @@ def test_a_request_page_renders_without_sql(app: Flask, client: FlaskClient, con
     login(client, people.staff if audience == "desk" else people.owner)
     with rendering_statements(app, connection) as seen:
         response = client.get(f"/{audience}/requests/{full.id}", headers=EN)
+    assert response.status_code == 200
+    assert seen == []
+
+
+def test_a_plan_page_renders_without_sql(app: Flask, client: FlaskClient, connection: Connection, session: Session,
+                                         people: People, full: ServiceRequest) -> None:
+    """The plan of the full request, with a task force and its members, a milestone, hotline sessions, a timeline."""
+    add_milestone(session, people.staff, full.plan_id, MilestoneFields(
+        phase=MilestonePhase.OTHER, title="型式检验", owner_id=people.staff2.id, due_date=None,
+        status=MilestoneStatus.PLANNED, blocked_reason="", notes=""))
+    session.add(TaskForce(plan_id=full.plan_id, station_id=full.station_id, name="计划专班", purpose="临床评价",
+                          lead_id=people.staff.id, members=[TaskForceMember(user_id=people.staff2.id),
+                                                            TaskForceMember(external_name="外部专家",
+                                                                            affiliation="大学")]))
+    session.commit()
+    login(client, people.staff)
+    with rendering_statements(app, connection) as seen:
+        response = client.get(f"/plans/{full.plan_id}", headers=EN)
+    assert response.status_code == 200 and "外部专家 (大学)" in response.get_data(as_text=True)
+    assert seen == []
+
+
+def test_the_dashboard_renders_without_sql(app: Flask, client: FlaskClient, connection: Connection, people: People,
+                                           full: ServiceRequest) -> None:
+    login(client, people.hub_director)
+    with rendering_statements(app, connection) as seen:
+        response = client.get("/director/", headers=EN)
     assert response.status_code == 200
     assert seen == []

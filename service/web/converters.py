@@ -15,6 +15,6 @@ class RecordIdConverter(IntegerConverter):
 
     regex = r"[0-9]+"  # ASCII digits only: werkzeug's \d would take "１２" as 12
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1,
+    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002 - werkzeug's names
                  max: int | None = MAX_ID, signed: bool = False) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask import request as http
-
 from service.errors import N_, Forbidden, ValidationError
 from service.models import Message
 from service.operations import requests as ops

@@ -27,12 +27,11 @@ from service.rules import policy
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.common.kept_forms import send_back, take_kept
 from service.web.database import db
+from service.web.desk.plan_presenter import present_plan
 from service.web.desk.plan_support import (
     ask_first,
     attempt,
-    describe_event,
     drop_question,
-    member_names,
     milestone_name,
     people_choices,
     request_url,
@@ -53,9 +52,7 @@ from service.web.labels import label
 T = TypeVar("T")
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-bp.add_app_template_global(describe_event, "describe_plan_event")
 bp.add_app_template_global(milestone_name, "milestone_name")
-bp.add_app_template_global(member_names, "member_names")
 bp.add_app_template_global(request_url, "request_url")
 bp.add_app_template_global(drop_question, "drop_question")
 
@@ -162,15 +159,11 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
         plan = queries.get_plan(db(), user, plan_id)
         return render_template("plans/progress.html", plan=plan, progress=queries.progress(plan.milestones, today),
                                others=[p for p in queries.enterprise_plans(db(), user) if p.id != plan.id])
-    page = queries.plan_page(db(), user, plan_id, today)
     # A decision sent back to the page (no comment, a refusal) comes back once, as it was typed.
     kept = take_kept()
-    decision = kept.rebuild(PlanStatusForm) if kept else None
-    return render_template("plans/show.html", page=page, plan=page.plan, today=today,
-                           actions=plan_ops.allowed_plan_actions(user, page.plan),
-                           can_edit=policy.may(user, "plan.edit", page.plan)
-                           and page.plan.status in OPEN_PLAN_STATUSES,
-                           status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
+    page = present_plan(queries.plan_page(db(), user, plan_id, today), user, today,
+                        kept.rebuild(PlanStatusForm) if kept else None)
+    return render_template("plans/show.html", page=page)
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
