@@ -6,7 +6,7 @@ answer and the policy, which steps, forms and panels the reader is offered. The 
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
@@ -224,14 +224,14 @@ def assignee_choices(session: Session, user: User, req: ServiceRequest) -> list[
             *(SelectChoice(u.id, u.name) for u in assignable_users(session, user, req.station_id))]
 
 
-def transfer_choices(stations: list[StationInfo], req: ServiceRequest) -> list[SelectChoice]:
+def transfer_choices(stations: Sequence[StationInfo], req: ServiceRequest) -> list[SelectChoice]:
     """The active stations ``req`` may be transferred to: all but its own."""
     return [SelectChoice("", gettext("— choose the station —")),
             *(SelectChoice(s.id, station_name(s)) for s in stations if s.active and s.id != req.station_id)]
 
 
 def _desk_forms(session: Session, user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm],
-                stations: list[StationInfo]) -> DeskForms:
+                stations: Sequence[StationInfo]) -> DeskForms:
     """The working forms the policy lets ``user`` use on ``req`` in its present state."""
     is_open = req.status in OPEN_STATUSES
     triage = assign = transfer = escalate = de_escalate = None
