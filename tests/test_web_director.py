@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from service.models import HotlineSession, HotlineStatus, Instruction, Role, ServiceRequest, Status, User
 from service.models.base import utcnow
-from service.queries.hotline import hotline_panel
+from service.web.app_settings import desk_settings
+from service.web.common.request_presenter import present_request
 from service.web.director import views as director
 from tests import factories
 from tests.conftest import login, post_form
@@ -207,7 +208,9 @@ def test_the_panels_for_the_request_pages(app: Flask, client: FlaskClient, sessi
         with app.test_request_context("/"):
             login_user(user)
             req = session.get(ServiceRequest, target.id)
-            return render_template_string(panels, req=req, hotline_sessions=hotline_panel(session, user, req))
+            page = present_request(session, user, req, audience="portal" if user == people.owner else "desk",
+                                   kept={}, conflict=None, settings=desk_settings(), back="/")
+            return render_template_string(panels, page=page)
 
     enterprise_view = render(people.owner)
     assert f'action="/hotline/request/{target.id}/ask"' in enterprise_view

@@ -18,6 +18,7 @@ from service.models import (
     MilestonePhase,
     MilestoneStatus,
     PlanStatus,
+    Role,
     ServicePlan,
     ServiceRequest,
     Status,
@@ -26,6 +27,9 @@ from service.models import (
 from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
+from service.web.app_settings import desk_settings
+from service.web.common.request_presenter import present_request
+from service.web.database import db
 from tests.conftest import login, post_form
 from tests.plan_helpers import active_plan, draft_plan, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
@@ -282,10 +286,12 @@ def test_bad_input_never_answers_500(client: FlaskClient, session: Session, peop
 
 
 def _panel(client: FlaskClient, user: User, request: ServiceRequest) -> str:
-    """The partial as a request page that calls its request ``req`` renders it for ``user``."""
+    """The partial as the request page's presenter has it drawn for ``user``."""
     with client.application.test_request_context(f"/desk/requests/{request.id}"):
         login_user(user)
-        return render_template_string('{% include "plans/_request_panel.html" %}', req=request)
+        page = present_request(db(), user, request, audience="portal" if user.role == Role.ENTERPRISE else "desk",
+                               kept={}, conflict=None, settings=desk_settings(), back=f"/desk/requests/{request.id}")
+        return render_template_string('{% include "plans/_request_panel.html" %}', page=page)
 
 
 def test_the_request_panel_offers_linking_to_desk_users_only(client: FlaskClient, session: Session,

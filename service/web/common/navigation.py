@@ -91,3 +91,8 @@ def _badges(endpoints: list[str]) -> dict[str, int]:
         return {}
     row = db().execute(select(*counts.values())).one()
     return {endpoint: count for endpoint, count in zip(counts, row) if count}
+
+
+def menus() -> dict[str, list[NavItem]]:
+    """The layout's menus, as a context processor: read before a page's template renders, which runs no query."""
+    return {"main_menu": navigation(), "account_menu": navigation("account")}

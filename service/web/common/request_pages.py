@@ -8,11 +8,9 @@ reason and the form as the user left it (service/web/kept_forms.py).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
 from enum import Enum
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
@@ -35,19 +33,15 @@ from service.models import (
     ServiceRequest,
     User,
 )
-from service.models.base import utcnow
 from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
-from service.operations.sla import sla_state
-from service.queries.hotline import hotline_panel
-from service.queries.timeline import awaiting, timeline
 from service.rules import policy
-from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
-from service.store import reference
+from service.rules.lifecycle import Action
 from service.store.open_work import open_items
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor
-from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
+from service.web.common.kept_forms import send_back, take_kept
+from service.web.common.request_display import action_label
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.director import HotlineAskForm, InstructionForm
@@ -64,7 +58,6 @@ from service.web.forms.requests import (
     TriageForm,
     VersionedForm,
 )
-from service.web.common.kept_forms import send_back, take_kept
 from service.web.labels import domain_message
 
 E = TypeVar("E", bound=Enum)
@@ -163,24 +156,6 @@ def send_attachment(attachment_id: int) -> Response:
     return response
 
 
-@dataclass
-class ActionView:
-    """One lifecycle button on a request page, with the fields its step needs."""
-
-    action: Action
-    form: ActionForm
-    fields: list[Field]
-    label: str
-    hint: str
-    danger: bool
-    # The user sent this form and it came back (refused or stale): show it open, as they left it.
-    kept: bool
-    # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
-    unavailable: str
-    # Work the step would leave open, as (what it is, its title): the user confirms having seen it.
-    open_items: list[tuple[str, str]]
-
-
 def action_or_404(raw: str) -> Action:
     try:
         return Action(raw)
@@ -201,101 +176,6 @@ def action_form(action: Action, version: int | None = None, *, submitted: bool =
     elif action == Action.REQUEST_INFO:
         form.message.label.text = gettext("What the enterprise should provide")
     return form
-
-
-def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
-    fields = [field for need, field in ((Need.RATING, form.rating), (Need.REASON, form.reason),
-                                        (Need.SUMMARY, form.summary), (Need.MESSAGE, form.message))
-              if need in needs]
-    if action == Action.CONFIRM:
-        fields.append(form.message)
-    if form.open_items:
-        fields.append(form.confirmed)
-    return fields
-
-
-def action_views(user: User, req: ServiceRequest, kept: dict[str, FlaskForm]) -> list[ActionView]:
-    views = []
-    transitions = allowed_actions(user, req)
-    # The plan comes loaded with the request (get_request): no statement of its own.
-    inputs = Inputs(plan=req.plan, reopen_window=timedelta(days=desk_settings().reopen_window_days))
-    now = utcnow()
-    for transition in transitions:
-        sent = kept.get(f"action:{transition.action.value}")
-        form = sent if isinstance(sent, ActionForm) else action_form(transition.action, req.version)
-        missing = unavailable_reason(transition, req, inputs, now)
-        views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
-                                action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
-                                transition.action in DANGEROUS, sent is not None,
-                                gettext(missing) if missing else "",
-                                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items]))
-    return views
-
-
-def unsaved_input(kept: dict[str, FlaskForm], offered: set[str]) -> list[tuple[str, str]]:
-    """Text the user sent in a form the page no longer offers (the request moved on meanwhile).
-
-    Shown back to them as it was, so that nothing typed is lost even when the step is gone.
-    """
-    return [(str(field.label.text), field.data) for slot, form in kept.items() if slot not in offered
-            for field in form if field.type in ("StringField", "TextAreaField") and field.data]
-
-
-# The panels' forms on a request page: a panel draws its kept form, or what was typed when it no longer offers it.
-PANEL_SLOTS = frozenset({"hotline_ask", "instruction"})
-
-
-@dataclass(frozen=True)
-class PanelForm:
-    """A panel's form on a request page; ``not_taken`` in templates/requests/macros.html draws the fallback."""
-
-    form: FlaskForm
-    # Sent back to the page: drawn open, as the user left it.
-    kept: bool
-    # Sent back, but the panel no longer offers the form: why it was not taken, and the text, shown instead.
-    reasons: list[str]
-    unsaved: list[tuple[str, str]]
-
-
-def panel_form(kept: Mapping[str, FlaskForm] | None, slot: str, fresh: Callable[[], FlaskForm],
-               offered: bool) -> PanelForm:
-    sent = (kept or {}).get(slot)
-    if sent is None:
-        return PanelForm(fresh(), False, [], [])
-    if offered:
-        return PanelForm(sent, True, [], [])
-    return PanelForm(fresh(), True, [str(error) for error in sent.form_errors], unsaved_input({slot: sent}, set()))
-
-
-def detail_context(req: ServiceRequest, kept: dict[str, FlaskForm], conflict: str | None,
-                   offered: set[str]) -> dict[str, Any]:
-    """What both request pages show: fields, timeline, files, what is awaited, SLA, the lifecycle buttons,
-    the hotline sessions (their panel, and by id for the timeline's lines about them).
-
-    ``offered`` names the page's own form slots it draws for this request (besides the lifecycle steps).
-    """
-    user = actor()
-    entries = timeline(db(), user, req)
-    calendar = reference.working_calendar(db(), desk_settings())
-    actions = action_views(user, req, kept)
-    offered = offered | PANEL_SLOTS | {f"action:{view.action.value}" for view in actions}
-    hotline_sessions = hotline_panel(db(), user, req)
-    return {
-        "req": req,
-        "entries": entries,
-        "files": [a for entry in entries for a in entry.attachments],
-        "awaiting": gettext(awaiting(req, user)),
-        "sla": sla_badge(sla_state(req, calendar, utcnow())),
-        "actions": actions,
-        "unsaved": unsaved_input(kept, offered),
-        "stations": {s.id: s for s in reference.stations(db())},
-        "hotline_sessions": hotline_sessions,
-        "hotlines": {view.hotline.id: view.hotline for view in hotline_sessions.sessions},
-        "conflict": conflict,
-        # Read by the panels too (hotline_panel, instructions_panel) for a form of theirs sent back.
-        "kept": kept,
-        "recent": entries[-3:][::-1] if conflict else [],
-    }
 
 
 class RenderDetail(Protocol):

@@ -3,12 +3,11 @@ the enterprise's progress view, and linking requests to plans."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask_login import login_required
 from sqlalchemy import Select, select
 
 from service.errors import Conflict, DomainError, Forbidden, NotFound, ValidationError
@@ -19,23 +18,20 @@ from service.models import (
     MilestoneStatus,
     PlanStatus,
     Role,
-    ServiceRequest,
     Station,
-    TaskForce,
 )
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as queries
-from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
+from service.web.common.kept_forms import send_back, take_kept
 from service.web.database import db
+from service.web.desk.plan_presenter import present_plan
 from service.web.desk.plan_support import (
     ask_first,
     attempt,
-    describe_event,
     drop_question,
-    member_names,
     milestone_name,
     people_choices,
     request_url,
@@ -51,40 +47,14 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
-from service.web.common.kept_forms import send_back, take_kept
 from service.web.labels import label
 
 T = TypeVar("T")
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-bp.add_app_template_global(describe_event, "describe_plan_event")
 bp.add_app_template_global(milestone_name, "milestone_name")
-bp.add_app_template_global(member_names, "member_names")
 bp.add_app_template_global(request_url, "request_url")
 bp.add_app_template_global(drop_question, "drop_question")
-
-
-@dataclass(frozen=True)
-class RequestPanel:
-    plan: queries.PlanPanel
-    task_forces: list[TaskForce]
-    # The request page itself, to come back to after linking.
-    back: str
-
-
-@bp.app_template_global("plan_panel")
-def plan_panel(*candidates: object) -> RequestPanel | None:
-    """Data for templates/plans/_request_panel.html on a request page.
-
-    Request pages name their request variable differently, so the partial
-    passes the likely names and the first ServiceRequest among them is used.
-    """
-    found = next((c for c in candidates if isinstance(c, ServiceRequest)), None)
-    if found is None or not current_user.is_authenticated:
-        return None
-    user = actor()
-    teams = task_forces_of_request(db(), found.id) if policy.may(user, "request.view_internal", found) else []
-    return RequestPanel(queries.plan_panel(db(), user, found), teams, request.full_path.rstrip("?"))
 
 
 def overdue_badge() -> Select[tuple[int]]:
@@ -189,15 +159,11 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
         plan = queries.get_plan(db(), user, plan_id)
         return render_template("plans/progress.html", plan=plan, progress=queries.progress(plan.milestones, today),
                                others=[p for p in queries.enterprise_plans(db(), user) if p.id != plan.id])
-    page = queries.plan_page(db(), user, plan_id, today)
     # A decision sent back to the page (no comment, a refusal) comes back once, as it was typed.
     kept = take_kept()
-    decision = kept.rebuild(PlanStatusForm) if kept else None
-    return render_template("plans/show.html", page=page, plan=page.plan, today=today,
-                           actions=plan_ops.allowed_plan_actions(user, page.plan),
-                           can_edit=policy.may(user, "plan.edit", page.plan)
-                           and page.plan.status in OPEN_PLAN_STATUSES,
-                           status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
+    page = present_plan(queries.plan_page(db(), user, plan_id, today), user, today,
+                        kept.rebuild(PlanStatusForm) if kept else None)
+    return render_template("plans/show.html", page=page)
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])

@@ -9,11 +9,10 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import NotFound
-from service.models import OPEN_STATUSES, Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
+from service.models import Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
 from service.models.base import utcnow
 from service.operations import accounts
 from service.operations.escalation import de_escalate_request, escalate_request
-from service.operations.request_support import provisional_priority
 from service.operations.requests import add_message, assign_request, transfer_request, triage_request
 from service.operations.sla import sla_state
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
@@ -25,7 +24,6 @@ from service.web.common.request_pages import (
     choice,
     cursor_arg,
     desk_settings,
-    detail_context,
     detail_page,
     enterprise_choices,
     request_or_404,
@@ -35,6 +33,7 @@ from service.web.common.request_pages import (
     take_step,
     uploads_from,
 )
+from service.web.common.request_presenter import assignee_choices, present_request, transfer_choices
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import (
@@ -97,47 +96,18 @@ def new_request():  # type: ignore[no-untyped-def]
 
 
 def _people(req: ServiceRequest) -> list[SelectChoice]:
-    return [SelectChoice("", gettext("Nobody")),
-            *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), req.station_id))]
+    return assignee_choices(db(), actor(), req)
 
 
 def _other_stations(req: ServiceRequest) -> list[SelectChoice]:
-    return [SelectChoice("", gettext("— choose the station —")),
-            *(choice for choice in station_choices() if choice.value != req.station_id)]
-
-
-def _desk_forms(req: ServiceRequest, kept: dict[str, FlaskForm]) -> dict[str, FlaskForm | None]:
-    """The working forms the page offers for this request, pre-filled, or as the user left them."""
-    user = actor()
-    is_open = req.status in OPEN_STATUSES
-    people = _people(req)
-    forms: dict[str, FlaskForm | None] = {"triage": None, "assign": None, "transfer": None, "escalate": None,
-                                          "de_escalate": None}
-    if is_open and policy.may(user, "request.triage", req):
-        forms["triage"] = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
-            "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
-            "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
-        forms["assign"] = kept.get("assign") or AssignForm(
-            prefix="assign", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id})
-        forms["transfer"] = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None,
-                                                                 data={"version": req.version})
-        forms["triage"].assignee_id.choices = forms["assign"].assignee_id.choices = people
-        forms["transfer"].station_id.choices = _other_stations(req)
-    if is_open and not req.escalated and policy.may(user, "request.escalate", req):
-        forms["escalate"] = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
-    if req.escalated and policy.may(user, "request.de_escalate", req):
-        forms["de_escalate"] = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
-    forms["message"] = kept.get("message") or DeskMessageForm(formdata=None)
-    return forms
+    return transfer_choices(reference.stations(db()), req)
 
 
 def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
                   conflict: str | None = None) -> ResponseReturnValue:
-    forms = _desk_forms(req, kept)
-    if req.status == Status.SUBMITTED:
-        forms["assign"] = None  # triage sets the assignee
-    offered = {slot for slot, form in forms.items() if form is not None}
-    return render_template("desk/detail.html", **detail_context(req, kept, conflict, offered), **forms)
+    page = present_request(db(), actor(), req, audience="desk", kept=kept, conflict=conflict, settings=desk_settings(),
+                        back=request.full_path.rstrip("?"))
+    return render_template("desk/detail.html", page=page)
 
 
 def _done(request_id: int) -> str:

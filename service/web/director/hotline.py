@@ -1,14 +1,11 @@
 """Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, and the panel on a case."""
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import timedelta
-from types import SimpleNamespace
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import Conflict, DomainError, NotFound, ValidationError
@@ -23,12 +20,11 @@ from service.rules.hotline import allowed_hotline_actions
 from service.store import reference
 from service.web.app_settings import desk_settings, settings
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
-from service.web.common.request_pages import panel_form
+from service.web.common.kept_forms import send_back
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
-from service.web.common.kept_forms import send_back
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -48,18 +44,9 @@ def case_url(case: ServiceRequest) -> str:
     return url_for("hotline.index")
 
 
-def panel_context(panel: queries.HotlinePanel, kept: Mapping[str, FlaskForm] | None = None) -> SimpleNamespace:
-    """What templates/hotline/_request_panel.html needs (registered as the Jinja global ``hotline_panel``).
-
-    ``kept``: the request page's forms sent back to it, the ask perhaps among them.
-    """
-    return SimpleNamespace(panel=panel, ask=panel_form(kept, "hotline_ask", lambda: HotlineAskForm(formdata=None),
-                                                       panel.can_ask), confirm=ConfirmForm())
-
-
 @bp.record_once
 def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
-    state.app.jinja_env.globals.update(hotline_panel=panel_context, case_url=case_url)
+    state.app.jinja_env.globals.update(case_url=case_url)
 
 
 @bp.route("/")

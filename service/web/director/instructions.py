@@ -1,13 +1,9 @@
 """Directors' instructions: written on a case, acknowledged by its assignee, listed open and acknowledged."""
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import SimpleNamespace
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import Select
 
 from service.errors import NotFound, ValidationError
@@ -16,27 +12,15 @@ from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
 from service.web.common.helpers import actor, require, station_choices
-from service.web.common.request_pages import cursor_arg, panel_form
+from service.web.common.kept_forms import send_back
+from service.web.common.request_pages import cursor_arg
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
-from service.web.common.kept_forms import send_back
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
-
-
-def panel_context(case: ServiceRequest, kept: Mapping[str, FlaskForm] | None = None) -> SimpleNamespace | None:
-    """What templates/director/_instructions_panel.html needs (the Jinja global ``instructions_panel``).
-
-    ``kept``: the request page's forms sent back to it, an instruction perhaps among them.
-    """
-    panel = queries.instructions_panel(db(), actor(), case)
-    if panel is None:
-        return None
-    return SimpleNamespace(panel=panel, write=panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
-                                                         panel.can_write), confirm=ConfirmForm())
 
 
 def open_badge() -> Select[tuple[int]] | None:
@@ -46,7 +30,6 @@ def open_badge() -> Select[tuple[int]] | None:
 
 @bp.record_once
 def _register(state) -> None:  # type: ignore[no-untyped-def]
-    state.app.jinja_env.globals["instructions_panel"] = panel_context
     state.app.extensions.setdefault("nav_badges", {})["instructions.index"] = open_badge
 
 

@@ -25,7 +25,7 @@ from service.web.common.helpers import actor, station_choices
 from service.web.common.request_pages import cursor_arg
 from service.web.database import db
 from service.web.desk.export import csv_response
-from service.web.director import dashboard as dashboard_view
+from service.web.director.dashboard_presenter import present_dashboard
 from service.web.forms import show_error
 from service.web.forms.director import DashboardFilterForm, DeEscalateForm
 
@@ -98,11 +98,9 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     scope = _scope()
     calendar = reference.working_calendar(db(), desk_settings())
     board = dashboard.build_dashboard(db(), scope, calendar)
-    return render_template("director/dashboard.html", board=board, scope=scope, charts=dashboard_view.charts(board),
-                           form=_filter_form(scope), choose_station=policy.sees_every_station(actor()),
-                           link=lambda bucket, **kw: dashboard_view.cases_link(scope, bucket, **kw),
-                           may_see_plans=policy.may(actor(), "desk.use"),
-                           export_url=url_for("director.export", **_filters_only(request.args), bucket="open"))
+    page = present_dashboard(board, actor(), _filter_form(scope),
+                          url_for("director.export", **_filters_only(request.args), bucket="open"))
+    return render_template("director/dashboard.html", page=page)
 
 
 def _keyset_page(query, endpoint: str):  # type: ignore[no-untyped-def]

@@ -1,25 +1,20 @@
 """The enterprise's own pages: its requests, a new request, a request's page with replies and steps."""
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any
-
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 
-from service.models import FINAL_STATUSES, ServiceRequest
+from service.models import ServiceRequest
 from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
-from service.rules.lifecycle import Action, reopen_deadline
 from service.web.common.helpers import actor, require
-from service.web.common.request_display import action_label, install_template_helpers, when
+from service.web.common.request_display import install_template_helpers
 from service.web.common.request_pages import (
     cursor_arg,
     desk_settings,
-    detail_context,
     detail_page,
     run_edit,
     send_attachment,
@@ -27,6 +22,7 @@ from service.web.common.request_pages import (
     take_step,
     uploads_from,
 )
+from service.web.common.request_presenter import present_request
 from service.web.database import db
 from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
 
@@ -53,31 +49,11 @@ def new_request():  # type: ignore[no-untyped-def]
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
 
-def _reopen_offered(context: dict[str, Any]) -> bool:
-    return any(view.action == Action.REOPEN and not view.unavailable for view in context["actions"])
-
-
-def _closed_note(req: ServiceRequest, context: dict[str, Any]) -> str:
-    """What a closed request's page says instead of the reply form: how to reopen it, or that it is too late."""
-    if _reopen_offered(context):
-        deadline = reopen_deadline(req, timedelta(days=desk_settings().reopen_window_days))
-        return gettext("This request is closed. If the difficulty is not settled, use “%(step)s” (until %(date)s) "
-                       "and say why; the station takes it up again.",
-                       step=action_label(Action.REOPEN), date=when(deadline))
-    return gettext("This request is closed and can no longer be reopened. Please submit a new request.")
-
-
 def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
                   conflict: str | None = None) -> ResponseReturnValue:
-    can_reply = req.status not in FINAL_STATUSES
-    reply = kept.get("reply") or ReplyForm(formdata=None)
-    context = detail_context(req, kept, conflict, {"reply"} if can_reply else set())
-    # A reply on a resolved request reopens it (see add_message): say so before it is sent.
-    reply_hint = gettext("Sending a message reopens the request: the station takes it up again.") \
-        if can_reply and _reopen_offered(context) else ""
-    closed_note = "" if can_reply else _closed_note(req, context)
-    return render_template("portal/detail.html", reply=reply, can_reply=can_reply, reply_hint=reply_hint,
-                           closed_note=closed_note, **context)
+    page = present_request(db(), actor(), req, audience="portal", kept=kept, conflict=conflict,
+                        settings=desk_settings(), back=request.full_path.rstrip("?"))
+    return render_template("portal/detail.html", page=page)
 
 
 @bp.route("/requests/<int:request_id>")

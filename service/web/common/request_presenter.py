@@ -1,0 +1,311 @@
+"""The request page's presenter: everything the desk's and the portal's request pages show, built in one place.
+
+``present_request`` reads what the page needs (timeline, panels, choices) and decides, from the lifecycle's
+answer and the policy, which steps, forms and panels the reader is offered. The templates only draw the
+``RequestPage`` it returns: they run no query and decide nothing by status.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Literal
+
+from flask_babel import gettext
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import Session
+from wtforms import Field
+from wtforms.fields.choices import SelectChoice
+
+from service.models import (
+    FINAL_STATUSES,
+    OPEN_STATUSES,
+    Attachment,
+    HotlineSession,
+    ServiceRequest,
+    Status,
+    TaskForce,
+    User,
+)
+from service.models.base import utcnow
+from service.operations.request_support import provisional_priority
+from service.operations.sla import sla_state
+from service.queries.hotline import HotlinePanel, hotline_panel
+from service.queries.instructions import InstructionsPanel, instructions_panel
+from service.queries.plans import PlanPanel, plan_panel
+from service.queries.requests import assignable_users
+from service.queries.task_forces import task_forces_of_request
+from service.queries.timeline import TimelineEntry, awaiting, timeline
+from service.rules import policy
+from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
+from service.store import reference
+from service.store.reference import StationInfo
+from service.store.settings import DeskSettings
+from service.web.common.helpers import station_name
+from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge, when
+from service.web.common.request_pages import action_form
+from service.web.forms.admin import ConfirmForm
+from service.web.forms.director import HotlineAskForm, InstructionForm
+from service.web.forms.requests import (
+    ActionForm,
+    AssignForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    EscalateForm,
+    ReplyForm,
+    TransferForm,
+    TriageForm,
+)
+
+Audience = Literal["desk", "portal"]
+# The panels' forms on a request page: a panel draws its kept form, or what was typed when it no longer offers it.
+PANEL_SLOTS = frozenset({"hotline_ask", "instruction"})
+
+
+@dataclass(frozen=True)
+class ActionView:
+    """One lifecycle button on a request page, with the fields its step needs."""
+
+    action: Action
+    form: ActionForm
+    fields: list[Field]
+    label: str
+    hint: str
+    danger: bool
+    # The user sent this form and it came back (refused or stale): show it open, as they left it.
+    kept: bool
+    # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
+    unavailable: str
+    # Work the step would leave open, as (what it is, its title): the user confirms having seen it.
+    open_items: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class PanelForm:
+    """A panel's form on a request page; ``not_taken`` in templates/requests/macros.html draws the fallback."""
+
+    form: FlaskForm
+    # Sent back to the page: drawn open, as the user left it.
+    kept: bool
+    # Sent back, but the panel no longer offers the form: why it was not taken, and the text, shown instead.
+    reasons: list[str]
+    unsaved: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class HotlinePanelView:
+    """templates/hotline/_request_panel.html: the sessions, and the ask when one may be asked."""
+
+    panel: HotlinePanel
+    ask: PanelForm
+    confirm: ConfirmForm
+
+
+@dataclass(frozen=True)
+class InstructionsPanelView:
+    """templates/director/_instructions_panel.html: a director's instructions, and writing one."""
+
+    panel: InstructionsPanel
+    write: PanelForm
+    confirm: ConfirmForm
+
+
+@dataclass(frozen=True)
+class PlanPanelView:
+    """templates/plans/_request_panel.html: the request's service plan and task forces."""
+
+    plan: PlanPanel
+    task_forces: list[TaskForce]
+    # The request page itself, to come back to after linking.
+    back: str
+
+
+@dataclass(frozen=True)
+class DeskForms:
+    """The desk's working forms for this request, pre-filled or as the user left them; None where not offered."""
+
+    triage: TriageForm | None
+    assign: AssignForm | None
+    transfer: TransferForm | None
+    escalate: EscalateForm | None
+    de_escalate: DeEscalateForm | None
+    message: DeskMessageForm
+    # A submitted request is triaged first: its triage form heads the side column (no separate assignee form).
+    triage_first: bool
+
+    def offered(self) -> set[str]:
+        return {slot for slot, form in vars(self).items() if isinstance(form, FlaskForm)}
+
+
+@dataclass(frozen=True)
+class PortalReply:
+    """The enterprise's reply form, or, on a closed request, what it says instead."""
+
+    form: ReplyForm | None
+    # Said above the form when sending reopens the request.
+    hint: str
+    # Instead of the form on a closed request: how to reopen it, or that it is too late.
+    closed_note: str
+
+
+@dataclass(frozen=True)
+class RequestPage:
+    req: ServiceRequest
+    entries: list[TimelineEntry]
+    files: list[Attachment]
+    awaiting: str
+    sla: dict[str, str] | None
+    actions: list[ActionView]
+    # Text typed in forms the page no longer offers (the request moved on meanwhile), shown back as it was.
+    unsaved: list[tuple[str, str]]
+    stations: dict[int, StationInfo]
+    # The hotline sessions by id, for the timeline's lines about them.
+    hotlines: dict[int, HotlineSession]
+    conflict: str | None
+    # The slots of the forms sent back to the page (drawn open).
+    kept: frozenset[str]
+    # On a conflict: the latest entries, shown in its banner.
+    recent: list[TimelineEntry]
+    hotline: HotlinePanelView
+    instructions: InstructionsPanelView | None
+    plan: PlanPanelView | None
+    desk: DeskForms | None
+    portal: PortalReply | None
+
+
+def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
+    fields = [field for need, field in ((Need.RATING, form.rating), (Need.REASON, form.reason),
+                                        (Need.SUMMARY, form.summary), (Need.MESSAGE, form.message))
+              if need in needs]
+    if action == Action.CONFIRM:
+        fields.append(form.message)
+    if form.open_items:
+        fields.append(form.confirmed)
+    return fields
+
+
+def action_views(user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm],
+                 settings: DeskSettings) -> list[ActionView]:
+    """The lifecycle's steps for ``user`` on ``req``: those it allows, drawn disabled where it says why not yet."""
+    views = []
+    # The plan comes loaded with the request (get_request): no statement of its own.
+    inputs = Inputs(plan=req.plan, reopen_window=timedelta(days=settings.reopen_window_days))
+    now = utcnow()
+    for transition in allowed_actions(user, req):
+        sent = kept.get(f"action:{transition.action.value}")
+        form = sent if isinstance(sent, ActionForm) else action_form(transition.action, req.version)
+        missing = unavailable_reason(transition, req, inputs, now)
+        views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
+                                action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
+                                transition.action in DANGEROUS, sent is not None,
+                                gettext(missing) if missing else "",
+                                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items]))
+    return views
+
+
+def unsaved_input(kept: Mapping[str, FlaskForm], offered: set[str]) -> list[tuple[str, str]]:
+    """Text the user sent in a form the page no longer offers, so that nothing typed is lost."""
+    return [(str(field.label.text), field.data) for slot, form in kept.items() if slot not in offered
+            for field in form if field.type in ("StringField", "TextAreaField") and field.data]
+
+
+def panel_form(kept: Mapping[str, FlaskForm], slot: str, fresh: Callable[[], FlaskForm], offered: bool) -> PanelForm:
+    sent = kept.get(slot)
+    if sent is None:
+        return PanelForm(fresh(), False, [], [])
+    if offered:
+        return PanelForm(sent, True, [], [])
+    return PanelForm(fresh(), True, [str(error) for error in sent.form_errors], unsaved_input({slot: sent}, set()))
+
+
+def assignee_choices(session: Session, user: User, req: ServiceRequest) -> list[SelectChoice]:
+    """Whom ``req`` may be assigned to (the triage and assignee forms' choices)."""
+    return [SelectChoice("", gettext("Nobody")),
+            *(SelectChoice(u.id, u.name) for u in assignable_users(session, user, req.station_id))]
+
+
+def transfer_choices(stations: Sequence[StationInfo], req: ServiceRequest) -> list[SelectChoice]:
+    """The active stations ``req`` may be transferred to: all but its own."""
+    return [SelectChoice("", gettext("— choose the station —")),
+            *(SelectChoice(s.id, station_name(s)) for s in stations if s.active and s.id != req.station_id)]
+
+
+def _desk_forms(session: Session, user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm],
+                stations: Sequence[StationInfo]) -> DeskForms:
+    """The working forms the policy lets ``user`` use on ``req`` in its present state."""
+    is_open = req.status in OPEN_STATUSES
+    triage = assign = transfer = escalate = de_escalate = None
+    if is_open and policy.may(user, "request.triage", req):
+        people = assignee_choices(session, user, req)
+        triage = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
+            "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
+            "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
+        triage.assignee_id.choices = people
+        # Triage sets a submitted request's assignee; afterwards the assignee has a form of its own.
+        if req.status != Status.SUBMITTED:
+            assign = kept.get("assign") or AssignForm(
+                prefix="assign", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id})
+            assign.assignee_id.choices = people
+        transfer = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None, data={"version": req.version})
+        transfer.station_id.choices = transfer_choices(stations, req)
+    if is_open and not req.escalated and policy.may(user, "request.escalate", req):
+        escalate = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
+    if req.escalated and policy.may(user, "request.de_escalate", req):
+        de_escalate = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
+    message = kept.get("message") or DeskMessageForm(formdata=None)
+    return DeskForms(triage, assign, transfer, escalate, de_escalate, message,  # type: ignore[arg-type]
+                     triage_first=triage is not None and req.status == Status.SUBMITTED)
+
+
+def _portal_reply(req: ServiceRequest, kept: Mapping[str, FlaskForm], actions: list[ActionView],
+                  settings: DeskSettings) -> PortalReply:
+    reopen_offered = any(view.action == Action.REOPEN and not view.unavailable for view in actions)
+    if req.status not in FINAL_STATUSES:
+        form = kept.get("reply") or ReplyForm(formdata=None)
+        # A reply on a resolved request reopens it (see add_message): say so before it is sent.
+        hint = gettext("Sending a message reopens the request: the station takes it up again.") \
+            if reopen_offered else ""
+        return PortalReply(form, hint, "")  # type: ignore[arg-type]
+    if reopen_offered:
+        deadline = reopen_deadline(req, timedelta(days=settings.reopen_window_days))
+        note = gettext("This request is closed. If the difficulty is not settled, use “%(step)s” (until %(date)s) "
+                       "and say why; the station takes it up again.", step=action_label(Action.REOPEN),
+                       date=when(deadline))
+    else:
+        note = gettext("This request is closed and can no longer be reopened. Please submit a new request.")
+    return PortalReply(None, "", note)
+
+
+def present_request(session: Session, user: User, req: ServiceRequest, *, audience: Audience,
+                 kept: Mapping[str, FlaskForm], conflict: str | None, settings: DeskSettings,
+                 back: str) -> RequestPage:
+    """What ``user`` sees on ``req``'s page (``audience``'s), with the forms sent back to it (``kept``) as left.
+
+    ``back`` is the page's own address, which linking a plan comes back to.
+    """
+    entries = timeline(session, user, req)
+    calendar = reference.working_calendar(session, settings)
+    actions = action_views(user, req, kept, settings)
+    hotline_sessions = hotline_panel(session, user, req)
+    instructions = instructions_panel(session, user, req)
+    internal = policy.may(user, "request.view_internal", req)
+    teams = task_forces_of_request(session, req.id) if internal else []
+    stations = reference.stations(session)
+    desk = _desk_forms(session, user, req, kept, stations) if audience == "desk" else None
+    portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
+    offered = (desk.offered() if desk else {"reply"} if portal and portal.form else set()) \
+        | PANEL_SLOTS | {f"action:{view.action.value}" for view in actions}
+    return RequestPage(
+        req=req, entries=entries, files=[a for entry in entries for a in entry.attachments],
+        awaiting=gettext(awaiting(req, user)), sla=sla_badge(sla_state(req, calendar, utcnow())),
+        actions=actions, unsaved=unsaved_input(kept, offered),
+        stations={s.id: s for s in stations},
+        hotlines={view.hotline.id: view.hotline for view in hotline_sessions.sessions},
+        conflict=conflict, kept=frozenset(kept), recent=entries[-3:][::-1] if conflict else [],
+        hotline=HotlinePanelView(hotline_sessions, panel_form(kept, "hotline_ask", lambda: HotlineAskForm(
+            formdata=None), hotline_sessions.can_ask), ConfirmForm()),
+        instructions=None if instructions is None else InstructionsPanelView(
+            instructions, panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
+                                     instructions.can_write), ConfirmForm()),
+        plan=PlanPanelView(plan_panel(session, user, req), teams, back),
+        desk=desk, portal=portal)
