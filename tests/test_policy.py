@@ -20,6 +20,7 @@ from service.models import (
     User,
 )
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from tests import factories
 
 _numbers = itertools.count(900_001)
@@ -88,7 +89,7 @@ def test_visible_requests_selects_exactly_the_users_scope(session: Session, worl
     assert {ours[i] for i in found if i in ours} == sees
     # The list and the detail check never disagree.
     for request_id, name in ours.items():
-        assert policy.may(world[who], "request.view", session.get(ServiceRequest, request_id)) == (name in sees)
+        assert policy.may(world[who], PolicyAction.REQUEST_VIEW, session.get(ServiceRequest, request_id)) == (name in sees)
 
 
 def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothing(session: Session,
@@ -103,42 +104,42 @@ def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothi
 def test_out_of_scope_answers_not_found_in_scope_but_not_allowed_answers_forbidden(world: dict) -> None:
     ccnd_request = world["ccnd_request"]
     with pytest.raises(NotFound):
-        policy.authorize(world["tonghua_staff"], "request.triage", ccnd_request)
+        policy.authorize(world["tonghua_staff"], PolicyAction.REQUEST_TRIAGE, ccnd_request)
     with pytest.raises(NotFound):
-        policy.authorize(world["tonghua_contact"], "request.view", ccnd_request)
+        policy.authorize(world["tonghua_contact"], PolicyAction.REQUEST_VIEW, ccnd_request)
     with pytest.raises(Forbidden):
-        policy.authorize(world["ccnd_contact"], "request.note", ccnd_request)
+        policy.authorize(world["ccnd_contact"], PolicyAction.REQUEST_NOTE, ccnd_request)
     with pytest.raises(Forbidden):
-        policy.authorize(world["ccnd_staff"], "request.instruct", ccnd_request)
-    policy.authorize(world["ccnd_director"], "request.instruct", ccnd_request)
-    policy.authorize(world["ccnd_staff"], "request.triage", ccnd_request)
-    policy.authorize(world["ccnd_contact"], "request.reply", ccnd_request)
+        policy.authorize(world["ccnd_staff"], PolicyAction.REQUEST_INSTRUCT, ccnd_request)
+    policy.authorize(world["ccnd_director"], PolicyAction.REQUEST_INSTRUCT, ccnd_request)
+    policy.authorize(world["ccnd_staff"], PolicyAction.REQUEST_TRIAGE, ccnd_request)
+    policy.authorize(world["ccnd_contact"], PolicyAction.REQUEST_REPLY, ccnd_request)
 
 
 def test_internal_views_are_for_the_desk_only(world: dict) -> None:
     ccnd_request = world["ccnd_request"]
-    assert not policy.may(world["ccnd_contact"], "request.view_internal", ccnd_request)
-    assert policy.may(world["ccnd_staff"], "request.view_internal", ccnd_request)
-    assert not policy.may(world["tonghua_staff"], "request.view_internal", ccnd_request)
+    assert not policy.may(world["ccnd_contact"], PolicyAction.REQUEST_VIEW_INTERNAL, ccnd_request)
+    assert policy.may(world["ccnd_staff"], PolicyAction.REQUEST_VIEW_INTERNAL, ccnd_request)
+    assert not policy.may(world["tonghua_staff"], PolicyAction.REQUEST_VIEW_INTERNAL, ccnd_request)
 
 
 def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
     staff = world["ccnd_staff"]
     staff.active = False
-    assert not policy.may(staff, "request.view", world["ccnd_request"])
-    assert not policy.may(staff, "desk.use")
+    assert not policy.may(staff, PolicyAction.REQUEST_VIEW, world["ccnd_request"])
+    assert not policy.may(staff, PolicyAction.DESK_USE)
     with pytest.raises(NotFound):
-        policy.authorize(staff, "request.view", world["ccnd_request"])
+        policy.authorize(staff, PolicyAction.REQUEST_VIEW, world["ccnd_request"])
     with pytest.raises(Forbidden):
-        policy.authorize(staff, "desk.use", None)
+        policy.authorize(staff, PolicyAction.DESK_USE, None)
 
 
 @pytest.mark.parametrize(("action", "allowed"), [
-    ("desk.use", {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
-    ("director.use", {"ccnd_director", "hub_director"}),
-    ("admin.use", {"admin"}),
-    ("request.submit", {"ccnd_contact", "tonghua_contact"}),
-    ("enterprise.verify", {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+    (PolicyAction.DESK_USE, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+    (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
+    (PolicyAction.ADMIN_USE, {"admin"}),
+    (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
+    (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
 ])
 def test_role_gates(world: dict, action: str, allowed: set[str]) -> None:
     users = {"ccnd_contact", "tonghua_contact", "ccnd_staff", "ccnd_director", "hub_staff", "hub_director", "admin"}
@@ -149,10 +150,29 @@ def test_role_gates(world: dict, action: str, allowed: set[str]) -> None:
 
 
 def test_unknown_actions_and_targets_are_programming_errors(world: dict) -> None:
-    with pytest.raises(KeyError):
-        policy.may(world["admin"], "request.teleport", world["ccnd_request"])
+    # Free strings are refused even when they spell a real action: a misspelling cannot pass for "not allowed".
+    for free in ("request.teleport", "request.view"):
+        with pytest.raises(TypeError):
+            policy.may(world["admin"], free, world["ccnd_request"])  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            policy.authorize(world["admin"], free, world["ccnd_request"])  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        policy.may(world["admin"], "request.view", object())
+        policy.may(world["admin"], PolicyAction.REQUEST_VIEW, object())
+
+
+def test_every_policy_action_has_a_rule(world: dict) -> None:
+    """Each member of the enum is answered (for a global action or on an object of its kind), never a KeyError."""
+    hotline = HotlineSession(request=world["ccnd_request"], requested_by_id=world["ccnd_contact"].id, reason="请指导",
+                             status=HotlineStatus.REQUESTED)
+    targets = {"request": world["ccnd_request"], "hotline": hotline, "plan": None, "task_force": None}
+    for action in PolicyAction:
+        kind = action.value.split(".")[0]
+        if action in policy.GLOBAL_RULES:
+            assert isinstance(policy.may(world["ccnd_director"], action), bool)
+        else:
+            assert kind in targets, action
+            if targets[kind] is not None:
+                assert isinstance(policy.may(world["ccnd_director"], action, targets[kind]), bool)
 
 
 def test_the_hosting_director_and_the_named_recorder_record_a_hotline_session(session: Session, world: dict) -> None:
@@ -164,9 +184,9 @@ def test_the_hosting_director_and_the_named_recorder_record_a_hotline_session(se
     session.add(hotline)
     session.commit()
     for recorder in ("ccnd_director", "ccnd_staff", "hub_director"):
-        assert policy.may(world[recorder], "hotline.record", hotline), recorder
-    assert not policy.may(second_staff, "hotline.record", hotline)
-    assert not policy.may(world["ccnd_contact"], "hotline.record", hotline)
-    assert not policy.may(world["ccnd_staff"], "hotline.manage", hotline)
+        assert policy.may(world[recorder], PolicyAction.HOTLINE_RECORD, hotline), recorder
+    assert not policy.may(second_staff, PolicyAction.HOTLINE_RECORD, hotline)
+    assert not policy.may(world["ccnd_contact"], PolicyAction.HOTLINE_RECORD, hotline)
+    assert not policy.may(world["ccnd_staff"], PolicyAction.HOTLINE_MANAGE, hotline)
     with pytest.raises(NotFound):
-        policy.authorize(world["tonghua_staff"], "hotline.record", hotline)
+        policy.authorize(world["tonghua_staff"], PolicyAction.HOTLINE_RECORD, hotline)

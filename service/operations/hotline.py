@@ -37,6 +37,7 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.hotline import PENDING, TRANSITIONS, HotlineAction, may_take
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
@@ -112,7 +113,7 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
         raise ValidationError(FIX_FIELDS, fields={"reason": N_("Please say what the session should address.")})
     with unit_of_work(session):
         request = _request(session, actor, request_id)
-        policy.authorize(actor, "request.ask_hotline", request)
+        policy.authorize(actor, PolicyAction.REQUEST_ASK_HOTLINE, request)
         if request.status not in OPEN_STATUSES:
             raise ValidationError(N_("A hotline session can only be asked for on an open request."))
         pending = session.scalar(select(HotlineSession.id).where(
@@ -188,7 +189,7 @@ def check_schedule_time(session: Session, actor: User, hotline_id: int, start: d
     hotline = session.get(HotlineSession, hotline_id)
     if hotline is None:
         raise NotFound()
-    policy.authorize(actor, "hotline.manage", hotline)
+    policy.authorize(actor, PolicyAction.HOTLINE_MANAGE, hotline)
     return schedule_warning(calendar, start, duration_minutes)
 
 
@@ -290,8 +291,8 @@ def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: da
         if action is None:
             raise NotFound()
         hotline = action.hotline_session
-        policy.authorize(actor, "hotline.view", hotline)
-        if action.owner_id != actor.id and not policy.may(actor, "hotline.manage", hotline):
+        policy.authorize(actor, PolicyAction.HOTLINE_VIEW, hotline)
+        if action.owner_id != actor.id and not policy.may(actor, PolicyAction.HOTLINE_MANAGE, hotline):
             raise Forbidden()
         if action.done_at is not None:
             return action
@@ -307,7 +308,7 @@ def _request(session: Session, actor: User, request_id: int) -> ServiceRequest:
     request = session.get(ServiceRequest, request_id)
     if request is None:
         raise NotFound()
-    policy.authorize(actor, "request.view", request)
+    policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
     return request
 
 
@@ -316,7 +317,7 @@ def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
     hotline = session.get(HotlineSession, hotline_id)
     if hotline is None:
         raise NotFound()
-    policy.authorize(actor, "hotline.view", hotline)
+    policy.authorize(actor, PolicyAction.HOTLINE_VIEW, hotline)
     if not may_take(actor, action, hotline):
         raise Forbidden()
     if hotline.version != expected_version:

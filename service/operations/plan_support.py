@@ -12,12 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.errors import N_, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 CORRECT_FIELDS = N_("Please correct the highlighted fields.")
 
 
-def load_plan(session: Session, actor: User, plan_id: int, action: str) -> ServicePlan:
+def load_plan(session: Session, actor: User, plan_id: int, action: PolicyAction) -> ServicePlan:
     """The plan, if ``actor`` may take ``action`` on it (NotFound outside scope, Forbidden inside).
 
     Its row is locked first: edits of one plan and of its milestones queue up instead of interleaving.

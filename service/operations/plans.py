@@ -43,6 +43,7 @@ from service.operations.plan_support import (
 )
 from service.operations.request_support import editing
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 # The full process a plan is offered when it is drafted, in order.
@@ -72,19 +73,19 @@ class PlanTransition:
     target: PlanStatus
     # The policy action that says who may take the step (plan.approve: directors in scope;
     # plan.edit: staff and directors in scope).
-    permission: str
+    permission: PolicyAction
 
 
 PLAN_TRANSITIONS: dict[PlanAction, PlanTransition] = {
     t.action: t
     for t in (
-        PlanTransition(PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, "plan.approve"),
+        PlanTransition(PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, PolicyAction.PLAN_APPROVE),
         # Sent back to its author with what to change; it stays a draft.
-        PlanTransition(PlanAction.RETURN, frozenset({PlanStatus.DRAFT}), PlanStatus.DRAFT, "plan.approve"),
-        PlanTransition(PlanAction.COMPLETE, frozenset({PlanStatus.ACTIVE}), PlanStatus.COMPLETED, "plan.approve"),
-        PlanTransition(PlanAction.ARCHIVE, frozenset({PlanStatus.ACTIVE}), PlanStatus.ARCHIVED, "plan.approve"),
+        PlanTransition(PlanAction.RETURN, frozenset({PlanStatus.DRAFT}), PlanStatus.DRAFT, PolicyAction.PLAN_APPROVE),
+        PlanTransition(PlanAction.COMPLETE, frozenset({PlanStatus.ACTIVE}), PlanStatus.COMPLETED, PolicyAction.PLAN_APPROVE),
+        PlanTransition(PlanAction.ARCHIVE, frozenset({PlanStatus.ACTIVE}), PlanStatus.ARCHIVED, PolicyAction.PLAN_APPROVE),
         # A draft that will not go ahead is put away by whoever works on it.
-        PlanTransition(PlanAction.DISCARD, frozenset({PlanStatus.DRAFT}), PlanStatus.ARCHIVED, "plan.edit"),
+        PlanTransition(PlanAction.DISCARD, frozenset({PlanStatus.DRAFT}), PlanStatus.ARCHIVED, PolicyAction.PLAN_EDIT),
     )
 }
 
@@ -122,7 +123,7 @@ def create_plan(session: Session, actor: User, enterprise_id: int, fields: PlanF
 
     Raises Forbidden (not a desk user), NotFound (enterprise out of scope), ValidationError.
     """
-    policy.authorize(actor, "plan.create", None)
+    policy.authorize(actor, PolicyAction.PLAN_CREATE, None)
     with unit_of_work(session):
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
@@ -148,7 +149,7 @@ def update_plan(session: Session, actor: User, plan_id: int, expected_version: i
     Conflict (someone saved first), ValidationError.
     """
     with unit_of_work(session):
-        plan = load_plan(session, actor, plan_id, "plan.edit")
+        plan = load_plan(session, actor, plan_id, PolicyAction.PLAN_EDIT)
         check_version(plan.version, expected_version)
         ensure_open(plan)
         title, goals, products, liaison = _checked_fields(session, fields, plan.station_id)
@@ -232,7 +233,7 @@ def link_request_to_plan(session: Session, actor: User, request_id: int, plan_id
     Uses the request's optimistic lock. A request under guidance must stay
     linked to an active plan. Raises NotFound, Forbidden, Conflict, ValidationError.
     """
-    with editing(session, actor, request_id, expected_version, "request.link_plan") as request:
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_LINK_PLAN) as request:
         plan = _linkable_plan(session, actor, request, plan_id)
         if request.plan_id == plan_id:
             return request
@@ -252,7 +253,7 @@ def _linkable_plan(session: Session, actor: User, request: ServiceRequest, plan_
         return None
     plan = session.get(ServicePlan, plan_id)
     if (plan is None or plan.enterprise_id != request.enterprise_id or plan.status not in OPEN_PLAN_STATUSES
-            or not policy.may(actor, "plan.view", plan)):
+            or not policy.may(actor, PolicyAction.PLAN_VIEW, plan)):
         raise ValidationError(CORRECT_FIELDS,
                               fields={"plan_id": N_("Choose a draft or active plan of the request's enterprise.")})
     return plan

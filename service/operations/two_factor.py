@@ -27,6 +27,7 @@ from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
 from service.operations import accounts
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ def reset_two_factor(session: Session, actor: User, user_id: int) -> User:
 
     Raises Forbidden (not an admin, or the admin's own account) and NotFound.
     """
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     if user_id == actor.id:
         raise Forbidden(N_("Use your own two-step sign-in page to change your authenticator."))
     with unit_of_work(session):

@@ -33,6 +33,7 @@ from service.models import (
 )
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.store.reference import StationInfo
@@ -51,7 +52,7 @@ R = ServiceRequest
 
 def may_view(user: User) -> bool:
     """Directors see their scope's dashboard; administrators see everything."""
-    return policy.may(user, "director.use") or policy.may(user, "admin.use")
+    return policy.may(user, PolicyAction.DIRECTOR_USE) or policy.may(user, PolicyAction.ADMIN_USE)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from service.models import HotlineSession, HotlineStatus, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 PENDING = frozenset({HotlineStatus.REQUESTED, HotlineStatus.SCHEDULED})
 
@@ -34,7 +35,7 @@ def allowed_hotline_actions(actor: User, hotline: HotlineSession) -> list[Hotlin
 
 
 def may_take(actor: User, action: HotlineAction, hotline: HotlineSession) -> bool:
-    if policy.may(actor, "hotline.record" if action == HotlineAction.HOLD else "hotline.manage", hotline):
+    if policy.may(actor, PolicyAction.HOTLINE_RECORD if action == HotlineAction.HOLD else PolicyAction.HOTLINE_MANAGE, hotline):
         return True
     # Whoever asked may withdraw the ask before a director has taken it up.
     return (action == HotlineAction.CANCEL and hotline.status == HotlineStatus.REQUESTED

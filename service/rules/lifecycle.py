@@ -26,6 +26,7 @@ from service.models import (
     User,
 )
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 
 
@@ -114,7 +115,7 @@ class Inputs:
 def _permitted(actor: User | None, transition: Transition, request: ServiceRequest) -> bool:
     if actor is None:
         return not transition.roles
-    return actor.role in transition.roles and policy.may(actor, "request.transition", request)
+    return actor.role in transition.roles and policy.may(actor, PolicyAction.REQUEST_TRANSITION, request)
 
 
 def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition]:
@@ -185,7 +186,7 @@ def apply(
     """
     transition = TRANSITIONS[action]
     if actor is not None:
-        policy.authorize(actor, "request.transition", request)
+        policy.authorize(actor, PolicyAction.REQUEST_TRANSITION, request)
     if not _permitted(actor, transition, request):
         raise InvalidTransition(N_("You cannot take this step on this request."))
     if request.status not in transition.sources:

@@ -9,6 +9,7 @@ cannot be probed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, true
@@ -27,6 +28,45 @@ from service.models import (
 )
 
 DESK_ROLES = frozenset({Role.STAFF, Role.DIRECTOR})
+
+
+class PolicyAction(StrEnum):
+    """Every action the policy answers for; ``may()`` and ``authorize()`` take nothing else."""
+
+    ADMIN_USE = "admin.use"
+    DESK_USE = "desk.use"
+    DIRECTOR_USE = "director.use"
+    ENTERPRISE_VERIFY = "enterprise.verify"
+    HOTLINE_MANAGE = "hotline.manage"
+    HOTLINE_RECORD = "hotline.record"
+    HOTLINE_VIEW = "hotline.view"
+    PLAN_APPROVE = "plan.approve"
+    PLAN_CREATE = "plan.create"
+    PLAN_CREATE_TASK_FORCE = "plan.create_task_force"
+    PLAN_EDIT = "plan.edit"
+    PLAN_VIEW = "plan.view"
+    PLAN_VIEW_INTERNAL = "plan.view_internal"
+    PLAN_VIEW_OWN = "plan.view_own"
+    REQUEST_ACKNOWLEDGE = "request.acknowledge"
+    REQUEST_ASK_HOTLINE = "request.ask_hotline"
+    REQUEST_ATTACH = "request.attach"
+    REQUEST_CREATE_TASK_FORCE = "request.create_task_force"
+    REQUEST_DE_ESCALATE = "request.de_escalate"
+    REQUEST_ESCALATE = "request.escalate"
+    REQUEST_INSTRUCT = "request.instruct"
+    REQUEST_LINK_PLAN = "request.link_plan"
+    REQUEST_NOTE = "request.note"
+    REQUEST_REPLY = "request.reply"
+    REQUEST_SCHEDULE_HOTLINE = "request.schedule_hotline"
+    REQUEST_SUBMIT = "request.submit"
+    REQUEST_SUBMIT_ON_BEHALF = "request.submit_on_behalf"
+    REQUEST_TRANSFER = "request.transfer"
+    REQUEST_TRANSITION = "request.transition"
+    REQUEST_TRIAGE = "request.triage"
+    REQUEST_VIEW = "request.view"
+    REQUEST_VIEW_INTERNAL = "request.view_internal"
+    TASK_FORCE_EDIT = "task_force.edit"
+    TASK_FORCE_VIEW = "task_force.view"
 
 
 def sees_every_station(user: User) -> bool:
@@ -90,8 +130,8 @@ def serves_on_task_force(user: User, served: ServiceRequest | ServicePlan) -> bo
 
 
 # What a task-force member from another station may do on the request or plan the team serves.
-_MEMBER_ACTIONS = frozenset({"request.view", "request.view_internal", "request.note", "request.attach",
-                             "plan.view", "plan.view_internal"})
+_MEMBER_ACTIONS = frozenset({PolicyAction.REQUEST_VIEW, PolicyAction.REQUEST_VIEW_INTERNAL, PolicyAction.REQUEST_NOTE, PolicyAction.REQUEST_ATTACH,
+                             PolicyAction.PLAN_VIEW, PolicyAction.PLAN_VIEW_INTERNAL})
 
 
 def _member_only(user: User, target: Any) -> bool:
@@ -155,54 +195,55 @@ def _addressee(user: User, request: ServiceRequest) -> bool:
 Rule = Callable[[User, Any], bool]
 
 # action -> (what the target must be visible by, who may take the action on a visible target)
-REQUEST_RULES: dict[str, Rule] = {
-    "request.view": _anyone,
-    "request.view_internal": _not_enterprise,
-    "request.reply": _enterprise_or_desk,
-    "request.attach": _enterprise_or_desk,
-    "request.note": _desk,
-    "request.triage": _desk,
-    "request.transfer": _desk,
-    "request.transition": _anyone,  # the lifecycle table decides per transition
-    "request.escalate": _desk,
-    "request.de_escalate": _director,
-    "request.instruct": _director,
-    "request.acknowledge": _addressee,
-    "request.link_plan": _desk,
-    "request.ask_hotline": _enterprise_or_desk,
-    "request.schedule_hotline": _director,
-    "request.create_task_force": _desk,
+REQUEST_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.REQUEST_VIEW: _anyone,
+    PolicyAction.REQUEST_VIEW_INTERNAL: _not_enterprise,
+    PolicyAction.REQUEST_REPLY: _enterprise_or_desk,
+    PolicyAction.REQUEST_ATTACH: _enterprise_or_desk,
+    PolicyAction.REQUEST_NOTE: _desk,
+    PolicyAction.REQUEST_TRIAGE: _desk,
+    PolicyAction.REQUEST_TRANSFER: _desk,
+    PolicyAction.REQUEST_TRANSITION: _anyone,  # the lifecycle table decides per transition
+    PolicyAction.REQUEST_ESCALATE: _desk,
+    PolicyAction.REQUEST_DE_ESCALATE: _director,
+    PolicyAction.REQUEST_INSTRUCT: _director,
+    PolicyAction.REQUEST_ACKNOWLEDGE: _addressee,
+    PolicyAction.REQUEST_LINK_PLAN: _desk,
+    PolicyAction.REQUEST_ASK_HOTLINE: _enterprise_or_desk,
+    PolicyAction.REQUEST_SCHEDULE_HOTLINE: _director,
+    PolicyAction.REQUEST_CREATE_TASK_FORCE: _desk,
 }
-PLAN_RULES: dict[str, Rule] = {
-    "plan.view": _anyone,
-    "plan.view_internal": _not_enterprise,
-    "plan.edit": _desk,
-    "plan.approve": _director,
-    "plan.create_task_force": _desk,
+PLAN_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.PLAN_VIEW: _anyone,
+    PolicyAction.PLAN_VIEW_INTERNAL: _not_enterprise,
+    PolicyAction.PLAN_EDIT: _desk,
+    PolicyAction.PLAN_APPROVE: _director,
+    PolicyAction.PLAN_CREATE_TASK_FORCE: _desk,
 }
-HOTLINE_RULES: dict[str, Rule] = {
-    "hotline.view": _anyone,
-    "hotline.manage": _director,
-    "hotline.record": _records_hotline,
+HOTLINE_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.HOTLINE_VIEW: _anyone,
+    PolicyAction.HOTLINE_MANAGE: _director,
+    PolicyAction.HOTLINE_RECORD: _records_hotline,
 }
-TASK_FORCE_RULES: dict[str, Rule] = {
-    "task_force.view": _anyone,
-    "task_force.edit": _manages_task_force,
+TASK_FORCE_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.TASK_FORCE_VIEW: _anyone,
+    PolicyAction.TASK_FORCE_EDIT: _manages_task_force,
 }
-GLOBAL_RULES: dict[str, Rule] = {
-    "request.submit": _enterprise,
-    "request.submit_on_behalf": _desk,
-    "desk.use": _desk,
-    "director.use": _director,
-    "plan.create": _desk,
-    "plan.view_own": _enterprise,
-    "enterprise.verify": _desk,
-    "admin.use": _admin,
+GLOBAL_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.REQUEST_SUBMIT: _enterprise,
+    PolicyAction.REQUEST_SUBMIT_ON_BEHALF: _desk,
+    PolicyAction.DESK_USE: _desk,
+    PolicyAction.DIRECTOR_USE: _director,
+    PolicyAction.PLAN_CREATE: _desk,
+    PolicyAction.PLAN_VIEW_OWN: _enterprise,
+    PolicyAction.ENTERPRISE_VERIFY: _desk,
+    PolicyAction.ADMIN_USE: _admin,
 }
 
 
-def may(user: User, action: str, target: Any = None) -> bool:
+def may(user: User, action: PolicyAction, target: Any = None) -> bool:
     """True when ``user`` may take ``action`` (on ``target``, which must then be in scope)."""
+    _known(action)
     if not user.is_active:
         return False
     if action in GLOBAL_RULES:
@@ -210,8 +251,9 @@ def may(user: User, action: str, target: Any = None) -> bool:
     return _visible(user, action, target) and _allowed(user, action, target)
 
 
-def authorize(user: User, action: str, target: Any) -> None:
+def authorize(user: User, action: PolicyAction, target: Any) -> None:
     """Raise NotFound when ``target`` is outside the user's scope, Forbidden when the action is not theirs."""
+    _known(action)
     if action in GLOBAL_RULES:
         if not may(user, action, target):
             raise Forbidden()
@@ -225,25 +267,31 @@ def authorize(user: User, action: str, target: Any) -> None:
 def may_acknowledge(actor: User, instruction: Instruction) -> bool:
     """Only its addressees: the person it was written to, or whom the case is for now; never its own director."""
     if (instruction.acknowledged_at is not None or instruction.director_id == actor.id
-            or not may(actor, "request.view_internal", instruction.request)):
+            or not may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, instruction.request)):
         return False
-    return instruction.assignee_id == actor.id or may(actor, "request.acknowledge", instruction.request)
+    return instruction.assignee_id == actor.id or may(actor, PolicyAction.REQUEST_ACKNOWLEDGE, instruction.request)
 
 
-def _allowed(user: User, action: str, target: Any) -> bool:
+def _known(action: PolicyAction) -> None:
+    # A free string would fail silently as "not allowed" when misspelt: only the enum is accepted.
+    if not isinstance(action, PolicyAction):
+        raise TypeError(f"policy actions are PolicyAction members, not {action!r}")
+
+
+def _allowed(user: User, action: PolicyAction, target: Any) -> bool:
     if _member_only(user, target) and action not in _MEMBER_ACTIONS:
         return False
     return _rules_for(action)[action](user, target)
 
 
-def _rules_for(action: str) -> dict[str, Rule]:
+def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
     for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES):
         if action in rules:
             return rules
     raise KeyError(f"unknown policy action {action!r}")
 
 
-def _visible(user: User, action: str, target: Any) -> bool:
+def _visible(user: User, action: PolicyAction, target: Any) -> bool:
     if isinstance(target, ServiceRequest):
         return _sees_request(user, target)
     if isinstance(target, ServicePlan):

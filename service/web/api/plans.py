@@ -18,6 +18,7 @@ from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as plan_queries
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.database import db
@@ -126,7 +127,7 @@ def milestone_out(milestone: Milestone, internal: bool) -> MilestoneOut:
 
 def plan_out(plan: ServicePlan) -> PlanOut:
     user = caller()
-    internal = policy.may(user, "plan.view_internal", plan)
+    internal = policy.may(user, PolicyAction.PLAN_VIEW_INTERNAL, plan)
     fields = {k: getattr(plan, k) for k in PlanOut.model_fields if k not in {"actions", "milestones"}}
     ordered = sorted(plan.milestones, key=lambda m: (m.position, m.id))
     return PlanOut(**fields, actions=[t.action for t in plan_ops.allowed_plan_actions(user, plan)],

@@ -12,6 +12,7 @@ from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.app_settings import desk_settings
 from service.web.database import db
+from service.rules.policy import PolicyAction
 
 TAG = "requests"
 VERSIONED = ("If-Match",)
@@ -34,7 +35,7 @@ def list_requests(query: s.RequestListQuery):  # type: ignore[no-untyped-def]
 @endpoint("/queue", summary="Desk queues with filters (staff and directors).", tag=TAG,
           query=s.QueueQuery, response=s.RequestPage)
 def desk_queue(query: s.QueueQuery):  # type: ignore[no-untyped-def]
-    if not policy.may(caller(), "desk.use"):
+    if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
     filters = QueueFilters(queue=query.queue or "open", status=query.status, category=query.category,
                            priority=query.priority, lifecycle_stage=query.lifecycle_stage,

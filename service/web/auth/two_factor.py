@@ -18,6 +18,7 @@ from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.two_factor import DisableForm, EnrolForm, RecoveryCodesForm, SecondStepForm
+from service.rules.policy import PolicyAction
 
 bp = Blueprint("two_factor", __name__)
 
@@ -142,7 +143,7 @@ def disable():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def reset(user_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from service.errors import DomainError
 from service.models import HotlineSession, ServiceRequest, Station, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.database import db
 from service.web.labels import domain_message
@@ -22,7 +23,7 @@ from service.web.labels import domain_message
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def require(action: str) -> Callable[[F], F]:
+def require(action: PolicyAction) -> Callable[[F], F]:
     """Coarse role gate for a view: sign-in first, then 403 for roles the policy does not admit."""
 
     def decorate(view: F) -> F:

@@ -42,6 +42,7 @@ from service.operations.sla import sla_state
 from service.queries.hotline import hotline_panel
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
 from service.store import reference
 from service.store.open_work import open_items
@@ -358,7 +359,7 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
     except Conflict as error:
         current = getattr(error, "current", None)
         # Reloaded as it now stands, it may have left the user's scope (a transfer) meanwhile.
-        if current is None or not policy.may(actor(), "request.view", current):
+        if current is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, current):
             abort(404)
         if isinstance(form, VersionedForm):
             form.version.data = str(current.version)

@@ -26,6 +26,7 @@ from service.queries.requests import QueueFilters, build_queue_select
 from service.web.common.helpers import actor, require
 from service.web.database import db
 from service.web.labels import label
+from service.rules.policy import PolicyAction
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
@@ -108,6 +109,6 @@ def queue_filters(args: Any) -> QueueFilters:
 
 
 @bp.route("/requests.csv")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def requests_csv():  # type: ignore[no-untyped-def]
     return csv_response(build_queue_select(db(), actor(), queue_filters(request.args)), "requests")

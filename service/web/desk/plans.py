@@ -28,6 +28,7 @@ from service.operations import plans as plan_ops
 from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.database import db
 from service.web.desk.plan_support import (
@@ -83,7 +84,7 @@ def plan_panel(*candidates: object) -> RequestPanel | None:
     if found is None or not current_user.is_authenticated:
         return None
     user = actor()
-    teams = task_forces_of_request(db(), found.id) if policy.may(user, "request.view_internal", found) else []
+    teams = task_forces_of_request(db(), found.id) if policy.may(user, PolicyAction.REQUEST_VIEW_INTERNAL, found) else []
     return RequestPanel(queries.plan_panel(db(), user, found), teams, request.full_path.rstrip("?"))
 
 
@@ -105,13 +106,13 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 
 
 @bp.route("/")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def index():  # type: ignore[no-untyped-def]
     return _plan_list(awaiting=False)
 
 
 @bp.route("/awaiting-approval")
-@require("director.use")
+@require(PolicyAction.DIRECTOR_USE)
 def awaiting():  # type: ignore[no-untyped-def]
     return _plan_list(awaiting=True)
 
@@ -133,7 +134,7 @@ def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/overdue")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def overdue():  # type: ignore[no-untyped-def]
     today = queries.local_today()
     return render_template("plans/overdue.html", today=today,
@@ -141,7 +142,7 @@ def overdue():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("plan.create")
+@require(PolicyAction.PLAN_CREATE)
 def new():  # type: ignore[no-untyped-def]
     enterprise_id = request.args.get("enterprise_id", type=int)
     if enterprise_id is None:
@@ -172,7 +173,7 @@ def _plan_fields(form: NewPlanForm | EditPlanForm) -> plan_ops.PlanFields:
 
 
 @bp.route("/ours")
-@require("plan.view_own")
+@require(PolicyAction.PLAN_VIEW_OWN)
 def ours():  # type: ignore[no-untyped-def]
     plans = queries.enterprise_plans(db(), actor())
     if plans and plans[0].status == PlanStatus.ACTIVE:
@@ -195,15 +196,15 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
     decision = kept.rebuild(PlanStatusForm) if kept else None
     return render_template("plans/show.html", page=page, plan=page.plan, today=today,
                            actions=plan_ops.allowed_plan_actions(user, page.plan),
-                           can_edit=policy.may(user, "plan.edit", page.plan)
+                           can_edit=policy.may(user, PolicyAction.PLAN_EDIT, page.plan)
                            and page.plan.status in OPEN_PLAN_STATUSES,
                            status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def edit(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = EditPlanForm(obj=plan if request.method == "GET" else None)
@@ -215,7 +216,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            plan = _saved_after_conflict(error, lambda: queries.get_plan(db(), actor(), plan_id, "plan.edit"))
+            plan = _saved_after_conflict(error, lambda: queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT))
             form.version.data = plan.version
             status, stale = 409, True
         else:
@@ -227,7 +228,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:plan_id>/status", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def change_status(plan_id: int):  # type: ignore[no-untyped-def]
     form = PlanStatusForm()
     back = url_for("plans.show", plan_id=plan_id)
@@ -251,9 +252,9 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:plan_id>/milestones/new", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = MilestoneForm()
@@ -273,12 +274,12 @@ def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
-    plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = EditMilestoneForm(obj=milestone if request.method == "GET" else None)
@@ -328,7 +329,7 @@ def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
 
 
 @bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
@@ -347,12 +348,12 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
 
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
-    plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     back = url_for("plans.show", plan_id=plan.id, _anchor="milestones")
@@ -367,7 +368,7 @@ def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/link", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def link_request(request_id: int):  # type: ignore[no-untyped-def]
     form = LinkPlanForm()
     if not form.validate_on_submit():

@@ -15,6 +15,7 @@ from service.models import Role, ServiceRequest
 from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.request_pages import cursor_arg, panel_form
 from service.web.database import db
@@ -54,7 +55,7 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 @login_required
 def index():  # type: ignore[no-untyped-def]
     user = actor()
-    if not (policy.may(user, "desk.use") or policy.may(user, "admin.use")):
+    if not (policy.may(user, PolicyAction.DESK_USE) or policy.may(user, PolicyAction.ADMIN_USE)):
         abort(403)
     acknowledged = request.args.get("state") == "acknowledged"
     mine = request.args.get("mine") == "1" and user.role == Role.DIRECTOR
@@ -71,10 +72,10 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])
-@require("director.use")
+@require(PolicyAction.DIRECTOR_USE)
 def write(request_id: int):  # type: ignore[no-untyped-def]
     case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
+    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
         abort(404)
     form = InstructionForm()
     if request.method == "GET":
@@ -92,7 +93,7 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)

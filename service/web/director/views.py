@@ -19,6 +19,7 @@ from service.models.base import utcnow
 from service.operations.escalation import de_escalate_request
 from service.queries import dashboard
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, station_choices
@@ -101,7 +102,7 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     return render_template("director/dashboard.html", board=board, scope=scope, charts=dashboard_view.charts(board),
                            form=_filter_form(scope), choose_station=policy.sees_every_station(actor()),
                            link=lambda bucket, **kw: dashboard_view.cases_link(scope, bucket, **kw),
-                           may_see_plans=policy.may(actor(), "desk.use"),
+                           may_see_plans=policy.may(actor(), PolicyAction.DESK_USE),
                            export_url=url_for("director.export", **_filters_only(request.args), bucket="open"))
 
 
@@ -149,7 +150,7 @@ def escalated():  # type: ignore[no-untyped-def]
                                                        "director.escalated")
     return render_template("director/escalated.html", items=items, form=DeEscalateForm(formdata=None),
                            next_url=next_url, first_page=first_page, first_url=url_for("director.escalated", **params),
-                           may_de_escalate=lambda case: policy.may(actor(), "request.de_escalate", case),
+                           may_de_escalate=lambda case: policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case),
                            export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"))
 
 
@@ -166,8 +167,8 @@ def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
             flash(gettext("%(reference)s is no longer escalated.", reference=case.reference), "success")
             return redirect(url_for("director.escalated"))
     case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
+    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
         abort(404)
-    if not policy.may(actor(), "request.de_escalate", case):
+    if not policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case):
         abort(403)
     return render_template("director/de_escalate.html", case=case, form=form), 400

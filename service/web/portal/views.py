@@ -29,13 +29,14 @@ from service.web.common.request_pages import (
 )
 from service.web.database import db
 from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
+from service.rules.policy import PolicyAction
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 install_template_helpers(bp)
 
 
 @bp.route("/")
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def index():  # type: ignore[no-untyped-def]
     user = actor()
     queue = "all" if request.args.get("queue") == "all" else "open"
@@ -48,7 +49,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def new_request():  # type: ignore[no-untyped-def]
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
@@ -81,13 +82,13 @@ def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
 
 
 @bp.route("/requests/<int:request_id>")
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def request_detail(request_id: int):  # type: ignore[no-untyped-def]
     return detail_page(request_id, render_detail)
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def reply(request_id: int):  # type: ignore[no-untyped-def]
     form = ReplyForm()
 
@@ -100,12 +101,12 @@ def reply(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
     return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def download(attachment_id: int):  # type: ignore[no-untyped-def]
     return send_attachment(attachment_id)
