@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import Event, EventKind, MilestonePhase, Notification, PlanStatus, ServicePlan, Status
 from service.operations import plans
-from service.operations.plans import PlanAction
+from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.queries import plans as plan_queries
 from service.rules import lifecycle
 from service.rules.sla_calendar import WorkingCalendar
@@ -123,7 +123,7 @@ def test_staff_discard_a_draft(session: Session, people: People) -> None:
 
 def test_buttons_follow_role_and_status(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
-    actions = lambda user: {t.action for t in plans.allowed_plan_actions(user, plan)}  # noqa: E731
+    actions = lambda user: {t.action for t in allowed_plan_actions(user, plan)}  # noqa: E731
     assert actions(people.director) == {PlanAction.APPROVE, PlanAction.RETURN, PlanAction.DISCARD}
     assert actions(people.staff) == {PlanAction.DISCARD}
     assert actions(people.owner) == set() and actions(people.other_director) == set()

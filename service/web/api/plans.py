@@ -17,7 +17,8 @@ from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatu
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as plan_queries
-from service.rules import policy
+from service.rules import plan_status, policy
+from service.rules.plan_status import PlanAction
 from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
@@ -56,7 +57,7 @@ class PlanOut(s.Output):
     created_at: datetime
     updated_at: datetime
     version: int
-    actions: list[plan_ops.PlanAction] = Field(description="Status steps the caller may take now "
+    actions: list[PlanAction] = Field(description="Status steps the caller may take now "
                                                             "(POST .../transitions).")
     milestones: list[MilestoneOut]
 
@@ -91,7 +92,7 @@ class PlanIn(s.Input):
 
 
 class PlanActionIn(s.Input):
-    action: plan_ops.PlanAction = Field(description="approve, return, complete and archive: directors; discard a "
+    action: PlanAction = Field(description="approve, return, complete and archive: directors; discard a "
                                                     "draft: the desk.")
     version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
     comment: str = Field("", max_length=2000, description="Required to approve or return a draft: the "
@@ -130,7 +131,7 @@ def plan_out(plan: ServicePlan) -> PlanOut:
     internal = policy.may(user, PolicyAction.PLAN_VIEW_INTERNAL, plan)
     fields = {k: getattr(plan, k) for k in PlanOut.model_fields if k not in {"actions", "milestones"}}
     ordered = sorted(plan.milestones, key=lambda m: (m.position, m.id))
-    return PlanOut(**fields, actions=[t.action for t in plan_ops.allowed_plan_actions(user, plan)],
+    return PlanOut(**fields, actions=[t.action for t in plan_status.allowed_plan_actions(user, plan)],
                    milestones=[milestone_out(m, internal) for m in ordered])
 
 

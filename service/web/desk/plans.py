@@ -27,9 +27,11 @@ from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as queries
 from service.queries.task_forces import task_forces_of_request
-from service.rules import policy
+from service.rules import plan_status, policy
+from service.rules.plan_status import PlanAction
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
+from service.web.common.kept_forms import send_back, take_kept
 from service.web.database import db
 from service.web.desk.plan_support import (
     ask_first,
@@ -52,7 +54,6 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
-from service.web.common.kept_forms import send_back, take_kept
 from service.web.labels import label
 
 T = TypeVar("T")
@@ -195,7 +196,7 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
     kept = take_kept()
     decision = kept.rebuild(PlanStatusForm) if kept else None
     return render_template("plans/show.html", page=page, plan=page.plan, today=today,
-                           actions=plan_ops.allowed_plan_actions(user, page.plan),
+                           actions=plan_status.allowed_plan_actions(user, page.plan),
                            can_edit=policy.may(user, PolicyAction.PLAN_EDIT, page.plan)
                            and page.plan.status in OPEN_PLAN_STATUSES,
                            status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
@@ -236,7 +237,7 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
         queries.get_plan(db(), actor(), plan_id)
         return send_back(back, "decision", form)
     try:
-        changed = plan_ops.change_plan_status(db(), actor(), plan_id, plan_ops.PlanAction(form.action.data),
+        changed = plan_ops.change_plan_status(db(), actor(), plan_id, PlanAction(form.action.data),
                                               form.version.data, comment=form.comment.data or "")
     except (NotFound, Forbidden):
         raise
