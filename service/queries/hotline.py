@@ -19,8 +19,8 @@ from service.models import (
     User,
 )
 from service.rules import policy
-from service.rules.policy import PolicyAction
 from service.rules.hotline import PENDING, HotlineAction, allowed_hotline_actions
+from service.rules.policy import PolicyAction
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, false, true
 from service.errors import Forbidden, NotFound
 from service.models import (
     HotlineSession,
+    HotlineStatus,
     Instruction,
     Role,
     ServicePlan,
@@ -39,6 +40,7 @@ class PolicyAction(StrEnum):
     ENTERPRISE_VERIFY = "enterprise.verify"
     HOTLINE_MANAGE = "hotline.manage"
     HOTLINE_RECORD = "hotline.record"
+    HOTLINE_WITHDRAW_ASK = "hotline.withdraw_ask"
     HOTLINE_VIEW = "hotline.view"
     PLAN_APPROVE = "plan.approve"
     PLAN_CREATE = "plan.create"
@@ -185,6 +187,11 @@ def _records_hotline(user: User, hotline: HotlineSession) -> bool:
                                                                                  hotline.recorder_id))
 
 
+def _withdraws_own_ask(user: User, hotline: HotlineSession) -> bool:
+    """Whoever asked for a session may withdraw the ask before a director has taken it up."""
+    return hotline.status == HotlineStatus.REQUESTED and hotline.requested_by_id == user.id
+
+
 def _addressee(user: User, request: ServiceRequest) -> bool:
     """Whom a director's instruction on ``request`` is for: its assignee, or, unassigned, its station's desk."""
     if request.assignee_id is not None:
@@ -224,6 +231,7 @@ HOTLINE_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.HOTLINE_VIEW: _anyone,
     PolicyAction.HOTLINE_MANAGE: _director,
     PolicyAction.HOTLINE_RECORD: _records_hotline,
+    PolicyAction.HOTLINE_WITHDRAW_ASK: _withdraws_own_ask,
 }
 TASK_FORCE_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.TASK_FORCE_VIEW: _anyone,

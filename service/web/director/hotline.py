@@ -19,17 +19,17 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
+from service.rules.hotline import MACHINE, allowed_hotline_actions
 from service.rules.policy import PolicyAction
-from service.rules.hotline import allowed_hotline_actions
 from service.store import reference
 from service.web.app_settings import desk_settings, settings
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
+from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import panel_form
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
-from service.web.common.kept_forms import send_back
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -116,7 +116,7 @@ def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
     """The session, if ``action`` is open to the reader now: 404 out of scope, 409 in the wrong state, else 403."""
     hotline = queries.get_session(db(), actor(), hotline_id)
     if action not in allowed_hotline_actions(actor(), hotline):
-        abort(409 if hotline.status not in ops.TRANSITIONS[action][0] else 403)
+        abort(409 if hotline.status not in MACHINE.transitions[action].sources else 403)
     return hotline
 
 
