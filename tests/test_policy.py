@@ -15,10 +15,13 @@ from service.models import (
     HotlineSession,
     HotlineStatus,
     LifecycleStage,
+    PlanStatus,
     Role,
+    ServicePlan,
     ServiceRequest,
     User,
 )
+from service.queries import search
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from tests import factories
@@ -138,6 +141,7 @@ def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
     (PolicyAction.DESK_USE, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
     (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
     (PolicyAction.ADMIN_USE, {"admin"}),
+    (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
     (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
     (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
 ])
@@ -158,6 +162,64 @@ def test_unknown_actions_and_targets_are_programming_errors(world: dict) -> None
             policy.authorize(world["admin"], free, world["ccnd_request"])  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         policy.may(world["admin"], PolicyAction.REQUEST_VIEW, object())
+
+
+def test_an_enterprise_sees_its_plan_only_once_approved_in_lists_and_on_its_page(session: Session,
+                                                                               world: dict) -> None:
+    contact, other = world["ccnd_contact"], world["tonghua_contact"]
+    plan = ServicePlan(enterprise_id=contact.enterprise_id, station_id=world["ccnd_request"].station_id,
+                       title="创新产品注册", goals="按期注册", products="", status=PlanStatus.DRAFT,
+                       created_by_id=world["ccnd_staff"].id)
+    session.add(plan)
+    session.commit()
+    listed = lambda user: plan.id in session.scalars(select(ServicePlan.id).where(policy.visible_plans(user))).all()  # noqa: E731
+    for status, sees in ((PlanStatus.DRAFT, False), (PlanStatus.ACTIVE, True), (PlanStatus.COMPLETED, True),
+                         (PlanStatus.ARCHIVED, False)):
+        plan.status = status
+        session.commit()
+        assert listed(contact) is sees is policy.may(contact, PolicyAction.PLAN_VIEW, plan), status
+        assert not listed(other) and not policy.may(other, PolicyAction.PLAN_VIEW, plan)
+        # The desk of the station sees it whatever its status.
+        assert listed(world["ccnd_staff"]) and policy.may(world["ccnd_staff"], PolicyAction.PLAN_VIEW, plan)
+
+
+def test_the_search_scope_is_the_request_scope(world: dict) -> None:
+    """The search index narrows by the same scope as the request lists: an enterprise, a station, or none."""
+    contact, staff = world["ccnd_contact"], world["ccnd_staff"]
+    assert policy.scope_of(contact) == policy.Scope(enterprise_id=contact.enterprise_id)
+    assert search.scope_token(contact) == f"e{contact.enterprise_id}"
+    assert policy.scope_of(staff) == policy.Scope(station_id=staff.station_id)
+    assert search.scope_token(staff) == f"s{staff.station_id}"
+    for everywhere in ("hub_staff", "hub_director", "admin"):
+        assert policy.scope_of(world[everywhere]).every and search.scope_token(world[everywhere]) is None
+
+
+def test_desk_membership_is_one_rule(session: Session, world: dict) -> None:
+    """Who work may be given to: an active staff member or director covering the station."""
+    ccnd = world["ccnd_request"].station_id
+    assert policy.on_desk(world["ccnd_staff"], ccnd) and policy.on_desk(world["hub_director"], ccnd)
+    assert not policy.on_desk(world["tonghua_staff"], ccnd)
+    assert policy.on_desk(world["tonghua_staff"])
+    for nobody in (world["ccnd_contact"], world["admin"], None):
+        assert not policy.on_desk(nobody)
+    world["ccnd_staff"].active = False
+    session.commit()
+    assert not policy.on_desk(world["ccnd_staff"], ccnd)
+    members = set(session.scalars(select(User.id).where(policy.desk_members())))
+    assert world["hub_director"].id in members and world["ccnd_staff"].id not in members
+    assert world["ccnd_contact"].id not in members and world["admin"].id not in members
+
+
+def test_the_asker_may_withdraw_an_ask_until_a_director_takes_it_up(session: Session, world: dict) -> None:
+    contact = world["ccnd_contact"]
+    hotline = HotlineSession(request=world["ccnd_request"], requested_by_id=contact.id, reason="请指导",
+                             status=HotlineStatus.REQUESTED)
+    session.add(hotline)
+    session.commit()
+    assert policy.may(contact, PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
+    assert not policy.may(world["ccnd_staff"], PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
+    hotline.status = HotlineStatus.SCHEDULED
+    assert not policy.may(contact, PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
 
 
 def test_every_policy_action_has_a_rule(world: dict) -> None:

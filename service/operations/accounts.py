@@ -15,8 +15,8 @@ from service.infrastructure import passwords
 from service.models import Enterprise, EnterpriseSize, LoginThrottle, Role, Station, User, new_session_token
 from service.models.base import utcnow
 from service.rules import credit_code, policy
-from service.store.db import unit_of_work
 from service.rules.policy import PolicyAction
+from service.store.db import unit_of_work
 
 LOGIN_FAILED = N_(
     "The email or password is not correct, or the account is locked for a while after repeated failures."

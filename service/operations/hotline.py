@@ -333,8 +333,7 @@ def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: d
 
 
 def _on_desk_of(user: User | None, request: ServiceRequest) -> TypeGuard[User]:
-    return (user is not None and user.active and user.role in policy.DESK_ROLES
-            and policy.covers_station(user, request.station_id))
+    return policy.on_desk(user, request.station_id)
 
 
 def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime,

@@ -23,8 +23,8 @@ from service.operations.plan_support import (
     record,
     stale_is_conflict,
 )
-from service.store.db import unit_of_work
 from service.rules.policy import PolicyAction
+from service.store.db import unit_of_work
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,8 @@
 the optimistic lock, people checks and the plan's timeline."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,8 +52,7 @@ def stale_is_conflict() -> Iterator[None]:
 def desk_user(session: Session, user_id: int | None, field: str, station_id: int | None = None) -> User:
     """An active staff member or director (covering ``station_id`` when given), or a field error."""
     user = session.get(User, user_id) if user_id else None
-    if (user is None or not user.active or user.role not in policy.DESK_ROLES
-            or (station_id is not None and not policy.covers_station(user, station_id))):
+    if not policy.on_desk(user, station_id):
         raise ValidationError(CORRECT_FIELDS, fields={field: N_("Choose a staff member or director of the station.")})
     return user
 

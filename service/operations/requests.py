@@ -55,9 +55,9 @@ from service.operations.request_support import (
     untriaged_priority,
 )
 from service.rules import lifecycle, policy
+from service.rules.policy import PolicyAction
 from service.store.db import pipelined, unit_of_work
 from service.store.settings import DeskSettings, service_times
-from service.rules.policy import PolicyAction
 
 REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
 ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
@@ -239,8 +239,7 @@ def _require_open(request: ServiceRequest) -> None:
 
 def _check_assignee(session: Session, request: ServiceRequest, assignee_id: int) -> User:
     assignee = session.get(User, assignee_id)
-    if (assignee is None or not assignee.active or assignee.role not in (Role.STAFF, Role.DIRECTOR)
-            or not policy.covers_station(assignee, request.station_id)):
+    if not policy.on_desk(assignee, request.station_id):
         raise ValidationError(N_("Please correct the highlighted fields."),
                               fields={"assignee_id": N_("Choose an active member of the request's station.")})
     return assignee

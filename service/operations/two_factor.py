@@ -20,14 +20,13 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.models.base import utcnow
-from service.store.db import unit_of_work
-
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
+from service.models.base import utcnow
 from service.operations import accounts
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.store.db import unit_of_work
 
 log = logging.getLogger(__name__)
 

@@ -50,11 +50,6 @@ AGE_BUCKETS = (("age_0_7", 0, 7), ("age_8_30", 8, 30), ("age_31_90", 31, 90), ("
 R = ServiceRequest
 
 
-def may_view(user: User) -> bool:
-    """Directors see their scope's dashboard; administrators see everything."""
-    return policy.may(user, PolicyAction.DIRECTOR_USE) or policy.may(user, PolicyAction.ADMIN_USE)
-
-
 @dataclass(frozen=True)
 class Scope:
     """Whose cases, which station, which dates: everything a bucket's clause may depend on."""
@@ -235,7 +230,7 @@ class Dashboard:
 
 def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -> Dashboard:
     """Every figure of the dashboard, in a handful of aggregate statements. Raises Forbidden for non-directors."""
-    if not may_view(scope.actor):
+    if not policy.may(scope.actor, PolicyAction.DASHBOARD_VIEW):
         raise Forbidden()
     totals, by_status, per_station = _snapshot(session, scope)
     station_rows = _stations(session, scope)

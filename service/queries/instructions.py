@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from service.errors import Forbidden
 from service.models import FINAL_STATUSES, Instruction, Role, ServiceRequest, User
 from service.rules import policy
-from service.rules.policy import PolicyAction
-from service.rules.policy import may_acknowledge
+from service.rules.policy import PolicyAction, may_acknowledge
 
 PAGE = 50
 
@@ -77,7 +76,7 @@ def instructions_page(session: Session, actor: User, *, acknowledged: bool, mine
 def open_count_query(actor: User) -> Select[tuple[int]] | None:
     """The query counting open instructions addressed to ``actor`` (the number beside "My instructions" in
     the menu); None for those who are never addressed."""
-    if actor.role not in policy.DESK_ROLES:
+    if not policy.is_desk(actor):
         return None
     return (select(func.count(Instruction.id)).join(ServiceRequest, Instruction.request_id == ServiceRequest.id)
             .where(Instruction.assignee_id == actor.id, Instruction.acknowledged_at.is_(None),

@@ -22,7 +22,6 @@ from service.models import (
     Milestone,
     MilestoneStatus,
     PlanStatus,
-    Role,
     ServicePlan,
     ServiceRequest,
     Station,
@@ -36,7 +35,6 @@ from service.rules.policy import PolicyAction
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 # What an enterprise is shown: a plan the director has approved, running or finished.
-ENTERPRISE_VISIBLE = frozenset({PlanStatus.ACTIVE, PlanStatus.COMPLETED})
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -97,7 +95,7 @@ def progress(milestones: list[Milestone], today: date) -> Progress:
 def get_plan(session: Session, actor: User, plan_id: int, action: PolicyAction = PolicyAction.PLAN_VIEW) -> ServicePlan:
     """Raises NotFound outside scope (and, for an enterprise, for plans not yet approved), Forbidden."""
     plan = session.get(ServicePlan, plan_id)
-    if plan is None or (actor.role == Role.ENTERPRISE and plan.status not in ENTERPRISE_VISIBLE):
+    if plan is None:
         raise NotFound()
     policy.authorize(actor, action, plan)
     return plan
@@ -190,11 +188,10 @@ def plan_page(session: Session, actor: User, plan_id: int, today: date) -> PlanP
 
 def enterprise_plans(session: Session, actor: User) -> list[ServicePlan]:
     """The approved plans of the actor's own enterprise, the running one first."""
-    if actor.role != Role.ENTERPRISE or actor.enterprise_id is None:
+    if not policy.may(actor, PolicyAction.PLAN_VIEW_OWN):
         return []
     return list(session.scalars(
-        select(ServicePlan).where(ServicePlan.enterprise_id == actor.enterprise_id,
-                                  ServicePlan.status.in_(ENTERPRISE_VISIBLE))
+        select(ServicePlan).where(policy.visible_plans(actor))
         .order_by(case((ServicePlan.status == PlanStatus.ACTIVE, 0), else_=1), ServicePlan.id.desc())))
 
 
@@ -220,7 +217,7 @@ def count_overdue_milestones(session: Session, actor: User, today: date) -> int:
 def desk_people(session: Session, station_id: int | None = None) -> list[User]:
     """Active staff and directors; with ``station_id``, those who cover that station (its own and the hub's)."""
     query = (select(User).join(Station, Station.id == User.station_id)
-             .where(User.active.is_(True), User.role.in_(policy.DESK_ROLES))
+             .where(policy.desk_members())
              .options(joinedload(User.station)).order_by(Station.is_hub, Station.id, User.name))
     if station_id is not None:
         query = query.where(or_(User.station_id == station_id, Station.is_hub.is_(True)))
@@ -269,6 +266,5 @@ def plan_panel(session: Session, actor: User, request: ServiceRequest) -> PlanPa
             select(ServicePlan, option.label("option")).where(or_(ServicePlan.id == request.plan_id, option))
             .order_by(ServicePlan.id.desc()))]
     plan = next((found for found, _ in rows if found.id == request.plan_id), None)
-    visible = plan is not None and policy.may(actor, PolicyAction.PLAN_VIEW, plan) and (
-        actor.role != Role.ENTERPRISE or plan.status in ENTERPRISE_VISIBLE)
+    visible = plan is not None and policy.may(actor, PolicyAction.PLAN_VIEW, plan)
     return PlanPanel(request, plan, visible, can_link, [found for found, is_option in rows if is_option])

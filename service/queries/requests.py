@@ -258,7 +258,7 @@ def assignable_users(session: Session, actor: User, station_id: int) -> list[Use
     """Active staff and directors who cover ``station_id``: its own people and the hub's."""
     policy.authorize(actor, PolicyAction.DESK_USE, None)
     query = (select(User).outerjoin(Station, User.station_id == Station.id)
-             .where(User.active.is_(True), User.role.in_([Role.STAFF, Role.DIRECTOR]),
+             .where(policy.desk_members(),
                     or_(User.station_id == station_id, Station.is_hub.is_(True)))
              .order_by(Station.is_hub, User.name))
     return list(session.scalars(query))

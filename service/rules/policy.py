@@ -9,16 +9,18 @@ cannot be probed.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
     HotlineSession,
     HotlineStatus,
     Instruction,
+    PlanStatus,
     Role,
     ServicePlan,
     ServiceRequest,
@@ -29,12 +31,15 @@ from service.models import (
 )
 
 DESK_ROLES = frozenset({Role.STAFF, Role.DIRECTOR})
+# An enterprise is shown its plan once a director has approved it: never a draft, nor an archived one.
+ENTERPRISE_VISIBLE_PLANS = frozenset({PlanStatus.ACTIVE, PlanStatus.COMPLETED})
 
 
 class PolicyAction(StrEnum):
     """Every action the policy answers for; ``may()`` and ``authorize()`` take nothing else."""
 
     ADMIN_USE = "admin.use"
+    DASHBOARD_VIEW = "dashboard.view"
     DESK_USE = "desk.use"
     DIRECTOR_USE = "director.use"
     ENTERPRISE_VERIFY = "enterprise.verify"
@@ -74,34 +79,74 @@ class PolicyAction(StrEnum):
 def sees_every_station(user: User) -> bool:
     if user.role == Role.ADMIN:
         return True
-    return user.role in DESK_ROLES and user.station is not None and user.station.is_hub
+    return is_desk(user) and user.station is not None and user.station.is_hub
 
 
 def covers_station(user: User, station_id: int) -> bool:
     """A desk user covers its own station; hub staff, provincial directors and admins cover all."""
     if sees_every_station(user):
         return True
-    return user.role in DESK_ROLES and user.station_id == station_id
+    return is_desk(user) and user.station_id == station_id
+
+
+def is_desk(user: User) -> bool:
+    """Staff and directors: the desk of their station (and, at the hub, of every station)."""
+    return user.role in DESK_ROLES
+
+
+def on_desk(user: User | None, station_id: int | None = None) -> TypeGuard[User]:
+    """An active staff member or director (covering ``station_id`` when given): whom work may be given to."""
+    return (user is not None and user.active and is_desk(user)
+            and (station_id is None or covers_station(user, station_id)))
+
+
+def desk_members() -> ColumnElement[bool]:
+    """WHERE clause on users selecting the active staff and directors (``on_desk`` for a list)."""
+    return and_(User.active.is_(True), User.role.in_(DESK_ROLES))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which requests and plans a user sees: all, none, or those of one enterprise or of one station."""
+
+    every: bool = False
+    enterprise_id: int | None = None
+    station_id: int | None = None
+
+
+def scope_of(user: User) -> Scope:
+    """The one statement of a user's scope, from which every list clause (and the search index's token) is built."""
+    if sees_every_station(user):
+        return Scope(every=True)
+    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
+        return Scope(enterprise_id=user.enterprise_id)
+    if is_desk(user) and user.station_id is not None:
+        return Scope(station_id=user.station_id)
+    return Scope()
 
 
 def visible_requests(user: User) -> ColumnElement[bool]:
     """WHERE clause selecting exactly the requests ``user`` may see."""
-    if sees_every_station(user):
+    scope = scope_of(user)
+    if scope.every:
         return true()
-    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
-        return ServiceRequest.enterprise_id == user.enterprise_id
-    if user.role in DESK_ROLES and user.station_id is not None:
-        return ServiceRequest.station_id == user.station_id
+    if scope.enterprise_id is not None:
+        return ServiceRequest.enterprise_id == scope.enterprise_id
+    if scope.station_id is not None:
+        return ServiceRequest.station_id == scope.station_id
     return false()
 
 
 def visible_plans(user: User) -> ColumnElement[bool]:
-    if sees_every_station(user):
+    """WHERE clause selecting exactly the plans ``user`` may see (an enterprise: its approved ones)."""
+    scope = scope_of(user)
+    if scope.every:
         return true()
-    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
-        return ServicePlan.enterprise_id == user.enterprise_id
-    if user.role in DESK_ROLES and user.station_id is not None:
-        return ServicePlan.station_id == user.station_id
+    if scope.enterprise_id is not None:
+        return and_(ServicePlan.enterprise_id == scope.enterprise_id,
+                    ServicePlan.status.in_(ENTERPRISE_VISIBLE_PLANS))
+    if scope.station_id is not None:
+        return ServicePlan.station_id == scope.station_id
     return false()
 
 
@@ -113,7 +158,7 @@ def _sees_request(user: User, request: ServiceRequest) -> bool:
 
 def _sees_plan(user: User, plan: ServicePlan) -> bool:
     if user.role == Role.ENTERPRISE:
-        return plan.enterprise_id == user.enterprise_id
+        return plan.enterprise_id == user.enterprise_id and plan.status in ENTERPRISE_VISIBLE_PLANS
     return covers_station(user, plan.station_id) or serves_on_task_force(user, plan)
 
 
@@ -127,7 +172,7 @@ def serves_on_task_force(user: User, served: ServiceRequest | ServicePlan) -> bo
     Such members open the case to work with the team; what they may do there is what their
     task-force role allows (``_MEMBER_ACTIONS``), not what the case's own station's desk may.
     """
-    return user.role in DESK_ROLES and any(
+    return is_desk(user) and any(
         team.status == TaskForceStatus.ACTIVE and _is_member(user, team) for team in served.task_forces)
 
 
@@ -138,7 +183,7 @@ _MEMBER_ACTIONS = frozenset({PolicyAction.REQUEST_VIEW, PolicyAction.REQUEST_VIE
 
 def _member_only(user: User, target: Any) -> bool:
     """True when ``user`` sees ``target`` only through a task force (its station does not cover it)."""
-    if user.role not in DESK_ROLES or not isinstance(target, ServiceRequest | ServicePlan):
+    if not is_desk(user) or not isinstance(target, ServiceRequest | ServicePlan):
         return False
     return not covers_station(user, target.station_id)
 
@@ -150,15 +195,20 @@ def _sees_task_force(user: User, task_force: TaskForce) -> bool:
 def _manages_task_force(user: User, task_force: TaskForce | TaskForceMember) -> bool:
     # Members from other stations take part; its station's desk and its lead run it.
     team = task_force.task_force if isinstance(task_force, TaskForceMember) else task_force
-    return user.role in DESK_ROLES and (covers_station(user, team.station_id) or team.lead_id == user.id)
+    return is_desk(user) and (covers_station(user, team.station_id) or team.lead_id == user.id)
 
 
 def _desk(user: User, _obj: Any = None) -> bool:
-    return user.role in DESK_ROLES
+    return is_desk(user)
 
 
 def _director(user: User, _obj: Any = None) -> bool:
     return user.role == Role.DIRECTOR
+
+
+def _director_or_admin(user: User, _obj: Any = None) -> bool:
+    # The dashboard: directors see their scope's, administrators everything.
+    return user.role in (Role.DIRECTOR, Role.ADMIN)
 
 
 def _enterprise(user: User, _obj: Any = None) -> bool:
@@ -183,7 +233,7 @@ def _not_enterprise(user: User, _obj: Any = None) -> bool:
 
 def _records_hotline(user: User, hotline: HotlineSession) -> bool:
     """Directors in scope, the director (a sub-station head) who hosts it, and the recorder named when scheduling."""
-    return user.role == Role.DIRECTOR or (user.role in DESK_ROLES and user.id in (hotline.director_id,
+    return user.role == Role.DIRECTOR or (is_desk(user) and user.id in (hotline.director_id,
                                                                                  hotline.recorder_id))
 
 
@@ -196,7 +246,7 @@ def _addressee(user: User, request: ServiceRequest) -> bool:
     """Whom a director's instruction on ``request`` is for: its assignee, or, unassigned, its station's desk."""
     if request.assignee_id is not None:
         return request.assignee_id == user.id
-    return user.role in DESK_ROLES and user.station_id == request.station_id
+    return is_desk(user) and user.station_id == request.station_id
 
 
 Rule = Callable[[User, Any], bool]
@@ -242,6 +292,7 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_SUBMIT_ON_BEHALF: _desk,
     PolicyAction.DESK_USE: _desk,
     PolicyAction.DIRECTOR_USE: _director,
+    PolicyAction.DASHBOARD_VIEW: _director_or_admin,
     PolicyAction.PLAN_CREATE: _desk,
     PolicyAction.PLAN_VIEW_OWN: _enterprise,
     PolicyAction.ENTERPRISE_VERIFY: _desk,

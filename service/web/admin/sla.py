@@ -17,13 +17,13 @@ from service.operations.calendar_admin import (
     set_calendar_day,
     set_sla_target,
 )
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import CalendarDayForm, CalendarImportForm, SlaTargetForm
-from service.rules.policy import PolicyAction
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
 install_template_helpers(bp)

@@ -8,11 +8,11 @@ from sqlalchemy import select
 from service.errors import DomainError, ValidationError
 from service.models import Role, Station, User
 from service.operations import accounts
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, station_choices
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm, DeskUserForm
-from service.rules.policy import PolicyAction
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

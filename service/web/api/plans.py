@@ -13,7 +13,7 @@ from typing import Literal
 from flask import Response
 from pydantic import Field
 
-from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatus, Role, ServicePlan
+from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatus, ServicePlan
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as plan_queries
@@ -138,15 +138,8 @@ def plan_out(plan: ServicePlan) -> PlanOut:
 @endpoint("/plans", summary="Service plans you may see, newest first (enterprises: their approved plans).",
           tag=TAG, query=PlanQuery, response=PlanList)
 def list_plans(query: PlanQuery):  # type: ignore[no-untyped-def]
-    user = caller()
-    if user.role == Role.ENTERPRISE:
-        # An enterprise is shown a plan once a director has approved it, as on its pages.
-        plans = sorted((p for p in plan_queries.enterprise_plans(db(), user)
-                        if (query.status is None or p.status == query.status)
-                        and (query.cursor is None or p.id < query.cursor)), key=lambda p: -p.id)
-        return PlanList(items=[plan_out(p) for p in plans[:query.limit]],
-                        next_cursor=plans[query.limit - 1].id if len(plans) > query.limit else None)
-    rows = plan_queries.list_plans(db(), user, status=query.status, before=query.cursor, limit=query.limit + 1)
+    # The policy's scope shows an enterprise its approved plans only, as on its pages.
+    rows = plan_queries.list_plans(db(), caller(), status=query.status, before=query.cursor, limit=query.limit + 1)
     items = [plan_out(r.plan) for r in rows[:query.limit]]
     return PlanList(items=items, next_cursor=items[-1].id if len(rows) > query.limit else None)
 

@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 from flask import request as http
+
 from service.errors import N_, Forbidden, ValidationError
 from service.models import Message
 from service.operations import requests as ops
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import timeline
 from service.rules import lifecycle, policy
+from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.app_settings import desk_settings
 from service.web.database import db
-from service.rules.policy import PolicyAction
 
 TAG = "requests"
 VERSIONED = ("If-Match",)

@@ -29,8 +29,8 @@ from service.models import (
 )
 from service.queries.timeline import TimelineEntry
 from service.rules import lifecycle, policy
-from service.web.converters import MAX_ID
 from service.rules.policy import PolicyAction
+from service.web.converters import MAX_ID
 
 
 def _storable(value: str) -> str:

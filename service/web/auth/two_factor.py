@@ -12,13 +12,13 @@ from werkzeug.wrappers import Response
 from service.errors import N_, DomainError, ValidationError
 from service.models import User
 from service.operations import accounts, two_factor
+from service.rules.policy import PolicyAction
 from service.web.app_settings import settings
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.two_factor import DisableForm, EnrolForm, RecoveryCodesForm, SecondStepForm
-from service.rules.policy import PolicyAction
 
 bp = Blueprint("two_factor", __name__)
 

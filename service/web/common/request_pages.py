@@ -42,12 +42,13 @@ from service.operations.sla import sla_state
 from service.queries.hotline import hotline_panel
 from service.queries.timeline import awaiting, timeline
 from service.rules import policy
-from service.rules.policy import PolicyAction
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, unavailable_reason
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.open_work import open_items
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor
+from service.web.common.kept_forms import send_back, take_kept
 from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 from service.web.database import db
 from service.web.forms import show_error
@@ -65,7 +66,6 @@ from service.web.forms.requests import (
     TriageForm,
     VersionedForm,
 )
-from service.web.common.kept_forms import send_back, take_kept
 from service.web.labels import domain_message
 
 E = TypeVar("E", bound=Enum)

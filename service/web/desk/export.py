@@ -23,10 +23,10 @@ from service.models import Category, LifecycleStage, Priority, ServiceRequest, S
 from service.models.base import utcnow
 from service.queries.export import stream_rows
 from service.queries.requests import QueueFilters, build_queue_select
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.database import db
 from service.web.labels import label
-from service.rules.policy import PolicyAction
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 

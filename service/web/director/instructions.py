@@ -17,13 +17,13 @@ from service.queries import instructions as queries
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require, station_choices
+from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import cursor_arg, panel_form
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
-from service.web.common.kept_forms import send_back
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 

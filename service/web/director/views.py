@@ -58,7 +58,7 @@ def reviewer(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not dashboard.may_view(actor()):
+        if not policy.may(actor(), PolicyAction.DASHBOARD_VIEW):
             abort(403)
         return view(*args, **kwargs)
     return wrapped

@@ -14,6 +14,7 @@ from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
 from service.rules.lifecycle import Action, reopen_deadline
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import action_label, install_template_helpers, when
 from service.web.common.request_pages import (
@@ -29,7 +30,6 @@ from service.web.common.request_pages import (
 )
 from service.web.database import db
 from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
-from service.rules.policy import PolicyAction
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
 install_template_helpers(bp)
