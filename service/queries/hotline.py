@@ -32,7 +32,8 @@ class SessionView:
     completable: frozenset[int]
 
     @property
-    def calendar_file(self) -> bool:
+    def upcoming(self) -> bool:
+        """Scheduled, neither held nor cancelled: its meeting link and calendar file are offered."""
         return self.hotline.status == HotlineStatus.SCHEDULED
 
 

@@ -109,7 +109,7 @@ def allowed(machine: Machine, actor: User, subject: Any) -> list[Transition]:
             if subject.status in t.sources and permitted(machine, actor, t, subject)]
 
 
-def can(machine: Machine, actor: User, subject: Any, action: StrEnum) -> bool:
+def can(machine: Machine, actor: User, subject: Any, action: StrEnum | str) -> bool:
     """Can ``actor`` take ``action`` on ``subject`` now? What templates ask instead of comparing statuses."""
     return any(t.action == action for t in allowed(machine, actor, subject))
 

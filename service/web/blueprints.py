@@ -9,7 +9,7 @@ from service.web.admin import views as admin
 from service.web.auth import tokens, two_factor
 from service.web.auth import views as auth
 from service.web.common import main, notifications, search
-from service.web.common.helpers import hotline_name, station_name
+from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import navigation
 from service.web.desk import export, plans, task_forces
 from service.web.desk import views as desk
@@ -24,4 +24,4 @@ def register_blueprints(app: Flask) -> None:
                    notifications, admin_sla, plans, task_forces, search):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name,
-                                  navigation=navigation)
+                                  navigation=navigation, can=can)

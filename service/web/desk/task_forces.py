@@ -80,7 +80,10 @@ def show(task_force_id: int):  # type: ignore[no-untyped-def]
     can_edit = policy.may(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     staff_form = StaffMemberForm()
     staff_form.user_id.choices = _member_choices()
-    return render_template("plans/task_force.html", task_force=team, can_edit=can_edit, staff_form=staff_form,
+    # A closed team takes no new members.
+    can_add_members = can_edit and team.status == TaskForceStatus.ACTIVE
+    return render_template("plans/task_force.html", task_force=team, can_edit=can_edit,
+                           can_add_members=can_add_members, staff_form=staff_form,
                            expert_form=ExpertForm(), confirm=ConfirmForm(),
                            plan=db().get(ServicePlan, team.plan_id) if team.plan_id else None,
                            service_request=db().get(ServiceRequest, team.request_id) if team.request_id else None)

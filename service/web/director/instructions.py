@@ -58,14 +58,16 @@ def index():  # type: ignore[no-untyped-def]
     if not (policy.may(user, PolicyAction.DESK_USE) or policy.may(user, PolicyAction.ADMIN_USE)):
         abort(403)
     acknowledged = request.args.get("state") == "acknowledged"
-    mine = request.args.get("mine") == "1" and user.role == Role.DIRECTOR
+    writes = policy.may(user, PolicyAction.DIRECTOR_USE)
+    mine = request.args.get("mine") == "1" and writes
     station = request.args.get("station", "")
     station_id = int(station) if station.isdigit() else None
     items, next_cursor = queries.instructions_page(db(), user, acknowledged=acknowledged, mine=mine,
                                                    station_id=station_id, cursor=cursor_arg())
     params = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
-        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, station_id=station_id,
+        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, writes=writes,
+        station_id=station_id,
         addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
         may_acknowledge=lambda i: policy.may_acknowledge(user, i), confirm=ConfirmForm(),
         next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
