@@ -181,8 +181,9 @@ def _resolve_target(transition: Transition, request: ServiceRequest) -> Status:
 
 def _enter_hook(request: ServiceRequest, _transition: Transition, source: Status, target: Status,
                 _actor: User | None, now: datetime, inputs: Inputs) -> None:
-    if inputs.calendar is not None:
-        _leave(request, source, now, inputs.calendar)
+    # lifecycle.apply always passes the calendar the waiting time is counted in.
+    assert inputs.calendar is not None
+    _leave(request, source, now, inputs.calendar)
     _enter(request, source, target, now, inputs)
 
 

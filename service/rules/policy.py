@@ -3,6 +3,9 @@
 Two depths (see STYLE.md): views gate on ``may()`` for the coarse role check,
 operations call ``authorize()`` on the loaded object, and every list is built
 from a ``visible_*`` clause so that a list and a detail page never disagree.
+Actions are ``PolicyAction`` members, never free strings; a user's scope is
+stated once (``scope_of``) for the list clauses and the search index alike;
+desk membership is ``is_desk`` / ``on_desk`` / ``desk_members``.
 Outside a user's scope an object answers NotFound, never Forbidden, so ids
 cannot be probed.
 """
