@@ -15,11 +15,15 @@ from service.models import (
     HotlineSession,
     HotlineStatus,
     LifecycleStage,
+    PlanStatus,
     Role,
+    ServicePlan,
     ServiceRequest,
     User,
 )
+from service.queries import search
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from tests import factories
 
 _numbers = itertools.count(900_001)
@@ -88,7 +92,7 @@ def test_visible_requests_selects_exactly_the_users_scope(session: Session, worl
     assert {ours[i] for i in found if i in ours} == sees
     # The list and the detail check never disagree.
     for request_id, name in ours.items():
-        assert policy.may(world[who], "request.view", session.get(ServiceRequest, request_id)) == (name in sees)
+        assert policy.may(world[who], PolicyAction.REQUEST_VIEW, session.get(ServiceRequest, request_id)) == (name in sees)
 
 
 def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothing(session: Session,
@@ -103,42 +107,43 @@ def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothi
 def test_out_of_scope_answers_not_found_in_scope_but_not_allowed_answers_forbidden(world: dict) -> None:
     ccnd_request = world["ccnd_request"]
     with pytest.raises(NotFound):
-        policy.authorize(world["tonghua_staff"], "request.triage", ccnd_request)
+        policy.authorize(world["tonghua_staff"], PolicyAction.REQUEST_TRIAGE, ccnd_request)
     with pytest.raises(NotFound):
-        policy.authorize(world["tonghua_contact"], "request.view", ccnd_request)
+        policy.authorize(world["tonghua_contact"], PolicyAction.REQUEST_VIEW, ccnd_request)
     with pytest.raises(Forbidden):
-        policy.authorize(world["ccnd_contact"], "request.note", ccnd_request)
+        policy.authorize(world["ccnd_contact"], PolicyAction.REQUEST_NOTE, ccnd_request)
     with pytest.raises(Forbidden):
-        policy.authorize(world["ccnd_staff"], "request.instruct", ccnd_request)
-    policy.authorize(world["ccnd_director"], "request.instruct", ccnd_request)
-    policy.authorize(world["ccnd_staff"], "request.triage", ccnd_request)
-    policy.authorize(world["ccnd_contact"], "request.reply", ccnd_request)
+        policy.authorize(world["ccnd_staff"], PolicyAction.REQUEST_INSTRUCT, ccnd_request)
+    policy.authorize(world["ccnd_director"], PolicyAction.REQUEST_INSTRUCT, ccnd_request)
+    policy.authorize(world["ccnd_staff"], PolicyAction.REQUEST_TRIAGE, ccnd_request)
+    policy.authorize(world["ccnd_contact"], PolicyAction.REQUEST_REPLY, ccnd_request)
 
 
 def test_internal_views_are_for_the_desk_only(world: dict) -> None:
     ccnd_request = world["ccnd_request"]
-    assert not policy.may(world["ccnd_contact"], "request.view_internal", ccnd_request)
-    assert policy.may(world["ccnd_staff"], "request.view_internal", ccnd_request)
-    assert not policy.may(world["tonghua_staff"], "request.view_internal", ccnd_request)
+    assert not policy.may(world["ccnd_contact"], PolicyAction.REQUEST_VIEW_INTERNAL, ccnd_request)
+    assert policy.may(world["ccnd_staff"], PolicyAction.REQUEST_VIEW_INTERNAL, ccnd_request)
+    assert not policy.may(world["tonghua_staff"], PolicyAction.REQUEST_VIEW_INTERNAL, ccnd_request)
 
 
 def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
     staff = world["ccnd_staff"]
     staff.active = False
-    assert not policy.may(staff, "request.view", world["ccnd_request"])
-    assert not policy.may(staff, "desk.use")
+    assert not policy.may(staff, PolicyAction.REQUEST_VIEW, world["ccnd_request"])
+    assert not policy.may(staff, PolicyAction.DESK_USE)
     with pytest.raises(NotFound):
-        policy.authorize(staff, "request.view", world["ccnd_request"])
+        policy.authorize(staff, PolicyAction.REQUEST_VIEW, world["ccnd_request"])
     with pytest.raises(Forbidden):
-        policy.authorize(staff, "desk.use", None)
+        policy.authorize(staff, PolicyAction.DESK_USE, None)
 
 
 @pytest.mark.parametrize(("action", "allowed"), [
-    ("desk.use", {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
-    ("director.use", {"ccnd_director", "hub_director"}),
-    ("admin.use", {"admin"}),
-    ("request.submit", {"ccnd_contact", "tonghua_contact"}),
-    ("enterprise.verify", {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+    (PolicyAction.DESK_USE, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+    (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
+    (PolicyAction.ADMIN_USE, {"admin"}),
+    (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
+    (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
+    (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
 ])
 def test_role_gates(world: dict, action: str, allowed: set[str]) -> None:
     users = {"ccnd_contact", "tonghua_contact", "ccnd_staff", "ccnd_director", "hub_staff", "hub_director", "admin"}
@@ -149,10 +154,87 @@ def test_role_gates(world: dict, action: str, allowed: set[str]) -> None:
 
 
 def test_unknown_actions_and_targets_are_programming_errors(world: dict) -> None:
-    with pytest.raises(KeyError):
-        policy.may(world["admin"], "request.teleport", world["ccnd_request"])
+    # Free strings are refused even when they spell a real action: a misspelling cannot pass for "not allowed".
+    for free in ("request.teleport", "request.view"):
+        with pytest.raises(TypeError):
+            policy.may(world["admin"], free, world["ccnd_request"])  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            policy.authorize(world["admin"], free, world["ccnd_request"])  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        policy.may(world["admin"], "request.view", object())
+        policy.may(world["admin"], PolicyAction.REQUEST_VIEW, object())
+
+
+def test_an_enterprise_sees_its_plan_only_once_approved_in_lists_and_on_its_page(session: Session,
+                                                                               world: dict) -> None:
+    contact, other = world["ccnd_contact"], world["tonghua_contact"]
+    plan = ServicePlan(enterprise_id=contact.enterprise_id, station_id=world["ccnd_request"].station_id,
+                       title="创新产品注册", goals="按期注册", products="", status=PlanStatus.DRAFT,
+                       created_by_id=world["ccnd_staff"].id)
+    session.add(plan)
+    session.commit()
+    listed = lambda user: plan.id in session.scalars(select(ServicePlan.id).where(policy.visible_plans(user))).all()  # noqa: E731
+    for status, sees in ((PlanStatus.DRAFT, False), (PlanStatus.ACTIVE, True), (PlanStatus.COMPLETED, True),
+                         (PlanStatus.ARCHIVED, False)):
+        plan.status = status
+        session.commit()
+        assert listed(contact) is sees is policy.may(contact, PolicyAction.PLAN_VIEW, plan), status
+        assert not listed(other) and not policy.may(other, PolicyAction.PLAN_VIEW, plan)
+        # The desk of the station sees it whatever its status.
+        assert listed(world["ccnd_staff"]) and policy.may(world["ccnd_staff"], PolicyAction.PLAN_VIEW, plan)
+
+
+def test_the_search_scope_is_the_request_scope(world: dict) -> None:
+    """The search index narrows by the same scope as the request lists: an enterprise, a station, or none."""
+    contact, staff = world["ccnd_contact"], world["ccnd_staff"]
+    assert policy.scope_of(contact) == policy.Scope(enterprise_id=contact.enterprise_id)
+    assert search.scope_token(contact) == f"e{contact.enterprise_id}"
+    assert policy.scope_of(staff) == policy.Scope(station_id=staff.station_id)
+    assert search.scope_token(staff) == f"s{staff.station_id}"
+    for everywhere in ("hub_staff", "hub_director", "admin"):
+        assert policy.scope_of(world[everywhere]).every and search.scope_token(world[everywhere]) is None
+
+
+def test_desk_membership_is_one_rule(session: Session, world: dict) -> None:
+    """Who work may be given to: an active staff member or director covering the station."""
+    ccnd = world["ccnd_request"].station_id
+    assert policy.on_desk(world["ccnd_staff"], ccnd) and policy.on_desk(world["hub_director"], ccnd)
+    assert not policy.on_desk(world["tonghua_staff"], ccnd)
+    assert policy.on_desk(world["tonghua_staff"])
+    for nobody in (world["ccnd_contact"], world["admin"], None):
+        assert not policy.on_desk(nobody)
+    world["ccnd_staff"].active = False
+    session.commit()
+    assert not policy.on_desk(world["ccnd_staff"], ccnd)
+    members = set(session.scalars(select(User.id).where(policy.desk_members())))
+    assert world["hub_director"].id in members and world["ccnd_staff"].id not in members
+    assert world["ccnd_contact"].id not in members and world["admin"].id not in members
+
+
+def test_the_asker_may_withdraw_an_ask_until_a_director_takes_it_up(session: Session, world: dict) -> None:
+    contact = world["ccnd_contact"]
+    hotline = HotlineSession(request=world["ccnd_request"], requested_by_id=contact.id, reason="请指导",
+                             status=HotlineStatus.REQUESTED)
+    session.add(hotline)
+    session.commit()
+    assert policy.may(contact, PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
+    assert not policy.may(world["ccnd_staff"], PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
+    hotline.status = HotlineStatus.SCHEDULED
+    assert not policy.may(contact, PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
+
+
+def test_every_policy_action_has_a_rule(world: dict) -> None:
+    """Each member of the enum is answered (for a global action or on an object of its kind), never a KeyError."""
+    hotline = HotlineSession(request=world["ccnd_request"], requested_by_id=world["ccnd_contact"].id, reason="请指导",
+                             status=HotlineStatus.REQUESTED)
+    targets = {"request": world["ccnd_request"], "hotline": hotline, "plan": None, "task_force": None}
+    for action in PolicyAction:
+        kind = action.value.split(".")[0]
+        if action in policy.GLOBAL_RULES:
+            assert isinstance(policy.may(world["ccnd_director"], action), bool)
+        else:
+            assert kind in targets, action
+            if targets[kind] is not None:
+                assert isinstance(policy.may(world["ccnd_director"], action, targets[kind]), bool)
 
 
 def test_the_hosting_director_and_the_named_recorder_record_a_hotline_session(session: Session, world: dict) -> None:
@@ -164,9 +246,9 @@ def test_the_hosting_director_and_the_named_recorder_record_a_hotline_session(se
     session.add(hotline)
     session.commit()
     for recorder in ("ccnd_director", "ccnd_staff", "hub_director"):
-        assert policy.may(world[recorder], "hotline.record", hotline), recorder
-    assert not policy.may(second_staff, "hotline.record", hotline)
-    assert not policy.may(world["ccnd_contact"], "hotline.record", hotline)
-    assert not policy.may(world["ccnd_staff"], "hotline.manage", hotline)
+        assert policy.may(world[recorder], PolicyAction.HOTLINE_RECORD, hotline), recorder
+    assert not policy.may(second_staff, PolicyAction.HOTLINE_RECORD, hotline)
+    assert not policy.may(world["ccnd_contact"], PolicyAction.HOTLINE_RECORD, hotline)
+    assert not policy.may(world["ccnd_staff"], PolicyAction.HOTLINE_MANAGE, hotline)
     with pytest.raises(NotFound):
-        policy.authorize(world["tonghua_staff"], "hotline.record", hotline)
+        policy.authorize(world["tonghua_staff"], PolicyAction.HOTLINE_RECORD, hotline)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest, Status, User
 from service.models.base import utcnow
-from service.operations.plans import PlanAction
+from service.rules.plan_status import PlanAction
 from service.queries.plans import local_today, plan_page
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings

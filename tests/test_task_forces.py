@@ -11,6 +11,7 @@ from service.models import Event, EventKind, TaskForceStatus
 from service.operations import plans, task_forces
 from service.operations.task_forces import Expert, TaskForceFields
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.queries import task_forces as tf_queries
 from tests.plan_helpers import active_plan, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
@@ -124,7 +125,7 @@ def test_a_member_from_another_station_opens_what_the_task_force_serves_with_a_m
     plan = active_plan(session, people)
     request = make_request(session, people.enterprise, people.owner)
     outsider = people.other_staff  # works at JL-TH; the plan and the request are JL-CCND's
-    for action, target in (("plan.view", plan), ("request.view", request)):
+    for action, target in ((PolicyAction.PLAN_VIEW, plan), (PolicyAction.REQUEST_VIEW, request)):
         with pytest.raises(NotFound):
             policy.authorize(outsider, action, target)
     plan_team = task_forces.create_task_force(session, people.staff, _fields(people), plan_id=plan.id)
@@ -132,19 +133,19 @@ def test_a_member_from_another_station_opens_what_the_task_force_serves_with_a_m
     task_forces.add_staff_member(session, people.staff, plan_team.id, outsider.id)
     task_forces.add_staff_member(session, people.staff, request_team.id, outsider.id)
     session.expire_all()
-    for action, target in (("plan.view", plan), ("plan.view_internal", plan), ("request.view", request),
-                           ("request.view_internal", request), ("request.note", request)):
+    for action, target in ((PolicyAction.PLAN_VIEW, plan), (PolicyAction.PLAN_VIEW_INTERNAL, plan), (PolicyAction.REQUEST_VIEW, request),
+                           (PolicyAction.REQUEST_VIEW_INTERNAL, request), (PolicyAction.REQUEST_NOTE, request)):
         policy.authorize(outsider, action, target)
-    for action, target in (("plan.edit", plan), ("plan.approve", plan), ("request.triage", request),
-                           ("request.transfer", request), ("request.transition", request)):
+    for action, target in ((PolicyAction.PLAN_EDIT, plan), (PolicyAction.PLAN_APPROVE, plan), (PolicyAction.REQUEST_TRIAGE, request),
+                           (PolicyAction.REQUEST_TRANSFER, request), (PolicyAction.REQUEST_TRANSITION, request)):
         with pytest.raises(Forbidden):
             policy.authorize(outsider, action, target)
     # Everyone else from that station still finds nothing.
     with pytest.raises(NotFound):
-        policy.authorize(people.other_director, "request.view", request)
+        policy.authorize(people.other_director, PolicyAction.REQUEST_VIEW, request)
     # A closed task force opens nothing any more.
     task_forces.update_task_force(session, people.staff, request_team.id,
                                   _fields(people, status=TaskForceStatus.CLOSED))
     session.expire_all()
     with pytest.raises(NotFound):
-        policy.authorize(outsider, "request.view", request)
+        policy.authorize(outsider, PolicyAction.REQUEST_VIEW, request)

@@ -15,6 +15,7 @@ from service.models import Enterprise, MilestoneStatus, PlanStatus, ServicePlan,
 from service.operations import milestones, plans, task_forces
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
+from service.rules.plan_status import PlanAction
 
 # The plan the demo requests link their guidance case to; same title, so either seed may create it.
 BOSHI_PLAN_TITLE = "AI影像辅助诊断软件注册“一企一策”服务方案"
@@ -49,7 +50,7 @@ def active_boshi_plan(session: Session, staff: User, director: User, boshi: Ente
         title=BOSHI_PLAN_TITLE,
         goals="在12个月内完成第三类医用软件产品注册申报，重点解决临床评价路径和网络安全资料问题。",
         products="肺结节CT影像辅助检测软件", liaison_id=staff.id))
-    return plans.change_plan_status(session, director, plan.id, plans.PlanAction.APPROVE, plan.version,
+    return plans.change_plan_status(session, director, plan.id, PlanAction.APPROVE, plan.version,
                                     comment="同意按方案推进。")
 
 
@@ -88,16 +89,16 @@ def _kangning(session: Session, today: date) -> bool:
     earlier = plans.create_plan(session, chen, kangning.id, plans.PlanFields(
         title="第二类体外诊断试剂注册辅导方案", goals="完成降钙素原检测试剂盒第二类注册。",
         products="降钙素原（PCT）测定试剂盒", liaison_id=chen.id), plans.STANDARD_PHASES[3:6])
-    plans.change_plan_status(session, sun, earlier.id, plans.PlanAction.APPROVE, earlier.version,
+    plans.change_plan_status(session, sun, earlier.id, PlanAction.APPROVE, earlier.version,
                              comment="同意按方案推进。")
     for milestone in list(earlier.milestones):
         milestones.complete_milestone(session, chen, milestone.id)
-    plans.change_plan_status(session, sun, earlier.id, plans.PlanAction.COMPLETE, None)
+    plans.change_plan_status(session, sun, earlier.id, PlanAction.COMPLETE, None)
     plan = plans.create_plan(session, chen, kangning.id, plans.PlanFields(
         title="心肌标志物试剂创新审查“一企一策”方案",
         goals="争取进入创新医疗器械特别审查程序，18个月内完成第三类体外诊断试剂注册。",
         products="心肌肌钙蛋白I测定试剂盒（化学发光法）", liaison_id=chen.id), plans.STANDARD_PHASES[:4])
-    plan = plans.change_plan_status(session, sun, plan.id, plans.PlanAction.APPROVE, plan.version,
+    plan = plans.change_plan_status(session, sun, plan.id, PlanAction.APPROVE, plan.version,
                                     comment="同意按方案推进。")
     _schedule(session, chen, plan, KANGNING_SCHEDULE, today)
     return True

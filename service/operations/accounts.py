@@ -15,6 +15,7 @@ from service.infrastructure import passwords
 from service.models import Enterprise, EnterpriseSize, LoginThrottle, Role, Station, User, new_session_token
 from service.models.base import utcnow
 from service.rules import credit_code, policy
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 LOGIN_FAILED = N_(
@@ -222,7 +223,7 @@ class DeskUserForm:
 
 def create_desk_user(session: Session, actor: User, form: DeskUserForm) -> User:
     """Admin creates a staff, director or admin account. Raises Forbidden, ValidationError."""
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     email = normalize_email(form.email)
     if form.role == Role.ENTERPRISE:
         raise ValidationError(N_("Please correct the highlighted fields."),
@@ -245,7 +246,7 @@ def create_desk_user(session: Session, actor: User, form: DeskUserForm) -> User:
 
 def set_user_active(session: Session, actor: User, user_id: int, active: bool) -> User:
     """Admin activates or deactivates an account; deactivation ends its live sessions."""
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     with unit_of_work(session):
         user = session.get(User, user_id)
         if user is None:
@@ -265,7 +266,7 @@ def reset_password(session: Session, actor: User, user_id: int) -> tuple[User, s
     A lock from failed sign-ins is lifted. Raises Forbidden (also for one's own account:
     change it on the account page instead), NotFound.
     """
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     temporary = passwords.temporary_password()
     password_hash = passwords.hash_password(temporary)
     with unit_of_work(session):
@@ -283,7 +284,7 @@ def reset_password(session: Session, actor: User, user_id: int) -> tuple[User, s
 
 def verify_enterprise(session: Session, actor: User, enterprise_id: int, now: datetime | None = None) -> Enterprise:
     """Staff of the enterprise's home station (or hub staff) mark it verified. Raises NotFound, Forbidden."""
-    policy.authorize(actor, "enterprise.verify", None)
+    policy.authorize(actor, PolicyAction.ENTERPRISE_VERIFY, None)
     with unit_of_work(session):
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None or not policy.covers_station(actor, enterprise.station_id):

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.errors import N_, NotFound, ValidationError
 from service.models import CalendarDay, Priority, SlaTarget, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import CalendarFileError, parse_calendar_csv
 from service.store import reference
 from service.store.db import unit_of_work
@@ -25,7 +26,7 @@ def set_sla_target(session: Session, actor: User, priority: Priority, first_resp
 
     New targets apply to requests submitted or triaged from now on.
     """
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     problems = {}
     for name, hours in (("first_response_hours", first_response_hours), ("resolution_hours", resolution_hours)):
         if not 1 <= hours <= MAX_HOURS:
@@ -56,7 +57,7 @@ def _upsert(session: Session, day: date, is_working_day: bool, name: str) -> Cal
 
 def set_calendar_day(session: Session, actor: User, day: date, is_working_day: bool, name: str) -> CalendarDay:
     """Mark ``day`` as a holiday or a make-up working day. Raises Forbidden."""
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     with unit_of_work(session):
         row = _upsert(session, day, is_working_day, name)
     reference.forget()
@@ -65,7 +66,7 @@ def set_calendar_day(session: Session, actor: User, day: date, is_working_day: b
 
 def delete_calendar_day(session: Session, actor: User, day: date) -> None:
     """The day goes back to the ordinary week. Raises Forbidden, NotFound."""
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     with unit_of_work(session):
         row = session.get(CalendarDay, day)
         if row is None:
@@ -79,7 +80,7 @@ def import_calendar_csv(session: Session, actor: User, text: str) -> int:
 
     Raises Forbidden, ValidationError naming the bad line. Returns the number of days imported.
     """
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     fields = {"file": N_("Correct the file and import it again.")}
     try:
         rows = parse_calendar_csv(text)

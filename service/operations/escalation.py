@@ -10,6 +10,7 @@ from service.models import OPEN_STATUSES, EventKind, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.request_support import editing, record
+from service.rules.policy import PolicyAction
 
 
 def escalate(session: Session, request: ServiceRequest, actor: User | None, reason: str, now: datetime) -> bool:
@@ -39,7 +40,7 @@ def escalate_request(session: Session, actor: User | None, request_id: int, reas
     """
     now = now or utcnow()
     reason = _require_reason(reason, "reason")
-    with editing(session, actor, request_id, None, "request.escalate") as request:
+    with editing(session, actor, request_id, None, PolicyAction.REQUEST_ESCALATE) as request:
         if request.status not in OPEN_STATUSES:
             raise InvalidTransition(N_("This request is no longer open."))
         if not escalate(session, request, actor, reason, now):
@@ -53,7 +54,7 @@ def de_escalate_request(session: Session, actor: User, request_id: int, note: st
     ValidationError, Conflict."""
     now = now or utcnow()
     note = _require_reason(note, "note")
-    with editing(session, actor, request_id, None, "request.de_escalate") as request:
+    with editing(session, actor, request_id, None, PolicyAction.REQUEST_DE_ESCALATE) as request:
         if not request.escalated:
             raise InvalidTransition(N_("This request is not escalated."))
         request.escalated = False

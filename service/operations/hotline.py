@@ -1,7 +1,7 @@
 """Hotline sessions (站长热线 or 局长热线, by the host): asked for, scheduled, held (with minutes and follow-up
 actions) or cancelled.
 
-The session's own small lifecycle is the table ``TRANSITIONS``; every step
+The session's own small lifecycle is ``rules.hotline.MACHINE``, applied by ``state_machine.apply``; every step
 writes an event on the request's timeline in the same transaction and tells
 the other side (the notification names the session, so that it reads as its
 host's hotline). Internal minutes and decisions stay on the session; the public
@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
+from service.errors import N_, Forbidden, NotFound, StaleVersion, ValidationError
 from service.models import (
     OPEN_STATUSES,
     Event,
@@ -36,8 +36,9 @@ from service.models import (
 )
 from service.models.base import utcnow
 from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
-from service.rules import policy
-from service.rules.hotline import PENDING, TRANSITIONS, HotlineAction, may_take
+from service.rules import policy, state_machine
+from service.rules.hotline import MACHINE, PENDING, HotlineAction
+from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
 
@@ -112,7 +113,7 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
         raise ValidationError(FIX_FIELDS, fields={"reason": N_("Please say what the session should address.")})
     with unit_of_work(session):
         request = _request(session, actor, request_id)
-        policy.authorize(actor, "request.ask_hotline", request)
+        policy.authorize(actor, PolicyAction.REQUEST_ASK_HOTLINE, request)
         if request.status not in OPEN_STATUSES:
             raise ValidationError(N_("A hotline session can only be asked for on an open request."))
         pending = session.scalar(select(HotlineSession.id).where(
@@ -143,7 +144,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
     """
     now = now or utcnow()
     with _guard(), unit_of_work(session):
-        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.SCHEDULE)
+        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.SCHEDULE, now)
         request = hotline.request
         fields = {}
         if plan.scheduled_at.tzinfo is None or plan.scheduled_at <= now:
@@ -163,16 +164,16 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         if warning is not None and not plan.outside_hours_ok:
             raise ValidationError(warning.message, fields={"outside_hours_ok": SCHEDULE_ANYWAY}, **warning.params)
         assert director is not None
-        hotline.status = TRANSITIONS[HotlineAction.SCHEDULE][1]
         hotline.scheduled_at = plan.scheduled_at
         hotline.duration_minutes = plan.duration_minutes
         hotline.director_id = director.id
         hotline.recorder_id = plan.recorder_id
         # A moved session keeps its link: people may already have it in their calendars.
         hotline.meeting_link = hotline.meeting_link or meeting_link(meeting_url_template, request.reference)
-        _event(session, request, EventKind.HOTLINE_SCHEDULED, actor, now, public=True, hotline_id=hotline.id,
-               scheduled_at=plan.scheduled_at.isoformat(), duration_minutes=plan.duration_minutes,
-               director=director.name, meeting_link=hotline.meeting_link)
+        state_machine.apply(session, MACHINE, hotline, HotlineAction.SCHEDULE, actor, now,
+                            data={"scheduled_at": plan.scheduled_at.isoformat(),
+                                  "duration_minutes": plan.duration_minutes, "director": director.name,
+                                  "meeting_link": hotline.meeting_link})
         notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
                                [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])]),
                request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id, data={"hotline_id": hotline.id})
@@ -188,7 +189,7 @@ def check_schedule_time(session: Session, actor: User, hotline_id: int, start: d
     hotline = session.get(HotlineSession, hotline_id)
     if hotline is None:
         raise NotFound()
-    policy.authorize(actor, "hotline.manage", hotline)
+    policy.authorize(actor, PolicyAction.HOTLINE_MANAGE, hotline)
     return schedule_warning(calendar, start, duration_minutes)
 
 
@@ -237,20 +238,19 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     if fields:
         raise ValidationError(FIX_FIELDS, fields=fields)
     with _guard(), unit_of_work(session):
-        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD)
+        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD, now)
         if not has_started(hotline, now):
             raise ValidationError(N_("This session has not started yet: it can be recorded as held only from its "
                                      "scheduled start."))
         request = hotline.request
         actions = [_follow_up(session, request, item, now) for item in record.follow_ups]
-        hotline.status = TRANSITIONS[HotlineAction.HOLD][1]
         hotline.minutes_internal = record.minutes.strip()
         hotline.public_summary = record.public_summary.strip()
         hotline.decisions = record.decisions.strip() or None
         hotline.held_at = now
         hotline.follow_ups.extend(actions)
-        _event(session, request, EventKind.HOTLINE_HELD, actor, now, public=True, hotline_id=hotline.id,
-               summary=hotline.public_summary)
+        state_machine.apply(session, MACHINE, hotline, HotlineAction.HOLD, actor, now,
+                            data={"summary": hotline.public_summary})
         notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
                                [a.owner_id for a in actions]),
                request, EventKind.HOTLINE_HELD, now, exclude=actor.id, data={"hotline_id": hotline.id})
@@ -267,12 +267,11 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     if not reason.strip():
         raise ValidationError(FIX_FIELDS, fields={"reason": N_("A reason is required.")})
     with _guard(), unit_of_work(session):
-        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL)
+        hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL, now)
         request = hotline.request
-        hotline.status = TRANSITIONS[HotlineAction.CANCEL][1]
         hotline.cancel_reason = reason.strip()
-        _event(session, request, EventKind.HOTLINE_CANCELLED, actor, now, public=True, hotline_id=hotline.id,
-               reason=hotline.cancel_reason)
+        state_machine.apply(session, MACHINE, hotline, HotlineAction.CANCEL, actor, now,
+                            data={"reason": hotline.cancel_reason})
         people = ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
                         [hotline.requested_by_id])
         if hotline.director_id is not None:
@@ -290,8 +289,8 @@ def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: da
         if action is None:
             raise NotFound()
         hotline = action.hotline_session
-        policy.authorize(actor, "hotline.view", hotline)
-        if action.owner_id != actor.id and not policy.may(actor, "hotline.manage", hotline):
+        policy.authorize(actor, PolicyAction.HOTLINE_VIEW, hotline)
+        if action.owner_id != actor.id and not policy.may(actor, PolicyAction.HOTLINE_MANAGE, hotline):
             raise Forbidden()
         if action.done_at is not None:
             return action
@@ -307,23 +306,17 @@ def _request(session: Session, actor: User, request_id: int) -> ServiceRequest:
     request = session.get(ServiceRequest, request_id)
     if request is None:
         raise NotFound()
-    policy.authorize(actor, "request.view", request)
+    policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
     return request
 
 
-def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
-          action: HotlineAction) -> HotlineSession:
+def _load(session: Session, actor: User, hotline_id: int, expected_version: int, action: HotlineAction,
+          now: datetime) -> HotlineSession:
+    """The session, once the step passes the machine's checks (the step itself is applied after the form's)."""
     hotline = session.get(HotlineSession, hotline_id)
     if hotline is None:
         raise NotFound()
-    policy.authorize(actor, "hotline.view", hotline)
-    if not may_take(actor, action, hotline):
-        raise Forbidden()
-    if hotline.version != expected_version:
-        raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again."))
-    if hotline.status not in TRANSITIONS[action][0]:
-        raise InvalidTransition(N_("This step is not possible while the session is %(status)s."),
-                                status=hotline.status)
+    state_machine.check(MACHINE, hotline, action, actor, now, expected_version=expected_version)
     return hotline
 
 
@@ -340,8 +333,7 @@ def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: d
 
 
 def _on_desk_of(user: User | None, request: ServiceRequest) -> TypeGuard[User]:
-    return (user is not None and user.active and user.role in policy.DESK_ROLES
-            and policy.covers_station(user, request.station_id))
+    return policy.on_desk(user, request.station_id)
 
 
 def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime,

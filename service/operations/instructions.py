@@ -10,6 +10,7 @@ from service.models import FINAL_STATUSES, Event, EventKind, Instruction, Servic
 from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 MAX_LENGTH = 5000
@@ -31,7 +32,7 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
         request = session.get(ServiceRequest, request_id)
         if request is None:
             raise NotFound()
-        policy.authorize(actor, "request.instruct", request)
+        policy.authorize(actor, PolicyAction.REQUEST_INSTRUCT, request)
         if request.status in FINAL_STATUSES:
             raise ValidationError(N_("This case is finished; instructions can no longer be given on it."))
         instruction = Instruction(request_id=request.id, director_id=actor.id, assignee_id=request.assignee_id,
@@ -54,7 +55,7 @@ def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
     now = now or utcnow()
     with unit_of_work(session):
         instruction = session.get(Instruction, instruction_id)
-        if instruction is None or not policy.may(actor, "request.view_internal", instruction.request):
+        if instruction is None or not policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, instruction.request):
             raise NotFound()
         if instruction.acknowledged_at is not None:
             return instruction

@@ -23,6 +23,7 @@ from service.operations.plan_support import (
     record,
     stale_is_conflict,
 )
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 
@@ -43,7 +44,7 @@ def _load(session: Session, actor: User, milestone_id: int) -> Milestone:
     plan_id = session.scalar(select(Milestone.plan_id).where(Milestone.id == milestone_id))
     if plan_id is None:
         raise NotFound()
-    plan = load_plan(session, actor, plan_id, "plan.edit")
+    plan = load_plan(session, actor, plan_id, PolicyAction.PLAN_EDIT)
     ensure_open(plan)
     milestone = session.get(Milestone, milestone_id)
     if milestone is None:
@@ -82,7 +83,7 @@ def add_milestone(session: Session, actor: User, plan_id: int, fields: Milestone
                   now: datetime | None = None) -> Milestone:
     """Append a milestone to an open plan. Raises NotFound, Forbidden, InvalidTransition, ValidationError."""
     with unit_of_work(session):
-        plan = load_plan(session, actor, plan_id, "plan.edit")
+        plan = load_plan(session, actor, plan_id, PolicyAction.PLAN_EDIT)
         ensure_open(plan)
         milestone = Milestone(position=max((m.position for m in plan.milestones), default=0) + 1)
         _apply(session, milestone, fields, plan.station_id, now or utcnow())

@@ -2,8 +2,8 @@
 the optimistic lock, people checks and the plan's timeline."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -12,12 +12,13 @@ from sqlalchemy.orm.exc import StaleDataError
 from service.errors import N_, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 CORRECT_FIELDS = N_("Please correct the highlighted fields.")
 
 
-def load_plan(session: Session, actor: User, plan_id: int, action: str) -> ServicePlan:
+def load_plan(session: Session, actor: User, plan_id: int, action: PolicyAction) -> ServicePlan:
     """The plan, if ``actor`` may take ``action`` on it (NotFound outside scope, Forbidden inside).
 
     Its row is locked first: edits of one plan and of its milestones queue up instead of interleaving.
@@ -51,8 +52,7 @@ def stale_is_conflict() -> Iterator[None]:
 def desk_user(session: Session, user_id: int | None, field: str, station_id: int | None = None) -> User:
     """An active staff member or director (covering ``station_id`` when given), or a field error."""
     user = session.get(User, user_id) if user_id else None
-    if (user is None or not user.active or user.role not in policy.DESK_ROLES
-            or (station_id is not None and not policy.covers_station(user, station_id))):
+    if not policy.on_desk(user, station_id):
         raise ValidationError(CORRECT_FIELDS, fields={field: N_("Choose a staff member or director of the station.")})
     return user
 

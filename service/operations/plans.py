@@ -1,22 +1,19 @@
 """One-company-one-policy service plans: drafting, editing, their status table, and linking requests.
 
-The plan's status changes only through ``PLAN_TRANSITIONS`` and
-``change_plan_status()``, the same pattern as the request lifecycle: templates
-draw their buttons from ``allowed_plan_actions()``, and a crafted POST cannot
-take a step the table does not allow.
+The plan's status changes only through ``change_plan_status()``, which applies
+the status table of ``rules.plan_status`` with the one ``state_machine.apply``.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
+from service.errors import N_, Conflict, NotFound, ValidationError
 from service.models import (
     OPEN_PLAN_STATUSES,
     Enterprise,
@@ -42,7 +39,9 @@ from service.operations.plan_support import (
     stale_is_conflict,
 )
 from service.operations.request_support import editing
-from service.rules import policy
+from service.rules import plan_status, policy, state_machine
+from service.rules.plan_status import PlanAction, PlanInputs
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 # The full process a plan is offered when it is drafted, in order.
@@ -57,40 +56,8 @@ STANDARD_PHASES: tuple[MilestonePhase, ...] = (
 )
 
 
-class PlanAction(StrEnum):
-    APPROVE = "approve"
-    RETURN = "return"
-    COMPLETE = "complete"
-    ARCHIVE = "archive"
-    DISCARD = "discard"
-
-
-@dataclass(frozen=True)
-class PlanTransition:
-    action: PlanAction
-    sources: frozenset[PlanStatus]
-    target: PlanStatus
-    # The policy action that says who may take the step (plan.approve: directors in scope;
-    # plan.edit: staff and directors in scope).
-    permission: str
-
-
-PLAN_TRANSITIONS: dict[PlanAction, PlanTransition] = {
-    t.action: t
-    for t in (
-        PlanTransition(PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, "plan.approve"),
-        # Sent back to its author with what to change; it stays a draft.
-        PlanTransition(PlanAction.RETURN, frozenset({PlanStatus.DRAFT}), PlanStatus.DRAFT, "plan.approve"),
-        PlanTransition(PlanAction.COMPLETE, frozenset({PlanStatus.ACTIVE}), PlanStatus.COMPLETED, "plan.approve"),
-        PlanTransition(PlanAction.ARCHIVE, frozenset({PlanStatus.ACTIVE}), PlanStatus.ARCHIVED, "plan.approve"),
-        # A draft that will not go ahead is put away by whoever works on it.
-        PlanTransition(PlanAction.DISCARD, frozenset({PlanStatus.DRAFT}), PlanStatus.ARCHIVED, "plan.edit"),
-    )
-}
-
-# The director's decisions on a draft: each takes a comment, and its author hears of it.
+# The director's decisions on a draft: its author hears of each.
 DECISIONS = {PlanAction.APPROVE: EventKind.PLAN_APPROVED, PlanAction.RETURN: EventKind.PLAN_RETURNED}
-DECISION_NEEDS_COMMENT = N_("Approving or returning a plan takes a comment for its author.")
 
 ONE_ACTIVE_PLAN = N_("%(enterprise)s already has an active service plan (“%(title)s”). "
                      "Complete or archive it before approving another one.")
@@ -102,10 +69,6 @@ class PlanFields:
     goals: str
     products: str
     liaison_id: int | None
-
-
-def allowed_plan_actions(actor: User, plan: ServicePlan) -> list[PlanTransition]:
-    return [t for t in PLAN_TRANSITIONS.values() if plan.status in t.sources and policy.may(actor, t.permission, plan)]
 
 
 def _checked_fields(session: Session, fields: PlanFields, station_id: int) -> tuple[str, str, str, User]:
@@ -122,7 +85,7 @@ def create_plan(session: Session, actor: User, enterprise_id: int, fields: PlanF
 
     Raises Forbidden (not a desk user), NotFound (enterprise out of scope), ValidationError.
     """
-    policy.authorize(actor, "plan.create", None)
+    policy.authorize(actor, PolicyAction.PLAN_CREATE, None)
     with unit_of_work(session):
         enterprise = session.get(Enterprise, enterprise_id)
         if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
@@ -148,7 +111,7 @@ def update_plan(session: Session, actor: User, plan_id: int, expected_version: i
     Conflict (someone saved first), ValidationError.
     """
     with unit_of_work(session):
-        plan = load_plan(session, actor, plan_id, "plan.edit")
+        plan = load_plan(session, actor, plan_id, PolicyAction.PLAN_EDIT)
         check_version(plan.version, expected_version)
         ensure_open(plan)
         title, goals, products, liaison = _checked_fields(session, fields, plan.station_id)
@@ -168,7 +131,7 @@ def update_plan(session: Session, actor: User, plan_id: int, expected_version: i
 def change_plan_status(session: Session, actor: User, plan_id: int, action: PlanAction,
                        expected_version: int | None, now: datetime | None = None, *,
                        comment: str = "") -> ServicePlan:
-    """Take a step of ``PLAN_TRANSITIONS`` (approve, return, complete, archive, discard).
+    """Take a step of the plan's status table (``rules.plan_status``: approve, return, complete, archive, discard).
 
     Approving and returning a draft are a director's decisions: each needs a comment, which goes on the
     timeline and to the plan's author; the enterprise is told when its plan is approved. Approving
@@ -177,34 +140,20 @@ def change_plan_status(session: Session, actor: User, plan_id: int, action: Plan
     Raises NotFound, Forbidden, InvalidTransition, Conflict, ValidationError.
     """
     now = now or utcnow()
-    transition = PLAN_TRANSITIONS[action]
+    inputs = PlanInputs(comment=comment)
     with unit_of_work(session):
-        plan = load_plan(session, actor, plan_id, transition.permission)
-        check_version(plan.version, expected_version)
-        if plan.status not in transition.sources:
-            raise InvalidTransition(N_("This step is not possible for a plan in its current status."))
-        decision = DECISIONS.get(action)
-        remark = comment.strip()
-        if decision and not remark:
-            raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": N_("This field is required.")})
-        if len(remark) > 2000:
-            raise ValidationError(CORRECT_FIELDS, fields={"comment": N_("This text is too long.")})
-        source = plan.status
+        plan = load_plan(session, actor, plan_id, PolicyAction.PLAN_VIEW)
         try:
             # In a savepoint, so that the database's refusal leaves the transaction usable.
             with stale_is_conflict(), session.begin_nested():
-                plan.status = transition.target
-                if action == PlanAction.APPROVE:
-                    plan.approved_by_id = actor.id
-                    plan.approved_at = now
-                plan.returned_at = now if action == PlanAction.RETURN else None
+                state_machine.apply(session, plan_status.MACHINE, plan, action, actor, now, inputs,
+                                    expected_version=expected_version)
                 session.flush()
         except IntegrityError:
             _raise_one_active_plan(session, plan)
-        record(session, actor, EventKind.PLAN_STATUS_CHANGED, plan_id=plan.id, action=action.value,
-               **{"from": source.value, "to": transition.target.value}, **({"comment": remark} if remark else {}))
+        decision = DECISIONS.get(action)
         if decision:
-            _tell_of_decision(session, actor, plan, decision, remark, now)
+            _tell_of_decision(session, actor, plan, decision, comment.strip(), now)
     return plan
 
 
@@ -232,7 +181,7 @@ def link_request_to_plan(session: Session, actor: User, request_id: int, plan_id
     Uses the request's optimistic lock. A request under guidance must stay
     linked to an active plan. Raises NotFound, Forbidden, Conflict, ValidationError.
     """
-    with editing(session, actor, request_id, expected_version, "request.link_plan") as request:
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_LINK_PLAN) as request:
         plan = _linkable_plan(session, actor, request, plan_id)
         if request.plan_id == plan_id:
             return request
@@ -252,7 +201,7 @@ def _linkable_plan(session: Session, actor: User, request: ServiceRequest, plan_
         return None
     plan = session.get(ServicePlan, plan_id)
     if (plan is None or plan.enterprise_id != request.enterprise_id or plan.status not in OPEN_PLAN_STATUSES
-            or not policy.may(actor, "plan.view", plan)):
+            or not policy.may(actor, PolicyAction.PLAN_VIEW, plan)):
         raise ValidationError(CORRECT_FIELDS,
                               fields={"plan_id": N_("Choose a draft or active plan of the request's enterprise.")})
     return plan

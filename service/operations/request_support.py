@@ -13,6 +13,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from service.errors import N_, NeedsConfirmation, NotFound, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 from service.store.open_work import open_items
 from service.store.settings import ServiceTimes
@@ -21,7 +22,7 @@ CHANGED_MEANWHILE = N_("Someone else changed this request while you were working
                        "Review the current version below; what you typed has been kept.")
 
 
-def load_request(session: Session, actor: User, request_id: int, action: str = "request.view",
+def load_request(session: Session, actor: User, request_id: int, action: PolicyAction = PolicyAction.REQUEST_VIEW,
                  options: Sequence[ORMOption] = ()) -> ServiceRequest:
     """The request (with ``options``' related rows), if ``actor`` may take ``action`` on it.
 
@@ -46,7 +47,7 @@ def conflict(session: Session, request_id: int) -> StaleVersion:
 
 @contextmanager
 def editing(session: Session, actor: User | None, request_id: int, expected_version: int | None,
-            action: str) -> Iterator[ServiceRequest]:
+            action: PolicyAction) -> Iterator[ServiceRequest]:
     """One transaction editing one request: scope, permission and version checked first.
 
     ``expected_version`` None skips the check (used where the caller holds no

@@ -55,6 +55,7 @@ from service.operations.request_support import (
     untriaged_priority,
 )
 from service.rules import lifecycle, policy
+from service.rules.policy import PolicyAction
 from service.store.db import pipelined, unit_of_work
 from service.store.settings import DeskSettings, service_times
 
@@ -119,7 +120,7 @@ def _by_idempotency_key(session: Session, submitter_id: int, key: str | None) ->
 
 def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterprise_id: int | None) -> Enterprise:
     if actor.role == Role.ENTERPRISE:
-        policy.authorize(actor, "request.submit", None)
+        policy.authorize(actor, PolicyAction.REQUEST_SUBMIT, None)
         if enterprise_id not in (None, actor.enterprise_id) or draft.channel not in ENTERPRISE_CHANNELS:
             raise ValidationError(N_("Please correct the highlighted fields."),
                                   fields={"channel": N_("Choose how the request reached the station.")})
@@ -127,7 +128,7 @@ def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterpri
         if enterprise is None:
             raise NotFound()
         return enterprise
-    policy.authorize(actor, "request.submit_on_behalf", None)
+    policy.authorize(actor, PolicyAction.REQUEST_SUBMIT_ON_BEHALF, None)
     if enterprise_id is None:
         raise ValidationError(N_("Please correct the highlighted fields."),
                               fields={"enterprise_id": N_("Choose the enterprise you are opening the request for.")})
@@ -238,8 +239,7 @@ def _require_open(request: ServiceRequest) -> None:
 
 def _check_assignee(session: Session, request: ServiceRequest, assignee_id: int) -> User:
     assignee = session.get(User, assignee_id)
-    if (assignee is None or not assignee.active or assignee.role not in (Role.STAFF, Role.DIRECTOR)
-            or not policy.covers_station(assignee, request.station_id)):
+    if not policy.on_desk(assignee, request.station_id):
         raise ValidationError(N_("Please correct the highlighted fields."),
                               fields={"assignee_id": N_("Choose an active member of the request's station.")})
     return assignee
@@ -266,7 +266,7 @@ def triage_request(session: Session, actor: User, request_id: int, expected_vers
     Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError.
     """
     now = now or utcnow()
-    with editing(session, actor, request_id, expected_version, "request.triage") as request:
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRIAGE) as request:
         _require_open(request)
         times = service_times(session, settings)
         paused = paused_so_far(request, times)
@@ -289,7 +289,7 @@ def assign_request(session: Session, actor: User, request_id: int, expected_vers
                    assignee_id: int | None, *, now: datetime | None = None) -> ServiceRequest:
     """Assign (or, with None, unassign). Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError."""
     now = now or utcnow()
-    with editing(session, actor, request_id, expected_version, "request.triage") as request:
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRIAGE) as request:
         _require_open(request)
         _set_assignee(session, actor, request, assignee_id, now)
     return request
@@ -304,7 +304,7 @@ def transfer_request(session: Session, actor: User, request_id: int, expected_ve
     now = now or utcnow()
     if not reason.strip():
         raise ValidationError(N_("Please give a reason."), fields={"reason": N_("A reason is required.")})
-    with editing(session, actor, request_id, expected_version, "request.transfer") as request:
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSFER) as request:
         _require_open(request)
         station = session.get(Station, station_id)
         if station is None or not station.active or station.id == request.station_id:
@@ -366,7 +366,7 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
     now = now or utcnow()
     if not body.strip() and not uploads:
         raise ValidationError(N_("Please write a message."), fields={"body": N_("A message is required.")})
-    action = "request.note" if internal else "request.reply"
+    action = PolicyAction.REQUEST_NOTE if internal else PolicyAction.REQUEST_REPLY
     with editing(session, actor, request_id, None, action) as request:
         if request.status in FINAL_STATUSES and not internal:
             raise InvalidTransition(N_("This request is closed. Reopen it, or submit a new request."))
@@ -400,7 +400,7 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
     transition = lifecycle.TRANSITIONS.get(action)
     if transition is None or not transition.button:
         raise InvalidTransition(N_("You cannot take this step on this request."))
-    with editing(session, actor, request_id, expected_version, "request.transition") as request:
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSITION) as request:
         plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
         inputs = lifecycle.Inputs(reason=reason.strip(), summary=summary, message=message, rating=rating,
                                   plan=plan, reopen_window=timedelta(days=settings.reopen_window_days))

@@ -15,6 +15,7 @@ from service.errors import N_, NotFound, ValidationError
 from service.models import EventKind, ServicePlan, ServiceRequest, TaskForce, TaskForceMember, TaskForceStatus, User
 from service.operations.plan_support import CORRECT_FIELDS, desk_user, ensure_open, record, required_text
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 
@@ -33,7 +34,7 @@ class Expert:
     field: str = ""
 
 
-def _load(session: Session, actor: User, task_force_id: int, action: str = "task_force.edit") -> TaskForce:
+def _load(session: Session, actor: User, task_force_id: int, action: PolicyAction = PolicyAction.TASK_FORCE_EDIT) -> TaskForce:
     task_force = session.get(TaskForce, task_force_id)
     if task_force is None:
         raise NotFound()
@@ -65,10 +66,10 @@ def create_task_force(session: Session, actor: User, fields: TaskForceFields, *,
         target: ServicePlan | ServiceRequest | None
         if plan_id is not None:
             target = session.get(ServicePlan, plan_id)
-            action = "plan.create_task_force"
+            action = PolicyAction.PLAN_CREATE_TASK_FORCE
         else:
             target = session.get(ServiceRequest, request_id)
-            action = "request.create_task_force"
+            action = PolicyAction.REQUEST_CREATE_TASK_FORCE
         if target is None:
             raise NotFound()
         policy.authorize(actor, action, target)

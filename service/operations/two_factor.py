@@ -20,13 +20,13 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.models.base import utcnow
-from service.store.db import unit_of_work
-
 from service.errors import N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
+from service.models.base import utcnow
 from service.operations import accounts
 from service.rules import policy
+from service.rules.policy import PolicyAction
+from service.store.db import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +188,7 @@ def reset_two_factor(session: Session, actor: User, user_id: int) -> User:
 
     Raises Forbidden (not an admin, or the admin's own account) and NotFound.
     """
-    policy.authorize(actor, "admin.use", None)
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     if user_id == actor.id:
         raise Forbidden(N_("Use your own two-step sign-in page to change your authenticator."))
     with unit_of_work(session):

@@ -33,6 +33,7 @@ from service.models import (
 )
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.store.reference import StationInfo
@@ -47,11 +48,6 @@ MEDIAN_SAMPLE = 2000
 AGE_BUCKETS = (("age_0_7", 0, 7), ("age_8_30", 8, 30), ("age_31_90", 31, 90), ("age_over_90", 91, None))
 
 R = ServiceRequest
-
-
-def may_view(user: User) -> bool:
-    """Directors see their scope's dashboard; administrators see everything."""
-    return policy.may(user, "director.use") or policy.may(user, "admin.use")
 
 
 @dataclass(frozen=True)
@@ -234,7 +230,7 @@ class Dashboard:
 
 def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -> Dashboard:
     """Every figure of the dashboard, in a handful of aggregate statements. Raises Forbidden for non-directors."""
-    if not may_view(scope.actor):
+    if not policy.may(scope.actor, PolicyAction.DASHBOARD_VIEW):
         raise Forbidden()
     totals, by_status, per_station = _snapshot(session, scope)
     station_rows = _stations(session, scope)

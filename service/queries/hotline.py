@@ -20,6 +20,7 @@ from service.models import (
 )
 from service.rules import policy
 from service.rules.hotline import PENDING, HotlineAction, allowed_hotline_actions
+from service.rules.policy import PolicyAction
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ class SessionView:
     completable: frozenset[int]
 
     @property
-    def calendar_file(self) -> bool:
+    def upcoming(self) -> bool:
+        """Scheduled, neither held nor cancelled: its meeting link and calendar file are offered."""
         return self.hotline.status == HotlineStatus.SCHEDULED
 
 
@@ -44,8 +46,8 @@ class HotlinePanel:
 
 
 def view_of(actor: User, hotline: HotlineSession) -> SessionView:
-    internal = policy.may(actor, "request.view_internal", hotline.request)
-    manages = policy.may(actor, "hotline.manage", hotline)
+    internal = policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, hotline.request)
+    manages = policy.may(actor, PolicyAction.HOTLINE_MANAGE, hotline)
     completable = frozenset(a.id for a in hotline.follow_ups
                             if a.done_at is None and internal and (manages or a.owner_id == actor.id))
     return SessionView(hotline, allowed_hotline_actions(actor, hotline), internal, completable)
@@ -53,7 +55,7 @@ def view_of(actor: User, hotline: HotlineSession) -> SessionView:
 
 def hotline_panel(session: Session, actor: User, request: ServiceRequest) -> HotlinePanel:
     """The sessions of ``request`` as ``actor`` may see them, newest first, and whether a new one may be asked."""
-    policy.authorize(actor, "request.view", request)
+    policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
     # The people shown and the follow-ups come in the same statement (a request has a few sessions, each with
     # a few follow-ups, so the joined rows stay few).
     sessions = list(session.scalars(
@@ -64,7 +66,7 @@ def hotline_panel(session: Session, actor: User, request: ServiceRequest) -> Hot
         .order_by(HotlineSession.id.desc())).unique())
     pending = any(s.status in PENDING for s in sessions)
     can_ask = (not pending and request.status in OPEN_STATUSES
-               and policy.may(actor, "request.ask_hotline", request))
+               and policy.may(actor, PolicyAction.REQUEST_ASK_HOTLINE, request))
     return HotlinePanel(request, [view_of(actor, s) for s in sessions], can_ask, actor.role == Role.ENTERPRISE)
 
 
@@ -73,7 +75,7 @@ def get_session(session: Session, actor: User, hotline_id: int) -> HotlineSessio
     hotline = session.get(HotlineSession, hotline_id)
     if hotline is None:
         raise NotFound()
-    policy.authorize(actor, "hotline.view", hotline)
+    policy.authorize(actor, PolicyAction.HOTLINE_VIEW, hotline)
     return hotline
 
 
@@ -92,7 +94,7 @@ def sessions_by_id(session: Session, ids: Collection[int]) -> dict[int, HotlineS
 def list_sessions(session: Session, actor: User, statuses: Collection[HotlineStatus],
                   limit: int = 100) -> list[HotlineSession]:
     """Sessions on the desk's cases in scope: soonest first for pending ones, latest first otherwise."""
-    policy.authorize(actor, "desk.use", None)
+    policy.authorize(actor, PolicyAction.DESK_USE, None)
     order = (HotlineSession.scheduled_at.is_(None).desc(), HotlineSession.scheduled_at, HotlineSession.id) \
         if set(statuses) <= PENDING else (HotlineSession.id.desc(),)
     query = (select(HotlineSession).join(ServiceRequest, HotlineSession.request_id == ServiceRequest.id)

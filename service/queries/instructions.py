@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from service.errors import Forbidden
 from service.models import FINAL_STATUSES, Instruction, Role, ServiceRequest, User
 from service.rules import policy
-from service.rules.policy import may_acknowledge
+from service.rules.policy import PolicyAction, may_acknowledge
 
 PAGE = 50
 
@@ -24,14 +24,14 @@ class InstructionsPanel:
 
 def instructions_panel(session: Session, actor: User, request: ServiceRequest) -> InstructionsPanel | None:
     """What the case page shows; None for readers who may not see internal matters (enterprises)."""
-    if not policy.may(actor, "request.view_internal", request):
+    if not policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request):
         return None
     found = list(session.scalars(
         select(Instruction).where(Instruction.request_id == request.id)
         .options(joinedload(Instruction.director), joinedload(Instruction.assignee),
                  joinedload(Instruction.acknowledged_by))
         .order_by(Instruction.acknowledged_at.is_not(None), Instruction.id.desc())))
-    can_write = policy.may(actor, "request.instruct", request) and request.status not in FINAL_STATUSES
+    can_write = policy.may(actor, PolicyAction.REQUEST_INSTRUCT, request) and request.status not in FINAL_STATUSES
     return InstructionsPanel(request, found, can_write,
                              frozenset(i.id for i in found if may_acknowledge(actor, i)))
 
@@ -45,7 +45,7 @@ def instructions_select(actor: User, *, acknowledged: bool, mine: bool = False,
                         station_id: int | None = None) -> Select[tuple[Instruction]]:
     """Instructions ``actor`` may list, newest first. ``mine``: a director's own; ``station_id``: for those
     who see every station."""
-    if not (policy.may(actor, "desk.use") or policy.may(actor, "admin.use")):
+    if not (policy.may(actor, PolicyAction.DESK_USE) or policy.may(actor, PolicyAction.ADMIN_USE)):
         raise Forbidden()
     query = (select(Instruction).join(ServiceRequest, Instruction.request_id == ServiceRequest.id)
              .where(policy.visible_requests(actor)))
@@ -76,7 +76,7 @@ def instructions_page(session: Session, actor: User, *, acknowledged: bool, mine
 def open_count_query(actor: User) -> Select[tuple[int]] | None:
     """The query counting open instructions addressed to ``actor`` (the number beside "My instructions" in
     the menu); None for those who are never addressed."""
-    if actor.role not in policy.DESK_ROLES:
+    if not policy.is_desk(actor):
         return None
     return (select(func.count(Instruction.id)).join(ServiceRequest, Instruction.request_id == ServiceRequest.id)
             .where(Instruction.assignee_id == actor.id, Instruction.acknowledged_at.is_(None),

@@ -22,7 +22,6 @@ from service.models import (
     Milestone,
     MilestoneStatus,
     PlanStatus,
-    Role,
     ServicePlan,
     ServiceRequest,
     Station,
@@ -32,10 +31,10 @@ from service.models import (
 from service.models.base import utcnow
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 # What an enterprise is shown: a plan the director has approved, running or finished.
-ENTERPRISE_VISIBLE = frozenset({PlanStatus.ACTIVE, PlanStatus.COMPLETED})
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -93,10 +92,10 @@ def progress(milestones: list[Milestone], today: date) -> Progress:
     return Progress(lines, sum(1 for line in lines if line.state == "done"), len(lines))
 
 
-def get_plan(session: Session, actor: User, plan_id: int, action: str = "plan.view") -> ServicePlan:
+def get_plan(session: Session, actor: User, plan_id: int, action: PolicyAction = PolicyAction.PLAN_VIEW) -> ServicePlan:
     """Raises NotFound outside scope (and, for an enterprise, for plans not yet approved), Forbidden."""
     plan = session.get(ServicePlan, plan_id)
-    if plan is None or (actor.role == Role.ENTERPRISE and plan.status not in ENTERPRISE_VISIBLE):
+    if plan is None:
         raise NotFound()
     policy.authorize(actor, action, plan)
     return plan
@@ -171,7 +170,7 @@ class PlanPage:
 
 def plan_page(session: Session, actor: User, plan_id: int, today: date) -> PlanPage:
     """Everything the desk's plan page shows in one view. Raises NotFound, Forbidden."""
-    plan = get_plan(session, actor, plan_id, "plan.view_internal")
+    plan = get_plan(session, actor, plan_id, PolicyAction.PLAN_VIEW_INTERNAL)
     requests = session.scalars(
         select(ServiceRequest).where(ServiceRequest.plan_id == plan.id, policy.visible_requests(actor))
         .order_by(ServiceRequest.id.desc()).limit(200)).all()
@@ -189,11 +188,10 @@ def plan_page(session: Session, actor: User, plan_id: int, today: date) -> PlanP
 
 def enterprise_plans(session: Session, actor: User) -> list[ServicePlan]:
     """The approved plans of the actor's own enterprise, the running one first."""
-    if actor.role != Role.ENTERPRISE or actor.enterprise_id is None:
+    if not policy.may(actor, PolicyAction.PLAN_VIEW_OWN):
         return []
     return list(session.scalars(
-        select(ServicePlan).where(ServicePlan.enterprise_id == actor.enterprise_id,
-                                  ServicePlan.status.in_(ENTERPRISE_VISIBLE))
+        select(ServicePlan).where(policy.visible_plans(actor))
         .order_by(case((ServicePlan.status == PlanStatus.ACTIVE, 0), else_=1), ServicePlan.id.desc())))
 
 
@@ -219,7 +217,7 @@ def count_overdue_milestones(session: Session, actor: User, today: date) -> int:
 def desk_people(session: Session, station_id: int | None = None) -> list[User]:
     """Active staff and directors; with ``station_id``, those who cover that station (its own and the hub's)."""
     query = (select(User).join(Station, Station.id == User.station_id)
-             .where(User.active.is_(True), User.role.in_(policy.DESK_ROLES))
+             .where(policy.desk_members())
              .options(joinedload(User.station)).order_by(Station.is_hub, Station.id, User.name))
     if station_id is not None:
         query = query.where(or_(User.station_id == station_id, Station.is_hub.is_(True)))
@@ -258,7 +256,7 @@ class PlanPanel:
 
 
 def plan_panel(session: Session, actor: User, request: ServiceRequest) -> PlanPanel:
-    can_link = policy.may(actor, "request.link_plan", request)
+    can_link = policy.may(actor, PolicyAction.REQUEST_LINK_PLAN, request)
     # The linked plan and, for those who link, the plans to choose from, in one statement.
     option = and_(ServicePlan.enterprise_id == request.enterprise_id, ServicePlan.status.in_(OPEN_PLAN_STATUSES),
                   policy.visible_plans(actor)) if can_link else false()
@@ -268,6 +266,5 @@ def plan_panel(session: Session, actor: User, request: ServiceRequest) -> PlanPa
             select(ServicePlan, option.label("option")).where(or_(ServicePlan.id == request.plan_id, option))
             .order_by(ServicePlan.id.desc()))]
     plan = next((found for found, _ in rows if found.id == request.plan_id), None)
-    visible = plan is not None and policy.may(actor, "plan.view", plan) and (
-        actor.role != Role.ENTERPRISE or plan.status in ENTERPRISE_VISIBLE)
+    visible = plan is not None and policy.may(actor, PolicyAction.PLAN_VIEW, plan)
     return PlanPanel(request, plan, visible, can_link, [found for found, is_option in rows if is_option])

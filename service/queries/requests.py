@@ -29,6 +29,7 @@ from service.models import (
 from service.models.base import UTCDateTime, utcnow
 from service.queries.search import public_matches
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.
@@ -255,9 +256,9 @@ def _has_words(filters: QueueFilters) -> bool:
 
 def assignable_users(session: Session, actor: User, station_id: int) -> list[User]:
     """Active staff and directors who cover ``station_id``: its own people and the hub's."""
-    policy.authorize(actor, "desk.use", None)
+    policy.authorize(actor, PolicyAction.DESK_USE, None)
     query = (select(User).outerjoin(Station, User.station_id == Station.id)
-             .where(User.active.is_(True), User.role.in_([Role.STAFF, Role.DIRECTOR]),
+             .where(policy.desk_members(),
                     or_(User.station_id == station_id, Station.is_hub.is_(True)))
              .order_by(Station.is_hub, User.name))
     return list(session.scalars(query))

@@ -77,16 +77,15 @@ def tiers_for(actor: User) -> tuple[str, ...]:
 def scope_token(actor: User) -> str | None:
     """The index's scope token narrowing ``actor``'s search (None: every request).
 
-    Mirrors policy.visible_requests so that the index skips what the policy's
-    clause, still applied on the join, would drop anyway: it can only make a
+    Built from the same ``policy.scope_of`` as ``visible_requests``, so that the index skips what the
+    policy's clause, still applied on the join, would drop anyway: it can only make a
     search cheaper, never widen it.
     """
-    if policy.sees_every_station(actor):
-        return None
-    if actor.role == Role.ENTERPRISE and actor.enterprise_id is not None:
-        return f"e{actor.enterprise_id}"
-    if actor.role in policy.DESK_ROLES and actor.station_id is not None:
-        return f"s{actor.station_id}"
+    scope = policy.scope_of(actor)
+    if scope.enterprise_id is not None:
+        return f"e{scope.enterprise_id}"
+    if scope.station_id is not None:
+        return f"s{scope.station_id}"
     return None
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from service.errors import NotFound
 from service.models import TaskForce, TaskForceMember, TaskForceStatus, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 _WITH_PEOPLE = (selectinload(TaskForce.lead), selectinload(TaskForce.members).selectinload(TaskForceMember.user))
 _ACTIVE_FIRST = (case((TaskForce.status == TaskForceStatus.ACTIVE, 0), else_=1), TaskForce.id.desc())
@@ -17,7 +18,7 @@ def get_task_force(session: Session, actor: User, task_force_id: int) -> TaskFor
     task_force = session.get(TaskForce, task_force_id)
     if task_force is None:
         raise NotFound()
-    policy.authorize(actor, "task_force.view", task_force)
+    policy.authorize(actor, PolicyAction.TASK_FORCE_VIEW, task_force)
     return task_force
 
 

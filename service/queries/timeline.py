@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 from service.errors import N_
 from service.models import Attachment, Event, EventKind, Message, Role, ServiceRequest, Status, User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 # Shown through their message or attachment entry rather than as a line of their own.
 _CARRIED_BY_ENTRIES = frozenset({EventKind.REPLY, EventKind.INTERNAL_NOTE, EventKind.ATTACHMENT})
@@ -37,8 +38,8 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
 
     Raises NotFound when the request is outside the actor's scope.
     """
-    policy.authorize(actor, "request.view", request)
-    everything = policy.may(actor, "request.view_internal", request) and actor.role != Role.ENTERPRISE
+    policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
+    everything = policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request) and actor.role != Role.ENTERPRISE
     events = select(Event).where(Event.request_id == request.id, Event.kind.not_in(_CARRIED_BY_ENTRIES))
     messages = select(Message).where(Message.request_id == request.id)
     files = select(Attachment).where(Attachment.request_id == request.id)

@@ -1,13 +1,18 @@
-"""A director hotline session's own small lifecycle: the steps, the states each may start from, and who may take them.
+"""A director hotline session's own small lifecycle, in the shape of ``state_machine``: the steps, the states
+each may start from, who may take them and the event each records.
 
-The operations (service.operations.hotline) check the same table on every step that the pages offer from it.
+The operations (service.operations.hotline) apply it with the one ``state_machine.apply``; the pages offer
+what ``allowed_hotline_actions()`` answers from the same table.
 """
 from __future__ import annotations
 
 from enum import StrEnum
 
-from service.models import HotlineSession, HotlineStatus, User
-from service.rules import policy
+from service.errors import N_, Forbidden, InvalidTransition
+from service.models import EventKind, HotlineSession, HotlineStatus, User
+from service.rules import state_machine
+from service.rules.policy import PolicyAction
+from service.rules.state_machine import Transition
 
 PENDING = frozenset({HotlineStatus.REQUESTED, HotlineStatus.SCHEDULED})
 
@@ -18,24 +23,34 @@ class HotlineAction(StrEnum):
     CANCEL = "cancel"
 
 
-# action -> (states it may start from, state it leads to). Scheduling a
-# scheduled session again moves it to a new time.
-TRANSITIONS: dict[HotlineAction, tuple[frozenset[HotlineStatus], HotlineStatus]] = {
-    HotlineAction.SCHEDULE: (PENDING, HotlineStatus.SCHEDULED),
-    HotlineAction.HOLD: (frozenset({HotlineStatus.SCHEDULED}), HotlineStatus.HELD),
-    HotlineAction.CANCEL: (PENDING, HotlineStatus.CANCELLED),
+TRANSITIONS: dict[HotlineAction, Transition] = {
+    t.action: t
+    for t in (
+        # Scheduling a scheduled session again moves it to a new time.
+        Transition(HotlineAction.SCHEDULE, PENDING, HotlineStatus.SCHEDULED, (PolicyAction.HOTLINE_MANAGE,),
+                   records=EventKind.HOTLINE_SCHEDULED),
+        Transition(HotlineAction.HOLD, frozenset({HotlineStatus.SCHEDULED}), HotlineStatus.HELD,
+                   (PolicyAction.HOTLINE_RECORD,), records=EventKind.HOTLINE_HELD),
+        # Directors cancel; whoever asked may withdraw the ask before a director has taken it up.
+        Transition(HotlineAction.CANCEL, PENDING, HotlineStatus.CANCELLED,
+                   (PolicyAction.HOTLINE_MANAGE, PolicyAction.HOTLINE_WITHDRAW_ASK),
+                   records=EventKind.HOTLINE_CANCELLED),
+    )
 }
+
+MACHINE = state_machine.Machine(
+    name="hotline",
+    transitions=TRANSITIONS,
+    scope=PolicyAction.HOTLINE_VIEW,
+    event_owner=lambda hotline: {"request_id": hotline.request_id, "public": True},
+    refusal=Forbidden,
+    wrong_state=lambda hotline: InvalidTransition(N_("This step is not possible while the session is %(status)s."),
+                                                  status=hotline.status),
+    event_data=lambda hotline, *_: {"hotline_id": hotline.id},
+    stale=N_("Someone changed this hotline session meanwhile. Reload and try again."),
+)
 
 
 def allowed_hotline_actions(actor: User, hotline: HotlineSession) -> list[HotlineAction]:
     """What the templates may offer; the operations check the same table again on POST."""
-    return [action for action, (sources, _) in TRANSITIONS.items()
-            if hotline.status in sources and may_take(actor, action, hotline)]
-
-
-def may_take(actor: User, action: HotlineAction, hotline: HotlineSession) -> bool:
-    if policy.may(actor, "hotline.record" if action == HotlineAction.HOLD else "hotline.manage", hotline):
-        return True
-    # Whoever asked may withdraw the ask before a director has taken it up.
-    return (action == HotlineAction.CANCEL and hotline.status == HotlineStatus.REQUESTED
-            and hotline.requested_by_id == actor.id)
+    return [HotlineAction(t.action) for t in state_machine.allowed(MACHINE, actor, hotline)]

@@ -1,12 +1,13 @@
-"""The request lifecycle: one table of transitions, and the one function that applies them.
+"""The request lifecycle: its table of transitions in the shape of ``state_machine``, and its side effects.
 
 Nothing else in the code base assigns ``ServiceRequest.status``; templates draw
-their buttons from ``allowed_actions()``, and ``apply()`` refuses anything the
-table does not allow, whatever a crafted POST asks for.
+their buttons from ``allowed_actions()``, and ``apply()`` (the one
+``state_machine.apply`` with this machine's hooks) refuses anything the table
+does not allow, whatever a crafted POST asks for.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -25,8 +26,10 @@ from service.models import (
     Status,
     User,
 )
-from service.rules import policy
+from service.rules import state_machine
+from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
+from service.rules.state_machine import Transition
 
 
 class Need(StrEnum):
@@ -59,42 +62,34 @@ class Action(StrEnum):
 RESUME = "resume"
 DESK = frozenset({Role.STAFF, Role.DIRECTOR})
 ENTERPRISE = frozenset({Role.ENTERPRISE})
-SYSTEM: frozenset[Role] = frozenset()  # only the scheduled sweep (actor None) takes these
+SYSTEM = state_machine.SYSTEM  # only the scheduled sweep (actor None) takes these
+_ANY_IN_SCOPE = (PolicyAction.REQUEST_TRANSITION,)
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: Action
-    sources: frozenset[Status]
-    target: Status | str
-    roles: frozenset[Role]
-    needs: frozenset[Need] = frozenset()
-    # Offered as a button on the request page; the others happen through their own forms or sweeps.
-    button: bool = True
+def _step(action: Action, sources: frozenset[Status], target: Status | str, roles: frozenset[Role],
+          needs: frozenset[Need] = frozenset(), button: bool = True) -> Transition:
+    return Transition(action, sources, target, _ANY_IN_SCOPE, roles, needs, EventKind.STATUS_CHANGED, button)
 
 
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        Transition(Action.TRIAGE, frozenset({Status.SUBMITTED}), Status.TRIAGED, DESK,
-                   frozenset({Need.TRIAGE}), button=False),
-        Transition(Action.START_INTERVENTION, frozenset({Status.TRIAGED, Status.GUIDANCE}),
-                   Status.EARLY_INTERVENTION, DESK),
-        Transition(Action.START_GUIDANCE, frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION}),
-                   Status.GUIDANCE, DESK, frozenset({Need.ACTIVE_PLAN})),
-        Transition(Action.REQUEST_INFO, WORKING_STATUSES, Status.WAITING_ENTERPRISE, DESK,
-                   frozenset({Need.MESSAGE})),
-        Transition(Action.ENTERPRISE_ANSWERS, frozenset({Status.WAITING_ENTERPRISE}), RESUME, ENTERPRISE,
-                   frozenset({Need.MESSAGE}), button=False),
-        Transition(Action.RESOLVE, WORKING_STATUSES, Status.RESOLVED, DESK, frozenset({Need.SUMMARY})),
-        Transition(Action.DECLINE, frozenset({Status.SUBMITTED, Status.TRIAGED}), Status.DECLINED, DESK,
-                   frozenset({Need.REASON})),
-        Transition(Action.WITHDRAW, OPEN_STATUSES, Status.WITHDRAWN, ENTERPRISE, frozenset({Need.REASON})),
-        Transition(Action.CONFIRM, frozenset({Status.RESOLVED}), Status.CLOSED, ENTERPRISE,
-                   frozenset({Need.RATING})),
-        Transition(Action.AUTO_CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, SYSTEM, button=False),
-        Transition(Action.REOPEN, frozenset({Status.RESOLVED, Status.CLOSED}), RESUME, ENTERPRISE,
-                   frozenset({Need.REASON, Need.REOPEN_WINDOW})),
+        _step(Action.TRIAGE, frozenset({Status.SUBMITTED}), Status.TRIAGED, DESK, frozenset({Need.TRIAGE}),
+              button=False),
+        _step(Action.START_INTERVENTION, frozenset({Status.TRIAGED, Status.GUIDANCE}), Status.EARLY_INTERVENTION, DESK),
+        _step(Action.START_GUIDANCE, frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION}), Status.GUIDANCE, DESK,
+              frozenset({Need.ACTIVE_PLAN})),
+        _step(Action.REQUEST_INFO, WORKING_STATUSES, Status.WAITING_ENTERPRISE, DESK, frozenset({Need.MESSAGE})),
+        _step(Action.ENTERPRISE_ANSWERS, frozenset({Status.WAITING_ENTERPRISE}), RESUME, ENTERPRISE,
+              frozenset({Need.MESSAGE}), button=False),
+        _step(Action.RESOLVE, WORKING_STATUSES, Status.RESOLVED, DESK, frozenset({Need.SUMMARY})),
+        _step(Action.DECLINE, frozenset({Status.SUBMITTED, Status.TRIAGED}), Status.DECLINED, DESK,
+              frozenset({Need.REASON})),
+        _step(Action.WITHDRAW, OPEN_STATUSES, Status.WITHDRAWN, ENTERPRISE, frozenset({Need.REASON})),
+        _step(Action.CONFIRM, frozenset({Status.RESOLVED}), Status.CLOSED, ENTERPRISE, frozenset({Need.RATING})),
+        _step(Action.AUTO_CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, SYSTEM, button=False),
+        _step(Action.REOPEN, frozenset({Status.RESOLVED, Status.CLOSED}), RESUME, ENTERPRISE,
+              frozenset({Need.REASON, Need.REOPEN_WINDOW})),
     )
 }
 
@@ -109,23 +104,16 @@ class Inputs:
     rating: int | None = None
     plan: ServicePlan | None = None
     reopen_window: timedelta = timedelta(days=14)
-
-
-def _permitted(actor: User | None, transition: Transition, request: ServiceRequest) -> bool:
-    if actor is None:
-        return not transition.roles
-    return actor.role in transition.roles and policy.may(actor, "request.transition", request)
+    # Leaving "waiting for the enterprise" pushes the due times out by the working time spent waiting.
+    calendar: WorkingCalendar | None = None
 
 
 def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition]:
     """The transitions ``actor`` may offer on ``request`` right now (their requirements are checked on apply)."""
-    return [
-        t for t in TRANSITIONS.values()
-        if t.button and request.status in t.sources and _permitted(actor, t, request)
-    ]
+    return [t for t in state_machine.allowed(MACHINE, actor, request) if t.button]
 
 
-def _check_needs(transition: Transition, request: ServiceRequest, inputs: Inputs, now: datetime) -> None:
+def _validate(transition: Transition, request: ServiceRequest, inputs: Inputs) -> None:
     needs = transition.needs
     if Need.REASON in needs and not inputs.reason.strip():
         raise ValidationError(N_("Please give a reason."), fields={"reason": N_("A reason is required.")})
@@ -139,9 +127,6 @@ def _check_needs(transition: Transition, request: ServiceRequest, inputs: Inputs
                               fields={"rating": N_("Choose a rating from 1 to 5.")})
     if Need.TRIAGE in needs and request.priority is None:
         raise ValidationError(N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")})
-    missing = unavailable_reason(transition, request, inputs, now)
-    if missing is not None:
-        raise InvalidTransition(missing)
 
 
 def reopen_deadline(request: ServiceRequest, window: timedelta) -> datetime | None:
@@ -177,44 +162,35 @@ def apply(
     calendar: WorkingCalendar,
     inputs: Inputs = Inputs(),
 ) -> Event:
-    """Take ``action`` on ``request`` and record it on the timeline.
+    """Take ``action`` on ``request`` and record it on the timeline (``state_machine.apply`` on ``MACHINE``).
 
     Raises InvalidTransition when the table does not allow the action from the
     current state, Forbidden/NotFound (via the policy) for the wrong actor, and
     ValidationError when a requirement is missing. Nothing changes on error.
     """
-    transition = TRANSITIONS[action]
-    if actor is not None:
-        policy.authorize(actor, "request.transition", request)
-    if not _permitted(actor, transition, request):
-        raise InvalidTransition(N_("You cannot take this step on this request."))
-    if request.status not in transition.sources:
-        raise InvalidTransition(N_("This step is not possible while the request is %(status)s."),
-                                status=request.status)
-    _check_needs(transition, request, inputs, now)
-
-    source = request.status
-    target = _target(transition, request)
-    _leave(request, source, now, calendar)
-    _enter(request, source, target, now, inputs)
-    request.status = target
-    event = Event(
-        request_id=request.id,
-        kind=EventKind.STATUS_CHANGED,
-        public=True,
-        actor_id=actor.id if actor else None,
-        created_at=now,
-        data={"action": action.value, "from": source.value, "to": target.value,
-              **({"reason": inputs.reason} if inputs.reason else {})},
-    )
-    session.add(event)
+    event = state_machine.apply(session, MACHINE, request, action, actor, now, replace(inputs, calendar=calendar))
+    assert event is not None  # every request transition records STATUS_CHANGED
     return event
 
 
-def _target(transition: Transition, request: ServiceRequest) -> Status:
+def _resolve_target(transition: Transition, request: ServiceRequest) -> Status:
     if transition.target != RESUME:
         return Status(transition.target)
     return request.resume_status or Status.TRIAGED
+
+
+def _enter_hook(request: ServiceRequest, _transition: Transition, source: Status, target: Status,
+                _actor: User | None, now: datetime, inputs: Inputs) -> None:
+    # lifecycle.apply always passes the calendar the waiting time is counted in.
+    assert inputs.calendar is not None
+    _leave(request, source, now, inputs.calendar)
+    _enter(request, source, target, now, inputs)
+
+
+def _event_data(_request: ServiceRequest, transition: Transition, source: Status, target: Status,
+                inputs: Inputs) -> dict[str, str]:
+    return {"action": transition.action.value, "from": source.value, "to": target.value,
+            **({"reason": inputs.reason} if inputs.reason else {})}
 
 
 def _leave(request: ServiceRequest, source: Status, now: datetime, calendar: WorkingCalendar) -> None:
@@ -252,3 +228,19 @@ def _enter(request: ServiceRequest, source: Status, target: Status, now: datetim
         request.closed_at = now
     if target in WORKING_STATUSES:
         request.resume_status = None
+
+
+MACHINE = state_machine.Machine(
+    name="request",
+    transitions=TRANSITIONS,
+    scope=PolicyAction.REQUEST_TRANSITION,
+    event_owner=lambda request: {"request_id": request.id, "public": True},
+    refusal=lambda: InvalidTransition(N_("You cannot take this step on this request.")),
+    wrong_state=lambda request: InvalidTransition(
+        N_("This step is not possible while the request is %(status)s."), status=request.status),
+    guard=unavailable_reason,
+    validate=_validate,
+    enter=_enter_hook,
+    event_data=_event_data,
+    resolve_target=_resolve_target,
+)

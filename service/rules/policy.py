@@ -3,20 +3,27 @@
 Two depths (see STYLE.md): views gate on ``may()`` for the coarse role check,
 operations call ``authorize()`` on the loaded object, and every list is built
 from a ``visible_*`` clause so that a list and a detail page never disagree.
+Actions are ``PolicyAction`` members, never free strings; a user's scope is
+stated once (``scope_of``) for the list clauses and the search index alike;
+desk membership is ``is_desk`` / ``on_desk`` / ``desk_members``.
 Outside a user's scope an object answers NotFound, never Forbidden, so ids
 cannot be probed.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any, TypeGuard
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
     HotlineSession,
+    HotlineStatus,
     Instruction,
+    PlanStatus,
     Role,
     ServicePlan,
     ServiceRequest,
@@ -27,39 +34,122 @@ from service.models import (
 )
 
 DESK_ROLES = frozenset({Role.STAFF, Role.DIRECTOR})
+# An enterprise is shown its plan once a director has approved it: never a draft, nor an archived one.
+ENTERPRISE_VISIBLE_PLANS = frozenset({PlanStatus.ACTIVE, PlanStatus.COMPLETED})
+
+
+class PolicyAction(StrEnum):
+    """Every action the policy answers for; ``may()`` and ``authorize()`` take nothing else."""
+
+    ADMIN_USE = "admin.use"
+    DASHBOARD_VIEW = "dashboard.view"
+    DESK_USE = "desk.use"
+    DIRECTOR_USE = "director.use"
+    ENTERPRISE_VERIFY = "enterprise.verify"
+    HOTLINE_MANAGE = "hotline.manage"
+    HOTLINE_RECORD = "hotline.record"
+    HOTLINE_WITHDRAW_ASK = "hotline.withdraw_ask"
+    HOTLINE_VIEW = "hotline.view"
+    PLAN_APPROVE = "plan.approve"
+    PLAN_CREATE = "plan.create"
+    PLAN_CREATE_TASK_FORCE = "plan.create_task_force"
+    PLAN_EDIT = "plan.edit"
+    PLAN_VIEW = "plan.view"
+    PLAN_VIEW_INTERNAL = "plan.view_internal"
+    PLAN_VIEW_OWN = "plan.view_own"
+    REQUEST_ACKNOWLEDGE = "request.acknowledge"
+    REQUEST_ASK_HOTLINE = "request.ask_hotline"
+    REQUEST_ATTACH = "request.attach"
+    REQUEST_CREATE_TASK_FORCE = "request.create_task_force"
+    REQUEST_DE_ESCALATE = "request.de_escalate"
+    REQUEST_ESCALATE = "request.escalate"
+    REQUEST_INSTRUCT = "request.instruct"
+    REQUEST_LINK_PLAN = "request.link_plan"
+    REQUEST_NOTE = "request.note"
+    REQUEST_REPLY = "request.reply"
+    REQUEST_SCHEDULE_HOTLINE = "request.schedule_hotline"
+    REQUEST_SUBMIT = "request.submit"
+    REQUEST_SUBMIT_ON_BEHALF = "request.submit_on_behalf"
+    REQUEST_TRANSFER = "request.transfer"
+    REQUEST_TRANSITION = "request.transition"
+    REQUEST_TRIAGE = "request.triage"
+    REQUEST_VIEW = "request.view"
+    REQUEST_VIEW_INTERNAL = "request.view_internal"
+    TASK_FORCE_EDIT = "task_force.edit"
+    TASK_FORCE_VIEW = "task_force.view"
 
 
 def sees_every_station(user: User) -> bool:
     if user.role == Role.ADMIN:
         return True
-    return user.role in DESK_ROLES and user.station is not None and user.station.is_hub
+    return is_desk(user) and user.station is not None and user.station.is_hub
 
 
 def covers_station(user: User, station_id: int) -> bool:
     """A desk user covers its own station; hub staff, provincial directors and admins cover all."""
     if sees_every_station(user):
         return True
-    return user.role in DESK_ROLES and user.station_id == station_id
+    return is_desk(user) and user.station_id == station_id
+
+
+def is_desk(user: User) -> bool:
+    """Staff and directors: the desk of their station (and, at the hub, of every station)."""
+    return user.role in DESK_ROLES
+
+
+def on_desk(user: User | None, station_id: int | None = None) -> TypeGuard[User]:
+    """An active staff member or director (covering ``station_id`` when given): whom work may be given to."""
+    return (user is not None and user.active and is_desk(user)
+            and (station_id is None or covers_station(user, station_id)))
+
+
+def desk_members() -> ColumnElement[bool]:
+    """WHERE clause on users selecting the active staff and directors (``on_desk`` for a list)."""
+    return and_(User.active.is_(True), User.role.in_(DESK_ROLES))
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which requests and plans a user sees: all, none, or those of one enterprise or of one station."""
+
+    every: bool = False
+    enterprise_id: int | None = None
+    station_id: int | None = None
+
+
+def scope_of(user: User) -> Scope:
+    """The one statement of a user's scope, from which every list clause (and the search index's token) is built."""
+    if sees_every_station(user):
+        return Scope(every=True)
+    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
+        return Scope(enterprise_id=user.enterprise_id)
+    if is_desk(user) and user.station_id is not None:
+        return Scope(station_id=user.station_id)
+    return Scope()
 
 
 def visible_requests(user: User) -> ColumnElement[bool]:
     """WHERE clause selecting exactly the requests ``user`` may see."""
-    if sees_every_station(user):
+    scope = scope_of(user)
+    if scope.every:
         return true()
-    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
-        return ServiceRequest.enterprise_id == user.enterprise_id
-    if user.role in DESK_ROLES and user.station_id is not None:
-        return ServiceRequest.station_id == user.station_id
+    if scope.enterprise_id is not None:
+        return ServiceRequest.enterprise_id == scope.enterprise_id
+    if scope.station_id is not None:
+        return ServiceRequest.station_id == scope.station_id
     return false()
 
 
 def visible_plans(user: User) -> ColumnElement[bool]:
-    if sees_every_station(user):
+    """WHERE clause selecting exactly the plans ``user`` may see (an enterprise: its approved ones)."""
+    scope = scope_of(user)
+    if scope.every:
         return true()
-    if user.role == Role.ENTERPRISE and user.enterprise_id is not None:
-        return ServicePlan.enterprise_id == user.enterprise_id
-    if user.role in DESK_ROLES and user.station_id is not None:
-        return ServicePlan.station_id == user.station_id
+    if scope.enterprise_id is not None:
+        return and_(ServicePlan.enterprise_id == scope.enterprise_id,
+                    ServicePlan.status.in_(ENTERPRISE_VISIBLE_PLANS))
+    if scope.station_id is not None:
+        return ServicePlan.station_id == scope.station_id
     return false()
 
 
@@ -71,7 +161,7 @@ def _sees_request(user: User, request: ServiceRequest) -> bool:
 
 def _sees_plan(user: User, plan: ServicePlan) -> bool:
     if user.role == Role.ENTERPRISE:
-        return plan.enterprise_id == user.enterprise_id
+        return plan.enterprise_id == user.enterprise_id and plan.status in ENTERPRISE_VISIBLE_PLANS
     return covers_station(user, plan.station_id) or serves_on_task_force(user, plan)
 
 
@@ -85,18 +175,18 @@ def serves_on_task_force(user: User, served: ServiceRequest | ServicePlan) -> bo
     Such members open the case to work with the team; what they may do there is what their
     task-force role allows (``_MEMBER_ACTIONS``), not what the case's own station's desk may.
     """
-    return user.role in DESK_ROLES and any(
+    return is_desk(user) and any(
         team.status == TaskForceStatus.ACTIVE and _is_member(user, team) for team in served.task_forces)
 
 
 # What a task-force member from another station may do on the request or plan the team serves.
-_MEMBER_ACTIONS = frozenset({"request.view", "request.view_internal", "request.note", "request.attach",
-                             "plan.view", "plan.view_internal"})
+_MEMBER_ACTIONS = frozenset({PolicyAction.REQUEST_VIEW, PolicyAction.REQUEST_VIEW_INTERNAL, PolicyAction.REQUEST_NOTE, PolicyAction.REQUEST_ATTACH,
+                             PolicyAction.PLAN_VIEW, PolicyAction.PLAN_VIEW_INTERNAL})
 
 
 def _member_only(user: User, target: Any) -> bool:
     """True when ``user`` sees ``target`` only through a task force (its station does not cover it)."""
-    if user.role not in DESK_ROLES or not isinstance(target, ServiceRequest | ServicePlan):
+    if not is_desk(user) or not isinstance(target, ServiceRequest | ServicePlan):
         return False
     return not covers_station(user, target.station_id)
 
@@ -108,15 +198,20 @@ def _sees_task_force(user: User, task_force: TaskForce) -> bool:
 def _manages_task_force(user: User, task_force: TaskForce | TaskForceMember) -> bool:
     # Members from other stations take part; its station's desk and its lead run it.
     team = task_force.task_force if isinstance(task_force, TaskForceMember) else task_force
-    return user.role in DESK_ROLES and (covers_station(user, team.station_id) or team.lead_id == user.id)
+    return is_desk(user) and (covers_station(user, team.station_id) or team.lead_id == user.id)
 
 
 def _desk(user: User, _obj: Any = None) -> bool:
-    return user.role in DESK_ROLES
+    return is_desk(user)
 
 
 def _director(user: User, _obj: Any = None) -> bool:
     return user.role == Role.DIRECTOR
+
+
+def _director_or_admin(user: User, _obj: Any = None) -> bool:
+    # The dashboard: directors see their scope's, administrators everything.
+    return user.role in (Role.DIRECTOR, Role.ADMIN)
 
 
 def _enterprise(user: User, _obj: Any = None) -> bool:
@@ -141,68 +236,76 @@ def _not_enterprise(user: User, _obj: Any = None) -> bool:
 
 def _records_hotline(user: User, hotline: HotlineSession) -> bool:
     """Directors in scope, the director (a sub-station head) who hosts it, and the recorder named when scheduling."""
-    return user.role == Role.DIRECTOR or (user.role in DESK_ROLES and user.id in (hotline.director_id,
+    return user.role == Role.DIRECTOR or (is_desk(user) and user.id in (hotline.director_id,
                                                                                  hotline.recorder_id))
+
+
+def _withdraws_own_ask(user: User, hotline: HotlineSession) -> bool:
+    """Whoever asked for a session may withdraw the ask before a director has taken it up."""
+    return hotline.status == HotlineStatus.REQUESTED and hotline.requested_by_id == user.id
 
 
 def _addressee(user: User, request: ServiceRequest) -> bool:
     """Whom a director's instruction on ``request`` is for: its assignee, or, unassigned, its station's desk."""
     if request.assignee_id is not None:
         return request.assignee_id == user.id
-    return user.role in DESK_ROLES and user.station_id == request.station_id
+    return is_desk(user) and user.station_id == request.station_id
 
 
 Rule = Callable[[User, Any], bool]
 
 # action -> (what the target must be visible by, who may take the action on a visible target)
-REQUEST_RULES: dict[str, Rule] = {
-    "request.view": _anyone,
-    "request.view_internal": _not_enterprise,
-    "request.reply": _enterprise_or_desk,
-    "request.attach": _enterprise_or_desk,
-    "request.note": _desk,
-    "request.triage": _desk,
-    "request.transfer": _desk,
-    "request.transition": _anyone,  # the lifecycle table decides per transition
-    "request.escalate": _desk,
-    "request.de_escalate": _director,
-    "request.instruct": _director,
-    "request.acknowledge": _addressee,
-    "request.link_plan": _desk,
-    "request.ask_hotline": _enterprise_or_desk,
-    "request.schedule_hotline": _director,
-    "request.create_task_force": _desk,
+REQUEST_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.REQUEST_VIEW: _anyone,
+    PolicyAction.REQUEST_VIEW_INTERNAL: _not_enterprise,
+    PolicyAction.REQUEST_REPLY: _enterprise_or_desk,
+    PolicyAction.REQUEST_ATTACH: _enterprise_or_desk,
+    PolicyAction.REQUEST_NOTE: _desk,
+    PolicyAction.REQUEST_TRIAGE: _desk,
+    PolicyAction.REQUEST_TRANSFER: _desk,
+    PolicyAction.REQUEST_TRANSITION: _anyone,  # the lifecycle table decides per transition
+    PolicyAction.REQUEST_ESCALATE: _desk,
+    PolicyAction.REQUEST_DE_ESCALATE: _director,
+    PolicyAction.REQUEST_INSTRUCT: _director,
+    PolicyAction.REQUEST_ACKNOWLEDGE: _addressee,
+    PolicyAction.REQUEST_LINK_PLAN: _desk,
+    PolicyAction.REQUEST_ASK_HOTLINE: _enterprise_or_desk,
+    PolicyAction.REQUEST_SCHEDULE_HOTLINE: _director,
+    PolicyAction.REQUEST_CREATE_TASK_FORCE: _desk,
 }
-PLAN_RULES: dict[str, Rule] = {
-    "plan.view": _anyone,
-    "plan.view_internal": _not_enterprise,
-    "plan.edit": _desk,
-    "plan.approve": _director,
-    "plan.create_task_force": _desk,
+PLAN_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.PLAN_VIEW: _anyone,
+    PolicyAction.PLAN_VIEW_INTERNAL: _not_enterprise,
+    PolicyAction.PLAN_EDIT: _desk,
+    PolicyAction.PLAN_APPROVE: _director,
+    PolicyAction.PLAN_CREATE_TASK_FORCE: _desk,
 }
-HOTLINE_RULES: dict[str, Rule] = {
-    "hotline.view": _anyone,
-    "hotline.manage": _director,
-    "hotline.record": _records_hotline,
+HOTLINE_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.HOTLINE_VIEW: _anyone,
+    PolicyAction.HOTLINE_MANAGE: _director,
+    PolicyAction.HOTLINE_RECORD: _records_hotline,
+    PolicyAction.HOTLINE_WITHDRAW_ASK: _withdraws_own_ask,
 }
-TASK_FORCE_RULES: dict[str, Rule] = {
-    "task_force.view": _anyone,
-    "task_force.edit": _manages_task_force,
+TASK_FORCE_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.TASK_FORCE_VIEW: _anyone,
+    PolicyAction.TASK_FORCE_EDIT: _manages_task_force,
 }
-GLOBAL_RULES: dict[str, Rule] = {
-    "request.submit": _enterprise,
-    "request.submit_on_behalf": _desk,
-    "desk.use": _desk,
-    "director.use": _director,
-    "plan.create": _desk,
-    "plan.view_own": _enterprise,
-    "enterprise.verify": _desk,
-    "admin.use": _admin,
+GLOBAL_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.REQUEST_SUBMIT: _enterprise,
+    PolicyAction.REQUEST_SUBMIT_ON_BEHALF: _desk,
+    PolicyAction.DESK_USE: _desk,
+    PolicyAction.DIRECTOR_USE: _director,
+    PolicyAction.DASHBOARD_VIEW: _director_or_admin,
+    PolicyAction.PLAN_CREATE: _desk,
+    PolicyAction.PLAN_VIEW_OWN: _enterprise,
+    PolicyAction.ENTERPRISE_VERIFY: _desk,
+    PolicyAction.ADMIN_USE: _admin,
 }
 
 
-def may(user: User, action: str, target: Any = None) -> bool:
+def may(user: User, action: PolicyAction, target: Any = None) -> bool:
     """True when ``user`` may take ``action`` (on ``target``, which must then be in scope)."""
+    _known(action)
     if not user.is_active:
         return False
     if action in GLOBAL_RULES:
@@ -210,8 +313,9 @@ def may(user: User, action: str, target: Any = None) -> bool:
     return _visible(user, action, target) and _allowed(user, action, target)
 
 
-def authorize(user: User, action: str, target: Any) -> None:
+def authorize(user: User, action: PolicyAction, target: Any) -> None:
     """Raise NotFound when ``target`` is outside the user's scope, Forbidden when the action is not theirs."""
+    _known(action)
     if action in GLOBAL_RULES:
         if not may(user, action, target):
             raise Forbidden()
@@ -225,25 +329,31 @@ def authorize(user: User, action: str, target: Any) -> None:
 def may_acknowledge(actor: User, instruction: Instruction) -> bool:
     """Only its addressees: the person it was written to, or whom the case is for now; never its own director."""
     if (instruction.acknowledged_at is not None or instruction.director_id == actor.id
-            or not may(actor, "request.view_internal", instruction.request)):
+            or not may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, instruction.request)):
         return False
-    return instruction.assignee_id == actor.id or may(actor, "request.acknowledge", instruction.request)
+    return instruction.assignee_id == actor.id or may(actor, PolicyAction.REQUEST_ACKNOWLEDGE, instruction.request)
 
 
-def _allowed(user: User, action: str, target: Any) -> bool:
+def _known(action: PolicyAction) -> None:
+    # A free string would fail silently as "not allowed" when misspelt: only the enum is accepted.
+    if not isinstance(action, PolicyAction):
+        raise TypeError(f"policy actions are PolicyAction members, not {action!r}")
+
+
+def _allowed(user: User, action: PolicyAction, target: Any) -> bool:
     if _member_only(user, target) and action not in _MEMBER_ACTIONS:
         return False
     return _rules_for(action)[action](user, target)
 
 
-def _rules_for(action: str) -> dict[str, Rule]:
+def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
     for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES):
         if action in rules:
             return rules
     raise KeyError(f"unknown policy action {action!r}")
 
 
-def _visible(user: User, action: str, target: Any) -> bool:
+def _visible(user: User, action: PolicyAction, target: Any) -> bool:
     if isinstance(target, ServiceRequest):
         return _sees_request(user, target)
     if isinstance(target, ServicePlan):

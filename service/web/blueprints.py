@@ -11,6 +11,7 @@ from service.web.auth import views as auth
 from service.web.common import main, notifications, search
 from service.web.common.helpers import hotline_name, station_name
 from service.web.common.navigation import menus
+from service.web.common.helpers import can
 from service.web.desk import export, plans, task_forces
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions
@@ -23,5 +24,5 @@ def register_blueprints(app: Flask) -> None:
     for module in (api, tokens, main, auth, two_factor, portal, desk, admin, director, export, hotline, instructions,
                    notifications, admin_sla, plans, task_forces, search):
         app.register_blueprint(module.bp)
-    app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name)
+    app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)
     app.context_processor(menus)

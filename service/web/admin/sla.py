@@ -17,6 +17,7 @@ from service.operations.calendar_admin import (
     set_calendar_day,
     set_sla_target,
 )
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.database import db
@@ -41,13 +42,13 @@ def _target_forms() -> dict[Priority, SlaTargetForm]:
 
 
 @bp.route("/sla")
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def sla_targets():  # type: ignore[no-untyped-def]
     return render_template("admin/sla.html", forms=_target_forms())
 
 
 @bp.route("/sla/<priority_name>", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def set_target(priority_name: str):  # type: ignore[no-untyped-def]
     try:
         priority = Priority(priority_name)
@@ -88,13 +89,13 @@ def render_calendar(year: int, day_form: CalendarDayForm | None = None, import_f
 
 
 @bp.route("/calendar")
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def calendar():  # type: ignore[no-untyped-def]
     return render_calendar(_year())
 
 
 @bp.route("/calendar/days", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def add_day():  # type: ignore[no-untyped-def]
     form = CalendarDayForm(prefix="day")
     if form.validate_on_submit():
@@ -106,7 +107,7 @@ def add_day():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/calendar/days/<day_text>/delete", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def delete_day(day_text: str):  # type: ignore[no-untyped-def]
     try:
         day = date.fromisoformat(day_text)
@@ -138,7 +139,7 @@ def _uploaded_text(form: CalendarImportForm) -> str | None:
 
 
 @bp.route("/calendar/import", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def import_days():  # type: ignore[no-untyped-def]
     form = CalendarImportForm(prefix="import")
     if form.validate_on_submit():

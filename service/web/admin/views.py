@@ -8,6 +8,7 @@ from sqlalchemy import select
 from service.errors import DomainError, ValidationError
 from service.models import Role, Station, User
 from service.operations import accounts
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, station_choices
 from service.web.database import db
 from service.web.forms import show_error
@@ -17,7 +18,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 @bp.route("/users")
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def users():  # type: ignore[no-untyped-def]
     role = request.args.get("role", "")
     query = select(User).order_by(User.role, User.id)
@@ -28,7 +29,7 @@ def users():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def new_user():  # type: ignore[no-untyped-def]
     form = DeskUserForm()
     form.station_id.choices = station_choices()
@@ -46,7 +47,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def set_active(user_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -64,7 +65,7 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def reset_password(user_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -80,7 +81,7 @@ def reset_password(user_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/stations")
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def stations():  # type: ignore[no-untyped-def]
     return render_template("admin/stations.html",
                            stations=db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all())

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from service.errors import Forbidden
-from service.models import Role
 from service.models.base import utcnow
 from service.queries import dashboard as dash
+from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint
@@ -30,8 +30,7 @@ class DashboardOut(s.Output):
           tag="dashboard", response=DashboardOut)
 def dashboard():  # type: ignore[no-untyped-def]
     user = caller()
-    if user.role == Role.ENTERPRISE or not dash.may_view(user):
-        raise Forbidden()
+    policy.authorize(user, PolicyAction.DASHBOARD_VIEW, None)
     figures = dash.build_dashboard(db(), dash.make_scope(user, utcnow()), reference.working_calendar(db(), desk_settings()))
     return DashboardOut(date_from=figures.scope.date_from, date_to=figures.scope.date_to, totals=figures.totals,
                         by_status={str(k): v for k, v in figures.by_status.items()}, range_counts=figures.range_counts,

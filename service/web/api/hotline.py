@@ -144,7 +144,7 @@ def hotline_out(hotline: HotlineSession) -> HotlineOut:
     fields = {k: getattr(hotline, k) for k in HotlineOut.model_fields
               if k not in {"actions", "invitation_url", "minutes", "decisions", "follow_ups"}}
     out = HotlineOut(**fields, actions=view.actions, invitation_url=url_for(
-        "api.hotline_invitation", hotline_id=hotline.id) if view.calendar_file else None)
+        "api.hotline_invitation", hotline_id=hotline.id) if view.upcoming else None)
     if view.internal:
         out.minutes = hotline.minutes_internal
         out.decisions = hotline.decisions

@@ -13,11 +13,13 @@ from typing import Literal
 from flask import Response
 from pydantic import Field
 
-from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatus, Role, ServicePlan
+from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatus, ServicePlan
 from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as plan_queries
-from service.rules import policy
+from service.rules import plan_status, policy
+from service.rules.plan_status import PlanAction
+from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.database import db
@@ -55,7 +57,7 @@ class PlanOut(s.Output):
     created_at: datetime
     updated_at: datetime
     version: int
-    actions: list[plan_ops.PlanAction] = Field(description="Status steps the caller may take now "
+    actions: list[PlanAction] = Field(description="Status steps the caller may take now "
                                                             "(POST .../transitions).")
     milestones: list[MilestoneOut]
 
@@ -90,7 +92,7 @@ class PlanIn(s.Input):
 
 
 class PlanActionIn(s.Input):
-    action: plan_ops.PlanAction = Field(description="approve, return, complete and archive: directors; discard a "
+    action: PlanAction = Field(description="approve, return, complete and archive: directors; discard a "
                                                     "draft: the desk.")
     version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
     comment: str = Field("", max_length=2000, description="Required to approve or return a draft: the "
@@ -126,25 +128,18 @@ def milestone_out(milestone: Milestone, internal: bool) -> MilestoneOut:
 
 def plan_out(plan: ServicePlan) -> PlanOut:
     user = caller()
-    internal = policy.may(user, "plan.view_internal", plan)
+    internal = policy.may(user, PolicyAction.PLAN_VIEW_INTERNAL, plan)
     fields = {k: getattr(plan, k) for k in PlanOut.model_fields if k not in {"actions", "milestones"}}
     ordered = sorted(plan.milestones, key=lambda m: (m.position, m.id))
-    return PlanOut(**fields, actions=[t.action for t in plan_ops.allowed_plan_actions(user, plan)],
+    return PlanOut(**fields, actions=[t.action for t in plan_status.allowed_plan_actions(user, plan)],
                    milestones=[milestone_out(m, internal) for m in ordered])
 
 
 @endpoint("/plans", summary="Service plans you may see, newest first (enterprises: their approved plans).",
           tag=TAG, query=PlanQuery, response=PlanList)
 def list_plans(query: PlanQuery):  # type: ignore[no-untyped-def]
-    user = caller()
-    if user.role == Role.ENTERPRISE:
-        # An enterprise is shown a plan once a director has approved it, as on its pages.
-        plans = sorted((p for p in plan_queries.enterprise_plans(db(), user)
-                        if (query.status is None or p.status == query.status)
-                        and (query.cursor is None or p.id < query.cursor)), key=lambda p: -p.id)
-        return PlanList(items=[plan_out(p) for p in plans[:query.limit]],
-                        next_cursor=plans[query.limit - 1].id if len(plans) > query.limit else None)
-    rows = plan_queries.list_plans(db(), user, status=query.status, before=query.cursor, limit=query.limit + 1)
+    # The policy's scope shows an enterprise its approved plans only, as on its pages.
+    rows = plan_queries.list_plans(db(), caller(), status=query.status, before=query.cursor, limit=query.limit + 1)
     items = [plan_out(r.plan) for r in rows[:query.limit]]
     return PlanList(items=items, next_cursor=items[-1].id if len(rows) > query.limit else None)
 

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 from flask import request as http
+
 from service.errors import N_, Forbidden, ValidationError
 from service.models import Message
 from service.operations import requests as ops
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import timeline
 from service.rules import lifecycle, policy
+from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.app_settings import desk_settings
@@ -34,7 +36,7 @@ def list_requests(query: s.RequestListQuery):  # type: ignore[no-untyped-def]
 @endpoint("/queue", summary="Desk queues with filters (staff and directors).", tag=TAG,
           query=s.QueueQuery, response=s.RequestPage)
 def desk_queue(query: s.QueueQuery):  # type: ignore[no-untyped-def]
-    if not policy.may(caller(), "desk.use"):
+    if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
     filters = QueueFilters(queue=query.queue or "open", status=query.status, category=query.category,
                            priority=query.priority, lifecycle_stage=query.lifecycle_stage,

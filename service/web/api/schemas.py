@@ -29,6 +29,7 @@ from service.models import (
 )
 from service.queries.timeline import TimelineEntry
 from service.rules import lifecycle, policy
+from service.rules.policy import PolicyAction
 from service.web.converters import MAX_ID
 
 
@@ -244,7 +245,7 @@ def _request_fields(request: ServiceRequest, viewer: User) -> dict[str, Any]:
                               "resolution_breached"}}
     fields["station_code"] = request.station.code
     fields["actions"] = [t.action.value for t in lifecycle.allowed_actions(viewer, request)]
-    if policy.may(viewer, "request.view_internal", request):
+    if policy.may(viewer, PolicyAction.REQUEST_VIEW_INTERNAL, request):
         fields.update(assignee_id=request.assignee_id, escalated=request.escalated,
                       first_response_breached=request.first_response_breached,
                       resolution_breached=request.resolution_breached)

@@ -14,6 +14,7 @@ from service.models import TaskForce, TaskForceMember, TaskForceStatus
 from service.operations import task_forces as ops
 from service.queries import task_forces as queries
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint
 from service.web.database import db
@@ -81,13 +82,13 @@ def _member_out(member: TaskForceMember) -> MemberOut:
 def task_force_out(team: TaskForce) -> TaskForceOut:
     fields = {k: getattr(team, k) for k in TaskForceOut.model_fields if k not in {"members", "can_edit"}}
     return TaskForceOut(**fields, members=[_member_out(m) for m in team.members],
-                        can_edit=policy.may(caller(), "task_force.edit", team))
+                        can_edit=policy.may(caller(), PolicyAction.TASK_FORCE_EDIT, team))
 
 
 @endpoint("/task-forces", summary="The task forces you lead or belong to, working ones first (desk).", tag=TAG,
           response=TaskForceList)
 def my_task_forces():  # type: ignore[no-untyped-def]
-    if not policy.may(caller(), "desk.use"):
+    if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
     return TaskForceList(items=[task_force_out(t) for t in queries.my_task_forces(db(), caller())])
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from service.errors import N_, DomainError, ValidationError
 from service.models import User
 from service.operations import accounts, two_factor
+from service.rules.policy import PolicyAction
 from service.web.app_settings import settings
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.database import db
@@ -142,7 +143,7 @@ def disable():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
-@require("admin.use")
+@require(PolicyAction.ADMIN_USE)
 def reset(user_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)

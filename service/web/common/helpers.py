@@ -13,8 +13,9 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import DomainError
-from service.models import HotlineSession, ServiceRequest, Station, User
-from service.rules import policy
+from service.models import HotlineSession, ServicePlan, ServiceRequest, Station, User
+from service.rules import machines, policy
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.database import db
 from service.web.labels import domain_message
@@ -22,7 +23,12 @@ from service.web.labels import domain_message
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def require(action: str) -> Callable[[F], F]:
+def can(subject: ServiceRequest | ServicePlan | HotlineSession, action: str) -> bool:
+    """For templates: may the signed-in user take ``action`` on ``subject`` now (``rules.machines.can``)?"""
+    return current_user.is_authenticated and machines.can(actor(), subject, action)
+
+
+def require(action: PolicyAction) -> Callable[[F], F]:
     """Coarse role gate for a view: sign-in first, then 403 for roles the policy does not admit."""
 
     def decorate(view: F) -> F:

@@ -37,6 +37,7 @@ from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
 from service.rules import policy
 from service.rules.lifecycle import Action
+from service.rules.policy import PolicyAction
 from service.store.open_work import open_items
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor
@@ -238,7 +239,7 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
     except Conflict as error:
         current = getattr(error, "current", None)
         # Reloaded as it now stands, it may have left the user's scope (a transfer) meanwhile.
-        if current is None or not policy.may(actor(), "request.view", current):
+        if current is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, current):
             abort(404)
         if isinstance(form, VersionedForm):
             form.version.data = str(current.version)

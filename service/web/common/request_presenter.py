@@ -37,6 +37,7 @@ from service.queries.requests import assignable_users
 from service.queries.task_forces import task_forces_of_request
 from service.queries.timeline import TimelineEntry, awaiting, timeline
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
 from service.store import reference
 from service.store.reference import StationInfo
@@ -235,7 +236,7 @@ def _desk_forms(session: Session, user: User, req: ServiceRequest, kept: Mapping
     """The working forms the policy lets ``user`` use on ``req`` in its present state."""
     is_open = req.status in OPEN_STATUSES
     triage = assign = transfer = escalate = de_escalate = None
-    if is_open and policy.may(user, "request.triage", req):
+    if is_open and policy.may(user, PolicyAction.REQUEST_TRIAGE, req):
         people = assignee_choices(session, user, req)
         triage = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
             "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
@@ -248,9 +249,9 @@ def _desk_forms(session: Session, user: User, req: ServiceRequest, kept: Mapping
             assign.assignee_id.choices = people
         transfer = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None, data={"version": req.version})
         transfer.station_id.choices = transfer_choices(stations, req)
-    if is_open and not req.escalated and policy.may(user, "request.escalate", req):
+    if is_open and not req.escalated and policy.may(user, PolicyAction.REQUEST_ESCALATE, req):
         escalate = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
-    if req.escalated and policy.may(user, "request.de_escalate", req):
+    if req.escalated and policy.may(user, PolicyAction.REQUEST_DE_ESCALATE, req):
         de_escalate = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
     message = kept.get("message") or DeskMessageForm(formdata=None)
     return DeskForms(triage, assign, transfer, escalate, de_escalate, message,  # type: ignore[arg-type]
@@ -288,7 +289,7 @@ def present_request(session: Session, user: User, req: ServiceRequest, *, audien
     actions = action_views(user, req, kept, settings)
     hotline_sessions = hotline_panel(session, user, req)
     instructions = instructions_panel(session, user, req)
-    internal = policy.may(user, "request.view_internal", req)
+    internal = policy.may(user, PolicyAction.REQUEST_VIEW_INTERNAL, req)
     teams = task_forces_of_request(session, req.id) if internal else []
     stations = reference.stations(session)
     desk = _desk_forms(session, user, req, kept, stations) if audience == "desk" else None

@@ -23,6 +23,7 @@ from service.operations import saved_views as saved_view_operations
 from service.queries.saved_views import saved_view, saved_views
 from service.queries.search import search_requests, sees_internal
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error
 from service.web.database import db
 from service.web.forms.admin import ConfirmForm
@@ -46,7 +47,7 @@ VOCABULARY_FILTERS: dict[str, type[Enum]] = {"category": Category, "priority": P
 
 def _may_search() -> bool:
     user = actor()
-    return policy.may(user, "desk.use") or policy.may(user, "request.submit")
+    return policy.may(user, PolicyAction.DESK_USE) or policy.may(user, PolicyAction.REQUEST_SUBMIT)
 
 
 def _detail_endpoint() -> str:

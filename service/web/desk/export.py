@@ -23,6 +23,7 @@ from service.models import Category, LifecycleStage, Priority, ServiceRequest, S
 from service.models.base import utcnow
 from service.queries.export import stream_rows
 from service.queries.requests import QueueFilters, build_queue_select
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.database import db
 from service.web.labels import label
@@ -108,6 +109,6 @@ def queue_filters(args: Any) -> QueueFilters:
 
 
 @bp.route("/requests.csv")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def requests_csv():  # type: ignore[no-untyped-def]
     return csv_response(build_queue_select(db(), actor(), queue_filters(request.args)), "requests")

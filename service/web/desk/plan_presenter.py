@@ -12,9 +12,10 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from service.models import OPEN_PLAN_STATUSES, Event, HotlineSession, ServicePlan, ServiceRequest, TaskForce, User
-from service.operations.plans import PlanAction, allowed_plan_actions
+from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.queries.plans import PlanPage, Progress
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.desk.plan_support import describe_event, member_names, request_url
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import PlanStatusForm
@@ -77,7 +78,7 @@ def present_plan(page: PlanPage, user: User, today: date, decision: PlanStatusFo
     allowed = [t.action for t in allowed_plan_actions(user, plan)]
     return PlanPagePresenter(
         plan=plan, progress=page.progress, hotline_sessions=page.hotline_sessions, enterprise_name=plan.enterprise.name, today=today,
-        can_edit=policy.may(user, "plan.edit", plan) and plan.status in OPEN_PLAN_STATUSES,
+        can_edit=policy.may(user, PolicyAction.PLAN_EDIT, plan) and plan.status in OPEN_PLAN_STATUSES,
         steps=[StepButton(action, str(STEP_BUTTONS[action]), action != PlanAction.COMPLETE)
                for action in allowed if action in STEP_BUTTONS],
         decisions=[action for action in allowed if action in DECISIONS],

@@ -24,6 +24,8 @@ from service.operations import milestones as milestone_ops
 from service.operations import plans as plan_ops
 from service.queries import plans as queries
 from service.rules import policy
+from service.rules.plan_status import PlanAction
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.common.kept_forms import send_back, take_kept
 from service.web.database import db
@@ -75,13 +77,13 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 
 
 @bp.route("/")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def index():  # type: ignore[no-untyped-def]
     return _plan_list(awaiting=False)
 
 
 @bp.route("/awaiting-approval")
-@require("director.use")
+@require(PolicyAction.DIRECTOR_USE)
 def awaiting():  # type: ignore[no-untyped-def]
     return _plan_list(awaiting=True)
 
@@ -103,7 +105,7 @@ def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/overdue")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def overdue():  # type: ignore[no-untyped-def]
     today = queries.local_today()
     return render_template("plans/overdue.html", today=today,
@@ -111,7 +113,7 @@ def overdue():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("plan.create")
+@require(PolicyAction.PLAN_CREATE)
 def new():  # type: ignore[no-untyped-def]
     enterprise_id = request.args.get("enterprise_id", type=int)
     if enterprise_id is None:
@@ -142,7 +144,7 @@ def _plan_fields(form: NewPlanForm | EditPlanForm) -> plan_ops.PlanFields:
 
 
 @bp.route("/ours")
-@require("plan.view_own")
+@require(PolicyAction.PLAN_VIEW_OWN)
 def ours():  # type: ignore[no-untyped-def]
     plans = queries.enterprise_plans(db(), actor())
     if plans and plans[0].status == PlanStatus.ACTIVE:
@@ -167,9 +169,9 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def edit(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = EditPlanForm(obj=plan if request.method == "GET" else None)
@@ -181,7 +183,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            plan = _saved_after_conflict(error, lambda: queries.get_plan(db(), actor(), plan_id, "plan.edit"))
+            plan = _saved_after_conflict(error, lambda: queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT))
             form.version.data = plan.version
             status, stale = 409, True
         else:
@@ -193,7 +195,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:plan_id>/status", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def change_status(plan_id: int):  # type: ignore[no-untyped-def]
     form = PlanStatusForm()
     back = url_for("plans.show", plan_id=plan_id)
@@ -201,7 +203,7 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
         queries.get_plan(db(), actor(), plan_id)
         return send_back(back, "decision", form)
     try:
-        changed = plan_ops.change_plan_status(db(), actor(), plan_id, plan_ops.PlanAction(form.action.data),
+        changed = plan_ops.change_plan_status(db(), actor(), plan_id, PlanAction(form.action.data),
                                               form.version.data, comment=form.comment.data or "")
     except (NotFound, Forbidden):
         raise
@@ -217,9 +219,9 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:plan_id>/milestones/new", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
-    plan = queries.get_plan(db(), actor(), plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = MilestoneForm()
@@ -239,12 +241,12 @@ def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
-    plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = EditMilestoneForm(obj=milestone if request.method == "GET" else None)
@@ -294,7 +296,7 @@ def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
 
 
 @bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
@@ -313,12 +315,12 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
 
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
-    plan = queries.get_plan(db(), actor(), milestone.plan_id, "plan.edit")
+    plan = queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     back = url_for("plans.show", plan_id=plan.id, _anchor="milestones")
@@ -333,7 +335,7 @@ def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/link", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def link_request(request_id: int):  # type: ignore[no-untyped-def]
     form = LinkPlanForm()
     if not form.validate_on_submit():

@@ -11,6 +11,7 @@ from service.operations import task_forces as ops
 from service.queries import plans as plan_queries
 from service.queries import task_forces as queries
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.database import db
 from service.web.desk.plan_support import ask_first, attempt, member_name, people_choices, removal_question
@@ -23,13 +24,13 @@ bp.add_app_template_global(removal_question, "removal_question")
 
 
 @bp.route("/mine")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def mine():  # type: ignore[no-untyped-def]
     return render_template("plans/task_forces_mine.html", task_forces=queries.my_task_forces(db(), actor()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def new():  # type: ignore[no-untyped-def]
     plan_id = request.args.get("plan_id", type=int)
     request_id = request.args.get("request_id", type=int)
@@ -55,10 +56,10 @@ def _target(plan_id: int | None, request_id: int | None) -> ServicePlan | Servic
     """The plan or request a new task force serves, checked against the policy before the form is shown."""
     if plan_id is not None:
         target: ServicePlan | ServiceRequest | None = db().get(ServicePlan, plan_id)
-        action = "plan.create_task_force"
+        action = PolicyAction.PLAN_CREATE_TASK_FORCE
     elif request_id is not None:
         target = db().get(ServiceRequest, request_id)
-        action = "request.create_task_force"
+        action = PolicyAction.REQUEST_CREATE_TASK_FORCE
     else:
         abort(404)
     if target is None:
@@ -73,23 +74,26 @@ def _fields(form: TaskForceForm, status: TaskForceStatus = TaskForceStatus.ACTIV
 
 
 @bp.route("/<int:task_force_id>")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def show(task_force_id: int):  # type: ignore[no-untyped-def]
     team = queries.get_task_force(db(), actor(), task_force_id)
-    can_edit = policy.may(actor(), "task_force.edit", team)
+    can_edit = policy.may(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     staff_form = StaffMemberForm()
     staff_form.user_id.choices = _member_choices()
-    return render_template("plans/task_force.html", task_force=team, can_edit=can_edit, staff_form=staff_form,
+    # A closed team takes no new members.
+    can_add_members = can_edit and team.status == TaskForceStatus.ACTIVE
+    return render_template("plans/task_force.html", task_force=team, can_edit=can_edit,
+                           can_add_members=can_add_members, staff_form=staff_form,
                            expert_form=ExpertForm(), confirm=ConfirmForm(),
                            plan=db().get(ServicePlan, team.plan_id) if team.plan_id else None,
                            service_request=db().get(ServiceRequest, team.request_id) if team.request_id else None)
 
 
 @bp.route("/<int:task_force_id>/edit", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def edit(task_force_id: int):  # type: ignore[no-untyped-def]
     team = queries.get_task_force(db(), actor(), task_force_id)
-    policy.authorize(actor(), "task_force.edit", team)
+    policy.authorize(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     form = EditTaskForceForm(obj=team if request.method == "GET" else None)
     form.lead_id.choices = people_choices(plan_queries.desk_people(db(), team.station_id))
     if form.validate_on_submit():
@@ -105,7 +109,7 @@ def edit(task_force_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:task_force_id>/members", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def add_member(task_force_id: int):  # type: ignore[no-untyped-def]
     form = StaffMemberForm()
     form.user_id.choices = _member_choices()
@@ -121,7 +125,7 @@ def _member_choices() -> list[SelectChoice]:
 
 
 @bp.route("/<int:task_force_id>/experts", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def add_expert(task_force_id: int):  # type: ignore[no-untyped-def]
     form = ExpertForm()
     if not form.validate_on_submit():
@@ -133,13 +137,13 @@ def add_expert(task_force_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/members/<int:member_id>/remove", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def remove_member(member_id: int):  # type: ignore[no-untyped-def]
     member = db().get(TaskForceMember, member_id)
     if member is None:
         abort(404)
     team = queries.get_task_force(db(), actor(), member.task_force_id)
-    policy.authorize(actor(), "task_force.edit", team)
+    policy.authorize(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     back = url_for("task_forces.show", task_force_id=team.id)
     name = member_name(member)
     asking = ask_first(gettext("Remove a member"), removal_question(member, team), gettext("Remove the member"),

@@ -17,6 +17,7 @@ from service.operations.requests import add_message, assign_request, transfer_re
 from service.operations.sla import sla_state
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.request_display import install_template_helpers, sla_badge
@@ -60,7 +61,7 @@ def _queue_tabs() -> list[tuple[str, str]]:
 
 
 @bp.route("/")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def index():  # type: ignore[no-untyped-def]
     user = actor()
     hub = policy.sees_every_station(user)
@@ -88,7 +89,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
-@require("request.submit_on_behalf")
+@require(PolicyAction.REQUEST_SUBMIT_ON_BEHALF)
 def new_request():  # type: ignore[no-untyped-def]
     form = OnBehalfForm()
     form.enterprise_id.choices = enterprise_choices(actor())
@@ -115,13 +116,13 @@ def _done(request_id: int) -> str:
 
 
 @bp.route("/requests/<int:request_id>")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def request_detail(request_id: int):  # type: ignore[no-untyped-def]
     return detail_page(request_id, render_detail)
 
 
 @bp.route("/requests/<int:request_id>/triage", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def triage(request_id: int):  # type: ignore[no-untyped-def]
     form = TriageForm(prefix="triage")
     form.assignee_id.choices = _people(request_or_404(request_id))
@@ -137,7 +138,7 @@ def triage(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def assign(request_id: int):  # type: ignore[no-untyped-def]
     form = AssignForm(prefix="assign")
     form.assignee_id.choices = _people(request_or_404(request_id))
@@ -150,7 +151,7 @@ def assign(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def transfer(request_id: int):  # type: ignore[no-untyped-def]
     form = TransferForm(prefix="transfer")
     form.station_id.choices = _other_stations(request_or_404(request_id))
@@ -165,7 +166,7 @@ def transfer(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def message(request_id: int):  # type: ignore[no-untyped-def]
     form = DeskMessageForm()
     internal = form.visibility.data == "internal"
@@ -179,7 +180,7 @@ def message(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/escalate", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def escalate(request_id: int):  # type: ignore[no-untyped-def]
     form = EscalateForm(prefix="escalate")
     return run_edit(request_id, "escalate", form,
@@ -189,7 +190,7 @@ def escalate(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/de-escalate", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
     form = DeEscalateForm(prefix="deescalate")
     return run_edit(request_id, "de_escalate", form,
@@ -198,19 +199,19 @@ def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
     return take_step(request_id, action_name, done_url=_done(request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def download(attachment_id: int):  # type: ignore[no-untyped-def]
     return send_attachment(attachment_id)
 
 
 @bp.route("/enterprises")
-@require("enterprise.verify")
+@require(PolicyAction.ENTERPRISE_VERIFY)
 def enterprises():  # type: ignore[no-untyped-def]
     user = actor()
     query = select(Enterprise).order_by(Enterprise.verified, Enterprise.id.desc()).limit(200)
@@ -222,7 +223,7 @@ def enterprises():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/enterprises/<int:enterprise_id>/verify", methods=["POST"])
-@require("enterprise.verify")
+@require(PolicyAction.ENTERPRISE_VERIFY)
 def verify_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -16,6 +16,7 @@ from service.infrastructure.charts import TIP, Bar, Series, bar_chart, column_ch
 from service.models import Status
 from service.queries.dashboard import AGE_BUCKETS, Dashboard, Scope
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import station_name
 from service.web.labels import label
 
@@ -29,7 +30,7 @@ def cases_link(scope: Scope, bucket: str, *, status: Status | None = None, stati
     bucket on the director's case list, which knows the period and the age buckets.
     """
     station = station_id if station_id is not None else scope.station_id
-    if bucket == "open" and policy.may(scope.actor, "desk.use"):
+    if bucket == "open" and policy.may(scope.actor, PolicyAction.DESK_USE):
         return url_for("desk.index", queue="open", status=status.value if status else None, station_id=station)
     if bucket == "escalated" and status is None:
         return url_for("director.escalated", station=station)

@@ -13,6 +13,7 @@ from flask_babel import gettext
 from service.models import User
 from service.queries.dashboard import BUCKETS, Dashboard, Scope
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import station_name
 from service.web.director.dashboard import Cell, ChartView, cases_link, charts
 from service.web.forms.director import DashboardFilterForm
@@ -57,7 +58,7 @@ def present_dashboard(board: Dashboard, user: User, form: DashboardFilterForm, e
         heading = station_name(board.stations[0])
     else:
         heading = gettext("All stations") if choose_station else station_name(user.station)
-    may_see_plans = policy.may(user, "desk.use")
+    may_see_plans = policy.may(user, PolicyAction.DESK_USE)
     rows = [StationRow(station_name(station),
                        url_for("director.dashboard_page", station=station.id, date_from=scope.date_from.isoformat(),
                                date_to=scope.date_to.isoformat()),

@@ -16,7 +16,8 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
-from service.rules.hotline import allowed_hotline_actions
+from service.rules.hotline import MACHINE, allowed_hotline_actions
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.app_settings import desk_settings, settings
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
@@ -37,7 +38,7 @@ LISTS = {
 
 def case_url(case: ServiceRequest) -> str:
     """The case's own page for the reader: the portal's for enterprises, the desk's otherwise."""
-    desk = policy.may(actor(), "request.view_internal", case)
+    desk = policy.may(actor(), PolicyAction.REQUEST_VIEW_INTERNAL, case)
     endpoint = "desk.request_detail" if desk else "portal.request_detail"
     if endpoint in current_app.view_functions:
         return url_for(endpoint, request_id=case.id)
@@ -50,7 +51,7 @@ def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
 
 
 @bp.route("/")
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def index():  # type: ignore[no-untyped-def]
     shown = request.args.get("list", "pending")
     statuses = LISTS.get(shown, LISTS["pending"])
@@ -63,7 +64,7 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def ask(request_id: int):  # type: ignore[no-untyped-def]
     case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
+    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
         abort(404)
     form = HotlineAskForm()
     if request.method == "GET":
@@ -102,7 +103,7 @@ def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
     """The session, if ``action`` is open to the reader now: 404 out of scope, 409 in the wrong state, else 403."""
     hotline = queries.get_session(db(), actor(), hotline_id)
     if action not in allowed_hotline_actions(actor(), hotline):
-        abort(409 if hotline.status not in ops.TRANSITIONS[action][0] else 403)
+        abort(409 if hotline.status not in MACHINE.transitions[action].sources else 403)
     return hotline
 
 
@@ -124,7 +125,7 @@ def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore
 
 
 @bp.route("/<int:hotline_id>/schedule", methods=["GET", "POST"])
-@require("director.use")
+@require(PolicyAction.DIRECTOR_USE)
 def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.SCHEDULE)
     form = HotlineScheduleForm()
@@ -149,7 +150,7 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def record(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
@@ -182,7 +183,7 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -11,6 +11,7 @@ from service.models import Role, ServiceRequest
 from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import cursor_arg
@@ -37,27 +38,29 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 @login_required
 def index():  # type: ignore[no-untyped-def]
     user = actor()
-    if not (policy.may(user, "desk.use") or policy.may(user, "admin.use")):
+    if not (policy.may(user, PolicyAction.DESK_USE) or policy.may(user, PolicyAction.ADMIN_USE)):
         abort(403)
     acknowledged = request.args.get("state") == "acknowledged"
-    mine = request.args.get("mine") == "1" and user.role == Role.DIRECTOR
+    writes = policy.may(user, PolicyAction.DIRECTOR_USE)
+    mine = request.args.get("mine") == "1" and writes
     station = request.args.get("station", "")
     station_id = int(station) if station.isdigit() else None
     items, next_cursor = queries.instructions_page(db(), user, acknowledged=acknowledged, mine=mine,
                                                    station_id=station_id, cursor=cursor_arg())
     params = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
-        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, station_id=station_id,
+        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, writes=writes,
+        station_id=station_id,
         addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
         may_acknowledge=lambda i: policy.may_acknowledge(user, i), confirm=ConfirmForm(),
         next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
 
 
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])
-@require("director.use")
+@require(PolicyAction.DIRECTOR_USE)
 def write(request_id: int):  # type: ignore[no-untyped-def]
     case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
+    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
         abort(404)
     form = InstructionForm()
     if request.method == "GET":
@@ -75,7 +78,7 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
-@require("desk.use")
+@require(PolicyAction.DESK_USE)
 def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -19,6 +19,7 @@ from service.models.base import utcnow
 from service.operations.escalation import de_escalate_request
 from service.queries import dashboard
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, station_choices
@@ -57,7 +58,7 @@ def reviewer(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not dashboard.may_view(actor()):
+        if not policy.may(actor(), PolicyAction.DASHBOARD_VIEW):
             abort(403)
         return view(*args, **kwargs)
     return wrapped
@@ -147,7 +148,7 @@ def escalated():  # type: ignore[no-untyped-def]
                                                        "director.escalated")
     return render_template("director/escalated.html", items=items, form=DeEscalateForm(formdata=None),
                            next_url=next_url, first_page=first_page, first_url=url_for("director.escalated", **params),
-                           may_de_escalate=lambda case: policy.may(actor(), "request.de_escalate", case),
+                           may_de_escalate=lambda case: policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case),
                            export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"))
 
 
@@ -164,8 +165,8 @@ def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
             flash(gettext("%(reference)s is no longer escalated.", reference=case.reference), "success")
             return redirect(url_for("director.escalated"))
     case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
+    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
         abort(404)
-    if not policy.may(actor(), "request.de_escalate", case):
+    if not policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case):
         abort(403)
     return render_template("director/de_escalate.html", case=case, form=form), 400

@@ -7,7 +7,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from service.models import MilestonePhase, MilestoneStatus
-from service.operations.plans import STANDARD_PHASES, PlanAction
+from service.operations.plans import STANDARD_PHASES
+from service.rules.plan_status import PlanAction
 from service.web.forms import DeskForm
 from service.web.labels import choices
 

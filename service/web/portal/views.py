@@ -10,6 +10,7 @@ from service.models import ServiceRequest
 from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
+from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.common.request_pages import (
@@ -31,7 +32,7 @@ install_template_helpers(bp)
 
 
 @bp.route("/")
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def index():  # type: ignore[no-untyped-def]
     user = actor()
     queue = "all" if request.args.get("queue") == "all" else "open"
@@ -44,7 +45,7 @@ def index():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def new_request():  # type: ignore[no-untyped-def]
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
@@ -57,13 +58,13 @@ def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
 
 
 @bp.route("/requests/<int:request_id>")
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def request_detail(request_id: int):  # type: ignore[no-untyped-def]
     return detail_page(request_id, render_detail)
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def reply(request_id: int):  # type: ignore[no-untyped-def]
     form = ReplyForm()
 
@@ -76,12 +77,12 @@ def reply(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
     return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")
-@require("request.submit")
+@require(PolicyAction.REQUEST_SUBMIT)
 def download(attachment_id: int):  # type: ignore[no-untyped-def]
     return send_attachment(attachment_id)
