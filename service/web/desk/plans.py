@@ -18,6 +18,7 @@ from service.models import (
     MilestoneStatus,
     PlanStatus,
     Role,
+    ServicePlan,
     Station,
 )
 from service.operations import milestones as milestone_ops
@@ -240,13 +241,18 @@ def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
         400 if form.errors else 200
 
 
-@bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
-@require(PolicyAction.DESK_USE)
-def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def _milestone_to_edit(milestone_id: int) -> tuple[Milestone, ServicePlan]:
+    """The milestone and its plan, once the actor may edit the plan (404 when either is out of reach)."""
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
-    plan = queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
+    return milestone, queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
+
+
+@bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
+@require(PolicyAction.DESK_USE)
+def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+    milestone, plan = _milestone_to_edit(milestone_id)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     form = EditMilestoneForm(obj=milestone if request.method == "GET" else None)
@@ -317,10 +323,7 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
 @require(PolicyAction.DESK_USE)
 def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
-    milestone = db().get(Milestone, milestone_id)
-    if milestone is None:
-        abort(404)
-    plan = queries.get_plan(db(), actor(), milestone.plan_id, PolicyAction.PLAN_EDIT)
+    milestone, plan = _milestone_to_edit(milestone_id)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
     back = url_for("plans.show", plan_id=plan.id, _anchor="milestones")
