@@ -25,7 +25,7 @@ from service.web.common.helpers import actor, station_choices
 from service.web.common.request_pages import cursor_arg
 from service.web.database import db
 from service.web.desk.export import csv_response
-from service.web.director.views import dashboard as dashboard_view
+from service.web.director import dashboard as dashboard_view
 from service.web.forms import show_error
 from service.web.forms.director import DashboardFilterForm, DeEscalateForm
 
