@@ -40,6 +40,7 @@ from service.rules import policy
 from service.rules.hotline import PENDING, TRANSITIONS, HotlineAction, may_take
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
+from service.store.loading import load
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
@@ -185,10 +186,7 @@ def check_schedule_time(session: Session, actor: User, hotline_id: int, start: d
 
     Raises NotFound (out of scope) and Forbidden (not someone who schedules it).
     """
-    hotline = session.get(HotlineSession, hotline_id)
-    if hotline is None:
-        raise NotFound()
-    policy.authorize(actor, "hotline.manage", hotline)
+    load(session, actor, HotlineSession, hotline_id, "hotline.manage")
     return schedule_warning(calendar, start, duration_minutes)
 
 
@@ -304,19 +302,12 @@ def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: da
 
 
 def _request(session: Session, actor: User, request_id: int) -> ServiceRequest:
-    request = session.get(ServiceRequest, request_id)
-    if request is None:
-        raise NotFound()
-    policy.authorize(actor, "request.view", request)
-    return request
+    return load(session, actor, ServiceRequest, request_id, "request.view")
 
 
 def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
           action: HotlineAction) -> HotlineSession:
-    hotline = session.get(HotlineSession, hotline_id)
-    if hotline is None:
-        raise NotFound()
-    policy.authorize(actor, "hotline.view", hotline)
+    hotline = load(session, actor, HotlineSession, hotline_id, "hotline.view")
     if not may_take(actor, action, hotline):
         raise Forbidden()
     if hotline.version != expected_version:

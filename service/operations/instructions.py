@@ -11,6 +11,7 @@ from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
 from service.rules import policy
 from service.store.db import unit_of_work
+from service.store.loading import load
 
 MAX_LENGTH = 5000
 
@@ -28,10 +29,7 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
         raise ValidationError(N_("Please correct the highlighted fields."),
                               fields={"body": N_("Write the instruction (at most 5000 characters).")})
     with unit_of_work(session):
-        request = session.get(ServiceRequest, request_id)
-        if request is None:
-            raise NotFound()
-        policy.authorize(actor, "request.instruct", request)
+        request = load(session, actor, ServiceRequest, request_id, "request.instruct")
         if request.status in FINAL_STATUSES:
             raise ValidationError(N_("This case is finished; instructions can no longer be given on it."))
         instruction = Instruction(request_id=request.id, director_id=actor.id, assignee_id=request.assignee_id,

@@ -2,16 +2,17 @@
 the optimistic lock, people checks and the plan's timeline."""
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, InvalidTransition, NotFound, StaleVersion, ValidationError
+from service.errors import N_, InvalidTransition, StaleVersion, ValidationError
 from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
+from service.store.loading import load
 
 STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 CORRECT_FIELDS = N_("Please correct the highlighted fields.")
@@ -22,11 +23,7 @@ def load_plan(session: Session, actor: User, plan_id: int, action: str) -> Servi
 
     Its row is locked first: edits of one plan and of its milestones queue up instead of interleaving.
     """
-    plan = session.get(ServicePlan, plan_id, with_for_update=True)
-    if plan is None:
-        raise NotFound()
-    policy.authorize(actor, action, plan)
-    return plan
+    return load(session, actor, ServicePlan, plan_id, action, lock=True)
 
 
 def ensure_open(plan: ServicePlan) -> None:

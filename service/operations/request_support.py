@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
-from service.errors import N_, NeedsConfirmation, NotFound, StaleVersion
+from service.errors import N_, NeedsConfirmation, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
-from service.rules import policy
 from service.store.db import unit_of_work
+from service.store.loading import load
 from service.store.open_work import open_items
 from service.store.settings import ServiceTimes
 
@@ -27,11 +27,7 @@ def load_request(session: Session, actor: User, request_id: int, action: str = "
 
     Raises NotFound outside scope, Forbidden.
     """
-    request = session.get(ServiceRequest, request_id, options=options)
-    if request is None:
-        raise NotFound()
-    policy.authorize(actor, action, request)
-    return request
+    return load(session, actor, ServiceRequest, request_id, action, options=options)
 
 
 def conflict(session: Session, request_id: int) -> StaleVersion:
@@ -57,11 +53,7 @@ def editing(session: Session, actor: User | None, request_id: int, expected_vers
         with unit_of_work(session):
             # The request's row is locked first, so concurrent edits of one request queue up here
             # instead of deadlocking later over the rows they touch in different orders (PostgreSQL).
-            request = session.get(ServiceRequest, request_id, with_for_update=True)
-            if request is None:
-                raise NotFound()
-            if actor is not None:
-                policy.authorize(actor, action, request)
+            request = load(session, actor, ServiceRequest, request_id, action, lock=True)
             if expected_version is not None and request.version != expected_version:
                 raise _Stale()
             yield request

@@ -16,6 +16,7 @@ from service.models import EventKind, ServicePlan, ServiceRequest, TaskForce, Ta
 from service.operations.plan_support import CORRECT_FIELDS, desk_user, ensure_open, record, required_text
 from service.rules import policy
 from service.store.db import unit_of_work
+from service.store.loading import load
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,7 @@ class Expert:
 
 
 def _load(session: Session, actor: User, task_force_id: int, action: str = "task_force.edit") -> TaskForce:
-    task_force = session.get(TaskForce, task_force_id)
-    if task_force is None:
-        raise NotFound()
-    policy.authorize(actor, action, task_force)
-    return task_force
+    return load(session, actor, TaskForce, task_force_id, action)
 
 
 def _record(session: Session, actor: User, task_force: TaskForce, change: str, **data: object) -> None:

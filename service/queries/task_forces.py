@@ -4,9 +4,8 @@ from __future__ import annotations
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service.errors import NotFound
 from service.models import TaskForce, TaskForceMember, TaskForceStatus, User
-from service.rules import policy
+from service.store.loading import load
 
 _WITH_PEOPLE = (selectinload(TaskForce.lead), selectinload(TaskForce.members).selectinload(TaskForceMember.user))
 _ACTIVE_FIRST = (case((TaskForce.status == TaskForceStatus.ACTIVE, 0), else_=1), TaskForce.id.desc())
@@ -14,11 +13,7 @@ _ACTIVE_FIRST = (case((TaskForce.status == TaskForceStatus.ACTIVE, 0), else_=1),
 
 def get_task_force(session: Session, actor: User, task_force_id: int) -> TaskForce:
     """Raises NotFound outside scope: enterprises never see task forces; members from other stations do."""
-    task_force = session.get(TaskForce, task_force_id)
-    if task_force is None:
-        raise NotFound()
-    policy.authorize(actor, "task_force.view", task_force)
-    return task_force
+    return load(session, actor, TaskForce, task_force_id, "task_force.view")
 
 
 def task_forces_of_plan(session: Session, plan_id: int) -> list[TaskForce]:

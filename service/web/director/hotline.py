@@ -21,14 +21,15 @@ from service.queries.requests import assignable_users
 from service.rules import policy
 from service.rules.hotline import allowed_hotline_actions
 from service.store import reference
+from service.store.loading import load
 from service.web.app_settings import desk_settings, settings
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
+from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import panel_form
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
-from service.web.common.kept_forms import send_back
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
 
@@ -75,9 +76,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/request/<int:request_id>/ask", methods=["GET", "POST"])
 @login_required
 def ask(request_id: int):  # type: ignore[no-untyped-def]
-    case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
-        abort(404)
+    case = load(db(), actor(), ServiceRequest, request_id, "request.view")
     form = HotlineAskForm()
     if request.method == "GET":
         return render_template("hotline/ask.html", form=form, case=case)

@@ -15,14 +15,15 @@ from service.models import Role, ServiceRequest
 from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
+from service.store.loading import load
 from service.web.common.helpers import actor, require, station_choices
+from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import cursor_arg, panel_form
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
 from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
-from service.web.common.kept_forms import send_back
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 
@@ -73,9 +74,7 @@ def index():  # type: ignore[no-untyped-def]
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])
 @require("director.use")
 def write(request_id: int):  # type: ignore[no-untyped-def]
-    case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), "request.view", case):
-        abort(404)
+    case = load(db(), actor(), ServiceRequest, request_id, "request.view")
     form = InstructionForm()
     if request.method == "GET":
         return render_template("director/instruction_form.html", form=form, case=case, case_link=case_url(case))
