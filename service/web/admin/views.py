@@ -11,7 +11,7 @@ from service.operations import accounts
 from service.web.common.helpers import actor, flash_domain_error, require, station_choices
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm, DeskUserForm
+from service.web.forms.admin import DeskUserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -24,7 +24,7 @@ def users():  # type: ignore[no-untyped-def]
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     return render_template("admin/users.html", users=db().scalars(query.limit(500)).all(), role=role,
-                           roles=list(Role), confirm=ConfirmForm())
+                           roles=list(Role))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -48,8 +48,6 @@ def new_user():  # type: ignore[no-untyped-def]
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @require("admin.use")
 def set_active(user_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "1"
     try:
         user = accounts.set_user_active(db(), actor(), user_id, active)
@@ -66,8 +64,6 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
 @require("admin.use")
 def reset_password(user_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         user, temporary = accounts.reset_password(db(), actor(), user_id)
     except DomainError as error:

@@ -16,7 +16,6 @@ from service.web.app_settings import settings
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.two_factor import DisableForm, EnrolForm, RecoveryCodesForm, SecondStepForm
 
 bp = Blueprint("two_factor", __name__)
@@ -144,8 +143,6 @@ def disable():  # type: ignore[no-untyped-def]
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @require("admin.use")
 def reset(user_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         user = two_factor.reset_two_factor(db(), actor(), user_id)
     except DomainError as error:

@@ -25,7 +25,6 @@ from service.queries.search import search_requests, sees_internal
 from service.rules import policy
 from service.web.common.helpers import actor, flash_domain_error
 from service.web.database import db
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.search import SaveViewForm, SearchForm
 from service.web.labels import label
 
@@ -102,7 +101,7 @@ def describe_view(view: SavedView) -> str:
 @login_required
 def views() -> ResponseReturnValue:
     kept = [view for view in saved_views(db(), actor()) if view.endpoint in current_app.view_functions]
-    return render_template("search/views.html", views=kept, confirm=ConfirmForm(), view_url=view_url,
+    return render_template("search/views.html", views=kept, view_url=view_url,
                            describe=describe_view)
 
 
@@ -141,8 +140,6 @@ def open_view(view_id: int) -> ResponseReturnValue:
 @bp.route("/views/<int:view_id>/delete", methods=["POST"])
 @login_required
 def delete_view(view_id: int) -> ResponseReturnValue:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         saved_view_operations.delete_view(db(), actor(), view_id)
     except NotFound:

@@ -41,7 +41,6 @@ from service.web.desk.plan_support import (
     request_url,
 )
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import (
     EditMilestoneForm,
     EditPlanForm,
@@ -197,7 +196,7 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
                            actions=plan_ops.allowed_plan_actions(user, page.plan),
                            can_edit=policy.may(user, "plan.edit", page.plan)
                            and page.plan.status in OPEN_PLAN_STATUSES,
-                           status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm())
+                           status_form=decision or PlanStatusForm(formdata=None))
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
@@ -340,8 +339,6 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
             abort(400)
         attempt(lambda: milestone_ops.move_milestone(db(), actor(), milestone_id, up=form.direction.data == "up"))
     else:
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
         attempt(lambda: milestone_ops.complete_milestone(db(), actor(), milestone_id))
     return redirect(url_for("plans.show", plan_id=plan_id, _anchor="milestones"))
 

@@ -36,7 +36,6 @@ from service.web.common.request_pages import (
     uploads_from,
 )
 from service.web.database import db
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import (
     AssignForm,
     DeEscalateForm,
@@ -248,14 +247,12 @@ def enterprises():  # type: ignore[no-untyped-def]
         query = query.where(Enterprise.station_id == user.station_id)
     if request.args.get("unverified"):
         query = query.where(Enterprise.verified.is_(False))
-    return render_template("desk/enterprises.html", enterprises=db().scalars(query).all(), confirm=ConfirmForm())
+    return render_template("desk/enterprises.html", enterprises=db().scalars(query).all())
 
 
 @bp.route("/enterprises/<int:enterprise_id>/verify", methods=["POST"])
 @require("enterprise.verify")
 def verify_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
     except NotFound:

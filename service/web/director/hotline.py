@@ -28,7 +28,6 @@ from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import panel_form
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
@@ -55,7 +54,7 @@ def panel_context(panel: queries.HotlinePanel, kept: Mapping[str, FlaskForm] | N
     ``kept``: the request page's forms sent back to it, the ask perhaps among them.
     """
     return SimpleNamespace(panel=panel, ask=panel_form(kept, "hotline_ask", lambda: HotlineAskForm(formdata=None),
-                                                       panel.can_ask), confirm=ConfirmForm())
+                                                       panel.can_ask))
 
 
 @bp.record_once
@@ -70,7 +69,7 @@ def index():  # type: ignore[no-untyped-def]
     statuses = LISTS.get(shown, LISTS["pending"])
     return render_template("hotline/index.html", sessions=queries.list_sessions(db(), actor(), statuses),
                            shown=shown if shown in LISTS else "pending", lists=LISTS,
-                           follow_ups=queries.my_follow_ups(db(), actor()), confirm=ConfirmForm())
+                           follow_ups=queries.my_follow_ups(db(), actor()))
 
 
 @bp.route("/request/<int:request_id>/ask", methods=["GET", "POST"])
@@ -99,7 +98,7 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
 def session(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = queries.get_session(db(), actor(), hotline_id)
     return render_template("hotline/session.html", view=queries.view_of(actor(), hotline), hotline=hotline,
-                           case_link=case_url(hotline.request), confirm=ConfirmForm())
+                           case_link=case_url(hotline.request))
 
 
 def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type: ignore[no-untyped-def]
@@ -196,8 +195,6 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
 @require("desk.use")
 def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         action = ops.complete_follow_up(db(), actor(), follow_up_id)
     except NotFound:

@@ -22,7 +22,6 @@ from service.web.common.request_pages import cursor_arg, panel_form
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
@@ -37,7 +36,7 @@ def panel_context(case: ServiceRequest, kept: Mapping[str, FlaskForm] | None = N
     if panel is None:
         return None
     return SimpleNamespace(panel=panel, write=panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
-                                                         panel.can_write), confirm=ConfirmForm())
+                                                         panel.can_write))
 
 
 def open_badge() -> Select[tuple[int]] | None:
@@ -67,7 +66,7 @@ def index():  # type: ignore[no-untyped-def]
     return render_template(
         "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, station_id=station_id,
         addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
-        may_acknowledge=lambda i: policy.may_acknowledge(user, i), confirm=ConfirmForm(),
+        may_acknowledge=lambda i: policy.may_acknowledge(user, i),
         next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
 
 
@@ -93,8 +92,6 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
 @require("desk.use")
 def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
     except NotFound:
