@@ -10,8 +10,7 @@ event of a held session carries only the public summary.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -20,9 +19,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
+from service.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import (
     OPEN_STATUSES,
     Event,
@@ -41,10 +39,12 @@ from service.rules.hotline import PENDING, TRANSITIONS, HotlineAction, may_take
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
 from service.store.loading import load
+from service.store.versioning import check_version, stale_is_conflict
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
 FIX_FIELDS = N_("Please correct the highlighted fields.")
+HOTLINE_STALE = N_("Someone changed this hotline session meanwhile. Reload and try again.")
 SCHEDULE_ANYWAY = N_("Tick “Schedule anyway” to keep this time.")
 
 
@@ -143,7 +143,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
     Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
-    with _guard(), unit_of_work(session):
+    with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.SCHEDULE)
         request = hotline.request
         fields = {}
@@ -234,7 +234,7 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         fields["public_summary"] = N_("Please write a summary the enterprise can read.")
     if fields:
         raise ValidationError(FIX_FIELDS, fields=fields)
-    with _guard(), unit_of_work(session):
+    with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD)
         if not has_started(hotline, now):
             raise ValidationError(N_("This session has not started yet: it can be recorded as held only from its "
@@ -264,7 +264,7 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     now = now or utcnow()
     if not reason.strip():
         raise ValidationError(FIX_FIELDS, fields={"reason": N_("A reason is required.")})
-    with _guard(), unit_of_work(session):
+    with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL)
         request = hotline.request
         hotline.status = TRANSITIONS[HotlineAction.CANCEL][1]
@@ -310,8 +310,7 @@ def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
     hotline = load(session, actor, HotlineSession, hotline_id, "hotline.view")
     if not may_take(actor, action, hotline):
         raise Forbidden()
-    if hotline.version != expected_version:
-        raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again."))
+    check_version(hotline.version, expected_version, HOTLINE_STALE)
     if hotline.status not in TRANSITIONS[action][0]:
         raise InvalidTransition(N_("This step is not possible while the session is %(status)s."),
                                 status=hotline.status)
@@ -341,11 +340,4 @@ def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: Us
                       data=data))
 
 
-@contextmanager
-def _guard() -> Iterator[None]:
-    """A concurrent writer that committed first makes the version check in the UPDATE fail: same answer."""
-    try:
-        yield
-    except StaleDataError:
-        raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again.")) from None
 

@@ -16,14 +16,13 @@ from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus
 from service.models.base import utcnow
 from service.operations.plan_support import (
     CORRECT_FIELDS,
-    check_version,
     desk_user,
     ensure_open,
     load_plan,
     record,
-    stale_is_conflict,
 )
 from service.store.db import unit_of_work
+from service.store.versioning import check_version, stale_is_conflict
 
 
 @dataclass(frozen=True)

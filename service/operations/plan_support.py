@@ -2,19 +2,15 @@
 the optimistic lock, people checks and the plan's timeline."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, InvalidTransition, StaleVersion, ValidationError
+from service.errors import N_, InvalidTransition, ValidationError
 from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
 from service.store.loading import load
 
-STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 CORRECT_FIELDS = N_("Please correct the highlighted fields.")
 
 
@@ -29,20 +25,6 @@ def load_plan(session: Session, actor: User, plan_id: int, action: str) -> Servi
 def ensure_open(plan: ServicePlan) -> None:
     if plan.status not in OPEN_PLAN_STATUSES:
         raise InvalidTransition(N_("A completed or archived plan can no longer be changed."))
-
-
-def check_version(current: int, expected: int | None) -> None:
-    if expected is not None and current != expected:
-        raise StaleVersion(STALE)
-
-
-@contextmanager
-def stale_is_conflict() -> Iterator[None]:
-    """A concurrent writer got there first: SQLAlchemy's version check answers as StaleVersion."""
-    try:
-        yield
-    except StaleDataError:
-        raise StaleVersion(STALE) from None
 
 
 def desk_user(session: Session, user_id: int | None, field: str, station_id: int | None = None) -> User:

@@ -33,17 +33,16 @@ from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.plan_support import (
     CORRECT_FIELDS,
-    check_version,
     desk_user,
     ensure_open,
     load_plan,
     record,
     required_text,
-    stale_is_conflict,
 )
 from service.operations.request_support import editing
 from service.rules import policy
 from service.store.db import unit_of_work
+from service.store.versioning import check_version, stale_is_conflict
 
 # The full process a plan is offered when it is drafted, in order.
 STANDARD_PHASES: tuple[MilestonePhase, ...] = (

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
 from service.errors import N_, NeedsConfirmation, StaleVersion
@@ -16,6 +15,7 @@ from service.store.db import unit_of_work
 from service.store.loading import load
 from service.store.open_work import open_items
 from service.store.settings import ServiceTimes
+from service.store.versioning import check_version, stale_is_conflict
 
 CHANGED_MEANWHILE = N_("Someone else changed this request while you were working on it. "
                        "Review the current version below; what you typed has been kept.")
@@ -50,19 +50,14 @@ def editing(session: Session, actor: User | None, request_id: int, expected_vers
     through the version column.
     """
     try:
-        with unit_of_work(session):
+        with stale_is_conflict(CHANGED_MEANWHILE), unit_of_work(session):
             # The request's row is locked first, so concurrent edits of one request queue up here
             # instead of deadlocking later over the rows they touch in different orders (PostgreSQL).
             request = load(session, actor, ServiceRequest, request_id, action, lock=True)
-            if expected_version is not None and request.version != expected_version:
-                raise _Stale()
+            check_version(request.version, expected_version, CHANGED_MEANWHILE)
             yield request
-    except (_Stale, StaleDataError):
+    except StaleVersion:
         raise conflict(session, request_id) from None
-
-
-class _Stale(Exception):
-    pass
 
 
 def untriaged_priority(urgent: bool) -> Priority:
