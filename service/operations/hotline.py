@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, InvalidTransition, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, REASON_REQUIRED, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import (
     OPEN_STATUSES,
     Event,
@@ -43,7 +43,6 @@ from service.store.versioning import check_version, stale_is_conflict
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
-FIX_FIELDS = N_("Please correct the highlighted fields.")
 HOTLINE_STALE = N_("Someone changed this hotline session meanwhile. Reload and try again.")
 SCHEDULE_ANYWAY = N_("Tick “Schedule anyway” to keep this time.")
 
@@ -110,7 +109,7 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
     """
     now = now or utcnow()
     if not reason.strip():
-        raise ValidationError(FIX_FIELDS, fields={"reason": N_("Please say what the session should address.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"reason": N_("Please say what the session should address.")})
     with unit_of_work(session):
         request = _request(session, actor, request_id)
         policy.authorize(actor, "request.ask_hotline", request)
@@ -159,7 +158,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         if plan.recorder_id is not None and not _on_desk_of(recorder, request):
             fields["recorder_id"] = N_("Choose a recorder on the desk of this request's station.")
         if fields:
-            raise ValidationError(FIX_FIELDS, fields=fields)
+            raise ValidationError(CORRECT_FIELDS, fields=fields)
         warning = schedule_warning(calendar, plan.scheduled_at, plan.duration_minutes) if calendar else None
         if warning is not None and not plan.outside_hours_ok:
             raise ValidationError(warning.message, fields={"outside_hours_ok": SCHEDULE_ANYWAY}, **warning.params)
@@ -233,7 +232,7 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     if not record.public_summary.strip():
         fields["public_summary"] = N_("Please write a summary the enterprise can read.")
     if fields:
-        raise ValidationError(FIX_FIELDS, fields=fields)
+        raise ValidationError(CORRECT_FIELDS, fields=fields)
     with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD)
         if not has_started(hotline, now):
@@ -263,7 +262,7 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     """
     now = now or utcnow()
     if not reason.strip():
-        raise ValidationError(FIX_FIELDS, fields={"reason": N_("A reason is required.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"reason": REASON_REQUIRED})
     with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL)
         request = hotline.request
@@ -320,12 +319,12 @@ def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
 def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: datetime) -> FollowUpAction:
     owner = session.get(User, item.owner_id)
     if not item.description.strip():
-        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
     if not _on_desk_of(owner, request):
-        raise ValidationError(FIX_FIELDS,
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
     if item.due_date < now.astimezone(LOCAL_TZ).date():
-        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
     return FollowUpAction(description=item.description.strip(), owner_id=owner.id, due_date=item.due_date)
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
@@ -26,7 +26,7 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
     now = now or utcnow()
     text = body.strip()
     if not text or len(text) > MAX_LENGTH:
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"body": N_("Write the instruction (at most 5000 characters).")})
     with unit_of_work(session):
         request = load(session, actor, ServiceRequest, request_id, "request.instruct")

@@ -11,11 +11,10 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, TOO_LONG, NotFound, ValidationError
 from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, ServicePlan, User
 from service.models.base import utcnow
 from service.operations.plan_support import (
-    CORRECT_FIELDS,
     desk_user,
     ensure_open,
     load_plan,
@@ -54,7 +53,7 @@ def _apply(session: Session, milestone: Milestone, fields: MilestoneFields, stat
     title = fields.title.strip()
     reason = fields.blocked_reason.strip()
     if len(title) > 200:
-        raise ValidationError(CORRECT_FIELDS, fields={"title": N_("This text is too long.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"title": TOO_LONG})
     if fields.status == MilestoneStatus.BLOCKED and not reason:
         raise ValidationError(CORRECT_FIELDS,
                               fields={"blocked_reason": N_("Say what blocks this milestone.")})

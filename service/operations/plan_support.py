@@ -6,12 +6,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.errors import N_, InvalidTransition, ValidationError
+from service.errors import CORRECT_FIELDS, N_, REQUIRED, TOO_LONG, InvalidTransition, ValidationError
 from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
 from service.store.loading import load
-
-CORRECT_FIELDS = N_("Please correct the highlighted fields.")
 
 
 def load_plan(session: Session, actor: User, plan_id: int, action: str) -> ServicePlan:
@@ -39,9 +37,9 @@ def desk_user(session: Session, user_id: int | None, field: str, station_id: int
 def required_text(value: str, field: str, max_length: int | None = None) -> str:
     text = value.strip()
     if not text:
-        raise ValidationError(CORRECT_FIELDS, fields={field: N_("This field is required.")})
+        raise ValidationError(CORRECT_FIELDS, fields={field: REQUIRED})
     if max_length is not None and len(text) > max_length:
-        raise ValidationError(CORRECT_FIELDS, fields={field: N_("This text is too long.")})
+        raise ValidationError(CORRECT_FIELDS, fields={field: TOO_LONG})
     return text
 
 

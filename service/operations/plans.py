@@ -16,7 +16,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Conflict, InvalidTransition, NotFound, ValidationError
+from service.errors import (
+    CORRECT_FIELDS,
+    N_,
+    REQUIRED,
+    TOO_LONG,
+    Conflict,
+    InvalidTransition,
+    NotFound,
+    ValidationError,
+)
 from service.models import (
     OPEN_PLAN_STATUSES,
     Enterprise,
@@ -32,7 +41,6 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.plan_support import (
-    CORRECT_FIELDS,
     desk_user,
     ensure_open,
     load_plan,
@@ -185,9 +193,9 @@ def change_plan_status(session: Session, actor: User, plan_id: int, action: Plan
         decision = DECISIONS.get(action)
         remark = comment.strip()
         if decision and not remark:
-            raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": N_("This field is required.")})
+            raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": REQUIRED})
         if len(remark) > 2000:
-            raise ValidationError(CORRECT_FIELDS, fields={"comment": N_("This text is too long.")})
+            raise ValidationError(CORRECT_FIELDS, fields={"comment": TOO_LONG})
         source = plan.status
         try:
             # In a savepoint, so that the database's refusal leaves the transaction usable.

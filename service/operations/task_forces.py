@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, TOO_LONG, NotFound, ValidationError
 from service.models import EventKind, ServicePlan, ServiceRequest, TaskForce, TaskForceMember, TaskForceStatus, User
-from service.operations.plan_support import CORRECT_FIELDS, desk_user, ensure_open, record, required_text
+from service.operations.plan_support import desk_user, ensure_open, record, required_text
 from service.rules import policy
 from service.store.db import unit_of_work
 from service.store.loading import load
@@ -111,7 +111,7 @@ def add_expert(session: Session, actor: User, task_force_id: int, expert: Expert
         task_force = _load(session, actor, task_force_id)
         field = expert.field.strip()
         if len(field) > 200:
-            raise ValidationError(CORRECT_FIELDS, fields={"field": N_("This text is too long.")})
+            raise ValidationError(CORRECT_FIELDS, fields={"field": TOO_LONG})
         member = TaskForceMember(external_name=required_text(expert.name, "name", 120),
                                  affiliation=required_text(expert.affiliation, "affiliation", 200),
                                  field=field or None)
