@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models import CalendarDay, Priority, SlaTarget
 from service.operations.calendar_admin import (
     delete_calendar_day,
@@ -111,10 +111,7 @@ def delete_day(day_text: str):  # type: ignore[no-untyped-def]
         day = date.fromisoformat(day_text)
     except ValueError:
         abort(404)
-    try:
-        delete_calendar_day(db(), actor(), day)
-    except NotFound:
-        abort(404)
+    delete_calendar_day(db(), actor(), day)
     flash(gettext("%(day)s is an ordinary day again.", day=day.isoformat()), "success")
     return redirect(url_for(".calendar", year=day.year))
 

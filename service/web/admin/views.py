@@ -1,7 +1,7 @@
 """System administration: desk accounts and their stations."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -52,8 +52,6 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
     try:
         user = accounts.set_user_active(db(), actor(), user_id, active)
     except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
         flash_domain_error(error)
     else:
         flash(gettext("Account %(email)s activated.", email=user.email) if active
@@ -67,8 +65,6 @@ def reset_password(user_id: int):  # type: ignore[no-untyped-def]
     try:
         user, temporary = accounts.reset_password(db(), actor(), user_id)
     except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
         flash_domain_error(error)
         return redirect(url_for("admin.users"))
     # Rendered, not flashed: the temporary password must not travel in the session cookie.

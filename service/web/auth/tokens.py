@@ -1,11 +1,11 @@
 """Personal access tokens for the API, on the user's own account page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models.base import utcnow
 from service.operations import api_tokens
 from service.web.app_settings import settings
@@ -53,9 +53,6 @@ def create():  # type: ignore[no-untyped-def]
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):  # type: ignore[no-untyped-def]
-    try:
-        api_tokens.revoke_token(db(), actor(), token_id)
-    except NotFound:
-        abort(404)
+    api_tokens.revoke_token(db(), actor(), token_id)
     flash(gettext("The token has been revoked; programs using it can no longer sign in."), "success")
     return redirect(url_for("tokens.index"))

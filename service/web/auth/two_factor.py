@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
@@ -146,8 +146,6 @@ def reset(user_id: int):  # type: ignore[no-untyped-def]
     try:
         user = two_factor.reset_two_factor(db(), actor(), user_id)
     except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
         flash_domain_error(error)
     else:
         flash(gettext("Two-step sign-in of %(email)s was reset; they set it up again at their next sign-in.",

@@ -12,7 +12,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from service.errors import DomainError
+from service.errors import DomainError, NotFound
 from service.models import HotlineSession, ServiceRequest, Station, User
 from service.rules import policy
 from service.store import reference
@@ -72,6 +72,9 @@ def station_choices(include_hub: bool = True) -> list[SelectChoice]:
 
 
 def flash_domain_error(error: DomainError) -> None:
+    """A refusal as a flash message; NotFound instead goes on to the one not-found page."""
+    if isinstance(error, NotFound):
+        raise error
     flash(domain_message(error), "error")
 
 

@@ -1,12 +1,11 @@
 """The reader's in-app notifications: a list, open one (marking it read), mark all read."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
 
-from service.errors import NotFound
 from service.models import EventKind, Notification, Role, Status
 from service.operations import notifications
 from service.queries.hotline import sessions_by_id
@@ -71,10 +70,7 @@ def index():  # type: ignore[no-untyped-def]
 @login_required
 def open_one(notification_id: int):  # type: ignore[no-untyped-def]
     user = actor()
-    try:
-        found = notifications.mark_read(db(), user, notification_id)
-    except NotFound:
-        abort(404)
+    found = notifications.mark_read(db(), user, notification_id)
     if found.plan_id is not None:
         return redirect(url_for("plans.show", plan_id=found.plan_id))
     endpoint = request_endpoint(user.role)

@@ -23,7 +23,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
-from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, NotFound, ValidationError
+from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, ValidationError
 from service.models import (
     Category,
     Channel,
@@ -47,6 +47,7 @@ from service.store import reference
 from service.store.open_work import open_items
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor
+from service.web.common.kept_forms import send_back, take_kept
 from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge
 from service.web.database import db
 from service.web.forms import show_error
@@ -64,7 +65,6 @@ from service.web.forms.requests import (
     TriageForm,
     VersionedForm,
 )
-from service.web.common.kept_forms import send_back, take_kept
 from service.web.labels import domain_message
 
 E = TypeVar("E", bound=Enum)
@@ -109,8 +109,6 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
                                      enterprise_id=form.enterprise_id.data if on_behalf else None)
         except ValidationError as error:
             show_error(form, error)
-        except NotFound:
-            abort(404)
         else:
             flash(gettext("Request %(reference)s has been submitted.", reference=created.reference), "success")
             return redirect(url_for(detail_endpoint, request_id=created.id))
@@ -129,10 +127,7 @@ def cursor_arg() -> int | None:
 
 
 def request_or_404(request_id: int) -> ServiceRequest:
-    try:
-        return get_request(db(), actor(), request_id)
-    except NotFound:
-        abort(404)
+    return get_request(db(), actor(), request_id)
 
 
 def enterprise_choices(user: User) -> list[SelectChoice]:
@@ -149,8 +144,6 @@ def send_attachment(attachment_id: int) -> Response:
     """The file as a download only: never rendered inline, never sniffed, sandboxed if opened anyway."""
     try:
         attachment, path = attachment_for_download(db(), actor(), attachment_id, settings=desk_settings())
-    except NotFound:
-        abort(404)
     except Forbidden:
         abort(403)
     if not path.is_file():
@@ -374,8 +367,6 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
     except InvalidTransition as error:
         # The step may be gone from the page now: say why at the top, where it is always seen.
         return _send_back(request_id, slot, form, refusal=domain_message(error))
-    except NotFound:
-        abort(404)
     except Forbidden:
         abort(403)
     flash(success, "success")

@@ -17,7 +17,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models import Category, LifecycleStage, PlanStatus, Priority, Role, SavedView, Status
 from service.operations import saved_views as saved_view_operations
 from service.queries.saved_views import saved_view, saved_views
@@ -128,10 +128,7 @@ def save_view() -> ResponseReturnValue:
 @bp.route("/views/<int:view_id>")
 @login_required
 def open_view(view_id: int) -> ResponseReturnValue:
-    try:
-        view = saved_view(db(), actor(), view_id)
-    except NotFound:
-        abort(404)
+    view = saved_view(db(), actor(), view_id)
     if view.endpoint not in current_app.view_functions:
         abort(404)
     return redirect(view_url(view))
@@ -140,10 +137,7 @@ def open_view(view_id: int) -> ResponseReturnValue:
 @bp.route("/views/<int:view_id>/delete", methods=["POST"])
 @login_required
 def delete_view(view_id: int) -> ResponseReturnValue:
-    try:
-        saved_view_operations.delete_view(db(), actor(), view_id)
-    except NotFound:
-        abort(404)
+    saved_view_operations.delete_view(db(), actor(), view_id)
     flash(gettext("The saved view is deleted."), "success")
     return redirect(url_for("search.views"))
 

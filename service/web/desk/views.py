@@ -1,14 +1,13 @@
 """The station staff's desk: queues, a request's working page, requests opened on an enterprise's behalf."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service.errors import NotFound
 from service.models import OPEN_STATUSES, Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
 from service.models.base import utcnow
 from service.operations import accounts
@@ -253,9 +252,6 @@ def enterprises():  # type: ignore[no-untyped-def]
 @bp.route("/enterprises/<int:enterprise_id>/verify", methods=["POST"])
 @require("enterprise.verify")
 def verify_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
-    try:
-        enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
-    except NotFound:
-        abort(404)
+    enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
     flash(gettext("%(name)s is now verified.", name=enterprise.name), "success")
     return redirect(url_for("desk.enterprises"))

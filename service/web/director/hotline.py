@@ -197,8 +197,6 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
 def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
     try:
         action = ops.complete_follow_up(db(), actor(), follow_up_id)
-    except NotFound:
-        abort(404)
     except DomainError as error:
         flash_domain_error(error)
         return redirect(url_for("hotline.index"))

@@ -10,7 +10,7 @@ from flask_login import login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import Select
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models import Role, ServiceRequest
 from service.operations import instructions as ops
 from service.queries import instructions as queries
@@ -92,10 +92,7 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
 @require("desk.use")
 def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
-    try:
-        instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
-    except NotFound:
-        abort(404)
+    instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
     flash(gettext("Instruction acknowledged."), "success")
     target = request.form.get("next", "")
     return redirect(url_for("instructions.index") if target != "case" else case_url(instruction.request))
