@@ -14,6 +14,14 @@ def N_(message: str) -> str:
     return message
 
 
+# The validation wordings many operations, forms and the API share: each is written here once.
+CORRECT_FIELDS = N_("Please correct the highlighted fields.")
+REQUIRED = N_("This field is required.")
+TOO_LONG = N_("This text is too long.")
+GIVE_A_REASON = N_("Please give a reason.")
+REASON_REQUIRED = N_("A reason is required.")
+
+
 class DomainError(Exception):
     status_code = 400
 

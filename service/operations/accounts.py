@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.infrastructure import passwords
 from service.models import Enterprise, EnterpriseSize, LoginThrottle, Role, Station, User, new_session_token
 from service.models.base import utcnow
@@ -88,7 +88,7 @@ def register_enterprise(session: Session, form: Registration) -> User | None:
                 session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
             problems["credit_code"] = CODE_TAKEN
         if problems or station is None:
-            raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
+            raise ValidationError(CORRECT_FIELDS, fields=problems)
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             return None
         enterprise = Enterprise(name=form.company_name.strip(), credit_code=code, city=form.city.strip(),
@@ -100,7 +100,7 @@ def register_enterprise(session: Session, form: Registration) -> User | None:
             session.flush()
         except IntegrityError:
             # Two registrations of one code raced past the check above.
-            raise ValidationError(N_("Please correct the highlighted fields."),
+            raise ValidationError(CORRECT_FIELDS,
                                   fields={"credit_code": CODE_TAKEN}) from None
     return user
 
@@ -198,11 +198,11 @@ def set_locale(session: Session, user_id: int, locale: str) -> None:
 def change_password(session: Session, actor: User, current: str, new: str) -> None:
     """Raises ValidationError for a wrong current password or a weak new one; ends other sessions."""
     if not passwords.verify_password(actor.password_hash, current):
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"current_password": N_("The current password is not correct.")})
     weak = passwords.password_problem(new, actor.email)
     if weak:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields={"new_password": weak})
+        raise ValidationError(CORRECT_FIELDS, fields={"new_password": weak})
     with unit_of_work(session):
         user = session.get(User, actor.id)
         assert user is not None
@@ -226,17 +226,17 @@ def create_desk_user(session: Session, actor: User, form: DeskUserForm) -> User:
     policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     email = normalize_email(form.email)
     if form.role == Role.ENTERPRISE:
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"role": N_("Enterprise accounts are created by registration.")})
     weak = passwords.password_problem(form.password, email)
     if weak:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields={"password": weak})
+        raise ValidationError(CORRECT_FIELDS, fields={"password": weak})
     with unit_of_work(session):
         if session.get(Station, form.station_id) is None:
-            raise ValidationError(N_("Please correct the highlighted fields."),
+            raise ValidationError(CORRECT_FIELDS,
                                   fields={"station_id": N_("Choose a station.")})
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationError(N_("Please correct the highlighted fields."),
+            raise ValidationError(CORRECT_FIELDS,
                                   fields={"email": N_("A user with this email already exists.")})
         user = User(email=email, name=form.name.strip(), phone=form.phone.strip(), role=form.role,
                     station_id=form.station_id, password_hash=passwords.hash_password(form.password))

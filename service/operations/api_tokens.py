@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
 from service.models import ApiToken, User
 from service.models.base import utcnow
 from service.store.db import unit_of_work
@@ -67,7 +67,7 @@ def create_token(session: Session, actor: User, name: str, scope: str, days: int
     if not 1 <= days <= max_days:
         fields["days"] = N_("Choose a lifetime from 1 to %(max)s days.")
     if fields:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields=fields, max=max_days)
+        raise ValidationError(CORRECT_FIELDS, fields=fields, max=max_days)
     now = now or utcnow()
     secret = PREFIX + secrets.token_urlsafe(32)
     with unit_of_work(session):

@@ -19,6 +19,7 @@ from service.infrastructure import attachment_files
 from service.models import Attachment, Message, Role, ServiceRequest, User
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.store.loading import load
 from service.store.settings import DeskSettings
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -202,10 +203,7 @@ def attachment_for_download(session: Session, actor: User, attachment_id: int, *
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound()
-    request = session.get(ServiceRequest, attachment.request_id)
-    if request is None:
-        raise NotFound()
-    policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
+    request = load(session, actor, ServiceRequest, attachment.request_id, PolicyAction.REQUEST_VIEW)
     if attachment.internal and (actor.role == Role.ENTERPRISE or not policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request)):
         raise NotFound()
     return attachment, attachment_files.attachment_path(attachment, settings)

@@ -9,7 +9,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
 from service.models import CalendarDay, Priority, SlaTarget, User
 from service.rules import policy
 from service.rules.policy import PolicyAction
@@ -34,7 +34,7 @@ def set_sla_target(session: Session, actor: User, priority: Priority, first_resp
     if not problems and first_response_hours > resolution_hours:
         problems["first_response_hours"] = N_("The first response cannot be due after the resolution.")
     if problems:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
+        raise ValidationError(CORRECT_FIELDS, fields=problems)
     with unit_of_work(session):
         target = session.get(SlaTarget, priority)
         if target is None:

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.errors import N_, InvalidTransition, ValidationError
+from service.errors import GIVE_A_REASON, N_, REASON_REQUIRED, InvalidTransition, ValidationError
 from service.models import OPEN_STATUSES, EventKind, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations import notifications
@@ -28,7 +28,7 @@ def escalate(session: Session, request: ServiceRequest, actor: User | None, reas
 
 def _require_reason(text: str, field: str) -> str:
     if not text.strip():
-        raise ValidationError(N_("Please give a reason."), fields={field: N_("A reason is required.")})
+        raise ValidationError(GIVE_A_REASON, fields={field: REASON_REQUIRED})
     return text.strip()
 
 

@@ -10,8 +10,7 @@ event of a held session carries only the public summary.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -20,9 +19,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, Forbidden, NotFound, StaleVersion, ValidationError
+from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, REASON_REQUIRED
 from service.models import (
     OPEN_STATUSES,
     Event,
@@ -41,10 +40,12 @@ from service.rules.hotline import MACHINE, PENDING, HotlineAction
 from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
+from service.store.loading import load
+from service.store.versioning import stale_is_conflict
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
-FIX_FIELDS = N_("Please correct the highlighted fields.")
+HOTLINE_STALE = N_("Someone changed this hotline session meanwhile. Reload and try again.")
 SCHEDULE_ANYWAY = N_("Tick “Schedule anyway” to keep this time.")
 
 
@@ -110,7 +111,7 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
     """
     now = now or utcnow()
     if not reason.strip():
-        raise ValidationError(FIX_FIELDS, fields={"reason": N_("Please say what the session should address.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"reason": N_("Please say what the session should address.")})
     with unit_of_work(session):
         request = _request(session, actor, request_id)
         policy.authorize(actor, PolicyAction.REQUEST_ASK_HOTLINE, request)
@@ -143,7 +144,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
     Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
     """
     now = now or utcnow()
-    with _guard(), unit_of_work(session):
+    with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.SCHEDULE, now)
         request = hotline.request
         fields = {}
@@ -159,7 +160,7 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         if plan.recorder_id is not None and not _on_desk_of(recorder, request):
             fields["recorder_id"] = N_("Choose a recorder on the desk of this request's station.")
         if fields:
-            raise ValidationError(FIX_FIELDS, fields=fields)
+            raise ValidationError(CORRECT_FIELDS, fields=fields)
         warning = schedule_warning(calendar, plan.scheduled_at, plan.duration_minutes) if calendar else None
         if warning is not None and not plan.outside_hours_ok:
             raise ValidationError(warning.message, fields={"outside_hours_ok": SCHEDULE_ANYWAY}, **warning.params)
@@ -186,10 +187,7 @@ def check_schedule_time(session: Session, actor: User, hotline_id: int, start: d
 
     Raises NotFound (out of scope) and Forbidden (not someone who schedules it).
     """
-    hotline = session.get(HotlineSession, hotline_id)
-    if hotline is None:
-        raise NotFound()
-    policy.authorize(actor, PolicyAction.HOTLINE_MANAGE, hotline)
+    load(session, actor, HotlineSession, hotline_id, PolicyAction.HOTLINE_MANAGE)
     return schedule_warning(calendar, start, duration_minutes)
 
 
@@ -236,8 +234,8 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     if not record.public_summary.strip():
         fields["public_summary"] = N_("Please write a summary the enterprise can read.")
     if fields:
-        raise ValidationError(FIX_FIELDS, fields=fields)
-    with _guard(), unit_of_work(session):
+        raise ValidationError(CORRECT_FIELDS, fields=fields)
+    with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD, now)
         if not has_started(hotline, now):
             raise ValidationError(N_("This session has not started yet: it can be recorded as held only from its "
@@ -265,8 +263,8 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     """
     now = now or utcnow()
     if not reason.strip():
-        raise ValidationError(FIX_FIELDS, fields={"reason": N_("A reason is required.")})
-    with _guard(), unit_of_work(session):
+        raise ValidationError(CORRECT_FIELDS, fields={"reason": REASON_REQUIRED})
+    with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL, now)
         request = hotline.request
         hotline.cancel_reason = reason.strip()
@@ -303,11 +301,7 @@ def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: da
 
 
 def _request(session: Session, actor: User, request_id: int) -> ServiceRequest:
-    request = session.get(ServiceRequest, request_id)
-    if request is None:
-        raise NotFound()
-    policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
-    return request
+    return load(session, actor, ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
 
 
 def _load(session: Session, actor: User, hotline_id: int, expected_version: int, action: HotlineAction,
@@ -323,12 +317,12 @@ def _load(session: Session, actor: User, hotline_id: int, expected_version: int,
 def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: datetime) -> FollowUpAction:
     owner = session.get(User, item.owner_id)
     if not item.description.strip():
-        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
     if not _on_desk_of(owner, request):
-        raise ValidationError(FIX_FIELDS,
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
     if item.due_date < now.astimezone(LOCAL_TZ).date():
-        raise ValidationError(FIX_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
     return FollowUpAction(description=item.description.strip(), owner_id=owner.id, due_date=item.due_date)
 
 
@@ -342,11 +336,4 @@ def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: Us
                       data=data))
 
 
-@contextmanager
-def _guard() -> Iterator[None]:
-    """A concurrent writer that committed first makes the version check in the UPDATE fail: same answer."""
-    try:
-        yield
-    except StaleDataError:
-        raise StaleVersion(N_("Someone changed this hotline session meanwhile. Reload and try again.")) from None
 

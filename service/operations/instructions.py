@@ -5,13 +5,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
+from service.store.loading import load
 
 MAX_LENGTH = 5000
 
@@ -26,13 +27,10 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
     now = now or utcnow()
     text = body.strip()
     if not text or len(text) > MAX_LENGTH:
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"body": N_("Write the instruction (at most 5000 characters).")})
     with unit_of_work(session):
-        request = session.get(ServiceRequest, request_id)
-        if request is None:
-            raise NotFound()
-        policy.authorize(actor, PolicyAction.REQUEST_INSTRUCT, request)
+        request = load(session, actor, ServiceRequest, request_id, PolicyAction.REQUEST_INSTRUCT)
         if request.status in FINAL_STATUSES:
             raise ValidationError(N_("This case is finished; instructions can no longer be given on it."))
         instruction = Instruction(request_id=request.id, director_id=actor.id, assignee_id=request.assignee_id,

@@ -11,20 +11,18 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, TOO_LONG, NotFound, ValidationError
 from service.models import EventKind, Milestone, MilestonePhase, MilestoneStatus, ServicePlan, User
 from service.models.base import utcnow
 from service.operations.plan_support import (
-    CORRECT_FIELDS,
-    check_version,
     desk_user,
     ensure_open,
     load_plan,
     record,
-    stale_is_conflict,
 )
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
+from service.store.versioning import check_version, stale_is_conflict
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,7 @@ def _apply(session: Session, milestone: Milestone, fields: MilestoneFields, stat
     title = fields.title.strip()
     reason = fields.blocked_reason.strip()
     if len(title) > 200:
-        raise ValidationError(CORRECT_FIELDS, fields={"title": N_("This text is too long.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"title": TOO_LONG})
     if fields.status == MilestoneStatus.BLOCKED and not reason:
         raise ValidationError(CORRECT_FIELDS,
                               fields={"blocked_reason": N_("Say what blocks this milestone.")})

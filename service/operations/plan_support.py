@@ -2,20 +2,15 @@
 the optimistic lock, people checks and the plan's timeline."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
-from service.errors import N_, InvalidTransition, NotFound, StaleVersion, ValidationError
+from service.errors import CORRECT_FIELDS, N_, REQUIRED, TOO_LONG, InvalidTransition, ValidationError
 from service.models import OPEN_PLAN_STATUSES, Event, EventKind, ServicePlan, User
 from service.rules import policy
 from service.rules.policy import PolicyAction
-
-STALE = N_("Someone else changed this record meanwhile. Reload the page and try again.")
-CORRECT_FIELDS = N_("Please correct the highlighted fields.")
+from service.store.loading import load
 
 
 def load_plan(session: Session, actor: User, plan_id: int, action: PolicyAction) -> ServicePlan:
@@ -23,30 +18,12 @@ def load_plan(session: Session, actor: User, plan_id: int, action: PolicyAction)
 
     Its row is locked first: edits of one plan and of its milestones queue up instead of interleaving.
     """
-    plan = session.get(ServicePlan, plan_id, with_for_update=True)
-    if plan is None:
-        raise NotFound()
-    policy.authorize(actor, action, plan)
-    return plan
+    return load(session, actor, ServicePlan, plan_id, action, lock=True)
 
 
 def ensure_open(plan: ServicePlan) -> None:
     if plan.status not in OPEN_PLAN_STATUSES:
         raise InvalidTransition(N_("A completed or archived plan can no longer be changed."))
-
-
-def check_version(current: int, expected: int | None) -> None:
-    if expected is not None and current != expected:
-        raise StaleVersion(STALE)
-
-
-@contextmanager
-def stale_is_conflict() -> Iterator[None]:
-    """A concurrent writer got there first: SQLAlchemy's version check answers as StaleVersion."""
-    try:
-        yield
-    except StaleDataError:
-        raise StaleVersion(STALE) from None
 
 
 def desk_user(session: Session, user_id: int | None, field: str, station_id: int | None = None) -> User:
@@ -60,9 +37,9 @@ def desk_user(session: Session, user_id: int | None, field: str, station_id: int
 def required_text(value: str, field: str, max_length: int | None = None) -> str:
     text = value.strip()
     if not text:
-        raise ValidationError(CORRECT_FIELDS, fields={field: N_("This field is required.")})
+        raise ValidationError(CORRECT_FIELDS, fields={field: REQUIRED})
     if max_length is not None and len(text) > max_length:
-        raise ValidationError(CORRECT_FIELDS, fields={field: N_("This text is too long.")})
+        raise ValidationError(CORRECT_FIELDS, fields={field: TOO_LONG})
     return text
 
 

@@ -14,6 +14,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import N_, Conflict, NotFound, ValidationError
+from service.errors import (
+    CORRECT_FIELDS,
+)
 from service.models import (
     OPEN_PLAN_STATUSES,
     Enterprise,
@@ -29,20 +32,18 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.plan_support import (
-    CORRECT_FIELDS,
-    check_version,
     desk_user,
     ensure_open,
     load_plan,
     record,
     required_text,
-    stale_is_conflict,
 )
 from service.operations.request_support import editing
 from service.rules import plan_status, policy, state_machine
 from service.rules.plan_status import PlanAction, PlanInputs
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
+from service.store.versioning import check_version, stale_is_conflict
 
 # The full process a plan is offered when it is drafted, in order.
 STANDARD_PHASES: tuple[MilestonePhase, ...] = (

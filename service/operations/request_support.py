@@ -7,16 +7,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.interfaces import ORMOption
 
-from service.errors import N_, NeedsConfirmation, NotFound, StaleVersion
+from service.errors import N_, NeedsConfirmation, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
-from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
+from service.store.loading import load
 from service.store.open_work import open_items
 from service.store.settings import ServiceTimes
+from service.store.versioning import check_version, stale_is_conflict
 
 CHANGED_MEANWHILE = N_("Someone else changed this request while you were working on it. "
                        "Review the current version below; what you typed has been kept.")
@@ -28,11 +28,7 @@ def load_request(session: Session, actor: User, request_id: int, action: PolicyA
 
     Raises NotFound outside scope, Forbidden.
     """
-    request = session.get(ServiceRequest, request_id, options=options)
-    if request is None:
-        raise NotFound()
-    policy.authorize(actor, action, request)
-    return request
+    return load(session, actor, ServiceRequest, request_id, action, options=options)
 
 
 def conflict(session: Session, request_id: int) -> StaleVersion:
@@ -55,23 +51,14 @@ def editing(session: Session, actor: User | None, request_id: int, expected_vers
     through the version column.
     """
     try:
-        with unit_of_work(session):
+        with stale_is_conflict(CHANGED_MEANWHILE), unit_of_work(session):
             # The request's row is locked first, so concurrent edits of one request queue up here
             # instead of deadlocking later over the rows they touch in different orders (PostgreSQL).
-            request = session.get(ServiceRequest, request_id, with_for_update=True)
-            if request is None:
-                raise NotFound()
-            if actor is not None:
-                policy.authorize(actor, action, request)
-            if expected_version is not None and request.version != expected_version:
-                raise _Stale()
+            request = load(session, actor, ServiceRequest, request_id, action, lock=True)
+            check_version(request.version, expected_version, CHANGED_MEANWHILE)
             yield request
-    except (_Stale, StaleDataError):
+    except StaleVersion:
         raise conflict(session, request_id) from None
-
-
-class _Stale(Exception):
-    pass
 
 
 def untriaged_priority(urgent: bool) -> Priority:

@@ -16,7 +16,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 
-from service.errors import N_, InvalidTransition, NotFound, ValidationError
+from service.errors import (
+    CORRECT_FIELDS,
+    GIVE_A_REASON,
+    N_,
+    REASON_REQUIRED,
+    InvalidTransition,
+    NotFound,
+    ValidationError,
+)
 from service.infrastructure.search_index import make_document, write_documents
 from service.models import (
     FINAL_STATUSES,
@@ -92,7 +100,7 @@ def _check_draft(draft: RequestDraft) -> None:
     if draft.idempotency_key is not None and len(draft.idempotency_key) > 64:
         problems["idempotency_key"] = N_("The form token is too long.")
     if problems:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
+        raise ValidationError(CORRECT_FIELDS, fields=problems)
 
 
 def _counter_upsert(dialect_insert) -> Executable:  # type: ignore[no-untyped-def]
@@ -122,7 +130,7 @@ def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterpri
     if actor.role == Role.ENTERPRISE:
         policy.authorize(actor, PolicyAction.REQUEST_SUBMIT, None)
         if enterprise_id not in (None, actor.enterprise_id) or draft.channel not in ENTERPRISE_CHANNELS:
-            raise ValidationError(N_("Please correct the highlighted fields."),
+            raise ValidationError(CORRECT_FIELDS,
                                   fields={"channel": N_("Choose how the request reached the station.")})
         enterprise = session.get(Enterprise, actor.enterprise_id)
         if enterprise is None:
@@ -130,7 +138,7 @@ def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterpri
         return enterprise
     policy.authorize(actor, PolicyAction.REQUEST_SUBMIT_ON_BEHALF, None)
     if enterprise_id is None:
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"enterprise_id": N_("Choose the enterprise you are opening the request for.")})
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
@@ -202,7 +210,7 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
         if winner is None:
             raise
         if any(getattr(winner, name) != row[name] for name in _SUBMITTED_FIELDS):
-            raise ValidationError(N_("Please correct the highlighted fields."), fields={"idempotency_key": N_(
+            raise ValidationError(CORRECT_FIELDS, fields={"idempotency_key": N_(
                 "This key was already used for a different request; use a new key for a new request.")}) from None
         return winner
     return request
@@ -240,7 +248,7 @@ def _require_open(request: ServiceRequest) -> None:
 def _check_assignee(session: Session, request: ServiceRequest, assignee_id: int) -> User:
     assignee = session.get(User, assignee_id)
     if not policy.on_desk(assignee, request.station_id):
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"assignee_id": N_("Choose an active member of the request's station.")})
     return assignee
 
@@ -303,12 +311,12 @@ def transfer_request(session: Session, actor: User, request_id: int, expected_ve
     """
     now = now or utcnow()
     if not reason.strip():
-        raise ValidationError(N_("Please give a reason."), fields={"reason": N_("A reason is required.")})
+        raise ValidationError(GIVE_A_REASON, fields={"reason": REASON_REQUIRED})
     with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSFER) as request:
         _require_open(request)
         station = session.get(Station, station_id)
         if station is None or not station.active or station.id == request.station_id:
-            raise ValidationError(N_("Please correct the highlighted fields."),
+            raise ValidationError(CORRECT_FIELDS,
                                   fields={"station_id": N_("Choose another active station.")})
         record(session, request, EventKind.TRANSFERRED, actor, now, reason=reason.strip(),
                from_station=request.station_id, to_station=station.id, previous_assignee=request.assignee_id)

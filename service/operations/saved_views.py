@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
 from service.models import SavedView, User
 from service.store.db import unit_of_work
 
@@ -47,7 +47,7 @@ def save_view(session: Session, actor: User, name: str, endpoint: str, query: st
     if not _ENDPOINT.match(endpoint) or len(query) > MAX_QUERY:
         problems["query"] = N_("This page cannot be saved as a view.")
     if problems:
-        raise ValidationError(N_("Please correct the highlighted fields."), fields=problems)
+        raise ValidationError(CORRECT_FIELDS, fields=problems)
     with unit_of_work(session):
         view = session.scalars(select(SavedView).where(
             SavedView.user_id == actor.id, SavedView.endpoint == endpoint, SavedView.name == name)).first()

@@ -15,12 +15,13 @@ from sqlalchemy import ColumnElement, and_, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from service.errors import N_
-from service.models import OPEN_STATUSES, RUNNING_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
+from service.models import OPEN_STATUSES, Event, EventKind, Role, ServiceRequest, Status, User
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.escalation import escalate
 from service.operations.request_support import record
 from service.rules import lifecycle
+from service.rules import sla as rules
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
 from service.store.settings import DeskSettings, service_times
@@ -66,9 +67,10 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
         return SlaState(first, resolution, False, paused, None, None)
     # While paused the clock stands where it stopped; the due time moves on resume.
     at = request.waiting_since if paused and request.waiting_since else now
+    overdue = rules.OVERDUE.holds(request, now)
     if at < due:
-        return SlaState(first, resolution, False, paused, calendar.working_seconds_between(at, due), target)
-    return SlaState(first, resolution, not paused, paused, -calendar.working_seconds_between(due, at), target)
+        return SlaState(first, resolution, overdue, paused, calendar.working_seconds_between(at, due), target)
+    return SlaState(first, resolution, overdue, paused, -calendar.working_seconds_between(due, at), target)
 
 
 def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # type: ignore[no-untyped-def]
@@ -119,13 +121,11 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
 
         return handle
 
-    running = ServiceRequest.status.in_(RUNNING_STATUSES)
-    first = _in_batches(session, (running, ServiceRequest.first_responded_at.is_(None),
-                                  ServiceRequest.first_response_breached.is_(False),
-                                  ServiceRequest.first_response_due_at < now),
+    first = _in_batches(session, (rules.FIRST_RESPONSE_OVERDUE.clause(now),
+                                  ServiceRequest.first_response_breached.is_(False)),
                         breach("first_response", "first_response_breached", FIRST_RESPONSE_OVERDUE))
-    resolution = _in_batches(session, (running, ServiceRequest.resolution_breached.is_(False),
-                                       ServiceRequest.resolution_due_at < now),
+    resolution = _in_batches(session, (rules.RESOLUTION_OVERDUE.clause(now),
+                                       ServiceRequest.resolution_breached.is_(False)),
                              breach("resolution", "resolution_breached", RESOLUTION_OVERDUE))
 
     def close(request: ServiceRequest) -> None:

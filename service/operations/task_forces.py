@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, TOO_LONG, NotFound, ValidationError
 from service.models import EventKind, ServicePlan, ServiceRequest, TaskForce, TaskForceMember, TaskForceStatus, User
-from service.operations.plan_support import CORRECT_FIELDS, desk_user, ensure_open, record, required_text
+from service.operations.plan_support import desk_user, ensure_open, record, required_text
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
+from service.store.loading import load
 
 
 @dataclass(frozen=True)
@@ -34,12 +35,9 @@ class Expert:
     field: str = ""
 
 
-def _load(session: Session, actor: User, task_force_id: int, action: PolicyAction = PolicyAction.TASK_FORCE_EDIT) -> TaskForce:
-    task_force = session.get(TaskForce, task_force_id)
-    if task_force is None:
-        raise NotFound()
-    policy.authorize(actor, action, task_force)
-    return task_force
+def _load(session: Session, actor: User, task_force_id: int,
+          action: PolicyAction = PolicyAction.TASK_FORCE_EDIT) -> TaskForce:
+    return load(session, actor, TaskForce, task_force_id, action)
 
 
 def _record(session: Session, actor: User, task_force: TaskForce, change: str, **data: object) -> None:
@@ -115,7 +113,7 @@ def add_expert(session: Session, actor: User, task_force_id: int, expert: Expert
         task_force = _load(session, actor, task_force_id)
         field = expert.field.strip()
         if len(field) > 200:
-            raise ValidationError(CORRECT_FIELDS, fields={"field": N_("This text is too long.")})
+            raise ValidationError(CORRECT_FIELDS, fields={"field": TOO_LONG})
         member = TaskForceMember(external_name=required_text(expert.name, "name", 120),
                                  affiliation=required_text(expert.affiliation, "affiliation", 200),
                                  field=field or None)

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS
 from service.models import RecoveryCode, Role, User, new_session_token
 from service.models.base import utcnow
 from service.operations import accounts
@@ -125,7 +126,7 @@ def confirm_enrolment(session: Session, actor: User, code: str, now: datetime | 
         if is_enabled(user) or user.totp_secret is None:
             raise ValidationError(N_("Start the set-up again: the page has changed meanwhile."))
         if not _accept_totp(user, code, now):
-            raise ValidationError(N_("Please correct the highlighted fields."), fields={"code": WRONG_CODE})
+            raise ValidationError(CORRECT_FIELDS, fields={"code": WRONG_CODE})
         user.totp_enabled_at = now
         codes = _replace_recovery_codes(session, user)
     log.info("two-step sign-in enabled for user %s", actor.id)
@@ -213,7 +214,7 @@ def _enabled_user_checked(session: Session, user_id: int, code: str, now: dateti
     if not is_enabled(user):
         raise ValidationError(N_("Two-step sign-in is off."))
     if not _accept_any_code(session, user, code, now):
-        raise ValidationError(N_("Please correct the highlighted fields."), fields={"code": WRONG_CODE})
+        raise ValidationError(CORRECT_FIELDS, fields={"code": WRONG_CODE})
     return user
 
 

@@ -23,7 +23,6 @@ from sqlalchemy.orm import Session, joinedload
 from service.errors import Forbidden
 from service.models import (
     OPEN_STATUSES,
-    RUNNING_STATUSES,
     HotlineSession,
     HotlineStatus,
     Instruction,
@@ -34,6 +33,7 @@ from service.models import (
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.rules import sla
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.store.reference import StationInfo
@@ -142,9 +142,8 @@ Clause = Callable[[Scope], ColumnElement[bool]]
 _OPEN_BUCKETS: dict[str, tuple[frozenset[Status], Clause | None]] = {
     "open": (OPEN_STATUSES, None),
     **{name: (OPEN_STATUSES, _age(low, high)) for name, low, high in AGE_BUCKETS},
-    "overdue_response": (frozenset(RUNNING_STATUSES),
-                         lambda s: and_(R.first_responded_at.is_(None), R.first_response_due_at < s.now)),
-    "overdue_resolution": (frozenset(RUNNING_STATUSES), lambda s: R.resolution_due_at < s.now),
+    "overdue_response": (sla.RUNNING, lambda s: sla.FIRST_RESPONSE_OVERDUE.clock_clause(s.now)),
+    "overdue_resolution": (sla.RUNNING, lambda s: sla.RESOLUTION_OVERDUE.clock_clause(s.now)),
     "escalated": (OPEN_STATUSES, lambda s: R.escalated.is_(True)),
 }
 SNAPSHOT = tuple(_OPEN_BUCKETS)
@@ -152,8 +151,8 @@ SNAPSHOT = tuple(_OPEN_BUCKETS)
 _RANGE_BUCKETS: dict[str, tuple[Clause, dict[str, Clause | None]]] = {
     "responded": (_responded, {
         "responded": None,
-        "responded_on_time": lambda s: R.first_responded_at <= R.first_response_due_at,
-        "responded_late": lambda s: R.first_responded_at > R.first_response_due_at}),
+        "responded_on_time": lambda s: sla.RESPONDED_ON_TIME.clause(s.now),
+        "responded_late": lambda s: sla.RESPONDED_LATE.clause(s.now)}),
     "resolved": (lambda s: _in(R.resolved_at, s.start, s.end), {
         "resolved": None,
         "rated": lambda s: R.rating.is_not(None)}),

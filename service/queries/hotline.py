@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service.errors import NotFound
 from service.models import (
     OPEN_STATUSES,
     FollowUpAction,
@@ -21,6 +20,7 @@ from service.models import (
 from service.rules import policy
 from service.rules.hotline import PENDING, HotlineAction, allowed_hotline_actions
 from service.rules.policy import PolicyAction
+from service.store.loading import load
 
 
 @dataclass(frozen=True)
@@ -72,11 +72,7 @@ def hotline_panel(session: Session, actor: User, request: ServiceRequest) -> Hot
 
 def get_session(session: Session, actor: User, hotline_id: int) -> HotlineSession:
     """Raises NotFound when the session does not exist or its request is out of scope."""
-    hotline = session.get(HotlineSession, hotline_id)
-    if hotline is None:
-        raise NotFound()
-    policy.authorize(actor, PolicyAction.HOTLINE_VIEW, hotline)
-    return hotline
+    return load(session, actor, HotlineSession, hotline_id, PolicyAction.HOTLINE_VIEW)
 
 
 def sessions_by_id(session: Session, ids: Collection[int]) -> dict[int, HotlineSession]:

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from service.models import (
     OPEN_STATUSES,
-    RUNNING_STATUSES,
     Category,
     LifecycleStage,
     Priority,
@@ -30,6 +29,7 @@ from service.models.base import UTCDateTime, utcnow
 from service.queries.search import public_matches
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.rules import sla
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.
@@ -73,15 +73,6 @@ def queues_for(actor: User) -> tuple[str, ...]:
     return ENTERPRISE_QUEUES if actor.role == Role.ENTERPRISE else DESK_QUEUES
 
 
-def overdue_clause(now: datetime):  # type: ignore[no-untyped-def]
-    """Open, clock running, and past the first-response (if none yet) or the resolution due time."""
-    return and_(
-        ServiceRequest.status.in_(RUNNING_STATUSES),
-        or_(and_(ServiceRequest.first_responded_at.is_(None), ServiceRequest.first_response_due_at < now),
-            ServiceRequest.resolution_due_at < now),
-    )
-
-
 def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-untyped-def]
     open_ = ServiceRequest.status.in_(OPEN_STATUSES)
     clauses = {
@@ -89,7 +80,7 @@ def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-un
         "mine": and_(ServiceRequest.assignee_id == actor.id, open_),
         "unassigned": and_(ServiceRequest.assignee_id.is_(None), open_),
         "waiting": ServiceRequest.status == Status.WAITING_ENTERPRISE,
-        "overdue": overdue_clause(now),
+        "overdue": sla.OVERDUE.clause(now),
         "open": open_,
         "escalated": and_(ServiceRequest.escalated.is_(True), open_),
     }
@@ -100,7 +91,7 @@ def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-un
 # as a constant: the database would otherwise walk the queue's rows to find none.
 _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
     "new": frozenset({Status.SUBMITTED}), "waiting": frozenset({Status.WAITING_ENTERPRISE}),
-    "overdue": frozenset(RUNNING_STATUSES), "mine": frozenset(OPEN_STATUSES),
+    "overdue": sla.OVERDUE.statuses, "mine": frozenset(OPEN_STATUSES),
     "unassigned": frozenset(OPEN_STATUSES), "open": frozenset(OPEN_STATUSES), "escalated": frozenset(OPEN_STATUSES),
 }
 

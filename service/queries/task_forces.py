@@ -4,10 +4,9 @@ from __future__ import annotations
 from sqlalchemy import case, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from service.errors import NotFound
 from service.models import TaskForce, TaskForceMember, TaskForceStatus, User
-from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.store.loading import load
 
 _WITH_PEOPLE = (selectinload(TaskForce.lead), selectinload(TaskForce.members).selectinload(TaskForceMember.user))
 _ACTIVE_FIRST = (case((TaskForce.status == TaskForceStatus.ACTIVE, 0), else_=1), TaskForce.id.desc())
@@ -15,11 +14,7 @@ _ACTIVE_FIRST = (case((TaskForce.status == TaskForceStatus.ACTIVE, 0), else_=1),
 
 def get_task_force(session: Session, actor: User, task_force_id: int) -> TaskForce:
     """Raises NotFound outside scope: enterprises never see task forces; members from other stations do."""
-    task_force = session.get(TaskForce, task_force_id)
-    if task_force is None:
-        raise NotFound()
-    policy.authorize(actor, PolicyAction.TASK_FORCE_VIEW, task_force)
-    return task_force
+    return load(session, actor, TaskForce, task_force_id, PolicyAction.TASK_FORCE_VIEW)
 
 
 def task_forces_of_plan(session: Session, plan_id: int) -> list[TaskForce]:

@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from service.errors import N_, InvalidTransition, ValidationError
+from service.errors import GIVE_A_REASON, N_, REASON_REQUIRED, InvalidTransition, ValidationError
 from service.models import (
     OPEN_STATUSES,
     WORKING_STATUSES,
@@ -116,7 +116,7 @@ def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition]:
 def _validate(transition: Transition, request: ServiceRequest, inputs: Inputs) -> None:
     needs = transition.needs
     if Need.REASON in needs and not inputs.reason.strip():
-        raise ValidationError(N_("Please give a reason."), fields={"reason": N_("A reason is required.")})
+        raise ValidationError(GIVE_A_REASON, fields={"reason": REASON_REQUIRED})
     if Need.SUMMARY in needs and not inputs.summary.strip():
         raise ValidationError(N_("Please write a resolution summary."),
                               fields={"summary": N_("A resolution summary is required.")})

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Station
 from service.rules.sla_calendar import WorkingCalendar
-from service.store.settings import DeskSettings, service_times
+from service.store.settings import DeskSettings, forget_service_times, service_times
 
 TTL_SECONDS = 60.0
 
@@ -68,10 +68,12 @@ def stations(session: Session) -> tuple[StationInfo, ...]:
 
 
 def working_calendar(session: Session, settings: DeskSettings) -> WorkingCalendar:
-    """The working calendar for SLA badges (a WorkingCalendar is immutable, so one can be shared)."""
-    return _kept(("calendar", settings.working_hours), lambda: service_times(session, settings).calendar)
+    """The working calendar for SLA badges, from the process's one copy of the service times (a
+    WorkingCalendar is immutable, so one can be shared)."""
+    return service_times(session, settings, trust_for=TTL_SECONDS).calendar
 
 
 def forget() -> None:
     """Drop this process's snapshots: the stations or the calendar have just changed (or a test ends)."""
     _snapshots.clear()
+    forget_service_times()

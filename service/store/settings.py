@@ -1,6 +1,7 @@
 """The desk's settings as plain values, so that operations never read the app's configuration."""
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -41,24 +42,36 @@ class ServiceTimes:
 _REVISION = select(ServiceTimesRevision.__table__.c.token).where(ServiceTimesRevision.__table__.c.id == 1)
 _CALENDAR_DAYS = select(CalendarDay.day, CalendarDay.is_working_day)
 _TARGETS = select(SlaTarget.priority, SlaTarget.first_response_hours, SlaTarget.resolution_hours)
-# working hours setting -> (revision token, the service times read with it)
-_kept: dict[str, tuple[str | None, ServiceTimes]] = {}
+# The process's one copy of the service times (and so of the working calendar), per working hours setting:
+# (revision token, when it was read or last found current by time.monotonic(), the service times).
+_kept: dict[str, tuple[str | None, float, ServiceTimes]] = {}
 
 
-def service_times(session: Session, settings: DeskSettings) -> ServiceTimes:
+def service_times(session: Session, settings: DeskSettings, *, trust_for: float = 0.0) -> ServiceTimes:
     """The service times as the session's transaction sees them, for one statement when they have not changed.
 
+    ``trust_for``: read views take a copy found current less than that many seconds ago without any
+    statement (see store/reference.py); writes, which work out due times, always check.
     The token is read before the rows: a change committed in between leaves a newer copy under an
     older token, which only costs a read next time, never a stale copy under a current token.
     """
-    token = session.connection().execute(_REVISION).scalar()
     found = _kept.get(settings.working_hours)
+    now = time.monotonic()
+    if found is not None and now - found[1] < trust_for:
+        return found[2]
+    token = session.connection().execute(_REVISION).scalar()
     if found is not None and token is not None and found[0] == token:
-        return found[1]
+        _kept[settings.working_hours] = (token, now, found[2])
+        return found[2]
     exceptions = {day: working for day, working in session.execute(_CALENDAR_DAYS)}
     times = ServiceTimes(
         calendar=WorkingCalendar.from_setting(settings.working_hours, exceptions),
         targets={priority: (first * 3600.0, resolution * 3600.0)
                  for priority, first, resolution in session.execute(_TARGETS)})
-    _kept[settings.working_hours] = (token, times)
+    _kept[settings.working_hours] = (token, now, times)
     return times
+
+
+def forget_service_times() -> None:
+    """The calendar or the targets have just changed in this process: read them again next time."""
+    _kept.clear()

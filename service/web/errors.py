@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from service.errors import DomainError
+from service.errors import DomainError, NotFound
 from service.web.api.errors import error_response
 from service.web.labels import MESSAGES, domain_message
 
@@ -47,6 +47,9 @@ def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
 
 
 def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+    if isinstance(error, NotFound):
+        # The one not-found page, whether a route or an operation found nothing (never saying which).
+        return _render(404, *_titles(404))
     title, _ = _titles(error.status_code)
     return _render(error.status_code, title, domain_message(error))
 

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models import CalendarDay, Priority, SlaTarget
 from service.operations.calendar_admin import (
     delete_calendar_day,
@@ -22,7 +22,6 @@ from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import CalendarDayForm, CalendarImportForm, SlaTargetForm
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
@@ -83,7 +82,7 @@ def render_calendar(year: int, day_form: CalendarDayForm | None = None, import_f
     days = db().scalars(select(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
                         .order_by(CalendarDay.day)).all()
     return render_template(
-        "admin/calendar.html", year=year, days=days, confirm=ConfirmForm(),
+        "admin/calendar.html", year=year, days=days,
         day_form=day_form or CalendarDayForm(prefix="day", formdata=None),
         import_form=import_form or CalendarImportForm(prefix="import", formdata=None)), status
 
@@ -113,12 +112,7 @@ def delete_day(day_text: str):  # type: ignore[no-untyped-def]
         day = date.fromisoformat(day_text)
     except ValueError:
         abort(404)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        delete_calendar_day(db(), actor(), day)
-    except NotFound:
-        abort(404)
+    delete_calendar_day(db(), actor(), day)
     flash(gettext("%(day)s is an ordinary day again.", day=day.isoformat()), "success")
     return redirect(url_for(".calendar", year=day.year))
 

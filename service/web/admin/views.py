@@ -1,7 +1,7 @@
 """System administration: desk accounts and their stations."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -12,7 +12,7 @@ from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, station_choices
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm, DeskUserForm
+from service.web.forms.admin import DeskUserForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -25,7 +25,7 @@ def users():  # type: ignore[no-untyped-def]
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
     return render_template("admin/users.html", users=db().scalars(query.limit(500)).all(), role=role,
-                           roles=list(Role), confirm=ConfirmForm())
+                           roles=list(Role))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -49,14 +49,10 @@ def new_user():  # type: ignore[no-untyped-def]
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
 def set_active(user_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     active = request.form.get("active") == "1"
     try:
         user = accounts.set_user_active(db(), actor(), user_id, active)
     except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
         flash_domain_error(error)
     else:
         flash(gettext("Account %(email)s activated.", email=user.email) if active
@@ -67,13 +63,9 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
 def reset_password(user_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         user, temporary = accounts.reset_password(db(), actor(), user_id)
     except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
         flash_domain_error(error)
         return redirect(url_for("admin.users"))
     # Rendered, not flashed: the temporary password must not travel in the session cookie.

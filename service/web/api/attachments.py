@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request as http
 from flask import send_file
 
-from service.errors import N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
 from service.operations import requests as ops
 from service.operations.attachments import Upload, attachment_for_download
 from service.web.api import schemas as s
@@ -32,11 +32,11 @@ def upload_attachments(request_id: int):  # type: ignore[no-untyped-def]
     uploads = [Upload(filename=f.filename or "attachment", content_type=f.mimetype or "", data=f.read())
                for f in http.files.getlist("file") if f]
     if not uploads:
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"file": N_("Choose at least one file.")})
     text = http.form.get("body", "")
     if "\x00" in text:
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"body": N_("This text contains characters that are not allowed.")})
     internal = http.form.get("internal", "false") == "true"
     message = ops.add_message(db(), caller(), request_id, text, internal=internal, uploads=uploads,

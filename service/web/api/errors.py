@@ -9,7 +9,10 @@ from pydantic import ValidationError as PydanticError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from service.errors import (
+    CORRECT_FIELDS,
     N_,
+    REQUIRED,
+    TOO_LONG,
     Conflict,
     DomainError,
     Forbidden,
@@ -56,10 +59,10 @@ VERSION_REQUIRED = N_("Send the ETag of the record you read as If-Match (or its 
 
 # pydantic's error types -> our message ids (pydantic's own messages are English only).
 FIELD_MESSAGES = {
-    "missing": N_("This field is required."),
+    "missing": REQUIRED,
     "extra_forbidden": N_("This field is not known."),
     "string_too_short": N_("This field must not be empty."),
-    "string_too_long": N_("This text is too long."),
+    "string_too_long": TOO_LONG,
     "string_pattern_mismatch": N_("This text contains characters that are not allowed."),
     "enum": N_("Choose one of the allowed values."),
     "literal_error": N_("Choose one of the allowed values."),
@@ -111,7 +114,7 @@ def invalid_input_response(error: PydanticError, prefix: str = "") -> Response:
     for item in error.errors():
         name = prefix + ".".join(str(part) for part in item["loc"]) if item["loc"] else prefix.rstrip(".") or "body"
         fields.setdefault(name, gettext(FIELD_MESSAGES.get(item["type"], WRONG_TYPE)))
-    return error_response(422, gettext("Please correct the highlighted fields."), fields)
+    return error_response(422, gettext(CORRECT_FIELDS), fields)
 
 
 def error_schema() -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request as http
 
 from service.errors import N_, Forbidden, ValidationError
+from service.errors import CORRECT_FIELDS
 from service.models import Message
 from service.operations import requests as ops
 from service.queries.requests import QueueFilters, queue_page
@@ -63,7 +64,7 @@ def _idempotency_key() -> str | None:
     if not key:
         return None
     if len(key) > 64 or not key.isascii() or not key.isprintable():
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"Idempotency-Key": N_("Use at most 64 printable ASCII characters.")})
     return key
 

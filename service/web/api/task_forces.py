@@ -9,7 +9,7 @@ from datetime import datetime
 
 from pydantic import Field
 
-from service.errors import N_, Forbidden, ValidationError
+from service.errors import CORRECT_FIELDS, N_, Forbidden, ValidationError
 from service.models import TaskForce, TaskForceMember, TaskForceStatus
 from service.operations import task_forces as ops
 from service.queries import task_forces as queries
@@ -97,7 +97,7 @@ def my_task_forces():  # type: ignore[no-untyped-def]
           body=TaskForceIn, response=TaskForceOut, status=201)
 def create_task_force(body: TaskForceIn):  # type: ignore[no-untyped-def]
     if (body.plan_id is None) == (body.request_id is None):
-        raise ValidationError(N_("Please correct the highlighted fields."),
+        raise ValidationError(CORRECT_FIELDS,
                               fields={"plan_id": N_("Give either plan_id or request_id, not both.")})
     fields = ops.TaskForceFields(name=body.name, purpose=body.purpose, lead_id=body.lead_id)
     return task_force_out(ops.create_task_force(db(), caller(), fields, plan_id=body.plan_id,

@@ -1,18 +1,17 @@
 """Personal access tokens for the API, on the user's own account page."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models.base import utcnow
 from service.operations import api_tokens
 from service.web.app_settings import settings
 from service.web.common.helpers import actor
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.tokens import TokenForm
 
 bp = Blueprint("tokens", __name__, url_prefix="/account/tokens")
@@ -25,7 +24,7 @@ def _form(**kwargs: object) -> TokenForm:
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     tokens = api_tokens.list_tokens(db(), actor())
-    return render_template("account/tokens.html", form=form, tokens=tokens, secret=secret, confirm=ConfirmForm(),
+    return render_template("account/tokens.html", form=form, tokens=tokens, secret=secret,
                            max_days=settings().api_token_max_days, docs_url=url_for("api.docs"), now=utcnow()), status
 
 
@@ -54,11 +53,6 @@ def create():  # type: ignore[no-untyped-def]
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        api_tokens.revoke_token(db(), actor(), token_id)
-    except NotFound:
-        abort(404)
+    api_tokens.revoke_token(db(), actor(), token_id)
     flash(gettext("The token has been revoked; programs using it can no longer sign in."), "success")
     return redirect(url_for("tokens.index"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import segno
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from werkzeug.wrappers import Response
@@ -17,7 +17,6 @@ from service.web.app_settings import settings
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.two_factor import DisableForm, EnrolForm, RecoveryCodesForm, SecondStepForm
 
 bp = Blueprint("two_factor", __name__)
@@ -145,13 +144,9 @@ def disable():  # type: ignore[no-untyped-def]
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
 def reset(user_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         user = two_factor.reset_two_factor(db(), actor(), user_id)
     except DomainError as error:
-        if error.status_code == 404:
-            abort(404)
         flash_domain_error(error)
     else:
         flash(gettext("Two-step sign-in of %(email)s was reset; they set it up again at their next sign-in.",

@@ -16,6 +16,7 @@ from service.errors import DomainError
 from service.models import HotlineSession, ServicePlan, ServiceRequest, Station, User
 from service.rules import machines, policy
 from service.rules.policy import PolicyAction
+from service.errors import NotFound
 from service.store import reference
 from service.web.database import db
 from service.web.labels import domain_message
@@ -78,6 +79,9 @@ def station_choices(include_hub: bool = True) -> list[SelectChoice]:
 
 
 def flash_domain_error(error: DomainError) -> None:
+    """A refusal as a flash message; NotFound instead goes on to the one not-found page."""
+    if isinstance(error, NotFound):
+        raise error
     flash(domain_message(error), "error")
 
 

@@ -1,12 +1,11 @@
 """The reader's in-app notifications: a list, open one (marking it read), mark all read."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
 
-from service.errors import NotFound
 from service.models import EventKind, Notification, Role, Status
 from service.operations import notifications
 from service.queries.hotline import sessions_by_id
@@ -14,7 +13,6 @@ from service.web.common.helpers import actor
 from service.web.common.navigation import BADGE_CAP
 from service.web.common.request_display import install_template_helpers, reason_text
 from service.web.database import db
-from service.web.forms.admin import ConfirmForm
 from service.web.labels import label
 
 STATUS_VALUES = frozenset(status.value for status in Status)
@@ -64,20 +62,15 @@ def who_changed(notification: Notification) -> str:
 def index():  # type: ignore[no-untyped-def]
     items = notifications.list_notifications(db(), actor())
     hotlines = sessions_by_id(db(), [n.data["hotline_id"] for n in items if n.data and "hotline_id" in n.data])
-    return render_template("notifications/index.html", items=items, hotlines=hotlines, confirm=ConfirmForm(),
+    return render_template("notifications/index.html", items=items, hotlines=hotlines,
                            what_changed=what_changed, who_changed=who_changed)
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
 @login_required
 def open_one(notification_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     user = actor()
-    try:
-        found = notifications.mark_read(db(), user, notification_id)
-    except NotFound:
-        abort(404)
+    found = notifications.mark_read(db(), user, notification_id)
     if found.plan_id is not None:
         return redirect(url_for("plans.show", plan_id=found.plan_id))
     endpoint = request_endpoint(user.role)
@@ -89,8 +82,6 @@ def open_one(notification_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/read", methods=["POST"])
 @login_required
 def read_all():  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     notifications.mark_all_read(db(), actor())
     flash(gettext("All notifications are marked as read."), "success")
     return redirect(url_for(".index"))

@@ -21,7 +21,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
-from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, NotFound, ValidationError
+from service.errors import Conflict, Forbidden, InvalidTransition, NeedsConfirmation, ValidationError
 from service.models import (
     Category,
     Channel,
@@ -103,8 +103,6 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
                                      enterprise_id=form.enterprise_id.data if on_behalf else None)
         except ValidationError as error:
             show_error(form, error)
-        except NotFound:
-            abort(404)
         else:
             flash(gettext("Request %(reference)s has been submitted.", reference=created.reference), "success")
             return redirect(url_for(detail_endpoint, request_id=created.id))
@@ -123,10 +121,7 @@ def cursor_arg() -> int | None:
 
 
 def request_or_404(request_id: int) -> ServiceRequest:
-    try:
-        return get_request(db(), actor(), request_id)
-    except NotFound:
-        abort(404)
+    return get_request(db(), actor(), request_id)
 
 
 def enterprise_choices(user: User) -> list[SelectChoice]:
@@ -143,8 +138,6 @@ def send_attachment(attachment_id: int) -> Response:
     """The file as a download only: never rendered inline, never sniffed, sandboxed if opened anyway."""
     try:
         attachment, path = attachment_for_download(db(), actor(), attachment_id, settings=desk_settings())
-    except NotFound:
-        abort(404)
     except Forbidden:
         abort(403)
     if not path.is_file():
@@ -255,8 +248,6 @@ def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], obj
     except InvalidTransition as error:
         # The step may be gone from the page now: say why at the top, where it is always seen.
         return _send_back(request_id, slot, form, refusal=domain_message(error))
-    except NotFound:
-        abort(404)
     except Forbidden:
         abort(403)
     flash(success, "success")

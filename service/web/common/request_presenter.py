@@ -45,7 +45,6 @@ from service.store.settings import DeskSettings
 from service.web.common.helpers import station_name
 from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge, when
 from service.web.common.request_pages import action_form
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, InstructionForm
 from service.web.forms.requests import (
     ActionForm,
@@ -99,7 +98,6 @@ class HotlinePanelView:
 
     panel: HotlinePanel
     ask: PanelForm
-    confirm: ConfirmForm
 
 
 @dataclass(frozen=True)
@@ -108,7 +106,6 @@ class InstructionsPanelView:
 
     panel: InstructionsPanel
     write: PanelForm
-    confirm: ConfirmForm
 
 
 @dataclass(frozen=True)
@@ -304,9 +301,9 @@ def present_request(session: Session, user: User, req: ServiceRequest, *, audien
         hotlines={view.hotline.id: view.hotline for view in hotline_sessions.sessions},
         conflict=conflict, kept=frozenset(kept), recent=entries[-3:][::-1] if conflict else [],
         hotline=HotlinePanelView(hotline_sessions, panel_form(kept, "hotline_ask", lambda: HotlineAskForm(
-            formdata=None), hotline_sessions.can_ask), ConfirmForm()),
+            formdata=None), hotline_sessions.can_ask)),
         instructions=None if instructions is None else InstructionsPanelView(
             instructions, panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
-                                     instructions.can_write), ConfirmForm()),
+                                     instructions.can_write)),
         plan=PlanPanelView(plan_panel(session, user, req), teams, back),
         desk=desk, portal=portal)

@@ -17,7 +17,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models import Category, LifecycleStage, PlanStatus, Priority, Role, SavedView, Status
 from service.operations import saved_views as saved_view_operations
 from service.queries.saved_views import saved_view, saved_views
@@ -26,7 +26,6 @@ from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error
 from service.web.database import db
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.search import SaveViewForm, SearchForm
 from service.web.labels import label
 
@@ -103,7 +102,7 @@ def describe_view(view: SavedView) -> str:
 @login_required
 def views() -> ResponseReturnValue:
     kept = [view for view in saved_views(db(), actor()) if view.endpoint in current_app.view_functions]
-    return render_template("search/views.html", views=kept, confirm=ConfirmForm(), view_url=view_url,
+    return render_template("search/views.html", views=kept, view_url=view_url,
                            describe=describe_view)
 
 
@@ -130,10 +129,7 @@ def save_view() -> ResponseReturnValue:
 @bp.route("/views/<int:view_id>")
 @login_required
 def open_view(view_id: int) -> ResponseReturnValue:
-    try:
-        view = saved_view(db(), actor(), view_id)
-    except NotFound:
-        abort(404)
+    view = saved_view(db(), actor(), view_id)
     if view.endpoint not in current_app.view_functions:
         abort(404)
     return redirect(view_url(view))
@@ -142,12 +138,7 @@ def open_view(view_id: int) -> ResponseReturnValue:
 @bp.route("/views/<int:view_id>/delete", methods=["POST"])
 @login_required
 def delete_view(view_id: int) -> ResponseReturnValue:
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        saved_view_operations.delete_view(db(), actor(), view_id)
-    except NotFound:
-        abort(404)
+    saved_view_operations.delete_view(db(), actor(), view_id)
     flash(gettext("The saved view is deleted."), "success")
     return redirect(url_for("search.views"))
 

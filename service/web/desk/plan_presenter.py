@@ -17,7 +17,6 @@ from service.queries.plans import PlanPage, Progress
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.desk.plan_support import describe_event, member_names, request_url
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import PlanStatusForm
 
 # The plan's steps drawn as buttons at the top; a director's decision (approve, return) has a form of its own.
@@ -66,7 +65,6 @@ class PlanPagePresenter:
     steps: list[StepButton]
     decisions: list[PlanAction]
     status_form: PlanStatusForm
-    confirm: ConfirmForm
     requests: list[RequestLine]
     task_forces: list[TeamLine]
     timeline: list[EventLine]
@@ -82,7 +80,7 @@ def present_plan(page: PlanPage, user: User, today: date, decision: PlanStatusFo
         steps=[StepButton(action, str(STEP_BUTTONS[action]), action != PlanAction.COMPLETE)
                for action in allowed if action in STEP_BUTTONS],
         decisions=[action for action in allowed if action in DECISIONS],
-        status_form=decision or PlanStatusForm(formdata=None), confirm=ConfirmForm(),
+        status_form=decision or PlanStatusForm(formdata=None),
         requests=[RequestLine(r, request_url(r)) for r in page.requests],
         task_forces=[TeamLine(tf, member_names(tf.members)) for tf in page.task_forces],
         timeline=[EventLine(e, describe_event(e)) for e in page.timeline])

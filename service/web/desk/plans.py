@@ -40,7 +40,6 @@ from service.web.desk.plan_support import (
     request_url,
 )
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.plans import (
     EditMilestoneForm,
     EditPlanForm,
@@ -314,8 +313,6 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
             abort(400)
         attempt(lambda: milestone_ops.move_milestone(db(), actor(), milestone_id, up=form.direction.data == "up"))
     else:
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
         attempt(lambda: milestone_ops.complete_milestone(db(), actor(), milestone_id))
     return redirect(url_for("plans.show", plan_id=plan_id, _anchor="milestones"))
 

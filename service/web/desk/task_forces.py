@@ -16,7 +16,6 @@ from service.web.common.helpers import actor, require
 from service.web.database import db
 from service.web.desk.plan_support import ask_first, attempt, member_name, people_choices, removal_question
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.task_forces import EditTaskForceForm, ExpertForm, StaffMemberForm, TaskForceForm
 
 bp = Blueprint("task_forces", __name__, url_prefix="/task-forces")
@@ -84,7 +83,7 @@ def show(task_force_id: int):  # type: ignore[no-untyped-def]
     can_add_members = can_edit and team.status == TaskForceStatus.ACTIVE
     return render_template("plans/task_force.html", task_force=team, can_edit=can_edit,
                            can_add_members=can_add_members, staff_form=staff_form,
-                           expert_form=ExpertForm(), confirm=ConfirmForm(),
+                           expert_form=ExpertForm(),
                            plan=db().get(ServicePlan, team.plan_id) if team.plan_id else None,
                            service_request=db().get(ServiceRequest, team.request_id) if team.request_id else None)
 

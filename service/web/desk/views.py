@@ -1,14 +1,13 @@
 """The station staff's desk: queues, a request's working page, requests opened on an enterprise's behalf."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service.errors import NotFound
 from service.models import Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
 from service.models.base import utcnow
 from service.operations import accounts
@@ -36,7 +35,6 @@ from service.web.common.request_pages import (
 )
 from service.web.common.request_presenter import assignee_choices, present_request, transfer_choices
 from service.web.database import db
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.requests import (
     AssignForm,
     DeEscalateForm,
@@ -219,17 +217,12 @@ def enterprises():  # type: ignore[no-untyped-def]
         query = query.where(Enterprise.station_id == user.station_id)
     if request.args.get("unverified"):
         query = query.where(Enterprise.verified.is_(False))
-    return render_template("desk/enterprises.html", enterprises=db().scalars(query).all(), confirm=ConfirmForm())
+    return render_template("desk/enterprises.html", enterprises=db().scalars(query).all())
 
 
 @bp.route("/enterprises/<int:enterprise_id>/verify", methods=["POST"])
 @require(PolicyAction.ENTERPRISE_VERIFY)
 def verify_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
-    except NotFound:
-        abort(404)
+    enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
     flash(gettext("%(name)s is now verified.", name=enterprise.name), "success")
     return redirect(url_for("desk.enterprises"))

@@ -19,12 +19,12 @@ from service.rules import policy
 from service.rules.hotline import MACHINE, allowed_hotline_actions
 from service.rules.policy import PolicyAction
 from service.store import reference
+from service.store.loading import load
 from service.web.app_settings import desk_settings, settings
 from service.web.common.helpers import actor, flash_domain_error, hotline_name, require
 from service.web.common.kept_forms import send_back
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import HotlineAskForm, HotlineCancelForm, HotlineRecordForm, HotlineScheduleForm
 
 bp = Blueprint("hotline", __name__, url_prefix="/hotline")
@@ -57,15 +57,13 @@ def index():  # type: ignore[no-untyped-def]
     statuses = LISTS.get(shown, LISTS["pending"])
     return render_template("hotline/index.html", sessions=queries.list_sessions(db(), actor(), statuses),
                            shown=shown if shown in LISTS else "pending", lists=LISTS,
-                           follow_ups=queries.my_follow_ups(db(), actor()), confirm=ConfirmForm())
+                           follow_ups=queries.my_follow_ups(db(), actor()))
 
 
 @bp.route("/request/<int:request_id>/ask", methods=["GET", "POST"])
 @login_required
 def ask(request_id: int):  # type: ignore[no-untyped-def]
-    case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
-        abort(404)
+    case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     form = HotlineAskForm()
     if request.method == "GET":
         return render_template("hotline/ask.html", form=form, case=case)
@@ -88,7 +86,7 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
 def session(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = queries.get_session(db(), actor(), hotline_id)
     return render_template("hotline/session.html", view=queries.view_of(actor(), hotline), hotline=hotline,
-                           case_link=case_url(hotline.request), confirm=ConfirmForm())
+                           case_link=case_url(hotline.request))
 
 
 def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type: ignore[no-untyped-def]
@@ -185,12 +183,8 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
 @require(PolicyAction.DESK_USE)
 def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
     try:
         action = ops.complete_follow_up(db(), actor(), follow_up_id)
-    except NotFound:
-        abort(404)
     except DomainError as error:
         flash_domain_error(error)
         return redirect(url_for("hotline.index"))

@@ -6,7 +6,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
 
-from service.errors import NotFound, ValidationError
+from service.errors import ValidationError
 from service.models import Role, ServiceRequest
 from service.operations import instructions as ops
 from service.queries import instructions as queries
@@ -15,10 +15,10 @@ from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import cursor_arg
+from service.store.loading import load
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
-from service.web.forms.admin import ConfirmForm
 from service.web.forms.director import InstructionForm
 
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
@@ -52,16 +52,14 @@ def index():  # type: ignore[no-untyped-def]
         "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, writes=writes,
         station_id=station_id,
         addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
-        may_acknowledge=lambda i: policy.may_acknowledge(user, i), confirm=ConfirmForm(),
+        may_acknowledge=lambda i: policy.may_acknowledge(user, i),
         next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
 
 
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])
 @require(PolicyAction.DIRECTOR_USE)
 def write(request_id: int):  # type: ignore[no-untyped-def]
-    case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
-        abort(404)
+    case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     form = InstructionForm()
     if request.method == "GET":
         return render_template("director/instruction_form.html", form=form, case=case, case_link=case_url(case))
@@ -80,12 +78,7 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
 @require(PolicyAction.DESK_USE)
 def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    try:
-        instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
-    except NotFound:
-        abort(404)
+    instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
     flash(gettext("Instruction acknowledged."), "success")
     target = request.form.get("next", "")
     return redirect(url_for("instructions.index") if target != "case" else case_url(instruction.request))

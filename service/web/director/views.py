@@ -21,6 +21,7 @@ from service.queries import dashboard
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store import reference
+from service.store.loading import load
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, station_choices
 from service.web.common.request_pages import cursor_arg
@@ -164,9 +165,7 @@ def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(gettext("%(reference)s is no longer escalated.", reference=case.reference), "success")
             return redirect(url_for("director.escalated"))
-    case = db().get(ServiceRequest, request_id)
-    if case is None or not policy.may(actor(), PolicyAction.REQUEST_VIEW, case):
-        abort(404)
+    case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     if not policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case):
         abort(403)
     return render_template("director/de_escalate.html", case=case, form=form), 400

@@ -11,16 +11,12 @@ from wtforms import Field
 from wtforms.i18n import messages_path
 from wtforms.widgets import HiddenInput
 
-from service.errors import N_, DomainError
+from service.errors import CORRECT_FIELDS, N_, REQUIRED, DomainError
 from service.web.labels import domain_message, label_params
-
-# The summary every operation gives with field errors; the fields say more, so it is not repeated.
-GENERIC_PROBLEM = "Please correct the highlighted fields."
-
 
 # WTForms' messages the desk words itself, so that a form says what operations and the API say
 # (WTForms' Chinese has its own "required" phrase and leaves "Email" in English).
-REWORDED = frozenset({N_("This field is required."), N_("Invalid email address.")})
+REWORDED = frozenset({REQUIRED, N_("Invalid email address.")})
 
 
 class DeskWording:
@@ -74,5 +70,6 @@ def show_error(form: FlaskForm, error: DomainError) -> None:
         else:
             form.form_errors.append(text)
     summary = domain_message(error)
-    if error.message != GENERIC_PROBLEM and summary not in shown:
+    # The generic summary is what the form's error box already says; the fields say more.
+    if error.message != CORRECT_FIELDS and summary not in shown:
         form.form_errors.append(summary)

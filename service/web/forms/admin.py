@@ -20,10 +20,6 @@ class DeskUserForm(DeskForm):
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
 
 
-class ConfirmForm(DeskForm):
-    """A bare POST with its CSRF token, for one-button actions."""
-
-
 class DeleteForm(DeskForm):
     """A deletion's POST. Only ``confirm=yes`` deletes: without it (no script ran, or the POST was forged)
     the answer is a page that asks first, naming what would go."""

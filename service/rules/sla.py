@@ -1,0 +1,99 @@
+"""The SLA's predicates ("overdue for a first response", "responded on time" ...), each written once.
+
+A predicate is a list of tests on a request's columns; ``clause(now)`` reads it as SQL (queues, the
+director's counts, the sweep) and ``holds(request, now)`` in Python (a page's badge), so a queue and the
+badge of a row in it cannot disagree. A test against a missing value (NULL) fails in both, as in SQL.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, or_, true
+
+from service.models import RUNNING_STATUSES, ServiceRequest, Status
+
+NOW = "now"
+
+
+@dataclass(frozen=True)
+class Column:
+    """The value of another column of the same request."""
+    name: str
+
+
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt}
+
+
+@dataclass(frozen=True)
+class Test:
+    column: str
+    op: str  # "<", "<=", ">", "is None"
+    value: Any = None  # NOW, a Column, or None for "is None"
+
+    def _operand(self, source: Any, now: datetime) -> Any:
+        if self.value == NOW:
+            return now
+        return getattr(source, self.value.name)
+
+    def clause(self, now: datetime) -> ColumnElement[bool]:
+        column = getattr(ServiceRequest, self.column)
+        if self.op == "is None":
+            return column.is_(None)
+        return _COMPARE[self.op](column, self._operand(ServiceRequest, now))
+
+    def holds(self, request: ServiceRequest, now: datetime) -> bool:
+        value = getattr(request, self.column)
+        if self.op == "is None":
+            return value is None
+        other = self._operand(request, now)
+        return value is not None and other is not None and bool(_COMPARE[self.op](value, other))
+
+
+@dataclass(frozen=True)
+class Predicate:
+    """All ``tests`` hold and, when given, the status is one of ``statuses``."""
+    tests: tuple[Test, ...]
+    statuses: frozenset[Status] | None = None
+
+    def clock_clause(self, now: datetime) -> ColumnElement[bool]:
+        """The tests without the status (for counts that sort cases by status once, in Python)."""
+        return and_(true(), *(test.clause(now) for test in self.tests))
+
+    def clause(self, now: datetime) -> ColumnElement[bool]:
+        if self.statuses is None:
+            return self.clock_clause(now)
+        return and_(ServiceRequest.status.in_(self.statuses), *(test.clause(now) for test in self.tests))
+
+    def holds(self, request: ServiceRequest, now: datetime) -> bool:
+        return ((self.statuses is None or request.status in self.statuses)
+                and all(test.holds(request, now) for test in self.tests))
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    """One of ``predicates`` holds. They share their statuses, tested once around the alternatives
+    (which the status index answers once)."""
+    statuses: frozenset[Status]
+    predicates: tuple[Predicate, ...]
+
+    def clause(self, now: datetime) -> ColumnElement[bool]:
+        return and_(ServiceRequest.status.in_(self.statuses),
+                    or_(*(predicate.clock_clause(now) for predicate in self.predicates)))
+
+    def holds(self, request: ServiceRequest, now: datetime) -> bool:
+        return request.status in self.statuses and any(predicate.holds(request, now) for predicate in self.predicates)
+
+
+RUNNING = frozenset(RUNNING_STATUSES)
+# The clock runs, no first response yet, and its due time has passed.
+FIRST_RESPONSE_OVERDUE = Predicate((Test("first_responded_at", "is None"),
+                                    Test("first_response_due_at", "<", NOW)), RUNNING)
+RESOLUTION_OVERDUE = Predicate((Test("resolution_due_at", "<", NOW),), RUNNING)
+# The desk's "overdue" queue and the badge: either due time has passed while the clock runs.
+OVERDUE = AnyOf(RUNNING, (FIRST_RESPONSE_OVERDUE, RESOLUTION_OVERDUE))
+RESPONDED_ON_TIME = Predicate((Test("first_responded_at", "<=", Column("first_response_due_at")),))
+RESPONDED_LATE = Predicate((Test("first_responded_at", ">", Column("first_response_due_at")),))
