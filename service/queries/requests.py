@@ -27,7 +27,8 @@ from service.models import (
     User,
 )
 from service.rules import policy
-from service.queries.search import public_matches
+from service.queries.search import MatchReason, match_reasons, parse_reference, sees_internal, text_matches
+from service.rules.text_index import parse_query
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.
@@ -67,6 +68,8 @@ class QueuePage:
     count: int = 0
     capped: bool = False
     filters: QueueFilters = field(default_factory=QueueFilters)
+    # Filtered by words: why each request on the page matched them.
+    reasons: dict[int, tuple[MatchReason, ...]] = field(default_factory=dict)
 
 
 def queues_for(actor: User) -> tuple[str, ...]:
@@ -131,7 +134,7 @@ def build_queue_select(session: Session, actor: User, filters: QueueFilters,
     elif text:
         # Words go through the full-text index: a substring test would read every row of the queue.
         dialect = session.get_bind().dialect.name
-        words = public_matches(dialect, actor, text)
+        words = text_matches(dialect, actor, text)
         if words is None:
             query = query.where(false())
         elif (holds is not None and dialect == "sqlite" and policy.sees_every_station(actor)
@@ -239,7 +242,15 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
         label, capped = _count_label(count)
         count = min(count, COUNT_CAP)
     return QueuePage(items=items, next_cursor=items[-1].id if more else None, count_label=label,
-                     count=count, capped=capped, filters=filters)
+                     count=count, capped=capped, filters=filters, reasons=_reasons(actor, filters.text, items))
+
+
+def _reasons(actor: User, text: str, items: list[ServiceRequest]) -> dict[int, tuple[MatchReason, ...]]:
+    text = text.strip()
+    if not text:
+        return {}
+    query, reference = parse_query(text), parse_reference(text)
+    return {r.id: match_reasons(r, query, reference, sees_internal(actor)) for r in items}
 
 
 def _unassigned_by_id(session: Session, queue: str, filters: QueueFilters, sort: str) -> bool:
