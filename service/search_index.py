@@ -202,17 +202,23 @@ def renamed_enterprise_ids(session: Session) -> set[int]:
 
 
 def _new_documents(session: Session) -> list[Document]:
-    """Documents of the requests this flush inserted, from the objects themselves: nothing to read back."""
+    """Documents of the requests this flush inserted, from the objects themselves (their enterprises' names
+    and credit codes in one read)."""
     messages: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for obj in session.new:
         if isinstance(obj, Message):
             messages[obj.request_id].append((obj.body, obj.internal))
-    # r.enterprise comes from the session's identity map when loaded (it is, where requests are made).
+    requests = [r for r in session.new if isinstance(r, ServiceRequest)]
+    if not requests:
+        return []
+    enterprises = {row.id: row for row in session.connection().execute(
+        select(Enterprise.id, Enterprise.name, Enterprise.credit_code)
+        .where(Enterprise.id.in_({r.enterprise_id for r in requests})))}
     return [make_document(r.id, enterprise_id=r.enterprise_id, station_id=r.station_id, title=r.title,
                           description=r.description, product_name=r.product_name,
-                          enterprise_name=r.enterprise.name, credit_code=r.enterprise.credit_code,
-                          messages=messages[r.id])
-            for r in session.new if isinstance(r, ServiceRequest)]
+                          enterprise_name=enterprises[r.enterprise_id].name,
+                          credit_code=enterprises[r.enterprise_id].credit_code, messages=messages[r.id])
+            for r in requests]
 
 
 def _after_flush(session: Session, _flush_context: object) -> None:

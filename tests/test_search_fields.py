@@ -140,3 +140,17 @@ def test_a_changed_product_or_enterprise_name_is_found_at_once(session: Session,
     session.commit()
     assert hits(session, people.staff, "新名医疗") == {request.id: (MatchReason.ENTERPRISE,)}
     assert hits(session, people.staff, "某某医疗") == {}
+
+
+def test_a_request_written_by_the_orm_is_found_by_its_enterprise_and_product(session: Session, people: People,
+                                                                               case: Case) -> None:
+    """An import or a script that adds a request object (no submission) gets the same document."""
+    enterprise = case.request.enterprise
+    written = ServiceRequest(reference="JL-2026-900001", year=2026, sequence=900001, enterprise_id=enterprise.id,
+                             submitter_id=case.contact.id, channel=case.request.channel, title="导入的诉求",
+                             description="历史数据。", category=case.request.category, product_name="心电图机",
+                             lifecycle_stage=case.request.lifecycle_stage, station_id=enterprise.station_id)
+    session.add(written)
+    session.commit()
+    assert hits(session, people.staff, "某某医疗 心电图机") == {written.id: (MatchReason.ENTERPRISE, MatchReason.PRODUCT)}
+    assert hits(session, people.staff, "900001")[written.id] == (MatchReason.REFERENCE,)
