@@ -9,7 +9,8 @@ provincial director sign in (with two-step sign-in, as production requires of
 desk users: the bench gives them a TOTP secret), and each page is fetched
 --samples times in a row:
 p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
-filtered queue), search (an English word, a two-character Chinese word and a word no request holds), a
+filtered queue), search (an English word, a two-character Chinese word, a word no request holds, part of
+an enterprise's name, its credit code and a reference's number without its zeros), a
 request's page, the director's dashboard and the CSV export's time to first
 byte. Enterprise users then submit --submissions requests through the portal
 form from --concurrency threads (requests/s and errors), and the peak memory of
@@ -105,8 +106,15 @@ def facts(database_url: str, samples: int) -> dict[str, object]:
         depth = max(0, min(5000 * 25, in_station - 50))
         cursor = conn.scalar(select(ServiceRequest.id).where(ServiceRequest.station_id == station_id)
                              .order_by(ServiceRequest.id.desc()).offset(depth).limit(1))
-        ids = list(conn.scalars(select(ServiceRequest.id).where(ServiceRequest.station_id == station_id)
-                                .order_by(func.random()).limit(samples)))
+        sampled = conn.execute(select(ServiceRequest.id, ServiceRequest.sequence)
+                               .where(ServiceRequest.station_id == station_id)
+                               .order_by(func.random()).limit(samples)).all()
+        # The station's busiest enterprise: what staff type to find its requests.
+        enterprise = conn.execute(
+            select(Enterprise.name, Enterprise.credit_code)
+            .join(ServiceRequest, ServiceRequest.enterprise_id == Enterprise.id)
+            .where(Enterprise.station_id == station_id).group_by(Enterprise.id)
+            .order_by(func.count().desc()).limit(1)).first()
         submitters = list(conn.scalars(select(User.email).join(Enterprise, User.enterprise_id == Enterprise.id)
                                        .where(User.role == Role.ENTERPRISE, User.active.is_(True))
                                        .order_by(User.id).limit(64)))
@@ -114,7 +122,11 @@ def facts(database_url: str, samples: int) -> dict[str, object]:
         station = conn.scalar(select(Station.code).where(Station.id == station_id))
     engine.dispose()
     return {"station": station, "station_requests": in_station, "deep_cursor": cursor, "deep_rows_above": depth,
-            "detail_ids": ids, "submitters": submitters, "requests": total}
+            "detail_ids": [row.id for row in sampled], "sequences": [row.sequence for row in sampled],
+            # Four characters from the middle of the name (博识医疗 of 长春博识医疗科技有限公司).
+            "enterprise_name_part": enterprise.name[2:6] if enterprise else "",
+            "credit_code": enterprise.credit_code if enterprise else "",
+            "submitters": submitters, "requests": total}
 
 
 def free_port() -> int:
@@ -359,6 +371,11 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
         "search, English word": (staff, ["/search/?q=clinical"] * n),
         "search, Chinese word": (staff, ["/search/?q=注册"] * n),
         "search, word nobody used": (staff, ["/search/?q=zebrafish"] * n),
+        "search, enterprise name part": (staff, [f"/search/?q={known['enterprise_name_part']}"] * n),
+        "search, credit code": (staff, [f"/search/?q={known['credit_code']}"] * n),
+        # The reference's number without its leading zeros (42 for JL-2026-000042), a different one each time.
+        "search, reference digits": (staff, [f"/search/?q={sequence}" for sequence in known["sequences"]][:n]
+                                     or ["/search/?q=42"]),
         "request page": (staff, [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
         "director dashboard": (director, ["/director/"] * n),
     }
@@ -434,7 +451,8 @@ def main() -> None:
     report = {"when": stamp, "database": dialect, "requests": known["requests"], "generation_seconds": generated,
               "machine": {**host, "load_average_after": os.getloadavg(), "core_speed_after": core_speed()},
               "workers": args.workers,
-              "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "submitters")}, "results": results}
+              "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "sequences", "submitters")},
+              "results": results}
     path = out / f"{stamp}-{dialect}-{known['requests']}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
     print(f"{dialect}, {known['requests']:,} requests, {host['nproc']} × {host['cpu']}; a fixed loop took "

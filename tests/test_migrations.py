@@ -14,14 +14,18 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import create_engine, func, inspect, make_url, select, text
 
 import service.models  # noqa: F401 - registers every table on the metadata
+from service.demo import seed
+from service.demo.seed_requests import seed_demo_requests
 from service.infrastructure.search_index import include_object, is_search_structure
+from service.models import ServiceRequest, User
 from service.models.base import Base
+from service.queries.search import search_requests
 from service.store.db import make_engine
 from service.web.cli import alembic_config
-from tests.conftest import suite_settings
+from tests.conftest import Sessions, suite_settings
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -108,6 +112,47 @@ def test_sqlites_full_text_index_merges_sixteen_segments_at_a_time_in_small_step
     finally:
         engine.dispose()
     assert settings == {"automerge": 16, "crisismerge": 64}
+
+
+def test_migration_0022_adds_the_enterprise_and_product_to_the_documents_already_indexed(
+        empty_database: str, tmp_path: Path) -> None:
+    """Down to 0021 the documents lose the new parts and keep the rest; up again, a request written before is
+    found by its enterprise's name, credit code and product as one written after."""
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    engine = make_engine(empty_database)
+    typed = ("博识医疗", "91220101MA17CX0Y9H", "影像", "注册", "临床")
+    settings = suite_settings(upload_folder=str(tmp_path / "uploads")).desk
+
+    def found() -> dict[str, set[int]]:
+        with Sessions(bind=engine) as session:
+            staff = session.scalars(select(User).where(User.email == "ccnd.staff@demo.jl.gov.cn")).one()
+            return {words: {hit.request.id for hit in search_requests(session, staff, words).hits}
+                    for words in typed}
+
+    try:
+        with Sessions(bind=engine) as session:
+            seed.seed_reference_data(session)
+            seed.seed_demo_accounts(session)
+            seed_demo_requests(session, settings)
+            session.commit()
+            requests = session.scalar(select(func.count()).select_from(ServiceRequest))
+        before = found()
+        assert all(before.values()), before
+        command.downgrade(config, "0021")
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(search_index)")]
+                assert columns == ["title_terms", "public_terms", "internal_terms", "scope_terms"]
+                assert conn.scalar(text("SELECT count(*) FROM search_index")) == requests
+            else:
+                assert conn.scalar(text("SELECT count(*) FROM search_documents WHERE document @@ CAST(:q AS tsquery)"),
+                                   {"q": "'e:博识' | 'd:影像'"}) == 0
+                assert conn.scalar(text("SELECT count(*) FROM search_documents")) == requests
+        command.upgrade(config, "head")
+        assert found() == before
+    finally:
+        engine.dispose()
 
 
 @pytest.mark.slow

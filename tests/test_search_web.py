@@ -1,13 +1,17 @@
 """The search page: who may use it, what it shows, and that user text reaches the page escaped."""
 from __future__ import annotations
 
+import re
+
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 
-from service.operations.requests import add_message
+from service.models import Role
+from service.operations.requests import add_message, submit_request
 from service.store.settings import DeskSettings
+from tests import factories
 from tests.conftest import login
-from tests.request_helpers import People, people, submit  # noqa: F401 - fixtures
+from tests.request_helpers import People, draft, people, submit  # noqa: F401 - fixtures
 from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
 
 
@@ -58,3 +62,41 @@ def test_result_pages_follow_each_other(client: FlaskClient, session: Session, p
     assert "Page 1 of 2" in first and "page=2" in first
     second = get(client, "/search/?q=注册&page=2").get_data(as_text=True)
     assert second.count('class="search-title"') == 3
+
+
+def _case(session: Session, settings: DeskSettings) -> int:
+    enterprise = factories.enterprise(session, "JL-CCND", name="长春某某医疗器械有限公司")
+    contact = factories.user(session, Role.ENTERPRISE, enterprise_=enterprise)
+    return submit_request(session, contact, draft(title="型式检验咨询", product_name="便携式超声诊断仪"),
+                          settings=settings).id
+
+
+def test_each_result_row_says_why_it_matched_in_english_and_chinese(client: FlaskClient, session: Session,
+                                                                    people: People, settings: DeskSettings) -> None:
+    request_id = _case(session, settings)
+    login(client, people.staff)
+    page = get(client, "/search/?q=某某医疗").get_data(as_text=True)
+    assert f'href="/desk/requests/{request_id}"' in page
+    assert re.search(r'Matched:<span class="tag">enterprise name</span>', page)
+    assert "长春<mark>某某医疗</mark>器械有限公司" in page
+    page = get(client, "/search/?q=超声诊断 型式检验").get_data(as_text=True)
+    assert re.search(r'Matched:<span class="tag">product</span><span class="tag">title/description</span>', page)
+    assert "便携式<mark>超声诊断</mark>仪" in page and "<mark>型式检验</mark>咨询" in page
+    with client.session_transaction() as browser:
+        browser["locale"] = "zh"
+    page = client.get("/search/?q=某某医疗").get_data(as_text=True)
+    assert f'href="/desk/requests/{request_id}"' in page
+    assert re.search(r'匹配：<span class="tag">企业名称</span>', page)
+    queue = client.get("/desk/?queue=all&text=超声诊断").get_data(as_text=True)
+    assert f'href="/desk/requests/{request_id}"' in queue and re.search(r'匹配：<span class="tag">产品名称</span>', queue)
+
+
+def test_another_stations_staff_do_not_find_the_request(client: FlaskClient, session: Session, people: People,
+                                                        settings: DeskSettings) -> None:
+    request_id = _case(session, settings)
+    login(client, people.other_staff)
+    for typed in ("某某医疗", "超声诊断", "1"):
+        page = get(client, f"/search/?q={typed}").get_data(as_text=True)
+        assert f"/desk/requests/{request_id}\"" not in page and "Matched:" not in page, typed
+        queue = get(client, f"/desk/?queue=all&text={typed}").get_data(as_text=True)
+        assert f"/desk/requests/{request_id}\"" not in queue, typed

@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.infrastructure.text_index import index_terms, is_term, parse_query
+from service.infrastructure.text_index import contains, index_terms, is_term, parse_query
 
 
 def test_chinese_runs_become_overlapping_bigrams_and_their_last_character() -> None:
@@ -23,6 +23,19 @@ def test_latin_words_are_lower_cased_and_full_width_forms_folded() -> None:
 def test_a_two_character_word_is_one_term_and_a_longer_one_a_phrase_of_bigrams() -> None:
     query = parse_query("注册 临床评价")
     assert [(c.terms, c.prefix) for c in query.clauses] == [(("注册",), False), (("临床", "床评", "评价"), False)]
+
+
+def test_a_text_contains_a_word_where_the_index_would_find_it() -> None:
+    """What a hit's "why it matched" relies on: a field holds a word exactly when the index says so."""
+    def holds(text: str, word: str) -> bool:
+        [clause] = parse_query(word).clauses
+        return contains(text, clause)
+
+    assert holds("长春某某医疗器械有限公司", "某某医疗") and holds("长春某某医疗器械有限公司", "长春")
+    assert not holds("长春某某医疗器械有限公司", "医疗公司") and not holds("某某，医疗", "某某医疗")
+    assert holds("91220101MA17CX0Y9H", "91220101ma17cx0y9h") and not holds("91220101MA17CX0Y9H", "91220101")
+    assert holds("EMC test", "EMC") and not holds("EMCEE", "EMC") and holds("注册申报", "册")
+    assert not holds("", "注册") and not holds(None, "注")  # type: ignore[arg-type]
 
 
 def test_a_single_chinese_character_is_searched_as_a_prefix() -> None:

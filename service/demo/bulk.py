@@ -30,6 +30,7 @@ from service.demo import seed, texts
 from service.demo.stories import COLUMNS, Batch, Storyteller, World
 from service.demo.stories import Enterprise as Company
 from service.infrastructure import passwords
+from service.infrastructure.search_index import enterprise_terms
 from service.models import (
     Enterprise,
     EnterpriseSize,
@@ -233,7 +234,8 @@ def _companies(session: Session) -> list[Company]:
                          key=lambda e: (rank.get(e.credit_code, len(rank)), e.id))
     active = dict(session.execute(select(ServicePlan.enterprise_id, ServicePlan.id)
                                   .where(ServicePlan.status == PlanStatus.ACTIVE)).all())
-    return [Company(e.id, e.station_id, users[e.id], active.get(e.id)) for e in enterprises if e.id in users]
+    return [Company(e.id, e.station_id, users[e.id], active.get(e.id), enterprise_terms(e.name, e.credit_code))
+            for e in enterprises if e.id in users]
 
 
 def _plans(session: Session, rng: random.Random, companies: list[Company], staff: dict[int, list[tuple[int, str]]],
@@ -295,8 +297,8 @@ class SqliteLoader:
                 columns = COLUMNS[table]
                 self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
                                     f"VALUES ({', '.join('?' * len(columns))})", rows)
-        self.db.executemany("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, scope_terms) "
-                            "VALUES (?, ?, ?, ?, ?)", batch.documents)
+        self.db.executemany("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, scope_terms, "
+                            "product_terms, enterprise_terms) VALUES (?, ?, ?, ?, ?, ?, ?)", batch.documents)
 
     def counters(self, counters: dict[int, int]) -> None:
         self.db.executemany("INSERT INTO reference_counters (year, last_value) VALUES (?, ?) "

@@ -86,6 +86,8 @@ class Enterprise:
     station_id: int
     user_ids: list[int]
     plan_id: int | None = None
+    # Its name and credit code as index terms (service.search_index.enterprise_terms).
+    terms: str = ""
 
 
 @dataclass
@@ -101,7 +103,8 @@ class World:
 @dataclass
 class Batch:
     rows: dict[str, list[tuple]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
-    # Search-index rows: (id, title, public, internal, scope terms) for SQLite, (id, tsvector) for PostgreSQL.
+    # Search-index rows: (id, title, public, internal, scope, product, enterprise terms) for SQLite, (id, tsvector)
+    # for PostgreSQL.
     documents: list[tuple] = field(default_factory=list)
     requests: int = 0
 
@@ -285,9 +288,11 @@ class _Story:
         title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))
         internal = " ".join(self.internal_terms)
         scope = scope_terms(self.enterprise.id, self.enterprise.station_id)
+        product = texts.sentence_terms(self.product)
         self.batch.documents.append(
-            (self.id, tsvector_literal(Document(self.id, title, public, internal, scope))) if teller.postgres
-            else (self.id, title, public, internal, scope))
+            (self.id, tsvector_literal(Document(self.id, title, public, internal, scope, product,
+                                                self.enterprise.terms))) if teller.postgres
+            else (self.id, title, public, internal, scope, product, self.enterprise.terms))
 
     def escalate(self) -> None:
         teller, rng = self.t, self.rng

@@ -101,3 +101,12 @@ def parse_query(text: str) -> Query:
 def is_term(term: str) -> bool:
     """True for a string this module could have produced as a single term (safe to quote in a query)."""
     return bool(_TERM.match(term))
+
+
+def contains(text: str | None, clause: Clause) -> bool:
+    """Whether the index finds ``clause`` in ``text``: its terms in a row, or (a prefix) a term starting with it."""
+    terms = index_terms(text or "").split()
+    if clause.prefix:
+        return any(term.startswith(clause.terms[0]) for term in terms)
+    width = len(clause.terms)
+    return any(tuple(terms[i:i + width]) == clause.terms for i in range(len(terms) - width + 1))

@@ -178,7 +178,9 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
                first_response_due_at=first_response_due_at, resolution_due_at=resolution_due_at,
                first_response_breached=False, resolution_breached=False, escalated=False,
                created_at=now, updated_at=now, version=1)
-    document = make_document(0, enterprise.id, enterprise.station_id, row["title"], row["description"])
+    document = make_document(0, enterprise_id=enterprise.id, station_id=enterprise.station_id, title=row["title"],
+                             description=row["description"], product_name=row["product_name"],
+                             enterprise_name=enterprise.name, credit_code=enterprise.credit_code)
     row["year"] = now.astimezone(REFERENCE_ZONE).year
     try:
         with unit_of_work(session):

@@ -1,14 +1,17 @@
-"""Full-text search of requests: scoped by the policy, ranked, with the matches highlighted.
+"""Search of requests: scoped by the policy, ranked, with the matches highlighted and the reasons they matched.
 
 The query's words become index terms as documents' texts do
 (service.infrastructure.text_index); the database's full-text index finds the
 requests, joined to ``requests`` so that ``visible_requests(actor)`` decides
 what the actor may find. Enterprises search only public text (title,
-description, public replies); desk users internal notes too.
+description, public replies) and the product's name; desk users also the
+enterprise's name and credit code, and internal notes. A query that reads as a
+reference number (JL-2026-000042, 2026-42, 0042, 42) also finds the requests of that
+number, through the (year, sequence) index, before any other.
 
-Ranking is by where the words stand: requests with every word in the title
-first, then those with them in the public text, then (desk users) those that
-need the internal notes; newest first within each tier. Each tier is an
+Ranking is by where the words stand: requests with every word in the heading
+(title, product, enterprise) first, then those with them in the public text,
+then (desk users) those that need the internal notes; newest first within each tier. Each tier is an
 index lookup with a column filter (FTS5) or part-prefixed terms (tsquery), walked
 newest first and cut at CANDIDATES, so a common word in a million requests
 costs what a rare one does; all tiers go to the database as one statement.
@@ -19,7 +22,9 @@ requests, whatever the LIMIT.)
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -32,6 +37,7 @@ from sqlalchemy import (
     func,
     literal,
     literal_column,
+    or_,
     select,
     table,
     union_all,
@@ -40,8 +46,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.sql.elements import True_
 
-from service.infrastructure.text_index import HAN, Query, is_term, parse_query
-from service.models import Message, Role, ServiceRequest, User
+from service.infrastructure.search_index import COLUMNS, PREFIXES
+from service.infrastructure.text_index import HAN, Query, contains, is_term, parse_query
+from service.models import Enterprise, Message, ReferenceCounter, Role, ServiceRequest, User
 from service.rules import policy
 
 # How many of the newest matches are ranked; beyond them the count reads "500+". A common English
@@ -55,11 +62,17 @@ WALKED = 50_000
 PER_PAGE = 20
 SNIPPET_CHARS = 160
 
-# Tiers, best first: where every word of the query must stand.
+# Tiers, best first: the parts of a document (service.search_index) where every word of the query must stand,
+# each tier holding the narrower ones' parts.
 TITLE, PUBLIC, INTERNAL = "title", "public", "internal"
-_FTS5_COLUMNS = {TITLE: "title_terms", PUBLIC: "title_terms public_terms",
-                 INTERNAL: "title_terms public_terms internal_terms"}
-_PARTS = {TITLE: "t", PUBLIC: "tp", INTERNAL: "tpi"}
+_HEADING = ("title", "product", "enterprise")
+_TIER_PARTS = {TITLE: _HEADING, PUBLIC: (*_HEADING, "public"), INTERNAL: (*_HEADING, "public", "internal")}
+# What the queues' word filter finds in the index (see text_matches).
+_QUEUE_PARTS = ("title", "product", "public")
+
+# A reference number as staff type it: whole (JL-2026-000042), its year and number, or the number alone, the
+# leading zeros optional (000042, 0042, 42). The number is the reference's sequence within its year.
+REFERENCE_QUERY = re.compile(r"(?:(?:JL-)?(\d{4})-)?(\d{1,6})", re.IGNORECASE)
 
 _fts = table("search_index", column("rowid"))
 _docs = table("search_documents", column("request_id"), column("document"))
@@ -72,6 +85,13 @@ def sees_internal(actor: User) -> bool:
 
 def tiers_for(actor: User) -> tuple[str, ...]:
     return (TITLE, PUBLIC, INTERNAL) if sees_internal(actor) else (TITLE, PUBLIC)
+
+
+def tier_parts(tier: str, actor: User) -> tuple[str, ...]:
+    """The parts of the documents ``actor`` searches in ``tier``. Not, for an enterprise, its own name and credit
+    code: they stand in every one of its requests, so they would find all of them."""
+    parts = _TIER_PARTS[tier]
+    return parts if sees_internal(actor) else tuple(part for part in parts if part != "enterprise")
 
 
 def scope_token(actor: User) -> str | None:
@@ -96,40 +116,41 @@ def _checked(query: Query) -> Query:
     return query
 
 
-def fts5_expression(query: Query, tier: str, scope: str | None) -> str:
-    """The FTS5 MATCH string: each clause a quoted phrase (or prefix), ANDed, in the tier's columns."""
-    parts = []
+def fts5_expression(query: Query, parts: tuple[str, ...], scope: str | None) -> str:
+    """The FTS5 MATCH string: each clause a quoted phrase (or prefix), ANDed, in the parts' columns."""
+    phrases = []
     for clause in _checked(query).clauses:
         quoted = '"' + " ".join(clause.terms) + '"'
-        parts.append(quoted + "*" if clause.prefix else quoted)
-    expression = "{" + _FTS5_COLUMNS[tier] + "} : (" + " AND ".join(parts) + ")"
+        phrases.append(quoted + "*" if clause.prefix else quoted)
+    expression = "{" + " ".join(COLUMNS[part] for part in parts) + "} : (" + " AND ".join(phrases) + ")"
     return f"scope_terms : {scope} AND {expression}" if scope else expression
 
 
-def tsquery_literal(query: Query, tier: str, scope: str | None) -> str:
-    """The PostgreSQL tsquery: each clause's terms in one of the tier's parts, all ANDed (see search_index).
+def tsquery_literal(query: Query, parts: tuple[str, ...], scope: str | None) -> str:
+    """The PostgreSQL tsquery: each clause's terms in one of the parts, all ANDed (see search_index).
 
     A longer Chinese word is the AND of its bigrams here, not their phrase: the
     documents keep no positions, so that the index alone answers.
     """
-    parts = [f"'@{scope}'"] if scope else []
+    terms = [f"'@{scope}'"] if scope else []
     for clause in _checked(query).clauses:
         for term in clause.terms:
             lexeme = f"{term}':*" if clause.prefix else f"{term}'"
-            parts.append("(" + " | ".join(f"'{part}:{lexeme}" for part in _PARTS[tier]) + ")")
-    return " & ".join(parts)
+            terms.append("(" + " | ".join(f"'{PREFIXES[part]}:{lexeme}" for part in parts) + ")")
+    return " & ".join(terms)
 
 
-def _match(dialect: str, query: Query, tier: str, scope: str | None) -> tuple[ColumnElement[int], ColumnElement[bool]]:
-    """The index's key column and the condition that a document holds every word in the tier's text."""
+def _match(dialect: str, query: Query, parts: tuple[str, ...],
+           scope: str | None) -> tuple[ColumnElement[int], ColumnElement[bool]]:
+    """The index's key column and the condition that a document holds every word in these parts."""
     if dialect == "sqlite":
         return _fts.c.rowid, literal_column("search_index").op("MATCH")(
-            bindparam("match", fts5_expression(query, tier, scope), unique=True))
-    return _docs.c.request_id, _docs.c.document.op("@@")(_tsquery(query, tier, scope))
+            bindparam("match", fts5_expression(query, parts, scope), unique=True))
+    return _docs.c.request_id, _docs.c.document.op("@@")(_tsquery(query, parts, scope))
 
 
-def _tsquery(query: Query, tier: str, scope: str | None) -> ColumnElement[Any]:
-    return bindparam("tsquery", tsquery_literal(query, tier, scope), unique=True).cast(postgresql.TSQUERY)
+def _tsquery(query: Query, parts: tuple[str, ...], scope: str | None) -> ColumnElement[Any]:
+    return bindparam("tsquery", tsquery_literal(query, parts, scope), unique=True).cast(postgresql.TSQUERY)
 
 
 def _newest_first(match: ColumnElement[bool], limit: int) -> Select:
@@ -154,7 +175,7 @@ def _newest_first(match: ColumnElement[bool], limit: int) -> Select:
 
 def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit: int = CANDIDATES + 1) -> Select:
     """Ids of the newest ``limit`` requests ``actor`` may see with every word in the ``tier``'s text."""
-    key, match = _match(dialect, query, tier, scope_token(actor))
+    key, match = _match(dialect, query, tier_parts(tier, actor), scope_token(actor))
     if dialect == "postgresql" and sum(len(clause.terms) for clause in query.clauses) > 1:
         found = _newest_first(match, limit)
     else:
@@ -169,15 +190,66 @@ def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit:
             .order_by(page.c.id.desc()))
 
 
-def public_matches(dialect: str, actor: User, text: str) -> Select | None:
-    """Ids of the requests in ``actor``'s part of the index whose title or public text holds every word
-    of ``text`` (the queues' word filter; the queue's own clause applies the policy); None when ``text``
-    has no words."""
+@dataclass(frozen=True)
+class ReferenceQuery:
+    """A reference number typed into a search: its sequence, and its year if typed."""
+
+    year: int | None
+    sequence: int
+
+    def finds(self, request: ServiceRequest) -> bool:
+        return request.sequence == self.sequence and self.year in (None, request.year)
+
+
+def parse_reference(text: str) -> ReferenceQuery | None:
+    """The reference number ``text`` reads as (REFERENCE_QUERY), if any."""
+    found = REFERENCE_QUERY.fullmatch(unicodedata.normalize("NFKC", text).strip())
+    if found is None or int(found.group(2)) == 0:
+        return None
+    return ReferenceQuery(int(found.group(1)) if found.group(1) else None, int(found.group(2)))
+
+
+def reference_matches(reference: ReferenceQuery) -> Select:
+    """Ids of the requests of that number: one entry of the (year, sequence) index per year, never a scan."""
+    years = [reference.year] if reference.year is not None else select(ReferenceCounter.year)
+    # Never correlated: inside a queue's "id IN (...)" it is a list of its own, not a test of each queue row.
+    return (select(ServiceRequest.id)
+            .where(ServiceRequest.year.in_(years), ServiceRequest.sequence == reference.sequence).correlate(None))
+
+
+def text_matches(dialect: str, actor: User, text: str) -> Select | CompoundSelect | None:
+    """Ids of the requests in ``actor``'s part of the index whose title, product or public text holds every
+    word of ``text``, and of the reference number ``text`` reads as (the queues' word filter, with
+    queue_enterprises; the queue's own clause applies the policy); None when ``text`` has no words.
+
+    Not the enterprise's part: a word of many names (公司, 医疗) stands in most of a million documents, and a
+    queue would list them all (0.2-0.4 s). The queue tests each row's enterprise instead."""
     query = parse_query(text)
     if not query:
         return None
-    key, match = _match(dialect, query, PUBLIC, scope_token(actor))
-    return select(key).where(match)
+    key, match = _match(dialect, query, _QUEUE_PARTS, scope_token(actor))
+    words = select(key.label("id")).where(match)
+    reference = parse_reference(text)
+    return words if reference is None else union_all(words, reference_matches(reference))
+
+
+def queue_enterprises(session: Session, actor: User, text: str) -> list[int]:
+    """Ids of the enterprises of ``actor``'s stations whose name and credit code hold every word of ``text``
+    as the index would find them (desk users only, as tier_parts): the queues' word filter finds their
+    requests. Those of an enterprise of another station, transferred here, are found by the search page.
+    A first cut in SQL (the table is small), then the index's own rule on the few left."""
+    query = parse_query(text)
+    if not query or not sees_internal(actor):
+        return []
+    found = select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.station_id)
+    for clause in query.clauses:
+        if clause.latin:
+            found = found.where(or_(Enterprise.name.icontains(clause.surface, autoescape=True),
+                                    Enterprise.credit_code.icontains(clause.surface, autoescape=True)))
+        else:
+            found = found.where(Enterprise.name.contains(clause.surface, autoescape=True))
+    return [row.id for row in session.execute(found) if policy.covers_station(actor, row.station_id)
+            and all(contains(row.name, clause) or contains(row.credit_code, clause) for clause in query.clauses)]
 
 
 def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
@@ -187,8 +259,9 @@ def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
     matches = candidates_select(dialect, actor, query, widest).cte("matches")
     parts = [select(matches.c.id, literal(0).label("rank"))]
     for rank, tier in enumerate(reversed(narrower), 1):
+        narrow = tier_parts(tier, actor)
         if dialect == "sqlite":
-            key, match = _match(dialect, query, tier, None)
+            key, match = _match(dialect, query, narrow, None)
             # FTS5 walks a rowid range cheaply; no match at all gives a bound above every id.
             since = select(func.coalesce(func.min(matches.c.id), NO_ID)).scalar_subquery()
             better = select(key.label("id")).where(match, key >= since).order_by(key.desc()).limit(CANDIDATES + 1)
@@ -197,10 +270,42 @@ def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
             # tier's matches rare (it multiplies the odds of a word's overlapping bigrams), took them all
             # from the full-text index and compared each with every match (1.3 s at a million requests).
             document = select(_docs.c.document).where(_docs.c.request_id == matches.c.id).scalar_subquery()
-            better = select(matches.c.id.label("id")).where(document.op("@@")(_tsquery(query, tier, None)))
+            better = select(matches.c.id.label("id")).where(document.op("@@")(_tsquery(query, narrow, None)))
         sub = better.subquery()
         parts.append(select(sub.c.id, literal(rank)))
     return union_all(*parts)
+
+
+class MatchReason(StrEnum):
+    """Where a found request holds what was typed (shown on its row)."""
+
+    REFERENCE = "reference"
+    ENTERPRISE = "enterprise"
+    CREDIT_CODE = "credit_code"
+    PRODUCT = "product"
+    TEXT = "text"  # title or description
+    REPLY = "reply"
+    NOTE = "note"
+
+
+def match_reasons(request: ServiceRequest, query: Query, reference: ReferenceQuery | None, desk: bool,
+                  messages: list[tuple[str, str]] | None = None) -> tuple[MatchReason, ...]:
+    """Why ``request`` was found: each field holding a word of ``query`` as the index would find it (every
+    word stands in at least one), and the reference number. ``messages`` are (source, body) pairs; without
+    them (the queues, which do not read them), a request no field explains matched in a public reply."""
+    fields: list[tuple[MatchReason, str]] = []
+    if desk:
+        fields += [(MatchReason.ENTERPRISE, request.enterprise.name),
+                   (MatchReason.CREDIT_CODE, request.enterprise.credit_code)]
+    fields += [(MatchReason.PRODUCT, request.product_name), (MatchReason.TEXT, request.title),
+               (MatchReason.TEXT, request.description)]
+    fields += [(MatchReason.NOTE if source == "internal" else MatchReason.REPLY, body)
+               for source, body in messages or ()]
+    found = [MatchReason.REFERENCE] if reference is not None and reference.finds(request) else []
+    for reason, text in fields:
+        if reason not in found and any(contains(text, clause) for clause in query.clauses):
+            found.append(reason)
+    return tuple(found) or ((MatchReason.REPLY,) if messages is None else (MatchReason.TEXT,))
 
 
 @dataclass
@@ -210,8 +315,10 @@ class Hit:
     snippet: Markup | None
     # Where the snippet comes from: "description", "reply" or "internal".
     source: str | None
-    # The best tier the request reached: TITLE, PUBLIC or INTERNAL.
-    tier: str
+    reasons: tuple[MatchReason, ...]
+    # The enterprise's name, and the product's when it matched, with the words marked where they matched.
+    enterprise: Markup
+    product: Markup | None
 
 
 @dataclass
@@ -231,12 +338,16 @@ class SearchResults:
 
 def search_requests(session: Session, actor: User, text: str, page: int = 1,
                     per_page: int = PER_PAGE) -> SearchResults:
-    """One page of the requests ``actor`` may see that contain every word of ``text``, best first."""
+    """One page of the requests ``actor`` may see that contain every word of ``text``, best first: those
+    whose reference number ``text`` is, then by tier."""
     query = parse_query(text)
     results = SearchResults(text=text, query=query)
     if not query:
         return results
     tiers = tiers_for(actor)
+    reference = parse_reference(text)
+    numbered = [] if reference is None else list(session.scalars(
+        reference_matches(reference).where(policy.visible_requests(actor)).order_by(ServiceRequest.id.desc())))
     matched: list[int] = []
     better: dict[int, int] = {}
     for request_id, rank in session.execute(tiers_select(session.get_bind().dialect.name, actor, query)):
@@ -246,40 +357,46 @@ def search_requests(session: Session, actor: User, text: str, page: int = 1,
             better[request_id] = max(rank, better.get(request_id, 0))
     matched.sort(reverse=True)
     results.capped = len(matched) > CANDIDATES
-    best = {request_id: better.get(request_id, 0) for request_id in matched[:CANDIDATES]}
+    # A reference number ranks above every tier.
+    best = dict.fromkeys(numbered, len(tiers))
+    for request_id in matched[:CANDIDATES]:
+        best.setdefault(request_id, better.get(request_id, 0))
     ranked = sorted(best.items(), key=lambda item: (-item[1], -item[0]))
     results.total = len(ranked)
     results.pages = -(-results.total // per_page)
     results.page = min(max(page, 1), max(results.pages, 1))
-    chosen = [(request_id, tiers[len(tiers) - 1 - rank])
-              for request_id, rank in ranked[(results.page - 1) * per_page:results.page * per_page]]
+    chosen = [request_id for request_id, _ in ranked[(results.page - 1) * per_page:results.page * per_page]]
     if chosen:
-        results.hits = _hits(session, actor, query, chosen)
+        results.hits = _hits(session, actor, query, reference, chosen)
     return results
 
 
-def _hits(session: Session, actor: User, query: Query, chosen: list[tuple[int, str]]) -> list[Hit]:
-    ids = [request_id for request_id, _ in chosen]
+def _hits(session: Session, actor: User, query: Query, reference: ReferenceQuery | None,
+          ids: list[int]) -> list[Hit]:
     requests = {r.id: r for r in session.scalars(
         select(ServiceRequest).where(ServiceRequest.id.in_(ids))
         .options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.station),
                  joinedload(ServiceRequest.assignee)))}
+    desk = sees_internal(actor)
     messages_query = select(Message.request_id, Message.body, Message.internal).where(Message.request_id.in_(ids))
-    if not sees_internal(actor):
+    if not desk:
         messages_query = messages_query.where(Message.internal.is_(False))
     texts: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     for request_id, body, internal in session.execute(messages_query.order_by(Message.id)):
         texts[request_id].append(("internal" if internal else "reply", body))
     pattern = highlight_pattern(query)
     hits = []
-    for request_id, tier in chosen:
+    for request_id in ids:
         request = requests.get(request_id)
         if request is None:
             continue
         sources = [("description", request.description), *texts[request_id]]
         source, snippet = next(((name, found) for name, body in sources
                                 if (found := snippet_of(body, pattern)) is not None), (None, None))
-        hits.append(Hit(request, mark(request.title, pattern), snippet, source, tier))
+        reasons = match_reasons(request, query, reference, desk, texts[request_id])
+        enterprise = mark(request.enterprise.name, pattern if MatchReason.ENTERPRISE in reasons else None)
+        product = mark(request.product_name, pattern) if MatchReason.PRODUCT in reasons else None
+        hits.append(Hit(request, mark(request.title, pattern), snippet, source, reasons, enterprise, product))
     return hits
 
 

@@ -7,6 +7,7 @@ from enum import Enum
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError
@@ -29,6 +30,7 @@ from service.models import (
     Status,
     TaskForceStatus,
 )
+from service.queries.search import MatchReason
 
 _ENTRIES: list[tuple[Enum, object]] = [
     (Role.ENTERPRISE, _l("Enterprise")),
@@ -160,6 +162,13 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (HotlineStatus.SCHEDULED, _l("Scheduled")),
     (HotlineStatus.HELD, _l("Held")),
     (HotlineStatus.CANCELLED, _l("Cancelled")),
+    (MatchReason.REFERENCE, lazy_pgettext("matched in", "reference number")),
+    (MatchReason.ENTERPRISE, lazy_pgettext("matched in", "enterprise name")),
+    (MatchReason.CREDIT_CODE, lazy_pgettext("matched in", "credit code")),
+    (MatchReason.PRODUCT, lazy_pgettext("matched in", "product")),
+    (MatchReason.TEXT, lazy_pgettext("matched in", "title/description")),
+    (MatchReason.REPLY, lazy_pgettext("matched in", "reply")),
+    (MatchReason.NOTE, lazy_pgettext("matched in", "internal note")),
 ]
 
 
