@@ -29,9 +29,9 @@ from service.models import (
 from service.rules import policy
 from service.queries.search import (
     MatchReason,
-    queue_enterprises,
     match_reasons,
     parse_reference,
+    queue_enterprises,
     sees_internal,
     text_matches,
 )
