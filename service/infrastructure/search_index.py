@@ -9,12 +9,13 @@ scope before the policy's clause is applied. SQLite keeps them in the FTS5
 table ``search_index`` (rowid = request id), one column per part. PostgreSQL
 keeps one tsvector per request in ``search_documents``: the set of its terms,
 each prefixed by its part (``t:`` title, ``p:`` public, ``i:`` internal,
-``d:`` product, ``e:`` enterprise; ``@`` for scope tokens), without positions or weights, so that the GIN index alone
-decides a match and no document has to be read back and re-checked (a
-weighted or phrase query makes PostgreSQL decompress every candidate: a
-second and more at a million requests). The tsvector is written as a literal,
-so documents and queries (service.queries.search) use exactly the same terms,
-untouched by the database's own parser.
+``d:`` product, ``e:`` enterprise; ``@`` for scope tokens), without positions
+or weights, so that the GIN index alone decides a match and no document has to
+be read back and re-checked (a weighted or phrase query makes PostgreSQL
+decompress every candidate: a second and more at a million requests). The
+tsvector is written as a literal, so documents and queries
+(service.queries.search) use exactly the same terms, untouched by the
+database's own parser.
 
 A session listener (installed on the app's session factory by
 service.infrastructure.session_hooks) refreshes the document of every request
@@ -60,7 +61,7 @@ def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _c
 
 @dataclass(frozen=True)
 class Document:
-    """A request's terms by part (the fields are named as PARTS), and its scope tokens."""
+    """A request's terms by part (the fields are named as the keys of COLUMNS), and its scope tokens."""
 
     request_id: int
     title: str

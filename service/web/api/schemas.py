@@ -143,7 +143,9 @@ class QueueQuery(RequestListQuery):
     assignee_id: Id | None = None
     station_id: Id | None = None
     escalated: bool | None = None
-    text: str = Field("", max_length=200)
+    text: str = Field("", max_length=200, description=(
+        "Words of the title, description or replies, an enterprise's name (or part of it) or credit code, a "
+        "product, or a reference number (42 finds JL-2026-000042)."))
 
 
 # ---- outputs -------------------------------------------------------------------------------------------------

@@ -144,7 +144,7 @@ class QueueFilterForm(DeskForm):
                                   validators=[Optional()])
     assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
     station_id = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
-    text = StringField(_l("Words in title, description or replies, or a reference"),
+    text = StringField(_l("Words, an enterprise's name or credit code, a product, or a reference number"),
                        validators=[Optional(), Length(max=200)])
     sort = SelectField(_l("Order"), choices=QUEUE_ORDERS, default="newest", validators=[Optional()])
 
