@@ -1,5 +1,6 @@
 """Application factory. Importing this module builds nothing: ``flask --app app`` and gunicorn's ``'app:create_app()'``
 call the factory."""
+
 from __future__ import annotations
 
 from flask import Flask

@@ -4,6 +4,7 @@ Development runs with no environment at all (an SQLite file under ``instance/``)
 start without a real secret key and TOTP keys of its own. ``load_settings`` turns a bad value into a
 message naming the variable, and stops.
 """
+
 from __future__ import annotations
 
 import base64
@@ -26,7 +27,8 @@ INSTANCE_DIR = PROJECT_DIR / "instance"
 DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
 # Derived from a public phrase, so the same in every checkout: for development and tests only, never production.
 DEVELOPMENT_TOTP_KEY = base64.urlsafe_b64encode(
-    hashlib.sha256(b"innovation-service-desk development TOTP key: not secret").digest()).decode()
+    hashlib.sha256(b"innovation-service-desk development TOTP key: not secret").digest()
+).decode()
 NEW_FERNET_KEY = "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
 
 
@@ -58,7 +60,8 @@ class Settings(BaseSettings):
     # The organisation's one name, in English: every page header, title and footer shows it through the
     # catalog, so a deployment that renames it adds the name's Chinese to translations/zh as well.
     organisation_name: str = Field(
-        N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration"), min_length=1)
+        N_("Medical Device Innovation Service Station of the Jilin Medical Products Administration"), min_length=1
+    )
     meeting_url_template: str = "https://meet.example.gov.cn/hotline/{reference}-{token}"
 
     # Working hours of every station (Asia/Shanghai), as "HH:MM-HH:MM" spans separated by commas.
@@ -98,8 +101,10 @@ class Settings(BaseSettings):
     @classmethod
     def _real_secret_in_production(cls, value: str, info: ValidationInfo) -> str:
         if info.data.get("app_env") == "production" and len(value) < 32:
-            raise ValueError("must be set to at least 32 random characters in production, the same on every server "
-                             "(python -c 'import secrets; print(secrets.token_urlsafe(48))')")
+            raise ValueError(
+                "must be set to at least 32 random characters in production, the same on every server "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
         return value
 
     @field_validator("totp_encryption_keys")
@@ -119,8 +124,9 @@ class Settings(BaseSettings):
         try:
             make_url(value)
         except ArgumentError:
-            raise ValueError("must be an SQLAlchemy URL, e.g. postgresql+psycopg://desk:secret@db.example:5432/desk"
-                             ) from None
+            raise ValueError(
+                "must be an SQLAlchemy URL, e.g. postgresql+psycopg://desk:secret@db.example:5432/desk"
+            ) from None
         return value
 
     @field_validator("sla_working_hours")
@@ -135,16 +141,22 @@ class Settings(BaseSettings):
         try:
             value.format(reference="JL-2024-0001", token="t")
         except (KeyError, IndexError, ValueError):
-            raise ValueError("may use {reference} and {token} only, e.g. https://meet.example/{reference}-{token}"
-                             ) from None
+            raise ValueError(
+                "may use {reference} and {token} only, e.g. https://meet.example/{reference}-{token}"
+            ) from None
         return value
 
     @property
     def desk(self) -> DeskSettings:
         """What the operations need (they never read this module)."""
-        return DeskSettings(upload_folder=self.upload_folder, max_attachment_bytes=self.max_attachment_bytes,
-                            max_attachments=self.max_attachments_per_message, working_hours=self.sla_working_hours,
-                            reopen_window_days=self.reopen_window_days, auto_close_days=self.auto_close_days)
+        return DeskSettings(
+            upload_folder=self.upload_folder,
+            max_attachment_bytes=self.max_attachment_bytes,
+            max_attachments=self.max_attachments_per_message,
+            working_hours=self.sla_working_hours,
+            reopen_window_days=self.reopen_window_days,
+            auto_close_days=self.auto_close_days,
+        )
 
     def totp_cipher(self) -> MultiFernet:
         return totp_cipher(self.totp_encryption_keys)

@@ -1,4 +1,5 @@
 """gunicorn's settings file, read from the directory gunicorn starts in (the README's commands and bench/run.py)."""
+
 import gc
 
 # The app is built by its factory in each worker: importing app.py builds nothing.

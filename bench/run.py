@@ -18,6 +18,7 @@ the workers is read from /proc. Routes the app does not have answer "missing".
 The table is printed and written as JSON to bench/results/. Bounded loops and
 loopback traffic only; gunicorn is stopped at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,11 +62,22 @@ TOTP_KEYS = os.environ.get("TOTP_ENCRYPTION_KEYS") or Fernet.generate_key().deco
 
 
 def machine() -> dict[str, object]:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
-    return {"nproc": os.cpu_count(), "cpu": cpu, "memory_gb": round(mem_kb / 1024 / 1024, 1),
-            "python": platform.python_version(), "load_average": os.getloadavg()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gb": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "load_average": os.getloadavg(),
+    }
 
 
 def core_speed() -> float:
@@ -104,29 +116,53 @@ def facts(database_url: str, samples: int) -> dict[str, object]:
         station_id = conn.scalar(select(User.station_id).where(User.email == STAFF))
         in_station = conn.scalar(select(func.count()).where(ServiceRequest.station_id == station_id)) or 0
         depth = max(0, min(5000 * 25, in_station - 50))
-        cursor = conn.scalar(select(ServiceRequest.id).where(ServiceRequest.station_id == station_id)
-                             .order_by(ServiceRequest.id.desc()).offset(depth).limit(1))
-        sampled = conn.execute(select(ServiceRequest.id, ServiceRequest.sequence)
-                               .where(ServiceRequest.station_id == station_id)
-                               .order_by(func.random()).limit(samples)).all()
+        cursor = conn.scalar(
+            select(ServiceRequest.id)
+            .where(ServiceRequest.station_id == station_id)
+            .order_by(ServiceRequest.id.desc())
+            .offset(depth)
+            .limit(1)
+        )
+        sampled = conn.execute(
+            select(ServiceRequest.id, ServiceRequest.sequence)
+            .where(ServiceRequest.station_id == station_id)
+            .order_by(func.random())
+            .limit(samples)
+        ).all()
         # The station's busiest enterprise: what staff type to find its requests.
         enterprise = conn.execute(
             select(Enterprise.name, Enterprise.credit_code)
             .join(ServiceRequest, ServiceRequest.enterprise_id == Enterprise.id)
-            .where(Enterprise.station_id == station_id).group_by(Enterprise.id)
-            .order_by(func.count().desc()).limit(1)).first()
-        submitters = list(conn.scalars(select(User.email).join(Enterprise, User.enterprise_id == Enterprise.id)
-                                       .where(User.role == Role.ENTERPRISE, User.active.is_(True))
-                                       .order_by(User.id).limit(64)))
+            .where(Enterprise.station_id == station_id)
+            .group_by(Enterprise.id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
+        submitters = list(
+            conn.scalars(
+                select(User.email)
+                .join(Enterprise, User.enterprise_id == Enterprise.id)
+                .where(User.role == Role.ENTERPRISE, User.active.is_(True))
+                .order_by(User.id)
+                .limit(64)
+            )
+        )
         total = conn.scalar(select(func.count()).select_from(ServiceRequest))
         station = conn.scalar(select(Station.code).where(Station.id == station_id))
     engine.dispose()
-    return {"station": station, "station_requests": in_station, "deep_cursor": cursor, "deep_rows_above": depth,
-            "detail_ids": [row.id for row in sampled], "sequences": [row.sequence for row in sampled],
-            # Four characters from the middle of the name (博识医疗 of 长春博识医疗科技有限公司).
-            "enterprise_name_part": enterprise.name[2:6] if enterprise else "",
-            "credit_code": enterprise.credit_code if enterprise else "",
-            "submitters": submitters, "requests": total}
+    return {
+        "station": station,
+        "station_requests": in_station,
+        "deep_cursor": cursor,
+        "deep_rows_above": depth,
+        "detail_ids": [row.id for row in sampled],
+        "sequences": [row.sequence for row in sampled],
+        # Four characters from the middle of the name (博识医疗 of 长春博识医疗科技有限公司).
+        "enterprise_name_part": enterprise.name[2:6] if enterprise else "",
+        "credit_code": enterprise.credit_code if enterprise else "",
+        "submitters": submitters,
+        "requests": total,
+    }
 
 
 def free_port() -> int:
@@ -138,12 +174,31 @@ def free_port() -> int:
 @contextmanager
 def gunicorn(database_url: str, workers: int, log: Path):
     port = free_port()
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-           "TOTP_ENCRYPTION_KEYS": TOTP_KEYS, "DATABASE_URL": database_url, "SESSION_COOKIE_SECURE": "false"}
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "TOTP_ENCRYPTION_KEYS": TOTP_KEYS,
+        "DATABASE_URL": database_url,
+        "SESSION_COOKIE_SECURE": "false",
+    }
     with log.open("w") as out:
-        process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-                                    "--timeout", "120", "app:create_app()"],
-                                   cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"),
+                "-w",
+                str(workers),
+                "-b",
+                f"127.0.0.1:{port}",
+                "--timeout",
+                "120",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             for _ in range(120):
@@ -215,7 +270,8 @@ def host_cpu_ticks() -> dict[str, int]:
     """The machine's CPU time so far, all cores (/proc/stat): busy, idle (waiting on disk included), and stolen,
     i.e. time the cores were runnable but the hypervisor ran other guests on them."""
     user, nice, system, idle, iowait, irq, softirq, steal = (
-        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9])
+        int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]
+    )
     return {"busy": user + nice + system + irq + softirq, "idle": idle + iowait, "stolen": steal}
 
 
@@ -254,8 +310,10 @@ def signed_in(base: str, email: str, totp_secret: str | None = None) -> requests
 
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
+
     def at(p: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1)
+
     return {"p50": at(50), "p95": at(95), "p99": at(99), "mean": round(statistics.fmean(ordered) * 1000, 1)}
 
 
@@ -294,17 +352,26 @@ def _timed(client: requests.Session, base: str, paths: list[str], first_byte: bo
         # A redirect (to the sign-in page, say) would time the wrong page: it counts as an error.
         errors += response.status_code != 200 or bool(response.history)
         response.close()
-    return tuple({"samples": len(timings), "errors": errors, **percentiles(timings)}
-                 for timings in ([firsts, wholes] if first_byte else [wholes]))
+    return tuple(
+        {"samples": len(timings), "errors": errors, **percentiles(timings)}
+        for timings in ([firsts, wholes] if first_byte else [wholes])
+    )
 
 
 def submission_form(n: int, csrf_token: str) -> dict[str, str]:
     """The fields of the ``n``-th benchmark submission on the portal's new-request form."""
-    return {"csrf_token": csrf_token, "title": f"基准测试：第二类有源产品注册咨询 {n}",
-            "description": "Benchmark submission: 请指导注册申报资料的准备。",
-            "category": "registration_dossier", "lifecycle_stage": "registration_submission",
-            "product_name": "便携式超声诊断仪", "device_class": "II", "product_type": "active",
-            "product_field": "06", "idempotency_key": uuid.uuid4().hex}
+    return {
+        "csrf_token": csrf_token,
+        "title": f"基准测试：第二类有源产品注册咨询 {n}",
+        "description": "Benchmark submission: 请指导注册申报资料的准备。",
+        "category": "registration_dossier",
+        "lifecycle_stage": "registration_submission",
+        "product_name": "便携式超声诊断仪",
+        "device_class": "II",
+        "product_type": "active",
+        "product_field": "06",
+        "idempotency_key": uuid.uuid4().hex,
+    }
 
 
 def submissions(base: str, emails: list[str], count: int, concurrency: int) -> dict[str, object]:
@@ -355,12 +422,19 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
         outcomes = list(pool.map(run, range(len(sessions))))
     elapsed = time.perf_counter() - started
     ok, errors = sum(o[0] for o in outcomes), sum(o[1] for o in outcomes)
-    return {"submitted": ok, "errors": errors, "concurrency": len(sessions), "seconds": round(elapsed, 2),
-            "per_second": round(ok / elapsed, 1), **percentiles([t for o in outcomes for t in o[2]])}
+    return {
+        "submitted": ok,
+        "errors": errors,
+        "concurrency": len(sessions),
+        "seconds": round(elapsed, 2),
+        "per_second": round(ok / elapsed, 1),
+        **percentiles([t for o in outcomes for t in o[2]]),
+    }
 
 
-def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, str], base: str,
-            master: int) -> dict[str, object]:
+def run_all(
+    args: argparse.Namespace, known: dict[str, object], totp: dict[str, str], base: str, master: int
+) -> dict[str, object]:
     n = args.samples
     staff, director = signed_in(base, STAFF, totp[STAFF]), signed_in(base, DIRECTOR, totp[DIRECTOR])
     deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
@@ -374,8 +448,10 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
         "search, enterprise name part": (staff, [f"/search/?q={known['enterprise_name_part']}"] * n),
         "search, credit code": (staff, [f"/search/?q={known['credit_code']}"] * n),
         # The reference's number without its leading zeros (42 for JL-2026-000042), a different one each time.
-        "search, reference digits": (staff, [f"/search/?q={sequence}" for sequence in known["sequences"]][:n]
-                                     or ["/search/?q=42"]),
+        "search, reference digits": (
+            staff,
+            [f"/search/?q={sequence}" for sequence in known["sequences"]][:n] or ["/search/?q=42"],
+        ),
         "request page": (staff, [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
         "director dashboard": (director, ["/director/"] * n),
     }
@@ -383,7 +459,8 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
     if not args.submissions_only:
         results.update({name: measure(client, base, paths) for name, (client, paths) in pages.items()})
         results["CSV export, first byte"], results["CSV export, whole file"] = measure_download(
-            director, base, ["/director/export.csv?bucket=open"] * min(n, 20))
+            director, base, ["/director/export.csv?bucket=open"] * min(n, 20)
+        )
     # Where one submission's CPU goes, whatever else the machine is doing: the workers, the database
     # server (PostgreSQL's processes on this machine) and this script's own load generator.
     parties = {"server": lambda: worker_pids(master), "database": database_server_pids}
@@ -400,8 +477,9 @@ def run_all(args: argparse.Namespace, known: dict[str, object], totp: dict[str, 
         results["submissions"]["load_generator_cpu_ms_each"] = round(load_generator / submitted * 1000, 2)
         # On a shared host the cores are not always this guest's: the share stolen tells a slow run from slow code.
         host = {kind: ticks - host_before[kind] for kind, ticks in host_cpu_ticks().items()}
-        results["submissions"]["host_cpu_percent"] = {kind: round(100 * ticks / max(1, sum(host.values())))
-                                                      for kind, ticks in host.items()}
+        results["submissions"]["host_cpu_percent"] = {
+            kind: round(100 * ticks / max(1, sum(host.values()))) for kind, ticks in host.items()
+        }
     results["worker peak RSS (MB)"] = peak_rss_mb(worker_pids(master))
     return results
 
@@ -415,13 +493,17 @@ def print_table(results: dict[str, object]) -> None:
             count = value.get("samples", value.get("submitted"))
             print(f"{name:<28}{value['p50']:>9}{value['p95']:>9}{value['p99']:>9}{count:>6}{value['errors']:>8}")
             if "per_second" in value:
-                print(f"{'':<28}{value['per_second']} submissions/s with {value['concurrency']} clients, "
-                      f"CPU ms each: {value.get('server_cpu_ms_each')} workers, {value.get('database_cpu_ms_each')} "
-                      f"database server, {value.get('load_generator_cpu_ms_each')} load generator")
+                print(
+                    f"{'':<28}{value['per_second']} submissions/s with {value['concurrency']} clients, "
+                    f"CPU ms each: {value.get('server_cpu_ms_each')} workers, {value.get('database_cpu_ms_each')} "
+                    f"database server, {value.get('load_generator_cpu_ms_each')} load generator"
+                )
                 host = value.get("host_cpu_percent")
                 if host:
-                    print(f"{'':<28}host CPU meanwhile: {host['busy']} % busy, {host['idle']} % idle, "
-                          f"{host['stolen']} % stolen by the hypervisor")
+                    print(
+                        f"{'':<28}host CPU meanwhile: {host['busy']} % busy, {host['idle']} % idle, "
+                        f"{host['stolen']} % stolen by the hypervisor"
+                    )
         else:
             print(f"{name:<28}{value!s:>9}")
 
@@ -448,15 +530,22 @@ def main() -> None:
     dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
     with gunicorn(args.database_url, args.workers, out / f"{stamp}-{dialect}-gunicorn.log") as (base, master):
         results = run_all(args, known, totp, base, master)
-    report = {"when": stamp, "database": dialect, "requests": known["requests"], "generation_seconds": generated,
-              "machine": {**host, "load_average_after": os.getloadavg(), "core_speed_after": core_speed()},
-              "workers": args.workers,
-              "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "sequences", "submitters")},
-              "results": results}
+    report = {
+        "when": stamp,
+        "database": dialect,
+        "requests": known["requests"],
+        "generation_seconds": generated,
+        "machine": {**host, "load_average_after": os.getloadavg(), "core_speed_after": core_speed()},
+        "workers": args.workers,
+        "facts": {k: v for k, v in known.items() if k not in ("detail_ids", "sequences", "submitters")},
+        "results": results,
+    }
     path = out / f"{stamp}-{dialect}-{known['requests']}.json"
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2))
-    print(f"{dialect}, {known['requests']:,} requests, {host['nproc']} × {host['cpu']}; a fixed loop took "
-          f"{host['core_speed']} s of one core before and {report['machine']['core_speed_after']} s after")
+    print(
+        f"{dialect}, {known['requests']:,} requests, {host['nproc']} × {host['cpu']}; a fixed loop took "
+        f"{host['core_speed']} s of one core before and {report['machine']['core_speed_after']} s after"
+    )
     print_table(results)
     print(f"\nwritten to {path}")
 

@@ -10,6 +10,7 @@ through Flask's test client (the whole request: session cookie, CSRF, form, oper
 itself under and switches on for the counted part only. With --clock it prints CPU milliseconds instead,
 without valgrind. The submissions stay in the database, as the benchmark's do.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,8 +41,13 @@ def submit_in_process(database_url: str, warm_up: int, counted: int, toggle: boo
 
     app = create_app()
     with app.extensions["db_engine"].connect() as conn:
-        email = conn.scalar(select(User.email).join(Enterprise, User.enterprise_id == Enterprise.id)
-                            .where(User.active.is_(True)).order_by(User.id).limit(1))
+        email = conn.scalar(
+            select(User.email)
+            .join(Enterprise, User.enterprise_id == Enterprise.id)
+            .where(User.active.is_(True))
+            .order_by(User.id)
+            .limit(1)
+        )
     if email is None:
         raise SystemExit("the database holds no enterprise user: run flask demo-data first")
     client = app.test_client()
@@ -85,9 +91,21 @@ def main() -> None:
         return
     if shutil.which("valgrind") is None:
         raise SystemExit("valgrind is not installed (apt-get install valgrind), or use --clock")
-    run = subprocess.run(["valgrind", "--tool=callgrind", "--instr-atstart=no", "--callgrind-out-file=/dev/null",
-                          sys.executable, __file__, *sys.argv[1:]],
-                         env={**os.environ, CHILD: "1"}, capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [
+            "valgrind",
+            "--tool=callgrind",
+            "--instr-atstart=no",
+            "--callgrind-out-file=/dev/null",
+            sys.executable,
+            __file__,
+            *sys.argv[1:],
+        ],
+        env={**os.environ, CHILD: "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     collected = re.search(r"Collected : (\d+)", run.stderr)
     if run.returncode != 0 or collected is None:
         raise SystemExit(run.stderr[-3000:])

@@ -9,6 +9,7 @@ generated database (`flask demo-data`), each queue x order x filter is read twic
 is timed): the first page, then the page after it. Then each search is run twice for each of them. Prints
 how many reads were timed and those slower than --over milliseconds, slowest first.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -32,8 +33,14 @@ from service.store.db import make_engine  # noqa: E402
 
 DESK_USERS = ("ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn", "ccnd.director@demo.jl.gov.cn")
 FILTERS: tuple[dict[str, Any], ...] = (
-    {}, {"category": Category.CLINICAL_EVALUATION}, {"priority": Priority.P1}, {"status": Status.GUIDANCE},
-    {"status": Status.CLOSED}, {"escalated": True}, {"text": "注册"}, {"text": "zebrafish"},
+    {},
+    {"category": Category.CLINICAL_EVALUATION},
+    {"priority": Priority.P1},
+    {"status": Status.GUIDANCE},
+    {"status": Status.CLOSED},
+    {"escalated": True},
+    {"text": "注册"},
+    {"text": "zebrafish"},
     {"category": Category.POLICY, "priority": Priority.P4, "text": "clinical"},
 )
 SEARCHES = ("注册", "clinical", "zebrafish", "临床评价", "临床评价 同品种", "注")

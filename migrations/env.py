@@ -1,4 +1,5 @@
 """Alembic environment: the URL comes from the caller (the app's CLI) or the settings' DATABASE_URL."""
+
 from __future__ import annotations
 
 from logging.config import fileConfig
@@ -42,8 +43,13 @@ def _configure(connection: Connection) -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True, render_as_batch=True,
-                      include_object=include_object)
+    context.configure(
+        url=_url(),
+        target_metadata=target_metadata,
+        literal_binds=True,
+        render_as_batch=True,
+        include_object=include_object,
+    )
     with context.begin_transaction():
         context.run_migrations()
 

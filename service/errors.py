@@ -4,6 +4,7 @@ Messages are gettext message ids (marked with ``N_`` so that extraction finds
 them) with ``%(name)s`` placeholders; the web layer translates them for the
 reader.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -10,6 +10,7 @@ that every submission and reply that got a success answer is in the database, wo
 It exits non-zero on any 5xx, transport error or lost or altered data. Traffic goes only to
 127.0.0.1; the load is bounded by --seconds and --max-steps, and gunicorn is stopped at the end.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -108,15 +109,20 @@ class Browser:
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()), self._Stay())
         self.csrf = ""
 
-    def call(self, kind: str, path: str, form: dict[str, str] | None = None,
-             expect: tuple[int, ...] = (200, 302)) -> tuple[int, str, str]:
+    def call(
+        self, kind: str, path: str, form: dict[str, str] | None = None, expect: tuple[int, ...] = (200, 302)
+    ) -> tuple[int, str, str]:
         data = urllib.parse.urlencode({**form, "csrf_token": self.csrf}).encode() if form is not None else None
         started = time.perf_counter()
         try:
             with self.opener.open(urllib.request.Request(self.base + path, data=data), timeout=60) as answer:
                 status, body, location = answer.status, answer.read().decode(), answer.headers.get("Location", "")
         except urllib.error.HTTPError as error:
-            status, body, location = error.code, error.read().decode(errors="replace"), error.headers.get("Location", "")
+            status, body, location = (
+                error.code,
+                error.read().decode(errors="replace"),
+                error.headers.get("Location", ""),
+            )
         except OSError as error:
             with self.tally.lock:
                 self.tally.transport_errors.append(f"{kind} {path}: {error}")
@@ -159,11 +165,20 @@ def enterprise_steps(browser: Browser, run: str, rng: random.Random) -> None:
             _, page, _ = browser.call("enterprise_form", "/portal/requests/new")
             key = KEY.search(page)
             title = f"{run} 申报咨询 {n} {secrets.token_hex(3)}"
-            description = f"注册申报资料问题 {n}\n第二行 — {secrets.token_hex(8)} \"quoted\" <tag>"
-            status, _, location = browser.call("enterprise_submit", "/portal/requests/new", {
-                "title": title, "description": description, "category": Category.REGISTRATION_DOSSIER.value,
-                "lifecycle_stage": LifecycleStage.REGISTRATION_SUBMISSION.value, "product_name": "一次性使用内窥镜", "device_class": "II",
-                "idempotency_key": key.group(1) if key else ""})
+            description = f'注册申报资料问题 {n}\n第二行 — {secrets.token_hex(8)} "quoted" <tag>'
+            status, _, location = browser.call(
+                "enterprise_submit",
+                "/portal/requests/new",
+                {
+                    "title": title,
+                    "description": description,
+                    "category": Category.REGISTRATION_DOSSIER.value,
+                    "lifecycle_stage": LifecycleStage.REGISTRATION_SUBMISSION.value,
+                    "product_name": "一次性使用内窥镜",
+                    "device_class": "II",
+                    "idempotency_key": key.group(1) if key else "",
+                },
+            )
             created = PORTAL_LINK.match(location)
             if status == 302 and created:
                 mine.append(int(created.group(1)))
@@ -184,14 +199,25 @@ def staff_steps(browser: Browser, run: str, rng: random.Random) -> None:
         version = VERSION.search(page)
         if version and rng.random() < 0.6:
             # Staff race each other on the same queue: a stale version answering 409 is expected.
-            browser.call("staff_triage", f"/desk/requests/{request_id}/triage", {
-                "triage-version": version.group(1), "triage-category": Category.CLINICAL_EVALUATION.value,
-                "triage-priority": rng.choice([Priority.P2.value, Priority.P3.value]),
-                "triage-lifecycle_stage": LifecycleStage.CLINICAL_EVALUATION.value, "triage-assignee_id": ""},
-                expect=(200, 302, 409))
+            browser.call(
+                "staff_triage",
+                f"/desk/requests/{request_id}/triage",
+                {
+                    "triage-version": version.group(1),
+                    "triage-category": Category.CLINICAL_EVALUATION.value,
+                    "triage-priority": rng.choice([Priority.P2.value, Priority.P3.value]),
+                    "triage-lifecycle_stage": LifecycleStage.CLINICAL_EVALUATION.value,
+                    "triage-assignee_id": "",
+                },
+                expect=(200, 302, 409),
+            )
         else:
-            browser.call("staff_reply", f"/desk/requests/{request_id}/messages",
-                         {"body": f"{run} 答复 {n}", "visibility": "public"}, expect=(200, 302, 409))
+            browser.call(
+                "staff_reply",
+                f"/desk/requests/{request_id}/messages",
+                {"body": f"{run} 答复 {n}", "visibility": "public"},
+                expect=(200, 302, 409),
+            )
         yield
 
 
@@ -229,19 +255,40 @@ def prepare(url: str, options: Options, run: str) -> dict[str, list[Account]]:
             stations = {s.code: s for s in session.scalars(select(Station))}
             for n in range(options.enterprises):
                 code = complete(f"91220102{secrets.randbelow(10**8):08d}")
-                enterprise = Enterprise(name=f"{run} 医疗科技有限公司 {n}", credit_code=code,
-                                        city="长春市", station=stations["JL-CCND"], size=EnterpriseSize.SMALL,
-                                        product_areas=["imaging"], verified=True)
+                enterprise = Enterprise(
+                    name=f"{run} 医疗科技有限公司 {n}",
+                    credit_code=code,
+                    city="长春市",
+                    station=stations["JL-CCND"],
+                    size=EnterpriseSize.SMALL,
+                    product_areas=["imaging"],
+                    verified=True,
+                )
                 email = f"{run}.ent{n}@soak.example.cn"
-                session.add(User(email=email, name=f"企业联系人{n}", role=Role.ENTERPRISE, enterprise=enterprise,
-                                 password_hash=password_hash))
+                session.add(
+                    User(
+                        email=email,
+                        name=f"企业联系人{n}",
+                        role=Role.ENTERPRISE,
+                        enterprise=enterprise,
+                        password_hash=password_hash,
+                    )
+                )
                 accounts["enterprise"].append(Account(email, Role.ENTERPRISE))
-            for kind, role, count, station in (("staff", Role.STAFF, options.staff, "JL-CCND"),
-                                               ("director", Role.DIRECTOR, options.directors, "JL-HUB")):
+            for kind, role, count, station in (
+                ("staff", Role.STAFF, options.staff, "JL-CCND"),
+                ("director", Role.DIRECTOR, options.directors, "JL-HUB"),
+            ):
                 for n in range(count):
                     secret, email = pyotp.random_base32(), f"{run}.{kind}{n}@soak.example.cn"
-                    user = User(email=email, name=f"{kind} {n}", role=role, station=stations[station],
-                                password_hash=password_hash, totp_enabled_at=datetime.now(timezone.utc))
+                    user = User(
+                        email=email,
+                        name=f"{kind} {n}",
+                        role=role,
+                        station=stations[station],
+                        password_hash=password_hash,
+                        totp_enabled_at=datetime.now(timezone.utc),
+                    )
                     two_factor.store_secret(user, secret)
                     session.add(user)
                     accounts[kind].append(Account(email, role, secret))
@@ -253,16 +300,38 @@ def start_server(url: str, options: Options, workdir: Path) -> tuple[subprocess.
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    env = {**os.environ, "APP_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48), "DATABASE_URL": url,
-           "TOTP_ENCRYPTION_KEYS": TOTP_KEYS,
-           "UPLOAD_FOLDER": str(workdir / "uploads"), "SESSION_COOKIE_SECURE": "0",
-           "DATABASE_POOL_SIZE": str(options.threads)}
+    env = {
+        **os.environ,
+        "APP_ENV": "production",
+        "SECRET_KEY": secrets.token_urlsafe(48),
+        "DATABASE_URL": url,
+        "TOTP_ENCRYPTION_KEYS": TOTP_KEYS,
+        "UPLOAD_FOLDER": str(workdir / "uploads"),
+        "SESSION_COOKIE_SECURE": "0",
+        "DATABASE_POOL_SIZE": str(options.threads),
+    }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     with open(workdir / "gunicorn.log", "wb") as log:  # the child keeps its own copy of the handle
         server = subprocess.Popen(
-            [str(gunicorn), "--workers", str(options.workers), "--threads", str(options.threads), "--bind",
-             f"127.0.0.1:{port}", "--graceful-timeout", "5", "--log-level", "warning", "app:create_app()"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            [
+                str(gunicorn),
+                "--workers",
+                str(options.workers),
+                "--threads",
+                str(options.threads),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--graceful-timeout",
+                "5",
+                "--log-level",
+                "warning",
+                "app:create_app()",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -287,8 +356,11 @@ def stop_server(server: subprocess.Popen) -> None:
 
 def drive(base: str, accounts: dict[str, list[Account]], options: Options, run: str) -> tuple[Tally, float]:
     tally = Tally()
-    plans = [*((a, enterprise_steps) for a in accounts["enterprise"]), *((a, staff_steps) for a in accounts["staff"]),
-             *((a, director_steps) for a in accounts["director"])]
+    plans = [
+        *((a, enterprise_steps) for a in accounts["enterprise"]),
+        *((a, staff_steps) for a in accounts["staff"]),
+        *((a, director_steps) for a in accounts["director"]),
+    ]
     deadline = time.monotonic() + options.seconds
 
     def user(index: int, account: Account, steps) -> None:  # type: ignore[no-untyped-def]
@@ -317,15 +389,24 @@ def verify(url: str, tally: Tally) -> list[str]:
     problems = []
     engine = make_engine(url)
     with Session(engine) as session:
-        stored = {r.id: (r.title, r.description) for r in session.scalars(
-            select(ServiceRequest).where(ServiceRequest.id.in_(list(tally.submitted))))} if tally.submitted else {}
+        stored = (
+            {
+                r.id: (r.title, r.description)
+                for r in session.scalars(select(ServiceRequest).where(ServiceRequest.id.in_(list(tally.submitted))))
+            }
+            if tally.submitted
+            else {}
+        )
         for request_id, (title, description) in tally.submitted.items():
             if request_id not in stored:
                 problems.append(f"request {request_id} acknowledged but missing")
             elif stored[request_id] != (title.strip(), description.strip()):
                 problems.append(f"request {request_id} stored differently: {stored[request_id]!r}")
-        bodies = set(session.scalars(select(Message.body).where(
-            Message.request_id.in_({r for r, _ in tally.replies})))) if tally.replies else set()
+        bodies = (
+            set(session.scalars(select(Message.body).where(Message.request_id.in_({r for r, _ in tally.replies}))))
+            if tally.replies
+            else set()
+        )
         problems += [f"reply to {r} acknowledged but missing" for r, body in tally.replies if body not in bodies]
     engine.dispose()
     return problems
@@ -341,14 +422,18 @@ def report(tally: Tally, elapsed: float, problems: list[str]) -> str:
     every = [v for values in tally.latencies.values() for v in values]
     lines = [f"{'step':<20} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"]
     for kind, values in sorted(tally.latencies.items()) + [("ALL", every)]:
-        lines.append(f"{kind:<20} {len(values):>7} {percentile(values, .5) * 1000:>8.1f} "
-                     f"{percentile(values, .95) * 1000:>8.1f} {percentile(values, .99) * 1000:>8.1f}")
+        lines.append(
+            f"{kind:<20} {len(values):>7} {percentile(values, 0.5) * 1000:>8.1f} "
+            f"{percentile(values, 0.95) * 1000:>8.1f} {percentile(values, 0.99) * 1000:>8.1f}"
+        )
     lines += [
         f"throughput: {len(every) / elapsed:.1f} requests/s over {elapsed:.1f} s",
         f"statuses: {dict(sorted(tally.statuses.items()))}",
         f"submissions acknowledged: {len(tally.submitted)}, replies acknowledged: {len(tally.replies)}",
-        (f"5xx: {len(tally.server_errors)}, transport errors: {len(tally.transport_errors)}, "
-         f"unexpected answers: {len(tally.unexpected)}, lost or altered: {len(problems)}"),
+        (
+            f"5xx: {len(tally.server_errors)}, transport errors: {len(tally.transport_errors)}, "
+            f"unexpected answers: {len(tally.unexpected)}, lost or altered: {len(problems)}"
+        ),
     ]
     lines += [f"  {item}" for item in (tally.server_errors + tally.transport_errors + tally.unexpected + problems)[:20]]
     return "\n".join(lines)
@@ -392,10 +477,16 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="desk-soak-") as tmp:
         workdir = Path(tmp)
-        options = Options(database_url=args.database_url or f"sqlite:///{workdir / 'soak.sqlite3'}",
-                          seconds=args.seconds, enterprises=args.enterprises, staff=args.staff,
-                          directors=args.directors, workers=args.workers, threads=args.threads,
-                          max_steps=args.max_steps)
+        options = Options(
+            database_url=args.database_url or f"sqlite:///{workdir / 'soak.sqlite3'}",
+            seconds=args.seconds,
+            enterprises=args.enterprises,
+            staff=args.staff,
+            directors=args.directors,
+            workers=args.workers,
+            threads=args.threads,
+            max_steps=args.max_steps,
+        )
         result = run_soak(options, workdir)
         print(result.text)
         if not result.ok:

@@ -1,4 +1,5 @@
 """Helpers shared by the API tests: people with tokens, and calls with a bearer token."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -27,8 +28,13 @@ def caller(session: Session, role: Role, scope: str = "write", **kwargs: object)
 
 
 def new_request(client: FlaskClient, who: Caller, **changes: object) -> dict:
-    body = {"title": "注册检验样品数量", "description": "型式检验需要送几台样机？", "category": "type_testing",
-            "lifecycle_stage": "type_testing", **changes}
+    body = {
+        "title": "注册检验样品数量",
+        "description": "型式检验需要送几台样机？",
+        "category": "type_testing",
+        "lifecycle_stage": "type_testing",
+        **changes,
+    }
     response = client.post("/api/v1/requests", json=body, headers=who.headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]

@@ -5,6 +5,7 @@ also proves they work); each test then runs inside a transaction that is
 rolled back, so tests stay independent and fast. Set TEST_DATABASE_URL to run
 the same suite on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,16 +36,28 @@ class SuiteSettings(Settings):
     """Settings made by the tests alone: the environment of whoever runs the suite changes nothing."""
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   **environment: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        **environment: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)
 
 
 def suite_settings(**overrides: Any) -> Settings:
     """The suite's settings: Flask's testing mode; Argon2 at its cheapest, since the suite hashes hundreds of
     passwords; enrolment in two-step sign-in not required (its own tests switch it on). ``overrides`` win."""
-    return SuiteSettings(**{"app_env": "testing", "secret_key": "testing-secret", "require_two_factor_for_desk": False,
-                            "password_time_cost": 1, "password_memory_cost": 1024, **overrides})
+    return SuiteSettings(
+        **{
+            "app_env": "testing",
+            "secret_key": "testing-secret",
+            "require_two_factor_for_desk": False,
+            "password_time_cost": 1,
+            "password_memory_cost": 1024,
+            **overrides,
+        }
+    )
 
 
 def change_settings(monkeypatch: pytest.MonkeyPatch, app: Flask, **changes: Any) -> Settings:
@@ -143,8 +156,7 @@ def session(connection: Connection) -> Iterator[Session]:
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     from app import create_app
 
-    return create_app(suite_settings(database_url=database_url,
-                                       upload_folder=str(tmp_path_factory.mktemp("uploads"))))
+    return create_app(suite_settings(database_url=database_url, upload_folder=str(tmp_path_factory.mktemp("uploads"))))
 
 
 @pytest.fixture()

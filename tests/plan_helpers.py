@@ -1,4 +1,5 @@
 """Shared builders for the plan, milestone and task-force tests (imported by those modules)."""
+
 from __future__ import annotations
 
 import itertools
@@ -22,32 +23,45 @@ _numbers = itertools.count(700_001)
 
 
 def fields(people: People, title: str = "影像AI软件注册一企一策", **changes: object) -> plans.PlanFields:
-    values: dict[str, object] = dict(title=title, goals="完成第三类医疗器械注册。", products="肺结节CT影像辅助检测软件",
-                                     liaison_id=people.staff.id)
+    values: dict[str, object] = dict(
+        title=title, goals="完成第三类医疗器械注册。", products="肺结节CT影像辅助检测软件", liaison_id=people.staff.id
+    )
     values.update(changes)
     return plans.PlanFields(**values)  # type: ignore[arg-type]
 
 
-def draft_plan(session: Session, people: People, enterprise: Enterprise | None = None,
-               **changes: object) -> ServicePlan:
+def draft_plan(
+    session: Session, people: People, enterprise: Enterprise | None = None, **changes: object
+) -> ServicePlan:
     return plans.create_plan(session, people.staff, (enterprise or people.enterprise).id, fields(people, **changes))
 
 
-def active_plan(session: Session, people: People, enterprise: Enterprise | None = None,
-                **changes: object) -> ServicePlan:
+def active_plan(
+    session: Session, people: People, enterprise: Enterprise | None = None, **changes: object
+) -> ServicePlan:
     plan = draft_plan(session, people, enterprise, **changes)
-    return plans.change_plan_status(session, people.director, plan.id, plans.PlanAction.APPROVE, plan.version,
-                                    comment="同意按方案推进。")
+    return plans.change_plan_status(
+        session, people.director, plan.id, plans.PlanAction.APPROVE, plan.version, comment="同意按方案推进。"
+    )
 
 
-def make_request(session: Session, enterprise: Enterprise, submitter: User,
-                 status: Status = Status.TRIAGED) -> ServiceRequest:
+def make_request(
+    session: Session, enterprise: Enterprise, submitter: User, status: Status = Status.TRIAGED
+) -> ServiceRequest:
     n = next(_numbers)
     found = ServiceRequest(
-        reference=f"JL-2026-{n}", year=2026, sequence=n, enterprise_id=enterprise.id, submitter_id=submitter.id,
-        channel=Channel.WEB, title="临床评价路径咨询", description="请指导临床评价路径。",
-        category=Category.CLINICAL_EVALUATION, lifecycle_stage=LifecycleStage.CLINICAL_EVALUATION,
-        station_id=enterprise.station_id, status=status,
+        reference=f"JL-2026-{n}",
+        year=2026,
+        sequence=n,
+        enterprise_id=enterprise.id,
+        submitter_id=submitter.id,
+        channel=Channel.WEB,
+        title="临床评价路径咨询",
+        description="请指导临床评价路径。",
+        category=Category.CLINICAL_EVALUATION,
+        lifecycle_stage=LifecycleStage.CLINICAL_EVALUATION,
+        station_id=enterprise.station_id,
+        status=status,
     )
     session.add(found)
     session.commit()

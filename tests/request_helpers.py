@@ -1,4 +1,5 @@
 """Shared people and builders for the request, SLA, lifecycle and plan tests (imported by those modules)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -38,24 +39,25 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
 @dataclass
 class People:
-    owner: User             # contact person of the enterprise that submits
-    colleague: User         # another contact person of the same enterprise
+    owner: User  # contact person of the enterprise that submits
+    colleague: User  # another contact person of the same enterprise
     other_enterprise: User  # contact of an enterprise of the same station
-    staff: User             # staff of the enterprise's station (JL-CCND)
-    staff2: User            # a second staff member there
-    other_staff: User       # staff of another sub-station (JL-TH)
+    staff: User  # staff of the enterprise's station (JL-CCND)
+    staff2: User  # a second staff member there
+    other_staff: User  # staff of another sub-station (JL-TH)
     hub_staff: User
-    director: User          # director of JL-CCND
-    other_director: User    # director of JL-TH
-    hub_director: User      # the provincial director
+    director: User  # director of JL-CCND
+    other_director: User  # director of JL-TH
+    hub_director: User  # the provincial director
     admin: User
     enterprise: Enterprise
 
 
 @pytest.fixture()
 def settings(tmp_path: Path) -> DeskSettings:
-    return suite_settings(upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024,
-                            max_attachments_per_message=3).desk
+    return suite_settings(
+        upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024, max_attachments_per_message=3
+    ).desk
 
 
 @pytest.fixture()
@@ -79,46 +81,86 @@ def people(session: Session) -> People:
 
 
 def draft(**changes: object) -> RequestDraft:
-    values: dict[str, object] = dict(title="注册申报资料咨询", description="请指导第二类产品注册申报资料的准备。",
-                                     category=Category.REGISTRATION_DOSSIER,
-                                     lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION)
+    values: dict[str, object] = dict(
+        title="注册申报资料咨询",
+        description="请指导第二类产品注册申报资料的准备。",
+        category=Category.REGISTRATION_DOSSIER,
+        lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
+    )
     values.update(changes)
     return RequestDraft(**values)  # type: ignore[arg-type]
 
 
-def submit(session: Session, people: People, settings: DeskSettings, now: datetime = TUESDAY_10,
-           uploads: tuple[Upload, ...] = (), **changes: object) -> ServiceRequest:
+def submit(
+    session: Session,
+    people: People,
+    settings: DeskSettings,
+    now: datetime = TUESDAY_10,
+    uploads: tuple[Upload, ...] = (),
+    **changes: object,
+) -> ServiceRequest:
     return submit_request(session, people.owner, draft(**changes), uploads, settings=settings, now=now)
 
 
-def triaged(session: Session, people: People, settings: DeskSettings, now: datetime = TUESDAY_10,
-            priority: Priority = Priority.P3, **changes: object) -> ServiceRequest:
+def triaged(
+    session: Session,
+    people: People,
+    settings: DeskSettings,
+    now: datetime = TUESDAY_10,
+    priority: Priority = Priority.P3,
+    **changes: object,
+) -> ServiceRequest:
     request = submit(session, people, settings, now, **changes)
-    return triage_request(session, people.staff, request.id, request.version, category=request.category,
-                          priority=priority, lifecycle_stage=request.lifecycle_stage,
-                          assignee_id=people.staff.id, settings=settings, now=now)
+    return triage_request(
+        session,
+        people.staff,
+        request.id,
+        request.version,
+        category=request.category,
+        priority=priority,
+        lifecycle_stage=request.lifecycle_stage,
+        assignee_id=people.staff.id,
+        settings=settings,
+        now=now,
+    )
 
 
 def active_plan(session: Session, people: People) -> ServicePlan:
     """An approved plan of the people's enterprise (test setup: written directly, not through plan operations)."""
-    plan = session.scalars(select(ServicePlan).where(ServicePlan.enterprise_id == people.enterprise.id,
-                                                     ServicePlan.status == PlanStatus.ACTIVE)).first()
+    plan = session.scalars(
+        select(ServicePlan).where(
+            ServicePlan.enterprise_id == people.enterprise.id, ServicePlan.status == PlanStatus.ACTIVE
+        )
+    ).first()
     if plan is None:
-        plan = ServicePlan(enterprise_id=people.enterprise.id, station_id=people.enterprise.station_id,
-                           title="一企一策", goals="完成注册", created_by_id=people.staff.id, status=PlanStatus.ACTIVE)
+        plan = ServicePlan(
+            enterprise_id=people.enterprise.id,
+            station_id=people.enterprise.station_id,
+            title="一企一策",
+            goals="完成注册",
+            created_by_id=people.staff.id,
+            status=PlanStatus.ACTIVE,
+        )
         session.add(plan)
         session.commit()
     return plan
 
 
-def act(session: Session, actor: User, request: ServiceRequest, action: Action, settings: DeskSettings,
-        now: datetime = TUESDAY_10, **inputs: object) -> ServiceRequest:
-    return take_action(session, actor, request.id, request.version, action, settings=settings, now=now,
-                       **inputs)  # type: ignore[arg-type]
+def act(
+    session: Session,
+    actor: User,
+    request: ServiceRequest,
+    action: Action,
+    settings: DeskSettings,
+    now: datetime = TUESDAY_10,
+    **inputs: object,
+) -> ServiceRequest:
+    return take_action(session, actor, request.id, request.version, action, settings=settings, now=now, **inputs)  # type: ignore[arg-type]
 
 
-def in_status(session: Session, people: People, settings: DeskSettings, status: Status,
-              now: datetime = TUESDAY_10) -> ServiceRequest:
+def in_status(
+    session: Session, people: People, settings: DeskSettings, status: Status, now: datetime = TUESDAY_10
+) -> ServiceRequest:
     """A fresh request of the people's enterprise, brought to ``status`` the way users would."""
     if status == Status.SUBMITTED:
         return submit(session, people, settings, now)
@@ -134,8 +176,10 @@ def in_status(session: Session, people: People, settings: DeskSettings, status: 
         Status.GUIDANCE: [(people.staff, Action.START_GUIDANCE, {})],
         Status.WAITING_ENTERPRISE: [(people.staff, Action.REQUEST_INFO, {"message": "请补充检验报告"})],
         Status.RESOLVED: [(people.staff, Action.RESOLVE, {"summary": "已答复"})],
-        Status.CLOSED: [(people.staff, Action.RESOLVE, {"summary": "已答复"}),
-                        (people.owner, Action.CONFIRM, {"rating": 5})],
+        Status.CLOSED: [
+            (people.staff, Action.RESOLVE, {"summary": "已答复"}),
+            (people.owner, Action.CONFIRM, {"rating": 5}),
+        ],
     }[status]
     if status == Status.GUIDANCE:
         request.plan_id = active_plan(session, people).id

@@ -1,4 +1,5 @@
 """A scratch database for tests whose code commits for real (bulk loads, several threads): never the suite's own."""
+
 from __future__ import annotations
 
 import os

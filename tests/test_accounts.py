@@ -1,4 +1,5 @@
 """Account operations: registration, sign-in with lockout, desk accounts, verification."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,17 +25,25 @@ def _code(stem: str = "91220101MA1AB2C3") -> str:
 
 def _registration(session: Session, **changes: object) -> accounts.Registration:
     form = accounts.Registration(
-        company_name="  长春测试医疗器械有限公司 ", credit_code=_code(), city="长春市",
-        station_id=factories.station(session, "JL-CCND").id, size=EnterpriseSize.SMALL,
-        product_areas=["imaging"], contact_name="王芳", email="Wang.Fang@Example.cn", phone="0431-1234567",
+        company_name="  长春测试医疗器械有限公司 ",
+        credit_code=_code(),
+        city="长春市",
+        station_id=factories.station(session, "JL-CCND").id,
+        size=EnterpriseSize.SMALL,
+        product_areas=["imaging"],
+        contact_name="王芳",
+        email="Wang.Fang@Example.cn",
+        phone="0431-1234567",
         password="Stable-Password-9",
     )
     return replace(form, **changes)
 
 
 def _counts(session: Session) -> tuple[int, int]:
-    return (session.scalar(select(func.count()).select_from(Enterprise)) or 0,
-            session.scalar(select(func.count()).select_from(User)) or 0)
+    return (
+        session.scalar(select(func.count()).select_from(Enterprise)) or 0,
+        session.scalar(select(func.count()).select_from(User)) or 0,
+    )
 
 
 def test_registration_creates_an_unverified_enterprise_and_its_contact(session: Session) -> None:
@@ -55,22 +64,26 @@ def test_a_second_registration_of_the_same_code_is_refused_and_saves_nothing(ses
     before = _counts(session)
 
     with pytest.raises(ValidationError) as refused:
-        accounts.register_enterprise(session, _registration(session, email="other@example.cn",
-                                                            company_name="另一家公司"))
+        accounts.register_enterprise(
+            session, _registration(session, email="other@example.cn", company_name="另一家公司")
+        )
 
     assert "already registered" in refused.value.fields["credit_code"]
     assert _counts(session) == before
 
 
-@pytest.mark.parametrize(("changes", "field"), [
-    ({"credit_code": _code()[:-1] + ("0" if _code()[-1] != "0" else "1")}, "credit_code"),
-    ({"credit_code": _code()[:10] + "I" + _code()[11:]}, "credit_code"),
-    ({"credit_code": _code()[:17]}, "credit_code"),
-    ({"password": "short"}, "password"),
-    ({"password": "password123"}, "password"),
-    ({"password": "wang.fang"}, "password"),
-    ({"station_id": 999_999}, "station_id"),
-])
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"credit_code": _code()[:-1] + ("0" if _code()[-1] != "0" else "1")}, "credit_code"),
+        ({"credit_code": _code()[:10] + "I" + _code()[11:]}, "credit_code"),
+        ({"credit_code": _code()[:17]}, "credit_code"),
+        ({"password": "short"}, "password"),
+        ({"password": "password123"}, "password"),
+        ({"password": "wang.fang"}, "password"),
+        ({"station_id": 999_999}, "station_id"),
+    ],
+)
 def test_bad_registrations_name_the_field_and_save_nothing(session: Session, changes: dict, field: str) -> None:
     before = _counts(session)
     with pytest.raises(ValidationError) as refused:
@@ -82,8 +95,9 @@ def test_bad_registrations_name_the_field_and_save_nothing(session: Session, cha
 def test_every_problem_of_a_registration_is_named_at_once(session: Session) -> None:
     before = _counts(session)
     with pytest.raises(ValidationError) as refused:
-        accounts.register_enterprise(session, _registration(session, credit_code=_code()[:17] + "I",
-                                                            password="password123", station_id=999_999))
+        accounts.register_enterprise(
+            session, _registration(session, credit_code=_code()[:17] + "I", password="password123", station_id=999_999)
+        )
     assert set(refused.value.fields) == {"credit_code", "password", "station_id"}
     assert _counts(session) == before
 
@@ -96,7 +110,8 @@ def test_a_taken_code_is_named_together_with_a_weak_password(session: Session) -
 
 
 def test_an_email_already_in_use_creates_and_changes_nothing_after_the_same_hashing_work(
-        session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     existing = factories.user(session, Role.STAFF)
     hashed_before, before = existing.password_hash, _counts(session)
     hashed: list[str] = []
@@ -175,8 +190,13 @@ def test_a_deactivated_user_cannot_sign_in(session: Session) -> None:
 
 
 def _desk_form(session: Session, **changes: object) -> accounts.DeskUserForm:
-    form = accounts.DeskUserForm(email="New.Staff@jl.gov.cn", name="新同事", role=Role.STAFF,
-                                 station_id=factories.station(session, "JL-TH").id, password="Stable-Password-9")
+    form = accounts.DeskUserForm(
+        email="New.Staff@jl.gov.cn",
+        name="新同事",
+        role=Role.STAFF,
+        station_id=factories.station(session, "JL-TH").id,
+        password="Stable-Password-9",
+    )
     return replace(form, **changes)
 
 

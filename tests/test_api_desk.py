@@ -1,4 +1,5 @@
 """Desk resources through the API: dashboard figures, plans and hotline sessions, each behind the policy."""
+
 from __future__ import annotations
 
 from flask.testing import FlaskClient
@@ -28,8 +29,12 @@ def test_plans_and_hotline_sessions_stay_in_scope(client: FlaskClient, session: 
     assert client.get("/api/v1/hotline-sessions", headers=staff.headers).get_json()["items"] == []
     assert client.get("/api/v1/hotline-sessions", headers=enterprise.headers).status_code == 403
     created = new_request(client, enterprise)
-    unlinked = client.post(f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None},
-                           headers={**staff.headers, "If-Match": f'"{created["version"]}"'})
+    unlinked = client.post(
+        f"/api/v1/requests/{created['id']}/plan",
+        json={"plan_id": None},
+        headers={**staff.headers, "If-Match": f'"{created["version"]}"'},
+    )
     assert unlinked.status_code == 200 and unlinked.get_json()["plan_id"] is None
-    assert client.post(f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None, "version": 1},
-                       headers=enterprise.headers).status_code in (403, 404)
+    assert client.post(
+        f"/api/v1/requests/{created['id']}/plan", json={"plan_id": None, "version": 1}, headers=enterprise.headers
+    ).status_code in (403, 404)

@@ -1,4 +1,5 @@
 """Directors' instructions and escalation through the API, each behind the same policy as the pages."""
+
 from __future__ import annotations
 
 from flask.testing import FlaskClient
@@ -12,9 +13,17 @@ API = "/api/v1"
 
 def _assigned(client: FlaskClient, enterprise: Caller, staff: Caller) -> dict:
     case = new_request(client, enterprise)
-    triaged = client.post(f"{API}/requests/{case['id']}/triage",
-                          json={"category": "type_testing", "priority": "P2", "lifecycle_stage": "type_testing",
-                                "assignee_id": staff.user.id, "version": case["version"]}, headers=staff.headers)
+    triaged = client.post(
+        f"{API}/requests/{case['id']}/triage",
+        json={
+            "category": "type_testing",
+            "priority": "P2",
+            "lifecycle_stage": "type_testing",
+            "assignee_id": staff.user.id,
+            "version": case["version"],
+        },
+        headers=staff.headers,
+    )
     assert triaged.status_code == 200, triaged.get_json()
     return triaged.get_json()  # type: ignore[no-any-return]
 
@@ -46,8 +55,10 @@ def test_a_director_instructs_the_assignee_who_acknowledges_it(client: FlaskClie
     # Instructions are internal: the enterprise never reads them, and nobody outside the station finds them.
     assert client.get(path, headers=enterprise.headers).status_code == 403
     assert client.get(f"{API}/instructions", headers=enterprise.headers).status_code == 403
-    assert client.post(f"{API}/instructions/{instruction['id']}/acknowledge",
-                       headers=enterprise.headers).status_code == 404
+    assert (
+        client.post(f"{API}/instructions/{instruction['id']}/acknowledge", headers=enterprise.headers).status_code
+        == 404
+    )
     far_director = caller(session, Role.DIRECTOR, station_code="JL-TH")
     assert client.get(path, headers=far_director.headers).status_code == 404
     assert client.post(path, json={"body": "跨站批示"}, headers=far_director.headers).status_code == 404
@@ -60,7 +71,8 @@ def test_staff_escalate_and_only_a_director_lifts_it(client: FlaskClient, sessio
     case = _assigned(client, enterprise, staff)
     path = f"{API}/requests/{case['id']}"
     assert client.post(f"{path}/escalate", json={"reason": ""}, headers=staff.headers).get_json()["error"][
-        "fields"] == {"reason": "This field must not be empty."}
+        "fields"
+    ] == {"reason": "This field must not be empty."}
     assert client.post(f"{path}/escalate", json={"reason": "企业急需"}, headers=enterprise.headers).status_code == 403
     escalated = client.post(f"{path}/escalate", json={"reason": "涉及卡脖子问题，需局长协调"}, headers=staff.headers)
     assert escalated.status_code == 200 and escalated.get_json()["escalated"] is True

@@ -1,4 +1,5 @@
 """Personal access tokens: the account page, bearer authentication, scopes, the error shape and rate limits."""
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,8 @@ TOKEN_SHOWN = re.compile(r'value="(isd_[A-Za-z0-9_\-]+)"')
 
 
 def test_a_token_made_on_the_account_page_is_shown_once_and_stored_only_as_its_hash(
-        client: FlaskClient, session: Session) -> None:
+    client: FlaskClient, session: Session
+) -> None:
     user = factories.user(session, Role.ENTERPRISE)
     login(client, user)
     page = post_form(client, "/account/tokens/", {"name": "ERP", "scope": "write", "days": "30"})
@@ -42,14 +44,19 @@ def test_the_page_refuses_a_lifetime_over_a_year(client: FlaskClient, session: S
 
 
 def test_the_longest_lifetime_is_the_api_token_max_days_setting(
-        app: Flask, client: FlaskClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    app: Flask, client: FlaskClient, session: Session, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     change_settings(monkeypatch, app, api_token_max_days=30)
     login(client, factories.user(session, Role.STAFF))
     page = client.get("/account/tokens/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "At most 30 days." in page and re.search(r'<input[^>]*name="days"[^>]*value="30"', page)
 
-    refused = post_form(client, "/account/tokens/", {"name": "a quarter", "scope": "read", "days": "31"},
-                        headers={"Accept-Language": "en"})
+    refused = post_form(
+        client,
+        "/account/tokens/",
+        {"name": "a quarter", "scope": "read", "days": "31"},
+        headers={"Accept-Language": "en"},
+    )
     assert refused.status_code == 400 and "Choose a lifetime from 1 to 30 days." in refused.get_data(as_text=True)
     assert session.scalars(select(ApiToken)).first() is None
     assert post_form(client, "/account/tokens/", {"name": "a month", "scope": "read", "days": "30"}).status_code == 200
@@ -60,7 +67,9 @@ def test_a_revoked_token_answers_401(client: FlaskClient, session: Session) -> N
     who = caller(session, Role.ENTERPRISE)
     login(client, who.user)
     token_id = session.scalars(select(ApiToken.id).where(ApiToken.user_id == who.user.id)).one()
-    response = client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account/tokens/")})
+    response = client.post(
+        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account/tokens/")}
+    )
     assert response.status_code == 302
     answer = client.get("/api/v1/requests", headers=who.headers)
     assert answer.status_code == 401
@@ -72,20 +81,22 @@ def test_someone_elses_token_cannot_be_revoked(client: FlaskClient, session: Ses
     owner = caller(session, Role.ENTERPRISE)
     login(client, factories.user(session, Role.ENTERPRISE))
     token_id = session.scalars(select(ApiToken.id).where(ApiToken.user_id == owner.user.id)).one()
-    response = client.post(f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account/tokens/")})
+    response = client.post(
+        f"/account/tokens/{token_id}/revoke", data={"csrf_token": csrf_token(client, "/account/tokens/")}
+    )
     assert response.status_code == 404
     assert client.get("/api/v1/requests", headers=owner.headers).status_code == 200
 
 
 def test_an_expired_token_answers_401(client: FlaskClient, session: Session) -> None:
     user = factories.user(session, Role.ENTERPRISE)
-    issued = api_tokens.create_token(session, user, "old", "read", 1, max_days=1,
-                                     now=utcnow() - timedelta(days=2))
+    issued = api_tokens.create_token(session, user, "old", "read", 1, max_days=1, now=utcnow() - timedelta(days=2))
     assert client.get("/api/v1/requests", headers={"Authorization": f"Bearer {issued.secret}"}).status_code == 401
 
 
-def test_a_signed_in_browser_without_a_token_gets_401_everywhere(client: FlaskClient, session: Session,
-                                                                app: Flask) -> None:
+def test_a_signed_in_browser_without_a_token_gets_401_everywhere(
+    client: FlaskClient, session: Session, app: Flask
+) -> None:
     user = factories.user(session, Role.STAFF)
     login(client, user)
     for rule in app.url_map.iter_rules():
@@ -122,8 +133,11 @@ def test_errors_have_one_shape_in_the_callers_language(client: FlaskClient, sess
 
 def test_wrong_types_answer_422_with_field_errors_and_bad_json_400(client: FlaskClient, session: Session) -> None:
     who = caller(session, Role.ENTERPRISE)
-    answer = client.post("/api/v1/requests", json={"title": 5, "description": "d", "category": "nonsense",
-                                                   "lifecycle_stage": "research", "extra": 1}, headers=who.headers)
+    answer = client.post(
+        "/api/v1/requests",
+        json={"title": 5, "description": "d", "category": "nonsense", "lifecycle_stage": "research", "extra": 1},
+        headers=who.headers,
+    )
     assert answer.status_code == 422
     assert set(answer.get_json()["error"]["fields"]) == {"title", "category", "extra"}
     broken = client.post("/api/v1/requests", data="{not json", content_type="application/json", headers=who.headers)
@@ -132,8 +146,9 @@ def test_wrong_types_answer_422_with_field_errors_and_bad_json_400(client: Flask
     assert client.get("/api/v1/requests/99999999999", headers=who.headers).status_code == 404
 
 
-def test_rate_limit_per_token_answers_429_with_retry_after(client: FlaskClient, session: Session,
-                                                            app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_rate_limit_per_token_answers_429_with_retry_after(
+    client: FlaskClient, session: Session, app: Flask, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     change_settings(monkeypatch, app, api_rate_limit_per_minute=3)
     who = caller(session, Role.ENTERPRISE)
     other = caller(session, Role.ENTERPRISE)
@@ -148,8 +163,9 @@ def test_rate_limit_per_token_answers_429_with_retry_after(client: FlaskClient, 
 
 def test_rate_limit_per_address_also_stops_token_guessing(client: FlaskClient, app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     change_settings(monkeypatch, app, api_rate_limit_per_ip_per_minute=2)
-    guesses = [client.get("/api/v1/requests", headers={"Authorization": f"Bearer isd_guess{n}"}).status_code
-               for n in range(3)]
+    guesses = [
+        client.get("/api/v1/requests", headers={"Authorization": f"Bearer isd_guess{n}"}).status_code for n in range(3)
+    ]
     assert guesses == [401, 401, 429]
 
 
@@ -171,8 +187,9 @@ def test_cli_creates_a_token(app: Flask, session: Session, client: FlaskClient) 
     assert new_request(client, Caller(user, secret))["status"] == "submitted"
 
 
-def test_the_cli_refuses_a_lifetime_over_the_setting(app: Flask, session: Session, client: FlaskClient,
-                                                     monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_refuses_a_lifetime_over_the_setting(
+    app: Flask, session: Session, client: FlaskClient, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
     change_settings(monkeypatch, app, api_token_max_days=30)
     user = factories.user(session, Role.ENTERPRISE)
     with app.app_context():

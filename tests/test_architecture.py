@@ -1,6 +1,7 @@
 """The layout's rules (README, "Project layout"): imports only go down the layers (import-linter's contracts in
 pyproject.toml, which .ci/run also checks before the tests), importing the app builds nothing, and the search
 index and the attachment files follow the sessions of the factories they were registered on, not every session."""
+
 from __future__ import annotations
 
 import importlib
@@ -21,8 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_imports_keep_to_the_layers() -> None:
-    lint = subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT,
-                          capture_output=True, text=True)
+    lint = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+    )
     assert lint.returncode == 0, lint.stdout + lint.stderr
 
 

@@ -1,4 +1,5 @@
 """`flask backup` / `flask restore`: a restore brings back every row and file, proves it, and refuses damaged backups."""
+
 from __future__ import annotations
 
 import hashlib
@@ -43,8 +44,11 @@ def live(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Live]:
             for n, stored_name in enumerate(conn.scalars(select(Attachment.stored_name)).all()):
                 content = f"附件 {n} — PDF stand-in".encode() * (n + 1)
                 (state.uploads / stored_name).write_bytes(content)
-                conn.execute(update(Attachment).where(Attachment.stored_name == stored_name)
-                             .values(sha256=hashlib.sha256(content).hexdigest(), size=len(content)))
+                conn.execute(
+                    update(Attachment)
+                    .where(Attachment.stored_name == stored_name)
+                    .values(sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+                )
         yield state
         state.engine.dispose()
 
@@ -120,8 +124,13 @@ def _keep_writing(engine: Engine, stop: threading.Event) -> int:
     written = 0
     while not stop.is_set():
         with engine.begin() as conn:
-            conn.execute(text("INSERT INTO login_throttles (key, failures, window_started_at) "
-                              "VALUES (:key, 1, '2026-03-02 09:00:00')"), {"key": f"ip:load-{written}"})
+            conn.execute(
+                text(
+                    "INSERT INTO login_throttles (key, failures, window_started_at) "
+                    "VALUES (:key, 1, '2026-03-02 09:00:00')"
+                ),
+                {"key": f"ip:load-{written}"},
+            )
         written += 1
     return written
 

@@ -1,4 +1,5 @@
 """The settings: one object read from the environment, its bad values refused at start, README's table true."""
+
 from __future__ import annotations
 
 import os
@@ -48,8 +49,14 @@ def _clean_environment() -> dict[str, str]:
 
 def test_a_bad_value_stops_the_app_at_start_with_a_message_naming_the_variable() -> None:
     environment = {**_clean_environment(), "MAX_ATTACHMENTS_PER_MESSAGE": "five", "TOTP_ENCRYPTION_KEYS": "my-own-key"}
-    started = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "routes"], cwd=PROJECT_DIR,
-                             env=environment, capture_output=True, text=True, timeout=120)
+    started = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "app", "routes"],
+        cwd=PROJECT_DIR,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert started.returncode == EXIT_BAD_SETTINGS
     assert "MAX_ATTACHMENTS_PER_MESSAGE: Input should be a valid integer" in started.stderr
     assert "TOTP_ENCRYPTION_KEYS: must be one or more Fernet keys separated by commas" in started.stderr
@@ -57,18 +64,21 @@ def test_a_bad_value_stops_the_app_at_start_with_a_message_naming_the_variable()
     assert started.stdout == ""
 
 
-@pytest.mark.parametrize(("name", "value", "problem"), [
-    ("APP_ENV", "prod", "Input should be 'development', 'production' or 'testing'"),
-    ("API_RATE_LIMIT_PER_MINUTE", "0", "greater than or equal to 1"),
-    ("REOPEN_WINDOW_DAYS", "-1", "greater than or equal to 0"),
-    ("SLA_WORKING_HOURS", "9-17", "invalid working-hours span '9-17'"),
-    ("MEETING_URL_TEMPLATE", "https://meet.example/{case}", "may use {reference} and {token} only"),
-    ("DATABASE_URL", "desk.sqlite3", "must be an SQLAlchemy URL"),
-    ("SESSION_COOKIE_SECURE", "sometimes", "Input should be a valid boolean"),
-])
-def test_each_kind_of_bad_value_is_named_with_what_is_wrong(monkeypatch: pytest.MonkeyPatch,
-                                                            capsys: pytest.CaptureFixture[str],
-                                                            name: str, value: str, problem: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value", "problem"),
+    [
+        ("APP_ENV", "prod", "Input should be 'development', 'production' or 'testing'"),
+        ("API_RATE_LIMIT_PER_MINUTE", "0", "greater than or equal to 1"),
+        ("REOPEN_WINDOW_DAYS", "-1", "greater than or equal to 0"),
+        ("SLA_WORKING_HOURS", "9-17", "invalid working-hours span '9-17'"),
+        ("MEETING_URL_TEMPLATE", "https://meet.example/{case}", "may use {reference} and {token} only"),
+        ("DATABASE_URL", "desk.sqlite3", "must be an SQLAlchemy URL"),
+        ("SESSION_COOKIE_SECURE", "sometimes", "Input should be a valid boolean"),
+    ],
+)
+def test_each_kind_of_bad_value_is_named_with_what_is_wrong(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], name: str, value: str, problem: str
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(SystemExit):
         load_settings()
@@ -77,7 +87,11 @@ def test_each_kind_of_bad_value_is_named_with_what_is_wrong(monkeypatch: pytest.
 
 
 def test_production_turns_secure_cookies_and_two_step_sign_in_on_unless_set() -> None:
-    production = {"app_env": "production", "secret_key": "s" * 32, "totp_encryption_keys": Fernet.generate_key().decode()}
+    production = {
+        "app_env": "production",
+        "secret_key": "s" * 32,
+        "totp_encryption_keys": Fernet.generate_key().decode(),
+    }
     assert SuiteSettings(**production).session_cookie_secure is True
     assert SuiteSettings(**production).require_two_factor_for_desk is True
     trial = SuiteSettings(**production, session_cookie_secure=False, require_two_factor_for_desk=False)

@@ -1,5 +1,6 @@
 """PostgreSQL connections in the pool: one dropped by the server while idle is replaced before use, and one
 handed straight back out under load is not tested again (that would cost every request a round trip)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -12,8 +13,10 @@ from service.store import db as service_db
 from service.store.db import make_engine
 from tests.scratch import TEST_DATABASE_URL
 
-pytestmark = pytest.mark.skipif(not TEST_DATABASE_URL.startswith("postgresql"),
-                                reason="a server that drops connections: PostgreSQL only (set TEST_DATABASE_URL)")
+pytestmark = pytest.mark.skipif(
+    not TEST_DATABASE_URL.startswith("postgresql"),
+    reason="a server that drops connections: PostgreSQL only (set TEST_DATABASE_URL)",
+)
 
 
 @pytest.fixture()

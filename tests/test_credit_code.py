@@ -1,12 +1,21 @@
 """Unified social credit code (GB 32100-2015): every part is checked, and what is refused."""
+
 from __future__ import annotations
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from service.rules.credit_code import (ALPHABET, check_character, complete, division_codes, is_jilin, is_valid,
-                                      normalize, organisation_check_character)
+from service.rules.credit_code import (
+    ALPHABET,
+    check_character,
+    complete,
+    division_codes,
+    is_jilin,
+    is_valid,
+    normalize,
+    organisation_check_character,
+)
 
 # Codes printed on real business licences.
 REAL_CODES = ["91350100M000100Y43", "91110000600037341L"]
@@ -60,9 +69,17 @@ def test_the_organisation_code_check_digit_of_real_codes() -> None:
     assert organisation_check_character("00000000") == "0"  # and 11 is written 0
 
 
-@pytest.mark.parametrize("code", [complete("11220000MB123456"), complete("51220102MJ000001"),
-                                  complete("92220104MA000001"), complete("N2220183MF000001"),
-                                  complete("Y1220000MC000001"), complete("93220501MA000001")])
+@pytest.mark.parametrize(
+    "code",
+    [
+        complete("11220000MB123456"),
+        complete("51220102MJ000001"),
+        complete("92220104MA000001"),
+        complete("N2220183MF000001"),
+        complete("Y1220000MC000001"),
+        complete("93220501MA000001"),
+    ],
+)
 def test_codes_of_other_authorities_and_categories_are_valid(code: str) -> None:
     assert is_valid(code)
 
@@ -102,4 +119,4 @@ def test_any_single_mistyped_character_is_detected(division: str, body: str, pos
     # 31 is prime and no weight is 0 mod 31, so changing one character always changes the check value.
     code = complete("91" + division + body)
     typo = ALPHABET[(ALPHABET.index(code[position]) + shift) % 31]
-    assert not is_valid(code[:position] + typo + code[position + 1:])
+    assert not is_valid(code[:position] + typo + code[position + 1 :])

@@ -1,4 +1,5 @@
 """The bulk demo-data generator: every status, consistent numbering, a search index in step, a database that works on."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -30,7 +31,9 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 
 def test_requests_are_spread_over_every_status_with_their_story(generated: Engine) -> None:
     with Session(generated) as session:
-        statuses = dict(session.execute(select(ServiceRequest.status, func.count()).group_by(ServiceRequest.status)).all())
+        statuses = dict(
+            session.execute(select(ServiceRequest.status, func.count()).group_by(ServiceRequest.status)).all()
+        )
         assert set(statuses) == set(Status) and sum(statuses.values()) == 2000
         created = session.scalar(select(func.count()).where(Event.kind == EventKind.CREATED))
         assert created == 2000
@@ -45,13 +48,17 @@ def test_reference_numbers_are_unique_and_the_counters_continue_them(generated: 
     with Session(generated) as session:
         refs = session.execute(select(func.count(), func.count(func.distinct(ServiceRequest.reference)))).one()
         assert refs[0] == refs[1] == 2000
-        highest = dict(session.execute(select(ServiceRequest.year, func.max(ServiceRequest.sequence))
-                                       .group_by(ServiceRequest.year)).all())
+        highest = dict(
+            session.execute(
+                select(ServiceRequest.year, func.max(ServiceRequest.sequence)).group_by(ServiceRequest.year)
+            ).all()
+        )
         counters = {c.year: c.last_value for c in session.scalars(select(ReferenceCounter))}
         assert counters == highest
         submitter = session.scalars(select(User).where(User.email == "contact@boshi-med.example.cn")).one()
-        made = submit_request(session, submitter, draft(), now=NOW,
-                              settings=suite_settings(upload_folder="/nonexistent").desk)
+        made = submit_request(
+            session, submitter, draft(), now=NOW, settings=suite_settings(upload_folder="/nonexistent").desk
+        )
         assert made.reference == f"JL-2026-{highest[2026] + 1:06d}"
 
 
@@ -71,8 +78,9 @@ def test_the_rows_hold_together(generated: Engine) -> None:
         if generated.dialect.name == "sqlite":
             assert conn.exec_driver_sql("PRAGMA foreign_key_check").all() == []
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
-        orphans = conn.scalar(select(func.count()).select_from(Message)
-                              .where(~Message.request_id.in_(select(ServiceRequest.id))))
+        orphans = conn.scalar(
+            select(func.count()).select_from(Message).where(~Message.request_id.in_(select(ServiceRequest.id)))
+        )
         assert orphans == 0
 
 

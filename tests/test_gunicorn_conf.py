@@ -1,4 +1,5 @@
 """The settings file gunicorn reads from the clone (README's production command, bench/run.py)."""
+
 import gc
 import runpy
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Two languages: how the language is chosen and remembered, and whether the catalogs are complete."""
+
 from __future__ import annotations
 
 import re
@@ -70,8 +71,7 @@ def test_the_switcher_refuses_unknown_languages_and_foreign_redirects(client: Fl
     assert _lang(_page(client)) == "zh-CN"
 
 
-def test_a_signed_in_users_choice_is_kept_on_the_account(client: FlaskClient, app: Flask,
-                                                         session: Session) -> None:
+def test_a_signed_in_users_choice_is_kept_on_the_account(client: FlaskClient, app: Flask, session: Session) -> None:
     user = factories.user(session, Role.ENTERPRISE)
     login(client, user)
     post_form(client, "/language", {"locale": "en", "next": "/portal/"})
@@ -95,14 +95,30 @@ def test_the_choice_survives_signing_in_and_out(client: FlaskClient, session: Se
 
 def test_times_are_shown_in_shanghai_time(app: Flask) -> None:
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert format_datetime(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), "yyyy-MM-dd HH:mm") == \
-            "2026-03-03 00:30"
+        assert (
+            format_datetime(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), "yyyy-MM-dd HH:mm") == "2026-03-03 00:30"
+        )
 
 
 def _extract(tmp_path: Path) -> Path:
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run(["pybabel", "-q", "extract", "-F", str(PROJECT_DIR / "babel.cfg"), "-k", "N_",
-                                "-k", "_l", "--no-location", "-o", str(pot), str(PROJECT_DIR)])
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(PROJECT_DIR / "babel.cfg"),
+            "-k",
+            "N_",
+            "-k",
+            "_l",
+            "--no-location",
+            "-o",
+            str(pot),
+            str(PROJECT_DIR),
+        ]
+    )
     return pot
 
 

@@ -1,4 +1,5 @@
 """The Chinese pages say what the regulator says: its terms, one date format, the right word for each short label."""
+
 from __future__ import annotations
 
 import re
@@ -31,21 +32,25 @@ def _zh(client: FlaskClient, path: str) -> str:
 
 def _auto_escalated(session: Session, people: People, settings: DeskSettings) -> ServiceRequest:
     """An urgent request with a 311-byte file, accepted and then escalated by the SLA sweep."""
-    request = triaged(session, people, settings, urgent=True,
-                      uploads=(Upload("说明书.pdf", "application/pdf", PDF.ljust(311, b" ")),))
+    request = triaged(
+        session, people, settings, urgent=True, uploads=(Upload("说明书.pdf", "application/pdf", PDF.ljust(311, b" ")),)
+    )
     sweep(session, settings=settings, now=request.first_response_due_at + timedelta(minutes=1))
     session.refresh(request)
     assert request.escalated
     return request
 
 
-def test_the_staff_request_page_reads_in_the_regulators_chinese(client: FlaskClient, session: Session,
-                                                                  people: People, settings: DeskSettings) -> None:
+def test_the_staff_request_page_reads_in_the_regulators_chinese(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request = _auto_escalated(session, people, settings)
     login(client, people.staff)
     page = _zh(client, f"/desk/requests/{request.id}")
 
-    assert "首次答复超时" in page and "First response overdue" not in page, "the sweep's reason in the reader's language"
+    assert "首次答复超时" in page and "First response overdue" not in page, (
+        "the sweep's reason in the reader's language"
+    )
     assert "已受理" in page and "上报" in page
     assert not [term for term in WRONG_TERMS if term in page]
     assert "<dt>企业规模</dt>" in page and "<dt>大小</dt>" not in page
@@ -54,8 +59,9 @@ def test_the_staff_request_page_reads_in_the_regulators_chinese(client: FlaskCli
     assert re.search(r"\b2026-\d\d-\d\d \d\d:\d\d\b", page) and not re.search(r"\b2026/\d", page)
 
 
-def test_the_directors_escalated_list_words_the_sweeps_reason(client: FlaskClient, session: Session,
-                                                             people: People, settings: DeskSettings) -> None:
+def test_the_directors_escalated_list_words_the_sweeps_reason(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     _auto_escalated(session, people, settings)
     login(client, people.director)
     page = _zh(client, "/director/escalated")
@@ -63,11 +69,13 @@ def test_the_directors_escalated_list_words_the_sweeps_reason(client: FlaskClien
     assert "上报诉求" in page and "提级" not in page
     login(client, people.director)
     assert "First response overdue" in client.get("/director/escalated", headers={"Accept-Language": "en"}).get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
-def test_short_labels_get_the_word_their_page_means(client: FlaskClient, session: Session, people: People,
-                                                   settings: DeskSettings) -> None:
+def test_short_labels_get_the_word_their_page_means(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request = submit(session, people, settings)
     write_instruction(session, people.director, request.id, "请加快办理")
     login(client, people.staff)
@@ -83,8 +91,9 @@ def test_short_labels_get_the_word_their_page_means(client: FlaskClient, session
     assert '<th scope="col">专班名称</th>' in task_forces and "姓名" not in task_forces
 
 
-def test_the_two_step_page_says_on_and_names_the_desk_in_chinese(client: FlaskClient, session: Session,
-                                                                  people: People) -> None:
+def test_the_two_step_page_says_on_and_names_the_desk_in_chinese(
+    client: FlaskClient, session: Session, people: People
+) -> None:
     login(client, people.owner)
     enrolment = _zh(client, "/account/two-factor")
     assert "密钥：" in enrolment and "密钥:" not in enrolment

@@ -1,4 +1,5 @@
 """Directors' instructions: who writes them, who must acknowledge them, and where they are listed."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -34,8 +35,7 @@ def test_a_director_instructs_the_assignee(session: Session, people: People, cas
     assert told == {people.staff.id}
 
 
-def test_an_unassigned_case_tells_the_station(session: Session, people: People,
-                                              settings: DeskSettings) -> None:
+def test_an_unassigned_case_tells_the_station(session: Session, people: People, settings: DeskSettings) -> None:
     fresh = submit(session, people, settings)
     instruction = ops.write_instruction(session, people.hub_director, fresh.id, "请尽快分派", now=TUESDAY_10)
     assert instruction.assignee_id is None
@@ -80,8 +80,9 @@ def test_only_its_addressees_acknowledge(session: Session, people: People, case:
     assert len(acks) == 2 and not any(e.public for e in acks)
 
 
-def test_the_original_assignee_still_acknowledges_after_a_reassignment(session: Session, people: People,
-                                                                        case: ServiceRequest) -> None:
+def test_the_original_assignee_still_acknowledges_after_a_reassignment(
+    session: Session, people: People, case: ServiceRequest
+) -> None:
     instruction = ops.write_instruction(session, people.director, case.id, "请跟进", now=TUESDAY_10)
     case.assignee_id = people.staff2.id
     session.commit()
@@ -89,8 +90,9 @@ def test_the_original_assignee_still_acknowledges_after_a_reassignment(session: 
     assert not policy.may_acknowledge(people.hub_staff, instruction)
 
 
-def test_an_instruction_on_an_unassigned_case_is_for_its_station_desk(session: Session, people: People,
-                                                                     settings: DeskSettings) -> None:
+def test_an_instruction_on_an_unassigned_case_is_for_its_station_desk(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     fresh = submit(session, people, settings)
     instruction = ops.write_instruction(session, people.director, fresh.id, "请尽快分派", now=TUESDAY_10)
     assert policy.may_acknowledge(people.staff2, instruction)
@@ -98,8 +100,7 @@ def test_an_instruction_on_an_unassigned_case_is_for_its_station_desk(session: S
     assert not policy.may_acknowledge(people.hub_staff, instruction)
 
 
-def test_lists_and_counts(session: Session, people: People, case: ServiceRequest,
-                          settings: DeskSettings) -> None:
+def test_lists_and_counts(session: Session, people: People, case: ServiceRequest, settings: DeskSettings) -> None:
     other = triaged(session, people, settings)
     other.assignee_id = people.staff2.id
     session.commit()

@@ -1,4 +1,5 @@
 """Forms sent back to their page: kept by the refusing POST, read once, only by their user, not for ever."""
+
 from __future__ import annotations
 
 from datetime import timedelta

@@ -1,4 +1,5 @@
 """The lifecycle table enforced through the operations: wrong state, wrong role, missing requirement."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -22,8 +23,16 @@ def snapshot(session, request: ServiceRequest) -> tuple:
     fresh = session.get(ServiceRequest, request.id)
     events = session.scalar(select(func.count(Event.id)).where(Event.request_id == request.id))
     messages = session.scalar(select(func.count(Message.id)).where(Message.request_id == request.id))
-    return (fresh.status, fresh.version, events, messages, fresh.resolution_summary, fresh.waiting_since,
-            fresh.first_responded_at, fresh.rating)
+    return (
+        fresh.status,
+        fresh.version,
+        events,
+        messages,
+        fresh.resolution_summary,
+        fresh.waiting_since,
+        fresh.first_responded_at,
+        fresh.rating,
+    )
 
 
 def _actor_for(people: People, transition: lifecycle.Transition):
@@ -34,15 +43,23 @@ ILLEGAL = [(status, t.action) for status in Status for t in BUTTONS if status no
 
 
 @pytest.mark.parametrize(("status", "action"), ILLEGAL, ids=[f"{s.value}-{a.value}" for s, a in ILLEGAL])
-def test_every_illegal_transition_is_refused_and_changes_nothing(session, people: People, settings, status,
-                                                                 action) -> None:
+def test_every_illegal_transition_is_refused_and_changes_nothing(
+    session, people: People, settings, status, action
+) -> None:
     request = in_status(session, people, settings, status)
     request.plan_id = active_plan(session, people).id
     session.commit()
     before = snapshot(session, request)
     with pytest.raises(InvalidTransition):
-        act(session, _actor_for(people, lifecycle.TRANSITIONS[action]), request, action, settings,
-            TUESDAY_10 + timedelta(hours=1), **FULL_INPUTS)
+        act(
+            session,
+            _actor_for(people, lifecycle.TRANSITIONS[action]),
+            request,
+            action,
+            settings,
+            TUESDAY_10 + timedelta(hours=1),
+            **FULL_INPUTS,
+        )
     assert snapshot(session, request) == before
 
 
@@ -84,8 +101,9 @@ NEEDS = [
 ]
 
 
-@pytest.mark.parametrize(("status", "action", "inputs", "error"), NEEDS,
-                         ids=[f"{a.value}-{i}" for _, a, i, _e in NEEDS])
+@pytest.mark.parametrize(
+    ("status", "action", "inputs", "error"), NEEDS, ids=[f"{a.value}-{i}" for _, a, i, _e in NEEDS]
+)
 def test_missing_requirements_are_refused(session, people: People, settings, status, action, inputs, error) -> None:
     request = in_status(session, people, settings, status)
     before = snapshot(session, request)
@@ -99,8 +117,9 @@ def test_reopen_only_within_the_window(session, people: People, settings) -> Non
     late = TUESDAY_10 + timedelta(days=settings.reopen_window_days, minutes=1)
     with pytest.raises(InvalidTransition, match="passed"):
         act(session, people.owner, request, Action.REOPEN, settings, late, reason="问题仍在")
-    reopened = act(session, people.owner, request, Action.REOPEN, settings, TUESDAY_10 + timedelta(days=3),
-                   reason="问题仍在")
+    reopened = act(
+        session, people.owner, request, Action.REOPEN, settings, TUESDAY_10 + timedelta(days=3), reason="问题仍在"
+    )
     assert reopened.status == Status.TRIAGED
     assert reopened.resolution_summary is not None and reopened.resolved_at is None
 
@@ -137,8 +156,9 @@ def test_the_working_path_and_its_public_events(session, people: People, setting
     request = act(session, people.staff, request, Action.RESOLVE, settings, summary="已指导完成")
     request = act(session, people.owner, request, Action.CONFIRM, settings, rating=4, message="满意")
     assert (request.status, request.rating, request.rating_comment) == (Status.CLOSED, 4, "满意")
-    kinds = session.scalars(select(Event.kind).where(Event.request_id == request.id, Event.public.is_(True))
-                            .order_by(Event.id)).all()
+    kinds = session.scalars(
+        select(Event.kind).where(Event.request_id == request.id, Event.public.is_(True)).order_by(Event.id)
+    ).all()
     assert kinds.count(EventKind.STATUS_CHANGED) == 6 and kinds[-1] == EventKind.RATED
     assert kinds[0] == EventKind.CREATED
 

@@ -3,6 +3,7 @@
 Runs on a fresh SQLite file, and also on a scratch PostgreSQL database when
 TEST_DATABASE_URL points at PostgreSQL (the suite's own database is left alone).
 """
+
 from __future__ import annotations
 
 import os
@@ -107,15 +108,17 @@ def test_sqlites_full_text_index_merges_sixteen_segments_at_a_time_in_small_step
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            settings = dict(conn.execute(text("SELECT k, v FROM search_index_config "
-                                              "WHERE k IN ('automerge', 'crisismerge')")).all())
+            settings = dict(
+                conn.execute(text("SELECT k, v FROM search_index_config WHERE k IN ('automerge', 'crisismerge')")).all()
+            )
     finally:
         engine.dispose()
     assert settings == {"automerge": 16, "crisismerge": 64}
 
 
 def test_migration_0022_adds_the_enterprise_and_product_to_the_documents_already_indexed(
-        empty_database: str, tmp_path: Path) -> None:
+    empty_database: str, tmp_path: Path
+) -> None:
     """Down to 0021 the documents lose the new parts and keep the rest; up again, a request written before is
     found by its enterprise's name, credit code and product as one written after."""
     config = alembic_config(empty_database)
@@ -127,8 +130,7 @@ def test_migration_0022_adds_the_enterprise_and_product_to_the_documents_already
     def found() -> dict[str, set[int]]:
         with Sessions(bind=engine) as session:
             staff = session.scalars(select(User).where(User.email == "ccnd.staff@demo.jl.gov.cn")).one()
-            return {words: {hit.request.id for hit in search_requests(session, staff, words).hits}
-                    for words in typed}
+            return {words: {hit.request.id for hit in search_requests(session, staff, words).hits} for words in typed}
 
     try:
         with Sessions(bind=engine) as session:
@@ -146,8 +148,13 @@ def test_migration_0022_adds_the_enterprise_and_product_to_the_documents_already
                 assert columns == ["title_terms", "public_terms", "internal_terms", "scope_terms"]
                 assert conn.scalar(text("SELECT count(*) FROM search_index")) == requests
             else:
-                assert conn.scalar(text("SELECT count(*) FROM search_documents WHERE document @@ CAST(:q AS tsquery)"),
-                                   {"q": "'e:博识' | 'd:影像'"}) == 0
+                assert (
+                    conn.scalar(
+                        text("SELECT count(*) FROM search_documents WHERE document @@ CAST(:q AS tsquery)"),
+                        {"q": "'e:博识' | 'd:影像'"},
+                    )
+                    == 0
+                )
                 assert conn.scalar(text("SELECT count(*) FROM search_documents")) == requests
         command.upgrade(config, "head")
         assert found() == before
@@ -160,8 +167,11 @@ def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path)
     """README's first command, without serving: migrate, seed, print the sign-ins; twice."""
     from app import create_app
 
-    app = create_app(suite_settings(database_url=f"sqlite:///{tmp_path / 'instance' / 'desk.sqlite3'}",
-                                      upload_folder=str(tmp_path / "uploads")))
+    app = create_app(
+        suite_settings(
+            database_url=f"sqlite:///{tmp_path / 'instance' / 'desk.sqlite3'}", upload_folder=str(tmp_path / "uploads")
+        )
+    )
     try:
         outputs = []
         for _ in range(2):
@@ -173,8 +183,10 @@ def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path)
             assert "http://127.0.0.1:5000/login" in result.output
             assert "admin@demo.jl.gov.cn" in result.output and "Demo-Desk-2026" in result.output
         with app.extensions["db_engine"].connect() as conn:
-            counts = [conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
-                      for table in ("stations", "users", "enterprises")]
+            counts = [
+                conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+                for table in ("stations", "users", "enterprises")
+            ]
         assert counts == [7, 10, 3]
     finally:
         app.extensions["db_engine"].dispose()

@@ -1,4 +1,5 @@
 """What a page tells before anyone has to guess: the limits of a file input, an enterprise awaiting verification."""
+
 from __future__ import annotations
 
 import re
@@ -20,9 +21,15 @@ FILE_INPUT_HINT = re.compile(r'<input([^>]*type="file"[^>]*)>\s*<p class="hint">
 
 
 @pytest.mark.parametrize("page", ["portal new request", "portal request page", "desk new request", "desk request page"])
-def test_every_file_input_shows_the_configured_limits_beside_it(app: Flask, client: FlaskClient, session: Session,
-                                                                people: People, settings: DeskSettings,
-                                                                page: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_every_file_input_shows_the_configured_limits_beside_it(
+    app: Flask,
+    client: FlaskClient,
+    session: Session,
+    people: People,
+    settings: DeskSettings,
+    page: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     change_settings(monkeypatch, app, max_attachments_per_message=4, max_attachment_bytes=5 * 1024 * 1024)
     request = triaged(session, people, settings)
     add_message(session, people.staff, request.id, "请补充注册资料", settings=settings)
@@ -45,10 +52,10 @@ def test_every_file_input_shows_the_configured_limits_beside_it(app: Flask, clie
 NOT_VERIFIED = "Your company is not verified yet. Staff of your home station verify it"
 
 
-def test_an_unverified_enterprise_is_told_on_its_home_page_how_it_gets_verified(client: FlaskClient,
-                                                                                session: Session) -> None:
-    contact = factories.user(session, Role.ENTERPRISE,
-                             enterprise_=factories.enterprise(session, verified=False))
+def test_an_unverified_enterprise_is_told_on_its_home_page_how_it_gets_verified(
+    client: FlaskClient, session: Session
+) -> None:
+    contact = factories.user(session, Role.ENTERPRISE, enterprise_=factories.enterprise(session, verified=False))
     login(client, contact)
     html = get(client, "/portal/").get_data(as_text=True)
     assert NOT_VERIFIED in html

@@ -1,4 +1,5 @@
 """Every id on a main page is unique and every <label for> names a control on the page (screen readers follow it)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -52,8 +53,17 @@ def pages(session: Session, people: People, settings: DeskSettings) -> dict[str,
     }
 
 
-@pytest.mark.parametrize("page", ["staff request page", "staff request page, director", "plan page",
-                                  "portal request page", "portal home", "dashboard"])
+@pytest.mark.parametrize(
+    "page",
+    [
+        "staff request page",
+        "staff request page, director",
+        "plan page",
+        "portal request page",
+        "portal home",
+        "dashboard",
+    ],
+)
 def test_ids_are_unique_and_labels_point_at_controls(client: FlaskClient, pages, page: str) -> None:
     user, path = pages[page]
     login(client, user)

@@ -1,4 +1,5 @@
 """An administrator resets a user's password: a temporary one, shown once, replaced at the next sign-in."""
+
 from __future__ import annotations
 
 import re
@@ -60,7 +61,8 @@ def _temporary_password(page: str) -> str:
 
 
 def test_admin_resets_from_the_users_page_and_the_user_must_choose_a_new_password(
-        client: FlaskClient, session: Session) -> None:
+    client: FlaskClient, session: Session
+) -> None:
     admin = factories.user(session, Role.ADMIN, "JL-HUB")
     user = factories.user(session, Role.STAFF)
     login(client, admin)
@@ -80,12 +82,15 @@ def test_admin_resets_from_the_users_page_and_the_user_must_choose_a_new_passwor
     post_form(client, "/login", {"email": user.email, "password": temporary})
     blocked = client.get("/desk/", headers=EN)
     assert blocked.status_code == 302 and blocked.headers["Location"] == "/account/password"
-    assert "Your password was reset by an administrator" in client.get(
-        "/account/password", headers=EN).get_data(as_text=True)
+    assert "Your password was reset by an administrator" in client.get("/account/password", headers=EN).get_data(
+        as_text=True
+    )
 
-    changed = post_form(client, "/account/password", {"current_password": temporary,
-                                                           "new_password": "Own-New-Password-7",
-                                                           "confirm": "Own-New-Password-7"})
+    changed = post_form(
+        client,
+        "/account/password",
+        {"current_password": temporary, "new_password": "Own-New-Password-7", "confirm": "Own-New-Password-7"},
+    )
     assert changed.status_code == 302
     assert client.get("/desk/").status_code == 200
     session.refresh(user)
@@ -111,6 +116,7 @@ def test_resetting_an_unknown_user_is_404_and_ones_own_is_refused(client: FlaskC
     own = post_form(client, f"/admin/users/{admin.id}/password-reset", {}, headers=EN)
     assert own.status_code == 302
     assert "Change your own password on your account page." in client.get("/admin/users", headers=EN).get_data(
-        as_text=True)
+        as_text=True
+    )
     session.refresh(admin)
     assert not admin.must_change_password

@@ -1,5 +1,6 @@
 """Service plans: the one-active-plan constraint, the status table and its roles, editing, linking requests,
 and the guidance rule of the request lifecycle."""
+
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -29,20 +30,33 @@ def _events(session: Session, plan_id: int, kind: EventKind) -> list[Event]:
 
 # --- the database keeps one active plan per enterprise -------------------------------------------
 
+
 def test_database_refuses_a_second_active_plan_for_one_enterprise(session: Session, people: People) -> None:
     def plan(status: PlanStatus) -> ServicePlan:
-        return ServicePlan(enterprise_id=people.enterprise.id, station_id=people.enterprise.station_id, title="计划",
-                           goals="目标", created_by_id=people.staff.id, status=status)
+        return ServicePlan(
+            enterprise_id=people.enterprise.id,
+            station_id=people.enterprise.station_id,
+            title="计划",
+            goals="目标",
+            created_by_id=people.staff.id,
+            status=status,
+        )
 
-    session.add_all([plan(PlanStatus.ACTIVE), plan(PlanStatus.DRAFT), plan(PlanStatus.COMPLETED),
-                     plan(PlanStatus.COMPLETED)])
+    session.add_all(
+        [plan(PlanStatus.ACTIVE), plan(PlanStatus.DRAFT), plan(PlanStatus.COMPLETED), plan(PlanStatus.COMPLETED)]
+    )
     session.flush()  # one active next to drafts and finished plans is fine
     with pytest.raises(IntegrityError), session.begin_nested():
         session.add(plan(PlanStatus.ACTIVE))
         session.flush()
-    other_company = ServicePlan(enterprise_id=people.other_enterprise.enterprise.id,
-                                station_id=people.enterprise.station_id,
-                                title="计划", goals="目标", created_by_id=people.staff.id, status=PlanStatus.ACTIVE)
+    other_company = ServicePlan(
+        enterprise_id=people.other_enterprise.enterprise.id,
+        station_id=people.enterprise.station_id,
+        title="计划",
+        goals="目标",
+        created_by_id=people.staff.id,
+        status=PlanStatus.ACTIVE,
+    )
     session.add(other_company)
     session.flush()  # another enterprise has its own active plan
 
@@ -51,7 +65,9 @@ def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session:
     first = active_plan(session, people, title="第一个计划")
     second = draft_plan(session, people, title="第二个计划")
     with pytest.raises(Conflict) as refused:
-        plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version, comment="同意。")
+        plans.change_plan_status(
+            session, people.director, second.id, PlanAction.APPROVE, second.version, comment="同意。"
+        )
     assert "第一个计划" in str(refused.value)
     session.expire_all()
     assert session.get(ServicePlan, first.id).status == PlanStatus.ACTIVE
@@ -60,17 +76,20 @@ def test_approving_a_second_plan_is_refused_clearly_and_changes_nothing(session:
     assert _events(session, second.id, EventKind.PLAN_STATUS_CHANGED) == []
     # Once the first one is completed, the second may go ahead.
     plans.change_plan_status(session, people.director, first.id, PlanAction.COMPLETE, None)
-    approved = plans.change_plan_status(session, people.director, second.id, PlanAction.APPROVE, second.version,
-                                        comment="同意。")
+    approved = plans.change_plan_status(
+        session, people.director, second.id, PlanAction.APPROVE, second.version, comment="同意。"
+    )
     assert approved.status == PlanStatus.ACTIVE
 
 
 # --- the status table and who may take each step --------------------------------------------------
 
+
 def test_director_in_scope_approves_and_the_approval_is_recorded(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
-    approved = plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version, now=NOW,
-                                        comment="同意。")
+    approved = plans.change_plan_status(
+        session, people.director, plan.id, PlanAction.APPROVE, plan.version, now=NOW, comment="同意。"
+    )
     assert approved.status == PlanStatus.ACTIVE
     assert (approved.approved_by_id, approved.approved_at) == (people.director.id, NOW)
     [event] = _events(session, plan.id, EventKind.PLAN_STATUS_CHANGED)
@@ -79,22 +98,28 @@ def test_director_in_scope_approves_and_the_approval_is_recorded(session: Sessio
 
 
 # The owner enterprise does not see a draft at all (as on its pages), so it cannot learn that one exists.
-@pytest.mark.parametrize("who, error", [("staff", Forbidden), ("owner", NotFound),
-                                        ("other_director", NotFound), ("other_enterprise", NotFound)])
+@pytest.mark.parametrize(
+    "who, error",
+    [("staff", Forbidden), ("owner", NotFound), ("other_director", NotFound), ("other_enterprise", NotFound)],
+)
 def test_only_a_director_in_scope_may_approve(session: Session, people: People, who: str, error: type) -> None:
     plan = draft_plan(session, people)
     with pytest.raises(error):
-        plans.change_plan_status(session, getattr(people, who), plan.id, PlanAction.APPROVE, plan.version,
-                                 comment="同意。")
+        plans.change_plan_status(
+            session, getattr(people, who), plan.id, PlanAction.APPROVE, plan.version, comment="同意。"
+        )
     session.expire_all()
     assert session.get(ServicePlan, plan.id).status == PlanStatus.DRAFT
 
 
 def test_the_provincial_director_approves_any_station_plan(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
-    assert plans.change_plan_status(session, people.hub_director, plan.id, PlanAction.APPROVE, None,
-                                    comment="同意。").status \
+    assert (
+        plans.change_plan_status(
+            session, people.hub_director, plan.id, PlanAction.APPROVE, None, comment="同意。"
+        ).status
         == PlanStatus.ACTIVE
+    )
 
 
 def test_completing_and_archiving_follow_the_table(session: Session, people: People) -> None:
@@ -112,14 +137,17 @@ def test_completing_and_archiving_follow_the_table(session: Session, people: Peo
         plans.change_plan_status(session, people.director, plan.id, PlanAction.ARCHIVE, None)
 
     other = active_plan(session, people)
-    assert plans.change_plan_status(session, people.director, other.id, PlanAction.ARCHIVE, None).status \
+    assert (
+        plans.change_plan_status(session, people.director, other.id, PlanAction.ARCHIVE, None).status
         == PlanStatus.ARCHIVED
+    )
 
 
 def test_staff_discard_a_draft(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
-    assert plans.change_plan_status(session, people.staff, plan.id, PlanAction.DISCARD, None).status \
-        == PlanStatus.ARCHIVED
+    assert (
+        plans.change_plan_status(session, people.staff, plan.id, PlanAction.DISCARD, None).status == PlanStatus.ARCHIVED
+    )
 
 
 def test_buttons_follow_role_and_status(session: Session, people: People) -> None:
@@ -136,27 +164,42 @@ def test_buttons_follow_role_and_status(session: Session, people: People) -> Non
 def test_a_stale_status_change_is_a_conflict(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     with pytest.raises(Conflict):
-        plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, plan.version - 1, comment="同意。")
+        plans.change_plan_status(
+            session, people.director, plan.id, PlanAction.APPROVE, plan.version - 1, comment="同意。"
+        )
 
 
 # --- drafting and editing ---------------------------------------------------------------------------
 
+
 def test_a_draft_gets_the_chosen_phases_in_process_order(session: Session, people: People) -> None:
-    plan = plans.create_plan(session, people.staff, people.enterprise.id, fields(people),
-                             [MilestonePhase.APPROVAL, MilestonePhase.RD_DESIGN, MilestonePhase.OTHER])
-    assert [m.phase for m in plan.milestones] == [MilestonePhase.RD_DESIGN, MilestonePhase.APPROVAL,
-                                                  MilestonePhase.OTHER]
+    plan = plans.create_plan(
+        session,
+        people.staff,
+        people.enterprise.id,
+        fields(people),
+        [MilestonePhase.APPROVAL, MilestonePhase.RD_DESIGN, MilestonePhase.OTHER],
+    )
+    assert [m.phase for m in plan.milestones] == [
+        MilestonePhase.RD_DESIGN,
+        MilestonePhase.APPROVAL,
+        MilestonePhase.OTHER,
+    ]
     assert [m.position for m in plan.milestones] == [1, 2, 3]
-    assert (plan.status, plan.station_id, plan.created_by_id) == (PlanStatus.DRAFT, people.enterprise.station_id,
-                                                                   people.staff.id)
+    assert (plan.status, plan.station_id, plan.created_by_id) == (
+        PlanStatus.DRAFT,
+        people.enterprise.station_id,
+        people.staff.id,
+    )
     assert len(_events(session, plan.id, EventKind.PLAN_CREATED)) == 1
     assert len(draft_plan(session, people).milestones) == len(plans.STANDARD_PHASES)
 
 
 def test_drafting_checks_scope_role_and_liaison(session: Session, people: People) -> None:
     with pytest.raises(NotFound):
-        plans.create_plan(session, people.other_staff, people.enterprise.id,
-                          fields(people, liaison_id=people.other_staff.id))
+        plans.create_plan(
+            session, people.other_staff, people.enterprise.id, fields(people, liaison_id=people.other_staff.id)
+        )
     with pytest.raises(Forbidden):
         plans.create_plan(session, people.owner, people.enterprise.id, fields(people))
     with pytest.raises(ValidationError) as bad_liaison:
@@ -165,18 +208,21 @@ def test_drafting_checks_scope_role_and_liaison(session: Session, people: People
     with pytest.raises(ValidationError) as blank:
         plans.create_plan(session, people.staff, people.enterprise.id, fields(people, title="  "))
     assert set(blank.value.fields) == {"title"}
-    hub_liaison = plans.create_plan(session, people.staff, people.enterprise.id,
-                                    fields(people, liaison_id=people.hub_staff.id))
+    hub_liaison = plans.create_plan(
+        session, people.staff, people.enterprise.id, fields(people, liaison_id=people.hub_staff.id)
+    )
     assert hub_liaison.liaison_id == people.hub_staff.id
-    assert session.scalar(select(func.count(ServicePlan.id)).where(
-        ServicePlan.enterprise_id == people.enterprise.id)) == 1
+    assert (
+        session.scalar(select(func.count(ServicePlan.id)).where(ServicePlan.enterprise_id == people.enterprise.id)) == 1
+    )
 
 
 def test_editing_uses_the_version_and_records_what_changed(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     version = plan.version
-    edited = plans.update_plan(session, people.staff2, plan.id, version,
-                               fields(people, goals="新的目标", liaison_id=people.staff2.id))
+    edited = plans.update_plan(
+        session, people.staff2, plan.id, version, fields(people, goals="新的目标", liaison_id=people.staff2.id)
+    )
     assert (edited.goals, edited.liaison_id) == ("新的目标", people.staff2.id)
     [event] = _events(session, plan.id, EventKind.PLAN_UPDATED)
     assert event.data == {"changed": ["goals", "liaison_id"]}
@@ -199,13 +245,15 @@ def test_a_finished_plan_cannot_be_edited_and_outsiders_cannot_edit(session: Ses
 
 # --- linking requests, and the guidance rule --------------------------------------------------------
 
+
 def test_linking_a_request_records_an_internal_event(session: Session, people: People) -> None:
     plan = active_plan(session, people)
     request = make_request(session, people.enterprise, people.owner)
     linked = plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
     assert linked.plan_id == plan.id
-    event = session.scalars(select(Event).where(Event.request_id == request.id,
-                                                Event.kind == EventKind.PLAN_LINKED)).one()
+    event = session.scalars(
+        select(Event).where(Event.request_id == request.id, Event.kind == EventKind.PLAN_LINKED)
+    ).one()
     assert (event.public, event.plan_id, event.data["linked_plan_id"]) == (False, plan.id, plan.id)
     unlinked = plans.link_request_to_plan(session, people.staff, request.id, None, linked.version)
     assert unlinked.plan_id is None
@@ -245,8 +293,9 @@ def test_a_request_under_guidance_keeps_an_active_plan(session: Session, people:
 
 
 def _start_guidance(session: Session, people: People, request, plan) -> None:  # type: ignore[no-untyped-def]
-    lifecycle.apply(session, request, lifecycle.Action.START_GUIDANCE, people.staff, NOW, CALENDAR,
-                    lifecycle.Inputs(plan=plan))
+    lifecycle.apply(
+        session, request, lifecycle.Action.START_GUIDANCE, people.staff, NOW, CALENDAR, lifecycle.Inputs(plan=plan)
+    )
 
 
 def test_guidance_needs_the_enterprises_active_plan(session: Session, people: People) -> None:
@@ -263,20 +312,23 @@ def test_guidance_needs_the_enterprises_active_plan(session: Session, people: Pe
 
 
 def test_approval_is_a_loop_with_a_comment_for_the_author_and_news_for_the_enterprise(
-        session: Session, people: People) -> None:
+    session: Session, people: People
+) -> None:
     plan = draft_plan(session, people)
     waiting = plan_queries.awaiting_approval_count(people.director)
     assert session.scalar(waiting) == 1
     with pytest.raises(ValidationError) as bare:
         plans.change_plan_status(session, people.director, plan.id, PlanAction.RETURN, plan.version, comment=" ")
     assert set(bare.value.fields) == {"comment"}
-    returned = plans.change_plan_status(session, people.director, plan.id, PlanAction.RETURN, plan.version,
-                                        comment="请补充临床评价里程碑。")
+    returned = plans.change_plan_status(
+        session, people.director, plan.id, PlanAction.RETURN, plan.version, comment="请补充临床评价里程碑。"
+    )
     assert returned.status == PlanStatus.DRAFT and returned.returned_at is not None
     assert session.scalar(waiting) == 0  # back with its author
     told = session.scalars(select(Notification).where(Notification.user_id == people.staff.id)).all()
     assert [(n.kind, n.plan_id, n.data) for n in told] == [
-        (EventKind.PLAN_RETURNED, plan.id, {"comment": "请补充临床评价里程碑。"})]
+        (EventKind.PLAN_RETURNED, plan.id, {"comment": "请补充临床评价里程碑。"})
+    ]
     plans.update_plan(session, people.staff, plan.id, None, fields(people, title="修改后的计划"))
     assert session.scalar(waiting) == 1  # reworked: awaiting the decision again
     plans.change_plan_status(session, people.director, plan.id, PlanAction.APPROVE, None, comment="同意。")

@@ -1,5 +1,6 @@
 """Milestones: overdue logic (in Shanghai dates), blocked needs a reason, reorder/drop/complete, the
 progress view, and the overdue list in scope."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -24,16 +25,18 @@ def _milestone(status: MilestoneStatus, due: date | None) -> Milestone:
     return Milestone(position=1, phase=MilestonePhase.TYPE_TESTING, title="", status=status, due_date=due)
 
 
-@pytest.mark.parametrize("status, due, overdue", [
-    (MilestoneStatus.PLANNED, YESTERDAY, True),
-    (MilestoneStatus.IN_PROGRESS, YESTERDAY, True),
-    (MilestoneStatus.BLOCKED, YESTERDAY, True),
-    (MilestoneStatus.DONE, YESTERDAY, False),
-    (MilestoneStatus.PLANNED, TODAY, False),
-    (MilestoneStatus.PLANNED, None, False),
-])
-def test_overdue_means_not_done_and_due_before_today(status: MilestoneStatus, due: date | None,
-                                                      overdue: bool) -> None:
+@pytest.mark.parametrize(
+    "status, due, overdue",
+    [
+        (MilestoneStatus.PLANNED, YESTERDAY, True),
+        (MilestoneStatus.IN_PROGRESS, YESTERDAY, True),
+        (MilestoneStatus.BLOCKED, YESTERDAY, True),
+        (MilestoneStatus.DONE, YESTERDAY, False),
+        (MilestoneStatus.PLANNED, TODAY, False),
+        (MilestoneStatus.PLANNED, None, False),
+    ],
+)
+def test_overdue_means_not_done_and_due_before_today(status: MilestoneStatus, due: date | None, overdue: bool) -> None:
     assert plan_queries.is_overdue(_milestone(status, due), TODAY) is overdue
 
 
@@ -63,29 +66,56 @@ def test_blocked_needs_a_reason_and_leaving_blocked_clears_it(session: Session, 
     plan = draft_plan(session, people)
     first = plan.milestones[0]
     with pytest.raises(ValidationError) as refused:
-        milestones.update_milestone(session, people.staff, first.id,
-                                    MilestoneFields(first.phase, status=MilestoneStatus.BLOCKED, blocked_reason=" "))
+        milestones.update_milestone(
+            session,
+            people.staff,
+            first.id,
+            MilestoneFields(first.phase, status=MilestoneStatus.BLOCKED, blocked_reason=" "),
+        )
     assert set(refused.value.fields) == {"blocked_reason"}
-    blocked = milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
-        first.phase, status=MilestoneStatus.BLOCKED, blocked_reason="等待检验机构排期"))
+    blocked = milestones.update_milestone(
+        session,
+        people.staff,
+        first.id,
+        MilestoneFields(first.phase, status=MilestoneStatus.BLOCKED, blocked_reason="等待检验机构排期"),
+    )
     assert (blocked.status, blocked.blocked_reason) == (MilestoneStatus.BLOCKED, "等待检验机构排期")
-    moving = milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
-        first.phase, status=MilestoneStatus.IN_PROGRESS, blocked_reason="等待检验机构排期"))
+    moving = milestones.update_milestone(
+        session,
+        people.staff,
+        first.id,
+        MilestoneFields(first.phase, status=MilestoneStatus.IN_PROGRESS, blocked_reason="等待检验机构排期"),
+    )
     assert (moving.status, moving.blocked_reason) == (MilestoneStatus.IN_PROGRESS, None)
 
 
 def test_editing_sets_owner_due_date_notes_and_completion(session: Session, people: People) -> None:
     plan = draft_plan(session, people)
     first = plan.milestones[0]
-    edited = milestones.update_milestone(session, people.staff, first.id, MilestoneFields(
-        first.phase, title="样机设计定型", owner_id=people.staff2.id, due_date=TODAY, status=MilestoneStatus.DONE,
-        notes="内部：设计评审已通过"))
-    assert (edited.title, edited.owner_id, edited.due_date, edited.notes) == ("样机设计定型", people.staff2.id, TODAY,
-                                                                              "内部：设计评审已通过")
+    edited = milestones.update_milestone(
+        session,
+        people.staff,
+        first.id,
+        MilestoneFields(
+            first.phase,
+            title="样机设计定型",
+            owner_id=people.staff2.id,
+            due_date=TODAY,
+            status=MilestoneStatus.DONE,
+            notes="内部：设计评审已通过",
+        ),
+    )
+    assert (edited.title, edited.owner_id, edited.due_date, edited.notes) == (
+        "样机设计定型",
+        people.staff2.id,
+        TODAY,
+        "内部：设计评审已通过",
+    )
     assert edited.completed_at is not None
     with pytest.raises(ValidationError) as bad_owner:
-        milestones.update_milestone(session, people.staff, first.id,
-                                    MilestoneFields(first.phase, owner_id=people.other_staff.id))
+        milestones.update_milestone(
+            session, people.staff, first.id, MilestoneFields(first.phase, owner_id=people.other_staff.id)
+        )
     assert set(bad_owner.value.fields) == {"owner_id"}
 
 
@@ -93,12 +123,14 @@ def test_an_edit_from_a_stale_copy_is_refused_and_changes_nothing(session: Sessi
     plan = draft_plan(session, people)
     first = plan.milestones[0]
     seen = first.version
-    saved = milestones.update_milestone(session, people.staff2, first.id,
-                                        MilestoneFields(first.phase, notes="先保存的备注"), expected_version=seen)
+    saved = milestones.update_milestone(
+        session, people.staff2, first.id, MilestoneFields(first.phase, notes="先保存的备注"), expected_version=seen
+    )
     assert saved.version == seen + 1
     with pytest.raises(Conflict):
-        milestones.update_milestone(session, people.staff, first.id,
-                                    MilestoneFields(first.phase, notes="后保存的备注"), expected_version=seen)
+        milestones.update_milestone(
+            session, people.staff, first.id, MilestoneFields(first.phase, notes="后保存的备注"), expected_version=seen
+        )
     session.expire_all()
     assert session.get(Milestone, first.id).notes == "先保存的备注"
     updates = session.scalars(select(Event).where(Event.plan_id == plan.id, Event.kind == EventKind.MILESTONE_CHANGED))
@@ -106,10 +138,16 @@ def test_an_edit_from_a_stale_copy_is_refused_and_changes_nothing(session: Sessi
 
 
 def test_add_move_complete_and_drop_are_on_the_timeline(session: Session, people: People) -> None:
-    plan = plans.create_plan(session, people.staff, people.enterprise.id, _fields(people),
-                             [MilestonePhase.RD_DESIGN, MilestonePhase.TYPE_TESTING])
-    added = milestones.add_milestone(session, people.staff, plan.id,
-                                     MilestoneFields(MilestonePhase.OTHER, title="生物学评价", due_date=TODAY))
+    plan = plans.create_plan(
+        session,
+        people.staff,
+        people.enterprise.id,
+        _fields(people),
+        [MilestonePhase.RD_DESIGN, MilestonePhase.TYPE_TESTING],
+    )
+    added = milestones.add_milestone(
+        session, people.staff, plan.id, MilestoneFields(MilestonePhase.OTHER, title="生物学评价", due_date=TODAY)
+    )
     assert added.position == 3
     milestones.move_milestone(session, people.staff, added.id, up=True)
     assert _order(session, plan.id) == ["rd_design", "other", "type_testing"]
@@ -120,8 +158,12 @@ def test_add_move_complete_and_drop_are_on_the_timeline(session: Session, people
     assert done.status == MilestoneStatus.DONE and done.completed_at is not None
     milestones.remove_milestone(session, people.staff, added.id)
     assert _order(session, plan.id) == ["rd_design", "type_testing"]
-    changes = [e.data["change"] for e in session.scalars(select(Event).where(
-        Event.plan_id == plan.id, Event.kind == EventKind.MILESTONE_CHANGED).order_by(Event.id))]
+    changes = [
+        e.data["change"]
+        for e in session.scalars(
+            select(Event).where(Event.plan_id == plan.id, Event.kind == EventKind.MILESTONE_CHANGED).order_by(Event.id)
+        )
+    ]
     assert changes == ["added", "moved_up", "moved_down", "completed", "removed"]
 
 
@@ -131,8 +173,10 @@ def _fields(people: People) -> plans.PlanFields:
 
 def _order(session: Session, plan_id: int) -> list[str]:
     session.expire_all()
-    return [m.phase.value for m in session.scalars(
-        select(Milestone).where(Milestone.plan_id == plan_id).order_by(Milestone.position))]
+    return [
+        m.phase.value
+        for m in session.scalars(select(Milestone).where(Milestone.plan_id == plan_id).order_by(Milestone.position))
+    ]
 
 
 def test_milestones_follow_the_plans_scope_and_freeze_with_it(session: Session, people: People) -> None:
@@ -154,14 +198,18 @@ def test_milestones_follow_the_plans_scope_and_freeze_with_it(session: Session, 
 def test_overdue_list_holds_late_milestones_of_active_plans_in_scope(session: Session, people: People) -> None:
     plan = active_plan(session, people)
     late, done_late, due_today = plan.milestones[:3]
-    for milestone, status, due in ((late, MilestoneStatus.IN_PROGRESS, YESTERDAY),
-                                   (done_late, MilestoneStatus.DONE, YESTERDAY),
-                                   (due_today, MilestoneStatus.PLANNED, TODAY)):
-        milestones.update_milestone(session, people.staff, milestone.id,
-                                    MilestoneFields(milestone.phase, status=status, due_date=due))
+    for milestone, status, due in (
+        (late, MilestoneStatus.IN_PROGRESS, YESTERDAY),
+        (done_late, MilestoneStatus.DONE, YESTERDAY),
+        (due_today, MilestoneStatus.PLANNED, TODAY),
+    ):
+        milestones.update_milestone(
+            session, people.staff, milestone.id, MilestoneFields(milestone.phase, status=status, due_date=due)
+        )
     draft = draft_plan(session, people, enterprise=people.other_enterprise.enterprise)
-    milestones.update_milestone(session, people.staff, draft.milestones[0].id,
-                                MilestoneFields(draft.milestones[0].phase, due_date=YESTERDAY))
+    milestones.update_milestone(
+        session, people.staff, draft.milestones[0].id, MilestoneFields(draft.milestones[0].phase, due_date=YESTERDAY)
+    )
 
     for user in (people.staff, people.director, people.hub_director):
         assert [m.id for m in plan_queries.overdue_milestones(session, user, TODAY, 10)] == [late.id]

@@ -1,4 +1,5 @@
 """The demo plans: several stages, a late milestone and a task force, and running the seed twice adds nothing."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

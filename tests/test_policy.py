@@ -1,4 +1,5 @@
 """The policy: who covers which station, which requests a list shows, and NotFound versus Forbidden."""
+
 from __future__ import annotations
 
 import itertools
@@ -32,9 +33,16 @@ _numbers = itertools.count(900_001)
 def _request(session: Session, enterprise: Enterprise, submitter: User) -> ServiceRequest:
     n = next(_numbers)
     found = ServiceRequest(
-        reference=f"JL-2026-{n}", year=2026, sequence=n, enterprise_id=enterprise.id, submitter_id=submitter.id,
-        channel=Channel.WEB, title="注册申报资料咨询", description="如何准备注册申报资料？",
-        category=Category.REGISTRATION_DOSSIER, lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
+        reference=f"JL-2026-{n}",
+        year=2026,
+        sequence=n,
+        enterprise_id=enterprise.id,
+        submitter_id=submitter.id,
+        channel=Channel.WEB,
+        title="注册申报资料咨询",
+        description="如何准备注册申报资料？",
+        category=Category.REGISTRATION_DOSSIER,
+        lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
         station_id=enterprise.station_id,
     )
     session.add(found)
@@ -75,28 +83,35 @@ def test_covers_station(session: Session, world: dict) -> None:
     assert not policy.covers_station(world["ccnd_contact"], ccnd)
 
 
-@pytest.mark.parametrize(("who", "sees"), [
-    ("ccnd_contact", {"ccnd_request"}),
-    ("tonghua_contact", {"tonghua_request"}),
-    ("ccnd_staff", {"ccnd_request"}),
-    ("ccnd_director", {"ccnd_request"}),
-    ("tonghua_staff", {"tonghua_request"}),
-    ("hub_staff", {"ccnd_request", "tonghua_request"}),
-    ("hub_director", {"ccnd_request", "tonghua_request"}),
-    ("admin", {"ccnd_request", "tonghua_request"}),
-])
-def test_visible_requests_selects_exactly_the_users_scope(session: Session, world: dict, who: str,
-                                                          sees: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("who", "sees"),
+    [
+        ("ccnd_contact", {"ccnd_request"}),
+        ("tonghua_contact", {"tonghua_request"}),
+        ("ccnd_staff", {"ccnd_request"}),
+        ("ccnd_director", {"ccnd_request"}),
+        ("tonghua_staff", {"tonghua_request"}),
+        ("hub_staff", {"ccnd_request", "tonghua_request"}),
+        ("hub_director", {"ccnd_request", "tonghua_request"}),
+        ("admin", {"ccnd_request", "tonghua_request"}),
+    ],
+)
+def test_visible_requests_selects_exactly_the_users_scope(
+    session: Session, world: dict, who: str, sees: set[str]
+) -> None:
     ours = {world[name].id: name for name in ("ccnd_request", "tonghua_request")}
     found = session.scalars(select(ServiceRequest.id).where(policy.visible_requests(world[who]))).all()
     assert {ours[i] for i in found if i in ours} == sees
     # The list and the detail check never disagree.
     for request_id, name in ours.items():
-        assert policy.may(world[who], PolicyAction.REQUEST_VIEW, session.get(ServiceRequest, request_id)) == (name in sees)
+        assert policy.may(world[who], PolicyAction.REQUEST_VIEW, session.get(ServiceRequest, request_id)) == (
+            name in sees
+        )
 
 
-def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothing(session: Session,
-                                                                                    world: dict) -> None:
+def test_an_enterprise_without_company_or_a_desk_user_without_station_sees_nothing(
+    session: Session, world: dict
+) -> None:
     orphan_contact = factories.user(session, Role.ENTERPRISE)
     orphan_contact.enterprise_id = None
     orphan_staff = factories.user(session, Role.STAFF, station_code=None)
@@ -137,14 +152,17 @@ def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
         policy.authorize(staff, PolicyAction.DESK_USE, None)
 
 
-@pytest.mark.parametrize(("action", "allowed"), [
-    (PolicyAction.DESK_USE, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
-    (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
-    (PolicyAction.ADMIN_USE, {"admin"}),
-    (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
-    (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
-    (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
-])
+@pytest.mark.parametrize(
+    ("action", "allowed"),
+    [
+        (PolicyAction.DESK_USE, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+        (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
+        (PolicyAction.ADMIN_USE, {"admin"}),
+        (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
+        (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
+        (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
+    ],
+)
 def test_role_gates(world: dict, action: str, allowed: set[str]) -> None:
     users = {"ccnd_contact", "tonghua_contact", "ccnd_staff", "ccnd_director", "hub_staff", "hub_director", "admin"}
     assert {name for name in users if policy.may(world[name], action)} == allowed
@@ -164,17 +182,26 @@ def test_unknown_actions_and_targets_are_programming_errors(world: dict) -> None
         policy.may(world["admin"], PolicyAction.REQUEST_VIEW, object())
 
 
-def test_an_enterprise_sees_its_plan_only_once_approved_in_lists_and_on_its_page(session: Session,
-                                                                               world: dict) -> None:
+def test_an_enterprise_sees_its_plan_only_once_approved_in_lists_and_on_its_page(session: Session, world: dict) -> None:
     contact, other = world["ccnd_contact"], world["tonghua_contact"]
-    plan = ServicePlan(enterprise_id=contact.enterprise_id, station_id=world["ccnd_request"].station_id,
-                       title="创新产品注册", goals="按期注册", products="", status=PlanStatus.DRAFT,
-                       created_by_id=world["ccnd_staff"].id)
+    plan = ServicePlan(
+        enterprise_id=contact.enterprise_id,
+        station_id=world["ccnd_request"].station_id,
+        title="创新产品注册",
+        goals="按期注册",
+        products="",
+        status=PlanStatus.DRAFT,
+        created_by_id=world["ccnd_staff"].id,
+    )
     session.add(plan)
     session.commit()
     listed = lambda user: plan.id in session.scalars(select(ServicePlan.id).where(policy.visible_plans(user))).all()  # noqa: E731
-    for status, sees in ((PlanStatus.DRAFT, False), (PlanStatus.ACTIVE, True), (PlanStatus.COMPLETED, True),
-                         (PlanStatus.ARCHIVED, False)):
+    for status, sees in (
+        (PlanStatus.DRAFT, False),
+        (PlanStatus.ACTIVE, True),
+        (PlanStatus.COMPLETED, True),
+        (PlanStatus.ARCHIVED, False),
+    ):
         plan.status = status
         session.commit()
         assert listed(contact) is sees is policy.may(contact, PolicyAction.PLAN_VIEW, plan), status
@@ -212,8 +239,9 @@ def test_desk_membership_is_one_rule(session: Session, world: dict) -> None:
 
 def test_the_asker_may_withdraw_an_ask_until_a_director_takes_it_up(session: Session, world: dict) -> None:
     contact = world["ccnd_contact"]
-    hotline = HotlineSession(request=world["ccnd_request"], requested_by_id=contact.id, reason="请指导",
-                             status=HotlineStatus.REQUESTED)
+    hotline = HotlineSession(
+        request=world["ccnd_request"], requested_by_id=contact.id, reason="请指导", status=HotlineStatus.REQUESTED
+    )
     session.add(hotline)
     session.commit()
     assert policy.may(contact, PolicyAction.HOTLINE_WITHDRAW_ASK, hotline)
@@ -224,8 +252,12 @@ def test_the_asker_may_withdraw_an_ask_until_a_director_takes_it_up(session: Ses
 
 def test_every_policy_action_has_a_rule(world: dict) -> None:
     """Each member of the enum is answered (for a global action or on an object of its kind), never a KeyError."""
-    hotline = HotlineSession(request=world["ccnd_request"], requested_by_id=world["ccnd_contact"].id, reason="请指导",
-                             status=HotlineStatus.REQUESTED)
+    hotline = HotlineSession(
+        request=world["ccnd_request"],
+        requested_by_id=world["ccnd_contact"].id,
+        reason="请指导",
+        status=HotlineStatus.REQUESTED,
+    )
     targets = {"request": world["ccnd_request"], "hotline": hotline, "plan": None, "task_force": None}
     for action in PolicyAction:
         kind = action.value.split(".")[0]
@@ -240,9 +272,14 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
 def test_the_hosting_director_and_the_named_recorder_record_a_hotline_session(session: Session, world: dict) -> None:
     ccnd_request = world["ccnd_request"]
     second_staff = factories.user(session, Role.STAFF, "JL-CCND")
-    hotline = HotlineSession(request=ccnd_request, requested_by_id=world["ccnd_contact"].id, reason="请指导",
-                             status=HotlineStatus.SCHEDULED, director_id=world["ccnd_director"].id,
-                             recorder_id=world["ccnd_staff"].id)
+    hotline = HotlineSession(
+        request=ccnd_request,
+        requested_by_id=world["ccnd_contact"].id,
+        reason="请指导",
+        status=HotlineStatus.SCHEDULED,
+        director_id=world["ccnd_director"].id,
+        recorder_id=world["ccnd_staff"].id,
+    )
     session.add(hotline)
     session.commit()
     for recorder in ("ccnd_director", "ccnd_staff", "hub_director"):

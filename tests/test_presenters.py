@@ -1,4 +1,5 @@
 """What the page presenters offer a reader, decided from the lifecycle and the policy (no template drawn)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -27,15 +28,23 @@ def page_context(app: Flask) -> Iterator[None]:
         yield
 
 
-def _page(session: Session, user: User, req: ServiceRequest, audience: Audience,
-          settings: DeskSettings) -> RequestPage:
-    return present_request(session, user, req, audience=audience, kept={}, conflict=None, settings=settings,
-                           back=f"/{audience}/requests/{req.id}")
+def _page(session: Session, user: User, req: ServiceRequest, audience: Audience, settings: DeskSettings) -> RequestPage:
+    return present_request(
+        session,
+        user,
+        req,
+        audience=audience,
+        kept={},
+        conflict=None,
+        settings=settings,
+        back=f"/{audience}/requests/{req.id}",
+    )
 
 
 @pytest.mark.usefixtures("page_context")
-def test_an_enterprise_on_a_resolved_request_may_confirm_or_reopen(session: Session, people: People,
-                                                                   settings: DeskSettings) -> None:
+def test_an_enterprise_on_a_resolved_request_may_confirm_or_reopen(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     req = in_status(session, people, settings, Status.RESOLVED, now=utcnow())
     page = _page(session, people.owner, req, "portal", settings)
     assert {view.action: view.unavailable for view in page.actions} == {Action.CONFIRM: "", Action.REOPEN: ""}
@@ -46,13 +55,19 @@ def test_an_enterprise_on_a_resolved_request_may_confirm_or_reopen(session: Sess
 
 
 @pytest.mark.usefixtures("page_context")
-def test_staff_on_a_triaged_request_get_the_working_steps(session: Session, people: People,
-                                                          settings: DeskSettings) -> None:
+def test_staff_on_a_triaged_request_get_the_working_steps(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     req = in_status(session, people, settings, Status.TRIAGED)
     page = _page(session, people.staff, req, "desk", settings)
     offered = {view.action: view.unavailable for view in page.actions}
-    assert set(offered) == {Action.START_INTERVENTION, Action.START_GUIDANCE, Action.REQUEST_INFO, Action.RESOLVE,
-                            Action.DECLINE}
+    assert set(offered) == {
+        Action.START_INTERVENTION,
+        Action.START_GUIDANCE,
+        Action.REQUEST_INFO,
+        Action.RESOLVE,
+        Action.DECLINE,
+    }
     # Guidance needs the enterprise's plan in force: offered, but drawn disabled with the reason.
     assert offered[Action.START_GUIDANCE] and not offered[Action.RESOLVE]
     assert page.desk is not None and page.portal is None and page.instructions is not None
@@ -63,16 +78,18 @@ def test_staff_on_a_triaged_request_get_the_working_steps(session: Session, peop
 
 
 @pytest.mark.usefixtures("page_context")
-def test_a_submitted_request_is_triaged_before_it_is_assigned(session: Session, people: People,
-                                                              settings: DeskSettings) -> None:
+def test_a_submitted_request_is_triaged_before_it_is_assigned(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     req = in_status(session, people, settings, Status.SUBMITTED)
     forms = _page(session, people.staff, req, "desk", settings).desk
     assert forms is not None and forms.triage_first and forms.triage is not None and forms.assign is None
 
 
 @pytest.mark.usefixtures("page_context")
-def test_a_closed_request_offers_the_enterprise_no_reply(session: Session, people: People,
-                                                         settings: DeskSettings) -> None:
+def test_a_closed_request_offers_the_enterprise_no_reply(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     req = in_status(session, people, settings, Status.DECLINED)
     page = _page(session, people.owner, req, "portal", settings)
     assert page.actions == [] and page.portal is not None and page.portal.form is None
@@ -80,8 +97,9 @@ def test_a_closed_request_offers_the_enterprise_no_reply(session: Session, peopl
 
 
 @pytest.mark.usefixtures("page_context")
-def test_a_draft_plan_offers_the_director_a_decision_and_the_staff_its_editing(session: Session,
-                                                                               people: People) -> None:
+def test_a_draft_plan_offers_the_director_a_decision_and_the_staff_its_editing(
+    session: Session, people: People
+) -> None:
     plan = draft_plan(session, people)
     today = local_today()
     director = present_plan(plan_page(session, people.director, plan.id, today), people.director, today, None)

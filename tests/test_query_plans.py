@@ -9,6 +9,7 @@ PostgreSQL "Seq Scan on requests", or a full walk of one of its indexes)
 unless it is a keyset page (ORDER BY the id, LIMIT), which stops after a
 page's rows.
 """
+
 from __future__ import annotations
 
 import re
@@ -61,17 +62,24 @@ def many(session: Session, connection: Connection, people: dict[str, User]) -> N
     postgres = connection.dialect.name == "postgresql"
     stations = {u.station_id for u in people.values() if u.station_id}
     world = World(
-        staff={s: [(u.id, u.name) for u in people.values() if u.station_id == s and u.role == Role.STAFF]
-               for s in stations},
-        directors={s: [u.id for u in people.values() if u.station_id == s and u.role == Role.DIRECTOR]
-                   for s in stations},
+        staff={
+            s: [(u.id, u.name) for u in people.values() if u.station_id == s and u.role == Role.STAFF] for s in stations
+        },
+        directors={
+            s: [u.id for u in people.values() if u.station_id == s and u.role == Role.DIRECTOR] for s in stations
+        },
         hub_director=people["director:JL-HUB"].id,
-        enterprises=[Company(e.id, e.station_id, [u.id], terms=enterprise_terms(e.name, e.credit_code))
-                     for u in people.values() if u.role == Role.ENTERPRISE and (e := u.enterprise) is not None])
+        enterprises=[
+            Company(e.id, e.station_id, [u.id], terms=enterprise_terms(e.name, e.credit_code))
+            for u in people.values()
+            if u.role == Role.ENTERPRISE and (e := u.enterprise) is not None
+        ],
+    )
     start = {t: (connection.scalar(text(f"SELECT max(id) FROM {t}")) or 0) + 1 for t in COLUMNS}
     counters = {year: 500_000 for year in range(2018, 2031)}  # far above anything the suite hands out
-    teller = Storyteller(world, start, counters, NOW.replace(tzinfo=None), 7,
-                         _stamp_postgres if postgres else _stamp_sqlite, postgres)
+    teller = Storyteller(
+        world, start, counters, NOW.replace(tzinfo=None), 7, _stamp_postgres if postgres else _stamp_sqlite, postgres
+    )
     batch = Batch()
     span = NOW - NOW.replace(year=NOW.year - 2)
     for k in range(REQUESTS):
@@ -79,19 +87,28 @@ def many(session: Session, connection: Connection, people: dict[str, User]) -> N
     marker = "%s" if connection.dialect.paramstyle in ("format", "pyformat") else "?"
     for table, rows in batch.rows.items():
         if rows:
-            connection.exec_driver_sql(f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES "
-                                       f"({', '.join([marker] * len(COLUMNS[table]))})", rows)
+            connection.exec_driver_sql(
+                f"INSERT INTO {table} ({', '.join(COLUMNS[table])}) VALUES "
+                f"({', '.join([marker] * len(COLUMNS[table]))})",
+                rows,
+            )
     # The counters handed those numbers out, as the generator records them.
-    connection.exec_driver_sql(f"INSERT INTO reference_counters (year, last_value) VALUES ({marker}, {marker}) "
-                               "ON CONFLICT (year) DO UPDATE SET last_value = excluded.last_value",
-                               list(teller.counters.items()))
+    connection.exec_driver_sql(
+        f"INSERT INTO reference_counters (year, last_value) VALUES ({marker}, {marker}) "
+        "ON CONFLICT (year) DO UPDATE SET last_value = excluded.last_value",
+        list(teller.counters.items()),
+    )
     if postgres:
-        connection.exec_driver_sql(f"INSERT INTO search_documents (request_id, document) VALUES ({marker}, "
-                                   f"CAST({marker} AS tsvector))", batch.documents)
+        connection.exec_driver_sql(
+            f"INSERT INTO search_documents (request_id, document) VALUES ({marker}, CAST({marker} AS tsvector))",
+            batch.documents,
+        )
     else:
-        connection.exec_driver_sql("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, "
-                                   "scope_terms, product_terms, enterprise_terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                   batch.documents)
+        connection.exec_driver_sql(
+            "INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, "
+            "scope_terms, product_terms, enterprise_terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            batch.documents,
+        )
     connection.exec_driver_sql("ANALYZE")
     session.expire_all()
 
@@ -124,7 +141,7 @@ def full_reads(connection: Connection, statement: str, parameters: object, table
             if re.search(rf"Seq Scan on {table}\b", line):
                 bad.append(line)
             elif re.search(rf"Index (Only )?Scan (Backward )?using \w+ on {table}\b", line):
-                details = "".join(lines[n + 1:n + 3])
+                details = "".join(lines[n + 1 : n + 3])
                 if "Index Cond" not in details:
                     bad.append(line)
     return [] if bad and table == "requests" and KEYSET.search(statement) else bad
@@ -140,33 +157,42 @@ def assert_indexed(connection: Connection, run: Callable[[], object], label: str
         if bad:
             offenders[" ".join(statement.split())[:300]] = bad
     assert not offenders, f"{label} reads the whole {table} table:\n" + "\n".join(
-        f"{sql}\n    {plan}" for sql, plan in offenders.items())
+        f"{sql}\n    {plan}" for sql, plan in offenders.items()
+    )
 
 
-def test_queues_page_and_count_with_indexes(many: None, session: Session, connection: Connection,
-                                            people: dict[str, User]) -> None:
+def test_queues_page_and_count_with_indexes(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     staff, enterprise = people["staff:JL-CCND"], people["enterprise:JL-CCND:0"]
     deep = session.scalar(select(ServiceRequest.id).order_by(ServiceRequest.id).offset(REQUESTS // 10).limit(1))
     for user, queues in ((staff, DESK_QUEUES), (enterprise, ENTERPRISE_QUEUES)):
         for queue in queues:
             for cursor in (None, deep):
-                assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue=queue),
-                                                              cursor=cursor, now=NOW),
-                               f"{user.role.value} queue {queue} (cursor {cursor})")
+                assert_indexed(
+                    connection,
+                    lambda: queue_page(session, user, QueueFilters(queue=queue), cursor=cursor, now=NOW),
+                    f"{user.role.value} queue {queue} (cursor {cursor})",
+                )
         for queue, sort in (("open", "oldest"), ("open", "due"), ("all", "oldest")):
             for cursor in (None, deep):
-                assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue=queue, sort=sort),
-                                                              cursor=cursor, now=NOW),
-                               f"{user.role.value} {queue} queue by {sort} (cursor {cursor})")
+                assert_indexed(
+                    connection,
+                    lambda: queue_page(session, user, QueueFilters(queue=queue, sort=sort), cursor=cursor, now=NOW),
+                    f"{user.role.value} {queue} queue by {sort} (cursor {cursor})",
+                )
         # Words, an enterprise's name, a reference number's digits (the counters start at 500,000 here).
         for words in ("注册", "clinical", "测试企业", "500042", "JL-2026-500042"):
-            assert_indexed(connection, lambda: queue_page(session, user, QueueFilters(queue="open", text=words),
-                                                          cursor=None, now=NOW), f"{user.role.value} queue {words}")
+            assert_indexed(
+                connection,
+                lambda: queue_page(session, user, QueueFilters(queue="open", text=words), cursor=None, now=NOW),
+                f"{user.role.value} queue {words}",
+            )
 
 
 def test_a_common_word_on_the_provinces_open_cases_walks_them_and_shows_the_same_page(
-        many: None, session: Session, connection: Connection, people: dict[str, User],
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    many: None, session: Session, connection: Connection, people: dict[str, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SQLite looks each of a word's matches up by id; for a word in tens of thousands of the province's
     documents it walks the open cases instead and tests each against the matches (注册 at a million requests:
     0.25 s -> 40 ms). The page is the same either way, and neither way reads the whole table."""
@@ -177,8 +203,11 @@ def test_a_common_word_on_the_provinces_open_cases_walks_them_and_shows_the_same
         monkeypatch.setattr(queue_queries, "COMMON_WORD_MATCHES", 1)
         with captured(connection) as seen:
             walked = queue_page(session, director, filters, cursor=None, limit=10, now=NOW)
-        assert_indexed(connection, lambda: queue_page(session, director, filters, cursor=walked.next_cursor,
-                                                      limit=10, now=NOW), f"province open by {sort}, 注册, walked")
+        assert_indexed(
+            connection,
+            lambda: queue_page(session, director, filters, cursor=walked.next_cursor, limit=10, now=NOW),
+            f"province open by {sort}, 注册, walked",
+        )
         monkeypatch.undo()
         assert len(looked_up.items) == 10
         assert [r.id for r in walked.items] == [r.id for r in looked_up.items]
@@ -189,8 +218,13 @@ def test_a_common_word_on_the_provinces_open_cases_walks_them_and_shows_the_same
 
 @pytest.mark.parametrize("who", ["staff:JL-CCND", "director:JL-HUB"])
 def test_an_enterprises_name_on_a_queue_walks_it_or_lists_their_requests_and_shows_the_same_page(
-        many: None, session: Session, connection: Connection, people: dict[str, User],
-        monkeypatch: pytest.MonkeyPatch, who: str) -> None:
+    many: None,
+    session: Session,
+    connection: Connection,
+    people: dict[str, User],
+    monkeypatch: pytest.MonkeyPatch,
+    who: str,
+) -> None:
     """Typed into a queue's filter, a word of enterprises' names is not looked up in the full-text index (公司
     stands in every name: listing a million matches took 0.2-0.4 s). Their requests are listed when they are
     few, and otherwise the queue is walked, each row's enterprise tested: the same page either way, and
@@ -207,8 +241,11 @@ def test_an_enterprises_name_on_a_queue_walks_it_or_lists_their_requests_and_sho
             if connection.dialect.name == "sqlite":
                 # PostgreSQL counts (up to a limit) the requests of enterprises holding most of this suite's few
                 # thousand by reading the table's first rows, rightly at this size.
-                assert_indexed(connection, lambda: queue_page(session, user, filters, cursor=page.next_cursor,
-                                                              limit=10, now=NOW), f"{who} {queue} queue, {how}")
+                assert_indexed(
+                    connection,
+                    lambda: queue_page(session, user, filters, cursor=page.next_cursor, limit=10, now=NOW),
+                    f"{who} {queue} queue, {how}",
+                )
         monkeypatch.undo()
         listed, walked = pages["listed"], pages["walked"]
         assert len(listed.items) == 10 and {r.enterprise.name[:4] for r in listed.items} == {"测试企业"}
@@ -217,16 +254,22 @@ def test_an_enterprises_name_on_a_queue_walks_it_or_lists_their_requests_and_sho
 
 
 def test_unassigned_cases_filtered_by_priority_are_found_through_the_assignee_index(
-        many: None, session: Session, connection: Connection, people: dict[str, User]) -> None:
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     """Not by walking the station's whole history in id order until a page of them turns up (SQLite chose
     that: 0.18 s for a station's unassigned P1 cases at a million requests)."""
     staff = people["staff:JL-CCND"]
-    open_cases = list(session.scalars(select(ServiceRequest.id).where(
-        ServiceRequest.station_id == staff.station_id, ServiceRequest.status.in_(OPEN_STATUSES))
-        .order_by(ServiceRequest.id)))
-    expected = open_cases[::len(open_cases) // 12][:12]
-    session.execute(update(ServiceRequest).where(ServiceRequest.id.in_(expected))
-                    .values(assignee_id=None, priority=Priority.P1))
+    open_cases = list(
+        session.scalars(
+            select(ServiceRequest.id)
+            .where(ServiceRequest.station_id == staff.station_id, ServiceRequest.status.in_(OPEN_STATUSES))
+            .order_by(ServiceRequest.id)
+        )
+    )
+    expected = open_cases[:: len(open_cases) // 12][:12]
+    session.execute(
+        update(ServiceRequest).where(ServiceRequest.id.in_(expected)).values(assignee_id=None, priority=Priority.P1)
+    )
     for sort, ids in (("oldest", expected), ("newest", expected[::-1])):
         filters = QueueFilters(queue="unassigned", sort=sort, priority=Priority.P1)
         with captured(connection) as seen:
@@ -234,13 +277,19 @@ def test_unassigned_cases_filtered_by_priority_are_found_through_the_assignee_in
             second = queue_page(session, staff, filters, cursor=first.next_cursor, limit=5, now=NOW)
         assert [r.id for r in first.items + second.items] == ids[:10]
         if connection.dialect.name == "sqlite":
-            plans = [" ".join(str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
-                     for sql, params in seen if "LIMIT" in sql]
-            assert plans and not any(re.search(r"ix_requests_station_id\b|SCAN requests\b", plan) for plan in plans), plans
+            plans = [
+                " ".join(str(row[-1]) for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params))
+                for sql, params in seen
+                if "LIMIT" in sql
+            ]
+            assert plans and not any(re.search(r"ix_requests_station_id\b|SCAN requests\b", plan) for plan in plans), (
+                plans
+            )
 
 
-def test_a_status_the_queue_cannot_hold_reads_nothing(many: None, session: Session, connection: Connection,
-                                                       people: dict[str, User]) -> None:
+def test_a_status_the_queue_cannot_hold_reads_nothing(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     """The open queue filtered to closed requests is empty: the statements say so with a constant, which both
     engines answer without reading a row (a plan still lists the scans it would never run, so the test reads
     the SQL). Without it PostgreSQL walked the open requests at a million for 0.4 s to find none."""
@@ -255,15 +304,18 @@ def test_a_status_the_queue_cannot_hold_reads_nothing(many: None, session: Sessi
     assert held.items and {r.status for r in held.items} == {Status.SUBMITTED}
 
 
-def test_one_status_over_the_province_is_read_in_id_order_from_an_index(many: None, session: Session,
-                                                                         connection: Connection,
-                                                                         people: dict[str, User]) -> None:
+def test_one_status_over_the_province_is_read_in_id_order_from_an_index(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     """The provincial director's "new" queue, and the whole list filtered to one status, read that status's
     entries of an index in id order: neither every request of the status sorted, nor (what SQLite did, blind
     to how rare a status is) the requests walked in id order past every closed one (0.3 s at a million)."""
     director = people["director:JL-HUB"]
-    for filters in (QueueFilters(queue="new"), QueueFilters(queue="new", sort="oldest"),
-                    QueueFilters(queue="all", status=Status.WAITING_ENTERPRISE, sort="oldest")):
+    for filters in (
+        QueueFilters(queue="new"),
+        QueueFilters(queue="new", sort="oldest"),
+        QueueFilters(queue="all", status=Status.WAITING_ENTERPRISE, sort="oldest"),
+    ):
         with captured(connection) as seen:
             page = queue_page(session, director, filters, cursor=None, now=NOW)
         assert page.items and {r.status for r in page.items} == {filters.status or Status.SUBMITTED}
@@ -277,13 +329,17 @@ def test_one_status_over_the_province_is_read_in_id_order_from_an_index(many: No
             assert not any(re.search(r"Seq Scan on requests\b", line) for line in plan), plan
 
 
-def test_an_enterprises_list_is_counted_from_an_index_alone(many: None, session: Session, connection: Connection,
-                                                            people: dict[str, User]) -> None:
+def test_an_enterprises_list_is_counted_from_an_index_alone(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     """The portal's list counts an enterprise's open requests, or all of them filtered, from the entries of one
     index on SQLite: reading each request for its status took 80-140 ms for an enterprise with 31,000."""
     enterprise = people["enterprise:JL-CCND:0"]
-    for filters in (QueueFilters(queue="open"), QueueFilters(queue="all", category=Category.CLINICAL_EVALUATION),
-                    QueueFilters(queue="all", escalated=True)):
+    for filters in (
+        QueueFilters(queue="open"),
+        QueueFilters(queue="all", category=Category.CLINICAL_EVALUATION),
+        QueueFilters(queue="all", escalated=True),
+    ):
         with captured(connection) as seen:
             queue_page(session, enterprise, filters, cursor=None, now=NOW)
         statement, parameters = next((sql, params) for sql, params in seen if "count(" in sql.lower())
@@ -296,58 +352,68 @@ def test_an_enterprises_list_is_counted_from_an_index_alone(many: None, session:
             assert full_reads(connection, statement, parameters) == []
 
 
-def test_search_reads_requests_by_key_only(many: None, session: Session, connection: Connection,
-                                           people: dict[str, User]) -> None:
+def test_search_reads_requests_by_key_only(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     credit_code = people["enterprise:JL-CCND:0"].enterprise.credit_code  # type: ignore[union-attr]
     for who in ("staff:JL-CCND", "enterprise:JL-CCND:0", "director:JL-HUB"):
         for words in ("注册", "clinical", "临床评价 同品种", "测试企业", credit_code, "500042", "42", "2026-500042"):
             assert_indexed(connection, lambda: search_requests(session, people[who], words), f"{who} search {words}")
 
 
-def test_a_reference_number_is_looked_up_in_the_year_and_sequence_index(many: None, session: Session,
-                                                                        connection: Connection,
-                                                                        people: dict[str, User]) -> None:
+def test_a_reference_number_is_looked_up_in_the_year_and_sequence_index(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     """Typing a reference's digits reads one entry of the unique (year, sequence) index per year: no request
     is read to compare its reference's tail."""
     staff = people["staff:JL-CCND"]
-    expected = session.scalars(select(ServiceRequest).where(ServiceRequest.station_id == staff.station_id)
-                               .order_by(ServiceRequest.id.desc()).limit(1)).one()
+    expected = session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.station_id == staff.station_id)
+        .order_by(ServiceRequest.id.desc())
+        .limit(1)
+    ).one()
     with captured(connection) as seen:
         hits = search_requests(session, staff, str(expected.sequence)).hits
     assert hits[0].request.id == expected.id
-    statement, parameters = next((sql, params) for sql, params in seen
-                                 if "sequence =" in sql and "search_index" not in sql)
+    statement, parameters = next(
+        (sql, params) for sql, params in seen if "sequence =" in sql and "search_index" not in sql
+    )
     if connection.dialect.name == "sqlite":
         plan = [row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
-        assert any(re.match(r"SEARCH requests USING (COVERING )?INDEX \w+ \(year=\? AND sequence=\?\)", line)
-                   for line in plan), plan
+        assert any(
+            re.match(r"SEARCH requests USING (COVERING )?INDEX \w+ \(year=\? AND sequence=\?\)", line) for line in plan
+        ), plan
     else:
         assert full_reads(connection, statement, parameters) == []
 
 
-def test_a_word_no_request_holds_is_looked_up_in_the_index(many: None, session: Session, connection: Connection,
-                                                           people: dict[str, User]) -> None:
+def test_a_word_no_request_holds_is_looked_up_in_the_index(
+    many: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
     """Not by walking the documents newest first in search of a page of matches that never comes: on
     PostgreSQL at a million requests that read every document (20 s) until its statistics were refined."""
     table = "search_index" if connection.dialect.name == "sqlite" else "search_documents"
     for who in ("staff:JL-CCND", "director:JL-HUB"):
         for words in ("斑马鱼", "zebrafish"):
-            assert_indexed(connection, lambda: search_requests(session, people[who], words),
-                           f"{who} search {words}", table)
+            assert_indexed(
+                connection, lambda: search_requests(session, people[who], words), f"{who} search {words}", table
+            )
     if connection.dialect.name == "postgresql":
         # A test database is too small for the walk to look costly; at scale the choice follows the
         # planner's guess of how many documents hold the word, which must stay far below a page's worth.
         plan = connection.exec_driver_sql(
             "EXPLAIN SELECT request_id FROM search_documents WHERE document @@ CAST(%s AS tsquery)",
-            ("'t:zebrafish' | 'p:zebrafish'",)).scalar()
+            ("'t:zebrafish' | 'p:zebrafish'",),
+        ).scalar()
         guess = int(re.search(r"rows=(\d+)", plan).group(1))  # type: ignore[union-attr]
         assert guess <= REQUESTS // 1000, plan
 
 
 @pytest.mark.parametrize("who", ["director:JL-HUB", "director:JL-CCND"])
-def test_the_dashboard_aggregates_with_indexes(many: None, session: Session, connection: Connection,
-                                               people: dict[str, User], who: str) -> None:
+def test_the_dashboard_aggregates_with_indexes(
+    many: None, session: Session, connection: Connection, people: dict[str, User], who: str
+) -> None:
     scope = dashboard.make_scope(people[who], NOW)
     calendar = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
-    assert_indexed(connection, lambda: dashboard.build_dashboard(session, scope, calendar),
-                   f"{who} dashboard")
+    assert_indexed(connection, lambda: dashboard.build_dashboard(session, scope, calendar), f"{who} dashboard")

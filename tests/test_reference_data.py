@@ -1,5 +1,6 @@
 """Stations and the working calendar are kept per process (service/store/reference.py): a calendar edit shows
 at once, anything else within the snapshot's minute."""
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,9 @@ def _minutes_left(client: FlaskClient, path: str) -> int:
     return int(found.group(1)) * 60 + int(found.group(2))
 
 
-def test_a_calendar_edit_shows_in_the_sla_badges_at_once(client: FlaskClient, session: Session, people: People,
-                                                          settings: DeskSettings) -> None:
+def test_a_calendar_edit_shows_in_the_sla_badges_at_once(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request = triaged(session, people, settings, now=utcnow())
     request.first_response_due_at = utcnow() + timedelta(days=14)
     session.commit()
@@ -52,9 +54,9 @@ def test_a_calendar_edit_shows_in_the_sla_badges_at_once(client: FlaskClient, se
     assert before - 1 <= _minutes_left(client, page) <= before
 
 
-def test_other_changes_show_once_the_snapshot_expires(client: FlaskClient, session: Session, people: People,
-                                                      settings: DeskSettings,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_changes_show_once_the_snapshot_expires(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
     request = triaged(session, people, settings)
     login(client, people.staff)
     page = f"/desk/requests/{request.id}"

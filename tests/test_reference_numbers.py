@@ -1,4 +1,5 @@
 """Reference numbers: readable, sequential and gap-free per year; one request per submission."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -21,8 +22,9 @@ from tests.request_helpers import TUESDAY_10, People, draft, people, settings, s
 def test_numbers_are_sequential_and_readable(session, people: People, settings) -> None:
     first = submit(session, people, settings)
     second = submit(session, people, settings)
-    third = submit_request(session, people.staff, draft(), settings=settings, enterprise_id=people.enterprise.id,
-                           now=TUESDAY_10)
+    third = submit_request(
+        session, people.staff, draft(), settings=settings, enterprise_id=people.enterprise.id, now=TUESDAY_10
+    )
     assert [r.sequence for r in (second, third)] == [first.sequence + 1, first.sequence + 2]
     assert first.reference == f"JL-2026-{first.sequence:06d}"
     assert len({first.reference, second.reference, third.reference}) == 3
@@ -57,8 +59,9 @@ def test_same_idempotency_key_returns_the_same_request(session, people: People, 
     other_key = submit(session, people, settings, idempotency_key="form-124")
     assert other_key.sequence == first.sequence + 1
     # The key belongs to its submitter: a colleague's identical key is another submission.
-    colleague = submit_request(session, people.colleague, draft(idempotency_key="form-123"), settings=settings,
-                               now=TUESDAY_10)
+    colleague = submit_request(
+        session, people.colleague, draft(idempotency_key="form-123"), settings=settings, now=TUESDAY_10
+    )
     assert colleague.id != first.id
     created = session.scalar(select(func.count(Event.id)).where(Event.request_id == first.id, Event.kind == "created"))
     assert created == 1
@@ -92,16 +95,20 @@ def committed_submitters(database_url: str):
 def _submit_in_own_session(engine, user_id: int, settings: DeskSettings, key: str | None) -> tuple[int, str]:
     with Sessions(bind=engine, expire_on_commit=False) as session:
         actor = session.get(User, user_id)
-        request = submit_request(session, actor, draft(idempotency_key=key), settings=settings,
-                                 now=datetime(CONCURRENT_YEAR, 6, 1, 2, 0, tzinfo=timezone.utc))
+        request = submit_request(
+            session,
+            actor,
+            draft(idempotency_key=key),
+            settings=settings,
+            now=datetime(CONCURRENT_YEAR, 6, 1, 2, 0, tzinfo=timezone.utc),
+        )
         return request.id, request.reference
 
 
 def test_fifty_concurrent_submissions_get_fifty_gap_free_numbers(committed_submitters, settings) -> None:
     engine, ids = committed_submitters
     with ThreadPoolExecutor(max_workers=25) as pool:
-        results = list(pool.map(lambda n: _submit_in_own_session(engine, ids[n % len(ids)], settings, None),
-                                range(50)))
+        results = list(pool.map(lambda n: _submit_in_own_session(engine, ids[n % len(ids)], settings, None), range(50)))
     references = sorted(reference for _, reference in results)
     assert references == [f"JL-{CONCURRENT_YEAR}-{n:06d}" for n in range(1, 51)]
     with Sessions(bind=engine) as session:

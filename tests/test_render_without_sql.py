@@ -1,4 +1,5 @@
 """Templates only render what their page's presenter built: no statement runs while a page's template renders."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -46,8 +47,9 @@ def rendering_statements(app: Flask, connection: Connection) -> Iterator[list[st
 
 
 @pytest.mark.parametrize("audience", ["desk", "portal"])
-def test_a_request_page_renders_without_sql(app: Flask, client: FlaskClient, connection: Connection, people: People,
-                                            full: ServiceRequest, audience: str) -> None:
+def test_a_request_page_renders_without_sql(
+    app: Flask, client: FlaskClient, connection: Connection, people: People, full: ServiceRequest, audience: str
+) -> None:
     login(client, people.staff if audience == "desk" else people.owner)
     with rendering_statements(app, connection) as seen:
         response = client.get(f"/{audience}/requests/{full.id}", headers=EN)
@@ -55,16 +57,37 @@ def test_a_request_page_renders_without_sql(app: Flask, client: FlaskClient, con
     assert seen == []
 
 
-def test_a_plan_page_renders_without_sql(app: Flask, client: FlaskClient, connection: Connection, session: Session,
-                                         people: People, full: ServiceRequest) -> None:
+def test_a_plan_page_renders_without_sql(
+    app: Flask, client: FlaskClient, connection: Connection, session: Session, people: People, full: ServiceRequest
+) -> None:
     """The plan of the full request, with a task force and its members, a milestone, hotline sessions, a timeline."""
-    add_milestone(session, people.staff, full.plan_id, MilestoneFields(
-        phase=MilestonePhase.OTHER, title="型式检验", owner_id=people.staff2.id, due_date=None,
-        status=MilestoneStatus.PLANNED, blocked_reason="", notes=""))
-    session.add(TaskForce(plan_id=full.plan_id, station_id=full.station_id, name="计划专班", purpose="临床评价",
-                          lead_id=people.staff.id, members=[TaskForceMember(user_id=people.staff2.id),
-                                                            TaskForceMember(external_name="外部专家",
-                                                                            affiliation="大学")]))
+    add_milestone(
+        session,
+        people.staff,
+        full.plan_id,
+        MilestoneFields(
+            phase=MilestonePhase.OTHER,
+            title="型式检验",
+            owner_id=people.staff2.id,
+            due_date=None,
+            status=MilestoneStatus.PLANNED,
+            blocked_reason="",
+            notes="",
+        ),
+    )
+    session.add(
+        TaskForce(
+            plan_id=full.plan_id,
+            station_id=full.station_id,
+            name="计划专班",
+            purpose="临床评价",
+            lead_id=people.staff.id,
+            members=[
+                TaskForceMember(user_id=people.staff2.id),
+                TaskForceMember(external_name="外部专家", affiliation="大学"),
+            ],
+        )
+    )
     session.commit()
     login(client, people.staff)
     with rendering_statements(app, connection) as seen:
@@ -73,8 +96,9 @@ def test_a_plan_page_renders_without_sql(app: Flask, client: FlaskClient, connec
     assert seen == []
 
 
-def test_the_dashboard_renders_without_sql(app: Flask, client: FlaskClient, connection: Connection, people: People,
-                                           full: ServiceRequest) -> None:
+def test_the_dashboard_renders_without_sql(
+    app: Flask, client: FlaskClient, connection: Connection, people: People, full: ServiceRequest
+) -> None:
     login(client, people.hub_director)
     with rendering_statements(app, connection) as seen:
         response = client.get("/director/", headers=EN)

@@ -1,4 +1,5 @@
 """Uploads: allowlist by name and content, limits, safe names and storage, nothing saved on refusal."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,8 +54,9 @@ GOOD = [
 
 
 @pytest.mark.parametrize(("name", "data", "content_type"), GOOD, ids=[g[0] for g in GOOD])
-def test_allowed_types_are_stored_with_the_detected_type(session, people: People, settings, name, data,
-                                                         content_type) -> None:
+def test_allowed_types_are_stored_with_the_detected_type(
+    session, people: People, settings, name, data, content_type
+) -> None:
     request = submit(session, people, settings, uploads=(Upload(name, "application/x-anything", data),))
     stored = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     assert stored.content_type == content_type
@@ -91,8 +93,14 @@ def test_refused_files_name_the_file_and_save_nothing(session, people: People, s
     request = submit(session, people, settings)
     events_before = session.scalar(select(func.count(Event.id)).where(Event.request_id == request.id))
     with pytest.raises(ValidationError) as refused:
-        add_message(session, people.owner, request.id, "附件见下", uploads=(Upload(name, "application/pdf", data),),
-                    settings=settings)
+        add_message(
+            session,
+            people.owner,
+            request.id,
+            "附件见下",
+            uploads=(Upload(name, "application/pdf", data),),
+            settings=settings,
+        )
     message = str(refused.value)
     assert why in message and sanitize_filename(name) in message
     assert "attachments" in refused.value.fields
@@ -106,8 +114,9 @@ def test_oversize_and_too_many_are_refused(session, people: People, settings) ->
     request = submit(session, people, settings)
     big = PDF + b"0" * settings.max_attachment_bytes
     with pytest.raises(ValidationError, match="larger than the limit"):
-        add_message(session, people.owner, request.id, "大文件", uploads=(Upload("big.pdf", "", big),),
-                    settings=settings)
+        add_message(
+            session, people.owner, request.id, "大文件", uploads=(Upload("big.pdf", "", big),), settings=settings
+        )
     many = tuple(Upload(f"{n}.pdf", "", PDF) for n in range(settings.max_attachments + 1))
     with pytest.raises(ValidationError, match="at most"):
         add_message(session, people.owner, request.id, "多个文件", uploads=many, settings=settings)
@@ -142,14 +151,17 @@ def test_committed_files_stay(session, people: People, settings) -> None:
     assert request.id
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("../../etc/passwd.txt", "passwd.txt"),
-    ("C:\\Users\\me\\报告.pdf", "报告.pdf"),
-    ("..\\..\\win.ini.txt", "win.ini.txt"),
-    ("a\x00b\x1f\u202eexe.pdf", "abexe.pdf"),
-    ("   .hidden.pdf", "hidden.pdf"),
-    ("../", "attachment"),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("../../etc/passwd.txt", "passwd.txt"),
+        ("C:\\Users\\me\\报告.pdf", "报告.pdf"),
+        ("..\\..\\win.ini.txt", "win.ini.txt"),
+        ("a\x00b\x1f\u202eexe.pdf", "abexe.pdf"),
+        ("   .hidden.pdf", "hidden.pdf"),
+        ("../", "attachment"),
+    ],
+)
 def test_names_lose_directories_and_control_characters(raw: str, expected: str) -> None:
     assert sanitize_filename(raw) == expected
 
@@ -171,8 +183,15 @@ def test_traversal_name_is_stored_inside_the_upload_folder(session, people: Peop
 def test_download_follows_the_request_scope_and_hides_internal_files(session, people: People, settings) -> None:
     request = submit(session, people, settings, uploads=(Upload("a.pdf", "", PDF),))
     public = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
-    add_message(session, people.staff, request.id, "内部核查记录", internal=True,
-                uploads=(Upload("internal.pdf", "", PDF),), settings=settings)
+    add_message(
+        session,
+        people.staff,
+        request.id,
+        "内部核查记录",
+        internal=True,
+        uploads=(Upload("internal.pdf", "", PDF),),
+        settings=settings,
+    )
     internal = session.scalars(select(Attachment).where(Attachment.internal.is_(True))).one()
     attachment, path = attachment_for_download(session, people.colleague, public.id, settings=settings)
     assert attachment.id == public.id and path.read_bytes() == PDF
@@ -208,8 +227,9 @@ def _aged(path: Path, data: bytes, age: timedelta) -> Path:
 
 def test_sweep_removes_orphan_files_older_than_an_hour_and_nothing_else(session, people: People, settings) -> None:
     request = submit(session, people, settings, uploads=(Upload("kept.pdf", "", PDF), Upload("late.pdf", "", PDF)))
-    kept, late = session.scalars(select(Attachment).where(Attachment.request_id == request.id)
-                                 .order_by(Attachment.original_name)).all()
+    kept, late = session.scalars(
+        select(Attachment).where(Attachment.request_id == request.id).order_by(Attachment.original_name)
+    ).all()
     folder = Path(settings.upload_folder)
     _aged(folder / kept.stored_name, PDF, timedelta(days=3))
     # The server died between the commit and the move: the row exists, its file is still temporary.
@@ -224,6 +244,7 @@ def test_sweep_removes_orphan_files_older_than_an_hour_and_nothing_else(session,
     assert (swept.removed, swept.completed) == (2, 1)
     assert not old_orphan.exists() and not old_temporary.exists()
     assert fresh_orphan.exists()
-    assert sorted(path.name for path in folder.iterdir()) == sorted([kept.stored_name, late.stored_name,
-                                                                     fresh_orphan.name])
+    assert sorted(path.name for path in folder.iterdir()) == sorted(
+        [kept.stored_name, late.stored_name, fresh_orphan.name]
+    )
     assert sweep_orphan_files(session, settings) == SweptFiles(removed=0, completed=0)

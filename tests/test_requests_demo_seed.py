@@ -1,4 +1,5 @@
 """Demo requests: every status, made by the real operations, and only once."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -14,8 +15,11 @@ def test_demo_requests_cover_every_status_and_are_seeded_once(session, settings)
     assert seed_demo_requests(session, settings, now=TUESDAY_10) == 12
     statuses = set(session.scalars(select(ServiceRequest.status).where(ServiceRequest.idempotency_key.like("demo-%"))))
     assert statuses == set(Status)
-    closed = session.scalars(select(ServiceRequest).where(ServiceRequest.status == Status.CLOSED,
-                                                          ServiceRequest.idempotency_key.like("demo-%"))).one()
+    closed = session.scalars(
+        select(ServiceRequest).where(
+            ServiceRequest.status == Status.CLOSED, ServiceRequest.idempotency_key.like("demo-%")
+        )
+    ).one()
     assert closed.rating == 5 and closed.resolution_summary
     assert session.scalar(select(func.count(Message.id)).where(Message.internal.is_(True))) >= 1
     assert session.scalar(select(func.count(Event.id)).where(Event.kind == EventKind.CREATED)) >= 12

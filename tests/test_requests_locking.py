@@ -1,4 +1,5 @@
 """No lost updates: a stale version is refused with Conflict and changes nothing."""
+
 from __future__ import annotations
 
 import pytest
@@ -28,14 +29,24 @@ def test_the_second_of_two_editors_is_told_and_nothing_changes(session, people: 
     before = _state(session, request.id)
     # ... the second, still on the old page, tries to resolve, re-triage, assign and transfer.
     attempts = [
-        lambda: take_action(session, people.staff, request.id, seen_version, Action.RESOLVE, summary="已处理",
-                            settings=settings),
-        lambda: triage_request(session, people.staff, request.id, seen_version, category=request.category,
-                               priority=Priority.P1, lifecycle_stage=request.lifecycle_stage,
-                               assignee_id=people.staff.id, settings=settings),
+        lambda: take_action(
+            session, people.staff, request.id, seen_version, Action.RESOLVE, summary="已处理", settings=settings
+        ),
+        lambda: triage_request(
+            session,
+            people.staff,
+            request.id,
+            seen_version,
+            category=request.category,
+            priority=Priority.P1,
+            lifecycle_stage=request.lifecycle_stage,
+            assignee_id=people.staff.id,
+            settings=settings,
+        ),
         lambda: assign_request(session, people.staff, request.id, seen_version, people.staff.id),
-        lambda: transfer_request(session, people.staff, request.id, seen_version,
-                                 factories.station(session, "JL-TH").id, "转办"),
+        lambda: transfer_request(
+            session, people.staff, request.id, seen_version, factories.station(session, "JL-TH").id, "转办"
+        ),
     ]
     for attempt in attempts:
         with pytest.raises(Conflict) as refused:
@@ -52,8 +63,11 @@ def test_a_write_racing_past_the_version_check_is_a_conflict(session, people: Pe
     # Simulates another transaction committing between our check and our UPDATE.
     @event.listens_for(session, "before_flush", once=True)
     def sneak_in(flush_session, _context, _instances):  # type: ignore[no-untyped-def]
-        flush_session.execute(update(ServiceRequest.__table__).where(ServiceRequest.id == request.id)
-                              .values(version=ServiceRequest.version + 1, escalated=True))
+        flush_session.execute(
+            update(ServiceRequest.__table__)
+            .where(ServiceRequest.id == request.id)
+            .values(version=ServiceRequest.version + 1, escalated=True)
+        )
 
     with pytest.raises(Conflict) as refused:
         escalation.escalate_request(session, people.staff, request.id, "请领导关注")

@@ -1,4 +1,5 @@
 """Submitting, triage, assignment, transfer, replies and the notifications they send."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -24,8 +25,11 @@ from tests.request_helpers import TUESDAY_10, People, draft, in_status, people, 
 
 
 def notified(session, request, kind: EventKind) -> set[int]:
-    return set(session.scalars(select(Notification.user_id).where(Notification.request_id == request.id,
-                                                                  Notification.kind == kind)))
+    return set(
+        session.scalars(
+            select(Notification.user_id).where(Notification.request_id == request.id, Notification.kind == kind)
+        )
+    )
 
 
 def test_an_enterprise_submits_to_its_home_station_and_the_station_hears(session, people: People, settings) -> None:
@@ -47,12 +51,25 @@ def test_an_enterprise_cannot_pick_another_enterprise_or_a_desk_channel(session,
 
 
 def test_staff_open_a_request_on_behalf_of_an_enterprise_of_their_station(session, people: People, settings) -> None:
-    request = submit_request(session, people.staff, draft(channel=Channel.PHONE), settings=settings,
-                             enterprise_id=people.enterprise.id, now=TUESDAY_10)
+    request = submit_request(
+        session,
+        people.staff,
+        draft(channel=Channel.PHONE),
+        settings=settings,
+        enterprise_id=people.enterprise.id,
+        now=TUESDAY_10,
+    )
     assert (request.enterprise_id, request.submitter_id, request.channel) == (
-        people.enterprise.id, people.staff.id, Channel.PHONE)
-    assert notified(session, request, EventKind.CREATED) == {people.owner.id, people.colleague.id,
-                                                             people.staff2.id, people.director.id}
+        people.enterprise.id,
+        people.staff.id,
+        Channel.PHONE,
+    )
+    assert notified(session, request, EventKind.CREATED) == {
+        people.owner.id,
+        people.colleague.id,
+        people.staff2.id,
+        people.director.id,
+    }
     with pytest.raises(NotFound):
         submit_request(session, people.other_staff, draft(), settings=settings, enterprise_id=people.enterprise.id)
     with pytest.raises(ValidationError):
@@ -69,9 +86,18 @@ def test_required_fields_are_named(session, people: People, settings) -> None:
 
 def test_triage_sets_priority_and_assignee_and_tells_them(session, people: People, settings) -> None:
     request = submit(session, people, settings)
-    request = triage_request(session, people.director, request.id, request.version, category=request.category,
-                             priority=Priority.P2, lifecycle_stage=request.lifecycle_stage,
-                             assignee_id=people.staff2.id, settings=settings, now=TUESDAY_10)
+    request = triage_request(
+        session,
+        people.director,
+        request.id,
+        request.version,
+        category=request.category,
+        priority=Priority.P2,
+        lifecycle_stage=request.lifecycle_stage,
+        assignee_id=people.staff2.id,
+        settings=settings,
+        now=TUESDAY_10,
+    )
     assert (request.status, request.priority, request.assignee_id) == (Status.TRIAGED, Priority.P2, people.staff2.id)
     assert notified(session, request, EventKind.ASSIGNED) == {people.staff2.id}
     assert notified(session, request, EventKind.STATUS_CHANGED) == {people.owner.id, people.colleague.id}
@@ -102,12 +128,21 @@ def test_hub_staff_may_be_assigned_and_unassigned(session, people: People, setti
 def test_enterprises_cannot_triage_or_transfer(session, people: People, settings) -> None:
     request = submit(session, people, settings)
     with pytest.raises(Forbidden):
-        triage_request(session, people.owner, request.id, request.version, category=request.category,
-                       priority=Priority.P1, lifecycle_stage=request.lifecycle_stage, assignee_id=None,
-                       settings=settings)
+        triage_request(
+            session,
+            people.owner,
+            request.id,
+            request.version,
+            category=request.category,
+            priority=Priority.P1,
+            lifecycle_stage=request.lifecycle_stage,
+            assignee_id=None,
+            settings=settings,
+        )
     with pytest.raises(Forbidden):
-        transfer_request(session, people.owner, request.id, request.version, factories.station(session, "JL-TH").id,
-                         "自己转")
+        transfer_request(
+            session, people.owner, request.id, request.version, factories.station(session, "JL-TH").id, "自己转"
+        )
 
 
 def test_transfer_needs_a_reason_and_tells_the_new_station(session, people: People, settings) -> None:
@@ -120,8 +155,9 @@ def test_transfer_needs_a_reason_and_tells_the_new_station(session, people: Peop
     moved = transfer_request(session, people.staff, request.id, request.version, tonghua.id, "企业迁至通化")
     assert moved.station_id == tonghua.id and moved.assignee_id is None
     assert notified(session, moved, EventKind.TRANSFERRED) == {people.other_staff.id, people.other_director.id}
-    [transferred] = session.scalars(select(Event).where(Event.request_id == moved.id,
-                                                        Event.kind == EventKind.TRANSFERRED))
+    [transferred] = session.scalars(
+        select(Event).where(Event.request_id == moved.id, Event.kind == EventKind.TRANSFERRED)
+    )
     assert not transferred.public and transferred.data["reason"] == "企业迁至通化"
     with pytest.raises(NotFound):  # it left the old station's scope
         add_message(session, people.staff, moved.id, "还在吗", settings=settings)
@@ -175,36 +211,57 @@ def test_the_inbox_counts_lists_and_marks_read(session, people: People, settings
 
 def test_the_inbox_hides_requests_that_left_the_readers_scope(session, people: People, settings) -> None:
     request = submit(session, people, settings)
-    transfer_request(session, people.director, request.id, request.version, factories.station(session, "JL-TH").id,
-                     "属地调整")
+    transfer_request(
+        session, people.director, request.id, request.version, factories.station(session, "JL-TH").id, "属地调整"
+    )
     assert notifications.unread_count(session, people.staff) == 0
     assert notifications.list_notifications(session, people.staff) == []
 
 
 def test_an_enterprise_reply_on_a_resolved_request_reopens_it(session, people: People, settings) -> None:
     request = in_status(session, people, settings, Status.RESOLVED)
-    add_message(session, people.owner, request.id, "问题仍然存在，请再看看", settings=settings,
-                now=TUESDAY_10 + timedelta(days=2))
+    add_message(
+        session,
+        people.owner,
+        request.id,
+        "问题仍然存在，请再看看",
+        settings=settings,
+        now=TUESDAY_10 + timedelta(days=2),
+    )
     session.refresh(request)
     assert request.status == Status.TRIAGED and request.resolved_at is None
-    [reopening] = [e for e in session.scalars(select(Event).where(Event.request_id == request.id,
-                                                                  Event.kind == EventKind.STATUS_CHANGED))
-                   if e.data["action"] == "reopen"]
+    [reopening] = [
+        e
+        for e in session.scalars(
+            select(Event).where(Event.request_id == request.id, Event.kind == EventKind.STATUS_CHANGED)
+        )
+        if e.data["action"] == "reopen"
+    ]
     assert reopening.actor_id == people.owner.id and reopening.data["reason"] == "问题仍然存在，请再看看"
-    told = session.scalars(select(Notification.user_id).where(Notification.request_id == request.id,
-                                                              Notification.kind == EventKind.REPLY)).all()
+    told = session.scalars(
+        select(Notification.user_id).where(Notification.request_id == request.id, Notification.kind == EventKind.REPLY)
+    ).all()
     assert people.staff.id in told
 
 
-def test_a_reply_past_the_reopen_window_waits_for_the_officer_instead_of_closing_unseen(session, people: People,
-                                                                                         settings) -> None:
+def test_a_reply_past_the_reopen_window_waits_for_the_officer_instead_of_closing_unseen(
+    session, people: People, settings
+) -> None:
     settings = replace(settings, reopen_window_days=3)  # shorter than the auto-close: REOPEN is no longer allowed
     request = in_status(session, people, settings, Status.RESOLVED)
-    add_message(session, people.owner, request.id, "还有一个问题", settings=settings, now=TUESDAY_10 + timedelta(days=4))
+    add_message(
+        session, people.owner, request.id, "还有一个问题", settings=settings, now=TUESDAY_10 + timedelta(days=4)
+    )
     session.refresh(request)
     assert request.status == Status.RESOLVED
-    assert people.staff.id in session.scalars(select(Notification.user_id).where(
-        Notification.request_id == request.id, Notification.kind == EventKind.REPLY)).all()
+    assert (
+        people.staff.id
+        in session.scalars(
+            select(Notification.user_id).where(
+                Notification.request_id == request.id, Notification.kind == EventKind.REPLY
+            )
+        ).all()
+    )
     later = TUESDAY_10 + timedelta(days=settings.auto_close_days + 1)
     assert sweep(session, settings=settings, now=later).auto_closed == 0
     add_message(session, people.staff, request.id, "已答复您的问题", settings=settings, now=later)

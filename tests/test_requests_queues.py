@@ -1,4 +1,5 @@
 """Queues: the right rows per queue, keyset pages, a capped count, and no extra query per row."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -68,8 +69,7 @@ def test_filters_narrow_the_queue(session, people: People, settings) -> None:
     assert ids(session, people.staff, queue="all", text="100%_") == []
 
 
-def test_the_word_filter_reads_the_public_text_and_says_its_count_is_partial(session, people: People,
-                                                                           settings) -> None:
+def test_the_word_filter_reads_the_public_text_and_says_its_count_is_partial(session, people: People, settings) -> None:
     described = submit(session, people, settings, title="注册咨询", description="需要评估 bioburden 测试方案")
     replied = triaged(session, people, settings, title="变更咨询")
     add_message(session, people.staff, replied.id, "请补充 bioburden 数据", settings=settings)
@@ -120,9 +120,19 @@ def test_queues_sort_by_age_or_by_due_time_and_page_in_that_order(session, peopl
     staff = people.staff
     assert _walk(session, staff, QueueFilters(queue="open", sort="due")) == [r.id for r in by_due]
     assert _walk(session, staff, QueueFilters(queue="all", sort="oldest")) == [
-        early.id, urgent.id, twin.id, late.id, closed.id]
+        early.id,
+        urgent.id,
+        twin.id,
+        late.id,
+        closed.id,
+    ]
     assert _walk(session, staff, QueueFilters(queue="all", sort="newest")) == [
-        closed.id, late.id, twin.id, urgent.id, early.id]
+        closed.id,
+        late.id,
+        twin.id,
+        urgent.id,
+        early.id,
+    ]
     # A whole history ordered by due time would be read in full: "all" stays newest first.
     assert _walk(session, staff, QueueFilters(queue="all", sort="due"))[0] == closed.id
     assert _walk(session, people.owner, QueueFilters(queue="all", sort="oldest"))[0] == early.id

@@ -1,4 +1,5 @@
 """Nothing leaks: requests, timelines, attachments and queues answer only within the actor's scope."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,8 +33,15 @@ def test_outsiders_get_not_found_for_the_request_and_its_timeline(session, peopl
             timeline(session, outsider, request)
         with pytest.raises(NotFound):
             add_message(session, outsider, request.id, "探测", settings=settings)
-    for insider in (people.owner, people.colleague, people.staff, people.director, people.hub_staff,
-                    people.hub_director, people.admin):
+    for insider in (
+        people.owner,
+        people.colleague,
+        people.staff,
+        people.director,
+        people.hub_staff,
+        people.hub_director,
+        people.admin,
+    ):
         assert get_request(session, insider, request.id).id == request.id
 
 
@@ -50,6 +58,7 @@ def test_queues_list_only_what_the_actor_may_open(session, people: People, setti
 
     def ids(actor):  # type: ignore[no-untyped-def]
         return {r.id for r in queue_page(session, actor, QueueFilters(queue="all"), cursor=None, limit=200).items}
+
     assert ours.id in ids(people.owner) and theirs.id not in ids(people.owner)
     assert ours.id in ids(people.staff) and theirs.id not in ids(people.staff)
     assert theirs.id in ids(people.other_staff) and ours.id not in ids(people.other_staff)
@@ -60,8 +69,15 @@ def test_queues_list_only_what_the_actor_may_open(session, people: People, setti
 
 def test_internal_notes_and_their_files_never_reach_the_enterprise(session, people: People, settings) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
-    add_message(session, people.staff, request.id, "企业资料存在造假嫌疑，内部核实", internal=True,
-                uploads=(Upload("核查.pdf", "", PDF),), settings=settings)
+    add_message(
+        session,
+        people.staff,
+        request.id,
+        "企业资料存在造假嫌疑，内部核实",
+        internal=True,
+        uploads=(Upload("核查.pdf", "", PDF),),
+        settings=settings,
+    )
     add_message(session, people.staff, request.id, "请补充检验报告", settings=settings)
     seen = timeline(session, people.owner, request)
     assert [e.message.body for e in seen if e.message] == ["请补充检验报告"]
@@ -83,8 +99,14 @@ def test_the_timeline_costs_the_same_whoever_wrote_in_it(session, people: People
     assert people.staff.station is not None  # the signed-in user is loaded before the page
     with selects_issued(session) as selects:
         entries = timeline(session, people.staff, session.get(ServiceRequest, request.id))
-        names = [(e.actor.name if e.actor else "", e.message.author.name if e.message else "",
-                  e.event.actor.name if e.event and e.event.actor else "") for e in entries]
+        names = [
+            (
+                e.actor.name if e.actor else "",
+                e.message.author.name if e.message else "",
+                e.event.actor.name if e.event and e.event.actor else "",
+            )
+            for e in entries
+        ]
     assert len(names) >= 7
     # The request, its events, messages, files and the people in them: no query per entry.
     assert len(selects) <= 5

@@ -1,5 +1,6 @@
 """Resolving a request with work still open around it asks for confirmation and lists that work (issue 21, item 4):
 in the operation, on the desk's request page, and over the API."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -35,11 +36,25 @@ SUMMARY = "已当面说明注册路径"
 
 
 def _follow_up(session: Session, people: People, request: ServiceRequest, done: bool) -> str:
-    session.add(HotlineSession(
-        request_id=request.id, requested_by_id=people.owner.id, reason="沟通注册路径", status=HotlineStatus.HELD,
-        director_id=people.director.id, scheduled_at=utcnow() - timedelta(days=1), duration_minutes=30,
-        follow_ups=[FollowUpAction(description="补充临床评价资料清单", owner_id=people.staff.id,
-                                   due_date=utcnow().date(), done_at=utcnow() if done else None)]))
+    session.add(
+        HotlineSession(
+            request_id=request.id,
+            requested_by_id=people.owner.id,
+            reason="沟通注册路径",
+            status=HotlineStatus.HELD,
+            director_id=people.director.id,
+            scheduled_at=utcnow() - timedelta(days=1),
+            duration_minutes=30,
+            follow_ups=[
+                FollowUpAction(
+                    description="补充临床评价资料清单",
+                    owner_id=people.staff.id,
+                    due_date=utcnow().date(),
+                    done_at=utcnow() if done else None,
+                )
+            ],
+        )
+    )
     return "补充临床评价资料清单"
 
 
@@ -51,25 +66,44 @@ def _instruction(session: Session, people: People, request: ServiceRequest, done
 
 
 def _task_force(session: Session, people: People, request: ServiceRequest, done: bool) -> str:
-    session.add(TaskForce(request_id=request.id, station_id=request.station_id, name="临床评价专班",
-                          purpose="临床评价", lead_id=people.staff.id,
-                          status=TaskForceStatus.CLOSED if done else TaskForceStatus.ACTIVE))
+    session.add(
+        TaskForce(
+            request_id=request.id,
+            station_id=request.station_id,
+            name="临床评价专班",
+            purpose="临床评价",
+            lead_id=people.staff.id,
+            status=TaskForceStatus.CLOSED if done else TaskForceStatus.ACTIVE,
+        )
+    )
     return "临床评价专班"
 
 
 def _milestone(session: Session, people: People, request: ServiceRequest, done: bool) -> str:
     request.plan_id = active_plan(session, people).id
-    session.add(Milestone(plan_id=request.plan_id, position=1, phase=MilestonePhase.TYPE_TESTING, title="完成型式检验",
-                          status=MilestoneStatus.DONE if done else MilestoneStatus.IN_PROGRESS))
+    session.add(
+        Milestone(
+            plan_id=request.plan_id,
+            position=1,
+            phase=MilestonePhase.TYPE_TESTING,
+            title="完成型式检验",
+            status=MilestoneStatus.DONE if done else MilestoneStatus.IN_PROGRESS,
+        )
+    )
     return "完成型式检验"
 
 
 OPEN_WORK: dict[str, Callable[[Session, People, ServiceRequest, bool], str]] = {
-    "follow_up": _follow_up, "instruction": _instruction, "task_force": _task_force, "milestone": _milestone}
+    "follow_up": _follow_up,
+    "instruction": _instruction,
+    "task_force": _task_force,
+    "milestone": _milestone,
+}
 
 
-def _with(session: Session, people: People, settings: DeskSettings, kind: str, done: bool = False
-          ) -> tuple[ServiceRequest, str]:
+def _with(
+    session: Session, people: People, settings: DeskSettings, kind: str, done: bool = False
+) -> tuple[ServiceRequest, str]:
     request = triaged(session, people, settings)
     title = OPEN_WORK[kind](session, people, request, done)
     session.commit()
@@ -77,8 +111,9 @@ def _with(session: Session, people: People, settings: DeskSettings, kind: str, d
 
 
 @pytest.mark.parametrize("kind", OPEN_WORK)
-def test_each_kind_of_open_work_holds_the_resolve_until_confirmed(session: Session, people: People,
-                                                                  settings: DeskSettings, kind: str) -> None:
+def test_each_kind_of_open_work_holds_the_resolve_until_confirmed(
+    session: Session, people: People, settings: DeskSettings, kind: str
+) -> None:
     request, title = _with(session, people, settings, kind)
     with pytest.raises(NeedsConfirmation) as refused:
         act(session, people.staff, request, Action.RESOLVE, settings, summary=SUMMARY)
@@ -90,8 +125,9 @@ def test_each_kind_of_open_work_holds_the_resolve_until_confirmed(session: Sessi
 
 
 @pytest.mark.parametrize("kind", OPEN_WORK)
-def test_finished_work_does_not_hold_the_resolve(session: Session, people: People, settings: DeskSettings,
-                                                 kind: str) -> None:
+def test_finished_work_does_not_hold_the_resolve(
+    session: Session, people: People, settings: DeskSettings, kind: str
+) -> None:
     request, _ = _with(session, people, settings, kind, done=True)
     assert act(session, people.staff, request, Action.RESOLVE, settings, summary=SUMMARY).status == Status.RESOLVED
 
@@ -108,13 +144,18 @@ def test_every_open_item_is_listed_together(session: Session, people: People, se
 
 
 def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
-        client: FlaskClient, session: Session, people: People, settings: DeskSettings) -> None:
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request, title = _with(session, people, settings, "instruction")
     login(client, people.staff)
     path = f"/desk/requests/{request.id}"
     version = version_in(get(client, path).get_data(as_text=True), "resolve")
-    refused = send(client, f"{path}/actions/resolve", {"resolve-version": str(version), "resolve-summary": SUMMARY},
-                   prefix="resolve")
+    refused = send(
+        client,
+        f"{path}/actions/resolve",
+        {"resolve-version": str(version), "resolve-summary": SUMMARY},
+        prefix="resolve",
+    )
     assert refused.status_code == 302 and refused.headers["Location"].endswith(path)
     page = get(client, path).get_data(as_text=True)
     assert "Work on this request is still open. Resolve it anyway?" in page
@@ -122,8 +163,12 @@ def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
     assert SUMMARY in page and 'name="resolve-confirmed"' in page  # what was typed is kept, the box offered
     session.expire_all()
     assert session.get(ServiceRequest, request.id).status == Status.TRIAGED
-    done = send(client, f"{path}/actions/resolve", {"resolve-version": str(version), "resolve-summary": SUMMARY,
-                                                    "resolve-confirmed": "y"}, prefix="resolve")
+    done = send(
+        client,
+        f"{path}/actions/resolve",
+        {"resolve-version": str(version), "resolve-summary": SUMMARY, "resolve-confirmed": "y"},
+        prefix="resolve",
+    )
     assert done.status_code == 302
     session.expire_all()
     assert session.get(ServiceRequest, request.id).status == Status.RESOLVED
@@ -131,17 +176,22 @@ def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
 
 
 def test_the_api_answers_409_with_the_open_work_until_confirmed(
-        client: FlaskClient, session: Session, people: People, settings: DeskSettings) -> None:
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request, title = _with(session, people, settings, "milestone")
     token = api_tokens.create_token(session, people.staff, "t", "write", 30, max_days=30)
     headers = {"Authorization": f"Bearer {token.secret}", "Accept-Language": "en"}
     path = f"/api/v1/requests/{request.id}/transitions"
-    refused = client.post(path, json={"action": "resolve", "summary": SUMMARY, "version": request.version},
-                          headers=headers)
+    refused = client.post(
+        path, json={"action": "resolve", "summary": SUMMARY, "version": request.version}, headers=headers
+    )
     assert refused.status_code == 409
     error = refused.get_json()["error"]
     assert error["code"] == "confirmation_required"
     assert [(item["kind"], item["title"]) for item in error["open_items"]] == [("milestone", title)]
-    done = client.post(path, json={"action": "resolve", "summary": SUMMARY, "version": request.version,
-                                   "confirmed": True}, headers=headers)
+    done = client.post(
+        path,
+        json={"action": "resolve", "summary": SUMMARY, "version": request.version, "confirmed": True},
+        headers=headers,
+    )
     assert done.status_code == 200 and done.get_json()["status"] == "resolved"

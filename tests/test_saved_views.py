@@ -1,4 +1,5 @@
 """Saved views: a user keeps a filtered list or search under a name, opens it again, deletes it."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,8 +17,13 @@ from tests.web_requests_support import EN, send
 
 def test_a_view_keeps_the_filters_but_not_the_position(session: Session) -> None:
     staff = factories.user(session, Role.STAFF)
-    view = operations.save_view(session, staff, "  My   open P1  ", "desk.index",
-                                "queue=open&priority=P1&cursor=120&page=3&csrf_token=x&status=")
+    view = operations.save_view(
+        session,
+        staff,
+        "  My   open P1  ",
+        "desk.index",
+        "queue=open&priority=P1&cursor=120&page=3&csrf_token=x&status=",
+    )
     assert (view.name, view.query) == ("My open P1", "queue=open&priority=P1")
 
 
@@ -27,8 +33,10 @@ def test_saving_under_a_used_name_replaces_that_view(session: Session) -> None:
     operations.save_view(session, staff, "Mine", "desk.index", "queue=mine&priority=P2")
     operations.save_view(session, staff, "Mine", "search.index", "q=注册")
     views = saved_views(session, staff)
-    assert [(v.endpoint, v.query) for v in views] == [("desk.index", "queue=mine&priority=P2"),
-                                                       ("search.index", "q=%E6%B3%A8%E5%86%8C")]
+    assert [(v.endpoint, v.query) for v in views] == [
+        ("desk.index", "queue=mine&priority=P2"),
+        ("search.index", "q=%E6%B3%A8%E5%86%8C"),
+    ]
 
 
 def test_views_are_private_to_their_owner(session: Session) -> None:
@@ -41,8 +49,15 @@ def test_views_are_private_to_their_owner(session: Session) -> None:
     assert saved_views(session, owner) == []
 
 
-@pytest.mark.parametrize("name, endpoint, query", [("", "desk.index", ""), ("x" * 121, "desk.index", ""),
-                                                   ("ok", "javascript:alert", ""), ("ok", "desk.index", "q=" + "a" * 2001)])
+@pytest.mark.parametrize(
+    "name, endpoint, query",
+    [
+        ("", "desk.index", ""),
+        ("x" * 121, "desk.index", ""),
+        ("ok", "javascript:alert", ""),
+        ("ok", "desk.index", "q=" + "a" * 2001),
+    ],
+)
 def test_unsavable_views_are_refused(session: Session, name: str, endpoint: str, query: str) -> None:
     staff = factories.user(session, Role.STAFF)
     with pytest.raises(ValidationError):

@@ -1,4 +1,5 @@
 """Full-text search: Chinese precision, English and mixed words, scope, freshness, ranking."""
+
 from __future__ import annotations
 
 import pytest
@@ -32,24 +33,29 @@ def corpus(session: Session, people: People, settings: DeskSettings) -> dict[str
         "emcee": ("Emcee training", "An emcee, not an electromagnetic test."),
         "mixed": ("EMC 注册 question", "同时涉及注册与电磁兼容。"),
     }
-    return {key: submit(session, people, settings, title=title, description=description)
-            for key, (title, description) in texts.items()}
+    return {
+        key: submit(session, people, settings, title=title, description=description)
+        for key, (title, description) in texts.items()
+    }
 
 
-def test_a_two_character_word_finds_exactly_the_requests_containing_it(session: Session, people: People,
-                                                                       corpus: dict[str, ServiceRequest]) -> None:
+def test_a_two_character_word_finds_exactly_the_requests_containing_it(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     assert found(session, people.staff, "注册") == {corpus[k].id for k in ("title", "description", "mixed")}
     assert found(session, people.staff, "临床") == {corpus["clinical"].id}
 
 
-def test_a_longer_chinese_word_must_appear_as_written(session: Session, people: People,
-                                                      corpus: dict[str, ServiceRequest]) -> None:
+def test_a_longer_chinese_word_must_appear_as_written(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     assert found(session, people.staff, "临床评价") == {corpus["clinical"].id}
     assert found(session, people.staff, "临床床位") == set()
 
 
-def test_english_words_match_whole_words_in_any_case(session: Session, people: People,
-                                                     corpus: dict[str, ServiceRequest]) -> None:
+def test_english_words_match_whole_words_in_any_case(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     assert found(session, people.staff, "emc") == {corpus["english"].id, corpus["mixed"].id}
     assert found(session, people.staff, "EMCEE") == {corpus["emcee"].id}
 
@@ -59,20 +65,23 @@ def test_a_mixed_query_needs_every_word(session: Session, people: People, corpus
     assert found(session, people.staff, "EMC 临床") == set()
 
 
-def test_a_single_character_finds_it_anywhere_in_a_word(session: Session, people: People,
-                                                        corpus: dict[str, ServiceRequest]) -> None:
+def test_a_single_character_finds_it_anywhere_in_a_word(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     assert {corpus[k].id for k in ("title", "description", "mixed", "reversed")} <= found(session, people.staff, "册")
 
 
-def test_an_enterprise_finds_only_its_own_requests(session: Session, people: People,
-                                                   corpus: dict[str, ServiceRequest]) -> None:
+def test_an_enterprise_finds_only_its_own_requests(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     assert found(session, people.owner, "注册") == {corpus[k].id for k in ("title", "description", "mixed")}
     assert found(session, people.colleague, "注册") == found(session, people.owner, "注册")
     assert found(session, people.other_enterprise, "注册") == set()
 
 
-def test_internal_notes_are_searched_by_the_desk_only(session: Session, people: People, settings: DeskSettings,
-                                                      corpus: dict[str, ServiceRequest]) -> None:
+def test_internal_notes_are_searched_by_the_desk_only(
+    session: Session, people: People, settings: DeskSettings, corpus: dict[str, ServiceRequest]
+) -> None:
     target = corpus["clinical"]
     add_message(session, people.staff, target.id, "内部备注：企业负责人变更", internal=True, settings=settings)
     assert found(session, people.staff, "负责人") == {target.id}
@@ -81,23 +90,26 @@ def test_internal_notes_are_searched_by_the_desk_only(session: Session, people: 
     assert found(session, people.owner, "负责人 临床") == set()
 
 
-def test_staff_of_another_station_find_nothing_and_the_hub_finds_all(session: Session, people: People,
-                                                                      corpus: dict[str, ServiceRequest]) -> None:
+def test_staff_of_another_station_find_nothing_and_the_hub_finds_all(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     assert found(session, people.other_staff, "注册") == set()
     assert corpus["title"].id in found(session, people.hub_staff, "注册")
     assert corpus["title"].id in found(session, people.hub_director, "注册")
 
 
-def test_a_new_reply_is_found_at_once(session: Session, people: People, settings: DeskSettings,
-                                      corpus: dict[str, ServiceRequest]) -> None:
+def test_a_new_reply_is_found_at_once(
+    session: Session, people: People, settings: DeskSettings, corpus: dict[str, ServiceRequest]
+) -> None:
     target = corpus["english"]
     assert found(session, people.owner, "型式检验") == set()
     add_message(session, people.staff, target.id, "请补充型式检验报告。", settings=settings)
     assert found(session, people.owner, "型式检验") == {target.id}
 
 
-def test_an_edited_title_replaces_the_old_words(session: Session, people: People,
-                                                corpus: dict[str, ServiceRequest]) -> None:
+def test_an_edited_title_replaces_the_old_words(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     target = corpus["apart"]
     target.title = "生物学评价项目"
     session.commit()
@@ -105,8 +117,9 @@ def test_an_edited_title_replaces_the_old_words(session: Session, people: People
     assert found(session, people.staff, "注意") == set()
 
 
-def test_a_transfer_moves_the_request_to_the_other_station_search(session: Session, people: People,
-                                                                   corpus: dict[str, ServiceRequest]) -> None:
+def test_a_transfer_moves_the_request_to_the_other_station_search(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     target = corpus["clinical"]
     tonghua = factories.station(session, "JL-TH")
     transfer_request(session, people.staff, target.id, target.version, tonghua.id, "属地管理")
@@ -115,8 +128,9 @@ def test_a_transfer_moves_the_request_to_the_other_station_search(session: Sessi
     assert found(session, people.owner, "临床") == {target.id}
 
 
-def test_title_matches_rank_before_description_matches(session: Session, people: People,
-                                                       corpus: dict[str, ServiceRequest]) -> None:
+def test_title_matches_rank_before_description_matches(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     hits = search_requests(session, people.staff, "注册").hits
     assert hits[0].request.id in (corpus["title"].id, corpus["mixed"].id)
     assert hits[-1].request.id == corpus["description"].id
@@ -135,15 +149,17 @@ def test_latin_words_are_marked_whole(session: Session, people: People, corpus: 
     assert "<mark>" not in str(search.mark("EMCEE test", search.highlight_pattern(search.parse_query("emc"))))
 
 
-def test_many_matches_are_counted_as_more_than_the_candidates(session: Session, people: People,
-                                                              corpus: dict[str, ServiceRequest],
-                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_many_matches_are_counted_as_more_than_the_candidates(
+    session: Session, people: People, corpus: dict[str, ServiceRequest], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(search, "CANDIDATES", 2)
     results = search_requests(session, people.staff, "注册", per_page=1)
     assert results.capped and results.total == 2 and results.count_label == "2+"
     assert results.pages == 2 and len(results.hits) == 1
-    assert search_requests(session, people.staff, "注册", page=2, per_page=1).hits[0].request.id != \
-        results.hits[0].request.id
+    assert (
+        search_requests(session, people.staff, "注册", page=2, per_page=1).hits[0].request.id
+        != results.hits[0].request.id
+    )
 
 
 def test_an_empty_query_searches_nothing(session: Session, people: People, corpus: dict[str, ServiceRequest]) -> None:
@@ -151,8 +167,9 @@ def test_an_empty_query_searches_nothing(session: Session, people: People, corpu
     assert not results.query and results.hits == [] and results.total == 0
 
 
-def test_a_rebuilt_index_finds_the_same_requests(session: Session, people: People,
-                                                 corpus: dict[str, ServiceRequest]) -> None:
+def test_a_rebuilt_index_finds_the_same_requests(
+    session: Session, people: People, corpus: dict[str, ServiceRequest]
+) -> None:
     before = found(session, people.staff, "注册")
     connection = session.connection()
     search_index.delete_documents(connection, [r.id for r in corpus.values()])
@@ -163,8 +180,13 @@ def test_a_rebuilt_index_finds_the_same_requests(session: Session, people: Peopl
 
 @pytest.mark.parametrize("walked", [2, 10_000])
 def test_a_search_of_several_words_lists_every_match_newest_first_however_far_back(
-        session: Session, people: People, settings: DeskSettings, corpus: dict[str, ServiceRequest],
-        monkeypatch: pytest.MonkeyPatch, walked: int) -> None:
+    session: Session,
+    people: People,
+    settings: DeskSettings,
+    corpus: dict[str, ServiceRequest],
+    monkeypatch: pytest.MonkeyPatch,
+    walked: int,
+) -> None:
     """On PostgreSQL a query of several terms reads the newest documents one by one and asks the full-text
     index only for older matches (search.WALKED): matches on both sides of that line are all found."""
     monkeypatch.setattr(search, "WALKED", walked)

@@ -1,4 +1,5 @@
 """Concurrent submissions commit for real: none fails ("database is locked" on SQLite), each is numbered and indexed."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -28,10 +29,23 @@ def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> N
             with session.begin():
                 station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
                 stem = "91220101MA17CX0W"
-                enterprise = Enterprise(name="并发测试企业", credit_code=complete(stem), city="长春市",
-                                        station=station, size=EnterpriseSize.SMALL)
-                users = [User(email=f"c{n}@example.cn", name=f"用户{n}", role=Role.ENTERPRISE, password_hash="x",
-                              enterprise=enterprise) for n in range(THREADS)]
+                enterprise = Enterprise(
+                    name="并发测试企业",
+                    credit_code=complete(stem),
+                    city="长春市",
+                    station=station,
+                    size=EnterpriseSize.SMALL,
+                )
+                users = [
+                    User(
+                        email=f"c{n}@example.cn",
+                        name=f"用户{n}",
+                        role=Role.ENTERPRISE,
+                        password_hash="x",
+                        enterprise=enterprise,
+                    )
+                    for n in range(THREADS)
+                ]
                 session.add_all(users)
             user_ids = [u.id for u in users]
         settings = suite_settings(upload_folder=str(tmp_path / "uploads")).desk
@@ -39,8 +53,16 @@ def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> N
         def submit_all(user_id: int) -> list[str]:
             with Sessions(bind=engine, expire_on_commit=False) as session:
                 user = session.get(User, user_id)
-                return [submit_request(session, user, draft(title=f"并发注册申报 {user_id}-{n}"),  # type: ignore[arg-type]
-                                       settings=settings, now=NOW).reference for n in range(EACH)]
+                return [
+                    submit_request(
+                        session,
+                        user,
+                        draft(title=f"并发注册申报 {user_id}-{n}"),  # type: ignore[arg-type]
+                        settings=settings,
+                        now=NOW,
+                    ).reference
+                    for n in range(EACH)
+                ]
 
         with ThreadPoolExecutor(max_workers=THREADS) as pool:
             references = [ref for refs in pool.map(submit_all, user_ids) for ref in refs]

@@ -1,4 +1,5 @@
 """The search page: who may use it, what it shows, and that user text reaches the page escaped."""
+
 from __future__ import annotations
 
 import re
@@ -15,10 +16,12 @@ from tests.request_helpers import People, draft, people, submit  # noqa: F401 - 
 from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
 
 
-def test_the_enterprise_finds_its_request_with_the_word_marked(client: FlaskClient, session: Session,
-                                                               people: People, settings: DeskSettings) -> None:
-    request = submit(session, people, settings, title="<img src=x onerror=alert(1)> 注册咨询",
-                     description="关于注册的问题 & 其他")
+def test_the_enterprise_finds_its_request_with_the_word_marked(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = submit(
+        session, people, settings, title="<img src=x onerror=alert(1)> 注册咨询", description="关于注册的问题 & 其他"
+    )
     login(client, people.owner)
     page = get(client, "/search/?q=注册").get_data(as_text=True)
     assert f'href="/portal/requests/{request.id}"' in page
@@ -27,8 +30,9 @@ def test_the_enterprise_finds_its_request_with_the_word_marked(client: FlaskClie
     assert "<img src=x" not in page
 
 
-def test_staff_results_link_to_the_desk_and_show_internal_note_matches(client: FlaskClient, session: Session,
-                                                                       people: People, settings: DeskSettings) -> None:
+def test_staff_results_link_to_the_desk_and_show_internal_note_matches(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request = submit(session, people, settings, title="临床评价咨询")
     add_message(session, people.staff, request.id, "内部：建议组建专班", internal=True, settings=settings)
     login(client, people.staff)
@@ -53,8 +57,9 @@ def test_bad_input_is_answered_not_failed(client: FlaskClient, people: People) -
     assert get(client, "/search/?q=%22%2A%29%28NEAR").status_code == 200
 
 
-def test_result_pages_follow_each_other(client: FlaskClient, session: Session, people: People,
-                                        settings: DeskSettings) -> None:
+def test_result_pages_follow_each_other(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     for n in range(23):
         submit(session, people, settings, title=f"注册咨询 {n}")
     login(client, people.owner)
@@ -67,12 +72,14 @@ def test_result_pages_follow_each_other(client: FlaskClient, session: Session, p
 def _case(session: Session, settings: DeskSettings) -> int:
     enterprise = factories.enterprise(session, "JL-CCND", name="长春某某医疗器械有限公司")
     contact = factories.user(session, Role.ENTERPRISE, enterprise_=enterprise)
-    return submit_request(session, contact, draft(title="型式检验咨询", product_name="便携式超声诊断仪"),
-                          settings=settings).id
+    return submit_request(
+        session, contact, draft(title="型式检验咨询", product_name="便携式超声诊断仪"), settings=settings
+    ).id
 
 
-def test_each_result_row_says_why_it_matched_in_english_and_chinese(client: FlaskClient, session: Session,
-                                                                    people: People, settings: DeskSettings) -> None:
+def test_each_result_row_says_why_it_matched_in_english_and_chinese(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request_id = _case(session, settings)
     login(client, people.staff)
     page = get(client, "/search/?q=某某医疗").get_data(as_text=True)
@@ -88,15 +95,18 @@ def test_each_result_row_says_why_it_matched_in_english_and_chinese(client: Flas
     assert f'href="/desk/requests/{request_id}"' in page
     assert re.search(r'匹配：<span class="tag">企业名称</span>', page)
     queue = client.get("/desk/?queue=all&text=超声诊断").get_data(as_text=True)
-    assert f'href="/desk/requests/{request_id}"' in queue and re.search(r'匹配：<span class="tag">产品名称</span>', queue)
+    assert f'href="/desk/requests/{request_id}"' in queue and re.search(
+        r'匹配：<span class="tag">产品名称</span>', queue
+    )
 
 
-def test_another_stations_staff_do_not_find_the_request(client: FlaskClient, session: Session, people: People,
-                                                        settings: DeskSettings) -> None:
+def test_another_stations_staff_do_not_find_the_request(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     request_id = _case(session, settings)
     login(client, people.other_staff)
     for typed in ("某某医疗", "超声诊断", "1"):
         page = get(client, f"/search/?q={typed}").get_data(as_text=True)
-        assert f"/desk/requests/{request_id}\"" not in page and "Matched:" not in page, typed
+        assert f'/desk/requests/{request_id}"' not in page and "Matched:" not in page, typed
         queue = get(client, f"/desk/?queue=all&text={typed}").get_data(as_text=True)
-        assert f"/desk/requests/{request_id}\"" not in queue, typed
+        assert f'/desk/requests/{request_id}"' not in queue, typed

@@ -1,4 +1,5 @@
 """Security headers on every kind of response, session cookie flags, and production's refusal to run unsafely."""
+
 from __future__ import annotations
 
 import pytest
@@ -27,18 +28,20 @@ def _assert_security_headers(response: TestResponse) -> None:
     assert response.headers["Referrer-Policy"] in {"same-origin", "strict-origin-when-cross-origin", "no-referrer"}
 
 
-@pytest.mark.parametrize(("method", "path", "status"), [
-    ("GET", "/login", 200),
-    ("GET", "/register", 200),
-    ("GET", "/", 302),
-    ("GET", "/healthz", 200),
-    ("GET", "/static/css/app.css", 200),
-    ("GET", "/no/such/page", 404),
-    ("POST", "/login", 400),  # no CSRF token
-    ("PUT", "/login", 405),
-])
-def test_every_response_carries_the_security_headers(client: FlaskClient, method: str, path: str,
-                                                     status: int) -> None:
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("GET", "/login", 200),
+        ("GET", "/register", 200),
+        ("GET", "/", 302),
+        ("GET", "/healthz", 200),
+        ("GET", "/static/css/app.css", 200),
+        ("GET", "/no/such/page", 404),
+        ("POST", "/login", 400),  # no CSRF token
+        ("PUT", "/login", 405),
+    ],
+)
+def test_every_response_carries_the_security_headers(client: FlaskClient, method: str, path: str, status: int) -> None:
     response = client.open(path, method=method)
     assert response.status_code == status
     _assert_security_headers(response)
@@ -72,11 +75,16 @@ def test_session_cookie_is_httponly_and_samesite_lax(client: FlaskClient) -> Non
     assert "SameSite=Lax" in cookie
 
 
-PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789",
-              # The suite's own key is the development one, which production refuses.
-              "TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode(), "DATABASE_URL": "sqlite://",
-              # The KDF cost is process-wide; keep the rest of the suite fast.
-              "PASSWORD_TIME_COST": "1", "PASSWORD_MEMORY_COST": "1024"}
+PRODUCTION = {
+    "APP_ENV": "production",
+    "SECRET_KEY": "a-production-secret-that-is-long-enough-0123456789",
+    # The suite's own key is the development one, which production refuses.
+    "TOTP_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+    "DATABASE_URL": "sqlite://",
+    # The KDF cost is process-wide; keep the rest of the suite fast.
+    "PASSWORD_TIME_COST": "1",
+    "PASSWORD_MEMORY_COST": "1024",
+}
 
 
 def _environment(monkeypatch: pytest.MonkeyPatch, **variables: str) -> None:
@@ -109,8 +117,9 @@ def _refusal(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 
 
 @pytest.mark.parametrize("secret", ["", "short-secret", "dev-only-not-secret"])
-def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch: pytest.MonkeyPatch,
-                                                               capsys: pytest.CaptureFixture[str], secret: str) -> None:
+def test_production_refuses_to_start_without_a_real_secret_key(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], secret: str
+) -> None:
     message = _refusal(monkeypatch, capsys, SECRET_KEY=secret)
     assert "SECRET_KEY: must be set to at least 32 random characters in production" in message
     assert "Traceback" not in message
@@ -118,7 +127,8 @@ def test_production_refuses_to_start_without_a_real_secret_key(monkeypatch: pyte
 
 @pytest.mark.parametrize("keys", ["", "not-a-fernet-key", DEVELOPMENT_TOTP_KEY])
 def test_production_refuses_to_start_without_its_own_totp_encryption_key(
-        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], keys: str) -> None:
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], keys: str
+) -> None:
     message = _refusal(monkeypatch, capsys, TOTP_ENCRYPTION_KEYS=keys)
     assert "TOTP_ENCRYPTION_KEYS: must" in message and "Fernet.generate_key()" in message
     assert not keys or keys not in message, "a key is never printed"

@@ -1,4 +1,5 @@
 """Admin upkeep of SLA targets and the working-day calendar."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -36,9 +37,10 @@ def test_new_targets_apply_to_new_requests(session, people: People, settings) ->
     assert calendar.working_seconds_between(request.created_at, request.resolution_due_at) == 7 * 3600
 
 
-@pytest.mark.parametrize(("first", "resolution", "field"), [(0, 8, "first_response_hours"),
-                                                            (4, 20_000, "resolution_hours"),
-                                                            (9, 8, "first_response_hours")])
+@pytest.mark.parametrize(
+    ("first", "resolution", "field"),
+    [(0, 8, "first_response_hours"), (4, 20_000, "resolution_hours"), (9, 8, "first_response_hours")],
+)
 def test_targets_must_make_sense(session, people: People, first, resolution, field) -> None:
     with pytest.raises(ValidationError) as refused:
         set_sla_target(session, people.admin, Priority.P1, first, resolution)

@@ -1,4 +1,5 @@
 """Working-time calendar: worked examples, an independent per-day oracle and round-trip properties."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
@@ -249,9 +250,7 @@ def test_add_then_measure_round_trips(extra: dict[date, bool], start: datetime, 
 
 @FAST
 @given(EXCEPTIONS, MOMENTS, SECONDS, SECONDS)
-def test_add_working_time_is_monotonic(
-    extra: dict[date, bool], start: datetime, s1: float, s2: float
-) -> None:
+def test_add_working_time_is_monotonic(extra: dict[date, bool], start: datetime, s1: float, s2: float) -> None:
     cal = make_calendar(extra)
     low, high = sorted((s1, s2))
     assert cal.add_working_time(start, low) <= cal.add_working_time(start, high)

@@ -1,4 +1,5 @@
 """Due times in working time: weekends, holidays, make-up days, pauses while waiting, transfers, re-triage."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -22,18 +23,30 @@ def local(*args: int) -> datetime:
     return datetime(*args, tzinfo=SHANGHAI).astimezone(timezone.utc)
 
 
-@pytest.mark.parametrize(("submitted", "urgent", "first_due"), [
-    (local(2026, 3, 10, 10), False, local(2026, 3, 11, 11)),   # P3: 8 working hours, over the lunch break
-    (local(2026, 3, 13, 16), True, local(2026, 3, 16, 12)),    # P2 on a Friday afternoon: over the weekend
-    (local(2026, 3, 14, 10), True, local(2026, 3, 16, 14)),    # submitted on a Saturday: the clock starts Monday
-    (local(2026, 9, 30, 16), True, local(2026, 10, 8, 12)),    # over the National Day holiday
-    (local(2026, 10, 9, 16), True, local(2026, 10, 10, 12)),   # into a make-up working Saturday
-    (local(2026, 2, 13, 16), True, local(2026, 2, 14, 12)),    # Spring Festival make-up Saturday
-    (local(2026, 2, 14, 16), True, local(2026, 2, 24, 12)),    # ... then the nine-day holiday
-], ids=["weekday", "weekend", "saturday-submission", "national-day", "make-up-day", "spring-make-up",
-        "spring-festival"])
-def test_first_response_due_counts_working_time(session, people: People, settings, submitted, urgent,
-                                                first_due) -> None:
+@pytest.mark.parametrize(
+    ("submitted", "urgent", "first_due"),
+    [
+        (local(2026, 3, 10, 10), False, local(2026, 3, 11, 11)),  # P3: 8 working hours, over the lunch break
+        (local(2026, 3, 13, 16), True, local(2026, 3, 16, 12)),  # P2 on a Friday afternoon: over the weekend
+        (local(2026, 3, 14, 10), True, local(2026, 3, 16, 14)),  # submitted on a Saturday: the clock starts Monday
+        (local(2026, 9, 30, 16), True, local(2026, 10, 8, 12)),  # over the National Day holiday
+        (local(2026, 10, 9, 16), True, local(2026, 10, 10, 12)),  # into a make-up working Saturday
+        (local(2026, 2, 13, 16), True, local(2026, 2, 14, 12)),  # Spring Festival make-up Saturday
+        (local(2026, 2, 14, 16), True, local(2026, 2, 24, 12)),  # ... then the nine-day holiday
+    ],
+    ids=[
+        "weekday",
+        "weekend",
+        "saturday-submission",
+        "national-day",
+        "make-up-day",
+        "spring-make-up",
+        "spring-festival",
+    ],
+)
+def test_first_response_due_counts_working_time(
+    session, people: People, settings, submitted, urgent, first_due
+) -> None:
     request = submit(session, people, settings, submitted, urgent=urgent)
     assert request.first_response_due_at == first_due
     assert request.priority is None  # the provisional priority only sets the clock; triage sets the priority
@@ -47,18 +60,28 @@ def test_resolution_due_of_a_p3_request(session, people: People, settings) -> No
 
 def test_triage_recounts_from_submission_with_the_chosen_priority(session, people: People, settings) -> None:
     request = submit(session, people, settings, local(2026, 3, 10, 10))
-    request = triage_request(session, people.staff, request.id, request.version, category=request.category,
-                             priority=Priority.P1, lifecycle_stage=request.lifecycle_stage, assignee_id=None,
-                             settings=settings, now=local(2026, 3, 10, 16))
-    assert request.first_response_due_at == local(2026, 3, 10, 12)   # 2h: exactly the morning's rest
-    assert request.resolution_due_at == local(2026, 3, 12, 12)       # 16h: 6 + 7 + 3
+    request = triage_request(
+        session,
+        people.staff,
+        request.id,
+        request.version,
+        category=request.category,
+        priority=Priority.P1,
+        lifecycle_stage=request.lifecycle_stage,
+        assignee_id=None,
+        settings=settings,
+        now=local(2026, 3, 10, 16),
+    )
+    assert request.first_response_due_at == local(2026, 3, 10, 12)  # 2h: exactly the morning's rest
+    assert request.resolution_due_at == local(2026, 3, 12, 12)  # 16h: 6 + 7 + 3
 
 
 def test_waiting_pauses_the_clock_and_resuming_shifts_the_due_times(session, people: People, settings) -> None:
     request = triaged(session, people, settings, local(2026, 3, 10, 10))
     due = request.resolution_due_at
-    request = act(session, people.staff, request, Action.REQUEST_INFO, settings, local(2026, 3, 13, 16),
-                  message="请补充型检报告")
+    request = act(
+        session, people.staff, request, Action.REQUEST_INFO, settings, local(2026, 3, 13, 16), message="请补充型检报告"
+    )
     assert request.waiting_since == local(2026, 3, 13, 16)
     add_message(session, people.owner, request.id, "已补充", settings=settings, now=local(2026, 3, 16, 10))
     session.refresh(request)
@@ -70,13 +93,23 @@ def test_waiting_pauses_the_clock_and_resuming_shifts_the_due_times(session, peo
 
 def test_a_re_triage_keeps_the_time_already_spent_waiting(session, people: People, settings) -> None:
     request = triaged(session, people, settings, local(2026, 3, 10, 10))
-    request = act(session, people.staff, request, Action.REQUEST_INFO, settings, local(2026, 3, 10, 11),
-                  message="请补充")
+    request = act(
+        session, people.staff, request, Action.REQUEST_INFO, settings, local(2026, 3, 10, 11), message="请补充"
+    )
     add_message(session, people.owner, request.id, "已补充", settings=settings, now=local(2026, 3, 12, 11))
     session.refresh(request)
-    request = triage_request(session, people.staff, request.id, request.version, category=request.category,
-                             priority=Priority.P1, lifecycle_stage=request.lifecycle_stage,
-                             assignee_id=people.staff.id, settings=settings, now=local(2026, 3, 12, 12))
+    request = triage_request(
+        session,
+        people.staff,
+        request.id,
+        request.version,
+        category=request.category,
+        priority=Priority.P1,
+        lifecycle_stage=request.lifecycle_stage,
+        assignee_id=people.staff.id,
+        settings=settings,
+        now=local(2026, 3, 12, 12),
+    )
     calendar = service_times(session, settings).calendar
     # P1's 16 hours plus the 14 working hours spent waiting (Tue 11:00 to Thu 11:00).
     assert request.resolution_due_at == calendar.add_working_time(local(2026, 3, 10, 10), (16 + 14) * 3600)
@@ -85,8 +118,15 @@ def test_a_re_triage_keeps_the_time_already_spent_waiting(session, people: Peopl
 def test_transfer_keeps_the_enterprises_clock(session, people: People, settings) -> None:
     request = triaged(session, people, settings)
     due = (request.first_response_due_at, request.resolution_due_at)
-    moved = transfer_request(session, people.staff, request.id, request.version,
-                             factories.station(session, "JL-TH").id, "企业注册地变更", now=TUESDAY_10 + timedelta(days=2))
+    moved = transfer_request(
+        session,
+        people.staff,
+        request.id,
+        request.version,
+        factories.station(session, "JL-TH").id,
+        "企业注册地变更",
+        now=TUESDAY_10 + timedelta(days=2),
+    )
     assert (moved.first_response_due_at, moved.resolution_due_at) == due
     assert moved.assignee_id is None
 
@@ -96,22 +136,39 @@ def test_sla_state_shows_time_left_overdue_and_paused(session, people: People, s
     request = submit(session, people, settings, local(2026, 3, 10, 10))
     state = sla_state(request, calendar, local(2026, 3, 10, 15))
     assert (state.target, state.overdue, state.paused) == ("first_response", False, False)
-    assert state.remaining_seconds == 4 * 3600   # due Wed 11:00: 15-17 today, 9-11 tomorrow
+    assert state.remaining_seconds == 4 * 3600  # due Wed 11:00: 15-17 today, 9-11 tomorrow
     late = sla_state(request, calendar, local(2026, 3, 11, 13, 30))
     assert late.overdue and late.remaining_seconds == -1.5 * 3600
     add_message(session, people.staff, request.id, "已收到", settings=settings, now=local(2026, 3, 10, 15))
     session.refresh(request)
     assert sla_state(request, calendar, local(2026, 3, 10, 15)).target == "resolution"
-    request = triage_request(session, people.staff, request.id, request.version, category=request.category,
-                             priority=Priority.P3, lifecycle_stage=request.lifecycle_stage, assignee_id=None,
-                             settings=settings, now=local(2026, 3, 10, 15))
-    request = act(session, people.staff, request, Action.REQUEST_INFO, settings, local(2026, 3, 10, 16),
-                  message="请补充")
+    request = triage_request(
+        session,
+        people.staff,
+        request.id,
+        request.version,
+        category=request.category,
+        priority=Priority.P3,
+        lifecycle_stage=request.lifecycle_stage,
+        assignee_id=None,
+        settings=settings,
+        now=local(2026, 3, 10, 15),
+    )
+    request = act(
+        session, people.staff, request, Action.REQUEST_INFO, settings, local(2026, 3, 10, 16), message="请补充"
+    )
     frozen = sla_state(request, calendar, local(2026, 4, 30, 10))
     assert frozen.paused and not frozen.overdue
     assert frozen.remaining_seconds == sla_state(request, calendar, local(2026, 3, 10, 16)).remaining_seconds
-    resolved = act(session, people.staff, _answered(session, people, request, settings), Action.RESOLVE, settings,
-                   local(2026, 3, 12, 10), summary="已答复")
+    resolved = act(
+        session,
+        people.staff,
+        _answered(session, people, request, settings),
+        Action.RESOLVE,
+        settings,
+        local(2026, 3, 12, 10),
+        summary="已答复",
+    )
     assert sla_state(resolved, calendar, local(2026, 6, 1, 10)).remaining_seconds is None
 
 

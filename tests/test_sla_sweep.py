@@ -1,4 +1,5 @@
 """The SLA sweep: flags overdue requests once, escalates them, auto-closes old resolutions, and is idempotent."""
+
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
@@ -32,8 +33,11 @@ def test_overdue_first_response_is_flagged_escalated_and_reported_once(session, 
     [breach] = events(session, request, EventKind.SLA_BREACHED)
     assert breach.data["target"] == "first_response" and not breach.public and breach.actor_id is None
     assert len(events(session, request, EventKind.ESCALATED)) == 1
-    directed = session.scalars(select(Notification.user_id).where(Notification.request_id == request.id,
-                                                                  Notification.kind == EventKind.ESCALATED)).all()
+    directed = session.scalars(
+        select(Notification.user_id).where(
+            Notification.request_id == request.id, Notification.kind == EventKind.ESCALATED
+        )
+    ).all()
     assert directed == [people.director.id]
     # A second run, even much later, changes nothing.
     assert sweep(session, settings=settings, now=request.first_response_due_at + timedelta(days=1)) == SweepReport()
@@ -63,7 +67,9 @@ def test_finished_requests_are_left_alone(session, people: People, settings) -> 
     declined = in_status(session, people, settings, Status.DECLINED)
     withdrawn = in_status(session, people, settings, Status.WITHDRAWN)
     assert sweep(session, settings=settings, now=TUESDAY_10 + timedelta(days=90)) == SweepReport()
-    assert not events(session, declined, EventKind.SLA_BREACHED) and not events(session, withdrawn, EventKind.SLA_BREACHED)
+    assert not events(session, declined, EventKind.SLA_BREACHED) and not events(
+        session, withdrawn, EventKind.SLA_BREACHED
+    )
 
 
 def test_resolved_requests_close_after_the_configured_days(session, people: People, settings) -> None:
@@ -78,8 +84,9 @@ def test_resolved_requests_close_after_the_configured_days(session, people: Peop
     assert old.closed_at == cutoff and old.rating is None and old.resolution_summary
     [closing] = [e for e in events(session, old, EventKind.STATUS_CHANGED) if e.data["action"] == "auto_close"]
     assert closing.actor_id is None and closing.public
-    told = session.scalars(select(Notification.user_id).where(Notification.request_id == old.id,
-                                                              Notification.created_at == cutoff)).all()
+    told = session.scalars(
+        select(Notification.user_id).where(Notification.request_id == old.id, Notification.created_at == cutoff)
+    ).all()
     assert set(told) == {people.owner.id, people.colleague.id}
     assert sweep(session, settings=settings, now=cutoff).auto_closed == 0
 
@@ -88,8 +95,15 @@ def test_reopen_is_still_possible_after_the_auto_close(session, people: People, 
     request = in_status(session, people, settings, Status.RESOLVED)
     sweep(session, settings=settings, now=TUESDAY_10 + timedelta(days=settings.auto_close_days + 1))
     session.refresh(request)
-    reopened = act(session, people.owner, request, Action.REOPEN, settings,
-                   TUESDAY_10 + timedelta(days=settings.auto_close_days + 2), reason="问题没有解决")
+    reopened = act(
+        session,
+        people.owner,
+        request,
+        Action.REOPEN,
+        settings,
+        TUESDAY_10 + timedelta(days=settings.auto_close_days + 2),
+        reason="问题没有解决",
+    )
     assert reopened.status == Status.TRIAGED and reopened.closed_at is None
 
 
@@ -103,8 +117,13 @@ def committed_overdue_requests(database_url: str, settings):
         enterprise = factories.enterprise(session, "JL-DF")
         owner = factories.user(session, Role.ENTERPRISE, enterprise_=enterprise)
         for n in range(30):
-            submit_request(session, owner, draft(title=f"并发巡检{n}"), settings=settings,
-                           now=datetime(2098, 3, 3, 2, 0, tzinfo=timezone.utc))
+            submit_request(
+                session,
+                owner,
+                draft(title=f"并发巡检{n}"),
+                settings=settings,
+                now=datetime(2098, 3, 3, 2, 0, tzinfo=timezone.utc),
+            )
     try:
         yield engine, enterprise.id
     finally:
@@ -132,8 +151,10 @@ def test_two_sweeps_at_once_do_the_work_once(committed_overdue_requests, setting
     assert sum(r.first_response_breaches for r in reports) >= 30
     with Sessions(bind=engine) as session:
         ids = select(ServiceRequest.id).where(ServiceRequest.enterprise_id == enterprise_id)
-        breaches = session.scalar(select(func.count(Event.id)).where(Event.request_id.in_(ids),
-                                                                     Event.kind == EventKind.SLA_BREACHED))
-        escalations = session.scalar(select(func.count(Event.id)).where(Event.request_id.in_(ids),
-                                                                        Event.kind == EventKind.ESCALATED))
+        breaches = session.scalar(
+            select(func.count(Event.id)).where(Event.request_id.in_(ids), Event.kind == EventKind.SLA_BREACHED)
+        )
+        escalations = session.scalar(
+            select(func.count(Event.id)).where(Event.request_id.in_(ids), Event.kind == EventKind.ESCALATED)
+        )
     assert (breaches, escalations) == (60, 30)  # each request flagged once per target, escalated once

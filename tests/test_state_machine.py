@@ -1,4 +1,5 @@
 """Every state machine (request, plan, hotline session) answers "can this actor take this step now?" the same way."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,8 +14,9 @@ from tests.plan_helpers import draft_plan
 from tests.request_helpers import People, people, settings, submit  # noqa: F401 - fixtures
 
 
-def test_a_submitted_request_is_triaged_by_its_stations_desk_only(session: Session, people: People,
-                                                                   settings: DeskSettings) -> None:
+def test_a_submitted_request_is_triaged_by_its_stations_desk_only(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     request = submit(session, people, settings)
     assert machines.can(people.staff, request, "triage") and machines.can(people.hub_director, request, "triage")
     for nobody in (people.owner, people.other_staff, people.admin):
@@ -32,11 +34,13 @@ def test_a_draft_plan_is_decided_by_a_director_and_discarded_by_the_desk(session
     assert not any(machines.can(people.owner, plan, action) for action in plan_status.PlanAction)
 
 
-def test_one_apply_checks_scope_then_permission_then_state(session: Session, people: People,
-                                                           settings: DeskSettings) -> None:
+def test_one_apply_checks_scope_then_permission_then_state(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     request = submit(session, people, settings)
-    ask = HotlineSession(request=request, requested_by_id=people.owner.id, reason="请指导",
-                         status=HotlineStatus.REQUESTED)
+    ask = HotlineSession(
+        request=request, requested_by_id=people.owner.id, reason="请指导", status=HotlineStatus.REQUESTED
+    )
     session.add(ask)
     session.commit()
     now = utcnow()
@@ -47,8 +51,9 @@ def test_one_apply_checks_scope_then_permission_then_state(session: Session, peo
     with pytest.raises(InvalidTransition):
         state_machine.check(hotline.MACHINE, ask, hotline.HotlineAction.HOLD, people.director, now)
     # Whoever asked withdraws the ask; the step is recorded on the request's timeline.
-    event = state_machine.apply(session, hotline.MACHINE, ask, hotline.HotlineAction.CANCEL, people.owner, now,
-                                data={"reason": "已解决"})
+    event = state_machine.apply(
+        session, hotline.MACHINE, ask, hotline.HotlineAction.CANCEL, people.owner, now, data={"reason": "已解决"}
+    )
     assert ask.status == HotlineStatus.CANCELLED
     assert event is not None and event.request_id == request.id and event.public
     assert event.data == {"hotline_id": ask.id, "reason": "已解决"}

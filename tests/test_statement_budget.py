@@ -1,4 +1,5 @@
 """Each main page issues a small, fixed number of SQL statements, however many rows it shows (no N+1)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -53,10 +54,18 @@ def busy(session: Session, people: People, settings: DeskSettings) -> list[Servi
         add_message(session, people.owner, request.id, f"已补充 {n}", settings=settings)
         made.append(request)
     for n, request in enumerate(made[:10]):
-        session.add(HotlineSession(request_id=request.id, requested_by_id=people.owner.id, reason="沟通注册路径",
-                                   status=HotlineStatus.SCHEDULED, director_id=people.hub_director.id,
-                                   scheduled_at=utcnow() + timedelta(days=1, hours=n), duration_minutes=30,
-                                   meeting_link=f"https://meet.example.gov.cn/{n}"))
+        session.add(
+            HotlineSession(
+                request_id=request.id,
+                requested_by_id=people.owner.id,
+                reason="沟通注册路径",
+                status=HotlineStatus.SCHEDULED,
+                director_id=people.hub_director.id,
+                scheduled_at=utcnow() + timedelta(days=1, hours=n),
+                duration_minutes=30,
+                meeting_link=f"https://meet.example.gov.cn/{n}",
+            )
+        )
     session.commit()
     return made
 
@@ -71,27 +80,31 @@ def _check(client: FlaskClient, connection: Connection, path: str) -> None:
 
 
 @pytest.mark.parametrize("page", ["/desk/", "/desk/?queue=all", "detail", "/search/?q=注册"])
-def test_desk_pages_stay_within_the_budget(client: FlaskClient, connection: Connection, people: People,
-                                           busy: list[ServiceRequest], page: str) -> None:
+def test_desk_pages_stay_within_the_budget(
+    client: FlaskClient, connection: Connection, people: People, busy: list[ServiceRequest], page: str
+) -> None:
     login(client, people.staff)
     _check(client, connection, f"/desk/requests/{busy[0].id}" if page == "detail" else page)
 
 
 @pytest.mark.parametrize("page", ["/portal/", "/portal/?queue=all", "detail", "/search/?q=注册"])
-def test_portal_pages_stay_within_the_budget(client: FlaskClient, connection: Connection, people: People,
-                                             busy: list[ServiceRequest], page: str) -> None:
+def test_portal_pages_stay_within_the_budget(
+    client: FlaskClient, connection: Connection, people: People, busy: list[ServiceRequest], page: str
+) -> None:
     login(client, people.owner)
     _check(client, connection, f"/portal/requests/{busy[0].id}" if page == "detail" else page)
 
 
-def test_the_director_dashboard_stays_within_the_budget(client: FlaskClient, connection: Connection,
-                                                        people: People, busy: list[ServiceRequest]) -> None:
+def test_the_director_dashboard_stays_within_the_budget(
+    client: FlaskClient, connection: Connection, people: People, busy: list[ServiceRequest]
+) -> None:
     login(client, people.hub_director)
     _check(client, connection, "/director/")
 
 
-def test_a_submissions_write_transaction_only_writes(session: Session, connection: Connection, people: People,
-                                                     settings: DeskSettings) -> None:
+def test_a_submissions_write_transaction_only_writes(
+    session: Session, connection: Connection, people: People, settings: DeskSettings
+) -> None:
     """Every submission waits for the reference counter's lock (on SQLite, for the one write lock): reads and
     computing happen before the lock is taken, and from then to the commit only the submission's rows are written."""
     with statements(connection, bookkeeping=True) as run:
@@ -105,22 +118,29 @@ def test_a_submissions_write_transaction_only_writes(session: Session, connectio
         begin = max(n for n in range(insert_at) if seen[n].startswith("SAVEPOINT"))
     else:
         begin = max(n for n in range(insert_at) if seen[n].startswith("INSERT INTO REFERENCE_COUNTERS")) - 1
-    inside = seen[begin + 1:end]
+    inside = seen[begin + 1 : end]
     assert all(sql.startswith("INSERT") for sql in inside), "\n".join(inside)
-    assert [sql.split(" INTO ")[1].split()[0] for sql in inside] == ["REFERENCE_COUNTERS", "REQUESTS", _INDEX_TABLE[connection.dialect.name],
-                                                  "EVENTS", "NOTIFICATIONS"]
+    assert [sql.split(" INTO ")[1].split()[0] for sql in inside] == [
+        "REFERENCE_COUNTERS",
+        "REQUESTS",
+        _INDEX_TABLE[connection.dialect.name],
+        "EVENTS",
+        "NOTIFICATIONS",
+    ]
     assert created.reference.startswith("JL-") and created.status.value == "submitted"
 
 
 _INDEX_TABLE = {"sqlite": "SEARCH_INDEX", "postgresql": "SEARCH_DOCUMENTS"}
 
 
-def test_a_submission_reads_known_service_times_as_one_statement(session: Session, connection: Connection,
-                                                                 people: People, settings: DeskSettings) -> None:
+def test_a_submission_reads_known_service_times_as_one_statement(
+    session: Session, connection: Connection, people: People, settings: DeskSettings
+) -> None:
     """Once a process has read the SLA targets and the calendar, a submission only checks they have not changed."""
     submit(session, people, settings)
     with statements(connection) as run:
         submit(session, people, settings)
-    service_times_reads = [sql for sql in run if any(table in sql for table in
-                                                     ("sla_targets", "calendar_days", "service_times_revision"))]
+    service_times_reads = [
+        sql for sql in run if any(table in sql for table in ("sla_targets", "calendar_days", "service_times_revision"))
+    ]
     assert len(service_times_reads) == 1 and "service_times_revision" in service_times_reads[0], service_times_reads

@@ -1,5 +1,6 @@
 """Task forces: for a plan or a request, members from any station and external experts, who sees and
 who runs them, and "my task forces"."""
+
 from __future__ import annotations
 
 import pytest
@@ -31,8 +32,12 @@ def test_a_plan_task_force_with_staff_and_an_expert(session: Session, people: Pe
     expert = task_forces.add_expert(session, people.staff, team.id, Expert("王教授", "吉林大学第一医院", "医学影像"))
     assert [(m.user_id, m.external_name) for m in team.members] == [(people.other_staff.id, None), (None, "王教授")]
     assert expert.affiliation == "吉林大学第一医院" and expert.field == "医学影像"
-    changes = [e.data["change"] for e in session.scalars(select(Event).where(
-        Event.plan_id == plan.id, Event.kind == EventKind.TASK_FORCE_CHANGED).order_by(Event.id))]
+    changes = [
+        e.data["change"]
+        for e in session.scalars(
+            select(Event).where(Event.plan_id == plan.id, Event.kind == EventKind.TASK_FORCE_CHANGED).order_by(Event.id)
+        )
+    ]
     assert changes == ["created", "member_added", "member_added"]
 
 
@@ -47,8 +52,9 @@ def test_member_checks(session: Session, people: People) -> None:
         task_forces.add_expert(session, people.staff, team.id, Expert("李专家", " "))
     assert set(missing.value.fields) == {"affiliation"}
     with pytest.raises(ValidationError) as far_lead:
-        task_forces.create_task_force(session, people.staff, _fields(people, lead_id=people.other_staff.id),
-                                      plan_id=plan.id)
+        task_forces.create_task_force(
+            session, people.staff, _fields(people, lead_id=people.other_staff.id), plan_id=plan.id
+        )
     assert set(far_lead.value.fields) == {"lead_id"}
 
 
@@ -56,8 +62,9 @@ def test_a_request_task_force_goes_on_the_requests_timeline(session: Session, pe
     request = make_request(session, people.enterprise, people.owner)
     team = task_forces.create_task_force(session, people.director, _fields(people), request_id=request.id)
     assert (team.request_id, team.plan_id) == (request.id, None)
-    event = session.scalars(select(Event).where(Event.request_id == request.id,
-                                                Event.kind == EventKind.TASK_FORCE_CHANGED)).one()
+    event = session.scalars(
+        select(Event).where(Event.request_id == request.id, Event.kind == EventKind.TASK_FORCE_CHANGED)
+    ).one()
     assert event.public is False
     assert [t.id for t in tf_queries.task_forces_of_request(session, request.id)] == [team.id]
     with pytest.raises(NotFound):
@@ -87,10 +94,12 @@ def test_members_elsewhere_see_but_do_not_run_it(session: Session, people: Peopl
 
 def test_a_lead_from_the_hub_runs_it_and_may_close_it(session: Session, people: People) -> None:
     plan = active_plan(session, people)
-    team = task_forces.create_task_force(session, people.staff, _fields(people, lead_id=people.hub_staff.id),
-                                         plan_id=plan.id)
-    closed = task_forces.update_task_force(session, people.hub_staff, team.id,
-                                           _fields(people, lead_id=people.hub_staff.id, status=TaskForceStatus.CLOSED))
+    team = task_forces.create_task_force(
+        session, people.staff, _fields(people, lead_id=people.hub_staff.id), plan_id=plan.id
+    )
+    closed = task_forces.update_task_force(
+        session, people.hub_staff, team.id, _fields(people, lead_id=people.hub_staff.id, status=TaskForceStatus.CLOSED)
+    )
     assert closed.status == TaskForceStatus.CLOSED
     last = session.scalars(select(Event).where(Event.plan_id == plan.id).order_by(Event.id.desc())).first()
     assert last.data["change"] == "closed"
@@ -111,17 +120,20 @@ def test_removing_a_member(session: Session, people: People) -> None:
 def test_my_task_forces_lists_those_led_or_joined(session: Session, people: People) -> None:
     plan = active_plan(session, people)
     led = task_forces.create_task_force(session, people.staff, _fields(people, name="甲"), plan_id=plan.id)
-    joined = task_forces.create_task_force(session, people.staff, _fields(people, name="乙", lead_id=people.staff2.id),
-                                           plan_id=plan.id)
+    joined = task_forces.create_task_force(
+        session, people.staff, _fields(people, name="乙", lead_id=people.staff2.id), plan_id=plan.id
+    )
     task_forces.add_staff_member(session, people.staff2, joined.id, people.staff.id)
-    task_forces.create_task_force(session, people.staff, _fields(people, name="丙", lead_id=people.staff2.id),
-                                  plan_id=plan.id)
+    task_forces.create_task_force(
+        session, people.staff, _fields(people, name="丙", lead_id=people.staff2.id), plan_id=plan.id
+    )
     assert {t.id for t in tf_queries.my_task_forces(session, people.staff)} == {led.id, joined.id}
     assert tf_queries.my_task_forces(session, people.other_staff) == []
 
 
 def test_a_member_from_another_station_opens_what_the_task_force_serves_with_a_members_rights(
-        session: Session, people: People) -> None:
+    session: Session, people: People
+) -> None:
     plan = active_plan(session, people)
     request = make_request(session, people.enterprise, people.owner)
     outsider = people.other_staff  # works at JL-TH; the plan and the request are JL-CCND's
@@ -133,19 +145,30 @@ def test_a_member_from_another_station_opens_what_the_task_force_serves_with_a_m
     task_forces.add_staff_member(session, people.staff, plan_team.id, outsider.id)
     task_forces.add_staff_member(session, people.staff, request_team.id, outsider.id)
     session.expire_all()
-    for action, target in ((PolicyAction.PLAN_VIEW, plan), (PolicyAction.PLAN_VIEW_INTERNAL, plan), (PolicyAction.REQUEST_VIEW, request),
-                           (PolicyAction.REQUEST_VIEW_INTERNAL, request), (PolicyAction.REQUEST_NOTE, request)):
+    for action, target in (
+        (PolicyAction.PLAN_VIEW, plan),
+        (PolicyAction.PLAN_VIEW_INTERNAL, plan),
+        (PolicyAction.REQUEST_VIEW, request),
+        (PolicyAction.REQUEST_VIEW_INTERNAL, request),
+        (PolicyAction.REQUEST_NOTE, request),
+    ):
         policy.authorize(outsider, action, target)
-    for action, target in ((PolicyAction.PLAN_EDIT, plan), (PolicyAction.PLAN_APPROVE, plan), (PolicyAction.REQUEST_TRIAGE, request),
-                           (PolicyAction.REQUEST_TRANSFER, request), (PolicyAction.REQUEST_TRANSITION, request)):
+    for action, target in (
+        (PolicyAction.PLAN_EDIT, plan),
+        (PolicyAction.PLAN_APPROVE, plan),
+        (PolicyAction.REQUEST_TRIAGE, request),
+        (PolicyAction.REQUEST_TRANSFER, request),
+        (PolicyAction.REQUEST_TRANSITION, request),
+    ):
         with pytest.raises(Forbidden):
             policy.authorize(outsider, action, target)
     # Everyone else from that station still finds nothing.
     with pytest.raises(NotFound):
         policy.authorize(people.other_director, PolicyAction.REQUEST_VIEW, request)
     # A closed task force opens nothing any more.
-    task_forces.update_task_force(session, people.staff, request_team.id,
-                                  _fields(people, status=TaskForceStatus.CLOSED))
+    task_forces.update_task_force(
+        session, people.staff, request_team.id, _fields(people, status=TaskForceStatus.CLOSED)
+    )
     session.expire_all()
     with pytest.raises(NotFound):
         policy.authorize(outsider, PolicyAction.REQUEST_VIEW, request)

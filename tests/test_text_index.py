@@ -1,4 +1,5 @@
 """Text -> index terms: Chinese as character bigrams, Latin words lower-cased, queries cut the same way."""
+
 from __future__ import annotations
 
 from hypothesis import given
@@ -27,6 +28,7 @@ def test_a_two_character_word_is_one_term_and_a_longer_one_a_phrase_of_bigrams()
 
 def test_a_text_contains_a_word_where_the_index_would_find_it() -> None:
     """What a hit's "why it matched" relies on: a field holds a word exactly when the index says so."""
+
     def holds(text: str, word: str) -> bool:
         [clause] = parse_query(word).clauses
         return contains(text, clause)

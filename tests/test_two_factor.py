@@ -1,4 +1,5 @@
 """Two-step sign-in operations: enrolment, codes used once, recovery codes, lockout, reset."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -47,8 +48,9 @@ def test_enrolment_keeps_one_secret_until_confirmed_and_gives_ten_recovery_codes
     assert not two_factor.is_enabled(user)
 
     with pytest.raises(ValidationError) as wrong:
-        two_factor.confirm_enrolment(session, user, "000000" if code_at(first.secret, T0) != "000000" else "111111",
-                                     now=T0)
+        two_factor.confirm_enrolment(
+            session, user, "000000" if code_at(first.secret, T0) != "000000" else "111111", now=T0
+        )
     assert "code" in wrong.value.fields
     codes = two_factor.confirm_enrolment(session, user, code_at(first.secret, T0), now=T0)
 
@@ -172,8 +174,9 @@ def test_only_an_admin_resets_someone_elses_two_factor_and_that_ends_their_sessi
     assert not two_factor.is_enabled(user) and user.session_token != token
 
 
-@pytest.mark.parametrize(("role", "required"), [
-    (Role.ENTERPRISE, False), (Role.STAFF, True), (Role.DIRECTOR, True), (Role.ADMIN, True)])
+@pytest.mark.parametrize(
+    ("role", "required"), [(Role.ENTERPRISE, False), (Role.STAFF, True), (Role.DIRECTOR, True), (Role.ADMIN, True)]
+)
 def test_two_factor_is_required_for_every_desk_role(session: Session, role: Role, required: bool) -> None:
     assert two_factor.required_for(factories.user(session, role, "JL-HUB")) is required
 
@@ -190,7 +193,9 @@ def test_the_secret_is_stored_encrypted_and_sign_in_with_a_code_still_works(sess
     enrolment = two_factor.start_enrolment(session, user)
     two_factor.confirm_enrolment(session, user, code_at(enrolment.secret, T0), now=T0)
 
-    stored = session.scalar(select(User.totp_secret).where(User.id == user.id).execution_options(populate_existing=True))
+    stored = session.scalar(
+        select(User.totp_secret).where(User.id == user.id).execution_options(populate_existing=True)
+    )
     assert stored is not None and enrolment.secret not in stored, "a copy of the database must not give the secret away"
     assert suite_settings().totp_cipher().decrypt(stored.encode()).decode() == enrolment.secret
     later = T0 + timedelta(minutes=5)
@@ -198,7 +203,8 @@ def test_the_secret_is_stored_encrypted_and_sign_in_with_a_code_still_works(sess
 
 
 def test_rotation_re_encrypts_every_secret_with_the_newest_key(
-        app: Flask, client: FlaskClient, session: Session, encryption_keys: Callable[[str], None]) -> None:
+    app: Flask, client: FlaskClient, session: Session, encryption_keys: Callable[[str], None]
+) -> None:
     old, new = Fernet.generate_key().decode(), Fernet.generate_key().decode()
     encryption_keys(old)
     user, _ = enrolled(session)

@@ -1,4 +1,5 @@
 """Two-step sign-in through the pages: the second step, enrolment, the desk's enrolment gate, reset."""
+
 from __future__ import annotations
 
 import re
@@ -98,8 +99,9 @@ def test_without_a_password_step_the_code_page_sends_to_sign_in(client: FlaskCli
     assert response.status_code == 302 and response.headers["Location"] == "/login"
 
 
-def test_enrolment_shows_a_qr_code_and_the_key_then_the_recovery_codes_once(client: FlaskClient,
-                                                                            session: Session) -> None:
+def test_enrolment_shows_a_qr_code_and_the_key_then_the_recovery_codes_once(
+    client: FlaskClient, session: Session
+) -> None:
     user = factories.user(session, Role.ENTERPRISE)
     login(client, user)
     page = client.get("/account/two-factor", headers=EN).get_data(as_text=True)
@@ -107,7 +109,7 @@ def test_enrolment_shows_a_qr_code_and_the_key_then_the_recovery_codes_once(clie
     session.refresh(user)
     secret = two_factor.secret_of(user)
     assert secret is not None
-    assert " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)) in page
+    assert " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)) in page
 
     response = post_form(client, "/account/two-factor/enrol", {"code": current_code(secret)}, headers=EN)
     shown = re.findall(r"<li>([A-Z2-9]{4}(?:-[A-Z2-9]{4}){3})</li>", response.get_data(as_text=True))
@@ -134,8 +136,9 @@ def test_a_wrong_enrolment_code_keeps_two_factor_off(client: FlaskClient, sessio
 
 
 @pytest.mark.parametrize("role", [Role.STAFF, Role.DIRECTOR, Role.ADMIN])
-def test_a_desk_user_without_two_factor_reaches_only_enrolment(client: FlaskClient, session: Session,
-                                                                required: None, role: Role) -> None:
+def test_a_desk_user_without_two_factor_reaches_only_enrolment(
+    client: FlaskClient, session: Session, required: None, role: Role
+) -> None:
     user = factories.user(session, role, "JL-HUB")
     assert password_step(client, user) == "/"
     for path in ("/", "/desk/", "/admin/users", "/account/password", "/desk/enterprises"):
@@ -152,8 +155,9 @@ def test_a_desk_user_without_two_factor_reaches_only_enrolment(client: FlaskClie
     assert client.get(home).status_code == 200
 
 
-def test_enterprises_choose_freely_even_when_the_desk_must_use_it(client: FlaskClient, session: Session,
-                                                                  required: None) -> None:
+def test_enterprises_choose_freely_even_when_the_desk_must_use_it(
+    client: FlaskClient, session: Session, required: None
+) -> None:
     login(client, factories.user(session, Role.ENTERPRISE))
     assert client.get("/portal/").status_code == 200
 
@@ -164,8 +168,9 @@ def test_sign_out_works_before_enrolment(client: FlaskClient, session: Session, 
     assert response.status_code == 302 and response.headers["Location"] == "/login"
 
 
-def test_turning_it_off_sends_a_desk_user_back_to_enrolment(client: FlaskClient, session: Session,
-                                                            required: None) -> None:
+def test_turning_it_off_sends_a_desk_user_back_to_enrolment(
+    client: FlaskClient, session: Session, required: None
+) -> None:
     user = factories.user(session, Role.STAFF)
     _, codes = enrol(session, user)
     login(client, user)
@@ -189,8 +194,9 @@ def test_new_recovery_codes_replace_the_old_ones(client: FlaskClient, session: S
     assert len(fresh) == 10 and not set(fresh) & set(codes)
 
 
-def test_an_admin_resets_a_lost_authenticator_and_the_user_enrols_again(client: FlaskClient, session: Session,
-                                                                        required: None) -> None:
+def test_an_admin_resets_a_lost_authenticator_and_the_user_enrols_again(
+    client: FlaskClient, session: Session, required: None
+) -> None:
     staff = factories.user(session, Role.STAFF)
     enrol(session, staff)
     admin = factories.user(session, Role.ADMIN, "JL-HUB")

@@ -1,4 +1,5 @@
 """Every route answers an id no record can have (too large for the database, or malformed) with 404, never 500."""
+
 from __future__ import annotations
 
 import re
@@ -18,8 +19,9 @@ BAD_IDS = ("2147483648", str(2**63), str(2**70), "0", "-1", "1.5", "１２")
 
 
 def _id_routes(app: Flask) -> list[str]:
-    return sorted({rule.rule for rule in app.url_map.iter_rules()
-                   if "GET" in (rule.methods or ()) and "<int:" in rule.rule})
+    return sorted(
+        {rule.rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ()) and "<int:" in rule.rule}
+    )
 
 
 def _with_id(rule: str, bad_id: str) -> str:
@@ -33,8 +35,9 @@ def test_the_app_has_id_routes_for_pages_and_the_api(app: Flask) -> None:
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_no_page_fails_on_an_id_no_record_can_have(app: Flask, client: FlaskClient, session: Session,
-                                                   role: Role) -> None:
+def test_no_page_fails_on_an_id_no_record_can_have(
+    app: Flask, client: FlaskClient, session: Session, role: Role
+) -> None:
     person = caller(session, role)
     login(client, person.user)
     for rule in _id_routes(app):

@@ -1,4 +1,5 @@
 """Administration pages (desk accounts) and the desk's enterprise verification."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,8 +21,14 @@ def _admin(client: FlaskClient, session: Session) -> User:
 
 
 def _new_user(session: Session, **changes: str) -> dict:
-    form = {"name": "新同事", "email": "new.desk@jl.gov.cn", "phone": "0431-1", "role": "staff",
-            "station_id": str(factories.station(session, "JL-DH").id), "password": "Stable-Password-9"}
+    form = {
+        "name": "新同事",
+        "email": "new.desk@jl.gov.cn",
+        "phone": "0431-1",
+        "role": "staff",
+        "station_id": str(factories.station(session, "JL-DH").id),
+        "password": "Stable-Password-9",
+    }
     return {**form, **changes}
 
 
@@ -63,14 +70,18 @@ def test_a_duplicate_email_is_refused(client: FlaskClient, session: Session) -> 
     assert session.scalar(select(func.count()).select_from(User).where(User.email == existing.email)) == 1
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"password": "password123"}, "This password is too common"),
-    ({"role": "enterprise"}, "Not a valid choice."),
-    ({"station_id": "999999"}, "Not a valid choice."),
-    ({"email": "nobody"}, "Invalid email address."),
-])
-def test_bad_account_forms_answer_400_and_create_nothing(client: FlaskClient, session: Session, changes: dict,
-                                                         message: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"password": "password123"}, "This password is too common"),
+        ({"role": "enterprise"}, "Not a valid choice."),
+        ({"station_id": "999999"}, "Not a valid choice."),
+        ({"email": "nobody"}, "Invalid email address."),
+    ],
+)
+def test_bad_account_forms_answer_400_and_create_nothing(
+    client: FlaskClient, session: Session, changes: dict, message: str
+) -> None:
     _admin(client, session)
     response = post_form(client, "/admin/users/new", _new_user(session, **changes), headers=EN)
     assert response.status_code == 400
@@ -111,9 +122,15 @@ def test_non_admins_get_403_on_admin_pages(client: FlaskClient, session: Session
 def test_the_stations_page_lists_the_hub_and_the_six_sub_stations(client: FlaskClient, session: Session) -> None:
     _admin(client, session)
     page = client.get("/admin/stations", headers=EN).get_data(as_text=True)
-    for name in ("Jilin Provincial Medical Device Innovation Service Station", "Tonghua City Sub-station",
-                 "Changchun Economic Development Zone Sub-station", "Changchun New District Sub-station",
-                 "Meihe New District Sub-station", "Dongfeng County Sub-station", "Dunhua City Sub-station"):
+    for name in (
+        "Jilin Provincial Medical Device Innovation Service Station",
+        "Tonghua City Sub-station",
+        "Changchun Economic Development Zone Sub-station",
+        "Changchun New District Sub-station",
+        "Meihe New District Sub-station",
+        "Dongfeng County Sub-station",
+        "Dunhua City Sub-station",
+    ):
         assert name in page
     chinese = client.get("/admin/stations", headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
     assert "通化市分站" in chinese and "长春经济技术开发区分站" in chinese

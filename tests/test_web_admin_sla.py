@@ -1,4 +1,5 @@
 """Administration of the service times: SLA targets and the working-day calendar, with CSV import."""
+
 from __future__ import annotations
 
 import re
@@ -35,8 +36,7 @@ def test_targets_are_listed_and_edited(client: FlaskClient, session: Session) ->
     for priority in Priority:
         assert f'action="/admin/sla/{priority.value}"' in page
     assert re.search(r'name="P1-first_response_hours" required type="number" value="2"', page)
-    response = send(client, "/admin/sla/P1", {"P1-first_response_hours": "3", "P1-resolution_hours": "20"},
-                    prefix="P1")
+    response = send(client, "/admin/sla/P1", {"P1-first_response_hours": "3", "P1-resolution_hours": "20"}, prefix="P1")
     assert response.status_code == 302
     assert _target(session, Priority.P1) == (3, 20)
 
@@ -44,12 +44,14 @@ def test_targets_are_listed_and_edited(client: FlaskClient, session: Session) ->
 def test_bad_targets_are_refused_beside_their_fields(client: FlaskClient, session: Session) -> None:
     _admin(client, session)
     before = _target(session, Priority.P2)
-    after_resolution = send(client, "/admin/sla/P2", {"P2-first_response_hours": "50", "P2-resolution_hours": "40"},
-                            prefix="P2")
+    after_resolution = send(
+        client, "/admin/sla/P2", {"P2-first_response_hours": "50", "P2-resolution_hours": "40"}, prefix="P2"
+    )
     assert after_resolution.status_code == 400
     assert "The first response cannot be due after the resolution." in after_resolution.get_data(as_text=True)
-    not_a_number = send(client, "/admin/sla/P2", {"P2-first_response_hours": "abc", "P2-resolution_hours": "0"},
-                        prefix="P2")
+    not_a_number = send(
+        client, "/admin/sla/P2", {"P2-first_response_hours": "abc", "P2-resolution_hours": "0"}, prefix="P2"
+    )
     assert not_a_number.status_code == 400 and 'id="P2-resolution_hours-error"' in not_a_number.get_data(as_text=True)
     assert _target(session, Priority.P2) == before
     assert send(client, "/admin/sla/P9", {}).status_code == 404
@@ -59,19 +61,29 @@ def test_only_admins_edit_service_times(client: FlaskClient, session: Session) -
     login(client, factories.user(session, Role.DIRECTOR, "JL-HUB"))
     assert get(client, "/admin/sla").status_code == 403
     assert get(client, "/admin/calendar").status_code == 403
-    assert send(client, "/admin/sla/P1", {"P1-first_response_hours": "1", "P1-resolution_hours": "1"},
-                prefix="P1").status_code == 403
+    assert (
+        send(
+            client, "/admin/sla/P1", {"P1-first_response_hours": "1", "P1-resolution_hours": "1"}, prefix="P1"
+        ).status_code
+        == 403
+    )
 
 
 def test_the_calendar_lists_a_year_and_adds_and_removes_days(client: FlaskClient, session: Session) -> None:
     _admin(client, session)
     page = get(client, "/admin/calendar?year=2026").get_data(as_text=True)
     assert "2026-10-01" in page and "国庆节" in page and "2026-10-10" in page and "Make-up working day" in page
-    added = send(client, "/admin/calendar/days?year=2026", {"day-day": "2026-12-31", "day-kind": "holiday",
-                                                             "day-name": "年终休息"}, prefix="day")
+    added = send(
+        client,
+        "/admin/calendar/days?year=2026",
+        {"day-day": "2026-12-31", "day-kind": "holiday", "day-name": "年终休息"},
+        prefix="day",
+    )
     assert added.status_code == 302 and added.headers["Location"].endswith("/admin/calendar?year=2026")
-    assert (_day(session, date(2026, 12, 31)).is_working_day, _day(session, date(2026, 12, 31)).name) == \
-        (False, "年终休息")
+    assert (_day(session, date(2026, 12, 31)).is_working_day, _day(session, date(2026, 12, 31)).name) == (
+        False,
+        "年终休息",
+    )
     workday = send(client, "/admin/calendar/days", {"day-day": "2026-12-27", "day-kind": "workday"}, prefix="day")
     assert workday.status_code == 302 and _day(session, date(2026, 12, 27)).is_working_day
     assert send(client, "/admin/calendar/days/2026-12-31/delete", {}).status_code == 302

@@ -1,4 +1,5 @@
 """Sign-in, sign-out, registration and CSRF through the web pages, as a browser would use them."""
+
 from __future__ import annotations
 
 import re
@@ -24,17 +25,26 @@ LOGIN_FAILED = accounts.LOGIN_FAILED
 
 def _registration(session: Session, **changes: str) -> dict:
     form = {
-        "company_name": "吉林网测医疗科技有限公司", "credit_code": CODE, "city": "长春市",
-        "station_id": str(factories.station(session, "JL-CCND").id), "size": "small",
-        "product_areas": ["imaging", "software_ai"], "contact_name": "李雷", "email": "li.lei@example.cn",
-        "phone": "", "password": "Stable-Password-9", "confirm": "Stable-Password-9",
+        "company_name": "吉林网测医疗科技有限公司",
+        "credit_code": CODE,
+        "city": "长春市",
+        "station_id": str(factories.station(session, "JL-CCND").id),
+        "size": "small",
+        "product_areas": ["imaging", "software_ai"],
+        "contact_name": "李雷",
+        "email": "li.lei@example.cn",
+        "phone": "",
+        "password": "Stable-Password-9",
+        "confirm": "Stable-Password-9",
     }
     return {**form, **changes}
 
 
 def _saved(session: Session) -> tuple[int, int]:
-    return (session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.credit_code == CODE)) or 0,
-            session.scalar(select(func.count()).select_from(User).where(User.email == "li.lei@example.cn")) or 0)
+    return (
+        session.scalar(select(func.count()).select_from(Enterprise).where(Enterprise.credit_code == CODE)) or 0,
+        session.scalar(select(func.count()).select_from(User).where(User.email == "li.lei@example.cn")) or 0,
+    )
 
 
 def _flashes(html: str) -> str:
@@ -46,13 +56,21 @@ def test_registration_page_lists_the_stations_and_product_areas(client: FlaskCli
     page = client.get("/register", headers=EN).get_data(as_text=True)
     assert "Changchun New District Sub-station" in page
     assert 'name="credit_code"' in page and '<label for="credit_code"' in page
-    for area in ("Medical imaging", "Life monitoring and support", "In-vitro diagnostics",
-                 "Implant and intervention", "Non-powered devices", "Active devices", "Medical software / AI"):
+    for area in (
+        "Medical imaging",
+        "Life monitoring and support",
+        "In-vitro diagnostics",
+        "Implant and intervention",
+        "Non-powered devices",
+        "Active devices",
+        "Medical software / AI",
+    ):
         assert f">{area}</label>" in page, area
 
 
-def test_registering_creates_an_unverified_enterprise_and_leads_to_sign_in(client: FlaskClient,
-                                                                          session: Session) -> None:
+def test_registering_creates_an_unverified_enterprise_and_leads_to_sign_in(
+    client: FlaskClient, session: Session
+) -> None:
     response = post_form(client, "/register", _registration(session, credit_code=CODE.lower()), headers=EN)
 
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
@@ -60,19 +78,20 @@ def test_registering_creates_an_unverified_enterprise_and_leads_to_sign_in(clien
     assert not enterprise.verified and enterprise.product_areas == ["imaging", "software_ai"]
     user = session.scalars(select(User).where(User.email == "li.lei@example.cn")).one()
     assert (user.role, user.enterprise_id) == (Role.ENTERPRISE, enterprise.id)
-    assert "Thank you. Sign in with this email and password" in _flashes(client.get("/login", headers=EN).get_data(
-        as_text=True))
+    assert "Thank you. Sign in with this email and password" in _flashes(
+        client.get("/login", headers=EN).get_data(as_text=True)
+    )
 
 
 def test_registering_an_email_already_in_use_looks_exactly_like_success_and_changes_nothing(
-        client: FlaskClient, session: Session) -> None:
+    client: FlaskClient, session: Session
+) -> None:
     existing = factories.user(session, Role.ENTERPRISE)
     hashed_before = existing.password_hash
 
     taken = post_form(client, "/register", _registration(session, email=existing.email), headers=EN)
     taken_page = _flashes(client.get("/login", headers=EN).get_data(as_text=True))
-    fresh = post_form(client, "/register", _registration(session, credit_code=complete("91220102MA1WEB8K")),
-                      headers=EN)
+    fresh = post_form(client, "/register", _registration(session, credit_code=complete("91220102MA1WEB8K")), headers=EN)
     fresh_page = _flashes(client.get("/login", headers=EN).get_data(as_text=True))
 
     assert (taken.status_code, taken.headers["Location"]) == (fresh.status_code, fresh.headers["Location"])
@@ -83,14 +102,29 @@ def test_registering_an_email_already_in_use_looks_exactly_like_success_and_chan
 
 
 def test_a_registration_shows_every_problem_at_once(client: FlaskClient, session: Session) -> None:
-    response = post_form(client, "/register", _registration(
-        session, company_name="", credit_code=CODE[:17] + ("0" if CODE[17] != "0" else "1"),
-        email="not-an-email", password="password123", confirm="password124"), headers=EN)
+    response = post_form(
+        client,
+        "/register",
+        _registration(
+            session,
+            company_name="",
+            credit_code=CODE[:17] + ("0" if CODE[17] != "0" else "1"),
+            email="not-an-email",
+            password="password123",
+            confirm="password124",
+        ),
+        headers=EN,
+    )
 
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    for message in ("This field is required.", "This is not a valid unified social credit code.",
-                    "Invalid email address.", "This password is too common", "The passwords do not match."):
+    for message in (
+        "This field is required.",
+        "This is not a valid unified social credit code.",
+        "Invalid email address.",
+        "This password is too common",
+        "The passwords do not match.",
+    ):
         assert message in page, message
     assert page.count('aria-invalid="true"') == 5
     assert _saved(session) == (0, 0)
@@ -105,18 +139,24 @@ def test_a_second_registration_of_the_code_is_refused_clearly(client: FlaskClien
     assert session.scalar(select(func.count()).select_from(User).where(User.email == "han.meimei@example.cn")) == 0
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"credit_code": CODE[:17] + ("0" if CODE[17] != "0" else "1")},
-     "This is not a valid unified social credit code."),
-    ({"credit_code": "91220102MA1WEB7K"}, "Field must be exactly 18 characters long."),
-    ({"password": "short", "confirm": "short"}, "Field must be between 8 and 200 characters long."),
-    ({"password": "password123", "confirm": "password123"}, "This password is too common"),
-    ({"confirm": "Stable-Password-8"}, "The passwords do not match."),
-    ({"email": "not-an-email"}, "Invalid email address."),
-    ({"company_name": ""}, "This field is required."),
-])
-def test_bad_registrations_answer_400_with_a_message_and_save_nothing(client: FlaskClient, session: Session,
-                                                                    changes: dict, message: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"credit_code": CODE[:17] + ("0" if CODE[17] != "0" else "1")},
+            "This is not a valid unified social credit code.",
+        ),
+        ({"credit_code": "91220102MA1WEB7K"}, "Field must be exactly 18 characters long."),
+        ({"password": "short", "confirm": "short"}, "Field must be between 8 and 200 characters long."),
+        ({"password": "password123", "confirm": "password123"}, "This password is too common"),
+        ({"confirm": "Stable-Password-8"}, "The passwords do not match."),
+        ({"email": "not-an-email"}, "Invalid email address."),
+        ({"company_name": ""}, "This field is required."),
+    ],
+)
+def test_bad_registrations_answer_400_with_a_message_and_save_nothing(
+    client: FlaskClient, session: Session, changes: dict, message: str
+) -> None:
     response = post_form(client, "/register", _registration(session, **changes), headers=EN)
 
     assert response.status_code == 400
@@ -149,8 +189,10 @@ def test_signing_in_renews_the_session(client: FlaskClient, session: Session) ->
 
 def test_sign_in_follows_only_same_site_next_addresses(client: FlaskClient, session: Session) -> None:
     user = factories.user(session, Role.STAFF)
-    assert _sign_in(client, user.email, factories.PASSWORD, "/login?next=/desk/enterprises").headers[
-        "Location"] == "/desk/enterprises"
+    assert (
+        _sign_in(client, user.email, factories.PASSWORD, "/login?next=/desk/enterprises").headers["Location"]
+        == "/desk/enterprises"
+    )
     client.post("/logout", data={"csrf_token": csrf_token(client, "/desk/")})
     assert _sign_in(client, user.email, factories.PASSWORD, "/login?next=//evil.example/x").headers["Location"] == "/"
 
@@ -227,25 +269,26 @@ def test_a_post_without_csrf_token_is_refused(client: FlaskClient, session: Sess
     assert _saved(session) == (0, 0)
 
 
-def test_a_post_with_the_token_of_another_session_is_refused(client: FlaskClient, app: Flask,
-                                                             session: Session) -> None:
+def test_a_post_with_the_token_of_another_session_is_refused(client: FlaskClient, app: Flask, session: Session) -> None:
     user = factories.user(session, Role.STAFF)
     with app.test_client() as other:
         foreign_token = csrf_token(other)
-    response = client.post("/login", data={"email": user.email, "password": factories.PASSWORD,
-                                           "csrf_token": foreign_token})
+    response = client.post(
+        "/login", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": foreign_token}
+    )
     assert response.status_code == 400
 
 
-def test_change_password_signs_out_other_sessions_but_keeps_this_one(client: FlaskClient,
-                                                                     session: Session) -> None:
+def test_change_password_signs_out_other_sessions_but_keeps_this_one(client: FlaskClient, session: Session) -> None:
     user = factories.user(session, Role.STAFF)
     _sign_in(client, user.email, factories.PASSWORD)
     other_device = client.get_cookie("session").value
 
-    response = post_form(client, "/account/password", {"current_password": factories.PASSWORD,
-                                                      "new_password": "Another-Password-7",
-                                                      "confirm": "Another-Password-7"})
+    response = post_form(
+        client,
+        "/account/password",
+        {"current_password": factories.PASSWORD, "new_password": "Another-Password-7", "confirm": "Another-Password-7"},
+    )
 
     assert response.status_code == 302
     assert client.get("/desk/").status_code == 200
@@ -281,20 +324,27 @@ class _DatabaseDown:
     def __getattr__(self, _name: str):  # type: ignore[no-untyped-def]
         def refuse(*_args: object, **_kwargs: object) -> None:
             raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
         return refuse
 
     def close(self) -> None:
         pass
 
 
-@pytest.mark.parametrize(("headers", "expected"), [
-    (EN, "cannot reach its database just now"), ({"Accept-Language": "zh-CN"}, "暂时无法连接数据库")])
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [(EN, "cannot reach its database just now"), ({"Accept-Language": "zh-CN"}, "暂时无法连接数据库")],
+)
 def test_a_database_outage_answers_503_in_the_readers_language_and_asks_to_try_again(
-        client: FlaskClient, app: Flask, headers: dict[str, str], expected: str) -> None:
+    client: FlaskClient, app: Flask, headers: dict[str, str], expected: str
+) -> None:
     token = csrf_token(client)
     app.extensions["db_sessions"] = _DatabaseDown
-    response = client.post("/login", data={"csrf_token": token, "email": "li.lei@example.cn",
-                                           "password": "Some-Password-1"}, headers=headers)
+    response = client.post(
+        "/login",
+        data={"csrf_token": token, "email": "li.lei@example.cn", "password": "Some-Password-1"},
+        headers=headers,
+    )
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "5"
     assert expected in response.get_data(as_text=True)

@@ -1,4 +1,5 @@
 """The staff desk: queues and filters, the request's working page, and scope between stations."""
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,9 @@ def _fresh(session: Session, request_id: int) -> ServiceRequest:
     return session.get(ServiceRequest, request_id)
 
 
-def test_queue_tabs_columns_and_the_new_request(client: FlaskClient, session: Session, people: People,
-                                                settings) -> None:
+def test_queue_tabs_columns_and_the_new_request(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = submit(session, people, settings, title="新到的请求", urgent=True)
     login(client, people.staff)
     page = get(client, "/desk/?queue=new").get_data(as_text=True)
@@ -54,15 +56,16 @@ def test_queue_tabs_columns_and_the_new_request(client: FlaskClient, session: Se
         assert f">{tab}</a>" in page, tab
     for column in ("Reference", "Title", "Enterprise", "Status", "Priority", "Assignee", "Due", "Last change"):
         assert f">{column}</th>" in page, column
-    row = page[page.index(request.reference):]
-    row = row[:row.index("</tr>")]
+    row = page[page.index(request.reference) :]
+    row = row[: row.index("</tr>")]
     assert "新到的请求" in row and people.enterprise.name in row and "Urgent" in row
     assert re.search(r'class="tag (danger|warn|ok)"[^>]*>(Overdue by|[^<]* left)', row)
     assert get(client, "/desk/?queue=mine").get_data(as_text=True).count(request.reference) == 0
 
 
-def test_other_sub_stations_see_nothing_the_hub_sees_all(client: FlaskClient, session: Session, people: People,
-                                                         settings) -> None:
+def test_other_sub_stations_see_nothing_the_hub_sees_all(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = submit(session, people, settings, uploads=(Upload("a.pdf", "", PDF),))
     attachment = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     login(client, people.other_staff)
@@ -70,8 +73,10 @@ def test_other_sub_stations_see_nothing_the_hub_sees_all(client: FlaskClient, se
     assert get(client, f"/desk/requests/{request.id}").status_code == 404
     assert get(client, f"/desk/attachments/{attachment.id}").status_code == 404
     assert send(client, f"/desk/requests/{request.id}/messages", {"body": "越权"}).status_code == 404
-    assert send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "x"},
-                prefix="escalate").status_code == 404
+    assert (
+        send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "x"}, prefix="escalate").status_code
+        == 404
+    )
     for insider in (people.hub_staff, people.hub_director, people.director):
         login(client, insider)
         assert get(client, f"/desk/requests/{request.id}").status_code == 200
@@ -80,8 +85,9 @@ def test_other_sub_stations_see_nothing_the_hub_sees_all(client: FlaskClient, se
     assert get(client, f"/desk/requests/{request.id}").status_code == 403
 
 
-def test_filters_narrow_the_queue_and_bad_values_are_refused(client: FlaskClient, session: Session, people: People,
-                                                             settings) -> None:
+def test_filters_narrow_the_queue_and_bad_values_are_refused(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     urgent = in_status(session, people, settings, Status.TRIAGED)
     plain = submit(session, people, settings, title="普通请求")
     login(client, people.staff)
@@ -108,16 +114,25 @@ def test_queue_pages_with_a_cursor(client: FlaskClient, session: Session, people
     assert "First page" in second and "Next page" not in second
 
 
-def test_triage_sets_priority_stage_and_assignee(client: FlaskClient, session: Session, people: People,
-                                                 settings) -> None:
+def test_triage_sets_priority_stage_and_assignee(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = submit(session, people, settings)
     login(client, people.staff)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert people.enterprise.credit_code in page and "Verified" in page
-    response = send(client, f"/desk/requests/{request.id}/triage", {
-        "triage-version": str(version_in(page, "triage")), "triage-category": "clinical_evaluation",
-        "triage-priority": "P2", "triage-lifecycle_stage": "clinical_evaluation",
-        "triage-assignee_id": str(people.staff2.id)}, prefix="triage")
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/triage",
+        {
+            "triage-version": str(version_in(page, "triage")),
+            "triage-category": "clinical_evaluation",
+            "triage-priority": "P2",
+            "triage-lifecycle_stage": "clinical_evaluation",
+            "triage-assignee_id": str(people.staff2.id),
+        },
+        prefix="triage",
+    )
     assert response.status_code == 302
     triaged = _fresh(session, request.id)
     assert (triaged.status, triaged.priority, triaged.assignee_id) == (Status.TRIAGED, Priority.P2, people.staff2.id)
@@ -129,71 +144,119 @@ def test_bad_triage_values_are_form_errors(client: FlaskClient, session: Session
     request = submit(session, people, settings)
     login(client, people.staff)
     outsider = factories.user(session, Role.STAFF, "JL-TH")
-    response = send(client, f"/desk/requests/{request.id}/triage", {
-        "triage-version": str(request.version), "triage-category": "registration_dossier", "triage-priority": "P7",
-        "triage-lifecycle_stage": "research", "triage-assignee_id": str(outsider.id)}, prefix="triage")
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/triage",
+        {
+            "triage-version": str(request.version),
+            "triage-category": "registration_dossier",
+            "triage-priority": "P7",
+            "triage-lifecycle_stage": "research",
+            "triage-assignee_id": str(outsider.id),
+        },
+        prefix="triage",
+    )
     page = sent_back(client, response, f"/desk/requests/{request.id}")
     assert 'id="triage-priority-error"' in page and 'id="triage-assignee_id-error"' in page
     assert _fresh(session, request.id).status == Status.SUBMITTED
 
 
 def test_a_stale_edit_goes_back_to_the_page_with_the_typing_and_overwrites_nothing(
-        client: FlaskClient, session: Session, people: People, settings) -> None:
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff2)
     seen = version_in(get(client, f"/desk/requests/{request.id}").get_data(as_text=True), "resolve")
     # Meanwhile a colleague re-triages the request.
     login(client, people.staff)
-    assert send(client, f"/desk/requests/{request.id}/triage", {
-        "triage-version": str(seen), "triage-category": "policy", "triage-priority": "P1",
-        "triage-lifecycle_stage": "research", "triage-assignee_id": str(people.staff.id)},
-        prefix="triage").status_code == 302
+    assert (
+        send(
+            client,
+            f"/desk/requests/{request.id}/triage",
+            {
+                "triage-version": str(seen),
+                "triage-category": "policy",
+                "triage-priority": "P1",
+                "triage-lifecycle_stage": "research",
+                "triage-assignee_id": str(people.staff.id),
+            },
+            prefix="triage",
+        ).status_code
+        == 302
+    )
     login(client, people.staff2)
     summary = "详细的解决说明：第一，补充临床评价资料；第二，……"
-    response = send(client, f"/desk/requests/{request.id}/actions/resolve",
-                    {"resolve-version": str(seen), "resolve-summary": summary}, prefix="resolve")
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/actions/resolve",
+        {"resolve-version": str(seen), "resolve-summary": summary},
+        prefix="resolve",
+    )
     # Post/redirect/get: the refusal lands on the request's page, so a reload never sends the step again.
     assert response.status_code == 302 and response.location == f"/desk/requests/{request.id}"
     page = get(client, response.location).get_data(as_text=True)
     assert "Someone changed this request meanwhile" in page and "P1 – critical" in page
-    assert re.search(rf'<details class="req-step" open>\s*<summary>Resolve</summary>.*>\s*{summary}</textarea>', page,
-                     re.S)
+    assert re.search(
+        rf'<details class="req-step" open>\s*<summary>Resolve</summary>.*>\s*{summary}</textarea>', page, re.S
+    )
     current = _fresh(session, request.id)
     assert version_in(page, "resolve") == current.version != seen
     assert (current.status, current.priority, current.resolution_summary) == (Status.TRIAGED, Priority.P1, None)
     reloaded = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert "Someone changed this request meanwhile" not in reloaded and summary not in reloaded
-    stale_triage = send(client, f"/desk/requests/{request.id}/triage", {
-        "triage-version": str(seen), "triage-category": "other", "triage-priority": "P4",
-        "triage-lifecycle_stage": "research", "triage-assignee_id": ""}, prefix="triage")
+    stale_triage = send(
+        client,
+        f"/desk/requests/{request.id}/triage",
+        {
+            "triage-version": str(seen),
+            "triage-category": "other",
+            "triage-priority": "P4",
+            "triage-lifecycle_stage": "research",
+            "triage-assignee_id": "",
+        },
+        prefix="triage",
+    )
     assert stale_triage.status_code == 302
     assert '<option selected value="P4">' in get(client, stale_triage.location).get_data(as_text=True)
     assert _fresh(session, request.id).priority == Priority.P1
 
 
-def test_text_typed_for_a_step_that_is_gone_is_shown_back(client: FlaskClient, session: Session, people: People,
-                                                          settings) -> None:
+def test_text_typed_for_a_step_that_is_gone_is_shown_back(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     seen = request.version
     act(session, people.staff, request, Action.RESOLVE, settings, summary="同事已先行解决")
     login(client, people.staff2)
-    response = send(client, f"/desk/requests/{request.id}/actions/resolve",
-                    {"resolve-version": str(seen), "resolve-summary": "我写了很久的解决说明"}, prefix="resolve")
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/actions/resolve",
+        {"resolve-version": str(seen), "resolve-summary": "我写了很久的解决说明"},
+        prefix="resolve",
+    )
     assert response.status_code == 302
     page = get(client, response.location).get_data(as_text=True)
     assert "Someone changed this request meanwhile" in page
     assert 'name="resolve-summary"' not in page
-    assert re.search(r'What you typed \(not saved\).*我写了很久的解决说明', page, re.S)
+    assert re.search(r"What you typed \(not saved\).*我写了很久的解决说明", page, re.S)
     assert _fresh(session, request.id).resolution_summary == "同事已先行解决"
 
 
-def test_reply_and_internal_note_are_told_apart(client: FlaskClient, session: Session, people: People,
-                                                settings) -> None:
+def test_reply_and_internal_note_are_told_apart(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff)
     path = f"/desk/requests/{request.id}/messages"
-    assert send(client, path, {"visibility": "internal", "body": "只给同事看的意见",
-                               "attachments": [pdf("内部.pdf")]}, content_type="multipart/form-data").status_code == 302
+    assert (
+        send(
+            client,
+            path,
+            {"visibility": "internal", "body": "只给同事看的意见", "attachments": [pdf("内部.pdf")]},
+            content_type="multipart/form-data",
+        ).status_code
+        == 302
+    )
     assert send(client, path, {"visibility": "public", "body": "给企业的答复"}).status_code == 302
     refused = send(client, path, {"visibility": "secret", "body": "不该保存的文字"})
     assert "不该保存的文字</textarea>" in sent_back(client, refused, f"/desk/requests/{request.id}")
@@ -201,7 +264,7 @@ def test_reply_and_internal_note_are_told_apart(client: FlaskClient, session: Se
     notes = {m.body: m.internal for m in session.scalars(select(Message).where(Message.request_id == request.id))}
     assert notes == {"只给同事看的意见": True, "给企业的答复": False}
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
-    note = page[page.index("只给同事看的意见") - 700:page.index("只给同事看的意见")]
+    note = page[page.index("只给同事看的意见") - 700 : page.index("只给同事看的意见")]
     assert "req-internal" in note and ">Internal<" in note and "内部.pdf" in page
 
 
@@ -210,22 +273,33 @@ def test_ask_for_information_then_resolve(client: FlaskClient, session: Session,
     login(client, people.staff)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     for step in ("start_intervention", "request_info", "resolve", "decline"):
-        assert f"/actions/{step}\"" in page, step
-    response = send(client, f"/desk/requests/{request.id}/actions/request_info", {
-        "request_info-version": str(request.version), "request_info-message": "请提供型式检验报告"},
-        prefix="request_info")
+        assert f'/actions/{step}"' in page, step
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/actions/request_info",
+        {"request_info-version": str(request.version), "request_info-message": "请提供型式检验报告"},
+        prefix="request_info",
+    )
     assert response.status_code == 302
     waiting = _fresh(session, request.id)
     assert waiting.status == Status.WAITING_ENTERPRISE
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
-    assert "Paused" in page and "/actions/resolve\"" not in page
+    assert "Paused" in page and '/actions/resolve"' not in page
     add_message(session, people.owner, request.id, "报告已上传", settings=settings)
     current = _fresh(session, request.id)
-    empty = send(client, f"/desk/requests/{request.id}/actions/resolve",
-                 {"resolve-version": str(current.version), "resolve-summary": ""}, prefix="resolve")
+    empty = send(
+        client,
+        f"/desk/requests/{request.id}/actions/resolve",
+        {"resolve-version": str(current.version), "resolve-summary": ""},
+        prefix="resolve",
+    )
     assert "A resolution summary is required." in sent_back(client, empty, f"/desk/requests/{request.id}")
-    done = send(client, f"/desk/requests/{request.id}/actions/resolve",
-                {"resolve-version": str(current.version), "resolve-summary": "已指导完成"}, prefix="resolve")
+    done = send(
+        client,
+        f"/desk/requests/{request.id}/actions/resolve",
+        {"resolve-version": str(current.version), "resolve-summary": "已指导完成"},
+        prefix="resolve",
+    )
     assert done.status_code == 302
     assert _fresh(session, request.id).status == Status.RESOLVED
 
@@ -234,58 +308,108 @@ def test_decline_needs_a_reason(client: FlaskClient, session: Session, people: P
     request = submit(session, people, settings)
     login(client, people.staff)
     path = f"/desk/requests/{request.id}/actions/decline"
-    page = sent_back(client, send(client, path, {"decline-version": str(request.version)}, prefix="decline"),
-                     f"/desk/requests/{request.id}")
+    page = sent_back(
+        client,
+        send(client, path, {"decline-version": str(request.version)}, prefix="decline"),
+        f"/desk/requests/{request.id}",
+    )
     assert re.search(r'<details class="req-step" open>\s*<summary>Decline</summary>', page)
     assert 'id="decline-reason-error"' in page and _fresh(session, request.id).status == Status.SUBMITTED
-    assert send(client, path, {"decline-version": str(request.version), "decline-reason": "不属于服务范围"},
-                prefix="decline").status_code == 302
+    assert (
+        send(
+            client,
+            path,
+            {"decline-version": str(request.version), "decline-reason": "不属于服务范围"},
+            prefix="decline",
+        ).status_code
+        == 302
+    )
     assert _fresh(session, request.id).status == Status.DECLINED
 
 
-def test_escalate_and_only_a_director_de_escalates(client: FlaskClient, session: Session, people: People,
-                                                   settings) -> None:
+def test_escalate_and_only_a_director_de_escalates(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff)
     empty = send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": ""}, prefix="escalate")
     assert 'id="escalate-reason-error"' in sent_back(client, empty, f"/desk/requests/{request.id}")
-    assert send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "企业反映进度严重滞后"},
-                prefix="escalate").status_code == 302
+    assert (
+        send(
+            client,
+            f"/desk/requests/{request.id}/escalate",
+            {"escalate-reason": "企业反映进度严重滞后"},
+            prefix="escalate",
+        ).status_code
+        == 302
+    )
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert "企业反映进度严重滞后" in page and 'name="deescalate-note"' not in page
     again = send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": "再次"}, prefix="escalate")
     assert again.status_code == 302 and "再次" in get(client, again.location).get_data(as_text=True)
-    assert send(client, f"/desk/requests/{request.id}/de-escalate", {"deescalate-note": "x"},
-                prefix="deescalate").status_code == 403
+    assert (
+        send(
+            client, f"/desk/requests/{request.id}/de-escalate", {"deescalate-note": "x"}, prefix="deescalate"
+        ).status_code
+        == 403
+    )
     assert request.reference in get(client, "/desk/?queue=escalated").get_data(as_text=True)
     login(client, people.director)
     assert 'name="deescalate-note"' in get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
-    assert send(client, f"/desk/requests/{request.id}/de-escalate", {"deescalate-note": "已协调解决"},
-                prefix="deescalate").status_code == 302
+    assert (
+        send(
+            client, f"/desk/requests/{request.id}/de-escalate", {"deescalate-note": "已协调解决"}, prefix="deescalate"
+        ).status_code
+        == 302
+    )
     assert _fresh(session, request.id).escalated is False
 
 
 def test_assign_and_transfer(client: FlaskClient, session: Session, people: People, settings) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff)
-    assert send(client, f"/desk/requests/{request.id}/assign", {
-        "assign-version": str(request.version), "assign-assignee_id": str(people.staff2.id)},
-        prefix="assign").status_code == 302
+    assert (
+        send(
+            client,
+            f"/desk/requests/{request.id}/assign",
+            {"assign-version": str(request.version), "assign-assignee_id": str(people.staff2.id)},
+            prefix="assign",
+        ).status_code
+        == 302
+    )
     current = _fresh(session, request.id)
     assert current.assignee_id == people.staff2.id
     tonghua = factories.station(session, "JL-TH")
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
-    no_reason = send(client, f"/desk/requests/{request.id}/transfer", {
-        "transfer-version": str(current.version), "transfer-station_id": str(tonghua.id)}, prefix="transfer")
+    no_reason = send(
+        client,
+        f"/desk/requests/{request.id}/transfer",
+        {"transfer-version": str(current.version), "transfer-station_id": str(tonghua.id)},
+        prefix="transfer",
+    )
     assert 'id="transfer-reason-error"' in sent_back(client, no_reason, f"/desk/requests/{request.id}")
-    own = send(client, f"/desk/requests/{request.id}/transfer", {
-        "transfer-version": str(current.version), "transfer-station_id": str(current.station_id),
-        "transfer-reason": "留在本站的理由"}, prefix="transfer")
+    own = send(
+        client,
+        f"/desk/requests/{request.id}/transfer",
+        {
+            "transfer-version": str(current.version),
+            "transfer-station_id": str(current.station_id),
+            "transfer-reason": "留在本站的理由",
+        },
+        prefix="transfer",
+    )
     page = sent_back(client, own, f"/desk/requests/{request.id}")
     assert 'id="transfer-station_id-error"' in page and "留在本站的理由</textarea>" in page
-    moved = send(client, f"/desk/requests/{request.id}/transfer", {
-        "transfer-version": str(current.version), "transfer-station_id": str(tonghua.id),
-        "transfer-reason": "企业实际生产地在通化"}, prefix="transfer")
+    moved = send(
+        client,
+        f"/desk/requests/{request.id}/transfer",
+        {
+            "transfer-version": str(current.version),
+            "transfer-station_id": str(tonghua.id),
+            "transfer-reason": "企业实际生产地在通化",
+        },
+        prefix="transfer",
+    )
     assert moved.status_code == 302 and moved.headers["Location"].endswith("/desk/")
     assert (_fresh(session, request.id).station_id, _fresh(session, request.id).assignee_id) == (tonghua.id, None)
     assert get(client, f"/desk/requests/{request.id}").status_code == 404
@@ -304,20 +428,34 @@ def test_on_behalf_of_an_enterprise_of_the_station(client: FlaskClient, session:
     response = send(client, "/desk/requests/new", form)
     assert response.status_code == 302
     [created] = by_title(session, "电话咨询记录")
-    assert (created.channel, created.enterprise_id, created.submitter_id) == (Channel.PHONE, people.enterprise.id,
-                                                                             people.staff.id)
-    refused = send(client, "/desk/requests/new", request_form(title="越站代办", enterprise_id=str(far.id),
-                                                              channel="video", idempotency_key="other-key"))
+    assert (created.channel, created.enterprise_id, created.submitter_id) == (
+        Channel.PHONE,
+        people.enterprise.id,
+        people.staff.id,
+    )
+    refused = send(
+        client,
+        "/desk/requests/new",
+        request_form(title="越站代办", enterprise_id=str(far.id), channel="video", idempotency_key="other-key"),
+    )
     assert refused.status_code == 400 and by_title(session, "越站代办") == []
     login(client, people.owner)
     assert "电话咨询记录" in get(client, "/portal/").get_data(as_text=True)
 
 
-def test_staff_download_internal_files_with_safe_headers(client: FlaskClient, session: Session, people: People,
-                                                         settings) -> None:
+def test_staff_download_internal_files_with_safe_headers(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
-    add_message(session, people.staff, request.id, "核查", internal=True, uploads=(Upload("内部.pdf", "", PDF),),
-                settings=settings)
+    add_message(
+        session,
+        people.staff,
+        request.id,
+        "核查",
+        internal=True,
+        uploads=(Upload("内部.pdf", "", PDF),),
+        settings=settings,
+    )
     internal = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     login(client, people.hub_staff)
     response = get(client, f"/desk/attachments/{internal.id}")
@@ -327,8 +465,7 @@ def test_staff_download_internal_files_with_safe_headers(client: FlaskClient, se
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_staff_notifications_for_new_requests(client: FlaskClient, session: Session, people: People,
-                                              settings) -> None:
+def test_staff_notifications_for_new_requests(client: FlaskClient, session: Session, people: People, settings) -> None:
     request = submit(session, people, settings)
     login(client, people.staff)
     page = get(client, "/desk/").get_data(as_text=True)
@@ -341,8 +478,9 @@ def test_staff_notifications_for_new_requests(client: FlaskClient, session: Sess
     assert session.get(Station, request.station_id) is not None
 
 
-def test_the_queue_orders_by_due_time_and_pages_in_that_order(client: FlaskClient, session: Session,
-                                                              people: People, settings) -> None:
+def test_the_queue_orders_by_due_time_and_pages_in_that_order(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     later = in_status(session, people, settings, Status.TRIAGED)  # P3
     sooner = in_status(session, people, settings, Status.TRIAGED)
     sooner.resolution_due_at = later.resolution_due_at - timedelta(days=2)
@@ -357,11 +495,22 @@ def test_the_queue_orders_by_due_time_and_pages_in_that_order(client: FlaskClien
     assert oldest_first.index(later.reference) < oldest_first.index(sooner.reference)
 
 
-def test_a_flood_of_unread_notifications_reads_99_plus(client: FlaskClient, session: Session, people: People,
-                                                       settings) -> None:
+def test_a_flood_of_unread_notifications_reads_99_plus(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = submit(session, people, settings)
-    session.execute(insert(Notification), [{"user_id": people.staff.id, "request_id": request.id,
-                                            "kind": EventKind.REPLY, "created_at": request.created_at}] * 150)
+    session.execute(
+        insert(Notification),
+        [
+            {
+                "user_id": people.staff.id,
+                "request_id": request.id,
+                "kind": EventKind.REPLY,
+                "created_at": request.created_at,
+            }
+        ]
+        * 150,
+    )
     session.commit()
     login(client, people.staff)
     page = get(client, "/desk/").get_data(as_text=True)
@@ -370,15 +519,23 @@ def test_a_flood_of_unread_notifications_reads_99_plus(client: FlaskClient, sess
 
 
 def test_guidance_without_a_plan_is_shown_disabled_and_a_forged_step_comes_back_to_the_page(
-        client: FlaskClient, session: Session, people: People, settings) -> None:
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
-    assert re.search(r'<button type="button" disabled[^>]*>Start full-process guidance</button>\s*'
-                     r'<span class="hint"[^>]*>Guidance needs the request to be linked', page)
+    assert re.search(
+        r'<button type="button" disabled[^>]*>Start full-process guidance</button>\s*'
+        r'<span class="hint"[^>]*>Guidance needs the request to be linked',
+        page,
+    )
     assert "/actions/start_guidance" not in page
-    response = send(client, f"/desk/requests/{request.id}/actions/start_guidance",
-                    {"start_guidance-version": str(request.version)}, prefix="start_guidance")
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/actions/start_guidance",
+        {"start_guidance-version": str(request.version)},
+        prefix="start_guidance",
+    )
     assert response.status_code == 302 and response.location == f"/desk/requests/{request.id}"
     assert "Guidance needs the request to be linked" in get(client, response.location).get_data(as_text=True)
     request.plan_id = active_plan(session, people).id
@@ -387,8 +544,9 @@ def test_guidance_without_a_plan_is_shown_disabled_and_a_forged_step_comes_back_
     assert "/actions/start_guidance" in page and "Guidance needs the request to be linked" not in page
 
 
-def test_a_refused_message_comes_back_once_with_the_text(client: FlaskClient, session: Session, people: People,
-                                                         settings) -> None:
+def test_a_refused_message_comes_back_once_with_the_text(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.WITHDRAWN)
     login(client, people.staff)
     response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": "迟到的答复"})
@@ -398,8 +556,9 @@ def test_a_refused_message_comes_back_once_with_the_text(client: FlaskClient, se
     assert "迟到的答复" not in get(client, response.location).get_data(as_text=True)
 
 
-def test_a_long_refused_text_goes_back_to_the_page_too(client: FlaskClient, session: Session, people: People,
-                                                       settings) -> None:
+def test_a_long_refused_text_goes_back_to_the_page_too(
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.WITHDRAWN)
     login(client, people.staff)
     long_reply = "逐条答复企业提出的问题。" * 1600  # 19,200 characters: far more than a session cookie holds
@@ -409,7 +568,8 @@ def test_a_long_refused_text_goes_back_to_the_page_too(client: FlaskClient, sess
 
 
 def test_a_reply_too_long_goes_back_beside_the_form_and_a_reload_sends_nothing(
-        client: FlaskClient, session: Session, people: People, settings) -> None:
+    client: FlaskClient, session: Session, people: People, settings
+) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.staff)
     too_long = "答" * 20001

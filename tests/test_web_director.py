@@ -1,4 +1,5 @@
 """The director's pages: dashboard, the case lists behind its numbers, escalated cases and instructions."""
+
 from __future__ import annotations
 
 import re
@@ -29,18 +30,58 @@ def cases(session: Session, people: People) -> dict[str, ServiceRequest]:
     th_ent = factories.enterprise(session, "JL-TH", name="通化某医疗器械有限公司")
     th_owner = factories.user(session, Role.ENTERPRISE, enterprise_=th_ent)
     made = {
-        "new": case(session, people.enterprise, people.owner, created_at=now - timedelta(days=1),
-                    status=Status.SUBMITTED, title="新提交的咨询", first_response_due_at=now - timedelta(hours=1)),
-        "old": case(session, people.enterprise, people.owner, created_at=now - timedelta(days=45), title="久拖的案件",
-                    assignee=people.staff, escalated=True, escalation_reason="超过时限", escalated_at=now),
-        "done": case(session, people.enterprise, people.owner, created_at=now - timedelta(days=5),
-                     status=Status.CLOSED, title="已办结案件", resolved_at=now - timedelta(days=2), rating=5),
-        "tonghua": case(session, th_ent, th_owner, created_at=now - timedelta(days=2), title="通化的案件",
-                        escalated=True, escalation_reason="通化升级", escalated_at=now),
+        "new": case(
+            session,
+            people.enterprise,
+            people.owner,
+            created_at=now - timedelta(days=1),
+            status=Status.SUBMITTED,
+            title="新提交的咨询",
+            first_response_due_at=now - timedelta(hours=1),
+        ),
+        "old": case(
+            session,
+            people.enterprise,
+            people.owner,
+            created_at=now - timedelta(days=45),
+            title="久拖的案件",
+            assignee=people.staff,
+            escalated=True,
+            escalation_reason="超过时限",
+            escalated_at=now,
+        ),
+        "done": case(
+            session,
+            people.enterprise,
+            people.owner,
+            created_at=now - timedelta(days=5),
+            status=Status.CLOSED,
+            title="已办结案件",
+            resolved_at=now - timedelta(days=2),
+            rating=5,
+        ),
+        "tonghua": case(
+            session,
+            th_ent,
+            th_owner,
+            created_at=now - timedelta(days=2),
+            title="通化的案件",
+            escalated=True,
+            escalation_reason="通化升级",
+            escalated_at=now,
+        ),
     }
-    session.add(HotlineSession(request_id=made["old"].id, requested_by_id=people.owner.id, reason="请指导",
-                               status=HotlineStatus.SCHEDULED, director_id=people.director.id,
-                               scheduled_at=now + timedelta(days=2), duration_minutes=30))
+    session.add(
+        HotlineSession(
+            request_id=made["old"].id,
+            requested_by_id=people.owner.id,
+            reason="请指导",
+            status=HotlineStatus.SCHEDULED,
+            director_id=people.director.id,
+            scheduled_at=now + timedelta(days=2),
+            duration_minutes=30,
+        )
+    )
     session.commit()
     return made
 
@@ -60,13 +101,21 @@ def _tiles(page: str) -> set[tuple[str, str]]:
     return found
 
 
-def test_the_dashboard_for_a_station_director(client: FlaskClient, people: People,
-                                              cases: dict[str, ServiceRequest]) -> None:
+def test_the_dashboard_for_a_station_director(
+    client: FlaskClient, people: People, cases: dict[str, ServiceRequest]
+) -> None:
     login(client, people.director)
     page = _page(client, "/director/")
-    assert {("/desk/?queue=open", "2"), ("/director/escalated", "1"), ("overdue_response", "1"),
-            ("overdue_resolution", "0"), ("hotline_upcoming", "1"), ("resolved", "1"), ("opened", "3"),
-            ("rated", "5.0")} <= _tiles(page)
+    assert {
+        ("/desk/?queue=open", "2"),
+        ("/director/escalated", "1"),
+        ("overdue_response", "1"),
+        ("overdue_resolution", "0"),
+        ("hotline_upcoming", "1"),
+        ("resolved", "1"),
+        ("opened", "3"),
+        ("rated", "5.0"),
+    } <= _tiles(page)
     queue = _page(client, "/desk/?queue=open")
     assert cases["new"].reference in queue and cases["old"].reference in queue
     assert cases["done"].reference not in queue and cases["tonghua"].reference not in queue
@@ -74,15 +123,15 @@ def test_the_dashboard_for_a_station_director(client: FlaskClient, people: Peopl
     assert "通化" not in page
 
 
-def test_charts_are_accessible_svg_without_inline_style(client: FlaskClient, session: Session,
-                                                        people: People,
-                                                        cases: dict[str, ServiceRequest]) -> None:
+def test_charts_are_accessible_svg_without_inline_style(
+    client: FlaskClient, session: Session, people: People, cases: dict[str, ServiceRequest]
+) -> None:
     login(client, people.hub_director)
     page = _page(client, "/director/")
     for chart in ("chart-status", "chart-age", "chart-station", "chart-weekly"):
         assert f'role="group" aria-labelledby="{chart}-title {chart}-desc"' in page
         assert f'<title id="{chart}-title">' in page
-    assert page.count("<details class=\"chart-table\">") == 4
+    assert page.count('<details class="chart-table">') == 4
     assert "style=" not in page and "<script" not in page
     # Every bar links to its list, and the table behind the chart carries the same links.
     links = set(re.findall(r'href="(/(?:director/cases|director/escalated|desk/)\?[^"]+)"', page))
@@ -100,8 +149,9 @@ def test_who_may_open_the_dashboard(client: FlaskClient, people: People) -> None
         assert client.get("/director/export.csv").status_code == status
 
 
-def test_a_station_director_never_lists_another_station(client: FlaskClient, session: Session, people: People,
-                                                        cases: dict[str, ServiceRequest]) -> None:
+def test_a_station_director_never_lists_another_station(
+    client: FlaskClient, session: Session, people: People, cases: dict[str, ServiceRequest]
+) -> None:
     tonghua = station_id(session, "JL-TH")
     login(client, people.director)
     for bucket in ("open", "escalated", "opened", "age_0_7"):
@@ -115,8 +165,9 @@ def test_a_station_director_never_lists_another_station(client: FlaskClient, ses
     assert cases["tonghua"].reference in _page(client, "/director/escalated")
 
 
-def test_the_case_list_pages_by_keyset(client: FlaskClient, people: People, cases: dict[str, ServiceRequest],
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_case_list_pages_by_keyset(
+    client: FlaskClient, people: People, cases: dict[str, ServiceRequest], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(director, "PAGE", 1)
     login(client, people.director)
     first = _page(client, "/director/cases?bucket=open")
@@ -126,16 +177,25 @@ def test_the_case_list_pages_by_keyset(client: FlaskClient, people: People, case
     assert cases["new"].reference in second and cases["old"].reference not in second
 
 
-@pytest.mark.parametrize("query", ["bucket=nonsense", "status=bogus", "date_from=2026-13-45&date_to=x",
-                                   "station=abc", "bucket=open&status=closed&date_from=2030-01-01"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "bucket=nonsense",
+        "status=bogus",
+        "date_from=2026-13-45&date_to=x",
+        "station=abc",
+        "bucket=open&status=closed&date_from=2030-01-01",
+    ],
+)
 def test_odd_filters_never_fail(client: FlaskClient, people: People, query: str) -> None:
     login(client, people.hub_director)
     for path in ("/director/", "/director/cases", "/director/export.csv", "/director/escalated"):
         assert client.get(f"{path}?{query}").status_code == 200
 
 
-def test_de_escalate_needs_a_note(client: FlaskClient, session: Session, people: People,
-                                  cases: dict[str, ServiceRequest]) -> None:
+def test_de_escalate_needs_a_note(
+    client: FlaskClient, session: Session, people: People, cases: dict[str, ServiceRequest]
+) -> None:
     target = cases["old"]
     login(client, people.staff)
     assert post_form(client, f"/director/escalated/{target.id}/de-escalate", {"note": "x"}).status_code == 403
@@ -153,8 +213,9 @@ def test_de_escalate_needs_a_note(client: FlaskClient, session: Session, people:
     assert target.reference not in _page(client, "/director/escalated")
 
 
-def test_instructions_from_writing_to_acknowledging(client: FlaskClient, session: Session, people: People,
-                                                    cases: dict[str, ServiceRequest]) -> None:
+def test_instructions_from_writing_to_acknowledging(
+    client: FlaskClient, session: Session, people: People, cases: dict[str, ServiceRequest]
+) -> None:
     target = cases["old"]
     login(client, people.staff)
     assert post_form(client, f"/instructions/request/{target.id}", {"body": "我不是局长"}).status_code == 403
@@ -163,8 +224,11 @@ def test_instructions_from_writing_to_acknowledging(client: FlaskClient, session
     # Back to the case's page, the instruction box open with the message beside it.
     assert empty.status_code == 302 and empty.location == f"/desk/requests/{target.id}"
     page = _page(client, empty.location)
-    assert re.search(r"<details open>\s*<summary>[^<]+</summary>\s*<form method=\"post\" "
-                     rf"action=\"/instructions/request/{target.id}\"", page)
+    assert re.search(
+        r"<details open>\s*<summary>[^<]+</summary>\s*<form method=\"post\" "
+        rf"action=\"/instructions/request/{target.id}\"",
+        page,
+    )
     assert 'id="instruction-body-error"' in page
     assert post_form(client, f"/instructions/request/{target.id}", {"body": "请本周内办结"}).status_code == 302
     instruction = session.query(Instruction).filter_by(request_id=target.id).one()
@@ -197,8 +261,9 @@ def test_instructions_from_writing_to_acknowledging(client: FlaskClient, session
         assert re.search(rf"{people.staff.name}.*{when}|{when}.*{people.staff.name}", text), page
 
 
-def test_the_panels_for_the_request_pages(app: Flask, client: FlaskClient, session: Session, people: People,
-                                          cases: dict[str, ServiceRequest]) -> None:
+def test_the_panels_for_the_request_pages(
+    app: Flask, client: FlaskClient, session: Session, people: People, cases: dict[str, ServiceRequest]
+) -> None:
     target = cases["new"]
     session.add(Instruction(request_id=target.id, director_id=people.director.id, body="内部批示内容"))
     session.commit()
@@ -208,8 +273,16 @@ def test_the_panels_for_the_request_pages(app: Flask, client: FlaskClient, sessi
         with app.test_request_context("/"):
             login_user(user)
             req = session.get(ServiceRequest, target.id)
-            page = present_request(session, user, req, audience="portal" if user == people.owner else "desk",
-                                   kept={}, conflict=None, settings=desk_settings(), back="/")
+            page = present_request(
+                session,
+                user,
+                req,
+                audience="portal" if user == people.owner else "desk",
+                kept={},
+                conflict=None,
+                settings=desk_settings(),
+                back="/",
+            )
             return render_template_string(panels, page=page)
 
     enterprise_view = render(people.owner)

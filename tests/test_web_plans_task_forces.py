@@ -1,4 +1,5 @@
 """Task-force pages: set up for a plan or a request, members and experts, "my task forces", and scope."""
+
 from __future__ import annotations
 
 from flask.testing import FlaskClient
@@ -14,21 +15,31 @@ from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 
 def _team(session: Session, people: People, **target: int) -> TaskForce:
-    return task_forces.create_task_force(session, people.staff, TaskForceFields("注册攻关专班", "解决临床评价难题",
-                                                                              people.staff.id), **target)
+    return task_forces.create_task_force(
+        session, people.staff, TaskForceFields("注册攻关专班", "解决临床评价难题", people.staff.id), **target
+    )
 
 
 def test_set_up_a_task_force_for_a_plan_and_add_people(client: FlaskClient, session: Session, people: People) -> None:
     plan = active_plan(session, people)
     login(client, people.staff)
     assert client.get(f"/task-forces/new?plan_id={plan.id}").status_code == 200
-    created = post_form(client, f"/task-forces/new?plan_id={plan.id}",
-                        {"name": "影像AI专班", "purpose": "审评问题攻关", "lead_id": people.staff.id})
+    created = post_form(
+        client,
+        f"/task-forces/new?plan_id={plan.id}",
+        {"name": "影像AI专班", "purpose": "审评问题攻关", "lead_id": people.staff.id},
+    )
     assert created.status_code == 302
     team = session.scalars(select(TaskForce).where(TaskForce.plan_id == plan.id)).one()
     assert post_form(client, f"/task-forces/{team.id}/members", {"user_id": people.other_staff.id}).status_code == 302
-    assert post_form(client, f"/task-forces/{team.id}/experts",
-                     {"name": "周教授", "affiliation": "吉林大学", "field": "医学影像"}).status_code == 302
+    assert (
+        post_form(
+            client,
+            f"/task-forces/{team.id}/experts",
+            {"name": "周教授", "affiliation": "吉林大学", "field": "医学影像"},
+        ).status_code
+        == 302
+    )
     page = client.get(f"/task-forces/{team.id}").get_data(as_text=True)
     assert people.other_staff.name in page and "周教授" in page and "吉林大学" in page
     assert "影像AI专班" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
@@ -37,8 +48,11 @@ def test_set_up_a_task_force_for_a_plan_and_add_people(client: FlaskClient, sess
 def test_a_task_force_for_a_request(client: FlaskClient, session: Session, people: People) -> None:
     request = make_request(session, people.enterprise, people.owner)
     login(client, people.director)
-    response = post_form(client, f"/task-forces/new?request_id={request.id}",
-                         {"name": "急难愁盼专班", "purpose": "限期解决", "lead_id": people.staff.id})
+    response = post_form(
+        client,
+        f"/task-forces/new?request_id={request.id}",
+        {"name": "急难愁盼专班", "purpose": "限期解决", "lead_id": people.staff.id},
+    )
     assert response.status_code == 302
     team = session.scalars(select(TaskForce).where(TaskForce.request_id == request.id)).one()
     assert request.reference in client.get(f"/task-forces/{team.id}").get_data(as_text=True)
@@ -46,16 +60,18 @@ def test_a_task_force_for_a_request(client: FlaskClient, session: Session, peopl
     assert client.get(f"/task-forces/new?request_id={request.id}").status_code == 404
 
 
-def test_members_see_it_in_my_task_forces_but_cannot_run_it(client: FlaskClient, session: Session,
-                                                            people: People) -> None:
+def test_members_see_it_in_my_task_forces_but_cannot_run_it(
+    client: FlaskClient, session: Session, people: People
+) -> None:
     team = _team(session, people, plan_id=active_plan(session, people).id)
     task_forces.add_staff_member(session, people.staff, team.id, people.other_staff.id)
     login(client, people.other_staff)
     assert "注册攻关专班" in client.get("/task-forces/mine").get_data(as_text=True)
     page = client.get(f"/task-forces/{team.id}").get_data(as_text=True)
     assert "注册攻关专班" in page and f"/task-forces/{team.id}/edit" not in page
-    assert post_form(client, f"/task-forces/{team.id}/experts",
-                     {"name": "某", "affiliation": "某院"}).status_code == 403
+    assert (
+        post_form(client, f"/task-forces/{team.id}/experts", {"name": "某", "affiliation": "某院"}).status_code == 403
+    )
     assert client.get(f"/task-forces/{team.id}/edit").status_code == 403
     login(client, people.other_director)
     assert client.get(f"/task-forces/{team.id}").status_code == 404
@@ -76,8 +92,11 @@ def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Se
     session.expire_all()
     assert [m.user_id for m in session.get(TaskForce, team.id).members] == [people.staff2.id]
     assert post_form(client, remove, {"confirm": "yes"}).status_code == 302
-    edited = post_form(client, f"/task-forces/{team.id}/edit", {
-        "name": team.name, "purpose": team.purpose, "lead_id": people.staff.id, "status": "closed"})
+    edited = post_form(
+        client,
+        f"/task-forces/{team.id}/edit",
+        {"name": team.name, "purpose": team.purpose, "lead_id": people.staff.id, "status": "closed"},
+    )
     assert edited.status_code == 302
     session.expire_all()
     team = session.get(TaskForce, team.id)
@@ -88,7 +107,8 @@ def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Se
 
 
 def test_a_member_from_another_station_opens_the_plan_and_the_request_but_cannot_run_them(
-        client: FlaskClient, session: Session, people: People) -> None:
+    client: FlaskClient, session: Session, people: People
+) -> None:
     plan = active_plan(session, people)
     request = make_request(session, people.enterprise, people.owner)
     login(client, people.other_staff)

@@ -1,4 +1,5 @@
 """Shared pieces of the request web tests (portal, desk): app-backed settings, form posts, builders."""
+
 from __future__ import annotations
 
 import re
@@ -24,8 +25,13 @@ def settings(app: Flask) -> DeskSettings:
     return app.extensions["settings"].desk
 
 
-def send(client: FlaskClient, path: str, data: dict, prefix: str | None = None,  # type: ignore[no-untyped-def]
-         **kwargs: object):
+def send(
+    client: FlaskClient,
+    path: str,
+    data: dict,
+    prefix: str | None = None,  # type: ignore[no-untyped-def]
+    **kwargs: object,
+):
     """POST a page's form as the browser would: with the CSRF token under the form's (prefixed) name."""
     token = csrf_token(client)
     fields = {"csrf_token": token, **({f"{prefix}-csrf_token": token} if prefix else {}), **data}
@@ -43,10 +49,18 @@ def sent_back(client: FlaskClient, response, page: str) -> str:  # type: ignore[
 
 
 def request_form(**changes: object) -> dict:
-    form: dict = {"title": "二类有源产品注册资料咨询", "description": "我们准备提交注册申报，需要指导。\n第二行说明。",
-                  "category": "registration_dossier", "lifecycle_stage": "registration_submission",
-                  "product_name": "便携式超声诊断仪", "device_class": "II", "product_type": "active",
-                  "product_field": "06", "innovative": "y", "idempotency_key": "key-" + "a" * 20}
+    form: dict = {
+        "title": "二类有源产品注册资料咨询",
+        "description": "我们准备提交注册申报，需要指导。\n第二行说明。",
+        "category": "registration_dossier",
+        "lifecycle_stage": "registration_submission",
+        "product_name": "便携式超声诊断仪",
+        "device_class": "II",
+        "product_type": "active",
+        "product_field": "06",
+        "innovative": "y",
+        "idempotency_key": "key-" + "a" * 20,
+    }
     form.update(changes)
     return form
 

@@ -7,6 +7,7 @@ autogenerate through service.infrastructure.search_index.is_search_structure.
 Revision ID: 0005
 Revises: 0001
 """
+
 from __future__ import annotations
 
 from alembic import op

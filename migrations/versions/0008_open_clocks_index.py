@@ -3,6 +3,7 @@
 Revision ID: 0008
 Revises: 0007
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -12,8 +13,16 @@ down_revision = "0007"
 branch_labels = None
 depends_on = None
 
-OPEN_CLOCKS = ["status", "station_id", "created_at", "resolution_due_at", "first_response_due_at",
-               "first_responded_at", "escalated", "id"]
+OPEN_CLOCKS = [
+    "status",
+    "station_id",
+    "created_at",
+    "resolution_due_at",
+    "first_response_due_at",
+    "first_responded_at",
+    "escalated",
+    "id",
+]
 
 
 def upgrade() -> None:

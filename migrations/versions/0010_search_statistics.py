@@ -11,6 +11,7 @@ it knows such words are rare and looks them up in the full-text index (15 ms), a
 still walks for common words, which fill a page after a few hundred documents.
 SQLite's FTS5 answers both from its own index.
 """
+
 from __future__ import annotations
 
 from alembic import op

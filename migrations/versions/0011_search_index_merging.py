@@ -11,6 +11,7 @@ term a third as often (about 8 pages per submission); a search consults at most
 fifteen small segments per level besides the large ones, which costs nothing
 measurable. PostgreSQL's GIN index keeps its own pending list and is untouched.
 """
+
 from __future__ import annotations
 
 from alembic import op

@@ -10,6 +10,7 @@ status or walked the requests in id order past a million closed ones to find the
 first submitted (0.2-0.5 s at a million requests); PostgreSQL sorted the status's
 rows. With (status, id) a page is 26 entries of one index.
 """
+
 from __future__ import annotations
 
 from alembic import op

@@ -9,6 +9,7 @@ PostgreSQL at a million requests. With both columns in the open cases' index the
 filter is tested on the index entries (index-only, 6-19 ms), for the page and its
 count alike.
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -18,8 +19,16 @@ down_revision = "0012"
 branch_labels = None
 depends_on = None
 
-BEFORE = ["status", "station_id", "created_at", "resolution_due_at", "first_response_due_at",
-          "first_responded_at", "escalated", "id"]
+BEFORE = [
+    "status",
+    "station_id",
+    "created_at",
+    "resolution_due_at",
+    "first_response_due_at",
+    "first_responded_at",
+    "escalated",
+    "id",
+]
 AFTER = [*BEFORE[:-1], "category", "priority", "id"]
 
 

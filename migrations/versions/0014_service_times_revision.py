@@ -12,6 +12,7 @@ counter, because a counter would come back to an earlier value when a transactio
 that raised it rolls back, and a kept copy made inside that transaction would pass
 for current.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -41,14 +42,18 @@ def upgrade() -> None:
                 RETURN NULL;
             END $$""")
         for table in TABLES:
-            op.execute(f"CREATE TRIGGER {table}_revise AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
-                       "FOR EACH STATEMENT EXECUTE FUNCTION revise_service_times()")
+            op.execute(
+                f"CREATE TRIGGER {table}_revise AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION revise_service_times()"
+            )
     else:
         op.execute("INSERT INTO service_times_revision (id, token) VALUES (1, lower(hex(randomblob(16))))")
         for table in TABLES:
             for event in ("insert", "update", "delete"):
-                op.execute(f"CREATE TRIGGER {table}_revise_{event} AFTER {event.upper()} ON {table} BEGIN "
-                           "UPDATE service_times_revision SET token = lower(hex(randomblob(16))); END")
+                op.execute(
+                    f"CREATE TRIGGER {table}_revise_{event} AFTER {event.upper()} ON {table} BEGIN "
+                    "UPDATE service_times_revision SET token = lower(hex(randomblob(16))); END"
+                )
 
 
 def downgrade() -> None:

@@ -9,6 +9,7 @@ table: 80-140 ms on SQLite for the busiest generated enterprise (31,000 requests
 million). With the filtered columns in one index the count reads its entries alone
 (5-15 ms), as a station's queues do with ix_requests_station_filters.
 """
+
 from __future__ import annotations
 
 from alembic import op
@@ -20,8 +21,11 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_requests_enterprise_filters", "requests",
-                    ["enterprise_id", "status", "category", "priority", "escalated", "id"])
+    op.create_index(
+        "ix_requests_enterprise_filters",
+        "requests",
+        ["enterprise_id", "status", "category", "priority", "escalated", "id"],
+    )
     # SQLite plans by the figures ANALYZE keeps per index: a new index has none until it is measured.
     if op.get_bind().dialect.name == "sqlite":
         op.execute("ANALYZE ix_requests_enterprise_filters")

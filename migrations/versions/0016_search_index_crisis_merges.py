@@ -12,6 +12,7 @@ the generator's load of a million requests the 240th write merged the loaded 400
 segment in one transaction: 22 s holding the one write lock every submission waits
 for. With 64, 8,000 writes after the same load took at most 96 ms each.
 """
+
 from __future__ import annotations
 
 from alembic import op

@@ -3,6 +3,7 @@
 Revision ID: 0017
 Revises: 0016
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa

@@ -9,6 +9,7 @@ happened (records made with past times, as the demo's, come out in time order). 
 is told to its author (and an approval to the enterprise) with the director's comment;
 a returned draft (service_plans.returned_at) leaves the list awaiting approval until saved again.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,10 +26,10 @@ def upgrade() -> None:
         batch.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("data", sa.JSON(none_as_null=True), nullable=True))
         batch.add_column(sa.Column("plan_id", sa.Integer(), nullable=True))
-        batch.create_foreign_key("fk_notifications_plan_id_service_plans", "service_plans", ["plan_id"], ["id"],
-                                 ondelete="CASCADE")
-        batch.create_foreign_key("fk_notifications_actor_id_users", "users", ["actor_id"], ["id"],
-                                 ondelete="SET NULL")
+        batch.create_foreign_key(
+            "fk_notifications_plan_id_service_plans", "service_plans", ["plan_id"], ["id"], ondelete="CASCADE"
+        )
+        batch.create_foreign_key("fk_notifications_actor_id_users", "users", ["actor_id"], ["id"], ondelete="SET NULL")
     with op.batch_alter_table("service_plans") as batch:
         batch.add_column(sa.Column("returned_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index("ix_notifications_user_created", "notifications", ["user_id", "created_at", "id"])

@@ -3,6 +3,7 @@
 Revision ID: 0020
 Revises: 0019
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -42,7 +43,8 @@ def _cipher() -> MultiFernet:
 
 def _rewrite(change: Callable[[str], str]) -> None:
     connection = op.get_bind()
-    rows = connection.execute(sa.select(_users.c.id, _users.c.totp_secret)
-                              .where(_users.c.totp_secret.is_not(None))).all()
+    rows = connection.execute(
+        sa.select(_users.c.id, _users.c.totp_secret).where(_users.c.totp_secret.is_not(None))
+    ).all()
     for user_id, value in rows:
         connection.execute(_users.update().where(_users.c.id == user_id).values(totp_secret=change(value)))

@@ -7,6 +7,7 @@ The request and plan pages send a refused or invalid form back to the page with 
 reload never sends it again. What the user typed (up to 20,000 characters) does not fit the session
 cookie, which now carries only this table's token.
 """
+
 from __future__ import annotations
 
 import sqlalchemy as sa
@@ -25,8 +26,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("data", sa.JSON(), nullable=False),
-        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_kept_forms_user_id_users"),
-                                ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_kept_forms_user_id_users"), ondelete="CASCADE"
+        ),
         sa.PrimaryKeyConstraint("token", name=op.f("pk_kept_forms")),
     )
     op.create_index(op.f("ix_kept_forms_created_at"), "kept_forms", ["created_at"])

@@ -13,6 +13,7 @@ handed out here, continuing after what the database holds, and the reference
 counters end at the highest number used per year, so later submissions go on
 from there.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -61,8 +62,9 @@ class Options:
     commit_every: int = 100_000
 
 
-def generate(engine: Engine, options: Options, progress: Callable[[int], None] = lambda n: None,
-             now: datetime | None = None) -> dict[str, int]:
+def generate(
+    engine: Engine, options: Options, progress: Callable[[int], None] = lambda n: None, now: datetime | None = None
+) -> dict[str, int]:
     """Fill the database; returns how many rows of each big table were written."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
     check_columns()
@@ -102,12 +104,23 @@ def generate(engine: Engine, options: Options, progress: Callable[[int], None] =
 class _Producer:
     """Tells the requests in a second process (the other core) while this one writes the previous batch."""
 
-    def __init__(self, world: World, next_ids: dict[str, int], counters: dict[int, int], now: datetime,
-                 options: Options, postgres: bool) -> None:
+    def __init__(
+        self,
+        world: World,
+        next_ids: dict[str, int],
+        counters: dict[int, int],
+        now: datetime,
+        options: Options,
+        postgres: bool,
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         self.queue = context.Queue(maxsize=3)
-        self.process = context.Process(target=_produce, name="demo-data-producer", daemon=True,
-                                       args=(self.queue, world, next_ids, counters, now, options, postgres))
+        self.process = context.Process(
+            target=_produce,
+            name="demo-data-producer",
+            daemon=True,
+            args=(self.queue, world, next_ids, counters, now, options, postgres),
+        )
         self.counters = counters
 
     def __iter__(self) -> Iterator[Batch]:
@@ -137,8 +150,15 @@ class _Producer:
                     raise RuntimeError("the demo data producer stopped unexpectedly") from None
 
 
-def _produce(queue, world: World, next_ids: dict[str, int], counters: dict[int, int],  # type: ignore[no-untyped-def]
-             now: datetime, options: Options, postgres: bool) -> None:
+def _produce(
+    queue,
+    world: World,
+    next_ids: dict[str, int],
+    counters: dict[int, int],  # type: ignore[no-untyped-def]
+    now: datetime,
+    options: Options,
+    postgres: bool,
+) -> None:
     try:
         stamp = _timestamp_postgres if postgres else _timestamp_sqlite
         teller = Storyteller(world, next_ids, counters, now, options.seed, stamp, postgres)
@@ -194,27 +214,49 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
             staff_count, director_count = STAFF_PER_STATION[station.is_hub]
             for role, count in ((Role.STAFF, staff_count), (Role.DIRECTOR, director_count)):
                 for _ in range(count):
-                    session.add(User(email=_unique(emails, f"{role.value}-{{}}@demo.jl.gov.cn", rng),
-                                     name=texts.person_name(rng), role=role, station=station,
-                                     password_hash=password_hash))
+                    session.add(
+                        User(
+                            email=_unique(emails, f"{role.value}-{{}}@demo.jl.gov.cn", rng),
+                            name=texts.person_name(rng),
+                            role=role,
+                            station=station,
+                            password_hash=password_hash,
+                        )
+                    )
         taken = set(session.scalars(select(Enterprise.credit_code)))
         areas = list(ProductArea)
         for _ in range(options.enterprises):
             name, city = texts.enterprise_name(rng)
             station = stations[rng.randrange(len(stations))]
-            enterprise = Enterprise(name=name, credit_code=_credit_code(rng, taken), city=city, station=station,
-                                    size=rng.choice(list(EnterpriseSize)), verified=rng.random() < 0.9,
-                                    product_areas=[a.value for a in rng.sample(areas, rng.randint(1, 3))])
+            enterprise = Enterprise(
+                name=name,
+                credit_code=_credit_code(rng, taken),
+                city=city,
+                station=station,
+                size=rng.choice(list(EnterpriseSize)),
+                verified=rng.random() < 0.9,
+                product_areas=[a.value for a in rng.sample(areas, rng.randint(1, 3))],
+            )
             session.add(enterprise)
             for _ in range(rng.randint(1, 2)):
-                session.add(User(email=_unique(emails, "contact-{}@enterprise.example.cn", rng),
-                                 name=texts.person_name(rng), role=Role.ENTERPRISE, enterprise=enterprise,
-                                 password_hash=password_hash))
+                session.add(
+                    User(
+                        email=_unique(emails, "contact-{}@enterprise.example.cn", rng),
+                        name=texts.person_name(rng),
+                        role=Role.ENTERPRISE,
+                        enterprise=enterprise,
+                        password_hash=password_hash,
+                    )
+                )
         session.flush()
-        desk = list(session.scalars(select(User).where(User.role.in_([Role.STAFF, Role.DIRECTOR]),
-                                                       User.active.is_(True)).order_by(User.id)))
-        staff = {s.id: [(u.id, u.name) for u in desk if u.station_id == s.id and u.role == Role.STAFF]
-                 for s in stations}
+        desk = list(
+            session.scalars(
+                select(User).where(User.role.in_([Role.STAFF, Role.DIRECTOR]), User.active.is_(True)).order_by(User.id)
+            )
+        )
+        staff = {
+            s.id: [(u.id, u.name) for u in desk if u.station_id == s.id and u.role == Role.STAFF] for s in stations
+        }
         directors = {s.id: [u.id for u in desk if u.station_id == s.id and u.role == Role.DIRECTOR] for s in stations}
         companies = _companies(session)
         _plans(session, rng, companies, staff, directors, hub.id)
@@ -225,21 +267,33 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
 def _companies(session: Session) -> list[Company]:
     """Every enterprise with users, the demo ones first (they get the most requests)."""
     users: dict[int, list[int]] = {}
-    for user_id, enterprise_id in session.execute(select(User.id, User.enterprise_id).where(
-            User.role == Role.ENTERPRISE, User.active.is_(True)).order_by(User.id)):
+    for user_id, enterprise_id in session.execute(
+        select(User.id, User.enterprise_id).where(User.role == Role.ENTERPRISE, User.active.is_(True)).order_by(User.id)
+    ):
         users.setdefault(enterprise_id, []).append(user_id)
     demo_codes = [complete(stem) for stem, *_ in seed.DEMO_ENTERPRISES]
     rank = {code: n for n, code in enumerate(demo_codes)}
-    enterprises = sorted(session.scalars(select(Enterprise)),
-                         key=lambda e: (rank.get(e.credit_code, len(rank)), e.id))
-    active = dict(session.execute(select(ServicePlan.enterprise_id, ServicePlan.id)
-                                  .where(ServicePlan.status == PlanStatus.ACTIVE)).all())
-    return [Company(e.id, e.station_id, users[e.id], active.get(e.id), enterprise_terms(e.name, e.credit_code))
-            for e in enterprises if e.id in users]
+    enterprises = sorted(session.scalars(select(Enterprise)), key=lambda e: (rank.get(e.credit_code, len(rank)), e.id))
+    active = dict(
+        session.execute(
+            select(ServicePlan.enterprise_id, ServicePlan.id).where(ServicePlan.status == PlanStatus.ACTIVE)
+        ).all()
+    )
+    return [
+        Company(e.id, e.station_id, users[e.id], active.get(e.id), enterprise_terms(e.name, e.credit_code))
+        for e in enterprises
+        if e.id in users
+    ]
 
 
-def _plans(session: Session, rng: random.Random, companies: list[Company], staff: dict[int, list[tuple[int, str]]],
-           directors: dict[int, list[int]], hub_id: int) -> None:
+def _plans(
+    session: Session,
+    rng: random.Random,
+    companies: list[Company],
+    staff: dict[int, list[tuple[int, str]]],
+    directors: dict[int, list[int]],
+    hub_id: int,
+) -> None:
     """A one-company-one-policy plan with its milestones for four enterprises in ten."""
     phases = [p for p in MilestonePhase if p != MilestonePhase.OTHER]
     for company in companies:
@@ -251,15 +305,30 @@ def _plans(session: Session, rng: random.Random, companies: list[Company], staff
         done = rng.randrange(len(phases) + 1) if status == PlanStatus.ACTIVE else len(phases)
         start = datetime.now(timezone.utc) - timedelta(days=rng.randint(60, 900))
         plan = ServicePlan(
-            enterprise_id=company.id, station_id=company.station_id, title="一企一策全程指导服务方案",
-            goals="提前介入、一企一策、全程指导，推动产品尽早获批上市。", liaison_id=liaison, status=status,
-            created_by_id=liaison, approved_by_id=director, approved_at=start + timedelta(days=3), created_at=start,
-            updated_at=start, milestones=[
-                Milestone(position=n, phase=phase, title="", owner_id=liaison,
-                          due_date=(start + timedelta(days=90 * n)).date(),
-                          status=MilestoneStatus.DONE if n <= done else MilestoneStatus.PLANNED,
-                          completed_at=start + timedelta(days=90 * n - 5) if n <= done else None)
-                for n, phase in enumerate(phases, 1)])
+            enterprise_id=company.id,
+            station_id=company.station_id,
+            title="一企一策全程指导服务方案",
+            goals="提前介入、一企一策、全程指导，推动产品尽早获批上市。",
+            liaison_id=liaison,
+            status=status,
+            created_by_id=liaison,
+            approved_by_id=director,
+            approved_at=start + timedelta(days=3),
+            created_at=start,
+            updated_at=start,
+            milestones=[
+                Milestone(
+                    position=n,
+                    phase=phase,
+                    title="",
+                    owner_id=liaison,
+                    due_date=(start + timedelta(days=90 * n)).date(),
+                    status=MilestoneStatus.DONE if n <= done else MilestoneStatus.PLANNED,
+                    completed_at=start + timedelta(days=90 * n - 5) if n <= done else None,
+                )
+                for n, phase in enumerate(phases, 1)
+            ],
+        )
         session.add(plan)
         session.flush()
         if status == PlanStatus.ACTIVE:
@@ -279,8 +348,13 @@ class SqliteLoader:
 
     def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
         self.db = db
-        for pragma in ("foreign_keys=OFF", "journal_mode=OFF", "synchronous=OFF", "cache_size=-400000",
-                       "temp_store=MEMORY"):
+        for pragma in (
+            "foreign_keys=OFF",
+            "journal_mode=OFF",
+            "synchronous=OFF",
+            "cache_size=-400000",
+            "temp_store=MEMORY",
+        ):
             db.execute(f"PRAGMA {pragma}")
         # A larger in-memory term buffer: fewer, bigger index segments to merge while loading.
         db.execute("INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 67108864)")
@@ -295,15 +369,21 @@ class SqliteLoader:
         for table, rows in batch.rows.items():
             if rows:
                 columns = COLUMNS[table]
-                self.db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
-                                    f"VALUES ({', '.join('?' * len(columns))})", rows)
-        self.db.executemany("INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, scope_terms, "
-                            "product_terms, enterprise_terms) VALUES (?, ?, ?, ?, ?, ?, ?)", batch.documents)
+                self.db.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows
+                )
+        self.db.executemany(
+            "INSERT INTO search_index (rowid, title_terms, public_terms, internal_terms, scope_terms, "
+            "product_terms, enterprise_terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            batch.documents,
+        )
 
     def counters(self, counters: dict[int, int]) -> None:
-        self.db.executemany("INSERT INTO reference_counters (year, last_value) VALUES (?, ?) "
-                            "ON CONFLICT (year) DO UPDATE SET last_value = excluded.last_value",
-                            sorted(counters.items()))
+        self.db.executemany(
+            "INSERT INTO reference_counters (year, last_value) VALUES (?, ?) "
+            "ON CONFLICT (year) DO UPDATE SET last_value = excluded.last_value",
+            sorted(counters.items()),
+        )
 
     def finish(self, _tables: list[str]) -> None:
         self.db.execute("INSERT INTO search_index (search_index, rank) VALUES ('hashsize', 1048576)")
@@ -341,19 +421,22 @@ class PostgresLoader:
 
     def counters(self, counters: dict[int, int]) -> None:
         with self.db.cursor() as cursor:
-            cursor.executemany("INSERT INTO reference_counters (year, last_value) VALUES (%s, %s) "
-                               "ON CONFLICT (year) DO UPDATE SET last_value = excluded.last_value",
-                               sorted(counters.items()))
+            cursor.executemany(
+                "INSERT INTO reference_counters (year, last_value) VALUES (%s, %s) "
+                "ON CONFLICT (year) DO UPDATE SET last_value = excluded.last_value",
+                sorted(counters.items()),
+            )
 
     def finish(self, tables: list[str]) -> None:
         with self.db.cursor() as cursor:
             for table in tables:
-                cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                               f"(SELECT coalesce(max(id), 1) FROM {table}))")
+                cursor.execute(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT coalesce(max(id), 1) FROM {table}))"
+                )
         self.db.commit()
         self.db.autocommit = True
         # VACUUM sets the visibility map of the freshly loaded requests, so that queue counts can be
         # answered from their indexes alone (autovacuum would get there, later).
         self.db.execute("VACUUM (ANALYZE) requests")
         self.db.execute("ANALYZE")
-

@@ -2,6 +2,7 @@
 
 Both are idempotent: running them again adds only what is missing.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,13 @@ from service.store.db import unit_of_work
 
 STATIONS = [
     # code, name_zh, name_en, region, is_hub
-    ("JL-HUB", "吉林省医疗器械创新服务站", "Jilin Provincial Medical Device Innovation Service Station", "长春市", True),
+    (
+        "JL-HUB",
+        "吉林省医疗器械创新服务站",
+        "Jilin Provincial Medical Device Innovation Service Station",
+        "长春市",
+        True,
+    ),
     ("JL-TH", "通化市分站", "Tonghua City Sub-station", "通化市", False),
     ("JL-CCED", "长春经济技术开发区分站", "Changchun Economic Development Zone Sub-station", "长春市", False),
     ("JL-CCND", "长春新区分站", "Changchun New District Sub-station", "长春市", False),
@@ -60,7 +67,15 @@ class DemoAccount:
 
 DEMO_ENTERPRISES = [
     # credit code without its two check characters, name, city, station, size, areas, verified
-    ("91220101MA17CX0Y", "长春博识医疗科技有限公司", "长春市", "JL-CCND", EnterpriseSize.SMALL, ["imaging", "software_ai"], True),
+    (
+        "91220101MA17CX0Y",
+        "长春博识医疗科技有限公司",
+        "长春市",
+        "JL-CCND",
+        EnterpriseSize.SMALL,
+        ["imaging", "software_ai"],
+        True,
+    ),
     ("91220501MA14TH2Q", "通化康宁生物医学有限公司", "通化市", "JL-TH", EnterpriseSize.MEDIUM, ["ivd"], True),
     ("91220104MA16ED3K", "吉林瑞康植介器械股份有限公司", "长春市", "JL-CCED", EnterpriseSize.LARGE, ["implant"], False),
 ]
@@ -114,8 +129,15 @@ def seed_demo_accounts(session: Session) -> list[DemoAccount]:
             code = complete(stem)
             enterprise = session.scalars(select(Enterprise).where(Enterprise.credit_code == code)).first()
             if enterprise is None:
-                enterprise = Enterprise(name=name, credit_code=code, city=city, station=stations[station],
-                                        size=size, product_areas=areas, verified=verified)
+                enterprise = Enterprise(
+                    name=name,
+                    credit_code=code,
+                    city=city,
+                    station=stations[station],
+                    size=size,
+                    product_areas=areas,
+                    verified=verified,
+                )
                 session.add(enterprise)
             enterprises[stem] = enterprise
         password_hash = passwords.hash_password(DEMO_PASSWORD)
@@ -123,9 +145,14 @@ def seed_demo_accounts(session: Session) -> list[DemoAccount]:
         for account in DEMO_ACCOUNTS:
             if account.email in known:
                 continue
-            session.add(User(
-                email=account.email, name=account.name, role=account.role, password_hash=password_hash,
-                station=stations[account.station] if account.station else None,
-                enterprise=enterprises[account.enterprise] if account.enterprise else None,
-            ))
+            session.add(
+                User(
+                    email=account.email,
+                    name=account.name,
+                    role=account.role,
+                    password_hash=password_hash,
+                    station=stations[account.station] if account.station else None,
+                    enterprise=enterprises[account.enterprise] if account.enterprise else None,
+                )
+            )
     return DEMO_ACCOUNTS

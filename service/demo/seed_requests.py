@@ -2,6 +2,7 @@
 
 Idempotent: nothing happens when the demo requests are already there.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -44,28 +45,69 @@ class _Demo:
     def at(self, days_ago: float) -> datetime:
         return self.now - timedelta(days=days_ago)
 
-    def submit(self, who: User, days_ago: float, title: str, description: str, category: Category,
-               stage: LifecycleStage, files: tuple[Upload, ...] = (), on_behalf: Enterprise | None = None,
-               **product: object) -> ServiceRequest:
+    def submit(
+        self,
+        who: User,
+        days_ago: float,
+        title: str,
+        description: str,
+        category: Category,
+        stage: LifecycleStage,
+        files: tuple[Upload, ...] = (),
+        on_behalf: Enterprise | None = None,
+        **product: object,
+    ) -> ServiceRequest:
         self.count += 1
-        draft = RequestDraft(title=title, description=description, category=category, lifecycle_stage=stage,
-                             idempotency_key=f"{KEY_PREFIX}{self.count:02d}", **product)  # type: ignore[arg-type]
-        return submit_request(self.session, who, draft, files, settings=self.settings, now=self.at(days_ago),
-                              enterprise_id=on_behalf.id if on_behalf else None)
+        draft = RequestDraft(
+            title=title,
+            description=description,
+            category=category,
+            lifecycle_stage=stage,
+            idempotency_key=f"{KEY_PREFIX}{self.count:02d}",
+            **product,
+        )  # type: ignore[arg-type]
+        return submit_request(
+            self.session,
+            who,
+            draft,
+            files,
+            settings=self.settings,
+            now=self.at(days_ago),
+            enterprise_id=on_behalf.id if on_behalf else None,
+        )
 
     def triage(self, request: ServiceRequest, staff: User, days_ago: float, priority: Priority) -> ServiceRequest:
-        return triage_request(self.session, staff, request.id, request.version, category=request.category,
-                              priority=priority, lifecycle_stage=request.lifecycle_stage, assignee_id=staff.id,
-                              settings=self.settings, now=self.at(days_ago))
+        return triage_request(
+            self.session,
+            staff,
+            request.id,
+            request.version,
+            category=request.category,
+            priority=priority,
+            lifecycle_stage=request.lifecycle_stage,
+            assignee_id=staff.id,
+            settings=self.settings,
+            now=self.at(days_ago),
+        )
 
-    def act(self, request: ServiceRequest, who: User, days_ago: float, action: Action,
-            **inputs: object) -> ServiceRequest:
-        return take_action(self.session, who, request.id, request.version, action, settings=self.settings,
-                           now=self.at(days_ago), **inputs)  # type: ignore[arg-type]
+    def act(
+        self, request: ServiceRequest, who: User, days_ago: float, action: Action, **inputs: object
+    ) -> ServiceRequest:
+        return take_action(
+            self.session,
+            who,
+            request.id,
+            request.version,
+            action,
+            settings=self.settings,
+            now=self.at(days_ago),
+            **inputs,
+        )  # type: ignore[arg-type]
 
     def say(self, request: ServiceRequest, who: User, days_ago: float, body: str, internal: bool = False) -> None:
-        add_message(self.session, who, request.id, body, internal=internal, settings=self.settings,
-                    now=self.at(days_ago))
+        add_message(
+            self.session, who, request.id, body, internal=internal, settings=self.settings, now=self.at(days_ago)
+        )
 
 
 def _text_file(name: str, text: str) -> Upload:
@@ -74,44 +116,88 @@ def _text_file(name: str, text: str) -> Upload:
 
 def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
     boshi, _, ruikang = (demo_enterprise(session, n) for n in range(len(DEMO_ENTERPRISES)))
-    liu, zhang, wu = (demo_user(session, e) for e in ("contact@boshi-med.example.cn", "contact@kangning-bio.example.cn",
-                                                  "contact@ruikang-implant.example.cn"))
+    liu, zhang, wu = (
+        demo_user(session, e)
+        for e in (
+            "contact@boshi-med.example.cn",
+            "contact@kangning-bio.example.cn",
+            "contact@ruikang-implant.example.cn",
+        )
+    )
     zhao, zhou = demo_user(session, "ccnd.staff@demo.jl.gov.cn"), demo_user(session, "ccnd.director@demo.jl.gov.cn")
     chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
     hub = demo_user(session, "hub.staff@demo.jl.gov.cn")
-    software = dict(product_name="肺结节CT影像辅助检测软件", device_class=DeviceClass.III,
-                    product_type=ProductType.ACTIVE, product_field=ProductField.F21, innovative=True)
-    reagent = dict(product_name="心肌肌钙蛋白I测定试剂盒（化学发光法）", device_class=DeviceClass.III,
-                   product_type=ProductType.IVD, product_field=ProductField.IVD_REAGENT)
-    stent = dict(product_name="可降解镁合金骨科内固定螺钉", device_class=DeviceClass.III,
-                 product_type=ProductType.NON_ACTIVE, product_field=ProductField.F13, innovative=True)
+    software = dict(
+        product_name="肺结节CT影像辅助检测软件",
+        device_class=DeviceClass.III,
+        product_type=ProductType.ACTIVE,
+        product_field=ProductField.F21,
+        innovative=True,
+    )
+    reagent = dict(
+        product_name="心肌肌钙蛋白I测定试剂盒（化学发光法）",
+        device_class=DeviceClass.III,
+        product_type=ProductType.IVD,
+        product_field=ProductField.IVD_REAGENT,
+    )
+    stent = dict(
+        product_name="可降解镁合金骨科内固定螺钉",
+        device_class=DeviceClass.III,
+        product_type=ProductType.NON_ACTIVE,
+        product_field=ProductField.F13,
+        innovative=True,
+    )
 
     def submitted() -> None:
-        demo.submit(liu, 0.2, "AI辅助诊断软件注册申报资料准备", "我司肺结节CT影像辅助检测软件拟申报第三类医疗器械注册，"
-                    "请指导软件描述文档、算法性能评估报告的编写要求。", Category.REGISTRATION_DOSSIER,
-                    LifecycleStage.REGISTRATION_SUBMISSION,
-                    files=(_text_file("软件描述文档目录.txt", "1 概述\n2 软件功能\n3 算法设计\n4 性能评估\n"),),
-                    **software)
+        demo.submit(
+            liu,
+            0.2,
+            "AI辅助诊断软件注册申报资料准备",
+            "我司肺结节CT影像辅助检测软件拟申报第三类医疗器械注册，请指导软件描述文档、算法性能评估报告的编写要求。",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            files=(_text_file("软件描述文档目录.txt", "1 概述\n2 软件功能\n3 算法设计\n4 性能评估\n"),),
+            **software,
+        )
 
     def triaged() -> None:
-        r = demo.submit(liu, 3, "医学影像设备型式检验送检咨询", "请问产品送检前需要准备哪些技术要求文件，"
-                        "检验周期大约多长？", Category.TYPE_TESTING, LifecycleStage.TYPE_TESTING, **software)
+        r = demo.submit(
+            liu,
+            3,
+            "医学影像设备型式检验送检咨询",
+            "请问产品送检前需要准备哪些技术要求文件，检验周期大约多长？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **software,
+        )
         demo.triage(r, zhao, 2.9, Priority.P3)
         demo.say(r, zhao, 2.8, "企业此前已咨询过省检院，需核对检验项目是否覆盖网络安全要求。", internal=True)
 
     def intervention() -> None:
-        r = demo.submit(liu, 8, "创新医疗器械特别审查申请材料把关", "拟申请创新医疗器械特别审查，"
-                        "请帮助评估核心专利和创新性论述是否充分。", Category.INNOVATIVE_SPECIAL_REVIEW,
-                        LifecycleStage.RESEARCH, **software)
+        r = demo.submit(
+            liu,
+            8,
+            "创新医疗器械特别审查申请材料把关",
+            "拟申请创新医疗器械特别审查，请帮助评估核心专利和创新性论述是否充分。",
+            Category.INNOVATIVE_SPECIAL_REVIEW,
+            LifecycleStage.RESEARCH,
+            **software,
+        )
         r = demo.triage(r, zhao, 7.9, Priority.P2)
         r = demo.act(r, zhao, 7.8, Action.START_INTERVENTION)
         demo.say(r, zhao, 7.7, "已收到材料，本周内安排专家对专利与创新性论述进行预审。")
         demo.say(r, liu, 7.5, "谢谢，我们补充了国内外同类产品对比表。")
 
     def guidance() -> None:
-        r = demo.submit(liu, 20, "深度学习软件临床评价路径", "产品能否通过同品种比对完成临床评价，"
-                        "还是必须开展临床试验？", Category.CLINICAL_EVALUATION, LifecycleStage.CLINICAL_EVALUATION,
-                        **software)
+        r = demo.submit(
+            liu,
+            20,
+            "深度学习软件临床评价路径",
+            "产品能否通过同品种比对完成临床评价，还是必须开展临床试验？",
+            Category.CLINICAL_EVALUATION,
+            LifecycleStage.CLINICAL_EVALUATION,
+            **software,
+        )
         r = demo.triage(r, zhao, 19.9, Priority.P2)
         r = demo.act(r, zhao, 19.8, Action.START_INTERVENTION)
         plan = active_boshi_plan(session, zhao, zhou, boshi)
@@ -120,68 +206,144 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         demo.say(r, zhao, 18, "已纳入“一企一策”服务方案，建议开展前瞻性多中心临床试验，方案设计阶段提前沟通。")
 
     def waiting() -> None:
-        r = demo.submit(liu, 5, "网络安全注册审查要点咨询", "软件涉及云端部署，网络安全资料应如何准备？",
-                        Category.REGISTRATION_DOSSIER, LifecycleStage.REGISTRATION_SUBMISSION, **software)
+        r = demo.submit(
+            liu,
+            5,
+            "网络安全注册审查要点咨询",
+            "软件涉及云端部署，网络安全资料应如何准备？",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **software,
+        )
         r = demo.triage(r, zhao, 4.9, Priority.P3)
-        demo.act(r, zhao, 4.8, Action.REQUEST_INFO,
-                 message="请补充产品的数据流向图和云端部署架构说明，以便我们给出针对性意见。")
+        demo.act(
+            r,
+            zhao,
+            4.8,
+            Action.REQUEST_INFO,
+            message="请补充产品的数据流向图和云端部署架构说明，以便我们给出针对性意见。",
+        )
 
     def escalated() -> None:
-        r = demo.submit(liu, 12, "科研成果转化合作对接", "我司与吉林大学合作的超声成像算法成果，"
-                        "如何以委托研发方式完成转化并申报注册？", Category.RESEARCH_TRANSFORMATION,
-                        LifecycleStage.RESEARCH, urgent=True, **software)
+        r = demo.submit(
+            liu,
+            12,
+            "科研成果转化合作对接",
+            "我司与吉林大学合作的超声成像算法成果，如何以委托研发方式完成转化并申报注册？",
+            Category.RESEARCH_TRANSFORMATION,
+            LifecycleStage.RESEARCH,
+            urgent=True,
+            **software,
+        )
         r = demo.triage(r, zhao, 11.9, Priority.P2)
         demo.act(r, zhao, 11.8, Action.START_INTERVENTION)
         escalation.escalate_request(session, zhao, r.id, "涉及高校成果权属，需局领导协调。", now=demo.at(11))
 
     def resolved() -> None:
-        r = demo.submit(zhang, 6, "体外诊断试剂临床试验方案设计", "化学发光法肌钙蛋白试剂盒临床试验样本量如何确定？",
-                        Category.CLINICAL_EVALUATION, LifecycleStage.CLINICAL_EVALUATION, **reagent)
+        r = demo.submit(
+            zhang,
+            6,
+            "体外诊断试剂临床试验方案设计",
+            "化学发光法肌钙蛋白试剂盒临床试验样本量如何确定？",
+            Category.CLINICAL_EVALUATION,
+            LifecycleStage.CLINICAL_EVALUATION,
+            **reagent,
+        )
         r = demo.triage(r, chen, 5.9, Priority.P3)
         r = demo.act(r, chen, 5.8, Action.START_INTERVENTION)
         demo.say(r, chen, 5.5, "建议参照《体外诊断试剂临床试验技术指导原则》，按灵敏度、特异度分别估算样本量。")
         demo.act(r, chen, 2, Action.RESOLVE, summary="已给出样本量估算方法和临床机构选择建议，企业已据此修改方案。")
 
     def closed() -> None:
-        r = demo.submit(zhang, 30, "生产许可现场核查准备", "首次申请第三类体外诊断试剂生产许可，现场核查关注哪些要点？",
-                        Category.QUALITY_SYSTEM, LifecycleStage.POST_MARKET, **reagent)
+        r = demo.submit(
+            zhang,
+            30,
+            "生产许可现场核查准备",
+            "首次申请第三类体外诊断试剂生产许可，现场核查关注哪些要点？",
+            Category.QUALITY_SYSTEM,
+            LifecycleStage.POST_MARKET,
+            **reagent,
+        )
         r = demo.triage(r, chen, 29.9, Priority.P3)
         r = demo.act(r, chen, 29.8, Action.START_INTERVENTION)
-        r = demo.act(r, chen, 25, Action.RESOLVE,
-                     summary="已对照《医疗器械生产质量管理规范》附录逐条预检，企业完成整改。")
+        r = demo.act(
+            r, chen, 25, Action.RESOLVE, summary="已对照《医疗器械生产质量管理规范》附录逐条预检，企业完成整改。"
+        )
         demo.act(r, zhang, 24, Action.CONFIRM, rating=5, message="指导非常及时，现场核查一次通过。")
 
     def reopened() -> None:
-        r = demo.submit(zhang, 15, "政策咨询：跨省委托生产", "我司拟委托外省企业生产，注册人制度下有哪些要求？",
-                        Category.POLICY, LifecycleStage.POST_MARKET)
+        r = demo.submit(
+            zhang,
+            15,
+            "政策咨询：跨省委托生产",
+            "我司拟委托外省企业生产，注册人制度下有哪些要求？",
+            Category.POLICY,
+            LifecycleStage.POST_MARKET,
+        )
         r = demo.triage(r, chen, 14.9, Priority.P4)
         r = demo.act(r, chen, 14.8, Action.START_INTERVENTION)
         r = demo.act(r, chen, 10, Action.RESOLVE, summary="已说明注册人委托生产的质量协议和跨省监管要求。")
         demo.act(r, zhang, 9, Action.REOPEN, reason="受托方所在省份要求补充材料，原答复未覆盖，需要进一步指导。")
 
     def declined() -> None:
-        r = demo.submit(zhang, 4, "优先审批条件咨询", "普通第二类试剂能否申请优先审批？", Category.PRIORITY_REVIEW,
-                        LifecycleStage.REGISTRATION_SUBMISSION, **reagent)
+        r = demo.submit(
+            zhang,
+            4,
+            "优先审批条件咨询",
+            "普通第二类试剂能否申请优先审批？",
+            Category.PRIORITY_REVIEW,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **reagent,
+        )
         demo.act(r, chen, 3.9, Action.DECLINE, reason="该产品不属于优先审批情形，已电话告知企业可按常规程序申报。")
 
     def withdrawn() -> None:
-        r = demo.submit(wu, 9, "可降解螺钉生物学评价", "可降解镁合金螺钉的降解产物生物学评价如何开展？",
-                        Category.BIOLOGICAL_EVALUATION, LifecycleStage.RESEARCH, **stent)
+        r = demo.submit(
+            wu,
+            9,
+            "可降解螺钉生物学评价",
+            "可降解镁合金螺钉的降解产物生物学评价如何开展？",
+            Category.BIOLOGICAL_EVALUATION,
+            LifecycleStage.RESEARCH,
+            **stent,
+        )
         demo.act(r, wu, 8, Action.WITHDRAW, reason="已委托第三方检测机构出具方案，暂不需要指导。")
 
     def on_behalf() -> None:
-        demo.submit(hub, 6, "骨科植入物注册检验进度（电话来访）", "企业来电反映注册检验排队时间较长，"
-                    "希望协调检验机构加快进度。", Category.TYPE_TESTING, LifecycleStage.TYPE_TESTING,
-                    on_behalf=ruikang, channel=Channel.PHONE, urgent=True, **stent)
+        demo.submit(
+            hub,
+            6,
+            "骨科植入物注册检验进度（电话来访）",
+            "企业来电反映注册检验排队时间较长，希望协调检验机构加快进度。",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            on_behalf=ruikang,
+            channel=Channel.PHONE,
+            urgent=True,
+            **stent,
+        )
 
-    return [submitted, triaged, intervention, guidance, waiting, escalated, resolved, closed, reopened, declined,
-            withdrawn, on_behalf]
+    return [
+        submitted,
+        triaged,
+        intervention,
+        guidance,
+        waiting,
+        escalated,
+        resolved,
+        closed,
+        reopened,
+        declined,
+        withdrawn,
+        on_behalf,
+    ]
 
 
 def seed_demo_requests(session: Session, settings: DeskSettings, now: datetime | None = None) -> int:
     """Create the demo requests unless they exist; returns how many were created."""
-    exists = session.scalar(select(ServiceRequest.id).where(ServiceRequest.idempotency_key.like(f"{KEY_PREFIX}%"))
-                            .limit(1))
+    exists = session.scalar(
+        select(ServiceRequest.id).where(ServiceRequest.idempotency_key.like(f"{KEY_PREFIX}%")).limit(1)
+    )
     if exists is not None:
         return 0
     demo = _Demo(session, settings, now or utcnow())

@@ -8,6 +8,7 @@ read on every page like real ones. Rows are tuples in the column order of
 dialect stores them, JSON as text. Hot paths avoid enum lookups and json.dumps
 (a million requests make ten million rows).
 """
+
 from __future__ import annotations
 
 import json
@@ -25,22 +26,80 @@ from service.models import Status as S
 
 COLUMNS = {
     "requests": (
-        "id", "reference", "year", "sequence", "enterprise_id", "submitter_id", "channel", "title", "description",
-        "category", "product_name", "device_class", "product_type", "product_field", "innovative", "lifecycle_stage",
-        "urgent", "priority", "status", "resume_status", "station_id", "assignee_id", "plan_id",
-        "first_response_due_at", "resolution_due_at", "first_responded_at", "waiting_since",
-        "first_response_breached", "resolution_breached", "escalated", "escalation_reason", "escalated_at",
-        "resolution_summary", "resolved_at", "closed_at", "rating", "rating_comment", "idempotency_key",
-        "created_at", "updated_at", "version"),
+        "id",
+        "reference",
+        "year",
+        "sequence",
+        "enterprise_id",
+        "submitter_id",
+        "channel",
+        "title",
+        "description",
+        "category",
+        "product_name",
+        "device_class",
+        "product_type",
+        "product_field",
+        "innovative",
+        "lifecycle_stage",
+        "urgent",
+        "priority",
+        "status",
+        "resume_status",
+        "station_id",
+        "assignee_id",
+        "plan_id",
+        "first_response_due_at",
+        "resolution_due_at",
+        "first_responded_at",
+        "waiting_since",
+        "first_response_breached",
+        "resolution_breached",
+        "escalated",
+        "escalation_reason",
+        "escalated_at",
+        "resolution_summary",
+        "resolved_at",
+        "closed_at",
+        "rating",
+        "rating_comment",
+        "idempotency_key",
+        "created_at",
+        "updated_at",
+        "version",
+    ),
     "messages": ("id", "request_id", "author_id", "body", "internal", "created_at"),
     "events": ("id", "request_id", "plan_id", "kind", "public", "actor_id", "data", "created_at"),
     "hotline_sessions": (
-        "id", "request_id", "requested_by_id", "reason", "preferred_times", "status", "director_id", "scheduled_at",
-        "duration_minutes", "meeting_link", "minutes_internal", "public_summary", "decisions", "cancel_reason",
-        "held_at", "created_at", "version"),
+        "id",
+        "request_id",
+        "requested_by_id",
+        "reason",
+        "preferred_times",
+        "status",
+        "director_id",
+        "scheduled_at",
+        "duration_minutes",
+        "meeting_link",
+        "minutes_internal",
+        "public_summary",
+        "decisions",
+        "cancel_reason",
+        "held_at",
+        "created_at",
+        "version",
+    ),
     "follow_up_actions": ("id", "hotline_session_id", "description", "owner_id", "due_date", "done_at"),
-    "instructions": ("id", "request_id", "director_id", "assignee_id", "body", "created_at", "acknowledged_at",
-                     "acknowledged_by_id"),
+    "instructions": (
+        "id",
+        "request_id",
+        "director_id",
+        "assignee_id",
+        "body",
+        "created_at",
+        "acknowledged_at",
+        "acknowledged_by_id",
+    ),
 }
 Stamp = Callable[[datetime | None], str | None]
 
@@ -51,16 +110,31 @@ STAGES = [s.value for s in LifecycleStage]
 FIELDS = [f.value for f in ProductField]
 CHANNELS = [Channel.WEB.value] * 7 + [Channel.PHONE.value, Channel.VIDEO.value, Channel.ON_SITE.value]
 PRIORITIES = [Priority.P1] + [Priority.P2] * 3 + [Priority.P3] * 5 + [Priority.P4]
-DUE_HOURS = {p.value: (first * WALL_PER_WORKING_HOUR, whole * WALL_PER_WORKING_HOUR)
-             for p, (first, whole) in SLA_DEFAULTS.items()}
+DUE_HOURS = {
+    p.value: (first * WALL_PER_WORKING_HOUR, whole * WALL_PER_WORKING_HOUR)
+    for p, (first, whole) in SLA_DEFAULTS.items()
+}
 OPEN = frozenset(s.value for s in (S.SUBMITTED, S.TRIAGED, S.EARLY_INTERVENTION, S.GUIDANCE, S.WAITING_ENTERPRISE))
-K_CREATED, K_STATUS, K_TRIAGED, K_ASSIGNED = (EventKind.CREATED.value, EventKind.STATUS_CHANGED.value,
-                                              EventKind.TRIAGED.value, EventKind.ASSIGNED.value)
+K_CREATED, K_STATUS, K_TRIAGED, K_ASSIGNED = (
+    EventKind.CREATED.value,
+    EventKind.STATUS_CHANGED.value,
+    EventKind.TRIAGED.value,
+    EventKind.ASSIGNED.value,
+)
 K_REPLY, K_NOTE, K_RATED = EventKind.REPLY.value, EventKind.INTERNAL_NOTE.value, EventKind.RATED.value
-SUBMITTED, TRIAGED, INTERVENTION, GUIDANCE = S.SUBMITTED.value, S.TRIAGED.value, S.EARLY_INTERVENTION.value, \
-    S.GUIDANCE.value
-WAITING, RESOLVED, CLOSED, DECLINED, WITHDRAWN = S.WAITING_ENTERPRISE.value, S.RESOLVED.value, S.CLOSED.value, \
-    S.DECLINED.value, S.WITHDRAWN.value
+SUBMITTED, TRIAGED, INTERVENTION, GUIDANCE = (
+    S.SUBMITTED.value,
+    S.TRIAGED.value,
+    S.EARLY_INTERVENTION.value,
+    S.GUIDANCE.value,
+)
+WAITING, RESOLVED, CLOSED, DECLINED, WITHDRAWN = (
+    S.WAITING_ENTERPRISE.value,
+    S.RESOLVED.value,
+    S.CLOSED.value,
+    S.DECLINED.value,
+    S.WITHDRAWN.value,
+)
 
 
 def _spread(weights: dict[str, int]) -> list[str]:
@@ -69,10 +143,22 @@ def _spread(weights: dict[str, int]) -> list[str]:
 
 # Statuses by age: old requests are almost all finished, recent ones spread over the open states.
 OLD = _spread({CLOSED: 86, DECLINED: 6, WITHDRAWN: 5, GUIDANCE: 1, INTERVENTION: 1, WAITING: 1})
-MIDDLE = _spread({CLOSED: 55, RESOLVED: 5, GUIDANCE: 10, INTERVENTION: 10, WAITING: 8, TRIAGED: 4, DECLINED: 4,
-                  WITHDRAWN: 4})
-RECENT = _spread({SUBMITTED: 25, TRIAGED: 15, INTERVENTION: 15, GUIDANCE: 10, WAITING: 10, RESOLVED: 15, CLOSED: 5,
-                  DECLINED: 3, WITHDRAWN: 2})
+MIDDLE = _spread(
+    {CLOSED: 55, RESOLVED: 5, GUIDANCE: 10, INTERVENTION: 10, WAITING: 8, TRIAGED: 4, DECLINED: 4, WITHDRAWN: 4}
+)
+RECENT = _spread(
+    {
+        SUBMITTED: 25,
+        TRIAGED: 15,
+        INTERVENTION: 15,
+        GUIDANCE: 10,
+        WAITING: 10,
+        RESOLVED: 15,
+        CLOSED: 5,
+        DECLINED: 3,
+        WITHDRAWN: 2,
+    }
+)
 
 
 @lru_cache(maxsize=4096)
@@ -112,8 +198,16 @@ class Batch:
 class Storyteller:
     """Tells requests one after the other, handing out ids and reference numbers as it goes."""
 
-    def __init__(self, world: World, next_ids: dict[str, int], counters: dict[int, int], now: datetime, seed: int,
-                 stamp: Stamp, postgres: bool) -> None:
+    def __init__(
+        self,
+        world: World,
+        next_ids: dict[str, int],
+        counters: dict[int, int],
+        now: datetime,
+        seed: int,
+        stamp: Stamp,
+        postgres: bool,
+    ) -> None:
         self.world, self.ids, self.counters, self.now = world, dict(next_ids), counters, now
         self.rng = random.Random(seed)
         self.stamp, self.postgres = stamp, postgres
@@ -140,8 +234,9 @@ class Storyteller:
 class _Story:
     """One request from submission to where it stands now."""
 
-    def __init__(self, teller: Storyteller, batch: Batch, enterprise: Enterprise, created: datetime,
-                 status: str) -> None:
+    def __init__(
+        self, teller: Storyteller, batch: Batch, enterprise: Enterprise, created: datetime, status: str
+    ) -> None:
         rng = self.rng = teller.rng
         self.t, self.batch, self.enterprise = teller, batch, enterprise
         self.id = teller.take("requests")
@@ -166,8 +261,9 @@ class _Story:
         return self.clock
 
     def event(self, kind: str, at: datetime, actor: int | None, public: bool, data: str) -> None:
-        self.batch.rows["events"].append((self.t.take("events"), self.id, None, kind, public, actor, data,
-                                          self.t.stamp(at)))
+        self.batch.rows["events"].append(
+            (self.t.take("events"), self.id, None, kind, public, actor, data, self.t.stamp(at))
+        )
 
     def message(self, body: str, author: int, internal: bool, at: datetime) -> None:
         message_id = self.t.take("messages")
@@ -175,8 +271,9 @@ class _Story:
         (self.internal_terms if internal else self.public_terms).append(texts.sentence_terms(body))
         self.event(K_NOTE if internal else K_REPLY, at, author, not internal, f'{{"message_id": {message_id}}}')
 
-    def move(self, action: str, source: str, target: str, actor: int | None, share: float,
-             reason: str | None = None) -> datetime:
+    def move(
+        self, action: str, source: str, target: str, actor: int | None, share: float, reason: str | None = None
+    ) -> datetime:
         at = self.later(share)
         items = (("action", action), ("from", source), ("to", target))
         self.event(K_STATUS, at, actor, True, _json(*items, ("reason", reason)) if reason else _json(*items))
@@ -193,8 +290,13 @@ class _Story:
         self.first_due = self.created + timedelta(hours=first)
         self.resolution_due = self.created + timedelta(hours=whole)
         on_behalf = "false" if self.channel == "web" else "true"
-        self.event(K_CREATED, self.created, self.submitter, True,
-                   f'{{"reference": "{self.reference}", "channel": "{self.channel}", "on_behalf": {on_behalf}}}')
+        self.event(
+            K_CREATED,
+            self.created,
+            self.submitter,
+            True,
+            f'{{"reference": "{self.reference}", "channel": "{self.channel}", "on_behalf": {on_behalf}}}',
+        )
         if status == SUBMITTED or (status in (DECLINED, WITHDRAWN) and rng.random() < 0.5):
             if status != SUBMITTED:
                 self.finish_early(SUBMITTED)
@@ -213,13 +315,23 @@ class _Story:
     def work(self) -> None:
         rng, staff, status = self.rng, self.assignee, self.status
         at = self.move("triage", SUBMITTED, TRIAGED, staff, 0.05)
-        self.event(K_TRIAGED, at, staff, False, _json(("category", self.category.value), ("priority", self.priority),
-                                                       ("lifecycle_stage", self.stage)))
+        self.event(
+            K_TRIAGED,
+            at,
+            staff,
+            False,
+            _json(("category", self.category.value), ("priority", self.priority), ("lifecycle_stage", self.stage)),
+        )
         if rng.random() < 0.1 and status in (TRIAGED, INTERVENTION):
             self.assignee = self.assignee_name = None
         else:
-            self.event(K_ASSIGNED, at, staff, False, _json(("previous", None), ("assignee", staff),
-                                                           ("assignee_name", self.assignee_name)))
+            self.event(
+                K_ASSIGNED,
+                at,
+                staff,
+                False,
+                _json(("previous", None), ("assignee", staff), ("assignee_name", self.assignee_name)),
+            )
         answered = self.later(0.05)
         self.fields["first_responded_at"] = answered
         self.message(texts.reply(rng, self.english), staff, False, answered)
@@ -275,24 +387,63 @@ class _Story:
         if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < 0.006:
             _Hotline(self).write()
         field_code = FIELDS[int(rng.random() * len(FIELDS))]
-        self.batch.rows["requests"].append((
-            self.id, self.reference, self.year, self.sequence, self.enterprise.id, self.submitter, self.channel,
-            self.title, (" " if self.english else "").join(self.body), self.category.value, self.product,
-            "III" if rng.random() < 0.4 else "II", "ivd" if field_code == "ivd_reagent" else "active", field_code,
-            rng.random() < 0.15, self.stage, self.urgent, self.priority, self.status,
-            f.get("resume_status"), self.enterprise.station_id, self.assignee, f.get("plan_id"),
-            stamp(self.first_due), stamp(self.resolution_due), stamp(responded), stamp(f.get("waiting_since")),
-            first_breached, resolution_breached, escalated, f.get("escalation_reason"), stamp(f.get("escalated_at")),
-            f.get("resolution_summary"), stamp(f.get("resolved_at")), stamp(f.get("closed_at")), f.get("rating"),
-            None, None, stamp(self.created), stamp(self.clock), 1))
+        self.batch.rows["requests"].append(
+            (
+                self.id,
+                self.reference,
+                self.year,
+                self.sequence,
+                self.enterprise.id,
+                self.submitter,
+                self.channel,
+                self.title,
+                (" " if self.english else "").join(self.body),
+                self.category.value,
+                self.product,
+                "III" if rng.random() < 0.4 else "II",
+                "ivd" if field_code == "ivd_reagent" else "active",
+                field_code,
+                rng.random() < 0.15,
+                self.stage,
+                self.urgent,
+                self.priority,
+                self.status,
+                f.get("resume_status"),
+                self.enterprise.station_id,
+                self.assignee,
+                f.get("plan_id"),
+                stamp(self.first_due),
+                stamp(self.resolution_due),
+                stamp(responded),
+                stamp(f.get("waiting_since")),
+                first_breached,
+                resolution_breached,
+                escalated,
+                f.get("escalation_reason"),
+                stamp(f.get("escalated_at")),
+                f.get("resolution_summary"),
+                stamp(f.get("resolved_at")),
+                stamp(f.get("closed_at")),
+                f.get("rating"),
+                None,
+                None,
+                stamp(self.created),
+                stamp(self.clock),
+                1,
+            )
+        )
         title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))
         internal = " ".join(self.internal_terms)
         scope = scope_terms(self.enterprise.id, self.enterprise.station_id)
         product = texts.sentence_terms(self.product)
         self.batch.documents.append(
-            (self.id, tsvector_literal(Document(self.id, title, public, internal, scope, product,
-                                                self.enterprise.terms))) if teller.postgres
-            else (self.id, title, public, internal, scope, product, self.enterprise.terms))
+            (
+                self.id,
+                tsvector_literal(Document(self.id, title, public, internal, scope, product, self.enterprise.terms)),
+            )
+            if teller.postgres
+            else (self.id, title, public, internal, scope, product, self.enterprise.terms)
+        )
 
     def escalate(self) -> None:
         teller, rng = self.t, self.rng
@@ -308,11 +459,25 @@ class _Story:
             acknowledged = at + timedelta(hours=6)
             if rng.random() < 0.5 or acknowledged > teller.now:
                 acknowledged = None
-            self.batch.rows["instructions"].append((
-                instruction_id, self.id, director, self.assignee, body, teller.stamp(at), teller.stamp(acknowledged),
-                self.assignee if acknowledged else None))
-            self.event(EventKind.INSTRUCTION.value, at, director, False,
-                       _json(("instruction_id", instruction_id), ("body", body)))
+            self.batch.rows["instructions"].append(
+                (
+                    instruction_id,
+                    self.id,
+                    director,
+                    self.assignee,
+                    body,
+                    teller.stamp(at),
+                    teller.stamp(acknowledged),
+                    self.assignee if acknowledged else None,
+                )
+            )
+            self.event(
+                EventKind.INSTRUCTION.value,
+                at,
+                director,
+                False,
+                _json(("instruction_id", instruction_id), ("body", body)),
+            )
 
 
 class _Hotline:
@@ -341,20 +506,49 @@ class _Hotline:
             scheduled = min(requested + timedelta(days=1 + rng.random() * 9), teller.now - timedelta(hours=1))
         held = status == HotlineStatus.HELD
         teller_rows = story.batch.rows
-        teller_rows["hotline_sessions"].append((
-            hotline_id, story.id, story.submitter, self.REASON, self.TIMES, status.value,
-            director if scheduled else None, stamp(scheduled), 45 if scheduled else None,
-            f"https://meet.example.gov.cn/hotline/{story.reference}" if scheduled else None,
-            "会议纪要：企业介绍了产品进展，审评专家给出整改建议。" if held else None,
-            self.SUMMARY if held else None, "由分站一企一策跟进。" if held else None,
-            "企业申请改期。" if status == HotlineStatus.CANCELLED else None, stamp(scheduled) if held else None,
-            stamp(requested), 1))
-        story.event(EventKind.HOTLINE_REQUESTED.value, requested, story.submitter, True,
-                    _json(("hotline_id", hotline_id), ("reason", self.REASON), ("preferred_times", self.TIMES)))
+        teller_rows["hotline_sessions"].append(
+            (
+                hotline_id,
+                story.id,
+                story.submitter,
+                self.REASON,
+                self.TIMES,
+                status.value,
+                director if scheduled else None,
+                stamp(scheduled),
+                45 if scheduled else None,
+                f"https://meet.example.gov.cn/hotline/{story.reference}" if scheduled else None,
+                "会议纪要：企业介绍了产品进展，审评专家给出整改建议。" if held else None,
+                self.SUMMARY if held else None,
+                "由分站一企一策跟进。" if held else None,
+                "企业申请改期。" if status == HotlineStatus.CANCELLED else None,
+                stamp(scheduled) if held else None,
+                stamp(requested),
+                1,
+            )
+        )
+        story.event(
+            EventKind.HOTLINE_REQUESTED.value,
+            requested,
+            story.submitter,
+            True,
+            _json(("hotline_id", hotline_id), ("reason", self.REASON), ("preferred_times", self.TIMES)),
+        )
         if held and scheduled is not None:
-            teller_rows["follow_up_actions"].append((
-                teller.take("follow_up_actions"), hotline_id, "补充临床评价资料并提交分站审阅。",
-                story.assignee or director, (scheduled + timedelta(days=14)).date().isoformat(),
-                stamp(scheduled) if rng.random() < 0.6 else None))
-            story.event(EventKind.HOTLINE_HELD.value, scheduled, director, True,
-                        _json(("hotline_id", hotline_id), ("summary", self.SUMMARY)))
+            teller_rows["follow_up_actions"].append(
+                (
+                    teller.take("follow_up_actions"),
+                    hotline_id,
+                    "补充临床评价资料并提交分站审阅。",
+                    story.assignee or director,
+                    (scheduled + timedelta(days=14)).date().isoformat(),
+                    stamp(scheduled) if rng.random() < 0.6 else None,
+                )
+            )
+            story.event(
+                EventKind.HOTLINE_HELD.value,
+                scheduled,
+                director,
+                True,
+                _json(("hotline_id", hotline_id), ("summary", self.SUMMARY)),
+            )

@@ -4,6 +4,7 @@ Every text is made of whole sentences, each ending in punctuation, so the
 index terms of a text are the terms of its sentences joined
 (``sentence_terms`` caches them: the generator cuts each sentence only once).
 """
+
 from __future__ import annotations
 
 import random
@@ -47,10 +48,40 @@ PRODUCTS = [
 ]
 
 CITIES = ["长春", "吉林", "通化", "梅河口", "辽源", "敦化", "四平", "延吉", "白山", "松原"]
-BRANDS = ["博远", "康达", "华瑞", "鑫源", "天成", "瑞康", "恒信", "普济", "安泰", "中科", "聚能", "同创",
-          "长白", "松江", "北辰", "东信", "新元", "德润", "佳禾", "益生", "明睿", "致远", "宏图", "盛世"]
-SUFFIXES = ["医疗科技有限公司", "生物医学有限公司", "医疗器械股份有限公司", "生物技术有限公司",
-            "智能医疗科技有限公司", "光电医疗设备有限公司"]
+BRANDS = [
+    "博远",
+    "康达",
+    "华瑞",
+    "鑫源",
+    "天成",
+    "瑞康",
+    "恒信",
+    "普济",
+    "安泰",
+    "中科",
+    "聚能",
+    "同创",
+    "长白",
+    "松江",
+    "北辰",
+    "东信",
+    "新元",
+    "德润",
+    "佳禾",
+    "益生",
+    "明睿",
+    "致远",
+    "宏图",
+    "盛世",
+]
+SUFFIXES = [
+    "医疗科技有限公司",
+    "生物医学有限公司",
+    "医疗器械股份有限公司",
+    "生物技术有限公司",
+    "智能医疗科技有限公司",
+    "光电医疗设备有限公司",
+]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
 GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "秀英", "志强"]
 
@@ -79,52 +110,105 @@ TITLES_EN: dict[Category, list[str]] = {
     Category.OTHER: ["Question about the {p}", "Urgent difficulty with the {p}"],
 }
 
-OPENINGS_ZH = ["我公司是一家位于{c}的医疗器械企业，目前正在研发{p}。", "我们是{c}的一家初创企业，主营产品为{p}。",
-               "本企业{p}项目已进入关键阶段。", "我司{p}已完成样机试制。"]
+OPENINGS_ZH = [
+    "我公司是一家位于{c}的医疗器械企业，目前正在研发{p}。",
+    "我们是{c}的一家初创企业，主营产品为{p}。",
+    "本企业{p}项目已进入关键阶段。",
+    "我司{p}已完成样机试制。",
+]
 DIFFICULTIES_ZH: dict[Category, list[str]] = {
-    Category.REGISTRATION_DOSSIER: ["注册申报资料的编写要求不清楚，尤其是研究资料部分。", "收到补正通知后不知如何准备注册资料。"],
+    Category.REGISTRATION_DOSSIER: [
+        "注册申报资料的编写要求不清楚，尤其是研究资料部分。",
+        "收到补正通知后不知如何准备注册资料。",
+    ],
     Category.CLINICAL_EVALUATION: ["不确定能否通过同品种比对完成临床评价。", "临床试验的样本量和评价指标难以确定。"],
-    Category.BIOLOGICAL_EVALUATION: ["生物学评价需要开展哪些试验项目不明确。", "希望了解已有文献能否替代部分生物学试验。"],
+    Category.BIOLOGICAL_EVALUATION: [
+        "生物学评价需要开展哪些试验项目不明确。",
+        "希望了解已有文献能否替代部分生物学试验。",
+    ],
     Category.TYPE_TESTING: ["型式检验排队时间较长，影响整体进度。", "电磁兼容检验两次未通过，整改方向不明。"],
-    Category.INNOVATIVE_SPECIAL_REVIEW: ["产品具有核心技术发明专利，希望申请创新医疗器械特别审查。", "创新审查申请材料中的创新性论述如何撰写。"],
+    Category.INNOVATIVE_SPECIAL_REVIEW: [
+        "产品具有核心技术发明专利，希望申请创新医疗器械特别审查。",
+        "创新审查申请材料中的创新性论述如何撰写。",
+    ],
     Category.PRIORITY_REVIEW: ["产品用于罕见病诊断，希望了解优先审批的条件。", "临床急需的产品能否走优先审批通道。"],
     Category.QUALITY_SYSTEM: ["即将迎来生产许可现场核查，质量管理体系文件尚不完善。", "委托生产的质量协议如何约定。"],
     Category.RESEARCH_TRANSFORMATION: ["高校科研成果转化为产品的注册路径不清楚。", "科研样机如何满足产品技术要求。"],
     Category.POLICY: ["产品的管理类别难以判断，需要分类界定。", "想了解注册人制度下跨省委托生产的政策。"],
     Category.OTHER: ["遇到卡脖子问题，关键零部件依赖进口。", "资金和人才方面存在急难愁盼问题。"],
 }
-CLOSINGS_ZH = ["希望服务站给予指导。", "恳请专家提前介入，帮助我们梳理申报路径。", "盼望一企一策全程指导。",
-               "希望能安排局长热线沟通。"]
+CLOSINGS_ZH = [
+    "希望服务站给予指导。",
+    "恳请专家提前介入，帮助我们梳理申报路径。",
+    "盼望一企一策全程指导。",
+    "希望能安排局长热线沟通。",
+]
 
-OPENINGS_EN = ["We are a medical device company in {c} developing a {p}.", "Our start-up in {c} makes a {p}.",
-               "Our {p} project has reached a critical stage."]
+OPENINGS_EN = [
+    "We are a medical device company in {c} developing a {p}.",
+    "Our start-up in {c} makes a {p}.",
+    "Our {p} project has reached a critical stage.",
+]
 DIFFICULTIES_EN: dict[Category, list[str]] = {
     Category.REGISTRATION_DOSSIER: ["We are unsure how to write the research section of the registration dossier."],
-    Category.CLINICAL_EVALUATION: ["We do not know whether an equivalent-device comparison is enough for clinical evaluation."],
+    Category.CLINICAL_EVALUATION: [
+        "We do not know whether an equivalent-device comparison is enough for clinical evaluation."
+    ],
     Category.BIOLOGICAL_EVALUATION: ["Which biocompatibility tests are required is unclear to us."],
     Category.TYPE_TESTING: ["The EMC test failed twice and we need guidance on the fixes."],
-    Category.INNOVATIVE_SPECIAL_REVIEW: ["The device holds a core invention patent and we want the special review procedure."],
+    Category.INNOVATIVE_SPECIAL_REVIEW: [
+        "The device holds a core invention patent and we want the special review procedure."
+    ],
     Category.PRIORITY_REVIEW: ["The device diagnoses a rare disease, so we ask about priority review."],
     Category.QUALITY_SYSTEM: ["The production licence inspection is coming and our quality manual is incomplete."],
-    Category.RESEARCH_TRANSFORMATION: ["A university team wants to turn its research prototype into a registered product."],
+    Category.RESEARCH_TRANSFORMATION: [
+        "A university team wants to turn its research prototype into a registered product."
+    ],
     Category.POLICY: ["The classification of the device is unclear to us."],
     Category.OTHER: ["A key component is imported and supply is at risk."],
 }
-CLOSINGS_EN = ["Please advise.", "We would welcome early intervention by the station.", "We ask for a director hotline session."]
+CLOSINGS_EN = [
+    "Please advise.",
+    "We would welcome early intervention by the station.",
+    "We ask for a director hotline session.",
+]
 
-REPLIES_ZH = ["您好，已收到您的咨询，我们将安排专人跟进。", "建议参照相关技术指导原则准备资料，并补充风险分析报告。",
-              "请补充产品技术要求和型式检验报告，以便进一步评估。", "经研究，该产品可按同品种比对路径开展临床评价。",
-              "已为贵公司制定一企一策服务方案，请按里程碑推进。", "建议尽快提交创新医疗器械特别审查申请。"]
-REPLIES_EN = ["Thank you, a staff member will follow up on your request.",
-              "Please send the product technical requirements and the type testing report.",
-              "The equivalent-device route looks feasible for the clinical evaluation."]
-ENTERPRISE_REPLIES = ["已按要求补充资料，请查收。", "谢谢指导，我们将尽快整改。", "补充材料已上传，烦请审阅。",
-                      "We have uploaded the missing documents.", "Thank you for the guidance."]
-NOTES_ZH = ["已与审评中心沟通，该企业资料准备不充分，建议安排现场指导。", "企业反映情况属实，列入重点帮扶名单。",
-            "需协调检验所加快检验排期。", "该产品技术路线较新，建议组建定制化专班。", "注意：企业负责人近期变更，联系人待确认。"]
-NOTES_EN = ["Checked with the review centre: the dossier is weak, an on-site visit is advised.",
-            "Escalate to the task force if no progress by next week."]
-SUMMARIES = ["已完成指导，企业按建议完成资料补正。", "问题已解决，企业已提交注册申请。", "Guidance given; the enterprise filed its dossier."]
+REPLIES_ZH = [
+    "您好，已收到您的咨询，我们将安排专人跟进。",
+    "建议参照相关技术指导原则准备资料，并补充风险分析报告。",
+    "请补充产品技术要求和型式检验报告，以便进一步评估。",
+    "经研究，该产品可按同品种比对路径开展临床评价。",
+    "已为贵公司制定一企一策服务方案，请按里程碑推进。",
+    "建议尽快提交创新医疗器械特别审查申请。",
+]
+REPLIES_EN = [
+    "Thank you, a staff member will follow up on your request.",
+    "Please send the product technical requirements and the type testing report.",
+    "The equivalent-device route looks feasible for the clinical evaluation.",
+]
+ENTERPRISE_REPLIES = [
+    "已按要求补充资料，请查收。",
+    "谢谢指导，我们将尽快整改。",
+    "补充材料已上传，烦请审阅。",
+    "We have uploaded the missing documents.",
+    "Thank you for the guidance.",
+]
+NOTES_ZH = [
+    "已与审评中心沟通，该企业资料准备不充分，建议安排现场指导。",
+    "企业反映情况属实，列入重点帮扶名单。",
+    "需协调检验所加快检验排期。",
+    "该产品技术路线较新，建议组建定制化专班。",
+    "注意：企业负责人近期变更，联系人待确认。",
+]
+NOTES_EN = [
+    "Checked with the review centre: the dossier is weak, an on-site visit is advised.",
+    "Escalate to the task force if no progress by next week.",
+]
+SUMMARIES = [
+    "已完成指导，企业按建议完成资料补正。",
+    "问题已解决，企业已提交注册申请。",
+    "Guidance given; the enterprise filed its dossier.",
+]
 REASONS = ["企业主动撤回。", "不属于服务站受理范围。", "重复提交。", "Duplicate of an earlier request."]
 
 

@@ -5,6 +5,7 @@ stored name only once the transaction has committed, and removed if it rolls
 back. A server killed in between leaves at most a temporary file, which
 sweep_orphan_files removes (or moves into place, if its row did commit).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -83,8 +84,11 @@ def sweep_orphan_files(session: Session, settings: DeskSettings, now: datetime |
     """
     folder = Path(settings.upload_folder)
     cutoff = ((now or utcnow()) - ORPHAN_AGE).timestamp()
-    old = [path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < cutoff] \
-        if folder.is_dir() else []
+    old = (
+        [path for path in folder.iterdir() if path.is_file() and path.stat().st_mtime < cutoff]
+        if folder.is_dir()
+        else []
+    )
     if not old:
         return SweptFiles(removed=0, completed=0)
     names = {_stored_path(path).name for path in old}

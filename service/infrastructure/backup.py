@@ -7,6 +7,7 @@ records the row count of every table and the sha256 of every uploaded file;
 ``restore`` checks the backup before touching anything, and checks the restored
 database and files against the manifest afterwards.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -70,16 +71,30 @@ def backup(database_url: str, upload_folder: str | Path, target: str | Path) -> 
         with _connect(url, isolation_level="REPEATABLE READ") as conn:
             snapshot = conn.scalar(text("SELECT pg_export_snapshot()"))
             tables, attachments, revision = _census(conn)
-            _run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", f"--file={database_file}",
-                  f"--dbname={_libpq(url)}"], url)
+            _run(
+                [
+                    "pg_dump",
+                    "--format=custom",
+                    f"--snapshot={snapshot}",
+                    f"--file={database_file}",
+                    f"--dbname={_libpq(url)}",
+                ],
+                url,
+            )
     else:
         raise BackupError(f"cannot back up a {url.get_backend_name()} database")
     files = _copy_tree(Path(upload_folder), target / UPLOADS)
     problems = _attachment_problems(attachments, files, "in the upload folder")
     manifest = {
-        "format": FORMAT, "created_at": utcnow().isoformat(), "engine": url.get_backend_name(),
-        "alembic_revision": revision, "database_file": database_file.name,
-        "database_sha256": _sha256(database_file), "tables": tables, "files": files, "problems": problems,
+        "format": FORMAT,
+        "created_at": utcnow().isoformat(),
+        "engine": url.get_backend_name(),
+        "alembic_revision": revision,
+        "database_file": database_file.name,
+        "database_sha256": _sha256(database_file),
+        "tables": tables,
+        "files": files,
+        "problems": problems,
     }
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
     return Outcome(target, tables, files, problems)
@@ -98,20 +113,38 @@ def restore(database_url: str, upload_folder: str | Path, source: str | Path) ->
     if url.get_backend_name() == "sqlite":
         _sqlite_copy(database_file, _sqlite_path(url))
     else:
-        _run(["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-              f"--dbname={_libpq(url)}", str(database_file)], url)
+        _run(
+            [
+                "pg_restore",
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--single-transaction",
+                "--exit-on-error",
+                f"--dbname={_libpq(url)}",
+                str(database_file),
+            ],
+            url,
+        )
     folder = Path(upload_folder)
     folder.mkdir(parents=True, exist_ok=True)
     _copy_tree(source / UPLOADS, folder)
 
     with _connect(url) as conn:
         tables, attachments, _ = _census(conn, only=manifest["tables"])
-    problems = [f"table {name}: {tables.get(name)} rows restored, {count} in the backup"
-                for name, count in manifest["tables"].items() if tables.get(name) != count]
-    restored_files = {name: _sha256(folder / name) if (folder / name).is_file() else "missing"
-                      for name in manifest["files"]}
-    problems += [f"file {name}: checksum differs after restore" for name, digest in manifest["files"].items()
-                 if restored_files[name] != digest]
+    problems = [
+        f"table {name}: {tables.get(name)} rows restored, {count} in the backup"
+        for name, count in manifest["tables"].items()
+        if tables.get(name) != count
+    ]
+    restored_files = {
+        name: _sha256(folder / name) if (folder / name).is_file() else "missing" for name in manifest["files"]
+    }
+    problems += [
+        f"file {name}: checksum differs after restore"
+        for name, digest in manifest["files"].items()
+        if restored_files[name] != digest
+    ]
     problems += _attachment_problems(attachments, restored_files, "after restore")
     if problems:
         raise BackupError("restore did not verify:\n" + "\n".join(problems))
@@ -152,10 +185,14 @@ def _census(conn: Connection, only: dict[str, int] | None = None) -> tuple[dict[
     names = sorted(only) if only is not None else sorted(inspect(conn).get_table_names())
     present = set(inspect(conn).get_table_names())
     quote = conn.dialect.identifier_preparer.quote
-    tables = {name: int(conn.scalar(text(f"SELECT count(*) FROM {quote(name)}")) or 0)
-              for name in names if name in present}
-    attachments = dict(conn.execute(select(Attachment.stored_name, Attachment.sha256)).all()) \
-        if Attachment.__tablename__ in present else {}
+    tables = {
+        name: int(conn.scalar(text(f"SELECT count(*) FROM {quote(name)}")) or 0) for name in names if name in present
+    }
+    attachments = (
+        dict(conn.execute(select(Attachment.stored_name, Attachment.sha256)).all())
+        if Attachment.__tablename__ in present
+        else {}
+    )
     revision = conn.scalar(text("SELECT version_num FROM alembic_version")) if "alembic_version" in present else ""
     return tables, attachments, revision or ""
 

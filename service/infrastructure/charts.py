@@ -11,6 +11,7 @@ Links inside a chart are for the mouse: they are taken out of the tab order
 (``tabindex="-1"``) because the table behind the chart carries the same links
 for keyboard and screen-reader users.
 """
+
 from __future__ import annotations
 
 import math
@@ -97,8 +98,9 @@ def _link(href: str | None, label: str, inner: Markup) -> Markup:
     return Markup('<a href="{}" tabindex="-1">{}{}</a>').format(href, tip, inner)
 
 
-def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str = "",
-              css_class: str = "", tip: str = TIP) -> Markup:
+def bar_chart(
+    chart_id: str, title: str, bars: Sequence[Bar], description: str = "", css_class: str = "", tip: str = TIP
+) -> Markup:
     """Horizontal bars, one per row: long Chinese labels stay readable on the left."""
     label_width = min(max((text_width(b.label) for b in bars), default=0) + 12, BAR_WIDTH * 0.48)
     value_width = max((text_width(b.text) for b in bars), default=0) + 12
@@ -113,16 +115,30 @@ def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], description: str =
             '<text class="label" x="{lx}" y="{ty}" text-anchor="end">{label}</text>'
             '<rect class="bar" x="{x}" y="{y}" width="{w}" height="{h}" rx="2"></rect>'
             '<text class="value" x="{vx}" y="{ty}">{value}</text>'
-        ).format(lx=round(label_width - 8, 1), ty=round(y + ROW / 2 + FONT * 0.35, 1),
-                 label=_fit(b.label, label_width - 12), x=round(label_width, 1), y=y + 4,
-                 w=round(max(length, 1.5), 1), h=ROW - 8, vx=round(label_width + length + 6, 1), value=b.text)
+        ).format(
+            lx=round(label_width - 8, 1),
+            ty=round(y + ROW / 2 + FONT * 0.35, 1),
+            label=_fit(b.label, label_width - 12),
+            x=round(label_width, 1),
+            y=y + 4,
+            w=round(max(length, 1.5), 1),
+            h=ROW - 8,
+            vx=round(label_width + length + 6, 1),
+            value=b.text,
+        )
         parts.append(_link(b.href, tip % {"label": b.label, "value": b.text}, inner))
     parts.append(Markup("</svg>"))
     return Markup("").join(parts)
 
 
-def column_chart(chart_id: str, title: str, categories: Sequence[str], series: Sequence[Series],
-                 description: str = "", tip: str = TIP) -> Markup:
+def column_chart(
+    chart_id: str,
+    title: str,
+    categories: Sequence[str],
+    series: Sequence[Series],
+    description: str = "",
+    tip: str = TIP,
+) -> Markup:
     """Grouped columns per category (e.g. weeks), with a legend, gridlines and the value over each non-empty column."""
     width, height, right, legend_h, axis_h = COLUMN_WIDTH, 270, 8, 28, 26
     plot_top, plot_bottom = legend_h + 16, height - axis_h
@@ -136,17 +152,21 @@ def column_chart(chart_id: str, title: str, categories: Sequence[str], series: S
     parts = [_open(chart_id, title, description, width, height, "column-chart")]
     x = left
     for s in series:
-        parts.append(Markup(
-            '<rect class="bar {c}" x="{x}" y="6" width="14" height="14" rx="2"></rect>'
-            '<text class="legend" x="{tx}" y="18">{name}</text>'
-        ).format(c=s.css_class, x=round(x, 1), tx=round(x + 20, 1), name=s.name))
+        parts.append(
+            Markup(
+                '<rect class="bar {c}" x="{x}" y="6" width="14" height="14" rx="2"></rect>'
+                '<text class="legend" x="{tx}" y="18">{name}</text>'
+            ).format(c=s.css_class, x=round(x, 1), tx=round(x + 20, 1), name=s.name)
+        )
         x += 20 + text_width(s.name) + 24
     for t in ticks:
         y = round(plot_bottom - t * scale, 1)
-        parts.append(Markup(
-            '<line class="grid" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line>'
-            '<text class="tick" x="{tx}" y="{ty}" text-anchor="end">{t}</text>'
-        ).format(l=left, r=width - right, y=y, tx=left - 6, ty=round(y + 4, 1), t=_number(t)))
+        parts.append(
+            Markup(
+                '<line class="grid" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line>'
+                '<text class="tick" x="{tx}" y="{ty}" text-anchor="end">{t}</text>'
+            ).format(l=left, r=width - right, y=y, tx=left - 6, ty=round(y + 4, 1), t=_number(t))
+        )
     for i, category in enumerate(categories):
         gx = left + i * group_w + (group_w - col_w * len(series)) / 2
         for j, s in enumerate(series):
@@ -154,14 +174,22 @@ def column_chart(chart_id: str, title: str, categories: Sequence[str], series: S
             h = value * scale
             cx = gx + j * col_w
             inner = Markup('<rect class="bar {c}" x="{x}" y="{y}" width="{w}" height="{h}"></rect>').format(
-                c=s.css_class, x=round(cx + 1, 1), y=round(plot_bottom - h, 1), w=round(col_w - 2, 1), h=round(h, 1))
+                c=s.css_class, x=round(cx + 1, 1), y=round(plot_bottom - h, 1), w=round(col_w - 2, 1), h=round(h, 1)
+            )
             if value:
                 inner += Markup('<text class="value small" x="{x}" y="{y}" text-anchor="middle">{v}</text>').format(
-                    x=round(cx + col_w / 2, 1), y=round(plot_bottom - h - 4, 1), v=_number(value))
+                    x=round(cx + col_w / 2, 1), y=round(plot_bottom - h - 4, 1), v=_number(value)
+                )
             href = s.hrefs[i] if i < len(s.hrefs) else None
             parts.append(_link(href, tip % {"label": f"{s.name} · {category}", "value": _number(value)}, inner))
-        parts.append(Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle">{c}</text>').format(
-            x=round(left + i * group_w + group_w / 2, 1), y=height - 8, c=category))
-    parts.append(Markup('<line class="axis" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line></svg>').format(
-        l=left, r=width - right, y=plot_bottom))
+        parts.append(
+            Markup('<text class="tick" x="{x}" y="{y}" text-anchor="middle">{c}</text>').format(
+                x=round(left + i * group_w + group_w / 2, 1), y=height - 8, c=category
+            )
+        )
+    parts.append(
+        Markup('<line class="axis" x1="{l}" y1="{y}" x2="{r}" y2="{y}"></line></svg>').format(
+            l=left, r=width - right, y=plot_bottom
+        )
+    )
     return Markup("").join(parts)

@@ -1,4 +1,5 @@
 """iCalendar (.ics) invitations for director hotline sessions, built with the icalendar package."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -25,6 +25,7 @@ transaction: operations need do nothing, and a search never sees a state the
 database does not hold.
 Bulk loaders (service.demo.bulk) call ``write_documents`` themselves.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -45,8 +46,13 @@ from service.models.requests import Message, ServiceRequest
 # shadow tables included); the migration-drift check leaves them alone.
 SEARCH_PREFIXES = ("search_", "ix_search_")
 # A document's parts: the FTS5 column of each, and the prefix of its PostgreSQL lexemes.
-COLUMNS = {"title": "title_terms", "public": "public_terms", "internal": "internal_terms",
-           "product": "product_terms", "enterprise": "enterprise_terms"}
+COLUMNS = {
+    "title": "title_terms",
+    "public": "public_terms",
+    "internal": "internal_terms",
+    "product": "product_terms",
+    "enterprise": "enterprise_terms",
+}
 PREFIXES = {"title": "t", "public": "p", "internal": "i", "product": "d", "enterprise": "e"}
 
 
@@ -83,16 +89,31 @@ def enterprise_terms(name: str, credit_code: str) -> str:
     return join_terms(name, credit_code)
 
 
-def make_document(request_id: int, *, enterprise_id: int, station_id: int, title: str, description: str,
-                  product_name: str, enterprise_name: str, credit_code: str,
-                  messages: Iterable[tuple[str, bool]] = ()) -> Document:
+def make_document(
+    request_id: int,
+    *,
+    enterprise_id: int,
+    station_id: int,
+    title: str,
+    description: str,
+    product_name: str,
+    enterprise_name: str,
+    credit_code: str,
+    messages: Iterable[tuple[str, bool]] = (),
+) -> Document:
     """The index document of a request from its texts; ``messages`` are (body, internal) pairs."""
     public, internal = [description], []
     for body, is_internal in messages:
         (internal if is_internal else public).append(body)
-    return Document(request_id, join_terms(title), join_terms(*public), join_terms(*internal),
-                    scope_terms(enterprise_id, station_id), join_terms(product_name),
-                    enterprise_terms(enterprise_name, credit_code))
+    return Document(
+        request_id,
+        join_terms(title),
+        join_terms(*public),
+        join_terms(*internal),
+        scope_terms(enterprise_id, station_id),
+        join_terms(product_name),
+        enterprise_terms(enterprise_name, credit_code),
+    )
 
 
 def tsvector_literal(document: Document) -> str:
@@ -102,11 +123,15 @@ def tsvector_literal(document: Document) -> str:
     return " ".join(f"'{lexeme}'" for lexeme in sorted(lexemes))
 
 
-_SQLITE_WRITE = text("INSERT OR REPLACE INTO search_index (rowid, title_terms, public_terms, internal_terms, "
-                     "scope_terms, product_terms, enterprise_terms) "
-                     "VALUES (:id, :title, :public, :internal, :scope, :product, :enterprise)")
-_POSTGRESQL_WRITE = text("INSERT INTO search_documents (request_id, document) VALUES (:id, CAST(:document AS tsvector)) "
-                         "ON CONFLICT (request_id) DO UPDATE SET document = excluded.document")
+_SQLITE_WRITE = text(
+    "INSERT OR REPLACE INTO search_index (rowid, title_terms, public_terms, internal_terms, "
+    "scope_terms, product_terms, enterprise_terms) "
+    "VALUES (:id, :title, :public, :internal, :scope, :product, :enterprise)"
+)
+_POSTGRESQL_WRITE = text(
+    "INSERT INTO search_documents (request_id, document) VALUES (:id, CAST(:document AS tsvector)) "
+    "ON CONFLICT (request_id) DO UPDATE SET document = excluded.document"
+)
 
 
 def write_documents(connection: Connection, documents: Sequence[Document]) -> None:
@@ -116,8 +141,9 @@ def write_documents(connection: Connection, documents: Sequence[Document]) -> No
     if connection.dialect.name == "sqlite":
         connection.execute(_SQLITE_WRITE, [{"id": d.request_id, "scope": d.scope, **d.parts()} for d in documents])
     else:
-        connection.execute(_POSTGRESQL_WRITE,
-                           [{"id": d.request_id, "document": tsvector_literal(d)} for d in documents])
+        connection.execute(
+            _POSTGRESQL_WRITE, [{"id": d.request_id, "document": tsvector_literal(d)} for d in documents]
+        )
 
 
 def delete_documents(connection: Connection, request_ids: Iterable[int]) -> None:
@@ -135,20 +161,44 @@ def refresh_documents(connection: Connection, request_ids: Iterable[int]) -> Non
     ids = sorted(set(request_ids))
     if not ids:
         return
-    requests = connection.execute(select(ServiceRequest.id, ServiceRequest.enterprise_id, ServiceRequest.station_id,
-                                         ServiceRequest.title, ServiceRequest.description, ServiceRequest.product_name,
-                                         Enterprise.name.label("enterprise_name"), Enterprise.credit_code)
-                                  .join(Enterprise, Enterprise.id == ServiceRequest.enterprise_id)
-                                  .where(ServiceRequest.id.in_(ids))).all()
+    requests = connection.execute(
+        select(
+            ServiceRequest.id,
+            ServiceRequest.enterprise_id,
+            ServiceRequest.station_id,
+            ServiceRequest.title,
+            ServiceRequest.description,
+            ServiceRequest.product_name,
+            Enterprise.name.label("enterprise_name"),
+            Enterprise.credit_code,
+        )
+        .join(Enterprise, Enterprise.id == ServiceRequest.enterprise_id)
+        .where(ServiceRequest.id.in_(ids))
+    ).all()
     messages: dict[int, list[tuple[str, bool]]] = defaultdict(list)
     for request_id, body, internal in connection.execute(
-            select(Message.request_id, Message.body, Message.internal)
-            .where(Message.request_id.in_(ids)).order_by(Message.id)):
+        select(Message.request_id, Message.body, Message.internal)
+        .where(Message.request_id.in_(ids))
+        .order_by(Message.id)
+    ):
         messages[request_id].append((body, internal))
-    write_documents(connection, [
-        make_document(r.id, enterprise_id=r.enterprise_id, station_id=r.station_id, title=r.title,
-                      description=r.description, product_name=r.product_name, enterprise_name=r.enterprise_name,
-                      credit_code=r.credit_code, messages=messages[r.id]) for r in requests])
+    write_documents(
+        connection,
+        [
+            make_document(
+                r.id,
+                enterprise_id=r.enterprise_id,
+                station_id=r.station_id,
+                title=r.title,
+                description=r.description,
+                product_name=r.product_name,
+                enterprise_name=r.enterprise_name,
+                credit_code=r.credit_code,
+                messages=messages[r.id],
+            )
+            for r in requests
+        ],
+    )
     delete_documents(connection, set(ids) - {r.id for r in requests})
 
 
@@ -156,8 +206,14 @@ def _refresh_where(connection: Connection, condition: ColumnElement[bool], batch
     """Rebuild the documents of the requests meeting ``condition``, ``batch`` at a time; returns the count."""
     done, last_id = 0, 0
     while True:
-        ids = list(connection.scalars(select(ServiceRequest.id).where(condition, ServiceRequest.id > last_id)
-                                      .order_by(ServiceRequest.id).limit(batch)))
+        ids = list(
+            connection.scalars(
+                select(ServiceRequest.id)
+                .where(condition, ServiceRequest.id > last_id)
+                .order_by(ServiceRequest.id)
+                .limit(batch)
+            )
+        )
         if not ids:
             return done
         refresh_documents(connection, ids)
@@ -173,8 +229,11 @@ def rebuild(connection: Connection, batch: int = 2000) -> int:
 
 # What a document is made of: a change to any of these rewrites it (a transfer moves its scope token; an
 # enterprise's name and credit code stand in every one of its requests' documents).
-_INDEXED_COLUMNS = {ServiceRequest: ("title", "description", "product_name", "station_id", "enterprise_id"),
-                    Message: ("body", "internal", "request_id"), Enterprise: ("name", "credit_code")}
+_INDEXED_COLUMNS = {
+    ServiceRequest: ("title", "description", "product_name", "station_id", "enterprise_id"),
+    Message: ("body", "internal", "request_id"),
+    Enterprise: ("name", "credit_code"),
+}
 
 
 def _changed(obj: object) -> bool:
@@ -216,14 +275,28 @@ def _new_documents(session: Session) -> list[Document]:
     requests = [r for r in session.new if isinstance(r, ServiceRequest)]
     if not requests:
         return []
-    enterprises = {row.id: row for row in session.connection().execute(
-        select(Enterprise.id, Enterprise.name, Enterprise.credit_code)
-        .where(Enterprise.id.in_({r.enterprise_id for r in requests})))}
-    return [make_document(r.id, enterprise_id=r.enterprise_id, station_id=r.station_id, title=r.title,
-                          description=r.description, product_name=r.product_name,
-                          enterprise_name=enterprises[r.enterprise_id].name,
-                          credit_code=enterprises[r.enterprise_id].credit_code, messages=messages[r.id])
-            for r in requests]
+    enterprises = {
+        row.id: row
+        for row in session.connection().execute(
+            select(Enterprise.id, Enterprise.name, Enterprise.credit_code).where(
+                Enterprise.id.in_({r.enterprise_id for r in requests})
+            )
+        )
+    }
+    return [
+        make_document(
+            r.id,
+            enterprise_id=r.enterprise_id,
+            station_id=r.station_id,
+            title=r.title,
+            description=r.description,
+            product_name=r.product_name,
+            enterprise_name=enterprises[r.enterprise_id].name,
+            credit_code=enterprises[r.enterprise_id].credit_code,
+            messages=messages[r.id],
+        )
+        for r in requests
+    ]
 
 
 def _after_flush(session: Session, _flush_context: object) -> None:

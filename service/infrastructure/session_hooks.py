@@ -3,6 +3,7 @@
 The app factory registers these on its own session factory (service.web.database); code that makes its
 sessions elsewhere (tests, scripts) and writes requests or files registers them on its factory the same way.
 """
+
 from __future__ import annotations
 
 from sqlalchemy.orm import Session, sessionmaker

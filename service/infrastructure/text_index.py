@@ -14,6 +14,7 @@ run the phrase of its bigrams, a single character the prefix of a term (every
 character of a run starts a bigram or is the run's last character, so a
 prefix search finds it wherever it stands). Terms are ANDed.
 """
+
 from __future__ import annotations
 
 import re
@@ -43,7 +44,7 @@ def _runs(text: str) -> list[tuple[bool, str]]:
 
 
 def _han_terms(run: str) -> list[str]:
-    return [run[i:i + 2] for i in range(len(run) - 1)] + [run[-1]]
+    return [run[i : i + 2] for i in range(len(run) - 1)] + [run[-1]]
 
 
 def index_terms(text: str) -> str:
@@ -87,7 +88,7 @@ def parse_query(text: str) -> Query:
         if is_han and len(run) == 1:
             clause = Clause((run,), prefix=True, surface=run, latin=False)
         elif is_han:
-            clause = Clause(tuple(run[i:i + 2] for i in range(len(run) - 1)), False, run, False)
+            clause = Clause(tuple(run[i : i + 2] for i in range(len(run) - 1)), False, run, False)
         elif len(run) <= MAX_WORD_CHARS:
             clause = Clause((run,), prefix=False, surface=run, latin=True)
         else:
@@ -109,4 +110,4 @@ def contains(text: str | None, clause: Clause) -> bool:
     if clause.prefix:
         return any(term.startswith(clause.terms[0]) for term in terms)
     width = len(clause.terms)
-    return any(tuple(terms[i:i + width]) == clause.terms for i in range(len(terms) - width + 1))
+    return any(tuple(terms[i : i + width]) == clause.terms for i in range(len(terms) - width + 1))

@@ -1,4 +1,5 @@
 """Typed SQLAlchemy models. Importing this package registers every table on ``Base.metadata``."""
+
 from service.models.accounts import (
     ApiToken,
     Enterprise,
@@ -27,8 +28,30 @@ from service.models.requests import (
 )
 
 __all__ = [
-    "ApiToken", "Attachment", "CalendarDay", "Enterprise", "Event", "FollowUpAction", "HotlineSession",
-    "Instruction", "KeptForm", "LoginThrottle", "Message", "Milestone", "Notification", "RecoveryCode",
-    "RateLimitCounter", "ReferenceCounter", "SavedView", "ServicePlan", "ServiceRequest", "ServiceTimesRevision",
-    "SlaTarget", "Station", "TaskForce", "TaskForceMember", "User", "new_session_token",
+    "ApiToken",
+    "Attachment",
+    "CalendarDay",
+    "Enterprise",
+    "Event",
+    "FollowUpAction",
+    "HotlineSession",
+    "Instruction",
+    "KeptForm",
+    "LoginThrottle",
+    "Message",
+    "Milestone",
+    "Notification",
+    "RecoveryCode",
+    "RateLimitCounter",
+    "ReferenceCounter",
+    "SavedView",
+    "ServicePlan",
+    "ServiceRequest",
+    "ServiceTimesRevision",
+    "SlaTarget",
+    "Station",
+    "TaskForce",
+    "TaskForceMember",
+    "User",
+    "new_session_token",
 ]

@@ -1,4 +1,5 @@
 """Stations, enterprises, users and what sign-in needs to remember."""
+
 from __future__ import annotations
 
 import secrets

@@ -1,4 +1,5 @@
 """The models' declarative base, its naming convention and column types, and the clock every timestamp uses."""
+
 from __future__ import annotations
 
 import enum
@@ -45,9 +46,7 @@ class Base(DeclarativeBase):
     # Vocabularies are stored as their string values in plain VARCHAR columns:
     # no database enum types to migrate when a vocabulary grows.
     type_annotation_map = {
-        enum.Enum: sa.Enum(
-            enum.Enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]
-        ),
+        enum.Enum: sa.Enum(enum.Enum, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e]),
         datetime: UTCDateTime(),
     }
 

@@ -1,5 +1,6 @@
 """The domain's vocabularies. Stored as their string values; labels for people
 live in ``service.web.labels`` so that this module stays free of Flask."""
+
 from __future__ import annotations
 
 from enum import StrEnum

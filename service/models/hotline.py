@@ -1,4 +1,5 @@
 """Director hotline sessions, their follow-up actions, and directors' instructions."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

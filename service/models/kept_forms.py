@@ -1,4 +1,5 @@
 """Forms sent back to the page they came from (post/redirect/get), each waiting to be drawn there once."""
+
 from __future__ import annotations
 
 from datetime import datetime

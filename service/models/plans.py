@@ -1,4 +1,5 @@
 """One-company-one-policy service plans, their milestones, and task forces."""
+
 from __future__ import annotations
 
 from datetime import date, datetime

@@ -1,4 +1,5 @@
 """Fixed-window request counters for the API's rate limits, shared by every worker through the database."""
+
 from __future__ import annotations
 
 from datetime import datetime

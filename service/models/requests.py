@@ -1,5 +1,6 @@
 """Requests (tickets) and everything that hangs off one: timeline, messages,
 attachments, notifications; plus the SLA targets and the working-day calendar."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -46,8 +47,19 @@ class ServiceRequest(Base):
         # due-time order read the index alone (tens of thousands of open cases among a million closed
         # ones); it ends with the id, which PostgreSQL's index entries do not carry by themselves.
         # Migration 0013: with their category and priority, so a filter on either is tested on the entries.
-        Index("ix_requests_open_clocks", "status", "station_id", "created_at", "resolution_due_at",
-              "first_response_due_at", "first_responded_at", "escalated", "category", "priority", "id"),
+        Index(
+            "ix_requests_open_clocks",
+            "status",
+            "station_id",
+            "created_at",
+            "resolution_due_at",
+            "first_response_due_at",
+            "first_responded_at",
+            "escalated",
+            "category",
+            "priority",
+            "id",
+        ),
         # Migration 0012: one status in id order (the "new" queue, a status filter over the province), so a
         # page reads 26 entries of the index instead of sorting every request of that status (or, on SQLite,
         # which cannot tell a rare status from a common one, walking a million requests in id order).
@@ -182,8 +194,10 @@ class Attachment(Base):
 
 class Notification(Base):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
-                      Index("ix_notifications_user_created", "user_id", "created_at", "id"))
+    __table_args__ = (
+        Index("ix_notifications_user_unread", "user_id", "read_at", "id"),
+        Index("ix_notifications_user_created", "user_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))

@@ -1,4 +1,5 @@
 """Accounts: enterprise registration, sign-in with lockout, desk users, verification."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -18,9 +19,7 @@ from service.rules import credit_code, policy
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
-LOGIN_FAILED = N_(
-    "The email or password is not correct, or the account is locked for a while after repeated failures."
-)
+LOGIN_FAILED = N_("The email or password is not correct, or the account is locked for a while after repeated failures.")
 # Failed sign-ins (wrong password or second-step code) that lock an account, and for how long.
 ACCOUNT_MAX_FAILURES = 5
 ACCOUNT_LOCK_MINUTES = 15
@@ -52,8 +51,10 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-CODE_TAKEN = N_("An enterprise with this credit code is already registered. "
-                "Ask its contact person to add you, or contact the station.")
+CODE_TAKEN = N_(
+    "An enterprise with this credit code is already registered. "
+    "Ask its contact person to add you, or contact the station."
+)
 
 
 def registration_problems(form: Registration) -> dict[str, str]:
@@ -84,30 +85,50 @@ def register_enterprise(session: Session, form: Registration) -> User | None:
         station = session.get(Station, form.station_id)
         if station is None or not station.active:
             problems["station_id"] = N_("Choose a station.")
-        if "credit_code" not in problems and \
-                session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None:
+        if (
+            "credit_code" not in problems
+            and session.scalar(select(Enterprise.id).where(Enterprise.credit_code == code)) is not None
+        ):
             problems["credit_code"] = CODE_TAKEN
         if problems or station is None:
             raise ValidationError(CORRECT_FIELDS, fields=problems)
         if session.scalar(select(User.id).where(User.email == email)) is not None:
             return None
-        enterprise = Enterprise(name=form.company_name.strip(), credit_code=code, city=form.city.strip(),
-                                station_id=station.id, size=form.size, product_areas=list(form.product_areas))
-        user = User(email=email, name=form.contact_name.strip(), phone=form.phone.strip(),
-                    password_hash=password_hash, role=Role.ENTERPRISE, enterprise=enterprise, locale=form.locale)
+        enterprise = Enterprise(
+            name=form.company_name.strip(),
+            credit_code=code,
+            city=form.city.strip(),
+            station_id=station.id,
+            size=form.size,
+            product_areas=list(form.product_areas),
+        )
+        user = User(
+            email=email,
+            name=form.contact_name.strip(),
+            phone=form.phone.strip(),
+            password_hash=password_hash,
+            role=Role.ENTERPRISE,
+            enterprise=enterprise,
+            locale=form.locale,
+        )
         session.add_all([enterprise, user])
         try:
             session.flush()
         except IntegrityError:
             # Two registrations of one code raced past the check above.
-            raise ValidationError(CORRECT_FIELDS,
-                                  fields={"credit_code": CODE_TAKEN}) from None
+            raise ValidationError(CORRECT_FIELDS, fields={"credit_code": CODE_TAKEN}) from None
     return user
 
 
-def authenticate(session: Session, email: str, password: str, address: str,
-                 max_failures: int = ACCOUNT_MAX_FAILURES, lock_minutes: int = ACCOUNT_LOCK_MINUTES,
-                 now: datetime | None = None) -> User:
+def authenticate(
+    session: Session,
+    email: str,
+    password: str,
+    address: str,
+    max_failures: int = ACCOUNT_MAX_FAILURES,
+    lock_minutes: int = ACCOUNT_LOCK_MINUTES,
+    now: datetime | None = None,
+) -> User:
     """Check credentials, counting failures per account and per client address in the database.
 
     Raises AuthenticationFailed (one message for every cause) on a wrong email
@@ -116,19 +137,26 @@ def authenticate(session: Session, email: str, password: str, address: str,
     the second step (service.operations.two_factor) completes the sign-in.
     """
     now = now or utcnow()
-    return retry_on_throttle_race(lambda: _authenticate(session, email, password, address,
-                                                        max_failures, lock_minutes, now))
+    return retry_on_throttle_race(
+        lambda: _authenticate(session, email, password, address, max_failures, lock_minutes, now)
+    )
 
 
-def _authenticate(session: Session, email: str, password: str, address: str,
-                  max_failures: int, lock_minutes: int, now: datetime) -> User:
+def _authenticate(
+    session: Session, email: str, password: str, address: str, max_failures: int, lock_minutes: int, now: datetime
+) -> User:
     with unit_of_work(session):
         throttle = address_throttle(session, address, now)
         # Locked rows serialize concurrent attempts on one account (PostgreSQL), so none is left uncounted.
         user = session.scalars(select(User).where(User.email == normalize_email(email)).with_for_update()).first()
         password_ok = passwords.verify_password(user.password_hash if user else None, password)
-        if user is not None and password_ok and user.active and not is_locked(user, now) \
-                and not address_blocked(throttle):
+        if (
+            user is not None
+            and password_ok
+            and user.active
+            and not is_locked(user, now)
+            and not address_blocked(throttle)
+        ):
             if user.totp_enabled_at is None:
                 mark_signed_in(user, now)
             return user
@@ -166,8 +194,15 @@ def mark_signed_in(user: User, now: datetime) -> None:
     user.last_login_at = now
 
 
-def record_login_failure(session: Session, user: User | None, throttle: LoginThrottle | None, address: str,
-                         now: datetime, max_failures: int, lock_minutes: int) -> None:
+def record_login_failure(
+    session: Session,
+    user: User | None,
+    throttle: LoginThrottle | None,
+    address: str,
+    now: datetime,
+    max_failures: int,
+    lock_minutes: int,
+) -> None:
     """Count one failed sign-in step against the address and, unless already locked, the account."""
     if throttle is None:
         throttle = LoginThrottle(key=f"ip:{address}", failures=0, window_started_at=now)
@@ -198,8 +233,7 @@ def set_locale(session: Session, user_id: int, locale: str) -> None:
 def change_password(session: Session, actor: User, current: str, new: str) -> None:
     """Raises ValidationError for a wrong current password or a weak new one; ends other sessions."""
     if not passwords.verify_password(actor.password_hash, current):
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"current_password": N_("The current password is not correct.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"current_password": N_("The current password is not correct.")})
     weak = passwords.password_problem(new, actor.email)
     if weak:
         raise ValidationError(CORRECT_FIELDS, fields={"new_password": weak})
@@ -226,20 +260,23 @@ def create_desk_user(session: Session, actor: User, form: DeskUserForm) -> User:
     policy.authorize(actor, PolicyAction.ADMIN_USE, None)
     email = normalize_email(form.email)
     if form.role == Role.ENTERPRISE:
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"role": N_("Enterprise accounts are created by registration.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"role": N_("Enterprise accounts are created by registration.")})
     weak = passwords.password_problem(form.password, email)
     if weak:
         raise ValidationError(CORRECT_FIELDS, fields={"password": weak})
     with unit_of_work(session):
         if session.get(Station, form.station_id) is None:
-            raise ValidationError(CORRECT_FIELDS,
-                                  fields={"station_id": N_("Choose a station.")})
+            raise ValidationError(CORRECT_FIELDS, fields={"station_id": N_("Choose a station.")})
         if session.scalar(select(User.id).where(User.email == email)) is not None:
-            raise ValidationError(CORRECT_FIELDS,
-                                  fields={"email": N_("A user with this email already exists.")})
-        user = User(email=email, name=form.name.strip(), phone=form.phone.strip(), role=form.role,
-                    station_id=form.station_id, password_hash=passwords.hash_password(form.password))
+            raise ValidationError(CORRECT_FIELDS, fields={"email": N_("A user with this email already exists.")})
+        user = User(
+            email=email,
+            name=form.name.strip(),
+            phone=form.phone.strip(),
+            role=form.role,
+            station_id=form.station_id,
+            password_hash=passwords.hash_password(form.password),
+        )
         session.add(user)
     return user
 

@@ -1,4 +1,5 @@
 """Personal access tokens for the JSON API: issued once, stored only as a SHA-256 hash."""
+
 from __future__ import annotations
 
 import hashlib
@@ -51,8 +52,9 @@ def scopes_of(token: ApiToken) -> frozenset[str]:
     return frozenset(token.scopes.split())
 
 
-def create_token(session: Session, actor: User, name: str, scope: str, days: int, *, max_days: int,
-                 now: datetime | None = None) -> IssuedToken:
+def create_token(
+    session: Session, actor: User, name: str, scope: str, days: int, *, max_days: int, now: datetime | None = None
+) -> IssuedToken:
     """Issue a token for ``actor``; ``write`` includes ``read``.
 
     Raises ValidationError for a missing or long name, an unknown scope, or a
@@ -71,9 +73,14 @@ def create_token(session: Session, actor: User, name: str, scope: str, days: int
     now = now or utcnow()
     secret = PREFIX + secrets.token_urlsafe(32)
     with unit_of_work(session):
-        token = ApiToken(user_id=actor.id, name=name, token_hash=hash_secret(secret),
-                         scopes="read write" if scope == "write" else "read",
-                         expires_at=now + timedelta(days=days), created_at=now)
+        token = ApiToken(
+            user_id=actor.id,
+            name=name,
+            token_hash=hash_secret(secret),
+            scopes="read write" if scope == "write" else "read",
+            expires_at=now + timedelta(days=days),
+            created_at=now,
+        )
         session.add(token)
     return IssuedToken(token, secret)
 

@@ -2,6 +2,7 @@
 
 The files on disk follow the transaction that records them (service.infrastructure.attachment_files).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -103,8 +104,7 @@ ALLOWED = {
     ".xls": ("application/vnd.ms-excel", _is_ole2),
     ".xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _office_open_xml("xl/")),
     ".ppt": ("application/vnd.ms-powerpoint", _is_ole2),
-    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation",
-              _office_open_xml("ppt/")),
+    ".pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _office_open_xml("ppt/")),
     ".png": ("image/png", _is_png),
     ".jpg": ("image/jpeg", _is_jpeg),
     ".jpeg": ("image/jpeg", _is_jpeg),
@@ -117,8 +117,10 @@ ALLOWED = {
 
 
 # Shown beside every file input, so the limits are known before a file is refused.
-UPLOAD_LIMITS = N_("PDF, Word, Excel, PowerPoint, images (PNG, JPEG, GIF, WebP), ZIP or text files; "
-                   "at most %(count)s files at a time, each up to %(limit)s MB.")
+UPLOAD_LIMITS = N_(
+    "PDF, Word, Excel, PowerPoint, images (PNG, JPEG, GIF, WebP), ZIP or text files; "
+    "at most %(count)s files at a time, each up to %(limit)s MB."
+)
 
 
 def size_limit_mb(settings: DeskSettings) -> float:
@@ -159,13 +161,19 @@ def check_uploads(uploads: Sequence[Upload], settings: DeskSettings) -> list[_Ch
         name = sanitize_filename(upload.filename)
         allowed = ALLOWED.get(PurePosixPath(name).suffix.lower())
         if allowed is None:
-            raise _refuse(N_("%(name)s: this type of file is not accepted. Attach PDF, Word, Excel, PowerPoint, "
-                             "images (PNG, JPEG, GIF, WebP), ZIP or text files."), name=name)
+            raise _refuse(
+                N_(
+                    "%(name)s: this type of file is not accepted. Attach PDF, Word, Excel, PowerPoint, "
+                    "images (PNG, JPEG, GIF, WebP), ZIP or text files."
+                ),
+                name=name,
+            )
         if not upload.data:
             raise _refuse(N_("%(name)s is empty."), name=name)
         if len(upload.data) > settings.max_attachment_bytes:
-            raise _refuse(N_("%(name)s is larger than the limit of %(limit)s MB."), name=name,
-                          limit=size_limit_mb(settings))
+            raise _refuse(
+                N_("%(name)s is larger than the limit of %(limit)s MB."), name=name, limit=size_limit_mb(settings)
+            )
         content_type, looks_right = allowed
         if not looks_right(upload.data):
             raise _refuse(N_("%(name)s: the content of the file does not match its type."), name=name)
@@ -173,8 +181,15 @@ def check_uploads(uploads: Sequence[Upload], settings: DeskSettings) -> list[_Ch
     return checked
 
 
-def store_uploads(session: Session, actor: User, request: ServiceRequest, uploads: Sequence[Upload],
-                  settings: DeskSettings, message: Message | None = None, internal: bool = False) -> list[Attachment]:
+def store_uploads(
+    session: Session,
+    actor: User,
+    request: ServiceRequest,
+    uploads: Sequence[Upload],
+    settings: DeskSettings,
+    message: Message | None = None,
+    internal: bool = False,
+) -> list[Attachment]:
     """Check and store files inside the caller's transaction. Raises ValidationError before writing anything."""
     checked = check_uploads(uploads, settings)
     if not checked:
@@ -183,9 +198,15 @@ def store_uploads(session: Session, actor: User, request: ServiceRequest, upload
     for item in checked:
         stored_name = attachment_files.write_pending(session, settings, item.data)
         attachment = Attachment(
-            request_id=request.id, message_id=message.id if message else None, uploader_id=actor.id,
-            original_name=item.name, stored_name=stored_name, content_type=item.content_type,
-            size=len(item.data), sha256=hashlib.sha256(item.data).hexdigest(), internal=internal,
+            request_id=request.id,
+            message_id=message.id if message else None,
+            uploader_id=actor.id,
+            original_name=item.name,
+            stored_name=stored_name,
+            content_type=item.content_type,
+            size=len(item.data),
+            sha256=hashlib.sha256(item.data).hexdigest(),
+            internal=internal,
         )
         session.add(attachment)
         stored.append(attachment)
@@ -193,8 +214,9 @@ def store_uploads(session: Session, actor: User, request: ServiceRequest, upload
     return stored
 
 
-def attachment_for_download(session: Session, actor: User, attachment_id: int, *,
-                            settings: DeskSettings) -> tuple[Attachment, Path]:
+def attachment_for_download(
+    session: Session, actor: User, attachment_id: int, *, settings: DeskSettings
+) -> tuple[Attachment, Path]:
     """The attachment and its file, for a user who may see it.
 
     Raises NotFound outside the actor's scope, and for an internal attachment
@@ -204,6 +226,8 @@ def attachment_for_download(session: Session, actor: User, attachment_id: int, *
     if attachment is None:
         raise NotFound()
     request = load(session, actor, ServiceRequest, attachment.request_id, PolicyAction.REQUEST_VIEW)
-    if attachment.internal and (actor.role == Role.ENTERPRISE or not policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request)):
+    if attachment.internal and (
+        actor.role == Role.ENTERPRISE or not policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request)
+    ):
         raise NotFound()
     return attachment, attachment_files.attachment_path(attachment, settings)

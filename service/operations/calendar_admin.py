@@ -3,6 +3,7 @@
 A calendar change, once committed, drops this process's calendar snapshot (service/store/reference.py),
 so the SLA badges drawn here count with it at once; other workers read it within a minute.
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -20,8 +21,9 @@ from service.store.db import unit_of_work
 MAX_HOURS = 10_000
 
 
-def set_sla_target(session: Session, actor: User, priority: Priority, first_response_hours: int,
-                   resolution_hours: int) -> SlaTarget:
+def set_sla_target(
+    session: Session, actor: User, priority: Priority, first_response_hours: int, resolution_hours: int
+) -> SlaTarget:
     """Raises Forbidden, ValidationError (hours out of range, first response after resolution).
 
     New targets apply to requests submitted or triaged from now on.

@@ -1,4 +1,5 @@
 """Escalation to the director: a flag with a reason, not a state (the case keeps its stage)."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,8 +22,15 @@ def escalate(session: Session, request: ServiceRequest, actor: User | None, reas
     request.escalation_reason = reason
     request.escalated_at = now
     record(session, request, EventKind.ESCALATED, actor, now, reason=reason, by_sweep=actor is None)
-    notifications.notify(session, notifications.director_ids(session, request.station_id), request,
-                         EventKind.ESCALATED, now, exclude=actor.id if actor else None, data={"reason": reason})
+    notifications.notify(
+        session,
+        notifications.director_ids(session, request.station_id),
+        request,
+        EventKind.ESCALATED,
+        now,
+        exclude=actor.id if actor else None,
+        data={"reason": reason},
+    )
     return True
 
 
@@ -32,8 +40,9 @@ def _require_reason(text: str, field: str) -> str:
     return text.strip()
 
 
-def escalate_request(session: Session, actor: User | None, request_id: int, reason: str, *,
-                     now: datetime | None = None) -> ServiceRequest:
+def escalate_request(
+    session: Session, actor: User | None, request_id: int, reason: str, *, now: datetime | None = None
+) -> ServiceRequest:
     """Desk users in scope (or the sweep, actor None) escalate an open request to the station's director.
 
     Raises NotFound, Forbidden, InvalidTransition (closed or already escalated), ValidationError, Conflict.
@@ -48,8 +57,9 @@ def escalate_request(session: Session, actor: User | None, request_id: int, reas
     return request
 
 
-def de_escalate_request(session: Session, actor: User, request_id: int, note: str, *,
-                        now: datetime | None = None) -> ServiceRequest:
+def de_escalate_request(
+    session: Session, actor: User, request_id: int, note: str, *, now: datetime | None = None
+) -> ServiceRequest:
     """A director in scope lifts the escalation with a note. Raises NotFound, Forbidden, InvalidTransition,
     ValidationError, Conflict."""
     now = now or utcnow()
@@ -62,6 +72,5 @@ def de_escalate_request(session: Session, actor: User, request_id: int, note: st
         request.escalation_reason = None
         record(session, request, EventKind.DE_ESCALATED, actor, now, note=note)
         if request.assignee_id is not None:
-            notifications.notify(session, [request.assignee_id], request, EventKind.DE_ESCALATED, now,
-                                 exclude=actor.id)
+            notifications.notify(session, [request.assignee_id], request, EventKind.DE_ESCALATED, now, exclude=actor.id)
     return request

@@ -7,6 +7,7 @@ the other side (the notification names the session, so that it reads as its
 host's hotline). Internal minutes and decisions stay on the session; the public
 event of a held session carries only the public summary.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -102,8 +103,9 @@ class Record:
     follow_ups: Sequence[FollowUp] = ()
 
 
-def ask_hotline(session: Session, actor: User, request_id: int, reason: str, preferred_times: str = "",
-                now: datetime | None = None) -> HotlineSession:
+def ask_hotline(
+    session: Session, actor: User, request_id: int, reason: str, preferred_times: str = "", now: datetime | None = None
+) -> HotlineSession:
     """The enterprise asks for a hotline session on its request, or the desk proposes one.
 
     Raises NotFound (out of scope), Forbidden, ValidationError (no reason, the
@@ -117,26 +119,55 @@ def ask_hotline(session: Session, actor: User, request_id: int, reason: str, pre
         policy.authorize(actor, PolicyAction.REQUEST_ASK_HOTLINE, request)
         if request.status not in OPEN_STATUSES:
             raise ValidationError(N_("A hotline session can only be asked for on an open request."))
-        pending = session.scalar(select(HotlineSession.id).where(
-            HotlineSession.request_id == request.id, HotlineSession.status.in_(PENDING)))
+        pending = session.scalar(
+            select(HotlineSession.id).where(HotlineSession.request_id == request.id, HotlineSession.status.in_(PENDING))
+        )
         if pending is not None:
             raise ValidationError(N_("This request already has a hotline session asked for or scheduled."))
-        hotline = HotlineSession(request=request, requested_by_id=actor.id, reason=reason.strip(),
-                                 preferred_times=preferred_times.strip(), status=HotlineStatus.REQUESTED,
-                                 created_at=now)
+        hotline = HotlineSession(
+            request=request,
+            requested_by_id=actor.id,
+            reason=reason.strip(),
+            preferred_times=preferred_times.strip(),
+            status=HotlineStatus.REQUESTED,
+            created_at=now,
+        )
         session.add(hotline)
         session.flush()
-        _event(session, request, EventKind.HOTLINE_REQUESTED, actor, now, public=True,
-               hotline_id=hotline.id, reason=hotline.reason, preferred_times=hotline.preferred_times)
+        _event(
+            session,
+            request,
+            EventKind.HOTLINE_REQUESTED,
+            actor,
+            now,
+            public=True,
+            hotline_id=hotline.id,
+            reason=hotline.reason,
+            preferred_times=hotline.preferred_times,
+        )
         others = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
-        notify(session, ids_of(session, director_ids(session, request.station_id), desk_recipients(request), others),
-               request, EventKind.HOTLINE_REQUESTED, now, exclude=actor.id, data={"hotline_id": hotline.id})
+        notify(
+            session,
+            ids_of(session, director_ids(session, request.station_id), desk_recipients(request), others),
+            request,
+            EventKind.HOTLINE_REQUESTED,
+            now,
+            exclude=actor.id,
+            data={"hotline_id": hotline.id},
+        )
     return hotline
 
 
-def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, plan: Schedule,
-                     meeting_url_template: str, now: datetime | None = None,
-                     calendar: WorkingCalendar | None = None) -> HotlineSession:
+def schedule_hotline(
+    session: Session,
+    actor: User,
+    hotline_id: int,
+    expected_version: int,
+    plan: Schedule,
+    meeting_url_template: str,
+    now: datetime | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> HotlineSession:
     """A director in scope sets (or moves) the time, length, director and recorder, and the meeting link.
 
     With the working ``calendar``, a session not wholly within working hours (evenings, weekends,
@@ -153,8 +184,12 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         if not MIN_MINUTES <= plan.duration_minutes <= MAX_MINUTES:
             fields["duration_minutes"] = N_("The session lasts between 15 and 240 minutes.")
         director = session.get(User, plan.director_id)
-        if (director is None or not director.active or director.role != Role.DIRECTOR
-                or not policy.covers_station(director, request.station_id)):
+        if (
+            director is None
+            or not director.active
+            or director.role != Role.DIRECTOR
+            or not policy.covers_station(director, request.station_id)
+        ):
             fields["director_id"] = N_("Choose a director responsible for this request's station.")
         recorder = session.get(User, plan.recorder_id) if plan.recorder_id is not None else None
         if plan.recorder_id is not None and not _on_desk_of(recorder, request):
@@ -171,18 +206,40 @@ def schedule_hotline(session: Session, actor: User, hotline_id: int, expected_ve
         hotline.recorder_id = plan.recorder_id
         # A moved session keeps its link: people may already have it in their calendars.
         hotline.meeting_link = hotline.meeting_link or meeting_link(meeting_url_template, request.reference)
-        state_machine.apply(session, MACHINE, hotline, HotlineAction.SCHEDULE, actor, now,
-                            data={"scheduled_at": plan.scheduled_at.isoformat(),
-                                  "duration_minutes": plan.duration_minutes, "director": director.name,
-                                  "meeting_link": hotline.meeting_link})
-        notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
-                               [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])]),
-               request, EventKind.HOTLINE_SCHEDULED, now, exclude=actor.id, data={"hotline_id": hotline.id})
+        state_machine.apply(
+            session,
+            MACHINE,
+            hotline,
+            HotlineAction.SCHEDULE,
+            actor,
+            now,
+            data={
+                "scheduled_at": plan.scheduled_at.isoformat(),
+                "duration_minutes": plan.duration_minutes,
+                "director": director.name,
+                "meeting_link": hotline.meeting_link,
+            },
+        )
+        notify(
+            session,
+            ids_of(
+                session,
+                enterprise_users(request.enterprise_id),
+                desk_recipients(request),
+                [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])],
+            ),
+            request,
+            EventKind.HOTLINE_SCHEDULED,
+            now,
+            exclude=actor.id,
+            data={"hotline_id": hotline.id},
+        )
     return hotline
 
 
-def check_schedule_time(session: Session, actor: User, hotline_id: int, start: datetime, duration_minutes: int,
-                        calendar: WorkingCalendar) -> ScheduleWarning | None:
+def check_schedule_time(
+    session: Session, actor: User, hotline_id: int, start: datetime, duration_minutes: int, calendar: WorkingCalendar
+) -> ScheduleWarning | None:
     """What scheduling the session from ``start`` would be warned about, without scheduling it.
 
     Raises NotFound (out of scope) and Forbidden (not someone who schedules it).
@@ -220,8 +277,9 @@ def meeting_link(template: str, reference: str) -> str:
     return template.replace("{reference}", reference).replace("{token}", secrets.token_urlsafe(12))
 
 
-def record_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, record: Record,
-                   now: datetime | None = None) -> HotlineSession:
+def record_hotline(
+    session: Session, actor: User, hotline_id: int, expected_version: int, record: Record, now: datetime | None = None
+) -> HotlineSession:
     """A director, the hosting director or the named recorder records the session as held: internal minutes,
     public summary, decisions, follow-ups.
 
@@ -238,8 +296,9 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
     with stale_is_conflict(HOTLINE_STALE), unit_of_work(session):
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.HOLD, now)
         if not has_started(hotline, now):
-            raise ValidationError(N_("This session has not started yet: it can be recorded as held only from its "
-                                     "scheduled start."))
+            raise ValidationError(
+                N_("This session has not started yet: it can be recorded as held only from its scheduled start.")
+            )
         request = hotline.request
         actions = [_follow_up(session, request, item, now) for item in record.follow_ups]
         hotline.minutes_internal = record.minutes.strip()
@@ -247,16 +306,29 @@ def record_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         hotline.decisions = record.decisions.strip() or None
         hotline.held_at = now
         hotline.follow_ups.extend(actions)
-        state_machine.apply(session, MACHINE, hotline, HotlineAction.HOLD, actor, now,
-                            data={"summary": hotline.public_summary})
-        notify(session, ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
-                               [a.owner_id for a in actions]),
-               request, EventKind.HOTLINE_HELD, now, exclude=actor.id, data={"hotline_id": hotline.id})
+        state_machine.apply(
+            session, MACHINE, hotline, HotlineAction.HOLD, actor, now, data={"summary": hotline.public_summary}
+        )
+        notify(
+            session,
+            ids_of(
+                session,
+                enterprise_users(request.enterprise_id),
+                desk_recipients(request),
+                [a.owner_id for a in actions],
+            ),
+            request,
+            EventKind.HOTLINE_HELD,
+            now,
+            exclude=actor.id,
+            data={"hotline_id": hotline.id},
+        )
     return hotline
 
 
-def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_version: int, reason: str,
-                   now: datetime | None = None) -> HotlineSession:
+def cancel_hotline(
+    session: Session, actor: User, hotline_id: int, expected_version: int, reason: str, now: datetime | None = None
+) -> HotlineSession:
     """A director cancels a pending session (or the asker withdraws an unscheduled ask), with a reason.
 
     Raises NotFound, Forbidden, InvalidTransition, StaleVersion, ValidationError.
@@ -268,14 +340,23 @@ def cancel_hotline(session: Session, actor: User, hotline_id: int, expected_vers
         hotline = _load(session, actor, hotline_id, expected_version, HotlineAction.CANCEL, now)
         request = hotline.request
         hotline.cancel_reason = reason.strip()
-        state_machine.apply(session, MACHINE, hotline, HotlineAction.CANCEL, actor, now,
-                            data={"reason": hotline.cancel_reason})
-        people = ids_of(session, enterprise_users(request.enterprise_id), desk_recipients(request),
-                        [hotline.requested_by_id])
+        state_machine.apply(
+            session, MACHINE, hotline, HotlineAction.CANCEL, actor, now, data={"reason": hotline.cancel_reason}
+        )
+        people = ids_of(
+            session, enterprise_users(request.enterprise_id), desk_recipients(request), [hotline.requested_by_id]
+        )
         if hotline.director_id is not None:
             people.append(hotline.director_id)
-        notify(session, people, request, EventKind.HOTLINE_CANCELLED, now, exclude=actor.id,
-               data={"hotline_id": hotline.id})
+        notify(
+            session,
+            people,
+            request,
+            EventKind.HOTLINE_CANCELLED,
+            now,
+            exclude=actor.id,
+            data={"hotline_id": hotline.id},
+        )
     return hotline
 
 
@@ -293,10 +374,25 @@ def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: da
         if action.done_at is not None:
             return action
         action.done_at = now
-        _event(session, hotline.request, EventKind.FOLLOW_UP_DONE, actor, now, public=False,
-               hotline_id=hotline.id, follow_up_id=action.id, description=action.description)
-        notify(session, [hotline.director_id] if hotline.director_id else [], hotline.request,
-               EventKind.FOLLOW_UP_DONE, now, exclude=actor.id)
+        _event(
+            session,
+            hotline.request,
+            EventKind.FOLLOW_UP_DONE,
+            actor,
+            now,
+            public=False,
+            hotline_id=hotline.id,
+            follow_up_id=action.id,
+            description=action.description,
+        )
+        notify(
+            session,
+            [hotline.director_id] if hotline.director_id else [],
+            hotline.request,
+            EventKind.FOLLOW_UP_DONE,
+            now,
+            exclude=actor.id,
+        )
     return action
 
 
@@ -304,8 +400,9 @@ def _request(session: Session, actor: User, request_id: int) -> ServiceRequest:
     return load(session, actor, ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
 
 
-def _load(session: Session, actor: User, hotline_id: int, expected_version: int, action: HotlineAction,
-          now: datetime) -> HotlineSession:
+def _load(
+    session: Session, actor: User, hotline_id: int, expected_version: int, action: HotlineAction, now: datetime
+) -> HotlineSession:
     """The session, once the step passes the machine's checks (the step itself is applied after the form's)."""
     hotline = session.get(HotlineSession, hotline_id)
     if hotline is None:
@@ -319,10 +416,13 @@ def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: d
     if not item.description.strip():
         raise ValidationError(CORRECT_FIELDS, fields={"follow_ups": N_("Describe each follow-up action.")})
     if not _on_desk_of(owner, request):
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")})
+        raise ValidationError(
+            CORRECT_FIELDS, fields={"follow_ups": N_("Each follow-up action needs an owner on the desk.")}
+        )
     if item.due_date < now.astimezone(LOCAL_TZ).date():
-        raise ValidationError(CORRECT_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")})
+        raise ValidationError(
+            CORRECT_FIELDS, fields={"follow_ups": N_("A follow-up action cannot be due in the past.")}
+        )
     return FollowUpAction(description=item.description.strip(), owner_id=owner.id, due_date=item.due_date)
 
 
@@ -330,10 +430,7 @@ def _on_desk_of(user: User | None, request: ServiceRequest) -> TypeGuard[User]:
     return policy.on_desk(user, request.station_id)
 
 
-def _event(session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime,
-           public: bool, **data: Any) -> None:
-    session.add(Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id, created_at=now,
-                      data=data))
-
-
-
+def _event(
+    session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime, public: bool, **data: Any
+) -> None:
+    session.add(Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id, created_at=now, data=data))

@@ -1,4 +1,5 @@
 """Directors' instructions (批示) on a case, and their acknowledgement by those they are addressed to."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -17,8 +18,9 @@ from service.store.loading import load
 MAX_LENGTH = 5000
 
 
-def write_instruction(session: Session, actor: User, request_id: int, body: str,
-                      now: datetime | None = None) -> Instruction:
+def write_instruction(
+    session: Session, actor: User, request_id: int, body: str, now: datetime | None = None
+) -> Instruction:
     """A director in scope instructs the case's current assignee (or, unassigned, the station's desk).
 
     Raises NotFound (out of scope), Forbidden (not a director), ValidationError
@@ -27,25 +29,34 @@ def write_instruction(session: Session, actor: User, request_id: int, body: str,
     now = now or utcnow()
     text = body.strip()
     if not text or len(text) > MAX_LENGTH:
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"body": N_("Write the instruction (at most 5000 characters).")})
+        raise ValidationError(CORRECT_FIELDS, fields={"body": N_("Write the instruction (at most 5000 characters).")})
     with unit_of_work(session):
         request = load(session, actor, ServiceRequest, request_id, PolicyAction.REQUEST_INSTRUCT)
         if request.status in FINAL_STATUSES:
             raise ValidationError(N_("This case is finished; instructions can no longer be given on it."))
-        instruction = Instruction(request_id=request.id, director_id=actor.id, assignee_id=request.assignee_id,
-                                  body=text, created_at=now)
+        instruction = Instruction(
+            request_id=request.id, director_id=actor.id, assignee_id=request.assignee_id, body=text, created_at=now
+        )
         session.add(instruction)
         session.flush()
-        session.add(Event(request_id=request.id, kind=EventKind.INSTRUCTION, public=False, actor_id=actor.id,
-                          created_at=now, data={"instruction_id": instruction.id, "body": text}))
+        session.add(
+            Event(
+                request_id=request.id,
+                kind=EventKind.INSTRUCTION,
+                public=False,
+                actor_id=actor.id,
+                created_at=now,
+                data={"instruction_id": instruction.id, "body": text},
+            )
+        )
         recipients = [request.assignee_id] if request.assignee_id else station_desk(request.station_id)
         notify(session, recipients, request, EventKind.INSTRUCTION, now, exclude=actor.id)
     return instruction
 
 
-def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
-                            now: datetime | None = None) -> Instruction:
+def acknowledge_instruction(
+    session: Session, actor: User, instruction_id: int, now: datetime | None = None
+) -> Instruction:
     """Acknowledge an open instruction; acknowledging twice changes nothing.
 
     Raises NotFound (out of scope, or an enterprise user), Forbidden (not one of its addressees).
@@ -58,11 +69,27 @@ def acknowledge_instruction(session: Session, actor: User, instruction_id: int,
         if instruction.acknowledged_at is not None:
             return instruction
         if not policy.may_acknowledge(actor, instruction):
-            raise Forbidden(N_("Only those the instruction is addressed to may acknowledge it, not the director who gave it."))
+            raise Forbidden(
+                N_("Only those the instruction is addressed to may acknowledge it, not the director who gave it.")
+            )
         instruction.acknowledged_at = now
         instruction.acknowledged_by_id = actor.id
-        session.add(Event(request_id=instruction.request_id, kind=EventKind.INSTRUCTION_ACKNOWLEDGED, public=False,
-                          actor_id=actor.id, created_at=now, data={"instruction_id": instruction.id}))
-        notify(session, [instruction.director_id], instruction.request, EventKind.INSTRUCTION_ACKNOWLEDGED, now,
-               exclude=actor.id)
+        session.add(
+            Event(
+                request_id=instruction.request_id,
+                kind=EventKind.INSTRUCTION_ACKNOWLEDGED,
+                public=False,
+                actor_id=actor.id,
+                created_at=now,
+                data={"instruction_id": instruction.id},
+            )
+        )
+        notify(
+            session,
+            [instruction.director_id],
+            instruction.request,
+            EventKind.INSTRUCTION_ACKNOWLEDGED,
+            now,
+            exclude=actor.id,
+        )
     return instruction

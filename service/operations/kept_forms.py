@@ -1,4 +1,5 @@
 """Forms sent back to their page (post/redirect/get): kept by the POST that refused them, read once by the page."""
+
 from __future__ import annotations
 
 import secrets
@@ -33,6 +34,12 @@ def take_form(session: Session, actor: User, token: str, now: datetime | None = 
     """The form kept under ``token``, once: reading it deletes it. None when it is gone, stale or another user's."""
     now = now or utcnow()
     with unit_of_work(session):
-        return session.execute(delete(KeptForm).where(
-            KeptForm.token == token, KeptForm.user_id == actor.id, KeptForm.created_at >= now - KEEP_FOR,
-        ).returning(KeptForm.data)).scalar_one_or_none()
+        return session.execute(
+            delete(KeptForm)
+            .where(
+                KeptForm.token == token,
+                KeptForm.user_id == actor.id,
+                KeptForm.created_at >= now - KEEP_FOR,
+            )
+            .returning(KeptForm.data)
+        ).scalar_one_or_none()

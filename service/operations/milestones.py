@@ -3,6 +3,7 @@
 Every change is written to the plan's timeline. Milestones of a completed or
 archived plan are frozen with it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -56,8 +57,7 @@ def _apply(session: Session, milestone: Milestone, fields: MilestoneFields, stat
     if len(title) > 200:
         raise ValidationError(CORRECT_FIELDS, fields={"title": TOO_LONG})
     if fields.status == MilestoneStatus.BLOCKED and not reason:
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"blocked_reason": N_("Say what blocks this milestone.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"blocked_reason": N_("Say what blocks this milestone.")})
     owner = desk_user(session, fields.owner_id, "owner_id", station_id) if fields.owner_id else None
     milestone.phase = fields.phase
     milestone.title = title
@@ -73,12 +73,22 @@ def _apply(session: Session, milestone: Milestone, fields: MilestoneFields, stat
 
 
 def _record(session: Session, actor: User, milestone: Milestone, change: str) -> None:
-    record(session, actor, EventKind.MILESTONE_CHANGED, plan_id=milestone.plan_id, milestone_id=milestone.id,
-           change=change, phase=milestone.phase.value, title=milestone.title, status=milestone.status.value)
+    record(
+        session,
+        actor,
+        EventKind.MILESTONE_CHANGED,
+        plan_id=milestone.plan_id,
+        milestone_id=milestone.id,
+        change=change,
+        phase=milestone.phase.value,
+        title=milestone.title,
+        status=milestone.status.value,
+    )
 
 
-def add_milestone(session: Session, actor: User, plan_id: int, fields: MilestoneFields,
-                  now: datetime | None = None) -> Milestone:
+def add_milestone(
+    session: Session, actor: User, plan_id: int, fields: MilestoneFields, now: datetime | None = None
+) -> Milestone:
     """Append a milestone to an open plan. Raises NotFound, Forbidden, InvalidTransition, ValidationError."""
     with unit_of_work(session):
         plan = load_plan(session, actor, plan_id, PolicyAction.PLAN_EDIT)
@@ -91,8 +101,15 @@ def add_milestone(session: Session, actor: User, plan_id: int, fields: Milestone
     return milestone
 
 
-def update_milestone(session: Session, actor: User, milestone_id: int, fields: MilestoneFields,
-                     now: datetime | None = None, *, expected_version: int | None = None) -> Milestone:
+def update_milestone(
+    session: Session,
+    actor: User,
+    milestone_id: int,
+    fields: MilestoneFields,
+    now: datetime | None = None,
+    *,
+    expected_version: int | None = None,
+) -> Milestone:
     """Edit owner, due date, status (blocked needs a reason) and notes.
 
     Raises NotFound, Forbidden, InvalidTransition (plan closed), ValidationError,

@@ -4,6 +4,7 @@
 they announce; the inbox only lists notifications about requests the reader
 can still see (a request transferred away leaves no dangling links).
 """
+
 from __future__ import annotations
 
 import functools
@@ -25,9 +26,17 @@ _TABLE = Notification.__table__
 _INSERT = insert(_TABLE)
 
 
-def notify(session: Session, recipients: Recipients, request: ServiceRequest | None, kind: EventKind,
-           now: datetime, *, exclude: int | None = None, data: dict[str, Any] | None = None,
-           plan_id: int | None = None) -> None:
+def notify(
+    session: Session,
+    recipients: Recipients,
+    request: ServiceRequest | None,
+    kind: EventKind,
+    now: datetime,
+    *,
+    exclude: int | None = None,
+    data: dict[str, Any] | None = None,
+    plan_id: int | None = None,
+) -> None:
     """Queue one notification per distinct recipient about a change ``exclude`` made (None: the sweep).
 
     The one who made the change is named in the notification and never told of it; ``data`` says what
@@ -35,8 +44,14 @@ def notify(session: Session, recipients: Recipients, request: ServiceRequest | N
     not an object per recipient: a query of recipients (a station's whole desk hears of each new request)
     becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
     """
-    given = {"request_id": request.id if request else None, "plan_id": plan_id, "kind": kind,
-             "created_at": now, "actor_id": exclude, "data": data}
+    given = {
+        "request_id": request.id if request else None,
+        "plan_id": plan_id,
+        "kind": kind,
+        "created_at": now,
+        "actor_id": exclude,
+        "data": data,
+    }
     # Into the table itself: the ORM's bulk path would only add work to a plain INSERT.
     if isinstance(recipients, Select):
         session.execute(_insert_selected(recipients, exclude is not None), {**given, "exclude": exclude})
@@ -81,15 +96,21 @@ def director_ids(session: Session, station_id: int) -> list[int]:
     found = list(session.scalars(station_desk(station_id, directors_only=True)))
     if found:
         return found
-    return list(session.scalars(select(User.id).join(Station, User.station_id == Station.id).where(
-        Station.is_hub.is_(True), User.role == Role.DIRECTOR, User.active.is_(True))))
+    return list(
+        session.scalars(
+            select(User.id)
+            .join(Station, User.station_id == Station.id)
+            .where(Station.is_hub.is_(True), User.role == Role.DIRECTOR, User.active.is_(True))
+        )
+    )
 
 
 @functools.lru_cache(maxsize=256)
 def enterprise_users(enterprise_id: int) -> Select[tuple[int]]:
     """An enterprise's active users (kept per enterprise, as ``station_desk`` is)."""
     return select(User.id).where(
-        User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE, User.active.is_(True))
+        User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE, User.active.is_(True)
+    )
 
 
 def desk_recipients(request: ServiceRequest) -> Recipients:
@@ -100,10 +121,11 @@ def desk_recipients(request: ServiceRequest) -> Recipients:
 
 
 def _inbox(user: User):  # type: ignore[no-untyped-def]
-    return (select(Notification)
-            .outerjoin(ServiceRequest, Notification.request_id == ServiceRequest.id)
-            .where(Notification.user_id == user.id,
-                   or_(Notification.request_id.is_(None), policy.visible_requests(user))))
+    return (
+        select(Notification)
+        .outerjoin(ServiceRequest, Notification.request_id == ServiceRequest.id)
+        .where(Notification.user_id == user.id, or_(Notification.request_id.is_(None), policy.visible_requests(user)))
+    )
 
 
 def unread_count_query(user: User, cap: int | None = None) -> Select[tuple[int]]:
@@ -124,17 +146,23 @@ def unread_count(session: Session, user: User) -> int:
 
 def list_notifications(session: Session, user: User, limit: int = 50) -> list[Notification]:
     """Newest first by when the change happened, with the request and who made the change loaded."""
-    query = (_inbox(user).order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit)
-             .options(selectinload(Notification.request), selectinload(Notification.plan),
-                      selectinload(Notification.actor)))
+    query = (
+        _inbox(user)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(limit)
+        .options(selectinload(Notification.request), selectinload(Notification.plan), selectinload(Notification.actor))
+    )
     return list(session.scalars(query))
 
 
 def mark_all_read(session: Session, user: User, now: datetime | None = None) -> int:
     with unit_of_work(session):
         result = session.execute(
-            update(Notification).where(Notification.user_id == user.id, Notification.read_at.is_(None))
-            .values(read_at=now or utcnow()).execution_options(synchronize_session=False))
+            update(Notification)
+            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+            .values(read_at=now or utcnow())
+            .execution_options(synchronize_session=False)
+        )
     return result.rowcount or 0  # type: ignore[attr-defined]
 
 

@@ -1,5 +1,6 @@
 """Pieces the plan, milestone and task-force operations share: loading in scope,
 the optimistic lock, people checks and the plan's timeline."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -43,8 +44,15 @@ def required_text(value: str, field: str, max_length: int | None = None) -> str:
     return text
 
 
-def record(session: Session, actor: User, kind: EventKind, *, plan_id: int | None = None,
-           request_id: int | None = None, **data: Any) -> Event:
+def record(
+    session: Session,
+    actor: User,
+    kind: EventKind,
+    *,
+    plan_id: int | None = None,
+    request_id: int | None = None,
+    **data: Any,
+) -> Event:
     """An internal timeline entry; plan changes are never shown to the enterprise as events."""
     event = Event(plan_id=plan_id, request_id=request_id, kind=kind, public=False, actor_id=actor.id, data=data)
     session.add(event)

@@ -1,4 +1,5 @@
 """Fixed-window rate limits counted in the database, so that every worker and server shares them."""
+
 from __future__ import annotations
 
 import math
@@ -28,8 +29,9 @@ def window_start(now: datetime, seconds: int = WINDOW_SECONDS) -> datetime:
     return datetime.fromtimestamp(stamp, timezone.utc)
 
 
-def hit(session: Session, limits: Sequence[tuple[str, int]], now: datetime | None = None,
-        seconds: int = WINDOW_SECONDS) -> int | None:
+def hit(
+    session: Session, limits: Sequence[tuple[str, int]], now: datetime | None = None, seconds: int = WINDOW_SECONDS
+) -> int | None:
     """Count one call against each (key, limit); the seconds to wait if any limit is exceeded, else None.
 
     One atomic upsert per key: concurrent workers never lose a count, and a

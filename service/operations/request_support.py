@@ -1,4 +1,5 @@
 """Pieces every request operation shares: loading in scope, optimistic locking, due times, events."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
@@ -18,12 +19,19 @@ from service.store.open_work import open_items
 from service.store.settings import ServiceTimes
 from service.store.versioning import check_version, stale_is_conflict
 
-CHANGED_MEANWHILE = N_("Someone else changed this request while you were working on it. "
-                       "Review the current version below; what you typed has been kept.")
+CHANGED_MEANWHILE = N_(
+    "Someone else changed this request while you were working on it. "
+    "Review the current version below; what you typed has been kept."
+)
 
 
-def load_request(session: Session, actor: User, request_id: int, action: PolicyAction = PolicyAction.REQUEST_VIEW,
-                 options: Sequence[ORMOption] = ()) -> ServiceRequest:
+def load_request(
+    session: Session,
+    actor: User,
+    request_id: int,
+    action: PolicyAction = PolicyAction.REQUEST_VIEW,
+    options: Sequence[ORMOption] = (),
+) -> ServiceRequest:
     """The request (with ``options``' related rows), if ``actor`` may take ``action`` on it.
 
     Raises NotFound outside scope, Forbidden.
@@ -42,8 +50,9 @@ def conflict(session: Session, request_id: int) -> StaleVersion:
 
 
 @contextmanager
-def editing(session: Session, actor: User | None, request_id: int, expected_version: int | None,
-            action: PolicyAction) -> Iterator[ServiceRequest]:
+def editing(
+    session: Session, actor: User | None, request_id: int, expected_version: int | None, action: PolicyAction
+) -> Iterator[ServiceRequest]:
     """One transaction editing one request: scope, permission and version checked first.
 
     ``expected_version`` None skips the check (used where the caller holds no
@@ -70,17 +79,21 @@ def provisional_priority(request: ServiceRequest) -> Priority:
     return request.priority or untriaged_priority(request.urgent)
 
 
-def due_times(times: ServiceTimes, submitted_at: datetime, priority: Priority,
-              paused: float = 0.0) -> tuple[datetime, datetime]:
+def due_times(
+    times: ServiceTimes, submitted_at: datetime, priority: Priority, paused: float = 0.0
+) -> tuple[datetime, datetime]:
     """First-response and resolution due times, in working time from submission plus time spent waiting."""
     first, resolution = times.target_seconds(priority)
-    return (times.calendar.add_working_time(submitted_at, first + paused),
-            times.calendar.add_working_time(submitted_at, resolution + paused))
+    return (
+        times.calendar.add_working_time(submitted_at, first + paused),
+        times.calendar.add_working_time(submitted_at, resolution + paused),
+    )
 
 
 def set_due_times(request: ServiceRequest, times: ServiceTimes, paused: float = 0.0) -> None:
     request.first_response_due_at, request.resolution_due_at = due_times(
-        times, request.created_at, provisional_priority(request), paused)
+        times, request.created_at, provisional_priority(request), paused
+    )
 
 
 def paused_so_far(request: ServiceRequest, times: ServiceTimes) -> float:
@@ -88,19 +101,33 @@ def paused_so_far(request: ServiceRequest, times: ServiceTimes) -> float:
     if request.resolution_due_at is None:
         return 0.0
     _, resolution = times.target_seconds(provisional_priority(request))
-    return max(0.0, times.calendar.working_seconds_between(request.created_at, request.resolution_due_at)
-               - resolution)
+    return max(0.0, times.calendar.working_seconds_between(request.created_at, request.resolution_due_at) - resolution)
 
 
-def event_values(request_id: int, kind: EventKind, actor: User | None, now: datetime, *, public: bool = False,
-                 **data: Any) -> dict[str, Any]:
+def event_values(
+    request_id: int, kind: EventKind, actor: User | None, now: datetime, *, public: bool = False, **data: Any
+) -> dict[str, Any]:
     """The columns of an event on a request's timeline."""
-    return {"request_id": request_id, "kind": kind, "public": public, "actor_id": actor.id if actor else None,
-            "created_at": now, "data": data}
+    return {
+        "request_id": request_id,
+        "kind": kind,
+        "public": public,
+        "actor_id": actor.id if actor else None,
+        "created_at": now,
+        "data": data,
+    }
 
 
-def record(session: Session, request: ServiceRequest, kind: EventKind, actor: User | None, now: datetime,
-           *, public: bool = False, **data: Any) -> Event:
+def record(
+    session: Session,
+    request: ServiceRequest,
+    kind: EventKind,
+    actor: User | None,
+    now: datetime,
+    *,
+    public: bool = False,
+    **data: Any,
+) -> Event:
     event = Event(**event_values(request.id, kind, actor, now, public=public, **data))
     session.add(event)
     return event
@@ -115,5 +142,6 @@ def confirm_nothing_left_open(session: Session, request: ServiceRequest, confirm
         return
     items = open_items(session, request)
     if items:
-        raise NeedsConfirmation(N_("Work on this request is still open. Resolve it anyway?"),
-                                [item.as_dict() for item in items])
+        raise NeedsConfirmation(
+            N_("Work on this request is still open. Resolve it anyway?"), [item.as_dict() for item in items]
+        )

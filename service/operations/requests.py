@@ -4,6 +4,7 @@ Every status change goes through ``lifecycle.apply``; every change writes its
 events and notifications in the same transaction. Editing operations take the
 version the actor saw and raise Conflict (with ``.current``) when it moved on.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -105,9 +106,12 @@ def _check_draft(draft: RequestDraft) -> None:
 
 def _counter_upsert(dialect_insert) -> Executable:  # type: ignore[no-untyped-def]
     counters = ReferenceCounter.__table__
-    return (dialect_insert(counters).values(year=bindparam("year"), last_value=1)
-            .on_conflict_do_update(index_elements=["year"], set_={"last_value": counters.c.last_value + 1})
-            .returning(counters.c.last_value))
+    return (
+        dialect_insert(counters)
+        .values(year=bindparam("year"), last_value=1)
+        .on_conflict_do_update(index_elements=["year"], set_={"last_value": counters.c.last_value + 1})
+        .returning(counters.c.last_value)
+    )
 
 
 _NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
@@ -122,24 +126,25 @@ def _next_reference(connection: Connection, year: int) -> tuple[int, str]:
 def _by_idempotency_key(session: Session, submitter_id: int, key: str | None) -> ServiceRequest | None:
     if not key:
         return None
-    return session.scalars(select(ServiceRequest).where(
-        ServiceRequest.submitter_id == submitter_id, ServiceRequest.idempotency_key == key)).first()
+    return session.scalars(
+        select(ServiceRequest).where(ServiceRequest.submitter_id == submitter_id, ServiceRequest.idempotency_key == key)
+    ).first()
 
 
 def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterprise_id: int | None) -> Enterprise:
     if actor.role == Role.ENTERPRISE:
         policy.authorize(actor, PolicyAction.REQUEST_SUBMIT, None)
         if enterprise_id not in (None, actor.enterprise_id) or draft.channel not in ENTERPRISE_CHANNELS:
-            raise ValidationError(CORRECT_FIELDS,
-                                  fields={"channel": N_("Choose how the request reached the station.")})
+            raise ValidationError(CORRECT_FIELDS, fields={"channel": N_("Choose how the request reached the station.")})
         enterprise = session.get(Enterprise, actor.enterprise_id)
         if enterprise is None:
             raise NotFound()
         return enterprise
     policy.authorize(actor, PolicyAction.REQUEST_SUBMIT_ON_BEHALF, None)
     if enterprise_id is None:
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"enterprise_id": N_("Choose the enterprise you are opening the request for.")})
+        raise ValidationError(
+            CORRECT_FIELDS, fields={"enterprise_id": N_("Choose the enterprise you are opening the request for.")}
+        )
     enterprise = session.get(Enterprise, enterprise_id)
     if enterprise is None or not policy.covers_station(actor, enterprise.station_id):
         raise NotFound()
@@ -151,9 +156,16 @@ _INSERT_REQUEST = insert(ServiceRequest.__table__).returning(ServiceRequest.__ta
 _INSERT_EVENT = insert(Event.__table__).inline()  # no id read back (it runs pipelined)
 
 
-def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: Sequence[Upload] = (), *,
-                   settings: DeskSettings, enterprise_id: int | None = None,
-                   now: datetime | None = None) -> ServiceRequest:
+def submit_request(
+    session: Session,
+    actor: User,
+    draft: RequestDraft,
+    uploads: Sequence[Upload] = (),
+    *,
+    settings: DeskSettings,
+    enterprise_id: int | None = None,
+    now: datetime | None = None,
+) -> ServiceRequest:
     """An enterprise submits for itself, or a desk user on behalf of an enterprise of its station.
 
     The same idempotency key from the same submitter returns the request already
@@ -167,20 +179,46 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
     # inserted, by plain statements rather than an ORM flush: submissions queue for the counter row
     # (on SQLite, for the one write lock) as briefly as possible.
     enterprise = _submitting_for(session, actor, draft, enterprise_id)
-    first_response_due_at, resolution_due_at = due_times(service_times(session, settings), now,
-                                                         untriaged_priority(draft.urgent))
-    row = dict(enterprise_id=enterprise.id, submitter_id=actor.id, channel=draft.channel, title=draft.title.strip(),
-               description=draft.description.strip(), category=draft.category,
-               product_name=draft.product_name.strip(), device_class=draft.device_class,
-               product_type=draft.product_type, product_field=draft.product_field, innovative=draft.innovative,
-               lifecycle_stage=draft.lifecycle_stage, urgent=draft.urgent, priority=None, status=Status.SUBMITTED,
-               station_id=enterprise.station_id, idempotency_key=draft.idempotency_key or None,
-               first_response_due_at=first_response_due_at, resolution_due_at=resolution_due_at,
-               first_response_breached=False, resolution_breached=False, escalated=False,
-               created_at=now, updated_at=now, version=1)
-    document = make_document(0, enterprise_id=enterprise.id, station_id=enterprise.station_id, title=row["title"],
-                             description=row["description"], product_name=row["product_name"],
-                             enterprise_name=enterprise.name, credit_code=enterprise.credit_code)
+    first_response_due_at, resolution_due_at = due_times(
+        service_times(session, settings), now, untriaged_priority(draft.urgent)
+    )
+    row = dict(
+        enterprise_id=enterprise.id,
+        submitter_id=actor.id,
+        channel=draft.channel,
+        title=draft.title.strip(),
+        description=draft.description.strip(),
+        category=draft.category,
+        product_name=draft.product_name.strip(),
+        device_class=draft.device_class,
+        product_type=draft.product_type,
+        product_field=draft.product_field,
+        innovative=draft.innovative,
+        lifecycle_stage=draft.lifecycle_stage,
+        urgent=draft.urgent,
+        priority=None,
+        status=Status.SUBMITTED,
+        station_id=enterprise.station_id,
+        idempotency_key=draft.idempotency_key or None,
+        first_response_due_at=first_response_due_at,
+        resolution_due_at=resolution_due_at,
+        first_response_breached=False,
+        resolution_breached=False,
+        escalated=False,
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    document = make_document(
+        0,
+        enterprise_id=enterprise.id,
+        station_id=enterprise.station_id,
+        title=row["title"],
+        description=row["description"],
+        product_name=row["product_name"],
+        enterprise_name=enterprise.name,
+        credit_code=enterprise.credit_code,
+    )
     row["year"] = now.astimezone(REFERENCE_ZONE).year
     try:
         with unit_of_work(session):
@@ -195,15 +233,32 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
             with pipelined(connection):
                 # Inserted by a statement, not a flush: the index document is written here, not by search_index's hook.
                 write_documents(connection, [replace(document, request_id=row["id"])])
-                connection.execute(_INSERT_EVENT, event_values(
-                    row["id"], EventKind.CREATED, actor, now, public=True, reference=row["reference"],
-                    channel=draft.channel.value, on_behalf=actor.role != Role.ENTERPRISE))
+                connection.execute(
+                    _INSERT_EVENT,
+                    event_values(
+                        row["id"],
+                        EventKind.CREATED,
+                        actor,
+                        now,
+                        public=True,
+                        reference=row["reference"],
+                        channel=draft.channel.value,
+                        on_behalf=actor.role != Role.ENTERPRISE,
+                    ),
+                )
                 # The desk's recipients are selected by the INSERT itself: no round trip to read them first.
-                notifications.notify(session, notifications.station_desk(enterprise.station_id), request,
-                                     EventKind.CREATED, now, exclude=actor.id)
+                notifications.notify(
+                    session,
+                    notifications.station_desk(enterprise.station_id),
+                    request,
+                    EventKind.CREATED,
+                    now,
+                    exclude=actor.id,
+                )
                 if actor.role != Role.ENTERPRISE:
-                    notifications.notify(session, notifications.enterprise_users(enterprise.id), request,
-                                         EventKind.CREATED, now)
+                    notifications.notify(
+                        session, notifications.enterprise_users(enterprise.id), request, EventKind.CREATED, now
+                    )
             _attach(session, actor, request, uploads, settings, now)
     except IntegrityError:
         # The submitter's idempotency key is unique: a repeat (a retry, or a copy racing the
@@ -212,28 +267,67 @@ def submit_request(session: Session, actor: User, draft: RequestDraft, uploads: 
         if winner is None:
             raise
         if any(getattr(winner, name) != row[name] for name in _SUBMITTED_FIELDS):
-            raise ValidationError(CORRECT_FIELDS, fields={"idempotency_key": N_(
-                "This key was already used for a different request; use a new key for a new request.")}) from None
+            raise ValidationError(
+                CORRECT_FIELDS,
+                fields={
+                    "idempotency_key": N_(
+                        "This key was already used for a different request; use a new key for a new request."
+                    )
+                },
+            ) from None
         return winner
     return request
 
 
 # What the submitter chose: a repeat with the same idempotency key must carry the same, else it is a new request.
-_SUBMITTED_FIELDS = ("enterprise_id", "channel", "title", "description", "category", "product_name", "device_class",
-                     "product_type", "product_field", "innovative", "lifecycle_stage", "urgent")
+_SUBMITTED_FIELDS = (
+    "enterprise_id",
+    "channel",
+    "title",
+    "description",
+    "category",
+    "product_name",
+    "device_class",
+    "product_type",
+    "product_field",
+    "innovative",
+    "lifecycle_stage",
+    "urgent",
+)
 
 
-def _attach(session: Session, actor: User, request: ServiceRequest, uploads: Sequence[Upload],
-            settings: DeskSettings, now: datetime, message: Message | None = None, internal: bool = False) -> None:
+def _attach(
+    session: Session,
+    actor: User,
+    request: ServiceRequest,
+    uploads: Sequence[Upload],
+    settings: DeskSettings,
+    now: datetime,
+    message: Message | None = None,
+    internal: bool = False,
+) -> None:
     for attachment in store_uploads(session, actor, request, uploads, settings, message=message, internal=internal):
-        record(session, request, EventKind.ATTACHMENT, actor, now, public=not internal,
-               attachment_id=attachment.id, name=attachment.original_name, size=attachment.size)
+        record(
+            session,
+            request,
+            EventKind.ATTACHMENT,
+            actor,
+            now,
+            public=not internal,
+            attachment_id=attachment.id,
+            name=attachment.original_name,
+            size=attachment.size,
+        )
 
 
 # What every reader of a request is shown beside it: loaded in the same statement.
-_SHOWN_WITH = (joinedload(ServiceRequest.enterprise).joinedload(Enterprise.station),
-               joinedload(ServiceRequest.submitter), joinedload(ServiceRequest.assignee),
-               joinedload(ServiceRequest.station), joinedload(ServiceRequest.plan))
+_SHOWN_WITH = (
+    joinedload(ServiceRequest.enterprise).joinedload(Enterprise.station),
+    joinedload(ServiceRequest.submitter),
+    joinedload(ServiceRequest.assignee),
+    joinedload(ServiceRequest.station),
+    joinedload(ServiceRequest.plan),
+)
 
 
 def get_request(session: Session, actor: User, request_id: int) -> ServiceRequest:
@@ -250,26 +344,46 @@ def _require_open(request: ServiceRequest) -> None:
 def _check_assignee(session: Session, request: ServiceRequest, assignee_id: int) -> User:
     assignee = session.get(User, assignee_id)
     if not policy.on_desk(assignee, request.station_id):
-        raise ValidationError(CORRECT_FIELDS,
-                              fields={"assignee_id": N_("Choose an active member of the request's station.")})
+        raise ValidationError(
+            CORRECT_FIELDS, fields={"assignee_id": N_("Choose an active member of the request's station.")}
+        )
     return assignee
 
 
-def _set_assignee(session: Session, actor: User, request: ServiceRequest, assignee_id: int | None,
-                  now: datetime) -> None:
+def _set_assignee(
+    session: Session, actor: User, request: ServiceRequest, assignee_id: int | None, now: datetime
+) -> None:
     if assignee_id == request.assignee_id:
         return
     assignee = _check_assignee(session, request, assignee_id) if assignee_id is not None else None
-    record(session, request, EventKind.ASSIGNED, actor, now, previous=request.assignee_id,
-           assignee=assignee_id, assignee_name=assignee.name if assignee else None)
+    record(
+        session,
+        request,
+        EventKind.ASSIGNED,
+        actor,
+        now,
+        previous=request.assignee_id,
+        assignee=assignee_id,
+        assignee_name=assignee.name if assignee else None,
+    )
     request.assignee_id = assignee_id
     if assignee_id is not None:
         notifications.notify(session, [assignee_id], request, EventKind.ASSIGNED, now, exclude=actor.id)
 
 
-def triage_request(session: Session, actor: User, request_id: int, expected_version: int, *,
-                   category: Category, priority: Priority, lifecycle_stage: LifecycleStage,
-                   assignee_id: int | None, settings: DeskSettings, now: datetime | None = None) -> ServiceRequest:
+def triage_request(
+    session: Session,
+    actor: User,
+    request_id: int,
+    expected_version: int,
+    *,
+    category: Category,
+    priority: Priority,
+    lifecycle_stage: LifecycleStage,
+    assignee_id: int | None,
+    settings: DeskSettings,
+    now: datetime | None = None,
+) -> ServiceRequest:
     """Set category, priority, stage and assignee; triages a submitted request, re-triages an open one.
 
     Due times are recounted from submission with the priority's targets.
@@ -283,8 +397,10 @@ def triage_request(session: Session, actor: User, request_id: int, expected_vers
         changes = {"category": category.value, "priority": priority.value, "lifecycle_stage": lifecycle_stage.value}
         request.category, request.priority, request.lifecycle_stage = category, priority, lifecycle_stage
         set_due_times(request, times, paused)
-        for flag, due in (("first_response_breached", request.first_response_due_at),
-                          ("resolution_breached", request.resolution_due_at)):
+        for flag, due in (
+            ("first_response_breached", request.first_response_due_at),
+            ("resolution_breached", request.resolution_due_at),
+        ):
             if due is not None and due > now:
                 setattr(request, flag, False)  # a new, later target is not breached yet
         if request.status == Status.SUBMITTED:
@@ -295,8 +411,15 @@ def triage_request(session: Session, actor: User, request_id: int, expected_vers
     return request
 
 
-def assign_request(session: Session, actor: User, request_id: int, expected_version: int,
-                   assignee_id: int | None, *, now: datetime | None = None) -> ServiceRequest:
+def assign_request(
+    session: Session,
+    actor: User,
+    request_id: int,
+    expected_version: int,
+    assignee_id: int | None,
+    *,
+    now: datetime | None = None,
+) -> ServiceRequest:
     """Assign (or, with None, unassign). Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError."""
     now = now or utcnow()
     with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRIAGE) as request:
@@ -305,8 +428,16 @@ def assign_request(session: Session, actor: User, request_id: int, expected_vers
     return request
 
 
-def transfer_request(session: Session, actor: User, request_id: int, expected_version: int, station_id: int,
-                     reason: str, *, now: datetime | None = None) -> ServiceRequest:
+def transfer_request(
+    session: Session,
+    actor: User,
+    request_id: int,
+    expected_version: int,
+    station_id: int,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> ServiceRequest:
     """Hand the request to another station; due times stand, the assignee is cleared.
 
     Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError.
@@ -318,44 +449,75 @@ def transfer_request(session: Session, actor: User, request_id: int, expected_ve
         _require_open(request)
         station = session.get(Station, station_id)
         if station is None or not station.active or station.id == request.station_id:
-            raise ValidationError(CORRECT_FIELDS,
-                                  fields={"station_id": N_("Choose another active station.")})
-        record(session, request, EventKind.TRANSFERRED, actor, now, reason=reason.strip(),
-               from_station=request.station_id, to_station=station.id, previous_assignee=request.assignee_id)
+            raise ValidationError(CORRECT_FIELDS, fields={"station_id": N_("Choose another active station.")})
+        record(
+            session,
+            request,
+            EventKind.TRANSFERRED,
+            actor,
+            now,
+            reason=reason.strip(),
+            from_station=request.station_id,
+            to_station=station.id,
+            previous_assignee=request.assignee_id,
+        )
         request.station_id = station.id
         request.assignee_id = None
-        notifications.notify(session, notifications.station_desk(station.id), request,
-                             EventKind.TRANSFERRED, now, exclude=actor.id)
+        notifications.notify(
+            session, notifications.station_desk(station.id), request, EventKind.TRANSFERRED, now, exclude=actor.id
+        )
     return request
 
 
-def _tell_enterprise(session: Session, actor: User, request: ServiceRequest, kind: EventKind,
-                     now: datetime) -> None:
-    notifications.notify(session, notifications.enterprise_users(request.enterprise_id),
-                         request, kind, now, exclude=actor.id, data={"status": request.status.value})
+def _tell_enterprise(session: Session, actor: User, request: ServiceRequest, kind: EventKind, now: datetime) -> None:
+    notifications.notify(
+        session,
+        notifications.enterprise_users(request.enterprise_id),
+        request,
+        kind,
+        now,
+        exclude=actor.id,
+        data={"status": request.status.value},
+    )
 
 
-def _post(session: Session, actor: User, request: ServiceRequest, body: str, internal: bool,
-          uploads: Sequence[Upload], settings: DeskSettings, now: datetime) -> Message:
-    message = Message(request_id=request.id, author_id=actor.id, body=body.strip(), internal=internal,
-                      created_at=now)
+def _post(
+    session: Session,
+    actor: User,
+    request: ServiceRequest,
+    body: str,
+    internal: bool,
+    uploads: Sequence[Upload],
+    settings: DeskSettings,
+    now: datetime,
+) -> Message:
+    message = Message(request_id=request.id, author_id=actor.id, body=body.strip(), internal=internal, created_at=now)
     session.add(message)
     session.flush()
-    record(session, request, EventKind.INTERNAL_NOTE if internal else EventKind.REPLY, actor, now,
-           public=not internal, message_id=message.id)
+    record(
+        session,
+        request,
+        EventKind.INTERNAL_NOTE if internal else EventKind.REPLY,
+        actor,
+        now,
+        public=not internal,
+        message_id=message.id,
+    )
     _attach(session, actor, request, uploads, settings, now, message=message, internal=internal)
     if not internal and actor.role != Role.ENTERPRISE and request.first_responded_at is None:
         request.first_responded_at = now
     return message
 
 
-def _enterprise_replies(session: Session, actor: User, request: ServiceRequest, text: str, settings: DeskSettings,
-                        now: datetime) -> None:
+def _enterprise_replies(
+    session: Session, actor: User, request: ServiceRequest, text: str, settings: DeskSettings, now: datetime
+) -> None:
     """The steps an enterprise's reply takes: it answers a question, or reopens a resolved request."""
     calendar = service_times(session, settings).calendar
     if request.status == Status.WAITING_ENTERPRISE:
-        lifecycle.apply(session, request, lifecycle.Action.ENTERPRISE_ANSWERS, actor, now, calendar,
-                        lifecycle.Inputs(message=text))
+        lifecycle.apply(
+            session, request, lifecycle.Action.ENTERPRISE_ANSWERS, actor, now, calendar, lifecycle.Inputs(message=text)
+        )
         return
     reopen = lifecycle.TRANSITIONS[lifecycle.Action.REOPEN]
     inputs = lifecycle.Inputs(reason=text, reopen_window=timedelta(days=settings.reopen_window_days))
@@ -363,8 +525,17 @@ def _enterprise_replies(session: Session, actor: User, request: ServiceRequest, 
         lifecycle.apply(session, request, lifecycle.Action.REOPEN, actor, now, calendar, inputs)
 
 
-def add_message(session: Session, actor: User, request_id: int, body: str, *, internal: bool = False,
-                uploads: Sequence[Upload] = (), settings: DeskSettings, now: datetime | None = None) -> Message:
+def add_message(
+    session: Session,
+    actor: User,
+    request_id: int,
+    body: str,
+    *,
+    internal: bool = False,
+    uploads: Sequence[Upload] = (),
+    settings: DeskSettings,
+    now: datetime | None = None,
+) -> Message:
     """Post a public reply or (desk only) an internal note, with files.
 
     An enterprise's reply to a request waiting for it hands the request back to
@@ -382,8 +553,9 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
             raise InvalidTransition(N_("This request is closed. Reopen it, or submit a new request."))
         enterprise_reply = actor.role == Role.ENTERPRISE
         if enterprise_reply:
-            _enterprise_replies(session, actor, request, body.strip() or ", ".join(u.filename for u in uploads),
-                                settings, now)
+            _enterprise_replies(
+                session, actor, request, body.strip() or ", ".join(u.filename for u in uploads), settings, now
+            )
         message = _post(session, actor, request, body, internal, uploads, settings, now)
         if enterprise_reply:
             recipients = notifications.desk_recipients(request)
@@ -391,14 +563,32 @@ def add_message(session: Session, actor: User, request_id: int, body: str, *, in
             recipients = [request.assignee_id] if request.assignee_id else []
         else:
             recipients = notifications.enterprise_users(request.enterprise_id)
-        notifications.notify(session, recipients, request, EventKind.INTERNAL_NOTE if internal else EventKind.REPLY,
-                             now, exclude=actor.id)
+        notifications.notify(
+            session,
+            recipients,
+            request,
+            EventKind.INTERNAL_NOTE if internal else EventKind.REPLY,
+            now,
+            exclude=actor.id,
+        )
     return message
 
 
-def take_action(session: Session, actor: User, request_id: int, expected_version: int, action: lifecycle.Action,
-                *, reason: str = "", summary: str = "", message: str = "", rating: int | None = None,
-                confirmed: bool = False, settings: DeskSettings, now: datetime | None = None) -> ServiceRequest:
+def take_action(
+    session: Session,
+    actor: User,
+    request_id: int,
+    expected_version: int,
+    action: lifecycle.Action,
+    *,
+    reason: str = "",
+    summary: str = "",
+    message: str = "",
+    rating: int | None = None,
+    confirmed: bool = False,
+    settings: DeskSettings,
+    now: datetime | None = None,
+) -> ServiceRequest:
     """Take one of the lifecycle's button transitions (see lifecycle.TRANSITIONS).
 
     ``message`` is the question for request_info (posted as a public reply) and
@@ -412,10 +602,15 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
         raise InvalidTransition(N_("You cannot take this step on this request."))
     with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSITION) as request:
         plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
-        inputs = lifecycle.Inputs(reason=reason.strip(), summary=summary, message=message, rating=rating,
-                                  plan=plan, reopen_window=timedelta(days=settings.reopen_window_days))
-        lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar,
-                        inputs)
+        inputs = lifecycle.Inputs(
+            reason=reason.strip(),
+            summary=summary,
+            message=message,
+            rating=rating,
+            plan=plan,
+            reopen_window=timedelta(days=settings.reopen_window_days),
+        )
+        lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar, inputs)
         if action == lifecycle.Action.RESOLVE:
             confirm_nothing_left_open(session, request, confirmed)
         if action == lifecycle.Action.REQUEST_INFO:
@@ -423,9 +618,15 @@ def take_action(session: Session, actor: User, request_id: int, expected_version
         if action == lifecycle.Action.CONFIRM:
             record(session, request, EventKind.RATED, actor, now, public=True, rating=rating)
         if actor.role == Role.ENTERPRISE:
-            notifications.notify(session, notifications.desk_recipients(request), request,
-                                 EventKind.STATUS_CHANGED, now, exclude=actor.id,
-                                 data={"status": request.status.value})
+            notifications.notify(
+                session,
+                notifications.desk_recipients(request),
+                request,
+                EventKind.STATUS_CHANGED,
+                now,
+                exclude=actor.id,
+                data={"status": request.status.value},
+            )
         else:
             _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
     return request

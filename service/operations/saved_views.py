@@ -5,6 +5,7 @@ cleaned of anything tied to one moment (the keyset cursor, the page number, a
 CSRF token). Views are private to their owner; saving under a name the owner
 already used for that page replaces it.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,15 +50,19 @@ def save_view(session: Session, actor: User, name: str, endpoint: str, query: st
     if problems:
         raise ValidationError(CORRECT_FIELDS, fields=problems)
     with unit_of_work(session):
-        view = session.scalars(select(SavedView).where(
-            SavedView.user_id == actor.id, SavedView.endpoint == endpoint, SavedView.name == name)).first()
+        view = session.scalars(
+            select(SavedView).where(
+                SavedView.user_id == actor.id, SavedView.endpoint == endpoint, SavedView.name == name
+            )
+        ).first()
         if view is not None:
             view.query = query
             return view
         kept = session.scalar(select(func.count()).select_from(SavedView).where(SavedView.user_id == actor.id))
         if (kept or 0) >= MAX_VIEWS_PER_USER:
-            raise ValidationError(N_("You keep %(count)s saved views already; delete one first."),
-                                  count=MAX_VIEWS_PER_USER)
+            raise ValidationError(
+                N_("You keep %(count)s saved views already; delete one first."), count=MAX_VIEWS_PER_USER
+            )
         view = SavedView(user_id=actor.id, name=name, endpoint=endpoint, query=query)
         session.add(view)
     return view

@@ -5,6 +5,7 @@ two sweeps at once split the work instead of doubling it; each row's own
 condition (flag not yet set, status still resolved) is re-checked under the
 lock, which makes a second run a no-op. SQLite's write transaction is exclusive.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -74,8 +75,13 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
 
 
 def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # type: ignore[no-untyped-def]
-    query = (select(ServiceRequest).where(*conditions).order_by(ServiceRequest.id).limit(BATCH)
-             .with_for_update(skip_locked=True))
+    query = (
+        select(ServiceRequest)
+        .where(*conditions)
+        .order_by(ServiceRequest.id)
+        .limit(BATCH)
+        .with_for_update(skip_locked=True)
+    )
     return list(session.scalars(query))
 
 
@@ -97,10 +103,17 @@ def _enterprise_has_the_last_word() -> ColumnElement[bool]:
     desk_reply = aliased(Event)
     enterprise = select(User.id).where(User.role == Role.ENTERPRISE)
     return exists().where(
-        Event.request_id == ServiceRequest.id, Event.kind == EventKind.REPLY,
-        Event.created_at >= ServiceRequest.resolved_at, Event.actor_id.in_(enterprise),
-        ~exists().where(desk_reply.request_id == ServiceRequest.id, desk_reply.kind == EventKind.REPLY,
-                        desk_reply.created_at > Event.created_at, desk_reply.actor_id.not_in(enterprise)))
+        Event.request_id == ServiceRequest.id,
+        Event.kind == EventKind.REPLY,
+        Event.created_at >= ServiceRequest.resolved_at,
+        Event.actor_id.in_(enterprise),
+        ~exists().where(
+            desk_reply.request_id == ServiceRequest.id,
+            desk_reply.kind == EventKind.REPLY,
+            desk_reply.created_at > Event.created_at,
+            desk_reply.actor_id.not_in(enterprise),
+        ),
+    )
 
 
 def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
@@ -115,26 +128,43 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
             setattr(request, flag, True)
             due = getattr(request, f"{target}_due_at")
             record(session, request, EventKind.SLA_BREACHED, None, now, target=target, due=due.isoformat())
-            notifications.notify(session, notifications.desk_recipients(request), request,
-                                 EventKind.SLA_BREACHED, now)
+            notifications.notify(session, notifications.desk_recipients(request), request, EventKind.SLA_BREACHED, now)
             escalated += escalate(session, request, None, reason, now)
 
         return handle
 
-    first = _in_batches(session, (rules.FIRST_RESPONSE_OVERDUE.clause(now),
-                                  ServiceRequest.first_response_breached.is_(False)),
-                        breach("first_response", "first_response_breached", FIRST_RESPONSE_OVERDUE))
-    resolution = _in_batches(session, (rules.RESOLUTION_OVERDUE.clause(now),
-                                       ServiceRequest.resolution_breached.is_(False)),
-                             breach("resolution", "resolution_breached", RESOLUTION_OVERDUE))
+    first = _in_batches(
+        session,
+        (rules.FIRST_RESPONSE_OVERDUE.clause(now), ServiceRequest.first_response_breached.is_(False)),
+        breach("first_response", "first_response_breached", FIRST_RESPONSE_OVERDUE),
+    )
+    resolution = _in_batches(
+        session,
+        (rules.RESOLUTION_OVERDUE.clause(now), ServiceRequest.resolution_breached.is_(False)),
+        breach("resolution", "resolution_breached", RESOLUTION_OVERDUE),
+    )
 
     def close(request: ServiceRequest) -> None:
         lifecycle.apply(session, request, lifecycle.Action.AUTO_CLOSE, None, now, calendar)
-        notifications.notify(session, notifications.enterprise_users(request.enterprise_id),
-                             request, EventKind.STATUS_CHANGED, now, data={"status": request.status.value})
+        notifications.notify(
+            session,
+            notifications.enterprise_users(request.enterprise_id),
+            request,
+            EventKind.STATUS_CHANGED,
+            now,
+            data={"status": request.status.value},
+        )
 
     cutoff = now - timedelta(days=settings.auto_close_days)
-    closed = _in_batches(session, (and_(ServiceRequest.status == Status.RESOLVED,
-                                        ServiceRequest.resolved_at < cutoff, ~_enterprise_has_the_last_word()),),
-                         close)
+    closed = _in_batches(
+        session,
+        (
+            and_(
+                ServiceRequest.status == Status.RESOLVED,
+                ServiceRequest.resolved_at < cutoff,
+                ~_enterprise_has_the_last_word(),
+            ),
+        ),
+        close,
+    )
     return SweepReport(first, resolution, escalated, closed)

@@ -4,6 +4,7 @@ Members may work at other stations; the policy lets them see the task forces
 they belong to. Changes are written to the timeline of the plan or request the
 task force serves.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -35,14 +36,24 @@ class Expert:
     field: str = ""
 
 
-def _load(session: Session, actor: User, task_force_id: int,
-          action: PolicyAction = PolicyAction.TASK_FORCE_EDIT) -> TaskForce:
+def _load(
+    session: Session, actor: User, task_force_id: int, action: PolicyAction = PolicyAction.TASK_FORCE_EDIT
+) -> TaskForce:
     return load(session, actor, TaskForce, task_force_id, action)
 
 
 def _record(session: Session, actor: User, task_force: TaskForce, change: str, **data: object) -> None:
-    record(session, actor, EventKind.TASK_FORCE_CHANGED, plan_id=task_force.plan_id,
-           request_id=task_force.request_id, task_force_id=task_force.id, name=task_force.name, change=change, **data)
+    record(
+        session,
+        actor,
+        EventKind.TASK_FORCE_CHANGED,
+        plan_id=task_force.plan_id,
+        request_id=task_force.request_id,
+        task_force_id=task_force.id,
+        name=task_force.name,
+        change=change,
+        **data,
+    )
 
 
 def _apply(session: Session, task_force: TaskForce, fields: TaskForceFields) -> None:
@@ -52,8 +63,9 @@ def _apply(session: Session, task_force: TaskForce, fields: TaskForceFields) -> 
     task_force.status = fields.status
 
 
-def create_task_force(session: Session, actor: User, fields: TaskForceFields, *, plan_id: int | None = None,
-                      request_id: int | None = None) -> TaskForce:
+def create_task_force(
+    session: Session, actor: User, fields: TaskForceFields, *, plan_id: int | None = None, request_id: int | None = None
+) -> TaskForce:
     """Set up a task force for exactly one open plan or one request in the actor's scope.
 
     Raises NotFound (target out of scope), Forbidden, InvalidTransition (plan closed), ValidationError.
@@ -96,8 +108,11 @@ def add_staff_member(session: Session, actor: User, task_force_id: int, user_id:
     with unit_of_work(session):
         task_force = _load(session, actor, task_force_id)
         user = desk_user(session, user_id, "user_id")
-        already = session.scalar(select(TaskForceMember.id).where(
-            TaskForceMember.task_force_id == task_force.id, TaskForceMember.user_id == user.id))
+        already = session.scalar(
+            select(TaskForceMember.id).where(
+                TaskForceMember.task_force_id == task_force.id, TaskForceMember.user_id == user.id
+            )
+        )
         if already is not None or user.id == task_force.lead_id:
             raise ValidationError(CORRECT_FIELDS, fields={"user_id": N_("This person is already in the task force.")})
         member = TaskForceMember(user_id=user.id)
@@ -114,9 +129,11 @@ def add_expert(session: Session, actor: User, task_force_id: int, expert: Expert
         field = expert.field.strip()
         if len(field) > 200:
             raise ValidationError(CORRECT_FIELDS, fields={"field": TOO_LONG})
-        member = TaskForceMember(external_name=required_text(expert.name, "name", 120),
-                                 affiliation=required_text(expert.affiliation, "affiliation", 200),
-                                 field=field or None)
+        member = TaskForceMember(
+            external_name=required_text(expert.name, "name", 120),
+            affiliation=required_text(expert.affiliation, "affiliation", 200),
+            field=field or None,
+        )
         task_force.members.append(member)
         session.flush()
         _record(session, actor, task_force, "member_added", member=member.external_name)

@@ -7,6 +7,7 @@ The secret is stored encrypted (Fernet, keys from TOTP_ENCRYPTION_KEYS): a copy
 of the database or a backup does not give away anyone's second factor. Every
 read and write of ``User.totp_secret`` goes through this module.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -92,8 +93,12 @@ def is_enabled(user: User) -> bool:
 
 
 def remaining_recovery_codes(session: Session, user_id: int) -> int:
-    return session.scalar(select(func.count(RecoveryCode.id)).where(
-        RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))) or 0
+    return (
+        session.scalar(
+            select(func.count(RecoveryCode.id)).where(RecoveryCode.user_id == user_id, RecoveryCode.used_at.is_(None))
+        )
+        or 0
+    )
 
 
 def start_enrolment(session: Session, actor: User, issuer: str = ISSUER) -> Enrolment:
@@ -133,9 +138,16 @@ def confirm_enrolment(session: Session, actor: User, code: str, now: datetime | 
     return codes
 
 
-def verify_second_step(session: Session, user_id: int, session_token: str, code: str, address: str,
-                       max_failures: int = accounts.ACCOUNT_MAX_FAILURES,
-                       lock_minutes: int = accounts.ACCOUNT_LOCK_MINUTES, now: datetime | None = None) -> User:
+def verify_second_step(
+    session: Session,
+    user_id: int,
+    session_token: str,
+    code: str,
+    address: str,
+    max_failures: int = accounts.ACCOUNT_MAX_FAILURES,
+    lock_minutes: int = accounts.ACCOUNT_LOCK_MINUTES,
+    now: datetime | None = None,
+) -> User:
     """Complete a sign-in whose password step passed, with a TOTP code or an unused recovery code.
 
     A wrong code counts toward the same account lockout and address throttle as
@@ -144,17 +156,32 @@ def verify_second_step(session: Session, user_id: int, session_token: str, code:
     Raises accounts.AuthenticationFailed.
     """
     now = now or utcnow()
-    return accounts.retry_on_throttle_race(lambda: _verify_second_step(
-        session, user_id, session_token, code, address, max_failures, lock_minutes, now))
+    return accounts.retry_on_throttle_race(
+        lambda: _verify_second_step(session, user_id, session_token, code, address, max_failures, lock_minutes, now)
+    )
 
 
-def _verify_second_step(session: Session, user_id: int, session_token: str, code: str, address: str,
-                        max_failures: int, lock_minutes: int, now: datetime) -> User:
+def _verify_second_step(
+    session: Session,
+    user_id: int,
+    session_token: str,
+    code: str,
+    address: str,
+    max_failures: int,
+    lock_minutes: int,
+    now: datetime,
+) -> User:
     with unit_of_work(session):
         throttle = accounts.address_throttle(session, address, now)
         user = session.get(User, user_id, with_for_update=True)
-        allowed = (user is not None and user.active and is_enabled(user) and user.session_token == session_token
-                   and not accounts.is_locked(user, now) and not accounts.address_blocked(throttle))
+        allowed = (
+            user is not None
+            and user.active
+            and is_enabled(user)
+            and user.session_token == session_token
+            and not accounts.is_locked(user, now)
+            and not accounts.address_blocked(throttle)
+        )
         if allowed and user is not None and _accept_any_code(session, user, code, now):
             accounts.mark_signed_in(user, now)
             return user
@@ -258,9 +285,13 @@ def _recovery_hash(code: str) -> str:
 def _use_recovery_code(session: Session, user: User, code: str, now: datetime) -> bool:
     if len(code.replace("-", "")) != _RECOVERY_LENGTH:
         return False
-    found = session.scalars(select(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _recovery_hash(code),
-        RecoveryCode.used_at.is_(None))).first()
+    found = session.scalars(
+        select(RecoveryCode).where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _recovery_hash(code),
+            RecoveryCode.used_at.is_(None),
+        )
+    ).first()
     if found is None:
         return False
     found.used_at = now
@@ -272,6 +303,6 @@ def _replace_recovery_codes(session: Session, user: User) -> list[str]:
     codes = []
     for _ in range(RECOVERY_CODE_COUNT):
         raw = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(_RECOVERY_LENGTH))
-        codes.append("-".join(raw[i:i + 4] for i in range(0, _RECOVERY_LENGTH, 4)))
+        codes.append("-".join(raw[i : i + 4] for i in range(0, _RECOVERY_LENGTH, 4)))
         session.add(RecoveryCode(user_id=user.id, code_hash=_recovery_hash(raw)))
     return codes

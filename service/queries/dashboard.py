@@ -7,6 +7,7 @@ a number and its list cannot disagree. Everything works on SQLite and
 PostgreSQL alike: week boundaries are computed in Python (Asia/Shanghai weeks
 starting on Monday) and become plain range filters.
 """
+
 from __future__ import annotations
 
 import functools
@@ -83,8 +84,13 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), LOCAL_TZ)
 
 
-def make_scope(actor: User, now: datetime, station_id: int | None = None, date_from: date | None = None,
-               date_to: date | None = None) -> Scope:
+def make_scope(
+    actor: User,
+    now: datetime,
+    station_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+) -> Scope:
     """The scope the filters ask for, narrowed to what ``actor`` may see.
 
     Only someone who sees every station may pick one; a station director's
@@ -105,11 +111,13 @@ def _in(column, start: datetime, end: datetime) -> ColumnElement[bool]:  # type:
 
 def _age(low: int, high: int | None) -> Callable[[Scope], ColumnElement[bool]]:
     """Cases whose age in whole days since creation lies in [low, high]."""
+
     def clause(scope: Scope) -> ColumnElement[bool]:
         parts = [R.created_at <= scope.now - timedelta(days=low)]
         if high is not None:
             parts.append(R.created_at > scope.now - timedelta(days=high + 1))
         return and_(*parts)
+
     return clause
 
 
@@ -121,15 +129,24 @@ def _responded(scope: Scope) -> ColumnElement[bool]:
 Window = Callable[[Scope], tuple[datetime, datetime]]
 
 
-def _hotline(status: HotlineStatus, column, window: Window,  # type: ignore[no-untyped-def]
-             *conditions: ColumnElement[bool]):
+def _hotline(
+    status: HotlineStatus,
+    column,
+    window: Window,  # type: ignore[no-untyped-def]
+    *conditions: ColumnElement[bool],
+):
     """Cases with a session in ``status`` whose ``column`` time falls in ``window`` (and meets ``conditions``)."""
+
     def clause(scope: Scope) -> ColumnElement[bool]:
         start, end = window(scope)
         # IN over the few sessions in the window (found by their status-time index), not a
         # correlated EXISTS that SQLite would evaluate once for each of a million requests.
-        return R.id.in_(select(HotlineSession.request_id).where(HotlineSession.status == status,
-                                                                _in(column, start, end), *conditions))
+        return R.id.in_(
+            select(HotlineSession.request_id).where(
+                HotlineSession.status == status, _in(column, start, end), *conditions
+            )
+        )
+
     return clause
 
 
@@ -149,13 +166,18 @@ _OPEN_BUCKETS: dict[str, tuple[frozenset[Status], Clause | None]] = {
 SNAPSHOT = tuple(_OPEN_BUCKETS)
 # The period's figures that share an index range (responded, resolved).
 _RANGE_BUCKETS: dict[str, tuple[Clause, dict[str, Clause | None]]] = {
-    "responded": (_responded, {
-        "responded": None,
-        "responded_on_time": lambda s: sla.RESPONDED_ON_TIME.clause(s.now),
-        "responded_late": lambda s: sla.RESPONDED_LATE.clause(s.now)}),
-    "resolved": (lambda s: _in(R.resolved_at, s.start, s.end), {
-        "resolved": None,
-        "rated": lambda s: R.rating.is_not(None)}),
+    "responded": (
+        _responded,
+        {
+            "responded": None,
+            "responded_on_time": lambda s: sla.RESPONDED_ON_TIME.clause(s.now),
+            "responded_late": lambda s: sla.RESPONDED_LATE.clause(s.now),
+        },
+    ),
+    "resolved": (
+        lambda s: _in(R.resolved_at, s.start, s.end),
+        {"resolved": None, "rated": lambda s: R.rating.is_not(None)},
+    ),
 }
 
 
@@ -168,19 +190,25 @@ def _in_statuses(statuses: frozenset[Status]) -> Clause:
 
 
 def _counts(tests: dict[str, Clause | None], scope: Scope) -> list[Any]:
-    return [(func.count() if test is None else func.count().filter(test(scope))).label(name)
-            for name, test in tests.items()]
+    return [
+        (func.count() if test is None else func.count().filter(test(scope))).label(name) for name, test in tests.items()
+    ]
 
 
 BUCKETS: dict[str, Clause] = {
     **{name: _both(_in_statuses(statuses), test) for name, (statuses, test) in _OPEN_BUCKETS.items()},
     **{name: _both(selects, test) for selects, tests in _RANGE_BUCKETS.values() for name, test in tests.items()},
     "opened": lambda s: _in(R.created_at, s.start, s.end),
-    "hotline_upcoming": _hotline(HotlineStatus.SCHEDULED, HotlineSession.scheduled_at,
-                                 lambda s: (s.now, s.now + timedelta(days=UPCOMING_DAYS))),
+    "hotline_upcoming": _hotline(
+        HotlineStatus.SCHEDULED, HotlineSession.scheduled_at, lambda s: (s.now, s.now + timedelta(days=UPCOMING_DAYS))
+    ),
     # A session marked held before its scheduled start (possible before the rule existed) was not held.
-    "hotline_held": _hotline(HotlineStatus.HELD, HotlineSession.held_at, lambda s: (s.start, s.end),
-                             HotlineSession.held_at >= HotlineSession.scheduled_at),
+    "hotline_held": _hotline(
+        HotlineStatus.HELD,
+        HotlineSession.held_at,
+        lambda s: (s.start, s.end),
+        HotlineSession.held_at >= HotlineSession.scheduled_at,
+    ),
 }
 
 
@@ -237,23 +265,33 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
     figures = _figures(session, scope, weeks)
     median, sample = _median_resolution(session, scope, calendar)
     return Dashboard(
-        scope=scope, totals=totals, by_status=by_status,
+        scope=scope,
+        totals=totals,
+        by_status=by_status,
         by_station=[(s, per_station.get(s.id, dict.fromkeys(SNAPSHOT, 0))) for s in station_rows],
         range_counts={name: figures[name] or 0 for name in COUNTED},
         rating_average=round(float(figures["rating"]), 2) if figures["rating"] is not None else None,
-        median_days=median, median_sample=sample, unacknowledged=figures["unacknowledged"] or 0,
+        median_days=median,
+        median_sample=sample,
+        unacknowledged=figures["unacknowledged"] or 0,
         plans_awaiting=figures["plans_awaiting"] or 0,
         overdue_milestones=count_overdue_milestones(session, scope.actor, scope.today),
-        upcoming=_upcoming(session, scope), weeks=weeks,
+        upcoming=_upcoming(session, scope),
+        weeks=weeks,
         opened_per_week=[figures[f"opened_{n}"] or 0 for n in range(len(weeks))],
-        resolved_per_week=[figures[f"resolved_{n}"] or 0 for n in range(len(weeks))], stations=station_rows)
+        resolved_per_week=[figures[f"resolved_{n}"] or 0 for n in range(len(weeks))],
+        stations=station_rows,
+    )
 
 
 def _snapshot(session: Session, scope: Scope) -> tuple[dict[str, int], dict[Status, int], dict[int, dict[str, int]]]:
     """Open cases per station and status, each with its snapshot buckets: one GROUP BY over open cases."""
     counts = _counts({name: test for name, (_, test) in _OPEN_BUCKETS.items()}, scope)
-    rows = session.execute(select(R.station_id, R.status, *counts).where(scope.where(), BUCKETS["open"](scope))
-                           .group_by(R.status, R.station_id)).all()
+    rows = session.execute(
+        select(R.station_id, R.status, *counts)
+        .where(scope.where(), BUCKETS["open"](scope))
+        .group_by(R.status, R.station_id)
+    ).all()
     totals = dict.fromkeys(SNAPSHOT, 0)
     by_status = {s: 0 for s in Status if s in OPEN_STATUSES}
     per_station: dict[int, dict[str, int]] = {}
@@ -281,8 +319,16 @@ def _count(scope: Scope, bucket: str) -> Select[tuple[int]]:
     return select(func.count()).select_from(R).where(scope.where(), BUCKETS[bucket](scope))
 
 
-COUNTED = ("opened", "responded", "responded_on_time", "responded_late", "resolved", "rated", "hotline_held",
-           "hotline_upcoming")
+COUNTED = (
+    "opened",
+    "responded",
+    "responded_on_time",
+    "responded_late",
+    "resolved",
+    "rated",
+    "hotline_held",
+    "hotline_upcoming",
+)
 
 
 def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any]:
@@ -293,23 +339,31 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
     """
     shared = {name for _, tests in _RANGE_BUCKETS.values() for name in tests}
     figures = {name: _count(scope, name) for name in COUNTED if name not in shared}
-    figures["unacknowledged"] = (select(func.count(Instruction.id)).join(R, Instruction.request_id == R.id)
-                                 .where(scope.where(), Instruction.acknowledged_at.is_(None)))
+    figures["unacknowledged"] = (
+        select(func.count(Instruction.id))
+        .join(R, Instruction.request_id == R.id)
+        .where(scope.where(), Instruction.acknowledged_at.is_(None))
+    )
     figures["plans_awaiting"] = awaiting_approval_count(scope.actor)
     for n, week in enumerate(weeks):
         start, end = local_midnight(week.start), local_midnight(week.start + timedelta(days=7))
         for series, column in (("opened", R.created_at), ("resolved", R.resolved_at)):
-            figures[f"{series}_{n}"] = (select(func.count()).select_from(R)
-                                        .where(scope.where(), _in(column, start, end)))
-    walks = {group: select(*_counts(tests, scope)).where(scope.where(), selects(scope))
-             for group, (selects, tests) in _RANGE_BUCKETS.items()}
+            figures[f"{series}_{n}"] = select(func.count()).select_from(R).where(scope.where(), _in(column, start, end))
+    walks = {
+        group: select(*_counts(tests, scope)).where(scope.where(), selects(scope))
+        for group, (selects, tests) in _RANGE_BUCKETS.items()
+    }
     # Averaged over the resolved: AVG passes over the unrated, so it is the rated ones' average.
     walks["resolved"] = walks["resolved"].add_columns(func.avg(R.rating).label("rating"))
     ranges = [query.subquery(group) for group, query in walks.items()]
     # One row each, joined side by side.
     joined = functools.reduce(lambda left, right: left.join(right, true()), ranges)
-    row = session.execute(select(*(query.scalar_subquery().label(name) for name, query in figures.items()),
-                                 *(column for counted in ranges for column in counted.c)).select_from(joined)).one()
+    row = session.execute(
+        select(
+            *(query.scalar_subquery().label(name) for name, query in figures.items()),
+            *(column for counted in ranges for column in counted.c),
+        ).select_from(joined)
+    ).one()
     return row._asdict()
 
 
@@ -320,8 +374,12 @@ def weeks_ending(last_day: date, count: int = WEEKS) -> list[Week]:
 
 
 def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar) -> tuple[float | None, int]:
-    rows = session.execute(select(R.created_at, R.resolved_at).where(scope.where(), BUCKETS["resolved"](scope))
-                           .order_by(R.resolved_at.desc()).limit(MEDIAN_SAMPLE)).all()
+    rows = session.execute(
+        select(R.created_at, R.resolved_at)
+        .where(scope.where(), BUCKETS["resolved"](scope))
+        .order_by(R.resolved_at.desc())
+        .limit(MEDIAN_SAMPLE)
+    ).all()
     if not rows:
         return None, 0
     days = [calendar.working_days_between(created, resolved) for created, resolved in rows]
@@ -330,11 +388,19 @@ def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar
 
 def _upcoming(session: Session, scope: Scope, limit: int = 10) -> list[HotlineSession]:
     # The list shows each session's case, enterprise and host: load them with it, not one query per row.
-    query = (select(HotlineSession).join(R, HotlineSession.request_id == R.id)
-             .options(joinedload(HotlineSession.request).joinedload(ServiceRequest.enterprise),
-                      joinedload(HotlineSession.director))
-             .where(scope.where(), HotlineSession.status == HotlineStatus.SCHEDULED,
-                    _in(HotlineSession.scheduled_at, scope.now, scope.now + timedelta(days=UPCOMING_DAYS)))
-             .order_by(HotlineSession.scheduled_at).limit(limit))
+    query = (
+        select(HotlineSession)
+        .join(R, HotlineSession.request_id == R.id)
+        .options(
+            joinedload(HotlineSession.request).joinedload(ServiceRequest.enterprise),
+            joinedload(HotlineSession.director),
+        )
+        .where(
+            scope.where(),
+            HotlineSession.status == HotlineStatus.SCHEDULED,
+            _in(HotlineSession.scheduled_at, scope.now, scope.now + timedelta(days=UPCOMING_DAYS)),
+        )
+        .order_by(HotlineSession.scheduled_at)
+        .limit(limit)
+    )
     return list(session.scalars(query))
-

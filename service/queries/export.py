@@ -6,6 +6,7 @@ the list would not show. Only columns of the request itself and the names of
 its enterprise, station and assignee are read: messages (and so internal
 notes) are not part of the statement at all.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -19,21 +20,51 @@ from service.models import Enterprise, ServiceRequest, Station, User
 CHUNK = 1000
 R = ServiceRequest
 
-COLUMNS = ("reference", "title", "enterprise", "station_zh", "station_en", "category", "priority", "status",
-           "assignee", "created_at", "first_response_due_at", "resolution_due_at", "resolved_at", "rating")
+COLUMNS = (
+    "reference",
+    "title",
+    "enterprise",
+    "station_zh",
+    "station_en",
+    "category",
+    "priority",
+    "status",
+    "assignee",
+    "created_at",
+    "first_response_due_at",
+    "resolution_due_at",
+    "resolved_at",
+    "rating",
+)
 
 
 def export_select(cases: Select[tuple[ServiceRequest]]) -> Select[Any]:
     """The exported columns of the cases ``cases`` selects, in its order, without any page limit."""
     enterprise, station, assignee = aliased(Enterprise), aliased(Station), aliased(User)
-    columns = (R.reference, R.title, enterprise.name, station.name_zh, station.name_en, R.category, R.priority,
-               R.status, assignee.name, R.created_at, R.first_response_due_at, R.resolution_due_at,
-               R.resolved_at, R.rating)
-    return (cases.limit(None).offset(None)
-            .with_only_columns(*(c.label(name) for c, name in zip(columns, COLUMNS)), maintain_column_froms=False)
-            .join_from(R, enterprise, enterprise.id == R.enterprise_id)
-            .join_from(R, station, station.id == R.station_id)
-            .outerjoin_from(R, assignee, assignee.id == R.assignee_id))
+    columns = (
+        R.reference,
+        R.title,
+        enterprise.name,
+        station.name_zh,
+        station.name_en,
+        R.category,
+        R.priority,
+        R.status,
+        assignee.name,
+        R.created_at,
+        R.first_response_due_at,
+        R.resolution_due_at,
+        R.resolved_at,
+        R.rating,
+    )
+    return (
+        cases.limit(None)
+        .offset(None)
+        .with_only_columns(*(c.label(name) for c, name in zip(columns, COLUMNS)), maintain_column_froms=False)
+        .join_from(R, enterprise, enterprise.id == R.enterprise_id)
+        .join_from(R, station, station.id == R.station_id)
+        .outerjoin_from(R, assignee, assignee.id == R.assignee_id)
+    )
 
 
 def stream_rows(session: Session, cases: Select[tuple[ServiceRequest]], chunk: int = CHUNK) -> Iterator[Row[Any]]:

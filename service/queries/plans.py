@@ -4,6 +4,7 @@ overdue milestones, and the plan panel of a request page.
 Every list is built from ``policy.visible_plans`` / ``visible_requests``, so a
 list and a detail page never disagree about scope.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -119,16 +120,28 @@ def awaiting_approval_count(actor: User) -> Select[tuple[int]]:
     return select(func.count(ServicePlan.id)).where(awaiting_approval(), policy.visible_plans(actor))
 
 
-def list_plans(session: Session, actor: User, *, status: PlanStatus | None = None, station_id: int | None = None,
-               text: str = "", before: int | None = None, limit: int = 50, awaiting: bool = False,
-               today: date | None = None) -> list[PlanRow]:
+def list_plans(
+    session: Session,
+    actor: User,
+    *,
+    status: PlanStatus | None = None,
+    station_id: int | None = None,
+    text: str = "",
+    before: int | None = None,
+    limit: int = 50,
+    awaiting: bool = False,
+    today: date | None = None,
+) -> list[PlanRow]:
     """Plans in scope (only those awaiting approval, with ``awaiting``), newest first, ``limit`` at a time
     after the id ``before`` (keyset)."""
-    query = (select(ServicePlan).join(Enterprise, Enterprise.id == ServicePlan.enterprise_id)
-             .where(policy.visible_plans(actor))
-             .options(joinedload(ServicePlan.enterprise), joinedload(ServicePlan.station),
-                      joinedload(ServicePlan.liaison))
-             .order_by(ServicePlan.id.desc()).limit(limit))
+    query = (
+        select(ServicePlan)
+        .join(Enterprise, Enterprise.id == ServicePlan.enterprise_id)
+        .where(policy.visible_plans(actor))
+        .options(joinedload(ServicePlan.enterprise), joinedload(ServicePlan.station), joinedload(ServicePlan.liaison))
+        .order_by(ServicePlan.id.desc())
+        .limit(limit)
+    )
     if status is not None:
         query = query.where(ServicePlan.status == status)
     if awaiting:
@@ -137,8 +150,11 @@ def list_plans(session: Session, actor: User, *, status: PlanStatus | None = Non
         query = query.where(ServicePlan.station_id == station_id)
     if text.strip():
         needle = text.strip()
-        query = query.where(or_(ServicePlan.title.icontains(needle, autoescape=True),
-                                Enterprise.name.icontains(needle, autoescape=True)))
+        query = query.where(
+            or_(
+                ServicePlan.title.icontains(needle, autoescape=True), Enterprise.name.icontains(needle, autoescape=True)
+            )
+        )
     if before is not None:
         query = query.where(ServicePlan.id < before)
     plans = session.scalars(query).unique().all()
@@ -150,11 +166,15 @@ def _milestone_counts(session: Session, plan_ids: list[int], today: date) -> dic
     if not plan_ids:
         return {}
     rows = session.execute(
-        select(Milestone.plan_id,
-               func.sum(case((Milestone.status == MilestoneStatus.DONE, 1), else_=0)),
-               func.count(Milestone.id),
-               func.sum(case((overdue_clause(today), 1), else_=0)))
-        .where(Milestone.plan_id.in_(plan_ids)).group_by(Milestone.plan_id))
+        select(
+            Milestone.plan_id,
+            func.sum(case((Milestone.status == MilestoneStatus.DONE, 1), else_=0)),
+            func.count(Milestone.id),
+            func.sum(case((overdue_clause(today), 1), else_=0)),
+        )
+        .where(Milestone.plan_id.in_(plan_ids))
+        .group_by(Milestone.plan_id)
+    )
     return {plan_id: (int(done or 0), int(total), int(late or 0)) for plan_id, done, total, late in rows}
 
 
@@ -172,42 +192,70 @@ def plan_page(session: Session, actor: User, plan_id: int, today: date) -> PlanP
     """Everything the desk's plan page shows in one view. Raises NotFound, Forbidden."""
     plan = get_plan(session, actor, plan_id, PolicyAction.PLAN_VIEW_INTERNAL)
     requests = session.scalars(
-        select(ServiceRequest).where(ServiceRequest.plan_id == plan.id, policy.visible_requests(actor))
-        .order_by(ServiceRequest.id.desc()).limit(200)).all()
+        select(ServiceRequest)
+        .where(ServiceRequest.plan_id == plan.id, policy.visible_requests(actor))
+        .order_by(ServiceRequest.id.desc())
+        .limit(200)
+    ).all()
     hotline = session.scalars(
-        select(HotlineSession).join(ServiceRequest, ServiceRequest.id == HotlineSession.request_id)
+        select(HotlineSession)
+        .join(ServiceRequest, ServiceRequest.id == HotlineSession.request_id)
         .where(ServiceRequest.plan_id == plan.id, policy.visible_requests(actor))
         .options(joinedload(HotlineSession.request), joinedload(HotlineSession.director))
-        .order_by(HotlineSession.id.desc()).limit(100)).all()
+        .order_by(HotlineSession.id.desc())
+        .limit(100)
+    ).all()
     timeline = session.scalars(
-        select(Event).where(Event.plan_id == plan.id).options(joinedload(Event.actor))
-        .order_by(Event.id.desc()).limit(200)).all()
-    return PlanPage(plan, progress(plan.milestones, today), list(requests), list(hotline),
-                    task_forces_of_plan(session, plan.id), list(timeline))
+        select(Event)
+        .where(Event.plan_id == plan.id)
+        .options(joinedload(Event.actor))
+        .order_by(Event.id.desc())
+        .limit(200)
+    ).all()
+    return PlanPage(
+        plan,
+        progress(plan.milestones, today),
+        list(requests),
+        list(hotline),
+        task_forces_of_plan(session, plan.id),
+        list(timeline),
+    )
 
 
 def enterprise_plans(session: Session, actor: User) -> list[ServicePlan]:
     """The approved plans of the actor's own enterprise, the running one first."""
     if not policy.may(actor, PolicyAction.PLAN_VIEW_OWN):
         return []
-    return list(session.scalars(
-        select(ServicePlan).where(policy.visible_plans(actor))
-        .order_by(case((ServicePlan.status == PlanStatus.ACTIVE, 0), else_=1), ServicePlan.id.desc())))
+    return list(
+        session.scalars(
+            select(ServicePlan)
+            .where(policy.visible_plans(actor))
+            .order_by(case((ServicePlan.status == PlanStatus.ACTIVE, 0), else_=1), ServicePlan.id.desc())
+        )
+    )
 
 
 def overdue_milestones(session: Session, actor: User, today: date, limit: int = 100) -> list[Milestone]:
     """Milestones of active plans in scope that are not done and past their due date, most overdue first."""
-    return list(session.scalars(
-        select(Milestone).join(ServicePlan, ServicePlan.id == Milestone.plan_id)
-        .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
-        .options(joinedload(Milestone.plan).joinedload(ServicePlan.enterprise), joinedload(Milestone.owner))
-        .order_by(Milestone.due_date, Milestone.id).limit(limit)))
+    return list(
+        session.scalars(
+            select(Milestone)
+            .join(ServicePlan, ServicePlan.id == Milestone.plan_id)
+            .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
+            .options(joinedload(Milestone.plan).joinedload(ServicePlan.enterprise), joinedload(Milestone.owner))
+            .order_by(Milestone.due_date, Milestone.id)
+            .limit(limit)
+        )
+    )
 
 
 def overdue_milestones_count(actor: User, today: date) -> Select[tuple[int]]:
     """The query counting what ``overdue_milestones`` lists (the menu badge runs it with the other counts)."""
-    return (select(func.count(Milestone.id)).join(ServicePlan, ServicePlan.id == Milestone.plan_id)
-            .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor)))
+    return (
+        select(func.count(Milestone.id))
+        .join(ServicePlan, ServicePlan.id == Milestone.plan_id)
+        .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
+    )
 
 
 def count_overdue_milestones(session: Session, actor: User, today: date) -> int:
@@ -216,9 +264,13 @@ def count_overdue_milestones(session: Session, actor: User, today: date) -> int:
 
 def desk_people(session: Session, station_id: int | None = None) -> list[User]:
     """Active staff and directors; with ``station_id``, those who cover that station (its own and the hub's)."""
-    query = (select(User).join(Station, Station.id == User.station_id)
-             .where(policy.desk_members())
-             .options(joinedload(User.station)).order_by(Station.is_hub, Station.id, User.name))
+    query = (
+        select(User)
+        .join(Station, Station.id == User.station_id)
+        .where(policy.desk_members())
+        .options(joinedload(User.station))
+        .order_by(Station.is_hub, Station.id, User.name)
+    )
     if station_id is not None:
         query = query.where(or_(User.station_id == station_id, Station.is_hub.is_(True)))
     return list(session.scalars(query))
@@ -231,8 +283,9 @@ def enterprises_for_plans(session: Session, actor: User, text: str = "", limit: 
         query = query.where(Enterprise.station_id == actor.station_id)
     if text.strip():
         needle = text.strip()
-        query = query.where(or_(Enterprise.name.icontains(needle, autoescape=True),
-                                Enterprise.credit_code == needle.upper()))
+        query = query.where(
+            or_(Enterprise.name.icontains(needle, autoescape=True), Enterprise.credit_code == needle.upper())
+        )
     return list(session.scalars(query))
 
 
@@ -258,13 +311,25 @@ class PlanPanel:
 def plan_panel(session: Session, actor: User, request: ServiceRequest) -> PlanPanel:
     can_link = policy.may(actor, PolicyAction.REQUEST_LINK_PLAN, request)
     # The linked plan and, for those who link, the plans to choose from, in one statement.
-    option = and_(ServicePlan.enterprise_id == request.enterprise_id, ServicePlan.status.in_(OPEN_PLAN_STATUSES),
-                  policy.visible_plans(actor)) if can_link else false()
+    option = (
+        and_(
+            ServicePlan.enterprise_id == request.enterprise_id,
+            ServicePlan.status.in_(OPEN_PLAN_STATUSES),
+            policy.visible_plans(actor),
+        )
+        if can_link
+        else false()
+    )
     rows: list[tuple[ServicePlan, bool]] = []
     if can_link or request.plan_id is not None:
-        rows = [(found, bool(is_option)) for found, is_option in session.execute(
-            select(ServicePlan, option.label("option")).where(or_(ServicePlan.id == request.plan_id, option))
-            .order_by(ServicePlan.id.desc()))]
+        rows = [
+            (found, bool(is_option))
+            for found, is_option in session.execute(
+                select(ServicePlan, option.label("option"))
+                .where(or_(ServicePlan.id == request.plan_id, option))
+                .order_by(ServicePlan.id.desc())
+            )
+        ]
     plan = next((found for found, _ in rows if found.id == request.plan_id), None)
     visible = plan is not None and policy.may(actor, PolicyAction.PLAN_VIEW, plan)
     return PlanPanel(request, plan, visible, can_link, [found for found, is_option in rows if is_option])

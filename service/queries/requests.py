@@ -4,6 +4,7 @@ Keyset pagination (``id < cursor`` on the id-ordered indexes) makes page 5000
 cost what page 1 costs; the count stops at COUNT_CAP so that a queue of a
 million rows answers as fast as one of a hundred.
 """
+
 from __future__ import annotations
 
 import re
@@ -99,14 +100,19 @@ def _queue_clause(queue: str, actor: User, now: datetime):  # type: ignore[no-un
 # The statuses a queue can hold. A status filter outside them empties the queue, and the query says so
 # as a constant: the database would otherwise walk the queue's rows to find none.
 _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
-    "new": frozenset({Status.SUBMITTED}), "waiting": frozenset({Status.WAITING_ENTERPRISE}),
-    "overdue": sla.OVERDUE.statuses, "mine": frozenset(OPEN_STATUSES),
-    "unassigned": frozenset(OPEN_STATUSES), "open": frozenset(OPEN_STATUSES), "escalated": frozenset(OPEN_STATUSES),
+    "new": frozenset({Status.SUBMITTED}),
+    "waiting": frozenset({Status.WAITING_ENTERPRISE}),
+    "overdue": sla.OVERDUE.statuses,
+    "mine": frozenset(OPEN_STATUSES),
+    "unassigned": frozenset(OPEN_STATUSES),
+    "open": frozenset(OPEN_STATUSES),
+    "escalated": frozenset(OPEN_STATUSES),
 }
 
 
-def build_queue_select(session: Session, actor: User, filters: QueueFilters,
-                       now: datetime | None = None) -> Select[tuple[ServiceRequest]]:
+def build_queue_select(
+    session: Session, actor: User, filters: QueueFilters, now: datetime | None = None
+) -> Select[tuple[ServiceRequest]]:
     """The queue's rows in the filters' order, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
     now = now or utcnow()
     queue = _queue_name(actor, filters)
@@ -117,12 +123,15 @@ def build_queue_select(session: Session, actor: User, filters: QueueFilters,
     holds = _QUEUE_STATUSES.get(queue)
     if filters.status is not None and holds is not None and filters.status not in holds:
         query = query.where(false())
-    for column, value in ((ServiceRequest.status, filters.status), (ServiceRequest.category, filters.category),
-                          (ServiceRequest.priority, filters.priority),
-                          (ServiceRequest.lifecycle_stage, filters.lifecycle_stage),
-                          (ServiceRequest.assignee_id, filters.assignee_id),
-                          (ServiceRequest.station_id, filters.station_id),
-                          (ServiceRequest.escalated, filters.escalated)):
+    for column, value in (
+        (ServiceRequest.status, filters.status),
+        (ServiceRequest.category, filters.category),
+        (ServiceRequest.priority, filters.priority),
+        (ServiceRequest.lifecycle_stage, filters.lifecycle_stage),
+        (ServiceRequest.assignee_id, filters.assignee_id),
+        (ServiceRequest.station_id, filters.station_id),
+        (ServiceRequest.escalated, filters.escalated),
+    ):
         if value is not None:
             query = query.where(column == value)
     text = filters.text.strip()
@@ -144,8 +153,7 @@ def build_queue_select(session: Session, actor: User, filters: QueueFilters,
             query = query.where(or_((ServiceRequest.enterprise_id + 0).in_(named), (ServiceRequest.id + 0).in_(words)))
         elif named:
             query = query.where(ServiceRequest.id.in_(union_all(words, their)))
-        elif (holds is not None and dialect == "sqlite" and policy.sees_every_station(actor)
-              and _common(session, words)):
+        elif holds is not None and dialect == "sqlite" and policy.sees_every_station(actor) and _common(session, words):
             # SQLite reads the index's matches one by one and looks each request up (1.4 µs apiece: 注册 in
             # 180,000 of the province's million documents, 0.25 s). An open-case queue is far smaller: walked
             # through its status index, each row is tested against the matches, gathered once. "+ 0" keeps
@@ -209,8 +217,15 @@ def _count_label(count: int) -> tuple[str, bool]:
     return f"{count:,}", False
 
 
-def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: int | None, limit: int = 25,
-               now: datetime | None = None) -> QueuePage:
+def queue_page(
+    session: Session,
+    actor: User,
+    filters: QueueFilters,
+    *,
+    cursor: int | None,
+    limit: int = 25,
+    now: datetime | None = None,
+) -> QueuePage:
     """One page after ``cursor`` (the last id of the previous page), with the people and station it shows."""
     base = build_queue_select(session, actor, filters, now)
     limit = max(1, min(limit, 200))
@@ -232,10 +247,16 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
     # table or a station's requests in id order rather than sort the few rows an index gives it (a station
     # director's own open cases: 0.2 s -> 0.1 ms at a million requests).
     page_size = literal(limit + 1, literal_execute=True)
-    page_query = (select(ServiceRequest).where(ServiceRequest.id.in_(keys.limit(page_size).scalar_subquery()))
-                  .order_by(*_ordering(sort))
-                  .options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.assignee),
-                           joinedload(ServiceRequest.station)))
+    page_query = (
+        select(ServiceRequest)
+        .where(ServiceRequest.id.in_(keys.limit(page_size).scalar_subquery()))
+        .order_by(*_ordering(sort))
+        .options(
+            joinedload(ServiceRequest.enterprise),
+            joinedload(ServiceRequest.assignee),
+            joinedload(ServiceRequest.station),
+        )
+    )
     rows = list(session.scalars(page_query).unique())
     items = rows[:limit]
     more = len(rows) > limit
@@ -248,8 +269,15 @@ def queue_page(session: Session, actor: User, filters: QueueFilters, *, cursor: 
         count = session.scalar(select(func.count()).select_from(capped_ids)) or 0
         label, capped = _count_label(count)
         count = min(count, COUNT_CAP)
-    return QueuePage(items=items, next_cursor=items[-1].id if more else None, count_label=label,
-                     count=count, capped=capped, filters=filters, reasons=_reasons(actor, filters.text, items))
+    return QueuePage(
+        items=items,
+        next_cursor=items[-1].id if more else None,
+        count_label=label,
+        count=count,
+        capped=capped,
+        filters=filters,
+        reasons=_reasons(actor, filters.text, items),
+    )
 
 
 def _reasons(actor: User, text: str, items: list[ServiceRequest]) -> dict[int, tuple[MatchReason, ...]]:
@@ -263,8 +291,12 @@ def _reasons(actor: User, text: str, items: list[ServiceRequest]) -> dict[int, t
 def _unassigned_by_id(session: Session, queue: str, filters: QueueFilters, sort: str) -> bool:
     """Whether the page's ids are sorted after the unassigned queue's index found them (SQLite; words are
     found through the full-text index instead)."""
-    return (session.get_bind().dialect.name == "sqlite" and sort != "due" and not _has_words(filters)
-            and queue == "unassigned")
+    return (
+        session.get_bind().dialect.name == "sqlite"
+        and sort != "due"
+        and not _has_words(filters)
+        and queue == "unassigned"
+    )
 
 
 def _has_words(filters: QueueFilters) -> bool:
@@ -275,8 +307,10 @@ def _has_words(filters: QueueFilters) -> bool:
 def assignable_users(session: Session, actor: User, station_id: int) -> list[User]:
     """Active staff and directors who cover ``station_id``: its own people and the hub's."""
     policy.authorize(actor, PolicyAction.DESK_USE, None)
-    query = (select(User).outerjoin(Station, User.station_id == Station.id)
-             .where(policy.desk_members(),
-                    or_(User.station_id == station_id, Station.is_hub.is_(True)))
-             .order_by(Station.is_hub, User.name))
+    query = (
+        select(User)
+        .outerjoin(Station, User.station_id == Station.id)
+        .where(policy.desk_members(), or_(User.station_id == station_id, Station.is_hub.is_(True)))
+        .order_by(Station.is_hub, User.name)
+    )
     return list(session.scalars(query))

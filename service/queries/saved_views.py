@@ -1,4 +1,5 @@
 """The views a user saved (see service.operations.saved_views)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select

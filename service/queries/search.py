@@ -19,6 +19,7 @@ costs what a rare one does; all tiers go to the database as one statement.
 holding each phrase, about 130 ms for a four-character word in a million
 requests, whatever the LIMIT.)
 """
+
 from __future__ import annotations
 
 import re
@@ -140,12 +141,14 @@ def tsquery_literal(query: Query, parts: tuple[str, ...], scope: str | None) -> 
     return " & ".join(terms)
 
 
-def _match(dialect: str, query: Query, parts: tuple[str, ...],
-           scope: str | None) -> tuple[ColumnElement[int], ColumnElement[bool]]:
+def _match(
+    dialect: str, query: Query, parts: tuple[str, ...], scope: str | None
+) -> tuple[ColumnElement[int], ColumnElement[bool]]:
     """The index's key column and the condition that a document holds every word in these parts."""
     if dialect == "sqlite":
         return _fts.c.rowid, literal_column("search_index").op("MATCH")(
-            bindparam("match", fts5_expression(query, parts, scope), unique=True))
+            bindparam("match", fts5_expression(query, parts, scope), unique=True)
+        )
     return _docs.c.request_id, _docs.c.document.op("@@")(_tsquery(query, parts, scope))
 
 
@@ -165,8 +168,13 @@ def _newest_first(match: ColumnElement[bool], limit: int) -> Select:
     key = _docs.c.request_id
     floor = select(func.max(key)).scalar_subquery() - WALKED
     # "IS TRUE" keeps the index out of the first part: the documents are read by key and tested.
-    newest = (select(key.label("id")).where(key > floor, match.is_(True)).order_by(key.desc()).limit(limit)
-              .cte("newest_matches"))
+    newest = (
+        select(key.label("id"))
+        .where(key > floor, match.is_(True))
+        .order_by(key.desc())
+        .limit(limit)
+        .cte("newest_matches")
+    )
     found_enough = select(func.count()).select_from(newest).scalar_subquery() >= limit
     older = select(key.label("id")).where(key <= floor, match, ~found_enough).order_by(key.desc()).limit(limit)
     both = union_all(select(newest.c.id), older).subquery()
@@ -186,8 +194,9 @@ def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit:
     # The scope token already narrowed the index to the actor's scope; the policy's own clause is applied
     # to what the index returned, a page of keys, not to every match.
     page = found.subquery()
-    return (select(page.c.id).join(ServiceRequest, ServiceRequest.id == page.c.id).where(visible)
-            .order_by(page.c.id.desc()))
+    return (
+        select(page.c.id).join(ServiceRequest, ServiceRequest.id == page.c.id).where(visible).order_by(page.c.id.desc())
+    )
 
 
 @dataclass(frozen=True)
@@ -213,8 +222,11 @@ def reference_matches(reference: ReferenceQuery) -> Select:
     """Ids of the requests of that number: one entry of the (year, sequence) index per year, never a scan."""
     years = [reference.year] if reference.year is not None else select(ReferenceCounter.year)
     # Never correlated: inside a queue's "id IN (...)" it is a list of its own, not a test of each queue row.
-    return (select(ServiceRequest.id)
-            .where(ServiceRequest.year.in_(years), ServiceRequest.sequence == reference.sequence).correlate(None))
+    return (
+        select(ServiceRequest.id)
+        .where(ServiceRequest.year.in_(years), ServiceRequest.sequence == reference.sequence)
+        .correlate(None)
+    )
 
 
 def text_matches(dialect: str, actor: User, text: str) -> Select | CompoundSelect | None:
@@ -244,12 +256,20 @@ def queue_enterprises(session: Session, actor: User, text: str) -> list[int]:
     found = select(Enterprise.id, Enterprise.name, Enterprise.credit_code, Enterprise.station_id)
     for clause in query.clauses:
         if clause.latin:
-            found = found.where(or_(Enterprise.name.icontains(clause.surface, autoescape=True),
-                                    Enterprise.credit_code.icontains(clause.surface, autoescape=True)))
+            found = found.where(
+                or_(
+                    Enterprise.name.icontains(clause.surface, autoescape=True),
+                    Enterprise.credit_code.icontains(clause.surface, autoescape=True),
+                )
+            )
         else:
             found = found.where(Enterprise.name.contains(clause.surface, autoescape=True))
-    return [row.id for row in session.execute(found) if policy.covers_station(actor, row.station_id)
-            and all(contains(row.name, clause) or contains(row.credit_code, clause) for clause in query.clauses)]
+    return [
+        row.id
+        for row in session.execute(found)
+        if policy.covers_station(actor, row.station_id)
+        and all(contains(row.name, clause) or contains(row.credit_code, clause) for clause in query.clauses)
+    ]
 
 
 def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
@@ -288,19 +308,30 @@ class MatchReason(StrEnum):
     NOTE = "note"
 
 
-def match_reasons(request: ServiceRequest, query: Query, reference: ReferenceQuery | None, desk: bool,
-                  messages: list[tuple[str, str]] | None = None) -> tuple[MatchReason, ...]:
+def match_reasons(
+    request: ServiceRequest,
+    query: Query,
+    reference: ReferenceQuery | None,
+    desk: bool,
+    messages: list[tuple[str, str]] | None = None,
+) -> tuple[MatchReason, ...]:
     """Why ``request`` was found: each field holding a word of ``query`` as the index would find it (every
     word stands in at least one), and the reference number. ``messages`` are (source, body) pairs; without
     them (the queues, which do not read them), a request no field explains matched in a public reply."""
     fields: list[tuple[MatchReason, str]] = []
     if desk:
-        fields += [(MatchReason.ENTERPRISE, request.enterprise.name),
-                   (MatchReason.CREDIT_CODE, request.enterprise.credit_code)]
-    fields += [(MatchReason.PRODUCT, request.product_name), (MatchReason.TEXT, request.title),
-               (MatchReason.TEXT, request.description)]
-    fields += [(MatchReason.NOTE if source == "internal" else MatchReason.REPLY, body)
-               for source, body in messages or ()]
+        fields += [
+            (MatchReason.ENTERPRISE, request.enterprise.name),
+            (MatchReason.CREDIT_CODE, request.enterprise.credit_code),
+        ]
+    fields += [
+        (MatchReason.PRODUCT, request.product_name),
+        (MatchReason.TEXT, request.title),
+        (MatchReason.TEXT, request.description),
+    ]
+    fields += [
+        (MatchReason.NOTE if source == "internal" else MatchReason.REPLY, body) for source, body in messages or ()
+    ]
     found = [MatchReason.REFERENCE] if reference is not None and reference.finds(request) else []
     for reason, text in fields:
         if reason not in found and any(contains(text, clause) for clause in query.clauses):
@@ -336,8 +367,7 @@ class SearchResults:
         return f"{self.total:,}+" if self.capped else f"{self.total:,}"
 
 
-def search_requests(session: Session, actor: User, text: str, page: int = 1,
-                    per_page: int = PER_PAGE) -> SearchResults:
+def search_requests(session: Session, actor: User, text: str, page: int = 1, per_page: int = PER_PAGE) -> SearchResults:
     """One page of the requests ``actor`` may see that contain every word of ``text``, best first: those
     whose reference number ``text`` is, then by tier."""
     query = parse_query(text)
@@ -346,8 +376,15 @@ def search_requests(session: Session, actor: User, text: str, page: int = 1,
         return results
     tiers = tiers_for(actor)
     reference = parse_reference(text)
-    numbered = [] if reference is None else list(session.scalars(
-        reference_matches(reference).where(policy.visible_requests(actor)).order_by(ServiceRequest.id.desc())))
+    numbered = (
+        []
+        if reference is None
+        else list(
+            session.scalars(
+                reference_matches(reference).where(policy.visible_requests(actor)).order_by(ServiceRequest.id.desc())
+            )
+        )
+    )
     matched: list[int] = []
     better: dict[int, int] = {}
     for request_id, rank in session.execute(tiers_select(session.get_bind().dialect.name, actor, query)):
@@ -365,18 +402,25 @@ def search_requests(session: Session, actor: User, text: str, page: int = 1,
     results.total = len(ranked)
     results.pages = -(-results.total // per_page)
     results.page = min(max(page, 1), max(results.pages, 1))
-    chosen = [request_id for request_id, _ in ranked[(results.page - 1) * per_page:results.page * per_page]]
+    chosen = [request_id for request_id, _ in ranked[(results.page - 1) * per_page : results.page * per_page]]
     if chosen:
         results.hits = _hits(session, actor, query, reference, chosen)
     return results
 
 
-def _hits(session: Session, actor: User, query: Query, reference: ReferenceQuery | None,
-          ids: list[int]) -> list[Hit]:
-    requests = {r.id: r for r in session.scalars(
-        select(ServiceRequest).where(ServiceRequest.id.in_(ids))
-        .options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.station),
-                 joinedload(ServiceRequest.assignee)))}
+def _hits(session: Session, actor: User, query: Query, reference: ReferenceQuery | None, ids: list[int]) -> list[Hit]:
+    requests = {
+        r.id: r
+        for r in session.scalars(
+            select(ServiceRequest)
+            .where(ServiceRequest.id.in_(ids))
+            .options(
+                joinedload(ServiceRequest.enterprise),
+                joinedload(ServiceRequest.station),
+                joinedload(ServiceRequest.assignee),
+            )
+        )
+    }
     desk = sees_internal(actor)
     messages_query = select(Message.request_id, Message.body, Message.internal).where(Message.request_id.in_(ids))
     if not desk:
@@ -391,8 +435,9 @@ def _hits(session: Session, actor: User, query: Query, reference: ReferenceQuery
         if request is None:
             continue
         sources = [("description", request.description), *texts[request_id]]
-        source, snippet = next(((name, found) for name, body in sources
-                                if (found := snippet_of(body, pattern)) is not None), (None, None))
+        source, snippet = next(
+            ((name, found) for name, body in sources if (found := snippet_of(body, pattern)) is not None), (None, None)
+        )
         reasons = match_reasons(request, query, reference, desk, texts[request_id])
         enterprise = mark(request.enterprise.name, pattern if MatchReason.ENTERPRISE in reasons else None)
         product = mark(request.product_name, pattern) if MatchReason.PRODUCT in reasons else None
@@ -418,7 +463,7 @@ def mark(text: str, pattern: re.Pattern[str] | None) -> Markup:
         return escape(text)
     pieces, last = [], 0
     for found in pattern.finditer(text):
-        pieces.append(escape(text[last:found.start()]))
+        pieces.append(escape(text[last : found.start()]))
         pieces.append(Markup("<mark>%s</mark>") % found.group())
         last = found.end()
     pieces.append(escape(text[last:]))
@@ -431,7 +476,7 @@ def snippet_of(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_
     if found is None:
         return None
     start = max(0, min(found.start() - width // 3, len(text) - width))
-    window = text[start:start + width]
+    window = text[start : start + width]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
     return escape(prefix) + mark(window, pattern) + escape(suffix)

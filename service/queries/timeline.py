@@ -4,6 +4,7 @@ Enterprises get only the public part: public events, public replies and the
 files attached to them. Internal notes and their files never leave this module
 for an enterprise reader.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -51,24 +52,54 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
     shown_messages, by_message, uploaders = _messages_and_files(session, messages, files)
     entries: list[tuple[datetime, int, int, TimelineEntry]] = []
     for event in shown_events:
-        entries.append((event.created_at, 0, event.id,
-                        TimelineEntry(event.created_at, "event", event.actor, event=event, internal=not event.public)))
+        entries.append(
+            (
+                event.created_at,
+                0,
+                event.id,
+                TimelineEntry(event.created_at, "event", event.actor, event=event, internal=not event.public),
+            )
+        )
     for message, author in shown_messages:
-        entries.append((message.created_at, 1, message.id,
-                        TimelineEntry(message.created_at, "message", author, message=message,
-                                      attachments=by_message.pop(message.id, []), internal=message.internal)))
+        entries.append(
+            (
+                message.created_at,
+                1,
+                message.id,
+                TimelineEntry(
+                    message.created_at,
+                    "message",
+                    author,
+                    message=message,
+                    attachments=by_message.pop(message.id, []),
+                    internal=message.internal,
+                ),
+            )
+        )
     # Files whose message is not shown (or that came with the submission) stand on their own.
     for group in by_message.values():
         for attachment in group:
-            entries.append((attachment.created_at, 2, attachment.id,
-                            TimelineEntry(attachment.created_at, "attachment", uploaders[attachment.id],
-                                          attachments=[attachment], internal=attachment.internal)))
+            entries.append(
+                (
+                    attachment.created_at,
+                    2,
+                    attachment.id,
+                    TimelineEntry(
+                        attachment.created_at,
+                        "attachment",
+                        uploaders[attachment.id],
+                        attachments=[attachment],
+                        internal=attachment.internal,
+                    ),
+                )
+            )
     entries.sort(key=lambda item: item[:3])
     return [entry for *_, entry in entries]
 
 
-def _messages_and_files(session: Session, messages: Select[tuple[Message]], files: Select[tuple[Attachment]]
-                        ) -> tuple[list[tuple[Message, User]], dict[int | None, list[Attachment]], dict[int, User]]:
+def _messages_and_files(
+    session: Session, messages: Select[tuple[Message]], files: Select[tuple[Attachment]]
+) -> tuple[list[tuple[Message, User]], dict[int | None, list[Attachment]], dict[int, User]]:
     """The shown messages with their authors, and the shown files by message id with their uploaders.
 
     One statement for both lists: a union of one slot per shown file and one per shown message, each slot
@@ -77,15 +108,19 @@ def _messages_and_files(session: Session, messages: Select[tuple[Message]], file
     shown_messages, shown_files = messages.subquery(), files.subquery()
     message, attachment = aliased(Message, shown_messages), aliased(Attachment, shown_files)
     author, uploader = aliased(User), aliased(User)
-    slots = union_all(select(shown_files.c.id.label("file_id"), shown_files.c.message_id),
-                      select(literal(None, Integer), shown_messages.c.id)).subquery()
+    slots = union_all(
+        select(shown_files.c.id.label("file_id"), shown_files.c.message_id),
+        select(literal(None, Integer), shown_messages.c.id),
+    ).subquery()
     rows = session.execute(
-        select(message, author, attachment, uploader).select_from(slots)
+        select(message, author, attachment, uploader)
+        .select_from(slots)
         .outerjoin(attachment, attachment.id == slots.c.file_id)
         .outerjoin(uploader, uploader.id == attachment.uploader_id)
         .outerjoin(message, and_(slots.c.file_id.is_(None), message.id == slots.c.message_id))
         .outerjoin(author, author.id == message.author_id)
-        .order_by(slots.c.file_id))
+        .order_by(slots.c.file_id)
+    )
     shown: list[tuple[Message, User]] = []
     by_message: dict[int | None, list[Attachment]] = {}
     uploaders: dict[int, User] = {}
@@ -122,7 +157,10 @@ _AWAITING_DESK_VIEW = {
 def awaiting(request: ServiceRequest, viewer: User | None = None) -> str:
     """A message id saying what is awaited from whom, worded for the enterprise unless ``viewer`` is on the desk."""
     desk = viewer is not None and viewer.role != Role.ENTERPRISE
-    if desk and request.status in (Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE) \
-            and request.assignee_id is None:
+    if (
+        desk
+        and request.status in (Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE)
+        and request.assignee_id is None
+    ):
         return N_("Awaiting assignment")
     return (_AWAITING_DESK_VIEW if desk else _AWAITING_ENTERPRISE_VIEW)[request.status]

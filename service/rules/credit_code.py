@@ -4,6 +4,7 @@ Characters: 1 registration authority, 2 organisation category (allowed per autho
 3-8 administrative division code (GB/T 2260), 9-17 organisation code (GB 11714, its own
 check digit last), 18 check character over the first seventeen.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -66,10 +67,12 @@ def is_valid(code: str) -> bool:
     """True when ``code`` (already normalized) follows GB 32100 in every part."""
     if len(code) != 18 or any(ch not in ALPHABET for ch in code):
         return False
-    return (code[1] in AUTHORITY_CATEGORIES.get(code[0], "")
-            and code[2:8] in division_codes()
-            and organisation_check_character(code[8:16]) == code[16]
-            and check_character(code[:17]) == code[17])
+    return (
+        code[1] in AUTHORITY_CATEGORIES.get(code[0], "")
+        and code[2:8] in division_codes()
+        and organisation_check_character(code[8:16]) == code[16]
+        and check_character(code[:17]) == code[17]
+    )
 
 
 def is_jilin(code: str) -> bool:

@@ -4,6 +4,7 @@ each may start from, who may take them and the event each records.
 The operations (service.operations.hotline) apply it with the one ``state_machine.apply``; the pages offer
 what ``allowed_hotline_actions()`` answers from the same table.
 """
+
 from __future__ import annotations
 
 from enum import StrEnum
@@ -27,14 +28,28 @@ TRANSITIONS: dict[HotlineAction, Transition] = {
     t.action: t
     for t in (
         # Scheduling a scheduled session again moves it to a new time.
-        Transition(HotlineAction.SCHEDULE, PENDING, HotlineStatus.SCHEDULED, (PolicyAction.HOTLINE_MANAGE,),
-                   records=EventKind.HOTLINE_SCHEDULED),
-        Transition(HotlineAction.HOLD, frozenset({HotlineStatus.SCHEDULED}), HotlineStatus.HELD,
-                   (PolicyAction.HOTLINE_RECORD,), records=EventKind.HOTLINE_HELD),
+        Transition(
+            HotlineAction.SCHEDULE,
+            PENDING,
+            HotlineStatus.SCHEDULED,
+            (PolicyAction.HOTLINE_MANAGE,),
+            records=EventKind.HOTLINE_SCHEDULED,
+        ),
+        Transition(
+            HotlineAction.HOLD,
+            frozenset({HotlineStatus.SCHEDULED}),
+            HotlineStatus.HELD,
+            (PolicyAction.HOTLINE_RECORD,),
+            records=EventKind.HOTLINE_HELD,
+        ),
         # Directors cancel; whoever asked may withdraw the ask before a director has taken it up.
-        Transition(HotlineAction.CANCEL, PENDING, HotlineStatus.CANCELLED,
-                   (PolicyAction.HOTLINE_MANAGE, PolicyAction.HOTLINE_WITHDRAW_ASK),
-                   records=EventKind.HOTLINE_CANCELLED),
+        Transition(
+            HotlineAction.CANCEL,
+            PENDING,
+            HotlineStatus.CANCELLED,
+            (PolicyAction.HOTLINE_MANAGE, PolicyAction.HOTLINE_WITHDRAW_ASK),
+            records=EventKind.HOTLINE_CANCELLED,
+        ),
     )
 }
 
@@ -44,8 +59,9 @@ MACHINE = state_machine.Machine(
     scope=PolicyAction.HOTLINE_VIEW,
     event_owner=lambda hotline: {"request_id": hotline.request_id, "public": True},
     refusal=Forbidden,
-    wrong_state=lambda hotline: InvalidTransition(N_("This step is not possible while the session is %(status)s."),
-                                                  status=hotline.status),
+    wrong_state=lambda hotline: InvalidTransition(
+        N_("This step is not possible while the session is %(status)s."), status=hotline.status
+    ),
     event_data=lambda hotline, *_: {"hotline_id": hotline.id},
     stale=N_("Someone changed this hotline session meanwhile. Reload and try again."),
 )

@@ -5,6 +5,7 @@ their buttons from ``allowed_actions()``, and ``apply()`` (the one
 ``state_machine.apply`` with this machine's hooks) refuses anything the table
 does not allow, whatever a crafted POST asks for.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
@@ -66,30 +67,58 @@ SYSTEM = state_machine.SYSTEM  # only the scheduled sweep (actor None) takes the
 _ANY_IN_SCOPE = (PolicyAction.REQUEST_TRANSITION,)
 
 
-def _step(action: Action, sources: frozenset[Status], target: Status | str, roles: frozenset[Role],
-          needs: frozenset[Need] = frozenset(), button: bool = True) -> Transition:
+def _step(
+    action: Action,
+    sources: frozenset[Status],
+    target: Status | str,
+    roles: frozenset[Role],
+    needs: frozenset[Need] = frozenset(),
+    button: bool = True,
+) -> Transition:
     return Transition(action, sources, target, _ANY_IN_SCOPE, roles, needs, EventKind.STATUS_CHANGED, button)
 
 
 TRANSITIONS: dict[Action, Transition] = {
     t.action: t
     for t in (
-        _step(Action.TRIAGE, frozenset({Status.SUBMITTED}), Status.TRIAGED, DESK, frozenset({Need.TRIAGE}),
-              button=False),
+        _step(
+            Action.TRIAGE, frozenset({Status.SUBMITTED}), Status.TRIAGED, DESK, frozenset({Need.TRIAGE}), button=False
+        ),
         _step(Action.START_INTERVENTION, frozenset({Status.TRIAGED, Status.GUIDANCE}), Status.EARLY_INTERVENTION, DESK),
-        _step(Action.START_GUIDANCE, frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION}), Status.GUIDANCE, DESK,
-              frozenset({Need.ACTIVE_PLAN})),
+        _step(
+            Action.START_GUIDANCE,
+            frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION}),
+            Status.GUIDANCE,
+            DESK,
+            frozenset({Need.ACTIVE_PLAN}),
+        ),
         _step(Action.REQUEST_INFO, WORKING_STATUSES, Status.WAITING_ENTERPRISE, DESK, frozenset({Need.MESSAGE})),
-        _step(Action.ENTERPRISE_ANSWERS, frozenset({Status.WAITING_ENTERPRISE}), RESUME, ENTERPRISE,
-              frozenset({Need.MESSAGE}), button=False),
+        _step(
+            Action.ENTERPRISE_ANSWERS,
+            frozenset({Status.WAITING_ENTERPRISE}),
+            RESUME,
+            ENTERPRISE,
+            frozenset({Need.MESSAGE}),
+            button=False,
+        ),
         _step(Action.RESOLVE, WORKING_STATUSES, Status.RESOLVED, DESK, frozenset({Need.SUMMARY})),
-        _step(Action.DECLINE, frozenset({Status.SUBMITTED, Status.TRIAGED}), Status.DECLINED, DESK,
-              frozenset({Need.REASON})),
+        _step(
+            Action.DECLINE,
+            frozenset({Status.SUBMITTED, Status.TRIAGED}),
+            Status.DECLINED,
+            DESK,
+            frozenset({Need.REASON}),
+        ),
         _step(Action.WITHDRAW, OPEN_STATUSES, Status.WITHDRAWN, ENTERPRISE, frozenset({Need.REASON})),
         _step(Action.CONFIRM, frozenset({Status.RESOLVED}), Status.CLOSED, ENTERPRISE, frozenset({Need.RATING})),
         _step(Action.AUTO_CLOSE, frozenset({Status.RESOLVED}), Status.CLOSED, SYSTEM, button=False),
-        _step(Action.REOPEN, frozenset({Status.RESOLVED, Status.CLOSED}), RESUME, ENTERPRISE,
-              frozenset({Need.REASON, Need.REOPEN_WINDOW})),
+        _step(
+            Action.REOPEN,
+            frozenset({Status.RESOLVED, Status.CLOSED}),
+            RESUME,
+            ENTERPRISE,
+            frozenset({Need.REASON, Need.REOPEN_WINDOW}),
+        ),
     )
 }
 
@@ -118,15 +147,19 @@ def _validate(transition: Transition, request: ServiceRequest, inputs: Inputs) -
     if Need.REASON in needs and not inputs.reason.strip():
         raise ValidationError(GIVE_A_REASON, fields={"reason": REASON_REQUIRED})
     if Need.SUMMARY in needs and not inputs.summary.strip():
-        raise ValidationError(N_("Please write a resolution summary."),
-                              fields={"summary": N_("A resolution summary is required.")})
+        raise ValidationError(
+            N_("Please write a resolution summary."), fields={"summary": N_("A resolution summary is required.")}
+        )
     if Need.MESSAGE in needs and not inputs.message.strip():
         raise ValidationError(N_("Please write a message."), fields={"message": N_("A message is required.")})
     if Need.RATING in needs and (inputs.rating is None or not 1 <= inputs.rating <= 5):
-        raise ValidationError(N_("Please rate the service from 1 to 5."),
-                              fields={"rating": N_("Choose a rating from 1 to 5.")})
+        raise ValidationError(
+            N_("Please rate the service from 1 to 5."), fields={"rating": N_("Choose a rating from 1 to 5.")}
+        )
     if Need.TRIAGE in needs and request.priority is None:
-        raise ValidationError(N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")})
+        raise ValidationError(
+            N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")}
+        )
 
 
 def reopen_deadline(request: ServiceRequest, window: timedelta) -> datetime | None:
@@ -179,18 +212,30 @@ def _resolve_target(transition: Transition, request: ServiceRequest) -> Status:
     return request.resume_status or Status.TRIAGED
 
 
-def _enter_hook(request: ServiceRequest, _transition: Transition, source: Status, target: Status,
-                _actor: User | None, now: datetime, inputs: Inputs) -> None:
+def _enter_hook(
+    request: ServiceRequest,
+    _transition: Transition,
+    source: Status,
+    target: Status,
+    _actor: User | None,
+    now: datetime,
+    inputs: Inputs,
+) -> None:
     # lifecycle.apply always passes the calendar the waiting time is counted in.
     assert inputs.calendar is not None
     _leave(request, source, now, inputs.calendar)
     _enter(request, source, target, now, inputs)
 
 
-def _event_data(_request: ServiceRequest, transition: Transition, source: Status, target: Status,
-                inputs: Inputs) -> dict[str, str]:
-    return {"action": transition.action.value, "from": source.value, "to": target.value,
-            **({"reason": inputs.reason} if inputs.reason else {})}
+def _event_data(
+    _request: ServiceRequest, transition: Transition, source: Status, target: Status, inputs: Inputs
+) -> dict[str, str]:
+    return {
+        "action": transition.action.value,
+        "from": source.value,
+        "to": target.value,
+        **({"reason": inputs.reason} if inputs.reason else {}),
+    }
 
 
 def _leave(request: ServiceRequest, source: Status, now: datetime, calendar: WorkingCalendar) -> None:
@@ -237,7 +282,8 @@ MACHINE = state_machine.Machine(
     event_owner=lambda request: {"request_id": request.id, "public": True},
     refusal=lambda: InvalidTransition(N_("You cannot take this step on this request.")),
     wrong_state=lambda request: InvalidTransition(
-        N_("This step is not possible while the request is %(status)s."), status=request.status),
+        N_("This step is not possible while the request is %(status)s."), status=request.status
+    ),
     guard=unavailable_reason,
     validate=_validate,
     enter=_enter_hook,

@@ -1,4 +1,5 @@
 """Which state machine a subject follows, so that a page can ask "can this actor take this step now?"."""
+
 from __future__ import annotations
 
 from service.models import HotlineSession, ServicePlan, ServiceRequest, User

@@ -4,6 +4,7 @@ its author, completed, archived or discarded.
 The plan's status changes only through ``state_machine.apply(MACHINE, ...)``; templates draw their buttons
 from ``allowed_plan_actions()``, and a crafted POST cannot take a step the table does not allow.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,8 +35,13 @@ DECISION_NEEDS_COMMENT = N_("Approving or returning a plan takes a comment for i
 MAX_COMMENT = 2000
 
 
-def _step(action: PlanAction, sources: frozenset[PlanStatus], target: PlanStatus, permission: PolicyAction,
-          needs: frozenset[PlanNeed] = frozenset()) -> Transition:
+def _step(
+    action: PlanAction,
+    sources: frozenset[PlanStatus],
+    target: PlanStatus,
+    permission: PolicyAction,
+    needs: frozenset[PlanNeed] = frozenset(),
+) -> Transition:
     # plan.approve: directors in scope; plan.edit: staff and directors in scope.
     return Transition(action, sources, target, (permission,), needs=needs, records=EventKind.PLAN_STATUS_CHANGED)
 
@@ -44,11 +50,11 @@ _DECISION = frozenset({PlanNeed.COMMENT})
 TRANSITIONS: dict[PlanAction, Transition] = {
     t.action: t
     for t in (
-        _step(PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, PolicyAction.PLAN_APPROVE,
-              _DECISION),
+        _step(
+            PlanAction.APPROVE, frozenset({PlanStatus.DRAFT}), PlanStatus.ACTIVE, PolicyAction.PLAN_APPROVE, _DECISION
+        ),
         # Sent back to its author with what to change; it stays a draft.
-        _step(PlanAction.RETURN, frozenset({PlanStatus.DRAFT}), PlanStatus.DRAFT, PolicyAction.PLAN_APPROVE,
-              _DECISION),
+        _step(PlanAction.RETURN, frozenset({PlanStatus.DRAFT}), PlanStatus.DRAFT, PolicyAction.PLAN_APPROVE, _DECISION),
         _step(PlanAction.COMPLETE, frozenset({PlanStatus.ACTIVE}), PlanStatus.COMPLETED, PolicyAction.PLAN_APPROVE),
         _step(PlanAction.ARCHIVE, frozenset({PlanStatus.ACTIVE}), PlanStatus.ARCHIVED, PolicyAction.PLAN_APPROVE),
         # A draft that will not go ahead is put away by whoever works on it.
@@ -67,23 +73,36 @@ def _validate(transition: Transition, _plan: ServicePlan, inputs: PlanInputs) ->
     if PlanNeed.COMMENT in transition.needs and not remark:
         raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": N_("This field is required.")})
     if len(remark) > MAX_COMMENT:
-        raise ValidationError(N_("Please correct the highlighted fields."),
-                              fields={"comment": N_("This text is too long.")})
+        raise ValidationError(
+            N_("Please correct the highlighted fields."), fields={"comment": N_("This text is too long.")}
+        )
 
 
-def _enter(plan: ServicePlan, transition: Transition, _source: PlanStatus, _target: PlanStatus, actor: User | None,
-           now: datetime, _inputs: PlanInputs) -> None:
+def _enter(
+    plan: ServicePlan,
+    transition: Transition,
+    _source: PlanStatus,
+    _target: PlanStatus,
+    actor: User | None,
+    now: datetime,
+    _inputs: PlanInputs,
+) -> None:
     if transition.action == PlanAction.APPROVE and actor is not None:
         plan.approved_by_id = actor.id
         plan.approved_at = now
     plan.returned_at = now if transition.action == PlanAction.RETURN else None
 
 
-def _event_data(_plan: ServicePlan, transition: Transition, source: PlanStatus, target: PlanStatus,
-                inputs: PlanInputs) -> dict[str, str]:
+def _event_data(
+    _plan: ServicePlan, transition: Transition, source: PlanStatus, target: PlanStatus, inputs: PlanInputs
+) -> dict[str, str]:
     remark = inputs.comment.strip()
-    return {"action": transition.action.value, "from": source.value, "to": target.value,
-            **({"comment": remark} if remark else {})}
+    return {
+        "action": transition.action.value,
+        "from": source.value,
+        "to": target.value,
+        **({"comment": remark} if remark else {}),
+    }
 
 
 MACHINE = state_machine.Machine(

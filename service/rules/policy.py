@@ -9,6 +9,7 @@ desk membership is ``is_desk`` / ``on_desk`` / ``desk_members``.
 Outside a user's scope an object answers NotFound, never Forbidden, so ids
 cannot be probed.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -99,8 +100,9 @@ def is_desk(user: User) -> bool:
 
 def on_desk(user: User | None, station_id: int | None = None) -> TypeGuard[User]:
     """An active staff member or director (covering ``station_id`` when given): whom work may be given to."""
-    return (user is not None and user.active and is_desk(user)
-            and (station_id is None or covers_station(user, station_id)))
+    return (
+        user is not None and user.active and is_desk(user) and (station_id is None or covers_station(user, station_id))
+    )
 
 
 def desk_members() -> ColumnElement[bool]:
@@ -146,8 +148,7 @@ def visible_plans(user: User) -> ColumnElement[bool]:
     if scope.every:
         return true()
     if scope.enterprise_id is not None:
-        return and_(ServicePlan.enterprise_id == scope.enterprise_id,
-                    ServicePlan.status.in_(ENTERPRISE_VISIBLE_PLANS))
+        return and_(ServicePlan.enterprise_id == scope.enterprise_id, ServicePlan.status.in_(ENTERPRISE_VISIBLE_PLANS))
     if scope.station_id is not None:
         return ServicePlan.station_id == scope.station_id
     return false()
@@ -176,12 +177,21 @@ def serves_on_task_force(user: User, served: ServiceRequest | ServicePlan) -> bo
     task-force role allows (``_MEMBER_ACTIONS``), not what the case's own station's desk may.
     """
     return is_desk(user) and any(
-        team.status == TaskForceStatus.ACTIVE and _is_member(user, team) for team in served.task_forces)
+        team.status == TaskForceStatus.ACTIVE and _is_member(user, team) for team in served.task_forces
+    )
 
 
 # What a task-force member from another station may do on the request or plan the team serves.
-_MEMBER_ACTIONS = frozenset({PolicyAction.REQUEST_VIEW, PolicyAction.REQUEST_VIEW_INTERNAL, PolicyAction.REQUEST_NOTE, PolicyAction.REQUEST_ATTACH,
-                             PolicyAction.PLAN_VIEW, PolicyAction.PLAN_VIEW_INTERNAL})
+_MEMBER_ACTIONS = frozenset(
+    {
+        PolicyAction.REQUEST_VIEW,
+        PolicyAction.REQUEST_VIEW_INTERNAL,
+        PolicyAction.REQUEST_NOTE,
+        PolicyAction.REQUEST_ATTACH,
+        PolicyAction.PLAN_VIEW,
+        PolicyAction.PLAN_VIEW_INTERNAL,
+    }
+)
 
 
 def _member_only(user: User, target: Any) -> bool:
@@ -192,7 +202,9 @@ def _member_only(user: User, target: Any) -> bool:
 
 
 def _sees_task_force(user: User, task_force: TaskForce) -> bool:
-    return user.role != Role.ENTERPRISE and (covers_station(user, task_force.station_id) or _is_member(user, task_force))
+    return user.role != Role.ENTERPRISE and (
+        covers_station(user, task_force.station_id) or _is_member(user, task_force)
+    )
 
 
 def _manages_task_force(user: User, task_force: TaskForce | TaskForceMember) -> bool:
@@ -236,8 +248,7 @@ def _not_enterprise(user: User, _obj: Any = None) -> bool:
 
 def _records_hotline(user: User, hotline: HotlineSession) -> bool:
     """Directors in scope, the director (a sub-station head) who hosts it, and the recorder named when scheduling."""
-    return user.role == Role.DIRECTOR or (is_desk(user) and user.id in (hotline.director_id,
-                                                                                 hotline.recorder_id))
+    return user.role == Role.DIRECTOR or (is_desk(user) and user.id in (hotline.director_id, hotline.recorder_id))
 
 
 def _withdraws_own_ask(user: User, hotline: HotlineSession) -> bool:
@@ -328,8 +339,11 @@ def authorize(user: User, action: PolicyAction, target: Any) -> None:
 
 def may_acknowledge(actor: User, instruction: Instruction) -> bool:
     """Only its addressees: the person it was written to, or whom the case is for now; never its own director."""
-    if (instruction.acknowledged_at is not None or instruction.director_id == actor.id
-            or not may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, instruction.request)):
+    if (
+        instruction.acknowledged_at is not None
+        or instruction.director_id == actor.id
+        or not may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, instruction.request)
+    ):
         return False
     return instruction.assignee_id == actor.id or may(actor, PolicyAction.REQUEST_ACKNOWLEDGE, instruction.request)
 

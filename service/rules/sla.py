@@ -4,6 +4,7 @@ A predicate is a list of tests on a request's columns; ``clause(now)`` reads it 
 director's counts, the sweep) and ``holds(request, now)`` in Python (a page's badge), so a queue and the
 badge of a row in it cannot disagree. A test against a missing value (NULL) fails in both, as in SQL.
 """
+
 from __future__ import annotations
 
 import operator
@@ -22,6 +23,7 @@ NOW = "now"
 @dataclass(frozen=True)
 class Column:
     """The value of another column of the same request."""
+
     name: str
 
 
@@ -56,6 +58,7 @@ class Test:
 @dataclass(frozen=True)
 class Predicate:
     """All ``tests`` hold and, when given, the status is one of ``statuses``."""
+
     tests: tuple[Test, ...]
     statuses: frozenset[Status] | None = None
 
@@ -69,20 +72,24 @@ class Predicate:
         return and_(ServiceRequest.status.in_(self.statuses), *(test.clause(now) for test in self.tests))
 
     def holds(self, request: ServiceRequest, now: datetime) -> bool:
-        return ((self.statuses is None or request.status in self.statuses)
-                and all(test.holds(request, now) for test in self.tests))
+        return (self.statuses is None or request.status in self.statuses) and all(
+            test.holds(request, now) for test in self.tests
+        )
 
 
 @dataclass(frozen=True)
 class AnyOf:
     """One of ``predicates`` holds. They share their statuses, tested once around the alternatives
     (which the status index answers once)."""
+
     statuses: frozenset[Status]
     predicates: tuple[Predicate, ...]
 
     def clause(self, now: datetime) -> ColumnElement[bool]:
-        return and_(ServiceRequest.status.in_(self.statuses),
-                    or_(*(predicate.clock_clause(now) for predicate in self.predicates)))
+        return and_(
+            ServiceRequest.status.in_(self.statuses),
+            or_(*(predicate.clock_clause(now) for predicate in self.predicates)),
+        )
 
     def holds(self, request: ServiceRequest, now: datetime) -> bool:
         return request.status in self.statuses and any(predicate.holds(request, now) for predicate in self.predicates)
@@ -90,8 +97,9 @@ class AnyOf:
 
 RUNNING = frozenset(RUNNING_STATUSES)
 # The clock runs, no first response yet, and its due time has passed.
-FIRST_RESPONSE_OVERDUE = Predicate((Test("first_responded_at", "is None"),
-                                    Test("first_response_due_at", "<", NOW)), RUNNING)
+FIRST_RESPONSE_OVERDUE = Predicate(
+    (Test("first_responded_at", "is None"), Test("first_response_due_at", "<", NOW)), RUNNING
+)
 RESOLUTION_OVERDUE = Predicate((Test("resolution_due_at", "<", NOW),), RUNNING)
 # The desk's "overdue" queue and the badge: either due time has passed while the clock runs.
 OVERDUE = AnyOf(RUNNING, (FIRST_RESPONSE_OVERDUE, RESOLUTION_OVERDUE))

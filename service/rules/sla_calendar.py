@@ -6,6 +6,7 @@ from a fixed origin up to a local wall-clock moment. Durations are differences o
 resolution of ``datetime``) and cost O(log n) whatever the span, with no per-day loop.
 Integer microseconds rather than float seconds keep sums over years exact.
 """
+
 from __future__ import annotations
 
 import csv
@@ -68,8 +69,7 @@ class WorkingCalendar:
         for (s0, e0), (s1, e1) in zip(self.spans, self.spans[1:]):
             if s1 < e0:
                 raise ValueError(
-                    f"working-hours spans {s0:%H:%M}-{e0:%H:%M} and {s1:%H:%M}-{e1:%H:%M} "
-                    "overlap or are out of order"
+                    f"working-hours spans {s0:%H:%M}-{e0:%H:%M} and {s1:%H:%M}-{e1:%H:%M} overlap or are out of order"
                 )
         cum: list[int] = []
         total = 0
@@ -79,11 +79,7 @@ class WorkingCalendar:
         # Only exceptions that flip a day's default status change the working-day count;
         # a prefix sum over them makes "working days before D" a single bisect.
         exceptions = MappingProxyType(dict(self.exceptions))  # copy: callers may mutate theirs
-        flips = sorted(
-            (d, 1 if working else -1)
-            for d, working in exceptions.items()
-            if working != (d.weekday() < 5)
-        )
+        flips = sorted((d, 1 if working else -1) for d, working in exceptions.items() if working != (d.weekday() < 5))
         prefix = [0]
         for _, delta in flips:
             prefix.append(prefix[-1] + delta)
@@ -101,9 +97,7 @@ class WorkingCalendar:
             text = part.strip()
             m = _SPAN.fullmatch(text)
             if not m:
-                raise ValueError(
-                    f"invalid working-hours span {text!r} in {hours!r} (expected HH:MM-HH:MM)"
-                )
+                raise ValueError(f"invalid working-hours span {text!r} in {hours!r} (expected HH:MM-HH:MM)")
             spans.append((_parse_time(text, *m.group(1, 2)), _parse_time(text, *m.group(3, 4))))
         return cls(tuple(sorted(spans)), exceptions)
 
@@ -249,21 +243,43 @@ def parse_calendar_csv(text: str) -> list[tuple[date, bool, str]]:
         if header:
             continue
         if len(cells) not in (2, 3):
-            raise CalendarFileError(N_("The calendar was not imported: line %(line)s should have 2 or 3 columns "
-                                       "(date,type,name) but has %(count)s."), line=number, count=len(cells))
+            raise CalendarFileError(
+                N_(
+                    "The calendar was not imported: line %(line)s should have 2 or 3 columns "
+                    "(date,type,name) but has %(count)s."
+                ),
+                line=number,
+                count=len(cells),
+            )
         raw_date, raw_type = cells[0], cells[1]
         name = cells[2] if len(cells) == 3 else ""
         day = _parse_date(raw_date)
         if day is None:
-            raise CalendarFileError(N_("The calendar was not imported: line %(line)s has an invalid date "
-                                       "“%(value)s” (write it as 2026-10-01)."), line=number, value=raw_date)
+            raise CalendarFileError(
+                N_(
+                    "The calendar was not imported: line %(line)s has an invalid date "
+                    "“%(value)s” (write it as 2026-10-01)."
+                ),
+                line=number,
+                value=raw_date,
+            )
         working = _TYPES.get(raw_type.lower())
         if working is None:
-            raise CalendarFileError(N_("The calendar was not imported: line %(line)s has an invalid type "
-                                       "“%(value)s” (write 休 or holiday, 班 or workday)."), line=number, value=raw_type)
+            raise CalendarFileError(
+                N_(
+                    "The calendar was not imported: line %(line)s has an invalid type "
+                    "“%(value)s” (write 休 or holiday, 班 or workday)."
+                ),
+                line=number,
+                value=raw_type,
+            )
         if day in seen:
-            raise CalendarFileError(N_("The calendar was not imported: line %(line)s repeats the date %(day)s "
-                                       "of line %(first)s."), line=number, day=day.isoformat(), first=seen[day])
+            raise CalendarFileError(
+                N_("The calendar was not imported: line %(line)s repeats the date %(day)s of line %(first)s."),
+                line=number,
+                day=day.isoformat(),
+                first=seen[day],
+            )
         seen[day] = number
         rows.append((day, working, name))
     return rows

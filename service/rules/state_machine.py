@@ -6,6 +6,7 @@ and the event kind it records. Pages ask ``allowed()`` / ``can()`` what to offer
 same table again (scope, permission, source state, guards), changes the state, runs the machine's hooks
 and records the event, so a crafted POST cannot take a step the table does not allow.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -105,8 +106,9 @@ def permitted(machine: Machine, actor: User | None, transition: Transition, subj
 
 def allowed(machine: Machine, actor: User, subject: Any) -> list[Transition]:
     """The transitions ``actor`` may take on ``subject`` from its current state (requirements are checked on apply)."""
-    return [t for t in machine.transitions.values()
-            if subject.status in t.sources and permitted(machine, actor, t, subject)]
+    return [
+        t for t in machine.transitions.values() if subject.status in t.sources and permitted(machine, actor, t, subject)
+    ]
 
 
 def can(machine: Machine, actor: User, subject: Any, action: StrEnum | str) -> bool:
@@ -114,14 +116,22 @@ def can(machine: Machine, actor: User, subject: Any, action: StrEnum | str) -> b
     return any(t.action == action for t in allowed(machine, actor, subject))
 
 
-def unavailable_reason(machine: Machine, transition: Transition, subject: Any, inputs: Any,
-                       now: datetime) -> str | None:
+def unavailable_reason(
+    machine: Machine, transition: Transition, subject: Any, inputs: Any, now: datetime
+) -> str | None:
     """Why ``transition`` cannot be taken now for want of something the subject lacks, or None."""
     return machine.guard(transition, subject, inputs, now)
 
 
-def check(machine: Machine, subject: Any, action: StrEnum, actor: User | None, now: datetime, inputs: Any = None,
-          expected_version: int | None = None) -> Transition:
+def check(
+    machine: Machine,
+    subject: Any,
+    action: StrEnum,
+    actor: User | None,
+    now: datetime,
+    inputs: Any = None,
+    expected_version: int | None = None,
+) -> Transition:
     """Everything ``apply`` checks, in its order, without changing anything; returns the transition.
 
     Raises NotFound (out of scope) or Forbidden (via the policy), the machine's refusal, StaleVersion,
@@ -143,9 +153,18 @@ def check(machine: Machine, subject: Any, action: StrEnum, actor: User | None, n
     return transition
 
 
-def apply(session: Session, machine: Machine, subject: Any, action: StrEnum, actor: User | None, now: datetime,
-          inputs: Any = None, *, expected_version: int | None = None, data: Mapping[str, Any] | None = None,
-          ) -> Event | None:
+def apply(
+    session: Session,
+    machine: Machine,
+    subject: Any,
+    action: StrEnum,
+    actor: User | None,
+    now: datetime,
+    inputs: Any = None,
+    *,
+    expected_version: int | None = None,
+    data: Mapping[str, Any] | None = None,
+) -> Event | None:
     """Take ``action`` on ``subject``: check it (see ``check``), run the machine's ``enter`` hook, set the new
     state and record the transition's event (with the machine's ``event_data`` and ``data``). Nothing
     changes on error."""
@@ -156,8 +175,12 @@ def apply(session: Session, machine: Machine, subject: Any, action: StrEnum, act
     subject.status = target
     if transition.records is None:
         return None
-    event = Event(kind=transition.records, actor_id=actor.id if actor else None, created_at=now,
-                  data={**machine.event_data(subject, transition, source, target, inputs), **(data or {})},
-                  **machine.event_owner(subject))
+    event = Event(
+        kind=transition.records,
+        actor_id=actor.id if actor else None,
+        created_at=now,
+        data={**machine.event_data(subject, transition, source, target, inputs), **(data or {})},
+        **machine.event_owner(subject),
+    )
     session.add(event)
     return event

@@ -1,4 +1,5 @@
 """Engine, sessions and the one-transaction-per-use-case helper."""
+
 from __future__ import annotations
 
 import time
@@ -30,6 +31,7 @@ def _ping_after_idle(engine: Engine) -> None:
     Under load a connection comes back to the pool for milliseconds between requests: testing it then
     would cost every request one round trip to the server and prove nothing the last request did not.
     """
+
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_connection, record):  # type: ignore[no-untyped-def]
         record.info["idle_since"] = time.monotonic()

@@ -1,5 +1,6 @@
 """The one way to load an object by id for a user: NotFound when it is missing or outside their scope,
 Forbidden when the action is not theirs (see rules/policy.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -15,8 +16,16 @@ from service.rules import policy
 T = TypeVar("T")
 
 
-def load(session: Session, actor: User | None, model: type[T], object_id: object, action: str, *,
-         lock: bool = False, options: Sequence[ORMOption] = ()) -> T:
+def load(
+    session: Session,
+    actor: User | None,
+    model: type[T],
+    object_id: object,
+    action: str,
+    *,
+    lock: bool = False,
+    options: Sequence[ORMOption] = (),
+) -> T:
     """The object, checked against the policy for ``actor`` (None: the system itself, unchecked).
 
     ``lock`` takes its row first (FOR UPDATE on PostgreSQL), so concurrent edits of it queue up.

@@ -1,4 +1,5 @@
 """Work still open around a request: what resolving it would leave behind, read in one statement."""
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
@@ -42,19 +43,26 @@ def _row(kind: str, id_column: Any, title_column: Any) -> Any:
 def open_items(session: Session, request: ServiceRequest) -> list[OpenItem]:
     """Hotline follow-ups not done, instructions not acknowledged, active task forces (of the request or
     its plan) and unfinished milestones of its plan, in that order."""
-    follow_ups = (select(*_row(FOLLOW_UP, FollowUpAction.id, FollowUpAction.description))
-                  .join(HotlineSession, HotlineSession.id == FollowUpAction.hotline_session_id)
-                  .where(HotlineSession.request_id == request.id, FollowUpAction.done_at.is_(None)))
-    instructions = (select(*_row(INSTRUCTION, Instruction.id, Instruction.body))
-                    .where(Instruction.request_id == request.id, Instruction.acknowledged_at.is_(None)))
+    follow_ups = (
+        select(*_row(FOLLOW_UP, FollowUpAction.id, FollowUpAction.description))
+        .join(HotlineSession, HotlineSession.id == FollowUpAction.hotline_session_id)
+        .where(HotlineSession.request_id == request.id, FollowUpAction.done_at.is_(None))
+    )
+    instructions = select(*_row(INSTRUCTION, Instruction.id, Instruction.body)).where(
+        Instruction.request_id == request.id, Instruction.acknowledged_at.is_(None)
+    )
     served = TaskForce.request_id == request.id
-    task_forces = (select(*_row(TASK_FORCE, TaskForce.id, TaskForce.name))
-                   .where(or_(served, TaskForce.plan_id == request.plan_id) if request.plan_id else served,
-                          TaskForce.status == TaskForceStatus.ACTIVE))
+    task_forces = select(*_row(TASK_FORCE, TaskForce.id, TaskForce.name)).where(
+        or_(served, TaskForce.plan_id == request.plan_id) if request.plan_id else served,
+        TaskForce.status == TaskForceStatus.ACTIVE,
+    )
     parts = [follow_ups, instructions, task_forces]
     if request.plan_id is not None:
-        parts.append(select(*_row(MILESTONE, Milestone.id, Milestone.title))
-                     .where(Milestone.plan_id == request.plan_id, Milestone.status != MilestoneStatus.DONE))
+        parts.append(
+            select(*_row(MILESTONE, Milestone.id, Milestone.title)).where(
+                Milestone.plan_id == request.plan_id, Milestone.status != MilestoneStatus.DONE
+            )
+        )
     order = {kind: n for n, kind in enumerate(KINDS)}
     rows = session.execute(union_all(*parts)).all()
     return sorted((OpenItem(row.kind, row.id, row.title) for row in rows), key=lambda item: (order[item.kind], item.id))

@@ -8,6 +8,7 @@ For read views only. Writes that compute due times call ``settings.service_times
 own transaction that what it keeps is current; the snapshots are plain frozen values, never ORM instances, which would belong to one
 request's session.
 """
+
 from __future__ import annotations
 
 import time
@@ -59,9 +60,17 @@ def stations(session: Session) -> tuple[StationInfo, ...]:
     """Every station, active or not: the hub first, then by id."""
 
     def load() -> tuple[StationInfo, ...]:
-        rows = session.execute(select(Station.id, Station.code, Station.name_zh, Station.name_en, Station.region,
-                                      Station.is_hub, Station.active)
-                               .order_by(Station.is_hub.desc(), Station.id))
+        rows = session.execute(
+            select(
+                Station.id,
+                Station.code,
+                Station.name_zh,
+                Station.name_en,
+                Station.region,
+                Station.is_hub,
+                Station.active,
+            ).order_by(Station.is_hub.desc(), Station.id)
+        )
         return tuple(StationInfo(*row) for row in rows)
 
     return _kept("stations", load)

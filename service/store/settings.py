@@ -1,4 +1,5 @@
 """The desk's settings as plain values, so that operations never read the app's configuration."""
+
 from __future__ import annotations
 
 import time
@@ -66,8 +67,10 @@ def service_times(session: Session, settings: DeskSettings, *, trust_for: float 
     exceptions = {day: working for day, working in session.execute(_CALENDAR_DAYS)}
     times = ServiceTimes(
         calendar=WorkingCalendar.from_setting(settings.working_hours, exceptions),
-        targets={priority: (first * 3600.0, resolution * 3600.0)
-                 for priority, first, resolution in session.execute(_TARGETS)})
+        targets={
+            priority: (first * 3600.0, resolution * 3600.0) for priority, first, resolution in session.execute(_TARGETS)
+        },
+    )
     _kept[settings.working_hours] = (token, now, times)
     return times
 

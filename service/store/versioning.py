@@ -1,6 +1,7 @@
 """Versioned edits: the version the editor read must still be the row's, else StaleVersion (shown as "someone
 changed this meanwhile"). Checked when the row is loaded, and again by the UPDATE itself (the mapper's
 version counter), which catches a writer that committed in between."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

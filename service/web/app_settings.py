@@ -1,4 +1,5 @@
 """The app's settings (config.Settings), given to create_app once; views and commands read them here."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app

@@ -1,4 +1,5 @@
 """Blueprints by audience. A blueprint's name (and so every url_for endpoint) does not depend on its module's place."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -21,8 +22,25 @@ from service.web.portal import views as portal
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (api, tokens, main, auth, two_factor, portal, desk, admin, director, export, hotline, instructions,
-                   notifications, admin_sla, plans, task_forces, search):
+    for module in (
+        api,
+        tokens,
+        main,
+        auth,
+        two_factor,
+        portal,
+        desk,
+        admin,
+        director,
+        export,
+        hotline,
+        instructions,
+        notifications,
+        admin_sla,
+        plans,
+        task_forces,
+        search,
+    ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)
     app.context_processor(menus)

@@ -1,4 +1,5 @@
 """Command-line entry points: ``flask --app app <command>``."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -65,10 +66,12 @@ def sla_sweep_command() -> None:
     an attachment for over an hour (idempotent; run it from cron)."""
     report = sweep(db(), settings=desk_settings())
     files = sweep_orphan_files(db(), desk_settings())
-    click.echo(f"first-response breaches: {report.first_response_breaches}, "
-               f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
-               f"auto-closed: {report.auto_closed}, orphan files removed: {files.removed}, "
-               f"uploads completed: {files.completed}")
+    click.echo(
+        f"first-response breaches: {report.first_response_breaches}, "
+        f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
+        f"auto-closed: {report.auto_closed}, orphan files removed: {files.removed}, "
+        f"uploads completed: {files.completed}"
+    )
 
 
 @click.command("translations")
@@ -104,7 +107,9 @@ def seed_command(demo: bool) -> None:
 @click.command("quickstart")
 @click.option("--host", default="127.0.0.1")
 @click.option("--port", default=5000, type=int)
-@click.option("--no-serve", is_flag=True, help="Prepare the database and print the logins, but do not start the server.")
+@click.option(
+    "--no-serve", is_flag=True, help="Prepare the database and print the logins, but do not start the server."
+)
 def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     """Migrate, seed demo data, print the demo logins and serve the app (development only)."""
     upgrade_database(settings().database_url)
@@ -126,8 +131,13 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
 
 
 @click.command("backup")
-@click.option("--to", "target", required=True, type=click.Path(file_okay=False),
-              help="A new or empty directory to write the backup into.")
+@click.option(
+    "--to",
+    "target",
+    required=True,
+    type=click.Path(file_okay=False),
+    help="A new or empty directory to write the backup into.",
+)
 def backup_command(target: str) -> None:
     """Back up the database and the uploaded files, safe while the app is running."""
     from service.infrastructure import backup
@@ -136,15 +146,22 @@ def backup_command(target: str) -> None:
         outcome = backup.backup(settings().database_url, settings().upload_folder, target)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Backup written to {outcome.directory}: {len(outcome.tables)} tables, {outcome.rows} rows, "
-               f"{len(outcome.files)} files.")
+    click.echo(
+        f"Backup written to {outcome.directory}: {len(outcome.tables)} tables, {outcome.rows} rows, "
+        f"{len(outcome.files)} files."
+    )
     for problem in outcome.problems:
         click.echo(f"warning: {problem}", err=True)
 
 
 @click.command("restore")
-@click.option("--from", "source", required=True, type=click.Path(exists=True, file_okay=False),
-              help="A directory written by `flask backup`.")
+@click.option(
+    "--from",
+    "source",
+    required=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="A directory written by `flask backup`.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def restore_command(source: str, yes: bool) -> None:
     """Replace the database and uploaded files by a backup, then verify row counts and checksums.
@@ -154,19 +171,26 @@ def restore_command(source: str, yes: bool) -> None:
     from service.infrastructure import backup
 
     if not yes:
-        click.confirm(f"Replace the data of {settings().database_url} by the backup in {source}?",
-                      abort=True)
+        click.confirm(f"Replace the data of {settings().database_url} by the backup in {source}?", abort=True)
     try:
         outcome = backup.restore(settings().database_url, settings().upload_folder, source)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
-    click.echo(f"Restored and verified: {len(outcome.tables)} tables and {outcome.rows} rows match the manifest, "
-               f"{len(outcome.files)} files match their sha256.")
+    click.echo(
+        f"Restored and verified: {len(outcome.tables)} tables and {outcome.rows} rows match the manifest, "
+        f"{len(outcome.files)} files match their sha256."
+    )
 
 
 @click.command("demo-data")
-@click.option("--requests", "count", default=10_000, show_default=True, type=click.IntRange(1, 10_000_000),
-              help="How many requests to generate.")
+@click.option(
+    "--requests",
+    "count",
+    default=10_000,
+    show_default=True,
+    type=click.IntRange(1, 10_000_000),
+    help="How many requests to generate.",
+)
 @click.option("--enterprises", default=300, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
@@ -183,8 +207,10 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
         written = demo_data.generate(current_app.extensions["db_engine"], options, progress=bar.update)
     elapsed = time.monotonic() - started
     click.echo(", ".join(f"{table}: {rows:,}" for table, rows in written.items()))
-    click.echo(f"{count:,} requests in {elapsed:.1f} s ({count / elapsed:,.0f} requests/s). "
-               f"Every generated account's password is {seed.DEMO_PASSWORD}.")
+    click.echo(
+        f"{count:,} requests in {elapsed:.1f} s ({count / elapsed:,.0f} requests/s). "
+        f"Every generated account's password is {seed.DEMO_PASSWORD}."
+    )
 
 
 @click.command("search-reindex")

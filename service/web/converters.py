@@ -3,6 +3,7 @@
 Ids are 32-bit integer columns; a larger number in a URL would otherwise reach the
 database and fail there (a 500 on PostgreSQL), so it never gets past routing.
 """
+
 from __future__ import annotations
 
 from werkzeug.routing import IntegerConverter, Map
@@ -15,6 +16,12 @@ class RecordIdConverter(IntegerConverter):
 
     regex = r"[0-9]+"  # ASCII digits only: werkzeug's \d would take "１２" as 12
 
-    def __init__(self, map: Map, fixed_digits: int = 0, min: int | None = 1,  # noqa: A002 - werkzeug's names
-                 max: int | None = MAX_ID, signed: bool = False) -> None:
+    def __init__(
+        self,
+        map: Map,
+        fixed_digits: int = 0,
+        min: int | None = 1,  # noqa: A002 - werkzeug's names
+        max: int | None = MAX_ID,
+        signed: bool = False,
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

@@ -1,4 +1,5 @@
 """One engine per process and one session per web request."""
+
 from __future__ import annotations
 
 from flask import Flask, current_app, g

@@ -1,4 +1,5 @@
 """Every failure answers with a page in the reader's language, never a stack trace."""
+
 from __future__ import annotations
 
 import logging
@@ -36,8 +37,11 @@ def _titles(status: int) -> tuple[str, str]:
 
 
 def _csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
-    return _render(400, gettext("Form expired"),
-                   gettext("The form was missing its security token or it expired. Go back, reload the page and try again."))
+    return _render(
+        400,
+        gettext("Form expired"),
+        gettext("The form was missing its security token or it expired. Go back, reload the page and try again."),
+    )
 
 
 def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -1,4 +1,5 @@
 """Languages: Simplified Chinese (default) and English, chosen by the user, then Accept-Language."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,13 @@ TRANSLATIONS_DIR = PROJECT_DIR / "translations"
 
 def register(app: Flask) -> None:
     compile_translations(TRANSLATIONS_DIR)
-    Babel(app, locale_selector=select_locale, default_locale=DEFAULT_LOCALE, default_timezone=TIME_ZONE,
-          default_translation_directories=str(TRANSLATIONS_DIR))
+    Babel(
+        app,
+        locale_selector=select_locale,
+        default_locale=DEFAULT_LOCALE,
+        default_timezone=TIME_ZONE,
+        default_translation_directories=str(TRANSLATIONS_DIR),
+    )
     app.jinja_env.globals["current_locale"] = lambda: str(get_locale())
     app.jinja_env.globals["html_lang"] = lambda: "en" if str(get_locale()) == "en" else "zh-CN"
     app.jinja_env.globals["organisation_name"] = lambda: gettext(settings().organisation_name)
@@ -79,11 +85,33 @@ def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
 
     pot = directory / "messages.pot"
     cli = CommandLineInterface()
-    cli.run(["pybabel", "-q", "extract", "-F", str(PROJECT_DIR / "babel.cfg"), "-k", "N_", "-k", "_l",
-             "-k", "pgettext:1c,2", "-k", "npgettext:1c,2,3", "-k", "lazy_pgettext:1c,2",
-             "--no-location", "--sort-output", "-o", str(pot), str(PROJECT_DIR)])
-    cli.run(["pybabel", "-q", "update", "-i", str(pot), "-d", str(directory), "--no-fuzzy-matching",
-             "--ignore-obsolete"])
+    cli.run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            str(PROJECT_DIR / "babel.cfg"),
+            "-k",
+            "N_",
+            "-k",
+            "_l",
+            "-k",
+            "pgettext:1c,2",
+            "-k",
+            "npgettext:1c,2,3",
+            "-k",
+            "lazy_pgettext:1c,2",
+            "--no-location",
+            "--sort-output",
+            "-o",
+            str(pot),
+            str(PROJECT_DIR),
+        ]
+    )
+    cli.run(
+        ["pybabel", "-q", "update", "-i", str(pot), "-d", str(directory), "--no-fuzzy-matching", "--ignore-obsolete"]
+    )
     for locale in LOCALES:
         po_path = directory / locale / "LC_MESSAGES" / "messages.po"
         with po_path.open("rb") as po_file:

@@ -1,5 +1,6 @@
 """What people read, in their language, for each value of the domain's vocabularies, for a domain error and for an
 HTTP status."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable

@@ -1,4 +1,5 @@
 """Sign-in sessions, CSRF and the security headers on every response."""
+
 from __future__ import annotations
 
 from flask import Flask, Response, abort, flash, redirect, request, url_for
@@ -74,8 +75,9 @@ def require_password_change() -> ResponseReturnValue | None:
 
 # Scope checks read the user's station, and the portal the user's enterprise: they come in the same statement,
 # built once (every request of a signed-in user runs it).
-_USER_WITH_SCOPE = (select(User).where(User.id == bindparam("user_id"))
-                    .options(joinedload(User.station), joinedload(User.enterprise)))
+_USER_WITH_SCOPE = (
+    select(User).where(User.id == bindparam("user_id")).options(joinedload(User.station), joinedload(User.enterprise))
+)
 
 
 def load_user(cookie_id: str) -> User | None:

@@ -4,6 +4,7 @@ The live server has its own SQLite file (migrated, reference and demo data seede
 whatever TEST_DATABASE_URL says: it commits for real, from several threads.
 Everything here is skipped, with the reason, only where Chromium is not installed.
 """
+
 from __future__ import annotations
 
 import threading
@@ -76,20 +77,36 @@ def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
-def request_in_early_intervention(live_server: LiveServer, contact_id: int, staff_id: int, title: str,
-                                  description: str) -> int:
+def request_in_early_intervention(
+    live_server: LiveServer, contact_id: int, staff_id: int, title: str, description: str
+) -> int:
     """A request of the contact's company, triaged to the staff member, in early intervention; its id."""
     settings = live_server.settings.desk
     with live_server.session() as session:
         contact, staff = session.get(User, contact_id), session.get(User, staff_id)
-        request = submit_request(session, contact, RequestDraft(
-            title=title, description=description,
-            category=Category.CLINICAL_EVALUATION, lifecycle_stage=LifecycleStage.TYPE_TESTING), settings=settings)
-        request = triage_request(session, staff, request.id, request.version, category=request.category,
-                                 priority=Priority.P2, lifecycle_stage=request.lifecycle_stage,
-                                 assignee_id=staff.id, settings=settings)
-        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION,
-                              settings=settings)
+        request = submit_request(
+            session,
+            contact,
+            RequestDraft(
+                title=title,
+                description=description,
+                category=Category.CLINICAL_EVALUATION,
+                lifecycle_stage=LifecycleStage.TYPE_TESTING,
+            ),
+            settings=settings,
+        )
+        request = triage_request(
+            session,
+            staff,
+            request.id,
+            request.version,
+            category=request.category,
+            priority=Priority.P2,
+            lifecycle_stage=request.lifecycle_stage,
+            assignee_id=staff.id,
+            settings=settings,
+        )
+        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION, settings=settings)
         return request.id
 
 

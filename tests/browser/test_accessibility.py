@@ -3,6 +3,7 @@ role and signed out, in Chinese and in English.
 
 axe-core's script comes bundled with the axe-playwright-python package: nothing is downloaded at run time.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -30,17 +31,58 @@ ACCOUNTS = {
 }
 PAGES = {
     "signed-out": ("/login", "/register"),
-    "enterprise": ("/portal/", "/portal/requests/new", "/portal/requests/{request}", "/plans/ours",
-                   "/plans/{plan}", "/hotline/{hotline}", "/notifications/", "/account/tokens/",
-                   "/account/two-factor", "/account/password"),
-    "staff": ("/desk/", "/desk/?queue=all", "/desk/requests/{request}", "/desk/enterprises", "/plans/",
-              "/plans/{plan}", "/hotline/", "/hotline/{hotline}", "/instructions/", "/notifications/",
-              "/search/?q=长春", "/search/views", "/task-forces/mine", "/task-forces/{task_force}", "/desk/requests/new",
-              "/plans/new"),
-    "director": ("/director/", "/director/escalated", "/director/cases", "/desk/requests/{request}",
-                 "/plans/awaiting-approval", "/plans/overdue", "/plans/{plan}", "/hotline/", "/hotline/{hotline}",
-                 "/instructions/", "/notifications/", "/search/?q=长春"),
-    "admin": ("/admin/users", "/admin/users/new", "/admin/stations", "/admin/sla", "/admin/calendar?year=2026", "/notifications/"),
+    "enterprise": (
+        "/portal/",
+        "/portal/requests/new",
+        "/portal/requests/{request}",
+        "/plans/ours",
+        "/plans/{plan}",
+        "/hotline/{hotline}",
+        "/notifications/",
+        "/account/tokens/",
+        "/account/two-factor",
+        "/account/password",
+    ),
+    "staff": (
+        "/desk/",
+        "/desk/?queue=all",
+        "/desk/requests/{request}",
+        "/desk/enterprises",
+        "/plans/",
+        "/plans/{plan}",
+        "/hotline/",
+        "/hotline/{hotline}",
+        "/instructions/",
+        "/notifications/",
+        "/search/?q=长春",
+        "/search/views",
+        "/task-forces/mine",
+        "/task-forces/{task_force}",
+        "/desk/requests/new",
+        "/plans/new",
+    ),
+    "director": (
+        "/director/",
+        "/director/escalated",
+        "/director/cases",
+        "/desk/requests/{request}",
+        "/plans/awaiting-approval",
+        "/plans/overdue",
+        "/plans/{plan}",
+        "/hotline/",
+        "/hotline/{hotline}",
+        "/instructions/",
+        "/notifications/",
+        "/search/?q=长春",
+    ),
+    "admin": (
+        "/admin/users",
+        "/admin/users/new",
+        "/admin/stations",
+        "/admin/sla",
+        "/admin/calendar?year=2026",
+        "/notifications/",
+    ),
 }
 
 
@@ -49,37 +91,53 @@ def _demo_ids(live_server: LiveServer) -> dict[str, int]:
     with live_server.session() as session:
         seed_demo_requests(session, live_server.settings.desk)
         seed_demo_plans(session)
-        enterprise = session.scalars(select(Enterprise).join(User, User.enterprise_id == Enterprise.id)
-                                     .where(User.email == ACCOUNTS["enterprise"])).one()
+        enterprise = session.scalars(
+            select(Enterprise)
+            .join(User, User.enterprise_id == Enterprise.id)
+            .where(User.email == ACCOUNTS["enterprise"])
+        ).one()
         assert session.get(Station, enterprise.station_id).code == "JL-CCND"
-        request_id = session.scalars(select(ServiceRequest.id).where(
-            ServiceRequest.enterprise_id == enterprise.id, ServiceRequest.status.in_(OPEN_STATUSES))
-            .order_by(ServiceRequest.id)).first()
+        request_id = session.scalars(
+            select(ServiceRequest.id)
+            .where(ServiceRequest.enterprise_id == enterprise.id, ServiceRequest.status.in_(OPEN_STATUSES))
+            .order_by(ServiceRequest.id)
+        ).first()
         hotline_id = session.scalars(select(HotlineSession.id).where(HotlineSession.request_id == request_id)).first()
         if hotline_id is None:
             owner = session.scalars(select(User).where(User.email == ACCOUNTS["enterprise"])).one()
             hotline_id = ask_hotline(session, owner, request_id, "注册检验方案需要与局长沟通").id
-        plan_id = session.scalars(select(ServicePlan.id).where(ServicePlan.enterprise_id == enterprise.id)
-                                  .order_by(ServicePlan.id)).first()
-        task_force_id = session.scalars(select(TaskForce.id).join(ServicePlan, TaskForce.plan_id == ServicePlan.id)
-                                        .where(ServicePlan.enterprise_id == enterprise.id)).first()
+        plan_id = session.scalars(
+            select(ServicePlan.id).where(ServicePlan.enterprise_id == enterprise.id).order_by(ServicePlan.id)
+        ).first()
+        task_force_id = session.scalars(
+            select(TaskForce.id)
+            .join(ServicePlan, TaskForce.plan_id == ServicePlan.id)
+            .where(ServicePlan.enterprise_id == enterprise.id)
+        ).first()
         return {"request": request_id, "plan": plan_id, "hotline": hotline_id, "task_force": task_force_id}
 
 
 def _serious_violations(axe: Axe, page: Any) -> list[str]:
     results = axe.run(page)
-    return [f"{page.url} [{violation['impact']}] {violation['id']}: "
-            + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
-            for violation in results.response["violations"] if violation["impact"] in SERIOUS]
+    return [
+        f"{page.url} [{violation['impact']}] {violation['id']}: "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"])
+        for violation in results.response["violations"]
+        if violation["impact"] in SERIOUS
+    ]
 
 
 @pytest.mark.parametrize("language", ["zh", "en"])
 @pytest.mark.parametrize("role", list(PAGES))
-def test_no_serious_accessibility_violation_on_any_main_page(browser: Any, live_server: LiveServer, role: str,
-                                                             language: str) -> None:
+def test_no_serious_accessibility_violation_on_any_main_page(
+    browser: Any, live_server: LiveServer, role: str, language: str
+) -> None:
     ids = _demo_ids(live_server)
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN" if language == "zh" else "en-US",
-                                  viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="zh-CN" if language == "zh" else "en-US",
+        viewport={"width": 1280, "height": 900},
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     if role in ACCOUNTS:

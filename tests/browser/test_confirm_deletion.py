@@ -1,6 +1,7 @@
 """In Chromium: dropping a plan's milestone and removing a task force's member ask first, with and without
 JavaScript. Without it the server's page asks (Cancel leads back, nothing changes); with it the browser's own
 dialog asks, and dismissing it sends nothing."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -35,12 +36,23 @@ def _arrange(live_server: LiveServer, tag: str) -> Arranged:
         staff = session.scalars(select(User).where(User.email == STAFF)).one()
         colleague = session.scalars(select(User).where(User.email == COLLEAGUE)).one()
         enterprise = session.scalars(select(Enterprise).where(Enterprise.credit_code.startswith(COMPANY_CODE))).one()
-        plan = plans.create_plan(session, staff, enterprise.id, plans.PlanFields(
-            title=f"删除确认测试方案{tag}", goals="验证删除前的确认", products="", liaison_id=staff.id))
-        milestone = milestones.add_milestone(session, staff, plan.id, milestones.MilestoneFields(
-            MilestonePhase.OTHER, title=f"生物相容性评价{tag}"))
-        team = task_forces.create_task_force(session, staff, task_forces.TaskForceFields(
-            f"注册攻关专班{tag}", "解决生物学评价难题", staff.id), plan_id=plan.id)
+        plan = plans.create_plan(
+            session,
+            staff,
+            enterprise.id,
+            plans.PlanFields(
+                title=f"删除确认测试方案{tag}", goals="验证删除前的确认", products="", liaison_id=staff.id
+            ),
+        )
+        milestone = milestones.add_milestone(
+            session, staff, plan.id, milestones.MilestoneFields(MilestonePhase.OTHER, title=f"生物相容性评价{tag}")
+        )
+        team = task_forces.create_task_force(
+            session,
+            staff,
+            task_forces.TaskForceFields(f"注册攻关专班{tag}", "解决生物学评价难题", staff.id),
+            plan_id=plan.id,
+        )
         member = task_forces.add_staff_member(session, staff, team.id, colleague.id)
         return Arranged(plan.id, milestone.id, team.id, member.id)
 
@@ -58,8 +70,7 @@ def page_without_script(browser: Any, live_server: LiveServer) -> Iterator[Any]:
     context.close()
 
 
-def test_without_javascript_the_server_asks_before_deleting(page_without_script: Any,
-                                                            live_server: LiveServer) -> None:
+def test_without_javascript_the_server_asks_before_deleting(page_without_script: Any, live_server: LiveServer) -> None:
     page = page_without_script
     arranged = _arrange(live_server, "甲")
     sign_in(page, STAFF)

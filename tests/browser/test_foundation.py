@@ -1,4 +1,5 @@
 """In Chromium: an enterprise registers, signs in, switches language and signs out; screenshots of the first pages."""
+
 from __future__ import annotations
 
 import itertools
@@ -72,8 +73,7 @@ def _switch_language(page: Any) -> None:
     page.wait_for_load_state()
 
 
-def test_an_enterprise_registers_signs_in_switches_language_and_signs_out(page: Any,
-                                                                         live_server: LiveServer) -> None:
+def test_an_enterprise_registers_signs_in_switches_language_and_signs_out(page: Any, live_server: LiveServer) -> None:
     errors = _collect_console_errors(page)
     email = "han.meimei@browser.example.cn"
 
@@ -130,7 +130,8 @@ def test_the_registration_form_shows_what_is_wrong(page: Any, live_server: LiveS
     assert _path(page) == "/register"
     assert page.locator("#credit_code[aria-invalid=true]").is_visible()
     assert page.locator("#credit_code-error").inner_text() == _text(
-        live_server, "zh", "This is not a valid unified social credit code.")
+        live_server, "zh", "This is not a valid unified social credit code."
+    )
     assert page.locator(".form-errors").is_visible()
     # What was typed is kept, except the passwords.
     assert page.locator("#email").input_value() == "wrong.code@browser.example.cn"
@@ -147,7 +148,8 @@ def test_the_registration_form_shows_every_problem_at_once(page: Any, live_serve
     assert page.locator("#credit_code[aria-invalid=true]").is_visible()
     assert page.locator("#password[aria-invalid=true]").is_visible()
     assert page.locator("#password-error").inner_text() == _text(
-        live_server, "zh", "This password is too common or too easy to guess; please choose another.")
+        live_server, "zh", "This password is too common or too easy to guess; please choose another."
+    )
 
 
 def _shoot(page: Any, name: str) -> None:
@@ -183,8 +185,9 @@ def test_every_field_has_a_label(page: Any) -> None:
         assert re.fullmatch(r".+ · .+", page.title())
 
 
-def test_a_new_enterprise_sees_that_it_awaits_verification_and_the_upload_limits(page: Any,
-                                                                                  live_server: LiveServer) -> None:
+def test_a_new_enterprise_sees_that_it_awaits_verification_and_the_upload_limits(
+    page: Any, live_server: LiveServer
+) -> None:
     email = "li.lei@browser.example.cn"
     _fill_registration(page, live_server, email)
     _submit(page)

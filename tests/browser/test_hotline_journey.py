@@ -4,6 +4,7 @@ dashboard shows the session, first upcoming, then held.
 
 Screenshots of the provincial director's dashboard in Chinese and English go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import re
@@ -45,8 +46,9 @@ def _request(live_server: LiveServer) -> ServiceRequest:
     with live_server.session() as session:
         seed_demo_requests(session, live_server.settings.desk)
         owner = session.scalars(select(User).where(User.email == ENTERPRISE)).one()
-        return submit_request(session, owner, draft(title="浏览器测试：请局长指导临床评价路径"), (),
-                              settings=live_server.settings.desk)
+        return submit_request(
+            session, owner, draft(title="浏览器测试：请局长指导临床评价路径"), (), settings=live_server.settings.desk
+        )
 
 
 def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) -> None:
@@ -146,4 +148,3 @@ def test_a_hotline_session_from_ask_to_held(page: Any, live_server: LiveServer) 
     main = page.locator("main").inner_text()
     assert "建议补充同品种比对资料" in main and "内部纪要" not in main and "组织专家论证会" not in main
     assert errors == []
-

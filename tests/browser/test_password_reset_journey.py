@@ -1,4 +1,5 @@
 """In Chromium: an administrator resets a staff member's password; the staff member must choose a new one."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,15 @@ EMAIL = "reset.journey@browser.example.cn"
 def test_the_temporary_password_is_shown_once_and_must_be_replaced(page: Any, live_server: LiveServer) -> None:
     with live_server.session() as session:
         station_id = session.scalars(select(Station.id).where(Station.code == "JL-CCND")).one()
-        session.add(User(email=EMAIL, name="重置测试", role=Role.STAFF, station_id=station_id,
-                         password_hash=passwords.hash_password("Forgotten-Password-1")))
+        session.add(
+            User(
+                email=EMAIL,
+                name="重置测试",
+                role=Role.STAFF,
+                station_id=station_id,
+                password_hash=passwords.hash_password("Forgotten-Password-1"),
+            )
+        )
         session.commit()
         user_id = session.scalars(select(User.id).where(User.email == EMAIL)).one()
 

@@ -1,5 +1,6 @@
 """In Chromium at a phone's width (390 x 844): no main page of any role scrolls sideways, the desk queue's
 filters fold behind one button, and an enterprise's header offers an enterprise's work; screenshots in zh and en."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -13,8 +14,11 @@ from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_inter
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
-ENTERPRISE, STAFF, DIRECTOR = ("contact@boshi-med.example.cn", "ccnd.staff@demo.jl.gov.cn",
-                               "ccnd.director@demo.jl.gov.cn")
+ENTERPRISE, STAFF, DIRECTOR = (
+    "contact@boshi-med.example.cn",
+    "ccnd.staff@demo.jl.gov.cn",
+    "ccnd.director@demo.jl.gov.cn",
+)
 ADMIN = "admin@demo.jl.gov.cn"
 # Long unbroken words are what push a narrow page sideways.
 TITLE = "医疗器械软件注册申报资料中网络安全与数据接口说明的编写要求（DICOM/HL7-FHIR-interoperability）"
@@ -53,25 +57,65 @@ def _arrange(live_server: LiveServer) -> dict[str, int]:
     with live_server.session() as session:
         contact = session.scalars(select(User).where(User.email == ENTERPRISE)).one()
         staff = session.scalars(select(User).where(User.email == STAFF)).one()
-        request_id = request_in_early_intervention(live_server, contact.id, staff.id, TITLE,
-                                                   "软件更新是否需要重新提交网络安全资料？" * 8)
-        plan = plans.create_plan(session, staff, contact.enterprise_id, plans.PlanFields(
-            title=PLAN_TITLE, goals="一年内完成型式检验与临床评价。", products="数字化X射线摄影系统", liaison_id=staff.id))
+        request_id = request_in_early_intervention(
+            live_server, contact.id, staff.id, TITLE, "软件更新是否需要重新提交网络安全资料？" * 8
+        )
+        plan = plans.create_plan(
+            session,
+            staff,
+            contact.enterprise_id,
+            plans.PlanFields(
+                title=PLAN_TITLE,
+                goals="一年内完成型式检验与临床评价。",
+                products="数字化X射线摄影系统",
+                liaison_id=staff.id,
+            ),
+        )
         return {"request": request_id, "plan": plan.id}
 
 
 def _main_pages(ids: dict[str, int]) -> dict[str, list[str]]:
     search = "/search/?q=" + "注册"
-    desk_queues = [f"/desk/?queue={q}" for q in ("new", "mine", "unassigned", "waiting", "overdue", "open",
-                                                  "escalated", "all")]
+    desk_queues = [
+        f"/desk/?queue={q}" for q in ("new", "mine", "unassigned", "waiting", "overdue", "open", "escalated", "all")
+    ]
     return {
-        ENTERPRISE: ["/portal/", f"/portal/requests/{ids['request']}", "/portal/requests/new", "/plans/ours",
-                     "/portal/?queue=all", search, "/notifications/", "/account/tokens/"],
-        STAFF: [*desk_queues, f"/desk/requests/{ids['request']}", "/desk/enterprises", "/instructions/",
-                "/hotline/", "/plans/", f"/plans/{ids['plan']}", "/task-forces/mine", search, "/notifications/"],
-        DIRECTOR: ["/director/", "/director/cases", "/director/escalated", "/desk/?queue=all",
-                   f"/desk/requests/{ids['request']}", "/plans/", "/plans/awaiting-approval", "/plans/overdue",
-                   f"/plans/{ids['plan']}", "/instructions/", "/hotline/", search],
+        ENTERPRISE: [
+            "/portal/",
+            f"/portal/requests/{ids['request']}",
+            "/portal/requests/new",
+            "/plans/ours",
+            "/portal/?queue=all",
+            search,
+            "/notifications/",
+            "/account/tokens/",
+        ],
+        STAFF: [
+            *desk_queues,
+            f"/desk/requests/{ids['request']}",
+            "/desk/enterprises",
+            "/instructions/",
+            "/hotline/",
+            "/plans/",
+            f"/plans/{ids['plan']}",
+            "/task-forces/mine",
+            search,
+            "/notifications/",
+        ],
+        DIRECTOR: [
+            "/director/",
+            "/director/cases",
+            "/director/escalated",
+            "/desk/?queue=all",
+            f"/desk/requests/{ids['request']}",
+            "/plans/",
+            "/plans/awaiting-approval",
+            "/plans/overdue",
+            f"/plans/{ids['plan']}",
+            "/instructions/",
+            "/hotline/",
+            search,
+        ],
         ADMIN: ["/admin/users", "/admin/stations", "/admin/sla", "/admin/calendar", "/director/"],
     }
 
@@ -121,7 +165,8 @@ def test_the_phone_queue_folds_its_filters_behind_one_button(browser: Any, live_
 
 
 def test_an_enterprises_header_shows_its_work_and_keeps_tokens_under_the_account_menu(
-        browser: Any, live_server: LiveServer) -> None:
+    browser: Any, live_server: LiveServer
+) -> None:
     context = _phone(browser, live_server)
     page = context.new_page()
     sign_in(page, ENTERPRISE)
@@ -133,8 +178,11 @@ def test_an_enterprises_header_shows_its_work_and_keeps_tokens_under_the_account
     assert not account.locator("a[href='/account/tokens/']").is_visible()
     account.locator("summary").click()
     assert account.locator("a[href='/account/tokens/']").is_visible()
-    assert account.locator("a[href='/account/two-factor']").count() + account.locator(
-        "a[href^='/account/two-factor']").count() >= 1
+    assert (
+        account.locator("a[href='/account/two-factor']").count()
+        + account.locator("a[href^='/account/two-factor']").count()
+        >= 1
+    )
     context.close()
 
 

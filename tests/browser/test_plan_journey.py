@@ -1,5 +1,6 @@
 """In Chromium: staff draft a plan with milestones, a director approves it, a request moves to guidance,
 and the enterprise sees the progress; screenshots of the plan page and the progress page in zh and en."""
+
 from __future__ import annotations
 
 import re
@@ -36,19 +37,38 @@ def _people(live_server: LiveServer) -> dict[str, Any]:
     with live_server.session() as session:
         station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
         stem = "91220101MA1PLN7X"
-        enterprise = Enterprise(name="长春旅程医疗器械有限公司", credit_code=complete(stem),
-                                city="长春市", station=station, size=EnterpriseSize.SMALL, product_areas=["imaging"],
-                                verified=True)
+        enterprise = Enterprise(
+            name="长春旅程医疗器械有限公司",
+            credit_code=complete(stem),
+            city="长春市",
+            station=station,
+            size=EnterpriseSize.SMALL,
+            product_areas=["imaging"],
+            verified=True,
+        )
         hashed = passwords.hash_password(PASSWORD)
-        users = {key: User(email=f"{key}@journey.example.cn", name=name, role=role, password_hash=hashed,
-                           station=None if role == Role.ENTERPRISE else station,
-                           enterprise=enterprise if role == Role.ENTERPRISE else None)
-                 for key, name, role in (("contact", "秦岚", Role.ENTERPRISE), ("staff", "高远", Role.STAFF),
-                                         ("director", "林站长", Role.DIRECTOR))}
+        users = {
+            key: User(
+                email=f"{key}@journey.example.cn",
+                name=name,
+                role=role,
+                password_hash=hashed,
+                station=None if role == Role.ENTERPRISE else station,
+                enterprise=enterprise if role == Role.ENTERPRISE else None,
+            )
+            for key, name, role in (
+                ("contact", "秦岚", Role.ENTERPRISE),
+                ("staff", "高远", Role.STAFF),
+                ("director", "林站长", Role.DIRECTOR),
+            )
+        }
         session.add_all([enterprise, *users.values()])
         session.commit()
-        return {"enterprise_id": enterprise.id, "company": enterprise.name,
-                **{key: user.id for key, user in users.items()}}
+        return {
+            "enterprise_id": enterprise.id,
+            "company": enterprise.name,
+            **{key: user.id for key, user in users.items()},
+        }
 
 
 def _status(live_server: LiveServer, request_id: int) -> Status:
@@ -83,8 +103,9 @@ def test_a_plan_from_draft_to_the_enterprises_progress_view(page: Any, live_serv
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     people = _people(live_server)
-    request_id = request_in_early_intervention(live_server, people["contact"], people["staff"],
-                                               "型式检验与临床评价衔接", "型式检验完成后如何衔接临床评价？")
+    request_id = request_in_early_intervention(
+        live_server, people["contact"], people["staff"], "型式检验与临床评价衔接", "型式检验完成后如何衔接临床评价？"
+    )
 
     # Staff draft the plan, keeping six of the seven offered phases.
     _sign_in(page, "staff")

@@ -5,6 +5,7 @@ answers; a colleague's change makes the resolution stale (back on the page, noth
 resolve; the enterprise confirms with a rating. Each step checks what each side sees.
 Screenshots of the main pages in Chinese and English go to test-artifacts/.
 """
+
 from __future__ import annotations
 
 import re
@@ -96,8 +97,9 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
     company.select_option("#product_field", "07")
     company.check("#innovative")
     company.check("#urgent")
-    company.set_input_files("#attachments", files=[{"name": "产品技术要求.pdf", "mimeType": "application/pdf",
-                                                     "buffer": PDF}])
+    company.set_input_files(
+        "#attachments", files=[{"name": "产品技术要求.pdf", "mimeType": "application/pdf", "buffer": PDF}]
+    )
     _shoot(company, "journey-portal-new-zh")
     _press(company, t("Submit the request"))
 
@@ -151,9 +153,17 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
     with live_server.session() as session:
         hub_staff = session.scalars(select(User).where(User.email == HUB_STAFF)).one()
         current = session.scalars(select(ServiceRequest).where(ServiceRequest.reference == reference)).one()
-        triage_request(session, hub_staff, current.id, current.version, category=current.category,
-                       priority=Priority.P1, lifecycle_stage=current.lifecycle_stage,
-                       assignee_id=current.assignee_id, settings=live_server.settings.desk)
+        triage_request(
+            session,
+            hub_staff,
+            current.id,
+            current.version,
+            category=current.category,
+            priority=Priority.P1,
+            lifecycle_stage=current.lifecycle_stage,
+            assignee_id=current.assignee_id,
+            settings=live_server.settings.desk,
+        )
     _take_step(desk, "resolve")
     expect(desk.locator(".req-conflict h2")).to_have_text(t("Someone changed this request meanwhile"))
     expect(desk.locator("#resolve-summary")).to_have_value(summary)
@@ -187,9 +197,11 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
 @pytest.mark.parametrize("language", ["zh", "en"])
 def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer, language: str) -> None:
     errors: list[str] = []
-    pages = {ENTERPRISE: ("/portal/", "/portal/requests/new", "/notifications/"),
-             STAFF: ("/desk/", "/desk/?queue=all", "/desk/requests/new"),
-             ADMIN: ("/admin/sla", "/admin/calendar?year=2026")}
+    pages = {
+        ENTERPRISE: ("/portal/", "/portal/requests/new", "/notifications/"),
+        STAFF: ("/desk/", "/desk/?queue=all", "/desk/requests/new"),
+        ADMIN: ("/admin/sla", "/admin/calendar?year=2026"),
+    }
     with live_server.session() as session:
         # The journey's request, when it ran first (it belongs to the enterprise and the staff below).
         journey = session.scalars(select(ServiceRequest).where(ServiceRequest.title == TITLE)).first()
@@ -217,14 +229,32 @@ def test_resolving_with_an_open_instruction_asks_first(page: Any, live_server: L
     t = lambda msgid, **params: _t(live_server, msgid, **params)  # noqa: E731 - a short alias keeps steps readable
     settings = live_server.settings.desk
     with live_server.session() as session:
-        users = {u.email: u for u in session.scalars(select(User).where(User.email.in_(
-            (ENTERPRISE, STAFF, "director@demo.jl.gov.cn"))))}
-        submitted = submit_request(session, users[ENTERPRISE], RequestDraft(
-            title="浏览器测试：办结前的批示", description="请指导。", category=Category.POLICY,
-            lifecycle_stage=LifecycleStage.RESEARCH), settings=settings)
-        request = triage_request(session, users[STAFF], submitted.id, submitted.version, category=Category.POLICY,
-                                 priority=Priority.P3, lifecycle_stage=LifecycleStage.RESEARCH,
-                                 assignee_id=users[STAFF].id, settings=settings)
+        users = {
+            u.email: u
+            for u in session.scalars(select(User).where(User.email.in_((ENTERPRISE, STAFF, "director@demo.jl.gov.cn"))))
+        }
+        submitted = submit_request(
+            session,
+            users[ENTERPRISE],
+            RequestDraft(
+                title="浏览器测试：办结前的批示",
+                description="请指导。",
+                category=Category.POLICY,
+                lifecycle_stage=LifecycleStage.RESEARCH,
+            ),
+            settings=settings,
+        )
+        request = triage_request(
+            session,
+            users[STAFF],
+            submitted.id,
+            submitted.version,
+            category=Category.POLICY,
+            priority=Priority.P3,
+            lifecycle_stage=LifecycleStage.RESEARCH,
+            assignee_id=users[STAFF].id,
+            settings=settings,
+        )
         write_instruction(session, users["director@demo.jl.gov.cn"], request.id, "请先与企业确认检验机构")
         request_id = request.id
         # Earlier tests may have left the officer's account in English; this walk reads in Chinese.

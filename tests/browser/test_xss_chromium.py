@@ -1,5 +1,6 @@
 """The stored-XSS corpus of tests/security/test_xss.py in real Chromium: on every page each role can open,
 no dialog fires, and the DOM holds no inline script, injected element, event handler or javascript: link."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -43,8 +44,9 @@ def poisoned(live_server: LiveServer) -> Poisoned:
 
 
 @pytest.mark.parametrize("role", ["enterprise_a", "director_x", "admin"])  # directors see every desk page too
-def test_chromium_runs_no_injected_script_on_any_page(live_server: LiveServer, poisoned: Poisoned, page: Any,
-                                                      role: str) -> None:
+def test_chromium_runs_no_injected_script_on_any_page(
+    live_server: LiveServer, poisoned: Poisoned, page: Any, role: str
+) -> None:
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     page.goto("/login")

@@ -1,4 +1,5 @@
 """Fixtures of the whole-app security tests: the world, and a prober that calls routes as every role."""
+
 from __future__ import annotations
 
 import pytest

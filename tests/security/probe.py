@@ -4,6 +4,7 @@ Letters: L login redirect, U 401, F 403, N 404, M 405, R 429, E 5xx, V refused i
 allowed in, but the empty form the call sends is not acceptable), K anything else (the page, a redirect
 elsewhere, a file).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -24,8 +25,9 @@ def letter(response: TestResponse) -> str:
         return "E"
     if status in (301, 302, 303, 307) and urlsplit(response.headers.get("Location", "")).path == "/login":
         return "L"
-    return {400: "V", 401: "U", 403: "F", 404: "N", 405: "M", 409: "V", 412: "V", 422: "V", 428: "V",
-            429: "R"}.get(status, "K")
+    return {400: "V", 401: "U", 403: "F", 404: "N", 405: "M", 409: "V", 412: "V", 422: "V", 428: "V", 429: "R"}.get(
+        status, "K"
+    )
 
 
 class Prober:
@@ -52,8 +54,16 @@ class Prober:
         finally:
             savepoint.rollback()
 
-    def call(self, role: str, method: str, path: str, data: dict | None = None, csrf: bool = True,
-             inspect: Callable[[TestResponse], None] | None = None, **kwargs: object) -> TestResponse:
+    def call(
+        self,
+        role: str,
+        method: str,
+        path: str,
+        data: dict | None = None,
+        csrf: bool = True,
+        inspect: Callable[[TestResponse], None] | None = None,
+        **kwargs: object,
+    ) -> TestResponse:
         """Call ``path`` as ``role``; ``inspect`` sees the response before the call's changes are undone."""
         client = self.clients[role]
         headers = dict(kwargs.pop("headers", {}) or {})  # type: ignore[arg-type]

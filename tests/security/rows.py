@@ -1,5 +1,6 @@
 """Plausible rows for every table of the models, made from the metadata alone, so a new table is covered
 without anyone writing a builder for it. Used by the migration and backup tests on scratch databases."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -81,5 +82,5 @@ def _value(column: sa.Column, i: int) -> Any:
     if isinstance(kind, sa.String):
         # The number first, so that unique columns stay unique when the length cuts the rest.
         text = f"{i}-{column.table.name}.{column.name}-数据"
-        return text[:kind.length] if kind.length else text
+        return text[: kind.length] if kind.length else text
     return _SKIP

@@ -1,5 +1,6 @@
 """Scratch databases for tests that need real commits, several connections or a whole schema of their own:
 a temporary SQLite file, and a throw-away PostgreSQL database beside TEST_DATABASE_URL's when that is set."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """Account protections the lead's tests do not already cover: the per-address limit, shared by every
 worker; equal hashing work for unknown emails; the common-password list; copied cookies after a
 password change; deactivation in the middle of a session."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -23,8 +24,9 @@ EN = {"Accept-Language": "en"}
 
 
 def _sign_in(client: FlaskClient, email: str, password: str, address: str = "127.0.0.1"):  # type: ignore[no-untyped-def]
-    return post_form(client, "/login", {"email": email, "password": password},
-                     environ_base={"REMOTE_ADDR": address}, headers=EN)
+    return post_form(
+        client, "/login", {"email": email, "password": password}, environ_base={"REMOTE_ADDR": address}, headers=EN
+    )
 
 
 def _signed_in(client: FlaskClient) -> bool:
@@ -65,8 +67,9 @@ def second_worker(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     yield other.test_client()
 
 
-def test_failures_on_one_worker_lock_the_account_on_another(client: FlaskClient, second_worker: FlaskClient,
-                                                            session: Session) -> None:
+def test_failures_on_one_worker_lock_the_account_on_another(
+    client: FlaskClient, second_worker: FlaskClient, session: Session
+) -> None:
     user = factories.user(session, Role.STAFF)
     for n in range(3):
         _sign_in(client, user.email, "Wrong-Password-1", f"192.0.2.{n}")
@@ -143,8 +146,11 @@ def test_a_password_change_ends_a_copied_cookie(client: FlaskClient, session: Se
     _sign_in(client, user.email, factories.PASSWORD)
     copied = client.get_cookie("session").value
 
-    post_form(client, "/account/password", {"current_password": factories.PASSWORD,
-                                            "new_password": "Brand-New-Pass-88", "confirm": "Brand-New-Pass-88"})
+    post_form(
+        client,
+        "/account/password",
+        {"current_password": factories.PASSWORD, "new_password": "Brand-New-Pass-88", "confirm": "Brand-New-Pass-88"},
+    )
     assert client.get("/portal/").status_code == 200, "the changer carries on"
 
     client.set_cookie("session", copied)
@@ -160,9 +166,15 @@ def test_a_user_deactivated_mid_session_is_stopped_on_the_next_post(client: Flas
 
     accounts.set_user_active(session, admin, user.id, False)
 
-    response = client.post("/account/password", data={"csrf_token": token, "current_password": factories.PASSWORD,
-                                                       "new_password": "Brand-New-Pass-88",
-                                                       "confirm": "Brand-New-Pass-88"})
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": token,
+            "current_password": factories.PASSWORD,
+            "new_password": "Brand-New-Pass-88",
+            "confirm": "Brand-New-Pass-88",
+        },
+    )
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     session.refresh(user)
     assert passwords.verify_password(user.password_hash, factories.PASSWORD)
@@ -176,15 +188,21 @@ def test_the_throttle_row_is_keyed_by_address_only(session: Session) -> None:
     assert [(r.key, r.failures) for r in rows] == [("ip:203.0.113.14", 2)]
 
 
-def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(app: Flask, connection: Connection,
-                                                                   session: Session) -> None:
+def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(
+    app: Flask, connection: Connection, session: Session
+) -> None:
     from app import create_app
 
     proxied = create_app(app.extensions["settings"].model_copy(update={"proxy_count": 1}))
     proxied.extensions["db_sessions"] = lambda: _joined_session(connection)
     client = proxied.test_client()
     for client_address in ("203.0.113.50", "203.0.113.51"):
-        post_form(client, "/login", {"email": "nobody@example.cn", "password": "Wrong-Password-1"},
-                  environ_base={"REMOTE_ADDR": "10.0.0.2"}, headers={"X-Forwarded-For": client_address})
+        post_form(
+            client,
+            "/login",
+            {"email": "nobody@example.cn", "password": "Wrong-Password-1"},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+            headers={"X-Forwarded-For": client_address},
+        )
     keys = set(session.scalars(select(LoginThrottle.key).where(LoginThrottle.key.like("ip:%"))))
     assert {"ip:203.0.113.50", "ip:203.0.113.51"} <= keys and "ip:10.0.0.2" not in keys

@@ -13,6 +13,7 @@ Form POSTs carry a valid CSRF token and an empty form, except where an empty for
 turned away before the authorization check (BODIES): those get a valid one, so that the
 check itself is what answers.
 """
+
 from __future__ import annotations
 
 import re
@@ -194,8 +195,11 @@ EXPECTED: dict[str, dict[str, str]] = {
 }
 
 # Query strings a route needs: the object a "new" page is for, the time a schedule check asks about.
-QUERIES = {"plans.new": "?enterprise_id={enterprise_id}", "task_forces.new": "?plan_id={plan_id}",
-           "api.check_hotline_time": "?scheduled_at=2026-03-20T10:00:00%2B08:00"}
+QUERIES = {
+    "plans.new": "?enterprise_id={enterprise_id}",
+    "task_forces.new": "?plan_id={plan_id}",
+    "api.check_hotline_time": "?scheduled_at=2026-03-20T10:00:00%2B08:00",
+}
 
 # Valid input for the routes whose empty form would stop before the authorization check.
 BODIES: dict[str, Callable[[World], dict]] = {
@@ -204,16 +208,27 @@ BODIES: dict[str, Callable[[World], dict]] = {
     "api.add_task_force_member": lambda w: {"user_id": w.users["hub_staff"].id},
     "api.ask_hotline": lambda w: {"reason": "matrix"},
     "api.cancel_hotline": lambda w: {"reason": "matrix", "version": w.hotline.version},
-    "api.create_plan": lambda w: {"enterprise_id": w.enterprise_a.id, "title": "matrix", "goals": "matrix",
-                                  "liaison_id": w.users["staff_x"].id},
-    "api.create_task_force": lambda w: {"plan_id": w.plan.id, "name": "matrix", "purpose": "matrix",
-                                        "lead_id": w.users["staff_x"].id},
+    "api.create_plan": lambda w: {
+        "enterprise_id": w.enterprise_a.id,
+        "title": "matrix",
+        "goals": "matrix",
+        "liaison_id": w.users["staff_x"].id,
+    },
+    "api.create_task_force": lambda w: {
+        "plan_id": w.plan.id,
+        "name": "matrix",
+        "purpose": "matrix",
+        "lead_id": w.users["staff_x"].id,
+    },
     "api.de_escalate_request": lambda w: {"note": "matrix"},
     "api.escalate_request": lambda w: {"reason": "matrix"},
     "api.move_milestone": lambda w: {"direction": "down"},
     "api.record_hotline": lambda w: {"minutes": "matrix", "public_summary": "matrix", "version": w.hotline.version},
-    "api.schedule_hotline": lambda w: {"scheduled_at": "2026-03-20T10:00:00+08:00", "duration_minutes": 60,
-                                       "version": w.hotline.version},
+    "api.schedule_hotline": lambda w: {
+        "scheduled_at": "2026-03-20T10:00:00+08:00",
+        "duration_minutes": 60,
+        "version": w.hotline.version,
+    },
     "api.transition_plan": lambda w: {"action": "complete", "version": w.plan.version},
     "api.write_instruction": lambda w: {"body": "matrix"},
     "api.link_plan": lambda w: {"plan_id": w.plan.id, "version": w.request.version},
@@ -223,13 +238,24 @@ BODIES: dict[str, Callable[[World], dict]] = {
     "api.withdraw_request": lambda w: {"version": w.request.version},
     "api.post_note": lambda w: {"body": "matrix"},
     "api.post_reply": lambda w: {"body": "matrix"},
-    "api.submit_request": lambda w: {"title": "t", "description": "d", "category": "other",
-                                      "lifecycle_stage": "research"},
-    "api.transfer_request": lambda w: {"station_id": w.users["staff_y"].station_id, "reason": "matrix",
-                                       "version": w.request.version},
+    "api.submit_request": lambda w: {
+        "title": "t",
+        "description": "d",
+        "category": "other",
+        "lifecycle_stage": "research",
+    },
+    "api.transfer_request": lambda w: {
+        "station_id": w.users["staff_y"].station_id,
+        "reason": "matrix",
+        "version": w.request.version,
+    },
     "api.transition_request": lambda w: {"action": "start_intervention", "version": w.request.version},
-    "api.triage_request": lambda w: {"category": "registration_dossier", "priority": "P2",
-                                     "lifecycle_stage": "registration_submission", "version": w.request.version},
+    "api.triage_request": lambda w: {
+        "category": "registration_dossier",
+        "priority": "P2",
+        "lifecycle_stage": "registration_submission",
+        "version": w.request.version,
+    },
     "api.upload_attachments": lambda w: {"file": (BytesIO(b"%PDF-1.4 matrix"), "matrix.pdf")},
     "hotline.ask": lambda w: {"reason": "matrix"},
     "plans.change_status": lambda w: {"action": "complete", "version": str(w.plan.version)},
@@ -241,9 +267,21 @@ BODIES: dict[str, Callable[[World], dict]] = {
 }
 
 # Converters naming one of A's objects: a missing id must answer like A's object does to an outsider.
-OBJECT_CONVERTERS = {"request_id", "attachment_id", "plan_id", "milestone_id", "task_force_id", "member_id",
-                     "hotline_id", "follow_up_id", "instruction_id", "notification_id", "token_id", "enterprise_id",
-                     "view_id"}
+OBJECT_CONVERTERS = {
+    "request_id",
+    "attachment_id",
+    "plan_id",
+    "milestone_id",
+    "task_force_id",
+    "member_id",
+    "hotline_id",
+    "follow_up_id",
+    "instruction_id",
+    "notification_id",
+    "token_id",
+    "enterprise_id",
+    "view_id",
+}
 OUTSIDERS = ("enterprise_b", "staff_y")
 MISSING_ID = 987654321
 
@@ -281,8 +319,7 @@ def test_every_route_answers_every_role_as_the_table_says(web: Flask, prober: Pr
     assert (crashes, mismatches) == ([], []), "\n".join(["5xx answers:", *crashes, "differences:", *mismatches])
 
 
-def test_an_outsider_cannot_tell_a_hidden_object_from_a_missing_one(web: Flask, prober: Prober,
-                                                                    world: World) -> None:
+def test_an_outsider_cannot_tell_a_hidden_object_from_a_missing_one(web: Flask, prober: Prober, world: World) -> None:
     values = world.converter_values()
     missing = {**values, **{name: MISSING_ID for name in OBJECT_CONVERTERS}}
     differences = []

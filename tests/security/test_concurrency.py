@@ -3,6 +3,7 @@ sessions racing on the same rows, a sweep racing a sweep, and a worker killed in
 
 Each engine gets one scratch database for the module; every test makes its own enterprise and users.
 """
+
 from __future__ import annotations
 
 import os
@@ -82,14 +83,23 @@ class Cast:
 @pytest.fixture()
 def cast(db: Db) -> Cast:
     def make(session: Session) -> Cast:
-        return Cast(factories.user(session, Role.ENTERPRISE).id, factories.user(session, Role.STAFF, "JL-HUB").id,
-                    factories.user(session, Role.STAFF).id)
+        return Cast(
+            factories.user(session, Role.ENTERPRISE).id,
+            factories.user(session, Role.STAFF, "JL-HUB").id,
+            factories.user(session, Role.STAFF).id,
+        )
+
     return db.run(make)
 
 
 def draft(title: str, key: str | None = None) -> requests.RequestDraft:
-    return requests.RequestDraft(title=title, description=f"{title} 的说明", category=Category.POLICY,
-                                 lifecycle_stage=LifecycleStage.RESEARCH, idempotency_key=key)
+    return requests.RequestDraft(
+        title=title,
+        description=f"{title} 的说明",
+        category=Category.POLICY,
+        lifecycle_stage=LifecycleStage.RESEARCH,
+        idempotency_key=key,
+    )
 
 
 def submit(db: Db, user_id: int, title: str, key: str | None = None) -> ServiceRequest:
@@ -120,27 +130,37 @@ def test_fifty_conflicting_edits_give_one_success_and_forty_nine_conflicts(db: D
     created = submit(db, cast.enterprise_user, "五十人同时分诊")
 
     def triage(index: int, session: Session) -> object:
-        return requests.triage_request(session, session.get(User, cast.hub_staff), created.id, created.version,
-                                       category=Category.POLICY, priority=list(Priority)[index % 4],
-                                       lifecycle_stage=LifecycleStage.RESEARCH, assignee_id=None,
-                                       settings=db.settings)
+        return requests.triage_request(
+            session,
+            session.get(User, cast.hub_staff),
+            created.id,
+            created.version,
+            category=Category.POLICY,
+            priority=list(Priority)[index % 4],
+            lifecycle_stage=LifecycleStage.RESEARCH,
+            assignee_id=None,
+            settings=db.settings,
+        )
 
     outcomes = Counter(type(r).__name__ for r in at_once(50, triage, db))
     assert outcomes == {"ServiceRequest": 1, "StaleVersion": 49}
 
     def check(session: Session) -> None:
         final = session.get(ServiceRequest, created.id)
-        triaged = session.scalars(select(Event).where(Event.request_id == created.id,
-                                                      Event.kind == EventKind.TRIAGED)).all()
+        triaged = session.scalars(
+            select(Event).where(Event.request_id == created.id, Event.kind == EventKind.TRIAGED)
+        ).all()
         assert final is not None and final.version > created.version
         assert len(triaged) == 1 and triaged[0].data["priority"] == final.priority
+
     db.run(check)
 
 
 def test_mixed_edits_of_the_same_requests_lose_nothing_and_match_the_timeline(db: Db, cast: Cast) -> None:
     targets = [submit(db, cast.enterprise_user, f"混合并发 {n}").id for n in range(3)]
-    stations = db.run(lambda s: {c: s.scalar(select(Station.id).where(Station.code == c))
-                                 for c in ("JL-CCND", "JL-TH")})
+    stations = db.run(
+        lambda s: {c: s.scalar(select(Station.id).where(Station.code == c)) for c in ("JL-CCND", "JL-TH")}
+    )
 
     def work(index: int, session: Session) -> tuple[str, int] | None:
         request_id, actor = targets[index % 3], session.get(User, cast.hub_staff)
@@ -154,10 +174,17 @@ def test_mixed_edits_of_the_same_requests_lose_nothing_and_match_the_timeline(db
                 if kind == "reply":
                     requests.add_message(session, actor, request_id, f"答复 {index}", settings=db.settings)
                 elif kind == "triage":
-                    requests.triage_request(session, actor, request_id, version, category=Category.POLICY,
-                                            priority=list(Priority)[index % 4],
-                                            lifecycle_stage=LifecycleStage.RESEARCH, assignee_id=None,
-                                            settings=db.settings)
+                    requests.triage_request(
+                        session,
+                        actor,
+                        request_id,
+                        version,
+                        category=Category.POLICY,
+                        priority=list(Priority)[index % 4],
+                        lifecycle_stage=LifecycleStage.RESEARCH,
+                        assignee_id=None,
+                        settings=db.settings,
+                    )
                 else:
                     other = stations["JL-TH"] if station_id == stations["JL-CCND"] else stations["JL-CCND"]
                     requests.transfer_request(session, actor, request_id, version, other, f"转办 {index}")
@@ -179,35 +206,54 @@ def test_mixed_edits_of_the_same_requests_lose_nothing_and_match_the_timeline(db
             assert sum(e.kind == EventKind.REPLY for e in events) == len(bodies)
             transfers = [e for e in events if e.kind == EventKind.TRANSFERRED]
             assert len(transfers) == done[("transfer", request_id)]
-            assert final is not None and final.station_id == (transfers[-1].data["to_station"] if transfers
-                                                              else stations["JL-CCND"])
+            assert final is not None and final.station_id == (
+                transfers[-1].data["to_station"] if transfers else stations["JL-CCND"]
+            )
             triages = [e for e in events if e.kind == EventKind.TRIAGED]
             assert len(triages) == done[("triage", request_id)] > 0
             assert final.priority == triages[-1].data["priority"]
+
     db.run(check)
 
 
 def test_simultaneous_submissions_get_distinct_gap_free_references(db: Db, cast: Cast) -> None:
     before = db.run(lambda s: s.scalar(select(func.max(ReferenceCounter.last_value))) or 0)
-    results = at_once(20, lambda i, s: requests.submit_request(
-        s, s.get(User, cast.enterprise_user), draft(f"编号并发 {i}"), settings=db.settings), db)
+    results = at_once(
+        20,
+        lambda i, s: requests.submit_request(
+            s, s.get(User, cast.enterprise_user), draft(f"编号并发 {i}"), settings=db.settings
+        ),
+        db,
+    )
     sequences = sorted(r.sequence for r in results)
     assert sequences == list(range(before + 1, before + 21))
     assert len({r.reference for r in results}) == 20
 
 
 def test_one_submission_retried_a_hundred_times_at_once_makes_one_request(db: Db, cast: Cast) -> None:
-    results = at_once(100, lambda i, s: requests.submit_request(
-        s, s.get(User, cast.enterprise_user), draft("重复提交", key="retry-key-1"), settings=db.settings), db)
+    results = at_once(
+        100,
+        lambda i, s: requests.submit_request(
+            s, s.get(User, cast.enterprise_user), draft("重复提交", key="retry-key-1"), settings=db.settings
+        ),
+        db,
+    )
     assert {type(r).__name__ for r in results} == {"ServiceRequest"}, [r for r in results if isinstance(r, Exception)]
     assert len({r.id for r in results}) == 1
 
     def check(session: Session) -> None:
-        made = session.scalars(select(ServiceRequest).where(ServiceRequest.submitter_id == cast.enterprise_user,
-                                                            ServiceRequest.idempotency_key == "retry-key-1")).all()
-        created = session.scalar(select(func.count()).select_from(Event).where(
-            Event.request_id == made[0].id, Event.kind == EventKind.CREATED))
+        made = session.scalars(
+            select(ServiceRequest).where(
+                ServiceRequest.submitter_id == cast.enterprise_user, ServiceRequest.idempotency_key == "retry-key-1"
+            )
+        ).all()
+        created = session.scalar(
+            select(func.count())
+            .select_from(Event)
+            .where(Event.request_id == made[0].id, Event.kind == EventKind.CREATED)
+        )
         assert len(made) == 1 and created == 1
+
     db.run(check)
 
 
@@ -217,17 +263,23 @@ def test_two_sla_sweeps_at_once_do_the_work_once(db: Db, cast: Cast) -> None:
 
     def make_overdue(session: Session) -> None:
         with session.begin():
-            session.execute(update(ServiceRequest).where(ServiceRequest.id.in_(overdue)).values(
-                first_response_due_at=now - timedelta(hours=1), resolution_due_at=now + timedelta(days=30)))
+            session.execute(
+                update(ServiceRequest)
+                .where(ServiceRequest.id.in_(overdue))
+                .values(first_response_due_at=now - timedelta(hours=1), resolution_due_at=now + timedelta(days=30))
+            )
+
     db.run(make_overdue)
 
     reports = at_once(2, lambda i, s: sla.sweep(s, settings=db.settings, now=now), db)
     assert sum(r.first_response_breaches for r in reports) == len(overdue), reports
 
     def check(session: Session) -> None:
-        breaches = session.scalars(select(Event.request_id).where(
-            Event.request_id.in_(overdue), Event.kind == EventKind.SLA_BREACHED)).all()
+        breaches = session.scalars(
+            select(Event.request_id).where(Event.request_id.in_(overdue), Event.kind == EventKind.SLA_BREACHED)
+        ).all()
         assert sorted(breaches) == sorted(overdue), "each overdue request is flagged exactly once"
+
     db.run(check)
 
 
@@ -246,6 +298,7 @@ def test_parallel_wrong_passwords_are_all_counted(db: Db, cast: Cast) -> None:
         throttle = session.get(LoginThrottle, f"ip:{address}")
         assert user is not None and user.failed_logins == 20
         assert throttle is not None and throttle.failures == 20
+
     db.run(check)
 
 
@@ -280,8 +333,12 @@ with sessions() as session:
 
 def test_a_worker_killed_mid_submission_leaves_no_partial_request(db: Db, cast: Cast, tmp_path: Path) -> None:
     counter_before = db.run(lambda s: s.scalar(select(func.max(ReferenceCounter.last_value))) or 0)
-    worker = subprocess.Popen([sys.executable, "-c", KILLED_WORKER, db.url, str(cast.enterprise_user),
-                               str(tmp_path)], stdout=subprocess.PIPE, text=True, cwd=Path(__file__).parents[2])
+    worker = subprocess.Popen(
+        [sys.executable, "-c", KILLED_WORKER, db.url, str(cast.enterprise_user), str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).parents[2],
+    )
     try:
         assert worker.stdout is not None and worker.stdout.readline().strip() == "READY"
     finally:
@@ -289,9 +346,14 @@ def test_a_worker_killed_mid_submission_leaves_no_partial_request(db: Db, cast: 
         worker.wait(timeout=30)
 
     def check(session: Session) -> None:
-        assert session.scalar(select(func.count()).select_from(ServiceRequest).where(
-            ServiceRequest.title == "被杀死的提交")) == 0
+        assert (
+            session.scalar(
+                select(func.count()).select_from(ServiceRequest).where(ServiceRequest.title == "被杀死的提交")
+            )
+            == 0
+        )
         assert (session.scalar(select(func.max(ReferenceCounter.last_value))) or 0) == counter_before
+
     db.run(check)
     after = submit(db, cast.enterprise_user, "之后的提交")
     assert after.sequence == counter_before + 1, "the killed worker's number was given back"

@@ -1,5 +1,6 @@
 """Every POST route refuses a form without a valid CSRF token, enumerated from the URL map; the API,
 which is exempt from CSRF, refuses the session cookie instead of trusting it."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -19,12 +20,16 @@ def _row_counts(session: Session) -> dict[str, int]:
 
 def _post_routes(app: Flask, world: World, api: bool) -> list[tuple[str, str]]:
     values = world.converter_values()
-    return [(rule.endpoint, fill(rule, values)) for rule in rules(app)
-            if "POST" in (rule.methods or ()) and rule.rule.startswith("/api/") == api]
+    return [
+        (rule.endpoint, fill(rule, values))
+        for rule in rules(app)
+        if "POST" in (rule.methods or ()) and rule.rule.startswith("/api/") == api
+    ]
 
 
-def test_every_form_post_without_a_token_is_refused_and_changes_nothing(web: Flask, prober: Prober, world: World,
-                                                                       session: Session) -> None:
+def test_every_form_post_without_a_token_is_refused_and_changes_nothing(
+    web: Flask, prober: Prober, world: World, session: Session
+) -> None:
     before = _row_counts(session)
     accepted = []
     routes = _post_routes(web, world, api=False)
@@ -43,8 +48,11 @@ def test_every_form_post_without_a_token_is_refused_and_changes_nothing(web: Fla
 
 def test_a_token_from_another_session_is_refused_everywhere(web: Flask, prober: Prober, world: World) -> None:
     stolen = prober.tokens["enterprise_b"]
-    accepted = [f"{endpoint}: {code}" for endpoint, path in _post_routes(web, world, api=False)
-                if (code := prober.clients["staff_x"].post(path, data={"csrf_token": stolen}).status_code) != 400]
+    accepted = [
+        f"{endpoint}: {code}"
+        for endpoint, path in _post_routes(web, world, api=False)
+        if (code := prober.clients["staff_x"].post(path, data={"csrf_token": stolen}).status_code) != 400
+    ]
     assert accepted == []
 
 
@@ -52,6 +60,9 @@ def test_the_api_ignores_the_session_cookie(web: Flask, prober: Prober, world: W
     """CSRF cannot work against bearer tokens; a signed-in browser without one gets 401 on every API POST."""
     routes = _post_routes(web, world, api=True)
     assert routes, "the API has POST routes"
-    answered = [f"{endpoint}: {code}" for endpoint, path in routes
-                if (code := prober.clients["staff_x"].post(path, json={}).status_code) != 401]
+    answered = [
+        f"{endpoint}: {code}"
+        for endpoint, path in routes
+        if (code := prober.clients["staff_x"].post(path, json={}).status_code) != 401
+    ]
     assert answered == []

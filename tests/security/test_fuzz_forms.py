@@ -4,6 +4,7 @@ is answered with a 5xx, and an input the app refuses leaves no row behind.
 The forms are discovered by parsing the pages each role sees, so a new form is fuzzed without anyone
 listing it; every field gets long, empty, Unicode, control-character, huge-number and wrong-type values.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,30 +26,92 @@ from tests.security.world import World, fill, rules
 
 # Pages whose forms are fuzzed, per role that sees them ({...} filled from the world).
 FORM_PAGES = {
-    "enterprise_a": ["/portal/requests/new", "/portal/requests/{request_id}", "/account/password",
-                     "/account/tokens/", "/account/two-factor", "/hotline/request/{request_id}/ask"],
-    "staff_x": ["/desk/requests/{request_id}", "/desk/requests/new", "/plans/{plan_id}", "/plans/{plan_id}/edit",
-                "/plans/milestones/{milestone_id}", "/plans/{plan_id}/milestones/new", "/task-forces/{task_force_id}",
-                "/task-forces/{task_force_id}/edit", "/plans/new?enterprise_id={enterprise_id}"],
-    "director_x": ["/hotline/{hotline_id}/schedule", "/hotline/{hotline_id}/record", "/hotline/{hotline_id}/cancel",
-                   "/instructions/request/{request_id}", "/director/escalated"],
+    "enterprise_a": [
+        "/portal/requests/new",
+        "/portal/requests/{request_id}",
+        "/account/password",
+        "/account/tokens/",
+        "/account/two-factor",
+        "/hotline/request/{request_id}/ask",
+    ],
+    "staff_x": [
+        "/desk/requests/{request_id}",
+        "/desk/requests/new",
+        "/plans/{plan_id}",
+        "/plans/{plan_id}/edit",
+        "/plans/milestones/{milestone_id}",
+        "/plans/{plan_id}/milestones/new",
+        "/task-forces/{task_force_id}",
+        "/task-forces/{task_force_id}/edit",
+        "/plans/new?enterprise_id={enterprise_id}",
+    ],
+    "director_x": [
+        "/hotline/{hotline_id}/schedule",
+        "/hotline/{hotline_id}/record",
+        "/hotline/{hotline_id}/cancel",
+        "/instructions/request/{request_id}",
+        "/director/escalated",
+    ],
     "admin": ["/admin/users/new", "/admin/sla", "/admin/calendar", "/admin/users"],
 }
 REFUSED = {400, 403, 404, 409, 413, 422}
-NAMES_OF_QUERY_PARAMETERS = ["q", "text", "status", "priority", "category", "lifecycle_stage", "station_id",
-                             "assignee_id", "cursor", "queue", "escalated", "limit", "page", "sort", "role",
-                             "unverified", "enterprise_id", "plan_id", "request_id", "year", "from", "to", "next"]
+NAMES_OF_QUERY_PARAMETERS = [
+    "q",
+    "text",
+    "status",
+    "priority",
+    "category",
+    "lifecycle_stage",
+    "station_id",
+    "assignee_id",
+    "cursor",
+    "queue",
+    "escalated",
+    "limit",
+    "page",
+    "sort",
+    "role",
+    "unverified",
+    "enterprise_id",
+    "plan_id",
+    "request_id",
+    "year",
+    "from",
+    "to",
+    "next",
+]
 
 WORST = ["\x00", "9" * 40, "-1", "", "𠀀" * 500, "2026-02-30", "[]", "' OR 1=1 --", "NaN", "\u202e"]
 hostile_text = st.one_of(
     st.text(max_size=40),
     st.text(min_size=3000, max_size=25_000, alphabet=st.characters(codec="utf-8")),
-    st.just(""), st.just(" \t\n"),
+    st.just(""),
+    st.just(" \t\n"),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=31), min_size=1, max_size=20),
     st.integers(min_value=-(10**40), max_value=10**40).map(str),
-    st.sampled_from(["NaN", "Infinity", "-1", "0", "1e309", "2026-02-30", "9999-12-31T99:99", "[]", "{}",
-                     "null", "true", "../../etc/passwd", "%00", "\x00", "\ud7ff\ue000", "＜script＞",
-                     "' OR 1=1 --", "𠀀𪚥", "\u202e\u200b"]),
+    st.sampled_from(
+        [
+            "NaN",
+            "Infinity",
+            "-1",
+            "0",
+            "1e309",
+            "2026-02-30",
+            "9999-12-31T99:99",
+            "[]",
+            "{}",
+            "null",
+            "true",
+            "../../etc/passwd",
+            "%00",
+            "\x00",
+            "\ud7ff\ue000",
+            "＜script＞",
+            "' OR 1=1 --",
+            "𠀀𪚥",
+            "\u202e\u200b",
+        ]
+    ),
 )
 
 
@@ -112,13 +175,15 @@ def values_for(form: Form) -> st.SearchStrategy[dict[str, str]]:
     return st.fixed_dictionaries({}, optional={name: one(choices) for name, choices in form.fields.items()})
 
 
-FUZZ = settings(max_examples=6, deadline=None, derandomize=True,
-                suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                       HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=6,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 
-def test_every_rendered_form_survives_hostile_input(web: Flask, prober: Prober, world: World,
-                                                    session: Session) -> None:
+def test_every_rendered_form_survives_hostile_input(web: Flask, prober: Prober, world: World, session: Session) -> None:
     forms = discover_forms(prober, world)
     assert len(forms) >= 25, f"only {len(forms)} forms found"
     failures: list[str] = []
@@ -145,8 +210,9 @@ def test_every_rendered_form_survives_hostile_input(web: Flask, prober: Prober, 
 
 
 @pytest.mark.parametrize("role", ["enterprise_a", "provincial_director", "admin"])
-def test_query_parameters_of_every_page_survive_hostile_values(web: Flask, prober: Prober, world: World,
-                                                                role: str) -> None:
+def test_query_parameters_of_every_page_survive_hostile_values(
+    web: Flask, prober: Prober, world: World, role: str
+) -> None:
     values = world.converter_values()
     pages = [fill(r, values) for r in rules(web) if "GET" in (r.methods or ()) and not r.rule.startswith("/api/")]
     pages += ["/api/v1/requests", "/api/v1/queue", "/api/v1/plans"]
@@ -163,8 +229,10 @@ def test_query_parameters_of_every_page_survive_hostile_values(web: Flask, probe
         fetch_one(path, worst)
 
     @settings(FUZZ, max_examples=60)
-    @given(path=st.sampled_from(pages),
-           params=st.dictionaries(st.sampled_from(NAMES_OF_QUERY_PARAMETERS), hostile_text, max_size=5))
+    @given(
+        path=st.sampled_from(pages),
+        params=st.dictionaries(st.sampled_from(NAMES_OF_QUERY_PARAMETERS), hostile_text, max_size=5),
+    )
     def fetch(path: str, params: dict[str, str]) -> None:
         fetch_one(path, params)
 
@@ -172,12 +240,16 @@ def test_query_parameters_of_every_page_survive_hostile_values(web: Flask, probe
     assert failures == [], "\n".join(failures[:20])
 
 
-def test_a_nul_character_anywhere_is_bad_input_on_every_engine(prober: Prober, world: World,
-                                                               session: Session) -> None:
+def test_a_nul_character_anywhere_is_bad_input_on_every_engine(prober: Prober, world: World, session: Session) -> None:
     """PostgreSQL cannot store U+0000; before the guard, /plans/?q=%00 answered 500 there."""
     assert prober.call("staff_x", "GET", "/plans/", query_string={"q": "a\x00b"}).status_code == 400
     assert prober.call("staff_x", "GET", "/desk/", query_string={"queue": ["open", "\x00"]}).status_code == 400
     before, after = row_counts(session), []
-    refused = prober.call("enterprise_a", "POST", f"/portal/requests/{world.request.id}/messages",
-                          {"body": "补充\x00资料"}, inspect=lambda _: after.append(row_counts(session)))
+    refused = prober.call(
+        "enterprise_a",
+        "POST",
+        f"/portal/requests/{world.request.id}/messages",
+        {"body": "补充\x00资料"},
+        inspect=lambda _: after.append(row_counts(session)),
+    )
     assert refused.status_code == 400 and after == [before]

@@ -1,4 +1,5 @@
 """Every migration goes down and up again with rows in every table, on both engines."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -43,8 +44,10 @@ def test_downgrade_to_base_and_upgrade_again_with_data_in_every_table(engine_nam
 
 def _counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
-        return {name: conn.scalar(select(func.count()).select_from(table)) or 0
-                for name, table in Base.metadata.tables.items()}
+        return {
+            name: conn.scalar(select(func.count()).select_from(table)) or 0
+            for name, table in Base.metadata.tables.items()
+        }
 
 
 @pytest.mark.parametrize("engine_name", ENGINES)
@@ -55,10 +58,14 @@ def test_totp_secrets_stored_in_the_clear_are_encrypted_by_the_upgrade(engine_na
         engine = make_engine(url)
         try:
             with engine.begin() as conn:
-                conn.execute(text("INSERT INTO users (email, name, phone, role, active, password_hash, session_token, "
-                                  "failed_logins, must_change_password, totp_secret, created_at) VALUES "
-                                  "('staff@example.cn', 'Staff', '', 'staff', :yes, 'x', 'token', 0, :no, :secret, :now)"),
-                             {"yes": True, "no": False, "secret": SECRET, "now": WHEN})
+                conn.execute(
+                    text(
+                        "INSERT INTO users (email, name, phone, role, active, password_hash, session_token, "
+                        "failed_logins, must_change_password, totp_secret, created_at) VALUES "
+                        "('staff@example.cn', 'Staff', '', 'staff', :yes, 'x', 'token', 0, :no, :secret, :now)"
+                    ),
+                    {"yes": True, "no": False, "secret": SECRET, "now": WHEN},
+                )
             command.upgrade(config, "head")
             with engine.connect() as conn:
                 stored = conn.scalar(text("SELECT totp_secret FROM users"))

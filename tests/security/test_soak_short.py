@@ -1,4 +1,5 @@
 """A short soak under gunicorn on SQLite: zero 5xx, and every acknowledged submission and reply stored intact."""
+
 from __future__ import annotations
 
 from pathlib import Path

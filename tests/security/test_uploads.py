@@ -1,5 +1,6 @@
 """Hostile uploads: refused, or stored under a random name inside the upload folder and only ever served
 as a sandboxed download."""
+
 from __future__ import annotations
 
 import io
@@ -47,10 +48,17 @@ STORED = [
 
 def _reply(prober: Prober, world: World, files: list[tuple[str, bytes]], role: str = "enterprise_a"):  # type: ignore[no-untyped-def]
     client = prober.clients[role]
-    path = (f"/portal/requests/{world.request.id}/messages" if role.startswith("enterprise")
-            else f"/desk/requests/{world.request.id}/messages")
-    data = {"csrf_token": prober.tokens[role], "body": "附件见附", "visibility": "public",
-            "attachments": [(io.BytesIO(content), name) for name, content in files]}
+    path = (
+        f"/portal/requests/{world.request.id}/messages"
+        if role.startswith("enterprise")
+        else f"/desk/requests/{world.request.id}/messages"
+    )
+    data = {
+        "csrf_token": prober.tokens[role],
+        "body": "附件见附",
+        "visibility": "public",
+        "attachments": [(io.BytesIO(content), name) for name, content in files],
+    }
     return client.post(path, data=data, content_type="multipart/form-data", headers={"Accept-Language": "en"})
 
 
@@ -62,8 +70,10 @@ def _shown(prober: Prober, response, role: str = "enterprise_a") -> str:  # type
 
 def _counts(session: Session) -> tuple[int, int]:
     session.expire_all()
-    return (session.scalar(select(func.count()).select_from(Attachment)) or 0,
-            session.scalar(select(func.count()).select_from(Message)) or 0)
+    return (
+        session.scalar(select(func.count()).select_from(Attachment)) or 0,
+        session.scalar(select(func.count()).select_from(Message)) or 0,
+    )
 
 
 def _files_under(root: Path) -> set[Path]:
@@ -71,9 +81,9 @@ def _files_under(root: Path) -> set[Path]:
 
 
 @pytest.mark.parametrize(("name", "content"), REFUSED, ids=[n for n, _ in REFUSED])
-def test_dangerous_or_mislabelled_files_are_refused_and_nothing_is_saved(web: Flask, prober: Prober, world: World,
-                                                                        session: Session, name: str,
-                                                                        content: bytes) -> None:
+def test_dangerous_or_mislabelled_files_are_refused_and_nothing_is_saved(
+    web: Flask, prober: Prober, world: World, session: Session, name: str, content: bytes
+) -> None:
     folder = Path(web.extensions["settings"].upload_folder)
     before, files_before = _counts(session), _files_under(folder)
 
@@ -92,9 +102,9 @@ def test_one_bad_file_among_good_ones_saves_none_of_them(prober: Prober, world: 
     assert _counts(session) == before
 
 
-def test_hostile_names_are_stored_safely_inside_the_upload_folder(web: Flask, prober: Prober, world: World,
-                                                                 session: Session,
-                                                                 tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_hostile_names_are_stored_safely_inside_the_upload_folder(
+    web: Flask, prober: Prober, world: World, session: Session, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     folder = Path(web.extensions["settings"].upload_folder).resolve()
     watched = [tmp_path_factory.getbasetemp(), Path.cwd()]
     before = {root: _files_under(root) for root in watched}
@@ -104,8 +114,7 @@ def test_hostile_names_are_stored_safely_inside_the_upload_folder(web: Flask, pr
         assert response.status_code == 302, (name, response.status_code)
 
     session.expire_all()
-    rows = session.scalars(select(Attachment).where(Attachment.id != world.attachment.id)
-                           .order_by(Attachment.id)).all()
+    rows = session.scalars(select(Attachment).where(Attachment.id != world.attachment.id).order_by(Attachment.id)).all()
     assert len(rows) == len(STORED)
     for row, (_, _, shown) in zip(rows, STORED):
         # The browser's path is gone (some parsers drop backslashes before the app sees them).
@@ -128,8 +137,9 @@ def _assert_download_only(response, content: bytes) -> None:  # type: ignore[no-
     assert "html" not in response.headers["Content-Type"] and "svg" not in response.headers["Content-Type"]
 
 
-def test_every_download_route_serves_a_sandboxed_attachment(web: Flask, prober: Prober, world: World,
-                                                            session: Session) -> None:
+def test_every_download_route_serves_a_sandboxed_attachment(
+    web: Flask, prober: Prober, world: World, session: Session
+) -> None:
     for name, content, _ in STORED:
         _reply(prober, world, [(name, content)])
     session.expire_all()
@@ -144,8 +154,9 @@ def test_every_download_route_serves_a_sandboxed_attachment(web: Flask, prober: 
     assert "filename*=UTF-8''" in long_name.headers["Content-Disposition"]
 
 
-def test_an_attachment_over_the_limit_is_refused(web: Flask, prober: Prober, world: World, session: Session,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_attachment_over_the_limit_is_refused(
+    web: Flask, prober: Prober, world: World, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     change_settings(monkeypatch, web, max_attachment_bytes=1024)
     before = _counts(session)
     response = _reply(prober, world, [("big.pdf", PDF + b"0" * 2048)])
@@ -153,15 +164,17 @@ def test_an_attachment_over_the_limit_is_refused(web: Flask, prober: Prober, wor
     assert _counts(session) == before
 
 
-def test_a_body_over_the_request_limit_answers_413_not_500(web: Flask, prober: Prober, world: World,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_body_over_the_request_limit_answers_413_not_500(
+    web: Flask, prober: Prober, world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(web.config, "MAX_CONTENT_LENGTH", 4096)
     response = _reply(prober, world, [("huge.pdf", PDF + b"0" * 10_000)])
     assert response.status_code == 413
 
 
-def test_a_zip_with_traversal_entries_is_kept_as_an_opaque_download(web: Flask, prober: Prober, world: World,
-                                                                     session: Session) -> None:
+def test_a_zip_with_traversal_entries_is_kept_as_an_opaque_download(
+    web: Flask, prober: Prober, world: World, session: Session
+) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("../../escape.txt", "outside")
@@ -179,6 +192,7 @@ def test_api_uploads_apply_the_same_rules(prober: Prober, world: World, session:
         f"/api/v1/requests/{world.request.id}/attachments",
         headers={"Authorization": f"Bearer {world.bearer['enterprise_a']}"},
         data={"file": (io.BytesIO(b"<html><script>alert(1)</script>"), "../../x.html")},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data",
+    )
     assert refused.status_code in (400, 422)
     assert _counts(session) == before

@@ -1,6 +1,7 @@
 """Stored and reflected XSS: a corpus of payloads in every free-text column of the database, then every page,
 export and notification, as every role: the payload never reaches the HTML unescaped, and in Chromium no
 dialog opens and no injected element or handler exists (tests/browser/test_xss_chromium.py)."""
+
 from __future__ import annotations
 
 import re
@@ -33,15 +34,35 @@ FORMULA = '=HYPERLINK("http://evil.example","x")'
 # Raw fragments that only unescaped markup would contain.
 DANGEROUS = re.compile(r"<script>alert|<img src=x|<svg onload|href=\"javascript:", re.IGNORECASE)
 # Columns that are not free text: identifiers, secrets, hashes, codes, vocabularies and addresses.
-NOT_TEXT = {"email", "password_hash", "session_token", "totp_secret", "token_hash", "stored_name", "sha256",
-            "content_type", "credit_code", "reference", "idempotency_key", "key", "endpoint", "code", "code_hash",
-            "scopes", "locale", "meeting_link"}
+NOT_TEXT = {
+    "email",
+    "password_hash",
+    "session_token",
+    "totp_secret",
+    "token_hash",
+    "stored_name",
+    "sha256",
+    "content_type",
+    "credit_code",
+    "reference",
+    "idempotency_key",
+    "key",
+    "endpoint",
+    "code",
+    "code_hash",
+    "scopes",
+    "locale",
+    "meeting_link",
+}
 
 
 def newest_ids(session: Session) -> dict[str, int]:
     """The highest id of every table that has one: rows made after this are the ones ``poison(since=...)`` touches."""
-    return {t.name: session.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))) or 0
-            for t in Base.metadata.sorted_tables if "id" in t.c}
+    return {
+        t.name: session.scalar(sa.select(sa.func.coalesce(sa.func.max(t.c.id), 0))) or 0
+        for t in Base.metadata.sorted_tables
+        if "id" in t.c
+    }
 
 
 def poison(session: Session, since: dict[str, int] | None = None) -> list[str]:
@@ -53,8 +74,13 @@ def poison(session: Session, since: dict[str, int] | None = None) -> list[str]:
         rows = table.c.id > since[table.name] if since is not None else sa.true()
         for column in table.columns:
             kind = column.type
-            if (not isinstance(kind, sa.String) or isinstance(kind, sa.Enum) or column.name in NOT_TEXT
-                    or column.primary_key or column.foreign_keys):
+            if (
+                not isinstance(kind, sa.String)
+                or isinstance(kind, sa.Enum)
+                or column.name in NOT_TEXT
+                or column.primary_key
+                or column.foreign_keys
+            ):
                 continue
             value = PAYLOAD[: kind.length] if kind.length else PAYLOAD
             savepoint = session.begin_nested()
@@ -64,8 +90,11 @@ def poison(session: Session, since: dict[str, int] | None = None) -> list[str]:
                 written.append(f"{table.name}.{column.name}")
             except IntegrityError:
                 savepoint.rollback()
-    session.execute(sa.update(ServiceRequest).where(ServiceRequest.id == session.scalar(
-        sa.select(sa.func.max(ServiceRequest.id)))).values(product_name=FORMULA))
+    session.execute(
+        sa.update(ServiceRequest)
+        .where(ServiceRequest.id == session.scalar(sa.select(sa.func.max(ServiceRequest.id))))
+        .values(product_name=FORMULA)
+    )
     session.commit()
     session.expire_all()
     return written
@@ -89,14 +118,25 @@ def get_pages(app: Flask, values: dict[str, object], reflected: bool = True) -> 
 def test_the_payload_reaches_every_kind_of_text(session: Session, web: Flask, world: World) -> None:
     assert unsafe_fragments(PAYLOAD) and not unsafe_fragments(str(escape(PAYLOAD))), "the detector itself works"
     written = poison(session)
-    for column in ("requests.title", "requests.description", "messages.body", "service_plans.goals",
-                   "milestones.notes", "hotline_sessions.reason", "hotline_sessions.minutes_internal",
-                   "instructions.body", "enterprises.name", "users.name", "task_forces.purpose"):
+    for column in (
+        "requests.title",
+        "requests.description",
+        "messages.body",
+        "service_plans.goals",
+        "milestones.notes",
+        "hotline_sessions.reason",
+        "hotline_sessions.minutes_internal",
+        "instructions.body",
+        "enterprises.name",
+        "users.name",
+        "task_forces.purpose",
+    ):
         assert column in written
 
 
-def test_no_page_shows_the_payload_unescaped_to_any_role(session: Session, web: Flask, world: World,
-                                                         prober: Prober) -> None:
+def test_no_page_shows_the_payload_unescaped_to_any_role(
+    session: Session, web: Flask, world: World, prober: Prober
+) -> None:
     poison(session)
     unsafe, crashed, html_pages = [], [], 0
     for endpoint, path in get_pages(web, world.converter_values()):
@@ -117,8 +157,9 @@ def test_no_page_shows_the_payload_unescaped_to_any_role(session: Session, web: 
     assert html_pages > 100, "the crawl should have seen the app's pages"
 
 
-def test_csv_exports_keep_the_payload_inert_and_formulas_disarmed(session: Session, web: Flask, world: World,
-                                                                  prober: Prober) -> None:
+def test_csv_exports_keep_the_payload_inert_and_formulas_disarmed(
+    session: Session, web: Flask, world: World, prober: Prober
+) -> None:
     poison(session)
     for role, path in (("staff_x", "/export/requests.csv"), ("director_x", "/director/export.csv")):
         response = prober.call(role, "GET", path)

@@ -5,6 +5,7 @@ station, so "out of scope" is tested against a neighbour, not only against anoth
 URL converters are filled from ``converter_values()`` by converter NAME: a new route whose
 converter names are not in that map makes the tests that use it fail, so nobody forgets it.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -48,8 +49,17 @@ from service.operations import api_tokens
 from tests import factories
 from tests.conftest import csrf_token, login
 
-ROLES = ("anonymous", "enterprise_a", "enterprise_b", "staff_x", "staff_y", "hub_staff", "director_x",
-         "provincial_director", "admin")
+ROLES = (
+    "anonymous",
+    "enterprise_a",
+    "enterprise_b",
+    "staff_x",
+    "staff_y",
+    "hub_staff",
+    "director_x",
+    "provincial_director",
+    "admin",
+)
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=timezone.utc)
 ATTACHMENT_BYTES = b"%PDF-1.4\n% A's unpublished test report\n"
 
@@ -75,12 +85,24 @@ class World:
 
     def converter_values(self) -> dict[str, object]:
         return {
-            "request_id": self.request.id, "attachment_id": self.attachment.id, "plan_id": self.plan.id,
-            "milestone_id": self.milestone.id, "task_force_id": self.task_force.id, "member_id": self.member.id,
-            "hotline_id": self.hotline.id, "follow_up_id": self.follow_up.id, "instruction_id": self.instruction.id,
-            "notification_id": self.notification.id, "token_id": self.token_id, "view_id": self.saved_view.id,
-            "enterprise_id": self.enterprise_a.id, "user_id": self.users["enterprise_a"].id,
-            "action_name": "withdraw", "step": "complete", "day_text": "2026-10-01", "priority_name": "P2",
+            "request_id": self.request.id,
+            "attachment_id": self.attachment.id,
+            "plan_id": self.plan.id,
+            "milestone_id": self.milestone.id,
+            "task_force_id": self.task_force.id,
+            "member_id": self.member.id,
+            "hotline_id": self.hotline.id,
+            "follow_up_id": self.follow_up.id,
+            "instruction_id": self.instruction.id,
+            "notification_id": self.notification.id,
+            "token_id": self.token_id,
+            "view_id": self.saved_view.id,
+            "enterprise_id": self.enterprise_a.id,
+            "user_id": self.users["enterprise_a"].id,
+            "action_name": "withdraw",
+            "step": "complete",
+            "day_text": "2026-10-01",
+            "priority_name": "P2",
         }
 
 
@@ -99,15 +121,36 @@ def build_world(session: Session, upload_folder: str) -> World:
         "admin": factories.user(session, Role.ADMIN, "JL-HUB"),
     }
     a, staff_x, director_x = users["enterprise_a"], users["staff_x"], users["director_x"]
-    plan = ServicePlan(enterprise_id=enterprise_a.id, station_id=x.id, title="甲公司一企一策", goals="取得注册证",
-                       status=PlanStatus.ACTIVE, created_by_id=staff_x.id, liaison_id=staff_x.id)
+    plan = ServicePlan(
+        enterprise_id=enterprise_a.id,
+        station_id=x.id,
+        title="甲公司一企一策",
+        goals="取得注册证",
+        status=PlanStatus.ACTIVE,
+        created_by_id=staff_x.id,
+        liaison_id=staff_x.id,
+    )
     session.add(plan)
     session.flush()
     request = ServiceRequest(
-        reference="JL-2026-990001", year=2026, sequence=990001, enterprise_id=enterprise_a.id, submitter_id=a.id,
-        channel=Channel.WEB, title="甲公司的注册申报问题", description="未公开的产品资料", category=Category.REGISTRATION_DOSSIER,
-        lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION, status=Status.TRIAGED, priority=Priority.P2,
-        station_id=x.id, assignee_id=staff_x.id, plan_id=plan.id, created_at=NOW, updated_at=NOW)
+        reference="JL-2026-990001",
+        year=2026,
+        sequence=990001,
+        enterprise_id=enterprise_a.id,
+        submitter_id=a.id,
+        channel=Channel.WEB,
+        title="甲公司的注册申报问题",
+        description="未公开的产品资料",
+        category=Category.REGISTRATION_DOSSIER,
+        lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
+        status=Status.TRIAGED,
+        priority=Priority.P2,
+        station_id=x.id,
+        assignee_id=staff_x.id,
+        plan_id=plan.id,
+        created_at=NOW,
+        updated_at=NOW,
+    )
     session.add(request)
     session.flush()
     message = Message(request_id=request.id, author_id=a.id, body="补充说明", created_at=NOW)
@@ -116,33 +159,90 @@ def build_world(session: Session, upload_folder: str) -> World:
     stored_name = hashlib.sha256(f"world-{request.id}".encode()).hexdigest()[:32]
     Path(upload_folder).mkdir(parents=True, exist_ok=True)
     (Path(upload_folder) / stored_name).write_bytes(ATTACHMENT_BYTES)
-    attachment = Attachment(request_id=request.id, message_id=message.id, uploader_id=a.id,
-                            original_name="检验报告.pdf", stored_name=stored_name, content_type="application/pdf",
-                            size=len(ATTACHMENT_BYTES), sha256=hashlib.sha256(ATTACHMENT_BYTES).hexdigest())
-    milestone = Milestone(plan_id=plan.id, position=1, phase=MilestonePhase.TYPE_TESTING, title="型式检验",
-                          owner_id=staff_x.id, due_date=date(2026, 6, 30))
+    attachment = Attachment(
+        request_id=request.id,
+        message_id=message.id,
+        uploader_id=a.id,
+        original_name="检验报告.pdf",
+        stored_name=stored_name,
+        content_type="application/pdf",
+        size=len(ATTACHMENT_BYTES),
+        sha256=hashlib.sha256(ATTACHMENT_BYTES).hexdigest(),
+    )
+    milestone = Milestone(
+        plan_id=plan.id,
+        position=1,
+        phase=MilestonePhase.TYPE_TESTING,
+        title="型式检验",
+        owner_id=staff_x.id,
+        due_date=date(2026, 6, 30),
+    )
     task_force = TaskForce(plan_id=plan.id, station_id=x.id, name="甲公司专班", purpose="临床评价", lead_id=staff_x.id)
     member = TaskForceMember(task_force=task_force, external_name="外部专家", affiliation="吉林大学")
-    hotline = HotlineSession(request_id=request.id, requested_by_id=a.id, reason="希望局长指导",
-                             status=HotlineStatus.SCHEDULED, director_id=director_x.id, duration_minutes=30,
-                             scheduled_at=NOW + timedelta(days=7), meeting_link="https://meet.example.gov.cn/x")
-    instruction = Instruction(request_id=request.id, director_id=director_x.id, assignee_id=staff_x.id,
-                              body="请尽快办理", created_at=NOW)
+    hotline = HotlineSession(
+        request_id=request.id,
+        requested_by_id=a.id,
+        reason="希望局长指导",
+        status=HotlineStatus.SCHEDULED,
+        director_id=director_x.id,
+        duration_minutes=30,
+        scheduled_at=NOW + timedelta(days=7),
+        meeting_link="https://meet.example.gov.cn/x",
+    )
+    instruction = Instruction(
+        request_id=request.id, director_id=director_x.id, assignee_id=staff_x.id, body="请尽快办理", created_at=NOW
+    )
     notification = Notification(user_id=a.id, request_id=request.id, kind=EventKind.REPLY, created_at=NOW)
     saved_view = SavedView(user_id=a.id, name="我的视图", endpoint="search.index", query="q=注册")
-    session.add_all([attachment, milestone, task_force, member, hotline, instruction, notification, saved_view,
-                     Event(request_id=request.id, kind=EventKind.CREATED, public=True, actor_id=a.id,
-                           data={"reference": request.reference}, created_at=NOW)])
+    session.add_all(
+        [
+            attachment,
+            milestone,
+            task_force,
+            member,
+            hotline,
+            instruction,
+            notification,
+            saved_view,
+            Event(
+                request_id=request.id,
+                kind=EventKind.CREATED,
+                public=True,
+                actor_id=a.id,
+                data={"reference": request.reference},
+                created_at=NOW,
+            ),
+        ]
+    )
     session.flush()
-    follow_up = FollowUpAction(hotline_session_id=hotline.id, description="补充资料", owner_id=staff_x.id,
-                               due_date=date(2026, 4, 1))
+    follow_up = FollowUpAction(
+        hotline_session_id=hotline.id, description="补充资料", owner_id=staff_x.id, due_date=date(2026, 4, 1)
+    )
     session.add(follow_up)
     session.commit()
     token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30, max_days=30).token.id
-    bearer = {role: api_tokens.create_token(session, user, "matrix", "write", 30, max_days=30).secret
-              for role, user in users.items()}
-    return World(users, enterprise_a, enterprise_b, request, attachment, plan, milestone, task_force, member,
-                 hotline, follow_up, instruction, notification, saved_view, token_id, bearer)
+    bearer = {
+        role: api_tokens.create_token(session, user, "matrix", "write", 30, max_days=30).secret
+        for role, user in users.items()
+    }
+    return World(
+        users,
+        enterprise_a,
+        enterprise_b,
+        request,
+        attachment,
+        plan,
+        milestone,
+        task_force,
+        member,
+        hotline,
+        follow_up,
+        instruction,
+        notification,
+        saved_view,
+        token_id,
+        bearer,
+    )
 
 
 def rules(app: Flask) -> list[Rule]:
@@ -160,7 +260,7 @@ def fill(rule: Rule, values: dict[str, object]) -> str:
             path = path.replace(f"<{converter}:{name}>", str(values[name]))
         if f":{name}>" in path:  # any(...) and other converters with arguments
             start = path.rindex("<", 0, path.index(f":{name}>"))
-            path = path[:start] + str(values[name]) + path[path.index(f":{name}>") + len(f":{name}>"):]
+            path = path[:start] + str(values[name]) + path[path.index(f":{name}>") + len(f":{name}>") :]
     return path
 
 

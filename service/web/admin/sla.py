@@ -1,4 +1,5 @@
 """Administration of the service times: SLA targets per priority and the working-day calendar."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -34,8 +35,11 @@ def _target_forms() -> dict[Priority, SlaTargetForm]:
     forms = {}
     for priority in Priority:
         target = targets.get(priority)
-        data = {"first_response_hours": target.first_response_hours, "resolution_hours": target.resolution_hours} \
-            if target else {}
+        data = (
+            {"first_response_hours": target.first_response_hours, "resolution_hours": target.resolution_hours}
+            if target
+            else {}
+        )
         forms[priority] = SlaTargetForm(prefix=priority.value, formdata=None, data=data)
     return forms
 
@@ -56,8 +60,9 @@ def set_target(priority_name: str):  # type: ignore[no-untyped-def]
     form = SlaTargetForm(prefix=priority.value)
     if form.validate_on_submit():
         try:
-            set_sla_target(db(), actor(), priority, form.first_response_hours.data or 0,
-                           form.resolution_hours.data or 0)
+            set_sla_target(
+                db(), actor(), priority, form.first_response_hours.data or 0, form.resolution_hours.data or 0
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -77,14 +82,25 @@ def _year() -> int:
     return int(raw)
 
 
-def render_calendar(year: int, day_form: CalendarDayForm | None = None, import_form: CalendarImportForm | None = None,
-                    status: int = 200) -> ResponseReturnValue:
-    days = db().scalars(select(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
-                        .order_by(CalendarDay.day)).all()
+def render_calendar(
+    year: int, day_form: CalendarDayForm | None = None, import_form: CalendarImportForm | None = None, status: int = 200
+) -> ResponseReturnValue:
+    days = (
+        db()
+        .scalars(
+            select(CalendarDay)
+            .where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(CalendarDay.day)
+        )
+        .all()
+    )
     return render_template(
-        "admin/calendar.html", year=year, days=days,
+        "admin/calendar.html",
+        year=year,
+        days=days,
         day_form=day_form or CalendarDayForm(prefix="day", formdata=None),
-        import_form=import_form or CalendarImportForm(prefix="import", formdata=None)), status
+        import_form=import_form or CalendarImportForm(prefix="import", formdata=None),
+    ), status
 
 
 @bp.route("/calendar")

@@ -1,4 +1,5 @@
 """System administration: desk accounts and their stations."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -24,8 +25,7 @@ def users():  # type: ignore[no-untyped-def]
     query = select(User).order_by(User.role, User.id)
     if role in {r.value for r in Role}:
         query = query.where(User.role == Role(role))
-    return render_template("admin/users.html", users=db().scalars(query.limit(500)).all(), role=role,
-                           roles=list(Role))
+    return render_template("admin/users.html", users=db().scalars(query.limit(500)).all(), role=role, roles=list(Role))
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -35,9 +35,18 @@ def new_user():  # type: ignore[no-untyped-def]
     form.station_id.choices = station_choices()
     if form.validate_on_submit():
         try:
-            user = accounts.create_desk_user(db(), actor(), accounts.DeskUserForm(
-                email=form.email.data or "", name=form.name.data or "", role=Role(form.role.data),
-                station_id=form.station_id.data or 0, password=form.password.data or "", phone=form.phone.data or ""))
+            user = accounts.create_desk_user(
+                db(),
+                actor(),
+                accounts.DeskUserForm(
+                    email=form.email.data or "",
+                    name=form.name.data or "",
+                    role=Role(form.role.data),
+                    station_id=form.station_id.data or 0,
+                    password=form.password.data or "",
+                    phone=form.phone.data or "",
+                ),
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -55,8 +64,12 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(gettext("Account %(email)s activated.", email=user.email) if active
-              else gettext("Account %(email)s deactivated.", email=user.email), "success")
+        flash(
+            gettext("Account %(email)s activated.", email=user.email)
+            if active
+            else gettext("Account %(email)s deactivated.", email=user.email),
+            "success",
+        )
     return redirect(url_for("admin.users"))
 
 
@@ -75,5 +88,6 @@ def reset_password(user_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/stations")
 @require(PolicyAction.ADMIN_USE)
 def stations():  # type: ignore[no-untyped-def]
-    return render_template("admin/stations.html",
-                           stations=db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all())
+    return render_template(
+        "admin/stations.html", stations=db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all()
+    )

@@ -4,6 +4,7 @@ The API never looks at the session cookie: a browser that is signed in to the
 pages but sends no token gets 401, which is also why the blueprint can be
 exempt from CSRF (a cross-site form cannot set an Authorization header).
 """
+
 from __future__ import annotations
 
 from flask import g, request

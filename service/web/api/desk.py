@@ -1,4 +1,5 @@
 """Director dashboard figures (read only); plans, hotline sessions and instructions have their own modules."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -26,14 +27,26 @@ class DashboardOut(s.Output):
     overdue_milestones: int
 
 
-@endpoint("/dashboard", summary="Director dashboard figures for the last weeks, in the caller's scope.",
-          tag="dashboard", response=DashboardOut)
+@endpoint(
+    "/dashboard",
+    summary="Director dashboard figures for the last weeks, in the caller's scope.",
+    tag="dashboard",
+    response=DashboardOut,
+)
 def dashboard():  # type: ignore[no-untyped-def]
     user = caller()
     policy.authorize(user, PolicyAction.DASHBOARD_VIEW, None)
-    figures = dash.build_dashboard(db(), dash.make_scope(user, utcnow()), reference.working_calendar(db(), desk_settings()))
-    return DashboardOut(date_from=figures.scope.date_from, date_to=figures.scope.date_to, totals=figures.totals,
-                        by_status={str(k): v for k, v in figures.by_status.items()}, range_counts=figures.range_counts,
-                        rating_average=figures.rating_average, median_resolution_days=figures.median_days,
-                        unacknowledged_instructions=figures.unacknowledged,
-                        overdue_milestones=figures.overdue_milestones)
+    figures = dash.build_dashboard(
+        db(), dash.make_scope(user, utcnow()), reference.working_calendar(db(), desk_settings())
+    )
+    return DashboardOut(
+        date_from=figures.scope.date_from,
+        date_to=figures.scope.date_to,
+        totals=figures.totals,
+        by_status={str(k): v for k, v in figures.by_status.items()},
+        range_counts=figures.range_counts,
+        rating_average=figures.rating_average,
+        median_resolution_days=figures.median_days,
+        unacknowledged_instructions=figures.unacknowledged,
+        overdue_milestones=figures.overdue_milestones,
+    )

@@ -3,6 +3,7 @@
 Escalation is a flag with a reason, not a lifecycle state: the operations in
 service.operations.escalation set and lift it; the request keeps its stage.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -59,21 +60,37 @@ class DeEscalateIn(s.Input):
 
 
 def instruction_out(instruction: Instruction) -> InstructionOut:
-    return InstructionOut(**{k: getattr(instruction, k) for k in InstructionOut.model_fields if k != "can_acknowledge"},
-                          can_acknowledge=policy.may_acknowledge(caller(), instruction))
+    return InstructionOut(
+        **{k: getattr(instruction, k) for k in InstructionOut.model_fields if k != "can_acknowledge"},
+        can_acknowledge=policy.may_acknowledge(caller(), instruction),
+    )
 
 
-@endpoint("/instructions", summary="Instructions, newest first: staff see those addressed to them, directors "
-          "those in their scope.", tag="instructions", query=InstructionQuery, response=InstructionList)
+@endpoint(
+    "/instructions",
+    summary="Instructions, newest first: staff see those addressed to them, directors those in their scope.",
+    tag="instructions",
+    query=InstructionQuery,
+    response=InstructionList,
+)
 def list_instructions(query: InstructionQuery):  # type: ignore[no-untyped-def]
-    items, next_cursor = queries.instructions_page(db(), caller(), acknowledged=query.state == "acknowledged",
-                                                   mine=query.mine, station_id=query.station_id,
-                                                   cursor=query.cursor)
+    items, next_cursor = queries.instructions_page(
+        db(),
+        caller(),
+        acknowledged=query.state == "acknowledged",
+        mine=query.mine,
+        station_id=query.station_id,
+        cursor=query.cursor,
+    )
     return InstructionList(items=[instruction_out(i) for i in items], next_cursor=next_cursor)
 
 
-@endpoint("/requests/<int:request_id>/instructions", summary="The instructions on one case, open ones first "
-          "(desk).", tag="instructions", response=InstructionList)
+@endpoint(
+    "/requests/<int:request_id>/instructions",
+    summary="The instructions on one case, open ones first (desk).",
+    tag="instructions",
+    response=InstructionList,
+)
 def request_instructions(request_id: int):  # type: ignore[no-untyped-def]
     panel = queries.instructions_panel(db(), caller(), request_ops.get_request(db(), caller(), request_id))
     if panel is None:
@@ -81,26 +98,50 @@ def request_instructions(request_id: int):  # type: ignore[no-untyped-def]
     return InstructionList(items=[instruction_out(i) for i in panel.instructions], next_cursor=None)
 
 
-@endpoint("/requests/<int:request_id>/instructions", "POST", summary="Write an instruction on an open case for "
-          "its assignee (directors).", tag="instructions", body=InstructionIn, response=InstructionOut, status=201)
+@endpoint(
+    "/requests/<int:request_id>/instructions",
+    "POST",
+    summary="Write an instruction on an open case for its assignee (directors).",
+    tag="instructions",
+    body=InstructionIn,
+    response=InstructionOut,
+    status=201,
+)
 def write_instruction(request_id: int, body: InstructionIn):  # type: ignore[no-untyped-def]
     return instruction_out(ops.write_instruction(db(), caller(), request_id, body.body))
 
 
-@endpoint("/instructions/<int:instruction_id>/acknowledge", "POST", summary="Acknowledge an instruction (its "
-          "assignee, the case's assignee or a director); repeating it changes nothing.", tag="instructions",
-          response=InstructionOut)
+@endpoint(
+    "/instructions/<int:instruction_id>/acknowledge",
+    "POST",
+    summary="Acknowledge an instruction (its "
+    "assignee, the case's assignee or a director); repeating it changes nothing.",
+    tag="instructions",
+    response=InstructionOut,
+)
 def acknowledge_instruction(instruction_id: int):  # type: ignore[no-untyped-def]
     return instruction_out(ops.acknowledge_instruction(db(), caller(), instruction_id))
 
 
-@endpoint("/requests/<int:request_id>/escalate", "POST", summary="Escalate an open request to the station's "
-          "director, with a reason (desk).", tag="escalation", body=EscalateIn, response=s.RequestOut)
+@endpoint(
+    "/requests/<int:request_id>/escalate",
+    "POST",
+    summary="Escalate an open request to the station's director, with a reason (desk).",
+    tag="escalation",
+    body=EscalateIn,
+    response=s.RequestOut,
+)
 def escalate_request(request_id: int, body: EscalateIn):  # type: ignore[no-untyped-def]
     return s.request_out(escalation.escalate_request(db(), caller(), request_id, body.reason), caller())
 
 
-@endpoint("/requests/<int:request_id>/de-escalate", "POST", summary="Lift an escalation, with a note "
-          "(directors).", tag="escalation", body=DeEscalateIn, response=s.RequestOut)
+@endpoint(
+    "/requests/<int:request_id>/de-escalate",
+    "POST",
+    summary="Lift an escalation, with a note (directors).",
+    tag="escalation",
+    body=DeEscalateIn,
+    response=s.RequestOut,
+)
 def de_escalate_request(request_id: int, body: DeEscalateIn):  # type: ignore[no-untyped-def]
     return s.request_out(escalation.de_escalate_request(db(), caller(), request_id, body.note), caller())

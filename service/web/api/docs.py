@@ -1,4 +1,5 @@
 """The OpenAPI document and a page that renders it on the server (no script, no remote assets)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -15,8 +16,9 @@ VERSION = "1.0.0"
 def document() -> dict[str, Any]:
     cached = current_app.extensions.get("api_openapi_document")
     if cached is None:
-        cached = current_app.extensions["api_openapi_document"] = build_document(ENDPOINTS, title=TITLE,
-                                                                                 version=VERSION)
+        cached = current_app.extensions["api_openapi_document"] = build_document(
+            ENDPOINTS, title=TITLE, version=VERSION
+        )
     return cached  # type: ignore[no-any-return]
 
 

@@ -1,4 +1,5 @@
 """The API's one error shape: {"error": {"code", "status", "message", "fields"}}, in the caller's language."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -54,8 +55,10 @@ READ_ONLY = N_("This token may only read; create a token with the write scope to
 RATE_LIMITED = N_("Too many requests; wait %(seconds)s seconds and try again.")
 BAD_JSON = N_("The body must be a JSON object.")
 BAD_VERSION = N_("If-Match must be the version number of the record you edited.")
-VERSION_REQUIRED = N_("Send the ETag of the record you read as If-Match (or its version in the body), so that "
-                      "no one else's change is overwritten.")
+VERSION_REQUIRED = N_(
+    "Send the ETag of the record you read as If-Match (or its version in the body), so that "
+    "no one else's change is overwritten."
+)
 
 # pydantic's error types -> our message ids (pydantic's own messages are English only).
 FIELD_MESSAGES = {
@@ -74,17 +77,30 @@ FIELD_MESSAGES = {
 WRONG_TYPE = N_("This value has the wrong type or format.")
 
 
-def error_response(status: int, message: str, fields: dict[str, str] | None = None,
-                   code: str | None = None, headers: dict[str, str] | None = None, problem: bool = False,
-                   detail: dict[str, Any] | None = None) -> Response:
+def error_response(
+    status: int,
+    message: str,
+    fields: dict[str, str] | None = None,
+    code: str | None = None,
+    headers: dict[str, str] | None = None,
+    problem: bool = False,
+    detail: dict[str, Any] | None = None,
+) -> Response:
     """A translated JSON error answer; ``message`` and ``fields`` are already in the caller's language.
 
     ``detail`` adds members to the error object (e.g. the open work a refused resolve lists).
     ``problem`` also makes it an RFC 9457 problem document (application/problem+json) for clients that
     handle those generically; the ``error`` member stays, so the API keeps one error shape.
     """
-    body: dict[str, Any] = {"error": {"code": code or CODES.get(status, "error"), "status": status,
-                                      "message": message, "fields": fields or {}, **(detail or {})}}
+    body: dict[str, Any] = {
+        "error": {
+            "code": code or CODES.get(status, "error"),
+            "status": status,
+            "message": message,
+            "fields": fields or {},
+            **(detail or {}),
+        }
+    }
     if problem:
         body.update(type="about:blank", title=HTTP_STATUS_CODES[status], status=status, detail=message)
     response = jsonify(body)
@@ -104,8 +120,13 @@ def domain_error_response(error: DomainError, status: int | None = None) -> Resp
     code = None if status else next((c for kind, c in DOMAIN_CODES.items() if isinstance(error, kind)), None)
     params = {k: v for k, v in error.params.items() if isinstance(v, (str, int, float))}
     detail = {"open_items": error.items} if isinstance(error, NeedsConfirmation) else None
-    return error_response(status or error.status_code, domain_message(error),
-                          {name: gettext(text, **params) for name, text in fields.items()}, code, detail=detail)
+    return error_response(
+        status or error.status_code,
+        domain_message(error),
+        {name: gettext(text, **params) for name, text in fields.items()},
+        code,
+        detail=detail,
+    )
 
 
 def invalid_input_response(error: PydanticError, prefix: str = "") -> Response:
@@ -130,13 +151,23 @@ def error_schema() -> dict[str, Any]:
             "open_items": {
                 "description": "Work still open that a resolve without `confirmed` was refused for.",
                 "type": "array",
-                "items": {"type": "object", "required": ["kind", "id", "title"], "properties": {
-                    "kind": {"enum": list(open_work.KINDS)},
-                    "id": {"type": "integer"}, "title": {"type": "string"}}},
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "id", "title"],
+                    "properties": {
+                        "kind": {"enum": list(open_work.KINDS)},
+                        "id": {"type": "integer"},
+                        "title": {"type": "string"},
+                    },
+                },
             },
         },
     }
     # The RFC 9457 members are there in application/problem+json answers (428) only.
-    problem = {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
-               "detail": {"type": "string"}}
+    problem = {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+    }
     return {"type": "object", "required": ["error"], "properties": {"error": error, **problem}}

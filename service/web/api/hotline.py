@@ -5,6 +5,7 @@ The session's lifecycle and who may take each step live in service.operations.ho
 its steps need the version the caller saw (body ``version`` or If-Match), because
 two directors may well work the same session.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -70,10 +71,12 @@ class TimeWarningOut(s.Output):
 
 
 class ScheduledOut(HotlineOut):
-    warnings: list[TimeWarningOut] = Field(description="Why the time is unusual (a public holiday, a weekend, "
-                                           "outside working hours); empty when it is not. The session is scheduled "
-                                           "all the same: the desk's page asks the director to confirm such a "
-                                           "time first (GET .../schedule-check answers before scheduling).")
+    warnings: list[TimeWarningOut] = Field(
+        description="Why the time is unusual (a public holiday, a weekend, "
+        "outside working hours); empty when it is not. The session is scheduled "
+        "all the same: the desk's page asks the director to confirm such a "
+        "time first (GET .../schedule-check answers before scheduling)."
+    )
 
 
 class ScheduleCheck(s.Output):
@@ -97,14 +100,18 @@ class ScheduleIn(s.Input):
     scheduled_at: s.UtcDatetime = Field(description="The start, with its UTC offset (e.g. +08:00).")
     duration_minutes: int = Field(60, ge=ops.MIN_MINUTES, le=ops.MAX_MINUTES)
     director_id: s.Id | None = Field(None, description="The director who holds it; you when left out.")
-    recorder_id: s.Id | None = Field(None, description="A desk member of the station who may record the minutes "
-                                     "besides the directors; none when left out.")
+    recorder_id: s.Id | None = Field(
+        None,
+        description="A desk member of the station who may record the minutes "
+        "besides the directors; none when left out.",
+    )
     version: s.Id | None = VERSION_FIELD
 
 
 class ScheduleCheckQuery(s.Query):
-    scheduled_at: s.UtcDatetime = Field(description="The start, with its UTC offset (a + written %2B in the "
-                                        "query string).")
+    scheduled_at: s.UtcDatetime = Field(
+        description="The start, with its UTC offset (a + written %2B in the query string)."
+    )
     duration_minutes: int = Field(60, ge=ops.MIN_MINUTES, le=ops.MAX_MINUTES)
 
 
@@ -141,10 +148,16 @@ def follow_up_out(action: FollowUpAction) -> FollowUpOut:
 
 def hotline_out(hotline: HotlineSession) -> HotlineOut:
     view = queries.view_of(caller(), hotline)
-    fields = {k: getattr(hotline, k) for k in HotlineOut.model_fields
-              if k not in {"actions", "invitation_url", "minutes", "decisions", "follow_ups"}}
-    out = HotlineOut(**fields, actions=view.actions, invitation_url=url_for(
-        "api.hotline_invitation", hotline_id=hotline.id) if view.upcoming else None)
+    fields = {
+        k: getattr(hotline, k)
+        for k in HotlineOut.model_fields
+        if k not in {"actions", "invitation_url", "minutes", "decisions", "follow_ups"}
+    }
+    out = HotlineOut(
+        **fields,
+        actions=view.actions,
+        invitation_url=url_for("api.hotline_invitation", hotline_id=hotline.id) if view.upcoming else None,
+    )
     if view.internal:
         out.minutes = hotline.minutes_internal
         out.decisions = hotline.decisions
@@ -152,76 +165,137 @@ def hotline_out(hotline: HotlineSession) -> HotlineOut:
     return out
 
 
-@endpoint("/hotline-sessions", summary="Director hotline sessions on the desk's cases (staff and directors).",
-          tag=TAG, query=HotlineQuery, response=HotlineList)
+@endpoint(
+    "/hotline-sessions",
+    summary="Director hotline sessions on the desk's cases (staff and directors).",
+    tag=TAG,
+    query=HotlineQuery,
+    response=HotlineList,
+)
 def list_hotline_sessions(query: HotlineQuery):  # type: ignore[no-untyped-def]
     statuses = [query.status] if query.status else list(HotlineStatus)
     return HotlineList(items=[hotline_out(h) for h in queries.list_sessions(db(), caller(), statuses)])
 
 
-@endpoint("/requests/<int:request_id>/hotline-sessions", summary="The hotline sessions of one request, newest "
-          "first (enterprises: of their own requests).", tag=TAG, response=HotlineList)
+@endpoint(
+    "/requests/<int:request_id>/hotline-sessions",
+    summary="The hotline sessions of one request, newest first (enterprises: of their own requests).",
+    tag=TAG,
+    response=HotlineList,
+)
 def request_hotline_sessions(request_id: int):  # type: ignore[no-untyped-def]
     found = request_ops.get_request(db(), caller(), request_id)
     panel = queries.hotline_panel(db(), caller(), found)
     return HotlineList(items=[hotline_out(v.hotline) for v in panel.sessions])
 
 
-@endpoint("/requests/<int:request_id>/hotline-sessions", "POST", summary="Ask for a director hotline session on "
-          "an open request (the enterprise, or the desk proposing one).", tag=TAG, body=AskIn,
-          response=HotlineOut, status=201)
+@endpoint(
+    "/requests/<int:request_id>/hotline-sessions",
+    "POST",
+    summary="Ask for a director hotline session on an open request (the enterprise, or the desk proposing one).",
+    tag=TAG,
+    body=AskIn,
+    response=HotlineOut,
+    status=201,
+)
 def ask_hotline(request_id: int, body: AskIn):  # type: ignore[no-untyped-def]
     return hotline_out(ops.ask_hotline(db(), caller(), request_id, body.reason, body.preferred_times))
 
 
-@endpoint("/hotline-sessions/<int:hotline_id>", summary="One hotline session you may see.", tag=TAG,
-          response=HotlineOut)
+@endpoint(
+    "/hotline-sessions/<int:hotline_id>", summary="One hotline session you may see.", tag=TAG, response=HotlineOut
+)
 def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
     return hotline_out(queries.get_session(db(), caller(), hotline_id))
 
 
-@endpoint("/hotline-sessions/<int:hotline_id>/schedule-check", summary="Whether a time for the session is "
-          "unusual (a public holiday, a weekend, outside working hours), before scheduling it (directors).", tag=TAG,
-          query=ScheduleCheckQuery, response=ScheduleCheck)
+@endpoint(
+    "/hotline-sessions/<int:hotline_id>/schedule-check",
+    summary="Whether a time for the session is "
+    "unusual (a public holiday, a weekend, outside working hours), before scheduling it (directors).",
+    tag=TAG,
+    query=ScheduleCheckQuery,
+    response=ScheduleCheck,
+)
 def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ignore[no-untyped-def]
-    return ScheduleCheck(warnings=time_warnings(ops.check_schedule_time(
-        db(), caller(), hotline_id, query.scheduled_at, query.duration_minutes, working_calendar())))
+    return ScheduleCheck(
+        warnings=time_warnings(
+            ops.check_schedule_time(
+                db(), caller(), hotline_id, query.scheduled_at, query.duration_minutes, working_calendar()
+            )
+        )
+    )
 
 
-@endpoint("/hotline-sessions/<int:hotline_id>/schedule", "POST", summary="Schedule or move the session: time, "
-          "length, director; the meeting link is made once (directors). The answer warns of an unusual time.",
-          tag=TAG, body=ScheduleIn, response=ScheduledOut, headers=VERSIONED)
+@endpoint(
+    "/hotline-sessions/<int:hotline_id>/schedule",
+    "POST",
+    summary="Schedule or move the session: time, "
+    "length, director; the meeting link is made once (directors). The answer warns of an unusual time.",
+    tag=TAG,
+    body=ScheduleIn,
+    response=ScheduledOut,
+    headers=VERSIONED,
+)
 def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
-    hotline = ops.schedule_hotline(db(), caller(), hotline_id, expected_version(body.version), plan,
-                                   settings().meeting_url_template)
+    hotline = ops.schedule_hotline(
+        db(), caller(), hotline_id, expected_version(body.version), plan, settings().meeting_url_template
+    )
     warning = ops.schedule_warning(working_calendar(), plan.scheduled_at, plan.duration_minutes)
     return ScheduledOut(**hotline_out(hotline).model_dump(), warnings=time_warnings(warning))
 
 
-@endpoint("/hotline-sessions/<int:hotline_id>/record", "POST", summary="Record a scheduled session as held: "
-          "minutes, public summary, decisions, follow-up actions (directors and the session's recorder).", tag=TAG, body=RecordIn,
-          response=HotlineOut, headers=VERSIONED)
+@endpoint(
+    "/hotline-sessions/<int:hotline_id>/record",
+    "POST",
+    summary="Record a scheduled session as held: "
+    "minutes, public summary, decisions, follow-up actions (directors and the session's recorder).",
+    tag=TAG,
+    body=RecordIn,
+    response=HotlineOut,
+    headers=VERSIONED,
+)
 def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-def]
-    record = ops.Record(body.minutes, body.public_summary, body.decisions,
-                        [ops.FollowUp(f.description, f.owner_id, f.due_date) for f in body.follow_ups])
+    record = ops.Record(
+        body.minutes,
+        body.public_summary,
+        body.decisions,
+        [ops.FollowUp(f.description, f.owner_id, f.due_date) for f in body.follow_ups],
+    )
     return hotline_out(ops.record_hotline(db(), caller(), hotline_id, expected_version(body.version), record))
 
 
-@endpoint("/hotline-sessions/<int:hotline_id>/cancel", "POST", summary="Cancel a pending session with a reason "
-          "(directors; whoever asked may withdraw an unscheduled ask).", tag=TAG, body=CancelIn,
-          response=HotlineOut, headers=VERSIONED)
+@endpoint(
+    "/hotline-sessions/<int:hotline_id>/cancel",
+    "POST",
+    summary="Cancel a pending session with a reason (directors; whoever asked may withdraw an unscheduled ask).",
+    tag=TAG,
+    body=CancelIn,
+    response=HotlineOut,
+    headers=VERSIONED,
+)
 def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-def]
     return hotline_out(ops.cancel_hotline(db(), caller(), hotline_id, expected_version(body.version), body.reason))
 
 
-@endpoint("/follow-ups/<int:follow_up_id>/done", "POST", summary="Mark a follow-up action done (its owner or a "
-          "director).", tag=TAG, response=FollowUpOut)
+@endpoint(
+    "/follow-ups/<int:follow_up_id>/done",
+    "POST",
+    summary="Mark a follow-up action done (its owner or a director).",
+    tag=TAG,
+    response=FollowUpOut,
+)
 def complete_follow_up(follow_up_id: int):  # type: ignore[no-untyped-def]
     return follow_up_out(ops.complete_follow_up(db(), caller(), follow_up_id))
 
 
-@endpoint("/hotline-sessions/<int:hotline_id>/invitation.ics", summary="The calendar invitation of a scheduled "
-          "session.", tag=TAG, binary=True, media_type="text/calendar")
+@endpoint(
+    "/hotline-sessions/<int:hotline_id>/invitation.ics",
+    summary="The calendar invitation of a scheduled session.",
+    tag=TAG,
+    binary=True,
+    media_type="text/calendar",
+)
 def hotline_invitation(hotline_id: int):  # type: ignore[no-untyped-def]
     return invitation_file(queries.get_session(db(), caller(), hotline_id))

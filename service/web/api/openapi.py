@@ -1,4 +1,5 @@
 """The OpenAPI 3.1 document, built from the endpoint declarations and their pydantic models."""
+
 from __future__ import annotations
 
 import re
@@ -17,14 +18,14 @@ _PATH_PARAM = re.compile(r"<(?:(\w+):)?(\w+)>")
 HEADERS: dict[str, dict[str, Any]] = {
     "If-Match": {
         "description": "The ETag of the record you read (every answer carrying the record sends it), e.g. "
-                       "`\"3\"`. Required unless the body carries `version`: without either the write answers "
-                       "428; a record changed since answers 412; an empty or malformed If-Match answers 400.",
+        '`"3"`. Required unless the body carries `version`: without either the write answers '
+        "428; a record changed since answers 412; an empty or malformed If-Match answers 400.",
         "schema": {"type": "string", "pattern": r'^(W/)?"?[0-9]{1,9}"?$'},
     },
     "Idempotency-Key": {
         "description": "Any unique string of yours: repeating a submission with the same key and body returns "
-                       "the request created the first time instead of a duplicate; the same key with a "
-                       "different body answers 422.",
+        "the request created the first time instead of a duplicate; the same key with a "
+        "different body answers 422.",
         "schema": {"type": "string", "pattern": r"^[\x21-\x7e]{1,64}$"},
     },
 }
@@ -55,16 +56,20 @@ def build_document(endpoints: list[Endpoint], *, title: str, version: str) -> di
             defs.pop(spec.query.__name__, None)
     return {
         "openapi": "3.1.0",
-        "info": {"title": title, "version": version,
-                 "description": "JSON API of the Innovation Service Desk. Authenticate with a personal access "
-                                "token: `Authorization: Bearer isd_…` (create one under Account → API tokens)."},
+        "info": {
+            "title": title,
+            "version": version,
+            "description": "JSON API of the Innovation Service Desk. Authenticate with a personal access "
+            "token: `Authorization: Bearer isd_…` (create one under Account → API tokens).",
+        },
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
         "paths": paths,
         "components": {
             "schemas": defs,
-            "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
-                                               "description": "A personal access token (isd_…)."}},
+            "securitySchemes": {
+                "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal access token (isd_…)."}
+            },
         },
     }
 
@@ -93,8 +98,7 @@ def _parameters(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> list[dict[s
         model = _deref(keys[(spec.query, "validation")], defs)
         required = set(model.get("required", []))
         for name, schema in model.get("properties", {}).items():
-            params.append({"name": name, "in": "query", "required": name in required,
-                           "schema": _not_null(schema)})
+            params.append({"name": name, "in": "query", "required": name in required, "schema": _not_null(schema)})
     for header in spec.headers:
         params.append({"name": header, "in": "header", "required": False, **HEADERS[header]})
     return params
@@ -120,8 +124,10 @@ def _operation(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> dict[str, An
     if spec.description:
         operation["description"] = spec.description
     if spec.body is not None:
-        operation["requestBody"] = {"required": True, "content": {
-            "application/json": {"schema": keys[(spec.body, "validation")]}}}
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": keys[(spec.body, "validation")]}},
+        }
     elif spec.multipart is not None:
         operation["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": spec.multipart}}}
     return operation
@@ -129,15 +135,19 @@ def _operation(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> dict[str, An
 
 def _responses(spec: Endpoint, keys: dict) -> dict[str, Any]:
     if spec.binary:
-        success: dict[str, Any] = {"description": "The file, as a download.",
-                                   "content": {spec.media_type: {"schema": {"type": "string",
-                                                                            "format": "binary"}}}}
+        success: dict[str, Any] = {
+            "description": "The file, as a download.",
+            "content": {spec.media_type: {"schema": {"type": "string", "format": "binary"}}},
+        }
     elif spec.response is not None:
-        success = {"description": "OK", "content": {"application/json": {
-            "schema": keys[(spec.response, "serialization")]}}}
+        success = {
+            "description": "OK",
+            "content": {"application/json": {"schema": keys[(spec.response, "serialization")]}},
+        }
         if "version" in spec.response.model_fields:
-            success["headers"] = {"ETag": {"description": "The record's version, to send back as If-Match.",
-                                           "schema": {"type": "string"}}}
+            success["headers"] = {
+                "ETag": {"description": "The record's version, to send back as If-Match.", "schema": {"type": "string"}}
+            }
     else:
         success = {"description": "Done"}
     statuses = {400, 401, 403, 404, 422, 429} | set(spec.errors)
@@ -150,10 +160,11 @@ def _responses(spec: Endpoint, keys: dict) -> dict[str, Any]:
     responses: dict[str, Any] = {str(spec.status): success}
     for status in sorted(statuses):
         media_type = "application/problem+json" if status == 428 else "application/json"
-        answer: dict[str, Any] = {"description": ERROR_TEXT[status],
-                                  "content": {media_type: {"schema": {"$ref": REF.format(model="Error")}}}}
+        answer: dict[str, Any] = {
+            "description": ERROR_TEXT[status],
+            "content": {media_type: {"schema": {"$ref": REF.format(model="Error")}}},
+        }
         if status == 429:
-            answer["headers"] = {"Retry-After": {"description": "Seconds to wait.",
-                                                 "schema": {"type": "integer"}}}
+            answer["headers"] = {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}}
         responses[str(status)] = answer
     return responses

@@ -5,6 +5,7 @@ Every write goes through service.operations.plans / milestones, which hold the
 plan's status table and the policy checks. Plans and milestones carry versions: an
 edit made from a stale copy answers 409.
 """
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -57,8 +58,7 @@ class PlanOut(s.Output):
     created_at: datetime
     updated_at: datetime
     version: int
-    actions: list[PlanAction] = Field(description="Status steps the caller may take now "
-                                                            "(POST .../transitions).")
+    actions: list[PlanAction] = Field(description="Status steps the caller may take now (POST .../transitions).")
     milestones: list[MilestoneOut]
 
 
@@ -87,16 +87,21 @@ class PlanIn(s.Input):
     goals: s.text(20000, 1)  # type: ignore[valid-type]
     products: s.text(20000) = ""  # type: ignore[valid-type]
     liaison_id: s.Id = Field(description="A staff member or director covering the enterprise's station.")
-    phases: list[MilestonePhase] = Field(list(plan_ops.STANDARD_PHASES), max_length=20,
-                                         description="One milestone per phase, in process order.")
+    phases: list[MilestonePhase] = Field(
+        list(plan_ops.STANDARD_PHASES), max_length=20, description="One milestone per phase, in process order."
+    )
 
 
 class PlanActionIn(s.Input):
-    action: PlanAction = Field(description="approve, return, complete and archive: directors; discard a "
-                                                    "draft: the desk.")
+    action: PlanAction = Field(
+        description="approve, return, complete and archive: directors; discard a draft: the desk."
+    )
     version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
-    comment: str = Field("", max_length=2000, description="Required to approve or return a draft: the "
-                                                           "director's comment, sent to the plan's author.")
+    comment: str = Field(
+        "",
+        max_length=2000,
+        description="Required to approve or return a draft: the director's comment, sent to the plan's author.",
+    )
 
 
 class MilestoneIn(s.Input):
@@ -131,24 +136,38 @@ def plan_out(plan: ServicePlan) -> PlanOut:
     internal = policy.may(user, PolicyAction.PLAN_VIEW_INTERNAL, plan)
     fields = {k: getattr(plan, k) for k in PlanOut.model_fields if k not in {"actions", "milestones"}}
     ordered = sorted(plan.milestones, key=lambda m: (m.position, m.id))
-    return PlanOut(**fields, actions=[t.action for t in plan_status.allowed_plan_actions(user, plan)],
-                   milestones=[milestone_out(m, internal) for m in ordered])
+    return PlanOut(
+        **fields,
+        actions=[t.action for t in plan_status.allowed_plan_actions(user, plan)],
+        milestones=[milestone_out(m, internal) for m in ordered],
+    )
 
 
-@endpoint("/plans", summary="Service plans you may see, newest first (enterprises: their approved plans).",
-          tag=TAG, query=PlanQuery, response=PlanList)
+@endpoint(
+    "/plans",
+    summary="Service plans you may see, newest first (enterprises: their approved plans).",
+    tag=TAG,
+    query=PlanQuery,
+    response=PlanList,
+)
 def list_plans(query: PlanQuery):  # type: ignore[no-untyped-def]
     # The policy's scope shows an enterprise its approved plans only, as on its pages.
     rows = plan_queries.list_plans(db(), caller(), status=query.status, before=query.cursor, limit=query.limit + 1)
-    items = [plan_out(r.plan) for r in rows[:query.limit]]
+    items = [plan_out(r.plan) for r in rows[: query.limit]]
     return PlanList(items=items, next_cursor=items[-1].id if len(rows) > query.limit else None)
 
 
-@endpoint("/plans", "POST", summary="Draft a plan for an enterprise of your station, with one milestone per "
-          "phase (desk).", tag=TAG, body=PlanIn, response=PlanOut, status=201)
+@endpoint(
+    "/plans",
+    "POST",
+    summary="Draft a plan for an enterprise of your station, with one milestone per phase (desk).",
+    tag=TAG,
+    body=PlanIn,
+    response=PlanOut,
+    status=201,
+)
 def create_plan(body: PlanIn):  # type: ignore[no-untyped-def]
-    fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products,
-                                 liaison_id=body.liaison_id)
+    fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products, liaison_id=body.liaison_id)
     return plan_out(plan_ops.create_plan(db(), caller(), body.enterprise_id, fields, body.phases))
 
 
@@ -157,63 +176,125 @@ def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
     return plan_out(plan_queries.get_plan(db(), caller(), plan_id))
 
 
-@endpoint("/plans/<int:plan_id>", "PUT", summary="Edit an open plan's title, goals, products and liaison "
-          "(desk).", tag=TAG, body=PlanEditIn, response=PlanOut, headers=VERSIONED)
+@endpoint(
+    "/plans/<int:plan_id>",
+    "PUT",
+    summary="Edit an open plan's title, goals, products and liaison (desk).",
+    tag=TAG,
+    body=PlanEditIn,
+    response=PlanOut,
+    headers=VERSIONED,
+)
 def update_plan(plan_id: int, body: PlanEditIn):  # type: ignore[no-untyped-def]
-    fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products,
-                                 liaison_id=body.liaison_id)
+    fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products, liaison_id=body.liaison_id)
     return plan_out(plan_ops.update_plan(db(), caller(), plan_id, expected_version(body.version), fields))
 
 
-@endpoint("/plans/<int:plan_id>/transitions", "POST", summary="Approve or return (with a comment), complete "
-          "or archive a plan (directors), or discard a draft (see the plan's `actions`).", tag=TAG, body=PlanActionIn,
-          response=PlanOut, headers=VERSIONED)
+@endpoint(
+    "/plans/<int:plan_id>/transitions",
+    "POST",
+    summary="Approve or return (with a comment), complete "
+    "or archive a plan (directors), or discard a draft (see the plan's `actions`).",
+    tag=TAG,
+    body=PlanActionIn,
+    response=PlanOut,
+    headers=VERSIONED,
+)
 def transition_plan(plan_id: int, body: PlanActionIn):  # type: ignore[no-untyped-def]
-    return plan_out(plan_ops.change_plan_status(db(), caller(), plan_id, body.action, expected_version(body.version),
-                                                comment=body.comment))
+    return plan_out(
+        plan_ops.change_plan_status(
+            db(), caller(), plan_id, body.action, expected_version(body.version), comment=body.comment
+        )
+    )
 
 
 def _milestone_fields(body: MilestoneIn) -> milestone_ops.MilestoneFields:
-    return milestone_ops.MilestoneFields(phase=body.phase, title=body.title, owner_id=body.owner_id,
-                                         due_date=body.due_date, status=body.status,
-                                         blocked_reason=body.blocked_reason, notes=body.notes)
+    return milestone_ops.MilestoneFields(
+        phase=body.phase,
+        title=body.title,
+        owner_id=body.owner_id,
+        due_date=body.due_date,
+        status=body.status,
+        blocked_reason=body.blocked_reason,
+        notes=body.notes,
+    )
 
 
-@endpoint("/plans/<int:plan_id>/milestones", "POST", summary="Add a milestone at the end of an open plan "
-          "(desk).", tag=TAG, body=MilestoneIn, response=MilestoneOut, status=201)
+@endpoint(
+    "/plans/<int:plan_id>/milestones",
+    "POST",
+    summary="Add a milestone at the end of an open plan (desk).",
+    tag=TAG,
+    body=MilestoneIn,
+    response=MilestoneOut,
+    status=201,
+)
 def add_milestone(plan_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
     return milestone_out(milestone_ops.add_milestone(db(), caller(), plan_id, _milestone_fields(body)), True)
 
 
-@endpoint("/milestones/<int:milestone_id>", "PUT", summary="Edit a milestone: phase, title, owner, due date, "
-          "status (blocked needs a reason), notes (desk).", tag=TAG, body=MilestoneIn, response=MilestoneOut,
-          headers=VERSIONED)
+@endpoint(
+    "/milestones/<int:milestone_id>",
+    "PUT",
+    summary="Edit a milestone: phase, title, owner, due date, status (blocked needs a reason), notes (desk).",
+    tag=TAG,
+    body=MilestoneIn,
+    response=MilestoneOut,
+    headers=VERSIONED,
+)
 def update_milestone(milestone_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
-    return milestone_out(milestone_ops.update_milestone(db(), caller(), milestone_id, _milestone_fields(body),
-                                                        expected_version=expected_version(body.version)), True)
+    return milestone_out(
+        milestone_ops.update_milestone(
+            db(), caller(), milestone_id, _milestone_fields(body), expected_version=expected_version(body.version)
+        ),
+        True,
+    )
 
 
-@endpoint("/milestones/<int:milestone_id>/complete", "POST", summary="Mark a milestone done (desk).", tag=TAG,
-          response=MilestoneOut)
+@endpoint(
+    "/milestones/<int:milestone_id>/complete",
+    "POST",
+    summary="Mark a milestone done (desk).",
+    tag=TAG,
+    response=MilestoneOut,
+)
 def complete_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     return milestone_out(milestone_ops.complete_milestone(db(), caller(), milestone_id), True)
 
 
-@endpoint("/milestones/<int:milestone_id>/move", "POST", summary="Move a milestone one place up or down; "
-          "answers the plan in its new order (desk).", tag=TAG, body=MoveIn, response=PlanOut)
+@endpoint(
+    "/milestones/<int:milestone_id>/move",
+    "POST",
+    summary="Move a milestone one place up or down; answers the plan in its new order (desk).",
+    tag=TAG,
+    body=MoveIn,
+    response=PlanOut,
+)
 def move_milestone(milestone_id: int, body: MoveIn):  # type: ignore[no-untyped-def]
     return plan_out(milestone_ops.move_milestone(db(), caller(), milestone_id, up=body.direction == "up").plan)
 
 
-@endpoint("/milestones/<int:milestone_id>", "DELETE", summary="Drop a milestone from an open plan (desk).",
-          tag=TAG, status=204)
+@endpoint(
+    "/milestones/<int:milestone_id>",
+    "DELETE",
+    summary="Drop a milestone from an open plan (desk).",
+    tag=TAG,
+    status=204,
+)
 def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     milestone_ops.remove_milestone(db(), caller(), milestone_id)
     return Response(status=204)
 
 
-@endpoint("/requests/<int:request_id>/plan", "POST", summary="Link the request to its enterprise's plan (desk).",
-          tag=TAG, body=PlanLinkIn, response=s.RequestOut, headers=VERSIONED)
+@endpoint(
+    "/requests/<int:request_id>/plan",
+    "POST",
+    summary="Link the request to its enterprise's plan (desk).",
+    tag=TAG,
+    body=PlanLinkIn,
+    response=s.RequestOut,
+    headers=VERSIONED,
+)
 def link_plan(request_id: int, body: PlanLinkIn):  # type: ignore[no-untyped-def]
     changed = plan_ops.link_request_to_plan(db(), caller(), request_id, body.plan_id, expected_version(body.version))
     return s.request_out(changed, caller())

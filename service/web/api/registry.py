@@ -5,6 +5,7 @@ output; the decorator both wires the Flask route and records the declaration,
 and the OpenAPI document is built from those records (see openapi.py), so the
 document cannot drift from the code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -3,6 +3,7 @@
 Inputs forbid unknown fields and are read strictly (a number is not a string);
 outputs are built by the ``*_out`` functions, which decide what the caller may see.
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -84,8 +85,9 @@ class RequestIn(Input):
     product_field: ProductField | None = None
     innovative: bool = False
     urgent: bool = False
-    channel: Channel = Field(Channel.API, description="Desk users opening a request on behalf of an "
-                                                      "enterprise say how it reached them.")
+    channel: Channel = Field(
+        Channel.API, description="Desk users opening a request on behalf of an enterprise say how it reached them."
+    )
     enterprise_id: Id | None = Field(None, description="Desk users only: the enterprise the request is for.")
 
 
@@ -100,8 +102,11 @@ class ActionIn(Input):
     message: text(20000) = ""  # type: ignore[valid-type]
     rating: int | None = Field(None, ge=1, le=5)
     version: Id | None = Field(None, description="The version you saw (or send If-Match).")
-    confirmed: bool = Field(False, description="Resolve even though work is still open (without it, such a "
-                                               "resolve answers 409 listing that work in `error.open_items`).")
+    confirmed: bool = Field(
+        False,
+        description="Resolve even though work is still open (without it, such a "
+        "resolve answers 409 listing that work in `error.open_items`).",
+    )
 
 
 class EnterpriseActionIn(Input):
@@ -127,13 +132,18 @@ class TransferIn(Input):
 
 class RequestListQuery(Query):
     status: Status | None = None
-    queue: str | None = Field(None, max_length=20, description="open or all (enterprises); desk users also "
-                                                                "new, mine, unassigned, waiting, overdue, escalated.")
+    queue: str | None = Field(
+        None,
+        max_length=20,
+        description="open or all (enterprises); desk users also new, mine, unassigned, waiting, overdue, escalated.",
+    )
     cursor: Id | None = Field(None, description="next_cursor of the previous page.")
     limit: int = Field(25, ge=1, le=100)
     sort: Literal["newest", "oldest", "due"] = Field(
-        "newest", description="newest or oldest first, or due: the resolution due soonest first (open queues; "
-                              "the all queue stays newest first).")
+        "newest",
+        description="newest or oldest first, or due: the resolution due soonest first (open queues; "
+        "the all queue stays newest first).",
+    )
 
 
 class QueueQuery(RequestListQuery):
@@ -143,9 +153,14 @@ class QueueQuery(RequestListQuery):
     assignee_id: Id | None = None
     station_id: Id | None = None
     escalated: bool | None = None
-    text: str = Field("", max_length=200, description=(
-        "Words of the title, description or replies, an enterprise's name (or part of it) or credit code, a "
-        "product, or a reference number (42 finds JL-2026-000042)."))
+    text: str = Field(
+        "",
+        max_length=200,
+        description=(
+            "Words of the title, description or replies, an enterprise's name (or part of it) or credit code, a "
+            "product, or a reference number (42 finds JL-2026-000042)."
+        ),
+    )
 
 
 # ---- outputs -------------------------------------------------------------------------------------------------
@@ -242,25 +257,37 @@ def request_out(request: ServiceRequest, viewer: User) -> RequestOut:
 
 
 def _request_fields(request: ServiceRequest, viewer: User) -> dict[str, Any]:
-    fields = {name: getattr(request, name) for name in RequestOut.model_fields
-              if name not in {"station_code", "actions", "assignee_id", "escalated", "first_response_breached",
-                              "resolution_breached"}}
+    fields = {
+        name: getattr(request, name)
+        for name in RequestOut.model_fields
+        if name
+        not in {"station_code", "actions", "assignee_id", "escalated", "first_response_breached", "resolution_breached"}
+    }
     fields["station_code"] = request.station.code
     fields["actions"] = [t.action.value for t in lifecycle.allowed_actions(viewer, request)]
     if policy.may(viewer, PolicyAction.REQUEST_VIEW_INTERNAL, request):
-        fields.update(assignee_id=request.assignee_id, escalated=request.escalated,
-                      first_response_breached=request.first_response_breached,
-                      resolution_breached=request.resolution_breached)
+        fields.update(
+            assignee_id=request.assignee_id,
+            escalated=request.escalated,
+            first_response_breached=request.first_response_breached,
+            resolution_breached=request.resolution_breached,
+        )
     return fields
 
 
 def attachment_out(attachment: Attachment) -> AttachmentOut:
     from flask import url_for
 
-    return AttachmentOut(id=attachment.id, name=attachment.original_name, content_type=attachment.content_type,
-                         size=attachment.size, sha256=attachment.sha256, created_at=attachment.created_at,
-                         internal=attachment.internal,
-                         download_url=url_for("api.download_attachment", attachment_id=attachment.id))
+    return AttachmentOut(
+        id=attachment.id,
+        name=attachment.original_name,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        sha256=attachment.sha256,
+        created_at=attachment.created_at,
+        internal=attachment.internal,
+        download_url=url_for("api.download_attachment", attachment_id=attachment.id),
+    )
 
 
 def attachments_of(session: Session, message: Message) -> list[Attachment]:
@@ -268,14 +295,21 @@ def attachments_of(session: Session, message: Message) -> list[Attachment]:
 
 
 def message_out(message: Message, attachments: list[Attachment]) -> MessageOut:
-    return MessageOut(id=message.id, body=message.body, internal=message.internal, author_name=message.author.name,
-                      author_role=message.author.role.value, created_at=message.created_at,
-                      attachments=[attachment_out(a) for a in attachments])
+    return MessageOut(
+        id=message.id,
+        body=message.body,
+        internal=message.internal,
+        author_name=message.author.name,
+        author_role=message.author.role.value,
+        created_at=message.created_at,
+        attachments=[attachment_out(a) for a in attachments],
+    )
 
 
 def timeline_item(entry: TimelineEntry) -> TimelineItem:
-    item = TimelineItem(kind=entry.kind, at=entry.at, actor_name=entry.actor.name if entry.actor else None,
-                        internal=entry.internal)
+    item = TimelineItem(
+        kind=entry.kind, at=entry.at, actor_name=entry.actor.name if entry.actor else None, internal=entry.internal
+    )
     if entry.event is not None:
         item.event = entry.event.kind.value
         item.data = dict(entry.event.data or {})

@@ -1,4 +1,5 @@
 """Personal access tokens for the API, on the user's own account page."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -24,8 +25,15 @@ def _form(**kwargs: object) -> TokenForm:
 
 def _page(form: TokenForm, secret: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
     tokens = api_tokens.list_tokens(db(), actor())
-    return render_template("account/tokens.html", form=form, tokens=tokens, secret=secret,
-                           max_days=settings().api_token_max_days, docs_url=url_for("api.docs"), now=utcnow()), status
+    return render_template(
+        "account/tokens.html",
+        form=form,
+        tokens=tokens,
+        secret=secret,
+        max_days=settings().api_token_max_days,
+        docs_url=url_for("api.docs"),
+        now=utcnow(),
+    ), status
 
 
 @bp.route("/")
@@ -41,8 +49,14 @@ def create():  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _page(form, status=400)
     try:
-        issued = api_tokens.create_token(db(), actor(), form.name.data or "", form.scope.data or "",
-                                         form.days.data or 0, max_days=settings().api_token_max_days)
+        issued = api_tokens.create_token(
+            db(),
+            actor(),
+            form.name.data or "",
+            form.scope.data or "",
+            form.days.data or 0,
+            max_days=settings().api_token_max_days,
+        )
     except ValidationError as error:
         show_error(form, error)
         return _page(form, status=400)

@@ -1,4 +1,5 @@
 """Two-step sign-in pages: the second sign-in step, enrolment, recovery codes, and the desk's enrolment gate."""
+
 from __future__ import annotations
 
 import time
@@ -25,9 +26,16 @@ PENDING_KEY = "two_factor_pending"
 # The password step is good for this long; then the sign-in starts over.
 PENDING_SECONDS = 300
 # What a desk user who still has to enrol may reach.
-ENROLMENT_ENDPOINTS = frozenset({
-    "static", "main.healthz", "auth.logout", "auth.language", "two_factor.manage", "two_factor.enrol",
-})
+ENROLMENT_ENDPOINTS = frozenset(
+    {
+        "static",
+        "main.healthz",
+        "auth.logout",
+        "auth.language",
+        "two_factor.manage",
+        "two_factor.enrol",
+    }
+)
 SECOND_STEP_FAILED = N_("The code is not correct, or the account is locked for a while after repeated failures.")
 
 
@@ -42,8 +50,12 @@ def fresh_session() -> None:
 def begin_second_step(user: User, next_url: str | None) -> Response:
     """After a good password: remember, briefly and in the signed cookie only, who is half signed in."""
     fresh_session()
-    session[PENDING_KEY] = {"user": user.id, "token": user.session_token,
-                            "until": int(time.time()) + PENDING_SECONDS, "next": safe_next(next_url) or ""}
+    session[PENDING_KEY] = {
+        "user": user.id,
+        "token": user.session_token,
+        "until": int(time.time()) + PENDING_SECONDS,
+        "next": safe_next(next_url) or "",
+    }
     return redirect(url_for("two_factor.second_step"))
 
 
@@ -75,8 +87,12 @@ def second_step():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = two_factor.verify_second_step(
-                db(), int(pending["user"]), str(pending["token"]), form.code.data or "",
-                request.remote_addr or "unknown")
+                db(),
+                int(pending["user"]),
+                str(pending["token"]),
+                form.code.data or "",
+                request.remote_addr or "unknown",
+            )
         except accounts.AuthenticationFailed:
             flash(gettext(SECOND_STEP_FAILED), "error")
         else:
@@ -149,8 +165,12 @@ def reset(user_id: int):  # type: ignore[no-untyped-def]
     except DomainError as error:
         flash_domain_error(error)
     else:
-        flash(gettext("Two-step sign-in of %(email)s was reset; they set it up again at their next sign-in.",
-                      email=user.email), "success")
+        flash(
+            gettext(
+                "Two-step sign-in of %(email)s was reset; they set it up again at their next sign-in.", email=user.email
+            ),
+            "success",
+        )
     return redirect(url_for("admin.users"))
 
 
@@ -163,13 +183,26 @@ def _show_error(form: object, error: ValidationError) -> None:
 
 def _render_status(user: User, codes_form: RecoveryCodesForm, disable_form: DisableForm, status: int = 200):  # type: ignore[no-untyped-def]
     remaining = two_factor.remaining_recovery_codes(db(), user.id)
-    return render_template("account/two_factor.html", enabled=True, remaining=remaining, codes_form=codes_form,
-                           disable_form=disable_form, required=two_factor.required_for(user)), status
+    return render_template(
+        "account/two_factor.html",
+        enabled=True,
+        remaining=remaining,
+        codes_form=codes_form,
+        disable_form=disable_form,
+        required=two_factor.required_for(user),
+    ), status
 
 
 def _render_enrolment(form: EnrolForm, status: int = 200):  # type: ignore[no-untyped-def]
     enrolment = two_factor.start_enrolment(db(), actor(), issuer=gettext(two_factor.ISSUER))
     qr = segno.make(enrolment.uri, error="m").svg_data_uri(scale=5, dark="#1f2d3d")
-    secret_groups = " ".join(enrolment.secret[i:i + 4] for i in range(0, len(enrolment.secret), 4))
-    return render_template("account/two_factor.html", enabled=False, form=form, qr=qr, secret=secret_groups,
-                           uri=enrolment.uri, required=two_factor.required_for(actor())), status
+    secret_groups = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))
+    return render_template(
+        "account/two_factor.html",
+        enabled=False,
+        form=form,
+        qr=qr,
+        secret=secret_groups,
+        uri=enrolment.uri,
+        required=two_factor.required_for(actor()),
+    ), status

@@ -1,4 +1,5 @@
 """Sign-in, sign-out, enterprise registration, language choice, own account."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -26,7 +27,8 @@ def login():  # type: ignore[no-untyped-def]
     if form.validate_on_submit():
         try:
             user = accounts.authenticate(
-                db(), form.email.data or "", form.password.data or "", request.remote_addr or "unknown")
+                db(), form.email.data or "", form.password.data or "", request.remote_addr or "unknown"
+            )
         except accounts.AuthenticationFailed:
             flash(gettext(accounts.LOGIN_FAILED), "error")
         else:
@@ -57,21 +59,34 @@ def register():  # type: ignore[no-untyped-def]
     form.station_id.choices = station_choices()
     if form.validate_on_submit():
         try:
-            accounts.register_enterprise(db(), accounts.Registration(
-                company_name=form.company_name.data or "", credit_code=form.credit_code.data or "",
-                city=form.city.data or "", station_id=form.station_id.data or 0,
-                size=EnterpriseSize(form.size.data), product_areas=form.product_areas.data or [],
-                contact_name=form.contact_name.data or "", email=form.email.data or "",
-                phone=form.phone.data or "", password=form.password.data or "",
-                locale=session.get("locale"),
-            ))
+            accounts.register_enterprise(
+                db(),
+                accounts.Registration(
+                    company_name=form.company_name.data or "",
+                    credit_code=form.credit_code.data or "",
+                    city=form.city.data or "",
+                    station_id=form.station_id.data or 0,
+                    size=EnterpriseSize(form.size.data),
+                    product_areas=form.product_areas.data or [],
+                    contact_name=form.contact_name.data or "",
+                    email=form.email.data or "",
+                    phone=form.phone.data or "",
+                    password=form.password.data or "",
+                    locale=session.get("locale"),
+                ),
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
             # The same answer whether or not the email was registered before (the operation says why).
-            flash(gettext("Thank you. Sign in with this email and password to submit requests; the station "
-                          "will verify your company shortly. If the email was registered before, nothing was "
-                          "changed: sign in with your existing password."), "success")
+            flash(
+                gettext(
+                    "Thank you. Sign in with this email and password to submit requests; the station "
+                    "will verify your company shortly. If the email was registered before, nothing was "
+                    "changed: sign in with your existing password."
+                ),
+                "success",
+            )
             return redirect(url_for("auth.login"))
     status = 400 if request.method == "POST" else 200
     return render_template("auth/register.html", form=form), status

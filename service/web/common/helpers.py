@@ -1,4 +1,5 @@
 """Small pieces every blueprint shares: the role gate, station choices, error flashing."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
@@ -74,8 +75,11 @@ def hotline_name(subject: HotlineSession | ServiceRequest) -> str:
 
 def station_choices(include_hub: bool = True) -> list[SelectChoice]:
     """Active stations, the hub first, from the process's snapshot (a station added shows within a minute)."""
-    return [SelectChoice(s.id, station_name(s)) for s in reference.stations(db())
-            if s.active and (include_hub or not s.is_hub)]
+    return [
+        SelectChoice(s.id, station_name(s))
+        for s in reference.stations(db())
+        if s.active and (include_hub or not s.is_hub)
+    ]
 
 
 def flash_domain_error(error: DomainError) -> None:

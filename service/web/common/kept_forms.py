@@ -5,6 +5,7 @@ by its POST, since a reload would send it again. It goes back to the page it cam
 once as the user left it, with the messages beside its fields (what belongs at the top of the page
 travels as a flash message).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -58,14 +59,30 @@ class Kept:
 def send_back(page_url: str, slot: str, form: FlaskForm, **extra: Any) -> Response:
     """Redirect to ``page_url``, which draws ``form`` (its ``slot``) again as the user left it, with its messages."""
     # Hidden fields go back as the server left them: after a conflict, the version the user has now been shown.
-    hidden = {field.name: "" if field.data is None else str(field.data) for field in form
-              if isinstance(field.widget, HiddenInput) and field.name != CSRF_FIELD}
+    hidden = {
+        field.name: "" if field.data is None else str(field.data)
+        for field in form
+        if isinstance(field.widget, HiddenInput) and field.name != CSRF_FIELD
+    }
     typed = [(name, hidden.get(name, value)) for name, value in request.form.items(multi=True) if name != CSRF_FIELD]
-    errors = {field.name: [str(error) for error in field.errors] for field in form
-              if field.errors and field.name != CSRF_FIELD}
-    token = keep_form(db(), actor(), {
-        "slot": slot, "form": type(form).__name__, "prefix": form._prefix.rstrip("-"), "typed": typed,
-        "errors": errors, "form_errors": [str(error) for error in form.form_errors], "extra": extra})
+    errors = {
+        field.name: [str(error) for error in field.errors]
+        for field in form
+        if field.errors and field.name != CSRF_FIELD
+    }
+    token = keep_form(
+        db(),
+        actor(),
+        {
+            "slot": slot,
+            "form": type(form).__name__,
+            "prefix": form._prefix.rstrip("-"),
+            "typed": typed,
+            "errors": errors,
+            "form_errors": [str(error) for error in form.form_errors],
+            "extra": extra,
+        },
+    )
     session[SESSION_KEY] = {"token": token, "page": urlsplit(page_url).path}
     return redirect(page_url)
 
@@ -79,6 +96,12 @@ def take_kept() -> Kept | None:
     data = take_form(db(), actor(), str(stash.get("token")))
     if data is None:
         return None
-    return Kept(slot=data["slot"], form_name=data["form"], prefix=data["prefix"],
-                typed=MultiDict([(name, value) for name, value in data["typed"]]), errors=data["errors"],
-                form_errors=data["form_errors"], extra=data["extra"])
+    return Kept(
+        slot=data["slot"],
+        form_name=data["form"],
+        prefix=data["prefix"],
+        typed=MultiDict([(name, value) for name, value in data["typed"]]),
+        errors=data["errors"],
+        form_errors=data["form_errors"],
+        extra=data["extra"],
+    )

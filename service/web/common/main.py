@@ -1,4 +1,5 @@
 """Landing page by role, and the health check."""
+
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, url_for

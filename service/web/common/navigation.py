@@ -1,4 +1,5 @@
 """Role-aware navigation for the base layout."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -34,28 +35,50 @@ MENU: dict[Role, list[MenuEntry]] = {
     # An enterprise has no hotline or company page of its own: its hotline sessions (a station head's or the
     # director's) sit on each of its requests, and its company's name and verification on its home page.
     # "Hotline" (热线会商) names both kinds; each session is called by its host's title on its own page.
-    Role.ENTERPRISE: [("portal.index", _l("My requests")), ("portal.new_request", _l("New request")),
-                      ("plans.ours", _l("Our service plan")),
-                      ("portal.index", _l("Hotline"), {"queue": "all"}),
-                      ("portal.index", _l("Our company"), {"_anchor": "company"}), ("search.index", _l("Search"))],
-    Role.STAFF: [("desk.index", _l("Desk")), ("desk.enterprises", _l("Enterprises")),
-                 ("instructions.index", _l("My instructions")), ("hotline.index", _l("Hotline")),
-                 ("plans.index", _l("Service plans")), ("task_forces.mine", _l("My task forces")),
-                 ("search.index", _l("Search"))],
-    Role.DIRECTOR: [("director.dashboard_page", _l("Dashboard")), ("desk.index", _l("Desk")),
-                    ("desk.enterprises", _l("Enterprises")), ("director.escalated", _l("Escalated")),
-                    ("instructions.index", _l("Instructions")), ("hotline.index", _l("Hotline")),
-                    ("plans.index", _l("Service plans")), ("plans.awaiting", _l("Plans to approve")),
-                    ("task_forces.mine", _l("My task forces")), ("search.index", _l("Search"))],
-    Role.ADMIN: [("admin.users", _l("Users")), ("admin.stations", _l("Stations")),
-                 ("admin_sla.sla_targets", _l("Service times")), ("admin_sla.calendar", _l("Calendar")),
-                 ("director.dashboard_page", _l("Dashboard"))],
+    Role.ENTERPRISE: [
+        ("portal.index", _l("My requests")),
+        ("portal.new_request", _l("New request")),
+        ("plans.ours", _l("Our service plan")),
+        ("portal.index", _l("Hotline"), {"queue": "all"}),
+        ("portal.index", _l("Our company"), {"_anchor": "company"}),
+        ("search.index", _l("Search")),
+    ],
+    Role.STAFF: [
+        ("desk.index", _l("Desk")),
+        ("desk.enterprises", _l("Enterprises")),
+        ("instructions.index", _l("My instructions")),
+        ("hotline.index", _l("Hotline")),
+        ("plans.index", _l("Service plans")),
+        ("task_forces.mine", _l("My task forces")),
+        ("search.index", _l("Search")),
+    ],
+    Role.DIRECTOR: [
+        ("director.dashboard_page", _l("Dashboard")),
+        ("desk.index", _l("Desk")),
+        ("desk.enterprises", _l("Enterprises")),
+        ("director.escalated", _l("Escalated")),
+        ("instructions.index", _l("Instructions")),
+        ("hotline.index", _l("Hotline")),
+        ("plans.index", _l("Service plans")),
+        ("plans.awaiting", _l("Plans to approve")),
+        ("task_forces.mine", _l("My task forces")),
+        ("search.index", _l("Search")),
+    ],
+    Role.ADMIN: [
+        ("admin.users", _l("Users")),
+        ("admin.stations", _l("Stations")),
+        ("admin_sla.sla_targets", _l("Service times")),
+        ("admin_sla.calendar", _l("Calendar")),
+        ("director.dashboard_page", _l("Dashboard")),
+    ],
 }
 NOTIFICATIONS = ("notifications.index", _l("Notifications"))
 # The user's own account, shown beside their name rather than among the daily work.
-ACCOUNT: list[MenuEntry] = [("auth.change_password", _l("Password")),
-                            ("two_factor.manage", _l("Two-step sign-in")),
-                            ("tokens.index", _l("API tokens"))]
+ACCOUNT: list[MenuEntry] = [
+    ("auth.change_password", _l("Password")),
+    ("two_factor.manage", _l("Two-step sign-in")),
+    ("tokens.index", _l("API tokens")),
+]
 
 
 def navigation(group: str = "main") -> list[NavItem]:
@@ -63,13 +86,17 @@ def navigation(group: str = "main") -> list[NavItem]:
     if not current_user.is_authenticated:
         return []
     entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
-    shown = [(endpoint, text, *values) for endpoint, text, *values in entries
-             if endpoint in current_app.view_functions]
+    shown = [(endpoint, text, *values) for endpoint, text, *values in entries if endpoint in current_app.view_functions]
     badges = _badges([endpoint for endpoint, *_ in shown])
-    return [NavItem(str(text), url_for(endpoint, **(values[0] if values else {})),
-                    request.endpoint == endpoint and not values,
-                    None if values else _badge_text(badges.get(endpoint)))
-            for endpoint, text, *values in shown]
+    return [
+        NavItem(
+            str(text),
+            url_for(endpoint, **(values[0] if values else {})),
+            request.endpoint == endpoint and not values,
+            None if values else _badge_text(badges.get(endpoint)),
+        )
+        for endpoint, text, *values in shown
+    ]
 
 
 def _badge_text(count: int | None) -> str | None:

@@ -1,4 +1,5 @@
 """The reader's in-app notifications: a list, open one (marking it read), mark all read."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
@@ -23,8 +24,11 @@ install_template_helpers(bp)
 
 def request_endpoint(role: Role) -> str | None:
     """Where a notification's request opens for this reader (admins have no request pages)."""
-    return {Role.ENTERPRISE: "portal.request_detail", Role.STAFF: "desk.request_detail",
-            Role.DIRECTOR: "desk.request_detail"}.get(role)
+    return {
+        Role.ENTERPRISE: "portal.request_detail",
+        Role.STAFF: "desk.request_detail",
+        Role.DIRECTOR: "desk.request_detail",
+    }.get(role)
 
 
 def unread_badge() -> Select[tuple[int]]:
@@ -62,8 +66,9 @@ def who_changed(notification: Notification) -> str:
 def index():  # type: ignore[no-untyped-def]
     items = notifications.list_notifications(db(), actor())
     hotlines = sessions_by_id(db(), [n.data["hotline_id"] for n in items if n.data and "hotline_id" in n.data])
-    return render_template("notifications/index.html", items=items, hotlines=hotlines,
-                           what_changed=what_changed, who_changed=who_changed)
+    return render_template(
+        "notifications/index.html", items=items, hotlines=hotlines, what_changed=what_changed, who_changed=who_changed
+    )
 
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])

@@ -3,6 +3,7 @@
 Template helpers are installed on the blueprints that show requests
 (``install_template_helpers``), so every request page shares one wording.
 """
+
 from __future__ import annotations
 
 from collections.abc import Mapping
@@ -84,7 +85,7 @@ def when(moment: datetime | None) -> str:
 
 def file_size(size: int) -> str:
     """A file's size in the reader's language (311 B, 1.5 kB, 2.3 MB), not Jinja's English "311 Bytes"."""
-    for unit, scale in (("digital-megabyte", 1024 ** 2), ("digital-kilobyte", 1024)):
+    for unit, scale in (("digital-megabyte", 1024**2), ("digital-kilobyte", 1024)):
         if size >= scale:
             return format_unit(round(size / scale, 1), unit, length="short", locale=get_locale())
     return format_unit(size, "digital-byte", length="short", locale=get_locale())
@@ -99,8 +100,9 @@ def escalation_reason(request: ServiceRequest) -> str:
     return reason_text(request.escalation_reason or "")
 
 
-def event_title(kind: EventKind, data: Mapping[str, Any] | None,
-                hotlines: Mapping[int, HotlineSession] | None = None) -> str:
+def event_title(
+    kind: EventKind, data: Mapping[str, Any] | None, hotlines: Mapping[int, HotlineSession] | None = None
+) -> str:
     """What a timeline entry or a notification is about; ``hotlines`` are the sessions its data may name."""
     title = HOTLINE_EVENT_TITLES.get(kind)
     hotline = (hotlines or {}).get((data or {}).get("hotline_id"))
@@ -127,12 +129,20 @@ def sla_badge(state: SlaState | None) -> dict[str, str] | None:
     if state.paused:
         return {"text": gettext("Paused"), "style": "muted", "title": title, "due": when(due)}
     if state.overdue or state.remaining_seconds < 0:
-        return {"text": gettext("Overdue by %(time)s", time=working_duration(state.remaining_seconds)),
-                "style": "danger", "title": title, "due": when(due)}
+        return {
+            "text": gettext("Overdue by %(time)s", time=working_duration(state.remaining_seconds)),
+            "style": "danger",
+            "title": title,
+            "due": when(due),
+        }
     # Less than one working day left deserves attention.
     style = "warn" if state.remaining_seconds < 8 * 3600 else "ok"
-    return {"text": gettext("%(time)s left", time=working_duration(state.remaining_seconds)),
-            "style": style, "title": title, "due": when(due)}
+    return {
+        "text": gettext("%(time)s left", time=working_duration(state.remaining_seconds)),
+        "style": style,
+        "title": title,
+        "due": when(due),
+    }
 
 
 def _vocabulary(kind: type[Enum], value: Any) -> str:
@@ -147,29 +157,40 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
     data = event.data or {}
     kind = event.kind
     if kind == EventKind.CREATED and data.get("on_behalf"):
-        return gettext("Opened by the station on the enterprise's behalf (%(channel)s)",
-                       channel=_vocabulary(Channel, data.get("channel")))
+        return gettext(
+            "Opened by the station on the enterprise's behalf (%(channel)s)",
+            channel=_vocabulary(Channel, data.get("channel")),
+        )
     if kind == EventKind.STATUS_CHANGED:
-        return gettext("%(old)s → %(new)s", old=_vocabulary(Status, data.get("from")),
-                       new=_vocabulary(Status, data.get("to")))
+        return gettext(
+            "%(old)s → %(new)s", old=_vocabulary(Status, data.get("from")), new=_vocabulary(Status, data.get("to"))
+        )
     if kind == EventKind.TRIAGED:
-        return gettext("Category: %(category)s · priority: %(priority)s · stage: %(stage)s",
-                       category=_vocabulary(Category, data.get("category")),
-                       priority=_vocabulary(Priority, data.get("priority")),
-                       stage=_vocabulary(LifecycleStage, data.get("lifecycle_stage")))
+        return gettext(
+            "Category: %(category)s · priority: %(priority)s · stage: %(stage)s",
+            category=_vocabulary(Category, data.get("category")),
+            priority=_vocabulary(Priority, data.get("priority")),
+            stage=_vocabulary(LifecycleStage, data.get("lifecycle_stage")),
+        )
     if kind == EventKind.ASSIGNED:
         if data.get("assignee_name"):
             return gettext("Assigned to %(name)s", name=data["assignee_name"])
         return gettext("No longer assigned to anyone")
     if kind == EventKind.TRANSFERRED:
         stations = stations or {}
-        return gettext("From %(old)s to %(new)s", old=station_name(stations.get(data.get("from_station", 0))),
-                       new=station_name(stations.get(data.get("to_station", 0))))
+        return gettext(
+            "From %(old)s to %(new)s",
+            old=station_name(stations.get(data.get("from_station", 0))),
+            new=station_name(stations.get(data.get("to_station", 0))),
+        )
     if kind == EventKind.ESCALATED and data.get("by_sweep"):
         return gettext("Escalated automatically because the service time was exceeded")
     if kind == EventKind.SLA_BREACHED:
-        return gettext("First response overdue") if data.get("target") == "first_response" \
+        return (
+            gettext("First response overdue")
+            if data.get("target") == "first_response"
             else gettext("Resolution overdue")
+        )
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""

@@ -5,6 +5,7 @@ lifecycle refuses, a change made stale by someone else's) goes back to the
 request's page (post/redirect/get, so a reload never sends it again) with the
 reason and the form as the user left it (service/web/kept_forms.py).
 """
+
 from __future__ import annotations
 
 import uuid
@@ -71,8 +72,11 @@ def choice(vocabulary: type[E], raw: str | None) -> E | None:
 
 def uploads_from(field: Field) -> list[Upload]:
     """The files of a file input; a browser sends one empty part when nothing was chosen."""
-    return [Upload(f.filename or "", f.mimetype or "application/octet-stream", f.read())
-            for f in request.files.getlist(field.name) if f and f.filename]
+    return [
+        Upload(f.filename or "", f.mimetype or "application/octet-stream", f.read())
+        for f in request.files.getlist(field.name)
+        if f and f.filename
+    ]
 
 
 def fresh_idempotency_key(form: RequestForm) -> None:
@@ -83,12 +87,17 @@ def fresh_idempotency_key(form: RequestForm) -> None:
 
 def draft_from(form: RequestForm, channel: Channel = Channel.WEB) -> RequestDraft:
     return RequestDraft(
-        title=form.title.data or "", description=form.description.data or "",
-        category=Category(form.category.data), lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
-        product_name=form.product_name.data or "", device_class=choice(DeviceClass, form.device_class.data),
+        title=form.title.data or "",
+        description=form.description.data or "",
+        category=Category(form.category.data),
+        lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
+        product_name=form.product_name.data or "",
+        device_class=choice(DeviceClass, form.device_class.data),
         product_type=choice(ProductType, form.product_type.data),
         product_field=choice(ProductField, form.product_field.data),
-        innovative=bool(form.innovative.data), urgent=bool(form.urgent.data), channel=channel,
+        innovative=bool(form.innovative.data),
+        urgent=bool(form.urgent.data),
+        channel=channel,
         idempotency_key=(form.idempotency_key.data or "")[:64] or None,
     )
 
@@ -99,8 +108,14 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
         on_behalf = isinstance(form, OnBehalfForm)
         draft = draft_from(form, Channel(form.channel.data) if on_behalf else Channel.WEB)
         try:
-            created = submit_request(db(), actor(), draft, uploads_from(form.attachments), settings=desk_settings(),
-                                     enterprise_id=form.enterprise_id.data if on_behalf else None)
+            created = submit_request(
+                db(),
+                actor(),
+                draft,
+                uploads_from(form.attachments),
+                settings=desk_settings(),
+                enterprise_id=form.enterprise_id.data if on_behalf else None,
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -129,9 +144,13 @@ def enterprise_choices(user: User) -> list[SelectChoice]:
     query = select(Enterprise.id, Enterprise.name, Enterprise.credit_code).order_by(Enterprise.name)
     if not policy.sees_every_station(user):
         query = query.where(Enterprise.station_id == user.station_id)
-    return [SelectChoice("", gettext("— choose the enterprise —")),
-            *(SelectChoice(row.id, gettext("%(name)s (%(code)s)", name=row.name, code=row.credit_code))
-              for row in db().execute(query))]
+    return [
+        SelectChoice("", gettext("— choose the enterprise —")),
+        *(
+            SelectChoice(row.id, gettext("%(name)s (%(code)s)", name=row.name, code=row.credit_code))
+            for row in db().execute(query)
+        ),
+    ]
 
 
 def send_attachment(attachment_id: int) -> Response:
@@ -142,8 +161,9 @@ def send_attachment(attachment_id: int) -> Response:
         abort(403)
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                         download_name=attachment.original_name, max_age=0)
+    response = send_file(
+        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+    )
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
@@ -157,8 +177,9 @@ def action_or_404(raw: str) -> Action:
         abort(404)
 
 
-def action_form(action: Action, version: int | None = None, *, submitted: bool = False,
-                formdata: MultiDict[str, str] | None = None) -> ActionForm:
+def action_form(
+    action: Action, version: int | None = None, *, submitted: bool = False, formdata: MultiDict[str, str] | None = None
+) -> ActionForm:
     if submitted:
         form = ActionForm(prefix=action.value)
     else:
@@ -173,25 +194,41 @@ def action_form(action: Action, version: int | None = None, *, submitted: bool =
 
 
 class RenderDetail(Protocol):
-    def __call__(self, req: ServiceRequest, kept: dict[str, FlaskForm], *,
-                 conflict: str | None = None) -> ResponseReturnValue: ...
+    def __call__(
+        self, req: ServiceRequest, kept: dict[str, FlaskForm], *, conflict: str | None = None
+    ) -> ResponseReturnValue: ...
 
 
 # The request page's forms that may come back to it, by class: the page's own, and its panels' (PANEL_SLOTS).
-_RESTORABLE = (TriageForm, AssignForm, TransferForm, EscalateForm, DeEscalateForm, DeskMessageForm, ReplyForm,
-               HotlineAskForm, InstructionForm)
+_RESTORABLE = (
+    TriageForm,
+    AssignForm,
+    TransferForm,
+    EscalateForm,
+    DeEscalateForm,
+    DeskMessageForm,
+    ReplyForm,
+    HotlineAskForm,
+    InstructionForm,
+)
 
 
-def _send_back(request_id: int, slot: str, form: FlaskForm, *, conflict: str | None = None,
-               refusal: str | None = None) -> ResponseReturnValue:
+def _send_back(
+    request_id: int, slot: str, form: FlaskForm, *, conflict: str | None = None, refusal: str | None = None
+) -> ResponseReturnValue:
     """Back to the request's page with ``form``; ``refusal`` is said at the top, ``conflict`` in its banner."""
     # A request out of the user's scope answers 404 whatever was wrong with the form (nothing is kept for it).
     request_or_404(request_id)
     if refusal:
         flash(refusal, "error")
     # Open work is not kept with the form: the page reads it again.
-    return send_back(url_for(".request_detail", request_id=request_id), slot, form, conflict=conflict,
-                     open_work=isinstance(form, ActionForm) and bool(form.open_items))
+    return send_back(
+        url_for(".request_detail", request_id=request_id),
+        slot,
+        form,
+        conflict=conflict,
+        open_work=isinstance(form, ActionForm) and bool(form.open_items),
+    )
 
 
 def _restore(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
@@ -215,8 +252,9 @@ def detail_page(request_id: int, render: RenderDetail) -> ResponseReturnValue:
     return render(req, kept, conflict=conflict)
 
 
-def run_edit(request_id: int, slot: str, form: FlaskForm, call: Callable[[], object], *, success: str,
-             done_url: str) -> ResponseReturnValue:
+def run_edit(
+    request_id: int, slot: str, form: FlaskForm, call: Callable[[], object], *, success: str, done_url: str
+) -> ResponseReturnValue:
     """Validate ``form``, run the one operation ``call``; on success flash and go to ``done_url``.
 
     Whatever is not taken goes back to the request's page (the blueprint's
@@ -260,10 +298,25 @@ def take_step(request_id: int, action_name: str, *, done_url: str) -> ResponseRe
     form = action_form(action, submitted=True)
 
     def call() -> object:
-        return take_action(db(), actor(), request_id, form.expected_version(), action,
-                           reason=form.reason.data or "", summary=form.summary.data or "",
-                           message=form.message.data or "", rating=form.rating.data,
-                           confirmed=bool(form.confirmed.data), settings=desk_settings())
+        return take_action(
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            action,
+            reason=form.reason.data or "",
+            summary=form.summary.data or "",
+            message=form.message.data or "",
+            rating=form.rating.data,
+            confirmed=bool(form.confirmed.data),
+            settings=desk_settings(),
+        )
 
-    return run_edit(request_id, f"action:{action.value}", form, call, done_url=done_url,
-                    success=gettext("Done: %(step)s.", step=action_label(action)))
+    return run_edit(
+        request_id,
+        f"action:{action.value}",
+        form,
+        call,
+        done_url=done_url,
+        success=gettext("Done: %(step)s.", step=action_label(action)),
+    )

@@ -4,6 +4,7 @@
 answer and the policy, which steps, forms and panels the reader is offered. The templates only draw the
 ``RequestPage`` it returns: they run no query and decide nothing by status.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
@@ -172,9 +173,16 @@ class RequestPage:
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
-    fields = [field for need, field in ((Need.RATING, form.rating), (Need.REASON, form.reason),
-                                        (Need.SUMMARY, form.summary), (Need.MESSAGE, form.message))
-              if need in needs]
+    fields = [
+        field
+        for need, field in (
+            (Need.RATING, form.rating),
+            (Need.REASON, form.reason),
+            (Need.SUMMARY, form.summary),
+            (Need.MESSAGE, form.message),
+        )
+        if need in needs
+    ]
     if action == Action.CONFIRM:
         fields.append(form.message)
     if form.open_items:
@@ -182,8 +190,9 @@ def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> 
     return fields
 
 
-def action_views(user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm],
-                 settings: DeskSettings) -> list[ActionView]:
+def action_views(
+    user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm], settings: DeskSettings
+) -> list[ActionView]:
     """The lifecycle's steps for ``user`` on ``req``: those it allows, drawn disabled where it says why not yet."""
     views = []
     # The plan comes loaded with the request (get_request): no statement of its own.
@@ -193,18 +202,31 @@ def action_views(user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm],
         sent = kept.get(f"action:{transition.action.value}")
         form = sent if isinstance(sent, ActionForm) else action_form(transition.action, req.version)
         missing = unavailable_reason(transition, req, inputs, now)
-        views.append(ActionView(transition.action, form, _needed_fields(transition.action, form, transition.needs),
-                                action_label(transition.action), str(ACTION_HINTS.get(transition.action, "")),
-                                transition.action in DANGEROUS, sent is not None,
-                                gettext(missing) if missing else "",
-                                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items]))
+        views.append(
+            ActionView(
+                transition.action,
+                form,
+                _needed_fields(transition.action, form, transition.needs),
+                action_label(transition.action),
+                str(ACTION_HINTS.get(transition.action, "")),
+                transition.action in DANGEROUS,
+                sent is not None,
+                gettext(missing) if missing else "",
+                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items],
+            )
+        )
     return views
 
 
 def unsaved_input(kept: Mapping[str, FlaskForm], offered: set[str]) -> list[tuple[str, str]]:
     """Text the user sent in a form the page no longer offers, so that nothing typed is lost."""
-    return [(str(field.label.text), field.data) for slot, form in kept.items() if slot not in offered
-            for field in form if field.type in ("StringField", "TextAreaField") and field.data]
+    return [
+        (str(field.label.text), field.data)
+        for slot, form in kept.items()
+        if slot not in offered
+        for field in form
+        if field.type in ("StringField", "TextAreaField") and field.data
+    ]
 
 
 def panel_form(kept: Mapping[str, FlaskForm], slot: str, fresh: Callable[[], FlaskForm], offered: bool) -> PanelForm:
@@ -218,31 +240,45 @@ def panel_form(kept: Mapping[str, FlaskForm], slot: str, fresh: Callable[[], Fla
 
 def assignee_choices(session: Session, user: User, req: ServiceRequest) -> list[SelectChoice]:
     """Whom ``req`` may be assigned to (the triage and assignee forms' choices)."""
-    return [SelectChoice("", gettext("Nobody")),
-            *(SelectChoice(u.id, u.name) for u in assignable_users(session, user, req.station_id))]
+    return [
+        SelectChoice("", gettext("Nobody")),
+        *(SelectChoice(u.id, u.name) for u in assignable_users(session, user, req.station_id)),
+    ]
 
 
 def transfer_choices(stations: Sequence[StationInfo], req: ServiceRequest) -> list[SelectChoice]:
     """The active stations ``req`` may be transferred to: all but its own."""
-    return [SelectChoice("", gettext("— choose the station —")),
-            *(SelectChoice(s.id, station_name(s)) for s in stations if s.active and s.id != req.station_id)]
+    return [
+        SelectChoice("", gettext("— choose the station —")),
+        *(SelectChoice(s.id, station_name(s)) for s in stations if s.active and s.id != req.station_id),
+    ]
 
 
-def _desk_forms(session: Session, user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm],
-                stations: Sequence[StationInfo]) -> DeskForms:
+def _desk_forms(
+    session: Session, user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm], stations: Sequence[StationInfo]
+) -> DeskForms:
     """The working forms the policy lets ``user`` use on ``req`` in its present state."""
     is_open = req.status in OPEN_STATUSES
     triage = assign = transfer = escalate = de_escalate = None
     if is_open and policy.may(user, PolicyAction.REQUEST_TRIAGE, req):
         people = assignee_choices(session, user, req)
-        triage = kept.get("triage") or TriageForm(prefix="triage", formdata=None, data={
-            "version": req.version, "category": req.category.value, "lifecycle_stage": req.lifecycle_stage.value,
-            "priority": provisional_priority(req).value, "assignee_id": req.assignee_id})
+        triage = kept.get("triage") or TriageForm(
+            prefix="triage",
+            formdata=None,
+            data={
+                "version": req.version,
+                "category": req.category.value,
+                "lifecycle_stage": req.lifecycle_stage.value,
+                "priority": provisional_priority(req).value,
+                "assignee_id": req.assignee_id,
+            },
+        )
         triage.assignee_id.choices = people
         # Triage sets a submitted request's assignee; afterwards the assignee has a form of its own.
         if req.status != Status.SUBMITTED:
             assign = kept.get("assign") or AssignForm(
-                prefix="assign", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id})
+                prefix="assign", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id}
+            )
             assign.assignee_id.choices = people
         transfer = kept.get("transfer") or TransferForm(prefix="transfer", formdata=None, data={"version": req.version})
         transfer.station_id.choices = transfer_choices(stations, req)
@@ -251,32 +287,52 @@ def _desk_forms(session: Session, user: User, req: ServiceRequest, kept: Mapping
     if req.escalated and policy.may(user, PolicyAction.REQUEST_DE_ESCALATE, req):
         de_escalate = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
     message = kept.get("message") or DeskMessageForm(formdata=None)
-    return DeskForms(triage, assign, transfer, escalate, de_escalate, message,  # type: ignore[arg-type]
-                     triage_first=triage is not None and req.status == Status.SUBMITTED)
+    return DeskForms(
+        triage,
+        assign,
+        transfer,
+        escalate,
+        de_escalate,
+        message,  # type: ignore[arg-type]
+        triage_first=triage is not None and req.status == Status.SUBMITTED,
+    )
 
 
-def _portal_reply(req: ServiceRequest, kept: Mapping[str, FlaskForm], actions: list[ActionView],
-                  settings: DeskSettings) -> PortalReply:
+def _portal_reply(
+    req: ServiceRequest, kept: Mapping[str, FlaskForm], actions: list[ActionView], settings: DeskSettings
+) -> PortalReply:
     reopen_offered = any(view.action == Action.REOPEN and not view.unavailable for view in actions)
     if req.status not in FINAL_STATUSES:
         form = kept.get("reply") or ReplyForm(formdata=None)
         # A reply on a resolved request reopens it (see add_message): say so before it is sent.
-        hint = gettext("Sending a message reopens the request: the station takes it up again.") \
-            if reopen_offered else ""
+        hint = (
+            gettext("Sending a message reopens the request: the station takes it up again.") if reopen_offered else ""
+        )
         return PortalReply(form, hint, "")  # type: ignore[arg-type]
     if reopen_offered:
         deadline = reopen_deadline(req, timedelta(days=settings.reopen_window_days))
-        note = gettext("This request is closed. If the difficulty is not settled, use “%(step)s” (until %(date)s) "
-                       "and say why; the station takes it up again.", step=action_label(Action.REOPEN),
-                       date=when(deadline))
+        note = gettext(
+            "This request is closed. If the difficulty is not settled, use “%(step)s” (until %(date)s) "
+            "and say why; the station takes it up again.",
+            step=action_label(Action.REOPEN),
+            date=when(deadline),
+        )
     else:
         note = gettext("This request is closed and can no longer be reopened. Please submit a new request.")
     return PortalReply(None, "", note)
 
 
-def present_request(session: Session, user: User, req: ServiceRequest, *, audience: Audience,
-                 kept: Mapping[str, FlaskForm], conflict: str | None, settings: DeskSettings,
-                 back: str) -> RequestPage:
+def present_request(
+    session: Session,
+    user: User,
+    req: ServiceRequest,
+    *,
+    audience: Audience,
+    kept: Mapping[str, FlaskForm],
+    conflict: str | None,
+    settings: DeskSettings,
+    back: str,
+) -> RequestPage:
     """What ``user`` sees on ``req``'s page (``audience``'s), with the forms sent back to it (``kept``) as left.
 
     ``back`` is the page's own address, which linking a plan comes back to.
@@ -291,19 +347,35 @@ def present_request(session: Session, user: User, req: ServiceRequest, *, audien
     stations = reference.stations(session)
     desk = _desk_forms(session, user, req, kept, stations) if audience == "desk" else None
     portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
-    offered = (desk.offered() if desk else {"reply"} if portal and portal.form else set()) \
-        | PANEL_SLOTS | {f"action:{view.action.value}" for view in actions}
+    offered = (
+        (desk.offered() if desk else {"reply"} if portal and portal.form else set())
+        | PANEL_SLOTS
+        | {f"action:{view.action.value}" for view in actions}
+    )
     return RequestPage(
-        req=req, entries=entries, files=[a for entry in entries for a in entry.attachments],
-        awaiting=gettext(awaiting(req, user)), sla=sla_badge(sla_state(req, calendar, utcnow())),
-        actions=actions, unsaved=unsaved_input(kept, offered),
+        req=req,
+        entries=entries,
+        files=[a for entry in entries for a in entry.attachments],
+        awaiting=gettext(awaiting(req, user)),
+        sla=sla_badge(sla_state(req, calendar, utcnow())),
+        actions=actions,
+        unsaved=unsaved_input(kept, offered),
         stations={s.id: s for s in stations},
         hotlines={view.hotline.id: view.hotline for view in hotline_sessions.sessions},
-        conflict=conflict, kept=frozenset(kept), recent=entries[-3:][::-1] if conflict else [],
-        hotline=HotlinePanelView(hotline_sessions, panel_form(kept, "hotline_ask", lambda: HotlineAskForm(
-            formdata=None), hotline_sessions.can_ask)),
-        instructions=None if instructions is None else InstructionsPanelView(
-            instructions, panel_form(kept, "instruction", lambda: InstructionForm(formdata=None),
-                                     instructions.can_write)),
+        conflict=conflict,
+        kept=frozenset(kept),
+        recent=entries[-3:][::-1] if conflict else [],
+        hotline=HotlinePanelView(
+            hotline_sessions,
+            panel_form(kept, "hotline_ask", lambda: HotlineAskForm(formdata=None), hotline_sessions.can_ask),
+        ),
+        instructions=None
+        if instructions is None
+        else InstructionsPanelView(
+            instructions,
+            panel_form(kept, "instruction", lambda: InstructionForm(formdata=None), instructions.can_write),
+        ),
         plan=PlanPanelView(plan_panel(session, user, req), teams, back),
-        desk=desk, portal=portal)
+        desk=desk,
+        portal=portal,
+    )

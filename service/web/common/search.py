@@ -6,6 +6,7 @@ the query string of a list page kept under a name; any list template can
 offer one with the ``saved_views_panel()`` template global and the macro in
 templates/search/_saved_views.html.
 """
+
 from __future__ import annotations
 
 from enum import Enum
@@ -33,15 +34,23 @@ bp = Blueprint("search", __name__, url_prefix="/search")
 
 # Pages whose filters can be kept as a view (lists and searches reached by GET without path arguments), by name.
 SAVEABLE_ENDPOINTS: dict[str, object] = {
-    "search.index": _l("Search"), "desk.index": _l("Desk"), "portal.index": _l("My requests"),
-    "director.cases": _l("Cases"), "director.escalated": _l("Escalated"), "director.dashboard_page": _l("Dashboard"),
-    "plans.index": _l("Service plans"), "hotline.index": _l("Hotline"),
+    "search.index": _l("Search"),
+    "desk.index": _l("Desk"),
+    "portal.index": _l("My requests"),
+    "director.cases": _l("Cases"),
+    "director.escalated": _l("Escalated"),
+    "director.dashboard_page": _l("Dashboard"),
+    "plans.index": _l("Service plans"),
+    "hotline.index": _l("Hotline"),
 }
 # The filters a saved view is listed by: words searched for, and values of the vocabularies the lists share.
 # Other settings (a tab, an order, a station, dates) show when the view is opened.
 TYPED_FILTERS = ("q", "text")
-VOCABULARY_FILTERS: dict[str, type[Enum]] = {"category": Category, "priority": Priority,
-                                              "lifecycle_stage": LifecycleStage}
+VOCABULARY_FILTERS: dict[str, type[Enum]] = {
+    "category": Category,
+    "priority": Priority,
+    "lifecycle_stage": LifecycleStage,
+}
 
 
 def _may_search() -> bool:
@@ -62,8 +71,13 @@ def index() -> ResponseReturnValue:
     page = request.args.get("page", 1, type=int)
     valid = form.validate()
     results = search_requests(db(), actor(), form.q.data or "", page) if valid else None
-    return render_template("search/index.html", form=form, results=results, internal=sees_internal(actor()),
-                           detail_endpoint=_detail_endpoint()), 200 if valid else 400
+    return render_template(
+        "search/index.html",
+        form=form,
+        results=results,
+        internal=sees_internal(actor()),
+        detail_endpoint=_detail_endpoint(),
+    ), 200 if valid else 400
 
 
 def view_url(view: SavedView) -> str:
@@ -78,15 +92,19 @@ def saved_views_panel() -> dict[str, object] | None:
     if endpoint not in SAVEABLE_ENDPOINTS:
         return None
     query = saved_view_operations.clean_query(request.query_string.decode("utf-8", "replace"))
-    return {"form": SaveViewForm(formdata=None, endpoint=endpoint, query=query),
-            "views": saved_views(db(), actor(), endpoint), "filtered": bool(query)}
+    return {
+        "form": SaveViewForm(formdata=None, endpoint=endpoint, query=query),
+        "views": saved_views(db(), actor(), endpoint),
+        "filtered": bool(query),
+    }
 
 
 def _filter_words(endpoint: str, key: str, value: str) -> str | None:
     if key in TYPED_FILTERS:
         return gettext("“%(words)s”", words=value)
-    vocabulary = (PlanStatus if endpoint == "plans.index" else Status) if key == "status" \
-        else VOCABULARY_FILTERS.get(key)
+    vocabulary = (
+        (PlanStatus if endpoint == "plans.index" else Status) if key == "status" else VOCABULARY_FILTERS.get(key)
+    )
     if vocabulary is None or value not in {member.value for member in vocabulary}:
         return None
     return label(vocabulary(value))
@@ -102,8 +120,7 @@ def describe_view(view: SavedView) -> str:
 @login_required
 def views() -> ResponseReturnValue:
     kept = [view for view in saved_views(db(), actor()) if view.endpoint in current_app.view_functions]
-    return render_template("search/views.html", views=kept, view_url=view_url,
-                           describe=describe_view)
+    return render_template("search/views.html", views=kept, view_url=view_url, describe=describe_view)
 
 
 @bp.route("/views", methods=["POST"])

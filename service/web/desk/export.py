@@ -3,6 +3,7 @@
 ``csv_response`` serves any policy-scoped case SELECT; the route here exports
 the desk queues with the queue page's own filters.
 """
+
 from __future__ import annotations
 
 import csv
@@ -31,9 +32,21 @@ from service.web.labels import label
 bp = Blueprint("export", __name__, url_prefix="/export")
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-HEADERS = (_l("Reference"), _l("Title"), _l("Enterprise"), _l("Station"), _l("Category"), _l("Priority"),
-           _l("Status"), _l("Assignee"), _l("Created"), _l("First response due"), _l("Resolution due"),
-           _l("Resolved"), _l("Rating"))
+HEADERS = (
+    _l("Reference"),
+    _l("Title"),
+    _l("Enterprise"),
+    _l("Station"),
+    _l("Category"),
+    _l("Priority"),
+    _l("Status"),
+    _l("Assignee"),
+    _l("Created"),
+    _l("First response due"),
+    _l("Resolution due"),
+    _l("Resolved"),
+    _l("Rating"),
+)
 # Spreadsheets run a cell that starts with one of these as a formula.
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 FLUSH_EVERY = 500
@@ -56,10 +69,21 @@ def _format(row: Row[Any], english: bool, labels: dict[Enum, str]) -> list[str]:
             labels[value] = label(value)
         return labels[value]
 
-    return [row.reference, _text(row.title), _text(row.enterprise), row.station_en if english else row.station_zh,
-            named(row.category), named(row.priority), named(row.status), _text(row.assignee),
-            _when(row.created_at), _when(row.first_response_due_at), _when(row.resolution_due_at),
-            _when(row.resolved_at), "" if row.rating is None else str(row.rating)]
+    return [
+        row.reference,
+        _text(row.title),
+        _text(row.enterprise),
+        row.station_en if english else row.station_zh,
+        named(row.category),
+        named(row.priority),
+        named(row.status),
+        _text(row.assignee),
+        _when(row.created_at),
+        _when(row.first_response_due_at),
+        _when(row.resolution_due_at),
+        _when(row.resolved_at),
+        "" if row.rating is None else str(row.rating),
+    ]
 
 
 def csv_lines(cases: Select[tuple[ServiceRequest]]) -> Iterator[str]:
@@ -83,8 +107,11 @@ def csv_lines(cases: Select[tuple[ServiceRequest]]) -> Iterator[str]:
 
 def csv_response(cases: Select[tuple[ServiceRequest]], name: str) -> Response:
     filename = f"{name}-{utcnow().astimezone(LOCAL_TZ):%Y%m%d-%H%M}.csv"
-    return Response(stream_with_context(csv_lines(cases)), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"})
+    return Response(
+        stream_with_context(csv_lines(cases)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=\"{filename}\"; filename*=UTF-8''{quote(filename)}"},
+    )
 
 
 def _enum(vocabulary: type[Enum], raw: str | None) -> Any:
@@ -101,11 +128,16 @@ def _int(raw: str | None) -> int | None:
 def queue_filters(args: Any) -> QueueFilters:
     """The desk queue page's filters (same names) from a query string; nonsense is ignored, never a 500."""
     return QueueFilters(
-        queue=args.get("queue", "open"), status=_enum(Status, args.get("status")),
-        category=_enum(Category, args.get("category")), priority=_enum(Priority, args.get("priority")),
+        queue=args.get("queue", "open"),
+        status=_enum(Status, args.get("status")),
+        category=_enum(Category, args.get("category")),
+        priority=_enum(Priority, args.get("priority")),
         lifecycle_stage=_enum(LifecycleStage, args.get("lifecycle_stage")),
-        assignee_id=_int(args.get("assignee_id")), station_id=_int(args.get("station_id")),
-        text=args.get("text", "")[:200], sort=args.get("sort", "newest"))
+        assignee_id=_int(args.get("assignee_id")),
+        station_id=_int(args.get("station_id")),
+        text=args.get("text", "")[:200],
+        sort=args.get("sort", "newest"),
+    )
 
 
 @bp.route("/requests.csv")

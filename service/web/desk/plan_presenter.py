@@ -4,6 +4,7 @@ the steps the plan's lifecycle and the policy offer the reader.
 ``present_plan`` is built from the plan page's query (service.queries.plans.plan_page); the template only
 draws it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -20,8 +21,11 @@ from service.web.desk.plan_support import describe_event, member_names, request_
 from service.web.forms.plans import PlanStatusForm
 
 # The plan's steps drawn as buttons at the top; a director's decision (approve, return) has a form of its own.
-STEP_BUTTONS = {PlanAction.COMPLETE: _l("Mark completed"), PlanAction.ARCHIVE: _l("Archive"),
-                PlanAction.DISCARD: _l("Discard the draft")}
+STEP_BUTTONS = {
+    PlanAction.COMPLETE: _l("Mark completed"),
+    PlanAction.ARCHIVE: _l("Archive"),
+    PlanAction.DISCARD: _l("Discard the draft"),
+}
 DECISIONS = (PlanAction.APPROVE, PlanAction.RETURN)
 
 
@@ -75,12 +79,20 @@ def present_plan(page: PlanPage, user: User, today: date, decision: PlanStatusFo
     plan = page.plan
     allowed = [t.action for t in allowed_plan_actions(user, plan)]
     return PlanPagePresenter(
-        plan=plan, progress=page.progress, hotline_sessions=page.hotline_sessions, enterprise_name=plan.enterprise.name, today=today,
+        plan=plan,
+        progress=page.progress,
+        hotline_sessions=page.hotline_sessions,
+        enterprise_name=plan.enterprise.name,
+        today=today,
         can_edit=policy.may(user, PolicyAction.PLAN_EDIT, plan) and plan.status in OPEN_PLAN_STATUSES,
-        steps=[StepButton(action, str(STEP_BUTTONS[action]), action != PlanAction.COMPLETE)
-               for action in allowed if action in STEP_BUTTONS],
+        steps=[
+            StepButton(action, str(STEP_BUTTONS[action]), action != PlanAction.COMPLETE)
+            for action in allowed
+            if action in STEP_BUTTONS
+        ],
         decisions=[action for action in allowed if action in DECISIONS],
         status_form=decision or PlanStatusForm(formdata=None),
         requests=[RequestLine(r, request_url(r)) for r in page.requests],
         task_forces=[TeamLine(tf, member_names(tf.members)) for tf in page.task_forces],
-        timeline=[EventLine(e, describe_event(e)) for e in page.timeline])
+        timeline=[EventLine(e, describe_event(e)) for e in page.timeline],
+    )

@@ -1,5 +1,6 @@
 """What the plan and task-force pages share: error handling for one-button posts, deletions that ask
 first, people choices, links to request pages, and readable lines for the plan's timeline."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -59,15 +60,19 @@ def ask_first(title: str, question: str, button: str, cancel_url: str) -> Respon
         abort(400)
     if form.confirmed():
         return None
-    return render_template("confirm_delete.html", form=form, title=title, question=question, button=button,
-                           cancel_url=cancel_url)
+    return render_template(
+        "confirm_delete.html", form=form, title=title, question=question, button=button, cancel_url=cancel_url
+    )
 
 
 def drop_question(milestone: Milestone, plan: ServicePlan) -> str:
     """What dropping a milestone asks, in the browser's dialog and on the page without a script alike."""
-    return gettext("Drop the milestone “%(name)s” from the plan “%(plan)s”? It leaves the plan for good; "
-                   "the plan's timeline keeps that it was dropped.",
-                   name=milestone_name(milestone.title, milestone.phase), plan=plan.title)
+    return gettext(
+        "Drop the milestone “%(name)s” from the plan “%(plan)s”? It leaves the plan for good; "
+        "the plan's timeline keeps that it was dropped.",
+        name=milestone_name(milestone.title, milestone.phase),
+        plan=plan.title,
+    )
 
 
 def member_name(member: TaskForceMember) -> str:
@@ -76,8 +81,9 @@ def member_name(member: TaskForceMember) -> str:
 
 def removal_question(member: TaskForceMember, task_force: TaskForce) -> str:
     """What removing a member asks, in the browser's dialog and on the page without a script alike."""
-    return gettext("Remove %(member)s from the task force “%(name)s”?", member=member_name(member),
-                   name=task_force.name)
+    return gettext(
+        "Remove %(member)s from the task force “%(name)s”?", member=member_name(member), name=task_force.name
+    )
 
 
 def people_choices(people: list[User], blank: str | None = None) -> list[SelectChoice]:
@@ -94,16 +100,24 @@ def request_url(request: ServiceRequest) -> str | None:
 
 def member_names(members: list[TaskForceMember]) -> str:
     """A task force's members in one line: staff by name, experts with their affiliation."""
-    return word_list(m.user.name if m.user else gettext("%(name)s (%(affiliation)s)", name=m.external_name,
-                                                        affiliation=m.affiliation) for m in members)
+    return word_list(
+        m.user.name
+        if m.user
+        else gettext("%(name)s (%(affiliation)s)", name=m.external_name, affiliation=m.affiliation)
+        for m in members
+    )
 
 
 def milestone_name(title: str | None, phase: str | MilestonePhase) -> str:
     return title or label(MilestonePhase(phase))
 
 
-FIELD_NAMES = {"title": N_("Title"), "goals": N_("Goals"), "products": N_("Products covered"),
-               "liaison_id": N_("Liaison")}
+FIELD_NAMES = {
+    "title": N_("Title"),
+    "goals": N_("Goals"),
+    "products": N_("Products covered"),
+    "liaison_id": N_("Liaison"),
+}
 
 
 def describe_event(event: Event) -> str:
@@ -111,16 +125,20 @@ def describe_event(event: Event) -> str:
     data = event.data or {}
     kind = event.kind
     if kind == EventKind.PLAN_CREATED:
-        return gettext("Drafted “%(title)s” with %(count)s milestones.", title=data.get("title", ""),
-                       count=len(data.get("phases", [])))
+        return gettext(
+            "Drafted “%(title)s” with %(count)s milestones.",
+            title=data.get("title", ""),
+            count=len(data.get("phases", [])),
+        )
     if kind == EventKind.PLAN_UPDATED:
         names = [gettext(FIELD_NAMES[name]) for name in data.get("changed", []) if name in FIELD_NAMES]
         return gettext("Changed: %(fields)s.", fields=word_list(names))
     if kind == EventKind.PLAN_STATUS_CHANGED:
         if data.get("action") == "return":
             return gettext("Returned for changes: %(comment)s", comment=data.get("comment", ""))
-        change = gettext("%(from)s → %(to)s", **{"from": label(PlanStatus(data["from"])),
-                                                    "to": label(PlanStatus(data["to"]))})
+        change = gettext(
+            "%(from)s → %(to)s", **{"from": label(PlanStatus(data["from"])), "to": label(PlanStatus(data["to"]))}
+        )
         if not data.get("comment"):
             return change
         return gettext("%(change)s, with the comment: %(comment)s", change=change, comment=data["comment"])

@@ -1,5 +1,6 @@
 """Service plans: the desk's list, drafting, the plan page with its milestones, the overdue list,
 the enterprise's progress view, and linking requests to plans."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -94,22 +95,43 @@ def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
     text = request.args.get("q", "")[:100]
     before = request.args.get("before", type=int)
     page_size = 50
-    rows = queries.list_plans(db(), actor(), status=PlanStatus(status) if status in set(PlanStatus) else None,
-                              station_id=station_id, text=text, before=before, limit=page_size, awaiting=awaiting)
-    stations = db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all() \
-        if policy.sees_every_station(actor()) else []
+    rows = queries.list_plans(
+        db(),
+        actor(),
+        status=PlanStatus(status) if status in set(PlanStatus) else None,
+        station_id=station_id,
+        text=text,
+        before=before,
+        limit=page_size,
+        awaiting=awaiting,
+    )
+    stations = (
+        db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all()
+        if policy.sees_every_station(actor())
+        else []
+    )
     more = rows[-1].plan.id if len(rows) == page_size else None
-    return render_template("plans/index.html", rows=rows, statuses=list(PlanStatus), status=status, awaiting=awaiting,
-                           station_id=station_id, stations=stations, text=text, more=more,
-                           overdue=queries.count_overdue_milestones(db(), actor(), queries.local_today()))
+    return render_template(
+        "plans/index.html",
+        rows=rows,
+        statuses=list(PlanStatus),
+        status=status,
+        awaiting=awaiting,
+        station_id=station_id,
+        stations=stations,
+        text=text,
+        more=more,
+        overdue=queries.count_overdue_milestones(db(), actor(), queries.local_today()),
+    )
 
 
 @bp.route("/overdue")
 @require(PolicyAction.DESK_USE)
 def overdue():  # type: ignore[no-untyped-def]
     today = queries.local_today()
-    return render_template("plans/overdue.html", today=today,
-                           milestones=queries.overdue_milestones(db(), actor(), today, 200))
+    return render_template(
+        "plans/overdue.html", today=today, milestones=queries.overdue_milestones(db(), actor(), today, 200)
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -118,8 +140,9 @@ def new():  # type: ignore[no-untyped-def]
     enterprise_id = request.args.get("enterprise_id", type=int)
     if enterprise_id is None:
         text = request.args.get("q", "")[:100]
-        return render_template("plans/choose_enterprise.html", text=text,
-                               enterprises=queries.enterprises_for_plans(db(), actor(), text))
+        return render_template(
+            "plans/choose_enterprise.html", text=text, enterprises=queries.enterprises_for_plans(db(), actor(), text)
+        )
     enterprise = queries.get_enterprise(db(), actor(), enterprise_id)
     form = NewPlanForm()
     form.liaison_id.choices = people_choices(queries.desk_people(db(), enterprise.station_id))
@@ -128,8 +151,9 @@ def new():  # type: ignore[no-untyped-def]
         form.liaison_id.data = actor().id
     elif form.validate_on_submit():
         try:
-            plan = plan_ops.create_plan(db(), actor(), enterprise.id, _plan_fields(form),
-                                        [MilestonePhase(p) for p in form.phases.data or []])
+            plan = plan_ops.create_plan(
+                db(), actor(), enterprise.id, _plan_fields(form), [MilestonePhase(p) for p in form.phases.data or []]
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
@@ -139,8 +163,12 @@ def new():  # type: ignore[no-untyped-def]
 
 
 def _plan_fields(form: NewPlanForm | EditPlanForm) -> plan_ops.PlanFields:
-    return plan_ops.PlanFields(title=form.title.data or "", goals=form.goals.data or "",
-                               products=form.products.data or "", liaison_id=form.liaison_id.data or None)
+    return plan_ops.PlanFields(
+        title=form.title.data or "",
+        goals=form.goals.data or "",
+        products=form.products.data or "",
+        liaison_id=form.liaison_id.data or None,
+    )
 
 
 @bp.route("/ours")
@@ -159,12 +187,17 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
     today = queries.local_today()
     if user.role == Role.ENTERPRISE:
         plan = queries.get_plan(db(), user, plan_id)
-        return render_template("plans/progress.html", plan=plan, progress=queries.progress(plan.milestones, today),
-                               others=[p for p in queries.enterprise_plans(db(), user) if p.id != plan.id])
+        return render_template(
+            "plans/progress.html",
+            plan=plan,
+            progress=queries.progress(plan.milestones, today),
+            others=[p for p in queries.enterprise_plans(db(), user) if p.id != plan.id],
+        )
     # A decision sent back to the page (no comment, a refusal) comes back once, as it was typed.
     kept = take_kept()
-    page = present_plan(queries.plan_page(db(), user, plan_id, today), user, today,
-                        kept.rebuild(PlanStatusForm) if kept else None)
+    page = present_plan(
+        queries.plan_page(db(), user, plan_id, today), user, today, kept.rebuild(PlanStatusForm) if kept else None
+    )
     return render_template("plans/show.html", page=page)
 
 
@@ -183,7 +216,9 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            plan = _saved_after_conflict(error, lambda: queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT))
+            plan = _saved_after_conflict(
+                error, lambda: queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
+            )
             form.version.data = plan.version
             status, stale = 409, True
         else:
@@ -203,8 +238,9 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
         queries.get_plan(db(), actor(), plan_id)
         return send_back(back, "decision", form)
     try:
-        changed = plan_ops.change_plan_status(db(), actor(), plan_id, PlanAction(form.action.data),
-                                              form.version.data, comment=form.comment.data or "")
+        changed = plan_ops.change_plan_status(
+            db(), actor(), plan_id, PlanAction(form.action.data), form.version.data, comment=form.comment.data or ""
+        )
     except (NotFound, Forbidden):
         raise
     except ValidationError as error:
@@ -236,8 +272,9 @@ def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(gettext("The milestone is added."), "success")
             return redirect(url_for("plans.show", plan_id=plan_id, _anchor="milestones"))
-    return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=None), \
-        400 if form.errors else 200
+    return render_template(
+        "plans/milestone_form.html", form=form, plan=plan, milestone=None
+    ), 400 if form.errors else 200
 
 
 def _milestone_to_edit(milestone_id: int) -> tuple[Milestone, ServicePlan]:
@@ -261,8 +298,9 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     status, stale = 200, False
     if form.validate_on_submit():
         try:
-            milestone_ops.update_milestone(db(), actor(), milestone_id, _milestone_fields(form),
-                                           expected_version=form.version.data)
+            milestone_ops.update_milestone(
+                db(), actor(), milestone_id, _milestone_fields(form), expected_version=form.version.data
+            )
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
@@ -276,8 +314,7 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
             return redirect(url_for("plans.show", plan_id=plan.id, _anchor="milestones"))
     if form.errors:
         status = 400
-    return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=milestone,
-                           stale=stale), status
+    return render_template("plans/milestone_form.html", form=form, plan=plan, milestone=milestone, stale=stale), status
 
 
 def _saved_after_conflict(error: Conflict, load: Callable[[], T]) -> T:
@@ -295,9 +332,14 @@ def _closed(plan_id: int):  # type: ignore[no-untyped-def]
 
 def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
     return milestone_ops.MilestoneFields(
-        phase=MilestonePhase(form.phase.data), title=form.title.data or "", owner_id=form.owner_id.data or None,
-        due_date=form.due_date.data, status=MilestoneStatus(form.status.data),
-        blocked_reason=form.blocked_reason.data or "", notes=form.notes.data or "")
+        phase=MilestonePhase(form.phase.data),
+        title=form.title.data or "",
+        owner_id=form.owner_id.data or None,
+        due_date=form.due_date.data,
+        status=MilestoneStatus(form.status.data),
+        blocked_reason=form.blocked_reason.data or "",
+        notes=form.notes.data or "",
+    )
 
 
 @bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
@@ -325,8 +367,7 @@ def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
         return _closed(plan.id)
     back = url_for("plans.show", plan_id=plan.id, _anchor="milestones")
     name = milestone_name(milestone.title, milestone.phase)
-    asking = ask_first(gettext("Drop a milestone"), drop_question(milestone, plan), gettext("Drop the milestone"),
-                       back)
+    asking = ask_first(gettext("Drop a milestone"), drop_question(milestone, plan), gettext("Drop the milestone"), back)
     if asking is not None:
         return asking
     if attempt(lambda: milestone_ops.remove_milestone(db(), actor(), milestone_id)) is not None:
@@ -340,11 +381,16 @@ def link_request(request_id: int):  # type: ignore[no-untyped-def]
     form = LinkPlanForm()
     if not form.validate_on_submit():
         abort(400)
-    linked = attempt(lambda: plan_ops.link_request_to_plan(db(), actor(), request_id, form.plan_id.data or None,
-                                                           form.version.data))
+    linked = attempt(
+        lambda: plan_ops.link_request_to_plan(db(), actor(), request_id, form.plan_id.data or None, form.version.data)
+    )
     if linked is not None:
-        flash(gettext("The request is linked to the plan.") if linked.plan_id
-              else gettext("The request is no longer linked to a plan."), "success")
+        flash(
+            gettext("The request is linked to the plan.")
+            if linked.plan_id
+            else gettext("The request is no longer linked to a plan."),
+            "success",
+        )
     target = safe_next(form.next.data)
     if target is None and linked is not None and linked.plan_id:
         target = url_for("plans.show", plan_id=linked.plan_id)

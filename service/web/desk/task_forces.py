@@ -1,4 +1,5 @@
 """Task forces (定制化专班): setting one up for a plan or a request, its page, members, and "my task forces"."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -40,15 +41,17 @@ def new():  # type: ignore[no-untyped-def]
         form.lead_id.data = actor().id
     if form.validate_on_submit():
         try:
-            team = ops.create_task_force(db(), actor(), _fields(form), plan_id=plan_id,
-                                         request_id=None if plan_id else request_id)
+            team = ops.create_task_force(
+                db(), actor(), _fields(form), plan_id=plan_id, request_id=None if plan_id else request_id
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
             flash(gettext("The task force is set up. Add its members below."), "success")
             return redirect(url_for("task_forces.show", task_force_id=team.id))
-    return render_template("plans/task_force_form.html", form=form, target=target, task_force=None), \
-        400 if form.errors else 200
+    return render_template(
+        "plans/task_force_form.html", form=form, target=target, task_force=None
+    ), 400 if form.errors else 200
 
 
 def _target(plan_id: int | None, request_id: int | None) -> ServicePlan | ServiceRequest:
@@ -68,8 +71,9 @@ def _target(plan_id: int | None, request_id: int | None) -> ServicePlan | Servic
 
 
 def _fields(form: TaskForceForm, status: TaskForceStatus = TaskForceStatus.ACTIVE) -> ops.TaskForceFields:
-    return ops.TaskForceFields(name=form.name.data or "", purpose=form.purpose.data or "",
-                               lead_id=form.lead_id.data or None, status=status)
+    return ops.TaskForceFields(
+        name=form.name.data or "", purpose=form.purpose.data or "", lead_id=form.lead_id.data or None, status=status
+    )
 
 
 @bp.route("/<int:task_force_id>")
@@ -81,11 +85,16 @@ def show(task_force_id: int):  # type: ignore[no-untyped-def]
     staff_form.user_id.choices = _member_choices()
     # A closed team takes no new members.
     can_add_members = can_edit and team.status == TaskForceStatus.ACTIVE
-    return render_template("plans/task_force.html", task_force=team, can_edit=can_edit,
-                           can_add_members=can_add_members, staff_form=staff_form,
-                           expert_form=ExpertForm(),
-                           plan=db().get(ServicePlan, team.plan_id) if team.plan_id else None,
-                           service_request=db().get(ServiceRequest, team.request_id) if team.request_id else None)
+    return render_template(
+        "plans/task_force.html",
+        task_force=team,
+        can_edit=can_edit,
+        can_add_members=can_add_members,
+        staff_form=staff_form,
+        expert_form=ExpertForm(),
+        plan=db().get(ServicePlan, team.plan_id) if team.plan_id else None,
+        service_request=db().get(ServiceRequest, team.request_id) if team.request_id else None,
+    )
 
 
 @bp.route("/<int:task_force_id>/edit", methods=["GET", "POST"])
@@ -103,8 +112,9 @@ def edit(task_force_id: int):  # type: ignore[no-untyped-def]
         else:
             flash(gettext("The task force is saved."), "success")
             return redirect(url_for("task_forces.show", task_force_id=task_force_id))
-    return render_template("plans/task_force_form.html", form=form, target=None, task_force=team), \
-        400 if form.errors else 200
+    return render_template(
+        "plans/task_force_form.html", form=form, target=None, task_force=team
+    ), 400 if form.errors else 200
 
 
 @bp.route("/<int:task_force_id>/members", methods=["POST"])
@@ -129,8 +139,14 @@ def add_expert(task_force_id: int):  # type: ignore[no-untyped-def]
     form = ExpertForm()
     if not form.validate_on_submit():
         flash(gettext("Give the expert's name and affiliation."), "error")
-    elif attempt(lambda: ops.add_expert(db(), actor(), task_force_id, ops.Expert(
-            form.name.data or "", form.affiliation.data or "", form.field.data or ""))):
+    elif attempt(
+        lambda: ops.add_expert(
+            db(),
+            actor(),
+            task_force_id,
+            ops.Expert(form.name.data or "", form.affiliation.data or "", form.field.data or ""),
+        )
+    ):
         flash(gettext("The expert is added."), "success")
     return redirect(url_for("task_forces.show", task_force_id=task_force_id))
 
@@ -145,8 +161,7 @@ def remove_member(member_id: int):  # type: ignore[no-untyped-def]
     policy.authorize(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     back = url_for("task_forces.show", task_force_id=team.id)
     name = member_name(member)
-    asking = ask_first(gettext("Remove a member"), removal_question(member, team), gettext("Remove the member"),
-                       back)
+    asking = ask_first(gettext("Remove a member"), removal_question(member, team), gettext("Remove the member"), back)
     if asking is not None:
         return asking
     if attempt(lambda: ops.remove_member(db(), actor(), member_id)) is not None:

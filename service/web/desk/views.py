@@ -1,4 +1,5 @@
 """The station staff's desk: queues, a request's working page, requests opened on an enterprise's behalf."""
+
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -49,11 +50,17 @@ from service.web.forms.requests import (
 bp = Blueprint("desk", __name__, url_prefix="/desk")
 install_template_helpers(bp)
 
+
 def _queue_tabs() -> list[tuple[str, str]]:
     names = {
-        "new": gettext("New"), "mine": gettext("Mine"), "unassigned": gettext("Unassigned"),
-        "waiting": gettext("Waiting for the enterprise"), "overdue": gettext("Overdue"),
-        "open": gettext("All open"), "escalated": gettext("Escalated"), "all": gettext("All"),
+        "new": gettext("New"),
+        "mine": gettext("Mine"),
+        "unassigned": gettext("Unassigned"),
+        "waiting": gettext("Waiting for the enterprise"),
+        "overdue": gettext("Overdue"),
+        "open": gettext("All open"),
+        "escalated": gettext("Escalated"),
+        "all": gettext("All"),
     }
     return [(queue, names[queue]) for queue in DESK_QUEUES]
 
@@ -75,11 +82,16 @@ def index():  # type: ignore[no-untyped-def]
     if not form.validate():
         return render_template("desk/index.html", page=None, badges={}, **context), 400
     filters = QueueFilters(
-        queue=queue, status=choice(Status, form.status.data), category=choice(Category, form.category.data),
+        queue=queue,
+        status=choice(Status, form.status.data),
+        category=choice(Category, form.category.data),
         priority=choice(Priority, form.priority.data),
-        lifecycle_stage=choice(LifecycleStage, form.lifecycle_stage.data), assignee_id=form.assignee_id.data,
-        station_id=form.station_id.data if hub else None, text=form.text.data or "",
-        sort=form.sort.data or "newest")
+        lifecycle_stage=choice(LifecycleStage, form.lifecycle_stage.data),
+        assignee_id=form.assignee_id.data,
+        station_id=form.station_id.data if hub else None,
+        text=form.text.data or "",
+        sort=form.sort.data or "newest",
+    )
     page = queue_page(db(), user, filters, cursor=cursor)
     calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
     badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
@@ -102,10 +114,19 @@ def _other_stations(req: ServiceRequest) -> list[SelectChoice]:
     return transfer_choices(reference.stations(db()), req)
 
 
-def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
-                  conflict: str | None = None) -> ResponseReturnValue:
-    page = present_request(db(), actor(), req, audience="desk", kept=kept, conflict=conflict, settings=desk_settings(),
-                        back=request.full_path.rstrip("?"))
+def render_detail(
+    req: ServiceRequest, kept: dict[str, FlaskForm], *, conflict: str | None = None
+) -> ResponseReturnValue:
+    page = present_request(
+        db(),
+        actor(),
+        req,
+        audience="desk",
+        kept=kept,
+        conflict=conflict,
+        settings=desk_settings(),
+        back=request.full_path.rstrip("?"),
+    )
     return render_template("desk/detail.html", page=page)
 
 
@@ -126,13 +147,21 @@ def triage(request_id: int):  # type: ignore[no-untyped-def]
     form.assignee_id.choices = _people(request_or_404(request_id))
 
     def call() -> object:
-        return triage_request(db(), actor(), request_id, form.expected_version(),
-                              category=Category(form.category.data), priority=Priority(form.priority.data),
-                              lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
-                              assignee_id=form.assignee_id.data, settings=desk_settings())
+        return triage_request(
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            category=Category(form.category.data),
+            priority=Priority(form.priority.data),
+            lifecycle_stage=LifecycleStage(form.lifecycle_stage.data),
+            assignee_id=form.assignee_id.data,
+            settings=desk_settings(),
+        )
 
-    return run_edit(request_id, "triage", form, call, success=gettext("The request has been triaged."),
-                    done_url=_done(request_id))
+    return run_edit(
+        request_id, "triage", form, call, success=gettext("The request has been triaged."), done_url=_done(request_id)
+    )
 
 
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
@@ -144,8 +173,9 @@ def assign(request_id: int):  # type: ignore[no-untyped-def]
     def call() -> object:
         return assign_request(db(), actor(), request_id, form.expected_version(), form.assignee_id.data)
 
-    return run_edit(request_id, "assign", form, call, success=gettext("The assignment has been saved."),
-                    done_url=_done(request_id))
+    return run_edit(
+        request_id, "assign", form, call, success=gettext("The assignment has been saved."), done_url=_done(request_id)
+    )
 
 
 @bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
@@ -155,12 +185,19 @@ def transfer(request_id: int):  # type: ignore[no-untyped-def]
     form.station_id.choices = _other_stations(request_or_404(request_id))
 
     def call() -> object:
-        return transfer_request(db(), actor(), request_id, form.expected_version(), form.station_id.data or 0,
-                                form.reason.data or "")
+        return transfer_request(
+            db(), actor(), request_id, form.expected_version(), form.station_id.data or 0, form.reason.data or ""
+        )
 
     # After a transfer out of the user's station the request may be out of sight: go back to the queue.
-    return run_edit(request_id, "transfer", form, call, success=gettext("The request has been transferred."),
-                    done_url=url_for(".index"))
+    return run_edit(
+        request_id,
+        "transfer",
+        form,
+        call,
+        success=gettext("The request has been transferred."),
+        done_url=url_for(".index"),
+    )
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
@@ -170,8 +207,15 @@ def message(request_id: int):  # type: ignore[no-untyped-def]
     internal = form.visibility.data == "internal"
 
     def call() -> object:
-        return add_message(db(), actor(), request_id, form.body.data or "", internal=internal,
-                           uploads=uploads_from(form.attachments), settings=desk_settings())
+        return add_message(
+            db(),
+            actor(),
+            request_id,
+            form.body.data or "",
+            internal=internal,
+            uploads=uploads_from(form.attachments),
+            settings=desk_settings(),
+        )
 
     success = gettext("The internal note has been saved.") if internal else gettext("The reply has been sent.")
     return run_edit(request_id, "message", form, call, success=success, done_url=_done(request_id))
@@ -181,19 +225,28 @@ def message(request_id: int):  # type: ignore[no-untyped-def]
 @require(PolicyAction.DESK_USE)
 def escalate(request_id: int):  # type: ignore[no-untyped-def]
     form = EscalateForm(prefix="escalate")
-    return run_edit(request_id, "escalate", form,
-                    lambda: escalate_request(db(), actor(), request_id, form.reason.data or ""),
-                    success=gettext("The request has been escalated to the director."),
-                    done_url=_done(request_id))
+    return run_edit(
+        request_id,
+        "escalate",
+        form,
+        lambda: escalate_request(db(), actor(), request_id, form.reason.data or ""),
+        success=gettext("The request has been escalated to the director."),
+        done_url=_done(request_id),
+    )
 
 
 @bp.route("/requests/<int:request_id>/de-escalate", methods=["POST"])
 @require(PolicyAction.DESK_USE)
 def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
     form = DeEscalateForm(prefix="deescalate")
-    return run_edit(request_id, "de_escalate", form,
-                    lambda: de_escalate_request(db(), actor(), request_id, form.note.data or ""),
-                    success=gettext("The escalation has been lifted."), done_url=_done(request_id))
+    return run_edit(
+        request_id,
+        "de_escalate",
+        form,
+        lambda: de_escalate_request(db(), actor(), request_id, form.note.data or ""),
+        success=gettext("The escalation has been lifted."),
+        done_url=_done(request_id),
+    )
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])

@@ -3,6 +3,7 @@
 ``present_dashboard`` is built from the dashboard's figures (service.queries.dashboard) and the policy; the
 template only draws it.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,17 +60,39 @@ def present_dashboard(board: Dashboard, user: User, form: DashboardFilterForm, e
     else:
         heading = gettext("All stations") if choose_station else station_name(user.station)
     may_see_plans = policy.may(user, PolicyAction.DESK_USE)
-    rows = [StationRow(station_name(station),
-                       url_for("director.dashboard_page", station=station.id, date_from=scope.date_from.isoformat(),
-                               date_to=scope.date_to.isoformat()),
-                       [Cell(str(counts[bucket]), cases_link(scope, bucket, station_id=station.id))
-                        for bucket in STATION_COLUMNS])
-            for station, counts in board.by_station] if len(board.by_station) > 1 else []
+    rows = (
+        [
+            StationRow(
+                station_name(station),
+                url_for(
+                    "director.dashboard_page",
+                    station=station.id,
+                    date_from=scope.date_from.isoformat(),
+                    date_to=scope.date_to.isoformat(),
+                ),
+                [
+                    Cell(str(counts[bucket]), cases_link(scope, bucket, station_id=station.id))
+                    for bucket in STATION_COLUMNS
+                ],
+            )
+            for station, counts in board.by_station
+        ]
+        if len(board.by_station) > 1
+        else []
+    )
     return DashboardPage(
-        board=board, scope=scope, heading=heading, form=form, choose_station=choose_station,
+        board=board,
+        scope=scope,
+        heading=heading,
+        form=form,
+        choose_station=choose_station,
         links={bucket: cases_link(scope, bucket) for bucket in BUCKETS},
-        instructions_url=url_for("instructions.index", station=scope.station_id) if scope.station_id
+        instructions_url=url_for("instructions.index", station=scope.station_id)
+        if scope.station_id
         else url_for("instructions.index"),
         plans_awaiting_url=url_for("plans.awaiting") if may_see_plans else None,
         overdue_milestones_url=url_for("plans.overdue") if may_see_plans else None,
-        charts=charts(board), stations=rows, export_url=export_url)
+        charts=charts(board),
+        stations=rows,
+        export_url=export_url,
+    )

@@ -1,4 +1,5 @@
 """Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, and the panel on a case."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -55,9 +56,13 @@ def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
 def index():  # type: ignore[no-untyped-def]
     shown = request.args.get("list", "pending")
     statuses = LISTS.get(shown, LISTS["pending"])
-    return render_template("hotline/index.html", sessions=queries.list_sessions(db(), actor(), statuses),
-                           shown=shown if shown in LISTS else "pending", lists=LISTS,
-                           follow_ups=queries.my_follow_ups(db(), actor()))
+    return render_template(
+        "hotline/index.html",
+        sessions=queries.list_sessions(db(), actor(), statuses),
+        shown=shown if shown in LISTS else "pending",
+        lists=LISTS,
+        follow_ups=queries.my_follow_ups(db(), actor()),
+    )
 
 
 @bp.route("/request/<int:request_id>/ask", methods=["GET", "POST"])
@@ -69,13 +74,16 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
         return render_template("hotline/ask.html", form=form, case=case)
     if form.validate_on_submit():
         try:
-            hotline = ops.ask_hotline(db(), actor(), request_id, form.reason.data or "",
-                                      form.preferred_times.data or "")
+            hotline = ops.ask_hotline(
+                db(), actor(), request_id, form.reason.data or "", form.preferred_times.data or ""
+            )
         except ValidationError as error:
             show_error(form, error)
         else:
-            flash(gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)),
-                  "success")
+            flash(
+                gettext("Your request for a %(hotline)s session has been sent.", hotline=hotline_name(hotline)),
+                "success",
+            )
             return redirect(url_for("hotline.session", hotline_id=hotline.id))
     # Back to the case's page, whose hotline panel draws the ask as it was sent, with the messages.
     return send_back(case_url(case), "hotline_ask", form)
@@ -85,8 +93,12 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
 @login_required
 def session(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = queries.get_session(db(), actor(), hotline_id)
-    return render_template("hotline/session.html", view=queries.view_of(actor(), hotline), hotline=hotline,
-                           case_link=case_url(hotline.request))
+    return render_template(
+        "hotline/session.html",
+        view=queries.view_of(actor(), hotline),
+        hotline=hotline,
+        case_link=case_url(hotline.request),
+    )
 
 
 def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type: ignore[no-untyped-def]
@@ -129,8 +141,10 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
     form = HotlineScheduleForm()
     directors = queries.directors_for(db(), hotline.request.station_id)
     form.director_id.choices = [SelectChoice(d.id, d.name) for d in directors]
-    form.recorder_id.choices = [SelectChoice("", gettext("— none —")), *(SelectChoice(u.id, u.name) for u in
-                                assignable_users(db(), actor(), hotline.request.station_id))]
+    form.recorder_id.choices = [
+        SelectChoice("", gettext("— none —")),
+        *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), hotline.request.station_id)),
+    ]
     if request.method == "GET":
         form.version.data = str(hotline.version)
         form.director_id.data = hotline.director_id or actor().id
@@ -139,12 +153,27 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
             form.scheduled_at.data = hotline.scheduled_at.astimezone(ops.LOCAL_TZ).replace(tzinfo=None)
         form.duration_minutes.data = hotline.duration_minutes or 60
         return _edit_page("hotline/schedule.html", hotline_id, form)
-    return _run(form, hotline_id, "hotline/schedule.html", lambda: ops.schedule_hotline(
-        db(), actor(), hotline_id, form.expected_version(),
-        ops.Schedule(form.scheduled_at_local(), form.duration_minutes.data, form.director_id.data,
-                     form.recorder_id.data, form.outside_hours_ok.data),
-        settings().meeting_url_template, calendar=reference.working_calendar(db(), desk_settings())),
-        gettext("The session is scheduled; the enterprise can see it."))
+    return _run(
+        form,
+        hotline_id,
+        "hotline/schedule.html",
+        lambda: ops.schedule_hotline(
+            db(),
+            actor(),
+            hotline_id,
+            form.expected_version(),
+            ops.Schedule(
+                form.scheduled_at_local(),
+                form.duration_minutes.data,
+                form.director_id.data,
+                form.recorder_id.data,
+                form.outside_hours_ok.data,
+            ),
+            settings().meeting_url_template,
+            calendar=reference.working_calendar(db(), desk_settings()),
+        ),
+        gettext("The session is scheduled; the enterprise can see it."),
+    )
 
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
@@ -152,19 +181,33 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
 def record(hotline_id: int):  # type: ignore[no-untyped-def]
     hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
-    owners = [SelectChoice("", gettext("— choose —")),
-              *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), hotline.request.station_id))]
+    owners = [
+        SelectChoice("", gettext("— choose —")),
+        *(SelectChoice(u.id, u.name) for u in assignable_users(db(), actor(), hotline.request.station_id)),
+    ]
     for entry in form.follow_ups:
         entry.form.owner_id.choices = owners
     if request.method == "GET":
         form.version.data = str(hotline.version)
         return _edit_page("hotline/record.html", hotline_id, form)
-    follow_ups = [ops.FollowUp(e.description.data, e.owner_id.data, e.due_date.data)
-                  for e in (entry.form for entry in form.follow_ups) if e.description.data]
-    return _run(form, hotline_id, "hotline/record.html", lambda: ops.record_hotline(
-        db(), actor(), hotline_id, form.expected_version(),
-        ops.Record(form.minutes.data or "", form.public_summary.data or "", form.decisions.data or "", follow_ups)),
-        gettext("The session is recorded as held."))
+    follow_ups = [
+        ops.FollowUp(e.description.data, e.owner_id.data, e.due_date.data)
+        for e in (entry.form for entry in form.follow_ups)
+        if e.description.data
+    ]
+    return _run(
+        form,
+        hotline_id,
+        "hotline/record.html",
+        lambda: ops.record_hotline(
+            db(),
+            actor(),
+            hotline_id,
+            form.expected_version(),
+            ops.Record(form.minutes.data or "", form.public_summary.data or "", form.decisions.data or "", follow_ups),
+        ),
+        gettext("The session is recorded as held."),
+    )
 
 
 @bp.route("/<int:hotline_id>/cancel", methods=["GET", "POST"])
@@ -175,9 +218,13 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
     if request.method == "GET":
         form.version.data = str(hotline.version)
         return _edit_page("hotline/cancel.html", hotline_id, form)
-    return _run(form, hotline_id, "hotline/cancel.html", lambda: ops.cancel_hotline(
-        db(), actor(), hotline_id, form.expected_version(), form.reason.data or ""),
-        gettext("The session is cancelled."))
+    return _run(
+        form,
+        hotline_id,
+        "hotline/cancel.html",
+        lambda: ops.cancel_hotline(db(), actor(), hotline_id, form.expected_version(), form.reason.data or ""),
+        gettext("The session is cancelled."),
+    )
 
 
 @bp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
@@ -205,15 +252,33 @@ def invitation_file(hotline: HotlineSession) -> Response:
     case = hotline.request
     link = hotline.meeting_link or ""
     contact = queries.enterprise_contact(hotline)
-    body = build_invitation(Invitation(
-        uid=f"hotline-{hotline.id}@{request.host.split(':')[0]}", start=hotline.scheduled_at,
-        duration=timedelta(minutes=hotline.duration_minutes or 60),
-        summary=gettext("%(hotline)s: %(reference)s %(title)s", hotline=hotline_name(hotline),
-                        reference=case.reference, title=case.title),
-        description=gettext("%(hotline)s session on request %(reference)s with %(enterprise)s.\n"
-                            "Join the video meeting: %(link)s", hotline=hotline_name(hotline),
-                            reference=case.reference, enterprise=case.enterprise.name, link=link),
-        url=link, organizer=Person(hotline.director.email, hotline.director.name),
-        attendee=Person(contact.email, contact.name) if contact else None, sequence=hotline.version), stamp=utcnow())
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="hotline-{case.reference}.ics"'})
+    body = build_invitation(
+        Invitation(
+            uid=f"hotline-{hotline.id}@{request.host.split(':')[0]}",
+            start=hotline.scheduled_at,
+            duration=timedelta(minutes=hotline.duration_minutes or 60),
+            summary=gettext(
+                "%(hotline)s: %(reference)s %(title)s",
+                hotline=hotline_name(hotline),
+                reference=case.reference,
+                title=case.title,
+            ),
+            description=gettext(
+                "%(hotline)s session on request %(reference)s with %(enterprise)s.\nJoin the video meeting: %(link)s",
+                hotline=hotline_name(hotline),
+                reference=case.reference,
+                enterprise=case.enterprise.name,
+                link=link,
+            ),
+            url=link,
+            organizer=Person(hotline.director.email, hotline.director.name),
+            attendee=Person(contact.email, contact.name) if contact else None,
+            sequence=hotline.version,
+        ),
+        stamp=utcnow(),
+    )
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="hotline-{case.reference}.ics"'},
+    )

@@ -1,4 +1,5 @@
 """Directors' instructions: written on a case, acknowledged by its assignee, listed open and acknowledged."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -45,15 +46,22 @@ def index():  # type: ignore[no-untyped-def]
     mine = request.args.get("mine") == "1" and writes
     station = request.args.get("station", "")
     station_id = int(station) if station.isdigit() else None
-    items, next_cursor = queries.instructions_page(db(), user, acknowledged=acknowledged, mine=mine,
-                                                   station_id=station_id, cursor=cursor_arg())
+    items, next_cursor = queries.instructions_page(
+        db(), user, acknowledged=acknowledged, mine=mine, station_id=station_id, cursor=cursor_arg()
+    )
     params = {k: v for k, v in request.args.items() if k != "cursor"}
     return render_template(
-        "director/instructions.html", items=items, acknowledged=acknowledged, mine=mine, writes=writes,
+        "director/instructions.html",
+        items=items,
+        acknowledged=acknowledged,
+        mine=mine,
+        writes=writes,
         station_id=station_id,
-        addressed_to_me=user.role == Role.STAFF, stations=station_choices() if policy.sees_every_station(user) else [],
+        addressed_to_me=user.role == Role.STAFF,
+        stations=station_choices() if policy.sees_every_station(user) else [],
         may_acknowledge=lambda i: policy.may_acknowledge(user, i),
-        next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None)
+        next_url=url_for("instructions.index", **params, cursor=next_cursor) if next_cursor else None,
+    )
 
 
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])

@@ -1,4 +1,5 @@
 """The director's review: dashboard, the case lists behind its numbers, escalated cases, CSV export."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -56,12 +57,14 @@ BUCKET_TITLES: dict[str, Any] = {
 
 def reviewer(view: Callable[..., Any]) -> Callable[..., Any]:
     """Directors, and administrators, who oversee the whole system."""
+
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         if not policy.may(actor(), PolicyAction.DASHBOARD_VIEW):
             abort(403)
         return view(*args, **kwargs)
+
     return wrapped
 
 
@@ -75,13 +78,19 @@ def _date(raw: str | None) -> date | None:
 def _scope() -> dashboard.Scope:
     args = request.args
     station = args.get("station", "")
-    return dashboard.make_scope(actor(), utcnow(), int(station) if station.isdigit() else None,
-                                _date(args.get("date_from")), _date(args.get("date_to")))
+    return dashboard.make_scope(
+        actor(),
+        utcnow(),
+        int(station) if station.isdigit() else None,
+        _date(args.get("date_from")),
+        _date(args.get("date_to")),
+    )
 
 
 def _filter_form(scope: dashboard.Scope) -> DashboardFilterForm:
-    form = DashboardFilterForm(formdata=None, station=scope.station_id, date_from=scope.date_from,
-                               date_to=scope.date_to)
+    form = DashboardFilterForm(
+        formdata=None, station=scope.station_id, date_from=scope.date_from, date_to=scope.date_to
+    )
     form.station.choices = [SelectChoice("", gettext("All stations")), *station_choices()]
     return form
 
@@ -100,8 +109,9 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     scope = _scope()
     calendar = reference.working_calendar(db(), desk_settings())
     board = dashboard.build_dashboard(db(), scope, calendar)
-    page = present_dashboard(board, actor(), _filter_form(scope),
-                          url_for("director.export", **_filters_only(request.args), bucket="open"))
+    page = present_dashboard(
+        board, actor(), _filter_form(scope), url_for("director.export", **_filters_only(request.args), bucket="open")
+    )
     return render_template("director/dashboard.html", page=page)
 
 
@@ -110,8 +120,15 @@ def _keyset_page(query, endpoint: str):  # type: ignore[no-untyped-def]
     cursor = cursor_arg()
     if cursor is not None:
         query = query.where(ServiceRequest.id < cursor)
-    rows = list(db().scalars(query.options(joinedload(ServiceRequest.enterprise), joinedload(ServiceRequest.station),
-                                           joinedload(ServiceRequest.assignee)).limit(PAGE + 1)))
+    rows = list(
+        db().scalars(
+            query.options(
+                joinedload(ServiceRequest.enterprise),
+                joinedload(ServiceRequest.station),
+                joinedload(ServiceRequest.assignee),
+            ).limit(PAGE + 1)
+        )
+    )
     items = rows[:PAGE]
     params = {k: v for k, v in request.args.items() if k != "cursor"}
     next_url = url_for(endpoint, **params, cursor=items[-1].id) if len(rows) > PAGE else None
@@ -124,11 +141,19 @@ def cases():  # type: ignore[no-untyped-def]
     scope = _scope()
     bucket, status, query = _cases_query(scope)
     items, next_url, params, first_page = _keyset_page(query, "director.cases")
-    return render_template("director/cases.html", items=items, title=BUCKET_TITLES[bucket], status=status,
-                           scope=scope, station=db().get(Station, scope.station_id) if scope.station_id else None,
-                           next_url=next_url, first_page=first_page, first_url=url_for("director.cases", **params),
-                           export_url=url_for("director.export", **params),
-                           dashboard_url=url_for("director.dashboard_page", **_filters_only(params)))
+    return render_template(
+        "director/cases.html",
+        items=items,
+        title=BUCKET_TITLES[bucket],
+        status=status,
+        scope=scope,
+        station=db().get(Station, scope.station_id) if scope.station_id else None,
+        next_url=next_url,
+        first_page=first_page,
+        first_url=url_for("director.cases", **params),
+        export_url=url_for("director.export", **params),
+        dashboard_url=url_for("director.dashboard_page", **_filters_only(params)),
+    )
 
 
 def _filters_only(params: Mapping[str, str]) -> dict[str, str]:
@@ -145,12 +170,19 @@ def export():  # type: ignore[no-untyped-def]
 @bp.route("/escalated")
 @reviewer
 def escalated():  # type: ignore[no-untyped-def]
-    items, next_url, params, first_page = _keyset_page(dashboard.cases_select(_scope(), "escalated"),
-                                                       "director.escalated")
-    return render_template("director/escalated.html", items=items, form=DeEscalateForm(formdata=None),
-                           next_url=next_url, first_page=first_page, first_url=url_for("director.escalated", **params),
-                           may_de_escalate=lambda case: policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case),
-                           export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"))
+    items, next_url, params, first_page = _keyset_page(
+        dashboard.cases_select(_scope(), "escalated"), "director.escalated"
+    )
+    return render_template(
+        "director/escalated.html",
+        items=items,
+        form=DeEscalateForm(formdata=None),
+        next_url=next_url,
+        first_page=first_page,
+        first_url=url_for("director.escalated", **params),
+        may_de_escalate=lambda case: policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case),
+        export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"),
+    )
 
 
 @bp.route("/escalated/<int:request_id>/de-escalate", methods=["POST"])

@@ -1,4 +1,5 @@
 """WTForms classes, one per action: they check shape only; business rules live in operations."""
+
 from __future__ import annotations
 
 from functools import cache

@@ -13,9 +13,14 @@ class DeskUserForm(DeskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
-    role = SelectField(_l("Role"), choices=[SelectChoice(Role.STAFF.value, _l("Station staff")),
-                                            SelectChoice(Role.DIRECTOR.value, _l("Director")),
-                                            SelectChoice(Role.ADMIN.value, _l("Administrator"))])
+    role = SelectField(
+        _l("Role"),
+        choices=[
+            SelectChoice(Role.STAFF.value, _l("Station staff")),
+            SelectChoice(Role.DIRECTOR.value, _l("Director")),
+            SelectChoice(Role.ADMIN.value, _l("Administrator")),
+        ],
+    )
     station_id = SelectField(_l("Station"), coerce=int, validators=[DataRequired()])
     password = PasswordField(_l("Initial password"), validators=[DataRequired(), Length(min=8, max=200)])
 

@@ -20,8 +20,11 @@ class LoginForm(DeskForm):
 
 class RegistrationForm(DeskForm):
     company_name = StringField(_l("Legal name of the company"), validators=[DataRequired(), Length(max=200)])
-    credit_code = StringField(_l("Unified social credit code"), validators=[DataRequired(), Length(min=18, max=18)],
-                              description=_l("18 characters, as printed on the business licence."))
+    credit_code = StringField(
+        _l("Unified social credit code"),
+        validators=[DataRequired(), Length(min=18, max=18)],
+        description=_l("18 characters, as printed on the business licence."),
+    )
     city = StringField(_l("City / county"), validators=[DataRequired(), Length(max=120)])
     station_id = SelectField(_l("Home station"), coerce=int, validators=[DataRequired()])
     size = SelectField(_l("Company size"), choices=choices(EnterpriseSize), validators=[DataRequired()])
@@ -29,10 +32,15 @@ class RegistrationForm(DeskForm):
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)],
-                             description=_l("At least 8 characters; avoid common passwords."))
-    confirm = PasswordField(_l("Repeat the password"),
-                            validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))])
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=8, max=200)],
+        description=_l("At least 8 characters; avoid common passwords."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
 
     # The operation's rules, run here too so that one submission shows every problem at once.
     def validate_credit_code(self, field: Field) -> None:
@@ -52,5 +60,7 @@ class LanguageForm(DeskForm):
 class PasswordChangeForm(DeskForm):
     current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
-    confirm = PasswordField(_l("Repeat the new password"),
-                            validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))])
+    confirm = PasswordField(
+        _l("Repeat the new password"),
+        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
+    )

@@ -1,4 +1,5 @@
 """Forms of the director hotline, instructions, escalation and the dashboard filters: shape only."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,20 +27,32 @@ LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class HotlineAskForm(DeskForm):
-    reason = TextAreaField(_l("What should the session address?"), validators=[DataRequired(), Length(max=4000)],
-                           description=_l("The difficulty to discuss with the director, and what you hope to settle."))
-    preferred_times = StringField(_l("Preferred times"), validators=[Optional(), Length(max=500)],
-                                  description=_l("For example: weekday afternoons next week."))
+    reason = TextAreaField(
+        _l("What should the session address?"),
+        validators=[DataRequired(), Length(max=4000)],
+        description=_l("The difficulty to discuss with the director, and what you hope to settle."),
+    )
+    preferred_times = StringField(
+        _l("Preferred times"),
+        validators=[Optional(), Length(max=500)],
+        description=_l("For example: weekday afternoons next week."),
+    )
 
 
 class HotlineScheduleForm(VersionedForm):
-    scheduled_at = DateTimeLocalField(_l("Date and time (Beijing time)"), format="%Y-%m-%dT%H:%M",
-                                      validators=[InputRequired()])
-    duration_minutes = IntegerField(_l("Duration in minutes"), default=60,
-                                    validators=[InputRequired(), NumberRange(min=15, max=240)])
+    scheduled_at = DateTimeLocalField(
+        _l("Date and time (Beijing time)"), format="%Y-%m-%dT%H:%M", validators=[InputRequired()]
+    )
+    duration_minutes = IntegerField(
+        _l("Duration in minutes"), default=60, validators=[InputRequired(), NumberRange(min=15, max=240)]
+    )
     director_id = SelectField(_l("Director"), coerce=int, validators=[InputRequired()])
-    recorder_id = SelectField(_l("Recorder"), coerce=optional_int, validators=[Optional()],
-                              description=_l("Besides the directors, the recorder may record the minutes."))
+    recorder_id = SelectField(
+        _l("Recorder"),
+        coerce=optional_int,
+        validators=[Optional()],
+        description=_l("Besides the directors, the recorder may record the minutes."),
+    )
     # Shown once the time was found outside working hours: the director keeps it by ticking.
     outside_hours_ok = BooleanField(_l("Schedule anyway"))
 
@@ -55,10 +68,16 @@ class FollowUpEntry(Form):
 
 
 class HotlineRecordForm(VersionedForm):
-    minutes = TextAreaField(_l("Minutes (internal)"), validators=[DataRequired(), Length(max=20000)],
-                            description=_l("Only the desk reads the minutes."))
-    public_summary = TextAreaField(_l("Summary for the enterprise"), validators=[DataRequired(), Length(max=5000)],
-                                   description=_l("The enterprise sees this summary on its request."))
+    minutes = TextAreaField(
+        _l("Minutes (internal)"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("Only the desk reads the minutes."),
+    )
+    public_summary = TextAreaField(
+        _l("Summary for the enterprise"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("The enterprise sees this summary on its request."),
+    )
     decisions = TextAreaField(_l("Decisions (internal)"), validators=[Optional(), Length(max=5000)])
     follow_ups = FieldList(FormField(FollowUpEntry), min_entries=3, max_entries=10)
 
@@ -76,13 +95,20 @@ class HotlineCancelForm(VersionedForm):
 
 class InstructionForm(DeskForm):
     # An id of its own: the desk request page also holds the reply box, whose field is "body" too.
-    body = TextAreaField(_l("Instruction"), id="instruction-body", validators=[DataRequired(), Length(max=5000)],
-                         description=_l("The assignee of the case must acknowledge it."))
+    body = TextAreaField(
+        _l("Instruction"),
+        id="instruction-body",
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("The assignee of the case must acknowledge it."),
+    )
 
 
 class DeEscalateForm(DeskForm):
-    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=2000)],
-                         description=_l("Why the case no longer needs the director."))
+    note = TextAreaField(
+        _l("Note"),
+        validators=[DataRequired(), Length(max=2000)],
+        description=_l("Why the case no longer needs the director."),
+    )
 
 
 class DashboardFilterForm(DeskForm):

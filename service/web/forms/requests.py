@@ -1,4 +1,5 @@
 """Forms of the request pages: one class per action; they check shape, the operations check the rules."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -29,8 +30,11 @@ ANY_CHOICE = SelectChoice("", _l("Any"))
 ACCEPTED_SUFFIXES = ",".join(ALLOWED)  # lets the browser's file picker offer only what will be accepted
 ON_BEHALF_CHANNELS = (Channel.PHONE, Channel.VIDEO, Channel.ON_SITE)
 # The orders of a desk queue (service.queries.requests.SORTS); an enterprise's list offers the first two.
-QUEUE_ORDERS = [SelectChoice("newest", _l("Newest first")), SelectChoice("oldest", _l("Oldest first")),
-                SelectChoice("due", _l("Due soonest"))]
+QUEUE_ORDERS = [
+    SelectChoice("newest", _l("Newest first")),
+    SelectChoice("oldest", _l("Oldest first")),
+    SelectChoice("due", _l("Due soonest")),
+]
 
 
 def _optional_choices(vocabulary: type, empty: SelectChoice = NONE_CHOICE) -> list[SelectChoice]:
@@ -57,18 +61,24 @@ class VersionedForm(DeskForm):
 
 
 class RequestForm(DeskForm):
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)],
-                        description=_l("One line that names the difficulty."))
-    description = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=20000)],
-                                description=_l("What you need help with, what you have tried, and any deadlines."))
+    title = StringField(
+        _l("Title"), validators=[DataRequired(), Length(max=200)], description=_l("One line that names the difficulty.")
+    )
+    description = TextAreaField(
+        _l("Description"),
+        validators=[DataRequired(), Length(max=20000)],
+        description=_l("What you need help with, what you have tried, and any deadlines."),
+    )
     category = SelectField(_l("Category"), choices=choices(Category), validators=[DataRequired()])
-    lifecycle_stage = SelectField(_l("Lifecycle stage of the product"), choices=choices(LifecycleStage),
-                                  validators=[DataRequired()])
+    lifecycle_stage = SelectField(
+        _l("Lifecycle stage of the product"), choices=choices(LifecycleStage), validators=[DataRequired()]
+    )
     product_name = StringField(_l("Product name"), validators=[Optional(), Length(max=200)])
     device_class = SelectField(_l("Device class"), choices=_optional_choices(DeviceClass), validators=[Optional()])
     product_type = SelectField(_l("Product type"), choices=_optional_choices(ProductType), validators=[Optional()])
-    product_field = SelectField(_l("Product field (classification catalogue)"),
-                                choices=_optional_choices(ProductField), validators=[Optional()])
+    product_field = SelectField(
+        _l("Product field (classification catalogue)"), choices=_optional_choices(ProductField), validators=[Optional()]
+    )
     innovative = BooleanField(_l("The product is an innovative medical device"))
     urgent = BooleanField(_l("Urgent: an \u201curgent, difficult and anxious\u201d problem"))
     attachments = MultipleFileField(_l("Attachments"), render_kw={"accept": ACCEPTED_SUFFIXES})
@@ -77,8 +87,9 @@ class RequestForm(DeskForm):
 
 class OnBehalfForm(RequestForm):
     enterprise_id = SelectField(_l("Enterprise"), coerce=optional_int, validators=[InputRequired()])
-    channel = SelectField(_l("How the enterprise reached us"),
-                          choices=choices(ON_BEHALF_CHANNELS), validators=[DataRequired()])
+    channel = SelectField(
+        _l("How the enterprise reached us"), choices=choices(ON_BEHALF_CHANNELS), validators=[DataRequired()]
+    )
 
 
 class ReplyForm(DeskForm):
@@ -88,9 +99,14 @@ class ReplyForm(DeskForm):
 
 
 class DeskMessageForm(ReplyForm):
-    visibility = RadioField(_l("Who sees it"), default="public",
-                            choices=[SelectChoice("public", _l("Reply to the enterprise")),
-                                     SelectChoice("internal", _l("Internal note (staff only)"))])
+    visibility = RadioField(
+        _l("Who sees it"),
+        default="public",
+        choices=[
+            SelectChoice("public", _l("Reply to the enterprise")),
+            SelectChoice("internal", _l("Internal note (staff only)")),
+        ],
+    )
 
 
 class ActionForm(VersionedForm):
@@ -99,8 +115,12 @@ class ActionForm(VersionedForm):
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=5000)])
     summary = TextAreaField(_l("Resolution summary"), validators=[Optional(), Length(max=20000)])
     message = TextAreaField(_l("Message"), validators=[Optional(), Length(max=20000)])
-    rating = RadioField(_l("Your rating"), coerce=optional_int, validators=[Optional()],
-                        choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)])
+    rating = RadioField(
+        _l("Your rating"),
+        coerce=optional_int,
+        validators=[Optional()],
+        choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)],
+    )
     # Offered only after a resolve was refused for work still open (listed beside it).
     confirmed = BooleanField(_l("Resolve anyway: I have seen what is still open"))
     # That open work, as the refused step reported it (kind, id, title): set by the view, never posted.
@@ -140,33 +160,46 @@ class QueueFilterForm(DeskForm):
     status = SelectField(_l("Status"), choices=_optional_choices(Status, ANY_CHOICE), validators=[Optional()])
     category = SelectField(_l("Category"), choices=_optional_choices(Category, ANY_CHOICE), validators=[Optional()])
     priority = SelectField(_l("Priority"), choices=_optional_choices(Priority, ANY_CHOICE), validators=[Optional()])
-    lifecycle_stage = SelectField(_l("Stage"), choices=_optional_choices(LifecycleStage, ANY_CHOICE),
-                                  validators=[Optional()])
+    lifecycle_stage = SelectField(
+        _l("Stage"), choices=_optional_choices(LifecycleStage, ANY_CHOICE), validators=[Optional()]
+    )
     assignee_id = SelectField(_l("Assignee"), coerce=optional_int, validators=[Optional()])
     station_id = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
-    text = StringField(_l("Words, an enterprise's name or credit code, a product, or a reference number"),
-                       validators=[Optional(), Length(max=200)])
+    text = StringField(
+        _l("Words, an enterprise's name or credit code, a product, or a reference number"),
+        validators=[Optional(), Length(max=200)],
+    )
     sort = SelectField(_l("Order"), choices=QUEUE_ORDERS, default="newest", validators=[Optional()])
 
 
 class SlaTargetForm(DeskForm):
-    first_response_hours = IntegerField(_l("First response (working hours)"),
-                                        validators=[InputRequired(), NumberRange(min=1, max=10000)])
-    resolution_hours = IntegerField(_l("Resolution (working hours)"),
-                                    validators=[InputRequired(), NumberRange(min=1, max=10000)])
+    first_response_hours = IntegerField(
+        _l("First response (working hours)"), validators=[InputRequired(), NumberRange(min=1, max=10000)]
+    )
+    resolution_hours = IntegerField(
+        _l("Resolution (working hours)"), validators=[InputRequired(), NumberRange(min=1, max=10000)]
+    )
 
 
 class CalendarDayForm(DeskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
-    kind = RadioField(_l("Kind of day"), default="holiday",
-                      choices=[SelectChoice("holiday", _l("Holiday (no work)")),
-                               SelectChoice("workday", _l("Make-up working day"))])
-    name = StringField(_l("Name of the day"), validators=[Optional(), Length(max=120)],
-                       description=_l("For example: Spring Festival."))
+    kind = RadioField(
+        _l("Kind of day"),
+        default="holiday",
+        choices=[SelectChoice("holiday", _l("Holiday (no work)")), SelectChoice("workday", _l("Make-up working day"))],
+    )
+    name = StringField(
+        _l("Name of the day"), validators=[Optional(), Length(max=120)], description=_l("For example: Spring Festival.")
+    )
 
 
 class CalendarImportForm(DeskForm):
-    text = TextAreaField(_l("CSV text"), validators=[Optional(), Length(max=200000)],
-                         description=_l("One day per line: date,type,name — for example "
-                                        "2026-10-01,holiday,National Day or 2026-10-10,workday,make-up working day."))
+    text = TextAreaField(
+        _l("CSV text"),
+        validators=[Optional(), Length(max=200000)],
+        description=_l(
+            "One day per line: date,type,name — for example "
+            "2026-10-01,holiday,National Day or 2026-10-10,workday,make-up working day."
+        ),
+    )
     file = FileField(_l("Or a CSV file"))

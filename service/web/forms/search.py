@@ -1,4 +1,5 @@
 """Forms of the search page and of saved views."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -16,8 +17,11 @@ class SearchForm(DeskForm):
     class Meta:
         csrf = False
 
-    q = SearchField(_l("Words to find"), validators=[Length(max=MAX_QUERY_CHARS)],
-                    description=_l("Every word must appear. Chinese words are found as written, e.g. 注册 or 临床评价."))
+    q = SearchField(
+        _l("Words to find"),
+        validators=[Length(max=MAX_QUERY_CHARS)],
+        description=_l("Every word must appear. Chinese words are found as written, e.g. 注册 or 临床评价."),
+    )
 
 
 class SaveViewForm(DeskForm):

@@ -1,4 +1,5 @@
 """Forms of the task-force pages."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l, lazy_pgettext
@@ -21,8 +22,12 @@ class EditTaskForceForm(TaskForceForm):
 
 
 class StaffMemberForm(DeskForm):
-    user_id = SelectField(_l("Staff member"), coerce=int, validators=[DataRequired()],
-                          description=_l("Staff and directors of any station."))
+    user_id = SelectField(
+        _l("Staff member"),
+        coerce=int,
+        validators=[DataRequired()],
+        description=_l("Staff and directors of any station."),
+    )
 
 
 class ExpertForm(DeskForm):

@@ -9,9 +9,15 @@ from service.web.forms import DeskForm
 
 
 class TokenForm(DeskForm):
-    name = StringField(lazy_pgettext("thing", "Name"), validators=[DataRequired(), Length(max=120)],
-                       description=_l("What the token is for, e.g. the system that uses it."))
-    scope = SelectField(_l("Scope"), validators=[DataRequired()],
-                        choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))])
+    name = StringField(
+        lazy_pgettext("thing", "Name"),
+        validators=[DataRequired(), Length(max=120)],
+        description=_l("What the token is for, e.g. the system that uses it."),
+    )
+    scope = SelectField(
+        _l("Scope"),
+        validators=[DataRequired()],
+        choices=[SelectChoice("read", _l("Read only")), SelectChoice("write", _l("Read and write"))],
+    )
     # The longest lifetime is a setting: the operation refuses more, and the page says how much.
     days = IntegerField(_l("Valid for (days)"), validators=[DataRequired(), NumberRange(min=1)])

@@ -1,4 +1,5 @@
 """Forms of two-step sign-in: one per action, each asking for a code."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -11,8 +12,9 @@ _CODE_ATTRS = {"autocomplete": "one-time-code", "autocapitalize": "off", "spellc
 
 
 def _code_field(label: object, description: object) -> StringField:
-    return StringField(label, validators=[DataRequired(), Length(max=40)], description=description,
-                       render_kw=_CODE_ATTRS)
+    return StringField(
+        label, validators=[DataRequired(), Length(max=40)], description=description, render_kw=_CODE_ATTRS
+    )
 
 
 class SecondStepForm(DeskForm):

@@ -1,4 +1,5 @@
 """The enterprise's own pages: its requests, a new request, a request's page with replies and steps."""
+
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
@@ -39,9 +40,16 @@ def index():  # type: ignore[no-untyped-def]
     sort = "oldest" if request.args.get("sort") == "oldest" else "newest"
     cursor = cursor_arg()
     page = queue_page(db(), user, QueueFilters(queue=queue, sort=sort), cursor=cursor)
-    return render_template("portal/index.html", page=page, queue=queue, sort=sort, cursor=cursor,
-                           orders=QUEUE_ORDERS[:2], enterprise=user.enterprise,
-                           awaiting=lambda req: gettext(awaiting(req, user)))
+    return render_template(
+        "portal/index.html",
+        page=page,
+        queue=queue,
+        sort=sort,
+        cursor=cursor,
+        orders=QUEUE_ORDERS[:2],
+        enterprise=user.enterprise,
+        awaiting=lambda req: gettext(awaiting(req, user)),
+    )
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -50,10 +58,19 @@ def new_request():  # type: ignore[no-untyped-def]
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
 
-def render_detail(req: ServiceRequest, kept: dict[str, FlaskForm], *,
-                  conflict: str | None = None) -> ResponseReturnValue:
-    page = present_request(db(), actor(), req, audience="portal", kept=kept, conflict=conflict,
-                        settings=desk_settings(), back=request.full_path.rstrip("?"))
+def render_detail(
+    req: ServiceRequest, kept: dict[str, FlaskForm], *, conflict: str | None = None
+) -> ResponseReturnValue:
+    page = present_request(
+        db(),
+        actor(),
+        req,
+        audience="portal",
+        kept=kept,
+        conflict=conflict,
+        settings=desk_settings(),
+        back=request.full_path.rstrip("?"),
+    )
     return render_template("portal/detail.html", page=page)
 
 
@@ -69,11 +86,23 @@ def reply(request_id: int):  # type: ignore[no-untyped-def]
     form = ReplyForm()
 
     def call() -> object:
-        return add_message(db(), actor(), request_id, form.body.data or "", uploads=uploads_from(form.attachments),
-                           settings=desk_settings())
+        return add_message(
+            db(),
+            actor(),
+            request_id,
+            form.body.data or "",
+            uploads=uploads_from(form.attachments),
+            settings=desk_settings(),
+        )
 
-    return run_edit(request_id, "reply", form, call, success=gettext("Your message has been sent."),
-                    done_url=url_for(".request_detail", request_id=request_id))
+    return run_edit(
+        request_id,
+        "reply",
+        form,
+        call,
+        success=gettext("Your message has been sent."),
+        done_url=url_for(".request_detail", request_id=request_id),
+    )
 
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
