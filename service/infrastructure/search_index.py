@@ -33,12 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy import ColumnElement, Connection, event, inspect, select, text, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.infrastructure.text_index import join_terms
-from sqlalchemy import ColumnElement, true
-
 from service.models.accounts import Enterprise
 from service.models.requests import Message, ServiceRequest
 
@@ -116,6 +114,23 @@ def make_document(
     )
 
 
+def _document_of(
+    request: Any, enterprise_name: str, credit_code: str, messages: Iterable[tuple[str, bool]]
+) -> Document:
+    """``make_document`` of a request row or object (its id, scope and texts)."""
+    return make_document(
+        request.id,
+        enterprise_id=request.enterprise_id,
+        station_id=request.station_id,
+        title=request.title,
+        description=request.description,
+        product_name=request.product_name,
+        enterprise_name=enterprise_name,
+        credit_code=credit_code,
+        messages=messages,
+    )
+
+
 def tsvector_literal(document: Document) -> str:
     """The document as PostgreSQL tsvector input: its distinct part-prefixed terms and scope tokens."""
     lexemes = {f"{PREFIXES[part]}:{term}" for part, terms in document.parts().items() for term in terms.split()}
@@ -182,23 +197,7 @@ def refresh_documents(connection: Connection, request_ids: Iterable[int]) -> Non
         .order_by(Message.id)
     ):
         messages[request_id].append((body, internal))
-    write_documents(
-        connection,
-        [
-            make_document(
-                r.id,
-                enterprise_id=r.enterprise_id,
-                station_id=r.station_id,
-                title=r.title,
-                description=r.description,
-                product_name=r.product_name,
-                enterprise_name=r.enterprise_name,
-                credit_code=r.credit_code,
-                messages=messages[r.id],
-            )
-            for r in requests
-        ],
-    )
+    write_documents(connection, [_document_of(r, r.enterprise_name, r.credit_code, messages[r.id]) for r in requests])
     delete_documents(connection, set(ids) - {r.id for r in requests})
 
 
@@ -284,17 +283,7 @@ def _new_documents(session: Session) -> list[Document]:
         )
     }
     return [
-        make_document(
-            r.id,
-            enterprise_id=r.enterprise_id,
-            station_id=r.station_id,
-            title=r.title,
-            description=r.description,
-            product_name=r.product_name,
-            enterprise_name=enterprises[r.enterprise_id].name,
-            credit_code=enterprises[r.enterprise_id].credit_code,
-            messages=messages[r.id],
-        )
+        _document_of(r, enterprises[r.enterprise_id].name, enterprises[r.enterprise_id].credit_code, messages[r.id])
         for r in requests
     ]
 

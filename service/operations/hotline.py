@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
-from service.errors import CORRECT_FIELDS, REASON_REQUIRED
+from service.errors import CORRECT_FIELDS, N_, REASON_REQUIRED, Forbidden, NotFound, ValidationError
 from service.models import (
     OPEN_STATUSES,
     Event,
@@ -35,7 +34,14 @@ from service.models import (
     User,
 )
 from service.models.base import utcnow
-from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
+from service.operations.notifications import (
+    Recipients,
+    desk_recipients,
+    director_ids,
+    enterprise_users,
+    ids_of,
+    notify,
+)
 from service.rules import policy, state_machine
 from service.rules.hotline import MACHINE, PENDING, HotlineAction
 from service.rules.policy import PolicyAction
@@ -146,14 +152,15 @@ def ask_hotline(
             preferred_times=hotline.preferred_times,
         )
         others = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
-        notify(
+        _tell(
             session,
-            ids_of(session, director_ids(session, request.station_id), desk_recipients(request), others),
-            request,
+            hotline,
             EventKind.HOTLINE_REQUESTED,
+            actor,
             now,
-            exclude=actor.id,
-            data={"hotline_id": hotline.id},
+            director_ids(session, request.station_id),
+            desk_recipients(request),
+            others,
         )
     return hotline
 
@@ -220,19 +227,15 @@ def schedule_hotline(
                 "meeting_link": hotline.meeting_link,
             },
         )
-        notify(
+        _tell(
             session,
-            ids_of(
-                session,
-                enterprise_users(request.enterprise_id),
-                desk_recipients(request),
-                [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])],
-            ),
-            request,
+            hotline,
             EventKind.HOTLINE_SCHEDULED,
+            actor,
             now,
-            exclude=actor.id,
-            data={"hotline_id": hotline.id},
+            enterprise_users(request.enterprise_id),
+            desk_recipients(request),
+            [director.id, hotline.requested_by_id, *([recorder.id] if recorder else [])],
         )
     return hotline
 
@@ -309,19 +312,15 @@ def record_hotline(
         state_machine.apply(
             session, MACHINE, hotline, HotlineAction.HOLD, actor, now, data={"summary": hotline.public_summary}
         )
-        notify(
+        _tell(
             session,
-            ids_of(
-                session,
-                enterprise_users(request.enterprise_id),
-                desk_recipients(request),
-                [a.owner_id for a in actions],
-            ),
-            request,
+            hotline,
             EventKind.HOTLINE_HELD,
+            actor,
             now,
-            exclude=actor.id,
-            data={"hotline_id": hotline.id},
+            enterprise_users(request.enterprise_id),
+            desk_recipients(request),
+            [a.owner_id for a in actions],
         )
     return hotline
 
@@ -343,19 +342,15 @@ def cancel_hotline(
         state_machine.apply(
             session, MACHINE, hotline, HotlineAction.CANCEL, actor, now, data={"reason": hotline.cancel_reason}
         )
-        people = ids_of(
-            session, enterprise_users(request.enterprise_id), desk_recipients(request), [hotline.requested_by_id]
-        )
-        if hotline.director_id is not None:
-            people.append(hotline.director_id)
-        notify(
+        _tell(
             session,
-            people,
-            request,
+            hotline,
             EventKind.HOTLINE_CANCELLED,
+            actor,
             now,
-            exclude=actor.id,
-            data={"hotline_id": hotline.id},
+            enterprise_users(request.enterprise_id),
+            desk_recipients(request),
+            [hotline.requested_by_id, *([hotline.director_id] if hotline.director_id is not None else [])],
         )
     return hotline
 
@@ -434,3 +429,12 @@ def _event(
     session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime, public: bool, **data: Any
 ) -> None:
     session.add(Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id, created_at=now, data=data))
+
+
+def _tell(
+    session: Session, hotline: HotlineSession, kind: EventKind, actor: User, now: datetime, *groups: Recipients
+) -> None:
+    """Notify everyone in ``groups`` (ids, or queries of ids) but the actor of a step of the session."""
+    notify(
+        session, ids_of(session, *groups), hotline.request, kind, now, exclude=actor.id, data={"hotline_id": hotline.id}
+    )

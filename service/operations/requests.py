@@ -8,7 +8,7 @@ version the actor saw and raise Conflict (with ``.current``) when it moved on.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -280,20 +280,7 @@ def submit_request(
 
 
 # What the submitter chose: a repeat with the same idempotency key must carry the same, else it is a new request.
-_SUBMITTED_FIELDS = (
-    "enterprise_id",
-    "channel",
-    "title",
-    "description",
-    "category",
-    "product_name",
-    "device_class",
-    "product_type",
-    "product_field",
-    "innovative",
-    "lifecycle_stage",
-    "urgent",
-)
+_SUBMITTED_FIELDS = ("enterprise_id", *(f.name for f in fields(RequestDraft) if f.name != "idempotency_key"))
 
 
 def _attach(

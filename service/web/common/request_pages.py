@@ -11,14 +11,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from enum import Enum
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 from flask import Response, abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from werkzeug.datastructures import MultiDict
 from wtforms import Field
 from wtforms.fields.choices import SelectChoice
 
@@ -44,6 +43,7 @@ from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor
 from service.web.common.kept_forms import send_back, take_kept
 from service.web.common.request_display import action_label
+from service.web.common.request_presenter import Audience, present_request
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.director import HotlineAskForm, InstructionForm
@@ -59,6 +59,7 @@ from service.web.forms.requests import (
     TransferForm,
     TriageForm,
     VersionedForm,
+    action_form,
 )
 from service.web.labels import domain_message
 
@@ -177,28 +178,6 @@ def action_or_404(raw: str) -> Action:
         abort(404)
 
 
-def action_form(
-    action: Action, version: int | None = None, *, submitted: bool = False, formdata: MultiDict[str, str] | None = None
-) -> ActionForm:
-    if submitted:
-        form = ActionForm(prefix=action.value)
-    else:
-        form = ActionForm(prefix=action.value, formdata=formdata)
-    if version is not None:
-        form.version.data = str(version)
-    if action == Action.CONFIRM:
-        form.message.label.text = gettext("Comment (optional)")
-    elif action == Action.REQUEST_INFO:
-        form.message.label.text = gettext("What the enterprise should provide")
-    return form
-
-
-class RenderDetail(Protocol):
-    def __call__(
-        self, req: ServiceRequest, kept: dict[str, FlaskForm], *, conflict: str | None = None
-    ) -> ResponseReturnValue: ...
-
-
 # The request page's forms that may come back to it, by class: the page's own, and its panels' (PANEL_SLOTS).
 _RESTORABLE = (
     TriageForm,
@@ -245,11 +224,21 @@ def _restore(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
     return ({kept.slot: form} if form is not None else {}), kept.extra.get("conflict")
 
 
-def detail_page(request_id: int, render: RenderDetail) -> ResponseReturnValue:
-    """A request's page; a form sent back to it comes back once, as the user left it."""
+def detail_page(request_id: int, audience: Audience) -> ResponseReturnValue:
+    """A request's page for the desk or the enterprise; a form sent back to it comes back once, as the user left it."""
     req = request_or_404(request_id)
     kept, conflict = _restore(req)
-    return render(req, kept, conflict=conflict)
+    page = present_request(
+        db(),
+        actor(),
+        req,
+        audience=audience,
+        kept=kept,
+        conflict=conflict,
+        settings=desk_settings(),
+        back=request.full_path.rstrip("?"),
+    )
+    return render_template(f"{audience}/detail.html", page=page)
 
 
 def run_edit(

@@ -38,14 +38,13 @@ from service.queries.requests import assignable_users
 from service.queries.task_forces import task_forces_of_request
 from service.queries.timeline import TimelineEntry, awaiting, timeline
 from service.rules import policy
-from service.rules.policy import PolicyAction
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
 from service.web.common.helpers import station_name
 from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge, when
-from service.web.common.request_pages import action_form
 from service.web.forms.director import HotlineAskForm, InstructionForm
 from service.web.forms.requests import (
     ActionForm,
@@ -56,6 +55,7 @@ from service.web.forms.requests import (
     ReplyForm,
     TransferForm,
     TriageForm,
+    action_form,
 )
 
 Audience = Literal["desk", "portal"]

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
@@ -34,7 +32,7 @@ from service.web.common.request_pages import (
     take_step,
     uploads_from,
 )
-from service.web.common.request_presenter import assignee_choices, present_request, transfer_choices
+from service.web.common.request_presenter import assignee_choices, transfer_choices
 from service.web.database import db
 from service.web.forms.requests import (
     AssignForm,
@@ -114,22 +112,6 @@ def _other_stations(req: ServiceRequest) -> list[SelectChoice]:
     return transfer_choices(reference.stations(db()), req)
 
 
-def render_detail(
-    req: ServiceRequest, kept: dict[str, FlaskForm], *, conflict: str | None = None
-) -> ResponseReturnValue:
-    page = present_request(
-        db(),
-        actor(),
-        req,
-        audience="desk",
-        kept=kept,
-        conflict=conflict,
-        settings=desk_settings(),
-        back=request.full_path.rstrip("?"),
-    )
-    return render_template("desk/detail.html", page=page)
-
-
 def _done(request_id: int) -> str:
     return url_for(".request_detail", request_id=request_id)
 
@@ -137,7 +119,7 @@ def _done(request_id: int) -> str:
 @bp.route("/requests/<int:request_id>")
 @require(PolicyAction.DESK_USE)
 def request_detail(request_id: int):  # type: ignore[no-untyped-def]
-    return detail_page(request_id, render_detail)
+    return detail_page(request_id, "desk")
 
 
 @bp.route("/requests/<int:request_id>/triage", methods=["POST"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     DateField,
@@ -22,6 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
 from service.operations.attachments import ALLOWED
+from service.rules.lifecycle import Action
 from service.web.forms import DeskForm
 from service.web.labels import choices
 
@@ -203,3 +206,19 @@ class CalendarImportForm(DeskForm):
         ),
     )
     file = FileField(_l("Or a CSV file"))
+
+
+def action_form(
+    action: Action, version: int | None = None, *, submitted: bool = False, formdata: MultiDict[str, str] | None = None
+) -> ActionForm:
+    if submitted:
+        form = ActionForm(prefix=action.value)
+    else:
+        form = ActionForm(prefix=action.value, formdata=formdata)
+    if version is not None:
+        form.version.data = str(version)
+    if action == Action.CONFIRM:
+        form.message.label.text = gettext("Comment (optional)")
+    elif action == Action.REQUEST_INFO:
+        form.message.label.text = gettext("What the enterprise should provide")
+    return form

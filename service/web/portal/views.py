@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
-from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from flask_wtf import FlaskForm
 
-from service.models import ServiceRequest
 from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
@@ -24,7 +21,6 @@ from service.web.common.request_pages import (
     take_step,
     uploads_from,
 )
-from service.web.common.request_presenter import present_request
 from service.web.database import db
 from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
 
@@ -58,26 +54,10 @@ def new_request():  # type: ignore[no-untyped-def]
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
 
-def render_detail(
-    req: ServiceRequest, kept: dict[str, FlaskForm], *, conflict: str | None = None
-) -> ResponseReturnValue:
-    page = present_request(
-        db(),
-        actor(),
-        req,
-        audience="portal",
-        kept=kept,
-        conflict=conflict,
-        settings=desk_settings(),
-        back=request.full_path.rstrip("?"),
-    )
-    return render_template("portal/detail.html", page=page)
-
-
 @bp.route("/requests/<int:request_id>")
 @require(PolicyAction.REQUEST_SUBMIT)
 def request_detail(request_id: int):  # type: ignore[no-untyped-def]
-    return detail_page(request_id, render_detail)
+    return detail_page(request_id, "portal")
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
