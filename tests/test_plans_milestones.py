@@ -14,6 +14,7 @@ from service.models import Event, EventKind, Milestone, MilestonePhase, Mileston
 from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries import plans as plan_queries
+from service.rules.sla import MILESTONE_OVERDUE
 from tests.plan_helpers import active_plan, draft_plan
 from tests.request_helpers import People, people  # noqa: F401 - fixture
 
@@ -37,7 +38,7 @@ def _milestone(status: MilestoneStatus, due: date | None) -> Milestone:
     ],
 )
 def test_overdue_means_not_done_and_due_before_today(status: MilestoneStatus, due: date | None, overdue: bool) -> None:
-    assert plan_queries.is_overdue(_milestone(status, due), TODAY) is overdue
+    assert MILESTONE_OVERDUE.holds(_milestone(status, due), TODAY) is overdue
 
 
 def test_today_is_the_date_in_shanghai() -> None:

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from service.models import Event, EventKind, Notification, ServiceRequest, Status, User
 from service.operations import notifications
 from service.operations.request_support import due_times, record, untriaged_priority
-from service.operations.requests import REFERENCE_ZONE, RequestDraft, _next_reference, submit_request
+from service.operations.requests import RequestDraft, _next_reference, submit_request
+from service.rules.reference_numbers import reference_year
 from service.store.db import unit_of_work
 from service.store.settings import DeskSettings, service_times
 from tests.request_helpers import TUESDAY_10, People, draft, people, settings  # noqa: F401
@@ -28,7 +29,7 @@ def _ordinary_submission(session: Session, actor: User, submitted: RequestDraft,
         service_times(session, settings), TUESDAY_10, untriaged_priority(submitted.urgent)
     )
     with unit_of_work(session):
-        year = TUESDAY_10.astimezone(REFERENCE_ZONE).year
+        year = reference_year(TUESDAY_10)
         sequence, reference = _next_reference(session.connection(), year)
         request = ServiceRequest(
             enterprise_id=enterprise.id,

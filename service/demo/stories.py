@@ -23,6 +23,7 @@ from service.demo.seed import SLA_DEFAULTS
 from service.infrastructure.search_index import Document, scope_terms, tsvector_literal
 from service.models import Category, Channel, EventKind, HotlineStatus, LifecycleStage, Priority, ProductField
 from service.models import Status as S
+from service.rules.reference_numbers import format_reference, reference_year
 
 COLUMNS = {
     "requests": (
@@ -246,10 +247,10 @@ class _Story:
         staff = teller.world.staff[enterprise.station_id]
         self.assignee, self.assignee_name = staff[int(rng.random() * len(staff))]
         self.channel = CHANNELS[int(rng.random() * len(CHANNELS))]
-        year = (created + timedelta(hours=8)).year  # reference numbers count years in Beijing time
+        year = reference_year(created)
         self.sequence = teller.counters.get(year, 0) + 1
         teller.counters[year] = self.sequence
-        self.year, self.reference = year, f"JL-{year}-{self.sequence:06d}"
+        self.year, self.reference = year, format_reference(year, self.sequence)
         self.public_terms: list[str] = []
         self.internal_terms: list[str] = []
         self.fields: dict[str, object] = {}

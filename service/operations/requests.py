@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Executable, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -65,10 +64,10 @@ from service.operations.request_support import (
 )
 from service.rules import lifecycle, policy
 from service.rules.policy import PolicyAction
+from service.rules.reference_numbers import format_reference, reference_year
 from service.store.db import pipelined, unit_of_work
 from service.store.settings import DeskSettings, service_times
 
-REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
 ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
 
 
@@ -120,7 +119,7 @@ _NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _cou
 def _next_reference(connection: Connection, year: int) -> tuple[int, str]:
     """Take the next number of ``year`` under the counter row's lock; a rollback gives it back."""
     sequence = connection.execute(_NEXT_NUMBER[connection.dialect.name], {"year": year}).scalar_one()
-    return sequence, f"JL-{year}-{sequence:06d}"
+    return sequence, format_reference(year, sequence)
 
 
 def _by_idempotency_key(session: Session, submitter_id: int, key: str | None) -> ServiceRequest | None:
@@ -219,7 +218,7 @@ def submit_request(
         enterprise_name=enterprise.name,
         credit_code=enterprise.credit_code,
     )
-    row["year"] = now.astimezone(REFERENCE_ZONE).year
+    row["year"] = reference_year(now)
     try:
         with unit_of_work(session):
             connection = session.connection()

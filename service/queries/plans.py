@@ -33,6 +33,7 @@ from service.models.base import utcnow
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.rules.sla import MILESTONE_OVERDUE
 
 LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 # What an enterprise is shown: a plan the director has approved, running or finished.
@@ -41,15 +42,6 @@ LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 def local_today(now: datetime | None = None) -> date:
     """Today's date at the stations (Asia/Shanghai), which is what due dates mean."""
     return (now or utcnow()).astimezone(LOCAL_ZONE).date()
-
-
-def is_overdue(milestone: Milestone, today: date) -> bool:
-    return milestone.status != MilestoneStatus.DONE and milestone.due_date is not None and milestone.due_date < today
-
-
-def overdue_clause(today: date) -> ColumnElement[bool]:
-    """The SQL twin of ``is_overdue``."""
-    return and_(Milestone.status != MilestoneStatus.DONE, Milestone.due_date < today)
 
 
 @dataclass(frozen=True)
@@ -80,7 +72,7 @@ def progress(milestones: list[Milestone], today: date) -> Progress:
     for milestone in sorted(milestones, key=lambda m: (m.position, m.id)):
         if milestone.status == MilestoneStatus.DONE:
             state = "done"
-        elif is_overdue(milestone, today):
+        elif MILESTONE_OVERDUE.holds(milestone, today):
             state = "late"
         elif milestone.status in (MilestoneStatus.BLOCKED, MilestoneStatus.IN_PROGRESS):
             state = milestone.status.value
@@ -170,7 +162,7 @@ def _milestone_counts(session: Session, plan_ids: list[int], today: date) -> dic
             Milestone.plan_id,
             func.sum(case((Milestone.status == MilestoneStatus.DONE, 1), else_=0)),
             func.count(Milestone.id),
-            func.sum(case((overdue_clause(today), 1), else_=0)),
+            func.sum(case((MILESTONE_OVERDUE.clause(today), 1), else_=0)),
         )
         .where(Milestone.plan_id.in_(plan_ids))
         .group_by(Milestone.plan_id)
@@ -241,7 +233,9 @@ def overdue_milestones(session: Session, actor: User, today: date, limit: int = 
         session.scalars(
             select(Milestone)
             .join(ServicePlan, ServicePlan.id == Milestone.plan_id)
-            .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
+            .where(
+                MILESTONE_OVERDUE.clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor)
+            )
             .options(joinedload(Milestone.plan).joinedload(ServicePlan.enterprise), joinedload(Milestone.owner))
             .order_by(Milestone.due_date, Milestone.id)
             .limit(limit)
@@ -254,7 +248,7 @@ def overdue_milestones_count(actor: User, today: date) -> Select[tuple[int]]:
     return (
         select(func.count(Milestone.id))
         .join(ServicePlan, ServicePlan.id == Milestone.plan_id)
-        .where(overdue_clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
+        .where(MILESTONE_OVERDUE.clause(today), ServicePlan.status == PlanStatus.ACTIVE, policy.visible_plans(actor))
     )
 
 

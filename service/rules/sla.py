@@ -1,6 +1,6 @@
 """The SLA's predicates ("overdue for a first response", "responded on time" ...), each written once.
 
-A predicate is a list of tests on a request's columns; ``clause(now)`` reads it as SQL (queues, the
+A predicate is a list of tests on a record's columns (a request's, or a plan milestone's); ``clause(now)`` reads it as SQL (queues, the
 director's counts, the sweep) and ``holds(request, now)`` in Python (a page's badge), so a queue and the
 badge of a row in it cannot disagree. A test against a missing value (NULL) fails in both, as in SQL.
 """
@@ -10,12 +10,12 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
-from service.models import RUNNING_STATUSES, ServiceRequest, Status
+from service.models import RUNNING_STATUSES, Milestone, MilestoneStatus, ServiceRequest, Status
 
 NOW = "now"
 
@@ -27,31 +27,38 @@ class Column:
     name: str
 
 
-_COMPARE: dict[str, Callable[[Any, Any], Any]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt}
+_COMPARE: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    "!=": operator.ne,
+}
 
 
 @dataclass(frozen=True)
 class Test:
     column: str
-    op: str  # "<", "<=", ">", "is None"
-    value: Any = None  # NOW, a Column, or None for "is None"
+    op: str  # "<", "<=", ">", "!=", "is None"
+    value: Any = None  # NOW, a Column, a constant, or None for "is None"
 
-    def _operand(self, source: Any, now: datetime) -> Any:
-        if self.value == NOW:
+    def _operand(self, source: Any, now: datetime | date) -> Any:
+        if self.value is NOW:
             return now
-        return getattr(source, self.value.name)
+        if isinstance(self.value, Column):
+            return getattr(source, self.value.name)
+        return self.value
 
-    def clause(self, now: datetime) -> ColumnElement[bool]:
-        column = getattr(ServiceRequest, self.column)
+    def clause(self, now: datetime | date, model: type = ServiceRequest) -> ColumnElement[bool]:
+        column = getattr(model, self.column)
         if self.op == "is None":
             return column.is_(None)
-        return _COMPARE[self.op](column, self._operand(ServiceRequest, now))
+        return _COMPARE[self.op](column, self._operand(model, now))
 
-    def holds(self, request: ServiceRequest, now: datetime) -> bool:
-        value = getattr(request, self.column)
+    def holds(self, record: Any, now: datetime | date) -> bool:
+        value = getattr(record, self.column)
         if self.op == "is None":
             return value is None
-        other = self._operand(request, now)
+        other = self._operand(record, now)
         return value is not None and other is not None and bool(_COMPARE[self.op](value, other))
 
 
@@ -61,19 +68,21 @@ class Predicate:
 
     tests: tuple[Test, ...]
     statuses: frozenset[Status] | None = None
+    # Whose columns the tests read.
+    model: type = ServiceRequest
 
-    def clock_clause(self, now: datetime) -> ColumnElement[bool]:
+    def clock_clause(self, now: datetime | date) -> ColumnElement[bool]:
         """The tests without the status (for counts that sort cases by status once, in Python)."""
-        return and_(true(), *(test.clause(now) for test in self.tests))
+        return and_(true(), *(test.clause(now, self.model) for test in self.tests))
 
-    def clause(self, now: datetime) -> ColumnElement[bool]:
+    def clause(self, now: datetime | date) -> ColumnElement[bool]:
         if self.statuses is None:
             return self.clock_clause(now)
-        return and_(ServiceRequest.status.in_(self.statuses), *(test.clause(now) for test in self.tests))
+        return and_(ServiceRequest.status.in_(self.statuses), *(test.clause(now, self.model) for test in self.tests))
 
-    def holds(self, request: ServiceRequest, now: datetime) -> bool:
-        return (self.statuses is None or request.status in self.statuses) and all(
-            test.holds(request, now) for test in self.tests
+    def holds(self, record: Any, now: datetime | date) -> bool:
+        return (self.statuses is None or record.status in self.statuses) and all(
+            test.holds(record, now) for test in self.tests
         )
 
 
@@ -105,3 +114,5 @@ RESOLUTION_OVERDUE = Predicate((Test("resolution_due_at", "<", NOW),), RUNNING)
 OVERDUE = AnyOf(RUNNING, (FIRST_RESPONSE_OVERDUE, RESOLUTION_OVERDUE))
 RESPONDED_ON_TIME = Predicate((Test("first_responded_at", "<=", Column("first_response_due_at")),))
 RESPONDED_LATE = Predicate((Test("first_responded_at", ">", Column("first_response_due_at")),))
+# A plan's milestone not done by its due date (read with today's date as ``now``).
+MILESTONE_OVERDUE = Predicate((Test("status", "!=", MilestoneStatus.DONE), Test("due_date", "<", NOW)), model=Milestone)
