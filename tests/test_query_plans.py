@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import Connection, event, select, text, update
 from sqlalchemy.orm import Session
 
-from service.demo.stories import COLUMNS, Batch, Storyteller, World
+from service.demo.stories import COLUMNS, Batch, Start, Storyteller, World
 from service.demo.stories import Enterprise as Company
 from service.infrastructure.search_index import enterprise_terms
 from service.models import OPEN_STATUSES, Category, Priority, Role, ServiceRequest, Station, Status, User
@@ -78,7 +78,10 @@ def many(session: Session, connection: Connection, people: dict[str, User]) -> N
     start = {t: (connection.scalar(text(f"SELECT max(id) FROM {t}")) or 0) + 1 for t in COLUMNS}
     counters = {year: 500_000 for year in range(2018, 2031)}  # far above anything the suite hands out
     teller = Storyteller(
-        world, start, counters, NOW.replace(tzinfo=None), 7, _stamp_postgres if postgres else _stamp_sqlite, postgres
+        Start(world, start, counters, NOW.replace(tzinfo=None)),
+        7,
+        _stamp_postgres if postgres else _stamp_sqlite,
+        postgres,
     )
     batch = Batch()
     span = NOW - NOW.replace(year=NOW.year - 2)

@@ -22,13 +22,14 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from multiprocessing.queues import Queue as ProcessQueue
 from queue import Empty
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from service.demo import seed, texts
-from service.demo.stories import COLUMNS, Batch, Storyteller, World
+from service.demo.stories import COLUMNS, Batch, Start, Storyteller, World
 from service.demo.stories import Enterprise as Company
 from service.infrastructure import passwords
 from service.infrastructure.search_index import enterprise_terms
@@ -82,7 +83,7 @@ def generate(
         loader = (PostgresLoader if postgres else SqliteLoader)(raw.driver_connection)
         loader.begin()
         since_commit = 0
-        producer = _Producer(world, next_ids, counters, now, options, postgres)
+        producer = _Producer(Start(world, next_ids, counters, now), options, postgres)
         for batch in producer:
             loader.write(batch)
             for table, rows in batch.rows.items():
@@ -104,24 +105,16 @@ def generate(
 class _Producer:
     """Tells the requests in a second process (the other core) while this one writes the previous batch."""
 
-    def __init__(
-        self,
-        world: World,
-        next_ids: dict[str, int],
-        counters: dict[int, int],
-        now: datetime,
-        options: Options,
-        postgres: bool,
-    ) -> None:
+    def __init__(self, start: Start, options: Options, postgres: bool) -> None:
         context = multiprocessing.get_context("spawn")
         self.queue = context.Queue(maxsize=3)
         self.process = context.Process(
             target=_produce,
             name="demo-data-producer",
             daemon=True,
-            args=(self.queue, world, next_ids, counters, now, options, postgres),
+            args=(self.queue, start, options, postgres),
         )
-        self.counters = counters
+        self.counters = start.counters
 
     def __iter__(self) -> Iterator[Batch]:
         self.process.start()
@@ -150,21 +143,13 @@ class _Producer:
                     raise RuntimeError("the demo data producer stopped unexpectedly") from None
 
 
-def _produce(
-    queue,
-    world: World,
-    next_ids: dict[str, int],
-    counters: dict[int, int],  # type: ignore[no-untyped-def]
-    now: datetime,
-    options: Options,
-    postgres: bool,
-) -> None:
+def _produce(queue: ProcessQueue[Batch | tuple[str, object]], start: Start, options: Options, postgres: bool) -> None:
     try:
         stamp = _timestamp_postgres if postgres else _timestamp_sqlite
-        teller = Storyteller(world, next_ids, counters, now, options.seed, stamp, postgres)
+        teller = Storyteller(start, options.seed, stamp, postgres)
         rng = random.Random(options.seed + 1)
         span, total = timedelta(days=365 * options.years), options.requests
-        first = now - span
+        first = start.now - span
         for chunk_start in range(0, total, options.chunk):
             batch = Batch()
             for k in range(chunk_start, min(total, chunk_start + options.chunk)):

@@ -196,20 +196,22 @@ class Batch:
     requests: int = 0
 
 
+@dataclass
+class Start:
+    """What the generator goes on from: the world it tells of, the next free id of each table, the last
+    reference number of each year, and the moment its stories end (naive UTC)."""
+
+    world: World
+    next_ids: dict[str, int]
+    counters: dict[int, int]
+    now: datetime
+
+
 class Storyteller:
     """Tells requests one after the other, handing out ids and reference numbers as it goes."""
 
-    def __init__(
-        self,
-        world: World,
-        next_ids: dict[str, int],
-        counters: dict[int, int],
-        now: datetime,
-        seed: int,
-        stamp: Stamp,
-        postgres: bool,
-    ) -> None:
-        self.world, self.ids, self.counters, self.now = world, dict(next_ids), counters, now
+    def __init__(self, start: Start, seed: int, stamp: Stamp, postgres: bool) -> None:
+        self.world, self.ids, self.counters, self.now = start.world, dict(start.next_ids), start.counters, start.now
         self.rng = random.Random(seed)
         self.stamp, self.postgres = stamp, postgres
 
