@@ -7,7 +7,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
-from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from flask import Flask
 from flask.testing import FlaskClient
@@ -16,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from service import PROJECT_DIR
 from service.models import Role, User
+from service.web.i18n import extract_messages
 from tests import factories
 from tests.conftest import login, post_form
 
@@ -102,23 +102,7 @@ def test_times_are_shown_in_shanghai_time(app: Flask) -> None:
 
 def _extract(tmp_path: Path) -> Path:
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run(
-        [
-            "pybabel",
-            "-q",
-            "extract",
-            "-F",
-            str(PROJECT_DIR / "babel.cfg"),
-            "-k",
-            "N_",
-            "-k",
-            "_l",
-            "--no-location",
-            "-o",
-            str(pot),
-            str(PROJECT_DIR),
-        ]
-    )
+    extract_messages(pot)
     return pot
 
 

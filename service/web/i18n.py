@@ -75,17 +75,11 @@ def compile_translations(directory: Path) -> None:
         os.replace(tmp_name, mo_path)
 
 
-def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
-    """Extract every message, merge it into both catalogs, and return the msgids still untranslated in Chinese.
-
-    English is the source language: its catalog repeats each msgid so that it is complete too.
-    """
+def extract_messages(pot: Path) -> None:
+    """Write every message of the code and templates (gettext, its lazy and contextual forms, N_) to ``pot``."""
     from babel.messages.frontend import CommandLineInterface
-    from babel.messages.pofile import write_po
 
-    pot = directory / "messages.pot"
-    cli = CommandLineInterface()
-    cli.run(
+    CommandLineInterface().run(
         [
             "pybabel",
             "-q",
@@ -109,7 +103,19 @@ def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
             str(PROJECT_DIR),
         ]
     )
-    cli.run(
+
+
+def update_catalogs(directory: Path = TRANSLATIONS_DIR) -> list[str]:
+    """Extract every message, merge it into both catalogs, and return the msgids still untranslated in Chinese.
+
+    English is the source language: its catalog repeats each msgid so that it is complete too.
+    """
+    from babel.messages.frontend import CommandLineInterface
+    from babel.messages.pofile import write_po
+
+    pot = directory / "messages.pot"
+    extract_messages(pot)
+    CommandLineInterface().run(
         ["pybabel", "-q", "update", "-i", str(pot), "-d", str(directory), "--no-fuzzy-matching", "--ignore-obsolete"]
     )
     for locale in LOCALES:
