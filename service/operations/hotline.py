@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Any, TypeGuard
+from typing import TypeGuard
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from service.errors import CORRECT_FIELDS, N_, REASON_REQUIRED, Forbidden, NotFound, ValidationError
 from service.models import (
     OPEN_STATUSES,
-    Event,
     EventKind,
     FollowUpAction,
     HotlineSession,
@@ -42,6 +41,7 @@ from service.operations.notifications import (
     ids_of,
     notify,
 )
+from service.operations.request_support import record
 from service.rules import policy, state_machine
 from service.rules.hotline import MACHINE, PENDING, HotlineAction
 from service.rules.policy import PolicyAction
@@ -140,7 +140,7 @@ def ask_hotline(
         )
         session.add(hotline)
         session.flush()
-        _event(
+        record(
             session,
             request,
             EventKind.HOTLINE_REQUESTED,
@@ -369,7 +369,7 @@ def complete_follow_up(session: Session, actor: User, follow_up_id: int, now: da
         if action.done_at is not None:
             return action
         action.done_at = now
-        _event(
+        record(
             session,
             hotline.request,
             EventKind.FOLLOW_UP_DONE,
@@ -423,12 +423,6 @@ def _follow_up(session: Session, request: ServiceRequest, item: FollowUp, now: d
 
 def _on_desk_of(user: User | None, request: ServiceRequest) -> TypeGuard[User]:
     return policy.on_desk(user, request.station_id)
-
-
-def _event(
-    session: Session, request: ServiceRequest, kind: EventKind, actor: User, now: datetime, public: bool, **data: Any
-) -> None:
-    session.add(Event(request_id=request.id, kind=kind, public=public, actor_id=actor.id, created_at=now, data=data))
 
 
 def _tell(

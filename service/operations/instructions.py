@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
-from service.models import FINAL_STATUSES, Event, EventKind, Instruction, ServiceRequest, User
+from service.models import FINAL_STATUSES, EventKind, Instruction, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations.notifications import notify, station_desk
+from service.operations.request_support import record
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
@@ -39,16 +40,7 @@ def write_instruction(
         )
         session.add(instruction)
         session.flush()
-        session.add(
-            Event(
-                request_id=request.id,
-                kind=EventKind.INSTRUCTION,
-                public=False,
-                actor_id=actor.id,
-                created_at=now,
-                data={"instruction_id": instruction.id, "body": text},
-            )
-        )
+        record(session, request, EventKind.INSTRUCTION, actor, now, instruction_id=instruction.id, body=text)
         recipients = [request.assignee_id] if request.assignee_id else station_desk(request.station_id)
         notify(session, recipients, request, EventKind.INSTRUCTION, now, exclude=actor.id)
     return instruction
@@ -74,15 +66,8 @@ def acknowledge_instruction(
             )
         instruction.acknowledged_at = now
         instruction.acknowledged_by_id = actor.id
-        session.add(
-            Event(
-                request_id=instruction.request_id,
-                kind=EventKind.INSTRUCTION_ACKNOWLEDGED,
-                public=False,
-                actor_id=actor.id,
-                created_at=now,
-                data={"instruction_id": instruction.id},
-            )
+        record(
+            session, instruction.request, EventKind.INSTRUCTION_ACKNOWLEDGED, actor, now, instruction_id=instruction.id
         )
         notify(
             session,

@@ -21,8 +21,7 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
-from service.errors import CORRECT_FIELDS
+from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
 from service.models.base import utcnow
 from service.operations import accounts
