@@ -21,7 +21,7 @@ import random
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from queue import Empty
 
 from sqlalchemy import Engine, select, text
@@ -66,7 +66,7 @@ def generate(
     engine: Engine, options: Options, progress: Callable[[int], None] = lambda n: None, now: datetime | None = None
 ) -> dict[str, int]:
     """Fill the database; returns how many rows of each big table were written."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     check_columns()
     with Session(engine) as session:
         seed.seed_reference_data(session)
@@ -303,7 +303,7 @@ def _plans(
         director = (directors[company.station_id] or directors[hub_id])[0]
         status = PlanStatus.ACTIVE if rng.random() < 0.85 else PlanStatus.COMPLETED
         done = rng.randrange(len(phases) + 1) if status == PlanStatus.ACTIVE else len(phases)
-        start = datetime.now(timezone.utc) - timedelta(days=rng.randint(60, 900))
+        start = datetime.now(UTC) - timedelta(days=rng.randint(60, 900))
         plan = ServicePlan(
             enterprise_id=company.id,
             station_id=company.station_id,

@@ -212,9 +212,8 @@ def _attachment_problems(attachments: dict[str, str], files: dict[str, str], whe
 def _connect(url: str | URL, isolation_level: str | None = None) -> Iterator[Connection]:
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as conn:
-            if isolation_level:
-                conn = conn.execution_options(isolation_level=isolation_level)
+        with engine.connect() as plain:
+            conn = plain.execution_options(isolation_level=isolation_level) if isolation_level else plain
             with conn.begin():
                 yield conn
     finally:

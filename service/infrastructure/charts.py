@@ -80,7 +80,7 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
     if step < 1 and float(maximum).is_integer():
         step = 1  # counts never need fractional ticks
     top = math.ceil(maximum / step) * step
-    return [round(i * step, 6) for i in range(int(round(top / step)) + 1)]
+    return [round(i * step, 6) for i in range(round(top / step) + 1)]
 
 
 def _open(chart_id: str, title: str, description: str, width: int, height: float, css: str) -> Markup:

@@ -33,12 +33,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, event, inspect, select, text
+from sqlalchemy import ColumnElement, Connection, event, inspect, select, text, true
 from sqlalchemy.orm import Session, sessionmaker
 
 from service.infrastructure.text_index import join_terms
-from sqlalchemy import ColumnElement, true
-
 from service.models.accounts import Enterprise
 from service.models.requests import Message, ServiceRequest
 

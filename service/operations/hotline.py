@@ -21,8 +21,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
-from service.errors import CORRECT_FIELDS, REASON_REQUIRED
+from service.errors import CORRECT_FIELDS, N_, REASON_REQUIRED, Forbidden, NotFound, ValidationError
 from service.models import (
     OPEN_STATUSES,
     Event,

@@ -14,9 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Conflict, NotFound, ValidationError
 from service.errors import (
     CORRECT_FIELDS,
+    N_,
+    Conflict,
+    NotFound,
+    ValidationError,
 )
 from service.models import (
     OPEN_PLAN_STATUSES,

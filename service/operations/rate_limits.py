@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case
 from sqlalchemy.orm import Session
@@ -26,7 +26,7 @@ def _insert(session: Session):  # type: ignore[no-untyped-def]
 
 def window_start(now: datetime, seconds: int = WINDOW_SECONDS) -> datetime:
     stamp = int(now.timestamp()) // seconds * seconds
-    return datetime.fromtimestamp(stamp, timezone.utc)
+    return datetime.fromtimestamp(stamp, UTC)
 
 
 def hit(

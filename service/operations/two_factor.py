@@ -21,8 +21,7 @@ from cryptography.fernet import MultiFernet
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
-from service.errors import CORRECT_FIELDS
+from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.models import RecoveryCode, Role, User, new_session_token
 from service.models.base import utcnow
 from service.operations import accounts
@@ -194,8 +193,7 @@ def regenerate_recovery_codes(session: Session, actor: User, code: str, now: dat
     now = now or utcnow()
     with unit_of_work(session):
         user = _enabled_user_checked(session, actor.id, code, now)
-        codes = _replace_recovery_codes(session, user)
-    return codes
+        return _replace_recovery_codes(session, user)
 
 
 def disable_two_factor(session: Session, actor: User, code: str, now: datetime | None = None) -> None:

@@ -32,9 +32,8 @@ from service.models import (
     User,
 )
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
-from service.rules import policy
+from service.rules import policy, sla
 from service.rules.policy import PolicyAction
-from service.rules import sla
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.store.reference import StationInfo

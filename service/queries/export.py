@@ -60,7 +60,9 @@ def export_select(cases: Select[tuple[ServiceRequest]]) -> Select[Any]:
     return (
         cases.limit(None)
         .offset(None)
-        .with_only_columns(*(c.label(name) for c, name in zip(columns, COLUMNS)), maintain_column_froms=False)
+        .with_only_columns(
+            *(c.label(name) for c, name in zip(columns, COLUMNS, strict=True)), maintain_column_froms=False
+        )
         .join_from(R, enterprise, enterprise.id == R.enterprise_id)
         .join_from(R, station, station.id == R.station_id)
         .outerjoin_from(R, assignee, assignee.id == R.assignee_id)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, literal, or_, select, union_all
@@ -49,7 +49,7 @@ SORTS = ("newest", "oldest", "due")
 # thousand per station), not for a province's whole history, where "due" means newest first.
 _DUE_SORT_QUEUES = frozenset(DESK_QUEUES) - {"all"}
 # Requests without a due time (none are open) sort after every real one.
-_NO_DUE_TIME = datetime(9999, 1, 1, tzinfo=timezone.utc)
+_NO_DUE_TIME = datetime(9999, 1, 1, tzinfo=UTC)
 
 
 @dataclass

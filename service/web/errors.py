@@ -69,6 +69,6 @@ def _database_unavailable(error: OperationalError):  # type: ignore[no-untyped-d
 
 
 def _unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
     title, detail = _titles(500)
     return _render(500, title, detail)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import request as http
 
-from service.errors import N_, Forbidden, ValidationError
-from service.errors import CORRECT_FIELDS
+from service.errors import CORRECT_FIELDS, N_, Forbidden, ValidationError
 from service.models import Message
 from service.operations import requests as ops
 from service.queries.requests import QueueFilters, queue_page

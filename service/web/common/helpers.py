@@ -13,11 +13,10 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from service.errors import DomainError
+from service.errors import DomainError, NotFound
 from service.models import HotlineSession, ServicePlan, ServiceRequest, Station, User
 from service.rules import machines, policy
 from service.rules.policy import PolicyAction
-from service.errors import NotFound
 from service.store import reference
 from service.web.database import db
 from service.web.labels import domain_message

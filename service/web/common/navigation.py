@@ -117,7 +117,7 @@ def _badges(endpoints: list[str]) -> dict[str, int]:
     if not counts:
         return {}
     row = db().execute(select(*counts.values())).one()
-    return {endpoint: count for endpoint, count in zip(counts, row) if count}
+    return {endpoint: count for endpoint, count in zip(counts, row, strict=True) if count}
 
 
 def menus() -> dict[str, list[NavItem]]:

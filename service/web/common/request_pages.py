@@ -180,10 +180,7 @@ def action_or_404(raw: str) -> Action:
 def action_form(
     action: Action, version: int | None = None, *, submitted: bool = False, formdata: MultiDict[str, str] | None = None
 ) -> ActionForm:
-    if submitted:
-        form = ActionForm(prefix=action.value)
-    else:
-        form = ActionForm(prefix=action.value, formdata=formdata)
+    form = ActionForm(prefix=action.value) if submitted else ActionForm(prefix=action.value, formdata=formdata)
     if version is not None:
         form.version.data = str(version)
     if action == Action.CONFIRM:

@@ -38,8 +38,8 @@ from service.queries.requests import assignable_users
 from service.queries.task_forces import task_forces_of_request
 from service.queries.timeline import TimelineEntry, awaiting, timeline
 from service.rules import policy
-from service.rules.policy import PolicyAction
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
+from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings

@@ -1,4 +1,4 @@
-"""Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, and the panel on a case."""
+"""Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, the panel on a case."""
 
 from __future__ import annotations
 

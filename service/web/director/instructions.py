@@ -13,10 +13,10 @@ from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.store.loading import load
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import cursor_arg
-from service.store.loading import load
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
