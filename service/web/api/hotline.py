@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from pydantic import Field
 
@@ -172,7 +173,7 @@ def hotline_out(hotline: HotlineSession) -> HotlineOut:
     query=HotlineQuery,
     response=HotlineList,
 )
-def list_hotline_sessions(query: HotlineQuery):  # type: ignore[no-untyped-def]
+def list_hotline_sessions(query: HotlineQuery) -> HotlineList:
     statuses = [query.status] if query.status else list(HotlineStatus)
     return HotlineList(items=[hotline_out(h) for h in queries.list_sessions(db(), caller(), statuses)])
 
@@ -183,7 +184,7 @@ def list_hotline_sessions(query: HotlineQuery):  # type: ignore[no-untyped-def]
     tag=TAG,
     response=HotlineList,
 )
-def request_hotline_sessions(request_id: int):  # type: ignore[no-untyped-def]
+def request_hotline_sessions(request_id: int) -> HotlineList:
     found = request_ops.get_request(db(), caller(), request_id)
     panel = queries.hotline_panel(db(), caller(), found)
     return HotlineList(items=[hotline_out(v.hotline) for v in panel.sessions])
@@ -198,14 +199,14 @@ def request_hotline_sessions(request_id: int):  # type: ignore[no-untyped-def]
     response=HotlineOut,
     status=201,
 )
-def ask_hotline(request_id: int, body: AskIn):  # type: ignore[no-untyped-def]
+def ask_hotline(request_id: int, body: AskIn) -> HotlineOut:
     return hotline_out(ops.ask_hotline(db(), caller(), request_id, body.reason, body.preferred_times))
 
 
 @endpoint(
     "/hotline-sessions/<int:hotline_id>", summary="One hotline session you may see.", tag=TAG, response=HotlineOut
 )
-def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
+def get_hotline_session(hotline_id: int) -> HotlineOut:
     return hotline_out(queries.get_session(db(), caller(), hotline_id))
 
 
@@ -217,7 +218,7 @@ def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
     query=ScheduleCheckQuery,
     response=ScheduleCheck,
 )
-def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ignore[no-untyped-def]
+def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery) -> ScheduleCheck:
     return ScheduleCheck(
         warnings=time_warnings(
             ops.check_schedule_time(
@@ -237,7 +238,7 @@ def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ign
     response=ScheduledOut,
     headers=VERSIONED,
 )
-def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
+def schedule_hotline(hotline_id: int, body: ScheduleIn) -> ScheduledOut:
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
     hotline = ops.schedule_hotline(
         db(), caller(), hotline_id, expected_version(body.version), plan, settings().meeting_url_template
@@ -256,7 +257,7 @@ def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-unty
     response=HotlineOut,
     headers=VERSIONED,
 )
-def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-def]
+def record_hotline(hotline_id: int, body: RecordIn) -> HotlineOut:
     record = ops.Record(
         body.minutes,
         body.public_summary,
@@ -275,7 +276,7 @@ def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-
     response=HotlineOut,
     headers=VERSIONED,
 )
-def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-def]
+def cancel_hotline(hotline_id: int, body: CancelIn) -> HotlineOut:
     return hotline_out(ops.cancel_hotline(db(), caller(), hotline_id, expected_version(body.version), body.reason))
 
 
@@ -286,7 +287,7 @@ def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-
     tag=TAG,
     response=FollowUpOut,
 )
-def complete_follow_up(follow_up_id: int):  # type: ignore[no-untyped-def]
+def complete_follow_up(follow_up_id: int) -> FollowUpOut:
     return follow_up_out(ops.complete_follow_up(db(), caller(), follow_up_id))
 
 
@@ -297,5 +298,5 @@ def complete_follow_up(follow_up_id: int):  # type: ignore[no-untyped-def]
     binary=True,
     media_type="text/calendar",
 )
-def hotline_invitation(hotline_id: int):  # type: ignore[no-untyped-def]
+def hotline_invitation(hotline_id: int) -> ResponseReturnValue:
     return invitation_file(queries.get_session(db(), caller(), hotline_id))

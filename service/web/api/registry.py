@@ -53,7 +53,9 @@ class Endpoint:
 ENDPOINTS: list[Endpoint] = []
 
 
-def endpoint(rule: str, method: str = "GET", *, summary: str, tag: str, **details: Any) -> Callable:
+def endpoint(
+    rule: str, method: str = "GET", *, summary: str, tag: str, **details: Any
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare and route one API operation.
 
     The view receives its path values plus ``body``/``query`` (validated

@@ -96,7 +96,7 @@ def task_force_out(team: TaskForce) -> TaskForceOut:
     tag=TAG,
     response=TaskForceList,
 )
-def my_task_forces():  # type: ignore[no-untyped-def]
+def my_task_forces() -> TaskForceList:
     if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
     return TaskForceList(items=[task_force_out(t) for t in queries.my_task_forces(db(), caller())])
@@ -111,7 +111,7 @@ def my_task_forces():  # type: ignore[no-untyped-def]
     response=TaskForceOut,
     status=201,
 )
-def create_task_force(body: TaskForceIn):  # type: ignore[no-untyped-def]
+def create_task_force(body: TaskForceIn) -> TaskForceOut:
     if (body.plan_id is None) == (body.request_id is None):
         raise ValidationError(CORRECT_FIELDS, fields={"plan_id": N_("Give either plan_id or request_id, not both.")})
     fields = ops.TaskForceFields(name=body.name, purpose=body.purpose, lead_id=body.lead_id)
@@ -123,7 +123,7 @@ def create_task_force(body: TaskForceIn):  # type: ignore[no-untyped-def]
 @endpoint(
     "/task-forces/<int:task_force_id>", summary="One task force with its members.", tag=TAG, response=TaskForceOut
 )
-def get_task_force(task_force_id: int):  # type: ignore[no-untyped-def]
+def get_task_force(task_force_id: int) -> TaskForceOut:
     return task_force_out(queries.get_task_force(db(), caller(), task_force_id))
 
 
@@ -135,7 +135,7 @@ def get_task_force(task_force_id: int):  # type: ignore[no-untyped-def]
     body=TaskForceEditIn,
     response=TaskForceOut,
 )
-def update_task_force(task_force_id: int, body: TaskForceEditIn):  # type: ignore[no-untyped-def]
+def update_task_force(task_force_id: int, body: TaskForceEditIn) -> TaskForceOut:
     fields = ops.TaskForceFields(name=body.name, purpose=body.purpose, lead_id=body.lead_id, status=body.status)
     return task_force_out(ops.update_task_force(db(), caller(), task_force_id, fields))
 
@@ -149,7 +149,7 @@ def update_task_force(task_force_id: int, body: TaskForceEditIn):  # type: ignor
     response=TaskForceOut,
     status=201,
 )
-def add_task_force_member(task_force_id: int, body: StaffMemberIn):  # type: ignore[no-untyped-def]
+def add_task_force_member(task_force_id: int, body: StaffMemberIn) -> TaskForceOut:
     return task_force_out(ops.add_staff_member(db(), caller(), task_force_id, body.user_id).task_force)
 
 
@@ -162,7 +162,7 @@ def add_task_force_member(task_force_id: int, body: StaffMemberIn):  # type: ign
     response=TaskForceOut,
     status=201,
 )
-def add_task_force_expert(task_force_id: int, body: ExpertIn):  # type: ignore[no-untyped-def]
+def add_task_force_expert(task_force_id: int, body: ExpertIn) -> TaskForceOut:
     expert = ops.Expert(name=body.name, affiliation=body.affiliation, field=body.field)
     return task_force_out(ops.add_expert(db(), caller(), task_force_id, expert).task_force)
 
@@ -174,5 +174,5 @@ def add_task_force_expert(task_force_id: int, body: ExpertIn):  # type: ignore[n
     tag=TAG,
     response=TaskForceOut,
 )
-def remove_task_force_member(member_id: int):  # type: ignore[no-untyped-def]
+def remove_task_force_member(member_id: int) -> TaskForceOut:
     return task_force_out(ops.remove_member(db(), caller(), member_id))

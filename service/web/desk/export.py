@@ -16,6 +16,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, request, stream_with_context
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Row, Select
@@ -142,5 +143,5 @@ def queue_filters(args: Any) -> QueueFilters:
 
 @bp.route("/requests.csv")
 @require(PolicyAction.DESK_USE)
-def requests_csv():  # type: ignore[no-untyped-def]
+def requests_csv() -> ResponseReturnValue:
     return csv_response(build_queue_select(db(), actor(), queue_filters(request.args)), "requests")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select, select
@@ -79,17 +80,17 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @require(PolicyAction.DESK_USE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _plan_list(awaiting=False)
 
 
 @bp.route("/awaiting-approval")
 @require(PolicyAction.DIRECTOR_USE)
-def awaiting():  # type: ignore[no-untyped-def]
+def awaiting() -> ResponseReturnValue:
     return _plan_list(awaiting=True)
 
 
-def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
+def _plan_list(*, awaiting: bool) -> ResponseReturnValue:
     status = "" if awaiting else request.args.get("status", "")
     station_id = request.args.get("station", type=int)
     text = request.args.get("q", "")[:100]
@@ -127,7 +128,7 @@ def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
 
 @bp.route("/overdue")
 @require(PolicyAction.DESK_USE)
-def overdue():  # type: ignore[no-untyped-def]
+def overdue() -> ResponseReturnValue:
     today = queries.local_today()
     return render_template(
         "plans/overdue.html", today=today, milestones=queries.overdue_milestones(db(), actor(), today, 200)
@@ -136,7 +137,7 @@ def overdue():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(PolicyAction.PLAN_CREATE)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     enterprise_id = request.args.get("enterprise_id", type=int)
     if enterprise_id is None:
         text = request.args.get("q", "")[:100]
@@ -173,7 +174,7 @@ def _plan_fields(form: NewPlanForm | EditPlanForm) -> plan_ops.PlanFields:
 
 @bp.route("/ours")
 @require(PolicyAction.PLAN_VIEW_OWN)
-def ours():  # type: ignore[no-untyped-def]
+def ours() -> ResponseReturnValue:
     plans = queries.enterprise_plans(db(), actor())
     if plans and plans[0].status == PlanStatus.ACTIVE:
         return redirect(url_for("plans.show", plan_id=plans[0].id))
@@ -182,7 +183,7 @@ def ours():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>")
 @login_required
-def show(plan_id: int):  # type: ignore[no-untyped-def]
+def show(plan_id: int) -> ResponseReturnValue:
     user = actor()
     today = queries.local_today()
     if user.role == Role.ENTERPRISE:
@@ -203,7 +204,7 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def edit(plan_id: int):  # type: ignore[no-untyped-def]
+def edit(plan_id: int) -> ResponseReturnValue:
     plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -231,7 +232,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>/status", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def change_status(plan_id: int):  # type: ignore[no-untyped-def]
+def change_status(plan_id: int) -> ResponseReturnValue:
     form = PlanStatusForm()
     back = url_for("plans.show", plan_id=plan_id)
     if not form.validate_on_submit():
@@ -256,7 +257,7 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>/milestones/new", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
+def new_milestone(plan_id: int) -> ResponseReturnValue:
     plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -287,7 +288,7 @@ def _milestone_to_edit(milestone_id: int) -> tuple[Milestone, ServicePlan]:
 
 @bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def edit_milestone(milestone_id: int) -> ResponseReturnValue:
     milestone, plan = _milestone_to_edit(milestone_id)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -325,7 +326,7 @@ def _saved_after_conflict(error: Conflict, load: Callable[[], T]) -> T:
     return load()
 
 
-def _closed(plan_id: int):  # type: ignore[no-untyped-def]
+def _closed(plan_id: int) -> ResponseReturnValue:
     flash(gettext("A completed or archived plan can no longer be changed."), "error")
     return redirect(url_for("plans.show", plan_id=plan_id))
 
@@ -344,7 +345,7 @@ def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
 
 @bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def]
+def milestone_step(milestone_id: int, step: str) -> ResponseReturnValue:
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
@@ -361,7 +362,7 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def remove_milestone(milestone_id: int) -> ResponseReturnValue:
     milestone, plan = _milestone_to_edit(milestone_id)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -377,7 +378,7 @@ def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/link", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def link_request(request_id: int):  # type: ignore[no-untyped-def]
+def link_request(request_id: int) -> ResponseReturnValue:
     form = LinkPlanForm()
     if not form.validate_on_submit():
         abort(400)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
@@ -53,7 +54,7 @@ def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @require(PolicyAction.DESK_USE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     shown = request.args.get("list", "pending")
     statuses = LISTS.get(shown, LISTS["pending"])
     return render_template(
@@ -67,7 +68,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/request/<int:request_id>/ask", methods=["GET", "POST"])
 @login_required
-def ask(request_id: int):  # type: ignore[no-untyped-def]
+def ask(request_id: int) -> ResponseReturnValue:
     case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     form = HotlineAskForm()
     if request.method == "GET":
@@ -91,7 +92,7 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>")
 @login_required
-def session(hotline_id: int):  # type: ignore[no-untyped-def]
+def session(hotline_id: int) -> ResponseReturnValue:
     hotline = queries.get_session(db(), actor(), hotline_id)
     return render_template(
         "hotline/session.html",
@@ -101,7 +102,7 @@ def session(hotline_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type: ignore[no-untyped-def]
+def _edit_page(template: str, hotline_id: int, form, status: int = 200) -> ResponseReturnValue:
     hotline = queries.get_session(db(), actor(), hotline_id)
     if status == 409:
         # The page now shows the session as it stands; sending the form again is a deliberate choice.
@@ -117,7 +118,7 @@ def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
     return hotline
 
 
-def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore[no-untyped-def]
+def _run(form, hotline_id: int, template: str, call, done: str) -> ResponseReturnValue:
     """The shared POST flow: shape checked by the form, rules by the operation, errors shown on the form."""
     status = 400
     if form.validate_on_submit():
@@ -136,7 +137,7 @@ def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore
 
 @bp.route("/<int:hotline_id>/schedule", methods=["GET", "POST"])
 @require(PolicyAction.DIRECTOR_USE)
-def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
+def schedule(hotline_id: int) -> ResponseReturnValue:
     hotline = _offered(hotline_id, ops.HotlineAction.SCHEDULE)
     form = HotlineScheduleForm()
     directors = queries.directors_for(db(), hotline.request.station_id)
@@ -178,7 +179,7 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def record(hotline_id: int):  # type: ignore[no-untyped-def]
+def record(hotline_id: int) -> ResponseReturnValue:
     hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
     form = HotlineRecordForm()
     owners = [
@@ -212,7 +213,7 @@ def record(hotline_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>/cancel", methods=["GET", "POST"])
 @login_required
-def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
+def cancel(hotline_id: int) -> ResponseReturnValue:
     hotline = _offered(hotline_id, ops.HotlineAction.CANCEL)
     form = HotlineCancelForm()
     if request.method == "GET":
@@ -229,7 +230,7 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
+def follow_up_done(follow_up_id: int) -> ResponseReturnValue:
     try:
         action = ops.complete_follow_up(db(), actor(), follow_up_id)
     except DomainError as error:
@@ -241,7 +242,7 @@ def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>/invitation.ics")
 @login_required
-def invitation(hotline_id: int):  # type: ignore[no-untyped-def]
+def invitation(hotline_id: int) -> ResponseReturnValue:
     return invitation_file(queries.get_session(db(), actor(), hotline_id))
 
 

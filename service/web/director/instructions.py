@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
@@ -37,7 +38,7 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     user = actor()
     if not (policy.may(user, PolicyAction.DESK_USE) or policy.may(user, PolicyAction.ADMIN_USE)):
         abort(403)
@@ -66,7 +67,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])
 @require(PolicyAction.DIRECTOR_USE)
-def write(request_id: int):  # type: ignore[no-untyped-def]
+def write(request_id: int) -> ResponseReturnValue:
     case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     form = InstructionForm()
     if request.method == "GET":
@@ -85,7 +86,7 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(instruction_id: int) -> ResponseReturnValue:
     instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
     flash(gettext("Instruction acknowledged."), "success")
     target = request.form.get("next", "")

@@ -34,7 +34,7 @@ install_template_helpers(bp)
 
 @bp.route("/")
 @require(PolicyAction.REQUEST_SUBMIT)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     user = actor()
     queue = "all" if request.args.get("queue") == "all" else "open"
     sort = "oldest" if request.args.get("sort") == "oldest" else "newest"
@@ -54,7 +54,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @require(PolicyAction.REQUEST_SUBMIT)
-def new_request():  # type: ignore[no-untyped-def]
+def new_request() -> ResponseReturnValue:
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
 
@@ -76,13 +76,13 @@ def render_detail(
 
 @bp.route("/requests/<int:request_id>")
 @require(PolicyAction.REQUEST_SUBMIT)
-def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+def request_detail(request_id: int) -> ResponseReturnValue:
     return detail_page(request_id, render_detail)
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
 @require(PolicyAction.REQUEST_SUBMIT)
-def reply(request_id: int):  # type: ignore[no-untyped-def]
+def reply(request_id: int) -> ResponseReturnValue:
     form = ReplyForm()
 
     def call() -> object:
@@ -107,11 +107,11 @@ def reply(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
 @require(PolicyAction.REQUEST_SUBMIT)
-def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
+def step(request_id: int, action_name: str) -> ResponseReturnValue:
     return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")
 @require(PolicyAction.REQUEST_SUBMIT)
-def download(attachment_id: int):  # type: ignore[no-untyped-def]
+def download(attachment_id: int) -> ResponseReturnValue:
     return send_attachment(attachment_id)
