@@ -211,7 +211,7 @@ BUCKETS: dict[str, Clause] = {
 }
 
 
-def cases_select(scope: Scope, bucket: str, status: Status | None = None) -> Select[tuple[ServiceRequest]]:
+def cases_select(scope: Scope, bucket: str, status: Status | None = None) -> Select[ServiceRequest]:
     """The cases behind one number, newest first. An unknown bucket means "open"."""
     clause = BUCKETS.get(bucket, BUCKETS["open"])(scope)
     query = select(R).where(scope.where(), clause)
@@ -314,7 +314,7 @@ def _stations(session: Session, scope: Scope) -> list[StationInfo]:
     return [s for s in every if s.active]
 
 
-def _count(scope: Scope, bucket: str) -> Select[tuple[int]]:
+def _count(scope: Scope, bucket: str) -> Select[int]:
     return select(func.count()).select_from(R).where(scope.where(), BUCKETS[bucket](scope))
 
 

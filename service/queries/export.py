@@ -38,7 +38,7 @@ COLUMNS = (
 )
 
 
-def export_select(cases: Select[tuple[ServiceRequest]]) -> Select[Any]:
+def export_select(cases: Select[ServiceRequest]) -> Select[Any]:
     """The exported columns of the cases ``cases`` selects, in its order, without any page limit."""
     enterprise, station, assignee = aliased(Enterprise), aliased(Station), aliased(User)
     columns = (
@@ -69,7 +69,7 @@ def export_select(cases: Select[tuple[ServiceRequest]]) -> Select[Any]:
     )
 
 
-def stream_rows(session: Session, cases: Select[tuple[ServiceRequest]], chunk: int = CHUNK) -> Iterator[Row[Any]]:
+def stream_rows(session: Session, cases: Select[ServiceRequest], chunk: int = CHUNK) -> Iterator[Row[Any]]:
     """Yield the export rows ``chunk`` at a time: a server-side cursor on PostgreSQL, fetchmany on SQLite."""
     result = session.execute(export_select(cases).execution_options(yield_per=chunk))
     for partition in result.partitions():

@@ -112,7 +112,7 @@ _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
 
 def build_queue_select(
     session: Session, actor: User, filters: QueueFilters, now: datetime | None = None
-) -> Select[tuple[ServiceRequest]]:
+) -> Select[ServiceRequest]:
     """The queue's rows in the filters' order, restricted to what ``actor`` may see. Unknown queue names mean "open"."""
     now = now or utcnow()
     queue = _queue_name(actor, filters)

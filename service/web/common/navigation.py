@@ -15,7 +15,7 @@ from service.web.database import db
 
 # What a blueprint registers in app.extensions["nav_badges"][endpoint]: the count beside its menu item, as a
 # query (None when the reader has nothing to count there), so the menu runs every count in one statement.
-BadgeCounter = Callable[[], Select[tuple[int]] | None]
+BadgeCounter = Callable[[], Select[int] | None]
 # Beyond this a badge reads "99+" (and a counter may stop counting there).
 BADGE_CAP = 99
 

@@ -32,7 +32,7 @@ def request_endpoint(role: Role) -> str | None:
     }.get(role)
 
 
-def unread_badge() -> Select[tuple[int]]:
+def unread_badge() -> Select[int]:
     """The badge beside "Notifications" in the menu."""
     return notifications.unread_count_query(actor(), cap=BADGE_CAP)
 

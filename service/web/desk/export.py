@@ -87,7 +87,7 @@ def _format(row: Row[Any], english: bool, labels: dict[Enum, str]) -> list[str]:
     ]
 
 
-def csv_lines(cases: Select[tuple[ServiceRequest]]) -> Iterator[str]:
+def csv_lines(cases: Select[ServiceRequest]) -> Iterator[str]:
     """The BOM and header, then the rows in chunks: memory stays flat however long the list."""
     english = str(get_locale()).startswith("en")
     labels: dict[Enum, str] = {}
@@ -106,7 +106,7 @@ def csv_lines(cases: Select[tuple[ServiceRequest]]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(cases: Select[tuple[ServiceRequest]], name: str) -> Response:
+def csv_response(cases: Select[ServiceRequest], name: str) -> Response:
     filename = f"{name}-{utcnow().astimezone(LOCAL_TZ):%Y%m%d-%H%M}.csv"
     return Response(
         stream_with_context(csv_lines(cases)),

@@ -61,12 +61,12 @@ bp.add_app_template_global(request_url, "request_url")
 bp.add_app_template_global(drop_question, "drop_question")
 
 
-def overdue_badge() -> Select[tuple[int]]:
+def overdue_badge() -> Select[int]:
     """The badge beside "Service plans" in the menu: late milestones in the reader's scope."""
     return queries.overdue_milestones_count(actor(), queries.local_today())
 
 
-def awaiting_badge() -> Select[tuple[int]]:
+def awaiting_badge() -> Select[int]:
     """The badge beside "Plans to approve" in a director's menu."""
     return queries.awaiting_approval_count(actor())
 

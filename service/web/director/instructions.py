@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
@@ -26,7 +28,7 @@ from service.web.forms.director import InstructionForm
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 
 
-def open_badge() -> Select[tuple[int]] | None:
+def open_badge() -> Select[int] | None:
     """The badge beside "My instructions" in the menu."""
     return queries.open_count_query(actor())
 
@@ -50,7 +52,7 @@ def index() -> ResponseReturnValue:
     items, next_cursor = queries.instructions_page(
         db(), user, acknowledged=acknowledged, mine=mine, station_id=station_id, cursor=cursor_arg()
     )
-    params = {k: v for k, v in request.args.items() if k != "cursor"}
+    params: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}  # url_for's keywords
     return render_template(
         "director/instructions.html",
         items=items,

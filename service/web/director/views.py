@@ -12,6 +12,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_login import login_required
+from sqlalchemy import Select
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
@@ -96,7 +97,7 @@ def _filter_form(scope: dashboard.Scope) -> DashboardFilterForm:
     return form
 
 
-def _cases_query(scope: dashboard.Scope) -> ResponseReturnValue:
+def _cases_query(scope: dashboard.Scope) -> tuple[str, Status | None, Select[ServiceRequest]]:
     bucket = request.args.get("bucket", "open")
     bucket = bucket if bucket in dashboard.BUCKETS else "open"
     raw_status = request.args.get("status", "")
@@ -116,7 +117,9 @@ def dashboard_page() -> ResponseReturnValue:
     return render_template("director/dashboard.html", page=page)
 
 
-def _keyset_page(query, endpoint: str) -> ResponseReturnValue:
+def _keyset_page(
+    query: Select[ServiceRequest], endpoint: str
+) -> tuple[list[ServiceRequest], str | None, dict[str, Any], bool]:
     """One page of cases below ?cursor=, the link to the next page, and the list's own parameters."""
     cursor = cursor_arg()
     if cursor is not None:
@@ -131,7 +134,7 @@ def _keyset_page(query, endpoint: str) -> ResponseReturnValue:
         )
     )
     items = rows[:PAGE]
-    params = {k: v for k, v in request.args.items() if k != "cursor"}
+    params: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}  # url_for's keywords
     next_url = url_for(endpoint, **params, cursor=items[-1].id) if len(rows) > PAGE else None
     return items, next_url, params, cursor is None
 
@@ -157,7 +160,8 @@ def cases() -> ResponseReturnValue:
     )
 
 
-def _filters_only(params: Mapping[str, str]) -> dict[str, str]:
+def _filters_only(params: Mapping[str, str]) -> dict[str, Any]:
+    # Any, not str: they go to url_for, whose keywords also include bool ones (_external).
     return {k: v for k, v in params.items() if k in ("station", "date_from", "date_to")}
 
 
