@@ -154,7 +154,7 @@ def _produce(
     queue,
     world: World,
     next_ids: dict[str, int],
-    counters: dict[int, int],  # type: ignore[no-untyped-def]
+    counters: dict[int, int],
     now: datetime,
     options: Options,
     postgres: bool,

@@ -150,7 +150,7 @@ def column_chart(
     group_w = (width - left - right) / max(len(categories), 1)
     col_w = min(group_w * 0.8 / max(len(series), 1), 26)
     parts = [_open(chart_id, title, description, width, height, "column-chart")]
-    x = left
+    x: float = left
     for s in series:
         parts.append(
             Markup(

@@ -58,7 +58,8 @@ def build_invitation(invitation: Invitation, stamp: datetime) -> bytes:
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         event.add("attendee", attendee)
     calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _address(person: Person) -> vCalAddress:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy import MetaData
@@ -42,6 +43,10 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
+    if TYPE_CHECKING:
+        # Every model maps one table (DeclarativeBase types it as any FROM clause).
+        __table__: ClassVar[sa.Table]
+
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # Vocabularies are stored as their string values in plain VARCHAR columns:
     # no database enum types to migrate when a vocabulary grows.

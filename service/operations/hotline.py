@@ -34,7 +34,14 @@ from service.models import (
     User,
 )
 from service.models.base import utcnow
-from service.operations.notifications import desk_recipients, director_ids, enterprise_users, ids_of, notify
+from service.operations.notifications import (
+    Recipients,
+    desk_recipients,
+    director_ids,
+    enterprise_users,
+    ids_of,
+    notify,
+)
 from service.rules import policy, state_machine
 from service.rules.hotline import MACHINE, PENDING, HotlineAction
 from service.rules.policy import PolicyAction
@@ -144,7 +151,7 @@ def ask_hotline(
             reason=hotline.reason,
             preferred_times=hotline.preferred_times,
         )
-        others = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
+        others: Recipients = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
         notify(
             session,
             ids_of(session, director_ids(session, request.station_id), desk_recipients(request), others),

@@ -120,7 +120,7 @@ def desk_recipients(request: ServiceRequest) -> Recipients:
     return station_desk(request.station_id)
 
 
-def _inbox(user: User):  # type: ignore[no-untyped-def]
+def _inbox(user: User) -> Select[Notification]:
     return (
         select(Notification)
         .outerjoin(ServiceRequest, Notification.request_id == ServiceRequest.id)

@@ -60,6 +60,7 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
     paused = request.status == Status.WAITING_ENTERPRISE
     if request.status not in OPEN_STATUSES:
         return SlaState(first, resolution, False, False, None)
+    due: datetime | None
     if request.first_responded_at is None and first is not None:
         target, due = "first_response", first
     else:

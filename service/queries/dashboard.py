@@ -15,11 +15,11 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select, true
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
 from service.errors import Forbidden
 from service.models import (
@@ -104,7 +104,7 @@ def make_scope(
     return Scope(actor=actor, station_id=chosen, date_from=date_from, date_to=date_to, now=now)
 
 
-def _in(column, start: datetime, end: datetime) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _in(column: QueryableAttribute[datetime | None], start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 
@@ -130,10 +130,10 @@ Window = Callable[[Scope], tuple[datetime, datetime]]
 
 def _hotline(
     status: HotlineStatus,
-    column,
-    window: Window,  # type: ignore[no-untyped-def]
+    column: QueryableAttribute[datetime | None],
+    window: Window,
     *conditions: ColumnElement[bool],
-):
+) -> Clause:
     """Cases with a session in ``status`` whose ``column`` time falls in ``window`` (and meets ``conditions``)."""
 
     def clause(scope: Scope) -> ColumnElement[bool]:
@@ -354,7 +354,7 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
     }
     # Averaged over the resolved: AVG passes over the unrated, so it is the rated ones' average.
     walks["resolved"] = walks["resolved"].add_columns(func.avg(R.rating).label("rating"))
-    ranges = [query.subquery(group) for group, query in walks.items()]
+    ranges: list[FromClause] = [query.subquery(group) for group, query in walks.items()]
     # One row each, joined side by side.
     joined = functools.reduce(lambda left, right: left.join(right, true()), ranges)
     row = session.execute(
@@ -381,7 +381,8 @@ def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar
     ).all()
     if not rows:
         return None, 0
-    days = [calendar.working_days_between(created, resolved) for created, resolved in rows]
+    # The resolved bucket holds only requests with a resolution time.
+    days = [calendar.working_days_between(created, cast(datetime, resolved)) for created, resolved in rows]
     return round(statistics.median(days), 1), len(rows)
 
 

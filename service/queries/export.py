@@ -38,7 +38,7 @@ COLUMNS = (
 )
 
 
-def export_select(cases: Select[ServiceRequest]) -> Select[Any]:
+def export_select(cases: Select[ServiceRequest]) -> Select[*tuple[Any, ...]]:
     """The exported columns of the cases ``cases`` selects, in its order, without any page limit."""
     enterprise, station, assignee = aliased(Enterprise), aliased(Station), aliased(User)
     columns = (

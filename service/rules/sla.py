@@ -42,10 +42,11 @@ class Test:
         return getattr(source, self.value.name)
 
     def clause(self, now: datetime) -> ColumnElement[bool]:
-        column = getattr(ServiceRequest, self.column)
+        column: ColumnElement[Any] = getattr(ServiceRequest, self.column)
         if self.op == "is None":
             return column.is_(None)
-        return _COMPARE[self.op](column, self._operand(ServiceRequest, now))
+        compared: ColumnElement[bool] = _COMPARE[self.op](column, self._operand(ServiceRequest, now))
+        return compared
 
     def holds(self, request: ServiceRequest, now: datetime) -> bool:
         value = getattr(request, self.column)

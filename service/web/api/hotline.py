@@ -19,6 +19,7 @@ from service.models import FollowUpAction, HotlineSession, HotlineStatus
 from service.operations import hotline as ops
 from service.operations import requests as request_ops
 from service.queries import hotline as queries
+from service.rules.hotline import HotlineAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.web.api import schemas as s
@@ -58,7 +59,7 @@ class HotlineOut(s.Output):
     held_at: datetime | None
     created_at: datetime
     version: int
-    actions: list[ops.HotlineAction] = Field(description="Steps the caller may take now.")
+    actions: list[HotlineAction] = Field(description="Steps the caller may take now.")
     invitation_url: str | None = Field(description="The .ics invitation, while the session is scheduled.")
     # The desk's record of the session; null for enterprise callers.
     minutes: str | None = None

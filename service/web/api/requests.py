@@ -156,7 +156,7 @@ def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.Enterpr
         caller(),
         request_id,
         expected_version(body.version),
-        action,  # type: ignore[arg-type]
+        action,
         reason=body.reason,
         summary=summary,
         message=body.message,
@@ -215,7 +215,7 @@ def triage_request(request_id: int, body: s.TriageIn) -> s.RequestOut:
         db(),
         caller(),
         request_id,
-        expected_version(body.version),  # type: ignore[arg-type]
+        expected_version(body.version),
         category=body.category,
         priority=body.priority,
         lifecycle_stage=body.lifecycle_stage,
@@ -239,7 +239,7 @@ def transfer_request(request_id: int, body: s.TransferIn) -> s.RequestOut:
         db(),
         caller(),
         request_id,
-        expected_version(body.version),  # type: ignore[arg-type]
+        expected_version(body.version),
         body.station_id,
         body.reason,
     )

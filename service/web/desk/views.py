@@ -19,12 +19,12 @@ from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store import reference
+from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.request_display import install_template_helpers, sla_badge
 from service.web.common.request_pages import (
     choice,
     cursor_arg,
-    desk_settings,
     detail_page,
     enterprise_choices,
     request_or_404,

@@ -18,7 +18,7 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
-from service.rules.hotline import MACHINE, allowed_hotline_actions
+from service.rules.hotline import MACHINE, HotlineAction, allowed_hotline_actions
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.loading import load
@@ -110,7 +110,7 @@ def _edit_page(template: str, hotline_id: int, form, status: int = 200) -> Respo
     return render_template(template, form=form, hotline=hotline, case_link=case_url(hotline.request)), status
 
 
-def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
+def _offered(hotline_id: int, action: HotlineAction) -> HotlineSession:
     """The session, if ``action`` is open to the reader now: 404 out of scope, 409 in the wrong state, else 403."""
     hotline = queries.get_session(db(), actor(), hotline_id)
     if action not in allowed_hotline_actions(actor(), hotline):
@@ -138,7 +138,7 @@ def _run(form, hotline_id: int, template: str, call, done: str) -> ResponseRetur
 @bp.route("/<int:hotline_id>/schedule", methods=["GET", "POST"])
 @require(PolicyAction.DIRECTOR_USE)
 def schedule(hotline_id: int) -> ResponseReturnValue:
-    hotline = _offered(hotline_id, ops.HotlineAction.SCHEDULE)
+    hotline = _offered(hotline_id, HotlineAction.SCHEDULE)
     form = HotlineScheduleForm()
     directors = queries.directors_for(db(), hotline.request.station_id)
     form.director_id.choices = [SelectChoice(d.id, d.name) for d in directors]
@@ -180,7 +180,7 @@ def schedule(hotline_id: int) -> ResponseReturnValue:
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
 def record(hotline_id: int) -> ResponseReturnValue:
-    hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
+    hotline = _offered(hotline_id, HotlineAction.HOLD)
     form = HotlineRecordForm()
     owners = [
         SelectChoice("", gettext("— choose —")),
@@ -214,7 +214,7 @@ def record(hotline_id: int) -> ResponseReturnValue:
 @bp.route("/<int:hotline_id>/cancel", methods=["GET", "POST"])
 @login_required
 def cancel(hotline_id: int) -> ResponseReturnValue:
-    hotline = _offered(hotline_id, ops.HotlineAction.CANCEL)
+    hotline = _offered(hotline_id, HotlineAction.CANCEL)
     form = HotlineCancelForm()
     if request.method == "GET":
         form.version.data = str(hotline.version)

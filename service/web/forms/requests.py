@@ -45,7 +45,7 @@ def optional_int(value: object) -> int | None:
     """Coerce a select's value to an id, with the empty choice meaning "none"."""
     if value in (None, "", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 class VersionedForm(DeskForm):

@@ -12,11 +12,11 @@ from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
 from service.rules.policy import PolicyAction
+from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.common.request_pages import (
     cursor_arg,
-    desk_settings,
     detail_page,
     run_edit,
     send_attachment,
