@@ -22,7 +22,9 @@ import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import Queue
 from queue import Empty
+from typing import cast
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -49,6 +51,8 @@ from service.models import (
 from service.models.base import Base
 from service.rules.credit_code import ALPHABET, complete, division_codes
 
+# What the producer process sends: a batch of rows, ("done", reference counters) or ("error", traceback).
+Produced = Batch | tuple[str, object]
 STAFF_PER_STATION = {True: (8, 2), False: (5, 1)}  # is_hub -> (staff, directors)
 
 
@@ -114,7 +118,7 @@ class _Producer:
         postgres: bool,
     ) -> None:
         context = multiprocessing.get_context("spawn")
-        self.queue = context.Queue(maxsize=3)
+        self.queue: Queue[Produced] = context.Queue(maxsize=3)
         self.process = context.Process(
             target=_produce,
             name="demo-data-producer",
@@ -134,14 +138,14 @@ class _Producer:
                 kind, payload = item
                 if kind == "error":
                     raise RuntimeError(f"generating demo data failed:\n{payload}")
-                self.counters = payload
+                self.counters = cast(dict[int, int], payload)  # "done" carries the reference counters
                 return
         finally:
             self.process.join(timeout=10)
             if self.process.is_alive():
                 self.process.terminate()
 
-    def _next(self) -> Batch | tuple[str, object]:
+    def _next(self) -> Produced:
         while True:
             try:
                 return self.queue.get(timeout=5)
@@ -151,7 +155,7 @@ class _Producer:
 
 
 def _produce(
-    queue,
+    queue: Queue[Produced],
     world: World,
     next_ids: dict[str, int],
     counters: dict[int, int],
@@ -266,7 +270,7 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
 
 def _companies(session: Session) -> list[Company]:
     """Every enterprise with users, the demo ones first (they get the most requests)."""
-    users: dict[int, list[int]] = {}
+    users: dict[int | None, list[int]] = {}
     for user_id, enterprise_id in session.execute(
         select(User.id, User.enterprise_id).where(User.role == Role.ENTERPRISE, User.active.is_(True)).order_by(User.id)
     ):

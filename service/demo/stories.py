@@ -268,7 +268,7 @@ class _Story:
             (self.t.take("events"), self.id, None, kind, public, actor, data, self.t.stamp(at))
         )
 
-    def message(self, body: str, author: int, internal: bool, at: datetime) -> None:
+    def message(self, body: str, author: int | None, internal: bool, at: datetime) -> None:
         message_id = self.t.take("messages")
         self.batch.rows["messages"].append((message_id, self.id, author, body, internal, self.t.stamp(at)))
         (self.internal_terms if internal else self.public_terms).append(texts.sentence_terms(body))
@@ -459,9 +459,8 @@ class _Story:
             director = directors[int(rng.random() * len(directors))]
             instruction_id = teller.take("instructions")
             body = "请尽快与企业沟通，一周内反馈进展。"
-            acknowledged: datetime | None = at + timedelta(hours=6)
-            if rng.random() < 0.5 or acknowledged > teller.now:
-                acknowledged = None
+            acknowledged_at = at + timedelta(hours=6)
+            acknowledged = None if rng.random() < 0.5 or acknowledged_at > teller.now else acknowledged_at
             self.batch.rows["instructions"].append(
                 (
                     instruction_id,

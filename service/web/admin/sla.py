@@ -135,8 +135,9 @@ def delete_day(day_text: str) -> ResponseReturnValue:
 
 def _uploaded_text(form: CalendarImportForm) -> str | None:
     """The pasted text, else the file decoded as UTF-8 or, as spreadsheets in China save it, GB18030."""
-    if (form.text.data or "").strip():
-        return form.text.data
+    pasted: str | None = form.text.data
+    if (pasted or "").strip():
+        return pasted
     upload = form.file.data
     raw = upload.read() if upload and getattr(upload, "filename", "") else b""
     for encoding in ("utf-8-sig", "gb18030"):

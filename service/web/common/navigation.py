@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -30,7 +31,7 @@ class NavItem:
 
 # (endpoint, label) per role, in menu order; a third element gives the URL's arguments (such an entry points into
 # a page that another entry names, so it is never the one marked current).
-MenuEntry = tuple[str, object] | tuple[str, object, dict[str, str]]
+MenuEntry = tuple[str, object] | tuple[str, object, dict[str, Any]]
 MENU: dict[Role, list[MenuEntry]] = {
     # An enterprise has no hotline or company page of its own: its hotline sessions (a station head's or the
     # director's) sit on each of its requests, and its company's name and verification on its home page.
@@ -85,9 +86,9 @@ def navigation(group: str = "main") -> list[NavItem]:
     """Menu items of ``group``: "main" (the role's work) or "account" (the user's own settings)."""
     if not current_user.is_authenticated:
         return []
-    entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
-    shown = [(endpoint, text, *values) for endpoint, text, *values in entries if endpoint in current_app.view_functions]
-    badges = _badges([endpoint for endpoint, *_ in shown])
+    entries: list[MenuEntry] = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
+    shown = [entry for entry in entries if entry[0] in current_app.view_functions]
+    badges = _badges([entry[0] for entry in shown])
     return [
         NavItem(
             str(text),

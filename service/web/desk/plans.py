@@ -305,9 +305,10 @@ def edit_milestone(milestone_id: int) -> ResponseReturnValue:
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            milestone = _saved_after_conflict(error, lambda: db().get(Milestone, milestone_id))
-            if milestone is None:
+            saved = _saved_after_conflict(error, lambda: db().get(Milestone, milestone_id))
+            if saved is None:
                 abort(404)
+            milestone = saved
             form.version.data = milestone.version
             status, stale = 409, True
         else:

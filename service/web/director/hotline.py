@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import Conflict, DomainError, NotFound, ValidationError
@@ -102,7 +104,7 @@ def session(hotline_id: int) -> ResponseReturnValue:
     )
 
 
-def _edit_page(template: str, hotline_id: int, form, status: int = 200) -> ResponseReturnValue:
+def _edit_page(template: str, hotline_id: int, form: FlaskForm, status: int = 200) -> ResponseReturnValue:
     hotline = queries.get_session(db(), actor(), hotline_id)
     if status == 409:
         # The page now shows the session as it stands; sending the form again is a deliberate choice.
@@ -118,7 +120,9 @@ def _offered(hotline_id: int, action: HotlineAction) -> HotlineSession:
     return hotline
 
 
-def _run(form, hotline_id: int, template: str, call, done: str) -> ResponseReturnValue:
+def _run(
+    form: FlaskForm, hotline_id: int, template: str, call: Callable[[], HotlineSession], done: str
+) -> ResponseReturnValue:
     """The shared POST flow: shape checked by the form, rules by the operation, errors shown on the form."""
     status = 400
     if form.validate_on_submit():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -37,13 +38,13 @@ QUEUE_ORDERS = [
 ]
 
 
-def _optional_choices(vocabulary: type, empty: SelectChoice = NONE_CHOICE) -> list[SelectChoice]:
+def _optional_choices(vocabulary: type[Enum], empty: SelectChoice = NONE_CHOICE) -> list[SelectChoice]:
     return [empty, *choices(vocabulary)]
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: str | int | None) -> int | None:
     """Coerce a select's value to an id, with the empty choice meaning "none"."""
-    if value in (None, "", "None"):
+    if value is None or value in ("", "None"):
         return None
     return int(value)
 
