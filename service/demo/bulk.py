@@ -18,13 +18,14 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import sqlite3
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from multiprocessing.queues import Queue
 from queue import Empty
-from typing import cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -50,6 +51,9 @@ from service.models import (
 )
 from service.models.base import Base
 from service.rules.credit_code import ALPHABET, complete, division_codes
+
+if TYPE_CHECKING:
+    import psycopg
 
 # What the producer process sends: a batch of rows, ("done", reference counters) or ("error", traceback).
 Produced = Batch | tuple[str, object]
@@ -83,7 +87,8 @@ def generate(
     written = dict.fromkeys(COLUMNS, 0)
     raw = engine.raw_connection()
     try:
-        loader = (PostgresLoader if postgres else SqliteLoader)(raw.driver_connection)
+        driver: Any = raw.driver_connection  # sqlite3's or psycopg's own connection, as the dialect says
+        loader = (PostgresLoader if postgres else SqliteLoader)(driver)
         loader.begin()
         since_commit = 0
         producer = _Producer(world, next_ids, counters, now, options, postgres)
@@ -350,7 +355,7 @@ def _timestamp_postgres(value: datetime | None) -> str | None:
 class SqliteLoader:
     """executemany in large batches; journal off and no fsync while loading, WAL and statistics after."""
 
-    def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         for pragma in (
             "foreign_keys=OFF",
@@ -401,7 +406,7 @@ class SqliteLoader:
 class PostgresLoader:
     """COPY for every batch; sequences moved past the ids used, and statistics, after."""
 
-    def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: psycopg.Connection[Any]) -> None:
         self.db = db
 
     def begin(self) -> None:
@@ -418,7 +423,7 @@ class PostgresLoader:
             self._copy(cursor, "search_documents", ("request_id", "document"), batch.documents)
 
     @staticmethod
-    def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:  # type: ignore[no-untyped-def]
+    def _copy(cursor: psycopg.Cursor[Any], table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -56,7 +56,7 @@ PREFIXES = {"title": "t", "public": "p", "internal": "i", "product": "d", "enter
 
 
 def is_search_structure(name: str | None) -> bool:
-    return bool(name) and name.startswith(SEARCH_PREFIXES)  # type: ignore[union-attr]
+    return bool(name and name.startswith(SEARCH_PREFIXES))
 
 
 def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:

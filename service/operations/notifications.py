@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Insert, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.errors import NotFound
@@ -157,13 +157,17 @@ def list_notifications(session: Session, user: User, limit: int = 50) -> list[No
 
 def mark_all_read(session: Session, user: User, now: datetime | None = None) -> int:
     with unit_of_work(session):
-        result = session.execute(
-            update(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-            .values(read_at=now or utcnow())
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a cursor result, which has the row count.
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Notification)
+                .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                .values(read_at=now or utcnow())
+                .execution_options(synchronize_session=False)
+            ),
         )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return result.rowcount or 0
 
 
 def mark_read(session: Session, user: User, notification_id: int, now: datetime | None = None) -> Notification:

@@ -75,7 +75,7 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
     return SlaState(first, resolution, overdue, paused, -calendar.working_seconds_between(due, at), target)
 
 
-def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # type: ignore[no-untyped-def]
+def _locked_batch(session: Session, *conditions: ColumnElement[bool]) -> list[ServiceRequest]:
     query = (
         select(ServiceRequest)
         .where(*conditions)
@@ -86,7 +86,9 @@ def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # typ
     return list(session.scalars(query))
 
 
-def _in_batches(session: Session, conditions: tuple, handle: Callable[[ServiceRequest], None]) -> int:  # type: ignore[type-arg]
+def _in_batches(
+    session: Session, conditions: tuple[ColumnElement[bool], ...], handle: Callable[[ServiceRequest], None]
+) -> int:
     done = 0
     while True:
         with unit_of_work(session):

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from service.errors import N_, DomainError, ValidationError
@@ -175,9 +176,9 @@ def reset(user_id: int) -> ResponseReturnValue:
     return redirect(url_for("admin.users"))
 
 
-def _show_error(form: object, error: ValidationError) -> None:
+def _show_error(form: FlaskForm, error: ValidationError) -> None:
     if error.fields:
-        show_error(form, error)  # type: ignore[arg-type]
+        show_error(form, error)
     else:
         flash_domain_error(error)
 

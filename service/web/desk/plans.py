@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
@@ -72,7 +73,7 @@ def awaiting_badge() -> Select[int]:
 
 
 @bp.record_once
-def _register(state) -> None:  # type: ignore[no-untyped-def]
+def _register(state: BlueprintSetupState) -> None:
     badges = state.app.extensions.setdefault("nav_badges", {})
     badges["plans.index"] = overdue_badge
     badges["plans.awaiting"] = awaiting_badge

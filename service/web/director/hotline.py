@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
@@ -50,7 +51,7 @@ def case_url(case: ServiceRequest) -> str:
 
 
 @bp.record_once
-def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
+def _register_globals(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(case_url=case_url)
 
 
