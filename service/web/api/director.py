@@ -7,7 +7,7 @@ service.operations.escalation set and lift it; the request keeps its stage.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -48,15 +48,15 @@ class InstructionQuery(s.Query):
 
 
 class InstructionIn(s.Input):
-    body: s.text(5000, 1)  # type: ignore[valid-type]
+    body: Annotated[str, s.text(5000, 1)]
 
 
 class EscalateIn(s.Input):
-    reason: s.text(5000, 1)  # type: ignore[valid-type]
+    reason: Annotated[str, s.text(5000, 1)]
 
 
 class DeEscalateIn(s.Input):
-    note: s.text(5000, 1)  # type: ignore[valid-type]
+    note: Annotated[str, s.text(5000, 1)]
 
 
 def instruction_out(instruction: Instruction) -> InstructionOut:

@@ -9,6 +9,7 @@ two directors may well work the same session.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from flask import url_for
 from flask.typing import ResponseReturnValue
@@ -94,8 +95,8 @@ class HotlineQuery(s.Query):
 
 
 class AskIn(s.Input):
-    reason: s.text(5000, 1) = Field(description="What the session should address.")  # type: ignore[valid-type]
-    preferred_times: s.text(1000) = ""  # type: ignore[valid-type]
+    reason: Annotated[str, s.text(5000, 1)] = Field(description="What the session should address.")
+    preferred_times: Annotated[str, s.text(1000)] = ""
 
 
 class ScheduleIn(s.Input):
@@ -118,21 +119,21 @@ class ScheduleCheckQuery(s.Query):
 
 
 class FollowUpIn(s.Input):
-    description: s.text(2000, 1)  # type: ignore[valid-type]
+    description: Annotated[str, s.text(2000, 1)]
     owner_id: s.Id
     due_date: date
 
 
 class RecordIn(s.Input):
-    minutes: s.text(50000, 1) = Field(description="Internal minutes (never shown to the enterprise).")  # type: ignore[valid-type]
-    public_summary: s.text(20000, 1) = Field(description="What the enterprise reads.")  # type: ignore[valid-type]
-    decisions: s.text(20000) = ""  # type: ignore[valid-type]
+    minutes: Annotated[str, s.text(50000, 1)] = Field(description="Internal minutes (never shown to the enterprise).")
+    public_summary: Annotated[str, s.text(20000, 1)] = Field(description="What the enterprise reads.")
+    decisions: Annotated[str, s.text(20000)] = ""
     follow_ups: list[FollowUpIn] = Field([], max_length=20)
     version: s.Id | None = VERSION_FIELD
 
 
 class CancelIn(s.Input):
-    reason: s.text(5000, 1)  # type: ignore[valid-type]
+    reason: Annotated[str, s.text(5000, 1)]
     version: s.Id | None = VERSION_FIELD
 
 

@@ -9,7 +9,7 @@ edit made from a stale copy answers 409.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Response
 from flask.typing import ResponseReturnValue
@@ -75,18 +75,18 @@ class PlanQuery(s.Query):
 
 
 class PlanEditIn(s.Input):
-    title: s.text(200, 1)  # type: ignore[valid-type]
-    goals: s.text(20000, 1)  # type: ignore[valid-type]
-    products: s.text(20000) = ""  # type: ignore[valid-type]
+    title: Annotated[str, s.text(200, 1)]
+    goals: Annotated[str, s.text(20000, 1)]
+    products: Annotated[str, s.text(20000)] = ""
     liaison_id: s.Id = Field(description="A staff member or director covering the plan's station.")
     version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
 
 
 class PlanIn(s.Input):
     enterprise_id: s.Id
-    title: s.text(200, 1)  # type: ignore[valid-type]
-    goals: s.text(20000, 1)  # type: ignore[valid-type]
-    products: s.text(20000) = ""  # type: ignore[valid-type]
+    title: Annotated[str, s.text(200, 1)]
+    goals: Annotated[str, s.text(20000, 1)]
+    products: Annotated[str, s.text(20000)] = ""
     liaison_id: s.Id = Field(description="A staff member or director covering the enterprise's station.")
     phases: list[MilestonePhase] = Field(
         list(plan_ops.STANDARD_PHASES), max_length=20, description="One milestone per phase, in process order."
@@ -107,12 +107,12 @@ class PlanActionIn(s.Input):
 
 class MilestoneIn(s.Input):
     phase: MilestonePhase
-    title: s.text(200) = ""  # type: ignore[valid-type]
+    title: Annotated[str, s.text(200)] = ""
     owner_id: s.Id | None = None
     due_date: date | None = None
     status: MilestoneStatus = MilestoneStatus.PLANNED
-    blocked_reason: s.text(5000) = Field("", description="Required when the status is blocked.")  # type: ignore[valid-type]
-    notes: s.text(20000) = ""  # type: ignore[valid-type]
+    blocked_reason: Annotated[str, s.text(5000)] = Field("", description="Required when the status is blocked.")
+    notes: Annotated[str, s.text(20000)] = ""
     version: s.Id | None = Field(None, description="When editing: the version you saw (or send If-Match).")
 
 

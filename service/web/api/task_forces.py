@@ -7,6 +7,7 @@ the ones they belong to; its station's desk and its lead run it (the policy).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -52,14 +53,14 @@ class TaskForceList(s.Output):
 class TaskForceIn(s.Input):
     plan_id: s.Id | None = Field(None, description="The open plan it serves; or give request_id.")
     request_id: s.Id | None = Field(None, description="The request it serves; or give plan_id.")
-    name: s.text(200, 1)  # type: ignore[valid-type]
-    purpose: s.text(20000, 1)  # type: ignore[valid-type]
+    name: Annotated[str, s.text(200, 1)]
+    purpose: Annotated[str, s.text(20000, 1)]
     lead_id: s.Id
 
 
 class TaskForceEditIn(s.Input):
-    name: s.text(200, 1)  # type: ignore[valid-type]
-    purpose: s.text(20000, 1)  # type: ignore[valid-type]
+    name: Annotated[str, s.text(200, 1)]
+    purpose: Annotated[str, s.text(20000, 1)]
     lead_id: s.Id
     status: TaskForceStatus = Field(description="closed ends the task force's work.")
 
@@ -69,9 +70,9 @@ class StaffMemberIn(s.Input):
 
 
 class ExpertIn(s.Input):
-    name: s.text(120, 1)  # type: ignore[valid-type]
-    affiliation: s.text(200, 1)  # type: ignore[valid-type]
-    field: s.text(200) = ""  # type: ignore[valid-type]
+    name: Annotated[str, s.text(120, 1)]
+    affiliation: Annotated[str, s.text(200, 1)]
+    field: Annotated[str, s.text(200)] = ""
 
 
 def _member_out(member: TaskForceMember) -> MemberOut:
