@@ -36,7 +36,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -285,7 +285,7 @@ def enrol_two_factor(database_url: str, emails: tuple[str, ...]) -> dict[str, st
         for user in session.scalars(select(User).where(User.email.in_(emails))):
             secret = pyotp.random_base32()
             two_factor.store_secret(user, secret)
-            user.totp_enabled_at, user.totp_last_step = datetime.now(timezone.utc), None
+            user.totp_enabled_at, user.totp_last_step = datetime.now(UTC), None
             secrets_by_email[user.email] = secret
     engine.dispose()
     return secrets_by_email
@@ -312,7 +312,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
     def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1)
+        return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000, 1)
 
     return {"p50": at(50), "p95": at(95), "p99": at(99), "mean": round(statistics.fmean(ordered) * 1000, 1)}
 
@@ -526,7 +526,7 @@ def main() -> None:
     totp = enrol_two_factor(args.database_url, (STAFF, DIRECTOR))
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
     with gunicorn(args.database_url, args.workers, out / f"{stamp}-{dialect}-gunicorn.log") as (base, master):
         results = run_all(args, known, totp, base, master)

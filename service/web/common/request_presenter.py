@@ -212,7 +212,7 @@ def action_views(
                 transition.action in DANGEROUS,
                 sent is not None,
                 gettext(missing) if missing else "",
-                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items],
+                [(str(OPEN_ITEM_KINDS[str(item["kind"])]), str(item["title"])) for item in form.open_items],
             )
         )
     return views
@@ -293,7 +293,7 @@ def _desk_forms(
         transfer,
         escalate,
         de_escalate,
-        message,  # type: ignore[arg-type]
+        message,
         triage_first=triage is not None and req.status == Status.SUBMITTED,
     )
 
@@ -308,7 +308,7 @@ def _portal_reply(
         hint = (
             gettext("Sending a message reopens the request: the station takes it up again.") if reopen_offered else ""
         )
-        return PortalReply(form, hint, "")  # type: ignore[arg-type]
+        return PortalReply(form, hint, "")
     if reopen_offered:
         deadline = reopen_deadline(req, timedelta(days=settings.reopen_window_days))
         note = gettext(
