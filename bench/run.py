@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pyotp
@@ -432,29 +433,35 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
     }
 
 
+def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[str]]]:
+    """The pages measured, by name: who fetches them ("staff" or "director") and ``n`` paths."""
+    deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
+    return {
+        "staff queue, first page": ("staff", ["/desk/"] * n),
+        "staff queue, page ~5,000": ("staff", [deep] * n),
+        "staff queue, filtered": ("staff", ["/desk/?queue=open&category=clinical_evaluation&priority=P2"] * n),
+        "search, English word": ("staff", ["/search/?q=clinical"] * n),
+        "search, Chinese word": ("staff", ["/search/?q=注册"] * n),
+        "search, word nobody used": ("staff", ["/search/?q=zebrafish"] * n),
+        "search, enterprise name part": ("staff", [f"/search/?q={known['enterprise_name_part']}"] * n),
+        "search, credit code": ("staff", [f"/search/?q={known['credit_code']}"] * n),
+        # The reference's number without its leading zeros (42 for JL-2026-000042), a different one each time.
+        "search, reference digits": (
+            "staff",
+            [f"/search/?q={sequence}" for sequence in known["sequences"]][:n] or ["/search/?q=42"],
+        ),
+        "request page": ("staff", [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
+        "director dashboard": ("director", ["/director/"] * n),
+    }
+
+
 def run_all(
     args: argparse.Namespace, known: dict[str, object], totp: dict[str, str], base: str, master: int
 ) -> dict[str, object]:
     n = args.samples
     staff, director = signed_in(base, STAFF, totp[STAFF]), signed_in(base, DIRECTOR, totp[DIRECTOR])
-    deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
-    pages = {
-        "staff queue, first page": (staff, ["/desk/"] * n),
-        "staff queue, page ~5,000": (staff, [deep] * n),
-        "staff queue, filtered": (staff, ["/desk/?queue=open&category=clinical_evaluation&priority=P2"] * n),
-        "search, English word": (staff, ["/search/?q=clinical"] * n),
-        "search, Chinese word": (staff, ["/search/?q=注册"] * n),
-        "search, word nobody used": (staff, ["/search/?q=zebrafish"] * n),
-        "search, enterprise name part": (staff, [f"/search/?q={known['enterprise_name_part']}"] * n),
-        "search, credit code": (staff, [f"/search/?q={known['credit_code']}"] * n),
-        # The reference's number without its leading zeros (42 for JL-2026-000042), a different one each time.
-        "search, reference digits": (
-            staff,
-            [f"/search/?q={sequence}" for sequence in known["sequences"]][:n] or ["/search/?q=42"],
-        ),
-        "request page": (staff, [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
-        "director dashboard": (director, ["/director/"] * n),
-    }
+    clients = {"staff": staff, "director": director}
+    pages = {name: (clients[who], paths) for name, (who, paths) in measured_pages(known, n).items()}
     results: dict[str, object] = {}
     if not args.submissions_only:
         results.update({name: measure(client, base, paths) for name, (client, paths) in pages.items()})
