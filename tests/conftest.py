@@ -3,14 +3,14 @@
 The schema is built once per run by the migrations themselves (so every run
 also proves they work); each test then runs inside a transaction that is
 rolled back, so tests stay independent and fast. Set TEST_DATABASE_URL to run
-the same suite on PostgreSQL.
+the same suite on PostgreSQL; with pytest-xdist (-n 2) each worker has a database of its own.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from service.operations import two_factor
 from service.store import reference
 from service.store.db import make_engine
 from service.web.cli import upgrade_database
+from tests.scratch import ON_POSTGRESQL, TEST_DATABASE_URL, WORKER, postgresql_database
 
 
 class SuiteSettings(Settings):
@@ -77,10 +78,6 @@ def reset_process_settings() -> None:
 reset_process_settings()
 
 
-def _database_url(tmp_dir: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
-
-
 def reset_database(url: str) -> None:
     """Empty the database, then migrate it to head."""
     if url.startswith("postgresql"):
@@ -94,15 +91,28 @@ def reset_database(url: str) -> None:
     upgrade_database(url)
 
 
+@contextmanager
+def _suite_database(tmp_dir: Path) -> Iterator[str]:
+    """The database the suite's transactions run in: TEST_DATABASE_URL's, or a database of each pytest-xdist
+    worker's own beside it (workers run at the same time), or a SQLite file in this process's temporary folder."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    elif ON_POSTGRESQL and WORKER:
+        with postgresql_database(WORKER) as url:
+            yield url
+    else:
+        yield TEST_DATABASE_URL
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = _database_url(tmp_path_factory.mktemp("db"))
-    reset_database(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        seed.seed_reference_data(session)
-    engine.dispose()
-    return url
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _suite_database(tmp_path_factory.mktemp("db")) as url:
+        reset_database(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            seed.seed_reference_data(session)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")

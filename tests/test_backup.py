@@ -18,7 +18,7 @@ from service.models.base import Base
 from service.store.db import make_engine
 from tests.conftest import suite_settings
 from tests.security.rows import fill_every_table
-from tests.security.scratch import ENGINES, scratch_database
+from tests.scratch import ENGINES, scratch_database
 
 
 class Live:

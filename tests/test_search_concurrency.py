@@ -15,14 +15,14 @@ from service.queries.search import search_requests
 from service.rules.credit_code import complete
 from tests.conftest import Sessions, suite_settings
 from tests.request_helpers import draft
-from tests.scratch import scratch_database
+from tests.scratch import scratch_engine
 
 THREADS, EACH = 6, 8
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> None:
-    with scratch_database("concurrency", tmp_path) as engine:
+    with scratch_engine("concurrency", tmp_path) as engine:
         with Sessions(bind=engine) as session:
             seed.seed_reference_data(session)
             with session.begin():

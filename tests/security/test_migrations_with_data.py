@@ -13,7 +13,7 @@ from service.models.base import Base
 from service.store.db import make_engine
 from service.web.cli import alembic_config
 from tests.security.rows import WHEN, fill_every_table
-from tests.security.scratch import ENGINES, scratch_database
+from tests.scratch import ENGINES, scratch_database
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
