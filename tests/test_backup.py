@@ -17,8 +17,8 @@ from service.models import Attachment, Event, ServiceRequest
 from service.models.base import Base
 from service.store.db import make_engine
 from tests.conftest import suite_settings
-from tests.security.rows import fill_every_table
 from tests.scratch import ENGINES, scratch_database
+from tests.security.rows import fill_every_table
 
 
 class Live:

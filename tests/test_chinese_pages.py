@@ -46,6 +46,8 @@ from tests.request_helpers import PDF, People, act, in_status, people, submit, t
 from tests.test_two_factor_web import enrol
 from tests.web_requests_support import settings  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.slow  # renders every page of every audience
+
 TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"
 # What people typed in the world below. The English pages may show these, people's and companies' names, and the
 # reference data kept in one language (station regions, the calendar's day names); nothing else in Chinese.

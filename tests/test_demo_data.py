@@ -18,6 +18,8 @@ from tests.conftest import suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_engine
 
+pytestmark = pytest.mark.slow  # generates the bulk demo data into a database of its own
+
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 

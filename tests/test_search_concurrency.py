@@ -6,6 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from service.demo import seed
@@ -16,6 +17,8 @@ from service.rules.credit_code import complete
 from tests.conftest import Sessions, suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_engine
+
+pytestmark = pytest.mark.slow  # threads commit for real in a database of their own
 
 THREADS, EACH = 6, 8
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)

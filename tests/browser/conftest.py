@@ -2,7 +2,8 @@
 
 The live server has its own SQLite file (migrated, reference and demo data seeded),
 whatever TEST_DATABASE_URL says: it commits for real, from several threads.
-Everything here is skipped, with the reason, only where Chromium is not installed.
+Everything here is marked slow (left out of `pytest -m "not slow"`), and skipped, with the reason, only where
+Chromium is not installed.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
             if skip is not None:
                 item.add_marker(skip)
 
