@@ -25,10 +25,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from config import Settings
 from service.demo import seed
 from service.infrastructure import passwords, session_hooks
+from service.models import ServiceRequest
 from service.operations import two_factor
 from service.store import reference
 from service.store.db import make_engine
+from service.store.settings import DeskSettings
 from service.web.cli import upgrade_database
+from tests import factories
+from tests.request_helpers import full_request
 from tests.scratch import ON_POSTGRESQL, TEST_DATABASE_URL, WORKER, postgresql_database
 
 
@@ -166,6 +170,30 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     from app import create_app
 
     return create_app(suite_settings(database_url=database_url, upload_folder=str(tmp_path_factory.mktemp("uploads"))))
+
+
+@pytest.fixture()
+def settings(tmp_path: Path) -> DeskSettings:
+    """The operations' settings: an upload folder of the test's own, small attachment limits its tests can reach."""
+    return suite_settings(
+        upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024, max_attachments_per_message=3
+    ).desk
+
+
+@pytest.fixture()
+def app_settings(app: Flask) -> DeskSettings:
+    """The web app's own settings, so that files stored by operations are the ones its routes serve."""
+    return app.extensions["settings"].desk  # type: ignore[no-any-return]
+
+
+@pytest.fixture()
+def people(session: Session) -> factories.People:
+    return factories.people(session)
+
+
+@pytest.fixture()
+def full(session: Session, people: factories.People, app_settings: DeskSettings) -> ServiceRequest:
+    return full_request(session, people, app_settings)
 
 
 @pytest.fixture()

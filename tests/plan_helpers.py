@@ -17,7 +17,7 @@ from service.models import (
     User,
 )
 from service.operations import plans
-from tests.request_helpers import People
+from tests.factories import People
 
 _numbers = itertools.count(700_001)
 

@@ -21,7 +21,7 @@ from service.web.labels import label
 from tests import factories
 from tests.conftest import login
 from tests.director_support import case
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from tests.factories import People
 
 SECRET = "内部备注：企业资金紧张，勿外传"
 

@@ -19,7 +19,8 @@ from service.operations.requests import add_message, take_action, transfer_reque
 from service.queries.timeline import timeline
 from service.rules import lifecycle
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, active_plan, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, active_plan, submit
 
 pytestmark = pytest.mark.slow  # Hypothesis runs many whole request lifecycles
 

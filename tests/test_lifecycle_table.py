@@ -12,7 +12,8 @@ from service.models import Event, EventKind, Message, Role, ServiceRequest, Stat
 from service.operations.requests import add_message
 from service.rules import lifecycle
 from service.rules.lifecycle import Action
-from tests.request_helpers import TUESDAY_10, People, act, active_plan, in_status, people, settings  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, act, active_plan, in_status
 
 FULL_INPUTS = dict(reason="原因", summary="处理结果", message="请补充资料", rating=4)
 BUTTONS = [t for t in lifecycle.TRANSITIONS.values() if t.button]

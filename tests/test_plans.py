@@ -17,8 +17,8 @@ from service.queries import plans as plan_queries
 from service.rules import lifecycle
 from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.rules.sla_calendar import WorkingCalendar
+from tests.factories import People
 from tests.plan_helpers import active_plan, draft_plan, fields, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 CALENDAR = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})

@@ -14,8 +14,8 @@ from service.operations.task_forces import Expert, TaskForceFields
 from service.queries import task_forces as tf_queries
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from tests.factories import People
 from tests.plan_helpers import active_plan, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 
 def _fields(people: People, **changes: object) -> TaskForceFields:

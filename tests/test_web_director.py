@@ -21,7 +21,7 @@ from service.web.director import views as director
 from tests import factories
 from tests.conftest import login, post_form
 from tests.director_support import case, station_id
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from tests.factories import People
 
 
 @pytest.fixture()

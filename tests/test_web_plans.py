@@ -32,8 +32,8 @@ from service.web.app_settings import desk_settings
 from service.web.common.request_presenter import present_request
 from service.web.database import db
 from tests.conftest import login, post_form
+from tests.factories import People
 from tests.plan_helpers import active_plan, draft_plan, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 EN = {"Accept-Language": "en"}
 

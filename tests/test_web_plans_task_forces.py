@@ -10,8 +10,8 @@ from service.models import TaskForce, TaskForceStatus
 from service.operations import task_forces
 from service.operations.task_forces import TaskForceFields
 from tests.conftest import login, post_form
+from tests.factories import People
 from tests.plan_helpers import active_plan, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 
 def _team(session: Session, people: People, **target: int) -> TaskForce:
