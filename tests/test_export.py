@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service.models import Category, Channel, LifecycleStage, Message, Priority, ServiceRequest, Status
+from service.models import Category, Channel, LifecycleStage, Message, Priority, Role, ServiceRequest, Status
 from service.models.base import utcnow
 from service.queries import export as export_queries
 from service.queries.dashboard import cases_select, make_scope
@@ -46,10 +46,11 @@ def cases(session: Session, people: People) -> dict[str, ServiceRequest]:
         created_at=now - timedelta(days=2),
         title='=HYPERLINK("http://evil.example")',
     )
+    tonghua_enterprise = factories.enterprise(session, "JL-TH")
     tonghua = case(
         session,
-        factories.enterprise(session, "JL-TH"),
-        people.owner,
+        tonghua_enterprise,
+        factories.user(session, Role.ENTERPRISE, enterprise_=tonghua_enterprise),
         created_at=now - timedelta(days=1),
         title="通化企业的咨询",
     )
