@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from service.models import Enterprise, Priority, ServiceRequest, Status, User
 from service.operations.requests import submit_request
 from tests import factories
-from tests.conftest import suite_settings
 from tests.request_helpers import draft
+from tests.suite import suite_settings
 
 
 def case(

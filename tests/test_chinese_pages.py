@@ -41,9 +41,9 @@ from service.operations.sla import sweep
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import csrf_token, login
 from tests.factories import People
 from tests.request_helpers import PDF, act, in_status, submit, triaged
+from tests.suite import csrf_token, login
 from tests.test_two_factor_web import enrol
 
 pytestmark = pytest.mark.slow  # renders every page of every audience

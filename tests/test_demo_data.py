@@ -14,9 +14,9 @@ from service.demo import bulk as demo_data
 from service.models import Event, EventKind, Message, ReferenceCounter, Role, ServiceRequest, Status, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
-from tests.conftest import suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_engine
+from tests.suite import suite_settings
 
 pytestmark = pytest.mark.slow  # generates the bulk demo data into a database of its own
 

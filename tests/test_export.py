@@ -19,9 +19,9 @@ from service.queries.dashboard import cases_select, make_scope
 from service.web.desk import export as export_web
 from service.web.labels import label
 from tests import factories
-from tests.conftest import login
 from tests.director_support import case
 from tests.factories import People
+from tests.suite import login
 
 SECRET = "内部备注：企业资金紧张，勿外传"
 

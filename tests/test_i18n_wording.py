@@ -14,9 +14,9 @@ from service.operations.attachments import Upload
 from service.operations.instructions import write_instruction
 from service.operations.sla import sweep
 from service.store.settings import DeskSettings
-from tests.conftest import login, post_form
 from tests.factories import People
 from tests.request_helpers import PDF, submit, triaged
+from tests.suite import login, post_form
 from tests.test_two_factor_web import enrol
 
 ZH = {"Accept-Language": "zh-CN"}

@@ -25,8 +25,8 @@ from service.models.base import Base
 from service.queries.search import search_requests
 from service.store.db import make_engine
 from service.web.cli import alembic_config
-from tests.conftest import Sessions, suite_settings
 from tests.scratch import ENGINES, scratch_database
+from tests.suite import Sessions, suite_settings
 
 
 @pytest.fixture(params=ENGINES)

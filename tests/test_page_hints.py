@@ -13,9 +13,9 @@ from service.models import Role
 from service.operations.requests import add_message
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import change_settings, login
 from tests.factories import People
 from tests.request_helpers import triaged
+from tests.suite import change_settings, login
 from tests.web_requests_support import get
 
 FILE_INPUT_HINT = re.compile(r'<input([^>]*type="file"[^>]*)>\s*<p class="hint">([^<]*)</p>')

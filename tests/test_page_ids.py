@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from service.operations.requests import add_message
 from service.store.settings import DeskSettings
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import active_plan, triaged
+from tests.suite import login
 from tests.web_requests_support import get
 
 

@@ -19,9 +19,9 @@ from service.operations.calendar_admin import delete_calendar_day, set_calendar_
 from service.queries.plans import local_today
 from service.store import reference
 from service.store.settings import DeskSettings, service_times
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import triaged
+from tests.suite import login
 from tests.web_requests_support import get
 
 LEFT = re.compile(r">(\d+) h (\d+) min left<")

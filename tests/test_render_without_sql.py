@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from service.models import MilestonePhase, MilestoneStatus, ServiceRequest, TaskForce, TaskForceMember
 from service.operations.milestones import MilestoneFields, add_milestone
-from tests.conftest import login
 from tests.factories import People
+from tests.suite import login
 from tests.web_requests_support import EN
 
 

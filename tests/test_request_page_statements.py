@@ -8,9 +8,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import Connection
 
 from service.models import ServiceRequest
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import ROWS
+from tests.suite import login
 from tests.test_statement_budget import BUDGET, statements
 from tests.web_requests_support import EN
 

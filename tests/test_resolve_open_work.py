@@ -28,9 +28,9 @@ from service.operations import api_tokens
 from service.operations.instructions import write_instruction
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import act, active_plan, triaged
+from tests.suite import login
 from tests.web_requests_support import get, send, version_in
 
 SUMMARY = "已当面说明注册路径"

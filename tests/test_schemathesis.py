@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from tests.api_support import Caller, caller, new_request
-from tests.conftest import change_settings
+from tests.suite import change_settings
 
 pytestmark = pytest.mark.slow  # Schemathesis calls every API operation with generated input
 

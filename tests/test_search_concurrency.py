@@ -14,9 +14,9 @@ from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Sta
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
 from service.rules.credit_code import complete
-from tests.conftest import Sessions, suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_engine
+from tests.suite import Sessions, suite_settings
 
 pytestmark = pytest.mark.slow  # threads commit for real in a database of their own
 

@@ -11,9 +11,9 @@ from service.models import Role
 from service.operations.requests import add_message, submit_request
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import draft, submit
+from tests.suite import login
 from tests.web_requests_support import get
 
 

@@ -16,9 +16,9 @@ from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.models.base import utcnow
 from service.operations.requests import add_message
 from service.store.settings import DeskSettings
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import submit, triaged
+from tests.suite import login
 from tests.web_requests_support import EN
 
 BUDGET = 10

@@ -26,9 +26,9 @@ from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
 from tests import factories
-from tests.conftest import login
 from tests.factories import People
 from tests.request_helpers import act, active_plan, in_status, submit
+from tests.suite import login
 from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, sent_back, version_in
 
 

@@ -32,10 +32,10 @@ from service.store.settings import DeskSettings
 from service.web.app_settings import desk_settings
 from service.web.common.request_presenter import present_request
 from service.web.database import db
-from tests.conftest import login, post_form
 from tests.factories import People
 from tests.plan_helpers import active_plan, draft_plan
 from tests.request_helpers import in_status
+from tests.suite import login, post_form
 
 EN = {"Accept-Language": "en"}
 

@@ -10,10 +10,10 @@ from service.models import Status, TaskForce, TaskForceStatus
 from service.operations import task_forces
 from service.operations.task_forces import TaskForceFields
 from service.store.settings import DeskSettings
-from tests.conftest import login, post_form
 from tests.factories import People
 from tests.plan_helpers import active_plan
 from tests.request_helpers import in_status
+from tests.suite import login, post_form
 
 
 def _team(session: Session, people: People, **target: int) -> TaskForce:

@@ -17,9 +17,9 @@ from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
 from tests import factories
-from tests.conftest import login, post_form
 from tests.factories import People
 from tests.request_helpers import act, in_status, submit
+from tests.suite import login, post_form
 from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, sent_back
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')

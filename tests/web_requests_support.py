@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest
-from tests.conftest import csrf_token
 from tests.request_helpers import PDF
+from tests.suite import csrf_token
 
 EN = {"Accept-Language": "en"}
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from service.demo.seed import DEMO_PASSWORD
 from service.infrastructure import passwords
 from service.models import Role, Station, User
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.live import LiveServer, sign_in
 
 EMAIL = "reset.journey@browser.example.cn"
 

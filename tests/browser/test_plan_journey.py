@@ -25,7 +25,7 @@ from service.models import (
 from service.operations import plans
 from service.queries.plans import local_today
 from service.rules.credit_code import complete
-from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention
+from tests.browser.live import ARTIFACTS, LiveServer, request_in_early_intervention
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Plan-Journey-2026"

@@ -47,7 +47,7 @@ from service.models import (
 from service.operations import api_tokens
 from service.operations.requests import RequestDraft, submit_request
 from tests import factories
-from tests.conftest import csrf_token, login, suite_settings
+from tests.suite import csrf_token, login, suite_settings
 
 ROLES = (
     "anonymous",
