@@ -50,15 +50,17 @@ def user(
     station_code: str | None = "JL-CCND",
     enterprise_: Enterprise | None = None,
     email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
 ) -> User:
     n = next(_counter)
     if role == Role.ENTERPRISE and enterprise_ is None:
         enterprise_ = enterprise(session, station_code or "JL-CCND")
     created = User(
         email=email or f"user{n}@example.cn",
-        name=f"用户{n}",
+        name=name or f"用户{n}",
         role=role,
-        password_hash=passwords.hash_password(PASSWORD),
+        password_hash=passwords.hash_password(password),
         station=station(session, station_code) if role != Role.ENTERPRISE and station_code else None,
         enterprise=enterprise_,
     )
