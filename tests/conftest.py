@@ -3,82 +3,35 @@
 The schema is built once per run by the migrations themselves (so every run
 also proves they work); each test then runs inside a transaction that is
 rolled back, so tests stay independent and fast. Set TEST_DATABASE_URL to run
-the same suite on PostgreSQL.
+the same suite on PostgreSQL; with pytest-xdist (-n 2) each worker has a database of its own.
 """
 
 from __future__ import annotations
 
-import os
-import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from config import Settings
 from service.demo import seed
-from service.infrastructure import passwords, session_hooks
-from service.operations import two_factor
+from service.models import ServiceRequest
 from service.store import reference
 from service.store.db import make_engine
+from service.store.settings import DeskSettings
 from service.web.cli import upgrade_database
+from tests import factories
+from tests.request_helpers import full_request
+from tests.scratch import ON_POSTGRESQL, TEST_DATABASE_URL, WORKER, postgresql_database
+from tests.suite import joined_session, reset_process_settings, suite_settings
 
-
-class SuiteSettings(Settings):
-    """Settings made by the tests alone: the environment of whoever runs the suite changes nothing."""
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        **environment: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        return (init_settings,)
-
-
-def suite_settings(**overrides: Any) -> Settings:
-    """The suite's settings: Flask's testing mode; Argon2 at its cheapest, since the suite hashes hundreds of
-    passwords; enrolment in two-step sign-in not required (its own tests switch it on). ``overrides`` win."""
-    return SuiteSettings(
-        **{
-            "app_env": "testing",
-            "secret_key": "testing-secret",
-            "require_two_factor_for_desk": False,
-            "password_time_cost": 1,
-            "password_memory_cost": 1024,
-            **overrides,
-        }
-    )
-
-
-def change_settings(monkeypatch: pytest.MonkeyPatch, app: Flask, **changes: Any) -> Settings:
-    """Give ``app`` these settings changed for the rest of the test (views read them on every request)."""
-    current = app.extensions["settings"]
-    changed = type(current)(**{**current.model_dump(), **changes})
-    monkeypatch.setitem(app.extensions, "settings", changed)
-    return changed
-
-
-def reset_process_settings() -> None:
-    """Set what create_app sets for the whole process (KDF cost, TOTP cipher) as the suite's settings have it."""
-    suite = suite_settings()
-    passwords.configure(suite.password_time_cost, suite.password_memory_cost)
-    two_factor.configure_encryption(suite.totp_cipher())
-
-
+# What create_app sets for the whole process, as the suite's settings have it, before any test runs.
 reset_process_settings()
-
-
-def _database_url(tmp_dir: Path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite3'}"
 
 
 def reset_database(url: str) -> None:
@@ -94,15 +47,28 @@ def reset_database(url: str) -> None:
     upgrade_database(url)
 
 
+@contextmanager
+def _suite_database(tmp_dir: Path) -> Iterator[str]:
+    """The database the suite's transactions run in: TEST_DATABASE_URL's, or a database of each pytest-xdist
+    worker's own beside it (workers run at the same time), or a SQLite file in this process's temporary folder."""
+    if not TEST_DATABASE_URL:
+        yield f"sqlite:///{tmp_dir / 'test.sqlite3'}"
+    elif ON_POSTGRESQL and WORKER:
+        with postgresql_database(WORKER) as url:
+            yield url
+    else:
+        yield TEST_DATABASE_URL
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = _database_url(tmp_path_factory.mktemp("db"))
-    reset_database(url)
-    engine = make_engine(url)
-    with Session(engine) as session:
-        seed.seed_reference_data(session)
-    engine.dispose()
-    return url
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with _suite_database(tmp_path_factory.mktemp("db")) as url:
+        reset_database(url)
+        engine = make_engine(url)
+        with Session(engine) as session:
+            seed.seed_reference_data(session)
+        engine.dispose()
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -127,26 +93,9 @@ def _fresh_reference_data() -> None:
     reference.forget()
 
 
-def session_factory(**options: object) -> sessionmaker[Session]:
-    """Sessions kept in step with the search index and the attachment files, as the app's own are."""
-    sessions: sessionmaker[Session] = sessionmaker(**options)  # type: ignore[call-overload]
-    session_hooks.register(sessions)
-    return sessions
-
-
-# Sessions of tests that commit for real (concurrency, locking): Sessions(bind=engine).
-Sessions = session_factory()
-# Each commit inside the code under test releases a savepoint; the test's outer transaction is rolled back at the end.
-_joined_sessions = session_factory(join_transaction_mode="create_savepoint", expire_on_commit=False)
-
-
-def _joined_session(connection: Connection) -> Session:
-    return _joined_sessions(bind=connection)
-
-
 @pytest.fixture()
 def session(connection: Connection) -> Iterator[Session]:
-    s = _joined_session(connection)
+    s = joined_session(connection)
     yield s
     s.close()
 
@@ -159,31 +108,32 @@ def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
 
 
 @pytest.fixture()
+def settings(tmp_path: Path) -> DeskSettings:
+    """The operations' settings: an upload folder of the test's own, small attachment limits its tests can reach."""
+    return suite_settings(
+        upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024, max_attachments_per_message=3
+    ).desk
+
+
+@pytest.fixture()
+def app_settings(app: Flask) -> DeskSettings:
+    """The web app's own settings, so that files stored by operations are the ones its routes serve."""
+    return app.extensions["settings"].desk  # type: ignore[no-any-return]
+
+
+@pytest.fixture()
+def people(session: Session) -> factories.People:
+    return factories.people(session)
+
+
+@pytest.fixture()
+def full(session: Session, people: factories.People, app_settings: DeskSettings) -> ServiceRequest:
+    return full_request(session, people, app_settings)
+
+
+@pytest.fixture()
 def client(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     """A test client whose every web request uses the test's rolled-back transaction."""
-    app.extensions["db_sessions"] = lambda: _joined_session(connection)
+    app.extensions["db_sessions"] = lambda: joined_session(connection)
     with app.test_client() as test_client:
         yield test_client
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    """A valid CSRF token for the client's session, read from a rendered page like a browser would."""
-    page = client.get(path, follow_redirects=True).get_data(as_text=True)
-    match = CSRF_PATTERN.search(page)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client: FlaskClient, user: object) -> None:
-    """Sign ``user`` in through the session cookie (the login form has its own tests)."""
-    with client.session_transaction() as sess:
-        sess["_user_id"] = user.get_id()  # type: ignore[attr-defined]
-        sess["_fresh"] = True
-
-
-def post_form(client: FlaskClient, path: str, data: dict, **kwargs: object):  # type: ignore[no-untyped-def]
-    """POST a form with a valid CSRF token, as the browser would after loading the page."""
-    return client.post(path, data={"csrf_token": csrf_token(client), **data}, **kwargs)

@@ -1,8 +1,10 @@
-"""Builders for test data: each returns committed-in-the-test-transaction objects."""
+"""Builders for test data: each returns committed-in-the-test-transaction objects. Every test's people are
+made here: one user of a role with ``user``, or the whole cast of the request tests with ``people``."""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,18 +50,55 @@ def user(
     station_code: str | None = "JL-CCND",
     enterprise_: Enterprise | None = None,
     email: str | None = None,
+    name: str | None = None,
+    password: str = PASSWORD,
 ) -> User:
     n = next(_counter)
     if role == Role.ENTERPRISE and enterprise_ is None:
         enterprise_ = enterprise(session, station_code or "JL-CCND")
     created = User(
         email=email or f"user{n}@example.cn",
-        name=f"用户{n}",
+        name=name or f"用户{n}",
         role=role,
-        password_hash=passwords.hash_password(PASSWORD),
+        password_hash=passwords.hash_password(password),
         station=station(session, station_code) if role != Role.ENTERPRISE and station_code else None,
         enterprise=enterprise_,
     )
     session.add(created)
     session.commit()
     return created
+
+
+@dataclass
+class People:
+    owner: User  # contact person of the enterprise that submits
+    colleague: User  # another contact person of the same enterprise
+    other_enterprise: User  # contact of an enterprise of the same station
+    staff: User  # staff of the enterprise's station (JL-CCND)
+    staff2: User  # a second staff member there
+    other_staff: User  # staff of another sub-station (JL-TH)
+    hub_staff: User
+    director: User  # director of JL-CCND
+    other_director: User  # director of JL-TH
+    hub_director: User  # the provincial director
+    admin: User
+    enterprise: Enterprise
+
+
+def people(session: Session) -> People:
+    """An enterprise of JL-CCND with two contacts, and everyone around it (the ``people`` fixture)."""
+    enterprise_ = enterprise(session, "JL-CCND")
+    return People(
+        owner=user(session, Role.ENTERPRISE, enterprise_=enterprise_),
+        colleague=user(session, Role.ENTERPRISE, enterprise_=enterprise_),
+        other_enterprise=user(session, Role.ENTERPRISE, "JL-CCND"),
+        staff=user(session, Role.STAFF, "JL-CCND"),
+        staff2=user(session, Role.STAFF, "JL-CCND"),
+        other_staff=user(session, Role.STAFF, "JL-TH"),
+        hub_staff=user(session, Role.STAFF, "JL-HUB"),
+        director=user(session, Role.DIRECTOR, "JL-CCND"),
+        other_director=user(session, Role.DIRECTOR, "JL-TH"),
+        hub_director=user(session, Role.DIRECTOR, "JL-HUB"),
+        admin=user(session, Role.ADMIN, "JL-HUB"),
+        enterprise=enterprise_,
+    )

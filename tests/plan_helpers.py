@@ -2,24 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
-
 from sqlalchemy.orm import Session
 
-from service.models import (
-    Category,
-    Channel,
-    Enterprise,
-    LifecycleStage,
-    ServicePlan,
-    ServiceRequest,
-    Status,
-    User,
-)
+from service.models import Enterprise, ServicePlan
 from service.operations import plans
-from tests.request_helpers import People
-
-_numbers = itertools.count(700_001)
+from tests.factories import People
 
 
 def fields(people: People, title: str = "影像AI软件注册一企一策", **changes: object) -> plans.PlanFields:
@@ -43,26 +30,3 @@ def active_plan(
     return plans.change_plan_status(
         session, people.director, plan.id, plans.PlanAction.APPROVE, plan.version, comment="同意按方案推进。"
     )
-
-
-def make_request(
-    session: Session, enterprise: Enterprise, submitter: User, status: Status = Status.TRIAGED
-) -> ServiceRequest:
-    n = next(_numbers)
-    found = ServiceRequest(
-        reference=f"JL-2026-{n}",
-        year=2026,
-        sequence=n,
-        enterprise_id=enterprise.id,
-        submitter_id=submitter.id,
-        channel=Channel.WEB,
-        title="临床评价路径咨询",
-        description="请指导临床评价路径。",
-        category=Category.CLINICAL_EVALUATION,
-        lifecycle_stage=LifecycleStage.CLINICAL_EVALUATION,
-        station_id=enterprise.station_id,
-        status=status,
-    )
-    session.add(found)
-    session.commit()
-    return found

@@ -1,83 +1,42 @@
-"""Shared people and builders for the request, SLA, lifecycle and plan tests (imported by those modules)."""
+"""Builders for the request, SLA, lifecycle and plan tests: requests made, and moved on, through the operations
+the portal and the desk use."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
 from service.models import (
     Category,
-    Enterprise,
+    FollowUpAction,
+    HotlineSession,
+    HotlineStatus,
     LifecycleStage,
     PlanStatus,
     Priority,
-    Role,
     ServicePlan,
     ServiceRequest,
     Status,
+    TaskForce,
+    TaskForceMember,
     User,
 )
+from service.models.base import utcnow
 from service.operations.attachments import Upload
-from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
+from service.operations.instructions import write_instruction
+from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
-from tests import factories
-from tests.conftest import suite_settings
+from tests.factories import People
 
 # Tuesday 2026-03-10 10:00 in Shanghai: an ordinary working morning.
 TUESDAY_10 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-
-
-@dataclass
-class People:
-    owner: User  # contact person of the enterprise that submits
-    colleague: User  # another contact person of the same enterprise
-    other_enterprise: User  # contact of an enterprise of the same station
-    staff: User  # staff of the enterprise's station (JL-CCND)
-    staff2: User  # a second staff member there
-    other_staff: User  # staff of another sub-station (JL-TH)
-    hub_staff: User
-    director: User  # director of JL-CCND
-    other_director: User  # director of JL-TH
-    hub_director: User  # the provincial director
-    admin: User
-    enterprise: Enterprise
-
-
-@pytest.fixture()
-def settings(tmp_path: Path) -> DeskSettings:
-    return suite_settings(
-        upload_folder=str(tmp_path / "uploads"), max_attachment_bytes=1024 * 1024, max_attachments_per_message=3
-    ).desk
-
-
-@pytest.fixture()
-def people(session: Session) -> People:
-    enterprise = factories.enterprise(session, "JL-CCND")
-    owner = factories.user(session, Role.ENTERPRISE, enterprise_=enterprise)
-    return People(
-        owner=owner,
-        colleague=factories.user(session, Role.ENTERPRISE, enterprise_=enterprise),
-        other_enterprise=factories.user(session, Role.ENTERPRISE, "JL-CCND"),
-        staff=factories.user(session, Role.STAFF, "JL-CCND"),
-        staff2=factories.user(session, Role.STAFF, "JL-CCND"),
-        other_staff=factories.user(session, Role.STAFF, "JL-TH"),
-        hub_staff=factories.user(session, Role.STAFF, "JL-HUB"),
-        director=factories.user(session, Role.DIRECTOR, "JL-CCND"),
-        other_director=factories.user(session, Role.DIRECTOR, "JL-TH"),
-        hub_director=factories.user(session, Role.DIRECTOR, "JL-HUB"),
-        admin=factories.user(session, Role.ADMIN, "JL-HUB"),
-        enterprise=enterprise,
-    )
 
 
 def draft(**changes: object) -> RequestDraft:
@@ -187,6 +146,69 @@ def in_status(
     for actor, action, inputs in steps:
         request = act(session, actor, request, action, settings, now, **inputs)
     assert request.status == status
+    return request
+
+
+ROWS = 3  # of each kind of thing on a full request page
+
+
+def _pdf(name: str) -> tuple[Upload]:
+    return (Upload(name, "application/pdf", PDF),)
+
+
+def full_request(session: Session, people: People, settings: DeskSettings) -> ServiceRequest:
+    """A triaged request of the people's enterprise with every panel of its page filled, ``ROWS`` of each: files on
+    replies, on internal notes and with the submission, instructions, hotline sessions with follow-ups, task forces
+    with members, a linked plan (the ``full`` fixture)."""
+    request = triaged(session, people, settings, uploads=_pdf("申报资料.pdf"))
+    request.plan_id = active_plan(session, people).id
+    session.commit()
+    for n in range(ROWS):
+        add_message(session, people.staff, request.id, f"答复 {n}", uploads=_pdf(f"答复附件{n}.pdf"), settings=settings)
+        add_message(
+            session,
+            people.staff2,
+            request.id,
+            f"内部备注 {n}",
+            internal=True,
+            uploads=_pdf(f"内部附件{n}.pdf"),
+            settings=settings,
+        )
+        add_message(
+            session, people.owner, request.id, f"企业回复 {n}", uploads=_pdf(f"企业附件{n}.pdf"), settings=settings
+        )
+        write_instruction(session, people.director, request.id, f"请尽快办理 {n}")
+        session.add(
+            HotlineSession(
+                request_id=request.id,
+                requested_by_id=people.owner.id,
+                reason=f"沟通注册路径 {n}",
+                status=HotlineStatus.HELD,
+                director_id=people.director.id,
+                scheduled_at=utcnow() - timedelta(days=n + 1),
+                duration_minutes=30,
+                follow_ups=[
+                    FollowUpAction(
+                        description=f"跟进事项 {n}-{k}", owner_id=owner.id, due_date=utcnow().date() + timedelta(days=k)
+                    )
+                    for k, owner in enumerate((people.staff, people.staff2))
+                ],
+            )
+        )
+        session.add(
+            TaskForce(
+                request_id=request.id,
+                station_id=request.station_id,
+                name=f"专班 {n}",
+                purpose="临床评价",
+                lead_id=people.staff.id,
+                members=[
+                    TaskForceMember(user_id=people.staff2.id),
+                    TaskForceMember(external_name="外部专家", affiliation="大学"),
+                ],
+            )
+        )
+    session.commit()
     return request
 
 

@@ -16,7 +16,7 @@ from service.models.base import utcnow
 from service.operations import api_tokens
 from tests import factories
 from tests.api_support import Caller, caller, new_request
-from tests.conftest import change_settings, csrf_token, login, post_form
+from tests.suite import change_settings, csrf_token, login, post_form
 
 TOKEN_SHOWN = re.compile(r'value="(isd_[A-Za-z0-9_\-]+)"')
 

@@ -16,9 +16,9 @@ from service.infrastructure import backup
 from service.models import Attachment, Event, ServiceRequest
 from service.models.base import Base
 from service.store.db import make_engine
-from tests.conftest import suite_settings
+from tests.scratch import ENGINES, scratch_database
 from tests.security.rows import fill_every_table
-from tests.security.scratch import ENGINES, scratch_database
+from tests.suite import suite_settings
 
 
 class Live:

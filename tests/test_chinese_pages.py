@@ -41,10 +41,12 @@ from service.operations.sla import sweep
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import csrf_token, login
-from tests.request_helpers import PDF, People, act, in_status, people, submit, triaged  # noqa: F401 - fixture
+from tests.factories import People
+from tests.request_helpers import PDF, act, in_status, submit, triaged
+from tests.suite import csrf_token, login
 from tests.test_two_factor_web import enrol
-from tests.web_requests_support import settings  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.slow  # renders every page of every audience
 
 TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"
 # What people typed in the world below. The English pages may show these, people's and companies' names, and the
@@ -196,27 +198,27 @@ class World:
 
 
 @pytest.fixture()
-def world(session: Session, people: People, settings: DeskSettings) -> World:
+def world(session: Session, people: People, app_settings: DeskSettings) -> World:
     case = triaged(
         session,
         people,
-        settings,
+        app_settings,
         urgent=True,
         title="临床评价路径咨询",
         uploads=(Upload("说明书.pdf", "application/pdf", PDF),),
     )
-    sweep(session, settings=settings, now=case.first_response_due_at + timedelta(minutes=1))
-    closed = in_status(session, people, settings, Status.CLOSED)
+    sweep(session, settings=app_settings, now=case.first_response_due_at + timedelta(minutes=1))
+    closed = in_status(session, people, app_settings, Status.CLOSED)
     now = utcnow() - timedelta(hours=3)
 
-    case = act(session, people.staff, case, Action.REQUEST_INFO, settings, now, message="请补充型式检验报告。")
+    case = act(session, people.staff, case, Action.REQUEST_INFO, app_settings, now, message="请补充型式检验报告。")
     add_message(
         session,
         people.owner,
         case.id,
         "已补充检验报告，请查收。",
         uploads=(Upload("检验报告.pdf", "application/pdf", PDF),),
-        settings=settings,
+        settings=app_settings,
         now=now,
     )
     add_message(
@@ -226,7 +228,7 @@ def world(session: Session, people: People, settings: DeskSettings) -> World:
         "内部：检验报告待核对。",
         internal=True,
         uploads=(Upload("会议纪要.pdf", "application/pdf", PDF),),
-        settings=settings,
+        settings=app_settings,
         now=now,
     )
     first = write_instruction(session, people.director, case.id, "请加快办理，本周内答复企业。", now=now)
@@ -248,7 +250,7 @@ def world(session: Session, people: People, settings: DeskSettings) -> World:
     session.refresh(case)
     plans.link_request_to_plan(session, people.staff, case.id, plan.id, case.version)
     session.refresh(case)
-    case = act(session, people.staff, case, Action.START_GUIDANCE, settings, now)
+    case = act(session, people.staff, case, Action.START_GUIDANCE, app_settings, now)
     first_step, second_step = sorted(plan.milestones, key=lambda m: m.position)[:2]
     milestones.complete_milestone(session, people.staff, first_step.id)
     milestones.update_milestone(
@@ -298,7 +300,7 @@ def world(session: Session, people: People, settings: DeskSettings) -> World:
         ),
     )
 
-    hub_case = triaged(session, people, settings, now=now)
+    hub_case = triaged(session, people, app_settings, now=now)
     asked = hotline.ask_hotline(session, people.owner, hub_case.id, "请局长协调优先审批", "下周一上午", now=now)
     director_session = hotline.schedule_hotline(
         session,
@@ -311,10 +313,10 @@ def world(session: Session, people: People, settings: DeskSettings) -> World:
         TEMPLATE,
         now=now,
     )
-    asked_case = triaged(session, people, settings, now=now)
+    asked_case = triaged(session, people, app_settings, now=now)
     asked_session = hotline.ask_hotline(session, people.owner, asked_case.id, "请局长指导生物学评价", "", now=now)
 
-    transferred = submit(session, people, settings, now=now)
+    transferred = submit(session, people, app_settings, now=now)
     transferred = transfer_request(
         session,
         people.staff,

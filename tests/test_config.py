@@ -12,7 +12,7 @@ from cryptography.fernet import Fernet
 
 from config import EXIT_BAD_SETTINGS, Settings, load_settings
 from service import PROJECT_DIR
-from tests.conftest import SuiteSettings
+from tests.suite import SuiteSettings
 
 README = PROJECT_DIR / "README.md"
 ROW = re.compile(r"^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \| ([^|]*) \|", re.MULTILINE)

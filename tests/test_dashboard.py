@@ -22,9 +22,9 @@ from service.queries import dashboard
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.settings import service_times
 from tests import factories
-from tests.conftest import suite_settings
 from tests.director_support import case, station_id
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from tests.factories import People
+from tests.suite import suite_settings
 
 # Wednesday 2026-03-18, 12:00 in Shanghai.
 NOW = datetime(2026, 3, 18, 4, 0, tzinfo=UTC)

@@ -14,9 +14,11 @@ from service.demo import bulk as demo_data
 from service.models import Event, EventKind, Message, ReferenceCounter, Role, ServiceRequest, Status, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
-from tests.conftest import suite_settings
 from tests.request_helpers import draft
-from tests.scratch import scratch_database
+from tests.scratch import scratch_engine
+from tests.suite import suite_settings
+
+pytestmark = pytest.mark.slow  # generates the bulk demo data into a database of its own
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -24,7 +26,7 @@ NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     """A scratch database (not the suite's: the generator commits), filled once for the module."""
-    with scratch_database("demo", tmp_path_factory.mktemp("demo")) as engine:
+    with scratch_engine("demo", tmp_path_factory.mktemp("demo")) as engine:
         demo_data.generate(engine, demo_data.Options(requests=2000, enterprises=20, years=1, chunk=700), now=NOW)
         yield engine
 

@@ -12,16 +12,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from service.models import Category, Channel, LifecycleStage, Message, Priority, ServiceRequest, Status
+from service.models import Category, Channel, LifecycleStage, Message, Priority, Role, ServiceRequest, Status
 from service.models.base import utcnow
 from service.queries import export as export_queries
 from service.queries.dashboard import cases_select, make_scope
 from service.web.desk import export as export_web
 from service.web.labels import label
 from tests import factories
-from tests.conftest import login
 from tests.director_support import case
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from tests.factories import People
+from tests.suite import login
 
 SECRET = "内部备注：企业资金紧张，勿外传"
 
@@ -46,10 +46,11 @@ def cases(session: Session, people: People) -> dict[str, ServiceRequest]:
         created_at=now - timedelta(days=2),
         title='=HYPERLINK("http://evil.example")',
     )
+    tonghua_enterprise = factories.enterprise(session, "JL-TH")
     tonghua = case(
         session,
-        factories.enterprise(session, "JL-TH"),
-        people.owner,
+        tonghua_enterprise,
+        factories.user(session, Role.ENTERPRISE, enterprise_=tonghua_enterprise),
         created_at=now - timedelta(days=1),
         title="通化企业的咨询",
     )

@@ -15,7 +15,8 @@ from service.rules.hotline import allowed_hotline_actions
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, people, settings, triaged  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, triaged
 
 TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"
 THURSDAY_15 = TUESDAY_10 + timedelta(days=2, hours=5)

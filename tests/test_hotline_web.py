@@ -14,8 +14,9 @@ from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.models.base import utcnow
 from service.operations import hotline as ops
 from service.store.settings import DeskSettings
-from tests.conftest import login, post_form
-from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import triaged
+from tests.suite import login, post_form
 
 EN = {"Accept-Language": "en"}
 

@@ -17,7 +17,7 @@ from service import PROJECT_DIR
 from service.models import Role, User
 from service.web.i18n import extract_messages
 from tests import factories
-from tests.conftest import login, post_form
+from tests.suite import login, post_form
 
 ZH_CATALOG = PROJECT_DIR / "translations" / "zh" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")

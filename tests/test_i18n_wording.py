@@ -14,10 +14,10 @@ from service.operations.attachments import Upload
 from service.operations.instructions import write_instruction
 from service.operations.sla import sweep
 from service.store.settings import DeskSettings
-from tests.conftest import login, post_form
-from tests.request_helpers import PDF, People, people, submit, triaged  # noqa: F401 - fixture
+from tests.factories import People
+from tests.request_helpers import PDF, submit, triaged
+from tests.suite import login, post_form
 from tests.test_two_factor_web import enrol
-from tests.web_requests_support import settings  # noqa: F401 - fixture
 
 ZH = {"Accept-Language": "zh-CN"}
 # Hospital and loose words the regulator does not use, and the old second word for "awaiting verification".
@@ -30,21 +30,25 @@ def _zh(client: FlaskClient, path: str) -> str:
     return response.get_data(as_text=True)
 
 
-def _auto_escalated(session: Session, people: People, settings: DeskSettings) -> ServiceRequest:
+def _auto_escalated(session: Session, people: People, app_settings: DeskSettings) -> ServiceRequest:
     """An urgent request with a 311-byte file, accepted and then escalated by the SLA sweep."""
     request = triaged(
-        session, people, settings, urgent=True, uploads=(Upload("说明书.pdf", "application/pdf", PDF.ljust(311, b" ")),)
+        session,
+        people,
+        app_settings,
+        urgent=True,
+        uploads=(Upload("说明书.pdf", "application/pdf", PDF.ljust(311, b" ")),),
     )
-    sweep(session, settings=settings, now=request.first_response_due_at + timedelta(minutes=1))
+    sweep(session, settings=app_settings, now=request.first_response_due_at + timedelta(minutes=1))
     session.refresh(request)
     assert request.escalated
     return request
 
 
 def test_the_staff_request_page_reads_in_the_regulators_chinese(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request = _auto_escalated(session, people, settings)
+    request = _auto_escalated(session, people, app_settings)
     login(client, people.staff)
     page = _zh(client, f"/desk/requests/{request.id}")
 
@@ -60,9 +64,9 @@ def test_the_staff_request_page_reads_in_the_regulators_chinese(
 
 
 def test_the_directors_escalated_list_words_the_sweeps_reason(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    _auto_escalated(session, people, settings)
+    _auto_escalated(session, people, app_settings)
     login(client, people.director)
     page = _zh(client, "/director/escalated")
     assert "首次答复超时" in page and "First response overdue" not in page
@@ -74,9 +78,9 @@ def test_the_directors_escalated_list_words_the_sweeps_reason(
 
 
 def test_short_labels_get_the_word_their_page_means(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request = submit(session, people, settings)
+    request = submit(session, people, app_settings)
     write_instruction(session, people.director, request.id, "请加快办理")
     login(client, people.staff)
 

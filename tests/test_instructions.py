@@ -15,7 +15,8 @@ from service.queries import instructions as queries
 from service.rules import policy
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, people, settings, submit, triaged  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, submit, triaged
 
 LATER = TUESDAY_10 + timedelta(hours=2)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -18,7 +19,10 @@ from service.operations.requests import add_message, take_action, transfer_reque
 from service.queries.timeline import timeline
 from service.rules import lifecycle
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, active_plan, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, active_plan, submit
+
+pytestmark = pytest.mark.slow  # Hypothesis runs many whole request lifecycles
 
 ROLES = ("owner", "other_enterprise", "staff", "other_staff", "hub_staff", "director")
 BUTTONS = [t.action for t in lifecycle.TRANSITIONS.values() if t.button]

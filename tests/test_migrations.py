@@ -6,7 +6,6 @@ TEST_DATABASE_URL points at PostgreSQL (the suite's own database is left alone).
 
 from __future__ import annotations
 
-import os
 import pprint
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, func, inspect, make_url, select, text
+from sqlalchemy import func, inspect, select, text
 
 import service.models  # noqa: F401 - registers every table on the metadata
 from service.demo import seed
@@ -26,38 +25,14 @@ from service.models.base import Base
 from service.queries.search import search_requests
 from service.store.db import make_engine
 from service.web.cli import alembic_config
-from tests.conftest import Sessions, suite_settings
-
-TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
-
-
-def _sqlite(tmp_path: Path) -> Iterator[str]:
-    yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+from tests.scratch import ENGINES, scratch_database
+from tests.suite import Sessions, suite_settings
 
 
-def _postgresql() -> Iterator[str]:
-    url = make_url(TEST_DATABASE_URL)
-    scratch = f"{url.database}_migr"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{scratch}"'))
-    try:
-        yield url.set(database=scratch).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
-        admin.dispose()
-
-
-DATABASES = ["sqlite"]
-if TEST_DATABASE_URL.startswith("postgresql"):
-    DATABASES.append("postgresql")
-
-
-@pytest.fixture(params=DATABASES)
+@pytest.fixture(params=ENGINES)
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    yield from (_sqlite(tmp_path) if request.param == "sqlite" else _postgresql())
+    with scratch_database(request.param, tmp_path, "migr", migrate=False) as url:
+        yield url
 
 
 def _differences(url: str) -> list:
@@ -103,7 +78,7 @@ def test_migrations_build_the_models_schema_and_tear_it_down(empty_database: str
 def test_sqlites_full_text_index_merges_sixteen_segments_at_a_time_in_small_steps(tmp_path: Path) -> None:
     """A whole level merged inside one write stays a backstop (64 segments, four times automerge, as in FTS5's
     own defaults): at 16 and 16, one write after a large load rewrote the whole index under the write lock."""
-    url = next(_sqlite(tmp_path))
+    url = f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
     command.upgrade(alembic_config(url), "head")
     engine = make_engine(url)
     try:

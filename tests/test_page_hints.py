@@ -13,9 +13,10 @@ from service.models import Role
 from service.operations.requests import add_message
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import change_settings, login
-from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures
-from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import triaged
+from tests.suite import change_settings, login
+from tests.web_requests_support import get
 
 FILE_INPUT_HINT = re.compile(r'<input([^>]*type="file"[^>]*)>\s*<p class="hint">([^<]*)</p>')
 
@@ -26,13 +27,13 @@ def test_every_file_input_shows_the_configured_limits_beside_it(
     client: FlaskClient,
     session: Session,
     people: People,
-    settings: DeskSettings,
+    app_settings: DeskSettings,
     page: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     change_settings(monkeypatch, app, max_attachments_per_message=4, max_attachment_bytes=5 * 1024 * 1024)
-    request = triaged(session, people, settings)
-    add_message(session, people.staff, request.id, "请补充注册资料", settings=settings)
+    request = triaged(session, people, app_settings)
+    add_message(session, people.staff, request.id, "请补充注册资料", settings=app_settings)
     user, path = {
         "portal new request": (people.owner, "/portal/requests/new"),
         "portal request page": (people.owner, f"/portal/requests/{request.id}"),

@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 
 from service.operations.requests import add_message
 from service.store.settings import DeskSettings
-from tests.conftest import login
-from tests.request_helpers import People, active_plan, people, triaged  # noqa: F401 - fixtures
-from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import active_plan, triaged
+from tests.suite import login
+from tests.web_requests_support import get
 
 
 class _Ids(HTMLParser):
@@ -39,9 +40,9 @@ def _assert_ids_are_sound(html: str) -> None:
 
 
 @pytest.fixture()
-def pages(session: Session, people: People, settings: DeskSettings) -> dict[str, tuple[object, str]]:
-    request = triaged(session, people, settings)
-    add_message(session, people.staff, request.id, "请补充注册资料", settings=settings)
+def pages(session: Session, people: People, app_settings: DeskSettings) -> dict[str, tuple[object, str]]:
+    request = triaged(session, people, app_settings)
+    add_message(session, people.staff, request.id, "请补充注册资料", settings=app_settings)
     plan = active_plan(session, people)
     return {
         "staff request page": (people.staff, f"/desk/requests/{request.id}"),

@@ -15,7 +15,7 @@ from service.models import Role
 from service.models.base import utcnow
 from service.operations import accounts
 from tests import factories
-from tests.conftest import login, post_form
+from tests.suite import login, post_form
 
 EN = {"Accept-Language": "en"}
 

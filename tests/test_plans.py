@@ -17,8 +17,10 @@ from service.queries import plans as plan_queries
 from service.rules import lifecycle
 from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.rules.sla_calendar import WorkingCalendar
-from tests.plan_helpers import active_plan, draft_plan, fields, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from service.store.settings import DeskSettings
+from tests.factories import People
+from tests.plan_helpers import active_plan, draft_plan, fields
+from tests.request_helpers import in_status
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 CALENDAR = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
@@ -246,9 +248,9 @@ def test_a_finished_plan_cannot_be_edited_and_outsiders_cannot_edit(session: Ses
 # --- linking requests, and the guidance rule --------------------------------------------------------
 
 
-def test_linking_a_request_records_an_internal_event(session: Session, people: People) -> None:
+def test_linking_a_request_records_an_internal_event(session: Session, people: People, settings: DeskSettings) -> None:
     plan = active_plan(session, people)
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     linked = plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
     assert linked.plan_id == plan.id
     event = session.scalars(
@@ -259,11 +261,13 @@ def test_linking_a_request_records_an_internal_event(session: Session, people: P
     assert unlinked.plan_id is None
 
 
-def test_only_an_open_plan_of_the_same_enterprise_can_be_linked(session: Session, people: People) -> None:
+def test_only_an_open_plan_of_the_same_enterprise_can_be_linked(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     foreign = active_plan(session, people, enterprise=people.other_enterprise.enterprise)
     discarded = draft_plan(session, people)
     plans.change_plan_status(session, people.staff, discarded.id, PlanAction.DISCARD, None)
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     for plan_id in (foreign.id, discarded.id, 999_999):
         with pytest.raises(ValidationError):
             plans.link_request_to_plan(session, people.staff, request.id, plan_id, request.version)
@@ -271,9 +275,9 @@ def test_only_an_open_plan_of_the_same_enterprise_can_be_linked(session: Session
     assert session.get(type(request), request.id).plan_id is None
 
 
-def test_linking_checks_scope_role_and_version(session: Session, people: People) -> None:
+def test_linking_checks_scope_role_and_version(session: Session, people: People, settings: DeskSettings) -> None:
     plan = draft_plan(session, people)
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     with pytest.raises(NotFound):
         plans.link_request_to_plan(session, people.other_staff, request.id, plan.id, request.version)
     with pytest.raises(Forbidden):
@@ -282,10 +286,12 @@ def test_linking_checks_scope_role_and_version(session: Session, people: People)
         plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version + 1)
 
 
-def test_a_request_under_guidance_keeps_an_active_plan(session: Session, people: People) -> None:
+def test_a_request_under_guidance_keeps_an_active_plan(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
     plan = active_plan(session, people)
     draft = draft_plan(session, people)
-    request = make_request(session, people.enterprise, people.owner, status=Status.GUIDANCE)
+    request = in_status(session, people, settings, Status.GUIDANCE)
     request = plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
     for plan_id in (None, draft.id):
         with pytest.raises(ValidationError):
@@ -298,8 +304,8 @@ def _start_guidance(session: Session, people: People, request, plan) -> None:  #
     )
 
 
-def test_guidance_needs_the_enterprises_active_plan(session: Session, people: People) -> None:
-    request = make_request(session, people.enterprise, people.owner, status=Status.EARLY_INTERVENTION)
+def test_guidance_needs_the_enterprises_active_plan(session: Session, people: People, settings: DeskSettings) -> None:
+    request = in_status(session, people, settings, Status.EARLY_INTERVENTION)
     draft = draft_plan(session, people)
     foreign = active_plan(session, people, enterprise=people.other_enterprise.enterprise)
     for plan in (None, draft, foreign):

@@ -15,8 +15,8 @@ from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries import plans as plan_queries
 from service.rules.sla import MILESTONE_OVERDUE
+from tests.factories import People
 from tests.plan_helpers import active_plan, draft_plan
-from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 TODAY = date(2026, 3, 10)
 YESTERDAY = TODAY - timedelta(days=1)

@@ -2,52 +2,37 @@
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound
 from service.models import (
-    Category,
-    Channel,
-    Enterprise,
     HotlineSession,
     HotlineStatus,
-    LifecycleStage,
     PlanStatus,
     Role,
     ServicePlan,
     ServiceRequest,
     User,
 )
+from service.operations.requests import submit_request
 from service.queries import search
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from tests import factories
+from tests.request_helpers import draft
+from tests.suite import suite_settings
 
-_numbers = itertools.count(900_001)
 
-
-def _request(session: Session, enterprise: Enterprise, submitter: User) -> ServiceRequest:
-    n = next(_numbers)
-    found = ServiceRequest(
-        reference=f"JL-2026-{n}",
-        year=2026,
-        sequence=n,
-        enterprise_id=enterprise.id,
-        submitter_id=submitter.id,
-        channel=Channel.WEB,
-        title="注册申报资料咨询",
-        description="如何准备注册申报资料？",
-        category=Category.REGISTRATION_DOSSIER,
-        lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
-        station_id=enterprise.station_id,
+def _request(session: Session, submitter: User) -> ServiceRequest:
+    """A request the contact submits for their enterprise, through the portal's operation."""
+    return submit_request(
+        session,
+        submitter,
+        draft(title="注册申报资料咨询", description="如何准备注册申报资料？"),
+        settings=suite_settings().desk,
     )
-    session.add(found)
-    session.commit()
-    return found
 
 
 @pytest.fixture()
@@ -58,8 +43,8 @@ def world(session: Session) -> dict:
     ccnd_contact = factories.user(session, Role.ENTERPRISE, enterprise_=ccnd_company)
     tonghua_contact = factories.user(session, Role.ENTERPRISE, enterprise_=tonghua_company)
     return {
-        "ccnd_request": _request(session, ccnd_company, ccnd_contact),
-        "tonghua_request": _request(session, tonghua_company, tonghua_contact),
+        "ccnd_request": _request(session, ccnd_contact),
+        "tonghua_request": _request(session, tonghua_contact),
         "ccnd_contact": ccnd_contact,
         "tonghua_contact": tonghua_contact,
         "ccnd_staff": factories.user(session, Role.STAFF, "JL-CCND"),

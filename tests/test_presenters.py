@@ -16,9 +16,9 @@ from service.rules.plan_status import PlanAction
 from service.store.settings import DeskSettings
 from service.web.common.request_presenter import Audience, RequestPage, present_request
 from service.web.desk.plan_presenter import present_plan
+from tests.factories import People
 from tests.plan_helpers import draft_plan
-from tests.request_helpers import People, in_status, people  # noqa: F401 - fixture
-from tests.web_requests_support import settings  # noqa: F401 - fixture
+from tests.request_helpers import in_status
 
 
 @pytest.fixture()
@@ -28,7 +28,9 @@ def page_context(app: Flask) -> Iterator[None]:
         yield
 
 
-def _page(session: Session, user: User, req: ServiceRequest, audience: Audience, settings: DeskSettings) -> RequestPage:
+def _page(
+    session: Session, user: User, req: ServiceRequest, audience: Audience, app_settings: DeskSettings
+) -> RequestPage:
     return present_request(
         session,
         user,
@@ -36,17 +38,17 @@ def _page(session: Session, user: User, req: ServiceRequest, audience: Audience,
         audience=audience,
         kept={},
         conflict=None,
-        settings=settings,
+        settings=app_settings,
         back=f"/{audience}/requests/{req.id}",
     )
 
 
 @pytest.mark.usefixtures("page_context")
 def test_an_enterprise_on_a_resolved_request_may_confirm_or_reopen(
-    session: Session, people: People, settings: DeskSettings
+    session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    req = in_status(session, people, settings, Status.RESOLVED, now=utcnow())
-    page = _page(session, people.owner, req, "portal", settings)
+    req = in_status(session, people, app_settings, Status.RESOLVED, now=utcnow())
+    page = _page(session, people.owner, req, "portal", app_settings)
     assert {view.action: view.unavailable for view in page.actions} == {Action.CONFIRM: "", Action.REOPEN: ""}
     # Replying reopens the request, and the page says so before the message is sent.
     assert page.portal is not None and page.portal.form is not None and "reopens" in page.portal.hint
@@ -56,10 +58,10 @@ def test_an_enterprise_on_a_resolved_request_may_confirm_or_reopen(
 
 @pytest.mark.usefixtures("page_context")
 def test_staff_on_a_triaged_request_get_the_working_steps(
-    session: Session, people: People, settings: DeskSettings
+    session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    req = in_status(session, people, settings, Status.TRIAGED)
-    page = _page(session, people.staff, req, "desk", settings)
+    req = in_status(session, people, app_settings, Status.TRIAGED)
+    page = _page(session, people.staff, req, "desk", app_settings)
     offered = {view.action: view.unavailable for view in page.actions}
     assert set(offered) == {
         Action.START_INTERVENTION,
@@ -79,19 +81,19 @@ def test_staff_on_a_triaged_request_get_the_working_steps(
 
 @pytest.mark.usefixtures("page_context")
 def test_a_submitted_request_is_triaged_before_it_is_assigned(
-    session: Session, people: People, settings: DeskSettings
+    session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    req = in_status(session, people, settings, Status.SUBMITTED)
-    forms = _page(session, people.staff, req, "desk", settings).desk
+    req = in_status(session, people, app_settings, Status.SUBMITTED)
+    forms = _page(session, people.staff, req, "desk", app_settings).desk
     assert forms is not None and forms.triage_first and forms.triage is not None and forms.assign is None
 
 
 @pytest.mark.usefixtures("page_context")
 def test_a_closed_request_offers_the_enterprise_no_reply(
-    session: Session, people: People, settings: DeskSettings
+    session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    req = in_status(session, people, settings, Status.DECLINED)
-    page = _page(session, people.owner, req, "portal", settings)
+    req = in_status(session, people, app_settings, Status.DECLINED)
+    page = _page(session, people.owner, req, "portal", app_settings)
     assert page.actions == [] and page.portal is not None and page.portal.form is None
     assert "can no longer be reopened" in page.portal.closed_note
 

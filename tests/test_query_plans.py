@@ -32,6 +32,8 @@ from service.queries.search import MatchReason, search_requests
 from service.rules.sla_calendar import WorkingCalendar
 from tests import factories
 
+pytestmark = pytest.mark.slow  # ten thousand requests written for every test
+
 REQUESTS = 10000
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 KEYSET = re.compile(r"ORDER BY requests\.id (?:DESC|ASC)\s+LIMIT", re.IGNORECASE)

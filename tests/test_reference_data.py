@@ -19,9 +19,10 @@ from service.operations.calendar_admin import delete_calendar_day, set_calendar_
 from service.queries.plans import local_today
 from service.store import reference
 from service.store.settings import DeskSettings, service_times
-from tests.conftest import login
-from tests.request_helpers import People, people, triaged  # noqa: F401 - fixtures
-from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import triaged
+from tests.suite import login
+from tests.web_requests_support import get
 
 LEFT = re.compile(r">(\d+) h (\d+) min left<")
 
@@ -33,15 +34,15 @@ def _minutes_left(client: FlaskClient, path: str) -> int:
 
 
 def test_a_calendar_edit_shows_in_the_sla_badges_at_once(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request = triaged(session, people, settings, now=utcnow())
+    request = triaged(session, people, app_settings, now=utcnow())
     request.first_response_due_at = utcnow() + timedelta(days=14)
     session.commit()
     login(client, people.staff)
     page = f"/desk/requests/{request.id}"
     before = _minutes_left(client, page)
-    calendar = service_times(session, settings).calendar
+    calendar = service_times(session, app_settings).calendar
     day = next(d for d in (local_today() + timedelta(days=n) for n in range(1, 13)) if calendar.is_working_day(d))
     day_minutes = round(calendar.working_day_seconds / 60)
 
@@ -55,9 +56,9 @@ def test_a_calendar_edit_shows_in_the_sla_badges_at_once(
 
 
 def test_other_changes_show_once_the_snapshot_expires(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    request = triaged(session, people, settings)
+    request = triaged(session, people, app_settings)
     login(client, people.staff)
     page = f"/desk/requests/{request.id}"
     assert "Tonghua" in get(client, page).get_data(as_text=True)  # a station to transfer to

@@ -15,8 +15,9 @@ from service.operations.requests import submit_request
 from service.store.db import make_engine
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import Sessions
-from tests.request_helpers import TUESDAY_10, People, draft, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, draft, submit
+from tests.suite import Sessions
 
 
 def test_numbers_are_sequential_and_readable(session, people: People, settings) -> None:

@@ -13,10 +13,9 @@ from sqlalchemy.orm import Session
 
 from service.models import MilestonePhase, MilestoneStatus, ServiceRequest, TaskForce, TaskForceMember
 from service.operations.milestones import MilestoneFields, add_milestone
-from tests.conftest import login
-from tests.request_helpers import People, people  # noqa: F401 - fixtures
-from tests.test_request_page_statements import full  # noqa: F401 - fixture
-from tests.web_requests_support import EN, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.suite import login
+from tests.web_requests_support import EN
 
 
 @contextmanager

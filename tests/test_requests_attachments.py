@@ -18,7 +18,8 @@ from service.infrastructure.attachment_files import SweptFiles, sweep_orphan_fil
 from service.models import Attachment, Event, Message
 from service.operations.attachments import Upload, attachment_for_download, sanitize_filename, store_uploads
 from service.operations.requests import add_message
-from tests.request_helpers import PDF, PNG, People, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import PDF, PNG, submit
 
 
 def _zip(*names: str) -> bytes:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from service.demo import seed
 from service.demo.seed_requests import seed_demo_requests
 from service.models import Event, EventKind, Message, ServiceRequest, Status
-from tests.request_helpers import TUESDAY_10, settings  # noqa: F401
+from tests.request_helpers import TUESDAY_10
 
 
 def test_demo_requests_cover_every_status_and_are_seeded_once(session, settings) -> None:

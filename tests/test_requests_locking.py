@@ -11,7 +11,8 @@ from service.operations import escalation
 from service.operations.requests import assign_request, take_action, transfer_request, triage_request
 from service.rules.lifecycle import Action
 from tests import factories
-from tests.request_helpers import People, in_status, people, settings  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import in_status
 
 
 def _state(session, request_id: int) -> tuple:

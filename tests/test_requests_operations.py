@@ -21,7 +21,8 @@ from service.operations.requests import (
 from service.operations.sla import sweep
 from service.queries.timeline import awaiting
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, draft, in_status, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, draft, in_status, submit
 
 
 def notified(session, request, kind: EventKind) -> set[int]:

@@ -10,16 +10,8 @@ from service.operations.requests import add_message
 from service.queries import requests as queues
 from service.queries.requests import QueueFilters, assignable_users, queue_page
 from service.queries.timeline import awaiting
-from tests.request_helpers import (  # noqa: F401 - fixtures
-    TUESDAY_10,
-    People,
-    in_status,
-    people,
-    selects_issued,
-    settings,
-    submit,
-    triaged,
-)
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, in_status, selects_issued, submit, triaged
 
 
 def ids(session, actor, now=TUESDAY_10, **filters) -> list[int]:  # type: ignore[no-untyped-def]

@@ -11,16 +11,8 @@ from service.operations.requests import add_message, get_request, submit_request
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import timeline
 from tests import factories
-from tests.request_helpers import (  # noqa: F401
-    PDF,
-    People,
-    draft,
-    in_status,
-    people,
-    selects_issued,
-    settings,
-    submit,
-)
+from tests.factories import People
+from tests.request_helpers import PDF, draft, in_status, selects_issued, submit
 
 
 def test_outsiders_get_not_found_for_the_request_and_its_timeline(session, people: People, settings) -> None:

@@ -28,9 +28,10 @@ from service.operations import api_tokens
 from service.operations.instructions import write_instruction
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
-from tests.conftest import login
-from tests.request_helpers import People, act, active_plan, people, triaged  # noqa: F401 - fixtures
-from tests.web_requests_support import get, send, settings, version_in  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import act, active_plan, triaged
+from tests.suite import login
+from tests.web_requests_support import get, send, version_in
 
 SUMMARY = "已当面说明注册路径"
 
@@ -102,9 +103,9 @@ OPEN_WORK: dict[str, Callable[[Session, People, ServiceRequest, bool], str]] = {
 
 
 def _with(
-    session: Session, people: People, settings: DeskSettings, kind: str, done: bool = False
+    session: Session, people: People, app_settings: DeskSettings, kind: str, done: bool = False
 ) -> tuple[ServiceRequest, str]:
-    request = triaged(session, people, settings)
+    request = triaged(session, people, app_settings)
     title = OPEN_WORK[kind](session, people, request, done)
     session.commit()
     return request, title
@@ -112,41 +113,41 @@ def _with(
 
 @pytest.mark.parametrize("kind", OPEN_WORK)
 def test_each_kind_of_open_work_holds_the_resolve_until_confirmed(
-    session: Session, people: People, settings: DeskSettings, kind: str
+    session: Session, people: People, app_settings: DeskSettings, kind: str
 ) -> None:
-    request, title = _with(session, people, settings, kind)
+    request, title = _with(session, people, app_settings, kind)
     with pytest.raises(NeedsConfirmation) as refused:
-        act(session, people.staff, request, Action.RESOLVE, settings, summary=SUMMARY)
+        act(session, people.staff, request, Action.RESOLVE, app_settings, summary=SUMMARY)
     assert [(item["kind"], item["title"]) for item in refused.value.items] == [(kind, title)]
     session.expire_all()
     assert session.get(ServiceRequest, request.id).status == Status.TRIAGED
-    resolved = act(session, people.staff, request, Action.RESOLVE, settings, summary=SUMMARY, confirmed=True)
+    resolved = act(session, people.staff, request, Action.RESOLVE, app_settings, summary=SUMMARY, confirmed=True)
     assert resolved.status == Status.RESOLVED and resolved.resolution_summary == SUMMARY
 
 
 @pytest.mark.parametrize("kind", OPEN_WORK)
 def test_finished_work_does_not_hold_the_resolve(
-    session: Session, people: People, settings: DeskSettings, kind: str
+    session: Session, people: People, app_settings: DeskSettings, kind: str
 ) -> None:
-    request, _ = _with(session, people, settings, kind, done=True)
-    assert act(session, people.staff, request, Action.RESOLVE, settings, summary=SUMMARY).status == Status.RESOLVED
+    request, _ = _with(session, people, app_settings, kind, done=True)
+    assert act(session, people.staff, request, Action.RESOLVE, app_settings, summary=SUMMARY).status == Status.RESOLVED
 
 
-def test_every_open_item_is_listed_together(session: Session, people: People, settings: DeskSettings) -> None:
-    request = triaged(session, people, settings)
+def test_every_open_item_is_listed_together(session: Session, people: People, app_settings: DeskSettings) -> None:
+    request = triaged(session, people, app_settings)
     titles = []
     for build in OPEN_WORK.values():
         titles.append(build(session, people, request, False))
         session.commit()
     with pytest.raises(NeedsConfirmation) as refused:
-        act(session, people.staff, request, Action.RESOLVE, settings, summary=SUMMARY)
+        act(session, people.staff, request, Action.RESOLVE, app_settings, summary=SUMMARY)
     assert [item["title"] for item in refused.value.items] == titles
 
 
 def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request, title = _with(session, people, settings, "instruction")
+    request, title = _with(session, people, app_settings, "instruction")
     login(client, people.staff)
     path = f"/desk/requests/{request.id}"
     version = version_in(get(client, path).get_data(as_text=True), "resolve")
@@ -176,9 +177,9 @@ def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
 
 
 def test_the_api_answers_409_with_the_open_work_until_confirmed(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request, title = _with(session, people, settings, "milestone")
+    request, title = _with(session, people, app_settings, "milestone")
     token = api_tokens.create_token(session, people.staff, "t", "write", 30, max_days=30)
     headers = {"Authorization": f"Bearer {token.secret}", "Accept-Language": "en"}
     path = f"/api/v1/requests/{request.id}/transitions"

@@ -11,7 +11,7 @@ from service.models import Role
 from service.operations import saved_views as operations
 from service.queries.saved_views import saved_views
 from tests import factories
-from tests.conftest import login
+from tests.suite import login
 from tests.web_requests_support import EN, send
 
 

@@ -6,6 +6,7 @@ run is repeatable and fast; every call goes through the real app and database.
 
 from __future__ import annotations
 
+import pytest
 import schemathesis
 from flask import Flask
 from flask.testing import FlaskClient
@@ -20,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from tests.api_support import Caller, caller, new_request
-from tests.conftest import change_settings
+from tests.suite import change_settings
+
+pytestmark = pytest.mark.slow  # Schemathesis calls every API operation with generated input
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 EXAMPLES = settings(

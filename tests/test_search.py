@@ -12,7 +12,8 @@ from service.queries import search
 from service.queries.search import search_requests
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.request_helpers import People, people, settings, submit  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import submit
 
 
 def found(session: Session, user: User, text: str) -> set[int]:

@@ -6,46 +6,30 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select, text
 
 from service.demo import seed
-from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Station, User
+from service.models import Role, ServiceRequest, User
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
-from service.rules.credit_code import complete
-from tests.conftest import Sessions, suite_settings
+from tests import factories
 from tests.request_helpers import draft
-from tests.scratch import scratch_database
+from tests.scratch import scratch_engine
+from tests.suite import Sessions, suite_settings
+
+pytestmark = pytest.mark.slow  # threads commit for real in a database of their own
 
 THREADS, EACH = 6, 8
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> None:
-    with scratch_database("concurrency", tmp_path) as engine:
+    with scratch_engine("concurrency", tmp_path) as engine:
         with Sessions(bind=engine) as session:
             seed.seed_reference_data(session)
-            with session.begin():
-                station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
-                stem = "91220101MA17CX0W"
-                enterprise = Enterprise(
-                    name="并发测试企业",
-                    credit_code=complete(stem),
-                    city="长春市",
-                    station=station,
-                    size=EnterpriseSize.SMALL,
-                )
-                users = [
-                    User(
-                        email=f"c{n}@example.cn",
-                        name=f"用户{n}",
-                        role=Role.ENTERPRISE,
-                        password_hash="x",
-                        enterprise=enterprise,
-                    )
-                    for n in range(THREADS)
-                ]
-                session.add_all(users)
+            enterprise = factories.enterprise(session, "JL-CCND", name="并发测试企业")
+            users = [factories.user(session, Role.ENTERPRISE, enterprise_=enterprise) for _ in range(THREADS)]
             user_ids = [u.id for u in users]
         settings = suite_settings(upload_folder=str(tmp_path / "uploads")).desk
 

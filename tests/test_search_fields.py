@@ -14,7 +14,8 @@ from service.queries.requests import QueueFilters, queue_page
 from service.queries.search import MatchReason, parse_reference, search_requests
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, draft, people, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, draft
 
 NAME = "长春某某医疗器械有限公司"
 

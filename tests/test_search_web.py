@@ -11,16 +11,21 @@ from service.models import Role
 from service.operations.requests import add_message, submit_request
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import login
-from tests.request_helpers import People, draft, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import get, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import draft, submit
+from tests.suite import login
+from tests.web_requests_support import get
 
 
 def test_the_enterprise_finds_its_request_with_the_word_marked(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
     request = submit(
-        session, people, settings, title="<img src=x onerror=alert(1)> 注册咨询", description="关于注册的问题 & 其他"
+        session,
+        people,
+        app_settings,
+        title="<img src=x onerror=alert(1)> 注册咨询",
+        description="关于注册的问题 & 其他",
     )
     login(client, people.owner)
     page = get(client, "/search/?q=注册").get_data(as_text=True)
@@ -31,10 +36,10 @@ def test_the_enterprise_finds_its_request_with_the_word_marked(
 
 
 def test_staff_results_link_to_the_desk_and_show_internal_note_matches(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request = submit(session, people, settings, title="临床评价咨询")
-    add_message(session, people.staff, request.id, "内部：建议组建专班", internal=True, settings=settings)
+    request = submit(session, people, app_settings, title="临床评价咨询")
+    add_message(session, people.staff, request.id, "内部：建议组建专班", internal=True, settings=app_settings)
     login(client, people.staff)
     page = get(client, "/search/?q=专班").get_data(as_text=True)
     assert f'href="/desk/requests/{request.id}"' in page and "Internal note" in page
@@ -58,10 +63,10 @@ def test_bad_input_is_answered_not_failed(client: FlaskClient, people: People) -
 
 
 def test_result_pages_follow_each_other(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
     for n in range(23):
-        submit(session, people, settings, title=f"注册咨询 {n}")
+        submit(session, people, app_settings, title=f"注册咨询 {n}")
     login(client, people.owner)
     first = get(client, "/search/?q=注册").get_data(as_text=True)
     assert "Page 1 of 2" in first and "page=2" in first
@@ -69,18 +74,18 @@ def test_result_pages_follow_each_other(
     assert second.count('class="search-title"') == 3
 
 
-def _case(session: Session, settings: DeskSettings) -> int:
+def _case(session: Session, app_settings: DeskSettings) -> int:
     enterprise = factories.enterprise(session, "JL-CCND", name="长春某某医疗器械有限公司")
     contact = factories.user(session, Role.ENTERPRISE, enterprise_=enterprise)
     return submit_request(
-        session, contact, draft(title="型式检验咨询", product_name="便携式超声诊断仪"), settings=settings
+        session, contact, draft(title="型式检验咨询", product_name="便携式超声诊断仪"), settings=app_settings
     ).id
 
 
 def test_each_result_row_says_why_it_matched_in_english_and_chinese(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request_id = _case(session, settings)
+    request_id = _case(session, app_settings)
     login(client, people.staff)
     page = get(client, "/search/?q=某某医疗").get_data(as_text=True)
     assert f'href="/desk/requests/{request_id}"' in page
@@ -101,9 +106,9 @@ def test_each_result_row_says_why_it_matched_in_english_and_chinese(
 
 
 def test_another_stations_staff_do_not_find_the_request(
-    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request_id = _case(session, settings)
+    request_id = _case(session, app_settings)
     login(client, people.other_staff)
     for typed in ("某某医疗", "超声诊断", "1"):
         page = get(client, f"/search/?q={typed}").get_data(as_text=True)

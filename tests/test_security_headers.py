@@ -12,7 +12,7 @@ from app import create_app
 from config import DEVELOPMENT_TOTP_KEY, EXIT_BAD_SETTINGS, load_settings
 from service.models import Role
 from tests import factories
-from tests.conftest import login, reset_process_settings
+from tests.suite import login, reset_process_settings
 
 
 def _assert_security_headers(response: TestResponse) -> None:

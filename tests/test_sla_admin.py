@@ -16,7 +16,8 @@ from service.operations.calendar_admin import (
     set_sla_target,
 )
 from service.store.settings import service_times
-from tests.request_helpers import People, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import submit
 
 
 def test_only_admins_change_targets_and_the_calendar(session, people: People) -> None:

@@ -14,7 +14,8 @@ from service.operations.sla import sla_state
 from service.rules.lifecycle import Action
 from service.store.settings import service_times
 from tests import factories
-from tests.request_helpers import TUESDAY_10, People, act, people, settings, submit, triaged  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, act, submit, triaged
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

@@ -10,7 +10,8 @@ from sqlalchemy import select
 
 from service.models import ServiceRequest, Status
 from service.rules import sla
-from tests.request_helpers import TUESDAY_10, People, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, submit
 
 NOW = TUESDAY_10 + timedelta(days=3)
 BEFORE, AFTER = NOW - timedelta(hours=1), NOW + timedelta(hours=1)

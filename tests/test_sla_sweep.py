@@ -15,8 +15,9 @@ from service.operations.sla import SweepReport, sweep
 from service.rules.lifecycle import Action
 from service.store.db import make_engine
 from tests import factories
-from tests.conftest import Sessions
-from tests.request_helpers import TUESDAY_10, People, act, draft, in_status, people, settings, submit  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, act, draft, in_status, submit
+from tests.suite import Sessions
 
 
 def events(session, request, kind: EventKind) -> list[Event]:

@@ -10,8 +10,9 @@ from service.models import HotlineSession, HotlineStatus
 from service.models.base import utcnow
 from service.rules import hotline, machines, plan_status, state_machine
 from service.store.settings import DeskSettings
+from tests.factories import People
 from tests.plan_helpers import draft_plan
-from tests.request_helpers import People, people, settings, submit  # noqa: F401 - fixtures
+from tests.request_helpers import submit
 
 
 def test_a_submitted_request_is_triaged_by_its_stations_desk_only(

@@ -16,9 +16,10 @@ from service.models import HotlineSession, HotlineStatus, ServiceRequest
 from service.models.base import utcnow
 from service.operations.requests import add_message
 from service.store.settings import DeskSettings
-from tests.conftest import login
-from tests.request_helpers import People, people, submit, triaged  # noqa: F401 - fixtures
-from tests.web_requests_support import EN, settings  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import submit, triaged
+from tests.suite import login
+from tests.web_requests_support import EN
 
 BUDGET = 10
 ROWS = 30
@@ -43,15 +44,15 @@ def statements(connection: Connection, *, bookkeeping: bool = False) -> Iterator
 
 
 @pytest.fixture()
-def busy(session: Session, people: People, settings: DeskSettings) -> list[ServiceRequest]:
+def busy(session: Session, people: People, app_settings: DeskSettings) -> list[ServiceRequest]:
     """Thirty triaged requests of one enterprise, each with a reply, an internal note and an enterprise answer;
     ten of them with a director hotline session in the coming days (the dashboard lists those)."""
     made = []
     for n in range(ROWS):
-        request = triaged(session, people, settings, title=f"注册申报资料咨询 {n}")
-        add_message(session, people.staff, request.id, f"请补充注册资料 {n}", settings=settings)
-        add_message(session, people.staff, request.id, f"内部备注 {n}", internal=True, settings=settings)
-        add_message(session, people.owner, request.id, f"已补充 {n}", settings=settings)
+        request = triaged(session, people, app_settings, title=f"注册申报资料咨询 {n}")
+        add_message(session, people.staff, request.id, f"请补充注册资料 {n}", settings=app_settings)
+        add_message(session, people.staff, request.id, f"内部备注 {n}", internal=True, settings=app_settings)
+        add_message(session, people.owner, request.id, f"已补充 {n}", settings=app_settings)
         made.append(request)
     for n, request in enumerate(made[:10]):
         session.add(
@@ -103,12 +104,12 @@ def test_the_director_dashboard_stays_within_the_budget(
 
 
 def test_a_submissions_write_transaction_only_writes(
-    session: Session, connection: Connection, people: People, settings: DeskSettings
+    session: Session, connection: Connection, people: People, app_settings: DeskSettings
 ) -> None:
     """Every submission waits for the reference counter's lock (on SQLite, for the one write lock): reads and
     computing happen before the lock is taken, and from then to the commit only the submission's rows are written."""
     with statements(connection, bookkeeping=True) as run:
-        created = submit(session, people, settings)
+        created = submit(session, people, app_settings)
     seen = [sql.upper() for sql in run]
     # What runs under the lock: on SQLite the write transaction (the savepoint, in this test's joined session,
     # holding the request's INSERT); on PostgreSQL everything from taking the counter row to the commit.
@@ -134,12 +135,12 @@ _INDEX_TABLE = {"sqlite": "SEARCH_INDEX", "postgresql": "SEARCH_DOCUMENTS"}
 
 
 def test_a_submission_reads_known_service_times_as_one_statement(
-    session: Session, connection: Connection, people: People, settings: DeskSettings
+    session: Session, connection: Connection, people: People, app_settings: DeskSettings
 ) -> None:
     """Once a process has read the SLA targets and the calendar, a submission only checks they have not changed."""
-    submit(session, people, settings)
+    submit(session, people, app_settings)
     with statements(connection) as run:
-        submit(session, people, settings)
+        submit(session, people, app_settings)
     service_times_reads = [
         sql for sql in run if any(table in sql for table in ("sla_targets", "calendar_days", "service_times_revision"))
     ]

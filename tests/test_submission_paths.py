@@ -15,7 +15,8 @@ from service.operations.requests import RequestDraft, _next_reference, submit_re
 from service.rules.reference_numbers import reference_year
 from service.store.db import unit_of_work
 from service.store.settings import DeskSettings, service_times
-from tests.request_helpers import TUESDAY_10, People, draft, people, settings  # noqa: F401
+from tests.factories import People
+from tests.request_helpers import TUESDAY_10, draft
 
 # What differs between two submissions by construction: their ids and numbers.
 NUMBERING = {"id", "request_id", "reference", "sequence"}

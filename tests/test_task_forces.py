@@ -8,14 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, InvalidTransition, NotFound, ValidationError
-from service.models import Event, EventKind, TaskForceStatus
+from service.models import Event, EventKind, Status, TaskForceStatus
 from service.operations import plans, task_forces
 from service.operations.task_forces import Expert, TaskForceFields
 from service.queries import task_forces as tf_queries
 from service.rules import policy
 from service.rules.policy import PolicyAction
-from tests.plan_helpers import active_plan, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from service.store.settings import DeskSettings
+from tests.factories import People
+from tests.plan_helpers import active_plan
+from tests.request_helpers import in_status
 
 
 def _fields(people: People, **changes: object) -> TaskForceFields:
@@ -58,8 +60,10 @@ def test_member_checks(session: Session, people: People) -> None:
     assert set(far_lead.value.fields) == {"lead_id"}
 
 
-def test_a_request_task_force_goes_on_the_requests_timeline(session: Session, people: People) -> None:
-    request = make_request(session, people.enterprise, people.owner)
+def test_a_request_task_force_goes_on_the_requests_timeline(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = in_status(session, people, settings, Status.TRIAGED)
     team = task_forces.create_task_force(session, people.director, _fields(people), request_id=request.id)
     assert (team.request_id, team.plan_id) == (request.id, None)
     event = session.scalars(
@@ -132,10 +136,10 @@ def test_my_task_forces_lists_those_led_or_joined(session: Session, people: Peop
 
 
 def test_a_member_from_another_station_opens_what_the_task_force_serves_with_a_members_rights(
-    session: Session, people: People
+    session: Session, people: People, settings: DeskSettings
 ) -> None:
     plan = active_plan(session, people)
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     outsider = people.other_staff  # works at JL-TH; the plan and the request are JL-CCND's
     for action, target in ((PolicyAction.PLAN_VIEW, plan), (PolicyAction.REQUEST_VIEW, request)):
         with pytest.raises(NotFound):

@@ -18,7 +18,7 @@ from service.errors import Forbidden, ValidationError
 from service.models import RecoveryCode, Role, User
 from service.operations import accounts, two_factor
 from tests import factories
-from tests.conftest import reset_process_settings, suite_settings
+from tests.suite import reset_process_settings, suite_settings
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 ADDRESS = "198.51.100.20"

@@ -17,7 +17,7 @@ from service.models import Role, User
 from service.operations import two_factor
 from service.web.auth.two_factor import PENDING_KEY
 from tests import factories
-from tests.conftest import change_settings, login, post_form
+from tests.suite import change_settings, login, post_form
 
 EN = {"Accept-Language": "en"}
 

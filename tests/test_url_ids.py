@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from tests.api_support import caller
-from tests.conftest import login
+from tests.suite import login
 
 ARGUMENT = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 # Beyond PostgreSQL's integer, beyond SQLite's 64 bits, far beyond; then ids that are no number at all.

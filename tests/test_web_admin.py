@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from service.models import Enterprise, Role, User
 from tests import factories
-from tests.conftest import login, post_form
+from tests.suite import login, post_form
 
 EN = {"Accept-Language": "en"}
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from service.models import CalendarDay, Priority, Role, SlaTarget
 from tests import factories
-from tests.conftest import login
+from tests.suite import login
 from tests.web_requests_support import get, send
 
 

@@ -16,7 +16,7 @@ from service.models import Enterprise, Role, User
 from service.operations import accounts
 from service.rules.credit_code import complete
 from tests import factories
-from tests.conftest import csrf_token, login, post_form
+from tests.suite import csrf_token, login, post_form
 
 EN = {"Accept-Language": "en"}
 CODE = complete("91220102MA1WEB7K")

@@ -26,19 +26,10 @@ from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
 from tests import factories
-from tests.conftest import login
-from tests.request_helpers import People, act, active_plan, in_status, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import (  # noqa: F401 - fixture
-    PDF,
-    by_title,
-    get,
-    pdf,
-    request_form,
-    send,
-    sent_back,
-    settings,
-    version_in,
-)
+from tests.factories import People
+from tests.request_helpers import act, active_plan, in_status, submit
+from tests.suite import login
+from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, sent_back, version_in
 
 
 def _fresh(session: Session, request_id: int) -> ServiceRequest:
@@ -47,9 +38,9 @@ def _fresh(session: Session, request_id: int) -> ServiceRequest:
 
 
 def test_queue_tabs_columns_and_the_new_request(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = submit(session, people, settings, title="新到的请求", urgent=True)
+    request = submit(session, people, app_settings, title="新到的请求", urgent=True)
     login(client, people.staff)
     page = get(client, "/desk/?queue=new").get_data(as_text=True)
     for tab in ("New", "Mine", "Unassigned", "Waiting for the enterprise", "Overdue", "All open", "Escalated", "All"):
@@ -64,9 +55,9 @@ def test_queue_tabs_columns_and_the_new_request(
 
 
 def test_other_sub_stations_see_nothing_the_hub_sees_all(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = submit(session, people, settings, uploads=(Upload("a.pdf", "", PDF),))
+    request = submit(session, people, app_settings, uploads=(Upload("a.pdf", "", PDF),))
     attachment = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     login(client, people.other_staff)
     assert request.reference not in get(client, "/desk/?queue=all").get_data(as_text=True)
@@ -86,10 +77,10 @@ def test_other_sub_stations_see_nothing_the_hub_sees_all(
 
 
 def test_filters_narrow_the_queue_and_bad_values_are_refused(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    urgent = in_status(session, people, settings, Status.TRIAGED)
-    plain = submit(session, people, settings, title="普通请求")
+    urgent = in_status(session, people, app_settings, Status.TRIAGED)
+    plain = submit(session, people, app_settings, title="普通请求")
     login(client, people.staff)
     page = get(client, "/desk/?queue=all&status=triaged").get_data(as_text=True)
     assert urgent.reference in page and plain.reference not in page
@@ -102,9 +93,9 @@ def test_filters_narrow_the_queue_and_bad_values_are_refused(
     assert 'name="station_id"' in get(client, "/desk/").get_data(as_text=True)
 
 
-def test_queue_pages_with_a_cursor(client: FlaskClient, session: Session, people: People, settings) -> None:
+def test_queue_pages_with_a_cursor(client: FlaskClient, session: Session, people: People, app_settings) -> None:
     for n in range(27):
-        submit(session, people, settings, title=f"队列{n:02d}")
+        submit(session, people, app_settings, title=f"队列{n:02d}")
     login(client, people.staff)
     first = get(client, "/desk/?queue=new&category=registration_dossier").get_data(as_text=True)
     link = re.search(r'href="(/desk/\?[^"]*cursor=\d+[^"]*)">Next page', first)
@@ -115,9 +106,9 @@ def test_queue_pages_with_a_cursor(client: FlaskClient, session: Session, people
 
 
 def test_triage_sets_priority_stage_and_assignee(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = submit(session, people, settings)
+    request = submit(session, people, app_settings)
     login(client, people.staff)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert people.enterprise.credit_code in page and "Verified" in page
@@ -140,8 +131,8 @@ def test_triage_sets_priority_stage_and_assignee(
     assert "Category: Clinical evaluation · priority: P2 – high" in page and people.staff2.name in page
 
 
-def test_bad_triage_values_are_form_errors(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = submit(session, people, settings)
+def test_bad_triage_values_are_form_errors(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = submit(session, people, app_settings)
     login(client, people.staff)
     outsider = factories.user(session, Role.STAFF, "JL-TH")
     response = send(
@@ -162,9 +153,9 @@ def test_bad_triage_values_are_form_errors(client: FlaskClient, session: Session
 
 
 def test_a_stale_edit_goes_back_to_the_page_with_the_typing_and_overwrites_nothing(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff2)
     seen = version_in(get(client, f"/desk/requests/{request.id}").get_data(as_text=True), "resolve")
     # Meanwhile a colleague re-triages the request.
@@ -222,11 +213,11 @@ def test_a_stale_edit_goes_back_to_the_page_with_the_typing_and_overwrites_nothi
 
 
 def test_text_typed_for_a_step_that_is_gone_is_shown_back(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     seen = request.version
-    act(session, people.staff, request, Action.RESOLVE, settings, summary="同事已先行解决")
+    act(session, people.staff, request, Action.RESOLVE, app_settings, summary="同事已先行解决")
     login(client, people.staff2)
     response = send(
         client,
@@ -243,9 +234,9 @@ def test_text_typed_for_a_step_that_is_gone_is_shown_back(
 
 
 def test_reply_and_internal_note_are_told_apart(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff)
     path = f"/desk/requests/{request.id}/messages"
     assert (
@@ -268,8 +259,8 @@ def test_reply_and_internal_note_are_told_apart(
     assert "req-internal" in note and ">Internal<" in note and "内部.pdf" in page
 
 
-def test_ask_for_information_then_resolve(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+def test_ask_for_information_then_resolve(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     for step in ("start_intervention", "request_info", "resolve", "decline"):
@@ -285,7 +276,7 @@ def test_ask_for_information_then_resolve(client: FlaskClient, session: Session,
     assert waiting.status == Status.WAITING_ENTERPRISE
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert "Paused" in page and '/actions/resolve"' not in page
-    add_message(session, people.owner, request.id, "报告已上传", settings=settings)
+    add_message(session, people.owner, request.id, "报告已上传", settings=app_settings)
     current = _fresh(session, request.id)
     empty = send(
         client,
@@ -304,8 +295,8 @@ def test_ask_for_information_then_resolve(client: FlaskClient, session: Session,
     assert _fresh(session, request.id).status == Status.RESOLVED
 
 
-def test_decline_needs_a_reason(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = submit(session, people, settings)
+def test_decline_needs_a_reason(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = submit(session, people, app_settings)
     login(client, people.staff)
     path = f"/desk/requests/{request.id}/actions/decline"
     page = sent_back(
@@ -328,9 +319,9 @@ def test_decline_needs_a_reason(client: FlaskClient, session: Session, people: P
 
 
 def test_escalate_and_only_a_director_de_escalates(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff)
     empty = send(client, f"/desk/requests/{request.id}/escalate", {"escalate-reason": ""}, prefix="escalate")
     assert 'id="escalate-reason-error"' in sent_back(client, empty, f"/desk/requests/{request.id}")
@@ -365,8 +356,8 @@ def test_escalate_and_only_a_director_de_escalates(
     assert _fresh(session, request.id).escalated is False
 
 
-def test_assign_and_transfer(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+def test_assign_and_transfer(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff)
     assert (
         send(
@@ -444,9 +435,9 @@ def test_on_behalf_of_an_enterprise_of_the_station(client: FlaskClient, session:
 
 
 def test_staff_download_internal_files_with_safe_headers(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     add_message(
         session,
         people.staff,
@@ -454,7 +445,7 @@ def test_staff_download_internal_files_with_safe_headers(
         "核查",
         internal=True,
         uploads=(Upload("内部.pdf", "", PDF),),
-        settings=settings,
+        settings=app_settings,
     )
     internal = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     login(client, people.hub_staff)
@@ -465,8 +456,10 @@ def test_staff_download_internal_files_with_safe_headers(
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_staff_notifications_for_new_requests(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = submit(session, people, settings)
+def test_staff_notifications_for_new_requests(
+    client: FlaskClient, session: Session, people: People, app_settings
+) -> None:
+    request = submit(session, people, app_settings)
     login(client, people.staff)
     page = get(client, "/desk/").get_data(as_text=True)
     assert re.search(r'href="/notifications/">Notifications <span class="badge">\d+</span>', page)
@@ -479,10 +472,10 @@ def test_staff_notifications_for_new_requests(client: FlaskClient, session: Sess
 
 
 def test_the_queue_orders_by_due_time_and_pages_in_that_order(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    later = in_status(session, people, settings, Status.TRIAGED)  # P3
-    sooner = in_status(session, people, settings, Status.TRIAGED)
+    later = in_status(session, people, app_settings, Status.TRIAGED)  # P3
+    sooner = in_status(session, people, app_settings, Status.TRIAGED)
     sooner.resolution_due_at = later.resolution_due_at - timedelta(days=2)
     session.commit()
     login(client, people.staff)
@@ -496,9 +489,9 @@ def test_the_queue_orders_by_due_time_and_pages_in_that_order(
 
 
 def test_a_flood_of_unread_notifications_reads_99_plus(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = submit(session, people, settings)
+    request = submit(session, people, app_settings)
     session.execute(
         insert(Notification),
         [
@@ -519,9 +512,9 @@ def test_a_flood_of_unread_notifications_reads_99_plus(
 
 
 def test_guidance_without_a_plan_is_shown_disabled_and_a_forged_step_comes_back_to_the_page(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
     assert re.search(
@@ -545,9 +538,9 @@ def test_guidance_without_a_plan_is_shown_disabled_and_a_forged_step_comes_back_
 
 
 def test_a_refused_message_comes_back_once_with_the_text(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.WITHDRAWN)
+    request = in_status(session, people, app_settings, Status.WITHDRAWN)
     login(client, people.staff)
     response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": "迟到的答复"})
     assert response.status_code == 302
@@ -557,9 +550,9 @@ def test_a_refused_message_comes_back_once_with_the_text(
 
 
 def test_a_long_refused_text_goes_back_to_the_page_too(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.WITHDRAWN)
+    request = in_status(session, people, app_settings, Status.WITHDRAWN)
     login(client, people.staff)
     long_reply = "逐条答复企业提出的问题。" * 1600  # 19,200 characters: far more than a session cookie holds
     response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "public", "body": long_reply})
@@ -568,9 +561,9 @@ def test_a_long_refused_text_goes_back_to_the_page_too(
 
 
 def test_a_reply_too_long_goes_back_beside_the_form_and_a_reload_sends_nothing(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.staff)
     too_long = "答" * 20001
     response = send(client, f"/desk/requests/{request.id}/messages", {"visibility": "internal", "body": too_long})

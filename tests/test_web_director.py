@@ -19,9 +19,9 @@ from service.web.app_settings import desk_settings
 from service.web.common.request_presenter import present_request
 from service.web.director import views as director
 from tests import factories
-from tests.conftest import login, post_form
 from tests.director_support import case, station_id
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from tests.factories import People
+from tests.suite import login, post_form
 
 
 @pytest.fixture()

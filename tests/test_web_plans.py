@@ -28,12 +28,14 @@ from service.models import (
 from service.operations import milestones, plans
 from service.operations.milestones import MilestoneFields
 from service.queries.plans import local_today
+from service.store.settings import DeskSettings
 from service.web.app_settings import desk_settings
 from service.web.common.request_presenter import present_request
 from service.web.database import db
-from tests.conftest import login, post_form
-from tests.plan_helpers import active_plan, draft_plan, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from tests.factories import People
+from tests.plan_helpers import active_plan, draft_plan
+from tests.request_helpers import in_status
+from tests.suite import login, post_form
 
 EN = {"Accept-Language": "en"}
 
@@ -391,12 +393,12 @@ def _panel(client: FlaskClient, user: User, request: ServiceRequest) -> str:
 
 
 def test_the_request_panel_offers_linking_to_desk_users_only(
-    client: FlaskClient, session: Session, people: People
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
 ) -> None:
     plan = active_plan(session, people, title="现行的计划")
     draft_plan(session, people, title="草拟中的计划")
     active_plan(session, people, enterprise=people.other_enterprise.enterprise, title="别家的计划")
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     desk = _panel(client, people.staff, request)
     assert f'action="/plans/requests/{request.id}/link"' in desk
     assert "现行的计划" in desk and "草拟中的计划" in desk and "别家的计划" not in desk
@@ -408,9 +410,11 @@ def test_the_request_panel_offers_linking_to_desk_users_only(
     assert "<form" not in enterprise_view and "task-forces" not in enterprise_view
 
 
-def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session, people: People) -> None:
+def test_linking_a_request_from_its_panel(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
     plan = active_plan(session, people, title="可关联的计划")
-    request = make_request(session, people.enterprise, people.owner, status=Status.EARLY_INTERVENTION)
+    request = in_status(session, people, settings, Status.EARLY_INTERVENTION)
     login(client, people.staff)
     response = post_form(
         client,
@@ -439,12 +443,12 @@ def test_linking_a_request_from_its_panel(client: FlaskClient, session: Session,
 
 
 def test_the_plan_page_shows_hotline_sessions_of_its_requests(
-    client: FlaskClient, session: Session, people: People
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
 ) -> None:
     plan = active_plan(session, people)
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     plans.link_request_to_plan(session, people.staff, request.id, plan.id, request.version)
-    unlinked = make_request(session, people.enterprise, people.owner)
+    unlinked = in_status(session, people, settings, Status.TRIAGED)
     session.add_all(
         [
             HotlineSession(

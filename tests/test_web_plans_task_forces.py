@@ -6,12 +6,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import TaskForce, TaskForceStatus
+from service.models import Status, TaskForce, TaskForceStatus
 from service.operations import task_forces
 from service.operations.task_forces import TaskForceFields
-from tests.conftest import login, post_form
-from tests.plan_helpers import active_plan, make_request
-from tests.request_helpers import People, people  # noqa: F401 - fixture
+from service.store.settings import DeskSettings
+from tests.factories import People
+from tests.plan_helpers import active_plan
+from tests.request_helpers import in_status
+from tests.suite import login, post_form
 
 
 def _team(session: Session, people: People, **target: int) -> TaskForce:
@@ -45,8 +47,10 @@ def test_set_up_a_task_force_for_a_plan_and_add_people(client: FlaskClient, sess
     assert "影像AI专班" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
 
 
-def test_a_task_force_for_a_request(client: FlaskClient, session: Session, people: People) -> None:
-    request = make_request(session, people.enterprise, people.owner)
+def test_a_task_force_for_a_request(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.director)
     response = post_form(
         client,
@@ -107,10 +111,10 @@ def test_close_a_task_force_and_remove_a_member(client: FlaskClient, session: Se
 
 
 def test_a_member_from_another_station_opens_the_plan_and_the_request_but_cannot_run_them(
-    client: FlaskClient, session: Session, people: People
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
 ) -> None:
     plan = active_plan(session, people)
-    request = make_request(session, people.enterprise, people.owner)
+    request = in_status(session, people, settings, Status.TRIAGED)
     login(client, people.other_staff)
     assert client.get(f"/plans/{plan.id}").status_code == 404
     assert client.get(f"/desk/requests/{request.id}").status_code == 404

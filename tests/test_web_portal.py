@@ -17,18 +17,10 @@ from service.operations.attachments import Upload
 from service.operations.requests import add_message
 from service.rules.lifecycle import Action
 from tests import factories
-from tests.conftest import login, post_form
-from tests.request_helpers import People, act, in_status, people, submit  # noqa: F401 - fixtures
-from tests.web_requests_support import (  # noqa: F401 - fixture
-    PDF,
-    by_title,
-    get,
-    pdf,
-    request_form,
-    send,
-    sent_back,
-    settings,
-)
+from tests.factories import People
+from tests.request_helpers import act, in_status, submit
+from tests.suite import login, post_form
+from tests.web_requests_support import PDF, by_title, get, pdf, request_form, send, sent_back
 
 KEY = re.compile(r'name="idempotency_key" type="hidden" value="([0-9a-f]{32})"')
 
@@ -78,10 +70,10 @@ def test_the_same_form_sent_twice_makes_one_request(client: FlaskClient, session
 
 
 def test_a_refused_file_keeps_the_typed_text_and_saves_nothing(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
     login(client, people.owner)
-    before = set(Path(settings.upload_folder).glob("*")) if Path(settings.upload_folder).exists() else set()
+    before = set(Path(app_settings.upload_folder).glob("*")) if Path(app_settings.upload_folder).exists() else set()
     form = {
         **request_form(title="带可执行文件的请求", description="这段描述必须保留"),
         "attachments": [pdf("好文件.pdf"), (BytesIO(b"MZ\x90\x00"), "tool.exe")],
@@ -92,7 +84,7 @@ def test_a_refused_file_keeps_the_typed_text_and_saves_nothing(
     assert 'value="带可执行文件的请求"' in page and "这段描述必须保留" in page
     assert re.search(r'id="attachments-error">[^<]*tool\.exe', page)
     assert by_title(session, "带可执行文件的请求") == []
-    after = set(Path(settings.upload_folder).glob("*")) if Path(settings.upload_folder).exists() else set()
+    after = set(Path(app_settings.upload_folder).glob("*")) if Path(app_settings.upload_folder).exists() else set()
     assert after == before
 
 
@@ -105,11 +97,11 @@ def test_bad_choices_are_form_errors_not_failures(client: FlaskClient, session: 
 
 
 def test_my_requests_pages_with_a_cursor_and_filters_open_or_all(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    withdrawn = in_status(session, people, settings, Status.WITHDRAWN)
+    withdrawn = in_status(session, people, app_settings, Status.WITHDRAWN)
     for n in range(26):
-        submit(session, people, settings, title=f"列表请求{n:02d}")
+        submit(session, people, app_settings, title=f"列表请求{n:02d}")
     login(client, people.owner)
     first = get(client, "/portal/").get_data(as_text=True)
     assert "列表请求25" in first and "列表请求01" in first and "列表请求00" not in first
@@ -124,8 +116,8 @@ def test_my_requests_pages_with_a_cursor_and_filters_open_or_all(
     assert get(client, "/portal/?cursor=abc").status_code == 400
 
 
-def test_another_enterprise_finds_nothing(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = submit(session, people, settings, uploads=(Upload("a.pdf", "", PDF),))
+def test_another_enterprise_finds_nothing(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = submit(session, people, app_settings, uploads=(Upload("a.pdf", "", PDF),))
     attachment = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     login(client, people.other_enterprise)
     assert get(client, f"/portal/requests/{request.id}").status_code == 404
@@ -141,9 +133,9 @@ def test_another_enterprise_finds_nothing(client: FlaskClient, session: Session,
 
 
 def test_internal_notes_and_their_files_stay_on_the_desk(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     add_message(
         session,
         people.staff,
@@ -151,9 +143,9 @@ def test_internal_notes_and_their_files_stay_on_the_desk(
         "SECRET-NOTE 内部意见",
         internal=True,
         uploads=(Upload("internal-review.pdf", "", PDF),),
-        settings=settings,
+        settings=app_settings,
     )
-    add_message(session, people.staff, request.id, "公开答复内容", settings=settings)
+    add_message(session, people.staff, request.id, "公开答复内容", settings=app_settings)
     internal = session.scalars(select(Attachment).where(Attachment.internal.is_(True))).one()
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
@@ -165,9 +157,9 @@ def test_internal_notes_and_their_files_stay_on_the_desk(
 
 
 def test_downloads_are_attachments_that_are_never_sniffed(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = submit(session, people, settings, uploads=(Upload("检验报告 2026.pdf", "", PDF),))
+    request = submit(session, people, app_settings, uploads=(Upload("检验报告 2026.pdf", "", PDF),))
     attachment = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
     login(client, people.colleague)
     response = get(client, f"/portal/attachments/{attachment.id}")
@@ -180,9 +172,9 @@ def test_downloads_are_attachments_that_are_never_sniffed(
 
 
 def test_reply_with_a_file_answers_a_question_and_returns_the_request(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.WAITING_ENTERPRISE)
+    request = in_status(session, people, app_settings, Status.WAITING_ENTERPRISE)
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
     assert "Awaiting your reply" in page and "请补充检验报告" in page
@@ -200,9 +192,9 @@ def test_reply_with_a_file_answers_a_question_and_returns_the_request(
 
 
 def test_a_refused_reply_file_keeps_the_message(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
+    request = in_status(session, people, app_settings, Status.TRIAGED)
     login(client, people.owner)
     response = send(
         client,
@@ -217,8 +209,8 @@ def test_a_refused_reply_file_keeps_the_message(
     assert session.scalar(select(func.count()).select_from(Attachment).where(Attachment.request_id == request.id)) == 0
 
 
-def test_withdraw_asks_for_a_reason(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = submit(session, people, settings)
+def test_withdraw_asks_for_a_reason(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = submit(session, people, app_settings)
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
     assert f'action="/portal/requests/{request.id}/actions/withdraw"' in page and 'name="withdraw-reason"' in page
@@ -240,9 +232,9 @@ def test_withdraw_asks_for_a_reason(client: FlaskClient, session: Session, peopl
 
 
 def test_confirming_a_resolution_takes_a_rating_and_a_comment(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
+    request = in_status(session, people, app_settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
     assert "已答复" in page and 'name="confirm-rating"' in page and 'name="reopen-reason"' in page
@@ -268,9 +260,9 @@ def test_confirming_a_resolution_takes_a_rating_and_a_comment(
     assert "指导很及时" in get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
 
 
-def test_reopening_brings_the_request_back(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = in_status(session, people, settings, Status.RESOLVED)
-    request = act(session, people.owner, request, Action.CONFIRM, settings, rating=2)
+def test_reopening_brings_the_request_back(client: FlaskClient, session: Session, people: People, app_settings) -> None:
+    request = in_status(session, people, app_settings, Status.RESOLVED)
+    request = act(session, people.owner, request, Action.CONFIRM, app_settings, rating=2)
     login(client, people.owner)
     response = send(
         client,
@@ -286,9 +278,9 @@ def test_reopening_brings_the_request_back(client: FlaskClient, session: Session
 
 
 def test_unknown_steps_and_desk_steps_are_refused(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = submit(session, people, settings)
+    request = submit(session, people, app_settings)
     login(client, people.owner)
     assert send(client, f"/portal/requests/{request.id}/actions/explode", {}).status_code == 404
     response = send(
@@ -309,9 +301,11 @@ def test_the_desk_has_no_portal(client: FlaskClient, people: People) -> None:
     assert get(client, "/portal/requests/new").status_code == 403
 
 
-def test_notifications_badge_list_and_reading(client: FlaskClient, session: Session, people: People, settings) -> None:
-    request = in_status(session, people, settings, Status.TRIAGED)
-    add_message(session, people.staff, request.id, "请查收答复", settings=settings)
+def test_notifications_badge_list_and_reading(
+    client: FlaskClient, session: Session, people: People, app_settings
+) -> None:
+    request = in_status(session, people, app_settings, Status.TRIAGED)
+    add_message(session, people.staff, request.id, "请查收答复", settings=app_settings)
     login(client, people.owner)
     home = get(client, "/portal/").get_data(as_text=True)
     badge = re.search(r'href="/notifications/">Notifications <span class="badge">(\d+)</span>', home)
@@ -329,10 +323,10 @@ def test_notifications_badge_list_and_reading(client: FlaskClient, session: Sess
 
 
 def test_the_enterprise_lists_its_requests_oldest_first_on_request(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    first = submit(session, people, settings, title="第一件")
-    second = submit(session, people, settings, title="第二件")
+    first = submit(session, people, app_settings, title="第一件")
+    second = submit(session, people, app_settings, title="第二件")
     login(client, people.owner)
     newest = get(client, "/portal/").get_data(as_text=True)
     assert newest.index(second.reference) < newest.index(first.reference)
@@ -342,13 +336,13 @@ def test_the_enterprise_lists_its_requests_oldest_first_on_request(
 
 
 def test_notifications_say_who_changed_what_newest_first_in_the_readers_language(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    earlier = in_status(session, people, settings, Status.TRIAGED)
-    later = in_status(session, people, settings, Status.TRIAGED)
+    earlier = in_status(session, people, app_settings, Status.TRIAGED)
+    later = in_status(session, people, app_settings, Status.TRIAGED)
     # Recorded out of time order (as the demo's stories are): the reply recorded second happened first.
-    add_message(session, people.staff, later.id, "后答复", settings=settings, now=utcnow() - timedelta(hours=1))
-    add_message(session, people.staff, earlier.id, "先答复", settings=settings, now=utcnow() - timedelta(hours=2))
+    add_message(session, people.staff, later.id, "后答复", settings=app_settings, now=utcnow() - timedelta(hours=1))
+    add_message(session, people.staff, earlier.id, "先答复", settings=app_settings, now=utcnow() - timedelta(hours=2))
     login(client, people.owner)
     english = get(client, "/notifications/").get_data(as_text=True)
     assert f"by {people.staff.name}" in english and "now: " in english
@@ -360,12 +354,17 @@ def test_notifications_say_who_changed_what_newest_first_in_the_readers_language
 
 
 def test_a_closed_request_says_how_to_reopen_instead_of_offering_a_reply(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    recent = in_status(session, people, settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
-    recent = act(session, people.owner, recent, Action.CONFIRM, settings, now=utcnow(), rating=5)
+    recent = in_status(session, people, app_settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
+    recent = act(session, people.owner, recent, Action.CONFIRM, app_settings, now=utcnow(), rating=5)
     long_ago = act(
-        session, people.owner, in_status(session, people, settings, Status.RESOLVED), Action.CONFIRM, settings, rating=3
+        session,
+        people.owner,
+        in_status(session, people, app_settings, Status.RESOLVED),
+        Action.CONFIRM,
+        app_settings,
+        rating=3,
     )
     login(client, people.owner)
     page = get(client, f"/portal/requests/{recent.id}").get_data(as_text=True)
@@ -384,9 +383,9 @@ def test_a_closed_request_says_how_to_reopen_instead_of_offering_a_reply(
 
 
 def test_a_reply_on_a_resolved_request_reopens_it(
-    client: FlaskClient, session: Session, people: People, settings
+    client: FlaskClient, session: Session, people: People, app_settings
 ) -> None:
-    request = in_status(session, people, settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
+    request = in_status(session, people, app_settings, Status.RESOLVED, now=utcnow() - timedelta(days=1))
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
     assert "Sending a message reopens the request" in page

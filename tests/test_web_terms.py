@@ -14,8 +14,9 @@ from service.models import HotlineSession, ServiceRequest
 from service.models.base import utcnow
 from service.operations import hotline as ops
 from service.store.settings import DeskSettings
-from tests.conftest import change_settings, login, post_form
-from tests.request_helpers import People, people, settings, triaged  # noqa: F401 - fixtures
+from tests.factories import People
+from tests.request_helpers import triaged
+from tests.suite import change_settings, login, post_form
 
 ORGANISATION = "吉林省药品监督管理局医疗器械创新服务站"
 TEMPLATE = "https://meet.example.gov.cn/hotline/{reference}-{token}"

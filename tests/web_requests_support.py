@@ -1,28 +1,19 @@
-"""Shared pieces of the request web tests (portal, desk): app-backed settings, form posts, builders."""
+"""Shared pieces of the request web tests (portal, desk): form posts and what they send, pages as seen."""
 
 from __future__ import annotations
 
 import re
 from io import BytesIO
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest
-from service.store.settings import DeskSettings
-from tests.conftest import csrf_token
+from tests.request_helpers import PDF
+from tests.suite import csrf_token
 
 EN = {"Accept-Language": "en"}
-PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
-
-
-@pytest.fixture()
-def settings(app: Flask) -> DeskSettings:
-    """The web app's own settings, so that files stored by operations are the ones its routes serve."""
-    return app.extensions["settings"].desk
 
 
 def send(

@@ -2,36 +2,29 @@
 
 The live server has its own SQLite file (migrated, reference and demo data seeded),
 whatever TEST_DATABASE_URL says: it commits for real, from several threads.
-Everything here is skipped, with the reason, only where Chromium is not installed.
+Everything here is marked slow (left out of `pytest -m "not slow"`), and skipped, with the reason, only where
+Chromium is not installed.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
 
-from config import Settings
-from service import PROJECT_DIR
 from service.demo import seed
-from service.demo.seed import DEMO_PASSWORD
-from service.models import Category, LifecycleStage, Priority, User
-from service.operations.requests import RequestDraft, submit_request, take_action, triage_request
-from service.rules.lifecycle import Action
 from service.store.db import make_engine
 from service.web.cli import upgrade_database
-from tests.conftest import suite_settings
+from tests.browser.live import ARTIFACTS, LiveServer
+from tests.suite import suite_settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-ARTIFACTS = PROJECT_DIR / "test-artifacts"
 HERE = Path(__file__).resolve().parent
 
 
@@ -40,6 +33,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(item.path).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)
             if skip is not None:
                 item.add_marker(skip)
 
@@ -50,64 +44,6 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
-
-
-@dataclass
-class LiveServer:
-    url: str
-    app: Flask
-    database_url: str
-
-    def session(self) -> Session:
-        """A session on the live server's database, for arranging and checking data."""
-        return self.app.extensions["db_sessions"]()
-
-    @property
-    def settings(self) -> Settings:
-        return self.app.extensions["settings"]  # type: ignore[no-any-return]
-
-
-def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD) -> None:
-    """Sign in through the login form as a new visitor (no cookie of an earlier sign-in)."""
-    page.context.clear_cookies()
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", password)
-    page.locator("main form button[type=submit]").last.click()
-    page.wait_for_load_state()
-
-
-def request_in_early_intervention(
-    live_server: LiveServer, contact_id: int, staff_id: int, title: str, description: str
-) -> int:
-    """A request of the contact's company, triaged to the staff member, in early intervention; its id."""
-    settings = live_server.settings.desk
-    with live_server.session() as session:
-        contact, staff = session.get(User, contact_id), session.get(User, staff_id)
-        request = submit_request(
-            session,
-            contact,
-            RequestDraft(
-                title=title,
-                description=description,
-                category=Category.CLINICAL_EVALUATION,
-                lifecycle_stage=LifecycleStage.TYPE_TESTING,
-            ),
-            settings=settings,
-        )
-        request = triage_request(
-            session,
-            staff,
-            request.id,
-            request.version,
-            category=request.category,
-            priority=Priority.P2,
-            lifecycle_stage=request.lifecycle_stage,
-            assignee_id=staff.id,
-            settings=settings,
-        )
-        request = take_action(session, staff, request.id, request.version, Action.START_INTERVENTION, settings=settings)
-        return request.id
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ from service.demo.seed_requests import seed_demo_requests
 from service.models import Enterprise, HotlineSession, ServicePlan, ServiceRequest, Station, TaskForce, User
 from service.models.enums import OPEN_STATUSES
 from service.operations.hotline import ask_hotline
-from tests.browser.conftest import LiveServer
+from tests.browser.live import LiveServer
 
 pytestmark = pytest.mark.browser
 

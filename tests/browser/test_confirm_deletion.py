@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from service.models import Enterprise, Milestone, MilestonePhase, TaskForceMember, User
 from service.operations import milestones, plans, task_forces
-from tests.browser.conftest import LiveServer, sign_in
+from tests.browser.live import LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
 

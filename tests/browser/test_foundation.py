@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from service.models import Enterprise, Station, User
 from service.rules.credit_code import complete
-from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.live import ARTIFACTS, LiveServer
 
 _serial = itertools.count(1)
 

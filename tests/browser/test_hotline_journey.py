@@ -20,7 +20,7 @@ from service.demo.seed_requests import seed_demo_requests
 from service.models import HotlineSession, HotlineStatus, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations.requests import submit_request
-from tests.browser.conftest import ARTIFACTS, LiveServer, sign_in
+from tests.browser.live import ARTIFACTS, LiveServer, sign_in
 from tests.request_helpers import draft
 
 pytestmark = pytest.mark.browser

@@ -5,30 +5,19 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-
 from service.demo.seed import DEMO_PASSWORD
-from service.infrastructure import passwords
-from service.models import Role, Station, User
-from tests.browser.conftest import LiveServer, sign_in
+from service.models import Role
+from tests import factories
+from tests.browser.live import LiveServer, sign_in
 
 EMAIL = "reset.journey@browser.example.cn"
 
 
 def test_the_temporary_password_is_shown_once_and_must_be_replaced(page: Any, live_server: LiveServer) -> None:
     with live_server.session() as session:
-        station_id = session.scalars(select(Station.id).where(Station.code == "JL-CCND")).one()
-        session.add(
-            User(
-                email=EMAIL,
-                name="重置测试",
-                role=Role.STAFF,
-                station_id=station_id,
-                password_hash=passwords.hash_password("Forgotten-Password-1"),
-            )
-        )
-        session.commit()
-        user_id = session.scalars(select(User.id).where(User.email == EMAIL)).one()
+        user_id = factories.user(
+            session, Role.STAFF, "JL-CCND", email=EMAIL, name="重置测试", password="Forgotten-Password-1"
+        ).id
 
     sign_in(page, "admin@demo.jl.gov.cn", DEMO_PASSWORD)
     page.goto("/admin/users")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from service.models import User
 from service.operations import plans
-from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention, sign_in
+from tests.browser.live import ARTIFACTS, LiveServer, request_in_early_intervention, sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

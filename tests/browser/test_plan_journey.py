@@ -11,21 +11,17 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from service.infrastructure import passwords
 from service.models import (
-    Enterprise,
-    EnterpriseSize,
     Role,
     ServicePlan,
     ServiceRequest,
-    Station,
     Status,
     User,
 )
 from service.operations import plans
 from service.queries.plans import local_today
-from service.rules.credit_code import complete
-from tests.browser.conftest import ARTIFACTS, LiveServer, request_in_early_intervention
+from tests import factories
+from tests.browser.live import ARTIFACTS, LiveServer, request_in_early_intervention
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Plan-Journey-2026"
@@ -35,26 +31,16 @@ INTERNAL_NOTE = "内部：检验排期待与省检院确认"
 def _people(live_server: LiveServer) -> dict[str, Any]:
     """A fresh enterprise of 长春新区 with its contact, a staff member and a director of the sub-station."""
     with live_server.session() as session:
-        station = session.scalars(select(Station).where(Station.code == "JL-CCND")).one()
-        stem = "91220101MA1PLN7X"
-        enterprise = Enterprise(
-            name="长春旅程医疗器械有限公司",
-            credit_code=complete(stem),
-            city="长春市",
-            station=station,
-            size=EnterpriseSize.SMALL,
-            product_areas=["imaging"],
-            verified=True,
-        )
-        hashed = passwords.hash_password(PASSWORD)
+        enterprise = factories.enterprise(session, "JL-CCND", name="长春旅程医疗器械有限公司")
         users = {
-            key: User(
+            key: factories.user(
+                session,
+                role,
+                "JL-CCND",
+                enterprise_=enterprise if role == Role.ENTERPRISE else None,
                 email=f"{key}@journey.example.cn",
                 name=name,
-                role=role,
-                password_hash=hashed,
-                station=None if role == Role.ENTERPRISE else station,
-                enterprise=enterprise if role == Role.ENTERPRISE else None,
+                password=PASSWORD,
             )
             for key, name, role in (
                 ("contact", "秦岚", Role.ENTERPRISE),
@@ -62,8 +48,6 @@ def _people(live_server: LiveServer) -> dict[str, Any]:
                 ("director", "林站长", Role.DIRECTOR),
             )
         }
-        session.add_all([enterprise, *users.values()])
-        session.commit()
         return {
             "enterprise_id": enterprise.id,
             "company": enterprise.name,

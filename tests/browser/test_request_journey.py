@@ -21,7 +21,7 @@ from service.demo import seed
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, User
 from service.operations.instructions import write_instruction
 from service.operations.requests import RequestDraft, submit_request, triage_request
-from tests.browser.conftest import ARTIFACTS, LiveServer
+from tests.browser.live import ARTIFACTS, LiveServer
 
 pytestmark = pytest.mark.browser
 

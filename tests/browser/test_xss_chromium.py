@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests import factories
-from tests.browser.conftest import LiveServer
+from tests.browser.live import LiveServer
 from tests.security.test_xss import get_pages, newest_ids, poison
 from tests.security.world import build_world
 

@@ -7,15 +7,15 @@ from flask import Flask
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
-from tests.conftest import _joined_session, change_settings
 from tests.security.probe import Prober
 from tests.security.world import World, build_world
+from tests.suite import change_settings, joined_session
 
 
 @pytest.fixture()
 def web(app: Flask, connection: Connection, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """The app, its every request inside the test's rolled-back transaction, API rate limits out of the way."""
-    monkeypatch.setitem(app.extensions, "db_sessions", lambda: _joined_session(connection))
+    monkeypatch.setitem(app.extensions, "db_sessions", lambda: joined_session(connection))
     change_settings(monkeypatch, app, api_rate_limit_per_minute=100_000, api_rate_limit_per_ip_per_minute=100_000)
     return app
 

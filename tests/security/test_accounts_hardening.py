@@ -17,7 +17,7 @@ from service.infrastructure import passwords
 from service.models import LoginThrottle, Role
 from service.operations import accounts
 from tests import factories
-from tests.conftest import _joined_session, csrf_token, post_form
+from tests.suite import csrf_token, joined_session, post_form
 
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 EN = {"Accept-Language": "en"}
@@ -63,7 +63,7 @@ def second_worker(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     from app import create_app
 
     other = create_app(app.extensions["settings"])
-    other.extensions["db_sessions"] = lambda: _joined_session(connection)
+    other.extensions["db_sessions"] = lambda: joined_session(connection)
     yield other.test_client()
 
 
@@ -194,7 +194,7 @@ def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(
     from app import create_app
 
     proxied = create_app(app.extensions["settings"].model_copy(update={"proxy_count": 1}))
-    proxied.extensions["db_sessions"] = lambda: _joined_session(connection)
+    proxied.extensions["db_sessions"] = lambda: joined_session(connection)
     client = proxied.test_client()
     for client_address in ("203.0.113.50", "203.0.113.51"):
         post_form(

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable
 from io import BytesIO
 
+import pytest
 from flask import Flask
 
 from tests.security.probe import Prober, letter
@@ -307,6 +308,7 @@ def test_every_route_is_in_the_table(web: Flask) -> None:
     assert all(re.fullmatch(r"[LUFNVKE]{9}", codes) for m in EXPECTED.values() for codes in m.values())
 
 
+@pytest.mark.slow  # every route, as every role
 def test_every_route_answers_every_role_as_the_table_says(web: Flask, prober: Prober, world: World) -> None:
     mismatches, crashes = [], []
     for rule, method, path in _calls(web, world, world.converter_values()):

@@ -24,6 +24,8 @@ from service.models.base import Base
 from tests.security.probe import Prober
 from tests.security.world import World, fill, rules
 
+pytestmark = pytest.mark.slow  # Hypothesis posts hundreds of generated forms
+
 # Pages whose forms are fuzzed, per role that sees them ({...} filled from the world).
 FORM_PAGES = {
     "enterprise_a": [

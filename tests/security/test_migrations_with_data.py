@@ -12,8 +12,10 @@ from config import load_settings
 from service.models.base import Base
 from service.store.db import make_engine
 from service.web.cli import alembic_config
+from tests.scratch import ENGINES, scratch_database
 from tests.security.rows import WHEN, fill_every_table
-from tests.security.scratch import ENGINES, scratch_database
+
+pytestmark = pytest.mark.slow  # migrates filled databases of their own
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 

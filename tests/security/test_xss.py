@@ -8,6 +8,7 @@ import re
 from collections.abc import Iterator
 from urllib.parse import quote
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from markupsafe import escape
@@ -134,6 +135,7 @@ def test_the_payload_reaches_every_kind_of_text(session: Session, web: Flask, wo
         assert column in written
 
 
+@pytest.mark.slow  # every page, as every role
 def test_no_page_shows_the_payload_unescaped_to_any_role(
     session: Session, web: Flask, world: World, prober: Prober
 ) -> None:

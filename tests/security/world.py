@@ -15,15 +15,14 @@ from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 from werkzeug.routing import Rule
 
 from service.models import (
     Attachment,
     Category,
-    Channel,
     Enterprise,
-    Event,
     EventKind,
     FollowUpAction,
     HotlineSession,
@@ -46,8 +45,9 @@ from service.models import (
     User,
 )
 from service.operations import api_tokens
+from service.operations.requests import RequestDraft, submit_request
 from tests import factories
-from tests.conftest import csrf_token, login
+from tests.suite import csrf_token, login, suite_settings
 
 ROLES = (
     "anonymous",
@@ -132,27 +132,24 @@ def build_world(session: Session, upload_folder: str) -> World:
     )
     session.add(plan)
     session.flush()
-    request = ServiceRequest(
-        reference="JL-2026-990001",
-        year=2026,
-        sequence=990001,
-        enterprise_id=enterprise_a.id,
-        submitter_id=a.id,
-        channel=Channel.WEB,
-        title="甲公司的注册申报问题",
-        description="未公开的产品资料",
-        category=Category.REGISTRATION_DOSSIER,
-        lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
-        status=Status.TRIAGED,
-        priority=Priority.P2,
-        station_id=x.id,
-        assignee_id=staff_x.id,
-        plan_id=plan.id,
-        created_at=NOW,
-        updated_at=NOW,
+    # Submitted as enterprise A would; the desk's triage, assignment and plan link written directly, at NOW.
+    request = submit_request(
+        session,
+        a,
+        RequestDraft(
+            title="甲公司的注册申报问题",
+            description="未公开的产品资料",
+            category=Category.REGISTRATION_DOSSIER,
+            lifecycle_stage=LifecycleStage.REGISTRATION_SUBMISSION,
+        ),
+        settings=suite_settings(upload_folder=upload_folder).desk,
+        now=NOW,
     )
-    session.add(request)
-    session.flush()
+    session.execute(
+        update(ServiceRequest)
+        .where(ServiceRequest.id == request.id)
+        .values(status=Status.TRIAGED, priority=Priority.P2, assignee_id=staff_x.id, plan_id=plan.id, updated_at=NOW)
+    )
     message = Message(request_id=request.id, author_id=a.id, body="补充说明", created_at=NOW)
     session.add(message)
     session.flush()
@@ -204,14 +201,6 @@ def build_world(session: Session, upload_folder: str) -> World:
             instruction,
             notification,
             saved_view,
-            Event(
-                request_id=request.id,
-                kind=EventKind.CREATED,
-                public=True,
-                actor_id=a.id,
-                data={"reference": request.reference},
-                created_at=NOW,
-            ),
         ]
     )
     session.flush()

@@ -1,0 +1,102 @@
+"""The suite's plain helpers: its settings, its sessions, and a test client signed in and posting forms as a browser
+would. Fixtures are in conftest.py."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
+from sqlalchemy import Connection
+from sqlalchemy.orm import Session, sessionmaker
+
+from config import Settings
+from service.infrastructure import passwords, session_hooks
+from service.operations import two_factor
+
+
+class SuiteSettings(Settings):
+    """Settings made by the tests alone: the environment of whoever runs the suite changes nothing."""
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        **environment: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def suite_settings(**overrides: Any) -> Settings:
+    """The suite's settings: Flask's testing mode; Argon2 at its cheapest, since the suite hashes hundreds of
+    passwords; enrolment in two-step sign-in not required (its own tests switch it on). ``overrides`` win."""
+    return SuiteSettings(
+        **{
+            "app_env": "testing",
+            "secret_key": "testing-secret",
+            "require_two_factor_for_desk": False,
+            "password_time_cost": 1,
+            "password_memory_cost": 1024,
+            **overrides,
+        }
+    )
+
+
+def change_settings(monkeypatch: pytest.MonkeyPatch, app: Flask, **changes: Any) -> Settings:
+    """Give ``app`` these settings changed for the rest of the test (views read them on every request)."""
+    current = app.extensions["settings"]
+    changed = type(current)(**{**current.model_dump(), **changes})
+    monkeypatch.setitem(app.extensions, "settings", changed)
+    return changed
+
+
+def reset_process_settings() -> None:
+    """Set what create_app sets for the whole process (KDF cost, TOTP cipher) as the suite's settings have it."""
+    suite = suite_settings()
+    passwords.configure(suite.password_time_cost, suite.password_memory_cost)
+    two_factor.configure_encryption(suite.totp_cipher())
+
+
+def session_factory(**options: object) -> sessionmaker[Session]:
+    """Sessions kept in step with the search index and the attachment files, as the app's own are."""
+    sessions: sessionmaker[Session] = sessionmaker(**options)  # type: ignore[call-overload]
+    session_hooks.register(sessions)
+    return sessions
+
+
+# Sessions of tests that commit for real (concurrency, locking): Sessions(bind=engine).
+Sessions = session_factory()
+# Each commit inside the code under test releases a savepoint; the test's outer transaction is rolled back at the end.
+_joined_sessions = session_factory(join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+def joined_session(connection: Connection) -> Session:
+    """A session inside the test's transaction: its commits release savepoints, the test's end rolls it all back."""
+    return _joined_sessions(bind=connection)
+
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    """A valid CSRF token for the client's session, read from a rendered page like a browser would."""
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_PATTERN.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, user: object) -> None:
+    """Sign ``user`` in through the session cookie (the login form has its own tests)."""
+    with client.session_transaction() as sess:
+        sess["_user_id"] = user.get_id()  # type: ignore[attr-defined]
+        sess["_fresh"] = True
+
+
+def post_form(client: FlaskClient, path: str, data: dict, **kwargs: object):  # type: ignore[no-untyped-def]
+    """POST a form with a valid CSRF token, as the browser would after loading the page."""
+    return client.post(path, data={"csrf_token": csrf_token(client), **data}, **kwargs)
