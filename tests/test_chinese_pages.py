@@ -322,6 +322,7 @@ def world(session: Session, people: People, settings: DeskSettings) -> World:
         transferred.version,
         factories.station(session, "JL-TH").id,
         "不属于本站服务范围，转通化分站。",
+        settings=settings,
         now=now,
     )
 

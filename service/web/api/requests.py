@@ -243,5 +243,6 @@ def transfer_request(request_id: int, body: s.TransferIn):  # type: ignore[no-un
         expected_version(body.version),  # type: ignore[arg-type]
         body.station_id,
         body.reason,
+        settings=desk_settings(),
     )
     return s.request_out(changed, caller())

@@ -53,9 +53,11 @@ def _queue_tabs() -> list[tuple[str, str]]:
     names = {
         "new": gettext("New"),
         "mine": gettext("Mine"),
+        "to_sign": gettext("To sign for"),
         "unassigned": gettext("Unassigned"),
         "waiting": gettext("Waiting for the enterprise"),
         "overdue": gettext("Overdue"),
+        "sign_overdue": gettext("Sign-for overdue"),
         "open": gettext("All open"),
         "escalated": gettext("Escalated"),
         "all": gettext("All"),
@@ -153,7 +155,9 @@ def assign(request_id: int):  # type: ignore[no-untyped-def]
     form.assignee_id.choices = _people(request_or_404(request_id))
 
     def call() -> object:
-        return assign_request(db(), actor(), request_id, form.expected_version(), form.assignee_id.data)
+        return assign_request(
+            db(), actor(), request_id, form.expected_version(), form.assignee_id.data, settings=desk_settings()
+        )
 
     return run_edit(
         request_id, "assign", form, call, success=gettext("The assignment has been saved."), done_url=_done(request_id)
@@ -168,7 +172,13 @@ def transfer(request_id: int):  # type: ignore[no-untyped-def]
 
     def call() -> object:
         return transfer_request(
-            db(), actor(), request_id, form.expected_version(), form.station_id.data or 0, form.reason.data or ""
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            form.station_id.data or 0,
+            form.reason.data or "",
+            settings=desk_settings(),
         )
 
     # After a transfer out of the user's station the request may be out of sight: go back to the queue.
