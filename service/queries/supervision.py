@@ -38,6 +38,7 @@ def pending_extensions(
     """A keyset page (ids below ``cursor``, newest first) of the extension requests waiting for ``actor``."""
     query = _waiting(actor).options(
         joinedload(ExtensionRequest.request).joinedload(ServiceRequest.enterprise),
+        joinedload(ExtensionRequest.request).joinedload(ServiceRequest.station),
         joinedload(ExtensionRequest.asked_by),
     )
     if cursor is not None:

@@ -53,9 +53,13 @@ from service.web.forms.requests import (
     DeEscalateForm,
     DeskMessageForm,
     EscalateForm,
+    ExtensionAskForm,
+    ExtensionDecisionForm,
     OnBehalfForm,
     ReplyForm,
     RequestForm,
+    ReturnForm,
+    SignForForm,
     TransferForm,
     TriageForm,
     VersionedForm,
@@ -189,6 +193,10 @@ _RESTORABLE = (
     ReplyForm,
     HotlineAskForm,
     InstructionForm,
+    SignForForm,
+    ReturnForm,
+    ExtensionAskForm,
+    ExtensionDecisionForm,
 )
 
 
