@@ -140,7 +140,7 @@ def return_request(
             EventKind.RETURNED,
             now,
             exclude=actor.id,
-            data={"reason": reason.value if reason else None},
+            data={"return_reason": reason.value if reason else None},
         )
     return request
 
