@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.demo import seed
+from service.demo.seed_requests import seed_demo_requests
 from service.errors import Conflict, Forbidden, ValidationError
 from service.models import Event, EventKind, Notification, ReturnReason, ServiceRequest, Status
 from service.operations.requests import assign_request, transfer_request
@@ -167,3 +169,14 @@ def test_officers_see_what_waits_for_their_sign_for_and_late_ones_are_listed(
     assert [r.id for r in late.items] == [mine.id]
     assert sla.SIGN_FOR_OVERDUE.holds(mine, TUESDAY_10 + 6 * HOUR)
     assert not sla.SIGN_FOR_OVERDUE.holds(other, TUESDAY_10 + 6 * HOUR)
+
+
+def test_the_demo_shows_returned_signed_for_awaiting_and_extended_requests(session: Session, settings) -> None:
+    seed.seed_demo_accounts(session)
+    seed_demo_requests(session, settings, now=TUESDAY_10)
+    demo = list(session.scalars(select(ServiceRequest).where(ServiceRequest.idempotency_key.like("demo-%"))))
+    assert any(r.return_count and r.assignee_id is None and r.return_reason for r in demo)
+    assert any(r.signed_for_at and r.dispatched_by_id for r in demo)
+    assert any(sla.AWAITING_SIGN_FOR.holds(r, TUESDAY_10) for r in demo)
+    assert any(r.extension_count == 1 and r.extension_reason for r in demo)
+    assert any(r.extension_pending for r in demo)
