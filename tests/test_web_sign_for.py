@@ -11,8 +11,7 @@ from sqlalchemy.orm import Session
 from service.models import ServiceRequest, Status
 from service.models.base import utcnow
 from service.operations.requests import assign_request
-from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension
-from service.rules.extensions import ExtensionAction
+from service.operations.supervision import ExtensionAsk, ask_extension
 from tests.conftest import login
 from tests.request_helpers import TUESDAY_10, People, in_status, people  # noqa: F401 - fixtures
 from tests.web_requests_support import get, send, sent_back, settings, version_in  # noqa: F401 - fixture
@@ -147,10 +146,19 @@ def test_no_supervision_forms_for_others(client: FlaskClient, session: Session, 
     request = _fresh(session, request.id)
     login(client, people.staff2)
     page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
-    for form in ("sign-for", "return", "extension", "extension/decision"):
+    for form in ("sign-for", "return", "extension", "extension/decision", "extension/withdrawal"):
         assert f'action="/desk/requests/{request.id}/{form}"' not in page
     login(client, people.other_director)
     assert get(client, f"/desk/requests/{request.id}").status_code == 404
-    decide_extension(session, people.staff, request.id, request.version, ExtensionAction.WITHDRAW)
+    login(client, people.staff)
+    page = get(client, f"/desk/requests/{request.id}").get_data(as_text=True)
+    assert f'action="/desk/requests/{request.id}/extension/decision"' not in page
+    response = send(
+        client,
+        f"/desk/requests/{request.id}/extension/withdrawal",
+        {"withdraw-version": version_in(page, "withdraw")},
+        prefix="withdraw",
+    )
+    assert response.status_code == 302 and not _fresh(session, request.id).extension_pending
     login(client, people.director)
     assert request.reference not in get(client, "/director/extensions").get_data(as_text=True)

@@ -55,6 +55,7 @@ from service.web.forms.requests import (
     EscalateForm,
     ExtensionAskForm,
     ExtensionDecisionForm,
+    ExtensionWithdrawForm,
     OnBehalfForm,
     ReplyForm,
     RequestForm,
@@ -197,6 +198,7 @@ _RESTORABLE = (
     ReturnForm,
     ExtensionAskForm,
     ExtensionDecisionForm,
+    ExtensionWithdrawForm,
 )
 
 

@@ -40,7 +40,7 @@ from service.queries.requests import assignable_users
 from service.queries.task_forces import task_forces_of_request
 from service.queries.timeline import TimelineEntry, awaiting, timeline
 from service.rules import policy
-from service.rules.extensions import allowed_extension_actions
+from service.rules.extensions import ExtensionAction, allowed_extension_actions
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
 from service.rules.policy import PolicyAction
 from service.store import reference
@@ -66,6 +66,7 @@ from service.web.forms.requests import (
     EscalateForm,
     ExtensionAskForm,
     ExtensionDecisionForm,
+    ExtensionWithdrawForm,
     ReplyForm,
     ReturnForm,
     SignForForm,
@@ -73,7 +74,6 @@ from service.web.forms.requests import (
     TriageForm,
     action_form,
 )
-from service.web.labels import choices
 
 Audience = Literal["desk", "portal"]
 F = TypeVar("F", bound=FlaskForm)
@@ -172,6 +172,7 @@ class DeskForms:
     give_back: ReturnForm | None
     extension_ask: ExtensionAskForm | None
     extension_decide: ExtensionDecisionForm | None
+    extension_withdraw: ExtensionWithdrawForm | None
     message: DeskMessageForm
     # A submitted request is triaged first: its triage form heads the side column (no separate assignee form).
     triage_first: bool
@@ -321,16 +322,22 @@ def _versioned(kept: Mapping[str, FlaskForm], slot: str, form: type[F], prefix: 
     return sent if isinstance(sent, form) else form(prefix=prefix, formdata=None, data={"version": version})
 
 
-def _decision_form(
+def _extension_forms(
     user: User, req: ServiceRequest, pending: ExtensionRequest | None, kept: Mapping[str, FlaskForm]
-) -> ExtensionDecisionForm | None:
-    """Approve and refuse for its decider, withdraw for its asker: the steps the extension's table allows them."""
-    decisions = [t.action for t in allowed_extension_actions(user, pending)] if pending else []
-    if not decisions:
-        return None
-    form = _versioned(kept, "extension_decide", ExtensionDecisionForm, "decide", req.version)
-    form.decision.choices = choices(decisions)
-    return form
+) -> tuple[ExtensionDecisionForm | None, ExtensionWithdrawForm | None]:
+    """The decision for its decider, the withdrawal for its asker: as the extension's table allows them."""
+    steps = {t.action for t in allowed_extension_actions(user, pending)} if pending else set()
+    decide = (
+        _versioned(kept, "extension_decide", ExtensionDecisionForm, "decide", req.version)
+        if steps & {ExtensionAction.APPROVE, ExtensionAction.REFUSE}
+        else None
+    )
+    withdraw = (
+        _versioned(kept, "extension_withdraw", ExtensionWithdrawForm, "withdraw", req.version)
+        if ExtensionAction.WITHDRAW in steps
+        else None
+    )
+    return decide, withdraw
 
 
 def _desk_forms(
@@ -387,7 +394,7 @@ def _desk_forms(
         _versioned(kept, "extension_ask", ExtensionAskForm, "extension", version)
         if policy.may(user, PolicyAction.REQUEST_ASK_EXTENSION, req)
         else None,
-        _decision_form(user, req, pending, kept),
+        *_extension_forms(user, req, pending, kept),
         message,  # type: ignore[arg-type]
         triage_first=triage is not None and req.status == Status.SUBMITTED,
     )

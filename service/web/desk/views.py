@@ -44,6 +44,7 @@ from service.web.forms.requests import (
     EscalateForm,
     ExtensionAskForm,
     ExtensionDecisionForm,
+    ExtensionWithdrawForm,
     OnBehalfForm,
     QueueFilterForm,
     ReturnForm,
@@ -330,6 +331,24 @@ def decide_extension_view(request_id: int) -> ResponseReturnValue:
         form,
         call,
         success=gettext("The decision on the extension has been saved."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/extension/withdrawal", methods=["POST"], endpoint="withdraw_extension")
+@require(PolicyAction.DESK_USE)
+def withdraw_extension_view(request_id: int) -> ResponseReturnValue:
+    form = ExtensionWithdrawForm(prefix="withdraw")
+
+    def call() -> object:
+        return decide_extension(db(), actor(), request_id, form.expected_version(), ExtensionAction.WITHDRAW)
+
+    return run_edit(
+        request_id,
+        "extension_withdraw",
+        form,
+        call,
+        success=gettext("The extension request has been withdrawn."),
         done_url=_done(request_id),
     )
 

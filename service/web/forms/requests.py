@@ -193,13 +193,20 @@ class ExtensionAskForm(VersionedForm):
 
 
 class ExtensionDecisionForm(VersionedForm):
-    # The presenter offers the decisions the reader may take (approve and refuse, or withdraw).
-    decision = RadioField(_l("Decision"), choices=choices(ExtensionAction), validators=[InputRequired()])
+    decision = RadioField(
+        _l("Decision"),
+        choices=choices((ExtensionAction.APPROVE, ExtensionAction.REFUSE)),
+        validators=[InputRequired()],
+    )
     comment = TextAreaField(
         _l("Comment"),
         validators=[Optional(), Length(max=5000)],
         description=_l("Required when refusing: the officer reads it."),
     )
+
+
+class ExtensionWithdrawForm(VersionedForm):
+    """Its asker takes a pending extension request back."""
 
 
 class QueueFilterForm(DeskForm):
