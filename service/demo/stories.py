@@ -272,6 +272,21 @@ class Storyteller:
         batch.requests += 1
 
 
+@dataclass
+class _Supervision:
+    """A story's sign-for, return and extension columns, as its request's row carries them."""
+
+    sign_for_due_at: datetime | None = None
+    signed_for_at: datetime | None = None
+    dispatched_by_id: int | None = None
+    return_count: int = 0
+    return_reason: str | None = None
+    return_note: str | None = None
+    extension_count: int = 0
+    extension_pending: bool = False
+    extension_reason: str | None = None
+
+
 class _Story:
     """One request from submission to where it stands now."""
 
@@ -294,6 +309,7 @@ class _Story:
         self.public_terms: list[str] = []
         self.internal_terms: list[str] = []
         self.fields: dict[str, object] = {}
+        self.supervision = _Supervision()
         # Time between submission and now, shared out over the story's steps (never past now).
         self.budget = max(60.0, min((teller.now - created).total_seconds() * 0.9, 86400 * rng.uniform(3, 45)))
 
@@ -410,14 +426,14 @@ class _Story:
         """Assigned at triage: mostly taken by the officer who triaged it (signed for at once); otherwise dispatched
         by the station's first officer and signed for in time (or late), some first returned by a colleague, a
         few recent ones still waiting for their sign-for."""
-        rng, teller, staff, f = self.rng, self.t, self.assignee, self.fields
+        rng, teller, staff, sv = self.rng, self.t, self.assignee, self.supervision
         colleagues = teller.world.staff[self.enterprise.station_id]
         dispatcher = colleagues[0][0]
         if dispatcher == staff or rng.random() < 0.7:
             self.assigned(at, staff, staff, self.assignee_name)
-            f["signed_for_at"] = at
+            sv.signed_for_at = at
             return
-        f["dispatched_by_id"] = dispatcher
+        sv.dispatched_by_id = dispatcher
         if rng.random() < 0.1:
             first, first_name = colleagues[-1]
             self.assigned(at, dispatcher, first, first_name)
@@ -437,14 +453,13 @@ class _Story:
                     ("to_station", station),
                 ),
             )
-            f.update(return_count=1, return_reason=reason, return_note=texts.RETURN_NOTES[reason])
+            sv.return_count, sv.return_reason, sv.return_note = 1, reason, texts.RETURN_NOTES[reason]
         self.assigned(at, dispatcher, staff, self.assignee_name)
-        due = at + timedelta(hours=SIGN_FOR_WALL_HOURS)
-        f["sign_for_due_at"] = due
+        due = sv.sign_for_due_at = at + timedelta(hours=SIGN_FOR_WALL_HOURS)
         if self.status == TRIAGED and teller.now - at < timedelta(days=14) and rng.random() < 0.5:
             return
         signed = min(at + timedelta(hours=SIGN_FOR_WALL_HOURS * (rng.random() * 1.25)), teller.now)
-        f.update(signed_for_at=signed, return_reason=None, return_note=None)
+        sv.signed_for_at, sv.return_reason, sv.return_note = signed, None, None
         self.event(K_SIGNED_FOR, signed, staff, False, '{"late": true}' if signed > due else '{"late": false}')
 
     def extend(self) -> None:
@@ -466,9 +481,10 @@ class _Story:
         )
         head = (teller.world.directors.get(self.enterprise.station_id) or [teller.world.hub_director])[0]
         draw = rng.random()
+        decided: datetime | None = None
         if self.status in OPEN and draw < 0.2:
-            status, decided = ExtensionStatus.PENDING.value, None
-            self.fields["extension_pending"] = True
+            status = ExtensionStatus.PENDING.value
+            self.supervision.extension_pending = True
         else:
             decided = min(asked + timedelta(hours=2 + rng.random() * 20), teller.now)
             status = ExtensionStatus.APPROVED.value if draw < 0.85 else ExtensionStatus.REFUSED.value
@@ -476,7 +492,7 @@ class _Story:
         if status == ExtensionStatus.APPROVED.value:
             comment = "同意延期。"
             self.resolution_due = new_due
-            self.fields.update(extension_count=1, extension_reason=reason)
+            self.supervision.extension_count, self.supervision.extension_reason = 1, reason
             self.event(
                 EventKind.EXTENSION_APPROVED.value,
                 decided or asked,
@@ -523,7 +539,7 @@ class _Story:
         self.fields["closed_at"] = at
 
     def write(self) -> None:
-        teller, rng, f, stamp = self.t, self.rng, self.fields, self.t.stamp
+        teller, rng, f, stamp, sv = self.t, self.rng, self.fields, self.t.stamp, self.supervision
         open_ = self.status in OPEN
         responded = f.get("first_responded_at")
         first_breached = (responded or teller.now) > self.first_due and (responded is not None or open_)
@@ -578,16 +594,16 @@ class _Story:
                 stamp(self.created),
                 stamp(self.clock),
                 1,
-                stamp(f.get("sign_for_due_at")),
-                stamp(f.get("signed_for_at")),
-                f.get("dispatched_by_id"),
+                stamp(sv.sign_for_due_at),
+                stamp(sv.signed_for_at),
+                sv.dispatched_by_id,
                 None,
-                f.get("return_count", 0),
-                f.get("return_reason"),
-                f.get("return_note"),
-                f.get("extension_count", 0),
-                f.get("extension_pending", False),
-                f.get("extension_reason"),
+                sv.return_count,
+                sv.return_reason,
+                sv.return_note,
+                sv.extension_count,
+                sv.extension_pending,
+                sv.extension_reason,
             )
         )
         title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))

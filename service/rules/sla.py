@@ -50,7 +50,7 @@ class Test:
         return self.value
 
     def clause(self, now: datetime | date, model: type = ServiceRequest) -> ColumnElement[bool]:
-        column = getattr(model, self.column)
+        column: ColumnElement[Any] = getattr(model, self.column)
         if self.op in _PRESENCE:
             return column.is_(None) if _PRESENCE[self.op] else column.is_not(None)
         return _COMPARE[self.op](column, self._operand(model, now))
