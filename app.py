@@ -7,8 +7,8 @@ from flask import Flask
 
 from config import Settings, load_settings
 from service.web import app_settings, cli, database, errors, i18n, security
-from service.web.converters import RecordIdConverter
 from service.web.blueprints import register_blueprints
+from service.web.converters import RecordIdConverter
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -93,8 +93,8 @@ class Settings(BaseSettings):
     proxy_count: int = Field(0, ge=0)
     # Unset, both follow APP_ENV: on in production. Two-step sign-in is off in development so that
     # `flask quickstart`'s demo accounts sign in with a password only (set it to 1 to try the enrolment).
-    session_cookie_secure: bool = Field(None, validate_default=True)  # type: ignore[assignment]
-    require_two_factor_for_desk: bool = Field(None, validate_default=True)  # type: ignore[assignment]
+    session_cookie_secure: bool = Field(None, validate_default=True)
+    require_two_factor_for_desk: bool = Field(None, validate_default=True)
 
     @field_validator("session_cookie_secure", "require_two_factor_for_desk", mode="before")
     @classmethod

@@ -36,8 +36,9 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pyotp
@@ -285,7 +286,7 @@ def enrol_two_factor(database_url: str, emails: tuple[str, ...]) -> dict[str, st
         for user in session.scalars(select(User).where(User.email.in_(emails))):
             secret = pyotp.random_base32()
             two_factor.store_secret(user, secret)
-            user.totp_enabled_at, user.totp_last_step = datetime.now(timezone.utc), None
+            user.totp_enabled_at, user.totp_last_step = datetime.now(UTC), None
             secrets_by_email[user.email] = secret
     engine.dispose()
     return secrets_by_email
@@ -312,7 +313,7 @@ def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
 
     def at(p: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))] * 1000, 1)
+        return round(ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))] * 1000, 1)
 
     return {"p50": at(50), "p95": at(95), "p99": at(99), "mean": round(statistics.fmean(ordered) * 1000, 1)}
 
@@ -432,29 +433,35 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
     }
 
 
+def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[str]]]:
+    """The pages measured, by name: who fetches them ("staff" or "director") and ``n`` paths."""
+    deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
+    return {
+        "staff queue, first page": ("staff", ["/desk/"] * n),
+        "staff queue, page ~5,000": ("staff", [deep] * n),
+        "staff queue, filtered": ("staff", ["/desk/?queue=open&category=clinical_evaluation&priority=P2"] * n),
+        "search, English word": ("staff", ["/search/?q=clinical"] * n),
+        "search, Chinese word": ("staff", ["/search/?q=注册"] * n),
+        "search, word nobody used": ("staff", ["/search/?q=zebrafish"] * n),
+        "search, enterprise name part": ("staff", [f"/search/?q={known['enterprise_name_part']}"] * n),
+        "search, credit code": ("staff", [f"/search/?q={known['credit_code']}"] * n),
+        # The reference's number without its leading zeros (42 for JL-2026-000042), a different one each time.
+        "search, reference digits": (
+            "staff",
+            [f"/search/?q={sequence}" for sequence in known["sequences"]][:n] or ["/search/?q=42"],
+        ),
+        "request page": ("staff", [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
+        "director dashboard": ("director", ["/director/"] * n),
+    }
+
+
 def run_all(
     args: argparse.Namespace, known: dict[str, object], totp: dict[str, str], base: str, master: int
 ) -> dict[str, object]:
     n = args.samples
     staff, director = signed_in(base, STAFF, totp[STAFF]), signed_in(base, DIRECTOR, totp[DIRECTOR])
-    deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
-    pages = {
-        "staff queue, first page": (staff, ["/desk/"] * n),
-        "staff queue, page ~5,000": (staff, [deep] * n),
-        "staff queue, filtered": (staff, ["/desk/?queue=open&category=clinical_evaluation&priority=P2"] * n),
-        "search, English word": (staff, ["/search/?q=clinical"] * n),
-        "search, Chinese word": (staff, ["/search/?q=注册"] * n),
-        "search, word nobody used": (staff, ["/search/?q=zebrafish"] * n),
-        "search, enterprise name part": (staff, [f"/search/?q={known['enterprise_name_part']}"] * n),
-        "search, credit code": (staff, [f"/search/?q={known['credit_code']}"] * n),
-        # The reference's number without its leading zeros (42 for JL-2026-000042), a different one each time.
-        "search, reference digits": (
-            staff,
-            [f"/search/?q={sequence}" for sequence in known["sequences"]][:n] or ["/search/?q=42"],
-        ),
-        "request page": (staff, [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
-        "director dashboard": (director, ["/director/"] * n),
-    }
+    clients = {"staff": staff, "director": director}
+    pages = {name: (clients[who], paths) for name, (who, paths) in measured_pages(known, n).items()}
     results: dict[str, object] = {}
     if not args.submissions_only:
         results.update({name: measure(client, base, paths) for name, (client, paths) in pages.items()})
@@ -526,7 +533,7 @@ def main() -> None:
     totp = enrol_two_factor(args.database_url, (STAFF, DIRECTOR))
     out = ROOT / "bench" / "results"
     out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     dialect = args.database_url.split(":", 1)[0].split("+", 1)[0]
     with gunicorn(args.database_url, args.workers, out / f"{stamp}-{dialect}-gunicorn.log") as (base, master):
         results = run_all(args, known, totp, base, master)

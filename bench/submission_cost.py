@@ -36,8 +36,8 @@ def submit_in_process(database_url: str, warm_up: int, counted: int, toggle: boo
     from sqlalchemy import select
 
     from app import create_app
-    from service.models import Enterprise, User
     from service.demo.seed import DEMO_PASSWORD
+    from service.models import Enterprise, User
 
     app = create_app()
     with app.extensions["db_engine"].connect() as conn:

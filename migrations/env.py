@@ -7,11 +7,11 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection, event
 
+import service.models  # noqa: F401 - registers every table
 from config import load_settings
 from service.infrastructure.search_index import include_object
 from service.models.base import Base, UTCDateTime
 from service.store.db import make_engine
-import service.models  # noqa: F401 - registers every table
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logging", True):

@@ -73,6 +73,9 @@ class Conflict(DomainError):
 class StaleVersion(Conflict):
     """Someone else changed the object since the actor loaded it (the version the actor saw moved on)."""
 
+    # Set by the operation that raises it, when it reloads the object as it now stands (None: it is gone).
+    current: object
+
 
 class ValidationError(DomainError):
     """Input breaks a business rule; ``fields`` maps field names to message ids."""

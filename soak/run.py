@@ -31,7 +31,7 @@ import urllib.parse
 import urllib.request
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.cookiejar import CookieJar
 from pathlib import Path
 
@@ -287,7 +287,7 @@ def prepare(url: str, options: Options, run: str) -> dict[str, list[Account]]:
                         role=role,
                         station=stations[station],
                         password_hash=password_hash,
-                        totp_enabled_at=datetime.now(timezone.utc),
+                        totp_enabled_at=datetime.now(UTC),
                     )
                     two_factor.store_secret(user, secret)
                     session.add(user)
@@ -421,7 +421,7 @@ def percentile(values: list[float], share: float) -> float:
 def report(tally: Tally, elapsed: float, problems: list[str]) -> str:
     every = [v for values in tally.latencies.values() for v in values]
     lines = [f"{'step':<20} {'count':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"]
-    for kind, values in sorted(tally.latencies.items()) + [("ALL", every)]:
+    for kind, values in [*sorted(tally.latencies.items()), ("ALL", every)]:
         lines.append(
             f"{kind:<20} {len(values):>7} {percentile(values, 0.5) * 1000:>8.1f} "
             f"{percentile(values, 0.95) * 1000:>8.1f} {percentile(values, 0.99) * 1000:>8.1f}"

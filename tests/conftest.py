@@ -24,11 +24,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from config import Settings
 from service.demo import seed
-from service.infrastructure import passwords
+from service.infrastructure import passwords, session_hooks
 from service.operations import two_factor
 from service.store import reference
 from service.store.db import make_engine
-from service.infrastructure import session_hooks
 from service.web.cli import upgrade_database
 
 

@@ -16,8 +16,7 @@ _counter = itertools.count(1)
 
 
 def station(session: Session, code: str) -> Station:
-    found = session.scalars(select(Station).where(Station.code == code)).one()
-    return found
+    return session.scalars(select(Station).where(Station.code == code)).one()
 
 
 def credit_code(n: int | None = None) -> str:

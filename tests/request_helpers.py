@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -32,7 +32,7 @@ from tests import factories
 from tests.conftest import suite_settings
 
 # Tuesday 2026-03-10 10:00 in Shanghai: an ordinary working morning.
-TUESDAY_10 = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+TUESDAY_10 = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 PDF = b"%PDF-1.7\n1 0 obj <<>> endobj\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 

@@ -23,7 +23,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_imports_keep_to_the_layers() -> None:
     lint = subprocess.run(
-        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"], cwd=ROOT, capture_output=True, text=True
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-cache"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert lint.returncode == 0, lint.stdout + lint.stderr
 

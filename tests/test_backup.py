@@ -1,4 +1,4 @@
-"""`flask backup` / `flask restore`: a restore brings back every row and file, proves it, and refuses damaged backups."""
+"""`flask backup` / `flask restore`: a restore brings back every row and file, proves it, refuses damaged backups."""
 
 from __future__ import annotations
 

@@ -56,6 +56,7 @@ def test_a_bad_value_stops_the_app_at_start_with_a_message_naming_the_variable()
         capture_output=True,
         text=True,
         timeout=120,
+        check=False,
     )
     assert started.returncode == EXIT_BAD_SETTINGS
     assert "MAX_ATTACHMENTS_PER_MESSAGE: Input should be a valid integer" in started.stderr

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -27,12 +27,12 @@ from tests.director_support import case, station_id
 from tests.request_helpers import People, people  # noqa: F401 - fixture
 
 # Wednesday 2026-03-18, 12:00 in Shanghai.
-NOW = datetime(2026, 3, 18, 4, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 18, 4, 0, tzinfo=UTC)
 FROM, TO = date(2026, 1, 1), date(2026, 3, 18)
 
 
 def local(y: int, m: int, d: int, h: int = 9) -> datetime:
-    return datetime(y, m, d, h - 8, 0, tzinfo=timezone.utc)
+    return datetime(y, m, d, h - 8, 0, tzinfo=UTC)
 
 
 def ago(days: float, hours: float = 0) -> datetime:

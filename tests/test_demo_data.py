@@ -1,9 +1,9 @@
-"""The bulk demo-data generator: every status, consistent numbering, a search index in step, a database that works on."""
+"""The bulk demo-data generator: every status, consistent numbering, a search index in step, a database that works."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select, text
@@ -18,7 +18,7 @@ from tests.conftest import suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 
-NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -383,7 +383,7 @@ def test_an_aware_time_is_required(session: Session, people: People, case: Servi
             asked.version,
             ops.Schedule(datetime(2026, 3, 12, 15), 60, people.director.id),
             TEMPLATE,
-            now=datetime(2026, 3, 10, tzinfo=timezone.utc),
+            now=datetime(2026, 3, 10, tzinfo=UTC),
         )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from flask.testing import FlaskClient
@@ -164,7 +164,7 @@ def test_the_director_schedules_in_beijing_time(
     assert response.status_code == 302
     hotline = session.get(HotlineSession, asked.id)
     session.refresh(hotline)
-    assert hotline.scheduled_at == datetime(2030, 5, 6, 6, 30, tzinfo=timezone.utc)
+    assert hotline.scheduled_at == datetime(2030, 5, 6, 6, 30, tzinfo=UTC)
     assert hotline.duration_minutes == 90 and hotline.meeting_link.startswith("https://meet.example.gov.cn/hotline/")
 
     login(client, people.owner)
@@ -421,4 +421,4 @@ def test_scheduling_on_a_weekend_warns_and_needs_the_tick(
     assert kept.status_code == 302
     hotline = session.get(HotlineSession, asked.id)
     session.refresh(hotline)
-    assert hotline.scheduled_at == datetime(2030, 5, 4, 2, 0, tzinfo=timezone.utc)
+    assert hotline.scheduled_at == datetime(2030, 5, 4, 2, 0, tzinfo=UTC)

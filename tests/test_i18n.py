@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from babel.messages.catalog import Catalog, Message
@@ -95,9 +95,7 @@ def test_the_choice_survives_signing_in_and_out(client: FlaskClient, session: Se
 
 def test_times_are_shown_in_shanghai_time(app: Flask) -> None:
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
-        assert (
-            format_datetime(datetime(2026, 3, 2, 16, 30, tzinfo=timezone.utc), "yyyy-MM-dd HH:mm") == "2026-03-03 00:30"
-        )
+        assert format_datetime(datetime(2026, 3, 2, 16, 30, tzinfo=UTC), "yyyy-MM-dd HH:mm") == "2026-03-03 00:30"
 
 
 def _extract(tmp_path: Path) -> Path:

@@ -21,19 +21,18 @@ pytestmark = pytest.mark.skipif(
 
 def test_a_refused_pipelined_statement_raises_sqlalchemys_integrity_error_and_writes_nothing(engine: Engine) -> None:
     missing_request = 2_000_000_000
-    with pytest.raises(IntegrityError):
-        with engine.begin() as conn, pipelined(conn):
-            conn.execute(
-                insert(Event.__table__).inline(),
-                {
-                    "request_id": missing_request,
-                    "kind": EventKind.CREATED,
-                    "public": True,
-                    "actor_id": None,
-                    "data": {},
-                    "created_at": utcnow(),
-                },
-            )
+    with pytest.raises(IntegrityError), engine.begin() as conn, pipelined(conn):
+        conn.execute(
+            insert(Event.__table__).inline(),
+            {
+                "request_id": missing_request,
+                "kind": EventKind.CREATED,
+                "public": True,
+                "actor_id": None,
+                "data": {},
+                "created_at": utcnow(),
+            },
+        )
     with engine.connect() as conn:
         assert (
             conn.scalar(
@@ -49,21 +48,20 @@ def test_a_connection_lost_in_a_pipeline_is_not_handed_out_again(database_url: s
     # An engine of its own: its pool holds the one connection the test loses, and nothing else.
     engine = make_engine(database_url)
     try:
-        with pytest.raises(OperationalError) as raised:
-            with engine.begin() as conn, pipelined(conn):
-                # Nothing of this INSERT is read back, so its error comes when the pipeline's answers are collected.
-                conn.execute(
-                    insert(Event.__table__)
-                    .inline()
-                    .values(
-                        request_id=None,
-                        kind=EventKind.CREATED,
-                        actor_id=None,
-                        data={},
-                        created_at=utcnow(),
-                        public=func.pg_terminate_backend(func.pg_backend_pid()),
-                    )
+        with pytest.raises(OperationalError) as raised, engine.begin() as conn, pipelined(conn):
+            # Nothing of this INSERT is read back, so its error comes when the pipeline's answers are collected.
+            conn.execute(
+                insert(Event.__table__)
+                .inline()
+                .values(
+                    request_id=None,
+                    kind=EventKind.CREATED,
+                    actor_id=None,
+                    data={},
+                    created_at=utcnow(),
+                    public=func.pg_terminate_backend(func.pg_backend_pid()),
                 )
+            )
         assert raised.value.connection_invalidated
         # At once, before the pool's idle-time ping would look at it.
         with engine.connect() as conn:

@@ -3,7 +3,7 @@ and the guidance rule of the request lifecycle."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -13,14 +13,14 @@ from sqlalchemy.orm import Session
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import Event, EventKind, MilestonePhase, Notification, PlanStatus, ServicePlan, Status
 from service.operations import plans
-from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.queries import plans as plan_queries
 from service.rules import lifecycle
+from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.rules.sla_calendar import WorkingCalendar
 from tests.plan_helpers import active_plan, draft_plan, fields, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
 
-NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 CALENDAR = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
 
 

@@ -3,7 +3,7 @@ progress view, and the overdue list in scope."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -43,8 +43,8 @@ def test_overdue_means_not_done_and_due_before_today(status: MilestoneStatus, du
 
 def test_today_is_the_date_in_shanghai() -> None:
     # 17:30 UTC on March 10 is already March 11 at the stations.
-    assert plan_queries.local_today(datetime(2026, 3, 10, 17, 30, tzinfo=timezone.utc)) == date(2026, 3, 11)
-    assert plan_queries.local_today(datetime(2026, 3, 10, 15, 59, tzinfo=timezone.utc)) == date(2026, 3, 10)
+    assert plan_queries.local_today(datetime(2026, 3, 10, 17, 30, tzinfo=UTC)) == date(2026, 3, 11)
+    assert plan_queries.local_today(datetime(2026, 3, 10, 15, 59, tzinfo=UTC)) == date(2026, 3, 10)
 
 
 def test_progress_says_what_is_done_late_and_next() -> None:

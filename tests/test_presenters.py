@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest, Status, User
 from service.models.base import utcnow
-from service.rules.plan_status import PlanAction
 from service.queries.plans import local_today, plan_page
 from service.rules.lifecycle import Action
+from service.rules.plan_status import PlanAction
 from service.store.settings import DeskSettings
 from service.web.common.request_presenter import Audience, RequestPage, present_request
 from service.web.desk.plan_presenter import present_plan

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import Connection, event, select, text, update
@@ -33,7 +33,7 @@ from service.rules.sla_calendar import WorkingCalendar
 from tests import factories
 
 REQUESTS = 10000
-NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 KEYSET = re.compile(r"ORDER BY requests\.id (?:DESC|ASC)\s+LIMIT", re.IGNORECASE)
 
 
@@ -76,7 +76,7 @@ def many(session: Session, connection: Connection, people: dict[str, User]) -> N
         ],
     )
     start = {t: (connection.scalar(text(f"SELECT max(id) FROM {t}")) or 0) + 1 for t in COLUMNS}
-    counters = {year: 500_000 for year in range(2018, 2031)}  # far above anything the suite hands out
+    counters = dict.fromkeys(range(2018, 2031), 500000)  # far above anything the suite hands out
     teller = Storyteller(
         Start(world, start, counters, NOW.replace(tzinfo=None)),
         7,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -41,9 +41,9 @@ def test_a_refused_submission_uses_no_number(session, people: People, settings) 
 
 def test_each_year_starts_again_at_one_in_shanghai_time(session, people: People, settings) -> None:
     # 2030-12-31 16:30 UTC is already 2031-01-01 00:30 in Shanghai.
-    late_2030 = submit(session, people, settings, now=datetime(2030, 12, 31, 15, 0, tzinfo=timezone.utc))
-    new_year = submit(session, people, settings, now=datetime(2030, 12, 31, 16, 30, tzinfo=timezone.utc))
-    again = submit(session, people, settings, now=datetime(2031, 3, 1, 2, 0, tzinfo=timezone.utc))
+    late_2030 = submit(session, people, settings, now=datetime(2030, 12, 31, 15, 0, tzinfo=UTC))
+    new_year = submit(session, people, settings, now=datetime(2030, 12, 31, 16, 30, tzinfo=UTC))
+    again = submit(session, people, settings, now=datetime(2031, 3, 1, 2, 0, tzinfo=UTC))
     assert late_2030.reference == "JL-2030-000001"
     assert (new_year.reference, again.reference) == ("JL-2031-000001", "JL-2031-000002")
 
@@ -100,7 +100,7 @@ def _submit_in_own_session(engine, user_id: int, settings: DeskSettings, key: st
             actor,
             draft(idempotency_key=key),
             settings=settings,
-            now=datetime(CONCURRENT_YEAR, 6, 1, 2, 0, tzinfo=timezone.utc),
+            now=datetime(CONCURRENT_YEAR, 6, 1, 2, 0, tzinfo=UTC),
         )
         return request.id, request.reference
 

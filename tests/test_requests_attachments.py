@@ -7,7 +7,7 @@ import io
 import os
 import re
 import zipfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -124,7 +124,7 @@ def test_oversize_and_too_many_are_refused(session, people: People, settings) ->
 
 
 def test_one_bad_file_among_good_ones_stores_none_of_them(session, people: People, settings) -> None:
-    with pytest.raises(ValidationError, match="evil.svg"):
+    with pytest.raises(ValidationError, match=r"evil\.svg"):
         submit(session, people, settings, uploads=(Upload("ok.pdf", "", PDF), Upload("evil.svg", "", b"<svg/>")))
     assert session.scalar(select(func.count(Attachment.id))) == 0
     assert not Path(settings.upload_folder).exists() or not any(Path(settings.upload_folder).iterdir())
@@ -220,7 +220,7 @@ def test_an_upload_gets_its_stored_name_only_once_its_row_is_committed(session, 
 
 def _aged(path: Path, data: bytes, age: timedelta) -> Path:
     path.write_bytes(data)
-    stamp = (datetime.now(timezone.utc) - age).timestamp()
+    stamp = (datetime.now(UTC) - age).timestamp()
     os.utime(path, (stamp, stamp))
     return path
 

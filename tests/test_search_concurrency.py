@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select, text
@@ -13,13 +13,12 @@ from service.models import Enterprise, EnterpriseSize, Role, ServiceRequest, Sta
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
 from service.rules.credit_code import complete
-from tests.conftest import suite_settings
-from tests.conftest import Sessions
+from tests.conftest import Sessions, suite_settings
 from tests.request_helpers import draft
 from tests.scratch import scratch_database
 
 THREADS, EACH = 6, 8
-NOW = datetime(2026, 3, 10, 2, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
 
 def test_parallel_submissions_all_commit_and_are_searchable(tmp_path: Path) -> None:

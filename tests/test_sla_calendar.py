@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 from service.rules.sla_calendar import WorkingCalendar, parse_calendar_csv
 
 SH = ZoneInfo("Asia/Shanghai")
-UTC = timezone.utc
 HOURS = "09:00-12:00,13:00-17:00"  # 7 working hours a day
 HOUR = 3600.0
 

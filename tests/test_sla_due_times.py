@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,7 +20,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def local(*args: int) -> datetime:
-    return datetime(*args, tzinfo=SHANGHAI).astimezone(timezone.utc)
+    return datetime(*args, tzinfo=SHANGHAI).astimezone(UTC)
 
 
 @pytest.mark.parametrize(

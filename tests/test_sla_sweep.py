@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import delete, func, select
@@ -122,7 +122,7 @@ def committed_overdue_requests(database_url: str, settings):
                 owner,
                 draft(title=f"并发巡检{n}"),
                 settings=settings,
-                now=datetime(2098, 3, 3, 2, 0, tzinfo=timezone.utc),
+                now=datetime(2098, 3, 3, 2, 0, tzinfo=UTC),
             )
     try:
         yield engine, enterprise.id
@@ -139,7 +139,7 @@ def committed_overdue_requests(database_url: str, settings):
 
 def test_two_sweeps_at_once_do_the_work_once(committed_overdue_requests, settings) -> None:
     engine, enterprise_id = committed_overdue_requests
-    later = datetime(2098, 6, 1, 2, 0, tzinfo=timezone.utc)
+    later = datetime(2098, 6, 1, 2, 0, tzinfo=UTC)
 
     def run(_: int) -> SweepReport:
         with Sessions(bind=engine, expire_on_commit=False) as session:

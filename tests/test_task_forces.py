@@ -11,9 +11,9 @@ from service.errors import Forbidden, InvalidTransition, NotFound, ValidationErr
 from service.models import Event, EventKind, TaskForceStatus
 from service.operations import plans, task_forces
 from service.operations.task_forces import Expert, TaskForceFields
+from service.queries import task_forces as tf_queries
 from service.rules import policy
 from service.rules.policy import PolicyAction
-from service.queries import task_forces as tf_queries
 from tests.plan_helpers import active_plan, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
 

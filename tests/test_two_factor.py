@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
@@ -20,7 +20,7 @@ from service.operations import accounts, two_factor
 from tests import factories
 from tests.conftest import reset_process_settings, suite_settings
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 ADDRESS = "198.51.100.20"
 
 

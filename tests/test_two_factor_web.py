@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pyotp
 import pytest
@@ -31,7 +31,7 @@ def required(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def current_code(secret: str, steps_ahead: int = 0) -> str:
     # Ahead, never behind: a step boundary crossed mid-test keeps the code inside the accepted window.
     totp = pyotp.TOTP(secret)
-    return totp.generate_otp(totp.timecode(datetime.now(timezone.utc)) + steps_ahead)
+    return totp.generate_otp(totp.timecode(datetime.now(UTC)) + steps_ahead)
 
 
 def enrol(session: Session, user: User) -> tuple[str, list[str]]:

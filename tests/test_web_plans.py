@@ -35,7 +35,6 @@ from tests.conftest import login, post_form
 from tests.plan_helpers import active_plan, draft_plan, make_request
 from tests.request_helpers import People, people  # noqa: F401 - fixture
 
-
 EN = {"Accept-Language": "en"}
 
 

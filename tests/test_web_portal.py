@@ -221,7 +221,7 @@ def test_withdraw_asks_for_a_reason(client: FlaskClient, session: Session, peopl
     request = submit(session, people, settings)
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
-    assert 'action="/portal/requests/%d/actions/withdraw"' % request.id in page and 'name="withdraw-reason"' in page
+    assert f'action="/portal/requests/{request.id}/actions/withdraw"' in page and 'name="withdraw-reason"' in page
     path = f"/portal/requests/{request.id}/actions/withdraw"
     refused = send(client, path, {"withdraw-version": str(request.version), "withdraw-reason": " "}, prefix="withdraw")
     page = sent_back(client, refused, f"/portal/requests/{request.id}")

@@ -16,7 +16,6 @@ from tests.conftest import login
 from tests.request_helpers import TUESDAY_10, People, in_status, people  # noqa: F401 - fixtures
 from tests.web_requests_support import get, send, sent_back, settings, version_in  # noqa: F401 - fixture
 
-
 # A weekday well after any due time the tests' requests have (pages are drawn at the real time).
 NEW_DATE = (utcnow() + timedelta(days=90)).date()
 NEW_DATE = NEW_DATE - timedelta(days=max(0, NEW_DATE.weekday() - 4))
@@ -42,11 +41,11 @@ def test_only_the_assignee_is_offered_sign_for_and_return(
     login(client, people.staff)
     page = get(client, page_url).get_data(as_text=True)
     assert "Sign-for overdue" in page
-    assert 'action="/desk/requests/%d/sign-for"' % request.id not in page
+    assert f'action="/desk/requests/{request.id}/sign-for"' not in page
     login(client, people.staff2)
     page = get(client, page_url).get_data(as_text=True)
-    assert 'action="/desk/requests/%d/sign-for"' % request.id in page
-    assert 'action="/desk/requests/%d/return"' % request.id in page
+    assert f'action="/desk/requests/{request.id}/sign-for"' in page
+    assert f'action="/desk/requests/{request.id}/return"' in page
     assert get(client, "/desk/?queue=to_sign").get_data(as_text=True).count(request.reference) >= 1
 
 
@@ -123,7 +122,7 @@ def test_the_head_lists_and_decides_extensions_and_the_enterprise_reads_the_new_
     assert request.reference in listing and "型式检验报告预计四月初出具" in listing
     assert "Extensions to decide" in listing
     page = get(client, page_url).get_data(as_text=True)
-    assert "检验所排期" in page and 'action="/desk/requests/%d/extension/decision"' % request.id in page
+    assert "检验所排期" in page and f'action="/desk/requests/{request.id}/extension/decision"' in page
     response = send(
         client,
         f"{page_url}/extension/decision",

@@ -19,19 +19,25 @@ depends_on = None
 
 SQLITE_UP = (
     # Pre-tokenised terms (service.infrastructure.text_index) and scope tokens; rowid is the request id.
-    "CREATE VIRTUAL TABLE search_index USING fts5("
-    "title_terms, public_terms, internal_terms, scope_terms, tokenize='unicode61')",
-    "CREATE TRIGGER search_index_request_deleted AFTER DELETE ON requests "
-    "BEGIN DELETE FROM search_index WHERE rowid = old.id; END",
+    (
+        "CREATE VIRTUAL TABLE search_index USING fts5("
+        "title_terms, public_terms, internal_terms, scope_terms, tokenize='unicode61')"
+    ),
+    (
+        "CREATE TRIGGER search_index_request_deleted AFTER DELETE ON requests "
+        "BEGIN DELETE FROM search_index WHERE rowid = old.id; END"
+    ),
 )
 SQLITE_DOWN = ("DROP TRIGGER IF EXISTS search_index_request_deleted", "DROP TABLE IF EXISTS search_index")
 
 POSTGRESQL_UP = (
     # One tsvector per request: its terms prefixed by part (t: title, p: public, i: internal) and its
     # scope tokens (@e<enterprise>, @s<station>), see service.infrastructure.search_index.
-    "CREATE TABLE search_documents ("
-    " request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,"
-    " document TSVECTOR NOT NULL)",
+    (
+        "CREATE TABLE search_documents ("
+        " request_id INTEGER PRIMARY KEY REFERENCES requests (id) ON DELETE CASCADE,"
+        " document TSVECTOR NOT NULL)"
+    ),
     "CREATE INDEX ix_search_documents_document ON search_documents USING gin (document)",
 )
 POSTGRESQL_DOWN = ("DROP TABLE IF EXISTS search_documents",)

@@ -3,11 +3,11 @@
 Revision ID: 0018
 Revises: 0017
 
-Until now a notification held only its kind and request, so the inbox could not say
-who did it or what the new state is, and the inbox is ordered by when things
-happened (records made with past times, as the demo's, come out in time order). Existing rows keep both empty (shown as before). A plan's approval or return
-is told to its author (and an approval to the enterprise) with the director's comment;
-a returned draft (service_plans.returned_at) leaves the list awaiting approval until saved again.
+Until now a notification held only its kind and request, so the inbox could not say who did it or what the new
+state is, and the inbox is ordered by when things happened (records made with past times, as the demo's, come
+out in time order). Existing rows keep both empty (shown as before). A plan's approval or return is told to
+its author (and an approval to the enterprise) with the director's comment; a returned draft
+(service_plans.returned_at) leaves the list awaiting approval until saved again.
 """
 
 from __future__ import annotations

@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import multiprocessing
 import random
+import sqlite3
 import traceback
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from multiprocessing.queues import Queue as ProcessQueue
+from datetime import UTC, datetime, timedelta
+from multiprocessing.queues import Queue
 from queue import Empty
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
@@ -50,6 +52,11 @@ from service.models import (
 from service.models.base import Base
 from service.rules.credit_code import ALPHABET, complete, division_codes
 
+if TYPE_CHECKING:
+    import psycopg
+
+# What the producer process sends: a batch of rows, ("done", reference counters) or ("error", traceback).
+Produced = Batch | tuple[str, object]
 STAFF_PER_STATION = {True: (8, 2), False: (5, 1)}  # is_hub -> (staff, directors)
 
 
@@ -67,7 +74,7 @@ def generate(
     engine: Engine, options: Options, progress: Callable[[int], None] = lambda n: None, now: datetime | None = None
 ) -> dict[str, int]:
     """Fill the database; returns how many rows of each big table were written."""
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(tzinfo=None)
+    now = (now or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None)
     check_columns()
     with Session(engine) as session:
         seed.seed_reference_data(session)
@@ -80,7 +87,8 @@ def generate(
     written = dict.fromkeys(COLUMNS, 0)
     raw = engine.raw_connection()
     try:
-        loader = (PostgresLoader if postgres else SqliteLoader)(raw.driver_connection)
+        driver: Any = raw.driver_connection  # sqlite3's or psycopg's own connection, as the dialect says
+        loader = (PostgresLoader if postgres else SqliteLoader)(driver)
         loader.begin()
         since_commit = 0
         producer = _Producer(Start(world, next_ids, counters, now), options, postgres)
@@ -107,7 +115,7 @@ class _Producer:
 
     def __init__(self, start: Start, options: Options, postgres: bool) -> None:
         context = multiprocessing.get_context("spawn")
-        self.queue = context.Queue(maxsize=3)
+        self.queue: Queue[Produced] = context.Queue(maxsize=3)
         self.process = context.Process(
             target=_produce,
             name="demo-data-producer",
@@ -127,14 +135,14 @@ class _Producer:
                 kind, payload = item
                 if kind == "error":
                     raise RuntimeError(f"generating demo data failed:\n{payload}")
-                self.counters = payload
+                self.counters = cast(dict[int, int], payload)  # "done" carries the reference counters
                 return
         finally:
             self.process.join(timeout=10)
             if self.process.is_alive():
                 self.process.terminate()
 
-    def _next(self) -> Batch | tuple[str, object]:
+    def _next(self) -> Produced:
         while True:
             try:
                 return self.queue.get(timeout=5)
@@ -143,7 +151,7 @@ class _Producer:
                     raise RuntimeError("the demo data producer stopped unexpectedly") from None
 
 
-def _produce(queue: ProcessQueue[Batch | tuple[str, object]], start: Start, options: Options, postgres: bool) -> None:
+def _produce(queue: Queue[Produced], start: Start, options: Options, postgres: bool) -> None:
     try:
         stamp = _timestamp_postgres if postgres else _timestamp_sqlite
         teller = Storyteller(start, options.seed, stamp, postgres)
@@ -251,7 +259,7 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
 
 def _companies(session: Session) -> list[Company]:
     """Every enterprise with users, the demo ones first (they get the most requests)."""
-    users: dict[int, list[int]] = {}
+    users: dict[int | None, list[int]] = {}
     for user_id, enterprise_id in session.execute(
         select(User.id, User.enterprise_id).where(User.role == Role.ENTERPRISE, User.active.is_(True)).order_by(User.id)
     ):
@@ -288,7 +296,7 @@ def _plans(
         director = (directors[company.station_id] or directors[hub_id])[0]
         status = PlanStatus.ACTIVE if rng.random() < 0.85 else PlanStatus.COMPLETED
         done = rng.randrange(len(phases) + 1) if status == PlanStatus.ACTIVE else len(phases)
-        start = datetime.now(timezone.utc) - timedelta(days=rng.randint(60, 900))
+        start = datetime.now(UTC) - timedelta(days=rng.randint(60, 900))
         plan = ServicePlan(
             enterprise_id=company.id,
             station_id=company.station_id,
@@ -331,7 +339,7 @@ def _timestamp_postgres(value: datetime | None) -> str | None:
 class SqliteLoader:
     """executemany in large batches; journal off and no fsync while loading, WAL and statistics after."""
 
-    def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: sqlite3.Connection) -> None:
         self.db = db
         for pragma in (
             "foreign_keys=OFF",
@@ -382,7 +390,7 @@ class SqliteLoader:
 class PostgresLoader:
     """COPY for every batch; sequences moved past the ids used, and statistics, after."""
 
-    def __init__(self, db) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, db: psycopg.Connection[Any]) -> None:
         self.db = db
 
     def begin(self) -> None:
@@ -399,7 +407,7 @@ class PostgresLoader:
             self._copy(cursor, "search_documents", ("request_id", "document"), batch.documents)
 
     @staticmethod
-    def _copy(cursor, table: str, columns: tuple[str, ...], rows) -> None:  # type: ignore[no-untyped-def]
+    def _copy(cursor: psycopg.Cursor[Any], table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

@@ -69,7 +69,7 @@ def _has_plans(session: Session, enterprise: Enterprise) -> bool:
 
 
 def _schedule(session: Session, staff: User, plan: ServicePlan, schedule: Schedule, today: date) -> None:
-    for milestone, (status, days, reason, notes) in zip(list(plan.milestones), schedule):
+    for milestone, (status, days, reason, notes) in zip(list(plan.milestones), schedule, strict=False):
         milestones.update_milestone(
             session,
             staff,

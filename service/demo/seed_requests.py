@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ class _Demo:
         stage: LifecycleStage,
         files: tuple[Upload, ...] = (),
         on_behalf: Enterprise | None = None,
-        **product: object,
+        **product: Any,  # RequestDraft's product fields
     ) -> ServiceRequest:
         self.count += 1
         draft = RequestDraft(
@@ -67,7 +68,7 @@ class _Demo:
             lifecycle_stage=stage,
             idempotency_key=f"{KEY_PREFIX}{self.count:02d}",
             **product,
-        )  # type: ignore[arg-type]
+        )
         return submit_request(
             self.session,
             who,
@@ -108,9 +109,7 @@ class _Demo:
             now=self.at(days_ago),
         )
 
-    def act(
-        self, request: ServiceRequest, who: User, days_ago: float, action: Action, **inputs: object
-    ) -> ServiceRequest:
+    def act(self, request: ServiceRequest, who: User, days_ago: float, action: Action, **inputs: Any) -> ServiceRequest:
         return take_action(
             self.session,
             who,
@@ -120,7 +119,7 @@ class _Demo:
             settings=self.settings,
             now=self.at(days_ago),
             **inputs,
-        )  # type: ignore[arg-type]
+        )
 
     def say(self, request: ServiceRequest, who: User, days_ago: float, body: str, internal: bool = False) -> None:
         add_message(
@@ -145,20 +144,20 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
     zhao, zhou = demo_user(session, "ccnd.staff@demo.jl.gov.cn"), demo_user(session, "ccnd.director@demo.jl.gov.cn")
     chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
     hub = demo_user(session, "hub.staff@demo.jl.gov.cn")
-    software = dict(
+    software: dict[str, Any] = dict(
         product_name="肺结节CT影像辅助检测软件",
         device_class=DeviceClass.III,
         product_type=ProductType.ACTIVE,
         product_field=ProductField.F21,
         innovative=True,
     )
-    reagent = dict(
+    reagent: dict[str, Any] = dict(
         product_name="心肌肌钙蛋白I测定试剂盒（化学发光法）",
         device_class=DeviceClass.III,
         product_type=ProductType.IVD,
         product_field=ProductField.IVD_REAGENT,
     )
-    stent = dict(
+    stent: dict[str, Any] = dict(
         product_name="可降解镁合金骨科内固定螺钉",
         device_class=DeviceClass.III,
         product_type=ProductType.NON_ACTIVE,

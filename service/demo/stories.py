@@ -15,8 +15,9 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from service.demo import texts
 from service.demo.seed import SLA_DEFAULTS
@@ -227,10 +228,10 @@ class World:
 
 @dataclass
 class Batch:
-    rows: dict[str, list[tuple]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
+    rows: dict[str, list[tuple[Any, ...]]] = field(default_factory=lambda: {name: [] for name in COLUMNS})
     # Search-index rows: (id, title, public, internal, scope, product, enterprise terms) for SQLite, (id, tsvector)
     # for PostgreSQL.
-    documents: list[tuple] = field(default_factory=list)
+    documents: list[tuple[Any, ...]] = field(default_factory=list)
     requests: int = 0
 
 
@@ -300,6 +301,8 @@ class _Story:
         self.english = rng.random() < 0.2
         self.submitter = enterprise.user_ids[int(rng.random() * len(enterprise.user_ids))]
         staff = teller.world.staff[enterprise.station_id]
+        self.assignee: int | None
+        self.assignee_name: str | None
         self.assignee, self.assignee_name = staff[int(rng.random() * len(staff))]
         self.channel = CHANNELS[int(rng.random() * len(CHANNELS))]
         year = reference_year(created)
@@ -308,7 +311,7 @@ class _Story:
         self.year, self.reference = year, format_reference(year, self.sequence)
         self.public_terms: list[str] = []
         self.internal_terms: list[str] = []
-        self.fields: dict[str, object] = {}
+        self.fields: dict[str, Any] = {}  # the request's columns that only some stories fill
         self.supervision = _Supervision()
         # Time between submission and now, shared out over the story's steps (never past now).
         self.budget = max(60.0, min((teller.now - created).total_seconds() * 0.9, 86400 * rng.uniform(3, 45)))
@@ -322,7 +325,7 @@ class _Story:
             (self.t.take("events"), self.id, None, kind, public, actor, data, self.t.stamp(at))
         )
 
-    def message(self, body: str, author: int, internal: bool, at: datetime) -> None:
+    def message(self, body: str, author: int | None, internal: bool, at: datetime) -> None:
         message_id = self.t.take("messages")
         self.batch.rows["messages"].append((message_id, self.id, author, body, internal, self.t.stamp(at)))
         (self.internal_terms if internal else self.public_terms).append(texts.sentence_terms(body))
@@ -417,7 +420,7 @@ class _Story:
         if status == CLOSED:
             self.close()
 
-    def assigned(self, at: datetime, by: int, assignee: int, name: str | None) -> None:
+    def assigned(self, at: datetime, by: int | None, assignee: int | None, name: str | None) -> None:
         self.event(
             K_ASSIGNED, at, by, False, _json(("previous", None), ("assignee", assignee), ("assignee_name", name))
         )
@@ -471,7 +474,7 @@ class _Story:
         new_due = max(previous, asked) + timedelta(days=(7, 14, 30)[int(rng.random() * 3)])
         reason = texts.EXTENSION_REASONS[int(rng.random() * len(texts.EXTENSION_REASONS))]
         extension_id = teller.take("extension_requests")
-        due_text = new_due.replace(tzinfo=timezone.utc).isoformat()
+        due_text = new_due.replace(tzinfo=UTC).isoformat()
         self.event(
             EventKind.EXTENSION_ASKED.value,
             asked,
@@ -630,9 +633,8 @@ class _Story:
             director = directors[int(rng.random() * len(directors))]
             instruction_id = teller.take("instructions")
             body = "请尽快与企业沟通，一周内反馈进展。"
-            acknowledged = at + timedelta(hours=6)
-            if rng.random() < 0.5 or acknowledged > teller.now:
-                acknowledged = None
+            acknowledged_at = at + timedelta(hours=6)
+            acknowledged = None if rng.random() < 0.5 or acknowledged_at > teller.now else acknowledged_at
             self.batch.rows["instructions"].append(
                 (
                     instruction_id,

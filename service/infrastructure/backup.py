@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from sqlalchemy import Connection, create_engine, inspect, make_url, select, text
 from sqlalchemy.engine import URL
@@ -151,9 +152,9 @@ def restore(database_url: str, upload_folder: str | Path, source: str | Path) ->
     return Outcome(source, tables, manifest["files"])
 
 
-def _checked_manifest(source: Path, url: URL) -> dict:
+def _checked_manifest(source: Path, url: URL) -> dict[str, Any]:
     try:
-        manifest = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
+        manifest: dict[str, Any] = json.loads((source / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise BackupError(f"{source} has no readable {MANIFEST}: {error}") from None
     if manifest.get("format") != FORMAT:
@@ -212,9 +213,8 @@ def _attachment_problems(attachments: dict[str, str], files: dict[str, str], whe
 def _connect(url: str | URL, isolation_level: str | None = None) -> Iterator[Connection]:
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as conn:
-            if isolation_level:
-                conn = conn.execution_options(isolation_level=isolation_level)
+        with engine.connect() as plain:
+            conn = plain.execution_options(isolation_level=isolation_level) if isolation_level else plain
             with conn.begin():
                 yield conn
     finally:

@@ -80,7 +80,7 @@ def nice_ticks(maximum: float, count: int = 4) -> list[float]:
     if step < 1 and float(maximum).is_integer():
         step = 1  # counts never need fractional ticks
     top = math.ceil(maximum / step) * step
-    return [round(i * step, 6) for i in range(int(round(top / step)) + 1)]
+    return [round(i * step, 6) for i in range(round(top / step) + 1)]
 
 
 def _open(chart_id: str, title: str, description: str, width: int, height: float, css: str) -> Markup:
@@ -150,7 +150,7 @@ def column_chart(
     group_w = (width - left - right) / max(len(categories), 1)
     col_w = min(group_w * 0.8 / max(len(series), 1), 26)
     parts = [_open(chart_id, title, description, width, height, "column-chart")]
-    x = left
+    x: float = left
     for s in series:
         parts.append(
             Markup(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -41,9 +41,9 @@ def build_invitation(invitation: Invitation, stamp: datetime) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
     event = Event()
-    start = invitation.start.astimezone(timezone.utc)
+    start = invitation.start.astimezone(UTC)
     event.add("uid", invitation.uid)
-    event.add("dtstamp", stamp.astimezone(timezone.utc))
+    event.add("dtstamp", stamp.astimezone(UTC))
     event.add("dtstart", start)
     event.add("dtend", start + invitation.duration)
     event.add("summary", invitation.summary)
@@ -58,7 +58,8 @@ def build_invitation(invitation: Invitation, stamp: datetime) -> bytes:
         attendee.params["role"] = vText("REQ-PARTICIPANT")
         event.add("attendee", attendee)
     calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical
 
 
 def _address(person: Person) -> vCalAddress:

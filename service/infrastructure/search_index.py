@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, event, inspect, select, text, true
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import instance_state
 
 from service.infrastructure.text_index import join_terms
 from service.models.accounts import Enterprise
@@ -55,7 +56,7 @@ PREFIXES = {"title": "t", "public": "p", "internal": "i", "product": "d", "enter
 
 
 def is_search_structure(name: str | None) -> bool:
-    return bool(name) and name.startswith(SEARCH_PREFIXES)  # type: ignore[union-attr]
+    return bool(name and name.startswith(SEARCH_PREFIXES))
 
 
 def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
@@ -100,7 +101,8 @@ def make_document(
     messages: Iterable[tuple[str, bool]] = (),
 ) -> Document:
     """The index document of a request from its texts; ``messages`` are (body, internal) pairs."""
-    public, internal = [description], []
+    public: list[str] = [description]
+    internal: list[str] = []
     for body, is_internal in messages:
         (internal if is_internal else public).append(body)
     return Document(
@@ -228,35 +230,34 @@ def rebuild(connection: Connection, batch: int = 2000) -> int:
 
 # What a document is made of: a change to any of these rewrites it (a transfer moves its scope token; an
 # enterprise's name and credit code stand in every one of its requests' documents).
-_INDEXED_COLUMNS = {
+_INDEXED_COLUMNS: dict[type[ServiceRequest | Message | Enterprise], tuple[str, ...]] = {
     ServiceRequest: ("title", "description", "product_name", "station_id", "enterprise_id"),
     Message: ("body", "internal", "request_id"),
     Enterprise: ("name", "credit_code"),
 }
 
 
-def _changed(obj: object) -> bool:
-    state = inspect(obj)
+def _changed(obj: ServiceRequest | Message | Enterprise) -> bool:
+    state = instance_state(obj)
     return any(state.attrs[name].history.has_changes() for name in _INDEXED_COLUMNS[type(obj)])
 
 
-def _request_id(obj: object) -> int | None:
-    return obj.id if isinstance(obj, ServiceRequest) else obj.request_id  # type: ignore[attr-defined]
+def _request_id(obj: ServiceRequest | Message) -> int | None:
+    return obj.id if isinstance(obj, ServiceRequest) else obj.request_id
 
 
 def touched_request_ids(session: Session) -> set[int]:
     """Requests whose indexed text the flush that just ran inserted, changed or deleted."""
-    ids: set[int] = set()
+    ids: set[int | None] = set()
     for obj in (*session.new, *session.deleted):
         if isinstance(obj, (ServiceRequest, Message)):
-            ids.add(_request_id(obj))  # type: ignore[arg-type]
+            ids.add(_request_id(obj))
     for obj in session.dirty:
         if isinstance(obj, (ServiceRequest, Message)) and _changed(obj):
-            ids.add(_request_id(obj))  # type: ignore[arg-type]
+            ids.add(_request_id(obj))
             if isinstance(obj, Message):
                 ids.update(i for i in inspect(obj).attrs.request_id.history.deleted if i is not None)
-    ids.discard(None)  # type: ignore[arg-type]
-    return ids
+    return {i for i in ids if i is not None}
 
 
 def renamed_enterprise_ids(session: Session) -> set[int]:

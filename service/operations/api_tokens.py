@@ -118,5 +118,6 @@ def authenticate(session: Session, secret: str, now: datetime | None = None) -> 
     if token.last_used_at is None or token.last_used_at < now - TOUCH_INTERVAL:
         with unit_of_work(session):
             session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
+        # Read again after the commit; the join above found the row, so it is there.
         user = session.get(User, user.id)  # type: ignore[assignment]
     return Authenticated(user=user, token_id=token.id, scopes=scopes_of(token))

@@ -9,7 +9,7 @@ import hashlib
 import io
 import unicodedata
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -73,7 +73,7 @@ def _is_zip(data: bytes) -> bool:
     return _zip_names(data) is not None
 
 
-def _office_open_xml(folder: str):  # type: ignore[no-untyped-def]
+def _office_open_xml(folder: str) -> Callable[[bytes], bool]:
     """A .docx/.xlsx/.pptx is a ZIP holding a content-types part and its own folder."""
 
     def check(data: bytes) -> bool:

@@ -151,7 +151,7 @@ def ask_hotline(
             reason=hotline.reason,
             preferred_times=hotline.preferred_times,
         )
-        others = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
+        others: Recipients = enterprise_users(request.enterprise_id) if actor.role != Role.ENTERPRISE else []
         _tell(
             session,
             hotline,

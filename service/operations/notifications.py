@@ -10,9 +10,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Insert, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import CursorResult, Insert, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from service.errors import NotFound
@@ -21,7 +21,7 @@ from service.models.base import utcnow
 from service.rules import policy
 from service.store.db import unit_of_work
 
-Recipients = Iterable[int] | Select[tuple[int]]
+Recipients = Iterable[int] | Select[int]
 _TABLE = Notification.__table__
 _INSERT = insert(_TABLE)
 
@@ -62,7 +62,7 @@ def notify(
 
 
 @functools.lru_cache(maxsize=256)
-def _insert_selected(recipients: Select[tuple[int]], excluding: bool) -> Insert:
+def _insert_selected(recipients: Select[int], excluding: bool) -> Insert:
     """INSERT ... SELECT for one query of recipients, built once per query (see ``station_desk``)."""
     who = recipients.subquery()
     given = ("request_id", "plan_id", "kind", "created_at", "actor_id", "data")
@@ -81,7 +81,7 @@ def ids_of(session: Session, *groups: Recipients) -> list[int]:
 
 
 @functools.lru_cache(maxsize=256)
-def station_desk(station_id: int, *, directors_only: bool = False) -> Select[tuple[int]]:
+def station_desk(station_id: int, *, directors_only: bool = False) -> Select[int]:
     """Active staff and directors of one station (its own people, not the hub's).
 
     Kept per station (statements are immutable): every submission asks for its station's desk, and a
@@ -111,7 +111,7 @@ def provincial_director_ids(session: Session) -> list[int]:
 
 
 @functools.lru_cache(maxsize=256)
-def enterprise_users(enterprise_id: int) -> Select[tuple[int]]:
+def enterprise_users(enterprise_id: int) -> Select[int]:
     """An enterprise's active users (kept per enterprise, as ``station_desk`` is)."""
     return select(User.id).where(
         User.enterprise_id == enterprise_id, User.role == Role.ENTERPRISE, User.active.is_(True)
@@ -125,7 +125,7 @@ def desk_recipients(request: ServiceRequest) -> Recipients:
     return station_desk(request.station_id)
 
 
-def _inbox(user: User):  # type: ignore[no-untyped-def]
+def _inbox(user: User) -> Select[Notification]:
     return (
         select(Notification)
         .outerjoin(ServiceRequest, Notification.request_id == ServiceRequest.id)
@@ -133,7 +133,7 @@ def _inbox(user: User):  # type: ignore[no-untyped-def]
     )
 
 
-def unread_count_query(user: User, cap: int | None = None) -> Select[tuple[int]]:
+def unread_count_query(user: User, cap: int | None = None) -> Select[int]:
     """The query counting the unread part of the inbox (the menu badge runs it with the other counts).
 
     With ``cap`` it stops counting past cap + 1: the badge says "99+", and a desk whose notifications
@@ -162,13 +162,17 @@ def list_notifications(session: Session, user: User, limit: int = 50) -> list[No
 
 def mark_all_read(session: Session, user: User, now: datetime | None = None) -> int:
     with unit_of_work(session):
-        result = session.execute(
-            update(Notification)
-            .where(Notification.user_id == user.id, Notification.read_at.is_(None))
-            .values(read_at=now or utcnow())
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a cursor result, which has the row count.
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(Notification)
+                .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+                .values(read_at=now or utcnow())
+                .execution_options(synchronize_session=False)
+            ),
         )
-    return result.rowcount or 0  # type: ignore[attr-defined]
+    return result.rowcount or 0
 
 
 def mark_read(session: Session, user: User, notification_id: int, now: datetime | None = None) -> Notification:

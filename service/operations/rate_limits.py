@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import case
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from service.models import RateLimitCounter
@@ -16,17 +17,15 @@ from service.store.db import unit_of_work
 WINDOW_SECONDS = 60
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
+def _insert(session: Session) -> postgresql.Insert | sqlite.Insert:
     if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(RateLimitCounter)
+        return postgresql.insert(RateLimitCounter)
+    return sqlite.insert(RateLimitCounter)
 
 
 def window_start(now: datetime, seconds: int = WINDOW_SECONDS) -> datetime:
     stamp = int(now.timestamp()) // seconds * seconds
-    return datetime.fromtimestamp(stamp, timezone.utc)
+    return datetime.fromtimestamp(stamp, UTC)
 
 
 def hit(
@@ -42,8 +41,8 @@ def hit(
     exceeded = False
     with unit_of_work(session):
         for key, limit in limits:
-            statement = _insert(session).values(key=key[:120], window_started_at=start, count=1)
-            statement = statement.on_conflict_do_update(
+            upsert = _insert(session).values(key=key[:120], window_started_at=start, count=1)
+            statement = upsert.on_conflict_do_update(
                 index_elements=[RateLimitCounter.key],
                 set_={
                     "count": case((RateLimitCounter.window_started_at == start, RateLimitCounter.count + 1), else_=1),

@@ -45,7 +45,7 @@ def conflict(session: Session, request_id: int) -> StaleVersion:
     if session.in_transaction():
         session.rollback()
     session.expire_all()
-    error.current = session.get(ServiceRequest, request_id)  # type: ignore[attr-defined]
+    error.current = session.get(ServiceRequest, request_id)
     return error
 
 

@@ -7,11 +7,12 @@ version the actor saw and raise Conflict (with ``.current``) when it moved on.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Executable, bindparam, insert, select
+from sqlalchemy import Connection, Executable, Table, bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
@@ -51,7 +52,6 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
-from service.operations.supervision import start_sign_for
 from service.operations.request_support import (
     confirm_nothing_left_open,
     due_times,
@@ -63,6 +63,7 @@ from service.operations.request_support import (
     set_due_times,
     untriaged_priority,
 )
+from service.operations.supervision import start_sign_for
 from service.rules import lifecycle, policy
 from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year
@@ -104,7 +105,7 @@ def _check_draft(draft: RequestDraft) -> None:
         raise ValidationError(CORRECT_FIELDS, fields=problems)
 
 
-def _counter_upsert(dialect_insert) -> Executable:  # type: ignore[no-untyped-def]
+def _counter_upsert(dialect_insert: Callable[[Table], postgresql.Insert | sqlite.Insert]) -> Executable:
     counters = ReferenceCounter.__table__
     return (
         dialect_insert(counters)
@@ -182,7 +183,7 @@ def submit_request(
     first_response_due_at, resolution_due_at = due_times(
         service_times(session, settings), now, untriaged_priority(draft.urgent)
     )
-    row = dict(
+    row: dict[str, Any] = dict(  # the INSERT's parameters
         enterprise_id=enterprise.id,
         submitter_id=actor.id,
         channel=draft.channel,
@@ -392,7 +393,11 @@ def triage_request(
         _require_open(request)
         times = service_times(session, settings)
         paused = paused_so_far(request, times)
-        changes = {"category": category.value, "priority": priority.value, "lifecycle_stage": lifecycle_stage.value}
+        changes: dict[str, Any] = {
+            "category": category.value,
+            "priority": priority.value,
+            "lifecycle_stage": lifecycle_stage.value,
+        }
         request.category, request.priority, request.lifecycle_stage = category, priority, lifecycle_stage
         set_due_times(request, times, paused)
         for flag, due in (

@@ -60,6 +60,7 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
     paused = request.status == Status.WAITING_ENTERPRISE
     if request.status not in OPEN_STATUSES:
         return SlaState(first, resolution, False, False, None)
+    due: datetime | None
     if request.first_responded_at is None and first is not None:
         target, due = "first_response", first
     else:
@@ -74,7 +75,7 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
     return SlaState(first, resolution, overdue, paused, -calendar.working_seconds_between(due, at), target)
 
 
-def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # type: ignore[no-untyped-def]
+def _locked_batch(session: Session, *conditions: ColumnElement[bool]) -> list[ServiceRequest]:
     query = (
         select(ServiceRequest)
         .where(*conditions)
@@ -85,7 +86,9 @@ def _locked_batch(session: Session, *conditions) -> list[ServiceRequest]:  # typ
     return list(session.scalars(query))
 
 
-def _in_batches(session: Session, conditions: tuple, handle: Callable[[ServiceRequest], None]) -> int:  # type: ignore[type-arg]
+def _in_batches(
+    session: Session, conditions: tuple[ColumnElement[bool], ...], handle: Callable[[ServiceRequest], None]
+) -> int:
     done = 0
     while True:
         with unit_of_work(session):

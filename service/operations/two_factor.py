@@ -193,8 +193,7 @@ def regenerate_recovery_codes(session: Session, actor: User, code: str, now: dat
     now = now or utcnow()
     with unit_of_work(session):
         user = _enabled_user_checked(session, actor.id, code, now)
-        codes = _replace_recovery_codes(session, user)
-    return codes
+        return _replace_recovery_codes(session, user)
 
 
 def disable_two_factor(session: Session, actor: User, code: str, now: datetime | None = None) -> None:

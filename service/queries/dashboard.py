@@ -15,11 +15,11 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select, true
+from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 
 from service.errors import Forbidden
 from service.models import (
@@ -32,9 +32,8 @@ from service.models import (
     User,
 )
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
-from service.rules import policy
+from service.rules import policy, sla
 from service.rules.policy import PolicyAction
-from service.rules import sla
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.store.reference import StationInfo
@@ -105,7 +104,7 @@ def make_scope(
     return Scope(actor=actor, station_id=chosen, date_from=date_from, date_to=date_to, now=now)
 
 
-def _in(column, start: datetime, end: datetime) -> ColumnElement[bool]:  # type: ignore[no-untyped-def]
+def _in(column: QueryableAttribute[datetime | None], start: datetime, end: datetime) -> ColumnElement[bool]:
     return and_(column >= start, column < end)
 
 
@@ -131,10 +130,10 @@ Window = Callable[[Scope], tuple[datetime, datetime]]
 
 def _hotline(
     status: HotlineStatus,
-    column,
-    window: Window,  # type: ignore[no-untyped-def]
+    column: QueryableAttribute[datetime | None],
+    window: Window,
     *conditions: ColumnElement[bool],
-):
+) -> Clause:
     """Cases with a session in ``status`` whose ``column`` time falls in ``window`` (and meets ``conditions``)."""
 
     def clause(scope: Scope) -> ColumnElement[bool]:
@@ -212,7 +211,7 @@ BUCKETS: dict[str, Clause] = {
 }
 
 
-def cases_select(scope: Scope, bucket: str, status: Status | None = None) -> Select[tuple[ServiceRequest]]:
+def cases_select(scope: Scope, bucket: str, status: Status | None = None) -> Select[ServiceRequest]:
     """The cases behind one number, newest first. An unknown bucket means "open"."""
     clause = BUCKETS.get(bucket, BUCKETS["open"])(scope)
     query = select(R).where(scope.where(), clause)
@@ -315,7 +314,7 @@ def _stations(session: Session, scope: Scope) -> list[StationInfo]:
     return [s for s in every if s.active]
 
 
-def _count(scope: Scope, bucket: str) -> Select[tuple[int]]:
+def _count(scope: Scope, bucket: str) -> Select[int]:
     return select(func.count()).select_from(R).where(scope.where(), BUCKETS[bucket](scope))
 
 
@@ -355,7 +354,7 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
     }
     # Averaged over the resolved: AVG passes over the unrated, so it is the rated ones' average.
     walks["resolved"] = walks["resolved"].add_columns(func.avg(R.rating).label("rating"))
-    ranges = [query.subquery(group) for group, query in walks.items()]
+    ranges: list[FromClause] = [query.subquery(group) for group, query in walks.items()]
     # One row each, joined side by side.
     joined = functools.reduce(lambda left, right: left.join(right, true()), ranges)
     row = session.execute(
@@ -382,7 +381,8 @@ def _median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar
     ).all()
     if not rows:
         return None, 0
-    days = [calendar.working_days_between(created, resolved) for created, resolved in rows]
+    # The resolved bucket holds only requests with a resolution time.
+    days = [calendar.working_days_between(created, cast(datetime, resolved)) for created, resolved in rows]
     return round(statistics.median(days), 1), len(rows)
 
 

@@ -38,7 +38,7 @@ COLUMNS = (
 )
 
 
-def export_select(cases: Select[tuple[ServiceRequest]]) -> Select[Any]:
+def export_select(cases: Select[ServiceRequest]) -> Select[*tuple[Any, ...]]:
     """The exported columns of the cases ``cases`` selects, in its order, without any page limit."""
     enterprise, station, assignee = aliased(Enterprise), aliased(Station), aliased(User)
     columns = (
@@ -60,14 +60,16 @@ def export_select(cases: Select[tuple[ServiceRequest]]) -> Select[Any]:
     return (
         cases.limit(None)
         .offset(None)
-        .with_only_columns(*(c.label(name) for c, name in zip(columns, COLUMNS)), maintain_column_froms=False)
+        .with_only_columns(
+            *(c.label(name) for c, name in zip(columns, COLUMNS, strict=True)), maintain_column_froms=False
+        )
         .join_from(R, enterprise, enterprise.id == R.enterprise_id)
         .join_from(R, station, station.id == R.station_id)
         .outerjoin_from(R, assignee, assignee.id == R.assignee_id)
     )
 
 
-def stream_rows(session: Session, cases: Select[tuple[ServiceRequest]], chunk: int = CHUNK) -> Iterator[Row[Any]]:
+def stream_rows(session: Session, cases: Select[ServiceRequest], chunk: int = CHUNK) -> Iterator[Row[Any]]:
     """Yield the export rows ``chunk`` at a time: a server-side cursor on PostgreSQL, fetchmany on SQLite."""
     result = session.execute(export_select(cases).execution_options(yield_per=chunk))
     for partition in result.partitions():

@@ -50,7 +50,7 @@ def _addressed_to_me(actor: User) -> bool:
 
 def instructions_select(
     actor: User, *, acknowledged: bool, mine: bool = False, station_id: int | None = None
-) -> Select[tuple[Instruction]]:
+) -> Select[Instruction]:
     """Instructions ``actor`` may list, newest first. ``mine``: a director's own; ``station_id``: for those
     who see every station."""
     if not (policy.may(actor, PolicyAction.DESK_USE) or policy.may(actor, PolicyAction.ADMIN_USE)):
@@ -93,7 +93,7 @@ def instructions_page(
     return rows[:PAGE], rows[PAGE - 1].id if len(rows) > PAGE else None
 
 
-def open_count_query(actor: User) -> Select[tuple[int]] | None:
+def open_count_query(actor: User) -> Select[int] | None:
     """The query counting open instructions addressed to ``actor`` (the number beside "My instructions" in
     the menu); None for those who are never addressed."""
     if not policy.is_desk(actor):

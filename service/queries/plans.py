@@ -107,7 +107,7 @@ def awaiting_approval() -> ColumnElement[bool]:
     return and_(ServicePlan.status == PlanStatus.DRAFT, ServicePlan.returned_at.is_(None))
 
 
-def awaiting_approval_count(actor: User) -> Select[tuple[int]]:
+def awaiting_approval_count(actor: User) -> Select[int]:
     """The query counting the plans ``actor`` may approve that wait for it (menu badge, dashboard)."""
     return select(func.count(ServicePlan.id)).where(awaiting_approval(), policy.visible_plans(actor))
 
@@ -243,7 +243,7 @@ def overdue_milestones(session: Session, actor: User, today: date, limit: int = 
     )
 
 
-def overdue_milestones_count(actor: User, today: date) -> Select[tuple[int]]:
+def overdue_milestones_count(actor: User, today: date) -> Select[int]:
     """The query counting what ``overdue_milestones`` lists (the menu badge runs it with the other counts)."""
     return (
         select(func.count(Milestone.id))

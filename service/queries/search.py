@@ -156,7 +156,7 @@ def _tsquery(query: Query, parts: tuple[str, ...], scope: str | None) -> ColumnE
     return bindparam("tsquery", tsquery_literal(query, parts, scope), unique=True).cast(postgresql.TSQUERY)
 
 
-def _newest_first(match: ColumnElement[bool], limit: int) -> Select:
+def _newest_first(match: ColumnElement[bool], limit: int) -> Select[*tuple[Any, ...]]:
     """PostgreSQL, a query of several terms: the newest ``limit`` documents that ``match``, read newest first
     among the WALKED newest documents, and only if those hold fewer, from the full-text index among the older.
 
@@ -181,7 +181,9 @@ def _newest_first(match: ColumnElement[bool], limit: int) -> Select:
     return select(both.c.id).order_by(both.c.id.desc()).limit(limit)
 
 
-def candidates_select(dialect: str, actor: User, query: Query, tier: str, limit: int = CANDIDATES + 1) -> Select:
+def candidates_select(
+    dialect: str, actor: User, query: Query, tier: str, limit: int = CANDIDATES + 1
+) -> Select[*tuple[Any, ...]]:
     """Ids of the newest ``limit`` requests ``actor`` may see with every word in the ``tier``'s text."""
     key, match = _match(dialect, query, tier_parts(tier, actor), scope_token(actor))
     if dialect == "postgresql" and sum(len(clause.terms) for clause in query.clauses) > 1:
@@ -218,7 +220,7 @@ def parse_reference(text: str) -> ReferenceQuery | None:
     return ReferenceQuery(int(found.group(1)) if found.group(1) else None, int(found.group(2)))
 
 
-def reference_matches(reference: ReferenceQuery) -> Select:
+def reference_matches(reference: ReferenceQuery) -> Select[*tuple[Any, ...]]:
     """Ids of the requests of that number: one entry of the (year, sequence) index per year, never a scan."""
     years = [reference.year] if reference.year is not None else select(ReferenceCounter.year)
     # Never correlated: inside a queue's "id IN (...)" it is a list of its own, not a test of each queue row.
@@ -229,7 +231,9 @@ def reference_matches(reference: ReferenceQuery) -> Select:
     )
 
 
-def text_matches(dialect: str, actor: User, text: str) -> Select | CompoundSelect | None:
+def text_matches(
+    dialect: str, actor: User, text: str
+) -> Select[*tuple[Any, ...]] | CompoundSelect[*tuple[Any, ...]] | None:
     """Ids of the requests in ``actor``'s part of the index whose title, product or public text holds every
     word of ``text``, and of the reference number ``text`` reads as (the queues' word filter, with
     queue_enterprises; the queue's own clause applies the policy); None when ``text`` has no words.
@@ -272,7 +276,7 @@ def queue_enterprises(session: Session, actor: User, text: str) -> list[int]:
     ]
 
 
-def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect:
+def tiers_select(dialect: str, actor: User, query: Query) -> CompoundSelect[*tuple[Any, ...]]:
     """(id, tier rank) rows, in one statement: the newest matches (rank 0), then those of them that reach a
     better tier (rank 1, 2), looked up among those matches only so that these lookups stay as cheap."""
     *narrower, widest = tiers_for(actor)

@@ -98,7 +98,7 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
 
 
 def _messages_and_files(
-    session: Session, messages: Select[tuple[Message]], files: Select[tuple[Attachment]]
+    session: Session, messages: Select[Message], files: Select[Attachment]
 ) -> tuple[list[tuple[Message, User]], dict[int | None, list[Attachment]], dict[int, User]]:
     """The shown messages with their authors, and the shown files by message id with their uploaders.
 

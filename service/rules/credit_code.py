@@ -46,13 +46,13 @@ def division_codes() -> frozenset[str]:
 
 
 def check_character(first17: str) -> str:
-    total = sum(ALPHABET.index(ch) * weight for ch, weight in zip(first17, WEIGHTS))
+    total = sum(ALPHABET.index(ch) * weight for ch, weight in zip(first17, WEIGHTS, strict=False))
     return ALPHABET[(31 - total % 31) % 31]
 
 
 def organisation_check_character(first8: str) -> str:
     """GB 11714: letters count 10 for A up to 35 for Z; a check value of 10 is written X, 11 is written 0."""
-    total = sum(int(ch, 36) * weight for ch, weight in zip(first8, ORGANISATION_WEIGHTS))
+    total = sum(int(ch, 36) * weight for ch, weight in zip(first8, ORGANISATION_WEIGHTS, strict=False))
     value = 11 - total % 11
     return {10: "X", 11: "0"}.get(value, str(value))
 

@@ -33,7 +33,7 @@ class ExtensionNeed(StrEnum):
 
 
 _PENDING = frozenset({ExtensionStatus.PENDING})
-TRANSITIONS: dict[StrEnum, Transition] = {
+TRANSITIONS: dict[ExtensionAction, Transition[ExtensionAction, ExtensionNeed]] = {
     t.action: t
     for t in (
         Transition(
@@ -67,7 +67,9 @@ class DecisionInputs:
     comment: str = ""
 
 
-def _validate(transition: Transition, _extension: ExtensionRequest, inputs: DecisionInputs) -> None:
+def _validate(
+    transition: Transition[ExtensionAction, ExtensionNeed], _extension: ExtensionRequest, inputs: DecisionInputs
+) -> None:
     comment = inputs.comment.strip()
     if ExtensionNeed.COMMENT in transition.needs and not comment:
         raise ValidationError(N_("Say why the extension is refused."), fields={"comment": REASON_REQUIRED})
@@ -77,7 +79,7 @@ def _validate(transition: Transition, _extension: ExtensionRequest, inputs: Deci
 
 def _enter(
     extension: ExtensionRequest,
-    transition: Transition,
+    transition: Transition[ExtensionAction, ExtensionNeed],
     _source: ExtensionStatus,
     _target: ExtensionStatus,
     actor: User | None,
@@ -102,7 +104,7 @@ def _enter(
 
 def _event_data(
     extension: ExtensionRequest,
-    transition: Transition,
+    transition: Transition[ExtensionAction, ExtensionNeed],
     _source: ExtensionStatus,
     _target: ExtensionStatus,
     inputs: DecisionInputs,
@@ -132,5 +134,7 @@ MACHINE = state_machine.Machine(
 )
 
 
-def allowed_extension_actions(actor: User, extension: ExtensionRequest) -> list[Transition]:
+def allowed_extension_actions(
+    actor: User, extension: ExtensionRequest
+) -> list[Transition[ExtensionAction, ExtensionNeed]]:
     return state_machine.allowed(MACHINE, actor, extension)

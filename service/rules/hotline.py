@@ -8,6 +8,7 @@ what ``allowed_hotline_actions()`` answers from the same table.
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
 from service.errors import N_, Forbidden, InvalidTransition
 from service.models import EventKind, HotlineSession, HotlineStatus, User
@@ -24,18 +25,21 @@ class HotlineAction(StrEnum):
     CANCEL = "cancel"
 
 
-TRANSITIONS: dict[HotlineAction, Transition] = {
+# A hotline step needs nothing besides the actor's permission.
+_Step = Transition[HotlineAction, Any]
+
+TRANSITIONS: dict[HotlineAction, _Step] = {
     t.action: t
     for t in (
         # Scheduling a scheduled session again moves it to a new time.
-        Transition(
+        _Step(
             HotlineAction.SCHEDULE,
             PENDING,
             HotlineStatus.SCHEDULED,
             (PolicyAction.HOTLINE_MANAGE,),
             records=EventKind.HOTLINE_SCHEDULED,
         ),
-        Transition(
+        _Step(
             HotlineAction.HOLD,
             frozenset({HotlineStatus.SCHEDULED}),
             HotlineStatus.HELD,
@@ -43,7 +47,7 @@ TRANSITIONS: dict[HotlineAction, Transition] = {
             records=EventKind.HOTLINE_HELD,
         ),
         # Directors cancel; whoever asked may withdraw the ask before a director has taken it up.
-        Transition(
+        _Step(
             HotlineAction.CANCEL,
             PENDING,
             HotlineStatus.CANCELLED,

@@ -74,11 +74,11 @@ def _step(
     roles: frozenset[Role],
     needs: frozenset[Need] = frozenset(),
     button: bool = True,
-) -> Transition:
+) -> Transition[Action, Need]:
     return Transition(action, sources, target, _ANY_IN_SCOPE, roles, needs, EventKind.STATUS_CHANGED, button)
 
 
-TRANSITIONS: dict[Action, Transition] = {
+TRANSITIONS: dict[Action, Transition[Action, Need]] = {
     t.action: t
     for t in (
         _step(
@@ -137,12 +137,12 @@ class Inputs:
     calendar: WorkingCalendar | None = None
 
 
-def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition]:
+def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition[Action, Need]]:
     """The transitions ``actor`` may offer on ``request`` right now (their requirements are checked on apply)."""
     return [t for t in state_machine.allowed(MACHINE, actor, request) if t.button]
 
 
-def _validate(transition: Transition, request: ServiceRequest, inputs: Inputs) -> None:
+def _validate(transition: Transition[Action, Need], request: ServiceRequest, inputs: Inputs) -> None:
     needs = transition.needs
     if Need.REASON in needs and not inputs.reason.strip():
         raise ValidationError(GIVE_A_REASON, fields={"reason": REASON_REQUIRED})
@@ -167,7 +167,9 @@ def reopen_deadline(request: ServiceRequest, window: timedelta) -> datetime | No
     return request.resolved_at + window if request.resolved_at is not None else None
 
 
-def unavailable_reason(transition: Transition, request: ServiceRequest, inputs: Inputs, now: datetime) -> str | None:
+def unavailable_reason(
+    transition: Transition[Action, Need], request: ServiceRequest, inputs: Inputs, now: datetime
+) -> str | None:
     """Why ``transition`` cannot be taken now for want of something the request lacks, or None.
 
     Only what the request itself must have (a plan in force, a reopen window still
@@ -206,7 +208,7 @@ def apply(
     return event
 
 
-def _resolve_target(transition: Transition, request: ServiceRequest) -> Status:
+def _resolve_target(transition: Transition[Action, Need], request: ServiceRequest) -> Status:
     if transition.target != RESUME:
         return Status(transition.target)
     return request.resume_status or Status.TRIAGED
@@ -214,7 +216,7 @@ def _resolve_target(transition: Transition, request: ServiceRequest) -> Status:
 
 def _enter_hook(
     request: ServiceRequest,
-    _transition: Transition,
+    _transition: Transition[Action, Need],
     source: Status,
     target: Status,
     _actor: User | None,
@@ -228,7 +230,7 @@ def _enter_hook(
 
 
 def _event_data(
-    _request: ServiceRequest, transition: Transition, source: Status, target: Status, inputs: Inputs
+    _request: ServiceRequest, transition: Transition[Action, Need], source: Status, target: Status, inputs: Inputs
 ) -> dict[str, str]:
     return {
         "action": transition.action.value,

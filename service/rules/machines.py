@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from service.models import HotlineSession, ServicePlan, ServiceRequest, User
 from service.rules import hotline, lifecycle, plan_status, state_machine
 
-MACHINES: dict[type, state_machine.Machine] = {
+MACHINES: dict[type, state_machine.Machine[Any]] = {
     ServiceRequest: lifecycle.MACHINE,
     ServicePlan: plan_status.MACHINE,
     HotlineSession: hotline.MACHINE,

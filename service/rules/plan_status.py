@@ -41,13 +41,13 @@ def _step(
     target: PlanStatus,
     permission: PolicyAction,
     needs: frozenset[PlanNeed] = frozenset(),
-) -> Transition:
+) -> Transition[PlanAction, PlanNeed]:
     # plan.approve: directors in scope; plan.edit: staff and directors in scope.
     return Transition(action, sources, target, (permission,), needs=needs, records=EventKind.PLAN_STATUS_CHANGED)
 
 
 _DECISION = frozenset({PlanNeed.COMMENT})
-TRANSITIONS: dict[PlanAction, Transition] = {
+TRANSITIONS: dict[PlanAction, Transition[PlanAction, PlanNeed]] = {
     t.action: t
     for t in (
         _step(
@@ -68,7 +68,7 @@ class PlanInputs:
     comment: str = ""
 
 
-def _validate(transition: Transition, _plan: ServicePlan, inputs: PlanInputs) -> None:
+def _validate(transition: Transition[PlanAction, PlanNeed], _plan: ServicePlan, inputs: PlanInputs) -> None:
     remark = inputs.comment.strip()
     if PlanNeed.COMMENT in transition.needs and not remark:
         raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": N_("This field is required.")})
@@ -80,7 +80,7 @@ def _validate(transition: Transition, _plan: ServicePlan, inputs: PlanInputs) ->
 
 def _enter(
     plan: ServicePlan,
-    transition: Transition,
+    transition: Transition[PlanAction, PlanNeed],
     _source: PlanStatus,
     _target: PlanStatus,
     actor: User | None,
@@ -94,7 +94,11 @@ def _enter(
 
 
 def _event_data(
-    _plan: ServicePlan, transition: Transition, source: PlanStatus, target: PlanStatus, inputs: PlanInputs
+    _plan: ServicePlan,
+    transition: Transition[PlanAction, PlanNeed],
+    source: PlanStatus,
+    target: PlanStatus,
+    inputs: PlanInputs,
 ) -> dict[str, str]:
     remark = inputs.comment.strip()
     return {
@@ -119,5 +123,5 @@ MACHINE = state_machine.Machine(
 )
 
 
-def allowed_plan_actions(actor: User, plan: ServicePlan) -> list[Transition]:
+def allowed_plan_actions(actor: User, plan: ServicePlan) -> list[Transition[PlanAction, PlanNeed]]:
     return state_machine.allowed(MACHINE, actor, plan)

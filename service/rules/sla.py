@@ -1,8 +1,9 @@
 """The SLA's predicates ("overdue for a first response", "responded on time" ...), each written once.
 
-A predicate is a list of tests on a record's columns (a request's, or a plan milestone's); ``clause(now)`` reads it as SQL (queues, the
-director's counts, the sweep) and ``holds(request, now)`` in Python (a page's badge), so a queue and the
-badge of a row in it cannot disagree. A test against a missing value (NULL) fails in both, as in SQL.
+A predicate is a list of tests on a record's columns (a request's, or a plan milestone's); ``clause(now)``
+reads it as SQL (queues, the director's counts, the sweep) and ``holds(record, now)`` in Python (a page's
+badge), so a queue and the badge of a row in it cannot disagree. A test against a missing value (NULL)
+fails in both, as in SQL.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class Test:
         column: ColumnElement[Any] = getattr(model, self.column)
         if self.op in _PRESENCE:
             return column.is_(None) if _PRESENCE[self.op] else column.is_not(None)
-        return _COMPARE[self.op](column, self._operand(model, now))
+        compared: ColumnElement[bool] = _COMPARE[self.op](column, self._operand(model, now))
+        return compared
 
     def holds(self, record: Any, now: datetime | date) -> bool:
         value = getattr(record, self.column)

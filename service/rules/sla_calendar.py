@@ -13,10 +13,11 @@ import csv
 import math
 import re
 from bisect import bisect_left
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from types import MappingProxyType
-from typing import Mapping
 from zoneinfo import ZoneInfo
 
 from service.errors import N_
@@ -63,10 +64,10 @@ class WorkingCalendar:
         if not self.spans:
             raise ValueError("working hours must contain at least one span")
         bounds = tuple((_micros(a), _micros(b)) for a, b in self.spans)
-        for (a, b), (s, e) in zip(self.spans, bounds):
+        for (a, b), (s, e) in zip(self.spans, bounds, strict=True):
             if e <= s:
                 raise ValueError(f"working-hours span {a:%H:%M}-{b:%H:%M} must end after it starts")
-        for (s0, e0), (s1, e1) in zip(self.spans, self.spans[1:]):
+        for (s0, e0), (s1, e1) in pairwise(self.spans):
             if s1 < e0:
                 raise ValueError(
                     f"working-hours spans {s0:%H:%M}-{e0:%H:%M} and {s1:%H:%M}-{e1:%H:%M} overlap or are out of order"
@@ -123,7 +124,7 @@ class WorkingCalendar:
         amount = round(seconds * _US)
         if amount == 0:
             # Not snapped to the next working moment: adding nothing must not move the clock.
-            return self._check_aware(start).astimezone(timezone.utc)
+            return self._check_aware(start).astimezone(UTC)
         local = self._local(start)
         target = self._cumulative(local) + amount
         # The earliest moment whose cumulative value is `target`: on the working day preceded
@@ -209,7 +210,7 @@ class WorkingCalendar:
         return self._check_aware(moment).astimezone(self.tz).replace(tzinfo=None)
 
     def _utc(self, local: datetime) -> datetime:
-        return local.replace(tzinfo=self.tz).astimezone(timezone.utc)
+        return local.replace(tzinfo=self.tz).astimezone(UTC)
 
 
 def _parse_date(text: str) -> date | None:

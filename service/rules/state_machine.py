@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -25,10 +25,13 @@ from service.rules.policy import PolicyAction
 # Who may take a transition that only the scheduled sweeps take (their actor is None).
 SYSTEM: frozenset[Role] = frozenset()
 
+A = TypeVar("A", bound=StrEnum)  # a machine's actions
+N = TypeVar("N", bound=StrEnum)  # what its transitions may need besides permission
+
 
 @dataclass(frozen=True)
-class Transition:
-    action: StrEnum
+class Transition(Generic[A, N]):
+    action: A
     sources: frozenset[StrEnum]
     # A state, or a marker the machine's ``resolve_target`` hook turns into one (the request's RESUME).
     target: StrEnum | str
@@ -37,29 +40,29 @@ class Transition:
     # ... and, when given, one of these roles; SYSTEM: only the sweeps (actor None).
     roles: frozenset[Role] | None = None
     # Machine-specific requirements, checked by the machine's ``guard`` and ``validate`` hooks.
-    needs: frozenset[StrEnum] = frozenset()
+    needs: frozenset[N] = frozenset()
     records: EventKind | None = None
     # Offered as a button on the subject's page; the others happen through their own forms or sweeps.
     button: bool = True
 
 
 # guard(transition, subject, inputs, now) -> why the subject cannot take it now (None: it can)
-Guard = Callable[[Transition, Any, Any, datetime], str | None]
+Guard = Callable[[Transition[Any, Any], Any, Any, datetime], str | None]
 # validate(transition, subject, inputs): raise ValidationError for what the user typed
-Validate = Callable[[Transition, Any, Any], None]
+Validate = Callable[[Transition[Any, Any], Any, Any], None]
 # enter(subject, transition, source, target, actor, now, inputs): the step's side effects
-Enter = Callable[[Any, Transition, Any, Any, User | None, datetime, Any], None]
+Enter = Callable[[Any, Transition[Any, Any], Any, Any, User | None, datetime, Any], None]
 # event_data(subject, transition, source, target, inputs) -> what the recorded event says besides `data`
-EventData = Callable[[Any, Transition, Any, Any, Any], dict[str, Any]]
+EventData = Callable[[Any, Transition[Any, Any], Any, Any, Any], dict[str, Any]]
 # event_owner(subject) -> the Event's link columns (request_id, plan_id) and whether the enterprise sees it
 EventOwner = Callable[[Any], dict[str, Any]]
 
 
-def _no_guard(_t: Transition, _subject: Any, _inputs: Any, _now: datetime) -> str | None:
+def _no_guard(_t: Transition[Any, Any], _subject: Any, _inputs: Any, _now: datetime) -> str | None:
     return None
 
 
-def _no_validation(_t: Transition, _subject: Any, _inputs: Any) -> None:
+def _no_validation(_t: Transition[Any, Any], _subject: Any, _inputs: Any) -> None:
     return None
 
 
@@ -71,14 +74,14 @@ def _no_data(*_args: Any) -> dict[str, Any]:
     return {}
 
 
-def _declared_target(transition: Transition, _subject: Any) -> StrEnum | str:
+def _declared_target(transition: Transition[Any, Any], _subject: Any) -> StrEnum | str:
     return transition.target
 
 
 @dataclass(frozen=True)
-class Machine:
+class Machine(Generic[A]):
     name: str
-    transitions: Mapping[StrEnum, Transition]
+    transitions: Mapping[A, Transition[A, Any]]
     # The policy action that puts the subject in the actor's scope (NotFound outside it).
     scope: PolicyAction
     event_owner: EventOwner
@@ -90,12 +93,12 @@ class Machine:
     validate: Validate = _no_validation
     enter: Enter = _no_side_effects
     event_data: EventData = _no_data
-    resolve_target: Callable[[Transition, Any], StrEnum | str] = _declared_target
+    resolve_target: Callable[[Transition[Any, Any], Any], StrEnum | str] = _declared_target
     # What a StaleVersion (someone saved first) says.
     stale: str = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 
 
-def permitted(machine: Machine, actor: User | None, transition: Transition, subject: Any) -> bool:
+def permitted(machine: Machine[A], actor: User | None, transition: Transition[A, Any], subject: Any) -> bool:
     """Whether ``actor`` may take ``transition`` on ``subject`` by role and policy (state aside)."""
     if actor is None:
         return transition.roles == SYSTEM
@@ -104,34 +107,34 @@ def permitted(machine: Machine, actor: User | None, transition: Transition, subj
     return any(policy.may(actor, permission, subject) for permission in transition.permissions)
 
 
-def allowed(machine: Machine, actor: User, subject: Any) -> list[Transition]:
+def allowed(machine: Machine[A], actor: User, subject: Any) -> list[Transition[A, Any]]:
     """The transitions ``actor`` may take on ``subject`` from its current state (requirements are checked on apply)."""
     return [
         t for t in machine.transitions.values() if subject.status in t.sources and permitted(machine, actor, t, subject)
     ]
 
 
-def can(machine: Machine, actor: User, subject: Any, action: StrEnum | str) -> bool:
+def can(machine: Machine[A], actor: User, subject: Any, action: StrEnum | str) -> bool:
     """Can ``actor`` take ``action`` on ``subject`` now? What templates ask instead of comparing statuses."""
     return any(t.action == action for t in allowed(machine, actor, subject))
 
 
 def unavailable_reason(
-    machine: Machine, transition: Transition, subject: Any, inputs: Any, now: datetime
+    machine: Machine[A], transition: Transition[A, Any], subject: Any, inputs: Any, now: datetime
 ) -> str | None:
     """Why ``transition`` cannot be taken now for want of something the subject lacks, or None."""
     return machine.guard(transition, subject, inputs, now)
 
 
 def check(
-    machine: Machine,
+    machine: Machine[A],
     subject: Any,
-    action: StrEnum,
+    action: A,
     actor: User | None,
     now: datetime,
     inputs: Any = None,
     expected_version: int | None = None,
-) -> Transition:
+) -> Transition[A, Any]:
     """Everything ``apply`` checks, in its order, without changing anything; returns the transition.
 
     Raises NotFound (out of scope) or Forbidden (via the policy), the machine's refusal, StaleVersion,
@@ -155,9 +158,9 @@ def check(
 
 def apply(
     session: Session,
-    machine: Machine,
+    machine: Machine[A],
     subject: Any,
-    action: StrEnum,
+    action: A,
     actor: User | None,
     now: datetime,
     inputs: Any = None,

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
 # A pooled connection unused for this long is tested before it is handed out again.
 IDLE_PING_SECONDS = 1.0
@@ -33,11 +37,13 @@ def _ping_after_idle(engine: Engine) -> None:
     """
 
     @event.listens_for(engine, "checkin")
-    def _checked_in(_dbapi_connection, record):  # type: ignore[no-untyped-def]
+    def _checked_in(_dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry) -> None:
         record.info["idle_since"] = time.monotonic()
 
     @event.listens_for(engine, "checkout")
-    def _checked_out(dbapi_connection, record, _proxy):  # type: ignore[no-untyped-def]
+    def _checked_out(
+        dbapi_connection: DBAPIConnection, record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
         idle_since = record.info.get("idle_since")
         if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
             return
@@ -52,13 +58,13 @@ def _sqlite_engine(url: str) -> Engine:
     from sqlalchemy.pool import StaticPool
 
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
-    kwargs: dict = {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False, "timeout": 30}}
     if in_memory:
         kwargs["poolclass"] = StaticPool
     engine = create_engine(url, **kwargs)
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # pysqlite's own transaction handling is switched off so that SQLAlchemy
         # emits BEGIN itself (and savepoints work).
         dbapi_connection.isolation_level = None
@@ -72,7 +78,7 @@ def _sqlite_engine(url: str) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(conn):  # type: ignore[no-untyped-def]
+    def _on_begin(conn: Connection) -> None:
         # A write transaction takes the write lock up front: a deferred BEGIN that
         # later upgrades to a writer fails with "database is locked" under load
         # instead of waiting its turn.
@@ -129,6 +135,7 @@ def pipelined(connection: sa.Connection) -> Iterator[None]:
         return
     dbapi_error = connection.dialect.loaded_dbapi.Error
     try:
+        # Only psycopg's connection has pipeline(); the dialect check above makes it that one.
         with connection.connection.dbapi_connection.pipeline():  # type: ignore[union-attr]
             yield
     except dbapi_error as error:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from service.errors import NotFound
 from service.models import User
 from service.rules import policy
+from service.rules.policy import PolicyAction
 
 T = TypeVar("T")
 
@@ -21,7 +22,7 @@ def load(
     actor: User | None,
     model: type[T],
     object_id: object,
-    action: str,
+    action: PolicyAction,
     *,
     lock: bool = False,
     options: Sequence[ORMOption] = (),

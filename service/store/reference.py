@@ -5,8 +5,8 @@ so that this worker shows the change at once; the stations only through the seed
 process keeps a snapshot for TTL_SECONDS, so any change shows in every worker within a minute.
 
 For read views only. Writes that compute due times call ``settings.service_times``, which checks on their
-own transaction that what it keeps is current; the snapshots are plain frozen values, never ORM instances, which would belong to one
-request's session.
+own transaction that what it keeps is current; the snapshots are plain frozen values, never ORM instances,
+which would belong to one request's session.
 """
 
 from __future__ import annotations

@@ -68,7 +68,7 @@ def service_times(session: Session, settings: DeskSettings, *, trust_for: float 
     if found is not None and token is not None and found[0] == token:
         _kept[settings.working_hours] = (token, now, found[2])
         return found[2]
-    exceptions = {day: working for day, working in session.execute(_CALENDAR_DAYS)}
+    exceptions = dict(session.execute(_CALENDAR_DAYS).all())
     times = ServiceTimes(
         calendar=WorkingCalendar.from_setting(settings.working_hours, exceptions),
         targets={

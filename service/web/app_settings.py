@@ -15,7 +15,8 @@ def register(app: Flask, settings: Settings) -> None:
 
 def settings() -> Settings:
     """The current app's settings."""
-    return current_app.extensions["settings"]  # type: ignore[no-any-return]
+    found: Settings = current_app.extensions["settings"]
+    return found
 
 
 def desk_settings() -> DeskSettings:

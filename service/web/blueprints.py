@@ -10,9 +10,8 @@ from service.web.admin import views as admin
 from service.web.auth import tokens, two_factor
 from service.web.auth import views as auth
 from service.web.common import main, notifications, search
-from service.web.common.helpers import hotline_name, station_name
+from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
-from service.web.common.helpers import can
 from service.web.desk import export, plans, task_forces
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions

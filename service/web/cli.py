@@ -127,7 +127,8 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
         from werkzeug.serving import run_simple
 
         db().close()  # the server's requests use sessions of their own
-        run_simple(host, port, current_app._get_current_object(), threaded=True)
+        # current_app is typed as the app it stands for, not as the proxy whose method this is.
+        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
 
 
 @click.command("backup")

@@ -18,10 +18,10 @@ class RecordIdConverter(IntegerConverter):
 
     def __init__(
         self,
-        map: Map,
+        map: Map,  # noqa: A002 - werkzeug's names
         fixed_digits: int = 0,
-        min: int | None = 1,  # noqa: A002 - werkzeug's names
-        max: int | None = MAX_ID,
+        min: int | None = 1,  # noqa: A002
+        max: int | None = MAX_ID,  # noqa: A002
         signed: bool = False,
     ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

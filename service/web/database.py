@@ -23,7 +23,8 @@ def db() -> Session:
     """The session of the current web request (or CLI command), created on first use."""
     if "db_session" not in g:
         g.db_session = current_app.extensions["db_sessions"]()
-    return g.db_session
+    session: Session = g.db_session
+    return session
 
 
 def _close_session(_exc: BaseException | None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -25,7 +26,7 @@ def register(app: Flask) -> None:
     app.register_error_handler(Exception, _unexpected_error)
 
 
-def _render(status: int, title: str, detail: str):  # type: ignore[no-untyped-def]
+def _render(status: int, title: str, detail: str) -> ResponseReturnValue:
     if request.path.startswith("/api/"):
         return error_response(status, detail)
     return render_template("error.html", status=status, title=title, detail=detail), status
@@ -36,7 +37,7 @@ def _titles(status: int) -> tuple[str, str]:
     return gettext(title), gettext(detail)
 
 
-def _csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
+def _csrf_error(_error: CSRFError) -> ResponseReturnValue:
     return _render(
         400,
         gettext("Form expired"),
@@ -44,13 +45,13 @@ def _csrf_error(_error: CSRFError):  # type: ignore[no-untyped-def]
     )
 
 
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     title, detail = _titles(status)
     return _render(status, title, detail)
 
 
-def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+def _domain_error(error: DomainError) -> ResponseReturnValue:
     if isinstance(error, NotFound):
         # The one not-found page, whether a route or an operation found nothing (never saying which).
         return _render(404, *_titles(404))
@@ -58,7 +59,7 @@ def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
     return _render(error.status_code, title, domain_message(error))
 
 
-def _database_unavailable(error: OperationalError):  # type: ignore[no-untyped-def]
+def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     # The database is down, restarting or was dropped mid-request (or, on SQLite, stayed locked past the busy
     # timeout): a passing state, so the reader is asked to try again. A form sent again is harmless: a new
     # request carries its idempotency key, and edits their version.
@@ -68,7 +69,7 @@ def _database_unavailable(error: OperationalError):  # type: ignore[no-untyped-d
     return response
 
 
-def _unexpected_error(error: Exception):  # type: ignore[no-untyped-def]
-    log.exception("unhandled error on %s %s", request.method, request.path)
+def _unexpected_error(error: Exception) -> ResponseReturnValue:
+    log.error("unhandled error on %s %s", request.method, request.path, exc_info=error)
     title, detail = _titles(500)
     return _render(500, title, detail)

@@ -39,11 +39,12 @@ def register(app: Flask) -> None:
 def select_locale() -> str:
     if request.blueprint == "api":
         return _api_locale()
-    chosen = session.get("locale")
+    chosen: str | None = session.get("locale")
     if chosen in LOCALES:
         return chosen
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
-        return current_user.locale
+        user_locale: str = current_user.locale
+        return user_locale
     return request.accept_languages.best_match(LOCALES, default=DEFAULT_LOCALE) or DEFAULT_LOCALE
 
 
@@ -137,6 +138,6 @@ def missing_translations(po_path: Path) -> list[str]:
     return [str(m.id) for m in catalog if m.id and (not _translated(m.string) or m.fuzzy)]
 
 
-def _translated(string: str | tuple[str, ...]) -> bool:
+def _translated(string: str | tuple[str, ...] | list[str] | None) -> bool:
     """A singular message needs its text; a plural one needs every form."""
     return all(string) if isinstance(string, tuple) else bool(string)

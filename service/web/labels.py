@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import Enum
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError

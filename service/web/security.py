@@ -33,6 +33,7 @@ def register(app: Flask, settings: Settings) -> None:
     proxies = settings.proxy_count
     if proxies:
         # The client's address and scheme as the trusted proxies report them (limits, HSTS, Secure cookies).
+        # Flask's documented way to wrap its WSGI callable, which mypy sees as a method.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     passwords.configure(settings.password_time_cost, settings.password_memory_cost)
     two_factor.configure_encryption(settings.totp_cipher())

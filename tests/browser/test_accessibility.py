@@ -87,7 +87,8 @@ PAGES = {
 
 
 def _demo_ids(live_server: LiveServer) -> dict[str, int]:
-    """A request, a plan with its task force and a hotline session of the demo enterprise served by the staff member's sub-station."""
+    """A request, a plan with its task force and a hotline session of the demo enterprise
+    served by the staff member's sub-station."""
     with live_server.session() as session:
         seed_demo_requests(session, live_server.settings.desk)
         seed_demo_plans(session)

@@ -14,7 +14,7 @@ from config import load_settings
 from service.models.base import Base, UTCDateTime
 
 FIRST_ID = 1001
-WHEN = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone.utc)
+WHEN = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 
 
 def fill_every_table(conn: Connection, per_table: int = 3) -> dict[str, int]:

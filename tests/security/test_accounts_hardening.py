@@ -5,7 +5,7 @@ password change; deactivation in the middle of a session."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -19,7 +19,7 @@ from service.operations import accounts
 from tests import factories
 from tests.conftest import _joined_session, csrf_token, post_form
 
-T0 = datetime(2026, 3, 2, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)
 EN = {"Accept-Language": "en"}
 
 

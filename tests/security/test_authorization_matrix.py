@@ -321,7 +321,7 @@ def test_every_route_answers_every_role_as_the_table_says(web: Flask, prober: Pr
 
 def test_an_outsider_cannot_tell_a_hidden_object_from_a_missing_one(web: Flask, prober: Prober, world: World) -> None:
     values = world.converter_values()
-    missing = {**values, **{name: MISSING_ID for name in OBJECT_CONVERTERS}}
+    missing = {**values, **dict.fromkeys(OBJECT_CONVERTERS, MISSING_ID)}
     differences = []
     for rule, method, path in _calls(web, world, values):
         if not set(rule.arguments) & OBJECT_CONVERTERS:

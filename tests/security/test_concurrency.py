@@ -44,8 +44,7 @@ from service.operations import accounts, requests, sla
 from service.store.db import make_engine
 from service.store.settings import DeskSettings
 from tests import factories
-from tests.conftest import suite_settings
-from tests.conftest import Sessions
+from tests.conftest import Sessions, suite_settings
 from tests.security.scratch import ENGINES, scratch_database
 
 POOL = 13  # per engine: 26 connections at most, well inside PostgreSQL's default of 100

@@ -116,7 +116,7 @@ def test_hostile_names_are_stored_safely_inside_the_upload_folder(
     session.expire_all()
     rows = session.scalars(select(Attachment).where(Attachment.id != world.attachment.id).order_by(Attachment.id)).all()
     assert len(rows) == len(STORED)
-    for row, (_, _, shown) in zip(rows, STORED):
+    for row, (_, _, shown) in zip(rows, STORED, strict=True):
         # The browser's path is gone (some parsers drop backslashes before the app sees them).
         assert row.original_name.endswith(shown[-12:]) and not {"/", "\\", "\x00", "\u202e"} & set(row.original_name)
         assert re.fullmatch(r"[0-9a-f]{32}", row.stored_name)

@@ -46,13 +46,13 @@ def _target_forms() -> dict[Priority, SlaTargetForm]:
 
 @bp.route("/sla")
 @require(PolicyAction.ADMIN_USE)
-def sla_targets():  # type: ignore[no-untyped-def]
+def sla_targets() -> ResponseReturnValue:
     return render_template("admin/sla.html", forms=_target_forms())
 
 
 @bp.route("/sla/<priority_name>", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def set_target(priority_name: str):  # type: ignore[no-untyped-def]
+def set_target(priority_name: str) -> ResponseReturnValue:
     try:
         priority = Priority(priority_name)
     except ValueError:
@@ -105,13 +105,13 @@ def render_calendar(
 
 @bp.route("/calendar")
 @require(PolicyAction.ADMIN_USE)
-def calendar():  # type: ignore[no-untyped-def]
+def calendar() -> ResponseReturnValue:
     return render_calendar(_year())
 
 
 @bp.route("/calendar/days", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def add_day():  # type: ignore[no-untyped-def]
+def add_day() -> ResponseReturnValue:
     form = CalendarDayForm(prefix="day")
     if form.validate_on_submit():
         day = form.day.data
@@ -123,7 +123,7 @@ def add_day():  # type: ignore[no-untyped-def]
 
 @bp.route("/calendar/days/<day_text>/delete", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def delete_day(day_text: str):  # type: ignore[no-untyped-def]
+def delete_day(day_text: str) -> ResponseReturnValue:
     try:
         day = date.fromisoformat(day_text)
     except ValueError:
@@ -135,8 +135,9 @@ def delete_day(day_text: str):  # type: ignore[no-untyped-def]
 
 def _uploaded_text(form: CalendarImportForm) -> str | None:
     """The pasted text, else the file decoded as UTF-8 or, as spreadsheets in China save it, GB18030."""
-    if (form.text.data or "").strip():
-        return form.text.data
+    pasted: str | None = form.text.data
+    if (pasted or "").strip():
+        return pasted
     upload = form.file.data
     raw = upload.read() if upload and getattr(upload, "filename", "") else b""
     for encoding in ("utf-8-sig", "gb18030"):
@@ -150,7 +151,7 @@ def _uploaded_text(form: CalendarImportForm) -> str | None:
 
 @bp.route("/calendar/import", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def import_days():  # type: ignore[no-untyped-def]
+def import_days() -> ResponseReturnValue:
     form = CalendarImportForm(prefix="import")
     if form.validate_on_submit():
         text = _uploaded_text(form)

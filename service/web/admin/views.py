@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 @bp.route("/users")
 @require(PolicyAction.ADMIN_USE)
-def users():  # type: ignore[no-untyped-def]
+def users() -> ResponseReturnValue:
     role = request.args.get("role", "")
     query = select(User).order_by(User.role, User.id)
     if role in {r.value for r in Role}:
@@ -30,7 +31,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/new", methods=["GET", "POST"])
 @require(PolicyAction.ADMIN_USE)
-def new_user():  # type: ignore[no-untyped-def]
+def new_user() -> ResponseReturnValue:
     form = DeskUserForm()
     form.station_id.choices = station_choices()
     if form.validate_on_submit():
@@ -57,7 +58,7 @@ def new_user():  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/active", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def set_active(user_id: int):  # type: ignore[no-untyped-def]
+def set_active(user_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     try:
         user = accounts.set_user_active(db(), actor(), user_id, active)
@@ -75,7 +76,7 @@ def set_active(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/users/<int:user_id>/password-reset", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def reset_password(user_id: int):  # type: ignore[no-untyped-def]
+def reset_password(user_id: int) -> ResponseReturnValue:
     try:
         user, temporary = accounts.reset_password(db(), actor(), user_id)
     except DomainError as error:
@@ -87,7 +88,7 @@ def reset_password(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/stations")
 @require(PolicyAction.ADMIN_USE)
-def stations():  # type: ignore[no-untyped-def]
+def stations() -> ResponseReturnValue:
     return render_template(
         "admin/stations.html", stations=db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all()
     )

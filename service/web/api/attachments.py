@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import request as http
 from flask import send_file
+from flask.typing import ResponseReturnValue
 
 from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
 from service.operations import requests as ops
@@ -43,7 +44,7 @@ UPLOAD_SCHEMA = {
     response=s.AttachmentList,
     status=201,
 )
-def upload_attachments(request_id: int):  # type: ignore[no-untyped-def]
+def upload_attachments(request_id: int) -> s.AttachmentList:
     uploads = [
         Upload(filename=f.filename or "attachment", content_type=f.mimetype or "", data=f.read())
         for f in http.files.getlist("file")
@@ -65,7 +66,7 @@ def upload_attachments(request_id: int):  # type: ignore[no-untyped-def]
 
 
 @endpoint("/attachments/<int:attachment_id>", summary="Download a file you may see.", tag=TAG, binary=True)
-def download_attachment(attachment_id: int):  # type: ignore[no-untyped-def]
+def download_attachment(attachment_id: int) -> ResponseReturnValue:
     attachment, path = attachment_for_download(db(), caller(), attachment_id, settings=desk_settings())
     if not path.is_file():
         raise NotFound()

@@ -7,7 +7,8 @@ exempt from CSRF (a cross-site form cannot set an Authorization header).
 
 from __future__ import annotations
 
-from flask import g, request
+from flask import Response, g, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from pydantic import ValidationError as PydanticError
 from werkzeug.exceptions import HTTPException
@@ -33,7 +34,7 @@ PUBLIC_ENDPOINTS = frozenset({"api.openapi_document", "api.docs"})
 
 
 @bp.before_request
-def authenticate():  # type: ignore[no-untyped-def]
+def authenticate() -> Response | None:
     session = db()
     auth = None
     if request.endpoint not in PUBLIC_ENDPOINTS:
@@ -58,27 +59,27 @@ def authenticate():  # type: ignore[no-untyped-def]
 
 
 @bp.errorhandler(DomainError)
-def _domain_error(error: DomainError):  # type: ignore[no-untyped-def]
+def _domain_error(error: DomainError) -> ResponseReturnValue:
     return domain_error_response(error, 412 if answers_if_match_failed(error) else None)
 
 
 @bp.errorhandler(PydanticError)
-def _invalid_input(error: PydanticError):  # type: ignore[no-untyped-def]
+def _invalid_input(error: PydanticError) -> ResponseReturnValue:
     return invalid_input_response(error)
 
 
 @bp.errorhandler(BadVersion)
-def _bad_version(_error: BadVersion):  # type: ignore[no-untyped-def]
+def _bad_version(_error: BadVersion) -> ResponseReturnValue:
     return error_response(400, gettext(BAD_VERSION))
 
 
 @bp.errorhandler(VersionRequired)
-def _version_required(_error: VersionRequired):  # type: ignore[no-untyped-def]
+def _version_required(_error: VersionRequired) -> ResponseReturnValue:
     return error_response(428, gettext(VERSION_REQUIRED), problem=True)
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException):  # type: ignore[no-untyped-def]
+def _http_error(error: HTTPException) -> ResponseReturnValue:
     status = error.code or 500
     _, detail = MESSAGES.get(status, MESSAGES[400])
     return error_response(status, gettext(detail))

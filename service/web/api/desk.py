@@ -33,7 +33,7 @@ class DashboardOut(s.Output):
     tag="dashboard",
     response=DashboardOut,
 )
-def dashboard():  # type: ignore[no-untyped-def]
+def dashboard() -> DashboardOut:
     user = caller()
     policy.authorize(user, PolicyAction.DASHBOARD_VIEW, None)
     figures = dash.build_dashboard(

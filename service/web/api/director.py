@@ -7,7 +7,7 @@ service.operations.escalation set and lift it; the request keeps its stage.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -48,15 +48,15 @@ class InstructionQuery(s.Query):
 
 
 class InstructionIn(s.Input):
-    body: s.text(5000, 1)  # type: ignore[valid-type]
+    body: Annotated[str, s.text(5000, 1)]
 
 
 class EscalateIn(s.Input):
-    reason: s.text(5000, 1)  # type: ignore[valid-type]
+    reason: Annotated[str, s.text(5000, 1)]
 
 
 class DeEscalateIn(s.Input):
-    note: s.text(5000, 1)  # type: ignore[valid-type]
+    note: Annotated[str, s.text(5000, 1)]
 
 
 def instruction_out(instruction: Instruction) -> InstructionOut:
@@ -73,7 +73,7 @@ def instruction_out(instruction: Instruction) -> InstructionOut:
     query=InstructionQuery,
     response=InstructionList,
 )
-def list_instructions(query: InstructionQuery):  # type: ignore[no-untyped-def]
+def list_instructions(query: InstructionQuery) -> InstructionList:
     items, next_cursor = queries.instructions_page(
         db(),
         caller(),
@@ -91,7 +91,7 @@ def list_instructions(query: InstructionQuery):  # type: ignore[no-untyped-def]
     tag="instructions",
     response=InstructionList,
 )
-def request_instructions(request_id: int):  # type: ignore[no-untyped-def]
+def request_instructions(request_id: int) -> InstructionList:
     panel = queries.instructions_panel(db(), caller(), request_ops.get_request(db(), caller(), request_id))
     if panel is None:
         raise Forbidden()
@@ -107,7 +107,7 @@ def request_instructions(request_id: int):  # type: ignore[no-untyped-def]
     response=InstructionOut,
     status=201,
 )
-def write_instruction(request_id: int, body: InstructionIn):  # type: ignore[no-untyped-def]
+def write_instruction(request_id: int, body: InstructionIn) -> InstructionOut:
     return instruction_out(ops.write_instruction(db(), caller(), request_id, body.body))
 
 
@@ -119,7 +119,7 @@ def write_instruction(request_id: int, body: InstructionIn):  # type: ignore[no-
     tag="instructions",
     response=InstructionOut,
 )
-def acknowledge_instruction(instruction_id: int):  # type: ignore[no-untyped-def]
+def acknowledge_instruction(instruction_id: int) -> InstructionOut:
     return instruction_out(ops.acknowledge_instruction(db(), caller(), instruction_id))
 
 
@@ -131,7 +131,7 @@ def acknowledge_instruction(instruction_id: int):  # type: ignore[no-untyped-def
     body=EscalateIn,
     response=s.RequestOut,
 )
-def escalate_request(request_id: int, body: EscalateIn):  # type: ignore[no-untyped-def]
+def escalate_request(request_id: int, body: EscalateIn) -> s.RequestOut:
     return s.request_out(escalation.escalate_request(db(), caller(), request_id, body.reason), caller())
 
 
@@ -143,5 +143,5 @@ def escalate_request(request_id: int, body: EscalateIn):  # type: ignore[no-unty
     body=DeEscalateIn,
     response=s.RequestOut,
 )
-def de_escalate_request(request_id: int, body: DeEscalateIn):  # type: ignore[no-untyped-def]
+def de_escalate_request(request_id: int, body: DeEscalateIn) -> s.RequestOut:
     return s.request_out(escalation.de_escalate_request(db(), caller(), request_id, body.note), caller())

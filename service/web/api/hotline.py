@@ -9,8 +9,10 @@ two directors may well work the same session.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from flask import url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from pydantic import Field
 
@@ -18,6 +20,7 @@ from service.models import FollowUpAction, HotlineSession, HotlineStatus
 from service.operations import hotline as ops
 from service.operations import requests as request_ops
 from service.queries import hotline as queries
+from service.rules.hotline import HotlineAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.web.api import schemas as s
@@ -57,7 +60,7 @@ class HotlineOut(s.Output):
     held_at: datetime | None
     created_at: datetime
     version: int
-    actions: list[ops.HotlineAction] = Field(description="Steps the caller may take now.")
+    actions: list[HotlineAction] = Field(description="Steps the caller may take now.")
     invitation_url: str | None = Field(description="The .ics invitation, while the session is scheduled.")
     # The desk's record of the session; null for enterprise callers.
     minutes: str | None = None
@@ -92,8 +95,8 @@ class HotlineQuery(s.Query):
 
 
 class AskIn(s.Input):
-    reason: s.text(5000, 1) = Field(description="What the session should address.")  # type: ignore[valid-type]
-    preferred_times: s.text(1000) = ""  # type: ignore[valid-type]
+    reason: Annotated[str, s.text(5000, 1)] = Field(description="What the session should address.")
+    preferred_times: Annotated[str, s.text(1000)] = ""
 
 
 class ScheduleIn(s.Input):
@@ -116,21 +119,21 @@ class ScheduleCheckQuery(s.Query):
 
 
 class FollowUpIn(s.Input):
-    description: s.text(2000, 1)  # type: ignore[valid-type]
+    description: Annotated[str, s.text(2000, 1)]
     owner_id: s.Id
     due_date: date
 
 
 class RecordIn(s.Input):
-    minutes: s.text(50000, 1) = Field(description="Internal minutes (never shown to the enterprise).")  # type: ignore[valid-type]
-    public_summary: s.text(20000, 1) = Field(description="What the enterprise reads.")  # type: ignore[valid-type]
-    decisions: s.text(20000) = ""  # type: ignore[valid-type]
+    minutes: Annotated[str, s.text(50000, 1)] = Field(description="Internal minutes (never shown to the enterprise).")
+    public_summary: Annotated[str, s.text(20000, 1)] = Field(description="What the enterprise reads.")
+    decisions: Annotated[str, s.text(20000)] = ""
     follow_ups: list[FollowUpIn] = Field([], max_length=20)
     version: s.Id | None = VERSION_FIELD
 
 
 class CancelIn(s.Input):
-    reason: s.text(5000, 1)  # type: ignore[valid-type]
+    reason: Annotated[str, s.text(5000, 1)]
     version: s.Id | None = VERSION_FIELD
 
 
@@ -172,7 +175,7 @@ def hotline_out(hotline: HotlineSession) -> HotlineOut:
     query=HotlineQuery,
     response=HotlineList,
 )
-def list_hotline_sessions(query: HotlineQuery):  # type: ignore[no-untyped-def]
+def list_hotline_sessions(query: HotlineQuery) -> HotlineList:
     statuses = [query.status] if query.status else list(HotlineStatus)
     return HotlineList(items=[hotline_out(h) for h in queries.list_sessions(db(), caller(), statuses)])
 
@@ -183,7 +186,7 @@ def list_hotline_sessions(query: HotlineQuery):  # type: ignore[no-untyped-def]
     tag=TAG,
     response=HotlineList,
 )
-def request_hotline_sessions(request_id: int):  # type: ignore[no-untyped-def]
+def request_hotline_sessions(request_id: int) -> HotlineList:
     found = request_ops.get_request(db(), caller(), request_id)
     panel = queries.hotline_panel(db(), caller(), found)
     return HotlineList(items=[hotline_out(v.hotline) for v in panel.sessions])
@@ -198,14 +201,14 @@ def request_hotline_sessions(request_id: int):  # type: ignore[no-untyped-def]
     response=HotlineOut,
     status=201,
 )
-def ask_hotline(request_id: int, body: AskIn):  # type: ignore[no-untyped-def]
+def ask_hotline(request_id: int, body: AskIn) -> HotlineOut:
     return hotline_out(ops.ask_hotline(db(), caller(), request_id, body.reason, body.preferred_times))
 
 
 @endpoint(
     "/hotline-sessions/<int:hotline_id>", summary="One hotline session you may see.", tag=TAG, response=HotlineOut
 )
-def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
+def get_hotline_session(hotline_id: int) -> HotlineOut:
     return hotline_out(queries.get_session(db(), caller(), hotline_id))
 
 
@@ -217,7 +220,7 @@ def get_hotline_session(hotline_id: int):  # type: ignore[no-untyped-def]
     query=ScheduleCheckQuery,
     response=ScheduleCheck,
 )
-def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ignore[no-untyped-def]
+def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery) -> ScheduleCheck:
     return ScheduleCheck(
         warnings=time_warnings(
             ops.check_schedule_time(
@@ -237,7 +240,7 @@ def check_hotline_time(hotline_id: int, query: ScheduleCheckQuery):  # type: ign
     response=ScheduledOut,
     headers=VERSIONED,
 )
-def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-untyped-def]
+def schedule_hotline(hotline_id: int, body: ScheduleIn) -> ScheduledOut:
     plan = ops.Schedule(body.scheduled_at, body.duration_minutes, body.director_id or caller().id, body.recorder_id)
     hotline = ops.schedule_hotline(
         db(), caller(), hotline_id, expected_version(body.version), plan, settings().meeting_url_template
@@ -256,7 +259,7 @@ def schedule_hotline(hotline_id: int, body: ScheduleIn):  # type: ignore[no-unty
     response=HotlineOut,
     headers=VERSIONED,
 )
-def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-def]
+def record_hotline(hotline_id: int, body: RecordIn) -> HotlineOut:
     record = ops.Record(
         body.minutes,
         body.public_summary,
@@ -275,7 +278,7 @@ def record_hotline(hotline_id: int, body: RecordIn):  # type: ignore[no-untyped-
     response=HotlineOut,
     headers=VERSIONED,
 )
-def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-def]
+def cancel_hotline(hotline_id: int, body: CancelIn) -> HotlineOut:
     return hotline_out(ops.cancel_hotline(db(), caller(), hotline_id, expected_version(body.version), body.reason))
 
 
@@ -286,7 +289,7 @@ def cancel_hotline(hotline_id: int, body: CancelIn):  # type: ignore[no-untyped-
     tag=TAG,
     response=FollowUpOut,
 )
-def complete_follow_up(follow_up_id: int):  # type: ignore[no-untyped-def]
+def complete_follow_up(follow_up_id: int) -> FollowUpOut:
     return follow_up_out(ops.complete_follow_up(db(), caller(), follow_up_id))
 
 
@@ -297,5 +300,5 @@ def complete_follow_up(follow_up_id: int):  # type: ignore[no-untyped-def]
     binary=True,
     media_type="text/calendar",
 )
-def hotline_invitation(hotline_id: int):  # type: ignore[no-untyped-def]
+def hotline_invitation(hotline_id: int) -> ResponseReturnValue:
     return invitation_file(queries.get_session(db(), caller(), hotline_id))

@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from service.web.api.errors import error_schema
 from service.web.api.registry import Endpoint
@@ -74,13 +74,22 @@ def build_document(endpoints: list[Endpoint], *, title: str, version: str) -> di
     }
 
 
-def _component_schemas(endpoints: list[Endpoint]) -> tuple[dict, dict[str, Any]]:
-    wanted: dict[tuple[type[BaseModel], str], None] = {}
+# Each (model, mode)'s JSON Schema, as pydantic's models_json_schema gives them.
+SchemaKeys = dict[tuple[Any, JsonSchemaMode], dict[str, Any]]
+
+
+def _component_schemas(endpoints: list[Endpoint]) -> tuple[SchemaKeys, dict[str, Any]]:
+    wanted: dict[tuple[type[BaseModel], JsonSchemaMode], None] = {}
     for spec in endpoints:
-        for model, mode in ((spec.body, "validation"), (spec.query, "validation"), (spec.response, "serialization")):
+        uses: tuple[tuple[type[BaseModel] | None, JsonSchemaMode], ...] = (
+            (spec.body, "validation"),
+            (spec.query, "validation"),
+            (spec.response, "serialization"),
+        )
+        for model, mode in uses:
             if model is not None:
                 wanted[(model, mode)] = None
-    keys, schemas = models_json_schema(list(wanted), ref_template=REF)  # type: ignore[arg-type]
+    keys, schemas = models_json_schema(list(wanted), ref_template=REF)
     return keys, schemas
 
 
@@ -89,7 +98,7 @@ def _deref(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
     return defs[ref.rsplit("/", 1)[-1]] if ref else schema
 
 
-def _parameters(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> list[dict[str, Any]]:
+def _parameters(spec: Endpoint, keys: SchemaKeys, defs: dict[str, Any]) -> list[dict[str, Any]]:
     params: list[dict[str, Any]] = []
     for converter, name in _PATH_PARAM.findall(spec.rule):
         schema = {"type": "integer", "minimum": 1, "maximum": MAX_ID} if converter == "int" else {"type": "string"}
@@ -113,7 +122,7 @@ def _not_null(schema: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in schema.items() if k != "default" or v is not None}
 
 
-def _operation(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> dict[str, Any]:
+def _operation(spec: Endpoint, keys: SchemaKeys, defs: dict[str, Any]) -> dict[str, Any]:
     operation: dict[str, Any] = {
         "operationId": spec.name,
         "summary": spec.summary,
@@ -133,7 +142,7 @@ def _operation(spec: Endpoint, keys: dict, defs: dict[str, Any]) -> dict[str, An
     return operation
 
 
-def _responses(spec: Endpoint, keys: dict) -> dict[str, Any]:
+def _responses(spec: Endpoint, keys: SchemaKeys) -> dict[str, Any]:
     if spec.binary:
         success: dict[str, Any] = {
             "description": "The file, as a download.",

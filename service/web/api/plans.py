@@ -9,9 +9,10 @@ edit made from a stale copy answers 409.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from flask import Response
+from flask.typing import ResponseReturnValue
 from pydantic import Field
 
 from service.models import Milestone, MilestonePhase, MilestoneStatus, PlanStatus, ServicePlan
@@ -74,18 +75,18 @@ class PlanQuery(s.Query):
 
 
 class PlanEditIn(s.Input):
-    title: s.text(200, 1)  # type: ignore[valid-type]
-    goals: s.text(20000, 1)  # type: ignore[valid-type]
-    products: s.text(20000) = ""  # type: ignore[valid-type]
+    title: Annotated[str, s.text(200, 1)]
+    goals: Annotated[str, s.text(20000, 1)]
+    products: Annotated[str, s.text(20000)] = ""
     liaison_id: s.Id = Field(description="A staff member or director covering the plan's station.")
     version: s.Id | None = Field(None, description="The version you saw (or send If-Match).")
 
 
 class PlanIn(s.Input):
     enterprise_id: s.Id
-    title: s.text(200, 1)  # type: ignore[valid-type]
-    goals: s.text(20000, 1)  # type: ignore[valid-type]
-    products: s.text(20000) = ""  # type: ignore[valid-type]
+    title: Annotated[str, s.text(200, 1)]
+    goals: Annotated[str, s.text(20000, 1)]
+    products: Annotated[str, s.text(20000)] = ""
     liaison_id: s.Id = Field(description="A staff member or director covering the enterprise's station.")
     phases: list[MilestonePhase] = Field(
         list(plan_ops.STANDARD_PHASES), max_length=20, description="One milestone per phase, in process order."
@@ -106,12 +107,12 @@ class PlanActionIn(s.Input):
 
 class MilestoneIn(s.Input):
     phase: MilestonePhase
-    title: s.text(200) = ""  # type: ignore[valid-type]
+    title: Annotated[str, s.text(200)] = ""
     owner_id: s.Id | None = None
     due_date: date | None = None
     status: MilestoneStatus = MilestoneStatus.PLANNED
-    blocked_reason: s.text(5000) = Field("", description="Required when the status is blocked.")  # type: ignore[valid-type]
-    notes: s.text(20000) = ""  # type: ignore[valid-type]
+    blocked_reason: Annotated[str, s.text(5000)] = Field("", description="Required when the status is blocked.")
+    notes: Annotated[str, s.text(20000)] = ""
     version: s.Id | None = Field(None, description="When editing: the version you saw (or send If-Match).")
 
 
@@ -150,7 +151,7 @@ def plan_out(plan: ServicePlan) -> PlanOut:
     query=PlanQuery,
     response=PlanList,
 )
-def list_plans(query: PlanQuery):  # type: ignore[no-untyped-def]
+def list_plans(query: PlanQuery) -> PlanList:
     # The policy's scope shows an enterprise its approved plans only, as on its pages.
     rows = plan_queries.list_plans(db(), caller(), status=query.status, before=query.cursor, limit=query.limit + 1)
     items = [plan_out(r.plan) for r in rows[: query.limit]]
@@ -166,13 +167,13 @@ def list_plans(query: PlanQuery):  # type: ignore[no-untyped-def]
     response=PlanOut,
     status=201,
 )
-def create_plan(body: PlanIn):  # type: ignore[no-untyped-def]
+def create_plan(body: PlanIn) -> PlanOut:
     fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products, liaison_id=body.liaison_id)
     return plan_out(plan_ops.create_plan(db(), caller(), body.enterprise_id, fields, body.phases))
 
 
 @endpoint("/plans/<int:plan_id>", summary="One service plan with its milestones.", tag=TAG, response=PlanOut)
-def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
+def get_plan(plan_id: int) -> PlanOut:
     return plan_out(plan_queries.get_plan(db(), caller(), plan_id))
 
 
@@ -185,7 +186,7 @@ def get_plan(plan_id: int):  # type: ignore[no-untyped-def]
     response=PlanOut,
     headers=VERSIONED,
 )
-def update_plan(plan_id: int, body: PlanEditIn):  # type: ignore[no-untyped-def]
+def update_plan(plan_id: int, body: PlanEditIn) -> PlanOut:
     fields = plan_ops.PlanFields(title=body.title, goals=body.goals, products=body.products, liaison_id=body.liaison_id)
     return plan_out(plan_ops.update_plan(db(), caller(), plan_id, expected_version(body.version), fields))
 
@@ -200,7 +201,7 @@ def update_plan(plan_id: int, body: PlanEditIn):  # type: ignore[no-untyped-def]
     response=PlanOut,
     headers=VERSIONED,
 )
-def transition_plan(plan_id: int, body: PlanActionIn):  # type: ignore[no-untyped-def]
+def transition_plan(plan_id: int, body: PlanActionIn) -> PlanOut:
     return plan_out(
         plan_ops.change_plan_status(
             db(), caller(), plan_id, body.action, expected_version(body.version), comment=body.comment
@@ -229,7 +230,7 @@ def _milestone_fields(body: MilestoneIn) -> milestone_ops.MilestoneFields:
     response=MilestoneOut,
     status=201,
 )
-def add_milestone(plan_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
+def add_milestone(plan_id: int, body: MilestoneIn) -> MilestoneOut:
     return milestone_out(milestone_ops.add_milestone(db(), caller(), plan_id, _milestone_fields(body)), True)
 
 
@@ -242,7 +243,7 @@ def add_milestone(plan_id: int, body: MilestoneIn):  # type: ignore[no-untyped-d
     response=MilestoneOut,
     headers=VERSIONED,
 )
-def update_milestone(milestone_id: int, body: MilestoneIn):  # type: ignore[no-untyped-def]
+def update_milestone(milestone_id: int, body: MilestoneIn) -> MilestoneOut:
     return milestone_out(
         milestone_ops.update_milestone(
             db(), caller(), milestone_id, _milestone_fields(body), expected_version=expected_version(body.version)
@@ -258,7 +259,7 @@ def update_milestone(milestone_id: int, body: MilestoneIn):  # type: ignore[no-u
     tag=TAG,
     response=MilestoneOut,
 )
-def complete_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def complete_milestone(milestone_id: int) -> MilestoneOut:
     return milestone_out(milestone_ops.complete_milestone(db(), caller(), milestone_id), True)
 
 
@@ -270,7 +271,7 @@ def complete_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     body=MoveIn,
     response=PlanOut,
 )
-def move_milestone(milestone_id: int, body: MoveIn):  # type: ignore[no-untyped-def]
+def move_milestone(milestone_id: int, body: MoveIn) -> PlanOut:
     return plan_out(milestone_ops.move_milestone(db(), caller(), milestone_id, up=body.direction == "up").plan)
 
 
@@ -281,7 +282,7 @@ def move_milestone(milestone_id: int, body: MoveIn):  # type: ignore[no-untyped-
     tag=TAG,
     status=204,
 )
-def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def remove_milestone(milestone_id: int) -> ResponseReturnValue:
     milestone_ops.remove_milestone(db(), caller(), milestone_id)
     return Response(status=204)
 
@@ -295,6 +296,6 @@ def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
     response=s.RequestOut,
     headers=VERSIONED,
 )
-def link_plan(request_id: int, body: PlanLinkIn):  # type: ignore[no-untyped-def]
+def link_plan(request_id: int, body: PlanLinkIn) -> s.RequestOut:
     changed = plan_ops.link_request_to_plan(db(), caller(), request_id, body.plan_id, expected_version(body.version))
     return s.request_out(changed, caller())

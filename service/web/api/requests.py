@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import request as http
 
-from service.errors import N_, Forbidden, ValidationError
-from service.errors import CORRECT_FIELDS
+from service.errors import CORRECT_FIELDS, N_, Forbidden, ValidationError
 from service.models import Message
 from service.operations import requests as ops
 from service.queries.requests import QueueFilters, queue_page
@@ -39,7 +38,7 @@ def _page(filters: QueueFilters, query: s.RequestListQuery) -> s.RequestPage:
     query=s.RequestListQuery,
     response=s.RequestPage,
 )
-def list_requests(query: s.RequestListQuery):  # type: ignore[no-untyped-def]
+def list_requests(query: s.RequestListQuery) -> s.RequestPage:
     return _page(QueueFilters(queue=query.queue or "all", status=query.status, sort=query.sort), query)
 
 
@@ -50,7 +49,7 @@ def list_requests(query: s.RequestListQuery):  # type: ignore[no-untyped-def]
     query=s.QueueQuery,
     response=s.RequestPage,
 )
-def desk_queue(query: s.QueueQuery):  # type: ignore[no-untyped-def]
+def desk_queue(query: s.QueueQuery) -> s.RequestPage:
     if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
     filters = QueueFilters(
@@ -78,7 +77,7 @@ def desk_queue(query: s.QueueQuery):  # type: ignore[no-untyped-def]
     status=201,
     headers=("Idempotency-Key",),
 )
-def submit_request(body: s.RequestIn):  # type: ignore[no-untyped-def]
+def submit_request(body: s.RequestIn) -> s.RequestOut:
     draft = ops.RequestDraft(
         title=body.title,
         description=body.description,
@@ -114,7 +113,7 @@ def _idempotency_key() -> str | None:
     tag=TAG,
     response=s.RequestDetail,
 )
-def get_request(request_id: int):  # type: ignore[no-untyped-def]
+def get_request(request_id: int) -> s.RequestDetail:
     user = caller()
     found = ops.get_request(db(), user, request_id)
     return s.request_detail(found, user, timeline(db(), user, found))
@@ -133,7 +132,7 @@ def _message(message: Message) -> s.MessageOut:
     response=s.MessageOut,
     status=201,
 )
-def post_reply(request_id: int, body: s.MessageIn):  # type: ignore[no-untyped-def]
+def post_reply(request_id: int, body: s.MessageIn) -> s.MessageOut:
     return _message(ops.add_message(db(), caller(), request_id, body.body, settings=desk_settings()))
 
 
@@ -146,7 +145,7 @@ def post_reply(request_id: int, body: s.MessageIn):  # type: ignore[no-untyped-d
     response=s.MessageOut,
     status=201,
 )
-def post_note(request_id: int, body: s.MessageIn):  # type: ignore[no-untyped-def]
+def post_note(request_id: int, body: s.MessageIn) -> s.MessageOut:
     return _message(ops.add_message(db(), caller(), request_id, body.body, internal=True, settings=desk_settings()))
 
 
@@ -157,7 +156,7 @@ def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.Enterpr
         caller(),
         request_id,
         expected_version(body.version),
-        action,  # type: ignore[arg-type]
+        action,
         reason=body.reason,
         summary=summary,
         message=body.message,
@@ -177,12 +176,12 @@ def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.Enterpr
     response=s.RequestOut,
     headers=VERSIONED,
 )
-def transition_request(request_id: int, body: s.ActionIn):  # type: ignore[no-untyped-def]
+def transition_request(request_id: int, body: s.ActionIn) -> s.RequestOut:
     return _act(request_id, body.action, body)
 
 
 def _enterprise_step(action: lifecycle.Action, summary: str) -> None:
-    def view(request_id: int, body: s.EnterpriseActionIn):  # type: ignore[no-untyped-def]
+    def view(request_id: int, body: s.EnterpriseActionIn) -> s.RequestOut:
         return _act(request_id, action, body)
 
     view.__name__ = f"{action.value}_request"
@@ -211,12 +210,12 @@ _enterprise_step(lifecycle.Action.WITHDRAW, "Withdraw an open request (reason)."
     response=s.RequestOut,
     headers=VERSIONED,
 )
-def triage_request(request_id: int, body: s.TriageIn):  # type: ignore[no-untyped-def]
+def triage_request(request_id: int, body: s.TriageIn) -> s.RequestOut:
     changed = ops.triage_request(
         db(),
         caller(),
         request_id,
-        expected_version(body.version),  # type: ignore[arg-type]
+        expected_version(body.version),
         category=body.category,
         priority=body.priority,
         lifecycle_stage=body.lifecycle_stage,
@@ -235,12 +234,12 @@ def triage_request(request_id: int, body: s.TriageIn):  # type: ignore[no-untype
     response=s.RequestOut,
     headers=VERSIONED,
 )
-def transfer_request(request_id: int, body: s.TransferIn):  # type: ignore[no-untyped-def]
+def transfer_request(request_id: int, body: s.TransferIn) -> s.RequestOut:
     changed = ops.transfer_request(
         db(),
         caller(),
         request_id,
-        expected_version(body.version),  # type: ignore[arg-type]
+        expected_version(body.version),
         body.station_id,
         body.reason,
         settings=desk_settings(),

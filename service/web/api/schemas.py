@@ -6,9 +6,12 @@ outputs are built by the ``*_out`` functions, which decide what the caller may s
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
+from annotated_types import GroupedMetadata
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 from sqlalchemy import select
@@ -42,8 +45,20 @@ def _storable(value: str) -> str:
     return value
 
 
-def text(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[str, Field(min_length=min_length, max_length=max_length), AfterValidator(_storable)]
+@dataclass(frozen=True)
+class TextRules(GroupedMetadata):
+    """A text field's length, and characters the database can store: ``Annotated[str, text(200, 1)]``."""
+
+    max_length: int
+    min_length: int = 0
+
+    def __iter__(self) -> Iterator[object]:
+        yield Field(min_length=self.min_length, max_length=self.max_length)
+        yield AfterValidator(_storable)
+
+
+def text(max_length: int, min_length: int = 0) -> TextRules:
+    return TextRules(max_length, min_length)
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
@@ -78,11 +93,11 @@ class Output(BaseModel):
 
 
 class RequestIn(Input):
-    title: text(200, 1)  # type: ignore[valid-type]
-    description: text(20000, 1)  # type: ignore[valid-type]
+    title: Annotated[str, text(200, 1)]
+    description: Annotated[str, text(20000, 1)]
     category: Category
     lifecycle_stage: LifecycleStage
-    product_name: text(200) = ""  # type: ignore[valid-type]
+    product_name: Annotated[str, text(200)] = ""
     device_class: DeviceClass | None = None
     product_type: ProductType | None = None
     product_field: ProductField | None = None
@@ -95,14 +110,14 @@ class RequestIn(Input):
 
 
 class MessageIn(Input):
-    body: text(20000, 1)  # type: ignore[valid-type]
+    body: Annotated[str, text(20000, 1)]
 
 
 class ActionIn(Input):
     action: lifecycle.Action
-    reason: text(5000) = ""  # type: ignore[valid-type]
-    summary: text(20000) = ""  # type: ignore[valid-type]
-    message: text(20000) = ""  # type: ignore[valid-type]
+    reason: Annotated[str, text(5000)] = ""
+    summary: Annotated[str, text(20000)] = ""
+    message: Annotated[str, text(20000)] = ""
     rating: int | None = Field(None, ge=1, le=5)
     version: Id | None = Field(None, description="The version you saw (or send If-Match).")
     confirmed: bool = Field(
@@ -113,8 +128,8 @@ class ActionIn(Input):
 
 
 class EnterpriseActionIn(Input):
-    reason: text(5000) = ""  # type: ignore[valid-type]
-    message: text(20000) = ""  # type: ignore[valid-type]
+    reason: Annotated[str, text(5000)] = ""
+    message: Annotated[str, text(20000)] = ""
     rating: int | None = Field(None, ge=1, le=5)
     version: Id | None = Field(None, description="The version you saw (or send If-Match).")
 
@@ -129,7 +144,7 @@ class TriageIn(Input):
 
 class TransferIn(Input):
     station_id: Id
-    reason: text(5000, 1)  # type: ignore[valid-type]
+    reason: Annotated[str, text(5000, 1)]
     version: Id | None = None
 
 

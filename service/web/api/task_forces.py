@@ -7,6 +7,7 @@ the ones they belong to; its station's desk and its lead run it (the policy).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -52,14 +53,14 @@ class TaskForceList(s.Output):
 class TaskForceIn(s.Input):
     plan_id: s.Id | None = Field(None, description="The open plan it serves; or give request_id.")
     request_id: s.Id | None = Field(None, description="The request it serves; or give plan_id.")
-    name: s.text(200, 1)  # type: ignore[valid-type]
-    purpose: s.text(20000, 1)  # type: ignore[valid-type]
+    name: Annotated[str, s.text(200, 1)]
+    purpose: Annotated[str, s.text(20000, 1)]
     lead_id: s.Id
 
 
 class TaskForceEditIn(s.Input):
-    name: s.text(200, 1)  # type: ignore[valid-type]
-    purpose: s.text(20000, 1)  # type: ignore[valid-type]
+    name: Annotated[str, s.text(200, 1)]
+    purpose: Annotated[str, s.text(20000, 1)]
     lead_id: s.Id
     status: TaskForceStatus = Field(description="closed ends the task force's work.")
 
@@ -69,9 +70,9 @@ class StaffMemberIn(s.Input):
 
 
 class ExpertIn(s.Input):
-    name: s.text(120, 1)  # type: ignore[valid-type]
-    affiliation: s.text(200, 1)  # type: ignore[valid-type]
-    field: s.text(200) = ""  # type: ignore[valid-type]
+    name: Annotated[str, s.text(120, 1)]
+    affiliation: Annotated[str, s.text(200, 1)]
+    field: Annotated[str, s.text(200)] = ""
 
 
 def _member_out(member: TaskForceMember) -> MemberOut:
@@ -96,7 +97,7 @@ def task_force_out(team: TaskForce) -> TaskForceOut:
     tag=TAG,
     response=TaskForceList,
 )
-def my_task_forces():  # type: ignore[no-untyped-def]
+def my_task_forces() -> TaskForceList:
     if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
     return TaskForceList(items=[task_force_out(t) for t in queries.my_task_forces(db(), caller())])
@@ -111,7 +112,7 @@ def my_task_forces():  # type: ignore[no-untyped-def]
     response=TaskForceOut,
     status=201,
 )
-def create_task_force(body: TaskForceIn):  # type: ignore[no-untyped-def]
+def create_task_force(body: TaskForceIn) -> TaskForceOut:
     if (body.plan_id is None) == (body.request_id is None):
         raise ValidationError(CORRECT_FIELDS, fields={"plan_id": N_("Give either plan_id or request_id, not both.")})
     fields = ops.TaskForceFields(name=body.name, purpose=body.purpose, lead_id=body.lead_id)
@@ -123,7 +124,7 @@ def create_task_force(body: TaskForceIn):  # type: ignore[no-untyped-def]
 @endpoint(
     "/task-forces/<int:task_force_id>", summary="One task force with its members.", tag=TAG, response=TaskForceOut
 )
-def get_task_force(task_force_id: int):  # type: ignore[no-untyped-def]
+def get_task_force(task_force_id: int) -> TaskForceOut:
     return task_force_out(queries.get_task_force(db(), caller(), task_force_id))
 
 
@@ -135,7 +136,7 @@ def get_task_force(task_force_id: int):  # type: ignore[no-untyped-def]
     body=TaskForceEditIn,
     response=TaskForceOut,
 )
-def update_task_force(task_force_id: int, body: TaskForceEditIn):  # type: ignore[no-untyped-def]
+def update_task_force(task_force_id: int, body: TaskForceEditIn) -> TaskForceOut:
     fields = ops.TaskForceFields(name=body.name, purpose=body.purpose, lead_id=body.lead_id, status=body.status)
     return task_force_out(ops.update_task_force(db(), caller(), task_force_id, fields))
 
@@ -149,7 +150,7 @@ def update_task_force(task_force_id: int, body: TaskForceEditIn):  # type: ignor
     response=TaskForceOut,
     status=201,
 )
-def add_task_force_member(task_force_id: int, body: StaffMemberIn):  # type: ignore[no-untyped-def]
+def add_task_force_member(task_force_id: int, body: StaffMemberIn) -> TaskForceOut:
     return task_force_out(ops.add_staff_member(db(), caller(), task_force_id, body.user_id).task_force)
 
 
@@ -162,7 +163,7 @@ def add_task_force_member(task_force_id: int, body: StaffMemberIn):  # type: ign
     response=TaskForceOut,
     status=201,
 )
-def add_task_force_expert(task_force_id: int, body: ExpertIn):  # type: ignore[no-untyped-def]
+def add_task_force_expert(task_force_id: int, body: ExpertIn) -> TaskForceOut:
     expert = ops.Expert(name=body.name, affiliation=body.affiliation, field=body.field)
     return task_force_out(ops.add_expert(db(), caller(), task_force_id, expert).task_force)
 
@@ -174,5 +175,5 @@ def add_task_force_expert(task_force_id: int, body: ExpertIn):  # type: ignore[n
     tag=TAG,
     response=TaskForceOut,
 )
-def remove_task_force_member(member_id: int):  # type: ignore[no-untyped-def]
+def remove_task_force_member(member_id: int) -> TaskForceOut:
     return task_force_out(ops.remove_member(db(), caller(), member_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 
@@ -23,7 +24,7 @@ def _form(**kwargs: object) -> TokenForm:
     return TokenForm(days=min(api_tokens.DEFAULT_DAYS, settings().api_token_max_days), **kwargs)
 
 
-def _page(form: TokenForm, secret: str | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _page(form: TokenForm, secret: str | None = None, status: int = 200) -> ResponseReturnValue:
     tokens = api_tokens.list_tokens(db(), actor())
     return render_template(
         "account/tokens.html",
@@ -38,13 +39,13 @@ def _page(form: TokenForm, secret: str | None = None, status: int = 200):  # typ
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _page(_form())
 
 
 @bp.route("/", methods=["POST"])
 @login_required
-def create():  # type: ignore[no-untyped-def]
+def create() -> ResponseReturnValue:
     form = _form()
     if not form.validate_on_submit():
         return _page(form, status=400)
@@ -66,7 +67,7 @@ def create():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:token_id>/revoke", methods=["POST"])
 @login_required
-def revoke(token_id: int):  # type: ignore[no-untyped-def]
+def revoke(token_id: int) -> ResponseReturnValue:
     api_tokens.revoke_token(db(), actor(), token_id)
     flash(gettext("The token has been revoked; programs using it can no longer sign in."), "success")
     return redirect(url_for("tokens.index"))

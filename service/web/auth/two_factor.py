@@ -6,8 +6,10 @@ import time
 
 import segno
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
+from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
 from service.errors import N_, DomainError, ValidationError
@@ -74,7 +76,7 @@ def require_enrolment() -> Response | None:
 
 
 @bp.route("/login/two-factor", methods=["GET", "POST"])
-def second_step():  # type: ignore[no-untyped-def]
+def second_step() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     pending = session.get(PENDING_KEY)
@@ -104,7 +106,7 @@ def second_step():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/two-factor")
 @login_required
-def manage():  # type: ignore[no-untyped-def]
+def manage() -> ResponseReturnValue:
     user = actor()
     if two_factor.is_enabled(user):
         return _render_status(user, RecoveryCodesForm(prefix="codes"), DisableForm(prefix="disable"))
@@ -113,7 +115,7 @@ def manage():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/two-factor/enrol", methods=["POST"])
 @login_required
-def enrol():  # type: ignore[no-untyped-def]
+def enrol() -> ResponseReturnValue:
     if two_factor.is_enabled(actor()):
         return redirect(url_for("two_factor.manage"))
     form = EnrolForm()
@@ -130,7 +132,7 @@ def enrol():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 @login_required
-def recovery_codes():  # type: ignore[no-untyped-def]
+def recovery_codes() -> ResponseReturnValue:
     form, disable_form = RecoveryCodesForm(prefix="codes"), DisableForm(prefix="disable", formdata=None)
     if form.validate_on_submit():
         try:
@@ -144,7 +146,7 @@ def recovery_codes():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/two-factor/disable", methods=["POST"])
 @login_required
-def disable():  # type: ignore[no-untyped-def]
+def disable() -> ResponseReturnValue:
     codes_form, form = RecoveryCodesForm(prefix="codes", formdata=None), DisableForm(prefix="disable")
     if form.validate_on_submit():
         try:
@@ -159,7 +161,7 @@ def disable():  # type: ignore[no-untyped-def]
 
 @bp.route("/admin/users/<int:user_id>/two-factor/reset", methods=["POST"])
 @require(PolicyAction.ADMIN_USE)
-def reset(user_id: int):  # type: ignore[no-untyped-def]
+def reset(user_id: int) -> ResponseReturnValue:
     try:
         user = two_factor.reset_two_factor(db(), actor(), user_id)
     except DomainError as error:
@@ -174,14 +176,16 @@ def reset(user_id: int):  # type: ignore[no-untyped-def]
     return redirect(url_for("admin.users"))
 
 
-def _show_error(form: object, error: ValidationError) -> None:
+def _show_error(form: FlaskForm, error: ValidationError) -> None:
     if error.fields:
-        show_error(form, error)  # type: ignore[arg-type]
+        show_error(form, error)
     else:
         flash_domain_error(error)
 
 
-def _render_status(user: User, codes_form: RecoveryCodesForm, disable_form: DisableForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_status(
+    user: User, codes_form: RecoveryCodesForm, disable_form: DisableForm, status: int = 200
+) -> ResponseReturnValue:
     remaining = two_factor.remaining_recovery_codes(db(), user.id)
     return render_template(
         "account/two_factor.html",
@@ -193,7 +197,7 @@ def _render_status(user: User, codes_form: RecoveryCodesForm, disable_form: Disa
     ), status
 
 
-def _render_enrolment(form: EnrolForm, status: int = 200):  # type: ignore[no-untyped-def]
+def _render_enrolment(form: EnrolForm, status: int = 200) -> ResponseReturnValue:
     enrolment = two_factor.start_enrolment(db(), actor(), issuer=gettext(two_factor.ISSUER))
     qr = segno.make(enrolment.uri, error="m").svg_data_uri(scale=5, dark="#1f2d3d")
     secret_groups = " ".join(enrolment.secret[i : i + 4] for i in range(0, len(enrolment.secret), 4))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -20,7 +21,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():  # type: ignore[no-untyped-def]
+def login() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = LoginForm()
@@ -43,7 +44,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.route("/logout", methods=["POST"])
 @login_required
-def logout():  # type: ignore[no-untyped-def]
+def logout() -> ResponseReturnValue:
     accounts.end_sessions(db(), actor().id)
     logout_user()
     two_factor_web.fresh_session()
@@ -52,7 +53,7 @@ def logout():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/register", methods=["GET", "POST"])
-def register():  # type: ignore[no-untyped-def]
+def register() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegistrationForm()
@@ -93,7 +94,7 @@ def register():  # type: ignore[no-untyped-def]
 
 
 @bp.route("/language", methods=["POST"])
-def language():  # type: ignore[no-untyped-def]
+def language() -> ResponseReturnValue:
     form = LanguageForm()
     if form.validate_on_submit() and form.locale.data in LOCALES:
         session["locale"] = form.locale.data
@@ -104,7 +105,7 @@ def language():  # type: ignore[no-untyped-def]
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password():  # type: ignore[no-untyped-def]
+def change_password() -> ResponseReturnValue:
     form = PasswordChangeForm()
     if form.validate_on_submit():
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, jsonify, redirect, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -20,14 +21,14 @@ HOME_BY_ROLE = {
 
 
 @bp.route("/")
-def home():  # type: ignore[no-untyped-def]
+def home() -> ResponseReturnValue:
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login"))
     return redirect(url_for(HOME_BY_ROLE[current_user.role]))
 
 
 @bp.route("/healthz")
-def healthz():  # type: ignore[no-untyped-def]
+def healthz() -> ResponseReturnValue:
     try:
         db().execute(text("SELECT 1"))
         database = "ok"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -15,7 +16,7 @@ from service.web.database import db
 
 # What a blueprint registers in app.extensions["nav_badges"][endpoint]: the count beside its menu item, as a
 # query (None when the reader has nothing to count there), so the menu runs every count in one statement.
-BadgeCounter = Callable[[], Select[tuple[int]] | None]
+BadgeCounter = Callable[[], Select[int] | None]
 # Beyond this a badge reads "99+" (and a counter may stop counting there).
 BADGE_CAP = 99
 
@@ -30,7 +31,7 @@ class NavItem:
 
 # (endpoint, label) per role, in menu order; a third element gives the URL's arguments (such an entry points into
 # a page that another entry names, so it is never the one marked current).
-MenuEntry = tuple[str, object] | tuple[str, object, dict[str, str]]
+MenuEntry = tuple[str, object] | tuple[str, object, dict[str, Any]]
 MENU: dict[Role, list[MenuEntry]] = {
     # An enterprise has no hotline or company page of its own: its hotline sessions (a station head's or the
     # director's) sit on each of its requests, and its company's name and verification on its home page.
@@ -86,9 +87,9 @@ def navigation(group: str = "main") -> list[NavItem]:
     """Menu items of ``group``: "main" (the role's work) or "account" (the user's own settings)."""
     if not current_user.is_authenticated:
         return []
-    entries = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
-    shown = [(endpoint, text, *values) for endpoint, text, *values in entries if endpoint in current_app.view_functions]
-    badges = _badges([endpoint for endpoint, *_ in shown])
+    entries: list[MenuEntry] = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
+    shown = [entry for entry in entries if entry[0] in current_app.view_functions]
+    badges = _badges([entry[0] for entry in shown])
     return [
         NavItem(
             str(text),
@@ -118,7 +119,7 @@ def _badges(endpoints: list[str]) -> dict[str, int]:
     if not counts:
         return {}
     row = db().execute(select(*counts.values())).one()
-    return {endpoint: count for endpoint, count in zip(counts, row) if count}
+    return {endpoint: count for endpoint, count in zip(counts, row, strict=True) if count}
 
 
 def menus() -> dict[str, list[NavItem]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
@@ -34,13 +36,13 @@ def request_endpoint(role: Role) -> str | None:
     }.get(role)
 
 
-def unread_badge() -> Select[tuple[int]]:
+def unread_badge() -> Select[int]:
     """The badge beside "Notifications" in the menu."""
     return notifications.unread_count_query(actor(), cap=BADGE_CAP)
 
 
 @bp.record_once
-def _register(state) -> None:  # type: ignore[no-untyped-def]
+def _register(state: BlueprintSetupState) -> None:
     state.app.extensions.setdefault("nav_badges", {})["notifications.index"] = unread_badge
 
 
@@ -70,7 +72,7 @@ def who_changed(notification: Notification) -> str:
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     items = notifications.list_notifications(db(), actor())
     hotlines = sessions_by_id(db(), [n.data["hotline_id"] for n in items if n.data and "hotline_id" in n.data])
     return render_template(
@@ -80,7 +82,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:notification_id>/open", methods=["POST"])
 @login_required
-def open_one(notification_id: int):  # type: ignore[no-untyped-def]
+def open_one(notification_id: int) -> ResponseReturnValue:
     user = actor()
     found = notifications.mark_read(db(), user, notification_id)
     if found.plan_id is not None:
@@ -93,7 +95,7 @@ def open_one(notification_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/read", methods=["POST"])
 @login_required
-def read_all():  # type: ignore[no-untyped-def]
+def read_all() -> ResponseReturnValue:
     notifications.mark_all_read(db(), actor())
     flash(gettext("All notifications are marked as read."), "success")
     return redirect(url_for(".index"))

@@ -82,7 +82,8 @@ def when(moment: datetime | None) -> str:
     """A point in time, in Asia/Shanghai (Babel's configured zone), the same way on every page."""
     if moment is None:
         return "—"
-    return format_datetime(moment, "yyyy-MM-dd HH:mm")
+    shown: str = format_datetime(moment, "yyyy-MM-dd HH:mm")
+    return shown
 
 
 def file_size(size: int) -> str:
@@ -107,7 +108,8 @@ def event_title(
 ) -> str:
     """What a timeline entry or a notification is about; ``hotlines`` are the sessions its data may name."""
     title = HOTLINE_EVENT_TITLES.get(kind)
-    hotline = (hotlines or {}).get((data or {}).get("hotline_id"))
+    hotline_id = (data or {}).get("hotline_id")
+    hotline = (hotlines or {}).get(hotline_id) if hotline_id is not None else None
     if title is None or hotline is None:
         return label(kind)
     return gettext(title, hotline=hotline_name(hotline))

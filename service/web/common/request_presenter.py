@@ -258,7 +258,7 @@ def action_views(
                 transition.action in DANGEROUS,
                 sent is not None,
                 gettext(missing) if missing else "",
-                [(str(OPEN_ITEM_KINDS[item["kind"]]), str(item["title"])) for item in form.open_items],
+                [(str(OPEN_ITEM_KINDS[str(item["kind"])]), str(item["title"])) for item in form.open_items],
             )
         )
     return views
@@ -395,7 +395,7 @@ def _desk_forms(
         if policy.may(user, PolicyAction.REQUEST_ASK_EXTENSION, req)
         else None,
         *_extension_forms(user, req, pending, kept),
-        message,  # type: ignore[arg-type]
+        message,
         triage_first=triage is not None and req.status == Status.SUBMITTED,
     )
 
@@ -410,7 +410,7 @@ def _portal_reply(
         hint = (
             gettext("Sending a message reopens the request: the station takes it up again.") if reopen_offered else ""
         )
-        return PortalReply(form, hint, "")  # type: ignore[arg-type]
+        return PortalReply(form, hint, "")
     if reopen_offered:
         deadline = reopen_deadline(req, timedelta(days=settings.reopen_window_days))
         note = gettext(

@@ -13,9 +13,9 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 
 from service.models import OPEN_PLAN_STATUSES, Event, HotlineSession, ServicePlan, ServiceRequest, TaskForce, User
-from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.queries.plans import PlanPage, Progress
 from service.rules import policy
+from service.rules.plan_status import PlanAction, allowed_plan_actions
 from service.rules.policy import PolicyAction
 from service.web.desk.plan_support import describe_event, member_names, request_url
 from service.web.forms.plans import PlanStatusForm

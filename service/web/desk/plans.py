@@ -7,6 +7,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select, select
@@ -60,18 +62,18 @@ bp.add_app_template_global(request_url, "request_url")
 bp.add_app_template_global(drop_question, "drop_question")
 
 
-def overdue_badge() -> Select[tuple[int]]:
+def overdue_badge() -> Select[int]:
     """The badge beside "Service plans" in the menu: late milestones in the reader's scope."""
     return queries.overdue_milestones_count(actor(), queries.local_today())
 
 
-def awaiting_badge() -> Select[tuple[int]]:
+def awaiting_badge() -> Select[int]:
     """The badge beside "Plans to approve" in a director's menu."""
     return queries.awaiting_approval_count(actor())
 
 
 @bp.record_once
-def _register(state) -> None:  # type: ignore[no-untyped-def]
+def _register(state: BlueprintSetupState) -> None:
     badges = state.app.extensions.setdefault("nav_badges", {})
     badges["plans.index"] = overdue_badge
     badges["plans.awaiting"] = awaiting_badge
@@ -79,17 +81,17 @@ def _register(state) -> None:  # type: ignore[no-untyped-def]
 
 @bp.route("/")
 @require(PolicyAction.DESK_USE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     return _plan_list(awaiting=False)
 
 
 @bp.route("/awaiting-approval")
 @require(PolicyAction.DIRECTOR_USE)
-def awaiting():  # type: ignore[no-untyped-def]
+def awaiting() -> ResponseReturnValue:
     return _plan_list(awaiting=True)
 
 
-def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
+def _plan_list(*, awaiting: bool) -> ResponseReturnValue:
     status = "" if awaiting else request.args.get("status", "")
     station_id = request.args.get("station", type=int)
     text = request.args.get("q", "")[:100]
@@ -127,7 +129,7 @@ def _plan_list(*, awaiting: bool):  # type: ignore[no-untyped-def]
 
 @bp.route("/overdue")
 @require(PolicyAction.DESK_USE)
-def overdue():  # type: ignore[no-untyped-def]
+def overdue() -> ResponseReturnValue:
     today = queries.local_today()
     return render_template(
         "plans/overdue.html", today=today, milestones=queries.overdue_milestones(db(), actor(), today, 200)
@@ -136,7 +138,7 @@ def overdue():  # type: ignore[no-untyped-def]
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(PolicyAction.PLAN_CREATE)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     enterprise_id = request.args.get("enterprise_id", type=int)
     if enterprise_id is None:
         text = request.args.get("q", "")[:100]
@@ -173,7 +175,7 @@ def _plan_fields(form: NewPlanForm | EditPlanForm) -> plan_ops.PlanFields:
 
 @bp.route("/ours")
 @require(PolicyAction.PLAN_VIEW_OWN)
-def ours():  # type: ignore[no-untyped-def]
+def ours() -> ResponseReturnValue:
     plans = queries.enterprise_plans(db(), actor())
     if plans and plans[0].status == PlanStatus.ACTIVE:
         return redirect(url_for("plans.show", plan_id=plans[0].id))
@@ -182,7 +184,7 @@ def ours():  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>")
 @login_required
-def show(plan_id: int):  # type: ignore[no-untyped-def]
+def show(plan_id: int) -> ResponseReturnValue:
     user = actor()
     today = queries.local_today()
     if user.role == Role.ENTERPRISE:
@@ -203,7 +205,7 @@ def show(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def edit(plan_id: int):  # type: ignore[no-untyped-def]
+def edit(plan_id: int) -> ResponseReturnValue:
     plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -231,7 +233,7 @@ def edit(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>/status", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def change_status(plan_id: int):  # type: ignore[no-untyped-def]
+def change_status(plan_id: int) -> ResponseReturnValue:
     form = PlanStatusForm()
     back = url_for("plans.show", plan_id=plan_id)
     if not form.validate_on_submit():
@@ -256,7 +258,7 @@ def change_status(plan_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:plan_id>/milestones/new", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def new_milestone(plan_id: int):  # type: ignore[no-untyped-def]
+def new_milestone(plan_id: int) -> ResponseReturnValue:
     plan = queries.get_plan(db(), actor(), plan_id, PolicyAction.PLAN_EDIT)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -287,7 +289,7 @@ def _milestone_to_edit(milestone_id: int) -> tuple[Milestone, ServicePlan]:
 
 @bp.route("/milestones/<int:milestone_id>", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def edit_milestone(milestone_id: int) -> ResponseReturnValue:
     milestone, plan = _milestone_to_edit(milestone_id)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -304,9 +306,10 @@ def edit_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
         except ValidationError as error:
             show_error(form, error)
         except Conflict as error:
-            milestone = _saved_after_conflict(error, lambda: db().get(Milestone, milestone_id))
-            if milestone is None:
+            saved = _saved_after_conflict(error, lambda: db().get(Milestone, milestone_id))
+            if saved is None:
                 abort(404)
+            milestone = saved
             form.version.data = milestone.version
             status, stale = 409, True
         else:
@@ -325,7 +328,7 @@ def _saved_after_conflict(error: Conflict, load: Callable[[], T]) -> T:
     return load()
 
 
-def _closed(plan_id: int):  # type: ignore[no-untyped-def]
+def _closed(plan_id: int) -> ResponseReturnValue:
     flash(gettext("A completed or archived plan can no longer be changed."), "error")
     return redirect(url_for("plans.show", plan_id=plan_id))
 
@@ -344,7 +347,7 @@ def _milestone_fields(form: MilestoneForm) -> milestone_ops.MilestoneFields:
 
 @bp.route("/milestones/<int:milestone_id>/<any(move, complete):step>", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def]
+def milestone_step(milestone_id: int, step: str) -> ResponseReturnValue:
     milestone = db().get(Milestone, milestone_id)
     if milestone is None:
         abort(404)
@@ -361,7 +364,7 @@ def milestone_step(milestone_id: int, step: str):  # type: ignore[no-untyped-def
 
 @bp.route("/milestones/<int:milestone_id>/remove", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
+def remove_milestone(milestone_id: int) -> ResponseReturnValue:
     milestone, plan = _milestone_to_edit(milestone_id)
     if plan.status not in OPEN_PLAN_STATUSES:
         return _closed(plan.id)
@@ -377,7 +380,7 @@ def remove_milestone(milestone_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/link", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def link_request(request_id: int):  # type: ignore[no-untyped-def]
+def link_request(request_id: int) -> ResponseReturnValue:
     form = LinkPlanForm()
     if not form.validate_on_submit():
         abort(400)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
@@ -25,13 +26,13 @@ bp.add_app_template_global(removal_question, "removal_question")
 
 @bp.route("/mine")
 @require(PolicyAction.DESK_USE)
-def mine():  # type: ignore[no-untyped-def]
+def mine() -> ResponseReturnValue:
     return render_template("plans/task_forces_mine.html", task_forces=queries.my_task_forces(db(), actor()))
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def new():  # type: ignore[no-untyped-def]
+def new() -> ResponseReturnValue:
     plan_id = request.args.get("plan_id", type=int)
     request_id = request.args.get("request_id", type=int)
     target = _target(plan_id, request_id)
@@ -78,7 +79,7 @@ def _fields(form: TaskForceForm, status: TaskForceStatus = TaskForceStatus.ACTIV
 
 @bp.route("/<int:task_force_id>")
 @require(PolicyAction.DESK_USE)
-def show(task_force_id: int):  # type: ignore[no-untyped-def]
+def show(task_force_id: int) -> ResponseReturnValue:
     team = queries.get_task_force(db(), actor(), task_force_id)
     can_edit = policy.may(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     staff_form = StaffMemberForm()
@@ -99,7 +100,7 @@ def show(task_force_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:task_force_id>/edit", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def edit(task_force_id: int):  # type: ignore[no-untyped-def]
+def edit(task_force_id: int) -> ResponseReturnValue:
     team = queries.get_task_force(db(), actor(), task_force_id)
     policy.authorize(actor(), PolicyAction.TASK_FORCE_EDIT, team)
     form = EditTaskForceForm(obj=team if request.method == "GET" else None)
@@ -119,7 +120,7 @@ def edit(task_force_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:task_force_id>/members", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def add_member(task_force_id: int):  # type: ignore[no-untyped-def]
+def add_member(task_force_id: int) -> ResponseReturnValue:
     form = StaffMemberForm()
     form.user_id.choices = _member_choices()
     if not form.validate_on_submit():
@@ -135,7 +136,7 @@ def _member_choices() -> list[SelectChoice]:
 
 @bp.route("/<int:task_force_id>/experts", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def add_expert(task_force_id: int):  # type: ignore[no-untyped-def]
+def add_expert(task_force_id: int) -> ResponseReturnValue:
     form = ExpertForm()
     if not form.validate_on_submit():
         flash(gettext("Give the expert's name and affiliation."), "error")
@@ -153,7 +154,7 @@ def add_expert(task_force_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/members/<int:member_id>/remove", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def remove_member(member_id: int):  # type: ignore[no-untyped-def]
+def remove_member(member_id: int) -> ResponseReturnValue:
     member = db().get(TaskForceMember, member_id)
     if member is None:
         abort(404)

@@ -17,15 +17,15 @@ from service.operations.sla import sla_state
 from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension, return_request, sign_for
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
+from service.rules.extensions import ExtensionAction
 from service.rules.policy import PolicyAction
 from service.store import reference
+from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
-from service.rules.extensions import ExtensionAction
 from service.web.common.request_display import install_template_helpers, returned_badge, sign_for_badge, sla_badge
 from service.web.common.request_pages import (
     choice,
     cursor_arg,
-    desk_settings,
     detail_page,
     enterprise_choices,
     request_or_404,
@@ -75,7 +75,7 @@ def _queue_tabs() -> list[tuple[str, str]]:
 
 @bp.route("/")
 @require(PolicyAction.DESK_USE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     user = actor()
     hub = policy.sees_every_station(user)
     form = QueueFilterForm(formdata=request.args)
@@ -110,7 +110,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @require(PolicyAction.REQUEST_SUBMIT_ON_BEHALF)
-def new_request():  # type: ignore[no-untyped-def]
+def new_request() -> ResponseReturnValue:
     form = OnBehalfForm()
     form.enterprise_id.choices = enterprise_choices(actor())
     return submission_page(form, "desk/new.html", "desk.request_detail")
@@ -130,13 +130,13 @@ def _done(request_id: int) -> str:
 
 @bp.route("/requests/<int:request_id>")
 @require(PolicyAction.DESK_USE)
-def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+def request_detail(request_id: int) -> ResponseReturnValue:
     return detail_page(request_id, "desk")
 
 
 @bp.route("/requests/<int:request_id>/triage", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def triage(request_id: int):  # type: ignore[no-untyped-def]
+def triage(request_id: int) -> ResponseReturnValue:
     form = TriageForm(prefix="triage")
     form.assignee_id.choices = _people(request_or_404(request_id))
 
@@ -160,7 +160,7 @@ def triage(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/assign", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def assign(request_id: int):  # type: ignore[no-untyped-def]
+def assign(request_id: int) -> ResponseReturnValue:
     form = AssignForm(prefix="assign")
     form.assignee_id.choices = _people(request_or_404(request_id))
 
@@ -176,7 +176,7 @@ def assign(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/transfer", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def transfer(request_id: int):  # type: ignore[no-untyped-def]
+def transfer(request_id: int) -> ResponseReturnValue:
     form = TransferForm(prefix="transfer")
     form.station_id.choices = _other_stations(request_or_404(request_id))
 
@@ -204,7 +204,7 @@ def transfer(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def message(request_id: int):  # type: ignore[no-untyped-def]
+def message(request_id: int) -> ResponseReturnValue:
     form = DeskMessageForm()
     internal = form.visibility.data == "internal"
 
@@ -225,7 +225,7 @@ def message(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/escalate", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def escalate(request_id: int):  # type: ignore[no-untyped-def]
+def escalate(request_id: int) -> ResponseReturnValue:
     form = EscalateForm(prefix="escalate")
     return run_edit(
         request_id,
@@ -239,7 +239,7 @@ def escalate(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/de-escalate", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def de_escalate(request_id: int):  # type: ignore[no-untyped-def]
+def de_escalate(request_id: int) -> ResponseReturnValue:
     form = DeEscalateForm(prefix="deescalate")
     return run_edit(
         request_id,
@@ -355,19 +355,19 @@ def withdraw_extension_view(request_id: int) -> ResponseReturnValue:
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
+def step(request_id: int, action_name: str) -> ResponseReturnValue:
     return take_step(request_id, action_name, done_url=_done(request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")
 @require(PolicyAction.DESK_USE)
-def download(attachment_id: int):  # type: ignore[no-untyped-def]
+def download(attachment_id: int) -> ResponseReturnValue:
     return send_attachment(attachment_id)
 
 
 @bp.route("/enterprises")
 @require(PolicyAction.ENTERPRISE_VERIFY)
-def enterprises():  # type: ignore[no-untyped-def]
+def enterprises() -> ResponseReturnValue:
     user = actor()
     query = select(Enterprise).order_by(Enterprise.verified, Enterprise.id.desc()).limit(200)
     if not policy.sees_every_station(user):
@@ -379,7 +379,7 @@ def enterprises():  # type: ignore[no-untyped-def]
 
 @bp.route("/enterprises/<int:enterprise_id>/verify", methods=["POST"])
 @require(PolicyAction.ENTERPRISE_VERIFY)
-def verify_enterprise(enterprise_id: int):  # type: ignore[no-untyped-def]
+def verify_enterprise(enterprise_id: int) -> ResponseReturnValue:
     enterprise = accounts.verify_enterprise(db(), actor(), enterprise_id)
     flash(gettext("%(name)s is now verified.", name=enterprise.name), "success")
     return redirect(url_for("desk.enterprises"))

@@ -1,12 +1,16 @@
-"""Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, and the panel on a case."""
+"""Hotline pages (站长热线 and 局长热线): ask, schedule, record, cancel, the invitation file, the panel on a case."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
+from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import Conflict, DomainError, NotFound, ValidationError
@@ -17,7 +21,7 @@ from service.operations import hotline as ops
 from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
-from service.rules.hotline import MACHINE, allowed_hotline_actions
+from service.rules.hotline import MACHINE, HotlineAction, allowed_hotline_actions
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.loading import load
@@ -47,13 +51,13 @@ def case_url(case: ServiceRequest) -> str:
 
 
 @bp.record_once
-def _register_globals(state) -> None:  # type: ignore[no-untyped-def]
+def _register_globals(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(case_url=case_url)
 
 
 @bp.route("/")
 @require(PolicyAction.DESK_USE)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     shown = request.args.get("list", "pending")
     statuses = LISTS.get(shown, LISTS["pending"])
     return render_template(
@@ -67,7 +71,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/request/<int:request_id>/ask", methods=["GET", "POST"])
 @login_required
-def ask(request_id: int):  # type: ignore[no-untyped-def]
+def ask(request_id: int) -> ResponseReturnValue:
     case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     form = HotlineAskForm()
     if request.method == "GET":
@@ -91,7 +95,7 @@ def ask(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>")
 @login_required
-def session(hotline_id: int):  # type: ignore[no-untyped-def]
+def session(hotline_id: int) -> ResponseReturnValue:
     hotline = queries.get_session(db(), actor(), hotline_id)
     return render_template(
         "hotline/session.html",
@@ -101,7 +105,7 @@ def session(hotline_id: int):  # type: ignore[no-untyped-def]
     )
 
 
-def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type: ignore[no-untyped-def]
+def _edit_page(template: str, hotline_id: int, form: FlaskForm, status: int = 200) -> ResponseReturnValue:
     hotline = queries.get_session(db(), actor(), hotline_id)
     if status == 409:
         # The page now shows the session as it stands; sending the form again is a deliberate choice.
@@ -109,7 +113,7 @@ def _edit_page(template: str, hotline_id: int, form, status: int = 200):  # type
     return render_template(template, form=form, hotline=hotline, case_link=case_url(hotline.request)), status
 
 
-def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
+def _offered(hotline_id: int, action: HotlineAction) -> HotlineSession:
     """The session, if ``action`` is open to the reader now: 404 out of scope, 409 in the wrong state, else 403."""
     hotline = queries.get_session(db(), actor(), hotline_id)
     if action not in allowed_hotline_actions(actor(), hotline):
@@ -117,7 +121,9 @@ def _offered(hotline_id: int, action: ops.HotlineAction) -> HotlineSession:
     return hotline
 
 
-def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore[no-untyped-def]
+def _run(
+    form: FlaskForm, hotline_id: int, template: str, call: Callable[[], HotlineSession], done: str
+) -> ResponseReturnValue:
     """The shared POST flow: shape checked by the form, rules by the operation, errors shown on the form."""
     status = 400
     if form.validate_on_submit():
@@ -136,8 +142,8 @@ def _run(form, hotline_id: int, template: str, call, done: str):  # type: ignore
 
 @bp.route("/<int:hotline_id>/schedule", methods=["GET", "POST"])
 @require(PolicyAction.DIRECTOR_USE)
-def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = _offered(hotline_id, ops.HotlineAction.SCHEDULE)
+def schedule(hotline_id: int) -> ResponseReturnValue:
+    hotline = _offered(hotline_id, HotlineAction.SCHEDULE)
     form = HotlineScheduleForm()
     directors = queries.directors_for(db(), hotline.request.station_id)
     form.director_id.choices = [SelectChoice(d.id, d.name) for d in directors]
@@ -178,8 +184,8 @@ def schedule(hotline_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>/record", methods=["GET", "POST"])
 @require(PolicyAction.DESK_USE)
-def record(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = _offered(hotline_id, ops.HotlineAction.HOLD)
+def record(hotline_id: int) -> ResponseReturnValue:
+    hotline = _offered(hotline_id, HotlineAction.HOLD)
     form = HotlineRecordForm()
     owners = [
         SelectChoice("", gettext("— choose —")),
@@ -212,8 +218,8 @@ def record(hotline_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>/cancel", methods=["GET", "POST"])
 @login_required
-def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
-    hotline = _offered(hotline_id, ops.HotlineAction.CANCEL)
+def cancel(hotline_id: int) -> ResponseReturnValue:
+    hotline = _offered(hotline_id, HotlineAction.CANCEL)
     form = HotlineCancelForm()
     if request.method == "GET":
         form.version.data = str(hotline.version)
@@ -229,7 +235,7 @@ def cancel(hotline_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/follow-ups/<int:follow_up_id>/done", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
+def follow_up_done(follow_up_id: int) -> ResponseReturnValue:
     try:
         action = ops.complete_follow_up(db(), actor(), follow_up_id)
     except DomainError as error:
@@ -241,7 +247,7 @@ def follow_up_done(follow_up_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:hotline_id>/invitation.ics")
 @login_required
-def invitation(hotline_id: int):  # type: ignore[no-untyped-def]
+def invitation(hotline_id: int) -> ResponseReturnValue:
     return invitation_file(queries.get_session(db(), actor(), hotline_id))
 
 

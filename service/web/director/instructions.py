@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
@@ -13,10 +17,10 @@ from service.operations import instructions as ops
 from service.queries import instructions as queries
 from service.rules import policy
 from service.rules.policy import PolicyAction
+from service.store.loading import load
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.kept_forms import send_back
 from service.web.common.request_pages import cursor_arg
-from service.store.loading import load
 from service.web.database import db
 from service.web.director.hotline import case_url
 from service.web.forms import show_error
@@ -25,19 +29,19 @@ from service.web.forms.director import InstructionForm
 bp = Blueprint("instructions", __name__, url_prefix="/instructions")
 
 
-def open_badge() -> Select[tuple[int]] | None:
+def open_badge() -> Select[int] | None:
     """The badge beside "My instructions" in the menu."""
     return queries.open_count_query(actor())
 
 
 @bp.record_once
-def _register(state) -> None:  # type: ignore[no-untyped-def]
+def _register(state: BlueprintSetupState) -> None:
     state.app.extensions.setdefault("nav_badges", {})["instructions.index"] = open_badge
 
 
 @bp.route("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     user = actor()
     if not (policy.may(user, PolicyAction.DESK_USE) or policy.may(user, PolicyAction.ADMIN_USE)):
         abort(403)
@@ -49,7 +53,7 @@ def index():  # type: ignore[no-untyped-def]
     items, next_cursor = queries.instructions_page(
         db(), user, acknowledged=acknowledged, mine=mine, station_id=station_id, cursor=cursor_arg()
     )
-    params = {k: v for k, v in request.args.items() if k != "cursor"}
+    params: dict[str, Any] = {k: v for k, v in request.args.items() if k != "cursor"}  # url_for's keywords
     return render_template(
         "director/instructions.html",
         items=items,
@@ -66,7 +70,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/request/<int:request_id>", methods=["GET", "POST"])
 @require(PolicyAction.DIRECTOR_USE)
-def write(request_id: int):  # type: ignore[no-untyped-def]
+def write(request_id: int) -> ResponseReturnValue:
     case = load(db(), actor(), ServiceRequest, request_id, PolicyAction.REQUEST_VIEW)
     form = InstructionForm()
     if request.method == "GET":
@@ -85,7 +89,7 @@ def write(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/<int:instruction_id>/acknowledge", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def acknowledge(instruction_id: int):  # type: ignore[no-untyped-def]
+def acknowledge(instruction_id: int) -> ResponseReturnValue:
     instruction = ops.acknowledge_instruction(db(), actor(), instruction_id)
     flash(gettext("Instruction acknowledged."), "success")
     target = request.form.get("next", "")

@@ -51,7 +51,8 @@ class DeskForm(FlaskForm):
             # names, go without an id so that the page's ids stay unique.
             if isinstance(field.widget, HiddenInput):
                 render_kw = {"id": False, **render_kw}
-            return super().render_field(field, render_kw)
+            rendered: Markup = super().render_field(field, render_kw)
+            return rendered
 
 
 def show_error(form: FlaskForm, error: DomainError) -> None:

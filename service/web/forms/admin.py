@@ -32,4 +32,5 @@ class DeleteForm(DeskForm):
     confirm = HiddenField()
 
     def confirmed(self) -> bool:
-        return self.confirm.data == "yes"
+        answer: str | None = self.confirm.data
+        return answer == "yes"

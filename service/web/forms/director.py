@@ -58,7 +58,8 @@ class HotlineScheduleForm(VersionedForm):
 
     def scheduled_at_local(self) -> datetime:
         """The wall-clock time typed in the form, read as Asia/Shanghai time."""
-        return self.scheduled_at.data.replace(tzinfo=LOCAL_TZ)
+        typed: datetime = self.scheduled_at.data
+        return typed.replace(tzinfo=LOCAL_TZ)
 
 
 class FollowUpEntry(Form):

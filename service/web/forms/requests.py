@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from enum import Enum
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -51,15 +52,15 @@ QUEUE_ORDERS = [
 ]
 
 
-def _optional_choices(vocabulary: type, empty: SelectChoice = NONE_CHOICE) -> list[SelectChoice]:
+def _optional_choices(vocabulary: type[Enum], empty: SelectChoice = NONE_CHOICE) -> list[SelectChoice]:
     return [empty, *choices(vocabulary)]
 
 
-def optional_int(value: object) -> int | None:
+def optional_int(value: str | int | None) -> int | None:
     """Coerce a select's value to an id, with the empty choice meaning "none"."""
-    if value in (None, "", "None"):
+    if value is None or value in ("", "None"):
         return None
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 class VersionedForm(DeskForm):
@@ -266,10 +267,7 @@ class CalendarImportForm(DeskForm):
 def action_form(
     action: Action, version: int | None = None, *, submitted: bool = False, formdata: MultiDict[str, str] | None = None
 ) -> ActionForm:
-    if submitted:
-        form = ActionForm(prefix=action.value)
-    else:
-        form = ActionForm(prefix=action.value, formdata=formdata)
+    form = ActionForm(prefix=action.value) if submitted else ActionForm(prefix=action.value, formdata=formdata)
     if version is not None:
         form.version.data = str(version)
     if action == Action.CONFIRM:

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
 from service.rules.policy import PolicyAction
+from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.common.request_pages import (
     cursor_arg,
-    desk_settings,
     detail_page,
     run_edit,
     send_attachment,
@@ -30,7 +31,7 @@ install_template_helpers(bp)
 
 @bp.route("/")
 @require(PolicyAction.REQUEST_SUBMIT)
-def index():  # type: ignore[no-untyped-def]
+def index() -> ResponseReturnValue:
     user = actor()
     queue = "all" if request.args.get("queue") == "all" else "open"
     sort = "oldest" if request.args.get("sort") == "oldest" else "newest"
@@ -50,19 +51,19 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/new", methods=["GET", "POST"])
 @require(PolicyAction.REQUEST_SUBMIT)
-def new_request():  # type: ignore[no-untyped-def]
+def new_request() -> ResponseReturnValue:
     return submission_page(RequestForm(), "portal/new.html", "portal.request_detail")
 
 
 @bp.route("/requests/<int:request_id>")
 @require(PolicyAction.REQUEST_SUBMIT)
-def request_detail(request_id: int):  # type: ignore[no-untyped-def]
+def request_detail(request_id: int) -> ResponseReturnValue:
     return detail_page(request_id, "portal")
 
 
 @bp.route("/requests/<int:request_id>/messages", methods=["POST"])
 @require(PolicyAction.REQUEST_SUBMIT)
-def reply(request_id: int):  # type: ignore[no-untyped-def]
+def reply(request_id: int) -> ResponseReturnValue:
     form = ReplyForm()
 
     def call() -> object:
@@ -87,11 +88,11 @@ def reply(request_id: int):  # type: ignore[no-untyped-def]
 
 @bp.route("/requests/<int:request_id>/actions/<action_name>", methods=["POST"])
 @require(PolicyAction.REQUEST_SUBMIT)
-def step(request_id: int, action_name: str):  # type: ignore[no-untyped-def]
+def step(request_id: int, action_name: str) -> ResponseReturnValue:
     return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id))
 
 
 @bp.route("/attachments/<int:attachment_id>")
 @require(PolicyAction.REQUEST_SUBMIT)
-def download(attachment_id: int):  # type: ignore[no-untyped-def]
+def download(attachment_id: int) -> ResponseReturnValue:
     return send_attachment(attachment_id)
