@@ -277,7 +277,7 @@ def _signs_for(user: User, request: ServiceRequest) -> bool:
         request.status in OPEN_STATUSES
         and request.sign_for_due_at is not None
         and request.signed_for_at is None
-        and (_addressee(user, request))
+        and _addressee(user, request)
     )
 
 

@@ -62,8 +62,6 @@ def text(max_length: int, min_length: int = 0) -> TextRules:
 
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-# A reason, note or comment typed with a step.
-Reason = Annotated[str, Field(max_length=5000), AfterValidator(_storable)]
 
 
 def _in_utc(value: datetime) -> datetime:
@@ -154,7 +152,7 @@ class VersionIn(Input):
 
 class ReturnIn(Input):
     reason: ReturnReason
-    note: Reason = Field("", description="Required when the reason is other.")
+    note: Annotated[str, text(5000)] = Field("", description="Required when the reason is other.")
     version: Id | None = Field(None, description="The version you saw (or send If-Match).")
 
 

@@ -6,6 +6,7 @@ The operations in service.operations.supervision do the work; a stale version an
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated
 
 from pydantic import Field
 
@@ -23,8 +24,10 @@ VERSIONED = ("If-Match",)
 
 class ExtensionIn(s.Input):
     new_due_date: date = Field(description="The new completion date; due at the close of that working day.")
-    public_reason: s.Reason = Field(min_length=1, description="Shown to the enterprise beside the new promised date.")
-    internal_note: s.Reason = Field("", description="For the station only.")
+    public_reason: Annotated[str, s.text(5000, 1)] = Field(
+        description="Shown to the enterprise beside the new promised date."
+    )
+    internal_note: Annotated[str, s.text(5000)] = Field("", description="For the station only.")
     version: s.Id | None = Field(None, description="The request's version you saw (or send If-Match).")
 
 
@@ -33,7 +36,7 @@ class ExtensionDecisionIn(s.Input):
         description="approve or refuse (the station's head; beyond the allowed extensions the provincial "
         "director), or withdraw (the officer who asked)."
     )
-    comment: s.Reason = Field("", description="Required when refusing.")
+    comment: Annotated[str, s.text(5000)] = Field("", description="Required when refusing.")
     version: s.Id | None = Field(None, description="The request's version you saw (or send If-Match).")
 
 
