@@ -35,6 +35,8 @@ from service.models import (
     TaskForceStatus,
     User,
 )
+from service.models.base import utcnow
+from service.rules import sla
 
 DESK_ROLES = frozenset({Role.STAFF, Role.DIRECTOR})
 # An enterprise is shown its plan once a director has approved it: never a draft, nor an archived one.
@@ -271,23 +273,23 @@ def _addressee(user: User, request: ServiceRequest) -> bool:
     return is_desk(user) and user.station_id == request.station_id
 
 
+def _awaits_sign_for(request: ServiceRequest) -> bool:
+    """Dispatched and neither signed for nor returned yet (its tests read no time: any moment will do)."""
+    return sla.AWAITING_SIGN_FOR.holds(request, utcnow())
+
+
 def _signs_for(user: User, request: ServiceRequest) -> bool:
-    """A dispatched request waits on its addressee to sign for it or return it (the clock's state, not its time)."""
-    return (
-        request.status in OPEN_STATUSES
-        and request.sign_for_due_at is not None
-        and request.signed_for_at is None
-        and _addressee(user, request)
-    )
+    """A dispatched request waits on its addressee to sign for it or return it."""
+    return _awaits_sign_for(request) and _addressee(user, request)
 
 
 def _asks_extension(user: User, request: ServiceRequest) -> bool:
-    """The assignee of an open request with a resolution due time asks for more time, one request at a time."""
+    """The assignee of an open request it has signed for asks for more time, one request at a time."""
     return (
         request.assignee_id == user.id
         and request.status in OPEN_STATUSES
-        and request.resolution_due_at is not None
         and not request.extension_pending
+        and not _awaits_sign_for(request)
     )
 
 
