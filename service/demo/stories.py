@@ -252,6 +252,9 @@ class Storyteller:
     def __init__(self, start: Start, seed: int, stamp: Stamp, postgres: bool) -> None:
         self.world, self.ids, self.counters, self.now = start.world, dict(start.next_ids), start.counters, start.now
         self.rng = random.Random(seed)
+        # Sign-for and extensions draw from a stream of their own: every other value a seed generates stays as it
+        # was before they came (the tests and the benchmark's before/after read the same data).
+        self.supervision_rng = random.Random(seed + 1)
         self.stamp, self.postgres = stamp, postgres
 
     def take(self, table: str) -> int:
@@ -316,8 +319,8 @@ class _Story:
         # Time between submission and now, shared out over the story's steps (never past now).
         self.budget = max(60.0, min((teller.now - created).total_seconds() * 0.9, 86400 * rng.uniform(3, 45)))
 
-    def later(self, share: float) -> datetime:
-        self.clock += timedelta(seconds=self.budget * share * (0.5 + self.rng.random() / 2))
+    def later(self, share: float, rng: random.Random | None = None) -> datetime:
+        self.clock += timedelta(seconds=self.budget * share * (0.5 + (rng or self.rng).random() / 2))
         return self.clock
 
     def event(self, kind: str, at: datetime, actor: int | None, public: bool, data: str) -> None:
@@ -411,7 +414,7 @@ class _Story:
                 return
             at = self.move("enterprise_answers", WAITING, working, self.submitter, 0.1)
             self.message(texts.enterprise_reply(rng), self.submitter, False, at)
-        if rng.random() < 0.06:
+        if self.t.supervision_rng.random() < 0.06:
             self.extend()
         if status in (INTERVENTION, GUIDANCE):
             return
@@ -429,7 +432,8 @@ class _Story:
         """Assigned at triage: mostly taken by the officer who triaged it (signed for at once); otherwise dispatched
         by the station's first officer and signed for in time (or late), some first returned by a colleague, a
         few recent ones still waiting for their sign-for."""
-        rng, teller, staff, sv = self.rng, self.t, self.assignee, self.supervision
+        teller, staff, sv = self.t, self.assignee, self.supervision
+        rng = teller.supervision_rng
         colleagues = teller.world.staff[self.enterprise.station_id]
         dispatcher = colleagues[0][0]
         if dispatcher == staff or rng.random() < 0.7:
@@ -468,8 +472,9 @@ class _Story:
     def extend(self) -> None:
         """The officer asked for more time: mostly approved by the station's head (the promised date moves), some
         refused, and a few on open requests still waiting for a decision."""
-        teller, rng, staff = self.t, self.rng, self.assignee or self.submitter
-        asked = self.later(0.05)
+        teller, staff = self.t, self.assignee or self.submitter
+        rng = teller.supervision_rng
+        asked = self.later(0.05, rng)
         previous = self.resolution_due
         new_due = max(previous, asked) + timedelta(days=(7, 14, 30)[int(rng.random() * 3)])
         reason = texts.EXTENSION_REASONS[int(rng.random() * len(texts.EXTENSION_REASONS))]
