@@ -68,6 +68,10 @@ class Settings(BaseSettings):
     sla_working_hours: str = "09:00-12:00,13:00-17:00"
     reopen_window_days: int = Field(14, ge=0)
     auto_close_days: int = Field(7, ge=1)
+    # The supervision loop: working hours to sign for a dispatched request (签收), and how many extensions
+    # (延期) of one request a station's director may approve before only the provincial director may.
+    sign_for_hours: int = Field(4, ge=1)
+    max_extensions: int = Field(2, ge=0)
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
@@ -156,6 +160,8 @@ class Settings(BaseSettings):
             working_hours=self.sla_working_hours,
             reopen_window_days=self.reopen_window_days,
             auto_close_days=self.auto_close_days,
+            sign_for_hours=self.sign_for_hours,
+            max_extensions=self.max_extensions,
         )
 
     def totp_cipher(self) -> MultiFernet:

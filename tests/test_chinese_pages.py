@@ -324,6 +324,7 @@ def world(session: Session, people: People, app_settings: DeskSettings) -> World
         transferred.version,
         factories.station(session, "JL-TH").id,
         "不属于本站服务范围，转通化分站。",
+        settings=app_settings,
         now=now,
     )
 

@@ -180,7 +180,9 @@ class RequestMachine(RuleBasedStateMachine):
             )
         if move == "transfer":
             target = factories.station(session, "JL-TH" if request.station.code == "JL-CCND" else "JL-CCND")
-            return lambda rid, version: transfer_request(session, actor, rid, version, target.id, "辖区调整", now=now)
+            return lambda rid, version: transfer_request(
+                session, actor, rid, version, target.id, "辖区调整", settings=self.settings, now=now
+            )
         if move == "escalate":
             return lambda rid, _version: escalation.escalate_request(session, actor, rid, "请关注", now=now)
         return lambda rid, _version: escalation.de_escalate_request(session, actor, rid, "已协调", now=now)

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound
 from service.models import (
+    ExtensionRequest,
     HotlineSession,
     HotlineStatus,
     PlanStatus,
@@ -16,6 +17,7 @@ from service.models import (
     ServiceRequest,
     User,
 )
+from service.models.base import utcnow
 from service.operations.requests import submit_request
 from service.queries import search
 from service.rules import policy
@@ -243,7 +245,19 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
         reason="请指导",
         status=HotlineStatus.REQUESTED,
     )
-    targets = {"request": world["ccnd_request"], "hotline": hotline, "plan": None, "task_force": None}
+    extension = ExtensionRequest(
+        request=world["ccnd_request"],
+        asked_by_id=world["ccnd_staff"].id,
+        public_reason="需补充检测",
+        new_due_at=utcnow(),
+    )
+    targets = {
+        "request": world["ccnd_request"],
+        "hotline": hotline,
+        "plan": None,
+        "task_force": None,
+        "extension": extension,
+    }
     for action in PolicyAction:
         kind = action.value.split(".")[0]
         if action in policy.GLOBAL_RULES:

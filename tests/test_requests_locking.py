@@ -26,7 +26,7 @@ def test_the_second_of_two_editors_is_told_and_nothing_changes(session, people: 
     request = in_status(session, people, settings, Status.TRIAGED)
     seen_version = request.version
     # The first editor assigns someone else ...
-    assign_request(session, people.staff2, request.id, seen_version, people.staff2.id)
+    assign_request(session, people.staff2, request.id, seen_version, people.staff2.id, settings=settings)
     before = _state(session, request.id)
     # ... the second, still on the old page, tries to resolve, re-triage, assign and transfer.
     attempts = [
@@ -44,9 +44,15 @@ def test_the_second_of_two_editors_is_told_and_nothing_changes(session, people: 
             assignee_id=people.staff.id,
             settings=settings,
         ),
-        lambda: assign_request(session, people.staff, request.id, seen_version, people.staff.id),
+        lambda: assign_request(session, people.staff, request.id, seen_version, people.staff.id, settings=settings),
         lambda: transfer_request(
-            session, people.staff, request.id, seen_version, factories.station(session, "JL-TH").id, "转办"
+            session,
+            people.staff,
+            request.id,
+            seen_version,
+            factories.station(session, "JL-TH").id,
+            "转办",
+            settings=settings,
         ),
     ]
     for attempt in attempts:

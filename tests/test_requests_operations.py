@@ -114,15 +114,15 @@ def test_assignees_must_be_active_desk_users_covering_the_station(session, peopl
         assignee.active = False
         session.commit()
     with pytest.raises(ValidationError) as refused:
-        assign_request(session, people.staff, request.id, request.version, assignee.id)
+        assign_request(session, people.staff, request.id, request.version, assignee.id, settings=settings)
     assert "assignee_id" in refused.value.fields
 
 
 def test_hub_staff_may_be_assigned_and_unassigned(session, people: People, settings) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
-    request = assign_request(session, people.staff, request.id, request.version, people.hub_staff.id)
+    request = assign_request(session, people.staff, request.id, request.version, people.hub_staff.id, settings=settings)
     assert request.assignee_id == people.hub_staff.id
-    request = assign_request(session, people.staff, request.id, request.version, None)
+    request = assign_request(session, people.staff, request.id, request.version, None, settings=settings)
     assert request.assignee_id is None
 
 
@@ -142,7 +142,13 @@ def test_enterprises_cannot_triage_or_transfer(session, people: People, settings
         )
     with pytest.raises(Forbidden):
         transfer_request(
-            session, people.owner, request.id, request.version, factories.station(session, "JL-TH").id, "自己转"
+            session,
+            people.owner,
+            request.id,
+            request.version,
+            factories.station(session, "JL-TH").id,
+            "自己转",
+            settings=settings,
         )
 
 
@@ -150,10 +156,14 @@ def test_transfer_needs_a_reason_and_tells_the_new_station(session, people: Peop
     request = in_status(session, people, settings, Status.TRIAGED)
     tonghua = factories.station(session, "JL-TH")
     with pytest.raises(ValidationError):
-        transfer_request(session, people.staff, request.id, request.version, tonghua.id, "  ")
+        transfer_request(session, people.staff, request.id, request.version, tonghua.id, "  ", settings=settings)
     with pytest.raises(ValidationError):
-        transfer_request(session, people.staff, request.id, request.version, request.station_id, "原站")
-    moved = transfer_request(session, people.staff, request.id, request.version, tonghua.id, "企业迁至通化")
+        transfer_request(
+            session, people.staff, request.id, request.version, request.station_id, "原站", settings=settings
+        )
+    moved = transfer_request(
+        session, people.staff, request.id, request.version, tonghua.id, "企业迁至通化", settings=settings
+    )
     assert moved.station_id == tonghua.id and moved.assignee_id is None
     assert notified(session, moved, EventKind.TRANSFERRED) == {people.other_staff.id, people.other_director.id}
     [transferred] = session.scalars(
@@ -213,7 +223,13 @@ def test_the_inbox_counts_lists_and_marks_read(session, people: People, settings
 def test_the_inbox_hides_requests_that_left_the_readers_scope(session, people: People, settings) -> None:
     request = submit(session, people, settings)
     transfer_request(
-        session, people.director, request.id, request.version, factories.station(session, "JL-TH").id, "属地调整"
+        session,
+        people.director,
+        request.id,
+        request.version,
+        factories.station(session, "JL-TH").id,
+        "属地调整",
+        settings=settings,
     )
     assert notifications.unread_count(session, people.staff) == 0
     assert notifications.list_notifications(session, people.staff) == []

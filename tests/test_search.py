@@ -119,11 +119,11 @@ def test_an_edited_title_replaces_the_old_words(
 
 
 def test_a_transfer_moves_the_request_to_the_other_station_search(
-    session: Session, people: People, corpus: dict[str, ServiceRequest]
+    session: Session, people: People, corpus: dict[str, ServiceRequest], settings: DeskSettings
 ) -> None:
     target = corpus["clinical"]
     tonghua = factories.station(session, "JL-TH")
-    transfer_request(session, people.staff, target.id, target.version, tonghua.id, "属地管理")
+    transfer_request(session, people.staff, target.id, target.version, tonghua.id, "属地管理", settings=settings)
     assert found(session, people.other_staff, "临床") == {target.id}
     assert found(session, people.staff, "临床") == set()
     assert found(session, people.owner, "临床") == {target.id}

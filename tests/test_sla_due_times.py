@@ -126,6 +126,7 @@ def test_transfer_keeps_the_enterprises_clock(session, people: People, settings)
         request.version,
         factories.station(session, "JL-TH").id,
         "企业注册地变更",
+        settings=settings,
         now=TUESDAY_10 + timedelta(days=2),
     )
     assert (moved.first_response_due_at, moved.resolution_due_at) == due

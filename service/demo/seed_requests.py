@@ -23,13 +23,15 @@ from service.models import (
     Priority,
     ProductField,
     ProductType,
+    ReturnReason,
     ServiceRequest,
     User,
 )
 from service.models.base import utcnow
-from service.operations import escalation, plans
+from service.operations import escalation, plans, supervision
 from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
+from service.rules.extensions import ExtensionAction
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
 
@@ -77,7 +79,10 @@ class _Demo:
             enterprise_id=on_behalf.id if on_behalf else None,
         )
 
-    def triage(self, request: ServiceRequest, staff: User, days_ago: float, priority: Priority) -> ServiceRequest:
+    def triage(
+        self, request: ServiceRequest, staff: User, days_ago: float, priority: Priority, to: User | None = None
+    ) -> ServiceRequest:
+        """``staff`` triages and takes the request, or dispatches it ``to`` a colleague (who must sign for it)."""
         return triage_request(
             self.session,
             staff,
@@ -86,7 +91,20 @@ class _Demo:
             category=request.category,
             priority=priority,
             lifecycle_stage=request.lifecycle_stage,
-            assignee_id=staff.id,
+            assignee_id=(to or staff).id,
+            settings=self.settings,
+            now=self.at(days_ago),
+        )
+
+    def extension(self, request: ServiceRequest, officer: User, days_ago: float, days: int, reason: str) -> None:
+        """``officer`` asks to finish ``days`` days after the present due date."""
+        due = request.resolution_due_at or self.at(days_ago)
+        supervision.ask_extension(
+            self.session,
+            officer,
+            request.id,
+            request.version,
+            supervision.ExtensionAsk((due + timedelta(days=days)).date(), reason, "企业已书面说明原因。"),
             settings=self.settings,
             now=self.at(days_ago),
         )
@@ -322,6 +340,85 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
             **stent,
         )
 
+    def returned() -> None:
+        r = demo.submit(
+            liu,
+            2,
+            "影像设备网络安全漏洞评估咨询",
+            "产品新增远程运维功能，网络安全漏洞评估报告应覆盖哪些内容？",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **software,
+        )
+        r = demo.triage(r, zhou, 1.9, Priority.P3, to=zhao)
+        supervision.return_request(
+            session,
+            zhao,
+            r.id,
+            r.version,
+            ReturnReason.INCOMPLETE,
+            "企业未说明远程运维的数据传输方式，请先联系企业补充后再分办。",
+            now=demo.at(1.8),
+        )
+
+    def signed_for() -> None:
+        r = demo.submit(
+            liu,
+            1,
+            "软件版本命名规则咨询",
+            "软件更新后版本号如何命名，哪些变化需要办理变更注册？",
+            Category.POLICY,
+            LifecycleStage.POST_MARKET,
+            **software,
+        )
+        r = demo.triage(r, zhou, 0.95, Priority.P3, to=zhao)
+        r = supervision.sign_for(session, zhao, r.id, r.version, now=demo.at(0.9))
+        demo.act(r, zhao, 0.85, Action.START_INTERVENTION)
+
+    def awaiting_sign_for() -> None:
+        r = demo.submit(
+            liu,
+            0.3,
+            "注册自检报告要求咨询",
+            "自检报告需要具备哪些条件才能被注册申报接受？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **software,
+        )
+        demo.triage(r, zhou, 0.25, Priority.P3, to=zhao)
+
+    def extended() -> None:
+        r = demo.submit(
+            liu,
+            40,
+            "临床试验多中心伦理审查协调",
+            "多中心临床试验各中心伦理审查意见不一致，如何协调？",
+            Category.CLINICAL_EVALUATION,
+            LifecycleStage.CLINICAL_EVALUATION,
+            **software,
+        )
+        r = demo.triage(r, zhao, 39.9, Priority.P3)
+        r = demo.act(r, zhao, 39.8, Action.START_INTERVENTION)
+        demo.extension(r, zhao, 20, 30, "需等待牵头中心伦理委员会复审结论，预计一个月内出具，届时给出完整协调意见。")
+        r = demo.session.get_one(ServiceRequest, r.id)
+        supervision.decide_extension(
+            session, zhou, r.id, r.version, ExtensionAction.APPROVE, "同意延期一个月。", now=demo.at(19.5)
+        )
+
+    def extension_pending() -> None:
+        r = demo.submit(
+            zhang,
+            18,
+            "体外诊断试剂稳定性研究方案",
+            "加速稳定性研究能否替代实时稳定性研究用于注册申报？",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 17.9, Priority.P3)
+        r = demo.act(r, chen, 17.8, Action.START_INTERVENTION)
+        demo.extension(r, chen, 1, 14, "需等待省检院对稳定性研究方案的技术意见，预计两周内答复。")
+
     return [
         submitted,
         triaged,
@@ -335,6 +432,11 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         declined,
         withdrawn,
         on_behalf,
+        returned,
+        signed_for,
+        awaiting_sign_for,
+        extended,
+        extension_pending,
     ]
 
 

@@ -15,14 +15,23 @@ import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 from service.demo import texts
 from service.demo.seed import SLA_DEFAULTS
 from service.infrastructure.search_index import Document, scope_terms, tsvector_literal
-from service.models import Category, Channel, EventKind, HotlineStatus, LifecycleStage, Priority, ProductField
+from service.models import (
+    Category,
+    Channel,
+    EventKind,
+    ExtensionStatus,
+    HotlineStatus,
+    LifecycleStage,
+    Priority,
+    ProductField,
+)
 from service.models import Status as S
 from service.rules.reference_numbers import format_reference, reference_year
 
@@ -69,6 +78,16 @@ COLUMNS = {
         "created_at",
         "updated_at",
         "version",
+        "sign_for_due_at",
+        "signed_for_at",
+        "dispatched_by_id",
+        "transferred_from_id",
+        "return_count",
+        "return_reason",
+        "return_note",
+        "extension_count",
+        "extension_pending",
+        "extension_reason",
     ),
     "messages": ("id", "request_id", "author_id", "body", "internal", "created_at"),
     "events": ("id", "request_id", "plan_id", "kind", "public", "actor_id", "data", "created_at"),
@@ -102,6 +121,21 @@ COLUMNS = {
         "acknowledged_at",
         "acknowledged_by_id",
     ),
+    "extension_requests": (
+        "id",
+        "request_id",
+        "asked_by_id",
+        "status",
+        "public_reason",
+        "internal_note",
+        "previous_due_at",
+        "new_due_at",
+        "needs_provincial",
+        "decided_by_id",
+        "decided_at",
+        "decision_comment",
+        "created_at",
+    ),
 }
 Stamp = Callable[[datetime | None], str | None]
 
@@ -124,6 +158,10 @@ K_CREATED, K_STATUS, K_TRIAGED, K_ASSIGNED = (
     EventKind.ASSIGNED.value,
 )
 K_REPLY, K_NOTE, K_RATED = EventKind.REPLY.value, EventKind.INTERNAL_NOTE.value, EventKind.RATED.value
+K_SIGNED_FOR, K_RETURNED = EventKind.SIGNED_FOR.value, EventKind.RETURNED.value
+# The sign-for time (service.store.settings.DeskSettings.sign_for_hours), in wall-clock hours.
+SIGN_FOR_WALL_HOURS = 4 * WALL_PER_WORKING_HOUR
+RETURN_REASONS = list(texts.RETURN_NOTES)
 SUBMITTED, TRIAGED, INTERVENTION, GUIDANCE = (
     S.SUBMITTED.value,
     S.TRIAGED.value,
@@ -214,6 +252,9 @@ class Storyteller:
     def __init__(self, start: Start, seed: int, stamp: Stamp, postgres: bool) -> None:
         self.world, self.ids, self.counters, self.now = start.world, dict(start.next_ids), start.counters, start.now
         self.rng = random.Random(seed)
+        # Sign-for and extensions draw from a stream of their own: every other value a seed generates stays as it
+        # was before they came (the tests and the benchmark's before/after read the same data).
+        self.supervision_rng = random.Random(seed + 1)
         self.stamp, self.postgres = stamp, postgres
 
     def take(self, table: str) -> int:
@@ -233,6 +274,21 @@ class Storyteller:
             status = INTERVENTION
         _Story(self, batch, enterprise, created, status).play()
         batch.requests += 1
+
+
+@dataclass
+class _Supervision:
+    """A story's sign-for, return and extension columns, as its request's row carries them."""
+
+    sign_for_due_at: datetime | None = None
+    signed_for_at: datetime | None = None
+    dispatched_by_id: int | None = None
+    return_count: int = 0
+    return_reason: str | None = None
+    return_note: str | None = None
+    extension_count: int = 0
+    extension_pending: bool = False
+    extension_reason: str | None = None
 
 
 class _Story:
@@ -259,11 +315,12 @@ class _Story:
         self.public_terms: list[str] = []
         self.internal_terms: list[str] = []
         self.fields: dict[str, Any] = {}  # the request's columns that only some stories fill
+        self.supervision = _Supervision()
         # Time between submission and now, shared out over the story's steps (never past now).
         self.budget = max(60.0, min((teller.now - created).total_seconds() * 0.9, 86400 * rng.uniform(3, 45)))
 
-    def later(self, share: float) -> datetime:
-        self.clock += timedelta(seconds=self.budget * share * (0.5 + self.rng.random() / 2))
+    def later(self, share: float, rng: random.Random | None = None) -> datetime:
+        self.clock += timedelta(seconds=self.budget * share * (0.5 + (rng or self.rng).random() / 2))
         return self.clock
 
     def event(self, kind: str, at: datetime, actor: int | None, public: bool, data: str) -> None:
@@ -331,13 +388,7 @@ class _Story:
         if rng.random() < 0.1 and status in (TRIAGED, INTERVENTION):
             self.assignee = self.assignee_name = None
         else:
-            self.event(
-                K_ASSIGNED,
-                at,
-                staff,
-                False,
-                _json(("previous", None), ("assignee", staff), ("assignee_name", self.assignee_name)),
-            )
+            self.dispatch(at)
         answered = self.later(0.05)
         self.fields["first_responded_at"] = answered
         self.message(texts.reply(rng, self.english), staff, False, answered)
@@ -363,12 +414,127 @@ class _Story:
                 return
             at = self.move("enterprise_answers", WAITING, working, self.submitter, 0.1)
             self.message(texts.enterprise_reply(rng), self.submitter, False, at)
+        if self.t.supervision_rng.random() < 0.06:
+            self.extend()
         if status in (INTERVENTION, GUIDANCE):
             return
         resolved = self.move("resolve", working, RESOLVED, staff, 0.2)
         self.fields.update(resolved_at=resolved, resolution_summary=texts.summary(rng), resume_status=working)
         if status == CLOSED:
             self.close()
+
+    def assigned(self, at: datetime, by: int | None, assignee: int | None, name: str | None) -> None:
+        self.event(
+            K_ASSIGNED, at, by, False, _json(("previous", None), ("assignee", assignee), ("assignee_name", name))
+        )
+
+    def dispatch(self, at: datetime) -> None:
+        """Assigned at triage: mostly taken by the officer who triaged it (signed for at once); otherwise dispatched
+        by the station's first officer and signed for in time (or late), some first returned by a colleague, a
+        few recent ones still waiting for their sign-for."""
+        teller, staff, sv = self.t, self.assignee, self.supervision
+        rng = teller.supervision_rng
+        colleagues = teller.world.staff[self.enterprise.station_id]
+        dispatcher = colleagues[0][0]
+        if dispatcher == staff or rng.random() < 0.7:
+            self.assigned(at, staff, staff, self.assignee_name)
+            sv.signed_for_at = at
+            return
+        sv.dispatched_by_id = dispatcher
+        if rng.random() < 0.1:
+            first, first_name = colleagues[-1]
+            self.assigned(at, dispatcher, first, first_name)
+            reason = RETURN_REASONS[int(rng.random() * len(RETURN_REASONS))]
+            at += timedelta(hours=0.5 + rng.random() * 3)
+            station = self.enterprise.station_id
+            self.event(
+                K_RETURNED,
+                at,
+                first,
+                False,
+                _json(
+                    ("return_reason", reason),
+                    ("reason", texts.RETURN_NOTES[reason]),
+                    ("previous_assignee", first),
+                    ("from_station", station),
+                    ("to_station", station),
+                ),
+            )
+            sv.return_count, sv.return_reason, sv.return_note = 1, reason, texts.RETURN_NOTES[reason]
+        self.assigned(at, dispatcher, staff, self.assignee_name)
+        due = sv.sign_for_due_at = at + timedelta(hours=SIGN_FOR_WALL_HOURS)
+        if self.status == TRIAGED and teller.now - at < timedelta(days=14) and rng.random() < 0.5:
+            return
+        signed = min(at + timedelta(hours=SIGN_FOR_WALL_HOURS * (rng.random() * 1.25)), teller.now)
+        sv.signed_for_at, sv.return_reason, sv.return_note = signed, None, None
+        self.event(K_SIGNED_FOR, signed, staff, False, '{"late": true}' if signed > due else '{"late": false}')
+
+    def extend(self) -> None:
+        """The officer asked for more time: mostly approved by the station's head (the promised date moves), some
+        refused, and a few on open requests still waiting for a decision."""
+        teller, staff = self.t, self.assignee or self.submitter
+        rng = teller.supervision_rng
+        asked = self.later(0.05, rng)
+        previous = self.resolution_due
+        new_due = max(previous, asked) + timedelta(days=(7, 14, 30)[int(rng.random() * 3)])
+        reason = texts.EXTENSION_REASONS[int(rng.random() * len(texts.EXTENSION_REASONS))]
+        extension_id = teller.take("extension_requests")
+        due_text = new_due.replace(tzinfo=UTC).isoformat()
+        self.event(
+            EventKind.EXTENSION_ASKED.value,
+            asked,
+            staff,
+            False,
+            _json(("extension_id", extension_id), ("new_due_at", due_text), ("reason", reason)),
+        )
+        head = (teller.world.directors.get(self.enterprise.station_id) or [teller.world.hub_director])[0]
+        draw = rng.random()
+        decided: datetime | None = None
+        if self.status in OPEN and draw < 0.2:
+            status = ExtensionStatus.PENDING.value
+            self.supervision.extension_pending = True
+        else:
+            decided = min(asked + timedelta(hours=2 + rng.random() * 20), teller.now)
+            status = ExtensionStatus.APPROVED.value if draw < 0.85 else ExtensionStatus.REFUSED.value
+        comment = None
+        if status == ExtensionStatus.APPROVED.value:
+            comment = "同意延期。"
+            self.resolution_due = new_due
+            self.supervision.extension_count, self.supervision.extension_reason = 1, reason
+            self.event(
+                EventKind.EXTENSION_APPROVED.value,
+                decided or asked,
+                head,
+                True,
+                _json(("extension_id", extension_id), ("new_due_at", due_text), ("reason", reason)),
+            )
+        elif status == ExtensionStatus.REFUSED.value:
+            comment = "请按原时限办结。"
+            self.event(
+                EventKind.EXTENSION_REFUSED.value,
+                decided or asked,
+                head,
+                False,
+                _json(("extension_id", extension_id), ("new_due_at", due_text), ("note", comment)),
+            )
+        stamp = teller.stamp
+        self.batch.rows["extension_requests"].append(
+            (
+                extension_id,
+                self.id,
+                staff,
+                status,
+                reason,
+                "",
+                stamp(previous),
+                stamp(new_due),
+                False,
+                head if decided else None,
+                stamp(decided),
+                comment,
+                stamp(asked),
+            )
+        )
 
     def close(self) -> None:
         if self.rng.random() < 0.8:
@@ -381,7 +547,7 @@ class _Story:
         self.fields["closed_at"] = at
 
     def write(self) -> None:
-        teller, rng, f, stamp = self.t, self.rng, self.fields, self.t.stamp
+        teller, rng, f, stamp, sv = self.t, self.rng, self.fields, self.t.stamp, self.supervision
         open_ = self.status in OPEN
         responded = f.get("first_responded_at")
         first_breached = (responded or teller.now) > self.first_due and (responded is not None or open_)
@@ -436,6 +602,16 @@ class _Story:
                 stamp(self.created),
                 stamp(self.clock),
                 1,
+                stamp(sv.sign_for_due_at),
+                stamp(sv.signed_for_at),
+                sv.dispatched_by_id,
+                None,
+                sv.return_count,
+                sv.return_reason,
+                sv.return_note,
+                sv.extension_count,
+                sv.extension_pending,
+                sv.extension_reason,
             )
         )
         title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))

@@ -212,6 +212,21 @@ SUMMARIES = [
 REASONS = ["企业主动撤回。", "不属于服务站受理范围。", "重复提交。", "Duplicate of an earlier request."]
 
 
+# A return's reason (service.models.ReturnReason's values) and what the officer wrote with it.
+RETURN_NOTES = {
+    "not_my_remit": "属于临床评价组，请改派。",
+    "outside_area": "企业注册地在其他分站辖区。",
+    "incomplete": "缺少产品技术要求和检验报告编号，请先补全。",
+    "other": "本周外出参加审评培训，请改派他人。",
+}
+EXTENSION_REASONS = [
+    "型式检验报告预计下月出具，需待报告后给出完整意见。",
+    "需组织专家论证临床评价路径，时间较长。",
+    "企业补充资料尚未提交完整，需延长办理时间。",
+    "涉及跨部门协调，需等待省局相关处室意见。",
+]
+
+
 def _pick(rng: random.Random, items: list[str]) -> str:
     return items[rng.randrange(len(items))]
 

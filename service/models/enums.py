@@ -156,6 +156,28 @@ class EventKind(StrEnum):
     PLAN_RETURNED = "plan_returned"
     MILESTONE_CHANGED = "milestone_changed"
     TASK_FORCE_CHANGED = "task_force_changed"
+    SIGNED_FOR = "signed_for"
+    RETURNED = "returned"
+    EXTENSION_ASKED = "extension_asked"
+    EXTENSION_APPROVED = "extension_approved"
+    EXTENSION_REFUSED = "extension_refused"
+    EXTENSION_WITHDRAWN = "extension_withdrawn"
+
+
+class ReturnReason(StrEnum):
+    """Why an officer (or a station, after a transfer) returns a request instead of signing for it (退回)."""
+
+    NOT_MY_REMIT = "not_my_remit"
+    OUTSIDE_AREA = "outside_area"
+    INCOMPLETE = "incomplete"
+    OTHER = "other"
+
+
+class ExtensionStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+    WITHDRAWN = "withdrawn"
 
 
 class PlanStatus(StrEnum):

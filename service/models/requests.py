@@ -16,10 +16,12 @@ from service.models.enums import (
     Channel,
     DeviceClass,
     EventKind,
+    ExtensionStatus,
     LifecycleStage,
     Priority,
     ProductField,
     ProductType,
+    ReturnReason,
     Status,
 )
 
@@ -67,6 +69,8 @@ class ServiceRequest(Base):
         # Migration 0015: an enterprise's own list by status and filters, counted from the entries alone (the
         # busiest generated enterprise holds 31,000 requests: its open list's count read every one of them).
         Index("ix_requests_enterprise_filters", "enterprise_id", "status", "category", "priority", "escalated", "id"),
+        # Migration 0023: the requests awaiting sign-for (few among a million signed for long ago), by due time.
+        Index("ix_requests_sign_for", "signed_for_at", "sign_for_due_at", "station_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,6 +109,25 @@ class ServiceRequest(Base):
     escalation_reason: Mapped[str | None] = mapped_column(Text)
     escalated_at: Mapped[datetime | None]
 
+    # Sign-for (签收): an assignment, or a transfer, starts its clock. The assignee (after a transfer, the
+    # receiving station's desk) signs for the request or returns it with a reason (退回) to whoever dispatched it.
+    sign_for_due_at: Mapped[datetime | None]
+    signed_for_at: Mapped[datetime | None]
+    # Who dispatched it (told of a return) and the station that transferred it here (a return before sign-for
+    # sends it back there). Plain ids, no foreign keys: SQLite adds such a column in place (migration 0023)
+    # rather than copying a million rows, and users and stations are deactivated, never deleted.
+    dispatched_by_id: Mapped[int | None]
+    transferred_from_id: Mapped[int | None]
+    return_count: Mapped[int] = mapped_column(default=0)
+    return_reason: Mapped[ReturnReason | None]
+    return_note: Mapped[str | None] = mapped_column(Text)
+
+    # Extensions (延期申请) approved so far, whether one waits for a decision, and the last approved one's
+    # reason as the enterprise reads it beside the new promised date.
+    extension_count: Mapped[int] = mapped_column(default=0)
+    extension_pending: Mapped[bool] = mapped_column(default=False)
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+
     resolution_summary: Mapped[str | None] = mapped_column(Text)
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
@@ -126,6 +149,36 @@ class ServiceRequest(Base):
     task_forces: Mapped[list[TaskForce]] = relationship(viewonly=True)
     # Read with the request on its pages (whether guidance can start); linked through plan_id only.
     plan: Mapped[ServicePlan | None] = relationship(viewonly=True)
+
+
+class ExtensionRequest(Base):
+    """An officer's request for more time on a request (延期申请): pending until a director decides it."""
+
+    __tablename__ = "extension_requests"
+    __table_args__ = (
+        Index("ix_extension_requests_request", "request_id", "id"),
+        Index("ix_extension_requests_status", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[ExtensionStatus] = mapped_column(default=ExtensionStatus.PENDING)
+    # Shown to the enterprise once approved; the note stays inside the station.
+    public_reason: Mapped[str] = mapped_column(Text)
+    internal_note: Mapped[str] = mapped_column(Text, default="")
+    previous_due_at: Mapped[datetime | None]
+    new_due_at: Mapped[datetime]
+    # Asked beyond the configured number of extensions: only the provincial director decides it.
+    needs_provincial: Mapped[bool] = mapped_column(default=False)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[ServiceRequest] = relationship()
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class ReferenceCounter(Base):

@@ -96,6 +96,11 @@ def director_ids(session: Session, station_id: int) -> list[int]:
     found = list(session.scalars(station_desk(station_id, directors_only=True)))
     if found:
         return found
+    return provincial_director_ids(session)
+
+
+def provincial_director_ids(session: Session) -> list[int]:
+    """The active directors of the hub station."""
     return list(
         session.scalars(
             select(User.id)

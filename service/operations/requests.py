@@ -63,11 +63,12 @@ from service.operations.request_support import (
     set_due_times,
     untriaged_priority,
 )
+from service.operations.supervision import start_sign_for
 from service.rules import lifecycle, policy
 from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year
 from service.store.db import pipelined, unit_of_work
-from service.store.settings import DeskSettings, service_times
+from service.store.settings import DeskSettings, ServiceTimes, service_times
 
 ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
 
@@ -205,6 +206,9 @@ def submit_request(
         first_response_breached=False,
         resolution_breached=False,
         escalated=False,
+        return_count=0,
+        extension_count=0,
+        extension_pending=False,
         created_at=now,
         updated_at=now,
         version=1,
@@ -338,8 +342,15 @@ def _check_assignee(session: Session, request: ServiceRequest, assignee_id: int)
 
 
 def _set_assignee(
-    session: Session, actor: User, request: ServiceRequest, assignee_id: int | None, now: datetime
+    session: Session,
+    actor: User,
+    request: ServiceRequest,
+    assignee_id: int | None,
+    times: ServiceTimes,
+    settings: DeskSettings,
+    now: datetime,
 ) -> None:
+    """Assign (and start the sign-for clock) or unassign; the same assignee again changes nothing."""
     if assignee_id == request.assignee_id:
         return
     assignee = _check_assignee(session, request, assignee_id) if assignee_id is not None else None
@@ -354,6 +365,7 @@ def _set_assignee(
         assignee_name=assignee.name if assignee else None,
     )
     request.assignee_id = assignee_id
+    start_sign_for(request, actor, times.calendar, settings, now)
     if assignee_id is not None:
         notifications.notify(session, [assignee_id], request, EventKind.ASSIGNED, now, exclude=actor.id)
 
@@ -398,7 +410,7 @@ def triage_request(
             lifecycle.apply(session, request, lifecycle.Action.TRIAGE, actor, now, times.calendar)
             _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
         record(session, request, EventKind.TRIAGED, actor, now, **changes)
-        _set_assignee(session, actor, request, assignee_id, now)
+        _set_assignee(session, actor, request, assignee_id, times, settings, now)
     return request
 
 
@@ -409,13 +421,17 @@ def assign_request(
     expected_version: int,
     assignee_id: int | None,
     *,
+    settings: DeskSettings,
     now: datetime | None = None,
 ) -> ServiceRequest:
-    """Assign (or, with None, unassign). Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError."""
+    """Assign (or, with None, unassign): the assignee has ``settings.sign_for_hours`` working hours to sign for it.
+
+    Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError.
+    """
     now = now or utcnow()
     with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRIAGE) as request:
         _require_open(request)
-        _set_assignee(session, actor, request, assignee_id, now)
+        _set_assignee(session, actor, request, assignee_id, service_times(session, settings), settings, now)
     return request
 
 
@@ -427,9 +443,11 @@ def transfer_request(
     station_id: int,
     reason: str,
     *,
+    settings: DeskSettings,
     now: datetime | None = None,
 ) -> ServiceRequest:
-    """Hand the request to another station; due times stand, the assignee is cleared.
+    """Hand the request to another station; due times stand, the assignee is cleared, and the receiving station
+    has ``settings.sign_for_hours`` working hours to sign for it (or return it to the station that sent it).
 
     Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError.
     """
@@ -452,8 +470,12 @@ def transfer_request(
             to_station=station.id,
             previous_assignee=request.assignee_id,
         )
+        from_station = request.station_id
         request.station_id = station.id
         request.assignee_id = None
+        start_sign_for(
+            request, actor, service_times(session, settings).calendar, settings, now, transferred_from=from_station
+        )
         notifications.notify(
             session, notifications.station_desk(station.id), request, EventKind.TRANSFERRED, now, exclude=actor.id
         )

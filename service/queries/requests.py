@@ -42,7 +42,18 @@ from service.rules.policy import PolicyAction
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.
 REFERENCE = re.compile(r"JL-\d{4}-\d{6}", re.IGNORECASE)
-DESK_QUEUES = ("new", "mine", "unassigned", "waiting", "overdue", "open", "escalated", "all")
+DESK_QUEUES = (
+    "new",
+    "mine",
+    "to_sign",
+    "unassigned",
+    "waiting",
+    "overdue",
+    "sign_overdue",
+    "open",
+    "escalated",
+    "all",
+)
 ENTERPRISE_QUEUES = ("open", "all")
 SORTS = ("newest", "oldest", "due")
 # Sorting by due time reads a queue's rows in full to order them: fine for open cases (a few
@@ -91,6 +102,15 @@ def _queue_clause(queue: str, actor: User, now: datetime) -> ColumnElement[bool]
         "unassigned": and_(ServiceRequest.assignee_id.is_(None), open_),
         "waiting": ServiceRequest.status == Status.WAITING_ENTERPRISE,
         "overdue": sla.OVERDUE.clause(now),
+        # What waits for the reader's sign-for: dispatched to them, or transferred to their station's desk.
+        "to_sign": and_(
+            sla.AWAITING_SIGN_FOR.clause(now),
+            or_(
+                ServiceRequest.assignee_id == actor.id,
+                and_(ServiceRequest.assignee_id.is_(None), ServiceRequest.station_id == actor.station_id),
+            ),
+        ),
+        "sign_overdue": sla.SIGN_FOR_OVERDUE.clause(now),
         "open": open_,
         "escalated": and_(ServiceRequest.escalated.is_(True), open_),
     }
@@ -103,6 +123,8 @@ _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
     "new": frozenset({Status.SUBMITTED}),
     "waiting": frozenset({Status.WAITING_ENTERPRISE}),
     "overdue": sla.OVERDUE.statuses,
+    "to_sign": frozenset(OPEN_STATUSES),
+    "sign_overdue": frozenset(OPEN_STATUSES),
     "mine": frozenset(OPEN_STATUSES),
     "unassigned": frozenset(OPEN_STATUSES),
     "open": frozenset(OPEN_STATUSES),

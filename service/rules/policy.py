@@ -21,6 +21,8 @@ from sqlalchemy import ColumnElement, and_, false, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
+    OPEN_STATUSES,
+    ExtensionRequest,
     HotlineSession,
     HotlineStatus,
     Instruction,
@@ -33,6 +35,8 @@ from service.models import (
     TaskForceStatus,
     User,
 )
+from service.models.base import utcnow
+from service.rules import sla
 
 DESK_ROLES = frozenset({Role.STAFF, Role.DIRECTOR})
 # An enterprise is shown its plan once a director has approved it: never a draft, nor an archived one.
@@ -47,6 +51,9 @@ class PolicyAction(StrEnum):
     DESK_USE = "desk.use"
     DIRECTOR_USE = "director.use"
     ENTERPRISE_VERIFY = "enterprise.verify"
+    EXTENSION_DECIDE = "extension.decide"
+    EXTENSION_VIEW = "extension.view"
+    EXTENSION_WITHDRAW = "extension.withdraw"
     HOTLINE_MANAGE = "hotline.manage"
     HOTLINE_RECORD = "hotline.record"
     HOTLINE_WITHDRAW_ASK = "hotline.withdraw_ask"
@@ -59,6 +66,7 @@ class PolicyAction(StrEnum):
     PLAN_VIEW_INTERNAL = "plan.view_internal"
     PLAN_VIEW_OWN = "plan.view_own"
     REQUEST_ACKNOWLEDGE = "request.acknowledge"
+    REQUEST_ASK_EXTENSION = "request.ask_extension"
     REQUEST_ASK_HOTLINE = "request.ask_hotline"
     REQUEST_ATTACH = "request.attach"
     REQUEST_CREATE_TASK_FORCE = "request.create_task_force"
@@ -68,7 +76,9 @@ class PolicyAction(StrEnum):
     REQUEST_LINK_PLAN = "request.link_plan"
     REQUEST_NOTE = "request.note"
     REQUEST_REPLY = "request.reply"
+    REQUEST_RETURN = "request.return"
     REQUEST_SCHEDULE_HOTLINE = "request.schedule_hotline"
+    REQUEST_SIGN_FOR = "request.sign_for"
     REQUEST_SUBMIT = "request.submit"
     REQUEST_SUBMIT_ON_BEHALF = "request.submit_on_behalf"
     REQUEST_TRANSFER = "request.transfer"
@@ -263,6 +273,46 @@ def _addressee(user: User, request: ServiceRequest) -> bool:
     return is_desk(user) and user.station_id == request.station_id
 
 
+def _awaits_sign_for(request: ServiceRequest) -> bool:
+    """Dispatched and neither signed for nor returned yet (its tests read no time: any moment will do)."""
+    return sla.AWAITING_SIGN_FOR.holds(request, utcnow())
+
+
+def _signs_for(user: User, request: ServiceRequest) -> bool:
+    """A dispatched request waits on its addressee to sign for it or return it."""
+    return _awaits_sign_for(request) and _addressee(user, request)
+
+
+def _asks_extension(user: User, request: ServiceRequest) -> bool:
+    """The assignee of an open request it has signed for asks for more time, one request at a time."""
+    return (
+        request.assignee_id == user.id
+        and request.status in OPEN_STATUSES
+        and not request.extension_pending
+        and not _awaits_sign_for(request)
+    )
+
+
+def is_provincial_director(user: User) -> bool:
+    return user.role == Role.DIRECTOR and sees_every_station(user)
+
+
+def _decides_extension(user: User, extension: ExtensionRequest) -> bool:
+    """The head (a director) of the request's station; beyond the allowed extensions only the provincial director,
+    who may decide any."""
+    if is_provincial_director(user):
+        return True
+    return (
+        user.role == Role.DIRECTOR
+        and not extension.needs_provincial
+        and user.station_id == extension.request.station_id
+    )
+
+
+def _asked_extension(user: User, extension: ExtensionRequest) -> bool:
+    return extension.asked_by_id == user.id
+
+
 Rule = Callable[[User, Any], bool]
 
 # action -> (what the target must be visible by, who may take the action on a visible target)
@@ -283,6 +333,14 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_ASK_HOTLINE: _enterprise_or_desk,
     PolicyAction.REQUEST_SCHEDULE_HOTLINE: _director,
     PolicyAction.REQUEST_CREATE_TASK_FORCE: _desk,
+    PolicyAction.REQUEST_SIGN_FOR: _signs_for,
+    PolicyAction.REQUEST_RETURN: _signs_for,
+    PolicyAction.REQUEST_ASK_EXTENSION: _asks_extension,
+}
+EXTENSION_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.EXTENSION_VIEW: _not_enterprise,
+    PolicyAction.EXTENSION_DECIDE: _decides_extension,
+    PolicyAction.EXTENSION_WITHDRAW: _asked_extension,
 }
 PLAN_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.PLAN_VIEW: _anyone,
@@ -361,7 +419,7 @@ def _allowed(user: User, action: PolicyAction, target: Any) -> bool:
 
 
 def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
-    for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES):
+    for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES, EXTENSION_RULES):
         if action in rules:
             return rules
     raise KeyError(f"unknown policy action {action!r}")
@@ -374,6 +432,8 @@ def _visible(user: User, action: PolicyAction, target: Any) -> bool:
         return _sees_plan(user, target)
     if isinstance(target, HotlineSession):
         return target.request is not None and _sees_request(user, target.request)
+    if isinstance(target, ExtensionRequest):
+        return _sees_request(user, target.request)
     if isinstance(target, TaskForce):
         return _sees_task_force(user, target)
     if isinstance(target, TaskForceMember):

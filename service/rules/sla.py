@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_, true
 
-from service.models import RUNNING_STATUSES, Milestone, MilestoneStatus, ServiceRequest, Status
+from service.models import OPEN_STATUSES, RUNNING_STATUSES, Milestone, MilestoneStatus, ServiceRequest, Status
 
 NOW = "now"
 
@@ -34,12 +34,13 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     ">": operator.gt,
     "!=": operator.ne,
 }
+_PRESENCE = {"is None": True, "is not None": False}
 
 
 @dataclass(frozen=True)
 class Test:
     column: str
-    op: str  # "<", "<=", ">", "!=", "is None"
+    op: str  # "<", "<=", ">", "!=", "is None", "is not None"
     value: Any = None  # NOW, a Column, a constant, or None for "is None"
 
     def _operand(self, source: Any, now: datetime | date) -> Any:
@@ -51,15 +52,15 @@ class Test:
 
     def clause(self, now: datetime | date, model: type = ServiceRequest) -> ColumnElement[bool]:
         column: ColumnElement[Any] = getattr(model, self.column)
-        if self.op == "is None":
-            return column.is_(None)
+        if self.op in _PRESENCE:
+            return column.is_(None) if _PRESENCE[self.op] else column.is_not(None)
         compared: ColumnElement[bool] = _COMPARE[self.op](column, self._operand(model, now))
         return compared
 
     def holds(self, record: Any, now: datetime | date) -> bool:
         value = getattr(record, self.column)
-        if self.op == "is None":
-            return value is None
+        if self.op in _PRESENCE:
+            return (value is None) == _PRESENCE[self.op]
         other = self._operand(record, now)
         return value is not None and other is not None and bool(_COMPARE[self.op](value, other))
 
@@ -118,3 +119,11 @@ RESPONDED_ON_TIME = Predicate((Test("first_responded_at", "<=", Column("first_re
 RESPONDED_LATE = Predicate((Test("first_responded_at", ">", Column("first_response_due_at")),))
 # A plan's milestone not done by its due date (read with today's date as ``now``).
 MILESTONE_OVERDUE = Predicate((Test("status", "!=", MilestoneStatus.DONE), Test("due_date", "<", NOW)), model=Milestone)
+# Dispatched (assigned or transferred) and neither signed for nor returned yet: the sign-for clock runs.
+AWAITING_SIGN_FOR = Predicate(
+    (Test("signed_for_at", "is None"), Test("sign_for_due_at", "is not None")), frozenset(OPEN_STATUSES)
+)
+# ... and its time has passed (the queue of late sign-fors, the badge).
+SIGN_FOR_OVERDUE = Predicate(
+    (Test("signed_for_at", "is None"), Test("sign_for_due_at", "<", NOW)), frozenset(OPEN_STATUSES)
+)

@@ -110,6 +110,14 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         return self.exceptions.get(day, day.weekday() < 5)
 
+    def close_of(self, day: date) -> datetime:
+        """The end of ``day``'s working hours: when a promise to finish "by that date" falls due."""
+        return self._utc(_at(day, self._bounds[-1][1]))
+
+    def local_date(self, moment: datetime) -> date:
+        """The calendar day ``moment`` falls on in the calendar's zone."""
+        return self._local(moment).date()
+
     def add_working_time(self, start: datetime, seconds: float) -> datetime:
         if not (math.isfinite(seconds) and seconds >= 0):
             raise ValueError(f"working time to add must be a finite number >= 0, got {seconds!r}")

@@ -23,6 +23,10 @@ class DeskSettings:
     working_hours: str
     reopen_window_days: int
     auto_close_days: int
+    # Working hours an assignee (or, after a transfer, a station) has to sign for a request.
+    sign_for_hours: int = 4
+    # Extensions a station's director may approve on one request; beyond them only the provincial director.
+    max_extensions: int = 2
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.create_task_force": {"POST": API_DESK_ACTION},
     "api.de_escalate_request": {"POST": "UFNFNFVVF"},  # the case is not escalated: 409
     "api.escalate_request": {"POST": API_DESK_ACTION},
+    # Sign-for and return wait on a dispatch (A's case is not dispatched: refused to all); the assignee (staff of X)
+    # asks for an extension; with none pending a decision is refused (409) to the desk in scope.
+    "api.sign_for": {"POST": "UFNFNFFFF"},
+    "api.return_request": {"POST": "UFNFNFFFF"},
+    "api.ask_extension": {"POST": "UFNKNFFFF"},
+    "api.decide_extension": {"POST": "UFNVNVVVV"},
     "api.get_hotline_session": {"GET": API_OBJ},
     "api.get_plan": {"GET": API_OBJ},
     "api.get_request": {"GET": API_OBJ},
@@ -114,24 +120,30 @@ EXPECTED: dict[str, dict[str, str]] = {
     "auth.login": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
     "auth.logout": {"POST": "LLLLLLLLL"},  # signing out lands on the sign-in page
     "auth.register": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
+    "desk.ask_extension": {"POST": DESK_OBJ},
     "desk.assign": {"POST": DESK_OBJ},
     "desk.de_escalate": {"POST": DESK_OBJ},
+    "desk.decide_extension": {"POST": DESK_OBJ},
     "desk.download": {"GET": DESK_OBJ},
     "desk.enterprises": {"GET": DESK},
     "desk.escalate": {"POST": DESK_OBJ},
+    "desk.give_back": {"POST": DESK_OBJ},
     "desk.index": {"GET": DESK},
     "desk.message": {"POST": DESK_OBJ},
     "desk.new_request": {"GET": DESK, "POST": "LFFVVVVVF"},
     "desk.request_detail": {"GET": DESK_OBJ},
+    "desk.sign_for": {"POST": DESK_OBJ},
     "desk.step": {"POST": DESK_OBJ},
     "desk.transfer": {"POST": DESK_OBJ},
     "desk.triage": {"POST": DESK_OBJ},
     "desk.verify_enterprise": {"POST": DESK_OBJ},
+    "desk.withdraw_extension": {"POST": DESK_OBJ},
     "director.cases": {"GET": DIRECTOR},
     "director.dashboard_page": {"GET": DIRECTOR},
     # Looked up first, then refused: B and staff of Y do not see the case (404), A and staff of X may not act (403).
     "director.de_escalate": {"POST": "LFNFNFVVF"},
     "director.escalated": {"GET": DIRECTOR},
+    "director.extensions": {"GET": "LFFFFFKKF"},  # the directors who decide extensions
     "director.export": {"GET": DIRECTOR},
     "export.requests_csv": {"GET": DESK},
     # A session is already scheduled for the case: those allowed to ask are sent back to its page, told so.
@@ -223,6 +235,14 @@ BODIES: dict[str, Callable[[World], dict]] = {
     },
     "api.de_escalate_request": lambda w: {"note": "matrix"},
     "api.escalate_request": lambda w: {"reason": "matrix"},
+    "api.sign_for": lambda w: {"version": w.request.version},
+    "api.return_request": lambda w: {"reason": "not_my_remit", "version": w.request.version},
+    "api.ask_extension": lambda w: {
+        "new_due_date": "2030-01-15",
+        "public_reason": "matrix",
+        "version": w.request.version,
+    },
+    "api.decide_extension": lambda w: {"decision": "approve", "version": w.request.version},
     "api.move_milestone": lambda w: {"direction": "down"},
     "api.record_hotline": lambda w: {"minutes": "matrix", "public_summary": "matrix", "version": w.hotline.version},
     "api.schedule_hotline": lambda w: {

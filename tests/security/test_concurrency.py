@@ -186,7 +186,9 @@ def test_mixed_edits_of_the_same_requests_lose_nothing_and_match_the_timeline(db
                     )
                 else:
                     other = stations["JL-TH"] if station_id == stations["JL-CCND"] else stations["JL-CCND"]
-                    requests.transfer_request(session, actor, request_id, version, other, f"转办 {index}")
+                    requests.transfer_request(
+                        session, actor, request_id, version, other, f"转办 {index}", settings=db.settings
+                    )
                 return kind, request_id
             except Conflict:
                 continue

@@ -12,6 +12,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     hotline,
     plans,
     requests,
+    supervision,
     task_forces,
 )
 from service.web.api.registry import bp

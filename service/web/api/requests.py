@@ -242,5 +242,6 @@ def transfer_request(request_id: int, body: s.TransferIn) -> s.RequestOut:
         expected_version(body.version),
         body.station_id,
         body.reason,
+        settings=desk_settings(),
     )
     return s.request_out(changed, caller())

@@ -27,6 +27,7 @@ from service.models import (
     Priority,
     ProductField,
     ProductType,
+    ReturnReason,
     ServiceRequest,
     Status,
     User,
@@ -145,12 +146,23 @@ class TransferIn(Input):
     version: Id | None = None
 
 
+class VersionIn(Input):
+    version: Id | None = Field(None, description="The version you saw (or send If-Match).")
+
+
+class ReturnIn(Input):
+    reason: ReturnReason
+    note: Annotated[str, text(5000)] = Field("", description="Required when the reason is other.")
+    version: Id | None = Field(None, description="The version you saw (or send If-Match).")
+
+
 class RequestListQuery(Query):
     status: Status | None = None
     queue: str | None = Field(
         None,
         max_length=20,
-        description="open or all (enterprises); desk users also new, mine, unassigned, waiting, overdue, escalated.",
+        description="open or all (enterprises); desk users also new, mine, to_sign (waiting for your sign-for), "
+        "unassigned, waiting, overdue, sign_overdue (not signed for in time), escalated.",
     )
     cursor: Id | None = Field(None, description="next_cursor of the previous page.")
     limit: int = Field(25, ge=1, le=100)
@@ -210,11 +222,21 @@ class RequestOut(Output):
     resolution_due_at: datetime | None
     version: int
     actions: list[str] = Field(description="Lifecycle actions the caller may take now (POST .../transitions).")
+    extension_count: int = Field(description="Extensions of the resolution due time approved so far.")
+    extension_reason: str | None = Field(
+        description="Why the last approved extension moved the promised date (resolution_due_at), for the enterprise."
+    )
     # Desk-only facts; null for enterprise callers.
     assignee_id: int | None = None
     escalated: bool | None = None
     first_response_breached: bool | None = None
     resolution_breached: bool | None = None
+    sign_for_due_at: datetime | None = Field(None, description="When the dispatched request must be signed for.")
+    signed_for_at: datetime | None = None
+    return_count: int | None = Field(None, description="How many times it was returned instead of signed for.")
+    return_reason: ReturnReason | None = Field(None, description="The last return's reason, until signed for again.")
+    return_note: str | None = None
+    extension_pending: bool | None = Field(None, description="An extension request waits for a decision.")
 
 
 class RequestPage(Output):
@@ -267,6 +289,21 @@ class AttachmentList(Output):
 # ---- builders ------------------------------------------------------------------------------------------------
 
 
+# What only the desk reads of a request (null for the enterprise).
+DESK_ONLY = (
+    "assignee_id",
+    "escalated",
+    "first_response_breached",
+    "resolution_breached",
+    "sign_for_due_at",
+    "signed_for_at",
+    "return_count",
+    "return_reason",
+    "return_note",
+    "extension_pending",
+)
+
+
 def request_out(request: ServiceRequest, viewer: User) -> RequestOut:
     return RequestOut(**_request_fields(request, viewer))
 
@@ -275,18 +312,12 @@ def _request_fields(request: ServiceRequest, viewer: User) -> dict[str, Any]:
     fields = {
         name: getattr(request, name)
         for name in RequestOut.model_fields
-        if name
-        not in {"station_code", "actions", "assignee_id", "escalated", "first_response_breached", "resolution_breached"}
+        if name not in {"station_code", "actions", *DESK_ONLY}
     }
     fields["station_code"] = request.station.code
     fields["actions"] = [t.action.value for t in lifecycle.allowed_actions(viewer, request)]
     if policy.may(viewer, PolicyAction.REQUEST_VIEW_INTERNAL, request):
-        fields.update(
-            assignee_id=request.assignee_id,
-            escalated=request.escalated,
-            first_response_breached=request.first_response_breached,
-            resolution_breached=request.resolution_breached,
-        )
+        fields.update({name: getattr(request, name) for name in DESK_ONLY})
     return fields
 
 

@@ -58,6 +58,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("desk.index", _l("Desk")),
         ("desk.enterprises", _l("Enterprises")),
         ("director.escalated", _l("Escalated")),
+        ("director.extensions", _l("Extensions to decide")),
         ("instructions.index", _l("Instructions")),
         ("hotline.index", _l("Hotline")),
         ("plans.index", _l("Service plans")),

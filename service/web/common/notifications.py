@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
@@ -9,16 +11,17 @@ from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
 
-from service.models import EventKind, Notification, Role, Status
+from service.models import EventKind, Notification, ReturnReason, Role, Status
 from service.operations import notifications
 from service.queries.hotline import sessions_by_id
 from service.web.common.helpers import actor
 from service.web.common.navigation import BADGE_CAP
-from service.web.common.request_display import install_template_helpers, reason_text
+from service.web.common.request_display import install_template_helpers, reason_text, when
 from service.web.database import db
 from service.web.labels import label
 
 STATUS_VALUES = frozenset(status.value for status in Status)
+RETURN_REASONS = frozenset(reason.value for reason in ReturnReason)
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 install_template_helpers(bp)
@@ -50,6 +53,10 @@ def what_changed(notification: Notification) -> str:
         return gettext("comment: %(comment)s", comment=data["comment"])
     if data.get("reason"):
         return gettext("reason: %(reason)s", reason=reason_text(data["reason"]))
+    if data.get("return_reason") in RETURN_REASONS:
+        return gettext("reason: %(reason)s", reason=label(ReturnReason(data["return_reason"])))
+    if data.get("new_due_at"):
+        return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if data.get("status") not in STATUS_VALUES:
         return ""
     return gettext("now: %(status)s", status=label(Status(data["status"])))

@@ -25,11 +25,13 @@ from service.models import (
     HotlineSession,
     LifecycleStage,
     Priority,
+    ReturnReason,
     ServiceRequest,
     Status,
 )
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
 from service.operations.sla import SWEEP_REASONS, SlaState
+from service.rules import sla
 from service.rules.lifecycle import Action
 from service.store import open_work
 from service.store.reference import StationInfo
@@ -147,6 +149,27 @@ def sla_badge(state: SlaState | None) -> dict[str, str] | None:
     }
 
 
+def sign_for_badge(request: ServiceRequest, now: datetime) -> dict[str, str] | None:
+    """The tag of a request waiting to be signed for (late or not), or None."""
+    if not sla.AWAITING_SIGN_FOR.holds(request, now):
+        return None
+    title = gettext("%(label)s: %(value)s", label=gettext("Sign for by"), value=when(request.sign_for_due_at))
+    if sla.SIGN_FOR_OVERDUE.holds(request, now):
+        return {"text": gettext("Sign-for overdue"), "style": "danger", "title": title}
+    return {"text": gettext("Awaiting sign-for"), "style": "warn", "title": title}
+
+
+def returned_badge(request: ServiceRequest) -> dict[str, str] | None:
+    """The tag of a returned request not yet signed for again: the reason, with the officer's words as its title."""
+    if request.return_reason is None:
+        return None
+    return {
+        "text": gettext("Returned: %(reason)s", reason=label(request.return_reason)),
+        "style": "warn",
+        "title": request.return_note or "",
+    }
+
+
 def _vocabulary(kind: type[Enum], value: Any) -> str:
     try:
         return label(kind(value))
@@ -193,6 +216,12 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
             if data.get("target") == "first_response"
             else gettext("Resolution overdue")
         )
+    if kind == EventKind.RETURNED:
+        return gettext("Reason: %(reason)s", reason=_vocabulary(ReturnReason, data.get("return_reason")))
+    if kind == EventKind.SIGNED_FOR and data.get("late"):
+        return gettext("Signed for after the sign-for time")
+    if kind in (EventKind.EXTENSION_ASKED, EventKind.EXTENSION_APPROVED) and data.get("new_due_at"):
+        return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""

@@ -53,9 +53,14 @@ from service.web.forms.requests import (
     DeEscalateForm,
     DeskMessageForm,
     EscalateForm,
+    ExtensionAskForm,
+    ExtensionDecisionForm,
+    ExtensionWithdrawForm,
     OnBehalfForm,
     ReplyForm,
     RequestForm,
+    ReturnForm,
+    SignForForm,
     TransferForm,
     TriageForm,
     VersionedForm,
@@ -189,6 +194,11 @@ _RESTORABLE = (
     ReplyForm,
     HotlineAskForm,
     InstructionForm,
+    SignForForm,
+    ReturnForm,
+    ExtensionAskForm,
+    ExtensionDecisionForm,
+    ExtensionWithdrawForm,
 )
 
 

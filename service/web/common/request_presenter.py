@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, TypeVar
 
 from flask_babel import gettext
 from flask_wtf import FlaskForm
@@ -22,6 +22,7 @@ from service.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Attachment,
+    ExtensionRequest,
     HotlineSession,
     ServiceRequest,
     Status,
@@ -31,6 +32,7 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations.request_support import provisional_priority
 from service.operations.sla import sla_state
+from service.operations.supervision import pending_extension
 from service.queries.hotline import HotlinePanel, hotline_panel
 from service.queries.instructions import InstructionsPanel, instructions_panel
 from service.queries.plans import PlanPanel, plan_panel
@@ -38,13 +40,23 @@ from service.queries.requests import assignable_users
 from service.queries.task_forces import task_forces_of_request
 from service.queries.timeline import TimelineEntry, awaiting, timeline
 from service.rules import policy
+from service.rules.extensions import ExtensionAction, allowed_extension_actions
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
 from service.web.common.helpers import station_name
-from service.web.common.request_display import ACTION_HINTS, DANGEROUS, OPEN_ITEM_KINDS, action_label, sla_badge, when
+from service.web.common.request_display import (
+    ACTION_HINTS,
+    DANGEROUS,
+    OPEN_ITEM_KINDS,
+    action_label,
+    returned_badge,
+    sign_for_badge,
+    sla_badge,
+    when,
+)
 from service.web.forms.director import HotlineAskForm, InstructionForm
 from service.web.forms.requests import (
     ActionForm,
@@ -52,13 +64,19 @@ from service.web.forms.requests import (
     DeEscalateForm,
     DeskMessageForm,
     EscalateForm,
+    ExtensionAskForm,
+    ExtensionDecisionForm,
+    ExtensionWithdrawForm,
     ReplyForm,
+    ReturnForm,
+    SignForForm,
     TransferForm,
     TriageForm,
     action_form,
 )
 
 Audience = Literal["desk", "portal"]
+F = TypeVar("F", bound=FlaskForm)
 # The panels' forms on a request page: a panel draws its kept form, or what was typed when it no longer offers it.
 PANEL_SLOTS = frozenset({"hotline_ask", "instruction"})
 
@@ -120,6 +138,28 @@ class PlanPanelView:
 
 
 @dataclass(frozen=True)
+class SupervisionView:
+    """Sign-for, returns and extensions of a request as its page shows them ("" where there is nothing to say).
+
+    The enterprise reads only the promised date and the reason of the last approved extension.
+    """
+
+    promised: str
+    extensions: int
+    extension_reason: str
+    sign_for_due: str
+    signed_for: str
+    # The tags beside the facts: awaiting or overdue sign-for, and a return not yet dealt with.
+    tags: list[dict[str, str]]
+    returns: int
+    # The officer's words with a return not yet dealt with.
+    return_note: str
+    # The extension request waiting for a decision (desk only) and its new date.
+    pending: ExtensionRequest | None
+    pending_due: str
+
+
+@dataclass(frozen=True)
 class DeskForms:
     """The desk's working forms for this request, pre-filled or as the user left them; None where not offered."""
 
@@ -128,6 +168,11 @@ class DeskForms:
     transfer: TransferForm | None
     escalate: EscalateForm | None
     de_escalate: DeEscalateForm | None
+    sign_for: SignForForm | None
+    give_back: ReturnForm | None
+    extension_ask: ExtensionAskForm | None
+    extension_decide: ExtensionDecisionForm | None
+    extension_withdraw: ExtensionWithdrawForm | None
     message: DeskMessageForm
     # A submitted request is triaged first: its triage form heads the side column (no separate assignee form).
     triage_first: bool
@@ -170,6 +215,7 @@ class RequestPage:
     plan: PlanPanelView | None
     desk: DeskForms | None
     portal: PortalReply | None
+    supervision: SupervisionView
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -254,8 +300,53 @@ def transfer_choices(stations: Sequence[StationInfo], req: ServiceRequest) -> li
     ]
 
 
+def supervision_view(req: ServiceRequest, pending: ExtensionRequest | None) -> SupervisionView:
+    now = utcnow()
+    return SupervisionView(
+        promised=when(req.resolution_due_at) if req.resolution_due_at and req.status not in FINAL_STATUSES else "",
+        extensions=req.extension_count,
+        extension_reason=req.extension_reason or "",
+        sign_for_due=when(req.sign_for_due_at) if req.sign_for_due_at else "",
+        signed_for=when(req.signed_for_at) if req.signed_for_at else "",
+        tags=[tag for tag in (sign_for_badge(req, now), returned_badge(req)) if tag],
+        returns=req.return_count,
+        return_note=req.return_note or "" if req.return_reason else "",
+        pending=pending,
+        pending_due=when(pending.new_due_at) if pending else "",
+    )
+
+
+def _versioned(kept: Mapping[str, FlaskForm], slot: str, form: type[F], prefix: str, version: int) -> F:
+    """The form sent back in ``slot``, or a fresh one carrying the request's version."""
+    sent = kept.get(slot)
+    return sent if isinstance(sent, form) else form(prefix=prefix, formdata=None, data={"version": version})
+
+
+def _extension_forms(
+    user: User, req: ServiceRequest, pending: ExtensionRequest | None, kept: Mapping[str, FlaskForm]
+) -> tuple[ExtensionDecisionForm | None, ExtensionWithdrawForm | None]:
+    """The decision for its decider, the withdrawal for its asker: as the extension's table allows them."""
+    steps = {t.action for t in allowed_extension_actions(user, pending)} if pending else set()
+    decide = (
+        _versioned(kept, "extension_decide", ExtensionDecisionForm, "decide", req.version)
+        if steps & {ExtensionAction.APPROVE, ExtensionAction.REFUSE}
+        else None
+    )
+    withdraw = (
+        _versioned(kept, "extension_withdraw", ExtensionWithdrawForm, "withdraw", req.version)
+        if ExtensionAction.WITHDRAW in steps
+        else None
+    )
+    return decide, withdraw
+
+
 def _desk_forms(
-    session: Session, user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm], stations: Sequence[StationInfo]
+    session: Session,
+    user: User,
+    req: ServiceRequest,
+    kept: Mapping[str, FlaskForm],
+    stations: Sequence[StationInfo],
+    pending: ExtensionRequest | None,
 ) -> DeskForms:
     """The working forms the policy lets ``user`` use on ``req`` in its present state."""
     is_open = req.status in OPEN_STATUSES
@@ -287,12 +378,23 @@ def _desk_forms(
     if req.escalated and policy.may(user, PolicyAction.REQUEST_DE_ESCALATE, req):
         de_escalate = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
     message = kept.get("message") or DeskMessageForm(formdata=None)
+    version = req.version
     return DeskForms(
         triage,
         assign,
         transfer,
         escalate,
         de_escalate,
+        _versioned(kept, "sign_for", SignForForm, "signfor", version)
+        if policy.may(user, PolicyAction.REQUEST_SIGN_FOR, req)
+        else None,
+        _versioned(kept, "give_back", ReturnForm, "giveback", version)
+        if policy.may(user, PolicyAction.REQUEST_RETURN, req)
+        else None,
+        _versioned(kept, "extension_ask", ExtensionAskForm, "extension", version)
+        if policy.may(user, PolicyAction.REQUEST_ASK_EXTENSION, req)
+        else None,
+        *_extension_forms(user, req, pending, kept),
         message,
         triage_first=triage is not None and req.status == Status.SUBMITTED,
     )
@@ -345,7 +447,9 @@ def present_request(
     internal = policy.may(user, PolicyAction.REQUEST_VIEW_INTERNAL, req)
     teams = task_forces_of_request(session, req.id) if internal else []
     stations = reference.stations(session)
-    desk = _desk_forms(session, user, req, kept, stations) if audience == "desk" else None
+    # Read only when the request says one waits (no statement otherwise), and never for the enterprise.
+    pending = pending_extension(session, req) if internal else None
+    desk = _desk_forms(session, user, req, kept, stations, pending) if audience == "desk" else None
     portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
     offered = (
         (desk.offered() if desk else {"reply"} if portal and portal.form else set())
@@ -378,4 +482,5 @@ def present_request(
         plan=PlanPanelView(plan_panel(session, user, req), teams, back),
         desk=desk,
         portal=portal,
+        supervision=supervision_view(req, pending),
     )

@@ -8,19 +8,21 @@ from flask_babel import gettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service.models import Category, Enterprise, LifecycleStage, Priority, ServiceRequest, Status
+from service.models import Category, Enterprise, LifecycleStage, Priority, ReturnReason, ServiceRequest, Status
 from service.models.base import utcnow
 from service.operations import accounts
 from service.operations.escalation import de_escalate_request, escalate_request
 from service.operations.requests import add_message, assign_request, transfer_request, triage_request
 from service.operations.sla import sla_state
+from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension, return_request, sign_for
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.rules import policy
+from service.rules.extensions import ExtensionAction
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
-from service.web.common.request_display import install_template_helpers, sla_badge
+from service.web.common.request_display import install_template_helpers, returned_badge, sign_for_badge, sla_badge
 from service.web.common.request_pages import (
     choice,
     cursor_arg,
@@ -40,8 +42,13 @@ from service.web.forms.requests import (
     DeEscalateForm,
     DeskMessageForm,
     EscalateForm,
+    ExtensionAskForm,
+    ExtensionDecisionForm,
+    ExtensionWithdrawForm,
     OnBehalfForm,
     QueueFilterForm,
+    ReturnForm,
+    SignForForm,
     TransferForm,
     TriageForm,
 )
@@ -54,9 +61,11 @@ def _queue_tabs() -> list[tuple[str, str]]:
     names = {
         "new": gettext("New"),
         "mine": gettext("Mine"),
+        "to_sign": gettext("To sign for"),
         "unassigned": gettext("Unassigned"),
         "waiting": gettext("Waiting for the enterprise"),
         "overdue": gettext("Overdue"),
+        "sign_overdue": gettext("Sign-for overdue"),
         "open": gettext("All open"),
         "escalated": gettext("Escalated"),
         "all": gettext("All"),
@@ -79,7 +88,7 @@ def index() -> ResponseReturnValue:
     args = {k: v for k, v in request.args.items() if v and k not in ("cursor", "queue")}
     context = {"form": form, "queue": queue, "tabs": _queue_tabs(), "args": args, "cursor": cursor, "hub": hub}
     if not form.validate():
-        return render_template("desk/index.html", page=None, badges={}, **context), 400
+        return render_template("desk/index.html", page=None, badges={}, flags={}, **context), 400
     filters = QueueFilters(
         queue=queue,
         status=choice(Status, form.status.data),
@@ -94,7 +103,9 @@ def index() -> ResponseReturnValue:
     page = queue_page(db(), user, filters, cursor=cursor)
     calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
     badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
-    return render_template("desk/index.html", page=page, badges=badges, **context)
+    # Beside the title: waiting for sign-for (or late), and a return's reason until someone signs for it again.
+    flags = {r.id: [tag for tag in (sign_for_badge(r, now), returned_badge(r)) if tag] for r in page.items}
+    return render_template("desk/index.html", page=page, badges=badges, flags=flags, **context)
 
 
 @bp.route("/requests/new", methods=["GET", "POST"])
@@ -154,7 +165,9 @@ def assign(request_id: int) -> ResponseReturnValue:
     form.assignee_id.choices = _people(request_or_404(request_id))
 
     def call() -> object:
-        return assign_request(db(), actor(), request_id, form.expected_version(), form.assignee_id.data)
+        return assign_request(
+            db(), actor(), request_id, form.expected_version(), form.assignee_id.data, settings=desk_settings()
+        )
 
     return run_edit(
         request_id, "assign", form, call, success=gettext("The assignment has been saved."), done_url=_done(request_id)
@@ -169,7 +182,13 @@ def transfer(request_id: int) -> ResponseReturnValue:
 
     def call() -> object:
         return transfer_request(
-            db(), actor(), request_id, form.expected_version(), form.station_id.data or 0, form.reason.data or ""
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            form.station_id.data or 0,
+            form.reason.data or "",
+            settings=desk_settings(),
         )
 
     # After a transfer out of the user's station the request may be out of sight: go back to the queue.
@@ -228,6 +247,108 @@ def de_escalate(request_id: int) -> ResponseReturnValue:
         form,
         lambda: de_escalate_request(db(), actor(), request_id, form.note.data or ""),
         success=gettext("The escalation has been lifted."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/sign-for", methods=["POST"], endpoint="sign_for")
+@require(PolicyAction.DESK_USE)
+def sign_for_view(request_id: int) -> ResponseReturnValue:
+    form = SignForForm(prefix="signfor")
+    return run_edit(
+        request_id,
+        "sign_for",
+        form,
+        lambda: sign_for(db(), actor(), request_id, form.expected_version()),
+        success=gettext("You have signed for the request."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/return", methods=["POST"])
+@require(PolicyAction.DESK_USE)
+def give_back(request_id: int) -> ResponseReturnValue:
+    form = ReturnForm(prefix="giveback")
+
+    def call() -> object:
+        return return_request(
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            choice(ReturnReason, form.reason.data),
+            form.note.data or "",
+        )
+
+    # Returned, the request may have gone back to another station: go back to the queue.
+    return run_edit(
+        request_id,
+        "give_back",
+        form,
+        call,
+        success=gettext("The request has been returned to its dispatcher."),
+        done_url=url_for(".index"),
+    )
+
+
+@bp.route("/requests/<int:request_id>/extension", methods=["POST"], endpoint="ask_extension")
+@require(PolicyAction.DESK_USE)
+def ask_extension_view(request_id: int) -> ResponseReturnValue:
+    form = ExtensionAskForm(prefix="extension")
+
+    def call() -> object:
+        ask = ExtensionAsk(form.new_due_date.data, form.public_reason.data or "", form.internal_note.data or "")
+        return ask_extension(db(), actor(), request_id, form.expected_version(), ask, settings=desk_settings())
+
+    return run_edit(
+        request_id,
+        "extension_ask",
+        form,
+        call,
+        success=gettext("The extension has been asked for; the station's head decides it."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/extension/decision", methods=["POST"], endpoint="decide_extension")
+@require(PolicyAction.DESK_USE)
+def decide_extension_view(request_id: int) -> ResponseReturnValue:
+    form = ExtensionDecisionForm(prefix="decide")
+
+    def call() -> object:
+        return decide_extension(
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            ExtensionAction(form.decision.data),
+            form.comment.data or "",
+        )
+
+    return run_edit(
+        request_id,
+        "extension_decide",
+        form,
+        call,
+        success=gettext("The decision on the extension has been saved."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/extension/withdrawal", methods=["POST"], endpoint="withdraw_extension")
+@require(PolicyAction.DESK_USE)
+def withdraw_extension_view(request_id: int) -> ResponseReturnValue:
+    form = ExtensionWithdrawForm(prefix="withdraw")
+
+    def call() -> object:
+        return decide_extension(db(), actor(), request_id, form.expected_version(), ExtensionAction.WITHDRAW)
+
+    return run_edit(
+        request_id,
+        "extension_withdraw",
+        form,
+        call,
+        success=gettext("The extension request has been withdrawn."),
         done_url=_done(request_id),
     )
 

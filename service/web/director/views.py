@@ -8,6 +8,7 @@ from functools import wraps
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -20,7 +21,7 @@ from service.errors import ValidationError
 from service.models import ServiceRequest, Station, Status
 from service.models.base import utcnow
 from service.operations.escalation import de_escalate_request
-from service.queries import dashboard
+from service.queries import dashboard, supervision
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store import reference
@@ -187,6 +188,35 @@ def escalated() -> ResponseReturnValue:
         first_url=url_for("director.escalated", **params),
         may_de_escalate=lambda case: policy.may(actor(), PolicyAction.REQUEST_DE_ESCALATE, case),
         export_url=url_for("director.export", **_filters_only(request.args), bucket="escalated"),
+    )
+
+
+def extensions_badge() -> Select[tuple[int]] | None:
+    """The count beside "Extensions to decide" in the menu."""
+    return supervision.pending_count_query(actor())
+
+
+@bp.record_once
+def _register(state: BlueprintSetupState) -> None:
+    state.app.extensions.setdefault("nav_badges", {})["director.extensions"] = extensions_badge
+
+
+@bp.route("/extensions")
+@login_required
+def extensions() -> ResponseReturnValue:
+    """The extension requests waiting for this director's decision (taken on each request's page)."""
+    if not policy.may(actor(), PolicyAction.DIRECTOR_USE):
+        abort(403)
+    cursor = cursor_arg()
+    rows = supervision.pending_extensions(db(), actor(), cursor=cursor, limit=PAGE + 1)
+    items = rows[:PAGE]
+    next_url = url_for("director.extensions", cursor=items[-1].id) if len(rows) > PAGE else None
+    return render_template(
+        "director/extensions.html",
+        items=items,
+        next_url=next_url,
+        first_page=cursor is None,
+        first_url=url_for("director.extensions"),
     )
 
 

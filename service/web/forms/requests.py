@@ -23,8 +23,19 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from service.models import Category, Channel, DeviceClass, LifecycleStage, Priority, ProductField, ProductType, Status
+from service.models import (
+    Category,
+    Channel,
+    DeviceClass,
+    LifecycleStage,
+    Priority,
+    ProductField,
+    ProductType,
+    ReturnReason,
+    Status,
+)
 from service.operations.attachments import ALLOWED
+from service.rules.extensions import ExtensionAction
 from service.rules.lifecycle import Action
 from service.web.forms import DeskForm
 from service.web.labels import choices
@@ -153,6 +164,50 @@ class EscalateForm(DeskForm):
 
 class DeEscalateForm(DeskForm):
     note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=5000)])
+
+
+class SignForForm(VersionedForm):
+    """签收: nothing to fill in; the version says which state of the request was signed for."""
+
+
+class ReturnForm(VersionedForm):
+    reason = SelectField(
+        _l("Why you return it"),
+        choices=[SelectChoice("", _l("— choose the reason —")), *choices(ReturnReason)],
+        validators=[InputRequired()],
+    )
+    note = TextAreaField(
+        _l("Explanation"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Required for “Other”; the dispatcher reads it in the queue."),
+    )
+
+
+class ExtensionAskForm(VersionedForm):
+    new_due_date = DateField(_l("New completion date"), validators=[InputRequired()])
+    public_reason = TextAreaField(
+        _l("Reason (the enterprise reads it)"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("Write it for the enterprise: it is shown beside the new promised date."),
+    )
+    internal_note = TextAreaField(_l("Internal note (staff only)"), validators=[Optional(), Length(max=5000)])
+
+
+class ExtensionDecisionForm(VersionedForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=choices((ExtensionAction.APPROVE, ExtensionAction.REFUSE)),
+        validators=[InputRequired()],
+    )
+    comment = TextAreaField(
+        _l("Comment"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Required when refusing: the officer reads it."),
+    )
+
+
+class ExtensionWithdrawForm(VersionedForm):
+    """Its asker takes a pending extension request back."""
 
 
 class QueueFilterForm(DeskForm):
