@@ -52,6 +52,7 @@ from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
 from service.operations.supervision import start_sign_for
+from service.operations.supervision_orders import follow_station
 from service.operations.request_support import (
     confirm_nothing_left_open,
     due_times,
@@ -468,6 +469,7 @@ def transfer_request(
         from_station = request.station_id
         request.station_id = station.id
         request.assignee_id = None
+        follow_station(session, request)
         start_sign_for(
             request, actor, service_times(session, settings).calendar, settings, now, transferred_from=from_station
         )
