@@ -51,8 +51,6 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
-from service.operations.supervision import start_sign_for
-from service.operations.supervision_orders import follow_station
 from service.operations.request_support import (
     confirm_nothing_left_open,
     due_times,
@@ -64,6 +62,8 @@ from service.operations.request_support import (
     set_due_times,
     untriaged_priority,
 )
+from service.operations.supervision import start_sign_for
+from service.operations.supervision_orders import follow_station
 from service.rules import lifecycle, policy
 from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year

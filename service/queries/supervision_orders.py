@@ -20,8 +20,10 @@ from service.models import (
     User,
 )
 from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.rules.supervision_orders import TierClock, reminders_of, reminders_sql, tier_clause, tier_of
 from service.store import reference
+from service.store.loading import load
 from service.store.settings import DeskSettings
 
 PAGE = 50
@@ -99,6 +101,7 @@ def order_page(
             joinedload(SupervisionOrder.request).joinedload(ServiceRequest.enterprise),
             joinedload(SupervisionOrder.plan).joinedload(ServicePlan.enterprise),
             joinedload(SupervisionOrder.issued_by),
+            joinedload(SupervisionOrder.station),
         )
     )
     found = list(session.scalars(query).unique())
@@ -106,14 +109,18 @@ def order_page(
     return OrderPage(rows, found[limit - 1].id if len(found) > limit else None)
 
 
-def tier_counts(session: Session, actor: User, clock: TierClock) -> dict[SupervisionTier, int]:
-    """How many orders in ``actor``'s scope wait for their unit's report, per tier (one grouped statement)."""
+def tier_counts(
+    session: Session, actor: User, clock: TierClock, *, station_id: int | None = None
+) -> dict[SupervisionTier, int]:
+    """How many orders in ``actor``'s scope (of one station, when given) wait for their unit's report, per tier
+    (one statement)."""
     tiers = [(tier, tier_clause(tier, clock, reminders_sql())) for tier in SupervisionTier]
-    row = session.execute(
-        select(*(func.count(SupervisionOrder.id).filter(clause) for _, clause in tiers)).where(
-            policy.visible_orders(actor), SupervisionOrder.status == SupervisionStatus.OPEN
-        )
-    ).one()
+    query = select(*(func.count(SupervisionOrder.id).filter(clause) for _, clause in tiers)).where(
+        policy.visible_orders(actor), SupervisionOrder.status == SupervisionStatus.OPEN
+    )
+    if station_id is not None:
+        query = query.where(SupervisionOrder.station_id == station_id)
+    row = session.execute(query).one()
     return {tier: int(count or 0) for (tier, _), count in zip(tiers, row)}
 
 
@@ -148,3 +155,8 @@ def supervised(session: Session, request_ids: Collection[int]) -> set[int]:
             .distinct()
         )
     )
+
+
+def get_order(session: Session, actor: User, order_id: int) -> SupervisionOrder:
+    """The order, if ``actor`` may see it (NotFound otherwise)."""
+    return load(session, actor, SupervisionOrder, order_id, PolicyAction.SUPERVISION_VIEW)

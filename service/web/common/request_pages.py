@@ -65,6 +65,7 @@ from service.web.forms.requests import (
     VersionedForm,
     action_form,
 )
+from service.web.forms.supervision_orders import IssueOrderForm, OrderStepForm
 from service.web.labels import domain_message
 
 E = TypeVar("E", bound=Enum)
@@ -197,6 +198,8 @@ _RESTORABLE = (
     ReturnForm,
     ExtensionAskForm,
     ExtensionDecisionForm,
+    IssueOrderForm,
+    OrderStepForm,
 )
 
 

@@ -47,6 +47,7 @@ from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
 from service.web.common.helpers import station_name
+from service.web.common.orders_presenter import OrdersPanel, orders_panel
 from service.web.common.request_display import (
     ACTION_HINTS,
     DANGEROUS,
@@ -215,6 +216,8 @@ class RequestPage:
     desk: DeskForms | None
     portal: PortalReply | None
     supervision: SupervisionView
+    # Supervision orders (督办) on the request: the desk's page only.
+    orders: OrdersPanel
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -476,4 +479,5 @@ def present_request(
         desk=desk,
         portal=portal,
         supervision=supervision_view(req, pending),
+        orders=orders_panel(session, user, req, kept, settings) if audience == "desk" else OrdersPanel([], None),
     )

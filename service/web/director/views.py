@@ -29,6 +29,7 @@ from service.store.loading import load
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, station_choices
 from service.web.common.request_pages import cursor_arg
+from service.queries.supervision_orders import tier_clock, tier_counts
 from service.web.database import db
 from service.web.desk.export import csv_response
 from service.web.director.dashboard_presenter import present_dashboard
@@ -112,8 +113,13 @@ def dashboard_page():  # type: ignore[no-untyped-def]
     scope = _scope()
     calendar = reference.working_calendar(db(), desk_settings())
     board = dashboard.build_dashboard(db(), scope, calendar)
+    clock = tier_clock(db(), desk_settings(), utcnow())
     page = present_dashboard(
-        board, actor(), _filter_form(scope), url_for("director.export", **_filters_only(request.args), bucket="open")
+        board,
+        actor(),
+        _filter_form(scope),
+        url_for("director.export", **_filters_only(request.args), bucket="open"),
+        tier_counts(db(), actor(), clock, station_id=scope.station_id),
     )
     return render_template("director/dashboard.html", page=page)
 
