@@ -82,7 +82,7 @@ class OrdersPanel:
 def _text_labels() -> dict[OrderAction, str]:
     return {
         OrderAction.REPORT: gettext("What has been done"),
-        OrderAction.ACCEPT: gettext("Comment (optional)"),
+        OrderAction.ACCEPT: gettext("Comment on the report (optional)"),
         OrderAction.SEND_BACK: gettext("What the report still lacks"),
         OrderAction.CANCEL: gettext("Why it is cancelled"),
     }
