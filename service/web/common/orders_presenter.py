@@ -3,7 +3,7 @@ may take on it (from the order's status table and the policy), and the form to i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext
@@ -105,14 +105,22 @@ def orders_panel(
     subject: ServiceRequest | ServicePlan,
     kept: Mapping[str, FlaskForm],
     settings: DeskSettings,
+    *,
+    read: bool = True,
 ) -> OrdersPanel:
+    """``read`` False: the subject is known to have no orders (nothing to read), only the issue form to offer."""
     on_request = isinstance(subject, ServiceRequest)
     supervise = PolicyAction.REQUEST_SUPERVISE if on_request else PolicyAction.PLAN_SUPERVISE
     if not policy.may(
         user, PolicyAction.REQUEST_VIEW_INTERNAL if on_request else PolicyAction.PLAN_VIEW_INTERNAL, subject
     ):
         return OrdersPanel([], None)
-    found = orders_of(session, request_id=subject.id) if on_request else orders_of(session, plan_id=subject.id)
+    if not read:
+        found: Sequence[SupervisionOrder] = []
+    elif on_request:
+        found = orders_of(session, request_id=subject.id)
+    else:
+        found = orders_of(session, plan_id=subject.id)
     clock = tier_clock(session, settings, utcnow())
     views = [
         OrderView(

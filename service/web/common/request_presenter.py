@@ -22,6 +22,7 @@ from service.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Attachment,
+    EventKind,
     ExtensionRequest,
     HotlineSession,
     ServiceRequest,
@@ -420,6 +421,12 @@ def _portal_reply(
     return PortalReply(None, "", note)
 
 
+def _supervised(entries: Sequence[TimelineEntry]) -> bool:
+    """Whether the request has supervision orders: each one's issue is on its timeline, so the page reads them
+    only then (no statement for the many requests never supervised)."""
+    return any(entry.event is not None and entry.event.kind == EventKind.SUPERVISION_ISSUED for entry in entries)
+
+
 def present_request(
     session: Session,
     user: User,
@@ -479,5 +486,7 @@ def present_request(
         desk=desk,
         portal=portal,
         supervision=supervision_view(req, pending),
-        orders=orders_panel(session, user, req, kept, settings) if audience == "desk" else OrdersPanel([], None),
+        orders=orders_panel(session, user, req, kept, settings, read=_supervised(entries))
+        if audience == "desk"
+        else OrdersPanel([], None),
     )
