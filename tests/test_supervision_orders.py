@@ -289,3 +289,40 @@ def test_the_list_filters_and_pages(session: Session, people: People, settings: 
     assert sum(counts.values()) == 7
     assert order_page(session, people.other_staff, OrderFilters(), clock).rows == []
     assert not order_page(session, people.staff, OrderFilters(station_id=people.other_staff.station_id), clock).rows
+
+
+# -- the policy matrix ---------------------------------------------------------------------------------------------
+
+# Who may, on an order the provincial director issued on a JL-CCND request: every desk user of JL-CCND reports
+# (its staff and its head), the issuer and the provincial director decide and cancel; nobody outside sees it.
+MATRIX = {
+    PolicyAction.SUPERVISION_VIEW: {"staff", "staff2", "director", "hub_staff", "hub_director", "admin"},
+    PolicyAction.SUPERVISION_REPORT: {"staff", "staff2", "director"},
+    PolicyAction.SUPERVISION_DECIDE: {"hub_director"},
+    PolicyAction.SUPERVISION_CANCEL: {"hub_director"},
+}
+EVERYONE = ("owner", "staff", "staff2", "other_staff", "hub_staff", "director", "other_director", "hub_director", "admin")
+
+
+@pytest.mark.parametrize(("action", "allowed"), MATRIX.items())
+def test_policy_matrix(
+    session: Session, people: People, settings: DeskSettings, action: PolicyAction, allowed: set[str]
+) -> None:
+    order = _issue(session, people, settings)
+    assert {name for name in EVERYONE if policy.may(getattr(people, name), action, order)} == allowed
+
+
+def test_a_station_head_supervises_and_decides_its_own_orders(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = triaged(session, people, settings)
+    order = issue_order(
+        session, people.director, OrderDraft("答复超时", "当日报送", DEADLINE), request_id=request.id, now=TUESDAY_10
+    )
+    assert policy.may(people.director, PolicyAction.SUPERVISION_DECIDE, order)
+    assert not policy.may(people.director, PolicyAction.SUPERVISION_REPORT, order)  # not to themselves
+    assert policy.may(people.hub_director, PolicyAction.SUPERVISION_DECIDE, order)
+    plan = active_plan(session, people)
+    assert policy.may(people.director, PolicyAction.PLAN_SUPERVISE, plan)
+    assert not policy.may(people.other_director, PolicyAction.PLAN_SUPERVISE, plan)
+    assert not policy.may(people.staff, PolicyAction.PLAN_SUPERVISE, plan)
