@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import literal, select
 from sqlalchemy.orm import Session
 
+from service.demo import seed
+from service.demo.seed_requests import seed_demo_requests
 from service.errors import Conflict, Forbidden, InvalidTransition, NotFound, ValidationError
 from service.models import (
     Event,
@@ -301,7 +303,17 @@ MATRIX = {
     PolicyAction.SUPERVISION_DECIDE: {"hub_director"},
     PolicyAction.SUPERVISION_CANCEL: {"hub_director"},
 }
-EVERYONE = ("owner", "staff", "staff2", "other_staff", "hub_staff", "director", "other_director", "hub_director", "admin")
+EVERYONE = (
+    "owner",
+    "staff",
+    "staff2",
+    "other_staff",
+    "hub_staff",
+    "director",
+    "other_director",
+    "hub_director",
+    "admin",
+)
 
 
 @pytest.mark.parametrize(("action", "allowed"), MATRIX.items())
@@ -326,3 +338,15 @@ def test_a_station_head_supervises_and_decides_its_own_orders(
     assert policy.may(people.director, PolicyAction.PLAN_SUPERVISE, plan)
     assert not policy.may(people.other_director, PolicyAction.PLAN_SUPERVISE, plan)
     assert not policy.may(people.staff, PolicyAction.PLAN_SUPERVISE, plan)
+
+
+def test_the_demo_has_an_order_in_each_tier(session: Session, settings: DeskSettings) -> None:
+    seed.seed_demo_accounts(session)
+    seed_demo_requests(session, settings, now=TUESDAY_10)
+    clock = TierClock.at(TUESDAY_10, CALENDAR, red_days=settings.supervision_red_days, red_reminders=3)
+    orders = list(session.scalars(select(SupervisionOrder)))
+    tiers = {tier_of(order, clock, 0) for order in orders}
+    assert set(SupervisionTier) <= tiers
+    statuses = {order.status for order in orders}
+    assert {SupervisionStatus.REPORTED, SupervisionStatus.CLOSED} <= statuses
+    assert any(order.plan_id for order in orders) and any(order.sent_back for order in orders)

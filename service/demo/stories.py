@@ -417,8 +417,10 @@ class _Story:
             self.escalate()
         if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < 0.006:
             _Hotline(self).write()
-        # Supervision orders (督办): on a third of the escalated cases, and now and then on a worked one.
-        if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < (0.35 if escalated else 0.004):
+        # Supervision orders (督办): on half the escalated cases, a few open ones, now and then a finished one.
+        if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < (
+            0.5 if escalated else 0.03 if open_ else 0.003
+        ):
             _Order(self).write()
         field_code = FIELDS[int(rng.random() * len(FIELDS))]
         self.batch.rows["requests"].append(
