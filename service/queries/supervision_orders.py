@@ -60,7 +60,7 @@ class OrderPage:
     next_cursor: int | None
 
 
-def _filtered(actor: User, filters: OrderFilters, clock: TierClock) -> Select[tuple[SupervisionOrder]]:
+def _filtered(actor: User, filters: OrderFilters, clock: TierClock) -> Select[SupervisionOrder]:
     conditions: list[ColumnElement[bool]] = [
         policy.visible_orders(actor),
         SupervisionOrder.status.in_(sorted(filters.statuses)),

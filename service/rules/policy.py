@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeGuard
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, false, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
@@ -175,7 +175,7 @@ def visible_orders(user: User) -> ColumnElement[bool]:
     if scope.every:
         return true()
     if scope.station_id is not None:
-        return or_(SupervisionOrder.station_id == scope.station_id, SupervisionOrder.issued_by_id == user.id)
+        return SupervisionOrder.station_id == scope.station_id
     return false()
 
 
@@ -469,10 +469,8 @@ def _visible(user: User, action: PolicyAction, target: Any) -> bool:
     if isinstance(target, ExtensionRequest):
         return _sees_request(user, target.request)
     if isinstance(target, SupervisionOrder):
-        # The unit's desk and those who cover its station (the hub), and its issuer wherever the case went since.
-        return user.role != Role.ENTERPRISE and (
-            covers_station(user, target.station_id) or target.issued_by_id == user.id
-        )
+        # As its request or plan: the unit's desk (a station's head who issued it, too) and the hub's.
+        return user.role != Role.ENTERPRISE and covers_station(user, target.station_id)
     if isinstance(target, TaskForce):
         return _sees_task_force(user, target)
     if isinstance(target, TaskForceMember):

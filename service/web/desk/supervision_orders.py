@@ -75,12 +75,12 @@ def _run(
     return redirect(back)
 
 
-def _issue(back: str, **subject: int) -> ResponseReturnValue:
+def _issue(back: str, *, request_id: int | None = None, plan_id: int | None = None) -> ResponseReturnValue:
     form = IssueOrderForm(prefix="order")
 
     def call() -> object:
         draft = OrderDraft(form.issue.data or "", form.requirement.data or "", form.deadline_utc())
-        return issue_order(db(), actor(), draft, **subject)
+        return issue_order(db(), actor(), draft, request_id=request_id, plan_id=plan_id)
 
     return _run(back, ISSUE_SLOT, form, call, gettext("The supervision order has been issued."), lambda: 0)
 
