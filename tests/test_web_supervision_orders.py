@@ -10,13 +10,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import SupervisionOrder, SupervisionStatus
+from service.models import Status, SupervisionOrder, SupervisionStatus
 from service.models.base import utcnow
-from service.operations.supervision_orders import OrderDraft, issue_order
+from service.operations.supervision_orders import OrderDraft, act_on_order, issue_order
+from service.rules.supervision_orders import OrderAction
 from tests.conftest import login
 from tests.request_helpers import People, active_plan, in_status, people  # noqa: F401 - fixtures
+from tests.test_chinese_pages import english_left, visible_text
 from tests.web_requests_support import get, send, sent_back, settings, version_in  # noqa: F401 - fixture
-from service.models import Status
 
 ZH = {"Accept-Language": "zh"}
 
@@ -204,11 +205,41 @@ def test_an_order_on_a_plan(client: FlaskClient, session: Session, people: Peopl
     assert "里程碑滞后" in page and f"/supervision/orders/{order.id}/report" in page
 
 
-def test_the_pages_read_in_chinese(client: FlaskClient, session: Session, people: People, settings) -> None:
+def test_the_pages_read_wholly_in_chinese(client: FlaskClient, session: Session, people: People, settings) -> None:
     request = in_status(session, people, settings, Status.TRIAGED)
-    _order(session, people, request.id, -0.5)
+    late = _order(session, people, request.id, -0.5)
+    _order(session, people, request.id, 0.1)
+    reported = _order(session, people, request.id, 5)
+    act_on_order(session, people.staff, reported.id, reported.version, OrderAction.REPORT, "已办理")
+    plan = active_plan(session, people)
+    issue_order(
+        session, people.hub_director, OrderDraft("节点滞后", "报送", utcnow() + timedelta(days=9)), plan_id=plan.id
+    )
+    pages = {
+        people.staff: [f"/desk/requests/{request.id}", "/supervision/", "/desk/?queue=all", "/notifications/"],
+        people.hub_director: [
+            f"/desk/requests/{request.id}",
+            f"/plans/{plan.id}",
+            "/supervision/?status=all",
+            "/supervision/?tier=yellow",
+            "/director/",
+            "/notifications/",
+        ],
+    }
+    leftovers = {}
+    for user, paths in pages.items():
+        login(client, user)
+        for path in paths:
+            response = client.get(path, headers=ZH)
+            assert response.status_code == 200, path
+            if found := english_left(visible_text(response.get_data(as_text=True), "zh-CN")):
+                leftovers[f"{user.name} {path}"] = found
+    assert not leftovers, "English left on Chinese pages:\n" + "\n".join(
+        f"{page}:\n  " + "\n  ".join(found) for page, found in leftovers.items()
+    )
     login(client, people.staff)
-    page = client.get("/supervision/", headers=ZH).get_data(as_text=True)
-    assert "督办" in page and "黄色" in page
+    listing = client.get("/supervision/", headers=ZH).get_data(as_text=True)
+    assert "督办单" in listing and "黄色督办：已超期" in listing and "蓝色督办：一个工作日内到期" in listing
+    assert f'data-order="{late.id}"' in listing
     page = client.get(f"/desk/requests/{request.id}", headers=ZH).get_data(as_text=True)
-    assert "落实情况" in page
+    assert "报送落实情况" in page and "落实情况待审核" in page
