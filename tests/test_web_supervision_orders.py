@@ -108,6 +108,8 @@ def test_the_whole_loop_through_the_pages(client: FlaskClient, session: Session,
     assert _fresh(session, order.id).status == SupervisionStatus.CLOSED
     page = get(client, page_url).get_data(as_text=True)
     assert "Concluded" in page and "Supervision order concluded" in page  # the badge and the timeline
+    # The timeline keeps every report and comment as written, and the deadline given.
+    assert "已约谈企业并完成补正" in page and "请写明办结时间" in page and "Report by " in page
 
 
 def test_bad_input_comes_back_beside_the_form(client: FlaskClient, session: Session, people: People, settings) -> None:

@@ -618,7 +618,7 @@ class _Order:
             issued = min(teller.now - timedelta(days=2), story.created + timedelta(hours=12 + rng.random() * 72))
             deadline = issued + timedelta(days=3 + rng.random() * 4)
             status = SupervisionStatus.CANCELLED if rng.random() < 0.1 else SupervisionStatus.CLOSED
-        data = _json(("order_id", order_id), ("deadline", deadline.isoformat() + "+00:00"), ("issue", self.ISSUE))
+        data = _json(("order_id", order_id), ("deadline", deadline.isoformat() + "+00:00"), ("note", self.ISSUE))
         story.event(EventKind.SUPERVISION_ISSUED.value, issued, director, False, data)
         reports = sent_back = 0
         report = reported = comment = closed = None

@@ -138,7 +138,7 @@ def issue_order(
         )
         session.add(order)
         session.flush()
-        _record(session, order, EventKind.SUPERVISION_ISSUED, actor, now, deadline=deadline.isoformat(), issue=issue)
+        _record(session, order, EventKind.SUPERVISION_ISSUED, actor, now, deadline=deadline.isoformat(), note=issue)
         _tell(session, _unit(session, subject), order, EventKind.SUPERVISION_ISSUED, actor, now)
     return order
 

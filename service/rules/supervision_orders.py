@@ -143,7 +143,8 @@ def _event_data(
     inputs: OrderInputs,
 ) -> dict[str, object]:
     text = inputs.text.strip()
-    return {"order_id": order.id, **({"text": text} if text else {})}
+    # The timeline shows the report, the comment or the reason as written (request_display.event_note).
+    return {"order_id": order.id, **({"note": text} if text else {})}
 
 
 MACHINE = state_machine.Machine(
