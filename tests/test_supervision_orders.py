@@ -17,6 +17,8 @@ from service.models import (
     Event,
     EventKind,
     Notification,
+    PlanStatus,
+    Status,
     SupervisionOrder,
     SupervisionStatus,
     SupervisionTier,
@@ -29,7 +31,7 @@ from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.rules.supervision_orders import OrderAction, TierClock, tier_clause, tier_of
 from service.store.settings import DeskSettings
-from tests.request_helpers import TUESDAY_10, People, active_plan, people, settings, triaged  # noqa: F401 - fixtures
+from tests.request_helpers import TUESDAY_10, People, active_plan, in_status, people, settings, triaged  # noqa: F401 - fixtures
 
 DEADLINE = TUESDAY_10 + timedelta(days=3)
 CALENDAR = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {date(2026, 3, 13): False})
@@ -350,3 +352,14 @@ def test_the_demo_has_an_order_in_each_tier(session: Session, settings: DeskSett
     statuses = {order.status for order in orders}
     assert {SupervisionStatus.REPORTED, SupervisionStatus.CLOSED} <= statuses
     assert any(order.plan_id for order in orders) and any(order.sent_back for order in orders)
+
+
+def test_only_open_cases_and_plans_are_supervised(session: Session, people: People, settings: DeskSettings) -> None:
+    request = in_status(session, people, settings, Status.CLOSED)
+    assert not policy.may(people.hub_director, PolicyAction.REQUEST_SUPERVISE, request)
+    with pytest.raises(Forbidden):
+        issue_order(session, people.hub_director, OrderDraft("a", "b", DEADLINE), request_id=request.id, now=TUESDAY_10)
+    plan = active_plan(session, people)
+    plan.status = PlanStatus.COMPLETED
+    session.commit()
+    assert not policy.may(people.hub_director, PolicyAction.PLAN_SUPERVISE, plan)

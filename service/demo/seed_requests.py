@@ -291,10 +291,10 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.triage(r, chen, 5.9, Priority.P3)
         r = demo.act(r, chen, 5.8, Action.START_INTERVENTION)
         demo.say(r, chen, 5.5, "建议参照《体外诊断试剂临床试验技术指导原则》，按灵敏度、特异度分别估算样本量。")
-        demo.act(r, chen, 2, Action.RESOLVE, summary="已给出样本量估算方法和临床机构选择建议，企业已据此修改方案。")
         order = orders.issue("企业反映样本量问题久未答复。", "两日内答复企业并报送。", 5, -3, request_id=r.id)
-        orders.step(order, chen, OrderAction.REPORT, 2.5, "已书面答复企业样本量估算方法。")
-        orders.step(order, orders.director, OrderAction.ACCEPT, 2, "同意办结。")
+        orders.step(order, chen, OrderAction.REPORT, 3, "已书面答复企业样本量估算方法。")
+        orders.step(order, orders.director, OrderAction.ACCEPT, 2.5, "同意办结。")
+        demo.act(r, chen, 2, Action.RESOLVE, summary="已给出样本量估算方法和临床机构选择建议，企业已据此修改方案。")
 
     def closed() -> None:
         r = demo.submit(

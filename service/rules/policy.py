@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, false, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
+    OPEN_PLAN_STATUSES,
     OPEN_STATUSES,
     ExtensionRequest,
     HotlineSession,
@@ -328,6 +329,13 @@ def _asked_extension(user: User, extension: ExtensionRequest) -> bool:
     return extension.asked_by_id == user.id
 
 
+def _supervises(user: User, subject: ServiceRequest | ServicePlan) -> bool:
+    """A director supervises the open cases and plans in scope: a station's head its own station's, the provincial
+    director all."""
+    still_open = subject.status in (OPEN_STATUSES if isinstance(subject, ServiceRequest) else OPEN_PLAN_STATUSES)
+    return user.role == Role.DIRECTOR and still_open
+
+
 def _reports_order(user: User, order: SupervisionOrder) -> bool:
     """The unit under supervision: the staff and the head of the order's station, never the order's own issuer."""
     return is_desk(user) and user.station_id == order.station_id and user.id != order.issued_by_id
@@ -361,8 +369,7 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_SIGN_FOR: _signs_for,
     PolicyAction.REQUEST_RETURN: _signs_for,
     PolicyAction.REQUEST_ASK_EXTENSION: _asks_extension,
-    # A director supervises the cases in scope: a station's head its own station's, the provincial director all.
-    PolicyAction.REQUEST_SUPERVISE: _director,
+    PolicyAction.REQUEST_SUPERVISE: _supervises,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,
@@ -380,7 +387,7 @@ PLAN_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.PLAN_VIEW_INTERNAL: _not_enterprise,
     PolicyAction.PLAN_EDIT: _desk,
     PolicyAction.PLAN_APPROVE: _director,
-    PolicyAction.PLAN_SUPERVISE: _director,
+    PolicyAction.PLAN_SUPERVISE: _supervises,
     PolicyAction.PLAN_CREATE_TASK_FORCE: _desk,
 }
 HOTLINE_RULES: dict[PolicyAction, Rule] = {
