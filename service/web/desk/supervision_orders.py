@@ -97,10 +97,10 @@ def issue_on_plan(plan_id: int) -> ResponseReturnValue:
     return _issue(url_for("plans.show", plan_id=plan_id, _anchor="orders"), plan_id=plan_id)
 
 
-@bp.route("/orders/<int:order_id>/<any(report, accept, send_back, cancel):step>", methods=["POST"])
+@bp.route("/orders/<int:order_id>/<any(report, accept, send_back, cancel):order_step>", methods=["POST"])
 @require(PolicyAction.DESK_USE)
-def order_step(order_id: int, step: str) -> ResponseReturnValue:
-    action = OrderAction(step)
+def order_step(order_id: int, order_step: str) -> ResponseReturnValue:
+    action = OrderAction(order_step)
     order = get_order(db(), actor(), order_id)
     form = OrderStepForm(prefix=step_prefix(order_id, action))
 
