@@ -14,6 +14,7 @@ from service.errors import Conflict, InvalidTransition, ValidationError
 from service.models import SupervisionOrder, SupervisionStatus, SupervisionTier
 from service.models.base import utcnow
 from service.operations.supervision_orders import OrderDraft, act_on_order, issue_order
+from service.queries.plans import get_plan
 from service.queries.supervision_orders import OrderFilters, get_order, order_page, tier_clock
 from service.rules.policy import PolicyAction
 from service.rules.supervision_orders import OrderAction
@@ -22,7 +23,7 @@ from service.web.common.helpers import actor, require, station_choices
 from service.web.common.kept_forms import send_back
 from service.web.common.orders_presenter import ISSUE_SLOT, order_badge, step_prefix, step_slot
 from service.web.common.request_display import install_template_helpers, when
-from service.web.common.request_pages import choice, cursor_arg
+from service.web.common.request_pages import choice, cursor_arg, request_or_404
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.supervision_orders import IssueOrderForm, OrderFilterForm, OrderStepForm
@@ -88,12 +89,15 @@ def _issue(back: str, *, request_id: int | None = None, plan_id: int | None = No
 @bp.route("/requests/<int:request_id>/orders", methods=["POST"])
 @require(PolicyAction.DIRECTOR_USE)
 def issue_on_request(request_id: int) -> ResponseReturnValue:
+    # Out of scope answers 404 whatever was wrong with the form (as the request page's own forms).
+    request_or_404(request_id)
     return _issue(url_for("desk.request_detail", request_id=request_id, _anchor="orders"), request_id=request_id)
 
 
 @bp.route("/plans/<int:plan_id>/orders", methods=["POST"])
 @require(PolicyAction.DIRECTOR_USE)
 def issue_on_plan(plan_id: int) -> ResponseReturnValue:
+    get_plan(db(), actor(), plan_id)
     return _issue(url_for("plans.show", plan_id=plan_id, _anchor="orders"), plan_id=plan_id)
 
 
