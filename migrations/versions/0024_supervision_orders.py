@@ -41,7 +41,6 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint("(request_id IS NULL) <> (plan_id IS NULL)", name=op.f("ck_supervision_orders_one_subject")),
         sa.ForeignKeyConstraint(
             ["request_id"], ["requests.id"], name=op.f("fk_supervision_orders_request_id_requests"), ondelete="CASCADE"
         ),

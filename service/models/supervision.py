@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Text
+from sqlalchemy import ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import Station, User
@@ -18,7 +18,6 @@ from service.models.requests import ServiceRequest
 class SupervisionOrder(Base):
     __tablename__ = "supervision_orders"
     __table_args__ = (
-        CheckConstraint("(request_id IS NULL) <> (plan_id IS NULL)", name="one_subject"),
         # The supervision page: by status and deadline (its tiers are deadline ranges), within one station or all.
         Index("ix_supervision_orders_status_deadline", "status", "deadline", "id"),
         Index("ix_supervision_orders_station", "station_id", "status", "deadline", "id"),
@@ -27,7 +26,7 @@ class SupervisionOrder(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    # On a request or on a plan, never both.
+    # On a request or on a plan, never both (issue_order sets one).
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("service_plans.id", ondelete="CASCADE"))
     # The unit that must report: the subject's station, kept in step when a request moves to another station.

@@ -85,18 +85,25 @@ def order_page(
 ) -> OrderPage:
     """One page of the orders ``actor`` sees, the nearest deadline first, after the order ``cursor`` (keyset on
     deadline and id: the cursor's deadline is read from its row)."""
-    query = _filtered(actor, filters, clock)
+    keys = _filtered(actor, filters, clock).with_only_columns(SupervisionOrder.id)
     if cursor is not None:
         after = select(SupervisionOrder.deadline).where(SupervisionOrder.id == cursor).scalar_subquery()
-        query = query.where(
+        keys = keys.where(
             or_(
                 SupervisionOrder.deadline > after,
                 and_(SupervisionOrder.deadline == after, SupervisionOrder.id > cursor),
             )
         )
+    # The page's ids first, from the index entries alone (several statuses are sorted there, not as whole rows
+    # joined to their request: 0.18 s -> a few ms for 4,000 orders waiting); then only those rows are read
+    # whole, with what the row shows. The page size is written into the SQL (see queries/requests.py).
+    page_ids = keys.order_by(SupervisionOrder.deadline, SupervisionOrder.id).limit(
+        literal(limit + 1, literal_execute=True)
+    )
     query = (
-        query.order_by(SupervisionOrder.deadline, SupervisionOrder.id)
-        .limit(literal(limit + 1, literal_execute=True))
+        select(SupervisionOrder)
+        .where(SupervisionOrder.id.in_(page_ids.scalar_subquery()))
+        .order_by(SupervisionOrder.deadline, SupervisionOrder.id)
         .options(
             joinedload(SupervisionOrder.request).joinedload(ServiceRequest.enterprise),
             joinedload(SupervisionOrder.plan).joinedload(ServicePlan.enterprise),
