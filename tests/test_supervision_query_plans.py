@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, func, insert, select
 from sqlalchemy.orm import Session
 
 from service.models import ServiceRequest, SupervisionOrder, SupervisionStatus, SupervisionTier, User
@@ -33,10 +33,13 @@ STATUSES = (
 def orders(many: None, session: Session, connection: Connection, people: dict[str, User]) -> None:
     requests = session.execute(select(ServiceRequest.id, ServiceRequest.station_id).limit(ORDERS)).all()
     director = people["director:JL-HUB"].id
+    # After the generated requests' own orders, written with their ids (PostgreSQL's sequence has not moved).
+    first = (session.scalar(select(func.max(SupervisionOrder.id))) or 0) + 1
     session.execute(
         insert(SupervisionOrder),
         [
             {
+                "id": first + n,
                 "request_id": request_id,
                 "station_id": station_id,
                 "issued_by_id": director,
