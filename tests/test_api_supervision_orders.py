@@ -63,15 +63,20 @@ def test_the_loop_with_versions_and_policy(client: FlaskClient, session: Session
     seen = client.get(url, headers=officer.headers).get_json()
     assert seen["actions"] == ["report"]
 
-    stale = client.post(f"{url}/steps", json={"action": "report", "text": "已办", "version": 99}, headers=officer.headers)
+    stale = client.post(
+        f"{url}/steps", json={"action": "report", "text": "已办", "version": 99}, headers=officer.headers
+    )
     assert stale.status_code == 409
     empty = client.post(f"{url}/steps", json={"action": "report", "version": order["version"]}, headers=officer.headers)
     assert empty.status_code == 422
     reported = _step(client, officer, order, "report", "已约谈企业")
     assert (reported["status"], reported["tier"], reported["reports"]) == ("reported", None, 1)
-    assert client.post(
-        f"{url}/steps", json={"action": "accept", "version": reported["version"]}, headers=officer.headers
-    ).status_code == 403
+    assert (
+        client.post(
+            f"{url}/steps", json={"action": "accept", "version": reported["version"]}, headers=officer.headers
+        ).status_code
+        == 403
+    )
     back = _step(client, director, reported, "send_back", "请补充时间节点")
     assert (back["status"], back["sent_back"], back["comment"]) == ("open", 1, "请补充时间节点")
     again = _step(client, officer, back, "report", "周五前办结")

@@ -80,11 +80,13 @@ def test_the_list_and_the_counts_read_orders_through_indexes(
     for name, filters in FILTERS.items():
         for who in (director, staff):
             page = order_page(session, who, filters, CLOCK)
-            assert_indexed(connection, lambda: order_page(session, who, filters, CLOCK), name, "supervision_orders")
+            assert_indexed(
+                connection, lambda w=who, f=filters: order_page(session, w, f, CLOCK), name, "supervision_orders"
+            )
             if page.next_cursor:
                 assert_indexed(
                     connection,
-                    lambda: order_page(session, who, filters, CLOCK, cursor=page.next_cursor),
+                    lambda w=who, f=filters, c=page.next_cursor: order_page(session, w, f, CLOCK, cursor=c),
                     f"{name}, next page",
                     "supervision_orders",
                 )
@@ -95,4 +97,4 @@ def test_the_list_and_the_counts_read_orders_through_indexes(
         "supervision_orders",
     )
     for who in (director, staff):
-        assert_indexed(connection, lambda: tier_counts(session, who, CLOCK), "tier counts", "supervision_orders")
+        assert_indexed(connection, lambda w=who: tier_counts(session, w, CLOCK), "tier counts", "supervision_orders")
