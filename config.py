@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # (延期) of one request a station's director may approve before only the provincial director may.
     sign_for_hours: int = Field(4, ge=1)
     max_extensions: int = Field(2, ge=0)
+    # A supervision order (督办) turns red once overdue by more than this many working days, or once its request
+    # has been reminded (催办) more than this many times.
+    supervision_red_days: int = Field(3, ge=0)
+    supervision_red_reminders: int = Field(3, ge=0)
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
@@ -162,6 +166,8 @@ class Settings(BaseSettings):
             auto_close_days=self.auto_close_days,
             sign_for_hours=self.sign_for_hours,
             max_extensions=self.max_extensions,
+            supervision_red_days=self.supervision_red_days,
+            supervision_red_reminders=self.supervision_red_reminders,
         )
 
     def totp_cipher(self) -> MultiFernet:

@@ -15,6 +15,7 @@ from service.models import (
     Role,
     ServicePlan,
     ServiceRequest,
+    SupervisionOrder,
     User,
 )
 from service.models.base import utcnow
@@ -251,8 +252,17 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
         public_reason="需补充检测",
         new_due_at=utcnow(),
     )
+    order = SupervisionOrder(
+        request=world["ccnd_request"],
+        station_id=world["ccnd_request"].station_id,
+        issued_by_id=world["hub_director"].id,
+        issue="办理超期",
+        requirement="报送落实情况",
+        deadline=utcnow(),
+    )
     targets = {
         "request": world["ccnd_request"],
+        "supervision": order,
         "hotline": hotline,
         "plan": None,
         "task_force": None,

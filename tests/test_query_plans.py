@@ -15,21 +15,35 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import Connection, event, select, text, update
+from sqlalchemy import Connection, event, func, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from service.demo.stories import COLUMNS, Batch, Start, Storyteller, World
 from service.demo.stories import Enterprise as Company
 from service.infrastructure.search_index import enterprise_terms
-from service.models import OPEN_STATUSES, Category, Priority, Role, ServiceRequest, Station, Status, User
+from service.models import (
+    OPEN_STATUSES,
+    Category,
+    Priority,
+    Role,
+    ServiceRequest,
+    Station,
+    Status,
+    SupervisionOrder,
+    SupervisionStatus,
+    SupervisionTier,
+    User,
+)
 from service.queries import dashboard
 from service.queries import requests as queue_queries
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
 from service.queries.search import MatchReason, search_requests
+from service.queries.supervision_orders import OrderFilters, order_page, tier_counts
 from service.rules.sla_calendar import WorkingCalendar
+from service.rules.supervision_orders import TierClock
 from tests import factories
 
 pytestmark = pytest.mark.slow  # ten thousand requests written for every test
@@ -422,3 +436,91 @@ def test_the_dashboard_aggregates_with_indexes(
     scope = dashboard.make_scope(people[who], NOW)
     calendar = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
     assert_indexed(connection, lambda: dashboard.build_dashboard(session, scope, calendar), f"{who} dashboard")
+
+
+# -- the supervision page ---------------------------------------------------------------------------------------
+# Its queries use the supervision orders' indexes: no full read of the table for the list's main filters (default,
+# tier, station, status, overdue) nor for the dashboard's counts per tier. Orders are written in bulk over the
+# generated requests above (a few thousand, so that both planners prefer an index over a scan), then the
+# planner's statistics refreshed.
+
+ORDERS = 6000
+CALENDAR = WorkingCalendar.from_setting("09:00-12:00,13:00-17:00", {})
+CLOCK = TierClock.at(NOW, CALENDAR, red_days=3, red_reminders=3)
+# Most orders long concluded, a few waiting (as in a province's years of history).
+STATUSES = (
+    [SupervisionStatus.CLOSED] * 17
+    + [SupervisionStatus.CANCELLED, SupervisionStatus.OPEN]
+    + [SupervisionStatus.REPORTED]
+)
+
+
+@pytest.fixture()
+def orders(many: None, session: Session, connection: Connection, people: dict[str, User]) -> None:
+    requests = session.execute(select(ServiceRequest.id, ServiceRequest.station_id).limit(ORDERS)).all()
+    director = people["director:JL-HUB"].id
+    # After the generated requests' own orders, written with their ids (PostgreSQL's sequence has not moved).
+    first = (session.scalar(select(func.max(SupervisionOrder.id))) or 0) + 1
+    session.execute(
+        insert(SupervisionOrder),
+        [
+            {
+                "id": first + n,
+                "request_id": request_id,
+                "station_id": station_id,
+                "issued_by_id": director,
+                "issue": "督办",
+                "requirement": "报送",
+                "deadline": NOW + timedelta(hours=(n % 2000) - 1500),
+                "status": STATUSES[n % len(STATUSES)],
+                "created_at": NOW,
+            }
+            for n, (request_id, station_id) in enumerate(requests)
+        ],
+    )
+    session.flush()
+    connection.exec_driver_sql("ANALYZE")
+
+
+FILTERS = {
+    "default": OrderFilters(),
+    **{f"tier {tier.value}": OrderFilters(tier=tier) for tier in SupervisionTier},
+    "overdue": OrderFilters(overdue=True),
+    "reported": OrderFilters(statuses=frozenset({SupervisionStatus.REPORTED})),
+    "closed": OrderFilters(statuses=frozenset({SupervisionStatus.CLOSED})),
+}
+
+
+def test_the_list_and_the_counts_read_orders_through_indexes(
+    orders: None, session: Session, connection: Connection, people: dict[str, User]
+) -> None:
+    director, staff = people["director:JL-HUB"], people["staff:JL-CCND"]
+    # The check bites: a filter no index serves reads the whole table.
+    with pytest.raises(AssertionError, match="reads the whole supervision_orders"):
+        assert_indexed(
+            connection,
+            lambda: session.scalars(select(SupervisionOrder.id).where(SupervisionOrder.issue == "x")).all(),
+            "unindexed",
+            "supervision_orders",
+        )
+    for name, filters in FILTERS.items():
+        for who in (director, staff):
+            page = order_page(session, who, filters, CLOCK)
+            assert_indexed(
+                connection, lambda w=who, f=filters: order_page(session, w, f, CLOCK), name, "supervision_orders"
+            )
+            if page.next_cursor:
+                assert_indexed(
+                    connection,
+                    lambda w=who, f=filters, c=page.next_cursor: order_page(session, w, f, CLOCK, cursor=c),
+                    f"{name}, next page",
+                    "supervision_orders",
+                )
+    assert_indexed(
+        connection,
+        lambda: order_page(session, director, OrderFilters(station_id=staff.station_id), CLOCK),
+        "one station",
+        "supervision_orders",
+    )
+    for who in (director, staff):
+        assert_indexed(connection, lambda w=who: tier_counts(session, w, CLOCK), "tier counts", "supervision_orders")

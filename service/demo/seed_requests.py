@@ -25,14 +25,17 @@ from service.models import (
     ProductType,
     ReturnReason,
     ServiceRequest,
+    SupervisionOrder,
     User,
 )
 from service.models.base import utcnow
 from service.operations import escalation, plans, supervision
 from service.operations.attachments import Upload
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
+from service.operations.supervision_orders import OrderDraft, act_on_order, issue_order
 from service.rules.extensions import ExtensionAction
 from service.rules.lifecycle import Action
+from service.rules.supervision_orders import OrderAction
 from service.store.settings import DeskSettings
 
 KEY_PREFIX = "demo-"
@@ -127,6 +130,29 @@ class _Demo:
         )
 
 
+class _Orders:
+    """Supervision orders (督办) of the demo: one in each tier, one awaiting acceptance, one concluded after a
+    send-back, one on a service plan."""
+
+    def __init__(self, session: Session, demo: _Demo, director: User) -> None:
+        self.session, self.demo, self.director = session, demo, director
+
+    def issue(
+        self, issue: str, requirement: str, days_ago: float, due_in_days: float, **subject: int
+    ) -> SupervisionOrder:
+        return issue_order(
+            self.session,
+            self.director,
+            OrderDraft(issue, requirement, self.demo.now + timedelta(days=due_in_days)),
+            now=self.demo.at(days_ago),
+            **subject,
+        )
+
+    def step(self, order: SupervisionOrder, who: User, action: OrderAction, days_ago: float, text: str = "") -> None:
+        act_on_order(self.session, who, order.id, order.version, action, text, now=self.demo.at(days_ago))
+        self.session.refresh(order)
+
+
 def _text_file(name: str, text: str) -> Upload:
     return Upload(name, "text/plain", text.encode("utf-8"))
 
@@ -144,6 +170,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
     zhao, zhou = demo_user(session, "ccnd.staff@demo.jl.gov.cn"), demo_user(session, "ccnd.director@demo.jl.gov.cn")
     chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
     hub = demo_user(session, "hub.staff@demo.jl.gov.cn")
+    orders = _Orders(session, demo, demo_user(session, "director@demo.jl.gov.cn"))
     software: dict[str, Any] = dict(
         product_name="肺结节CT影像辅助检测软件",
         device_class=DeviceClass.III,
@@ -189,6 +216,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         )
         demo.triage(r, zhao, 2.9, Priority.P3)
         demo.say(r, zhao, 2.8, "企业此前已咨询过省检院，需核对检验项目是否覆盖网络安全要求。", internal=True)
+        # Blue: its report is due within a working day.
+        orders.issue("企业反映送检排期不明确。", "明确送检项目和排期，报送落实情况。", 1, 0.1, request_id=r.id)
 
     def intervention() -> None:
         r = demo.submit(
@@ -204,6 +233,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.act(r, zhao, 7.8, Action.START_INTERVENTION)
         demo.say(r, zhao, 7.7, "已收到材料，本周内安排专家对专利与创新性论述进行预审。")
         demo.say(r, liu, 7.5, "谢谢，我们补充了国内外同类产品对比表。")
+        # Yellow: a day past its deadline.
+        orders.issue("专家预审未按承诺时间安排。", "说明原因并确定预审时间。", 5, -1, request_id=r.id)
 
     def guidance() -> None:
         r = demo.submit(
@@ -221,6 +252,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = plans.link_request_to_plan(session, zhao, r.id, plan.id, r.version)
         r = demo.act(r, zhao, 19, Action.START_GUIDANCE)
         demo.say(r, zhao, 18, "已纳入“一企一策”服务方案，建议开展前瞻性多中心临床试验，方案设计阶段提前沟通。")
+        # On the plan, on schedule.
+        orders.issue("临床试验方案节点需提前。", "报送调整后的节点安排。", 2, 10, plan_id=plan.id)
 
     def waiting() -> None:
         r = demo.submit(
@@ -240,6 +273,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
             Action.REQUEST_INFO,
             message="请补充产品的数据流向图和云端部署架构说明，以便我们给出针对性意见。",
         )
+        order = orders.issue("网络安全咨询答复需加快。", "三日内报送落实情况。", 4, 2, request_id=r.id)
+        orders.step(order, zhao, OrderAction.REPORT, 3, "已请企业补充数据流向图，收到后两日内答复。")
 
     def escalated() -> None:
         r = demo.submit(
@@ -255,6 +290,10 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.triage(r, zhao, 11.9, Priority.P2)
         demo.act(r, zhao, 11.8, Action.START_INTERVENTION)
         escalation.escalate_request(session, zhao, r.id, "涉及高校成果权属，需局领导协调。", now=demo.at(11))
+        # Red: long past its deadline, reported once and sent back.
+        order = orders.issue("成果转化协调进展缓慢。", "两个工作日内报送协调结果。", 10.9, -9, request_id=r.id)
+        orders.step(order, zhao, OrderAction.REPORT, 10, "已与高校技术转移中心沟通。")
+        orders.step(order, orders.director, OrderAction.SEND_BACK, 9.5, "请写明权属约定和时间表。")
 
     def resolved() -> None:
         r = demo.submit(
@@ -269,6 +308,9 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.triage(r, chen, 5.9, Priority.P3)
         r = demo.act(r, chen, 5.8, Action.START_INTERVENTION)
         demo.say(r, chen, 5.5, "建议参照《体外诊断试剂临床试验技术指导原则》，按灵敏度、特异度分别估算样本量。")
+        order = orders.issue("企业反映样本量问题久未答复。", "两日内答复企业并报送。", 5, -3, request_id=r.id)
+        orders.step(order, chen, OrderAction.REPORT, 3, "已书面答复企业样本量估算方法。")
+        orders.step(order, orders.director, OrderAction.ACCEPT, 2.5, "同意办结。")
         demo.act(r, chen, 2, Action.RESOLVE, summary="已给出样本量估算方法和临床机构选择建议，企业已据此修改方案。")
 
     def closed() -> None:

@@ -31,6 +31,7 @@ from service.models import (
     LifecycleStage,
     Priority,
     ProductField,
+    SupervisionStatus,
 )
 from service.models import Status as S
 from service.rules.reference_numbers import format_reference, reference_year
@@ -135,6 +136,25 @@ COLUMNS = {
         "decided_at",
         "decision_comment",
         "created_at",
+    ),
+    "supervision_orders": (
+        "id",
+        "request_id",
+        "station_id",
+        "issued_by_id",
+        "issue",
+        "requirement",
+        "deadline",
+        "status",
+        "report",
+        "reported_by_id",
+        "reported_at",
+        "reports",
+        "sent_back",
+        "comment",
+        "closed_at",
+        "created_at",
+        "version",
     ),
 }
 Stamp = Callable[[datetime | None], str | None]
@@ -558,6 +578,11 @@ class _Story:
             self.escalate()
         if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < 0.006:
             _Hotline(self).write()
+        # Supervision orders (督办): on half the escalated cases, a few open ones, now and then a finished one.
+        if self.status not in (SUBMITTED, DECLINED, WITHDRAWN) and rng.random() < (
+            0.5 if escalated else 0.03 if open_ else 0.003
+        ):
+            _Order(self).write()
         field_code = FIELDS[int(rng.random() * len(FIELDS))]
         self.batch.rows["requests"].append(
             (
@@ -733,3 +758,78 @@ class _Hotline:
                 True,
                 _json(("hotline_id", hotline_id), ("summary", self.SUMMARY)),
             )
+
+
+class _Order:
+    """A supervision order (督办) on the story's request: an open case's waits for its report (its deadline from
+    well past to a week ahead, so every tier shows) or for the director's acceptance; a finished case's was
+    concluded, a few after a send-back, or cancelled."""
+
+    ISSUE = "企业反映办理进度缓慢，请加快办理。"
+    REQUIREMENT = "按期报送落实情况，写明办理进展和办结时限。"
+    REPORT = "已与企业电话沟通，补正材料已受理，预计一周内办结。"
+    SEND_BACK = "请补充具体办结时间。"
+
+    def __init__(self, story: _Story) -> None:
+        self.story, self.t, self.rng = story, story.t, story.rng
+
+    def write(self) -> None:
+        story, teller, rng, stamp = self.story, self.t, self.rng, self.t.stamp
+        order_id = teller.take("supervision_orders")
+        station = story.enterprise.station_id
+        directors = teller.world.directors.get(station) or []
+        director = directors[0] if directors and rng.random() < 0.4 else teller.world.hub_director
+        unit = story.assignee or director
+        if story.status in OPEN:
+            issued = min(teller.now - timedelta(hours=2), story.created + timedelta(days=1 + rng.random() * 10))
+            deadline = teller.now + timedelta(days=rng.uniform(-12, 7))
+            status = SupervisionStatus.REPORTED if rng.random() < 0.25 else SupervisionStatus.OPEN
+        else:
+            issued = min(teller.now - timedelta(days=2), story.created + timedelta(hours=12 + rng.random() * 72))
+            deadline = issued + timedelta(days=3 + rng.random() * 4)
+            status = SupervisionStatus.CANCELLED if rng.random() < 0.1 else SupervisionStatus.CLOSED
+        data = _json(("order_id", order_id), ("deadline", deadline.isoformat() + "+00:00"), ("note", self.ISSUE))
+        story.event(EventKind.SUPERVISION_ISSUED.value, issued, director, False, data)
+        reports = sent_back = 0
+        report = reported = comment = closed = None
+        if status == SupervisionStatus.CANCELLED:
+            closed, comment = issued + timedelta(days=1), "已另行部署。"
+            story.event(EventKind.SUPERVISION_CANCELLED.value, closed, director, False, _json(("order_id", order_id)))
+        elif status != SupervisionStatus.OPEN or rng.random() < 0.3:
+            reported = min(teller.now - timedelta(hours=1), issued + timedelta(days=1 + rng.random() * 2))
+            report, reports = self.REPORT, 1
+            story.event(EventKind.SUPERVISION_REPORTED.value, reported, unit, False, _json(("order_id", order_id)))
+            if status == SupervisionStatus.OPEN or rng.random() < 0.3:
+                # Sent back: the unit reports again (a finished case's), or has still to (an open one's).
+                comment, sent_back = self.SEND_BACK, 1
+                story.event(
+                    EventKind.SUPERVISION_SENT_BACK.value, reported, director, False, _json(("order_id", order_id))
+                )
+                if status != SupervisionStatus.OPEN:
+                    reports += 1
+            if status == SupervisionStatus.CLOSED:
+                closed = reported
+                story.event(
+                    EventKind.SUPERVISION_ACCEPTED.value, closed, director, False, _json(("order_id", order_id))
+                )
+        story.batch.rows["supervision_orders"].append(
+            (
+                order_id,
+                story.id,
+                station,
+                director,
+                self.ISSUE,
+                self.REQUIREMENT,
+                stamp(deadline),
+                status.value,
+                report,
+                unit if report else None,
+                stamp(reported),
+                reports,
+                sent_back,
+                comment,
+                stamp(closed),
+                stamp(issued),
+                1 + reports + sent_back,
+            )
+        )

@@ -27,6 +27,7 @@ from service.models.requests import (
     ServiceTimesRevision,
     SlaTarget,
 )
+from service.models.supervision import SupervisionOrder
 
 __all__ = [
     "ApiToken",
@@ -52,6 +53,7 @@ __all__ = [
     "ServiceTimesRevision",
     "SlaTarget",
     "Station",
+    "SupervisionOrder",
     "TaskForce",
     "TaskForceMember",
     "User",

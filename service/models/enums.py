@@ -162,6 +162,11 @@ class EventKind(StrEnum):
     EXTENSION_APPROVED = "extension_approved"
     EXTENSION_REFUSED = "extension_refused"
     EXTENSION_WITHDRAWN = "extension_withdrawn"
+    SUPERVISION_ISSUED = "supervision_issued"
+    SUPERVISION_REPORTED = "supervision_reported"
+    SUPERVISION_SENT_BACK = "supervision_sent_back"
+    SUPERVISION_ACCEPTED = "supervision_accepted"
+    SUPERVISION_CANCELLED = "supervision_cancelled"
 
 
 class ReturnReason(StrEnum):
@@ -178,6 +183,29 @@ class ExtensionStatus(StrEnum):
     APPROVED = "approved"
     REFUSED = "refused"
     WITHDRAWN = "withdrawn"
+
+
+class SupervisionStatus(StrEnum):
+    """A supervision order (督办): open until its unit reports, reported until its director accepts the report
+    (督办办结) or sends it back (open again), or cancelled by its issuer."""
+
+    OPEN = "open"
+    REPORTED = "reported"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+ACTIVE_SUPERVISION_STATUSES = frozenset({SupervisionStatus.OPEN, SupervisionStatus.REPORTED})
+
+
+class SupervisionTier(StrEnum):
+    """How pressing an open order is (computed, never stored: rules/supervision_orders.py): on schedule, blue (due
+    within one working day), yellow (overdue), red (long overdue, or its request reminded too often)."""
+
+    ON_SCHEDULE = "on_schedule"
+    BLUE = "blue"
+    YELLOW = "yellow"
+    RED = "red"
 
 
 class PlanStatus(StrEnum):

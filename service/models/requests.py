@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import Enterprise, Station, User
@@ -118,14 +118,15 @@ class ServiceRequest(Base):
     # rather than copying a million rows, and users and stations are deactivated, never deleted.
     dispatched_by_id: Mapped[int | None]
     transferred_from_id: Mapped[int | None]
-    return_count: Mapped[int] = mapped_column(default=0)
+    # Server defaults as migration 0023 added them: rows written without them (the bulk generator's) start at none.
+    return_count: Mapped[int] = mapped_column(default=0, server_default="0")
     return_reason: Mapped[ReturnReason | None]
     return_note: Mapped[str | None] = mapped_column(Text)
 
     # Extensions (延期申请) approved so far, whether one waits for a decision, and the last approved one's
     # reason as the enterprise reads it beside the new promised date.
-    extension_count: Mapped[int] = mapped_column(default=0)
-    extension_pending: Mapped[bool] = mapped_column(default=False)
+    extension_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    extension_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     extension_reason: Mapped[str | None] = mapped_column(Text)
 
     resolution_summary: Mapped[str | None] = mapped_column(Text)

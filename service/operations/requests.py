@@ -64,6 +64,7 @@ from service.operations.request_support import (
     untriaged_priority,
 )
 from service.operations.supervision import start_sign_for
+from service.operations.supervision_orders import follow_station
 from service.rules import lifecycle, policy
 from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year
@@ -473,6 +474,7 @@ def transfer_request(
         from_station = request.station_id
         request.station_id = station.id
         request.assignee_id = None
+        follow_station(session, request)
         start_sign_for(
             request, actor, service_times(session, settings).calendar, settings, now, transferred_from=from_station
         )

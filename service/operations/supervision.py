@@ -20,6 +20,7 @@ from service.models import EventKind, ExtensionRequest, ExtensionStatus, ReturnR
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.request_support import editing, record
+from service.operations.supervision_orders import follow_station
 from service.rules import policy, sla, state_machine
 from service.rules.extensions import MACHINE, DecisionInputs, ExtensionAction
 from service.rules.policy import PolicyAction
@@ -125,6 +126,7 @@ def return_request(
         )
         if back_to is not None:
             request.station_id = back_to
+            follow_station(session, request)
         request.assignee_id = None
         request.sign_for_due_at = request.signed_for_at = request.transferred_from_id = None
         request.return_count += 1

@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, and_, false, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
+    OPEN_PLAN_STATUSES,
     OPEN_STATUSES,
     ExtensionRequest,
     HotlineSession,
@@ -30,6 +31,7 @@ from service.models import (
     Role,
     ServicePlan,
     ServiceRequest,
+    SupervisionOrder,
     TaskForce,
     TaskForceMember,
     TaskForceStatus,
@@ -62,6 +64,7 @@ class PolicyAction(StrEnum):
     PLAN_CREATE = "plan.create"
     PLAN_CREATE_TASK_FORCE = "plan.create_task_force"
     PLAN_EDIT = "plan.edit"
+    PLAN_SUPERVISE = "plan.supervise"
     PLAN_VIEW = "plan.view"
     PLAN_VIEW_INTERNAL = "plan.view_internal"
     PLAN_VIEW_OWN = "plan.view_own"
@@ -80,12 +83,17 @@ class PolicyAction(StrEnum):
     REQUEST_SCHEDULE_HOTLINE = "request.schedule_hotline"
     REQUEST_SIGN_FOR = "request.sign_for"
     REQUEST_SUBMIT = "request.submit"
+    REQUEST_SUPERVISE = "request.supervise"
     REQUEST_SUBMIT_ON_BEHALF = "request.submit_on_behalf"
     REQUEST_TRANSFER = "request.transfer"
     REQUEST_TRANSITION = "request.transition"
     REQUEST_TRIAGE = "request.triage"
     REQUEST_VIEW = "request.view"
     REQUEST_VIEW_INTERNAL = "request.view_internal"
+    SUPERVISION_CANCEL = "supervision.cancel"
+    SUPERVISION_DECIDE = "supervision.decide"
+    SUPERVISION_REPORT = "supervision.report"
+    SUPERVISION_VIEW = "supervision.view"
     TASK_FORCE_EDIT = "task_force.edit"
     TASK_FORCE_VIEW = "task_force.view"
 
@@ -161,6 +169,16 @@ def visible_plans(user: User) -> ColumnElement[bool]:
         return and_(ServicePlan.enterprise_id == scope.enterprise_id, ServicePlan.status.in_(ENTERPRISE_VISIBLE_PLANS))
     if scope.station_id is not None:
         return ServicePlan.station_id == scope.station_id
+    return false()
+
+
+def visible_orders(user: User) -> ColumnElement[bool]:
+    """WHERE clause selecting the supervision orders ``user`` may see (``_visible``'s rule for one order)."""
+    scope = scope_of(user)
+    if scope.every:
+        return true()
+    if scope.station_id is not None:
+        return SupervisionOrder.station_id == scope.station_id
     return false()
 
 
@@ -313,6 +331,23 @@ def _asked_extension(user: User, extension: ExtensionRequest) -> bool:
     return extension.asked_by_id == user.id
 
 
+def _supervises(user: User, subject: ServiceRequest | ServicePlan) -> bool:
+    """A director supervises the open cases and plans in scope: a station's head its own station's, the provincial
+    director all."""
+    still_open = subject.status in (OPEN_STATUSES if isinstance(subject, ServiceRequest) else OPEN_PLAN_STATUSES)
+    return user.role == Role.DIRECTOR and still_open
+
+
+def _reports_order(user: User, order: SupervisionOrder) -> bool:
+    """The unit under supervision: the staff and the head of the order's station, never the order's own issuer."""
+    return is_desk(user) and user.station_id == order.station_id and user.id != order.issued_by_id
+
+
+def _decides_order(user: User, order: SupervisionOrder) -> bool:
+    """The director who issued the order, or the provincial director, who oversees every station's orders."""
+    return user.role == Role.DIRECTOR and (user.id == order.issued_by_id or is_provincial_director(user))
+
+
 Rule = Callable[[User, Any], bool]
 
 # action -> (what the target must be visible by, who may take the action on a visible target)
@@ -336,17 +371,25 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_SIGN_FOR: _signs_for,
     PolicyAction.REQUEST_RETURN: _signs_for,
     PolicyAction.REQUEST_ASK_EXTENSION: _asks_extension,
+    PolicyAction.REQUEST_SUPERVISE: _supervises,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,
     PolicyAction.EXTENSION_DECIDE: _decides_extension,
     PolicyAction.EXTENSION_WITHDRAW: _asked_extension,
 }
+SUPERVISION_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.SUPERVISION_VIEW: _not_enterprise,
+    PolicyAction.SUPERVISION_REPORT: _reports_order,
+    PolicyAction.SUPERVISION_DECIDE: _decides_order,
+    PolicyAction.SUPERVISION_CANCEL: _decides_order,
+}
 PLAN_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.PLAN_VIEW: _anyone,
     PolicyAction.PLAN_VIEW_INTERNAL: _not_enterprise,
     PolicyAction.PLAN_EDIT: _desk,
     PolicyAction.PLAN_APPROVE: _director,
+    PolicyAction.PLAN_SUPERVISE: _supervises,
     PolicyAction.PLAN_CREATE_TASK_FORCE: _desk,
 }
 HOTLINE_RULES: dict[PolicyAction, Rule] = {
@@ -419,7 +462,7 @@ def _allowed(user: User, action: PolicyAction, target: Any) -> bool:
 
 
 def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
-    for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES, EXTENSION_RULES):
+    for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES, EXTENSION_RULES, SUPERVISION_RULES):
         if action in rules:
             return rules
     raise KeyError(f"unknown policy action {action!r}")
@@ -434,6 +477,9 @@ def _visible(user: User, action: PolicyAction, target: Any) -> bool:
         return target.request is not None and _sees_request(user, target.request)
     if isinstance(target, ExtensionRequest):
         return _sees_request(user, target.request)
+    if isinstance(target, SupervisionOrder):
+        # As its request or plan: the unit's desk (a station's head who issued it, too) and the hub's.
+        return user.role != Role.ENTERPRISE and covers_station(user, target.station_id)
     if isinstance(target, TaskForce):
         return _sees_task_force(user, target)
     if isinstance(target, TaskForceMember):

@@ -32,6 +32,8 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
     "!=": operator.ne,
 }
 _PRESENCE = {"is None": True, "is not None": False}
@@ -40,7 +42,7 @@ _PRESENCE = {"is None": True, "is not None": False}
 @dataclass(frozen=True)
 class Test:
     column: str
-    op: str  # "<", "<=", ">", "!=", "is None", "is not None"
+    op: str  # "<", "<=", ">", ">=", "==", "!=", "is None", "is not None"
     value: Any = None  # NOW, a Column, a constant, or None for "is None"
 
     def _operand(self, source: Any, now: datetime | date) -> Any:

@@ -126,17 +126,20 @@ class WorkingCalendar:
             # Not snapped to the next working moment: adding nothing must not move the clock.
             return self._check_aware(start).astimezone(UTC)
         local = self._local(start)
-        target = self._cumulative(local) + amount
-        # The earliest moment whose cumulative value is `target`: on the working day preceded
-        # by n working days, at `rest` (0 < rest <= day length) into that day's spans, so a
-        # target that exactly fills a span ends at its close (17:00), not next morning.
-        day_us = self._cum_ends[-1]
-        n = (target - 1) // day_us
-        rest = target - n * day_us
-        day = self._working_day_number(n, local.date())
-        i = bisect_left(self._cum_ends, rest)
-        offset = self._bounds[i][0] + rest - (self._cum_ends[i - 1] if i else 0)
-        return self._utc(_at(day, offset))
+        return self._earliest(self._cumulative(local) + amount, local.date())
+
+    def subtract_working_time(self, end: datetime, seconds: float) -> datetime:
+        """The earliest moment from which ``seconds`` of working time run up to ``end``: a moment ``t`` is before
+        it exactly when ``working_seconds_between(t, end) > seconds`` (the cutoff of "late by more than")."""
+        if not (math.isfinite(seconds) and seconds >= 0):
+            raise ValueError(f"working time to subtract must be a finite number >= 0, got {seconds!r}")
+        target = self._cumulative(self._local(end)) - round(seconds * _US)
+        if target <= 0:
+            raise ValueError("working time to subtract reaches before the calendar's origin")
+        # A day no later than the answer: weekdays alone would put it near n * 7 / 5; each exception that makes a
+        # weekend day a working day can bring it at most a day or two earlier.
+        n = (target - 1) // self._cum_ends[-1]
+        return self._earliest(target, date.fromordinal(max(1, n * 7 // 5 - 7 - 2 * len(self._adj_dates))))
 
     def working_seconds_between(self, start: datetime, end: datetime) -> float:
         """Working seconds in [start, end); 0 if end <= start."""
@@ -161,6 +164,17 @@ class WorkingCalendar:
         return self._utc(_at(nxt, self._bounds[0][0]))
 
     # -- internals -------------------------------------------------------------------
+
+    def _earliest(self, target: int, lo: date) -> datetime:
+        """The earliest moment whose cumulative value is ``target`` (> 0), on a day not before ``lo``: on the
+        working day preceded by n working days, at ``rest`` (0 < rest <= day length) into that day's spans, so
+        a target that exactly fills a span ends at its close (17:00), not next morning."""
+        day_us = self._cum_ends[-1]
+        n = (target - 1) // day_us
+        rest = target - n * day_us
+        day = self._working_day_number(n, lo)
+        i = bisect_left(self._cum_ends, rest)
+        return self._utc(_at(day, self._bounds[i][0] + rest - (self._cum_ends[i - 1] if i else 0)))
 
     def _working_days_before(self, day: date) -> int:
         """Working days from 0001-01-01 up to, not including, ``day`` (non-decreasing in day)."""

@@ -27,6 +27,9 @@ class DeskSettings:
     sign_for_hours: int = 4
     # Extensions a station's director may approve on one request; beyond them only the provincial director.
     max_extensions: int = 2
+    # A supervision order turns red overdue by more than these working days, or reminded more than these times.
+    supervision_red_days: int = 3
+    supervision_red_reminders: int = 3
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from service.web.auth import views as auth
 from service.web.common import main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
-from service.web.desk import export, plans, task_forces
+from service.web.desk import export, plans, supervision_orders, task_forces
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions
 from service.web.director import views as director
@@ -38,6 +38,7 @@ def register_blueprints(app: Flask) -> None:
         admin_sla,
         plans,
         task_forces,
+        supervision_orders,
         search,
     ):
         app.register_blueprint(module.bp)

@@ -30,10 +30,13 @@ from service.models import (
     ReturnReason,
     Role,
     Status,
+    SupervisionStatus,
+    SupervisionTier,
     TaskForceStatus,
 )
 from service.queries.search import MatchReason
 from service.rules.extensions import ExtensionAction
+from service.rules.supervision_orders import OrderAction
 
 _ENTRIES: list[tuple[Enum, object]] = [
     (Role.ENTERPRISE, _l("Enterprise")),
@@ -148,6 +151,23 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.EXTENSION_APPROVED, _l("Completion date extended")),
     (EventKind.EXTENSION_REFUSED, _l("Extension refused")),
     (EventKind.EXTENSION_WITHDRAWN, _l("Extension request withdrawn")),
+    (EventKind.SUPERVISION_ISSUED, _l("Supervision order issued")),
+    (EventKind.SUPERVISION_REPORTED, _l("Supervision report filed")),
+    (EventKind.SUPERVISION_SENT_BACK, _l("Supervision report sent back")),
+    (EventKind.SUPERVISION_ACCEPTED, _l("Supervision order concluded")),
+    (EventKind.SUPERVISION_CANCELLED, _l("Supervision order cancelled")),
+    (SupervisionStatus.OPEN, _l("Awaiting the unit's report")),
+    (SupervisionStatus.REPORTED, _l("Report awaiting acceptance")),
+    (SupervisionStatus.CLOSED, _l("Concluded")),
+    (SupervisionStatus.CANCELLED, _l("Cancelled")),
+    (SupervisionTier.ON_SCHEDULE, _l("On schedule")),
+    (SupervisionTier.BLUE, _l("Blue: due within a working day")),
+    (SupervisionTier.YELLOW, _l("Yellow: overdue")),
+    (SupervisionTier.RED, _l("Red: seriously overdue")),
+    (OrderAction.REPORT, _l("File the report")),
+    (OrderAction.ACCEPT, _l("Accept the report and conclude")),
+    (OrderAction.SEND_BACK, _l("Send the report back")),
+    (OrderAction.CANCEL, _l("Cancel the order")),
     (ReturnReason.NOT_MY_REMIT, _l("Not my remit")),
     (ReturnReason.OUTSIDE_AREA, _l("Outside this station's area")),
     (ReturnReason.INCOMPLETE, _l("Information incomplete")),

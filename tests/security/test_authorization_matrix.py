@@ -107,6 +107,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.schedule_hotline": {"POST": "UFNFNFVVF"},  # already scheduled: rescheduling goes through the page
     # Desk users must name the enterprise (422); admins submit nothing.
     "api.submit_request": {"POST": "UKKVVVVVF"},
+    # Supervision orders are the desk's internal business: enterprises get 403 for the list, 404 for an order.
+    "api.list_orders": {"GET": "UFFKKKKKF"},
+    "api.get_order": {"GET": "UNNKNKKKK"},
+    "api.issue_on_request": {"POST": API_DIRECTOR_ACTION},
+    "api.issue_on_plan": {"POST": API_DIRECTOR_ACTION},
+    # The unit (staff and head of X) reports; the provincial director who issued it may not, nor hub staff.
+    "api.order_step": {"POST": "UNNKNFKFF"},
     "api.transfer_request": {"POST": API_DESK_ACTION},
     # start_intervention is a desk step: the lifecycle table refuses it to A and to admins (409).
     "api.transition_request": {"POST": "UVNKNKKKV"},
@@ -191,6 +198,10 @@ EXPECTED: dict[str, dict[str, str]] = {
     "task_forces.new": {"GET": DESK_OBJ, "POST": DESK_OBJ},
     "task_forces.remove_member": {"POST": DESK_OBJ},
     "task_forces.show": {"GET": DESK_OBJ},
+    "supervision.index": {"GET": DESK},
+    "supervision.issue_on_request": {"POST": DIRECTOR_OBJ},
+    "supervision.issue_on_plan": {"POST": DIRECTOR_OBJ},
+    "supervision.order_step": {"POST": DESK_OBJ},
     "search.delete_view": {"POST": OWNER_ONLY},
     "search.index": {"GET": "LKKKKKKKF"},
     "search.open_view": {"GET": OWNER_ONLY},
@@ -252,6 +263,17 @@ BODIES: dict[str, Callable[[World], dict]] = {
     },
     "api.transition_plan": lambda w: {"action": "complete", "version": w.plan.version},
     "api.write_instruction": lambda w: {"body": "matrix"},
+    "api.issue_on_request": lambda w: {
+        "issue": "matrix",
+        "requirement": "matrix",
+        "deadline": "2036-03-20T10:00:00+08:00",
+    },
+    "api.issue_on_plan": lambda w: {
+        "issue": "matrix",
+        "requirement": "matrix",
+        "deadline": "2036-03-20T10:00:00+08:00",
+    },
+    "api.order_step": lambda w: {"action": "report", "text": "matrix", "version": w.order.version},
     "api.link_plan": lambda w: {"plan_id": w.plan.id, "version": w.request.version},
     # A versioned API write names the version it read (else 428, before any check); the input stays empty.
     "api.confirm_request": lambda w: {"version": w.request.version},

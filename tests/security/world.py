@@ -40,6 +40,7 @@ from service.models import (
     ServicePlan,
     ServiceRequest,
     Status,
+    SupervisionOrder,
     TaskForce,
     TaskForceMember,
     User,
@@ -82,6 +83,7 @@ class World:
     saved_view: SavedView
     token_id: int
     bearer: dict[str, str]
+    order: SupervisionOrder
 
     def converter_values(self) -> dict[str, object]:
         return {
@@ -101,6 +103,8 @@ class World:
             "user_id": self.users["enterprise_a"].id,
             "action_name": "withdraw",
             "step": "complete",
+            "order_id": self.order.id,
+            "order_step": "report",
             "day_text": "2026-10-01",
             "priority_name": "P2",
         }
@@ -204,6 +208,16 @@ def build_world(session: Session, upload_folder: str) -> World:
         ]
     )
     session.flush()
+    order = SupervisionOrder(
+        request_id=request.id,
+        station_id=x.id,
+        issued_by_id=users["provincial_director"].id,
+        issue="甲公司诉求办理超期",
+        requirement="报送落实情况",
+        deadline=NOW + timedelta(days=3),
+        created_at=NOW,
+    )
+    session.add(order)
     follow_up = FollowUpAction(
         hotline_session_id=hotline.id, description="补充资料", owner_id=staff_x.id, due_date=date(2026, 4, 1)
     )
@@ -231,6 +245,7 @@ def build_world(session: Session, upload_folder: str) -> World:
         saved_view,
         token_id,
         bearer,
+        order,
     )
 
 

@@ -13,6 +13,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     plans,
     requests,
     supervision,
+    supervision_orders,
     task_forces,
 )
 from service.web.api.registry import bp

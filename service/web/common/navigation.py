@@ -47,6 +47,7 @@ MENU: dict[Role, list[MenuEntry]] = {
     Role.STAFF: [
         ("desk.index", _l("Desk")),
         ("desk.enterprises", _l("Enterprises")),
+        ("supervision.index", _l("Supervision")),
         ("instructions.index", _l("My instructions")),
         ("hotline.index", _l("Hotline")),
         ("plans.index", _l("Service plans")),
@@ -59,6 +60,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("desk.enterprises", _l("Enterprises")),
         ("director.escalated", _l("Escalated")),
         ("director.extensions", _l("Extensions to decide")),
+        ("supervision.index", _l("Supervision")),
         ("instructions.index", _l("Instructions")),
         ("hotline.index", _l("Hotline")),
         ("plans.index", _l("Service plans")),

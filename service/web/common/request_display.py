@@ -222,6 +222,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
         return gettext("Signed for after the sign-for time")
     if kind in (EventKind.EXTENSION_ASKED, EventKind.EXTENSION_APPROVED) and data.get("new_due_at"):
         return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
+    if kind == EventKind.SUPERVISION_ISSUED and data.get("deadline"):
+        return gettext("Report by %(date)s", date=when(datetime.fromisoformat(data["deadline"])))
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""

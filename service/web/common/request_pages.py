@@ -66,6 +66,7 @@ from service.web.forms.requests import (
     VersionedForm,
     action_form,
 )
+from service.web.forms.supervision_orders import IssueOrderForm, OrderStepForm
 from service.web.labels import domain_message
 
 E = TypeVar("E", bound=Enum)
@@ -199,6 +200,8 @@ _RESTORABLE = (
     ExtensionAskForm,
     ExtensionDecisionForm,
     ExtensionWithdrawForm,
+    IssueOrderForm,
+    OrderStepForm,
 )
 
 

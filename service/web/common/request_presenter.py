@@ -22,6 +22,7 @@ from service.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
     Attachment,
+    EventKind,
     ExtensionRequest,
     HotlineSession,
     ServiceRequest,
@@ -47,6 +48,7 @@ from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
 from service.web.common.helpers import station_name
+from service.web.common.orders_presenter import OrdersPanel, orders_panel
 from service.web.common.request_display import (
     ACTION_HINTS,
     DANGEROUS,
@@ -216,6 +218,8 @@ class RequestPage:
     desk: DeskForms | None
     portal: PortalReply | None
     supervision: SupervisionView
+    # Supervision orders (督办) on the request: the desk's page only.
+    orders: OrdersPanel
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -424,6 +428,12 @@ def _portal_reply(
     return PortalReply(None, "", note)
 
 
+def _supervised(entries: Sequence[TimelineEntry]) -> bool:
+    """Whether the request has supervision orders: each one's issue is on its timeline, so the page reads them
+    only then (no statement for the many requests never supervised)."""
+    return any(entry.event is not None and entry.event.kind == EventKind.SUPERVISION_ISSUED for entry in entries)
+
+
 def present_request(
     session: Session,
     user: User,
@@ -483,4 +493,7 @@ def present_request(
         desk=desk,
         portal=portal,
         supervision=supervision_view(req, pending),
+        orders=orders_panel(session, user, req, kept, settings, read=_supervised(entries))
+        if audience == "desk"
+        else OrdersPanel([], None),
     )

@@ -30,8 +30,10 @@ from service.queries import plans as queries
 from service.rules import policy
 from service.rules.plan_status import PlanAction
 from service.rules.policy import PolicyAction
+from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, flash_domain_error, require, safe_next
 from service.web.common.kept_forms import send_back, take_kept
+from service.web.common.orders_presenter import orders_panel
 from service.web.database import db
 from service.web.desk.plan_presenter import present_plan
 from service.web.desk.plan_support import (
@@ -52,6 +54,7 @@ from service.web.forms.plans import (
     NewPlanForm,
     PlanStatusForm,
 )
+from service.web.forms.supervision_orders import IssueOrderForm, OrderStepForm
 from service.web.labels import label
 
 T = TypeVar("T")
@@ -200,7 +203,11 @@ def show(plan_id: int) -> ResponseReturnValue:
     page = present_plan(
         queries.plan_page(db(), user, plan_id, today), user, today, kept.rebuild(PlanStatusForm) if kept else None
     )
-    return render_template("plans/show.html", page=page)
+    order_form = kept.rebuild(IssueOrderForm, OrderStepForm) if kept else None
+    orders = orders_panel(
+        db(), user, page.plan, {kept.slot: order_form} if kept and order_form else {}, desk_settings()
+    )
+    return render_template("plans/show.html", page=page, orders=orders)
 
 
 @bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])

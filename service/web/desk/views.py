@@ -16,12 +16,14 @@ from service.operations.requests import add_message, assign_request, transfer_re
 from service.operations.sla import sla_state
 from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension, return_request, sign_for
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
+from service.queries.supervision_orders import supervised
 from service.rules import policy
 from service.rules.extensions import ExtensionAction
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
+from service.web.common.orders_presenter import supervised_badge
 from service.web.common.request_display import install_template_helpers, returned_badge, sign_for_badge, sla_badge
 from service.web.common.request_pages import (
     choice,
@@ -104,7 +106,12 @@ def index() -> ResponseReturnValue:
     calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
     badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
     # Beside the title: waiting for sign-for (or late), and a return's reason until someone signs for it again.
-    flags = {r.id: [tag for tag in (sign_for_badge(r, now), returned_badge(r)) if tag] for r in page.items}
+    # ... and under a supervision order (督办) not yet concluded.
+    watched = supervised(db(), [r.id for r in page.items])
+    flags = {
+        r.id: [tag for tag in (sign_for_badge(r, now), returned_badge(r), supervised_badge(r.id in watched)) if tag]
+        for r in page.items
+    }
     return render_template("desk/index.html", page=page, badges=badges, flags=flags, **context)
 
 

@@ -6,18 +6,20 @@ template only draws it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from flask import url_for
 from flask_babel import gettext
 
-from service.models import User
+from service.models import SupervisionTier, User
 from service.queries.dashboard import BUCKETS, Dashboard, Scope
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import station_name
 from service.web.director.dashboard import Cell, ChartView, cases_link, charts
 from service.web.forms.director import DashboardFilterForm
+from service.web.labels import label
 
 # The station table's columns: the buckets counted per station.
 STATION_COLUMNS = ("open", "overdue_response", "overdue_resolution", "escalated", "age_over_90")
@@ -29,6 +31,14 @@ class StationRow:
     # The dashboard narrowed to the station.
     href: str
     cells: list[Cell]
+
+
+@dataclass(frozen=True)
+class TierTile:
+    tier: str
+    text: str
+    count: int
+    url: str | None
 
 
 @dataclass(frozen=True)
@@ -50,9 +60,17 @@ class DashboardPage:
     # One row per station when the scope spans several.
     stations: list[StationRow]
     export_url: str
+    # Supervision orders waiting for their unit's report, per tier (the tile links to the filtered list).
+    supervision: list[TierTile]
 
 
-def present_dashboard(board: Dashboard, user: User, form: DashboardFilterForm, export_url: str) -> DashboardPage:
+def present_dashboard(
+    board: Dashboard,
+    user: User,
+    form: DashboardFilterForm,
+    export_url: str,
+    tiers: Mapping[SupervisionTier, int],
+) -> DashboardPage:
     scope = board.scope
     choose_station = policy.sees_every_station(user)
     if scope.station_id:
@@ -95,4 +113,16 @@ def present_dashboard(board: Dashboard, user: User, form: DashboardFilterForm, e
         charts=charts(board),
         stations=rows,
         export_url=export_url,
+        supervision=[
+            TierTile(
+                tier.value,
+                str(label(tier)),
+                count,
+                url_for("supervision.index", tier=tier.value, station_id=scope.station_id or None)
+                if may_see_plans
+                else None,
+            )
+            for tier, count in tiers.items()
+            if tier != SupervisionTier.ON_SCHEDULE
+        ],
     )

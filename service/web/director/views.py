@@ -22,6 +22,7 @@ from service.models import ServiceRequest, Station, Status
 from service.models.base import utcnow
 from service.operations.escalation import de_escalate_request
 from service.queries import dashboard, supervision
+from service.queries.supervision_orders import tier_clock, tier_counts
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store import reference
@@ -112,8 +113,13 @@ def dashboard_page() -> ResponseReturnValue:
     scope = _scope()
     calendar = reference.working_calendar(db(), desk_settings())
     board = dashboard.build_dashboard(db(), scope, calendar)
+    clock = tier_clock(db(), desk_settings(), utcnow())
     page = present_dashboard(
-        board, actor(), _filter_form(scope), url_for("director.export", **_filters_only(request.args), bucket="open")
+        board,
+        actor(),
+        _filter_form(scope),
+        url_for("director.export", **_filters_only(request.args), bucket="open"),
+        tier_counts(db(), actor(), clock, station_id=scope.station_id),
     )
     return render_template("director/dashboard.html", page=page)
 
