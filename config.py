@@ -72,6 +72,10 @@ class Settings(BaseSettings):
     # (延期) of one request a station's director may approve before only the provincial director may.
     sign_for_hours: int = Field(4, ge=1)
     max_extensions: int = Field(2, ge=0)
+    # Reminders (催办): the automatic one before the breach comes at this share of a clock's working time
+    # limit (the other at the breach). A result may be visited (回访) this many days after it.
+    reminder_share: float = Field(0.75, gt=0, lt=1)
+    return_visit_days: int = Field(10, ge=1)
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
@@ -162,6 +166,8 @@ class Settings(BaseSettings):
             auto_close_days=self.auto_close_days,
             sign_for_hours=self.sign_for_hours,
             max_extensions=self.max_extensions,
+            reminder_share=self.reminder_share,
+            return_visit_days=self.return_visit_days,
         )
 
     def totp_cipher(self) -> MultiFernet:

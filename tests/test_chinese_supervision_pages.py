@@ -45,7 +45,9 @@ def test_sign_for_and_extension_pages_read_in_chinese(
         session, people.staff, approved.id, approved.version, ExtensionAsk(LATER, "等待专家意见"), settings=settings
     )
     session.refresh(approved)
-    decide_extension(session, people.director, approved.id, approved.version, ExtensionAction.APPROVE, "同意")
+    decide_extension(
+        session, people.director, approved.id, approved.version, ExtensionAction.APPROVE, "同意", settings=settings
+    )
     pages: list[tuple[User, list[str]]] = [
         (
             people.staff,

@@ -17,7 +17,6 @@ from tests.conftest import login
 from tests.request_helpers import TUESDAY_10, People, in_status, people  # noqa: F401 - fixtures
 from tests.web_requests_support import get, send, sent_back, settings, version_in  # noqa: F401 - fixture
 
-
 # A weekday well after any due time the tests' requests have (pages are drawn at the real time).
 NEW_DATE = (utcnow() + timedelta(days=90)).date()
 NEW_DATE = NEW_DATE - timedelta(days=max(0, NEW_DATE.weekday() - 4))
@@ -151,6 +150,6 @@ def test_no_supervision_forms_for_others(client: FlaskClient, session: Session, 
         assert f'action="/desk/requests/{request.id}/{form}"' not in page
     login(client, people.other_director)
     assert get(client, f"/desk/requests/{request.id}").status_code == 404
-    decide_extension(session, people.staff, request.id, request.version, ExtensionAction.WITHDRAW)
+    decide_extension(session, people.staff, request.id, request.version, ExtensionAction.WITHDRAW, settings=settings)
     login(client, people.director)
     assert request.reference not in get(client, "/director/extensions").get_data(as_text=True)

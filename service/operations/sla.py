@@ -20,6 +20,7 @@ from service.models import OPEN_STATUSES, Event, EventKind, Role, ServiceRequest
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.escalation import escalate
+from service.operations.reminders import sweep_reminders
 from service.operations.request_support import record
 from service.rules import lifecycle
 from service.rules import sla as rules
@@ -40,6 +41,7 @@ class SweepReport:
     resolution_breaches: int = 0
     escalated: int = 0
     auto_closed: int = 0
+    reminders: int = 0
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ def _enterprise_has_the_last_word() -> ColumnElement[bool]:
 
 
 def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
-    """Flag overdue first responses and resolutions (once), escalate them, auto-close old resolutions."""
+    """Flag overdue first responses and resolutions (once), escalate them, send the reminders (催办) whose time
+    has come (each once), auto-close old resolutions."""
     now = now or utcnow()
     calendar = service_times(session, settings).calendar
     escalated = 0
@@ -167,4 +170,5 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
         ),
         close,
     )
-    return SweepReport(first, resolution, escalated, closed)
+    reminded = sweep_reminders(session, now, _in_batches)
+    return SweepReport(first, resolution, escalated, closed, reminded)

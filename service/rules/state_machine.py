@@ -41,6 +41,8 @@ class Transition:
     records: EventKind | None = None
     # Offered as a button on the subject's page; the others happen through their own forms or sweeps.
     button: bool = True
+    # False: the step stays inside the desk whatever the machine's ``event_owner`` says of the subject.
+    public: bool = True
 
 
 # guard(transition, subject, inputs, now) -> why the subject cannot take it now (None: it can)
@@ -71,7 +73,7 @@ def _no_data(*_args: Any) -> dict[str, Any]:
     return {}
 
 
-def _declared_target(transition: Transition, _subject: Any) -> StrEnum | str:
+def _declared_target(transition: Transition, _subject: Any, _inputs: Any) -> StrEnum | str:
     return transition.target
 
 
@@ -90,7 +92,7 @@ class Machine:
     validate: Validate = _no_validation
     enter: Enter = _no_side_effects
     event_data: EventData = _no_data
-    resolve_target: Callable[[Transition, Any], StrEnum | str] = _declared_target
+    resolve_target: Callable[[Transition, Any, Any], StrEnum | str] = _declared_target
     # What a StaleVersion (someone saved first) says.
     stale: str = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 
@@ -170,7 +172,7 @@ def apply(
     changes on error."""
     transition = check(machine, subject, action, actor, now, inputs, expected_version)
     source = subject.status
-    target = machine.resolve_target(transition, subject)
+    target = machine.resolve_target(transition, subject, inputs)
     machine.enter(subject, transition, source, target, actor, now, inputs)
     subject.status = target
     if transition.records is None:
@@ -182,5 +184,7 @@ def apply(
         data={**machine.event_data(subject, transition, source, target, inputs), **(data or {})},
         **machine.event_owner(subject),
     )
+    if not transition.public:
+        event.public = False
     session.add(event)
     return event

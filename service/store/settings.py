@@ -27,6 +27,10 @@ class DeskSettings:
     sign_for_hours: int = 4
     # Extensions a station's director may approve on one request; beyond them only the provincial director.
     max_extensions: int = 2
+    # The share of a clock's working time limit at which it is reminded of first (催办; again at the breach).
+    reminder_share: float = 0.75
+    # Days after a result within which a return visit (回访) is recorded.
+    return_visit_days: int = 10
 
 
 @dataclass(frozen=True)

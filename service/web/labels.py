@@ -6,9 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import Enum
 
-from flask_babel import gettext
+from flask_babel import gettext, lazy_pgettext
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
 from wtforms.fields.choices import SelectChoice
 
 from service.errors import N_, DomainError
@@ -28,10 +27,14 @@ from service.models import (
     ProductArea,
     ProductField,
     ProductType,
+    ReminderClock,
+    ResultCategory,
     ReturnReason,
     Role,
+    Satisfaction,
     Status,
     TaskForceStatus,
+    VisitChannel,
 )
 from service.queries.search import MatchReason
 from service.rules.extensions import ExtensionAction
@@ -111,6 +114,7 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (Status.EARLY_INTERVENTION, _l("Early intervention")),
     (Status.GUIDANCE, _l("Guidance")),
     (Status.WAITING_ENTERPRISE, _l("Waiting for the enterprise")),
+    (Status.REVIEW, _l("Result under review")),
     (Status.RESOLVED, _l("Resolved")),
     (Status.CLOSED, _l("Closed")),
     (Status.DECLINED, _l("Declined")),
@@ -149,6 +153,21 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.EXTENSION_APPROVED, _l("Completion date extended")),
     (EventKind.EXTENSION_REFUSED, _l("Extension refused")),
     (EventKind.EXTENSION_WITHDRAWN, _l("Extension request withdrawn")),
+    (EventKind.REMINDED, _l("Reminded")),
+    (EventKind.VISITED, _l("Return visit")),
+    (ResultCategory.RESOLVED, lazy_pgettext("result", "Resolved")),
+    (ResultCategory.EXPLAINED, lazy_pgettext("result", "Explained with the policy basis")),
+    (ResultCategory.NOT_FEASIBLE, lazy_pgettext("result", "Not feasible for now")),
+    (Satisfaction.VERY_SATISFIED, _l("Very satisfied")),
+    (Satisfaction.SATISFIED, _l("Satisfied")),
+    (Satisfaction.BASICALLY_SATISFIED, _l("Basically satisfied")),
+    (Satisfaction.UNSATISFIED, _l("Unsatisfied")),
+    (Satisfaction.VERY_UNSATISFIED, _l("Very unsatisfied")),
+    (VisitChannel.PHONE, _l("By phone")),
+    (VisitChannel.ONLINE, _l("Online")),
+    (ReminderClock.SIGN_FOR, _l("Sign-for")),
+    (ReminderClock.RESOLUTION, _l("Resolution")),
+    (ReminderClock.MANUAL, _l("By a head")),
     (ReturnReason.NOT_MY_REMIT, _l("Not my remit")),
     (ReturnReason.OUTSIDE_AREA, _l("Outside this station's area")),
     (ReturnReason.INCOMPLETE, _l("Information incomplete")),

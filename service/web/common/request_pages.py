@@ -30,6 +30,7 @@ from service.models import (
     LifecycleStage,
     ProductField,
     ProductType,
+    ResultCategory,
     ServiceRequest,
     User,
 )
@@ -56,6 +57,8 @@ from service.web.forms.requests import (
     ExtensionAskForm,
     ExtensionDecisionForm,
     OnBehalfForm,
+    RedoForm,
+    RemindForm,
     ReplyForm,
     RequestForm,
     ReturnForm,
@@ -63,6 +66,7 @@ from service.web.forms.requests import (
     TransferForm,
     TriageForm,
     VersionedForm,
+    VisitForm,
     action_form,
 )
 from service.web.labels import domain_message
@@ -197,6 +201,9 @@ _RESTORABLE = (
     ReturnForm,
     ExtensionAskForm,
     ExtensionDecisionForm,
+    RemindForm,
+    VisitForm,
+    RedoForm,
 )
 
 
@@ -306,6 +313,9 @@ def take_step(request_id: int, action_name: str, *, done_url: str) -> ResponseRe
             message=form.message.data or "",
             rating=form.rating.data,
             confirmed=bool(form.confirmed.data),
+            # The form offers "resolved" checked: only a crafted post sends none.
+            result_category=choice(ResultCategory, form.result_category.data) or ResultCategory.RESOLVED,
+            result_basis=form.result_basis.data or "",
             settings=desk_settings(),
         )
 
