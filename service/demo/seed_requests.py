@@ -22,14 +22,27 @@ from service.models import (
     Priority,
     ProductField,
     ProductType,
+    ReminderClock,
+    ResultCategory,
+    Satisfaction,
     ServiceRequest,
     User,
 )
 from service.models.base import utcnow
-from service.operations import escalation, plans
+from service.operations import accounts, escalation, plans
 from service.operations.attachments import Upload
-from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
+from service.operations.reminders import remind_request, send_reminder
+from service.operations.requests import (
+    RequestDraft,
+    add_message,
+    redo_request,
+    submit_request,
+    take_action,
+    triage_request,
+)
+from service.operations.visits import VisitInput, record_visit
 from service.rules.lifecycle import Action
+from service.rules.reminders import Stage
 from service.store.settings import DeskSettings
 
 KEY_PREFIX = "demo-"
@@ -125,7 +138,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         )
     )
     zhao, zhou = demo_user(session, "ccnd.staff@demo.jl.gov.cn"), demo_user(session, "ccnd.director@demo.jl.gov.cn")
-    chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
+    chen, sun = (demo_user(session, f"tonghua.{who}@demo.jl.gov.cn") for who in ("staff", "director"))
     hub = demo_user(session, "hub.staff@demo.jl.gov.cn")
     software = dict(
         product_name="肺结节CT影像辅助检测软件",
@@ -323,6 +336,94 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
             **stent,
         )
 
+    def reminded() -> None:
+        r = demo.submit(
+            liu,
+            9,
+            "注册检验排期协调",
+            "肺结节软件的注册检验已送检两个月，检验所仍未排期，能否协助协调？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **software,
+        )
+        r = demo.triage(r, zhao, 8.9, Priority.P2)
+        # The sweep's reminder at three quarters of the time limit, then the station head's own.
+        send_reminder(session, r, None, ReminderClock.RESOLUTION, demo.at(2), stage=Stage.APPROACHING)
+        session.commit()
+        remind_request(session, zhou, r.id, r.version, "企业已两次来电，请本周内给出检验排期答复。", now=demo.at(1))
+
+    def reviewed() -> None:
+        admin = demo_user(session, "admin@demo.jl.gov.cn")
+        accounts.set_review_closures(session, admin, zhao.station_id or 0, True)
+        r = demo.submit(
+            liu,
+            7,
+            "AI软件算法变更是否需要重新注册",
+            "已注册的影像辅助检测软件升级了算法模型，是否需要办理变更注册？",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.POST_MARKET,
+            **software,
+        )
+        r = demo.triage(r, zhao, 6.9, Priority.P3)
+        r = demo.act(r, zhao, 6.8, Action.START_INTERVENTION)
+        demo.act(
+            r,
+            zhao,
+            0.5,
+            Action.RESOLVE,
+            summary="算法模型的重大变更须办理变更注册，并提交算法性能评估资料。",
+            result_category=ResultCategory.EXPLAINED,
+            result_basis="《人工智能医疗器械注册审查指导原则》关于软件更新的要求。",
+        )
+
+    def redone() -> None:
+        r = demo.submit(
+            zhang,
+            20,
+            "检验报告有效期咨询",
+            "注册检验报告出具已满一年，申报时是否仍然有效？",
+            Category.TYPE_TESTING,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 19.9, Priority.P3)
+        r = demo.act(r, chen, 12, Action.RESOLVE, summary="检验报告在产品未变更的情况下可继续使用。")
+        visit = VisitInput(Satisfaction.UNSATISFIED, False, "企业称答复过于笼统，未说明产品变更后的情形。")
+        record_visit(session, sun, r.id, r.version, visit, settings=demo.settings, now=demo.at(11))
+        redo_request(
+            session,
+            sun,
+            r.id,
+            r.version,
+            demo.at(-10).date(),
+            "请逐项说明产品变更后检验报告的适用情形，并电话回复企业。",
+            assignee_id=chen.id,
+            settings=demo.settings,
+            now=demo.at(10.5),
+        )
+
+    def explained() -> None:
+        r = demo.submit(
+            zhang,
+            16,
+            "第二类试剂能否豁免临床试验",
+            "我司肌钙蛋白试剂是否属于免于临床试验目录？",
+            Category.CLINICAL_EVALUATION,
+            LifecycleStage.CLINICAL_EVALUATION,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 15.9, Priority.P3)
+        r = demo.act(
+            r,
+            chen,
+            8,
+            Action.RESOLVE,
+            summary="该试剂不在免于临床试验目录内，须开展临床试验。",
+            result_category=ResultCategory.EXPLAINED,
+            result_basis="《免于临床试验体外诊断试剂目录》（2024年版）未收录该产品。",
+        )
+        demo.act(r, zhang, 7, Action.CONFIRM, rating=4, message="解释清楚，谢谢。")
+
     return [
         submitted,
         triaged,
@@ -336,6 +437,10 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         declined,
         withdrawn,
         on_behalf,
+        reminded,
+        reviewed,
+        redone,
+        explained,
     ]
 
 
