@@ -217,6 +217,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
             "Opened by the station on the enterprise's behalf (%(channel)s)",
             channel=_vocabulary(Channel, data.get("channel")),
         )
+    if kind == EventKind.STATUS_CHANGED and data.get("action") == "redo" and data.get("new_due_at"):
+        return gettext("Redo; new completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.STATUS_CHANGED:
         return gettext(
             "%(old)s → %(new)s", old=_vocabulary(Status, data.get("from")), new=_vocabulary(Status, data.get("to"))
@@ -260,8 +262,6 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
         if data.get("solved") is not None:
             parts.append(gettext("solved") if data["solved"] else gettext("not solved"))
         return " · ".join(parts)
-    if kind == EventKind.STATUS_CHANGED and data.get("action") == "redo" and data.get("new_due_at"):
-        return gettext("Redo; new completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""
