@@ -352,30 +352,6 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         session.commit()
         remind_request(session, zhou, r.id, r.version, "企业已两次来电，请本周内给出检验排期答复。", now=demo.at(1))
 
-    def reviewed() -> None:
-        admin = demo_user(session, "admin@demo.jl.gov.cn")
-        accounts.set_review_closures(session, admin, zhao.station_id or 0, True)
-        r = demo.submit(
-            liu,
-            7,
-            "AI软件算法变更是否需要重新注册",
-            "已注册的影像辅助检测软件升级了算法模型，是否需要办理变更注册？",
-            Category.REGISTRATION_DOSSIER,
-            LifecycleStage.POST_MARKET,
-            **software,
-        )
-        r = demo.triage(r, zhao, 6.9, Priority.P3)
-        r = demo.act(r, zhao, 6.8, Action.START_INTERVENTION)
-        demo.act(
-            r,
-            zhao,
-            0.5,
-            Action.RESOLVE,
-            summary="算法模型的重大变更须办理变更注册，并提交算法性能评估资料。",
-            result_category=ResultCategory.EXPLAINED,
-            result_basis="《人工智能医疗器械注册审查指导原则》关于软件更新的要求。",
-        )
-
     def redone() -> None:
         r = demo.submit(
             zhang,
@@ -424,6 +400,31 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         )
         demo.act(r, zhang, 7, Action.CONFIRM, rating=4, message="解释清楚，谢谢。")
 
+    def reviewed() -> None:
+        # Last: from here on 通化's head reviews each result before the enterprise is told.
+        admin = demo_user(session, "admin@demo.jl.gov.cn")
+        accounts.set_review_closures(session, admin, chen.station_id or 0, True)
+        r = demo.submit(
+            zhang,
+            7,
+            "试剂说明书变更是否需要变更注册",
+            "我司拟修改体外诊断试剂说明书中的储存条件，是否需要办理变更注册？",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.POST_MARKET,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 6.9, Priority.P3)
+        r = demo.act(r, chen, 6.8, Action.START_INTERVENTION)
+        demo.act(
+            r,
+            chen,
+            0.5,
+            Action.RESOLVE,
+            summary="储存条件变更涉及产品稳定性，须办理变更注册并提交稳定性研究资料。",
+            result_category=ResultCategory.EXPLAINED,
+            result_basis="《体外诊断试剂注册与备案管理办法》关于许可事项变更的规定。",
+        )
+
     return [
         submitted,
         triaged,
@@ -438,9 +439,9 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         withdrawn,
         on_behalf,
         reminded,
-        reviewed,
         redone,
         explained,
+        reviewed,
     ]
 
 
