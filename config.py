@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # has been reminded (催办) more than this many times.
     supervision_red_days: int = Field(3, ge=0)
     supervision_red_reminders: int = Field(3, ge=0)
+    # Reminders (催办): the automatic one before the breach comes at this share of a clock's working time
+    # limit (the other at the breach). A result may be visited (回访) this many days after it.
+    reminder_share: float = Field(0.75, gt=0, lt=1)
+    return_visit_days: int = Field(10, ge=1)
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
@@ -168,6 +172,8 @@ class Settings(BaseSettings):
             max_extensions=self.max_extensions,
             supervision_red_days=self.supervision_red_days,
             supervision_red_reminders=self.supervision_red_reminders,
+            reminder_share=self.reminder_share,
+            return_visit_days=self.return_visit_days,
         )
 
     def totp_cipher(self) -> MultiFernet:

@@ -20,6 +20,7 @@ from service.models import (
     Priority,
     ServicePlan,
     ServiceRequest,
+    Station,
     Status,
     TaskForce,
     TaskForceMember,
@@ -135,6 +136,7 @@ def in_status(
         Status.GUIDANCE: [(people.staff, Action.START_GUIDANCE, {})],
         Status.WAITING_ENTERPRISE: [(people.staff, Action.REQUEST_INFO, {"message": "请补充检验报告"})],
         Status.RESOLVED: [(people.staff, Action.RESOLVE, {"summary": "已答复"})],
+        Status.REVIEW: [(people.staff, Action.RESOLVE, {"summary": "已答复"})],
         Status.CLOSED: [
             (people.staff, Action.RESOLVE, {"summary": "已答复"}),
             (people.owner, Action.CONFIRM, {"rating": 5}),
@@ -143,6 +145,8 @@ def in_status(
     if status == Status.GUIDANCE:
         request.plan_id = active_plan(session, people).id
         session.commit()
+    if status == Status.REVIEW:
+        review_results(session, request.station_id)
     for actor, action, inputs in steps:
         request = act(session, actor, request, action, settings, now, **inputs)
     assert request.status == status
@@ -210,6 +214,14 @@ def full_request(session: Session, people: People, settings: DeskSettings) -> Se
         )
     session.commit()
     return request
+
+
+def review_results(session: Session, station_id: int, review: bool = True) -> None:
+    """The station's head reviews each result before the enterprise is told (an administrator's setting)."""
+    station = session.get(Station, station_id)
+    assert station is not None
+    station.review_closures = review
+    session.commit()
 
 
 @contextmanager

@@ -66,7 +66,9 @@ def test_sign_for_and_extension_pages_read_in_one_language(
         settings=app_settings,
     )
     session.refresh(approved)
-    decide_extension(session, people.director, approved.id, approved.version, ExtensionAction.APPROVE, "同意")
+    decide_extension(
+        session, people.director, approved.id, approved.version, ExtensionAction.APPROVE, "同意", settings=app_settings
+    )
     pages: list[tuple[User, list[str]]] = [
         (
             people.staff,

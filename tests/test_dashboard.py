@@ -233,6 +233,7 @@ def test_station_director_numbers_match_the_hand_count(
         Status.EARLY_INTERVENTION: 0,
         Status.GUIDANCE: 1,
         Status.WAITING_ENTERPRISE: 1,
+        Status.REVIEW: 0,
     }
     assert board.range_counts == {
         "opened": 6,

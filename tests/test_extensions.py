@@ -69,7 +69,14 @@ def test_the_head_approves_and_the_promised_date_moves_for_the_enterprise(
     session.commit()
 
     decide_extension(
-        session, people.director, request.id, request.version, ExtensionAction.APPROVE, "同意", now=TUESDAY_10
+        session,
+        people.director,
+        request.id,
+        request.version,
+        ExtensionAction.APPROVE,
+        "同意",
+        now=TUESDAY_10,
+        settings=settings,
     )
     request = _request(session, request.id)
     # 17:00 Shanghai on the new date.
@@ -98,13 +105,19 @@ def test_a_refusal_needs_a_comment_and_leaves_the_date(session: Session, people:
     _ask(session, people, settings, request)
     request = _request(session, request.id)
     with pytest.raises(ValidationError):
-        decide_extension(session, people.director, request.id, request.version, ExtensionAction.REFUSE, " ")
-    decide_extension(session, people.director, request.id, request.version, ExtensionAction.REFUSE, "材料可先补")
+        decide_extension(
+            session, people.director, request.id, request.version, ExtensionAction.REFUSE, " ", settings=settings
+        )
+    decide_extension(
+        session, people.director, request.id, request.version, ExtensionAction.REFUSE, "材料可先补", settings=settings
+    )
     request = _request(session, request.id)
     assert request.resolution_due_at == before and request.extension_count == 0 and not request.extension_pending
     assert session.scalars(select(ExtensionRequest.status)).all()[-1] == ExtensionStatus.REFUSED
     with pytest.raises(InvalidTransition):
-        decide_extension(session, people.director, request.id, request.version, ExtensionAction.APPROVE)
+        decide_extension(
+            session, people.director, request.id, request.version, ExtensionAction.APPROVE, settings=settings
+        )
 
 
 def test_the_asker_may_withdraw_and_ask_again(session: Session, people: People, settings) -> None:
@@ -112,8 +125,10 @@ def test_the_asker_may_withdraw_and_ask_again(session: Session, people: People, 
     _ask(session, people, settings, request)
     request = _request(session, request.id)
     with pytest.raises(Forbidden):
-        decide_extension(session, people.staff2, request.id, request.version, ExtensionAction.WITHDRAW)
-    decide_extension(session, people.staff, request.id, request.version, ExtensionAction.WITHDRAW)
+        decide_extension(
+            session, people.staff2, request.id, request.version, ExtensionAction.WITHDRAW, settings=settings
+        )
+    decide_extension(session, people.staff, request.id, request.version, ExtensionAction.WITHDRAW, settings=settings)
     request = _request(session, request.id)
     assert policy.may(people.staff, PolicyAction.REQUEST_ASK_EXTENSION, request)
 
@@ -146,7 +161,7 @@ def test_only_the_assignee_asks_and_a_stale_page_gets_the_conflict(session: Sess
         ask_extension(session, people.staff, request.id, seen, ExtensionAsk(NEW_DATE, "再来"), settings=settings)
     request = _request(session, request.id)
     with pytest.raises(Conflict):
-        decide_extension(session, people.director, request.id, seen, ExtensionAction.APPROVE)
+        decide_extension(session, people.director, request.id, seen, ExtensionAction.APPROVE, settings=settings)
     assert _request(session, request.id).extension_pending
 
 
@@ -157,7 +172,7 @@ def test_beyond_the_allowed_extensions_only_the_provincial_director_decides(
     request = triaged(session, people, settings)
     _ask(session, people, settings, request)
     request = _request(session, request.id)
-    decide_extension(session, people.director, request.id, request.version, ExtensionAction.APPROVE)
+    decide_extension(session, people.director, request.id, request.version, ExtensionAction.APPROVE, settings=settings)
     request = _request(session, request.id)
     second = _ask(session, people, settings, request, NEW_DATE + timedelta(days=14))
     assert second.needs_provincial
@@ -165,8 +180,12 @@ def test_beyond_the_allowed_extensions_only_the_provincial_director_decides(
     assert [e.id for e in pending_extensions(session, people.hub_director)] == [second.id]
     request = _request(session, request.id)
     with pytest.raises(Forbidden):
-        decide_extension(session, people.director, request.id, request.version, ExtensionAction.APPROVE)
-    decide_extension(session, people.hub_director, request.id, request.version, ExtensionAction.APPROVE, "特批")
+        decide_extension(
+            session, people.director, request.id, request.version, ExtensionAction.APPROVE, settings=settings
+        )
+    decide_extension(
+        session, people.hub_director, request.id, request.version, ExtensionAction.APPROVE, "特批", settings=settings
+    )
     request = _request(session, request.id)
     assert request.extension_count == 2 and request.resolution_due_at == second.new_due_at
 

@@ -165,3 +165,38 @@ def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path)
         assert counts == [7, 10, 3]
     finally:
         app.extensions["db_engine"].dispose()
+
+
+# -- migration 0025 on a database with history
+
+
+def test_migration_0025_keeps_earlier_resolutions_as_results(empty_database: str, tmp_path: Path) -> None:
+    config = alembic_config(empty_database)
+    command.upgrade(config, "head")
+    engine = make_engine(empty_database)
+    try:
+        with Sessions(bind=engine) as session:
+            seed.seed_reference_data(session)
+            seed.seed_demo_accounts(session)
+            seed_demo_requests(session, suite_settings(upload_folder=str(tmp_path / "uploads")).desk)
+            session.commit()
+            resolved = session.scalar(select(func.count()).where(ServiceRequest.resolution_summary.is_not(None)))
+        assert resolved
+        command.downgrade(config, "0024")
+        with engine.connect() as conn:
+            columns = set(conn.execute(text("SELECT * FROM requests LIMIT 0")).keys())
+            assert "result_category" not in columns and "reminder_count" not in columns
+        command.upgrade(config, "head")
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT result_category, resolution_summary IS NOT NULL, reminder_count, redo_count,"
+                    " resolution_remind_at FROM requests"
+                )
+            ).all()
+            assert {(category, summary) for category, summary, *_ in rows} <= {("resolved", True), (None, False)}
+            assert sum(1 for category, *_ in rows if category == "resolved") == resolved
+            assert {(reminders, redos, remind) for *_, reminders, redos, remind in rows} == {(0, 0, None)}
+            assert not conn.scalar(text("SELECT count(*) FROM stations WHERE review_closures"))
+    finally:
+        engine.dispose()

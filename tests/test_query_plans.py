@@ -37,6 +37,8 @@ from service.models import (
     SupervisionTier,
     User,
 )
+from service.operations.reminders import sweep_reminders
+from service.operations.sla import in_batches
 from service.queries import dashboard
 from service.queries import requests as queue_queries
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
@@ -285,10 +287,24 @@ def test_unassigned_cases_filtered_by_priority_are_found_through_the_assignee_in
             .order_by(ServiceRequest.id)
         )
     )
-    expected = open_cases[:: len(open_cases) // 12][:12]
+    chosen = open_cases[:: len(open_cases) // 12][:12]
     session.execute(
-        update(ServiceRequest).where(ServiceRequest.id.in_(expected)).values(assignee_id=None, priority=Priority.P1)
+        update(ServiceRequest).where(ServiceRequest.id.in_(chosen)).values(assignee_id=None, priority=Priority.P1)
     )
+    # Those, and any the generator left unassigned at P1 itself (a request returned by its officer, say).
+    expected = list(
+        session.scalars(
+            select(ServiceRequest.id)
+            .where(
+                ServiceRequest.station_id == staff.station_id,
+                ServiceRequest.status.in_(OPEN_STATUSES),
+                ServiceRequest.assignee_id.is_(None),
+                ServiceRequest.priority == Priority.P1,
+            )
+            .order_by(ServiceRequest.id)
+        )
+    )
+    assert set(chosen) <= set(expected)
     for sort, ids in (("oldest", expected), ("newest", expected[::-1])):
         filters = QueueFilters(queue="unassigned", sort=sort, priority=Priority.P1)
         with captured(connection) as seen:
@@ -524,3 +540,10 @@ def test_the_list_and_the_counts_read_orders_through_indexes(
     )
     for who in (director, staff):
         assert_indexed(connection, lambda w=who: tier_counts(session, w, CLOCK), "tier counts", "supervision_orders")
+
+
+# -- the reminder sweep finds the due reminders by their index
+
+
+def test_the_sweep_reads_only_the_due_reminders(session: Session, connection: Connection, many: None) -> None:
+    assert_indexed(connection, lambda: sweep_reminders(session, NOW, in_batches), "the reminder sweep")

@@ -6,21 +6,22 @@ from sqlalchemy import func, select
 
 from service.demo import seed
 from service.demo.seed_requests import seed_demo_requests
-from service.models import Event, EventKind, Message, ServiceRequest, Status
+from service.models import Event, EventKind, Message, Satisfaction, ServiceRequest, Status
 from tests.request_helpers import TUESDAY_10
 
 
 def test_demo_requests_cover_every_status_and_are_seeded_once(session, settings) -> None:
     seed.seed_demo_accounts(session)
-    assert seed_demo_requests(session, settings, now=TUESDAY_10) == 17
+    assert seed_demo_requests(session, settings, now=TUESDAY_10) == 21
     statuses = set(session.scalars(select(ServiceRequest.status).where(ServiceRequest.idempotency_key.like("demo-%"))))
     assert statuses == set(Status)
     closed = session.scalars(
         select(ServiceRequest).where(
             ServiceRequest.status == Status.CLOSED, ServiceRequest.idempotency_key.like("demo-%")
         )
-    ).one()
-    assert closed.rating == 5 and closed.resolution_summary
+    ).all()
+    assert sorted(r.rating for r in closed) == [4, 5] and all(r.resolution_summary for r in closed)
+    assert {r.satisfaction for r in closed} == {Satisfaction.VERY_SATISFIED, Satisfaction.SATISFIED}
     assert session.scalar(select(func.count(Message.id)).where(Message.internal.is_(True))) >= 1
     assert session.scalar(select(func.count(Event.id)).where(Event.kind == EventKind.CREATED)) >= 12
     assert seed_demo_requests(session, settings, now=TUESDAY_10) == 0

@@ -51,7 +51,8 @@ def test_a_responded_request_breaches_only_its_resolution(session, people: Peopl
     session.refresh(request)
     escalation.escalate_request(session, people.staff, request.id, "企业多次来电", now=TUESDAY_10)
     report = sweep(session, settings=settings, now=request.resolution_due_at + timedelta(hours=1))
-    assert report == SweepReport(resolution_breaches=1)  # already escalated: not escalated again
+    # Already escalated: not escalated again; its officer and the head are reminded of the breach.
+    assert report == SweepReport(resolution_breaches=1, reminders=1)
     session.refresh(request)
     assert request.resolution_breached and not request.first_response_breached
     assert request.escalation_reason == "企业多次来电"

@@ -13,6 +13,7 @@ from service.operations import notifications
 from service.operations.request_support import due_times, record, untriaged_priority
 from service.operations.requests import RequestDraft, _next_reference, submit_request
 from service.rules.reference_numbers import reference_year
+from service.rules.reminders import warning_moment
 from service.store.db import unit_of_work
 from service.store.settings import DeskSettings, service_times
 from tests.factories import People
@@ -53,6 +54,9 @@ def _ordinary_submission(session: Session, actor: User, submitted: RequestDraft,
             reference=reference,
             first_response_due_at=first_due,
             resolution_due_at=resolution_due,
+            resolution_remind_at=warning_moment(
+                service_times(session, settings).calendar, TUESDAY_10, resolution_due, settings.reminder_share
+            ),
             created_at=TUESDAY_10,
             updated_at=TUESDAY_10,
         )

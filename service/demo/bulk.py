@@ -202,6 +202,10 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
         password_hash = passwords.hash_password(seed.DEMO_PASSWORD)
         stations = list(session.scalars(select(Station).order_by(Station.id)))
         hub = next(s for s in stations if s.is_hub)
+        # Every other sub-station has its head review results before the enterprise is told (办结审核).
+        for station in [s for s in stations if not s.is_hub][::2]:
+            station.review_closures = True
+        reviewing = frozenset(s.id for s in stations if s.review_closures)
         emails = set(session.scalars(select(User.email)))
         for station in stations:
             staff_count, director_count = STAFF_PER_STATION[station.is_hub]
@@ -254,7 +258,9 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
         companies = _companies(session)
         _plans(session, rng, companies, staff, directors, hub.id)
     hub_directors = directors[hub.id]
-    return World(staff=staff, directors=directors, hub_director=hub_directors[0], enterprises=companies)
+    return World(
+        staff=staff, directors=directors, hub_director=hub_directors[0], enterprises=companies, reviewing=reviewing
+    )
 
 
 def _companies(session: Session) -> list[Company]:

@@ -23,18 +23,31 @@ from service.models import (
     Priority,
     ProductField,
     ProductType,
+    ReminderClock,
+    ResultCategory,
     ReturnReason,
+    Satisfaction,
     ServiceRequest,
     SupervisionOrder,
     User,
 )
 from service.models.base import utcnow
-from service.operations import escalation, plans, supervision
+from service.operations import accounts, escalation, plans, supervision
 from service.operations.attachments import Upload
-from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
+from service.operations.reminders import remind_request, send_reminder
+from service.operations.requests import (
+    RequestDraft,
+    add_message,
+    redo_request,
+    submit_request,
+    take_action,
+    triage_request,
+)
 from service.operations.supervision_orders import OrderDraft, act_on_order, issue_order
+from service.operations.visits import VisitInput, record_visit
 from service.rules.extensions import ExtensionAction
 from service.rules.lifecycle import Action
+from service.rules.reminders import Stage
 from service.rules.supervision_orders import OrderAction
 from service.store.settings import DeskSettings
 
@@ -168,7 +181,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         )
     )
     zhao, zhou = demo_user(session, "ccnd.staff@demo.jl.gov.cn"), demo_user(session, "ccnd.director@demo.jl.gov.cn")
-    chen = demo_user(session, "tonghua.staff@demo.jl.gov.cn")
+    chen, sun = (demo_user(session, f"tonghua.{who}@demo.jl.gov.cn") for who in ("staff", "director"))
     hub = demo_user(session, "hub.staff@demo.jl.gov.cn")
     orders = _Orders(session, demo, demo_user(session, "director@demo.jl.gov.cn"))
     software: dict[str, Any] = dict(
@@ -444,7 +457,14 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         demo.extension(r, zhao, 20, 30, "需等待牵头中心伦理委员会复审结论，预计一个月内出具，届时给出完整协调意见。")
         r = demo.session.get_one(ServiceRequest, r.id)
         supervision.decide_extension(
-            session, zhou, r.id, r.version, ExtensionAction.APPROVE, "同意延期一个月。", now=demo.at(19.5)
+            session,
+            zhou,
+            r.id,
+            r.version,
+            ExtensionAction.APPROVE,
+            "同意延期一个月。",
+            settings=demo.settings,
+            now=demo.at(19.5),
         )
 
     def extension_pending() -> None:
@@ -460,6 +480,95 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.triage(r, chen, 17.9, Priority.P3)
         r = demo.act(r, chen, 17.8, Action.START_INTERVENTION)
         demo.extension(r, chen, 1, 14, "需等待省检院对稳定性研究方案的技术意见，预计两周内答复。")
+
+    def reminded() -> None:
+        r = demo.submit(
+            liu,
+            9,
+            "注册检验排期协调",
+            "肺结节软件的注册检验已送检两个月，检验所仍未排期，能否协助协调？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **software,
+        )
+        r = demo.triage(r, zhao, 8.9, Priority.P2)
+        # The sweep's reminder at three quarters of the time limit, then the station head's own.
+        send_reminder(session, r, None, ReminderClock.RESOLUTION, demo.at(2), stage=Stage.APPROACHING)
+        session.commit()
+        remind_request(session, zhou, r.id, r.version, "企业已两次来电，请本周内给出检验排期答复。", now=demo.at(1))
+
+    def redone() -> None:
+        r = demo.submit(
+            zhang,
+            20,
+            "检验报告有效期咨询",
+            "注册检验报告出具已满一年，申报时是否仍然有效？",
+            Category.TYPE_TESTING,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 19.9, Priority.P3)
+        r = demo.act(r, chen, 12, Action.RESOLVE, summary="检验报告在产品未变更的情况下可继续使用。")
+        visit = VisitInput(Satisfaction.UNSATISFIED, False, "企业称答复过于笼统，未说明产品变更后的情形。")
+        record_visit(session, sun, r.id, r.version, visit, settings=demo.settings, now=demo.at(11))
+        redo_request(
+            session,
+            sun,
+            r.id,
+            r.version,
+            demo.at(-10).date(),
+            "请逐项说明产品变更后检验报告的适用情形，并电话回复企业。",
+            assignee_id=chen.id,
+            settings=demo.settings,
+            now=demo.at(10.5),
+        )
+
+    def explained() -> None:
+        r = demo.submit(
+            zhang,
+            16,
+            "第二类试剂能否豁免临床试验",
+            "我司肌钙蛋白试剂是否属于免于临床试验目录？",
+            Category.CLINICAL_EVALUATION,
+            LifecycleStage.CLINICAL_EVALUATION,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 15.9, Priority.P3)
+        r = demo.act(
+            r,
+            chen,
+            8,
+            Action.RESOLVE,
+            summary="该试剂不在免于临床试验目录内，须开展临床试验。",
+            result_category=ResultCategory.EXPLAINED,
+            result_basis="《免于临床试验体外诊断试剂目录》（2024年版）未收录该产品。",
+        )
+        demo.act(r, zhang, 7, Action.CONFIRM, rating=4, message="解释清楚，谢谢。")
+
+    def reviewed() -> None:
+        # Last: from here on 通化's head reviews each result before the enterprise is told.
+        admin = demo_user(session, "admin@demo.jl.gov.cn")
+        accounts.set_review_closures(session, admin, chen.station_id or 0, True)
+        r = demo.submit(
+            zhang,
+            7,
+            "试剂说明书变更是否需要变更注册",
+            "我司拟修改体外诊断试剂说明书中的储存条件，是否需要办理变更注册？",
+            Category.REGISTRATION_DOSSIER,
+            LifecycleStage.POST_MARKET,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 6.9, Priority.P3)
+        r = demo.act(r, chen, 6.8, Action.START_INTERVENTION)
+        demo.act(
+            r,
+            chen,
+            0.5,
+            Action.RESOLVE,
+            summary="储存条件变更涉及产品稳定性，须办理变更注册并提交稳定性研究资料。",
+            result_category=ResultCategory.EXPLAINED,
+            result_basis="《体外诊断试剂注册与备案管理办法》关于许可事项变更的规定。",
+        )
 
     return [
         submitted,
@@ -479,6 +588,10 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         awaiting_sign_for,
         extended,
         extension_pending,
+        reminded,
+        redone,
+        explained,
+        reviewed,
     ]
 
 

@@ -23,6 +23,7 @@ from service.demo import texts
 from service.demo.seed import SLA_DEFAULTS
 from service.infrastructure.search_index import Document, scope_terms, tsvector_literal
 from service.models import (
+    UNSATISFIED_LEVELS,
     Category,
     Channel,
     EventKind,
@@ -31,10 +32,16 @@ from service.models import (
     LifecycleStage,
     Priority,
     ProductField,
+    ReminderClock,
+    ResultCategory,
+    Satisfaction,
     SupervisionStatus,
+    VisitChannel,
 )
 from service.models import Status as S
 from service.rules.reference_numbers import format_reference, reference_year
+from service.rules.reminders import Stage
+from service.rules.visits import RATING_LEVELS
 
 COLUMNS = {
     "requests": (
@@ -89,6 +96,25 @@ COLUMNS = {
         "extension_count",
         "extension_pending",
         "extension_reason",
+        "result_category",
+        "result_basis",
+        "satisfaction",
+        "visit_solved",
+        "visited_at",
+        "redo_count",
+        "reminder_count",
+        "last_reminded_at",
+        "resolution_remind_at",
+    ),
+    "return_visits": (
+        "id",
+        "request_id",
+        "recorded_by_id",
+        "channel",
+        "satisfaction",
+        "solved",
+        "comment",
+        "created_at",
     ),
     "messages": ("id", "request_id", "author_id", "body", "internal", "created_at"),
     "events": ("id", "request_id", "plan_id", "kind", "public", "actor_id", "data", "created_at"),
@@ -170,7 +196,9 @@ DUE_HOURS = {
     p.value: (first * WALL_PER_WORKING_HOUR, whole * WALL_PER_WORKING_HOUR)
     for p, (first, whole) in SLA_DEFAULTS.items()
 }
-OPEN = frozenset(s.value for s in (S.SUBMITTED, S.TRIAGED, S.EARLY_INTERVENTION, S.GUIDANCE, S.WAITING_ENTERPRISE))
+OPEN = frozenset(
+    s.value for s in (S.SUBMITTED, S.TRIAGED, S.EARLY_INTERVENTION, S.GUIDANCE, S.WAITING_ENTERPRISE, S.REVIEW)
+)
 K_CREATED, K_STATUS, K_TRIAGED, K_ASSIGNED = (
     EventKind.CREATED.value,
     EventKind.STATUS_CHANGED.value,
@@ -188,6 +216,7 @@ SUBMITTED, TRIAGED, INTERVENTION, GUIDANCE = (
     S.EARLY_INTERVENTION.value,
     S.GUIDANCE.value,
 )
+REVIEW = S.REVIEW.value
 WAITING, RESOLVED, CLOSED, DECLINED, WITHDRAWN = (
     S.WAITING_ENTERPRISE.value,
     S.RESOLVED.value,
@@ -201,10 +230,39 @@ def _spread(weights: dict[str, int]) -> list[str]:
     return [status for status, weight in weights.items() for _ in range(weight)]
 
 
+# Results (办结) by category, phone visits (回访) by satisfaction: most results solve the difficulty and please.
+RESULTS = _spread(
+    {ResultCategory.RESOLVED.value: 39, ResultCategory.EXPLAINED.value: 8, ResultCategory.NOT_FEASIBLE.value: 3}
+)
+PHONE_LEVELS = _spread(
+    {
+        Satisfaction.VERY_SATISFIED.value: 40,
+        Satisfaction.SATISFIED.value: 35,
+        Satisfaction.BASICALLY_SATISFIED.value: 15,
+        Satisfaction.UNSATISFIED.value: 7,
+        Satisfaction.VERY_UNSATISFIED.value: 3,
+    }
+)
+UNSATISFIED = frozenset(level.value for level in UNSATISFIED_LEVELS)
+ONLINE_LEVELS = {rating: level.value for rating, level in RATING_LEVELS.items()}
+K_REMINDED, K_VISITED = EventKind.REMINDED.value, EventKind.VISITED.value
+REMINDER_SHARE = 0.75
+
+
 # Statuses by age: old requests are almost all finished, recent ones spread over the open states.
 OLD = _spread({CLOSED: 86, DECLINED: 6, WITHDRAWN: 5, GUIDANCE: 1, INTERVENTION: 1, WAITING: 1})
 MIDDLE = _spread(
-    {CLOSED: 55, RESOLVED: 5, GUIDANCE: 10, INTERVENTION: 10, WAITING: 8, TRIAGED: 4, DECLINED: 4, WITHDRAWN: 4}
+    {
+        CLOSED: 55,
+        RESOLVED: 5,
+        REVIEW: 1,
+        GUIDANCE: 10,
+        INTERVENTION: 10,
+        WAITING: 8,
+        TRIAGED: 4,
+        DECLINED: 4,
+        WITHDRAWN: 4,
+    }
 )
 RECENT = _spread(
     {
@@ -214,6 +272,7 @@ RECENT = _spread(
         GUIDANCE: 10,
         WAITING: 10,
         RESOLVED: 15,
+        REVIEW: 4,
         CLOSED: 5,
         DECLINED: 3,
         WITHDRAWN: 2,
@@ -244,6 +303,8 @@ class World:
     directors: dict[int, list[int]]
     hub_director: int
     enterprises: list[Enterprise]
+    # The stations whose head reviews results (their results may wait for the review).
+    reviewing: frozenset[int] = frozenset()
 
 
 @dataclass
@@ -292,6 +353,8 @@ class Storyteller:
         status = statuses[int(rng.random() * len(statuses))]
         if status == GUIDANCE and enterprise.plan_id is None:
             status = INTERVENTION
+        if status == REVIEW and enterprise.station_id not in self.world.reviewing:
+            status = RESOLVED
         _Story(self, batch, enterprise, created, status).play()
         batch.requests += 1
 
@@ -355,11 +418,18 @@ class _Story:
         self.event(K_NOTE if internal else K_REPLY, at, author, not internal, f'{{"message_id": {message_id}}}')
 
     def move(
-        self, action: str, source: str, target: str, actor: int | None, share: float, reason: str | None = None
+        self,
+        action: str,
+        source: str,
+        target: str,
+        actor: int | None,
+        share: float,
+        reason: str | None = None,
+        public: bool = True,
     ) -> datetime:
         at = self.later(share)
         items = (("action", action), ("from", source), ("to", target))
-        self.event(K_STATUS, at, actor, True, _json(*items, ("reason", reason)) if reason else _json(*items))
+        self.event(K_STATUS, at, actor, public, _json(*items, ("reason", reason)) if reason else _json(*items))
         return at
 
     def play(self) -> None:
@@ -438,10 +508,29 @@ class _Story:
             self.extend()
         if status in (INTERVENTION, GUIDANCE):
             return
+        if status == REVIEW:
+            # The result waits for the head's review: the enterprise does not see the step.
+            self.move("resolve", working, REVIEW, staff, 0.2, public=False)
+            self.fields.update(resolution_summary=texts.summary(rng), resume_status=working, **self.result())
+            return
         resolved = self.move("resolve", working, RESOLVED, staff, 0.2)
-        self.fields.update(resolved_at=resolved, resolution_summary=texts.summary(rng), resume_status=working)
+        if rng.random() < 0.04:
+            # Visited unsatisfied, redone by the head's decision (重办), resolved again.
+            self.visit(self.later(0.05), PHONE_LEVELS[-1], False)
+            directors = self.t.world.directors.get(self.enterprise.station_id) or [self.t.world.hub_director]
+            self.move("redo", RESOLVED, working, directors[0], 0.05, texts.redo_reason(rng))
+            self.fields.update(redo_count=1, satisfaction=None, visit_solved=None, visited_at=None)
+            resolved = self.move("resolve", working, RESOLVED, staff, 0.1)
+        self.fields.update(
+            resolved_at=resolved, resolution_summary=texts.summary(rng), resume_status=working, **self.result()
+        )
         if status == CLOSED:
             self.close()
+        if self.fields.get("visited_at") is None and rng.random() < 0.7:
+            level = PHONE_LEVELS[int(rng.random() * len(PHONE_LEVELS))]
+            at = resolved + timedelta(hours=rng.uniform(20, 120))
+            if at < self.t.now:
+                self.visit(at, level, level not in UNSATISFIED or rng.random() < 0.3)
 
     def assigned(self, at: datetime, by: int | None, assignee: int | None, name: str | None) -> None:
         self.event(
@@ -562,9 +651,61 @@ class _Story:
             at = self.move("confirm", RESOLVED, CLOSED, self.submitter, 0.1)
             self.event(K_RATED, at, self.submitter, True, f'{{"rating": {rating}}}')
             self.fields["rating"] = rating
+            self.visit(at, ONLINE_LEVELS[rating], None, online=True)
         else:
             at = self.move("auto_close", RESOLVED, CLOSED, None, 0.1)
         self.fields["closed_at"] = at
+
+    def result(self) -> dict[str, str | None]:
+        """A result's category (办结) and, for an explanation or a refusal, its basis."""
+        category = RESULTS[int(self.rng.random() * len(RESULTS))]
+        explained = category == ResultCategory.EXPLAINED.value
+        basis = None if category == ResultCategory.RESOLVED.value else texts.basis(self.rng, explained)
+        return {"result_category": category, "result_basis": basis}
+
+    def visit(self, at: datetime, level: str, solved: bool | None, online: bool = False) -> None:
+        """A return visit (回访): the enterprise's rating online, or a colleague's phone call."""
+        if online:
+            by, channel = self.submitter, VisitChannel.ONLINE.value
+        else:
+            staff = self.t.world.staff[self.enterprise.station_id]
+            by, channel = staff[int(self.rng.random() * len(staff))][0], VisitChannel.PHONE.value
+            if by == self.assignee:
+                by = (self.t.world.directors.get(self.enterprise.station_id) or [self.t.world.hub_director])[0]
+        comment = texts.visit_comment(self.rng, level not in UNSATISFIED) if not online else ""
+        self.batch.rows["return_visits"].append(
+            (self.t.take("return_visits"), self.id, by, channel, level, solved, comment, self.t.stamp(at))
+        )
+        items = (("channel", channel), ("satisfaction", level))
+        data = _json(*items, ("solved", solved)) if solved is not None else _json(*items)
+        self.event(K_VISITED, at, by, False, data)
+        self.fields.update(satisfaction=level, visit_solved=solved, visited_at=at)
+
+    def remind(self, finished: datetime | None) -> int:
+        """The sweep's reminders (催办) of the resolution clock up to the result (or now), a head's now and then;
+        returns how many, and sets when the clock reminds next."""
+        teller, f = self.t, self.fields
+        end = finished or teller.now
+        warning = self.created + (self.resolution_due - self.created) * REMINDER_SHARE
+        sent, last = 0, None
+        for stage, at in ((Stage.APPROACHING.value, warning), (Stage.OVERDUE.value, self.resolution_due)):
+            if at <= end and self.status != SUBMITTED:
+                self.event(
+                    K_REMINDED, at, None, False, _json(("clock", ReminderClock.RESOLUTION.value), ("stage", stage))
+                )
+                sent, last = sent + 1, at
+        if finished is None and self.status != SUBMITTED and self.rng.random() < 0.03:
+            at = max(self.clock, teller.now - timedelta(hours=self.rng.uniform(1, 48)))
+            directors = teller.world.directors.get(self.enterprise.station_id) or [teller.world.hub_director]
+            message = texts.reminder(self.rng)
+            self.event(
+                K_REMINDED, at, directors[0], False, _json(("clock", ReminderClock.MANUAL.value), ("message", message))
+            )
+            sent, last = sent + 1, max(at, last or at)
+        if finished is None and self.status != REVIEW:  # a result in review is reminded of no more
+            f["remind_at"] = warning if warning > end else self.resolution_due if self.resolution_due > end else None
+        f["last_reminded_at"] = last
+        return sent
 
     def write(self) -> None:
         teller, rng, f, stamp, sv = self.t, self.rng, self.fields, self.t.stamp, self.supervision
@@ -573,6 +714,7 @@ class _Story:
         first_breached = (responded or teller.now) > self.first_due and (responded is not None or open_)
         finished = f.get("resolved_at") or f.get("closed_at")
         resolution_breached = (finished or teller.now) > self.resolution_due and (finished is not None or open_)
+        reminders = self.remind(None if open_ else finished)
         escalated = open_ and self.status != SUBMITTED and rng.random() < 0.04
         if escalated:
             self.escalate()
@@ -637,6 +779,15 @@ class _Story:
                 sv.extension_count,
                 sv.extension_pending,
                 sv.extension_reason,
+                f.get("result_category"),
+                f.get("result_basis"),
+                f.get("satisfaction"),
+                f.get("visit_solved"),
+                stamp(f.get("visited_at")),
+                f.get("redo_count", 0),
+                reminders,
+                stamp(f.get("last_reminded_at")),
+                stamp(f.get("remind_at")),
             )
         )
         title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))

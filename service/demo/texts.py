@@ -209,6 +209,24 @@ SUMMARIES = [
     "问题已解决，企业已提交注册申请。",
     "Guidance given; the enterprise filed its dossier.",
 ]
+# The policy basis of an explanation (已解释说明) and the reason of a result not feasible (暂不具备条件).
+BASES = [
+    "依据《医疗器械注册与备案管理办法》第四十五条，该情形须提交临床试验资料。",
+    "依据《创新医疗器械特别审查程序》，申请须具备核心技术发明专利。",
+    "按《医疗器械分类目录》，该产品属第三类，须由国家局审批。",
+]
+NOT_FEASIBLE = [
+    "相关检验能力尚未建立，待省检院完成资质扩项后再行安排。",
+    "企业尚未取得生产场地，暂不具备体系核查条件。",
+]
+VISIT_COMMENTS = [
+    "企业表示满意，感谢服务站的指导。",
+    "企业认为答复及时，问题已解决。",
+    "企业反映答复过于笼统，希望进一步现场指导。",
+    "企业称问题仍未解决，要求重新办理。",
+]
+REDO_REASONS = ["回访不满意：请与企业当面沟通，逐项答复其疑问。", "问题未解决：请协调检验所给出明确排期。"]
+REMINDERS = ["请抓紧办理，本周内向企业反馈。", "该件已临近期限，请优先处理。"]
 REASONS = ["企业主动撤回。", "不属于服务站受理范围。", "重复提交。", "Duplicate of an earlier request."]
 
 
@@ -283,3 +301,19 @@ def enterprise_name(rng: random.Random) -> tuple[str, str]:
     """(name, city) of a made-up company."""
     city = _pick(rng, CITIES)
     return f"{city}{_pick(rng, BRANDS)}{_pick(rng, SUFFIXES)}", city + "市"
+
+
+def basis(rng: random.Random, feasible: bool) -> str:
+    return _pick(rng, BASES if feasible else NOT_FEASIBLE)
+
+
+def visit_comment(rng: random.Random, satisfied: bool) -> str:
+    return VISIT_COMMENTS[rng.randrange(2) if satisfied else 2 + rng.randrange(2)]
+
+
+def redo_reason(rng: random.Random) -> str:
+    return _pick(rng, REDO_REASONS)
+
+
+def reminder(rng: random.Random) -> str:
+    return _pick(rng, REMINDERS)

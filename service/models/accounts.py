@@ -22,6 +22,8 @@ class Station(Base):
     region: Mapped[str] = mapped_column(String(120), default="")
     is_hub: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
+    # The station's head approves each result before the enterprise is told (办结审核); set by an administrator.
+    review_closures: Mapped[bool] = mapped_column(default=False)
 
     def name_for(self, locale: str) -> str:
         return self.name_en if locale.startswith("en") else self.name_zh

@@ -113,6 +113,8 @@ class Status(StrEnum):
     EARLY_INTERVENTION = "early_intervention"
     GUIDANCE = "guidance"
     WAITING_ENTERPRISE = "waiting_enterprise"
+    # The officer's result waits for the station head's approval (办结审核) before the enterprise is told.
+    REVIEW = "review"
     RESOLVED = "resolved"
     CLOSED = "closed"
     DECLINED = "declined"
@@ -120,10 +122,19 @@ class Status(StrEnum):
 
 
 OPEN_STATUSES = frozenset(
-    {Status.SUBMITTED, Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE, Status.WAITING_ENTERPRISE}
+    {
+        Status.SUBMITTED,
+        Status.TRIAGED,
+        Status.EARLY_INTERVENTION,
+        Status.GUIDANCE,
+        Status.WAITING_ENTERPRISE,
+        Status.REVIEW,
+    }
 )
 WORKING_STATUSES = frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE})
 FINAL_STATUSES = frozenset({Status.CLOSED, Status.DECLINED, Status.WITHDRAWN})
+# A result was given (办结): what a return visit (回访) asks about and a redo (重办) takes up again.
+RESULT_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 # Open and not paused: the statuses whose SLA clock runs.
 RUNNING_STATUSES = tuple(s for s in OPEN_STATUSES if s != Status.WAITING_ENTERPRISE)
 
@@ -167,6 +178,8 @@ class EventKind(StrEnum):
     SUPERVISION_SENT_BACK = "supervision_sent_back"
     SUPERVISION_ACCEPTED = "supervision_accepted"
     SUPERVISION_CANCELLED = "supervision_cancelled"
+    REMINDED = "reminded"
+    VISITED = "visited"
 
 
 class ReturnReason(StrEnum):
@@ -176,6 +189,42 @@ class ReturnReason(StrEnum):
     OUTSIDE_AREA = "outside_area"
     INCOMPLETE = "incomplete"
     OTHER = "other"
+
+
+class ResultCategory(StrEnum):
+    """How a request was closed (办结): solved, explained with the policy basis, or not feasible with the reason."""
+
+    RESOLVED = "resolved"
+    EXPLAINED = "explained"
+    NOT_FEASIBLE = "not_feasible"
+
+
+class Satisfaction(StrEnum):
+    """A return visit's (回访) five levels, best first."""
+
+    VERY_SATISFIED = "very_satisfied"
+    SATISFIED = "satisfied"
+    BASICALLY_SATISFIED = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+    VERY_UNSATISFIED = "very_unsatisfied"
+
+
+# The levels that count against the station: such a visit (or "not solved") may send the request back for a redo.
+UNSATISFIED_LEVELS = frozenset({Satisfaction.UNSATISFIED, Satisfaction.VERY_UNSATISFIED})
+
+
+class VisitChannel(StrEnum):
+    PHONE = "phone"
+    # Online: the enterprise's own rating when it confirms the result.
+    ONLINE = "online"
+
+
+class ReminderClock(StrEnum):
+    """What a reminder (催办) is about: the sign-for clock, the resolution clock, or a head's own words."""
+
+    SIGN_FOR = "sign_for"
+    RESOLUTION = "resolution"
+    MANUAL = "manual"
 
 
 class ExtensionStatus(StrEnum):

@@ -21,8 +21,11 @@ from service.models.enums import (
     Priority,
     ProductField,
     ProductType,
+    ResultCategory,
     ReturnReason,
+    Satisfaction,
     Status,
+    VisitChannel,
 )
 
 if TYPE_CHECKING:
@@ -71,6 +74,9 @@ class ServiceRequest(Base):
         Index("ix_requests_enterprise_filters", "enterprise_id", "status", "category", "priority", "escalated", "id"),
         # Migration 0023: the requests awaiting sign-for (few among a million signed for long ago), by due time.
         Index("ix_requests_sign_for", "signed_for_at", "sign_for_due_at", "station_id", "id"),
+        # Migration 0024: the SLA sweep's next automatic reminders (催办), found by time; None once nothing is due.
+        Index("ix_requests_sign_for_remind", "sign_for_remind_at"),
+        Index("ix_requests_resolution_remind", "resolution_remind_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -129,7 +135,23 @@ class ServiceRequest(Base):
     extension_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
     extension_reason: Mapped[str | None] = mapped_column(Text)
 
+    # Reminders (催办): the next automatic one of each clock (at the configured share of its time limit, then
+    # at its due time; None when none is due), and how many were sent, automatic and manual.
+    sign_for_remind_at: Mapped[datetime | None]
+    resolution_remind_at: Mapped[datetime | None]
+    reminder_count: Mapped[int] = mapped_column(default=0)
+    last_reminded_at: Mapped[datetime | None]
+
+    # The result (办结): its category, the text the enterprise reads, and for an explanation or a refusal the
+    # policy basis or the reason.
+    result_category: Mapped[ResultCategory | None]
     resolution_summary: Mapped[str | None] = mapped_column(Text)
+    result_basis: Mapped[str | None] = mapped_column(Text)
+    # The last return visit (回访) since the result, and how often an unsatisfied result was redone (重办).
+    satisfaction: Mapped[Satisfaction | None]
+    visit_solved: Mapped[bool | None]
+    visited_at: Mapped[datetime | None]
+    redo_count: Mapped[int] = mapped_column(default=0)
     resolved_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     rating: Mapped[int | None]
@@ -180,6 +202,24 @@ class ExtensionRequest(Base):
     request: Mapped[ServiceRequest] = relationship()
     asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class ReturnVisit(Base):
+    """A return visit (回访) after a result: by phone by someone other than the handler, or online (the
+    enterprise's own rating when it confirms)."""
+
+    __tablename__ = "return_visits"
+    __table_args__ = (Index("ix_return_visits_request", "request_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    channel: Mapped[VisitChannel]
+    satisfaction: Mapped[Satisfaction]
+    # None when not asked (the enterprise's rating says only how satisfied it is).
+    solved: Mapped[bool | None]
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReferenceCounter(Base):

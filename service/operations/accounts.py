@@ -296,6 +296,17 @@ def set_user_active(session: Session, actor: User, user_id: int, active: bool) -
     return user
 
 
+def set_review_closures(session: Session, actor: User, station_id: int, review: bool) -> Station:
+    """Admin sets whether the station's head approves each result before the enterprise is told (办结审核)."""
+    policy.authorize(actor, PolicyAction.ADMIN_USE, None)
+    with unit_of_work(session):
+        station = session.get(Station, station_id)
+        if station is None:
+            raise NotFound()
+        station.review_closures = review
+    return station
+
+
 def reset_password(session: Session, actor: User, user_id: int) -> tuple[User, str]:
     """Admin gives a user a temporary password, to be changed at the next sign-in, and signs the user out everywhere.
 

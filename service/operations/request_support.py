@@ -13,6 +13,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from service.errors import N_, NeedsConfirmation, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
 from service.rules.policy import PolicyAction
+from service.rules.reminders import first_reminder
 from service.store.db import unit_of_work
 from service.store.loading import load
 from service.store.open_work import open_items
@@ -90,9 +91,13 @@ def due_times(
     )
 
 
-def set_due_times(request: ServiceRequest, times: ServiceTimes, paused: float = 0.0) -> None:
+def set_due_times(request: ServiceRequest, times: ServiceTimes, paused: float, share: float, now: datetime) -> None:
+    """Recount the due times from submission, and when the resolution clock next reminds (催办)."""
     request.first_response_due_at, request.resolution_due_at = due_times(
         times, request.created_at, provisional_priority(request), paused
+    )
+    request.resolution_remind_at = first_reminder(
+        times.calendar, request.created_at, request.resolution_due_at, share, now
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Executable, Table, bindparam, insert, select
@@ -42,6 +42,7 @@ from service.models import (
     ProductField,
     ProductType,
     ReferenceCounter,
+    ResultCategory,
     Role,
     ServicePlan,
     ServiceRequest,
@@ -65,9 +66,11 @@ from service.operations.request_support import (
 )
 from service.operations.supervision import start_sign_for
 from service.operations.supervision_orders import follow_station
+from service.operations.visits import online_visit
 from service.rules import lifecycle, policy
 from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year
+from service.rules.reminders import warning_moment
 from service.store.db import pipelined, unit_of_work
 from service.store.settings import DeskSettings, ServiceTimes, service_times
 
@@ -181,9 +184,8 @@ def submit_request(
     # inserted, by plain statements rather than an ORM flush: submissions queue for the counter row
     # (on SQLite, for the one write lock) as briefly as possible.
     enterprise = _submitting_for(session, actor, draft, enterprise_id)
-    first_response_due_at, resolution_due_at = due_times(
-        service_times(session, settings), now, untriaged_priority(draft.urgent)
-    )
+    times = service_times(session, settings)
+    first_response_due_at, resolution_due_at = due_times(times, now, untriaged_priority(draft.urgent))
     row: dict[str, Any] = dict(  # the INSERT's parameters
         enterprise_id=enterprise.id,
         submitter_id=actor.id,
@@ -204,12 +206,15 @@ def submit_request(
         idempotency_key=draft.idempotency_key or None,
         first_response_due_at=first_response_due_at,
         resolution_due_at=resolution_due_at,
+        resolution_remind_at=warning_moment(times.calendar, now, resolution_due_at, settings.reminder_share),
         first_response_breached=False,
         resolution_breached=False,
         escalated=False,
         return_count=0,
         extension_count=0,
         extension_pending=False,
+        reminder_count=0,
+        redo_count=0,
         created_at=now,
         updated_at=now,
         version=1,
@@ -400,7 +405,7 @@ def triage_request(
             "lifecycle_stage": lifecycle_stage.value,
         }
         request.category, request.priority, request.lifecycle_stage = category, priority, lifecycle_stage
-        set_due_times(request, times, paused)
+        set_due_times(request, times, paused, settings.reminder_share, now)
         for flag, due in (
             ("first_response_breached", request.first_response_due_at),
             ("resolution_breached", request.resolution_due_at),
@@ -601,13 +606,18 @@ def take_action(
     message: str = "",
     rating: int | None = None,
     confirmed: bool = False,
+    result_category: ResultCategory | None = ResultCategory.RESOLVED,
+    result_basis: str = "",
     settings: DeskSettings,
     now: datetime | None = None,
 ) -> ServiceRequest:
     """Take one of the lifecycle's button transitions (see lifecycle.TRANSITIONS).
 
     ``message`` is the question for request_info (posted as a public reply) and
-    the rating comment for confirm. Resolving with work still open needs ``confirmed``.
+    the rating comment for confirm (recorded as an online return visit). Resolving records the result
+    (``summary`` is its text, ``result_category`` and ``result_basis`` what it is and why); where the station's
+    head reviews results, it waits for the head's approve or send back, and the enterprise is told on approval.
+    Resolving with work still open needs ``confirmed``.
     Raises NotFound, Forbidden, Conflict, InvalidTransition, ValidationError,
     NeedsConfirmation; nothing changes on error.
     """
@@ -617,6 +627,7 @@ def take_action(
         raise InvalidTransition(N_("You cannot take this step on this request."))
     with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSITION) as request:
         plan = session.get(ServicePlan, request.plan_id) if request.plan_id is not None else None
+        station = session.get(Station, request.station_id) if action == lifecycle.Action.RESOLVE else None
         inputs = lifecycle.Inputs(
             reason=reason.strip(),
             summary=summary,
@@ -624,24 +635,86 @@ def take_action(
             rating=rating,
             plan=plan,
             reopen_window=timedelta(days=settings.reopen_window_days),
+            result_category=result_category,
+            result_basis=result_basis,
+            review=station is not None and station.review_closures,
+            reminder_share=settings.reminder_share,
         )
-        lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar, inputs)
+        event = lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar, inputs)
         if action == lifecycle.Action.RESOLVE:
             confirm_nothing_left_open(session, request, confirmed)
         if action == lifecycle.Action.REQUEST_INFO:
             _post(session, actor, request, message, False, (), settings, now)
-        if action == lifecycle.Action.CONFIRM:
+        if action == lifecycle.Action.CONFIRM and rating is not None:
             record(session, request, EventKind.RATED, actor, now, public=True, rating=rating)
-        if actor.role == Role.ENTERPRISE:
+            online_visit(session, actor, request, rating, message, now)
+        _tell_of_step(session, actor, request, action, event.public, now)
+    return request
+
+
+def redo_request(
+    session: Session,
+    actor: User,
+    request_id: int,
+    expected_version: int,
+    new_due_date: date | None,
+    reason: str,
+    *,
+    assignee_id: int | None = None,
+    settings: DeskSettings,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """The station's head sends a result its return visit found unsatisfying back to work (重办): what to redo,
+    a new due date (the close of that working day) and, if the head so decides, another officer.
+
+    Raises NotFound, Forbidden, Conflict, InvalidTransition (the visit was satisfied), ValidationError.
+    """
+    now = now or utcnow()
+    times = service_times(session, settings)
+    new_due = times.calendar.close_of(new_due_date) if new_due_date else None
+    if new_due is not None and new_due <= now:
+        raise ValidationError(CORRECT_FIELDS, fields={"due_date": N_("Choose a date after today.")})
+    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSITION) as request:
+        inputs = lifecycle.Inputs(reason=reason.strip(), new_due=new_due, reminder_share=settings.reminder_share)
+        lifecycle.apply(session, request, lifecycle.Action.REDO, actor, now, times.calendar, inputs)
+        _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
+        if assignee_id is not None and assignee_id != request.assignee_id:
+            _set_assignee(session, actor, request, assignee_id, times, settings, now)
+        elif request.assignee_id is not None:
             notifications.notify(
                 session,
-                notifications.desk_recipients(request),
+                [request.assignee_id],
                 request,
                 EventKind.STATUS_CHANGED,
                 now,
                 exclude=actor.id,
                 data={"status": request.status.value},
             )
-        else:
-            _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
     return request
+
+
+def _tell_of_step(
+    session: Session, actor: User, request: ServiceRequest, action: lifecycle.Action, public: bool, now: datetime
+) -> None:
+    """The enterprise hears of the desk's public steps, the desk of the enterprise's; a result waiting for
+    review goes to the station's head, and the head's decision back to the officer."""
+    if actor.role == Role.ENTERPRISE:
+        notifications.notify(
+            session,
+            notifications.desk_recipients(request),
+            request,
+            EventKind.STATUS_CHANGED,
+            now,
+            exclude=actor.id,
+            data={"status": request.status.value},
+        )
+    elif public:
+        _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
+    desk: list[int] = []
+    if request.status == Status.REVIEW:
+        desk = notifications.director_ids(session, request.station_id)
+    elif action in (lifecycle.Action.APPROVE_CLOSURE, lifecycle.Action.SEND_BACK_CLOSURE) and request.assignee_id:
+        desk = [request.assignee_id]
+    notifications.notify(
+        session, desk, request, EventKind.STATUS_CHANGED, now, exclude=actor.id, data={"status": request.status.value}
+    )

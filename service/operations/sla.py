@@ -20,6 +20,7 @@ from service.models import OPEN_STATUSES, Event, EventKind, Role, ServiceRequest
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.escalation import escalate
+from service.operations.reminders import sweep_reminders
 from service.operations.request_support import record
 from service.rules import lifecycle
 from service.rules import sla as rules
@@ -28,6 +29,7 @@ from service.store.db import unit_of_work
 from service.store.settings import DeskSettings, service_times
 
 BATCH = 200
+Order = tuple[ColumnElement[object], ...]
 FIRST_RESPONSE_OVERDUE = N_("First response overdue")
 RESOLUTION_OVERDUE = N_("Resolution overdue")
 # The sweep's escalation reasons are stored as these message ids and worded in the reader's language.
@@ -40,6 +42,7 @@ class SweepReport:
     resolution_breaches: int = 0
     escalated: int = 0
     auto_closed: int = 0
+    reminders: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,24 +78,29 @@ def sla_state(request: ServiceRequest, calendar: WorkingCalendar, now: datetime)
     return SlaState(first, resolution, overdue, paused, -calendar.working_seconds_between(due, at), target)
 
 
-def _locked_batch(session: Session, *conditions: ColumnElement[bool]) -> list[ServiceRequest]:
+def _locked_batch(session: Session, *conditions: ColumnElement[bool], order: Order = ()) -> list[ServiceRequest]:
     query = (
         select(ServiceRequest)
         .where(*conditions)
-        .order_by(ServiceRequest.id)
+        .order_by(*order, ServiceRequest.id)
         .limit(BATCH)
         .with_for_update(skip_locked=True)
     )
     return list(session.scalars(query))
 
 
-def _in_batches(
-    session: Session, conditions: tuple[ColumnElement[bool], ...], handle: Callable[[ServiceRequest], None]
+def in_batches(
+    session: Session,
+    conditions: tuple[ColumnElement[bool], ...],
+    handle: Callable[[ServiceRequest], None],
+    order: Order = (),
 ) -> int:
+    """Handle the rows ``conditions`` select, a locked batch at a time, in ``order`` (then by id): ordered by the
+    column an index finds them by, the database reads only them rather than walking the table by id."""
     done = 0
     while True:
         with unit_of_work(session):
-            batch = _locked_batch(session, *conditions)
+            batch = _locked_batch(session, *conditions, order=order)
             for request in batch:
                 handle(request)
         done += len(batch)
@@ -120,7 +128,8 @@ def _enterprise_has_the_last_word() -> ColumnElement[bool]:
 
 
 def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
-    """Flag overdue first responses and resolutions (once), escalate them, auto-close old resolutions."""
+    """Flag overdue first responses and resolutions (once), escalate them, send the reminders (催办) whose time
+    has come (each once), auto-close old resolutions."""
     now = now or utcnow()
     calendar = service_times(session, settings).calendar
     escalated = 0
@@ -136,12 +145,12 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
 
         return handle
 
-    first = _in_batches(
+    first = in_batches(
         session,
         (rules.FIRST_RESPONSE_OVERDUE.clause(now), ServiceRequest.first_response_breached.is_(False)),
         breach("first_response", "first_response_breached", FIRST_RESPONSE_OVERDUE),
     )
-    resolution = _in_batches(
+    resolution = in_batches(
         session,
         (rules.RESOLUTION_OVERDUE.clause(now), ServiceRequest.resolution_breached.is_(False)),
         breach("resolution", "resolution_breached", RESOLUTION_OVERDUE),
@@ -159,7 +168,7 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
         )
 
     cutoff = now - timedelta(days=settings.auto_close_days)
-    closed = _in_batches(
+    closed = in_batches(
         session,
         (
             and_(
@@ -170,4 +179,5 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
         ),
         close,
     )
-    return SweepReport(first, resolution, escalated, closed)
+    reminded = sweep_reminders(session, now, in_batches)
+    return SweepReport(first, resolution, escalated, closed, reminded)

@@ -24,6 +24,7 @@ from service.operations.supervision_orders import follow_station
 from service.rules import policy, sla, state_machine
 from service.rules.extensions import MACHINE, DecisionInputs, ExtensionAction
 from service.rules.policy import PolicyAction
+from service.rules.reminders import first_reminder
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.settings import DeskSettings, service_times
 
@@ -55,6 +56,7 @@ def start_sign_for(
     signs for it at once, and unassigning stops the clock."""
     request.dispatched_by_id = actor.id
     request.transferred_from_id = transferred_from
+    request.sign_for_remind_at = None
     if request.assignee_id is None and transferred_from is None:
         request.sign_for_due_at = request.signed_for_at = None
     elif request.assignee_id == actor.id:
@@ -62,6 +64,9 @@ def start_sign_for(
     else:
         request.sign_for_due_at = calendar.add_working_time(now, settings.sign_for_hours * 3600.0)
         request.signed_for_at = None
+        request.sign_for_remind_at = first_reminder(
+            calendar, now, request.sign_for_due_at, settings.reminder_share, now
+        )
 
 
 def sign_for(
@@ -75,6 +80,7 @@ def sign_for(
     with _editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_SIGN_FOR) as request:
         late = sla.SIGN_FOR_OVERDUE.holds(request, now)
         request.signed_for_at = now
+        request.sign_for_remind_at = None
         # The return it answers is dealt with: the queue row no longer shows its reason.
         request.return_reason = request.return_note = None
         record(session, request, EventKind.SIGNED_FOR, actor, now, late=late)
@@ -129,6 +135,7 @@ def return_request(
             follow_station(session, request)
         request.assignee_id = None
         request.sign_for_due_at = request.signed_for_at = request.transferred_from_id = None
+        request.sign_for_remind_at = None
         request.return_count += 1
         request.return_reason, request.return_note = reason, note or None
         dispatcher = request.dispatched_by_id
@@ -244,6 +251,7 @@ def decide_extension(
     action: ExtensionAction,
     comment: str = "",
     *,
+    settings: DeskSettings,
     now: datetime | None = None,
 ) -> ExtensionRequest:
     """Approve or refuse (a director) or withdraw (its asker) the request's pending extension.
@@ -256,7 +264,15 @@ def decide_extension(
         extension = pending_extension(session, request)
         if extension is None:
             raise InvalidTransition(N_("No extension request is waiting for a decision."))
-        event = state_machine.apply(session, MACHINE, extension, action, actor, now, DecisionInputs(comment))
+        # An approval moves the due time: the resolution clock reminds again at its share of the new time limit.
+        remind_at = first_reminder(
+            service_times(session, settings).calendar,
+            request.created_at,
+            extension.new_due_at,
+            settings.reminder_share,
+            now,
+        )
+        event = state_machine.apply(session, MACHINE, extension, action, actor, now, DecisionInputs(comment, remind_at))
         if event is None:  # every step of the table records one
             return extension
         kind = event.kind

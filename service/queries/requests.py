@@ -46,6 +46,8 @@ DESK_QUEUES = (
     "new",
     "mine",
     "to_sign",
+    "reminded",
+    "review",
     "unassigned",
     "waiting",
     "overdue",
@@ -111,6 +113,10 @@ def _queue_clause(queue: str, actor: User, now: datetime) -> ColumnElement[bool]
             ),
         ),
         "sign_overdue": sla.SIGN_FOR_OVERDUE.clause(now),
+        # The reader's open requests a reminder (催办) has been sent about.
+        "reminded": and_(ServiceRequest.assignee_id == actor.id, open_, ServiceRequest.reminder_count > 0),
+        # Results waiting for the head's review (办结审核).
+        "review": ServiceRequest.status == Status.REVIEW,
         "open": open_,
         "escalated": and_(ServiceRequest.escalated.is_(True), open_),
     }
@@ -124,6 +130,8 @@ _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
     "waiting": frozenset({Status.WAITING_ENTERPRISE}),
     "overdue": sla.OVERDUE.statuses,
     "to_sign": frozenset(OPEN_STATUSES),
+    "reminded": frozenset(OPEN_STATUSES),
+    "review": frozenset({Status.REVIEW}),
     "sign_overdue": frozenset(OPEN_STATUSES),
     "mine": frozenset(OPEN_STATUSES),
     "unassigned": frozenset(OPEN_STATUSES),

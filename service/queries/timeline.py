@@ -139,6 +139,7 @@ _AWAITING_ENTERPRISE_VIEW = {
     Status.EARLY_INTERVENTION: N_("The station is working on it"),
     Status.GUIDANCE: N_("The station is working on it"),
     Status.WAITING_ENTERPRISE: N_("Awaiting your reply"),
+    Status.REVIEW: N_("The station is finalising its result"),
     Status.RESOLVED: N_("Awaiting your confirmation"),
     Status.CLOSED: N_("Closed; nothing is awaited"),
     Status.DECLINED: N_("Declined by the station"),
@@ -150,6 +151,7 @@ _AWAITING_DESK_VIEW = {
     Status.EARLY_INTERVENTION: N_("Awaiting work by the assignee"),
     Status.GUIDANCE: N_("Awaiting work by the assignee"),
     Status.WAITING_ENTERPRISE: N_("Awaiting the enterprise's reply"),
+    Status.REVIEW: N_("Awaiting the head's review of the result"),
     Status.RESOLVED: N_("Awaiting the enterprise's confirmation"),
 }
 

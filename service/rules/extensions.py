@@ -65,6 +65,8 @@ TRANSITIONS: dict[ExtensionAction, Transition[ExtensionAction, ExtensionNeed]] =
 @dataclass(frozen=True)
 class DecisionInputs:
     comment: str = ""
+    # The resolution clock's next reminder should the new due time be approved.
+    remind_at: datetime | None = None
 
 
 def _validate(
@@ -97,6 +99,7 @@ def _enter(
         request.resolution_due_at = extension.new_due_at
         request.extension_count += 1
         request.extension_reason = extension.public_reason
+        request.resolution_remind_at = inputs.remind_at
         # A new, later due time is not breached yet (as on a re-triage).
         if extension.new_due_at > now:
             request.resolution_breached = False

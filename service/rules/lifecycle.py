@@ -17,10 +17,12 @@ from sqlalchemy.orm import Session
 from service.errors import GIVE_A_REASON, N_, REASON_REQUIRED, InvalidTransition, ValidationError
 from service.models import (
     OPEN_STATUSES,
+    RESULT_STATUSES,
     WORKING_STATUSES,
     Event,
     EventKind,
     PlanStatus,
+    ResultCategory,
     Role,
     ServicePlan,
     ServiceRequest,
@@ -29,8 +31,10 @@ from service.models import (
 )
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
+from service.rules.reminders import first_reminder
 from service.rules.sla_calendar import WorkingCalendar
 from service.rules.state_machine import Transition
+from service.rules.visits import unsatisfied
 
 
 class Need(StrEnum):
@@ -43,6 +47,12 @@ class Need(StrEnum):
     RATING = "rating"
     TRIAGE = "triage"
     REOPEN_WINDOW = "reopen_window"
+    # A result category, and for an explanation or a refusal its basis (办结).
+    RESULT = "result"
+    # The last return visit found the result unsatisfying (重办).
+    UNSATISFIED = "unsatisfied"
+    # A redo's new due date.
+    DUE_DATE = "due_date"
 
 
 class Action(StrEnum):
@@ -57,10 +67,15 @@ class Action(StrEnum):
     CONFIRM = "confirm"
     AUTO_CLOSE = "auto_close"
     REOPEN = "reopen"
+    APPROVE_CLOSURE = "approve_closure"
+    SEND_BACK_CLOSURE = "send_back_closure"
+    REDO = "redo"
 
 
 # Sentinel target: go back to the working state remembered in resume_status.
 RESUME = "resume"
+# Sentinel target of a result: resolved, or, where the station's head reviews results first (审核), in review.
+RESULT = "result"
 DESK = frozenset({Role.STAFF, Role.DIRECTOR})
 ENTERPRISE = frozenset({Role.ENTERPRISE})
 SYSTEM = state_machine.SYSTEM  # only the scheduled sweep (actor None) takes these
@@ -74,8 +89,10 @@ def _step(
     roles: frozenset[Role],
     needs: frozenset[Need] = frozenset(),
     button: bool = True,
+    permissions: tuple[PolicyAction, ...] = _ANY_IN_SCOPE,
+    public: bool = True,
 ) -> Transition[Action, Need]:
-    return Transition(action, sources, target, _ANY_IN_SCOPE, roles, needs, EventKind.STATUS_CHANGED, button)
+    return Transition(action, sources, target, permissions, roles, needs, EventKind.STATUS_CHANGED, button, public)
 
 
 TRANSITIONS: dict[Action, Transition[Action, Need]] = {
@@ -101,7 +118,34 @@ TRANSITIONS: dict[Action, Transition[Action, Need]] = {
             frozenset({Need.MESSAGE}),
             button=False,
         ),
-        _step(Action.RESOLVE, WORKING_STATUSES, Status.RESOLVED, DESK, frozenset({Need.SUMMARY})),
+        _step(Action.RESOLVE, WORKING_STATUSES, RESULT, DESK, frozenset({Need.SUMMARY, Need.RESULT})),
+        # The head's review of a result (审核): approved, the enterprise is told; sent back, the officer works on.
+        _step(
+            Action.APPROVE_CLOSURE,
+            frozenset({Status.REVIEW}),
+            Status.RESOLVED,
+            DESK,
+            permissions=(PolicyAction.REQUEST_REVIEW_CLOSURE,),
+        ),
+        _step(
+            Action.SEND_BACK_CLOSURE,
+            frozenset({Status.REVIEW}),
+            RESUME,
+            DESK,
+            frozenset({Need.REASON}),
+            permissions=(PolicyAction.REQUEST_REVIEW_CLOSURE,),
+            public=False,
+        ),
+        # An unsatisfying result is worked again (重办) towards a new due date, through its own form.
+        _step(
+            Action.REDO,
+            RESULT_STATUSES,
+            RESUME,
+            DESK,
+            frozenset({Need.UNSATISFIED, Need.DUE_DATE, Need.REASON}),
+            button=False,
+            permissions=(PolicyAction.REQUEST_REDO,),
+        ),
         _step(
             Action.DECLINE,
             frozenset({Status.SUBMITTED, Status.TRIAGED}),
@@ -135,6 +179,14 @@ class Inputs:
     reopen_window: timedelta = timedelta(days=14)
     # Leaving "waiting for the enterprise" pushes the due times out by the working time spent waiting.
     calendar: WorkingCalendar | None = None
+    result_category: ResultCategory | None = None
+    result_basis: str = ""
+    # The request's station has its head review results first (Station.review_closures).
+    review: bool = False
+    # A redo's new resolution due time.
+    new_due: datetime | None = None
+    # When the resolution clock starts again, its first reminder comes at this share of its time limit.
+    reminder_share: float = 0.75
 
 
 def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition[Action, Need]]:
@@ -156,9 +208,25 @@ def _validate(transition: Transition[Action, Need], request: ServiceRequest, inp
         raise ValidationError(
             N_("Please rate the service from 1 to 5."), fields={"rating": N_("Choose a rating from 1 to 5.")}
         )
+    if Need.RESULT in needs:
+        _validate_result(inputs)
+    if Need.DUE_DATE in needs and inputs.new_due is None:
+        raise ValidationError(N_("Give the new due date."), fields={"due_date": N_("Give the new date.")})
     if Need.TRIAGE in needs and request.priority is None:
         raise ValidationError(
             N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")}
+        )
+
+
+def _validate_result(inputs: Inputs) -> None:
+    if inputs.result_category is None:
+        raise ValidationError(
+            N_("Choose the result category."), fields={"result_category": N_("Choose the result category.")}
+        )
+    if inputs.result_category != ResultCategory.RESOLVED and not inputs.result_basis.strip():
+        raise ValidationError(
+            N_("Give the policy basis or the reason of this result."),
+            fields={"result_basis": N_("The basis or the reason is required for this result.")},
         )
 
 
@@ -185,6 +253,8 @@ def unavailable_reason(
         deadline = reopen_deadline(request, inputs.reopen_window)
         if deadline is None or now > deadline:
             return N_("The time to reopen this request has passed; please submit a new request.")
+    if Need.UNSATISFIED in needs and not unsatisfied(request):
+        return N_("Only a result its return visit found unsatisfying or unsolved is redone.")
     return None
 
 
@@ -208,7 +278,9 @@ def apply(
     return event
 
 
-def _resolve_target(transition: Transition[Action, Need], request: ServiceRequest) -> Status:
+def _resolve_target(transition: Transition[Action, Need], request: ServiceRequest, inputs: Inputs) -> Status:
+    if transition.target == RESULT:
+        return Status.REVIEW if inputs.review else Status.RESOLVED
     if transition.target != RESUME:
         return Status(transition.target)
     return request.resume_status or Status.TRIAGED
@@ -216,7 +288,7 @@ def _resolve_target(transition: Transition[Action, Need], request: ServiceReques
 
 def _enter_hook(
     request: ServiceRequest,
-    _transition: Transition[Action, Need],
+    transition: Transition[Action, Need],
     source: Status,
     target: Status,
     _actor: User | None,
@@ -227,6 +299,7 @@ def _enter_hook(
     assert inputs.calendar is not None
     _leave(request, source, now, inputs.calendar)
     _enter(request, source, target, now, inputs)
+    _schedule(request, transition, source, target, now, inputs, inputs.calendar)
 
 
 def _event_data(
@@ -237,6 +310,7 @@ def _event_data(
         "from": source.value,
         "to": target.value,
         **({"reason": inputs.reason} if inputs.reason else {}),
+        **({"new_due_at": inputs.new_due.isoformat()} if inputs.new_due else {}),
     }
 
 
@@ -245,7 +319,7 @@ def _leave(request: ServiceRequest, source: Status, now: datetime, calendar: Wor
         # The clock stopped while the enterprise had the ball: push the due times
         # out by the working time spent waiting, if they were still ahead.
         paused = calendar.working_seconds_between(request.waiting_since, now)
-        for field in ("first_response_due_at", "resolution_due_at"):
+        for field in ("first_response_due_at", "resolution_due_at", "resolution_remind_at"):
             due = getattr(request, field)
             if due is not None and due > request.waiting_since:
                 setattr(request, field, calendar.add_working_time(due, paused))
@@ -256,9 +330,12 @@ def _enter(request: ServiceRequest, source: Status, target: Status, now: datetim
     if target == Status.WAITING_ENTERPRISE:
         request.waiting_since = now
         request.resume_status = source
-    elif target == Status.RESOLVED:
+    elif target in (Status.RESOLVED, Status.REVIEW) and source != Status.REVIEW:
         request.resume_status = source
         request.resolution_summary = inputs.summary.strip()
+        request.result_category = inputs.result_category
+        request.result_basis = inputs.result_basis.strip() or None
+    if target == Status.RESOLVED:
         request.resolved_at = now
     elif target == Status.CLOSED:
         request.closed_at = now
@@ -266,22 +343,52 @@ def _enter(request: ServiceRequest, source: Status, target: Status, now: datetim
             request.rating = inputs.rating
             request.rating_comment = inputs.message.strip() or None
     elif source in (Status.RESOLVED, Status.CLOSED):
-        # Reopened: the earlier resolution and rating no longer stand.
-        request.resolved_at = None
-        request.closed_at = None
+        # Reopened or redone: the earlier resolution, rating and visit no longer stand (its text stays as history).
+        request.resolved_at = request.closed_at = None
         request.rating = None
         request.rating_comment = None
+        request.satisfaction = request.visit_solved = request.visited_at = None
+    elif source == Status.REVIEW:
+        # Sent back by the reviewer: the result was never told, the officer writes it again.
+        request.result_category = request.resolution_summary = request.result_basis = None
     if target in (Status.DECLINED, Status.WITHDRAWN):
         request.closed_at = now
     if target in WORKING_STATUSES:
         request.resume_status = None
 
 
+def _schedule(
+    request: ServiceRequest,
+    transition: Transition[Action, Need],
+    source: Status,
+    target: Status,
+    now: datetime,
+    inputs: Inputs,
+    calendar: WorkingCalendar,
+) -> None:
+    """The resolution clock's reminders (催办): none once a result is given, again when the work starts anew;
+    a redo's clock runs from now to its new due date."""
+    if target not in WORKING_STATUSES:
+        if target != Status.WAITING_ENTERPRISE:
+            request.sign_for_remind_at = request.resolution_remind_at = None
+        return
+    if transition.action == Action.REDO and inputs.new_due is not None:
+        request.redo_count += 1
+        request.resolution_due_at = inputs.new_due
+        request.resolution_breached = False
+        request.resolution_remind_at = first_reminder(calendar, now, inputs.new_due, inputs.reminder_share, now)
+    elif source in (Status.RESOLVED, Status.CLOSED, Status.REVIEW):
+        request.resolution_remind_at = first_reminder(
+            calendar, request.created_at, request.resolution_due_at, inputs.reminder_share, now
+        )
+
+
 MACHINE = state_machine.Machine(
     name="request",
     transitions=TRANSITIONS,
     scope=PolicyAction.REQUEST_TRANSITION,
-    event_owner=lambda request: {"request_id": request.id, "public": True},
+    # A result waiting for its review is not news for the enterprise yet.
+    event_owner=lambda request: {"request_id": request.id, "public": request.status != Status.REVIEW},
     refusal=lambda: InvalidTransition(N_("You cannot take this step on this request.")),
     wrong_state=lambda request: InvalidTransition(
         N_("This step is not possible while the request is %(status)s."), status=request.status

@@ -23,6 +23,7 @@ from service.errors import Forbidden, NotFound
 from service.models import (
     OPEN_PLAN_STATUSES,
     OPEN_STATUSES,
+    RESULT_STATUSES,
     ExtensionRequest,
     HotlineSession,
     HotlineStatus,
@@ -79,7 +80,11 @@ class PolicyAction(StrEnum):
     REQUEST_LINK_PLAN = "request.link_plan"
     REQUEST_NOTE = "request.note"
     REQUEST_REPLY = "request.reply"
+    REQUEST_RECORD_VISIT = "request.record_visit"
+    REQUEST_REDO = "request.redo"
+    REQUEST_REMIND = "request.remind"
     REQUEST_RETURN = "request.return"
+    REQUEST_REVIEW_CLOSURE = "request.review_closure"
     REQUEST_SCHEDULE_HOTLINE = "request.schedule_hotline"
     REQUEST_SIGN_FOR = "request.sign_for"
     REQUEST_SUBMIT = "request.submit"
@@ -311,6 +316,21 @@ def _asks_extension(user: User, request: ServiceRequest) -> bool:
     )
 
 
+def _reminds(user: User, request: ServiceRequest) -> bool:
+    """A head (its station's director, or the provincial director) reminds the officer of an open request."""
+    return user.role == Role.DIRECTOR and request.status in OPEN_STATUSES
+
+
+def _visits(user: User, request: ServiceRequest) -> bool:
+    """A result not yet visited is visited (回访) by someone on the desk other than its handler."""
+    return (
+        is_desk(user)
+        and request.status in RESULT_STATUSES
+        and request.visited_at is None
+        and request.assignee_id != user.id
+    )
+
+
 def is_provincial_director(user: User) -> bool:
     return user.role == Role.DIRECTOR and sees_every_station(user)
 
@@ -372,6 +392,11 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_RETURN: _signs_for,
     PolicyAction.REQUEST_ASK_EXTENSION: _asks_extension,
     PolicyAction.REQUEST_SUPERVISE: _supervises,
+    PolicyAction.REQUEST_REMIND: _reminds,
+    # The table of the lifecycle says from which states; the head of the station (a director in scope) decides.
+    PolicyAction.REQUEST_REVIEW_CLOSURE: _director,
+    PolicyAction.REQUEST_REDO: _director,
+    PolicyAction.REQUEST_RECORD_VISIT: _visits,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,

@@ -129,3 +129,8 @@ AWAITING_SIGN_FOR = Predicate(
 SIGN_FOR_OVERDUE = Predicate(
     (Test("signed_for_at", "is None"), Test("sign_for_due_at", "<", NOW)), frozenset(OPEN_STATUSES)
 )
+# The sweep's automatic reminders (催办, see rules/reminders.py): a clock's next reminder has come, while it runs.
+SIGN_FOR_REMINDER_DUE = Predicate(
+    (Test("signed_for_at", "is None"), Test("sign_for_remind_at", "<=", NOW)), frozenset(OPEN_STATUSES)
+)
+RESOLUTION_REMINDER_DUE = Predicate((Test("resolution_remind_at", "<=", NOW),), RUNNING)

@@ -44,6 +44,8 @@ class Transition(Generic[A, N]):
     records: EventKind | None = None
     # Offered as a button on the subject's page; the others happen through their own forms or sweeps.
     button: bool = True
+    # False: the step stays inside the desk whatever the machine's ``event_owner`` says of the subject.
+    public: bool = True
 
 
 # guard(transition, subject, inputs, now) -> why the subject cannot take it now (None: it can)
@@ -74,7 +76,7 @@ def _no_data(*_args: Any) -> dict[str, Any]:
     return {}
 
 
-def _declared_target(transition: Transition[Any, Any], _subject: Any) -> StrEnum | str:
+def _declared_target(transition: Transition[Any, Any], _subject: Any, _inputs: Any) -> StrEnum | str:
     return transition.target
 
 
@@ -93,7 +95,7 @@ class Machine(Generic[A]):
     validate: Validate = _no_validation
     enter: Enter = _no_side_effects
     event_data: EventData = _no_data
-    resolve_target: Callable[[Transition[Any, Any], Any], StrEnum | str] = _declared_target
+    resolve_target: Callable[[Transition[Any, Any], Any, Any], StrEnum | str] = _declared_target
     # What a StaleVersion (someone saved first) says.
     stale: str = N_("Someone else changed this record meanwhile. Reload the page and try again.")
 
@@ -173,7 +175,7 @@ def apply(
     changes on error."""
     transition = check(machine, subject, action, actor, now, inputs, expected_version)
     source = subject.status
-    target = machine.resolve_target(transition, subject)
+    target = machine.resolve_target(transition, subject, inputs)
     machine.enter(subject, transition, source, target, actor, now, inputs)
     subject.status = target
     if transition.records is None:
@@ -185,5 +187,7 @@ def apply(
         data={**machine.event_data(subject, transition, source, target, inputs), **(data or {})},
         **machine.event_owner(subject),
     )
+    if not transition.public:
+        event.public = False
     session.add(event)
     return event

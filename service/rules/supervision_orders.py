@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ColumnElement, and_, literal, not_, or_
+from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 
 from service.errors import CORRECT_FIELDS, N_, REQUIRED, TOO_LONG, Forbidden, InvalidTransition, ValidationError
-from service.models import EventKind, SupervisionOrder, SupervisionStatus, SupervisionTier, User
+from service.models import EventKind, ServiceRequest, SupervisionOrder, SupervisionStatus, SupervisionTier, User
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
 from service.rules.sla import Predicate, Test
@@ -222,14 +222,17 @@ def tier_of(order: SupervisionOrder, clock: TierClock, reminders: int) -> Superv
 
 
 def reminders_sql() -> ColumnElement[int]:
-    """The reminders (催办) of an order's request, as SQL: what "reminded more than N times" counts.
+    """The reminders (催办) of an order's request, as SQL: what "reminded more than N times" counts (an order on
+    a plan has no request, and counts none)."""
+    return func.coalesce(
+        select(ServiceRequest.reminder_count)
+        .where(ServiceRequest.id == SupervisionOrder.request_id)
+        .correlate(SupervisionOrder)
+        .scalar_subquery(),
+        0,
+    )
 
-    The reminders themselves are issue 23's item 3 (its per-request count arrives with them): this and
-    ``reminders_of`` are the one place to point at that count. Until then an order's request counts none.
-    """
-    return literal(0)
 
-
-def reminders_of(_order: SupervisionOrder) -> int:
+def reminders_of(order: SupervisionOrder) -> int:
     """``reminders_sql`` for one order in Python."""
-    return 0
+    return order.request.reminder_count if order.request is not None else 0

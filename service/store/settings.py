@@ -30,6 +30,10 @@ class DeskSettings:
     # A supervision order turns red overdue by more than these working days, or reminded more than these times.
     supervision_red_days: int = 3
     supervision_red_reminders: int = 3
+    # The share of a clock's working time limit at which it is reminded of first (催办; again at the breach).
+    reminder_share: float = 0.75
+    # Days after a result within which a return visit (回访) is recorded.
+    return_visit_days: int = 10
 
 
 @dataclass(frozen=True)

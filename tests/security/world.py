@@ -101,6 +101,7 @@ class World:
             "view_id": self.saved_view.id,
             "enterprise_id": self.enterprise_a.id,
             "user_id": self.users["enterprise_a"].id,
+            "station_id": self.request.station_id,
             "action_name": "withdraw",
             "step": "complete",
             "order_id": self.order.id,

@@ -11,7 +11,7 @@ from service.errors import DomainError, ValidationError
 from service.models import Role, Station, User
 from service.operations import accounts
 from service.rules.policy import PolicyAction
-from service.web.common.helpers import actor, flash_domain_error, require, station_choices
+from service.web.common.helpers import actor, flash_domain_error, require, station_choices, station_name
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.admin import DeskUserForm
@@ -92,3 +92,24 @@ def stations() -> ResponseReturnValue:
     return render_template(
         "admin/stations.html", stations=db().scalars(select(Station).order_by(Station.is_hub.desc(), Station.id)).all()
     )
+
+
+@bp.route("/stations/<int:station_id>/review-closures", methods=["POST"])
+@require(PolicyAction.ADMIN_USE)
+def set_review_closures(station_id: int) -> ResponseReturnValue:
+    review = request.form.get("review") == "1"
+    try:
+        station = accounts.set_review_closures(db(), actor(), station_id, review)
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(
+            gettext(
+                "%(station)s: the head now reviews each result before the enterprise is told.",
+                station=station_name(station),
+            )
+            if review
+            else gettext("%(station)s: results go to the enterprise without a review.", station=station_name(station)),
+            "success",
+        )
+    return redirect(url_for("admin.stations"))

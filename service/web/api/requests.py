@@ -150,7 +150,7 @@ def post_note(request_id: int, body: s.MessageIn) -> s.MessageOut:
 
 
 def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.EnterpriseActionIn) -> s.RequestOut:
-    summary, confirmed = (body.summary, body.confirmed) if isinstance(body, s.ActionIn) else ("", False)
+    desk = body if isinstance(body, s.ActionIn) else None
     changed = ops.take_action(
         db(),
         caller(),
@@ -158,10 +158,12 @@ def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.Enterpr
         expected_version(body.version),
         action,
         reason=body.reason,
-        summary=summary,
+        summary=desk.summary if desk else "",
         message=body.message,
         rating=body.rating,
-        confirmed=confirmed,
+        confirmed=desk.confirmed if desk else False,
+        result_category=desk.result_category if desk else None,
+        result_basis=desk.result_basis if desk else "",
         settings=desk_settings(),
     )
     return s.request_out(changed, caller())

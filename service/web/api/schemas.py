@@ -27,7 +27,9 @@ from service.models import (
     Priority,
     ProductField,
     ProductType,
+    ResultCategory,
     ReturnReason,
+    Satisfaction,
     ServiceRequest,
     Status,
     User,
@@ -118,6 +120,13 @@ class ActionIn(Input):
     message: Annotated[str, text(20000)] = ""
     rating: int | None = Field(None, ge=1, le=5)
     version: Id | None = Field(None, description="The version you saw (or send If-Match).")
+    result_category: ResultCategory = Field(
+        ResultCategory.RESOLVED,
+        description="resolve: resolved, explained (with the policy basis) or not_feasible (with the reason).",
+    )
+    result_basis: Annotated[str, text(5000)] = Field(
+        "", description="resolve: the policy basis or the reason; required unless the result is resolved."
+    )
     confirmed: bool = Field(
         False,
         description="Resolve even though work is still open (without it, such a "
@@ -212,7 +221,9 @@ class RequestOut(Output):
     enterprise_id: int
     station_code: str
     plan_id: int | None
-    resolution_summary: str | None
+    resolution_summary: str | None = Field(description="The result text the enterprise reads (办结).")
+    result_category: ResultCategory | None
+    result_basis: str | None = Field(description="The policy basis of an explanation, the reason of a refusal.")
     rating: int | None
     created_at: datetime
     updated_at: datetime
@@ -237,6 +248,12 @@ class RequestOut(Output):
     return_reason: ReturnReason | None = Field(None, description="The last return's reason, until signed for again.")
     return_note: str | None = None
     extension_pending: bool | None = Field(None, description="An extension request waits for a decision.")
+    reminder_count: int | None = Field(None, description="Reminders (催办) sent so far, automatic and manual.")
+    last_reminded_at: datetime | None = None
+    satisfaction: Satisfaction | None = Field(None, description="The last return visit's (回访) level.")
+    visit_solved: bool | None = Field(None, description="Whether the last return visit found the problem solved.")
+    visited_at: datetime | None = None
+    redo_count: int | None = Field(None, description="How many times an unsatisfying result was redone (重办).")
 
 
 class RequestPage(Output):
@@ -301,7 +318,15 @@ DESK_ONLY = (
     "return_reason",
     "return_note",
     "extension_pending",
+    "reminder_count",
+    "last_reminded_at",
+    "satisfaction",
+    "visit_solved",
+    "visited_at",
+    "redo_count",
 )
+# The result waiting for the head's review (办结审核) is not the enterprise's to read yet.
+RESULT_FIELDS = ("resolution_summary", "result_category", "result_basis")
 
 
 def request_out(request: ServiceRequest, viewer: User) -> RequestOut:
@@ -318,6 +343,8 @@ def _request_fields(request: ServiceRequest, viewer: User) -> dict[str, Any]:
     fields["actions"] = [t.action.value for t in lifecycle.allowed_actions(viewer, request)]
     if policy.may(viewer, PolicyAction.REQUEST_VIEW_INTERNAL, request):
         fields.update({name: getattr(request, name) for name in DESK_ONLY})
+    elif request.status == Status.REVIEW:
+        fields.update(dict.fromkeys(RESULT_FIELDS))
     return fields
 
 

@@ -1,6 +1,8 @@
-"""Sign-for (签收), return (退回) and extensions (延期申请) of a request, with the page's policy and versioning.
+"""Sign-for (签收), return (退回), extensions (延期申请), reminders (催办), return visits (回访) and redos (重办) of a
+request, with the page's policy and versioning.
 
-The operations in service.operations.supervision do the work; a stale version answers 409 as everywhere.
+The operations (service.operations.supervision, reminders, visits, requests) do the work; a stale version
+answers 409 as everywhere. A result and its review (办结, 审核) are lifecycle steps: POST .../transitions.
 """
 
 from __future__ import annotations
@@ -10,8 +12,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from service.models import ExtensionRequest, ExtensionStatus
+from service.models import ExtensionRequest, ExtensionStatus, ReturnVisit, Satisfaction, VisitChannel
+from service.operations import requests as request_ops
 from service.operations import supervision as ops
+from service.operations.reminders import remind_request
+from service.operations.visits import VisitInput, record_visit
 from service.rules.extensions import ExtensionAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
@@ -119,6 +124,99 @@ def ask_extension(request_id: int, body: ExtensionIn) -> ExtensionOut:
 )
 def decide_extension(request_id: int, body: ExtensionDecisionIn) -> ExtensionOut:
     extension = ops.decide_extension(
-        db(), caller(), request_id, expected_version(body.version), body.decision, body.comment
+        db(),
+        caller(),
+        request_id,
+        expected_version(body.version),
+        body.decision,
+        body.comment,
+        settings=desk_settings(),
     )
     return _extension_out(extension)
+
+
+class RemindIn(s.Input):
+    message: Annotated[str, s.text(5000, 1)] = Field(description="What the officer is reminded of.")
+    version: s.Id | None = Field(None, description="The request's version you saw (or send If-Match).")
+
+
+@endpoint(
+    "/requests/<int:request_id>/remind",
+    "POST",
+    summary="Remind the officer of an open request (催办; the station's head or the provincial director).",
+    description="On the request's timeline and counted in reminder_count; the automatic reminders come from the "
+    "SLA sweep at the configured share of each time limit and at the breach.",
+    tag=TAG,
+    body=RemindIn,
+    response=s.RequestOut,
+    headers=VERSIONED,
+)
+def remind(request_id: int, body: RemindIn) -> s.RequestOut:
+    changed = remind_request(db(), caller(), request_id, expected_version(body.version), body.message)
+    return s.request_out(changed, caller())
+
+
+class VisitIn(s.Input):
+    satisfaction: Satisfaction
+    solved: bool = Field(description="Whether the enterprise says the problem was solved.")
+    comment: Annotated[str, s.text(5000)] = ""
+    version: s.Id | None = Field(None, description="The request's version you saw (or send If-Match).")
+
+
+class VisitOut(s.Output):
+    id: int
+    request_id: int
+    recorded_by_id: int
+    channel: VisitChannel
+    satisfaction: Satisfaction
+    solved: bool | None
+    comment: str
+    created_at: datetime
+
+
+@endpoint(
+    "/requests/<int:request_id>/visits",
+    "POST",
+    summary="Record a phone return visit (回访) of a result (the desk, not its handler; within the visit days).",
+    tag=TAG,
+    body=VisitIn,
+    response=VisitOut,
+    status=201,
+    headers=VERSIONED,
+)
+def visit(request_id: int, body: VisitIn) -> VisitOut:
+    answer = VisitInput(body.satisfaction, body.solved, body.comment)
+    recorded: ReturnVisit = record_visit(
+        db(), caller(), request_id, expected_version(body.version), answer, settings=desk_settings()
+    )
+    return VisitOut.model_validate(recorded, from_attributes=True)
+
+
+class RedoIn(s.Input):
+    reason: Annotated[str, s.text(5000, 1)] = Field(description="What is to be redone.")
+    new_due_date: date = Field(description="The new completion date; due at the close of that working day.")
+    assignee_id: s.Id | None = Field(None, description="Another officer of the station, if the head so decides.")
+    version: s.Id | None = Field(None, description="The request's version you saw (or send If-Match).")
+
+
+@endpoint(
+    "/requests/<int:request_id>/redo",
+    "POST",
+    summary="Send a result its return visit found unsatisfying back for a redo (重办; the station's head).",
+    tag=TAG,
+    body=RedoIn,
+    response=s.RequestOut,
+    headers=VERSIONED,
+)
+def redo(request_id: int, body: RedoIn) -> s.RequestOut:
+    changed = request_ops.redo_request(
+        db(),
+        caller(),
+        request_id,
+        expected_version(body.version),
+        body.new_due_date,
+        body.reason,
+        assignee_id=body.assignee_id,
+        settings=desk_settings(),
+    )
+    return s.request_out(changed, caller())

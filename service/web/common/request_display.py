@@ -25,14 +25,18 @@ from service.models import (
     HotlineSession,
     LifecycleStage,
     Priority,
+    ReminderClock,
     ReturnReason,
+    Satisfaction,
     ServiceRequest,
     Status,
+    VisitChannel,
 )
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
 from service.operations.sla import SWEEP_REASONS, SlaState
 from service.rules import sla
 from service.rules.lifecycle import Action
+from service.rules.reminders import Stage
 from service.store import open_work
 from service.store.reference import StationInfo
 from service.web.app_settings import desk_settings
@@ -48,6 +52,9 @@ ACTION_LABELS: dict[Action, object] = {
     Action.WITHDRAW: _l("Withdraw the request"),
     Action.CONFIRM: _l("Confirm the resolution"),
     Action.REOPEN: _l("Reopen"),
+    Action.APPROVE_CLOSURE: _l("Approve the result"),
+    Action.SEND_BACK_CLOSURE: _l("Send the result back"),
+    Action.REDO: _l("Redo"),
 }
 ACTION_HINTS: dict[Action, object] = {
     Action.START_GUIDANCE: _l("Needs the request to be linked to the enterprise's active service plan."),
@@ -55,6 +62,9 @@ ACTION_HINTS: dict[Action, object] = {
     Action.WITHDRAW: _l("The station stops working on the request."),
     Action.CONFIRM: _l("Confirming closes the request. Please rate the service from 1 (poor) to 5 (excellent)."),
     Action.REOPEN: _l("The station takes the request up again."),
+    Action.RESOLVE: _l("Where the station's head reviews results, the enterprise is told once the head approves."),
+    Action.APPROVE_CLOSURE: _l("The enterprise is told the result and the request is resolved."),
+    Action.SEND_BACK_CLOSURE: _l("The officer works on; say what is missing."),
 }
 # What resolving would leave open (service.store.open_work), as the resolve step lists it.
 OPEN_ITEM_KINDS: dict[str, object] = {
@@ -170,6 +180,29 @@ def returned_badge(request: ServiceRequest) -> dict[str, str] | None:
     }
 
 
+def reminded_badge(request: ServiceRequest) -> dict[str, str] | None:
+    """The tag of a request reminded (催办) at least once, with when it last was as its title."""
+    if not request.reminder_count:
+        return None
+    return {
+        "text": gettext("Reminded ×%(count)s", count=request.reminder_count),
+        "style": "danger" if request.reminder_count > 1 else "warn",
+        "title": when(request.last_reminded_at) if request.last_reminded_at else "",
+    }
+
+
+def redo_badge(request: ServiceRequest) -> dict[str, str] | None:
+    if not request.redo_count:
+        return None
+    return {"text": gettext("Redo ×%(count)s", count=request.redo_count), "style": "warn", "title": ""}
+
+
+def request_tags(request: ServiceRequest, now: datetime) -> list[dict[str, str]]:
+    """The supervision tags of a request, in a queue row and on its page."""
+    badges = (sign_for_badge(request, now), returned_badge(request), reminded_badge(request), redo_badge(request))
+    return [tag for tag in badges if tag]
+
+
 def _vocabulary(kind: type[Enum], value: Any) -> str:
     try:
         return label(kind(value))
@@ -186,6 +219,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
             "Opened by the station on the enterprise's behalf (%(channel)s)",
             channel=_vocabulary(Channel, data.get("channel")),
         )
+    if kind == EventKind.STATUS_CHANGED and data.get("action") == "redo" and data.get("new_due_at"):
+        return gettext("Redo; new completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.STATUS_CHANGED:
         return gettext(
             "%(old)s → %(new)s", old=_vocabulary(Status, data.get("from")), new=_vocabulary(Status, data.get("to"))
@@ -224,9 +259,26 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
         return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.SUPERVISION_ISSUED and data.get("deadline"):
         return gettext("Report by %(date)s", date=when(datetime.fromisoformat(data["deadline"])))
+    if kind == EventKind.REMINDED:
+        return _reminder_details(data)
+    if kind == EventKind.VISITED:
+        parts = [_vocabulary(VisitChannel, data.get("channel")), _vocabulary(Satisfaction, data.get("satisfaction"))]
+        if data.get("solved") is not None:
+            parts.append(gettext("solved") if data["solved"] else gettext("not solved"))
+        return " · ".join(parts)
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""
+
+
+def _reminder_details(data: Mapping[str, Any]) -> str:
+    clock = data.get("clock")
+    if clock == ReminderClock.MANUAL:
+        return gettext("Reminder from the head")
+    overdue = data.get("stage") == Stage.OVERDUE
+    if clock == ReminderClock.SIGN_FOR:
+        return gettext("Sign-for overdue") if overdue else gettext("Sign-for time nearly used up")
+    return gettext("Resolution overdue") if overdue else gettext("Resolution time nearly used up")
 
 
 def event_note(event: Event) -> str:
@@ -234,7 +286,7 @@ def event_note(event: Event) -> str:
     data = event.data or {}
     if data.get("by_sweep"):
         return ""  # the sweep's reason is a fixed phrase, already worded by event_details
-    return str(data.get("reason") or data.get("note") or "")
+    return str(data.get("reason") or data.get("note") or data.get("message") or data.get("comment") or "")
 
 
 def upload_limits() -> str:

@@ -30,6 +30,7 @@ from service.models import (
     LifecycleStage,
     ProductField,
     ProductType,
+    ResultCategory,
     ServiceRequest,
     User,
 )
@@ -57,6 +58,8 @@ from service.web.forms.requests import (
     ExtensionDecisionForm,
     ExtensionWithdrawForm,
     OnBehalfForm,
+    RedoForm,
+    RemindForm,
     ReplyForm,
     RequestForm,
     ReturnForm,
@@ -64,6 +67,7 @@ from service.web.forms.requests import (
     TransferForm,
     TriageForm,
     VersionedForm,
+    VisitForm,
     action_form,
 )
 from service.web.forms.supervision_orders import IssueOrderForm, OrderStepForm
@@ -73,8 +77,12 @@ E = TypeVar("E", bound=Enum)
 
 
 def choice(vocabulary: type[E], raw: str | None) -> E | None:
-    """A validated select's value as its vocabulary member ("" means none)."""
-    return vocabulary(raw) if raw else None
+    """A select's value as its vocabulary member; "" or a value it does not offer (a crafted post) means none,
+    which the operation asks to be chosen."""
+    try:
+        return vocabulary(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def uploads_from(field: Field) -> list[Upload]:
@@ -202,6 +210,9 @@ _RESTORABLE = (
     ExtensionWithdrawForm,
     IssueOrderForm,
     OrderStepForm,
+    RemindForm,
+    VisitForm,
+    RedoForm,
 )
 
 
@@ -311,6 +322,11 @@ def take_step(request_id: int, action_name: str, *, done_url: str) -> ResponseRe
             message=form.message.data or "",
             rating=form.rating.data,
             confirmed=bool(form.confirmed.data),
+            # The form offers "resolved" checked: a post without one is an older page's (or a script's).
+            result_category=choice(ResultCategory, form.result_category.data)
+            if form.result_category.data
+            else ResultCategory.RESOLVED,
+            result_basis=form.result_basis.data or "",
             settings=desk_settings(),
         )
 

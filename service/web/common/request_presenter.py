@@ -40,10 +40,11 @@ from service.queries.plans import PlanPanel, plan_panel
 from service.queries.requests import assignable_users
 from service.queries.task_forces import task_forces_of_request
 from service.queries.timeline import TimelineEntry, awaiting, timeline
-from service.rules import policy
+from service.rules import lifecycle, policy, state_machine
 from service.rules.extensions import ExtensionAction, allowed_extension_actions
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
 from service.rules.policy import PolicyAction
+from service.rules.visits import visit_deadline, visit_window_open
 from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
@@ -54,8 +55,7 @@ from service.web.common.request_display import (
     DANGEROUS,
     OPEN_ITEM_KINDS,
     action_label,
-    returned_badge,
-    sign_for_badge,
+    request_tags,
     sla_badge,
     when,
 )
@@ -69,13 +69,17 @@ from service.web.forms.requests import (
     ExtensionAskForm,
     ExtensionDecisionForm,
     ExtensionWithdrawForm,
+    RedoForm,
+    RemindForm,
     ReplyForm,
     ReturnForm,
     SignForForm,
     TransferForm,
     TriageForm,
+    VisitForm,
     action_form,
 )
+from service.web.labels import label
 
 Audience = Literal["desk", "portal"]
 F = TypeVar("F", bound=FlaskForm)
@@ -159,6 +163,28 @@ class SupervisionView:
     # The extension request waiting for a decision (desk only) and its new date.
     pending: ExtensionRequest | None
     pending_due: str
+    # Reminders (催办) so far and the last one's time; redos (重办) so far.
+    reminders: int
+    last_reminded: str
+    redos: int
+
+
+@dataclass(frozen=True)
+class ResultView:
+    """The result (办结) as the reader may see it: the enterprise once it is told, the desk while in review too."""
+
+    category: str
+    text: str
+    basis: str
+    in_review: bool
+    rating: int | None
+    rating_comment: str
+    # The last return visit (回访): its level, whether the problem was solved, when ("" where none).
+    satisfaction: str
+    solved: str
+    visited: str
+    # Until when a visit may still be recorded (desk only; "" when visited or none is due).
+    visit_until: str
 
 
 @dataclass(frozen=True)
@@ -175,6 +201,9 @@ class DeskForms:
     extension_ask: ExtensionAskForm | None
     extension_decide: ExtensionDecisionForm | None
     extension_withdraw: ExtensionWithdrawForm | None
+    remind: RemindForm | None
+    visit: VisitForm | None
+    redo: RedoForm | None
     message: DeskMessageForm
     # A submitted request is triaged first: its triage form heads the side column (no separate assignee form).
     triage_first: bool
@@ -220,6 +249,7 @@ class RequestPage:
     supervision: SupervisionView
     # Supervision orders (督办) on the request: the desk's page only.
     orders: OrdersPanel
+    result: ResultView | None
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -228,7 +258,9 @@ def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> 
         for need, field in (
             (Need.RATING, form.rating),
             (Need.REASON, form.reason),
+            (Need.RESULT, form.result_category),
             (Need.SUMMARY, form.summary),
+            (Need.RESULT, form.result_basis),
             (Need.MESSAGE, form.message),
         )
         if need in needs
@@ -312,11 +344,34 @@ def supervision_view(req: ServiceRequest, pending: ExtensionRequest | None) -> S
         extension_reason=req.extension_reason or "",
         sign_for_due=when(req.sign_for_due_at) if req.sign_for_due_at else "",
         signed_for=when(req.signed_for_at) if req.signed_for_at else "",
-        tags=[tag for tag in (sign_for_badge(req, now), returned_badge(req)) if tag],
+        tags=request_tags(req, now),
         returns=req.return_count,
         return_note=req.return_note or "" if req.return_reason else "",
         pending=pending,
         pending_due=when(pending.new_due_at) if pending else "",
+        reminders=req.reminder_count,
+        last_reminded=when(req.last_reminded_at) if req.last_reminded_at else "",
+        redos=req.redo_count,
+    )
+
+
+def result_view(req: ServiceRequest, audience: Audience, settings: DeskSettings) -> ResultView | None:
+    """The request's result, or None: none given, or (for the enterprise) not yet approved by the head."""
+    if req.resolution_summary is None or (audience == "portal" and req.status == Status.REVIEW):
+        return None
+    solved = "" if req.visit_solved is None else gettext("Solved") if req.visit_solved else gettext("Not solved")
+    until = visit_deadline(req, settings.return_visit_days)
+    return ResultView(
+        category=label(req.result_category) if req.result_category else "",
+        text=req.resolution_summary,
+        basis=req.result_basis or "",
+        in_review=req.status == Status.REVIEW,
+        rating=req.rating,
+        rating_comment=req.rating_comment or "",
+        satisfaction=label(req.satisfaction) if req.satisfaction else "",
+        solved=solved,
+        visited=when(req.visited_at) if req.visited_at else "",
+        visit_until=when(until) if until and audience == "desk" and req.visited_at is None else "",
     )
 
 
@@ -344,6 +399,20 @@ def _extension_forms(
     return decide, withdraw
 
 
+def _redo_form(session: Session, user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm]) -> RedoForm | None:
+    """The head's redo (重办) of a result its visit found unsatisfying, with the officers to choose from."""
+    redo = lifecycle.TRANSITIONS[Action.REDO]
+    if not state_machine.can(lifecycle.MACHINE, user, req, Action.REDO) or unavailable_reason(
+        redo, req, Inputs(), utcnow()
+    ):
+        return None
+    form = kept.get("redo")
+    if not isinstance(form, RedoForm):
+        form = RedoForm(prefix="redo", formdata=None, data={"version": req.version, "assignee_id": req.assignee_id})
+    form.assignee_id.choices = assignee_choices(session, user, req)
+    return form
+
+
 def _desk_forms(
     session: Session,
     user: User,
@@ -351,6 +420,7 @@ def _desk_forms(
     kept: Mapping[str, FlaskForm],
     stations: Sequence[StationInfo],
     pending: ExtensionRequest | None,
+    settings: DeskSettings,
 ) -> DeskForms:
     """The working forms the policy lets ``user`` use on ``req`` in its present state."""
     is_open = req.status in OPEN_STATUSES
@@ -399,6 +469,14 @@ def _desk_forms(
         if policy.may(user, PolicyAction.REQUEST_ASK_EXTENSION, req)
         else None,
         *_extension_forms(user, req, pending, kept),
+        _versioned(kept, "remind", RemindForm, "remind", version)
+        if policy.may(user, PolicyAction.REQUEST_REMIND, req)
+        else None,
+        _versioned(kept, "visit", VisitForm, "visit", version)
+        if policy.may(user, PolicyAction.REQUEST_RECORD_VISIT, req)
+        and visit_window_open(req, settings.return_visit_days, utcnow())
+        else None,
+        _redo_form(session, user, req, kept),
         message,
         triage_first=triage is not None and req.status == Status.SUBMITTED,
     )
@@ -459,7 +537,7 @@ def present_request(
     stations = reference.stations(session)
     # Read only when the request says one waits (no statement otherwise), and never for the enterprise.
     pending = pending_extension(session, req) if internal else None
-    desk = _desk_forms(session, user, req, kept, stations, pending) if audience == "desk" else None
+    desk = _desk_forms(session, user, req, kept, stations, pending, settings) if audience == "desk" else None
     portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
     offered = (
         (desk.offered() if desk else {"reply"} if portal and portal.form else set())
@@ -496,4 +574,5 @@ def present_request(
         orders=orders_panel(session, user, req, kept, settings, read=_supervised(entries))
         if audience == "desk"
         else OrdersPanel([], None),
+        result=result_view(req, audience, settings),
     )

@@ -8,13 +8,24 @@ from flask_babel import gettext
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from service.models import Category, Enterprise, LifecycleStage, Priority, ReturnReason, ServiceRequest, Status
+from service.models import (
+    Category,
+    Enterprise,
+    LifecycleStage,
+    Priority,
+    ReturnReason,
+    Satisfaction,
+    ServiceRequest,
+    Status,
+)
 from service.models.base import utcnow
 from service.operations import accounts
 from service.operations.escalation import de_escalate_request, escalate_request
-from service.operations.requests import add_message, assign_request, transfer_request, triage_request
+from service.operations.reminders import remind_request
+from service.operations.requests import add_message, assign_request, redo_request, transfer_request, triage_request
 from service.operations.sla import sla_state
 from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension, return_request, sign_for
+from service.operations.visits import VisitInput, record_visit
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.queries.supervision_orders import supervised
 from service.rules import policy
@@ -24,7 +35,7 @@ from service.store import reference
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.orders_presenter import supervised_badge
-from service.web.common.request_display import install_template_helpers, returned_badge, sign_for_badge, sla_badge
+from service.web.common.request_display import install_template_helpers, request_tags, sla_badge
 from service.web.common.request_pages import (
     choice,
     cursor_arg,
@@ -49,10 +60,13 @@ from service.web.forms.requests import (
     ExtensionWithdrawForm,
     OnBehalfForm,
     QueueFilterForm,
+    RedoForm,
+    RemindForm,
     ReturnForm,
     SignForForm,
     TransferForm,
     TriageForm,
+    VisitForm,
 )
 
 bp = Blueprint("desk", __name__, url_prefix="/desk")
@@ -64,6 +78,8 @@ def _queue_tabs() -> list[tuple[str, str]]:
         "new": gettext("New"),
         "mine": gettext("Mine"),
         "to_sign": gettext("To sign for"),
+        "reminded": gettext("Reminded"),
+        "review": gettext("Results to review"),
         "unassigned": gettext("Unassigned"),
         "waiting": gettext("Waiting for the enterprise"),
         "overdue": gettext("Overdue"),
@@ -108,10 +124,7 @@ def index() -> ResponseReturnValue:
     # Beside the title: waiting for sign-for (or late), and a return's reason until someone signs for it again.
     # ... and under a supervision order (督办) not yet concluded.
     watched = supervised(db(), [r.id for r in page.items])
-    flags = {
-        r.id: [tag for tag in (sign_for_badge(r, now), returned_badge(r), supervised_badge(r.id in watched)) if tag]
-        for r in page.items
-    }
+    flags = {r.id: [*request_tags(r, now), *filter(None, [supervised_badge(r.id in watched)])] for r in page.items}
     return render_template("desk/index.html", page=page, badges=badges, flags=flags, **context)
 
 
@@ -330,6 +343,7 @@ def decide_extension_view(request_id: int) -> ResponseReturnValue:
             form.expected_version(),
             ExtensionAction(form.decision.data),
             form.comment.data or "",
+            settings=desk_settings(),
         )
 
     return run_edit(
@@ -348,7 +362,9 @@ def withdraw_extension_view(request_id: int) -> ResponseReturnValue:
     form = ExtensionWithdrawForm(prefix="withdraw")
 
     def call() -> object:
-        return decide_extension(db(), actor(), request_id, form.expected_version(), ExtensionAction.WITHDRAW)
+        return decide_extension(
+            db(), actor(), request_id, form.expected_version(), ExtensionAction.WITHDRAW, settings=desk_settings()
+        )
 
     return run_edit(
         request_id,
@@ -356,6 +372,71 @@ def withdraw_extension_view(request_id: int) -> ResponseReturnValue:
         form,
         call,
         success=gettext("The extension request has been withdrawn."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/remind", methods=["POST"])
+@require(PolicyAction.DESK_USE)
+def remind(request_id: int) -> ResponseReturnValue:
+    form = RemindForm(prefix="remind")
+    return run_edit(
+        request_id,
+        "remind",
+        form,
+        lambda: remind_request(db(), actor(), request_id, form.expected_version(), form.message.data or ""),
+        success=gettext("The officer has been reminded."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/visit", methods=["POST"])
+@require(PolicyAction.DESK_USE)
+def visit(request_id: int) -> ResponseReturnValue:
+    form = VisitForm(prefix="visit")
+
+    def call() -> object:
+        answer = VisitInput(
+            choice(Satisfaction, form.satisfaction.data),
+            {"yes": True, "no": False}.get(form.solved.data or ""),
+            form.comment.data or "",
+        )
+        return record_visit(db(), actor(), request_id, form.expected_version(), answer, settings=desk_settings())
+
+    return run_edit(
+        request_id,
+        "visit",
+        form,
+        call,
+        success=gettext("The return visit has been recorded."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/redo", methods=["POST"])
+@require(PolicyAction.DESK_USE)
+def redo(request_id: int) -> ResponseReturnValue:
+    form = RedoForm(prefix="redo")
+
+    def call() -> object:
+        return redo_request(
+            db(),
+            actor(),
+            request_id,
+            form.expected_version(),
+            form.due_date.data,
+            form.reason.data or "",
+            # Any id is checked by the operation (the station's officers are the choices offered).
+            assignee_id=form.assignee_id.data,
+            settings=desk_settings(),
+        )
+
+    return run_edit(
+        request_id,
+        "redo",
+        form,
+        call,
+        success=gettext("The request has been sent back for a redo."),
         done_url=_done(request_id),
     )
 

@@ -31,7 +31,9 @@ from service.models import (
     Priority,
     ProductField,
     ProductType,
+    ResultCategory,
     ReturnReason,
+    Satisfaction,
     Status,
 )
 from service.operations.attachments import ALLOWED
@@ -136,6 +138,14 @@ class ActionForm(VersionedForm):
         validators=[Optional()],
         choices=[SelectChoice(n, str(n)) for n in range(5, 0, -1)],
     )
+    result_category = RadioField(
+        _l("Result"), choices=choices(ResultCategory), default=ResultCategory.RESOLVED.value, validators=[Optional()]
+    )
+    result_basis = TextAreaField(
+        _l("Policy basis or reason"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("Required when the result is an explanation or not feasible: the enterprise reads it."),
+    )
     # Offered only after a resolve was refused for work still open (listed beside it).
     confirmed = BooleanField(_l("Resolve anyway: I have seen what is still open"))
     # That open work, as the refused step reported it (kind, id, title): set by the view, never posted.
@@ -210,6 +220,29 @@ class ExtensionWithdrawForm(VersionedForm):
     """Its asker takes a pending extension request back."""
 
 
+class RemindForm(VersionedForm):
+    message = TextAreaField(_l("Message to the officer"), validators=[DataRequired(), Length(max=5000)])
+
+
+YES_NO = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+
+
+class VisitForm(VersionedForm):
+    satisfaction = RadioField(_l("Satisfaction"), choices=choices(Satisfaction), validators=[InputRequired()])
+    solved = RadioField(_l("Was the problem solved?"), choices=YES_NO, validators=[InputRequired()])
+    comment = TextAreaField(_l("What the enterprise said"), validators=[Optional(), Length(max=5000)])
+
+
+class RedoForm(VersionedForm):
+    reason = TextAreaField(_l("What is to be redone"), validators=[DataRequired(), Length(max=5000)])
+    due_date = DateField(_l("New completion date"), validators=[InputRequired()])
+    # The presenter offers the station's officers (left as is, the same officer redoes it); the operation checks
+    # the id sent, as the assignee form's.
+    assignee_id = SelectField(
+        _l("Officer"), coerce=optional_int, choices=[], validate_choice=False, validators=[Optional()]
+    )
+
+
 class QueueFilterForm(DeskForm):
     """The queue's filters, read from the query string (a GET form: no CSRF token)."""
 
@@ -274,4 +307,8 @@ def action_form(
         form.message.label.text = gettext("Comment (optional)")
     elif action == Action.REQUEST_INFO:
         form.message.label.text = gettext("What the enterprise should provide")
+    elif action == Action.RESOLVE:
+        form.summary.label.text = gettext("Result text (the enterprise reads it)")
+    elif action == Action.SEND_BACK_CLOSURE:
+        form.reason.label.text = gettext("What the officer should change")
     return form
