@@ -72,6 +72,21 @@ def _insert_selected(recipients: Select[int], excluding: bool) -> Insert:
     return insert(_TABLE).from_select(["user_id", *given], rows)
 
 
+def tell_enterprise(
+    session: Session, actor: User | None, request: ServiceRequest, kind: EventKind, now: datetime, **data: Any
+) -> None:
+    """Notify the request's enterprise users (but the actor) of ``kind``, with ``data`` for the message."""
+    notify(
+        session,
+        enterprise_users(request.enterprise_id),
+        request,
+        kind,
+        now,
+        exclude=actor.id if actor else None,
+        data=data,
+    )
+
+
 def ids_of(session: Session, *groups: Recipients) -> list[int]:
     """Several groups of recipients as one list of ids (a query among them is run here)."""
     found: list[int] = []

@@ -414,7 +414,9 @@ def triage_request(
                 setattr(request, flag, False)  # a new, later target is not breached yet
         if request.status == Status.SUBMITTED:
             lifecycle.apply(session, request, lifecycle.Action.TRIAGE, actor, now, times.calendar)
-            _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
+            notifications.tell_enterprise(
+                session, actor, request, EventKind.STATUS_CHANGED, now, status=request.status.value
+            )
         record(session, request, EventKind.TRIAGED, actor, now, **changes)
         _set_assignee(session, actor, request, assignee_id, times, settings, now)
     return request
@@ -487,18 +489,6 @@ def transfer_request(
             session, notifications.station_desk(station.id), request, EventKind.TRANSFERRED, now, exclude=actor.id
         )
     return request
-
-
-def _tell_enterprise(session: Session, actor: User, request: ServiceRequest, kind: EventKind, now: datetime) -> None:
-    notifications.notify(
-        session,
-        notifications.enterprise_users(request.enterprise_id),
-        request,
-        kind,
-        now,
-        exclude=actor.id,
-        data={"status": request.status.value},
-    )
 
 
 def _post(
@@ -677,7 +667,9 @@ def redo_request(
     with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_TRANSITION) as request:
         inputs = lifecycle.Inputs(reason=reason.strip(), new_due=new_due, reminder_share=settings.reminder_share)
         lifecycle.apply(session, request, lifecycle.Action.REDO, actor, now, times.calendar, inputs)
-        _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
+        notifications.tell_enterprise(
+            session, actor, request, EventKind.STATUS_CHANGED, now, status=request.status.value
+        )
         if assignee_id is not None and assignee_id != request.assignee_id:
             _set_assignee(session, actor, request, assignee_id, times, settings, now)
         elif request.assignee_id is not None:
@@ -709,7 +701,9 @@ def _tell_of_step(
             data={"status": request.status.value},
         )
     elif public:
-        _tell_enterprise(session, actor, request, EventKind.STATUS_CHANGED, now)
+        notifications.tell_enterprise(
+            session, actor, request, EventKind.STATUS_CHANGED, now, status=request.status.value
+        )
     desk: list[int] = []
     if request.status == Status.REVIEW:
         desk = notifications.director_ids(session, request.station_id)

@@ -158,13 +158,8 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
 
     def close(request: ServiceRequest) -> None:
         lifecycle.apply(session, request, lifecycle.Action.AUTO_CLOSE, None, now, calendar)
-        notifications.notify(
-            session,
-            notifications.enterprise_users(request.enterprise_id),
-            request,
-            EventKind.STATUS_CHANGED,
-            now,
-            data={"status": request.status.value},
+        notifications.tell_enterprise(
+            session, None, request, EventKind.STATUS_CHANGED, now, status=request.status.value
         )
 
     cutoff = now - timedelta(days=settings.auto_close_days)

@@ -288,13 +288,7 @@ def decide_extension(
         else:
             notifications.notify(session, [extension.asked_by_id], request, kind, now, exclude=actor.id)
         if action == ExtensionAction.APPROVE:
-            notifications.notify(
-                session,
-                notifications.enterprise_users(request.enterprise_id),
-                request,
-                kind,
-                now,
-                exclude=actor.id,
-                data={"new_due_at": extension.new_due_at.isoformat()},
+            notifications.tell_enterprise(
+                session, actor, request, kind, now, new_due_at=extension.new_due_at.isoformat()
             )
     return extension
