@@ -38,3 +38,20 @@ def new_request(client: FlaskClient, who: Caller, **changes: object) -> dict:
     response = client.post("/api/v1/requests", json=body, headers=who.headers)
     assert response.status_code == 201, response.get_json()
     return response.get_json()  # type: ignore[no-any-return]
+
+
+def triaged_to(client: FlaskClient, dispatcher: Caller, request: dict, officer: Caller) -> dict:
+    """Triage a request made over the API and assign it to ``officer``: the sign-for clock starts."""
+    response = client.post(
+        f"/api/v1/requests/{request['id']}/triage",
+        json={
+            "category": "type_testing",
+            "priority": "P3",
+            "lifecycle_stage": "type_testing",
+            "assignee_id": officer.user.id,
+            "version": request["version"],
+        },
+        headers=dispatcher.headers,
+    )
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()  # type: ignore[no-any-return]

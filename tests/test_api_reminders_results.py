@@ -10,25 +10,9 @@ from sqlalchemy.orm import Session
 
 from service.models import Role, Station
 from service.models.base import utcnow
-from tests.api_support import Caller, caller, new_request
+from tests.api_support import Caller, caller, new_request, triaged_to
 
 NEW_DATE = (utcnow() + timedelta(days=60)).date()
-
-
-def _triaged(client: FlaskClient, dispatcher: Caller, request: dict, officer: Caller) -> dict:
-    response = client.post(
-        f"/api/v1/requests/{request['id']}/triage",
-        json={
-            "category": "type_testing",
-            "priority": "P3",
-            "lifecycle_stage": "type_testing",
-            "assignee_id": officer.user.id,
-            "version": request["version"],
-        },
-        headers=dispatcher.headers,
-    )
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
 
 
 def _step(client: FlaskClient, who: Caller, request: dict, **body: object):  # type: ignore[no-untyped-def]
@@ -43,7 +27,7 @@ def test_a_head_reminds_through_the_api(client: FlaskClient, session: Session) -
     enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
     officer = caller(session, Role.STAFF, station_code="JL-CCND")
     head = caller(session, Role.DIRECTOR, station_code="JL-CCND")
-    request = _triaged(client, officer, new_request(client, enterprise), officer)
+    request = triaged_to(client, officer, new_request(client, enterprise), officer)
     url = f"/api/v1/requests/{request['id']}/remind"
     refused = client.post(url, json={"message": "请尽快", "version": request["version"]}, headers=officer.headers)
     assert refused.status_code == 403
@@ -65,7 +49,7 @@ def test_a_reviewed_result_reaches_the_enterprise_on_approval(client: FlaskClien
     station = session.get_one(Station, officer.user.station_id)
     station.review_closures = True
     session.commit()
-    request = _triaged(client, officer, new_request(client, enterprise), officer)
+    request = triaged_to(client, officer, new_request(client, enterprise), officer)
     missing = _step(client, officer, request, action="resolve", summary="已解释", result_category="explained")
     assert missing.status_code == 422
     waiting = _step(
@@ -101,7 +85,7 @@ def test_a_visit_and_a_redo_through_the_api(client: FlaskClient, session: Sessio
     officer = caller(session, Role.STAFF, station_code="JL-CCND")
     colleague = caller(session, Role.STAFF, station_code="JL-CCND")
     head = caller(session, Role.DIRECTOR, station_code="JL-CCND")
-    request = _triaged(client, officer, new_request(client, enterprise), officer)
+    request = triaged_to(client, officer, new_request(client, enterprise), officer)
     resolved = _step(client, officer, request, action="resolve", summary="已答复").get_json()
     assert resolved["result_category"] == "resolved"
     url = f"/api/v1/requests/{request['id']}"

@@ -9,32 +9,16 @@ from sqlalchemy.orm import Session
 
 from service.models import Role
 from service.models.base import utcnow
-from tests.api_support import Caller, caller, new_request
+from tests.api_support import caller, new_request, triaged_to
 
 NEW_DATE = (utcnow() + timedelta(days=120)).date()
-
-
-def _triaged_to(client: FlaskClient, dispatcher: Caller, request: dict, assignee: Caller) -> dict:
-    response = client.post(
-        f"/api/v1/requests/{request['id']}/triage",
-        json={
-            "category": "type_testing",
-            "priority": "P3",
-            "lifecycle_stage": "type_testing",
-            "assignee_id": assignee.user.id,
-            "version": request["version"],
-        },
-        headers=dispatcher.headers,
-    )
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()  # type: ignore[no-any-return]
 
 
 def test_return_and_sign_for_with_their_versions(client: FlaskClient, session: Session) -> None:
     enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
     dispatcher = caller(session, Role.STAFF, station_code="JL-CCND")
     officer = caller(session, Role.STAFF, station_code="JL-CCND")
-    request = _triaged_to(client, dispatcher, new_request(client, enterprise), officer)
+    request = triaged_to(client, dispatcher, new_request(client, enterprise), officer)
     assert request["sign_for_due_at"] is not None and request["signed_for_at"] is None
     url = f"/api/v1/requests/{request['id']}"
     assert client.post(f"{url}/sign-for", json={"version": 1}, headers=officer.headers).status_code == 409
@@ -55,7 +39,7 @@ def test_return_and_sign_for_with_their_versions(client: FlaskClient, session: S
     seen = client.get(url, headers=enterprise.headers).get_json()
     assert seen["return_count"] is None and seen["return_note"] is None and seen["sign_for_due_at"] is None
 
-    again = _triaged_to(client, dispatcher, body, officer)
+    again = triaged_to(client, dispatcher, body, officer)
     signed = client.post(f"{url}/sign-for", json={}, headers={**officer.headers, "If-Match": f'"{again["version"]}"'})
     assert signed.status_code == 200 and signed.get_json()["signed_for_at"] is not None
     queue = client.get("/api/v1/queue?queue=to_sign", headers=officer.headers).get_json()
@@ -66,7 +50,7 @@ def test_ask_and_decide_an_extension(client: FlaskClient, session: Session) -> N
     enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
     officer = caller(session, Role.STAFF, station_code="JL-CCND")
     head = caller(session, Role.DIRECTOR, station_code="JL-CCND")
-    request = _triaged_to(client, officer, new_request(client, enterprise), officer)
+    request = triaged_to(client, officer, new_request(client, enterprise), officer)
     url = f"/api/v1/requests/{request['id']}"
     ask = {"new_due_date": NEW_DATE.isoformat(), "public_reason": "等待检验报告", "internal_note": "内部"}
     assert (
