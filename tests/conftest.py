@@ -93,6 +93,13 @@ def _fresh_reference_data() -> None:
     reference.forget()
 
 
+@pytest.fixture(autouse=True)
+def _suite_process_settings() -> None:
+    """Each test starts with the suite's process-wide settings (the TOTP key, the password hashing cost): a
+    test that built an app of its own, with other settings, changed them for the whole worker."""
+    reset_process_settings()
+
+
 @pytest.fixture()
 def session(connection: Connection) -> Iterator[Session]:
     s = joined_session(connection)
