@@ -452,6 +452,9 @@ def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[s
         ),
         "request page": ("staff", [f"/desk/requests/{i}" for i in known["detail_ids"]][:n] or ["/desk/requests/1"]),
         "director dashboard": ("director", ["/director/"] * n),
+        # Every supervision order of the province, nearest deadline first, and those overdue.
+        "supervision orders": ("director", ["/supervision/"] * n),
+        "supervision orders, overdue": ("director", ["/supervision/?overdue=1"] * n),
     }
 
 
