@@ -21,6 +21,9 @@ REQUIRED = N_("This field is required.")
 TOO_LONG = N_("This text is too long.")
 GIVE_A_REASON = N_("Please give a reason.")
 REASON_REQUIRED = N_("A reason is required.")
+MESSAGE_REQUIRED = N_("A message is required.")
+# The longest free text a step takes (a reason, a comment, a report, a reminder's message).
+MAX_TEXT = 5000
 
 
 class DomainError(Exception):

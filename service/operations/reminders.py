@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
-from service.errors import CORRECT_FIELDS, N_, ValidationError
+from service.errors import CORRECT_FIELDS, MAX_TEXT, MESSAGE_REQUIRED, TOO_LONG, ValidationError
 from service.models import EventKind, ReminderClock, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations import notifications
@@ -23,8 +23,6 @@ from service.operations.request_support import editing, record
 from service.rules import policy, reminders, sla
 from service.rules.policy import PolicyAction
 from service.rules.reminders import Stage
-
-MAX_TEXT = 5000
 
 
 def _officer(request: ServiceRequest) -> notifications.Recipients:
@@ -71,11 +69,17 @@ def remind_request(
     now = now or utcnow()
     message = message.strip()
     if not message:
-        raise ValidationError(CORRECT_FIELDS, fields={"message": N_("A message is required.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"message": MESSAGE_REQUIRED})
     if len(message) > MAX_TEXT:
-        raise ValidationError(CORRECT_FIELDS, fields={"message": N_("This text is too long.")})
-    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_VIEW_INTERNAL) as request:
-        policy.authorize(actor, PolicyAction.REQUEST_REMIND, request)
+        raise ValidationError(CORRECT_FIELDS, fields={"message": TOO_LONG})
+    with editing(
+        session,
+        actor,
+        request_id,
+        expected_version,
+        PolicyAction.REQUEST_VIEW_INTERNAL,
+        then=PolicyAction.REQUEST_REMIND,
+    ) as request:
         send_reminder(session, request, actor, ReminderClock.MANUAL, now, message=message)
     return request
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 
 from service.errors import N_, NeedsConfirmation, StaleVersion
 from service.models import Event, EventKind, Priority, ServiceRequest, User
+from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.rules.reminders import first_reminder
 from service.store.db import unit_of_work
@@ -52,13 +53,21 @@ def conflict(session: Session, request_id: int) -> StaleVersion:
 
 @contextmanager
 def editing(
-    session: Session, actor: User | None, request_id: int, expected_version: int | None, action: PolicyAction
+    session: Session,
+    actor: User | None,
+    request_id: int,
+    expected_version: int | None,
+    action: PolicyAction,
+    *,
+    then: PolicyAction | None = None,
 ) -> Iterator[ServiceRequest]:
     """One transaction editing one request: scope, permission and version checked first.
 
     ``expected_version`` None skips the check (used where the caller holds no
     version, e.g. the SLA sweep); a concurrent commit still surfaces as StaleVersion
-    through the version column.
+    through the version column. ``then`` is a permission the policy grants only in some
+    states, checked after the version: a page that went stale meanwhile gets the conflict
+    (with the request as it now stands) before the refusal its new state would give.
     """
     try:
         with stale_is_conflict(CHANGED_MEANWHILE), unit_of_work(session):
@@ -66,6 +75,8 @@ def editing(
             # instead of deadlocking later over the rows they touch in different orders (PostgreSQL).
             request = load(session, actor, ServiceRequest, request_id, action, lock=True)
             check_version(request.version, expected_version, CHANGED_MEANWHILE)
+            if then is not None and actor is not None:
+                policy.authorize(actor, then, request)
             yield request
     except StaleVersion:
         raise conflict(session, request_id) from None

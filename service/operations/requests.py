@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload, make_transient_to_detached
 from service.errors import (
     CORRECT_FIELDS,
     GIVE_A_REASON,
+    MESSAGE_REQUIRED,
     N_,
     REASON_REQUIRED,
     InvalidTransition,
@@ -556,7 +557,7 @@ def add_message(
     """
     now = now or utcnow()
     if not body.strip() and not uploads:
-        raise ValidationError(N_("Please write a message."), fields={"body": N_("A message is required.")})
+        raise ValidationError(N_("Please write a message."), fields={"body": MESSAGE_REQUIRED})
     action = PolicyAction.REQUEST_NOTE if internal else PolicyAction.REQUEST_REPLY
     with editing(session, actor, request_id, None, action) as request:
         if request.status in FINAL_STATUSES and not internal:

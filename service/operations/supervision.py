@@ -7,40 +7,24 @@ Every write edits the request under its version (``editing``), records its event
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import CORRECT_FIELDS, N_, REASON_REQUIRED, InvalidTransition, ValidationError
+from service.errors import CORRECT_FIELDS, MAX_TEXT, N_, REASON_REQUIRED, TOO_LONG, InvalidTransition, ValidationError
 from service.models import EventKind, ExtensionRequest, ExtensionStatus, ReturnReason, ServiceRequest, User
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.request_support import editing, record
 from service.operations.supervision_orders import follow_station
-from service.rules import policy, sla, state_machine
+from service.rules import sla, state_machine
 from service.rules.extensions import MACHINE, DecisionInputs, ExtensionAction
 from service.rules.policy import PolicyAction
 from service.rules.reminders import first_reminder
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.settings import DeskSettings, service_times
-
-MAX_TEXT = 5000
-TOO_LONG = N_("This text is too long.")
-
-
-@contextmanager
-def _editing(
-    session: Session, actor: User, request_id: int, expected_version: int, action: PolicyAction
-) -> Iterator[ServiceRequest]:
-    """``editing`` for a step the policy allows only in some states: a page that went stale meanwhile gets the
-    conflict (with the request as it now stands) before the refusal its new state would give."""
-    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_VIEW_INTERNAL) as request:
-        policy.authorize(actor, action, request)
-        yield request
 
 
 def start_sign_for(
@@ -77,7 +61,14 @@ def sign_for(
     Raises NotFound, Forbidden (not theirs, or nothing to sign for), Conflict.
     """
     now = now or utcnow()
-    with _editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_SIGN_FOR) as request:
+    with editing(
+        session,
+        actor,
+        request_id,
+        expected_version,
+        PolicyAction.REQUEST_VIEW_INTERNAL,
+        then=PolicyAction.REQUEST_SIGN_FOR,
+    ) as request:
         late = sla.SIGN_FOR_OVERDUE.holds(request, now)
         request.signed_for_at = now
         request.sign_for_remind_at = None
@@ -116,7 +107,14 @@ def return_request(
     """
     now = now or utcnow()
     note = _check_return(reason, note)
-    with _editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_RETURN) as request:
+    with editing(
+        session,
+        actor,
+        request_id,
+        expected_version,
+        PolicyAction.REQUEST_VIEW_INTERNAL,
+        then=PolicyAction.REQUEST_RETURN,
+    ) as request:
         back_to = request.transferred_from_id if request.assignee_id is None else None
         record(
             session,
@@ -196,7 +194,14 @@ def ask_extension(
     Raises NotFound, Forbidden (not the assignee, closed, or one already pending), Conflict, ValidationError.
     """
     now = now or utcnow()
-    with _editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_ASK_EXTENSION) as request:
+    with editing(
+        session,
+        actor,
+        request_id,
+        expected_version,
+        PolicyAction.REQUEST_VIEW_INTERNAL,
+        then=PolicyAction.REQUEST_ASK_EXTENSION,
+    ) as request:
         new_due = _check_ask(ask, request, service_times(session, settings).calendar, now)
         extension = ExtensionRequest(
             request_id=request.id,

@@ -13,17 +13,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from service.errors import CORRECT_FIELDS, N_, InvalidTransition, ValidationError
+from service.errors import CORRECT_FIELDS, MAX_TEXT, N_, TOO_LONG, InvalidTransition, ValidationError
 from service.models import EventKind, ReturnVisit, Satisfaction, ServiceRequest, User, VisitChannel
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.request_support import editing, record
-from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.rules.visits import RATING_LEVELS, unsatisfied, visit_window_open
 from service.store.settings import DeskSettings
-
-MAX_TEXT = 5000
 
 
 @dataclass(frozen=True)
@@ -88,7 +85,7 @@ def _check(visit: VisitInput) -> str:
         problems["solved"] = N_("Say whether the problem was solved.")
     comment = visit.comment.strip()
     if len(comment) > MAX_TEXT:
-        problems["comment"] = N_("This text is too long.")
+        problems["comment"] = TOO_LONG
     if problems:
         raise ValidationError(CORRECT_FIELDS, fields=problems)
     return comment
@@ -111,8 +108,14 @@ def record_visit(
     """
     now = now or utcnow()
     comment = _check(visit)
-    with editing(session, actor, request_id, expected_version, PolicyAction.REQUEST_VIEW_INTERNAL) as request:
-        policy.authorize(actor, PolicyAction.REQUEST_RECORD_VISIT, request)
+    with editing(
+        session,
+        actor,
+        request_id,
+        expected_version,
+        PolicyAction.REQUEST_VIEW_INTERNAL,
+        then=PolicyAction.REQUEST_RECORD_VISIT,
+    ) as request:
         if not visit_window_open(request, settings.return_visit_days, now):
             raise InvalidTransition(N_("The days for a return visit of this result have passed."))
         assert visit.satisfaction is not None  # checked above

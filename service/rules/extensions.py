@@ -12,13 +12,20 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from service.errors import CORRECT_FIELDS, N_, REASON_REQUIRED, Forbidden, InvalidTransition, ValidationError
+from service.errors import (
+    CORRECT_FIELDS,
+    MAX_TEXT,
+    N_,
+    REASON_REQUIRED,
+    TOO_LONG,
+    Forbidden,
+    InvalidTransition,
+    ValidationError,
+)
 from service.models import EventKind, ExtensionRequest, ExtensionStatus, User
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
 from service.rules.state_machine import Transition
-
-MAX_TEXT = 5000
 
 
 class ExtensionAction(StrEnum):
@@ -76,7 +83,7 @@ def _validate(
     if ExtensionNeed.COMMENT in transition.needs and not comment:
         raise ValidationError(N_("Say why the extension is refused."), fields={"comment": REASON_REQUIRED})
     if len(comment) > MAX_TEXT:
-        raise ValidationError(CORRECT_FIELDS, fields={"comment": N_("This text is too long.")})
+        raise ValidationError(CORRECT_FIELDS, fields={"comment": TOO_LONG})
 
 
 def _enter(

@@ -14,7 +14,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from service.errors import GIVE_A_REASON, N_, REASON_REQUIRED, InvalidTransition, ValidationError
+from service.errors import GIVE_A_REASON, MESSAGE_REQUIRED, N_, REASON_REQUIRED, InvalidTransition, ValidationError
 from service.models import (
     OPEN_STATUSES,
     RESULT_STATUSES,
@@ -203,7 +203,7 @@ def _validate(transition: Transition[Action, Need], request: ServiceRequest, inp
             N_("Please write a resolution summary."), fields={"summary": N_("A resolution summary is required.")}
         )
     if Need.MESSAGE in needs and not inputs.message.strip():
-        raise ValidationError(N_("Please write a message."), fields={"message": N_("A message is required.")})
+        raise ValidationError(N_("Please write a message."), fields={"message": MESSAGE_REQUIRED})
     if Need.RATING in needs and (inputs.rating is None or not 1 <= inputs.rating <= 5):
         raise ValidationError(
             N_("Please rate the service from 1 to 5."), fields={"rating": N_("Choose a rating from 1 to 5.")}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from service.errors import N_, Forbidden, InvalidTransition, ValidationError
+from service.errors import CORRECT_FIELDS, N_, TOO_LONG, Forbidden, InvalidTransition, ValidationError
 from service.models import EventKind, PlanStatus, ServicePlan, User
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
@@ -73,9 +73,7 @@ def _validate(transition: Transition[PlanAction, PlanNeed], _plan: ServicePlan, 
     if PlanNeed.COMMENT in transition.needs and not remark:
         raise ValidationError(DECISION_NEEDS_COMMENT, fields={"comment": N_("This field is required.")})
     if len(remark) > MAX_COMMENT:
-        raise ValidationError(
-            N_("Please correct the highlighted fields."), fields={"comment": N_("This text is too long.")}
-        )
+        raise ValidationError(CORRECT_FIELDS, fields={"comment": TOO_LONG})
 
 
 def _enter(

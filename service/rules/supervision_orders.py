@@ -22,15 +22,22 @@ from enum import StrEnum
 
 from sqlalchemy import ColumnElement, and_, func, not_, or_, select
 
-from service.errors import CORRECT_FIELDS, N_, REQUIRED, TOO_LONG, Forbidden, InvalidTransition, ValidationError
+from service.errors import (
+    CORRECT_FIELDS,
+    MAX_TEXT,
+    N_,
+    REQUIRED,
+    TOO_LONG,
+    Forbidden,
+    InvalidTransition,
+    ValidationError,
+)
 from service.models import EventKind, ServiceRequest, SupervisionOrder, SupervisionStatus, SupervisionTier, User
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
 from service.rules.sla import Predicate, Test
 from service.rules.sla_calendar import WorkingCalendar
 from service.rules.state_machine import Transition
-
-MAX_TEXT = 5000
 
 
 class OrderAction(StrEnum):
