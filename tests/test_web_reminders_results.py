@@ -61,7 +61,8 @@ def test_only_a_head_is_offered_the_reminder_and_the_officer_sees_it_in_the_queu
     assert "Reminded ×1" in row[: row.index("</tr>")]
     page = get(client, page_url).get_data(as_text=True)
     assert '<dd class="req-reminders">1' in page and "请本周内答复企业" in page and "Reminder from the head" in page
-    assert "Reminded" in get(client, "/notifications/").get_data(as_text=True)
+    notices = get(client, "/notifications/").get_data(as_text=True)
+    assert "Reminded" in notices and "reminder: 请本周内答复企业" in notices
     # The enterprise never sees the reminders.
     login(client, people.owner)
     assert "请本周内答复企业" not in get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
