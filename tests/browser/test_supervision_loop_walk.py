@@ -279,6 +279,11 @@ def test_the_supervision_loop_from_submission_to_a_redone_closure(page: Any, liv
         assert page.locator(".req-redos").inner_text() == "1"
         assert page.locator(".req-promised").inner_text().startswith(redo_due.isoformat())
         shoot(page, "walk-12-redo-zh")
+        sign_in(page, ENTERPRISE, language="zh")
+        page.goto(portal)
+        assert "此前的办结结果" in page.locator(".req-outcome").inner_text()
+        assert redo_due.isoformat() in page.locator(".req-promised-panel").inner_text()
+        assert "请书面说明引用已有数据的条件" in page.locator(".req-timeline").inner_text()
 
         # 13. The officer works it again and closes it; the head approves; the enterprise confirms.
         sign_in(page, OFFICER, language="zh")
