@@ -216,6 +216,8 @@ def test_the_supervision_loop_from_submission_to_a_redone_closure(page: Any, liv
         page.goto("/notifications/")
         notice = page.locator(".req-notifications li", has_text=reference).first
         assert notice.inner_text().startswith("未读 已催办") and f"催办内容：{REMINDER}" in notice.inner_text()
+        extended = page.locator(".req-notifications li", has_text="办结时间已延期").first
+        assert f"新的办结时间：{new_date.isoformat()}" in extended.inner_text()
         shoot(page, "walk-08-reminder-notification-zh", full_page=False)
         page.goto("/desk/?queue=reminded")
         assert "已催办 ×1" in page.locator("tr", has_text=reference).inner_text()
