@@ -3,11 +3,12 @@
 长春博识's contact submits a request; 长春新区's head accepts it and dispatches it (分办) to the officer, who returns it
 (退回) with a reason; the head reads why in the queue and dispatches it again; the officer signs for it (签收) and asks
 for an extension (延期申请), which the head approves, and the enterprise reads the new promised date (承诺办结时间) and
-the reason. The provincial director reminds the officer (催办), who finds it in the notifications, and issues a
-supervision order (督办); the officer files the report (落实情况) and the director accepts it (督办办结). The officer
-closes the request with a result (办结), which the head reviews first (the administrator turned review on); the
-head's return visit (回访) finds the enterprise unsatisfied and sends it back for a redo (重办) with a new date; the
-officer works it again and closes it, the head approves, and the enterprise confirms the result.
+the reason. The provincial director reminds the officer (催办), who reads the message, and the extension's new date,
+in the notifications; the director issues a supervision order (督办), the officer files the report (落实情况) and the
+director accepts it (督办办结). The officer closes the request with a result (办结), which the head reviews first (the
+administrator turned review on); the head's return visit (回访) finds the enterprise unsatisfied and sends it back for
+a redo (重办) with a new date, which the enterprise reads beside its earlier result; the officer works it again and
+closes it, the head approves, and the enterprise confirms the result.
 
 Screenshots of each important step go to test-artifacts/walk-*.png.
 """
@@ -35,7 +36,7 @@ from tests.browser.live import (
     weekday_in,
 )
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ADMIN = "admin@demo.jl.gov.cn"
 ENTERPRISE = "contact@boshi-med.example.cn"
