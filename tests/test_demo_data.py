@@ -1,16 +1,19 @@
-"""The bulk demo-data generator: every status, consistent numbering, a search index in step, a database that works."""
+"""The demo data. The quickstart's demo cases: a month holding every kind of step of the supervision loop. The bulk
+generator: every status, consistent numbering, a search index in step, a database that works."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import ColumnElement, func, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from service.demo import bulk as demo_data
+from service.demo import seed
+from service.demo.seed_requests import seed_demo_requests
 from service.models import (
     RESULT_STATUSES,
     UNSATISFIED_LEVELS,
@@ -18,21 +21,25 @@ from service.models import (
     EventKind,
     Message,
     ReferenceCounter,
+    ResultCategory,
     ReturnVisit,
     Role,
+    Satisfaction,
     ServiceRequest,
     Station,
     Status,
+    SupervisionTier,
     User,
     VisitChannel,
 )
 from service.operations.requests import submit_request
 from service.queries.search import search_requests
+from service.queries.supervision_orders import tier_clock, tier_counts
+from service.rules.lifecycle import Action
+from service.store.settings import DeskSettings
 from tests.request_helpers import draft
 from tests.scratch import scratch_engine
 from tests.suite import suite_settings
-
-pytestmark = pytest.mark.slow  # generates the bulk demo data into a database of its own
 
 NOW = datetime(2026, 3, 10, 2, 0, tzinfo=UTC)
 
@@ -45,6 +52,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
         yield engine
 
 
+@pytest.mark.slow  # the bulk data
 def test_requests_are_spread_over_every_status_with_their_story(generated: Engine) -> None:
     with Session(generated) as session:
         statuses = dict(
@@ -60,6 +68,7 @@ def test_requests_are_spread_over_every_status_with_their_story(generated: Engin
         assert session.scalar(select(func.count()).select_from(User).where(User.role == Role.ENTERPRISE)) >= 20
 
 
+@pytest.mark.slow  # the bulk data
 def test_reference_numbers_are_unique_and_the_counters_continue_them(generated: Engine) -> None:
     with Session(generated) as session:
         refs = session.execute(select(func.count(), func.count(func.distinct(ServiceRequest.reference)))).one()
@@ -78,6 +87,7 @@ def test_reference_numbers_are_unique_and_the_counters_continue_them(generated: 
         assert made.reference == f"JL-2026-{highest[2026] + 1:06d}"
 
 
+@pytest.mark.slow  # the bulk data
 def test_every_request_is_in_the_search_index(generated: Engine) -> None:
     with Session(generated) as session:
         table = "search_index" if generated.dialect.name == "sqlite" else "search_documents"
@@ -89,6 +99,7 @@ def test_every_request_is_in_the_search_index(generated: Engine) -> None:
         assert all("指导" in hit.request.description + hit.request.title or hit.source for hit in results.hits)
 
 
+@pytest.mark.slow  # the bulk data
 def test_the_rows_hold_together(generated: Engine) -> None:
     with generated.connect() as conn:
         if generated.dialect.name == "sqlite":
@@ -100,6 +111,7 @@ def test_the_rows_hold_together(generated: Engine) -> None:
         assert orphans == 0
 
 
+@pytest.mark.slow  # the bulk data
 def test_a_second_run_adds_to_the_data(generated: Engine) -> None:
     with Session(generated) as session:
         before = session.scalar(select(func.count()).select_from(ServiceRequest))
@@ -113,6 +125,7 @@ def test_a_second_run_adds_to_the_data(generated: Engine) -> None:
 # -- reminders, results, visits and redos in the generated data
 
 
+@pytest.mark.slow  # the bulk data
 def test_results_have_a_category_and_the_explained_ones_a_basis(generated: Engine) -> None:
     with Session(generated) as session:
         rows = session.execute(
@@ -125,6 +138,7 @@ def test_results_have_a_category_and_the_explained_ones_a_basis(generated: Engin
         assert all((basis is None) == (category == "resolved") for category, basis in rows)
 
 
+@pytest.mark.slow  # the bulk data
 def test_visits_spread_believably_and_phone_visits_are_not_by_the_handler(generated: Engine) -> None:
     with Session(generated) as session:
         visits = session.execute(
@@ -142,6 +156,7 @@ def test_visits_spread_believably_and_phone_visits_are_not_by_the_handler(genera
         assert last == 0
 
 
+@pytest.mark.slow  # the bulk data
 def test_reminders_and_redos_agree_with_the_timeline(generated: Engine) -> None:
     with Session(generated) as session:
         counted = session.scalar(select(func.sum(ServiceRequest.reminder_count)))
@@ -167,6 +182,7 @@ def test_reminders_and_redos_agree_with_the_timeline(generated: Engine) -> None:
         )
 
 
+@pytest.mark.slow  # the bulk data
 def test_results_wait_for_review_only_where_the_head_reviews_them(generated: Engine) -> None:
     with Session(generated) as session:
         stations = session.scalars(
@@ -175,3 +191,39 @@ def test_results_wait_for_review_only_where_the_head_reviews_them(generated: Eng
             .where(ServiceRequest.status == Status.REVIEW)
         ).all()
         assert stations and all(stations)
+
+
+# -- the quickstart's demo cases
+
+
+def test_the_quickstart_demo_has_a_month_of_every_step_of_the_supervision_loop(
+    session: Session, settings: DeskSettings
+) -> None:
+    seed.seed_demo_accounts(session)
+    seed_demo_requests(session, settings, now=NOW)
+    month = (NOW - timedelta(days=30), NOW)
+
+    def events(kind: EventKind, *where: ColumnElement[bool]) -> int:
+        """How many events of ``kind`` the month holds."""
+        counted = select(func.count()).where(Event.kind == kind, Event.created_at.between(*month), *where)
+        return session.scalar(counted) or 0
+
+    def steps(action: Action) -> int:
+        return events(EventKind.STATUS_CHANGED, Event.data["action"].as_string() == action.value)
+
+    dispatched = events(EventKind.ASSIGNED, Event.actor_id != Event.data["assignee"].as_integer())
+    assert dispatched and events(EventKind.RETURNED) and events(EventKind.SIGNED_FOR)
+    assert events(EventKind.EXTENSION_APPROVED) and events(EventKind.EXTENSION_REFUSED)
+    automatic, manual = Event.actor_id.is_(None), Event.actor_id.is_not(None)
+    assert events(EventKind.REMINDED, automatic) and events(EventKind.REMINDED, manual)
+    assert events(EventKind.SUPERVISION_ISSUED) and events(EventKind.SUPERVISION_ACCEPTED)
+    director = seed.demo_user(session, "director@demo.jl.gov.cn")
+    tiers = tier_counts(session, director, tier_clock(session, settings, NOW))
+    assert all(tiers[tier] for tier in (SupervisionTier.BLUE, SupervisionTier.YELLOW, SupervisionTier.RED)), tiers
+    results = session.scalars(
+        select(ServiceRequest.result_category).where(ServiceRequest.resolved_at.between(*month))
+    ).all()
+    assert set(results) == set(ResultCategory)
+    assert steps(Action.APPROVE_CLOSURE) and steps(Action.REDO)
+    levels = session.scalars(select(ReturnVisit.satisfaction).where(ReturnVisit.created_at.between(*month))).all()
+    assert set(levels) == set(Satisfaction)

@@ -89,14 +89,17 @@ def test_the_head_approves_and_the_promised_date_moves_for_the_enterprise(
     approved = [e for e in entries if e.event.kind == EventKind.EXTENSION_APPROVED]
     assert approved and approved[0].event.data["reason"] == "需等待型式检验报告"
     assert not any(e.event.kind == EventKind.EXTENSION_ASKED for e in entries)
-    told = set(
-        session.scalars(
-            select(Notification.user_id).where(
+    told = {
+        n.user_id: n.data
+        for n in session.scalars(
+            select(Notification).where(
                 Notification.request_id == request.id, Notification.kind == EventKind.EXTENSION_APPROVED
             )
         )
-    )
-    assert {people.owner.id, people.staff.id} <= told
+    }
+    assert {people.owner.id, people.staff.id} <= set(told)
+    # The officer reads the new date in the inbox.
+    assert told[people.staff.id] == {"new_due_at": extension.new_due_at.isoformat()}
 
 
 def test_a_refusal_needs_a_comment_and_leaves_the_date(session: Session, people: People, settings) -> None:
@@ -114,6 +117,11 @@ def test_a_refusal_needs_a_comment_and_leaves_the_date(session: Session, people:
     request = _request(session, request.id)
     assert request.resolution_due_at == before and request.extension_count == 0 and not request.extension_pending
     assert session.scalars(select(ExtensionRequest.status)).all()[-1] == ExtensionStatus.REFUSED
+    # The officer reads why in the inbox.
+    refusal = select(Notification.data).where(
+        Notification.user_id == people.staff.id, Notification.kind == EventKind.EXTENSION_REFUSED
+    )
+    assert session.scalars(refusal).one() == {"comment": "材料可先补"}
     with pytest.raises(InvalidTransition):
         decide_extension(
             session, people.director, request.id, request.version, ExtensionAction.APPROVE, settings=settings

@@ -19,7 +19,7 @@ from service.models import Attachment, Event, Message
 from service.operations.attachments import Upload, attachment_for_download, sanitize_filename, store_uploads
 from service.operations.requests import add_message
 from tests.factories import People
-from tests.request_helpers import PDF, PNG, submit
+from tests.request_helpers import PDF, PNG, TUESDAY_10, submit
 
 
 def _zip(*names: str) -> bytes:
@@ -60,6 +60,8 @@ def test_allowed_types_are_stored_with_the_detected_type(
 ) -> None:
     request = submit(session, people, settings, uploads=(Upload(name, "application/x-anything", data),))
     stored = session.scalars(select(Attachment).where(Attachment.request_id == request.id)).one()
+    # Filed when the request was (the timeline shows the file at that moment, however late the step is recorded).
+    assert stored.created_at == request.created_at == TUESDAY_10
     assert stored.content_type == content_type
     assert stored.original_name == name
     assert stored.size == len(data)
@@ -210,7 +212,7 @@ def test_download_follows_the_request_scope_and_hides_internal_files(session, pe
 def test_an_upload_gets_its_stored_name_only_once_its_row_is_committed(session, people: People, settings) -> None:
     request = submit(session, people, settings)
     folder = Path(settings.upload_folder)
-    [attachment] = store_uploads(session, people.owner, request, (Upload("a.pdf", "", PDF),), settings)
+    [attachment] = store_uploads(session, people.owner, request, (Upload("a.pdf", "", PDF),), settings, TUESDAY_10)
     # A server killed here leaves no file under a name a row could claim, only a temporary one.
     assert not (folder / attachment.stored_name).exists()
     assert [path.name for path in folder.iterdir()] == [attachment.stored_name + ".part"]

@@ -61,7 +61,8 @@ def test_only_a_head_is_offered_the_reminder_and_the_officer_sees_it_in_the_queu
     assert "Reminded ×1" in row[: row.index("</tr>")]
     page = get(client, page_url).get_data(as_text=True)
     assert '<dd class="req-reminders">1' in page and "请本周内答复企业" in page and "Reminder from the head" in page
-    assert "Reminded" in get(client, "/notifications/").get_data(as_text=True)
+    notices = get(client, "/notifications/").get_data(as_text=True)
+    assert "Reminded" in notices and "reminder: 请本周内答复企业" in notices
     # The enterprise never sees the reminders.
     login(client, people.owner)
     assert "请本周内答复企业" not in get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
@@ -169,6 +170,10 @@ def test_the_visit_form_is_for_others_than_the_handler_and_the_redo_for_the_head
     assert redone.redo_count == 1 and redone.assignee_id == people.staff2.id and redone.status == Status.TRIAGED
     page = get(client, page_url).get_data(as_text=True)
     assert '<dd class="req-redos">1</dd>' in page and "Redo ×1" in page
+    # The enterprise reads the result as an earlier one while the request is redone, and what is redone.
+    login(client, people.owner)
+    page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
+    assert "Earlier result" in page and "a new result will replace this one" in page and "请当面答复" in page
 
 
 def test_the_administrator_switches_a_stations_review_on_and_off(

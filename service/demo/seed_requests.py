@@ -125,6 +125,21 @@ class _Demo:
             now=self.at(days_ago),
         )
 
+    def decide(
+        self, request: ServiceRequest, head: User, days_ago: float, action: ExtensionAction, comment: str
+    ) -> None:
+        """``head`` approves or refuses the request's pending extension."""
+        supervision.decide_extension(
+            self.session,
+            head,
+            request.id,
+            request.version,
+            action,
+            comment,
+            settings=self.settings,
+            now=self.at(days_ago),
+        )
+
     def act(self, request: ServiceRequest, who: User, days_ago: float, action: Action, **inputs: Any) -> ServiceRequest:
         return take_action(
             self.session,
@@ -455,17 +470,36 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.triage(r, zhao, 39.9, Priority.P3)
         r = demo.act(r, zhao, 39.8, Action.START_INTERVENTION)
         demo.extension(r, zhao, 20, 30, "需等待牵头中心伦理委员会复审结论，预计一个月内出具，届时给出完整协调意见。")
-        r = demo.session.get_one(ServiceRequest, r.id)
-        supervision.decide_extension(
-            session,
-            zhou,
-            r.id,
-            r.version,
-            ExtensionAction.APPROVE,
-            "同意延期一个月。",
-            settings=demo.settings,
-            now=demo.at(19.5),
+        demo.decide(r, zhou, 19.5, ExtensionAction.APPROVE, "同意延期一个月。")
+
+    def refused_not_feasible() -> None:
+        # Dispatched and signed for; the extension refused; closed as not feasible; the head's visit finds the
+        # enterprise very dissatisfied (a redo is the head's to decide).
+        r = demo.submit(
+            liu,
+            24,
+            "注册检验报告加急出具协调",
+            "我司产品已进入创新医疗器械特别审查，希望省检院三周内出具注册检验报告，能否协调加急？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **software,
         )
+        r = demo.triage(r, zhou, 23.9, Priority.P3, to=zhao)
+        r = supervision.sign_for(session, zhao, r.id, r.version, now=demo.at(23.8))
+        r = demo.act(r, zhao, 23.7, Action.START_INTERVENTION)
+        demo.extension(r, zhao, 12, 14, "需等待省检院排期会商结果，预计两周内答复。")
+        demo.decide(r, zhou, 11.5, ExtensionAction.REFUSE, "排期情况已明确，请按原期限答复企业，不同意延期。")
+        r = demo.act(
+            r,
+            zhao,
+            10,
+            Action.RESOLVE,
+            summary="省检院现有排期无法在三周内出具报告，暂不具备加急条件；已协助企业预约最早的送检档期。",
+            result_category=ResultCategory.NOT_FEASIBLE,
+            result_basis="加急检验仅适用于应急审批情形（《医疗器械应急审批程序》），本产品不在其列。",
+        )
+        visit = VisitInput(Satisfaction.VERY_UNSATISFIED, False, "企业认为服务站未尽力协调检验机构，对答复很不满意。")
+        record_visit(session, zhou, r.id, r.version, visit, settings=demo.settings, now=demo.at(9))
 
     def extension_pending() -> None:
         r = demo.submit(
@@ -570,6 +604,32 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
             result_basis="《体外诊断试剂注册与备案管理办法》关于许可事项变更的规定。",
         )
 
+    def review_approved() -> None:
+        # After reviewed(): 通化's head approves the result (审核) before the enterprise is told, then visits it.
+        r = demo.submit(
+            zhang,
+            9,
+            "注册检验送检批次要求",
+            "注册检验需要送几个批次的样品？是否必须是连续生产的批次？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **reagent,
+        )
+        r = demo.triage(r, chen, 8.9, Priority.P3)
+        r = demo.act(r, chen, 8.8, Action.START_INTERVENTION)
+        demo.say(r, chen, 8, "已收到，正在核对注册检验的批次要求，两日内答复。")
+        r = demo.act(
+            r,
+            chen,
+            5,
+            Action.RESOLVE,
+            summary="注册检验送三个连续生产批次的样品，批量和检验用量按产品技术要求确定。",
+            result_category=ResultCategory.RESOLVED,
+        )
+        r = demo.act(r, sun, 4.5, Action.APPROVE_CLOSURE)
+        visit = VisitInput(Satisfaction.BASICALLY_SATISFIED, True, "问题已解决，企业希望答复能再快一些。")
+        record_visit(session, sun, r.id, r.version, visit, settings=demo.settings, now=demo.at(3))
+
     return [
         submitted,
         triaged,
@@ -587,11 +647,13 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         signed_for,
         awaiting_sign_for,
         extended,
+        refused_not_feasible,
         extension_pending,
         reminded,
         redone,
         explained,
         reviewed,
+        review_approved,
     ]
 
 

@@ -11,6 +11,7 @@ import unicodedata
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 from sqlalchemy.orm import Session
@@ -187,10 +188,12 @@ def store_uploads(
     request: ServiceRequest,
     uploads: Sequence[Upload],
     settings: DeskSettings,
+    now: datetime,
     message: Message | None = None,
     internal: bool = False,
 ) -> list[Attachment]:
-    """Check and store files inside the caller's transaction. Raises ValidationError before writing anything."""
+    """Check and store files, stamped ``now`` (the moment of the step they come with), inside the caller's
+    transaction. Raises ValidationError before writing anything."""
     checked = check_uploads(uploads, settings)
     if not checked:
         return []
@@ -207,6 +210,7 @@ def store_uploads(
             size=len(item.data),
             sha256=hashlib.sha256(item.data).hexdigest(),
             internal=internal,
+            created_at=now,
         )
         session.add(attachment)
         stored.append(attachment)

@@ -304,7 +304,8 @@ def _attach(
     message: Message | None = None,
     internal: bool = False,
 ) -> None:
-    for attachment in store_uploads(session, actor, request, uploads, settings, message=message, internal=internal):
+    stored = store_uploads(session, actor, request, uploads, settings, now, message=message, internal=internal)
+    for attachment in stored:
         record(
             session,
             request,

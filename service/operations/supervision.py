@@ -291,7 +291,13 @@ def decide_extension(
                 exclude=actor.id,
             )
         else:
-            notifications.notify(session, [extension.asked_by_id], request, kind, now, exclude=actor.id)
+            # The officer reads the decision in the inbox: the new date, or why it was refused.
+            told = (
+                {"new_due_at": extension.new_due_at.isoformat()}
+                if action == ExtensionAction.APPROVE
+                else {"comment": comment.strip()}
+            )
+            notifications.notify(session, [extension.asked_by_id], request, kind, now, exclude=actor.id, data=told)
         if action == ExtensionAction.APPROVE:
             notifications.tell_enterprise(
                 session, actor, request, kind, now, new_due_at=extension.new_due_at.isoformat()

@@ -16,7 +16,15 @@ from sqlalchemy import select
 
 from service.models import ServiceRequest, Station, Status, User
 from service.models.base import utcnow
-from tests.browser.live import ARTIFACTS, LiveServer, request_in_early_intervention, sign_in
+from tests.browser.live import (
+    ARTIFACTS,
+    LiveServer,
+    console_errors,
+    open_form,
+    request_in_early_intervention,
+    send,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,18 +32,6 @@ ADMIN = "admin@demo.jl.gov.cn"
 ENTERPRISE = "contact@kangning-bio.example.cn"
 OFFICER = "tonghua.staff@demo.jl.gov.cn"
 HEAD = "tonghua.director@demo.jl.gov.cn"
-
-
-def _open(page: Any, summary: str) -> Any:
-    """The form behind a step's (or a panel's) summary, opened."""
-    details = page.locator("details", has=page.locator("summary", has_text=summary)).first
-    details.locator("summary").click()
-    return details.locator("form")
-
-
-def _send(form: Any) -> None:
-    form.locator("button[type=submit]").click()
-    form.page.wait_for_load_state()
 
 
 def _ids(live_server: LiveServer) -> tuple[int, int, int]:
@@ -54,8 +50,7 @@ def _request(live_server: LiveServer, request_id: int) -> ServiceRequest:
 
 
 def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveServer, browser: Any) -> None:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = console_errors(page)
     contact_id, officer_id, station_id = _ids(live_server)
     with live_server.session() as session:
         reviewing = session.get_one(Station, station_id).review_closures
@@ -77,9 +72,9 @@ def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveS
         # The head reminds the officer.
         sign_in(page, HEAD)
         page.goto(url)
-        form = _open(page, "催办承办人")
+        form = open_form(page, "催办承办人")
         form.locator("textarea").fill("企业已来电两次，请本周内答复。")
-        _send(form)
+        send(form)
         assert "已向承办人发出催办" in page.inner_text("body")
 
         # The officer sees it among the reminded and closes it with a result.
@@ -88,11 +83,11 @@ def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveS
         assert "已催办 ×1" in page.inner_text("main")
         page.goto(url)
         assert "企业已来电两次，请本周内答复。" in page.inner_text("main")
-        form = _open(page, "办结")
+        form = open_form(page, "办结")
         form.get_by_label("已解释说明").check()
         form.locator("textarea[name='resolve-summary']").fill("该试剂不在免于临床试验目录内，须开展临床试验。")
         form.locator("textarea[name='resolve-result_basis']").fill("《免于临床试验体外诊断试剂目录》未收录该产品。")
-        _send(form)
+        send(form)
         assert "待站长审核，尚未告知企业" in page.inner_text("main")
         assert _request(live_server, request_id).status == Status.REVIEW
 
@@ -120,16 +115,16 @@ def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveS
         # The head's return visit finds it unsatisfying; the head sends it back for a redo.
         sign_in(page, HEAD)
         page.goto(url)
-        form = _open(page, "登记回访")
+        form = open_form(page, "登记回访")
         form.get_by_label("不满意", exact=True).check()
         form.locator("input[name='visit-solved'][value='no']").check()
         form.locator("textarea").fill("企业希望进一步说明替代的临床评价路径。")
-        _send(form)
+        send(form)
         assert "回访已登记" in page.inner_text("body")
-        form = _open(page, "退回重办")
+        form = open_form(page, "退回重办")
         form.locator("textarea").fill("请说明同品种比对的临床评价路径，并电话答复企业。")
         form.locator("input[type=date]").fill((utcnow() + timedelta(days=20)).date().isoformat())
-        _send(form)
+        send(form)
         assert "已退回重办" in page.inner_text("body")
         main = page.inner_text("main")
         assert "重办 ×1" in main

@@ -8,16 +8,14 @@ test-artifacts/.
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, User
-from service.models.base import utcnow
 from service.operations.requests import RequestDraft, submit_request, triage_request
-from tests.browser.live import ARTIFACTS, LiveServer, sign_in
+from tests.browser.live import ARTIFACTS, LiveServer, console_errors, post, sign_in, weekday_in
 
 pytestmark = pytest.mark.browser
 
@@ -58,89 +56,73 @@ def _triaged_unassigned(live_server: LiveServer) -> tuple[int, str]:
         return request.id, request.reference
 
 
-def _sign_in(page: Any, email: str) -> None:
-    """Sign in, and read in Chinese whatever language an earlier test left the account in."""
-    sign_in(page, email)
-    if page.locator("html").get_attribute("lang") != "zh-CN":
-        page.locator("form.lang button").click()
-        page.wait_for_load_state()
-
-
-def _post(page: Any, action_end: str) -> None:
-    page.locator(f"form[action$='{action_end}'] button[type=submit]").click()
-    page.wait_for_load_state()
-
-
 def _assign_to_officer(page: Any, request_id: int) -> None:
     page.goto(f"/desk/requests/{request_id}")
     page.select_option("#assign-assignee_id", label=OFFICER_NAME)
-    _post(page, "/assign")
+    post(page, "/assign")
 
 
 def test_dispatch_return_sign_for_extension_and_the_enterprise_sees_the_new_date(
     page: Any, live_server: LiveServer
 ) -> None:
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    errors = console_errors(page)
     request_id, reference = _triaged_unassigned(live_server)
     desk_page = f"/desk/requests/{request_id}"
 
-    _sign_in(page, HEAD)
+    sign_in(page, HEAD, language="zh")
     _assign_to_officer(page, request_id)
     assert "待签收" in page.locator(".req-supervision").inner_text()
 
     # The officer returns it: information incomplete.
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER, language="zh")
     page.goto("/desk/?queue=to_sign")
     assert reference in page.locator("main").inner_text()
     page.goto(desk_page)
     page.locator(".req-supervision summary", has_text="退回派单人").click()
     page.select_option("#giveback-reason", "incomplete")
     page.fill("#giveback-note", "缺少样品规格型号清单")
-    _post(page, "/return")
+    post(page, "/return")
     assert "诉求已退回派单人" in page.locator("main").inner_text()
 
     # The head reads why in the queue and dispatches it again.
-    _sign_in(page, HEAD)
+    sign_in(page, HEAD, language="zh")
     page.goto("/desk/?queue=unassigned")
     row = page.locator("tr", has_text=reference)
     assert "已退回：材料不全" in row.inner_text()
     _assign_to_officer(page, request_id)
 
     # The officer signs for it and asks for an extension.
-    _sign_in(page, OFFICER)
+    sign_in(page, OFFICER, language="zh")
     page.goto(desk_page)
-    _post(page, "/sign-for")
+    post(page, "/sign-for")
     panel = page.locator(".req-supervision")
     assert "已签收" in panel.inner_text() and "1" in page.locator(".req-returns").inner_text()
-    new_date = (utcnow() + timedelta(days=60)).date()
-    while new_date.weekday() >= 5:
-        new_date += timedelta(days=1)
+    new_date = weekday_in(60)
     panel.locator("summary", has_text="延期申请").click()
     page.fill("#extension-new_due_date", new_date.isoformat())
     page.fill("#extension-public_reason", REASON)
     page.fill("#extension-internal_note", "检验所排期紧张")
-    _post(page, "/extension")
+    post(page, "/extension")
     assert "延期申请已提交" in page.locator("main").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     page.locator(".req-supervision").screenshot(path=str(ARTIFACTS / "supervision-officer-panel-zh.png"))
 
     # The head finds it among the extensions to decide and approves it.
-    _sign_in(page, HEAD)
+    sign_in(page, HEAD, language="zh")
     assert page.locator("nav a", has_text="待审批延期").count() >= 1
     page.goto("/director/extensions")
     page.locator("a", has_text=reference).click()
     page.locator(".req-supervision").screenshot(path=str(ARTIFACTS / "supervision-head-panel-zh.png"))
     page.check("#decide-decision-0")
     page.fill("#decide-comment", "同意延期")
-    _post(page, "/extension/decision")
+    post(page, "/extension/decision")
     assert "延期审批结果已保存" in page.locator("main").inner_text()
     with live_server.session() as session:
         approved = session.get_one(ServiceRequest, request_id)
         assert approved.extension_count == 1 and approved.return_count == 1
 
     # The enterprise reads the new promised date and the reason, in Chinese and in English.
-    _sign_in(page, ENTERPRISE)
+    sign_in(page, ENTERPRISE, language="zh")
     page.goto(f"/portal/requests/{request_id}")
     promised = page.locator(".req-promised-panel")
     assert new_date.isoformat() in promised.inner_text() and REASON in promised.inner_text()

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from service.models import SupervisionOrder, SupervisionStatus, User
 from service.models.base import utcnow
-from tests.browser.live import ARTIFACTS, LiveServer, request_in_early_intervention, sign_in
+from tests.browser.live import ARTIFACTS, LiveServer, order_step, request_in_early_intervention, sign_in
 
 pytestmark = pytest.mark.browser
 DIRECTOR, OFFICER = "director@demo.jl.gov.cn", "ccnd.staff@demo.jl.gov.cn"
@@ -27,16 +27,6 @@ def _user_id(live_server: LiveServer, email: str) -> int:
 def _order(live_server: LiveServer, request_id: int) -> SupervisionOrder:
     with live_server.session() as session:
         return session.scalars(select(SupervisionOrder).where(SupervisionOrder.request_id == request_id)).one()
-
-
-def _step(page: Any, order_id: int, step: str, summary: str, text: str) -> None:
-    """Open the step's fold on the order, type the text and send it; the page says it was done."""
-    page.locator(f"#order-{order_id} summary", has_text=summary).click()
-    if text:
-        page.fill(f"#o{order_id}-{step}-text", text)
-    page.locator(f"form[action$='/orders/{order_id}/{step}'] button").click()
-    page.wait_for_load_state()
-    assert page.locator(".flash-success").count() == 1
 
 
 def _shoot_both_languages(page: Any, name: str) -> None:
@@ -70,20 +60,20 @@ def test_issue_report_send_back_report_accept(page: Any, live_server: LiveServer
 
     sign_in(page, OFFICER)
     page.goto(url)
-    _step(page, order.id, "report", "报送落实情况", "已与省检院沟通，排期定于下周二。")
+    order_step(page, order.id, "report", "报送落实情况", "已与省检院沟通，排期定于下周二。")
     sign_in(page, DIRECTOR)
     page.goto(url)
     assert "已与省检院沟通" in page.locator(f"#order-{order.id}").inner_text()
-    _step(page, order.id, "send_back", "退回落实情况", "请写明送检样品数量。")
+    order_step(page, order.id, "send_back", "退回落实情况", "请写明送检样品数量。")
 
     sign_in(page, OFFICER)
     page.goto(url)
     assert "请写明送检样品数量" in page.locator(f"#order-{order.id}").inner_text()
-    _step(page, order.id, "report", "报送落实情况", "送检样品三台，排期下周二，已告知企业。")
+    order_step(page, order.id, "report", "报送落实情况", "送检样品三台，排期下周二，已告知企业。")
 
     sign_in(page, DIRECTOR)
     page.goto(url)
-    _step(page, order.id, "accept", "接受落实情况并办结督办", "")
+    order_step(page, order.id, "accept", "接受落实情况并办结督办", "")
     assert page.locator(f"#order-{order.id} .tag").inner_text() == "已办结"
     assert _order(live_server, request_id).status == SupervisionStatus.CLOSED
     page.locator(f"#order-{order.id}").scroll_into_view_if_needed()

@@ -51,6 +51,9 @@ def what_changed(notification: Notification) -> str:
     data = notification.data or {}
     if data.get("comment"):
         return gettext("comment: %(comment)s", comment=data["comment"])
+    # A head's reminder (催办) is read for its message: what the officer is asked to do.
+    if data.get("message"):
+        return gettext("reminder: %(message)s", message=data["message"])
     if data.get("reason"):
         return gettext("reason: %(reason)s", reason=reason_text(data["reason"]))
     if data.get("return_reason") in RETURN_REASONS:

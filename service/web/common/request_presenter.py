@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from service.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
+    RESULT_STATUSES,
     Attachment,
     EventKind,
     ExtensionRequest,
@@ -177,6 +178,8 @@ class ResultView:
     text: str
     basis: str
     in_review: bool
+    # The request is worked again after this result (redone or reopened): a new result will replace it.
+    earlier: bool
     rating: int | None
     rating_comment: str
     # The last return visit (回访): its level, whether the problem was solved, when ("" where none).
@@ -366,6 +369,7 @@ def result_view(req: ServiceRequest, audience: Audience, settings: DeskSettings)
         text=req.resolution_summary,
         basis=req.result_basis or "",
         in_review=req.status == Status.REVIEW,
+        earlier=req.status not in RESULT_STATUSES and req.status != Status.REVIEW,
         rating=req.rating,
         rating_comment=req.rating_comment or "",
         satisfaction=label(req.satisfaction) if req.satisfaction else "",

@@ -234,7 +234,11 @@ class VisitForm(VersionedForm):
 
 
 class RedoForm(VersionedForm):
-    reason = TextAreaField(_l("What is to be redone"), validators=[DataRequired(), Length(max=5000)])
+    reason = TextAreaField(
+        _l("What is to be redone"),
+        validators=[DataRequired(), Length(max=5000)],
+        description=_l("The enterprise reads it on its request, with the new date."),
+    )
     due_date = DateField(_l("New completion date"), validators=[InputRequired()])
     # The presenter offers the station's officers (left as is, the same officer redoes it); the operation checks
     # the id sent, as the assignee form's.
