@@ -180,6 +180,8 @@ class EventKind(StrEnum):
     SUPERVISION_CANCELLED = "supervision_cancelled"
     REMINDED = "reminded"
     VISITED = "visited"
+    TYPICAL_FLAGGED = "typical_flagged"
+    TYPICAL_UNFLAGGED = "typical_unflagged"
 
 
 class ReturnReason(StrEnum):

@@ -156,6 +156,11 @@ class ServiceRequest(Base):
     closed_at: Mapped[datetime | None]
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # A result the station's head or the provincial director flagged as a typical case (典型案例) for the monthly
+    # report: when, by whom (a plain id, added in place as dispatched_by_id) and why; None while not flagged.
+    typical_at: Mapped[datetime | None]
+    typical_by_id: Mapped[int | None]
+    typical_note: Mapped[str | None] = mapped_column(Text)
 
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -163,6 +168,10 @@ class ServiceRequest(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def typical(self) -> bool:
+        return self.typical_at is not None
 
     enterprise: Mapped[Enterprise] = relationship()
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])

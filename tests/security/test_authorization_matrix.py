@@ -132,9 +132,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.remind": {"POST": API_DIRECTOR_ACTION},
     "api.visit": {"POST": "UFNFNFFFF"},
     "api.redo": {"POST": "UVNVNVVVV"},
+    # A head flags a result: A's case has none yet, so it is refused to everyone who sees it.
+    "api.flag_typical": {"POST": "UFNFNFFFF"},
     "desk.remind": {"POST": DESK_OBJ},
     "desk.visit": {"POST": DESK_OBJ},
     "desk.redo": {"POST": DESK_OBJ},
+    "desk.typical_case": {"POST": DESK_OBJ},
     "desk.assign": {"POST": DESK_OBJ},
     "desk.de_escalate": {"POST": DESK_OBJ},
     "desk.decide_extension": {"POST": DESK_OBJ},
@@ -302,6 +305,7 @@ BODIES: dict[str, Callable[[World], dict]] = {
     "api.transition_request": lambda w: {"action": "start_intervention", "version": w.request.version},
     "api.remind": lambda w: {"message": "matrix", "version": w.request.version},
     "api.visit": lambda w: {"satisfaction": "satisfied", "solved": True, "version": w.request.version},
+    "api.flag_typical": lambda w: {"typical": True, "version": w.request.version},
     "api.redo": lambda w: {"reason": "matrix", "new_due_date": "2030-01-02", "version": w.request.version},
     "api.triage_request": lambda w: {
         "category": "registration_dossier",
