@@ -150,6 +150,8 @@ def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
         (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
         (PolicyAction.ADMIN_USE, {"admin"}),
         (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
+        # The rates' ranking: a station's head (scoped to his station by the queries), the provincial director.
+        (PolicyAction.RATES_VIEW, {"ccnd_director", "hub_director", "admin"}),
         (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
         (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
     ],

@@ -69,6 +69,7 @@ class PolicyAction(StrEnum):
     PLAN_VIEW = "plan.view"
     PLAN_VIEW_INTERNAL = "plan.view_internal"
     PLAN_VIEW_OWN = "plan.view_own"
+    RATES_VIEW = "rates.view"
     REQUEST_ACKNOWLEDGE = "request.acknowledge"
     REQUEST_ASK_EXTENSION = "request.ask_extension"
     REQUEST_ASK_HOTLINE = "request.ask_hotline"
@@ -433,6 +434,8 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.DESK_USE: _desk,
     PolicyAction.DIRECTOR_USE: _director,
     PolicyAction.DASHBOARD_VIEW: _director_or_admin,
+    # The rates and their ranking (三率排名), in the reader's scope: a station's head his station and its officers.
+    PolicyAction.RATES_VIEW: _director_or_admin,
     PolicyAction.PLAN_CREATE: _desk,
     PolicyAction.PLAN_VIEW_OWN: _enterprise,
     PolicyAction.ENTERPRISE_VERIFY: _desk,
