@@ -152,6 +152,8 @@ def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
         (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
         # The monthly report: the heads (a station's of its own station, the provincial director's of all).
         (PolicyAction.REPORT_VIEW, {"ccnd_director", "hub_director"}),
+        # The rates' ranking: a station's head (scoped to his station by the queries), the provincial director.
+        (PolicyAction.RATES_VIEW, {"ccnd_director", "hub_director", "admin"}),
         (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
         (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
     ],

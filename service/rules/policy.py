@@ -70,6 +70,7 @@ class PolicyAction(StrEnum):
     PLAN_VIEW_INTERNAL = "plan.view_internal"
     PLAN_VIEW_OWN = "plan.view_own"
     REPORT_VIEW = "report.view"
+    RATES_VIEW = "rates.view"
     REQUEST_ACKNOWLEDGE = "request.acknowledge"
     REQUEST_ASK_EXTENSION = "request.ask_extension"
     REQUEST_ASK_HOTLINE = "request.ask_hotline"
@@ -444,6 +445,8 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.DASHBOARD_VIEW: _director_or_admin,
     # The monthly report (月报): the provincial director's of every station, a station's head's of its own.
     PolicyAction.REPORT_VIEW: _director,
+    # The rates and their ranking (三率排名), in the reader's scope: a station's head his station and its officers.
+    PolicyAction.RATES_VIEW: _director_or_admin,
     PolicyAction.PLAN_CREATE: _desk,
     PolicyAction.PLAN_VIEW_OWN: _enterprise,
     PolicyAction.ENTERPRISE_VERIFY: _desk,
