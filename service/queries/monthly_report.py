@@ -1,9 +1,10 @@
-"""The monthly report (月报): what the month brought in (categories, product fields, device classes), the supervision
-orders (督办) still open, and the typical cases (典型案例) of the month, for the reader's scope.
+"""The monthly report (月报): each station's rates (from service.queries.rates) with their change from the month
+before, what the month brought in (categories, product fields, device classes), the supervision orders (督办) still
+open, and the typical cases (典型案例) of the month, for the reader's scope.
 
-Months are Asia/Shanghai calendar months. Every figure is one grouped statement over an indexed range (the month's
-submissions by creation time, its results by resolution time), so a report at a million requests reads a month's
-rows, never the table.
+Months are Asia/Shanghai calendar months (``rates.Period``). Every figure is one grouped statement over an indexed
+range (the month's submissions by creation time, its results by resolution time), so a report at a million
+requests reads a month's rows, never the table.
 """
 
 from __future__ import annotations
@@ -11,8 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, joinedload
@@ -29,72 +29,33 @@ from service.models import (
     SupervisionTier,
     User,
 )
+from service.queries.rates import Period, PeriodKind, UnitRates, network_of, station_rates
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.rules.supervision_orders import TierClock, reminders_of, tier_of
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-# The first month a report is asked for (the desk keeps no older history).
-FIRST_YEAR = 2000
 BAD_MONTH = N_("Choose a month as year and month, e.g. 2026-05.")
 FUTURE_MONTH = N_("The month %(month)s has not begun yet; choose this month or an earlier one.")
-PAST_MONTH = N_("Reports start with the year %(year)s.")
 
 R = ServiceRequest
 
 
-@dataclass(frozen=True, order=True)
-class Month:
-    """A calendar month in Asia/Shanghai: from its first midnight to the next month's."""
+def default_month(now: datetime) -> Period:
+    """The last month that has ended by ``now`` (Asia/Shanghai): the report's default."""
+    return Period.containing(now).previous()
 
-    year: int
-    month: int
 
-    @classmethod
-    def of(cls, day: date) -> Month:
-        return cls(day.year, day.month)
-
-    @classmethod
-    def last_full(cls, now: datetime) -> Month:
-        """The last month that has ended by ``now`` (the report's default)."""
-        return cls.of(now.astimezone(LOCAL_TZ).date()).previous()
-
-    @classmethod
-    def parse(cls, raw: str, now: datetime) -> Month:
-        """``raw`` as YYYY-MM, a month that has begun by ``now``; ValidationError with the reason otherwise."""
-        text = raw.strip()
-        year, dash, month = text.partition("-")
-        if not (dash and len(year) == 4 and year.isdigit() and len(month) == 2 and month.isdigit()):
-            raise ValidationError(BAD_MONTH, fields={"month": BAD_MONTH})
-        if not 1 <= int(month) <= 12:
-            raise ValidationError(BAD_MONTH, fields={"month": BAD_MONTH})
-        chosen = cls(int(year), int(month))
-        if chosen.year < FIRST_YEAR:
-            raise ValidationError(PAST_MONTH, fields={"month": PAST_MONTH}, year=FIRST_YEAR)
-        if chosen > cls.of(now.astimezone(LOCAL_TZ).date()):
-            raise ValidationError(FUTURE_MONTH, fields={"month": FUTURE_MONTH}, month=str(chosen))
-        return chosen
-
-    def previous(self) -> Month:
-        return Month(self.year - 1, 12) if self.month == 1 else Month(self.year, self.month - 1)
-
-    def next(self) -> Month:
-        return Month(self.year + 1, 1) if self.month == 12 else Month(self.year, self.month + 1)
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.month, 1)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(), LOCAL_TZ)
-
-    @property
-    def end(self) -> datetime:
-        return self.next().start
-
-    def __str__(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
+def report_month(raw: str, now: datetime) -> Period:
+    """``raw`` as a month (YYYY-MM) that has begun by ``now``. Raises ValidationError (field ``month``) otherwise."""
+    try:
+        month = Period.parse(raw)
+    except ValidationError:
+        month = None
+    if month is None or month.kind != PeriodKind.MONTH:
+        raise ValidationError(BAD_MONTH, fields={"month": BAD_MONTH})
+    if month > Period.containing(now):
+        raise ValidationError(FUTURE_MONTH, fields={"month": FUTURE_MONTH}, month=str(month))
+    return month
 
 
 @dataclass(frozen=True)
@@ -135,7 +96,7 @@ def require_reader(actor: User) -> None:
 
 
 def _in_month(
-    column: QueryableAttribute[datetime] | QueryableAttribute[datetime | None], month: Month
+    column: QueryableAttribute[datetime] | QueryableAttribute[datetime | None], month: Period
 ) -> ColumnElement[bool]:
     return and_(column >= month.start, column < month.end)
 
@@ -148,7 +109,7 @@ def _shares(counts: Counter[object], total: int, order: Sequence[object]) -> lis
     return [Share(value, counts[value], counts[value] / total) for value in present]  # type: ignore[arg-type]
 
 
-def breakdowns(session: Session, actor: User, month: Month) -> Breakdowns:
+def breakdowns(session: Session, actor: User, month: Period) -> Breakdowns:
     """The month's submissions by category, product field and device class: one GROUP BY over the month's range
     of the creation index (a few hundred groups at most), added up here."""
     require_reader(actor)
@@ -173,7 +134,7 @@ def breakdowns(session: Session, actor: User, month: Month) -> Breakdowns:
     )
 
 
-def open_orders(session: Session, actor: User, month: Month, clock: TierClock) -> list[OpenOrder]:
+def open_orders(session: Session, actor: User, month: Period, clock: TierClock) -> list[OpenOrder]:
     """The supervision orders in ``actor``'s scope issued before the month's end and still waiting (for the unit's
     report or the director's acceptance), nearest deadline first, with their tier as of ``clock``."""
     require_reader(actor)
@@ -195,7 +156,7 @@ def open_orders(session: Session, actor: User, month: Month, clock: TierClock) -
     return [OpenOrder(order, tier_of(order, clock, reminders_of(order))) for order in orders]
 
 
-def typical_cases(session: Session, actor: User, month: Month) -> list[TypicalCase]:
+def typical_cases(session: Session, actor: User, month: Period) -> list[TypicalCase]:
     """The requests flagged as typical cases whose result (办结) fell in the month, in the order of their results."""
     require_reader(actor)
     head = aliased(User)
@@ -207,3 +168,44 @@ def typical_cases(session: Session, actor: User, month: Month) -> list[TypicalCa
         .options(joinedload(R.enterprise), joinedload(R.station))
     ).all()
     return [TypicalCase(request, name or "") for request, name in rows]
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A station's (or the network's) rates in the month, beside the month before's."""
+
+    now: UnitRates
+    before: UnitRates
+
+    def change(self, key: str) -> float | None:
+        """The rate's change from the month before, as a share (0.05: five percentage points); None without both."""
+        current, previous = self.now.rate(key), self.before.rate(key)
+        return None if current is None or previous is None else current - previous
+
+
+@dataclass(frozen=True)
+class MonthlyReport:
+    month: Period
+    stations: list[UnitLine]
+    # The network in scope, when the report covers more than one station.
+    network: UnitLine | None
+    breakdowns: Breakdowns
+    orders: list[OpenOrder]
+    typical: list[TypicalCase]
+
+
+def monthly_report(session: Session, actor: User, month: Period, clock: TierClock) -> MonthlyReport:
+    """Every part of ``month``'s report in ``actor``'s scope (a station's head: his station). Raises Forbidden."""
+    require_reader(actor)
+    current = station_rates(session, actor, month)
+    earlier = station_rates(session, actor, month.previous())
+    before = {row.unit: row for row in earlier}
+    lines = [UnitLine(row, before.get(row.unit) or UnitRates(row.unit, {}, station=row.station)) for row in current]
+    return MonthlyReport(
+        month=month,
+        stations=lines,
+        network=UnitLine(network_of(current), network_of(earlier)) if len(lines) > 1 else None,
+        breakdowns=breakdowns(session, actor, month),
+        orders=open_orders(session, actor, month, clock),
+        typical=typical_cases(session, actor, month),
+    )

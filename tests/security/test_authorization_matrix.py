@@ -212,6 +212,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "supervision.issue_on_request": {"POST": DIRECTOR_OBJ},
     "supervision.issue_on_plan": {"POST": DIRECTOR_OBJ},
     "supervision.order_step": {"POST": DESK_OBJ},
+    # The monthly report: the heads (a station's director, the provincial director); administrators have none.
+    "reports.monthly": {"GET": DIRECTOR_OBJ},
+    "reports.monthly_workbook": {"GET": DIRECTOR_OBJ},
     "search.delete_view": {"POST": OWNER_ONLY},
     "search.index": {"GET": "LKKKKKKKF"},
     "search.open_view": {"GET": OWNER_ONLY},

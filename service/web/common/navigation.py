@@ -56,6 +56,7 @@ MENU: dict[Role, list[MenuEntry]] = {
     ],
     Role.DIRECTOR: [
         ("director.dashboard_page", _l("Dashboard")),
+        ("reports.monthly", _l("Monthly report")),
         ("desk.index", _l("Desk")),
         ("desk.enterprises", _l("Enterprises")),
         ("director.escalated", _l("Escalated")),
