@@ -175,3 +175,17 @@ def test_results_wait_for_review_only_where_the_head_reviews_them(generated: Eng
             .where(ServiceRequest.status == Status.REVIEW)
         ).all()
         assert stations and all(stations)
+
+
+def test_a_few_results_are_typical_cases_flagged_by_their_head(generated: Engine) -> None:
+    with Session(generated) as session:
+        flagged = session.scalars(select(ServiceRequest).where(ServiceRequest.typical_at.is_not(None))).all()
+        results = session.scalar(select(func.count()).where(ServiceRequest.status.in_(RESULT_STATUSES)))
+        assert 0 < len(flagged) < results / 20
+        heads = {u.id: u for u in session.scalars(select(User).where(User.role == Role.DIRECTOR))}
+        for request in flagged:
+            assert request.status in RESULT_STATUSES and request.typical_note
+            assert request.resolved_at is not None and request.resolved_at <= request.typical_at <= NOW
+            assert request.typical_by_id in heads
+        events = session.scalar(select(func.count()).where(Event.kind == EventKind.TYPICAL_FLAGGED))
+        assert events == len(flagged)
