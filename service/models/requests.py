@@ -77,6 +77,33 @@ class ServiceRequest(Base):
         # Migration 0024: the SLA sweep's next automatic reminders (催办), found by time; None once nothing is due.
         Index("ix_requests_sign_for_remind", "sign_for_remind_at"),
         Index("ix_requests_resolution_remind", "resolution_remind_at"),
+        # Migration 0026: the rates (三率, queries/rates.py), one index per date axis, each led by the station and
+        # its date and carrying every column a bucket of that axis tests, so that the grouped counts per station
+        # and per officer read the period's index entries only (a year is 200,000 of a million requests).
+        Index(
+            "ix_requests_rates_received",
+            "station_id",
+            "created_at",
+            "assignee_id",
+            "dispatched_by_id",
+            "return_count",
+            "reminder_count",
+            "signed_for_at",
+            "sign_for_due_at",
+            "first_responded_at",
+            "first_response_due_at",
+        ),
+        Index(
+            "ix_requests_rates_closed",
+            "station_id",
+            "resolved_at",
+            "assignee_id",
+            "resolution_due_at",
+            "result_category",
+            "redo_count",
+            "extension_count",
+        ),
+        Index("ix_requests_rates_visited", "station_id", "visited_at", "assignee_id", "satisfaction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -32,14 +32,14 @@ Labels and formulas are marked for translation (``N_``) and translated where the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from service.errors import N_, Forbidden, NotFound, ValidationError
@@ -411,35 +411,35 @@ class UnitRates:
         return self.count(definition.numerator) / whole if whole else None
 
 
-def _tallies(rows: Iterable[Any]) -> dict[Any, dict[str, int]]:
-    found: dict[Any, dict[str, int]] = {}
-    for row in rows:
-        values = row._asdict()
-        key = values.pop("unit_key")
-        found.setdefault(key, {}).update({name: int(value or 0) for name, value in values.items()})
-    return found
+def _axis_counts(axis: Axis) -> list[Any]:
+    """Every bucket's column for a statement over ``axis``'s period: its own counted, the other axes' zero."""
+
+    def counted(bucket: Bucket) -> Any:
+        if bucket.axis != axis:
+            return literal(0)
+        return func.count() if bucket.test is None else func.count().filter(bucket.test)
+
+    reminders = func.sum(R.reminder_count) if axis == Axis.RECEIVED else literal(0)
+    return [*(counted(b).label(b.name) for b in BUCKETS.values()), reminders.label("reminders")]
 
 
 def _grouped(
     session: Session, actor: User, period: Period, where: ColumnElement[bool], by: QueryableAttribute[Any]
 ) -> dict[Any, dict[str, int]]:
-    """Every bucket per value of ``by``: one grouped statement per axis, each reading its index range only."""
+    """Every bucket per value of ``by``, in one statement: a grouped count per axis, each reading its own index
+    range only, joined by UNION ALL (a value's row of each axis carries zeros for the other axes' buckets)."""
+    parts = [
+        select(by.label("unit_key"), *_axis_counts(axis))
+        .where(policy.visible_requests(actor), where, _axis_clause(axis, period))
+        .group_by(by)
+        for axis in Axis
+    ]
     found: dict[Any, dict[str, int]] = {}
-    for axis in Axis:
-        counted: list[Any] = [
-            (func.count() if b.test is None else func.count().filter(b.test)).label(b.name)
-            for b in BUCKETS.values()
-            if b.axis == axis
-        ]
-        if axis == Axis.RECEIVED:
-            counted.append(func.sum(R.reminder_count).label("reminders"))
-        rows = session.execute(
-            select(by.label("unit_key"), *counted)
-            .where(policy.visible_requests(actor), where, _axis_clause(axis, period))
-            .group_by(by)
-        )
-        for key, tallies in _tallies(rows).items():
-            found.setdefault(key, {}).update(tallies)
+    for row in session.execute(union_all(*parts)):
+        values = row._asdict()
+        tallies = found.setdefault(values.pop("unit_key"), dict.fromkeys(values, 0))
+        for name, value in values.items():
+            tallies[name] += int(value or 0)
     return found
 
 

@@ -140,3 +140,12 @@ SIGN_FOR_REMINDER_DUE = Predicate(
     (Test("signed_for_at", "is None"), Test("sign_for_remind_at", "<=", NOW)), frozenset(OPEN_STATUSES)
 )
 RESOLUTION_REMINDER_DUE = Predicate((Test("resolution_remind_at", "<=", NOW),), RUNNING)
+
+
+def due_times_data(first_response_due_at: datetime | None, resolution_due_at: datetime | None) -> dict[str, str | None]:
+    """The due times as an event records them where a step sets them (submission, triage, the enterprise's
+    answer), so that a request's timeline alone tells when it was due (the rates' proof reads it)."""
+    return {
+        "first_response_due_at": first_response_due_at.isoformat() if first_response_due_at else None,
+        "resolution_due_at": resolution_due_at.isoformat() if resolution_due_at else None,
+    }
