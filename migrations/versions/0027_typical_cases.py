@@ -1,7 +1,7 @@
 """Typical cases (典型案例): a result flagged by a head for the monthly report (月报), with who flagged it and why
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 
 Three nullable columns added in place (no table copy on SQLite, where a batch would also drop the search index's
 trigger): every existing request starts unflagged. No index: the monthly report reads the month's results by
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
