@@ -14,9 +14,12 @@ from openpyxl.workbook import Workbook
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
+from service.models import User
 from service.models.base import utcnow
+from service.operations import api_tokens
 from service.queries.monthly_report import default_month
 from service.store.settings import DeskSettings
+from tests.api_support import Caller
 from tests.factories import People
 from tests.report_helpers import OTHER_NOTE, TYPICAL_NOTE, MonthOfCases, month_of_cases
 from tests.suite import login
@@ -31,6 +34,10 @@ URL = "/reports/monthly"
 @pytest.fixture()
 def cases(session: Session, people: People, app_settings: DeskSettings) -> MonthOfCases:
     return month_of_cases(session, people, app_settings, MONTH)
+
+
+def caller_for(session: Session, user: User) -> Caller:
+    return Caller(user, api_tokens.create_token(session, user, "tests", "read", 30, max_days=30).secret)
 
 
 def _workbook(client: FlaskClient, headers: dict[str, str]) -> Workbook:
@@ -219,3 +226,40 @@ def test_the_page_runs_as_many_statements_however_many_rows_it_shows(
         page = get(client, URL).get_data(as_text=True)
     assert page.count(TYPICAL_NOTE) == 4
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_the_api_gives_the_report_and_its_workbook_in_the_callers_scope(
+    client: FlaskClient, session: Session, people: People, cases: MonthOfCases
+) -> None:
+    province, head, staff = (caller_for(session, user) for user in (people.hub_director, people.director, people.staff))
+    url = f"/api/v1/reports/monthly?month={MONTH}"
+    answer = client.get(url, headers=province.headers)
+    assert answer.status_code == 200, answer.get_json()
+    report = answer.get_json()
+    assert report["month"] == str(MONTH) and report["submitted"] == 4 and report["network"]["received"] == 4
+    ccnd = next(unit for unit in report["stations"] if unit["station_code"] == "JL-CCND")
+    resolution = next(rate for rate in ccnd["rates"] if rate["key"] == "resolution")
+    assert (resolution["value"], resolution["numerator"], resolution["denominator"]) == (1.0, 2, 2)
+    assert [r["key"] for r in ccnd["rates"]] == [
+        "response",
+        "on_time",
+        "resolution",
+        "satisfaction",
+        "return",
+        "redo",
+        "extension",
+    ]
+    assert report["categories"][0] == {"category": "registration_dossier", "count": 2, "share": 0.5}
+    assert [o["request_id"] for o in report["open_orders"]] == [cases.supervised.id]
+    assert {c["note"] for c in report["typical_cases"]} == {TYPICAL_NOTE, OTHER_NOTE}
+
+    mine = client.get(url, headers=head.headers).get_json()
+    assert [u["station_code"] for u in mine["stations"]] == ["JL-CCND"] and mine["network"] is None
+    assert [c["note"] for c in mine["typical_cases"]] == [TYPICAL_NOTE]
+    assert client.get(url, headers=staff.headers).status_code == 403
+    refused = client.get("/api/v1/reports/monthly?month=2026-13", headers=province.headers)
+    assert refused.status_code == 422 and "month" in refused.get_json()["error"]["fields"]
+    workbook = client.get(f"/api/v1/reports/monthly.xlsx?month={MONTH}", headers=province.headers)
+    assert workbook.status_code == 200 and load_workbook(io.BytesIO(workbook.data)).sheetnames[0] == "Rates"
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "get" in paths["/api/v1/reports/monthly"] and "get" in paths["/api/v1/reports/monthly.xlsx"]

@@ -214,6 +214,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "supervision.order_step": {"POST": DESK_OBJ},
     # The monthly report: the heads (a station's director, the provincial director); administrators have none.
     "reports.monthly": {"GET": DIRECTOR_OBJ},
+    "api.monthly": {"GET": "UFFFFFKKF"},
+    "api.monthly_workbook": {"GET": "UFFFFFKKF"},
     "reports.monthly_workbook": {"GET": DIRECTOR_OBJ},
     "search.delete_view": {"POST": OWNER_ONLY},
     "search.index": {"GET": "LKKKKKKKF"},

@@ -3,31 +3,27 @@ Excel workbook. The provincial director reads every station's, a station's head 
 
 from __future__ import annotations
 
-import io
 from datetime import datetime
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
 from service.errors import ValidationError
-from service.infrastructure.workbook import workbook
 from service.models.base import utcnow
 from service.queries.monthly_report import MonthlyReport, default_month, monthly_report, report_month
-from service.queries.rates import LOCAL_TZ, Period
+from service.queries.rates import Period
 from service.queries.supervision_orders import tier_clock
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_name
+from service.web.common.report_presenter import present_report, report_workbook, workbook_name, workbook_response
 from service.web.database import db
-from service.web.director.report_presenter import present_report, report_sheets, report_title
 from service.web.forms import show_error
 from service.web.forms.director import ReportMonthForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _scope_name() -> str:
@@ -76,13 +72,4 @@ def monthly_workbook() -> ResponseReturnValue:
     month = _month_asked(form, now)
     if month is None:
         return _refused(form, now)
-    data = workbook(report_sheets(_report(month, now)), title=report_title(month), zone=LOCAL_TZ)
-    response: Response = send_file(
-        io.BytesIO(data),
-        mimetype=XLSX,
-        as_attachment=True,
-        download_name=gettext("monthly-report-%(month)s.xlsx", month=str(month)),
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return workbook_response(report_workbook(_report(month, now)), workbook_name(month))

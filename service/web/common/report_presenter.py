@@ -2,22 +2,23 @@
 them, in the reader's language: rates as percentages beside their change from the month before, each breakdown with
 its shares, the open supervision orders and the typical cases with links to their cases.
 
-The template draws ``ReportPage``; ``report_sheets`` gives the same tables to the workbook, as numbers with their
-formats rather than text.
+The template draws ``ReportPage``; ``report_workbook`` gives the same tables as an Excel file, as numbers with their
+formats rather than text (the page's and the API's download alike).
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import url_for
+from flask import Response, send_file, url_for
 from flask_babel import format_date, gettext, pgettext
 
-from service.infrastructure.workbook import CellKind, Column, Sheet
+from service.infrastructure.workbook import CellKind, Column, Sheet, workbook
 from service.queries.monthly_report import MonthlyReport, OpenOrder, Share, TypicalCase, UnitLine
-from service.queries.rates import RATES, Period, Rate
+from service.queries.rates import LOCAL_TZ, RATES, Period, Rate
 from service.web.common.helpers import station_name
 from service.web.common.orders_presenter import order_badge, subject_url
 from service.web.common.request_display import when
@@ -27,6 +28,7 @@ from service.web.labels import label
 # Beside the rates: how many requests came, had their result (办结) and their return visit (回访) in the month, then
 # the reminders (催办) sent on the month's requests and the requests under a supervision order (督办) issued in it.
 COUNTED = ("received", "closed", "visited")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # The page lists the orders nearest their deadline; the workbook holds them all.
 ORDERS_SHOWN = 50
 
@@ -394,6 +396,22 @@ def _formulas_sheet() -> Sheet:
         [Column(gettext("Rate")), Column(gettext("Formula"), wrap=True)],
         [[gettext(rate.label), gettext(rate.formula)] for rate in RATES],
     )
+
+
+def workbook_name(month: Period) -> str:
+    return gettext("monthly-report-%(month)s.xlsx", month=str(month))
+
+
+def workbook_response(data: bytes, name: str) -> Response:
+    """The workbook as a download, kept out of every cache (it carries case data)."""
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True, download_name=name, max_age=0)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def report_workbook(report: MonthlyReport) -> bytes:
+    """The report as an .xlsx file, its texts in the reader's language, its times Asia/Shanghai's."""
+    return workbook(report_sheets(report), title=report_title(report.month), zone=LOCAL_TZ)
 
 
 def report_sheets(report: MonthlyReport) -> list[Sheet]:
