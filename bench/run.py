@@ -11,9 +11,9 @@ desk users: the bench gives them a TOTP secret), and each page is fetched
 p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
 filtered queue), search (an English word, a two-character Chinese word, a word no request holds, part of
 an enterprise's name, its credit code and a reference's number without its zeros), a
-request's page, the director's dashboard and the CSV export's time to first
-byte. Enterprise users then submit --submissions requests through the portal
-form from --concurrency threads (requests/s and errors), and the peak memory of
+request's page, the director's dashboard, the supervision page, the monthly report (its page and its Excel
+workbook, whole) and the CSV export's time to first byte. Enterprise users then submit --submissions requests
+through the portal form from --concurrency threads (requests/s and errors), and the peak memory of
 the workers is read from /proc. Routes the app does not have answer "missing".
 The table is printed and written as JSON to bench/results/. Bounded loops and
 loopback traffic only; gunicorn is stopped at the end.
@@ -455,6 +455,9 @@ def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[s
         # Every supervision order of the province, nearest deadline first, and those overdue.
         "supervision orders": ("director", ["/supervision/"] * n),
         "supervision orders, overdue": ("director", ["/supervision/?overdue=1"] * n),
+        # The province's monthly report of the last full month: the page, and its Excel workbook whole.
+        "monthly report": ("director", ["/reports/monthly"] * n),
+        "monthly report, Excel": ("director", ["/reports/monthly.xlsx"] * min(n, 20)),
     }
 
 

@@ -39,7 +39,7 @@ from service.models import (
 )
 from service.operations.reminders import sweep_reminders
 from service.operations.sla import in_batches
-from service.queries import dashboard, rates
+from service.queries import dashboard, monthly_report, rates
 from service.queries import requests as queue_queries
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
 from service.queries.search import MatchReason, search_requests
@@ -585,3 +585,23 @@ def test_the_rates_are_counted_from_their_covering_indexes(
         assert_indexed(connection, run, f"{who} {label} {period}", "supervision_orders")
         if connection.dialect.name == "sqlite":
             assert _covering_indexes_read(connection, run) == set(RATE_INDEXES), label
+
+
+# -- the monthly report (月报): the month's requests by their creation, its typical cases by their result, the open
+# orders by their status, each through an index (its rates are the rates' own, above).
+
+
+@pytest.mark.parametrize("who", ["director:JL-HUB", "director:JL-CCND"])
+def test_the_monthly_report_reads_its_month_through_indexes(
+    orders: None, session: Session, connection: Connection, people: dict[str, User], who: str
+) -> None:
+    actor, month = people[who], rates.Period.parse("2026-02")
+    assert monthly_report.breakdowns(session, actor, month).submitted > 0
+    assert monthly_report.open_orders(session, actor, month, CLOCK)
+    for name, run in (
+        ("the month's requests", lambda: monthly_report.breakdowns(session, actor, month)),
+        ("its typical cases", lambda: monthly_report.typical_cases(session, actor, month)),
+        ("the open orders", lambda: monthly_report.open_orders(session, actor, month, CLOCK)),
+    ):
+        assert_indexed(connection, run, f"{who}: {name}")
+        assert_indexed(connection, run, f"{who}: {name}", "supervision_orders")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import QueryableAttribute, Session, aliased, joinedload
+from sqlalchemy.orm import QueryableAttribute, Session, aliased, joinedload, selectinload
 
 from service.errors import N_, Forbidden, ValidationError
 from service.models import (
@@ -147,8 +147,10 @@ def open_orders(session: Session, actor: User, month: Period, clock: TierClock) 
         )
         .order_by(SupervisionOrder.deadline, SupervisionOrder.id)
         .options(
-            joinedload(SupervisionOrder.request).joinedload(ServiceRequest.enterprise),
-            joinedload(SupervisionOrder.plan).joinedload(ServicePlan.enterprise),
+            # Their requests and plans by key, in a statement of their own: joined to the orders, PostgreSQL may
+            # hash the whole requests table for a few hundred orders.
+            selectinload(SupervisionOrder.request).joinedload(ServiceRequest.enterprise),
+            selectinload(SupervisionOrder.plan).joinedload(ServicePlan.enterprise),
             joinedload(SupervisionOrder.issued_by),
             joinedload(SupervisionOrder.station),
         )
