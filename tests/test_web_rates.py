@@ -34,7 +34,7 @@ def test_the_provincial_director_ranks_the_sub_stations_with_each_formula_beside
     assert "Rates and ranking · November 2026" in text
     assert "Changchun New District" in text and "Tonghua" in text and "Whole network" in text
     # Ranked by the on-time closure rate by default, and told so; each formula in the legend.
-    assert "Ranked by the On-time closure rate" in text
+    assert "Ranked by: On-time closure rate = requests closed by their due date" in text
     assert "On-time closure rate = requests closed by their due date" in text
     assert "Satisfaction rate = (very satisfied + satisfied + basically satisfied) ÷ requests visited" in text
     # JL-CCND closed 2 of 3 on time; the network's row adds the stations up.

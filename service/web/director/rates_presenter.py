@@ -71,6 +71,8 @@ class RateCell:
     text: str
     numerator: Link
     denominator: Link
+    # False when there is nothing to divide by: the rate reads "—" and links nowhere.
+    shown: bool
 
 
 @dataclass(frozen=True)
@@ -140,7 +142,11 @@ def _row(
         place=ranked.place if ranked else None,
         best=ranked.best if ranked else False,
         bottom=ranked.bottom if ranked else False,
-        rates=[RateCell(percent(unit_rates.rate(c.key)), count(c.numerator), count(c.denominator)) for c in columns],
+        rates=[
+            RateCell(percent(share), count(c.numerator), count(c.denominator), share is not None)
+            for c in columns
+            for share in (unit_rates.rate(c.key),)
+        ],
         counts=[counted(bucket) for bucket in COUNTS],
     )
 
