@@ -54,6 +54,7 @@ from config import totp_cipher  # noqa: E402
 from service.demo.seed import DEMO_PASSWORD  # noqa: E402
 from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
 from service.operations import two_factor  # noqa: E402
+from service.queries.rates import Period  # noqa: E402
 
 STAFF, DIRECTOR = "ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -436,6 +437,7 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
 def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[str]]]:
     """The pages measured, by name: who fetches them ("staff" or "director") and ``n`` paths."""
     deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
+    last_month = Period.containing(datetime.now(UTC)).previous()
     return {
         "staff queue, first page": ("staff", ["/desk/"] * n),
         "staff queue, page ~5,000": ("staff", [deep] * n),
@@ -458,6 +460,10 @@ def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[s
         # The province's monthly report of the last full month: the page, and its Excel workbook whole.
         "monthly report": ("director", ["/reports/monthly"] * n),
         "monthly report, Excel": ("director", ["/reports/monthly.xlsx"] * min(n, 20)),
+        # The sub-stations ranked on the rates (三率) of the last whole month, and of the last whole year (a fifth of
+        # the generator's five years of requests).
+        "rates ranking, month": ("director", [f"/director/rates/?period={last_month}"] * n),
+        "rates ranking, year": ("director", [f"/director/rates/?period={last_month.year - 1}"] * n),
     }
 
 

@@ -3,17 +3,15 @@ ranking's order and badges, and the drill-down list that must match its number."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound, ValidationError
-from service.models import ResultCategory, Role, Satisfaction, Status
 from service.queries import rates
 from service.queries.rates import BUCKETS, Period, PeriodKind, Unit, UnitRates
-from tests import factories
-from tests.director_support import case, station_id
+from tests.director_support import november_cases, station_id
 from tests.factories import People
 
 
@@ -55,92 +53,8 @@ def test_a_period_starts_at_midnight_in_shanghai_and_knows_the_one_before():
     assert str(Period.containing(datetime(2026, 10, 31, 23, 30, tzinfo=UTC), PeriodKind.QUARTER)) == "2026-Q4"
 
 
-NOV_3 = datetime(2026, 11, 3, 2, 0, tzinfo=UTC)  # a Tuesday morning in Shanghai
-HOUR = timedelta(hours=1)
-
-
-def _november(session: Session, people: People) -> None:
-    """Four requests of JL-CCND and one of JL-TH received in November 2026, and one of JL-CCND in October."""
-    owner, enterprise = people.owner, people.enterprise
-    case(  # signed for in time, closed on time as resolved, visited satisfied
-        session,
-        enterprise,
-        owner,
-        created_at=NOV_3,
-        assignee=people.staff,
-        status=Status.CLOSED,
-        dispatched_by_id=people.director.id,
-        sign_for_due_at=NOV_3 + 4 * HOUR,
-        signed_for_at=NOV_3 + HOUR,
-        resolution_due_at=NOV_3 + 100 * HOUR,
-        resolved_at=NOV_3 + 50 * HOUR,
-        result_category=ResultCategory.RESOLVED,
-        visited_at=NOV_3 + 60 * HOUR,
-        satisfaction=Satisfaction.BASICALLY_SATISFIED,
-    )
-    case(  # signed for late, returned once before, closed late after an extension and a redo, explained
-        session,
-        enterprise,
-        owner,
-        created_at=NOV_3,
-        assignee=people.staff,
-        status=Status.RESOLVED,
-        dispatched_by_id=people.director.id,
-        sign_for_due_at=NOV_3 + 4 * HOUR,
-        signed_for_at=NOV_3 + 5 * HOUR,
-        return_count=1,
-        extension_count=1,
-        redo_count=1,
-        reminder_count=3,
-        resolution_due_at=NOV_3 + 100 * HOUR,
-        resolved_at=NOV_3 + 101 * HOUR,
-        result_category=ResultCategory.EXPLAINED,
-        visited_at=NOV_3 + 120 * HOUR,
-        satisfaction=Satisfaction.UNSATISFIED,
-    )
-    case(  # taken by its officer himself: signed for at once; still open
-        session,
-        enterprise,
-        owner,
-        created_at=NOV_3,
-        assignee=people.staff2,
-        dispatched_by_id=people.staff2.id,
-        signed_for_at=NOV_3 + HOUR,
-    )
-    case(  # never dispatched, but first answered in time
-        session,
-        enterprise,
-        owner,
-        created_at=NOV_3,
-        first_response_due_at=NOV_3 + 8 * HOUR,
-        first_responded_at=NOV_3 + 2 * HOUR,
-        reminder_count=1,
-    )
-    case(  # October's: counts in November only by its result there
-        session,
-        enterprise,
-        owner,
-        created_at=NOV_3 - timedelta(days=10),
-        assignee=people.staff,
-        status=Status.RESOLVED,
-        resolution_due_at=NOV_3 + 2 * HOUR,
-        resolved_at=NOV_3 + HOUR,
-        result_category=ResultCategory.RESOLVED,
-    )
-    contact = factories.user(session, Role.ENTERPRISE, "JL-TH")
-    case(  # Tonghua's: dispatched, not signed for
-        session,
-        contact.enterprise,
-        contact,
-        created_at=NOV_3,
-        assignee=people.other_staff,
-        dispatched_by_id=people.director.id,
-        sign_for_due_at=NOV_3 + 4 * HOUR,
-    )
-
-
 def test_each_bucket_counts_what_its_definition_says(session: Session, people: People):
-    _november(session, people)
+    november_cases(session, people)
     november = Period.parse("2026-11")
     by_station = {row.unit.station_id: row for row in rates.station_rates(session, people.hub_director, november)}
     ccnd = by_station[station_id(session, "JL-CCND")]
@@ -177,7 +91,7 @@ def test_each_bucket_counts_what_its_definition_says(session: Session, people: P
 
 
 def test_a_station_head_sees_his_station_and_its_officers_only(session: Session, people: People):
-    _november(session, people)
+    november_cases(session, people)
     november = Period.parse("2026-11")
     ccnd, tonghua = station_id(session, "JL-CCND"), station_id(session, "JL-TH")
     mine = rates.station_rates(session, people.director, november)
@@ -199,7 +113,7 @@ def test_a_station_head_sees_his_station_and_its_officers_only(session: Session,
 
 
 def test_every_number_has_the_very_list_behind_it(session: Session, people: People):
-    _november(session, people)
+    november_cases(session, people)
     november = Period.parse("2026-11")
     ccnd = station_id(session, "JL-CCND")
     units = [rates.network_of(rates.station_rates(session, people.hub_director, november))]

@@ -229,7 +229,7 @@ BUCKETS: dict[str, Bucket] = {
             "closed",
             Axis.CLOSED,
             None,
-            N_("Closed"),
+            N_("Closed with a result"),
             N_("requests whose result was given in the period (after review, where the station reviews results)"),
         ),
         Bucket(
@@ -243,7 +243,7 @@ BUCKETS: dict[str, Bucket] = {
             "solved",
             Axis.CLOSED,
             R.result_category == ResultCategory.RESOLVED,
-            N_("Resolved"),
+            N_("Closed as resolved"),
             N_("of them, with the result category 'resolved'"),
         ),
         Bucket(
@@ -473,10 +473,11 @@ def station_rates(session: Session, actor: User, period: Period) -> list[UnitRat
     ]
 
 
-def network_of(rows: Sequence[UnitRates]) -> UnitRates:
-    """The network's figures: the sum of its stations' (each request belongs to one station)."""
+def network_of(rows: Sequence[UnitRates], unit: Unit | None = None) -> UnitRates:
+    """The network's figures: the sum of its stations' (each request belongs to one station); or ``unit``'s, the
+    sum of its parts (a station's: its officers' and its unassigned requests')."""
     totals = {name: sum(row.count(name) for row in rows) for name in BUCKETS}
-    return UnitRates(Unit.network(), totals, sum(row.reminders for row in rows))
+    return UnitRates(unit or Unit.network(), totals, sum(row.reminders for row in rows))
 
 
 def network_rates(session: Session, actor: User, period: Period) -> UnitRates:

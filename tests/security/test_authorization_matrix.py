@@ -157,6 +157,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "desk.withdraw_extension": {"POST": DESK_OBJ},
     "director.cases": {"GET": DIRECTOR},
     "director.dashboard_page": {"GET": DIRECTOR},
+    # The rates' ranking: station X's officers for its head and the province's readers; the list behind a number
+    # needs the number's name (bucket), so a bare address finds nothing.
+    "rates.ranking": {"GET": DIRECTOR},
+    "rates.station": {"GET": DIRECTOR},
+    "rates.requests": {"GET": "LFFFFFNNN"},
     # Looked up first, then refused: B and staff of Y do not see the case (404), A and staff of X may not act (403).
     "director.de_escalate": {"POST": "LFNFNFVVF"},
     "director.escalated": {"GET": DIRECTOR},
