@@ -73,6 +73,12 @@ def test_the_provincial_directors_report_in_both_languages(
         f"/reports/monthly.xlsx?month={MONTH}",
     ):
         assert text in page, text
+    # Each number opens the requests it counts, on the rates' own list: the station's resolved results of the month.
+    solved = f"/director/rates/requests?period={MONTH}&amp;bucket=solved&amp;station={cases.typical.station_id}"
+    assert solved in page
+    listed = get(client, solved.replace("&amp;", "&")).get_data(as_text=True)
+    assert cases.typical.reference in listed and cases.resolved.reference in listed
+    assert cases.supervised.reference not in listed
     chinese = client.get(URL, headers=ZH).get_data(as_text=True)
     for text in (
         f"{MONTH.year}年{MONTH.first_day.month}月月报",

@@ -63,13 +63,22 @@ class RateCell:
     trend: str
     # The figures behind it: "17 of 20 · month before: 80.0%".
     title: str
+    # The requests it counts (its numerator's), on the rates' list; None when there is nothing to divide by.
+    url: str | None
+
+
+@dataclass(frozen=True)
+class CountCell:
+    text: str
+    # The requests counted (None for the reminders, which count reminders, not requests).
+    url: str | None
 
 
 @dataclass(frozen=True)
 class UnitRow:
     name: str
     rates: list[RateCell]
-    counts: list[str]
+    counts: list[CountCell]
     total: bool
 
 
@@ -166,7 +175,22 @@ def _counts(line: UnitLine) -> list[int]:
     return [*(counts.count(name) for name in COUNTED), counts.reminders, counts.count("supervised")]
 
 
-def _rate_cell(line: UnitLine, rate: Rate) -> RateCell:
+def _requests_url(month: Period, line: UnitLine, bucket: str) -> str:
+    """The list behind a number, the rates' own (a station's, or the network's in the reader's scope)."""
+    station = line.now.unit.station_id
+    return url_for("rates.requests", period=str(month), bucket=bucket, station=station)
+
+
+def _count_cells(month: Period, line: UnitLine) -> list[CountCell]:
+    counted = [CountCell(f"{line.now.count(name):,}", _requests_url(month, line, name)) for name in COUNTED]
+    return [
+        *counted,
+        CountCell(f"{line.now.reminders:,}", None),
+        CountCell(f"{line.now.count('supervised'):,}", _requests_url(month, line, "supervised")),
+    ]
+
+
+def _rate_cell(month: Period, line: UnitLine, rate: Rate) -> RateCell:
     share, change = line.now.rate(rate.key), line.change(rate.key)
     trend = ""
     if change:
@@ -177,7 +201,8 @@ def _rate_cell(line: UnitLine, rate: Rate) -> RateCell:
         whole=line.now.count(rate.denominator),
         before=_percent(line.before.rate(rate.key)),
     )
-    return RateCell(_percent(share), _points(change), trend, title)
+    url = _requests_url(month, line, rate.numerator) if share is not None else None
+    return RateCell(_percent(share), _points(change), trend, title, url)
 
 
 def _unit_name(line: UnitLine) -> str:
@@ -188,8 +213,9 @@ def _unit_rows(report: MonthlyReport) -> list[UnitRow]:
     lines = [(line, False) for line in report.stations]
     if report.network is not None:
         lines.append((report.network, True))
+    month = report.month
     return [
-        UnitRow(_unit_name(line), [_rate_cell(line, rate) for rate in RATES], [f"{n:,}" for n in _counts(line)], total)
+        UnitRow(_unit_name(line), [_rate_cell(month, line, rate) for rate in RATES], _count_cells(month, line), total)
         for line, total in lines
     ]
 
