@@ -143,7 +143,7 @@ def test_a_month_that_is_not_one_is_answered_with_the_reason(
         answer = client.get(path, query_string={"month": month}, headers=EN)
         page = answer.get_data(as_text=True)
         assert answer.status_code == 400 and answer.mimetype == "text/html", path
-        assert message in page and "Rates per station" not in page
+        assert message in page and "Rates per station" not in page and "<h1>Monthly report</h1>" in page
     chinese = client.get(URL, query_string={"month": "2026-13"}, headers=ZH).get_data(as_text=True)
     assert "请按“年-月”选择月份" in chinese
 

@@ -309,7 +309,8 @@ def present_report(
     """The page of ``month``'s report (``report`` None: the month asked for was refused, the form says why)."""
     return ReportPage(
         month=str(month),
-        title=report_title(month),
+        # Refused, the page is no month's report: it says why beside the picker.
+        title=report_title(month) if report is not None else gettext("Monthly report"),
         scope=scope,
         form=form,
         previous_url=url_for("reports.monthly", month=str(month.previous())),
