@@ -11,9 +11,9 @@ desk users: the bench gives them a TOTP secret), and each page is fetched
 p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
 filtered queue), search (an English word, a two-character Chinese word, a word no request holds, part of
 an enterprise's name, its credit code and a reference's number without its zeros), a
-request's page, the director's dashboard and the CSV export's time to first
-byte. Enterprise users then submit --submissions requests through the portal
-form from --concurrency threads (requests/s and errors), and the peak memory of
+request's page, the director's dashboard, the supervision page, the monthly report (its page and its Excel
+workbook, whole) and the CSV export's time to first byte. Enterprise users then submit --submissions requests
+through the portal form from --concurrency threads (requests/s and errors), and the peak memory of
 the workers is read from /proc. Routes the app does not have answer "missing".
 The table is printed and written as JSON to bench/results/. Bounded loops and
 loopback traffic only; gunicorn is stopped at the end.
@@ -54,6 +54,7 @@ from config import totp_cipher  # noqa: E402
 from service.demo.seed import DEMO_PASSWORD  # noqa: E402
 from service.models import Enterprise, Role, ServiceRequest, Station, User  # noqa: E402
 from service.operations import two_factor  # noqa: E402
+from service.queries.rates import Period  # noqa: E402
 
 STAFF, DIRECTOR = "ccnd.staff@demo.jl.gov.cn", "director@demo.jl.gov.cn"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
@@ -436,6 +437,7 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
 def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[str]]]:
     """The pages measured, by name: who fetches them ("staff" or "director") and ``n`` paths."""
     deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
+    last_month = Period.containing(datetime.now(UTC)).previous()
     return {
         "staff queue, first page": ("staff", ["/desk/"] * n),
         "staff queue, page ~5,000": ("staff", [deep] * n),
@@ -455,6 +457,13 @@ def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[s
         # Every supervision order of the province, nearest deadline first, and those overdue.
         "supervision orders": ("director", ["/supervision/"] * n),
         "supervision orders, overdue": ("director", ["/supervision/?overdue=1"] * n),
+        # The province's monthly report of the last full month: the page, and its Excel workbook whole.
+        "monthly report": ("director", ["/reports/monthly"] * n),
+        "monthly report, Excel": ("director", ["/reports/monthly.xlsx"] * min(n, 20)),
+        # The sub-stations ranked on the rates (三率) of the last whole month, and of the last whole year (a fifth of
+        # the generator's five years of requests).
+        "rates ranking, month": ("director", [f"/director/rates/?period={last_month}"] * n),
+        "rates ranking, year": ("director", [f"/director/rates/?period={last_month.year - 1}"] * n),
     }
 
 

@@ -227,3 +227,17 @@ def test_the_quickstart_demo_has_a_month_of_every_step_of_the_supervision_loop(
     assert steps(Action.APPROVE_CLOSURE) and steps(Action.REDO)
     levels = session.scalars(select(ReturnVisit.satisfaction).where(ReturnVisit.created_at.between(*month))).all()
     assert set(levels) == set(Satisfaction)
+
+
+def test_a_few_results_are_typical_cases_flagged_by_their_head(generated: Engine) -> None:
+    with Session(generated) as session:
+        flagged = session.scalars(select(ServiceRequest).where(ServiceRequest.typical_at.is_not(None))).all()
+        results = session.scalar(select(func.count()).where(ServiceRequest.status.in_(RESULT_STATUSES)))
+        assert 0 < len(flagged) < results / 20
+        heads = {u.id: u for u in session.scalars(select(User).where(User.role == Role.DIRECTOR))}
+        for request in flagged:
+            assert request.status in RESULT_STATUSES and request.typical_note
+            assert request.resolved_at is not None and request.resolved_at <= request.typical_at <= NOW
+            assert request.typical_by_id in heads
+        events = session.scalar(select(func.count()).where(Event.kind == EventKind.TYPICAL_FLAGGED))
+        assert events == len(flagged)

@@ -150,6 +150,10 @@ def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
         (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
         (PolicyAction.ADMIN_USE, {"admin"}),
         (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
+        # The monthly report: the heads (a station's of its own station, the provincial director's of all).
+        (PolicyAction.REPORT_VIEW, {"ccnd_director", "hub_director"}),
+        # The rates' ranking: a station's head (scoped to his station by the queries), the provincial director.
+        (PolicyAction.RATES_VIEW, {"ccnd_director", "hub_director", "admin"}),
         (PolicyAction.REQUEST_SUBMIT, {"ccnd_contact", "tonghua_contact"}),
         (PolicyAction.ENTERPRISE_VERIFY, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
     ],
@@ -361,3 +365,22 @@ def test_a_result_is_visited_once_by_the_desk_in_scope_other_than_its_handler(
     request.assignee_id = world[assignee].id if assignee else None
     request.visited_at = RESULT_AT if visited else None
     assert _allowed(world, PolicyAction.REQUEST_RECORD_VISIT) == allowed
+
+
+@pytest.mark.parametrize(
+    ("status", "typical", "allowed"),
+    [
+        (Status.RESOLVED, False, {"ccnd_director", "hub_director"}),
+        (Status.CLOSED, False, {"ccnd_director", "hub_director"}),
+        (Status.GUIDANCE, False, set()),
+        # Reopened since it was flagged: the flag can still be taken back.
+        (Status.GUIDANCE, True, {"ccnd_director", "hub_director"}),
+    ],
+)
+def test_heads_in_scope_flag_a_result_as_a_typical_case(
+    world: dict, status: Status, typical: bool, allowed: set[str]
+) -> None:
+    request = world["ccnd_request"]
+    request.status = status
+    request.typical_at = RESULT_AT if typical else None
+    assert _allowed(world, PolicyAction.REQUEST_FLAG_TYPICAL) == allowed

@@ -39,7 +39,7 @@ from service.models import (
 )
 from service.operations.reminders import sweep_reminders
 from service.operations.sla import in_batches
-from service.queries import dashboard
+from service.queries import dashboard, monthly_report, rates
 from service.queries import requests as queue_queries
 from service.queries.requests import DESK_QUEUES, ENTERPRISE_QUEUES, QueueFilters, queue_page
 from service.queries.search import MatchReason, search_requests
@@ -489,7 +489,8 @@ def orders(many: None, session: Session, connection: Connection, people: dict[st
                 "requirement": "报送",
                 "deadline": NOW + timedelta(hours=(n % 2000) - 1500),
                 "status": STATUSES[n % len(STATUSES)],
-                "created_at": NOW,
+                # Issued over the last two years, as the rates read them by their issue time.
+                "created_at": NOW - timedelta(hours=3 * n),
             }
             for n, (request_id, station_id) in enumerate(requests)
         ],
@@ -547,3 +548,60 @@ def test_the_list_and_the_counts_read_orders_through_indexes(
 
 def test_the_sweep_reads_only_the_due_reminders(session: Session, connection: Connection, many: None) -> None:
     assert_indexed(connection, lambda: sweep_reminders(session, NOW, in_batches), "the reminder sweep")
+
+
+# -- the rates (三率) --------------------------------------------------------------------------------------------
+# Each grouped count reads the period through an index, per station and per officer, for a month and for a year.
+# On SQLite each reads its axis's covering index alone ("USING COVERING INDEX"). PostgreSQL reads it index-only
+# once the table is vacuumed (the generator vacuums; these rows, written in the test's transaction, cannot be), so
+# here it is only held to reading through some index.
+
+RATE_INDEXES = ("ix_requests_rates_received", "ix_requests_rates_closed", "ix_requests_rates_visited")
+
+
+def _covering_indexes_read(connection: Connection, run: Callable[[], object]) -> set[str]:
+    with captured(connection) as seen:
+        run()
+    used = set()
+    for statement, parameters in seen:
+        plan = " ".join(row[-1] for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters))
+        used.update(name for name in RATE_INDEXES if f"USING COVERING INDEX {name}" in plan)
+    return used
+
+
+@pytest.mark.parametrize("who", ["director:JL-HUB", "director:JL-CCND"])
+@pytest.mark.parametrize("period", ["2026-02", "2026"])
+def test_the_rates_are_counted_from_their_covering_indexes(
+    orders: None, session: Session, connection: Connection, people: dict[str, User], who: str, period: str
+) -> None:
+    actor, ccnd = people[who], people["staff:JL-CCND"].station_id
+    chosen = rates.Period.parse(period)
+    assert ccnd is not None
+    for label, run in (
+        ("stations", lambda: rates.station_rates(session, actor, chosen)),
+        ("officers", lambda: rates.officer_rates(session, actor, chosen, ccnd)),
+    ):
+        assert_indexed(connection, run, f"{who} {label} {period}")
+        assert_indexed(connection, run, f"{who} {label} {period}", "supervision_orders")
+        if connection.dialect.name == "sqlite":
+            assert _covering_indexes_read(connection, run) == set(RATE_INDEXES), label
+
+
+# -- the monthly report (月报): the month's requests by their creation, its typical cases by their result, the open
+# orders by their status, each through an index (its rates are the rates' own, above).
+
+
+@pytest.mark.parametrize("who", ["director:JL-HUB", "director:JL-CCND"])
+def test_the_monthly_report_reads_its_month_through_indexes(
+    orders: None, session: Session, connection: Connection, people: dict[str, User], who: str
+) -> None:
+    actor, month = people[who], rates.Period.parse("2026-02")
+    assert monthly_report.breakdowns(session, actor, month).submitted > 0
+    assert monthly_report.open_orders(session, actor, month, CLOCK)
+    for name, run in (
+        ("the month's requests", lambda: monthly_report.breakdowns(session, actor, month)),
+        ("its typical cases", lambda: monthly_report.typical_cases(session, actor, month)),
+        ("the open orders", lambda: monthly_report.open_orders(session, actor, month, CLOCK)),
+    ):
+        assert_indexed(connection, run, f"{who}: {name}")
+        assert_indexed(connection, run, f"{who}: {name}", "supervision_orders")

@@ -12,8 +12,12 @@ from sqlalchemy import Connection, event
 from sqlalchemy.orm import Session
 
 from service.models import MilestonePhase, MilestoneStatus, ServiceRequest, TaskForce, TaskForceMember
+from service.models.base import utcnow
 from service.operations.milestones import MilestoneFields, add_milestone
+from service.queries.monthly_report import default_month
+from service.store.settings import DeskSettings
 from tests.factories import People
+from tests.report_helpers import month_of_cases
 from tests.suite import login
 from tests.web_requests_support import EN
 
@@ -103,3 +107,21 @@ def test_the_dashboard_renders_without_sql(
         response = client.get("/director/", headers=EN)
     assert response.status_code == 200
     assert seen == []
+
+
+def test_the_monthly_report_renders_without_sql(
+    app: Flask,
+    client: FlaskClient,
+    connection: Connection,
+    session: Session,
+    people: People,
+    app_settings: DeskSettings,
+) -> None:
+    """A month with typical cases and an open supervision order, for the province and for a station's head."""
+    cases = month_of_cases(session, people, app_settings, default_month(utcnow()))
+    for reader in (people.hub_director, people.director):
+        login(client, reader)
+        with rendering_statements(app, connection) as seen:
+            response = client.get("/reports/monthly", headers=EN)
+        assert response.status_code == 200 and cases.typical.reference in response.get_data(as_text=True)
+        assert seen == []

@@ -12,6 +12,7 @@ from service.models import Event, EventKind, Notification, ServiceRequest, Statu
 from service.operations import notifications
 from service.operations.request_support import due_times, record, untriaged_priority
 from service.operations.requests import RequestDraft, _next_reference, submit_request
+from service.rules import sla
 from service.rules.reference_numbers import reference_year
 from service.rules.reminders import warning_moment
 from service.store.db import unit_of_work
@@ -72,6 +73,8 @@ def _ordinary_submission(session: Session, actor: User, submitted: RequestDraft,
             reference=reference,
             channel=submitted.channel.value,
             on_behalf=False,
+            station_id=enterprise.station_id,
+            **sla.due_times_data(first_due, resolution_due),
         )
         desk = session.scalars(notifications.station_desk(enterprise.station_id)).all()
         session.add_all(

@@ -44,7 +44,9 @@ from service.operations.requests import (
     triage_request,
 )
 from service.operations.supervision_orders import OrderDraft, act_on_order, issue_order
+from service.operations.typical_cases import flag_typical_case
 from service.operations.visits import VisitInput, record_visit
+from service.queries.monthly_report import default_month
 from service.rules.extensions import ExtensionAction
 from service.rules.lifecycle import Action
 from service.rules.reminders import Stage
@@ -150,6 +152,11 @@ class _Demo:
             settings=self.settings,
             now=self.at(days_ago),
             **inputs,
+        )
+
+    def flag_typical(self, request: ServiceRequest, head: User, days_ago: float, note: str) -> ServiceRequest:
+        return flag_typical_case(
+            self.session, head, request.id, request.version, typical=True, note=note, now=self.at(days_ago)
         )
 
     def say(self, request: ServiceRequest, who: User, days_ago: float, body: str, internal: bool = False) -> None:
@@ -356,7 +363,8 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         r = demo.act(
             r, chen, 25, Action.RESOLVE, summary="已对照《医疗器械生产质量管理规范》附录逐条预检，企业完成整改。"
         )
-        demo.act(r, zhang, 24, Action.CONFIRM, rating=5, message="指导非常及时，现场核查一次通过。")
+        r = demo.act(r, zhang, 24, Action.CONFIRM, rating=5, message="指导非常及时，现场核查一次通过。")
+        demo.flag_typical(r, sun, 23, "首次生产许可现场核查前逐条预检，一次通过，可供同类企业参考。")
 
     def reopened() -> None:
         r = demo.submit(
@@ -579,6 +587,31 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         )
         demo.act(r, zhang, 7, Action.CONFIRM, rating=4, message="解释清楚，谢谢。")
 
+    def typical() -> None:
+        # Within the last full month, so that the month's report (the report's default) shows a typical case.
+        began = (demo.now - default_month(demo.now).start) / timedelta(days=1)
+        day = began - 7.4  # days ago: the month's 8th, in the morning
+        r = demo.submit(
+            liu,
+            day,
+            "创新医疗器械特别审查申请前沟通",
+            "我司AI辅助诊断软件拟申请创新医疗器械特别审查，核心算法已获发明专利授权，请指导申报材料的组织。",
+            Category.INNOVATIVE_SPECIAL_REVIEW,
+            LifecycleStage.REGISTRATION_SUBMISSION,
+            **software,
+        )
+        r = demo.triage(r, zhao, day - 0.05, Priority.P2)
+        r = demo.act(r, zhao, day - 1, Action.START_INTERVENTION)
+        r = demo.act(
+            r,
+            zhao,
+            day - 6,
+            Action.RESOLVE,
+            summary="已对照《创新医疗器械特别审查程序》逐项梳理专利、创新性论述和研究资料，企业已提交申请。",
+        )
+        r = demo.act(r, liu, day - 7, Action.CONFIRM, rating=5, message="提前介入很有帮助，申请材料一次备齐。")
+        demo.flag_typical(r, zhou, day - 8, "提前介入、一企一策：从专利布局到申报材料全程指导，可复制推广。")
+
     def reviewed() -> None:
         # Last: from here on 通化's head reviews each result before the enterprise is told.
         admin = demo_user(session, "admin@demo.jl.gov.cn")
@@ -652,6 +685,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         reminded,
         redone,
         explained,
+        typical,
         reviewed,
         review_approved,
     ]

@@ -105,6 +105,9 @@ COLUMNS = {
         "reminder_count",
         "last_reminded_at",
         "resolution_remind_at",
+        "typical_at",
+        "typical_by_id",
+        "typical_note",
     ),
     "return_visits": (
         "id",
@@ -246,6 +249,9 @@ PHONE_LEVELS = _spread(
 UNSATISFIED = frozenset(level.value for level in UNSATISFIED_LEVELS)
 ONLINE_LEVELS = {rating: level.value for rating, level in RATING_LEVELS.items()}
 K_REMINDED, K_VISITED = EventKind.REMINDED.value, EventKind.VISITED.value
+K_TYPICAL = EventKind.TYPICAL_FLAGGED.value
+# The share of results a head flags as typical cases (典型案例) for the month's report.
+TYPICAL_SHARE = 0.01
 REMINDER_SHARE = 0.75
 
 
@@ -336,6 +342,8 @@ class Storyteller:
         # Sign-for and extensions draw from a stream of their own: every other value a seed generates stays as it
         # was before they came (the tests and the benchmark's before/after read the same data).
         self.supervision_rng = random.Random(seed + 1)
+        # Typical cases came later still: a stream of their own too.
+        self.typical_rng = random.Random(seed + 2)
         self.stamp, self.postgres = stamp, postgres
 
     def take(self, table: str) -> int:
@@ -725,6 +733,7 @@ class _Story:
             0.5 if escalated else 0.03 if open_ else 0.003
         ):
             _Order(self).write()
+        typical_at, typical_by, typical_note = self.typical()
         field_code = FIELDS[int(rng.random() * len(FIELDS))]
         self.batch.rows["requests"].append(
             (
@@ -788,6 +797,9 @@ class _Story:
                 reminders,
                 stamp(f.get("last_reminded_at")),
                 stamp(f.get("remind_at")),
+                stamp(typical_at),
+                typical_by,
+                typical_note,
             )
         )
         title, public = texts.sentence_terms(self.title), " ".join((texts.terms_of(self.body), *self.public_terms))
@@ -802,6 +814,18 @@ class _Story:
             if teller.postgres
             else (self.id, title, public, internal, scope, product, self.enterprise.terms)
         )
+
+    def typical(self) -> tuple[datetime | None, int | None, str | None]:
+        """A few results are flagged by the station's head as typical cases, a day or two after the result."""
+        teller, resolved = self.t, self.fields.get("resolved_at")
+        rng = teller.typical_rng
+        if resolved is None or self.status not in (RESOLVED, CLOSED) or rng.random() >= TYPICAL_SHARE:
+            return None, None, None
+        at = min(resolved + timedelta(hours=rng.uniform(4, 48)), teller.now)
+        head = (teller.world.directors.get(self.enterprise.station_id) or [teller.world.hub_director])[0]
+        note = texts.typical_note(rng)
+        self.event(K_TYPICAL, at, head, False, _json(("note", note)))
+        return at, head, note
 
     def escalate(self) -> None:
         teller, rng = self.t, self.rng

@@ -227,6 +227,11 @@ VISIT_COMMENTS = [
 ]
 REDO_REASONS = ["回访不满意：请与企业当面沟通，逐项答复其疑问。", "问题未解决：请协调检验所给出明确排期。"]
 REMINDERS = ["请抓紧办理，本周内向企业反馈。", "该件已临近期限，请优先处理。"]
+TYPICAL_NOTES = [
+    "提前介入、全程指导，企业一次通过技术审评，可供同类企业参考。",
+    "研审联动化解卡脖子问题，做法可复制推广。",
+    "一企一策精准服务，缩短注册周期，列为本月典型案例。",
+]
 REASONS = ["企业主动撤回。", "不属于服务站受理范围。", "重复提交。", "Duplicate of an earlier request."]
 
 
@@ -317,3 +322,7 @@ def redo_reason(rng: random.Random) -> str:
 
 def reminder(rng: random.Random) -> str:
     return _pick(rng, REMINDERS)
+
+
+def typical_note(rng: random.Random) -> str:
+    return _pick(rng, TYPICAL_NOTES)

@@ -180,6 +180,8 @@ class EventKind(StrEnum):
     SUPERVISION_CANCELLED = "supervision_cancelled"
     REMINDED = "reminded"
     VISITED = "visited"
+    TYPICAL_FLAGGED = "typical_flagged"
+    TYPICAL_UNFLAGGED = "typical_unflagged"
 
 
 class ReturnReason(StrEnum):
@@ -211,6 +213,8 @@ class Satisfaction(StrEnum):
 
 # The levels that count against the station: such a visit (or "not solved") may send the request back for a redo.
 UNSATISFIED_LEVELS = frozenset({Satisfaction.UNSATISFIED, Satisfaction.VERY_UNSATISFIED})
+# The levels the satisfaction rate (满意率) counts as satisfied: 非常满意, 满意 and 基本满意.
+SATISFIED_LEVELS = frozenset(Satisfaction) - UNSATISFIED_LEVELS
 
 
 class VisitChannel(StrEnum):

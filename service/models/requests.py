@@ -77,6 +77,33 @@ class ServiceRequest(Base):
         # Migration 0024: the SLA sweep's next automatic reminders (催办), found by time; None once nothing is due.
         Index("ix_requests_sign_for_remind", "sign_for_remind_at"),
         Index("ix_requests_resolution_remind", "resolution_remind_at"),
+        # Migration 0026: the rates (三率, queries/rates.py), one index per date axis, each led by the station and
+        # its date and carrying every column a bucket of that axis tests, so that the grouped counts per station
+        # and per officer read the period's index entries only (a year is 200,000 of a million requests).
+        Index(
+            "ix_requests_rates_received",
+            "station_id",
+            "created_at",
+            "assignee_id",
+            "dispatched_by_id",
+            "return_count",
+            "reminder_count",
+            "signed_for_at",
+            "sign_for_due_at",
+            "first_responded_at",
+            "first_response_due_at",
+        ),
+        Index(
+            "ix_requests_rates_closed",
+            "station_id",
+            "resolved_at",
+            "assignee_id",
+            "resolution_due_at",
+            "result_category",
+            "redo_count",
+            "extension_count",
+        ),
+        Index("ix_requests_rates_visited", "station_id", "visited_at", "assignee_id", "satisfaction"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -156,6 +183,11 @@ class ServiceRequest(Base):
     closed_at: Mapped[datetime | None]
     rating: Mapped[int | None]
     rating_comment: Mapped[str | None] = mapped_column(Text)
+    # A result the station's head or the provincial director flagged as a typical case (典型案例) for the monthly
+    # report: when, by whom (a plain id, added in place as dispatched_by_id) and why; None while not flagged.
+    typical_at: Mapped[datetime | None]
+    typical_by_id: Mapped[int | None]
+    typical_note: Mapped[str | None] = mapped_column(Text)
 
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -163,6 +195,10 @@ class ServiceRequest(Base):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def typical(self) -> bool:
+        return self.typical_at is not None
 
     enterprise: Mapped[Enterprise] = relationship()
     submitter: Mapped[User] = relationship(foreign_keys=[submitter_id])

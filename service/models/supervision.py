@@ -23,6 +23,8 @@ class SupervisionOrder(Base):
         Index("ix_supervision_orders_station", "station_id", "status", "deadline", "id"),
         Index("ix_supervision_orders_request", "request_id", "id"),
         Index("ix_supervision_orders_plan", "plan_id", "id"),
+        # Migration 0026: the orders issued in a period, by their requests (the rates' count of supervised requests).
+        Index("ix_supervision_orders_created", "created_at", "request_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

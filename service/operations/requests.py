@@ -68,7 +68,7 @@ from service.operations.request_support import (
 from service.operations.supervision import start_sign_for
 from service.operations.supervision_orders import follow_station
 from service.operations.visits import online_visit
-from service.rules import lifecycle, policy
+from service.rules import lifecycle, policy, sla
 from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year
 from service.rules.reminders import warning_moment
@@ -255,6 +255,8 @@ def submit_request(
                         reference=row["reference"],
                         channel=draft.channel.value,
                         on_behalf=actor.role != Role.ENTERPRISE,
+                        station_id=enterprise.station_id,
+                        **sla.due_times_data(first_response_due_at, resolution_due_at),
                     ),
                 )
                 # The desk's recipients are selected by the INSERT itself: no round trip to read them first.
@@ -419,6 +421,7 @@ def triage_request(
             notifications.tell_enterprise(
                 session, actor, request, EventKind.STATUS_CHANGED, now, status=request.status.value
             )
+        changes.update(sla.due_times_data(request.first_response_due_at, request.resolution_due_at))
         record(session, request, EventKind.TRIAGED, actor, now, **changes)
         _set_assignee(session, actor, request, assignee_id, times, settings, now)
     return request

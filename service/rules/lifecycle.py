@@ -29,7 +29,7 @@ from service.models import (
     Status,
     User,
 )
-from service.rules import state_machine
+from service.rules import sla, state_machine
 from service.rules.policy import PolicyAction
 from service.rules.reminders import first_reminder
 from service.rules.sla_calendar import WorkingCalendar
@@ -303,15 +303,21 @@ def _enter_hook(
 
 
 def _event_data(
-    _request: ServiceRequest, transition: Transition[Action, Need], source: Status, target: Status, inputs: Inputs
-) -> dict[str, str]:
-    return {
+    request: ServiceRequest, transition: Transition[Action, Need], source: Status, target: Status, inputs: Inputs
+) -> dict[str, str | None]:
+    data: dict[str, str | None] = {
         "action": transition.action.value,
         "from": source.value,
         "to": target.value,
         **({"reason": inputs.reason} if inputs.reason else {}),
         **({"new_due_at": inputs.new_due.isoformat()} if inputs.new_due else {}),
     }
+    if transition.action == Action.RESOLVE and inputs.result_category is not None:
+        data["result_category"] = inputs.result_category.value
+    if source == Status.WAITING_ENTERPRISE:
+        # The wait pushed the due times out (``_leave``).
+        data.update(sla.due_times_data(request.first_response_due_at, request.resolution_due_at))
+    return data
 
 
 def _leave(request: ServiceRequest, source: Status, now: datetime, calendar: WorkingCalendar) -> None:

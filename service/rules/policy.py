@@ -69,6 +69,8 @@ class PolicyAction(StrEnum):
     PLAN_VIEW = "plan.view"
     PLAN_VIEW_INTERNAL = "plan.view_internal"
     PLAN_VIEW_OWN = "plan.view_own"
+    REPORT_VIEW = "report.view"
+    RATES_VIEW = "rates.view"
     REQUEST_ACKNOWLEDGE = "request.acknowledge"
     REQUEST_ASK_EXTENSION = "request.ask_extension"
     REQUEST_ASK_HOTLINE = "request.ask_hotline"
@@ -76,6 +78,7 @@ class PolicyAction(StrEnum):
     REQUEST_CREATE_TASK_FORCE = "request.create_task_force"
     REQUEST_DE_ESCALATE = "request.de_escalate"
     REQUEST_ESCALATE = "request.escalate"
+    REQUEST_FLAG_TYPICAL = "request.flag_typical"
     REQUEST_INSTRUCT = "request.instruct"
     REQUEST_LINK_PLAN = "request.link_plan"
     REQUEST_NOTE = "request.note"
@@ -331,6 +334,12 @@ def _visits(user: User, request: ServiceRequest) -> bool:
     )
 
 
+def _flags_typical(user: User, request: ServiceRequest) -> bool:
+    """A head (its station's director, or the provincial director) flags a result as a typical case (典型案例), and
+    takes a flag back whatever the request's state since."""
+    return user.role == Role.DIRECTOR and (request.status in RESULT_STATUSES or request.typical)
+
+
 def is_provincial_director(user: User) -> bool:
     return user.role == Role.DIRECTOR and sees_every_station(user)
 
@@ -397,6 +406,7 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_REVIEW_CLOSURE: _director,
     PolicyAction.REQUEST_REDO: _director,
     PolicyAction.REQUEST_RECORD_VISIT: _visits,
+    PolicyAction.REQUEST_FLAG_TYPICAL: _flags_typical,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,
@@ -433,6 +443,10 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.DESK_USE: _desk,
     PolicyAction.DIRECTOR_USE: _director,
     PolicyAction.DASHBOARD_VIEW: _director_or_admin,
+    # The monthly report (月报): the provincial director's of every station, a station's head's of its own.
+    PolicyAction.REPORT_VIEW: _director,
+    # The rates and their ranking (三率排名), in the reader's scope: a station's head his station and its officers.
+    PolicyAction.RATES_VIEW: _director_or_admin,
     PolicyAction.PLAN_CREATE: _desk,
     PolicyAction.PLAN_VIEW_OWN: _enterprise,
     PolicyAction.ENTERPRISE_VERIFY: _desk,

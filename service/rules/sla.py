@@ -119,6 +119,12 @@ RESOLUTION_OVERDUE = Predicate((Test("resolution_due_at", "<", NOW),), RUNNING)
 OVERDUE = AnyOf(RUNNING, (FIRST_RESPONSE_OVERDUE, RESOLUTION_OVERDUE))
 RESPONDED_ON_TIME = Predicate((Test("first_responded_at", "<=", Column("first_response_due_at")),))
 RESPONDED_LATE = Predicate((Test("first_responded_at", ">", Column("first_response_due_at")),))
+# Signed for (签收) within the sign-for clock of its last dispatch ...
+SIGNED_FOR_ON_TIME = Predicate((Test("signed_for_at", "<=", Column("sign_for_due_at")),))
+# ... or at the dispatch itself: an officer who takes a request signs for it at once, with no clock.
+SIGNED_FOR_AT_ONCE = Predicate((Test("signed_for_at", "is not None"), Test("sign_for_due_at", "is None")))
+# The result (办结) came by its resolution due time, as extensions and redos last moved it.
+RESOLVED_ON_TIME = Predicate((Test("resolved_at", "<=", Column("resolution_due_at")),))
 # A plan's milestone not done by its due date (read with today's date as ``now``).
 MILESTONE_OVERDUE = Predicate((Test("status", "!=", MilestoneStatus.DONE), Test("due_date", "<", NOW)), model=Milestone)
 # Dispatched (assigned or transferred) and neither signed for nor returned yet: the sign-for clock runs.
@@ -134,3 +140,12 @@ SIGN_FOR_REMINDER_DUE = Predicate(
     (Test("signed_for_at", "is None"), Test("sign_for_remind_at", "<=", NOW)), frozenset(OPEN_STATUSES)
 )
 RESOLUTION_REMINDER_DUE = Predicate((Test("resolution_remind_at", "<=", NOW),), RUNNING)
+
+
+def due_times_data(first_response_due_at: datetime | None, resolution_due_at: datetime | None) -> dict[str, str | None]:
+    """The due times as an event records them where a step sets them (submission, triage, the enterprise's
+    answer), so that a request's timeline alone tells when it was due (the rates' proof reads it)."""
+    return {
+        "first_response_due_at": first_response_due_at.isoformat() if first_response_due_at else None,
+        "resolution_due_at": resolution_due_at.isoformat() if resolution_due_at else None,
+    }

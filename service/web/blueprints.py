@@ -14,7 +14,7 @@ from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
 from service.web.desk import export, plans, supervision_orders, task_forces
 from service.web.desk import views as desk
-from service.web.director import hotline, instructions
+from service.web.director import hotline, instructions, rates, reports
 from service.web.director import views as director
 from service.web.labels import label
 from service.web.portal import views as portal
@@ -34,12 +34,14 @@ def register_blueprints(app: Flask) -> None:
         export,
         hotline,
         instructions,
+        rates,
         notifications,
         admin_sla,
         plans,
         task_forces,
         supervision_orders,
         search,
+        reports,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)

@@ -175,6 +175,8 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (OrderAction.CANCEL, _l("Cancel the order")),
     (EventKind.REMINDED, _l("Reminded")),
     (EventKind.VISITED, _l("Return visit")),
+    (EventKind.TYPICAL_FLAGGED, _l("Flagged as a typical case")),
+    (EventKind.TYPICAL_UNFLAGGED, _l("No longer a typical case")),
     (ResultCategory.RESOLVED, lazy_pgettext("result", "Resolved")),
     (ResultCategory.EXPLAINED, lazy_pgettext("result", "Explained with the policy basis")),
     (ResultCategory.NOT_FEASIBLE, lazy_pgettext("result", "Not feasible for now")),

@@ -63,6 +63,7 @@ PAGES = {
     ),
     "director": (
         "/director/",
+        "/reports/monthly",
         "/director/escalated",
         "/director/cases",
         "/desk/requests/{request}",

@@ -132,9 +132,12 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.remind": {"POST": API_DIRECTOR_ACTION},
     "api.visit": {"POST": "UFNFNFFFF"},
     "api.redo": {"POST": "UVNVNVVVV"},
+    # A head flags a result: A's case has none yet, so it is refused to everyone who sees it.
+    "api.flag_typical": {"POST": "UFNFNFFFF"},
     "desk.remind": {"POST": DESK_OBJ},
     "desk.visit": {"POST": DESK_OBJ},
     "desk.redo": {"POST": DESK_OBJ},
+    "desk.typical_case": {"POST": DESK_OBJ},
     "desk.assign": {"POST": DESK_OBJ},
     "desk.de_escalate": {"POST": DESK_OBJ},
     "desk.decide_extension": {"POST": DESK_OBJ},
@@ -154,6 +157,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "desk.withdraw_extension": {"POST": DESK_OBJ},
     "director.cases": {"GET": DIRECTOR},
     "director.dashboard_page": {"GET": DIRECTOR},
+    # The rates' ranking: station X's officers for its head and the province's readers; the list behind a number
+    # needs the number's name (bucket), so a bare address finds nothing.
+    "rates.ranking": {"GET": DIRECTOR},
+    "rates.station": {"GET": DIRECTOR},
+    "rates.requests": {"GET": "LFFFFFNNN"},
     # Looked up first, then refused: B and staff of Y do not see the case (404), A and staff of X may not act (403).
     "director.de_escalate": {"POST": "LFNFNFVVF"},
     "director.escalated": {"GET": DIRECTOR},
@@ -209,6 +217,11 @@ EXPECTED: dict[str, dict[str, str]] = {
     "supervision.issue_on_request": {"POST": DIRECTOR_OBJ},
     "supervision.issue_on_plan": {"POST": DIRECTOR_OBJ},
     "supervision.order_step": {"POST": DESK_OBJ},
+    # The monthly report: the heads (a station's director, the provincial director); administrators have none.
+    "reports.monthly": {"GET": DIRECTOR_OBJ},
+    "api.monthly": {"GET": "UFFFFFKKF"},
+    "api.monthly_workbook": {"GET": "UFFFFFKKF"},
+    "reports.monthly_workbook": {"GET": DIRECTOR_OBJ},
     "search.delete_view": {"POST": OWNER_ONLY},
     "search.index": {"GET": "LKKKKKKKF"},
     "search.open_view": {"GET": OWNER_ONLY},
@@ -302,6 +315,7 @@ BODIES: dict[str, Callable[[World], dict]] = {
     "api.transition_request": lambda w: {"action": "start_intervention", "version": w.request.version},
     "api.remind": lambda w: {"message": "matrix", "version": w.request.version},
     "api.visit": lambda w: {"satisfaction": "satisfied", "solved": True, "version": w.request.version},
+    "api.flag_typical": lambda w: {"typical": True, "version": w.request.version},
     "api.redo": lambda w: {"reason": "matrix", "new_due_date": "2030-01-02", "version": w.request.version},
     "api.triage_request": lambda w: {
         "category": "registration_dossier",

@@ -254,6 +254,9 @@ class RequestOut(Output):
     visit_solved: bool | None = Field(None, description="Whether the last return visit found the problem solved.")
     visited_at: datetime | None = None
     redo_count: int | None = Field(None, description="How many times an unsatisfying result was redone (重办).")
+    typical: bool | None = Field(None, description="A head flagged it as a typical case (典型案例) for the report.")
+    typical_at: datetime | None = None
+    typical_note: str | None = Field(None, description="The head's note on the typical case.")
 
 
 class RequestPage(Output):
@@ -324,6 +327,9 @@ DESK_ONLY = (
     "visit_solved",
     "visited_at",
     "redo_count",
+    "typical",
+    "typical_at",
+    "typical_note",
 )
 # The result waiting for the head's review (办结审核) is not the enterprise's to read yet.
 RESULT_FIELDS = ("resolution_summary", "result_category", "result_basis")

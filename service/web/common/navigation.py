@@ -56,6 +56,8 @@ MENU: dict[Role, list[MenuEntry]] = {
     ],
     Role.DIRECTOR: [
         ("director.dashboard_page", _l("Dashboard")),
+        ("reports.monthly", _l("Monthly report")),
+        ("rates.ranking", _l("Rates and ranking")),
         ("desk.index", _l("Desk")),
         ("desk.enterprises", _l("Enterprises")),
         ("director.escalated", _l("Escalated")),
@@ -74,6 +76,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("admin_sla.sla_targets", _l("Service times")),
         ("admin_sla.calendar", _l("Calendar")),
         ("director.dashboard_page", _l("Dashboard")),
+        ("rates.ranking", _l("Rates and ranking")),
     ],
 }
 NOTIFICATIONS = ("notifications.index", _l("Notifications"))

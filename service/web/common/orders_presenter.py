@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from flask import url_for
 from flask_babel import gettext
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
@@ -41,6 +42,13 @@ def order_badge(status: SupervisionStatus, tier: SupervisionTier | None) -> dict
     if tier is not None:
         return {"text": str(label(tier)), "style": _TIER_STYLES[tier], "tier": tier.value}
     return {"text": str(label(status)), "style": _STATUS_STYLES.get(status, "muted"), "tier": ""}
+
+
+def subject_url(order: SupervisionOrder) -> str:
+    """The page of the order's request or plan, at its orders."""
+    if order.request_id is not None:
+        return url_for("desk.request_detail", request_id=order.request_id, _anchor="orders")
+    return url_for("plans.show", plan_id=order.plan_id, _anchor="orders")
 
 
 def supervised_badge(watched: bool) -> dict[str, str] | None:

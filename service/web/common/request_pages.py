@@ -66,6 +66,7 @@ from service.web.forms.requests import (
     SignForForm,
     TransferForm,
     TriageForm,
+    TypicalCaseForm,
     VersionedForm,
     VisitForm,
     action_form,
@@ -213,6 +214,7 @@ _RESTORABLE = (
     RemindForm,
     VisitForm,
     RedoForm,
+    TypicalCaseForm,
 )
 
 

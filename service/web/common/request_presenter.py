@@ -77,6 +77,7 @@ from service.web.forms.requests import (
     SignForForm,
     TransferForm,
     TriageForm,
+    TypicalCaseForm,
     VisitForm,
     action_form,
 )
@@ -207,6 +208,8 @@ class DeskForms:
     remind: RemindForm | None
     visit: VisitForm | None
     redo: RedoForm | None
+    # A head's flag of a result as a typical case (典型案例), or taking it back.
+    typical: TypicalCaseForm | None
     message: DeskMessageForm
     # A submitted request is triaged first: its triage form heads the side column (no separate assignee form).
     triage_first: bool
@@ -417,6 +420,18 @@ def _redo_form(session: Session, user: User, req: ServiceRequest, kept: Mapping[
     return form
 
 
+def _typical_form(user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm]) -> TypicalCaseForm | None:
+    """Flagging a result as a typical case, or taking the flag back: for the heads the policy lets."""
+    if not policy.may(user, PolicyAction.REQUEST_FLAG_TYPICAL, req):
+        return None
+    form = kept.get("typical")
+    if not isinstance(form, TypicalCaseForm):
+        form = TypicalCaseForm(prefix="typical", formdata=None, data={"version": req.version})
+    # A form sent back keeps its note, and offers what the request now allows (someone may have flagged it meanwhile).
+    form.typical.data = "no" if req.typical else "yes"
+    return form
+
+
 def _desk_forms(
     session: Session,
     user: User,
@@ -481,6 +496,7 @@ def _desk_forms(
         and visit_window_open(req, settings.return_visit_days, utcnow())
         else None,
         _redo_form(session, user, req, kept),
+        _typical_form(user, req, kept),
         message,
         triage_first=triage is not None and req.status == Status.SUBMITTED,
     )

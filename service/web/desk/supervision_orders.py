@@ -12,7 +12,7 @@ from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from service.errors import Conflict, InvalidTransition, ValidationError
-from service.models import SupervisionOrder, SupervisionStatus, SupervisionTier
+from service.models import SupervisionStatus, SupervisionTier
 from service.models.base import utcnow
 from service.operations.supervision_orders import OrderDraft, act_on_order, issue_order
 from service.queries.plans import get_plan
@@ -22,7 +22,7 @@ from service.rules.supervision_orders import OrderAction
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.kept_forms import send_back
-from service.web.common.orders_presenter import ISSUE_SLOT, order_badge, step_prefix, step_slot
+from service.web.common.orders_presenter import ISSUE_SLOT, order_badge, step_prefix, step_slot, subject_url
 from service.web.common.request_display import install_template_helpers, when
 from service.web.common.request_pages import choice, cursor_arg, request_or_404
 from service.web.database import db
@@ -41,13 +41,6 @@ def _success(action: OrderAction) -> str:
         OrderAction.SEND_BACK: gettext("The report has been sent back to the unit."),
         OrderAction.CANCEL: gettext("The supervision order has been cancelled."),
     }[action]
-
-
-def subject_url(order: SupervisionOrder) -> str:
-    """The page of the order's request or plan, at its orders."""
-    if order.request_id is not None:
-        return url_for("desk.request_detail", request_id=order.request_id, _anchor="orders")
-    return url_for("plans.show", plan_id=order.plan_id, _anchor="orders")
 
 
 def _run(

@@ -25,6 +25,7 @@ from service.operations.reminders import remind_request
 from service.operations.requests import add_message, assign_request, redo_request, transfer_request, triage_request
 from service.operations.sla import sla_state
 from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension, return_request, sign_for
+from service.operations.typical_cases import flag_typical_case
 from service.operations.visits import VisitInput, record_visit
 from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
 from service.queries.supervision_orders import supervised
@@ -66,6 +67,7 @@ from service.web.forms.requests import (
     SignForForm,
     TransferForm,
     TriageForm,
+    TypicalCaseForm,
     VisitForm,
 )
 
@@ -437,6 +439,29 @@ def redo(request_id: int) -> ResponseReturnValue:
         form,
         call,
         success=gettext("The request has been sent back for a redo."),
+        done_url=_done(request_id),
+    )
+
+
+@bp.route("/requests/<int:request_id>/typical", methods=["POST"])
+@require(PolicyAction.DESK_USE)
+def typical_case(request_id: int) -> ResponseReturnValue:
+    form = TypicalCaseForm(prefix="typical")
+    flags = form.flags
+
+    def call() -> object:
+        return flag_typical_case(
+            db(), actor(), request_id, form.expected_version(), typical=flags, note=form.note.data or ""
+        )
+
+    return run_edit(
+        request_id,
+        "typical",
+        form,
+        call,
+        success=gettext("The request is flagged as a typical case.")
+        if flags
+        else gettext("The request is no longer flagged as a typical case."),
         done_url=_done(request_id),
     )
 

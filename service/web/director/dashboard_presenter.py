@@ -14,10 +14,12 @@ from flask_babel import gettext
 
 from service.models import SupervisionTier, User
 from service.queries.dashboard import BUCKETS, Dashboard, Scope
+from service.queries.rates import Period, UnitRates
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import station_name
 from service.web.director.dashboard import Cell, ChartView, cases_link, charts
+from service.web.director.rates_presenter import RateTile, period_name, rate_tiles
 from service.web.forms.director import DashboardFilterForm
 from service.web.labels import label
 
@@ -62,6 +64,10 @@ class DashboardPage:
     export_url: str
     # Supervision orders waiting for their unit's report, per tier (the tile links to the filtered list).
     supervision: list[TierTile]
+    # This month's rates of the scope (the network, or the station), and the ranking page.
+    month: str
+    rates: list[RateTile]
+    ranking_url: str
 
 
 def present_dashboard(
@@ -70,6 +76,8 @@ def present_dashboard(
     form: DashboardFilterForm,
     export_url: str,
     tiers: Mapping[SupervisionTier, int],
+    month_rates: UnitRates,
+    month: Period,
 ) -> DashboardPage:
     scope = board.scope
     choose_station = policy.sees_every_station(user)
@@ -125,4 +133,7 @@ def present_dashboard(
             for tier, count in tiers.items()
             if tier != SupervisionTier.ON_SCHEDULE
         ],
+        month=period_name(month),
+        rates=rate_tiles(month_rates, month),
+        ranking_url=url_for("rates.ranking", period=str(month)),
     )

@@ -21,7 +21,7 @@ from service.errors import ValidationError
 from service.models import ServiceRequest, Station, Status
 from service.models.base import utcnow
 from service.operations.escalation import de_escalate_request
-from service.queries import dashboard, supervision
+from service.queries import dashboard, rates, supervision
 from service.queries.supervision_orders import tier_clock, tier_counts
 from service.rules import policy
 from service.rules.policy import PolicyAction
@@ -120,11 +120,22 @@ def dashboard_page() -> ResponseReturnValue:
         _filter_form(scope),
         url_for("director.export", **_filters_only(request.args), bucket="open"),
         tier_counts(db(), actor(), clock, station_id=scope.station_id),
+        *_month_rates(scope),
     )
     return render_template("director/dashboard.html", page=page)
 
 
-def _keyset_page(
+def _month_rates(scope: dashboard.Scope) -> tuple[rates.UnitRates, rates.Period]:
+    """This month's rates of the dashboard's scope: the station chosen, or all the reader sees."""
+    month = rates.Period.containing(scope.now)
+    rows = rates.station_rates(db(), scope.actor, month)
+    if scope.station_id is None:
+        return rates.network_of(rows), month
+    chosen = [row for row in rows if row.unit.station_id == scope.station_id]
+    return (chosen[0] if chosen else rates.UnitRates(rates.Unit.station(scope.station_id), {})), month
+
+
+def keyset_page(
     query: Select[ServiceRequest], endpoint: str
 ) -> tuple[list[ServiceRequest], str | None, dict[str, Any], bool]:
     """One page of cases below ?cursor=, the link to the next page, and the list's own parameters."""
@@ -151,7 +162,7 @@ def _keyset_page(
 def cases() -> ResponseReturnValue:
     scope = _scope()
     bucket, status, query = _cases_query(scope)
-    items, next_url, params, first_page = _keyset_page(query, "director.cases")
+    items, next_url, params, first_page = keyset_page(query, "director.cases")
     return render_template(
         "director/cases.html",
         items=items,
@@ -182,7 +193,7 @@ def export() -> ResponseReturnValue:
 @bp.route("/escalated")
 @reviewer
 def escalated() -> ResponseReturnValue:
-    items, next_url, params, first_page = _keyset_page(
+    items, next_url, params, first_page = keyset_page(
         dashboard.cases_select(_scope(), "escalated"), "director.escalated"
     )
     return render_template(

@@ -1,4 +1,5 @@
-"""Forms of the director hotline, instructions, escalation and the dashboard filters: shape only."""
+"""Forms of the director hotline, instructions, escalation, the dashboard filters and the monthly report's month:
+shape only."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import MonthInput
 
 from service.web.forms import DeskForm
 from service.web.forms.requests import VersionedForm, optional_int
@@ -121,3 +123,12 @@ class DashboardFilterForm(DeskForm):
     station = SelectField(_l("Station"), coerce=optional_int, validators=[Optional()])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("To"), validators=[Optional()])
+
+
+class ReportMonthForm(DeskForm):
+    """The monthly report's month, read from the query string (the report's own rules check it: a month begun)."""
+
+    class Meta:
+        csrf = False
+
+    month = StringField(_l("Month"), widget=MonthInput(), validators=[Optional(), Length(max=20)])

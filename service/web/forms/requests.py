@@ -21,7 +21,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange, Optional
 
 from service.models import (
     Category,
@@ -245,6 +245,21 @@ class RedoForm(VersionedForm):
     assignee_id = SelectField(
         _l("Officer"), coerce=optional_int, choices=[], validate_choice=False, validators=[Optional()]
     )
+
+
+class TypicalCaseForm(VersionedForm):
+    """A head flags a result as a typical case (典型案例), or takes the flag back (``typical`` "no")."""
+
+    typical = HiddenField(validators=[InputRequired(), AnyOf(("yes", "no"))])
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=5000)],
+        description=_l("What makes the case worth showing; the monthly report prints it."),
+    )
+
+    @property
+    def flags(self) -> bool:
+        return bool(self.typical.data == "yes")
 
 
 class QueueFilterForm(DeskForm):
