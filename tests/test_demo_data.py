@@ -229,6 +229,7 @@ def test_the_quickstart_demo_has_a_month_of_every_step_of_the_supervision_loop(
     assert set(levels) == set(Satisfaction)
 
 
+@pytest.mark.slow  # the bulk data
 def test_a_few_results_are_typical_cases_flagged_by_their_head(generated: Engine) -> None:
     with Session(generated) as session:
         flagged = session.scalars(select(ServiceRequest).where(ServiceRequest.typical_at.is_not(None))).all()
