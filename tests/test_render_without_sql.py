@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from service.models import MilestonePhase, MilestoneStatus, ServiceRequest, TaskForce, TaskForceMember
 from service.operations.milestones import MilestoneFields, add_milestone
+from tests.director_support import november_cases
 from tests.factories import People
 from tests.suite import login
 from tests.web_requests_support import EN
@@ -101,5 +102,24 @@ def test_the_dashboard_renders_without_sql(
     login(client, people.hub_director)
     with rendering_statements(app, connection) as seen:
         response = client.get("/director/", headers=EN)
+    assert response.status_code == 200
+    assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("hub_director", "/director/rates/?period=2026-11"),
+        ("director", "/director/rates/?period=2026"),
+        ("hub_director", "/director/rates/requests?period=2026-11&bucket=received"),
+    ],
+)
+def test_the_rates_pages_render_without_sql(
+    app: Flask, client: FlaskClient, connection: Connection, session: Session, people: People, who: str, path: str
+) -> None:
+    november_cases(session, people)
+    login(client, getattr(people, who))
+    with rendering_statements(app, connection) as seen:
+        response = client.get(path, headers=EN)
     assert response.status_code == 200
     assert seen == []
