@@ -4,10 +4,10 @@ quarter or year: the one home of their definitions and of the SQL that counts th
 Each number is a *bucket*: a named test on a request's columns within the period of its date *axis* (received
 by ``created_at``, closed by ``resolved_at``, visited by ``visited_at``, supervised by its order's issue). A
 rate is one bucket over another. The counts are ``count(*) FILTER (WHERE …)`` grouped by unit, one grouped
-count per axis (each reading its covering index, migration 0026) joined into one statement, and the list behind a
-number (``requests_behind``) selects rows with the very same clauses, so a number and its list cannot disagree. A unit's figures are about the requests it holds now: a station's are its
-requests', an officer's those of the station assigned to him (the station's unassigned ones are the officer
-unit with no officer).
+count per axis (each reading its covering index, migration 0026) joined into one statement, and the list
+behind a number (``requests_behind``) selects rows with the very same clauses, so a number and its list cannot
+disagree. A unit's figures are about the requests it holds now: a station's are its requests', an officer's
+those of the station assigned to him (the station's unassigned ones are the officer unit with no officer).
 
 Public API (the ranking page, the dashboard and the monthly report use only these):
 
