@@ -16,6 +16,7 @@ from service.models.base import utcnow
 from service.operations.milestones import MilestoneFields, add_milestone
 from service.queries.monthly_report import default_month
 from service.store.settings import DeskSettings
+from tests.director_support import november_cases
 from tests.factories import People
 from tests.report_helpers import month_of_cases
 from tests.suite import login
@@ -125,3 +126,22 @@ def test_the_monthly_report_renders_without_sql(
             response = client.get("/reports/monthly", headers=EN)
         assert response.status_code == 200 and cases.typical.reference in response.get_data(as_text=True)
         assert seen == []
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("hub_director", "/director/rates/?period=2026-11"),
+        ("director", "/director/rates/?period=2026"),
+        ("hub_director", "/director/rates/requests?period=2026-11&bucket=received"),
+    ],
+)
+def test_the_rates_pages_render_without_sql(
+    app: Flask, client: FlaskClient, connection: Connection, session: Session, people: People, who: str, path: str
+) -> None:
+    november_cases(session, people)
+    login(client, getattr(people, who))
+    with rendering_statements(app, connection) as seen:
+        response = client.get(path, headers=EN)
+    assert response.status_code == 200
+    assert seen == []

@@ -103,6 +103,15 @@ def test_the_director_dashboard_stays_within_the_budget(
     _check(client, connection, "/director/")
 
 
+@pytest.mark.parametrize("who", ["hub_director", "director"])
+def test_the_rates_ranking_stays_within_the_budget(
+    client: FlaskClient, connection: Connection, people: People, busy: list[ServiceRequest], who: str
+) -> None:
+    login(client, getattr(people, who))
+    _check(client, connection, "/director/rates/")
+    _check(client, connection, "/director/rates/requests?bucket=received")
+
+
 def test_a_submissions_write_transaction_only_writes(
     session: Session, connection: Connection, people: People, app_settings: DeskSettings
 ) -> None:

@@ -3,15 +3,16 @@ quarter or year: the one home of their definitions and of the SQL that counts th
 
 Each number is a *bucket*: a named test on a request's columns within the period of its date *axis* (received
 by ``created_at``, closed by ``resolved_at``, visited by ``visited_at``, supervised by its order's issue). A
-rate is one bucket over another. The counts are ``count(*) FILTER (WHERE …)`` over one grouped statement per
-axis, and the list behind a number (``requests_behind``) selects rows with the very same clauses, so a number
-and its list cannot disagree. A unit's figures are about the requests it holds now: a station's are its
-requests', an officer's those of the station assigned to him (the station's unassigned ones are the officer
-unit with no officer).
+rate is one bucket over another. The counts are ``count(*) FILTER (WHERE …)`` grouped by unit, one grouped
+count per axis (each reading its covering index, migration 0026) joined into one statement, and the list
+behind a number (``requests_behind``) selects rows with the very same clauses, so a number and its list cannot
+disagree. A unit's figures are about the requests it holds now: a station's are its requests', an officer's
+those of the station assigned to him (the station's unassigned ones are the officer unit with no officer).
 
 Public API (the ranking page, the dashboard and the monthly report use only these):
 
-- ``Period.parse("2026-11" | "2026-Q4" | "2026")`` (raises ValidationError), ``Period.containing(moment, kind)``,
+- ``Period.parse("2026-11" | "2026-Q4" | "2026")`` (raises ValidationError), ``Period.containing(moment, kind)``
+  (service.rules.periods, here as ``rates.Period`` and ``rates.PeriodKind``),
   ``period.previous()``, ``.start`` / ``.end`` (aware, Asia/Shanghai, end exclusive), ``.first_day`` /
   ``.last_day``, ``str(period)`` gives back the text it parses from.
 - ``BUCKETS``: name -> ``Bucket`` (axis, label, description); ``COUNTS``: the counted buckets shown beside the
@@ -22,7 +23,9 @@ Public API (the ranking page, the dashboard and the monthly report use only thes
   ``.reminders`` (reminders sent on the unit's requests received in the period).
 - ``station_rates(session, actor, period) -> list[UnitRates]``: the stations in the actor's scope.
 - ``officer_rates(session, actor, period, station_id) -> list[UnitRates]``: the station's officers.
-- ``network_rates(session, actor, period) -> UnitRates`` (``network_of(rows)`` sums rows already read).
+- ``network_rates(session, actor, period) -> UnitRates`` (``network_of(rows, unit=None)`` sums rows already read:
+  the network's, or a station's from its officers' rows); ``stations_in_scope(session, actor)``.
+- ``Unit.network()``, ``Unit.station(id)``, ``Unit.officer(station_id, officer_id | None)``: whose requests.
 - ``rank(rows, key) -> list[Ranked]``: ordered by a rate, with the best and the bottom few marked.
 - ``requests_behind(actor, period, unit, bucket) -> Select[ServiceRequest]``: the list behind a number.
 
@@ -31,114 +34,25 @@ Labels and formulas are marked for translation (``N_``) and translated where the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import QueryableAttribute, Session
 
-from service.errors import N_, Forbidden, NotFound, ValidationError
+from service.errors import N_, Forbidden, NotFound
 from service.models import SATISFIED_LEVELS, ResultCategory, ServiceRequest, SupervisionOrder, User
 from service.rules import policy, sla
+from service.rules.periods import Period as Period
+from service.rules.periods import PeriodKind as PeriodKind
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.reference import StationInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 R = ServiceRequest
-
-PERIOD_HELP = N_("Give a month as 2026-11, a quarter as 2026-Q4 or a year as 2026.")
-
-
-class PeriodKind(StrEnum):
-    MONTH = "month"
-    QUARTER = "quarter"
-    YEAR = "year"
-
-
-_MONTHS_IN = {PeriodKind.MONTH: 1, PeriodKind.QUARTER: 3, PeriodKind.YEAR: 12}
-_PATTERNS = (
-    (PeriodKind.MONTH, re.compile(r"(\d{4})-(\d{1,2})")),
-    (PeriodKind.QUARTER, re.compile(r"(\d{4})-?[Qq]([1-4])")),
-    (PeriodKind.YEAR, re.compile(r"(\d{4})")),
-)
-# Far enough for any history, and the year after the last one still has a first day.
-FIRST_YEAR, LAST_YEAR = 2000, 2999
-
-
-@dataclass(frozen=True, order=True)
-class Period:
-    """A calendar month, quarter or year in Asia/Shanghai; ``number`` is the month (1–12), the quarter (1–4) or 1."""
-
-    year: int
-    kind: PeriodKind
-    number: int = 1
-
-    @classmethod
-    def parse(cls, text: str) -> Period:
-        """``2026-11``, ``2026-Q4`` or ``2026``. Raises ValidationError (field ``period``) for anything else."""
-        cleaned = text.strip()
-        for kind, pattern in _PATTERNS:
-            match = pattern.fullmatch(cleaned)
-            if match is None:
-                continue
-            year = int(match.group(1))
-            number = int(match.group(2)) if kind != PeriodKind.YEAR else 1
-            if FIRST_YEAR <= year <= LAST_YEAR and 1 <= number <= 12 // _MONTHS_IN[kind]:
-                return cls(year, kind, number)
-        raise ValidationError(PERIOD_HELP, fields={"period": PERIOD_HELP})
-
-    @classmethod
-    def containing(cls, moment: datetime, kind: PeriodKind = PeriodKind.MONTH) -> Period:
-        """The period of ``kind`` that holds ``moment`` (read in Asia/Shanghai)."""
-        day = moment.astimezone(LOCAL_TZ).date()
-        return cls(day.year, kind, (day.month - 1) // _MONTHS_IN[kind] + 1)
-
-    @property
-    def first_month(self) -> int:
-        return (self.number - 1) * _MONTHS_IN[self.kind] + 1
-
-    @property
-    def first_day(self) -> date:
-        return date(self.year, self.first_month, 1)
-
-    @property
-    def last_day(self) -> date:
-        """The period's last day, inclusive."""
-        return date.fromordinal(self.next().first_day.toordinal() - 1)
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first_day, time(), LOCAL_TZ)
-
-    @property
-    def end(self) -> datetime:
-        """The first moment after the period."""
-        return self.next().start
-
-    def _shifted(self, by: int) -> Period:
-        count = 12 // _MONTHS_IN[self.kind]
-        index = self.year * count + self.number - 1 + by
-        return Period(index // count, self.kind, index % count + 1)
-
-    def previous(self) -> Period:
-        """The period of the same kind just before (the month before, the quarter before, the year before)."""
-        return self._shifted(-1)
-
-    def next(self) -> Period:
-        return self._shifted(1)
-
-    def __str__(self) -> str:
-        if self.kind == PeriodKind.MONTH:
-            return f"{self.year}-{self.number:02d}"
-        if self.kind == PeriodKind.QUARTER:
-            return f"{self.year}-Q{self.number}"
-        return str(self.year)
 
 
 class Axis(StrEnum):

@@ -41,18 +41,12 @@ def _rank_key() -> str:
     return key if key in RATE_BY_KEY else DEFAULT_RANKING
 
 
-def _refused(error: ValidationError) -> ResponseReturnValue:
-    """The page with the reason and what was typed, and nothing else: the figures need a period."""
-    return (
-        render_template(
-            "director/rates.html",
-            page=None,
-            error=domain_message(error),
-            typed=request.args.get("period", ""),
-            action=url_for(request.endpoint or "rates.ranking", **(request.view_args or {})),
-        ),
-        400,
-    )
+def _refused(error: ValidationError, action: str) -> ResponseReturnValue:
+    """The ranking's form with the reason and what was typed, and nothing else: the figures need a period."""
+    typed = request.args.get("period", "")
+    return render_template(
+        "director/rates.html", page=None, error=domain_message(error), typed=typed, action=action
+    ), 400
 
 
 def _render(page: RankingPage) -> ResponseReturnValue:
@@ -66,7 +60,7 @@ def ranking() -> ResponseReturnValue:
     try:
         period = _period()
     except ValidationError as error:
-        return _refused(error)
+        return _refused(error, url_for("rates.ranking"))
     user = actor()
     if not policy.sees_every_station(user) and user.station_id is not None:
         return _officers(user.station_id, period)
@@ -81,7 +75,7 @@ def station(station_id: int) -> ResponseReturnValue:
     try:
         period = _period()
     except ValidationError as error:
-        return _refused(error)
+        return _refused(error, url_for("rates.station", station_id=station_id))
     return _officers(station_id, period)
 
 
@@ -122,7 +116,7 @@ def requests() -> ResponseReturnValue:
     try:
         period = _period()
     except ValidationError as error:
-        return _refused(error)
+        return _refused(error, url_for("rates.ranking"))
     bucket = request.args.get("bucket", "")
     if bucket not in BUCKETS:
         raise NotFound()
