@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TypeGuard
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,13 +43,13 @@ from service.operations.notifications import (
 from service.operations.request_support import record
 from service.rules import policy, state_machine
 from service.rules.hotline import MACHINE, PENDING, HotlineAction
+from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store.db import unit_of_work
 from service.store.loading import load
 from service.store.versioning import stale_is_conflict
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 MIN_MINUTES, MAX_MINUTES = 15, 240
 HOTLINE_STALE = N_("Someone changed this hotline session meanwhile. Reload and try again.")
 SCHEDULE_ANYWAY = N_("Tick “Schedule anyway” to keep this time.")

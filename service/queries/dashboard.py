@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, FromClause, Select, and_, func, select, true
 from sqlalchemy.orm import QueryableAttribute, Session, joinedload
@@ -33,12 +32,12 @@ from service.models import (
 )
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
 from service.rules import policy, sla
+from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
 from service.store import reference
 from service.store.reference import StationInfo
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 DEFAULT_RANGE_DAYS = 90
 WEEKS = 12
 UPCOMING_DAYS = 14

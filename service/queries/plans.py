@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -32,16 +31,16 @@ from service.models import (
 from service.models.base import utcnow
 from service.queries.task_forces import task_forces_of_plan
 from service.rules import policy
+from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.rules.sla import MILESTONE_OVERDUE
 
-LOCAL_ZONE = ZoneInfo("Asia/Shanghai")
 # What an enterprise is shown: a plan the director has approved, running or finished.
 
 
 def local_today(now: datetime | None = None) -> date:
     """Today's date at the stations (Asia/Shanghai), which is what due dates mean."""
-    return (now or utcnow()).astimezone(LOCAL_ZONE).date()
+    return (now or utcnow()).astimezone(LOCAL_TZ).date()
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
-from zoneinfo import ZoneInfo
 
 from service.errors import N_, ValidationError
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+from service.rules.local_time import LOCAL_TZ
 
 PERIOD_HELP = N_("Give a month as 2026-11, a quarter as 2026-Q4 or a year as 2026.")
 

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-REFERENCE_ZONE = ZoneInfo("Asia/Shanghai")
+from service.rules.local_time import LOCAL_TZ
 
 
 def reference_year(moment: datetime) -> int:
     """The year a request submitted at ``moment`` (aware, or naive UTC as stored) is numbered in."""
     aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-    return aware.astimezone(REFERENCE_ZONE).year
+    return aware.astimezone(LOCAL_TZ).year
 
 
 def format_reference(year: int, sequence: int) -> str:

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 from service.errors import N_
+from service.rules.local_time import LOCAL_TZ
 
 _US = 1_000_000  # microseconds per second
 _SPAN = re.compile(r"(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})")
@@ -53,7 +54,7 @@ def _parse_time(text: str, hh: str, mm: str) -> time:
 class WorkingCalendar:
     spans: tuple[tuple[time, time], ...]
     exceptions: Mapping[date, bool]
-    tz: ZoneInfo = ZoneInfo("Asia/Shanghai")
+    tz: ZoneInfo = LOCAL_TZ
     # Derived lookup tables, built once in __post_init__ (a frozen instance never goes stale).
     _bounds: tuple[tuple[int, int], ...] = field(init=False, repr=False, compare=False)
     _cum_ends: tuple[int, ...] = field(init=False, repr=False, compare=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -18,6 +17,7 @@ from service.operations.calendar_admin import (
     set_calendar_day,
     set_sla_target,
 )
+from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
@@ -27,7 +27,6 @@ from service.web.forms.requests import CalendarDayForm, CalendarImportForm, SlaT
 
 bp = Blueprint("admin_sla", __name__, url_prefix="/admin")
 install_template_helpers(bp)
-LOCAL = ZoneInfo("Asia/Shanghai")
 
 
 def _target_forms() -> dict[Priority, SlaTargetForm]:
@@ -76,7 +75,7 @@ def set_target(priority_name: str) -> ResponseReturnValue:
 def _year() -> int:
     raw = request.args.get("year", "")
     if not raw:
-        return datetime.now(LOCAL).year
+        return datetime.now(LOCAL_TZ).year
     if not raw.isdigit() or not 2000 <= int(raw) <= 2100:
         abort(404)
     return int(raw)

@@ -19,7 +19,7 @@ from flask_babel import format_date, gettext, pgettext
 from service.infrastructure.workbook import CellKind, Column, Sheet, workbook
 from service.queries.monthly_report import MonthlyReport, OpenOrder, Share, TypicalCase, UnitLine
 from service.queries.rates import RATES, Period, Rate
-from service.rules.periods import LOCAL_TZ
+from service.rules.local_time import LOCAL_TZ
 from service.web.common.helpers import station_name
 from service.web.common.orders_presenter import order_badge, subject_url
 from service.web.common.request_display import when

@@ -13,7 +13,6 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, request, stream_with_context
 from flask.typing import ResponseReturnValue
@@ -25,6 +24,7 @@ from service.models import Category, LifecycleStage, Priority, ServiceRequest, S
 from service.models.base import utcnow
 from service.queries.export import stream_rows
 from service.queries.requests import QueueFilters, build_queue_select
+from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
 from service.web.database import db
@@ -32,7 +32,6 @@ from service.web.labels import label
 
 bp = Blueprint("export", __name__, url_prefix="/export")
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 HEADERS = (
     _l("Reference"),
     _l("Title"),

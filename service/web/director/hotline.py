@@ -22,6 +22,7 @@ from service.queries import hotline as queries
 from service.queries.requests import assignable_users
 from service.rules import policy
 from service.rules.hotline import MACHINE, HotlineAction, allowed_hotline_actions
+from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.store import reference
 from service.store.loading import load
@@ -156,7 +157,7 @@ def schedule(hotline_id: int) -> ResponseReturnValue:
         form.director_id.data = hotline.director_id or actor().id
         form.recorder_id.data = hotline.recorder_id
         if hotline.scheduled_at:
-            form.scheduled_at.data = hotline.scheduled_at.astimezone(ops.LOCAL_TZ).replace(tzinfo=None)
+            form.scheduled_at.data = hotline.scheduled_at.astimezone(LOCAL_TZ).replace(tzinfo=None)
         form.duration_minutes.data = hotline.duration_minutes or 60
         return _edit_page("hotline/schedule.html", hotline_id, form)
     return _run(

@@ -4,7 +4,6 @@ shape only."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
@@ -22,10 +21,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import MonthInput
 
+from service.rules.local_time import LOCAL_TZ
 from service.web.forms import DeskForm
 from service.web.forms.requests import VersionedForm, optional_int
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 
 
 class HotlineAskForm(DeskForm):

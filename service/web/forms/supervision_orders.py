@@ -10,8 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from service.models import SupervisionStatus, SupervisionTier
+from service.rules.local_time import LOCAL_TZ
 from service.web.forms import DeskForm
-from service.web.forms.director import LOCAL_TZ
 from service.web.forms.requests import VersionedForm, optional_int
 from service.web.labels import choices
 
