@@ -68,6 +68,7 @@ ACTION_HINTS: dict[Action, object] = {
 }
 # What resolving would leave open (service.store.open_work), as the resolve step lists it.
 OPEN_ITEM_KINDS: dict[str, object] = {
+    open_work.SUPERVISION_ORDER: _l("Supervision order not concluded"),
     open_work.FOLLOW_UP: _l("Hotline follow-up not done"),
     open_work.INSTRUCTION: _l("Instruction not acknowledged"),
     open_work.TASK_FORCE: _l("Task force still active"),
