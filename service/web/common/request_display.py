@@ -7,6 +7,7 @@ Template helpers are installed on the blueprints that show requests
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -26,6 +27,7 @@ from service.models import (
     LifecycleStage,
     Priority,
     ReminderClock,
+    ResultCategory,
     ReturnReason,
     Satisfaction,
     ServiceRequest,
@@ -282,6 +284,24 @@ def _reminder_details(data: Mapping[str, Any]) -> str:
     return gettext("Resolution overdue") if overdue else gettext("Resolution time nearly used up")
 
 
+@dataclass(frozen=True)
+class EarlierResult:
+    """A result a reopen or a redo left behind (kept by that step's event), as the timeline shows it."""
+
+    category: str
+    text: str
+    basis: str
+
+
+def earlier_result(event: Event) -> EarlierResult | None:
+    given = (event.data or {}).get("earlier_result")
+    if not isinstance(given, dict):
+        return None
+    category = given.get("category")
+    shown = _vocabulary(ResultCategory, category) if category else ""
+    return EarlierResult(shown, str(given.get("text") or ""), str(given.get("basis") or ""))
+
+
 def event_note(event: Event) -> str:
     """The free text a person gave with an event (a reason or a note), shown as written."""
     data = event.data or {}
@@ -304,5 +324,6 @@ def install_template_helpers(bp: Blueprint) -> None:
     bp.add_app_template_global(sla_badge, "sla_badge")
     bp.add_app_template_global(event_details, "event_details")
     bp.add_app_template_global(event_note, "event_note")
+    bp.add_app_template_global(earlier_result, "earlier_result")
     bp.add_app_template_global(action_label, "action_label")
     bp.add_app_template_global(upload_limits, "upload_limits")
