@@ -228,6 +228,16 @@ def tier_of(order: SupervisionOrder, clock: TierClock, reminders: int) -> Superv
     return next(tier for tier in SupervisionTier if _deadline_tests(tier, clock).holds(order, clock.now))
 
 
+# The tiers an open order can worsen into, from the least to the most pressing.
+RAISED_TIERS = (SupervisionTier.BLUE, SupervisionTier.YELLOW, SupervisionTier.RED)
+
+
+def told_less_than(tier: SupervisionTier) -> ColumnElement[bool]:
+    """Orders whose unit and issuer were last told of a tier less pressing than ``tier``, or of none."""
+    less = list(SupervisionTier)[: list(SupervisionTier).index(tier)]
+    return or_(SupervisionOrder.tier_told.is_(None), SupervisionOrder.tier_told.in_(less))
+
+
 def reminders_sql() -> ColumnElement[int]:
     """The reminders (催办) of an order's request, as SQL: what "reminded more than N times" counts (an order on
     a plan has no request, and counts none)."""

@@ -32,6 +32,7 @@ from service.models import (
     Satisfaction,
     ServiceRequest,
     Status,
+    SupervisionTier,
     VisitChannel,
 )
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
@@ -262,6 +263,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
         return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.SUPERVISION_ISSUED and data.get("deadline"):
         return gettext("Report by %(date)s", date=when(datetime.fromisoformat(data["deadline"])))
+    if kind == EventKind.SUPERVISION_TIER_RAISED:
+        return tier_raised(data)
     if kind == EventKind.REMINDED:
         return _reminder_details(data)
     if kind == EventKind.VISITED:
@@ -272,6 +275,16 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""
+
+
+def tier_raised(data: Mapping[str, Any]) -> str:
+    """What a supervision order's raised tier is now, and what it was when last told (an event's or a
+    notification's data)."""
+    now = _vocabulary(SupervisionTier, data.get("tier"))
+    if data.get("previous"):
+        before = _vocabulary(SupervisionTier, data["previous"])
+        return gettext("Now %(tier)s (was %(previous)s)", tier=now, previous=before)
+    return gettext("Now %(tier)s", tier=now)
 
 
 def _reminder_details(data: Mapping[str, Any]) -> str:

@@ -1,0 +1,35 @@
+"""The tier of a supervision order (督办) its unit and issuer were last told of by the SLA sweep
+
+Revision ID: 0028
+Revises: 0025
+
+Chained to 0025 for now: 0026 (rates) and 0027 (report) are being written beside it; whoever merges last points
+it at the highest of them. Orders already open start with none told: the first sweep after the migration tells
+each one's unit and issuer of its tier once if it is blue, yellow or red.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0028"
+down_revision = "0025"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.add_column(
+        "supervision_orders",
+        sa.Column(
+            "tier_told",
+            sa.Enum("on_schedule", "blue", "yellow", "red", name="supervisiontier", native_enum=False, length=32),
+            nullable=True,
+        ),
+    )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("supervision_orders") as batch_op:
+        batch_op.drop_column("tier_told")
