@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, true
 
 from service.models import OPEN_STATUSES, RUNNING_STATUSES, Milestone, MilestoneStatus, ServiceRequest, Status
+from service.rules.sla_calendar import WorkingCalendar
 
 NOW = "now"
 
@@ -134,3 +135,10 @@ SIGN_FOR_REMINDER_DUE = Predicate(
     (Test("signed_for_at", "is None"), Test("sign_for_remind_at", "<=", NOW)), frozenset(OPEN_STATUSES)
 )
 RESOLUTION_REMINDER_DUE = Predicate((Test("resolution_remind_at", "<=", NOW),), RUNNING)
+
+
+def one_working_day_on(calendar: WorkingCalendar, now: datetime) -> datetime:
+    """The latest moment with at most one working day left from ``now``: a due time up to it is due "within a
+    working day" (the desk's "due" queue, a supervision order's blue tier). One working day on is a span's close
+    when it falls there; every moment up to the next span's start has the same working time left."""
+    return calendar.next_working_moment(calendar.add_working_time(now, calendar.working_day_seconds))

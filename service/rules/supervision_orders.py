@@ -35,7 +35,7 @@ from service.errors import (
 from service.models import EventKind, ServiceRequest, SupervisionOrder, SupervisionStatus, SupervisionTier, User
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
-from service.rules.sla import Predicate, Test
+from service.rules.sla import Predicate, Test, one_working_day_on
 from service.rules.sla_calendar import WorkingCalendar
 from service.rules.state_machine import Transition
 
@@ -190,9 +190,7 @@ class TierClock:
     @classmethod
     def at(cls, now: datetime, calendar: WorkingCalendar, *, red_days: int, red_reminders: int) -> TierClock:
         day = calendar.working_day_seconds
-        # One working day on: the earliest moment is a span's close when it falls there; every moment up to the
-        # next span's start has the same working time left.
-        blue_until = calendar.next_working_moment(calendar.add_working_time(now, day))
+        blue_until = one_working_day_on(calendar, now)
         return cls(now, blue_until, calendar.subtract_working_time(now, red_days * day), red_reminders)
 
 

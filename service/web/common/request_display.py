@@ -40,6 +40,7 @@ from service.operations.sla import SWEEP_REASONS, SlaState
 from service.rules import sla
 from service.rules.lifecycle import Action
 from service.rules.reminders import Stage
+from service.rules.visits import visit_deadline
 from service.store import open_work
 from service.store.reference import StationInfo
 from service.web.app_settings import desk_settings
@@ -199,6 +200,14 @@ def redo_badge(request: ServiceRequest) -> dict[str, str] | None:
     if not request.redo_count:
         return None
     return {"text": gettext("Redo ×%(count)s", count=request.redo_count), "style": "warn", "title": ""}
+
+
+def visit_badge(request: ServiceRequest, return_visit_days: int | None) -> dict[str, str] | None:
+    """The tag of a result awaiting its return visit (回访): by when it is due (None: not asked for)."""
+    until = visit_deadline(request, return_visit_days) if return_visit_days is not None else None
+    if until is None:
+        return None
+    return {"text": gettext("Visit by %(date)s", date=when(until)), "style": "warn", "title": ""}
 
 
 def request_tags(request: ServiceRequest, now: datetime) -> list[dict[str, str]]:

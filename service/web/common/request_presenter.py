@@ -97,8 +97,9 @@ class ActionView:
     label: str
     hint: str
     danger: bool
-    # The user sent this form and it came back (refused or stale): show it open, as they left it.
-    kept: bool
+    # Drawn open: the user sent this form and it came back (refused or stale), as they left it; or it is what the
+    # page asks of the reader (the enterprise's confirmation of a result, with its rating).
+    open: bool
     # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
     unavailable: str
     # Work the step would leave open, as (what it is, its title): the user confirms having seen it.
@@ -292,7 +293,7 @@ def action_views(
                 action_label(transition.action),
                 str(ACTION_HINTS.get(transition.action, "")),
                 transition.action in DANGEROUS,
-                sent is not None,
+                sent is not None or (transition.action == Action.CONFIRM and not missing),
                 gettext(missing) if missing else "",
                 [(str(OPEN_ITEM_KINDS[str(item["kind"])]), str(item["title"])) for item in form.open_items],
             )
