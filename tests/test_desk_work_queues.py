@@ -54,6 +54,8 @@ def test_the_due_queue_holds_the_readers_requests_due_within_a_working_day_or_ov
     _set(session, theirs, assignee_id=people.staff2.id)
     waiting = in_status(session, people, settings, Status.WAITING_ENTERPRISE)
     _set(session, waiting, resolution_due_at=now - HOUR)  # its clock stands still
+    reviewed = in_status(session, people, settings, Status.REVIEW)
+    _set(session, reviewed, resolution_due_at=now - HOUR)  # the head has it
 
     assert set(_ids(session, settings, people.staff, now, "due")) == {soon.id, late.id, answered_late.id}
     # In the order of their resolution due times, as the desk shows the queue unless asked otherwise.

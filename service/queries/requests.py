@@ -175,9 +175,12 @@ _QUEUE_CLAUSES: dict[str, Clause] = {
     # What waits for the reader's sign-for: dispatched to them, or transferred to their station's desk.
     "to_sign": lambda actor, _filters, now: and_(sla.AWAITING_SIGN_FOR.clause(now), _theirs(actor)),
     "sign_overdue": lambda _actor, _filters, now: sla.SIGN_FOR_OVERDUE.clause(now),
-    # The reader's requests whose running clock falls due within a working day, or has fallen due.
+    # The reader's requests whose running clock falls due within a working day, or has fallen due (but a result
+    # waiting for the head's review: it waits for the head).
     "due": lambda actor, filters, now: and_(
-        ServiceRequest.assignee_id == actor.id, sla.OVERDUE.clause(filters.due_by or now)
+        ServiceRequest.assignee_id == actor.id,
+        ServiceRequest.status != Status.REVIEW,
+        sla.OVERDUE.clause(filters.due_by or now),
     ),
     # The reader's open requests a reminder (催办) has been sent about.
     "reminded": lambda actor, _filters, _now: and_(
@@ -220,7 +223,7 @@ _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
     "waiting": frozenset({Status.WAITING_ENTERPRISE}),
     "overdue": sla.OVERDUE.statuses,
     "to_sign": frozenset(OPEN_STATUSES),
-    "due": sla.OVERDUE.statuses,
+    "due": sla.OVERDUE.statuses - {Status.REVIEW},
     "reminded": frozenset(OPEN_STATUSES),
     "supervised": frozenset(OPEN_STATUSES),
     "review": frozenset({Status.REVIEW}),
