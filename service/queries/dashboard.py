@@ -23,6 +23,7 @@ from sqlalchemy.orm import QueryableAttribute, Session, joinedload
 from service.errors import Forbidden
 from service.models import (
     OPEN_STATUSES,
+    CalendarDay,
     HotlineSession,
     HotlineStatus,
     Instruction,
@@ -31,7 +32,7 @@ from service.models import (
     User,
 )
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
-from service.queries.working_time import WorkingTimeSql
+from service.queries.working_time import Span, WorkingTimeSql
 from service.rules import policy, sla
 from service.rules.policy import PolicyAction
 from service.rules.sla_calendar import WorkingCalendar
@@ -373,24 +374,36 @@ def weeks_ending(last_day: date, count: int = WEEKS) -> list[Week]:
 def median_resolution(session: Session, scope: Scope, calendar: WorkingCalendar) -> tuple[float | None, int]:
     """The median time from submission to resolution over every resolution of the period, in working days of the
     calendar (a day's working hours count as one: ``calendar.working_days_between``), and how many resolutions
-    there are. One statement.
+    there are. One statement (the SQL of the working time: service/queries/working_time.py).
 
     The durations read each moment several times, so the moments are worked out a level below, once per row:
-    OFFSET 0 keeps both databases from merging that level into the next (which would work each moment out again
-    for every use, in the exceptions' lookup for every calendar row), as the window function beside the
-    durations keeps them from merging the durations into the ranking."""
+    OFFSET 0 keeps both databases from merging that level into the next, which would work each moment out again
+    for every use, for every exception joined too."""
     sql = WorkingTimeSql(calendar, session.get_bind().dialect.name)
     # A resolution recorded before its submission (no such data is made, but SQL would be told) took no time.
     submitted = case((R.created_at < R.resolved_at, R.created_at), else_=R.resolved_at)
     moments = (
-        select(sql.local_seconds(submitted).label("submitted"), sql.local_seconds(R.resolved_at).label("resolved"))
+        select(
+            R.id,
+            sql.local_seconds(submitted).label("submitted"),
+            sql.local_seconds(R.resolved_at).label("resolved"),
+        )
         .where(scope.where(), BUCKETS["resolved"](scope))
         .offset(0)
         .subquery("moments")
     )
     first, last = sql.day(moments.c.submitted), sql.day(moments.c.resolved)
-    seconds = sql.between(first, sql.into_day(moments.c.submitted, first), last, sql.into_day(moments.c.resolved, last))
-    durations = select(seconds.label("seconds"), func.count().over().label("total")).subquery("durations")
+    span = Span(first, sql.into_day(moments.c.submitted, first), last, sql.into_day(moments.c.resolved, last))
+    # Each duration with the exceptions of the days it spans (mostly none), summed: one row per resolution.
+    durations = (
+        select(
+            (sql.by_weekdays(span) + func.coalesce(func.sum(sql.exception_share(span)), 0.0)).label("seconds"),
+            func.count().over().label("total"),
+        )
+        .select_from(moments.outerjoin(CalendarDay, sql.exceptions_within(span)))
+        .group_by(moments.c.id, moments.c.submitted, moments.c.resolved)
+        .subquery("durations")
+    )
     ranked = select(
         durations.c.seconds,
         durations.c.total,

@@ -4,8 +4,9 @@
 The calendar counts working time up to a moment as the working days before the moment's local day (each a full
 working day) plus, on a working day, the working hours that day has had so far; a duration is the difference of
 two counts. Here the days are numbered from 1970-01-01 (local), so that the weekdays between two days are
-arithmetic, and the admin calendar's exceptions (holidays, make-up working days: the few rows of calendar_days)
-correct that count: one correlated lookup per duration, on the table's own index, over the days it spans.
+arithmetic (``by_weekdays``); the admin calendar's exceptions (holidays and make-up working days: the few rows of
+calendar_days) correct that count, each by its ``exception_share``, joined on the days a duration spans
+(``exceptions_within``, a range of the table's own index) and summed per duration.
 
 Local time is UTC plus the calendar zone's offset, taken as fixed: Asia/Shanghai has had no daylight saving time
 since 1991 (the calendar relies on the same).
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from sqlalchemy import ColumnElement, Date, Float, Integer, case, cast, extract, func, literal, select
+from sqlalchemy import ColumnElement, Date, Float, Integer, and_, case, cast, extract, func, literal
 from sqlalchemy.orm import QueryableAttribute
 
 from service.models import CalendarDay
@@ -76,35 +77,29 @@ class WorkingTimeSql:
             )
         return passed
 
-    def between(
-        self,
-        first: ColumnElement[int],
-        into_first: ColumnElement[float],
-        last: ColumnElement[int],
-        into_last: ColumnElement[float],
-    ) -> ColumnElement[float]:
-        """Working seconds from a moment (its ``day`` and ``into_day``: ``first``, ``into_first``) to a later one
-        (``last``, ``into_last``). Each is read several times (see dashboard.median_resolution)."""
-        weekdays = self._weekdays_before(last) - self._weekdays_before(first)
-        by_weekdays = (
+    def by_weekdays(self, span: Span) -> ColumnElement[float]:
+        """Working seconds of ``span`` were every weekday a working day and no other day one."""
+        weekdays = self._weekdays_before(span.last) - self._weekdays_before(span.first)
+        return (
             cast(weekdays, Float) * self.calendar.working_day_seconds
-            + _weekday(last) * into_last
-            - _weekday(first) * into_first
+            + _weekday(span.last) * span.into_last
+            - _weekday(span.first) * span.into_first
         )
-        # Each exception from the first day to the last changes the count by its difference from the weekday it
-        # replaces: a whole working day in between, the hours up to the later moment on the last day, those up to
-        # the earlier one on the first.
+
+    def exceptions_within(self, span: Span) -> ColumnElement[bool]:
+        """The admin calendar's days from ``span``'s first day to its last (join calendar_days on it)."""
+        return and_(CalendarDay.day >= self._date_of(span.first), CalendarDay.day <= self._date_of(span.last))
+
+    def exception_share(self, span: Span) -> ColumnElement[float]:
+        """What one of ``exceptions_within`` changes in ``by_weekdays``: its difference from the weekday it replaces
+        (a holiday -1, a make-up working day +1, else 0) times a whole working day in between, the hours up to the
+        later moment on the last day, less those up to the earlier one on the first."""
         day = CalendarDay.day
         change = cast(CalendarDay.is_working_day, Integer) - _weekday(self._number_of(day))
-        share = case((day == self._date_of(last), into_last), else_=literal(self.calendar.working_day_seconds)) - case(
-            (day == self._date_of(first), into_first), else_=literal(0.0)
-        )
-        exceptions = (
-            select(func.sum(change * share))
-            .where(day >= self._date_of(first), day <= self._date_of(last))
-            .scalar_subquery()
-        )
-        return by_weekdays + func.coalesce(exceptions, 0.0)
+        share = case(
+            (day == self._date_of(span.last), span.into_last), else_=literal(self.calendar.working_day_seconds)
+        ) - case((day == self._date_of(span.first), span.into_first), else_=literal(0.0))
+        return share * change
 
     @staticmethod
     def _weekdays_before(day: ColumnElement[int]) -> ColumnElement[int]:
@@ -122,6 +117,16 @@ class WorkingTimeSql:
         if self.dialect == "postgresql":
             return day - literal(_EPOCH_DAY, Date)
         return cast(func.julianday(day) - _UNIX_EPOCH_JULIAN, Integer)
+
+
+@dataclass(frozen=True)
+class Span:
+    """From one moment to a later one: each one's ``day`` and the working seconds ``into_day`` of it."""
+
+    first: ColumnElement[int]
+    into_first: ColumnElement[float]
+    last: ColumnElement[int]
+    into_last: ColumnElement[float]
 
 
 def _weekday(day: ColumnElement[int]) -> ColumnElement[int]:
