@@ -246,7 +246,7 @@ def test_station_director_numbers_match_the_hand_count(
         "hotline_upcoming": 1,
     }
     assert board.share("responded_on_time", "responded") == 0.5
-    assert board.median_days == 2.0 and board.median_sample == 3
+    assert board.median_days == 2.0 and board.median_resolutions == 3
     assert board.rating_average == 4.5
     assert board.unacknowledged == 1
     assert [s.request_id for s in board.upcoming] == [board_data.cases["B"].id]

@@ -1,5 +1,5 @@
-"""Resolving a request with work still open around it asks for confirmation and lists that work (issue 21, item 4):
-in the operation, on the desk's request page, and over the API."""
+"""Resolving a request with work still open around it asks for confirmation and lists that work (issue 21, item 4;
+supervision orders: issue 23): in the operation, on the desk's request page, and over the API."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import NeedsConfirmation
@@ -20,12 +21,15 @@ from service.models import (
     MilestoneStatus,
     ServiceRequest,
     Status,
+    SupervisionOrder,
+    SupervisionStatus,
     TaskForce,
     TaskForceStatus,
 )
 from service.models.base import utcnow
 from service.operations import api_tokens
 from service.operations.instructions import write_instruction
+from service.operations.supervision_orders import OrderDraft, issue_order
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
 from tests.factories import People
@@ -34,6 +38,19 @@ from tests.suite import login
 from tests.web_requests_support import get, send, version_in
 
 SUMMARY = "已当面说明注册路径"
+
+
+def _supervision_order(session: Session, people: People, request: ServiceRequest, done: bool) -> str:
+    order = issue_order(
+        session,
+        people.director,
+        OrderDraft("企业反映答复迟缓", "三个工作日内书面答复", utcnow() + timedelta(days=5)),
+        request_id=request.id,
+    )
+    if done:
+        # Reported and accepted (督办办结).
+        session.get(SupervisionOrder, order.id).status = SupervisionStatus.CLOSED  # type: ignore[union-attr]
+    return "企业反映答复迟缓"
 
 
 def _follow_up(session: Session, people: People, request: ServiceRequest, done: bool) -> str:
@@ -95,6 +112,7 @@ def _milestone(session: Session, people: People, request: ServiceRequest, done: 
 
 
 OPEN_WORK: dict[str, Callable[[Session, People, ServiceRequest, bool], str]] = {
+    "supervision_order": _supervision_order,
     "follow_up": _follow_up,
     "instruction": _instruction,
     "task_force": _task_force,
@@ -176,10 +194,37 @@ def test_the_desk_page_lists_the_open_work_and_resolves_once_confirmed(
     assert 'name="resolve-confirmed"' not in get(client, path).get_data(as_text=True)
 
 
-def test_the_api_answers_409_with_the_open_work_until_confirmed(
+def test_a_reported_order_still_holds_the_resolve(session: Session, people: People, app_settings: DeskSettings) -> None:
+    request, title = _with(session, people, app_settings, "supervision_order")
+    session.scalars(select(SupervisionOrder)).one().status = SupervisionStatus.REPORTED
+    session.commit()
+    with pytest.raises(NeedsConfirmation) as refused:
+        act(session, people.staff, request, Action.RESOLVE, app_settings, summary=SUMMARY)
+    assert [item["title"] for item in refused.value.items] == [title]
+
+
+def test_the_desk_page_lists_an_open_supervision_order_in_chinese(
     client: FlaskClient, session: Session, people: People, app_settings: DeskSettings
 ) -> None:
-    request, title = _with(session, people, app_settings, "milestone")
+    request, title = _with(session, people, app_settings, "supervision_order")
+    login(client, people.staff)
+    path = f"/desk/requests/{request.id}"
+    version = version_in(get(client, path).get_data(as_text=True), "resolve")
+    send(
+        client,
+        f"{path}/actions/resolve",
+        {"resolve-version": str(version), "resolve-summary": SUMMARY},
+        prefix="resolve",
+    )
+    page = client.get(path, headers={"Accept-Language": "zh-CN"}).get_data(as_text=True)
+    assert "督办未办结" in page and title in page and 'name="resolve-confirmed"' in page
+
+
+@pytest.mark.parametrize("kind", ["milestone", "supervision_order"])
+def test_the_api_answers_409_with_the_open_work_until_confirmed(
+    client: FlaskClient, session: Session, people: People, app_settings: DeskSettings, kind: str
+) -> None:
+    request, title = _with(session, people, app_settings, kind)
     token = api_tokens.create_token(session, people.staff, "t", "write", 30, max_days=30)
     headers = {"Authorization": f"Bearer {token.secret}", "Accept-Language": "en"}
     path = f"/api/v1/requests/{request.id}/transitions"
@@ -189,7 +234,7 @@ def test_the_api_answers_409_with_the_open_work_until_confirmed(
     assert refused.status_code == 409
     error = refused.get_json()["error"]
     assert error["code"] == "confirmation_required"
-    assert [(item["kind"], item["title"]) for item in error["open_items"]] == [("milestone", title)]
+    assert [(item["kind"], item["title"]) for item in error["open_items"]] == [(kind, title)]
     done = client.post(
         path,
         json={"action": "resolve", "summary": SUMMARY, "version": request.version, "confirmed": True},

@@ -254,3 +254,58 @@ def test_the_visit_days_are_a_setting(session: Session, people: People, settings
         now=TUESDAY_10 + 20 * DAY,
     )
     assert visit.satisfaction == Satisfaction.VERY_SATISFIED
+
+
+def _earlier_results(session: Session, request: ServiceRequest) -> list[dict[str, object]]:
+    events = session.scalars(select(Event).where(Event.request_id == request.id).order_by(Event.id))
+    return [event.data["earlier_result"] for event in events if "earlier_result" in (event.data or {})]
+
+
+def test_a_redone_result_is_no_longer_the_requests_result_and_its_redo_keeps_it(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = act(
+        session,
+        people.staff,
+        triaged(session, people, settings),
+        Action.RESOLVE,
+        settings,
+        summary="该产品须按第三类管理。",
+        result_category=ResultCategory.EXPLAINED,
+        result_basis="《医疗器械分类目录》07-03",
+    )
+    record_visit(
+        session,
+        people.staff2,
+        request.id,
+        request.version,
+        VisitInput(Satisfaction.UNSATISFIED, False),
+        settings=settings,
+        now=TUESDAY_10 + DAY,
+    )
+    request = _fresh(session, request.id)
+    redone = redo_request(
+        session, people.director, request.id, request.version, REDO_DATE, "请补充分类依据", settings=settings, now=LATER
+    )
+    assert (redone.result_category, redone.resolution_summary, redone.result_basis) == (None, None, None)
+    assert _earlier_results(session, redone) == [
+        {"category": "explained", "text": "该产品须按第三类管理。", "basis": "《医疗器械分类目录》07-03"}
+    ]
+    again = act(session, people.staff, redone, Action.RESOLVE, settings, LATER + DAY, summary="已书面答复分类依据")
+    assert again.resolution_summary == "已书面答复分类依据" and len(_earlier_results(session, again)) == 1
+
+
+def test_a_reopened_result_is_kept_on_the_timeline_only(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
+    resolved = in_status(session, people, settings, Status.RESOLVED)
+    reopened = act(session, people.owner, resolved, Action.REOPEN, settings, TUESDAY_10 + DAY, reason="问题仍在")
+    assert reopened.status == Status.TRIAGED and reopened.resolution_summary is None
+    assert _earlier_results(session, reopened) == [{"category": "resolved", "text": "已答复", "basis": None}]
+
+
+def test_closing_a_result_leaves_it_the_requests_result(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
+    closed = in_status(session, people, settings, Status.CLOSED)
+    assert closed.resolution_summary == "已答复" and _earlier_results(session, closed) == []

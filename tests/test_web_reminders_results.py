@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from service.models import ResultCategory, Satisfaction, ServiceRequest, Station, Status, User
 from service.models.base import utcnow
 from service.operations.reminders import remind_request
+from service.operations.requests import redo_request
 from service.operations.visits import VisitInput, record_visit
 from service.rules.lifecycle import Action
 from tests.factories import People
@@ -252,3 +253,31 @@ def test_the_new_pieces_read_in_chinese(client: FlaskClient, session: Session, p
     login(client, people.director)
     page = client.get(f"/desk/requests/{visited.id}", headers=ZH).get_data(as_text=True)
     assert "非常不满意" in page and "重办" in page
+
+
+def test_after_a_redo_the_pages_keep_the_old_result_on_the_timeline_only(
+    client: FlaskClient, session: Session, people: People, app_settings
+) -> None:
+    request = _now_resolved(session, people, app_settings)
+    record_visit(
+        session,
+        people.staff2,
+        request.id,
+        request.version,
+        VisitInput(Satisfaction.UNSATISFIED, False),
+        settings=app_settings,
+    )
+    request = _fresh(session, request.id)
+    redo_request(session, people.director, request.id, request.version, LATER, "请当面答复", settings=app_settings)
+    old_result = '<p class="req-text">已答复</p>'
+    pages = [(people.director, f"/desk/requests/{request.id}"), (people.owner, f"/portal/requests/{request.id}")]
+    for user, path in pages:
+        login(client, user)
+        for headers, earlier in (
+            ({"Accept-Language": "en"}, "The result given before, which no longer stands:"),
+            (ZH, "此前给出、已不再有效的办理结果："),
+        ):
+            page = client.get(path, headers=headers).get_data(as_text=True)
+            assert "req-outcome" not in page, path  # no current result
+            timeline = page[page.index('class="req-timeline"') :]
+            assert earlier in timeline and old_result in timeline[timeline.index(earlier) :], path

@@ -178,6 +178,8 @@ class EventKind(StrEnum):
     SUPERVISION_SENT_BACK = "supervision_sent_back"
     SUPERVISION_ACCEPTED = "supervision_accepted"
     SUPERVISION_CANCELLED = "supervision_cancelled"
+    # The SLA sweep found an open order's tier worse than last told (blue, yellow, red).
+    SUPERVISION_TIER_RAISED = "supervision_tier_raised"
     REMINDED = "reminded"
     VISITED = "visited"
     TYPICAL_FLAGGED = "typical_flagged"
@@ -252,8 +254,9 @@ ACTIVE_SUPERVISION_STATUSES = frozenset({SupervisionStatus.OPEN, SupervisionStat
 
 
 class SupervisionTier(StrEnum):
-    """How pressing an open order is (computed, never stored: rules/supervision_orders.py): on schedule, blue (due
-    within one working day), yellow (overdue), red (long overdue, or its request reminded too often)."""
+    """How pressing an open order is (computed: rules/supervision_orders.py; stored only as the tier its unit was
+    last told of), from the least to the most: on schedule, blue (due within one working day), yellow (overdue),
+    red (long overdue, or its request reminded too often)."""
 
     ON_SCHEDULE = "on_schedule"
     BLUE = "blue"

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import Station, User
 from service.models.base import Base, utcnow
-from service.models.enums import SupervisionStatus
+from service.models.enums import SupervisionStatus, SupervisionTier
 from service.models.plans import ServicePlan
 from service.models.requests import ServiceRequest
 
@@ -46,6 +46,9 @@ class SupervisionOrder(Base):
     sent_back: Mapped[int] = mapped_column(default=0)
     comment: Mapped[str | None] = mapped_column(Text)
     closed_at: Mapped[datetime | None]
+    # The worst tier the SLA sweep has told the unit and the issuer of (None: none yet), so that each worsening is
+    # told once. The sweep's bookkeeping: writing it leaves the version (someone's open form) as it was.
+    tier_told: Mapped[SupervisionTier | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 

@@ -22,9 +22,11 @@ from service.operations import notifications
 from service.operations.escalation import escalate
 from service.operations.reminders import sweep_reminders
 from service.operations.request_support import record
+from service.operations.supervision_orders import tell_raised_tiers
 from service.rules import lifecycle
 from service.rules import sla as rules
 from service.rules.sla_calendar import WorkingCalendar
+from service.rules.supervision_orders import TierClock
 from service.store.db import unit_of_work
 from service.store.settings import DeskSettings, service_times
 
@@ -43,6 +45,8 @@ class SweepReport:
     escalated: int = 0
     auto_closed: int = 0
     reminders: int = 0
+    # Open supervision orders whose worsened tier was told to their unit and issuer.
+    tiers_raised: int = 0
 
 
 @dataclass(frozen=True)
@@ -129,7 +133,8 @@ def _enterprise_has_the_last_word() -> ColumnElement[bool]:
 
 def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> SweepReport:
     """Flag overdue first responses and resolutions (once), escalate them, send the reminders (催办) whose time
-    has come (each once), auto-close old resolutions."""
+    has come (each once), auto-close old resolutions, tell the unit and the issuer of a supervision order (督办)
+    whose tier has worsened (each worsening once)."""
     now = now or utcnow()
     calendar = service_times(session, settings).calendar
     escalated = 0
@@ -175,4 +180,7 @@ def sweep(session: Session, *, settings: DeskSettings, now: datetime | None = No
         close,
     )
     reminded = sweep_reminders(session, now, in_batches)
-    return SweepReport(first, resolution, escalated, closed, reminded)
+    clock = TierClock.at(
+        now, calendar, red_days=settings.supervision_red_days, red_reminders=settings.supervision_red_reminders
+    )
+    return SweepReport(first, resolution, escalated, closed, reminded, tell_raised_tiers(session, clock))

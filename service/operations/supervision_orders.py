@@ -2,7 +2,8 @@
 director accepts the report (督办办结) or sends it back; its issuer may cancel it.
 
 Every step records an event on the subject's timeline and tells whom it concerns: the unit of a new or
-cancelled order, the issuer of a report, the reporter and the unit's head of the decision.
+cancelled order, the issuer of a report, the reporter and the unit's head of the decision. The SLA sweep tells
+the unit and the issuer when an open order's tier worsens (``tell_raised_tiers``).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
@@ -21,13 +22,24 @@ from service.models import (
     ServicePlan,
     ServiceRequest,
     SupervisionOrder,
+    SupervisionTier,
     User,
 )
 from service.models.base import utcnow
 from service.operations import notifications
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
-from service.rules.supervision_orders import MACHINE, OrderAction, OrderInputs, check_text
+from service.rules.supervision_orders import (
+    MACHINE,
+    RAISED_TIERS,
+    OrderAction,
+    OrderInputs,
+    TierClock,
+    check_text,
+    reminders_sql,
+    tier_clause,
+    told_less_than,
+)
 from service.store.db import unit_of_work
 from service.store.loading import load
 from service.store.versioning import check_version, stale_is_conflict
@@ -67,8 +79,11 @@ def _unit(session: Session, subject: ServiceRequest | ServicePlan) -> notificati
     return [person, *notifications.ids_of(session, heads)]
 
 
+BATCH = 200
+
+
 def _record(
-    session: Session, order: SupervisionOrder, kind: EventKind, actor: User, now: datetime, **data: object
+    session: Session, order: SupervisionOrder, kind: EventKind, actor: User | None, now: datetime, **data: object
 ) -> None:
     session.add(
         Event(
@@ -76,7 +91,7 @@ def _record(
             plan_id=order.plan_id,
             kind=kind,
             public=False,
-            actor_id=actor.id,
+            actor_id=actor.id if actor else None,
             created_at=now,
             data={"order_id": order.id, **data},
         )
@@ -189,4 +204,57 @@ def follow_station(session: Session, request: ServiceRequest) -> None:
         )
         .values(station_id=request.station_id, version=SupervisionOrder.version + 1)
         .execution_options(synchronize_session=False)
+    )
+
+
+def tell_raised_tiers(session: Session, clock: TierClock) -> int:
+    """The SLA sweep's part: each open order whose tier (blue, yellow, red) is worse than its unit and issuer were
+    last told of is told to them, once, on its subject's timeline and in their notifications. Returns how many.
+
+    Orders are taken a locked batch at a time (SKIP LOCKED on PostgreSQL), as the sweep takes requests: two
+    sweeps at once split them, and an order told is no longer selected."""
+    told = 0
+    for tier in RAISED_TIERS:
+        raised = (tier_clause(tier, clock, reminders_sql()), told_less_than(tier))
+        while True:
+            with unit_of_work(session):
+                batch = list(
+                    session.scalars(
+                        select(SupervisionOrder)
+                        .where(*raised)
+                        .order_by(SupervisionOrder.id)
+                        .limit(BATCH)
+                        .with_for_update(skip_locked=True)
+                        # What was last told is read as it is now, not as an earlier batch left it in the session.
+                        .execution_options(populate_existing=True)
+                    )
+                )
+                for order in batch:
+                    _tell_tier(session, order, tier, clock.now)
+            told += len(batch)
+            if len(batch) < BATCH:
+                break
+    return told
+
+
+def _tell_tier(session: Session, order: SupervisionOrder, tier: SupervisionTier, now: datetime) -> None:
+    # An UPDATE of its own, not the ORM's: the order's version stays, so nobody's open form on it turns stale.
+    session.execute(
+        update(SupervisionOrder)
+        .where(SupervisionOrder.id == order.id)
+        .values(tier_told=tier)
+        .execution_options(synchronize_session=False)
+    )
+    data = {"tier": tier.value, **({"previous": order.tier_told.value} if order.tier_told else {})}
+    _record(session, order, EventKind.SUPERVISION_TIER_RAISED, None, now, **data)
+    subject: ServiceRequest | ServicePlan | None = order.request or order.plan
+    unit = notifications.ids_of(session, _unit(session, subject)) if subject is not None else []
+    notifications.notify(
+        session,
+        [*unit, order.issued_by_id],
+        order.request,
+        EventKind.SUPERVISION_TIER_RAISED,
+        now,
+        plan_id=order.plan_id,
+        data={"order_id": order.id, **data},
     )

@@ -8,16 +8,19 @@ million rows answers as fast as one of a hundred.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypedDict
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, false, func, literal, or_, select, union_all
 from sqlalchemy.orm import QueryableAttribute, Session, aliased, joinedload
 
 from service.infrastructure.text_index import parse_query
 from service.models import (
+    ACTIVE_SUPERVISION_STATUSES,
     OPEN_STATUSES,
+    RESULT_STATUSES,
     Category,
     LifecycleStage,
     Priority,
@@ -25,6 +28,7 @@ from service.models import (
     ServiceRequest,
     Station,
     Status,
+    SupervisionOrder,
     User,
 )
 from service.models.base import UTCDateTime, utcnow
@@ -38,6 +42,7 @@ from service.queries.search import (
 )
 from service.rules import policy, sla
 from service.rules.policy import PolicyAction
+from service.rules.sla_calendar import WorkingCalendar
 
 COUNT_CAP = 10_000
 # A request's reference number (JL-2026-000123), typed into a queue's search box.
@@ -46,8 +51,11 @@ DESK_QUEUES = (
     "new",
     "mine",
     "to_sign",
+    "due",
     "reminded",
+    "supervised",
     "review",
+    "to_visit",
     "unassigned",
     "waiting",
     "overdue",
@@ -78,6 +86,11 @@ class QueueFilters:
     text: str = ""
     # One of SORTS: "newest" first, "oldest" first, or "due" (the resolution due soonest first).
     sort: str = "newest"
+    # The "due" queue holds what falls due before this moment (one working day on: ``queue_horizons``), the
+    # "to_visit" queue results given since this one (the return visit's days ago). None: now (nothing ahead of
+    # now is due; no result is recent enough).
+    due_by: datetime | None = None
+    visits_since: datetime | None = None
 
 
 @dataclass
@@ -96,31 +109,111 @@ def queues_for(actor: User) -> tuple[str, ...]:
     return ENTERPRISE_QUEUES if actor.role == Role.ENTERPRISE else DESK_QUEUES
 
 
-def _queue_clause(queue: str, actor: User, now: datetime) -> ColumnElement[bool] | None:
-    open_ = ServiceRequest.status.in_(OPEN_STATUSES)
-    clauses = {
-        "new": ServiceRequest.status == Status.SUBMITTED,
-        "mine": and_(ServiceRequest.assignee_id == actor.id, open_),
-        "unassigned": and_(ServiceRequest.assignee_id.is_(None), open_),
-        "waiting": ServiceRequest.status == Status.WAITING_ENTERPRISE,
-        "overdue": sla.OVERDUE.clause(now),
-        # What waits for the reader's sign-for: dispatched to them, or transferred to their station's desk.
-        "to_sign": and_(
-            sla.AWAITING_SIGN_FOR.clause(now),
-            or_(
-                ServiceRequest.assignee_id == actor.id,
-                and_(ServiceRequest.assignee_id.is_(None), ServiceRequest.station_id == actor.station_id),
-            ),
+def work_queues(actor: User) -> tuple[str, ...]:
+    """The desk queues of what waits for ``actor`` to act (their tabs carry a count): sign-fors, due and reminded
+    requests, requests under supervision and results to visit; for a head also the results to review."""
+    mine = ("to_sign", "due", "reminded", "supervised", "to_visit")
+    return (*mine, "review") if actor.role == Role.DIRECTOR else mine
+
+
+def queue_count(
+    session: Session, actor: User, filters: QueueFilters, cap: int, now: datetime | None = None
+) -> Select[int]:
+    """The query counting ``filters``' queue up to ``cap`` + 1 (a tab's or a menu item's count says "99+")."""
+    ids = build_queue_select(session, actor, filters, now).with_only_columns(ServiceRequest.id).order_by(None)
+    return select(func.count()).select_from(ids.limit(cap + 1).subquery())
+
+
+def queue_counts(
+    session: Session, actor: User, filters: QueueFilters, queues: Sequence[str], cap: int, now: datetime | None = None
+) -> dict[str, int]:
+    """How many requests each of ``queues`` holds (``filters``' horizons; counting stops past ``cap``), in one
+    statement."""
+    counts = [queue_count(session, actor, replace(filters, queue=name), cap, now).scalar_subquery() for name in queues]
+    if not counts:
+        return {}
+    return dict(zip(queues, session.execute(select(*counts)).one(), strict=True))
+
+
+def default_sort(queue: str) -> str:
+    """A queue's order when none is asked for: what falls due soonest first in the "due" queue, else newest."""
+    return "due" if queue == "due" else "newest"
+
+
+class Horizons(TypedDict):
+    """``QueueFilters``' horizons of the "due" and "to_visit" queues."""
+
+    due_by: datetime
+    visits_since: datetime
+
+
+def queue_horizons(calendar: WorkingCalendar, now: datetime, return_visit_days: int) -> Horizons:
+    """The horizons seen at ``now``."""
+    return {"due_by": sla.one_working_day_on(calendar, now), "visits_since": now - timedelta(days=return_visit_days)}
+
+
+def _open() -> ColumnElement[bool]:
+    return ServiceRequest.status.in_(OPEN_STATUSES)
+
+
+def _theirs(actor: User) -> ColumnElement[bool]:
+    """Dispatched to the reader, or at the reader's station's desk with nobody yet."""
+    return or_(
+        ServiceRequest.assignee_id == actor.id,
+        and_(ServiceRequest.assignee_id.is_(None), ServiceRequest.station_id == actor.station_id),
+    )
+
+
+Clause = Callable[[User, QueueFilters, datetime], ColumnElement[bool]]
+# Each desk queue's WHERE clause, built only for the queue asked for (a page counts several).
+_QUEUE_CLAUSES: dict[str, Clause] = {
+    "new": lambda _actor, _filters, _now: ServiceRequest.status == Status.SUBMITTED,
+    "mine": lambda actor, _filters, _now: and_(ServiceRequest.assignee_id == actor.id, _open()),
+    "unassigned": lambda _actor, _filters, _now: and_(ServiceRequest.assignee_id.is_(None), _open()),
+    "waiting": lambda _actor, _filters, _now: ServiceRequest.status == Status.WAITING_ENTERPRISE,
+    "overdue": lambda _actor, _filters, now: sla.OVERDUE.clause(now),
+    # What waits for the reader's sign-for: dispatched to them, or transferred to their station's desk.
+    "to_sign": lambda actor, _filters, now: and_(sla.AWAITING_SIGN_FOR.clause(now), _theirs(actor)),
+    "sign_overdue": lambda _actor, _filters, now: sla.SIGN_FOR_OVERDUE.clause(now),
+    # The reader's requests whose running clock falls due within a working day, or has fallen due (but a result
+    # waiting for the head's review: it waits for the head).
+    "due": lambda actor, filters, now: and_(
+        ServiceRequest.assignee_id == actor.id,
+        ServiceRequest.status != Status.REVIEW,
+        sla.OVERDUE.clause(filters.due_by or now),
+    ),
+    # The reader's open requests a reminder (催办) has been sent about.
+    "reminded": lambda actor, _filters, _now: and_(
+        ServiceRequest.assignee_id == actor.id, _open(), ServiceRequest.reminder_count > 0
+    ),
+    # The reader's open requests under a supervision order (督办) not yet concluded.
+    "supervised": lambda actor, _filters, _now: and_(
+        _open(),
+        _theirs(actor),
+        ServiceRequest.id.in_(
+            select(SupervisionOrder.request_id).where(SupervisionOrder.status.in_(sorted(ACTIVE_SUPERVISION_STATUSES)))
         ),
-        "sign_overdue": sla.SIGN_FOR_OVERDUE.clause(now),
-        # The reader's open requests a reminder (催办) has been sent about.
-        "reminded": and_(ServiceRequest.assignee_id == actor.id, open_, ServiceRequest.reminder_count > 0),
-        # Results waiting for the head's review (办结审核).
-        "review": ServiceRequest.status == Status.REVIEW,
-        "open": open_,
-        "escalated": and_(ServiceRequest.escalated.is_(True), open_),
-    }
-    return clauses.get(queue)
+    ),
+    # Results waiting for the head's review (办结审核).
+    "review": lambda _actor, _filters, _now: ServiceRequest.status == Status.REVIEW,
+    # Results within the return visit's days that nobody has visited (回访), for anyone but their handler. Found by
+    # their resolution time first: tested as they come, a station's million past results would be walked.
+    "to_visit": lambda actor, filters, now: and_(
+        ServiceRequest.id.in_(
+            select(ServiceRequest.id).where(ServiceRequest.resolved_at >= (filters.visits_since or now)).correlate(None)
+        ),
+        ServiceRequest.status.in_(sorted(RESULT_STATUSES)),
+        ServiceRequest.visited_at.is_(None),
+        or_(ServiceRequest.assignee_id.is_(None), ServiceRequest.assignee_id != actor.id),
+    ),
+    "open": lambda _actor, _filters, _now: _open(),
+    "escalated": lambda _actor, _filters, _now: and_(ServiceRequest.escalated.is_(True), _open()),
+}
+
+
+def _queue_clause(queue: str, actor: User, filters: QueueFilters, now: datetime) -> ColumnElement[bool] | None:
+    build = _QUEUE_CLAUSES.get(queue)
+    return build(actor, filters, now) if build is not None else None
 
 
 # The statuses a queue can hold. A status filter outside them empties the queue, and the query says so
@@ -130,8 +223,11 @@ _QUEUE_STATUSES: dict[str, frozenset[Status]] = {
     "waiting": frozenset({Status.WAITING_ENTERPRISE}),
     "overdue": sla.OVERDUE.statuses,
     "to_sign": frozenset(OPEN_STATUSES),
+    "due": sla.OVERDUE.statuses - {Status.REVIEW},
     "reminded": frozenset(OPEN_STATUSES),
+    "supervised": frozenset(OPEN_STATUSES),
     "review": frozenset({Status.REVIEW}),
+    "to_visit": frozenset(RESULT_STATUSES),
     "sign_overdue": frozenset(OPEN_STATUSES),
     "mine": frozenset(OPEN_STATUSES),
     "unassigned": frozenset(OPEN_STATUSES),
@@ -147,7 +243,7 @@ def build_queue_select(
     now = now or utcnow()
     queue = _queue_name(actor, filters)
     query = select(ServiceRequest).where(policy.visible_requests(actor))
-    clause = _queue_clause(queue, actor, now)
+    clause = _queue_clause(queue, actor, filters, now)
     if clause is not None:
         query = query.where(clause)
     holds = _QUEUE_STATUSES.get(queue)

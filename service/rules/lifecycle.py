@@ -273,9 +273,27 @@ def apply(
     current state, Forbidden/NotFound (via the policy) for the wrong actor, and
     ValidationError when a requirement is missing. Nothing changes on error.
     """
-    event = state_machine.apply(session, MACHINE, request, action, actor, now, replace(inputs, calendar=calendar))
+    inputs = replace(inputs, calendar=calendar)
+    event = state_machine.apply(
+        session, MACHINE, request, action, actor, now, inputs, data=_result_left(request, action, inputs)
+    )
     assert event is not None  # every request transition records STATUS_CHANGED
     return event
+
+
+def _result_left(request: ServiceRequest, action: Action, inputs: Inputs) -> dict[str, object]:
+    """A result the step leaves behind (a reopen, a redo: the work starts again), for the step's event: the
+    timeline keeps it, the request no longer shows it as its result."""
+    transition = TRANSITIONS.get(action)
+    if (
+        transition is None
+        or request.status not in RESULT_STATUSES
+        or request.resolution_summary is None
+        or _resolve_target(transition, request, inputs) not in WORKING_STATUSES
+    ):
+        return {}
+    category = request.result_category.value if request.result_category else None
+    return {"earlier_result": {"category": category, "text": request.resolution_summary, "basis": request.result_basis}}
 
 
 def _resolve_target(transition: Transition[Action, Need], request: ServiceRequest, inputs: Inputs) -> Status:
@@ -349,7 +367,9 @@ def _enter(request: ServiceRequest, source: Status, target: Status, now: datetim
             request.rating = inputs.rating
             request.rating_comment = inputs.message.strip() or None
     elif source in (Status.RESOLVED, Status.CLOSED):
-        # Reopened or redone: the earlier resolution, rating and visit no longer stand (its text stays as history).
+        # Reopened or redone: the earlier result, rating and visit no longer stand (the step's event keeps the
+        # result, the timeline the rating and the visit).
+        request.result_category = request.resolution_summary = request.result_basis = None
         request.resolved_at = request.closed_at = None
         request.rating = None
         request.rating_comment = None

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, true
 
 from service.models import OPEN_STATUSES, RUNNING_STATUSES, Milestone, MilestoneStatus, ServiceRequest, Status
+from service.rules.sla_calendar import WorkingCalendar
 
 NOW = "now"
 
@@ -149,3 +150,10 @@ def due_times_data(first_response_due_at: datetime | None, resolution_due_at: da
         "first_response_due_at": first_response_due_at.isoformat() if first_response_due_at else None,
         "resolution_due_at": resolution_due_at.isoformat() if resolution_due_at else None,
     }
+
+
+def one_working_day_on(calendar: WorkingCalendar, now: datetime) -> datetime:
+    """The latest moment with at most one working day left from ``now``: a due time up to it is due "within a
+    working day" (the desk's "due" queue, a supervision order's blue tier). One working day on is a span's close
+    when it falls there; every moment up to the next span's start has the same working time left."""
+    return calendar.next_working_moment(calendar.add_working_time(now, calendar.working_day_seconds))

@@ -35,7 +35,7 @@ from service.errors import (
 from service.models import EventKind, ServiceRequest, SupervisionOrder, SupervisionStatus, SupervisionTier, User
 from service.rules import state_machine
 from service.rules.policy import PolicyAction
-from service.rules.sla import Predicate, Test
+from service.rules.sla import Predicate, Test, one_working_day_on
 from service.rules.sla_calendar import WorkingCalendar
 from service.rules.state_machine import Transition
 
@@ -190,9 +190,7 @@ class TierClock:
     @classmethod
     def at(cls, now: datetime, calendar: WorkingCalendar, *, red_days: int, red_reminders: int) -> TierClock:
         day = calendar.working_day_seconds
-        # One working day on: the earliest moment is a span's close when it falls there; every moment up to the
-        # next span's start has the same working time left.
-        blue_until = calendar.next_working_moment(calendar.add_working_time(now, day))
+        blue_until = one_working_day_on(calendar, now)
         return cls(now, blue_until, calendar.subtract_working_time(now, red_days * day), red_reminders)
 
 
@@ -226,6 +224,16 @@ def tier_of(order: SupervisionOrder, clock: TierClock, reminders: int) -> Superv
     if reminders > clock.red_reminders:
         return SupervisionTier.RED
     return next(tier for tier in SupervisionTier if _deadline_tests(tier, clock).holds(order, clock.now))
+
+
+# The tiers an open order can worsen into, from the least to the most pressing.
+RAISED_TIERS = (SupervisionTier.BLUE, SupervisionTier.YELLOW, SupervisionTier.RED)
+
+
+def told_less_than(tier: SupervisionTier) -> ColumnElement[bool]:
+    """Orders whose unit and issuer were last told of a tier less pressing than ``tier``, or of none."""
+    less = list(SupervisionTier)[: list(SupervisionTier).index(tier)]
+    return or_(SupervisionOrder.tier_told.is_(None), SupervisionOrder.tier_told.in_(less))
 
 
 def reminders_sql() -> ColumnElement[int]:

@@ -9,12 +9,14 @@ from sqlalchemy import String, cast, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from service.models import (
+    ACTIVE_SUPERVISION_STATUSES,
     FollowUpAction,
     HotlineSession,
     Instruction,
     Milestone,
     MilestoneStatus,
     ServiceRequest,
+    SupervisionOrder,
     TaskForce,
     TaskForceStatus,
 )
@@ -23,7 +25,8 @@ FOLLOW_UP = "follow_up"
 INSTRUCTION = "instruction"
 TASK_FORCE = "task_force"
 MILESTONE = "milestone"
-KINDS = (FOLLOW_UP, INSTRUCTION, TASK_FORCE, MILESTONE)  # in the order they are listed
+SUPERVISION_ORDER = "supervision_order"
+KINDS = (SUPERVISION_ORDER, FOLLOW_UP, INSTRUCTION, TASK_FORCE, MILESTONE)  # in the order they are listed
 
 
 @dataclass(frozen=True)
@@ -41,8 +44,12 @@ def _row(kind: str, id_column: Any, title_column: Any) -> Any:
 
 
 def open_items(session: Session, request: ServiceRequest) -> list[OpenItem]:
-    """Hotline follow-ups not done, instructions not acknowledged, active task forces (of the request or
-    its plan) and unfinished milestones of its plan, in that order."""
+    """Supervision orders (督办) on the request not yet concluded, hotline follow-ups not done, instructions not
+    acknowledged, active task forces (of the request or its plan) and unfinished milestones of its plan, in that
+    order."""
+    orders = select(*_row(SUPERVISION_ORDER, SupervisionOrder.id, SupervisionOrder.issue)).where(
+        SupervisionOrder.request_id == request.id, SupervisionOrder.status.in_(sorted(ACTIVE_SUPERVISION_STATUSES))
+    )
     follow_ups = (
         select(*_row(FOLLOW_UP, FollowUpAction.id, FollowUpAction.description))
         .join(HotlineSession, HotlineSession.id == FollowUpAction.hotline_session_id)
@@ -56,7 +63,7 @@ def open_items(session: Session, request: ServiceRequest) -> list[OpenItem]:
         or_(served, TaskForce.plan_id == request.plan_id) if request.plan_id else served,
         TaskForce.status == TaskForceStatus.ACTIVE,
     )
-    parts = [follow_ups, instructions, task_forces]
+    parts = [orders, follow_ups, instructions, task_forces]
     if request.plan_id is not None:
         parts.append(
             select(*_row(MILESTONE, Milestone.id, Milestone.title)).where(

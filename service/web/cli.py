@@ -69,7 +69,8 @@ def sla_sweep_command() -> None:
     click.echo(
         f"first-response breaches: {report.first_response_breaches}, "
         f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
-        f"auto-closed: {report.auto_closed}, reminders: {report.reminders}, orphan files removed: {files.removed}, "
+        f"auto-closed: {report.auto_closed}, reminders: {report.reminders}, "
+        f"supervision tiers raised: {report.tiers_raised}, orphan files removed: {files.removed}, "
         f"uploads completed: {files.completed}"
     )
 

@@ -161,6 +161,7 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.SUPERVISION_SENT_BACK, _l("Supervision report sent back")),
     (EventKind.SUPERVISION_ACCEPTED, _l("Supervision order concluded")),
     (EventKind.SUPERVISION_CANCELLED, _l("Supervision order cancelled")),
+    (EventKind.SUPERVISION_TIER_RAISED, _l("Supervision order's tier raised")),
     (SupervisionStatus.OPEN, _l("Awaiting the unit's report")),
     (SupervisionStatus.REPORTED, _l("Report awaiting acceptance")),
     (SupervisionStatus.CLOSED, _l("Concluded")),

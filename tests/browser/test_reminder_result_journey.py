@@ -1,7 +1,7 @@
 """In Chromium, in Chinese: the administrator has 通化's head review results; the head reminds the officer (催办),
 who finds the request under 已催办 and closes it with a result (办结: 已解释说明 with its basis); the head approves
-it from 待审核办结 (审核) and the enterprise reads it; the head's return visit (回访) finds it unsatisfying and sends it
-back for a redo (重办) with a new date.
+it from 待审核办结 (审核) and the enterprise reads it; the head's return visit (回访), opened from 待回访, finds it
+unsatisfying and sends it back for a redo (重办) with a new date, the earlier result kept on the timeline only.
 
 Screenshots of the request's desk page (Chinese and English) and the enterprise's page go to test-artifacts/.
 """
@@ -112,10 +112,14 @@ def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveS
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "result-portal-zh.png"), full_page=True)
 
-        # The head's return visit finds it unsatisfying; the head sends it back for a redo.
+        # The head finds it under the results to visit (待回访): its link opens the request at the visit's form,
+        # unfolded. The visit finds it unsatisfying; the head sends it back for a redo.
         sign_in(page, HEAD)
-        page.goto(url)
-        form = open_form(page, "登记回访")
+        page.goto("/desk/?queue=to_visit")
+        page.get_by_role("link", name="浏览器测试：试剂是否免于临床试验").click()
+        page.wait_for_load_state()
+        form = page.locator("form#visit")
+        assert page.url.endswith(f"{url}#visit") and form.is_visible()
         form.get_by_label("不满意", exact=True).check()
         form.locator("input[name='visit-solved'][value='no']").check()
         form.locator("textarea").fill("企业希望进一步说明替代的临床评价路径。")
@@ -128,6 +132,10 @@ def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveS
         assert "已退回重办" in page.inner_text("body")
         main = page.inner_text("main")
         assert "重办 ×1" in main
+        # The result no longer stands: only the redo's entry on the timeline keeps it.
+        assert page.locator(".req-outcome").count() == 0
+        earlier = page.locator(".req-earlier-result")
+        assert "此前给出、已不再有效的办理结果" in earlier.inner_text() and "须开展临床试验" in earlier.inner_text()
         redone = _request(live_server, request_id)
         assert redone.redo_count == 1 and redone.status == Status.EARLY_INTERVENTION
         page.screenshot(path=str(ARTIFACTS / "reminder-result-desk-zh.png"), full_page=True)

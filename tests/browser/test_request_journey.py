@@ -173,10 +173,12 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
     _take_step(desk, "resolve")
     expect(_status(desk)).to_have_text(t("Resolved"))
 
-    # The enterprise confirms with a rating.
+    # The enterprise confirms with a rating: the page asks for it, the confirmation's fold already open.
     company.reload()
     expect(company.locator(".req-outcome")).to_contain_text(summary)
-    _open_step(company, t("Confirm the resolution"))
+    expect(company.locator("details", has=company.locator("form[action$='/actions/confirm']"))).to_have_attribute(
+        "open", ""
+    )
     company.check("input[name=confirm-rating][value='5']")
     company.fill("#confirm-message", "指导及时、专业。")
     _shoot(company, "journey-portal-confirm-zh")

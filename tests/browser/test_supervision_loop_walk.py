@@ -7,8 +7,8 @@ the reason. The provincial director reminds the officer (催办), who reads the 
 in the notifications; the director issues a supervision order (督办), the officer files the report (落实情况) and the
 director accepts it (督办办结). The officer closes the request with a result (办结), which the head reviews first (the
 administrator turned review on); the head's return visit (回访) finds the enterprise unsatisfied and sends it back for
-a redo (重办) with a new date, which the enterprise reads beside its earlier result; the officer works it again and
-closes it, the head approves, and the enterprise confirms the result.
+a redo (重办) with a new date, the earlier result taken down (the enterprise reads it on the timeline); the officer
+works it again and closes it, the head approves, and the enterprise confirms the result.
 
 Screenshots of each important step go to test-artifacts/walk-*.png.
 """
@@ -284,7 +284,8 @@ def test_the_supervision_loop_from_submission_to_a_redone_closure(page: Any, liv
         shoot(page, "walk-12-redo-zh")
         sign_in(page, ENTERPRISE, language="zh")
         page.goto(portal)
-        assert "此前的办结结果" in page.locator(".req-outcome").inner_text()
+        assert page.locator(".req-outcome").count() == 0
+        assert "此前给出、已不再有效的办理结果" in page.locator(".req-timeline").inner_text()
         assert redo_due.isoformat() in page.locator(".req-promised-panel").inner_text()
         assert "请书面说明引用已有数据的条件" in page.locator(".req-timeline").inner_text()
 

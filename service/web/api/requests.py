@@ -14,6 +14,7 @@ from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint, expected_version
 from service.web.app_settings import desk_settings
+from service.web.common.request_pages import horizons_now
 from service.web.database import db
 
 TAG = "requests"
@@ -63,6 +64,7 @@ def desk_queue(query: s.QueueQuery) -> s.RequestPage:
         escalated=query.escalated,
         text=query.text,
         sort=query.sort,
+        **horizons_now(),
     )
     return _page(filters, query)
 

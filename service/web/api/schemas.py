@@ -171,7 +171,10 @@ class RequestListQuery(Query):
         None,
         max_length=20,
         description="open or all (enterprises); desk users also new, mine, to_sign (waiting for your sign-for), "
-        "unassigned, waiting, overdue, sign_overdue (not signed for in time), escalated.",
+        "due (yours falling due within a working day, or overdue), reminded (yours reminded), supervised (yours "
+        "under a supervision order), review (results waiting for the head's review), to_visit (results within "
+        "the return visit's days not yet visited, but yours), unassigned, waiting, overdue, sign_overdue (not "
+        "signed for in time), escalated.",
     )
     cursor: Id | None = Field(None, description="next_cursor of the previous page.")
     limit: int = Field(25, ge=1, le=100)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
 from flask_babel import lazy_gettext as _l
@@ -14,7 +15,7 @@ from sqlalchemy import Select, select
 from service.models import Role
 from service.web.database import db
 
-# What a blueprint registers in app.extensions["nav_badges"][endpoint]: the count beside its menu item, as a
+# What a blueprint registers in app.extensions["nav_badges"][badge_key(...)]: the count beside its menu item, as a
 # query (None when the reader has nothing to count there), so the menu runs every count in one statement.
 BadgeCounter = Callable[[], Select[int] | None]
 # Beyond this a badge reads "99+" (and a counter may stop counting there).
@@ -30,7 +31,8 @@ class NavItem:
 
 
 # (endpoint, label) per role, in menu order; a third element gives the URL's arguments (such an entry points into
-# a page that another entry names, so it is never the one marked current).
+# a page that another entry names, so it is never the one marked current; its count is registered under its
+# badge_key).
 MenuEntry = tuple[str, object] | tuple[str, object, dict[str, Any]]
 MENU: dict[Role, list[MenuEntry]] = {
     # An enterprise has no hotline or company page of its own: its hotline sessions (a station head's or the
@@ -62,6 +64,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("desk.enterprises", _l("Enterprises")),
         ("director.escalated", _l("Escalated")),
         ("director.extensions", _l("Extensions to decide")),
+        ("desk.index", _l("Results to review"), {"queue": "review"}),
         ("supervision.index", _l("Supervision")),
         ("instructions.index", _l("Instructions")),
         ("hotline.index", _l("Hotline")),
@@ -94,37 +97,43 @@ def navigation(group: str = "main") -> list[NavItem]:
         return []
     entries: list[MenuEntry] = ACCOUNT if group == "account" else [*MENU[current_user.role], NOTIFICATIONS]
     shown = [entry for entry in entries if entry[0] in current_app.view_functions]
-    badges = _badges([entry[0] for entry in shown])
+    badges = _badges([badge_key(endpoint, *values) for endpoint, _, *values in shown])
     return [
         NavItem(
             str(text),
             url_for(endpoint, **(values[0] if values else {})),
             request.endpoint == endpoint and not values,
-            None if values else _badge_text(badges.get(endpoint)),
+            badge_text(badges.get(badge_key(endpoint, *values))),
         )
         for endpoint, text, *values in shown
     ]
 
 
-def _badge_text(count: int | None) -> str | None:
+def badge_key(endpoint: str, values: dict[str, Any] | None = None) -> str:
+    """What a menu item's count is registered under: its endpoint, with the arguments of an entry that points into
+    a page (e.g. "desk.index?queue=review")."""
+    return f"{endpoint}?{urlencode(sorted(values.items()))}" if values else endpoint
+
+
+def badge_text(count: int | None) -> str | None:
     if not count:
         return None
     return f"{BADGE_CAP}+" if count > BADGE_CAP else str(count)
 
 
-def _badges(endpoints: list[str]) -> dict[str, int]:
-    """The non-zero counts beside these menu items, all read in one statement."""
+def _badges(keys: list[str]) -> dict[str, int]:
+    """The non-zero counts beside these menu items (``badge_key``), all read in one statement."""
     registered: dict[str, BadgeCounter] = current_app.extensions.get("nav_badges", {})
     counts = {}
-    for endpoint in endpoints:
-        counter = registered.get(endpoint)
+    for key in keys:
+        counter = registered.get(key)
         query = counter() if counter else None
         if query is not None:
-            counts[endpoint] = query.scalar_subquery()
+            counts[key] = query.scalar_subquery()
     if not counts:
         return {}
     row = db().execute(select(*counts.values())).one()
-    return {endpoint: count for endpoint, count in zip(counts, row, strict=True) if count}
+    return {key: count for key, count in zip(counts, row, strict=True) if count}
 
 
 def menus() -> dict[str, list[NavItem]]:

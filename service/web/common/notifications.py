@@ -16,7 +16,7 @@ from service.operations import notifications
 from service.queries.hotline import sessions_by_id
 from service.web.common.helpers import actor
 from service.web.common.navigation import BADGE_CAP
-from service.web.common.request_display import install_template_helpers, reason_text, when
+from service.web.common.request_display import install_template_helpers, reason_text, tier_raised, when
 from service.web.database import db
 from service.web.labels import label
 
@@ -60,6 +60,8 @@ def what_changed(notification: Notification) -> str:
         return gettext("reason: %(reason)s", reason=label(ReturnReason(data["return_reason"])))
     if data.get("new_due_at"):
         return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
+    if notification.kind == EventKind.SUPERVISION_TIER_RAISED:
+        return tier_raised(data)
     if data.get("status") not in STATUS_VALUES:
         return ""
     return gettext("now: %(status)s", status=label(Status(data["status"])))

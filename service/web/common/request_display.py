@@ -7,6 +7,7 @@ Template helpers are installed on the blueprints that show requests
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Any
@@ -26,10 +27,12 @@ from service.models import (
     LifecycleStage,
     Priority,
     ReminderClock,
+    ResultCategory,
     ReturnReason,
     Satisfaction,
     ServiceRequest,
     Status,
+    SupervisionTier,
     VisitChannel,
 )
 from service.operations.attachments import UPLOAD_LIMITS, size_limit_mb
@@ -37,6 +40,7 @@ from service.operations.sla import SWEEP_REASONS, SlaState
 from service.rules import sla
 from service.rules.lifecycle import Action
 from service.rules.reminders import Stage
+from service.rules.visits import visit_deadline
 from service.store import open_work
 from service.store.reference import StationInfo
 from service.web.app_settings import desk_settings
@@ -68,6 +72,7 @@ ACTION_HINTS: dict[Action, object] = {
 }
 # What resolving would leave open (service.store.open_work), as the resolve step lists it.
 OPEN_ITEM_KINDS: dict[str, object] = {
+    open_work.SUPERVISION_ORDER: _l("Supervision order not concluded"),
     open_work.FOLLOW_UP: _l("Hotline follow-up not done"),
     open_work.INSTRUCTION: _l("Instruction not acknowledged"),
     open_work.TASK_FORCE: _l("Task force still active"),
@@ -197,6 +202,14 @@ def redo_badge(request: ServiceRequest) -> dict[str, str] | None:
     return {"text": gettext("Redo ×%(count)s", count=request.redo_count), "style": "warn", "title": ""}
 
 
+def visit_badge(request: ServiceRequest, return_visit_days: int | None) -> dict[str, str] | None:
+    """The tag of a result awaiting its return visit (回访): by when it is due (None: not asked for)."""
+    until = visit_deadline(request, return_visit_days) if return_visit_days is not None else None
+    if until is None:
+        return None
+    return {"text": gettext("Visit by %(date)s", date=when(until)), "style": "warn", "title": ""}
+
+
 def request_tags(request: ServiceRequest, now: datetime) -> list[dict[str, str]]:
     """The supervision tags of a request, in a queue row and on its page."""
     badges = (sign_for_badge(request, now), returned_badge(request), reminded_badge(request), redo_badge(request))
@@ -259,6 +272,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
         return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if kind == EventKind.SUPERVISION_ISSUED and data.get("deadline"):
         return gettext("Report by %(date)s", date=when(datetime.fromisoformat(data["deadline"])))
+    if kind == EventKind.SUPERVISION_TIER_RAISED:
+        return tier_raised(data)
     if kind == EventKind.REMINDED:
         return _reminder_details(data)
     if kind == EventKind.VISITED:
@@ -271,6 +286,16 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
     return ""
 
 
+def tier_raised(data: Mapping[str, Any]) -> str:
+    """What a supervision order's raised tier is now, and what it was when last told (an event's or a
+    notification's data)."""
+    now = _vocabulary(SupervisionTier, data.get("tier"))
+    if data.get("previous"):
+        before = _vocabulary(SupervisionTier, data["previous"])
+        return gettext("Now %(tier)s (was %(previous)s)", tier=now, previous=before)
+    return gettext("Now %(tier)s", tier=now)
+
+
 def _reminder_details(data: Mapping[str, Any]) -> str:
     clock = data.get("clock")
     if clock == ReminderClock.MANUAL:
@@ -279,6 +304,24 @@ def _reminder_details(data: Mapping[str, Any]) -> str:
     if clock == ReminderClock.SIGN_FOR:
         return gettext("Sign-for overdue") if overdue else gettext("Sign-for time nearly used up")
     return gettext("Resolution overdue") if overdue else gettext("Resolution time nearly used up")
+
+
+@dataclass(frozen=True)
+class EarlierResult:
+    """A result a reopen or a redo left behind (kept by that step's event), as the timeline shows it."""
+
+    category: str
+    text: str
+    basis: str
+
+
+def earlier_result(event: Event) -> EarlierResult | None:
+    given = (event.data or {}).get("earlier_result")
+    if not isinstance(given, dict):
+        return None
+    category = given.get("category")
+    shown = _vocabulary(ResultCategory, category) if category else ""
+    return EarlierResult(shown, str(given.get("text") or ""), str(given.get("basis") or ""))
 
 
 def event_note(event: Event) -> str:
@@ -303,5 +346,6 @@ def install_template_helpers(bp: Blueprint) -> None:
     bp.add_app_template_global(sla_badge, "sla_badge")
     bp.add_app_template_global(event_details, "event_details")
     bp.add_app_template_global(event_note, "event_note")
+    bp.add_app_template_global(earlier_result, "earlier_result")
     bp.add_app_template_global(action_label, "action_label")
     bp.add_app_template_global(upload_limits, "upload_limits")

@@ -34,11 +34,14 @@ from service.models import (
     ServiceRequest,
     User,
 )
+from service.models.base import utcnow
 from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
+from service.queries.requests import Horizons, queue_horizons
 from service.rules import policy
 from service.rules.lifecycle import Action
 from service.rules.policy import PolicyAction
+from service.store import reference
 from service.store.open_work import open_items
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor
@@ -139,6 +142,12 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
             return redirect(url_for(detail_endpoint, request_id=created.id))
     fresh_idempotency_key(form)
     return render_template(template, form=form), 400 if form.errors else 200
+
+
+def horizons_now() -> Horizons:
+    """The "due" and "to_visit" queues' horizons (``QueueFilters``) as of now: the desk, its CSV export, the API."""
+    settings = desk_settings()
+    return queue_horizons(reference.working_calendar(db(), settings), utcnow(), settings.return_visit_days)
 
 
 def cursor_arg() -> int | None:

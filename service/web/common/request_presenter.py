@@ -21,7 +21,6 @@ from wtforms.fields.choices import SelectChoice
 from service.models import (
     FINAL_STATUSES,
     OPEN_STATUSES,
-    RESULT_STATUSES,
     Attachment,
     EventKind,
     ExtensionRequest,
@@ -99,8 +98,9 @@ class ActionView:
     label: str
     hint: str
     danger: bool
-    # The user sent this form and it came back (refused or stale): show it open, as they left it.
-    kept: bool
+    # Drawn open: the user sent this form and it came back (refused or stale), as they left it; or it is what the
+    # page asks of the reader (the enterprise's confirmation of a result, with its rating).
+    open: bool
     # Why the step cannot be taken yet (the request lacks what it needs): drawn disabled with this hint.
     unavailable: str
     # Work the step would leave open, as (what it is, its title): the user confirms having seen it.
@@ -180,7 +180,6 @@ class ResultView:
     basis: str
     in_review: bool
     # The request is worked again after this result (redone or reopened): a new result will replace it.
-    earlier: bool
     rating: int | None
     rating_comment: str
     # The last return visit (回访): its level, whether the problem was solved, when ("" where none).
@@ -298,7 +297,7 @@ def action_views(
                 action_label(transition.action),
                 str(ACTION_HINTS.get(transition.action, "")),
                 transition.action in DANGEROUS,
-                sent is not None,
+                sent is not None or (transition.action == Action.CONFIRM and not missing),
                 gettext(missing) if missing else "",
                 [(str(OPEN_ITEM_KINDS[str(item["kind"])]), str(item["title"])) for item in form.open_items],
             )
@@ -372,7 +371,6 @@ def result_view(req: ServiceRequest, audience: Audience, settings: DeskSettings)
         text=req.resolution_summary,
         basis=req.result_basis or "",
         in_review=req.status == Status.REVIEW,
-        earlier=req.status not in RESULT_STATUSES and req.status != Status.REVIEW,
         rating=req.rating,
         rating_comment=req.rating_comment or "",
         satisfaction=label(req.satisfaction) if req.satisfaction else "",

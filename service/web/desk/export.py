@@ -23,10 +23,11 @@ from sqlalchemy import Row, Select
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, Status
 from service.models.base import utcnow
 from service.queries.export import stream_rows
-from service.queries.requests import QueueFilters, build_queue_select
+from service.queries.requests import QueueFilters, build_queue_select, default_sort
 from service.rules.local_time import LOCAL_TZ
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require
+from service.web.common.request_pages import horizons_now
 from service.web.database import db
 from service.web.labels import label
 
@@ -127,8 +128,9 @@ def _int(raw: str | None) -> int | None:
 
 def queue_filters(args: Any) -> QueueFilters:
     """The desk queue page's filters (same names) from a query string; nonsense is ignored, never a 500."""
+    queue = args.get("queue", "open")
     return QueueFilters(
-        queue=args.get("queue", "open"),
+        queue=queue,
         status=_enum(Status, args.get("status")),
         category=_enum(Category, args.get("category")),
         priority=_enum(Priority, args.get("priority")),
@@ -136,7 +138,8 @@ def queue_filters(args: Any) -> QueueFilters:
         assignee_id=_int(args.get("assignee_id")),
         station_id=_int(args.get("station_id")),
         text=args.get("text", "")[:200],
-        sort=args.get("sort", "newest"),
+        sort=args.get("sort") or default_sort(queue),
+        **horizons_now(),
     )
 
 

@@ -27,6 +27,7 @@ from service.models import (
     User,
 )
 from service.web.common.helpers import flash_domain_error, station_name, word_list
+from service.web.common.request_display import tier_raised
 from service.web.forms.admin import DeleteForm
 from service.web.labels import label
 
@@ -150,6 +151,8 @@ def describe_event(event: Event) -> str:
         if data.get("linked_plan_id") == event.plan_id:
             return gettext("Request %(reference)s linked to this plan.", reference=data.get("reference", ""))
         return gettext("Request %(reference)s unlinked from this plan.", reference=data.get("reference", ""))
+    if kind == EventKind.SUPERVISION_TIER_RAISED:
+        return gettext("%(label)s: %(value)s", label=label(kind), value=tier_raised(data))
     return label(kind)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.blueprints import BlueprintSetupState
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
-from sqlalchemy import select
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
 from wtforms.fields.choices import SelectChoice
 
 from service.models import (
@@ -27,7 +29,16 @@ from service.operations.sla import sla_state
 from service.operations.supervision import ExtensionAsk, ask_extension, decide_extension, return_request, sign_for
 from service.operations.typical_cases import flag_typical_case
 from service.operations.visits import VisitInput, record_visit
-from service.queries.requests import DESK_QUEUES, QueueFilters, assignable_users, queue_page
+from service.queries.requests import (
+    DESK_QUEUES,
+    QueueFilters,
+    assignable_users,
+    default_sort,
+    queue_count,
+    queue_counts,
+    queue_page,
+    work_queues,
+)
 from service.queries.supervision_orders import supervised
 from service.rules import policy
 from service.rules.extensions import ExtensionAction
@@ -35,13 +46,15 @@ from service.rules.policy import PolicyAction
 from service.store import reference
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_choices
+from service.web.common.navigation import BADGE_CAP, badge_key, badge_text
 from service.web.common.orders_presenter import supervised_badge
-from service.web.common.request_display import install_template_helpers, request_tags, sla_badge
+from service.web.common.request_display import install_template_helpers, request_tags, sla_badge, visit_badge
 from service.web.common.request_pages import (
     choice,
     cursor_arg,
     detail_page,
     enterprise_choices,
+    horizons_now,
     request_or_404,
     run_edit,
     send_attachment,
@@ -75,22 +88,41 @@ bp = Blueprint("desk", __name__, url_prefix="/desk")
 install_template_helpers(bp)
 
 
-def _queue_tabs() -> list[tuple[str, str]]:
-    names = {
-        "new": gettext("New"),
-        "mine": gettext("Mine"),
-        "to_sign": gettext("To sign for"),
-        "reminded": gettext("Reminded"),
-        "review": gettext("Results to review"),
-        "unassigned": gettext("Unassigned"),
-        "waiting": gettext("Waiting for the enterprise"),
-        "overdue": gettext("Overdue"),
-        "sign_overdue": gettext("Sign-for overdue"),
-        "open": gettext("All open"),
-        "escalated": gettext("Escalated"),
-        "all": gettext("All"),
-    }
-    return [(queue, names[queue]) for queue in DESK_QUEUES]
+QUEUE_NAMES = {
+    "new": _l("New"),
+    "mine": _l("Mine"),
+    "to_sign": _l("To sign for"),
+    "due": _l("Due or overdue"),
+    "reminded": _l("Reminded"),
+    "supervised": _l("Under supervision"),
+    "review": _l("Results to review"),
+    "to_visit": _l("To visit"),
+    "unassigned": _l("Unassigned"),
+    "waiting": _l("Waiting for the enterprise"),
+    "overdue": _l("Overdue"),
+    "sign_overdue": _l("Sign-for overdue"),
+    "open": _l("All open"),
+    "escalated": _l("Escalated"),
+    "all": _l("All"),
+}
+
+
+def _queue_tabs(counts: dict[str, int]) -> list[tuple[str, str, str | None]]:
+    """Each queue's name, label and, for what waits for the reader, how many it holds."""
+    return [(queue, str(QUEUE_NAMES[queue]), badge_text(counts.get(queue))) for queue in DESK_QUEUES]
+
+
+def review_badge() -> Select[int] | None:
+    """The count beside a head's "Results to review" in the menu: the review queue's."""
+    user = actor()
+    if "review" not in work_queues(user):
+        return None
+    return queue_count(db(), user, QueueFilters(queue="review"), BADGE_CAP)
+
+
+@bp.record_once
+def _register(state: BlueprintSetupState) -> None:
+    state.app.extensions.setdefault("nav_badges", {})[badge_key("desk.index", {"queue": "review"})] = review_badge
 
 
 @bp.route("/")
@@ -104,9 +136,13 @@ def index() -> ResponseReturnValue:
     form.station_id.choices = [SelectChoice("", gettext("Any")), *station_choices()]
     queue = request.args.get("queue", "open")
     queue = queue if queue in DESK_QUEUES else "open"
+    if not request.args.get("sort"):
+        form.sort.data = default_sort(queue)
     cursor = cursor_arg()
     args = {k: v for k, v in request.args.items() if v and k not in ("cursor", "queue")}
-    context = {"form": form, "queue": queue, "tabs": _queue_tabs(), "args": args, "cursor": cursor, "hub": hub}
+    horizons = horizons_now()
+    counts = queue_counts(db(), user, QueueFilters(**horizons), work_queues(user), BADGE_CAP)
+    context = {"form": form, "queue": queue, "tabs": _queue_tabs(counts), "args": args, "cursor": cursor, "hub": hub}
     if not form.validate():
         return render_template("desk/index.html", page=None, badges={}, flags={}, **context), 400
     filters = QueueFilters(
@@ -118,15 +154,20 @@ def index() -> ResponseReturnValue:
         assignee_id=form.assignee_id.data,
         station_id=form.station_id.data if hub else None,
         text=form.text.data or "",
-        sort=form.sort.data or "newest",
+        sort=form.sort.data or default_sort(queue),
+        **horizons,
     )
     page = queue_page(db(), user, filters, cursor=cursor)
     calendar, now = reference.working_calendar(db(), desk_settings()), utcnow()
     badges = {r.id: sla_badge(sla_state(r, calendar, now)) for r in page.items}
     # Beside the title: waiting for sign-for (or late), and a return's reason until someone signs for it again.
-    # ... and under a supervision order (督办) not yet concluded.
+    # ... and under a supervision order (督办) not yet concluded; in the results to visit, by when.
     watched = supervised(db(), [r.id for r in page.items])
-    flags = {r.id: [*request_tags(r, now), *filter(None, [supervised_badge(r.id in watched)])] for r in page.items}
+    visit_by = desk_settings().return_visit_days if queue == "to_visit" else None
+    flags = {
+        r.id: [*request_tags(r, now), *filter(None, [supervised_badge(r.id in watched), visit_badge(r, visit_by)])]
+        for r in page.items
+    }
     return render_template("desk/index.html", page=page, badges=badges, flags=flags, **context)
 
 
