@@ -171,10 +171,12 @@ def test_the_visit_form_is_for_others_than_the_handler_and_the_redo_for_the_head
     assert redone.redo_count == 1 and redone.assignee_id == people.staff2.id and redone.status == Status.TRIAGED
     page = get(client, page_url).get_data(as_text=True)
     assert '<dd class="req-redos">1</dd>' in page and "Redo ×1" in page
-    # The enterprise reads the result as an earlier one while the request is redone, and what is redone.
+    # The result is taken down while the request is redone: the enterprise reads it on the timeline as the one
+    # given before, and what is redone.
     login(client, people.owner)
     page = get(client, f"/portal/requests/{request.id}").get_data(as_text=True)
-    assert "Earlier result" in page and "a new result will replace this one" in page and "请当面答复" in page
+    assert 'class="panel req-outcome"' not in page
+    assert "The result given before, which no longer stands:" in page and "请当面答复" in page
 
 
 def test_the_administrator_switches_a_stations_review_on_and_off(
