@@ -1,6 +1,6 @@
-"""The dashboard's median resolution time, worked out in SQL over every resolution of the period, against the
-working calendar's own count in Python (``WorkingCalendar.working_days_between``): each duration alone, and the
-median of many (an odd and an even number of them)."""
+"""The dashboard's median resolution time, worked out in SQL over the period's latest resolutions, against the
+working calendar's own count in Python (``WorkingCalendar.working_days_between``): each duration alone, the
+median of many (an odd and an even number of them), and only the latest when there are more than the sample."""
 
 from __future__ import annotations
 
@@ -75,16 +75,32 @@ def test_the_median_of_every_resolution_is_the_one_python_takes(
     session: Session, people: People, calendar: WorkingCalendar, count: int
 ) -> None:
     draw = random.Random(count)
-    durations = []
-    for _ in range(count):
-        day = date(2031, 1, 1) + timedelta(days=draw.randrange(120))
-        submitted = local(day, draw.randrange(24), draw.randrange(60))
-        resolved = submitted + timedelta(minutes=draw.randrange(60 * 24 * 30))
-        case(session, people.enterprise, people.owner, created_at=submitted, status=Status.CLOSED, resolved_at=resolved)
-        durations.append(calendar.working_days_between(submitted, resolved))
+    durations = [_resolved(session, people, calendar, draw)[1] for _ in range(count)]
     median, resolutions = _median(session, people, calendar)
     assert resolutions == count
     assert median == pytest.approx(statistics.median(durations), abs=1e-6)
+
+
+def test_beyond_the_sample_the_median_is_of_the_latest_resolutions(
+    session: Session, people: People, calendar: WorkingCalendar, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(dashboard, "MEDIAN_SAMPLE", 5)
+    draw = random.Random(7)
+    resolved = sorted(_resolved(session, people, calendar, draw) for _ in range(12))
+    median, resolutions = _median(session, people, calendar)
+    assert resolutions == 5
+    assert median == pytest.approx(statistics.median(days for _, days in resolved[-5:]), abs=1e-6)
+
+
+def _resolved(
+    session: Session, people: People, calendar: WorkingCalendar, draw: random.Random
+) -> tuple[datetime, float]:
+    """A closed case at a random moment of 2031's first months: its resolution time and working days taken."""
+    day = date(2031, 1, 1) + timedelta(days=draw.randrange(120))
+    submitted = local(day, draw.randrange(24), draw.randrange(60))
+    resolved = submitted + timedelta(minutes=draw.randrange(60 * 24 * 30))
+    case(session, people.enterprise, people.owner, created_at=submitted, status=Status.CLOSED, resolved_at=resolved)
+    return resolved, calendar.working_days_between(submitted, resolved)
 
 
 def test_no_resolution_has_no_median(session: Session, people: People, calendar: WorkingCalendar) -> None:
