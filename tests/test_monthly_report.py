@@ -102,13 +102,15 @@ def test_open_orders_issued_by_the_months_end_with_their_tier(
 ) -> None:
     cases = month_of_cases(session, people, settings, MARCH)
     clock = tier_clock(session, app_settings, day_of(MARCH, 31, 18))
-    found = open_orders(session, people.director, MARCH, clock)
-    assert [(row.order.id, row.tier) for row in found] == [(cases.order.id, SupervisionTier.RED)]
+    found, total = open_orders(session, people.director, MARCH, clock)
+    assert [(row.order.id, row.tier) for row in found] == [(cases.order.id, SupervisionTier.RED)] and total == 1
     # Not yet issued at the end of the month before; outside the other head's station.
-    assert open_orders(session, people.director, MARCH.previous(), clock) == []
-    assert open_orders(session, people.other_director, MARCH, clock) == []
+    assert open_orders(session, people.director, MARCH.previous(), clock) == ([], 0)
+    assert open_orders(session, people.other_director, MARCH, clock) == ([], 0)
     on_time = tier_clock(session, app_settings, day_of(MARCH, 12))
-    assert open_orders(session, people.hub_director, MARCH, on_time)[0].tier == SupervisionTier.ON_SCHEDULE
+    assert open_orders(session, people.hub_director, MARCH, on_time)[0][0].tier == SupervisionTier.ON_SCHEDULE
+    # The page's first orders only, and how many there are in all.
+    assert open_orders(session, people.hub_director, MARCH, clock, limit=0) == ([], 1)
 
 
 def test_each_station_beside_the_month_before_and_the_network_for_the_province(

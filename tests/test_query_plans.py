@@ -597,7 +597,7 @@ def test_the_monthly_report_reads_its_month_through_indexes(
 ) -> None:
     actor, month = people[who], rates.Period.parse("2026-02")
     assert monthly_report.breakdowns(session, actor, month).submitted > 0
-    assert monthly_report.open_orders(session, actor, month, CLOCK)
+    assert monthly_report.open_orders(session, actor, month, CLOCK)[0]
     for name, run in (
         ("the month's requests", lambda: monthly_report.breakdowns(session, actor, month)),
         ("its typical cases", lambda: monthly_report.typical_cases(session, actor, month)),

@@ -134,18 +134,28 @@ def breakdowns(session: Session, actor: User, month: Period) -> Breakdowns:
     )
 
 
-def open_orders(session: Session, actor: User, month: Period, clock: TierClock) -> list[OpenOrder]:
-    """The supervision orders in ``actor``'s scope issued before the month's end and still waiting (for the unit's
-    report or the director's acceptance), nearest deadline first, with their tier as of ``clock``."""
+def _open_at_month_end(actor: User, month: Period) -> ColumnElement[bool]:
+    """Orders in ``actor``'s scope issued before the month's end and still waiting (for the unit's report or the
+    director's acceptance)."""
+    return and_(
+        policy.visible_orders(actor),
+        SupervisionOrder.status.in_(sorted(ACTIVE_SUPERVISION_STATUSES)),
+        SupervisionOrder.created_at < month.end,
+    )
+
+
+def open_orders(
+    session: Session, actor: User, month: Period, clock: TierClock, limit: int | None = None
+) -> tuple[list[OpenOrder], int]:
+    """The supervision orders open at the month's end, nearest deadline first (the first ``limit`` of them, or
+    all), with their tier as of ``clock``; and how many there are."""
     require_reader(actor)
+    total = session.scalar(select(func.count()).where(_open_at_month_end(actor, month))) or 0
     orders = session.scalars(
         select(SupervisionOrder)
-        .where(
-            policy.visible_orders(actor),
-            SupervisionOrder.status.in_(sorted(ACTIVE_SUPERVISION_STATUSES)),
-            SupervisionOrder.created_at < month.end,
-        )
+        .where(_open_at_month_end(actor, month))
         .order_by(SupervisionOrder.deadline, SupervisionOrder.id)
+        .limit(limit)
         .options(
             # Their requests and plans by key, in a statement of their own: joined to the orders, PostgreSQL may
             # hash the whole requests table for a few hundred orders.
@@ -155,7 +165,7 @@ def open_orders(session: Session, actor: User, month: Period, clock: TierClock) 
             joinedload(SupervisionOrder.station),
         )
     ).unique()
-    return [OpenOrder(order, tier_of(order, clock, reminders_of(order))) for order in orders]
+    return [OpenOrder(order, tier_of(order, clock, reminders_of(order))) for order in orders], total
 
 
 def typical_cases(session: Session, actor: User, month: Period) -> list[TypicalCase]:
@@ -193,21 +203,28 @@ class MonthlyReport:
     network: UnitLine | None
     breakdowns: Breakdowns
     orders: list[OpenOrder]
+    # How many orders are open (``orders`` may hold only the first of them).
+    orders_open: int
     typical: list[TypicalCase]
 
 
-def monthly_report(session: Session, actor: User, month: Period, clock: TierClock) -> MonthlyReport:
-    """Every part of ``month``'s report in ``actor``'s scope (a station's head: his station). Raises Forbidden."""
+def monthly_report(
+    session: Session, actor: User, month: Period, clock: TierClock, orders_shown: int | None = None
+) -> MonthlyReport:
+    """Every part of ``month``'s report in ``actor``'s scope (a station's head: his station), with the first
+    ``orders_shown`` open supervision orders (the page; the workbook and the API take all). Raises Forbidden."""
     require_reader(actor)
     current = station_rates(session, actor, month)
     earlier = station_rates(session, actor, month.previous())
     before = {row.unit: row for row in earlier}
     lines = [UnitLine(row, before.get(row.unit) or UnitRates(row.unit, {}, station=row.station)) for row in current]
+    orders, orders_open = open_orders(session, actor, month, clock, orders_shown)
     return MonthlyReport(
         month=month,
         stations=lines,
         network=UnitLine(network_of(current), network_of(earlier)) if len(lines) > 1 else None,
         breakdowns=breakdowns(session, actor, month),
-        orders=open_orders(session, actor, month, clock),
+        orders=orders,
+        orders_open=orders_open,
         typical=typical_cases(session, actor, month),
     )

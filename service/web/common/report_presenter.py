@@ -294,7 +294,7 @@ def report_view(report: MonthlyReport) -> ReportView:
         submitted=report.breakdowns.submitted,
         breakdowns=_breakdowns(report),
         orders=[_order_row(row) for row in report.orders[:ORDERS_SHOWN]],
-        orders_more=max(0, len(report.orders) - ORDERS_SHOWN),
+        orders_more=max(0, report.orders_open - ORDERS_SHOWN),
         typical=[_typical_row(case) for case in report.typical],
     )
 

@@ -18,7 +18,13 @@ from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.app_settings import desk_settings
 from service.web.common.helpers import actor, require, station_name
-from service.web.common.report_presenter import present_report, report_workbook, workbook_name, workbook_response
+from service.web.common.report_presenter import (
+    ORDERS_SHOWN,
+    present_report,
+    report_workbook,
+    workbook_name,
+    workbook_response,
+)
 from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.director import ReportMonthForm
@@ -42,8 +48,8 @@ def _month_asked(form: ReportMonthForm, now: datetime) -> Period | None:
         return None
 
 
-def _report(month: Period, now: datetime) -> MonthlyReport:
-    return monthly_report(db(), actor(), month, tier_clock(db(), desk_settings(), now))
+def _report(month: Period, now: datetime, orders_shown: int | None = None) -> MonthlyReport:
+    return monthly_report(db(), actor(), month, tier_clock(db(), desk_settings(), now), orders_shown)
 
 
 def _refused(form: ReportMonthForm, now: datetime) -> ResponseReturnValue:
@@ -60,7 +66,7 @@ def monthly() -> ResponseReturnValue:
     if month is None:
         return _refused(form, now)
     form.month.data = str(month)
-    page = present_report(month, Period.containing(now), form, _scope_name(), now, _report(month, now))
+    page = present_report(month, Period.containing(now), form, _scope_name(), now, _report(month, now, ORDERS_SHOWN))
     return render_template("director/monthly_report.html", page=page)
 
 
