@@ -63,9 +63,11 @@ def console_errors(page: Any) -> list[str]:
 
 
 def open_form(page: Any, summary: str) -> Any:
-    """The form behind a step's (or a panel's) summary, opened."""
+    """The form behind a step's (or a panel's) summary, opened (a click on the summary of one the page opened
+    already would close it)."""
     details = page.locator("details", has=page.locator("summary", has_text=summary)).first
-    details.locator("summary").click()
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
     return details.locator("form")
 
 
