@@ -186,6 +186,14 @@ class EventKind(StrEnum):
     TYPICAL_UNFLAGGED = "typical_unflagged"
 
 
+class MailStatus(StrEnum):
+    """Where an outbox row (service/models/mail.py) stands: waiting (perhaps for a retry), sent, or given up."""
+
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
 class ReturnReason(StrEnum):
     """Why an officer (or a station, after a transfer) returns a request instead of signing for it (退回)."""
 
