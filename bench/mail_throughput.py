@@ -2,10 +2,10 @@
 
     python bench/mail_throughput.py [--messages 500] [--database-url sqlite:////tmp/mail-bench.sqlite3]
 
-Builds the database by the migrations (SQLite in a temporary folder unless --database-url is given: one without
-the account officer@example.cn), queues --messages reminders to one Chinese-speaking officer through ``notify``, then times one delivery
-pass (`flask send-mail`'s) over one SMTP connection: composing each message in its language, sending it, and
-committing its sent mark.
+Builds the database by the migrations (SQLite in a temporary folder unless --database-url is given: one
+without the account officer@example.cn), queues --messages reminders to one Chinese-speaking officer through
+``notify``, then times one delivery pass (`flask send-mail`'s) over one SMTP connection: composing each message
+in its language, sending it, and committing its sent mark.
 """
 
 from __future__ import annotations
