@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.errors import Forbidden, NotFound
 from service.infrastructure.mail_transport import SmtpTransport
 from service.models import EventKind, MailStatus, OutboundMail
 from service.operations.mail import ComposedMail, deliver_outbox, retry_failed
@@ -25,7 +26,9 @@ from service.web.common.mail import send_due_mail
 from tests.factories import People
 from tests.request_helpers import TUESDAY_10, triaged
 from tests.smtp_sink import SmtpSink
-from tests.suite import change_settings
+from tests.suite import change_settings, login, post_form
+
+EN = {"Accept-Language": "en"}
 
 SENDER = Address(display_name="吉林省药品监督管理局创新服务站", addr_spec="desk@example.gov.cn")
 
@@ -178,9 +181,13 @@ def test_retries_back_off_then_the_message_fails_until_an_administrator_retries_
     assert deliver_outbox(session, smtp(smtp_server), now + timedelta(days=1), compose=plain, sender=SENDER).failed == 0
 
     smtp_server.start()
-    assert retry_failed(session, mail.id, now) is mail
+    with pytest.raises(Forbidden):
+        retry_failed(session, people.staff, mail.id, now)
+    assert retry_failed(session, people.admin, mail.id, now) is mail
     assert deliver_outbox(session, smtp(smtp_server), now, compose=plain, sender=SENDER).sent == 1
     assert len(smtp_server.received) == 1
+    with pytest.raises(NotFound):  # sent: nothing to retry
+        retry_failed(session, people.admin, mail.id, now)
 
 
 class ProcessDied(BaseException):
@@ -239,3 +246,26 @@ def test_an_inactive_user_is_not_mailed(session: Session, people: People) -> Non
     with unit_of_work(session):
         notify(session, [people.staff.id], None, EventKind.ASSIGNED, TUESDAY_10)
     assert outbox(session) == []
+
+
+def test_an_administrator_sees_the_failed_mail_and_queues_it_again(
+    client: FlaskClient, session: Session, people: People
+) -> None:
+    [mail] = queue(session, people, 1)
+    mail.status, mail.attempts, mail.last_error = MailStatus.FAILED, 8, "SMTPRecipientsRefused: 550 no such user"
+    session.commit()
+
+    login(client, people.staff)
+    assert client.get("/admin/mail").status_code == 403
+    assert post_form(client, f"/admin/mail/{mail.id}/retry", {}).status_code == 403
+    login(client, people.admin)
+    page = client.get("/admin/mail", headers=EN).get_data(as_text=True)
+    assert people.staff.email in page and "550 no such user" in page and "Send again" in page
+
+    answer = post_form(client, f"/admin/mail/{mail.id}/retry", {}, headers=EN, follow_redirects=True)
+    assert f"The message to {people.staff.email} is queued again." in answer.get_data(as_text=True)
+    session.refresh(mail)
+    assert (mail.status, mail.attempts) == (MailStatus.PENDING, 0)
+    assert "No failed mail." in client.get("/admin/mail", headers=EN).get_data(as_text=True)
+    # Queued already (a second click): no longer a failed message, so the one not-found page.
+    assert post_form(client, f"/admin/mail/{mail.id}/retry", {}).status_code == 404

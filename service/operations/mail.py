@@ -20,8 +20,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from service.errors import NotFound
 from service.infrastructure.mail_transport import MailTransport
 from service.models import EventKind, MailStatus, OutboundMail, ServiceRequest, User
+from service.rules import policy
+from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
 # What a user should hear of outside the app: a request's steps told to the enterprise (a reply, a new
@@ -181,12 +184,16 @@ def _claim_due(session: Session, now: datetime) -> OutboundMail | None:
     ).first()
 
 
-def retry_failed(session: Session, mail_id: int, now: datetime) -> OutboundMail | None:
-    """Queue a failed message again, from its first attempt (None when there is no such failed message)."""
+def retry_failed(session: Session, actor: User, mail_id: int, now: datetime) -> OutboundMail:
+    """An administrator queues a failed message again, from its first attempt, due at once.
+
+    Raises Forbidden, NotFound (no such message, or it is no longer failed: retried already, or sent).
+    """
     with unit_of_work(session):
+        policy.authorize(actor, PolicyAction.MAIL_RETRY, None)
         mail = session.get(OutboundMail, mail_id, with_for_update=True)
         if mail is None or mail.status != MailStatus.FAILED:
-            return None
+            raise NotFound()
         mail.status = MailStatus.PENDING
         mail.attempts = 0
         mail.next_attempt_at = now
