@@ -81,6 +81,17 @@ class Settings(BaseSettings):
     reminder_share: float = Field(0.75, gt=0, lt=1)
     return_visit_days: int = Field(10, ge=1)
 
+    # Email (README, Mail): with no SMTP_HOST the messages are written as .eml files into MAIL_FOLDER instead.
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "service-desk@localhost"
+    mail_folder: str = str(INSTANCE_DIR / "mail")
+    # Where users open the desk: the links in the messages are made absolute with it.
+    base_url: str = "http://localhost:5000"
+
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
     totp_encryption_keys: str = DEVELOPMENT_TOTP_KEY
@@ -140,6 +151,20 @@ class Settings(BaseSettings):
                 "must be an SQLAlchemy URL, e.g. postgresql+psycopg://desk:secret@db.example:5432/desk"
             ) from None
         return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_address(cls, value: str) -> str:
+        if "@" not in value or any(c.isspace() for c in value):
+            raise ValueError("must be an email address, e.g. service-desk@example.gov.cn")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the desk's address as users open it, e.g. https://desk.example.gov.cn")
+        return value.rstrip("/")
 
     @field_validator("sla_working_hours")
     @classmethod

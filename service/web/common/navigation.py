@@ -78,6 +78,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("admin.stations", _l("Stations")),
         ("admin_sla.sla_targets", _l("Service times")),
         ("admin_sla.calendar", _l("Calendar")),
+        ("admin.failed_mail", _l("Failed mail")),
         ("director.dashboard_page", _l("Dashboard")),
         ("rates.ranking", _l("Rates and ranking")),
     ],
@@ -87,6 +88,7 @@ NOTIFICATIONS = ("notifications.index", _l("Notifications"))
 ACCOUNT: list[MenuEntry] = [
     ("auth.change_password", _l("Password")),
     ("two_factor.manage", _l("Two-step sign-in")),
+    ("mail_preferences.index", _l("Email notifications")),
     ("tokens.index", _l("API tokens")),
 ]
 
