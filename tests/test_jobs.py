@@ -4,7 +4,9 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -96,13 +98,7 @@ def overdue_request(database_url: str, settings: DeskSettings) -> int:
 @contextmanager
 def consumer(database_url: str, jobs_file: Path, log: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`flask --app app jobs` running against ``database_url`` with its queue in ``jobs_file``, once started."""
-    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
-    environment.update(
-        APP_ENV="development", DATABASE_URL=database_url, JOBS_FILE=str(jobs_file), UPLOAD_FOLDER=str(log.parent)
-    )
-    command = [sys.executable, "-m", "flask", "--app", "app", "jobs", "--workers", "1"]
-    with log.open("ab") as output:
-        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=output, stderr=output)
+    process = flask(["jobs", "--workers", "1"], database_url, jobs_file, log)
     try:
         wait_for(lambda: "Huey consumer started" in log.read_text(), 30, f"the consumer to start ({log})")
         yield process
@@ -110,6 +106,17 @@ def consumer(database_url: str, jobs_file: Path, log: Path) -> Iterator[subproce
         if process.poll() is None:
             process.terminate()
         process.wait(timeout=30)
+
+
+def flask(arguments: list[str], database_url: str, jobs_file: Path, log: Path) -> subprocess.Popen[bytes]:
+    """`flask --app app <arguments>` in development mode on these files, its output appended to ``log``."""
+    environment = {key: value for key, value in os.environ.items() if key != "REDIS_URL"}
+    environment.update(
+        APP_ENV="development", DATABASE_URL=database_url, JOBS_FILE=str(jobs_file), UPLOAD_FOLDER=str(log.parent)
+    )
+    command = [sys.executable, "-m", "flask", "--app", "app", *arguments]
+    with log.open("ab") as output:
+        return subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=output, stderr=output)
 
 
 def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
@@ -169,3 +176,23 @@ def test_a_job_enqueued_while_the_consumer_is_killed_runs_once_after_its_restart
             wait_for(lambda: escalated(url, request_id), 30, "the enqueued SLA sweep")
         # Recorded once, though the restarted consumer swept twice: the enqueued job and its periodic one.
         assert breach_counts(url, request_id) == ["first_response", "resolution"]
+
+
+@pytest.mark.slow
+def test_the_quickstart_runs_a_consumer_and_stops_it_with_its_server(tmp_path: Path) -> None:
+    log = tmp_path / "quickstart.log"
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"sqlite:///{tmp_path / 'desk.sqlite3'}"
+    quickstart = flask(["quickstart", "--port", str(port)], url, tmp_path / "jobs.sqlite3", log)
+    try:
+        # The consumer's first sweep finds the demo cases' breaches.
+        wait_for(lambda: "SLA sweep: first-response breaches:" in log.read_text(), 120, f"the consumer ({log})")
+    finally:
+        quickstart.terminate()
+        quickstart.wait(timeout=30)
+    [consumer_pid] = re.findall(r"Huey consumer started with 1 thread, PID (\d+)", log.read_text())
+    assert "Consumer exiting." in log.read_text()
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(consumer_pid), 0)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -139,6 +140,8 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
         # The background jobs in a child process of their own (Huey's consumer wants a main thread), on the
         # SQLite queue beside the database unless REDIS_URL is set; it stops with the server.
         consumer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "--workers", "1"])
+        # SIGTERM too stops the server through the ``finally`` below, and so the consumer with it.
+        signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(0))
         try:
             # current_app is typed as the app it stands for, not as the proxy whose method this is.
             run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
