@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -34,6 +35,8 @@ from tests.suite import Sessions, joined_session
 REDIS_URL = "redis://127.0.0.1:6379/15"  # a database of the tests' own on the local server
 # The consumer runs its periodic jobs as it starts, then every 60 s; a sweep takes a moment.
 PERIODIC_WAIT_SECONDS = 90
+# Enough overdue requests that the sweep is still at work when its consumer is killed (it commits 200 at a time).
+KILLED_SWEEP_REQUESTS = 600
 
 
 def breaches(session: Session, request_id: int) -> list[str]:
@@ -86,12 +89,18 @@ def scratch_desk(directory: Path) -> Iterator[str]:
         yield url
 
 
-def overdue_request(database_url: str, settings: DeskSettings) -> int:
-    """A request submitted in March 2026, long overdue: its id."""
+def overdue_requests(database_url: str, settings: DeskSettings, count: int) -> list[int]:
+    """Requests submitted in March 2026, long overdue: their ids."""
     engine = make_engine(database_url)
     with Sessions(bind=engine) as session:
-        request_id = submit(session, factories.people(session), settings).id
+        people = factories.people(session)
+        ids = [submit(session, people, settings).id for _ in range(count)]
     engine.dispose()
+    return ids
+
+
+def overdue_request(database_url: str, settings: DeskSettings) -> int:
+    [request_id] = overdue_requests(database_url, settings, 1)
     return request_id
 
 
@@ -119,11 +128,11 @@ def flask(arguments: list[str], database_url: str, jobs_file: Path, log: Path) -
         return subprocess.Popen(command, cwd=PROJECT_DIR, env=environment, stdout=output, stderr=output)
 
 
-def wait_for(condition: Callable[[], bool], seconds: float, what: str) -> None:
+def wait_for(condition: Callable[[], bool], seconds: float, what: str, every: float = 0.5) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
-        time.sleep(0.5)
+        time.sleep(every)
 
 
 def escalated(database_url: str, request_id: int) -> bool:
@@ -131,6 +140,17 @@ def escalated(database_url: str, request_id: int) -> bool:
     try:
         with Session(engine) as session:
             return bool(session.get_one(ServiceRequest, request_id).escalated)
+    finally:
+        engine.dispose()
+
+
+def breaches_by_request(database_url: str) -> Counter[tuple[int, str]]:
+    """How many times each request's each clock was recorded as breached."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            breached = select(Event.request_id, Event.data).where(Event.kind == EventKind.SLA_BREACHED)
+            return Counter((request_id, data["target"]) for request_id, data in session.execute(breached))
     finally:
         engine.dispose()
 
@@ -176,6 +196,25 @@ def test_a_job_enqueued_while_the_consumer_is_killed_runs_once_after_its_restart
             wait_for(lambda: escalated(url, request_id), 30, "the enqueued SLA sweep")
         # Recorded once, though the restarted consumer swept twice: the enqueued job and its periodic one.
         assert breach_counts(url, request_id) == ["first_response", "resolution"]
+
+
+@pytest.mark.slow
+def test_a_sweep_killed_mid_run_is_finished_by_the_restarted_consumer_once(tmp_path: Path, settings) -> None:
+    jobs_file, log = tmp_path / "jobs.sqlite3", tmp_path / "consumer.log"
+    with scratch_desk(tmp_path) as url:
+        request_ids = overdue_requests(url, settings, KILLED_SWEEP_REQUESTS)
+        with consumer(url, jobs_file, log) as process:
+            wait_for(lambda: bool(breaches_by_request(url)), 30, "the sweep's first batch", every=0.05)
+            process.send_signal(signal.SIGKILL)
+            process.wait(timeout=30)
+        half_done = len(breaches_by_request(url))
+        # The killed run's job is gone from the queue; the restarted consumer's own sweep does the rest.
+        with consumer(url, jobs_file, log):
+            wait_for(lambda: "SLA sweep:" in log.read_text(), 60, "a whole sweep (the killed one never finished)")
+        every_clock = {(i, target) for i in request_ids for target in ("first_response", "resolution")}
+        breached = breaches_by_request(url)
+        assert set(breached) == every_clock and set(breached.values()) == {1}
+        assert 0 < half_done < len(every_clock), f"killed with {half_done} of {len(every_clock)} breaches recorded"
 
 
 @pytest.mark.slow
