@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask
 
 from config import Settings, load_settings
-from service.web import app_settings, cli, database, errors, i18n, security
+from service.web import app_settings, background, cli, database, errors, i18n, security
 from service.web.blueprints import register_blueprints
 from service.web.converters import RecordIdConverter
 
@@ -18,6 +18,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app_settings.register(app, settings)
     app.url_map.converters["int"] = RecordIdConverter  # before any route is added
     database.register(app, settings)
+    background.register(app, settings)
     security.register(app, settings)
     i18n.register(app)
     register_blueprints(app)

@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(5, ge=1)
 
     upload_folder: str = str(INSTANCE_DIR / "uploads")
+    # The background jobs' queue (service/jobs.py): Redis when set (redis://host:6379/0), else this SQLite file,
+    # which every process of one machine shares.
+    redis_url: str | None = None
+    jobs_file: str = str(INSTANCE_DIR / "jobs.sqlite3")
     max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1)
     max_attachments_per_message: int = Field(5, ge=1)
 

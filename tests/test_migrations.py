@@ -157,6 +157,8 @@ def test_quickstart_prepares_an_empty_database_and_can_run_again(tmp_path: Path)
             assert result.exit_code == 0, result.output
             assert "http://127.0.0.1:5000/login" in result.output
             assert "admin@demo.jl.gov.cn" in result.output and "Demo-Desk-2026" in result.output
+            # No SMTP server in the quickstart: it says where the mail goes instead.
+            assert f".eml file into {app.extensions['settings'].mail_folder}" in result.output
         with app.extensions["db_engine"].connect() as conn:
             counts = [
                 conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import click
@@ -13,11 +17,11 @@ from service import PROJECT_DIR
 from service.demo import seed
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
-from service.infrastructure.attachment_files import sweep_orphan_files
+from service.jobs import sweep_service_targets
 from service.models.base import utcnow
 from service.operations import two_factor
-from service.operations.sla import sweep
 from service.web.app_settings import desk_settings, settings
+from service.web.background import job_queue_of_app
 from service.web.common.mail import send_due_mail
 from service.web.database import db
 
@@ -46,6 +50,7 @@ def register(app: Flask) -> None:
 
     app.cli.add_command(create_token_command)
     app.cli.add_command(sla_sweep_command)
+    app.cli.add_command(jobs_command)
     app.cli.add_command(demo_data_command)
     app.cli.add_command(search_reindex_command)
     app.cli.add_command(rotate_totp_key_command)
@@ -65,23 +70,26 @@ def _seed_demo_plans() -> None:
 
 @click.command("sla-sweep")
 def sla_sweep_command() -> None:
-    """Flag overdue requests, escalate them, auto-close old resolutions and remove upload files left without
-    an attachment for over an hour (idempotent; run it from cron)."""
-    report = sweep(db(), settings=desk_settings())
-    files = sweep_orphan_files(db(), desk_settings())
-    click.echo(
-        f"first-response breaches: {report.first_response_breaches}, "
-        f"resolution breaches: {report.resolution_breaches}, escalated: {report.escalated}, "
-        f"auto-closed: {report.auto_closed}, reminders: {report.reminders}, "
-        f"supervision tiers raised: {report.tiers_raised}, orphan files removed: {files.removed}, "
-        f"uploads completed: {files.completed}"
-    )
+    """Flag overdue requests, escalate and remind, raise supervision tiers, auto-close old resolutions and remove
+    upload files left without an attachment for over an hour, once (idempotent; `flask jobs` does it every
+    minute)."""
+    click.echo(sweep_service_targets(db(), desk_settings()).summary())
+
+
+@click.command("jobs")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 32), help="Jobs run at once.")
+def jobs_command(workers: int) -> None:
+    """Run the background jobs until stopped (Ctrl-C or SIGTERM finish the running jobs first): what the app
+    enqueues and, every minute, the SLA sweep. Production runs one such process beside the web servers."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Threads, not processes: each job opens its own session from the app's engine.
+    job_queue_of_app().create_consumer(workers=workers, worker_type="thread").run()
 
 
 @click.command("send-mail")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many messages.")
 def send_mail_command(limit: int | None) -> None:
-    """Send the outbox's due email once (idempotent; run it from cron every minute until the job queue does)."""
+    """Send the outbox's due email once, by hand (idempotent; `flask jobs` does it every minute)."""
     chosen = settings()
     if not chosen.smtp_host:
         click.echo(f"No SMTP_HOST: writing the messages as .eml files into {chosen.mail_folder}")
@@ -126,7 +134,8 @@ def seed_command(demo: bool) -> None:
     "--no-serve", is_flag=True, help="Prepare the database and print the logins, but do not start the server."
 )
 def quickstart_command(host: str, port: int, no_serve: bool) -> None:
-    """Migrate, seed demo data, print the demo logins and serve the app (development only)."""
+    """Migrate, seed demo data, print the demo logins and serve the app with its background jobs (development
+    only)."""
     upgrade_database(settings().database_url)
     seed.seed_reference_data(db())
     accounts = seed.seed_demo_accounts(db())
@@ -136,14 +145,27 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
     for account in accounts:
         click.echo(f"  {account.role.value:<10} {account.email}")
+    if not settings().smtp_host:
+        click.echo(
+            f"\nEmail is not sent (no SMTP_HOST): each message is written as an .eml file into {settings().mail_folder}"
+        )
     click.echo("")
     if not no_serve:
         # Flask ignores app.run() inside a `flask` command, so start the server directly.
         from werkzeug.serving import run_simple
 
         db().close()  # the server's requests use sessions of their own
-        # current_app is typed as the app it stands for, not as the proxy whose method this is.
-        run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+        # The background jobs in a child process of their own (Huey's consumer wants a main thread), on the
+        # SQLite queue beside the database unless REDIS_URL is set; it stops with the server.
+        consumer = subprocess.Popen([sys.executable, "-m", "flask", "--app", "app", "jobs", "--workers", "1"])
+        # SIGTERM too stops the server through the ``finally`` below, and so the consumer with it.
+        signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(0))
+        try:
+            # current_app is typed as the app it stands for, not as the proxy whose method this is.
+            run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
+        finally:
+            consumer.terminate()
+            consumer.wait()
 
 
 @click.command("backup")
