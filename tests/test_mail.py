@@ -248,6 +248,17 @@ def test_without_an_smtp_server_send_mail_writes_eml_files_and_says_where(
     assert session.scalar(select(func.count()).where(OutboundMail.status == MailStatus.PENDING)) == 0
 
 
+def test_the_job_queue_sends_the_due_mail(
+    app: Flask, client: FlaskClient, session: Session, people: People, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The consumer's every-minute job (run where it is enqueued in tests) delivers what the outbox holds."""
+    queue(session, people, 2)
+    change_settings(monkeypatch, app, smtp_host="", mail_folder=str(tmp_path / "mail"))
+    app.extensions["mail_job"]()
+    assert len(list((tmp_path / "mail").glob("*.eml"))) == 2
+    assert session.scalar(select(func.count()).where(OutboundMail.status == MailStatus.PENDING)) == 0
+
+
 def test_an_inactive_user_is_not_mailed(session: Session, people: People) -> None:
     people.staff.active = False
     session.flush()

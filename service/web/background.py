@@ -33,7 +33,9 @@ def register(app: Flask, settings: Settings) -> None:
     @queue.periodic_task(crontab(), name="deliver_mail")
     def deliver_mail() -> None:
         with app.app_context(), session() as opened:
-            send_due_mail(opened, settings, utcnow())
+            send_due_mail(opened, app.extensions["settings"], utcnow())
+
+    app.extensions["mail_job"] = deliver_mail
 
 
 def job_queue_of_app() -> Huey:
