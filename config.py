@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(5, ge=1)
 
     upload_folder: str = str(INSTANCE_DIR / "uploads")
+    # Where outgoing mail (the password recovery link) is written as .eml files.
+    mail_folder: str = str(INSTANCE_DIR / "mail")
+    # The address users reach the desk at (https://desk.example.gov.cn): links in mail start with it, never with
+    # the Host header of the request that asked for them. Empty: the request's own address (development).
+    public_url: str = ""
     max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1)
     max_attachments_per_message: int = Field(5, ge=1)
 
