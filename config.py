@@ -54,11 +54,6 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(5, ge=1)
 
     upload_folder: str = str(INSTANCE_DIR / "uploads")
-    # Where outgoing mail (the password recovery link) is written as .eml files.
-    mail_folder: str = str(INSTANCE_DIR / "mail")
-    # The address users reach the desk at (https://desk.example.gov.cn): links in mail start with it, never with
-    # the Host header of the request that asked for them. Empty: the request's own address (development).
-    public_url: str = ""
     max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1)
     max_attachments_per_message: int = Field(5, ge=1)
 
@@ -85,6 +80,17 @@ class Settings(BaseSettings):
     # limit (the other at the breach). A result may be visited (回访) this many days after it.
     reminder_share: float = Field(0.75, gt=0, lt=1)
     return_visit_days: int = Field(10, ge=1)
+
+    # Email (README, Mail): with no SMTP_HOST the messages are written as .eml files into MAIL_FOLDER instead.
+    smtp_host: str = ""
+    smtp_port: int = Field(587, ge=1, le=65535)
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = True
+    mail_from: str = "service-desk@localhost"
+    mail_folder: str = str(INSTANCE_DIR / "mail")
+    # Where users open the desk: the links in the messages are made absolute with it.
+    base_url: str = "http://localhost:5000"
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
@@ -145,6 +151,20 @@ class Settings(BaseSettings):
                 "must be an SQLAlchemy URL, e.g. postgresql+psycopg://desk:secret@db.example:5432/desk"
             ) from None
         return value
+
+    @field_validator("mail_from")
+    @classmethod
+    def _mail_address(cls, value: str) -> str:
+        if "@" not in value or any(c.isspace() for c in value):
+            raise ValueError("must be an email address, e.g. service-desk@example.gov.cn")
+        return value
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be the desk's address as users open it, e.g. https://desk.example.gov.cn")
+        return value.rstrip("/")
 
     @field_validator("sla_working_hours")
     @classmethod

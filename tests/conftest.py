@@ -28,6 +28,7 @@ from service.web.cli import upgrade_database
 from tests import factories
 from tests.request_helpers import full_request
 from tests.scratch import ON_POSTGRESQL, TEST_DATABASE_URL, WORKER, postgresql_database
+from tests.smtp_sink import SmtpSink
 from tests.suite import joined_session, reset_process_settings, suite_settings
 
 # What create_app sets for the whole process, as the suite's settings have it, before any test runs.
@@ -150,3 +151,12 @@ def client(app: Flask, connection: Connection) -> Iterator[FlaskClient]:
     app.extensions["db_sessions"] = lambda: joined_session(connection)
     with app.test_client() as test_client:
         yield test_client
+
+
+@pytest.fixture()
+def smtp_server() -> Iterator[SmtpSink]:
+    """A real SMTP server on a free local port, running (a test may stop and start it again)."""
+    sink = SmtpSink()
+    sink.start()
+    yield sink
+    sink.stop()

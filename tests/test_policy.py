@@ -149,6 +149,7 @@ def test_a_deactivated_user_may_do_nothing(world: dict) -> None:
         (PolicyAction.DESK_USE, {"ccnd_staff", "ccnd_director", "hub_staff", "hub_director"}),
         (PolicyAction.DIRECTOR_USE, {"ccnd_director", "hub_director"}),
         (PolicyAction.ADMIN_USE, {"admin"}),
+        (PolicyAction.MAIL_RETRY, {"admin"}),
         (PolicyAction.DASHBOARD_VIEW, {"ccnd_director", "hub_director", "admin"}),
         # The monthly report: the heads (a station's of its own station, the provincial director's of all).
         (PolicyAction.REPORT_VIEW, {"ccnd_director", "hub_director"}),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 from service.errors import NotFound
 from service.models import EventKind, Notification, Role, ServiceRequest, Station, User
 from service.models.base import utcnow
+from service.operations.mail import queue_mail
 from service.rules import policy
 from service.store.db import unit_of_work
 
@@ -42,7 +43,8 @@ def notify(
     The one who made the change is named in the notification and never told of it; ``data`` says what
     changed (e.g. the new status), as values the inbox renders in the reader's language. One statement,
     not an object per recipient: a query of recipients (a station's whole desk hears of each new request)
-    becomes INSERT ... SELECT, a list of ids a multi-row INSERT.
+    becomes INSERT ... SELECT, a list of ids a multi-row INSERT. The kinds a user hears of outside the app
+    are queued for email too, in the same transaction (service/operations/mail.py).
     """
     given = {
         "request_id": request.id if request else None,
@@ -55,10 +57,11 @@ def notify(
     # Into the table itself: the ORM's bulk path would only add work to a plain INSERT.
     if isinstance(recipients, Select):
         session.execute(_insert_selected(recipients, exclude is not None), {**given, "exclude": exclude})
-        return
-    values = [{"user_id": user_id, **given} for user_id in sorted(set(recipients) - {exclude})]
-    if values:
-        session.execute(_INSERT, values)
+    else:
+        recipients = sorted(set(recipients) - {exclude})
+        if recipients:
+            session.execute(_INSERT, [{"user_id": user_id, **given} for user_id in recipients])
+    queue_mail(session, recipients, request, kind, now, exclude=exclude, data=data, plan_id=plan_id)
 
 
 @functools.lru_cache(maxsize=256)

@@ -3,8 +3,7 @@
 The link is signed with the app's secret key (itsdangerous) rather than stored: it carries the
 user's id, its issue time and a fingerprint of the current password hash and session token. Setting
 the new password changes both, so the link dies once used; so does it when the password is changed
-any other way or the user is signed out everywhere. Nothing is kept in the database but the rate
-limit counts, and a stolen database yields no live link.
+any other way or the user is signed out everywhere. Nothing but the mail in the outbox keeps the link.
 """
 
 from __future__ import annotations
@@ -20,10 +19,11 @@ from sqlalchemy.orm import Session
 
 from service.errors import CORRECT_FIELDS, N_, ValidationError
 from service.infrastructure import passwords
-from service.models import User, new_session_token
+from service.models import EventKind, MailStatus, OutboundMail, User, new_session_token
 from service.models.base import utcnow
 from service.operations import rate_limits
 from service.operations.accounts import normalize_email
+from service.operations.mail import DEFAULT_LANGUAGE, ComposedMail, new_message_id
 from service.store.db import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -89,6 +89,29 @@ def request_recovery(
         if user is not None:
             send(session, user, token)
             log.info("password recovery link sent to user %s", user.id)
+
+
+def queue_recovery_mail(session: Session, user: User, composed: ComposedMail, now: datetime | None = None) -> None:
+    """The mail, composed by the caller (it carries the link), into the outbox in the request's transaction."""
+    now = now or utcnow()
+    session.add(
+        OutboundMail(
+            user_id=user.id,
+            address=user.email,
+            display_name=user.name,
+            language=user.locale or DEFAULT_LANGUAGE,
+            kind=EventKind.PASSWORD_RECOVERY,
+            subject=composed.subject[:255],
+            text_body=composed.text,
+            html_body=composed.html,
+            message_id=new_message_id(),
+            status=MailStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+    )
 
 
 def _holder(session: Session, token: str, secret_key: str, now: datetime, lock: bool = False) -> User:

@@ -61,6 +61,7 @@ class PolicyAction(StrEnum):
     HOTLINE_RECORD = "hotline.record"
     HOTLINE_WITHDRAW_ASK = "hotline.withdraw_ask"
     HOTLINE_VIEW = "hotline.view"
+    MAIL_RETRY = "mail.retry"
     PLAN_APPROVE = "plan.approve"
     PLAN_CREATE = "plan.create"
     PLAN_CREATE_TASK_FORCE = "plan.create_task_force"
@@ -451,6 +452,8 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.PLAN_VIEW_OWN: _enterprise,
     PolicyAction.ENTERPRISE_VERIFY: _desk,
     PolicyAction.ADMIN_USE: _admin,
+    # Queue a message again that the outbox gave up on (the administrator's failed mail page).
+    PolicyAction.MAIL_RETRY: _admin,
 }
 
 

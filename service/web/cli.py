@@ -14,9 +14,11 @@ from service.demo import seed
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
 from service.infrastructure.attachment_files import sweep_orphan_files
+from service.models.base import utcnow
 from service.operations import two_factor
 from service.operations.sla import sweep
 from service.web.app_settings import desk_settings, settings
+from service.web.common.mail import send_due_mail
 from service.web.database import db
 
 
@@ -47,6 +49,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(demo_data_command)
     app.cli.add_command(search_reindex_command)
     app.cli.add_command(rotate_totp_key_command)
+    app.cli.add_command(send_mail_command)
 
 
 def _seed_demo_requests() -> None:
@@ -73,6 +76,17 @@ def sla_sweep_command() -> None:
         f"supervision tiers raised: {report.tiers_raised}, orphan files removed: {files.removed}, "
         f"uploads completed: {files.completed}"
     )
+
+
+@click.command("send-mail")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Send at most this many messages.")
+def send_mail_command(limit: int | None) -> None:
+    """Send the outbox's due email once (idempotent; run it from cron every minute until the job queue does)."""
+    chosen = settings()
+    if not chosen.smtp_host:
+        click.echo(f"No SMTP_HOST: writing the messages as .eml files into {chosen.mail_folder}")
+    report = send_due_mail(db(), chosen, utcnow(), limit)
+    click.echo(f"sent: {report.sent}, to retry: {report.retrying}, failed: {report.failed}")
 
 
 @click.command("translations")

@@ -9,7 +9,9 @@ from sqlalchemy import select
 
 from service.errors import DomainError, ValidationError
 from service.models import Role, Station, User
-from service.operations import accounts
+from service.models.base import utcnow
+from service.operations import accounts, mail
+from service.queries import mail as mail_queries
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, flash_domain_error, require, station_choices, station_name
 from service.web.database import db
@@ -113,3 +115,23 @@ def set_review_closures(station_id: int) -> ResponseReturnValue:
             "success",
         )
     return redirect(url_for("admin.stations"))
+
+
+@bp.route("/mail")
+@require(PolicyAction.ADMIN_USE)
+def failed_mail() -> ResponseReturnValue:
+    return render_template(
+        "admin/mail.html", failed=mail_queries.failed_mail(db()), pending=mail_queries.pending_count(db())
+    )
+
+
+@bp.route("/mail/<int:mail_id>/retry", methods=["POST"])
+@require(PolicyAction.MAIL_RETRY)
+def retry_mail(mail_id: int) -> ResponseReturnValue:
+    try:
+        found = mail.retry_failed(db(), actor(), mail_id, utcnow())
+    except DomainError as error:
+        flash_domain_error(error)
+    else:
+        flash(gettext("The message to %(address)s is queued again.", address=found.address), "success")
+    return redirect(url_for("admin.failed_mail"))

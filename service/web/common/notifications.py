@@ -11,7 +11,7 @@ from flask_babel import gettext
 from flask_login import login_required
 from sqlalchemy import Select
 
-from service.models import EventKind, Notification, ReturnReason, Role, Status
+from service.models import EventKind, Notification, OutboundMail, ReturnReason, Role, Status
 from service.operations import notifications
 from service.queries.hotline import sessions_by_id
 from service.web.common.helpers import actor
@@ -46,8 +46,8 @@ def _register(state: BlueprintSetupState) -> None:
     state.app.extensions.setdefault("nav_badges", {})["notifications.index"] = unread_badge
 
 
-def what_changed(notification: Notification) -> str:
-    """What a notification's change did, in the reader's language ("" when its kind says it all)."""
+def what_changed(notification: Notification | OutboundMail) -> str:
+    """What a notification's (or its email's) change did, in the reader's language ("" when its kind says it all)."""
     data = notification.data or {}
     if data.get("comment"):
         return gettext("comment: %(comment)s", comment=data["comment"])
@@ -67,7 +67,7 @@ def what_changed(notification: Notification) -> str:
     return gettext("now: %(status)s", status=label(Status(data["status"])))
 
 
-def who_changed(notification: Notification) -> str:
+def who_changed(notification: Notification | OutboundMail) -> str:
     if notification.actor is None:
         # Only the sweep changes a request with nobody signed in; older notifications named nobody.
         swept = notification.kind == EventKind.SLA_BREACHED or notification.data is not None

@@ -1,0 +1,200 @@
+"""Email out, from an outbox: which notifications are mailed, and the delivery pass that sends them.
+
+``queue_mail`` runs inside the transaction of the change (``notifications.notify`` calls it), so a rolled-back
+change mails nothing. ``deliver_outbox`` sends the due rows one at a time, each claimed under a row lock and
+marked sent in its own transaction right after the transport accepted it: a crash between the two re-sends at
+most that one message, with the same Message-ID (made when the row was written), by which receivers drop it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from service.errors import NotFound
+from service.infrastructure.mail_transport import MailTransport
+from service.models import EventKind, MailStatus, OutboundMail, ServiceRequest, User
+from service.rules import policy
+from service.rules.policy import PolicyAction
+from service.store.db import unit_of_work
+
+# What a user should hear of outside the app: a request's steps told to the enterprise (a reply, a new
+# status, a new completion date, a hotline session), and the work given to the desk (an assignment, a
+# transfer, a reminder, an instruction, a supervision order and its tier, a report sent back, a breach).
+MAILED_KINDS = frozenset(
+    {
+        EventKind.STATUS_CHANGED,
+        EventKind.REPLY,
+        EventKind.EXTENSION_APPROVED,
+        EventKind.HOTLINE_SCHEDULED,
+        EventKind.HOTLINE_CANCELLED,
+        EventKind.ASSIGNED,
+        EventKind.TRANSFERRED,
+        EventKind.REMINDED,
+        EventKind.INSTRUCTION,
+        EventKind.SLA_BREACHED,
+        EventKind.SUPERVISION_ISSUED,
+        EventKind.SUPERVISION_SENT_BACK,
+        EventKind.SUPERVISION_TIER_RAISED,
+    }
+)
+DEFAULT_LANGUAGE = "zh"
+MAX_ATTEMPTS = 8
+# Retries wait 1, 2, 4, ... minutes: eight attempts span about four hours of an SMTP server being down.
+FIRST_RETRY = timedelta(minutes=1)
+
+
+def new_message_id() -> str:
+    return f"<{uuid.uuid4().hex}@innovation-service-desk>"
+
+
+def queue_mail(
+    session: Session,
+    recipients: Iterable[int] | Select[int],
+    request: ServiceRequest | None,
+    kind: EventKind,
+    now: datetime,
+    *,
+    exclude: int | None = None,
+    data: dict[str, Any] | None = None,
+    plan_id: int | None = None,
+) -> None:
+    """One outbox row per active recipient (but ``exclude``) with an address, if ``kind`` is mailed."""
+    if kind not in MAILED_KINDS:
+        return
+    who = recipients.scalar_subquery() if isinstance(recipients, Select) else sorted(set(recipients))
+    query = select(User.id, User.email, User.name, User.locale).where(
+        User.id.in_(who), User.active.is_(True), User.email != ""
+    )
+    if exclude is not None:
+        query = query.where(User.id != exclude)
+    rows = [
+        {
+            "user_id": user_id,
+            "address": email,
+            "display_name": name,
+            "language": locale or DEFAULT_LANGUAGE,
+            "kind": kind,
+            "request_id": request.id if request else None,
+            "plan_id": plan_id,
+            "actor_id": exclude,
+            "data": data,
+            "message_id": new_message_id(),
+            "status": MailStatus.PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for user_id, email, name, locale in session.execute(query)
+    ]
+    if rows:
+        session.execute(OutboundMail.__table__.insert(), rows)
+
+
+@dataclass(frozen=True)
+class ComposedMail:
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    sent: int
+    retrying: int
+    failed: int
+
+
+def build_message(mail: OutboundMail, sender: Address) -> EmailMessage:
+    """The message as it goes out; the default policy encodes Chinese subjects and names (RFC 2047)."""
+    message = EmailMessage()
+    message["Subject"] = mail.subject or ""
+    message["From"] = sender
+    message["To"] = Address(display_name=mail.display_name, addr_spec=mail.address)
+    message["Date"] = format_datetime(mail.created_at)
+    message["Message-ID"] = mail.message_id
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(mail.text_body or "")
+    message.add_alternative(mail.html_body or "", subtype="html")
+    return message
+
+
+def deliver_outbox(
+    session: Session,
+    transport: MailTransport,
+    now: datetime,
+    *,
+    compose: Callable[[OutboundMail], ComposedMail],
+    sender: Address,
+    limit: int | None = None,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> DeliveryReport:
+    """Send the pending rows due by ``now`` (at most ``limit``); a failed one waits 1, 2, 4 … minutes, and
+    after ``max_attempts`` is marked failed (an administrator may queue it again)."""
+    sent = retrying = failed = 0
+    try:
+        while limit is None or sent + retrying + failed < limit:
+            with unit_of_work(session):
+                mail = _claim_due(session, now)
+                if mail is None:
+                    break
+                if mail.subject is None:
+                    composed = compose(mail)
+                    mail.subject, mail.text_body, mail.html_body = composed.subject, composed.text, composed.html
+                try:
+                    transport.send(build_message(mail, sender))
+                except OSError as error:
+                    mail.attempts += 1
+                    mail.last_error = f"{type(error).__name__}: {error}"[:2000]
+                    if mail.attempts >= max_attempts:
+                        mail.status = MailStatus.FAILED
+                        failed += 1
+                    else:
+                        mail.next_attempt_at = now + FIRST_RETRY * 2 ** (mail.attempts - 1)
+                        retrying += 1
+                    continue
+                mail.attempts += 1
+                mail.status = MailStatus.SENT
+                mail.sent_at = now
+                mail.last_error = ""
+                sent += 1
+    finally:
+        transport.close()
+    return DeliveryReport(sent=sent, retrying=retrying, failed=failed)
+
+
+def _claim_due(session: Session, now: datetime) -> OutboundMail | None:
+    # SKIP LOCKED: two delivery passes at once (cron and a job worker) never send the same row together.
+    return session.scalars(
+        select(OutboundMail)
+        .where(OutboundMail.status == MailStatus.PENDING, OutboundMail.next_attempt_at <= now)
+        .order_by(OutboundMail.next_attempt_at, OutboundMail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    ).first()
+
+
+def retry_failed(session: Session, actor: User, mail_id: int, now: datetime) -> OutboundMail:
+    """An administrator queues a failed message again, from its first attempt, due at once.
+
+    Raises Forbidden, NotFound (no such message, or it is no longer failed: retried already, or sent).
+    """
+    with unit_of_work(session):
+        policy.authorize(actor, PolicyAction.MAIL_RETRY, None)
+        mail = session.get(OutboundMail, mail_id, with_for_update=True)
+        if mail is None or mail.status != MailStatus.FAILED:
+            raise NotFound()
+        mail.status = MailStatus.PENDING
+        mail.attempts = 0
+        mail.next_attempt_at = now
+    return mail

@@ -1,0 +1,85 @@
+"""Email from the outbox, in the web layer because it speaks the recipient's language: the message's texts
+(the templates under templates/mail/, the catalogs) and its absolute links (BASE_URL), and the transport the
+settings choose."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from email.headerregistry import Address
+from pathlib import Path
+
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, gettext
+from sqlalchemy.orm import Session
+
+from config import Settings
+from service.infrastructure.mail_transport import FileTransport, MailTransport, SmtpTransport
+from service.models import OutboundMail, Role
+from service.operations.mail import ComposedMail, DeliveryReport, deliver_outbox
+from service.web.common.notifications import request_endpoint, what_changed, who_changed
+from service.web.common.request_display import event_title
+from service.web.i18n import LOCALES
+
+log = logging.getLogger(__name__)
+
+
+def compose(mail: OutboundMail) -> ComposedMail:
+    """The message's subject and texts in the recipient's language. Needs a request context whose base URL is
+    BASE_URL (``mail_context``): the links are absolute."""
+    with force_locale(mail.language if mail.language in LOCALES else "zh"):
+        title = event_title(mail.kind, mail.data)
+        about = f"{mail.request.reference} {mail.request.title}" if mail.request else ""
+        if mail.plan:
+            about = mail.plan.title
+        subject = gettext("%(what)s: %(about)s", what=title, about=about) if about else title
+        values = {
+            "mail": mail,
+            "title": title,
+            "about": about,
+            "change": what_changed(mail),
+            "who": who_changed(mail),
+            "link": _link(mail),
+            "organisation": gettext(current_app.extensions["settings"].organisation_name),
+        }
+        return ComposedMail(
+            subject=subject[:255],
+            text=render_template("mail/notification.txt", **values),
+            html=render_template("mail/notification.html", **values),
+        )
+
+
+def _link(mail: OutboundMail) -> str:
+    if mail.plan_id is not None:
+        return url_for("plans.show", plan_id=mail.plan_id, _external=True)
+    endpoint = request_endpoint(mail.user.role if mail.user else Role.ADMIN)
+    if mail.request_id is not None and endpoint is not None:
+        return url_for(endpoint, request_id=mail.request_id, _external=True)
+    return url_for("notifications.index", _external=True)
+
+
+def sender(settings: Settings) -> Address:
+    with force_locale("zh"):
+        name = gettext(settings.organisation_name)
+    return Address(display_name=name, addr_spec=settings.mail_from)
+
+
+def transport(settings: Settings) -> MailTransport:
+    """SMTP_HOST's server, or with none set (the quickstart) ``.eml`` files in MAIL_FOLDER."""
+    if settings.smtp_host:
+        return SmtpTransport(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            starttls=settings.smtp_starttls,
+        )
+    folder = Path(settings.mail_folder)
+    log.info("No SMTP_HOST: mail is written as .eml files into %s", folder)
+    return FileTransport(folder)
+
+
+def send_due_mail(session: Session, settings: Settings, now: datetime, limit: int | None = None) -> DeliveryReport:
+    """One delivery pass of the outbox with the settings' transport (`flask send-mail`, or the job queue's task)."""
+    with current_app.test_request_context(base_url=settings.base_url):
+        return deliver_outbox(session, transport(settings), now, compose=compose, sender=sender(settings), limit=limit)
