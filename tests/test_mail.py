@@ -16,8 +16,16 @@ from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound
 from service.infrastructure.mail_transport import SmtpTransport
-from service.models import EventKind, MailStatus, OutboundMail
-from service.operations.mail import ComposedMail, deliver_outbox, retry_failed
+from service.models import EventKind, MailChoice, MailStatus, OutboundMail
+from service.operations.mail import (
+    DESK_MAILED_KINDS,
+    ENTERPRISE_MAILED_KINDS,
+    ComposedMail,
+    deliver_outbox,
+    mail_choices,
+    retry_failed,
+    set_mail_choices,
+)
 from service.operations.notifications import notify
 from service.operations.requests import assign_request
 from service.store.db import unit_of_work
@@ -269,3 +277,44 @@ def test_an_administrator_sees_the_failed_mail_and_queues_it_again(
     assert "No failed mail." in client.get("/admin/mail", headers=EN).get_data(as_text=True)
     # Queued already (a second click): no longer a failed message, so the one not-found page.
     assert post_form(client, f"/admin/mail/{mail.id}/retry", {}).status_code == 404
+
+
+def test_a_user_may_take_a_kind_off_email_or_keep_it_for_the_daily_digest(
+    session: Session, people: People, smtp_server: SmtpSink
+) -> None:
+    set_mail_choices(
+        session,
+        people.staff,
+        {kind.value: "immediately" for kind in DESK_MAILED_KINDS} | {"reminded": "none", "assigned": "digest"},
+    )
+    with unit_of_work(session):
+        for kind in (EventKind.REMINDED, EventKind.ASSIGNED, EventKind.TRANSFERRED):
+            notify(session, [people.staff.id, people.staff2.id], None, kind, TUESDAY_10)
+    assert sorted((m.user_id == people.staff.id, m.kind, m.status) for m in outbox(session)) == [
+        (False, EventKind.ASSIGNED, MailStatus.PENDING),
+        (False, EventKind.REMINDED, MailStatus.PENDING),
+        (False, EventKind.TRANSFERRED, MailStatus.PENDING),
+        (True, EventKind.ASSIGNED, MailStatus.DIGEST),
+        (True, EventKind.TRANSFERRED, MailStatus.PENDING),
+    ]
+    # The digest's rows wait for the digest: a delivery pass sends the others only.
+    assert deliver_outbox(session, smtp(smtp_server), TUESDAY_10, compose=plain, sender=SENDER).sent == 4
+
+
+def test_the_account_page_lists_the_users_kinds_and_refuses_a_made_up_choice(
+    client: FlaskClient, session: Session, people: People
+) -> None:
+    login(client, people.owner)
+    page = client.get("/account/mail", headers=EN).get_data(as_text=True)
+    assert "Hotline session scheduled" in page and "Supervision order issued" not in page
+    assert people.owner.email in page
+
+    mine = {kind.value: "immediately" for kind in ENTERPRISE_MAILED_KINDS}
+    refused = post_form(client, "/account/mail", {**mine, "reply": "hourly"}, headers=EN)
+    assert refused.status_code == 400
+    assert "Choose immediately, daily digest or not by email." in refused.get_data(as_text=True)
+    assert mail_choices(session, people.owner)[EventKind.REPLY] == MailChoice.IMMEDIATELY
+
+    saved = post_form(client, "/account/mail", {**mine, "reply": "digest"}, headers=EN, follow_redirects=True)
+    assert "Your email choices are saved." in saved.get_data(as_text=True)
+    assert mail_choices(session, people.owner)[EventKind.REPLY] == MailChoice.DIGEST

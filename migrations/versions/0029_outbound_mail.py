@@ -3,7 +3,8 @@
 Revision ID: 0029
 Revises: 0028
 
-Starts empty: changes made before the migration are not mailed.
+Starts empty: changes made before the migration are not mailed. mail_preferences holds each user's choice per
+kind of mailed notification (immediately, daily digest, not by mail); none stored means immediately.
 """
 
 from __future__ import annotations
@@ -57,9 +58,20 @@ def upgrade() -> None:
     )
     op.create_index("ix_outbound_mail_status_due", "outbound_mail", ["status", "next_attempt_at", "id"])
     op.create_index("ix_outbound_mail_user_id", "outbound_mail", ["user_id"])
+    op.create_table(
+        "mail_preferences",
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("choice", sa.String(length=32), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_mail_preferences_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("user_id", "kind", name=op.f("pk_mail_preferences")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("mail_preferences")
     op.drop_index("ix_outbound_mail_user_id", table_name="outbound_mail")
     op.drop_index("ix_outbound_mail_status_due", table_name="outbound_mail")
     op.drop_table("outbound_mail")

@@ -13,7 +13,7 @@ from service.models.accounts import (
 from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
 from service.models.kept_forms import KeptForm
-from service.models.mail import OutboundMail
+from service.models.mail import MailPreference, OutboundMail
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
 from service.models.rate_limits import RateLimitCounter
 from service.models.requests import (
@@ -43,6 +43,7 @@ __all__ = [
     "Instruction",
     "KeptForm",
     "LoginThrottle",
+    "MailPreference",
     "Message",
     "Milestone",
     "Notification",

@@ -189,11 +189,22 @@ class EventKind(StrEnum):
 
 
 class MailStatus(StrEnum):
-    """Where an outbox row (service/models/mail.py) stands: waiting (perhaps for a retry), sent, or given up."""
+    """Where an outbox row (service/models/mail.py) stands: waiting (perhaps for a retry), sent, given up, or
+    kept for the recipient's daily digest."""
 
     PENDING = "pending"
     SENT = "sent"
     FAILED = "failed"
+    # The recipient chose a daily digest for its kind: it waits for the digest (not sent one by one).
+    DIGEST = "digest"
+
+
+class MailChoice(StrEnum):
+    """How a user wants to hear of one kind of notification by email (no choice stored: immediately)."""
+
+    IMMEDIATELY = "immediately"
+    DIGEST = "digest"
+    NONE = "none"
 
 
 class ReturnReason(StrEnum):

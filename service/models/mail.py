@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import User
 from service.models.base import Base, utcnow
-from service.models.enums import EventKind, MailStatus
+from service.models.enums import EventKind, MailChoice, MailStatus
 from service.models.plans import ServicePlan
 from service.models.requests import ServiceRequest
 
@@ -55,3 +55,13 @@ class OutboundMail(Base):
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     request: Mapped[ServiceRequest | None] = relationship()
     plan: Mapped[ServicePlan | None] = relationship()
+
+
+class MailPreference(Base):
+    """A user's choice for one kind of mailed notification; a kind without a row is mailed immediately."""
+
+    __tablename__ = "mail_preferences"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[EventKind] = mapped_column(primary_key=True)
+    choice: Mapped[MailChoice]

@@ -17,37 +17,51 @@ from email.message import EmailMessage
 from email.utils import format_datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
-from service.errors import NotFound
+from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
 from service.infrastructure.mail_transport import MailTransport
-from service.models import EventKind, MailStatus, OutboundMail, ServiceRequest, User
+from service.models import (
+    EventKind,
+    MailChoice,
+    MailPreference,
+    MailStatus,
+    OutboundMail,
+    Role,
+    ServiceRequest,
+    User,
+)
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.store.db import unit_of_work
 
-# What a user should hear of outside the app: a request's steps told to the enterprise (a reply, a new
-# status, a new completion date, a hotline session), and the work given to the desk (an assignment, a
-# transfer, a reminder, an instruction, a supervision order and its tier, a report sent back, a breach).
-MAILED_KINDS = frozenset(
-    {
-        EventKind.STATUS_CHANGED,
-        EventKind.REPLY,
-        EventKind.EXTENSION_APPROVED,
-        EventKind.HOTLINE_SCHEDULED,
-        EventKind.HOTLINE_CANCELLED,
-        EventKind.ASSIGNED,
-        EventKind.TRANSFERRED,
-        EventKind.REMINDED,
-        EventKind.INSTRUCTION,
-        EventKind.SLA_BREACHED,
-        EventKind.SUPERVISION_ISSUED,
-        EventKind.SUPERVISION_SENT_BACK,
-        EventKind.SUPERVISION_TIER_RAISED,
-    }
+# What a user should hear of outside the app: a request's steps told to the enterprise (a new status, a
+# reply, a new completion date, a hotline session), and the work given to the desk (a reply from the
+# enterprise, an assignment, a transfer, a reminder, an instruction, a breach, a supervision order, its
+# report sent back, its tier raised). In this order on the account page.
+ENTERPRISE_MAILED_KINDS = (
+    EventKind.STATUS_CHANGED,
+    EventKind.REPLY,
+    EventKind.EXTENSION_APPROVED,
+    EventKind.HOTLINE_SCHEDULED,
+    EventKind.HOTLINE_CANCELLED,
 )
+DESK_MAILED_KINDS = (
+    EventKind.REPLY,
+    EventKind.ASSIGNED,
+    EventKind.TRANSFERRED,
+    EventKind.REMINDED,
+    EventKind.INSTRUCTION,
+    EventKind.SLA_BREACHED,
+    EventKind.SUPERVISION_ISSUED,
+    EventKind.SUPERVISION_SENT_BACK,
+    EventKind.SUPERVISION_TIER_RAISED,
+    EventKind.EXTENSION_APPROVED,
+)
+MAILED_KINDS = frozenset(ENTERPRISE_MAILED_KINDS + DESK_MAILED_KINDS)
 DEFAULT_LANGUAGE = "zh"
+CHOOSE_ONE = N_("Choose immediately, daily digest or not by email.")
 MAX_ATTEMPTS = 8
 # Retries wait 1, 2, 4, ... minutes: eight attempts span about four hours of an SMTP server being down.
 FIRST_RETRY = timedelta(minutes=1)
@@ -68,11 +82,17 @@ def queue_mail(
     data: dict[str, Any] | None = None,
     plan_id: int | None = None,
 ) -> None:
-    """One outbox row per active recipient (but ``exclude``) with an address, if ``kind`` is mailed."""
+    """One outbox row per active recipient (but ``exclude``) with an address, if ``kind`` is mailed and the
+    recipient has not turned it off; a row for a recipient who chose the daily digest waits for it."""
     if kind not in MAILED_KINDS:
         return
     who = recipients.scalar_subquery() if isinstance(recipients, Select) else sorted(set(recipients))
-    query = select(User.id, User.email, User.name, User.locale).where(
+    chosen = (
+        select(MailPreference.choice)
+        .where(MailPreference.user_id == User.id, MailPreference.kind == kind)
+        .scalar_subquery()
+    )
+    query = select(User.id, User.email, User.name, User.locale, chosen).where(
         User.id.in_(who), User.active.is_(True), User.email != ""
     )
     if exclude is not None:
@@ -89,13 +109,14 @@ def queue_mail(
             "actor_id": exclude,
             "data": data,
             "message_id": new_message_id(),
-            "status": MailStatus.PENDING,
+            "status": MailStatus.DIGEST if choice == MailChoice.DIGEST else MailStatus.PENDING,
             "attempts": 0,
             "next_attempt_at": now,
             "last_error": "",
             "created_at": now,
         }
-        for user_id, email, name, locale in session.execute(query)
+        for user_id, email, name, locale, choice in session.execute(query)
+        if choice != MailChoice.NONE
     ]
     if rows:
         session.execute(OutboundMail.__table__.insert(), rows)
@@ -198,3 +219,44 @@ def retry_failed(session: Session, actor: User, mail_id: int, now: datetime) -> 
         mail.attempts = 0
         mail.next_attempt_at = now
     return mail
+
+
+def mailed_kinds(user: User) -> tuple[EventKind, ...]:
+    """The kinds of notification ``user`` may be mailed, as the account page lists them."""
+    if user.role == Role.ENTERPRISE:
+        return ENTERPRISE_MAILED_KINDS
+    if user.role == Role.ADMIN:
+        return ()
+    return DESK_MAILED_KINDS
+
+
+def mail_choices(session: Session, user: User) -> dict[EventKind, MailChoice]:
+    """The user's choice for each kind they may be mailed (immediately where none is stored)."""
+    # .all(): a Result has keys(), so dict() would take it for a mapping.
+    stored: dict[EventKind, MailChoice] = dict(
+        session.execute(
+            select(MailPreference.kind, MailPreference.choice).where(MailPreference.user_id == user.id)
+        ).all()
+    )
+    return {kind: stored.get(kind, MailChoice.IMMEDIATELY) for kind in mailed_kinds(user)}
+
+
+def set_mail_choices(session: Session, user: User, choices: dict[str, str]) -> dict[EventKind, MailChoice]:
+    """Store the user's own choices, given as the form sends them (kind value -> choice value).
+
+    Raises ValidationError when a kind the user may be mailed has no valid choice.
+    """
+    valid = {choice.value for choice in MailChoice}
+    wrong = {kind.value: CHOOSE_ONE for kind in mailed_kinds(user) if choices.get(kind.value) not in valid}
+    if wrong:
+        raise ValidationError(CORRECT_FIELDS, fields=wrong)
+    with unit_of_work(session):
+        session.execute(delete(MailPreference).where(MailPreference.user_id == user.id))
+        rows = [
+            {"user_id": user.id, "kind": kind, "choice": MailChoice(choices[kind.value])}
+            for kind in mailed_kinds(user)
+            if choices[kind.value] != MailChoice.IMMEDIATELY
+        ]
+        if rows:
+            session.execute(MailPreference.__table__.insert(), rows)
+    return mail_choices(session, user)

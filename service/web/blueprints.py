@@ -7,7 +7,7 @@ from flask import Flask
 from service.web import api
 from service.web.admin import sla as admin_sla
 from service.web.admin import views as admin
-from service.web.auth import tokens, two_factor
+from service.web.auth import mail_preferences, tokens, two_factor
 from service.web.auth import views as auth
 from service.web.common import main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
@@ -27,6 +27,7 @@ def register_blueprints(app: Flask) -> None:
         main,
         auth,
         two_factor,
+        mail_preferences,
         portal,
         desk,
         admin,

@@ -48,8 +48,10 @@ API_DESK_INTERNAL = "UNNKNKKKF"  # the desk's internal objects: enterprises get 
 API_DIRECTOR_ACTION = "UFNFNFKKF"
 
 EXPECTED: dict[str, dict[str, str]] = {
+    "admin.failed_mail": {"GET": ADMIN},
     "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
     "admin.reset_password": {"POST": ADMIN},
+    "admin.retry_mail": {"POST": ADMIN},
     "admin.set_active": {"POST": ADMIN},
     "admin.stations": {"GET": ADMIN},
     "admin.set_review_closures": {"POST": ADMIN},
@@ -225,6 +227,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.monthly": {"GET": "UFFFFFKKF"},
     "api.monthly_workbook": {"GET": "UFFFFFKKF"},
     "reports.monthly_workbook": {"GET": DIRECTOR_OBJ},
+    # An administrator is mailed nothing: the empty form is all his choices.
+    "mail_preferences.index": {"GET": SIGNED_IN, "POST": "LVVVVVVVK"},
     "search.delete_view": {"POST": OWNER_ONLY},
     "search.index": {"GET": "LKKKKKKKF"},
     "search.open_view": {"GET": OWNER_ONLY},

@@ -29,10 +29,12 @@ from service.models import (
     HotlineStatus,
     Instruction,
     LifecycleStage,
+    MailStatus,
     Message,
     Milestone,
     MilestonePhase,
     Notification,
+    OutboundMail,
     PlanStatus,
     Priority,
     Role,
@@ -84,6 +86,7 @@ class World:
     token_id: int
     bearer: dict[str, str]
     order: SupervisionOrder
+    failed_mail: OutboundMail
 
     def converter_values(self) -> dict[str, object]:
         return {
@@ -106,6 +109,7 @@ class World:
             "action_name": "withdraw",
             "step": "complete",
             "order_id": self.order.id,
+            "mail_id": self.failed_mail.id,
             "order_step": "report",
             "day_text": "2026-10-01",
             "priority_name": "P2",
@@ -224,6 +228,20 @@ def build_world(session: Session, upload_folder: str) -> World:
         hotline_session_id=hotline.id, description="补充资料", owner_id=staff_x.id, due_date=date(2026, 4, 1)
     )
     session.add(follow_up)
+    failed_mail = OutboundMail(
+        user_id=a.id,
+        address=a.email,
+        language="zh",
+        kind=EventKind.REPLY,
+        request_id=request.id,
+        message_id="<matrix@innovation-service-desk>",
+        status=MailStatus.FAILED,
+        attempts=8,
+        next_attempt_at=NOW,
+        last_error="SMTPRecipientsRefused",
+        created_at=NOW,
+    )
+    session.add(failed_mail)
     session.commit()
     token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30, max_days=30).token.id
     bearer = {
@@ -248,6 +266,7 @@ def build_world(session: Session, upload_folder: str) -> World:
         token_id,
         bearer,
         order,
+        failed_mail,
     )
 
 

@@ -88,6 +88,7 @@ NOTIFICATIONS = ("notifications.index", _l("Notifications"))
 ACCOUNT: list[MenuEntry] = [
     ("auth.change_password", _l("Password")),
     ("two_factor.manage", _l("Two-step sign-in")),
+    ("mail_preferences.index", _l("Email notifications")),
     ("tokens.index", _l("API tokens")),
 ]
 
