@@ -91,9 +91,9 @@ def request_recovery(
             log.info("password recovery link sent to user %s", user.id)
 
 
-def queue_recovery_mail(session: Session, user: User, composed: ComposedMail, now: datetime | None = None) -> None:
+def queue_recovery_mail(session: Session, user: User, composed: ComposedMail) -> None:
     """The mail, composed by the caller (it carries the link), into the outbox in the request's transaction."""
-    now = now or utcnow()
+    now = utcnow()
     session.add(
         OutboundMail(
             user_id=user.id,
