@@ -36,7 +36,8 @@ LIMIT_PER_CLIENT = 10
 SALT = "password-recovery"
 LINK_INVALID = N_("This link is not valid: it has been used already, it is older than 30 minutes, or it is damaged.")
 
-SendLink = Callable[[Session, User, str], None]
+# Makes the mail (subject and texts, in the user's language) carrying the link of a token.
+ComposeMail = Callable[[User, str], ComposedMail]
 
 
 class RecoveryRateLimited(Exception):
@@ -59,19 +60,19 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256(f"{user.password_hash}|{user.session_token}".encode()).hexdigest()[:32]
 
 
-def _issue(user: User | None, secret_key: str, now: datetime) -> str:
-    # The unknown address gets a link too, thrown away: both paths do the same signing work.
-    payload = {"u": user.id if user else 0, "f": _fingerprint(user) if user else "", "t": int(now.timestamp())}
+def _issue(user: User, secret_key: str, now: datetime) -> str:
+    payload = {"u": user.id or 0, "f": _fingerprint(user), "t": int(now.timestamp())}
     return str(_serializer(secret_key).dumps(payload))
 
 
 def request_recovery(
-    session: Session, email: str, address: str, secret_key: str, send: SendLink, now: datetime | None = None
+    session: Session, email: str, address: str, secret_key: str, compose: ComposeMail, now: datetime | None = None
 ) -> None:
-    """Send a recovery link to the address if an active account has it; the caller answers the same either way.
+    """Mail a recovery link to the address if an active account has it; the caller answers the same either way.
 
-    Raises RecoveryRateLimited (counted for known and unknown addresses alike). ``send`` writes the
-    mail with the link's token, in the same transaction.
+    Raises RecoveryRateLimited (counted for known and unknown addresses alike). The mail goes into the
+    outbox in this transaction. An unknown address gets a link and a mail made too, then thrown away:
+    both paths do the same signing and composing, so the time taken hardly tells them apart.
     """
     now = now or utcnow()
     email = normalize_email(email)
@@ -85,15 +86,14 @@ def request_recovery(
         raise RecoveryRateLimited(wait)
     with unit_of_work(session):
         user = session.scalars(select(User).where(User.email == email, User.active.is_(True))).first()
-        token = _issue(user, secret_key, now)
+        addressee = user or User(email=email, name="", password_hash="", session_token="")
+        composed = compose(addressee, _issue(addressee, secret_key, now))
         if user is not None:
-            send(session, user, token)
-            log.info("password recovery link sent to user %s", user.id)
+            _queue(session, user, composed, now)
+            log.info("password recovery link mailed to user %s", user.id)
 
 
-def queue_recovery_mail(session: Session, user: User, composed: ComposedMail) -> None:
-    """The mail, composed by the caller (it carries the link), into the outbox in the request's transaction."""
-    now = utcnow()
+def _queue(session: Session, user: User, composed: ComposedMail, now: datetime) -> None:
     session.add(
         OutboundMail(
             user_id=user.id,

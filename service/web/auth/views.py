@@ -12,7 +12,7 @@ from service.models import EnterpriseSize
 from service.operations import accounts, password_recovery, two_factor
 from service.web.app_settings import settings
 from service.web.auth import two_factor as two_factor_web
-from service.web.auth.recovery_mail import recovery_link, send_recovery_mail
+from service.web.auth.recovery_mail import compose_recovery_mail
 from service.web.common.helpers import actor, safe_next, station_choices
 from service.web.database import db
 from service.web.forms import show_error
@@ -138,7 +138,7 @@ def forgot_password() -> ResponseReturnValue:
                 form.email.data or "",
                 request.remote_addr or "unknown",
                 settings().secret_key,
-                lambda session_, user, token: send_recovery_mail(session_, user, recovery_link(token)),
+                compose_recovery_mail,
             )
         except password_recovery.RecoveryRateLimited as limited:
             flash(
