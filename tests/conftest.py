@@ -112,7 +112,13 @@ def session(connection: Connection) -> Iterator[Session]:
 def app(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Flask:
     from app import create_app
 
-    return create_app(suite_settings(database_url=database_url, upload_folder=str(tmp_path_factory.mktemp("uploads"))))
+    return create_app(
+        suite_settings(
+            database_url=database_url,
+            upload_folder=str(tmp_path_factory.mktemp("uploads")),
+            mail_folder=str(tmp_path_factory.mktemp("mail")),
+        )
+    )
 
 
 @pytest.fixture()

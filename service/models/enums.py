@@ -184,6 +184,8 @@ class EventKind(StrEnum):
     VISITED = "visited"
     TYPICAL_FLAGGED = "typical_flagged"
     TYPICAL_UNFLAGGED = "typical_unflagged"
+    # Not on any timeline: the kind of the outbox's password recovery mail (service.operations.password_recovery).
+    PASSWORD_RECOVERY = "password_recovery"
 
 
 class MailStatus(StrEnum):

@@ -180,6 +180,7 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.VISITED, _l("Return visit")),
     (EventKind.TYPICAL_FLAGGED, _l("Flagged as a typical case")),
     (EventKind.TYPICAL_UNFLAGGED, _l("No longer a typical case")),
+    (EventKind.PASSWORD_RECOVERY, _l("Password recovery")),
     (ResultCategory.RESOLVED, lazy_pgettext("result", "Resolved")),
     (ResultCategory.EXPLAINED, lazy_pgettext("result", "Explained with the policy basis")),
     (ResultCategory.NOT_FEASIBLE, lazy_pgettext("result", "Not feasible for now")),

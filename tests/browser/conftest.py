@@ -59,7 +59,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
         seed.seed_demo_accounts(session)
     engine.dispose()
 
-    app = create_app(suite_settings(database_url=database_url, upload_folder=str(folder / "uploads")))
+    app = create_app(
+        suite_settings(
+            database_url=database_url, upload_folder=str(folder / "uploads"), mail_folder=str(folder / "mail")
+        )
+    )
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()

@@ -126,10 +126,13 @@ EXPECTED: dict[str, dict[str, str]] = {
     "api.withdraw_request": {"POST": API_ENTERPRISE_ACTION},
     "api.write_instruction": {"POST": API_DIRECTOR_ACTION},
     "auth.change_password": {"GET": SIGNED_IN, "POST": SIGNED_IN_REFUSED},
+    "auth.forgot_password": {"GET": PUBLIC, "POST": "VVVVVVVVV"},
     "auth.language": {"POST": PUBLIC},
     "auth.login": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
     "auth.logout": {"POST": "LLLLLLLLL"},  # signing out lands on the sign-in page
     "auth.register": {"GET": PUBLIC, "POST": "VKKKKKKKK"},
+    # A recovery link that is not live sends everyone back to ask for a new one.
+    "auth.reset_password": {"GET": PUBLIC, "POST": PUBLIC},
     "desk.ask_extension": {"POST": DESK_OBJ},
     "api.remind": {"POST": API_DIRECTOR_ACTION},
     "api.visit": {"POST": "UFNFNFFFF"},

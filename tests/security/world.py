@@ -101,6 +101,7 @@ class World:
             "instruction_id": self.instruction.id,
             "notification_id": self.notification.id,
             "token_id": self.token_id,
+            "token": "not-a-live-recovery-link",
             "view_id": self.saved_view.id,
             "enterprise_id": self.enterprise_a.id,
             "user_id": self.users["enterprise_a"].id,

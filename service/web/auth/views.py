@@ -9,12 +9,21 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from service.errors import ValidationError
 from service.models import EnterpriseSize
-from service.operations import accounts, two_factor
+from service.operations import accounts, password_recovery, two_factor
+from service.web.app_settings import settings
 from service.web.auth import two_factor as two_factor_web
+from service.web.auth.recovery_mail import compose_recovery_mail
 from service.web.common.helpers import actor, safe_next, station_choices
 from service.web.database import db
 from service.web.forms import show_error
-from service.web.forms.auth import LanguageForm, LoginForm, PasswordChangeForm, RegistrationForm
+from service.web.forms.auth import (
+    ForgotPasswordForm,
+    LanguageForm,
+    LoginForm,
+    NewPasswordForm,
+    PasswordChangeForm,
+    RegistrationForm,
+)
 from service.web.i18n import LOCALES
 
 bp = Blueprint("auth", __name__)
@@ -117,3 +126,50 @@ def change_password() -> ResponseReturnValue:
             flash(gettext("Your password has been changed; other sessions have been signed out."), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+def forgot_password() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        try:
+            password_recovery.request_recovery(
+                db(),
+                form.email.data or "",
+                request.remote_addr or "unknown",
+                settings().secret_key,
+                compose_recovery_mail,
+            )
+        except password_recovery.RecoveryRateLimited as limited:
+            flash(
+                gettext(
+                    "Too many requests for a new password; nothing was sent. Wait %(minutes)s minutes and try again.",
+                    minutes=-(-limited.seconds // 60),
+                ),
+                "error",
+            )
+            return render_template("auth/forgot_password.html", form=form), 429
+        # The same answer whether or not the address has an account: the page tells nobody who is registered.
+        return render_template("auth/forgot_password_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str) -> ResponseReturnValue:
+    form = NewPasswordForm()
+    secret_key = settings().secret_key
+    try:
+        if form.validate_on_submit():
+            password_recovery.complete_recovery(db(), token, form.new_password.data or "", secret_key)
+            if current_user.is_authenticated:
+                logout_user()
+            two_factor_web.fresh_session()
+            flash(gettext("Your new password is set and every session is signed out. Sign in with it."), "success")
+            return redirect(url_for("auth.login"))
+        password_recovery.recovering_user(db(), token, secret_key)
+    except password_recovery.RecoveryLinkInvalid:
+        flash(gettext(password_recovery.LINK_INVALID), "error")
+        return redirect(url_for("auth.forgot_password"))
+    except ValidationError as error:
+        show_error(form, error)
+    return render_template("auth/reset_password.html", form=form), 400 if form.errors else 200

@@ -57,10 +57,19 @@ class LanguageForm(DeskForm):
     locale = SelectField(_l("Language"), choices=[SelectChoice("zh", "中文"), SelectChoice("en", "English")])
 
 
-class PasswordChangeForm(DeskForm):
-    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+class NewPasswordForm(DeskForm):
+    """A new password, twice: set from a recovery link (and, with the current one, on the account page)."""
+
     new_password = PasswordField(_l("New password"), validators=[DataRequired(), Length(min=8, max=200)])
     confirm = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords do not match."))],
     )
+
+
+class PasswordChangeForm(NewPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
+class ForgotPasswordForm(DeskForm):
+    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
