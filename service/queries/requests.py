@@ -187,11 +187,15 @@ _QUEUE_CLAUSES: dict[str, Clause] = {
         ServiceRequest.assignee_id == actor.id, _open(), ServiceRequest.reminder_count > 0
     ),
     # The reader's open requests under a supervision order (督办) not yet concluded.
+    # Found from the orders the reader may see (a request of theirs has its orders there): walked the other way,
+    # every open request of a station's desk would be tested.
     "supervised": lambda actor, _filters, _now: and_(
         _open(),
         _theirs(actor),
         ServiceRequest.id.in_(
-            select(SupervisionOrder.request_id).where(SupervisionOrder.status.in_(sorted(ACTIVE_SUPERVISION_STATUSES)))
+            select(SupervisionOrder.request_id).where(
+                policy.visible_orders(actor), SupervisionOrder.status.in_(sorted(ACTIVE_SUPERVISION_STATUSES))
+            )
         ),
     ),
     # Results waiting for the head's review (办结审核).
@@ -203,7 +207,8 @@ _QUEUE_CLAUSES: dict[str, Clause] = {
             select(ServiceRequest.id).where(ServiceRequest.resolved_at >= (filters.visits_since or now)).correlate(None)
         ),
         ServiceRequest.status.in_(sorted(RESULT_STATUSES)),
-        ServiceRequest.visited_at.is_(None),
+        # Tested on the rows found (a plain IS NULL would have SQLite walk every unvisited request of the station).
+        func.coalesce(ServiceRequest.visited_at, None).is_(None),
         or_(ServiceRequest.assignee_id.is_(None), ServiceRequest.assignee_id != actor.id),
     ),
     "open": lambda _actor, _filters, _now: _open(),
