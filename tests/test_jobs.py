@@ -187,10 +187,12 @@ def test_a_job_enqueued_while_the_consumer_is_killed_runs_once_after_its_restart
             process.wait(timeout=30)
         # Overdue only now, so that the killed consumer's own sweep (on starting) cannot have handled it.
         request_id = overdue_request(url, settings)
+        # The killed consumer may have left periodic runs of its own in the queue (the sweep's, the mail's).
+        left = queue.pending_count()
         engine = make_engine(url)
         jobs.register(queue, lambda: Session(engine), settings).sla_sweep()
         engine.dispose()
-        assert queue.pending_count() == 1 and not escalated(url, request_id)
+        assert queue.pending_count() == left + 1 and not escalated(url, request_id)
         with consumer(url, jobs_file, log):
             wait_for(lambda: queue.pending_count() == 0, 30, "the restarted consumer to take the job")
             wait_for(lambda: escalated(url, request_id), 30, "the enqueued SLA sweep")

@@ -39,10 +39,11 @@ class LiveServer:
         return self.app.extensions["settings"]  # type: ignore[no-any-return]
 
 
-def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD, language: str | None = None) -> None:
+def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD, language: str = "zh") -> None:
     """Sign in through the login form as a new visitor (no cookie of an earlier sign-in).
 
-    With ``language`` ("zh" or "en") the pages read in it, whatever language an earlier test left the account in.
+    The pages read in ``language`` ("zh", the app's own, or "en"), whatever language an earlier test left the
+    account in (the choice is kept on the account, and the tests share the demo accounts).
     """
     page.context.clear_cookies()
     page.goto("/login")
@@ -50,7 +51,7 @@ def sign_in(page: Any, email: str, password: str = DEMO_PASSWORD, language: str 
     page.fill("#password", password)
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
-    if language is not None and page.locator("html").get_attribute("lang") != HTML_LANG[language]:
+    if page.locator("html").get_attribute("lang") != HTML_LANG[language]:
         page.locator("form.lang button").click()
         page.wait_for_load_state()
 

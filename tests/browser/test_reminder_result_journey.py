@@ -143,7 +143,7 @@ def test_reminder_review_visit_and_redo_in_chinese(page: Any, live_server: LiveS
         english = browser.new_context(base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900})
         try:
             other = english.new_page()
-            sign_in(other, HEAD)
+            sign_in(other, HEAD, language="en")
             other.goto(url)
             assert "Redo ×1" in other.inner_text("main") and "Reminders" in other.inner_text("main")
             other.screenshot(path=str(ARTIFACTS / "reminder-result-desk-en.png"), full_page=True)

@@ -17,11 +17,10 @@ from flask_babel import gettext
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from service.demo import seed
 from service.models import Category, LifecycleStage, Priority, ServiceRequest, User
 from service.operations.instructions import write_instruction
 from service.operations.requests import RequestDraft, submit_request, triage_request
-from tests.browser.live import ARTIFACTS, LiveServer
+from tests.browser.live import ARTIFACTS, LiveServer, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -46,14 +45,6 @@ def _open(browser: Any, live_server: LiveServer, errors: list[str]) -> Any:
     # A CSP violation (inline script or style) shows up as a console error.
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     return page
-
-
-def _sign_in(page: Any, email: str) -> None:
-    page.goto("/login")
-    page.fill("#email", email)
-    page.fill("#password", seed.DEMO_PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def _press(page: Any, name: str) -> None:
@@ -85,7 +76,7 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
     company, desk = _open(browser, live_server, errors), _open(browser, live_server, errors)
 
     # The enterprise submits a request with a file.
-    _sign_in(company, ENTERPRISE)
+    sign_in(company, ENTERPRISE, language="zh")
     company.goto("/portal/requests/new")
     company.fill("#title", TITLE)
     company.fill("#description", "我们的便携式监护仪需要做型式检验，\n请指导检验方案。")
@@ -112,7 +103,7 @@ def test_a_request_from_submission_to_a_rated_closure(browser: Any, live_server:
     _shoot(company, "journey-portal-submitted-zh")
 
     # Staff find it among the new requests, triage it, note something internally and ask for information.
-    _sign_in(desk, STAFF)
+    sign_in(desk, STAFF, language="zh")
     desk.goto("/desk/?queue=new")
     expect(desk.locator("table.req-queue")).to_contain_text(TITLE)
     _shoot(desk, "journey-desk-queue-zh")
@@ -209,10 +200,7 @@ def test_screenshots_of_the_request_pages(browser: Any, live_server: LiveServer,
         journey = session.scalars(select(ServiceRequest).where(ServiceRequest.title == TITLE)).first()
     for email, paths in pages.items():
         page = _open(browser, live_server, errors)
-        _sign_in(page, email)
-        if language == "en":
-            page.locator("form.lang button").click()
-            page.wait_for_load_state()
+        sign_in(page, email, language=language)
         detail = {ENTERPRISE: "/portal/requests/%d", STAFF: "/desk/requests/%d"}.get(email)
         for path in (*paths, *((detail % journey.id,) if detail and journey else ())):
             page.goto(path)
@@ -262,7 +250,7 @@ def test_resolving_with_an_open_instruction_asks_first(page: Any, live_server: L
         # Earlier tests may have left the officer's account in English; this walk reads in Chinese.
         users[STAFF].locale = "zh"
         session.commit()
-    _sign_in(page, STAFF)
+    sign_in(page, STAFF, language="zh")
     page.goto(f"/desk/requests/{request_id}")
     _open_step(page, t("Resolve"))
     page.fill("#resolve-summary", "已说明政策适用范围。")

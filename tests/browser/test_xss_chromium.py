@@ -23,7 +23,7 @@ CHECK_DOM = """() => {
     jsLinks: document.querySelectorAll('a[href^="javascript:" i]').length,
   };
 }"""
-NOT_PAGES = ("export", "_csv", "invitation", "download")
+NOT_PAGES = ("export", "_csv", "invitation", "download", "workbook")
 
 
 @dataclass
