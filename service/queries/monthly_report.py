@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, select
-from sqlalchemy.orm import QueryableAttribute, Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from service.errors import N_, Forbidden, ValidationError
 from service.models import (
@@ -29,7 +29,7 @@ from service.models import (
     SupervisionTier,
     User,
 )
-from service.queries.rates import Period, PeriodKind, UnitRates, network_of, station_rates
+from service.queries.rates import Period, PeriodKind, UnitRates, in_period, network_of, station_rates
 from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.rules.supervision_orders import TierClock, reminders_of, tier_of
@@ -95,12 +95,6 @@ def require_reader(actor: User) -> None:
         raise Forbidden()
 
 
-def _in_month(
-    column: QueryableAttribute[datetime] | QueryableAttribute[datetime | None], month: Period
-) -> ColumnElement[bool]:
-    return and_(column >= month.start, column < month.end)
-
-
 def _shares(counts: Counter[object], total: int, order: Sequence[object]) -> list[Share]:
     """The non-zero values, most frequent first (ties in the vocabulary's order, "not given" last)."""
     rank = {value: n for n, value in enumerate(order)}
@@ -115,7 +109,7 @@ def breakdowns(session: Session, actor: User, month: Period) -> Breakdowns:
     require_reader(actor)
     rows = session.execute(
         select(R.category, R.product_field, R.device_class, func.count())
-        .where(policy.visible_requests(actor), _in_month(R.created_at, month))
+        .where(policy.visible_requests(actor), in_period(R.created_at, month))
         .group_by(R.category, R.product_field, R.device_class)
     ).all()
     categories: Counter[object] = Counter()
@@ -175,7 +169,7 @@ def typical_cases(session: Session, actor: User, month: Period) -> list[TypicalC
     rows = session.execute(
         select(R, head.name)
         .outerjoin(head, head.id == R.typical_by_id)
-        .where(policy.visible_requests(actor), _in_month(R.resolved_at, month), R.typical_at.is_not(None))
+        .where(policy.visible_requests(actor), in_period(R.resolved_at, month), R.typical_at.is_not(None))
         .order_by(R.resolved_at, R.id)
         .options(joinedload(R.enterprise), joinedload(R.station))
     ).all()

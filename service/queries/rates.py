@@ -67,18 +67,22 @@ class Axis(StrEnum):
 _AXIS_DATE = {Axis.RECEIVED: R.created_at, Axis.CLOSED: R.resolved_at, Axis.VISITED: R.visited_at}
 
 
+def in_period(
+    column: QueryableAttribute[datetime] | QueryableAttribute[datetime | None], period: Period
+) -> ColumnElement[bool]:
+    """The rows whose ``column`` time falls in ``period`` (its start included, its end not)."""
+    return and_(column >= period.start, column < period.end)
+
+
 def _axis_clause(axis: Axis, period: Period) -> ColumnElement[bool]:
     if axis == Axis.SUPERVISED:
         # The few orders of the period, found by their issue time; the requests then by their ids.
         return R.id.in_(
             select(SupervisionOrder.request_id).where(
-                SupervisionOrder.created_at >= period.start,
-                SupervisionOrder.created_at < period.end,
-                SupervisionOrder.request_id.is_not(None),
+                in_period(SupervisionOrder.created_at, period), SupervisionOrder.request_id.is_not(None)
             )
         )
-    column = _AXIS_DATE[axis]
-    return and_(column >= period.start, column < period.end)
+    return in_period(_AXIS_DATE[axis], period)
 
 
 # These predicates compare a request's columns with each other, never with the clock: any moment reads them.
