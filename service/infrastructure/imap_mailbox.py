@@ -61,7 +61,14 @@ def poll_mailbox(
 
     An exception from ``handle`` stops the pass with that message still unseen, and is raised.
     """
-    client = opener(settings)
+    try:
+        return _poll(opener(settings), settings, handle, limit)
+    except imaplib.IMAP4.error as error:
+        # imaplib raises its own error (not an OSError) for a refused login or a broken answer.
+        raise ImapError(f"IMAP: {error}"[:300]) from error
+
+
+def _poll(client: Any, settings: ImapSettings, handle: Callable[[bytes], object], limit: int) -> PollReport:
     try:
         _ok(client.login(settings.user, settings.password), "LOGIN")
         _ok(client.select(settings.folder), "SELECT")

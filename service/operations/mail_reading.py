@@ -36,7 +36,6 @@ _BROKEN = (
 _GB_CHARSETS = {"gb2312", "gbk", "x-gbk", "cp936", "gb_2312-80", "euc-cn", "x-euc-cn", "hz-gb-2312"}
 _MESSAGE_IDS = re.compile(r"<[^<>\s]+>")
 MALFORMED = N_("The mail could not be read: %(detail)s.")
-NO_SENDER = N_("The mail has no sender address.")
 
 
 class MalformedMail(Exception):

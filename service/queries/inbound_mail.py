@@ -18,5 +18,5 @@ def inbound_log(session: Session, outcome: InboundOutcome | None = None, limit: 
 
 def outcome_counts(session: Session) -> dict[InboundOutcome, int]:
     counted = session.execute(select(InboundMail.outcome, func.count()).group_by(InboundMail.outcome))
-    found: dict[InboundOutcome, int] = dict(counted.tuples())
+    found: dict[InboundOutcome, int] = dict(counted.all())
     return {outcome: found.get(outcome, 0) for outcome in InboundOutcome}

@@ -97,7 +97,7 @@ def receive_mail_command(imap: bool) -> None:
             report = poll_imap(db(), chosen, utcnow())
             click.echo(f"IMAP {chosen.imap_host}/{chosen.imap_folder}: {report.handled} mail(s) handled")
             return
-        receipt = receive(db(), chosen, click.get_binary_stream("stdin").read(), utcnow())
+        receipt = receive(db(), chosen, sys.stdin.buffer.read(), utcnow())
     except (OSError, DBAPIError) as error:
         click.echo(f"temporary failure, try again later: {type(error).__name__}: {error}"[:500], err=True)
         sys.exit(EX_TEMPFAIL)
