@@ -87,7 +87,8 @@ class Receipt:
     def describe(self) -> str:
         """The outcome in English, for a mail server's log."""
         reason = self.reason % self.params if self.params else self.reason
-        return f"{self.outcome.value} {self.message_id}" + (f": {reason}" if reason else "")
+        where = f" on request {self.request_id}" if self.outcome == InboundOutcome.ACCEPTED else ""
+        return f"{self.outcome.value} {self.message_id}{where}" + (f": {reason}" if reason else "")
 
 
 class _Refused(Exception):
