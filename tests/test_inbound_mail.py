@@ -3,6 +3,7 @@ reply form's operation, or are refused whole with a reason, logged, and answered
 
 from __future__ import annotations
 
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,11 +29,12 @@ from service.operations.inbound_mail import (
     RefusalCause,
     receive_mail,
 )
-from service.operations.mail_reading import MALFORMED
+from service.operations.mail_reading import MALFORMED, MalformedMail, read_mail
 from service.store.settings import DeskSettings
 from tests.factories import People
 from tests.inbound_support import (
     MAIL_IN,
+    SAMPLES,
     as_the_samples_write,
     inbound_log,
     notification_about,
@@ -295,3 +297,29 @@ def test_a_mail_answering_nothing_or_sent_to_a_forged_reply_address_belongs_to_n
             NOT_A_REPLY,
         )
     assert replies(session, request_) == []
+
+
+def test_a_damaged_mail_is_refused_as_unreadable_never_with_a_crash() -> None:
+    """Samples with bytes changed, cut or inserted where parsers stumble (encoded words, boundaries, address
+    punctuation): each is read, or refused as unreadable; no other error reaches the mail server's pipe."""
+    rng = random.Random(24)
+    originals = [p.read_bytes() for p in sorted(SAMPLES.iterdir())]
+    troublemakers = [b"=?", b"?=", b"\r\n", b"--", b"boundary=", b"\x00", b";", b'"', b"=?gb2312?B?", b"*0*="]
+    troublemakers += [b"<", b">", b":", b","]
+    refused = 0
+    for _ in range(400):
+        raw = bytearray(rng.choice(originals))
+        for _ in range(rng.randint(1, 20)):
+            at = rng.randrange(len(raw))
+            roll = rng.random()
+            if roll < 0.4:
+                raw[at] = rng.randrange(256)
+            elif roll < 0.7:
+                del raw[at : at + rng.randint(1, 50)]
+            else:
+                raw[at:at] = rng.choice(troublemakers)
+        try:
+            read_mail(bytes(raw))
+        except MalformedMail:
+            refused += 1
+    assert refused > 0

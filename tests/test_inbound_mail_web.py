@@ -17,7 +17,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from service.infrastructure.imap_mailbox import ImapSettings, poll_mailbox
-from service.models import InboundOutcome, Message, ServiceRequest
+from service.models import EventKind, InboundOutcome, Message, OutboundMail, ServiceRequest
 from service.rules.reply_address import reply_address
 from service.store.settings import DeskSettings
 from tests.factories import People
@@ -65,6 +65,14 @@ def test_the_pipe_command_exits_as_a_mail_server_expects(
     forged = pipe(app, sample("forged_sender.eml"))
     assert forged.exit_code == 77
     assert "The sender's address belongs to no account of the service desk." in forged.output
+    [answer] = session.scalars(select(OutboundMail).where(OutboundMail.kind == EventKind.MAIL_REFUSED))
+    assert (answer.address, answer.subject) == (
+        "zhangsan.med@free-mail.example",
+        "您的来信未被服务平台受理 / Your mail was not added to the service desk",
+    )
+    assert answer.text_body is not None
+    assert "发件地址不属于服务平台的任何账号。" in answer.text_body
+    assert "The sender's address belongs to no account of the service desk." in answer.text_body
     broken = pipe(app, sample("broken_mime.eml"))
     assert broken.exit_code == 65 and "StartBoundaryNotFoundDefect" in broken.output
     again = pipe(app, sample("gmail_utf8_reply.eml"))

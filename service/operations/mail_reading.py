@@ -77,7 +77,7 @@ def read_mail(raw: bytes) -> ReceivedMail:
         raise MalformedMail("no sender", partial)
     try:
         text, uploads = _contents(message)
-    except (LookupError, ValueError, AssertionError) as error:
+    except (errors.MessageError, LookupError, ValueError, AttributeError, TypeError, AssertionError) as error:
         raise MalformedMail(f"{type(error).__name__}: {error}"[:200], partial) from None
     return ReceivedMail(
         message_id=partial.message_id,
@@ -95,7 +95,9 @@ def read_mail(raw: bytes) -> ReceivedMail:
 def _header(message: Message, name: str) -> str:
     try:
         value = message.get(name)
-    except (errors.HeaderParseError, IndexError, ValueError):
+    # The header registry trips over some broken headers with errors of its own making (a Group read as a
+    # mailbox); such a header is as good as absent.
+    except (errors.MessageError, LookupError, ValueError, AttributeError, TypeError):
         return ""
     return " ".join(str(value).split()) if value is not None else ""
 
