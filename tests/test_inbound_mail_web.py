@@ -148,6 +148,12 @@ def test_an_administrator_reads_the_inbound_log_in_both_languages(
 ) -> None:
     pipe(app, sample("gmail_utf8_reply.eml"))
     pipe(app, sample("forged_sender.eml"))
+    hostile = (
+        sample("forged_sender.eml")
+        .replace(b"forged-5a6b7c8d", b"hostile")
+        .replace(b"Subject: =?utf-8?", b"Subject: <script>alert(1)</script> =?utf-8?")
+    )
+    pipe(app, hostile)
 
     login(client, people.staff)
     assert client.get("/admin/inbound-mail").status_code == 403
@@ -156,6 +162,7 @@ def test_an_administrator_reads_the_inbound_log_in_both_languages(
     assert "zhangsan.med@free-mail.example" in english and "forged-5a6b7c8d@free-mail.example" in english
     assert "The sender's address belongs to no account of the service desk." in english
     assert "Added to its request" in english and request_.reference in english
+    assert "<script>alert(1)</script>" not in english and "&lt;script&gt;alert(1)&lt;/script&gt;" in english
     with client.session_transaction() as cookie:
         cookie["locale"] = "zh"
     chinese = client.get("/admin/inbound-mail?outcome=refused").get_data(as_text=True)
