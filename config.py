@@ -95,6 +95,16 @@ class Settings(BaseSettings):
     mail_folder: str = str(INSTANCE_DIR / "mail")
     # Where users open the desk: the links in the messages are made absolute with it.
     base_url: str = "http://localhost:5000"
+    # Email in (README, Mail in): each request's mail says "reply to" REPLY_ADDRESS with the request in a plus
+    # part (desk+r42-…@example.gov.cn); unset, replies go to MAIL_FROM and find their request by their
+    # In-Reply-To. With IMAP_HOST set, the job consumer reads IMAP_FOLDER every minute.
+    reply_address: str = ""
+    imap_host: str = ""
+    imap_port: int = Field(993, ge=1, le=65535)
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_ssl: bool = True
 
     # TOTP secrets are stored encrypted with these comma-separated Fernet keys, newest first
     # (rotation: put a new key first, run `flask rotate-totp-key`, then drop the old one).
@@ -161,6 +171,14 @@ class Settings(BaseSettings):
     def _mail_address(cls, value: str) -> str:
         if "@" not in value or any(c.isspace() for c in value):
             raise ValueError("must be an email address, e.g. service-desk@example.gov.cn")
+        return value
+
+    @field_validator("reply_address")
+    @classmethod
+    def _reply_address(cls, value: str) -> str:
+        local, at, domain = value.partition("@")
+        if value and (not at or not local or not domain or "+" in local or any(c.isspace() for c in value)):
+            raise ValueError("must be an email address without a + part, e.g. desk@example.gov.cn")
         return value
 
     @field_validator("base_url")

@@ -12,6 +12,7 @@ from service.models.accounts import (
 )
 from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
+from service.models.inbound_mail import InboundMail
 from service.models.kept_forms import KeptForm
 from service.models.mail import MailPreference, OutboundMail
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
@@ -40,6 +41,7 @@ __all__ = [
     "ExtensionRequest",
     "FollowUpAction",
     "HotlineSession",
+    "InboundMail",
     "Instruction",
     "KeptForm",
     "LoginThrottle",

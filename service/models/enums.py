@@ -186,6 +186,8 @@ class EventKind(StrEnum):
     TYPICAL_UNFLAGGED = "typical_unflagged"
     # Not on any timeline: the kind of the outbox's password recovery mail (service.operations.password_recovery).
     PASSWORD_RECOVERY = "password_recovery"
+    # Nor this: the outbox's answer to a refused inbound mail (service.operations.inbound_mail).
+    MAIL_REFUSED = "mail_refused"
 
 
 class MailStatus(StrEnum):
@@ -325,3 +327,12 @@ class HotlineStatus(StrEnum):
     SCHEDULED = "scheduled"
     HELD = "held"
     CANCELLED = "cancelled"
+
+
+class InboundOutcome(StrEnum):
+    """What became of one inbound mail (service/models/inbound_mail.py): a reply stored, refused with a reason,
+    or a copy of a mail already handled."""
+
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    DUPLICATE = "duplicate"

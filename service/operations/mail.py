@@ -136,12 +136,15 @@ class DeliveryReport:
     failed: int
 
 
-def build_message(mail: OutboundMail, sender: Address) -> EmailMessage:
-    """The message as it goes out; the default policy encodes Chinese subjects and names (RFC 2047)."""
+def build_message(mail: OutboundMail, sender: Address, reply_to: str | None = None) -> EmailMessage:
+    """The message as it goes out; the default policy encodes Chinese subjects and names (RFC 2047). A mail
+    about a request may name the request's reply address (service/operations/inbound_mail.py reads replies)."""
     message = EmailMessage()
     message["Subject"] = mail.subject or ""
     message["From"] = sender
     message["To"] = Address(display_name=mail.display_name, addr_spec=mail.address)
+    if reply_to:
+        message["Reply-To"] = Address(display_name=sender.display_name, addr_spec=reply_to)
     message["Date"] = format_datetime(mail.created_at)
     message["Message-ID"] = mail.message_id
     message["Auto-Submitted"] = "auto-generated"
@@ -159,6 +162,7 @@ def deliver_outbox(
     sender: Address,
     limit: int | None = None,
     max_attempts: int = MAX_ATTEMPTS,
+    reply_to: Callable[[OutboundMail], str | None] = lambda mail: None,
 ) -> DeliveryReport:
     """Send the pending rows due by ``now`` (at most ``limit``); a failed one waits 1, 2, 4 … minutes, and
     after ``max_attempts`` is marked failed (an administrator may queue it again)."""
@@ -173,7 +177,7 @@ def deliver_outbox(
                     composed = compose(mail)
                     mail.subject, mail.text_body, mail.html_body = composed.subject, composed.text, composed.html
                 try:
-                    transport.send(build_message(mail, sender))
+                    transport.send(build_message(mail, sender, reply_to(mail)))
                 except OSError as error:
                     mail.attempts += 1
                     mail.last_error = f"{type(error).__name__}: {error}"[:2000]

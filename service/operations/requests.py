@@ -550,8 +550,10 @@ def add_message(
     uploads: Sequence[Upload] = (),
     settings: DeskSettings,
     now: datetime | None = None,
+    also: Callable[[Message], None] | None = None,
 ) -> Message:
-    """Post a public reply or (desk only) an internal note, with files.
+    """Post a public reply or (desk only) an internal note, with files; ``also`` records more with the message,
+    in its transaction (a reply by mail logs its mail as accepted).
 
     An enterprise's reply to a request waiting for it hands the request back to
     the station; on a resolved request it reopens it (the reply is the reason),
@@ -572,6 +574,8 @@ def add_message(
                 session, actor, request, body.strip() or ", ".join(u.filename for u in uploads), settings, now
             )
         message = _post(session, actor, request, body, internal, uploads, settings, now)
+        if also is not None:
+            also(message)
         if enterprise_reply:
             recipients = notifications.desk_recipients(request)
         elif internal:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app
 from huey import Huey, crontab
 from sqlalchemy.orm import Session
@@ -10,7 +12,10 @@ from config import Settings
 from service import jobs
 from service.infrastructure.jobs import job_queue
 from service.models.base import utcnow
+from service.web.common.inbound_mail import poll_imap
 from service.web.common.mail import send_due_mail
+
+log = logging.getLogger(__name__)
 
 
 def register(app: Flask, settings: Settings) -> None:
@@ -36,6 +41,17 @@ def register(app: Flask, settings: Settings) -> None:
             send_due_mail(opened, app.extensions["settings"], utcnow())
 
     app.extensions["mail_job"] = deliver_mail
+
+    # Every minute with IMAP_HOST set, the mailbox's new replies (README, Mail in).
+    if settings.imap_host:
+
+        @queue.periodic_task(crontab(), name="receive_mail")
+        def receive_mail() -> None:
+            with app.app_context(), session() as opened:
+                report = poll_imap(opened, app.extensions["settings"], utcnow())
+                log.info("IMAP: %s mail(s) handled, %s left for the next pass", report.handled, report.left)
+
+        app.extensions["receive_mail_job"] = receive_mail
 
 
 def job_queue_of_app() -> Huey:

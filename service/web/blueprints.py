@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from service.web import api
+from service.web.admin import inbound_mail
 from service.web.admin import sla as admin_sla
 from service.web.admin import views as admin
 from service.web.auth import mail_preferences, tokens, two_factor
@@ -43,6 +44,7 @@ def register_blueprints(app: Flask) -> None:
         supervision_orders,
         search,
         reports,
+        inbound_mail,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)

@@ -55,6 +55,9 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_reindex_command)
     app.cli.add_command(rotate_totp_key_command)
     app.cli.add_command(send_mail_command)
+    from service.web.common.inbound_mail import receive_mail_command
+
+    app.cli.add_command(receive_mail_command)
 
 
 def _seed_demo_requests() -> None:

@@ -49,6 +49,7 @@ API_DIRECTOR_ACTION = "UFNFNFKKF"
 
 EXPECTED: dict[str, dict[str, str]] = {
     "admin.failed_mail": {"GET": ADMIN},
+    "inbound_mail.index": {"GET": ADMIN},
     "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
     "admin.reset_password": {"POST": ADMIN},
     "admin.retry_mail": {"POST": ADMIN},

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from service.infrastructure.mail_transport import FileTransport, MailTransport, SmtpTransport
-from service.models import OutboundMail, Role
+from service.models import EventKind, OutboundMail, Role
 from service.operations.mail import ComposedMail, DeliveryReport, deliver_outbox
+from service.rules.reply_address import reply_address
 from service.web.common.notifications import request_endpoint, what_changed, who_changed
 from service.web.common.request_display import event_title
 from service.web.i18n import LOCALES
@@ -41,6 +42,7 @@ def compose(mail: OutboundMail) -> ComposedMail:
             "who": who_changed(mail),
             "link": _link(mail),
             "organisation": gettext(current_app.extensions["settings"].organisation_name),
+            "answerable": request_reply_address(current_app.extensions["settings"], mail) is not None,
         }
         return ComposedMail(
             subject=subject[:255],
@@ -56,6 +58,13 @@ def _link(mail: OutboundMail) -> str:
     if mail.request_id is not None and endpoint is not None:
         return url_for(endpoint, request_id=mail.request_id, _external=True)
     return url_for("notifications.index", _external=True)
+
+
+def request_reply_address(settings: Settings, mail: OutboundMail) -> str | None:
+    """Where a reply to a mail about a request goes, when REPLY_ADDRESS is set: the request's own address."""
+    if not settings.reply_address or mail.request_id is None or mail.kind == EventKind.MAIL_REFUSED:
+        return None
+    return reply_address(settings.reply_address, mail.request_id, settings.secret_key)
 
 
 def sender(settings: Settings) -> Address:
@@ -82,4 +91,12 @@ def transport(settings: Settings) -> MailTransport:
 def send_due_mail(session: Session, settings: Settings, now: datetime, limit: int | None = None) -> DeliveryReport:
     """One delivery pass of the outbox with the settings' transport (`flask send-mail`, or the job queue's task)."""
     with current_app.test_request_context(base_url=settings.base_url):
-        return deliver_outbox(session, transport(settings), now, compose=compose, sender=sender(settings), limit=limit)
+        return deliver_outbox(
+            session,
+            transport(settings),
+            now,
+            compose=compose,
+            sender=sender(settings),
+            limit=limit,
+            reply_to=lambda mail: request_reply_address(settings, mail),
+        )

@@ -79,6 +79,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("admin_sla.sla_targets", _l("Service times")),
         ("admin_sla.calendar", _l("Calendar")),
         ("admin.failed_mail", _l("Failed mail")),
+        ("inbound_mail.index", _l("Inbound mail")),
         ("director.dashboard_page", _l("Dashboard")),
         ("rates.ranking", _l("Rates and ranking")),
     ],
