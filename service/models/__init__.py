@@ -3,6 +3,7 @@
 from service.models.accounts import (
     ApiToken,
     Enterprise,
+    Invitation,
     LoginThrottle,
     RecoveryCode,
     SavedView,
@@ -41,6 +42,7 @@ __all__ = [
     "FollowUpAction",
     "HotlineSession",
     "Instruction",
+    "Invitation",
     "KeptForm",
     "LoginThrottle",
     "MailPreference",
