@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, ngettext
 from flask_wtf import FlaskForm
 
-from service.errors import Conflict, DomainError, ValidationError
+from service.errors import Conflict, DomainError, Forbidden, ValidationError
 from service.models import EnterpriseRole
 from service.models.base import utcnow
 from service.operations import colleagues
@@ -63,6 +63,8 @@ def _change(form: FlaskForm, call: Callable[[], T], success: Callable[[T], str])
         flash(gettext(messages[0]) if messages else domain_message(error), "error")
     except colleagues.InvitationRateLimited as limited:
         flash(_too_many(limited.seconds), "error")
+    except Forbidden:
+        abort(403)
     except DomainError as error:
         flash_domain_error(error)
     else:
@@ -110,6 +112,8 @@ def invite() -> ResponseReturnValue:
     except Conflict as error:
         flash(domain_message(error), "error")
         return redirect(url_for(".index"))
+    except Forbidden:
+        abort(403)
     except DomainError as error:
         flash_domain_error(error)
         return redirect(url_for(".index"))
