@@ -256,6 +256,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     "invitations.accept": {"GET": "LLLLLLLLL", "POST": "LLLLLLLLL"},
     # The desk's page of one enterprise: its home station's desk and the hub's.
     "enterprises.show": {"GET": DESK_OBJ},
+    # The same in the API; administrators see every enterprise there (they have no desk pages).
+    "api.get_enterprise": {"GET": "UFNKNKKKK"},
 }
 
 # Query strings a route needs: the object a "new" page is for, the time a schedule check asks about.
