@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.infrastructure import passwords
-from service.models import Enterprise, EnterpriseSize, Role, Station, User
+from service.models import Enterprise, EnterpriseRole, EnterpriseSize, Role, Station, User
 from service.rules.credit_code import complete
 
 PASSWORD = "Correct-Horse-42"
@@ -57,6 +57,8 @@ def user(
     if role == Role.ENTERPRISE and enterprise_ is None:
         enterprise_ = enterprise(session, station_code or "JL-CCND")
     created = User(
+        # As registration and invitations do: the enterprise's first contact administers it.
+        enterprise_role=_first_or_member(session, enterprise_) if role == Role.ENTERPRISE else None,
         email=email or f"user{n}@example.cn",
         name=name or f"用户{n}",
         role=role,
@@ -67,6 +69,11 @@ def user(
     session.add(created)
     session.commit()
     return created
+
+
+def _first_or_member(session: Session, enterprise_: Enterprise | None) -> EnterpriseRole:
+    taken = enterprise_ is not None and session.scalar(select(User.id).where(User.enterprise_id == enterprise_.id))
+    return EnterpriseRole.MEMBER if taken else EnterpriseRole.ADMINISTRATOR
 
 
 @dataclass

@@ -37,6 +37,7 @@ from service.infrastructure import passwords
 from service.infrastructure.search_index import enterprise_terms
 from service.models import (
     Enterprise,
+    EnterpriseRole,
     EnterpriseSize,
     Milestone,
     MilestonePhase,
@@ -235,13 +236,14 @@ def _build_world(session: Session, options: Options, rng: random.Random) -> Worl
                 product_areas=[a.value for a in rng.sample(areas, rng.randint(1, 3))],
             )
             session.add(enterprise)
-            for _ in range(rng.randint(1, 2)):
+            for n in range(rng.randint(1, 2)):
                 session.add(
                     User(
                         email=_unique(emails, "contact-{}@enterprise.example.cn", rng),
                         name=texts.person_name(rng),
                         role=Role.ENTERPRISE,
                         enterprise=enterprise,
+                        enterprise_role=EnterpriseRole.MEMBER if n else EnterpriseRole.ADMINISTRATOR,
                         password_hash=password_hash,
                     )
                 )

@@ -12,7 +12,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.infrastructure import passwords
-from service.models import CalendarDay, Enterprise, EnterpriseSize, Priority, Role, SlaTarget, Station, User
+from service.models import (
+    CalendarDay,
+    Enterprise,
+    EnterpriseRole,
+    EnterpriseSize,
+    Priority,
+    Role,
+    SlaTarget,
+    Station,
+    User,
+)
 from service.rules.credit_code import complete
 from service.store.db import unit_of_work
 
@@ -63,6 +73,8 @@ class DemoAccount:
     role: Role
     station: str | None = None
     enterprise: str | None = None
+    # An enterprise's demo contact administers it unless this says otherwise.
+    enterprise_role: EnterpriseRole | None = None
 
 
 DEMO_ENTERPRISES = [
@@ -91,6 +103,14 @@ DEMO_ACCOUNTS = [
     DemoAccount("contact@boshi-med.example.cn", "刘洋", Role.ENTERPRISE, enterprise="91220101MA17CX0Y"),
     DemoAccount("contact@kangning-bio.example.cn", "张华", Role.ENTERPRISE, enterprise="91220501MA14TH2Q"),
     DemoAccount("contact@ruikang-implant.example.cn", "吴静", Role.ENTERPRISE, enterprise="91220104MA16ED3K"),
+    # A colleague of 博识 (Colleagues in one enterprise): a member, who sees the enterprise's requests too.
+    DemoAccount(
+        "colleague@boshi-med.example.cn",
+        "陈晨",
+        Role.ENTERPRISE,
+        enterprise="91220101MA17CX0Y",
+        enterprise_role=EnterpriseRole.MEMBER,
+    ),
 ]
 
 
@@ -153,6 +173,8 @@ def seed_demo_accounts(session: Session) -> list[DemoAccount]:
                     password_hash=password_hash,
                     station=stations[account.station] if account.station else None,
                     enterprise=enterprises[account.enterprise] if account.enterprise else None,
+                    enterprise_role=account.enterprise_role
+                    or (EnterpriseRole.ADMINISTRATOR if account.enterprise else None),
                 )
             )
     return DEMO_ACCOUNTS

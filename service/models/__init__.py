@@ -3,6 +3,7 @@
 from service.models.accounts import (
     ApiToken,
     Enterprise,
+    Invitation,
     LoginThrottle,
     RecoveryCode,
     SavedView,
@@ -43,6 +44,7 @@ __all__ = [
     "HotlineSession",
     "InboundMail",
     "Instruction",
+    "Invitation",
     "KeptForm",
     "LoginThrottle",
     "MailPreference",

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.base import Base, utcnow
-from service.models.enums import EnterpriseSize, Role
+from service.models.enums import EnterpriseRole, EnterpriseSize, Role
 
 
 class Station(Base):
@@ -45,6 +45,9 @@ class Enterprise(Base):
     # enterprises depend on each other and need a deferred constraint.
     verified_by_id: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Moves on with every change to the enterprise's colleagues (an invitation, a role, a deactivation): a
+    # form made from an older list of colleagues is refused rather than acting on what it did not show.
+    roster_version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     station: Mapped[Station] = relationship()
 
@@ -64,6 +67,8 @@ class User(Base):
     role: Mapped[Role]
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id"), index=True)
     enterprise_id: Mapped[int | None] = mapped_column(ForeignKey("enterprises.id"), index=True)
+    # An enterprise user's place in its enterprise (None for the desk and administrators).
+    enterprise_role: Mapped[EnterpriseRole | None]
     locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(default=True)
     failed_logins: Mapped[int] = mapped_column(default=0)
@@ -145,3 +150,27 @@ class SavedView(Base):
     endpoint: Mapped[str] = mapped_column(String(64))
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Invitation(Base):
+    """An enterprise administrator's invitation of a colleague by mail; the link in it is good once, until it
+    expires, and only while the invitation is neither accepted nor revoked (service.operations.colleagues)."""
+
+    __tablename__ = "enterprise_invitations"
+    __table_args__ = (Index("ix_enterprise_invitations_enterprise", "enterprise_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enterprise_id: Mapped[int] = mapped_column(ForeignKey("enterprises.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    enterprise_role: Mapped[EnterpriseRole]
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The last time it was mailed: the link of an earlier mail dies when it is sent again.
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    accepted_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoked_at: Mapped[datetime | None]
+
+    enterprise: Mapped[Enterprise] = relationship()
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])

@@ -13,6 +13,13 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+class EnterpriseRole(StrEnum):
+    """A contact person's place inside its enterprise: its administrator invites and manages the colleagues."""
+
+    ADMINISTRATOR = "administrator"
+    MEMBER = "member"
+
+
 class EnterpriseSize(StrEnum):
     MICRO = "micro"
     SMALL = "small"
@@ -188,6 +195,15 @@ class EventKind(StrEnum):
     PASSWORD_RECOVERY = "password_recovery"
     # Nor this: the outbox's answer to a refused inbound mail (service.operations.inbound_mail).
     MAIL_REFUSED = "mail_refused"
+    # Colleagues in one enterprise (service.operations.colleagues): a request handed to another contact person
+    # is on its timeline; the rest is on the enterprise's own record (events with no request), and the
+    # invitation is also the kind of its outbox mail.
+    HANDED_OVER = "handed_over"
+    COLLEAGUE_INVITED = "colleague_invited"
+    INVITATION_REVOKED = "invitation_revoked"
+    COLLEAGUE_JOINED = "colleague_joined"
+    COLLEAGUE_ROLE_CHANGED = "colleague_role_changed"
+    COLLEAGUE_DEACTIVATED = "colleague_deactivated"
 
 
 class MailStatus(StrEnum):

@@ -104,6 +104,15 @@ class ServiceRequest(Base):
             "extension_count",
         ),
         Index("ix_requests_rates_visited", "station_id", "visited_at", "assignee_id", "satisfaction"),
+        # Migration 0031: an enterprise's satisfaction over time (its page on the desk), counted from the entries.
+        Index(
+            "ix_requests_enterprise_satisfaction",
+            "enterprise_id",
+            "resolved_at",
+            "rating",
+            "visited_at",
+            "satisfaction",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -274,11 +283,15 @@ class Event(Base):
     __table_args__ = (
         Index("ix_events_request", "request_id", "id"),
         Index("ix_events_plan", "plan_id", "id"),
+        Index("ix_events_enterprise", "enterprise_id", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id", ondelete="CASCADE"))
     plan_id: Mapped[int | None] = mapped_column(ForeignKey("service_plans.id", ondelete="CASCADE"))
+    # Set on an enterprise's own record (its colleagues invited, joined, changed, deactivated), which has no
+    # request. A plain id, added in place: a foreign key would make SQLite copy the whole timeline.
+    enterprise_id: Mapped[int | None]
     kind: Mapped[EventKind]
     public: Mapped[bool] = mapped_column(default=False)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

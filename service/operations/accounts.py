@@ -13,7 +13,16 @@ from sqlalchemy.orm import Session
 
 from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.infrastructure import passwords
-from service.models import Enterprise, EnterpriseSize, LoginThrottle, Role, Station, User, new_session_token
+from service.models import (
+    Enterprise,
+    EnterpriseRole,
+    EnterpriseSize,
+    LoginThrottle,
+    Role,
+    Station,
+    User,
+    new_session_token,
+)
 from service.models.base import utcnow
 from service.rules import credit_code, policy
 from service.rules.policy import PolicyAction
@@ -109,6 +118,8 @@ def register_enterprise(session: Session, form: Registration) -> User | None:
             password_hash=password_hash,
             role=Role.ENTERPRISE,
             enterprise=enterprise,
+            # Its first registrant administers the enterprise: invites and manages its colleagues.
+            enterprise_role=EnterpriseRole.ADMINISTRATOR,
             locale=form.locale,
         )
         session.add_all([enterprise, user])

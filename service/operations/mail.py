@@ -46,6 +46,7 @@ ENTERPRISE_MAILED_KINDS = (
     EventKind.EXTENSION_APPROVED,
     EventKind.HOTLINE_SCHEDULED,
     EventKind.HOTLINE_CANCELLED,
+    EventKind.HANDED_OVER,
 )
 DESK_MAILED_KINDS = (
     EventKind.REPLY,
@@ -127,6 +128,39 @@ class ComposedMail:
     subject: str
     text: str
     html: str
+
+
+def queue_composed(
+    session: Session,
+    address: str,
+    display_name: str,
+    language: str | None,
+    kind: EventKind,
+    composed: ComposedMail,
+    now: datetime,
+    *,
+    user_id: int | None = None,
+) -> None:
+    """One outbox row for a message already written (a link only its addressee may see: a password recovery, an
+    invitation), due at once and never held for a digest; ``user_id`` None for an address with no account yet."""
+    session.add(
+        OutboundMail(
+            user_id=user_id,
+            address=address,
+            display_name=display_name,
+            language=language or DEFAULT_LANGUAGE,
+            kind=kind,
+            subject=composed.subject[:255],
+            text_body=composed.text,
+            html_body=composed.html,
+            message_id=new_message_id(),
+            status=MailStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            last_error="",
+            created_at=now,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -11,19 +11,18 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
-from itsdangerous import BadData, URLSafeSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from service.errors import CORRECT_FIELDS, N_, ValidationError
-from service.infrastructure import passwords
-from service.models import EventKind, MailStatus, OutboundMail, User, new_session_token
+from service.infrastructure import passwords, signed_links
+from service.models import EventKind, User, new_session_token
 from service.models.base import utcnow
 from service.operations import rate_limits
 from service.operations.accounts import normalize_email
-from service.operations.mail import DEFAULT_LANGUAGE, ComposedMail, new_message_id
+from service.operations.mail import ComposedMail, queue_composed
 from service.store.db import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -52,17 +51,12 @@ class RecoveryLinkInvalid(Exception):
     """A used, expired, forged or damaged link; deliberately says nothing about which."""
 
 
-def _serializer(secret_key: str) -> URLSafeSerializer:
-    return URLSafeSerializer(secret_key, salt=SALT)
-
-
 def _fingerprint(user: User) -> str:
     return hashlib.sha256(f"{user.password_hash}|{user.session_token}".encode()).hexdigest()[:32]
 
 
 def _issue(user: User, secret_key: str, now: datetime) -> str:
-    payload = {"u": user.id or 0, "f": _fingerprint(user), "t": int(now.timestamp())}
-    return str(_serializer(secret_key).dumps(payload))
+    return signed_links.sign(secret_key, SALT, now, u=user.id or 0, f=_fingerprint(user))
 
 
 def request_recovery(
@@ -89,40 +83,25 @@ def request_recovery(
         addressee = user or User(email=email, name="", password_hash="", session_token="")
         composed = compose(addressee, _issue(addressee, secret_key, now))
         if user is not None:
-            _queue(session, user, composed, now)
+            queue_composed(
+                session, user.email, user.name, user.locale, EventKind.PASSWORD_RECOVERY, composed, now, user_id=user.id
+            )
             log.info("password recovery link mailed to user %s", user.id)
-
-
-def _queue(session: Session, user: User, composed: ComposedMail, now: datetime) -> None:
-    session.add(
-        OutboundMail(
-            user_id=user.id,
-            address=user.email,
-            display_name=user.name,
-            language=user.locale or DEFAULT_LANGUAGE,
-            kind=EventKind.PASSWORD_RECOVERY,
-            subject=composed.subject[:255],
-            text_body=composed.text,
-            html_body=composed.html,
-            message_id=new_message_id(),
-            status=MailStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            created_at=now,
-        )
-    )
 
 
 def _holder(session: Session, token: str, secret_key: str, now: datetime, lock: bool = False) -> User:
     try:
-        payload = _serializer(secret_key).loads(token)
-        user_id, fingerprint, issued = int(payload["u"]), str(payload["f"]), int(payload["t"])
-    except (BadData, KeyError, TypeError, ValueError):
+        payload, issued = signed_links.read(secret_key, SALT, token)
+        user_id, fingerprint = int(payload["u"]), str(payload["f"])
+    except (signed_links.LinkDamaged, KeyError, ValueError):
         raise RecoveryLinkInvalid() from None
-    age = now - datetime.fromtimestamp(issued, UTC)
     user = session.get(User, user_id, with_for_update=lock, populate_existing=lock) if user_id else None
-    if user is None or not user.active or not timedelta(0) <= age <= LINK_LIFETIME or _fingerprint(user) != fingerprint:
+    if (
+        user is None
+        or not user.active
+        or not signed_links.is_live(issued, LINK_LIFETIME, now)
+        or _fingerprint(user) != fingerprint
+    ):
         raise RecoveryLinkInvalid()
     return user
 

@@ -24,6 +24,8 @@ from service.models import (
     OPEN_PLAN_STATUSES,
     OPEN_STATUSES,
     RESULT_STATUSES,
+    Enterprise,
+    EnterpriseRole,
     ExtensionRequest,
     HotlineSession,
     HotlineStatus,
@@ -105,6 +107,11 @@ class PolicyAction(StrEnum):
     SUPERVISION_VIEW = "supervision.view"
     TASK_FORCE_EDIT = "task_force.edit"
     TASK_FORCE_VIEW = "task_force.view"
+    # Colleagues in one enterprise, and the desk's page of one enterprise.
+    COLLEAGUES_VIEW = "colleagues.view"
+    COLLEAGUES_MANAGE = "colleagues.manage"
+    ENTERPRISE_VIEW = "enterprise.view"
+    REQUEST_HAND_OVER = "request.hand_over"
 
 
 def sees_every_station(user: User) -> bool:
@@ -378,6 +385,25 @@ def _decides_order(user: User, order: SupervisionOrder) -> bool:
     return user.role == Role.DIRECTOR and (user.id == order.issued_by_id or is_provincial_director(user))
 
 
+def is_enterprise_administrator(user: User, _obj: Any = None) -> bool:
+    """An enterprise user who administers its enterprise: invites colleagues, hands requests over, deactivates."""
+    return user.role == Role.ENTERPRISE and user.enterprise_role == EnterpriseRole.ADMINISTRATOR
+
+
+def visible_colleagues(user: User) -> ColumnElement[bool]:
+    """WHERE clause on users selecting the contact persons of the enterprise ``user`` belongs to (itself too)."""
+    if user.role != Role.ENTERPRISE or user.enterprise_id is None:
+        return false()
+    return and_(User.enterprise_id == user.enterprise_id, User.role == Role.ENTERPRISE)
+
+
+def _sees_enterprise(user: User, enterprise: Enterprise) -> bool:
+    """Its own contact persons; the desk of its home station, the hub's and administrators."""
+    if user.role == Role.ENTERPRISE:
+        return user.enterprise_id == enterprise.id
+    return covers_station(user, enterprise.station_id)
+
+
 Rule = Callable[[User, Any], bool]
 
 # action -> (what the target must be visible by, who may take the action on a visible target)
@@ -408,6 +434,7 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_REDO: _director,
     PolicyAction.REQUEST_RECORD_VISIT: _visits,
     PolicyAction.REQUEST_FLAG_TYPICAL: _flags_typical,
+    PolicyAction.REQUEST_HAND_OVER: is_enterprise_administrator,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,
@@ -438,6 +465,11 @@ TASK_FORCE_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.TASK_FORCE_VIEW: _anyone,
     PolicyAction.TASK_FORCE_EDIT: _manages_task_force,
 }
+ENTERPRISE_RULES: dict[PolicyAction, Rule] = {
+    # The desk's page of one enterprise (its contacts, requests, plans, sessions, orders): never its own users.
+    PolicyAction.ENTERPRISE_VIEW: _not_enterprise,
+    PolicyAction.COLLEAGUES_MANAGE: is_enterprise_administrator,
+}
 GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_SUBMIT: _enterprise,
     PolicyAction.REQUEST_SUBMIT_ON_BEHALF: _desk,
@@ -454,6 +486,8 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.ADMIN_USE: _admin,
     # Queue a message again that the outbox gave up on (the administrator's failed mail page).
     PolicyAction.MAIL_RETRY: _admin,
+    # The colleagues page: every contact person sees the list; its administrator manages it (ENTERPRISE_RULES).
+    PolicyAction.COLLEAGUES_VIEW: _enterprise,
 }
 
 
@@ -504,7 +538,15 @@ def _allowed(user: User, action: PolicyAction, target: Any) -> bool:
 
 
 def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
-    for rules in (REQUEST_RULES, PLAN_RULES, HOTLINE_RULES, TASK_FORCE_RULES, EXTENSION_RULES, SUPERVISION_RULES):
+    for rules in (
+        REQUEST_RULES,
+        PLAN_RULES,
+        HOTLINE_RULES,
+        TASK_FORCE_RULES,
+        EXTENSION_RULES,
+        SUPERVISION_RULES,
+        ENTERPRISE_RULES,
+    ):
         if action in rules:
             return rules
     raise KeyError(f"unknown policy action {action!r}")
@@ -526,4 +568,6 @@ def _visible(user: User, action: PolicyAction, target: Any) -> bool:
         return _sees_task_force(user, target)
     if isinstance(target, TaskForceMember):
         return _sees_task_force(user, target.task_force)
+    if isinstance(target, Enterprise):
+        return _sees_enterprise(user, target)
     raise TypeError(f"policy has no scope rule for {type(target).__name__} ({action})")

@@ -8,16 +8,17 @@ from service.web import api
 from service.web.admin import inbound_mail
 from service.web.admin import sla as admin_sla
 from service.web.admin import views as admin
-from service.web.auth import mail_preferences, tokens, two_factor
+from service.web.auth import invitations, mail_preferences, tokens, two_factor
 from service.web.auth import views as auth
 from service.web.common import main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
-from service.web.desk import export, plans, supervision_orders, task_forces
+from service.web.desk import enterprises, export, plans, supervision_orders, task_forces
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions, rates, reports
 from service.web.director import views as director
 from service.web.labels import label
+from service.web.portal import colleagues
 from service.web.portal import views as portal
 
 
@@ -45,6 +46,9 @@ def register_blueprints(app: Flask) -> None:
         search,
         reports,
         inbound_mail,
+        colleagues,
+        invitations,
+        enterprises,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)

@@ -15,6 +15,7 @@ from service.models import (
     Category,
     Channel,
     DeviceClass,
+    EnterpriseRole,
     EnterpriseSize,
     EventKind,
     ExtensionStatus,
@@ -247,6 +248,15 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (MatchReason.TEXT, lazy_pgettext("matched in", "title/description")),
     (MatchReason.REPLY, lazy_pgettext("matched in", "reply")),
     (MatchReason.NOTE, lazy_pgettext("matched in", "internal note")),
+    # Colleagues in one enterprise.
+    (EnterpriseRole.ADMINISTRATOR, lazy_pgettext("enterprise role", "Administrator")),
+    (EnterpriseRole.MEMBER, lazy_pgettext("enterprise role", "Member")),
+    (EventKind.HANDED_OVER, _l("Handed over to a colleague")),
+    (EventKind.COLLEAGUE_INVITED, _l("Colleague invited")),
+    (EventKind.INVITATION_REVOKED, _l("Invitation withdrawn")),
+    (EventKind.COLLEAGUE_JOINED, _l("Colleague joined")),
+    (EventKind.COLLEAGUE_ROLE_CHANGED, _l("Colleague's role changed")),
+    (EventKind.COLLEAGUE_DEACTIVATED, _l("Colleague deactivated")),
 ]
 
 

@@ -244,6 +244,21 @@ EXPECTED: dict[str, dict[str, str]] = {
     "two_factor.recovery_codes": {"POST": SIGNED_IN_REFUSED},
     "two_factor.reset": {"POST": ADMIN},
     "two_factor.second_step": {"GET": SIGNED_IN, "POST": SIGNED_IN},
+    # Colleagues: every contact sees the list; its administrator (A, and B of its own) changes it, the desk has none.
+    # A's sole administrator stepping down or leaving is refused on the page (a redirect, K); B finds nothing of A's.
+    "colleagues.index": {"GET": ENTERPRISE},
+    "colleagues.invite": {"POST": "LVVFFFFFF"},
+    "colleagues.resend": {"POST": ENTERPRISE_OBJ},
+    "colleagues.revoke": {"POST": ENTERPRISE_OBJ},
+    "colleagues.set_role": {"POST": ENTERPRISE_OBJ},
+    "colleagues.deactivate": {"POST": ENTERPRISE_OBJ},
+    "portal.hand_over": {"POST": ENTERPRISE_OBJ},
+    # A link that is not live sends everyone to the sign-in page, told why.
+    "invitations.accept": {"GET": "LLLLLLLLL", "POST": "LLLLLLLLL"},
+    # The desk's page of one enterprise: its home station's desk and the hub's.
+    "enterprises.show": {"GET": DESK_OBJ},
+    # The same in the API; administrators see every enterprise there (they have no desk pages).
+    "api.get_enterprise": {"GET": "UFNKNKKKK"},
 }
 
 # Query strings a route needs: the object a "new" page is for, the time a schedule check asks about.
@@ -339,6 +354,10 @@ BODIES: dict[str, Callable[[World], dict]] = {
     "task_forces.add_expert": lambda w: {"name": "专家", "affiliation": "吉林大学"},
     "task_forces.add_member": lambda w: {"user_id": str(w.users["hub_staff"].id)},
     "task_forces.new": lambda w: {"name": "matrix", "purpose": "matrix", "lead_id": str(w.users["staff_x"].id)},
+    "colleagues.resend": lambda w: {"version": str(w.enterprise_a.roster_version)},
+    "colleagues.revoke": lambda w: {"version": str(w.enterprise_a.roster_version)},
+    "colleagues.set_role": lambda w: {"role": "member", "version": str(w.enterprise_a.roster_version)},
+    "colleagues.deactivate": lambda w: {"successor_id": "0", "version": str(w.enterprise_a.roster_version)},
 }
 
 # Converters naming one of A's objects: a missing id must answer like A's object does to an outsider.
@@ -356,6 +375,7 @@ OBJECT_CONVERTERS = {
     "token_id",
     "enterprise_id",
     "view_id",
+    "invitation_id",
 }
 OUTSIDERS = ("enterprise_b", "staff_y")
 MISSING_ID = 987654321

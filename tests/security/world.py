@@ -23,11 +23,13 @@ from service.models import (
     Attachment,
     Category,
     Enterprise,
+    EnterpriseRole,
     EventKind,
     FollowUpAction,
     HotlineSession,
     HotlineStatus,
     Instruction,
+    Invitation,
     LifecycleStage,
     MailStatus,
     Message,
@@ -87,6 +89,8 @@ class World:
     bearer: dict[str, str]
     order: SupervisionOrder
     failed_mail: OutboundMail
+    # Colleagues in one enterprise: A's administrator's pending invitation.
+    invitation: Invitation | None = None
 
     def converter_values(self) -> dict[str, object]:
         return {
@@ -113,6 +117,7 @@ class World:
             "order_step": "report",
             "day_text": "2026-10-01",
             "priority_name": "P2",
+            "invitation_id": self.invitation.id if self.invitation else 0,
         }
 
 
@@ -242,6 +247,16 @@ def build_world(session: Session, upload_folder: str) -> World:
         created_at=NOW,
     )
     session.add(failed_mail)
+    invitation = Invitation(
+        enterprise_id=enterprise_a.id,
+        email="colleague@a.example.cn",
+        enterprise_role=EnterpriseRole.MEMBER,
+        invited_by_id=a.id,
+        created_at=NOW,
+        sent_at=NOW,
+        expires_at=NOW + timedelta(days=7),
+    )
+    session.add(invitation)
     session.commit()
     token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30, max_days=30).token.id
     bearer = {
@@ -267,6 +282,7 @@ def build_world(session: Session, upload_folder: str) -> World:
         bearer,
         order,
         failed_mail,
+        invitation=invitation,
     )
 
 

@@ -9,6 +9,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     desk,
     director,
     docs,
+    enterprises,
     hotline,
     plans,
     reports,

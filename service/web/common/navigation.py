@@ -44,6 +44,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.ours", _l("Our service plan")),
         ("portal.index", _l("Hotline"), {"queue": "all"}),
         ("portal.index", _l("Our company"), {"_anchor": "company"}),
+        ("colleagues.index", _l("Colleagues")),
         ("search.index", _l("Search")),
     ],
     Role.STAFF: [

@@ -256,6 +256,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
             old=station_name(stations.get(data.get("from_station", 0))),
             new=station_name(stations.get(data.get("to_station", 0))),
         )
+    if kind == EventKind.HANDED_OVER:
+        return gettext("From %(old)s to %(new)s", old=data.get("from_name", ""), new=data.get("to_name", ""))
     if kind == EventKind.ESCALATED and data.get("by_sweep"):
         return gettext("Escalated automatically because the service time was exceeded")
     if kind == EventKind.SLA_BREACHED:

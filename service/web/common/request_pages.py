@@ -50,6 +50,7 @@ from service.web.common.request_display import action_label
 from service.web.common.request_presenter import Audience, present_request
 from service.web.database import db
 from service.web.forms import show_error
+from service.web.forms.colleagues import HandOverForm
 from service.web.forms.director import HotlineAskForm, InstructionForm
 from service.web.forms.requests import (
     ActionForm,
@@ -150,9 +151,10 @@ def horizons_now() -> Horizons:
     return queue_horizons(reference.working_calendar(db(), settings), utcnow(), settings.return_visit_days)
 
 
-def cursor_arg() -> int | None:
-    """The keyset cursor of a list page (?cursor=<last id shown>); anything but digits is a bad request."""
-    raw = request.args.get("cursor", "")
+def cursor_arg(name: str = "cursor") -> int | None:
+    """The keyset cursor of a list page (?cursor=<last id shown>, or a page of several lists: ?<name>=...);
+    anything but digits is a bad request."""
+    raw = request.args.get(name, "")
     if not raw:
         return None
     if not raw.isdigit() or len(raw) > 18:
@@ -224,6 +226,7 @@ _RESTORABLE = (
     VisitForm,
     RedoForm,
     TypicalCaseForm,
+    HandOverForm,
 )
 
 

@@ -48,6 +48,8 @@ from service.rules.visits import visit_deadline, visit_window_open
 from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
+from service.web.common.hand_over import SLOT as HAND_OVER_SLOT
+from service.web.common.hand_over import HandOverPanel, hand_over_panel
 from service.web.common.helpers import station_name
 from service.web.common.orders_presenter import OrdersPanel, orders_panel
 from service.web.common.request_display import (
@@ -85,7 +87,7 @@ from service.web.labels import label
 Audience = Literal["desk", "portal"]
 F = TypeVar("F", bound=FlaskForm)
 # The panels' forms on a request page: a panel draws its kept form, or what was typed when it no longer offers it.
-PANEL_SLOTS = frozenset({"hotline_ask", "instruction"})
+PANEL_SLOTS = frozenset({"hotline_ask", "instruction", HAND_OVER_SLOT})
 
 
 @dataclass(frozen=True)
@@ -255,6 +257,8 @@ class RequestPage:
     # Supervision orders (督办) on the request: the desk's page only.
     orders: OrdersPanel
     result: ResultView | None
+    # The enterprise's contact person on the request (the portal's page only), and its hand-over form.
+    hand_over: HandOverPanel | None = None
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -593,4 +597,5 @@ def present_request(
         if audience == "desk"
         else OrdersPanel([], None),
         result=result_view(req, audience, settings),
+        hand_over=hand_over_panel(session, user, req, kept) if audience == "portal" else None,
     )

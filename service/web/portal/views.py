@@ -6,11 +6,13 @@ from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 
+from service.operations.colleagues import hand_over_request
 from service.operations.requests import add_message
 from service.queries.requests import QueueFilters, queue_page
 from service.queries.timeline import awaiting
 from service.rules.policy import PolicyAction
 from service.web.app_settings import desk_settings
+from service.web.common.hand_over import SLOT as HAND_OVER_SLOT
 from service.web.common.helpers import actor, require
 from service.web.common.request_display import install_template_helpers
 from service.web.common.request_pages import (
@@ -23,6 +25,7 @@ from service.web.common.request_pages import (
     uploads_from,
 )
 from service.web.database import db
+from service.web.forms.colleagues import HandOverForm
 from service.web.forms.requests import QUEUE_ORDERS, ReplyForm, RequestForm
 
 bp = Blueprint("portal", __name__, url_prefix="/portal")
@@ -90,6 +93,21 @@ def reply(request_id: int) -> ResponseReturnValue:
 @require(PolicyAction.REQUEST_SUBMIT)
 def step(request_id: int, action_name: str) -> ResponseReturnValue:
     return take_step(request_id, action_name, done_url=url_for(".request_detail", request_id=request_id))
+
+
+@bp.route("/requests/<int:request_id>/hand-over", methods=["POST"])
+@require(PolicyAction.REQUEST_SUBMIT)
+def hand_over(request_id: int) -> ResponseReturnValue:
+    form = HandOverForm()
+    form.to_user_id.choices = []
+    return run_edit(
+        request_id,
+        HAND_OVER_SLOT,
+        form,
+        lambda: hand_over_request(db(), actor(), request_id, form.expected_version(), form.to_user_id.data or None),
+        success=gettext("The request has been handed over; both of you have been told."),
+        done_url=url_for(".request_detail", request_id=request_id),
+    )
 
 
 @bp.route("/attachments/<int:attachment_id>")
