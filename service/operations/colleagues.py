@@ -87,6 +87,13 @@ class InvitationLinkInvalid(Exception):
         self.message = message
 
 
+def _administers(actor: User) -> None:
+    """Checked before a mail is counted against the rate limits: only the enterprise's administrator sends one."""
+    if actor.enterprise is None:
+        raise NotFound()
+    policy.authorize(actor, PolicyAction.COLLEAGUES_MANAGE, actor.enterprise)
+
+
 def _roster(session: Session, actor: User, expected_version: int | None) -> Enterprise:
     """The actor's enterprise, locked, if the actor administers it and saw its current colleagues; moved on."""
     if actor.enterprise_id is None:
@@ -184,7 +191,7 @@ def invite_colleague(
     """
     now = now or utcnow()
     email = normalize_email(email)
-    policy.authorize(actor, PolicyAction.COLLEAGUES_VIEW, None)
+    _administers(actor)
     _limit(session, actor, email, now)
     with unit_of_work(session):
         enterprise = _roster(session, actor, expected_version)
@@ -240,7 +247,7 @@ def resend_invitation(
     Raises NotFound, Forbidden, StaleVersion, Conflict (accepted or revoked), InvitationRateLimited.
     """
     now = now or utcnow()
-    policy.authorize(actor, PolicyAction.COLLEAGUES_VIEW, None)
+    _administers(actor)
     found = session.get(Invitation, invitation_id)
     if found is None or found.enterprise_id != actor.enterprise_id:
         raise NotFound()
@@ -390,9 +397,7 @@ def _hand_over(session: Session, actor: User, request: ServiceRequest, to: User,
         to_name=to.name,
     )
     request.submitter_id = to.id
-    notifications.notify(
-        session, [previous.id, to.id], request, EventKind.HANDED_OVER, now, exclude=actor.id, data={"name": to.name}
-    )
+    notifications.notify(session, [previous.id, to.id], request, EventKind.HANDED_OVER, now, exclude=actor.id)
 
 
 def hand_over_request(
