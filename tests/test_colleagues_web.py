@@ -12,9 +12,9 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import EnterpriseRole, EventKind, OutboundMail, Role, User
+from service.models import EnterpriseRole, EventKind, Invitation, OutboundMail, Role, User
 from service.models.base import utcnow
-from service.operations import colleagues
+from service.operations import invitations
 from service.store.settings import DeskSettings
 from tests import factories
 from tests.factories import People
@@ -108,8 +108,8 @@ def test_an_expired_link_answers_with_a_clear_message(
     login(client, people.owner)
     _invite(client, "late@example.cn")
     path = _link_path(_invitation_mail(session, "late@example.cn"))
-    invitation = session.scalars(select(colleagues.Invitation)).one()  # type: ignore[attr-defined]
-    invitation.sent_at = utcnow() - colleagues.INVITATION_LIFETIME - timedelta(hours=1)
+    invitation = session.scalars(select(Invitation)).one()
+    invitation.sent_at = utcnow() - invitations.INVITATION_LIFETIME - timedelta(hours=1)
     session.commit()
     page = _signed_out(client).get(path, headers=EN, follow_redirects=True).get_data(as_text=True)
     # The link carries the time it was mailed, which no longer matches: the page says to use the latest mail.
