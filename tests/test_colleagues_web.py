@@ -20,6 +20,7 @@ from tests import factories
 from tests.factories import People
 from tests.request_helpers import submit
 from tests.suite import change_settings, login, post_form
+from tests.test_page_ids import _assert_ids_are_sound
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh"}
@@ -233,3 +234,15 @@ def test_the_enterprise_page_answers_within_the_readers_scope(
     assert client.get(path).status_code == 403
     login(client, people.staff)
     assert client.get(path + "?requests=x").status_code == 400
+
+
+def test_the_new_pages_have_unique_ids_and_labelled_controls(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = submit(session, people, settings)
+    login(client, people.owner)
+    _invite(client, "ids@example.cn")
+    for path in ("/portal/colleagues/", f"/portal/requests/{request.id}"):
+        _assert_ids_are_sound(client.get(path).get_data(as_text=True))
+    login(client, people.staff)
+    _assert_ids_are_sound(client.get(f"/desk/enterprises/{people.enterprise.id}").get_data(as_text=True))
