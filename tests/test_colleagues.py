@@ -25,7 +25,7 @@ from service.models import (
     Status,
     User,
 )
-from service.operations import colleagues
+from service.operations import colleagues, invitations
 from service.operations.mail import ComposedMail
 from service.operations.requests import add_message, get_request, submit_request
 from service.queries.colleagues import colleagues_page
@@ -54,7 +54,7 @@ def _version(session: Session, people: People) -> int:
 
 def _invite(session: Session, people: People, email: str = "new.colleague@example.cn", **kw: object) -> str:
     """Invite as the enterprise's administrator; the token its mail carries."""
-    colleagues.invite_colleague(
+    invitations.invite_colleague(
         session,
         people.owner,
         email,
@@ -77,7 +77,7 @@ def _last_token(session: Session, email: str) -> str:
 
 
 def _accept(session: Session, token: str, now: object = T0, password: str = NEW_PASSWORD) -> User:
-    return colleagues.accept_invitation(session, token, "王新", password, KEY, now=now)  # type: ignore[arg-type]
+    return invitations.accept_invitation(session, token, "王新", password, KEY, now=now)  # type: ignore[arg-type]
 
 
 def _submitted_by(session: Session, people: People, settings: DeskSettings, contact: User) -> ServiceRequest:
@@ -97,8 +97,8 @@ def test_the_first_contact_administers_the_enterprise_and_the_next_is_a_member(p
 
 def test_an_invited_colleague_sets_a_password_and_joins_as_a_member(session: Session, people: People) -> None:
     token = _invite(session, people)
-    invitation = colleagues.invitation_of_link(session, token, KEY, T0 + timedelta(hours=1))
-    assert invitation.expires_at == T0 + colleagues.INVITATION_LIFETIME
+    invitation = invitations.invitation_of_link(session, token, KEY, T0 + timedelta(hours=1))
+    assert invitation.expires_at == T0 + invitations.INVITATION_LIFETIME
 
     joined = _accept(session, token, T0 + timedelta(hours=1))
 
@@ -109,21 +109,21 @@ def test_an_invited_colleague_sets_a_password_and_joins_as_a_member(session: Ses
     )
     assert _record(session, people) == [EventKind.COLLEAGUE_INVITED, EventKind.COLLEAGUE_JOINED]
     # Good once: the link now says it was used.
-    with pytest.raises(colleagues.InvitationLinkInvalid) as used:
+    with pytest.raises(invitations.InvitationLinkInvalid) as used:
         _accept(session, token, T0 + timedelta(hours=2))
-    assert used.value.message == colleagues.LINK_USED
+    assert used.value.message == invitations.LINK_USED
 
 
 def test_an_expired_link_is_refused_and_sending_again_gives_a_new_one(session: Session, people: People) -> None:
     token = _invite(session, people)
-    late = T0 + colleagues.INVITATION_LIFETIME + timedelta(minutes=1)
-    with pytest.raises(colleagues.InvitationLinkInvalid) as expired:
+    late = T0 + invitations.INVITATION_LIFETIME + timedelta(minutes=1)
+    with pytest.raises(invitations.InvitationLinkInvalid) as expired:
         _accept(session, token, late)
-    assert expired.value.message == colleagues.LINK_EXPIRED
+    assert expired.value.message == invitations.LINK_EXPIRED
     assert session.scalar(select(User.id).where(User.email == "new.colleague@example.cn")) is None
 
     invitation = session.scalars(select(Invitation)).one()
-    colleagues.resend_invitation(
+    invitations.resend_invitation(
         session,
         people.owner,
         invitation.id,
@@ -133,29 +133,29 @@ def test_an_expired_link_is_refused_and_sending_again_gives_a_new_one(session: S
         language="en",
         now=late,
     )
-    with pytest.raises(colleagues.InvitationLinkInvalid) as replaced:
-        colleagues.invitation_of_link(session, token, KEY, late)
-    assert replaced.value.message == colleagues.LINK_REPLACED
+    with pytest.raises(invitations.InvitationLinkInvalid) as replaced:
+        invitations.invitation_of_link(session, token, KEY, late)
+    assert replaced.value.message == invitations.LINK_REPLACED
     assert _accept(session, _last_token(session, "new.colleague@example.cn"), late).active
 
 
 def test_a_revoked_or_damaged_link_says_so(session: Session, people: People) -> None:
     token = _invite(session, people)
     invitation = session.scalars(select(Invitation)).one()
-    colleagues.revoke_invitation(session, people.owner, invitation.id, _version(session, people), now=T0)
-    with pytest.raises(colleagues.InvitationLinkInvalid) as revoked:
+    invitations.revoke_invitation(session, people.owner, invitation.id, _version(session, people), now=T0)
+    with pytest.raises(invitations.InvitationLinkInvalid) as revoked:
         _accept(session, token)
-    assert revoked.value.message == colleagues.LINK_REVOKED
-    with pytest.raises(colleagues.InvitationLinkInvalid) as damaged:
+    assert revoked.value.message == invitations.LINK_REVOKED
+    with pytest.raises(invitations.InvitationLinkInvalid) as damaged:
         _accept(session, token[:-3])
-    assert damaged.value.message == colleagues.LINK_DAMAGED
+    assert damaged.value.message == invitations.LINK_DAMAGED
     assert _record(session, people) == [EventKind.COLLEAGUE_INVITED, EventKind.INVITATION_REVOKED]
 
 
 def test_a_weak_password_or_no_name_creates_nobody(session: Session, people: People) -> None:
     token = _invite(session, people)
     with pytest.raises(ValidationError) as weak:
-        colleagues.accept_invitation(session, token, " ", "short", KEY, now=T0)
+        invitations.accept_invitation(session, token, " ", "short", KEY, now=T0)
     assert set(weak.value.fields) == {"name", "password"}
     assert session.scalar(select(User.id).where(User.email == "new.colleague@example.cn")) is None
 
@@ -164,24 +164,24 @@ def test_only_the_administrator_invites_and_an_address_with_an_account_is_refuse
     session: Session, people: People
 ) -> None:
     with pytest.raises(Forbidden):
-        colleagues.invite_colleague(
+        invitations.invite_colleague(
             session, people.colleague, "x@example.cn", EnterpriseRole.MEMBER, None, secret_key=KEY, compose=_compose,
             language="zh",
         )  # fmt: skip
     with pytest.raises(ValidationError) as taken:
         _invite(session, people, email=people.other_enterprise.email)
-    assert taken.value.fields == {"email": colleagues.EMAIL_TAKEN}
+    assert taken.value.fields == {"email": invitations.EMAIL_TAKEN}
     _invite(session, people)
     with pytest.raises(ValidationError) as twice:
         _invite(session, people)
-    assert twice.value.fields == {"email": colleagues.ALREADY_INVITED}
+    assert twice.value.fields == {"email": invitations.ALREADY_INVITED}
 
 
 def test_another_enterprises_administrator_cannot_touch_the_invitation(session: Session, people: People) -> None:
     _invite(session, people)
     invitation = session.scalars(select(Invitation)).one()
     with pytest.raises(NotFound):
-        colleagues.revoke_invitation(session, people.other_enterprise, invitation.id, None, now=T0)
+        invitations.revoke_invitation(session, people.other_enterprise, invitation.id, None, now=T0)
 
 
 def test_invitations_to_one_address_are_rate_limited(session: Session, people: People) -> None:
@@ -189,13 +189,13 @@ def test_invitations_to_one_address_are_rate_limited(session: Session, people: P
     invitation = session.scalars(select(Invitation)).one()
 
     def again() -> None:
-        colleagues.resend_invitation(
+        invitations.resend_invitation(
             session, people.owner, invitation.id, None, secret_key=KEY, compose=_compose, language="zh", now=T0
         )
 
-    for _ in range(colleagues.LIMIT_PER_EMAIL - 1):
+    for _ in range(invitations.LIMIT_PER_EMAIL - 1):
         again()
-    with pytest.raises(colleagues.InvitationRateLimited):
+    with pytest.raises(invitations.InvitationRateLimited):
         again()
 
 

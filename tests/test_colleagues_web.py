@@ -12,14 +12,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.models import EnterpriseRole, EventKind, OutboundMail, Role, User
+from service.models import EnterpriseRole, EventKind, Invitation, OutboundMail, Role, User
 from service.models.base import utcnow
-from service.operations import colleagues
+from service.operations import invitations
 from service.store.settings import DeskSettings
 from tests import factories
 from tests.factories import People
 from tests.request_helpers import submit
 from tests.suite import change_settings, login, post_form
+from tests.test_page_ids import _assert_ids_are_sound
 
 EN = {"Accept-Language": "en"}
 ZH = {"Accept-Language": "zh"}
@@ -108,8 +109,8 @@ def test_an_expired_link_answers_with_a_clear_message(
     login(client, people.owner)
     _invite(client, "late@example.cn")
     path = _link_path(_invitation_mail(session, "late@example.cn"))
-    invitation = session.scalars(select(colleagues.Invitation)).one()  # type: ignore[attr-defined]
-    invitation.sent_at = utcnow() - colleagues.INVITATION_LIFETIME - timedelta(hours=1)
+    invitation = session.scalars(select(Invitation)).one()
+    invitation.sent_at = utcnow() - invitations.INVITATION_LIFETIME - timedelta(hours=1)
     session.commit()
     page = _signed_out(client).get(path, headers=EN, follow_redirects=True).get_data(as_text=True)
     # The link carries the time it was mailed, which no longer matches: the page says to use the latest mail.
@@ -233,3 +234,15 @@ def test_the_enterprise_page_answers_within_the_readers_scope(
     assert client.get(path).status_code == 403
     login(client, people.staff)
     assert client.get(path + "?requests=x").status_code == 400
+
+
+def test_the_new_pages_have_unique_ids_and_labelled_controls(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = submit(session, people, settings)
+    login(client, people.owner)
+    _invite(client, "ids@example.cn")
+    for path in ("/portal/colleagues/", f"/portal/requests/{request.id}"):
+        _assert_ids_are_sound(client.get(path).get_data(as_text=True))
+    login(client, people.staff)
+    _assert_ids_are_sound(client.get(f"/desk/enterprises/{people.enterprise.id}").get_data(as_text=True))

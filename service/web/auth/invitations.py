@@ -8,7 +8,7 @@ from flask_babel import get_locale, gettext
 from flask_login import current_user, login_user, logout_user
 
 from service.errors import ValidationError
-from service.operations import colleagues
+from service.operations import invitations
 from service.web.app_settings import settings
 from service.web.auth import two_factor as two_factor_web
 from service.web.database import db
@@ -23,9 +23,9 @@ def accept(token: str) -> ResponseReturnValue:
     form = AcceptInvitationForm()
     secret_key = settings().secret_key
     try:
-        invitation = colleagues.invitation_of_link(db(), token, secret_key)
+        invitation = invitations.invitation_of_link(db(), token, secret_key)
         if form.validate_on_submit():
-            user = colleagues.accept_invitation(
+            user = invitations.accept_invitation(
                 db(), token, form.name.data or "", form.password.data or "", secret_key, locale=str(get_locale())
             )
             if current_user.is_authenticated:
@@ -40,7 +40,7 @@ def accept(token: str) -> ResponseReturnValue:
                 "success",
             )
             return redirect(url_for("portal.index"))
-    except colleagues.InvitationLinkInvalid as invalid:
+    except invitations.InvitationLinkInvalid as invalid:
         flash(gettext(invalid.message), "error")
         return redirect(url_for("auth.login"))
     except ValidationError as error:

@@ -7,8 +7,8 @@ from flask import render_template, url_for
 from flask_babel import force_locale, gettext
 
 from service.models import Invitation
-from service.operations import colleagues
-from service.operations.colleagues import ComposeInvitation
+from service.operations import invitations
+from service.operations.invitations import ComposeInvitation
 from service.operations.mail import ComposedMail
 from service.web.app_settings import settings
 from service.web.i18n import DEFAULT_LOCALE, LOCALES
@@ -27,7 +27,7 @@ def composer(language: str) -> ComposeInvitation:
                 "enterprise": invitation.enterprise.name,
                 "role": label(invitation.enterprise_role),
                 "link": settings().base_url + url_for("invitations.accept", token=token),
-                "days": colleagues.INVITATION_LIFETIME.days,
+                "days": invitations.INVITATION_LIFETIME.days,
                 "organisation": gettext(settings().organisation_name),
                 "language": language,
             }

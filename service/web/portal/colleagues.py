@@ -14,7 +14,7 @@ from flask_wtf import FlaskForm
 from service.errors import Conflict, DomainError, Forbidden, ValidationError
 from service.models import EnterpriseRole
 from service.models.base import utcnow
-from service.operations import colleagues
+from service.operations import colleagues, invitations
 from service.queries.colleagues import colleagues_page
 from service.rules.policy import PolicyAction
 from service.web.app_settings import settings
@@ -61,7 +61,7 @@ def _change(form: FlaskForm, call: Callable[[], T], success: Callable[[T], str])
     except (Conflict, ValidationError) as error:
         messages = list(getattr(error, "fields", {}).values())
         flash(gettext(messages[0]) if messages else domain_message(error), "error")
-    except colleagues.InvitationRateLimited as limited:
+    except invitations.InvitationRateLimited as limited:
         flash(_too_many(limited.seconds), "error")
     except Forbidden:
         abort(403)
@@ -93,7 +93,7 @@ def invite() -> ResponseReturnValue:
         return _page(form, 400)
     language = str(get_locale())
     try:
-        colleagues.invite_colleague(
+        invitations.invite_colleague(
             db(),
             actor(),
             form.email.data or "",
@@ -106,7 +106,7 @@ def invite() -> ResponseReturnValue:
     except ValidationError as error:
         show_error(form, error)
         return _page(form, 422)
-    except colleagues.InvitationRateLimited as limited:
+    except invitations.InvitationRateLimited as limited:
         form.form_errors.append(_too_many(limited.seconds))
         return _page(form, 429)
     except Conflict as error:
@@ -128,7 +128,7 @@ def resend(invitation_id: int) -> ResponseReturnValue:
     language = str(get_locale())
     return _change(
         form,
-        lambda: colleagues.resend_invitation(
+        lambda: invitations.resend_invitation(
             db(),
             actor(),
             invitation_id,
@@ -147,7 +147,7 @@ def revoke(invitation_id: int) -> ResponseReturnValue:
     form = RosterForm()
     return _change(
         form,
-        lambda: colleagues.revoke_invitation(db(), actor(), invitation_id, form.expected_version()),
+        lambda: invitations.revoke_invitation(db(), actor(), invitation_id, form.expected_version()),
         lambda _: gettext("The invitation has been withdrawn; its link no longer works."),
     )
 
