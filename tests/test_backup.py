@@ -126,7 +126,7 @@ def _keep_writing(engine: Engine, stop: threading.Event) -> int:
         with engine.begin() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO login_throttles (key, failures, window_started_at) "
+                    "INSERT INTO rate_limit_counters (key, count, window_started_at) "
                     "VALUES (:key, 1, '2026-03-02 09:00:00')"
                 ),
                 {"key": f"ip:load-{written}"},

@@ -3,7 +3,6 @@
 from service.models.accounts import (
     ApiToken,
     Enterprise,
-    LoginThrottle,
     RecoveryCode,
     SavedView,
     Station,
@@ -42,7 +41,6 @@ __all__ = [
     "HotlineSession",
     "Instruction",
     "KeptForm",
-    "LoginThrottle",
     "MailPreference",
     "Message",
     "Milestone",
