@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import http.cookiejar
 import os
-import re
 import subprocess
 import sys
 import urllib.error
@@ -57,7 +56,8 @@ class Browser:
     def request(self, url: str, form: dict[str, str] | None = None) -> tuple[int, str, str]:
         """The status, the Location header and the page of a GET (or, with ``form``, a POST)."""
         data = urllib.parse.urlencode(form).encode() if form is not None else None
-        asked = urllib.request.Request(url, data=data, headers={"X-Forwarded-For": self.client, "Accept-Language": "en"})
+        headers = {"X-Forwarded-For": self.client, "Accept-Language": "en"}
+        asked = urllib.request.Request(url, data=data, headers=headers)
         try:
             with self.opener.open(asked, timeout=30) as answer:
                 return answer.status, answer.headers.get("Location", ""), answer.read().decode()
