@@ -1,7 +1,7 @@
 """Attachments in an S3-compatible bucket (ATTACHMENT_STORAGE=s3), against moto's S3 server: the same promises as
 the upload folder's (tests/test_requests_attachments.py) — a file is claimed only once its row commits, a
 rolled-back upload leaves no object, the sweep removes what no row names and completes what one does — and an
-upload and a download through the web pages."""
+upload and a download through the web pages, and a backup and restore of the bucket."""
 
 from __future__ import annotations
 
@@ -19,16 +19,21 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from service.demo import seed
 from service.errors import NotFound
-from service.infrastructure.attachment_files import SweptFiles, attachment_store, sweep_orphan_files
+from service.infrastructure import backup
+from service.infrastructure.attachment_files import FoundFile, SweptFiles, attachment_store, sweep_orphan_files
 from service.models import Attachment
 from service.models.base import utcnow
 from service.operations.attachments import Upload, attachment_for_download, store_uploads
 from service.operations.requests import add_message
+from service.store.db import make_engine
 from service.store.settings import DeskSettings
+from tests import factories
 from tests.factories import People
 from tests.request_helpers import PDF, PNG, TUESDAY_10, submit
-from tests.suite import change_settings, login
+from tests.scratch import scratch_database
+from tests.suite import Sessions, change_settings, login
 from tests.web_requests_support import by_title, request_form, send
 
 S3 = {"attachment_storage": "s3", "s3_region": "us-east-1"}
@@ -146,3 +151,26 @@ def test_the_pages_upload_to_the_bucket_and_download_from_it(
     assert download.status_code == 200 and download.data == PDF
     assert download.headers["Content-Length"] == str(len(PDF))
     assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_a_backup_downloads_the_bucket_and_a_restore_puts_it_back_verified(
+    tmp_path: Path, bucket_settings: DeskSettings
+) -> None:
+    with scratch_database("sqlite", tmp_path, "desk") as url:
+        engine = make_engine(url)
+        with Sessions(bind=engine) as session:
+            seed.seed_reference_data(session)
+            people = factories.people(session)
+            submit(session, people, bucket_settings, uploads=(Upload("a.pdf", "", PDF), Upload("b.png", "", PNG)))
+            names = sorted(session.scalars(select(Attachment.stored_name)))
+        engine.dispose()
+        store = attachment_store(bucket_settings)
+
+        made = backup.backup(url, store, tmp_path / "backup")
+        assert sorted(made.files) == names and made.problems == []
+        for name in names:
+            store.remove(FoundFile(name, temporary=False))  # the bucket lost them
+        assert _keys(bucket_settings) == []
+
+        restored = backup.restore(url, store, tmp_path / "backup")
+        assert restored.files == made.files and _keys(bucket_settings) == names

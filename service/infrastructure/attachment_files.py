@@ -15,6 +15,7 @@ import contextlib
 import functools
 import logging
 import secrets
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -38,8 +39,8 @@ ORPHAN_AGE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
-class TemporaryFile:
-    """A file of the store older than the sweep's cutoff: its stored name, and whether it is still temporary."""
+class FoundFile:
+    """A file the store holds: its stored name, and whether it is still temporary."""
 
     name: str
     temporary: bool
@@ -62,11 +63,19 @@ class AttachmentStore(Protocol):
         """The stored file, open for reading. Raises NotFound when it is not there."""
         ...
 
-    def older_than(self, cutoff: datetime) -> Iterator[TemporaryFile]:
+    def older_than(self, cutoff: datetime) -> Iterator[FoundFile]:
         """The files the sweep looks at, written before ``cutoff``."""
         ...
 
-    def remove(self, found: TemporaryFile) -> None: ...
+    def remove(self, found: FoundFile) -> None: ...
+
+    def stored_names(self) -> Iterator[str]:
+        """Every file under its stored name (for a backup; temporary files aside)."""
+        ...
+
+    def put(self, name: str, content: IO[bytes]) -> None:
+        """Write a file straight under its stored name (for a restore)."""
+        ...
 
 
 class FolderStore:
@@ -74,7 +83,7 @@ class FolderStore:
 
     SUFFIX = ".part"
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str | Path) -> None:
         self.folder = Path(folder)
 
     def _temporary(self, name: str) -> Path:
@@ -99,15 +108,28 @@ class FolderStore:
         except (FileNotFoundError, IsADirectoryError):
             raise NotFound() from None
 
-    def older_than(self, cutoff: datetime) -> Iterator[TemporaryFile]:
+    def older_than(self, cutoff: datetime) -> Iterator[FoundFile]:
         if not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
             if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
-                yield TemporaryFile(path.name.removesuffix(self.SUFFIX), path.name.endswith(self.SUFFIX))
+                yield FoundFile(path.name.removesuffix(self.SUFFIX), path.name.endswith(self.SUFFIX))
 
-    def remove(self, found: TemporaryFile) -> None:
+    def remove(self, found: FoundFile) -> None:
         (self._temporary(found.name) if found.temporary else self.folder / found.name).unlink(missing_ok=True)
+
+    def stored_names(self) -> Iterator[str]:
+        if not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            # A symbolic link could point anywhere: never followed.
+            if path.is_file() and not path.is_symlink() and not path.name.endswith(self.SUFFIX):
+                yield path.name
+
+    def put(self, name: str, content: IO[bytes]) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with open(self.folder / name, "wb") as handle:
+            shutil.copyfileobj(content, handle)
 
 
 class BucketStore:
@@ -139,15 +161,24 @@ class BucketStore:
             raise
         return body
 
-    def older_than(self, cutoff: datetime) -> Iterator[TemporaryFile]:
+    def older_than(self, cutoff: datetime) -> Iterator[FoundFile]:
         pages = self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=self.PENDING)
         for page in pages:
             for found in page.get("Contents", []):
                 if found["LastModified"] < cutoff:
-                    yield TemporaryFile(found["Key"].removeprefix(self.PENDING), temporary=True)
+                    yield FoundFile(found["Key"].removeprefix(self.PENDING), temporary=True)
 
-    def remove(self, found: TemporaryFile) -> None:
+    def remove(self, found: FoundFile) -> None:
         self.client.delete_object(Bucket=self.bucket, Key=(self.PENDING if found.temporary else "") + found.name)
+
+    def stored_names(self) -> Iterator[str]:
+        for page in self.client.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for found in page.get("Contents", []):
+                if not found["Key"].startswith(self.PENDING):
+                    yield found["Key"]
+
+    def put(self, name: str, content: IO[bytes]) -> None:
+        self.client.upload_fileobj(content, self.bucket, name)
 
 
 @functools.cache
