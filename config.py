@@ -58,7 +58,7 @@ class Settings(BaseSettings):
     # every server reaches (S3_BUCKET; S3_ENDPOINT_URL for a store other than AWS; the credentials from the usual
     # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
     attachment_storage: Literal["filesystem", "s3"] = "filesystem"
-    s3_bucket: str = ""
+    s3_bucket: str = Field("", validate_default=True)
     s3_endpoint_url: str = ""
     s3_region: str = ""
     # The background jobs' queue (service/jobs.py) and the rate limits' counters: Redis when set
