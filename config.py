@@ -64,7 +64,8 @@ class Settings(BaseSettings):
     # The background jobs' queue (service/jobs.py) and the rate limits' counters: Redis when set
     # (redis://host:6379/0), else a SQLite file which every process of one machine shares, and the database.
     redis_url: str | None = None
-    # Every key the desk writes in Redis starts with it: deployments (or test runs) sharing one Redis stay apart.
+    # Starts the rate limits' keys in Redis and the job queue's name: deployments (or test runs) sharing one Redis
+    # stay apart.
     redis_prefix: str = "desk:"
     jobs_file: str = str(INSTANCE_DIR / "jobs.sqlite3")
     max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1)
