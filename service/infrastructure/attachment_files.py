@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, SessionTransaction, sessionmaker
@@ -183,6 +182,9 @@ class BucketStore:
 
 @functools.cache
 def _bucket_store(bucket: str, endpoint_url: str, region: str) -> BucketStore:
+    # Imported here: a desk on the upload folder never pays boto3's start-up time (a fifth of a second).
+    import boto3
+
     # A session of its own: boto3's default one is not safe to share between threads.
     client = boto3.session.Session().client("s3", endpoint_url=endpoint_url or None, region_name=region or None)
     return BucketStore(client, bucket)
