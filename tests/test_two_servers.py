@@ -122,7 +122,7 @@ def desk(tmp_path: Path, redis_prefix: str) -> Iterator[Desk]:
         servers = (f"http://127.0.0.1:{ports[0]}", f"http://127.0.0.1:{ports[1]}")
         try:
             for server, process in zip(servers, processes, strict=True):
-                wait_for(lambda s=server, p=process: _answers(s) or p.poll() is not None, 60, f"{server} to answer")
+                wait_for(lambda s=server, p=process: _answers(s) or p.poll() is not None, 120, f"{server} to answer")
                 assert process.poll() is None, (tmp_path / f"server-{server.rsplit(':', 1)[1]}.log").read_text()
             yield Desk(servers, email)
         finally:
