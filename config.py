@@ -54,9 +54,19 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(5, ge=1)
 
     upload_folder: str = str(INSTANCE_DIR / "uploads")
-    # The background jobs' queue (service/jobs.py): Redis when set (redis://host:6379/0), else this SQLite file,
-    # which every process of one machine shares.
+    # Where attachments are kept: "filesystem" (UPLOAD_FOLDER, the default) or "s3", an S3-compatible bucket that
+    # every server reaches (S3_BUCKET; S3_ENDPOINT_URL for a store other than AWS; the credentials from the usual
+    # AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the machine's role).
+    attachment_storage: Literal["filesystem", "s3"] = "filesystem"
+    s3_bucket: str = Field("", validate_default=True)
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
+    # The background jobs' queue (service/jobs.py) and the rate limits' counters: Redis when set
+    # (redis://host:6379/0), else a SQLite file which every process of one machine shares, and the database.
     redis_url: str | None = None
+    # Starts the rate limits' keys in Redis and the job queue's name: deployments (or test runs) sharing one Redis
+    # stay apart.
+    redis_prefix: str = "desk:"
     jobs_file: str = str(INSTANCE_DIR / "jobs.sqlite3")
     max_attachment_bytes: int = Field(20 * 1024 * 1024, ge=1)
     max_attachments_per_message: int = Field(5, ge=1)
@@ -155,6 +165,13 @@ class Settings(BaseSettings):
             raise ValueError(f"must not use the development key in production ({NEW_FERNET_KEY})")
         return value
 
+    @field_validator("s3_bucket")
+    @classmethod
+    def _bucket_for_s3(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("attachment_storage") == "s3" and not value:
+            raise ValueError("must name the bucket when ATTACHMENT_STORAGE is s3")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_url(cls, value: str) -> str:
@@ -210,6 +227,10 @@ class Settings(BaseSettings):
         """What the operations need (they never read this module)."""
         return DeskSettings(
             upload_folder=self.upload_folder,
+            attachment_storage=self.attachment_storage,
+            s3_bucket=self.s3_bucket,
+            s3_endpoint_url=self.s3_endpoint_url,
+            s3_region=self.s3_region,
             max_attachment_bytes=self.max_attachment_bytes,
             max_attachments=self.max_attachments_per_message,
             working_hours=self.sla_working_hours,

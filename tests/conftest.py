@@ -8,6 +8,7 @@ the same suite on PostgreSQL; with pytest-xdist (-n 2) each worker has a databas
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +29,7 @@ from service.web.cli import upgrade_database
 from tests import factories
 from tests.request_helpers import full_request
 from tests.scratch import ON_POSTGRESQL, TEST_DATABASE_URL, WORKER, postgresql_database
+from tests.shared_services import object_storage, redis_key_prefix, redis_unreachable
 from tests.smtp_sink import SmtpSink
 from tests.suite import joined_session, reset_process_settings, suite_settings
 
@@ -160,3 +162,35 @@ def smtp_server() -> Iterator[SmtpSink]:
     sink.start()
     yield sink
     sink.stop()
+
+
+# --- Redis and S3-compatible object storage: the services several app servers share ----------------------------
+
+
+@pytest.fixture()
+def redis_prefix() -> Iterator[str]:
+    """A Redis key prefix of this test's own on the local Redis (REDIS_URL in tests/shared_services.py)."""
+    reason = redis_unreachable()
+    if reason:
+        pytest.skip(reason)
+    with redis_key_prefix() as prefix:
+        yield prefix
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    with object_storage() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture()
+def s3_bucket(s3_endpoint: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new, empty bucket on the local S3 server, reachable with the credentials boto3 reads from the
+    environment (as in production): its name."""
+    import boto3
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "desk-tests")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "desk-tests")
+    name = f"desk-{uuid.uuid4().hex}"
+    boto3.session.Session().client("s3", endpoint_url=s3_endpoint, region_name="us-east-1").create_bucket(Bucket=name)
+    return name

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, delete, func, select, text, update
 
 from service.infrastructure import backup
+from service.infrastructure.attachment_files import FolderStore
 from service.models import Attachment, Event, ServiceRequest
 from service.models.base import Base
 from service.store.db import make_engine
@@ -57,7 +58,7 @@ def test_restore_brings_back_every_row_and_file_and_says_it_verified(live: Live,
     before = live.counts()
     files_before = {p.name: p.read_bytes() for p in live.uploads.iterdir()}
 
-    made = backup.backup(live.url, live.uploads, tmp_path / "backup")
+    made = backup.backup(live.url, FolderStore(live.uploads), tmp_path / "backup")
     manifest = json.loads((tmp_path / "backup" / backup.MANIFEST).read_text())
     assert {name: manifest["tables"][name] for name in before} == before
     assert set(manifest["files"]) == set(files_before) and made.problems == []
@@ -69,7 +70,7 @@ def test_restore_brings_back_every_row_and_file_and_says_it_verified(live: Live,
     damaged = min(live.uploads.iterdir())
     damaged.write_bytes(b"ransomware was here")
 
-    restored = backup.restore(live.url, live.uploads, tmp_path / "backup")
+    restored = backup.restore(live.url, FolderStore(live.uploads), tmp_path / "backup")
     assert live.counts() == before
     assert {p.name: p.read_bytes() for p in live.uploads.iterdir()} == files_before
     assert restored.rows >= sum(before.values())
@@ -78,46 +79,46 @@ def test_restore_brings_back_every_row_and_file_and_says_it_verified(live: Live,
 
 
 def test_an_altered_backup_is_refused_before_anything_is_touched(live: Live, tmp_path: Path) -> None:
-    backup.backup(live.url, live.uploads, tmp_path / "backup")
+    backup.backup(live.url, FolderStore(live.uploads), tmp_path / "backup")
     tampered = min((tmp_path / "backup" / backup.UPLOADS).iterdir())
     tampered.write_bytes(b"changed after the backup")
     with live.engine.begin() as conn:
         conn.execute(delete(Event))
 
     with pytest.raises(backup.BackupError, match="altered"):
-        backup.restore(live.url, live.uploads, tmp_path / "backup")
+        backup.restore(live.url, FolderStore(live.uploads), tmp_path / "backup")
     assert live.counts()["events"] == 0, "the live database was left as it was"
 
 
 def test_a_backup_of_the_other_engine_or_a_foreign_file_name_is_refused(live: Live, tmp_path: Path) -> None:
-    backup.backup(live.url, live.uploads, tmp_path / "backup")
+    backup.backup(live.url, FolderStore(live.uploads), tmp_path / "backup")
     manifest_path = tmp_path / "backup" / backup.MANIFEST
     manifest = json.loads(manifest_path.read_text())
 
     other = {**manifest, "engine": "mysql"}
     manifest_path.write_text(json.dumps(other))
     with pytest.raises(backup.BackupError, match="mysql backup"):
-        backup.restore(live.url, live.uploads, tmp_path / "backup")
+        backup.restore(live.url, FolderStore(live.uploads), tmp_path / "backup")
 
     escaping = {**manifest, "files": {**manifest["files"], "../../outside.txt": "0" * 64}}
     manifest_path.write_text(json.dumps(escaping))
     with pytest.raises(backup.BackupError, match="leaves the upload folder"):
-        backup.restore(live.url, live.uploads, tmp_path / "backup")
+        backup.restore(live.url, FolderStore(live.uploads), tmp_path / "backup")
     assert not (tmp_path / "outside.txt").exists()
 
 
 def test_a_missing_attachment_file_is_reported_in_the_backup(live: Live, tmp_path: Path) -> None:
     lost = min(live.uploads.iterdir())
     lost.unlink()
-    made = backup.backup(live.url, live.uploads, tmp_path / "backup")
-    assert made.problems == [f"attachment {lost.name}: file missing in the upload folder"]
+    made = backup.backup(live.url, FolderStore(live.uploads), tmp_path / "backup")
+    assert made.problems == [f"attachment {lost.name}: file missing in the attachment store"]
 
 
 def test_the_backup_directory_must_be_new(live: Live, tmp_path: Path) -> None:
     (tmp_path / "used").mkdir()
     (tmp_path / "used" / "something").write_text("x")
     with pytest.raises(backup.BackupError, match="not empty"):
-        backup.backup(live.url, live.uploads, tmp_path / "used")
+        backup.backup(live.url, FolderStore(live.uploads), tmp_path / "used")
 
 
 def _keep_writing(engine: Engine, stop: threading.Event) -> int:
@@ -126,7 +127,7 @@ def _keep_writing(engine: Engine, stop: threading.Event) -> int:
         with engine.begin() as conn:
             conn.execute(
                 text(
-                    "INSERT INTO login_throttles (key, failures, window_started_at) "
+                    "INSERT INTO rate_limit_counters (key, count, window_started_at) "
                     "VALUES (:key, 1, '2026-03-02 09:00:00')"
                 ),
                 {"key": f"ip:load-{written}"},
@@ -142,7 +143,7 @@ def test_a_sqlite_backup_is_consistent_while_the_app_keeps_writing(tmp_path: Pat
         writer = threading.Thread(target=lambda: result.append(_keep_writing(engine, stop)))
         writer.start()
         try:
-            made = [backup.backup(url, tmp_path / "uploads", tmp_path / f"backup{n}") for n in range(3)]
+            made = [backup.backup(url, FolderStore(tmp_path / "uploads"), tmp_path / f"backup{n}") for n in range(3)]
         finally:
             stop.set()
             writer.join()
@@ -151,7 +152,10 @@ def test_a_sqlite_backup_is_consistent_while_the_app_keeps_writing(tmp_path: Pat
         for outcome in made:
             # Each restore re-counts the copy: the manifest's counts are those of the copied snapshot.
             with scratch_database("sqlite", tmp_path, f"restored-{outcome.directory.name}", migrate=False) as target:
-                assert backup.restore(target, tmp_path / "restored-uploads", outcome.directory).tables == outcome.tables
+                assert (
+                    backup.restore(target, FolderStore(tmp_path / "restored-uploads"), outcome.directory).tables
+                    == outcome.tables
+                )
 
 
 def test_the_cli_commands_back_up_and_restore(live: Live, tmp_path: Path) -> None:

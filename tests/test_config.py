@@ -15,7 +15,7 @@ from service import PROJECT_DIR
 from tests.suite import SuiteSettings
 
 README = PROJECT_DIR / "README.md"
-ROW = re.compile(r"^\| (`[A-Z_]+`(?:, `[A-Z_]+`)*) \| ([^|]*) \|", re.MULTILINE)
+ROW = re.compile(r"^\| (`[A-Z][A-Z0-9_]*`(?:, `[A-Z][A-Z0-9_]*`)*) \| ([^|]*) \|", re.MULTILINE)
 
 
 def _documented() -> dict[str, str | None]:
@@ -23,7 +23,7 @@ def _documented() -> dict[str, str | None]:
     section = README.read_text(encoding="utf-8").split("## Configuration", 1)[1].split("\n## ", 1)[0]
     table: dict[str, str | None] = {}
     for names_cell, default_cell in ROW.findall(section):
-        names = re.findall(r"`([A-Z_]+)`", names_cell)
+        names = re.findall(r"`([A-Z][A-Z0-9_]*)`", names_cell)
         literals = re.findall(r"`([^`]*)`", default_cell)
         for n, name in enumerate(names):
             table[name] = literals[n] if len(literals) == len(names) else None
@@ -75,6 +75,7 @@ def test_a_bad_value_stops_the_app_at_start_with_a_message_naming_the_variable()
         ("MEETING_URL_TEMPLATE", "https://meet.example/{case}", "may use {reference} and {token} only"),
         ("DATABASE_URL", "desk.sqlite3", "must be an SQLAlchemy URL"),
         ("SESSION_COOKIE_SECURE", "sometimes", "Input should be a valid boolean"),
+        ("ATTACHMENT_STORAGE", "nfs", "Input should be 'filesystem' or 's3'"),
     ],
 )
 def test_each_kind_of_bad_value_is_named_with_what_is_wrong(
@@ -85,6 +86,15 @@ def test_each_kind_of_bad_value_is_named_with_what_is_wrong(
         load_settings()
     message = capsys.readouterr().err
     assert f"\n  {name}: " in message and problem in message
+
+
+def test_object_storage_without_a_bucket_is_refused_naming_the_bucket(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("ATTACHMENT_STORAGE", "s3")
+    with pytest.raises(SystemExit):
+        load_settings()
+    assert "\n  S3_BUCKET: must name the bucket when ATTACHMENT_STORAGE is s3" in capsys.readouterr().err
 
 
 def test_production_turns_secure_cookies_and_two_step_sign_in_on_unless_set() -> None:

@@ -196,15 +196,18 @@ def test_download_follows_the_request_scope_and_hides_internal_files(session, pe
         settings=settings,
     )
     internal = session.scalars(select(Attachment).where(Attachment.internal.is_(True))).one()
-    attachment, path = attachment_for_download(session, people.colleague, public.id, settings=settings)
-    assert attachment.id == public.id and path.read_bytes() == PDF
+    attachment, content = attachment_for_download(session, people.colleague, public.id, settings=settings)
+    with content:
+        assert attachment.id == public.id and content.read() == PDF
     for outsider in (people.other_enterprise, people.other_staff):
         with pytest.raises(NotFound):
             attachment_for_download(session, outsider, public.id, settings=settings)
     with pytest.raises(NotFound):
         attachment_for_download(session, people.owner, internal.id, settings=settings)
     for insider in (people.staff, people.hub_staff, people.hub_director):
-        assert attachment_for_download(session, insider, internal.id, settings=settings)[0].id == internal.id
+        found, content = attachment_for_download(session, insider, internal.id, settings=settings)
+        content.close()
+        assert found.id == internal.id
     with pytest.raises(NotFound):
         attachment_for_download(session, people.staff, 10**9, settings=settings)
 

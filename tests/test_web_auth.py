@@ -321,6 +321,9 @@ def test_healthz_reports_an_unreachable_database(client: FlaskClient, app: Flask
 class _DatabaseDown:
     """A session whose every statement fails as with the database server stopped."""
 
+    def __init__(self) -> None:
+        self.info: dict[str, object] = {}  # what the session's factory gave it: nothing
+
     def __getattr__(self, _name: str):  # type: ignore[no-untyped-def]
         def refuse(*_args: object, **_kwargs: object) -> None:
             raise OperationalError("SELECT 1", {}, Exception("connection refused"))

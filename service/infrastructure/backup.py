@@ -1,4 +1,4 @@
-"""Backup and restore of the database and the upload folder, with a manifest that proves a restore.
+"""Backup and restore of the database and the attachment files, with a manifest that proves a restore.
 
 SQLite is copied through its online backup API (consistent while the app keeps
 writing); PostgreSQL through ``pg_dump -Fc`` of an exported snapshot, so that the
@@ -6,6 +6,9 @@ row counts in the manifest are those of exactly the rows dumped. The manifest
 records the row count of every table and the sha256 of every uploaded file;
 ``restore`` checks the backup before touching anything, and checks the restored
 database and files against the manifest afterwards.
+
+The files come from the attachments' store and go back into it, whichever it is: the upload folder, or the S3
+bucket (every object is downloaded into the backup, and uploaded again by a restore).
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ from sqlalchemy import Connection, create_engine, inspect, make_url, select, tex
 from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
+from service.errors import NotFound
+from service.infrastructure.attachment_files import AttachmentStore
 from service.models import Attachment
 from service.models.base import utcnow
 
@@ -52,7 +57,7 @@ class Outcome:
         return sum(self.tables.values())
 
 
-def backup(database_url: str, upload_folder: str | Path, target: str | Path) -> Outcome:
+def backup(database_url: str, store: AttachmentStore, target: str | Path) -> Outcome:
     """Write a backup into ``target`` (a new or empty directory). Raises BackupError.
 
     Attachments whose file is missing or differs from its recorded checksum
@@ -84,8 +89,8 @@ def backup(database_url: str, upload_folder: str | Path, target: str | Path) -> 
             )
     else:
         raise BackupError(f"cannot back up a {url.get_backend_name()} database")
-    files = _copy_tree(Path(upload_folder), target / UPLOADS)
-    problems = _attachment_problems(attachments, files, "in the upload folder")
+    files = _copy_out(store, target / UPLOADS)
+    problems = _attachment_problems(attachments, files, "in the attachment store")
     manifest = {
         "format": FORMAT,
         "created_at": utcnow().isoformat(),
@@ -101,7 +106,7 @@ def backup(database_url: str, upload_folder: str | Path, target: str | Path) -> 
     return Outcome(target, tables, files, problems)
 
 
-def restore(database_url: str, upload_folder: str | Path, source: str | Path) -> Outcome:
+def restore(database_url: str, store: AttachmentStore, source: str | Path) -> Outcome:
     """Replace the database and the uploaded files by a backup, then verify them against its manifest.
 
     Refuses (BackupError, nothing touched) a backup that is incomplete, altered
@@ -127,9 +132,9 @@ def restore(database_url: str, upload_folder: str | Path, source: str | Path) ->
             ],
             url,
         )
-    folder = Path(upload_folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    _copy_tree(source / UPLOADS, folder)
+    for name in manifest["files"]:
+        with open(source / UPLOADS / _safe_relative(name), "rb") as content:
+            store.put(name, content)
 
     with _connect(url) as conn:
         tables, attachments, _ = _census(conn, only=manifest["tables"])
@@ -138,9 +143,7 @@ def restore(database_url: str, upload_folder: str | Path, source: str | Path) ->
         for name, count in manifest["tables"].items()
         if tables.get(name) != count
     ]
-    restored_files = {
-        name: _sha256(folder / name) if (folder / name).is_file() else "missing" for name in manifest["files"]
-    }
+    restored_files = {name: _stored_sha256(store, name) for name in manifest["files"]}
     problems += [
         f"file {name}: checksum differs after restore"
         for name, digest in manifest["files"].items()
@@ -258,21 +261,30 @@ def _run(command: list[str], url: URL) -> None:
         raise BackupError(f"{command[0]} failed: {finished.stderr.strip()}")
 
 
-def _copy_tree(source: Path, destination: Path) -> dict[str, str]:
-    """Copy every regular file (symbolic links are skipped: they could point anywhere); returns their checksums."""
+def _copy_out(store: AttachmentStore, destination: Path) -> dict[str, str]:
+    """Copy every stored file of the store into ``destination``; returns their checksums."""
     destination.mkdir(parents=True, exist_ok=True)
     checksums: dict[str, str] = {}
-    if not source.is_dir():
-        return checksums
-    for path in sorted(source.rglob("*")):
-        if path.is_symlink() or not path.is_file():
-            continue
-        relative = path.relative_to(source)
-        target = destination / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, target)
-        checksums[relative.as_posix()] = _sha256(target)
+    for name in sorted(store.stored_names()):
+        target = destination / _safe_relative(name)
+        try:
+            with store.open(name) as content, open(target, "wb") as copy:
+                shutil.copyfileobj(content, copy)
+        except NotFound:
+            continue  # removed since it was listed (an orphan the sweep took)
+        checksums[name] = _sha256(target)
     return checksums
+
+
+def _stored_sha256(store: AttachmentStore, name: str) -> str:
+    digest = hashlib.sha256()
+    try:
+        with store.open(name) as content:
+            for block in iter(lambda: content.read(1024 * 1024), b""):
+                digest.update(block)
+    except NotFound:
+        return "missing"
+    return digest.hexdigest()
 
 
 def _sha256(path: Path) -> str:

@@ -107,16 +107,6 @@ class User(Base):
         return f"{self.id}:{self.session_token}"
 
 
-class LoginThrottle(Base):
-    """Failed sign-ins per client address, in the database so every worker shares them."""
-
-    __tablename__ = "login_throttles"
-
-    key: Mapped[str] = mapped_column(String(120), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-
 class RecoveryCode(Base):
     __tablename__ = "recovery_codes"
 

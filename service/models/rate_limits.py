@@ -1,4 +1,5 @@
-"""Fixed-window request counters for the API's rate limits, shared by every worker through the database."""
+"""Fixed-window counters of the rate limits (API calls, sign-in failures, recovery requests) when they are kept in
+the database, shared by every worker (service/infrastructure/counters.py; Redis keeps them instead when set)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from service.models.base import Base
 
 
 class RateLimitCounter(Base):
-    """One row per limited key ("token:12", "ip:10.0.0.1"): the current window and its count."""
+    """One row per limited key ("token:12", "ip:10.0.0.1", "signin-ip:10.0.0.1"): the current window and its count."""
 
     __tablename__ = "rate_limit_counters"
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -13,16 +11,8 @@ from sqlalchemy.orm import Session
 
 from service.errors import CORRECT_FIELDS, N_, Forbidden, NotFound, ValidationError
 from service.infrastructure import passwords
-from service.models import (
-    Enterprise,
-    EnterpriseRole,
-    EnterpriseSize,
-    LoginThrottle,
-    Role,
-    Station,
-    User,
-    new_session_token,
-)
+from service.infrastructure.counters import counters_of
+from service.models import Enterprise, EnterpriseRole, EnterpriseSize, Role, Station, User, new_session_token
 from service.models.base import utcnow
 from service.rules import credit_code, policy
 from service.rules.policy import PolicyAction
@@ -32,9 +22,9 @@ LOGIN_FAILED = N_("The email or password is not correct, or the account is locke
 # Failed sign-ins (wrong password or second-step code) that lock an account, and for how long.
 ACCOUNT_MAX_FAILURES = 5
 ACCOUNT_LOCK_MINUTES = 15
-ADDRESS_WINDOW = timedelta(minutes=15)
+# Failed sign-ins from one client address (any accounts) that stop sign-ins from it for the rest of the window.
+ADDRESS_WINDOW_SECONDS = 15 * 60
 ADDRESS_MAX_FAILURES = 30
-T = TypeVar("T")
 
 
 class AuthenticationFailed(Exception):
@@ -140,7 +130,8 @@ def authenticate(
     lock_minutes: int = ACCOUNT_LOCK_MINUTES,
     now: datetime | None = None,
 ) -> User:
-    """Check credentials, counting failures per account and per client address in the database.
+    """Check credentials, counting failures per account (on its row) and per client address (in the rate
+    limits' counters, service/infrastructure/counters.py).
 
     Raises AuthenticationFailed (one message for every cause) on a wrong email
     or password, a locked or inactive account, or too many failures from the address.
@@ -148,51 +139,26 @@ def authenticate(
     the second step (service.operations.two_factor) completes the sign-in.
     """
     now = now or utcnow()
-    return retry_on_throttle_race(
-        lambda: _authenticate(session, email, password, address, max_failures, lock_minutes, now)
-    )
-
-
-def _authenticate(
-    session: Session, email: str, password: str, address: str, max_failures: int, lock_minutes: int, now: datetime
-) -> User:
+    blocked = address_blocked(session, address, now)
     with unit_of_work(session):
-        throttle = address_throttle(session, address, now)
         # Locked rows serialize concurrent attempts on one account (PostgreSQL), so none is left uncounted.
         user = session.scalars(select(User).where(User.email == normalize_email(email)).with_for_update()).first()
         password_ok = passwords.verify_password(user.password_hash if user else None, password)
-        if (
-            user is not None
-            and password_ok
-            and user.active
-            and not is_locked(user, now)
-            and not address_blocked(throttle)
-        ):
+        if user is not None and password_ok and user.active and not is_locked(user, now) and not blocked:
             if user.totp_enabled_at is None:
                 mark_signed_in(user, now)
             return user
-        record_login_failure(session, user, throttle, address, now, max_failures, lock_minutes)
+        record_login_failure(session, user, address, now, max_failures, lock_minutes)
     raise AuthenticationFailed()
 
 
-def retry_on_throttle_race(attempt: Callable[[], T]) -> T:
-    """Run a sign-in attempt, once more if a concurrent failure from the same address created its throttle row first."""
-    try:
-        return attempt()
-    except IntegrityError:
-        return attempt()
+def _address_key(address: str) -> str:
+    return f"signin-ip:{address}"
 
 
-def address_throttle(session: Session, address: str, now: datetime) -> LoginThrottle | None:
-    """The failure count of a client address, restarted when its window has passed."""
-    throttle = session.get(LoginThrottle, f"ip:{address}", with_for_update=True)
-    if throttle is not None and now - throttle.window_started_at > ADDRESS_WINDOW:
-        throttle.failures, throttle.window_started_at = 0, now
-    return throttle
-
-
-def address_blocked(throttle: LoginThrottle | None) -> bool:
-    return throttle is not None and throttle.failures >= ADDRESS_MAX_FAILURES
+def address_blocked(session: Session, address: str, now: datetime) -> bool:
+    """Whether the client address has failed too often in the current window."""
+    return counters_of(session).count(_address_key(address), ADDRESS_WINDOW_SECONDS, now) >= ADDRESS_MAX_FAILURES
 
 
 def is_locked(user: User, now: datetime) -> bool:
@@ -206,19 +172,11 @@ def mark_signed_in(user: User, now: datetime) -> None:
 
 
 def record_login_failure(
-    session: Session,
-    user: User | None,
-    throttle: LoginThrottle | None,
-    address: str,
-    now: datetime,
-    max_failures: int,
-    lock_minutes: int,
+    session: Session, user: User | None, address: str, now: datetime, max_failures: int, lock_minutes: int
 ) -> None:
-    """Count one failed sign-in step against the address and, unless already locked, the account."""
-    if throttle is None:
-        throttle = LoginThrottle(key=f"ip:{address}", failures=0, window_started_at=now)
-        session.add(throttle)
-    throttle.failures += 1
+    """Count one failed sign-in step against the address and, unless already locked, the account (in the
+    caller's transaction)."""
+    counters_of(session).add([_address_key(address)], ADDRESS_WINDOW_SECONDS, now)
     if user is not None and not is_locked(user, now):
         user.failed_logins += 1
         if user.failed_logins >= max_failures:

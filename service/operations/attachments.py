@@ -12,7 +12,8 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
+from typing import IO
 
 from sqlalchemy.orm import Session
 
@@ -220,11 +221,11 @@ def store_uploads(
 
 def attachment_for_download(
     session: Session, actor: User, attachment_id: int, *, settings: DeskSettings
-) -> tuple[Attachment, Path]:
-    """The attachment and its file, for a user who may see it.
+) -> tuple[Attachment, IO[bytes]]:
+    """The attachment and its file, open for reading (the caller closes it), for a user who may see it.
 
-    Raises NotFound outside the actor's scope, and for an internal attachment
-    asked for by an enterprise.
+    Raises NotFound outside the actor's scope, for an internal attachment
+    asked for by an enterprise, and for a file missing from the store.
     """
     attachment = session.get(Attachment, attachment_id)
     if attachment is None:
@@ -234,4 +235,4 @@ def attachment_for_download(
         actor.role == Role.ENTERPRISE or not policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request)
     ):
         raise NotFound()
-    return attachment, attachment_files.attachment_path(attachment, settings)
+    return attachment, attachment_files.open_stored(attachment, settings)

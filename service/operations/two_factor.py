@@ -155,23 +155,8 @@ def verify_second_step(
     Raises accounts.AuthenticationFailed.
     """
     now = now or utcnow()
-    return accounts.retry_on_throttle_race(
-        lambda: _verify_second_step(session, user_id, session_token, code, address, max_failures, lock_minutes, now)
-    )
-
-
-def _verify_second_step(
-    session: Session,
-    user_id: int,
-    session_token: str,
-    code: str,
-    address: str,
-    max_failures: int,
-    lock_minutes: int,
-    now: datetime,
-) -> User:
+    blocked = accounts.address_blocked(session, address, now)
     with unit_of_work(session):
-        throttle = accounts.address_throttle(session, address, now)
         user = session.get(User, user_id, with_for_update=True)
         allowed = (
             user is not None
@@ -179,12 +164,12 @@ def _verify_second_step(
             and is_enabled(user)
             and user.session_token == session_token
             and not accounts.is_locked(user, now)
-            and not accounts.address_blocked(throttle)
+            and not blocked
         )
         if allowed and user is not None and _accept_any_code(session, user, code, now):
             accounts.mark_signed_in(user, now)
             return user
-        accounts.record_login_failure(session, user, throttle, address, now, max_failures, lock_minutes)
+        accounts.record_login_failure(session, user, address, now, max_failures, lock_minutes)
     raise accounts.AuthenticationFailed()
 
 

@@ -34,6 +34,12 @@ class DeskSettings:
     reminder_share: float = 0.75
     # Days after a result within which a return visit (回访) is recorded.
     return_visit_days: int = 10
+    # Where attachment files are kept (service/infrastructure/attachment_files.py): "filesystem" (upload_folder)
+    # or "s3" (the bucket, at the endpoint for a store other than AWS).
+    attachment_storage: str = "filesystem"
+    s3_bucket: str = ""
+    s3_endpoint_url: str = ""
+    s3_region: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from service import jobs
-from service.infrastructure.jobs import job_queue
+from service.infrastructure.jobs import QUEUE_NAME, job_queue
 from service.models.base import utcnow
 from service.web.common.inbound_mail import poll_imap
 from service.web.common.mail import send_due_mail
@@ -22,7 +22,10 @@ def register(app: Flask, settings: Settings) -> None:
     """After the database: the jobs open their sessions from the app's session factory. In testing every job
     runs where it is enqueued (Huey's immediate mode), with no consumer."""
     queue = job_queue(
-        redis_url=settings.redis_url, sqlite_file=settings.jobs_file, immediate=settings.app_env == "testing"
+        redis_url=settings.redis_url,
+        sqlite_file=settings.jobs_file,
+        immediate=settings.app_env == "testing",
+        name=f"{settings.redis_prefix}{QUEUE_NAME}" if settings.redis_url else QUEUE_NAME,
     )
 
     def session() -> Session:

@@ -17,6 +17,7 @@ from service import PROJECT_DIR
 from service.demo import seed
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
+from service.infrastructure.attachment_files import attachment_store
 from service.jobs import sweep_service_targets
 from service.models.base import utcnow
 from service.operations import two_factor
@@ -184,7 +185,7 @@ def backup_command(target: str) -> None:
     from service.infrastructure import backup
 
     try:
-        outcome = backup.backup(settings().database_url, settings().upload_folder, target)
+        outcome = backup.backup(settings().database_url, attachment_store(desk_settings()), target)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(
@@ -214,7 +215,7 @@ def restore_command(source: str, yes: bool) -> None:
     if not yes:
         click.confirm(f"Replace the data of {settings().database_url} by the backup in {source}?", abort=True)
     try:
-        outcome = backup.restore(settings().database_url, settings().upload_folder, source)
+        outcome = backup.restore(settings().database_url, attachment_store(desk_settings()), source)
     except backup.BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(

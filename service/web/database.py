@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from config import Settings
 from service.infrastructure import session_hooks
+from service.infrastructure.counters import redis_counters, share_counters
 from service.store.db import make_engine, make_session_factory
 
 
@@ -15,6 +16,9 @@ def register(app: Flask, settings: Settings) -> None:
     app.extensions["db_engine"] = engine
     sessions = make_session_factory(engine)
     session_hooks.register(sessions)
+    if settings.redis_url:
+        # Rate limits count in Redis: every server sees the same numbers at one round trip per limited call.
+        share_counters(sessions, redis_counters(settings.redis_url, settings.redis_prefix))
     app.extensions["db_sessions"] = sessions
     app.teardown_appcontext(_close_session)
 

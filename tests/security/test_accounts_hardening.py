@@ -14,7 +14,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from service.infrastructure import passwords
-from service.models import LoginThrottle, Role
+from service.infrastructure.counters import counters_of
+from service.models import RateLimitCounter, Role
 from service.operations import accounts
 from tests import factories
 from tests.suite import csrf_token, joined_session, post_form
@@ -43,7 +44,7 @@ def test_thirty_failures_from_one_address_stop_even_a_right_password_from_it(ses
     with pytest.raises(accounts.AuthenticationFailed):
         accounts.authenticate(session, user.email, factories.PASSWORD, "203.0.113.9", now=T0)
     assert accounts.authenticate(session, user.email, factories.PASSWORD, "203.0.113.10", now=T0).id == user.id
-    later = T0 + accounts.ADDRESS_WINDOW + timedelta(seconds=1)
+    later = T0 + timedelta(seconds=accounts.ADDRESS_WINDOW_SECONDS + 1)
     assert accounts.authenticate(session, user.email, factories.PASSWORD, "203.0.113.9", now=later).id == user.id
 
 
@@ -51,8 +52,8 @@ def test_the_counts_live_in_the_database(session: Session) -> None:
     user = factories.user(session, Role.ENTERPRISE)
     with pytest.raises(accounts.AuthenticationFailed):
         accounts.authenticate(session, user.email, "Wrong-Password-1", "203.0.113.11", now=T0)
-    throttle = session.get(LoginThrottle, "ip:203.0.113.11")
-    assert throttle is not None and throttle.failures == 1
+    failures = counters_of(session).count("signin-ip:203.0.113.11", accounts.ADDRESS_WINDOW_SECONDS, T0)
+    assert failures == 1 and session.get(RateLimitCounter, "signin-ip:203.0.113.11") is not None
     session.refresh(user)
     assert user.failed_logins == 1
 
@@ -184,8 +185,8 @@ def test_the_throttle_row_is_keyed_by_address_only(session: Session) -> None:
     for email in ("a@example.cn", "b@example.cn"):
         with pytest.raises(accounts.AuthenticationFailed):
             accounts.authenticate(session, email, "Wrong-Password-1", "203.0.113.14", now=T0)
-    rows = session.scalars(select(LoginThrottle).where(LoginThrottle.key.like("%203.0.113.14%"))).all()
-    assert [(r.key, r.failures) for r in rows] == [("ip:203.0.113.14", 2)]
+    rows = session.scalars(select(RateLimitCounter).where(RateLimitCounter.key.like("%203.0.113.14%"))).all()
+    assert [(r.key, r.count) for r in rows] == [("signin-ip:203.0.113.14", 2)]
 
 
 def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(
@@ -204,5 +205,5 @@ def test_behind_a_proxy_the_limit_counts_the_client_not_the_proxy(
             environ_base={"REMOTE_ADDR": "10.0.0.2"},
             headers={"X-Forwarded-For": client_address},
         )
-    keys = set(session.scalars(select(LoginThrottle.key).where(LoginThrottle.key.like("ip:%"))))
-    assert {"ip:203.0.113.50", "ip:203.0.113.51"} <= keys and "ip:10.0.0.2" not in keys
+    keys = set(session.scalars(select(RateLimitCounter.key).where(RateLimitCounter.key.like("signin-ip:%"))))
+    assert {"signin-ip:203.0.113.50", "signin-ip:203.0.113.51"} <= keys and "signin-ip:10.0.0.2" not in keys

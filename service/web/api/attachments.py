@@ -6,7 +6,7 @@ from flask import request as http
 from flask import send_file
 from flask.typing import ResponseReturnValue
 
-from service.errors import CORRECT_FIELDS, N_, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, ValidationError
 from service.operations import requests as ops
 from service.operations.attachments import Upload, attachment_for_download
 from service.web.api import schemas as s
@@ -67,13 +67,16 @@ def upload_attachments(request_id: int) -> s.AttachmentList:
 
 @endpoint("/attachments/<int:attachment_id>", summary="Download a file you may see.", tag=TAG, binary=True)
 def download_attachment(attachment_id: int) -> ResponseReturnValue:
-    attachment, path = attachment_for_download(db(), caller(), attachment_id, settings=desk_settings())
-    if not path.is_file():
-        raise NotFound()
+    attachment, content = attachment_for_download(db(), caller(), attachment_id, settings=desk_settings())
     # Served as opaque bytes, as a download, in a sandbox: an uploaded file must never run in our origin.
     response = send_file(
-        path, mimetype="application/octet-stream", as_attachment=True, download_name=attachment.original_name, max_age=0
+        content,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=attachment.original_name,
+        max_age=0,
     )
+    response.content_length = attachment.size
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"

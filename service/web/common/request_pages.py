@@ -183,14 +183,13 @@ def enterprise_choices(user: User) -> list[SelectChoice]:
 def send_attachment(attachment_id: int) -> Response:
     """The file as a download only: never rendered inline, never sniffed, sandboxed if opened anyway."""
     try:
-        attachment, path = attachment_for_download(db(), actor(), attachment_id, settings=desk_settings())
+        attachment, content = attachment_for_download(db(), actor(), attachment_id, settings=desk_settings())
     except Forbidden:
         abort(403)
-    if not path.is_file():
-        abort(404)
     response = send_file(
-        path, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
+        content, mimetype=attachment.content_type, as_attachment=True, download_name=attachment.original_name, max_age=0
     )
+    response.content_length = attachment.size
     response.headers["Content-Security-Policy"] = "sandbox"
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
