@@ -34,6 +34,8 @@ class DeskSettings:
     reminder_share: float = 0.75
     # Days after a result within which a return visit (回访) is recorded.
     return_visit_days: int = 10
+    # The hour (Beijing time) of the daily digest of the messages users chose to receive in one.
+    digest_hour: int = 8
 
 
 @dataclass(frozen=True)

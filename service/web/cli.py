@@ -20,6 +20,7 @@ from service.demo.seed_requests import seed_demo_requests
 from service.jobs import sweep_service_targets
 from service.models.base import utcnow
 from service.operations import two_factor
+from service.operations.digests import gather_digests
 from service.web.app_settings import desk_settings, settings
 from service.web.background import job_queue_of_app
 from service.web.common.mail import send_due_mail
@@ -55,6 +56,7 @@ def register(app: Flask) -> None:
     app.cli.add_command(search_reindex_command)
     app.cli.add_command(rotate_totp_key_command)
     app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_digest_command)
 
 
 def _seed_demo_requests() -> None:
@@ -94,6 +96,16 @@ def send_mail_command(limit: int | None) -> None:
     if not chosen.smtp_host:
         click.echo(f"No SMTP_HOST: writing the messages as .eml files into {chosen.mail_folder}")
     report = send_due_mail(db(), chosen, utcnow(), limit)
+    click.echo(f"sent: {report.sent}, to retry: {report.retrying}, failed: {report.failed}")
+
+
+@click.command("send-digest")
+def send_digest_command() -> None:
+    """Gather every daily digest now, by hand (what waits for one until this moment), and send the due mail.
+    `flask jobs` gathers them every day at DIGEST_HOUR."""
+    queued = gather_digests(db(), utcnow(), until=utcnow())
+    click.echo(f"digests queued: {queued}")
+    report = send_due_mail(db(), settings(), utcnow())
     click.echo(f"sent: {report.sent}, to retry: {report.retrying}, failed: {report.failed}")
 
 

@@ -201,6 +201,10 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (MailStatus.SENT, _l("Sent")),
     (MailStatus.FAILED, _l("Failed")),
     (MailStatus.DIGEST, _l("Kept for the daily digest")),
+    # Digests and return-visit reminders.
+    (MailStatus.GATHERED, _l("Sent in a daily digest")),
+    (EventKind.DIGEST, _l("Daily digest")),
+    (EventKind.VISIT_DUE, _l("Return visit due soon")),
     (ReturnReason.NOT_MY_REMIT, _l("Not my remit")),
     (ReturnReason.OUTSIDE_AREA, _l("Outside this station's area")),
     (ReturnReason.INCOMPLETE, _l("Information incomplete")),
