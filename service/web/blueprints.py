@@ -12,7 +12,7 @@ from service.web.auth import views as auth
 from service.web.common import main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
-from service.web.desk import export, plans, supervision_orders, task_forces
+from service.web.desk import canned_replies, export, plans, supervision_orders, task_forces
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions, rates, reports
 from service.web.director import views as director
@@ -43,6 +43,7 @@ def register_blueprints(app: Flask) -> None:
         supervision_orders,
         search,
         reports,
+        canned_replies,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)

@@ -55,6 +55,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.index", _l("Service plans")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
+        ("canned_replies.index", _l("Canned replies")),
     ],
     Role.DIRECTOR: [
         ("director.dashboard_page", _l("Dashboard")),
@@ -72,6 +73,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.awaiting", _l("Plans to approve")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
+        ("canned_replies.index", _l("Canned replies")),
     ],
     Role.ADMIN: [
         ("admin.users", _l("Users")),
@@ -81,6 +83,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("admin.failed_mail", _l("Failed mail")),
         ("director.dashboard_page", _l("Dashboard")),
         ("rates.ranking", _l("Rates and ranking")),
+        ("canned_replies.index", _l("Canned replies")),
     ],
 }
 NOTIFICATIONS = ("notifications.index", _l("Notifications"))

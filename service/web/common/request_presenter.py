@@ -8,7 +8,7 @@ answer and the policy, which steps, forms and panels the reader is offered. The 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal, TypeVar
 
@@ -34,6 +34,7 @@ from service.models.base import utcnow
 from service.operations.request_support import provisional_priority
 from service.operations.sla import sla_state
 from service.operations.supervision import pending_extension
+from service.queries.canned_replies import FilledReply, replies_for_request
 from service.queries.hotline import HotlinePanel, hotline_panel
 from service.queries.instructions import InstructionsPanel, instructions_panel
 from service.queries.plans import PlanPanel, plan_panel
@@ -255,6 +256,8 @@ class RequestPage:
     # Supervision orders (督办) on the request: the desk's page only.
     orders: OrdersPanel
     result: ResultView | None
+    # The desk's canned replies (常用回复), filled in for this request, for the reply box's picker.
+    canned: list[FilledReply] = field(default_factory=list)
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -438,8 +441,10 @@ def _desk_forms(
     stations: Sequence[StationInfo],
     pending: ExtensionRequest | None,
     settings: DeskSettings,
+    picked: FilledReply | None = None,
 ) -> DeskForms:
-    """The working forms the policy lets ``user`` use on ``req`` in its present state."""
+    """The working forms the policy lets ``user`` use on ``req`` in its present state; the reply box starts from
+    the ``picked`` canned reply (the picker's link without a script)."""
     is_open = req.status in OPEN_STATUSES
     triage = assign = transfer = escalate = de_escalate = None
     if is_open and policy.may(user, PolicyAction.REQUEST_TRIAGE, req):
@@ -468,7 +473,9 @@ def _desk_forms(
         escalate = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
     if req.escalated and policy.may(user, PolicyAction.REQUEST_DE_ESCALATE, req):
         de_escalate = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
-    message = kept.get("message") or DeskMessageForm(formdata=None)
+    message = kept.get("message") or DeskMessageForm(
+        formdata=None, data={"body": picked.text, "canned_reply_id": picked.reply.id} if picked else None
+    )
     version = req.version
     return DeskForms(
         triage,
@@ -540,10 +547,12 @@ def present_request(
     conflict: str | None,
     settings: DeskSettings,
     back: str,
+    canned_reply_id: int | None = None,
 ) -> RequestPage:
     """What ``user`` sees on ``req``'s page (``audience``'s), with the forms sent back to it (``kept``) as left.
 
-    ``back`` is the page's own address, which linking a plan comes back to.
+    ``back`` is the page's own address, which linking a plan comes back to; ``canned_reply_id`` the canned reply
+    the desk's reply box starts from.
     """
     entries = timeline(session, user, req)
     calendar = reference.working_calendar(session, settings)
@@ -555,7 +564,9 @@ def present_request(
     stations = reference.stations(session)
     # Read only when the request says one waits (no statement otherwise), and never for the enterprise.
     pending = pending_extension(session, req) if internal else None
-    desk = _desk_forms(session, user, req, kept, stations, pending, settings) if audience == "desk" else None
+    canned = replies_for_request(session, user, req) if audience == "desk" and policy.is_desk(user) else []
+    picked = next((filled for filled in canned if filled.reply.id == canned_reply_id), None)
+    desk = _desk_forms(session, user, req, kept, stations, pending, settings, picked) if audience == "desk" else None
     portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
     offered = (
         (desk.offered() if desk else {"reply"} if portal and portal.form else set())
@@ -593,4 +604,5 @@ def present_request(
         if audience == "desk"
         else OrdersPanel([], None),
         result=result_view(req, audience, settings),
+        canned=canned,
     )
