@@ -41,7 +41,6 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint("(owner_id IS NULL) <> (station_id IS NULL)", name=op.f("ck_canned_replies_one_owner")),
         sa.ForeignKeyConstraint(
             ["owner_id"], ["users.id"], name=op.f("fk_canned_replies_owner_id_users"), ondelete="CASCADE"
         ),

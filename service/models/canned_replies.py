@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.models.accounts import Station, User
@@ -15,8 +15,6 @@ from service.models.base import Base, utcnow
 class CannedReply(Base):
     __tablename__ = "canned_replies"
     __table_args__ = (
-        # Exactly one owner: a person's own, or a station's.
-        CheckConstraint("(owner_id IS NULL) <> (station_id IS NULL)", name="one_owner"),
         Index("ix_canned_replies_owner", "owner_id", "title"),
         Index("ix_canned_replies_station", "station_id", "title"),
     )
@@ -27,6 +25,7 @@ class CannedReply(Base):
     body: Mapped[str] = mapped_column(Text)
     # The language it is written in ("zh" or "en"): the picker shows it, the officer picks the enterprise's.
     language: Mapped[str] = mapped_column(String(8))
+    # One of the two, never both (create_canned_reply): a person's own, or a station's.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     station_id: Mapped[int | None] = mapped_column(ForeignKey("stations.id", ondelete="CASCADE"))
     # How many sent messages used it: the most used come first in the picker.

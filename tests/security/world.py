@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 
 from service.models import (
     Attachment,
+    CannedReply,
     Category,
     Enterprise,
     EventKind,
@@ -87,6 +88,8 @@ class World:
     bearer: dict[str, str]
     order: SupervisionOrder
     failed_mail: OutboundMail
+    # A canned reply of station X's, kept by its head.
+    canned_reply: CannedReply
 
     def converter_values(self) -> dict[str, object]:
         return {
@@ -113,6 +116,7 @@ class World:
             "order_step": "report",
             "day_text": "2026-10-01",
             "priority_name": "P2",
+            "reply_id": self.canned_reply.id,
         }
 
 
@@ -242,6 +246,8 @@ def build_world(session: Session, upload_folder: str) -> World:
         created_at=NOW,
     )
     session.add(failed_mail)
+    canned_reply = CannedReply(title="受理告知", body="{enterprise}您好", language="zh", station_id=x.id)
+    session.add(canned_reply)
     session.commit()
     token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30, max_days=30).token.id
     bearer = {
@@ -267,6 +273,7 @@ def build_world(session: Session, upload_folder: str) -> World:
         bearer,
         order,
         failed_mail,
+        canned_reply,
     )
 
 
