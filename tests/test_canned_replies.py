@@ -10,6 +10,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.demo import seed
+from service.demo.seed_canned_replies import DEMO_CANNED_REPLIES, seed_demo_canned_replies
 from service.errors import Forbidden, NotFound, StaleVersion, ValidationError
 from service.models import CannedReply, Message
 from service.operations.canned_replies import (
@@ -187,3 +189,14 @@ def test_the_page_lets_each_write_what_is_theirs(client: FlaskClient, session: S
     assert session.scalars(select(CannedReply.station_id)).one() == people.director.station_id
     login(client, people.owner)
     assert client.get("/desk/canned-replies/", headers=EN).status_code == 403
+
+
+def test_the_demo_has_canned_replies_in_both_languages_once(session: Session) -> None:
+    seed.seed_reference_data(session)
+    seed.seed_demo_accounts(session)
+    assert seed_demo_canned_replies(session) == len(DEMO_CANNED_REPLIES)
+    assert seed_demo_canned_replies(session) == 0
+    officer = seed.demo_user(session, "ccnd.staff@demo.jl.gov.cn")
+    usable = canned_replies_of(session, officer)
+    assert {r.language for r in usable} == {"zh", "en"}
+    assert {r.station_id is not None for r in usable} == {True, False}

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 
 from service import PROJECT_DIR
 from service.demo import seed
+from service.demo.seed_canned_replies import seed_demo_canned_replies
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
 from service.jobs import sweep_service_targets
@@ -68,6 +69,11 @@ def _seed_demo_requests() -> None:
 def _seed_demo_plans() -> None:
     if seed_demo_plans(db()):
         click.echo("Set up the demo service plans.")
+
+
+def _seed_demo_canned_replies() -> None:
+    if seed_demo_canned_replies(db()):
+        click.echo("Wrote the demo canned replies.")
 
 
 @click.command("sla-sweep")
@@ -136,6 +142,7 @@ def seed_command(demo: bool) -> None:
         seed.seed_demo_accounts(db())
         _seed_demo_requests()
         _seed_demo_plans()
+        _seed_demo_canned_replies()
     click.echo("Seed data is in place.")
 
 
@@ -153,6 +160,7 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     accounts = seed.seed_demo_accounts(db())
     _seed_demo_requests()
     _seed_demo_plans()
+    _seed_demo_canned_replies()
     click.echo(f"\nInnovation Service Desk is ready at http://{host}:{port}/login\n")
     click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
     for account in accounts:
