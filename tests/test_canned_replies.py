@@ -115,8 +115,11 @@ def test_the_request_page_offers_them_and_its_link_fills_the_reply_box_without_a
     reply = _reply(session, people.staff, title="Acknowledgement", body="Dear {enterprise}, about {reference}.")
     login(client, people.staff)
     page = client.get(f"/desk/requests/{request.id}", headers=EN).get_data(as_text=True)
-    assert "Acknowledgement" in page and "js/canned_replies.js" in page
-    assert f'data-canned-text="Dear {people.enterprise.name}, about {request.reference}."' in page
+    assert f'href="/desk/canned-replies/for/{request.id}" data-canned-picker' in page and "js/canned_replies.js" in page
+    picker = client.get(f"/desk/canned-replies/for/{request.id}", headers=EN).get_data(as_text=True)
+    assert "Acknowledgement" in picker
+    assert f'data-canned-text="Dear {people.enterprise.name}, about {request.reference}."' in picker
+    assert f'href="/desk/requests/{request.id}?canned={reply.id}#message-heading"' in picker
 
     prefilled = client.get(f"/desk/requests/{request.id}?canned={reply.id}", headers=EN).get_data(as_text=True)
     prefilled = prefilled.replace("\r\n", "\n")
@@ -124,6 +127,7 @@ def test_the_request_page_offers_them_and_its_link_fills_the_reply_box_without_a
     assert f'name="canned_reply_id" type="hidden" value="{reply.id}"' in prefilled
     # Someone else's, or a made-up one, leaves the box empty.
     other = _reply(session, people.staff2, title="Not yours")
+    assert "Not yours" not in client.get(f"/desk/canned-replies/for/{request.id}", headers=EN).get_data(as_text=True)
     page = client.get(f"/desk/requests/{request.id}?canned={other.id}", headers=EN).get_data(as_text=True)
     page = page.replace("\r\n", "\n")
     assert "Not yours" not in page and 'name="body">\n</textarea>' in page

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from service.models import CannedReply, ServiceRequest, User
 from service.rules import policy
 from service.rules.canned_replies import fill_in, reply_context
+from service.rules.policy import PolicyAction
 
 
 def canned_replies_of(session: Session, user: User) -> list[CannedReply]:
@@ -31,6 +32,14 @@ class FilledReply:
 
     reply: CannedReply
     text: str
+
+
+def filled_reply(session: Session, writer: User, request: ServiceRequest, reply_id: int) -> FilledReply | None:
+    """The canned reply ``reply_id`` filled in for ``request``, if ``writer`` may use it (else None)."""
+    reply = session.get(CannedReply, reply_id)
+    if reply is None or not policy.may(writer, PolicyAction.CANNED_REPLY_USE, reply):
+        return None
+    return FilledReply(reply, fill_in(reply.body, reply_context(request, writer)))
 
 
 def replies_for_request(session: Session, writer: User, request: ServiceRequest) -> list[FilledReply]:

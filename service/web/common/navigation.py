@@ -55,7 +55,6 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.index", _l("Service plans")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
-        ("canned_replies.index", _l("Canned replies")),
     ],
     Role.DIRECTOR: [
         ("director.dashboard_page", _l("Dashboard")),
@@ -73,7 +72,6 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.awaiting", _l("Plans to approve")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
-        ("canned_replies.index", _l("Canned replies")),
     ],
     Role.ADMIN: [
         ("admin.users", _l("Users")),

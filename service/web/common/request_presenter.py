@@ -8,7 +8,7 @@ answer and the policy, which steps, forms and panels the reader is offered. The 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal, TypeVar
 
@@ -34,7 +34,7 @@ from service.models.base import utcnow
 from service.operations.request_support import provisional_priority
 from service.operations.sla import sla_state
 from service.operations.supervision import pending_extension
-from service.queries.canned_replies import FilledReply, replies_for_request
+from service.queries.canned_replies import FilledReply, filled_reply
 from service.queries.hotline import HotlinePanel, hotline_panel
 from service.queries.instructions import InstructionsPanel, instructions_panel
 from service.queries.plans import PlanPanel, plan_panel
@@ -256,8 +256,6 @@ class RequestPage:
     # Supervision orders (督办) on the request: the desk's page only.
     orders: OrdersPanel
     result: ResultView | None
-    # The desk's canned replies (常用回复), filled in for this request, for the reply box's picker.
-    canned: list[FilledReply] = field(default_factory=list)
 
 
 def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> list[Field]:
@@ -564,8 +562,12 @@ def present_request(
     stations = reference.stations(session)
     # Read only when the request says one waits (no statement otherwise), and never for the enterprise.
     pending = pending_extension(session, req) if internal else None
-    canned = replies_for_request(session, user, req) if audience == "desk" and policy.is_desk(user) else []
-    picked = next((filled for filled in canned if filled.reply.id == canned_reply_id), None)
+    # Read only when the picker's link asks for one (no statement otherwise).
+    picked = (
+        filled_reply(session, user, req, canned_reply_id)
+        if audience == "desk" and canned_reply_id is not None
+        else None
+    )
     desk = _desk_forms(session, user, req, kept, stations, pending, settings, picked) if audience == "desk" else None
     portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
     offered = (
@@ -604,5 +606,4 @@ def present_request(
         if audience == "desk"
         else OrdersPanel([], None),
         result=result_view(req, audience, settings),
-        canned=canned,
     )

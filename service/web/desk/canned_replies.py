@@ -16,10 +16,11 @@ from service.operations.canned_replies import (
     get_canned_reply,
     update_canned_reply,
 )
-from service.queries.canned_replies import canned_replies_of
+from service.queries.canned_replies import canned_replies_of, replies_for_request
 from service.rules.canned_replies import VARIABLES
 from service.rules.policy import PolicyAction
 from service.web.common.helpers import actor, require, station_choices
+from service.web.common.request_pages import request_or_404
 from service.web.database import db
 from service.web.desk.plan_support import ask_first
 from service.web.forms import show_error
@@ -88,6 +89,15 @@ def new() -> ResponseReturnValue:
         may_write_station=_keeps_station_replies(user),
         is_admin=user.role == Role.ADMIN,
     )
+
+
+@bp.route("/for/<int:request_id>")
+@require(PolicyAction.DESK_USE)
+def for_request(request_id: int) -> ResponseReturnValue:
+    """The reader's canned replies filled in for the request, each a link back to it with the reply box started
+    from it (the request page's script shows the same list in place)."""
+    req = request_or_404(request_id)
+    return render_template("desk/canned_picker.html", req=req, replies=replies_for_request(db(), actor(), req))
 
 
 @bp.route("/<int:reply_id>/edit", methods=["GET", "POST"])
