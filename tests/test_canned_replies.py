@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from service.demo import seed
 from service.demo.seed_canned_replies import DEMO_CANNED_REPLIES, seed_demo_canned_replies
 from service.errors import Forbidden, NotFound, StaleVersion, ValidationError
-from service.models import CannedReply, Message
+from service.models import CannedReply, Message, Role
 from service.operations.canned_replies import (
     CannedReplyFields,
     count_use,
@@ -25,6 +25,7 @@ from service.operations.requests import add_message
 from service.queries.canned_replies import canned_replies_of, replies_for_request
 from service.rules.canned_replies import ReplyContext, fill_in, unknown_variables
 from service.store.settings import DeskSettings
+from tests.api_support import caller, new_request, triaged_to
 from tests.factories import People
 from tests.request_helpers import triaged
 from tests.suite import login, post_form
@@ -204,3 +205,33 @@ def test_the_demo_has_canned_replies_in_both_languages_once(session: Session) ->
     usable = canned_replies_of(session, officer)
     assert {r.language for r in usable} == {"zh", "en"}
     assert {r.station_id is not None for r in usable} == {True, False}
+
+
+def test_the_api_lists_them_filled_in_and_a_reply_with_one_counts_it(client: FlaskClient, session: Session) -> None:
+    enterprise = caller(session, Role.ENTERPRISE, station_code="JL-CCND")
+    officer = caller(session, Role.STAFF, station_code="JL-CCND")
+    elsewhere = caller(session, Role.STAFF, station_code="JL-TH")
+    request = triaged_to(client, officer, new_request(client, enterprise), officer)
+    reply = _reply(session, officer.user, body="您好，{reference} 由 {officer} 办理。")
+    url = f"/api/v1/requests/{request['id']}/canned-replies"
+    listed = client.get(url, headers=officer.headers).get_json()
+    assert listed["items"] == [
+        {
+            "id": reply.id,
+            "title": "受理告知",
+            "language": "zh",
+            "station_wide": False,
+            "usage_count": 0,
+            "text": f"您好，{request['reference']} 由 {officer.user.name} 办理。",
+        }
+    ]
+    assert client.get(url, headers=enterprise.headers).status_code == 403  # its own request: not the desk
+    assert client.get(url, headers=elsewhere.headers).status_code == 404
+
+    sent = client.post(
+        f"/api/v1/requests/{request['id']}/messages",
+        json={"body": listed["items"][0]["text"], "canned_reply_id": reply.id},
+        headers=officer.headers,
+    )
+    assert sent.status_code == 201, sent.get_json()
+    assert client.get(url, headers=officer.headers).get_json()["items"][0]["usage_count"] == 1

@@ -51,6 +51,7 @@ EXPECTED: dict[str, dict[str, str]] = {
     # Canned replies (常用回复): the desk's and the administrator's page. Station X's reply is its desk's to use
     # (staff of X may not edit it: 403), its head's and the administrator's to edit; other stations see none.
     "canned_replies.index": {"GET": "LFFKKKKKK"},
+    "api.request_canned_replies": {"GET": API_DESK_ACTION},
     "canned_replies.for_request": {"GET": DESK_OBJ},  # the picker: A's case, filled in
     "canned_replies.new": {"GET": "LFFKKKKKK", "POST": "LFFVVVVVV"},
     "canned_replies.edit": {"GET": "LFFFNNKNK", "POST": "LFFFNNVNV"},
