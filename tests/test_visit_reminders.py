@@ -92,3 +92,16 @@ def test_the_consumer_job_sends_the_reminders(
     )
     app.extensions["jobs"].visit_reminders()
     assert _told(session, request) == sorted([people.staff2.id, people.director.id])
+
+
+def test_a_deadline_on_a_saturday_is_reminded_at_the_close_of_thursday(
+    session: Session, people: People, settings: DeskSettings
+) -> None:
+    """Resolved on Wednesday 11 March at 10:00, the days end on Saturday 21 March at 10:00: Friday is the last
+    working day, so the reminder comes as Thursday's working hours close (17:00 Beijing), not a minute earlier."""
+    wednesday_10 = TUESDAY_10 + timedelta(days=1)
+    request = in_status(session, people, settings, Status.RESOLVED, now=wednesday_10)
+    thursday_17 = datetime(2026, 3, 19, 9, 0, tzinfo=UTC)
+    assert remind_visits(session, settings=settings, now=thursday_17 - MINUTE) == 0
+    assert remind_visits(session, settings=settings, now=thursday_17) == 1
+    assert _told(session, request) == sorted([people.staff2.id, people.director.id])
