@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     # limit (the other at the breach). A result may be visited (回访) this many days after it.
     reminder_share: float = Field(0.75, gt=0, lt=1)
     return_visit_days: int = Field(10, ge=1)
+    # The hour (0-23, Beijing time) the daily digest of email leaves (README, Mail).
+    digest_hour: int = Field(8, ge=0, le=23)
 
     # Email (README, Mail): with no SMTP_HOST the messages are written as .eml files into MAIL_FOLDER instead.
     smtp_host: str = ""
@@ -242,6 +244,7 @@ class Settings(BaseSettings):
             supervision_red_reminders=self.supervision_red_reminders,
             reminder_share=self.reminder_share,
             return_visit_days=self.return_visit_days,
+            digest_hour=self.digest_hour,
         )
 
     def totp_cipher(self) -> MultiFernet:

@@ -4,8 +4,8 @@
 what is enqueued and, every minute, the periodic ones. Each job is idempotent, so that a run repeated (a
 consumer killed mid-run, two consumers, cron's `flask sla-sweep` beside them) does its work once.
 
-Periodic jobs: the SLA sweep, every minute. Return-visit reminders and digests join here as periodic jobs of
-their own, registered in ``register`` beside it.
+Periodic jobs: the SLA sweep and the return-visit reminders, every minute; the daily digest, every hour, which
+gathers once a day (at DIGEST_HOUR) and catches up at the next hour after a consumer that was down.
 """
 
 from __future__ import annotations
@@ -19,7 +19,10 @@ from huey.api import TaskWrapper
 from sqlalchemy.orm import Session
 
 from service.infrastructure.attachment_files import SweptFiles, sweep_orphan_files
+from service.models.base import utcnow
+from service.operations.digests import gather_digests, last_digest_time
 from service.operations.sla import SweepReport, sweep
+from service.operations.visit_reminders import remind_visits
 from service.store.settings import DeskSettings
 
 log = logging.getLogger(__name__)
@@ -48,11 +51,19 @@ def sweep_service_targets(session: Session, settings: DeskSettings) -> SweepOutc
     return SweepOutcome(sweep(session, settings=settings), sweep_orphan_files(session, settings))
 
 
+def daily_digests(session: Session, settings: DeskSettings) -> int:
+    """Queue each user's digest of what waited for it until the last DIGEST_HOUR (none twice: idempotent)."""
+    now = utcnow()
+    return gather_digests(session, now, until=last_digest_time(now, settings.digest_hour))
+
+
 @dataclass(frozen=True)
 class DeskJobs:
     """The registered jobs; calling one enqueues it (e.g. ``jobs.sla_sweep()``)."""
 
     sla_sweep: TaskWrapper
+    visit_reminders: TaskWrapper
+    daily_digest: TaskWrapper
 
 
 def register(queue: Huey, sessions: Callable[[], Session], settings: DeskSettings) -> DeskJobs:
@@ -64,4 +75,16 @@ def register(queue: Huey, sessions: Callable[[], Session], settings: DeskSetting
         with sessions() as session:
             log.info("SLA sweep: %s", sweep_service_targets(session, settings).summary())
 
-    return DeskJobs(sla_sweep=sla_sweep)
+    @queue.periodic_task(crontab(), name="visit_reminders")
+    def visit_reminders() -> None:
+        with sessions() as session:
+            log.info("Return visits reminded of: %s", remind_visits(session, settings=settings))
+
+    # Every hour: at DIGEST_HOUR it gathers the day's digests; at any other hour it finds nothing left to gather,
+    # unless the consumer was down at DIGEST_HOUR.
+    @queue.periodic_task(crontab(minute="0"), name="daily_digest")
+    def daily_digest() -> None:
+        with sessions() as session:
+            log.info("Daily digests queued: %s", daily_digests(session, settings))
+
+    return DeskJobs(sla_sweep=sla_sweep, visit_reminders=visit_reminders, daily_digest=daily_digest)

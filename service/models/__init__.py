@@ -10,6 +10,7 @@ from service.models.accounts import (
     User,
     new_session_token,
 )
+from service.models.canned_replies import CannedReply
 from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
 from service.models.inbound_mail import InboundMail
@@ -36,6 +37,7 @@ __all__ = [
     "ApiToken",
     "Attachment",
     "CalendarDay",
+    "CannedReply",
     "Enterprise",
     "Event",
     "ExtensionRequest",

@@ -204,6 +204,10 @@ class EventKind(StrEnum):
     COLLEAGUE_JOINED = "colleague_joined"
     COLLEAGUE_ROLE_CHANGED = "colleague_role_changed"
     COLLEAGUE_DEACTIVATED = "colleague_deactivated"
+    # Digests and return-visit reminders (service/operations/digests.py, visit_reminders.py): the outbox's daily
+    # digest (on no timeline), and a result whose days for a return visit (回访) are nearly over with no visit.
+    DIGEST = "digest"
+    VISIT_DUE = "visit_due"
 
 
 class MailStatus(StrEnum):
@@ -215,6 +219,8 @@ class MailStatus(StrEnum):
     FAILED = "failed"
     # The recipient chose a daily digest for its kind: it waits for the digest (not sent one by one).
     DIGEST = "digest"
+    # Taken into a digest (the row named by its digest_id), which is sent in its stead.
+    GATHERED = "gathered"
 
 
 class MailChoice(StrEnum):

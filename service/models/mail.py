@@ -50,11 +50,15 @@ class OutboundMail(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A row kept for the daily digest, once gathered: the digest's own row, which carries it (status gathered).
+    digest_id: Mapped[int | None] = mapped_column(ForeignKey("outbound_mail.id", ondelete="SET NULL"), index=True)
 
     user: Mapped[User | None] = relationship(foreign_keys=[user_id])
     actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
     request: Mapped[ServiceRequest | None] = relationship()
     plan: Mapped[ServicePlan | None] = relationship()
+    # A digest's items, as gathered (service/operations/digests.py).
+    items: Mapped[list[OutboundMail]] = relationship(foreign_keys=[digest_id], order_by="OutboundMail.id")
 
 
 class MailPreference(Base):

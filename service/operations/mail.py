@@ -59,6 +59,8 @@ DESK_MAILED_KINDS = (
     EventKind.SUPERVISION_SENT_BACK,
     EventKind.SUPERVISION_TIER_RAISED,
     EventKind.EXTENSION_APPROVED,
+    # A result's days for a return visit (回访) nearly over (service/operations/visit_reminders.py).
+    EventKind.VISIT_DUE,
 )
 MAILED_KINDS = frozenset(ENTERPRISE_MAILED_KINDS + DESK_MAILED_KINDS)
 DEFAULT_LANGUAGE = "zh"

@@ -54,6 +54,7 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations import notifications
 from service.operations.attachments import Upload, store_uploads
+from service.operations.canned_replies import count_use
 from service.operations.request_support import (
     confirm_nothing_left_open,
     due_times,
@@ -551,9 +552,11 @@ def add_message(
     settings: DeskSettings,
     now: datetime | None = None,
     also: Callable[[Message], None] | None = None,
+    canned_reply_id: int | None = None,
 ) -> Message:
     """Post a public reply or (desk only) an internal note, with files; ``also`` records more with the message,
-    in its transaction (a reply by mail logs its mail as accepted).
+    in its transaction (a reply by mail logs its mail as accepted); ``canned_reply_id`` names the canned reply
+    (常用回复) it was started from, whose use is counted.
 
     An enterprise's reply to a request waiting for it hands the request back to
     the station; on a resolved request it reopens it (the reply is the reason),
@@ -576,6 +579,8 @@ def add_message(
         message = _post(session, actor, request, body, internal, uploads, settings, now)
         if also is not None:
             also(message)
+        if canned_reply_id is not None:
+            count_use(session, actor, canned_reply_id)
         if enterprise_reply:
             recipients = notifications.desk_recipients(request)
         elif internal:

@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeGuard
 
-from sqlalchemy import ColumnElement, and_, false, true
+from sqlalchemy import ColumnElement, and_, false, or_, true
 
 from service.errors import Forbidden, NotFound
 from service.models import (
     OPEN_PLAN_STATUSES,
     OPEN_STATUSES,
     RESULT_STATUSES,
+    CannedReply,
     Enterprise,
     EnterpriseRole,
     ExtensionRequest,
@@ -112,6 +113,10 @@ class PolicyAction(StrEnum):
     COLLEAGUES_MANAGE = "colleagues.manage"
     ENTERPRISE_VIEW = "enterprise.view"
     REQUEST_HAND_OVER = "request.hand_over"
+    # Canned replies (常用回复): their page, using one in a reply, writing or deleting one.
+    CANNED_REPLIES_PAGE = "canned_replies.page"
+    CANNED_REPLY_USE = "canned_reply.use"
+    CANNED_REPLY_EDIT = "canned_reply.edit"
 
 
 def sees_every_station(user: User) -> bool:
@@ -276,6 +281,10 @@ def _enterprise(user: User, _obj: Any = None) -> bool:
 
 def _admin(user: User, _obj: Any = None) -> bool:
     return user.role == Role.ADMIN
+
+
+def _desk_or_admin(user: User, _obj: Any = None) -> bool:
+    return is_desk(user) or user.role == Role.ADMIN
 
 
 def _anyone(_user: User, _obj: Any = None) -> bool:
@@ -488,6 +497,38 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.MAIL_RETRY: _admin,
     # The colleagues page: every contact person sees the list; its administrator manages it (ENTERPRISE_RULES).
     PolicyAction.COLLEAGUES_VIEW: _enterprise,
+    # The desk keeps its canned replies there; the administrator those of every station.
+    PolicyAction.CANNED_REPLIES_PAGE: _desk_or_admin,
+}
+
+
+def visible_canned_replies(user: User) -> ColumnElement[bool]:
+    """The canned replies ``user`` sees (as ``_sees_canned_reply`` says of one): its own, and its station's."""
+    own = CannedReply.owner_id == user.id
+    if user.role == Role.ADMIN:
+        return or_(own, CannedReply.station_id.is_not(None))
+    if is_desk(user) and user.station_id is not None:
+        return or_(own, CannedReply.station_id == user.station_id)
+    return own
+
+
+def _sees_canned_reply(user: User, reply: CannedReply) -> bool:
+    """A personal canned reply is its owner's alone; a station's is its desk's, and the administrator's."""
+    if reply.station_id is None:
+        return reply.owner_id == user.id
+    return user.role == Role.ADMIN or (is_desk(user) and user.station_id == reply.station_id)
+
+
+def _edits_canned_reply(user: User, reply: CannedReply) -> bool:
+    """Its owner writes a personal one; the station's head (its director) or the administrator a station's."""
+    if reply.station_id is None:
+        return reply.owner_id == user.id
+    return user.role == Role.ADMIN or (user.role == Role.DIRECTOR and user.station_id == reply.station_id)
+
+
+CANNED_REPLY_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.CANNED_REPLY_USE: _desk,
+    PolicyAction.CANNED_REPLY_EDIT: _edits_canned_reply,
 }
 
 
@@ -546,6 +587,7 @@ def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
         EXTENSION_RULES,
         SUPERVISION_RULES,
         ENTERPRISE_RULES,
+        CANNED_REPLY_RULES,
     ):
         if action in rules:
             return rules
@@ -570,4 +612,6 @@ def _visible(user: User, action: PolicyAction, target: Any) -> bool:
         return _sees_task_force(user, target.task_force)
     if isinstance(target, Enterprise):
         return _sees_enterprise(user, target)
+    if isinstance(target, CannedReply):
+        return _sees_canned_reply(user, target)
     raise TypeError(f"policy has no scope rule for {type(target).__name__} ({action})")

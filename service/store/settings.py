@@ -40,6 +40,8 @@ class DeskSettings:
     s3_bucket: str = ""
     s3_endpoint_url: str = ""
     s3_region: str = ""
+    # The hour (Beijing time) of the daily digest of the messages users chose to receive in one.
+    digest_hour: int = 8
 
 
 @dataclass(frozen=True)

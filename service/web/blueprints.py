@@ -13,7 +13,7 @@ from service.web.auth import views as auth
 from service.web.common import main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
-from service.web.desk import enterprises, export, plans, supervision_orders, task_forces
+from service.web.desk import canned_replies, enterprises, export, plans, supervision_orders, task_forces
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions, rates, reports
 from service.web.director import views as director
@@ -49,6 +49,7 @@ def register_blueprints(app: Flask) -> None:
         colleagues,
         invitations,
         enterprises,
+        canned_replies,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)

@@ -15,12 +15,14 @@ from flask import Flask, current_app
 
 from service import PROJECT_DIR
 from service.demo import seed
+from service.demo.seed_canned_replies import seed_demo_canned_replies
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
 from service.infrastructure.attachment_files import attachment_store
 from service.jobs import sweep_service_targets
 from service.models.base import utcnow
 from service.operations import two_factor
+from service.operations.digests import gather_digests
 from service.web.app_settings import desk_settings, settings
 from service.web.background import job_queue_of_app
 from service.web.common.mail import send_due_mail
@@ -59,6 +61,7 @@ def register(app: Flask) -> None:
     from service.web.common.inbound_mail import receive_mail_command
 
     app.cli.add_command(receive_mail_command)
+    app.cli.add_command(send_digest_command)
 
 
 def _seed_demo_requests() -> None:
@@ -70,6 +73,11 @@ def _seed_demo_requests() -> None:
 def _seed_demo_plans() -> None:
     if seed_demo_plans(db()):
         click.echo("Set up the demo service plans.")
+
+
+def _seed_demo_canned_replies() -> None:
+    if seed_demo_canned_replies(db()):
+        click.echo("Wrote the demo canned replies.")
 
 
 @click.command("sla-sweep")
@@ -101,6 +109,16 @@ def send_mail_command(limit: int | None) -> None:
     click.echo(f"sent: {report.sent}, to retry: {report.retrying}, failed: {report.failed}")
 
 
+@click.command("send-digest")
+def send_digest_command() -> None:
+    """Gather every daily digest now, by hand (what waits for one until this moment), and send the due mail.
+    `flask jobs` gathers them every day at DIGEST_HOUR."""
+    queued = gather_digests(db(), utcnow(), until=utcnow())
+    click.echo(f"digests queued: {queued}")
+    report = send_due_mail(db(), settings(), utcnow())
+    click.echo(f"sent: {report.sent}, to retry: {report.retrying}, failed: {report.failed}")
+
+
 @click.command("translations")
 def translations_command() -> None:
     """Extract messages into both catalogs and list those still missing a Chinese translation."""
@@ -128,6 +146,7 @@ def seed_command(demo: bool) -> None:
         seed.seed_demo_accounts(db())
         _seed_demo_requests()
         _seed_demo_plans()
+        _seed_demo_canned_replies()
     click.echo("Seed data is in place.")
 
 
@@ -145,6 +164,7 @@ def quickstart_command(host: str, port: int, no_serve: bool) -> None:
     accounts = seed.seed_demo_accounts(db())
     _seed_demo_requests()
     _seed_demo_plans()
+    _seed_demo_canned_replies()
     click.echo(f"\nInnovation Service Desk is ready at http://{host}:{port}/login\n")
     click.echo(f"Demo accounts (password for all: {seed.DEMO_PASSWORD}):")
     for account in accounts:

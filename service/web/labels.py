@@ -207,6 +207,10 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (InboundOutcome.ACCEPTED, lazy_pgettext("inbound mail", "Added to its request")),
     (InboundOutcome.REFUSED, lazy_pgettext("inbound mail", "Refused")),
     (InboundOutcome.DUPLICATE, lazy_pgettext("inbound mail", "Already received")),
+    # Digests and return-visit reminders.
+    (MailStatus.GATHERED, _l("Sent in a daily digest")),
+    (EventKind.DIGEST, _l("Daily digest")),
+    (EventKind.VISIT_DUE, _l("Return visit due soon")),
     (ReturnReason.NOT_MY_REMIT, _l("Not my remit")),
     (ReturnReason.OUTSIDE_AREA, _l("Outside this station's area")),
     (ReturnReason.INCOMPLETE, _l("Information incomplete")),

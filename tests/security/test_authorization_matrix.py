@@ -48,6 +48,14 @@ API_DESK_INTERNAL = "UNNKNKKKF"  # the desk's internal objects: enterprises get 
 API_DIRECTOR_ACTION = "UFNFNFKKF"
 
 EXPECTED: dict[str, dict[str, str]] = {
+    # Canned replies (常用回复): the desk's and the administrator's page. Station X's reply is its desk's to use
+    # (staff of X may not edit it: 403), its head's and the administrator's to edit; other stations see none.
+    "canned_replies.index": {"GET": "LFFKKKKKK"},
+    "api.request_canned_replies": {"GET": API_DESK_ACTION},
+    "canned_replies.for_request": {"GET": DESK_OBJ},  # the picker: A's case, filled in
+    "canned_replies.new": {"GET": "LFFKKKKKK", "POST": "LFFVVVVVV"},
+    "canned_replies.edit": {"GET": "LFFFNNKNK", "POST": "LFFFNNVNV"},
+    "canned_replies.delete": {"POST": "LFFFNNKNK"},
     "admin.failed_mail": {"GET": ADMIN},
     "inbound_mail.index": {"GET": ADMIN},
     "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
@@ -362,6 +370,7 @@ BODIES: dict[str, Callable[[World], dict]] = {
 
 # Converters naming one of A's objects: a missing id must answer like A's object does to an outsider.
 OBJECT_CONVERTERS = {
+    "reply_id",
     "request_id",
     "attachment_id",
     "plan_id",

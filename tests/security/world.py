@@ -21,6 +21,7 @@ from werkzeug.routing import Rule
 
 from service.models import (
     Attachment,
+    CannedReply,
     Category,
     Enterprise,
     EnterpriseRole,
@@ -90,6 +91,8 @@ class World:
     order: SupervisionOrder
     failed_mail: OutboundMail
     # Colleagues in one enterprise: A's administrator's pending invitation.
+    # A canned reply of station X's, kept by its head.
+    canned_reply: CannedReply
     invitation: Invitation | None = None
 
     def converter_values(self) -> dict[str, object]:
@@ -118,6 +121,7 @@ class World:
             "day_text": "2026-10-01",
             "priority_name": "P2",
             "invitation_id": self.invitation.id if self.invitation else 0,
+            "reply_id": self.canned_reply.id,
         }
 
 
@@ -257,6 +261,8 @@ def build_world(session: Session, upload_folder: str) -> World:
         expires_at=NOW + timedelta(days=7),
     )
     session.add(invitation)
+    canned_reply = CannedReply(title="受理告知", body="{enterprise}您好", language="zh", station_id=x.id)
+    session.add(canned_reply)
     session.commit()
     token_id = api_tokens.create_token(session, a, "甲的令牌", "write", 30, max_days=30).token.id
     bearer = {
@@ -282,6 +288,7 @@ def build_world(session: Session, upload_folder: str) -> World:
         bearer,
         order,
         failed_mail,
+        canned_reply,
         invitation=invitation,
     )
 

@@ -6,6 +6,7 @@ Importing the resource modules registers their endpoints on the blueprint.
 from service.web.api import (  # noqa: F401 - they register their routes
     attachments,
     auth,
+    canned_replies,
     desk,
     director,
     docs,

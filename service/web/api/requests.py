@@ -135,7 +135,11 @@ def _message(message: Message) -> s.MessageOut:
     status=201,
 )
 def post_reply(request_id: int, body: s.MessageIn) -> s.MessageOut:
-    return _message(ops.add_message(db(), caller(), request_id, body.body, settings=desk_settings()))
+    return _message(
+        ops.add_message(
+            db(), caller(), request_id, body.body, settings=desk_settings(), canned_reply_id=body.canned_reply_id
+        )
+    )
 
 
 @endpoint(
@@ -148,7 +152,17 @@ def post_reply(request_id: int, body: s.MessageIn) -> s.MessageOut:
     status=201,
 )
 def post_note(request_id: int, body: s.MessageIn) -> s.MessageOut:
-    return _message(ops.add_message(db(), caller(), request_id, body.body, internal=True, settings=desk_settings()))
+    return _message(
+        ops.add_message(
+            db(),
+            caller(),
+            request_id,
+            body.body,
+            internal=True,
+            settings=desk_settings(),
+            canned_reply_id=body.canned_reply_id,
+        )
+    )
 
 
 def _act(request_id: int, action: lifecycle.Action, body: s.ActionIn | s.EnterpriseActionIn) -> s.RequestOut:

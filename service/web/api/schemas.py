@@ -111,6 +111,9 @@ class RequestIn(Input):
 
 class MessageIn(Input):
     body: Annotated[str, text(20000, 1)]
+    canned_reply_id: int | None = Field(
+        None, description="The canned reply (常用回复) the text was started from, whose use is counted (desk)."
+    )
 
 
 class ActionIn(Input):

@@ -5,12 +5,13 @@ settings choose."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from email.headerregistry import Address
 from pathlib import Path
 
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from sqlalchemy.orm import Session
 
 from config import Settings
@@ -19,7 +20,7 @@ from service.models import EventKind, OutboundMail, Role
 from service.operations.mail import ComposedMail, DeliveryReport, deliver_outbox
 from service.rules.reply_address import reply_address
 from service.web.common.notifications import request_endpoint, what_changed, who_changed
-from service.web.common.request_display import event_title
+from service.web.common.request_display import event_title, when
 from service.web.i18n import LOCALES
 
 log = logging.getLogger(__name__)
@@ -29,10 +30,10 @@ def compose(mail: OutboundMail) -> ComposedMail:
     """The message's subject and texts in the recipient's language. Needs a request context whose base URL is
     BASE_URL (``mail_context``): the links are absolute."""
     with force_locale(mail.language if mail.language in LOCALES else "zh"):
+        if mail.kind == EventKind.DIGEST:
+            return _compose_digest(mail)
         title = event_title(mail.kind, mail.data)
-        about = f"{mail.request.reference} {mail.request.title}" if mail.request else ""
-        if mail.plan:
-            about = mail.plan.title
+        about = _about(mail)
         subject = gettext("%(what)s: %(about)s", what=title, about=about) if about else title
         values = {
             "mail": mail,
@@ -49,6 +50,65 @@ def compose(mail: OutboundMail) -> ComposedMail:
             text=render_template("mail/notification.txt", **values),
             html=render_template("mail/notification.html", **values),
         )
+
+
+@dataclass(frozen=True)
+class DigestEntry:
+    at: str
+    title: str
+    change: str
+    who: str
+
+
+@dataclass(frozen=True)
+class DigestGroup:
+    """A digest's entries about one request or plan, newest first."""
+
+    about: str
+    link: str
+    entries: list[DigestEntry]
+
+
+def _about(mail: OutboundMail) -> str:
+    if mail.plan:
+        return mail.plan.title
+    return f"{mail.request.reference} {mail.request.title}" if mail.request else ""
+
+
+def _digest_groups(items: list[OutboundMail]) -> list[DigestGroup]:
+    """The gathered messages grouped by their request or plan; the group with the newest news first."""
+    groups: dict[tuple[str, int | None], list[OutboundMail]] = {}
+    for item in sorted(items, key=lambda m: (m.created_at, m.id), reverse=True):
+        key = ("plan", item.plan_id) if item.plan_id is not None else ("request", item.request_id)
+        groups.setdefault(key, []).append(item)
+    return [
+        DigestGroup(
+            about=_about(first) or gettext("Other notifications"),
+            link=_link(first),
+            entries=[
+                DigestEntry(when(m.created_at), event_title(m.kind, m.data), what_changed(m), who_changed(m))
+                for m in group
+            ],
+        )
+        for first, group in ((group[0], group) for group in groups.values())
+    ]
+
+
+def _compose_digest(mail: OutboundMail) -> ComposedMail:
+    count = len(mail.items)
+    subject = ngettext("Daily digest: %(num)d notification", "Daily digest: %(num)d notifications", count)
+    values = {
+        "mail": mail,
+        "title": subject,
+        "groups": _digest_groups(mail.items),
+        "link": url_for("notifications.index", _external=True),
+        "organisation": gettext(current_app.extensions["settings"].organisation_name),
+    }
+    return ComposedMail(
+        subject=subject[:255],
+        text=render_template("mail/digest.txt", **values),
+        html=render_template("mail/digest.html", **values),
+    )
 
 
 def _link(mail: OutboundMail) -> str:

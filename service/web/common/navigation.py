@@ -83,6 +83,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("inbound_mail.index", _l("Inbound mail")),
         ("director.dashboard_page", _l("Dashboard")),
         ("rates.ranking", _l("Rates and ranking")),
+        ("canned_replies.index", _l("Canned replies")),
     ],
 }
 NOTIFICATIONS = ("notifications.index", _l("Notifications"))

@@ -274,6 +274,8 @@ def detail_page(request_id: int, audience: Audience) -> ResponseReturnValue:
         conflict=conflict,
         settings=desk_settings(),
         back=request.full_path.rstrip("?"),
+        # The canned reply picker's link (常用回复) without a script: the reply box starts from it.
+        canned_reply_id=request.args.get("canned", type=int) if audience == "desk" else None,
     )
     return render_template(f"{audience}/detail.html", page=page)
 

@@ -34,6 +34,7 @@ from service.models.base import utcnow
 from service.operations.request_support import provisional_priority
 from service.operations.sla import sla_state
 from service.operations.supervision import pending_extension
+from service.queries.canned_replies import FilledReply, filled_reply
 from service.queries.hotline import HotlinePanel, hotline_panel
 from service.queries.instructions import InstructionsPanel, instructions_panel
 from service.queries.plans import PlanPanel, plan_panel
@@ -442,8 +443,10 @@ def _desk_forms(
     stations: Sequence[StationInfo],
     pending: ExtensionRequest | None,
     settings: DeskSettings,
+    picked: FilledReply | None = None,
 ) -> DeskForms:
-    """The working forms the policy lets ``user`` use on ``req`` in its present state."""
+    """The working forms the policy lets ``user`` use on ``req`` in its present state; the reply box starts from
+    the ``picked`` canned reply (the picker's link without a script)."""
     is_open = req.status in OPEN_STATUSES
     triage = assign = transfer = escalate = de_escalate = None
     if is_open and policy.may(user, PolicyAction.REQUEST_TRIAGE, req):
@@ -472,7 +475,9 @@ def _desk_forms(
         escalate = kept.get("escalate") or EscalateForm(prefix="escalate", formdata=None)
     if req.escalated and policy.may(user, PolicyAction.REQUEST_DE_ESCALATE, req):
         de_escalate = kept.get("de_escalate") or DeEscalateForm(prefix="deescalate", formdata=None)
-    message = kept.get("message") or DeskMessageForm(formdata=None)
+    message = kept.get("message") or DeskMessageForm(
+        formdata=None, data={"body": picked.text, "canned_reply_id": picked.reply.id} if picked else None
+    )
     version = req.version
     return DeskForms(
         triage,
@@ -544,10 +549,12 @@ def present_request(
     conflict: str | None,
     settings: DeskSettings,
     back: str,
+    canned_reply_id: int | None = None,
 ) -> RequestPage:
     """What ``user`` sees on ``req``'s page (``audience``'s), with the forms sent back to it (``kept``) as left.
 
-    ``back`` is the page's own address, which linking a plan comes back to.
+    ``back`` is the page's own address, which linking a plan comes back to; ``canned_reply_id`` the canned reply
+    the desk's reply box starts from.
     """
     entries = timeline(session, user, req)
     calendar = reference.working_calendar(session, settings)
@@ -559,7 +566,13 @@ def present_request(
     stations = reference.stations(session)
     # Read only when the request says one waits (no statement otherwise), and never for the enterprise.
     pending = pending_extension(session, req) if internal else None
-    desk = _desk_forms(session, user, req, kept, stations, pending, settings) if audience == "desk" else None
+    # Read only when the picker's link asks for one (no statement otherwise).
+    picked = (
+        filled_reply(session, user, req, canned_reply_id)
+        if audience == "desk" and canned_reply_id is not None
+        else None
+    )
+    desk = _desk_forms(session, user, req, kept, stations, pending, settings, picked) if audience == "desk" else None
     portal = _portal_reply(req, kept, actions, settings) if audience == "portal" else None
     offered = (
         (desk.offered() if desk else {"reply"} if portal and portal.form else set())

@@ -280,6 +280,7 @@ def message(request_id: int) -> ResponseReturnValue:
             internal=internal,
             uploads=uploads_from(form.attachments),
             settings=desk_settings(),
+            canned_reply_id=form.canned_reply_id.data,
         )
 
     success = gettext("The internal note has been saved.") if internal else gettext("The reply has been sent.")

@@ -115,6 +115,11 @@ class ReplyForm(DeskForm):
     attachments = MultipleFileField(_l("Attachments"), render_kw={"accept": ACCEPTED_SUFFIXES})
 
 
+def reply_id(value: object) -> int | None:
+    """A canned reply's id as the page sends it; anything else is no canned reply (the message still goes)."""
+    return int(str(value)) if value and str(value).isdigit() and len(str(value)) < 12 else None
+
+
 class DeskMessageForm(ReplyForm):
     visibility = RadioField(
         _l("Who sees it"),
@@ -124,6 +129,8 @@ class DeskMessageForm(ReplyForm):
             SelectChoice("internal", _l("Internal note (staff only)")),
         ],
     )
+    # The canned reply (常用回复) the text was started from, whose use is counted when it is sent.
+    canned_reply_id = HiddenField(filters=[reply_id])
 
 
 class ActionForm(VersionedForm):
