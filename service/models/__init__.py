@@ -13,6 +13,7 @@ from service.models.accounts import (
 from service.models.enums import *  # noqa: F403 - the vocabularies belong with the models
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
 from service.models.kept_forms import KeptForm
+from service.models.knowledge import KnowledgeArticle, KnowledgeDeflection, KnowledgeRevision
 from service.models.mail import MailPreference, OutboundMail
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
 from service.models.rate_limits import RateLimitCounter
@@ -42,6 +43,9 @@ __all__ = [
     "HotlineSession",
     "Instruction",
     "KeptForm",
+    "KnowledgeArticle",
+    "KnowledgeDeflection",
+    "KnowledgeRevision",
     "LoginThrottle",
     "MailPreference",
     "Message",

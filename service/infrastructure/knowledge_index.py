@@ -1,0 +1,80 @@
+"""The full-text index of the knowledge base, built as the requests' is (service.infrastructure.search_index): the
+same pre-tokenised terms (service.infrastructure.text_index, so two-character Chinese words and English words are
+found alike), in an FTS5 table ``search_knowledge`` on SQLite (rowid = article id; columns for the title and tags,
+the body, and a scope token) and one tsvector per article in ``search_knowledge_documents`` on PostgreSQL (title
+terms weighted A for the ranking; the scope as ``@public`` or ``@internal``).
+
+Only published articles have a document: publishing writes it, editing a published article rewrites it,
+withdrawing deletes it (service.operations.knowledge), so the index itself keeps drafts out of every search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from service.infrastructure.markdown import plain_text
+from service.infrastructure.text_index import join_terms
+from service.models import KnowledgeArticle
+
+
+@dataclass(frozen=True)
+class KnowledgeDocument:
+    article_id: int
+    title: str
+    body: str
+    scope: str
+
+
+def document_of(article_id: int, title: str, tags: str, body: str, audience: str) -> KnowledgeDocument:
+    return KnowledgeDocument(
+        article_id, join_terms(title, tags.replace(",", " ")), join_terms(plain_text(body)), audience
+    )
+
+
+def article_document(article: KnowledgeArticle) -> KnowledgeDocument:
+    return document_of(article.id, article.title, article.tags, article.body, article.audience.value)
+
+
+def tsvector_literal(document: KnowledgeDocument) -> str:
+    """The document as tsvector input: each distinct term once, weighted A when it stands in the title."""
+    title = set(document.title.split())
+    body = set(document.body.split()) - title
+    lexemes = [f"'{term}':1A" for term in sorted(title)] + [f"'{term}':1" for term in sorted(body)]
+    return " ".join([*lexemes, f"'@{document.scope}'"])
+
+
+_SQLITE_WRITE = text(
+    "INSERT OR REPLACE INTO search_knowledge (rowid, title_terms, body_terms, scope_terms) "
+    "VALUES (:id, :title, :body, :scope)"
+)
+_POSTGRESQL_WRITE = text(
+    "INSERT INTO search_knowledge_documents (article_id, document) VALUES (:id, CAST(:document AS tsvector)) "
+    "ON CONFLICT (article_id) DO UPDATE SET document = excluded.document"
+)
+
+
+def write_documents(connection: Connection, documents: Sequence[KnowledgeDocument]) -> None:
+    """Insert or replace the documents (one executemany)."""
+    if not documents:
+        return
+    if connection.dialect.name == "sqlite":
+        connection.execute(
+            _SQLITE_WRITE, [{"id": d.article_id, "title": d.title, "body": d.body, "scope": d.scope} for d in documents]
+        )
+    else:
+        connection.execute(
+            _POSTGRESQL_WRITE, [{"id": d.article_id, "document": tsvector_literal(d)} for d in documents]
+        )
+
+
+def delete_documents(connection: Connection, article_ids: Iterable[int]) -> None:
+    ids = sorted(set(article_ids))
+    if not ids:
+        return
+    if connection.dialect.name == "sqlite":
+        connection.execute(text("DELETE FROM search_knowledge WHERE rowid = :id"), [{"id": i} for i in ids])
+    else:
+        connection.execute(text("DELETE FROM search_knowledge_documents WHERE article_id = ANY(:ids)"), {"ids": ids})
