@@ -15,6 +15,7 @@ from flask import Flask, current_app
 
 from service import PROJECT_DIR
 from service.demo import seed
+from service.demo.seed_knowledge import seed_demo_knowledge
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
 from service.jobs import sweep_service_targets
@@ -66,6 +67,8 @@ def _seed_demo_requests() -> None:
 def _seed_demo_plans() -> None:
     if seed_demo_plans(db()):
         click.echo("Set up the demo service plans.")
+    if seed_demo_knowledge(db()):
+        click.echo("Published the demo knowledge base.")
 
 
 @click.command("sla-sweep")

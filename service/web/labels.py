@@ -19,6 +19,11 @@ from service.models import (
     EventKind,
     ExtensionStatus,
     HotlineStatus,
+    KnowledgeAudience,
+    KnowledgeChange,
+    KnowledgeKind,
+    KnowledgeLanguage,
+    KnowledgeStatus,
     LifecycleStage,
     MailChoice,
     MailStatus,
@@ -242,6 +247,19 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (MatchReason.TEXT, lazy_pgettext("matched in", "title/description")),
     (MatchReason.REPLY, lazy_pgettext("matched in", "reply")),
     (MatchReason.NOTE, lazy_pgettext("matched in", "internal note")),
+    # The knowledge base (知识库).
+    (KnowledgeKind.ARTICLE, _l("Article")),
+    (KnowledgeKind.CASE, _l("Typical case")),
+    (KnowledgeAudience.PUBLIC, _l("Public: enterprises and visitors")),
+    (KnowledgeAudience.INTERNAL, _l("Internal: station staff only")),
+    (KnowledgeStatus.DRAFT, lazy_pgettext("knowledge", "Draft")),
+    (KnowledgeStatus.PUBLISHED, _l("Published")),
+    (KnowledgeLanguage.ZH, _l("Chinese")),
+    (KnowledgeLanguage.EN, _l("English")),
+    (KnowledgeChange.CREATED, _l("Written")),
+    (KnowledgeChange.EDITED, _l("Edited")),
+    (KnowledgeChange.PUBLISHED, _l("Published")),
+    (KnowledgeChange.WITHDRAWN, _l("Withdrawn from publication")),
 ]
 
 

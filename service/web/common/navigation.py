@@ -45,6 +45,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("portal.index", _l("Hotline"), {"queue": "all"}),
         ("portal.index", _l("Our company"), {"_anchor": "company"}),
         ("search.index", _l("Search")),
+        ("knowledge.index", _l("Knowledge base")),
     ],
     Role.STAFF: [
         ("desk.index", _l("Desk")),
@@ -55,6 +56,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.index", _l("Service plans")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
+        ("knowledge.desk", _l("Knowledge base")),
     ],
     Role.DIRECTOR: [
         ("director.dashboard_page", _l("Dashboard")),
@@ -72,6 +74,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.awaiting", _l("Plans to approve")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
+        ("knowledge.desk", _l("Knowledge base")),
     ],
     Role.ADMIN: [
         ("admin.users", _l("Users")),
