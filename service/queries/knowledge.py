@@ -239,7 +239,7 @@ def revisions(session: Session, article: KnowledgeArticle) -> list[RevisionView]
     )
     views, before = [], None
     for row in rows:
-        diff = []
+        diff: list[str] = []
         if before is not None:
             old = [before.title, "", *before.body.splitlines()]
             new = [row.title, "", *row.body.splitlines()]

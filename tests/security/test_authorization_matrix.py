@@ -48,6 +48,20 @@ API_DESK_INTERNAL = "UNNKNKKKF"  # the desk's internal objects: enterprises get 
 API_DIRECTOR_ACTION = "UFNFNFKKF"
 
 EXPECTED: dict[str, dict[str, str]] = {
+    # The knowledge base: X's public article is everyone's to read; the desk writes, X's head and the provincial
+    # station publish (and withdraw); an enterprise says an article answered its question; a typical case is
+    # drafted from a result only (A's request is not one yet: refused in scope).
+    "knowledge.index": {"GET": PUBLIC},
+    "knowledge.suggest": {"GET": PUBLIC},
+    "knowledge.article": {"GET": PUBLIC},
+    "knowledge.answered": {"POST": ENTERPRISE},
+    "knowledge.desk": {"GET": DESK},
+    "knowledge.new": {"GET": DESK, "POST": "LFFVVVVVF"},
+    "knowledge.edit": {"GET": "LFFKFKKKF", "POST": "LFFVFVVVF"},
+    "knowledge.publish": {"POST": "LFFFFKKKF"},
+    "knowledge.withdraw": {"POST": "LFFFFKKKF"},
+    "knowledge.history": {"GET": DESK},
+    "knowledge.draft_case": {"POST": "LFFFNFFFF"},
     "admin.failed_mail": {"GET": ADMIN},
     "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
     "admin.reset_password": {"POST": ADMIN},
@@ -282,6 +296,8 @@ BODIES: dict[str, Callable[[World], dict]] = {
     },
     "api.decide_extension": lambda w: {"decision": "approve", "version": w.request.version},
     "api.move_milestone": lambda w: {"direction": "down"},
+    "knowledge.publish": lambda w: {"version": w.article.version},
+    "knowledge.withdraw": lambda w: {"version": w.article.version},
     "api.record_hotline": lambda w: {"minutes": "matrix", "public_summary": "matrix", "version": w.hotline.version},
     "api.schedule_hotline": lambda w: {
         "scheduled_at": "2026-03-20T10:00:00+08:00",

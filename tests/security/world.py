@@ -28,6 +28,8 @@ from service.models import (
     HotlineSession,
     HotlineStatus,
     Instruction,
+    KnowledgeArticle,
+    KnowledgeLanguage,
     LifecycleStage,
     MailStatus,
     Message,
@@ -48,6 +50,7 @@ from service.models import (
     User,
 )
 from service.operations import api_tokens
+from service.operations.knowledge import ArticleText, create_article, publish_article
 from service.operations.requests import RequestDraft, submit_request
 from tests import factories
 from tests.suite import csrf_token, login, suite_settings
@@ -87,6 +90,7 @@ class World:
     bearer: dict[str, str]
     order: SupervisionOrder
     failed_mail: OutboundMail
+    article: KnowledgeArticle
 
     def converter_values(self) -> dict[str, object]:
         return {
@@ -113,6 +117,7 @@ class World:
             "order_step": "report",
             "day_text": "2026-10-01",
             "priority_name": "P2",
+            "article_id": self.article.id,
         }
 
 
@@ -267,7 +272,15 @@ def build_world(session: Session, upload_folder: str) -> World:
         bearer,
         order,
         failed_mail,
+        _knowledge_article(session, staff_x, director_x),
     )
+
+
+def _knowledge_article(session: Session, writer: User, head: User) -> KnowledgeArticle:
+    """A public article of X's knowledge base, published: everyone reads it, X's desk and the hub edit it."""
+    text = ArticleText("如何判定产品分类", "对照分类目录。", Category.REGISTRATION_DOSSIER, KnowledgeLanguage.ZH)
+    draft = create_article(session, writer, text)
+    return publish_article(session, head, draft.id, draft.version)
 
 
 def rules(app: Flask) -> list[Rule]:

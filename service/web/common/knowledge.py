@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user
 
-from service.errors import Conflict, DomainError, InvalidTransition, ValidationError
+from service.errors import Conflict, InvalidTransition, ValidationError
 from service.infrastructure.markdown import render
 from service.models import (
     Category,
@@ -69,9 +69,9 @@ def index() -> ResponseReturnValue:
         return render_template("knowledge/index.html", form=form, results=results, typed=True)
     form = KnowledgeSearchForm(formdata=request.args)
     valid = form.validate()
-    results = None
+    found = None
     if valid:
-        results = queries.search_articles(
+        found = queries.search_articles(
             db(),
             viewer(),
             form.q.data or "",
@@ -79,7 +79,7 @@ def index() -> ResponseReturnValue:
             kind=KnowledgeKind(form.kind.data) if form.kind.data else None,
             page=request.args.get("page", 1, type=int),
         )
-    return render_template("knowledge/index.html", form=form, results=results), 200 if valid else 400
+    return render_template("knowledge/index.html", form=form, results=found), 200 if valid else 400
 
 
 @bp.route("/suggest")
@@ -185,7 +185,7 @@ def _step(article_id: int, publish: bool) -> ResponseReturnValue:
     step = operations.publish_article if publish else operations.withdraw_article
     try:
         step(db(), actor(), article_id, form.version.data)
-    except DomainError as error:
+    except (InvalidTransition, Conflict) as error:
         flash_domain_error(error)
     else:
         flash(gettext("The article is published.") if publish else gettext("The article is withdrawn."), "success")
@@ -225,9 +225,6 @@ def draft_case(request_id: int) -> ResponseReturnValue:
         if drafted is None:
             return redirect(url_for("desk.request_detail", request_id=request_id))
         return redirect(url_for(".article", article_id=drafted.id))
-    except DomainError as error:
-        flash_domain_error(error)
-        return redirect(url_for("desk.request_detail", request_id=request_id))
     flash(
         gettext("A typical case is drafted from this request. Check the neutral wording, then publish it."), "success"
     )
