@@ -8,6 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from service.demo import seed
+from service.demo.seed_knowledge import ARTICLES, seed_demo_knowledge
 from service.errors import Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
 from service.infrastructure.markdown import render
 from service.models import (
@@ -253,3 +255,11 @@ def test_an_answered_question_is_counted_for_its_article(session: Session, peopl
         knowledge.record_deflection(session, people.owner, internal)
     counts = {row.article.id: row.answered for row in desk_articles(session, people.staff)}
     assert counts[article_id] == 2 and counts[internal] == 0
+
+
+def test_the_quickstart_answers_a_classification_question_first(session: Session) -> None:
+    seed.seed_demo_accounts(session)
+    assert seed_demo_knowledge(session) == len(ARTICLES)
+    assert suggest_articles(session, "产品分类")[0].article.title == "如何判定医疗器械产品的管理类别（分类界定）"
+    english = suggest_articles(session, "classification of our device")[0].article
+    assert english.title == "How to determine a medical device's classification (class I, II or III)"

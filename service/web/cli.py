@@ -235,11 +235,18 @@ def restore_command(source: str, yes: bool) -> None:
 @click.option("--enterprises", default=300, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-def demo_data_command(count: int, enterprises: int, years: int, random_seed: int) -> None:
+@click.option(
+    "--articles",
+    type=click.IntRange(0, 1_000_000),
+    default=None,
+    help="Knowledge-base articles and typical cases to generate [default: one per 100 requests, at most 10,000].",
+)
+def demo_data_command(count: int, enterprises: int, years: int, random_seed: int, articles: int | None) -> None:
     """Fill the database in bulk with realistic requests and everything around them (for demos and benchmarks)."""
     import time
 
     from service.demo import bulk as demo_data
+    from service.demo.bulk_knowledge import generate_articles
 
     upgrade_database(settings().database_url)
     options = demo_data.Options(requests=count, enterprises=enterprises, years=years, seed=random_seed)
@@ -247,6 +254,9 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
     with click.progressbar(length=count, label="Generating requests", show_pos=True, show_eta=True) as bar:
         written = demo_data.generate(current_app.extensions["db_engine"], options, progress=bar.update)
     elapsed = time.monotonic() - started
+    articles = min(10_000, count // 100) if articles is None else articles
+    generate_articles(current_app.extensions["db_engine"], articles, random_seed)
+    written["knowledge_articles"] = articles
     click.echo(", ".join(f"{table}: {rows:,}" for table, rows in written.items()))
     click.echo(
         f"{count:,} requests in {elapsed:.1f} s ({count / elapsed:,.0f} requests/s). "
