@@ -263,3 +263,17 @@ def test_the_quickstart_answers_a_classification_question_first(session: Session
     assert suggest_articles(session, "产品分类")[0].article.title == "如何判定医疗器械产品的管理类别（分类界定）"
     english = suggest_articles(session, "classification of our device")[0].article
     assert english.title == "How to determine a medical device's classification (class I, II or III)"
+
+
+def test_a_head_saves_and_publishes_in_one_step_an_officer_may_not(session: Session, people: People) -> None:
+    draft = knowledge.create_article(session, people.staff, CLASSIFICATION)
+    changed = ArticleText(**{**CLASSIFICATION.__dict__, "title": "分类界定怎么申请"})
+    with pytest.raises(Forbidden):
+        knowledge.edit_article(session, people.staff, draft.id, draft.version, changed, publish=True)
+    article = knowledge.edit_article(session, people.hub_staff, draft.id, draft.version, changed, publish=True)
+    assert article.published and article.title == "分类界定怎么申请"
+    assert [r.revision.change for r in revisions(session, article)][:2] == [
+        KnowledgeChange.PUBLISHED,
+        KnowledgeChange.EDITED,
+    ]
+    assert [h.article.id for h in search_articles(session, None, "申请").hits] == [article.id]

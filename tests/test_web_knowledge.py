@@ -11,10 +11,19 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from service.models import Category, KnowledgeAudience, KnowledgeDeflection, KnowledgeLanguage, ServiceRequest, Status
+from service.models import (
+    Category,
+    KnowledgeAudience,
+    KnowledgeDeflection,
+    KnowledgeLanguage,
+    Role,
+    ServiceRequest,
+    Status,
+)
 from service.operations import knowledge
 from service.operations.knowledge import ArticleText
 from service.store.settings import DeskSettings
+from tests.api_support import caller
 from tests.factories import People
 from tests.request_helpers import in_status
 from tests.suite import login
@@ -76,8 +85,9 @@ def test_an_officer_writes_a_head_publishes(client: FlaskClient, session: Sessio
     page = get(client, f"/knowledge/{article_id}").get_data(as_text=True)
     assert "Draft" in page and "Publish</button>" not in page
     version = _version(get(client, f"/knowledge/{article_id}/edit").get_data(as_text=True))
-    assert send(client, f"/knowledge/{article_id}/publish", {"version": version}).status_code == 302
+    assert send(client, f"/knowledge/{article_id}/publish", {"version": version}).status_code == 403
     assert "Draft" in get(client, f"/knowledge/{article_id}").get_data(as_text=True)  # refused: still a draft
+    assert "Save and publish" not in get(client, f"/knowledge/{article_id}/edit").get_data(as_text=True)
     login(client, people.director)
     send(client, f"/knowledge/{article_id}/publish", {"version": version})
     assert "Withdraw from publication" in get(client, f"/knowledge/{article_id}").get_data(as_text=True)
@@ -187,3 +197,17 @@ def test_the_pages_read_in_chinese(client: FlaskClient, session: Session, people
     assert "知识库" in client.get("/knowledge/desk", headers=ZH).get_data(as_text=True)
     login(client, people.owner)
     assert "这解答了我的问题" in client.get("/knowledge/suggest?q=产品分类", headers=ZH).get_data(as_text=True)
+
+
+def test_the_api_reads_what_the_caller_may_read(client: FlaskClient, session: Session, people: People) -> None:
+    public = _published(session, people)
+    internal = _published(
+        session, people, ArticleText(**{**CLASSIFICATION.__dict__, "audience": KnowledgeAudience.INTERNAL})
+    )
+    enterprise, desk = caller(session, Role.ENTERPRISE), caller(session, Role.STAFF)
+    found = client.get("/api/v1/knowledge?q=分类", headers=enterprise.headers).get_json()
+    assert [item["id"] for item in found["items"]] == [public] and "分类" in found["items"][0]["snippet"]
+    assert client.get(f"/api/v1/knowledge/{internal}", headers=enterprise.headers).status_code == 404
+    article = client.get(f"/api/v1/knowledge/{internal}", headers=desk.headers).get_json()
+    assert article["body"].startswith("依据**分类目录**") and article["tags"] == ["分类"]
+    assert client.get("/api/v1/knowledge?category=nonsense", headers=desk.headers).status_code == 422

@@ -193,23 +193,37 @@ def edit_article(
     expected_version: int,
     text: ArticleText,
     *,
+    publish: bool = False,
     now: datetime | None = None,
 ) -> KnowledgeArticle:
-    """Change an article's text and filing (a new revision; a published one's search document follows).
+    """Change an article's text and filing (a new revision; a published one's search document follows), and with
+    ``publish`` publish the draft in the same step (a head's or the provincial station's "Save and publish").
 
-    Raises NotFound, Forbidden (not the owning station's desk), Conflict (changed meanwhile), ValidationError,
-    InvalidTransition (nothing changed).
+    Raises NotFound, Forbidden (not the owning station's desk; publishing, not a head or the provincial station),
+    Conflict (changed meanwhile), ValidationError, InvalidTransition (nothing changed, or already published).
     """
     text, now = _checked(text), now or utcnow()
-    with _editing(session, actor, article_id, expected_version, PolicyAction.KNOWLEDGE_EDIT) as article:
+    action = PolicyAction.KNOWLEDGE_PUBLISH if publish else PolicyAction.KNOWLEDGE_EDIT
+    with _editing(session, actor, article_id, expected_version, action) as article:
         fields = ("title", "body", "category", "product_area", "tags", "language", "audience")
-        if all(getattr(article, name) == getattr(text, name) for name in fields):
+        changed = any(getattr(article, name) != getattr(text, name) for name in fields)
+        if publish and article.published:
+            raise InvalidTransition(N_("This article is already published."))
+        if not changed and not publish:
             raise InvalidTransition(N_("Nothing was changed."))
-        for name in fields:
-            setattr(article, name, getattr(text, name))
-        _revise(session, article, actor, KnowledgeChange.EDITED, now)
+        if changed:
+            for name in fields:
+                setattr(article, name, getattr(text, name))
+            _revise(session, article, actor, KnowledgeChange.EDITED, now)
+        if publish:
+            _publish(session, article, actor, now)
         _index(session, article)
     return article
+
+
+def _publish(session: Session, article: KnowledgeArticle, actor: User, now: datetime) -> None:
+    article.status, article.published_at = KnowledgeStatus.PUBLISHED, now
+    _revise(session, article, actor, KnowledgeChange.PUBLISHED, now)
 
 
 def publish_article(
@@ -221,8 +235,7 @@ def publish_article(
     with _editing(session, actor, article_id, expected_version, PolicyAction.KNOWLEDGE_PUBLISH) as article:
         if article.published:
             raise InvalidTransition(N_("This article is already published."))
-        article.status, article.published_at = KnowledgeStatus.PUBLISHED, now
-        _revise(session, article, actor, KnowledgeChange.PUBLISHED, now)
+        _publish(session, article, actor, now)
         _index(session, article)
     return article
 

@@ -52,6 +52,8 @@ EXPECTED: dict[str, dict[str, str]] = {
     # station publish (and withdraw); an enterprise says an article answered its question; a typical case is
     # drafted from a result only (A's request is not one yet: refused in scope).
     "knowledge.index": {"GET": PUBLIC},
+    "api.list_articles": {"GET": "UKKKKKKKK"},
+    "api.get_article": {"GET": "UKKKKKKKK"},
     "knowledge.suggest": {"GET": PUBLIC},
     "knowledge.article": {"GET": PUBLIC},
     "knowledge.answered": {"POST": ENTERPRISE},

@@ -10,6 +10,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     director,
     docs,
     hotline,
+    knowledge,
     plans,
     reports,
     requests,

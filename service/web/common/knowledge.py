@@ -159,9 +159,12 @@ def edit(article_id: int) -> ResponseReturnValue:
     status = 200
     if form.validate_on_submit():
         try:
-            operations.edit_article(db(), actor(), article_id, form.version.data, _text(form))
+            publish = "publish" in request.form
+            operations.edit_article(db(), actor(), article_id, form.version.data, _text(form), publish=publish)
         except ValidationError as error:
             show_error(form, error)
+        except InvalidTransition as error:
+            flash_domain_error(error)
         except Conflict as error:
             # Someone saved first: their text is shown, what this user typed stays in the form.
             flash_domain_error(error)
@@ -170,11 +173,14 @@ def edit(article_id: int) -> ResponseReturnValue:
             form.version.data = found.version
             status = 409
         else:
-            flash(gettext("The article is saved."), "success")
+            flash(gettext("The article is published.") if publish else gettext("The article is saved."), "success")
             return redirect(url_for(".article", article_id=article_id))
     if form.errors:
         status = 400
-    return render_template("knowledge/edit.html", form=form, article=found, stale=status == 409), status
+    may_publish = not found.published and policy.may(actor(), PolicyAction.KNOWLEDGE_PUBLISH, found)
+    return render_template(
+        "knowledge/edit.html", form=form, article=found, stale=status == 409, may_publish=may_publish
+    ), status
 
 
 def _step(article_id: int, publish: bool) -> ResponseReturnValue:
