@@ -36,11 +36,13 @@ from service.models import (
     Role,
     User,
 )
-from service.queries.search import highlight_pattern, mark, snippet_of
+from service.queries.search import SNIPPET_CHARS, highlight_pattern, mark, snippet_of
 from service.rules import policy
 
 PER_PAGE = 20
 SUGGESTIONS = 5
+# A suggestion beside the form shows a shorter window of its text than a search result.
+SUGGESTION_SNIPPET = 90
 # A sentence's words beyond these add little and cost an index lookup each.
 SUGGESTION_TERMS = 12
 # Words in nearly every question an enterprise writes: they tell no two questions apart.
@@ -184,11 +186,16 @@ def suggest_articles(session: Session, text: str, limit: int = SUGGESTIONS) -> l
     source = _fts if dialect == "sqlite" else _docs
     ids = list(session.scalars(select(key).select_from(source).where(match).order_by(rank, key.desc()).limit(limit)))
     clauses = tuple(Clause((t,), False, t, not _HAN_TERM.match(t)) for t in terms)
-    return _hits(session, ids, highlight_pattern(Query(clauses)), published_public=True)
+    return _hits(session, ids, highlight_pattern(Query(clauses)), published_public=True, width=SUGGESTION_SNIPPET)
 
 
 def _hits(
-    session: Session, ids: list[int], pattern: re.Pattern[str] | None, *, published_public: bool = False
+    session: Session,
+    ids: list[int],
+    pattern: re.Pattern[str] | None,
+    *,
+    published_public: bool = False,
+    width: int = SNIPPET_CHARS,
 ) -> list[KnowledgeHit]:
     if not ids:
         return []
@@ -203,8 +210,8 @@ def _hits(
         if article is None:
             continue
         body = plain_text(article.body)
-        snippet = snippet_of(body, pattern) if pattern else None
-        hits.append(KnowledgeHit(article, mark(article.title, pattern), snippet or mark(body[:160], None)))
+        snippet = snippet_of(body, pattern, width) if pattern else None
+        hits.append(KnowledgeHit(article, mark(article.title, pattern), snippet or mark(body[:width], None)))
     return hits
 
 
