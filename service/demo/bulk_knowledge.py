@@ -40,8 +40,10 @@ def _article(
     category = rng.choice(list(Category))
     product, title, sentences = texts.request_text(rng, category, english)
     if kind == KnowledgeKind.CASE:
-        sentences = [s.replace(product, "the product" if english else "某产品") for s in sentences]
-        title = title.replace(product, "the product" if english else "某产品")
+        # A case names no product: "the {p}" of the English texts becomes "the product".
+        neutral = "product" if english else "某产品"
+        sentences = [s.replace(product, neutral) for s in sentences]
+        title = title.replace(product, neutral)
     question, answer = HEADINGS[kind][english]
     answers = [texts.reply(rng, english), texts.summary(rng)]
     body = f"## {question}\n\n{' '.join(sentences)}\n\n## {answer}\n\n" + "\n\n".join(answers)

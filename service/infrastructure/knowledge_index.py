@@ -2,7 +2,7 @@
 same pre-tokenised terms (service.infrastructure.text_index, so two-character Chinese words and English words are
 found alike), in an FTS5 table ``search_knowledge`` on SQLite (rowid = article id; columns for the title and tags,
 the body, and a scope token) and one tsvector per article in ``search_knowledge_documents`` on PostgreSQL (title
-terms weighted A for the ranking; the scope as ``@public`` or ``@internal``).
+terms weighted A and every term's positions, for the ranking; the scope as ``@public`` or ``@internal``).
 
 Only published articles have a document: publishing writes it, editing a published article rewrites it,
 withdrawing deletes it (service.operations.knowledge), so the index itself keeps drafts out of every search.
@@ -38,11 +38,20 @@ def article_document(article: KnowledgeArticle) -> KnowledgeDocument:
     return document_of(article.id, article.title, article.tags, article.body, article.audience.value)
 
 
+# PostgreSQL keeps at most 256 positions of a lexeme, each below 16,384.
+MAX_POSITIONS, MAX_POSITION = 255, 16_383
+
+
 def tsvector_literal(document: KnowledgeDocument) -> str:
-    """The document as tsvector input: each distinct term once, weighted A when it stands in the title."""
-    title = set(document.title.split())
-    body = set(document.body.split()) - title
-    lexemes = [f"'{term}':1A" for term in sorted(title)] + [f"'{term}':1" for term in sorted(body)]
+    """The document as tsvector input: each term with the positions where it stands (so that ts_rank counts how
+    often), weighted A in the title, and the scope token."""
+    positions: dict[str, list[str]] = {}
+    terms = [(term, "A") for term in document.title.split()] + [(term, "") for term in document.body.split()]
+    for position, (term, weight) in enumerate(terms[:MAX_POSITION], 1):
+        kept = positions.setdefault(term, [])
+        if len(kept) < MAX_POSITIONS:
+            kept.append(f"{position}{weight}")
+    lexemes = [f"'{term}':{','.join(kept)}" for term, kept in sorted(positions.items())]
     return " ".join([*lexemes, f"'@{document.scope}'"])
 
 
