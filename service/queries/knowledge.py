@@ -40,6 +40,8 @@ from service.queries.search import SNIPPET_CHARS, highlight_pattern, mark, snipp
 from service.rules import policy
 
 PER_PAGE = 20
+# How many of the best matches of a search are listed (a word in most of ten thousand articles).
+CANDIDATES = 1000
 SUGGESTIONS = 5
 # A suggestion beside the form shows a shorter window of its text than a search result.
 SUGGESTION_SNIPPET = 90
@@ -139,26 +141,29 @@ def search_articles(
     per_page: int = PER_PAGE,
 ) -> KnowledgeResults:
     """One page of what ``viewer`` (None: an anonymous visitor) may read: with words, the published articles and
-    cases holding every word, best first, highlighted; without, every readable one of the filters, newest first."""
+    cases holding every word, best first (the CANDIDATES best), highlighted; without, every readable one of the
+    filters, newest first."""
     query = parse_query(text)
     results = KnowledgeResults(text=text)
+    readable = _filtered(select(KnowledgeArticle.id), viewer, category, kind)
     if query:
+        # The index ranks its matches on its own, then the articles' rows say which of them the reader may see:
+        # joined in one statement, SQLite would run the full-text query again for every article it reads.
         dialect = session.get_bind().dialect.name
         key, match, rank = _matching(dialect, _every_word(dialect, query, not _sees_internal(viewer)))
-        found = (
-            select(KnowledgeArticle.id)
-            .join_from(KnowledgeArticle, _fts if dialect == "sqlite" else _docs, key == KnowledgeArticle.id)
-            .where(match)
-        )
-        found = _filtered(found, viewer, category, kind)
-        ordered = found.order_by(rank, KnowledgeArticle.id.desc())
+        best = list(session.scalars(select(key).where(match).order_by(rank, key.desc()).limit(CANDIDATES)))
+        allowed = set(session.scalars(readable.where(KnowledgeArticle.id.in_(best)))) if best else set()
+        ranked = [article_id for article_id in best if article_id in allowed]
+        results.total = len(ranked)
     else:
-        found = _filtered(select(KnowledgeArticle.id), viewer, category, kind)
-        ordered = found.order_by(KnowledgeArticle.id.desc())
-    results.total = session.scalar(select(func.count()).select_from(found.subquery())) or 0
+        results.total = session.scalar(select(func.count()).select_from(readable.subquery())) or 0
     results.pages = -(-results.total // per_page)
     results.page = min(max(page, 1), max(results.pages, 1))
-    ids = list(session.scalars(ordered.limit(per_page).offset((results.page - 1) * per_page)))
+    first = (results.page - 1) * per_page
+    if query:
+        ids = ranked[first : first + per_page]
+    else:
+        ids = list(session.scalars(readable.order_by(KnowledgeArticle.id.desc()).limit(per_page).offset(first)))
     results.hits = _hits(session, ids, highlight_pattern(query) if query else None)
     return results
 
