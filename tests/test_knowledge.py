@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from service.demo import seed
 from service.demo.seed_knowledge import ARTICLES, seed_demo_knowledge
 from service.errors import Forbidden, InvalidTransition, NotFound, StaleVersion, ValidationError
+from service.infrastructure import knowledge_index
 from service.infrastructure.markdown import render
 from service.models import (
     Category,
@@ -277,3 +278,18 @@ def test_a_head_saves_and_publishes_in_one_step_an_officer_may_not(session: Sess
         KnowledgeChange.EDITED,
     ]
     assert [h.article.id for h in search_articles(session, None, "申请").hits] == [article.id]
+
+
+def test_the_index_answers_the_filters_and_is_rebuilt_after_a_restore(session: Session, people: People) -> None:
+    registration = published(session, people)
+    clinical = published(
+        session,
+        people,
+        ArticleText("分类与临床评价", "按分类选择临床评价路径。", Category.CLINICAL_EVALUATION, KnowledgeLanguage.ZH),
+    )
+    assert [
+        h.article.id for h in search_articles(session, None, "分类", category=Category.CLINICAL_EVALUATION).hits
+    ] == [clinical]
+    assert search_articles(session, None, "分类", kind=KnowledgeKind.CASE).hits == []
+    assert knowledge_index.rebuild(session.connection()) == 2
+    assert {h.article.id for h in search_articles(session, None, "分类").hits} == {registration, clinical}

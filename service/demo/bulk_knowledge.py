@@ -80,7 +80,7 @@ def _article(
         "changed_by_id": writer_id,
         "changed_at": when,
     }
-    document = knowledge_index.document_of(article_id, str(row["title"]), tags, body, audience.value)
+    document = knowledge_index.document_of(article_id, str(row["title"]), tags, body, audience, category, kind)
     return row, revision, document
 
 

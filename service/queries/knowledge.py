@@ -24,11 +24,13 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, joinedload
 
 from service.errors import NotFound
+from service.infrastructure.knowledge_index import scope_token
 from service.infrastructure.markdown import plain_text
 from service.infrastructure.text_index import HAN, Clause, Query, index_terms, is_term, parse_query
 from service.models import (
     Category,
     KnowledgeArticle,
+    KnowledgeAudience,
     KnowledgeDeflection,
     KnowledgeKind,
     KnowledgeRevision,
@@ -68,30 +70,40 @@ def _sees_internal(viewer: User | None) -> bool:
     return viewer is not None and (policy.is_desk(viewer) or viewer.role == Role.ADMIN)
 
 
-def _fts5(phrases: list[str], joiner: str, public_only: bool) -> str:
+def _fts5(phrases: list[str], joiner: str, scope: list[str]) -> str:
     expression = "{title_terms body_terms} : (" + f" {joiner} ".join(phrases) + ")"
-    return f"scope_terms : public AND {expression}" if public_only else expression
+    return " AND ".join([*(f"scope_terms : {token}" for token in scope), expression])
 
 
-def _tsquery(terms: list[str], joiner: str, public_only: bool) -> str:
-    expression = "(" + f" {joiner} ".join(terms) + ")"
-    return f"'@public' & {expression}" if public_only else expression
+def _tsquery(terms: list[str], joiner: str, scope: list[str]) -> str:
+    return " & ".join([*(f"'@{token}'" for token in scope), "(" + f" {joiner} ".join(terms) + ")"])
 
 
-def _every_word(dialect: str, query: Query, public_only: bool) -> str:
+def _scope(viewer: User | None, category: Category | None = None, kind: KnowledgeKind | None = None) -> list[str]:
+    """The index's scope tokens a reader's search must hold (knowledge_index.scope_token): the public audience
+    unless the reader is on the desk, and the filters' category and kind."""
+    tokens = [] if _sees_internal(viewer) else [scope_token(KnowledgeAudience.PUBLIC)]
+    if category is not None:
+        tokens.append(scope_token("c", category))
+    if kind is not None:
+        tokens.append(scope_token("k", kind))
+    return tokens
+
+
+def _every_word(dialect: str, query: Query, scope: list[str]) -> str:
     """The index's query for documents holding every clause of ``query`` (its terms come from text_index)."""
     clauses = [c for c in query.clauses if all(is_term(t) for t in c.terms)]
     if dialect == "sqlite":
         phrases = ['"' + " ".join(c.terms) + '"' + ("*" if c.prefix else "") for c in clauses]
-        return _fts5(phrases, "AND", public_only)
+        return _fts5(phrases, "AND", scope)
     terms = [f"'{t}'" + (":*" if c.prefix else "") for c in clauses for t in c.terms]
-    return _tsquery(terms, "&", public_only)
+    return _tsquery(terms, "&", scope)
 
 
-def _any_word(dialect: str, terms: list[str], public_only: bool) -> str:
+def _any_word(dialect: str, terms: list[str], scope: list[str]) -> str:
     if dialect == "sqlite":
-        return _fts5([f'"{t}"' for t in terms], "OR", public_only)
-    return _tsquery([f"'{t}'" for t in terms], "|", public_only)
+        return _fts5([f'"{t}"' for t in terms], "OR", scope)
+    return _tsquery([f"'{t}'" for t in terms], "|", scope)
 
 
 def _matching(dialect: str, expression: str) -> tuple[ColumnElement[int], ColumnElement[bool], ColumnElement[Any]]:
@@ -145,17 +157,15 @@ def search_articles(
     filters, newest first."""
     query = parse_query(text)
     results = KnowledgeResults(text=text)
-    readable = _filtered(select(KnowledgeArticle.id), viewer, category, kind)
     if query:
-        # The index ranks its matches on its own, then the articles' rows say which of them the reader may see:
-        # joined in one statement, SQLite would run the full-text query again for every article it reads.
+        # The index alone answers (only published articles are in it; its scope tokens hold the audience and the
+        # filters), ranked; the hits are read for one page.
         dialect = session.get_bind().dialect.name
-        key, match, rank = _matching(dialect, _every_word(dialect, query, not _sees_internal(viewer)))
-        best = list(session.scalars(select(key).where(match).order_by(rank, key.desc()).limit(CANDIDATES)))
-        allowed = set(session.scalars(readable.where(KnowledgeArticle.id.in_(best)))) if best else set()
-        ranked = [article_id for article_id in best if article_id in allowed]
+        key, match, rank = _matching(dialect, _every_word(dialect, query, _scope(viewer, category, kind)))
+        ranked = list(session.scalars(select(key).where(match).order_by(rank, key.desc()).limit(CANDIDATES)))
         results.total = len(ranked)
     else:
+        readable = _filtered(select(KnowledgeArticle.id), viewer, category, kind)
         results.total = session.scalar(select(func.count()).select_from(readable.subquery())) or 0
     results.pages = -(-results.total // per_page)
     results.page = min(max(page, 1), max(results.pages, 1))
@@ -164,7 +174,7 @@ def search_articles(
         ids = ranked[first : first + per_page]
     else:
         ids = list(session.scalars(readable.order_by(KnowledgeArticle.id.desc()).limit(per_page).offset(first)))
-    results.hits = _hits(session, ids, highlight_pattern(query) if query else None)
+    results.hits = _hits(session, ids, highlight_pattern(query) if query else None, viewer=viewer)
     return results
 
 
@@ -187,11 +197,11 @@ def suggest_articles(session: Session, text: str, limit: int = SUGGESTIONS) -> l
     if not terms:
         return []
     dialect = session.get_bind().dialect.name
-    key, match, rank = _matching(dialect, _any_word(dialect, terms, True))
+    key, match, rank = _matching(dialect, _any_word(dialect, terms, _scope(None)))
     source = _fts if dialect == "sqlite" else _docs
     ids = list(session.scalars(select(key).select_from(source).where(match).order_by(rank, key.desc()).limit(limit)))
     clauses = tuple(Clause((t,), False, t, not _HAN_TERM.match(t)) for t in terms)
-    return _hits(session, ids, highlight_pattern(Query(clauses)), published_public=True, width=SUGGESTION_SNIPPET)
+    return _hits(session, ids, highlight_pattern(Query(clauses)), viewer=None, width=SUGGESTION_SNIPPET)
 
 
 def _hits(
@@ -199,16 +209,14 @@ def _hits(
     ids: list[int],
     pattern: re.Pattern[str] | None,
     *,
-    published_public: bool = False,
+    viewer: User | None,
     width: int = SNIPPET_CHARS,
 ) -> list[KnowledgeHit]:
     if not ids:
         return []
-    statement = select(KnowledgeArticle).where(KnowledgeArticle.id.in_(ids))
-    if published_public:
-        # The index holds published articles only; this keeps a suggestion public whatever the index says.
-        statement = statement.where(policy.visible_articles(None))
-    articles = {a.id: a for a in session.scalars(statement)}
+    # The policy's clause again: whatever the index holds, a reader is shown only what it may read.
+    statement = select(KnowledgeArticle).where(KnowledgeArticle.id.in_(ids), policy.visible_articles(viewer))
+    articles = {a.id: a for a in session.scalars(statement.options(joinedload(KnowledgeArticle.station)))}
     hits = []
     for article_id in ids:
         article = articles.get(article_id)

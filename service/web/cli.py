@@ -266,12 +266,14 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
 
 @click.command("search-reindex")
 def search_reindex_command() -> None:
-    """Rebuild the full-text index of every request (after a restore or an import that bypassed the app)."""
-    from service.infrastructure import search_index
+    """Rebuild the full-text indexes of every request and of the knowledge base's published articles (after a
+    restore or an import that bypassed the app)."""
+    from service.infrastructure import knowledge_index, search_index
 
     with current_app.extensions["db_engine"].begin() as connection:
         done = search_index.rebuild(connection)
-    click.echo(f"Search index rebuilt for {done:,} requests.")
+        articles = knowledge_index.rebuild(connection)
+    click.echo(f"Search index rebuilt for {done:,} requests and {articles:,} knowledge-base articles.")
 
 
 @click.command("rotate-totp-key")
