@@ -12,7 +12,8 @@ p50/p95/p99 of the staff queue (first page, a page about 5,000 pages deep, a
 filtered queue), search (an English word, a two-character Chinese word, a word no request holds, part of
 an enterprise's name, its credit code and a reference's number without its zeros), a
 request's page, the director's dashboard, the supervision page, the monthly report (its page and its Excel
-workbook, whole) and the CSV export's time to first byte. Enterprise users then submit --submissions requests
+workbook, whole), the knowledge base's suggestions (as an enterprise types a question) and search, and the CSV
+export's time to first byte. Enterprise users then submit --submissions requests
 through the portal form from --concurrency threads (requests/s and errors), and the peak memory of
 the workers is read from /proc. Routes the app does not have answer "missing".
 The table is printed and written as JSON to bench/results/. Bounded loops and
@@ -434,6 +435,27 @@ def submissions(base: str, emails: list[str], count: int, concurrency: int) -> d
     }
 
 
+# What enterprises type into the new-request form (the suggestions' words) and into the knowledge base's search.
+TYPED_QUESTIONS = (
+    "我们的产品分类怎么确定",
+    "连续血糖监测系统临床评价需要做临床试验吗",
+    "型式检验报告电磁兼容不通过怎么办",
+    "How is our device classified? Which classification rules apply?",
+    "Does our AI software qualify for the special review of innovative devices",
+    "注册申报资料被要求补正",
+)
+
+
+def knowledge_pages(n: int) -> dict[str, tuple[str, list[str]]]:
+    """The knowledge base: the new-request form's suggestions (a different question each time) and its search."""
+    typed = [f"/knowledge/suggest?{urlencode({'q': TYPED_QUESTIONS[i % len(TYPED_QUESTIONS)]})}" for i in range(n)]
+    return {
+        "knowledge suggestions": ("staff", typed),
+        "knowledge search, Chinese word": ("staff", [f"/knowledge/?{urlencode({'q': '临床评价'})}"] * n),
+        "knowledge search, English word": ("staff", ["/knowledge/?q=classification"] * n),
+    }
+
+
 def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[str]]]:
     """The pages measured, by name: who fetches them ("staff" or "director") and ``n`` paths."""
     deep = f"/desk/?queue=all&cursor={known['deep_cursor']}"
@@ -464,6 +486,7 @@ def measured_pages(known: dict[str, Any], n: int) -> dict[str, tuple[str, list[s
         # the generator's five years of requests).
         "rates ranking, month": ("director", [f"/director/rates/?period={last_month}"] * n),
         "rates ranking, year": ("director", [f"/director/rates/?period={last_month.year - 1}"] * n),
+        **knowledge_pages(n),
     }
 
 

@@ -15,6 +15,7 @@ from service.models.enums import *  # noqa: F403 - the vocabularies belong with 
 from service.models.hotline import FollowUpAction, HotlineSession, Instruction
 from service.models.inbound_mail import InboundMail
 from service.models.kept_forms import KeptForm
+from service.models.knowledge import KnowledgeArticle, KnowledgeDeflection, KnowledgeRevision
 from service.models.mail import MailPreference, OutboundMail
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
 from service.models.rate_limits import RateLimitCounter
@@ -47,6 +48,9 @@ __all__ = [
     "Instruction",
     "Invitation",
     "KeptForm",
+    "KnowledgeArticle",
+    "KnowledgeDeflection",
+    "KnowledgeRevision",
     "MailPreference",
     "Message",
     "Milestone",

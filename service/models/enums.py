@@ -358,3 +358,37 @@ class InboundOutcome(StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"
     DUPLICATE = "duplicate"
+
+
+# The knowledge base (知识库, service/models/knowledge.py).
+class KnowledgeKind(StrEnum):
+    """An article written for the knowledge base, or a typical case (典型案例) drafted from a request's result."""
+
+    ARTICLE = "article"
+    CASE = "case"
+
+
+class KnowledgeAudience(StrEnum):
+    """Public: enterprises and anonymous visitors read it; internal: the desk alone."""
+
+    PUBLIC = "public"
+    INTERNAL = "internal"
+
+
+class KnowledgeStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+
+
+class KnowledgeLanguage(StrEnum):
+    ZH = "zh"
+    EN = "en"
+
+
+class KnowledgeChange(StrEnum):
+    """What a revision of an article records."""
+
+    CREATED = "created"
+    EDITED = "edited"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"

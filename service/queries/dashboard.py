@@ -30,6 +30,7 @@ from service.models import (
     Status,
     User,
 )
+from service.queries.knowledge import deflections_select
 from service.queries.plans import awaiting_approval_count, count_overdue_milestones
 from service.queries.working_time import Span, WorkingTimeSql
 from service.rules import policy, sla
@@ -245,6 +246,8 @@ class Dashboard:
     plans_awaiting: int
     overdue_milestones: int
     upcoming: list[HotlineSession]
+    # Questions the knowledge base answered on the new-request form in the period (deflections).
+    knowledge_saved: int
     weeks: list[Week]
     opened_per_week: list[int]
     resolved_per_week: list[int]
@@ -277,6 +280,7 @@ def build_dashboard(session: Session, scope: Scope, calendar: WorkingCalendar) -
         plans_awaiting=figures["plans_awaiting"] or 0,
         overdue_milestones=count_overdue_milestones(session, scope.actor, scope.today),
         upcoming=_upcoming(session, scope),
+        knowledge_saved=figures["knowledge_saved"] or 0,
         weeks=weeks,
         opened_per_week=[figures[f"opened_{n}"] or 0 for n in range(len(weeks))],
         resolved_per_week=[figures[f"resolved_{n}"] or 0 for n in range(len(weeks))],
@@ -345,6 +349,7 @@ def _figures(session: Session, scope: Scope, weeks: list[Week]) -> dict[str, Any
         .where(scope.where(), Instruction.acknowledged_at.is_(None))
     )
     figures["plans_awaiting"] = awaiting_approval_count(scope.actor)
+    figures["knowledge_saved"] = deflections_select(scope.actor, scope.station_id, scope.start, scope.end)
     for n, week in enumerate(weeks):
         start, end = local_midnight(week.start), local_midnight(week.start + timedelta(days=7))
         for series, column in (("opened", R.created_at), ("resolved", R.resolved_at)):

@@ -31,6 +31,9 @@ from service.models import (
     HotlineSession,
     HotlineStatus,
     Instruction,
+    KnowledgeArticle,
+    KnowledgeAudience,
+    KnowledgeStatus,
     PlanStatus,
     Role,
     ServicePlan,
@@ -117,6 +120,12 @@ class PolicyAction(StrEnum):
     CANNED_REPLIES_PAGE = "canned_replies.page"
     CANNED_REPLY_USE = "canned_reply.use"
     CANNED_REPLY_EDIT = "canned_reply.edit"
+    # The knowledge base (知识库): the desk writes, a station's head or the provincial station publishes.
+    KNOWLEDGE_WRITE = "knowledge.write"
+    KNOWLEDGE_VIEW = "knowledge.view"
+    KNOWLEDGE_EDIT = "knowledge.edit"
+    KNOWLEDGE_PUBLISH = "knowledge.publish"
+    REQUEST_DRAFT_CASE = "request.draft_case"
 
 
 def sees_every_station(user: User) -> bool:
@@ -413,6 +422,40 @@ def _sees_enterprise(user: User, enterprise: Enterprise) -> bool:
     return covers_station(user, enterprise.station_id)
 
 
+def visible_articles(user: User | None) -> ColumnElement[bool]:
+    """WHERE clause selecting the knowledge base's articles and cases ``user`` (None: an anonymous visitor) may read:
+    the published public ones; for the desk every published one and the drafts of the stations it covers."""
+    published = KnowledgeArticle.status == KnowledgeStatus.PUBLISHED
+    if user is None or not (is_desk(user) or user.role == Role.ADMIN):
+        return and_(published, KnowledgeArticle.audience == KnowledgeAudience.PUBLIC)
+    scope = scope_of(user)
+    if scope.every:
+        return true()
+    return or_(published, KnowledgeArticle.station_id == scope.station_id)
+
+
+def _sees_article(user: User, article: KnowledgeArticle) -> bool:
+    if not (is_desk(user) or user.role == Role.ADMIN):
+        return article.status == KnowledgeStatus.PUBLISHED and article.audience == KnowledgeAudience.PUBLIC
+    return article.status == KnowledgeStatus.PUBLISHED or covers_station(user, article.station_id)
+
+
+def _edits_article(user: User, article: KnowledgeArticle) -> bool:
+    """The desk of the station that owns it (the hub's, any station's)."""
+    return is_desk(user) and covers_station(user, article.station_id)
+
+
+def _publishes_article(user: User, article: KnowledgeArticle) -> bool:
+    """What the province tells enterprises is decided by a station's head for its own station, or by the
+    provincial station (its directors and staff) for any: officers draft."""
+    return _edits_article(user, article) and (user.role == Role.DIRECTOR or sees_every_station(user))
+
+
+def _drafts_case(user: User, request: ServiceRequest) -> bool:
+    """The desk drafts a typical case (典型案例) from a result (a resolved or closed request) in its scope."""
+    return is_desk(user) and request.status in RESULT_STATUSES
+
+
 Rule = Callable[[User, Any], bool]
 
 # action -> (what the target must be visible by, who may take the action on a visible target)
@@ -444,6 +487,7 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_RECORD_VISIT: _visits,
     PolicyAction.REQUEST_FLAG_TYPICAL: _flags_typical,
     PolicyAction.REQUEST_HAND_OVER: is_enterprise_administrator,
+    PolicyAction.REQUEST_DRAFT_CASE: _drafts_case,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,
@@ -470,6 +514,11 @@ HOTLINE_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.HOTLINE_RECORD: _records_hotline,
     PolicyAction.HOTLINE_WITHDRAW_ASK: _withdraws_own_ask,
 }
+KNOWLEDGE_RULES: dict[PolicyAction, Rule] = {
+    PolicyAction.KNOWLEDGE_VIEW: _anyone,
+    PolicyAction.KNOWLEDGE_EDIT: _edits_article,
+    PolicyAction.KNOWLEDGE_PUBLISH: _publishes_article,
+}
 TASK_FORCE_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.TASK_FORCE_VIEW: _anyone,
     PolicyAction.TASK_FORCE_EDIT: _manages_task_force,
@@ -495,6 +544,8 @@ GLOBAL_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.ADMIN_USE: _admin,
     # Queue a message again that the outbox gave up on (the administrator's failed mail page).
     PolicyAction.MAIL_RETRY: _admin,
+    # Write a knowledge-base article (and see the desk's list of them with their counts).
+    PolicyAction.KNOWLEDGE_WRITE: _desk,
     # The colleagues page: every contact person sees the list; its administrator manages it (ENTERPRISE_RULES).
     PolicyAction.COLLEAGUES_VIEW: _enterprise,
     # The desk keeps its canned replies there; the administrator those of every station.
@@ -588,6 +639,7 @@ def _rules_for(action: PolicyAction) -> dict[PolicyAction, Rule]:
         SUPERVISION_RULES,
         ENTERPRISE_RULES,
         CANNED_REPLY_RULES,
+        KNOWLEDGE_RULES,
     ):
         if action in rules:
             return rules
@@ -614,4 +666,6 @@ def _visible(user: User, action: PolicyAction, target: Any) -> bool:
         return _sees_enterprise(user, target)
     if isinstance(target, CannedReply):
         return _sees_canned_reply(user, target)
+    if isinstance(target, KnowledgeArticle):
+        return _sees_article(user, target)
     raise TypeError(f"policy has no scope rule for {type(target).__name__} ({action})")

@@ -10,7 +10,7 @@ from service.web.admin import sla as admin_sla
 from service.web.admin import views as admin
 from service.web.auth import invitations, mail_preferences, tokens, two_factor
 from service.web.auth import views as auth
-from service.web.common import main, notifications, search
+from service.web.common import knowledge, main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
 from service.web.desk import canned_replies, enterprises, export, plans, supervision_orders, task_forces
@@ -50,6 +50,7 @@ def register_blueprints(app: Flask) -> None:
         invitations,
         enterprises,
         canned_replies,
+        knowledge,
     ):
         app.register_blueprint(module.bp)
     app.jinja_env.globals.update(label=label, station_name=station_name, hotline_name=hotline_name, can=can)

@@ -16,6 +16,7 @@ from flask import Flask, current_app
 from service import PROJECT_DIR
 from service.demo import seed
 from service.demo.seed_canned_replies import seed_demo_canned_replies
+from service.demo.seed_knowledge import seed_demo_knowledge
 from service.demo.seed_plans import seed_demo_plans
 from service.demo.seed_requests import seed_demo_requests
 from service.infrastructure.attachment_files import attachment_store
@@ -73,6 +74,8 @@ def _seed_demo_requests() -> None:
 def _seed_demo_plans() -> None:
     if seed_demo_plans(db()):
         click.echo("Set up the demo service plans.")
+    if seed_demo_knowledge(db()):
+        click.echo("Published the demo knowledge base.")
 
 
 def _seed_demo_canned_replies() -> None:
@@ -256,11 +259,18 @@ def restore_command(source: str, yes: bool) -> None:
 @click.option("--enterprises", default=300, show_default=True, type=click.IntRange(1, 100_000))
 @click.option("--years", default=5, show_default=True, type=click.IntRange(1, 20))
 @click.option("--seed", "random_seed", default=2026, show_default=True, help="Random seed (same seed, same data).")
-def demo_data_command(count: int, enterprises: int, years: int, random_seed: int) -> None:
+@click.option(
+    "--articles",
+    type=click.IntRange(0, 1_000_000),
+    default=None,
+    help="Knowledge-base articles and typical cases to generate [default: one per 100 requests, at most 10,000].",
+)
+def demo_data_command(count: int, enterprises: int, years: int, random_seed: int, articles: int | None) -> None:
     """Fill the database in bulk with realistic requests and everything around them (for demos and benchmarks)."""
     import time
 
     from service.demo import bulk as demo_data
+    from service.demo.bulk_knowledge import generate_articles
 
     upgrade_database(settings().database_url)
     options = demo_data.Options(requests=count, enterprises=enterprises, years=years, seed=random_seed)
@@ -268,6 +278,9 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
     with click.progressbar(length=count, label="Generating requests", show_pos=True, show_eta=True) as bar:
         written = demo_data.generate(current_app.extensions["db_engine"], options, progress=bar.update)
     elapsed = time.monotonic() - started
+    articles = min(10_000, count // 100) if articles is None else articles
+    generate_articles(current_app.extensions["db_engine"], articles, random_seed)
+    written["knowledge_articles"] = articles
     click.echo(", ".join(f"{table}: {rows:,}" for table, rows in written.items()))
     click.echo(
         f"{count:,} requests in {elapsed:.1f} s ({count / elapsed:,.0f} requests/s). "
@@ -277,12 +290,14 @@ def demo_data_command(count: int, enterprises: int, years: int, random_seed: int
 
 @click.command("search-reindex")
 def search_reindex_command() -> None:
-    """Rebuild the full-text index of every request (after a restore or an import that bypassed the app)."""
-    from service.infrastructure import search_index
+    """Rebuild the full-text indexes of every request and of the knowledge base's published articles (after a
+    restore or an import that bypassed the app)."""
+    from service.infrastructure import knowledge_index, search_index
 
     with current_app.extensions["db_engine"].begin() as connection:
         done = search_index.rebuild(connection)
-    click.echo(f"Search index rebuilt for {done:,} requests.")
+        articles = knowledge_index.rebuild(connection)
+    click.echo(f"Search index rebuilt for {done:,} requests and {articles:,} knowledge-base articles.")
 
 
 @click.command("rotate-totp-key")

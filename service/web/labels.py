@@ -21,6 +21,11 @@ from service.models import (
     ExtensionStatus,
     HotlineStatus,
     InboundOutcome,
+    KnowledgeAudience,
+    KnowledgeChange,
+    KnowledgeKind,
+    KnowledgeLanguage,
+    KnowledgeStatus,
     LifecycleStage,
     MailChoice,
     MailStatus,
@@ -261,6 +266,19 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.COLLEAGUE_JOINED, _l("Colleague joined")),
     (EventKind.COLLEAGUE_ROLE_CHANGED, _l("Colleague's role changed")),
     (EventKind.COLLEAGUE_DEACTIVATED, _l("Colleague deactivated")),
+    # The knowledge base (知识库).
+    (KnowledgeKind.ARTICLE, _l("Article")),
+    (KnowledgeKind.CASE, _l("Typical case")),
+    (KnowledgeAudience.PUBLIC, _l("Public: enterprises and visitors")),
+    (KnowledgeAudience.INTERNAL, _l("Internal: station staff only")),
+    (KnowledgeStatus.DRAFT, lazy_pgettext("knowledge", "Draft")),
+    (KnowledgeStatus.PUBLISHED, _l("Published")),
+    (KnowledgeLanguage.ZH, _l("Chinese")),
+    (KnowledgeLanguage.EN, _l("English")),
+    (KnowledgeChange.CREATED, _l("Written")),
+    (KnowledgeChange.EDITED, _l("Edited")),
+    (KnowledgeChange.PUBLISHED, _l("Published")),
+    (KnowledgeChange.WITHDRAWN, _l("Withdrawn from publication")),
 ]
 
 

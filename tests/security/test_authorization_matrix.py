@@ -56,6 +56,22 @@ EXPECTED: dict[str, dict[str, str]] = {
     "canned_replies.new": {"GET": "LFFKKKKKK", "POST": "LFFVVVVVV"},
     "canned_replies.edit": {"GET": "LFFFNNKNK", "POST": "LFFFNNVNV"},
     "canned_replies.delete": {"POST": "LFFFNNKNK"},
+    # The knowledge base: X's public article is everyone's to read; the desk writes, X's head and the provincial
+    # station publish (and withdraw); an enterprise says an article answered its question; a typical case is
+    # drafted from a result only (A's request is not one yet: refused in scope).
+    "knowledge.index": {"GET": PUBLIC},
+    "api.list_articles": {"GET": "UKKKKKKKK"},
+    "api.get_article": {"GET": "UKKKKKKKK"},
+    "knowledge.suggest": {"GET": PUBLIC},
+    "knowledge.article": {"GET": PUBLIC},
+    "knowledge.answered": {"POST": ENTERPRISE},
+    "knowledge.desk": {"GET": DESK},
+    "knowledge.new": {"GET": DESK, "POST": "LFFVVVVVF"},
+    "knowledge.edit": {"GET": "LFFKFKKKF", "POST": "LFFVFVVVF"},
+    "knowledge.publish": {"POST": "LFFFFKKKF"},
+    "knowledge.withdraw": {"POST": "LFFFFKKKF"},
+    "knowledge.history": {"GET": DESK},
+    "knowledge.draft_case": {"POST": "LFFFNFFFF"},
     "admin.failed_mail": {"GET": ADMIN},
     "inbound_mail.index": {"GET": ADMIN},
     "admin.new_user": {"GET": ADMIN, "POST": ADMIN_REFUSED},
@@ -306,6 +322,8 @@ BODIES: dict[str, Callable[[World], dict]] = {
     },
     "api.decide_extension": lambda w: {"decision": "approve", "version": w.request.version},
     "api.move_milestone": lambda w: {"direction": "down"},
+    "knowledge.publish": lambda w: {"version": w.article.version},
+    "knowledge.withdraw": lambda w: {"version": w.article.version},
     "api.record_hotline": lambda w: {"minutes": "matrix", "public_summary": "matrix", "version": w.hotline.version},
     "api.schedule_hotline": lambda w: {
         "scheduled_at": "2026-03-20T10:00:00+08:00",

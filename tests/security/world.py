@@ -31,6 +31,8 @@ from service.models import (
     HotlineStatus,
     Instruction,
     Invitation,
+    KnowledgeArticle,
+    KnowledgeLanguage,
     LifecycleStage,
     MailStatus,
     Message,
@@ -51,6 +53,7 @@ from service.models import (
     User,
 )
 from service.operations import api_tokens
+from service.operations.knowledge import ArticleText, create_article, publish_article
 from service.operations.requests import RequestDraft, submit_request
 from tests import factories
 from tests.suite import csrf_token, login, suite_settings
@@ -90,9 +93,10 @@ class World:
     bearer: dict[str, str]
     order: SupervisionOrder
     failed_mail: OutboundMail
-    # Colleagues in one enterprise: A's administrator's pending invitation.
+    article: KnowledgeArticle
     # A canned reply of station X's, kept by its head.
     canned_reply: CannedReply
+    # Colleagues in one enterprise: A's administrator's pending invitation.
     invitation: Invitation | None = None
 
     def converter_values(self) -> dict[str, object]:
@@ -122,6 +126,7 @@ class World:
             "priority_name": "P2",
             "invitation_id": self.invitation.id if self.invitation else 0,
             "reply_id": self.canned_reply.id,
+            "article_id": self.article.id,
         }
 
 
@@ -288,9 +293,17 @@ def build_world(session: Session, upload_folder: str) -> World:
         bearer,
         order,
         failed_mail,
+        _knowledge_article(session, staff_x, director_x),
         canned_reply,
         invitation=invitation,
     )
+
+
+def _knowledge_article(session: Session, writer: User, head: User) -> KnowledgeArticle:
+    """A public article of X's knowledge base, published: everyone reads it, X's desk and the hub edit it."""
+    text = ArticleText("如何判定产品分类", "对照分类目录。", Category.REGISTRATION_DOSSIER, KnowledgeLanguage.ZH)
+    draft = create_article(session, writer, text)
+    return publish_article(session, head, draft.id, draft.version)
 
 
 def rules(app: Flask) -> list[Rule]:

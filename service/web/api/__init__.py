@@ -12,6 +12,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     docs,
     enterprises,
     hotline,
+    knowledge,
     plans,
     reports,
     requests,

@@ -46,6 +46,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("portal.index", _l("Our company"), {"_anchor": "company"}),
         ("colleagues.index", _l("Colleagues")),
         ("search.index", _l("Search")),
+        ("knowledge.index", _l("Knowledge base")),
     ],
     Role.STAFF: [
         ("desk.index", _l("Desk")),
@@ -56,6 +57,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.index", _l("Service plans")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
+        ("knowledge.desk", _l("Knowledge base")),
     ],
     Role.DIRECTOR: [
         ("director.dashboard_page", _l("Dashboard")),
@@ -73,6 +75,7 @@ MENU: dict[Role, list[MenuEntry]] = {
         ("plans.awaiting", _l("Plans to approve")),
         ("task_forces.mine", _l("My task forces")),
         ("search.index", _l("Search")),
+        ("knowledge.desk", _l("Knowledge base")),
     ],
     Role.ADMIN: [
         ("admin.users", _l("Users")),
