@@ -16,6 +16,7 @@ from service.models.kept_forms import KeptForm
 from service.models.mail import MailPreference, OutboundMail
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
 from service.models.rate_limits import RateLimitCounter
+from service.models.relations import RequestLink
 from service.models.requests import (
     Attachment,
     CalendarDay,
@@ -51,6 +52,7 @@ __all__ = [
     "RateLimitCounter",
     "RecoveryCode",
     "ReferenceCounter",
+    "RequestLink",
     "ReturnVisit",
     "SavedView",
     "ServicePlan",

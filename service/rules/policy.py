@@ -105,6 +105,10 @@ class PolicyAction(StrEnum):
     SUPERVISION_VIEW = "supervision.view"
     TASK_FORCE_EDIT = "task_force.edit"
     TASK_FORCE_VIEW = "task_force.view"
+    # Relations between requests (service/operations/relations.py).
+    REQUEST_MERGE = "request.merge"
+    REQUEST_LINK = "request.link"
+    REQUEST_CREATE_CHILD = "request.create_child"
 
 
 def sees_every_station(user: User) -> bool:
@@ -408,6 +412,10 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_REDO: _director,
     PolicyAction.REQUEST_RECORD_VISIT: _visits,
     PolicyAction.REQUEST_FLAG_TYPICAL: _flags_typical,
+    # The desk in scope merges a duplicate (both requests must be in scope), links requests, makes child requests.
+    PolicyAction.REQUEST_MERGE: _desk,
+    PolicyAction.REQUEST_LINK: _desk,
+    PolicyAction.REQUEST_CREATE_CHILD: _desk,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,
