@@ -187,7 +187,6 @@ class EventKind(StrEnum):
     TYPICAL_FLAGGED = "typical_flagged"
     TYPICAL_UNFLAGGED = "typical_unflagged"
     # Relations between requests (service/operations/relations.py), recorded on both requests' timelines.
-    MERGED = "merged"
     MERGED_IN = "merged_in"
     LINKED = "linked"
     UNLINKED = "unlinked"

@@ -77,13 +77,17 @@ def _editing_both(
     try:
         with stale_is_conflict(CHANGED_MEANWHILE), unit_of_work(session):
             loaded: dict[int, ServiceRequest] = {}
-            for request_id, _ in sorted((first, other)):
+            unseen: set[int] = set()
+            for request_id in sorted({first[0], other[0]}):
                 try:
                     loaded[request_id] = load(session, actor, ServiceRequest, request_id, action, lock=True)
                 except NotFound:
-                    if request_id == first[0]:
-                        raise
-                    raise ValidationError(CORRECT_FIELDS, fields={"target": NO_SUCH_REQUEST}) from None
+                    unseen.add(request_id)
+            # The request the actor works on answers first (NotFound), then the one named by reference.
+            if first[0] in unseen:
+                raise NotFound()
+            if unseen:
+                raise ValidationError(CORRECT_FIELDS, fields={"target": NO_SUCH_REQUEST})
             for request_id, expected in (first, other):
                 check_version(loaded[request_id].version, expected, CHANGED_MEANWHILE)
             yield loaded[first[0]], loaded[other[0]]
