@@ -39,7 +39,11 @@ def test_a_merge_closes_the_duplicate_and_brings_its_timeline_files_and_children
 ) -> None:
     target = triaged(session, people, settings, title="创新医疗器械特别审查申请资料咨询")
     duplicate = submit(
-        session, people, settings, title="创新医疗器械特别审查申请材料咨询", uploads=(Upload("资料.pdf", "application/pdf", PDF),)
+        session,
+        people,
+        settings,
+        title="创新医疗器械特别审查申请材料咨询",
+        uploads=(Upload("资料.pdf", "application/pdf", PDF),),
     )
     add_message(session, people.owner, duplicate.id, "补充说明：产品为第三类", settings=settings)
     child = create_child_request(
@@ -61,7 +65,9 @@ def test_a_merge_closes_the_duplicate_and_brings_its_timeline_files_and_children
     assert any(e.message is not None and "第三类" in e.message.body for e in from_duplicate)
     assert any(e.event is not None and e.event.kind == EventKind.MERGED_IN for e in entries)
     told = session.scalars(
-        select(Notification.data).where(Notification.user_id == people.owner.id, Notification.request_id == duplicate.id)
+        select(Notification.data).where(
+            Notification.user_id == people.owner.id, Notification.request_id == duplicate.id
+        )
     ).all()
     assert {"status": "merged", "into": target.reference} in told
 
@@ -161,7 +167,12 @@ def test_a_child_at_another_station_holds_back_its_parents_result(
     parent = triaged(session, people, settings)
     other_station = session.scalar(select(Station.id).where(Station.code == "JL-TH"))
     child = create_child_request(
-        session, people.staff, parent.id, parent.version, ChildDraft("通化分站负责检验", "样品检验", other_station), settings=settings
+        session,
+        people.staff,
+        parent.id,
+        parent.version,
+        ChildDraft("通化分站负责检验", "样品检验", other_station),
+        settings=settings,
     )
     assert (child.parent_id, child.station_id, child.enterprise_id) == (parent.id, other_station, parent.enterprise_id)
     assert child.status == Status.SUBMITTED
@@ -171,7 +182,9 @@ def test_a_child_at_another_station_holds_back_its_parents_result(
     assert child.reference in str(refused.value)
     assert session.get(ServiceRequest, parent.id).status == Status.TRIAGED
     act(session, people.other_director, child, Action.DECLINE, settings, reason="并入主件")
-    resolved = act(session, people.staff, session.get(ServiceRequest, parent.id), Action.RESOLVE, settings, summary="已答复")
+    resolved = act(
+        session, people.staff, session.get(ServiceRequest, parent.id), Action.RESOLVE, settings, summary="已答复"
+    )
     assert resolved.status == Status.RESOLVED
 
 
@@ -180,7 +193,9 @@ def test_child_requests_are_made_under_open_requests_only(
 ) -> None:
     parent = act(session, people.staff, triaged(session, people, settings), Action.RESOLVE, settings, summary="已答复")
     with pytest.raises(InvalidTransition):
-        create_child_request(session, people.staff, parent.id, parent.version, ChildDraft("子件", "说明"), settings=settings)
+        create_child_request(
+            session, people.staff, parent.id, parent.version, ChildDraft("子件", "说明"), settings=settings
+        )
     with pytest.raises(Conflict):
         create_child_request(
             session, people.staff, parent.id, parent.version - 1, ChildDraft("子件", "说明"), settings=settings
@@ -190,7 +205,10 @@ def test_child_requests_are_made_under_open_requests_only(
 def test_similarity_reads_chinese_by_bigrams_and_english_by_words() -> None:
     assert similarity("创新医疗器械特别审查申请资料的咨询", "", "创新医疗器械特别审查申请材料咨询", "") >= 75
     assert similarity("创新医疗器械特别审查申请资料的咨询", "", "血糖仪注册检验的样品数量", "") < 60
-    assert similarity("Clinical evaluation route for our AI software", "", "AI software: clinical evaluation route", "") >= 75
+    assert (
+        similarity("Clinical evaluation route for our AI software", "", "AI software: clinical evaluation route", "")
+        >= 75
+    )
 
 
 def test_duplicates_are_the_enterprises_own_recent_alike_requests(
