@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz
-from sqlalchemy import Select, select, union_all
+from sqlalchemy import Select, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from service.infrastructure.text_index import index_terms
@@ -88,12 +88,17 @@ def _scored(rows: object, title: str, description: str, floor: int) -> list[Cand
     return sorted(found.values(), key=lambda c: (-c.score, -c.id))[:SHOWN]
 
 
-def similar_own_requests(session: Session, actor: User, title: str, description: str, now: datetime) -> list[Candidate]:
+def similar_own_requests(
+    session: Session, actor: User, title: str, description: str, now: datetime, retry_of: str | None = None
+) -> list[Candidate]:
     """The enterprise's own requests of the last 90 days that read like ``title`` and ``description``, best first
-    (none for anyone but an enterprise, or for an empty text)."""
+    (none for anyone but an enterprise, or for an empty text). ``retry_of`` is the form's idempotency key: the
+    request a repeat of the same form already made is no duplicate of it."""
     if actor.enterprise_id is None or not (title.strip() or description.strip()):
         return []
     query = _recent(now - OWN_WINDOW, OWN_CAP).where(ServiceRequest.enterprise_id == actor.enterprise_id)
+    if retry_of:
+        query = query.where(or_(ServiceRequest.idempotency_key.is_(None), ServiceRequest.idempotency_key != retry_of))
     return _scored(session.execute(query), title, description, WARN_FROM)
 
 

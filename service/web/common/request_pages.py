@@ -134,7 +134,9 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
         on_behalf = isinstance(form, OnBehalfForm)
         draft = draft_from(form, Channel(form.channel.data) if on_behalf else Channel.WEB)
         if not on_behalf and not form.submit_anyway.data:
-            duplicates = similar_own_requests(db(), actor(), draft.title, draft.description, utcnow())
+            duplicates = similar_own_requests(
+                db(), actor(), draft.title, draft.description, utcnow(), retry_of=draft.idempotency_key
+            )
         if duplicates:
             fresh_idempotency_key(form)
             return render_template(template, form=form, duplicates=duplicates)
