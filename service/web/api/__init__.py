@@ -11,6 +11,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     docs,
     hotline,
     plans,
+    relations,
     reports,
     requests,
     supervision,
