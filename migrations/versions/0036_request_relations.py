@@ -39,7 +39,6 @@ def upgrade() -> None:
         sa.Column("related_id", sa.Integer(), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("request_id < related_id", name=op.f("ck_request_links_ordered")),
         sa.ForeignKeyConstraint(["created_by_id"], ["users.id"], name=op.f("fk_request_links_created_by_id_users")),
         sa.ForeignKeyConstraint(
             ["related_id"], ["requests.id"], name=op.f("fk_request_links_related_id_requests"), ondelete="CASCADE"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.models.base import Base, utcnow
@@ -16,7 +16,6 @@ class RequestLink(Base):
     __tablename__ = "request_links"
     __table_args__ = (
         UniqueConstraint("request_id", "related_id", name="uq_request_links_pair"),
-        CheckConstraint("request_id < related_id", name="ordered"),
         Index("ix_request_links_related", "related_id"),
     )
 

@@ -40,7 +40,7 @@ from service.models import (
 )
 from service.models.base import utcnow
 from service.operations import notifications
-from service.operations.request_support import CHANGED_MEANWHILE, conflict, record
+from service.operations.request_support import CHANGED_MEANWHILE, conflict, load_request, record
 from service.operations.requests import RequestDraft, check_draft, new_request_row, next_reference
 from service.rules import lifecycle, sla
 from service.rules.policy import PolicyAction
@@ -124,6 +124,8 @@ def merge_request(
     reason = reason.strip()
     if len(reason) > MAX_TEXT:
         raise ValidationError(CORRECT_FIELDS, fields={"reason": TOO_LONG})
+    # Who may merge is answered before what was typed is looked up (an outsider learns nothing of references).
+    load_request(session, actor, request_id, PolicyAction.REQUEST_MERGE)
     target_id = _find(session, target_reference)
     with _editing_both(
         session, actor, PolicyAction.REQUEST_MERGE, (request_id, expected_version), (target_id, target_version)
@@ -213,6 +215,7 @@ def link_requests(
     ValidationError (no such reference).
     """
     now = now or utcnow()
+    load_request(session, actor, request_id, PolicyAction.REQUEST_LINK)
     other_id = _find(session, other_reference)
     with _editing_both(
         session, actor, PolicyAction.REQUEST_LINK, (request_id, expected_version), (other_id, other_version)
@@ -316,7 +319,7 @@ def _open_child(
         channel=parent.channel,
     )
     check_draft(request_draft)
-    station = session.get(Station, draft.station_id or parent.station_id)
+    station = session.get(Station, parent.station_id if draft.station_id is None else draft.station_id)
     if station is None or not station.active:
         raise ValidationError(CORRECT_FIELDS, fields={"station_id": N_("Choose an active station.")})
     row = new_request_row(parent.enterprise, actor, request_draft, service_times(session, settings), settings, now)

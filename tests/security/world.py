@@ -113,6 +113,8 @@ class World:
             "order_step": "report",
             "day_text": "2026-10-01",
             "priority_name": "P2",
+            # A request linked to the request (relations: DELETE .../links/<other_id>).
+            "other_id": self.request.id,
         }
 
 

@@ -7,7 +7,6 @@ from typing import Annotated
 
 from pydantic import Field
 
-from service.errors import N_, ValidationError
 from service.models import ServiceRequest, Status
 from service.models.base import utcnow
 from service.operations.relations import (
@@ -212,13 +211,9 @@ def unlink(request_id: int, other_id: int) -> RelationsOut:
     headers=("If-Match",),
 )
 def create_child(request_id: int, body: ChildIn) -> s.RequestOut:
-    station_id = None
-    if body.station_code:
-        station_id = next((st.id for st in reference.stations(db()) if st.code == body.station_code), None)
-        if station_id is None:
-            raise ValidationError(
-                N_("Please correct the highlighted fields."), fields={"station_code": N_("Choose an active station.")}
-            )
+    # A code no station has is refused by the operation once the policy has answered (no station has the id 0).
+    codes = {st.code: st.id for st in reference.stations(db())}
+    station_id = codes.get(body.station_code, 0) if body.station_code else None
     child = create_child_request(
         db(),
         caller(),
