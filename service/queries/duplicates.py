@@ -47,13 +47,14 @@ class Candidate:
 
 
 def similarity(title: str, description: str, other_title: str, other_description: str) -> int:
-    """How alike two requests read, 0 to 100: their titles weigh more than their descriptions."""
+    """How alike two requests read, 0 to 100: mostly their titles, then their whole texts (the title with the
+    start of the description), each compared as sets of terms so that a reworded or longer text still matches."""
     titles = fuzz.token_set_ratio(index_terms(title), index_terms(other_title))
-    text, other_text = index_terms(description[:_COMPARED_CHARS]), index_terms(other_description[:_COMPARED_CHARS])
-    if not (text and other_text):
-        # Nothing to compare yet (the enterprise typed its title only): the titles say it all.
-        return round(titles)
-    return round(0.6 * titles + 0.4 * fuzz.token_set_ratio(text, other_text))
+    texts = fuzz.token_set_ratio(
+        index_terms(f"{title} {description[:_COMPARED_CHARS]}"),
+        index_terms(f"{other_title} {other_description[:_COMPARED_CHARS]}"),
+    )
+    return round(0.7 * titles + 0.3 * texts)
 
 
 _COLUMNS = (
