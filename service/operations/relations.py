@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import ColumnElement, delete, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from service.errors import (
     CORRECT_FIELDS,
@@ -98,6 +99,7 @@ def _editing_both(
 def _touch(request: ServiceRequest, now: datetime) -> None:
     """A change on the other side of a relation moves the request's version too (its page went stale)."""
     request.updated_at = now
+    flag_modified(request, "updated_at")  # written (and its version moved) even at the same moment
 
 
 def merge_request(
