@@ -148,6 +148,9 @@ def test_links_are_symmetric_shown_on_both_and_removable(
     second = session.get(ServiceRequest, second.id)
     with pytest.raises(InvalidTransition, match="already linked"):
         link_requests(session, people.staff, second.id, second.version, first.reference)
+    with pytest.raises(ValidationError) as unknown:
+        link_requests(session, people.staff, second.id, second.version, "JL-1999-000001")
+    assert list(unknown.value.fields) == ["other"]
     unlink_requests(session, people.staff, first.id, session.get(ServiceRequest, first.id).version, second.id)
     assert session.scalars(select(RequestLink)).all() == []
     kinds = [e.event.kind for e in timeline(session, people.staff, second) if e.event is not None]

@@ -57,11 +57,11 @@ NO_SUCH_REQUEST = N_("No request you can see has this reference number.")
 _GONE = frozenset({Status.MERGED})
 
 
-def _find(session: Session, reference: str) -> int:
-    """The id of the request with ``reference`` (as typed: spaces and case do not matter)."""
+def _find(session: Session, reference: str, field: str) -> int:
+    """The id of the request with ``reference`` (as typed: spaces and case do not matter), typed in ``field``."""
     found = session.scalar(select(ServiceRequest.id).where(ServiceRequest.reference == reference.strip().upper()))
     if found is None:
-        raise ValidationError(CORRECT_FIELDS, fields={"target": NO_SUCH_REQUEST})
+        raise ValidationError(CORRECT_FIELDS, fields={field: NO_SUCH_REQUEST})
     return found
 
 
@@ -72,9 +72,10 @@ def _editing_both(
     action: PolicyAction,
     first: tuple[int, int | None],
     other: tuple[int, int | None],
+    field: str,
 ) -> Iterator[tuple[ServiceRequest, ServiceRequest]]:
     """One transaction editing two requests, each (id, the version its editor saw or None) in scope for
-    ``action``; the other one out of scope reads as a reference nobody has (ids are not probed)."""
+    ``action``; the other one (named in ``field``) out of scope reads as a reference nobody has."""
     try:
         with stale_is_conflict(CHANGED_MEANWHILE), unit_of_work(session):
             loaded: dict[int, ServiceRequest] = {}
@@ -88,7 +89,7 @@ def _editing_both(
             if first[0] in unseen:
                 raise NotFound()
             if unseen:
-                raise ValidationError(CORRECT_FIELDS, fields={"target": NO_SUCH_REQUEST})
+                raise ValidationError(CORRECT_FIELDS, fields={field: NO_SUCH_REQUEST})
             for request_id, expected in (first, other):
                 check_version(loaded[request_id].version, expected, CHANGED_MEANWHILE)
             yield loaded[first[0]], loaded[other[0]]
@@ -123,14 +124,19 @@ def merge_request(
     children still open), ValidationError (no such reference, reason too long).
     """
     now = now or utcnow()
+    # Who may merge is answered before what was typed is looked up (an outsider learns nothing of references).
+    load_request(session, actor, request_id, PolicyAction.REQUEST_MERGE)
     reason = reason.strip()
     if len(reason) > MAX_TEXT:
         raise ValidationError(CORRECT_FIELDS, fields={"reason": TOO_LONG})
-    # Who may merge is answered before what was typed is looked up (an outsider learns nothing of references).
-    load_request(session, actor, request_id, PolicyAction.REQUEST_MERGE)
-    target_id = _find(session, target_reference)
+    target_id = _find(session, target_reference, "target")
     with _editing_both(
-        session, actor, PolicyAction.REQUEST_MERGE, (request_id, expected_version), (target_id, target_version)
+        session,
+        actor,
+        PolicyAction.REQUEST_MERGE,
+        (request_id, expected_version),
+        (target_id, target_version),
+        "target",
     ) as (duplicate, target):
         inputs = lifecycle.Inputs(
             reason=reason, merge_into=target, open_children=tuple(open_children(session, duplicate.id))
@@ -218,9 +224,9 @@ def link_requests(
     """
     now = now or utcnow()
     load_request(session, actor, request_id, PolicyAction.REQUEST_LINK)
-    other_id = _find(session, other_reference)
+    other_id = _find(session, other_reference, "other")
     with _editing_both(
-        session, actor, PolicyAction.REQUEST_LINK, (request_id, expected_version), (other_id, other_version)
+        session, actor, PolicyAction.REQUEST_LINK, (request_id, expected_version), (other_id, other_version), "other"
     ) as (request, other):
         if request.id == other.id:
             raise InvalidTransition(N_("A request cannot be linked to itself."))
@@ -249,10 +255,8 @@ def unlink_requests(
 ) -> ServiceRequest:
     """Remove the link between two requests. Raises NotFound, Forbidden, Conflict, InvalidTransition (not linked)."""
     now = now or utcnow()
-    with _editing_both(session, actor, PolicyAction.REQUEST_LINK, (request_id, expected_version), (other_id, None)) as (
-        request,
-        other,
-    ):
+    pair = ((request_id, expected_version), (other_id, None))
+    with _editing_both(session, actor, PolicyAction.REQUEST_LINK, *pair, "other_id") as (request, other):
         low, high = sorted((request.id, other.id))
         removed = session.execute(
             delete(RequestLink).where(RequestLink.request_id == low, RequestLink.related_id == high)
