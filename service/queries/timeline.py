@@ -163,6 +163,7 @@ _AWAITING_ENTERPRISE_VIEW = {
     Status.CLOSED: N_("Closed; nothing is awaited"),
     Status.DECLINED: N_("Declined by the station"),
     Status.WITHDRAWN: N_("Withdrawn"),
+    Status.MERGED: N_("Merged into another request, followed up there"),
 }
 _AWAITING_DESK_VIEW = {
     **_AWAITING_ENTERPRISE_VIEW,
