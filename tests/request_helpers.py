@@ -29,6 +29,7 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations.attachments import Upload
 from service.operations.instructions import write_instruction
+from service.operations.relations import merge_request
 from service.operations.requests import RequestDraft, add_message, submit_request, take_action, triage_request
 from service.rules.lifecycle import Action
 from service.store.settings import DeskSettings
@@ -129,6 +130,13 @@ def in_status(
         if status == Status.DECLINED:
             return act(session, people.staff, request, Action.DECLINE, settings, now, reason="不属于服务范围")
         return act(session, people.owner, request, Action.WITHDRAW, settings, now, reason="已自行解决")
+    if status == Status.MERGED:
+        target = triaged(session, people, settings, now)
+        duplicate = triaged(session, people, settings, now)
+        merge_request(
+            session, people.staff, duplicate.id, duplicate.version, target.reference, settings=settings, now=now
+        )
+        return session.get(ServiceRequest, duplicate.id)
     request = triaged(session, people, settings, now)
     steps = {
         Status.TRIAGED: [],

@@ -58,7 +58,8 @@ def test_requests_are_spread_over_every_status_with_their_story(generated: Engin
         statuses = dict(
             session.execute(select(ServiceRequest.status, func.count()).group_by(ServiceRequest.status)).all()
         )
-        assert set(statuses) == set(Status) and sum(statuses.values()) == 2000
+        # Merged duplicates are the demo seed's (seed_requests.merged); the generator makes none yet.
+        assert set(statuses) == set(Status) - {Status.MERGED} and sum(statuses.values()) == 2000
         created = session.scalar(select(func.count()).where(Event.kind == EventKind.CREATED))
         assert created == 2000
         assert session.scalar(select(func.count()).select_from(Message).where(Message.internal.is_(True))) > 0

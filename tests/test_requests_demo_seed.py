@@ -13,7 +13,7 @@ from tests.request_helpers import TUESDAY_10
 
 def test_demo_requests_cover_every_status_and_are_seeded_once(session, settings) -> None:
     seed.seed_demo_accounts(session)
-    assert seed_demo_requests(session, settings, now=TUESDAY_10) == 24
+    assert seed_demo_requests(session, settings, now=TUESDAY_10) == 25
     statuses = set(session.scalars(select(ServiceRequest.status).where(ServiceRequest.idempotency_key.like("demo-%"))))
     assert statuses == set(Status)
     closed = session.scalars(

@@ -22,6 +22,8 @@ from tests.suite import login
 from tests.web_requests_support import EN
 
 BUDGET = 10
+# A request's desk page reads one statement more: its possible duplicates (a recent window, a small cap).
+DESK_DETAIL_BUDGET = BUDGET + 1
 ROWS = 30
 # Transaction bookkeeping of the test's joined session, not queries of the page.
 _BOOKKEEPING = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT", "ROLLBACK")
@@ -71,13 +73,13 @@ def busy(session: Session, people: People, app_settings: DeskSettings) -> list[S
     return made
 
 
-def _check(client: FlaskClient, connection: Connection, path: str) -> None:
+def _check(client: FlaskClient, connection: Connection, path: str, budget: int = BUDGET) -> None:
     client.get(path, headers=EN)  # warm caches (locale, calendar) that a steady server already holds
     with statements(connection) as seen:
         response = client.get(path, headers=EN)
     assert response.status_code == 200, path
     repeated = {sql: n for sql, n in Counter(seen).items() if n > 1}
-    assert len(seen) <= BUDGET, f"{path}: {len(seen)} statements; repeated: {repeated}\n" + "\n".join(seen)
+    assert len(seen) <= budget, f"{path}: {len(seen)} statements; repeated: {repeated}\n" + "\n".join(seen)
 
 
 @pytest.mark.parametrize("page", ["/desk/", "/desk/?queue=all", "detail", "/search/?q=注册"])
@@ -85,7 +87,10 @@ def test_desk_pages_stay_within_the_budget(
     client: FlaskClient, connection: Connection, people: People, busy: list[ServiceRequest], page: str
 ) -> None:
     login(client, people.staff)
-    _check(client, connection, f"/desk/requests/{busy[0].id}" if page == "detail" else page)
+    if page == "detail":
+        _check(client, connection, f"/desk/requests/{busy[0].id}", DESK_DETAIL_BUDGET)
+    else:
+        _check(client, connection, page)
 
 
 @pytest.mark.parametrize("page", ["/portal/", "/portal/?queue=all", "detail", "/search/?q=注册"])

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from service.models import Event, EventKind, Notification, ServiceRequest, Status, User
 from service.operations import notifications
 from service.operations.request_support import due_times, record, untriaged_priority
-from service.operations.requests import RequestDraft, _next_reference, submit_request
+from service.operations.requests import RequestDraft, next_reference, submit_request
 from service.rules import sla
 from service.rules.reference_numbers import reference_year
 from service.rules.reminders import warning_moment
@@ -33,7 +33,7 @@ def _ordinary_submission(session: Session, actor: User, submitted: RequestDraft,
     )
     with unit_of_work(session):
         year = reference_year(TUESDAY_10)
-        sequence, reference = _next_reference(session.connection(), year)
+        sequence, reference = next_reference(session.connection(), year)
         request = ServiceRequest(
             enterprise_id=enterprise.id,
             submitter_id=actor.id,

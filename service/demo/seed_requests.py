@@ -34,6 +34,7 @@ from service.models import (
 from service.models.base import utcnow
 from service.operations import accounts, escalation, plans, supervision
 from service.operations.attachments import Upload
+from service.operations.relations import merge_request
 from service.operations.reminders import remind_request, send_reminder
 from service.operations.requests import (
     RequestDraft,
@@ -227,6 +228,9 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         innovative=True,
     )
 
+    # References of stories' requests that a later story refers to (a duplicate merged into one).
+    kept: dict[str, str] = {}
+
     def submitted() -> None:
         demo.submit(
             liu,
@@ -250,6 +254,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
             **software,
         )
         demo.triage(r, zhao, 2.9, Priority.P3)
+        kept["type_testing"] = r.reference
         demo.say(r, zhao, 2.8, "企业此前已咨询过省检院，需核对检验项目是否覆盖网络安全要求。", internal=True)
         # Blue: its report is due within a working day.
         orders.issue("企业反映送检排期不明确。", "明确送检项目和排期，报送落实情况。", 1, 0.1, request_id=r.id)
@@ -663,6 +668,29 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         visit = VisitInput(Satisfaction.BASICALLY_SATISFIED, True, "问题已解决，企业希望答复能再快一些。")
         record_visit(session, sun, r.id, r.version, visit, settings=demo.settings, now=demo.at(3))
 
+    def merged() -> None:
+        # The enterprise asks again what it asked the day before; the officer merges the new request into the
+        # first (合并), whose page then shows both timelines.
+        r = demo.submit(
+            liu,
+            1.5,
+            "医学影像设备型式检验送检准备咨询",
+            "送检前需要准备哪些技术要求文件？检验周期大概多久？",
+            Category.TYPE_TESTING,
+            LifecycleStage.TYPE_TESTING,
+            **software,
+        )
+        merge_request(
+            session,
+            zhao,
+            r.id,
+            r.version,
+            kept["type_testing"],
+            reason="与此前的型式检验送检咨询为同一事项，合并办理。",
+            settings=demo.settings,
+            now=demo.at(1.4),
+        )
+
     return [
         submitted,
         triaged,
@@ -688,6 +716,7 @@ def _stories(session: Session, demo: _Demo) -> list[Callable[[], object]]:
         typical,
         reviewed,
         review_approved,
+        merged,
     ]
 
 

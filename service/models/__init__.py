@@ -19,6 +19,7 @@ from service.models.knowledge import KnowledgeArticle, KnowledgeDeflection, Know
 from service.models.mail import MailPreference, OutboundMail
 from service.models.plans import Milestone, ServicePlan, TaskForce, TaskForceMember
 from service.models.rate_limits import RateLimitCounter
+from service.models.relations import RequestLink
 from service.models.requests import (
     Attachment,
     CalendarDay,
@@ -59,6 +60,7 @@ __all__ = [
     "RateLimitCounter",
     "RecoveryCode",
     "ReferenceCounter",
+    "RequestLink",
     "ReturnVisit",
     "SavedView",
     "ServicePlan",

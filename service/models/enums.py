@@ -126,6 +126,8 @@ class Status(StrEnum):
     CLOSED = "closed"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+    # A duplicate merged into another request of its enterprise (requests.merged_into_id): its page leads there.
+    MERGED = "merged"
 
 
 OPEN_STATUSES = frozenset(
@@ -139,7 +141,7 @@ OPEN_STATUSES = frozenset(
     }
 )
 WORKING_STATUSES = frozenset({Status.TRIAGED, Status.EARLY_INTERVENTION, Status.GUIDANCE})
-FINAL_STATUSES = frozenset({Status.CLOSED, Status.DECLINED, Status.WITHDRAWN})
+FINAL_STATUSES = frozenset({Status.CLOSED, Status.DECLINED, Status.WITHDRAWN, Status.MERGED})
 # A result was given (办结): what a return visit (回访) asks about and a redo (重办) takes up again.
 RESULT_STATUSES = frozenset({Status.RESOLVED, Status.CLOSED})
 # Open and not paused: the statuses whose SLA clock runs.
@@ -191,6 +193,11 @@ class EventKind(StrEnum):
     VISITED = "visited"
     TYPICAL_FLAGGED = "typical_flagged"
     TYPICAL_UNFLAGGED = "typical_unflagged"
+    # Relations between requests (service/operations/relations.py), recorded on both requests' timelines.
+    MERGED_IN = "merged_in"
+    LINKED = "linked"
+    UNLINKED = "unlinked"
+    CHILD_CREATED = "child_created"
     # Not on any timeline: the kind of the outbox's password recovery mail (service.operations.password_recovery).
     PASSWORD_RECOVERY = "password_recovery"
     # Nor this: the outbox's answer to a refused inbound mail (service.operations.inbound_mail).

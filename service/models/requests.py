@@ -113,6 +113,12 @@ class ServiceRequest(Base):
             "visited_at",
             "satisfaction",
         ),
+        # Migration 0036: relations (service/operations/relations.py): a target's merged duplicates, a parent's
+        # children; and the recent requests of one enterprise or of one product, among which duplicates are sought.
+        Index("ix_requests_merged_into", "merged_into_id"),
+        Index("ix_requests_parent", "parent_id", "id"),
+        Index("ix_requests_enterprise_created", "enterprise_id", "created_at"),
+        Index("ix_requests_product_created", "product_name", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,6 +203,11 @@ class ServiceRequest(Base):
     typical_at: Mapped[datetime | None]
     typical_by_id: Mapped[int | None]
     typical_note: Mapped[str | None] = mapped_column(Text)
+
+    # The request a duplicate was merged into (status merged), and the parent of a child request (a case split
+    # across stations). Plain ids added in place, as dispatched_by_id; requests are never deleted.
+    merged_into_id: Mapped[int | None]
+    parent_id: Mapped[int | None]
 
     idempotency_key: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

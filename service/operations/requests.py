@@ -74,6 +74,7 @@ from service.rules.policy import PolicyAction
 from service.rules.reference_numbers import format_reference, reference_year
 from service.rules.reminders import warning_moment
 from service.store.db import pipelined, unit_of_work
+from service.store.relations import open_children
 from service.store.settings import DeskSettings, ServiceTimes, service_times
 
 ENTERPRISE_CHANNELS = frozenset({Channel.WEB, Channel.API})
@@ -95,7 +96,8 @@ class RequestDraft:
     idempotency_key: str | None = None
 
 
-def _check_draft(draft: RequestDraft) -> None:
+def check_draft(draft: RequestDraft) -> None:
+    """Raises ValidationError for a draft's missing or overlong fields."""
     problems = {}
     if not draft.title.strip():
         problems["title"] = N_("Give the request a title.")
@@ -124,7 +126,7 @@ def _counter_upsert(dialect_insert: Callable[[Table], postgresql.Insert | sqlite
 _NEXT_NUMBER = {"postgresql": _counter_upsert(postgresql.insert), "sqlite": _counter_upsert(sqlite.insert)}
 
 
-def _next_reference(connection: Connection, year: int) -> tuple[int, str]:
+def next_reference(connection: Connection, year: int) -> tuple[int, str]:
     """Take the next number of ``year`` under the counter row's lock; a rollback gives it back."""
     sequence = connection.execute(_NEXT_NUMBER[connection.dialect.name], {"year": year}).scalar_one()
     return sequence, format_reference(year, sequence)
@@ -158,37 +160,13 @@ def _submitting_for(session: Session, actor: User, draft: RequestDraft, enterpri
     return enterprise
 
 
-# Built once: a statement's values given as parameters are bound, not compiled into it.
-_INSERT_REQUEST = insert(ServiceRequest.__table__).returning(ServiceRequest.__table__.c.id)
-_INSERT_EVENT = insert(Event.__table__).inline()  # no id read back (it runs pipelined)
-
-
-def submit_request(
-    session: Session,
-    actor: User,
-    draft: RequestDraft,
-    uploads: Sequence[Upload] = (),
-    *,
-    settings: DeskSettings,
-    enterprise_id: int | None = None,
-    now: datetime | None = None,
-) -> ServiceRequest:
-    """An enterprise submits for itself, or a desk user on behalf of an enterprise of its station.
-
-    The same idempotency key from the same submitter returns the request already
-    made; with different content it raises ValidationError. Raises ValidationError
-    (fields, refused uploads), Forbidden, NotFound.
-    """
-    now = now or utcnow()
-    _check_draft(draft)
-    # Everything that needs no lock is read and worked out before the reference counter is taken (on
-    # SQLite, before the write transaction); from then on the request is only numbered and its rows
-    # inserted, by plain statements rather than an ORM flush: submissions queue for the counter row
-    # (on SQLite, for the one write lock) as briefly as possible.
-    enterprise = _submitting_for(session, actor, draft, enterprise_id)
-    times = service_times(session, settings)
+def new_request_row(
+    enterprise: Enterprise, actor: User, draft: RequestDraft, times: ServiceTimes, settings: DeskSettings, now: datetime
+) -> dict[str, Any]:
+    """The columns of a request ``actor`` submits now for ``enterprise`` (at its home station), awaiting triage;
+    without its year, number and id."""
     first_response_due_at, resolution_due_at = due_times(times, now, untriaged_priority(draft.urgent))
-    row: dict[str, Any] = dict(  # the INSERT's parameters
+    return dict(
         enterprise_id=enterprise.id,
         submitter_id=actor.id,
         channel=draft.channel,
@@ -221,6 +199,37 @@ def submit_request(
         updated_at=now,
         version=1,
     )
+
+
+# Built once: a statement's values given as parameters are bound, not compiled into it.
+_INSERT_REQUEST = insert(ServiceRequest.__table__).returning(ServiceRequest.__table__.c.id)
+_INSERT_EVENT = insert(Event.__table__).inline()  # no id read back (it runs pipelined)
+
+
+def submit_request(
+    session: Session,
+    actor: User,
+    draft: RequestDraft,
+    uploads: Sequence[Upload] = (),
+    *,
+    settings: DeskSettings,
+    enterprise_id: int | None = None,
+    now: datetime | None = None,
+) -> ServiceRequest:
+    """An enterprise submits for itself, or a desk user on behalf of an enterprise of its station.
+
+    The same idempotency key from the same submitter returns the request already
+    made; with different content it raises ValidationError. Raises ValidationError
+    (fields, refused uploads), Forbidden, NotFound.
+    """
+    now = now or utcnow()
+    check_draft(draft)
+    # Everything that needs no lock is read and worked out before the reference counter is taken (on
+    # SQLite, before the write transaction); from then on the request is only numbered and its rows
+    # inserted, by plain statements rather than an ORM flush: submissions queue for the counter row
+    # (on SQLite, for the one write lock) as briefly as possible.
+    enterprise = _submitting_for(session, actor, draft, enterprise_id)
+    row = new_request_row(enterprise, actor, draft, service_times(session, settings), settings, now)
     document = make_document(
         0,
         enterprise_id=enterprise.id,
@@ -235,7 +244,7 @@ def submit_request(
     try:
         with unit_of_work(session):
             connection = session.connection()
-            row["sequence"], row["reference"] = _next_reference(connection, row["year"])
+            row["sequence"], row["reference"] = next_reference(connection, row["year"])
             row["id"] = connection.execute(_INSERT_REQUEST, row).scalar_one()
             # The session takes the row as if it had loaded it (columns not given above load on first use).
             request = ServiceRequest(**row)
@@ -257,7 +266,7 @@ def submit_request(
                         channel=draft.channel.value,
                         on_behalf=actor.role != Role.ENTERPRISE,
                         station_id=enterprise.station_id,
-                        **sla.due_times_data(first_response_due_at, resolution_due_at),
+                        **sla.due_times_data(row["first_response_due_at"], row["resolution_due_at"]),
                     ),
                 )
                 # The desk's recipients are selected by the INSERT itself: no round trip to read them first.
@@ -643,6 +652,9 @@ def take_action(
             result_basis=result_basis,
             review=station is not None and station.review_closures,
             reminder_share=settings.reminder_share,
+            open_children=tuple(open_children(session, request.id))
+            if lifecycle.Need.CHILDREN_DONE in transition.needs
+            else (),
         )
         event = lifecycle.apply(session, request, action, actor, now, service_times(session, settings).calendar, inputs)
         if action == lifecycle.Action.RESOLVE:

@@ -32,6 +32,8 @@ class TimelineEntry:
     message: Message | None = None
     attachments: list[Attachment] = field(default_factory=list)
     internal: bool = False
+    # The reference number of the duplicate merged into this request that the entry comes from ("": its own).
+    merged_from: str = ""
 
 
 def timeline(session: Session, actor: User, request: ServiceRequest) -> list[TimelineEntry]:
@@ -41,15 +43,24 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
     """
     policy.authorize(actor, PolicyAction.REQUEST_VIEW, request)
     everything = policy.may(actor, PolicyAction.REQUEST_VIEW_INTERNAL, request) and actor.role != Role.ENTERPRISE
-    events = select(Event).where(Event.request_id == request.id, Event.kind.not_in(_CARRIED_BY_ENTRIES))
-    messages = select(Message).where(Message.request_id == request.id)
-    files = select(Attachment).where(Attachment.request_id == request.id)
+    # The duplicates merged into the request bring their timelines along (service/operations/relations.py).
+    own = union_all(
+        select(literal(request.id)), select(ServiceRequest.id).where(ServiceRequest.merged_into_id == request.id)
+    )
+    events = select(Event).where(Event.request_id.in_(own), Event.kind.not_in(_CARRIED_BY_ENTRIES))
+    messages = select(Message).where(Message.request_id.in_(own))
+    files = select(Attachment).where(Attachment.request_id.in_(own))
     if not everything:
         events = events.where(Event.public.is_(True))
         messages = messages.where(Message.internal.is_(False))
         files = files.where(Attachment.internal.is_(False))
     shown_events = list(session.scalars(events.options(joinedload(Event.actor)).order_by(Event.id)))
     shown_messages, by_message, uploaders = _messages_and_files(session, messages, files)
+    merged = {
+        event.data.get("merged_id"): str(event.data.get("merged", ""))
+        for event in shown_events
+        if event.kind == EventKind.MERGED_IN and event.request_id == request.id
+    }
     entries: list[tuple[datetime, int, int, TimelineEntry]] = []
     for event in shown_events:
         entries.append(
@@ -57,7 +68,14 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
                 event.created_at,
                 0,
                 event.id,
-                TimelineEntry(event.created_at, "event", event.actor, event=event, internal=not event.public),
+                TimelineEntry(
+                    event.created_at,
+                    "event",
+                    event.actor,
+                    event=event,
+                    internal=not event.public,
+                    merged_from=merged.get(event.request_id, "") if event.request_id != request.id else "",
+                ),
             )
         )
     for message, author in shown_messages:
@@ -73,6 +91,7 @@ def timeline(session: Session, actor: User, request: ServiceRequest) -> list[Tim
                     message=message,
                     attachments=by_message.pop(message.id, []),
                     internal=message.internal,
+                    merged_from=merged.get(message.request_id, "") if message.request_id != request.id else "",
                 ),
             )
         )
@@ -144,6 +163,7 @@ _AWAITING_ENTERPRISE_VIEW = {
     Status.CLOSED: N_("Closed; nothing is awaited"),
     Status.DECLINED: N_("Declined by the station"),
     Status.WITHDRAWN: N_("Withdrawn"),
+    Status.MERGED: N_("Merged into another request, followed up there"),
 }
 _AWAITING_DESK_VIEW = {
     **_AWAITING_ENTERPRISE_VIEW,

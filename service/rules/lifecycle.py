@@ -33,7 +33,7 @@ from service.rules import sla, state_machine
 from service.rules.policy import PolicyAction
 from service.rules.reminders import first_reminder
 from service.rules.sla_calendar import WorkingCalendar
-from service.rules.state_machine import Transition
+from service.rules.state_machine import Reason, Transition
 from service.rules.visits import unsatisfied
 
 
@@ -53,6 +53,10 @@ class Need(StrEnum):
     UNSATISFIED = "unsatisfied"
     # A redo's new due date.
     DUE_DATE = "due_date"
+    # A merge's target: another request of the same enterprise, neither merged nor declined or withdrawn.
+    MERGE_TARGET = "merge_target"
+    # No child request still open (a parent's result waits for its children's).
+    CHILDREN_DONE = "children_done"
 
 
 class Action(StrEnum):
@@ -70,6 +74,7 @@ class Action(StrEnum):
     APPROVE_CLOSURE = "approve_closure"
     SEND_BACK_CLOSURE = "send_back_closure"
     REDO = "redo"
+    MERGE = "merge"
 
 
 # Sentinel target: go back to the working state remembered in resume_status.
@@ -118,13 +123,16 @@ TRANSITIONS: dict[Action, Transition[Action, Need]] = {
             frozenset({Need.MESSAGE}),
             button=False,
         ),
-        _step(Action.RESOLVE, WORKING_STATUSES, RESULT, DESK, frozenset({Need.SUMMARY, Need.RESULT})),
+        _step(
+            Action.RESOLVE, WORKING_STATUSES, RESULT, DESK, frozenset({Need.SUMMARY, Need.RESULT, Need.CHILDREN_DONE})
+        ),
         # The head's review of a result (审核): approved, the enterprise is told; sent back, the officer works on.
         _step(
             Action.APPROVE_CLOSURE,
             frozenset({Status.REVIEW}),
             Status.RESOLVED,
             DESK,
+            frozenset({Need.CHILDREN_DONE}),
             permissions=(PolicyAction.REQUEST_REVIEW_CLOSURE,),
         ),
         _step(
@@ -163,6 +171,17 @@ TRANSITIONS: dict[Action, Transition[Action, Need]] = {
             ENTERPRISE,
             frozenset({Need.REASON, Need.REOPEN_WINDOW}),
         ),
+        # A duplicate merged into another request of its enterprise (service/operations/relations.py): final, its
+        # page leads to the target; never reopened (reopen starts from a result only).
+        _step(
+            Action.MERGE,
+            OPEN_STATUSES,
+            Status.MERGED,
+            DESK,
+            frozenset({Need.MERGE_TARGET, Need.CHILDREN_DONE}),
+            button=False,
+            permissions=(PolicyAction.REQUEST_MERGE,),
+        ),
     )
 }
 
@@ -187,6 +206,9 @@ class Inputs:
     new_due: datetime | None = None
     # When the resolution clock starts again, its first reminder comes at this share of its time limit.
     reminder_share: float = 0.75
+    # A merge's target, and the reference numbers of the request's child requests still open.
+    merge_into: ServiceRequest | None = None
+    open_children: tuple[str, ...] = ()
 
 
 def allowed_actions(actor: User, request: ServiceRequest) -> list[Transition[Action, Need]]:
@@ -212,6 +234,11 @@ def _validate(transition: Transition[Action, Need], request: ServiceRequest, inp
         _validate_result(inputs)
     if Need.DUE_DATE in needs and inputs.new_due is None:
         raise ValidationError(N_("Give the new due date."), fields={"due_date": N_("Give the new date.")})
+    if Need.MERGE_TARGET in needs and inputs.merge_into is None:
+        raise ValidationError(
+            N_("Give the reference number of the request to merge into."),
+            fields={"target": N_("Give the reference number of another request of this enterprise.")},
+        )
     if Need.TRIAGE in needs and request.priority is None:
         raise ValidationError(
             N_("Set a priority to triage the request."), fields={"priority": N_("Choose a priority.")}
@@ -255,6 +282,24 @@ def unavailable_reason(
             return N_("The time to reopen this request has passed; please submit a new request.")
     if Need.UNSATISFIED in needs and not unsatisfied(request):
         return N_("Only a result its return visit found unsatisfying or unsolved is redone.")
+    if Need.CHILDREN_DONE in needs and inputs.open_children:
+        return Reason(
+            N_("Its child requests are still open: %(children)s. Close them first."),
+            children=", ".join(inputs.open_children),
+        )
+    if Need.MERGE_TARGET in needs and inputs.merge_into is not None:
+        return merge_refusal(request, inputs.merge_into)
+    return None
+
+
+def merge_refusal(duplicate: ServiceRequest, target: ServiceRequest) -> str | None:
+    """Why ``duplicate`` cannot be merged into ``target`` (None: it can)."""
+    if target.id == duplicate.id:
+        return N_("A request cannot be merged into itself.")
+    if target.enterprise_id != duplicate.enterprise_id:
+        return N_("Only requests of the same enterprise are merged.")
+    if target.status in (Status.MERGED, Status.DECLINED, Status.WITHDRAWN):
+        return N_("The request to merge into was itself merged, declined or withdrawn.")
     return None
 
 
@@ -332,6 +377,8 @@ def _event_data(
     }
     if transition.action == Action.RESOLVE and inputs.result_category is not None:
         data["result_category"] = inputs.result_category.value
+    if transition.action == Action.MERGE and inputs.merge_into is not None:
+        data["into"] = inputs.merge_into.reference
     if source == Status.WAITING_ENTERPRISE:
         # The wait pushed the due times out (``_leave``).
         data.update(sla.due_times_data(request.first_response_due_at, request.resolution_due_at))
@@ -377,8 +424,10 @@ def _enter(request: ServiceRequest, source: Status, target: Status, now: datetim
     elif source == Status.REVIEW:
         # Sent back by the reviewer: the result was never told, the officer writes it again.
         request.result_category = request.resolution_summary = request.result_basis = None
-    if target in (Status.DECLINED, Status.WITHDRAWN):
+    if target in (Status.DECLINED, Status.WITHDRAWN, Status.MERGED):
         request.closed_at = now
+    if target == Status.MERGED and inputs.merge_into is not None:
+        request.merged_into_id = inputs.merge_into.id
     if target in WORKING_STATUSES:
         request.resume_status = None
 

@@ -126,6 +126,10 @@ class PolicyAction(StrEnum):
     KNOWLEDGE_EDIT = "knowledge.edit"
     KNOWLEDGE_PUBLISH = "knowledge.publish"
     REQUEST_DRAFT_CASE = "request.draft_case"
+    # Relations between requests (service/operations/relations.py).
+    REQUEST_MERGE = "request.merge"
+    REQUEST_LINK = "request.link"
+    REQUEST_CREATE_CHILD = "request.create_child"
 
 
 def sees_every_station(user: User) -> bool:
@@ -488,6 +492,10 @@ REQUEST_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.REQUEST_FLAG_TYPICAL: _flags_typical,
     PolicyAction.REQUEST_HAND_OVER: is_enterprise_administrator,
     PolicyAction.REQUEST_DRAFT_CASE: _drafts_case,
+    # The desk in scope merges a duplicate (both requests must be in scope), links requests, makes child requests.
+    PolicyAction.REQUEST_MERGE: _desk,
+    PolicyAction.REQUEST_LINK: _desk,
+    PolicyAction.REQUEST_CREATE_CHILD: _desk,
 }
 EXTENSION_RULES: dict[PolicyAction, Rule] = {
     PolicyAction.EXTENSION_VIEW: _not_enterprise,

@@ -48,6 +48,22 @@ class Transition(Generic[A, N]):
     public: bool = True
 
 
+class Reason(str):
+    """A guard's answer whose message names values (``%(name)s``): they travel with it to the error and the page."""
+
+    params: dict[str, Any]
+
+    def __new__(cls, message: str, **params: Any) -> Reason:
+        reason = super().__new__(cls, message)
+        reason.params = params
+        return reason
+
+
+def reason_params(reason: str) -> dict[str, Any]:
+    """The values a guard's answer names (none for a plain message)."""
+    return reason.params if isinstance(reason, Reason) else {}
+
+
 # guard(transition, subject, inputs, now) -> why the subject cannot take it now (None: it can)
 Guard = Callable[[Transition[Any, Any], Any, Any, datetime], str | None]
 # validate(transition, subject, inputs): raise ValidationError for what the user typed
@@ -154,7 +170,7 @@ def check(
     machine.validate(transition, subject, inputs)
     missing = machine.guard(transition, subject, inputs, now)
     if missing is not None:
-        raise InvalidTransition(missing)
+        raise InvalidTransition(missing, **reason_params(missing))
     return transition
 
 

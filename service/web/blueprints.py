@@ -14,11 +14,15 @@ from service.web.common import knowledge, main, notifications, search
 from service.web.common.helpers import can, hotline_name, station_name
 from service.web.common.navigation import menus
 from service.web.desk import canned_replies, enterprises, export, plans, supervision_orders, task_forces
+
+# Relations between requests: routes added to the desk's and the portal's blueprints (imported for them).
+from service.web.desk import relations as _desk_relations  # noqa: F401
 from service.web.desk import views as desk
 from service.web.director import hotline, instructions, rates, reports
 from service.web.director import views as director
 from service.web.labels import label
 from service.web.portal import colleagues
+from service.web.portal import duplicates as _portal_duplicates  # noqa: F401
 from service.web.portal import views as portal
 
 

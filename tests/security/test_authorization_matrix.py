@@ -283,6 +283,18 @@ EXPECTED: dict[str, dict[str, str]] = {
     "enterprises.show": {"GET": DESK_OBJ},
     # The same in the API; administrators see every enterprise there (they have no desk pages).
     "api.get_enterprise": {"GET": "UFNKNKKKK"},
+    # Relations between requests: the desk in scope merges, links and makes children; the enterprise checks its
+    # own recent requests for duplicates while writing a new one. The API's bodies name A's case itself (merge and
+    # link refuse it, 409) or a station that does not exist (422), after the policy has answered.
+    "desk.merge": {"POST": DESK_OBJ},
+    "desk.link": {"POST": DESK_OBJ},
+    "desk.unlink": {"POST": DESK_OBJ},
+    "desk.create_child": {"POST": DESK_OBJ},
+    "portal.similar_requests": {"GET": ENTERPRISE},
+    "api.list_relations": {"GET": API_OBJ},
+    "api.merge": {"POST": "UFNVNVVVF"},
+    "api.link": {"POST": "UFNVNVVVF"},
+    "api.create_child": {"POST": "UFNVNVVVF"},
 }
 
 # Query strings a route needs: the object a "new" page is for, the time a schedule check asks about.
@@ -373,6 +385,14 @@ BODIES: dict[str, Callable[[World], dict]] = {
         "version": w.request.version,
     },
     "api.upload_attachments": lambda w: {"file": (BytesIO(b"%PDF-1.4 matrix"), "matrix.pdf")},
+    "api.merge": lambda w: {"target": w.request.reference, "version": w.request.version},
+    "api.link": lambda w: {"other": w.request.reference, "version": w.request.version},
+    "api.create_child": lambda w: {
+        "title": "matrix",
+        "description": "matrix",
+        "station_code": "NONE",
+        "version": w.request.version,
+    },
     "hotline.ask": lambda w: {"reason": "matrix"},
     "plans.change_status": lambda w: {"action": "complete", "version": str(w.plan.version)},
     "plans.link_request": lambda w: {"plan_id": str(w.plan.id), "version": str(w.request.version)},

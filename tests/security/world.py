@@ -127,6 +127,8 @@ class World:
             "invitation_id": self.invitation.id if self.invitation else 0,
             "reply_id": self.canned_reply.id,
             "article_id": self.article.id,
+            # A request linked to the request (relations: DELETE .../links/<other_id>).
+            "other_id": self.request.id,
         }
 
 

@@ -14,6 +14,7 @@ from service.web.api import (  # noqa: F401 - they register their routes
     hotline,
     knowledge,
     plans,
+    relations,
     reports,
     requests,
     supervision,

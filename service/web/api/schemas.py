@@ -243,6 +243,8 @@ class RequestOut(Output):
     extension_reason: str | None = Field(
         description="Why the last approved extension moved the promised date (resolution_due_at), for the enterprise."
     )
+    merged_into_id: int | None = Field(None, description="A merged duplicate's target (GET .../relations).")
+    parent_id: int | None = Field(None, description="The parent of a child request (GET .../relations).")
     # Desk-only facts; null for enterprise callers.
     assignee_id: int | None = None
     escalated: bool | None = None

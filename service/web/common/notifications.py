@@ -62,6 +62,8 @@ def what_changed(notification: Notification | OutboundMail) -> str:
         return gettext("New completion date: %(date)s", date=when(datetime.fromisoformat(data["new_due_at"])))
     if notification.kind == EventKind.SUPERVISION_TIER_RAISED:
         return tier_raised(data)
+    if data.get("into"):
+        return gettext("merged into %(reference)s", reference=data["into"])
     if data.get("status") not in STATUS_VALUES:
         return ""
     return gettext("now: %(status)s", status=label(Status(data["status"])))

@@ -59,6 +59,7 @@ ACTION_LABELS: dict[Action, object] = {
     Action.APPROVE_CLOSURE: _l("Approve the result"),
     Action.SEND_BACK_CLOSURE: _l("Send the result back"),
     Action.REDO: _l("Redo"),
+    Action.MERGE: _l("Merge into another request"),
 }
 ACTION_HINTS: dict[Action, object] = {
     Action.START_GUIDANCE: _l("Needs the request to be linked to the enterprise's active service plan."),
@@ -227,6 +228,8 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
     """One line saying what an event changed, in the reader's language ("" when its label says it all)."""
     data = event.data or {}
     kind = event.kind
+    if kind in RELATION_KINDS or (kind == EventKind.CREATED and data.get("parent")) or data.get("action") == "merge":
+        return relation_details(kind, data, stations or {})
     if kind == EventKind.CREATED and data.get("on_behalf"):
         return gettext(
             "Opened by the station on the enterprise's behalf (%(channel)s)",
@@ -286,6 +289,29 @@ def event_details(event: Event, stations: Mapping[int, StationInfo] | None = Non
     if kind == EventKind.RATED and data.get("rating"):
         return gettext("Rating: %(rating)s of 5", rating=data["rating"])
     return ""
+
+
+RELATION_KINDS = frozenset({EventKind.MERGED_IN, EventKind.LINKED, EventKind.UNLINKED, EventKind.CHILD_CREATED})
+
+
+def relation_details(kind: EventKind, data: Mapping[str, Any], stations: Mapping[int, StationInfo]) -> str:
+    """What a merge, a link or a child request did, naming the other request by its reference number."""
+    if kind == EventKind.CREATED:
+        return gettext("Child request of %(reference)s, opened by the station", reference=data.get("parent", ""))
+    if kind == EventKind.STATUS_CHANGED:
+        return gettext("Merged into %(reference)s", reference=data.get("into", ""))
+    if kind == EventKind.CHILD_CREATED:
+        return gettext(
+            "Child request %(reference)s, worked by %(station)s",
+            reference=data.get("reference", ""),
+            station=station_name(stations.get(data.get("station_id", 0))),
+        )
+    reference = data.get("merged") if kind == EventKind.MERGED_IN else data.get("reference")
+    return {
+        EventKind.MERGED_IN: gettext("%(reference)s was merged into this request; its entries are shown here"),
+        EventKind.LINKED: gettext("Related to %(reference)s"),
+        EventKind.UNLINKED: gettext("No longer related to %(reference)s"),
+    }[kind] % {"reference": reference}
 
 
 def tier_raised(data: Mapping[str, Any]) -> str:

@@ -32,11 +32,13 @@ from service.models import (
     ProductType,
     ResultCategory,
     ServiceRequest,
+    Status,
     User,
 )
 from service.models.base import utcnow
 from service.operations.attachments import Upload, attachment_for_download
 from service.operations.requests import RequestDraft, get_request, submit_request, take_action
+from service.queries.duplicates import Candidate, similar_own_requests
 from service.queries.requests import Horizons, queue_horizons
 from service.rules import policy
 from service.rules.lifecycle import Action
@@ -52,6 +54,7 @@ from service.web.database import db
 from service.web.forms import show_error
 from service.web.forms.colleagues import HandOverForm
 from service.web.forms.director import HotlineAskForm, InstructionForm
+from service.web.forms.relations import ChildForm, LinkForm, MergeForm, UnlinkForm
 from service.web.forms.requests import (
     ActionForm,
     AssignForm,
@@ -123,10 +126,21 @@ def draft_from(form: RequestForm, channel: Channel = Channel.WEB) -> RequestDraf
 
 
 def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> ResponseReturnValue:
-    """The new-request page of either audience: submit once (the hidden key makes a retry harmless)."""
+    """The new-request page of either audience: submit once (the hidden key makes a retry harmless).
+
+    An enterprise whose text reads like one of its own recent requests is shown them first, with what it typed,
+    and submits by confirming it is a different matter."""
+    duplicates: list[Candidate] = []
     if form.validate_on_submit():
         on_behalf = isinstance(form, OnBehalfForm)
         draft = draft_from(form, Channel(form.channel.data) if on_behalf else Channel.WEB)
+        if not on_behalf and not form.submit_anyway.data:
+            duplicates = similar_own_requests(
+                db(), actor(), draft.title, draft.description, utcnow(), retry_of=draft.idempotency_key
+            )
+        if duplicates:
+            fresh_idempotency_key(form)
+            return render_template(template, form=form, duplicates=duplicates)
         try:
             created = submit_request(
                 db(),
@@ -142,7 +156,7 @@ def submission_page(form: RequestForm, template: str, detail_endpoint: str) -> R
             flash(gettext("Request %(reference)s has been submitted.", reference=created.reference), "success")
             return redirect(url_for(detail_endpoint, request_id=created.id))
     fresh_idempotency_key(form)
-    return render_template(template, form=form), 400 if form.errors else 200
+    return render_template(template, form=form, duplicates=duplicates), 400 if form.errors else 200
 
 
 def horizons_now() -> Horizons:
@@ -226,6 +240,10 @@ _RESTORABLE = (
     RedoForm,
     TypicalCaseForm,
     HandOverForm,
+    MergeForm,
+    LinkForm,
+    UnlinkForm,
+    ChildForm,
 )
 
 
@@ -264,6 +282,10 @@ def _restore(req: ServiceRequest) -> tuple[dict[str, FlaskForm], str | None]:
 def detail_page(request_id: int, audience: Audience) -> ResponseReturnValue:
     """A request's page for the desk or the enterprise; a form sent back to it comes back once, as the user left it."""
     req = request_or_404(request_id)
+    if req.status == Status.MERGED and req.merged_into_id is not None:
+        # A merged duplicate lives on in the request it was merged into (its reference and links lead there).
+        flash(gettext("%(reference)s was merged into this request.", reference=req.reference), "info")
+        return redirect(url_for(".request_detail", request_id=req.merged_into_id))
     kept, conflict = _restore(req)
     page = present_request(
         db(),

@@ -45,6 +45,7 @@ from service.rules import lifecycle, policy, state_machine
 from service.rules.extensions import ExtensionAction, allowed_extension_actions
 from service.rules.lifecycle import Action, Inputs, Need, allowed_actions, reopen_deadline, unavailable_reason
 from service.rules.policy import PolicyAction
+from service.rules.state_machine import reason_params
 from service.rules.visits import visit_deadline, visit_window_open
 from service.store import reference
 from service.store.reference import StationInfo
@@ -53,6 +54,7 @@ from service.web.common.hand_over import SLOT as HAND_OVER_SLOT
 from service.web.common.hand_over import HandOverPanel, hand_over_panel
 from service.web.common.helpers import station_name
 from service.web.common.orders_presenter import OrdersPanel, orders_panel
+from service.web.common.relations_presenter import RelationsView, relations_panel
 from service.web.common.request_display import (
     ACTION_HINTS,
     DANGEROUS,
@@ -258,6 +260,8 @@ class RequestPage:
     # Supervision orders (督办) on the request: the desk's page only.
     orders: OrdersPanel
     result: ResultView | None
+    # Parent, children, links, merged duplicates; the desk's possible duplicates and relation forms.
+    relations: RelationsView
     # The enterprise's contact person on the request (the portal's page only), and its hand-over form.
     hand_over: HandOverPanel | None = None
 
@@ -283,12 +287,18 @@ def _needed_fields(action: Action, form: ActionForm, needs: frozenset[Need]) -> 
 
 
 def action_views(
-    user: User, req: ServiceRequest, kept: Mapping[str, FlaskForm], settings: DeskSettings
+    user: User,
+    req: ServiceRequest,
+    kept: Mapping[str, FlaskForm],
+    settings: DeskSettings,
+    open_children: tuple[str, ...] = (),
 ) -> list[ActionView]:
     """The lifecycle's steps for ``user`` on ``req``: those it allows, drawn disabled where it says why not yet."""
     views = []
     # The plan comes loaded with the request (get_request): no statement of its own.
-    inputs = Inputs(plan=req.plan, reopen_window=timedelta(days=settings.reopen_window_days))
+    inputs = Inputs(
+        plan=req.plan, reopen_window=timedelta(days=settings.reopen_window_days), open_children=open_children
+    )
     now = utcnow()
     for transition in allowed_actions(user, req):
         sent = kept.get(f"action:{transition.action.value}")
@@ -303,7 +313,7 @@ def action_views(
                 str(ACTION_HINTS.get(transition.action, "")),
                 transition.action in DANGEROUS,
                 sent is not None or (transition.action == Action.CONFIRM and not missing),
-                gettext(missing) if missing else "",
+                gettext(missing, **reason_params(missing)) if missing else "",
                 [(str(OPEN_ITEM_KINDS[str(item["kind"])]), str(item["title"])) for item in form.open_items],
             )
         )
@@ -558,12 +568,13 @@ def present_request(
     """
     entries = timeline(session, user, req)
     calendar = reference.working_calendar(session, settings)
-    actions = action_views(user, req, kept, settings)
+    stations = reference.stations(session)
+    relations = relations_panel(session, user, req, entries, desk=audience == "desk", kept=kept)
+    actions = action_views(user, req, kept, settings, relations.relations.open_children())
     hotline_sessions = hotline_panel(session, user, req)
     instructions = instructions_panel(session, user, req)
     internal = policy.may(user, PolicyAction.REQUEST_VIEW_INTERNAL, req)
     teams = task_forces_of_request(session, req.id) if internal else []
-    stations = reference.stations(session)
     # Read only when the request says one waits (no statement otherwise), and never for the enterprise.
     pending = pending_extension(session, req) if internal else None
     # Read only when the picker's link asks for one (no statement otherwise).
@@ -577,6 +588,7 @@ def present_request(
     offered = (
         (desk.offered() if desk else {"reply"} if portal and portal.form else set())
         | PANEL_SLOTS
+        | relations.offered()
         | {f"action:{view.action.value}" for view in actions}
     )
     return RequestPage(
@@ -611,4 +623,5 @@ def present_request(
         else OrdersPanel([], None),
         result=result_view(req, audience, settings),
         hand_over=hand_over_panel(session, user, req, kept) if audience == "portal" else None,
+        relations=relations,
     )

@@ -100,6 +100,8 @@ class RequestForm(DeskForm):
     urgent = BooleanField(_l("Urgent: an \u201curgent, difficult and anxious\u201d problem"))
     attachments = MultipleFileField(_l("Attachments"), render_kw={"accept": ACCEPTED_SUFFIXES})
     idempotency_key = HiddenField()
+    # The enterprise read the warning of a like request of its own (templates/portal/_duplicate_warning.html).
+    submit_anyway = BooleanField(_l("Submit anyway: this is a different matter"))
 
 
 class OnBehalfForm(RequestForm):
