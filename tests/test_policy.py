@@ -275,6 +275,7 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
         "plan": None,
         "task_force": None,
         "extension": extension,
+        "enterprise": world["ccnd_request"].enterprise,
     }
     for action in PolicyAction:
         kind = action.value.split(".")[0]

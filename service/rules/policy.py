@@ -113,7 +113,7 @@ class PolicyAction(StrEnum):
     TASK_FORCE_VIEW = "task_force.view"
     # Colleagues in one enterprise, and the desk's page of one enterprise.
     COLLEAGUES_VIEW = "colleagues.view"
-    COLLEAGUES_MANAGE = "colleagues.manage"
+    COLLEAGUES_MANAGE = "enterprise.manage_colleagues"
     ENTERPRISE_VIEW = "enterprise.view"
     REQUEST_HAND_OVER = "request.hand_over"
     # Canned replies (常用回复): their page, using one in a reply, writing or deleting one.
