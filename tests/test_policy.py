@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from service.errors import Forbidden, NotFound
 from service.models import (
+    CannedReply,
     ExtensionRequest,
     HotlineSession,
     HotlineStatus,
@@ -276,6 +277,7 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
         "task_force": None,
         "extension": extension,
         "enterprise": world["ccnd_request"].enterprise,
+        "canned_reply": CannedReply(title="受理告知", body="您好", language="zh", station_id=order.station_id),
     }
     for action in PolicyAction:
         kind = action.value.split(".")[0]
