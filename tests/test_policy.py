@@ -11,9 +11,12 @@ from sqlalchemy.orm import Session
 from service.errors import Forbidden, NotFound
 from service.models import (
     CannedReply,
+    Category,
     ExtensionRequest,
     HotlineSession,
     HotlineStatus,
+    KnowledgeArticle,
+    KnowledgeLanguage,
     PlanStatus,
     Role,
     ServicePlan,
@@ -278,6 +281,13 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
         "extension": extension,
         "enterprise": world["ccnd_request"].enterprise,
         "canned_reply": CannedReply(title="受理告知", body="您好", language="zh", station_id=order.station_id),
+        "knowledge": KnowledgeArticle(
+            title="分类界定",
+            body="正文",
+            category=Category.REGISTRATION_DOSSIER,
+            language=KnowledgeLanguage.ZH,
+            station_id=order.station_id,
+        ),
     }
     for action in PolicyAction:
         kind = action.value.split(".")[0]

@@ -83,6 +83,8 @@ def test_the_desk_sees_a_duplicate_merges_it_and_its_page_leads_to_the_target(
     assert f"from {duplicate.reference}" in shown  # the merged timeline's entries, marked
     login(client, people.owner)
     assert get(client, f"/portal/requests/{duplicate.id}").location == f"/portal/requests/{target.id}"
+    listed = get(client, "/portal/?queue=all")
+    assert listed.status_code == 200 and "Merged into another request" in listed.get_data(as_text=True)
 
 
 def test_a_child_request_at_another_station_is_shown_on_both_and_holds_back_the_parent(
