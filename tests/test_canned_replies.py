@@ -3,7 +3,9 @@ put into the reply box of the desk's request page (a link, with or without a scr
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 import pytest
 from flask.testing import FlaskClient
@@ -29,6 +31,7 @@ from tests.api_support import caller, new_request, triaged_to
 from tests.factories import People
 from tests.request_helpers import triaged
 from tests.suite import login, post_form
+from tests.test_knowledge import published
 from tests.web_requests_support import EN
 
 GREETING = "{enterprise}您好：您的诉求 {reference} 由 {officer} 办理，承诺办结时间 {due_date}。"
@@ -41,13 +44,21 @@ def _reply(session: Session, actor: object, station_wide: bool = False, **change
 
 def test_variables_are_filled_in_by_one_function_and_unknown_ones_are_named() -> None:
     context = ReplyContext(
-        "长春新区医疗科技有限公司", "JL-2026-000123", "王明", datetime(2026, 3, 20, 17, 0, tzinfo=UTC)
+        "长春新区医疗科技有限公司",
+        "JL-2026-000123",
+        "王明",
+        datetime(2026, 3, 20, 17, 0, tzinfo=UTC),
+        "https://desk.example.gov.cn/",
     )
     assert fill_in(GREETING, context) == (
         "长春新区医疗科技有限公司您好：您的诉求 JL-2026-000123 由 王明 办理，承诺办结时间 2026-03-21。"
     )
     assert fill_in("{unknown} and {enterprise:ignored} {", context) == "{unknown} and 长春新区医疗科技有限公司 {"
     assert unknown_variables("{enterprise} {articel} {articel} {x:1}") == ["articel", "x"]
+    # An article's link starts with the app's address; one that names no number is left as written.
+    assert (
+        fill_in("见 {article:12}。{article:x}", context) == "见 https://desk.example.gov.cn/knowledge/12。{article:x}"
+    )
 
 
 def test_an_officer_keeps_their_own_and_the_head_the_stations(session: Session, people: People) -> None:
@@ -92,7 +103,7 @@ def test_sending_a_message_started_from_one_counts_its_use(
 ) -> None:
     request = triaged(session, people, settings)
     reply = _reply(session, people.director, station_wide=True)
-    (filled,) = replies_for_request(session, people.staff, request)
+    (filled,) = replies_for_request(session, people.staff, request, "http://localhost:5000")
     assert filled.text.startswith(people.enterprise.name) and request.reference in filled.text
     assert people.staff.name in filled.text
     add_message(
@@ -143,6 +154,20 @@ def test_the_request_page_offers_them_and_its_link_fills_the_reply_box_without_a
     assert "The reply has been sent." in sent.get_data(as_text=True)
     session.expire_all()
     assert session.get(CannedReply, reply.id).usage_count == 1  # type: ignore[union-attr]
+
+
+def test_an_article_link_in_a_canned_reply_opens_that_article(
+    client: FlaskClient, session: Session, people: People, settings: DeskSettings
+) -> None:
+    request = triaged(session, people, settings)
+    article_id = published(session, people)
+    reply = _reply(session, people.staff, title="Classification", body=f"Please read {{article:{article_id}}}")
+    login(client, people.staff)
+    page = client.get(f"/desk/requests/{request.id}?canned={reply.id}", headers=EN).get_data(as_text=True)
+    link = re.search(r"Please read (\S+)</textarea>", page)
+    assert link is not None and link.group(1).startswith("http")
+    article = client.get(urlsplit(link.group(1)).path, headers=EN)
+    assert article.status_code == 200 and "医疗器械产品如何确定管理类别" in article.get_data(as_text=True)
 
 
 def test_the_page_lets_each_write_what_is_theirs(client: FlaskClient, session: Session, people: People) -> None:

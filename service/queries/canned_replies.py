@@ -34,17 +34,20 @@ class FilledReply:
     text: str
 
 
-def filled_reply(session: Session, writer: User, request: ServiceRequest, reply_id: int) -> FilledReply | None:
-    """The canned reply ``reply_id`` filled in for ``request``, if ``writer`` may use it (else None)."""
+def filled_reply(
+    session: Session, writer: User, request: ServiceRequest, reply_id: int, base_url: str
+) -> FilledReply | None:
+    """The canned reply ``reply_id`` filled in for ``request``, if ``writer`` may use it (else None); article
+    links start with ``base_url``."""
     reply = session.get(CannedReply, reply_id)
     if reply is None or not policy.may(writer, PolicyAction.CANNED_REPLY_USE, reply):
         return None
-    return FilledReply(reply, fill_in(reply.body, reply_context(request, writer)))
+    return FilledReply(reply, fill_in(reply.body, reply_context(request, writer, base_url)))
 
 
-def replies_for_request(session: Session, writer: User, request: ServiceRequest) -> list[FilledReply]:
+def replies_for_request(session: Session, writer: User, request: ServiceRequest, base_url: str) -> list[FilledReply]:
     replies = canned_replies_of(session, writer)
     if not replies:
         return []
-    context = reply_context(request, writer)
+    context = reply_context(request, writer, base_url)
     return [FilledReply(reply, fill_in(reply.body, context)) for reply in replies]

@@ -1,8 +1,7 @@
 """Canned replies' variables (常用回复的变量): ``{name}`` in a template's body, filled in for the request at hand.
 
 One table of variables and one function that fills them in. A variable may take an argument after a colon
-(``{name:argument}``), for variables that need one: a link to a knowledge-base article by its number would be
-one more row of ``VARIABLES`` (its value made from the argument), with nothing else to change.
+(``{name:argument}``), for variables that need one: ``{article:12}`` is the address of knowledge-base article 12.
 """
 
 from __future__ import annotations
@@ -27,9 +26,11 @@ class ReplyContext:
     reference: str
     officer: str
     due: datetime | None
+    # The app's address (BASE_URL), which an article's link starts with: the reply is mailed too.
+    base_url: str
 
 
-def reply_context(request: ServiceRequest, writer: User) -> ReplyContext:
+def reply_context(request: ServiceRequest, writer: User, base_url: str) -> ReplyContext:
     """What a reply to ``request`` written by ``writer`` fills its variables from: the officer is the request's
     assignee, or the writer while it has none."""
     officer = request.assignee or writer
@@ -38,6 +39,7 @@ def reply_context(request: ServiceRequest, writer: User) -> ReplyContext:
         reference=request.reference,
         officer=officer.name,
         due=request.resolution_due_at,
+        base_url=base_url,
     )
 
 
@@ -52,11 +54,23 @@ def _due_date(context: ReplyContext, _argument: str) -> str:
     return context.due.astimezone(LOCAL_TZ).date().isoformat() if context.due else ""
 
 
+# Where service/web/common/knowledge.py shows one article (tests/test_canned_replies.py follows the link).
+ARTICLE_PATH = "/knowledge/{}"
+
+
+def _article_link(context: ReplyContext, argument: str) -> str:
+    """The absolute address of the article numbered ``argument``; left as written when that is no number."""
+    if not argument.isdigit():
+        return f"{{article:{argument}}}"
+    return context.base_url.rstrip("/") + ARTICLE_PATH.format(int(argument))
+
+
 VARIABLES: dict[str, Variable] = {
     "enterprise": Variable(N_("the enterprise's name"), lambda context, _argument: context.enterprise),
     "reference": Variable(N_("the request's reference number"), lambda context, _argument: context.reference),
     "officer": Variable(N_("the officer handling the request"), lambda context, _argument: context.officer),
     "due_date": Variable(N_("the promised closing date (YYYY-MM-DD)"), _due_date),
+    "article": Variable(N_("the link to a knowledge-base article, by its number: {article:12}"), _article_link),
 }
 
 # {name} or {name:argument}; anything else in braces is left as written.

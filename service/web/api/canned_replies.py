@@ -12,6 +12,7 @@ from service.rules import policy
 from service.rules.policy import PolicyAction
 from service.web.api import schemas as s
 from service.web.api.registry import caller, endpoint
+from service.web.app_settings import settings
 from service.web.database import db
 
 TAG = "requests"
@@ -53,4 +54,6 @@ def request_canned_replies(request_id: int) -> CannedReplyList:
     found = ops.get_request(db(), caller(), request_id)
     if not policy.may(caller(), PolicyAction.DESK_USE):
         raise Forbidden()
-    return CannedReplyList(items=[_out(filled) for filled in replies_for_request(db(), caller(), found)])
+    return CannedReplyList(
+        items=[_out(filled) for filled in replies_for_request(db(), caller(), found, settings().base_url)]
+    )

@@ -50,6 +50,7 @@ from service.rules.visits import visit_deadline, visit_window_open
 from service.store import reference
 from service.store.reference import StationInfo
 from service.store.settings import DeskSettings
+from service.web.app_settings import settings as app_settings
 from service.web.common.hand_over import SLOT as HAND_OVER_SLOT
 from service.web.common.hand_over import HandOverPanel, hand_over_panel
 from service.web.common.helpers import station_name
@@ -579,7 +580,7 @@ def present_request(
     pending = pending_extension(session, req) if internal else None
     # Read only when the picker's link asks for one (no statement otherwise).
     picked = (
-        filled_reply(session, user, req, canned_reply_id)
+        filled_reply(session, user, req, canned_reply_id, app_settings().base_url)
         if audience == "desk" and canned_reply_id is not None
         else None
     )

@@ -19,6 +19,7 @@ from service.operations.canned_replies import (
 from service.queries.canned_replies import canned_replies_of, replies_for_request
 from service.rules.canned_replies import VARIABLES
 from service.rules.policy import PolicyAction
+from service.web.app_settings import settings
 from service.web.common.helpers import actor, require, station_choices
 from service.web.common.request_pages import request_or_404
 from service.web.database import db
@@ -97,7 +98,9 @@ def for_request(request_id: int) -> ResponseReturnValue:
     """The reader's canned replies filled in for the request, each a link back to it with the reply box started
     from it (the request page's script shows the same list in place)."""
     req = request_or_404(request_id)
-    return render_template("desk/canned_picker.html", req=req, replies=replies_for_request(db(), actor(), req))
+    return render_template(
+        "desk/canned_picker.html", req=req, replies=replies_for_request(db(), actor(), req, settings().base_url)
+    )
 
 
 @bp.route("/<int:reply_id>/edit", methods=["GET", "POST"])
