@@ -113,7 +113,7 @@ class ServiceRequest(Base):
             "visited_at",
             "satisfaction",
         ),
-        # Migration 0036: relations (service/operations/relations.py): a target's merged duplicates, a parent's
+        # Migration 0035: relations (service/operations/relations.py): a target's merged duplicates, a parent's
         # children; and the recent requests of one enterprise or of one product, among which duplicates are sought.
         Index("ix_requests_merged_into", "merged_into_id"),
         Index("ix_requests_parent", "parent_id", "id"),

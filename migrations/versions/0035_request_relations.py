@@ -1,6 +1,6 @@
 """Relations between requests: merged duplicates, parent and child requests, related links; duplicates' indexes
 
-Revision ID: 0036
+Revision ID: 0035
 Revises: 0034
 
 Two nullable plain-id columns added in place on requests (no table copy on SQLite, where a batch would also drop
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0036"
+revision = "0035"
 down_revision = "0034"
 branch_labels = None
 depends_on = None
