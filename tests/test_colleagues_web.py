@@ -15,10 +15,11 @@ from sqlalchemy.orm import Session
 from service.models import EnterpriseRole, EventKind, Invitation, OutboundMail, Role, User
 from service.models.base import utcnow
 from service.operations import invitations
+from service.operations.requests import submit_request
 from service.store.settings import DeskSettings
 from tests import factories
 from tests.factories import People
-from tests.request_helpers import submit
+from tests.request_helpers import draft, submit
 from tests.suite import change_settings, login, post_form
 from tests.test_page_ids import _assert_ids_are_sound
 
@@ -149,9 +150,6 @@ def test_the_last_administrator_is_told_why_stepping_down_is_refused(
 def test_deactivating_a_colleague_hands_their_requests_over_and_signs_them_out(
     app: Flask, client: FlaskClient, session: Session, people: People, settings: DeskSettings
 ) -> None:
-    from service.operations.requests import submit_request
-    from tests.request_helpers import draft
-
     theirs = submit_request(session, people.colleague, draft(), (), settings=settings)
     their_cookie = people.colleague.get_id()
 
