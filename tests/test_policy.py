@@ -13,6 +13,8 @@ from service.models import (
     ExtensionRequest,
     HotlineSession,
     HotlineStatus,
+    KnowledgeArticle,
+    KnowledgeStatus,
     PlanStatus,
     Role,
     ServicePlan,
@@ -275,6 +277,7 @@ def test_every_policy_action_has_a_rule(world: dict) -> None:
         "plan": None,
         "task_force": None,
         "extension": extension,
+        "knowledge": KnowledgeArticle(station_id=world["ccnd_request"].station_id, status=KnowledgeStatus.PUBLISHED),
     }
     for action in PolicyAction:
         kind = action.value.split(".")[0]
