@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from service.errors import N_, DomainError, Forbidden, NotFound
-from service.models import EventKind, InboundMail, InboundOutcome, MailStatus, Message, OutboundMail, User
+from service.models import EventKind, InboundMail, InboundOutcome, Message, OutboundMail, User
 from service.operations.accounts import normalize_email
-from service.operations.mail import DEFAULT_LANGUAGE, ComposedMail, new_message_id
+from service.operations.mail import DEFAULT_LANGUAGE, ComposedMail, queue_composed
 from service.operations.mail_reading import MALFORMED, MalformedMail, ReceivedMail, read_mail, sender_address
 from service.operations.requests import add_message
 from service.rules.reply_address import request_of_address
@@ -268,21 +268,13 @@ def _answer_sender(
         )
     )
     # No request_id: the answer goes to whoever the From line names, who may be no one of the request.
-    session.add(
-        OutboundMail(
-            user_id=sender.id if sender else None,
-            address=address.addr_spec,
-            display_name=address.display_name[:120],
-            language=language or DEFAULT_LANGUAGE,
-            kind=EventKind.MAIL_REFUSED,
-            subject=composed.subject[:255],
-            text_body=composed.text,
-            html_body=composed.html,
-            message_id=new_message_id(),
-            status=MailStatus.PENDING,
-            attempts=0,
-            next_attempt_at=now,
-            last_error="",
-            created_at=now,
-        )
+    queue_composed(
+        session,
+        address.addr_spec,
+        address.display_name[:120],
+        language,
+        EventKind.MAIL_REFUSED,
+        composed,
+        now,
+        user_id=sender.id if sender else None,
     )

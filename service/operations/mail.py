@@ -144,7 +144,8 @@ def queue_composed(
     user_id: int | None = None,
 ) -> None:
     """One outbox row for a message already written (a link only its addressee may see: a password recovery, an
-    invitation), due at once and never held for a digest; ``user_id`` None for an address with no account yet."""
+    invitation; the answer to a refused inbound mail), due at once and never held for a digest; ``user_id`` None
+    for an address with no account."""
     session.add(
         OutboundMail(
             user_id=user_id,
