@@ -26,6 +26,15 @@ MESSAGE_REQUIRED = N_("A message is required.")
 MAX_TEXT = 5000
 
 
+class RateLimited(Exception):
+    """Too many of a mailed action (a recovery link, an invitation) in its window; nothing was done. ``seconds``
+    until one more is taken."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(seconds)
+        self.seconds = seconds
+
+
 class DomainError(Exception):
     status_code = 400
 

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import ValidationError
+from service.errors import RateLimited, ValidationError
 from service.models import EventKind, OutboundMail, Role, User
 from service.operations import accounts, password_recovery
 from service.operations.mail import ComposedMail
@@ -133,14 +133,14 @@ def test_requests_are_limited_per_address_and_per_client_and_nothing_is_sent_bey
     user = factories.user(session, Role.STAFF)
     for _ in range(password_recovery.LIMIT_PER_EMAIL):
         assert len(_ask(session, user.email, address="198.51.100.7")) == 1
-    with pytest.raises(password_recovery.RecoveryRateLimited) as limited:
+    with pytest.raises(RateLimited) as limited:
         _ask(session, user.email, address="198.51.100.8")
     assert 0 < limited.value.seconds <= password_recovery.LIMIT_WINDOW_SECONDS
 
     for n in range(password_recovery.LIMIT_PER_CLIENT):
         _ask(session, f"unknown{n}@example.cn")
     composer, before = Composer(), len(_outbox(session))
-    with pytest.raises(password_recovery.RecoveryRateLimited):
+    with pytest.raises(RateLimited):
         password_recovery.request_recovery(session, "fresh@example.cn", ADDRESS, KEY, composer, now=T0)
     assert composer.addressed == [] and len(_outbox(session)) == before
     # The next window starts afresh.

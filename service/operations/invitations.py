@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import CORRECT_FIELDS, N_, Conflict, NotFound, ValidationError
+from service.errors import CORRECT_FIELDS, N_, Conflict, NotFound, RateLimited, ValidationError
 from service.infrastructure import passwords, signed_links
 from service.models import Enterprise, EnterpriseRole, EventKind, Invitation, Role, User
 from service.models.base import utcnow
@@ -48,14 +48,6 @@ LINK_REVOKED = N_("This invitation has been withdrawn by your enterprise's admin
 ComposeInvitation = Callable[[Invitation, str], ComposedMail]
 
 
-class InvitationRateLimited(Exception):
-    """Too many invitations from the administrator or to the address; nothing was sent."""
-
-    def __init__(self, seconds: int) -> None:
-        super().__init__(seconds)
-        self.seconds = seconds
-
-
 class InvitationLinkInvalid(Exception):
     """A damaged, expired, replaced, used or withdrawn link; ``message`` says which, for the one who holds it."""
 
@@ -72,7 +64,7 @@ def _limit(session: Session, actor: User, email: str, now: datetime) -> None:
         seconds=LIMIT_WINDOW_SECONDS,
     )
     if wait is not None:
-        raise InvitationRateLimited(wait)
+        raise RateLimited(wait)
 
 
 def _mail(
@@ -100,7 +92,7 @@ def invite_colleague(
 ) -> Invitation:
     """Mail an invitation to join the actor's enterprise as ``role``; the link lives INVITATION_LIFETIME.
 
-    Raises Forbidden (not its administrator), StaleVersion, InvitationRateLimited, ValidationError (an address
+    Raises Forbidden (not its administrator), StaleVersion, RateLimited, ValidationError (an address
     that has an account, or a pending invitation of this enterprise).
     """
     now = now or utcnow()
@@ -158,7 +150,7 @@ def resend_invitation(
 ) -> Invitation:
     """Mail a pending invitation again with a new link (the old one dies) that lives INVITATION_LIFETIME from now.
 
-    Raises NotFound, Forbidden, StaleVersion, Conflict (accepted or revoked), InvitationRateLimited.
+    Raises NotFound, Forbidden, StaleVersion, Conflict (accepted or revoked), RateLimited.
     """
     now = now or utcnow()
     require_administrator(actor)

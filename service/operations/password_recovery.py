@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from service.errors import CORRECT_FIELDS, N_, ValidationError
+from service.errors import CORRECT_FIELDS, N_, RateLimited, ValidationError
 from service.infrastructure import passwords, signed_links
 from service.models import EventKind, User, new_session_token
 from service.models.base import utcnow
@@ -39,14 +39,6 @@ LINK_INVALID = N_("This link is not valid: it has been used already, it is older
 ComposeMail = Callable[[User, str], ComposedMail]
 
 
-class RecoveryRateLimited(Exception):
-    """Too many recovery requests for the address or from the client; nothing was sent."""
-
-    def __init__(self, seconds: int) -> None:
-        super().__init__(seconds)
-        self.seconds = seconds
-
-
 class RecoveryLinkInvalid(Exception):
     """A used, expired, forged or damaged link; deliberately says nothing about which."""
 
@@ -64,7 +56,7 @@ def request_recovery(
 ) -> None:
     """Mail a recovery link to the address if an active account has it; the caller answers the same either way.
 
-    Raises RecoveryRateLimited (counted for known and unknown addresses alike). The mail goes into the
+    Raises RateLimited (counted for known and unknown addresses alike). The mail goes into the
     outbox in this transaction. An unknown address gets a link and a mail made too, then thrown away:
     both paths do the same signing and composing, so the time taken hardly tells them apart.
     """
@@ -77,7 +69,7 @@ def request_recovery(
         seconds=LIMIT_WINDOW_SECONDS,
     )
     if wait is not None:
-        raise RecoveryRateLimited(wait)
+        raise RateLimited(wait)
     with unit_of_work(session):
         user = session.scalars(select(User).where(User.email == email, User.active.is_(True))).first()
         addressee = user or User(email=email, name="", password_hash="", session_token="")

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from service.errors import ValidationError
+from service.errors import RateLimited, ValidationError
 from service.models import EnterpriseSize
 from service.operations import accounts, password_recovery, two_factor
 from service.web.app_settings import settings
@@ -140,7 +140,7 @@ def forgot_password() -> ResponseReturnValue:
                 settings().secret_key,
                 compose_recovery_mail,
             )
-        except password_recovery.RecoveryRateLimited as limited:
+        except RateLimited as limited:
             flash(
                 gettext(
                     "Too many requests for a new password; nothing was sent. Wait %(minutes)s minutes and try again.",

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import get_locale, gettext, ngettext
 from flask_wtf import FlaskForm
 
-from service.errors import Conflict, DomainError, Forbidden, ValidationError
+from service.errors import Conflict, DomainError, Forbidden, RateLimited, ValidationError
 from service.models import EnterpriseRole
 from service.models.base import utcnow
 from service.operations import colleagues, invitations
@@ -61,7 +61,7 @@ def _change(form: FlaskForm, call: Callable[[], T], success: Callable[[T], str])
     except (Conflict, ValidationError) as error:
         messages = list(getattr(error, "fields", {}).values())
         flash(gettext(messages[0]) if messages else domain_message(error), "error")
-    except invitations.InvitationRateLimited as limited:
+    except RateLimited as limited:
         flash(_too_many(limited.seconds), "error")
     except Forbidden:
         abort(403)
@@ -106,7 +106,7 @@ def invite() -> ResponseReturnValue:
     except ValidationError as error:
         show_error(form, error)
         return _page(form, 422)
-    except invitations.InvitationRateLimited as limited:
+    except RateLimited as limited:
         form.form_errors.append(_too_many(limited.seconds))
         return _page(form, 429)
     except Conflict as error:
