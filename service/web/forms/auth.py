@@ -18,7 +18,21 @@ class LoginForm(DeskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class RegistrationForm(DeskForm):
+class ChosenPasswordForm(DeskForm):
+    """A password its user chooses (at registration, on accepting an invitation), typed twice."""
+
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(min=8, max=200)],
+        description=_l("At least 8 characters; avoid common passwords."),
+    )
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
+    )
+
+
+class RegistrationForm(ChosenPasswordForm):
     company_name = StringField(_l("Legal name of the company"), validators=[DataRequired(), Length(max=200)])
     credit_code = StringField(
         _l("Unified social credit code"),
@@ -32,15 +46,6 @@ class RegistrationForm(DeskForm):
     contact_name = StringField(_l("Contact person"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=254)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(), Length(min=8, max=200)],
-        description=_l("At least 8 characters; avoid common passwords."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
-    )
 
     # The operation's rules, run here too so that one submission shows every problem at once.
     def validate_credit_code(self, field: Field) -> None:

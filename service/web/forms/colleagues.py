@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length
+from wtforms import EmailField, HiddenField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from service.models import EnterpriseRole
 from service.web.forms import DeskForm
+from service.web.forms.auth import ChosenPasswordForm
 from service.web.forms.requests import VersionedForm
 from service.web.labels import choices
 
@@ -42,17 +43,8 @@ class DeactivateForm(RosterForm):
     )
 
 
-class AcceptInvitationForm(DeskForm):
+class AcceptInvitationForm(ChosenPasswordForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=120)])
-    password = PasswordField(
-        _l("Password"),
-        validators=[DataRequired(), Length(min=8, max=200)],
-        description=_l("At least 8 characters; avoid common passwords."),
-    )
-    confirm = PasswordField(
-        _l("Repeat the password"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords do not match."))],
-    )
 
 
 class HandOverForm(VersionedForm):
