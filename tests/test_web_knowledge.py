@@ -54,6 +54,7 @@ def test_an_anonymous_visitor_reads_public_articles_safely_and_never_internal_on
     client: FlaskClient, session: Session, people: People
 ) -> None:
     public = _published(session, people)
+    assert 'href="/knowledge/"' in client.get("/login", headers=ZH).get_data(as_text=True)
     internal = _published(
         session, people, ArticleText(**{**CLASSIFICATION.__dict__, "audience": KnowledgeAudience.INTERNAL})
     )
