@@ -15,6 +15,8 @@ from service.infrastructure import knowledge_index
 from service.infrastructure.markdown import render
 from service.models import (
     Category,
+    Event,
+    EventKind,
     KnowledgeAudience,
     KnowledgeChange,
     KnowledgeKind,
@@ -219,6 +221,11 @@ def test_a_result_becomes_a_case_with_the_enterprise_named_by_neutral_words(
     with pytest.raises(InvalidTransition):
         knowledge.draft_case(session, people.staff, request.id)
     assert session.scalars(select(KnowledgeRevision).where(KnowledgeRevision.article_id == case.id)).one().number == 1
+    # The request's timeline says so, to the desk alone.
+    drafted = session.scalars(
+        select(Event).where(Event.request_id == request.id, Event.kind == EventKind.CASE_DRAFTED)
+    ).one()
+    assert drafted.public is False and drafted.data == {"article_id": case.id} and drafted.actor_id == people.staff.id
 
 
 def test_only_a_result_becomes_a_case(session: Session, people: People, settings: DeskSettings) -> None:

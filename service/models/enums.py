@@ -193,6 +193,8 @@ class EventKind(StrEnum):
     VISITED = "visited"
     TYPICAL_FLAGGED = "typical_flagged"
     TYPICAL_UNFLAGGED = "typical_unflagged"
+    # A typical case (典型案例) drafted from the request's result (service.operations.knowledge; desk only).
+    CASE_DRAFTED = "case_drafted"
     # Relations between requests (service/operations/relations.py), recorded on both requests' timelines.
     MERGED_IN = "merged_in"
     LINKED = "linked"

@@ -28,6 +28,7 @@ from service.errors import (
 from service.infrastructure import knowledge_index
 from service.models import (
     Category,
+    EventKind,
     KnowledgeArticle,
     KnowledgeAudience,
     KnowledgeChange,
@@ -44,6 +45,7 @@ from service.models import (
 )
 from service.models.base import utcnow
 from service.models.knowledge import TAGS_CHARS, TITLE_CHARS
+from service.operations.request_support import record
 from service.rules import policy
 from service.rules.anonymise import Identifiers, anonymise
 from service.rules.policy import PolicyAction
@@ -306,7 +308,10 @@ def draft_case(session: Session, actor: User, request_id: int, *, now: datetime 
             category=request.category,
             language=language,
         )
-        return _new_article(session, actor, _checked(text), KnowledgeKind.CASE, request.id, request.station_id, now)
+        case = _new_article(session, actor, _checked(text), KnowledgeKind.CASE, request.id, request.station_id, now)
+        # On the request's timeline for the desk only: the enterprise is not told its case became one.
+        record(session, request, EventKind.CASE_DRAFTED, actor, now, article_id=case.id)
+        return case
 
 
 def record_deflection(

@@ -187,6 +187,7 @@ _ENTRIES: list[tuple[Enum, object]] = [
     (EventKind.REMINDED, _l("Reminded")),
     (EventKind.VISITED, _l("Return visit")),
     (EventKind.TYPICAL_FLAGGED, _l("Flagged as a typical case")),
+    (EventKind.CASE_DRAFTED, _l("Typical case drafted for the knowledge base")),
     (EventKind.TYPICAL_UNFLAGGED, _l("No longer a typical case")),
     (EventKind.MERGED_IN, _l("Duplicate merged in")),
     (EventKind.LINKED, _l("Requests linked")),
