@@ -32,29 +32,26 @@ def _reminded_of_this_result() -> ColumnElement[bool]:
     )
 
 
-def visitors(session: Session, request: ServiceRequest) -> list[int]:
-    """Who may visit the result: the active staff and head of its station, its handler excepted."""
-    return [
-        user_id
-        for user_id in notifications.ids_of(session, notifications.station_desk(request.station_id))
-        if user_id != request.assignee_id
-    ]
-
-
 def remind_visits(session: Session, *, settings: DeskSettings, now: datetime | None = None) -> int:
     """Remind of every unvisited result whose visit deadline is one working day away or less (and not passed),
     once per result; return how many results were reminded. Idempotent."""
     now = now or utcnow()
     calendar = service_times(session, settings).calendar
     days = timedelta(days=settings.return_visit_days)
+    # Who may visit a station's results: its active staff and head, read once per station for the whole sweep.
+    desks: dict[int, list[int]] = {}
 
     def handle(request: ServiceRequest) -> None:
+        if request.station_id not in desks:
+            desks[request.station_id] = notifications.ids_of(session, notifications.station_desk(request.station_id))
+        # The handler's result is visited by someone else (service/rules/policy.py).
+        visitors = [user_id for user_id in desks[request.station_id] if user_id != request.assignee_id]
         deadline = visit_deadline(request, settings.return_visit_days)
         assert deadline is not None  # selected by its resolution time
         record(session, request, EventKind.VISIT_DUE, None, now, deadline=deadline.isoformat())
         notifications.notify(
             session,
-            visitors(session, request),
+            visitors,
             request,
             EventKind.VISIT_DUE,
             now,

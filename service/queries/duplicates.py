@@ -46,15 +46,20 @@ class Candidate:
     score: int
 
 
+def _terms(title: str, description: str) -> tuple[str, str]:
+    """What a request is compared by: the terms of its title, and of its title with the start of its description."""
+    return index_terms(title), index_terms(f"{title} {description[:_COMPARED_CHARS]}")
+
+
+def _score(mine: tuple[str, str], theirs: tuple[str, str]) -> int:
+    """Mostly the titles, then the whole texts, each compared as sets of terms so that a reworded or longer text
+    still matches."""
+    return round(0.7 * fuzz.token_set_ratio(mine[0], theirs[0]) + 0.3 * fuzz.token_set_ratio(mine[1], theirs[1]))
+
+
 def similarity(title: str, description: str, other_title: str, other_description: str) -> int:
-    """How alike two requests read, 0 to 100: mostly their titles, then their whole texts (the title with the
-    start of the description), each compared as sets of terms so that a reworded or longer text still matches."""
-    titles = fuzz.token_set_ratio(index_terms(title), index_terms(other_title))
-    texts = fuzz.token_set_ratio(
-        index_terms(f"{title} {description[:_COMPARED_CHARS]}"),
-        index_terms(f"{other_title} {other_description[:_COMPARED_CHARS]}"),
-    )
-    return round(0.7 * titles + 0.3 * texts)
+    """How alike two requests read, 0 to 100."""
+    return _score(_terms(title, description), _terms(other_title, other_description))
 
 
 _COLUMNS = (
@@ -80,8 +85,10 @@ def _recent(since: datetime, cap: int) -> Select[*tuple[Any, ...]]:
 
 def _scored(rows: object, title: str, description: str, floor: int) -> list[Candidate]:
     found = {}
+    # The text at hand is cut into terms once, not once per candidate.
+    mine = _terms(title, description)
     for row in rows:  # type: ignore[attr-defined]
-        score = similarity(title, description, row.title, row.description)
+        score = _score(mine, _terms(row.title, row.description))
         if score >= floor:
             found[row.id] = Candidate(
                 row.id, row.reference, row.title, row.status, row.created_at, row.enterprise_id, row.version, score
